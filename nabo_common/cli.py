@@ -1,0 +1,116 @@
+"""Command line for operating nabo components.
+
+    python -m nabo_common.cli serve members|events|notifications|ideas|gateway
+    python -m nabo_common.cli migrate members|events|notifications|ideas|all
+    python -m nabo_common.cli deadletters list | show QUEUE | replay QUEUE [--limit N]
+    python -m nabo_common.cli check-broker
+"""
+import argparse
+import importlib
+import json
+import sys
+
+SERVICE_CLASSES = {
+    "members": "services.members.service:MembersService",
+    "events": "services.events.service:EventsService",
+    "notifications": "services.notifications.service:NotificationsService",
+    "ideas": "services.ideas.service:IdeasService",
+    "gateway": "gateway.service:Gateway",
+}
+
+BROKER_HELP = ("no RabbitMQ broker reachable at {uri} ({error}). Start one: on this machine "
+               "`rabbitmq-server -detached`; with Docker `docker compose -f deploy/local/compose.yaml up -d rabbitmq`; "
+               "or set AMQP_URI.")
+
+
+def load_service_class(component):
+    module_name, _, class_name = SERVICE_CLASSES[component].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def _settings(component):
+    from nabo_common import settings
+
+    try:
+        return settings.load(component)
+    except settings.ConfigError as exc:
+        sys.exit(f"nabo: configuration error: {exc}")
+
+
+def check_broker(uri):
+    from nabo_common.ops import broker_reachable
+
+    ok, error = broker_reachable(uri, timeout=3)
+    if not ok:
+        sys.exit("nabo: " + BROKER_HELP.format(uri=_mask(uri), error=error))
+
+
+def _mask(uri):
+    from kombu.utils.url import maybe_sanitize_url
+
+    return maybe_sanitize_url(uri)
+
+
+def serve(component):
+    from nabo_common import logs, patch
+
+    patch.apply()
+    settings = _settings(component)
+    logs.configure(settings.log_format, settings.log_level)
+    check_broker(settings.amqp_uri)
+    from nameko.cli.run import run
+
+    run([load_service_class(component)], settings.nameko_config())
+
+
+def migrate(service):
+    from nabo_common import migrations
+
+    names = [s for s in SERVICE_CLASSES if s != "gateway"] if service == "all" else [service]
+    for name in names:
+        migrations.upgrade(name, _settings(name).database_url)
+        print(f"nabo: {name} database is at the latest migration")
+
+
+def deadletters(args):
+    from nabo_common import deadletters as dl
+
+    uri = _settings("gateway").amqp_uri
+    check_broker(uri)
+    if args.action == "list":
+        for queue, count in dl.list_dead(uri).items():
+            print(f"{queue}\t{'not declared' if count is None else count}")
+    elif args.action == "show":
+        print(json.dumps(dl.show(uri, args.queue, limit=args.limit or 20), indent=2, default=str))
+    elif args.action == "replay":
+        print(f"replayed {dl.replay(uri, args.queue, limit=args.limit)} message(s) from {args.queue}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m nabo_common.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run one component")
+    p.add_argument("component", choices=sorted(SERVICE_CLASSES))
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.add_argument("service", choices=sorted([s for s in SERVICE_CLASSES if s != "gateway"]) + ["all"])
+    p = sub.add_parser("deadletters", help="list, inspect or replay dead letters")
+    p.add_argument("action", choices=["list", "show", "replay"])
+    p.add_argument("queue", nargs="?")
+    p.add_argument("--limit", type=int)
+    sub.add_parser("check-broker", help="exit non-zero with one clear line if RabbitMQ is unreachable")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(args.component)
+    elif args.command == "migrate":
+        migrate(args.service)
+    elif args.command == "deadletters":
+        if args.action != "list" and not args.queue:
+            parser.error(f"deadletters {args.action} needs a queue name")
+        deadletters(args)
+    elif args.command == "check-broker":
+        check_broker(_settings("gateway").amqp_uri)
+        print("nabo: broker reachable")
+
+
+if __name__ == "__main__":
+    main()

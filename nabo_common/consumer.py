@@ -1,0 +1,133 @@
+"""The event consumer entrypoint: a nameko Consumer that never loses a message.
+
+nameko's own event handler acks a message whose handler raised, losing it.
+Here a failure is republished (with publisher confirms) to the queue's
+``.retry`` queue with a growing per-message TTL, from where RabbitMQ
+dead-letters it back; after ``EVENT_MAX_ATTEMPTS`` it goes to ``.dead`` with
+the error attached. Only then is the original acked, so a crash at any point
+leaves the message in RabbitMQ. A malformed or unknown event goes straight to
+``.dead``: retrying cannot fix it. Messages behind a failing one keep flowing.
+"""
+import json
+import logging
+import traceback
+from datetime import datetime, timezone
+from functools import partial
+
+from marshmallow import ValidationError
+from nameko.amqp.publish import Publisher
+from nameko.exceptions import ContainerBeingKilled
+from nameko.messaging import Consumer
+
+from nabo_common import events, metrics, topology
+from nabo_common import settings as settings_mod
+
+log = logging.getLogger(__name__)
+ATTEMPTS_HEADER = "x-nabo-attempts"
+MAX_BACKOFF_MS = 60_000
+
+
+class Poison(Exception):
+    """The message can never be handled; it goes to the dead-letter queue now."""
+
+
+class EventConsumer(Consumer):
+    def __init__(self, *event_types, **kwargs):
+        if not event_types:
+            raise ValueError("consume_events needs at least one event type")
+        self.event_types = event_types
+        super().__init__(queue=None, **kwargs)
+
+    def setup(self):
+        settings = settings_mod.from_container(self.container)
+        self.max_attempts = settings.event_max_attempts
+        self.retry_base_ms = settings.event_retry_base_ms
+        self.queue_name = topology.consumer_queue(self.container.service_name, self.method_name)
+        entities = topology.kombu_entities(self.queue_name, self.event_types)
+        _unrouted, _exchange, self.queue, self.retry_queue, self.dead_queue = entities
+        # declaring retry and dead queues with the consumer means they exist before the first failure
+        self.publisher = Publisher(settings.amqp_uri, use_confirms=True, declare=[self.retry_queue, self.dead_queue])
+        super().setup()
+
+    @property
+    def consumer_name(self):
+        return f"{self.container.service_name}.{self.method_name}"
+
+    def handle_message(self, body, message):
+        if isinstance(body, (bytes, str)):
+            try:
+                body = json.loads(body)
+            except ValueError:
+                self._dead(body, message, "MalformedJSON", "body is not JSON", attempts=1)
+                return
+        try:
+            envelope = events.parse(body)
+        except (ValidationError, events.UnknownEventType) as exc:
+            self._dead(body, message, type(exc).__name__, str(exc), attempts=1)
+            return
+        context_data = self.unpack_message_headers(message)
+        handle_result = partial(self.handle_result, message, body)
+        try:
+            self.container.spawn_worker(self, (envelope,), {}, context_data=context_data,
+                                        handle_result=handle_result)
+        except ContainerBeingKilled:
+            self.queue_consumer.requeue_message(message)
+
+    def handle_result(self, message, body, worker_ctx, result=None, exc_info=None):
+        handler = self.method_name
+        service = self.container.service_name
+        if exc_info is None:
+            metrics.EVENTS_HANDLED.labels(service, handler, "ok").inc()
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
+        attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
+        error = exc_info[0].__name__
+        detail = "".join(traceback.format_exception(*exc_info))[-4000:]
+        try:
+            if isinstance(exc_info[1], Poison) or attempts >= self.max_attempts:
+                metrics.EVENTS_HANDLED.labels(service, handler, "dead").inc()
+                self._dead(body, message, error, detail, attempts)
+            else:
+                metrics.EVENTS_HANDLED.labels(service, handler, "retry").inc()
+                self._retry(body, message, attempts, error)
+        except Exception:
+            # could not park it: leave it to RabbitMQ to redeliver rather than lose it
+            log.exception("could not move failed event to retry/dead queue; requeueing")
+            self.queue_consumer.requeue_message(message)
+        return result, exc_info
+
+    def _headers(self, message, attempts, **extra):
+        headers = dict(message.headers or {})
+        headers[ATTEMPTS_HEADER] = attempts
+        headers.update(extra)
+        return headers
+
+    def _retry(self, body, message, attempts, error):
+        delay_ms = min(MAX_BACKOFF_MS, self.retry_base_ms * 2 ** (attempts - 1))
+        log.warning("event handler %s failed (%s), attempt %d; retrying in %d ms",
+                    self.consumer_name, error, attempts, delay_ms)
+        self.publisher.publish(
+            body, exchange="", routing_key=self.retry_queue.name, serializer="json",
+            expiration=delay_ms / 1000.0, headers=self._headers(message, attempts, **{"x-nabo-last-error": error}),
+            message_id=message.properties.get("message_id"),
+        )
+        self.queue_consumer.ack_message(message)
+
+    def _dead(self, body, message, error, detail, attempts):
+        log.error("event for %s dead-lettered after %d attempt(s): %s", self.consumer_name, attempts, error,
+                  extra={"queue": self.dead_queue.name, "error": error})
+        headers = self._headers(
+            message, attempts,
+            **{"x-nabo-error": error, "x-nabo-error-detail": detail[-4000:],
+               "x-nabo-failed-at": datetime.now(timezone.utc).isoformat(),
+               "x-nabo-original-queue": self.queue_name,
+               "x-nabo-routing-key": message.delivery_info.get("routing_key", "")},
+        )
+        self.publisher.publish(
+            body, exchange="", routing_key=self.dead_queue.name, serializer="json", headers=headers,
+            message_id=message.properties.get("message_id"),
+        )
+        self.queue_consumer.ack_message(message)
+
+
+consume_events = EventConsumer.decorator

@@ -1,0 +1,120 @@
+"""Caller identity carried from the gateway through every RPC and event.
+
+The gateway signs the caller (HMAC, key rotation by ``kid``) and puts the
+token into nameko context data under ``nabo_caller``; nameko copies context
+data into message headers, so it reaches every downstream RPC and, through
+the outbox, every event. Services verify the signature themselves: a call
+that reaches the broker with a forged or unsigned context is treated as
+anonymous, never as the identity it claims.
+"""
+import uuid
+from dataclasses import asdict, dataclass, field
+
+import jwt
+
+CONTEXT_KEY = "nabo_caller"
+REQUEST_ID_KEY = "nabo_request_id"
+LANGUAGE_KEY = "language"
+TOKEN_TTL_SECONDS = 300
+
+PLATFORM_ADMIN = "platform_admin"
+ASSOCIATION_ADMIN = "association_admin"
+MEMBER = "member"
+SYSTEM = "system"
+LANGUAGES = ("da", "nl", "de", "sv", "en")
+
+
+@dataclass(frozen=True)
+class Caller:
+    person_id: str | None = None
+    roles: tuple = ()
+    # association an association admin administers
+    admin_of: tuple = ()
+    # associations the person belongs to through organisations' memberships
+    member_of: tuple = ()
+    organisation_ids: tuple = ()
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    language: str = "en"
+
+    @property
+    def authenticated(self):
+        return self.person_id is not None or self.is_system
+
+    @property
+    def is_platform_admin(self):
+        return PLATFORM_ADMIN in self.roles
+
+    @property
+    def is_system(self):
+        return SYSTEM in self.roles
+
+    @property
+    def is_privileged(self):
+        return self.is_platform_admin or self.is_system
+
+    def administers(self, association_id):
+        return self.is_privileged or (association_id is not None and str(association_id) in self.admin_of)
+
+    def belongs_to(self, association_id):
+        """Admin or member of the association (or platform-wide)."""
+        return self.administers(association_id) or str(association_id) in self.member_of
+
+    @property
+    def visible_associations(self):
+        """Associations whose members-only data this caller may read; None means all."""
+        if self.is_privileged:
+            return None
+        return tuple(sorted(set(self.admin_of) | set(self.member_of)))
+
+    def to_claims(self):
+        data = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+    @classmethod
+    def from_claims(cls, claims):
+        def tup(name):
+            return tuple(str(v) for v in claims.get(name) or ())
+
+        return cls(
+            person_id=claims.get("person_id"),
+            roles=tup("roles"),
+            admin_of=tup("admin_of"),
+            member_of=tup("member_of"),
+            organisation_ids=tup("organisation_ids"),
+            request_id=claims.get("request_id") or str(uuid.uuid4()),
+            language=claims.get("language") or "en",
+        )
+
+
+ANONYMOUS = Caller()
+
+
+def system_caller(request_id=None):
+    return Caller(roles=(SYSTEM,), request_id=request_id or str(uuid.uuid4()))
+
+
+def sign(caller, keys, ttl=TOKEN_TTL_SECONDS, now=None):
+    import time
+
+    kid, secret = keys[0]
+    issued = int(now if now is not None else time.time())
+    claims = dict(caller.to_claims(), iat=issued, exp=issued + ttl)
+    return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid})
+
+
+def verify(token, keys, verify_expiry=True):
+    """Return the Caller inside a signed token, or None if it is not genuine."""
+    if not token or not isinstance(token, str):
+        return None
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        return None
+    secrets = dict(keys)
+    if kid not in secrets:
+        return None
+    try:
+        claims = jwt.decode(token, secrets[kid], algorithms=["HS256"], options={"verify_exp": verify_expiry})
+    except jwt.PyJWTError:
+        return None
+    return Caller.from_claims(claims)

@@ -1,0 +1,10 @@
+"""Event contracts: one module per publishing service.
+
+Importing this package registers every event type with its data schema and
+the consumer queues that are declared up front.
+"""
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

@@ -1,0 +1,110 @@
+"""The event envelope and the catalogue of event types.
+
+Every event is ``{id, type, occurred_at, source, association_id,
+schema_version, data}``; ``data`` is validated against the marshmallow schema
+registered for its type, on publish and again on consume. Publishers register
+their types in ``nabo_common.contracts`` so producers and consumers share one
+definition, and docs/events.md is generated from the same registry.
+"""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+EXCHANGE = "nabo.events"
+UNROUTED_EXCHANGE = "nabo.events.unrouted"
+UNROUTED_QUEUE = "nabo.events.unrouted"
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.Length(min=3, max=100))
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    source = fields.String(required=True)
+    association_id = fields.String(allow_none=True, load_default=None)
+    schema_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    data = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    source: str
+    schema: type
+    version: int
+    description: str
+    consumers: tuple
+
+
+REGISTRY: dict[str, EventType] = {}
+
+
+def event_type(name, source, description, consumers=(), version=1):
+    """Class decorator registering a data schema for an event type.
+
+    ``consumers`` names the queues (``service.handler``) that must exist
+    before the first such event is published, so nothing is dropped because
+    a consumer has not started yet.
+    """
+
+    def register(schema_cls):
+        if name in REGISTRY:
+            raise ValueError(f"event type {name} registered twice")
+        REGISTRY[name] = EventType(name, source, schema_cls, version, description, tuple(consumers))
+        return schema_cls
+
+    return register
+
+
+class UnknownEventType(ValueError):
+    pass
+
+
+def load_contracts():
+    # importing the contracts package registers every event type
+    from nabo_common import contracts  # noqa: F401
+
+    return REGISTRY
+
+
+def get_type(name):
+    load_contracts()
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise UnknownEventType(f"unknown event type {name!r}") from None
+
+
+def build(name, data, association_id=None, event_id=None, occurred_at=None):
+    """Validate ``data`` for ``name`` and wrap it in an envelope (a JSON-ready dict)."""
+    etype = get_type(name)
+    schema = etype.schema()
+    errors = schema.validate(data)
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "id": str(event_id or uuid.uuid4()),
+        "type": name,
+        "occurred_at": (occurred_at or datetime.now(timezone.utc)).isoformat(),
+        "source": etype.source,
+        "association_id": str(association_id) if association_id is not None else None,
+        "schema_version": etype.version,
+        "data": schema.dump(schema.load(data)),
+    }
+
+
+def parse(body):
+    """Validate an incoming envelope and its data; raises ValidationError or UnknownEventType."""
+    if not isinstance(body, dict):
+        raise ValidationError({"_schema": ["event body must be a JSON object"]})
+    envelope = EnvelopeSchema().load(body)
+    etype = get_type(envelope["type"])
+    if envelope["schema_version"] > etype.version:
+        raise ValidationError({"schema_version": [f"version {envelope['schema_version']} is newer than {etype.version}"]})
+    envelope["data"] = etype.schema().load(envelope["data"])
+    envelope["id"] = str(envelope["id"])
+    return envelope

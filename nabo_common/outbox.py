@@ -1,0 +1,111 @@
+"""Transactional outbox: events are rows written in the same transaction as
+the change that causes them; the relay publishes them afterwards.
+
+Each service's model module declares ``class OutboxEvent(OutboxEventMixin,
+Base)`` and ``class ProcessedEvent(ProcessedEventMixin, Base)`` so the tables
+live in the service's own database and migrations.
+"""
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text, func, select
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from nabo_common import context as context_mod
+from nabo_common import events
+
+PENDING_FLAG = "nabo_outbox_pending"
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class OutboxEventMixin:
+    __tablename__ = "outbox_events"
+
+    position: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
+    event_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    envelope: Mapped[dict] = mapped_column(JSON, nullable=False)
+    headers: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (Index("ix_outbox_events_pending", "published_at", "next_attempt_at", "position"),)
+
+
+class ProcessedEventMixin:
+    """Inbox of event ids a consumer has applied; the primary key makes a
+    concurrent second application fail at commit instead of applying twice."""
+
+    __tablename__ = "processed_events"
+
+    consumer: Mapped[str] = mapped_column(String(150), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+def headers_for(caller):
+    """Message headers that carry the caller context, as nameko would."""
+    if caller is None:
+        return {}
+    return {"nameko.nabo_request_id": caller.request_id, "nameko.language": caller.language}
+
+
+def record(session, model, event_type, data, caller=None, association_id=None, signed_caller=None):
+    """Add an event to the outbox in the session's current transaction."""
+    envelope = events.build(event_type, data, association_id=association_id)
+    headers = headers_for(caller)
+    if signed_caller:
+        headers[f"nameko.{context_mod.CONTEXT_KEY}"] = signed_caller
+    session.add(model(event_id=envelope["id"], event_type=event_type, envelope=envelope, headers=headers))
+    session.info[PENDING_FLAG] = True
+    return envelope
+
+
+# database URL -> callables that wake a relay right after a commit wrote outbox rows
+_wakers = {}
+
+
+def register_waker(url, waker):
+    _wakers.setdefault(str(url), []).append(waker)
+
+
+def unregister_waker(url, waker):
+    wakers = _wakers.get(str(url), [])
+    if waker in wakers:
+        wakers.remove(waker)
+
+
+def wake_after_commit(session):
+    """SQLAlchemy after_commit hook: publish new events now instead of at the next poll."""
+    if session.info.pop(PENDING_FLAG, False):
+        bind = session.get_bind()
+        for waker in list(_wakers.get(str(bind.url), ())):
+            waker()
+
+
+def backlog(session, model):
+    return session.scalar(select(func.count()).select_from(model).where(model.published_at.is_(None))) or 0
+
+
+class Inbox:
+    """Idempotency for consumers: ``first_time`` inserts the event id in the
+    consumer's transaction and reports whether it was new."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def first_time(self, session, consumer, event_id):
+        seen = session.get(self.model, (consumer, str(event_id)))
+        if seen is not None:
+            return False
+        session.add(self.model(consumer=consumer, event_id=str(event_id)))
+        session.flush()
+        return True

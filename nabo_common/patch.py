@@ -1,0 +1,19 @@
+"""Green-thread patching, applied once before anything opens a socket.
+
+nameko runs on eventlet; without these patches psycopg2 would block the
+whole hub during a query and every other worker would wait behind it.
+"""
+_patched = False
+
+
+def apply():
+    global _patched
+    if _patched:
+        return
+    import eventlet
+
+    eventlet.monkey_patch()
+    from psycogreen.eventlet import patch_psycopg
+
+    patch_psycopg()
+    _patched = True
