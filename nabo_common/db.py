@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import sessionmaker
 
 from nabo_common import outbox
+from nabo_common.types import UtcDateTime  # noqa: F401  (re-exported for models)
 from nabo_common import settings as settings_mod
 
 

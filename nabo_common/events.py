@@ -105,6 +105,6 @@ def parse(body):
     etype = get_type(envelope["type"])
     if envelope["schema_version"] > etype.version:
         raise ValidationError({"schema_version": [f"version {envelope['schema_version']} is newer than {etype.version}"]})
-    envelope["data"] = etype.schema().load(envelope["data"])
+    envelope["data"] = etype.schema(unknown=EXCLUDE).load(envelope["data"])
     envelope["id"] = str(envelope["id"])
     return envelope

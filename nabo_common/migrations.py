@@ -24,6 +24,15 @@ def upgrade(service, database_url, revision="head"):
     command.upgrade(alembic_config(service, database_url), revision)
 
 
+def render_item(type_, obj, autogen_context):
+    """Render project column types as plain SQLAlchemy so revisions import nothing of ours."""
+    from nabo_common.types import UtcDateTime
+
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_env(metadata):
     """Body of every service's migrations/env.py."""
     from alembic import context
@@ -32,13 +41,15 @@ def run_env(metadata):
     config = context.config
     url = config.get_main_option("sqlalchemy.url")
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True)
+        context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True,
+                          render_item=render_item)
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = engine_from_config({"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
+                          render_item=render_item)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

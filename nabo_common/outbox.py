@@ -7,10 +7,11 @@ live in the service's own database and migrations.
 """
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text, func, select
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from nabo_common import context as context_mod
+from nabo_common.types import UtcDateTime
 from nabo_common import events
 
 PENDING_FLAG = "nabo_outbox_pending"
@@ -29,10 +30,10 @@ class OutboxEventMixin:
     event_type: Mapped[str] = mapped_column(String(100), nullable=False)
     envelope: Mapped[dict] = mapped_column(JSON, nullable=False)
     headers: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     @declared_attr.directive
@@ -48,7 +49,7 @@ class ProcessedEventMixin:
 
     consumer: Mapped[str] = mapped_column(String(150), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
 
 
 def headers_for(caller):

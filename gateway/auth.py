@@ -1,0 +1,77 @@
+"""Who is calling: the bearer token becomes a verified Caller, which is then
+signed into the nameko context so every service downstream can verify it."""
+from nameko.extensions import DependencyProvider
+
+from gateway import tokens
+from gateway.http import runtime
+from nabo_common import context as context_mod
+from nabo_common import settings as settings_mod
+from nabo_common.errors import NotAuthenticated
+
+ACCEPTED_LANGUAGES = context_mod.LANGUAGES
+
+
+def pick_language(accept_language, fallback):
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in ACCEPTED_LANGUAGES:
+            return tag
+    return fallback if fallback in ACCEPTED_LANGUAGES else "en"
+
+
+class RequestAuth:
+    def __init__(self, worker_ctx, context_keys):
+        self.worker_ctx = worker_ctx
+        self.context_keys = context_keys
+        self.caller = None
+
+    def _bearer(self, request):
+        header = request.headers.get("Authorization", "")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("Use an Authorization header of the form 'Bearer <token>'.")
+        return token.strip()
+
+    def authenticate(self, request, required=True, members=None):
+        token = self._bearer(request)
+        request_id = request.nabo_request_id
+        claims = None
+        if token:
+            rt = runtime()
+            try:
+                if tokens.is_own(token, rt.config.jwt_keys) or rt.oidc is None:
+                    claims = tokens.verify(token, rt.config.jwt_keys)
+                else:
+                    email = rt.oidc.email_of(token)
+                    self.act_as(context_mod.system_caller(request_id))
+                    claims = members.claims_for_email(email)
+            except tokens.InvalidToken as exc:
+                raise NotAuthenticated(str(exc)) from None
+        if claims is None and required:
+            raise NotAuthenticated("Sign in: send a bearer token from POST /v1/auth/token.")
+        if claims:
+            caller = context_mod.Caller.from_claims(dict(claims, request_id=request_id))
+        else:
+            caller = context_mod.Caller(request_id=request_id)
+        language = pick_language(request.headers.get("Accept-Language"), caller.language)
+        caller = context_mod.Caller(**{**caller.__dict__, "language": language})
+        self.act_as(caller)
+        return caller
+
+    def act_as(self, caller):
+        """Sign ``caller`` into the context every following RPC carries."""
+        self.caller = caller
+        data = self.worker_ctx.data
+        data[context_mod.CONTEXT_KEY] = context_mod.sign(caller, self.context_keys)
+        data[context_mod.REQUEST_ID_KEY] = caller.request_id
+        data[context_mod.LANGUAGE_KEY] = caller.language
+
+
+class Authenticator(DependencyProvider):
+    def setup(self):
+        self.context_keys = settings_mod.from_container(self.container).context_keys
+
+    def get_dependency(self, worker_ctx):
+        return RequestAuth(worker_ctx, self.context_keys)

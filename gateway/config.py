@@ -1,0 +1,50 @@
+"""Gateway-only settings, from the environment."""
+import os
+from dataclasses import dataclass
+
+from nabo_common.settings import DEV_JWT_KEY, ConfigError, parse_keys
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    jwt_keys: list
+    token_ttl: int
+    oidc_issuer: str | None
+    oidc_audience: str | None
+    oidc_jwks_url: str | None
+    cors_origins: tuple
+    rate_limit_storage: str
+    sign_in_limit: str
+    write_limit: str
+    max_body_bytes: int
+    trust_forwarded_for: bool
+    public_base_url: str
+
+
+def _int(name, default):
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def load():
+    oidc = [os.environ.get(n) or None for n in ("OIDC_ISSUER", "OIDC_AUDIENCE", "OIDC_JWKS_URL")]
+    if any(oidc) and not all(oidc):
+        raise ConfigError("OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together: set all three or none")
+    origins = tuple(o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip())
+    return GatewayConfig(
+        jwt_keys=parse_keys(os.environ.get("NABO_JWT_KEYS") or DEV_JWT_KEY, "NABO_JWT_KEYS"),
+        token_ttl=_int("TOKEN_TTL_SECONDS", 3600),
+        oidc_issuer=oidc[0], oidc_audience=oidc[1], oidc_jwks_url=oidc[2],
+        cors_origins=origins,
+        rate_limit_storage=os.environ.get("RATE_LIMIT_STORAGE_URI", "memory://"),
+        sign_in_limit=os.environ.get("SIGN_IN_RATE_LIMIT", "10/minute"),
+        write_limit=os.environ.get("WRITE_RATE_LIMIT", "120/minute"),
+        max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024),
+        trust_forwarded_for=os.environ.get("TRUST_FORWARDED_FOR", "") in ("1", "true", "yes"),
+        public_base_url=os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000"),
+    )

@@ -1,0 +1,150 @@
+"""Routes of the members service: auth, associations, organisations,
+memberships, persons, consents and the GDPR export."""
+from gateway import tokens
+from gateway.http import api, runtime
+from nabo_common.pagination import PageQuery, page_schema
+from nabo_common.schemas import members as s
+
+
+class MembersRoutes:
+    # --- auth -----------------------------------------------------------------
+    @api("POST", "/v1/auth/token", auth="optional", body=s.TokenRequest, response=s.Token, tags=("auth",),
+         rate_limit="sign_in", errors=(400, 401, 422, 429),
+         summary="Sign in with e-mail and password; returns a bearer token.")
+    def sign_in(self, request):
+        claims = self.members.authenticate(request.payload)
+        ttl = runtime().config.token_ttl
+        return {"access_token": tokens.issue(claims, runtime().config.jwt_keys, ttl), "token_type": "Bearer",
+                "expires_in": ttl}
+
+    @api("GET", "/v1/me", response=s.Me, tags=("auth",), summary="Who I am: person, roles and associations.")
+    def me(self, request):
+        claims = self.members.claims_for_person(request.caller.person_id)
+        person = self.members.get_person(request.caller.person_id)
+        return {"person": person, "roles": claims["roles"], "admin_of": claims["admin_of"],
+                "member_of": claims["member_of"], "organisation_ids": claims["organisation_ids"],
+                "language": request.caller.language}
+
+    # --- associations -----------------------------------------------------------
+    @api("GET", "/v1/associations", auth="optional", query=PageQuery, response=page_schema(s.Association),
+         tags=("associations",), summary="List associations (tenants).")
+    def list_associations(self, request):
+        return self.members.list_associations(request.query)
+
+    @api("POST", "/v1/associations", body=s.AssociationCreate, response=s.Association, status=201,
+         tags=("associations",), rate_limit="write", summary="Create an association (platform admin).")
+    def create_association(self, request):
+        return self.members.create_association(request.payload)
+
+    @api("GET", "/v1/associations/{id}", auth="optional", response=s.Association, tags=("associations",),
+         summary="One association.")
+    def get_association(self, request, id):
+        return self.members.get_association(id)
+
+    @api("PATCH", "/v1/associations/{id}", body=s.AssociationUpdate, response=s.Association,
+         tags=("associations",), rate_limit="write", summary="Change an association's settings (its admins).")
+    def update_association(self, request, id):
+        return self.members.update_association(id, request.payload)
+
+    # --- organisations ----------------------------------------------------------
+    @api("GET", "/v1/organisations", auth="optional", query=s.OrganisationQuery,
+         response=page_schema(s.Organisation), tags=("organisations",),
+         summary="Search organisations by text, sector, country, region or association (what you may see).")
+    def search_organisations(self, request):
+        return self.members.search_organisations(request.query)
+
+    @api("POST", "/v1/organisations", body=s.OrganisationCreate, response=s.Organisation, status=201,
+         tags=("organisations",), rate_limit="write", summary="Register an organisation (association admin).")
+    def create_organisation(self, request):
+        return self.members.create_organisation(request.payload)
+
+    @api("GET", "/v1/organisations/{id}", auth="optional", response=s.Organisation, tags=("organisations",),
+         summary="One organisation.")
+    def get_organisation(self, request, id):
+        return self.members.get_organisation(id)
+
+    @api("PATCH", "/v1/organisations/{id}", body=s.OrganisationUpdate, response=s.Organisation,
+         tags=("organisations",), rate_limit="write", summary="Change an organisation's profile.")
+    def update_organisation(self, request, id):
+        return self.members.update_organisation(id, request.payload)
+
+    # --- memberships --------------------------------------------------------------
+    @api("GET", "/v1/memberships", query=s.MembershipQuery, response=page_schema(s.Membership),
+         tags=("memberships",), summary="List memberships you may see.")
+    def search_memberships(self, request):
+        return self.members.search_memberships(request.query)
+
+    @api("POST", "/v1/memberships", body=s.MembershipCreate, response=s.Membership, status=201,
+         tags=("memberships",), rate_limit="write", summary="Add an organisation to an association (pending).")
+    def create_membership(self, request):
+        return self.members.create_membership(request.payload)
+
+    @api("GET", "/v1/memberships/{id}", response=s.Membership, tags=("memberships",), summary="One membership.")
+    def get_membership(self, request, id):
+        return self.members.get_membership(id)
+
+    @api("PATCH", "/v1/memberships/{id}", body=s.MembershipUpdate, response=s.Membership, tags=("memberships",),
+         rate_limit="write", summary="Change a membership's type or end date.")
+    def update_membership(self, request, id):
+        return self.members.update_membership(id, request.payload)
+
+    @api("POST", "/v1/memberships/{id}/transitions", body=s.MembershipTransitionCreate, response=s.Membership,
+         tags=("memberships",), rate_limit="write", errors=(400, 401, 403, 404, 409, 422),
+         summary="Move a membership to another status (activate, lapse, cancel), dated.")
+    def transition_membership(self, request, id):
+        return self.members.transition_membership(id, request.payload)
+
+    @api("POST", "/v1/memberships/{id}/renewals", body=s.MembershipRenewal, response=s.Membership,
+         tags=("memberships",), rate_limit="write", errors=(400, 401, 403, 404, 409, 422),
+         summary="Renew a membership until a new end date.")
+    def renew_membership(self, request, id):
+        return self.members.renew_membership(id, request.payload)
+
+    # --- persons ------------------------------------------------------------------
+    @api("GET", "/v1/persons", query=s.PersonQuery, response=page_schema(s.Person), tags=("persons",),
+         summary="List persons you manage.")
+    def search_persons(self, request):
+        return self.members.search_persons(request.query)
+
+    @api("POST", "/v1/persons", body=s.PersonCreate, response=s.Person, status=201, tags=("persons",),
+         rate_limit="write", errors=(400, 401, 403, 409, 422), summary="Register a person (association admin).")
+    def create_person(self, request):
+        return self.members.create_person(request.payload)
+
+    @api("GET", "/v1/persons/{id}", response=s.Person, tags=("persons",), summary="One person.")
+    def get_person(self, request, id):
+        return self.members.get_person(id)
+
+    @api("PATCH", "/v1/persons/{id}", body=s.PersonUpdate, response=s.Person, tags=("persons",),
+         rate_limit="write", errors=(400, 401, 403, 404, 409, 422), summary="Change a person's data.")
+    def update_person(self, request, id):
+        return self.members.update_person(id, request.payload)
+
+    @api("DELETE", "/v1/persons/{id}", tags=("persons",), rate_limit="write", errors=(401, 403, 404, 409), status=202,
+         summary="Erase a person (GDPR): anonymised here, and in every service through person.erased.")
+    def erase_person(self, request, id):
+        return self.members.erase_person(id)
+
+    @api("POST", "/v1/persons/{id}/roles", body=s.PersonRoleGrant, response=s.Person, tags=("persons",),
+         rate_limit="write", errors=(400, 401, 403, 404, 409, 422),
+         summary="Give a person a role in an organisation, or make them an association's admin.")
+    def grant_person_role(self, request, id):
+        return self.members.grant_person_role(id, request.payload)
+
+    @api("GET", "/v1/persons/{id}/consents", response=s.ConsentState, tags=("persons",),
+         summary="Current consents and their full history.")
+    def get_consents(self, request, id):
+        return self.members.get_consents(id)
+
+    @api("POST", "/v1/persons/{id}/consents", body=s.ConsentCreate, response=s.ConsentState, status=201,
+         tags=("persons",), rate_limit="write", summary="Record a consent given or withdrawn.")
+    def record_consent(self, request, id):
+        return self.members.record_consent(id, request.payload)
+
+    @api("GET", "/v1/persons/{id}/export", tags=("persons",),
+         summary="Everything held about a person, from every service (GDPR access).")
+    def export_person(self, request, id):
+        parts = {"members": self.members.export_person(id)}
+        for name in self.EXPORT_SERVICES:
+            parts[name] = getattr(self, name).export_person(id)
+        return {"person_id": id, "services": parts}

@@ -1,0 +1,62 @@
+"""The HTTP gateway: authentication, tenant context, validation, routing and
+error mapping. No domain data and no business rules live here."""
+import json
+
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from gateway import openapi
+from gateway.auth import Authenticator
+from gateway.routes.members import MembersRoutes
+from nabo_common import metrics
+from nabo_common.ops import broker_reachable
+from nabo_common.rpc import TimedRpcProxy
+from nabo_common.settings import from_container
+from nabo_common.worker import Instrumentation
+
+
+class Gateway(MembersRoutes):
+    name = "gateway"
+    # services that contribute to a person's GDPR export besides members
+    EXPORT_SERVICES = ()
+
+    auth = Authenticator()
+    instrumentation = Instrumentation()
+    members = TimedRpcProxy("members")
+
+    _openapi_cache = None
+
+    @http("GET", "/health/live")
+    def health_live(self, request):
+        return Response(json.dumps({"status": "ok", "service": "gateway"}), content_type="application/json")
+
+    @http("GET", "/health/ready")
+    def health_ready(self, request):
+        ok, error = broker_reachable(self.auth_settings_amqp())
+        body = {"status": "ok" if ok else "unavailable", "service": "gateway",
+                "checks": {"broker": {"ok": ok, **({"error": error} if error else {})}}}
+        return Response(json.dumps(body), status=200 if ok else 503, content_type="application/json")
+
+    @http("GET", "/metrics")
+    def metrics(self, request):
+        return Response(metrics.exposition(), content_type="text/plain; version=0.0.4; charset=utf-8")
+
+    @http("GET", "/v1/openapi.json")
+    def openapi_document(self, request):
+        return Response(json.dumps(self._openapi()), content_type="application/json")
+
+    @http("GET", "/v1/docs")
+    def api_page(self, request):
+        return Response(openapi.render_page(self._openapi()), content_type="text/html; charset=utf-8")
+
+    @http("GET", "/")
+    def index(self, request):
+        return Response(status=302, headers={"Location": "/v1/docs"})
+
+    def _openapi(self):
+        if Gateway._openapi_cache is None:
+            Gateway._openapi_cache = openapi.build()
+        return Gateway._openapi_cache
+
+    def auth_settings_amqp(self):
+        return self.auth.worker_ctx.container.config["AMQP_URI"]

@@ -1,0 +1,15 @@
+"""Events published by the notifications service."""
+from marshmallow import Schema, fields, validate
+
+from nabo_common.events import event_type
+
+
+@event_type("consent.withdrawal_requested", "notifications",
+            "A recipient unsubscribed; the members service records the withdrawal.",
+            consumers=("members.on_consent_withdrawal_requested",))
+class ConsentWithdrawalRequested(Schema):
+    person_id = fields.String(required=True)
+    association_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["newsletter", "contact"]))
+    source = fields.String(load_default="unsubscribe")
+    wording_version = fields.String(load_default="unsubscribe")

@@ -1,0 +1,53 @@
+"""GDPR: everything held about a person, and erasure by anonymisation."""
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from nabo_common.errors import Conflict
+from nabo_common.schemas import members as schemas
+from nabo_common.validation import dump
+from services.members.domain import access
+from services.members.domain.common import publish
+from services.members.domain.persons import _consent_state, person_view
+from services.members.models import Consent, Organisation, Person
+
+ERASED_NAME = "Erased person"
+
+
+def export(session, caller, person_id):
+    access.require_authenticated(caller)
+    person = access.person_or_404(session, caller, person_id)
+    org_ids = [r.scope_id for r in person.roles if r.scope == "organisation"]
+    organisations = session.scalars(select(Organisation).where(Organisation.id.in_(org_ids))).all() if org_ids else []
+    return {
+        "service": "members",
+        "person": person_view(person),
+        "roles": [{"scope": r.scope, "scope_id": r.scope_id, "role": r.role, "since": r.created_at.isoformat()}
+                  for r in person.roles],
+        "organisations": [{"id": o.id, "name": o.name} for o in organisations],
+        "consents": _consent_state(session, person.id),
+        "account": {"has_password": person.password_hash is not None,
+                    "platform_admin": person.is_platform_admin},
+    }
+
+
+def erase(session, caller, person_id):
+    access.require_authenticated(caller)
+    now = datetime.now(timezone.utc)
+    with session.begin():
+        person = access.person_or_404(session, caller, person_id)
+        if person.erased_at is not None:
+            raise Conflict("This person has been erased already.")
+        person.name = ERASED_NAME
+        person.email = None
+        person.phone = None
+        person.birth_year = None
+        person.password_hash = None
+        person.is_platform_admin = False
+        person.erased_at = now
+        person.roles.clear()
+        # consent history stays: it is the legal record of what was agreed, now tied to an anonymous id
+        session.flush()
+        publish(session, "person.erased", {"person_id": person.id, "erased_at": now.isoformat()},
+                caller, person.home_association_id)
+    return {"person_id": person.id, "erased_at": now.isoformat()}

@@ -1,0 +1,95 @@
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from nabo_common.errors import Conflict, Forbidden, ValidationFailed
+from nabo_common.pagination import page, paginate
+from nabo_common.schemas import members as schemas
+from nabo_common.validation import dump, load
+from services.members.domain import access
+from services.members.domain.common import publish
+from services.members.models import Association, Membership, Organisation
+from nabo_common.errors import NotFound
+
+
+def _event_data(org, changed=()):
+    return {"organisation_id": org.id, "owner_association_id": org.owner_association_id, "name": org.name,
+            "kind": org.kind, "country": org.country, "region": org.region, "sector": org.sector,
+            "visibility": org.visibility, "changed": sorted(changed)}
+
+
+def visible_or_404(session, caller, organisation_id):
+    org = session.get(Organisation, str(organisation_id)) if organisation_id else None
+    if org is None or org.erased or not access.can_see_organisation(caller, org):
+        raise NotFound(f"Organisation {organisation_id} not found.")
+    return org
+
+
+def create(session, caller, payload):
+    access.require_authenticated(caller)
+    data = load(schemas.OrganisationCreate, payload)
+    owner = data.get("owner_association_id")
+    if owner is None:
+        if len(caller.admin_of) != 1:
+            raise ValidationFailed("Say which association registers the organisation.",
+                                   {"owner_association_id": ["Missing data for required field."]})
+        owner = caller.admin_of[0]
+    access.require_admin_of(caller, owner)
+    data["owner_association_id"] = owner
+    data["name_lower"] = data["name"].lower()
+    with session.begin():
+        if session.get(Association, owner) is None:
+            raise ValidationFailed("Unknown association.", {"owner_association_id": ["No such association."]})
+        org = Organisation(**data)
+        session.add(org)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Conflict("An organisation with this registration number exists already.") from None
+        publish(session, "organisation.created", _event_data(org), caller, owner)
+    return dump(schemas.Organisation, org)
+
+
+def get(session, caller, organisation_id):
+    return dump(schemas.Organisation, visible_or_404(session, caller, organisation_id))
+
+
+def update(session, caller, organisation_id, payload):
+    data = load(schemas.OrganisationUpdate, payload)
+    with session.begin():
+        org = visible_or_404(session, caller, organisation_id)
+        if not access.can_edit_organisation(caller, org):
+            raise Forbidden("Only the organisation's people or its association's admins may change it.")
+        if "name" in data:
+            data["name_lower"] = data["name"].lower()
+        changed = {k for k, v in data.items() if getattr(org, k) != v and k != "name_lower"}
+        for key, value in data.items():
+            setattr(org, key, value)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Conflict("An organisation with this registration number exists already.") from None
+        if changed:
+            publish(session, "organisation.updated", _event_data(org, changed), caller, org.owner_association_id)
+    return dump(schemas.Organisation, org)
+
+
+def search(session, caller, query):
+    q = load(schemas.OrganisationQuery, query)
+    stmt = select(Organisation).where(Organisation.erased.is_(False), access.organisation_visibility_filter(caller))
+    if q.get("q"):
+        like = f"%{q['q'].lower()}%"
+        stmt = stmt.where(or_(Organisation.name_lower.like(like), Organisation.description.ilike(like)))
+    if q.get("sector"):
+        stmt = stmt.where(Organisation.sector.like(f"{q['sector']}%"))
+    if q.get("country"):
+        stmt = stmt.where(Organisation.country == q["country"])
+    if q.get("region"):
+        stmt = stmt.where(Organisation.region == q["region"])
+    if q.get("association_id"):
+        stmt = stmt.where(or_(
+            Organisation.owner_association_id == q["association_id"],
+            Organisation.id.in_(select(Membership.organisation_id).where(Membership.association_id == q["association_id"])),
+        ))
+    stmt = stmt.order_by(Organisation.name_lower, Organisation.id)
+    rows, total = paginate(session, stmt, q["limit"], q["offset"])
+    return page(dump(schemas.Organisation, rows, many=True), total, q["limit"], q["offset"])

@@ -1,0 +1,140 @@
+"""The members service: nameko entrypoints only; the work is in ``domain``."""
+from nameko.rpc import rpc
+
+from nabo_common.consumer import consume_events
+from nabo_common.context import system_caller
+from nabo_common.db import Database
+from nabo_common.ops import Operations, OperationsEndpoints
+from nabo_common.outbox import Inbox
+from nabo_common.relay import OutboxRelay
+from nabo_common.worker import CallerProvider, Instrumentation
+from services.members.domain import accounts, associations, gdpr, memberships, organisations, persons
+from services.members.models import OutboxEvent, ProcessedEvent
+
+inbox = Inbox(ProcessedEvent)
+
+
+class MembersService(OperationsEndpoints):
+    name = "members"
+
+    db = Database()
+    caller = CallerProvider()
+    relay = OutboxRelay(OutboxEvent)
+    operations = Operations()
+    instrumentation = Instrumentation()
+
+    # --- auth ---------------------------------------------------------------
+    @rpc
+    def authenticate(self, payload):
+        return accounts.authenticate(self.db, payload)
+
+    @rpc
+    def claims_for_email(self, email):
+        return accounts.claims_for_email(self.db, email)
+
+    @rpc
+    def claims_for_person(self, person_id):
+        return accounts.claims_for_person(self.db, person_id)
+
+    # --- associations -------------------------------------------------------
+    @rpc
+    def create_association(self, payload):
+        return associations.create(self.db, self.caller, payload)
+
+    @rpc
+    def get_association(self, association_id):
+        return associations.get(self.db, self.caller, association_id)
+
+    @rpc
+    def list_associations(self, query):
+        return associations.list_(self.db, self.caller, query)
+
+    @rpc
+    def update_association(self, association_id, payload):
+        return associations.update(self.db, self.caller, association_id, payload)
+
+    # --- organisations ------------------------------------------------------
+    @rpc
+    def create_organisation(self, payload):
+        return organisations.create(self.db, self.caller, payload)
+
+    @rpc
+    def get_organisation(self, organisation_id):
+        return organisations.get(self.db, self.caller, organisation_id)
+
+    @rpc
+    def update_organisation(self, organisation_id, payload):
+        return organisations.update(self.db, self.caller, organisation_id, payload)
+
+    @rpc
+    def search_organisations(self, query):
+        return organisations.search(self.db, self.caller, query)
+
+    # --- memberships --------------------------------------------------------
+    @rpc
+    def create_membership(self, payload):
+        return memberships.create(self.db, self.caller, payload)
+
+    @rpc
+    def get_membership(self, membership_id):
+        return memberships.get(self.db, self.caller, membership_id)
+
+    @rpc
+    def update_membership(self, membership_id, payload):
+        return memberships.update(self.db, self.caller, membership_id, payload)
+
+    @rpc
+    def transition_membership(self, membership_id, payload):
+        return memberships.transition(self.db, self.caller, membership_id, payload)
+
+    @rpc
+    def renew_membership(self, membership_id, payload):
+        return memberships.renew(self.db, self.caller, membership_id, payload)
+
+    @rpc
+    def search_memberships(self, query):
+        return memberships.search(self.db, self.caller, query)
+
+    # --- persons, consents, GDPR ---------------------------------------------
+    @rpc
+    def create_person(self, payload):
+        return persons.create(self.db, self.caller, payload)
+
+    @rpc
+    def get_person(self, person_id):
+        return persons.get(self.db, self.caller, person_id)
+
+    @rpc
+    def update_person(self, person_id, payload):
+        return persons.update(self.db, self.caller, person_id, payload)
+
+    @rpc
+    def grant_person_role(self, person_id, payload):
+        return persons.grant_role(self.db, self.caller, person_id, payload)
+
+    @rpc
+    def search_persons(self, query):
+        return persons.search(self.db, self.caller, query)
+
+    @rpc
+    def get_consents(self, person_id):
+        return persons.consents(self.db, self.caller, person_id)
+
+    @rpc
+    def record_consent(self, person_id, payload):
+        return persons.record_consent(self.db, self.caller, person_id, payload)
+
+    @rpc
+    def export_person(self, person_id):
+        return gdpr.export(self.db, self.caller, person_id)
+
+    @rpc
+    def erase_person(self, person_id):
+        return gdpr.erase(self.db, self.caller, person_id)
+
+    # --- events from other services ------------------------------------------
+    @consume_events("consent.withdrawal_requested")
+    def on_consent_withdrawal_requested(self, event):
+        with self.db.begin():
+            if inbox.first_time(self.db, "members.on_consent_withdrawal_requested", event["id"]):
+                persons.withdraw_consent_from_event(self.db, system_caller(self.caller.request_id), event["data"])
