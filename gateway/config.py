@@ -15,6 +15,7 @@ class GatewayConfig:
     cors_origins: tuple
     rate_limit_storage: str
     sign_in_limit: str
+    sign_in_ip_limit: str
     write_limit: str
     max_body_bytes: int
     trust_forwarded_for: bool
@@ -43,6 +44,7 @@ def load():
         cors_origins=origins,
         rate_limit_storage=os.environ.get("RATE_LIMIT_STORAGE_URI", "memory://"),
         sign_in_limit=os.environ.get("SIGN_IN_RATE_LIMIT", "10/minute"),
+        sign_in_ip_limit=os.environ.get("SIGN_IN_IP_RATE_LIMIT", "300/minute"),
         write_limit=os.environ.get("WRITE_RATE_LIMIT", "120/minute"),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024),
         trust_forwarded_for=os.environ.get("TRUST_FORWARDED_FOR", "") in ("1", "true", "yes"),

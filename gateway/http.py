@@ -89,6 +89,14 @@ def client_ip(request):
     return request.remote_addr or "unknown"
 
 
+def _email_in_body(request):
+    try:
+        body = json.loads(request.get_data(cache=True) or b"{}")
+        return str(body.get("email", "")).strip().lower()[:320] if isinstance(body, dict) else ""
+    except (ValueError, UnicodeDecodeError):
+        return ""
+
+
 def _json_default(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
@@ -110,6 +118,7 @@ class ApiRoute(HttpRequestHandler):
 
     def handle_request(self, request):
         started = time.perf_counter()
+        request.shallow = False  # nameko builds shallow requests; the body is read here for limits
         incoming = request.headers.get("X-Request-ID", "")
         request.nabo_request_id = incoming if REQUEST_ID_RE.match(incoming) else str(uuid.uuid4())
         rt = runtime()
@@ -142,18 +151,21 @@ class ApiRoute(HttpRequestHandler):
         response.set_data(json.dumps(body))
 
     def _limited(self, request, rt):
-        limit = self.spec.rate_limit
-        if limit == "write":
-            limit = rt.config.write_limit
-        elif limit == "sign_in":
-            limit = rt.config.sign_in_limit
-        if not limit:
-            return None
-        allowed, retry_after = rt.limits.hit(limit, self.url, request.method, client_ip(request))
-        if allowed:
-            return None
-        return self._problem(request, 429, "Too many requests", "Slow down and try again later.",
-                             headers={"Retry-After": str(retry_after)})
+        limits = []
+        if self.spec.rate_limit == "write":
+            limits.append((rt.config.write_limit, client_ip(request)))
+        elif self.spec.rate_limit == "sign_in":
+            # password guessing is limited per account, and more loosely per client address
+            limits.append((rt.config.sign_in_limit, client_ip(request), _email_in_body(request)))
+            limits.append((rt.config.sign_in_ip_limit, client_ip(request)))
+        elif self.spec.rate_limit:
+            limits.append((self.spec.rate_limit, client_ip(request)))
+        for limit, *identity in limits:
+            allowed, retry_after = rt.limits.hit(limit, self.url, request.method, *identity)
+            if not allowed:
+                return self._problem(request, 429, "Too many requests", "Slow down and try again later.",
+                                     headers={"Retry-After": str(retry_after)})
+        return None
 
     def _cors(self, request, response, rt):
         origin = request.headers.get("Origin")

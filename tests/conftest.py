@@ -1,0 +1,21 @@
+# Green-thread patching must happen before anything imports socket users;
+# nameko's pytest plugin no longer does it for us.
+from nabo_common import patch
+
+patch.apply()
+
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.support.infra import (  # noqa: E402,F401
+    amqp_uri, make_database, pg_admin_url, running_system, smtp_sink,
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = str(item.fspath).split(os.sep)
+        for tier in ("unit", "integration", "e2e", "faults"):
+            if tier in parts:
+                item.add_marker(getattr(pytest.mark, tier))

@@ -1,0 +1,175 @@
+"""Members through the gateway: the happy paths, tenant isolation and bad input."""
+import pytest
+
+from tests.support.api import check, unique
+
+
+def test_sign_in_and_me(api, tenant_a):
+    me = check(tenant_a.member.get("/v1/me"), 200)
+    assert me["person"]["email"] == tenant_a.member_email
+    assert "member" in me["roles"]
+    assert tenant_a.id in me["member_of"]
+    assert me["organisation_ids"] == [tenant_a.organisation["id"]]
+
+
+def test_wrong_password_is_401_problem(api, tenant_a):
+    r = api.post("/v1/auth/token", {"email": tenant_a.member_email, "password": "not-the-password"})
+    assert r.status_code == 401
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["title"] == "Not authenticated"
+
+
+def test_token_endpoint_is_rate_limited(api):
+    email = f"{unique('guess')}@nabo.test"
+    statuses = [api.post("/v1/auth/token", {"email": email, "password": f"guess-{i}"}).status_code for i in range(12)]
+    assert statuses.count(401) == 10 - 0 or 429 in statuses
+    assert statuses[-1] == 429
+
+
+def test_organisation_search_by_sector_country_region(tenant_a, tenant_b):
+    found = check(tenant_a.admin.get("/v1/organisations", params={"sector": "62", "country": "NL",
+                                                                    "region": "Drenthe"}), 200)
+    ids = {o["id"] for o in found["items"]}
+    assert tenant_a.organisation["id"] in ids
+    assert tenant_b.organisation["id"] not in ids
+
+
+def test_membership_transitions_are_dated_history(tenant_a):
+    m = check(tenant_a.admin.get(f"/v1/memberships/{tenant_a.membership['id']}"), 200)
+    assert m["status"] == "active"
+    assert [t["to_status"] for t in m["transitions"]] == ["pending", "active"]
+    r = tenant_a.admin.post(f"/v1/memberships/{m['id']}/transitions", {"to": "pending"})
+    assert r.status_code == 409
+
+
+def test_an_organisation_can_be_member_of_both_associations(tenant_a, tenant_b, platform):
+    org = check(tenant_a.admin.post("/v1/organisations", {"name": unique("Grensbedrijf"), "country": "NL",
+                                                          "visibility": "all_associations"}), 201)
+    check(tenant_a.admin.post("/v1/memberships", {"organisation_id": org["id"], "association_id": tenant_a.id,
+                                                  "type": "full"}), 201)
+    r = check(tenant_b.admin.post("/v1/memberships", {"organisation_id": org["id"],
+                                                      "association_id": tenant_b.id, "type": "associate"}), 201)
+    assert r["status"] == "pending"
+    org = check(platform.get(f"/v1/organisations/{org['id']}"), 200)
+    assert {m["association_id"] for m in org["memberships"]} == {tenant_a.id, tenant_b.id}
+    # each association sees its own membership of the shared organisation, not the other's
+    mine = check(tenant_b.admin.get("/v1/memberships", params={"organisation_id": org["id"]}), 200)
+    assert [m["association_id"] for m in mine["items"]] == [tenant_b.id]
+
+
+def test_consents_keep_history(tenant_a):
+    person_id = tenant_a.member_person["id"]
+    base = {"association_id": tenant_a.id, "kind": "newsletter", "source": "signup-form", "wording_version": "v1"}
+    check(tenant_a.member.post(f"/v1/persons/{person_id}/consents", dict(base, granted=True)), 201)
+    state = check(tenant_a.member.post(f"/v1/persons/{person_id}/consents", dict(base, granted=False)), 201)
+    assert [c["granted"] for c in state["current"] if c["kind"] == "newsletter"] == [False]
+    assert [c["granted"] for c in state["history"] if c["kind"] == "newsletter"] == [True, False]
+
+
+@pytest.mark.parametrize("path_key", ["organisation", "membership", "member_person", "admin_person"])
+def test_admin_of_b_cannot_see_a_by_id(tenant_a, tenant_b, path_key):
+    resource = getattr(tenant_a, path_key)
+    path = {"organisation": "/v1/organisations/", "membership": "/v1/memberships/",
+            "member_person": "/v1/persons/", "admin_person": "/v1/persons/"}[path_key] + resource["id"]
+    assert tenant_b.admin.get(path).status_code == 404
+    assert tenant_b.admin.patch(path, {"name": "hijacked"} if "person" in path_key or path_key == "organisation"
+                                else {"type": "associate"}).status_code == 404
+
+
+def test_admin_of_b_cannot_see_a_in_lists(tenant_a, tenant_b):
+    orgs = check(tenant_b.admin.get("/v1/organisations", params={"limit": 200}), 200)
+    assert tenant_a.organisation["id"] not in {o["id"] for o in orgs["items"]}
+    persons = check(tenant_b.admin.get("/v1/persons", params={"limit": 200}), 200)
+    assert not {tenant_a.member_person["id"], tenant_a.admin_person["id"]} & {p["id"] for p in persons["items"]}
+    ms = check(tenant_b.admin.get("/v1/memberships", params={"association_id": tenant_a.id}), 200)
+    assert ms["items"] == []
+    consents = tenant_b.admin.get(f"/v1/persons/{tenant_a.member_person['id']}/consents")
+    assert consents.status_code == 404
+
+
+def test_member_cannot_create_association_or_grant_itself_admin(tenant_a):
+    r = tenant_a.member.post("/v1/associations", {"name": "x", "slug": unique("x"), "country": "NL",
+                                                   "default_language": "nl", "time_zone": "Europe/Amsterdam"})
+    assert r.status_code == 403
+    r = tenant_a.member.post(f"/v1/persons/{tenant_a.member_person['id']}/roles",
+                             {"scope": "association", "scope_id": tenant_a.id, "role": "admin"})
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize("body,status", [
+    ('{"name": ', 400),
+    ('[1, 2]', 422),
+    ('{"name": 5, "country": "NL"}', 422),
+    ('{"name": "Acme", "country": "NL", "id": "x"}', 422),
+    ('{"name": "Acme", "country": "NL", "visibility": "secret"}', 422),
+])
+def test_bad_organisation_bodies_are_rejected_and_change_nothing(tenant_a, body, status):
+    before = check(tenant_a.admin.get("/v1/organisations", params={"limit": 1}), 200)["total"]
+    r = tenant_a.admin.post("/v1/organisations", data=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    after = check(tenant_a.admin.get("/v1/organisations", params={"limit": 1}), 200)["total"]
+    assert before == after
+
+
+def test_unknown_field_is_named_in_problem(tenant_a):
+    r = tenant_a.admin.post("/v1/organisations", {"name": "Acme", "country": "NL", "owner_association_id": "x" * 36,
+                                                  "status": "active"})
+    assert r.status_code == 422
+    assert r.json()["errors"]["status"] == ["Unknown field."]
+
+
+def test_oversized_body_is_413(tenant_a):
+    r = tenant_a.admin.post("/v1/organisations", {"name": "Acme", "country": "NL", "description": "x" * 400_000})
+    assert r.status_code == 413
+
+
+def test_huge_page_size_and_bad_query_are_422(tenant_a):
+    assert tenant_a.admin.get("/v1/organisations", params={"limit": 100000}).status_code == 422
+    assert tenant_a.admin.get("/v1/organisations", params={"limit": "ten"}).status_code == 422
+    assert tenant_a.admin.get("/v1/organisations", params={"colour": "red"}).status_code == 422
+
+
+def test_non_json_content_type_is_415(tenant_a):
+    r = tenant_a.admin.post("/v1/organisations", data="name=Acme", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415
+
+
+def test_no_token_is_401_and_garbage_token_is_401(api):
+    assert api.get("/v1/me").status_code == 401
+    assert api.get("/v1/me", headers={"Authorization": "Bearer not.a.jwt"}).status_code == 401
+
+
+def test_gdpr_export_and_erasure(tenant_a, api):
+    person = check(tenant_a.admin.post("/v1/persons", {
+        "name": "Erin Example", "email": f"{unique('erin')}@nabo.test", "language": "da",
+        "organisations": [{"organisation_id": tenant_a.organisation["id"]}]}), 201)
+    export = check(tenant_a.admin.get(f"/v1/persons/{person['id']}/export"), 200)
+    assert export["services"]["members"]["person"]["name"] == "Erin Example"
+    check(tenant_a.admin.delete(f"/v1/persons/{person['id']}"), 202)
+    after = check(tenant_a.admin.get(f"/v1/persons/{person['id']}/export"), 200)
+    assert after["services"]["members"]["person"]["email"] is None
+    assert after["services"]["members"]["person"]["name"] == "Erased person"
+
+
+def test_openapi_is_valid_and_lists_paths(api):
+    from openapi_spec_validator import validate
+
+    doc = check(api.get("/v1/openapi.json"), 200)
+    validate(doc)
+    assert "/v1/organisations/{id}" in doc["paths"]
+    page = api.get("/v1/docs")
+    assert page.status_code == 200 and "/v1/organisations" in page.text
+
+
+def test_health_and_metrics(system, api):
+    import requests
+
+    for component in system.settings:
+        base = system.url(component)
+        assert requests.get(base + "/health/live", timeout=5).status_code == 200
+        ready = requests.get(base + "/health/ready", timeout=5)
+        assert ready.status_code == 200, ready.text
+        metrics = requests.get(base + "/metrics", timeout=5).text
+        assert "nabo_entrypoint_duration_seconds" in metrics
+    assert "nabo_outbox_backlog" in requests.get(system.url("members") + "/metrics", timeout=5).text
