@@ -7,7 +7,12 @@ from werkzeug.wrappers import Response
 
 from gateway import openapi
 from gateway.auth import Authenticator
+from gateway.routes import EXPORTERS
+from gateway.routes.events import EventsRoutes
+from gateway.routes.ideas import IdeasRoutes
 from gateway.routes.members import MembersRoutes
+from gateway.routes.networks import NetworksRoutes
+from gateway.routes.notifications import NotificationsRoutes
 from nabo_common import metrics
 from nabo_common.ops import broker_reachable
 from nabo_common.rpc import TimedRpcProxy
@@ -15,14 +20,17 @@ from nabo_common.settings import from_container
 from nabo_common.worker import Instrumentation
 
 
-class Gateway(MembersRoutes):
+class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, NotificationsRoutes, IdeasRoutes):
     name = "gateway"
     # services that contribute to a person's GDPR export besides members
-    EXPORT_SERVICES = ()
+    EXPORT_SERVICES = tuple(EXPORTERS)
 
     auth = Authenticator()
     instrumentation = Instrumentation()
     members = TimedRpcProxy("members")
+    events = TimedRpcProxy("events")
+    notifications = TimedRpcProxy("notifications")
+    ideas = TimedRpcProxy("ideas")
 
     _openapi_cache = None
 

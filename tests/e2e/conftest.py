@@ -1,9 +1,21 @@
+import importlib.util
+
 import pytest
 
+from nabo_common.cli import SERVICE_CLASSES
 from tests.support.api import Api, Tenant, platform_admin_token
 from tests.support.infra import running_system
 
-E2E_COMPONENTS = ("members", "gateway")
+
+def _exists(component):
+    try:
+        return importlib.util.find_spec(SERVICE_CLASSES[component].split(":")[0]) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+# every service that exists in the tree, and the gateway
+E2E_COMPONENTS = tuple(c for c in ("members", "events", "notifications", "ideas", "gateway") if _exists(c))
 
 
 @pytest.fixture(scope="session")

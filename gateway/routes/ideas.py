@@ -1,0 +1,5 @@
+"""Routes of the ideas part of the API (declared with gateway.http.api)."""
+
+
+class IdeasRoutes:
+    pass

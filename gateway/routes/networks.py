@@ -1,0 +1,5 @@
+"""Routes of the networks part of the API (declared with gateway.http.api)."""
+
+
+class NetworksRoutes:
+    pass
