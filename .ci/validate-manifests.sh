@@ -77,7 +77,7 @@ for overlay in "${OVERLAYS[@]}"; do
     [ -s "$work/$overlay/$overlay.yaml" ] || continue
     skip="$CHECKOV_SKIP_ALL${CHECKOV_SKIP_OVERLAY[$overlay]:+,${CHECKOV_SKIP_OVERLAY[$overlay]}}"
     echo "    $overlay (skipped: $skip)"
-    if ! "$checkov" --quiet --compact --framework kubernetes \
+    if ! "$checkov" --quiet --compact --skip-download --framework kubernetes \
             --skip-check "$skip" --directory "$work/$overlay" \
             > "$work/checkov-$overlay.txt" 2>&1; then
         cat "$work/checkov-$overlay.txt"
@@ -89,7 +89,7 @@ for overlay in "${OVERLAYS[@]}"; do
 done
 
 echo "==> checkov (Dockerfile)"
-if ! "$checkov" --quiet --compact --framework dockerfile \
+if ! "$checkov" --quiet --compact --skip-download --framework dockerfile \
         --file "$root/deploy/images/Dockerfile" > "$work/checkov-dockerfile.txt" 2>&1; then
     cat "$work/checkov-dockerfile.txt"
     echo "FAILED: checkov on deploy/images/Dockerfile" >&2
