@@ -17,7 +17,7 @@ from functools import partial
 from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher
 from nameko.exceptions import ContainerBeingKilled
-from nameko.messaging import Consumer
+from nameko.messaging import Consumer, QueueConsumer
 
 from nabo_common import events, metrics, topology
 from nabo_common import settings as settings_mod
@@ -31,7 +31,24 @@ class Poison(Exception):
     """The message can never be handled; it goes to the dead-letter queue now."""
 
 
+class EventQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, except that a body kombu cannot decode (bad
+    JSON, a disallowed content type) is dead-lettered instead of breaking the
+    consumer loop and being redelivered for ever."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(self._undecodable, provider)
+        return consumers
+
+    def _undecodable(self, provider, message, exc):
+        provider.dead_letter_undecodable(message, exc)
+
+
 class EventConsumer(Consumer):
+    queue_consumer = EventQueueConsumer()
+
     def __init__(self, *event_types, **kwargs):
         if not event_types:
             raise ValueError("consume_events needs at least one event type")
@@ -96,6 +113,13 @@ class EventConsumer(Consumer):
             self.queue_consumer.requeue_message(message)
         return result, exc_info
 
+    def dead_letter_undecodable(self, message, exc):
+        try:
+            self._dead(message.body, message, type(exc).__name__, str(exc), attempts=1, raw=True)
+        except Exception:
+            log.exception("could not dead-letter an undecodable message; requeueing")
+            self.queue_consumer.requeue_message(message)
+
     def _headers(self, message, attempts, **extra):
         headers = dict(message.headers or {})
         headers[ATTEMPTS_HEADER] = attempts
@@ -113,7 +137,7 @@ class EventConsumer(Consumer):
         )
         self.queue_consumer.ack_message(message)
 
-    def _dead(self, body, message, error, detail, attempts):
+    def _dead(self, body, message, error, detail, attempts, raw=False):
         log.error("event for %s dead-lettered after %d attempt(s): %s", self.consumer_name, attempts, error,
                   extra={"queue": self.dead_queue.name, "error": error})
         headers = self._headers(
@@ -123,9 +147,12 @@ class EventConsumer(Consumer):
                "x-nabo-original-queue": self.queue_name,
                "x-nabo-routing-key": message.delivery_info.get("routing_key", "")},
         )
+        # an undecodable body is kept byte for byte, with its original content type
+        encoding = dict(content_type=message.content_type or "application/octet-stream",
+                        content_encoding=message.content_encoding or "binary") if raw else {"serializer": "json"}
         self.publisher.publish(
-            body, exchange="", routing_key=self.dead_queue.name, serializer="json", headers=headers,
-            message_id=message.properties.get("message_id"),
+            body, exchange="", routing_key=self.dead_queue.name, headers=headers,
+            message_id=message.properties.get("message_id"), **encoding,
         )
         self.queue_consumer.ack_message(message)
 

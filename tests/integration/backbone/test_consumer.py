@@ -1,0 +1,64 @@
+"""Consumers: idempotent on redelivery, bounded retries, dead letters that do
+not block the queue, and replay after a fix."""
+import json
+
+from sqlalchemy import create_engine, select
+
+from nabo_common import deadletters
+from tests.integration.backbone import probe
+from tests.integration.backbone.conftest import (
+    publish_person_event, publish_raw, queue_depth, wait_until)
+
+DEAD = "nabo.probe.on_person_updated.dead"
+
+
+def effects(db_url):
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(probe.Effect.event_id, probe.Effect.name)).all()
+    engine.dispose()
+    return rows
+
+
+def test_redelivered_event_has_one_effect(start_probe, broker, probe_db):
+    start_probe()
+    envelope = None
+    for _ in range(5):
+        envelope = publish_person_event(broker, "Dora", event_id=envelope["id"] if envelope else None)
+    assert wait_until(lambda: len(effects(probe_db)) >= 1)
+    publish_person_event(broker, "Marker")  # once the marker is applied, every copy before it was too
+    assert wait_until(lambda: any(name == "Marker" for _, name in effects(probe_db)))
+    assert [name for _, name in effects(probe_db)].count("Dora") == 1
+
+
+def test_poison_event_is_dead_lettered_and_the_next_events_flow(start_probe, broker, probe_db, amqp_uri):
+    start_probe()
+    poison = publish_person_event(broker, "poison")
+    publish_person_event(broker, "Eve")
+    # the event behind the failing one is handled without waiting for its retries
+    assert wait_until(lambda: any(name == "Eve" for _, name in effects(probe_db)), timeout=5)
+    assert wait_until(lambda: queue_depth(broker, DEAD) == 1, timeout=15)
+    [dead] = deadletters.show(amqp_uri, DEAD)
+    assert dead["message_id"] == poison["id"]
+    assert dead["attempts"] == 3
+    assert dead["error"] == "RuntimeError"
+    assert "cannot handle poison" in dead["detail"]
+    assert queue_depth(broker, DEAD) == 1  # show does not consume
+
+    probe.FAILING_NAMES.discard("poison")  # the bug is fixed and deployed
+    try:
+        assert deadletters.replay(amqp_uri, DEAD) == 1
+        assert wait_until(lambda: any(name == "poison" for _, name in effects(probe_db)))
+        assert queue_depth(broker, DEAD) == 0
+    finally:
+        probe.FAILING_NAMES.add("poison")
+
+
+def test_malformed_and_unknown_events_go_straight_to_dead_letters(start_probe, broker, probe_db):
+    start_probe()
+    publish_raw(broker, b"{not json", content_type="application/json")
+    publish_raw(broker, json.dumps({"id": "x", "type": "person.updated"}).encode())
+    publish_raw(broker, b"\x00\x01binary", content_type="application/octet-stream")
+    publish_person_event(broker, "Frank")
+    assert wait_until(lambda: any(name == "Frank" for _, name in effects(probe_db)))
+    assert wait_until(lambda: queue_depth(broker, DEAD) == 3)

@@ -1,0 +1,107 @@
+"""The outbox: events committed while the broker is unreachable go out once
+it is back; nothing committed is lost, and each is published once."""
+import json
+
+import pika
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from nabo_common import events, outbox, topology
+from nabo_common.db import make_sessionmaker
+from tests.integration.backbone import probe
+from tests.integration.backbone.conftest import wait_until
+from tests.support.proxy import TcpProxy
+
+
+@pytest.fixture
+def tap(amqp_uri):
+    """A queue bound to every person.updated event, read with pika."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    channel = connection.channel()
+    topology.declare_with_pika(channel)
+    name = channel.queue_declare("", exclusive=True).method.queue
+    channel.queue_bind(name, events.EXCHANGE, routing_key="person.updated")
+
+    def drain():
+        ids = []
+        while True:
+            method, _props, body = channel.basic_get(name, auto_ack=True)
+            if method is None:
+                return ids
+            ids.append(json.loads(body)["id"])
+
+    yield drain
+    connection.close()
+
+
+def backlog(db_url):
+    engine = create_engine(db_url)
+    session = make_sessionmaker(engine)()
+    try:
+        return outbox.backlog(session, probe.OutboxEvent)
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def write_events(db_url, names):
+    """Commit writes with their events straight into the service's database, as
+    domain code does inside a worker (no broker needed to commit)."""
+    engine = create_engine(db_url)
+    session = make_sessionmaker(engine)()
+    ids = []
+    with session.begin():
+        for name in names:
+            ids.append(outbox.record(session, probe.OutboxEvent, "person.updated", probe.person_data(name))["id"])
+    session.close()
+    engine.dispose()
+    return ids
+
+
+def test_events_committed_while_broker_is_down_are_published_when_it_returns(
+        start_probe, probe_db, amqp_uri, tap):
+    proxy = TcpProxy()
+    container = None
+    try:
+        container = start_probe(amqp=proxy.uri(amqp_uri))
+        proxy.cut()
+        ids = write_events(probe_db, [f"offline-{i}" for i in range(20)])
+        # the relay cannot publish: the events wait in the outbox
+        wait_until(lambda: False, timeout=1.0)
+        assert backlog(probe_db) == 20
+        assert tap() == []
+        proxy.restore()
+        seen = []
+        assert wait_until(lambda: seen.extend(tap()) or len(seen) >= 20, timeout=40)
+        assert sorted(seen) == sorted(ids)  # every one, once
+        assert backlog(probe_db) == 0
+    finally:
+        proxy.restore()
+        if container is not None:
+            container.stop()  # while the proxy still forwards, so the consumer can shut down cleanly
+        proxy.close()
+
+
+def test_relay_publishes_in_commit_order_and_marks_rows(start_probe, probe_db, tap):
+    start_probe()
+    ids = write_events(probe_db, ["one", "two", "three"])
+    seen = []
+    assert wait_until(lambda: seen.extend(tap()) or len(seen) >= 3)
+    assert seen == ids
+    engine = create_engine(probe_db)
+    with engine.connect() as conn:
+        unpublished = conn.scalar(select(func.count()).select_from(probe.OutboxEvent.__table__)
+                                  .where(probe.OutboxEvent.published_at.is_(None)))
+    engine.dispose()
+    assert unpublished == 0
+
+
+def test_two_relays_on_one_database_publish_each_event_once(start_probe, probe_db, tap):
+    start_probe()
+    start_probe()
+    ids = write_events(probe_db, [f"replica-{i}" for i in range(200)])
+    seen = []
+    assert wait_until(lambda: seen.extend(tap()) or len(seen) >= 200, timeout=30)
+    wait_until(lambda: False, timeout=1.0)
+    seen.extend(tap())
+    assert sorted(seen) == sorted(ids)

@@ -1,0 +1,79 @@
+"""A TCP proxy in front of RabbitMQ that a test can cut and restore, so one
+service sees the broker go down while everything else keeps running."""
+import socket
+
+import eventlet
+
+
+class TcpProxy:
+    def __init__(self, target_host="127.0.0.1", target_port=5672):
+        self.target = (target_host, target_port)
+        self.listener = eventlet.listen(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.enabled = True
+        self.connections = []
+        self._server = eventlet.spawn(self._serve)
+
+    def _serve(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.enabled:
+                client.close()
+                continue
+            try:
+                upstream = eventlet.connect(self.target)
+            except OSError:
+                client.close()
+                continue
+            self.connections.append((client, upstream))
+            eventlet.spawn(self._pipe, client, upstream)
+            eventlet.spawn(self._pipe, upstream, client)
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            # shut both down so the opposite pipe wakes; each pipe closes only the socket it reads,
+            # so no file descriptor is freed while another green thread still waits on it
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            source.close()
+
+    def cut(self):
+        """Drop every open connection and refuse new ones: the broker is 'down'."""
+        self.enabled = False
+        for client, upstream in self.connections:
+            for s in (client, upstream):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        self.connections.clear()
+
+    def restore(self):
+        self.enabled = True
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+        self._server.kill()
+
+    def uri(self, amqp_uri):
+        """The same AMQP URI, through this proxy."""
+        scheme, rest = amqp_uri.split("://", 1)
+        creds, hostpart = rest.rsplit("@", 1)
+        _hostport, _, vhost = hostpart.partition("/")
+        return f"{scheme}://{creds}@127.0.0.1:{self.port}/{vhost}"
