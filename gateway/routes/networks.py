@@ -5,6 +5,9 @@ from nabo_common.pagination import PageQuery, page_schema
 from nabo_common.schemas import networks as s
 
 WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
+# one page schema per item type, so the OpenAPI document names each once
+OFFER_NEED_PAGE = page_schema(s.OfferNeed)
+NETWORK_MEMBER_PAGE = page_schema(s.NetworkMember)
 
 
 class NetworksRoutes:
@@ -30,13 +33,13 @@ class NetworksRoutes:
 
     # --- offers and needs -------------------------------------------------------------
     @api("GET", "/v1/offers-and-needs", auth="optional", query=s.SupplyDemandQuery,
-         response=page_schema(s.OfferNeed), tags=("offers and needs",),
+         response=OFFER_NEED_PAGE, tags=("offers and needs",),
          summary="The region's supply and demand: offers and needs of organisations you may see.")
     def search_offers_and_needs(self, request):
         return self.members.search_offers_and_needs(request.query)
 
     @api("GET", "/v1/organisations/{id}/offers-and-needs", auth="optional", query=s.OfferNeedQuery,
-         response=page_schema(s.OfferNeed), tags=("offers and needs",),
+         response=OFFER_NEED_PAGE, tags=("offers and needs",),
          summary="What an organisation offers and seeks.")
     def list_offers_and_needs(self, request, id):
         return self.members.list_offers_and_needs(id, request.query)
@@ -120,7 +123,7 @@ class NetworksRoutes:
     def decide_network_owner(self, request, id, association_id):
         return self.members.decide_network_owner(id, association_id, request.payload)
 
-    @api("GET", "/v1/networks/{id}/members", query=s.NetworkMemberQuery, response=page_schema(s.NetworkMember),
+    @api("GET", "/v1/networks/{id}/members", query=s.NetworkMemberQuery, response=NETWORK_MEMBER_PAGE,
          tags=("networks",), summary="Who is in the network (members); requests and invitations (conveners).")
     def list_network_members(self, request, id):
         return self.members.list_network_members(id, request.query)
@@ -143,7 +146,7 @@ class NetworksRoutes:
         self.members.remove_network_member(id, person_id)
         return 204, None
 
-    @api("GET", "/v1/networks/{id}/join-requests", query=PageQuery, response=page_schema(s.NetworkMember),
+    @api("GET", "/v1/networks/{id}/join-requests", query=PageQuery, response=NETWORK_MEMBER_PAGE,
          tags=("networks",), summary="Open requests to join (conveners).")
     def list_join_requests(self, request, id):
         return self.members.list_network_members(id, dict(request.query, status="requested"))
