@@ -28,7 +28,7 @@ class ThemeData(_Strict):
 @event_type("network.updated", "members", "A network's profile, policy or activity changed (see changed).")
 class NetworkData(_Strict):
     network_id = fields.String(required=True)
-    name = fields.String(required=True, metadata={"description": "The name in the first language given."})
+    name = fields.String(required=True, metadata={"description": "The name in English, else German, Dutch, Danish or Swedish."})
     names = fields.Dict(keys=fields.String(validate=LANG), values=fields.String(), required=True)
     association_ids = fields.List(fields.String(), required=True, metadata={"description": "Active owners."})
     themes = fields.List(fields.String(), load_default=list)

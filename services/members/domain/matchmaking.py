@@ -172,16 +172,18 @@ def _details(session, source, sets, candidate_ids):
         theme_rows.setdefault(oid, {"offer": set(), "need": set(), "profile": set()})[kind].add(theme_id)
     mine, theirs = aliased(PersonRole), aliased(PersonRole)
     my_net, their_net = aliased(NetworkMember), aliased(NetworkMember)
+    pairs = session.execute(
+        select(theirs.scope_id, my_net.network_id).distinct()
+        .select_from(mine)
+        .join(my_net, and_(my_net.person_id == mine.person_id, my_net.status == "active"))
+        .join(their_net, and_(their_net.network_id == my_net.network_id, their_net.status == "active"))
+        .join(theirs, and_(theirs.person_id == their_net.person_id, theirs.scope == "organisation"))
+        .where(mine.scope == "organisation", mine.scope_id == source.id, theirs.scope_id.in_(candidate_ids))).all()
+    names = dict(session.execute(select(Network.id, Network.name).where(
+        Network.id.in_({network_id for _, network_id in pairs}))).all()) if pairs else {}
     networks = {}
-    for oid, network_id, name in session.execute(
-            select(theirs.scope_id, Network.id, Network.name).distinct()
-            .select_from(mine)
-            .join(my_net, and_(my_net.person_id == mine.person_id, my_net.status == "active"))
-            .join(their_net, and_(their_net.network_id == my_net.network_id, their_net.status == "active"))
-            .join(theirs, and_(theirs.person_id == their_net.person_id, theirs.scope == "organisation"))
-            .join(Network, Network.id == my_net.network_id)
-            .where(mine.scope == "organisation", mine.scope_id == source.id, theirs.scope_id.in_(candidate_ids))):
-        networks.setdefault(oid, []).append((network_id, name))
+    for oid, network_id in pairs:
+        networks.setdefault(oid, []).append((network_id, names[network_id]))
     return theme_rows, networks
 
 
