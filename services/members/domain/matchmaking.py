@@ -75,25 +75,31 @@ def _source_or_error(session, caller, organisation_id):
     return org
 
 
-def _people(organisation_id_column):
-    return (select(PersonRole.person_id).join(Person, Person.id == PersonRole.person_id)
-            .where(PersonRole.scope == "organisation", PersonRole.scope_id == organisation_id_column,
-                   Person.erased_at.is_(None)))
-
-
-def contact_withdrawn():
-    """SQL condition on Person: their current contact consent to some association is a withdrawal."""
+def contact_withdrawn(person=Person):
+    """SQL condition on ``person``: their current contact consent to some association is a withdrawal."""
     c, later = aliased(Consent), aliased(Consent)
     return exists(select(c.id).where(
-        c.person_id == Person.id, c.kind == "contact", c.granted.is_(False),
+        c.person_id == person.id, c.kind == "contact", c.granted.is_(False),
         ~exists(select(later.id).where(later.person_id == c.person_id, later.association_id == c.association_id,
                                        later.kind == "contact", later.recorded_at > c.recorded_at))))
 
 
 def contactable_filter():
-    """Organisations whose people all withdrew contact consent are not suggested."""
-    people = _people(Organisation.id)
-    return or_(~exists(people), exists(people.where(~contact_withdrawn())))
+    """Organisations whose people all withdrew contact consent are not suggested.
+
+    Written as NOT IN over the few organisations with a withdrawal, which the
+    database computes once, rather than as a test per candidate.
+    """
+    role, person = aliased(PersonRole), aliased(Person)
+    colleague_role, colleague = aliased(PersonRole), aliased(Person)
+    contactable_colleague = exists(
+        select(colleague_role.id).join(colleague, colleague.id == colleague_role.person_id)
+        .where(colleague_role.scope == "organisation", colleague_role.scope_id == role.scope_id,
+               colleague.erased_at.is_(None), ~contact_withdrawn(colleague)))
+    blocked = (select(role.scope_id).join(person, person.id == role.person_id)
+               .where(role.scope == "organisation", person.erased_at.is_(None), contact_withdrawn(person),
+                      ~contactable_colleague))
+    return Organisation.id.not_in(blocked)
 
 
 def _theme_sets(session, organisation_id):
@@ -238,9 +244,14 @@ def suggest(session, caller, organisation_id, query):
     source = _source_or_error(session, caller, organisation_id)
     sets = _theme_sets(session, source.id)
     stmt, score = _ranked(session, caller, source, q, sets)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.execute(stmt.order_by(score.desc(), Organisation.name_lower, Organisation.id)
+    # the window count gives the total in the same pass as the page
+    rows = session.execute(stmt.add_columns(func.count().over().label("total"))
+                           .order_by(score.desc(), Organisation.name_lower, Organisation.id)
                            .limit(q["limit"]).offset(q["offset"])).all()
+    if rows:
+        total = rows[0].total
+    else:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) if q["offset"] else 0
     return page(_suggestions(session, caller, source, sets, rows), total, q["limit"], q["offset"])
 
 
