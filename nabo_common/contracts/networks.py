@@ -5,14 +5,8 @@ start handling a type, so the queue is declared before the first event.
 """
 from marshmallow import Schema, fields, validate
 
+from nabo_common.contracts.members import LANG, _Strict
 from nabo_common.events import event_type
-
-LANG = validate.OneOf(["da", "nl", "de", "sv", "en"])
-
-
-class _Strict(Schema):
-    class Meta:
-        ordered = True
 
 
 @event_type("theme.created", "members", "A theme was added to the taxonomy (seeded themes included).")

@@ -23,16 +23,18 @@ def _at_least_one_language(data):
 
 # --- themes -------------------------------------------------------------------
 
-class ThemeLabels(Input):
-    da = Text(100)
-    nl = Text(100)
-    de = Text(100)
-    sv = Text(100)
-    en = Text(100)
-
+class _InLanguages(Input):
     @validates_schema
     def not_empty(self, data, **kwargs):
         _at_least_one_language(data)
+
+
+def _texts_in_languages(name, max_len):
+    """A schema with an optional text per language, of which at least one is given."""
+    return type(name, (_InLanguages,), {lang: Text(max_len) for lang in LANGUAGES})
+
+
+ThemeLabels = _texts_in_languages("ThemeLabels", 100)
 
 
 class ThemeCreate(Input):
@@ -122,16 +124,7 @@ class SupplyDemandQuery(OfferNeedQuery):
 
 # --- networks -----------------------------------------------------------------
 
-class NetworkName(Input):
-    da = Text(200)
-    nl = Text(200)
-    de = Text(200)
-    sv = Text(200)
-    en = Text(200)
-
-    @validates_schema
-    def not_empty(self, data, **kwargs):
-        _at_least_one_language(data)
+NetworkName = _texts_in_languages("NetworkName", 200)
 
 
 class Eligibility(Input):

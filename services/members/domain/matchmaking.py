@@ -276,12 +276,16 @@ def _stored_reasons(reasons):
             for r in reasons]
 
 
+def _match_between(session, organisation_id, candidate_id):
+    return session.scalar(select(Match).where(Match.organisation_id == organisation_id,
+                                              Match.candidate_id == candidate_id))
+
+
 def decide(session, caller, organisation_id, candidate_id, payload):
     data = load(schemas.MatchDecision, payload)
     with session.begin():
         source = _source_or_error(session, caller, organisation_id)
-        match = session.scalar(select(Match).where(Match.organisation_id == source.id,
-                                                   Match.candidate_id == candidate_id))
+        match = _match_between(session, source.id, candidate_id)
         if match is not None and match.status == "introduced":
             raise Conflict("These organisations have been introduced already.")
         if match is None:
@@ -312,8 +316,7 @@ def introduce(session, caller, organisation_id, candidate_id, payload):
     data = load(schemas.Introduction, payload)
     with session.begin():
         source = _source_or_error(session, caller, organisation_id)
-        match = session.scalar(select(Match).where(Match.organisation_id == source.id,
-                                                   Match.candidate_id == candidate_id))
+        match = _match_between(session, source.id, candidate_id)
         if match is None or match.status == "dismissed":
             raise Conflict("Accept the match before asking for an introduction.")
         if match.status == "introduced":

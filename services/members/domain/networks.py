@@ -425,14 +425,29 @@ def _decide(session, caller, network, member, decision, reason):
         session.flush()
 
 
+def _convened_member(session, caller, network_id, person_id, status, missing):
+    """The network and one of its members with ``status``, for a convener to act on."""
+    network = visible_or_404(session, caller, network_id)
+    require_convener(session, caller, network)
+    member = _membership(session, network.id, person_id)
+    if member is None or member.status != status:
+        raise NotFound(missing)
+    return network, member
+
+
+def _drop(session, caller, network, member):
+    was_active = member.status == "active"
+    session.delete(member)
+    session.flush()
+    if was_active:
+        _publish_member(session, caller, network, "network.member_left", member.person_id)
+
+
 def decide(session, caller, network_id, person_id, payload):
     data = load(schemas.JoinDecision, payload)
     with session.begin():
-        network = visible_or_404(session, caller, network_id)
-        require_convener(session, caller, network)
-        member = _membership(session, network.id, person_id)
-        if member is None or member.status != "requested":
-            raise NotFound(f"No request to join from person {person_id}.")
+        network, member = _convened_member(session, caller, network_id, person_id, "requested",
+                                           f"No request to join from person {person_id}.")
         result = _member_result(session, member)
         _decide(session, caller, network, member, data["decision"], data.get("reason"))
         result.update(status="active" if data["decision"] == "approved" else "declined")
@@ -449,22 +464,15 @@ def remove(session, caller, network_id, person_id):
         member = _membership(session, network.id, person_id)
         if member is None:
             raise NotFound(f"Person {person_id} is not in this network.")
-        was_active = member.status == "active"
-        session.delete(member)
-        session.flush()
-        if was_active:
-            _publish_member(session, caller, network, "network.member_left", person_id)
+        _drop(session, caller, network, member)
     return None
 
 
 def update_member(session, caller, network_id, person_id, payload):
     data = load(schemas.MemberUpdate, payload)
     with session.begin():
-        network = visible_or_404(session, caller, network_id)
-        require_convener(session, caller, network)
-        member = _membership(session, network.id, person_id)
-        if member is None or member.status != "active":
-            raise NotFound(f"Person {person_id} is not a member of this network.")
+        network, member = _convened_member(session, caller, network_id, person_id, "active",
+                                           f"Person {person_id} is not a member of this network.")
         if member.role != data["role"]:
             member.role = data["role"]
             session.flush()
@@ -501,9 +509,4 @@ def export_person(session, person_id):
 def erase_person(session, caller, person_id):
     """Remove every network membership, request and invitation of an erased person."""
     for member in session.scalars(select(NetworkMember).where(NetworkMember.person_id == person_id)).all():
-        network = session.get(Network, member.network_id)
-        was_active = member.status == "active"
-        session.delete(member)
-        session.flush()
-        if was_active:
-            _publish_member(session, caller, network, "network.member_left", person_id)
+        _drop(session, caller, session.get(Network, member.network_id), member)

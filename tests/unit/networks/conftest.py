@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from nabo_common import db
-from nabo_common.context import ASSOCIATION_ADMIN, MEMBER, PLATFORM_ADMIN, Caller
+from nabo_common.context import PLATFORM_ADMIN, Caller
 from services.members.domain.accounts import claims_for
 from services.members.models import (
     Association, Base, Membership, Organisation, OutboxEvent, Person, PersonRole,
@@ -101,4 +101,3 @@ def world(session):
     return World(session)
 
 
-__all__ = ["ASSOCIATION_ADMIN", "MEMBER", "theme"]
