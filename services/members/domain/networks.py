@@ -4,6 +4,7 @@ the owning associations' admins, joined openly, on request or by invitation."""
 from datetime import datetime, timezone
 
 from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy.exc import IntegrityError
 
 from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.pagination import page, paginate
@@ -346,6 +347,14 @@ def _live_person_or_422(session, person_id, field="person_id"):
     return person
 
 
+def _add_member(session, member):
+    session.add(member)
+    try:
+        session.flush()
+    except IntegrityError:  # a second request for the same person raced this one
+        raise Conflict("The person is in this network already, or has asked or been invited.") from None
+
+
 def _activate(session, caller, network, member):
     member.status = "active"
     member.joined_at = _now()
@@ -378,8 +387,7 @@ def join(session, caller, network_id, payload):
         else:
             member = NetworkMember(network_id=network.id, person_id=caller.person_id, role="member",
                                    status="requested", message=data.get("message"))
-            session.add(member)
-            session.flush()
+            _add_member(session, member)
             if network.join_policy == "open":
                 _activate(session, caller, network, member)
             else:
@@ -405,8 +413,7 @@ def invite(session, caller, network_id, payload):
         else:
             member = NetworkMember(network_id=network.id, person_id=person.id, role="member", status="invited",
                                    message=data.get("message"), invited_by=caller.person_id)
-            session.add(member)
-            session.flush()
+            _add_member(session, member)
             _publish(session, caller, network, "network.member_invited", {
                 "network_id": network.id, "person_id": person.id, "invited_by": caller.person_id,
                 "association_ids": active_owner_ids(network), "name": display_name(network),
