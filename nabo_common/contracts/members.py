@@ -34,6 +34,7 @@ class OrganisationData(_Strict):
     sector = fields.String(allow_none=True, load_default=None)
     visibility = fields.String(required=True)
     changed = fields.List(fields.String(), load_default=list)
+    themes = fields.List(fields.String(), metadata={"description": "Profile theme ids; present when they changed."})
 
 
 @event_type("membership.created", "members", "An organisation applied for or was given a membership.")

@@ -54,6 +54,8 @@ class OrganisationCreate(Input):
     description = fields.String(validate=validate.Length(max=5000))
     languages = fields.List(fields.String(validate=Language), validate=validate.Length(max=5))
     visibility = fields.String(load_default="association", validate=validate.OneOf(VISIBILITIES))
+    themes = fields.List(Id(), validate=validate.Length(max=20),
+                         metadata={"description": "Theme ids of the taxonomy (GET /v1/themes) the organisation is about."})
 
     @validates_schema
     def registration_pair(self, data, **kwargs):
@@ -94,6 +96,7 @@ class Organisation(Output):
     description = fields.String(allow_none=True)
     languages = fields.List(fields.String())
     visibility = fields.String()
+    themes = fields.List(fields.String())
     memberships = fields.List(fields.Nested(MembershipSummary), dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)

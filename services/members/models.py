@@ -1,6 +1,7 @@
 """The members service's database: associations (tenants), organisations,
-memberships, persons with accounts, roles and consents, plus the outbox and
-inbox tables of the backbone."""
+memberships, persons with accounts, roles and consents, the theme taxonomy,
+offers and needs, networks and matches, plus the outbox and inbox tables of
+the backbone."""
 import uuid
 from datetime import date, datetime
 
@@ -71,6 +72,12 @@ class Organisation(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="organisation", lazy="selectin")
+    theme_links: Mapped[list["OrganisationTheme"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def themes(self):
+        """Theme ids of the organisation's profile (offers and needs carry their own)."""
+        return sorted(link.theme_id for link in self.theme_links if link.kind == "profile")
 
 
 class Membership(Base):
@@ -165,3 +172,140 @@ class Consent(Base):
     source: Mapped[str] = mapped_column(String(100), nullable=False)
     wording_version: Mapped[str] = mapped_column(String(40), nullable=False)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+# --- themes, offers and needs, networks, matches ------------------------------
+
+class Theme(Base):
+    """One entry of the controlled, multilingual theme taxonomy; ids are
+    language-neutral, so members writing in different languages meet on them."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    key: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("themes.id"), index=True)
+    labels: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # language -> label
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class OrganisationTheme(Base):
+    """org_theme: the themes an organisation is about (profile), offers or
+    needs; the index on (theme_id, kind) drives candidate selection for matches."""
+
+    __tablename__ = "org_theme"
+    __table_args__ = (Index("ix_org_theme_theme_kind", "theme_id", "kind", "organisation_id"),)
+
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    theme_id: Mapped[str] = mapped_column(ForeignKey("themes.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # offer | need | profile
+
+
+class OfferNeed(Base):
+    """What an organisation offers or seeks: the region's supply and demand."""
+
+    __tablename__ = "offers_and_needs"
+    __table_args__ = (Index("ix_offers_and_needs_org_kind", "organisation_id", "kind"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # offer | need
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    themes: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    region: Mapped[str | None] = mapped_column(String(100))
+    available_from: Mapped[date | None] = mapped_column(Date)
+    available_until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class Network(Base):
+    """A community (kayaking, young entrepreneurs, an energy cluster), possibly
+    owned by associations on both sides of a border."""
+
+    __tablename__ = "networks"
+    __table_args__ = (Index("ix_networks_visibility_activity", "visibility", "activity"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[dict] = mapped_column(JSON, nullable=False)  # language -> text
+    description: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    # lower-cased names and descriptions in every language, for text search
+    search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # ",nl,de," so a language filter is a portable LIKE
+    languages: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    join_policy: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
+    visibility: Mapped[str] = mapped_column(String(20), nullable=False, default="public")
+    activity: Mapped[str] = mapped_column(String(20), nullable=False, default="active")
+    eligible_association_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    max_age: Mapped[int | None] = mapped_column(Integer)
+    external_link: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    owners: Mapped[list["NetworkOwner"]] = relationship(lazy="selectin", cascade="all, delete-orphan",
+                                                        order_by="NetworkOwner.created_at")
+    theme_links: Mapped[list["NetworkTheme"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+
+class NetworkOwner(Base):
+    """An owning association; a second association's ownership is pending
+    until one of its admins (or a platform admin) agrees."""
+
+    __tablename__ = "network_owners"
+    __table_args__ = (Index("ix_network_owners_association", "association_id", "status"),)
+
+    network_id: Mapped[str] = mapped_column(ForeignKey("networks.id"), primary_key=True)
+    association_id: Mapped[str] = mapped_column(ForeignKey("associations.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="active")  # active | pending
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+class NetworkTheme(Base):
+    __tablename__ = "network_themes"
+    __table_args__ = (Index("ix_network_themes_theme", "theme_id", "network_id"),)
+
+    network_id: Mapped[str] = mapped_column(ForeignKey("networks.id"), primary_key=True)
+    theme_id: Mapped[str] = mapped_column(ForeignKey("themes.id"), primary_key=True)
+
+
+class NetworkMember(Base):
+    """A person in a network: an active member or convener, or one who asked
+    to join (requested) or was invited; leaving removes the row (events keep history)."""
+
+    __tablename__ = "network_members"
+    __table_args__ = (
+        UniqueConstraint("network_id", "person_id", name="uq_network_member"),
+        Index("ix_network_members_person", "person_id", "status"),
+        Index("ix_network_members_network_status", "network_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    network_id: Mapped[str] = mapped_column(ForeignKey("networks.id"), nullable=False)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False, default="member")  # member | convener
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="active")  # active | requested | invited
+    message: Mapped[str | None] = mapped_column(String(1000))
+    invited_by: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Match(Base):
+    """A decision about a suggested pair: accepted (may lead to an
+    introduction) or dismissed (never suggested again to that organisation)."""
+
+    __tablename__ = "matches"
+    __table_args__ = (UniqueConstraint("organisation_id", "candidate_id", name="uq_match_pair"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), nullable=False)
+    candidate_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)  # accepted | dismissed | introduced
+    reasons: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    decided_by: Mapped[str | None] = mapped_column(String(36))
+    introduced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)

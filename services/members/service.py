@@ -8,7 +8,9 @@ from nabo_common.ops import Operations, OperationsEndpoints
 from nabo_common.outbox import Inbox
 from nabo_common.relay import OutboxRelay
 from nabo_common.worker import CallerProvider, Instrumentation
-from services.members.domain import accounts, associations, gdpr, memberships, organisations, persons
+from services.members.domain import (
+    accounts, associations, gdpr, matchmaking, memberships, networks, offers, organisations, persons, themes,
+)
 from services.members.models import OutboxEvent, ProcessedEvent
 
 inbox = Inbox(ProcessedEvent)
@@ -131,6 +133,110 @@ class MembersService(OperationsEndpoints):
     @rpc
     def erase_person(self, person_id):
         return gdpr.erase(self.db, self.caller, person_id)
+
+    # --- themes -----------------------------------------------------------------
+    @rpc
+    def list_themes(self, query):
+        return themes.list_(self.db, self.caller, query)
+
+    @rpc
+    def get_theme(self, theme_id):
+        return themes.get(self.db, self.caller, theme_id)
+
+    @rpc
+    def create_theme(self, payload):
+        return themes.create(self.db, self.caller, payload)
+
+    @rpc
+    def update_theme(self, theme_id, payload):
+        return themes.update(self.db, self.caller, theme_id, payload)
+
+    # --- offers and needs -----------------------------------------------------------
+    @rpc
+    def list_offers_and_needs(self, organisation_id, query):
+        return offers.list_for_organisation(self.db, self.caller, organisation_id, query)
+
+    @rpc
+    def search_offers_and_needs(self, query):
+        return offers.search(self.db, self.caller, query)
+
+    @rpc
+    def create_offer_or_need(self, organisation_id, payload):
+        return offers.create(self.db, self.caller, organisation_id, payload)
+
+    @rpc
+    def update_offer_or_need(self, organisation_id, item_id, payload):
+        return offers.update(self.db, self.caller, organisation_id, item_id, payload)
+
+    @rpc
+    def delete_offer_or_need(self, organisation_id, item_id):
+        return offers.delete(self.db, self.caller, organisation_id, item_id)
+
+    # --- matchmaking ----------------------------------------------------------------
+    @rpc
+    def suggest_matches(self, organisation_id, query):
+        return matchmaking.suggest(self.db, self.caller, organisation_id, query)
+
+    @rpc
+    def decide_match(self, organisation_id, candidate_id, payload):
+        return matchmaking.decide(self.db, self.caller, organisation_id, candidate_id, payload)
+
+    @rpc
+    def introduce_match(self, organisation_id, candidate_id, payload):
+        return matchmaking.introduce(self.db, self.caller, organisation_id, candidate_id, payload)
+
+    # --- networks -------------------------------------------------------------------
+    @rpc
+    def create_network(self, payload):
+        return networks.create(self.db, self.caller, payload)
+
+    @rpc
+    def get_network(self, network_id):
+        return networks.get(self.db, self.caller, network_id)
+
+    @rpc
+    def update_network(self, network_id, payload):
+        return networks.update(self.db, self.caller, network_id, payload)
+
+    @rpc
+    def wake_network(self, network_id):
+        return networks.wake(self.db, self.caller, network_id)
+
+    @rpc
+    def search_networks(self, query):
+        return networks.search(self.db, self.caller, query)
+
+    @rpc
+    def add_network_owner(self, network_id, payload):
+        return networks.add_owner(self.db, self.caller, network_id, payload)
+
+    @rpc
+    def decide_network_owner(self, network_id, association_id, payload):
+        return networks.decide_owner(self.db, self.caller, network_id, association_id, payload)
+
+    @rpc
+    def join_network(self, network_id, payload):
+        return networks.join(self.db, self.caller, network_id, payload)
+
+    @rpc
+    def invite_to_network(self, network_id, payload):
+        return networks.invite(self.db, self.caller, network_id, payload)
+
+    @rpc
+    def decide_join_request(self, network_id, person_id, payload):
+        return networks.decide(self.db, self.caller, network_id, person_id, payload)
+
+    @rpc
+    def remove_network_member(self, network_id, person_id):
+        return networks.remove(self.db, self.caller, network_id, person_id)
+
+    @rpc
+    def update_network_member(self, network_id, person_id, payload):
+        return networks.update_member(self.db, self.caller, network_id, person_id, payload)
+
+    @rpc
+    def list_network_members(self, network_id, query):
+        return networks.list_members(self.db, self.caller, network_id, query)
 
     # --- events from other services ------------------------------------------
     @consume_events("consent.withdrawal_requested")

@@ -5,16 +5,19 @@ from nabo_common.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.pagination import page, paginate
 from nabo_common.schemas import members as schemas
 from nabo_common.validation import dump, load
-from services.members.domain import access
+from services.members.domain import access, themes
 from services.members.domain.common import publish
 from services.members.models import Association, Membership, Organisation
 from nabo_common.errors import NotFound
 
 
 def _event_data(org, changed=()):
-    return {"organisation_id": org.id, "owner_association_id": org.owner_association_id, "name": org.name,
+    data = {"organisation_id": org.id, "owner_association_id": org.owner_association_id, "name": org.name,
             "kind": org.kind, "country": org.country, "region": org.region, "sector": org.sector,
             "visibility": org.visibility, "changed": sorted(changed)}
+    if "themes" in changed:
+        data["themes"] = org.themes
+    return data
 
 
 def visible_or_404(session, caller, organisation_id):
@@ -36,6 +39,7 @@ def create(session, caller, payload):
     access.require_admin_of(caller, owner)
     data["owner_association_id"] = owner
     data["name_lower"] = data["name"].lower()
+    theme_ids = data.pop("themes", [])
     with session.begin():
         if session.get(Association, owner) is None:
             raise ValidationFailed("Unknown association.", {"owner_association_id": ["No such association."]})
@@ -45,6 +49,8 @@ def create(session, caller, payload):
             session.flush()
         except IntegrityError:
             raise Conflict("An organisation with this registration number exists already.") from None
+        themes.set_organisation_themes(session, org, "profile", themes.check_theme_ids(session, theme_ids))
+        session.flush()
         publish(session, "organisation.created", _event_data(org), caller, owner)
     return dump(schemas.Organisation, org)
 
@@ -61,7 +67,11 @@ def update(session, caller, organisation_id, payload):
             raise Forbidden("Only the organisation's people or its association's admins may change it.")
         if "name" in data:
             data["name_lower"] = data["name"].lower()
+        theme_ids = data.pop("themes", None)
         changed = {k for k, v in data.items() if getattr(org, k) != v and k != "name_lower"}
+        if theme_ids is not None and themes.set_organisation_themes(
+                session, org, "profile", themes.check_theme_ids(session, theme_ids)):
+            changed.add("themes")
         for key, value in data.items():
             setattr(org, key, value)
         try:

@@ -1,0 +1,108 @@
+"""What organisations offer and seek. Each item's themes are also kept in
+org_theme (kind offer or need), which is what matchmaking joins on."""
+from sqlalchemy import or_, select
+
+from nabo_common.errors import Forbidden, NotFound
+from nabo_common.pagination import page, paginate
+from nabo_common.schemas import networks as schemas
+from nabo_common.validation import dump, load
+from services.members.domain import access, themes
+from services.members.domain.organisations import visible_or_404
+from services.members.models import OfferNeed, Organisation, OrganisationTheme
+
+
+def _editable_or_error(session, caller, organisation_id):
+    org = visible_or_404(session, caller, organisation_id)
+    if not access.can_edit_organisation(caller, org):
+        raise Forbidden("Only the organisation's people or its association's admins may change its offers and needs.")
+    return org
+
+
+def _sync_org_themes(session, org, kind):
+    session.flush()
+    theme_ids = set()
+    for item_themes in session.scalars(select(OfferNeed.themes).where(
+            OfferNeed.organisation_id == org.id, OfferNeed.kind == kind)):
+        theme_ids.update(item_themes)
+    themes.set_organisation_themes(session, org, kind, theme_ids)
+
+
+def _item_or_404(session, org, item_id):
+    item = session.get(OfferNeed, str(item_id)) if item_id else None
+    if item is None or item.organisation_id != org.id:
+        raise NotFound(f"Offer or need {item_id} not found.")
+    return item
+
+
+def list_for_organisation(session, caller, organisation_id, query):
+    q = load(schemas.OfferNeedQuery, query)
+    org = visible_or_404(session, caller, organisation_id)
+    stmt = select(OfferNeed).where(OfferNeed.organisation_id == org.id)
+    if q.get("kind"):
+        stmt = stmt.where(OfferNeed.kind == q["kind"])
+    rows, total = paginate(session, stmt.order_by(OfferNeed.kind, OfferNeed.created_at, OfferNeed.id),
+                           q["limit"], q["offset"])
+    return page(dump(schemas.OfferNeed, rows, many=True), total, q["limit"], q["offset"])
+
+
+def create(session, caller, organisation_id, payload):
+    access.require_authenticated(caller)
+    data = load(schemas.OfferNeedCreate, payload)
+    with session.begin():
+        org = _editable_or_error(session, caller, organisation_id)
+        data["themes"] = themes.check_theme_ids(session, data["themes"])
+        item = OfferNeed(organisation_id=org.id, **data)
+        session.add(item)
+        _sync_org_themes(session, org, item.kind)
+    return dump(schemas.OfferNeed, item)
+
+
+def update(session, caller, organisation_id, item_id, payload):
+    access.require_authenticated(caller)
+    data = load(schemas.OfferNeedUpdate, payload)
+    with session.begin():
+        org = _editable_or_error(session, caller, organisation_id)
+        item = _item_or_404(session, org, item_id)
+        if "themes" in data:
+            data["themes"] = themes.check_theme_ids(session, data["themes"])
+        for key, value in data.items():
+            setattr(item, key, value)
+        _sync_org_themes(session, org, item.kind)
+    return dump(schemas.OfferNeed, item)
+
+
+def delete(session, caller, organisation_id, item_id):
+    access.require_authenticated(caller)
+    with session.begin():
+        org = _editable_or_error(session, caller, organisation_id)
+        item = _item_or_404(session, org, item_id)
+        session.delete(item)
+        _sync_org_themes(session, org, item.kind)
+    return None
+
+
+def search(session, caller, query):
+    """The region's supply and demand: offers and needs of organisations the caller may see."""
+    q = load(schemas.SupplyDemandQuery, query)
+    stmt = (select(OfferNeed).join(Organisation, Organisation.id == OfferNeed.organisation_id)
+            .where(Organisation.erased.is_(False), access.organisation_visibility_filter(caller)))
+    if q.get("kind"):
+        stmt = stmt.where(OfferNeed.kind == q["kind"])
+    if q.get("region"):
+        stmt = stmt.where(or_(OfferNeed.region == q["region"], Organisation.region == q["region"]))
+    if q.get("country"):
+        stmt = stmt.where(Organisation.country == q["country"])
+    if q.get("q"):
+        like = f"%{q['q'].lower()}%"
+        stmt = stmt.where(or_(OfferNeed.title.ilike(like), OfferNeed.description.ilike(like)))
+    if q.get("theme"):
+        # org_theme narrows to organisations with the theme; the item's own list decides exactly
+        stmt = stmt.where(OfferNeed.organisation_id.in_(
+            select(OrganisationTheme.organisation_id).where(OrganisationTheme.theme_id == q["theme"],
+                                                            OrganisationTheme.kind == OfferNeed.kind)))
+        rows = [r for r in session.scalars(stmt.order_by(OfferNeed.created_at.desc(), OfferNeed.id)).all()
+                if q["theme"] in r.themes]
+        items = rows[q["offset"]:q["offset"] + q["limit"]]
+        return page(dump(schemas.OfferNeed, items, many=True), len(rows), q["limit"], q["offset"])
+    rows, total = paginate(session, stmt.order_by(OfferNeed.created_at.desc(), OfferNeed.id), q["limit"], q["offset"])
+    return page(dump(schemas.OfferNeed, rows, many=True), total, q["limit"], q["offset"])
