@@ -125,8 +125,6 @@ def transition(session, caller, event_id, payload):
         now = utcnow()
         if target == "completed" and event.starts_at > now:
             raise Conflict("An event can be completed once it has started.")
-        if target == "published" and event.ends_at <= now:
-            raise Conflict("This event is over; it cannot be published now.")
         event.status = target
         if target == "cancelled":
             event.cancel_reason = data.get("reason")
