@@ -38,7 +38,7 @@ class ProgrammeCreate(Input):
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
     planned_events = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
-    budget_amount_minor = fields.Integer(required=True, validate=MINOR_UNITS,
+    budget_amount_minor = fields.Integer(required=True, strict=True, validate=MINOR_UNITS,
                                          metadata={"description": "Granted budget in minor units (øre, cent)."})
     currency = fields.String(required=True, validate=CURRENCY)
 
@@ -54,7 +54,7 @@ class ProgrammeUpdate(Input):
     period_start = fields.Date()
     period_end = fields.Date()
     planned_events = fields.Integer(validate=validate.Range(min=0, max=10_000))
-    budget_amount_minor = fields.Integer(validate=MINOR_UNITS)
+    budget_amount_minor = fields.Integer(strict=True, validate=MINOR_UNITS)
 
     @validates_schema
     def period_in_order(self, data, **kwargs):
@@ -64,7 +64,7 @@ class ProgrammeUpdate(Input):
 class CostCreate(Input):
     date = fields.Date(required=True)
     description = Text(500, required=True)
-    amount_minor = fields.Integer(required=True, validate=validate.Range(min=-10**13, max=10**13),
+    amount_minor = fields.Integer(required=True, strict=True, validate=validate.Range(min=-10**13, max=10**13),
                                   metadata={"description": "In the programme's currency; negative for refunds."})
 
 
