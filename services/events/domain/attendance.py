@@ -73,12 +73,17 @@ def _check_in(event, registration, kind, **extra):
                       source_channel=registration.source_channel, **extra)
 
 
+def _event_taking_attendance(session, caller, event_id):
+    event = access.managed_event_or_404(session, caller, event_id, lock=True)
+    if event.status not in ("published", "completed"):
+        raise Conflict(f"Attendance is recorded for published or completed events; this one is {event.status}.")
+    return event
+
+
 def record(session, caller, event_id, payload):
     data = load(schemas.AttendanceCreate, payload)
     with session.begin():
-        event = access.managed_event_or_404(session, caller, event_id, lock=True)
-        if event.status not in ("published", "completed"):
-            raise Conflict(f"Attendance is recorded for published or completed events; this one is {event.status}.")
+        event = _event_taking_attendance(session, caller, event_id)
         email = normalise_email(data.get("email"))
         if data.get("anonymous_count"):
             row = Attendance(event_id=event.id, kind="anonymous", headcount=data["anonymous_count"],
@@ -187,9 +192,7 @@ def parse_participants(text, zone):
 def import_participants(session, caller, event_id, payload):
     data = load(schemas.AttendanceImport, payload)
     with session.begin():
-        event = access.managed_event_or_404(session, caller, event_id, lock=True)
-        if event.status not in ("published", "completed"):
-            raise Conflict(f"Attendance is recorded for published or completed events; this one is {event.status}.")
+        event = _event_taking_attendance(session, caller, event_id)
         rows = parse_participants(data["csv"], ZoneInfo(event.time_zone))
         seen, matched, added, duplicates = set(), 0, 0, 0
         for row in rows:
