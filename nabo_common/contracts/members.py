@@ -70,7 +70,8 @@ class PersonData(_Strict):
 
 
 @event_type("person.erased", "members",
-            "A person was erased (GDPR); every service removes or anonymises its copies.")
+            "A person was erased (GDPR); every service removes or anonymises its copies.",
+            consumers=("events.on_person_erased",))
 class PersonErasedData(_Strict):
     person_id = fields.String(required=True)
     erased_at = fields.AwareDateTime(required=True)

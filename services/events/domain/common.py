@@ -1,0 +1,26 @@
+from datetime import datetime, timezone
+
+from nabo_common import outbox
+from nabo_common.errors import NotFound
+from services.events.models import OutboxEvent
+
+ERASED_NAME = "Erased person"
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def publish(session, event_type, data, caller=None, association_id=None):
+    return outbox.record(session, OutboxEvent, event_type, data, caller=caller, association_id=association_id)
+
+
+def get_or_404(session, model, id_, what):
+    obj = session.get(model, str(id_)) if id_ else None
+    if obj is None:
+        raise NotFound(f"{what} {id_} not found.")
+    return obj
+
+
+def normalise_email(email):
+    return (email or "").strip().lower() or None

@@ -1,0 +1,156 @@
+"""Creating and changing events, and their lifecycle: draft -> published ->
+completed, or cancelled. Every change registrants should hear about is an
+event in the outbox (event.published, event.updated with what changed,
+event.cancelled, event.completed, event.recording_published)."""
+from datetime import date, datetime
+
+from nabo_common.errors import Conflict, ValidationFailed
+from nabo_common.schemas import events as schemas
+from nabo_common.validation import load
+from services.events.domain import access, registrations, reminders, views
+from services.events.domain.common import publish, utcnow
+from services.events.models import Event, EventHost, EventTag, Programme
+
+TRANSITIONS = {
+    "draft": {"published", "cancelled"},
+    "published": {"cancelled", "completed"},
+    "cancelled": set(),
+    "completed": set(),
+}
+# fields whose change is worth telling registrants about (and raises the calendar SEQUENCE)
+NOTEWORTHY = ("title", "description", "starts_at", "ends_at", "time_zone", "format", "venue_address",
+              "venue_organisation_id", "join_url", "languages", "capacity")
+
+
+def _apply(session, event, data):
+    """Copy validated fields onto the event; returns {field: (old, new)} of what changed."""
+    changes = {}
+
+    def put(field, value):
+        old = getattr(event, field)
+        if old != value:
+            changes[field] = (old, value)
+            setattr(event, field, value)
+
+    for field in ("title", "description", "format", "starts_at", "ends_at", "time_zone", "join_url",
+                  "join_url_visibility", "capacity", "registration_opens_at", "registration_closes_at",
+                  "visibility", "network_id", "programme_id", "people", "questions", "reminder_offsets"):
+        if field in data:
+            put(field, data[field])
+    if "title" in data:
+        event.title_lower = data["title"].lower()
+    if "venue" in data:
+        venue = data["venue"] or {}
+        put("venue_address", venue.get("address"))
+        put("venue_organisation_id", venue.get("host_organisation_id"))
+    for kind, key in (("theme", "themes"), ("language", "languages")):
+        if key in data:
+            old = [t.value for t in event.tags if t.kind == kind]
+            new = list(dict.fromkeys(data[key]))
+            if old != new:
+                changes[key] = (old, new)
+                event.tags = [t for t in event.tags if t.kind != kind] + [
+                    EventTag(kind=kind, value=value, position=i) for i, value in enumerate(new)]
+    if event.ends_at <= event.starts_at:
+        raise ValidationFailed("The event would end before it starts.", {"ends_at": ["ends_at must be after starts_at."]})
+    if event.programme_id and "programme_id" in changes:
+        programme = session.get(Programme, event.programme_id)
+        if programme is None or not set(programme.association_ids) & set(event.association_ids):
+            raise ValidationFailed("Unknown programme.", {"programme_id": ["No such programme of these associations."]})
+    return changes
+
+
+def _json_ready(value):
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+def _people(data):
+    if "people" in data:
+        data["people"] = [{"role": p["role"], "person_id": p.get("person_id"),
+                           "organisation_id": p.get("organisation_id"), "name": p.get("name")} for p in data["people"]]
+    return data
+
+
+def create(session, caller, payload):
+    data = _people(load(schemas.EventCreate, payload))
+    association_ids = access.organising_associations(caller, data.pop("association_ids", None))
+    data.setdefault("themes", [])
+    with session.begin():
+        event = Event(title=data["title"], title_lower=data["title"].lower(), format=data["format"],
+                      starts_at=data["starts_at"], ends_at=data["ends_at"], time_zone=data["time_zone"],
+                      status="draft", sequence=0)
+        event.hosts = [EventHost(association_id=a) for a in association_ids]
+        event.tags = []
+        session.add(event)
+        _apply(session, event, data)
+        session.flush()
+    return views.event_view(session, caller, event)
+
+
+def get(session, caller, event_id):
+    return views.event_view(session, caller, access.event_or_404(session, caller, event_id))
+
+
+def update(session, caller, event_id, payload):
+    data = _people(load(schemas.EventUpdate, payload))
+    with session.begin():
+        event = access.managed_event_or_404(session, caller, event_id, lock=True)
+        if event.status in ("cancelled", "completed"):
+            raise Conflict(f"A {event.status} event cannot be changed.")
+        capacity_before = event.capacity
+        changes = _apply(session, event, data)
+        if event.status == "published" and changes:
+            noteworthy = [f for f in changes if f in NOTEWORTHY]
+            if noteworthy:
+                event.sequence += 1
+            session.flush()
+            if {"starts_at", "reminder_offsets"} & set(changes):
+                reminders.schedule(session, event)
+            if capacity_before is not None and (event.capacity is None or event.capacity > capacity_before):
+                registrations.promote_waitlisted(session, caller, event)
+            publish(session, "event.updated", views.event_data(event, [
+                {"field": f, "old": _json_ready(old), "new": _json_ready(new)} for f, (old, new) in changes.items()
+            ]), caller, event.association_ids[0])
+        session.flush()
+    return views.event_view(session, caller, event)
+
+
+def transition(session, caller, event_id, payload):
+    data = load(schemas.EventTransition, payload)
+    target = data["to"]
+    with session.begin():
+        event = access.managed_event_or_404(session, caller, event_id, lock=True)
+        if target not in TRANSITIONS[event.status]:
+            raise Conflict(f"An event that is {event.status} cannot become {target}.")
+        now = utcnow()
+        if target == "completed" and event.starts_at > now:
+            raise Conflict("An event can be completed once it has started.")
+        event.status = target
+        if target == "cancelled":
+            event.cancel_reason = data.get("reason")
+            event.sequence += 1
+            reminders.unschedule(session, event)
+        if target == "published":
+            event.published_at = event.published_at or now
+            reminders.schedule(session, event, now)
+        session.flush()
+        # a draft cancelled before anyone saw it needs no announcement
+        if target != "cancelled" or event.published_at is not None:
+            publish(session, f"event.{target}", views.event_data(event, reason=event.cancel_reason),
+                    caller, event.association_ids[0])
+    return views.event_view(session, caller, event)
+
+
+def publish_recording(session, caller, event_id, payload):
+    data = load(schemas.RecordingPublish, payload)
+    with session.begin():
+        event = access.managed_event_or_404(session, caller, event_id, lock=True)
+        if event.status not in ("published", "completed") or event.starts_at > utcnow():
+            raise Conflict("A recording can be published once the event has taken place.")
+        event.recording_url = data["recording_url"]
+        event.recording_published_at = utcnow()
+        session.flush()
+        publish(session, "event.recording_published", {
+            "event_id": event.id, "association_ids": event.association_ids, "recording_url": event.recording_url,
+            "network_id": event.network_id, "title": event.title}, caller, event.association_ids[0])
+    return views.event_view(session, caller, event)

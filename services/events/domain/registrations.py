@@ -1,0 +1,173 @@
+"""Registrations with capacity and a waitlist. Every change to an event's
+seats happens under a row lock on the event (SELECT ... FOR UPDATE), so
+racing registrations never overbook and promotions happen once."""
+from sqlalchemy import func, select
+
+from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.pagination import page, paginate
+from nabo_common.schemas import events as schemas
+from nabo_common.validation import dump, load
+from services.events.domain import access, calendars, views
+from services.events.domain.common import normalise_email, publish, utcnow
+from services.events.models import Attendance, Event, Registration
+
+
+def registration_data(event, registration, with_ics=False):
+    return {
+        "registration_id": registration.id, "event_id": event.id, "association_ids": event.association_ids,
+        "person_id": registration.person_id, "name": registration.name, "email": registration.email,
+        "language": registration.language, "status": registration.status,
+        "source_channel": registration.source_channel, "campaign_code": registration.campaign_code,
+        "title": event.title, "starts_at": event.starts_at.isoformat(), "time_zone": event.time_zone,
+        "join_url": event.join_url if registration.status == "confirmed" else None,
+        "ics": calendars.event_ics(event, show_join_url=True) if with_ics else None,
+    }
+
+
+def _announce(session, caller, event, registration, event_type):
+    with_ics = event_type in ("registration.confirmed", "registration.promoted")
+    publish(session, event_type, registration_data(event, registration, with_ics), caller, event.association_ids[0])
+
+
+def _view(session, event, registration, show_join_url=True):
+    data = dump(schemas.Registration, registration)
+    data["attended"] = session.scalar(select(Attendance.id).where(
+        Attendance.registration_id == registration.id)) is not None
+    data["waitlist_position"] = None
+    if registration.status == "waitlisted":
+        data["waitlist_position"] = 1 + (session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.event_id == event.id, Registration.status == "waitlisted",
+            Registration.created_at < registration.created_at)) or 0)
+    data["join_url"] = event.join_url if registration.status == "confirmed" and show_join_url else None
+    return data
+
+
+def confirmed_count(session, event_id):
+    return session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.status == "confirmed")) or 0
+
+
+def _check_answers(event, answers):
+    known = {q["id"]: q for q in event.questions or []}
+    errors = {}
+    for key in answers:
+        if key not in known:
+            errors[key] = ["The organiser asked no such question."]
+    for qid, question in known.items():
+        if question.get("required") and not (answers.get(qid) or "").strip():
+            errors[qid] = ["This question must be answered."]
+    if errors:
+        raise ValidationFailed("Some answers are missing or unknown.", {"answers": errors})
+
+
+def _registrant(caller, event, data):
+    """Whose registration this is: an admin may name a member person or register a guest."""
+    if "person_id" in data:
+        if not access.manages(caller, event.association_ids):
+            raise Forbidden("Only the organisers register someone else; leave person_id out to register yourself.")
+        return data["person_id"]
+    return caller.person_id
+
+
+def register(session, caller, event_id, payload, link=None):
+    data = load(schemas.RegistrationCreate, payload)
+    link = load(schemas.RegistrationLink, link or {})
+    now = utcnow()
+    with session.begin():
+        event = access.event_or_404(session, caller, event_id, lock=True)
+        organiser = access.manages(caller, event.association_ids)
+        if event.status != "published":
+            raise Conflict(f"This event is {event.status}; registration is closed.")
+        if not organiser and not views.registration_open(event, now):
+            raise Conflict("Registration for this event is not open.")
+        person_id = _registrant(caller, event, data)
+        _check_answers(event, data["answers"])
+        email = normalise_email(data["email"])
+        active = select(Registration.id).where(Registration.event_id == event.id,
+                                               Registration.status.in_(views.ACTIVE))
+        duplicate = session.scalar(active.where(Registration.email_lower == email))
+        if duplicate is None and person_id:
+            duplicate = session.scalar(active.where(Registration.person_id == person_id))
+        if duplicate is not None:
+            raise Conflict("You are registered for this event already (same person or e-mail).")
+        full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
+        registration = Registration(
+            event_id=event.id, person_id=person_id, name=data["name"], email=data["email"], email_lower=email,
+            language=data["language"], answers=data["answers"], status="waitlisted" if full else "confirmed",
+            source_channel=data.get("source_channel") or link.get("channel") or "other",
+            campaign_code=data.get("campaign_code") or link.get("campaign"), created_at=now)
+        session.add(registration)
+        session.flush()
+        _announce(session, caller, event, registration,
+                  "registration.waitlisted" if full else "registration.confirmed")
+        return _view(session, event, registration)
+
+
+def promote_waitlisted(session, caller, event):
+    """Fill free seats from the head of the waitlist (call with the event row locked)."""
+    promoted = []
+    while event.capacity is None or confirmed_count(session, event.id) < event.capacity:
+        head = session.scalar(select(Registration).where(
+            Registration.event_id == event.id, Registration.status == "waitlisted")
+            .order_by(Registration.created_at, Registration.id).limit(1))
+        if head is None:
+            break
+        head.status, head.promoted_at = "confirmed", utcnow()
+        session.flush()
+        _announce(session, caller, event, head, "registration.promoted")
+        promoted.append(head)
+    return promoted
+
+
+def _registration_or_404(session, caller, registration_id, lock_event=False):
+    access.require_authenticated(caller)
+    registration = session.get(Registration, str(registration_id)) if registration_id else None
+    if registration is None:
+        raise NotFound(f"Registration {registration_id} not found.")
+    event = session.scalar(select(Event).where(Event.id == registration.event_id).with_for_update()) \
+        if lock_event else session.get(Event, registration.event_id)
+    own = caller.person_id is not None and registration.person_id == caller.person_id
+    if not (own or access.manages(caller, event.association_ids)):
+        raise NotFound(f"Registration {registration_id} not found.")
+    return event, registration
+
+
+def get(session, caller, registration_id):
+    event, registration = _registration_or_404(session, caller, registration_id)
+    return _view(session, event, registration)
+
+
+def update(session, caller, registration_id, payload):
+    data = load(schemas.RegistrationUpdate, payload)
+    with session.begin():
+        event, registration = _registration_or_404(session, caller, registration_id, lock_event=True)
+        if registration.status == "cancelled":
+            raise Conflict("This registration is cancelled.")
+        if "answers" in data:
+            _check_answers(event, data["answers"])
+        for key in ("name", "language", "answers"):
+            if key in data:
+                setattr(registration, key, data[key])
+        if data.get("status") == "cancelled":
+            was_confirmed = registration.status == "confirmed"
+            registration.status, registration.cancelled_at = "cancelled", utcnow()
+            session.flush()
+            _announce(session, caller, event, registration, "registration.cancelled")
+            if was_confirmed and event.status == "published":
+                promote_waitlisted(session, caller, event)
+        session.flush()
+        return _view(session, event, registration)
+
+
+def cancel(session, caller, registration_id):
+    return update(session, caller, registration_id, {"status": "cancelled"})
+
+
+def list_for_event(session, caller, event_id, query):
+    q = load(schemas.RegistrationQuery, query)
+    event = access.managed_event_or_404(session, caller, event_id)
+    stmt = select(Registration).where(Registration.event_id == event.id)
+    if q.get("status"):
+        stmt = stmt.where(Registration.status == q["status"])
+    rows, total = paginate(session, stmt.order_by(Registration.created_at, Registration.id), q["limit"], q["offset"])
+    return page([_view(session, event, r) for r in rows], total, q["limit"], q["offset"])

@@ -1,0 +1,133 @@
+"""The programme report: per event theme, date, format, registrations,
+attendees (registered and walk-in), no-shows, source channels, recording and
+feedback; totals, average attendance, what channels, networks and host
+companies brought, and the budget granted, used and remaining."""
+import csv
+import io
+from collections import Counter, defaultdict
+
+from sqlalchemy import select
+
+from services.events.domain import access, attendance, feedback, programmes, views
+from services.events.models import Attendance, Event, Feedback, Registration
+
+CSV_COLUMNS = ("date", "title", "themes", "format", "status", "host_company", "registrations", "attendees",
+               "registered_attendees", "walk_ins", "no_shows", "source_channels", "recording_published",
+               "feedback_average", "feedback_count")
+
+
+def _channels(session, event):
+    registered = Counter(session.scalars(select(Registration.source_channel).where(
+        Registration.event_id == event.id, Registration.status != "cancelled")).all())
+    came = Counter()
+    for row in session.scalars(select(Attendance).where(Attendance.event_id == event.id)):
+        came[row.source_channel or "unknown"] += row.headcount
+    return {channel: {"registrations": registered.get(channel, 0), "attendees": came.get(channel, 0)}
+            for channel in sorted(set(registered) | set(came))}
+
+
+def event_line(session, event):
+    counts = attendance.summary(session, event)
+    rated = session.scalars(select(Feedback).where(Feedback.event_id == event.id)).all()
+    scores = feedback.summarise(rated)
+    host = next((p for p in event.people if p.get("role") == "host_company"), None)
+    return {
+        "event_id": event.id, "title": event.title, "themes": event.themes,
+        "date": views.local_time(event, event.starts_at).date().isoformat(),
+        "starts_at": event.starts_at.isoformat(), "time_zone": event.time_zone, "format": event.format,
+        "status": event.status, "network_id": event.network_id,
+        "host_company": host.get("organisation_id") if host else None,
+        "registrations": counts["registrations"], "attendees": counts["attendees"],
+        "registered_attendees": counts["registered_attendees"], "walk_ins": counts["walk_ins"],
+        "online_joins": counts["online_joins"], "no_shows": counts["no_shows"],
+        "source_channels": _channels(session, event),
+        "recording_published": event.recording_url is not None, "recording_url": event.recording_url,
+        "feedback_average": scores["average"], "feedback_count": scores["count"],
+    }
+
+
+def _average(total, count):
+    return round(total / count, 1) if count else None
+
+
+def _group(lines, key):
+    groups = defaultdict(lambda: {"events": 0, "attendees": 0, "registrations": 0})
+    for line in lines:
+        group = groups[key(line)]
+        group["events"] += 1
+        group["attendees"] += line["attendees"]
+        group["registrations"] += line["registrations"]
+    for group in groups.values():
+        group["average_attendance"] = _average(group["attendees"], group["events"])
+    return dict(groups)
+
+
+def build(session, caller, programme_id):
+    programme = access.programme_or_404(session, caller, programme_id)
+    events = session.scalars(select(Event).where(Event.programme_id == programme.id, Event.status != "draft")
+                             .order_by(Event.starts_at, Event.id)).all()
+    lines = [event_line(session, e) for e in events]
+    held = [line for line in lines if line["status"] != "cancelled"]
+    channels = defaultdict(lambda: {"registrations": 0, "attendees": 0})
+    for line in held:
+        for channel, numbers in line["source_channels"].items():
+            for key in numbers:
+                channels[channel][key] += numbers[key]
+    rated = [line for line in held if line["feedback_count"]]
+    weighted = sum(line["feedback_average"] * line["feedback_count"] for line in rated)
+    total_rated = sum(line["feedback_count"] for line in rated)
+    totals = {
+        "events": len(held), "planned_events": programme.planned_events,
+        "cancelled_events": len(lines) - len(held),
+        **{key: sum(line[key] for line in held) for key in (
+            "registrations", "attendees", "registered_attendees", "walk_ins", "online_joins", "no_shows")},
+        "average_attendance": _average(sum(line["attendees"] for line in held), len(held)),
+        "recordings_published": sum(1 for line in held if line["recording_published"]),
+        "feedback_average": round(weighted / total_rated, 2) if total_rated else None,
+        "feedback_count": total_rated,
+    }
+    return {
+        "programme": programmes.view(programme),
+        "events": lines,
+        "totals": totals,
+        "source_channels": dict(sorted(channels.items())),
+        "networks": _group(held, lambda line: line["network_id"] or "none"),
+        "host_company": _group(held, lambda line: "with_host_company" if line["host_company"] else "without_host_company"),
+        "budget": programmes.budget(programme),
+    }
+
+
+def _channel_text(channels):
+    return " ".join(f"{name}:{n['registrations']}/{n['attendees']}" for name, n in channels.items())
+
+
+def as_csv(report):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for line in report["events"]:
+        writer.writerow([line["date"], line["title"], "; ".join(line["themes"]), line["format"], line["status"],
+                         line["host_company"] or "", line["registrations"], line["attendees"],
+                         line["registered_attendees"], line["walk_ins"], line["no_shows"],
+                         _channel_text(line["source_channels"]), "yes" if line["recording_published"] else "no",
+                         "" if line["feedback_average"] is None else line["feedback_average"], line["feedback_count"]])
+    totals = report["totals"]
+    writer.writerow(["TOTAL", f"{totals['events']} of {totals['planned_events']} planned events", "", "", "", "",
+                     totals["registrations"], totals["attendees"], totals["registered_attendees"], totals["walk_ins"],
+                     totals["no_shows"], _channel_text(report["source_channels"]), totals["recordings_published"],
+                     "" if totals["feedback_average"] is None else totals["feedback_average"],
+                     totals["feedback_count"]])
+    writer.writerow(["AVERAGE ATTENDANCE", "", "", "", "", "", "", totals["average_attendance"]])
+    writer.writerow([])
+    budget = report["budget"]
+    writer.writerow(["currency", "granted_minor", "used_minor", "remaining_minor"])
+    writer.writerow([budget["currency"], budget["granted_minor"], budget["used_minor"], budget["remaining_minor"]])
+    return out.getvalue()
+
+
+def report(session, caller, programme_id):
+    return build(session, caller, programme_id)
+
+
+def report_csv(session, caller, programme_id):
+    return as_csv(build(session, caller, programme_id))

@@ -1,0 +1,96 @@
+"""How an event looks to a caller, and the state events carry about it."""
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from nabo_common.schemas import events as schemas
+from nabo_common.validation import dump
+from services.events.domain import access
+from services.events.domain.common import utcnow
+from services.events.models import Registration
+
+ACTIVE = ("confirmed", "waitlisted")
+
+
+def venue_text(event):
+    if event.venue_address:
+        return event.venue_address
+    if event.venue_organisation_id:
+        return f"Premises of organisation {event.venue_organisation_id}"
+    return None
+
+
+def local_time(event, moment):
+    return moment.astimezone(ZoneInfo(event.time_zone))
+
+
+def event_data(event, changes=(), reason=None):
+    """Event-carried state for event.* messages."""
+    return {
+        "event_id": event.id, "association_ids": event.association_ids, "network_id": event.network_id,
+        "programme_id": event.programme_id, "title": event.title, "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(), "time_zone": event.time_zone, "format": event.format,
+        "languages": event.languages, "themes": event.themes, "venue": venue_text(event),
+        "join_url": event.join_url, "visibility": event.visibility, "status": event.status,
+        "sequence": event.sequence, "changes": list(changes), "reason": reason,
+    }
+
+
+def seat_counts(session, event_ids):
+    counts = {event_id: {"confirmed": 0, "waitlisted": 0} for event_id in event_ids}
+    if event_ids:
+        rows = session.execute(
+            select(Registration.event_id, Registration.status, func.count())
+            .where(Registration.event_id.in_(list(event_ids)), Registration.status.in_(ACTIVE))
+            .group_by(Registration.event_id, Registration.status))
+        for event_id, status, count in rows:
+            counts[event_id][status] = count
+    return counts
+
+
+def events_registered_for(session, caller, event_ids):
+    if not caller.person_id or not event_ids:
+        return set()
+    return set(session.scalars(select(Registration.event_id).where(
+        Registration.event_id.in_(list(event_ids)), Registration.person_id == caller.person_id,
+        Registration.status == "confirmed")).all())
+
+
+def registration_open(event, now=None):
+    now = now or utcnow()
+    if event.status != "published":
+        return False
+    opens = event.registration_opens_at
+    closes = event.registration_closes_at or event.ends_at
+    return (opens is None or opens <= now) and now < closes
+
+
+def join_url_visible(caller, event, registered):
+    return (event.join_url_visibility == "public" or registered
+            or access.manages(caller, event.association_ids))
+
+
+def event_views(session, caller, events):
+    ids = [e.id for e in events]
+    seats = seat_counts(session, ids)
+    registered = events_registered_for(session, caller, ids)
+    now = utcnow()
+    views = []
+    for event in events:
+        data = dump(schemas.Event, event)
+        data["venue"] = ({"address": event.venue_address, "host_organisation_id": event.venue_organisation_id}
+                         if event.venue_address or event.venue_organisation_id else None)
+        visible = join_url_visible(caller, event, event.id in registered)
+        data["join_url"] = event.join_url if visible else None
+        data["join_url_hidden"] = bool(event.join_url) and not visible
+        counts = seats[event.id]
+        data["seats"] = {"capacity": event.capacity, **counts,
+                         "available": None if event.capacity is None else max(0, event.capacity - counts["confirmed"])}
+        data["registration_open"] = registration_open(event, now)
+        data["local_start"] = local_time(event, event.starts_at).isoformat()
+        views.append(data)
+    return views
+
+
+def event_view(session, caller, event):
+    return event_views(session, caller, [event])[0]

@@ -1,0 +1,231 @@
+"""The events service's database: programmes (funded series) with budgets and
+cost lines, events, registrations and waitlists, attendance, feedback,
+reminders, plus the outbox and inbox tables of the backbone."""
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from nabo_common.outbox import OutboxEventMixin, ProcessedEventMixin, utcnow
+from nabo_common.types import UtcDateTime
+
+Money = BigInteger().with_variant(Integer, "sqlite")
+
+
+def new_id():
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OutboxEvent(OutboxEventMixin, Base):
+    pass
+
+
+class ProcessedEvent(ProcessedEventMixin, Base):
+    pass
+
+
+class Programme(Base):
+    """A funded series of events with a granted budget and its cost lines."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    goal: Mapped[str | None] = mapped_column(Text)
+    partner_organisation_ids: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    planned_events: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    budget_amount_minor: Mapped[int] = mapped_column(Money, nullable=False, default=0)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    hosts: Mapped[list["ProgrammeHost"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    costs: Mapped[list["ProgrammeCost"]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="(ProgrammeCost.date, ProgrammeCost.created_at)")
+
+    @property
+    def association_ids(self):
+        return sorted(h.association_id for h in self.hosts)
+
+
+class ProgrammeHost(Base):
+    __tablename__ = "programme_hosts"
+
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+    association_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+class ProgrammeCost(Base):
+    __tablename__ = "programme_costs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), nullable=False, index=True)
+    date: Mapped[date] = mapped_column(Date, nullable=False)
+    description: Mapped[str] = mapped_column(String(500), nullable=False)
+    amount_minor: Mapped[int] = mapped_column(Money, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_status_starts", "status", "starts_at"),
+        Index("ix_events_network", "network_id"),
+        Index("ix_events_programme", "programme_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    title_lower: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(20), nullable=False)  # online | in_person | hybrid
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    time_zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    venue_address: Mapped[str | None] = mapped_column(String(500))
+    venue_organisation_id: Mapped[str | None] = mapped_column(String(36))
+    join_url: Mapped[str | None] = mapped_column(String(500))
+    join_url_visibility: Mapped[str] = mapped_column(String(20), nullable=False, default="registrants")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
+    visibility: Mapped[str] = mapped_column(String(20), nullable=False, default="public")  # public | members
+    network_id: Mapped[str | None] = mapped_column(String(36))
+    programme_id: Mapped[str | None] = mapped_column(ForeignKey("programmes.id"))
+    # speakers, facilitator, technical support, host company: [{role, person_id, organisation_id, name}]
+    people: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    questions: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    reminder_offsets: Mapped[list] = mapped_column(JSON, default=list, nullable=False)  # minutes before start
+    # RFC 5545 SEQUENCE: raised by every change calendar clients must pick up
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    recording_published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    hosts: Mapped[list["EventHost"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    tags: Mapped[list["EventTag"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def association_ids(self):
+        return sorted(h.association_id for h in self.hosts)
+
+    @property
+    def themes(self):
+        return [t.value for t in self.tags if t.kind == "theme"]
+
+    @property
+    def languages(self):
+        return [t.value for t in self.tags if t.kind == "language"]
+
+
+class EventHost(Base):
+    """An organising association; co-hosted events have several."""
+
+    __tablename__ = "event_hosts"
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    association_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+class EventTag(Base):
+    """Searchable themes and languages of an event."""
+
+    __tablename__ = "event_tags"
+    __table_args__ = (Index("ix_event_tags_kind_value", "kind", "value"),)
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # theme | language
+    value: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        Index("ix_registrations_event_status", "event_id", "status", "created_at"),
+        Index("ix_registrations_person", "person_id"),
+        Index("ix_registrations_event_email", "event_id", "email_lower"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), nullable=False)
+    person_id: Mapped[str | None] = mapped_column(String(36))  # NULL for guests
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    email: Mapped[str | None] = mapped_column(String(320))  # NULL once erased
+    email_lower: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(2), nullable=False, default="en")
+    status: Mapped[str] = mapped_column(String(20), nullable=False)  # confirmed | waitlisted | cancelled
+    answers: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    source_channel: Mapped[str] = mapped_column(String(20), nullable=False, default="other")
+    campaign_code: Mapped[str | None] = mapped_column(String(80))
+    promoted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class Attendance(Base):
+    """Who was there: a checked-in registration, a named walk-in, an online
+    join imported from the meeting platform, or an anonymous head count."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (
+        Index("ix_attendances_event", "event_id"),
+        Index("ix_attendances_person", "person_id"),
+        UniqueConstraint("event_id", "registration_id", name="uq_attendance_registration"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), nullable=False)
+    registration_id: Mapped[str | None] = mapped_column(ForeignKey("registrations.id"))
+    person_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # check_in | walk_in | online | anonymous
+    name: Mapped[str | None] = mapped_column(String(200))
+    email_lower: Mapped[str | None] = mapped_column(String(320))
+    headcount: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    source_channel: Mapped[str | None] = mapped_column(String(20))
+    joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("attendance_id", name="uq_feedback_attendance"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), nullable=False, index=True)
+    attendance_id: Mapped[str] = mapped_column(ForeignKey("attendances.id"), nullable=False)
+    person_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    rating: Mapped[int] = mapped_column(Integer, nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+class Reminder(Base):
+    """One reminder per event and offset; claimed by exactly one replica."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("event_id", "offset_minutes", name="uq_reminder_event_offset"),
+        Index("ix_reminders_due", "sent_at", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), nullable=False)
+    offset_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

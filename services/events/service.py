@@ -1,0 +1,155 @@
+"""The events service: nameko entrypoints only; the work is in ``domain``."""
+from nameko.rpc import rpc
+
+from nabo_common.consumer import consume_events
+from nabo_common.db import Database
+from nabo_common.ops import Operations, OperationsEndpoints
+from nabo_common.outbox import Inbox
+from nabo_common.relay import OutboxRelay
+from nabo_common.worker import CallerProvider, Instrumentation
+from services.events.domain import (
+    attendance, calendars, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports, search,
+)
+from services.events.models import OutboxEvent, ProcessedEvent
+from services.events.scheduling import configured_timer
+
+inbox = Inbox(ProcessedEvent)
+
+
+class EventsService(OperationsEndpoints):
+    name = "events"
+
+    db = Database()
+    caller = CallerProvider()
+    relay = OutboxRelay(OutboxEvent)
+    operations = Operations()
+    instrumentation = Instrumentation()
+
+    # --- programmes ---------------------------------------------------------
+    @rpc
+    def create_programme(self, payload):
+        return programmes.create(self.db, self.caller, payload)
+
+    @rpc
+    def get_programme(self, programme_id):
+        return programmes.get(self.db, self.caller, programme_id)
+
+    @rpc
+    def update_programme(self, programme_id, payload):
+        return programmes.update(self.db, self.caller, programme_id, payload)
+
+    @rpc
+    def search_programmes(self, query):
+        return programmes.search(self.db, self.caller, query)
+
+    @rpc
+    def add_programme_cost(self, programme_id, payload):
+        return programmes.add_cost(self.db, self.caller, programme_id, payload)
+
+    @rpc
+    def list_programme_costs(self, programme_id):
+        return programmes.list_costs(self.db, self.caller, programme_id)
+
+    @rpc
+    def programme_report(self, programme_id):
+        return reports.report(self.db, self.caller, programme_id)
+
+    @rpc
+    def programme_report_csv(self, programme_id):
+        return reports.report_csv(self.db, self.caller, programme_id)
+
+    # --- events -------------------------------------------------------------
+    @rpc
+    def create_event(self, payload):
+        return lifecycle.create(self.db, self.caller, payload)
+
+    @rpc
+    def get_event(self, event_id):
+        return lifecycle.get(self.db, self.caller, event_id)
+
+    @rpc
+    def update_event(self, event_id, payload):
+        return lifecycle.update(self.db, self.caller, event_id, payload)
+
+    @rpc
+    def transition_event(self, event_id, payload):
+        return lifecycle.transition(self.db, self.caller, event_id, payload)
+
+    @rpc
+    def search_events(self, query):
+        return search.search(self.db, self.caller, query)
+
+    @rpc
+    def publish_recording(self, event_id, payload):
+        return lifecycle.publish_recording(self.db, self.caller, event_id, payload)
+
+    # --- registrations --------------------------------------------------------
+    @rpc
+    def register(self, event_id, payload, link=None):
+        return registrations.register(self.db, self.caller, event_id, payload, link)
+
+    @rpc
+    def list_registrations(self, event_id, query):
+        return registrations.list_for_event(self.db, self.caller, event_id, query)
+
+    @rpc
+    def get_registration(self, registration_id):
+        return registrations.get(self.db, self.caller, registration_id)
+
+    @rpc
+    def update_registration(self, registration_id, payload):
+        return registrations.update(self.db, self.caller, registration_id, payload)
+
+    @rpc
+    def cancel_registration(self, registration_id):
+        return registrations.cancel(self.db, self.caller, registration_id)
+
+    # --- attendance and feedback ------------------------------------------------
+    @rpc
+    def get_attendance(self, event_id):
+        return attendance.get(self.db, self.caller, event_id)
+
+    @rpc
+    def record_attendance(self, event_id, payload):
+        return attendance.record(self.db, self.caller, event_id, payload)
+
+    @rpc
+    def import_attendance(self, event_id, payload):
+        return attendance.import_participants(self.db, self.caller, event_id, payload)
+
+    @rpc
+    def give_feedback(self, event_id, payload):
+        return feedback.give(self.db, self.caller, event_id, payload)
+
+    @rpc
+    def feedback_summary(self, event_id):
+        return feedback.event_summary(self.db, self.caller, event_id)
+
+    # --- calendars ----------------------------------------------------------------
+    @rpc
+    def event_calendar(self, event_id):
+        return calendars.one_event(self.db, self.caller, event_id)
+
+    @rpc
+    def association_calendar(self, association_id):
+        return calendars.association_feed(self.db, self.caller, association_id)
+
+    @rpc
+    def network_calendar(self, network_id):
+        return calendars.network_feed(self.db, self.caller, network_id)
+
+    # --- GDPR -----------------------------------------------------------------------
+    @rpc
+    def export_person(self, person_id):
+        return gdpr.export(self.db, self.caller, person_id)
+
+    @consume_events("person.erased")
+    def on_person_erased(self, event):
+        with self.db.begin():
+            if inbox.first_time(self.db, "events.on_person_erased", event["id"]):
+                gdpr.erase_person(self.db, event["data"]["person_id"])
+
+    # --- scheduled work -----------------------------------------------------------
+    @configured_timer
+    def send_due_reminders(self):
+        reminders.fire_due(self.db)

@@ -1,0 +1,49 @@
+"""person.erased from the members service, over RabbitMQ: the person's
+registration is anonymised once, even when the event is delivered twice."""
+import json
+import time
+import uuid
+from datetime import datetime, timezone
+
+import pika
+
+from nabo_common import events as envelope, topology
+from tests.integration.events.conftest import admin_caller, events_rpc
+from tests.support.infra import running_system
+from tests.unit.events.conftest import event_payload
+
+
+def publish(amqp_uri, message):
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    topology.declare_with_pika(channel)
+    channel.basic_publish(envelope.EXCHANGE, message["type"], json.dumps(message).encode(),
+                          pika.BasicProperties(content_type="application/json", message_id=message["id"]))
+    connection.close()
+
+
+def test_person_erased_anonymises_registrations_once(amqp_uri):
+    association = "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b"
+    admin = admin_caller(association)
+    person_id = str(uuid.uuid4())
+    with running_system(amqp_uri, ["events"]) as system:
+        with events_rpc(system, admin) as events:
+            event = events.create_event(event_payload())
+            events.transition_event(event["id"], {"to": "published"})
+            registration = events.register(event["id"], {"name": "Karen Hansen", "email": "karen@example.org",
+                                                         "person_id": person_id, "source_channel": "facebook"})
+            erased = envelope.build("person.erased", {"person_id": person_id,
+                                                      "erased_at": datetime.now(timezone.utc).isoformat()})
+            publish(amqp_uri, erased)
+            publish(amqp_uri, erased)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                after = events.get_registration(registration["id"])
+                if after["email"] is None:
+                    break
+                time.sleep(0.2)
+            assert (after["name"], after["email"], after["person_id"]) == ("Erased person", None, None)
+            assert (after["status"], after["source_channel"]) == ("confirmed", "facebook")
+            assert events.get_event(event["id"])["seats"]["confirmed"] == 1
+            assert events.export_person(person_id)["registrations"] == []

@@ -1,0 +1,93 @@
+"""Domain functions of the events service on SQLite, with callers as the gateway would sign them."""
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from nabo_common import db
+from nabo_common.context import ASSOCIATION_ADMIN, MEMBER, Caller
+from services.events.domain import lifecycle
+from services.events.models import Base, Event, OutboxEvent
+
+ASSOC_A = str(uuid.uuid4())
+ASSOC_B = str(uuid.uuid4())
+
+
+class CallSession(Session):
+    """Each domain call in the service gets a fresh session; here one session
+    serves many calls, so a read left open by the previous call is ended first."""
+
+    def begin(self, nested=False):
+        if not nested and self.in_transaction():
+            self.commit()
+        return super().begin(nested=nested)
+
+
+@pytest.fixture
+def session(tmp_path):
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'events.db'}")
+    Base.metadata.create_all(engine)
+    session = sessionmaker(bind=engine, expire_on_commit=False, class_=CallSession)()
+    yield session
+    session.close()
+    engine.dispose()
+
+
+def admin_of(association_id):
+    return Caller(person_id=str(uuid.uuid4()), roles=(ASSOCIATION_ADMIN,), admin_of=(association_id,))
+
+
+def member_of(association_id):
+    return Caller(person_id=str(uuid.uuid4()), roles=(MEMBER,), member_of=(association_id,))
+
+
+ANON = Caller()
+
+
+@pytest.fixture
+def admin_a():
+    return admin_of(ASSOC_A)
+
+
+@pytest.fixture
+def admin_b():
+    return admin_of(ASSOC_B)
+
+
+def at(days=0, hours=0, minutes=0):
+    return (datetime.now(timezone.utc) + timedelta(days=days, hours=hours, minutes=minutes)).replace(microsecond=0)
+
+
+def event_payload(**overrides):
+    start = overrides.pop("start", at(days=7))
+    payload = {"title": "Financing for growth", "format": "online", "languages": ["da"], "themes": ["financing"],
+               "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
+               "time_zone": "Europe/Copenhagen", "join_url": "https://meet.example/abc"}
+    payload.update(overrides)
+    return payload
+
+
+def make_event(session, caller, publish=True, **overrides):
+    event = lifecycle.create(session, caller, event_payload(**overrides))
+    if publish:
+        event = lifecycle.transition(session, caller, event["id"], {"to": "published"})
+    return event
+
+
+def move_to_past(session, event_id, days=1):
+    """Let time pass: the event took place ``days`` ago."""
+    with session.begin():
+        event = session.get(Event, event_id)
+        length = event.ends_at - event.starts_at
+        event.starts_at = at(days=-days)
+        event.ends_at = event.starts_at + length
+
+
+def outbox(session, event_type=None):
+    stmt = select(OutboxEvent).order_by(OutboxEvent.position)
+    if event_type:
+        stmt = stmt.where(OutboxEvent.event_type == event_type)
+    session.rollback()
+    return [row.envelope for row in session.scalars(stmt)]
