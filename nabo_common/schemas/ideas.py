@@ -95,27 +95,27 @@ class PanelQuery(PageQuery):
     phase = fields.String(validate=validate.OneOf(PHASES))
 
 
-class SubTheme(Output):
+class PanelSubTheme(Output):
     id = fields.String()
     key = fields.String()
     name = fields.String()
     theme_id = fields.String(allow_none=True)
 
 
-class PhasePlan(Output):
+class PanelPhasePlan(Output):
     phase = fields.String()
     starts_on = fields.Date()
     ends_on = fields.Date(allow_none=True)
 
 
-class PhaseChange(Output):
+class PanelPhaseChange(Output):
     from_phase = fields.String(allow_none=True)
     to_phase = fields.String()
     note = fields.String(allow_none=True)
     at = fields.DateTime()
 
 
-class Meeting(Output):
+class PanelMeeting(Output):
     id = fields.String()
     event_id = fields.String(allow_none=True)
     title = fields.String()
@@ -134,10 +134,10 @@ class Panel(Output):
     time_zone = fields.String()
     visibility = fields.String()
     phase = fields.String(dump_only=True)
-    phases = fields.List(fields.Nested(PhasePlan), attribute="phase_plan")
-    phase_history = fields.List(fields.Nested(PhaseChange), attribute="phase_changes", dump_only=True)
-    sub_themes = fields.List(fields.Nested(SubTheme))
-    meetings = fields.List(fields.Nested(Meeting), dump_only=True)
+    phases = fields.List(fields.Nested(PanelPhasePlan), attribute="phase_plan")
+    phase_history = fields.List(fields.Nested(PanelPhaseChange), attribute="phase_changes", dump_only=True)
+    sub_themes = fields.List(fields.Nested(PanelSubTheme))
+    meetings = fields.List(fields.Nested(PanelMeeting), dump_only=True)
     participant_count = fields.Integer(dump_only=True)
     idea_count = fields.Integer(dump_only=True)
     catalogue_published_at = fields.DateTime(allow_none=True, dump_only=True)
@@ -163,7 +163,7 @@ class ParticipantsAdd(Input):
         _unique(data.get("person_ids") or [], "person_ids")
 
 
-class Participant(Output):
+class PanelParticipant(Output):
     id = fields.String()
     organisation_id = fields.String(allow_none=True)
     person_id = fields.String(allow_none=True)
@@ -241,13 +241,13 @@ class IdeaQuery(PageQuery):
     sort = fields.String(load_default="recent", validate=validate.OneOf(["recent", "supports", "title"]))
 
 
-class Partner(Output):
+class IdeaPartner(Output):
     kind = fields.String()
     name = fields.String()
     organisation_id = fields.String(allow_none=True)
 
 
-class OrganisationCount(Output):
+class OrganisationSupports(Output):
     organisation_id = fields.String(allow_none=True)
     name = fields.String(allow_none=True)
     supports = fields.Integer()
@@ -263,7 +263,7 @@ class Idea(Output):
     expected_effect = fields.String(allow_none=True)
     sub_theme = fields.String(allow_none=True)
     themes = fields.List(fields.String())
-    suggested_partners = fields.List(fields.Nested(Partner))
+    suggested_partners = fields.List(fields.Nested(IdeaPartner))
     status = fields.String(dump_only=True)
     merged_into_id = fields.String(allow_none=True, dump_only=True)
     meeting_id = fields.String(allow_none=True)
@@ -279,7 +279,7 @@ class Idea(Output):
     updated_at = fields.DateTime(dump_only=True)
 
 
-class StatusChange(Output):
+class IdeaStatusChange(Output):
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
     reason = fields.String(allow_none=True)
@@ -300,7 +300,7 @@ class DecisionRef(Output):
     note = fields.String(allow_none=True)
 
 
-class ProgressUpdate(Output):
+class InitiativeProgress(Output):
     id = fields.String()
     reported_on = fields.Date()
     text = fields.String()
@@ -312,11 +312,11 @@ class InitiativeRef(Output):
     id = fields.String()
     title = fields.String()
     status = fields.String()
-    latest_progress = fields.Nested(ProgressUpdate, allow_none=True)
+    latest_progress = fields.Nested(InitiativeProgress, allow_none=True)
 
 
-class Trace(Output):
-    status_history = fields.List(fields.Nested(StatusChange))
+class IdeaTrace(Output):
+    status_history = fields.List(fields.Nested(IdeaStatusChange))
     merged_into = fields.Nested(IdeaRef, allow_none=True,
                                 metadata={"description": "The idea it lives on in (followed to the end of the chain)."})
     merged_from = fields.List(fields.Nested(IdeaRef))
@@ -325,26 +325,26 @@ class Trace(Output):
 
 
 class IdeaDetail(Idea):
-    supports_by_organisation = fields.List(fields.Nested(OrganisationCount), dump_only=True)
-    trace = fields.Nested(Trace, dump_only=True)
+    supports_by_organisation = fields.List(fields.Nested(OrganisationSupports), dump_only=True)
+    trace = fields.Nested(IdeaTrace, dump_only=True)
 
 
 class SupportCreate(Input):
     organisation_id = Id(metadata={"description": "Which of your organisations you support it for."})
 
 
-class SupportSummary(Output):
+class IdeaSupports(Output):
     idea_id = fields.String()
     support_count = fields.Integer()
     supported_by_me = fields.Boolean()
-    supports_by_organisation = fields.List(fields.Nested(OrganisationCount))
+    supports_by_organisation = fields.List(fields.Nested(OrganisationSupports))
 
 
 class CommentCreate(Input):
     body = Text(5000, required=True)
 
 
-class Comment(Output):
+class IdeaComment(Output):
     id = fields.String()
     idea_id = fields.String()
     person_id = fields.String(allow_none=True)
@@ -361,14 +361,14 @@ class SimilarQuery(Input):
                                metadata={"description": "Lowest similarity (0-100) to report."})
 
 
-class SimilarIdea(Output):
+class SimilarIdeaScore(Output):
     idea = fields.Nested(IdeaRef)
     score = fields.Float(metadata={"description": "Text similarity 0-100 of the normalised title and need."})
 
 
 class SimilarIdeas(Output):
     idea_id = fields.String()
-    candidates = fields.List(fields.Nested(SimilarIdea))
+    candidates = fields.List(fields.Nested(SimilarIdeaScore))
 
 
 # --- decisions -------------------------------------------------------------------
@@ -389,18 +389,18 @@ class DecisionCreate(Input):
         _unique([i["idea_id"] for i in data.get("ideas") or ()], "ideas")
 
 
-class DecisionIdea(Output):
+class DecisionIdeaNote(Output):
     idea_id = fields.String()
     note = fields.String(allow_none=True)
 
 
-class Decision(Output):
+class PanelDecision(Output):
     id = fields.String()
     panel_id = fields.String()
     decided_on = fields.Date()
     body = fields.String()
     text = fields.String()
-    ideas = fields.List(fields.Nested(DecisionIdea))
+    ideas = fields.List(fields.Nested(DecisionIdeaNote))
     created_at = fields.DateTime()
 
 
@@ -453,12 +453,12 @@ class Initiative(Output):
     title = fields.String()
     description = fields.String(allow_none=True)
     ideas = fields.List(fields.Nested(IdeaRef), dump_only=True)
-    owner = fields.Nested(Partner)
-    partners = fields.List(fields.Nested(Partner))
+    owner = fields.Nested(IdeaPartner)
+    partners = fields.List(fields.Nested(IdeaPartner))
     status = fields.String(dump_only=True)
     starts_on = fields.Date(allow_none=True)
     ends_on = fields.Date(allow_none=True)
-    progress = fields.List(fields.Nested(ProgressUpdate), dump_only=True)
+    progress = fields.List(fields.Nested(InitiativeProgress), dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -476,10 +476,10 @@ class CatalogueIdea(Output):
     description = fields.String(allow_none=True)
     need = fields.String(allow_none=True)
     expected_effect = fields.String(allow_none=True)
-    suggested_partners = fields.List(fields.Nested(Partner))
+    suggested_partners = fields.List(fields.Nested(IdeaPartner))
     submitter_organisation_name = fields.String(allow_none=True)
     support_count = fields.Integer()
-    supports_by_organisation = fields.List(fields.Nested(OrganisationCount))
+    supports_by_organisation = fields.List(fields.Nested(OrganisationSupports))
     initiatives = fields.List(fields.Nested(IdeaRef))
 
 
@@ -499,7 +499,7 @@ class CataloguePanel(Output):
     phase = fields.String()
 
 
-class Catalogue(Output):
+class IdeaCatalogue(Output):
     panel = fields.Nested(CataloguePanel)
     published = fields.Boolean()
     published_at = fields.DateTime(allow_none=True)

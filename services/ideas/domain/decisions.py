@@ -33,7 +33,7 @@ def record(session, caller, panel_id, payload):
             "decision_id": decision.id, "panel_id": panel.id, "association_id": panel.association_id,
             "decided_on": decision.decided_on.isoformat(), "body": decision.body, "text": decision.text,
             "idea_ids": [i.idea_id for i in decision.ideas]}, caller, panel.association_id)
-    return dump(schemas.Decision, decision)
+    return dump(schemas.PanelDecision, decision)
 
 
 def search(session, caller, panel_id, query):
@@ -41,4 +41,4 @@ def search(session, caller, panel_id, query):
     panel = access.readable_panel_or_404(session, caller, panel_id)
     stmt = select(Decision).where(Decision.panel_id == panel.id).order_by(Decision.decided_on, Decision.created_at)
     rows, total = paginate(session, stmt, q["limit"], q["offset"])
-    return page(dump(schemas.Decision, rows, many=True), total, q["limit"], q["offset"])
+    return page(dump(schemas.PanelDecision, rows, many=True), total, q["limit"], q["offset"])

@@ -76,7 +76,7 @@ def comment_views(session, comments):
     names = views.person_names(session, [c.person_id for c in comments])
     result = []
     for comment in comments:
-        data = dump(schemas.Comment, comment)
+        data = dump(schemas.IdeaComment, comment)
         data["author_name"] = names.get(comment.person_id)
         data["moved_from_idea_id"] = comment.given_to_idea_id
         result.append(data)

@@ -137,14 +137,14 @@ def add_participants(session, caller, panel_id, payload, directory):
     """Add organisations and persons; ``directory`` looks them up in the members
     service as the caller, so only ones the admin may see can be added."""
     data = load(schemas.ParticipantsAdd, payload)
-    with session.begin():
-        panel = access.readable_panel_or_404(session, caller, panel_id)
-        access.require_admin(caller, panel)
+    panel = access.readable_panel_or_404(session, caller, panel_id)
+    access.require_admin(caller, panel)
     present_orgs = {p.organisation_id for p in panel.participants}
     present_persons = {p.person_id for p in panel.participants}
+    panel_id = panel.id
+    session.rollback()  # end the read; no database connection is held while waiting for the look-ups
     new_orgs = [i for i in data["organisation_ids"] if i not in present_orgs]
     new_persons = [i for i in data["person_ids"] if i not in present_persons]
-    # look-ups happen outside the transaction: no database connection is held while waiting for RPC
     found, unknown = [], {}
     for org_id in new_orgs:
         org = directory.organisation(org_id)
@@ -161,7 +161,7 @@ def add_participants(session, caller, panel_id, payload, directory):
     if unknown:
         raise ValidationFailed("Some participants are unknown (or not visible to you).", unknown)
     with session.begin():
-        panel = session.get(Panel, panel.id, populate_existing=True)
+        panel = session.get(Panel, panel_id)
         for participant in found:
             participant.panel_id = panel.id
             session.add(participant)
@@ -183,7 +183,7 @@ def participants(session, caller, panel_id, query):
     panel = access.readable_panel_or_404(session, caller, panel_id)
     stmt = select(Participant).where(Participant.panel_id == panel.id).order_by(Participant.added_at, Participant.id)
     rows, total = paginate(session, stmt, q["limit"], q["offset"])
-    return page(dump(schemas.Participant, rows, many=True), total, q["limit"], q["offset"])
+    return page(dump(schemas.PanelParticipant, rows, many=True), total, q["limit"], q["offset"])
 
 
 def remove_participant(session, caller, panel_id, participant_id):
@@ -210,4 +210,4 @@ def add_meeting(session, caller, panel_id, payload):
         panel.meetings.append(meeting)
         session.flush()
         publish(session, "panel.updated", _event_data(panel, {"meetings"}), caller, panel.association_id)
-    return dump(schemas.Meeting, meeting)
+    return dump(schemas.PanelMeeting, meeting)

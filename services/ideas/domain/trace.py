@@ -41,7 +41,7 @@ def of(session, idea):
             decision_refs.append({"id": decision.id, "decided_on": decision.decided_on, "body": decision.body,
                                   "text": decision.text, "note": note})
     merged_from = session.scalars(select(Idea).where(Idea.merged_into_id == idea.id).order_by(Idea.title)).all()
-    return dump(schemas.Trace, {
+    return dump(schemas.IdeaTrace, {
         "status_history": idea.status_changes,
         "merged_into": {"id": chain[-1].id, "title": chain[-1].title, "status": chain[-1].status} if len(chain) > 1
         else None,
