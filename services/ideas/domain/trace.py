@@ -25,8 +25,9 @@ def latest_progress(initiative):
 def initiatives_of(session, idea_ids):
     if not idea_ids:
         return []
-    return session.scalars(select(Initiative).join(InitiativeIdea).where(InitiativeIdea.idea_id.in_(list(idea_ids)))
-                           .distinct().order_by(Initiative.created_at, Initiative.id)).all()
+    linked = select(InitiativeIdea.initiative_id).where(InitiativeIdea.idea_id.in_(list(idea_ids)))
+    return session.scalars(select(Initiative).where(Initiative.id.in_(linked))
+                           .order_by(Initiative.created_at, Initiative.id)).all()
 
 
 def of(session, idea):
