@@ -103,9 +103,10 @@ class PanelSubTheme(Output):
 
 
 class PanelPhasePlan(Output):
+    # kept as ISO dates in a JSON column
     phase = fields.String()
-    starts_on = fields.Date()
-    ends_on = fields.Date(allow_none=True)
+    starts_on = fields.String(metadata={"format": "date"})
+    ends_on = fields.String(allow_none=True, metadata={"format": "date"})
 
 
 class PanelPhaseChange(Output):
