@@ -2,11 +2,11 @@
 end, the catalogue in every format, tenant isolation, bad input and GDPR."""
 import csv
 import io
-import time
 import uuid
 
 import pytest
 
+from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import check, unique
 
 SUB_THEMES = [("green-guidance", "Green guidance"), ("green-funding", "Green funding"),
@@ -16,15 +16,6 @@ TOPICS = ["energy audits", "solar roofs", "heat pumps", "e-cargo bikes", "waste 
           "green loans", "circular packaging"]
 
 
-def eventually(check_, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check_()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def new_panel(admin, **extra):
@@ -223,7 +214,7 @@ def test_export_and_erasure_of_a_participant(api, platform, tenant_a):
     check(panelist.post(f"/v1/ideas/{idea['id']}/supports", {}), 201)
     check(tenant_a.member.post(f"/v1/ideas/{idea['id']}/supports", {}), 201)
     check(panelist.post(f"/v1/ideas/{idea['id']}/comments", {"body": "Let us start in spring."}), 201)
-    eventually(lambda: _equal(check(admin.get(f"/v1/ideas/{idea['id']}"), 200)["submitter_name"], "Panel Person"))
+    eventually(lambda: assert_equal(check(admin.get(f"/v1/ideas/{idea['id']}"), 200)["submitter_name"], "Panel Person"))
 
     exported = check(panelist.get(f"/v1/persons/{person['id']}/export"), 200)["services"]["ideas"]
     assert [i["title"] for i in exported["ideas"]] == ["Repair café for machines"]
@@ -248,7 +239,3 @@ def test_openapi_documents_the_ideas_paths(api):
         assert path in doc["paths"], path
     produced = doc["paths"]["/v1/panels/{id}/catalogue"]["get"]["responses"]["200"]["content"]
     assert set(produced) == {"application/json", "text/csv", "text/markdown", "text/html"}
-
-
-def _equal(actual, expected):
-    assert actual == expected, f"{actual!r} != {expected!r}"

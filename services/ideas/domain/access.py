@@ -81,3 +81,13 @@ def require_admin(caller, panel):
 def require_participant_or_admin(caller, panel):
     if not (is_admin(caller, panel) or is_participant(caller, panel)):
         raise Forbidden("Only the panel's participants and facilitators may do this.")
+
+
+def readable_part_or_404(session, caller, model, id_, what):
+    """An idea or initiative and its panel, if the caller may read the panel."""
+    require_authenticated(caller)
+    part = session.get(model, str(id_)) if id_ else None
+    panel = session.get(Panel, part.panel_id) if part else None
+    if part is None or not can_read(caller, panel):
+        raise NotFound(f"{what} {id_} not found.")
+    return part, panel

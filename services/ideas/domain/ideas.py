@@ -2,13 +2,13 @@
 merging duplicates, and finding likely duplicates."""
 from sqlalchemy import or_, select
 
-from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.pagination import page, paginate
 from nabo_common.schemas import ideas as schemas
 from nabo_common.validation import load
 from services.ideas.domain import access, similarity, trace, views
 from services.ideas.domain.common import publish
-from services.ideas.models import Comment, Idea, Panel, PersonCard, StatusChange, Support
+from services.ideas.models import Comment, Idea, PersonCard, StatusChange, Support
 
 TEXT_FIELDS = ("title", "description", "need", "expected_effect", "themes", "suggested_partners")
 # which status may follow which; merged is final
@@ -24,12 +24,7 @@ FACILITATORS_RECORD_IN = ("preparing", "collecting_ideas", "reviewing")
 
 
 def idea_or_404(session, caller, idea_id):
-    access.require_authenticated(caller)
-    idea = session.get(Idea, str(idea_id)) if idea_id else None
-    panel = session.get(Panel, idea.panel_id) if idea else None
-    if idea is None or not access.can_read(caller, panel):
-        raise NotFound(f"Idea {idea_id} not found.")
-    return idea, panel
+    return access.readable_part_or_404(session, caller, Idea, idea_id, "Idea")
 
 
 def _sub_theme_id(panel, key):

@@ -2,14 +2,14 @@
 progress updates that every participant can follow."""
 from sqlalchemy import select
 
-from nabo_common.errors import Conflict, NotFound, ValidationFailed
+from nabo_common.errors import Conflict, ValidationFailed
 from nabo_common.schemas import ideas as schemas
 from nabo_common.pagination import page, paginate
 from nabo_common.validation import dump, load
 from services.ideas.domain import access, views
 from services.ideas.domain.common import publish, today_in
 from services.ideas.domain.decisions import panel_idea_ids
-from services.ideas.models import Idea, Initiative, InitiativeIdea, Panel, ProgressUpdate
+from services.ideas.models import Idea, Initiative, InitiativeIdea, ProgressUpdate
 
 EDITABLE = ("title", "description", "owner", "partners", "starts_on", "ends_on")
 # which status may follow which
@@ -18,12 +18,7 @@ NEXT_STATUSES = {"planned": {"launched", "stopped"}, "launched": {"completed", "
 
 
 def initiative_or_404(session, caller, initiative_id):
-    access.require_authenticated(caller)
-    initiative = session.get(Initiative, str(initiative_id)) if initiative_id else None
-    panel = session.get(Panel, initiative.panel_id) if initiative else None
-    if initiative is None or not access.can_read(caller, panel):
-        raise NotFound(f"Initiative {initiative_id} not found.")
-    return initiative, panel
+    return access.readable_part_or_404(session, caller, Initiative, initiative_id, "Initiative")
 
 
 def _event_data(initiative):

@@ -25,10 +25,12 @@ def _partners(idea):
 
 
 def _by_organisation(idea):
-    return "; ".join(f"{c['name'] or 'Unknown organisation'}: {c['supports']}" for c in idea["supports_by_organisation"])
+    counts = idea["supports_by_organisation"]
+    return "; ".join(f"{c['name'] or 'Unknown organisation'}: {c['supports']}" for c in counts)
 
 
-_environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html", "html.j2"), default_for_string=False),
+_environment = Environment(loader=FileSystemLoader(TEMPLATES),
+                           autoescape=select_autoescape(("html", "html.j2"), default_for_string=False),
                            undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 _environment.filters.update(md=md_inline, partners=_partners, by_organisation=_by_organisation)
 

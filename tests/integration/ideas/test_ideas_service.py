@@ -12,6 +12,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from nabo_common import context, deadletters, events
 from nabo_common.context import Caller
 from nabo_common.errors import NotFound, ValidationFailed
+from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import unique
 from tests.support.infra import running_system
 
@@ -30,15 +31,6 @@ def rpc(system, caller):
         yield proxy
 
 
-def eventually(check, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def publish(amqp_uri, envelope):
@@ -102,7 +94,7 @@ def test_person_events_from_members_name_the_submitter_and_erasure_anonymises(sy
                                                      "sub_theme": "green-funding"})
         proxy.ideas.support_idea(idea["id"], {})
         # person.created was relayed from members to the ideas read model
-        eventually(lambda: _assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "Mette Madsen"))
+        eventually(lambda: assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "Mette Madsen"))
     with rpc(system, context.system_caller()) as proxy:
         proxy.members.erase_person(world["person"]["id"])
     with rpc(system, world["admin"]) as proxy:
@@ -147,13 +139,13 @@ def test_a_redelivered_person_event_is_applied_once(system, world, amqp_uri):
     second = events.build("person.updated", {"person_id": person_id, "name": "Second name", "language": "da"})
     publish(amqp_uri, first)
     with rpc(system, world["admin"]) as proxy:
-        eventually(lambda: _assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "First name"))
+        eventually(lambda: assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "First name"))
         publish(amqp_uri, second)
-        eventually(lambda: _assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "Second name"))
+        eventually(lambda: assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "Second name"))
         publish(amqp_uri, first)  # the broker delivers the old event again
         marker = events.build("person.updated", {"person_id": "c" * 36, "name": "Marker", "language": "da"})
         publish(amqp_uri, marker)
-        eventually(lambda: _assert_equal(proxy.ideas.get_idea(marker_idea["id"])["submitter_name"], "Marker"))
+        eventually(lambda: assert_equal(proxy.ideas.get_idea(marker_idea["id"])["submitter_name"], "Marker"))
         time.sleep(0.5)  # the redelivered event was on the same queue, ahead of the marker
         assert proxy.ideas.get_idea(idea["id"])["submitter_name"] == "Second name"
 
@@ -162,10 +154,5 @@ def test_a_malformed_erasure_event_is_dead_lettered(system, amqp_uri):
     bad = events.build("person.erased", {"person_id": "d" * 36, "erased_at": "2025-01-01T00:00:00+00:00"})
     del bad["data"]["person_id"]
     publish(amqp_uri, bad)
-    eventually(lambda: _assert_equal(
+    eventually(lambda: assert_equal(
         deadletters.list_dead(amqp_uri, ["nabo.ideas.on_person_erased.dead"])["nabo.ideas.on_person_erased.dead"], 1))
-
-
-def _assert_equal(actual, expected):
-    assert actual == expected, f"{actual!r} != {expected!r}"
-    return actual
