@@ -23,7 +23,8 @@ class AssociationData(_Strict):
 
 
 @event_type("organisation.created", "members", "An organisation was registered.")
-@event_type("organisation.updated", "members", "An organisation's profile changed.")
+@event_type("organisation.updated", "members", "An organisation's profile changed.",
+            consumers=("ideas.on_organisation_updated",))
 class OrganisationData(_Strict):
     organisation_id = fields.String(required=True)
     owner_association_id = fields.String(required=True)
@@ -57,8 +58,10 @@ class _PersonRole(Schema):
     role = fields.String(required=True)
 
 
-@event_type("person.created", "members", "A person was registered (event-carried state for read models).")
-@event_type("person.updated", "members", "A person's contact data, language or roles changed.")
+@event_type("person.created", "members", "A person was registered (event-carried state for read models).",
+            consumers=("ideas.on_person_changed",))
+@event_type("person.updated", "members", "A person's contact data, language or roles changed.",
+            consumers=("ideas.on_person_changed",))
 class PersonData(_Strict):
     person_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -71,7 +74,7 @@ class PersonData(_Strict):
 
 @event_type("person.erased", "members",
             "A person was erased (GDPR); every service removes or anonymises its copies.",
-            consumers=("events.on_person_erased",))
+            consumers=("events.on_person_erased", "ideas.on_person_erased"))
 class PersonErasedData(_Strict):
     person_id = fields.String(required=True)
     erased_at = fields.AwareDateTime(required=True)

@@ -1,0 +1,65 @@
+"""The idea catalogue: a panel's accepted ideas grouped by sub-theme, with
+their supports. Public (no sign-in) once the panel has published it; before
+that only the panel's readers see the draft."""
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from nabo_common.errors import NotFound
+from nabo_common.schemas import ideas as schemas
+from nabo_common.validation import dump, load
+from services.ideas.domain import access, render, trace, views
+from services.ideas.models import Idea, Panel
+
+OTHER_SECTION = "Other ideas"
+
+
+def is_published(panel):
+    return panel.phase in schemas.PUBLISHED_PHASES
+
+
+def visible_panel_or_404(session, caller, panel_id):
+    panel = session.get(Panel, str(panel_id)) if panel_id else None
+    if panel is None or not (is_published(panel) or access.can_read(caller, panel)):
+        raise NotFound(f"Panel {panel_id} not found.")
+    return panel
+
+
+def build(session, panel):
+    ideas = session.scalars(select(Idea).where(Idea.panel_id == panel.id, Idea.status == "accepted")
+                            .order_by(Idea.support_count.desc(), Idea.title, Idea.id)).all()
+    orgs = views.organisation_names(panel)
+    by_org = views.supports_by_organisation(session, panel, [i.id for i in ideas])
+    initiatives = {}
+    for idea in ideas:
+        initiatives[idea.id] = [views.idea_ref(i) for i in trace.initiatives_of(session, [idea.id])]
+    sections = [{"key": s.key, "name": s.name, "ideas": []} for s in panel.sub_themes]
+    by_sub_theme = {s.id: section for s, section in zip(panel.sub_themes, sections)}
+    other = {"key": None, "name": OTHER_SECTION, "ideas": []}
+    for idea in ideas:
+        entry = dump(schemas.CatalogueIdea, idea)
+        entry.update(submitter_organisation_name=orgs.get(idea.submitter_organisation_id),
+                     supports_by_organisation=by_org.get(idea.id, []), initiatives=initiatives[idea.id])
+        by_sub_theme.get(idea.sub_theme_id, other)["ideas"].append(entry)
+    if other["ideas"]:
+        sections.append(other)
+    return {
+        "panel": dump(schemas.CataloguePanel, panel),
+        "published": is_published(panel),
+        "published_at": panel.catalogue_published_at.isoformat() if panel.catalogue_published_at else None,
+        "generated_at": datetime.now(timezone.utc).isoformat(),
+        "idea_count": len(ideas),
+        "support_count": sum(i.support_count for i in ideas),
+        "sections": sections,
+    }
+
+
+def get(session, caller, panel_id, query):
+    """JSON as a dict; other formats as {content_type, filename, body}."""
+    q = load(schemas.CatalogueQuery, query)
+    panel = visible_panel_or_404(session, caller, panel_id)
+    catalogue = build(session, panel)
+    fmt = q.get("format", "json")
+    if fmt == "json":
+        return catalogue
+    return render.document(catalogue, fmt)
