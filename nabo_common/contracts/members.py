@@ -11,8 +11,10 @@ class _Strict(Schema):
         ordered = True
 
 
-@event_type("association.created", "members", "A platform admin created an association (tenant).")
-@event_type("association.updated", "members", "An association's settings changed.")
+@event_type("association.created", "members", "A platform admin created an association (tenant).",
+            consumers=("notifications.on_directory_changed",))
+@event_type("association.updated", "members", "An association's settings changed.",
+            consumers=("notifications.on_directory_changed",))
 class AssociationData(_Strict):
     association_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -22,8 +24,10 @@ class AssociationData(_Strict):
     time_zone = fields.String(required=True)
 
 
-@event_type("organisation.created", "members", "An organisation was registered.")
-@event_type("organisation.updated", "members", "An organisation's profile changed.")
+@event_type("organisation.created", "members", "An organisation was registered.",
+            consumers=("notifications.on_directory_changed",))
+@event_type("organisation.updated", "members", "An organisation's profile changed.",
+            consumers=("notifications.on_directory_changed",))
 class OrganisationData(_Strict):
     organisation_id = fields.String(required=True)
     owner_association_id = fields.String(required=True)
@@ -36,9 +40,11 @@ class OrganisationData(_Strict):
     changed = fields.List(fields.String(), load_default=list)
 
 
-@event_type("membership.created", "members", "An organisation applied for or was given a membership.")
+@event_type("membership.created", "members", "An organisation applied for or was given a membership.",
+            consumers=("notifications.on_directory_changed",))
 @event_type("membership.status_changed", "members",
-            "A membership moved between pending, active, lapsed and cancelled (dated).")
+            "A membership moved between pending, active, lapsed and cancelled (dated).",
+            consumers=("notifications.on_directory_changed",))
 class MembershipData(_Strict):
     membership_id = fields.String(required=True)
     organisation_id = fields.String(required=True)
@@ -56,8 +62,10 @@ class _PersonRole(Schema):
     role = fields.String(required=True)
 
 
-@event_type("person.created", "members", "A person was registered (event-carried state for read models).")
-@event_type("person.updated", "members", "A person's contact data, language or roles changed.")
+@event_type("person.created", "members", "A person was registered (event-carried state for read models).",
+            consumers=("notifications.on_directory_changed",))
+@event_type("person.updated", "members", "A person's contact data, language or roles changed.",
+            consumers=("notifications.on_directory_changed",))
 class PersonData(_Strict):
     person_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -69,13 +77,15 @@ class PersonData(_Strict):
 
 
 @event_type("person.erased", "members",
-            "A person was erased (GDPR); every service removes or anonymises its copies.")
+            "A person was erased (GDPR); every service removes or anonymises its copies.",
+            consumers=("notifications.on_person_erased",))
 class PersonErasedData(_Strict):
     person_id = fields.String(required=True)
     erased_at = fields.AwareDateTime(required=True)
 
 
-@event_type("consent.changed", "members", "A newsletter or contact consent was granted or withdrawn.")
+@event_type("consent.changed", "members", "A newsletter or contact consent was granted or withdrawn.",
+            consumers=("notifications.on_directory_changed",))
 class ConsentData(_Strict):
     person_id = fields.String(required=True)
     association_id = fields.String(required=True)
