@@ -26,7 +26,6 @@ class NotificationsConfig:
     campaign_send_rate: float
     rate_storage_uri: str
     public_base_url: str
-    dispatch_interval: float
     delivery_max_attempts: int
     retry_base_seconds: float
     lease_seconds: int
@@ -64,7 +63,6 @@ def load():
         campaign_send_rate=_float(COMPONENT, "CAMPAIGN_SEND_RATE", 20.0, minimum=0.01),
         rate_storage_uri=_env(COMPONENT, "CAMPAIGN_RATE_STORAGE_URI", "memory://"),
         public_base_url=_public_base_url(_env(COMPONENT, "PUBLIC_BASE_URL", "http://localhost:8000")),
-        dispatch_interval=_float(COMPONENT, "DISPATCH_INTERVAL_SECONDS", 0.5, minimum=0.05),
         delivery_max_attempts=_int(COMPONENT, "DELIVERY_MAX_ATTEMPTS", 6, minimum=1),
         retry_base_seconds=_float(COMPONENT, "DELIVERY_RETRY_BASE_SECONDS", 30.0, minimum=0.01),
         lease_seconds=_int(COMPONENT, "DELIVERY_LEASE_SECONDS", 300, minimum=5),

@@ -77,7 +77,15 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     country: Mapped[str] = mapped_column(String(2), nullable=False)
     sector: Mapped[str | None] = mapped_column(String(10))
-    themes: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+
+
+class OrganisationTheme(Base):
+    """Themes of an organisation, one row each so segments can match them in SQL."""
+
+    __tablename__ = "organisation_themes"
+
+    organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    theme: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
 
 
 class Membership(Base):

@@ -10,12 +10,12 @@ recipient's language and the event's time zone.
 """
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from nabo_common.schemas.common import LANGUAGES
@@ -69,11 +69,19 @@ def _date_filter(ctx, value):
     return format_date(value, "long", locale=ctx.get("language", FALLBACK_LANGUAGE))
 
 
+@pass_context
+def _duration_filter(ctx, minutes):
+    """'1 hour', '1 time', '30 Minuten' in the template's language."""
+    return format_timedelta(timedelta(minutes=int(minutes or 0)), threshold=1.5,
+                            locale=ctx.get("language", FALLBACK_LANGUAGE))
+
+
 def _environment(autoescape):
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=autoescape, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters["datetime"] = _datetime_filter
     env.filters["date"] = _date_filter
+    env.filters["duration"] = _duration_filter
     return env
 
 

@@ -1,14 +1,14 @@
 """initial schema: read model, preferences, campaigns, deliveries, inbox, webhooks
 
-Revision ID: b49f87319c99
+Revision ID: 48c99c74ccce
 Revises: 
-Create Date: 2026-11-25 09:47:21.708521
+Create Date: 2026-11-25 09:56:47.750153
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'b49f87319c99'
+revision = '48c99c74ccce'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -186,13 +186,20 @@ def upgrade():
     sa.Column('association_ids', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('organisation_themes',
+    sa.Column('organisation_id', sa.String(length=36), nullable=False),
+    sa.Column('theme', sa.String(length=80), nullable=False),
+    sa.PrimaryKeyConstraint('organisation_id', 'theme')
+    )
+    with op.batch_alter_table('organisation_themes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_organisation_themes_theme'), ['theme'], unique=False)
+
     op.create_table('organisations',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('owner_association_id', sa.String(length=36), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('sector', sa.String(length=10), nullable=True),
-    sa.Column('themes', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('organisations', schema=None) as batch_op:
@@ -313,6 +320,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_organisations_owner_association_id'))
 
     op.drop_table('organisations')
+    with op.batch_alter_table('organisation_themes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_organisation_themes_theme'))
+
+    op.drop_table('organisation_themes')
     op.drop_table('networks')
     with op.batch_alter_table('network_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_network_members_person_id'))
