@@ -20,8 +20,8 @@ def get(session, caller, person_id):
 
 def update(session, caller, person_id, payload):
     data = load(schemas.PreferencesUpdate, payload)
-    person_id = access.person_or_404(session, caller, person_id)
     with session.begin():
+        person_id = access.person_or_404(session, caller, person_id)
         preference = session.get(Preference, person_id)
         if preference is None:
             preference = Preference(person_id=person_id, email=True, inapp=True, digest="immediate")
