@@ -42,10 +42,11 @@ def build_message(*, mail_from, to_email, to_name, subject, text, html, message_
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     for attachment in attachments or ():
-        maintype, _, subtype = attachment["content_type"].partition("/")
+        # text attachments (the event's iCalendar file) travel as UTF-8 text
+        subtype = attachment["content_type"].partition("/")[2]
         params = {"method": "PUBLISH"} if subtype == "calendar" else {}
-        message.add_attachment(attachment["content"].encode("utf-8"), maintype=maintype, subtype=subtype,
-                               filename=attachment["filename"], params=params)
+        message.add_attachment(attachment["content"], subtype=subtype, filename=attachment["filename"],
+                               params=params)
     return message
 
 

@@ -19,6 +19,11 @@ NON_URGENT = frozenset({"recording_published", "match_introduced", "idea_status_
                         "membership_activated", "membership_lapsing"})
 
 
+class ReadModelBehind(Exception):
+    """An event names a person the read model does not know yet (their person.created is still on its way
+    through another queue). Raising lets the consumer retry with backoff instead of silently skipping them."""
+
+
 @dataclass(frozen=True)
 class Recipient:
     person_id: str | None
@@ -32,14 +37,17 @@ class Recipient:
 
 
 def person(session, person_id, fallback=None):
-    """A recipient from the read model; None if unknown or erased (``fallback`` fills gaps)."""
-    contact = session.get(Contact, person_id) if person_id else None
+    """A recipient from the read model; None if erased. ``fallback`` (data the event carries) fills in for
+    a person not known yet; without it an unknown person means the read model is behind."""
+    if not person_id:
+        return None
+    contact = session.get(Contact, person_id)
     if contact is not None and contact.erased:
         return None
     if contact is None:
-        if fallback and (fallback.get("email") or person_id):
+        if fallback and fallback.get("email"):
             return Recipient(person_id, fallback.get("email"), fallback.get("name") or "", fallback.get("language"))
-        return None
+        raise ReadModelBehind(f"person {person_id} is not in the read model yet")
     return Recipient(contact.person_id, contact.email, contact.name, contact.language)
 
 

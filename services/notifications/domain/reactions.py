@@ -231,6 +231,8 @@ def on_idea_status_changed(session, envelope):
     data = envelope["data"]
     readmodel.apply_idea(session, data)
     idea = session.get(Idea, data["idea_id"])
+    if not idea.submitter_person_id:
+        raise deliveries.ReadModelBehind(f"the submitter of idea {idea.id} is not known yet")
     notify(session, envelope["id"], "idea_status_changed", [person(session, idea.submitter_person_id)],
            {"idea_title": idea.title, "status": data["status"], "previous_status": data.get("previous_status"),
             "reason": data.get("reason")}, idea.association_id or envelope.get("association_id"))
@@ -239,6 +241,8 @@ def on_idea_status_changed(session, envelope):
 def on_initiative_launched(session, envelope):
     data = envelope["data"]
     ideas = session.scalars(select(Idea).where(Idea.id.in_(list(data.get("idea_ids") or ())))).all()
+    if len(ideas) < len(set(data.get("idea_ids") or ())):
+        raise deliveries.ReadModelBehind("an idea of the initiative is not in the read model yet")
     by_submitter = {}
     for idea in ideas:
         if idea.submitter_person_id:
