@@ -20,6 +20,8 @@ def require_admin_of(caller, association_id):
 def own_association(caller, association_id, field="association_id"):
     """The association named in the request, or the one the admin administers."""
     require_authenticated(caller)
+    if not caller.admin_of and not caller.is_privileged:
+        raise Forbidden("Only an association's admins may do this.")
     if association_id is None:
         if len(caller.admin_of) != 1:
             raise ValidationFailed("Say which association this is for.", {field: ["Missing data for required field."]})
