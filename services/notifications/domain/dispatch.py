@@ -30,6 +30,8 @@ from services.notifications.models import Association, Campaign, Delivery
 
 INTERRUPTED = "interrupted while being sent; not sent again so that nobody receives a second copy"
 MAX_RETRY_DELAY = timedelta(hours=6)
+# stands in for each recipient's own unsubscribe link in the per-language layout (URL-safe, needs no escaping)
+PLACEHOLDER = "https://unsubscribe.placeholder.invalid/link"
 
 
 def recover_stale(session, now):
@@ -61,6 +63,7 @@ class MessageBuilder:
     def __init__(self, session, config, rows):
         self.config = config
         self.campaigns = {}
+        self.layouts = {}
         campaign_ids = {row.campaign_id for row in rows if row.campaign_id}
         if campaign_ids:
             with session.begin():
@@ -74,21 +77,32 @@ class MessageBuilder:
             return mail.build_message(mail_from=self.config.mail_from, subject=row.subject, text=row.text_body,
                                       html=row.html_body, attachments=row.attachments, **common)
         campaign, association = self.campaigns[row.campaign_id]
-        language, subject, body = campaigns_mod.render_for(campaign, association, row.language)
+        subject, text, html = self._layout(campaign, association, row.language)
         unsubscribe_url = unsubscribe.link(self.config, row.person_id, campaign.association_id,
                                            CONSENT_FOR_KIND[campaign.kind], campaign.id)
-        text, html = rendering.wrap(language, subject, body, unsubscribe_url=unsubscribe_url,
-                                    sender=campaign.sender_name)
+        text, html = text.replace(PLACEHOLDER, unsubscribe_url), html.replace(PLACEHOLDER, unsubscribe_url)
         return mail.build_message(mail_from=mail.display_from(campaign.sender_name, self.config.mail_from),
                                   reply_to=campaign.sender_email, subject=subject, text=text, html=html,
                                   unsubscribe_url=unsubscribe_url, headers={"X-Nabo-Campaign": campaign.code},
                                   **common)
 
 
+    def _layout(self, campaign, association, language):
+        """The campaign laid out once per language; only the unsubscribe link differs per recipient."""
+        key = (campaign.id, language)
+        if key not in self.layouts:
+            language, subject, body = campaigns_mod.render_for(campaign, association, language)
+            text, html = rendering.wrap(language, subject, body, unsubscribe_url=PLACEHOLDER,
+                                        sender=campaign.sender_name)
+            self.layouts[key] = (subject, text, html)
+        return self.layouts[key]
+
+
 def _mark(session, row_id, from_status, **values):
     with session.begin():
+        # no session synchronisation: the batch's rows in the session are not consulted again
         return session.execute(update(Delivery).where(Delivery.id == row_id, Delivery.status == from_status)
-                               .values(**values)).rowcount
+                               .values(**values).execution_options(synchronize_session=False)).rowcount
 
 
 def retry_delay(config, attempts):
