@@ -30,8 +30,10 @@ def own_association(caller, association_id, field="association_id"):
     return association_id
 
 
-def visible_or_404(caller, obj, what, id_):
+def owned_or_404(session, caller, model, id_, what):
     """Objects owned by an association are visible to its admins (and platform admins) only."""
+    require_authenticated(caller)
+    obj = session.get(model, str(id_)) if id_ else None
     if obj is None or not caller.administers(obj.association_id):
         raise NotFound(f"{what} {id_} not found.")
     return obj

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import func, insert, literal, select, update
 
-from nabo_common.errors import Conflict, ValidationFailed
+from nabo_common.errors import Conflict
 from nabo_common.pagination import page, paginate
 from nabo_common.schemas import notifications as schemas
 from nabo_common.types import UtcDateTime
@@ -43,9 +43,7 @@ def progress(session, campaign_id):
 
 
 def _visible_or_404(session, caller, campaign_id):
-    access.require_authenticated(caller)
-    return access.visible_or_404(caller, session.get(Campaign, str(campaign_id)) if campaign_id else None,
-                                 "Campaign", campaign_id)
+    return access.owned_or_404(session, caller, Campaign, campaign_id, "Campaign")
 
 
 def create(session, caller, payload):

@@ -207,7 +207,9 @@ def on_registration(session, envelope):
     if kind is None:
         return
     event = session.get(CalendarEvent, data["event_id"])
-    view = _event_context(event, data.get("event") or {})
+    if event is None:
+        raise deliveries.ReadModelBehind(f"event {data['event_id']} is not in the read model yet")
+    view = _event_context(event)
     fallback = {"email": data.get("email"), "name": data.get("name"), "language": data.get("language")}
     recipient = person(session, data["person_id"], fallback) if data.get("person_id") else \
         guest(data.get("email"), data.get("name"), data.get("language"))

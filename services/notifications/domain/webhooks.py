@@ -74,9 +74,7 @@ def create(session, caller, config, payload):
 
 
 def _visible_or_404(session, caller, webhook_id):
-    access.require_authenticated(caller)
-    return access.visible_or_404(caller, session.get(Webhook, str(webhook_id)) if webhook_id else None,
-                                 "Webhook", webhook_id)
+    return access.owned_or_404(session, caller, Webhook, webhook_id, "Webhook")
 
 
 def list_(session, caller, query):

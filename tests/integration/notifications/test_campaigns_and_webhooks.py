@@ -6,32 +6,16 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import eventlet
-import pytest
 from sqlalchemy import select
 
 from nabo_common.cli import load_service_class
 from nabo_common.context import Caller
 from services.notifications.domain import campaigns, dispatch, webhooks
 from services.notifications.models import Campaign, Delivery, WebhookDelivery
-from tests.integration.notifications.support import Database, Publisher, new_id, restart, wait_until
-from tests.support.infra import free_port, running_system
+from tests.integration.notifications.support import new_id, restart, wait_until
+from tests.support.infra import free_port
 
 RECIPIENTS = 300
-
-
-@pytest.fixture
-def notifications(amqp_uri, smtp_sink, monkeypatch):
-    monkeypatch.setenv("NOTIFICATIONS_SMTP_PORT", str(smtp_sink.port))
-    monkeypatch.setenv("NOTIFICATIONS_CAMPAIGN_SEND_RATE", "100")
-    monkeypatch.setenv("NOTIFICATIONS_DELIVERY_LEASE_SECONDS", "5")
-    monkeypatch.setenv("NOTIFICATIONS_DELIVERY_RETRY_BASE_SECONDS", "0.3")
-    monkeypatch.setenv("NOTIFICATIONS_NABO_WEBHOOK_KEYS", "w1:integration-webhook-key-1")
-    with running_system(amqp_uri, ["notifications"]) as system:
-        database = Database(system.settings["notifications"].database_url)
-        publisher = Publisher(amqp_uri)
-        yield system, database, publisher
-        publisher.close()
-        database.close()
 
 
 def association(publisher, language="en"):

@@ -3,29 +3,14 @@ server (aiosmtpd): what arrives, in which language, once."""
 import time
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from services.notifications.models import Delivery, InboxItem
-from tests.integration.notifications.support import Database, Publisher, new_id, now_iso, wait_until
-from tests.support.infra import running_system
+from tests.integration.notifications.support import new_id, now_iso, wait_until
 
 ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//nabo//events//EN\r\nBEGIN:VEVENT\r\nUID:e1@nabo\r\n" \
       "DTSTAMP:20260101T000000Z\r\nDTSTART:20260303T130000Z\r\nSUMMARY:Grøn omstilling\r\nEND:VEVENT\r\n" \
       "END:VCALENDAR\r\n"
-
-
-@pytest.fixture
-def notifications(amqp_uri, smtp_sink, monkeypatch):
-    monkeypatch.setenv("NOTIFICATIONS_SMTP_PORT", str(smtp_sink.port))
-    monkeypatch.setenv("NOTIFICATIONS_DELIVERY_RETRY_BASE_SECONDS", "0.3")
-    monkeypatch.setenv("NOTIFICATIONS_PUBLIC_BASE_URL", "https://nabo.test")
-    with running_system(amqp_uri, ["notifications"]) as system:
-        database = Database(system.settings["notifications"].database_url)
-        publisher = Publisher(amqp_uri)
-        yield system, database, publisher
-        publisher.close()
-        database.close()
 
 
 def setup_event(publisher, association_language="da"):

@@ -1,3 +1,4 @@
+import os
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -23,9 +24,9 @@ def session(tmp_path):
 
 @pytest.fixture
 def config(monkeypatch):
-    for name in ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "PUBLIC_BASE_URL", "CAMPAIGN_SEND_RATE"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(f"NOTIFICATIONS_{name}", raising=False)
+    for name in list(os.environ):
+        if name.startswith("NOTIFICATIONS_"):
+            monkeypatch.delenv(name)
     return replace(config_mod.load(), public_base_url="https://nabo.test", retry_base_seconds=60)
 
 

@@ -7,9 +7,9 @@ from sqlalchemy import select, update
 from nabo_common.errors import Conflict, NotFound, ValidationFailed
 from services.notifications import mailer as mail
 from services.notifications.domain import campaigns, dispatch, unsubscribe
-from services.notifications.models import Campaign, Delivery, OutboxEvent
+from services.notifications.models import Delivery, OutboxEvent
 from services.notifications.pacing import SendPacer
-from tests.unit.notifications.conftest import admin_of, new_id
+from tests.unit.notifications.conftest import admin_of
 
 
 class RecordingMailer:
@@ -116,6 +116,14 @@ def test_server_owned_and_invalid_fields_are_rejected(session, tenant, bad):
         campaigns.create(session, admin_of(aid), payload(**dict({"segment": {"association_ids": [aid]}}, **bad)))
 
 
+def started(session, aid):
+    """A campaign to the tenant's members, materialised and ready to send."""
+    campaign = create(session, aid)
+    campaigns.schedule(session, admin_of(aid), campaign["id"], {})
+    assert campaigns.start_due(session) == [campaign["id"]]
+    return campaign
+
+
 def send_all(session, config, mailer):
     total = {"sent": 0, "retry": 0, "failed": 0}
     while rows := dispatch.claim(session, 100, 60):
@@ -161,15 +169,14 @@ def test_scheduled_campaign_waits_for_its_time(session, tenant):
 
 def test_temporary_failures_retry_permanent_ones_are_recorded(session, tenant, config, world):
     aid, people = tenant
-    campaign = create(session, aid)
-    campaigns.schedule(session, admin_of(aid), campaign["id"], {})
-    campaigns.start_due(session)
+    campaign = started(session, aid)
     rows = session.scalars(select(Delivery).where(Delivery.campaign_id == campaign["id"])).all()
     session.commit()
     temporary, permanent = rows[0].email, rows[1].email
     mailer = RecordingMailer({temporary: mail.TemporaryFailure("SMTP 451 try later"),
                               permanent: mail.PermanentFailure("SMTP 550 no such user")})
     assert send_all(session, config, mailer) == {"sent": 0, "retry": 1, "failed": 1}
+    session.expire_all()
     retried = session.get(Delivery, rows[0].id)
     assert retried.status == "queued" and retried.attempts == 1
     assert retried.next_attempt_at > datetime.now(timezone.utc) + timedelta(seconds=30)
@@ -179,14 +186,13 @@ def test_temporary_failures_retry_permanent_ones_are_recorded(session, tenant, c
 
 def test_crash_recovery_requeues_claimed_and_fails_in_flight(session, tenant, config):
     aid, _ = tenant
-    campaign = create(session, aid)
-    campaigns.schedule(session, admin_of(aid), campaign["id"], {})
-    campaigns.start_due(session)
+    campaign = started(session, aid)
     first, second = dispatch.claim(session, 10, lease_seconds=60)
     with session.begin():  # the worker died after marking the first one sending
         session.execute(update(Delivery).where(Delivery.id == first.id).values(status="sending"))
     later = datetime.now(timezone.utc) + timedelta(minutes=5)
     assert dispatch.claim(session, 10, 60, now=later) != []
+    session.expire_all()
     assert session.get(Delivery, first.id).status == "failed"
     assert session.get(Delivery, first.id).last_error == dispatch.INTERRUPTED
     assert session.get(Delivery, second.id).status == "claimed"
@@ -195,9 +201,7 @@ def test_crash_recovery_requeues_claimed_and_fails_in_flight(session, tenant, co
 
 def test_unsubscribe_withdraws_and_asks_members(session, tenant, config):
     aid, people = tenant
-    campaign = create(session, aid)
-    campaigns.schedule(session, admin_of(aid), campaign["id"], {})
-    campaigns.start_due(session)
+    campaign = started(session, aid)
     link = unsubscribe.link(config, people["young_green_en"], aid, "newsletter", campaign["id"])
     token = link.split("token=")[1]
     from urllib.parse import unquote
@@ -221,9 +225,7 @@ def test_unsubscribe_withdraws_and_asks_members(session, tenant, config):
 
 def test_hard_bounce_is_recorded_and_suppresses_the_address(session, tenant, config):
     aid, people = tenant
-    campaign = create(session, aid)
-    campaigns.schedule(session, admin_of(aid), campaign["id"], {})
-    campaigns.start_due(session)
+    campaign = started(session, aid)
     send_all(session, config, RecordingMailer())
     row = session.scalar(select(Delivery).where(Delivery.person_id == people["old_other_de"]))
     session.commit()

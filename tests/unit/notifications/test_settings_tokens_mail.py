@@ -14,6 +14,16 @@ from services.notifications.domain import tokens, webhooks
 from services.notifications.pacing import SendPacer
 
 
+@pytest.fixture(autouse=True)
+def plain_environment(monkeypatch):
+    """Only what each test sets: no NOTIFICATIONS_* overrides from elsewhere in the session."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("NOTIFICATIONS_"):
+            monkeypatch.delenv(name)
+
+
 @pytest.mark.parametrize("name,value,message", [
     ("SMTP_SECURITY", "ssl", "SMTP_SECURITY must be one of none, starttls, tls"),
     ("SMTP_PORT", "smtp", "SMTP_PORT must be a whole number"),
