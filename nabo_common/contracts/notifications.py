@@ -13,3 +13,19 @@ class ConsentWithdrawalRequested(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["newsletter", "contact"]))
     source = fields.String(load_default="unsubscribe")
     wording_version = fields.String(load_default="unsubscribe")
+
+
+@event_type("campaign.completed", "notifications",
+            "A campaign finished sending: how many it reached, for reports on which channels bring people in.")
+class CampaignCompleted(Schema):
+    campaign_id = fields.String(required=True)
+    association_id = fields.String(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["newsletter", "direct"]))
+    recipients = fields.Integer(required=True)
+    sent = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+    bounced = fields.Integer(required=True)
+    started_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    completed_at = fields.AwareDateTime(required=True)

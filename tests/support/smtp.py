@@ -1,15 +1,30 @@
-"""A real SMTP server for tests: aiosmtpd in its own OS thread."""
+"""A real SMTP server for tests: aiosmtpd in its own OS thread.
+
+The process runs under eventlet's monkey-patching, so the controller is given
+the original (unpatched) ``threading`` module: asyncio then runs in a real OS
+thread while green threads in the main thread send to it over real sockets.
+The message list is guarded by a real lock for the same reason.
+"""
 import email
 import email.policy
-import threading
 import time
 
 from aiosmtpd.controller import Controller
+from eventlet.patcher import original
+
+_real_threading = original("threading")
 
 
 class _Handler:
     def __init__(self, sink):
         self.sink = sink
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.sink.scripted_reply(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
@@ -23,17 +38,24 @@ class SmtpSink:
         self.host = host
         self.port = port
         self.messages = []
-        self.lock = threading.Lock()
+        self.lock = _real_threading.Lock()
+        self.replies = {}
         self.controller = None
 
-    def start(self):
-        # aiosmtpd runs asyncio in a real thread; eventlet's patched threading must not be used here
-        from eventlet.patcher import original
+    def script(self, address, *replies):
+        """Answer RCPT TO for ``address`` with these replies first (e.g. "451 4.3.0 Try later")."""
+        with self.lock:
+            self.replies.setdefault(address.lower(), []).extend(replies)
 
-        real_threading = original("threading")
+    def scripted_reply(self, address):
+        with self.lock:
+            queue = self.replies.get(address.lower())
+            return queue.pop(0) if queue else None
+
+    def start(self):
         import aiosmtpd.controller as ctl
 
-        ctl.threading = real_threading
+        ctl.threading = _real_threading
         self.controller = Controller(_Handler(self), hostname=self.host, port=self.port)
         self.controller.start()
 
@@ -41,12 +63,17 @@ class SmtpSink:
         if self.controller is not None:
             self.controller.stop()
 
-    def wait_for(self, count, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
-            time.sleep(0.05)
+    def snapshot(self):
         with self.lock:
             return list(self.messages)
+
+    def to(self, address):
+        return [m for m in self.snapshot() if address.lower() in [a.lower() for a in m["to"]]]
+
+    def wait_for(self, count, timeout=10.0, where=None):
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [m for m in self.snapshot() if where is None or where(m)]
+            if len(found) >= count or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.05)

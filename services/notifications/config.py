@@ -1,0 +1,69 @@
+"""Settings of the notifications service (SMTP, signing keys, send rate),
+read from the environment once at start-up; a bad value stops the service
+with one line naming the variable."""
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from nabo_common.settings import ConfigError, _env, _float, _int, parse_keys
+
+DEV_UNSUBSCRIBE_KEY = "dev:nabo-local-development-unsubscribe-key"
+DEV_WEBHOOK_KEY = "dev:nabo-local-development-webhook-key-change-me"
+SECURITY_MODES = ("none", "starttls", "tls")
+COMPONENT = "notifications"
+
+
+@dataclass(frozen=True)
+class NotificationsConfig:
+    smtp_host: str
+    smtp_port: int
+    smtp_username: str | None
+    smtp_password: str | None
+    smtp_security: str
+    smtp_timeout: float
+    mail_from: str
+    unsubscribe_keys: list
+    webhook_keys: list
+    campaign_send_rate: float
+    rate_storage_uri: str
+    public_base_url: str
+    delivery_max_attempts: int
+    retry_base_seconds: float
+    lease_seconds: int
+
+
+def _public_base_url(raw):
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"PUBLIC_BASE_URL must be an http(s) URL such as https://nabo.example, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def load():
+    security = (_env(COMPONENT, "SMTP_SECURITY", "none") or "none").lower()
+    if security not in SECURITY_MODES:
+        raise ConfigError(f"SMTP_SECURITY must be one of {', '.join(SECURITY_MODES)}, got {security!r}")
+    username = _env(COMPONENT, "SMTP_USERNAME")
+    password = _env(COMPONENT, "SMTP_PASSWORD")
+    if bool(username) != bool(password):
+        raise ConfigError("SMTP_USERNAME and SMTP_PASSWORD go together: set both or neither")
+    mail_from = _env(COMPONENT, "MAIL_FROM", "nabo <no-reply@nabo.localhost>")
+    if "@" not in mail_from:
+        raise ConfigError(f"MAIL_FROM must hold an e-mail address, got {mail_from!r}")
+    return NotificationsConfig(
+        smtp_host=_env(COMPONENT, "SMTP_HOST", "127.0.0.1"),
+        smtp_port=_int(COMPONENT, "SMTP_PORT", 1025, minimum=1),
+        smtp_username=username,
+        smtp_password=password,
+        smtp_security=security,
+        smtp_timeout=_float(COMPONENT, "SMTP_TIMEOUT_SECONDS", 15.0, minimum=0.5),
+        mail_from=mail_from,
+        unsubscribe_keys=parse_keys(_env(COMPONENT, "NABO_UNSUBSCRIBE_KEYS", DEV_UNSUBSCRIBE_KEY),
+                                    "NABO_UNSUBSCRIBE_KEYS"),
+        webhook_keys=parse_keys(_env(COMPONENT, "NABO_WEBHOOK_KEYS", DEV_WEBHOOK_KEY), "NABO_WEBHOOK_KEYS"),
+        campaign_send_rate=_float(COMPONENT, "CAMPAIGN_SEND_RATE", 20.0, minimum=0.01),
+        rate_storage_uri=_env(COMPONENT, "CAMPAIGN_RATE_STORAGE_URI", "memory://"),
+        public_base_url=_public_base_url(_env(COMPONENT, "PUBLIC_BASE_URL", "http://localhost:8000")),
+        delivery_max_attempts=_int(COMPONENT, "DELIVERY_MAX_ATTEMPTS", 6, minimum=1),
+        retry_base_seconds=_float(COMPONENT, "DELIVERY_RETRY_BASE_SECONDS", 30.0, minimum=0.01),
+        lease_seconds=_int(COMPONENT, "DELIVERY_LEASE_SECONDS", 300, minimum=5),
+    )

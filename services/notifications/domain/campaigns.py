@@ -1,0 +1,243 @@
+"""Campaigns: newsletters and direct mails composed by an association's admins.
+
+Sending materialises the audience as delivery rows in one INSERT … SELECT
+(status ``queued``), after which the dispatcher sends them like any other
+delivery: in batches claimed with SKIP LOCKED, at the configured rate,
+resuming after a crash from the rows' states.
+"""
+import secrets
+from collections import Counter
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import func, insert, literal, select, update
+
+from nabo_common.errors import Conflict
+from nabo_common.pagination import page, paginate
+from nabo_common.schemas import notifications as schemas
+from nabo_common.types import UtcDateTime
+from nabo_common.validation import dump, load
+from services.notifications.domain import access, rendering
+from services.notifications.domain.audience import audience, check_segment
+from services.notifications.domain.common import locked, publish, utcnow
+from services.notifications.domain.deliveries import CAMPAIGN
+from services.notifications.models import Association, Campaign, Contact, Delivery
+
+EDITABLE = ("draft", "scheduled")
+PENDING = ("queued", "claimed", "sending")
+SAMPLE_SIZE = 10
+CHANNEL = "email"
+
+
+def _view(session, campaign):
+    data = dump(schemas.Campaign, campaign)
+    data["progress"] = progress(session, campaign.id)
+    return data
+
+
+def progress(session, campaign_id):
+    counts = dict(session.execute(select(Delivery.status, func.count()).where(
+        Delivery.campaign_id == campaign_id).group_by(Delivery.status)).all())
+    return {"total": sum(counts.values()), "queued": counts.get("queued", 0),
+            "sending": counts.get("claimed", 0) + counts.get("sending", 0), "sent": counts.get("sent", 0),
+            "failed": counts.get("failed", 0), "bounced": counts.get("bounced", 0)}
+
+
+def _visible_or_404(session, caller, campaign_id):
+    return access.owned_or_404(session, caller, Campaign, campaign_id, "Campaign")
+
+
+def create(session, caller, payload):
+    data = load(schemas.CampaignCreate, payload)
+    association_id = access.own_association(caller, data.pop("association_id", None))
+    with session.begin():
+        check_segment(session, association_id, data["segment"])
+        campaign = Campaign(association_id=association_id, code=f"cmp-{secrets.token_hex(5)}",
+                            created_by=caller.person_id, status="draft", **data)
+        session.add(campaign)
+        session.flush()
+        return _view(session, campaign)
+
+
+def get(session, caller, campaign_id):
+    return _view(session, _visible_or_404(session, caller, campaign_id))
+
+
+def list_(session, caller, query):
+    q = load(schemas.CampaignQuery, query)
+    access.require_authenticated(caller)
+    stmt = select(Campaign)
+    if not caller.is_privileged:
+        stmt = stmt.where(Campaign.association_id.in_(list(caller.admin_of) or [""]))
+    if q.get("association_id"):
+        stmt = stmt.where(Campaign.association_id == q["association_id"])
+    if q.get("status"):
+        stmt = stmt.where(Campaign.status == q["status"])
+    rows, total = paginate(session, stmt.order_by(Campaign.created_at.desc(), Campaign.id), q["limit"], q["offset"])
+    return page([_view(session, c) for c in rows], total, q["limit"], q["offset"])
+
+
+def update_(session, caller, campaign_id, payload):
+    data = load(schemas.CampaignUpdate, payload)
+    with session.begin():
+        campaign = _visible_or_404(session, caller, campaign_id)
+        if campaign.status not in EDITABLE:
+            raise Conflict(f"A campaign that is {campaign.status} cannot be changed.")
+        if "segment" in data:
+            check_segment(session, campaign.association_id, data["segment"])
+        for key, value in data.items():
+            setattr(campaign, key, value)
+        session.flush()
+        return _view(session, campaign)
+
+
+def message_language(campaign, association, language):
+    """The recipient's language if the campaign has it, else the association's default, else any."""
+    return rendering.pick_language(language, association.default_language if association else None,
+                                   available=tuple(campaign.contents))
+
+
+def preview(session, caller, campaign_id):
+    campaign = _visible_or_404(session, caller, campaign_id)
+    stmt = audience(campaign.association_id, campaign.kind, campaign.segment).subquery()
+    count = session.scalar(select(func.count()).select_from(stmt))
+    sample = session.execute(select(stmt.c.person_id, stmt.c.name, stmt.c.language).limit(SAMPLE_SIZE)).all()
+    association = session.get(Association, campaign.association_id)
+    languages = Counter()
+    for language, n in session.execute(select(stmt.c.language, func.count()).group_by(stmt.c.language)):
+        languages[message_language(campaign, association, language)] += n
+    return {"count": count, "languages": dict(languages),
+            "sample": [{"person_id": p, "name": n, "language": message_language(campaign, association, lang)}
+                       for p, n, lang in sample]}
+
+
+def schedule(session, caller, campaign_id, payload):
+    data = load(schemas.CampaignSend, payload)
+    now = utcnow()
+    with session.begin():
+        campaign = _visible_or_404(session, caller, campaign_id)
+        if campaign.status not in EDITABLE:
+            raise Conflict(f"The campaign is {campaign.status} already.")
+        count = session.scalar(select(func.count()).select_from(
+            audience(campaign.association_id, campaign.kind, campaign.segment).subquery()))
+        if not count:
+            raise Conflict("Nobody in this segment has given the consent this campaign needs.")
+        campaign.send_at = max(data.get("at") or now, now)
+        campaign.status = "scheduled"
+        session.flush()
+        return _view(session, campaign)
+
+
+def cancel(session, caller, campaign_id):
+    with session.begin():
+        campaign = _visible_or_404(session, caller, campaign_id)
+        if campaign.status not in ("draft", "scheduled", "sending"):
+            raise Conflict(f"A campaign that is {campaign.status} cannot be cancelled.")
+        session.execute(update(Delivery).where(Delivery.campaign_id == campaign.id, Delivery.status == "queued")
+                        .values(status="failed", last_error="campaign cancelled"))
+        campaign.status = "cancelled"
+        campaign.completed_at = utcnow()
+        session.flush()
+        return _view(session, campaign)
+
+
+def recipients(session, caller, campaign_id, query):
+    q = load(schemas.RecipientQuery, query)
+    campaign = _visible_or_404(session, caller, campaign_id)
+    stmt = select(Delivery).where(Delivery.campaign_id == campaign.id)
+    if q.get("status"):
+        stmt = stmt.where(Delivery.status == q["status"])
+    rows, total = paginate(session, stmt.order_by(Delivery.id), q["limit"], q["offset"])
+    return page(dump(schemas.Recipient, rows, many=True), total, q["limit"], q["offset"])
+
+
+def record_bounces(session, caller, campaign_id, payload):
+    """Bounce reports fed back (from the mail provider's reports): hard bounces stop future campaign mail."""
+    data = load(schemas.BounceReport, payload)
+    now = utcnow()
+    bounced, unknown = 0, []
+    with session.begin():
+        campaign = _visible_or_404(session, caller, campaign_id)
+        for bounce in data["bounces"]:
+            email = bounce["email"].strip().lower()
+            row = session.scalar(select(Delivery).where(Delivery.campaign_id == campaign.id,
+                                                        func.lower(Delivery.email) == email))
+            if row is None:
+                unknown.append(bounce["email"])
+                continue
+            row.status = "bounced"
+            row.last_error = f"{bounce['kind']} bounce: {bounce.get('reason') or 'reported'}"[:1000]
+            bounced += 1
+            if bounce["kind"] == "hard" and row.person_id:
+                contact = session.get(Contact, row.person_id)
+                if contact is not None and (contact.email or "").lower() == email:
+                    contact.email_bounced_at = now
+    return {"bounced": bounced, "unknown": unknown}
+
+
+# --- background work -------------------------------------------------------------
+
+def start_due(session, now=None, limit=5):
+    """Materialise the recipients of campaigns whose time has come; returns the campaign ids started."""
+    now = now or utcnow()
+    started = []
+    with session.begin():
+        due = session.scalars(locked(session, select(Campaign).where(
+            Campaign.status == "scheduled", Campaign.send_at <= now).order_by(Campaign.send_at).limit(limit))).all()
+        for campaign in due:
+            people = audience(campaign.association_id, campaign.kind, campaign.segment, now).subquery()
+            rows = select(
+                literal(campaign.id).label("cause_id"), people.c.person_id, literal(CHANNEL).label("channel"),
+                literal("campaign").label("kind"), literal(CAMPAIGN).label("priority"),
+                literal(campaign.id).label("campaign_id"), literal(campaign.association_id).label("association_id"),
+                people.c.person_id.label("pid"), people.c.email, people.c.name, people.c.language,
+                literal("queued").label("status"), literal(0).label("attempts"),
+                literal(now, UtcDateTime()).label("next_attempt_at"), literal(now, UtcDateTime()).label("created_at"))
+            result = session.execute(insert(Delivery).from_select(
+                ["cause_id", "recipient", "channel", "kind", "priority", "campaign_id", "association_id", "person_id",
+                 "email", "name", "language", "status", "attempts", "next_attempt_at", "created_at"], rows))
+            campaign.recipient_count = result.rowcount or 0
+            campaign.status = "sending"
+            campaign.started_at = now
+            started.append(campaign.id)
+    return started
+
+
+def complete_finished(session, now=None):
+    """Campaigns with nothing left to send are done; each announces how far it reached."""
+    now = now or utcnow()
+    finished = []
+    with session.begin():
+        sending = session.scalars(locked(session, select(Campaign).where(Campaign.status == "sending"))).all()
+        for campaign in sending:
+            counts = progress(session, campaign.id)
+            if counts["queued"] or counts["sending"]:
+                continue
+            campaign.status = "sent"
+            campaign.completed_at = now
+            publish(session, "campaign.completed", {
+                "campaign_id": campaign.id, "association_id": campaign.association_id, "code": campaign.code,
+                "name": campaign.name, "kind": campaign.kind, "recipients": counts["total"], "sent": counts["sent"],
+                "failed": counts["failed"], "bounced": counts["bounced"],
+                "started_at": campaign.started_at.isoformat() if campaign.started_at else None,
+                "completed_at": now.isoformat()}, None, campaign.association_id)
+            finished.append(campaign.id)
+    return finished
+
+
+def tag_links(text, code):
+    """Add the campaign and channel code to every link so registrations can be attributed to the campaign."""
+    def tag(url):
+        parts = urlsplit(url)
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                 if k not in ("campaign_code", "source_channel")]
+        query += [("campaign_code", code), ("source_channel", CHANNEL)]
+        return urlunsplit(parts._replace(query=urlencode(query)))
+
+    return rendering.URL_RE.sub(lambda m: tag(m.group(0)), text)
+
+
+def render_for(campaign, association, language):
+    """Subject and body of the campaign in the recipient's message language (links tagged)."""
+    language = message_language(campaign, association, language)
+    content = campaign.contents[language]
+    return language, content["subject"], tag_links(content["text"], campaign.code)

@@ -1,0 +1,52 @@
+"""GDPR: everything this service holds about a person, and erasure."""
+from sqlalchemy import delete, select, update
+
+from nabo_common.schemas import notifications as schemas
+from nabo_common.validation import dump
+from services.notifications.domain import access, preferences
+from services.notifications.models import (ConsentState, Contact, ContactOrganisation, Delivery, InboxItem,
+                                           NetworkMember, Preference, Registration)
+
+ERASED_NAME = "Erased person"
+
+
+def export(session, caller, person_id):
+    person_id = access.person_or_404(session, caller, person_id)
+    contact = session.get(Contact, person_id)
+    deliveries = session.scalars(select(Delivery).where(Delivery.person_id == person_id)
+                                 .order_by(Delivery.created_at)).all()
+    return {
+        "service": "notifications",
+        "contact": None if contact is None else {
+            "name": contact.name, "email": contact.email, "language": contact.language,
+            "birth_year": contact.birth_year, "email_bounced_at": contact.email_bounced_at.isoformat()
+            if contact.email_bounced_at else None},
+        "preferences": preferences.view(person_id, session.get(Preference, person_id)),
+        "consents": [{"association_id": c.association_id, "kind": c.kind, "granted": c.granted,
+                      "recorded_at": c.recorded_at.isoformat()}
+                     for c in session.scalars(select(ConsentState).where(ConsentState.person_id == person_id))],
+        "messages": [{"kind": d.kind, "channel": d.channel, "subject": d.subject, "email": d.email,
+                      "status": d.status, "campaign_id": d.campaign_id, "created_at": d.created_at.isoformat(),
+                      "sent_at": d.sent_at.isoformat() if d.sent_at else None} for d in deliveries],
+        "inbox": dump(schemas.InboxItem, session.scalars(select(InboxItem).where(
+            InboxItem.person_id == person_id).order_by(InboxItem.created_at)).all(), many=True),
+        "registrations": [{"event_id": r.event_id, "status": r.status, "email": r.email}
+                          for r in session.scalars(select(Registration).where(Registration.person_id == person_id))],
+        "networks": list(session.scalars(select(NetworkMember.network_id).where(NetworkMember.person_id == person_id))),
+    }
+
+
+def erase(session, person_id):
+    """Applied on person.erased: copies are removed; delivery rows keep only what proves a message went out."""
+    contact = session.get(Contact, person_id)
+    if contact is not None:
+        contact.name, contact.email, contact.birth_year, contact.erased = ERASED_NAME, None, None, True
+        contact.admin_of = []
+    for model in (ContactOrganisation, NetworkMember, Preference, InboxItem):
+        session.execute(delete(model).where(model.person_id == person_id))
+    session.execute(update(Registration).where(Registration.person_id == person_id)
+                    .values(name=ERASED_NAME, email=None))
+    session.execute(update(Delivery).where(Delivery.person_id == person_id, Delivery.status.in_(
+        ("queued", "held", "claimed"))).values(status="failed", last_error="recipient erased"))
+    session.execute(update(Delivery).where(Delivery.person_id == person_id).values(
+        email=None, name=None, subject=None, text_body=None, html_body=None, attachments=None))

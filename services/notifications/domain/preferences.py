@@ -1,0 +1,36 @@
+"""Per-person preferences: channels, digest of non-urgent messages, language."""
+from nabo_common.schemas import notifications as schemas
+from nabo_common.validation import load
+from services.notifications.domain import access
+from services.notifications.models import Preference
+
+
+def view(person_id, preference):
+    if preference is None:
+        return {"person_id": person_id, "channels": {"email": True, "inapp": True}, "digest": "immediate",
+                "language": None}
+    return {"person_id": person_id, "channels": {"email": preference.email, "inapp": preference.inapp},
+            "digest": preference.digest, "language": preference.language}
+
+
+def get(session, caller, person_id):
+    person_id = access.person_or_404(session, caller, person_id)
+    return view(person_id, session.get(Preference, person_id))
+
+
+def update(session, caller, person_id, payload):
+    data = load(schemas.PreferencesUpdate, payload)
+    with session.begin():
+        person_id = access.person_or_404(session, caller, person_id)
+        preference = session.get(Preference, person_id)
+        if preference is None:
+            preference = Preference(person_id=person_id, email=True, inapp=True, digest="immediate")
+            session.add(preference)
+        for channel, enabled in (data.get("channels") or {}).items():
+            setattr(preference, channel, enabled)
+        if "digest" in data:
+            preference.digest = data["digest"]
+        if "language" in data:
+            preference.language = data["language"]
+        session.flush()
+        return view(person_id, preference)

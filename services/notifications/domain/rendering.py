@@ -1,0 +1,154 @@
+"""Messages rendered from Jinja2 templates in five languages.
+
+Each message kind has one template per language (``templates/<lang>/<kind>.j2``)
+with the blocks ``subject``, ``body`` (plain text; blank lines separate
+paragraphs) and optionally ``action`` (the label of the main link). The
+per-language layouts ``base.txt.j2`` and ``base.html.j2`` wrap the body; the
+HTML layout is rendered with autoescape, so names and titles coming from
+users can never inject markup. Dates and times are formatted with Babel in the
+recipient's language and the event's time zone.
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+
+from nabo_common.schemas.common import LANGUAGES
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+FALLBACK_LANGUAGE = "en"
+URL_RE = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    summary: str = ""
+    attachments: list = field(default_factory=list)
+
+
+def zone_of(name):
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _as_datetime(value):
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value
+
+
+@pass_context
+def _datetime_filter(ctx, value, time_zone=None):
+    """'Tuesday, 3 March 2026, 14:00 CET' in the template's language and the given zone."""
+    if not value:
+        return ""
+    value = _as_datetime(value)
+    locale = ctx.get("language", FALLBACK_LANGUAGE)
+    tz = zone_of(time_zone or ctx.get("time_zone"))
+    local = value.astimezone(tz)
+    return (f"{format_date(local, 'full', locale=locale)}, {format_time(local, 'short', tzinfo=tz, locale=locale)} "
+            f"{format_datetime(local, 'zzz', tzinfo=tz, locale=locale)}")
+
+
+@pass_context
+def _date_filter(ctx, value):
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return format_date(value, "long", locale=ctx.get("language", FALLBACK_LANGUAGE))
+
+
+@pass_context
+def _duration_filter(ctx, minutes):
+    """'1 hour', '1 time', '30 Minuten' in the template's language."""
+    return format_timedelta(timedelta(minutes=int(minutes or 0)), threshold=1.5,
+                            locale=ctx.get("language", FALLBACK_LANGUAGE))
+
+
+def _environment(autoescape):
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=autoescape, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters["datetime"] = _datetime_filter
+    env.filters["date"] = _date_filter
+    env.filters["duration"] = _duration_filter
+    return env
+
+
+TEXT = _environment(False)
+HTML = _environment(True)
+
+
+def pick_language(*candidates, available=LANGUAGES):
+    for language in candidates:
+        if language in available:
+            return language
+    return FALLBACK_LANGUAGE if FALLBACK_LANGUAGE in available else next(iter(available))
+
+
+def _block(template, name, context):
+    if name not in template.blocks:
+        return ""
+    return "".join(template.blocks[name](template.new_context(context))).strip()
+
+
+def segments(paragraph):
+    """Split text into ('text', ...) and ('url', ...) parts so the HTML layout can link URLs safely."""
+    parts, position = [], 0
+    for match in URL_RE.finditer(paragraph):
+        if match.start() > position:
+            parts.append(("text", paragraph[position:match.start()]))
+        parts.append(("url", match.group(0)))
+        position = match.end()
+    if position < len(paragraph):
+        parts.append(("text", paragraph[position:]))
+    return parts
+
+
+def paragraphs(body):
+    return [[segments(line) for line in p.strip().split("\n")] for p in re.split(r"\n\s*\n", body) if p.strip()]
+
+
+def wrap(language, subject, body, action=None, action_url=None, unsubscribe_url=None, sender=None):
+    """Lay a plain-text body out as the text and HTML parts of an e-mail."""
+    layout = {"language": language, "subject": subject, "body": body, "action": action, "action_url": action_url,
+              "unsubscribe_url": unsubscribe_url, "sender": sender, "paragraphs": paragraphs(body)}
+    text = TEXT.get_template(f"{language}/base.txt.j2").render(layout).strip() + "\n"
+    html = HTML.get_template(f"{language}/base.html.j2").render(layout)
+    return text, html
+
+
+def render(kind, language, context, unsubscribe_url=None):
+    """Render message ``kind`` in ``language`` (falling back to English) with ``context``."""
+    language = pick_language(language)
+    variables = dict(context, language=language)
+    template = TEXT.get_template(f"{language}/{kind}.j2")
+    subject = " ".join(_block(template, "subject", variables).split())
+    body = _block(template, "body", variables)
+    action = _block(template, "action", variables) or None
+    action_url = variables.get("action_url") if action else None
+    text, html = wrap(language, subject, body, action, action_url, unsubscribe_url)
+    return Rendered(subject=subject, text=text, html=html, summary=body)
+
+
+def render_page(name, language, context):
+    """An HTML page (the unsubscribe confirmation), autoescaped."""
+    language = pick_language(language)
+    return HTML.get_template(f"{language}/{name}.html.j2").render(dict(context, language=language))
+
+
+@lru_cache(maxsize=None)
+def kinds():
+    """Message kinds that have an English template (every kind must exist in every language)."""
+    return sorted(p.stem for p in (TEMPLATES / FALLBACK_LANGUAGE).glob("*.j2")
+                  if not p.name.startswith("base.") and not p.name.endswith(".html.j2"))

@@ -1,0 +1,203 @@
+"""Webhooks: an association (optionally narrowed to one of its networks)
+registers an http(s) URL and a secret; matching events are POSTed as JSON.
+
+Each delivery is signed: ``X-Nabo-Signature: v1=<hex HMAC-SHA256 of
+"<timestamp>.<body>">`` with ``X-Nabo-Timestamp`` (Unix seconds), so a
+receiver can check origin and reject replays. Secrets are stored encrypted
+(Fernet; NABO_WEBHOOK_KEYS, first key encrypts, all decrypt, for rotation).
+Deliveries are at-least-once: a stable ``X-Nabo-Delivery`` id lets receivers
+drop repeats; failures (5xx, 408, 429, network errors) are retried with
+backoff, other 4xx answers are final.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import time
+from datetime import timedelta
+
+import requests
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import select
+
+from nabo_common.errors import NotFound, ValidationFailed
+from nabo_common.pagination import page, paginate
+from nabo_common.schemas import notifications as schemas
+from nabo_common.validation import dump, load
+from services.notifications.domain import access
+from services.notifications.domain.common import insert_ignoring_duplicates, locked, utcnow
+from services.notifications.models import CalendarEvent, Network, Webhook, WebhookDelivery
+
+# event types a webhook may subscribe to: those without personal data
+SUBSCRIBABLE = (
+    "association.updated", "organisation.created", "organisation.updated", "membership.created",
+    "membership.status_changed", "network.created", "network.updated", "programme.created", "event.published",
+    "event.updated", "event.cancelled", "event.completed", "event.recording_published", "panel.created",
+    "panel.phase_changed", "idea.status_changed", "idea.merged", "decision.recorded", "initiative.launched",
+    "initiative.progress_updated",
+)
+MAX_ATTEMPTS = 8
+RETRYABLE_STATUS = {408, 429}
+TIMEOUT_SECONDS = 5
+
+
+def cipher(keys):
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest()))
+                        for _kid, secret in keys])
+
+
+def signature(secret, timestamp, body):
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"v1={mac}"
+
+
+# --- registration -------------------------------------------------------------------
+
+def create(session, caller, config, payload):
+    data = load(schemas.WebhookCreate, payload)
+    association_id = access.own_association(caller, data.get("association_id"))
+    unknown = sorted(set(data["event_types"]) - set(SUBSCRIBABLE))
+    if unknown:
+        raise ValidationFailed("Some event types cannot be subscribed to.", {
+            "event_types": [f"Unknown or not offered: {', '.join(unknown)}. Choose from {', '.join(SUBSCRIBABLE)}."]})
+    with session.begin():
+        if data.get("network_id"):
+            network = session.get(Network, data["network_id"])
+            if network is None or association_id not in (network.association_ids or ()):
+                raise ValidationFailed("Unknown network.", {"network_id": ["No such network of your association."]})
+        hook = Webhook(association_id=association_id, network_id=data.get("network_id"), url=data["url"],
+                       secret_encrypted=cipher(config.webhook_keys).encrypt(data["secret"].encode()).decode(),
+                       event_types=sorted(set(data["event_types"])), created_by=caller.person_id)
+        session.add(hook)
+        session.flush()
+        return dump(schemas.Webhook, hook)
+
+
+def _visible_or_404(session, caller, webhook_id):
+    return access.owned_or_404(session, caller, Webhook, webhook_id, "Webhook")
+
+
+def list_(session, caller, query):
+    q = load(schemas.WebhookQuery, query)
+    access.require_authenticated(caller)
+    stmt = select(Webhook).where(Webhook.active.is_(True))
+    if not caller.is_privileged:
+        stmt = stmt.where(Webhook.association_id.in_(list(caller.admin_of) or [""]))
+    if q.get("association_id"):
+        stmt = stmt.where(Webhook.association_id == q["association_id"])
+    rows, total = paginate(session, stmt.order_by(Webhook.created_at, Webhook.id), q["limit"], q["offset"])
+    return page(dump(schemas.Webhook, rows, many=True), total, q["limit"], q["offset"])
+
+
+def get(session, caller, webhook_id):
+    hook = _visible_or_404(session, caller, webhook_id)
+    if not hook.active:
+        raise NotFound(f"Webhook {webhook_id} not found.")
+    return dump(schemas.Webhook, hook)
+
+
+def delete(session, caller, webhook_id):
+    with session.begin():
+        hook = _visible_or_404(session, caller, webhook_id)
+        if not hook.active:
+            raise NotFound(f"Webhook {webhook_id} not found.")
+        hook.active = False  # kept for its delivery history; never called again
+    return None
+
+
+def deliveries(session, caller, webhook_id, query):
+    from nabo_common.pagination import PageQuery
+
+    q = load(PageQuery, query)
+    hook = _visible_or_404(session, caller, webhook_id)
+    stmt = select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id).order_by(WebhookDelivery.id.desc())
+    rows, total = paginate(session, stmt, q["limit"], q["offset"])
+    return page(dump(schemas.WebhookDelivery, rows, many=True), total, q["limit"], q["offset"])
+
+
+# --- fan-out ----------------------------------------------------------------------------
+
+def _scope(session, envelope):
+    """The associations and network an event concerns."""
+    data = envelope["data"]
+    associations = set(data.get("association_ids") or ())
+    for key in ("association_id", "owner_association_id"):
+        if data.get(key):
+            associations.add(data[key])
+    if envelope.get("association_id"):
+        associations.add(envelope["association_id"])
+    network_id = data.get("network_id")
+    if not associations and data.get("event_id"):
+        event = session.get(CalendarEvent, data["event_id"])
+        if event is not None:
+            associations.update(event.association_ids or ())
+            network_id = network_id or event.network_id
+    return associations, network_id
+
+
+def enqueue(session, envelope):
+    """Queue this event for every subscribed webhook of the associations (and network) it concerns."""
+    if envelope["type"] not in SUBSCRIBABLE:
+        return 0
+    associations, network_id = _scope(session, envelope)
+    if not associations:
+        return 0
+    hooks = session.scalars(select(Webhook).where(Webhook.active.is_(True),
+                                                  Webhook.association_id.in_(sorted(associations)))).all()
+    body = json.dumps({"id": envelope["id"], "type": envelope["type"], "occurred_at": envelope["occurred_at"],
+                       "data": envelope["data"]}, default=str, sort_keys=True)
+    now = utcnow()
+    rows = [{"webhook_id": h.id, "cause_id": envelope["id"], "event_type": envelope["type"], "body": body,
+             "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for h in hooks if envelope["type"] in h.event_types and (h.network_id is None or h.network_id == network_id)]
+    return insert_ignoring_duplicates(session, WebhookDelivery, rows, ["webhook_id", "cause_id"])
+
+
+def dispatch(session, config, limit=20, http=None):
+    """POST due deliveries; rows stay locked while posting so replicas never post the same one together."""
+    http = http or requests
+    now = utcnow()
+    done = 0
+    decrypt = cipher(config.webhook_keys)
+    with session.begin():
+        due = session.scalars(locked(session, select(WebhookDelivery).where(
+            WebhookDelivery.status == "queued", WebhookDelivery.next_attempt_at <= now)
+            .order_by(WebhookDelivery.id).limit(limit))).all()
+        for delivery in due:
+            hook = session.get(Webhook, delivery.webhook_id)
+            if hook is None or not hook.active:
+                delivery.status, delivery.last_error = "failed", "webhook removed"
+                continue
+            _post(delivery, hook, decrypt, http, config)
+            done += 1
+    return done
+
+
+def _post(delivery, hook, decrypt, http, config):
+    delivery.attempts += 1
+    body = delivery.body.encode()
+    timestamp = str(int(time.time()))
+    try:
+        secret = decrypt.decrypt(hook.secret_encrypted.encode()).decode()
+    except InvalidToken:
+        delivery.status, delivery.last_error = "failed", "secret cannot be decrypted with NABO_WEBHOOK_KEYS"
+        return
+    headers = {"Content-Type": "application/json", "User-Agent": "nabo-webhooks/1",
+               "X-Nabo-Event-Type": delivery.event_type, "X-Nabo-Delivery": f"{hook.id}:{delivery.cause_id}",
+               "X-Nabo-Timestamp": timestamp, "X-Nabo-Signature": signature(secret, timestamp, body)}
+    retry = True
+    try:
+        response = http.post(hook.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+        delivery.response_status = response.status_code
+        if 200 <= response.status_code < 300:
+            delivery.status, delivery.sent_at, delivery.last_error = "sent", utcnow(), None
+            return
+        delivery.last_error = f"HTTP {response.status_code}"
+        retry = response.status_code >= 500 or response.status_code in RETRYABLE_STATUS
+    except requests.RequestException as exc:
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+    if retry and delivery.attempts < MAX_ATTEMPTS:
+        delivery.next_attempt_at = utcnow() + timedelta(
+            seconds=min(6 * 3600, config.retry_base_seconds * 2 ** (delivery.attempts - 1)))
+    else:
+        delivery.status = "failed"

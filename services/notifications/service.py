@@ -1,0 +1,212 @@
+"""The notifications service: nameko entrypoints only; the work is in ``domain``."""
+import logging
+import time
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from nabo_common import events
+from nabo_common.consumer import consume_events
+from nabo_common.db import Database
+from nabo_common.ops import Operations, OperationsEndpoints
+from nabo_common.outbox import Inbox
+from nabo_common.relay import OutboxRelay
+from nabo_common.settings import ConfigError
+from nabo_common.worker import CallerProvider, Instrumentation
+from services.notifications import config as config_mod
+from services.notifications.domain import (campaigns, digest, dispatch, gdpr, inbox as inbox_mod, preferences,
+                                           reactions, unsubscribe, webhooks)
+from services.notifications.mailer import SmtpMailer
+from services.notifications.models import OutboxEvent, ProcessedEvent
+from services.notifications.pacing import SendPacer
+
+log = logging.getLogger(__name__)
+inbox = Inbox(ProcessedEvent)
+# one timer tick sends for at most this long, then lets the next tick (and other work) run
+DISPATCH_TICK_SECONDS = 10.0
+
+
+def consume_published(handler):
+    """Consume the handler's event types whose publisher has a contract in this tree.
+
+    Types of publishers whose contracts do not exist yet are handled by the
+    same code (``reactions.REACTIONS``) as soon as their contract is added."""
+    known = tuple(t for t in reactions.SUBSCRIPTIONS[handler] if t in events.load_contracts())
+    return consume_events(*known) if known else (lambda fn: fn)
+
+
+class DeliveryRuntime(DependencyProvider):
+    """Settings, the send pacer and SMTP connections for the workers."""
+
+    def setup(self):
+        try:
+            self.config = config_mod.load()
+        except ConfigError as exc:
+            raise SystemExit(f"nabo: configuration error: {exc}") from None
+        self.pacer = SendPacer(self.config.campaign_send_rate, self.config.rate_storage_uri)
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def mailer(self):
+        return SmtpMailer(self.config)
+
+
+class NotificationsService(OperationsEndpoints):
+    name = "notifications"
+
+    db = Database()
+    caller = CallerProvider()
+    relay = OutboxRelay(OutboxEvent)
+    delivery = DeliveryRuntime()
+    operations = Operations()
+    instrumentation = Instrumentation()
+
+    # --- campaigns ----------------------------------------------------------------
+    @rpc
+    def create_campaign(self, payload):
+        return campaigns.create(self.db, self.caller, payload)
+
+    @rpc
+    def get_campaign(self, campaign_id):
+        return campaigns.get(self.db, self.caller, campaign_id)
+
+    @rpc
+    def list_campaigns(self, query):
+        return campaigns.list_(self.db, self.caller, query)
+
+    @rpc
+    def update_campaign(self, campaign_id, payload):
+        return campaigns.update_(self.db, self.caller, campaign_id, payload)
+
+    @rpc
+    def preview_campaign(self, campaign_id):
+        return campaigns.preview(self.db, self.caller, campaign_id)
+
+    @rpc
+    def send_campaign(self, campaign_id, payload):
+        return campaigns.schedule(self.db, self.caller, campaign_id, payload)
+
+    @rpc
+    def cancel_campaign(self, campaign_id):
+        return campaigns.cancel(self.db, self.caller, campaign_id)
+
+    @rpc
+    def campaign_recipients(self, campaign_id, query):
+        return campaigns.recipients(self.db, self.caller, campaign_id, query)
+
+    @rpc
+    def record_bounces(self, campaign_id, payload):
+        return campaigns.record_bounces(self.db, self.caller, campaign_id, payload)
+
+    # --- preferences, inbox, unsubscribe -------------------------------------------
+    @rpc
+    def get_preferences(self, person_id):
+        return preferences.get(self.db, self.caller, person_id)
+
+    @rpc
+    def update_preferences(self, person_id, payload):
+        return preferences.update(self.db, self.caller, person_id, payload)
+
+    @rpc
+    def list_inbox(self, query):
+        return inbox_mod.list_(self.db, self.caller, query)
+
+    @rpc
+    def mark_inbox_read(self, item_id):
+        return inbox_mod.mark_read(self.db, self.caller, item_id)
+
+    @rpc
+    def unsubscribe_page(self, token):
+        return unsubscribe.page(self.db, self.delivery.config, token)
+
+    @rpc
+    def unsubscribe(self, token):
+        result = unsubscribe.withdraw(self.db, self.caller, self.delivery.config, token)
+        result["html"] = unsubscribe.page(self.db, self.delivery.config, token, done=True)["html"]
+        return result
+
+    # --- webhooks ----------------------------------------------------------------------
+    @rpc
+    def create_webhook(self, payload):
+        return webhooks.create(self.db, self.caller, self.delivery.config, payload)
+
+    @rpc
+    def list_webhooks(self, query):
+        return webhooks.list_(self.db, self.caller, query)
+
+    @rpc
+    def get_webhook(self, webhook_id):
+        return webhooks.get(self.db, self.caller, webhook_id)
+
+    @rpc
+    def delete_webhook(self, webhook_id):
+        return webhooks.delete(self.db, self.caller, webhook_id)
+
+    @rpc
+    def webhook_deliveries(self, webhook_id, query):
+        return webhooks.deliveries(self.db, self.caller, webhook_id, query)
+
+    # --- GDPR --------------------------------------------------------------------------
+    @rpc
+    def export_person(self, person_id):
+        return gdpr.export(self.db, self.caller, person_id)
+
+    # --- events from other services -------------------------------------------------------
+    def _react(self, handler, event):
+        with self.db.begin():
+            if inbox.first_time(self.db, f"notifications.{handler}", event["id"]):
+                reactions.react(self.db, event)
+
+    @consume_published("on_directory_changed")
+    def on_directory_changed(self, event):
+        self._react("on_directory_changed", event)
+
+    @consume_published("on_network_activity")
+    def on_network_activity(self, event):
+        self._react("on_network_activity", event)
+
+    @consume_published("on_calendar_activity")
+    def on_calendar_activity(self, event):
+        self._react("on_calendar_activity", event)
+
+    @consume_published("on_idea_activity")
+    def on_idea_activity(self, event):
+        self._react("on_idea_activity", event)
+
+    @consume_events("person.erased")
+    def on_person_erased(self, event):
+        with self.db.begin():
+            if inbox.first_time(self.db, "notifications.on_person_erased", event["id"]):
+                gdpr.erase(self.db, event["data"]["person_id"])
+
+    # --- background work (every replica runs these; rows are claimed, never shared) ---------
+    @timer(interval=0.5)
+    def send_email(self):
+        config = self.delivery.config
+        deadline = time.monotonic() + DISPATCH_TICK_SECONDS
+        while time.monotonic() < deadline:
+            rows = dispatch.claim(self.db, dispatch.batch_size(config), config.lease_seconds)
+            if not rows:
+                return
+            dispatch.send_batch(self.db, rows, self.delivery.mailer(), self.delivery.pacer, config)
+
+    @timer(interval=1)
+    def run_campaigns(self):
+        campaigns.start_due(self.db)
+        campaigns.complete_finished(self.db)
+
+    @timer(interval=1)
+    def send_webhooks(self):
+        while webhooks.dispatch(self.db, self.delivery.config):
+            pass
+
+    @timer(interval=60)
+    def send_digests(self):
+        digest.send_due_digests(self.db)
+
+    @timer(interval=3600, eager=True)
+    def announce_lapsing_memberships(self):
+        digest.notify_lapsing_memberships(self.db)
+

@@ -1,0 +1,108 @@
+"""A local SMTP sink for development: receives every message, prints its
+recipients and subject, and keeps the last 200 viewable over HTTP.
+
+    python -m services.notifications.smtp_sink [--smtp-port 1025] [--http-port 8025]
+
+GET http://127.0.0.1:8025/ lists them as plain text; add ?format=json (or
+send Accept: application/json) for JSON with headers and text bodies.
+"""
+import argparse
+import collections
+import email
+import email.policy
+import json
+import signal
+import threading
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from aiosmtpd.controller import Controller
+
+KEEP = 200
+
+
+class Mailbox:
+    def __init__(self, keep=KEEP):
+        self.messages = collections.deque(maxlen=keep)
+        self.lock = threading.Lock()
+
+    def add(self, mail_from, recipients, raw):
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        body = message.get_body(preferencelist=("plain", "html"))
+        entry = {"received_at": datetime.now(timezone.utc).isoformat(), "from": mail_from, "to": list(recipients),
+                 "subject": str(message.get("Subject", "")), "headers": {k: str(v) for k, v in message.items()},
+                 "text": body.get_content() if body is not None else "",
+                 "attachments": [part.get_filename() for part in message.iter_attachments()]}
+        with self.lock:
+            self.messages.append(entry)
+        return entry
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.messages)
+
+
+class _SmtpHandler:
+    def __init__(self, mailbox):
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server, session, envelope):
+        entry = self.mailbox.add(envelope.mail_from, envelope.rcpt_tos, envelope.original_content or envelope.content)
+        print(f"mail to {', '.join(entry['to'])}: {entry['subject']}", flush=True)
+        return "250 OK"
+
+
+def _http_handler(mailbox):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            url = urlsplit(self.path)
+            wants_json = parse_qs(url.query).get("format") == ["json"] or \
+                "application/json" in self.headers.get("Accept", "")
+            messages = list(reversed(mailbox.snapshot()))
+            if wants_json:
+                body, content_type = json.dumps(messages, indent=2), "application/json"
+            else:
+                lines = [f"{len(messages)} message(s), newest first", ""]
+                for m in messages:
+                    lines += [f"{m['received_at']}  to {', '.join(m['to'])}", f"  subject: {m['subject']}",
+                              *(f"  attachment: {a}" for a in m["attachments"] if a), ""]
+                body, content_type = "\n".join(lines), "text/plain; charset=utf-8"
+            data = body.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m services.notifications.smtp_sink")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--smtp-port", type=int, default=1025)
+    parser.add_argument("--http-port", type=int, default=8025)
+    args = parser.parse_args(argv)
+    mailbox = Mailbox()
+    controller = Controller(_SmtpHandler(mailbox), hostname=args.host, port=args.smtp_port)
+    controller.start()
+    web = ThreadingHTTPServer((args.host, args.http_port), _http_handler(mailbox))
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    print(f"SMTP sink on {args.host}:{args.smtp_port}; messages at http://{args.host}:{args.http_port}/", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        web.shutdown()
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()

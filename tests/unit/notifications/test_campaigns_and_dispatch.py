@@ -1,0 +1,239 @@
+"""Campaign audiences, materialisation and the dispatcher's state machine (SQLite)."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select, update
+
+from nabo_common.errors import Conflict, NotFound, ValidationFailed
+from services.notifications import mailer as mail
+from services.notifications.domain import campaigns, dispatch, unsubscribe
+from services.notifications.models import Delivery, OutboxEvent
+from services.notifications.pacing import SendPacer
+from tests.unit.notifications.conftest import admin_of
+
+
+class RecordingMailer:
+    """Stands in for SMTP in unit tests; integration tests use a real SMTP server."""
+
+    def __init__(self, failures=None):
+        self.sent = []
+        self.failures = failures or {}
+
+    def send(self, message):
+        failure = self.failures.get(message["To"].addresses[0].addr_spec)
+        if failure:
+            raise failure
+        self.sent.append(message)
+
+    def close(self):
+        pass
+
+
+def payload(**overrides):
+    data = {"name": "Spring newsletter", "sender_name": "Erhverv Nord", "sender_email": "news@erhverv.test",
+            "contents": {"da": {"subject": "Forår", "text": "Kom til https://events.test/e/1 i dag."},
+                         "en": {"subject": "Spring", "text": "Come to https://events.test/e/1 today."}},
+            "segment": {"association_ids": []}}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def tenant(world):
+    aid = world.association(language="da")
+    org_green = world.organisation(aid, country="DK", sector="62.01", themes=["green"])
+    org_other = world.organisation(aid, country="DE", sector="10.1", themes=["food"])
+    world.membership(aid, org_green)
+    world.membership(aid, org_other)
+    people = {
+        "young_green_en": world.person(organisation_id=org_green, language="en", birth_year=datetime.now().year - 25),
+        "old_other_de": world.person(organisation_id=org_other, language="de", birth_year=1960),
+        "no_consent_sv": world.person(organisation_id=org_green, language="sv"),
+        "withdrawn_nl": world.person(organisation_id=org_green, language="nl"),
+    }
+    for key in ("young_green_en", "old_other_de", "withdrawn_nl"):
+        world.consent(people[key], aid)
+    world.consent(people["withdrawn_nl"], aid, granted=False)
+    return aid, people
+
+
+def create(session, aid, **overrides):
+    overrides.setdefault("segment", {"association_ids": [aid]})
+    return campaigns.create(session, admin_of(aid), payload(**overrides))
+
+
+def test_only_consenting_people_are_in_the_audience(session, tenant):
+    aid, people = tenant
+    campaign = create(session, aid)
+    preview = campaigns.preview(session, admin_of(aid), campaign["id"])
+    assert preview["count"] == 2
+    assert {s["person_id"] for s in preview["sample"]} == {people["young_green_en"], people["old_other_de"]}
+    # the German reader gets the association's default (Danish): no German content was written
+    assert preview["languages"] == {"en": 1, "da": 1}
+
+
+@pytest.mark.parametrize("segment,expected", [
+    ({"themes": ["green"]}, {"young_green_en"}),
+    ({"sectors": ["10"]}, {"old_other_de"}),
+    ({"countries": ["DE", "SE"]}, {"old_other_de"}),
+    ({"max_age": 30}, {"young_green_en"}),
+    ({"themes": ["green"], "countries": ["DE"]}, set()),
+])
+def test_segment_criteria(session, tenant, segment, expected):
+    aid, people = tenant
+    campaign = create(session, aid, segment=segment)
+    preview = campaigns.preview(session, admin_of(aid), campaign["id"])
+    assert {s["person_id"] for s in preview["sample"]} == {people[k] for k in expected}
+
+
+def test_direct_mail_needs_contact_consent(session, tenant, world):
+    aid, people = tenant
+    world.consent(people["no_consent_sv"], aid, kind="contact")
+    campaign = create(session, aid, kind="direct")
+    assert [s["person_id"] for s in campaigns.preview(session, admin_of(aid), campaign["id"])["sample"]] == \
+        [people["no_consent_sv"]]
+
+
+def test_other_associations_cannot_see_or_target(session, tenant, world):
+    aid, _ = tenant
+    other = world.association()
+    campaign = create(session, aid)
+    with pytest.raises(NotFound):
+        campaigns.get(session, admin_of(other), campaign["id"])
+    session.rollback()  # each call is its own worker and session in the service
+    with pytest.raises(ValidationFailed):
+        campaigns.create(session, admin_of(other), payload(segment={"association_ids": [aid]}))
+    assert campaigns.list_(session, admin_of(other), {})["total"] == 0
+
+
+@pytest.mark.parametrize("bad", [
+    {"status": "sent"}, {"code": "mine"}, {"recipient_count": 5},
+    {"contents": {"fi": {"subject": "x", "text": "y"}}}, {"segment": {}}, {"kind": "spam"},
+])
+def test_server_owned_and_invalid_fields_are_rejected(session, tenant, bad):
+    aid, _ = tenant
+    with pytest.raises(ValidationFailed):
+        campaigns.create(session, admin_of(aid), payload(**dict({"segment": {"association_ids": [aid]}}, **bad)))
+
+
+def started(session, aid):
+    """A campaign to the tenant's members, materialised and ready to send."""
+    campaign = create(session, aid)
+    campaigns.schedule(session, admin_of(aid), campaign["id"], {})
+    assert campaigns.start_due(session) == [campaign["id"]]
+    return campaign
+
+
+def send_all(session, config, mailer):
+    total = {"sent": 0, "retry": 0, "failed": 0}
+    while rows := dispatch.claim(session, 100, 60):
+        for key, value in dispatch.send_batch(session, rows, mailer, SendPacer(1000), config).items():
+            total[key] += value
+    return total
+
+
+def test_campaign_is_materialised_sent_once_and_completed(session, tenant, config):
+    aid, people = tenant
+    campaign = create(session, aid)
+    campaigns.schedule(session, admin_of(aid), campaign["id"], {})
+    assert campaigns.start_due(session) == [campaign["id"]]
+    assert campaigns.start_due(session) == []
+    mailer = RecordingMailer()
+    assert send_all(session, config, mailer)["sent"] == 2
+    assert send_all(session, config, mailer)["sent"] == 0
+    by_address = {m["To"].addresses[0].addr_spec: m for m in mailer.sent}
+    assert len(by_address) == 2
+    english = next(m for m in mailer.sent if m["Subject"] == "Spring")
+    assert english["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert english["From"].addresses[0].display_name == "Erhverv Nord"
+    assert english["Reply-To"].addresses[0].addr_spec == "news@erhverv.test"
+    body = english.get_body(("plain",)).get_content()
+    code = campaign["code"]
+    assert f"https://events.test/e/1?campaign_code={code}&source_channel=email" in body
+    assert campaigns.complete_finished(session) == [campaign["id"]]
+    view = campaigns.get(session, admin_of(aid), campaign["id"])
+    assert view["status"] == "sent" and view["progress"]["sent"] == 2
+    session.commit()
+    with pytest.raises(Conflict):
+        campaigns.schedule(session, admin_of(aid), campaign["id"], {})
+
+
+def test_scheduled_campaign_waits_for_its_time(session, tenant):
+    aid, _ = tenant
+    campaign = create(session, aid)
+    later = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
+    assert campaigns.schedule(session, admin_of(aid), campaign["id"], {"at": later})["status"] == "scheduled"
+    assert campaigns.start_due(session) == []
+    assert campaigns.start_due(session, now=datetime.now(timezone.utc) + timedelta(hours=3)) == [campaign["id"]]
+
+
+def test_temporary_failures_retry_permanent_ones_are_recorded(session, tenant, config, world):
+    aid, people = tenant
+    campaign = started(session, aid)
+    rows = session.scalars(select(Delivery).where(Delivery.campaign_id == campaign["id"])).all()
+    session.commit()
+    temporary, permanent = rows[0].email, rows[1].email
+    mailer = RecordingMailer({temporary: mail.TemporaryFailure("SMTP 451 try later"),
+                              permanent: mail.PermanentFailure("SMTP 550 no such user")})
+    assert send_all(session, config, mailer) == {"sent": 0, "retry": 1, "failed": 1}
+    session.expire_all()
+    retried = session.get(Delivery, rows[0].id)
+    assert retried.status == "queued" and retried.attempts == 1
+    assert retried.next_attempt_at > datetime.now(timezone.utc) + timedelta(seconds=30)
+    assert session.get(Delivery, rows[1].id).status == "failed"
+    session.commit()
+
+
+def test_crash_recovery_requeues_claimed_and_fails_in_flight(session, tenant, config):
+    aid, _ = tenant
+    campaign = started(session, aid)
+    first, second = dispatch.claim(session, 10, lease_seconds=60)
+    with session.begin():  # the worker died after marking the first one sending
+        session.execute(update(Delivery).where(Delivery.id == first.id).values(status="sending"))
+    later = datetime.now(timezone.utc) + timedelta(minutes=5)
+    assert dispatch.claim(session, 10, 60, now=later) != []
+    session.expire_all()
+    assert session.get(Delivery, first.id).status == "failed"
+    assert session.get(Delivery, first.id).last_error == dispatch.INTERRUPTED
+    assert session.get(Delivery, second.id).status == "claimed"
+    session.commit()
+
+
+def test_unsubscribe_withdraws_and_asks_members(session, tenant, config):
+    aid, people = tenant
+    campaign = started(session, aid)
+    link = unsubscribe.link(config, people["young_green_en"], aid, "newsletter", campaign["id"])
+    token = link.split("token=")[1]
+    from urllib.parse import unquote
+
+    token = unquote(token)
+    result = unsubscribe.withdraw(session, admin_of(aid), config, token)
+    assert result == {"association_id": aid, "kind": "newsletter", "withdrawn": True}
+    unsubscribe.withdraw(session, admin_of(aid), config, token)  # twice: one request to members
+    events = session.scalars(select(OutboxEvent).where(OutboxEvent.event_type == "consent.withdrawal_requested")).all()
+    assert [e.envelope["data"]["person_id"] for e in events] == [people["young_green_en"]]
+    row = session.scalar(select(Delivery).where(Delivery.person_id == people["young_green_en"],
+                                                Delivery.campaign_id == campaign["id"]))
+    assert row.status == "failed" and row.last_error == "unsubscribed before sending"
+    session.commit()
+    assert "Yes, unsubscribe" in unsubscribe.page(session, config, token)["html"]
+    session.commit()
+    # the next campaign leaves them out
+    again = create(session, aid)
+    assert campaigns.preview(session, admin_of(aid), again["id"])["count"] == 1
+
+
+def test_hard_bounce_is_recorded_and_suppresses_the_address(session, tenant, config):
+    aid, people = tenant
+    campaign = started(session, aid)
+    send_all(session, config, RecordingMailer())
+    row = session.scalar(select(Delivery).where(Delivery.person_id == people["old_other_de"]))
+    session.commit()
+    result = campaigns.record_bounces(session, admin_of(aid), campaign["id"], {"bounces": [
+        {"email": row.email.upper(), "kind": "hard", "reason": "mailbox unknown"},
+        {"email": "stranger@example.test"}]})
+    assert result == {"bounced": 1, "unknown": ["stranger@example.test"]}
+    assert campaigns.get(session, admin_of(aid), campaign["id"])["progress"]["bounced"] == 1
+    session.commit()
+    again = create(session, aid)
+    assert campaigns.preview(session, admin_of(aid), again["id"])["count"] == 1

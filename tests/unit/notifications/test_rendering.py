@@ -1,0 +1,68 @@
+"""Templates exist for every message in every language, escape HTML, and show
+times in the recipient's language and the event's time zone."""
+import pytest
+
+from nabo_common.schemas.common import LANGUAGES
+from services.notifications.domain import rendering
+
+EVENT = {"title": "Grøn <script>alert(1)</script> omstilling", "starts_at": "2026-03-03T13:00:00+00:00",
+         "ends_at": None, "time_zone": "Europe/Copenhagen", "venue": "Rådhuset", "join_url": "https://meet.test/a",
+         "format": "hybrid"}
+CONTEXT = {"name": "Ane & Bo", "event": EVENT, "action_url": EVENT["join_url"], "minutes": 60,
+           "changes": [{"field": "starts_at", "old": "2026-03-03T13:00:00+00:00", "new": "2026-03-04T13:00:00+00:00"}],
+           "recording_url": "https://video.test/1", "requester_name": "Bo", "network_name": "Kajak",
+           "approved": True, "reason": None, "organisation_name": "Acme", "association_name": "Erhverv",
+           "end_date": "2026-12-31", "others": [{"organisation_name": "Beta", "contact_name": "Cy",
+                                                 "contact_email": "cy@b.test"}], "reasons": ["green"],
+           "idea_title": "Solar", "status": "accepted", "previous_status": "submitted", "idea_titles": ["Solar"],
+           "initiative_title": "Sun", "items": [{"subject": "S", "summary": "x"}], "period": "weekly"}
+EXPECTED_KINDS = {"registration_confirmed", "registration_waitlisted", "registration_promoted", "event_updated",
+                  "event_cancelled", "event_reminder", "recording_published", "network_join_requested",
+                  "network_join_decided", "membership_activated", "membership_lapsing", "match_introduced",
+                  "idea_status_changed", "initiative_launched", "digest"}
+
+
+def test_every_transactional_kind_has_a_template():
+    assert set(rendering.kinds()) == EXPECTED_KINDS
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", sorted(EXPECTED_KINDS))
+def test_renders_in_every_language_with_html_escaped(kind, language):
+    message = rendering.render(kind, language, CONTEXT, unsubscribe_url="https://nabo.test/u?token=x")
+    assert message.subject and "\n" not in message.subject
+    assert "<script>" not in message.html
+    assert f'lang="{language}"' in message.html
+    assert message.text.strip()
+
+
+def test_times_in_the_recipients_language_and_the_events_zone():
+    da = rendering.render("registration_confirmed", "da", CONTEXT)
+    de = rendering.render("registration_confirmed", "de", CONTEXT)
+    # 13:00 UTC is 14:00 in Copenhagen in March
+    assert "tirsdag den 3. marts 2026, 14.00" in da.text
+    assert "Dienstag, 3. März 2026, 14:00" in de.text
+    assert "Du er tilmeldt" in da.subject and "Sie sind angemeldet" in de.subject
+
+
+def test_unknown_language_falls_back_to_english():
+    assert rendering.render("event_cancelled", "fi", CONTEXT).subject.startswith("Cancelled:")
+
+
+def test_event_update_lists_what_changed():
+    text = rendering.render("event_updated", "en", CONTEXT).text
+    assert "Start: Tuesday, March 3, 2026" in text and "Wednesday, March 4, 2026" in text
+
+
+def test_links_in_html_are_anchors_and_text_is_escaped():
+    text, html = rendering.wrap("en", "Hi", "See https://x.test/a?b=1&c=2 <b>now</b>")
+    assert '<a href="https://x.test/a?b=1&amp;c=2">' in html
+    assert "&lt;b&gt;now&lt;/b&gt;" in html
+    assert "See https://x.test/a?b=1&c=2 <b>now</b>" in text
+
+
+def test_unsubscribe_page_in_each_language():
+    for language in LANGUAGES:
+        page = rendering.render_page("unsubscribe", language, {"association_name": "<A>", "kind": "newsletter",
+                                                              "done": False, "action_url": "https://n.test/u?t=1"})
+        assert 'name="List-Unsubscribe" value="One-Click"' in page and "&lt;A&gt;" in page

@@ -1,0 +1,129 @@
+"""Start-up settings, unsubscribe tokens, webhook signatures and e-mail building."""
+import email
+import email.policy
+import hashlib
+import hmac
+
+import pytest
+
+from nabo_common.errors import BadInput
+from nabo_common.settings import ConfigError
+from services.notifications import config as config_mod
+from services.notifications import mailer
+from services.notifications.domain import tokens, webhooks
+from services.notifications.pacing import SendPacer
+
+
+@pytest.fixture(autouse=True)
+def plain_environment(monkeypatch):
+    """Only what each test sets: no NOTIFICATIONS_* overrides from elsewhere in the session."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("NOTIFICATIONS_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("SMTP_SECURITY", "ssl", "SMTP_SECURITY must be one of none, starttls, tls"),
+    ("SMTP_PORT", "smtp", "SMTP_PORT must be a whole number"),
+    ("CAMPAIGN_SEND_RATE", "0", "CAMPAIGN_SEND_RATE must be at least"),
+    ("PUBLIC_BASE_URL", "nabo.example", "PUBLIC_BASE_URL must be an http\\(s\\) URL"),
+    ("NABO_UNSUBSCRIBE_KEYS", "short:abc", "NABO_UNSUBSCRIBE_KEYS entries must look like kid:secret"),
+    ("NABO_WEBHOOK_KEYS", "nokid", "NABO_WEBHOOK_KEYS entries must look like kid:secret"),
+    ("MAIL_FROM", "nobody", "MAIL_FROM must hold an e-mail address"),
+])
+def test_bad_settings_give_one_clear_error(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        config_mod.load()
+
+
+def test_smtp_credentials_go_together(monkeypatch):
+    monkeypatch.setenv("SMTP_USERNAME", "user")
+    monkeypatch.delenv("SMTP_PASSWORD", raising=False)
+    with pytest.raises(ConfigError, match="SMTP_USERNAME and SMTP_PASSWORD"):
+        config_mod.load()
+
+
+def test_component_variable_wins(monkeypatch):
+    monkeypatch.setenv("SMTP_PORT", "2525")
+    monkeypatch.setenv("NOTIFICATIONS_SMTP_PORT", "2526")
+    assert config_mod.load().smtp_port == 2526
+
+
+KEYS_OLD = [("k1", "first-secret-long-enough")]
+KEYS_ROTATED = [("k2", "second-secret-long-enough"), ("k1", "first-secret-long-enough")]
+
+
+def test_unsubscribe_token_round_trip_and_rotation():
+    token = tokens.sign(KEYS_OLD, "p1", "a1", "newsletter", "c1")
+    assert tokens.verify(KEYS_ROTATED, token) == {"person_id": "p1", "association_id": "a1",
+                                                  "kind": "newsletter", "campaign_id": "c1"}
+    with pytest.raises(BadInput):
+        tokens.verify([("k2", "second-secret-long-enough")], token)
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token", "a.b.c"])
+def test_forged_unsubscribe_tokens_are_bad_input(token):
+    with pytest.raises(BadInput):
+        tokens.verify(KEYS_OLD, token)
+
+
+def test_tampered_token_is_rejected():
+    token = tokens.sign(KEYS_OLD, "p1", "a1", "newsletter")
+    header, payload, sig = token.split(".")
+    forged = tokens.sign([("k1", "another-secret-of-someone")], "p2", "a1", "newsletter").split(".")[1]
+    with pytest.raises(BadInput):
+        tokens.verify(KEYS_OLD, f"{header}.{forged}.{sig}")
+
+
+def test_webhook_signature_is_hmac_of_timestamp_and_body():
+    body = b'{"a":1}'
+    expected = hmac.new(b"s3cret-s3cret-s3cret", b"1700000000." + body, hashlib.sha256).hexdigest()
+    assert webhooks.signature("s3cret-s3cret-s3cret", "1700000000", body) == f"v1={expected}"
+
+
+def test_webhook_secrets_decrypt_after_key_rotation():
+    old = webhooks.cipher([("k1", "first-webhook-key-1234")])
+    token = old.encrypt(b"the-secret")
+    rotated = webhooks.cipher([("k2", "second-webhook-key-1234"), ("k1", "first-webhook-key-1234")])
+    assert rotated.decrypt(token) == b"the-secret"
+
+
+def test_message_is_multipart_with_one_click_unsubscribe_and_calendar():
+    message = mailer.build_message(
+        mail_from="Nabo <no-reply@nabo.test>", to_email="ane@example.test", to_name="Ane Ø", subject="Hej Ø",
+        text="tekst", html="<p>tekst</p>", message_id="<m1@nabo.test>",
+        attachments=[{"filename": "event.ics", "content_type": "text/calendar", "content": "BEGIN:VCALENDAR\r\n"}],
+        unsubscribe_url="https://nabo.test/v1/unsubscribe?token=t")
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    assert parsed["List-Unsubscribe"] == "<https://nabo.test/v1/unsubscribe?token=t>"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed.get_content_type() == "multipart/mixed"
+    assert parsed.get_body(("plain",)).get_content().strip() == "tekst"
+    assert parsed.get_body(("html",)).get_content().strip() == "<p>tekst</p>"
+    [attachment] = list(parsed.iter_attachments())
+    assert attachment.get_content_type() == "text/calendar" and attachment.get_filename() == "event.ics"
+
+
+@pytest.mark.parametrize("code,kind", [(450, mailer.TemporaryFailure), (421, mailer.TemporaryFailure),
+                                       (550, mailer.PermanentFailure), (554, mailer.PermanentFailure)])
+def test_smtp_replies_are_classified(code, kind):
+    assert isinstance(mailer._classified(code, b"reply"), kind)
+
+
+def test_display_name_keeps_the_configured_address():
+    assert mailer.display_from("Erhverv Aalborg", "nabo <no-reply@nabo.test>") == \
+        "Erhverv Aalborg <no-reply@nabo.test>"
+
+
+def test_pacer_holds_the_rate():
+    import time
+
+    pacer = SendPacer(20)
+    started = time.monotonic()
+    for _ in range(30):
+        pacer.wait()
+    # 20 go at once, the next 10 wait for the window to move on
+    assert time.monotonic() - started >= 0.9
