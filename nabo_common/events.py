@@ -60,6 +60,17 @@ def event_type(name, source, description, consumers=(), version=1):
     return register
 
 
+def subscribe(consumer, *names):
+    """Add a consumer queue (``service.handler``) to event types registered by
+    another service's contract, so it is declared before the first publish."""
+    from dataclasses import replace
+
+    for name in names:
+        etype = REGISTRY[name]
+        if consumer not in etype.consumers:
+            REGISTRY[name] = replace(etype, consumers=etype.consumers + (consumer,))
+
+
 class UnknownEventType(ValueError):
     pass
 
