@@ -4,7 +4,7 @@ import pytest
 
 from nabo_common.cli import SERVICE_CLASSES
 from tests.support.api import Api, Tenant, platform_admin_token
-from tests.support.infra import running_system
+from tests.support.infra import private_vhost, running_system
 
 
 def _exists(component):
@@ -19,8 +19,10 @@ E2E_COMPONENTS = tuple(c for c in ("members", "events", "notifications", "ideas"
 
 
 @pytest.fixture(scope="session")
-def system(amqp_uri):
-    with running_system(amqp_uri, E2E_COMPONENTS) as system:
+def system():
+    # a vhost of its own: this system lives for the whole session, and must not
+    # answer RPCs meant for the containers of integration tests
+    with private_vhost("e2e") as amqp_uri, running_system(amqp_uri, E2E_COMPONENTS) as system:
         yield system
 
 

@@ -32,11 +32,11 @@ def _rabbitmqctl(*args):
     subprocess.run([exe, *args], check=True, capture_output=True, timeout=60)
 
 
-@pytest.fixture(scope="session")
-def amqp_uri():
-    """A private vhost, so parallel test runs never share queues."""
+@contextmanager
+def private_vhost(label):
+    """A RabbitMQ vhost of its own, deleted afterwards."""
     base = os.environ.get("NABO_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
-    vhost = f"nabo-test-{RUN_ID}"
+    vhost = f"nabo-test-{RUN_ID}-{label}"
     try:
         _rabbitmqctl("add_vhost", vhost)
         _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
@@ -45,11 +45,20 @@ def amqp_uri():
     uri = base.rstrip("/") + "/" + vhost
     with Connection(uri, connect_timeout=5) as conn:
         conn.ensure_connection(max_retries=3)
-    yield uri
     try:
-        _rabbitmqctl("delete_vhost", vhost)
-    except (OSError, subprocess.SubprocessError):
-        pass
+        yield uri
+    finally:
+        try:
+            _rabbitmqctl("delete_vhost", vhost)
+        except (OSError, subprocess.SubprocessError):
+            pass
+
+
+@pytest.fixture(scope="session")
+def amqp_uri():
+    """A private vhost for this run, so parallel test runs never share queues."""
+    with private_vhost("main") as uri:
+        yield uri
 
 
 _created_databases = []
