@@ -6,6 +6,15 @@ import sys
 from pythonjsonlogger.json import JsonFormatter
 
 _configured = False
+# fields put on log records with extra=..., shown as key=value in text logs
+TEXT_EXTRAS = ("request_id", "duration_ms", "status", "outcome", "error")
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record):
+        line = super().format(record)
+        extras = " ".join(f"{key}={getattr(record, key)}" for key in TEXT_EXTRAS if hasattr(record, key))
+        return f"{line} [{extras}]" if extras else line
 
 
 def configure(log_format="text", level="INFO"):
@@ -21,9 +30,9 @@ def configure(log_format="text", level="INFO"):
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         ))
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     root.handlers[:] = [handler]
     root.setLevel(level)
     for noisy in ("kombu", "amqp", "pika", "nameko", "alembic", "urllib3"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level) if isinstance(logging.getLevelName(level), int) else logging.WARNING))
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     _configured = True

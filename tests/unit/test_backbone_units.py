@@ -1,0 +1,63 @@
+"""Backbone pieces that need no broker: settings, caller signing, envelopes, logs."""
+import json
+import logging
+
+import pytest
+from marshmallow import ValidationError
+
+from nabo_common import context, events, logs, settings
+
+
+def test_settings_prefer_component_specific_variables(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///general.db")
+    monkeypatch.setenv("EVENTS_DATABASE_URL", "sqlite:///events.db")
+    assert settings.load("events").database_url == "sqlite:///events.db"
+    assert settings.load("ideas").database_url == "sqlite:///general.db"
+
+
+@pytest.mark.parametrize("name,value", [("HTTP_PORT", "eighty"), ("RPC_TIMEOUT_SECONDS", "-1"),
+                                        ("LOG_FORMAT", "xml"), ("NABO_CONTEXT_KEYS", "nokid"),
+                                        ("NABO_CONTEXT_KEYS", "k:short")])
+def test_bad_settings_fail_at_start_with_the_variable_named(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(settings.ConfigError, match=name):
+        settings.load("members")
+
+
+def test_caller_signing_rotation_and_forgery():
+    old, new = ("k1", "first-secret-of-sixteen+"), ("k2", "second-secret-sixteen+++")
+    caller = context.Caller(person_id="p", roles=("member",), member_of=("a",))
+    token = context.sign(caller, [old])
+    assert context.verify(token, [new, old]).person_id == "p"      # old key still verifies after rotation
+    assert context.verify(token, [new]) is None                      # refused once the old key is removed
+    assert context.verify(context.sign(caller, [("k1", "an-attackers-own-secret!")]), [old]) is None
+    expired = context.sign(caller, [old], ttl=1, now=1_000)
+    assert context.verify(expired, [old]) is None
+    assert context.verify(expired, [old], verify_expiry=False).person_id == "p"
+
+
+def test_envelope_round_trip_and_rejections():
+    data = {"person_id": "p", "erased_at": "2026-01-01T00:00:00+00:00"}
+    envelope = events.build("person.erased", data, association_id="a")
+    assert set(envelope) == {"id", "type", "occurred_at", "source", "association_id", "schema_version", "data"}
+    assert events.parse(json.loads(json.dumps(envelope)))["data"]["person_id"] == "p"
+    with pytest.raises(ValidationError):
+        events.build("person.erased", {"person_id": "p"})
+    with pytest.raises(events.UnknownEventType):
+        events.parse(dict(envelope, type="no.such_type"))
+    with pytest.raises(ValidationError):
+        events.parse(dict(envelope, schema_version=99))
+
+
+def test_every_catalogued_consumer_names_a_service_and_handler():
+    for etype in events.load_contracts().values():
+        for consumer in etype.consumers:
+            service, _, handler = consumer.partition(".")
+            assert service in settings.SERVICES and handler.startswith("on_"), consumer
+
+
+def test_text_logs_carry_the_request_id():
+    formatter = logs.TextFormatter("%(message)s")
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "hello", None, None)
+    record.request_id = "req-123"
+    assert formatter.format(record) == "hello [request_id=req-123]"
