@@ -18,10 +18,17 @@ nabo_venv() {
   fi
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "nabo: installing pinned dependencies (first run takes a minute)"
-    "$NABO_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$NABO_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$NABO_ROOT/requirements-dev.txt"
+    local log="$NABO_VENV/pip-install.log"
+    if ! { "$NABO_VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip &&
+           "$NABO_VENV/bin/python" -m pip install --disable-pip-version-check -r "$NABO_ROOT/requirements-dev.txt"; } >"$log" 2>&1; then
+      tail -n 20 "$log" >&2
+      echo "nabo: installing dependencies failed; the whole log is in $log" >&2
+      exit 1
+    fi
     echo "$want" > "$stamp"
   fi
   export PATH="$NABO_VENV/bin:$PATH"
+  # eventlet announces its own deprecation on every start; nameko 2.14 needs it all the same
+  export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
   export PYTHONPATH="$NABO_ROOT${PYTHONPATH:+:$PYTHONPATH}"
 }
