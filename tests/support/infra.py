@@ -54,10 +54,12 @@ def private_vhost(label):
             pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def amqp_uri():
-    """A private vhost for this run, so parallel test runs never share queues."""
-    with private_vhost("main") as uri:
+    """A fresh vhost per test module: queues are declared up front from the
+    event catalogue, so events one module publishes would otherwise wait for
+    another module's consumers."""
+    with private_vhost(uuid.uuid4().hex[:6]) as uri:
         yield uri
 
 
