@@ -72,9 +72,11 @@ def _registrant(caller, event, data):
 def register(session, caller, event_id, payload, link=None):
     data = load(schemas.RegistrationCreate, payload)
     link = load(schemas.RegistrationLink, link or {})
-    now = utcnow()
     with session.begin():
         event = access.event_or_404(session, caller, event_id, lock=True)
+        # taken under the event lock, so created_at follows the order in which seats and
+        # waitlist places were given out (waitlist positions derive from it)
+        now = utcnow()
         organiser = access.manages(caller, event.association_ids)
         if event.status != "published":
             raise Conflict(f"This event is {event.status}; registration is closed.")
