@@ -154,7 +154,7 @@ class Tour:
                                  "transaction; the relay published it; the notifications service rendered the "
                                  "confirmation in Dutch with the event's calendar file attached and sent it to the "
                                  "SMTP sink. Its viewer lists what arrived (newest first):",
-                           f"curl -s '{self.mail_url}?format=json'", 200,
+                           "curl -s \"$MAIL?format=json\"", 200,
                            [{"to": mail["to"], "subject": mail["subject"], "attachments": mail["attachments"],
                              "text": mail["text"].strip().splitlines()[:8]}], "application/json"))
         self.heading = None
@@ -271,7 +271,7 @@ for c in members events notifications ideas; do python -m nabo_common.cli serve 
 WRITE_RATE_LIMIT=100000/minute python -m nabo_common.cli serve gateway &
 python scripts/demo_data.py --base-url http://127.0.0.1:8000 \\
     --admin-email admin@nabo.local --admin-password 'choose-a-password'
-BASE=http://127.0.0.1:8000
+BASE=http://127.0.0.1:8000 MAIL=http://127.0.0.1:8025/
 ```
 
 `demo_data.py` prints the demo accounts (all passwords are `demo-admin-password`
