@@ -115,3 +115,27 @@ def test_demo_data_exits_with_one_line_when_the_gateway_is_unreachable():
                         "--admin-password", "x", timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "cannot reach the gateway" in result.stderr
+
+
+def test_every_request_body_in_the_api_document_has_an_example_its_schema_accepts(api):
+    from gateway.http import ROUTES
+
+    doc = api.get("/v1/openapi.json").json()
+    bodies = [r for r in ROUTES if r.body is not None]
+    assert len(bodies) > 40
+    for route in bodies:
+        example = doc["paths"][route.path][route.method.lower()]["requestBody"]["content"]["application/json"]["example"]
+        assert example, route.name
+        assert route.body().validate(example) == {}, (route.name, example)
+    person = doc["paths"]["/v1/persons"]["post"]["requestBody"]["content"]["application/json"]["example"]
+    assert person["email"] == "anne.holm@example.dk" and person["language"] == "da"
+
+
+def test_the_api_page_shows_parameters_examples_and_response_codes(api):
+    page = api.get("/v1/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    text = page.text
+    assert text.count("Example body:") == sum(1 for _ in re.finditer(r'"requestBody"', api.get("/v1/openapi.json").text))
+    assert "<code>cross_border</code>" in text and "<code>limit</code>" in text  # query parameters listed
+    assert "<code>422</code> Invalid fields" in text and "<code>201</code> Success" in text
+    assert "Europe/Copenhagen" in text
