@@ -1,0 +1,176 @@
+"""Name parts and business profiles per country.
+
+A profile is (business word, NACE sector, offer, need); offer and need are
+(theme keys, title in the country's language). Dutch offers meet German needs
+on the same themes (and the other way round), so /matches has cross-border
+suggestions whatever language the titles are written in."""
+
+COUNTRIES = {
+    "NL": {
+        "language": "nl",
+        "languages": ["nl"] * 6 + ["de", "en"],
+        "tld": "nl",
+        "first": ["Jan", "Sanne", "Pieter", "Femke", "Bart", "Anouk", "Wouter", "Lotte", "Joost", "Marieke",
+                  "Henk", "Ilse", "Ruud", "Esther", "Gerrit", "Noor", "Sjoerd", "Linda", "Tim", "Annemiek"],
+        "last": ["de Vries", "Bakker", "Jansen", "Visser", "Smit", "Meijer", "Mulder", "Bos", "Dekker", "Brouwer",
+                 "Hofstede", "Kuipers", "Wolters", "Hulshof", "Lubbers", "Drenth", "Oosting", "Schuiling",
+                 "Bruins", "Lanting"],
+        "founders": ["Hofstede", "Wolters", "Hulshof", "Lubbers", "Drenth", "Oosting", "Schuiling", "Bruins",
+                     "Lanting", "Kuipers", "Mulder", "Brouwer", "Meijer", "Dekker", "Smit", "Zwiers", "Hummel",
+                     "Nijenhuis", "Kremer", "Boerema"],
+        "places": ["Emmen", "Assen", "Hoogeveen", "Meppel", "Coevorden", "Borger", "Beilen", "Westerbork"],
+        "suffixes": ["B.V.", "B.V.", "& Zn.", "V.O.F.", ""],
+        "profiles": [
+            ("Webbureau", "62.01", (["e-commerce", "digital-transformation"], "Wij bouwen webwinkels met koppelingen naar marktplaatsen"),
+             (["marketing"], "Wij zoeken Duitse copywriters voor klantprojecten")),
+            ("Transport", "49.41", (["logistics", "cross-border-trade"], "Grensoverschrijdend groupagevervoer Nederland–Duitsland"),
+             (["digital-transformation"], "Wij zoeken een partner voor digitale ritplanning")),
+            ("Installatietechniek", "43.22", (["energy-transition"], "Warmtepompen en installaties voor bedrijfspanden"),
+             (["manufacturing"], "Wij zoeken een toeleverancier voor plaatwerk en laswerk")),
+            ("Kwekerij", "01.19", (["food-agriculture"], "Sierteelt en jonge planten voor de Duitse markt"),
+             (["energy-transition"], "Wij zoeken een partner voor zonnestroom en warmteopslag in onze kassen")),
+            ("Communicatie", "73.11", (["marketing"], "Campagnes voor Nederlandse gasten en klanten"),
+             (["financing"], "Wij zoeken financiering voor groei over de grens")),
+            ("Opleidingen", "85.59", (["skills-development", "hr"], "Trainingen zakelijk Duits en interculturele samenwerking"),
+             (["digital-transformation"], "Wij zoeken een partner voor online leren")),
+            ("Horeca", "56.10", (["tourism"], "Groepsarrangementen en vergaderlocatie in Drenthe"),
+             (["food-agriculture"], "Wij zoeken streekproducten voor ons restaurant")),
+            ("Bouwbedrijf", "41.20", (["manufacturing"], "Utiliteitsbouw en renovatie van bedrijfshallen"),
+             (["digital-transformation"], "Wij zoeken software voor digitale planning en urenregistratie")),
+            ("Starters", "70.22", (["start-ups", "innovation"], "Begeleiding van startende ondernemers"),
+             (["financing"], "Wij zoeken investeerders en subsidieadvies voor starters")),
+            ("Recycling", "38.32", (["circular-economy"], "Inzameling en hergebruik van bedrijfsafval"),
+             (["logistics"], "Wij zoeken vervoer voor reststromen naar Duitse verwerkers")),
+        ],
+    },
+    "DE": {
+        "language": "de",
+        "languages": ["de"] * 6 + ["nl", "en"],
+        "tld": "de",
+        "first": ["Jan", "Anna", "Heiko", "Katrin", "Thomas", "Sabine", "Matthias", "Julia", "Bernd", "Meike",
+                  "Stefan", "Inga", "Hendrik", "Petra", "Lars", "Anke", "Frank", "Svenja", "Jörg", "Wiebke"],
+        "last": ["Schröder", "Meyer", "Hinrichs", "Lammers", "Wessels", "Brinkmann", "Többen", "Kuhl", "Hölscher",
+                 "Berentzen", "Gerdes", "Jansen", "Koops", "Thien", "Wilken", "Hackmann", "Niehaus", "Evers",
+                 "Schulte", "Robben"],
+        "founders": ["Többen", "Hölscher", "Berentzen", "Gerdes", "Koops", "Thien", "Wilken", "Hackmann",
+                     "Niehaus", "Evers", "Schulte", "Robben", "Lammers", "Wessels", "Brinkmann", "Kuhl",
+                     "Hinrichs", "Schröder", "Bruns", "Deters"],
+        "places": ["Lingen", "Meppen", "Papenburg", "Haren", "Nordhorn", "Haselünne", "Sögel", "Werlte"],
+        "suffixes": ["GmbH", "GmbH", "GmbH & Co. KG", "e.K.", "KG"],
+        "profiles": [
+            ("Versandhandel", "47.91", (["logistics"], "Kommissionierung und Versand für Dritte"),
+             (["e-commerce"], "Wir suchen eine Agentur für unseren Onlineshop und Marktplätze")),
+            ("Maschinenbau", "28.30", (["manufacturing"], "Landmaschinen und Sonderanfertigungen"),
+             (["logistics", "cross-border-trade"], "Zuverlässige Spedition für Lieferungen in die Niederlande")),
+            ("Metallbau", "25.11", (["manufacturing"], "Lohnfertigung: Laserschneiden, Kanten und Schweißen"),
+             (["hr"], "Wir suchen Fachkräfte und Auszubildende")),
+            ("Solartechnik", "43.21", (["energy-transition"], "Planung und Bau von Photovoltaikanlagen für Gewerbedächer"),
+             (["skills-development"], "Wir suchen Schulungen für niederländische Kunden und Monteure")),
+            ("Hofkäserei", "10.51", (["food-agriculture"], "Regionale Milchprodukte für Gastronomie und Handel"),
+             (["marketing", "e-commerce"], "Wir suchen Vertrieb und Marketing in den Niederlanden")),
+            ("Softwarehaus", "62.01", (["digital-transformation"], "ERP-Einführung und digitale Planung für kleine Betriebe"),
+             (["financing"], "Wir suchen Fördermittel für ein grenzüberschreitendes Projekt")),
+            ("Steuerberatung", "69.20", (["financing"], "Fördermittelberatung und Finanzierung für Gründer"),
+             (["digital-transformation"], "Wir suchen Unterstützung bei der Digitalisierung der Kanzlei")),
+            ("Ferienpark", "55.20", (["tourism"], "Ferienhäuser und Tagungsräume im Emsland"),
+             (["marketing"], "Wir suchen Marketing für niederländische Gäste")),
+            ("Recyclinghof", "38.11", (["circular-economy", "logistics"], "Annahme und Verwertung von Gewerbeabfällen"),
+             (["circular-economy"], "Wir suchen Abnehmer für sortierte Wertstoffe")),
+            ("Pflegedienst", "88.10", (["hr"], "Ambulante Pflege im Emsland"),
+             (["skills-development", "hr"], "Wir suchen Sprachkurse und Fachkräfte aus den Niederlanden")),
+        ],
+    },
+    "DK": {
+        "language": "da",
+        "languages": ["da"] * 5 + ["en"],
+        "tld": "dk",
+        "first": ["Mette", "Lars", "Rikke", "Søren", "Anne", "Jens", "Camilla", "Morten", "Lone", "Henrik",
+                  "Tove", "Per", "Sara", "Kim", "Ida", "Ole"],
+        "last": ["Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
+                 "Rasmussen", "Jørgensen", "Madsen", "Kristensen", "Holm", "Dahl", "Skov", "Vang"],
+        "founders": ["Holm", "Dahl", "Skov", "Vang", "Bech", "Krog", "Lund", "Falk", "Toft", "Juhl", "Berg",
+                     "Moe"],
+        "places": ["Fjordby", "Strandvig", "Nørreå", "Bakkely"],
+        "suffixes": ["ApS", "A/S", "I/S", ""],
+        "profiles": [
+            ("Tømrer", "43.32", (["green-transition"], "Energirenovering af erhvervsbygninger"),
+             (["green-funding"], "Vi søger finansiering til grønne investeringer")),
+            ("Revision", "69.20", (["financing"], "Rådgivning om grøn finansiering"), (["hr"], "Vi søger praktikanter")),
+            ("Webbureau", "62.01", (["e-commerce"], "Webshops for små virksomheder"),
+             (["skills-development"], "Vi søger kurser i digital markedsføring")),
+            ("Maskinfabrik", "28.99", (["manufacturing"], "Specialmaskiner og reparation"),
+             (["green-infrastructure"], "Vi søger ladestandere og grøn strøm")),
+            ("Feriecenter", "55.20", (["tourism"], "Konferencer og ophold ved fjorden"),
+             (["green-knowledge-sharing"], "Vi søger erfaringer med grøn certificering")),
+            ("Vognmand", "49.41", (["logistics"], "Kørsel og lager i hele regionen"),
+             (["green-guidance"], "Vi søger vejledning om el-lastbiler")),
+        ],
+    },
+    "SE": {
+        "language": "sv",
+        "languages": ["sv"] * 5 + ["en"],
+        "tld": "se",
+        "first": ["Erik", "Anna", "Johan", "Karin", "Lars", "Sofia", "Per", "Emma", "Nils", "Maja", "Olle",
+                  "Elin"],
+        "last": ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
+                 "Svensson", "Lindqvist", "Berg", "Holm"],
+        "founders": ["Sjöberg", "Lindqvist", "Åberg", "Forsberg", "Holm", "Strand", "Ek", "Lund"],
+        "places": ["Sjövik", "Bergby", "Älvsta", "Norrvik"],
+        "suffixes": ["AB", "AB", "HB", ""],
+        "profiles": [
+            ("Kajakuthyrning", "77.21", (["kayaking", "tourism"], "Kajakuthyrning och guidade turer i skärgården"),
+             (["marketing"], "Vi söker samarbete kring marknadsföring mot tyska gäster")),
+            ("Klätterskola", "85.51", (["climbing"], "Klätterkurser inne och ute"),
+             (["tourism"], "Vi söker boende för kursdeltagare")),
+            ("Fiskecamp", "55.30", (["fishing", "tourism"], "Fiskecamp med stugor och båtar"),
+             (["kayaking"], "Vi söker kajaker för våra gäster")),
+            ("Stugby", "55.20", (["tourism"], "Stugor och konferens vid sjön"),
+             (["outdoor"], "Vi söker aktiviteter för våra gäster")),
+        ],
+    },
+}
+
+# the Danish municipality's programme of virtual meetings: (theme, title, date, participants)
+MEETINGS = [
+    ("e-handel", "Netværksmøde: E-handel for små virksomheder", "2024-02-06", 9),
+    ("kommunal jobmodel", "Netværksmøde: Kommunens jobmodel", "2024-03-05", 2),
+    ("finansiering", "Netværksmøde: Finansiering og investorer", "2024-04-09", 7),
+    ("turisme", "Netværksmøde: Turisme efter sæsonen", "2024-05-07", 7),
+    ("kompetenceudvikling", "Netværksmøde: Kompetenceudvikling", "2024-08-27", 7),
+    ("digital omstilling", "Netværksmøde: Digital omstilling", "2024-09-24", 6),
+    ("HR og den svære samtale", "Netværksmøde: HR og den svære samtale", "2024-10-29", 3),
+]
+
+# participants' names for the attendance imports (Danish first and last names)
+DK_ATTENDEES_FIRST = ["Rikke", "Ole", "Lis", "Jens", "Mia", "Ib", "Tove", "Per", "Sara", "Kim", "Anne", "Søren",
+                      "Lone", "Bo", "Dorte", "Finn", "Gitte", "Hans", "Inge", "Jonas"]
+DK_ATTENDEES_LAST = ["Dahl", "Berg", "Krog", "Lund", "Falk", "Bech", "Moe", "Holm", "Vang", "Toft", "Skov", "Juhl"]
+
+SUB_THEMES = [("green-guidance", "Grøn vejledning"), ("green-funding", "Grøn finansiering"),
+              ("green-knowledge-sharing", "Grøn videndeling"), ("green-inclusion", "Grøn inklusion"),
+              ("green-infrastructure", "Grøn infrastruktur")]
+
+# the business panel's ideas of last year, per sub-theme: (title, need)
+PANEL_IDEAS = {
+    "green-guidance": [("Grøn tjekliste til små virksomheder", "Små virksomheder ved ikke, hvor de skal starte"),
+                       ("Energivejleder på besøg", "Virksomheder mangler hjælp til energitjek"),
+                       ("Én indgang til grøn rådgivning", "Det er svært at finde den rette rådgiver")],
+    "green-funding": [("Grønne lån via lokale banker", "Grønne investeringer er svære at finansiere"),
+                      ("Pulje til energirenovering", "Energirenovering af erhvervsbygninger er dyr"),
+                      ("Hjælp til fondsansøgninger", "Ansøgninger tager for lang tid")],
+    "green-knowledge-sharing": [("Grønt netværk for produktionsvirksomheder", "Vi vil lære af hinanden"),
+                                ("Virksomhedsbesøg med grønne cases", "Vi mangler gode eksempler"),
+                                ("Årlig grøn konference", "Resultater skal deles med alle")],
+    "green-inclusion": [("Grønne job til ledige", "Der mangler hænder til den grønne omstilling"),
+                        ("Lærlinge i grønne fag", "For få unge vælger grønne uddannelser")],
+    "green-infrastructure": [("Ladestandere på erhvervsområder", "Elbiler kan ikke lades på arbejdet"),
+                             ("Fælles solcelleanlæg på erhvervsområdet", "Taget er for lille til eget anlæg"),
+                             ("Cykelsti til erhvervsområdet", "Medarbejdere vil cykle på arbejde")],
+}
+
+INITIATIVES = [
+    ("Grøn tjekliste udgivet", ["Grøn tjekliste til små virksomheder"], "completed"),
+    ("Energivejleder-ordning", ["Energivejleder på besøg", "Én indgang til grøn rådgivning"], "launched"),
+    ("Grønt netværk for produktion", ["Grønt netværk for produktionsvirksomheder"], "launched"),
+    ("Ladestandere på Strandvig Erhvervspark", ["Ladestandere på erhvervsområder"], "launched"),
+]
