@@ -9,7 +9,10 @@ import sys
 from sqlalchemy import select
 
 from nabo_common import db, settings
+from nabo_common.context import system_caller
 from services.members.domain.accounts import hash_password, normalise_email
+from services.members.domain.common import publish
+from services.members.domain.persons import person_event_data
 from services.members.models import Person
 
 
@@ -22,6 +25,9 @@ def ensure_platform_admin(session_factory, email, password, name="Platform admin
                 person = Person(name=name, email=normalise_email(email), language="en",
                                 password_hash=hash_password(password), is_platform_admin=True)
                 session.add(person)
+                session.flush()
+                # like every person, the admin reaches other services' read models by event
+                publish(session, "person.created", person_event_data(person), system_caller())
                 return True
             person.is_platform_admin = True
             return False

@@ -20,7 +20,7 @@ def person_view(person):
     return data
 
 
-def _event_data(person):
+def person_event_data(person):
     return {"person_id": person.id, "name": person.name, "email": person.email, "language": person.language,
             "birth_year": person.birth_year, "home_association_id": person.home_association_id,
             "roles": [{"scope": r.scope, "scope_id": r.scope_id, "role": r.role} for r in person.roles]}
@@ -62,7 +62,7 @@ def create(session, caller, payload):
             session.flush()
         except IntegrityError:
             raise Conflict("A person with this e-mail is registered already.") from None
-        publish(session, "person.created", _event_data(person), caller, home)
+        publish(session, "person.created", person_event_data(person), caller, home)
     return person_view(person)
 
 
@@ -90,7 +90,7 @@ def update(session, caller, person_id, payload):
             session.flush()
         except IntegrityError:
             raise Conflict("A person with this e-mail is registered already.") from None
-        publish(session, "person.updated", _event_data(person), caller, person.home_association_id)
+        publish(session, "person.updated", person_event_data(person), caller, person.home_association_id)
     return person_view(person)
 
 
@@ -114,7 +114,7 @@ def grant_role(session, caller, person_id, payload):
             raise Conflict("The person has this role already.")
         person.roles.append(PersonRole(**data))
         session.flush()
-        publish(session, "person.updated", _event_data(person), caller, person.home_association_id)
+        publish(session, "person.updated", person_event_data(person), caller, person.home_association_id)
     return person_view(person)
 
 
