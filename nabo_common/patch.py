@@ -16,4 +16,7 @@ def apply():
     from psycogreen.eventlet import patch_psycopg
 
     patch_psycopg()
+    from nabo_common.rpc import keep_serving_when_a_reply_is_lost
+
+    keep_serving_when_a_reply_is_lost()
     _patched = True

@@ -7,12 +7,40 @@ already gave up), and the caller gets ``ServiceTimeout`` (504) when no reply
 arrives in time, or ``ServiceUnavailable`` (503) when no service instance
 consumes the queue at all.
 """
+import logging
+
 import eventlet
+from kombu.exceptions import OperationalError as BrokerError
 from nameko.exceptions import UnknownService
 from nameko.rpc import MethodProxy, RpcProxy, ServiceProxy
 
 from nabo_common import settings as settings_mod
 from nabo_common.errors import ServiceTimeout, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def keep_serving_when_a_reply_is_lost():
+    """nameko lets a reply that cannot be published (broker connection lost at that moment) escape
+    from the worker, which kills the whole container: one broker restart would stop the service.
+    The work is done and committed either way; the caller gets its deadline (504) instead, and
+    the service keeps serving and reconnects. Applied once by ``nabo_common.patch.apply()``."""
+    from nameko import rpc as nameko_rpc
+
+    original = nameko_rpc.Responder.send_response
+    if getattr(original, "nabo_guarded", False):
+        return
+
+    def send_response(self, result, exc_info):
+        try:
+            return original(self, result, exc_info)
+        except (BrokerError, OSError) as exc:
+            log.warning("RPC reply could not be sent (%s: %s); the caller will time out",
+                        type(exc).__name__, str(exc)[:200])
+            return result, exc_info
+
+    send_response.nabo_guarded = True
+    nameko_rpc.Responder.send_response = send_response
 
 
 class TimedMethodProxy(MethodProxy):
