@@ -63,7 +63,7 @@ class TimedMethodProxy(MethodProxy):
             raise ServiceTimeout(f"{self.service_name} did not answer within {self.timeout:g} s") from None
         except UnknownService:
             raise ServiceUnavailable(f"{self.service_name} is not running") from None
-        except (OSError, IOError) as exc:
+        except (OSError, IOError, BrokerError) as exc:
             raise ServiceUnavailable(f"message broker unreachable: {exc}") from None
 
     def _forget(self, reply_event):
