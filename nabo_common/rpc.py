@@ -8,6 +8,7 @@ arrives in time, or ``ServiceUnavailable`` (503) when no service instance
 consumes the queue at all.
 """
 import logging
+import time
 
 import eventlet
 from kombu.exceptions import OperationalError as BrokerError
@@ -18,6 +19,7 @@ from nabo_common import settings as settings_mod
 from nabo_common.errors import ServiceTimeout, ServiceUnavailable
 
 log = logging.getLogger(__name__)
+DEADLINE_KEY = "nabo_deadline"  # context data: Unix time after which the caller no longer waits
 
 
 def keep_serving_when_a_reply_is_lost():
@@ -43,6 +45,31 @@ def keep_serving_when_a_reply_is_lost():
     nameko_rpc.Responder.send_response = send_response
 
 
+def drop_requests_past_their_deadline():
+    """The queue's per-message expiry only covers messages still in the queue; a request already
+    delivered to an instance that then stalls (SIGSTOP, a long GC pause, a hub blocked) would be
+    acted on when it resumes, although its caller answered 504 long ago. The caller's deadline
+    travels in the context data; a request that arrives after it is acked and dropped unanswered.
+    Applied once by ``nabo_common.patch.apply()``."""
+    from nameko import rpc as nameko_rpc
+
+    original = nameko_rpc.RpcConsumer.handle_message
+    if getattr(original, "nabo_guarded", False):
+        return
+
+    def handle_message(self, body, message):
+        deadline = (message.headers or {}).get(f"nameko.{DEADLINE_KEY}")
+        if isinstance(deadline, (int, float)) and time.time() > deadline:
+            log.warning("dropped RPC request %s: its caller's deadline passed %.1f s ago",
+                        message.delivery_info.get("routing_key"), time.time() - deadline)
+            self.queue_consumer.ack_message(message)
+            return
+        return original(self, body, message)
+
+    handle_message.nabo_guarded = True
+    nameko_rpc.RpcConsumer.handle_message = handle_message
+
+
 class TimedMethodProxy(MethodProxy):
     def __init__(self, worker_ctx, service_name, method_name, reply_listener, timeout, **options):
         self.timeout = timeout
@@ -53,6 +80,7 @@ class TimedMethodProxy(MethodProxy):
 
     def __call__(self, *args, **kwargs):
         correlation = {}
+        self.worker_ctx.data[DEADLINE_KEY] = time.time() + self.timeout
         try:
             with eventlet.Timeout(self.timeout):
                 reply = self._call(*args, **kwargs)
