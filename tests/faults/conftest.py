@@ -32,16 +32,14 @@ RESULTS_PATH = os.environ.get("FAULT_RESULTS", os.path.join(ROOT, ".nabo", "faul
 
 
 def record(scenario, **figures):
-    """Keep one scenario's figures for the report (also printed)."""
+    """Keep one scenario's figures for the report (also printed); the file is rewritten each time,
+    so a run cut short still leaves what it measured."""
     RESULTS[scenario] = figures
     print(f"\n[faults] {scenario}: {json.dumps(figures, default=str)}")
-
-
-def pytest_sessionfinish(session, exitstatus):
-    if RESULTS:
-        os.makedirs(os.path.dirname(RESULTS_PATH), exist_ok=True)
-        with open(RESULTS_PATH, "w") as f:
-            json.dump({"written_at": datetime.now(timezone.utc).isoformat(), "scenarios": RESULTS}, f, indent=2)
+    os.makedirs(os.path.dirname(RESULTS_PATH), exist_ok=True)
+    with open(RESULTS_PATH, "w") as f:
+        json.dump({"written_at": datetime.now(timezone.utc).isoformat(), "scenarios": RESULTS}, f, indent=2,
+                  default=str)
 
 
 @pytest.fixture(scope="session")
