@@ -16,4 +16,8 @@ def apply():
     from psycogreen.eventlet import patch_psycopg
 
     patch_psycopg()
+    from nabo_common.rpc import drop_requests_past_their_deadline, keep_serving_when_a_reply_is_lost
+
+    keep_serving_when_a_reply_is_lost()
+    drop_requests_past_their_deadline()
     _patched = True

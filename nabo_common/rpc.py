@@ -7,12 +7,67 @@ already gave up), and the caller gets ``ServiceTimeout`` (504) when no reply
 arrives in time, or ``ServiceUnavailable`` (503) when no service instance
 consumes the queue at all.
 """
+import logging
+import time
+
 import eventlet
+from kombu.exceptions import OperationalError as BrokerError
 from nameko.exceptions import UnknownService
 from nameko.rpc import MethodProxy, RpcProxy, ServiceProxy
 
 from nabo_common import settings as settings_mod
 from nabo_common.errors import ServiceTimeout, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+DEADLINE_KEY = "nabo_deadline"  # context data: Unix time after which the caller no longer waits
+
+
+def keep_serving_when_a_reply_is_lost():
+    """nameko lets a reply that cannot be published (broker connection lost at that moment) escape
+    from the worker, which kills the whole container: one broker restart would stop the service.
+    The work is done and committed either way; the caller gets its deadline (504) instead, and
+    the service keeps serving and reconnects. Applied once by ``nabo_common.patch.apply()``."""
+    from nameko import rpc as nameko_rpc
+
+    original = nameko_rpc.Responder.send_response
+    if getattr(original, "nabo_guarded", False):
+        return
+
+    def send_response(self, result, exc_info):
+        try:
+            return original(self, result, exc_info)
+        except (BrokerError, OSError) as exc:
+            log.warning("RPC reply could not be sent (%s: %s); the caller will time out",
+                        type(exc).__name__, str(exc)[:200])
+            return result, exc_info
+
+    send_response.nabo_guarded = True
+    nameko_rpc.Responder.send_response = send_response
+
+
+def drop_requests_past_their_deadline():
+    """The queue's per-message expiry only covers messages still in the queue; a request already
+    delivered to an instance that then stalls (SIGSTOP, a long GC pause, a hub blocked) would be
+    acted on when it resumes, although its caller answered 504 long ago. The caller's deadline
+    travels in the context data; a request that arrives after it is acked and dropped unanswered.
+    Applied once by ``nabo_common.patch.apply()``."""
+    from nameko import rpc as nameko_rpc
+
+    original = nameko_rpc.RpcConsumer.handle_message
+    if getattr(original, "nabo_guarded", False):
+        return
+
+    def handle_message(self, body, message):
+        deadline = (message.headers or {}).get(f"nameko.{DEADLINE_KEY}")
+        if isinstance(deadline, (int, float)) and time.time() > deadline:
+            log.warning("dropped RPC request %s: its caller's deadline passed %.1f s ago",
+                        message.delivery_info.get("routing_key"), time.time() - deadline)
+            self.queue_consumer.ack_message(message)
+            return
+        return original(self, body, message)
+
+    handle_message.nabo_guarded = True
+    nameko_rpc.RpcConsumer.handle_message = handle_message
 
 
 class TimedMethodProxy(MethodProxy):
@@ -25,6 +80,7 @@ class TimedMethodProxy(MethodProxy):
 
     def __call__(self, *args, **kwargs):
         correlation = {}
+        self.worker_ctx.data[DEADLINE_KEY] = time.time() + self.timeout
         try:
             with eventlet.Timeout(self.timeout):
                 reply = self._call(*args, **kwargs)
@@ -35,7 +91,7 @@ class TimedMethodProxy(MethodProxy):
             raise ServiceTimeout(f"{self.service_name} did not answer within {self.timeout:g} s") from None
         except UnknownService:
             raise ServiceUnavailable(f"{self.service_name} is not running") from None
-        except (OSError, IOError) as exc:
+        except (OSError, IOError, BrokerError) as exc:
             raise ServiceUnavailable(f"message broker unreachable: {exc}") from None
 
     def _forget(self, reply_event):

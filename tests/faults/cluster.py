@@ -1,0 +1,227 @@
+"""The services as separate OS processes, and the faults a test can inject.
+
+Every component runs as ``python -m nabo_common.cli serve <component>`` with its
+own environment. The processes reach RabbitMQ and PostgreSQL through TCP
+proxies owned by the test process, so a broker or database restart is a
+``cut()`` (every open connection dropped, new ones refused) and a ``restore()``,
+exactly what the services would see, while the machine's servers and everybody
+else's tests keep running.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import psycopg2
+import requests
+
+from tests.support.infra import free_port
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SERVICES = ("members", "events", "notifications", "ideas")
+
+
+def wait_until(predicate, timeout, interval=0.2):
+    """Poll ``predicate`` until it returns something truthy or the time is up; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+class Process:
+    def __init__(self, component, index, env, log_dir):
+        self.component = component
+        self.index = index
+        self.env = env
+        self.port = int(env[f"{component.upper()}_HTTP_PORT"])
+        self.log_path = os.path.join(log_dir, f"{component}-{index}.log")
+        self.popen = None
+
+    @property
+    def name(self):
+        return f"{self.component}#{self.index}"
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "nabo_common.cli", "serve", self.component],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        log.close()
+
+    @property
+    def alive(self):
+        return self.popen is not None and self.popen.poll() is None
+
+    def signal(self, sig):
+        if self.alive:
+            os.kill(self.popen.pid, sig)
+
+    def kill9(self):
+        self.signal(signal.SIGKILL)
+        if self.popen is not None:
+            self.popen.wait(timeout=10)
+
+    def stop(self):
+        if not self.alive:
+            return
+        self.signal(signal.SIGCONT)
+        self.signal(signal.SIGTERM)
+        try:
+            self.popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill9()
+
+    def ready(self):
+        try:
+            return requests.get(self.url + "/health/ready", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def cpu_seconds(self):
+        times = psutil.Process(self.popen.pid).cpu_times()
+        return times.user + times.system
+
+    def metric(self, name, **labels):
+        """Sum of a Prometheus sample over the series matching ``labels``."""
+        text = requests.get(self.url + "/metrics", timeout=5).text
+        total = 0.0
+        for line in text.splitlines():
+            if not line.startswith(name + "{") and not line.startswith(name + " "):
+                continue
+            series, _, value = line.rpartition(" ")
+            if all(f'{k}="{v}"' in series for k, v in labels.items()):
+                total += float(value)
+        return total
+
+    def log_tail(self, lines=40):
+        try:
+            with open(self.log_path, "rb") as f:
+                return b"\n".join(f.read().splitlines()[-lines:]).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+class Cluster:
+    """All components as processes behind a broker proxy and a database proxy."""
+
+    def __init__(self, amqp_uri, broker_proxy, db_proxy, database_urls, smtp_port, log_dir):
+        self.amqp_uri = amqp_uri
+        self.broker = broker_proxy
+        self.database = db_proxy
+        self.direct_urls = database_urls  # service -> SQLAlchemy URL straight to PostgreSQL
+        self.smtp_port = smtp_port
+        self.log_dir = log_dir
+        self.processes = {c: [] for c in (*SERVICES, "gateway")}
+
+    def proxied_db_url(self, service):
+        url = self.direct_urls[service]
+        return url.replace(f"@127.0.0.1:{self.database.target[1]}/", f"@127.0.0.1:{self.database.port}/")
+
+    def env(self, component, port):
+        env = dict(os.environ)
+        env.update({
+            "AMQP_URI": self.broker.uri(self.amqp_uri),
+            "HTTP_HOST": "127.0.0.1",
+            f"{component.upper()}_HTTP_PORT": str(port),
+            "LOG_LEVEL": "INFO",
+            "RPC_TIMEOUT_SECONDS": "3",
+            "OUTBOX_POLL_SECONDS": "0.2",
+            "EVENT_MAX_ATTEMPTS": "3",
+            "EVENT_RETRY_BASE_MS": "300",
+            "AMQP_HEARTBEAT_SECONDS": "2",
+            "WRITE_RATE_LIMIT": "100000/minute",
+            "SIGN_IN_RATE_LIMIT": "100000/minute",
+            "SIGN_IN_IP_RATE_LIMIT": "100000/minute",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(self.smtp_port),
+            "CAMPAIGN_SEND_RATE": "100",
+            "DELIVERY_RETRY_BASE_SECONDS": "1",
+            "DELIVERY_LEASE_SECONDS": "10",
+            "REMINDER_POLL_SECONDS": "1",
+            "PYTHONUNBUFFERED": "1",
+        })
+        if component != "gateway":
+            env[f"{component.upper()}_DATABASE_URL"] = self.proxied_db_url(component)
+        return env
+
+    def start(self, component, wait=True):
+        index = len(self.processes[component])
+        process = Process(component, index, self.env(component, free_port()), self.log_dir)
+        process.start()
+        self.processes[component].append(process)
+        if wait:
+            self.wait_ready([process])
+        return process
+
+    def restart(self, process, wait=True):
+        process.stop()
+        process.start()
+        if wait:
+            self.wait_ready([process])
+        return process
+
+    def wait_ready(self, processes=None, timeout=60):
+        processes = processes or self.all()
+        ok = wait_until(lambda: all(p.ready() for p in processes), timeout, interval=0.3)
+        if not ok:
+            details = "\n".join(f"--- {p.name} (alive={p.alive})\n{p.log_tail()}" for p in processes if not p.ready())
+            raise AssertionError(f"components not ready within {timeout}s:\n{details}")
+
+    def all(self):
+        return [p for procs in self.processes.values() for p in procs]
+
+    def running(self, component):
+        return [p for p in self.processes[component] if p.alive]
+
+    def first(self, component):
+        return self.running(component)[0]
+
+    def gateway_url(self):
+        return self.first("gateway").url
+
+    def scale_down(self, component, keep=1):
+        for process in self.running(component)[keep:]:
+            process.stop()
+        self.processes[component] = [p for p in self.processes[component] if p.alive]
+
+    def heal(self):
+        """Undo whatever a failed scenario left behind: proxies open, every process continued and running."""
+        self.broker.restore()
+        self.database.restore()
+        for process in self.all():
+            process.signal(signal.SIGCONT)
+        for component in self.processes:
+            if not self.running(component):
+                dead = self.processes[component][0]
+                dead.start()
+            self.scale_down(component, keep=1)
+        self.wait_ready(timeout=90)
+
+    def stop_all(self):
+        for process in self.all():
+            process.stop()
+
+    # --- database access for the ledger (straight to PostgreSQL, not through the proxy) ---
+    def query(self, service, sql, params=()):
+        url = self.direct_urls[service].replace("postgresql+psycopg2://", "postgresql://")
+        conn = psycopg2.connect(url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql, params)
+                return cur.fetchall()
+        finally:
+            conn.close()
+
+    def outbox_backlog(self):
+        return {s: self.query(s, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL")[0][0]
+                for s in SERVICES}

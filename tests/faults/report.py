@@ -1,0 +1,54 @@
+"""Render the fault suite's results (JSON written by tests/faults/conftest.py) as the table in
+docs/reliability.md, between the RESULTS markers.
+
+    python -m tests.faults.report [.nabo/fault-results.json]
+"""
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DOC = os.path.join(ROOT, "docs", "reliability.md")
+BEGIN, END = "<!-- RESULTS BEGIN -->", "<!-- RESULTS END -->"
+
+
+def table(results):
+    lines = [f"Run of {results['written_at']}:", "",
+             "| scenario | requests | accepted | lost | duplicated | unexpected | recovery (s) | notes |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, r in sorted(results["scenarios"].items()):
+        notes = []
+        regs = r.get("registrations") or {}
+        if regs.get("statuses"):
+            notes.append("answers " + ", ".join(f"{k}×{v}" for k, v in sorted(regs["statuses"].items())))
+        if regs.get("refused_applied"):
+            notes.append(f"{regs['refused_applied']} refused but applied whole")
+        if regs.get("interrupted"):
+            notes.append(f"{regs['interrupted']} mail interrupted (at-most-once, visible)")
+        if r.get("campaign"):
+            c = r["campaign"]
+            notes.append(f"campaign {c['delivered']}/{c['recipients']} once")
+        for key in ("outbox_pending_at_kill", "duplicate_publishes", "notifications_cpu_share", "dead_after_replay",
+                    "slowest_answer_seconds", "reminder_mails", "handled_ok", "retried"):
+            if key in r:
+                notes.append(f"{key.replace('_', ' ')} {r[key]}")
+        recovery = "–" if r.get("recovery_seconds") is None else r["recovery_seconds"]
+        lines.append(f"| {name} | {r['requests']} | {r.get('accepted', '–')} | {r['lost']} | {r['duplicated']} | "
+                     f"{r.get('unexpected', 0)} | {recovery} | {'; '.join(notes)} |")
+    return "\n".join(lines)
+
+
+def main(path=None):
+    path = path or os.path.join(ROOT, ".nabo", "fault-results.json")
+    with open(path) as f:
+        results = json.load(f)
+    with open(DOC) as f:
+        doc = f.read()
+    head, _, rest = doc.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    with open(DOC, "w") as f:
+        f.write(f"{head}{BEGIN}\n{table(results)}\n{END}{tail}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

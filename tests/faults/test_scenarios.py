@@ -1,0 +1,320 @@
+"""Fault scenarios against the real services as separate processes.
+
+Each scenario drives load through the gateway, injects a fault, waits until
+the system is quiet and classifies every request in the ledger
+(tests/faults/ledger.py). Pass: none lost, none duplicated, nothing
+unexpected. Figures are recorded for docs/reliability.md, never asserted as
+timings (except deadlines, which are functional)."""
+import json
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pika
+import pytest
+import requests
+
+from nabo_common import events as events_mod
+from tests.faults.cluster import ROOT, wait_until
+from tests.faults.conftest import record
+from tests.faults.ledger import (RegistrationLoad, campaign_mails, settle_campaign,
+                                 settle_registrations)
+from tests.support.api import check
+
+
+def assert_clean(name, result):
+    assert result["lost"] == 0 and result["duplicated"] == 0 and result["unexpected"] == 0, f"{name}: {result}"
+
+
+def wait_sent(load, n, timeout=60):
+    wait_until(lambda: load.sent() >= n, timeout, interval=0.05)
+
+
+def finish(name, restored, regs, campaign=None, **extra):
+    recovery = round(time.monotonic() - restored, 1) if restored else None
+    lost = regs["lost"] + (campaign["lost"] if campaign else 0)
+    duplicated = regs["duplicated"] + (campaign["duplicated"] if campaign else 0)
+    unexpected = regs["unexpected"] + (campaign["unexpected"] if campaign else 0)
+    record(name, requests=regs["requests"] + (1 if campaign else 0), accepted=regs["accepted"], lost=lost,
+           duplicated=duplicated, unexpected=unexpected, recovery_seconds=recovery, registrations=regs,
+           campaign=campaign, **extra)
+    assert_clean(name + " registrations", regs)
+    if campaign:
+        assert_clean(name + " campaign", campaign)
+
+
+def publish_raw(cluster, body, routing_key, headers=None, message_id=None, content_type="application/json"):
+    """Publish straight to the events exchange (as a buggy or duplicating producer would)."""
+    connection = pika.BlockingConnection(pika.URLParameters(cluster.amqp_uri))
+    try:
+        channel = connection.channel()
+        channel.confirm_delivery()
+        channel.basic_publish(events_mod.EXCHANGE, routing_key, body, pika.BasicProperties(
+            content_type=content_type, delivery_mode=2, message_id=message_id or str(uuid.uuid4()),
+            headers=headers or {}))
+    finally:
+        connection.close()
+
+
+def test_1_broker_restart_mid_load(cluster, world, sink):
+    event = world.event()
+    campaign = world.campaign()
+    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s1", total=200, concurrency=3, pause=0.1).start()
+    wait_sent(load, 40)
+    world.send(campaign)
+    time.sleep(0.3)  # campaign mail is going out
+    cluster.broker.cut()
+    time.sleep(5)
+    cluster.broker.restore()
+    restored = time.monotonic()
+    load.wait()
+    regs = settle_registrations(cluster, sink, [load])
+    mails = settle_campaign(cluster, sink, campaign, world.recipients)
+    finish("1. broker restart mid-load (registrations + campaign)", restored, regs, mails)
+    assert regs["delivered"] > 0
+    assert all(p.alive for p in cluster.all()), "a process died from the broker restart"
+
+
+def test_2_kill9_after_commit_and_while_handling(cluster, world, sink):
+    event = world.event()
+    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s2", total=150, concurrency=4, pause=0.05).start()
+    wait_sent(load, 40)
+    events_proc = cluster.first("events")
+    events_proc.kill9()
+    pending_at_kill = cluster.outbox_backlog()["events"]
+    time.sleep(1)
+    events_proc.start()
+    wait_sent(load, 90)
+    notifications = cluster.first("notifications")
+    notifications.kill9()
+    time.sleep(1)
+    notifications.start()
+    restored = time.monotonic()
+    load.wait()
+    cluster.wait_ready()
+    regs = settle_registrations(cluster, sink, [load])
+    finish("2. kill -9 events after commit, then notifications mid-handling", restored, regs,
+           outbox_pending_at_kill=pending_at_kill)
+
+
+def test_3_consumer_down_producers_continue(cluster, world, sink):
+    event = world.event()
+    notifications = cluster.first("notifications")
+    notifications.stop()
+    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s3", total=60, concurrency=4).start().wait()
+    assert len(load.accepted()) == 60, "producers must keep working while a consumer is down"
+    queued = len(load.accepted())
+    notifications.start()
+    cluster.wait_ready([notifications])
+    restored = time.monotonic()
+    regs = settle_registrations(cluster, sink, [load])
+    finish("3. notifications down while registrations continue; catches up", restored, regs,
+           events_waiting=queued)
+
+
+def test_4_duplicate_delivery_and_cut_mid_handler(cluster, world, sink):
+    event = world.event()
+    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s4", total=20, concurrency=4).start().wait()
+    settle_registrations(cluster, sink, [load])
+    rows = cluster.query("events", "SELECT envelope, headers FROM outbox_events WHERE event_type = "
+                                   "'registration.confirmed' AND envelope->'data'->>'event_id' = %s", (event["id"],))
+    assert len(rows) == 20
+    # the same events, 25 times each, with the broker connection cut while handlers run
+    for round_ in range(25):
+        for envelope, headers in rows:
+            publish_raw(cluster, json.dumps(envelope).encode(), "registration.confirmed", headers=headers,
+                        message_id=envelope["id"])
+        if round_ == 12:
+            cluster.broker.cut()
+            time.sleep(2)
+            cluster.broker.restore()
+    restored = time.monotonic()
+    time.sleep(3)
+    regs = settle_registrations(cluster, sink, [load])
+    handled = {consumer: n for consumer, n in cluster.query(
+        "notifications", "SELECT consumer, count(*) FROM processed_events WHERE event_id = ANY(%s) GROUP BY 1",
+        ([e["id"] for e, _ in rows],))}
+    finish("4. each event delivered 25 more times, connection cut mid-handler", restored, regs,
+           duplicate_publishes=25 * len(rows), inbox_rows=handled)
+    assert handled == {"notifications.on_calendar_activity": 20}
+
+
+def _cli(cluster, *args):
+    env = dict(cluster.env("gateway", 0))
+    env["AMQP_URI"] = cluster.amqp_uri
+    out = subprocess.run([sys.executable, "-m", "nabo_common.cli", "deadletters", *args], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_5_poison_events_dead_letter_and_replay(cluster, world, sink):
+    dead_queue = "nabo.notifications.on_calendar_activity.dead"
+    notifications = cluster.first("notifications")
+    cpu_before, t0 = notifications.cpu_seconds(), time.monotonic()
+    draft = check(world.tenant.admin.post("/v1/events", {
+        "title": "Not yet published", "format": "online", "languages": ["en"], "time_zone": "Europe/Copenhagen",
+        "starts_at": (datetime.now(timezone.utc) + timedelta(days=30)).replace(microsecond=0).isoformat(),
+        "ends_at": (datetime.now(timezone.utc) + timedelta(days=30, hours=1)).replace(microsecond=0).isoformat(),
+        "join_url": "https://meet.example/later"}), 201)
+    poison_email = f"poison-{uuid.uuid4().hex[:6]}@faults.test"
+    # 1. not JSON, 2. an envelope that fails its schema, 3. a valid event the handler cannot apply yet
+    poison_ids = {str(uuid.uuid4()), str(uuid.uuid4())}
+    first, second = sorted(poison_ids)
+    publish_raw(cluster, b"{not json", "registration.confirmed", message_id=first)
+    publish_raw(cluster, json.dumps({"id": second, "type": "registration.confirmed",
+                                     "data": {"bogus": 1}}).encode(), "registration.confirmed", message_id=second)
+    behind = events_mod.build("registration.confirmed", {
+        "registration_id": str(uuid.uuid4()), "event_id": draft["id"], "association_ids": [world.tenant.id],
+        "person_id": None, "name": "Poison Guest", "email": poison_email, "language": "en", "status": "confirmed",
+        "source_channel": "other", "campaign_code": None, "title": "Not yet published",
+        "starts_at": draft["starts_at"], "time_zone": "Europe/Copenhagen", "join_url": None, "ics": None},
+        association_id=world.tenant.id)
+    publish_raw(cluster, json.dumps(behind).encode(), "registration.confirmed", message_id=behind["id"])
+    # the queue behind them keeps flowing
+    event = world.event()
+    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s5", total=40, concurrency=4).start().wait()
+    regs = settle_registrations(cluster, sink, [load])
+    ours = {behind["id"]}
+
+    def our_dead():
+        messages = json.loads(_cli(cluster, "show", dead_queue, "--limit", "200") or "[]")
+        mine = [m for m in messages if m["message_id"] in poison_ids or m["message_id"] in ours]
+        return mine if len(mine) == 3 else None
+
+    dead = wait_until(our_dead, 30, interval=1)
+    cpu = (notifications.cpu_seconds() - cpu_before) / (time.monotonic() - t0)
+    assert dead, _cli(cluster, "list")
+    attempts = sorted(m["attempts"] for m in dead)
+    assert attempts == [1, 1, 3], attempts  # malformed at once, the handler failure after bounded retries
+    assert not sink.to(poison_email)
+    # the fix: the read model catches up (the event is published); then replay
+    check(world.tenant.admin.post(f"/v1/events/{draft['id']}/transitions", {"to": "published"}), 200)
+    wait_until(lambda: cluster.query("notifications", "SELECT 1 FROM calendar_events WHERE id = %s",
+                                     (draft["id"],)), 30)
+    replay_started = time.monotonic()
+    assert "replayed" in _cli(cluster, "replay", dead_queue)
+    delivered = sink.wait_for(1, timeout=30, where=lambda m: poison_email in m["to"])
+    recovery = time.monotonic() - replay_started
+    time.sleep(2)
+    redead = [m for m in json.loads(_cli(cluster, "show", dead_queue, "--limit", "200") or "[]")
+              if m["message_id"] in poison_ids | ours]
+    record("5. poison events: dead-lettered, queue flows, replay after fix", requests=regs["requests"] + 3,
+           accepted=regs["accepted"], lost=regs["lost"] + (0 if delivered else 1), duplicated=regs["duplicated"]
+           + (1 if len(sink.to(poison_email)) > 1 else 0), unexpected=regs["unexpected"],
+           recovery_seconds=round(recovery, 1), notifications_cpu_share=round(cpu, 2), dead_after_replay=len(redead))
+    assert_clean("registrations behind the poison", regs)
+    assert len(sink.to(poison_email)) == 1
+    assert len(redead) == 2  # the truly malformed ones die again; nothing spins
+    assert cpu < 0.8, f"notifications used {cpu:.0%} of a core while poison was retried"
+
+
+def test_6_stopped_service_answers_within_deadline(cluster, world, sink):
+    event = world.event()
+    events_proc = cluster.first("events")
+    events_proc.signal(signal.SIGSTOP)
+    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s6", total=8, concurrency=4).start().wait()
+    started = time.monotonic()
+    read = requests.get(f"{cluster.gateway_url()}/v1/events/{event['id']}", timeout=30)
+    read_seconds = time.monotonic() - started
+    slowest = max(r["seconds"] for r in load.requests)
+    assert {r["status"] for r in load.requests} <= {503, 504}, load.requests
+    assert read.status_code in (503, 504) and read.headers["content-type"] == "application/problem+json"
+    assert slowest < 10 and read_seconds < 10
+    events_proc.signal(signal.SIGCONT)
+    resumed = time.monotonic()
+    ok = wait_until(lambda: requests.get(f"{cluster.gateway_url()}/v1/events/{event['id']}",
+                                         timeout=10).status_code == 200, 30)
+    recovery = time.monotonic() - resumed
+    assert ok
+    after = RegistrationLoad(cluster.gateway_url(), event["id"], "s6b", total=10, concurrency=2).start().wait()
+    regs = settle_registrations(cluster, sink, [load, after])
+    finish("6. events SIGSTOPped: gateway answers 503/504, recovers on SIGCONT", resumed, regs,
+           slowest_answer_seconds=round(max(slowest, read_seconds), 1), recovered_after_seconds=round(recovery, 1))
+    assert regs["refused_applied"] == 0, "a request that expired at its deadline was acted on later"
+
+
+def test_7_three_replicas_of_every_service(cluster, world, sink):
+    for component in ("members", "events", "notifications", "ideas"):
+        for _ in range(2):
+            cluster.start(component, wait=False)
+    cluster.wait_ready(timeout=120)
+    start = (datetime.now(timezone.utc) + timedelta(minutes=1, seconds=20)).replace(microsecond=0)
+    reminder_event = world.event(starts_at=start.isoformat(), ends_at=(start + timedelta(hours=1)).isoformat(),
+                                 reminder_offsets=[1])
+    event = world.event()
+    campaign = world.campaign()
+    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s7", total=120, concurrency=4).start()
+    reminded = RegistrationLoad(cluster.gateway_url(), reminder_event["id"], "s7r", total=10, concurrency=2)
+    reminded.start().wait()
+    world.send(campaign)
+    load.wait()
+    regs = settle_registrations(cluster, sink, [load])
+    mails = settle_campaign(cluster, sink, campaign, world.recipients)
+    # the reminder falls due ~20 s after start; each registrant: confirmation + exactly one reminder
+    emails = [r["email"] for r in reminded.accepted()]
+    wait_until(lambda: all(len(sink.to(e)) >= 2 for e in emails), 90, interval=1)
+    time.sleep(3)
+    reminder_counts = [len(sink.to(e)) - 1 for e in emails]
+    sent_reminders = cluster.query("events", "SELECT count(*) FROM reminders WHERE event_id = %s "
+                                             "AND sent_at IS NOT NULL", (reminder_event["id"],))[0][0]
+    outbox_rows = cluster.query("events", "SELECT count(*) FROM outbox_events")[0][0]
+    published = sum(p.metric("nabo_outbox_published_total") for p in cluster.running("events"))
+    finish("7. three replicas of every service", None, regs, mails,
+           reminder_mails={"registrants": len(emails), "once": reminder_counts.count(1),
+                           "twice_or_more": sum(1 for n in reminder_counts if n > 1)},
+           reminders_sent=sent_reminders)
+    assert reminder_counts == [1] * len(emails), reminder_counts
+    assert sent_reminders == 1
+    assert published <= outbox_rows
+
+
+def test_8_postgres_restart_mid_load(cluster, world, sink):
+    event = world.event()
+    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s8", total=150, concurrency=3, pause=0.1).start()
+    wait_sent(load, 40)
+    cluster.database.cut()
+    time.sleep(5)
+    cluster.database.restore()
+    restored = time.monotonic()
+    load.wait()
+    regs = settle_registrations(cluster, sink, [load])
+    slowest = max(r["seconds"] for r in load.requests)
+    failed = [r for r in load.requests if r["status"] != 201]
+    finish("8. PostgreSQL restart mid-load", restored, regs, slowest_answer_seconds=round(slowest, 1))
+    assert all(isinstance(r["status"], int) and r["status"] >= 500 for r in failed), failed[:5]
+    assert slowest < 15, "a request hung instead of failing cleanly"
+    ready = wait_until(lambda: all(p.ready() for p in cluster.all()), 30)
+    assert ready, "services did not reconnect to the database"
+    after = RegistrationLoad(cluster.gateway_url(), event["id"], "s8b", total=10).start().wait()
+    assert len(after.accepted()) == 10
+
+
+@pytest.mark.xfail(reason="known defect: with a 2 s heartbeat the consumer connection of a service whose handlers "
+                          "wait >4 s on the database is dropped, and the unacked events are redelivered and run a "
+                          "second time (the inbox absorbs the effect: still one mail); see docs/reliability.md",
+                   strict=False)
+def test_9_slow_handler_longer_than_two_heartbeats(cluster, world, sink):
+    event = world.event()
+    notifications = cluster.first("notifications")
+    labels = {"handler": "on_calendar_activity"}
+    ok_before = notifications.metric("nabo_events_handled_total", outcome="ok", **labels)
+    retry_before = notifications.metric("nabo_events_handled_total", outcome="retry", **labels)
+    url = cluster.direct_urls["notifications"].replace("postgresql+psycopg2://", "postgresql://")
+    import psycopg2
+    lock = psycopg2.connect(url)
+    with lock.cursor() as cur:
+        cur.execute("LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE")  # every handler now waits on the database
+    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s9", total=10, concurrency=2).start().wait()
+    time.sleep(7)  # heartbeat 2 s: the handlers run for more than three intervals
+    lock.rollback()
+    lock.close()
+    released = time.monotonic()
+    regs = settle_registrations(cluster, sink, [load])
+    ok = notifications.metric("nabo_events_handled_total", outcome="ok", **labels) - ok_before
+    retried = notifications.metric("nabo_events_handled_total", outcome="retry", **labels) - retry_before
+    finish("9. handler slower than two heartbeats (2 s)", released, regs, handled_ok=ok, retried=retried)
+    assert (ok, retried) == (10, 0), "an event was executed twice or retried"
