@@ -30,6 +30,9 @@ from nabo_common.metrics import REGISTRY
 
 log = logging.getLogger("nabo.gateway")
 ROUTES = []
+# errors of a service's own infrastructure (its database is restarting, unreachable):
+# the request changed nothing and may be retried, so they are 503, not 500
+UNAVAILABLE_REMOTE_ERRORS = frozenset({"OperationalError", "InterfaceError", "DisconnectionError", "TimeoutError"})
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 HTTP_LATENCY = Histogram("nabo_http_request_duration_seconds", "Gateway HTTP requests", ["route", "method", "status"],
                          registry=REGISTRY,
@@ -201,6 +204,10 @@ class ApiRoute(HttpRequestHandler):
             return problem(413, "Payload too large", "The request body is too large.")
         if isinstance(exc, HTTPException):
             return problem(exc.code or 400, exc.name, exc.description)
+        if isinstance(exc, RemoteError) and exc.exc_type in UNAVAILABLE_REMOTE_ERRORS:
+            log.warning("service dependency unavailable: %s %s", exc.exc_type, str(exc.value)[:200])
+            return problem(503, "Service unavailable", "A service cannot reach its database right now; try again shortly.",
+                           headers={"Retry-After": "5"})
         if isinstance(exc, RemoteError):
             log.error("service error: %s %s", exc.exc_type, exc.value)
             return problem(500, "Internal error", "A service failed; the error has been logged.")
