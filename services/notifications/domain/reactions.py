@@ -249,13 +249,16 @@ REGISTRATION_KINDS = {"registration.confirmed": "registration_confirmed",
 
 def on_registration(session, envelope):
     """The registration carries the event's title, start, zone and (for a confirmed seat) join link, and the
-    .ics to attach; the read model adds the venue and end."""
+    .ics to attach; the read model adds the venue and format. Its event.published may still be in a
+    concurrent worker (same queue, several workers): then retry rather than send without the venue."""
     data = envelope["data"]
     readmodel.apply_registration(session, data)
     kind = REGISTRATION_KINDS.get(envelope["type"])
     if kind is None:
         return
     event = session.get(CalendarEvent, data["event_id"])
+    if event is None:
+        raise deliveries.ReadModelBehind(f"event {data['event_id']} is not in the read model yet")
     view = _event_context(event, data)
     view["join_url"] = data.get("join_url")  # only a confirmed seat gets the link
     fallback = {"email": data.get("email"), "name": data["name"], "language": data["language"]}

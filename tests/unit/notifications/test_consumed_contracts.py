@@ -217,14 +217,18 @@ def test_waitlisted_registrant_gets_no_join_link_and_no_calendar(world, session)
     assert "meet.test" not in mail.text_body and mail.attachments is None
 
 
-def test_registration_ahead_of_its_event_uses_the_data_it_carries(world, session):
+def test_registration_ahead_of_its_event_waits_for_it_then_uses_the_fresher_data(world, session):
     aid = world.association(language="en")
     event_id = new_id()
-    world.apply("registration.confirmed", registration_data(event_id, aid, None, "early@example.test", "en",
-                                                            name="Early"))
+    data = registration_data(event_id, aid, None, "early@example.test", "en", name="Early")
+    with pytest.raises(ReadModelBehind):
+        world.apply("registration.confirmed", data)
+    world.apply("event.published", event_data(event_id, aid, title="Green transition"))
+    world.apply("registration.confirmed", data)  # the retry
     [mail] = emails(session, kind="registration_confirmed")
-    assert mail.subject == "You are registered: Grøn omstilling"
-    assert "Tuesday, March 3, 2026, 2:00" in mail.text_body and mail.association_id == aid
+    assert mail.subject == "You are registered: Grøn omstilling"  # the registration's copy is the fresher one
+    assert "Tuesday, March 3, 2026, 2:00" in mail.text_body and "Where: Alsion" in mail.text_body
+    assert mail.association_id == aid
 
 
 def _registered(world, aid, language="en"):
