@@ -261,13 +261,16 @@ def on_registration(session, envelope):
         raise deliveries.ReadModelBehind(f"event {data['event_id']} is not in the read model yet")
     view = _event_context(event, data)
     view["join_url"] = data.get("join_url")  # only a confirmed seat gets the link
-    fallback = {"email": data.get("email"), "name": data["name"], "language": data["language"]}
-    recipient = person(session, data["person_id"], fallback) if data.get("person_id") else \
-        guest(data.get("email"), data["name"], data["language"])
-    if recipient is not None and data.get("email"):
-        # the address and language given when registering
-        recipient = deliveries.Recipient(recipient.person_id, data["email"], data["name"] or recipient.name,
-                                         data["language"] or recipient.language)
+    if data.get("person_id"):
+        # a member: the address given when registering, the person's own language (the registration's
+        # language defaults to English when the form leaves it out; it counts for a person not known yet)
+        fallback = {"email": data.get("email"), "name": data["name"], "language": data["language"]}
+        recipient = person(session, data["person_id"], fallback)
+        if recipient is not None and data.get("email"):
+            recipient = deliveries.Recipient(recipient.person_id, data["email"], data["name"] or recipient.name,
+                                             recipient.language)
+    else:
+        recipient = guest(data.get("email"), data["name"], data["language"])
     attachments = [{"filename": "event.ics", "content_type": "text/calendar", "content": data["ics"]}] \
         if data.get("ics") and kind != "registration_waitlisted" else None
     notify(session, envelope["id"], kind, [recipient], {"event": view, "action_url": view["join_url"]},

@@ -192,12 +192,13 @@ def test_every_consumed_type_in_its_real_shape_goes_through_its_reaction(world, 
 
 # --- events and registrations ------------------------------------------------------------------
 
-def test_confirmation_in_the_registrants_language_with_calendar_and_link(world, session):
+def test_confirmation_in_the_members_language_with_calendar_and_link(world, session):
     aid = world.association(language="en")
     pid = world.person(aid, language="de")
     event_id = new_id()
     world.apply("event.published", event_data(event_id, aid))
-    world.apply("registration.confirmed", registration_data(event_id, aid, pid, "dieter@example.test", "de"))
+    # the registration form's language defaults to English; the person's own language wins
+    world.apply("registration.confirmed", registration_data(event_id, aid, pid, "dieter@example.test", "en"))
     [mail] = emails(session, kind="registration_confirmed")
     assert mail.language == "de" and mail.email == "dieter@example.test"
     assert mail.subject == "Sie sind angemeldet: Grøn omstilling"
@@ -206,14 +207,14 @@ def test_confirmation_in_the_registrants_language_with_calendar_and_link(world, 
     assert mail.attachments == [{"filename": "event.ics", "content_type": "text/calendar", "content": ICS}]
 
 
-def test_waitlisted_registrant_gets_no_join_link_and_no_calendar(world, session):
+def test_waitlisted_guest_gets_no_join_link_and_no_calendar_in_the_registrations_language(world, session):
     aid = world.association(language="en")
     event_id = new_id()
     world.apply("event.published", event_data(event_id, aid))
-    world.apply("registration.waitlisted", registration_data(event_id, aid, None, "guest@example.test", "en",
+    world.apply("registration.waitlisted", registration_data(event_id, aid, None, "guest@example.test", "sv",
                                                              status="waitlisted", name="Guest"))
     [mail] = emails(session, kind="registration_waitlisted")
-    assert mail.subject == "On the waiting list: Grøn omstilling"
+    assert mail.subject == "På väntelistan: Grøn omstilling"
     assert "meet.test" not in mail.text_body and mail.attachments is None
 
 
