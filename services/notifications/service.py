@@ -6,7 +6,6 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from nabo_common import events
 from nabo_common.consumer import consume_events
 from nabo_common.db import Database
 from nabo_common.ops import Operations, OperationsEndpoints
@@ -25,15 +24,6 @@ log = logging.getLogger(__name__)
 inbox = Inbox(ProcessedEvent)
 # one timer tick sends for at most this long, then lets the next tick (and other work) run
 DISPATCH_TICK_SECONDS = 10.0
-
-
-def consume_published(handler):
-    """Consume the handler's event types whose publisher has a contract in this tree.
-
-    Types of publishers whose contracts do not exist yet are handled by the
-    same code (``reactions.REACTIONS``) as soon as their contract is added."""
-    known = tuple(t for t in reactions.SUBSCRIPTIONS[handler] if t in events.load_contracts())
-    return consume_events(*known) if known else (lambda fn: fn)
 
 
 class DeliveryRuntime(DependencyProvider):
@@ -159,19 +149,19 @@ class NotificationsService(OperationsEndpoints):
             if inbox.first_time(self.db, f"notifications.{handler}", event["id"]):
                 reactions.react(self.db, event)
 
-    @consume_published("on_directory_changed")
+    @consume_events(*reactions.SUBSCRIPTIONS["on_directory_changed"])
     def on_directory_changed(self, event):
         self._react("on_directory_changed", event)
 
-    @consume_published("on_network_activity")
+    @consume_events(*reactions.SUBSCRIPTIONS["on_network_activity"])
     def on_network_activity(self, event):
         self._react("on_network_activity", event)
 
-    @consume_published("on_calendar_activity")
+    @consume_events(*reactions.SUBSCRIPTIONS["on_calendar_activity"])
     def on_calendar_activity(self, event):
         self._react("on_calendar_activity", event)
 
-    @consume_published("on_idea_activity")
+    @consume_events(*reactions.SUBSCRIPTIONS["on_idea_activity"])
     def on_idea_activity(self, event):
         self._react("on_idea_activity", event)
 

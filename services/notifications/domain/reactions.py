@@ -2,8 +2,10 @@
 services: update the read model, record the transactional messages it causes
 (cause = the event's id), and queue matching webhooks.
 
-Data shapes are the agreed event catalogue; fields that may be missing are
-read with ``.get`` so an older or newer publisher does not break delivery.
+Data shapes are the publishers' contracts in ``nabo_common/contracts``
+(events, ideas, members, networks); the consumer hands each reaction the
+envelope with ``data`` loaded by that contract's schema. Optional fields are
+read with ``.get``.
 """
 from sqlalchemy import select
 
@@ -97,84 +99,129 @@ def on_network_member(session, envelope):
 
 
 def _network_name(session, data):
+    """Every network event's ``name`` is the network's display name (English first); the read model's
+    copy stands in where a publisher left it empty."""
     network = session.get(Network, data["network_id"])
     return data.get("name") or (network.name if network else ""), network
+
+
+def _network_association(network, envelope):
+    return (network.association_ids or [None])[0] if network is not None and network.association_ids \
+        else envelope.get("association_id")
 
 
 def on_join_requested(session, envelope):
     data = envelope["data"]
     name, network = _network_name(session, data)
     requester = session.get(Contact, data["person_id"])
-    conveners = [person(session, pid) for pid in data.get("convener_person_ids") or ()]
+    if requester is None:
+        raise deliveries.ReadModelBehind(f"person {data['person_id']} is not in the read model yet")
+    conveners = [person(session, pid) for pid in data["convener_person_ids"]]
     notify(session, envelope["id"], "network_join_requested", conveners, {
-        "network_name": name, "requester_name": requester.name if requester else data.get("person_name", "")},
-        (network.association_ids or [None])[0] if network else envelope.get("association_id"))
+        "network_name": name, "requester_name": requester.name, "message": data.get("message")},
+        _network_association(network, envelope))
 
 
 def on_join_decided(session, envelope):
     data = envelope["data"]
     name, network = _network_name(session, data)
-    approved = data.get("decision") == "approved"
+    approved = data["decision"] == "approved"
     if approved:
         readmodel.apply_network_member(session, {"network_id": data["network_id"], "person_id": data["person_id"]},
                                        joined=True)
     notify(session, envelope["id"], "network_join_decided", [person(session, data["person_id"])],
            {"network_name": name, "approved": approved, "reason": data.get("reason")},
-           (network.association_ids or [None])[0] if network else envelope.get("association_id"))
+           _network_association(network, envelope))
+
+
+# match reasons are worded for the first organisation ("they need what you offer"); for the second one the
+# two directions swap
+MIRRORED_REASONS = {"needs_your_offer": "offers_your_need", "offers_your_need": "needs_your_offer"}
+
+
+def _match_reasons(session, reasons, mirrored):
+    """``[{kind, networks: [names]}]`` for the templates; theme ids are not shown (no labels here)."""
+    result = []
+    for reason in reasons:
+        kind = MIRRORED_REASONS.get(reason["kind"], reason["kind"]) if mirrored else reason["kind"]
+        names = [network.name for network in (session.get(Network, n) for n in reason.get("networks") or ())
+                 if network is not None and network.name]
+        result.append({"kind": kind, "networks": names})
+    return result
 
 
 def on_match_introduced(session, envelope):
+    """Each contact of either organisation hears about the other organisation and its contacts."""
     data = envelope["data"]
-    organisation_ids = list(data.get("organisation_ids") or ())
-    contacts = list(data.get("contacts") or ())
-    for index, contact in enumerate(contacts):
-        if not contact.get("organisation_id") and index < len(organisation_ids):
-            contact["organisation_id"] = organisation_ids[index]
-
-    def org_name(org_id):
-        org = session.get(Organisation, org_id) if org_id else None
-        return org.name if org else ""
-
-    reasons = [r if isinstance(r, str) else r.get("text") or r.get("label") or str(r)
-               for r in data.get("reasons") or ()]
+    organisation_ids = list(data["organisation_ids"])
+    names = dict(zip(organisation_ids, data["organisation_names"]))
+    contacts = list(data["contacts"])
     for contact in contacts:
-        others = [{"organisation_name": org_name(o.get("organisation_id")), "contact_name": o.get("name"),
+        others = [{"organisation_name": names.get(o["organisation_id"], ""), "contact_name": o["name"],
                    "contact_email": o.get("email")}
-                  for o in contacts if o.get("organisation_id") != contact.get("organisation_id")]
-        recipient = person(session, contact.get("person_id"), contact)
-        org = session.get(Organisation, contact.get("organisation_id") or "")
-        notify(session, envelope["id"], "match_introduced", [recipient], {"others": others, "reasons": reasons},
+                  for o in contacts if o["organisation_id"] != contact["organisation_id"]]
+        reasons = _match_reasons(session, data["reasons"],
+                                 mirrored=contact["organisation_id"] != organisation_ids[0])
+        recipient = person(session, contact["person_id"], contact)
+        org = session.get(Organisation, contact["organisation_id"])
+        notify(session, envelope["id"], "match_introduced", [recipient],
+               {"others": others, "reasons": reasons, "message": data.get("message")},
                org.owner_association_id if org else envelope.get("association_id"))
 
 
 # --- events and registrations ---------------------------------------------------------------
 
 def on_calendar_event(session, envelope):
-    status = {"event.cancelled": "cancelled", "event.completed": "completed", "event.published": "published"}
-    readmodel.apply_calendar_event(session, envelope["data"], status.get(envelope["type"]))
+    data = envelope["data"]
+    readmodel.apply_calendar_event(session, data, data["status"])
 
 
 def on_programme(session, envelope):
     """Programmes need no copy: registrations and events carry their programme id."""
 
 
-def _changes(raw):
-    if isinstance(raw, dict):
-        return [{"field": k, "old": (v or {}).get("old"), "new": (v or {}).get("new")} for k, v in raw.items()]
-    return [c if isinstance(c, dict) else {"field": str(c), "old": None, "new": None} for c in raw or ()]
+# what registrants are told about when an event changes (the publisher lists every changed field,
+# organisers' settings such as capacity, questions or reminder offsets included)
+TOLD_CHANGES = ("title", "starts_at", "ends_at", "time_zone", "format", "languages", "join_url", "description")
+VENUE_CHANGES = ("venue_address", "venue_organisation_id")
+
+
+def _changes(changes, previous_venue, venue):
+    """The publisher's ``[{field, old, new}]`` as registrants see it: the venue as its text (the address or the
+    host's premises), lists joined, a new description only announced."""
+    told = []
+    for change in changes:
+        field = change["field"]
+        if field in VENUE_CHANGES:
+            if not any(c["field"] == "venue" for c in told) and previous_venue != venue:
+                told.append({"field": "venue", "old": previous_venue, "new": venue})
+        elif field == "description":
+            told.append({"field": field, "old": None, "new": None})
+        elif field in TOLD_CHANGES:
+            old, new = change.get("old"), change.get("new")
+            if isinstance(old, list) or isinstance(new, list):
+                old, new = ", ".join(map(str, old or ())), ", ".join(map(str, new or ()))
+            told.append({"field": field, "old": old, "new": new})
+    return told
 
 
 def on_event_updated(session, envelope):
     data = envelope["data"]
-    event = readmodel.apply_calendar_event(session, data)
+    previous = session.get(CalendarEvent, data["event_id"])
+    previous_venue = previous.venue if previous is not None else None
+    event = readmodel.apply_calendar_event(session, data, data["status"])
+    changes = _changes(data["changes"], previous_venue, data.get("venue"))
+    if not changes:
+        return  # only settings registrants do not see changed
     notify(session, envelope["id"], "event_updated", _registrants(session, event.id, ACTIVE_REGISTRATIONS),
-           {"event": _event_context(event), "changes": _changes(data.get("changes"))}, _primary_association(event))
+           {"event": _event_context(event), "changes": changes}, _primary_association(event))
 
 
 def on_event_cancelled(session, envelope):
-    event = readmodel.apply_calendar_event(session, envelope["data"], "cancelled")
+    data = envelope["data"]
+    event = readmodel.apply_calendar_event(session, data, "cancelled")
     notify(session, envelope["id"], "event_cancelled", _registrants(session, event.id, ACTIVE_REGISTRATIONS),
-           {"event": _event_context(event)}, _primary_association(event))
+           {"event": _event_context(event), "reason": data.get("reason")}, _primary_association(event))
 
 
 def on_reminder_due(session, envelope):
@@ -201,6 +248,9 @@ REGISTRATION_KINDS = {"registration.confirmed": "registration_confirmed",
 
 
 def on_registration(session, envelope):
+    """The registration carries the event's title, start, zone and (for a confirmed seat) join link, and the
+    .ics to attach; the read model adds the venue and format. Its event.published may still be in a
+    concurrent worker (same queue, several workers): then retry rather than send without the venue."""
     data = envelope["data"]
     readmodel.apply_registration(session, data)
     kind = REGISTRATION_KINDS.get(envelope["type"])
@@ -209,18 +259,23 @@ def on_registration(session, envelope):
     event = session.get(CalendarEvent, data["event_id"])
     if event is None:
         raise deliveries.ReadModelBehind(f"event {data['event_id']} is not in the read model yet")
-    view = _event_context(event)
-    fallback = {"email": data.get("email"), "name": data.get("name"), "language": data.get("language")}
-    recipient = person(session, data["person_id"], fallback) if data.get("person_id") else \
-        guest(data.get("email"), data.get("name"), data.get("language"))
-    if recipient is not None and data.get("email"):
-        recipient = deliveries.Recipient(recipient.person_id, data["email"], data.get("name") or recipient.name,
-                                         data.get("language") or recipient.language)
+    view = _event_context(event, data)
+    view["join_url"] = data.get("join_url")  # only a confirmed seat gets the link
+    if data.get("person_id"):
+        # a member: the address given when registering, the person's own language (the registration's
+        # language defaults to English when the form leaves it out; it counts for a person not known yet)
+        fallback = {"email": data.get("email"), "name": data["name"], "language": data["language"]}
+        recipient = person(session, data["person_id"], fallback)
+        if recipient is not None and data.get("email"):
+            recipient = deliveries.Recipient(recipient.person_id, data["email"], data["name"] or recipient.name,
+                                             recipient.language)
+    else:
+        recipient = guest(data.get("email"), data["name"], data["language"])
     attachments = [{"filename": "event.ics", "content_type": "text/calendar", "content": data["ics"]}] \
         if data.get("ics") and kind != "registration_waitlisted" else None
     notify(session, envelope["id"], kind, [recipient], {"event": view, "action_url": view["join_url"]},
-           _primary_association(event) or envelope.get("association_id"), attachments=attachments,
-           link=view["join_url"])
+           (data["association_ids"] or [None])[0] or _primary_association(event) or envelope.get("association_id"),
+           attachments=attachments, link=view["join_url"])
 
 
 # --- ideas --------------------------------------------------------------------------------------
@@ -229,21 +284,30 @@ def on_idea(session, envelope):
     readmodel.apply_idea(session, envelope["data"])
 
 
+def _submitters(session, person_id, organisation_id):
+    """Who hears about an idea: its submitting person, else the contacts of its submitting organisation (an
+    idea a facilitator recorded for an organisation)."""
+    if person_id:
+        return [person(session, person_id)]
+    if organisation_id:
+        return [person(session, c.person_id) for c in readmodel.organisation_contacts(session, organisation_id)]
+    return []
+
+
 def on_idea_status_changed(session, envelope):
     data = envelope["data"]
     readmodel.apply_idea(session, data)
-    idea = session.get(Idea, data["idea_id"])
-    if not idea.submitter_person_id:
-        raise deliveries.ReadModelBehind(f"the submitter of idea {idea.id} is not known yet")
-    notify(session, envelope["id"], "idea_status_changed", [person(session, idea.submitter_person_id)],
-           {"idea_title": idea.title, "status": data["status"], "previous_status": data.get("previous_status"),
-            "reason": data.get("reason")}, idea.association_id or envelope.get("association_id"))
+    recipients = _submitters(session, data.get("submitter_person_id"), data.get("submitter_organisation_id"))
+    notify(session, envelope["id"], "idea_status_changed", recipients,
+           {"idea_title": data["title"], "status": data["status"], "previous_status": data.get("previous_status"),
+            "reason": data.get("reason")}, data["association_id"])
 
 
 def on_initiative_launched(session, envelope):
     data = envelope["data"]
-    ideas = session.scalars(select(Idea).where(Idea.id.in_(list(data.get("idea_ids") or ())))).all()
-    if len(ideas) < len(set(data.get("idea_ids") or ())):
+    idea_ids = list(dict.fromkeys(data["idea_ids"]))
+    ideas = session.scalars(select(Idea).where(Idea.id.in_(idea_ids))).all()
+    if len(ideas) < len(idea_ids):
         raise deliveries.ReadModelBehind("an idea of the initiative is not in the read model yet")
     by_submitter = {}
     for idea in ideas:
@@ -252,7 +316,7 @@ def on_initiative_launched(session, envelope):
     for submitter, own_ideas in by_submitter.items():
         notify(session, envelope["id"], "initiative_launched", [person(session, submitter)],
                {"initiative_title": data["title"], "idea_titles": [i.title for i in own_ideas]},
-               own_ideas[0].association_id or envelope.get("association_id"))
+               data["association_id"])
 
 
 def ignore(session, envelope):

@@ -20,6 +20,7 @@ import requests
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import select
 
+from nabo_common import events
 from nabo_common.errors import NotFound, ValidationFailed
 from nabo_common.pagination import page, paginate
 from nabo_common.schemas import notifications as schemas
@@ -135,6 +136,15 @@ def _scope(session, envelope):
     return associations, network_id
 
 
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _wire_data(envelope):
+    """The event's data as its publisher sent it (ISO dates and times), not the consumer's loaded objects."""
+    return events.get_type(envelope["type"]).schema().dump(envelope["data"])
+
+
 def enqueue(session, envelope):
     """Queue this event for every subscribed webhook of the associations (and network) it concerns."""
     if envelope["type"] not in SUBSCRIBABLE:
@@ -144,8 +154,8 @@ def enqueue(session, envelope):
         return 0
     hooks = session.scalars(select(Webhook).where(Webhook.active.is_(True),
                                                   Webhook.association_id.in_(sorted(associations)))).all()
-    body = json.dumps({"id": envelope["id"], "type": envelope["type"], "occurred_at": envelope["occurred_at"],
-                       "data": envelope["data"]}, default=str, sort_keys=True)
+    body = json.dumps({"id": envelope["id"], "type": envelope["type"], "occurred_at": _iso(envelope["occurred_at"]),
+                       "data": _wire_data(envelope)}, default=str, sort_keys=True)
     now = utcnow()
     rows = [{"webhook_id": h.id, "cause_id": envelope["id"], "event_type": envelope["type"], "body": body,
              "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now}

@@ -1,10 +1,7 @@
-# the agreed event types must be registered before the service module is imported
-from tests.integration.notifications import agreed_contracts  # noqa: F401,I001
+import pytest
 
-import pytest  # noqa: E402
-
-from tests.integration.notifications.support import Database, Publisher  # noqa: E402
-from tests.support.infra import running_system  # noqa: E402
+from tests.integration.notifications.support import Database, Publisher
+from tests.support.infra import running_system
 
 
 @pytest.fixture

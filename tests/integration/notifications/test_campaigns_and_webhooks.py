@@ -68,9 +68,10 @@ def test_campaign_resumes_after_a_kill_without_second_copies(notifications, smtp
     assert max(copies.values()) == 1, "somebody received a second copy"
     sent = {r.email for r in rows if r.status == "sent"}
     interrupted = [r for r in rows if r.status == "failed"]
-    assert set(copies) == sent
     # at most the one message that was on the wire when the container died; it is not sent again
     assert len(interrupted) <= 1 and all(r.last_error == dispatch.INTERRUPTED for r in interrupted)
+    # the server may or may not have accepted that one before the kill: it arrived once or not at all
+    assert sent <= set(copies) and set(copies) - sent <= {r.email for r in interrupted}
     assert len(sent) + len(interrupted) == RECIPIENTS
     dutch = next(m["message"] for m in smtp_sink.snapshot() if m["message"]["Subject"] == "Nieuws")
     assert dutch["List-Unsubscribe"].startswith("<http") and dutch["List-Unsubscribe-Post"] == \
@@ -80,6 +81,15 @@ def test_campaign_resumes_after_a_kill_without_second_copies(notifications, smtp
     german_mail = [m for m in smtp_sink.snapshot() if m["to"][0] in german_readers]
     # no German content: the association's default language (English) is used
     assert german_mail and {m["message"]["Subject"] for m in german_mail} == {"News"}
+
+
+def event_data(event_id, association_id, title):
+    """An online event as the events service announces it."""
+    return {"event_id": event_id, "association_ids": [association_id], "network_id": None, "programme_id": None,
+            "title": title, "starts_at": "2026-05-01T16:00:00+00:00", "ends_at": "2026-05-01T18:00:00+00:00",
+            "time_zone": "Europe/Amsterdam", "format": "online", "languages": ["nl", "en"], "themes": [],
+            "venue": None, "join_url": "https://meet.test/x", "visibility": "association", "status": "published",
+            "sequence": 0, "changes": [], "reason": None}
 
 
 class _Receiver:
@@ -122,12 +132,11 @@ def test_webhook_deliveries_are_signed_and_retried(notifications):
             hook = webhooks.create(session, admin, config_mod.load(), {
                 "url": receiver.url, "secret": "receiver-shared-secret", "event_types": ["event.published"]})
         event_id = new_id()
-        envelope = publisher.publish("event.published", {
-            "event_id": event_id, "association_ids": [association_id], "title": "Netwerkavond",
-            "starts_at": "2026-05-01T16:00:00+00:00", "time_zone": "Europe/Amsterdam", "format": "online",
-            "join_url": "https://meet.test/x"})
-        publisher.publish("event.published", {"event_id": new_id(), "association_ids": [new_id()],
-                                               "title": "Someone else's", "time_zone": "UTC"})
+        envelope = publisher.publish("event.published", event_data(event_id, association_id, "Netwerkavond"),
+                                     association_id)
+        other_association = new_id()
+        publisher.publish("event.published", event_data(new_id(), other_association, "Someone else's"),
+                          other_association)
         delivered = wait_until(lambda: database.rows(select(WebhookDelivery).where(
             WebhookDelivery.webhook_id == hook["id"], WebhookDelivery.status == "sent")), timeout=30)
         assert delivered[0].attempts == 2 and delivered[0].response_status == 204
@@ -138,6 +147,6 @@ def test_webhook_deliveries_are_signed_and_retried(notifications):
         assert headers["X-Nabo-Signature"] == f"v1={expected}"
         assert headers["X-Nabo-Delivery"] == receiver.requests[0][0]["X-Nabo-Delivery"]
         payload = json.loads(body)
-        assert payload["id"] == envelope["id"] and payload["data"]["title"] == "Netwerkavond"
+        assert payload["id"] == envelope["id"] and payload["data"] == envelope["data"]
     finally:
         receiver.stop()

@@ -13,17 +13,25 @@ ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//nabo//events//EN\r\nBEGIN:VEV
       "END:VCALENDAR\r\n"
 
 
+def event_data(event_id, association_id, **overrides):
+    """An event as the events service announces it (event.published/updated/cancelled/completed)."""
+    data = {"event_id": event_id, "association_ids": [association_id], "network_id": None, "programme_id": None,
+            "title": "Grøn omstilling", "starts_at": "2026-03-03T13:00:00+00:00",
+            "ends_at": "2026-03-03T15:00:00+00:00", "time_zone": "Europe/Copenhagen", "format": "hybrid",
+            "languages": ["da", "de"], "themes": [], "venue": "Alsion, Alsion 2, 6400 Sønderborg",
+            "join_url": "https://meet.test/groen", "visibility": "association", "status": "published",
+            "sequence": 0, "changes": [], "reason": None}
+    data.update(overrides)
+    return data
+
+
 def setup_event(publisher, association_language="da"):
     association_id = new_id()
     publisher.publish("association.created", {
         "association_id": association_id, "name": "Erhverv Sønderborg", "slug": association_id[:8],
         "country": "DK", "default_language": association_language, "time_zone": "Europe/Copenhagen"})
     event_id = new_id()
-    publisher.publish("event.published", {
-        "event_id": event_id, "association_ids": [association_id], "title": "Grøn omstilling",
-        "starts_at": "2026-03-03T13:00:00+00:00", "ends_at": "2026-03-03T15:00:00+00:00",
-        "time_zone": "Europe/Copenhagen", "format": "hybrid", "languages": ["da", "de"], "venue": "Alsion",
-        "join_url": "https://meet.test/groen"})
+    publisher.publish("event.published", event_data(event_id, association_id))
     return association_id, event_id
 
 
@@ -36,19 +44,27 @@ def person(publisher, association_id, language, name):
     return person_id, email
 
 
-def registration(publisher, event_id, person_id, email, language, status="confirmed", event_type=None,
-                 event_id_override=None, name="Ane"):
-    data = {"registration_id": new_id(), "event_id": event_id, "person_id": person_id, "name": name,
-            "email": email, "language": language, "status": status, "source_channel": "email",
-            "campaign_code": None, "ics": ICS if status == "confirmed" else None}
-    return publisher.envelope(event_type or f"registration.{status}", data, event_id=event_id_override)
+def registration_data(association_id, event_id, person_id, email, language, status="confirmed", name="Ane"):
+    """A registration as the events service announces it: the event's essentials and, for a seat, the .ics."""
+    confirmed = status == "confirmed"
+    return {"registration_id": new_id(), "event_id": event_id, "association_ids": [association_id],
+            "person_id": person_id, "name": name, "email": email, "language": language, "status": status,
+            "source_channel": "email", "campaign_code": None, "title": "Grøn omstilling",
+            "starts_at": "2026-03-03T13:00:00+00:00", "time_zone": "Europe/Copenhagen",
+            "join_url": "https://meet.test/groen" if confirmed else None, "ics": ICS if confirmed else None}
+
+
+def registration(publisher, association_id, event_id, person_id, email, language, status="confirmed",
+                 name="Ane"):
+    data = registration_data(association_id, event_id, person_id, email, language, status, name)
+    return publisher.envelope(f"registration.{status}", data, association_id=association_id)
 
 
 def test_registration_confirmed_once_with_calendar_in_the_persons_language(notifications, smtp_sink):
     system, database, publisher = notifications
     association_id, event_id = setup_event(publisher)
     person_id, email = person(publisher, association_id, "da", "Ane Hansen")
-    confirmed = registration(publisher, event_id, person_id, email, "da", name="Ane Hansen")
+    confirmed = registration(publisher, association_id, event_id, person_id, email, "da", name="Ane Hansen")
     publisher.send(confirmed)
     publisher.send(confirmed)  # redelivered: the same event id again
     [mail] = smtp_sink.wait_for(1, where=lambda m: email in m["to"])
@@ -76,13 +92,16 @@ def test_event_update_reaches_every_registrant_in_their_language(notifications, 
     association_id, event_id = setup_event(publisher)
     de_id, de_email = person(publisher, association_id, "de", "Dieter")
     guest_email = f"guest-{new_id()[:6]}@example.test"
-    publisher.send(registration(publisher, event_id, de_id, de_email, "de"))
-    publisher.send(registration(publisher, event_id, None, guest_email, "sv", status="waitlisted", name="Guest"))
+    publisher.send(registration(publisher, association_id, event_id, de_id, de_email, "de"))
+    publisher.send(registration(publisher, association_id, event_id, None, guest_email, "sv", status="waitlisted",
+                                name="Guest"))
     smtp_sink.wait_for(1, where=lambda m: guest_email in m["to"])
-    publisher.publish("event.updated", {
-        "event_id": event_id, "association_ids": [association_id], "title": "Grøn omstilling",
-        "starts_at": "2026-03-04T13:00:00+00:00", "time_zone": "Europe/Copenhagen", "venue": "Alsion",
-        "changes": [{"field": "starts_at", "old": "2026-03-03T13:00:00+00:00", "new": "2026-03-04T13:00:00+00:00"}]})
+    publisher.publish("event.updated", event_data(
+        event_id, association_id, starts_at="2026-03-04T13:00:00+00:00", ends_at="2026-03-04T15:00:00+00:00",
+        sequence=1, changes=[
+            {"field": "starts_at", "old": "2026-03-03T13:00:00+00:00", "new": "2026-03-04T13:00:00+00:00"},
+            {"field": "ends_at", "old": "2026-03-03T15:00:00+00:00", "new": "2026-03-04T15:00:00+00:00"},
+            {"field": "reminder_offsets", "old": [1440], "new": [1440, 60]}]), association_id)
     updates = smtp_sink.wait_for(2, where=lambda m: m["message"]["Subject"].startswith(("Geändert", "Ändrat")))
     by_address = {m["to"][0]: m["message"] for m in updates}
     assert set(by_address) == {de_email, guest_email}
@@ -98,8 +117,8 @@ def test_temporary_smtp_failure_is_retried_permanent_is_recorded(notifications, 
     gone_id, gone_email = person(publisher, association_id, "en", "Gone")
     smtp_sink.script(retry_email, "451 4.3.0 Mailbox busy, try later")
     smtp_sink.script(gone_email, "550 5.1.1 No such user")
-    publisher.send(registration(publisher, event_id, retry_id, retry_email, "en"))
-    publisher.send(registration(publisher, event_id, gone_id, gone_email, "en"))
+    publisher.send(registration(publisher, association_id, event_id, retry_id, retry_email, "en"))
+    publisher.send(registration(publisher, association_id, event_id, gone_id, gone_email, "en"))
     [mail] = smtp_sink.wait_for(1, where=lambda m: retry_email in m["to"])
     assert mail["message"]["Subject"] == "You are registered: Grøn omstilling"
     retried = wait_until(lambda: database.rows(select(Delivery).where(
@@ -117,14 +136,19 @@ def test_network_join_request_reaches_conveners_and_outcome_the_requester(notifi
     convener_id, convener_email = person(publisher, association_id, "nl", "Convener")
     requester_id, requester_email = person(publisher, association_id, "de", "Requester")
     network_id = new_id()
-    publisher.publish("network.created", {"network_id": network_id, "name": "Kajak",
-                                          "association_ids": [association_id]})
+    publisher.publish("network.created", {
+        "network_id": network_id, "name": "Kajak", "names": {"nl": "Kajak", "de": "Kajak"},
+        "association_ids": [association_id], "themes": [], "join_policy": "request", "visibility": "association",
+        "activity": "active", "convener_person_ids": [convener_id], "changed": []}, association_id)
     publisher.publish("network.join_requested", {"network_id": network_id, "person_id": requester_id,
-                                                 "convener_person_ids": [convener_id], "name": "Kajak"})
+                                                 "convener_person_ids": [convener_id], "name": "Kajak",
+                                                 "message": "Ik peddel elk weekend."}, association_id)
     [request] = smtp_sink.wait_for(1, where=lambda m: convener_email in m["to"])
     assert request["message"]["Subject"] == "Requester wil lid worden van Kajak"
+    assert "Bericht: Ik peddel elk weekend." in request["message"].get_body(("plain",)).get_content()
     publisher.publish("network.join_decided", {"network_id": network_id, "person_id": requester_id,
-                                               "decision": "approved", "reason": None})
+                                               "decision": "approved", "reason": None, "name": "Kajak"},
+                      association_id)
     [outcome] = smtp_sink.wait_for(1, where=lambda m: requester_email in m["to"])
     assert outcome["message"]["Subject"] == "Willkommen bei Kajak"
 
@@ -133,15 +157,17 @@ def test_idea_status_and_initiative_reach_the_submitter(notifications, smtp_sink
     system, database, publisher = notifications
     association_id, _ = setup_event(publisher, association_language="sv")
     submitter_id, email = person(publisher, association_id, "sv", "Sven")
-    idea_id = new_id()
-    publisher.publish("idea.submitted", {"idea_id": idea_id, "panel_id": new_id(), "title": "Solceller på taken",
-                                         "submitter_person_id": submitter_id, "association_id": association_id})
-    publisher.publish("idea.status_changed", {"idea_id": idea_id, "title": "Solceller på taken",
-                                              "status": "accepted", "previous_status": "submitted",
-                                              "reason": "Passar årets tema.", "submitter_person_id": submitter_id,
-                                              "association_id": association_id})
-    publisher.publish("initiative.launched", {"initiative_id": new_id(), "idea_ids": [idea_id],
-                                              "title": "Gröna tak", "owner": "kommunen"})
+    idea_id, panel_id = new_id(), new_id()
+    state = {"idea_id": idea_id, "panel_id": panel_id, "association_id": association_id,
+             "title": "Solceller på taken", "status": "submitted", "sub_theme": "energy",
+             "submitter_person_id": submitter_id, "submitter_organisation_id": None}
+    publisher.publish("idea.submitted", dict(state, recorded_by_person_id=None), association_id)
+    publisher.publish("idea.status_changed", dict(state, status="accepted", previous_status="under_review",
+                                                  reason="Passar årets tema."), association_id)
+    publisher.publish("initiative.launched", {
+        "initiative_id": new_id(), "panel_id": panel_id, "association_id": association_id, "title": "Gröna tak",
+        "status": "launched", "idea_ids": [idea_id],
+        "owner": {"kind": "association", "association_id": association_id, "name": "Kommunen"}}, association_id)
     mails = smtp_sink.wait_for(2, where=lambda m: email in m["to"])
     assert sorted(m["message"]["Subject"] for m in mails) == [
         'Din idé "Solceller på taken" är antagen', "Ett initiativ bygger på din idé: Gröna tak"]
@@ -149,8 +175,8 @@ def test_idea_status_and_initiative_reach_the_submitter(notifications, smtp_sink
 
 def test_malformed_event_is_dead_lettered_not_crashing(notifications, smtp_sink):
     system, database, publisher = notifications
-    envelope = publisher.envelope("registration.confirmed", {"registration_id": new_id(), "event_id": new_id(),
-                                                             "status": "confirmed"})
+    envelope = publisher.envelope("registration.confirmed", registration_data(
+        new_id(), new_id(), None, "guest@example.test", "en"))
     del envelope["data"]["registration_id"]
     publisher.send(envelope)
     queue = "nabo.notifications.on_calendar_activity.dead"
@@ -162,11 +188,12 @@ def test_reminder_uses_the_events_zone_and_join_link(notifications, smtp_sink):
     system, database, publisher = notifications
     association_id, event_id = setup_event(publisher, association_language="en")
     person_id, email = person(publisher, association_id, "en", "Early Bird")
-    publisher.send(registration(publisher, event_id, person_id, email, "en"))
+    publisher.send(registration(publisher, association_id, event_id, person_id, email, "en"))
     smtp_sink.wait_for(1, where=lambda m: email in m["to"])
-    publisher.publish("event.reminder_due", {"event_id": event_id, "offset_minutes": 60,
-                                             "starts_at": now_iso(timedelta(hours=1)), "title": "Grøn omstilling",
-                                             "time_zone": "Europe/Copenhagen", "join_url": "https://meet.test/groen"})
+    publisher.publish("event.reminder_due", {"event_id": event_id, "association_ids": [association_id],
+                                             "offset_minutes": 60, "starts_at": now_iso(timedelta(hours=1)),
+                                             "title": "Grøn omstilling", "time_zone": "Europe/Copenhagen",
+                                             "join_url": "https://meet.test/groen"}, association_id)
     [reminder] = smtp_sink.wait_for(1, where=lambda m: email in m["to"] and
                                     m["message"]["Subject"].startswith("Reminder"))
     text = reminder["message"].get_body(("plain",)).get_content()
