@@ -172,6 +172,34 @@ def scaling_figures(cluster, targets, duration, clients=20):
                                                       "x bare req/s", "p99 ms"], rows)
 
 
+def profile(cluster, component, paths, duration, headers=None, clients=10, top=25):
+    """Sample ``component`` with py-spy while ``paths`` are loaded; print the functions holding the most
+    samples (inclusive), the collapsed stacks go to .nabo/benchmarks/profile-<component>.txt."""
+    import collections
+    import os
+    import subprocess
+
+    out = os.path.join(common.LOG_DIR, f"profile-{component}.txt")
+    spy = subprocess.Popen([os.path.join(os.path.dirname(common.PYTHON), "py-spy"), "record", "--format", "raw", "--rate", "200", "--duration",
+                            str(int(duration)), "--pid", str(cluster.processes[component].pid), "--output", out],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    result = common.run_load(cluster.url("gateway"), paths, clients, duration - 1, headers=headers)
+    spy.wait(60)
+    inclusive, total = collections.Counter(), 0
+    with open(out) as f:
+        for line in f:
+            stack, _, count = line.rstrip().rpartition(" ")
+            count = int(count)
+            total += count
+            for frame in set(stack.split(";")):
+                inclusive[frame] += count
+    print(f"\n### profile of {component} under {paths[0]} ({clients} clients, {result['rps']:.0f} req/s), "
+          f"{total} samples\n")
+    for frame, count in inclusive.most_common(top):
+        print(f"{100 * count / total:5.1f}%  {frame[:150]}")
+
+
 def memory_table(idle, peaks):
     rows = [[name, fmt(idle.get(name)), fmt(peaks.get(name))] for name in sorted(idle)]
     common.print_table("Memory: resident size (MiB)", ["process", "idle", "peak under load"], rows)
@@ -189,6 +217,8 @@ def main():
     parser.add_argument("--grow-organisations", type=int, default=100_000)
     parser.add_argument("--grow-registrations", type=int, default=100_000)
     parser.add_argument("--grow-events", type=int, default=2000)
+    parser.add_argument("--profile", help="COMPONENT:TARGET, e.g. events:list (targets: event, organisation, "
+                                              "list); samples the component with py-spy and exits")
     parser.add_argument("--writes", type=int, default=3000, help="most registrations per write run")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
@@ -231,6 +261,12 @@ def main():
                 if response.status_code != 200:
                     raise SystemExit(f"{name} answered {response.status_code}: {response.text[:300]}")
 
+            if args.profile:
+                component, _, which = args.profile.partition(":")
+                name = {"event": "GET /v1/events/{id}", "organisation": "GET /v1/organisations/{id}",
+                        "list": "GET /v1/events?limit=50"}[which]
+                profile(cluster, component, targets[name], max(args.duration, 10), headers=headers)
+                return
             with RssSampler(cluster) as sampler:
                 small = read_figures(cluster, targets, args.duration, headers=headers) if "read" in sections else {}
                 if "write" in sections:
