@@ -154,7 +154,7 @@ def commit_to_consumer(urls, since, expected, wait=90):
 def scaling_figures(cluster, targets, duration, clients=20):
     rows = []
     base = common.run_load(cluster.url("baseline-http"), ["/echo?v=x"], clients, duration)
-    first = None
+    first = {}
     for replicas in (1, 2, 3):
         while sum(1 for n in cluster.processes if n.startswith("events")) < replicas:
             name = f"events-{replicas}"
@@ -163,8 +163,8 @@ def scaling_figures(cluster, targets, duration, clients=20):
         time.sleep(1)
         for label, paths in targets.items():
             result = common.run_load(cluster.url("gateway"), paths, clients, duration)
-            first = first or result["rps"]
-            rows.append([label, replicas, clients, fmt(result["rps"], 0), f"{result['rps'] / first:.2f}",
+            first.setdefault(label, result["rps"])
+            rows.append([label, replicas, clients, fmt(result["rps"], 0), f"{result['rps'] / first[label]:.2f}",
                          f"{common.ratio(result['rps'], base['rps']):.2f}", fmt(result["p99_ms"])])
     for replicas in (3, 2):
         cluster.stop(f"events-{replicas}")
