@@ -18,29 +18,18 @@ import random  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
 
 import requests  # noqa: E402
 from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.rpc import rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
-from sqlalchemy import insert, select, text  # noqa: E402
 
+from benchmarks.seeding import PASSWORD, seed_members as seed  # noqa: E402
 from nabo_common import db  # noqa: E402
 from nabo_common.cli import load_service_class  # noqa: E402
 from nabo_common.context import MEMBER, Caller  # noqa: E402
 from services.members.domain import matchmaking  # noqa: E402
-from services.members.domain.accounts import hash_password  # noqa: E402
-from services.members.models import (  # noqa: E402
-    Association, Consent, Membership, Network, NetworkMember, Organisation, OrganisationTheme, Person, PersonRole,
-    Theme,
-)
 from tests.support import infra  # noqa: E402
-
-PASSWORD = "benchmark-password-1"
-COUNTRIES = (("NL", "nl"), ("DE", "de"), ("DK", "da"))
-SECTORS = ("62.01", "47.91", "10.11", "55.10", "49.41", "41.20", "70.22", "35.11", "01.11", "93.29")
-
 
 class Echo:
     """The bare RPC round trip every figure is compared with."""
@@ -55,64 +44,6 @@ class Echo:
 def percentiles(samples):
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
-
-
-def seed(url, organisations, rng):
-    engine = db.make_engine(url)
-    now = datetime.now(timezone.utc)
-    with engine.begin() as conn:
-        theme_ids = conn.scalars(select(Theme.id)).all()
-        associations = []
-        for country, language in COUNTRIES:
-            association_id = str(uuid.uuid4())
-            associations.append((association_id, country))
-            conn.execute(insert(Association), [dict(id=association_id, name=f"Benchmark {country}",
-                                                    slug=f"bench-{uuid.uuid4().hex[:8]}", country=country,
-                                                    default_language=language, time_zone="Europe/Berlin",
-                                                    created_at=now, updated_at=now)])
-        orgs, persons, roles, memberships, links, consents = [], [], [], [], [], []
-        password_hash = hash_password(PASSWORD)
-        for i in range(organisations):
-            association_id, country = rng.choice(associations)
-            org_id, person_id = str(uuid.uuid4()), str(uuid.uuid4())
-            orgs.append(dict(id=org_id, owner_association_id=association_id, kind="company", name=f"Org {i:05d}",
-                             name_lower=f"org {i:05d}", country=country, sector=rng.choice(SECTORS),
-                             languages=[], visibility=rng.choice(("association", "all_associations", "public")),
-                             erased=False, created_at=now, updated_at=now))
-            memberships.append(dict(id=str(uuid.uuid4()), organisation_id=org_id, association_id=association_id,
-                                    type="full", status="active", created_at=now, updated_at=now))
-            persons.append(dict(id=person_id, home_association_id=association_id, name=f"Contact {i:05d}",
-                                email=f"bench-{i}-{uuid.uuid4().hex[:6]}@nabo.test", language="en",
-                                password_hash=password_hash if i < 20 else None, is_platform_admin=False,
-                                created_at=now, updated_at=now))
-            roles.append(dict(id=str(uuid.uuid4()), person_id=person_id, scope="organisation", scope_id=org_id,
-                              role="contact", created_at=now))
-            for kind, count in (("profile", rng.randint(1, 3)), ("offer", rng.randint(0, 2)), ("need", rng.randint(0, 2))):
-                for theme_id in rng.sample(theme_ids, count):
-                    links.append(dict(organisation_id=org_id, theme_id=theme_id, kind=kind))
-            if rng.random() < 0.02:
-                consents.append(dict(id=str(uuid.uuid4()), person_id=person_id, association_id=association_id,
-                                     kind="contact", granted=False, source="benchmark", wording_version="v1",
-                                     recorded_at=now))
-        for table, rows in ((Organisation, orgs), (Membership, memberships), (Person, persons),
-                            (PersonRole, roles), (OrganisationTheme, links), (Consent, consents)):
-            conn.execute(insert(table), rows)
-        networks, members = [], []
-        for n in range(50):
-            network_id = str(uuid.uuid4())
-            networks.append(dict(id=network_id, name={"en": f"Network {n}"}, description={}, search_text="",
-                                 languages=",en,", join_policy="open", visibility="public", activity="active",
-                                 eligible_association_ids=[], created_at=now, updated_at=now))
-            for person in rng.sample(persons, 40):
-                members.append(dict(id=str(uuid.uuid4()), network_id=network_id, person_id=person["id"],
-                                    role="member", status="active", created_at=now, joined_at=now))
-        conn.execute(insert(Network), networks)
-        conn.execute(insert(NetworkMember), members)
-    with engine.connect() as conn:
-        conn.execute(text("ANALYZE"))
-        conn.commit()
-    engine.dispose()
-    return orgs[:20], persons[:20]
 
 
 def main():

@@ -1,0 +1,195 @@
+"""What the benchmarks share: a private vhost and databases, components
+started as separate processes (``python -m nabo_common.cli serve ...``),
+resident memory from /proc, percentiles, and the load generator run in a
+process of its own (benchmarks/load.py).
+
+Figures are printed, never asserted.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+
+from tests.support import infra
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYTHON = sys.executable
+LOG_DIR = os.path.join(ROOT, ".nabo", "benchmarks")
+
+
+def percentile(samples, fraction):
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def rss_mib(pid=None):
+    """Resident set size of a process (this one by default) in MiB."""
+    try:
+        with open(f"/proc/{pid or 'self'}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return float("nan")
+
+
+def machine_load():
+    with open("/proc/loadavg") as f:
+        one, five, fifteen = f.read().split()[:3]
+    return f"load average {one} {five} {fifteen} on {os.cpu_count()} cores"
+
+
+@contextmanager
+def private_vhost():
+    vhost = f"nabo-bench-{uuid.uuid4().hex[:8]}"
+    infra._rabbitmqctl("add_vhost", vhost)
+    infra._rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    try:
+        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    finally:
+        try:
+            infra._rabbitmqctl("delete_vhost", vhost)
+        except Exception:  # noqa: BLE001 - cleanup must not hide the figures
+            pass
+
+
+class Process:
+    """One component in a process of its own, with its log in .nabo/benchmarks/."""
+
+    def __init__(self, name, argv, env, port=None):
+        os.makedirs(LOG_DIR, exist_ok=True)
+        self.name, self.port = name, port
+        self.log_path = os.path.join(LOG_DIR, f"{name}.log")
+        self.log = open(self.log_path, "w")
+        self.popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+
+    @property
+    def pid(self):
+        return self.popen.pid
+
+    def rss(self):
+        return rss_mib(self.pid)
+
+    def wait_http(self, path="/health/live", timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.popen.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready after {timeout} s; see {self.log_path}")
+
+    def stop(self):
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        self.log.close()
+
+
+class Cluster:
+    """nabo components (and the bare baseline) as separate processes on one vhost."""
+
+    def __init__(self, amqp, databases, extra_env=None):
+        self.amqp, self.databases = amqp, databases
+        self.extra_env = extra_env or {}
+        self.processes = {}
+
+    def env(self, component, port, **extra):
+        env = dict(os.environ)
+        env.update({"AMQP_URI": self.amqp, "HTTP_PORT": str(port), "HTTP_HOST": "127.0.0.1",
+                    "LOG_LEVEL": "WARNING", "WRITE_RATE_LIMIT": "100000/minute",
+                    "SIGN_IN_RATE_LIMIT": "100000/minute", "SIGN_IN_IP_RATE_LIMIT": "100000/minute",
+                    "PYTHONPATH": ROOT})
+        if component in self.databases:
+            env["DATABASE_URL"] = self.databases[component]
+        env.update(self.extra_env)
+        env.update({k: str(v) for k, v in extra.items()})
+        env = {k: str(v) for k, v in env.items()}
+        return env
+
+    def start(self, component, name=None, **extra):
+        name = name or component
+        port = infra.free_port()
+        process = Process(name, [PYTHON, "-m", "nabo_common.cli", "serve", component],
+                          self.env(component, port, **extra), port)
+        self.processes[name] = process
+        return process
+
+    def start_baseline(self):
+        """The floor of one gateway hop: a bare nameko HTTP entrypoint calling a bare RPC echo service."""
+        echo_port, http_port = infra.free_port(), infra.free_port()
+        for role, port in (("echo", echo_port), ("http", http_port)):
+            self.processes[f"baseline-{role}"] = Process(
+                f"baseline-{role}", [PYTHON, "-m", "benchmarks.baseline", role],
+                self.env("baseline", port, BASELINE_PORT=port), port)
+        return self.processes["baseline-http"]
+
+    def start_smtp_sink(self):
+        """A real SMTP server (services.notifications.smtp_sink) in a process of its own; returns its SMTP port."""
+        smtp_port, http_port = infra.free_port(), infra.free_port()
+        self.processes["smtp-sink"] = Process(
+            "smtp-sink", [PYTHON, "-m", "services.notifications.smtp_sink", "--smtp-port", str(smtp_port),
+                          "--http-port", str(http_port)], self.env("smtp-sink", http_port), http_port)
+        self.processes["smtp-sink"].wait_http("/")
+        return smtp_port
+
+    def wait_ready(self, *names, path="/health/live"):
+        for name in names or list(self.processes):
+            self.processes[name].wait_http(path)
+
+    def url(self, name="gateway"):
+        return f"http://127.0.0.1:{self.processes[name].port}"
+
+    def stop(self, name):
+        self.processes.pop(name).stop()
+
+    def stop_all(self):
+        for name in list(self.processes):
+            self.stop(name)
+
+
+def run_load(base_url, requests, concurrency, duration=10.0, max_requests=20000, warmup=20, headers=None,
+             method="GET", bodies=None):
+    """Drive ``requests`` (paths, cycled) against ``base_url`` from a separate
+    process with ``concurrency`` threads, each with its own persistent
+    connection, for at most ``duration`` seconds and ``max_requests`` requests.
+    Returns {"requests", "errors", "seconds", "rps", "p50_ms", "p99_ms", ...}."""
+    spec = {"base_url": base_url, "paths": requests, "concurrency": concurrency, "duration": duration,
+            "max_requests": max_requests, "warmup": warmup, "headers": headers or {}, "method": method,
+            "bodies": bodies}
+    result = subprocess.run([PYTHON, "-m", "benchmarks.load"], input=json.dumps(spec), capture_output=True,
+                            text=True, cwd=ROOT, timeout=duration + 120, env=dict(os.environ, PYTHONPATH=ROOT))
+    if result.returncode != 0:
+        raise RuntimeError(f"load generator failed: {result.stderr[-2000:]}")
+    return json.loads(result.stdout)
+
+
+def ratio(value, base):
+    return value / base if base else float("nan")
+
+
+def print_table(title, header, rows):
+    print(f"\n## {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(cell) for cell in row) + " |")
+    sys.stdout.flush()

@@ -1,0 +1,330 @@
+"""The whole system under load: members, events, notifications and the
+gateway as separate processes on a private RabbitMQ vhost with private
+PostgreSQL databases, loaded over HTTP from a separate process
+(benchmarks/load.py). Every throughput and latency is also given as a ratio
+to the bare nameko HTTP -> RPC echo path (benchmarks/baseline.py) measured in
+the same run.
+
+    python -m benchmarks.system [--duration 8] [--sections read,write,memory,scaling,growth]
+                                [--organisations 1000] [--registrations 1000]
+                                [--grow-organisations 100000] [--grow-registrations 100000]
+
+Sections:
+  read     GET one event, one organisation, a page of 50 events at 1, 10 and 50 clients
+  write    guest registrations (outbox, relay, notifications consumer): throughput, p99, and
+           commit -> consumer latency (outbox row created_at -> notifications delivery created_at)
+  memory   resident size of every process idle and its peak while loaded
+  scaling  the page of 50 events with 1, 2 and 3 events replicas
+  growth   read figures again after bulk-inserting up to 100,000 organisations and registrations
+Seeding goes straight into the services' databases (executemany), for seeding only.
+"""
+import argparse
+import random
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+
+import requests
+from sqlalchemy import func, select
+
+from benchmarks import common
+from benchmarks.seeding import PASSWORD, public_organisations, seed_events, seed_members
+from nabo_common import db
+from services.events.models import OutboxEvent
+from services.members.models import Organisation
+from services.notifications.models import Delivery
+from tests.support import infra
+
+CONCURRENCY = (1, 10, 50)
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+class RssSampler:
+    """Peak resident size of each process while a block runs."""
+
+    def __init__(self, cluster):
+        self.cluster, self.peaks, self._stop = cluster, {}, threading.Event()
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.is_set():
+            for name, process in list(self.cluster.processes.items()):
+                self.peaks[name] = max(self.peaks.get(name, 0.0), process.rss())
+            time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self.thread.join()
+
+
+def fmt(value, digits=1):
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def load_row(label, clients, result, base):
+    return [label, clients, fmt(result["rps"], 0), f"{common.ratio(result['rps'], base['rps']):.2f}",
+            fmt(result["p50_ms"]), fmt(result["p99_ms"]), f"{common.ratio(result['p99_ms'], base['p99_ms']):.1f}x",
+            result["requests"] - result["ok"] + result["errors"]]
+
+
+LOAD_HEADER = ["path", "clients", "req/s", "x bare req/s", "p50 ms", "p99 ms", "p99 x bare", "errors"]
+
+
+def read_figures(cluster, targets, duration, concurrency=CONCURRENCY, headers=None, label=""):
+    gateway = cluster.url("gateway")
+    bare = cluster.url("baseline-http")
+    results, rows = {}, []
+    for clients in concurrency:
+        base = common.run_load(bare, ["/echo?v=x"], clients, duration)
+        results[("bare", clients)] = base
+        rows.append(["bare HTTP -> RPC echo", clients, fmt(base["rps"], 0), "1.00", fmt(base["p50_ms"]),
+                     fmt(base["p99_ms"]), "1.0x", base["requests"] - base["ok"] + base["errors"]])
+        for name, paths in targets.items():
+            result = common.run_load(gateway, paths, clients, duration, headers=headers)
+            results[(name, clients)] = result
+            rows.append(load_row(name, clients, result, base))
+    common.print_table(f"Read path{label}", LOAD_HEADER, rows)
+    return results
+
+
+def write_figures(cluster, urls, event_ids, duration, max_requests):
+    """Guest registrations spread over event_ids; then commit -> consumer latency."""
+    gateway, bare = cluster.url("gateway"), cluster.url("baseline-http")
+    rows, e2e_rows = [], []
+    for clients in (1, 10):
+        run_id = uuid.uuid4().hex[:8]
+        paths = [f"/v1/events/{event_ids[n % len(event_ids)]}/registrations" for n in range(max_requests)]
+        bodies = [{"name": f"Guest {n}", "email": f"w{run_id}-{n}@example.test", "language": "en"}
+                  for n in range(max_requests)]
+        base = common.run_load(bare, ["/echo?v=x"], clients, duration)
+        started = datetime.now(timezone.utc)
+        result = common.run_load(gateway, paths, clients, duration, max_requests=max_requests, method="POST",
+                                 bodies=bodies)
+        rows.append(["bare HTTP -> RPC echo", clients, fmt(base["rps"], 0), "1.00", fmt(base["p50_ms"]),
+                     fmt(base["p99_ms"]), "1.0x", 0])
+        rows.append(load_row("POST /v1/events/{id}/registrations", clients, result, base))
+        e2e_rows.append([clients, *commit_to_consumer(urls, started, result["ok"])])
+    common.print_table("Write path: guest registrations", LOAD_HEADER, rows)
+    common.print_table("Write path: commit -> consumer (registration.confirmed)",
+                       ["clients", "events", "handled", "outbox publish lag p50/p99 ms",
+                        "commit -> handler p50 ms", "p99 ms", "max ms"], e2e_rows)
+    return rows, e2e_rows
+
+
+def commit_to_consumer(urls, since, expected, wait=90):
+    """Outbox row created_at (in the registration's transaction) -> the notifications
+    handler's delivery row created_at, joined on the event id."""
+    events_engine, notifications_engine = db.make_engine(urls["events"]), db.make_engine(urls["notifications"])
+    try:
+        with events_engine.connect() as conn:
+            rows = conn.execute(select(OutboxEvent.event_id, OutboxEvent.created_at, OutboxEvent.published_at)
+                                .where(OutboxEvent.event_type == "registration.confirmed",
+                                       OutboxEvent.created_at >= since)).all()
+        committed = {r.event_id: r.created_at for r in rows}
+        deadline = time.monotonic() + wait
+        handled = {}
+        while time.monotonic() < deadline:
+            with notifications_engine.connect() as conn:
+                found = conn.execute(select(Delivery.cause_id, func.min(Delivery.created_at))
+                                     .where(Delivery.cause_id.in_(list(committed)) if committed else False)
+                                     .group_by(Delivery.cause_id)).all()
+            handled = dict(found)
+            if len(handled) >= len(committed):
+                break
+            time.sleep(1)
+        with events_engine.connect() as conn:
+            rows = conn.execute(select(OutboxEvent.created_at, OutboxEvent.published_at)
+                                .where(OutboxEvent.event_id.in_(list(committed)) if committed else False)).all()
+        lag = [(r.published_at - r.created_at).total_seconds() * 1000 for r in rows if r.published_at]
+        e2e = [(handled[k] - committed[k]).total_seconds() * 1000 for k in handled]
+        return [len(committed), len(handled),
+                f"{fmt(common.percentile(lag, 0.5))} / {fmt(common.percentile(lag, 0.99))}",
+                fmt(common.percentile(e2e, 0.5)), fmt(common.percentile(e2e, 0.99)), fmt(max(e2e) if e2e else None)]
+    finally:
+        events_engine.dispose()
+        notifications_engine.dispose()
+
+
+def scaling_figures(cluster, targets, duration, clients=20):
+    rows = []
+    base = common.run_load(cluster.url("baseline-http"), ["/echo?v=x"], clients, duration)
+    first = {}
+    for replicas in (1, 2, 3):
+        while sum(1 for n in cluster.processes if n.startswith("events")) < replicas:
+            name = f"events-{replicas}"
+            cluster.start("events", name=name)
+            cluster.wait_ready(name)
+        time.sleep(1)
+        for label, paths in targets.items():
+            result = common.run_load(cluster.url("gateway"), paths, clients, duration)
+            first.setdefault(label, result["rps"])
+            rows.append([label, replicas, clients, fmt(result["rps"], 0), f"{result['rps'] / first[label]:.2f}",
+                         f"{common.ratio(result['rps'], base['rps']):.2f}", fmt(result["p99_ms"])])
+    for replicas in (3, 2):
+        cluster.stop(f"events-{replicas}")
+    common.print_table("Scaling: events replicas", ["path", "replicas", "clients", "req/s", "x 1 replica",
+                                                      "x bare req/s", "p99 ms"], rows)
+
+
+def profile(cluster, component, paths, duration, headers=None, clients=10, top=25):
+    """Sample ``component`` with py-spy while ``paths`` are loaded; print the functions holding the most
+    samples (inclusive), the collapsed stacks go to .nabo/benchmarks/profile-<component>.txt."""
+    import collections
+    import os
+    import subprocess
+
+    out = os.path.join(common.LOG_DIR, f"profile-{component}.txt")
+    spy = subprocess.Popen([os.path.join(os.path.dirname(common.PYTHON), "py-spy"), "record", "--format", "raw", "--rate", "200", "--duration",
+                            str(int(duration)), "--pid", str(cluster.processes[component].pid), "--output", out],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    result = common.run_load(cluster.url("gateway"), paths, clients, duration - 1, headers=headers)
+    spy.wait(60)
+    inclusive, total = collections.Counter(), 0
+    with open(out) as f:
+        for line in f:
+            stack, _, count = line.rstrip().rpartition(" ")
+            count = int(count)
+            total += count
+            for frame in set(stack.split(";")):
+                inclusive[frame] += count
+    print(f"\n### profile of {component} under {paths[0]} ({clients} clients, {result['rps']:.0f} req/s), "
+          f"{total} samples\n")
+    for frame, count in inclusive.most_common(top):
+        print(f"{100 * count / total:5.1f}%  {frame[:150]}")
+
+
+def memory_table(idle, peaks):
+    rows = [[name, fmt(idle.get(name)), fmt(peaks.get(name))] for name in sorted(idle)]
+    common.print_table("Memory: resident size (MiB)", ["process", "idle", "peak under load"], rows)
+
+
+# --- orchestration -----------------------------------------------------------------------------
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per load run")
+    parser.add_argument("--sections", default="read,write,memory,scaling,growth")
+    parser.add_argument("--organisations", type=int, default=1000)
+    parser.add_argument("--registrations", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--grow-organisations", type=int, default=100_000)
+    parser.add_argument("--grow-registrations", type=int, default=100_000)
+    parser.add_argument("--grow-events", type=int, default=2000)
+    parser.add_argument("--profile", help="COMPONENT:TARGET, e.g. events:list (targets: event, organisation, "
+                                              "list); samples the component with py-spy and exits")
+    parser.add_argument("--writes", type=int, default=3000, help="most registrations per write run")
+    args = parser.parse_args()
+    sections = set(args.sections.split(","))
+    rng = random.Random(11)
+    print(f"# nabo system benchmark ({common.machine_load()} at start)")
+
+    with common.private_vhost() as amqp:
+        cluster = None
+        try:
+            urls = {name: infra.make_database(name) for name in ("members", "events", "notifications")}
+            t0 = time.perf_counter()
+            people = seed_members(urls["members"], args.organisations, rng)[1]
+            association_id = str(uuid.uuid4())
+            event_ids = seed_events(urls["events"], association_id, args.events, args.registrations, rng)
+            organisation_ids = public_organisations(urls["members"])
+            print(f"seeded {args.organisations} organisations, {args.events} events, {args.registrations} "
+                  f"registrations in {time.perf_counter() - t0:.1f} s")
+
+            cluster = common.Cluster(amqp, urls)
+            smtp_port = cluster.start_smtp_sink()
+            cluster.extra_env.update({"NOTIFICATIONS_SMTP_PORT": smtp_port, "NOTIFICATIONS_SMTP_HOST": "127.0.0.1"})
+            cluster.start_baseline()
+            for component in ("members", "events", "notifications", "gateway"):
+                cluster.start(component)
+            cluster.wait_ready()
+            time.sleep(2)
+            idle = {name: p.rss() for name, p in cluster.processes.items()}
+
+            http = requests.Session()
+            token = http.post(f"{cluster.url()}/v1/auth/token", timeout=30,
+                              json={"email": people[0]["email"], "password": PASSWORD}).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            targets = {
+                "GET /v1/events/{id}": [f"/v1/events/{i}" for i in event_ids[:100]],
+                "GET /v1/organisations/{id}": [f"/v1/organisations/{i}" for i in organisation_ids[:100]],
+                "GET /v1/events?limit=50": ["/v1/events?when=upcoming&limit=50"],
+            }
+            for name, paths in targets.items():  # fail early on a broken path
+                response = http.get(cluster.url() + paths[0], headers=headers, timeout=30)
+                if response.status_code != 200:
+                    raise SystemExit(f"{name} answered {response.status_code}: {response.text[:300]}")
+
+            if args.profile:
+                component, _, which = args.profile.partition(":")
+                name = {"event": "GET /v1/events/{id}", "organisation": "GET /v1/organisations/{id}",
+                        "list": "GET /v1/events?limit=50"}[which]
+                profile(cluster, component, targets[name], max(args.duration, 10), headers=headers)
+                return
+            with RssSampler(cluster) as sampler:
+                small = read_figures(cluster, targets, args.duration, headers=headers) if "read" in sections else {}
+                if "write" in sections:
+                    write_events = create_write_events(cluster, association_id, 20)
+                    write_figures(cluster, urls, write_events, args.duration, args.writes)
+            if "memory" in sections:
+                memory_table(idle, sampler.peaks)
+            if "scaling" in sections:
+                scaling_figures(cluster, {"GET /v1/events?limit=50": targets["GET /v1/events?limit=50"],
+                                          "GET /v1/events/{id}": targets["GET /v1/events/{id}"]}, args.duration)
+            if "growth" in sections:
+                t0 = time.perf_counter()
+                seed_members(urls["members"], args.grow_organisations - args.organisations, rng)
+                seed_events(urls["events"], association_id, args.grow_events - args.events,
+                            args.grow_registrations - args.registrations, rng)
+                print(f"\ngrew to {args.grow_organisations} organisations, {args.grow_events} events, "
+                      f"{args.grow_registrations} registrations in {time.perf_counter() - t0:.1f} s")
+                large = read_figures(cluster, targets, args.duration, concurrency=(1, 10), headers=headers,
+                                     label=f" with {args.grow_organisations} organisations and "
+                                           f"{args.grow_registrations} registrations")
+                rows = []
+                for (name, clients), result in large.items():
+                    if name == "bare" or (name, clients) not in small:
+                        continue
+                    before = small[(name, clients)]
+                    rows.append([name, clients, fmt(before["p99_ms"]), fmt(result["p99_ms"]),
+                                 f"{common.ratio(result['p99_ms'], before['p99_ms']):.2f}x",
+                                 fmt(before["rps"], 0), fmt(result["rps"], 0)])
+                common.print_table("Growth: p99 at 100,000 vs at 1,000",
+                                   ["path", "clients", "p99 ms small", "p99 ms large", "large / small",
+                                    "req/s small", "req/s large"], rows)
+        finally:
+            if cluster:
+                cluster.stop_all()
+            infra.drop_databases()
+    print(f"\n({common.machine_load()} at end)")
+
+
+def create_write_events(cluster, association_id, count):
+    """Events created and published through the service, so notifications knows them from its events."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from nabo_common import context, settings
+    from tests.integration.events.conftest import admin_caller
+    from tests.unit.events.conftest import event_payload
+
+    keys = settings.load("events").context_keys
+    token = context.sign(admin_caller(association_id), keys, ttl=3600)
+    ids = []
+    with ClusterRpcProxy({"AMQP_URI": cluster.amqp, "serializer": "json"},
+                         context_data={context.CONTEXT_KEY: token}, timeout=30) as proxy:
+        for n in range(count):
+            event = proxy.events.create_event(event_payload(title=f"Write target {n}"))
+            proxy.events.transition_event(event["id"], {"to": "published"})
+            ids.append(event["id"])
+    time.sleep(3)  # notifications learns the events from event.published
+    return ids
+
+
+if __name__ == "__main__":
+    main()
