@@ -20,6 +20,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.support.infra import private_vhost
+
 from tests.faults.cluster import ROOT, SERVICES, Cluster, wait_until
 from tests.support.api import Api, Tenant, check, platform_admin_token, unique
 from tests.support.infra import make_database
@@ -82,7 +84,14 @@ def private_postgres():
 
 
 @pytest.fixture(scope="session")
-def cluster(amqp_uri, sink, private_postgres):
+def faults_amqp_uri():
+    with private_vhost("faults") as uri:
+        yield uri
+
+
+@pytest.fixture(scope="session")
+def cluster(faults_amqp_uri, sink, private_postgres):
+    amqp_uri = faults_amqp_uri
     broker = TcpProxy("127.0.0.1", 5672)
     database = TcpProxy("127.0.0.1", private_postgres)
     urls = {s: make_database(s) for s in SERVICES}
