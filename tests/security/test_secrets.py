@@ -86,3 +86,10 @@ def jwt_kid(token):
     import jwt
 
     return jwt.get_unverified_header(token)["kid"]
+
+
+def test_security_doc_matches_the_matrix():
+    from tests.security.matrix import render_table
+
+    assert render_table() in (ROOT / "docs" / "security.md").read_text(), \
+        "regenerate the table in docs/security.md: python -m tests.security.matrix"
