@@ -258,6 +258,21 @@ def _type_error(field, value):
     return None
 
 
+def nul_errors(value, where=None):
+    """NUL is never text: PostgreSQL refuses it in strings, so it is a 422 here rather than a 500 there."""
+    errors = {}
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            errors.update(nul_errors(inner, key if where is None else where) or
+                          ({key if where is None else where: ["NUL characters are not allowed."]} if "\x00" in str(key) else {}))
+    elif isinstance(value, list):
+        for inner in value:
+            errors.update(nul_errors(inner, where))
+    elif isinstance(value, str) and "\x00" in value:
+        errors[where or "_schema"] = ["NUL characters are not allowed."]
+    return errors
+
+
 def json_type_errors(schema, payload):
     errors = {}
     for name, field in schema.load_fields.items():
@@ -285,7 +300,7 @@ def parse_body(request, spec):
             raise BadInput("The body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise ValidationFailed("The body must be a JSON object.", {"_schema": ["Expected a JSON object."]})
-    errors = json_type_errors(spec.body(), payload)
+    errors = nul_errors(payload) or json_type_errors(spec.body(), payload)
     if errors:
         raise ValidationFailed("The body has invalid fields.", errors)
     _load(spec.body, payload, "body")
@@ -315,6 +330,10 @@ def api(method, path, **spec_kwargs):
             request.caller = caller
             if spec.query is not None:
                 request.query = _query_dict(request, spec.query)
+                if nul_errors(request.query):
+                    from nabo_common.errors import ValidationFailed
+
+                    raise ValidationFailed("The query string has invalid fields.", nul_errors(request.query))
                 _load(spec.query, request.query, "query string")
             else:
                 request.query = {}
