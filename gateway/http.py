@@ -302,6 +302,12 @@ def parse_body(request, spec):
         raise ValidationFailed("The body must be a JSON object.", {"_schema": ["Expected a JSON object."]})
     errors = nul_errors(payload) or json_type_errors(spec.body(), payload)
     if errors:
+        # report the other fields' problems too, as a plain validation would
+        try:
+            spec.body().load(payload)
+        except ValidationError as exc:
+            if isinstance(exc.messages, dict):
+                errors = {**exc.messages, **errors}
         raise ValidationFailed("The body has invalid fields.", errors)
     _load(spec.body, payload, "body")
     return payload
