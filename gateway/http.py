@@ -238,6 +238,59 @@ def _load(schema_cls, data, what):
         raise ValidationFailed(f"The {what} has invalid fields.", messages) from None
 
 
+def _type_error(field, value):
+    """JSON bodies are typed: marshmallow alone would take "5" or 5.0 for an integer and 0 or "yes" for a boolean."""
+    if value is None:
+        return None
+    if isinstance(field, ma_fields.Boolean) and not isinstance(value, bool):
+        return "Not a valid boolean."
+    if isinstance(field, ma_fields.Integer) and (isinstance(value, bool) or not isinstance(value, int)):
+        return "Not a valid integer."
+    if isinstance(field, ma_fields.Number) and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return "Not a valid number."
+    if isinstance(field, ma_fields.Nested) and isinstance(value, (dict, list)):
+        schema = field.schema
+        items = value if isinstance(value, list) else [value]
+        nested = {}
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                inner = json_type_errors(schema, item)
+                if inner:
+                    nested[index] = inner
+        if nested:
+            return nested if isinstance(value, list) else nested[0]
+    if isinstance(field, ma_fields.List) and isinstance(value, list):
+        inner = {i: [e] for i, e in ((i, _type_error(field.inner, v)) for i, v in enumerate(value)) if e}
+        return inner or None
+    return None
+
+
+def nul_errors(value, where=None):
+    """NUL is never text: PostgreSQL refuses it in strings, so it is a 422 here rather than a 500 there."""
+    errors = {}
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            errors.update(nul_errors(inner, key if where is None else where) or
+                          ({key if where is None else where: ["NUL characters are not allowed."]} if "\x00" in str(key) else {}))
+    elif isinstance(value, list):
+        for inner in value:
+            errors.update(nul_errors(inner, where))
+    elif isinstance(value, str) and "\x00" in value:
+        errors[where or "_schema"] = ["NUL characters are not allowed."]
+    return errors
+
+
+def json_type_errors(schema, payload):
+    errors = {}
+    for name, field in schema.load_fields.items():
+        key = field.data_key or name
+        if key in payload:
+            error = _type_error(field, payload[key])
+            if error:
+                errors[key] = error if isinstance(error, dict) else [error]
+    return errors
+
+
 def parse_body(request, spec):
     from nabo_common.errors import BadInput, ValidationFailed
 
@@ -254,6 +307,15 @@ def parse_body(request, spec):
             raise BadInput("The body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise ValidationFailed("The body must be a JSON object.", {"_schema": ["Expected a JSON object."]})
+    errors = nul_errors(payload) or json_type_errors(spec.body(), payload)
+    if errors:
+        # report the other fields' problems too, as a plain validation would
+        try:
+            spec.body().load(payload)
+        except ValidationError as exc:
+            if isinstance(exc.messages, dict):
+                errors = {**exc.messages, **errors}
+        raise ValidationFailed("The body has invalid fields.", errors)
     _load(spec.body, payload, "body")
     return payload
 
@@ -281,6 +343,10 @@ def api(method, path, **spec_kwargs):
             request.caller = caller
             if spec.query is not None:
                 request.query = _query_dict(request, spec.query)
+                if nul_errors(request.query):
+                    from nabo_common.errors import ValidationFailed
+
+                    raise ValidationFailed("The query string has invalid fields.", nul_errors(request.query))
                 _load(spec.query, request.query, "query string")
             else:
                 request.query = {}

@@ -60,7 +60,9 @@ def build(version="1.0.0"):
             content = {"schema": route.body}
             if route.name in route.examples:
                 content["example"] = route.examples[route.name]
-            operation["requestBody"] = {"required": True, "content": {"application/json": content}}
+            # a body whose fields are all optional may be left out (it then means {})
+            required = any(f.required for f in route.body().load_fields.values())
+            operation["requestBody"] = {"required": required, "content": {"application/json": content}}
         ok = {"description": "Success"}
         if route.status != 204:
             media = {}

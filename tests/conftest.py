@@ -16,6 +16,6 @@ from tests.support.infra import (  # noqa: E402,F401
 def pytest_collection_modifyitems(config, items):
     for item in items:
         parts = str(item.fspath).split(os.sep)
-        for tier in ("unit", "integration", "e2e", "faults"):
+        for tier in ("unit", "integration", "e2e", "faults", "security"):
             if tier in parts:
                 item.add_marker(getattr(pytest.mark, tier))

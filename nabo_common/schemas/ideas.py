@@ -504,6 +504,7 @@ class IdeaCatalogue(Output):
     panel = fields.Nested(CataloguePanel)
     published = fields.Boolean()
     published_at = fields.DateTime(allow_none=True)
+    generated_at = fields.DateTime(metadata={"description": "When this catalogue view was put together."})
     idea_count = fields.Integer()
     support_count = fields.Integer()
     sections = fields.List(fields.Nested(CatalogueSection))

@@ -183,7 +183,9 @@ class InboxItem(Output):
 
 
 class UnsubscribeQuery(Input):
-    token = fields.String(required=True, validate=validate.Length(min=20, max=2000))
+    # a signed token (JWT): URL-safe characters only, so a link always fits in a request line
+    token = fields.String(required=True, validate=[validate.Length(min=20, max=2000),
+                                                   validate.Regexp(r"^[A-Za-z0-9_.=-]+$")])
 
 
 class UnsubscribeResult(Output):

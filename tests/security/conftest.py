@@ -1,0 +1,42 @@
+"""The security tier runs the whole system in-process, like the end-to-end
+tier, and builds one 'world' in association A that B's people attack.
+
+It has its own RabbitMQ vhost: when both tiers run in one pytest session, each
+starts its own services, and sharing a vhost would let one tier's gateway
+reach the other tier's services (and databases)."""
+import subprocess
+import uuid
+
+import pytest
+
+from tests.e2e.conftest import E2E_COMPONENTS, api, platform, tenant_a, tenant_b  # noqa: F401
+from tests.security.probe import build_world
+from tests.support.infra import RUN_ID, _rabbitmqctl, running_system
+
+
+@pytest.fixture(scope="session")
+def security_amqp_uri(amqp_uri):
+    vhost = f"nabo-test-{RUN_ID}-security"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    yield amqp_uri.rsplit("/", 1)[0] + "/" + vhost
+    try:
+        _rabbitmqctl("delete_vhost", vhost)
+    except (OSError, subprocess.SubprocessError):
+        pass
+
+
+@pytest.fixture(scope="session")
+def system(security_amqp_uri):
+    with running_system(security_amqp_uri, E2E_COMPONENTS) as system:
+        yield system
+
+
+@pytest.fixture(scope="session")
+def world(api, platform, tenant_a, tenant_b):
+    return build_world(api, platform, tenant_a, tenant_b)
+
+
+@pytest.fixture
+def random_id():
+    return str(uuid.uuid4())
