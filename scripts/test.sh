@@ -8,12 +8,27 @@ nabo_venv
 cd "$NABO_ROOT"
 bash scripts/ensure-servers.sh
 
-set +e
-python -m pytest tests "$@"
-status=$?
-set -e
-if [ "$status" -eq 5 ]; then
-  echo "nabo: pytest collected no tests; that is a failure" >&2
-  exit 1
+run_stage() {  # name, pytest arguments...
+  local name="$1"; shift
+  echo "== $name"
+  set +e
+  python -m pytest "$@"
+  local status=$?
+  set -e
+  if [ "$status" -eq 5 ]; then
+    echo "nabo: pytest collected no tests in stage '$name'; that is a failure" >&2
+    exit 1
+  fi
+  return "$status"
+}
+
+if [ "$#" -gt 0 ]; then
+  run_stage "selected tests" "$@"
+  exit $?
 fi
+# the fault suite runs the services as processes and restarts their connections:
+# a stage of its own, after the faster tiers
+status=0
+run_stage "unit, integration, end-to-end and security tiers" tests --ignore=tests/faults || status=$?
+run_stage "fault suite" tests/faults || status=$?
 exit "$status"

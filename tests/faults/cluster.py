@@ -128,7 +128,10 @@ class Cluster:
         return url.replace(f"@127.0.0.1:{self.database.target[1]}/", f"@127.0.0.1:{self.database.port}/")
 
     def env(self, component, port):
-        env = dict(os.environ)
+        # component-specific variables left by other tests in this process (such as
+        # NOTIFICATIONS_SMTP_PORT) would win over the settings below
+        prefixes = tuple(f"{name.upper()}_" for name in ("members", "events", "notifications", "ideas", "gateway"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
         env.update({
             "AMQP_URI": self.broker.uri(self.amqp_uri),
             "HTTP_HOST": "127.0.0.1",
