@@ -4,26 +4,19 @@ tier, and builds one 'world' in association A that B's people attack.
 It has its own RabbitMQ vhost: when both tiers run in one pytest session, each
 starts its own services, and sharing a vhost would let one tier's gateway
 reach the other tier's services (and databases)."""
-import subprocess
 import uuid
 
 import pytest
 
 from tests.e2e.conftest import E2E_COMPONENTS, api, platform, tenant_a, tenant_b  # noqa: F401
 from tests.security.probe import build_world
-from tests.support.infra import RUN_ID, _rabbitmqctl, running_system
+from tests.support.infra import private_vhost, running_system
 
 
 @pytest.fixture(scope="session")
-def security_amqp_uri(amqp_uri):
-    vhost = f"nabo-test-{RUN_ID}-security"
-    _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    yield amqp_uri.rsplit("/", 1)[0] + "/" + vhost
-    try:
-        _rabbitmqctl("delete_vhost", vhost)
-    except (OSError, subprocess.SubprocessError):
-        pass
+def security_amqp_uri():
+    with private_vhost("security") as uri:
+        yield uri
 
 
 @pytest.fixture(scope="session")
