@@ -265,3 +265,14 @@ def test_bad_query_and_money_input(tenant_a, api):
     r = tenant_a.admin.post("/v1/programmes", {"title": "x", "period_start": "2025-02-01", "period_end": "2025-01-01",
                                                "budget_amount_minor": 10.5, "currency": "kroner"})
     assert r.status_code == 422 and {"budget_amount_minor", "currency"} <= set(r.json()["errors"])
+
+
+def test_unknown_programme_is_422_not_500(tenant_a):
+    from tests.support.api import unique as _unique
+
+    body = {"title": _unique("Netværksmøde"), "languages": ["da"], "format": "online",
+            "starts_at": "2030-03-20T16:00:00+01:00", "ends_at": "2030-03-20T17:30:00+01:00",
+            "time_zone": "Europe/Copenhagen", "programme_id": "3f0c2a4e-8d1b-4c7a-9e55-2b6f0d9a1c33"}
+    r = tenant_a.admin.post("/v1/events", body)
+    assert r.status_code == 422, r.text
+    assert "programme_id" in r.json()["errors"]

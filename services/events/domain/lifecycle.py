@@ -54,7 +54,9 @@ def _apply(session, event, data):
     if event.ends_at <= event.starts_at:
         raise ValidationFailed("The event would end before it starts.", {"ends_at": ["ends_at must be after starts_at."]})
     if event.programme_id and "programme_id" in changes:
-        programme = session.get(Programme, event.programme_id)
+        # no autoflush: flushing the event first would hit the foreign key before this clear answer
+        with session.no_autoflush:
+            programme = session.get(Programme, event.programme_id)
         if programme is None or not set(programme.association_ids) & set(event.association_ids):
             raise ValidationFailed("Unknown programme.", {"programme_id": ["No such programme of these associations."]})
     return changes
