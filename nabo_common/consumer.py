@@ -4,12 +4,16 @@ nameko's own event handler acks a message whose handler raised, losing it.
 Here a failure is republished (with publisher confirms) to the queue's
 ``.retry`` queue with a growing per-message TTL, from where RabbitMQ
 dead-letters it back; after ``EVENT_MAX_ATTEMPTS`` it goes to ``.dead`` with
-the error attached. Only then is the original acked, so a crash at any point
-leaves the message in RabbitMQ. A malformed or unknown event goes straight to
+the error attached. A failure of the infrastructure (database, broker or
+another service unreachable, see ``transient.py``) does not use up those
+attempts: it is retried, backing off to once a minute, until
+``EVENT_RETRY_WINDOW_SECONDS`` have passed since its first failure. Only then
+is the original acked, so a crash at any point leaves the message in RabbitMQ. A malformed or unknown event goes straight to
 ``.dead``: retrying cannot fix it. Messages behind a failing one keep flowing.
 """
 import json
 import logging
+import time
 import traceback
 from datetime import datetime, timezone
 from functools import partial
@@ -21,9 +25,12 @@ from nameko.messaging import Consumer, QueueConsumer
 
 from nabo_common import events, metrics, topology
 from nabo_common import settings as settings_mod
+from nabo_common.transient import is_transient
 
 log = logging.getLogger(__name__)
 ATTEMPTS_HEADER = "x-nabo-attempts"
+OUTAGE_RETRIES_HEADER = "x-nabo-outage-retries"
+FIRST_FAILURE_HEADER = "x-nabo-first-failure"
 MAX_BACKOFF_MS = 60_000
 
 
@@ -59,6 +66,7 @@ class EventConsumer(Consumer):
         settings = settings_mod.from_container(self.container)
         self.max_attempts = settings.event_max_attempts
         self.retry_base_ms = settings.event_retry_base_ms
+        self.retry_window_seconds = settings.event_retry_window_seconds
         self.queue_name = topology.consumer_queue(self.container.service_name, self.method_name)
         entities = topology.kombu_entities(self.queue_name, self.event_types)
         _unrouted, _exchange, self.queue, self.retry_queue, self.dead_queue = entities
@@ -97,16 +105,31 @@ class EventConsumer(Consumer):
             metrics.EVENTS_HANDLED.labels(service, handler, "ok").inc()
             self.queue_consumer.ack_message(message)
             return result, exc_info
-        attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
+        headers = message.headers or {}
         error = exc_info[0].__name__
         detail = "".join(traceback.format_exception(*exc_info))[-4000:]
+        first_failure = headers.get(FIRST_FAILURE_HEADER)
+        first_failure = first_failure if isinstance(first_failure, (int, float)) else time.time()
+        attempts = int(headers.get(ATTEMPTS_HEADER, 0))
+        outage_retries = int(headers.get(OUTAGE_RETRIES_HEADER, 0))
+        transient = is_transient(exc_info[1])
+        if transient:
+            outage_retries += 1
+        else:
+            attempts += 1
         try:
             if isinstance(exc_info[1], Poison) or attempts >= self.max_attempts:
+                exhausted = True
+            elif transient:
+                exhausted = time.time() - first_failure >= self.retry_window_seconds
+            else:
+                exhausted = False
+            if exhausted:
                 metrics.EVENTS_HANDLED.labels(service, handler, "dead").inc()
-                self._dead(body, message, error, detail, attempts)
+                self._dead(body, message, error, detail, attempts + outage_retries)
             else:
                 metrics.EVENTS_HANDLED.labels(service, handler, "retry").inc()
-                self._retry(body, message, attempts, error)
+                self._retry(body, message, attempts, outage_retries, first_failure, error, transient)
         except Exception:
             # could not park it: leave it to RabbitMQ to redeliver rather than lose it
             log.exception("could not move failed event to retry/dead queue; requeueing")
@@ -126,14 +149,19 @@ class EventConsumer(Consumer):
         headers.update(extra)
         return headers
 
-    def _retry(self, body, message, attempts, error):
-        delay_ms = min(MAX_BACKOFF_MS, self.retry_base_ms * 2 ** (attempts - 1))
-        log.warning("event handler %s failed (%s), attempt %d; retrying in %d ms",
-                    self.consumer_name, error, attempts, delay_ms)
+    def _retry(self, body, message, attempts, outage_retries, first_failure, error, transient):
+        delay_ms = min(MAX_BACKOFF_MS, self.retry_base_ms * 2 ** (attempts + outage_retries - 1))
+        if transient:
+            log.warning("event handler %s could not reach a dependency (%s), outage retry %d; retrying in %d ms",
+                        self.consumer_name, error, outage_retries, delay_ms)
+        else:
+            log.warning("event handler %s failed (%s), attempt %d; retrying in %d ms",
+                        self.consumer_name, error, attempts, delay_ms)
+        headers = self._headers(message, attempts, **{
+            "x-nabo-last-error": error, OUTAGE_RETRIES_HEADER: outage_retries, FIRST_FAILURE_HEADER: first_failure})
         self.publisher.publish(
             body, exchange="", routing_key=self.retry_queue.name, serializer="json",
-            expiration=delay_ms / 1000.0, headers=self._headers(message, attempts, **{"x-nabo-last-error": error}),
-            message_id=message.properties.get("message_id"),
+            expiration=delay_ms / 1000.0, headers=headers, message_id=message.properties.get("message_id"),
         )
         self.queue_consumer.ack_message(message)
 

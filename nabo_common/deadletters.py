@@ -12,7 +12,8 @@ import pika
 from nabo_common import topology
 
 REPLAY_STRIP = ("x-nabo-attempts", "x-nabo-error", "x-nabo-error-detail", "x-nabo-failed-at", "x-death",
-                "x-nabo-last-error", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason")
+                "x-nabo-last-error", "x-nabo-outage-retries", "x-nabo-first-failure",
+                "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason")
 
 
 def connect(amqp_uri):

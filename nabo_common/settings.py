@@ -83,6 +83,7 @@ class Settings:
     outbox_poll_seconds: float = 0.5
     event_max_attempts: int = 5
     event_retry_base_ms: int = 1000
+    event_retry_window_seconds: int = 86400
     amqp_heartbeat: int = 60
 
     @property
@@ -125,6 +126,7 @@ def load(component, **overrides):
         outbox_poll_seconds=_float(component, "OUTBOX_POLL_SECONDS", 0.5, minimum=0.01),
         event_max_attempts=_int(component, "EVENT_MAX_ATTEMPTS", 5, minimum=1),
         event_retry_base_ms=_int(component, "EVENT_RETRY_BASE_MS", 1000, minimum=1),
+        event_retry_window_seconds=_int(component, "EVENT_RETRY_WINDOW_SECONDS", 86400, minimum=1),
         amqp_heartbeat=_int(component, "AMQP_HEARTBEAT_SECONDS", 60, minimum=1),
     )
     values.update(overrides)

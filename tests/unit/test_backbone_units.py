@@ -61,3 +61,29 @@ def test_text_logs_carry_the_request_id():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "hello", None, None)
     record.request_id = "req-123"
     assert formatter.format(record) == "hello [request_id=req-123]"
+
+
+def test_infrastructure_failures_are_transient_and_message_failures_are_not():
+    import psycopg2
+    from nameko.exceptions import RemoteError
+    from sqlalchemy import exc as sa_exc
+
+    from nabo_common.errors import ServiceTimeout
+    from nabo_common.transient import is_transient
+
+    db_down = sa_exc.OperationalError("SELECT 1", {}, psycopg2.OperationalError("server closed the connection"))
+    assert is_transient(db_down)
+    assert is_transient(ServiceTimeout("members did not answer within 5 s"))
+    assert is_transient(RemoteError("OperationalError", "could not connect to server"))
+    assert is_transient(ConnectionResetError())
+    try:  # wrapped by a domain error: the cause still counts
+        try:
+            raise db_down
+        except sa_exc.OperationalError as inner:
+            raise RuntimeError("could not record the delivery") from inner
+    except RuntimeError as outer:
+        assert is_transient(outer)
+    assert not is_transient(sa_exc.IntegrityError("INSERT", {}, Exception("duplicate key")))
+    assert not is_transient(RemoteError("ValidationError", "bad payload"))
+    assert not is_transient(KeyError("name"))
+    assert not is_transient(ValueError("not a date"))

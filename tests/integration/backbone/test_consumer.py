@@ -8,6 +8,7 @@ from nabo_common import deadletters
 from tests.integration.backbone import probe
 from tests.integration.backbone.conftest import (
     publish_person_event, publish_raw, queue_depth, wait_until)
+from tests.support.proxy import TcpProxy
 
 DEAD = "nabo.probe.on_person_updated.dead"
 
@@ -62,3 +63,31 @@ def test_malformed_and_unknown_events_go_straight_to_dead_letters(start_probe, b
     publish_person_event(broker, "Frank")
     assert wait_until(lambda: any(name == "Frank" for _, name in effects(probe_db)))
     assert wait_until(lambda: queue_depth(broker, DEAD) == 3)
+
+
+def test_database_outage_longer_than_the_attempts_budget_does_not_dead_letter(start_probe, broker, probe_db):
+    """Three attempts at 100 ms backoff are spent in well under a second; a database that is
+    away for three seconds must not turn the events in flight into dead letters."""
+    port = probe_db.rsplit("@", 1)[1].split("/", 1)[0].rsplit(":", 1)[1]
+    proxy = TcpProxy(target_port=int(port))
+    container = None
+    try:
+        container = start_probe(database_url=probe_db.replace(f":{port}/", f":{proxy.port}/"))
+        dead_before = queue_depth(broker, DEAD)  # earlier tests in this module leave theirs
+        publish_person_event(broker, "Before")
+        assert wait_until(lambda: any(name == "Before" for _, name in effects(probe_db)))
+        proxy.cut()
+        publish_person_event(broker, "During outage")
+        wait_until(lambda: False, timeout=3.0)
+        assert queue_depth(broker, DEAD) == dead_before
+        proxy.restore()
+        assert wait_until(lambda: any(name == "During outage" for _, name in effects(probe_db)), timeout=30)
+        assert queue_depth(broker, DEAD) == dead_before
+        # a failure of the message itself still has its bounded attempts
+        publish_person_event(broker, "poison")
+        assert wait_until(lambda: queue_depth(broker, DEAD) == dead_before + 1, timeout=15)
+    finally:
+        proxy.restore()
+        if container is not None:
+            container.stop()
+        proxy.close()
