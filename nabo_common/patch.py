@@ -16,7 +16,10 @@ def apply():
     from psycogreen.eventlet import patch_psycopg
 
     patch_psycopg()
+    from nabo_common.heartbeats import heartbeat_after_every_drain
     from nabo_common.rpc import drop_requests_past_their_deadline, keep_serving_when_a_reply_is_lost
+
+    heartbeat_after_every_drain()
 
     keep_serving_when_a_reply_is_lost()
     drop_requests_past_their_deadline()

@@ -64,6 +64,10 @@ class OutboxPublisher:
         if self.channel is None or not self.channel.is_open:
             self.close()
             self.connect()
+        else:
+            # pika's blocking connection answers heartbeats only while it does I/O: an idle relay
+            # would otherwise be disconnected by the broker and pay a reconnect on the next event
+            self.connection.process_data_events(time_limit=0)
         model = self.model
         now = utcnow()
         session = self.session_factory()

@@ -14,7 +14,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pika
-import pytest
 import requests
 
 from nabo_common import events as events_mod
@@ -293,10 +292,6 @@ def test_8_postgres_restart_mid_load(cluster, world, sink):
     assert len(after.accepted()) == 10
 
 
-@pytest.mark.xfail(reason="known defect: with a 2 s heartbeat the consumer connection of a service whose handlers "
-                          "wait >4 s on the database is dropped, and the unacked events are redelivered and run a "
-                          "second time (the inbox absorbs the effect: still one mail); see docs/reliability.md",
-                   strict=False)
 def test_9_slow_handler_longer_than_two_heartbeats(cluster, world, sink):
     event = world.event()
     notifications = cluster.first("notifications")

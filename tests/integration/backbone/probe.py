@@ -14,6 +14,8 @@ from nabo_common.worker import CallerProvider, Instrumentation
 
 # names the consumer fails on, until a test "fixes the bug" by removing them
 FAILING_NAMES = {"poison"}
+# how often the handler started, per name ("slow <seconds>" makes it take that long)
+EXECUTIONS = {}
 
 
 class Base(DeclarativeBase):
@@ -49,6 +51,12 @@ class ProbeService(OperationsEndpoints):
 
     @consume_events("person.updated")
     def on_person_updated(self, event):
+        name = event["data"]["name"]
+        EXECUTIONS[name] = EXECUTIONS.get(name, 0) + 1
+        if name.startswith("slow "):
+            import eventlet
+
+            eventlet.sleep(float(name.split()[1]))
         with self.db.begin():
             if not inbox.first_time(self.db, "probe.on_person_updated", event["id"]):
                 return

@@ -91,3 +91,16 @@ def test_database_outage_longer_than_the_attempts_budget_does_not_dead_letter(st
         if container is not None:
             container.stop()
         proxy.close()
+
+
+def test_handler_slower_than_two_heartbeats_runs_once(start_probe, broker, probe_db):
+    """RabbitMQ closes a connection that sent nothing for two heartbeat intervals and requeues its
+    unacked messages; the consumer must keep sending heartbeats while its handler works."""
+    start_probe(amqp_heartbeat=2)
+    name = "slow 10"
+    publish_person_event(broker, name)
+    assert wait_until(lambda: any(n == name for _, n in effects(probe_db)), timeout=30)
+    wait_until(lambda: False, timeout=3.0)  # room for a redelivery to show
+    assert probe.EXECUTIONS[name] == 1
+    publish_person_event(broker, "after the slow one")  # and the consumer still consumes
+    assert wait_until(lambda: any(n == "after the slow one" for _, n in effects(probe_db)))
