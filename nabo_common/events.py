@@ -1,6 +1,6 @@
 """The event envelope and the catalogue of event types.
 
-Every event is ``{id, type, occurred_at, source, association_id,
+Every event is ``{id, type, occurred_at, source, association_id, actor_id,
 schema_version, data}``; ``data`` is validated against the marshmallow schema
 registered for its type, on publish and again on consume. Publishers register
 their types in ``nabo_common.contracts`` so producers and consumers share one
@@ -26,6 +26,8 @@ class EnvelopeSchema(Schema):
     occurred_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
     source = fields.String(required=True)
     association_id = fields.String(allow_none=True, load_default=None)
+    # the person whose request caused the event (None: the system itself); the audit trail's "who"
+    actor_id = fields.String(allow_none=True, load_default=None)
     schema_version = fields.Integer(required=True, validate=validate.Range(min=1))
     data = fields.Dict(required=True)
 
@@ -90,7 +92,7 @@ def get_type(name):
         raise UnknownEventType(f"unknown event type {name!r}") from None
 
 
-def build(name, data, association_id=None, event_id=None, occurred_at=None):
+def build(name, data, association_id=None, event_id=None, occurred_at=None, actor_id=None):
     """Validate ``data`` for ``name`` and wrap it in an envelope (a JSON-ready dict)."""
     etype = get_type(name)
     schema = etype.schema()
@@ -103,6 +105,7 @@ def build(name, data, association_id=None, event_id=None, occurred_at=None):
         "occurred_at": (occurred_at or datetime.now(timezone.utc)).isoformat(),
         "source": etype.source,
         "association_id": str(association_id) if association_id is not None else None,
+        "actor_id": str(actor_id) if actor_id is not None else None,
         "schema_version": etype.version,
         "data": schema.dump(schema.load(data)),
     }

@@ -61,7 +61,8 @@ def headers_for(caller):
 
 def record(session, model, event_type, data, caller=None, association_id=None, signed_caller=None):
     """Add an event to the outbox in the session's current transaction."""
-    envelope = events.build(event_type, data, association_id=association_id)
+    actor_id = getattr(caller, "person_id", None)
+    envelope = events.build(event_type, data, association_id=association_id, actor_id=actor_id)
     headers = headers_for(caller)
     if signed_caller:
         headers[f"nameko.{context_mod.CONTEXT_KEY}"] = signed_caller

@@ -46,6 +46,12 @@ class MembersRoutes:
     def update_association(self, request, id):
         return self.members.update_association(id, request.payload)
 
+    @api("GET", "/v1/associations/{id}/audit", query=s.AuditQuery, response=page_schema(s.AuditEntry),
+         tags=("associations",), summary="The association's audit trail: who changed what, when, in any "
+                                          "service, newest first (its admins).")
+    def list_audit_entries(self, request, id):
+        return self.members.list_audit_entries(id, request.query)
+
     # --- organisations ----------------------------------------------------------
     @api("GET", "/v1/organisations", auth="optional", query=s.OrganisationQuery,
          response=page_schema(s.Organisation), tags=("organisations",),

@@ -260,3 +260,23 @@ class Me(Output):
     member_of = fields.List(fields.String())
     organisation_ids = fields.List(fields.String())
     language = fields.String(validate=validate.OneOf(LANGUAGES))
+
+
+class AuditQuery(PageQuery):
+    action = fields.String(validate=validate.Length(min=3, max=100),
+                           metadata={"description": "Only this kind of change, e.g. `membership.status_changed`."})
+    actor_id = Id(metadata={"description": "Only changes made by this person."})
+    since = fields.AwareDateTime(metadata={"description": "Only changes at or after this time."})
+    until = fields.AwareDateTime(metadata={"description": "Only changes before this time."})
+
+
+class AuditEntry(Output):
+    id = fields.String(dump_only=True)
+    event_id = fields.String(metadata={"description": "The event that recorded the change."})
+    association_id = fields.String(allow_none=True)
+    actor_id = fields.String(allow_none=True, metadata={"description": "Who made the change; null for the system."})
+    action = fields.String(metadata={"description": "What kind of change, as the event type."})
+    source = fields.String(metadata={"description": "The service where it happened."})
+    subject_id = fields.String(allow_none=True, metadata={"description": "The id of what was changed."})
+    details = fields.Dict(metadata={"description": "A summary of the change without personal data."})
+    occurred_at = fields.DateTime()

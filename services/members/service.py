@@ -2,6 +2,7 @@
 from nameko.rpc import rpc
 
 from nabo_common.consumer import consume_events
+from nabo_common.contracts.audit import AUDITED_EVENT_TYPES
 from nabo_common.context import system_caller
 from nabo_common.db import Database
 from nabo_common.ops import Operations, OperationsEndpoints
@@ -9,7 +10,7 @@ from nabo_common.outbox import Inbox
 from nabo_common.relay import OutboxRelay
 from nabo_common.worker import CallerProvider, Instrumentation
 from services.members.domain import (
-    accounts, associations, gdpr, matchmaking, memberships, networks, offers, organisations, persons, themes,
+    accounts, associations, audit, gdpr, matchmaking, memberships, networks, offers, organisations, persons, themes,
 )
 from services.members.models import OutboxEvent, ProcessedEvent
 
@@ -239,6 +240,16 @@ class MembersService(OperationsEndpoints):
         return networks.list_members(self.db, self.caller, network_id, query)
 
     # --- events from other services ------------------------------------------
+    @consume_events(*AUDITED_EVENT_TYPES)
+    def on_audited_event(self, event):
+        with self.db.begin():
+            if inbox.first_time(self.db, "members.on_audited_event", event["id"]):
+                audit.record(self.db, event)
+
+    @rpc
+    def list_audit_entries(self, association_id, query):
+        return audit.list_for_association(self.db, self.caller, association_id, query)
+
     @consume_events("consent.withdrawal_requested")
     def on_consent_withdrawal_requested(self, event):
         with self.db.begin():

@@ -173,3 +173,47 @@ def test_health_and_metrics(system, api):
         metrics = requests.get(base + "/metrics", timeout=5).text
         assert "nabo_entrypoint_duration_seconds" in metrics
     assert "nabo_outbox_backlog" in requests.get(system.url("members") + "/metrics", timeout=5).text
+
+
+def test_audit_trail_records_who_changed_what_in_every_service(tenant_a, tenant_b, api):
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    def eventually(fetch, timeout=20.0):  # the trail is written from events, a moment after the change
+        deadline = time.monotonic() + timeout
+        while not (found := fetch()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert found, "no such audit entry"
+        return found
+
+    new_name = f"Ondernemersvereniging {unique('audit')}"
+    check(tenant_a.admin.patch(f"/v1/associations/{tenant_a.id}", {"name": new_name}), 200)
+    start = datetime.now(timezone.utc) + timedelta(days=30)
+    event = check(tenant_a.admin.post("/v1/events", {
+        "title": "Audit breakfast", "format": "online", "languages": ["nl"], "time_zone": "Europe/Amsterdam",
+        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
+        "join_url": "https://meet.example/audit"}), 201)
+    check(tenant_a.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "published"}), 200)
+    admin_id = tenant_a.admin_person["id"]
+
+    def entries(**query):
+        return check(tenant_a.admin.get(f"/v1/associations/{tenant_a.id}/audit", params=query), 200)["items"]
+
+    renamed = eventually(lambda: [e for e in entries(action="association.updated") if e["details"]["name"] == new_name])
+    assert renamed[0]["actor_id"] == admin_id and renamed[0]["subject_id"] == tenant_a.id
+    assert renamed[0]["source"] == "members"
+    published = eventually(lambda: [e for e in entries(action="event.published") if e["subject_id"] == event["id"]])
+    assert published[0]["actor_id"] == admin_id and published[0]["source"] == "events"
+    assert all(e["actor_id"] == admin_id for e in entries(actor_id=admin_id))
+    # no personal data in the trail: the member created by the admin appears as an id only
+    created = [e for e in entries(action="person.created") if e["subject_id"] == tenant_a.member_person["id"]]
+    assert created and "email" not in created[0]["details"] and "name" not in created[0]["details"]
+    # newest first, and filters work
+    times = [e["occurred_at"] for e in entries()]
+    assert times == sorted(times, reverse=True)
+    assert entries(since=(datetime.now(timezone.utc) + timedelta(minutes=5)).isoformat()) == []
+    # the trail is the association's admins' alone
+    assert tenant_b.admin.get(f"/v1/associations/{tenant_a.id}/audit").status_code == 403
+    assert tenant_a.member.get(f"/v1/associations/{tenant_a.id}/audit").status_code == 403
+    assert api.get(f"/v1/associations/{tenant_a.id}/audit").status_code == 401
+    assert tenant_a.admin.get(f"/v1/associations/{tenant_a.id}/audit", params={"action": "x" * 300}).status_code == 422

@@ -63,6 +63,7 @@ MATRIX = [
         "time_zone": "Europe/Amsterdam"}),
     Op("GET", "/v1/associations/{id}", PUBLIC, "association"),
     Op("PATCH", "/v1/associations/{id}", ADMIN, "association", body=RENAME),
+    Op("GET", "/v1/associations/{id}/audit", ADMIN, "association", note="who changed what, when"),
     # --- organisations -----------------------------------------------------------------------
     Op("GET", "/v1/organisations", PUBLIC, note="lists only what the caller may see"),
     Op("POST", "/v1/organisations", ADMIN, body=lambda w: {"name": "Rogue company", "country": "NL",

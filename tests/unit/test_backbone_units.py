@@ -38,9 +38,13 @@ def test_caller_signing_rotation_and_forgery():
 
 def test_envelope_round_trip_and_rejections():
     data = {"person_id": "p", "erased_at": "2026-01-01T00:00:00+00:00"}
-    envelope = events.build("person.erased", data, association_id="a")
-    assert set(envelope) == {"id", "type", "occurred_at", "source", "association_id", "schema_version", "data"}
-    assert events.parse(json.loads(json.dumps(envelope)))["data"]["person_id"] == "p"
+    envelope = events.build("person.erased", data, association_id="a", actor_id="admin")
+    assert set(envelope) == {"id", "type", "occurred_at", "source", "association_id", "actor_id", "schema_version",
+                             "data"}
+    parsed = events.parse(json.loads(json.dumps(envelope)))
+    assert parsed["data"]["person_id"] == "p" and parsed["actor_id"] == "admin"
+    older = {k: v for k, v in envelope.items() if k != "actor_id"}  # published before actor_id existed
+    assert events.parse(json.loads(json.dumps(older)))["actor_id"] is None
     with pytest.raises(ValidationError):
         events.build("person.erased", {"person_id": "p"})
     with pytest.raises(events.UnknownEventType):

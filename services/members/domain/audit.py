@@ -1,0 +1,75 @@
+"""The audit trail: who changed what, when, per association.
+
+Entries are made from the events every service publishes through its outbox
+(see ``nabo_common/contracts/audit.py``), so the trail holds exactly the
+committed changes. Details keep ids, states and names of organisations and
+bodies, never personal data: an erased person stays an anonymous id here.
+"""
+from sqlalchemy import select
+
+from nabo_common import events
+from nabo_common.pagination import page, paginate
+from nabo_common.schemas import members as schemas
+from nabo_common.validation import dump, load
+from services.members.domain import access
+from services.members.models import AuditEntry
+
+# summary fields that carry no personal data, whatever the event
+SAFE_DETAIL_KEYS = frozenset({
+    "status", "previous_status", "phase", "previous_phase", "decision", "changed", "changes", "type", "kind",
+    "visibility", "activity", "join_policy", "sequence", "recipients", "sent", "failed", "bounced", "slug",
+    "key", "title", "country", "default_language", "time_zone", "effective_date", "end_date", "starts_at",
+    "ends_at", "planned_events", "budget_amount_minor", "currency",
+})
+# events whose ``name`` names an organisation, an association, a network or a campaign, not a person
+NAMED_SUBJECTS = ("association.", "organisation.", "network.created", "network.updated", "campaign.",
+                  "programme.")
+
+
+def _associations(envelope):
+    data = envelope["data"]
+    ids = {envelope.get("association_id"), data.get("association_id"), data.get("owner_association_id")}
+    ids.update(data.get("association_ids") or ())
+    ids.discard(None)
+    return sorted(ids) or [None]  # None: a platform-level change (the shared theme taxonomy)
+
+
+def _details(action, data):
+    details = {}
+    for key, value in data.items():
+        if key in SAFE_DETAIL_KEYS or key.endswith(("_id", "_ids")):
+            details[key] = value
+        elif key == "name" and action.startswith(NAMED_SUBJECTS):
+            details[key] = value
+    return details
+
+
+def record(session, envelope):
+    """Add the entries for one event (call inside the consumer's transaction, after the inbox check)."""
+    action = envelope["type"]
+    data = events.get_type(action).schema().dump(envelope["data"])  # JSON-ready: dates as ISO strings
+    subject_id = data.get(f"{action.split('.', 1)[0]}_id")
+    details = _details(action, data)
+    for association_id in _associations(envelope):
+        session.add(AuditEntry(
+            event_id=envelope["id"], association_id=association_id, actor_id=envelope.get("actor_id"),
+            action=action, source=envelope["source"], subject_id=str(subject_id) if subject_id else None,
+            details=details, occurred_at=envelope["occurred_at"],
+        ))
+
+
+def list_for_association(session, caller, association_id, query):
+    access.require_admin_of(caller, association_id)
+    q = load(schemas.AuditQuery, query)
+    stmt = select(AuditEntry).where(AuditEntry.association_id == str(association_id))
+    if q.get("action"):
+        stmt = stmt.where(AuditEntry.action == q["action"])
+    if q.get("actor_id"):
+        stmt = stmt.where(AuditEntry.actor_id == q["actor_id"])
+    if q.get("since"):
+        stmt = stmt.where(AuditEntry.occurred_at >= q["since"])
+    if q.get("until"):
+        stmt = stmt.where(AuditEntry.occurred_at < q["until"])
+    stmt = stmt.order_by(AuditEntry.occurred_at.desc(), AuditEntry.id)
+    rows, total = paginate(session, stmt, q["limit"], q["offset"])
+    return page(dump(schemas.AuditEntry, rows, many=True), total, q["limit"], q["offset"])
