@@ -57,24 +57,41 @@ def declared_bindings():
     return bindings
 
 
-def declare_with_pika(channel, bindings=None):
-    """Declare exchanges, catalogue queues and their retry/dead companions."""
-    channel.exchange_declare(events.UNROUTED_EXCHANGE, exchange_type="fanout", durable=True)
-    channel.queue_declare(
-        events.UNROUTED_QUEUE, durable=True,
-        arguments={"x-queue-type": queue_type(), "x-message-ttl": UNROUTED_TTL_MS},
-    )
-    channel.queue_bind(events.UNROUTED_QUEUE, events.UNROUTED_EXCHANGE)
-    channel.exchange_declare(
-        events.EXCHANGE, exchange_type="topic", durable=True,
-        arguments={"alternate-exchange": events.UNROUTED_EXCHANGE},
-    )
+def declaration_plan(bindings=None):
+    """Exchanges, catalogue queues with their retry/dead companions, and bindings, in order:
+    ("exchange", name, type, arguments) | ("queue", name, arguments) | ("bind", queue, exchange, key)."""
+    yield ("exchange", events.UNROUTED_EXCHANGE, "fanout", None)
+    yield ("queue", events.UNROUTED_QUEUE, {"x-queue-type": queue_type(), "x-message-ttl": UNROUTED_TTL_MS})
+    yield ("bind", events.UNROUTED_QUEUE, events.UNROUTED_EXCHANGE, "")
+    yield ("exchange", events.EXCHANGE, "topic", {"alternate-exchange": events.UNROUTED_EXCHANGE})
     for queue, routing_keys in (declared_bindings() if bindings is None else bindings).items():
-        channel.queue_declare(queue, durable=True, arguments=main_queue_arguments())
-        channel.queue_declare(retry_queue(queue), durable=True, arguments=retry_queue_arguments(queue))
-        channel.queue_declare(dead_queue(queue), durable=True, arguments=dead_queue_arguments())
+        yield ("queue", queue, main_queue_arguments())
+        yield ("queue", retry_queue(queue), retry_queue_arguments(queue))
+        yield ("queue", dead_queue(queue), dead_queue_arguments())
         for key in sorted(routing_keys):
-            channel.queue_bind(queue, events.EXCHANGE, routing_key=key)
+            yield ("bind", queue, events.EXCHANGE, key)
+
+
+def declare_with_pika(channel, bindings=None):
+    """Declare the whole topology on a pika channel."""
+    for step in declaration_plan(bindings):
+        if step[0] == "exchange":
+            channel.exchange_declare(step[1], exchange_type=step[2], durable=True, arguments=step[3])
+        elif step[0] == "queue":
+            channel.queue_declare(step[1], durable=True, arguments=step[2])
+        else:
+            channel.queue_bind(step[1], step[2], routing_key=step[3] or None)
+
+
+def declare_with_amqp(channel, bindings=None):
+    """Declare the whole topology on a py-amqp channel (its declarations auto-delete by default)."""
+    for step in declaration_plan(bindings):
+        if step[0] == "exchange":
+            channel.exchange_declare(step[1], step[2], durable=True, auto_delete=False, arguments=step[3])
+        elif step[0] == "queue":
+            channel.queue_declare(step[1], durable=True, auto_delete=False, arguments=step[2])
+        else:
+            channel.queue_bind(step[1], step[2], routing_key=step[3])
 
 
 def kombu_entities(queue, routing_keys):

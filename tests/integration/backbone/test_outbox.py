@@ -105,3 +105,26 @@ def test_two_relays_on_one_database_publish_each_event_once(start_probe, probe_d
     wait_until(lambda: False, timeout=1.0)
     seen.extend(tap())
     assert sorted(seen) == sorted(ids)
+
+
+def test_an_event_the_broker_cannot_route_stays_pending_with_the_reason_and_the_rest_go_out(
+        start_probe, probe_db, amqp_uri, tap):
+    start_probe()
+    # without the alternate exchange, an event type no queue is bound to has nowhere to go
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    connection.channel().exchange_delete(events.UNROUTED_EXCHANGE)
+    connection.close()
+    engine = create_engine(probe_db)
+    session = make_sessionmaker(engine)()
+    with session.begin():
+        stray = outbox.record(session, probe.OutboxEvent, "idea.support_withdrawn", {
+            "idea_id": "i", "panel_id": "p", "association_id": "a", "support_count": 0})["id"]
+        routable = outbox.record(session, probe.OutboxEvent, "person.updated", probe.person_data("Routable"))["id"]
+    seen = []
+    assert wait_until(lambda: seen.extend(tap()) or routable in seen)
+    with session.begin():
+        row = session.scalar(select(probe.OutboxEvent).where(probe.OutboxEvent.event_id == stray))
+        assert wait_until(lambda: session.refresh(row) or row.attempts >= 1)
+        assert row.published_at is None and row.last_error.startswith("UnroutableError")
+    session.close()
+    engine.dispose()
