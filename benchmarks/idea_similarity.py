@@ -51,6 +51,9 @@ def seed(database_url, count, rng):
     admin = context.Caller(person_id=str(uuid.uuid4()), roles=("association_admin",), admin_of=(association_id,))
 
     class Directory:
+        def association(self, id_):
+            return {"id": id_}
+
         def organisation(self, id_):
             return {"id": id_, "name": "Benchmark ApS"}
 
@@ -59,7 +62,7 @@ def seed(database_url, count, rng):
 
     with factory() as s:
         panel = panels.create(s, admin, {"association_id": association_id, "year": 2025, "title": "Benchmark panel",
-                                         "theme": "Grøn omstilling", "language": "da"})
+                                         "theme": "Grøn omstilling", "language": "da"}, Directory())
     with factory() as s:
         panels.add_participants(s, admin, panel["id"], {"organisation_ids": [organisation_id]}, Directory())
     with factory() as s:

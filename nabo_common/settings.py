@@ -18,37 +18,43 @@ class ConfigError(ValueError):
     """A setting is present but unusable; raised at start-up, never later."""
 
 
+def _setting(component, name):
+    """The variable that sets ``name`` and its value (None when unset), so errors name what was set."""
+    for variable in (f"{component.upper()}_{name}", name):
+        value = os.environ.get(variable)
+        if value not in (None, ""):
+            return variable, value
+    return name, None
+
+
 def _env(component, name, default=None):
-    specific = os.environ.get(f"{component.upper()}_{name}")
-    if specific not in (None, ""):
-        return specific
-    value = os.environ.get(name)
-    return default if value in (None, "") else value
+    value = _setting(component, name)[1]
+    return default if value is None else value
 
 
 def _int(component, name, default, minimum=0):
-    raw = _env(component, name)
+    variable, raw = _setting(component, name)
     if raw is None:
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+        raise ConfigError(f"{variable} must be a whole number, got {raw!r}") from None
     if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+        raise ConfigError(f"{variable} must be at least {minimum}, got {value}")
     return value
 
 
 def _float(component, name, default, minimum=0.0):
-    raw = _env(component, name)
+    variable, raw = _setting(component, name)
     if raw is None:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+        raise ConfigError(f"{variable} must be a number, got {raw!r}") from None
     if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+        raise ConfigError(f"{variable} must be at least {minimum}, got {value}")
     return value
 
 

@@ -1,5 +1,6 @@
 """The events service: nameko entrypoints only; the work is in ``domain``."""
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 from nabo_common.consumer import consume_events
 from nabo_common.db import Database
@@ -8,10 +9,11 @@ from nabo_common.outbox import Inbox
 from nabo_common.relay import OutboxRelay
 from nabo_common.worker import CallerProvider, Instrumentation
 from services.events.domain import (
-    attendance, calendars, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports, search,
+    attendance, calendars, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports, retention,
+    search,
 )
 from services.events.models import OutboxEvent, ProcessedEvent
-from services.events.scheduling import configured_timer
+from services.events.scheduling import GuestRetentionDays, configured_timer
 
 inbox = Inbox(ProcessedEvent)
 
@@ -24,6 +26,7 @@ class EventsService(OperationsEndpoints):
     relay = OutboxRelay(OutboxEvent)
     operations = Operations()
     instrumentation = Instrumentation()
+    guest_retention_days = GuestRetentionDays()
 
     # --- programmes ---------------------------------------------------------
     @rpc
@@ -153,3 +156,8 @@ class EventsService(OperationsEndpoints):
     @configured_timer
     def send_due_reminders(self):
         reminders.fire_due(self.db)
+
+    # eager: a replica restarted more often than hourly still runs it
+    @timer(interval=3600, eager=True)
+    def anonymise_past_guests(self):
+        retention.anonymise_past_guests(self.db, self.guest_retention_days)

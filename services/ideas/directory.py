@@ -1,11 +1,17 @@
-"""Looks up organisations and persons in the members service, as the caller,
-so an admin can only add participants they may see there."""
+"""Looks up associations, organisations and persons in the members service,
+as the caller, so an admin can only add participants they may see there."""
 from nabo_common.errors import NotFound
 
 
 class MembersDirectory:
     def __init__(self, members_rpc):
         self.members = members_rpc
+
+    def association(self, association_id):
+        try:
+            return self.members.get_association(association_id)
+        except NotFound:
+            return None
 
     def organisation(self, organisation_id):
         try:

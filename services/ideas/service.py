@@ -28,7 +28,7 @@ class IdeasService(OperationsEndpoints):
     # --- panels ---------------------------------------------------------------
     @rpc
     def create_panel(self, payload):
-        return panels.create(self.db, self.caller, payload)
+        return panels.create(self.db, self.caller, payload, MembersDirectory(self.members))
 
     @rpc
     def get_panel(self, panel_id):

@@ -180,6 +180,19 @@ def test_bad_panel_input_is_422_problem(tenant_a, path, body):
     assert r.json()["errors"]
 
 
+def test_a_panel_for_an_unknown_association_is_422_problem(platform, tenant_a):
+    unknown = str(uuid.uuid4())
+    r = platform.post("/v1/panels", {"association_id": unknown, "year": 2025, "title": unique("Panel"),
+                                     "theme": "Green transition", "language": "en"})
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "association_id" in r.json()["errors"]
+    assert unknown not in {p["association_id"] for p in check(platform.get("/v1/panels", params={"limit": 200}),
+                                                                200)["items"]}
+    panel = new_panel(platform, association_id=tenant_a.id)
+    assert panel["association_id"] == tenant_a.id
+
+
 def test_bad_idea_input_and_server_owned_fields(tenant_a):
     panel = collecting(tenant_a)
     base = f"/v1/panels/{panel['id']}/ideas"

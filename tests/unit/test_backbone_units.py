@@ -15,7 +15,8 @@ def test_settings_prefer_component_specific_variables(monkeypatch):
     assert settings.load("ideas").database_url == "sqlite:///general.db"
 
 
-@pytest.mark.parametrize("name,value", [("HTTP_PORT", "eighty"), ("RPC_TIMEOUT_SECONDS", "-1"),
+@pytest.mark.parametrize("name,value", [("HTTP_PORT", "eighty"), ("MEMBERS_HTTP_PORT", "eighty"),
+                                        ("MEMBERS_RPC_TIMEOUT_SECONDS", "soon"), ("RPC_TIMEOUT_SECONDS", "-1"),
                                         ("LOG_FORMAT", "xml"), ("NABO_CONTEXT_KEYS", "nokid"),
                                         ("NABO_CONTEXT_KEYS", "k:short")])
 def test_bad_settings_fail_at_start_with_the_variable_named(monkeypatch, name, value):

@@ -33,7 +33,9 @@ def view(session, panel):
     return data
 
 
-def create(session, caller, payload):
+def create(session, caller, payload, directory):
+    """Open a panel; ``directory`` confirms in the members service that a
+    platform admin's chosen association exists."""
     access.require_authenticated(caller)
     data = load(schemas.PanelCreate, payload)
     association_id = data.pop("association_id", None)
@@ -44,6 +46,9 @@ def create(session, caller, payload):
         association_id = caller.admin_of[0]
     if not caller.administers(association_id):
         raise Forbidden("Only an admin of the association may open a panel.")
+    # an admin's own associations come signed in their context; any other id is a platform admin's choice
+    if association_id not in caller.admin_of and directory.association(association_id) is None:
+        raise ValidationFailed("Unknown association.", {"association_id": ["No such association."]})
     with session.begin():
         panel = Panel(association_id=association_id, created_by_person_id=caller.person_id,
                       phase_plan=_plan(data.pop("phases")), **{k: v for k, v in data.items() if k != "sub_themes"})

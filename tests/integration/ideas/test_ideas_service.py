@@ -87,6 +87,17 @@ def test_participants_are_looked_up_in_the_members_service_as_the_caller(system,
         proxy.ideas.get_panel(panel["id"])
 
 
+def test_a_platform_admin_cannot_open_a_panel_for_an_association_members_does_not_know(system, world):
+    platform_admin = Caller(person_id=unique("platform").ljust(36, "0")[:36], roles=("platform_admin",))
+    body = {"year": 2025, "title": unique("Erhvervspanel"), "theme": "Grøn omstilling", "language": "da"}
+    with rpc(system, platform_admin) as proxy:
+        with pytest.raises(ValidationFailed) as refused:
+            proxy.ideas.create_panel(dict(body, association_id="0" * 8 + "-0000-4000-8000-" + "0" * 12))
+        assert "association_id" in refused.value.errors
+        panel = proxy.ideas.create_panel(dict(body, association_id=world["association"]["id"]))
+    assert panel["association_id"] == world["association"]["id"]
+
+
 def test_person_events_from_members_name_the_submitter_and_erasure_anonymises(system, world):
     panel = open_panel(system, world)
     with rpc(system, world["member"]) as proxy:

@@ -12,10 +12,13 @@ def new_id():
 
 
 class Directory:
-    """Organisations and persons the admin may see in the members service."""
+    """Associations, organisations and persons the admin may see in the members service."""
 
     def __init__(self):
-        self.organisations, self.persons = {}, {}
+        self.associations, self.organisations, self.persons = {}, {}, {}
+
+    def association(self, association_id):
+        return self.associations.get(association_id)
 
     def organisation(self, organisation_id):
         return self.organisations.get(organisation_id)
@@ -46,6 +49,7 @@ class World:
         self.anonymous = Caller()
         self.system = system_caller()
         self.directory = Directory()
+        self.directory.associations = {a: {"id": a} for a in (self.association_id, self.other_association_id)}
         self.directory.organisations = {self.org_a: {"id": self.org_a, "name": "Alpha Solar ApS"},
                                         self.org_b: {"id": self.org_b, "name": "Beta Byg A/S"}}
 
@@ -54,7 +58,7 @@ class World:
             "association_id": self.association_id, "year": 2025, "title": "Business panel 2025",
             "theme": "Green transition", "language": "da", "visibility": visibility,
             "sub_themes": [{"key": "green-guidance", "name": "Green guidance"},
-                           {"key": "green-funding", "name": "Green funding"}]}, **extra))
+                           {"key": "green-funding", "name": "Green funding"}]}, **extra), self.directory)
         self.do(panels.add_participants, self.admin, panel["id"], {"organisation_ids": [self.org_a, self.org_b]},
                 self.directory)
         if phase != "preparing":

@@ -1,9 +1,11 @@
 """Panels, participation, ideas, supports, comments and review, on SQLite."""
 import pytest
 
+from nabo_common.context import PLATFORM_ADMIN, Caller
 from nabo_common.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from services.ideas.domain import engagement, ideas, panels
 from services.ideas.models import OutboxEvent
+from tests.unit.ideas.conftest import new_id
 
 
 def event_types(world):
@@ -18,7 +20,7 @@ def idea_payload(title="Green guidance for small firms", **extra):
 def test_only_admins_open_panels_and_other_associations_get_404(world):
     with pytest.raises(Forbidden):
         world.do(panels.create, world.alice, {"association_id": world.association_id, "year": 2025, "title": "x",
-                                              "theme": "y", "language": "da"})
+                                              "theme": "y", "language": "da"}, world.directory)
     panel = world.panel()
     assert panel["phase"] == "collecting_ideas"
     assert [s["key"] for s in panel["sub_themes"]] == ["green-guidance", "green-funding"]
@@ -32,7 +34,19 @@ def test_only_admins_open_panels_and_other_associations_get_404(world):
     assert event_types(world)[:3] == ["panel.created", "panel.participants_added", "panel.phase_changed"]
 
 
-def test_participants_only_panel_is_hidden_from_other_members(world):
+def test_a_panel_for_an_unknown_association_is_refused_naming_the_field(world):
+    platform_admin = Caller(person_id=new_id(), roles=(PLATFORM_ADMIN,))
+    body = {"year": 2025, "title": "x", "theme": "y", "language": "da"}
+    with pytest.raises(ValidationFailed) as refused:
+        world.do(panels.create, platform_admin, dict(body, association_id=new_id()), world.directory)
+    assert refused.value.errors == {"association_id": ["No such association."]}
+    assert event_types(world) == []
+    panel = world.do(panels.create, platform_admin, dict(body, association_id=world.other_association_id),
+                     world.directory)
+    assert panel["association_id"] == world.other_association_id
+
+
+
     panel = world.panel(visibility="participants")
     with pytest.raises(NotFound):
         world.do(panels.get, world.bystander, panel["id"])
