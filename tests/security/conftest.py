@@ -19,9 +19,16 @@ def security_amqp_uri():
         yield uri
 
 
+# every component shares this test process (one core) while the fuzzer runs thousands of requests;
+# a 504 from a starved process would be the machine's limit, not the behaviour under test (the
+# deadline itself is proven in tests/integration/backbone and the fault suite)
+FUZZ_RPC_TIMEOUT = 30.0
+
+
 @pytest.fixture(scope="session")
 def system(security_amqp_uri):
-    with running_system(security_amqp_uri, E2E_COMPONENTS) as system:
+    overrides = {component: {"rpc_timeout": FUZZ_RPC_TIMEOUT} for component in E2E_COMPONENTS}
+    with running_system(security_amqp_uri, E2E_COMPONENTS, overrides) as system:
         yield system
 
 
