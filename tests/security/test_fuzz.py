@@ -25,7 +25,7 @@ def schemathesis(base_url, token, report):
     exe = shutil.which("st", path=os.path.dirname(sys.executable)) or shutil.which("st")
     assert exe, "schemathesis is not installed (requirements-dev.txt)"
     cmd = [exe, "run", f"{base_url}/v1/openapi.json", "--url", base_url, "--checks", CHECKS if token else ANONYMOUS_CHECKS,
-           "--max-examples", str(EXAMPLES), "--seed", "20250101", "--workers", "1", "--request-timeout", "15",
+           "--max-examples", str(EXAMPLES), "--seed", "20250101", "--workers", "1", "--request-timeout", "45",
            "--suppress-health-check", "all", "--continue-on-failure", "--no-color",
            "--report", "junit", "--report-junit-path", str(report)]
     if token:
