@@ -93,15 +93,20 @@ def read_figures(cluster, targets, duration, concurrency=CONCURRENCY, headers=No
     return results
 
 
+def registration_load(event_ids, count):
+    """Paths and bodies of ``count`` guest registrations spread over ``event_ids``, unique e-mails."""
+    run_id = uuid.uuid4().hex[:8]
+    paths = [f"/v1/events/{event_ids[n % len(event_ids)]}/registrations" for n in range(count)]
+    bodies = [{"name": f"Guest {n}", "email": f"w{run_id}-{n}@example.test", "language": "en"} for n in range(count)]
+    return paths, bodies
+
+
 def write_figures(cluster, urls, event_ids, duration, max_requests):
     """Guest registrations spread over event_ids; then commit -> consumer latency."""
     gateway, bare = cluster.url("gateway"), cluster.url("baseline-http")
     rows, e2e_rows = [], []
     for clients in (1, 10):
-        run_id = uuid.uuid4().hex[:8]
-        paths = [f"/v1/events/{event_ids[n % len(event_ids)]}/registrations" for n in range(max_requests)]
-        bodies = [{"name": f"Guest {n}", "email": f"w{run_id}-{n}@example.test", "language": "en"}
-                  for n in range(max_requests)]
+        paths, bodies = registration_load(event_ids, max_requests)
         base = common.run_load(bare, ["/echo?v=x"], clients, duration)
         started = datetime.now(timezone.utc)
         result = common.run_load(gateway, paths, clients, duration, max_requests=max_requests, method="POST",
@@ -172,7 +177,7 @@ def scaling_figures(cluster, targets, duration, clients=20):
                                                       "x bare req/s", "p99 ms"], rows)
 
 
-def profile(cluster, component, paths, duration, headers=None, clients=10, top=25):
+def profile(cluster, component, paths, duration, headers=None, clients=10, top=25, method="GET", bodies=None):
     """Sample ``component`` with py-spy while ``paths`` are loaded; print the functions holding the most
     samples (inclusive), the collapsed stacks go to .nabo/benchmarks/profile-<component>.txt."""
     import collections
@@ -184,7 +189,8 @@ def profile(cluster, component, paths, duration, headers=None, clients=10, top=2
                             str(int(duration)), "--pid", str(cluster.processes[component].pid), "--output", out],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
-    result = common.run_load(cluster.url("gateway"), paths, clients, duration - 1, headers=headers)
+    result = common.run_load(cluster.url("gateway"), paths, clients, duration - 1, headers=headers, method=method,
+                             bodies=bodies, max_requests=len(bodies) if bodies else 20000)
     spy.wait(60)
     inclusive, total = collections.Counter(), 0
     with open(out) as f:
@@ -194,7 +200,7 @@ def profile(cluster, component, paths, duration, headers=None, clients=10, top=2
             total += count
             for frame in set(stack.split(";")):
                 inclusive[frame] += count
-    print(f"\n### profile of {component} under {paths[0]} ({clients} clients, {result['rps']:.0f} req/s), "
+    print(f"\n### profile of {component} under {method} {paths[0]} ({clients} clients, {result['rps']:.0f} req/s), "
           f"{total} samples\n")
     for frame, count in inclusive.most_common(top):
         print(f"{100 * count / total:5.1f}%  {frame[:150]}")
@@ -218,7 +224,7 @@ def main():
     parser.add_argument("--grow-registrations", type=int, default=100_000)
     parser.add_argument("--grow-events", type=int, default=2000)
     parser.add_argument("--profile", help="COMPONENT:TARGET, e.g. events:list (targets: event, organisation, "
-                                              "list); samples the component with py-spy and exits")
+                                              "list, register); samples the component with py-spy and exits")
     parser.add_argument("--writes", type=int, default=3000, help="most registrations per write run")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
@@ -263,6 +269,11 @@ def main():
 
             if args.profile:
                 component, _, which = args.profile.partition(":")
+                if which == "register":  # the write path: guest registrations over 20 events
+                    event_ids = create_write_events(cluster, association_id, 20)
+                    paths, bodies = registration_load(event_ids, args.writes)
+                    profile(cluster, component, paths, max(args.duration, 10), method="POST", bodies=bodies)
+                    return
                 name = {"event": "GET /v1/events/{id}", "organisation": "GET /v1/organisations/{id}",
                         "list": "GET /v1/events?limit=50"}[which]
                 profile(cluster, component, targets[name], max(args.duration, 10), headers=headers)
