@@ -1,7 +1,7 @@
 """Registrations with capacity and a waitlist. Every change to an event's
 seats happens under a row lock on the event (SELECT ... FOR UPDATE), so
 racing registrations never overbook and promotions happen once."""
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.pagination import page, paginate
@@ -29,10 +29,12 @@ def _announce(session, caller, event, registration, event_type):
     publish(session, event_type, registration_data(event, registration, with_ics), caller, event.association_ids[0])
 
 
-def _view(session, event, registration, show_join_url=True):
+def _view(session, event, registration, show_join_url=True, attended=None):
     data = dump(schemas.Registration, registration)
-    data["attended"] = session.scalar(select(Attendance.id).where(
-        Attendance.registration_id == registration.id)) is not None
+    if attended is None:
+        attended = session.scalar(select(Attendance.id).where(
+            Attendance.registration_id == registration.id)) is not None
+    data["attended"] = attended
     data["waitlist_position"] = None
     if registration.status == "waitlisted":
         data["waitlist_position"] = 1 + (session.scalar(select(func.count()).select_from(Registration).where(
@@ -85,11 +87,11 @@ def register(session, caller, event_id, payload, link=None):
         person_id = _registrant(caller, event, data)
         _check_answers(event, data["answers"])
         email = normalise_email(data["email"])
-        active = select(Registration.id).where(Registration.event_id == event.id,
-                                               Registration.status.in_(views.ACTIVE))
-        duplicate = session.scalar(active.where(Registration.email_lower == email))
-        if duplicate is None and person_id:
-            duplicate = session.scalar(active.where(Registration.person_id == person_id))
+        same_registrant = Registration.email_lower == email
+        if person_id:
+            same_registrant = or_(same_registrant, Registration.person_id == person_id)
+        duplicate = session.scalar(select(Registration.id).where(
+            Registration.event_id == event.id, Registration.status.in_(views.ACTIVE), same_registrant).limit(1))
         if duplicate is not None:
             raise Conflict("You are registered for this event already (same person or e-mail).")
         full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
@@ -102,7 +104,7 @@ def register(session, caller, event_id, payload, link=None):
         session.flush()
         _announce(session, caller, event, registration,
                   "registration.waitlisted" if full else "registration.confirmed")
-        return _view(session, event, registration)
+        return _view(session, event, registration, attended=False)  # new: no attendance yet
 
 
 def promote_waitlisted(session, caller, event):
