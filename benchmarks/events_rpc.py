@@ -1,7 +1,7 @@
 """Events service speed, as ratios against a bare nameko RPC round trip
 measured in the same run (figures are printed, never asserted).
 
-    /work/venv/bin/python -m benchmarks.events_rpc [--calls 200]
+    .venv/bin/python -m benchmarks.events_rpc [--calls 200]
 
 Needs RabbitMQ and PostgreSQL as for the integration tests; uses a private
 vhost and a fresh database, both removed afterwards.

@@ -5,7 +5,7 @@ database, starts the ideas service and a bare echo service in this process,
 and times RPC calls of ``similar_ideas`` against a bare nameko RPC round trip
 measured in the same run. Prints figures; asserts nothing.
 
-    PYTHONPATH=. /work/venv/bin/python benchmarks/idea_similarity.py [--ideas 1000] [--calls 200]
+    PYTHONPATH=. .venv/bin/python benchmarks/idea_similarity.py [--ideas 1000] [--calls 200]
 
 Needs RabbitMQ (AMQP_URI, default the local broker) and PostgreSQL
 (NABO_TEST_PG_URL, default postgres@127.0.0.1).

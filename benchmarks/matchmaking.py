@@ -1,6 +1,6 @@
 """Matchmaking speed with 10,000 organisations in PostgreSQL.
 
-    /work/venv/bin/python -m benchmarks.matchmaking [--organisations 10000] [--calls 200]
+    .venv/bin/python -m benchmarks.matchmaking [--organisations 10000] [--calls 200]
 
 Seeds a private database (three associations across the border, organisations
 with profile, offer and need themes, one contact person each, some withdrawn
