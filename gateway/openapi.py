@@ -21,7 +21,8 @@ PROBLEM_SCHEMA = {
 }
 ERROR_TEXT = {400: "Malformed request", 401: "Not signed in or token invalid", 403: "Not allowed",
               404: "Not found (or not visible to you)", 409: "Conflicts with the current state",
-              413: "Body too large", 415: "Body is not JSON", 422: "Invalid fields", 429: "Rate limit reached",
+              411: "Body sent without Content-Length", 413: "Body too large", 415: "Body is not JSON",
+              422: "Invalid fields", 429: "Rate limit reached",
               503: "A service is unavailable", 504: "A service did not answer in time"}
 
 
@@ -75,7 +76,7 @@ def build(version="1.0.0"):
         if route.rate_limit:
             errors.add(429)
         if route.body is not None:
-            errors |= {400, 413, 415, 422}
+            errors |= {400, 411, 413, 415, 422}
         if route.auth == "required":
             errors.add(401)
         for status in sorted(errors):
