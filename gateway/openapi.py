@@ -6,6 +6,7 @@ import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import fields as ma_fields
 
 from gateway.http import ROUTES
 
@@ -32,14 +33,25 @@ def _schema_name(schema):
     return name[:-6] if name.endswith("Schema") and len(name) > 6 else name
 
 
+def _object_size(converter, field, ret, **kwargs):
+    """apispec states a Dict's Length as minLength/maxLength, which JSON Schema ignores for objects."""
+    if isinstance(field, ma_fields.Dict):
+        for length, properties in (("minLength", "minProperties"), ("maxLength", "maxProperties")):
+            if length in ret:
+                ret[properties] = ret.pop(length)
+    return {}
+
+
 def build(version="1.0.0"):
+    marshmallow_plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
         title="nabo API", version=version, openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        plugins=[marshmallow_plugin],
         info={"description": "Business networks across borders: members, networks, events, notifications and "
                              "idea panels. Errors are application/problem+json (RFC 9457). Lists are paginated "
                              "with limit (at most 200) and offset."},
     )
+    marshmallow_plugin.converter.add_attribute_function(_object_size)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Problem", PROBLEM_SCHEMA)
     paths = {}

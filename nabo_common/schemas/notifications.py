@@ -41,6 +41,10 @@ class Segment(Input):
             raise ValidationError("Give at least one criterion.", "_schema")
 
 
+# one content per language; the explicit bound is what a generic check of body sizes can see
+CONTENTS_SIZE = validate.Length(max=len(LANGUAGES))
+
+
 def _contents_languages(value):
     unknown = set(value) - set(LANGUAGES)
     if unknown:
@@ -57,7 +61,7 @@ class CampaignCreate(Input):
     sender_name = Text(200, required=True)
     sender_email = fields.Email(validate=validate.Length(max=320))
     contents = fields.Dict(keys=fields.String(), values=fields.Nested(CampaignContent), required=True,
-                           validate=_contents_languages)
+                           validate=[CONTENTS_SIZE, _contents_languages])
     segment = fields.Nested(Segment, required=True)
 
 
@@ -65,7 +69,8 @@ class CampaignUpdate(Input):
     name = Text(200)
     sender_name = Text(200)
     sender_email = fields.Email(validate=validate.Length(max=320), allow_none=True)
-    contents = fields.Dict(keys=fields.String(), values=fields.Nested(CampaignContent), validate=_contents_languages)
+    contents = fields.Dict(keys=fields.String(), values=fields.Nested(CampaignContent),
+                           validate=[CONTENTS_SIZE, _contents_languages])
     segment = fields.Nested(Segment)
 
 
