@@ -1,4 +1,6 @@
 """Notifications API: campaigns, preferences, inbox, unsubscribe, webhooks."""
+from datetime import datetime, timedelta, timezone
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from nabo_common.pagination import PageQuery
@@ -74,8 +76,19 @@ class CampaignUpdate(Input):
     segment = fields.Nested(Segment)
 
 
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+
+
+def _within_a_year(value):
+    # the send counts against the daily cap of its day, which must be a real date in every time zone
+    if value - datetime.now(timezone.utc) > MAX_SCHEDULE_AHEAD:
+        raise ValidationError("Schedule a campaign at most a year ahead.")
+
+
 class CampaignSend(Input):
-    at = fields.AwareDateTime(metadata={"description": "When to send (with an offset); omitted: now."})
+    at = fields.AwareDateTime(validate=_within_a_year,
+                              metadata={"description": "When to send (with an offset), at most a year ahead; "
+                                                       "omitted: now."})
 
 
 class CampaignProgress(Output):
