@@ -110,7 +110,7 @@ def main():
         received = 0
         started = time.perf_counter()
         with sessions() as session:
-            campaigns.schedule(session, admin, campaign["id"], {})
+            campaigns.schedule(session, admin, campaign["id"], {}, daily_cap=count)
         while True:
             eventlet.sleep(0.5)
             # count and drop what arrived, so the memory figure is the service's, not the sink's

@@ -117,6 +117,7 @@ class Cluster:
         env.update({"AMQP_URI": self.amqp, "HTTP_PORT": str(port), "HTTP_HOST": "127.0.0.1",
                     "LOG_LEVEL": "WARNING", "WRITE_RATE_LIMIT": "100000/minute",
                     "SIGN_IN_RATE_LIMIT": "100000/minute", "SIGN_IN_IP_RATE_LIMIT": "100000/minute",
+                    "REGISTRATION_RATE_LIMIT": "100000/minute", "CAMPAIGN_SEND_RATE_LIMIT": "100000/minute",
                     "PYTHONPATH": ROOT})
         if component in self.databases:
             env["DATABASE_URL"] = self.databases[component]

@@ -72,6 +72,10 @@ class RequestAuth:
 class Authenticator(DependencyProvider):
     def setup(self):
         self.context_keys = settings_mod.from_container(self.container).context_keys
+        try:
+            runtime()  # the gateway's own settings: a bad value stops the start, not the first request
+        except settings_mod.ConfigError as exc:
+            raise SystemExit(f"nabo: configuration error: {exc}") from None
 
     def get_dependency(self, worker_ctx):
         return RequestAuth(worker_ctx, self.context_keys)

@@ -2,6 +2,8 @@
 import os
 from dataclasses import dataclass
 
+from limits import parse_many
+
 from nabo_common.settings import DEV_JWT_KEY, ConfigError, parse_keys
 
 
@@ -17,6 +19,8 @@ class GatewayConfig:
     sign_in_limit: str
     sign_in_ip_limit: str
     write_limit: str
+    registration_limit: str
+    campaign_send_limit: str
     max_body_bytes: int
     trust_forwarded_for: bool
     public_base_url: str
@@ -32,6 +36,18 @@ def _int(name, default):
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _rate_limit(name, default):
+    """One limit in the ``limits`` notation (20/minute, 10 per hour); checked here so a typo stops the start."""
+    raw = os.environ.get(name) or default
+    try:
+        parsed = parse_many(raw)
+    except ValueError:
+        parsed = []
+    if len(parsed) != 1 or parsed[0].amount < 1:
+        raise ConfigError(f"{name} must be one rate limit such as 20/minute or 10/hour, got {raw!r}")
+    return raw
+
+
 def load():
     oidc = [os.environ.get(n) or None for n in ("OIDC_ISSUER", "OIDC_AUDIENCE", "OIDC_JWKS_URL")]
     if any(oidc) and not all(oidc):
@@ -43,9 +59,11 @@ def load():
         oidc_issuer=oidc[0], oidc_audience=oidc[1], oidc_jwks_url=oidc[2],
         cors_origins=origins,
         rate_limit_storage=os.environ.get("RATE_LIMIT_STORAGE_URI", "memory://"),
-        sign_in_limit=os.environ.get("SIGN_IN_RATE_LIMIT", "10/minute"),
-        sign_in_ip_limit=os.environ.get("SIGN_IN_IP_RATE_LIMIT", "300/minute"),
-        write_limit=os.environ.get("WRITE_RATE_LIMIT", "120/minute"),
+        sign_in_limit=_rate_limit("SIGN_IN_RATE_LIMIT", "10/minute"),
+        sign_in_ip_limit=_rate_limit("SIGN_IN_IP_RATE_LIMIT", "300/minute"),
+        write_limit=_rate_limit("WRITE_RATE_LIMIT", "120/minute"),
+        registration_limit=_rate_limit("REGISTRATION_RATE_LIMIT", "20/minute"),
+        campaign_send_limit=_rate_limit("CAMPAIGN_SEND_RATE_LIMIT", "10/hour"),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024),
         trust_forwarded_for=os.environ.get("TRUST_FORWARDED_FOR", "") in ("1", "true", "yes"),
         public_base_url=os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000"),

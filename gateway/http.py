@@ -23,7 +23,7 @@ from gateway import config as config_mod
 from gateway.problems import problem
 from gateway.ratelimit import RateLimits
 from nabo_common import context as context_mod
-from nabo_common.errors import NaboError
+from nabo_common.errors import NaboError, RateLimited
 from prometheus_client import Histogram
 
 from nabo_common.metrics import REGISTRY
@@ -39,6 +39,20 @@ HTTP_LATENCY = Histogram("nabo_http_request_duration_seconds", "Gateway HTTP req
                          buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
 
+# The limits a route's ``rate_limit`` names: (gateway setting, whose requests count together, …).
+# "client" is the client address, "account" the e-mail signing in, "person" the signed-in caller.
+NAMED_RATE_LIMITS = {
+    "write": (("write_limit", "client"),),
+    # password guessing is limited per account, and more loosely per client address
+    "sign_in": (("sign_in_limit", "client", "account"), ("sign_in_ip_limit", "client")),
+    # guests register without signing in: one client must not fill events or the organisers' inboxes
+    "registration": (("write_limit", "client"), ("registration_limit", "client")),
+    # every send mails a whole audience; counted per person so changing address does not help
+    "campaign_send": (("write_limit", "client"), ("campaign_send_limit", "person")),
+}
+TOO_MANY_REQUESTS_DETAIL = "Slow down and try again later."
+
+
 @dataclass
 class RouteSpec:
     method: str
@@ -52,7 +66,7 @@ class RouteSpec:
     query: type | None = None
     response: type | None = None
     status: int = 200
-    rate_limit: str | None = None
+    rate_limit: str | None = None  # a key of NAMED_RATE_LIMITS
     produces: tuple = ("application/json",)
     errors: tuple = (400, 401, 403, 404, 422)
     examples: dict = field(default_factory=dict)
@@ -100,6 +114,36 @@ def _email_in_body(request):
         return ""
 
 
+def _requester(kind, request):
+    if kind == "account":
+        return _email_in_body(request)
+    if kind == "person":
+        caller = getattr(request, "caller", None)
+        return (caller and caller.person_id) or client_ip(request)
+    return client_ip(request)
+
+
+def exceeded_rate_limit(spec, request, rt, signed_in):
+    """Count the request against its route's limits; the seconds until a slot frees of the first one it
+    exceeds, else None. Limits counted per person wait until the caller is known (``signed_in``)."""
+    for setting, *kinds in NAMED_RATE_LIMITS.get(spec.rate_limit, ()):
+        if ("person" in kinds) != signed_in:
+            continue
+        requester = [_requester(kind, request) for kind in kinds]
+        # the setting's name keeps two limits of one route apart even when their values are equal
+        allowed, retry_after = rt.limits.hit(getattr(rt.config, setting), setting, spec.path, request.method,
+                                             *requester)
+        if not allowed:
+            return retry_after
+    return None
+
+
+class TooManyRequests(RateLimited):
+    def __init__(self, retry_after):
+        super().__init__(TOO_MANY_REQUESTS_DETAIL)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 def _json_default(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
@@ -131,6 +175,11 @@ class ApiRoute(HttpRequestHandler):
         elif request.content_length is not None and request.content_length > rt.config.max_body_bytes:
             response = self._problem(request, 413, "Payload too large",
                                      f"The body may be at most {rt.config.max_body_bytes} bytes.")
+        elif request.content_length is None and request.headers.get("Transfer-Encoding"):
+            # a streamed (chunked) body would be read as empty: refused rather than taken for {}
+            response = self._problem(request, 411, "Length required",
+                                     f"Send the body with a Content-Length header; it may be at most "
+                                     f"{rt.config.max_body_bytes} bytes.")
         else:
             response = self._limited(request, rt) or super().handle_request(request)
             if response.mimetype == "application/problem+json":
@@ -154,21 +203,11 @@ class ApiRoute(HttpRequestHandler):
         response.set_data(json.dumps(body))
 
     def _limited(self, request, rt):
-        limits = []
-        if self.spec.rate_limit == "write":
-            limits.append((rt.config.write_limit, client_ip(request)))
-        elif self.spec.rate_limit == "sign_in":
-            # password guessing is limited per account, and more loosely per client address
-            limits.append((rt.config.sign_in_limit, client_ip(request), _email_in_body(request)))
-            limits.append((rt.config.sign_in_ip_limit, client_ip(request)))
-        elif self.spec.rate_limit:
-            limits.append((self.spec.rate_limit, client_ip(request)))
-        for limit, *identity in limits:
-            allowed, retry_after = rt.limits.hit(limit, self.url, request.method, *identity)
-            if not allowed:
-                return self._problem(request, 429, "Too many requests", "Slow down and try again later.",
-                                     headers={"Retry-After": str(retry_after)})
-        return None
+        retry_after = exceeded_rate_limit(self.spec, request, rt, signed_in=False)
+        if retry_after is None:
+            return None
+        return self._problem(request, 429, TooManyRequests.title, TOO_MANY_REQUESTS_DETAIL,
+                             headers={"Retry-After": str(retry_after)})
 
     def _cors(self, request, response, rt):
         origin = request.headers.get("Origin")
@@ -199,7 +238,7 @@ class ApiRoute(HttpRequestHandler):
 
     def response_from_exception(self, exc):
         if isinstance(exc, NaboError):
-            return problem(exc.status, exc.title, exc.detail, exc.errors)
+            return problem(exc.status, exc.title, exc.detail, exc.errors, headers=getattr(exc, "headers", None))
         if isinstance(exc, RequestEntityTooLarge):
             return problem(413, "Payload too large", "The request body is too large.")
         if isinstance(exc, HTTPException):
@@ -334,6 +373,8 @@ def api(method, path, **spec_kwargs):
 
     def decorate(fn):
         spec = RouteSpec(method=method, path=path, name=fn.__name__, **spec_kwargs)
+        if spec.rate_limit is not None and spec.rate_limit not in NAMED_RATE_LIMITS:
+            raise ValueError(f"{method} {path}: rate_limit must be one of {', '.join(NAMED_RATE_LIMITS)}")
         if not spec.summary and fn.__doc__:
             spec.summary = fn.__doc__.strip().splitlines()[0]
 
@@ -341,6 +382,9 @@ def api(method, path, **spec_kwargs):
         def handler(self, request, **path_values):
             caller = self.auth.authenticate(request, required=spec.auth == "required")
             request.caller = caller
+            retry_after = exceeded_rate_limit(spec, request, runtime(), signed_in=True)
+            if retry_after is not None:
+                raise TooManyRequests(retry_after)
             if spec.query is not None:
                 request.query = _query_dict(request, spec.query)
                 if nul_errors(request.query):

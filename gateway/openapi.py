@@ -6,6 +6,7 @@ import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import fields as ma_fields
 
 from gateway.http import ROUTES
 
@@ -21,7 +22,8 @@ PROBLEM_SCHEMA = {
 }
 ERROR_TEXT = {400: "Malformed request", 401: "Not signed in or token invalid", 403: "Not allowed",
               404: "Not found (or not visible to you)", 409: "Conflicts with the current state",
-              413: "Body too large", 415: "Body is not JSON", 422: "Invalid fields", 429: "Rate limit reached",
+              411: "Body sent without Content-Length", 413: "Body too large", 415: "Body is not JSON",
+              422: "Invalid fields", 429: "Rate limit reached",
               503: "A service is unavailable", 504: "A service did not answer in time"}
 
 
@@ -31,14 +33,25 @@ def _schema_name(schema):
     return name[:-6] if name.endswith("Schema") and len(name) > 6 else name
 
 
+def _object_size(converter, field, ret, **kwargs):
+    """apispec states a Dict's Length as minLength/maxLength, which JSON Schema ignores for objects."""
+    if isinstance(field, ma_fields.Dict):
+        for length, properties in (("minLength", "minProperties"), ("maxLength", "maxProperties")):
+            if length in ret:
+                ret[properties] = ret.pop(length)
+    return {}
+
+
 def build(version="1.0.0"):
+    marshmallow_plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
         title="nabo API", version=version, openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        plugins=[marshmallow_plugin],
         info={"description": "Business networks across borders: members, networks, events, notifications and "
                              "idea panels. Errors are application/problem+json (RFC 9457). Lists are paginated "
                              "with limit (at most 200) and offset."},
     )
+    marshmallow_plugin.converter.add_attribute_function(_object_size)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Problem", PROBLEM_SCHEMA)
     paths = {}
@@ -75,7 +88,7 @@ def build(version="1.0.0"):
         if route.rate_limit:
             errors.add(429)
         if route.body is not None:
-            errors |= {400, 413, 415, 422}
+            errors |= {400, 411, 413, 415, 422}
         if route.auth == "required":
             errors.add(401)
         for status in sorted(errors):

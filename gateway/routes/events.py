@@ -122,10 +122,11 @@ class EventsRoutes:
 
     @api("POST", "/v1/events/{id}/registrations", auth="optional", body=s.RegistrationCreate,
          query=s.RegistrationLink, response=s.Registration, status=201, tags=("registrations",),
-         rate_limit="write", errors=(400, 403, 404, 409, 422),
+         rate_limit="registration", errors=(400, 403, 404, 409, 422),
          summary="Register yourself, a guest (name and e-mail, no account) or, as organiser, a member person.",
          description="When the event is full the registration is waitlisted. channel and campaign in the query "
-                     "string (from the link that brought the person) record the source channel.")
+                     "string (from the link that brought the person) record the source channel. Limited per "
+                     "client (REGISTRATION_RATE_LIMIT) on top of the write limit.")
     def register(self, request, id):
         return self.events.register(id, request.payload, request.query)
 

@@ -50,8 +50,11 @@ class NotificationsRoutes:
         return self.notifications.preview_campaign(id)
 
     @api("POST", "/v1/campaigns/{id}/send", body=s.CampaignSend, response=s.Campaign, status=202,
-         tags=("campaigns",), rate_limit="write", errors=(400, 401, 403, 404, 409, 422),
-         summary="Send now, or schedule for a time; sending runs in the background.")
+         tags=("campaigns",), rate_limit="campaign_send", errors=(400, 401, 403, 404, 409, 422),
+         summary="Send now, or schedule for a time; sending runs in the background.",
+         description="Limited per person (CAMPAIGN_SEND_RATE_LIMIT). The recipients count against the "
+                     "association's daily cap (CAMPAIGN_DAILY_CAP) on the day the campaign goes out: a send "
+                     "beyond what is left of it is 409 and nothing is queued.")
     def send_campaign(self, request, id):
         return self.notifications.send_campaign(id, request.payload)
 

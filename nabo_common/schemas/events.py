@@ -19,6 +19,11 @@ THEME = fields.String(validate=[validate.Length(min=1, max=100),
                                 validate.Regexp(r"^[^|\n]+$", error="A theme is one line of text.")])
 OFFSET_MINUTES = validate.Range(min=1, max=60 * 24 * 60)
 CAMPAIGN_CODE = validate.Regexp(r"^[A-Za-z0-9._\-]{1,80}$", error="Letters, digits, dots, dashes and underscores.")
+MAX_QUESTIONS = 20
+# a registration answers the event's questions: one entry per question at most
+ANSWERS = lambda **kw: fields.Dict(keys=fields.String(validate=validate.Length(max=40)),  # noqa: E731
+                                   values=fields.String(validate=validate.Length(max=2000)),
+                                   validate=validate.Length(max=MAX_QUESTIONS), **kw)
 URL = lambda **kw: fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500), **kw)  # noqa: E731
 
 
@@ -155,7 +160,7 @@ class EventFields(Input):
     network_id = Id(allow_none=True)
     programme_id = Id(allow_none=True)
     people = fields.List(fields.Nested(EventPerson), validate=validate.Length(max=50))
-    questions = fields.List(fields.Nested(Question), validate=validate.Length(max=20))
+    questions = fields.List(fields.Nested(Question), validate=validate.Length(max=MAX_QUESTIONS))
     reminder_offsets = fields.List(fields.Integer(validate=OFFSET_MINUTES), validate=validate.Length(max=5),
                                    metadata={"description": "Minutes before the start, e.g. [1440, 60]."})
 
@@ -277,8 +282,7 @@ class RegistrationCreate(Input):
     name = Text(200, required=True)
     email = fields.Email(required=True, validate=validate.Length(max=320))
     language = fields.String(load_default="en", validate=Language)
-    answers = fields.Dict(keys=fields.String(validate=validate.Length(max=40)),
-                          values=fields.String(validate=validate.Length(max=2000)), load_default=dict)
+    answers = ANSWERS(load_default=dict)
     source_channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
     campaign_code = fields.String(validate=CAMPAIGN_CODE)
 
@@ -294,8 +298,7 @@ class RegistrationUpdate(Input):
                            metadata={"description": "Set to cancelled to cancel; the first waitlisted is promoted."})
     name = Text(200)
     language = fields.String(validate=Language)
-    answers = fields.Dict(keys=fields.String(validate=validate.Length(max=40)),
-                          values=fields.String(validate=validate.Length(max=2000)))
+    answers = ANSWERS()
 
 
 class Registration(Output):

@@ -1,4 +1,6 @@
 """Notifications API: campaigns, preferences, inbox, unsubscribe, webhooks."""
+from datetime import datetime, timedelta, timezone
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from nabo_common.pagination import PageQuery
@@ -41,6 +43,10 @@ class Segment(Input):
             raise ValidationError("Give at least one criterion.", "_schema")
 
 
+# one content per language; the explicit bound is what a generic check of body sizes can see
+CONTENTS_SIZE = validate.Length(max=len(LANGUAGES))
+
+
 def _contents_languages(value):
     unknown = set(value) - set(LANGUAGES)
     if unknown:
@@ -57,7 +63,7 @@ class CampaignCreate(Input):
     sender_name = Text(200, required=True)
     sender_email = fields.Email(validate=validate.Length(max=320))
     contents = fields.Dict(keys=fields.String(), values=fields.Nested(CampaignContent), required=True,
-                           validate=_contents_languages)
+                           validate=[CONTENTS_SIZE, _contents_languages])
     segment = fields.Nested(Segment, required=True)
 
 
@@ -65,12 +71,24 @@ class CampaignUpdate(Input):
     name = Text(200)
     sender_name = Text(200)
     sender_email = fields.Email(validate=validate.Length(max=320), allow_none=True)
-    contents = fields.Dict(keys=fields.String(), values=fields.Nested(CampaignContent), validate=_contents_languages)
+    contents = fields.Dict(keys=fields.String(), values=fields.Nested(CampaignContent),
+                           validate=[CONTENTS_SIZE, _contents_languages])
     segment = fields.Nested(Segment)
 
 
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+
+
+def _within_a_year(value):
+    # the send counts against the daily cap of its day, which must be a real date in every time zone
+    if value - datetime.now(timezone.utc) > MAX_SCHEDULE_AHEAD:
+        raise ValidationError("Schedule a campaign at most a year ahead.")
+
+
 class CampaignSend(Input):
-    at = fields.AwareDateTime(metadata={"description": "When to send (with an offset); omitted: now."})
+    at = fields.AwareDateTime(validate=_within_a_year,
+                              metadata={"description": "When to send (with an offset), at most a year ahead; "
+                                                       "omitted: now."})
 
 
 class CampaignProgress(Output):

@@ -1,4 +1,4 @@
-"""Settings of the notifications service (SMTP, signing keys, send rate),
+"""Settings of the notifications service (SMTP, signing keys, send rate, daily cap),
 read from the environment once at start-up; a bad value stops the service
 with one line naming the variable."""
 from dataclasses import dataclass
@@ -24,6 +24,7 @@ class NotificationsConfig:
     unsubscribe_keys: list
     webhook_keys: list
     campaign_send_rate: float
+    campaign_daily_cap: int
     rate_storage_uri: str
     public_base_url: str
     delivery_max_attempts: int
@@ -61,6 +62,7 @@ def load():
                                     "NABO_UNSUBSCRIBE_KEYS"),
         webhook_keys=parse_keys(_env(COMPONENT, "NABO_WEBHOOK_KEYS", DEV_WEBHOOK_KEY), "NABO_WEBHOOK_KEYS"),
         campaign_send_rate=_float(COMPONENT, "CAMPAIGN_SEND_RATE", 20.0, minimum=0.01),
+        campaign_daily_cap=_int(COMPONENT, "CAMPAIGN_DAILY_CAP", 5000, minimum=1),
         rate_storage_uri=_env(COMPONENT, "CAMPAIGN_RATE_STORAGE_URI", "memory://"),
         public_base_url=_public_base_url(_env(COMPONENT, "PUBLIC_BASE_URL", "http://localhost:8000")),
         delivery_max_attempts=_int(COMPONENT, "DELIVERY_MAX_ATTEMPTS", 6, minimum=1),

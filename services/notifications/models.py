@@ -2,9 +2,10 @@
 
 Read model (rebuildable from other services' events): contacts, their
 organisations, organisations, memberships, consents, networks, events and
-registrations, ideas. Owned data: preferences, campaigns, deliveries (one row
-per message per recipient and channel), in-app inbox items, webhooks and their
-deliveries; plus the outbox and inbox tables of the backbone.
+registrations, ideas. Owned data: preferences, campaigns and their recipients
+per association and day (the daily cap), deliveries (one row per message per
+recipient and channel), in-app inbox items, webhooks and their deliveries;
+plus the outbox and inbox tables of the backbone.
 """
 import uuid
 from datetime import date, datetime
@@ -204,6 +205,20 @@ class Campaign(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the recipients this campaign counts against its association's daily cap, and on which day
+    cap_day: Mapped[date | None] = mapped_column(Date)
+    cap_recipients: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class CampaignDailyVolume(Base):
+    """Campaign recipients of one association on one calendar day (in its time zone): the counter the
+    daily cap is checked against, its row locked while a send is decided."""
+
+    __tablename__ = "campaign_daily_volumes"
+
+    association_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    recipients: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
 class Delivery(Base):

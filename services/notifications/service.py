@@ -68,7 +68,8 @@ class NotificationsService(OperationsEndpoints):
 
     @rpc
     def update_campaign(self, campaign_id, payload):
-        return campaigns.update_(self.db, self.caller, campaign_id, payload)
+        return campaigns.update_(self.db, self.caller, campaign_id, payload,
+                                 daily_cap=self.delivery.config.campaign_daily_cap)
 
     @rpc
     def preview_campaign(self, campaign_id):
@@ -76,7 +77,8 @@ class NotificationsService(OperationsEndpoints):
 
     @rpc
     def send_campaign(self, campaign_id, payload):
-        return campaigns.schedule(self.db, self.caller, campaign_id, payload)
+        return campaigns.schedule(self.db, self.caller, campaign_id, payload,
+                                  daily_cap=self.delivery.config.campaign_daily_cap)
 
     @rpc
     def cancel_campaign(self, campaign_id):

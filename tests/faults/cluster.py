@@ -145,6 +145,8 @@ class Cluster:
             "WRITE_RATE_LIMIT": "100000/minute",
             "SIGN_IN_RATE_LIMIT": "100000/minute",
             "SIGN_IN_IP_RATE_LIMIT": "100000/minute",
+            "REGISTRATION_RATE_LIMIT": "100000/minute",
+            "CAMPAIGN_SEND_RATE_LIMIT": "100000/minute",
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.smtp_port),
             "CAMPAIGN_SEND_RATE": "100",

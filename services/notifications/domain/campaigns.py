@@ -3,7 +3,8 @@
 Sending materialises the audience as delivery rows in one INSERT … SELECT
 (status ``queued``), after which the dispatcher sends them like any other
 delivery: in batches claimed with SKIP LOCKED, at the configured rate,
-resuming after a crash from the rows' states.
+resuming after a crash from the rows' states. Every send counts its
+recipients against the association's daily cap (``daily_cap``).
 """
 import secrets
 from collections import Counter
@@ -16,7 +17,7 @@ from nabo_common.pagination import page, paginate
 from nabo_common.schemas import notifications as schemas
 from nabo_common.types import UtcDateTime
 from nabo_common.validation import dump, load
-from services.notifications.domain import access, rendering
+from services.notifications.domain import access, daily_cap as cap, rendering
 from services.notifications.domain.audience import audience, check_segment
 from services.notifications.domain.common import locked, publish, utcnow
 from services.notifications.domain.deliveries import CAMPAIGN
@@ -44,6 +45,18 @@ def progress(session, campaign_id):
 
 def _visible_or_404(session, caller, campaign_id):
     return access.owned_or_404(session, caller, Campaign, campaign_id, "Campaign")
+
+
+def _locked_or_404(session, caller, campaign_id):
+    """The campaign, locked: two sends of one campaign must not both count against the cap."""
+    campaign = _visible_or_404(session, caller, campaign_id)
+    session.refresh(campaign, with_for_update=True)
+    return campaign
+
+
+def _audience_size(session, campaign):
+    return session.scalar(select(func.count()).select_from(
+        audience(campaign.association_id, campaign.kind, campaign.segment).subquery()))
 
 
 def create(session, caller, payload):
@@ -76,16 +89,19 @@ def list_(session, caller, query):
     return page([_view(session, c) for c in rows], total, q["limit"], q["offset"])
 
 
-def update_(session, caller, campaign_id, payload):
+def update_(session, caller, campaign_id, payload, *, daily_cap):
     data = load(schemas.CampaignUpdate, payload)
     with session.begin():
-        campaign = _visible_or_404(session, caller, campaign_id)
+        campaign = _locked_or_404(session, caller, campaign_id)
         if campaign.status not in EDITABLE:
             raise Conflict(f"A campaign that is {campaign.status} cannot be changed.")
         if "segment" in data:
             check_segment(session, campaign.association_id, data["segment"])
         for key, value in data.items():
             setattr(campaign, key, value)
+        if campaign.status == "scheduled" and "segment" in data:
+            # a wider audience after the send must fit the cap as the send had to
+            cap.reserve(session, campaign, _audience_size(session, campaign), daily_cap, campaign.send_at)
         session.flush()
         return _view(session, campaign)
 
@@ -110,32 +126,38 @@ def preview(session, caller, campaign_id):
                        for p, n, lang in sample]}
 
 
-def schedule(session, caller, campaign_id, payload):
+def schedule(session, caller, campaign_id, payload, *, daily_cap):
     data = load(schemas.CampaignSend, payload)
     now = utcnow()
     with session.begin():
-        campaign = _visible_or_404(session, caller, campaign_id)
+        campaign = _locked_or_404(session, caller, campaign_id)
         if campaign.status not in EDITABLE:
             raise Conflict(f"The campaign is {campaign.status} already.")
-        count = session.scalar(select(func.count()).select_from(
-            audience(campaign.association_id, campaign.kind, campaign.segment).subquery()))
+        count = _audience_size(session, campaign)
         if not count:
             raise Conflict("Nobody in this segment has given the consent this campaign needs.")
-        campaign.send_at = max(data.get("at") or now, now)
+        send_at = max(data.get("at") or now, now)
+        cap.reserve(session, campaign, count, daily_cap, send_at)
+        campaign.send_at = send_at
         campaign.status = "scheduled"
         session.flush()
         return _view(session, campaign)
 
 
 def cancel(session, caller, campaign_id):
+    now = utcnow()
     with session.begin():
-        campaign = _visible_or_404(session, caller, campaign_id)
+        campaign = _locked_or_404(session, caller, campaign_id)
         if campaign.status not in ("draft", "scheduled", "sending"):
             raise Conflict(f"A campaign that is {campaign.status} cannot be cancelled.")
-        session.execute(update(Delivery).where(Delivery.campaign_id == campaign.id, Delivery.status == "queued")
-                        .values(status="failed", last_error="campaign cancelled"))
+        unsent = session.execute(update(Delivery).where(Delivery.campaign_id == campaign.id,
+                                                        Delivery.status == "queued")
+                                 .values(status="failed", last_error="campaign cancelled")).rowcount or 0
+        # what will not go out no longer counts against the day's cap
+        going_out = max(0, campaign.cap_recipients - unsent) if campaign.status == "sending" else 0
+        cap.settle(session, campaign, going_out, now)
         campaign.status = "cancelled"
-        campaign.completed_at = utcnow()
+        campaign.completed_at = now
         session.flush()
         return _view(session, campaign)
 
@@ -196,6 +218,7 @@ def start_due(session, now=None, limit=5):
                 ["cause_id", "recipient", "channel", "kind", "priority", "campaign_id", "association_id", "person_id",
                  "email", "name", "language", "status", "attempts", "next_attempt_at", "created_at"], rows))
             campaign.recipient_count = result.rowcount or 0
+            cap.settle(session, campaign, campaign.recipient_count, now)
             campaign.status = "sending"
             campaign.started_at = now
             started.append(campaign.id)

@@ -49,7 +49,7 @@ def test_campaign_resumes_after_a_kill_without_second_copies(notifications, smtp
         assert wait_until(lambda: campaigns.preview(session, admin, campaign["id"])["count"] == RECIPIENTS,
                           timeout=60)
         session.commit()
-        campaigns.schedule(session, admin, campaign["id"], {})
+        campaigns.schedule(session, admin, campaign["id"], {}, daily_cap=RECIPIENTS)
 
     smtp_sink.wait_for(RECIPIENTS // 3, timeout=60)
     system.kill("notifications")

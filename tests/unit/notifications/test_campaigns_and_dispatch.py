@@ -6,10 +6,12 @@ from sqlalchemy import select, update
 
 from nabo_common.errors import Conflict, NotFound, ValidationFailed
 from services.notifications import mailer as mail
-from services.notifications.domain import campaigns, dispatch, unsubscribe
-from services.notifications.models import Delivery, OutboxEvent
+from services.notifications.domain import campaigns, daily_cap, dispatch, unsubscribe
+from services.notifications.models import CampaignDailyVolume, Delivery, OutboxEvent
 from services.notifications.pacing import SendPacer
 from tests.unit.notifications.conftest import admin_of
+
+DAILY_CAP = 5000
 
 
 class RecordingMailer:
@@ -119,7 +121,7 @@ def test_server_owned_and_invalid_fields_are_rejected(session, tenant, bad):
 def started(session, aid):
     """A campaign to the tenant's members, materialised and ready to send."""
     campaign = create(session, aid)
-    campaigns.schedule(session, admin_of(aid), campaign["id"], {})
+    campaigns.schedule(session, admin_of(aid), campaign["id"], {}, daily_cap=DAILY_CAP)
     assert campaigns.start_due(session) == [campaign["id"]]
     return campaign
 
@@ -135,7 +137,7 @@ def send_all(session, config, mailer):
 def test_campaign_is_materialised_sent_once_and_completed(session, tenant, config):
     aid, people = tenant
     campaign = create(session, aid)
-    campaigns.schedule(session, admin_of(aid), campaign["id"], {})
+    campaigns.schedule(session, admin_of(aid), campaign["id"], {}, daily_cap=DAILY_CAP)
     assert campaigns.start_due(session) == [campaign["id"]]
     assert campaigns.start_due(session) == []
     mailer = RecordingMailer()
@@ -155,14 +157,15 @@ def test_campaign_is_materialised_sent_once_and_completed(session, tenant, confi
     assert view["status"] == "sent" and view["progress"]["sent"] == 2
     session.commit()
     with pytest.raises(Conflict):
-        campaigns.schedule(session, admin_of(aid), campaign["id"], {})
+        campaigns.schedule(session, admin_of(aid), campaign["id"], {}, daily_cap=DAILY_CAP)
 
 
 def test_scheduled_campaign_waits_for_its_time(session, tenant):
     aid, _ = tenant
     campaign = create(session, aid)
     later = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
-    assert campaigns.schedule(session, admin_of(aid), campaign["id"], {"at": later})["status"] == "scheduled"
+    scheduled = campaigns.schedule(session, admin_of(aid), campaign["id"], {"at": later}, daily_cap=DAILY_CAP)
+    assert scheduled["status"] == "scheduled"
     assert campaigns.start_due(session) == []
     assert campaigns.start_due(session, now=datetime.now(timezone.utc) + timedelta(hours=3)) == [campaign["id"]]
 
@@ -237,3 +240,83 @@ def test_hard_bounce_is_recorded_and_suppresses_the_address(session, tenant, con
     session.commit()
     again = create(session, aid)
     assert campaigns.preview(session, admin_of(aid), again["id"])["count"] == 1
+
+
+# --- the daily cap on campaign recipients ------------------------------------------------
+
+def held_per_day(session, aid):
+    rows = session.execute(select(CampaignDailyVolume.day, CampaignDailyVolume.recipients).where(
+        CampaignDailyVolume.association_id == aid)).all()
+    session.commit()
+    return {day: recipients for day, recipients in rows if recipients}
+
+
+def day_of(session, aid, moment):
+    day = daily_cap.sending_day(session, aid, moment)
+    session.commit()
+    return day
+
+
+def send(session, aid, campaign, cap, at=None):
+    return campaigns.schedule(session, admin_of(aid), campaign["id"], {"at": at.isoformat()} if at else {},
+                              daily_cap=cap)
+
+
+def test_a_send_beyond_what_is_left_of_the_daily_cap_is_refused_and_queues_nothing(session, tenant):
+    aid, _ = tenant
+    first, second = create(session, aid), create(session, aid)
+    send(session, aid, first, cap=3)
+    with pytest.raises(Conflict, match="2 recipients, but only 1 of the association's daily cap of 3"):
+        send(session, aid, second, cap=3)
+    assert campaigns.get(session, admin_of(aid), second["id"])["status"] == "draft"
+    session.commit()
+    assert campaigns.start_due(session) == [first["id"]]
+    assert not session.scalars(select(Delivery).where(Delivery.campaign_id == second["id"])).all()
+    assert held_per_day(session, aid) == {day_of(session, aid, datetime.now(timezone.utc)): 2}
+
+
+def test_resending_rescheduling_and_cancelling_give_back_what_a_campaign_held(session, tenant):
+    aid, _ = tenant
+    newsletter, green = create(session, aid), create(session, aid, segment={"themes": ["green"]})
+    send(session, aid, newsletter, cap=2)
+    send(session, aid, newsletter, cap=2)  # sending again reschedules; it is not counted twice
+    with pytest.raises(Conflict, match="only 0 of"):
+        send(session, aid, green, cap=2)
+    later = datetime.now(timezone.utc) + timedelta(days=2)
+    send(session, aid, newsletter, cap=2, at=later)
+    send(session, aid, green, cap=2)
+    today = day_of(session, aid, datetime.now(timezone.utc))
+    assert held_per_day(session, aid) == {today: 1, day_of(session, aid, later): 2}
+    campaigns.cancel(session, admin_of(aid), newsletter["id"])
+    assert held_per_day(session, aid) == {today: 1}
+
+
+def test_widening_a_scheduled_campaign_must_fit_the_cap(session, tenant):
+    aid, _ = tenant
+    green = create(session, aid, segment={"themes": ["green"]})
+    other = create(session, aid, segment={"themes": ["food"]})
+    send(session, aid, green, cap=2)
+    send(session, aid, other, cap=2)
+    with pytest.raises(Conflict, match="daily cap of 2"):
+        campaigns.update_(session, admin_of(aid), green["id"], {"segment": {"association_ids": [aid]}}, daily_cap=2)
+    assert campaigns.get(session, admin_of(aid), green["id"])["segment"] == {"themes": ["green"]}
+    session.commit()
+    campaigns.update_(session, admin_of(aid), green["id"], {"segment": {"association_ids": [aid]}}, daily_cap=3)
+    assert sum(held_per_day(session, aid).values()) == 3
+
+
+def test_the_audience_queued_at_the_start_is_what_counts(session, tenant, world):
+    aid, people = tenant
+    campaign = create(session, aid)
+    send(session, aid, campaign, cap=2)
+    world.consent(people["no_consent_sv"], aid)  # one more reader between the send and the start
+    assert campaigns.start_due(session) == [campaign["id"]]
+    assert list(held_per_day(session, aid).values()) == [3]
+
+
+def test_a_send_is_scheduled_at_most_a_year_ahead(session, tenant):
+    aid, _ = tenant
+    campaign = create(session, aid)
+    with pytest.raises(ValidationFailed) as refused:
+        send(session, aid, campaign, cap=5, at=datetime(9999, 12, 31, 23, 30, tzinfo=timezone.utc))
+    assert "at" in refused.value.errors

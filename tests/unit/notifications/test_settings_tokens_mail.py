@@ -28,6 +28,8 @@ def plain_environment(monkeypatch):
     ("SMTP_SECURITY", "ssl", "SMTP_SECURITY must be one of none, starttls, tls"),
     ("SMTP_PORT", "smtp", "SMTP_PORT must be a whole number"),
     ("CAMPAIGN_SEND_RATE", "0", "CAMPAIGN_SEND_RATE must be at least"),
+    ("CAMPAIGN_DAILY_CAP", "lots", "CAMPAIGN_DAILY_CAP must be a whole number"),
+    ("CAMPAIGN_DAILY_CAP", "0", "CAMPAIGN_DAILY_CAP must be at least 1"),
     ("PUBLIC_BASE_URL", "nabo.example", "PUBLIC_BASE_URL must be an http\\(s\\) URL"),
     ("NABO_UNSUBSCRIBE_KEYS", "short:abc", "NABO_UNSUBSCRIBE_KEYS entries must look like kid:secret"),
     ("NABO_WEBHOOK_KEYS", "nokid", "NABO_WEBHOOK_KEYS entries must look like kid:secret"),
