@@ -1,5 +1,6 @@
 """Dependencies every service declares: the verified caller, and
-instrumentation (latency histogram, error counter, one log line per worker)."""
+instrumentation (latency histogram, error counter, one log line per worker);
+and the guest retention period of the services that keep guests' data."""
 import logging
 import time
 
@@ -8,6 +9,7 @@ from nameko.extensions import DependencyProvider
 from nabo_common import context as context_mod
 from nabo_common import metrics
 from nabo_common import settings as settings_mod
+from nabo_common.retention import guest_retention_days
 
 log = logging.getLogger("nabo.worker")
 
@@ -39,6 +41,20 @@ class CallerProvider(DependencyProvider):
         if caller is None:
             caller = context_mod.Caller(request_id=request_id_of(worker_ctx))
         return caller
+
+
+class GuestRetentionDays(DependencyProvider):
+    """How many days guests' data is kept after their event ended; read at start, a bad value stops the
+    service naming the variable."""
+
+    def setup(self):
+        try:
+            self.days = guest_retention_days(self.container.service_name)
+        except settings_mod.ConfigError as exc:
+            raise SystemExit(f"nabo: configuration error: {exc}") from None
+
+    def get_dependency(self, worker_ctx):
+        return self.days
 
 
 class Instrumentation(DependencyProvider):

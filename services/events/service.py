@@ -7,13 +7,13 @@ from nabo_common.db import Database
 from nabo_common.ops import Operations, OperationsEndpoints
 from nabo_common.outbox import Inbox
 from nabo_common.relay import OutboxRelay
-from nabo_common.worker import CallerProvider, Instrumentation
+from nabo_common.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.events.domain import (
     attendance, calendars, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports, retention,
     search,
 )
 from services.events.models import OutboxEvent, ProcessedEvent
-from services.events.scheduling import GuestRetentionDays, configured_timer
+from services.events.scheduling import configured_timer
 
 inbox = Inbox(ProcessedEvent)
 

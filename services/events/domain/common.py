@@ -5,7 +5,6 @@ from nabo_common.errors import NotFound
 from services.events.models import OutboxEvent
 
 ERASED_NAME = "Erased person"
-ANONYMISED_GUEST_NAME = "Anonymised guest"
 
 
 def utcnow():
