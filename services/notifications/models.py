@@ -158,6 +158,8 @@ class Registration(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     language: Mapped[str] = mapped_column(String(2), nullable=False, default="en")
     status: Mapped[str] = mapped_column(String(20), nullable=False)
+    # a guest's name and e-mail removed once the event ended longer ago than the retention period
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Idea(Base):
@@ -232,6 +234,7 @@ class Delivery(Base):
         Index("ix_deliveries_due", "status", "priority", "next_attempt_at", "id"),
         Index("ix_deliveries_campaign_status", "campaign_id", "status"),
         Index("ix_deliveries_person_status", "person_id", "status"),
+        Index("ix_deliveries_event", "event_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -243,6 +246,8 @@ class Delivery(Base):
     campaign_id: Mapped[str | None] = mapped_column(String(36))
     association_id: Mapped[str | None] = mapped_column(String(36))
     person_id: Mapped[str | None] = mapped_column(String(36))
+    # the calendar event a message is about: a guest's messages follow its retention period
+    event_id: Mapped[str | None] = mapped_column(String(36))
     email: Mapped[str | None] = mapped_column(String(320))
     name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(2), nullable=False, default="en")
@@ -260,6 +265,7 @@ class Delivery(Base):
     message_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class InboxItem(Base):

@@ -12,10 +12,10 @@ from nabo_common.ops import Operations, OperationsEndpoints
 from nabo_common.outbox import Inbox
 from nabo_common.relay import OutboxRelay
 from nabo_common.settings import ConfigError
-from nabo_common.worker import CallerProvider, Instrumentation
+from nabo_common.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.notifications import config as config_mod
 from services.notifications.domain import (campaigns, digest, dispatch, gdpr, inbox as inbox_mod, preferences,
-                                           reactions, unsubscribe, webhooks)
+                                           reactions, retention, unsubscribe, webhooks)
 from services.notifications.mailer import SmtpMailer
 from services.notifications.models import OutboxEvent, ProcessedEvent
 from services.notifications.pacing import SendPacer
@@ -52,6 +52,7 @@ class NotificationsService(OperationsEndpoints):
     delivery = DeliveryRuntime()
     operations = Operations()
     instrumentation = Instrumentation()
+    guest_retention_days = GuestRetentionDays()
 
     # --- campaigns ----------------------------------------------------------------
     @rpc
@@ -202,3 +203,7 @@ class NotificationsService(OperationsEndpoints):
     def announce_lapsing_memberships(self):
         digest.notify_lapsing_memberships(self.db)
 
+    # eager: a replica restarted more often than hourly still runs it
+    @timer(interval=3600, eager=True)
+    def anonymise_past_guests(self):
+        retention.anonymise_past_guests(self.db, self.guest_retention_days)

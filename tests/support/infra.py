@@ -12,7 +12,7 @@ import psycopg2
 import pytest
 from kombu import Connection
 
-from nabo_common import migrations, settings
+from nabo_common import db, migrations, settings
 
 RUN_ID = uuid.uuid4().hex[:8]
 
@@ -80,6 +80,24 @@ def make_database(service, migrate=True):
     if migrate:
         migrations.upgrade(service, url)
     return url
+
+
+@contextmanager
+def database_sessions(service):
+    """A sessionmaker on a fresh database migrated for ``service``, for tests that call the domain directly."""
+    engine = db.make_engine(make_database(service))
+    try:
+        yield db.make_sessionmaker(engine)
+    finally:
+        engine.dispose()
+
+
+def side_by_side(function, replicas=2):
+    """Runs ``function`` in ``replicas`` green threads at once, as replicas of a service would; their results."""
+    import eventlet
+
+    runs = [eventlet.spawn(function) for _ in range(replicas)]
+    return [run.wait() for run in runs]
 
 
 def drop_databases():

@@ -61,8 +61,9 @@ def _language(preference, recipient, association):
 
 
 def notify(session, cause_id, kind, recipients, context, association_id=None, attachments=None, link=None,
-           channels=("email", "inapp")):
-    """Record ``kind`` for each recipient (deduplicated); returns the number of new deliveries."""
+           channels=("email", "inapp"), event_id=None):
+    """Record ``kind`` for each recipient (deduplicated); returns the number of new deliveries. ``event_id``:
+    the calendar event the message is about, whose end starts the retention period of guests' copies."""
     association = session.get(Association, association_id) if association_id else None
     now = utcnow()
     email_rows, inapp_rows, inbox_rows, seen = [], [], [], set()
@@ -74,7 +75,8 @@ def notify(session, cause_id, kind, recipients, context, association_id=None, at
         language = _language(preference, recipient, association)
         message = rendering.render(kind, language, dict(context, name=recipient.name or ""))
         common = {"cause_id": str(cause_id), "recipient": recipient.key, "kind": kind, "priority": TRANSACTIONAL,
-                  "association_id": association_id, "person_id": recipient.person_id, "language": language,
+                  "association_id": association_id, "person_id": recipient.person_id, "event_id": event_id,
+                  "language": language,
                   "name": recipient.name, "subject": message.subject, "created_at": now, "next_attempt_at": now}
         if "email" in channels and recipient.email and (preference is None or preference.email):
             held = kind in NON_URGENT and preference is not None and preference.digest != "immediate"

@@ -214,14 +214,15 @@ def on_event_updated(session, envelope):
     if not changes:
         return  # only settings registrants do not see changed
     notify(session, envelope["id"], "event_updated", _registrants(session, event.id, ACTIVE_REGISTRATIONS),
-           {"event": _event_context(event), "changes": changes}, _primary_association(event))
+           {"event": _event_context(event), "changes": changes}, _primary_association(event), event_id=event.id)
 
 
 def on_event_cancelled(session, envelope):
     data = envelope["data"]
     event = readmodel.apply_calendar_event(session, data, "cancelled")
     notify(session, envelope["id"], "event_cancelled", _registrants(session, event.id, ACTIVE_REGISTRATIONS),
-           {"event": _event_context(event), "reason": data.get("reason")}, _primary_association(event))
+           {"event": _event_context(event), "reason": data.get("reason")}, _primary_association(event),
+           event_id=event.id)
 
 
 def on_reminder_due(session, envelope):
@@ -230,7 +231,7 @@ def on_reminder_due(session, envelope):
     view = _event_context(event, data)
     notify(session, envelope["id"], "event_reminder", _registrants(session, data["event_id"], ("confirmed",)),
            {"event": view, "minutes": data.get("offset_minutes") or 0, "action_url": view["join_url"]},
-           _primary_association(event), link=view["join_url"])
+           _primary_association(event), link=view["join_url"], event_id=data["event_id"])
 
 
 def on_recording_published(session, envelope):
@@ -239,7 +240,8 @@ def on_recording_published(session, envelope):
     notify(session, envelope["id"], "recording_published",
            _registrants(session, data["event_id"], ("confirmed", "attended")),
            {"event": _event_context(event, data), "recording_url": data["recording_url"],
-            "action_url": data["recording_url"]}, _primary_association(event), link=data["recording_url"])
+            "action_url": data["recording_url"]}, _primary_association(event), link=data["recording_url"],
+           event_id=data["event_id"])
 
 
 REGISTRATION_KINDS = {"registration.confirmed": "registration_confirmed",
@@ -252,9 +254,9 @@ def on_registration(session, envelope):
     .ics to attach; the read model adds the venue and format. Its event.published may still be in a
     concurrent worker (same queue, several workers): then retry rather than send without the venue."""
     data = envelope["data"]
-    readmodel.apply_registration(session, data)
+    kept = readmodel.apply_registration(session, data)
     kind = REGISTRATION_KINDS.get(envelope["type"])
-    if kind is None:
+    if kind is None or not kept:
         return
     event = session.get(CalendarEvent, data["event_id"])
     if event is None:
@@ -275,7 +277,7 @@ def on_registration(session, envelope):
         if data.get("ics") and kind != "registration_waitlisted" else None
     notify(session, envelope["id"], kind, [recipient], {"event": view, "action_url": view["join_url"]},
            (data["association_ids"] or [None])[0] or _primary_association(event) or envelope.get("association_id"),
-           attachments=attachments, link=view["join_url"])
+           attachments=attachments, link=view["join_url"], event_id=data["event_id"])
 
 
 # --- ideas --------------------------------------------------------------------------------------

@@ -134,6 +134,12 @@ def apply_calendar_event(session, data, status=None):
 
 
 def apply_registration(session, data):
+    """Returns False for a guest anonymised already (the event arrives replayed or late): their name and
+    e-mail stay gone and nobody is written to."""
+    existing = session.get(Registration, data["registration_id"])
+    if existing is not None and existing.anonymised_at is not None:
+        existing.status = data["status"]
+        return False
     event = session.get(CalendarEvent, data["event_id"])
     upsert(session, Registration, {
         "id": data["registration_id"], "event_id": data["event_id"],
@@ -141,6 +147,7 @@ def apply_registration(session, data):
         "person_id": data.get("person_id"), "name": data.get("name") or "", "email": data.get("email"),
         "language": data.get("language") or "en", "status": data["status"],
     }, ["id"])
+    return True
 
 
 def apply_idea(session, data):

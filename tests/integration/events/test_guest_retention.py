@@ -5,18 +5,16 @@ two replicas running side by side anonymise every row exactly once."""
 import uuid
 from datetime import timedelta
 
-import eventlet
 import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import select, update
 
-from nabo_common import db
 from services.events.domain import attendance, feedback, lifecycle, registrations, retention
 from services.events.domain.common import utcnow
 from services.events.models import Attendance, Event, Feedback, Registration
 from services.events.service import EventsService
 from tests.integration.events.conftest import admin_caller
-from tests.support.infra import make_database
+from tests.support.infra import database_sessions, side_by_side
 from tests.unit.events.conftest import event_payload
 
 RETENTION_DAYS = 365
@@ -25,9 +23,8 @@ QUESTIONS = [{"id": "company", "text": "Which company do you run?", "required": 
 
 @pytest.fixture
 def sessions():
-    engine = db.make_engine(make_database("events"))
-    yield db.make_sessionmaker(engine)
-    engine.dispose()
+    with database_sessions("events") as sessions:
+        yield sessions
 
 
 class Organiser:
@@ -144,8 +141,7 @@ def test_two_replicas_anonymise_every_guest_exactly_once(sessions):
     def replica():
         with sessions() as session:
             return retention.anonymise_past_guests(session, RETENTION_DAYS, batch=3)["registrations"]
-    runs = [eventlet.spawn(replica) for _ in range(2)]
-    assert sum(run.wait() for run in runs) == len(guests)
+    assert sum(side_by_side(replica)) == len(guests)
     assert {r.name for r in rows(sessions, Registration, guests).values()} == {"Anonymised guest"}
 
 
