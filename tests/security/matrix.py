@@ -115,7 +115,8 @@ MATRIX = [
     Op("POST", "/v1/themes", ADMIN, body=lambda w: {"key": w["unique"]("forged"), "labels": {"en": "Forged"}},
        note="any association admin may extend the taxonomy"),
     Op("PATCH", "/v1/themes/{id}", ADMIN, None, {"id": "theme"}, _b({"labels": {"en": "Hijacked"}}),
-       note="shared taxonomy: any association admin may add or change labels"),
+       note="shared taxonomy: association admins add translations; rewording a label or moving a theme "
+            "is for platform admins"),
     # --- networks ----------------------------------------------------------------------------
     Op("GET", "/v1/networks", PUBLIC, note="lists only what the caller may see"),
     Op("POST", "/v1/networks", MEMBER, note="a member of every owning association it names (others must agree)"),

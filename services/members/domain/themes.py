@@ -108,11 +108,27 @@ def create(session, caller, payload):
     return theme_view(theme, caller.language)
 
 
+def _require_curator_for_changes(caller, theme, data):
+    """Every association sees the shared taxonomy: an association admin adds themes and
+    translations, but rewording a label or moving a theme changes it for everybody, so that is
+    for platform admins."""
+    if caller.is_privileged:
+        return
+    if "parent_id" in data and data["parent_id"] != theme.parent_id:
+        raise Forbidden("Only a platform admin may move a theme in the shared taxonomy.")
+    rewritten = sorted(lang for lang, label in data.get("labels", {}).items()
+                       if lang in theme.labels and theme.labels[lang] != label)
+    if rewritten:
+        raise Forbidden(f"Only a platform admin may change existing labels of the shared taxonomy "
+                        f"({', '.join(rewritten)}); add translations for other languages.")
+
+
 def update(session, caller, theme_id, payload):
     require_theme_editor(caller)
     data = load(schemas.ThemeUpdate, payload)
     with session.begin():
         theme = get_or_404(session, Theme, theme_id, "Theme")
+        _require_curator_for_changes(caller, theme, data)
         if "parent_id" in data:
             if data["parent_id"] is not None and session.scalar(select(Theme.id).where(Theme.parent_id == theme.id)):
                 raise ValidationFailed("Themes are two levels deep.",

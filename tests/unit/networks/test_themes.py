@@ -49,6 +49,21 @@ def test_admin_adds_a_sub_theme_and_translations(world):
         world.call(themes.create, admin, {"key": "sea-kayak-guides", "labels": {"en": "Again"}})
 
 
+def test_only_platform_admins_reword_or_move_shared_themes(world):
+    association = world.association()
+    admin = world.caller(world.person(association, admin_of=association))
+    for change in ({"labels": {"en": "Hijacked"}}, {"labels": {"da": "E-handel", "en": "Online shops"}},
+                   {"parent_id": theme("outdoor")}):
+        with pytest.raises(Forbidden):
+            world.call(themes.update, admin, theme("e-commerce"), change)
+    # the same label again, or the same parent, is no change and allowed
+    same = world.call(themes.update, admin, theme("e-commerce"), {"labels": {"en": "E-commerce"}})
+    assert same["labels"]["en"] == "E-commerce"
+    platform = world.caller(world.person(), platform=True)
+    reworded = world.call(themes.update, platform, theme("e-commerce"), {"labels": {"en": "Online commerce"}})
+    assert reworded["labels"]["en"] == "Online commerce"
+
+
 @pytest.mark.parametrize("payload,field", [
     ({"key": "x-y", "labels": {}}, "labels"),
     ({"key": "Bad Key", "labels": {"en": "x"}}, "key"),
