@@ -20,6 +20,7 @@ from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.rpc import rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
+from benchmarks import common  # noqa: E402
 from nabo_common.cli import load_service_class  # noqa: E402
 
 from tests.integration.events.conftest import admin_caller, events_rpc  # noqa: E402
@@ -37,14 +38,12 @@ class Echo:
 
 @contextmanager
 def private_vhost():
-    vhost = f"nabo-bench-{uuid.uuid4().hex[:8]}"
-    infra._rabbitmqctl("add_vhost", vhost)
-    infra._rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    try:
-        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    finally:
-        infra._rabbitmqctl("delete_vhost", vhost)
-        infra.drop_databases()
+    """benchmarks.common's private vhost, and the databases made in it removed afterwards."""
+    with common.private_vhost() as amqp:
+        try:
+            yield amqp
+        finally:
+            infra.drop_databases()
 
 
 def timed(calls, fn):

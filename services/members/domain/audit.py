@@ -47,7 +47,7 @@ def _details(action, data):
 def record(session, envelope):
     """Add the entries for one event (call inside the consumer's transaction, after the inbox check)."""
     action = envelope["type"]
-    data = events.get_type(action).schema().dump(envelope["data"])  # JSON-ready: dates as ISO strings
+    data = dump(events.get_type(action).schema, envelope["data"])  # JSON-ready: dates as ISO strings
     subject_id = data.get(f"{action.split('.', 1)[0]}_id")
     details = _details(action, data)
     for association_id in _associations(envelope):

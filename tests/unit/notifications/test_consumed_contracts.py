@@ -10,10 +10,8 @@ from services.notifications.domain import reactions
 from services.notifications.domain.deliveries import ReadModelBehind
 from services.notifications.models import CalendarEvent, Delivery, Idea, Network, NetworkMember, Registration
 from tests.unit.notifications.conftest import new_id
+from tests.support.payloads import ICS, event_data
 
-ICS = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//nabo//events//EN\r\nBEGIN:VEVENT\r\nUID:e1@nabo\r\n"
-       "DTSTAMP:20260101T000000Z\r\nDTSTART:20260303T130000Z\r\nSUMMARY:Grøn omstilling\r\nEND:VEVENT\r\n"
-       "END:VCALENDAR\r\n")
 
 
 def emails(session, **where):
@@ -26,17 +24,6 @@ def emails(session, **where):
 
 
 # --- complete payloads as the publishers send them ---------------------------------------------
-
-def event_data(event_id, association_id, **overrides):
-    data = {"event_id": event_id, "association_ids": [association_id], "network_id": None, "programme_id": None,
-            "title": "Grøn omstilling", "starts_at": "2026-03-03T13:00:00+00:00",
-            "ends_at": "2026-03-03T15:00:00+00:00", "time_zone": "Europe/Copenhagen", "format": "hybrid",
-            "languages": ["da", "de"], "themes": [], "venue": "Alsion, Alsion 2, 6400 Sønderborg",
-            "join_url": "https://meet.test/groen", "visibility": "association", "status": "published",
-            "sequence": 0, "changes": [], "reason": None}
-    data.update(overrides)
-    return data
-
 
 def registration_data(event_id, association_id, person_id, email, language, status="confirmed", name="Ane Hansen"):
     confirmed = status == "confirmed"
