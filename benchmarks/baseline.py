@@ -8,9 +8,9 @@ as nabo's components. Nothing else: no validation, auth, database or metrics.
 GET /echo?v=x answers {"echo": "x"} after one RPC round trip;
 GET /health/live answers 200.
 """
-from nabo_common import patch
+import eventlet
 
-patch.apply()
+eventlet.monkey_patch()  # nameko's own requirement, and nothing of nabo's
 
 import json  # noqa: E402
 import os  # noqa: E402

@@ -41,6 +41,31 @@ def rss_mib(pid=None):
     return float("nan")
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time a process has used so far, in seconds (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    # after the command name: state is field 3, utime and stime are fields 14 and 15 of the full line
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pids_named(command):
+    """Process ids whose command name (/proc/<pid>/comm) is ``command``, e.g. postgres or beam.smp."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as comm:
+                    if comm.read().strip() == command:
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
 def machine_load():
     with open("/proc/loadavg") as f:
         one, five, fifteen = f.read().split()[:3]

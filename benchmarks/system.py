@@ -15,6 +15,7 @@ Sections:
            commit -> consumer latency (outbox row created_at -> notifications delivery created_at)
   memory   resident size of every process idle and its peak while loaded
   scaling  the page of 50 events with 1, 2 and 3 events replicas
+  cpu      CPU milliseconds per request in each process (services, PostgreSQL, RabbitMQ), read paths
   growth   read figures again after bulk-inserting up to 100,000 organisations and registrations
 Seeding goes straight into the services' databases (executemany), for seeding only.
 """
@@ -206,6 +207,49 @@ def profile(cluster, component, paths, duration, headers=None, clients=10, top=2
         print(f"{100 * count / total:5.1f}%  {frame[:150]}")
 
 
+class CpuMeter:
+    """CPU time used by each process of the cluster, by PostgreSQL and by RabbitMQ while a block runs."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+
+    def snapshot(self):
+        taken = {name: common.cpu_seconds(p.pid) for name, p in self.cluster.processes.items()}
+        for label, command in (("postgresql", "postgres"), ("rabbitmq", "beam.smp")):
+            taken.update({(label, pid): common.cpu_seconds(pid) for pid in common.pids_named(command)})
+        return taken
+
+    def __enter__(self):
+        self.before = self.snapshot()
+        return self
+
+    def __exit__(self, *exc):
+        after = self.snapshot()
+        self.used = {}
+        for key, seconds in after.items():
+            label = key[0] if isinstance(key, tuple) else key
+            self.used[label] = self.used.get(label, 0.0) + seconds - self.before.get(key, 0.0)
+
+
+CPU_COLUMNS = ("baseline-http", "baseline-echo", "gateway", "members", "events", "notifications", "postgresql",
+               "rabbitmq")
+
+
+def cpu_figures(cluster, targets, duration, clients=10, headers=None):
+    """CPU milliseconds per request in each process: on 2 shared cores, throughput is what this costs."""
+    rows = []
+    cases = {"bare HTTP -> RPC echo": (cluster.url("baseline-http"), ["/echo?v=x"], {})}
+    cases.update({name: (cluster.url("gateway"), paths, {"headers": headers}) for name, paths in targets.items()})
+    for name, (url, paths, extra) in cases.items():
+        with CpuMeter(cluster) as meter:
+            result = common.run_load(url, paths, clients, duration, **extra)
+        done = max(1, result["ok"])
+        per_request = {label: 1000 * seconds / done for label, seconds in meter.used.items()}
+        rows.append([name, fmt(result["rps"], 0), *(fmt(per_request.get(c, 0.0), 2) for c in CPU_COLUMNS),
+                     fmt(sum(per_request.get(c, 0.0) for c in CPU_COLUMNS), 2)])
+    common.print_table(f"CPU per request (ms, {clients} clients)", ["path", "req/s", *CPU_COLUMNS, "sum"], rows)
+
+
 def memory_table(idle, peaks):
     rows = [[name, fmt(idle.get(name)), fmt(peaks.get(name))] for name in sorted(idle)]
     common.print_table("Memory: resident size (MiB)", ["process", "idle", "peak under load"], rows)
@@ -216,7 +260,7 @@ def memory_table(idle, peaks):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per load run")
-    parser.add_argument("--sections", default="read,write,memory,scaling,growth")
+    parser.add_argument("--sections", default="read,write,cpu,memory,scaling,growth")
     parser.add_argument("--organisations", type=int, default=1000)
     parser.add_argument("--registrations", type=int, default=1000)
     parser.add_argument("--events", type=int, default=200)
@@ -283,6 +327,8 @@ def main():
                 if "write" in sections:
                     write_events = create_write_events(cluster, association_id, 20)
                     write_figures(cluster, urls, write_events, args.duration, args.writes)
+            if "cpu" in sections:
+                cpu_figures(cluster, targets, args.duration, headers=headers)
             if "memory" in sections:
                 memory_table(idle, sampler.peaks)
             if "scaling" in sections:

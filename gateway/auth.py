@@ -41,7 +41,7 @@ class RequestAuth:
         if token:
             rt = runtime()
             try:
-                if tokens.is_own(token, rt.config.jwt_keys) or rt.oidc is None:
+                if rt.oidc is None or tokens.is_own(token, rt.config.jwt_keys):
                     claims = tokens.verify(token, rt.config.jwt_keys)
                 else:
                     email = rt.oidc.email_of(token)

@@ -3,10 +3,16 @@ when configured, tokens of an external OIDC issuer verified against its JWKS."""
 import time
 
 import jwt
+from cachetools import TLRUCache
 
 ISSUER = "nabo"
 AUDIENCE = "nabo-api"
 CLAIM_KEYS = ("person_id", "roles", "admin_of", "member_of", "organisation_ids", "language")
+# Verifying a token (header, signature, claims) was a tenth of the gateway's work per request, for the
+# same few tokens again and again. A verified token is remembered with the keys that verified it, until
+# its own expiry; a token is its signature, so nothing unverified can hit the cache.
+VERIFIED_TOKENS = 10_000
+_verified = TLRUCache(maxsize=VERIFIED_TOKENS, ttu=lambda _key, claims, _now: claims.get("exp", 0), timer=time.time)
 
 
 class InvalidToken(Exception):
@@ -22,6 +28,16 @@ def issue(claims, keys, ttl, now=None):
 
 
 def verify(token, keys):
+    remembered = (token, tuple(map(tuple, keys)))
+    claims = _verified.get(remembered)
+    if claims is None:
+        claims = _verify(token, keys)
+        _verified[remembered] = claims
+    # a copy down to the lists: what a caller does with its claims must not change the remembered ones
+    return {key: list(value) if isinstance(value, list) else value for key, value in claims.items()}
+
+
+def _verify(token, keys):
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:

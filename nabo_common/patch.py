@@ -17,10 +17,12 @@ def apply():
 
     patch_psycopg()
     from nabo_common.heartbeats import heartbeat_after_every_drain
-    from nabo_common.rpc import drop_requests_past_their_deadline, keep_serving_when_a_reply_is_lost
+    from nabo_common.rpc import (drop_requests_past_their_deadline, keep_serving_when_a_reply_is_lost,
+                                 replies_without_publisher_confirms)
 
     heartbeat_after_every_drain()
 
     keep_serving_when_a_reply_is_lost()
     drop_requests_past_their_deadline()
+    replies_without_publisher_confirms()
     _patched = True

@@ -114,7 +114,9 @@ class Event(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
     hosts: Mapped[list["EventHost"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
-    tags: Mapped[list["EventTag"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    # in the order the organiser gave them
+    tags: Mapped[list["EventTag"]] = relationship(lazy="selectin", cascade="all, delete-orphan",
+                                                  order_by="(EventTag.position, EventTag.value)")
 
     @property
     def association_ids(self):

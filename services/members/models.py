@@ -71,7 +71,8 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
-    memberships: Mapped[list["Membership"]] = relationship(back_populates="organisation", lazy="selectin")
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="organisation", lazy="selectin",
+                                                           order_by="(Membership.created_at, Membership.id)")
     theme_links: Mapped[list["OrganisationTheme"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
     @property

@@ -2,6 +2,7 @@
 the old key verifies while the old key is kept second, and not after removal."""
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,26 @@ def test_a_key_reused_under_another_kid_does_not_verify():
     token = tokens.issue({"person_id": "p1"}, [OLD], ttl=600)
     with pytest.raises(tokens.InvalidToken):
         tokens.verify(token, [(OLD[0], NEW[1])])
+
+
+def test_a_remembered_token_still_expires_and_still_needs_its_key():
+    token = tokens.issue({"person_id": "p1", "roles": ["member"]}, [OLD], ttl=1)
+    assert tokens.verify(token, [NEW, OLD])["person_id"] == "p1"
+    assert tokens.verify(token, [NEW, OLD])["person_id"] == "p1"  # now from the cache
+    with pytest.raises(tokens.InvalidToken):
+        tokens.verify(token, [NEW])  # the old key retired: the remembered verification does not apply
+    time.sleep(1.2)
+    with pytest.raises(tokens.InvalidToken, match="expired"):
+        tokens.verify(token, [NEW, OLD])
+
+
+def test_claims_from_the_cache_cannot_be_changed_by_a_caller():
+    token = tokens.issue({"person_id": "p1", "roles": ["member"]}, [OLD], ttl=600)
+    tokens.verify(token, [OLD])["roles"] = ["platform_admin"]
+    tokens.verify(token, [OLD])["person_id"] = "p2"
+    tokens.verify(token, [OLD])["roles"].append("platform_admin")
+    assert tokens.verify(token, [OLD])["roles"] == ["member"]
+    assert tokens.verify(token, [OLD])["person_id"] == "p1"
 
 
 def jwt_kid(token):

@@ -92,3 +92,14 @@ def test_infrastructure_failures_are_transient_and_message_failures_are_not():
     assert not is_transient(RemoteError("ValidationError", "bad payload"))
     assert not is_transient(KeyError("name"))
     assert not is_transient(ValueError("not a date"))
+
+
+def test_rpc_replies_go_without_publisher_confirms_while_requests_keep_them():
+    from nameko import rpc as nameko_rpc
+
+    from nabo_common import patch
+
+    patch.apply()
+    assert nameko_rpc.Responder.publisher_cls("memory://").use_confirms is False
+    # the gateway learns from a request's confirm that no instance consumes its queue (503)
+    assert nameko_rpc.MethodProxy.publisher_cls("memory://").use_confirms is True

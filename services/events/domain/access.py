@@ -61,16 +61,20 @@ def event_visibility_filter(caller):
     )
 
 
+def not_found(event_id):
+    raise NotFound(f"Event {event_id} not found.")
+
+
 def event_or_404(session, caller, event_id, lock=False):
     if not event_id:
-        raise NotFound(f"Event {event_id} not found.")
+        not_found(event_id)
     stmt = select(Event).where(Event.id == str(event_id))
     if lock:
         # serialises seat counting, waitlist promotion and lifecycle changes of one event
         stmt = stmt.with_for_update()
     event = session.scalar(stmt)
     if event is None or not can_see_event(caller, event):
-        raise NotFound(f"Event {event_id} not found.")
+        not_found(event_id)
     return event
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from nabo_common.errors import Conflict, ValidationFailed
 from nabo_common.schemas import events as schemas
 from nabo_common.validation import load
-from services.events.domain import access, registrations, reminders, views
+from services.events.domain import access, reading, registrations, reminders, views
 from services.events.domain.common import publish, utcnow
 from services.events.models import Event, EventHost, EventTag, Programme
 
@@ -90,7 +90,7 @@ def create(session, caller, payload):
 
 
 def get(session, caller, event_id):
-    return views.event_view(session, caller, access.event_or_404(session, caller, event_id))
+    return reading.event_view(session, caller, event_id)
 
 
 def update(session, caller, event_id, payload):

@@ -3,10 +3,10 @@ theme, format, language, text and date range; anonymous callers see
 published public events only."""
 from sqlalchemy import or_, select
 
-from nabo_common.pagination import page, paginate
+from nabo_common.pagination import page
 from nabo_common.schemas import events as schemas
 from nabo_common.validation import load
-from services.events.domain import access, views
+from services.events.domain import access, reading
 from services.events.domain.common import utcnow
 from services.events.models import Event, EventHost, EventTag
 
@@ -17,29 +17,29 @@ def _tagged(kind, value):
 
 def search(session, caller, query):
     q = load(schemas.EventQuery, query)
-    stmt = select(Event).where(access.event_visibility_filter(caller))
+    conditions = [access.event_visibility_filter(caller)]
     now = utcnow()
     order = (Event.starts_at, Event.id)
     if q["when"] == "upcoming":
-        stmt = stmt.where(Event.ends_at >= now, Event.status.in_(["published", "draft"]))
+        conditions += [Event.ends_at >= now, Event.status.in_(["published", "draft"])]
     elif q["when"] == "past":
-        stmt = stmt.where(Event.ends_at < now)
+        conditions.append(Event.ends_at < now)
         order = (Event.starts_at.desc(), Event.id)
     if q.get("association_id"):
-        stmt = stmt.where(Event.id.in_(select(EventHost.event_id).where(EventHost.association_id == q["association_id"])))
+        conditions.append(Event.id.in_(select(EventHost.event_id).where(EventHost.association_id == q["association_id"])))
     for key in ("network_id", "programme_id", "format", "status"):
         if q.get(key):
-            stmt = stmt.where(getattr(Event, key) == q[key])
+            conditions.append(getattr(Event, key) == q[key])
     if q.get("theme"):
-        stmt = stmt.where(_tagged("theme", q["theme"]))
+        conditions.append(_tagged("theme", q["theme"]))
     if q.get("language"):
-        stmt = stmt.where(_tagged("language", q["language"]))
+        conditions.append(_tagged("language", q["language"]))
     if q.get("q"):
         like = f"%{q['q'].lower()}%"
-        stmt = stmt.where(or_(Event.title_lower.like(like), Event.description.ilike(like)))
+        conditions.append(or_(Event.title_lower.like(like), Event.description.ilike(like)))
     if q.get("starts_from"):
-        stmt = stmt.where(Event.starts_at >= q["starts_from"])
+        conditions.append(Event.starts_at >= q["starts_from"])
     if q.get("starts_to"):
-        stmt = stmt.where(Event.starts_at < q["starts_to"])
-    rows, total = paginate(session, stmt.order_by(*order), q["limit"], q["offset"])
-    return page(views.event_views(session, caller, rows), total, q["limit"], q["offset"])
+        conditions.append(Event.starts_at < q["starts_to"])
+    items, total = reading.event_page(session, caller, conditions, order, q["limit"], q["offset"])
+    return page(items, total, q["limit"], q["offset"])

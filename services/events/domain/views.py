@@ -72,8 +72,12 @@ def join_url_visible(caller, event, registered):
 
 def event_views(session, caller, events):
     ids = [e.id for e in events]
-    seats = seat_counts(session, ids)
-    registered = events_registered_for(session, caller, ids)
+    return render_views(caller, events, seat_counts(session, ids), events_registered_for(session, caller, ids))
+
+
+def render_views(caller, events, seats, registered):
+    """Views of ``events`` (ORM objects or rows with the same attributes) from their seat counts and the
+    ids of those the caller is registered for."""
     now = utcnow()
     views = []
     for event in events:

@@ -5,7 +5,7 @@ from nabo_common.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.pagination import page, paginate
 from nabo_common.schemas import members as schemas
 from nabo_common.validation import dump, load
-from services.members.domain import access, themes
+from services.members.domain import access, reading, themes
 from services.members.domain.common import publish
 from services.members.models import Association, Membership, Organisation
 from nabo_common.errors import NotFound
@@ -56,7 +56,7 @@ def create(session, caller, payload):
 
 
 def get(session, caller, organisation_id):
-    return dump(schemas.Organisation, visible_or_404(session, caller, organisation_id))
+    return reading.organisation_view(session, caller, organisation_id)
 
 
 def update(session, caller, organisation_id, payload):

@@ -1,0 +1,100 @@
+"""Event views for reads, straight from rows.
+
+Reading one event or a page of events through the ORM took five or six
+queries (the events, their hosts, their tags, the seat counts, the caller's
+registrations, the total) and built an ORM object per row. Here a page is two
+queries: the events with their seat counts, the caller's registration and the
+total (a window count) in one, then the hosts and tags of all of them in one.
+Writes keep using the ORM objects, which they lock and change.
+"""
+from types import SimpleNamespace
+
+from sqlalchemy import bindparam, func, literal, select, union_all
+
+from services.events.domain import access
+from services.events.domain.views import ACTIVE, render_views
+from services.events.models import Event, EventHost, EventTag, Registration
+
+EVENT_COLUMNS = tuple(Event.__table__.columns)
+
+
+def _registrations(status):
+    return (select(func.count()).select_from(Registration)
+            .where(Registration.event_id == Event.id, Registration.status == status)
+            .correlate(Event).scalar_subquery())
+
+
+# built once: constructing these expressions cost more than running them
+VIEW_COLUMNS = (
+    *EVENT_COLUMNS,
+    _registrations(ACTIVE[0]).label("_confirmed"),
+    _registrations(ACTIVE[1]).label("_waitlisted"),
+    # the caller's confirmed registration (NULL for anonymous callers matches nothing)
+    select(Registration.id).where(Registration.event_id == Event.id,
+                                  Registration.person_id == bindparam("person_id"),
+                                  Registration.status == "confirmed").correlate(Event).exists().label("_registered"),
+)
+ONE_EVENT = select(*VIEW_COLUMNS).where(Event.id == bindparam("event_id"))
+HOSTS_AND_TAGS = union_all(
+    select(EventHost.event_id, literal("host").label("kind"), EventHost.association_id.label("value"),
+           literal(0).label("position")).where(EventHost.event_id.in_(bindparam("event_ids", expanding=True))),
+    select(EventTag.event_id, EventTag.kind, EventTag.value, EventTag.position)
+    .where(EventTag.event_id.in_(bindparam("event_ids", expanding=True))))
+
+
+def _hosts_and_tags(session, event_ids):
+    """{event id: (association ids, {kind: [values]})} in one round trip."""
+    found = {event_id: ([], {"theme": [], "language": []}) for event_id in event_ids}
+    if not event_ids:
+        return found
+    rows = session.execute(HOSTS_AND_TAGS, {"event_ids": list(event_ids)}).all()
+    for event_id, kind, value, position in sorted(rows, key=lambda r: (r.position, r.value)):
+        hosts, tags = found[event_id]
+        if kind == "host":
+            hosts.append(value)
+        else:
+            tags.setdefault(kind, []).append(value)
+    for hosts, _ in found.values():
+        hosts.sort()
+    return found
+
+
+def _records(session, rows):
+    """Plain objects with the attributes an ORM Event offers the view (association_ids, themes, languages)."""
+    related = _hosts_and_tags(session, [row.id for row in rows])
+    records = []
+    for row in rows:
+        hosts, tags = related[row.id]
+        record = SimpleNamespace(**{c.key: getattr(row, c.key) for c in EVENT_COLUMNS})
+        record.association_ids, record.themes, record.languages = hosts, tags["theme"], tags["language"]
+        record.seat_counts = {"confirmed": row._confirmed, "waitlisted": row._waitlisted}
+        record.registered = bool(row._registered)
+        records.append(record)
+    return records
+
+
+def event_view(session, caller, event_id):
+    """One event as ``caller`` sees it; NotFound when it does not exist or is hidden from them."""
+    rows = session.execute(ONE_EVENT, {"event_id": str(event_id), "person_id": caller.person_id}).all() \
+        if event_id else []
+    records = _records(session, rows)
+    if not records or not access.can_see_event(caller, records[0]):
+        access.not_found(event_id)
+    return _rendered(caller, records)[0]
+
+
+def event_page(session, caller, conditions, order, limit, offset):
+    """(views, total) of one page of the events matching ``conditions``."""
+    stmt = (select(*VIEW_COLUMNS, func.count().over().label("_total")).where(*conditions).order_by(*order)
+            .limit(limit).offset(offset or None))
+    rows = session.execute(stmt, {"person_id": caller.person_id}).all()
+    if rows:
+        total = rows[0]._total
+    else:  # past the end (or nothing at all): the window count has no row to ride on
+        total = session.scalar(select(func.count()).select_from(Event).where(*conditions))
+    return _rendered(caller, _records(session, rows)), total
+
+
+def _rendered(caller, records):
+    return render_views(caller, records, {r.id: r.seat_counts for r in records},
+                        {r.id for r in records if r.registered})

@@ -1,0 +1,94 @@
+"""The row-level read path shows every caller exactly what the ORM view shows them."""
+import pytest
+
+from nabo_common.errors import NotFound
+from services.events.domain import access, lifecycle, registrations, search, views
+from tests.unit.events.conftest import ANON, ASSOC_A, ASSOC_B, admin_of, at, make_event, member_of
+
+
+def guest(n):
+    return {"name": f"Guest {n}", "email": f"reader{n}@example.org"}
+
+
+@pytest.fixture
+def catalogue(session, admin_a):
+    """Events that exercise every part of the view: co-hosts, several themes and languages, seats taken
+    and a waitlist, a members-only event, a hidden join link, a draft, an in-person venue."""
+    registered = member_of(ASSOC_A)
+    full = make_event(session, admin_a, capacity=2, themes=["financing", "export", "digital"],
+                      languages=["da", "en", "de"], association_ids=[ASSOC_A, ASSOC_B])
+    for n in range(3):
+        registrations.register(session, ANON, full["id"], guest(n))
+    members_only = make_event(session, admin_a, visibility="members", start=at(days=9))
+    registrations.register(session, registered, members_only["id"], guest(9))
+    draft = make_event(session, admin_a, publish=False, start=at(days=10))
+    venue = make_event(session, admin_a, format="in_person", join_url=None, start=at(days=11),
+                       venue={"address": "Havnegade 1, Aarhus"}, capacity=None)
+    return {"ids": [full["id"], members_only["id"], draft["id"], venue["id"]], "registered": registered}
+
+
+def callers(catalogue):
+    return {"anonymous": ANON, "member of A": member_of(ASSOC_A), "member of B": member_of(ASSOC_B),
+            "registered member": catalogue["registered"], "admin of A": admin_of(ASSOC_A),
+            "admin of B": admin_of(ASSOC_B)}
+
+
+def orm_view(session, caller, event_id):
+    try:
+        return views.event_view(session, caller, access.event_or_404(session, caller, event_id))
+    except NotFound:
+        return None
+
+
+def row_view(session, caller, event_id):
+    try:
+        return lifecycle.get(session, caller, event_id)
+    except NotFound:
+        return None
+
+
+def test_one_event_reads_as_the_orm_view_for_every_caller(session, catalogue):
+    compared = 0
+    for name, caller in callers(catalogue).items():
+        for event_id in catalogue["ids"]:
+            expected = orm_view(session, caller, event_id)
+            assert row_view(session, caller, event_id) == expected, (name, event_id)
+            compared += expected is not None
+    assert compared >= 12  # most pairs are visible, so the views themselves were compared
+
+
+def test_seats_waitlist_and_registration_show_in_the_row_view(session, catalogue):
+    full, members_only = catalogue["ids"][:2]
+    view = lifecycle.get(session, ANON, full)
+    assert view["seats"] == {"capacity": 2, "confirmed": 2, "waitlisted": 1, "available": 0}
+    assert view["association_ids"] == sorted([ASSOC_A, ASSOC_B])
+    assert view["themes"] == ["financing", "export", "digital"] and view["languages"] == ["da", "en", "de"]
+    assert view["join_url"] is None and view["join_url_hidden"] is True
+    mine = lifecycle.get(session, catalogue["registered"], members_only)
+    assert mine["join_url"] == "https://meet.example/abc" and mine["join_url_hidden"] is False
+
+
+def test_hidden_and_unknown_events_are_not_found(session, catalogue):
+    draft = catalogue["ids"][2]
+    for caller in (ANON, member_of(ASSOC_A), admin_of(ASSOC_B)):
+        with pytest.raises(NotFound):
+            lifecycle.get(session, caller, draft)
+    for unknown in ("00000000-0000-0000-0000-000000000000", None, ""):
+        with pytest.raises(NotFound):
+            lifecycle.get(session, ANON, unknown)
+
+
+def test_a_page_holds_the_orm_views_and_the_total(session, catalogue):
+    for name, caller in callers(catalogue).items():
+        result = search.search(session, caller, {"limit": 2, "offset": 1})
+        everything = search.search(session, caller, {"limit": 50})
+        assert result["total"] == everything["total"] == len(everything["items"]), name
+        assert result["items"] == everything["items"][1:3], name
+        for item in everything["items"]:
+            assert item == orm_view(session, caller, item["id"]), (name, item["id"])
+
+
+def test_a_page_past_the_end_still_counts_the_total(session, catalogue):
+    page = search.search(session, admin_of(ASSOC_A), {"limit": 10, "offset": 100})
+    assert page["items"] == [] and page["total"] == 4
+    assert search.search(session, ANON, {"q": "no such words here"})["total"] == 0
