@@ -2,43 +2,34 @@
 through the notifications service, against a bare smtplib loop sending the
 same number of comparable messages into the same SMTP sink.
 
-    python -m benchmarks.campaign_fanout [--recipients 10000] [--rate 100000]
+    python -m benchmarks.campaign_fanout [--recipients 10000] [--rate 100000] [--profile]
 
-Needs RabbitMQ and PostgreSQL as for the integration tests. Prints the ratio,
-recipients per second and the process's memory (RSS sampled while sending).
+Needs RabbitMQ and PostgreSQL as for the integration tests. Three processes:
+the SMTP sink (services.notifications.smtp_sink --count-only: a real aiosmtpd
+server that counts and checks recipients without parsing messages), the
+notifications service (``python -m nabo_common.cli serve notifications``) and
+this one, which seeds, runs the bare loop and watches. Prints both rates, their
+ratio, what the sink received and the service's resident memory idle and at
+its peak while sending. ``--profile`` samples the service with py-spy while it
+sends and prints where the time went.
 """
-from nabo_common import patch
+import argparse
+import smtplib
+import time
+import uuid
+from datetime import datetime, timezone
 
-patch.apply()
+from sqlalchemy import insert, select
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-import smtplib  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
-
-import eventlet  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
-
-from nabo_common import db  # noqa: E402
-from nabo_common.cli import load_service_class  # noqa: E402
-from nabo_common.context import Caller  # noqa: E402
-from services.notifications import mailer  # noqa: E402
-from services.notifications.domain import campaigns, rendering  # noqa: E402
-from services.notifications.models import Association, Campaign, ConsentState, Contact  # noqa: E402
-from tests.support import infra  # noqa: E402
-from tests.support.smtp import SmtpSink  # noqa: E402
+from benchmarks import common
+from nabo_common import db
+from nabo_common.context import Caller
+from services.notifications import mailer
+from services.notifications.domain import campaigns, rendering
+from services.notifications.models import Association, Campaign, ConsentState, Contact
+from tests.support import infra
 
 TEXT = "Dear reader,\n\nthe spring programme is out: https://events.example/spring\n\nSee you there."
-
-
-def rss_mib():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def bare_loop(port, count):
@@ -54,9 +45,7 @@ def bare_loop(port, count):
     return time.perf_counter() - started
 
 
-def seed(url, count):
-    engine = db.make_engine(url)
-    sessions = db.make_sessionmaker(engine)
+def seed(sessions, count):
     association_id = str(uuid.uuid4())
     now = datetime.now(timezone.utc)
     with sessions() as session, session.begin():
@@ -71,72 +60,79 @@ def seed(url, count):
             session.execute(insert(ConsentState), [
                 {"person_id": p, "association_id": association_id, "kind": "newsletter", "granted": True,
                  "recorded_at": now} for p in people])
-    return engine, sessions, association_id
+    return association_id
+
+
+def send_campaign(cluster, sessions, association_id, count, profile):
+    """Schedule the campaign and wait until the service has sent it; returns seconds, idle and peak RSS."""
+    service = cluster.processes["notifications"]
+    admin = Caller(person_id=str(uuid.uuid4()), roles=("association_admin",), admin_of=(association_id,))
+    with sessions() as session:
+        campaign = campaigns.create(session, admin, {
+            "name": "Benchmark", "sender_name": "Benchmark association",
+            "contents": {"en": {"subject": "Spring", "text": TEXT}},
+            "segment": {"association_ids": [association_id]}})
+    rss_idle = rss_peak = service.rss()
+    spy = common.Profiler(service.pid, "notifications-campaign", profile) if profile else None
+    started = time.perf_counter()
+    with sessions() as session:
+        campaigns.schedule(session, admin, campaign["id"], {}, daily_cap=count)
+    status = None
+    while status != "sent":
+        time.sleep(0.2)
+        rss_peak = max(rss_peak, service.rss())
+        with sessions() as session:
+            status = session.scalar(select(Campaign.status).where(Campaign.id == campaign["id"]))
+    seconds = time.perf_counter() - started
+    if spy:
+        spy.report(f"notifications sending a campaign to {count} recipients")
+    return seconds, rss_idle, rss_peak
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=100_000, help="CAMPAIGN_SEND_RATE for the run")
+    parser.add_argument("--profile", type=int, nargs="?", const=20, default=0, metavar="SECONDS",
+                        help="sample the service with py-spy for this long while it sends (default 20)")
     args = parser.parse_args()
     count = args.recipients
+    print(f"# campaign fan-out, {count} recipients ({common.machine_load()} at start)")
 
-    sink = SmtpSink(port=infra.free_port())
-    sink.start()
-    bare_seconds = bare_loop(sink.port, count)
-    with sink.lock:
-        sink.messages.clear()
+    with common.private_vhost() as amqp:
+        cluster = engine = None
+        try:
+            url = infra.make_database("notifications")
+            engine = db.make_engine(url)
+            sessions = db.make_sessionmaker(engine)
+            association_id = seed(sessions, count)
+            cluster = common.Cluster(amqp, {"notifications": url})
+            smtp_port = cluster.start_smtp_sink(count_only=True)
+            cluster.extra_env.update({"NOTIFICATIONS_SMTP_HOST": "127.0.0.1", "NOTIFICATIONS_SMTP_PORT": smtp_port,
+                                      "NOTIFICATIONS_CAMPAIGN_SEND_RATE": args.rate})
+            cluster.start("notifications")
+            cluster.wait_ready()
 
-    vhost = f"nabo-bench-{uuid.uuid4().hex[:8]}"
-    infra._rabbitmqctl("add_vhost", vhost)
-    infra._rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    amqp = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    url = infra.make_database("notifications")
-    os.environ.update({"NOTIFICATIONS_SMTP_PORT": str(sink.port), "NOTIFICATIONS_CAMPAIGN_SEND_RATE": str(args.rate),
-                       "LOG_LEVEL": "WARNING"})
-    engine, sessions, association_id = seed(url, count)
-    system = infra.RunningSystem()
-    system.start("notifications", load_service_class("notifications"),
-                 infra.component_settings("notifications", amqp, url))
-    admin = Caller(person_id=str(uuid.uuid4()), roles=("association_admin",), admin_of=(association_id,))
-    try:
-        with sessions() as session:
-            campaign = campaigns.create(session, admin, {
-                "name": "Benchmark", "sender_name": "Benchmark association",
-                "contents": {"en": {"subject": "Spring", "text": TEXT}},
-                "segment": {"association_ids": [association_id]}})
-        rss_before = rss_mib()
-        rss_peak = rss_before
-        received = 0
-        started = time.perf_counter()
-        with sessions() as session:
-            campaigns.schedule(session, admin, campaign["id"], {}, daily_cap=count)
-        while True:
-            eventlet.sleep(0.5)
-            # count and drop what arrived, so the memory figure is the service's, not the sink's
-            with sink.lock:
-                received += len(sink.messages)
-                sink.messages.clear()
-            rss_peak = max(rss_peak, rss_mib())
-            with sessions() as session:
-                status = session.scalar(select(Campaign.status).where(Campaign.id == campaign["id"]))
-            if status == "sent":
-                break
-        seconds = time.perf_counter() - started
-        received += len(sink.snapshot())
-    finally:
-        system.stop_all()
-        engine.dispose()
-        sink.stop()
-        infra.drop_databases()
-        infra._rabbitmqctl("delete_vhost", vhost)
+            bare_seconds = bare_loop(smtp_port, count)
+            bare = cluster.smtp_sink_status()
+            time.sleep(1)  # let the service settle after start-up before reading its idle size
+            seconds, rss_idle, rss_peak = send_campaign(cluster, sessions, association_id, count, args.profile)
+            total = cluster.smtp_sink_status()
+        finally:
+            if cluster:
+                cluster.stop_all()
+            if engine:
+                engine.dispose()
+            infra.drop_databases()
 
+    received = {key: total[key] - bare[key] for key in ("messages", "recipients", "distinct_recipients")}
     print(f"recipients:            {count}")
-    print(f"messages received:     {received}")
+    print(f"sink received (nabo):  {received['messages']} messages, {received['distinct_recipients']} distinct "
+          f"recipients, {total['not_in_to_header']} recipients missing from their To header")
     print(f"bare smtplib loop:     {bare_seconds:.2f} s ({count / bare_seconds:.0f} messages/s)")
     print(f"campaign via nabo:     {seconds:.2f} s ({count / seconds:.0f} recipients/s)")
-    print(f"ratio nabo / bare:     {seconds / bare_seconds:.1f}x")
-    print(f"process RSS:           {rss_before:.0f} MiB before, {rss_peak:.0f} MiB peak while sending")
+    print(f"nabo rate / bare rate: {bare_seconds / seconds:.0%} (nabo takes {seconds / bare_seconds:.1f}x as long)")
+    print(f"service RSS:           {rss_idle:.0f} MiB idle, {rss_peak:.0f} MiB peak while sending")
 
 
 if __name__ == "__main__":

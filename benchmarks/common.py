@@ -5,6 +5,7 @@ process of its own (benchmarks/load.py).
 
 Figures are printed, never asserted.
 """
+import collections
 import json
 import os
 import signal
@@ -168,14 +169,21 @@ class Cluster:
                 self.env("baseline", port, BASELINE_PORT=port), port)
         return self.processes["baseline-http"]
 
-    def start_smtp_sink(self):
-        """A real SMTP server (services.notifications.smtp_sink) in a process of its own; returns its SMTP port."""
+    def start_smtp_sink(self, count_only=False):
+        """A real SMTP server (services.notifications.smtp_sink) in a process of its own; returns its SMTP port.
+        ``count_only`` keeps no messages, only counts and checks recipients (see ``smtp_sink_status``)."""
         smtp_port, http_port = infra.free_port(), infra.free_port()
         self.processes["smtp-sink"] = Process(
             "smtp-sink", [PYTHON, "-m", "services.notifications.smtp_sink", "--smtp-port", str(smtp_port),
-                          "--http-port", str(http_port)], self.env("smtp-sink", http_port), http_port)
-        self.processes["smtp-sink"].wait_http("/")
+                          "--http-port", str(http_port), *(["--count-only"] if count_only else [])],
+            self.env("smtp-sink", http_port), http_port)
+        self.processes["smtp-sink"].wait_http("/status")
         return smtp_port
+
+    def smtp_sink_status(self):
+        """What the sink has received: messages, recipients, distinct_recipients, not_in_to_header."""
+        with urllib.request.urlopen(f"{self.url('smtp-sink')}/status", timeout=10) as response:
+            return json.loads(response.read())
 
     def wait_ready(self, *names, path="/health/live"):
         for name in names or list(self.processes):
@@ -190,6 +198,33 @@ class Cluster:
     def stop_all(self):
         for name in list(self.processes):
             self.stop(name)
+
+
+class Profiler:
+    """py-spy sampling a process for ``duration`` seconds; the collapsed stacks go to
+    .nabo/benchmarks/profile-<name>.txt, ``report`` prints the functions holding the most samples (inclusive)."""
+
+    def __init__(self, pid, name, duration, rate=200):
+        os.makedirs(LOG_DIR, exist_ok=True)
+        self.out = os.path.join(LOG_DIR, f"profile-{name}.txt")
+        self.spy = subprocess.Popen([os.path.join(os.path.dirname(PYTHON), "py-spy"), "record", "--format", "raw",
+                                     "--rate", str(rate), "--duration", str(int(duration)), "--pid", str(pid),
+                                     "--output", self.out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def report(self, title, top=25):
+        self.spy.wait(120)
+        inclusive, total = collections.Counter(), 0
+        with open(self.out) as f:
+            for line in f:
+                stack, _, count = line.rstrip().rpartition(" ")
+                count = int(count)
+                total += count
+                for frame in set(stack.split(";")):
+                    inclusive[frame] += count
+        print(f"\n### profile of {title}, {total} samples\n")
+        for frame, count in inclusive.most_common(top):
+            print(f"{100 * count / max(total, 1):5.1f}%  {frame[:150]}")
+        sys.stdout.flush()
 
 
 def run_load(base_url, requests, concurrency, duration=10.0, max_requests=20000, warmup=20, headers=None,

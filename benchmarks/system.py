@@ -181,30 +181,11 @@ def scaling_figures(cluster, targets, duration, clients=20):
 def profile(cluster, component, paths, duration, headers=None, clients=10, top=25, method="GET", bodies=None):
     """Sample ``component`` with py-spy while ``paths`` are loaded; print the functions holding the most
     samples (inclusive), the collapsed stacks go to .nabo/benchmarks/profile-<component>.txt."""
-    import collections
-    import os
-    import subprocess
-
-    out = os.path.join(common.LOG_DIR, f"profile-{component}.txt")
-    spy = subprocess.Popen([os.path.join(os.path.dirname(common.PYTHON), "py-spy"), "record", "--format", "raw", "--rate", "200", "--duration",
-                            str(int(duration)), "--pid", str(cluster.processes[component].pid), "--output", out],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    spy = common.Profiler(cluster.processes[component].pid, component, duration)
     time.sleep(1)
     result = common.run_load(cluster.url("gateway"), paths, clients, duration - 1, headers=headers, method=method,
                              bodies=bodies, max_requests=len(bodies) if bodies else 20000)
-    spy.wait(60)
-    inclusive, total = collections.Counter(), 0
-    with open(out) as f:
-        for line in f:
-            stack, _, count = line.rstrip().rpartition(" ")
-            count = int(count)
-            total += count
-            for frame in set(stack.split(";")):
-                inclusive[frame] += count
-    print(f"\n### profile of {component} under {method} {paths[0]} ({clients} clients, {result['rps']:.0f} req/s), "
-          f"{total} samples\n")
-    for frame, count in inclusive.most_common(top):
-        print(f"{100 * count / total:5.1f}%  {frame[:150]}")
+    spy.report(f"{component} under {method} {paths[0]} ({clients} clients, {result['rps']:.0f} req/s)", top)
 
 
 class CpuMeter:

@@ -19,8 +19,12 @@ class SendPacer:
         else:
             self.item = RateLimitItemPerMinute(max(1, round(rate * 60)))
 
+    def try_acquire(self):
+        """Take one message's turn if the rate allows it now; never blocks."""
+        return self.limiter.hit(self.item, KEY)
+
     def wait(self):
         """Block (cooperatively) until one more message may go out."""
-        while not self.limiter.hit(self.item, KEY):
+        while not self.try_acquire():
             reset_at = self.limiter.get_window_stats(self.item, KEY).reset_time
             time.sleep(min(1.0, max(0.005, reset_at - time.time())))

@@ -1,16 +1,23 @@
 """A local SMTP sink for development: receives every message, prints its
 recipients and subject, and keeps the last 200 viewable over HTTP.
 
-    python -m services.notifications.smtp_sink [--smtp-port 1025] [--http-port 8025]
+    python -m services.notifications.smtp_sink [--smtp-port 1025] [--http-port 8025] [--count-only]
 
 GET http://127.0.0.1:8025/ lists them as plain text; add ?format=json (or
 send Accept: application/json) for JSON with headers and text bodies.
+GET /status answers JSON counts: messages, recipients, distinct recipients and
+recipients missing from their message's To header.
+
+``--count-only`` (for load runs) neither parses, prints nor keeps messages:
+it only counts and checks recipients against the raw header block, so the
+sink costs the sender as little as a real relay would.
 """
 import argparse
 import collections
 import email
 import email.policy
 import json
+import re
 import signal
 import threading
 from datetime import datetime, timezone
@@ -23,9 +30,30 @@ KEEP = 200
 
 
 class Mailbox:
-    def __init__(self, keep=KEEP):
+    def __init__(self, keep=KEEP, count_only=False):
         self.messages = collections.deque(maxlen=keep)
         self.lock = threading.Lock()
+        self.count_only = count_only
+        self.received = self.recipients = self.not_in_to_header = 0
+        self.seen = set()
+
+    def count(self, recipients, raw):
+        """Tally a message; a recipient is checked against the To header without parsing the message."""
+        headers = raw.partition(b"\r\n\r\n")[0].lower()
+        to_header = re.search(rb"^to:(.*(?:\r\n[ \t].*)*)", headers, re.MULTILINE)
+        to_header = to_header.group(1) if to_header else b""
+        with self.lock:
+            self.received += 1
+            for address in recipients:
+                self.recipients += 1
+                self.seen.add(address.lower())
+                if address.lower().encode() not in to_header:
+                    self.not_in_to_header += 1
+
+    def status(self):
+        with self.lock:
+            return {"messages": self.received, "recipients": self.recipients,
+                    "distinct_recipients": len(self.seen), "not_in_to_header": self.not_in_to_header}
 
     def add(self, mail_from, recipients, raw):
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -48,7 +76,11 @@ class _SmtpHandler:
         self.mailbox = mailbox
 
     async def handle_DATA(self, server, session, envelope):
-        entry = self.mailbox.add(envelope.mail_from, envelope.rcpt_tos, envelope.original_content or envelope.content)
+        raw = envelope.original_content or envelope.content
+        self.mailbox.count(envelope.rcpt_tos, raw)
+        if self.mailbox.count_only:
+            return "250 OK"
+        entry = self.mailbox.add(envelope.mail_from, envelope.rcpt_tos, raw)
         print(f"mail to {', '.join(entry['to'])}: {entry['subject']}", flush=True)
         return "250 OK"
 
@@ -57,6 +89,8 @@ def _http_handler(mailbox):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             url = urlsplit(self.path)
+            if url.path == "/status":
+                return self._send(json.dumps(mailbox.status()), "application/json")
             wants_json = parse_qs(url.query).get("format") == ["json"] or \
                 "application/json" in self.headers.get("Accept", "")
             messages = list(reversed(mailbox.snapshot()))
@@ -68,6 +102,9 @@ def _http_handler(mailbox):
                     lines += [f"{m['received_at']}  to {', '.join(m['to'])}", f"  subject: {m['subject']}",
                               *(f"  attachment: {a}" for a in m["attachments"] if a), ""]
                 body, content_type = "\n".join(lines), "text/plain; charset=utf-8"
+            self._send(body, content_type)
+
+        def _send(self, body, content_type):
             data = body.encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", content_type)
@@ -86,8 +123,9 @@ def main(argv=None):
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--smtp-port", type=int, default=1025)
     parser.add_argument("--http-port", type=int, default=8025)
+    parser.add_argument("--count-only", action="store_true", help="count and check recipients, keep nothing")
     args = parser.parse_args(argv)
-    mailbox = Mailbox()
+    mailbox = Mailbox(count_only=args.count_only)
     controller = Controller(_SmtpHandler(mailbox), hostname=args.host, port=args.smtp_port)
     controller.start()
     web = ThreadingHTTPServer((args.host, args.http_port), _http_handler(mailbox))

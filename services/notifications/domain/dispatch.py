@@ -6,15 +6,20 @@ queued with a later ``next_attempt_at`` after a temporary failure):
 1. ``claim`` takes a batch of due rows with ``FOR UPDATE SKIP LOCKED`` and
    marks them claimed with a lease, in one transaction. Two replicas never
    claim the same row.
-2. For each row: wait for the send rate (campaign mail), mark it sending
-   (commit), talk SMTP outside any transaction, then mark the outcome (commit).
+2. For each row: wait for the send rate (campaign mail), mark it sending,
+   talk SMTP outside any transaction. Its outcome is committed together with
+   the next row's mark as sending (one commit per message); the batch's last
+   outcome, and one whose successor must wait for the send rate, is committed
+   on its own. So at most one row is sending with its outcome uncommitted.
 3. A crash leaves rows claimed or sending until their lease runs out. Claimed
    rows were never handed to SMTP: they go back to the queue. A row still
    *sending* may or may not have been accepted by the SMTP server before the
    crash. We choose at-most-once: it is marked failed ("interrupted") and not
    sent again, because a second copy of a newsletter is worse than a rare
    missing one, and the row shows up in the campaign's failed list for an
-   admin to see. The window is one message per replica.
+   admin to see. The window is one message per replica: the one on the
+   wire, or the one accepted just before whose outcome was still to be
+   committed with the next row's start.
 """
 from datetime import timedelta
 
@@ -28,6 +33,7 @@ from services.notifications.domain.common import locked, utcnow
 from services.notifications.domain.deliveries import CAMPAIGN
 from services.notifications.models import Association, Campaign, Delivery
 
+DELIVERIES = Delivery.__table__
 INTERRUPTED = "interrupted while being sent; not sent again so that nobody receives a second copy"
 MAX_RETRY_DELAY = timedelta(hours=6)
 # stands in for each recipient's own unsubscribe link in the per-language layout (URL-safe, needs no escaping)
@@ -58,101 +64,122 @@ def claim(session, limit, lease_seconds, now=None):
 
 
 class MessageBuilder:
-    """Turns a delivery row into an EmailMessage; the batch's campaigns are loaded once, up front."""
+    """Turns a delivery row into a message; the batch's campaigns are loaded once, up front, and each
+    campaign is laid out once per language as a template (only the recipient and unsubscribe link differ)."""
 
     def __init__(self, session, config, rows):
         self.config = config
+        self.domain = mail.sender_domain(config.mail_from)
         self.campaigns = {}
-        self.layouts = {}
+        self.templates = {}
         campaign_ids = {row.campaign_id for row in rows if row.campaign_id}
         if campaign_ids:
             with session.begin():
                 for campaign in session.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids))):
                     self.campaigns[campaign.id] = (campaign, session.get(Association, campaign.association_id))
 
+    def message_id(self, row):
+        return f"<nabo.{row.id}.{row.cause_id}@{self.domain}>"
+
     def build(self, row):
-        domain = mail.sender_domain(self.config.mail_from)
-        common = {"to_email": row.email, "to_name": row.name, "message_id": f"<nabo.{row.id}.{row.cause_id}@{domain}>"}
+        """An EmailMessage for transactional mail, a PreparedMessage for campaign mail."""
+        common = {"to_email": row.email, "to_name": row.name, "message_id": self.message_id(row)}
         if row.priority != CAMPAIGN:
             return mail.build_message(mail_from=self.config.mail_from, subject=row.subject, text=row.text_body,
                                       html=row.html_body, attachments=row.attachments, **common)
         campaign, association = self.campaigns[row.campaign_id]
-        subject, text, html = self._layout(campaign, association, row.language)
         unsubscribe_url = unsubscribe.link(self.config, row.person_id, campaign.association_id,
                                            CONSENT_FOR_KIND[campaign.kind], campaign.id)
-        text, html = text.replace(PLACEHOLDER, unsubscribe_url), html.replace(PLACEHOLDER, unsubscribe_url)
-        return mail.build_message(mail_from=mail.display_from(campaign.sender_name, self.config.mail_from),
-                                  reply_to=campaign.sender_email, subject=subject, text=text, html=html,
-                                  unsubscribe_url=unsubscribe_url, headers={"X-Nabo-Campaign": campaign.code},
-                                  **common)
+        return self._template(campaign, association, row.language).render(unsubscribe_url=unsubscribe_url, **common)
 
-
-    def _layout(self, campaign, association, language):
-        """The campaign laid out once per language; only the unsubscribe link differs per recipient."""
+    def _template(self, campaign, association, language):
         key = (campaign.id, language)
-        if key not in self.layouts:
+        if key not in self.templates:
             language, subject, body = campaigns_mod.render_for(campaign, association, language)
             text, html = rendering.wrap(language, subject, body, unsubscribe_url=PLACEHOLDER,
                                         sender=campaign.sender_name)
-            self.layouts[key] = (subject, text, html)
-        return self.layouts[key]
+            self.templates[key] = mail.MessageTemplate(
+                mail_from=mail.display_from(campaign.sender_name, self.config.mail_from),
+                reply_to=campaign.sender_email, subject=subject, text=text, html=html, placeholder=PLACEHOLDER,
+                headers={"X-Nabo-Campaign": campaign.code})
+        return self.templates[key]
 
 
-def _mark(session, row_id, from_status, **values):
+def _apply(session, *changes):
+    """Apply ``(row id, expected status, new values)`` changes (None: nothing) in one transaction."""
     with session.begin():
-        # no session synchronisation: the batch's rows in the session are not consulted again
-        return session.execute(update(Delivery).where(Delivery.id == row_id, Delivery.status == from_status)
-                               .values(**values).execution_options(synchronize_session=False)).rowcount
+        return _apply_in_transaction(session, *changes)
+
+
+def _apply_in_transaction(session, *changes):
+    """Returns the changes' row counts: 0 where the row was no longer in the expected state."""
+    # Core statements, no session synchronisation: the batch's rows in the session are not consulted again
+    return [session.execute(update(DELIVERIES).where(DELIVERIES.c.id == row_id, DELIVERIES.c.status == status)
+                            .values(**values)).rowcount for row_id, status, values in filter(None, changes)]
 
 
 def retry_delay(config, attempts):
     return min(MAX_RETRY_DELAY, timedelta(seconds=config.retry_base_seconds * 2 ** max(0, attempts - 1)))
 
 
+def _outcome_of_sending(mailer, message, row, config):
+    """Send one message; returns its outcome ("sent", "retry" or "failed") and the row's new values."""
+    try:
+        mailer.send(message)
+    except mail.TemporaryFailure as exc:
+        attempts = row.attempts + 1
+        if attempts >= config.delivery_max_attempts:
+            return "failed", {"status": "failed", "last_error": str(exc), "lease_until": None}
+        return "retry", {"status": "queued", "last_error": str(exc), "lease_until": None,
+                         "next_attempt_at": utcnow() + retry_delay(config, attempts)}
+    except mail.PermanentFailure as exc:
+        return "failed", {"status": "failed", "last_error": str(exc), "lease_until": None}
+    message_id = message.message_id if isinstance(message, mail.PreparedMessage) else message["Message-ID"]
+    return "sent", {"status": "sent", "sent_at": utcnow(), "message_id": message_id, "last_error": None,
+                    "lease_until": None}
+
+
 def send_batch(session, rows, mailer, pacer, config):
-    """Send claimed rows one by one; returns a dict of outcome counts."""
+    """Send claimed rows one by one; returns a dict of outcome counts.
+
+    One commit per message: a message's outcome is recorded in the same transaction that marks the next
+    one sending, so at most one row is ever sending and its outcome uncommitted. The last outcome, and
+    one that would otherwise wait for the send rate, is committed on its own."""
     builder = MessageBuilder(session, config, rows)
     outcome = {"sent": 0, "retry": 0, "failed": 0}
+    settled = None  # the last message's outcome, not committed yet
     try:
         for row in rows:
             try:
                 message = builder.build(row)
             except Exception as exc:  # a message that cannot be built never will be: record it, go on
-                _mark(session, row.id, "claimed", status="failed", last_error=f"cannot build: {exc}"[:1000],
-                      lease_until=None)
+                _apply(session, settled, (row.id, "claimed", {"status": "failed", "lease_until": None,
+                                                              "last_error": f"cannot build: {exc}"[:1000]}))
+                settled = None
                 outcome["failed"] += 1
                 continue
-            if row.priority == CAMPAIGN:
+            if row.priority == CAMPAIGN and not pacer.try_acquire():
+                _apply(session, settled)  # not left sending for as long as the send rate makes us wait
+                settled = None
                 pacer.wait()
-            now = utcnow()
-            if not _mark(session, row.id, "claimed", status="sending", attempts=row.attempts + 1,
-                         lease_until=now + timedelta(seconds=config.lease_seconds)):
+            *_, started = _apply(session, settled, (row.id, "claimed", {
+                "status": "sending", "attempts": row.attempts + 1,
+                "lease_until": utcnow() + timedelta(seconds=config.lease_seconds)}))
+            settled = None
+            if not started:
                 continue  # no longer ours (lease ran out and another replica took it)
-            try:
-                mailer.send(message)
-            except mail.TemporaryFailure as exc:
-                attempts = row.attempts + 1
-                if attempts >= config.delivery_max_attempts:
-                    _mark(session, row.id, "sending", status="failed", last_error=str(exc), lease_until=None)
-                    outcome["failed"] += 1
-                else:
-                    _mark(session, row.id, "sending", status="queued", last_error=str(exc), lease_until=None,
-                          next_attempt_at=utcnow() + retry_delay(config, attempts))
-                    outcome["retry"] += 1
-                continue
-            except mail.PermanentFailure as exc:
-                _mark(session, row.id, "sending", status="failed", last_error=str(exc), lease_until=None)
-                outcome["failed"] += 1
-                continue
-            _mark(session, row.id, "sending", status="sent", sent_at=utcnow(), message_id=message["Message-ID"],
-                  last_error=None, lease_until=None)
-            outcome["sent"] += 1
+            result, values = _outcome_of_sending(mailer, message, row, config)
+            settled = (row.id, "sending", values)
+            outcome[result] += 1
+        _apply(session, settled)
     except Exception:
-        # a database or broker hiccup: hand back what this batch has not started, rather than wait for the lease
+        # a database or broker hiccup: record the last outcome and hand back what this batch has not started,
+        # rather than wait for the lease
         with session.begin():
-            session.execute(update(Delivery).where(Delivery.id.in_([r.id for r in rows]),
-                                                   Delivery.status == "claimed").values(status="queued",
-                                                                                        lease_until=None))
+            _apply_in_transaction(session, settled)
+            session.execute(update(DELIVERIES).where(DELIVERIES.c.id.in_([r.id for r in rows]),
+                                                     DELIVERIES.c.status == "claimed")
+                            .values(status="queued", lease_until=None))
         raise
     finally:
         mailer.close()

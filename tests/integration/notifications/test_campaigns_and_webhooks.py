@@ -76,6 +76,9 @@ def test_campaign_resumes_after_a_kill_without_second_copies(notifications, smtp
     dutch = next(m["message"] for m in smtp_sink.snapshot() if m["message"]["Subject"] == "Nieuws")
     assert dutch["List-Unsubscribe"].startswith("<http") and dutch["List-Unsubscribe-Post"] == \
         "List-Unsubscribe=One-Click"
+    # on the wire: one angle-bracketed URL on one line, no encoded words, which one-click unsubscribe needs
+    raw_unsubscribe = dict(dutch.raw_items())["List-Unsubscribe"]
+    assert raw_unsubscribe.startswith("<http") and "=?" not in raw_unsubscribe and "\n" not in raw_unsubscribe
     assert f"campaign_code={campaign['code']}" in dutch.get_body(("plain",)).get_content()
     german_readers = {r.email for r in rows if r.language == "de"}
     german_mail = [m for m in smtp_sink.snapshot() if m["to"][0] in german_readers]

@@ -1,4 +1,6 @@
 """Campaign audiences, materialisation and the dispatcher's state machine (SQLite)."""
+import email
+import email.policy
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -22,6 +24,8 @@ class RecordingMailer:
         self.failures = failures or {}
 
     def send(self, message):
+        if isinstance(message, mail.PreparedMessage):  # campaign mail: read back as the receiving server would
+            message = email.message_from_bytes(message.data, policy=email.policy.default)
         failure = self.failures.get(message["To"].addresses[0].addr_spec)
         if failure:
             raise failure
@@ -320,3 +324,106 @@ def test_a_send_is_scheduled_at_most_a_year_ahead(session, tenant):
     with pytest.raises(ValidationFailed) as refused:
         send(session, aid, campaign, cap=5, at=datetime(9999, 12, 31, 23, 30, tzinfo=timezone.utc))
     assert "at" in refused.value.errors
+
+
+class Crash(BaseException):
+    """The process dies here: no exception handler of the dispatcher runs."""
+
+
+def statuses(session, campaign_id):
+    found = dict(session.execute(select(Delivery.id, Delivery.status)
+                                 .where(Delivery.campaign_id == campaign_id).order_by(Delivery.id)).all())
+    session.commit()
+    return found
+
+
+@pytest.fixture
+def five_readers(session, tenant, world):
+    aid, people = tenant
+    organisation = world.organisation(aid)
+    world.membership(aid, organisation)
+    for _ in range(3):
+        person = world.person(organisation_id=organisation, language="en")
+        world.consent(person, aid)
+    return aid
+
+
+def test_each_message_is_the_only_one_in_flight_and_its_predecessor_is_recorded(session, five_readers, config):
+    campaign = started(session, five_readers)
+    seen_while_sending = []
+
+    class InspectingMailer(RecordingMailer):
+        def send(self, message):
+            seen_while_sending.append(statuses(session, campaign["id"]))
+            super().send(message)
+
+    assert send_all(session, config, InspectingMailer())["sent"] == 5
+    for index, seen in enumerate(seen_while_sending):
+        ordered = list(seen.values())
+        # the predecessors' outcomes were committed with this message's start: one row in flight, no more
+        assert ordered[:index] == ["sent"] * index and ordered[index] == "sending"
+        assert set(ordered[index + 1:]) <= {"claimed"}
+    assert set(statuses(session, campaign["id"]).values()) == {"sent"}
+
+
+def test_a_crash_while_sending_leaves_one_row_interrupted_and_the_rest_are_sent_once(session, five_readers, config):
+    campaign = started(session, five_readers)
+
+    class CrashingMailer(RecordingMailer):
+        def send(self, message):
+            if len(self.sent) == 2:
+                raise Crash()
+            super().send(message)
+
+    crashing = CrashingMailer()
+    rows = dispatch.claim(session, 100, 60)
+    with pytest.raises(Crash):
+        dispatch.send_batch(session, rows, crashing, SendPacer(1000), config)
+    session.rollback()
+    assert list(statuses(session, campaign["id"]).values()) == ["sent", "sent", "sending", "claimed", "claimed"]
+    interrupted = rows[2].id
+
+    later = datetime.now(timezone.utc) + timedelta(minutes=5)
+    requeued = dispatch.claim(session, 100, 60, now=later)
+    assert [r.id for r in requeued] == [r.id for r in rows[3:]]  # claimed, never started: queued again
+    after = RecordingMailer()
+    assert dispatch.send_batch(session, requeued, after, SendPacer(1000), config)["sent"] == 2
+    final = statuses(session, campaign["id"])
+    assert final[interrupted] == "failed"
+    session.expire_all()
+    assert session.get(Delivery, interrupted).last_error == dispatch.INTERRUPTED
+    session.commit()
+    received = [m["To"].addresses[0].addr_spec for m in crashing.sent + after.sent]
+    assert len(received) == len(set(received)) == 4
+
+
+def test_a_crash_before_an_accepted_message_is_recorded_never_sends_it_twice(session, five_readers, config):
+    """The outcome of an accepted message waits for the next message's start; dying in between leaves it
+    sending, so it is marked interrupted and not sent again (at most once)."""
+    campaign = started(session, five_readers)
+
+    class CrashingPacer(SendPacer):
+        """Dies when asked for the second message's turn, after the first one was accepted."""
+        turns = 0
+
+        def try_acquire(self):
+            if self.turns == 1:
+                raise Crash()
+            self.turns += 1
+            return super().try_acquire()
+
+    pacer = CrashingPacer(1000)
+    mailer = RecordingMailer()
+    rows = dispatch.claim(session, 100, 60)
+    with pytest.raises(Crash):
+        dispatch.send_batch(session, rows, mailer, pacer, config)
+    session.rollback()
+    assert len(mailer.sent) == 1
+    assert list(statuses(session, campaign["id"]).values()) == ["sending"] + ["claimed"] * 4
+
+    later = datetime.now(timezone.utc) + timedelta(minutes=5)
+    again = RecordingMailer()
+    dispatch.send_batch(session, dispatch.claim(session, 100, 60, now=later), again, SendPacer(1000), config)
+    assert statuses(session, campaign["id"])[rows[0].id] == "failed"
+    received = [m["To"].addresses[0].addr_spec for m in mailer.sent + again.sent]
+    assert len(received) == len(set(received)) == 5

@@ -129,3 +129,63 @@ def test_pacer_holds_the_rate():
         pacer.wait()
     # 20 go at once, the next 10 wait for the window to move on
     assert time.monotonic() - started >= 0.9
+
+
+UNSUBSCRIBE = "https://nabo.test/v1/unsubscribe?token=" + "t" * 180
+PLACEHOLDER = "https://unsubscribe.placeholder.invalid/link"
+
+
+def campaign_template():
+    text = f"Kære læser,\n\nforårets program: https://events.test/e/1\n\nAfmeld: {PLACEHOLDER}\n"
+    html = f'<p>Kære læser, {"lang linje " * 20}</p>\n<a href="{PLACEHOLDER}">Afmeld</a>'
+    return mailer.MessageTemplate(
+        mail_from=mailer.display_from("Erhverv Nørd", "nabo <no-reply@nabo.test>"), subject="Forår i Ålborg",
+        text=text, html=html, placeholder=PLACEHOLDER, reply_to="news@erhverv.test",
+        headers={"X-Nabo-Campaign": "C-7"}), text, html
+
+
+def test_template_writes_each_recipient_a_complete_message():
+    template, text, html = campaign_template()
+    message = template.render(to_email="ane@example.test", to_name="Ågård, Ane", message_id="<m1@nabo.test>",
+                              unsubscribe_url=UNSUBSCRIBE)
+    assert (message.mail_from, message.to_email, message.message_id) == \
+        ("no-reply@nabo.test", "ane@example.test", "<m1@nabo.test>")
+    assert message.data.isascii() and b"\n" not in message.data.replace(b"\r\n", b"")
+    assert max(len(line) for line in message.data.split(b"\r\n")) <= 998
+    # one angle-bracketed URL on one line, as one-click unsubscribe needs it
+    assert f"\r\nList-Unsubscribe: <{UNSUBSCRIBE}>\r\n".encode() in message.data
+    parsed = email.message_from_bytes(message.data, policy=email.policy.default)
+    assert parsed.defects == [] and all(part.defects == [] for part in parsed.walk())
+    assert parsed["To"].addresses[0].display_name == "Ågård, Ane"
+    assert parsed["From"].addresses[0].display_name == "Erhverv Nørd"
+    assert (parsed["Subject"], parsed["Reply-To"], parsed["X-Nabo-Campaign"]) == \
+        ("Forår i Ålborg", "news@erhverv.test", "C-7")
+    assert parsed["Message-ID"] == "<m1@nabo.test>" and parsed["Date"].datetime is not None
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed.get_content_type() == "multipart/alternative"
+    for subtype, source in (("plain", text), ("html", html)):
+        body = parsed.get_body((subtype,)).get_content().replace("\r\n", "\n")
+        assert body.rstrip("\n") == source.replace(PLACEHOLDER, UNSUBSCRIBE).rstrip("\n")
+
+
+def test_template_refuses_line_breaks_in_header_values():
+    template, _, _ = campaign_template()
+    with pytest.raises(ValueError):
+        template.render(to_email="eve@example.test", to_name="Eve\r\nBcc: all@example.test",
+                        message_id="<m2@nabo.test>", unsubscribe_url=UNSUBSCRIBE)
+
+
+def test_template_refuses_an_internationalised_address_as_build_message_does():
+    template, _, _ = campaign_template()
+    with pytest.raises(ValueError):
+        template.render(to_email="søren@eksempel.dk", to_name="Søren", message_id="<m3@nabo.test>",
+                        unsubscribe_url=UNSUBSCRIBE)
+    with pytest.raises(ValueError):
+        mailer.build_message(mail_from="nabo <no-reply@nabo.test>", to_email="søren@eksempel.dk", to_name="Søren",
+                             subject="s", text="t", html="h", message_id="<m3@nabo.test>")
+
+
+def test_pacer_grants_a_turn_without_waiting_only_while_the_rate_allows():
+    pacer = SendPacer(1 / 60)  # one message a minute
+    assert pacer.try_acquire() is True
+    assert pacer.try_acquire() is False
