@@ -204,6 +204,16 @@ class CpuMeter:
         self.before = self.snapshot()
         return self
 
+    def wait_quiet(self, below=0.05, timeout=60):
+        """Until the cluster uses less than ``below`` of a core (earlier work finished), at most ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = self.snapshot()
+            time.sleep(1)
+            after = self.snapshot()
+            if sum(after[k] - before.get(k, 0.0) for k in after) < below:
+                return
+
     def __exit__(self, *exc):
         after = self.snapshot()
         self.used = {}
@@ -212,18 +222,26 @@ class CpuMeter:
             self.used[label] = self.used.get(label, 0.0) + seconds - self.before.get(key, 0.0)
 
 
-CPU_COLUMNS = ("baseline-http", "baseline-echo", "gateway", "members", "events", "notifications", "postgresql",
-               "rabbitmq")
+CPU_COLUMNS = ("baseline-http", "baseline-echo", "gateway", "members", "events", "notifications", "smtp-sink",
+               "postgresql", "rabbitmq")
 
 
-def cpu_figures(cluster, targets, duration, clients=10, headers=None):
-    """CPU milliseconds per request in each process: on 2 shared cores, throughput is what this costs."""
+def cpu_figures(cluster, targets, duration, clients=10, headers=None, write_events=None, max_writes=3000):
+    """CPU milliseconds per request in each process: on 2 shared cores, throughput is what this costs.
+    Registrations count the work they cause after the answer too (relay, notifications consumer, e-mail)."""
     rows = []
     cases = {"bare HTTP -> RPC echo": (cluster.url("baseline-http"), ["/echo?v=x"], {})}
     cases.update({name: (cluster.url("gateway"), paths, {"headers": headers}) for name, paths in targets.items()})
+    if write_events:
+        paths, bodies = registration_load(write_events, max_writes)
+        cases["POST /v1/events/{id}/registrations"] = (cluster.url("gateway"), paths, {
+            "method": "POST", "bodies": bodies, "max_requests": max_writes, "settle": 5})
     for name, (url, paths, extra) in cases.items():
+        settle = extra.pop("settle", 0)
+        CpuMeter(cluster).wait_quiet()
         with CpuMeter(cluster) as meter:
             result = common.run_load(url, paths, clients, duration, **extra)
+            time.sleep(settle)  # the relay and the consumer finish what the requests started
         done = max(1, result["ok"])
         per_request = {label: 1000 * seconds / done for label, seconds in meter.used.items()}
         rows.append([name, fmt(result["rps"], 0), *(fmt(per_request.get(c, 0.0), 2) for c in CPU_COLUMNS),
@@ -269,7 +287,7 @@ def main():
                   f"registrations in {time.perf_counter() - t0:.1f} s")
 
             cluster = common.Cluster(amqp, urls)
-            smtp_port = cluster.start_smtp_sink()
+            smtp_port = cluster.start_smtp_sink(count_only=True)  # the sink's own parsing is not nabo's cost
             cluster.extra_env.update({"NOTIFICATIONS_SMTP_PORT": smtp_port, "NOTIFICATIONS_SMTP_HOST": "127.0.0.1"})
             cluster.start_baseline()
             for component in ("members", "events", "notifications", "gateway"):
@@ -309,7 +327,8 @@ def main():
                     write_events = create_write_events(cluster, association_id, 20)
                     write_figures(cluster, urls, write_events, args.duration, args.writes)
             if "cpu" in sections:
-                cpu_figures(cluster, targets, args.duration, headers=headers)
+                cpu_figures(cluster, targets, args.duration, headers=headers,
+                            write_events=write_events if "write" in sections else None, max_writes=args.writes)
             if "memory" in sections:
                 memory_table(idle, sampler.peaks)
             if "scaling" in sections:

@@ -23,6 +23,7 @@ from gateway import config as config_mod
 from gateway.problems import problem
 from gateway.ratelimit import RateLimits
 from nabo_common import context as context_mod
+from nabo_common import validation
 from nabo_common.errors import NaboError, RateLimited
 from prometheus_client import Histogram
 
@@ -271,7 +272,7 @@ def _load(schema_cls, data, what):
     from nabo_common.errors import ValidationFailed
 
     try:
-        schema_cls().load(data)
+        validation.schema(schema_cls).load(data)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         raise ValidationFailed(f"The {what} has invalid fields.", messages) from None
@@ -346,11 +347,11 @@ def parse_body(request, spec):
             raise BadInput("The body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise ValidationFailed("The body must be a JSON object.", {"_schema": ["Expected a JSON object."]})
-    errors = nul_errors(payload) or json_type_errors(spec.body(), payload)
+    errors = nul_errors(payload) or json_type_errors(validation.schema(spec.body), payload)
     if errors:
         # report the other fields' problems too, as a plain validation would
         try:
-            spec.body().load(payload)
+            validation.schema(spec.body).load(payload)
         except ValidationError as exc:
             if isinstance(exc.messages, dict):
                 errors = {**exc.messages, **errors}

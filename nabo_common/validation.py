@@ -13,17 +13,17 @@ def load(schema_cls, payload, partial=False, **kwargs):
     if not isinstance(payload, dict):
         raise ValidationFailed("The request body must be a JSON object.", {"_schema": ["Expected a JSON object."]})
     try:
-        return _schema(schema_cls, partial=partial, **kwargs).load(payload)
+        return schema(schema_cls, partial=partial, **kwargs).load(payload)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         raise ValidationFailed("The request has invalid fields.", messages) from None
 
 
 def dump(schema_cls, obj, many=False):
-    return _schema(schema_cls, many=many).dump(obj)
+    return schema(schema_cls, many=many).dump(obj)
 
 
-def _schema(schema_cls, **options):
+def schema(schema_cls, **options):
     """A schema instance reused across calls: building one deep-copies every declared field, which cost
     more than the dump itself (half the time of listing 50 events). Instances keep no per-call state."""
     try:

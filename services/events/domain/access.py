@@ -5,6 +5,7 @@ co-hosted events belong to several. A private resource of another tenant
 answers NotFound, so ids cannot be probed.
 """
 from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy.orm import joinedload
 
 from nabo_common.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from services.events.models import Event, EventHost, Programme, ProgrammeHost
@@ -70,9 +71,10 @@ def event_or_404(session, caller, event_id, lock=False):
         not_found(event_id)
     stmt = select(Event).where(Event.id == str(event_id))
     if lock:
-        # serialises seat counting, waitlist promotion and lifecycle changes of one event
-        stmt = stmt.with_for_update()
-    event = session.scalar(stmt)
+        # serialises seat counting, waitlist promotion and lifecycle changes of one event; hosts and
+        # tags come in the same round trip (a write holds the lock until commit, so each one counts)
+        stmt = stmt.options(joinedload(Event.hosts), joinedload(Event.tags)).with_for_update(of=Event)
+    event = session.scalars(stmt).unique().first()
     if event is None or not can_see_event(caller, event):
         not_found(event_id)
     return event

@@ -1,6 +1,8 @@
 """iCalendar (RFC 5545) for one event and feeds per association and network,
 built with the icalendar library: stable UIDs, SEQUENCE raised on every change,
 STATUS:CANCELLED for cancelled events, VTIMEZONE for every zone used."""
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -42,7 +44,7 @@ def _vevent(event, show_join_url):
     if location:
         item.add("location", location)
     if event.themes:
-        item.add("categories", event.themes)
+        item.add("categories", list(event.themes))
     return item
 
 
@@ -79,8 +81,40 @@ def _add_timezones(calendar):
             position += 1
 
 
+@dataclass(frozen=True)
+class CalendarEntry:
+    """Everything of an event that its calendar shows, and nothing else: equal entries have equal
+    calendars, so an entry is also the cache key of its calendar."""
+    id: str
+    title: str
+    description: str | None
+    status: str
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    join_url: str | None
+    venue_address: str | None
+    venue_organisation_id: str | None
+    themes: tuple
+
+    @classmethod
+    def of(cls, event):
+        return cls(**{name: getattr(event, name) for name in cls.__dataclass_fields__ if name != "themes"},
+                   themes=tuple(event.themes))
+
+
 def event_ics(event, show_join_url):
-    return render([event], event.title, lambda _e: show_join_url)
+    return _entry_ics(CalendarEntry.of(event), show_join_url)
+
+
+@lru_cache(maxsize=256)
+def _entry_ics(entry, show_join_url):
+    # every confirmation of an event carries the same calendar; rendering it was a seventh of a
+    # registration's time
+    return render([entry], entry.title, lambda _e: show_join_url)
 
 
 def one_event(session, caller, event_id):

@@ -143,3 +143,25 @@ def test_network_feed_lists_the_networks_public_events(session, admin_a):
     make_event(session, admin_a)
     feed = Calendar.from_ical(calendars.network_feed(session, ANON, network))
     assert [str(e["UID"]) for e in feed.walk("VEVENT")] == [f"{mine['id']}@nabo.events"]
+
+
+def test_a_confirmation_calendar_is_reused_only_while_the_event_is_unchanged(session, admin_a):
+    from services.events.models import Event
+
+    created = make_event(session, admin_a, themes=["financing", "export"], venue={"address": "Havnegade 1"})
+
+    def confirmation_ics():
+        session.commit()
+        return calendars.event_ics(session.get(Event, created["id"]), show_join_url=True)
+
+    first = confirmation_ics()
+    assert confirmation_ics() is first  # the same calendar object: rendered once
+    event = session.get(Event, created["id"])
+    assert first == calendars.render([event], event.title, lambda _e: True)  # as rendering it afresh would
+    lifecycle.update(session, admin_a, created["id"], {"title": "Financing 2.0"})
+    retitled = confirmation_ics()
+    assert "SUMMARY:Financing 2.0" in retitled and "SEQUENCE:1" in retitled
+    lifecycle.update(session, admin_a, created["id"], {"themes": ["export"]})
+    rethemed = confirmation_ics()
+    assert "CATEGORIES:export" in rethemed and "financing" not in rethemed
+    assert "meet.example" not in calendars.event_ics(session.get(Event, created["id"]), show_join_url=False)
