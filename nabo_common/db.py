@@ -75,3 +75,12 @@ class Database(DependencyProvider):
         session = self._sessions.pop(worker_ctx, None)
         if session is not None:
             session.close()
+
+
+def upsert_insert(session):
+    """The dialect's ``insert`` construct, which has ``on_conflict_do_nothing``/``_do_update``
+    (PostgreSQL in production, SQLite in unit tests)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from nabo_common import validation
+
 EXCHANGE = "nabo.events"
 UNROUTED_EXCHANGE = "nabo.events.unrouted"
 UNROUTED_QUEUE = "nabo.events.unrouted"
@@ -95,10 +97,8 @@ def get_type(name):
 def build(name, data, association_id=None, event_id=None, occurred_at=None, actor_id=None):
     """Validate ``data`` for ``name`` and wrap it in an envelope (a JSON-ready dict)."""
     etype = get_type(name)
-    schema = etype.schema()
-    errors = schema.validate(data)
-    if errors:
-        raise ValidationError(errors)
+    schema = validation.schema(etype.schema)
+    data = schema.load(data)  # raises ValidationError with every field's problem
     return {
         "id": str(event_id or uuid.uuid4()),
         "type": name,
@@ -107,7 +107,7 @@ def build(name, data, association_id=None, event_id=None, occurred_at=None, acto
         "association_id": str(association_id) if association_id is not None else None,
         "actor_id": str(actor_id) if actor_id is not None else None,
         "schema_version": etype.version,
-        "data": schema.dump(schema.load(data)),
+        "data": schema.dump(data),
     }
 
 
@@ -115,10 +115,10 @@ def parse(body):
     """Validate an incoming envelope and its data; raises ValidationError or UnknownEventType."""
     if not isinstance(body, dict):
         raise ValidationError({"_schema": ["event body must be a JSON object"]})
-    envelope = EnvelopeSchema().load(body)
+    envelope = validation.schema(EnvelopeSchema).load(body)
     etype = get_type(envelope["type"])
     if envelope["schema_version"] > etype.version:
         raise ValidationError({"schema_version": [f"version {envelope['schema_version']} is newer than {etype.version}"]})
-    envelope["data"] = etype.schema(unknown=EXCLUDE).load(envelope["data"])
+    envelope["data"] = validation.schema(etype.schema, unknown=EXCLUDE).load(envelope["data"])
     envelope["id"] = str(envelope["id"])
     return envelope

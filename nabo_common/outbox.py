@@ -11,6 +11,7 @@ from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, func, sel
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from nabo_common import context as context_mod
+from nabo_common import db
 from nabo_common.types import UtcDateTime
 from nabo_common import events
 
@@ -105,9 +106,7 @@ class Inbox:
         self.model = model
 
     def first_time(self, session, consumer, event_id):
-        seen = session.get(self.model, (consumer, str(event_id)))
-        if seen is not None:
-            return False
-        session.add(self.model(consumer=consumer, event_id=str(event_id)))
-        session.flush()
-        return True
+        # one round trip: a concurrent worker with the same event waits on the key, then inserts nothing
+        statement = (db.upsert_insert(session)(self.model).values(consumer=consumer, event_id=str(event_id))
+                     .on_conflict_do_nothing())
+        return session.execute(statement).rowcount == 1

@@ -1,9 +1,6 @@
 from datetime import datetime, timezone
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from nabo_common import outbox
+from nabo_common import db, outbox
 from nabo_common.errors import NotFound
 from services.notifications.models import OutboxEvent
 
@@ -36,14 +33,16 @@ def insert_ignoring_duplicates(session, model, rows, unique_columns):
     """Insert rows, skipping those whose unique key exists already; returns how many were new."""
     if not rows:
         return 0
-    insert = pg_insert if is_postgres(session) else sqlite_insert
-    stmt = insert(model).values(rows).on_conflict_do_nothing(index_elements=list(unique_columns))
-    return session.execute(stmt).rowcount or 0
+    key = next(iter(model.__table__.primary_key.columns))
+    # rows as parameters, not in the statement: one cached statement however many rows (a statement
+    # holding its rows is compiled anew every time)
+    stmt = db.upsert_insert(session)(model).on_conflict_do_nothing(index_elements=list(unique_columns))
+    return len(session.execute(stmt.returning(key), rows).all())
 
 
 def upsert(session, model, values, key_columns):
     """Insert or update a read-model row by its key (events may arrive in any order or twice)."""
-    insert = pg_insert if is_postgres(session) else sqlite_insert
+    insert = db.upsert_insert(session)
     stmt = insert(model).values(values)
     updates = {k: stmt.excluded[k] for k in values if k not in key_columns}
     if updates:

@@ -20,7 +20,7 @@ import requests
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import select
 
-from nabo_common import events
+from nabo_common import events, validation
 from nabo_common.errors import NotFound, ValidationFailed
 from nabo_common.pagination import page, paginate
 from nabo_common.schemas import notifications as schemas
@@ -142,7 +142,7 @@ def _iso(value):
 
 def _wire_data(envelope):
     """The event's data as its publisher sent it (ISO dates and times), not the consumer's loaded objects."""
-    return events.get_type(envelope["type"]).schema().dump(envelope["data"])
+    return validation.schema(events.get_type(envelope["type"]).schema).dump(envelope["data"])
 
 
 def enqueue(session, envelope):
