@@ -6,6 +6,7 @@ Base)`` and ``class ProcessedEvent(ProcessedEventMixin, Base)`` so the tables
 live in the service's own database and migrations.
 """
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -98,6 +99,12 @@ def backlog(session, model):
     return session.scalar(select(func.count()).select_from(model).where(model.published_at.is_(None))) or 0
 
 
+@lru_cache(maxsize=64)
+def _first_time_statement(insert, model):
+    """Built once per model: building an INSERT cost more than running it."""
+    return insert(model).on_conflict_do_nothing().returning(model.event_id)
+
+
 class Inbox:
     """Idempotency for consumers: ``first_time`` inserts the event id in the
     consumer's transaction and reports whether it was new."""
@@ -107,6 +114,5 @@ class Inbox:
 
     def first_time(self, session, consumer, event_id):
         # one round trip: a concurrent worker with the same event waits on the key, then inserts nothing
-        statement = (db.upsert_insert(session)(self.model).values(consumer=consumer, event_id=str(event_id))
-                     .on_conflict_do_nothing())
-        return session.execute(statement).rowcount == 1
+        statement = _first_time_statement(db.upsert_insert(session), self.model)
+        return len(session.execute(statement, {"consumer": consumer, "event_id": str(event_id)}).all()) == 1
