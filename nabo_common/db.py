@@ -10,6 +10,8 @@ import os
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
 
 from nabo_common import outbox
@@ -80,7 +82,4 @@ class Database(DependencyProvider):
 def upsert_insert(session):
     """The dialect's ``insert`` construct, which has ``on_conflict_do_nothing``/``_do_update``
     (PostgreSQL in production, SQLite in unit tests)."""
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

@@ -8,7 +8,6 @@ from nabo_common.validation import dump, load
 from services.members.domain import access, reading, themes
 from services.members.domain.common import publish
 from services.members.models import Association, Membership, Organisation
-from nabo_common.errors import NotFound
 
 
 def _event_data(org, changed=()):
@@ -22,8 +21,8 @@ def _event_data(org, changed=()):
 
 def visible_or_404(session, caller, organisation_id):
     org = session.get(Organisation, str(organisation_id)) if organisation_id else None
-    if org is None or org.erased or not access.can_see_organisation(caller, org):
-        raise NotFound(f"Organisation {organisation_id} not found.")
+    access.not_found_unless(org is not None and not org.erased and access.can_see_organisation(caller, org),
+                            "Organisation", organisation_id)
     return org
 
 

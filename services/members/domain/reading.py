@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 from sqlalchemy import bindparam, literal, null, select, union_all
 
-from nabo_common.errors import NotFound
 from nabo_common.schemas import members as schemas
 from nabo_common.validation import dump
 from services.members.domain import access
@@ -30,14 +29,12 @@ def organisation_view(session, caller, organisation_id):
     """One organisation as ``caller`` sees it; NotFound when it does not exist, is erased or is hidden."""
     row = session.execute(ONE_ORGANISATION, {"organisation_id": str(organisation_id)}).first() \
         if organisation_id else None
-    if row is None or row.erased:
-        raise NotFound(f"Organisation {organisation_id} not found.")
+    access.not_found_unless(row is not None and not row.erased, "Organisation", organisation_id)
     org = SimpleNamespace(**row._mapping)
     parts = session.execute(MEMBERSHIPS_AND_THEMES, {"organisation_id": org.id}).all()
     org.memberships = [SimpleNamespace(id=p.id, association_id=p.association_id, type=p.type, status=p.status)
                        for p in sorted((p for p in parts if p.part == "membership"),
                                        key=lambda p: (p.created_at, p.id))]
     org.themes = sorted(p.id for p in parts if p.part == "theme")
-    if not access.can_see_organisation(caller, org):
-        raise NotFound(f"Organisation {organisation_id} not found.")
+    access.not_found_unless(access.can_see_organisation(caller, org), "Organisation", organisation_id)
     return dump(schemas.Organisation, org)
