@@ -76,4 +76,16 @@ def wait_until(predicate, timeout=15.0, interval=0.1):
 
 
 def queue_depth(channel, queue):
-    return channel.queue_declare(queue, passive=True).method.message_count
+    """Messages in ``queue``; 0 while it does not exist yet (a consumer declares its retry and dead
+    queues with its first retry). Asked on a channel of its own: the broker closes a channel whose
+    passive declare fails."""
+    asking = channel.connection.channel()
+    try:
+        return asking.queue_declare(queue, passive=True).method.message_count
+    except pika.exceptions.ChannelClosedByBroker as exc:
+        if exc.reply_code != 404:
+            raise
+        return 0
+    finally:
+        if asking.is_open:
+            asking.close()
