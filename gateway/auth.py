@@ -64,7 +64,8 @@ class RequestAuth:
         """Sign ``caller`` into the context every following RPC carries."""
         self.caller = caller
         data = self.worker_ctx.data
-        data[context_mod.CONTEXT_KEY] = context_mod.sign(caller, self.context_keys)
+        # the request id goes beside the caller's token, which is then the same for the caller's requests
+        data[context_mod.CONTEXT_KEY] = context_mod.sign_shared(caller, self.context_keys)
         data[context_mod.REQUEST_ID_KEY] = caller.request_id
         data[context_mod.LANGUAGE_KEY] = caller.language
 

@@ -5,11 +5,19 @@ provider: one engine per container, one Session per worker, closed (and
 rolled back if left open) when the worker ends. Transactions are opened by
 domain code with ``session.begin()`` so a write and its outbox events commit
 together.
+
+``Database(read_only=True)`` is for the hot reads (one event, a page of
+events, one organisation): its connections run each statement in its own
+implicit transaction and refuse writes. A read through a transaction was
+BEGIN, the queries and ROLLBACK; here it is the queries alone. Each statement
+sees a consistent snapshot; two statements of one read may see a change
+committed between them, which a view of an event or organisation tolerates.
 """
 import os
+import time
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, exc, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
@@ -19,22 +27,67 @@ from nabo_common.types import UtcDateTime  # noqa: F401  (re-exported for models
 from nabo_common import settings as settings_mod
 
 
-def make_engine(url, pool_size=10):
+# A connection back in the pool less than this long ago is handed out without a ping. A ping (a round
+# trip before every worker's first statement) guards against connections that died while idle, such as
+# after a PostgreSQL restart; one that fails in use is found the same way (SQLAlchemy invalidates it and
+# the pool's other connections), and its worker fails without having changed anything (503, retried).
+PING_AFTER_IDLE_SECONDS = 1.0
+_LAST_CHECKIN = "nabo_last_checkin"
+
+
+def make_engine(url, pool_size=10, read_only=False):
+    isolation = {"isolation_level": "AUTOCOMMIT"} if read_only else {}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **isolation)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            if read_only:
+                cursor.execute("PRAGMA query_only=ON")
             cursor.close()
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, **isolation)
+    _ping_when_idle(engine)
+    if read_only:
+        @event.listens_for(engine, "connect")
+        def _refuse_writes(dbapi_connection, _record):
+            dbapi_connection.autocommit = True  # else the SET would open a transaction left open
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            cursor.close()
+    return engine
+
+
+def _ping_when_idle(engine):
+    """``pool_pre_ping``, for connections that have been idle: under load a connection is back in use
+    within milliseconds, and the ping was one of a read's five round trips. A new one needs none."""
+
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_connection, record):
+        record.info[_LAST_CHECKIN] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info[_LAST_CHECKIN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        last = record.info.get(_LAST_CHECKIN)
+        if last is not None and time.monotonic() - last < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure of the ping means: not this connection
+            raise exc.DisconnectionError(f"connection failed its ping: {error}") from error
+        if not alive:
+            raise exc.DisconnectionError("connection failed its ping")
 
 
 def make_sessionmaker(engine):
@@ -53,14 +106,18 @@ def database_reachable(engine):
 
 
 class Database(DependencyProvider):
-    """Gives each worker its own Session; the engine is shared by the container."""
+    """Gives each worker its own Session; the engine is shared by the container. ``read_only``: see the
+    module's docstring."""
 
     engine = None
     session_factory = None
 
+    def __init__(self, read_only=False):
+        self.read_only = read_only
+
     def setup(self):
         settings = settings_mod.from_container(self.container)
-        self.engine = make_engine(settings.database_url, pool_size=settings.max_workers)
+        self.engine = make_engine(settings.database_url, pool_size=settings.max_workers, read_only=self.read_only)
         self.session_factory = make_sessionmaker(self.engine)
         self._sessions = {}
 

@@ -3,6 +3,7 @@ from functools import lru_cache
 
 from marshmallow import ValidationError
 
+from nabo_common import dumping
 from nabo_common.errors import ValidationFailed
 
 
@@ -20,7 +21,8 @@ def load(schema_cls, payload, partial=False, **kwargs):
 
 
 def dump(schema_cls, obj, many=False):
-    return schema(schema_cls, many=many).dump(obj)
+    """``schema_cls().dump(obj)``, by the plan compiled from the schema's fields (``nabo_common.dumping``)."""
+    return dumping.dump(schema_cls, obj, many=many)
 
 
 def schema(schema_cls, **options):

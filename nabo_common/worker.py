@@ -35,7 +35,8 @@ class CallerProvider(DependencyProvider):
         token = worker_ctx.data.get(context_mod.CONTEXT_KEY)
         # events are handled long after the request; their caller is a record, not a credential
         verify_expiry = entrypoint_kind(worker_ctx.entrypoint) != "event"
-        caller = context_mod.verify(token, self.keys, verify_expiry=verify_expiry) if token else None
+        caller = context_mod.verify(token, self.keys, verify_expiry=verify_expiry,
+                                    request_id=request_id_of(worker_ctx)) if token else None
         if token and caller is None:
             log.warning("refused unverifiable caller context on %s", worker_ctx.entrypoint.method_name)
         if caller is None:

@@ -22,6 +22,7 @@ class EventsService(OperationsEndpoints):
     name = "events"
 
     db = Database()
+    read_db = Database(read_only=True)  # the hot reads: no transaction around them
     caller = CallerProvider()
     relay = OutboxRelay(OutboxEvent)
     operations = Operations()
@@ -68,7 +69,7 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def get_event(self, event_id):
-        return lifecycle.get(self.db, self.caller, event_id)
+        return lifecycle.get(self.read_db, self.caller, event_id)
 
     @rpc
     def update_event(self, event_id, payload):
@@ -80,7 +81,7 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def search_events(self, query):
-        return search.search(self.db, self.caller, query)
+        return search.search(self.read_db, self.caller, query)
 
     @rpc
     def publish_recording(self, event_id, payload):

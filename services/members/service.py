@@ -21,6 +21,7 @@ class MembersService(OperationsEndpoints):
     name = "members"
 
     db = Database()
+    read_db = Database(read_only=True)  # the hot reads: no transaction around them
     caller = CallerProvider()
     relay = OutboxRelay(OutboxEvent)
     operations = Operations()
@@ -63,7 +64,7 @@ class MembersService(OperationsEndpoints):
 
     @rpc
     def get_organisation(self, organisation_id):
-        return organisations.get(self.db, self.caller, organisation_id)
+        return organisations.get(self.read_db, self.caller, organisation_id)
 
     @rpc
     def update_organisation(self, organisation_id, payload):
@@ -71,7 +72,7 @@ class MembersService(OperationsEndpoints):
 
     @rpc
     def search_organisations(self, query):
-        return organisations.search(self.db, self.caller, query)
+        return organisations.search(self.read_db, self.caller, query)
 
     # --- memberships --------------------------------------------------------
     @rpc

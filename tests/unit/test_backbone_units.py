@@ -37,6 +37,34 @@ def test_caller_signing_rotation_and_forgery():
     assert context.verify(expired, [old], verify_expiry=False).person_id == "p"
 
 
+def test_a_shared_caller_token_serves_many_requests_with_their_own_request_ids():
+    keys = [("k1", "first-secret-of-sixteen+")]
+    member = context.Caller(person_id="p", roles=("member",), member_of=("a",), request_id="first-request")
+    token = context.sign_shared(member, keys)
+    assert context.sign_shared(context.Caller(**{**member.__dict__, "request_id": "second-request"}), keys) == token
+    assert context.sign_shared(context.Caller(**{**member.__dict__, "roles": ("platform_admin",)}), keys) != token
+    assert context.sign_shared(member, [("k2", "second-secret-sixteen+++")]) != token
+    first = context.verify(token, keys, request_id="req-1")
+    second = context.verify(token, keys, request_id="req-2")
+    assert (first.person_id, first.member_of, first.request_id) == ("p", ("a",), "req-1")
+    assert second.request_id == "req-2" and first.request_id == "req-1"  # the remembered caller is not changed
+    # a token that carries its own request id keeps it
+    assert context.verify(context.sign(member, keys), keys, request_id="other").request_id == "first-request"
+
+
+def test_a_remembered_caller_token_still_expires_and_still_needs_a_current_key():
+    import time
+
+    old, new = ("k1", "first-secret-of-sixteen+"), ("k2", "second-secret-sixteen+++")
+    caller = context.Caller(person_id="p", roles=("member",))
+    token = context.sign(caller, [old], ttl=1, with_request_id=False)
+    assert context.verify(token, [old]).person_id == "p"
+    assert context.verify(token, [new]) is None  # remembered with the keys that verified it, not for others
+    time.sleep(2.1)
+    assert context.verify(token, [old]) is None
+    assert context.verify(token, [old], verify_expiry=False).person_id == "p"  # an event's recorded caller
+
+
 def test_envelope_round_trip_and_rejections():
     data = {"person_id": "p", "erased_at": "2026-01-01T00:00:00+00:00"}
     envelope = events.build("person.erased", data, association_id="a", actor_id="admin")

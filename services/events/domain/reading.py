@@ -16,6 +16,8 @@ from services.events.domain.views import ACTIVE, render_views
 from services.events.models import Event, EventHost, EventTag, Registration
 
 EVENT_COLUMNS = tuple(Event.__table__.columns)
+# a view row starts with the event's columns in this order (VIEW_COLUMNS)
+EVENT_KEYS = tuple(c.key for c in EVENT_COLUMNS)
 
 
 def _registrations(status):
@@ -65,7 +67,8 @@ def _records(session, rows):
     records = []
     for row in rows:
         hosts, tags = related[row.id]
-        record = SimpleNamespace(**{c.key: getattr(row, c.key) for c in EVENT_COLUMNS})
+        # by position: looking each column up by name on the row was a twelfth of a page's CPU
+        record = SimpleNamespace(**dict(zip(EVENT_KEYS, row)))
         record.association_ids, record.themes, record.languages = hosts, tags["theme"], tags["language"]
         record.seat_counts = {"confirmed": row._confirmed, "waitlisted": row._waitlisted}
         record.registered = bool(row._registered)

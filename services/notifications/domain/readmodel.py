@@ -5,7 +5,7 @@ events rebuilds the same state; nothing here is the source of truth.
 """
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from services.notifications.domain.common import upsert
 from services.notifications.models import (Association, CalendarEvent, ConsentState, Contact, ContactOrganisation,
@@ -136,18 +136,17 @@ def apply_calendar_event(session, data, status=None):
 def apply_registration(session, data):
     """Returns False for a guest anonymised already (the event arrives replayed or late): their name and
     e-mail stay gone and nobody is written to."""
-    existing = session.get(Registration, data["registration_id"])
-    if existing is not None and existing.anonymised_at is not None:
-        existing.status = data["status"]
-        return False
     event = session.get(CalendarEvent, data["event_id"])
-    upsert(session, Registration, {
+    written = upsert(session, Registration, {
         "id": data["registration_id"], "event_id": data["event_id"],
         "programme_id": data.get("programme_id") or (event.programme_id if event else None),
         "person_id": data.get("person_id"), "name": data.get("name") or "", "email": data.get("email"),
         "language": data.get("language") or "en", "status": data["status"],
-    }, ["id"])
-    return True
+    }, ["id"], unless_set="anonymised_at")
+    if not written:  # anonymised: only the status follows the source
+        session.execute(update(Registration).where(Registration.id == data["registration_id"])
+                        .values(status=data["status"]))
+    return written
 
 
 def apply_idea(session, data):
