@@ -1,12 +1,18 @@
-"""The yardstick every system figure is divided by: a bare nameko HTTP
-entrypoint that calls a bare nameko RPC echo service, each in its own
-process, on the same broker, with the same worker pool size and serializer
-as nabo's components. Nothing else: no validation, auth, database or metrics.
+"""The yardsticks every system figure is divided by: a bare nameko HTTP
+entrypoint that calls a bare nameko RPC service, each in its own process, on
+the same broker, with the same worker pool size and serializer as nabo's
+components. Nothing else: no validation, auth, database or metrics, except
+where a floor needs exactly one of them.
 
-    python -m benchmarks.baseline echo|http     (env: AMQP_URI, BASELINE_PORT, MAX_WORKERS)
+    python -m benchmarks.baseline echo|http     (env: AMQP_URI, BASELINE_PORT, MAX_WORKERS,
+                                                  BASELINE_DATABASE_URL for the write floor)
 
-GET /echo?v=x answers {"echo": "x"} after one RPC round trip;
-GET /health/live answers 200.
+GET /echo?v=x       {"echo": "x"} after one RPC round trip: the floor of one gateway hop.
+GET /page?n=50      a page of n event-shaped items (the size of nabo's page of events), made once
+                    and returned by the RPC: the floor of carrying that reply through one hop.
+POST /write         one INSERT and COMMIT in PostgreSQL (psycopg2 made green by psycogreen, as
+                    nabo's services) behind one RPC: the floor of a durable write through one hop.
+GET /health/live    200.
 """
 import eventlet
 
@@ -14,19 +20,94 @@ eventlet.monkey_patch()  # nameko's own requirement, and nothing of nabo's
 
 import json  # noqa: E402
 import os  # noqa: E402
+import socket  # noqa: E402
 import sys  # noqa: E402
+from functools import lru_cache  # noqa: E402
 
+from nameko.extensions import DependencyProvider  # noqa: E402
 from nameko.rpc import RpcProxy, rpc  # noqa: E402
 from nameko.web.handlers import http  # noqa: E402
+from nameko.web.server import WebServer  # noqa: E402
 from werkzeug.wrappers import Response  # noqa: E402
+
+_start = WebServer.start
+
+
+def _start_without_nagle(self):
+    """TCP_NODELAY on the listening socket, as nabo's components have it: without it a reply of tens of
+    kilobytes on a kept-alive connection waits for the client's delayed ACK, and the floor of the page
+    would measure that wait (56 ms a page) instead of the hop."""
+    _start(self)
+    self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+WebServer.start = _start_without_nagle
+
+PAGE_ITEM = {  # the fields and sizes of one event of nabo's page, with fixed values
+    "id": "0" * 36, "association_ids": ["1" * 36], "network_id": "2" * 36, "programme_id": None,
+    "title": "Network meeting 17", "description": "Meet the companies of the region.", "themes": ["green"],
+    "languages": ["en", "da"], "format": "online", "starts_at": "2026-12-24T17:00:00+00:00",
+    "ends_at": "2026-12-24T19:00:00+00:00", "time_zone": "Europe/Copenhagen",
+    "local_start": "2026-12-24T18:00:00+01:00", "venue": None, "join_url": None, "join_url_visibility": "public",
+    "join_url_hidden": False, "registration_opens_at": None, "registration_closes_at": None,
+    "registration_open": True, "seats": {"capacity": None, "confirmed": 5, "waitlisted": 0, "available": None},
+    "status": "published", "visibility": "public", "people": [], "questions": [], "reminder_offsets": [60, 1440],
+    "sequence": 0, "published_at": "2026-11-01T09:00:00+00:00", "cancel_reason": None, "recording_url": None,
+    "recording_published_at": None, "created_at": "2026-11-01T09:00:00+00:00",
+    "updated_at": "2026-11-01T09:00:00+00:00",
+}
+
+
+@lru_cache(maxsize=8)
+def page_of(count):
+    return {"items": [dict(PAGE_ITEM) for _ in range(count)], "total": 200, "limit": count, "offset": 0}
+
+
+class Postgres(DependencyProvider):
+    """A pool of green psycopg2 connections to BASELINE_DATABASE_URL, one per worker at most."""
+
+    def setup(self):
+        self.pool = None
+        url = os.environ.get("BASELINE_DATABASE_URL")
+        if not url:
+            return
+        import psycopg2.pool
+        from psycogreen.eventlet import patch_psycopg
+
+        patch_psycopg()
+        self.pool = psycopg2.pool.ThreadedConnectionPool(1, int(os.environ.get("MAX_WORKERS", "10")), url)
+        connection = self.pool.getconn()
+        with connection, connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE IF NOT EXISTS bare_writes (id bigserial PRIMARY KEY, value text NOT NULL, "
+                           "created_at timestamptz NOT NULL DEFAULT now())")
+        self.pool.putconn(connection)
+
+    def get_dependency(self, worker_ctx):
+        return self.pool
 
 
 class BareEcho:
     name = "bare_echo"
 
+    postgres = Postgres()
+
     @rpc
     def ping(self, value):
         return value
+
+    @rpc
+    def page(self, count):
+        return page_of(count)
+
+    @rpc
+    def write(self, value):
+        connection = self.postgres.getconn()
+        try:
+            with connection, connection.cursor() as cursor:  # one transaction: INSERT, COMMIT
+                cursor.execute("INSERT INTO bare_writes (value) VALUES (%s) RETURNING id", (value,))
+                return cursor.fetchone()[0]
+        finally:
+            self.postgres.putconn(connection)
 
     @http("GET", "/health/live")
     def live(self, request):
@@ -42,6 +123,16 @@ class BareHttp:
     def echo_route(self, request):
         value = self.echo.ping(request.args.get("v", "x"))
         return Response(json.dumps({"echo": value}), content_type="application/json")
+
+    @http("GET", "/page")
+    def page_route(self, request):
+        page = self.echo.page(int(request.args.get("n", "50")))
+        return Response(json.dumps(page), content_type="application/json")
+
+    @http("POST", "/write")
+    def write_route(self, request):
+        written = self.echo.write(json.loads(request.get_data() or b"{}").get("value", "x"))
+        return Response(json.dumps({"id": written}), status=201, content_type="application/json")
 
     @http("GET", "/health/live")
     def live(self, request):

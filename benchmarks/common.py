@@ -160,13 +160,15 @@ class Cluster:
         self.processes[name] = process
         return process
 
-    def start_baseline(self):
-        """The floor of one gateway hop: a bare nameko HTTP entrypoint calling a bare RPC echo service."""
+    def start_baseline(self, database_url=None):
+        """The floor of one gateway hop: a bare nameko HTTP entrypoint calling a bare RPC echo service;
+        with ``database_url`` (a psycopg2 URL) it also serves the floor of a durable write."""
         echo_port, http_port = infra.free_port(), infra.free_port()
+        extra = {"BASELINE_DATABASE_URL": database_url} if database_url else {}
         for role, port in (("echo", echo_port), ("http", http_port)):
             self.processes[f"baseline-{role}"] = Process(
                 f"baseline-{role}", [PYTHON, "-m", "benchmarks.baseline", role],
-                self.env("baseline", port, BASELINE_PORT=port), port)
+                self.env("baseline", port, BASELINE_PORT=port, **extra), port)
         return self.processes["baseline-http"]
 
     def start_smtp_sink(self, count_only=False):

@@ -77,6 +77,10 @@ def load_row(label, clients, result, base):
 LOAD_HEADER = ["path", "clients", "req/s", "x bare req/s", "p50 ms", "p99 ms", "p99 x bare", "errors"]
 
 
+PAGE_FLOOR = "bare HTTP -> RPC page of 50 (floor)"
+PAGE_TARGET = "GET /v1/events?limit=50"
+
+
 def read_figures(cluster, targets, duration, concurrency=CONCURRENCY, headers=None, label=""):
     gateway = cluster.url("gateway")
     bare = cluster.url("baseline-http")
@@ -87,10 +91,22 @@ def read_figures(cluster, targets, duration, concurrency=CONCURRENCY, headers=No
         rows.append(["bare HTTP -> RPC echo", clients, fmt(base["rps"], 0), "1.00", fmt(base["p50_ms"]),
                      fmt(base["p99_ms"]), "1.0x", base["requests"] - base["ok"] + base["errors"]])
         for name, paths in targets.items():
+            if name == PAGE_TARGET:  # the floor of a reply this size, measured just before it
+                floor = common.run_load(bare, ["/page?n=50"], clients, duration)
+                results[("page-floor", clients)] = floor
+                rows.append(load_row(PAGE_FLOOR, clients, floor, base))
             result = common.run_load(gateway, paths, clients, duration, headers=headers)
             results[(name, clients)] = result
             rows.append(load_row(name, clients, result, base))
     common.print_table(f"Read path{label}", LOAD_HEADER, rows)
+    floor_rows = [[PAGE_TARGET, clients, fmt(results[(PAGE_TARGET, clients)]["rps"], 0),
+                   fmt(results[("page-floor", clients)]["rps"], 0),
+                   f"{common.ratio(results[('page-floor', clients)]['rps'], results[('bare', clients)]['rps']):.2f}",
+                   f"{common.ratio(results[(PAGE_TARGET, clients)]['rps'], results[('page-floor', clients)]['rps']):.2f}"]
+                  for clients in concurrency if ("page-floor", clients) in results]
+    if floor_rows:
+        common.print_table(f"Read path{label}: the page against the floor of its reply",
+                           ["path", "clients", "req/s", "floor req/s", "floor x bare echo", "x floor"], floor_rows)
     return results
 
 
@@ -102,21 +118,33 @@ def registration_load(event_ids, count):
     return paths, bodies
 
 
+WRITE_FLOOR = "bare HTTP -> RPC -> INSERT + COMMIT (floor)"
+
+
 def write_figures(cluster, urls, event_ids, duration, max_requests):
-    """Guest registrations spread over event_ids; then commit -> consumer latency."""
+    """Guest registrations spread over event_ids, against the echo and the floor of a durable write;
+    then commit -> consumer latency."""
     gateway, bare = cluster.url("gateway"), cluster.url("baseline-http")
-    rows, e2e_rows = [], []
+    rows, e2e_rows, floor_rows = [], [], []
     for clients in (1, 10):
         paths, bodies = registration_load(event_ids, max_requests)
         base = common.run_load(bare, ["/echo?v=x"], clients, duration)
+        floor = common.run_load(bare, ["/write"], clients, duration, max_requests=max_requests, method="POST",
+                                bodies=[{"value": body["email"]} for body in bodies])
         started = datetime.now(timezone.utc)
         result = common.run_load(gateway, paths, clients, duration, max_requests=max_requests, method="POST",
                                  bodies=bodies)
         rows.append(["bare HTTP -> RPC echo", clients, fmt(base["rps"], 0), "1.00", fmt(base["p50_ms"]),
                      fmt(base["p99_ms"]), "1.0x", 0])
+        rows.append(load_row(WRITE_FLOOR, clients, floor, base))
         rows.append(load_row("POST /v1/events/{id}/registrations", clients, result, base))
+        floor_rows.append(["POST /v1/events/{id}/registrations", clients, fmt(result["rps"], 0), fmt(floor["rps"], 0),
+                           f"{common.ratio(floor['rps'], base['rps']):.2f}",
+                           f"{common.ratio(result['rps'], floor['rps']):.2f}"])
         e2e_rows.append([clients, *commit_to_consumer(urls, started, result["ok"])])
     common.print_table("Write path: guest registrations", LOAD_HEADER, rows)
+    common.print_table("Write path: registrations against the floor of a durable write",
+                       ["path", "clients", "req/s", "floor req/s", "floor x bare echo", "x floor"], floor_rows)
     common.print_table("Write path: commit -> consumer (registration.confirmed)",
                        ["clients", "events", "handled", "outbox publish lag p50/p99 ms",
                         "commit -> handler p50 ms", "p99 ms", "max ms"], e2e_rows)
@@ -230,10 +258,13 @@ def cpu_figures(cluster, targets, duration, clients=10, headers=None, write_even
     """CPU milliseconds per request in each process: on 2 shared cores, throughput is what this costs.
     Registrations count the work they cause after the answer too (relay, notifications consumer, e-mail)."""
     rows = []
-    cases = {"bare HTTP -> RPC echo": (cluster.url("baseline-http"), ["/echo?v=x"], {})}
+    bare = cluster.url("baseline-http")
+    cases = {"bare HTTP -> RPC echo": (bare, ["/echo?v=x"], {}), PAGE_FLOOR: (bare, ["/page?n=50"], {})}
     cases.update({name: (cluster.url("gateway"), paths, {"headers": headers}) for name, paths in targets.items()})
     if write_events:
         paths, bodies = registration_load(write_events, max_writes)
+        cases[WRITE_FLOOR] = (bare, ["/write"], {"method": "POST", "max_requests": max_writes,
+                                                  "bodies": [{"value": b["email"]} for b in bodies]})
         cases["POST /v1/events/{id}/registrations"] = (cluster.url("gateway"), paths, {
             "method": "POST", "bodies": bodies, "max_requests": max_writes, "settle": 5})
     for name, (url, paths, extra) in cases.items():
@@ -278,6 +309,9 @@ def main():
         cluster = None
         try:
             urls = {name: infra.make_database(name) for name in ("members", "events", "notifications")}
+            # the write floor's own database (one table, made by the baseline itself)
+            baseline_db = infra.make_database("baseline", migrate=False).replace("postgresql+psycopg2://",
+                                                                                 "postgresql://")
             t0 = time.perf_counter()
             people = seed_members(urls["members"], args.organisations, rng)[1]
             association_id = str(uuid.uuid4())
@@ -289,7 +323,7 @@ def main():
             cluster = common.Cluster(amqp, urls)
             smtp_port = cluster.start_smtp_sink(count_only=True)  # the sink's own parsing is not nabo's cost
             cluster.extra_env.update({"NOTIFICATIONS_SMTP_PORT": smtp_port, "NOTIFICATIONS_SMTP_HOST": "127.0.0.1"})
-            cluster.start_baseline()
+            cluster.start_baseline(database_url=baseline_db)
             for component in ("members", "events", "notifications", "gateway"):
                 cluster.start(component)
             cluster.wait_ready()

@@ -20,7 +20,10 @@ def apply():
     from nabo_common.rpc import (drop_requests_past_their_deadline, keep_serving_when_a_reply_is_lost,
                                  replies_without_publisher_confirms)
 
+    from nabo_common.http_sockets import replies_without_nagle_delay
+
     heartbeat_after_every_drain()
+    replies_without_nagle_delay()
 
     keep_serving_when_a_reply_is_lost()
     drop_requests_past_their_deadline()
