@@ -75,7 +75,10 @@ class Postgres(DependencyProvider):
         from psycogreen.eventlet import patch_psycopg
 
         patch_psycopg()
-        self.pool = psycopg2.pool.ThreadedConnectionPool(1, int(os.environ.get("MAX_WORKERS", "10")), url)
+        workers = int(os.environ.get("MAX_WORKERS", "10"))
+        # as many kept connections as workers: psycopg2's pool closes a returned connection beyond minconn,
+        # which would make the floor open a connection per write
+        self.pool = psycopg2.pool.ThreadedConnectionPool(workers, workers, url)
         connection = self.pool.getconn()
         with connection, connection.cursor() as cursor:
             cursor.execute("CREATE TABLE IF NOT EXISTS bare_writes (id bigserial PRIMARY KEY, value text NOT NULL, "

@@ -102,7 +102,8 @@ def backlog(session, model):
 @lru_cache(maxsize=64)
 def _first_time_statement(insert, model):
     """Built once per model: building an INSERT cost more than running it."""
-    return insert(model).on_conflict_do_nothing().returning(model.event_id)
+    # into the table, not the mapped class: the ORM's bulk insert around it cost as much as the round trip
+    return insert(model.__table__).on_conflict_do_nothing().returning(model.__table__.c.event_id)
 
 
 class Inbox:

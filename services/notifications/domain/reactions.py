@@ -254,11 +254,12 @@ def on_registration(session, envelope):
     .ics to attach; the read model adds the venue and format. Its event.published may still be in a
     concurrent worker (same queue, several workers): then retry rather than send without the venue."""
     data = envelope["data"]
-    kept = readmodel.apply_registration(session, data)
+    # loaded once and held: the session's identity map keeps no unchanged object nobody refers to
+    event = session.get(CalendarEvent, data["event_id"])
+    kept = readmodel.apply_registration(session, data, event)
     kind = REGISTRATION_KINDS.get(envelope["type"])
     if kind is None or not kept:
         return
-    event = session.get(CalendarEvent, data["event_id"])
     if event is None:
         raise deliveries.ReadModelBehind(f"event {data['event_id']} is not in the read model yet")
     view = _event_context(event, data)

@@ -52,10 +52,15 @@ def _datetime_filter(ctx, value, time_zone=None):
     """'Tuesday, 3 March 2026, 14:00 CET' in the template's language and the given zone."""
     if not value:
         return ""
-    value = _as_datetime(value)
-    locale = ctx.get("language", FALLBACK_LANGUAGE)
-    tz = zone_of(time_zone or ctx.get("time_zone"))
-    local = value.astimezone(tz)
+    return _local_datetime(value, time_zone or ctx.get("time_zone"), ctx.get("language", FALLBACK_LANGUAGE))
+
+
+@lru_cache(maxsize=4096)
+def _local_datetime(value, time_zone, locale):
+    # remembered: every confirmation of one event shows the same start, and Babel's three formats cost
+    # more than the rest of the message
+    tz = zone_of(time_zone)
+    local = _as_datetime(value).astimezone(tz)
     return (f"{format_date(local, 'full', locale=locale)}, {format_time(local, 'short', tzinfo=tz, locale=locale)} "
             f"{format_datetime(local, 'zzz', tzinfo=tz, locale=locale)}")
 
@@ -77,8 +82,9 @@ def _duration_filter(ctx, minutes):
 
 
 def _environment(autoescape):
+    # the templates ship with the code: no file is checked for changes on every message (auto_reload)
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=autoescape, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, auto_reload=False)
     env.filters["datetime"] = _datetime_filter
     env.filters["date"] = _date_filter
     env.filters["duration"] = _duration_filter
