@@ -300,6 +300,8 @@ def main():
     parser.add_argument("--profile", help="COMPONENT:TARGET, e.g. events:list (targets: event, organisation, "
                                               "list, register); samples the component with py-spy and exits")
     parser.add_argument("--writes", type=int, default=3000, help="most registrations per write run")
+    parser.add_argument("--profile-clients", type=int, default=10,
+                        help="clients while profiling; few keep a saturated machine from skewing the samples")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     rng = random.Random(11)
@@ -349,11 +351,13 @@ def main():
                 if which == "register":  # the write path: guest registrations over 20 events
                     event_ids = create_write_events(cluster, association_id, 20)
                     paths, bodies = registration_load(event_ids, args.writes)
-                    profile(cluster, component, paths, max(args.duration, 10), method="POST", bodies=bodies)
+                    profile(cluster, component, paths, max(args.duration, 10), method="POST", bodies=bodies,
+                            clients=args.profile_clients)
                     return
                 name = {"event": "GET /v1/events/{id}", "organisation": "GET /v1/organisations/{id}",
                         "list": "GET /v1/events?limit=50"}[which]
-                profile(cluster, component, targets[name], max(args.duration, 10), headers=headers)
+                profile(cluster, component, targets[name], max(args.duration, 10), headers=headers,
+                        clients=args.profile_clients)
                 return
             with RssSampler(cluster) as sampler:
                 small = read_figures(cluster, targets, args.duration, headers=headers) if "read" in sections else {}

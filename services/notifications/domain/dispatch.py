@@ -82,11 +82,11 @@ class MessageBuilder:
         return f"<nabo.{row.id}.{row.cause_id}@{self.domain}>"
 
     def build(self, row):
-        """An EmailMessage for transactional mail, a PreparedMessage for campaign mail."""
+        """The message written out for SMTP (a PreparedMessage)."""
         common = {"to_email": row.email, "to_name": row.name, "message_id": self.message_id(row)}
         if row.priority != CAMPAIGN:
-            return mail.build_message(mail_from=self.config.mail_from, subject=row.subject, text=row.text_body,
-                                      html=row.html_body, attachments=row.attachments, **common)
+            return mail.compose(mail_from=self.config.mail_from, subject=row.subject, text=row.text_body,
+                                html=row.html_body, attachments=row.attachments, **common)
         campaign, association = self.campaigns[row.campaign_id]
         unsubscribe_url = unsubscribe.link(self.config, row.person_id, campaign.association_id,
                                            CONSENT_FOR_KIND[campaign.kind], campaign.id)

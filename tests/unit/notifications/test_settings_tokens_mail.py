@@ -12,6 +12,7 @@ from services.notifications import config as config_mod
 from services.notifications import mailer
 from services.notifications.domain import tokens, webhooks
 from services.notifications.pacing import SendPacer
+from tests.support.payloads import ICS
 
 
 @pytest.fixture(autouse=True)
@@ -189,3 +190,44 @@ def test_pacer_grants_a_turn_without_waiting_only_while_the_rate_allows():
     pacer = SendPacer(1 / 60)  # one message a minute
     assert pacer.try_acquire() is True
     assert pacer.try_acquire() is False
+
+
+def _parts(message_bytes):
+    """What a mail client sees of a message: headers, the tree of parts, decoded bodies and parameters."""
+    parsed = email.message_from_bytes(message_bytes, policy=email.policy.default)
+    assert parsed.defects == [] and all(part.defects == [] for part in parsed.walk())
+    headers = {name: str(parsed[name]) for name in ("From", "To", "Subject", "Message-ID", "MIME-Version")}
+    tree = [(part.get_content_type(), part.get_param("method"), part.get_param("charset"), part.get_filename(),
+             part.get_content_disposition(),
+             None if part.is_multipart() else part.get_content().replace("\r\n", "\n").rstrip("\n"))
+            for part in parsed.walk()]
+    return headers, tree, parsed["Date"].datetime is not None
+
+
+@pytest.mark.parametrize("to_name,subject,attachments", [
+    ("Ane Ø", "Hej Ø", [{"filename": "event.ics", "content_type": "text/calendar", "content": ICS}]),
+    ("Guest 17", "You are registered: Network meeting", [{"filename": "event.ics", "content_type": "text/calendar",
+                                                          "content": ICS}]),
+    ("Ågård, Ane", "Tilmelding bekræftet: " + "Grøn omstilling i Sønderjylland " * 4, None),
+    ("", "plain", []),
+])
+def test_composed_transactional_mail_is_the_message_build_message_builds(to_name, subject, attachments):
+    fields = dict(mail_from="Nabo <no-reply@nabo.test>", to_email="ane@example.test", to_name=to_name,
+                  subject=subject, text="Kære Ane,\n\nse https://meet.test/x\n" + "lang linje " * 30,
+                  html="<p>Kære Ane</p>\n<p>" + "lang linje " * 30 + "</p>", message_id="<m1@nabo.test>",
+                  attachments=attachments)
+    composed = mailer.compose(**fields)
+    assert composed.data.isascii() and max(len(line) for line in composed.data.split(b"\r\n")) <= 998
+    assert (composed.mail_from, composed.to_email, composed.message_id) == \
+        ("no-reply@nabo.test", "ane@example.test", "<m1@nabo.test>")
+    assert _parts(composed.data) == _parts(mailer.build_message(**fields).as_bytes(policy=email.policy.SMTP))
+
+
+def test_composed_mail_refuses_what_build_message_refuses():
+    for to_email, to_name in (("søren@eksempel.dk", "Søren"), ("eve@example.test", "Eve\r\nBcc: all@example.test")):
+        fields = dict(mail_from="nabo <no-reply@nabo.test>", to_email=to_email, to_name=to_name, subject="s",
+                      text="t", html="h", message_id="<m3@nabo.test>")
+        with pytest.raises(ValueError):
+            mailer.build_message(**fields)
+        with pytest.raises(ValueError):
+            mailer.compose(**fields)
