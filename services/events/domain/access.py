@@ -4,7 +4,7 @@ Organisers are the admins of an event's (or programme's) associations;
 co-hosted events belong to several. A private resource of another tenant
 answers NotFound, so ids cannot be probed.
 """
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, bindparam, false, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from nabo_common.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
@@ -66,15 +66,19 @@ def not_found(event_id):
     raise NotFound(f"Event {event_id} not found.")
 
 
+# Built once: building them, and SQLAlchemy keying its statement cache on a new statement with its eager
+# loads, cost a registration more than the round trip.
+EVENT_BY_ID = select(Event).where(Event.id == bindparam("event_id"))
+# serialises seat counting, waitlist promotion and lifecycle changes of one event; hosts and tags come in
+# the same round trip (a write holds the lock until commit, so each one counts)
+LOCKED_EVENT_BY_ID = EVENT_BY_ID.options(joinedload(Event.hosts), joinedload(Event.tags)).with_for_update(of=Event)
+
+
 def event_or_404(session, caller, event_id, lock=False):
     if not event_id:
         not_found(event_id)
-    stmt = select(Event).where(Event.id == str(event_id))
-    if lock:
-        # serialises seat counting, waitlist promotion and lifecycle changes of one event; hosts and
-        # tags come in the same round trip (a write holds the lock until commit, so each one counts)
-        stmt = stmt.options(joinedload(Event.hosts), joinedload(Event.tags)).with_for_update(of=Event)
-    event = session.scalars(stmt).unique().first()
+    stmt = LOCKED_EVENT_BY_ID if lock else EVENT_BY_ID
+    event = session.scalars(stmt, {"event_id": str(event_id)}).unique().first()
     if event is None or not can_see_event(caller, event):
         not_found(event_id)
     return event

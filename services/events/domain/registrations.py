@@ -1,7 +1,7 @@
 """Registrations with capacity and a waitlist. Every change to an event's
 seats happens under a row lock on the event (SELECT ... FOR UPDATE), so
 racing registrations never overbook and promotions happen once."""
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.pagination import page, paginate
@@ -9,7 +9,7 @@ from nabo_common.schemas import events as schemas
 from nabo_common.validation import dump, load
 from services.events.domain import access, calendars, views
 from services.events.domain.common import normalise_email, publish, utcnow
-from services.events.models import Attendance, Event, Registration
+from services.events.models import Attendance, Event, Registration, new_id
 
 
 def registration_data(event, registration, with_ics=False):
@@ -44,9 +44,23 @@ def _view(session, event, registration, show_join_url=True, attended=None):
     return data
 
 
+CONFIRMED_COUNT = select(func.count()).select_from(Registration).where(
+    Registration.event_id == bindparam("event_id"), Registration.status == "confirmed")
+
+
+def _duplicate(same_registrant):
+    return select(Registration.id).where(Registration.event_id == bindparam("event_id"),
+                                         Registration.status.in_(views.ACTIVE), same_registrant).limit(1)
+
+
+# an active registration of the same e-mail (or the same person) for the event; built once
+DUPLICATE_OF_EMAIL = _duplicate(Registration.email_lower == bindparam("email"))
+DUPLICATE_OF_PERSON = _duplicate(or_(Registration.email_lower == bindparam("email"),
+                                     Registration.person_id == bindparam("person_id")))
+
+
 def confirmed_count(session, event_id):
-    return session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event_id, Registration.status == "confirmed")) or 0
+    return session.scalar(CONFIRMED_COUNT, {"event_id": event_id}) or 0
 
 
 def _check_answers(event, answers):
@@ -87,21 +101,19 @@ def register(session, caller, event_id, payload, link=None):
         person_id = _registrant(caller, event, data)
         _check_answers(event, data["answers"])
         email = normalise_email(data["email"])
-        same_registrant = Registration.email_lower == email
-        if person_id:
-            same_registrant = or_(same_registrant, Registration.person_id == person_id)
-        duplicate = session.scalar(select(Registration.id).where(
-            Registration.event_id == event.id, Registration.status.in_(views.ACTIVE), same_registrant).limit(1))
+        duplicate = session.scalar(DUPLICATE_OF_PERSON if person_id else DUPLICATE_OF_EMAIL,
+                                   {"event_id": event.id, "email": email, "person_id": person_id})
         if duplicate is not None:
             raise Conflict("You are registered for this event already (same person or e-mail).")
         full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
+        # the id given here rather than at a flush: the registration and its outbox event go to the
+        # database together at commit, in one pass of the unit of work
         registration = Registration(
-            event_id=event.id, person_id=person_id, name=data["name"], email=data["email"], email_lower=email,
+            id=new_id(), event_id=event.id, person_id=person_id, name=data["name"], email=data["email"], email_lower=email,
             language=data["language"], answers=data["answers"], status="waitlisted" if full else "confirmed",
             source_channel=data.get("source_channel") or link.get("channel") or "other",
             campaign_code=data.get("campaign_code") or link.get("campaign"), created_at=now)
         session.add(registration)
-        session.flush()
         _announce(session, caller, event, registration,
                   "registration.waitlisted" if full else "registration.confirmed")
         return _view(session, event, registration, attended=False)  # new: no attendance yet
