@@ -75,6 +75,13 @@ def load_row(label, clients, result, base):
 
 
 LOAD_HEADER = ["path", "clients", "req/s", "x bare req/s", "p50 ms", "p99 ms", "p99 x bare", "errors"]
+FLOOR_HEADER = ["path", "clients", "req/s", "floor req/s", "floor x bare echo", "x floor"]
+
+
+def floor_row(label, clients, result, floor, base):
+    """nabo's path against the floor of the same work, and the floor against the echo."""
+    return [label, clients, fmt(result["rps"], 0), fmt(floor["rps"], 0),
+            f"{common.ratio(floor['rps'], base['rps']):.2f}", f"{common.ratio(result['rps'], floor['rps']):.2f}"]
 
 
 PAGE_FLOOR = "bare HTTP -> RPC page of 50 (floor)"
@@ -99,14 +106,11 @@ def read_figures(cluster, targets, duration, concurrency=CONCURRENCY, headers=No
             results[(name, clients)] = result
             rows.append(load_row(name, clients, result, base))
     common.print_table(f"Read path{label}", LOAD_HEADER, rows)
-    floor_rows = [[PAGE_TARGET, clients, fmt(results[(PAGE_TARGET, clients)]["rps"], 0),
-                   fmt(results[("page-floor", clients)]["rps"], 0),
-                   f"{common.ratio(results[('page-floor', clients)]['rps'], results[('bare', clients)]['rps']):.2f}",
-                   f"{common.ratio(results[(PAGE_TARGET, clients)]['rps'], results[('page-floor', clients)]['rps']):.2f}"]
+    floor_rows = [floor_row(PAGE_TARGET, clients, results[(PAGE_TARGET, clients)], results[("page-floor", clients)],
+                            results[("bare", clients)])
                   for clients in concurrency if ("page-floor", clients) in results]
     if floor_rows:
-        common.print_table(f"Read path{label}: the page against the floor of its reply",
-                           ["path", "clients", "req/s", "floor req/s", "floor x bare echo", "x floor"], floor_rows)
+        common.print_table(f"Read path{label}: the page against the floor of its reply", FLOOR_HEADER, floor_rows)
     return results
 
 
@@ -138,13 +142,10 @@ def write_figures(cluster, urls, event_ids, duration, max_requests):
                      fmt(base["p99_ms"]), "1.0x", 0])
         rows.append(load_row(WRITE_FLOOR, clients, floor, base))
         rows.append(load_row("POST /v1/events/{id}/registrations", clients, result, base))
-        floor_rows.append(["POST /v1/events/{id}/registrations", clients, fmt(result["rps"], 0), fmt(floor["rps"], 0),
-                           f"{common.ratio(floor['rps'], base['rps']):.2f}",
-                           f"{common.ratio(result['rps'], floor['rps']):.2f}"])
+        floor_rows.append(floor_row("POST /v1/events/{id}/registrations", clients, result, floor, base))
         e2e_rows.append([clients, *commit_to_consumer(urls, started, result["ok"])])
     common.print_table("Write path: guest registrations", LOAD_HEADER, rows)
-    common.print_table("Write path: registrations against the floor of a durable write",
-                       ["path", "clients", "req/s", "floor req/s", "floor x bare echo", "x floor"], floor_rows)
+    common.print_table("Write path: registrations against the floor of a durable write", FLOOR_HEADER, floor_rows)
     common.print_table("Write path: commit -> consumer (registration.confirmed)",
                        ["clients", "events", "handled", "outbox publish lag p50/p99 ms",
                         "commit -> handler p50 ms", "p99 ms", "max ms"], e2e_rows)

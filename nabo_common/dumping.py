@@ -18,13 +18,8 @@ from marshmallow.decorators import POST_DUMP, PRE_DUMP
 _ABSENT = object()
 
 
-def _value_of(obj, key):
-    """marshmallow's ``utils.get_value`` for a plain key: item first, then attribute."""
-    if type(obj) is dict:
-        value = obj.get(key, _ABSENT)
-        return getattr(obj, key, missing) if value is _ABSENT else value
-    if not hasattr(obj, "__getitem__"):
-        return getattr(obj, key, missing)
+def _item_or_attribute(obj, key):
+    """marshmallow's ``utils.get_value`` for a plain key of an object with items: item first, then attribute."""
     try:
         return obj[key]
     except (KeyError, IndexError, TypeError, AttributeError):
@@ -103,7 +98,7 @@ def _plan(schema):
                 value = get(key, _ABSENT)
                 return getattr(obj, key, missing) if value is _ABSENT else value
         elif hasattr(obj, "__getitem__"):
-            value_of = partial(_value_of, obj)
+            value_of = partial(_item_or_attribute, obj)
         else:
             def value_of(key):
                 return getattr(obj, key, missing)

@@ -107,7 +107,7 @@ def build(name, data, association_id=None, event_id=None, occurred_at=None, acto
         "association_id": str(association_id) if association_id is not None else None,
         "actor_id": str(actor_id) if actor_id is not None else None,
         "schema_version": etype.version,
-        "data": schema.dump(data),
+        "data": validation.dump(etype.schema, data),
     }
 
 

@@ -11,7 +11,7 @@ import pytest
 from marshmallow import Schema, fields, post_dump
 
 import nabo_common.schemas
-from nabo_common import dumping
+from nabo_common import dumping, events
 from nabo_common.validation import dump
 
 pytestmark = pytest.mark.unit
@@ -29,7 +29,13 @@ def project_schemas():
     return found
 
 
-SCHEMAS = project_schemas()
+def event_contract_schemas():
+    """The data schemas of every event type: envelopes and webhook bodies are dumped with them."""
+    events.load_contracts()
+    return {f"event:{name}": etype.schema for name, etype in events.REGISTRY.items()}
+
+
+SCHEMAS = {**project_schemas(), **event_contract_schemas()}
 
 
 def sample(field, variant, depth=0):
@@ -89,7 +95,7 @@ def test_compiled_dump_equals_marshmallow_for_every_project_schema(name, variant
 
 
 def test_the_project_has_schemas_to_compare():
-    assert len(SCHEMAS) > 50 and "events.Event" in SCHEMAS
+    assert len(SCHEMAS) > 50 and "events.Event" in SCHEMAS and "event:registration.confirmed" in SCHEMAS
 
 
 def test_data_keys_defaults_and_key_order_follow_the_schema():

@@ -133,12 +133,10 @@ def apply_calendar_event(session, data, status=None):
     return session.get(CalendarEvent, data["event_id"])
 
 
-def apply_registration(session, data, event=None):
+def apply_registration(session, data, event):
     """Returns False for a guest anonymised already (the event arrives replayed or late): their name and
-    e-mail stay gone and nobody is written to. ``event``: the registration's CalendarEvent when the caller
-    has it already (or None when the read model lacks it)."""
-    if event is None:
-        event = session.get(CalendarEvent, data["event_id"])
+    e-mail stay gone and nobody is written to. ``event``: the registration's CalendarEvent, None when the
+    read model lacks it."""
     written = upsert(session, Registration, {
         "id": data["registration_id"], "event_id": data["event_id"],
         "programme_id": data.get("programme_id") or (event.programme_id if event else None),

@@ -142,7 +142,7 @@ def _iso(value):
 
 def _wire_data(envelope):
     """The event's data as its publisher sent it (ISO dates and times), not the consumer's loaded objects."""
-    return validation.schema(events.get_type(envelope["type"]).schema).dump(envelope["data"])
+    return validation.dump(events.get_type(envelope["type"]).schema, envelope["data"])
 
 
 def enqueue(session, envelope):
@@ -152,14 +152,16 @@ def enqueue(session, envelope):
     associations, network_id = _scope(session, envelope)
     if not associations:
         return 0
-    hooks = session.scalars(select(Webhook).where(Webhook.active.is_(True),
-                                                  Webhook.association_id.in_(sorted(associations)))).all()
+    hooks = [h for h in session.scalars(select(Webhook).where(Webhook.active.is_(True),
+                                                              Webhook.association_id.in_(sorted(associations))))
+             if envelope["type"] in h.event_types and (h.network_id is None or h.network_id == network_id)]
+    if not hooks:  # nothing to write the body for
+        return 0
     body = json.dumps({"id": envelope["id"], "type": envelope["type"], "occurred_at": _iso(envelope["occurred_at"]),
                        "data": _wire_data(envelope)}, default=str, sort_keys=True)
     now = utcnow()
     rows = [{"webhook_id": h.id, "cause_id": envelope["id"], "event_type": envelope["type"], "body": body,
-             "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now}
-            for h in hooks if envelope["type"] in h.event_types and (h.network_id is None or h.network_id == network_id)]
+             "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now} for h in hooks]
     return insert_ignoring_duplicates(session, WebhookDelivery, rows, ["webhook_id", "cause_id"])
 
 
