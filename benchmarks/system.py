@@ -12,7 +12,9 @@ the same run.
 Sections:
   read     GET one event, one organisation, a page of 50 events at 1, 10 and 50 clients
   write    guest registrations (outbox, relay, notifications consumer): throughput, p99, and
-           commit -> consumer latency (outbox row created_at -> notifications delivery created_at)
+           commit -> consumer latency (outbox row created_at -> notifications delivery created_at);
+           then the request path alone, with notifications stopped (as where consumers have nodes
+           of their own), and notifications timed working through the backlog that left
   memory   resident size of every process idle and its peak while loaded
   scaling  the page of 50 events with 1, 2 and 3 events replicas
   cpu      CPU milliseconds per request in each process (services, PostgreSQL, RabbitMQ), read paths
@@ -152,16 +154,92 @@ def write_figures(cluster, urls, event_ids, duration, max_requests):
     return rows, e2e_rows
 
 
+def write_with_consumers_elsewhere(cluster, urls, event_ids, duration, max_requests):
+    """The request path with the machine's cores to itself, as where the consumers run on other nodes:
+    notifications is stopped while registrations are made (their events wait in its queue), then started
+    again and timed while it works through that backlog alone."""
+    gateway, bare = cluster.url("gateway"), cluster.url("baseline-http")
+    rows, drain_rows, cpu_rows = [], [], []
+    for clients in (1, 10):
+        paths, bodies = registration_load(event_ids, max_requests)
+        cluster.stop("notifications")
+        base = common.run_load(bare, ["/echo?v=x"], clients, duration)
+        started = datetime.now(timezone.utc)
+        CpuMeter(cluster).wait_quiet()
+        with CpuMeter(cluster) as meter:
+            result = common.run_load(gateway, paths, clients, duration, max_requests=max_requests, method="POST",
+                                     bodies=bodies)
+            time.sleep(2)  # the relay publishes what the requests committed
+        rows.append(["bare HTTP -> RPC echo", clients, fmt(base["rps"], 0), "1.00", fmt(base["p50_ms"]),
+                     fmt(base["p99_ms"]), "1.0x", 0])
+        rows.append(load_row("POST /v1/events/{id}/registrations, notifications stopped", clients, result, base))
+        cpu_rows.append(cpu_row(f"the request path, {clients} clients", result["rps"], meter.used, result["ok"]))
+        cluster.start("notifications")
+        cluster.wait_ready("notifications")
+        window = datetime.now(timezone.utc)
+        with CpuMeter(cluster) as meter:
+            cells, handled = backlog_drain(urls, started, result["rps"])
+        drain_rows.append([clients, *cells])
+        in_window = sum(1 for row in handled if row.created_at >= window)
+        cpu_rows.append(cpu_row(f"notifications' backlog, {clients} clients", None, meter.used, in_window))
+    common.print_table("Write path: the request path alone (consumers elsewhere)", LOAD_HEADER, rows)
+    common.print_table("Write path: notifications working through the backlog alone",
+                       ["clients", "events", "handled", "handled/s", "mails sent/s", "x registrations' req/s"],
+                       drain_rows)
+    common.print_table("CPU per registration in each half (ms; the backlog's events handled after its start)",
+                       ["part", "req/s", *CPU_COLUMNS, "sum"], cpu_rows)
+
+
+def cpu_row(name, rps, used, done):
+    per_request = {label: 1000 * seconds / max(1, done) for label, seconds in used.items()}
+    return [name, fmt(rps, 0), *(fmt(per_request.get(c, 0.0), 2) for c in CPU_COLUMNS),
+            fmt(sum(per_request.get(c, 0.0) for c in CPU_COLUMNS), 2)]
+
+
+def committed_registrations(events_engine, since):
+    """registration.confirmed outbox rows created since ``since``: event id -> created_at."""
+    with events_engine.connect() as conn:
+        rows = conn.execute(select(OutboxEvent.event_id, OutboxEvent.created_at)
+                            .where(OutboxEvent.event_type == "registration.confirmed",
+                                   OutboxEvent.created_at >= since)).all()
+    return dict(rows)
+
+
+def backlog_drain(urls, since, offered_rps, wait=120):
+    """How fast notifications handles (delivery rows created) and sends (rows sent) the registrations
+    committed since ``since``, measured from its first handled event to the last."""
+    events_engine, notifications_engine = db.make_engine(urls["events"]), db.make_engine(urls["notifications"])
+    try:
+        committed = list(committed_registrations(events_engine, since))
+        deadline = time.monotonic() + wait
+        found = []
+        while committed and time.monotonic() < deadline:
+            with notifications_engine.connect() as conn:
+                found = conn.execute(select(Delivery.created_at, Delivery.sent_at)
+                                     .where(Delivery.cause_id.in_(committed), Delivery.channel == "email")).all()
+            if len(found) >= len(committed) and all(row.sent_at for row in found):
+                break
+            time.sleep(0.5)
+        if not found:
+            return [len(committed), 0, "n/a", "n/a", "n/a"], found
+        first = min(row.created_at for row in found)
+        handled_s = (max(row.created_at for row in found) - first).total_seconds()
+        sent = [row.sent_at for row in found if row.sent_at]
+        sent_s = (max(sent) - first).total_seconds() if sent else 0
+        handled_rate = len(found) / handled_s if handled_s else None
+        return [len(committed), len(found), fmt(handled_rate, 0), fmt(len(sent) / sent_s if sent_s else None, 0),
+                f"{common.ratio(handled_rate, offered_rps):.2f}" if handled_rate else "n/a"], found
+    finally:
+        events_engine.dispose()
+        notifications_engine.dispose()
+
+
 def commit_to_consumer(urls, since, expected, wait=90):
     """Outbox row created_at (in the registration's transaction) -> the notifications
     handler's delivery row created_at, joined on the event id."""
     events_engine, notifications_engine = db.make_engine(urls["events"]), db.make_engine(urls["notifications"])
     try:
-        with events_engine.connect() as conn:
-            rows = conn.execute(select(OutboxEvent.event_id, OutboxEvent.created_at, OutboxEvent.published_at)
-                                .where(OutboxEvent.event_type == "registration.confirmed",
-                                       OutboxEvent.created_at >= since)).all()
-        committed = {r.event_id: r.created_at for r in rows}
+        committed = committed_registrations(events_engine, since)
         deadline = time.monotonic() + wait
         handled = {}
         while time.monotonic() < deadline:
@@ -274,10 +352,7 @@ def cpu_figures(cluster, targets, duration, clients=10, headers=None, write_even
         with CpuMeter(cluster) as meter:
             result = common.run_load(url, paths, clients, duration, **extra)
             time.sleep(settle)  # the relay and the consumer finish what the requests started
-        done = max(1, result["ok"])
-        per_request = {label: 1000 * seconds / done for label, seconds in meter.used.items()}
-        rows.append([name, fmt(result["rps"], 0), *(fmt(per_request.get(c, 0.0), 2) for c in CPU_COLUMNS),
-                     fmt(sum(per_request.get(c, 0.0) for c in CPU_COLUMNS), 2)])
+        rows.append(cpu_row(name, result["rps"], meter.used, result["ok"]))
     common.print_table(f"CPU per request (ms, {clients} clients)", ["path", "req/s", *CPU_COLUMNS, "sum"], rows)
 
 
@@ -365,6 +440,7 @@ def main():
                 if "write" in sections:
                     write_events = create_write_events(cluster, association_id, 20)
                     write_figures(cluster, urls, write_events, args.duration, args.writes)
+                    write_with_consumers_elsewhere(cluster, urls, write_events, args.duration, args.writes)
             if "cpu" in sections:
                 cpu_figures(cluster, targets, args.duration, headers=headers,
                             write_events=write_events if "write" in sections else None, max_writes=args.writes)

@@ -2,9 +2,9 @@
 
 A batch of claimed rows is published in one go on a channel in confirm mode,
 and the broker's confirms for the whole batch are awaited once, before the
-rows are marked published in the same transaction that claimed them: one
-round trip per batch, not per event, which is what keeps the relay ahead of a
-busy service. ``mandatory`` makes an unroutable publish come back instead of
+rows are marked published (one statement) in the transaction that claimed
+them: one round trip per batch, not per event, which is what keeps the relay
+ahead of a busy service. ``mandatory`` makes an unroutable publish come back instead of
 vanishing (the alternate exchange normally catches those). Rows are claimed
 with ``FOR UPDATE SKIP LOCKED`` so several replicas relay side by side without
 publishing the same row twice in the normal case; after a crash between
@@ -26,7 +26,7 @@ from eventlet.queue import Empty, LightQueue
 from kombu import Connection
 from kombu.exceptions import KombuError
 from nameko.extensions import DependencyProvider
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from nabo_common import db, events, metrics, topology
@@ -99,28 +99,30 @@ class OutboxPublisher:
             self.close()
             self.connect()
         model = self.model
-        now = utcnow()
         session = self.session_factory()
         try:
             with session.begin():
-                rows = session.scalars(
-                    select(model)
-                    .where(model.published_at.is_(None), model.next_attempt_at <= now)
+                # Core rows, the envelope as the text that was stored: nothing is parsed only to be dumped again
+                rows = session.execute(
+                    select(model.position, model.event_id, model.event_type, cast(model.envelope, Text).label("body"),
+                           model.headers, model.created_at, model.attempts)
+                    .where(model.published_at.is_(None), model.next_attempt_at <= utcnow())
                     .order_by(model.position)
                     .limit(batch_size)
                     .with_for_update(skip_locked=True)
                 ).all()
                 if rows:
-                    self._publish(rows)
+                    self._record(session, *self._publish(rows))
             return len(rows)
         finally:
             session.close()
 
     def _publish(self, rows):
+        """Publish ``rows`` and await the broker's word on each; returns (published rows, [(row, error)])."""
         self._unconfirmed, self._outcomes, self._returned = {}, {}, {}
         for row in rows:
             message = amqp.Message(
-                json.dumps(row.envelope).encode("utf-8"),
+                row.body.encode("utf-8"),
                 content_type="application/json", content_encoding="utf-8", delivery_mode=2,
                 message_id=row.event_id, type=row.event_type, app_id=self.service_name,
                 timestamp=int(time.time()), application_headers=dict(row.headers or {}),
@@ -139,12 +141,14 @@ class OutboxPublisher:
                 self.connection.connection.drain_events(timeout=remaining)
             except socket.timeout:
                 continue
+        published, failed = [], []
         for row, error in self._outcomes.values():
             error = error or self._returned.get(row.event_id)
             if error:
-                self._failed(row, error)
+                failed.append((row, error))
             else:
-                self._published(row)
+                published.append(row)
+        return published, failed
 
     def _settle(self, delivery_tag, multiple, error):
         tags = [t for t in self._unconfirmed if t <= delivery_tag] if multiple else [delivery_tag]
@@ -163,19 +167,25 @@ class OutboxPublisher:
         # a return arrives before the confirm of the same message
         self._returned[message.properties.get("message_id")] = f"UnroutableError: {exc}"
 
-    def _failed(self, row, error):
-        row.attempts += 1
-        row.last_error = error[:1000]
-        row.next_attempt_at = utcnow() + timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2 ** row.attempts))
-        metrics.OUTBOX_FAILURES.labels(self.service_name).inc()
-        log.warning("outbox event %s not accepted by broker: %s", row.event_id, error)
-
-    def _published(self, row):
-        row.published_at = utcnow()
-        row.attempts += 1
-        metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc()
-        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=timezone.utc)
-        metrics.OUTBOX_LAG.labels(self.service_name).observe(max(0.0, (row.published_at - created).total_seconds()))
+    def _record(self, session, published, failed):
+        """Mark the batch's outcome: the published rows in one statement, each refused one with its reason."""
+        table = self.model.__table__
+        now = utcnow()
+        if published:
+            session.execute(update(table).where(table.c.position.in_([row.position for row in published]))
+                            .values(published_at=now, attempts=table.c.attempts + 1))
+            metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc(len(published))
+            lag = metrics.OUTBOX_LAG.labels(self.service_name)
+            for row in published:
+                created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=timezone.utc)
+                lag.observe(max(0.0, (now - created).total_seconds()))
+        for row, error in failed:
+            attempts = row.attempts + 1
+            session.execute(update(table).where(table.c.position == row.position).values(
+                attempts=attempts, last_error=error[:1000],
+                next_attempt_at=now + timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2 ** attempts))))
+            metrics.OUTBOX_FAILURES.labels(self.service_name).inc()
+            log.warning("outbox event %s not accepted by broker: %s", row.event_id, error)
 
 
 class OutboxRelay(DependencyProvider):

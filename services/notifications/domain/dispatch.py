@@ -24,6 +24,7 @@ queued with a later ``next_attempt_at`` after a temporary failure):
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.notifications import mailer as mail
 from services.notifications.domain import campaigns as campaigns_mod
@@ -57,9 +58,14 @@ def claim(session, limit, lease_seconds, now=None):
         rows = session.scalars(locked(session, select(Delivery).where(
             Delivery.status == "queued", Delivery.channel == "email", Delivery.next_attempt_at <= now)
             .order_by(Delivery.priority, Delivery.id).limit(limit))).all()
-        for row in rows:
-            row.status = "claimed"
-            row.lease_until = now + timedelta(seconds=lease_seconds)
+        if rows:
+            # one statement for the batch, where the ORM flushed one UPDATE per row
+            lease_until = now + timedelta(seconds=lease_seconds)
+            session.execute(update(DELIVERIES).where(DELIVERIES.c.id.in_([row.id for row in rows]))
+                            .values(status="claimed", lease_until=lease_until))
+            for row in rows:
+                set_committed_value(row, "status", "claimed")
+                set_committed_value(row, "lease_until", lease_until)
     return rows
 
 

@@ -4,7 +4,7 @@ import json
 
 import pika
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, select
 
 from nabo_common import events, outbox, topology
 from nabo_common.db import make_sessionmaker
@@ -82,18 +82,31 @@ def test_events_committed_while_broker_is_down_are_published_when_it_returns(
         proxy.close()
 
 
-def test_relay_publishes_in_commit_order_and_marks_rows(start_probe, probe_db, tap):
+def test_relay_publishes_in_commit_order_and_marks_rows(start_probe, probe_db, amqp_uri):
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    channel = connection.channel()
+    topology.declare_with_pika(channel)
+    queue = channel.queue_declare("", exclusive=True).method.queue
+    channel.queue_bind(queue, events.EXCHANGE, routing_key="person.updated")
     start_probe()
     ids = write_events(probe_db, ["one", "two", "three"])
-    seen = []
-    assert wait_until(lambda: seen.extend(tap()) or len(seen) >= 3)
-    assert seen == ids
+    bodies = []
+
+    def drain():
+        while (message := channel.basic_get(queue, auto_ack=True))[0] is not None:
+            bodies.append(json.loads(message[2]))
+        return len(bodies) >= 3
+
+    assert wait_until(drain)
+    connection.close()
+    assert [body["id"] for body in bodies] == ids
     engine = create_engine(probe_db)
     with engine.connect() as conn:
-        unpublished = conn.scalar(select(func.count()).select_from(probe.OutboxEvent.__table__)
-                                  .where(probe.OutboxEvent.published_at.is_(None)))
+        rows = conn.execute(select(probe.OutboxEvent.__table__).order_by(probe.OutboxEvent.position)).all()
     engine.dispose()
-    assert unpublished == 0
+    # each row marked once, and what went out is the envelope as it was stored
+    assert [(row.published_at is not None, row.attempts) for row in rows] == [(True, 1)] * 3
+    assert bodies == [row.envelope for row in rows]
 
 
 def test_two_relays_on_one_database_publish_each_event_once(start_probe, probe_db, tap):
