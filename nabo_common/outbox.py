@@ -8,7 +8,7 @@ live in the service's own database and migrations.
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, func, select
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, func, insert, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from nabo_common import context as context_mod
@@ -68,9 +68,18 @@ def record(session, model, event_type, data, caller=None, association_id=None, s
     headers = headers_for(caller)
     if signed_caller:
         headers[f"nameko.{context_mod.CONTEXT_KEY}"] = signed_caller
-    session.add(model(event_id=envelope["id"], event_type=event_type, envelope=envelope, headers=headers))
+    # into the table at once rather than through the unit of work, whose flush cost more than the INSERT
+    now = utcnow()
+    session.execute(_insert_into(model), {"event_id": envelope["id"], "event_type": event_type,
+                                          "envelope": envelope, "headers": headers, "created_at": now,
+                                          "next_attempt_at": now, "attempts": 0})
     session.info[PENDING_FLAG] = True
     return envelope
+
+
+@lru_cache(maxsize=None)
+def _insert_into(model):
+    return insert(model.__table__)
 
 
 # database URL -> callables that wake a relay right after a commit wrote outbox rows

@@ -1,7 +1,7 @@
 """Registrations with capacity and a waitlist. Every change to an event's
 seats happens under a row lock on the event (SELECT ... FOR UPDATE), so
 racing registrations never overbook and promotions happen once."""
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select
 
 from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.pagination import page, paginate
@@ -44,6 +44,7 @@ def _view(session, event, registration, show_join_url=True, attended=None):
     return data
 
 
+INSERT_REGISTRATION = insert(Registration.__table__)
 CONFIRMED_COUNT = select(func.count()).select_from(Registration).where(
     Registration.event_id == bindparam("event_id"), Registration.status == "confirmed")
 
@@ -106,14 +107,16 @@ def register(session, caller, event_id, payload, link=None):
         if duplicate is not None:
             raise Conflict("You are registered for this event already (same person or e-mail).")
         full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
-        # the id given here rather than at a flush: the registration and its outbox event go to the
-        # database together at commit, in one pass of the unit of work
-        registration = Registration(
-            id=new_id(), event_id=event.id, person_id=person_id, name=data["name"], email=data["email"], email_lower=email,
-            language=data["language"], answers=data["answers"], status="waitlisted" if full else "confirmed",
-            source_channel=data.get("source_channel") or link.get("channel") or "other",
-            campaign_code=data.get("campaign_code") or link.get("campaign"), created_at=now)
-        session.add(registration)
+        values = {"id": new_id(), "event_id": event.id, "person_id": person_id, "name": data["name"],
+                  "email": data["email"], "email_lower": email, "language": data["language"],
+                  "answers": data["answers"], "status": "waitlisted" if full else "confirmed",
+                  "source_channel": data.get("source_channel") or link.get("channel") or "other",
+                  "campaign_code": data.get("campaign_code") or link.get("campaign"),
+                  "created_at": now, "updated_at": now}
+        # into the table at once, not through the unit of work (whose flush cost more than the INSERT);
+        # the object, never added to the session, only carries the values to the view and the event
+        session.execute(INSERT_REGISTRATION, values)
+        registration = Registration(**values)
         _announce(session, caller, event, registration,
                   "registration.waitlisted" if full else "registration.confirmed")
         return _view(session, event, registration, attended=False)  # new: no attendance yet
