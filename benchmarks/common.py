@@ -230,14 +230,15 @@ class Profiler:
 
 
 def run_load(base_url, requests, concurrency, duration=10.0, max_requests=20000, warmup=20, headers=None,
-             method="GET", bodies=None):
+             method="GET", bodies=None, rate=None):
     """Drive ``requests`` (paths, cycled) against ``base_url`` from a separate
     process with ``concurrency`` threads, each with its own persistent
     connection, for at most ``duration`` seconds and ``max_requests`` requests.
+    ``rate``: requests/s offered in all, on a fixed schedule (open loop), instead of as fast as answered.
     Returns {"requests", "errors", "seconds", "rps", "p50_ms", "p99_ms", ...}."""
     spec = {"base_url": base_url, "paths": requests, "concurrency": concurrency, "duration": duration,
             "max_requests": max_requests, "warmup": warmup, "headers": headers or {}, "method": method,
-            "bodies": bodies}
+            "bodies": bodies, "rate": rate}
     result = subprocess.run([PYTHON, "-m", "benchmarks.load"], input=json.dumps(spec), capture_output=True,
                             text=True, cwd=ROOT, timeout=duration + 120, env=dict(os.environ, PYTHONPATH=ROOT))
     if result.returncode != 0:

@@ -1,7 +1,10 @@
-"""A small closed-loop HTTP load generator, run as its own process by
+"""A small HTTP load generator, run as its own process by
 benchmarks.common.run_load: N threads, each with one persistent
 http.client connection, cycling through the given paths (and JSON bodies)
-until a request count or a time limit is reached. Only loopback targets.
+until a request count or a time limit is reached. Closed loop (each thread
+sends its next request when the last is answered) unless a rate is given:
+then request n is sent n / rate seconds after the start. Only loopback
+targets.
 
 Reads a JSON spec on stdin and prints one JSON object of figures.
 """
@@ -27,6 +30,7 @@ def main():
     if bodies is not None:
         headers.setdefault("Content-Type", "application/json")
     concurrency, duration = spec["concurrency"], spec["duration"]
+    rate = spec.get("rate")  # requests/s offered in all (open loop), else each thread sends as soon as it can
     max_requests, warmup = spec["max_requests"], spec.get("warmup", 0)
 
     counter = itertools.count()
@@ -34,7 +38,7 @@ def main():
     latencies, statuses, errors = [], {}, []
     start_event = threading.Event()
     ready = threading.Barrier(concurrency + 1, timeout=120)
-    deadline = [0.0]
+    deadline, begun = [0.0], [0.0]
 
     def request(connection, n):
         path = paths[n % len(paths)]
@@ -55,6 +59,12 @@ def main():
             n = next(counter)
             if n >= max_requests or time.perf_counter() > deadline[0]:
                 break
+            if rate:  # request n is due n / rate seconds after the start, whichever thread sends it
+                pause = begun[0] + n / rate - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                if time.perf_counter() > deadline[0]:
+                    break
             t0 = time.perf_counter()
             try:
                 status = request(connection, n)
@@ -76,7 +86,7 @@ def main():
     for thread in threads:
         thread.start()
     ready.wait()  # every thread has connected and warmed up
-    started = time.perf_counter()
+    started = begun[0] = time.perf_counter()
     deadline[0] = started + duration
     start_event.set()
     for thread in threads:

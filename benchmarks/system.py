@@ -12,7 +12,8 @@ the same run.
 Sections:
   read     GET one event, one organisation, a page of 50 events at 1, 10 and 50 clients
   write    guest registrations (outbox, relay, notifications consumer): throughput, p99, and
-           commit -> consumer latency (outbox row created_at -> notifications delivery created_at);
+           commit -> consumer latency (outbox row created_at -> notifications delivery created_at),
+           flat out and with 10 clients offering 50% and 80% of the flat-out rate (open loop);
            then the request path alone, with notifications stopped (as where consumers have nodes
            of their own), and notifications timed working through the backlog that left
   memory   resident size of every process idle and its peak while loaded
@@ -125,11 +126,12 @@ def registration_load(event_ids, count):
 
 
 WRITE_FLOOR = "bare HTTP -> RPC -> INSERT + COMMIT (floor)"
+PACED_SHARES = (0.5, 0.8)
 
 
 def write_figures(cluster, urls, event_ids, duration, max_requests):
     """Guest registrations spread over event_ids, against the echo and the floor of a durable write;
-    then commit -> consumer latency."""
+    then commit -> consumer latency, flat out and below saturation."""
     gateway, bare = cluster.url("gateway"), cluster.url("baseline-http")
     rows, e2e_rows, floor_rows = [], [], []
     for clients in (1, 10):
@@ -146,6 +148,15 @@ def write_figures(cluster, urls, event_ids, duration, max_requests):
         rows.append(load_row("POST /v1/events/{id}/registrations", clients, result, base))
         floor_rows.append(floor_row("POST /v1/events/{id}/registrations", clients, result, floor, base))
         e2e_rows.append([clients, *commit_to_consumer(urls, started, result["ok"])])
+    # the same latency below saturation: 10 clients offering a fixed share of what they reached flat out
+    for share in PACED_SHARES:
+        paths, bodies = registration_load(event_ids, max_requests)
+        rate = share * result["rps"]
+        started = datetime.now(timezone.utc)
+        paced = common.run_load(gateway, paths, 10, duration, max_requests=max_requests, method="POST",
+                                bodies=bodies, rate=rate)
+        e2e_rows.append([f"10, offering {rate:.0f} req/s ({share:.0%} of flat out; answered p99 "
+                         f"{fmt(paced['p99_ms'])} ms)", *commit_to_consumer(urls, started, paced["ok"])])
     common.print_table("Write path: guest registrations", LOAD_HEADER, rows)
     common.print_table("Write path: registrations against the floor of a durable write", FLOOR_HEADER, floor_rows)
     common.print_table("Write path: commit -> consumer (registration.confirmed)",
