@@ -88,8 +88,11 @@ def event_view(session, caller, event_id):
 
 def event_page(session, caller, conditions, order, limit, offset):
     """(views, total) of one page of the events matching ``conditions``."""
-    stmt = (select(*VIEW_COLUMNS, func.count().over().label("_total")).where(*conditions).order_by(*order)
-            .limit(limit).offset(offset or None))
+    # the page is chosen, and the matches counted, on the ids alone; only its rows are then read whole
+    # (the window count held every matching row, description and all, to sort it)
+    page_ids = (select(Event.id, func.count().over().label("_total")).where(*conditions).order_by(*order)
+                .limit(limit).offset(offset or None).subquery())
+    stmt = select(*VIEW_COLUMNS, page_ids.c._total).join(page_ids, page_ids.c.id == Event.id).order_by(*order)
     rows = session.execute(stmt, {"person_id": caller.person_id}).all()
     if rows:
         total = rows[0]._total
