@@ -77,6 +77,7 @@ def load_row(label, clients, result, base):
             result["requests"] - result["ok"] + result["errors"]]
 
 
+ECHO = "bare HTTP -> RPC echo"
 LOAD_HEADER = ["path", "clients", "req/s", "x bare req/s", "p50 ms", "p99 ms", "p99 x bare", "errors"]
 FLOOR_HEADER = ["path", "clients", "req/s", "floor req/s", "floor x bare echo", "x floor"]
 
@@ -98,8 +99,7 @@ def read_figures(cluster, targets, duration, concurrency=CONCURRENCY, headers=No
     for clients in concurrency:
         base = common.run_load(bare, ["/echo?v=x"], clients, duration)
         results[("bare", clients)] = base
-        rows.append(["bare HTTP -> RPC echo", clients, fmt(base["rps"], 0), "1.00", fmt(base["p50_ms"]),
-                     fmt(base["p99_ms"]), "1.0x", base["requests"] - base["ok"] + base["errors"]])
+        rows.append(load_row(ECHO, clients, base, base))
         for name, paths in targets.items():
             if name == PAGE_TARGET:  # the floor of a reply this size, measured just before it
                 floor = common.run_load(bare, ["/page?n=50"], clients, duration)
@@ -125,6 +125,11 @@ def registration_load(event_ids, count):
     return paths, bodies
 
 
+def post_registrations(gateway, paths, bodies, clients, duration, max_requests, rate=None):
+    return common.run_load(gateway, paths, clients, duration, max_requests=max_requests, method="POST",
+                           bodies=bodies, rate=rate)
+
+
 WRITE_FLOOR = "bare HTTP -> RPC -> INSERT + COMMIT (floor)"
 PACED_SHARES = (0.5, 0.8)
 
@@ -140,10 +145,8 @@ def write_figures(cluster, urls, event_ids, duration, max_requests):
         floor = common.run_load(bare, ["/write"], clients, duration, max_requests=max_requests, method="POST",
                                 bodies=[{"value": body["email"]} for body in bodies])
         started = datetime.now(timezone.utc)
-        result = common.run_load(gateway, paths, clients, duration, max_requests=max_requests, method="POST",
-                                 bodies=bodies)
-        rows.append(["bare HTTP -> RPC echo", clients, fmt(base["rps"], 0), "1.00", fmt(base["p50_ms"]),
-                     fmt(base["p99_ms"]), "1.0x", 0])
+        result = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
+        rows.append(load_row(ECHO, clients, base, base))
         rows.append(load_row(WRITE_FLOOR, clients, floor, base))
         rows.append(load_row("POST /v1/events/{id}/registrations", clients, result, base))
         floor_rows.append(floor_row("POST /v1/events/{id}/registrations", clients, result, floor, base))
@@ -153,8 +156,7 @@ def write_figures(cluster, urls, event_ids, duration, max_requests):
         paths, bodies = registration_load(event_ids, max_requests)
         rate = share * result["rps"]
         started = datetime.now(timezone.utc)
-        paced = common.run_load(gateway, paths, 10, duration, max_requests=max_requests, method="POST",
-                                bodies=bodies, rate=rate)
+        paced = post_registrations(gateway, paths, bodies, 10, duration, max_requests, rate=rate)
         e2e_rows.append([f"10, offering {rate:.0f} req/s ({share:.0%} of flat out; answered p99 "
                          f"{fmt(paced['p99_ms'])} ms)", *commit_to_consumer(urls, started, paced["ok"])])
     common.print_table("Write path: guest registrations", LOAD_HEADER, rows)
@@ -178,13 +180,11 @@ def write_with_consumers_elsewhere(cluster, urls, event_ids, duration, max_reque
         started = datetime.now(timezone.utc)
         CpuMeter(cluster).wait_quiet()
         with CpuMeter(cluster) as meter:
-            result = common.run_load(gateway, paths, clients, duration, max_requests=max_requests, method="POST",
-                                     bodies=bodies)
+            result = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
             time.sleep(2)  # the relay publishes what the requests committed
-        rows.append(["bare HTTP -> RPC echo", clients, fmt(base["rps"], 0), "1.00", fmt(base["p50_ms"]),
-                     fmt(base["p99_ms"]), "1.0x", 0])
+        rows.append(load_row(ECHO, clients, base, base))
         rows.append(load_row("POST /v1/events/{id}/registrations, notifications stopped", clients, result, base))
-        cpu_rows.append(cpu_row(f"the request path, {clients} clients", result["rps"], meter.used, result["ok"]))
+        cpu_rows.append(cpu_row(f"the request path, {clients} client{'s' * (clients > 1)}", result["rps"], meter.used, result["ok"]))
         cluster.start("notifications")
         cluster.wait_ready("notifications")
         window = datetime.now(timezone.utc)
@@ -192,7 +192,7 @@ def write_with_consumers_elsewhere(cluster, urls, event_ids, duration, max_reque
             cells, handled = backlog_drain(urls, started, result["rps"])
         drain_rows.append([clients, *cells])
         in_window = sum(1 for row in handled if row.created_at >= window)
-        cpu_rows.append(cpu_row(f"notifications' backlog, {clients} clients", None, meter.used, in_window))
+        cpu_rows.append(cpu_row(f"notifications' backlog, {clients} client{'s' * (clients > 1)}", None, meter.used, in_window))
     common.print_table("Write path: the request path alone (consumers elsewhere)", LOAD_HEADER, rows)
     common.print_table("Write path: notifications working through the backlog alone",
                        ["clients", "events", "handled", "handled/s", "mails sent/s", "x registrations' req/s"],
@@ -349,7 +349,7 @@ def cpu_figures(cluster, targets, duration, clients=10, headers=None, write_even
     Registrations count the work they cause after the answer too (relay, notifications consumer, e-mail)."""
     rows = []
     bare = cluster.url("baseline-http")
-    cases = {"bare HTTP -> RPC echo": (bare, ["/echo?v=x"], {}), PAGE_FLOOR: (bare, ["/page?n=50"], {})}
+    cases = {ECHO: (bare, ["/echo?v=x"], {}), PAGE_FLOOR: (bare, ["/page?n=50"], {})}
     cases.update({name: (cluster.url("gateway"), paths, {"headers": headers}) for name, paths in targets.items()})
     if write_events:
         paths, bodies = registration_load(write_events, max_writes)

@@ -4,8 +4,8 @@ A batch of claimed rows is published in one go on a channel in confirm mode,
 and the broker's confirms for the whole batch are awaited once, before the
 rows are marked published (one statement) in the transaction that claimed
 them: one round trip per batch, not per event, which is what keeps the relay
-ahead of a busy service. ``mandatory`` makes an unroutable publish come back instead of
-vanishing (the alternate exchange normally catches those). Rows are claimed
+ahead of a busy service. ``mandatory`` makes an unroutable publish come back
+instead of vanishing (the alternate exchange normally catches those). Rows are claimed
 with ``FOR UPDATE SKIP LOCKED`` so several replicas relay side by side without
 publishing the same row twice in the normal case; after a crash between
 publish and commit a row may go out again, which idempotent consumers absorb.
@@ -14,11 +14,10 @@ py-amqp (under kombu) is used directly because it exposes confirms and
 returns as callbacks, which a batch needs; pika's blocking channel waits for
 each confirm on its own.
 """
-import json
 import logging
 import socket
 import time
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 import amqp
 import eventlet
@@ -169,12 +168,11 @@ class OutboxPublisher:
         now = utcnow()
         if published:
             connection.execute(update(table).where(table.c.position.in_([row.position for row in published]))
-                            .values(published_at=now, attempts=table.c.attempts + 1))
+                               .values(published_at=now, attempts=table.c.attempts + 1))
             metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc(len(published))
             lag = metrics.OUTBOX_LAG.labels(self.service_name)
-            for row in published:
-                created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=timezone.utc)
-                lag.observe(max(0.0, (now - created).total_seconds()))
+            for row in published:  # created_at is aware on every backend (UtcDateTime)
+                lag.observe(max(0.0, (now - row.created_at).total_seconds()))
         for row, error in failed:
             attempts = row.attempts + 1
             connection.execute(update(table).where(table.c.position == row.position).values(
