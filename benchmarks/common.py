@@ -8,6 +8,7 @@ Figures are printed, never asserted.
 import collections
 import json
 import os
+import pstats
 import signal
 import subprocess
 import sys
@@ -152,11 +153,13 @@ class Cluster:
         env = {k: str(v) for k, v in env.items()}
         return env
 
-    def start(self, component, name=None, **extra):
+    def start(self, component, name=None, profile_to=None, **extra):
+        """``profile_to``: run it under cProfile on a CPU clock (benchmarks/cpu_profile.py), stats to that file."""
         name = name or component
         port = infra.free_port()
-        process = Process(name, [PYTHON, "-m", "nabo_common.cli", "serve", component],
-                          self.env(component, port, **extra), port)
+        command = ["benchmarks.cpu_profile", profile_to, component] if profile_to else \
+            ["nabo_common.cli", "serve", component]
+        process = Process(name, [PYTHON, "-m", *command], self.env(component, port, **extra), port)
         self.processes[name] = process
         return process
 
@@ -227,6 +230,28 @@ class Profiler:
         for frame, count in inclusive.most_common(top):
             print(f"{100 * count / max(total, 1):5.1f}%  {frame[:150]}")
         sys.stdout.flush()
+
+
+def cpu_profile_report(path, title, requests, top=25):
+    """The CPU a component spent, per request, by function: its own time (tottime) and with what it called
+    (cumulative), from a cProfile run on a CPU clock (benchmarks/cpu_profile.py)."""
+    stats = pstats.Stats(path)
+    total = stats.total_tt
+    print(f"\n### CPU profile of {title}: {1000 * total / max(requests, 1):.2f} ms per request in all\n")
+    own = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    # nabo's own functions by cumulative time: which piece of domain or plumbing code the CPU went to
+    # (inexact where green threads switch inside a call, but the order holds)
+    ours = sorted(((key, value) for key, value in stats.stats.items()
+                   if key[0].startswith(ROOT) and "/.venv/" not in key[0]),
+                  key=lambda item: item[1][3], reverse=True)[:top]
+    for heading, rows in (("by own time", own), ("nabo's code, with what it calls", ours)):
+        print(f"\n{heading}:\n\n| own ms/request | with callees ms/request | calls/request | function |\n"
+              "|---|---|---|---|")
+        for (filename, line, name), (_calls, ncalls, tottime, cumtime, _callers) in rows:
+            where = os.path.relpath(filename, ROOT) if filename.startswith(ROOT) else os.path.basename(filename)
+            print(f"| {1000 * tottime / requests:.3f} | {1000 * cumtime / requests:.3f} | {ncalls / requests:.1f} "
+                  f"| {where}:{line} {name} |")
+    sys.stdout.flush()
 
 
 def run_load(base_url, requests, concurrency, duration=10.0, max_requests=20000, warmup=20, headers=None,

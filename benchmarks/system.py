@@ -23,11 +23,14 @@ Sections:
 Seeding goes straight into the services' databases (executemany), for seeding only.
 """
 import argparse
+import os
 import random
+import signal
 import threading
 import time
 import uuid
 from datetime import datetime, timezone
+from functools import partial
 
 import requests
 from sqlalchemy import func, select
@@ -296,14 +299,25 @@ def scaling_figures(cluster, targets, duration, clients=20):
                                                       "x bare req/s", "p99 ms"], rows)
 
 
-def profile(cluster, component, paths, duration, headers=None, clients=10, top=25, method="GET", bodies=None):
-    """Sample ``component`` with py-spy while ``paths`` are loaded; print the functions holding the most
-    samples (inclusive), the collapsed stacks go to .nabo/benchmarks/profile-<component>.txt."""
-    spy = common.Profiler(cluster.processes[component].pid, component, duration)
+def profile(cluster, component, paths, duration, headers=None, clients=10, top=25, method="GET", bodies=None,
+            stats_path=None):
+    """Profile ``component`` while ``paths`` are loaded. With py-spy (no ``stats_path``): print the functions
+    holding the most samples (inclusive), the collapsed stacks go to .nabo/benchmarks/profile-<component>.txt.
+    With ``stats_path`` (the component runs under benchmarks/cpu_profile.py): stop it once the machine is
+    quiet again, so that the work the load caused is counted, and print where its CPU went."""
+    spy = None if stats_path else common.Profiler(cluster.processes[component].pid, component, duration)
     time.sleep(1)
+    if stats_path:
+        cluster.processes[component].popen.send_signal(signal.SIGUSR1)  # count from here: start-up is not the load
     result = common.run_load(cluster.url("gateway"), paths, clients, duration - 1, headers=headers, method=method,
                              bodies=bodies, max_requests=len(bodies) if bodies else 20000)
-    spy.report(f"{component} under {method} {paths[0]} ({clients} clients, {result['rps']:.0f} req/s)", top)
+    title = f"{component} under {method} {paths[0]} ({clients} clients, {result['rps']:.0f} req/s)"
+    if spy is not None:
+        spy.report(title, top)
+        return
+    CpuMeter(cluster).wait_quiet()
+    cluster.stop(component)
+    common.cpu_profile_report(stats_path, title, result["requests"], top)
 
 
 class CpuMeter:
@@ -386,6 +400,9 @@ def main():
     parser.add_argument("--grow-events", type=int, default=2000)
     parser.add_argument("--profile", help="COMPONENT:TARGET, e.g. events:list (targets: event, organisation, "
                                               "list, register); samples the component with py-spy and exits")
+    parser.add_argument("--cprofile", help="COMPONENT:TARGET as --profile, but the component runs under cProfile on "
+                                               "a CPU clock (waits in the eventlet hub cost nothing); prints where its "
+                                               "CPU went and exits")
     parser.add_argument("--writes", type=int, default=3000, help="most registrations per write run")
     parser.add_argument("--profile-clients", type=int, default=10,
                         help="clients while profiling; few keep a saturated machine from skewing the samples")
@@ -413,8 +430,10 @@ def main():
             smtp_port = cluster.start_smtp_sink(count_only=True)  # the sink's own parsing is not nabo's cost
             cluster.extra_env.update({"NOTIFICATIONS_SMTP_PORT": smtp_port, "NOTIFICATIONS_SMTP_HOST": "127.0.0.1"})
             cluster.start_baseline(database_url=baseline_db)
+            profiled, _, profiled_target = (args.cprofile or "").partition(":")
+            stats_path = os.path.join(common.LOG_DIR, f"cprofile-{profiled}.pstats")
             for component in ("members", "events", "notifications", "gateway"):
-                cluster.start(component)
+                cluster.start(component, profile_to=stats_path if component == profiled else None)
             cluster.wait_ready()
             time.sleep(2)
             idle = {name: p.rss() for name, p in cluster.processes.items()}
@@ -433,18 +452,17 @@ def main():
                 if response.status_code != 200:
                     raise SystemExit(f"{name} answered {response.status_code}: {response.text[:300]}")
 
-            if args.profile:
-                component, _, which = args.profile.partition(":")
+            if args.profile or args.cprofile:
+                component, _, which = (args.profile or args.cprofile).partition(":")
+                run = partial(profile, cluster, component, stats_path=stats_path if args.cprofile else None)
                 if which == "register":  # the write path: guest registrations over 20 events
                     event_ids = create_write_events(cluster, association_id, 20)
                     paths, bodies = registration_load(event_ids, args.writes)
-                    profile(cluster, component, paths, max(args.duration, 10), method="POST", bodies=bodies,
-                            clients=args.profile_clients)
+                    run(paths, max(args.duration, 10), method="POST", bodies=bodies, clients=args.profile_clients)
                     return
                 name = {"event": "GET /v1/events/{id}", "organisation": "GET /v1/organisations/{id}",
                         "list": "GET /v1/events?limit=50"}[which]
-                profile(cluster, component, targets[name], max(args.duration, 10), headers=headers,
-                        clients=args.profile_clients)
+                run(targets[name], max(args.duration, 10), headers=headers, clients=args.profile_clients)
                 return
             with RssSampler(cluster) as sampler:
                 small = read_figures(cluster, targets, args.duration, headers=headers) if "read" in sections else {}

@@ -22,8 +22,9 @@ queued with a later ``next_attempt_at`` after a temporary failure):
    committed with the next row's start.
 """
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.notifications import mailer as mail
@@ -120,8 +121,17 @@ def _apply(session, *changes):
 def _apply_in_transaction(session, *changes):
     """Returns the changes' row counts: 0 where the row was no longer in the expected state."""
     # Core statements, no session synchronisation: the batch's rows in the session are not consulted again
-    return [session.execute(update(DELIVERIES).where(DELIVERIES.c.id == row_id, DELIVERIES.c.status == status)
-                            .values(**values)).rowcount for row_id, status, values in filter(None, changes)]
+    return [session.execute(_status_change(tuple(values)), {"row_id": row_id, "expected": status, **values}).rowcount
+            for row_id, status, values in filter(None, changes)]
+
+
+@lru_cache(maxsize=32)
+def _status_change(columns):
+    """``UPDATE deliveries SET <columns> WHERE id = :row_id AND status = :expected``, built once per set of
+    columns (there are a handful): building it per message was most of the Python a sent message cost."""
+    return (update(DELIVERIES)
+            .where(DELIVERIES.c.id == bindparam("row_id"), DELIVERIES.c.status == bindparam("expected"))
+            .values({column: bindparam(column) for column in columns}))
 
 
 def retry_delay(config, attempts):

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import requests
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from nabo_common import events, validation
 from nabo_common.errors import NotFound, ValidationFailed
@@ -145,6 +145,11 @@ def _wire_data(envelope):
     return validation.dump(events.get_type(envelope["type"]).schema, envelope["data"])
 
 
+# built once: every event a service publishes looks its webhooks up, and building the query cost more than it
+ACTIVE_WEBHOOKS = select(Webhook).where(Webhook.active.is_(True),
+                                        Webhook.association_id.in_(bindparam("association_ids", expanding=True)))
+
+
 def enqueue(session, envelope):
     """Queue this event for every subscribed webhook of the associations (and network) it concerns."""
     if envelope["type"] not in SUBSCRIBABLE:
@@ -152,8 +157,7 @@ def enqueue(session, envelope):
     associations, network_id = _scope(session, envelope)
     if not associations:
         return 0
-    hooks = [h for h in session.scalars(select(Webhook).where(Webhook.active.is_(True),
-                                                              Webhook.association_id.in_(sorted(associations))))
+    hooks = [h for h in session.scalars(ACTIVE_WEBHOOKS, {"association_ids": sorted(associations)})
              if envelope["type"] in h.event_types and (h.network_id is None or h.network_id == network_id)]
     if not hooks:  # nothing to write the body for
         return 0
