@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole system locally: an SMTP sink, the four services and the
 # gateway, on SQLite files under .nabo/, against RabbitMQ on localhost; loads
-# the demo data through the API and prints where to start. Ctrl-C stops all.
+# the demo data through the API (skipped with NABO_DEMO_DATA=0) and prints where
+# to start. Ctrl-C stops all.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 nabo_venv
@@ -27,7 +28,10 @@ stop_all() {
   kill "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
-trap stop_all INT TERM EXIT
+# a signal ends the script here: without the exit, the wait below returned and reported a process exiting
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap stop_all EXIT
 
 start() {  # name, command...
   local name="$1"; shift
@@ -56,7 +60,7 @@ wait_ready notifications http://127.0.0.1:8003/health/ready
 wait_ready ideas http://127.0.0.1:8004/health/ready
 wait_ready gateway http://127.0.0.1:8000/health/ready
 
-if [ -f scripts/demo_data.py ]; then
+if [ "${NABO_DEMO_DATA:-1}" != "0" ] && [ -f scripts/demo_data.py ]; then
   echo "nabo: loading demo data through the API"
   python scripts/demo_data.py --base-url http://127.0.0.1:8000 --admin-email "$ADMIN_EMAIL" --admin-password "$ADMIN_PASSWORD" \
     || echo "nabo: demo data did not load completely; the system runs anyway"
@@ -79,3 +83,4 @@ Press Ctrl-C to stop.
 TXT
 wait -n "${pids[@]}" || true
 echo "nabo: a process exited; see $LOGS/"
+exit 1

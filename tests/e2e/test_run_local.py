@@ -1,0 +1,70 @@
+"""``make run``'s script as a newcomer uses it: everything comes up on its defaults, and Ctrl-C stops
+every process it started, saying so once, without claiming that a process failed."""
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# the fixed local ports of scripts/run-local.sh: the gateway, the four services, the SMTP sink and its page
+PORTS = (8000, 8001, 8002, 8003, 8004, 1025, 8025)
+
+
+def _in_use(port):
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+@pytest.fixture
+def local_ports_free():
+    busy = [port for port in PORTS if _in_use(port)]
+    if busy:
+        pytest.skip(f"ports {busy} are taken (is `make run` running?)")
+
+
+def test_ctrl_c_stops_everything_and_reports_no_failure(tmp_path, amqp_uri, local_ports_free):
+    env = dict(os.environ, NABO_DATA_DIR=str(tmp_path / "nabo"), NABO_DEMO_DATA="0", AMQP_URI=amqp_uri)
+    # a session of its own, as a terminal's foreground job: Ctrl-C signals the whole group
+    script = subprocess.Popen(["bash", "scripts/run-local.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines, running = [], threading.Event()
+
+    def read():
+        for line in script.stdout:
+            lines.append(line)
+            if line.startswith("nabo is running."):
+                running.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert running.wait(180), "the system did not come up:\n" + "".join(lines[-30:])
+        assert all(_in_use(port) for port in PORTS)
+        os.killpg(script.pid, signal.SIGINT)
+        assert script.wait(30) == 130
+        reader.join(10)
+        output = "".join(lines)
+        assert output.count("nabo: stopping") == 1, output[-2000:]
+        assert "a process exited" not in output, output[-2000:]
+        deadline = time.monotonic() + 15
+        while _group_alive(script.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _group_alive(script.pid), "processes of the system outlived the script"
+        assert not any(_in_use(port) for port in PORTS)
+    finally:
+        if _group_alive(script.pid):
+            os.killpg(script.pid, signal.SIGKILL)
+        script.wait(10)
