@@ -309,15 +309,17 @@ def profile(cluster, component, paths, duration, headers=None, clients=10, top=2
     time.sleep(1)
     if stats_path:
         cluster.processes[component].popen.send_signal(signal.SIGUSR1)  # count from here: start-up is not the load
+    warmup = 0 if bodies else 20  # per client, before the measured requests (writes have none)
     result = common.run_load(cluster.url("gateway"), paths, clients, duration - 1, headers=headers, method=method,
-                             bodies=bodies, max_requests=len(bodies) if bodies else 20000)
+                             bodies=bodies, max_requests=len(bodies) if bodies else 20000, warmup=warmup)
     title = f"{component} under {method} {paths[0]} ({clients} clients, {result['rps']:.0f} req/s)"
     if spy is not None:
         spy.report(title, top)
         return
     CpuMeter(cluster).wait_quiet()
     cluster.stop(component)
-    common.cpu_profile_report(stats_path, title, result["requests"], top)
+    # the profile counts the warm-up requests too
+    common.cpu_profile_report(stats_path, title, result["requests"] + warmup * clients, top)
 
 
 class CpuMeter:
