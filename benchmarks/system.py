@@ -20,12 +20,16 @@ Sections:
   scaling  the page of 50 events with 1, 2 and 3 events replicas
   cpu      CPU milliseconds per request in each process (services, PostgreSQL, RabbitMQ), read paths
   growth   read figures again after bulk-inserting up to 100,000 organisations and registrations
+  ratios   the targets' ratios at 10 clients in --rounds interleaved rounds (echo, then each path), each
+           against its round's echo: median and spread, for a machine whose speed wanders (not in
+           the default sections)
 Seeding goes straight into the services' databases (executemany), for seeding only.
 """
 import argparse
 import os
 import random
 import signal
+import statistics
 import threading
 import time
 import uuid
@@ -118,6 +122,36 @@ def read_figures(cluster, targets, duration, concurrency=CONCURRENCY, headers=No
     if floor_rows:
         common.print_table(f"Read path{label}: the page against the floor of its reply", FLOOR_HEADER, floor_rows)
     return results
+
+
+def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests, headers=None, clients=10):
+    """Each round: the bare echo, then every target path (reads, then registrations), each taken against
+    that round's echo; between rounds the machine goes quiet (the registrations' mail is sent). One echo
+    per run of paths would take a ratio's whole noise from one measurement of the echo."""
+    gateway, bare = cluster.url("gateway"), cluster.url("baseline-http")
+    measured = {}  # path -> [(ratio, rps, p99 ms, p99 x echo)]
+    registrations = "POST /v1/events/{id}/registrations"
+    for _ in range(rounds):
+        CpuMeter(cluster).wait_quiet()
+        base = common.run_load(bare, ["/echo?v=x"], clients, duration)
+        runs = {name: common.run_load(gateway, paths, clients, duration, headers=headers)
+                for name, paths in targets.items()}
+        if write_events:
+            paths, bodies = registration_load(write_events, max_requests)
+            runs[registrations] = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
+        for name, result in [(ECHO, base), *runs.items()]:
+            measured.setdefault(name, []).append((common.ratio(result["rps"], base["rps"]), result["rps"],
+                                                  result["p99_ms"], common.ratio(result["p99_ms"], base["p99_ms"])))
+    rows = []
+    for name, samples in measured.items():
+        ratios = sorted(sample[0] for sample in samples)
+        rows.append([name, len(samples), fmt(statistics.median(s[1] for s in samples), 0),
+                     f"{statistics.median(ratios):.2f}", f"{ratios[0]:.2f}-{ratios[-1]:.2f}",
+                     fmt(statistics.median(s[2] for s in samples)),
+                     f"{statistics.median(s[3] for s in samples):.1f}x"])
+    common.print_table(f"Ratios at {clients} clients, {rounds} interleaved rounds (medians)",
+                       ["path", "rounds", "req/s", "x bare req/s", "range", "p99 ms", "p99 x bare"], rows)
+    return measured
 
 
 def registration_load(event_ids, count):
@@ -394,6 +428,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per load run")
     parser.add_argument("--sections", default="read,write,cpu,memory,scaling,growth")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the ratios section")
     parser.add_argument("--organisations", type=int, default=1000)
     parser.add_argument("--registrations", type=int, default=1000)
     parser.add_argument("--events", type=int, default=200)
@@ -472,6 +507,10 @@ def main():
                     write_events = create_write_events(cluster, association_id, 20)
                     write_figures(cluster, urls, write_events, args.duration, args.writes)
                     write_with_consumers_elsewhere(cluster, urls, write_events, args.duration, args.writes)
+            if "ratios" in sections:
+                if "write" not in sections:
+                    write_events = create_write_events(cluster, association_id, 20)
+                ratio_rounds(cluster, targets, write_events, args.duration, args.rounds, args.writes, headers=headers)
             if "cpu" in sections:
                 cpu_figures(cluster, targets, args.duration, headers=headers,
                             write_events=write_events if "write" in sections else None, max_writes=args.writes)
