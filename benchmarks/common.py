@@ -236,8 +236,8 @@ def cpu_profile_report(path, title, requests, top=25):
     """The CPU a component spent, per request, by function: its own time (tottime) and with what it called
     (cumulative), from a cProfile run on a CPU clock (benchmarks/cpu_profile.py)."""
     stats = pstats.Stats(path)
-    total = stats.total_tt
-    print(f"\n### CPU profile of {title}: {1000 * total / max(requests, 1):.2f} ms per request in all\n")
+    requests = max(requests, 1)
+    print(f"\n### CPU profile of {title}: {1000 * stats.total_tt / requests:.2f} ms per request in all\n")
     own = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
     # nabo's own functions by cumulative time: which piece of domain or plumbing code the CPU went to
     # (inexact where green threads switch inside a call, but the order holds)

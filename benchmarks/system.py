@@ -96,6 +96,7 @@ def floor_row(label, clients, result, floor, base):
 
 
 PAGE_FLOOR = "bare HTTP -> RPC page of 50 (floor)"
+REGISTRATIONS = "POST /v1/events/{id}/registrations"
 PAGE_TARGET = "GET /v1/events?limit=50"
 
 
@@ -130,7 +131,6 @@ def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests,
     per run of paths would take a ratio's whole noise from one measurement of the echo."""
     gateway, bare = cluster.url("gateway"), cluster.url("baseline-http")
     measured = {}  # path -> [(ratio, rps, p99 ms, p99 x echo)]
-    registrations = "POST /v1/events/{id}/registrations"
     for _ in range(rounds):
         CpuMeter(cluster).wait_quiet()
         base = common.run_load(bare, ["/echo?v=x"], clients, duration)
@@ -138,7 +138,7 @@ def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests,
                 for name, paths in targets.items()}
         if write_events:
             paths, bodies = registration_load(write_events, max_requests)
-            runs[registrations] = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
+            runs[REGISTRATIONS] = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
         for name, result in [(ECHO, base), *runs.items()]:
             measured.setdefault(name, []).append((common.ratio(result["rps"], base["rps"]), result["rps"],
                                                   result["p99_ms"], common.ratio(result["p99_ms"], base["p99_ms"])))
@@ -185,8 +185,8 @@ def write_figures(cluster, urls, event_ids, duration, max_requests):
         result = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
         rows.append(load_row(ECHO, clients, base, base))
         rows.append(load_row(WRITE_FLOOR, clients, floor, base))
-        rows.append(load_row("POST /v1/events/{id}/registrations", clients, result, base))
-        floor_rows.append(floor_row("POST /v1/events/{id}/registrations", clients, result, floor, base))
+        rows.append(load_row(REGISTRATIONS, clients, result, base))
+        floor_rows.append(floor_row(REGISTRATIONS, clients, result, floor, base))
         e2e_rows.append([clients, *commit_to_consumer(urls, started, result["ok"])])
     # the same latency below saturation: 10 clients offering a fixed share of what they reached flat out
     for share in PACED_SHARES:
@@ -220,7 +220,7 @@ def write_with_consumers_elsewhere(cluster, urls, event_ids, duration, max_reque
             result = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
             time.sleep(2)  # the relay publishes what the requests committed
         rows.append(load_row(ECHO, clients, base, base))
-        rows.append(load_row("POST /v1/events/{id}/registrations, notifications stopped", clients, result, base))
+        rows.append(load_row(f"{REGISTRATIONS}, notifications stopped", clients, result, base))
         cpu_rows.append(cpu_row(f"the request path, {clients} client{'s' * (clients > 1)}", result["rps"], meter.used, result["ok"]))
         cluster.start("notifications")
         cluster.wait_ready("notifications")
@@ -405,7 +405,7 @@ def cpu_figures(cluster, targets, duration, clients=10, headers=None, write_even
         paths, bodies = registration_load(write_events, max_writes)
         cases[WRITE_FLOOR] = (bare, ["/write"], {"method": "POST", "max_requests": max_writes,
                                                   "bodies": [{"value": b["email"]} for b in bodies]})
-        cases["POST /v1/events/{id}/registrations"] = (cluster.url("gateway"), paths, {
+        cases[REGISTRATIONS] = (cluster.url("gateway"), paths, {
             "method": "POST", "bodies": bodies, "max_requests": max_writes, "settle": 5})
     for name, (url, paths, extra) in cases.items():
         settle = extra.pop("settle", 0)
@@ -467,8 +467,8 @@ def main():
             smtp_port = cluster.start_smtp_sink(count_only=True)  # the sink's own parsing is not nabo's cost
             cluster.extra_env.update({"NOTIFICATIONS_SMTP_PORT": smtp_port, "NOTIFICATIONS_SMTP_HOST": "127.0.0.1"})
             cluster.start_baseline(database_url=baseline_db)
-            profiled, _, profiled_target = (args.cprofile or "").partition(":")
-            stats_path = os.path.join(common.LOG_DIR, f"cprofile-{profiled}.pstats")
+            profiled, _, profiled_target = (args.profile or args.cprofile or "").partition(":")
+            stats_path = os.path.join(common.LOG_DIR, f"cprofile-{profiled}.pstats") if args.cprofile else None
             for component in ("members", "events", "notifications", "gateway"):
                 cluster.start(component, profile_to=stats_path if component == profiled else None)
             cluster.wait_ready()
@@ -489,16 +489,15 @@ def main():
                 if response.status_code != 200:
                     raise SystemExit(f"{name} answered {response.status_code}: {response.text[:300]}")
 
-            if args.profile or args.cprofile:
-                component, _, which = (args.profile or args.cprofile).partition(":")
-                run = partial(profile, cluster, component, stats_path=stats_path if args.cprofile else None)
-                if which == "register":  # the write path: guest registrations over 20 events
+            if profiled:
+                run = partial(profile, cluster, profiled, stats_path=stats_path)
+                if profiled_target == "register":  # the write path: guest registrations over 20 events
                     event_ids = create_write_events(cluster, association_id, 20)
                     paths, bodies = registration_load(event_ids, args.writes)
                     run(paths, max(args.duration, 10), method="POST", bodies=bodies, clients=args.profile_clients)
                     return
                 name = {"event": "GET /v1/events/{id}", "organisation": "GET /v1/organisations/{id}",
-                        "list": "GET /v1/events?limit=50"}[which]
+                        "list": "GET /v1/events?limit=50"}[profiled_target]
                 run(targets[name], max(args.duration, 10), headers=headers, clients=args.profile_clients)
                 return
             with RssSampler(cluster) as sampler:
