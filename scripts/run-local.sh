@@ -26,6 +26,14 @@ stop_all() {
   trap - INT TERM EXIT
   echo; echo "nabo: stopping"
   kill "${pids[@]}" 2>/dev/null || true
+  # one that has not stopped within 10 s is killed: Ctrl-C never leaves the terminal waiting
+  for _ in $(seq 1 50); do
+    local alive=0 pid
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.2
+  done
+  kill -9 "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
 # a signal ends the script here: without the exit, the wait below returned and reported a process exiting
