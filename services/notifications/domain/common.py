@@ -27,7 +27,12 @@ def is_postgres(session):
 
 def locked(session, stmt):
     """``FOR UPDATE SKIP LOCKED`` where the database has it (SQLite runs one replica only)."""
-    return stmt.with_for_update(skip_locked=True) if is_postgres(session) else stmt
+    return skip_locked(stmt, is_postgres(session))
+
+
+def skip_locked(stmt, postgres):
+    """``locked`` for a statement built once per database kind."""
+    return stmt.with_for_update(skip_locked=True) if postgres else stmt
 
 
 def insert_ignoring_duplicates(session, model, rows, unique_columns):

@@ -31,7 +31,7 @@ from services.notifications import mailer as mail
 from services.notifications.domain import campaigns as campaigns_mod
 from services.notifications.domain import rendering, unsubscribe
 from services.notifications.domain.audience import CONSENT_FOR_KIND
-from services.notifications.domain.common import is_postgres, utcnow
+from services.notifications.domain.common import is_postgres, skip_locked, utcnow
 from services.notifications.domain.deliveries import CAMPAIGN
 from services.notifications.models import Association, Campaign, Delivery
 
@@ -44,21 +44,23 @@ PLACEHOLDER = "https://unsubscribe.placeholder.invalid/link"
 
 # The claim's statements are built once (the SELECT once per dialect, for its lock): building them per batch
 # cost more than running them, and the empty claim of every idle tick took 1.4 ms of CPU.
-REQUEUE_STALE = (update(DELIVERIES).where(DELIVERIES.c.status == "claimed", DELIVERIES.c.lease_until < bindparam("now"))
+REQUEUE_STALE = (update(DELIVERIES)
+                 .where(DELIVERIES.c.status == "claimed", DELIVERIES.c.lease_until < bindparam("now"))
                  .values(status="queued", lease_until=None))
 FAIL_INTERRUPTED = (update(DELIVERIES)
                     .where(DELIVERIES.c.status == "sending", DELIVERIES.c.lease_until < bindparam("now"))
                     .values(status="failed", last_error=INTERRUPTED, lease_until=None))
 MARK_CLAIMED = (update(DELIVERIES).where(DELIVERIES.c.id.in_(bindparam("row_ids", expanding=True)))
                 .values(status="claimed", lease_until=bindparam("lease_until", type_=DELIVERIES.c.lease_until.type)))
+DUE_DELIVERIES = (select(Delivery)
+                  .where(Delivery.status == "queued", Delivery.channel == "email",
+                         Delivery.next_attempt_at <= bindparam("now"))
+                  .order_by(Delivery.priority, Delivery.id).limit(bindparam("limit", type_=Integer)))
 
 
-@lru_cache(maxsize=4)
-def _due_deliveries(lock):
-    stmt = (select(Delivery)
-            .where(Delivery.status == "queued", Delivery.channel == "email", Delivery.next_attempt_at <= bindparam("now"))
-            .order_by(Delivery.priority, Delivery.id).limit(bindparam("limit", type_=Integer)))
-    return stmt.with_for_update(skip_locked=True) if lock else stmt
+@lru_cache(maxsize=2)
+def _due_deliveries(postgres):
+    return skip_locked(DUE_DELIVERIES, postgres)
 
 
 def recover_stale(session, now):
