@@ -4,14 +4,19 @@ the same broker, with the same worker pool size and serializer as nabo's
 components. Nothing else: no validation, auth, database or metrics, except
 where a floor needs exactly one of them.
 
-    python -m benchmarks.baseline echo|http     (env: AMQP_URI, BASELINE_PORT, MAX_WORKERS,
-                                                  BASELINE_DATABASE_URL for the write floor)
+    python -m benchmarks.baseline echo|http|consumer   (env: AMQP_URI, BASELINE_PORT, MAX_WORKERS,
+                                                        BASELINE_DATABASE_URL for the write floors,
+                                                        BASELINE_SMTP_PORT for the consumer's mail)
 
 GET /echo?v=x       {"echo": "x"} after one RPC round trip: the floor of one gateway hop.
 GET /page?n=50      a page of n event-shaped items (the size of nabo's page of events), made once
                     and returned by the RPC: the floor of carrying that reply through one hop.
 POST /write         one INSERT and COMMIT in PostgreSQL (psycopg2 made green by psycogreen, as
                     nabo's services) behind one RPC: the floor of a durable write through one hop.
+POST /register      the floor of a registration with its consumer and its mail: the write above, then
+                    a nameko event (dispatched with publisher confirms, no outbox) to a bare consumer in
+                    a process of its own, which does one INSERT and COMMIT and sends one message of
+                    MAIL_BYTES over a kept SMTP connection to the sink nabo's mail goes to.
 GET /health/live    200.
 """
 import eventlet
@@ -20,10 +25,12 @@ eventlet.monkey_patch()  # nameko's own requirement, and nothing of nabo's
 
 import json  # noqa: E402
 import os  # noqa: E402
+import smtplib  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
 from functools import lru_cache  # noqa: E402
 
+from nameko.events import EventDispatcher, event_handler  # noqa: E402
 from nameko.extensions import DependencyProvider  # noqa: E402
 from nameko.rpc import RpcProxy, rpc  # noqa: E402
 from nameko.web.handlers import http  # noqa: E402
@@ -81,18 +88,62 @@ class Postgres(DependencyProvider):
         self.pool = psycopg2.pool.ThreadedConnectionPool(workers, workers, url)
         connection = self.pool.getconn()
         with connection, connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE IF NOT EXISTS bare_writes (id bigserial PRIMARY KEY, value text NOT NULL, "
-                           "created_at timestamptz NOT NULL DEFAULT now())")
+            # the echo and the consumer start together: CREATE TABLE IF NOT EXISTS races without the lock
+            cursor.execute("SELECT pg_advisory_xact_lock(7117)")
+            # clock_timestamp(): the time of the INSERT itself, for the floor's commit -> consumer latency
+            for table in ("bare_writes", "bare_deliveries"):
+                cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, value text NOT NULL, "
+                               "created_at timestamptz NOT NULL DEFAULT clock_timestamp())")
         self.pool.putconn(connection)
 
     def get_dependency(self, worker_ctx):
         return self.pool
 
 
+def insert(pool, table, value):
+    """One INSERT in a transaction of its own (the COMMIT waits for the WAL flush, as nabo's do)."""
+    connection = pool.getconn()
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} (value) VALUES (%s) RETURNING id", (value,))
+            return cursor.fetchone()[0]
+    finally:
+        pool.putconn(connection)
+
+
+MAIL_BYTES = 6500  # about a confirmation of nabo's with its calendar attached (the sink's bytes/messages)
+
+
+def mail_for(address):
+    """One message to ``address``: a To header and a fixed body, made once but for the address."""
+    return (f"From: bare <bare@floor.invalid>\r\nTo: <{address}>\r\nSubject: registered\r\n\r\n".encode("ascii")
+            + _MAIL_BODY)
+
+
+_MAIL_BODY = b"".join(b"x" * 76 + b"\r\n" for _ in range(MAIL_BYTES // 78))
+
+
+class Smtp(DependencyProvider):
+    """Kept SMTP connections to BASELINE_SMTP_PORT, one per worker at most: the floor opens none per message."""
+
+    def setup(self):
+        self.port = int(os.environ.get("BASELINE_SMTP_PORT", "0"))
+        self.idle = []
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def send(self, address):
+        connection = self.idle.pop() if self.idle else smtplib.SMTP("127.0.0.1", self.port, timeout=30)
+        connection.sendmail("bare@floor.invalid", [address], mail_for(address))
+        self.idle.append(connection)
+
+
 class BareEcho:
     name = "bare_echo"
 
     postgres = Postgres()
+    dispatch = EventDispatcher()
 
     @rpc
     def ping(self, value):
@@ -104,13 +155,29 @@ class BareEcho:
 
     @rpc
     def write(self, value):
-        connection = self.postgres.getconn()
-        try:
-            with connection, connection.cursor() as cursor:  # one transaction: INSERT, COMMIT
-                cursor.execute("INSERT INTO bare_writes (value) VALUES (%s) RETURNING id", (value,))
-                return cursor.fetchone()[0]
-        finally:
-            self.postgres.putconn(connection)
+        return insert(self.postgres, "bare_writes", value)
+
+    @rpc
+    def register(self, value):
+        written = insert(self.postgres, "bare_writes", value)
+        self.dispatch("registered", {"value": value})
+        return written
+
+    @http("GET", "/health/live")
+    def live(self, request):
+        return Response("ok")
+
+
+class BareConsumer:
+    name = "bare_consumer"
+
+    postgres = Postgres()
+    smtp = Smtp()
+
+    @event_handler("bare_echo", "registered")
+    def on_registered(self, payload):
+        insert(self.postgres, "bare_deliveries", payload["value"])
+        self.smtp.send(payload["value"])
 
     @http("GET", "/health/live")
     def live(self, request):
@@ -137,6 +204,11 @@ class BareHttp:
         written = self.echo.write(json.loads(request.get_data() or b"{}").get("value", "x"))
         return Response(json.dumps({"id": written}), status=201, content_type="application/json")
 
+    @http("POST", "/register")
+    def register_route(self, request):
+        written = self.echo.register(json.loads(request.get_data() or b"{}").get("value", "x"))
+        return Response(json.dumps({"id": written}), status=201, content_type="application/json")
+
     @http("GET", "/health/live")
     def live(self, request):
         return Response("ok")
@@ -151,7 +223,7 @@ def config():
 def main(role):
     from nameko.cli.run import run
 
-    run([{"echo": BareEcho, "http": BareHttp}[role]], config())
+    run([{"echo": BareEcho, "http": BareHttp, "consumer": BareConsumer}[role]], config())
 
 
 if __name__ == "__main__":

@@ -163,12 +163,17 @@ class Cluster:
         self.processes[name] = process
         return process
 
-    def start_baseline(self, database_url=None):
+    def start_baseline(self, database_url=None, smtp_port=None):
         """The floor of one gateway hop: a bare nameko HTTP entrypoint calling a bare RPC echo service;
-        with ``database_url`` (a psycopg2 URL) it also serves the floor of a durable write."""
-        echo_port, http_port = infra.free_port(), infra.free_port()
+        with ``database_url`` (a psycopg2 URL) it also serves the floor of a durable write, and with
+        ``smtp_port`` too, a bare consumer (the floor of a registration with its consumer and mail)."""
         extra = {"BASELINE_DATABASE_URL": database_url} if database_url else {}
-        for role, port in (("echo", echo_port), ("http", http_port)):
+        roles = ["echo", "http"]
+        if database_url and smtp_port:
+            roles.append("consumer")
+            extra["BASELINE_SMTP_PORT"] = smtp_port
+        for role in roles:
+            port = infra.free_port()
             self.processes[f"baseline-{role}"] = Process(
                 f"baseline-{role}", [PYTHON, "-m", "benchmarks.baseline", role],
                 self.env("baseline", port, BASELINE_PORT=port, **extra), port)

@@ -13,6 +13,7 @@ Sections:
   read     GET one event, one organisation, a page of 50 events at 1, 10 and 50 clients
   write    guest registrations (outbox, relay, notifications consumer): throughput, p99, and
            commit -> consumer latency (outbox row created_at -> notifications delivery created_at),
+           against the floor of the same work done bare (write, event, consumer's write and mail),
            flat out and with 10 clients offering 50% and 80% of the flat-out rate (open loop);
            then the request path alone, with notifications stopped (as where consumers have nodes
            of their own), and notifications timed working through the backlog that left
@@ -37,7 +38,7 @@ from datetime import datetime, timezone
 from functools import partial
 
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from benchmarks import common
 from benchmarks.seeding import PASSWORD, public_organisations, seed_events, seed_members
@@ -138,6 +139,8 @@ def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests,
                 for name, paths in targets.items()}
         if write_events:
             paths, bodies = registration_load(write_events, max_requests)
+            runs[REGISTRATION_FLOOR] = floor_registrations(bare, bodies, clients, duration, max_requests)
+            CpuMeter(cluster).wait_quiet()  # the floor's consumer and mail finish first
             runs[REGISTRATIONS] = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
         for name, result in [(ECHO, base), *runs.items()]:
             measured.setdefault(name, []).append((common.ratio(result["rps"], base["rps"]), result["rps"],
@@ -151,6 +154,11 @@ def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests,
                      f"{statistics.median(s[3] for s in samples):.1f}x"])
     common.print_table(f"Ratios at {clients} clients, {rounds} interleaved rounds (medians)",
                        ["path", "rounds", "req/s", "x bare req/s", "range", "p99 ms", "p99 x bare"], rows)
+    if write_events:
+        against_floor = sorted(common.ratio(nabo[1], floor[1])
+                               for nabo, floor in zip(measured[REGISTRATIONS], measured[REGISTRATION_FLOOR]))
+        print(f"\n(registrations against the floor with consumer and mail, same round: median "
+              f"{statistics.median(against_floor):.2f}x, range {against_floor[0]:.2f}-{against_floor[-1]:.2f})")
     return measured
 
 
@@ -168,26 +176,75 @@ def post_registrations(gateway, paths, bodies, clients, duration, max_requests, 
 
 
 WRITE_FLOOR = "bare HTTP -> RPC -> INSERT + COMMIT (floor)"
+REGISTRATION_FLOOR = "bare HTTP -> RPC -> INSERT + COMMIT -> event -> consumer INSERT + COMMIT + mail (floor)"
 PACED_SHARES = (0.5, 0.8)
 
 
-def write_figures(cluster, urls, event_ids, duration, max_requests):
-    """Guest registrations spread over event_ids, against the echo and the floor of a durable write;
-    then commit -> consumer latency, flat out and below saturation."""
+def floor_registrations(bare, bodies, clients, duration, max_requests):
+    return common.run_load(bare, ["/register"], clients, duration, max_requests=max_requests, method="POST",
+                           bodies=[{"value": body["email"]} for body in bodies])
+
+
+def floor_commit_to_consumer(baseline_url, since, wait=90):
+    """The floor's commit -> consumer latency: its write's INSERT -> its consumer's INSERT, by value; waits
+    until the consumer has caught up (or ``wait`` s). Returns the same cells as ``commit_to_consumer``."""
+    engine = db.make_engine(baseline_url.replace("postgresql://", "postgresql+psycopg2://", 1))
+    query = text("SELECT w.created_at, d.created_at FROM bare_writes w LEFT JOIN bare_deliveries d "
+                 "ON d.value = w.value WHERE w.created_at >= :since")
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            with engine.connect() as conn:
+                rows = conn.execute(query, {"since": since}).all()
+            if all(handled for _, handled in rows) or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        e2e = [(handled - written).total_seconds() * 1000 for written, handled in rows if handled]
+        return [len(rows), len(e2e), "n/a (no outbox)", fmt(common.percentile(e2e, 0.5)),
+                fmt(common.percentile(e2e, 0.99)), fmt(max(e2e) if e2e else None)]
+    finally:
+        engine.dispose()
+
+
+def mail_bytes(cluster, since_status):
+    """Bytes a message the sink received since ``since_status`` (an earlier ``smtp_sink_status``)."""
+    now = cluster.smtp_sink_status()
+    messages = now["messages"] - since_status["messages"]
+    return (now["bytes"] - since_status["bytes"]) / messages if messages else None
+
+
+def write_figures(cluster, urls, baseline_url, event_ids, duration, max_requests):
+    """Guest registrations spread over event_ids, against the echo, the floor of a durable write and the
+    floor of a registration with its consumer and mail; then commit -> consumer latency, flat out and below
+    saturation, and the floor's flat out."""
     gateway, bare = cluster.url("gateway"), cluster.url("baseline-http")
-    rows, e2e_rows, floor_rows = [], [], []
+    rows, e2e_rows, floor_rows, sizes = [], [], [], {}
     for clients in (1, 10):
         paths, bodies = registration_load(event_ids, max_requests)
         base = common.run_load(bare, ["/echo?v=x"], clients, duration)
         floor = common.run_load(bare, ["/write"], clients, duration, max_requests=max_requests, method="POST",
                                 bodies=[{"value": body["email"]} for body in bodies])
-        started = datetime.now(timezone.utc)
+        CpuMeter(cluster).wait_quiet()
+        started, sink = datetime.now(timezone.utc), cluster.smtp_sink_status()
+        full_floor = floor_registrations(bare, registration_load(event_ids, max_requests)[1], clients, duration,
+                                         max_requests)
+        floor_e2e = floor_commit_to_consumer(baseline_url, started)
+        time.sleep(1)
+        sizes["floor"] = mail_bytes(cluster, sink)
+        CpuMeter(cluster).wait_quiet()
+        started, sink = datetime.now(timezone.utc), cluster.smtp_sink_status()
         result = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
         rows.append(load_row(ECHO, clients, base, base))
         rows.append(load_row(WRITE_FLOOR, clients, floor, base))
+        rows.append(load_row(REGISTRATION_FLOOR, clients, full_floor, base))
         rows.append(load_row(REGISTRATIONS, clients, result, base))
         floor_rows.append(floor_row(REGISTRATIONS, clients, result, floor, base))
+        floor_rows.append(floor_row(f"{REGISTRATIONS} against the floor with consumer and mail", clients, result,
+                                    full_floor, base))
         e2e_rows.append([clients, *commit_to_consumer(urls, started, result["ok"])])
+        e2e_rows.append([f"{clients}, the floor (its INSERT -> its consumer's INSERT)", *floor_e2e])
+        CpuMeter(cluster).wait_quiet()
+        sizes["nabo"] = mail_bytes(cluster, sink)
     # the same latency below saturation: 10 clients offering a fixed share of what they reached flat out
     for share in PACED_SHARES:
         paths, bodies = registration_load(event_ids, max_requests)
@@ -197,7 +254,10 @@ def write_figures(cluster, urls, event_ids, duration, max_requests):
         e2e_rows.append([f"10, offering {rate:.0f} req/s ({share:.0%} of flat out; answered p99 "
                          f"{fmt(paced['p99_ms'])} ms)", *commit_to_consumer(urls, started, paced["ok"])])
     common.print_table("Write path: guest registrations", LOAD_HEADER, rows)
-    common.print_table("Write path: registrations against the floor of a durable write", FLOOR_HEADER, floor_rows)
+    common.print_table("Write path: registrations against the floors of a durable write and of a registration "
+                       "with its consumer and mail", FLOOR_HEADER, floor_rows)
+    print(f"\n(mail in the sink: nabo's confirmations {fmt(sizes.get('nabo'), 0)} bytes a message, the floor's "
+          f"{fmt(sizes.get('floor'), 0)})")
     common.print_table("Write path: commit -> consumer (registration.confirmed)",
                        ["clients", "events", "handled", "outbox publish lag p50/p99 ms",
                         "commit -> handler p50 ms", "p99 ms", "max ms"], e2e_rows)
@@ -390,7 +450,7 @@ class CpuMeter:
             self.used[label] = self.used.get(label, 0.0) + seconds - self.before.get(key, 0.0)
 
 
-CPU_COLUMNS = ("baseline-http", "baseline-echo", "gateway", "members", "events", "notifications", "smtp-sink",
+CPU_COLUMNS = ("baseline-http", "baseline-echo", "baseline-consumer", "gateway", "members", "events", "notifications", "smtp-sink",
                "postgresql", "rabbitmq")
 
 
@@ -405,6 +465,9 @@ def cpu_figures(cluster, targets, duration, clients=10, headers=None, write_even
         paths, bodies = registration_load(write_events, max_writes)
         cases[WRITE_FLOOR] = (bare, ["/write"], {"method": "POST", "max_requests": max_writes,
                                                   "bodies": [{"value": b["email"]} for b in bodies]})
+        cases[REGISTRATION_FLOOR] = (bare, ["/register"], {
+            "method": "POST", "max_requests": max_writes, "bodies": [{"value": b["email"]} for b in bodies],
+            "settle": 5})
         cases[REGISTRATIONS] = (cluster.url("gateway"), paths, {
             "method": "POST", "bodies": bodies, "max_requests": max_writes, "settle": 5})
     for name, (url, paths, extra) in cases.items():
@@ -466,7 +529,7 @@ def main():
             cluster = common.Cluster(amqp, urls)
             smtp_port = cluster.start_smtp_sink(count_only=True)  # the sink's own parsing is not nabo's cost
             cluster.extra_env.update({"NOTIFICATIONS_SMTP_PORT": smtp_port, "NOTIFICATIONS_SMTP_HOST": "127.0.0.1"})
-            cluster.start_baseline(database_url=baseline_db)
+            cluster.start_baseline(database_url=baseline_db, smtp_port=smtp_port)
             profiled, _, profiled_target = (args.profile or args.cprofile or "").partition(":")
             stats_path = os.path.join(common.LOG_DIR, f"cprofile-{profiled}.pstats") if args.cprofile else None
             for component in ("members", "events", "notifications", "gateway"):
@@ -504,7 +567,7 @@ def main():
                 small = read_figures(cluster, targets, args.duration, headers=headers) if "read" in sections else {}
                 if "write" in sections:
                     write_events = create_write_events(cluster, association_id, 20)
-                    write_figures(cluster, urls, write_events, args.duration, args.writes)
+                    write_figures(cluster, urls, baseline_db, write_events, args.duration, args.writes)
                     write_with_consumers_elsewhere(cluster, urls, write_events, args.duration, args.writes)
             if "ratios" in sections:
                 if "write" not in sections:

@@ -5,8 +5,8 @@ recipients and subject, and keeps the last 200 viewable over HTTP.
 
 GET http://127.0.0.1:8025/ lists them as plain text; add ?format=json (or
 send Accept: application/json) for JSON with headers and text bodies.
-GET /status answers JSON counts: messages, recipients, distinct recipients and
-recipients missing from their message's To header.
+GET /status answers JSON counts: messages, their bytes, recipients, distinct
+recipients and recipients missing from their message's To header.
 
 ``--count-only`` (for load runs) neither parses, prints nor keeps messages:
 it only counts and checks recipients against the raw header block, so the
@@ -34,16 +34,18 @@ class Mailbox:
         self.messages = collections.deque(maxlen=keep)
         self.lock = threading.Lock()
         self.count_only = count_only
-        self.received = self.recipients = self.not_in_to_header = 0
+        self.received = self.recipients = self.not_in_to_header = self.bytes = 0
         self.seen = set()
 
     def count(self, recipients, raw):
         """Tally a message; a recipient is checked against the To header without parsing the message."""
         headers = raw.partition(b"\r\n\r\n")[0].lower()
-        to_header = re.search(rb"^to:(.*(?:\r\n[ \t].*)*)", headers, re.MULTILINE)
+        # [^\r\n]: "." stops before "\n" but takes the "\r", and then the folded lines were never read
+        to_header = re.search(rb"^to:([^\r\n]*(?:\r\n[ \t][^\r\n]*)*)", headers, re.MULTILINE)
         to_header = to_header.group(1) if to_header else b""
         with self.lock:
             self.received += 1
+            self.bytes += len(raw)
             for address in recipients:
                 self.recipients += 1
                 self.seen.add(address.lower())
@@ -52,7 +54,7 @@ class Mailbox:
 
     def status(self):
         with self.lock:
-            return {"messages": self.received, "recipients": self.recipients,
+            return {"messages": self.received, "bytes": self.bytes, "recipients": self.recipients,
                     "distinct_recipients": len(self.seen), "not_in_to_header": self.not_in_to_header}
 
     def add(self, mail_from, recipients, raw):
