@@ -45,10 +45,11 @@ from benchmarks.seeding import PASSWORD, public_organisations, seed_events, seed
 from nabo_common import db
 from services.events.models import OutboxEvent
 from services.members.models import Organisation
-from services.notifications.models import Delivery
+from services.notifications.models import Delivery, ProcessedEvent
 from tests.support import infra
 
 CONCURRENCY = (1, 10, 50)
+CONSUMER = "notifications.on_calendar_activity"  # the inbox's name of the handler of registration.confirmed
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -200,7 +201,9 @@ def floor_commit_to_consumer(baseline_url, since, wait=90):
                 break
             time.sleep(1)
         e2e = [(handled - written).total_seconds() * 1000 for written, handled in rows if handled]
-        return [len(rows), len(e2e), "n/a (no outbox)", fmt(common.percentile(e2e, 0.5)),
+        # the floor's consumer has one statement: reaching it and writing its work are the same moment
+        first = f"{fmt(common.percentile(e2e, 0.5))} / {fmt(common.percentile(e2e, 0.99))}"
+        return [len(rows), len(e2e), "n/a (no outbox)", first, fmt(common.percentile(e2e, 0.5)),
                 fmt(common.percentile(e2e, 0.99)), fmt(max(e2e) if e2e else None)]
     finally:
         engine.dispose()
@@ -260,7 +263,8 @@ def write_figures(cluster, urls, baseline_url, event_ids, duration, max_requests
           f"{fmt(sizes.get('floor'), 0)})")
     common.print_table("Write path: commit -> consumer (registration.confirmed)",
                        ["clients", "events", "handled", "outbox publish lag p50/p99 ms",
-                        "commit -> handler p50 ms", "p99 ms", "max ms"], e2e_rows)
+                        "commit -> handler's first statement p50/p99 ms", "commit -> delivery written p50 ms",
+                        "p99 ms", "max ms"], e2e_rows)
     return rows, e2e_rows
 
 
@@ -343,8 +347,9 @@ def backlog_drain(urls, since, offered_rps, wait=120):
 
 
 def commit_to_consumer(urls, since, expected, wait=90):
-    """Outbox row created_at (in the registration's transaction) -> the notifications
-    handler's delivery row created_at, joined on the event id."""
+    """Outbox row created_at (in the registration's transaction) -> the notifications handler's first
+    statement (its inbox row's processed_at: the handler reached) and -> its delivery row's created_at (the
+    handler's work written, near its end), joined on the event id."""
     events_engine, notifications_engine = db.make_engine(urls["events"]), db.make_engine(urls["notifications"])
     try:
         committed = committed_registrations(events_engine, since)
@@ -359,13 +364,19 @@ def commit_to_consumer(urls, since, expected, wait=90):
             if len(handled) >= len(committed):
                 break
             time.sleep(1)
+        with notifications_engine.connect() as conn:
+            reached = dict(conn.execute(select(ProcessedEvent.event_id, ProcessedEvent.processed_at)
+                                        .where(ProcessedEvent.consumer == CONSUMER,
+                                               ProcessedEvent.event_id.in_(list(handled)) if handled else False)).all())
         with events_engine.connect() as conn:
             rows = conn.execute(select(OutboxEvent.created_at, OutboxEvent.published_at)
                                 .where(OutboxEvent.event_id.in_(list(committed)) if committed else False)).all()
         lag = [(r.published_at - r.created_at).total_seconds() * 1000 for r in rows if r.published_at]
+        to_handler = [(reached[k] - committed[k]).total_seconds() * 1000 for k in reached]
         e2e = [(handled[k] - committed[k]).total_seconds() * 1000 for k in handled]
         return [len(committed), len(handled),
                 f"{fmt(common.percentile(lag, 0.5))} / {fmt(common.percentile(lag, 0.99))}",
+                f"{fmt(common.percentile(to_handler, 0.5))} / {fmt(common.percentile(to_handler, 0.99))}",
                 fmt(common.percentile(e2e, 0.5)), fmt(common.percentile(e2e, 0.99)), fmt(max(e2e) if e2e else None)]
     finally:
         events_engine.dispose()
