@@ -13,10 +13,12 @@ import subprocess
 import sys
 import time
 
+import pika
 import psutil
 import psycopg2
 import requests
 
+from nabo_common import topology
 from tests.support.infra import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -226,6 +228,18 @@ class Cluster:
                 return cur.fetchall()
         finally:
             conn.close()
+
+    def events_waiting(self):
+        """Events ready in a consumer queue or waiting in its ``.retry`` queue (straight to RabbitMQ, not
+        through the proxy): a scenario is settled only once a retry of its events has run, or that retry
+        lands in the next scenario's figures."""
+        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_uri))
+        try:
+            channel = connection.channel()
+            return sum(channel.queue_declare(name, passive=True).method.message_count
+                       for queue in topology.declared_bindings() for name in (queue, topology.retry_queue(queue)))
+        finally:
+            connection.close()
 
     def outbox_backlog(self):
         return {s: self.query(s, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL")[0][0]

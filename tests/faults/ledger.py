@@ -122,11 +122,12 @@ def classify_registrations(cluster, sink, loads):
 
 
 def settle_registrations(cluster, sink, loads, timeout=90):
-    """Wait for quiescence: nothing lost any more, outboxes empty, then a short grace for late duplicates."""
+    """Wait for quiescence: nothing lost any more, outboxes empty, no event waiting for a consumer or for its
+    retry, then a short grace for late duplicates."""
     def quiet():
         result = classify_registrations(cluster, sink, loads)
         backlog = sum(cluster.outbox_backlog().values())
-        return result if result["lost"] == 0 and backlog == 0 else None
+        return result if result["lost"] == 0 and backlog == 0 and cluster.events_waiting() == 0 else None
 
     wait_until(quiet, timeout, interval=0.5)
     time.sleep(2.0)
