@@ -1,12 +1,10 @@
 """Outbox relay: publishes committed outbox rows to RabbitMQ.
 
-A batch of rows is claimed and marked published in one statement (an
-``UPDATE`` of the due rows, chosen with ``FOR UPDATE SKIP LOCKED``, that returns
-them), published in one go on a channel in confirm mode, and the broker's
-confirms for the whole batch are awaited once before that transaction
-commits: one confirm wait per batch, not per event, which is what keeps the
-relay ahead of a busy service. A failure rolls the marks back; a row the
-broker refused is put back as pending with its reason before the commit. ``mandatory`` makes an unroutable publish come back
+A batch of claimed rows is published in one go on a channel in confirm mode,
+and the broker's confirms for the whole batch are awaited once, before the
+rows are marked published (one statement) in the transaction that claimed
+them: one round trip per batch, not per event, which is what keeps the relay
+ahead of a busy service. ``mandatory`` makes an unroutable publish come back
 instead of vanishing (the alternate exchange normally catches those). Rows are claimed
 with ``FOR UPDATE SKIP LOCKED`` so several replicas relay side by side without
 publishing the same row twice in the normal case; after a crash between
@@ -48,8 +46,10 @@ class ConfirmTimeout(Exception):
 
 @lru_cache(maxsize=None)
 def _due_rows(model):
-    """The due, unpublished rows of a batch in order, locked (other relays skip them)."""
-    return (select(model.position)
+    """The claim of a batch, built once per outbox table: building it cost about as much as running it."""
+    # Core rows, the envelope as the text that was stored: nothing is parsed only to be dumped again
+    return (select(model.position, model.event_id, model.event_type, cast(model.envelope, Text).label("body"),
+                   model.headers, model.created_at, model.attempts)
             .where(model.published_at.is_(None), model.next_attempt_at <= bindparam("now"))
             .order_by(model.position)
             .limit(bindparam("limit", type_=Integer))
@@ -57,24 +57,9 @@ def _due_rows(model):
 
 
 @lru_cache(maxsize=None)
-def _claim(model):
-    """The claim of a batch: its due rows marked published, returned (one round trip, where a SELECT and
-    then an UPDATE took two). Built once per outbox table: building it cost about as much as running it."""
-    table = model.__table__
-    # Core rows, the envelope as the text that was stored: nothing is parsed only to be dumped again
-    return (update(table).where(table.c.position.in_(_due_rows(model).scalar_subquery()))
-            .values(published_at=bindparam("now", type_=table.c.published_at.type), attempts=table.c.attempts + 1)
-            .returning(table.c.position, table.c.event_id, table.c.event_type,
-                       cast(table.c.envelope, Text).label("body"), table.c.headers, table.c.created_at,
-                       table.c.attempts))
-
-
-@lru_cache(maxsize=None)
-def _put_back(table):
-    """A claimed row the broker refused: pending again, after a backoff, with the reason."""
-    return (update(table).where(table.c.position == bindparam("row_position"))
-            .values(published_at=None, last_error=bindparam("error", type_=table.c.last_error.type),
-                    next_attempt_at=bindparam("retry_at", type_=table.c.next_attempt_at.type)))
+def _mark_published(table):
+    return (update(table).where(table.c.position.in_(bindparam("positions", expanding=True)))
+            .values(published_at=bindparam("now", type_=table.c.published_at.type), attempts=table.c.attempts + 1))
 
 
 class OutboxPublisher:
@@ -131,10 +116,9 @@ class OutboxPublisher:
         if not self.connected:
             self.close()
             self.connect()
-        with self.engine.begin() as connection:  # an exception rolls the claim's marks back
-            # RETURNING gives no order: published in the order they were committed
-            rows = sorted(connection.execute(_claim(self.model), {"now": utcnow(), "limit": batch_size}),
-                          key=lambda row: row.position)
+        model = self.model
+        with self.engine.begin() as connection:
+            rows = connection.execute(_due_rows(model), {"now": utcnow(), "limit": batch_size}).all()
             if rows:
                 self._record(connection, *self._publish(rows))
         return len(rows)
@@ -190,20 +174,20 @@ class OutboxPublisher:
         self._returned[message.properties.get("message_id")] = f"UnroutableError: {exc}"
 
     def _record(self, connection, published, failed):
-        """The batch's outcome: the published rows are marked already (by the claim); each refused one is put
-        back as pending with its reason."""
+        """Mark the batch's outcome: the published rows in one statement, each refused one with its reason."""
         table = self.model.__table__
         now = utcnow()
         if published:
+            connection.execute(_mark_published(table), {"now": now, "positions": [row.position for row in published]})
             metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc(len(published))
             lag = metrics.OUTBOX_LAG.labels(self.service_name)
-            for row in published:  # created_at is aware on every backend (UtcDateTime); now: confirmed
+            for row in published:  # created_at is aware on every backend (UtcDateTime)
                 lag.observe(max(0.0, (now - row.created_at).total_seconds()))
         for row, error in failed:
-            # the claim counted the attempt: row.attempts is the count after it
-            connection.execute(_put_back(table), {
-                "row_position": row.position, "error": error[:1000],
-                "retry_at": now + timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2 ** row.attempts))})
+            attempts = row.attempts + 1
+            connection.execute(update(table).where(table.c.position == row.position).values(
+                attempts=attempts, last_error=error[:1000],
+                next_attempt_at=now + timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2 ** attempts))))
             metrics.OUTBOX_FAILURES.labels(self.service_name).inc()
             log.warning("outbox event %s not accepted by broker: %s", row.event_id, error)
 
