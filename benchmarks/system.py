@@ -181,15 +181,20 @@ REGISTRATION_FLOOR = "bare HTTP -> RPC -> INSERT + COMMIT -> event -> consumer I
 PACED_SHARES = (0.5, 0.8)
 
 
+def floor_bodies(bodies):
+    """The floors' request bodies for the same registrations: the e-mail is the value written."""
+    return [{"value": body["email"]} for body in bodies]
+
+
 def floor_registrations(bare, bodies, clients, duration, max_requests):
     return common.run_load(bare, ["/register"], clients, duration, max_requests=max_requests, method="POST",
-                           bodies=[{"value": body["email"]} for body in bodies])
+                           bodies=floor_bodies(bodies))
 
 
 def floor_commit_to_consumer(baseline_url, since, wait=90):
     """The floor's commit -> consumer latency: its write's INSERT -> its consumer's INSERT, by value; waits
     until the consumer has caught up (or ``wait`` s). Returns the same cells as ``commit_to_consumer``."""
-    engine = db.make_engine(baseline_url.replace("postgresql://", "postgresql+psycopg2://", 1))
+    engine = db.make_engine(baseline_url)
     query = text("SELECT w.created_at, d.created_at FROM bare_writes w LEFT JOIN bare_deliveries d "
                  "ON d.value = w.value WHERE w.created_at >= :since")
     try:
@@ -226,11 +231,10 @@ def write_figures(cluster, urls, baseline_url, event_ids, duration, max_requests
         paths, bodies = registration_load(event_ids, max_requests)
         base = common.run_load(bare, ["/echo?v=x"], clients, duration)
         floor = common.run_load(bare, ["/write"], clients, duration, max_requests=max_requests, method="POST",
-                                bodies=[{"value": body["email"]} for body in bodies])
+                                bodies=floor_bodies(bodies))
         CpuMeter(cluster).wait_quiet()
         started, sink = datetime.now(timezone.utc), cluster.smtp_sink_status()
-        full_floor = floor_registrations(bare, registration_load(event_ids, max_requests)[1], clients, duration,
-                                         max_requests)
+        full_floor = floor_registrations(bare, bodies, clients, duration, max_requests)
         floor_e2e = floor_commit_to_consumer(baseline_url, started)
         time.sleep(1)
         sizes["floor"] = mail_bytes(cluster, sink)
@@ -461,8 +465,8 @@ class CpuMeter:
             self.used[label] = self.used.get(label, 0.0) + seconds - self.before.get(key, 0.0)
 
 
-CPU_COLUMNS = ("baseline-http", "baseline-echo", "baseline-consumer", "gateway", "members", "events", "notifications", "smtp-sink",
-               "postgresql", "rabbitmq")
+CPU_COLUMNS = ("baseline-http", "baseline-echo", "baseline-consumer", "gateway", "members", "events",
+               "notifications", "smtp-sink", "postgresql", "rabbitmq")
 
 
 def cpu_figures(cluster, targets, duration, clients=10, headers=None, write_events=None, max_writes=3000):
@@ -475,10 +479,9 @@ def cpu_figures(cluster, targets, duration, clients=10, headers=None, write_even
     if write_events:
         paths, bodies = registration_load(write_events, max_writes)
         cases[WRITE_FLOOR] = (bare, ["/write"], {"method": "POST", "max_requests": max_writes,
-                                                  "bodies": [{"value": b["email"]} for b in bodies]})
+                                                  "bodies": floor_bodies(bodies)})
         cases[REGISTRATION_FLOOR] = (bare, ["/register"], {
-            "method": "POST", "max_requests": max_writes, "bodies": [{"value": b["email"]} for b in bodies],
-            "settle": 5})
+            "method": "POST", "max_requests": max_writes, "bodies": floor_bodies(bodies), "settle": 5})
         cases[REGISTRATIONS] = (cluster.url("gateway"), paths, {
             "method": "POST", "bodies": bodies, "max_requests": max_writes, "settle": 5})
     for name, (url, paths, extra) in cases.items():
@@ -527,8 +530,8 @@ def main():
         try:
             urls = {name: infra.make_database(name) for name in ("members", "events", "notifications")}
             # the write floor's own database (one table, made by the baseline itself)
-            baseline_db = infra.make_database("baseline", migrate=False).replace("postgresql+psycopg2://",
-                                                                                 "postgresql://")
+            baseline_url = infra.make_database("baseline", migrate=False)  # SQLAlchemy's, for the figures
+            baseline_db = baseline_url.replace("postgresql+psycopg2://", "postgresql://")  # the baseline's psycopg2
             t0 = time.perf_counter()
             people = seed_members(urls["members"], args.organisations, rng)[1]
             association_id = str(uuid.uuid4())
@@ -578,7 +581,7 @@ def main():
                 small = read_figures(cluster, targets, args.duration, headers=headers) if "read" in sections else {}
                 if "write" in sections:
                     write_events = create_write_events(cluster, association_id, 20)
-                    write_figures(cluster, urls, baseline_db, write_events, args.duration, args.writes)
+                    write_figures(cluster, urls, baseline_url, write_events, args.duration, args.writes)
                     write_with_consumers_elsewhere(cluster, urls, write_events, args.duration, args.writes)
             if "ratios" in sections:
                 if "write" not in sections:
