@@ -254,8 +254,10 @@ def on_registration(session, envelope):
     .ics to attach; the read model adds the venue and format. Its event.published may still be in a
     concurrent worker (same queue, several workers): then retry rather than send without the venue."""
     data = envelope["data"]
-    # loaded once and held: the session's identity map keeps no unchanged object nobody refers to
-    event = session.get(CalendarEvent, data["event_id"])
+    # loaded once and held: the session's identity map keeps no unchanged object nobody refers to. The
+    # association comes with the event, so that notify's lookup of it by id needs no statement of its own.
+    speaking_for = (data["association_ids"] or [None])[0] or envelope.get("association_id")
+    event, association = readmodel.event_with_association(session, data["event_id"], speaking_for)
     kept = readmodel.apply_registration(session, data, event)
     kind = REGISTRATION_KINDS.get(envelope["type"])
     if kind is None or not kept:

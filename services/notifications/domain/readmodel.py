@@ -5,7 +5,7 @@ events rebuilds the same state; nothing here is the source of truth.
 """
 from datetime import date, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from services.notifications.domain.common import upsert
 from services.notifications.models import (Association, CalendarEvent, ConsentState, Contact, ContactOrganisation,
@@ -131,6 +131,21 @@ def apply_calendar_event(session, data, status=None):
         values["status"] = status
     upsert(session, CalendarEvent, values, ["id"])
     return session.get(CalendarEvent, data["event_id"])
+
+
+# built once: a registration's event and the association its message speaks for, in one round trip
+EVENT_WITH_ASSOCIATION = (select(CalendarEvent, Association).select_from(CalendarEvent)
+                          .outerjoin(Association, Association.id == bindparam("association_id"))
+                          .where(CalendarEvent.id == bindparam("event_id")))
+
+
+def event_with_association(session, event_id, association_id):
+    """The read model's event and association (each None when missing) in one query. Whoever holds the
+    association finds it in the session's identity map: ``session.get`` by its id asks the database no more."""
+    if association_id is None:
+        return session.get(CalendarEvent, event_id), None
+    row = session.execute(EVENT_WITH_ASSOCIATION, {"event_id": event_id, "association_id": association_id}).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def apply_registration(session, data, event):

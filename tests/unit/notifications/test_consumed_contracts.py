@@ -2,6 +2,7 @@
 (``nabo_common.events.build``), loaded as the consumer loads it and run through its reaction. A reaction
 that reads a field under another name than the contract's fails here."""
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from nabo_common import events
@@ -203,6 +204,30 @@ def test_waitlisted_guest_gets_no_join_link_and_no_calendar_in_the_registrations
     [mail] = emails(session, kind="registration_waitlisted")
     assert mail.subject == "På väntelistan: Grøn omstilling"
     assert "meet.test" not in mail.text_body and mail.attachments is None
+
+
+def test_a_guests_confirmation_reads_its_event_and_association_in_one_statement(world, session):
+    # the association (whose name and zone the mail uses) comes with the event, not in a query of its own
+    aid = world.association(language="da")
+    event_id = new_id()
+    world.apply("event.published", event_data(event_id, aid))
+    selects = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    engine = session.get_bind()
+    sa_event.listen(engine, "before_cursor_execute", record)
+    try:
+        world.apply("registration.confirmed", registration_data(event_id, aid, None, "gaest@example.test", "da",
+                                                                name="Gæst"))
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+    [mail] = emails(session, kind="registration_confirmed")
+    assert mail.association_id == aid and mail.subject.startswith("Du er tilmeldt")
+    reading_associations = [s for s in selects if "FROM associations" in s or "JOIN associations" in s]
+    assert len(reading_associations) == 1 and "calendar_events" in reading_associations[0]
 
 
 def test_registration_ahead_of_its_event_waits_for_it_then_uses_the_fresher_data(world, session):
