@@ -12,6 +12,7 @@ from services.members.models import (
     Association, Consent, Membership, Network, NetworkMember, Organisation, OrganisationTheme, Person, PersonRole,
     Theme,
 )
+from services.notifications.models import Association as NotificationsAssociation
 
 PASSWORD = "benchmark-password-1"
 COUNTRIES = (("NL", "nl"), ("DE", "de"), ("DK", "da"))
@@ -116,6 +117,16 @@ def seed_events(url, association_id, events, registrations, rng):
     settle(engine)
     engine.dispose()
     return ids
+
+
+def seed_host_in_read_model(url, association_id):
+    """The events' host as notifications' read model holds it once its association.created arrived, so that
+    confirmations are rendered in its language and zone, as they are for a real association."""
+    engine = db.make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(insert(NotificationsAssociation), [dict(id=association_id, name="Benchmark host",
+                                                             default_language="da", time_zone="Europe/Copenhagen")])
+    engine.dispose()
 
 
 def public_organisations(url, limit=200):

@@ -41,7 +41,8 @@ import requests
 from sqlalchemy import func, select, text
 
 from benchmarks import common
-from benchmarks.seeding import PASSWORD, public_organisations, seed_events, seed_members
+from benchmarks.seeding import (PASSWORD, public_organisations, seed_events, seed_host_in_read_model,
+                                seed_members)
 from nabo_common import db
 from services.events.models import OutboxEvent
 from services.members.models import Organisation
@@ -536,6 +537,7 @@ def main():
             people = seed_members(urls["members"], args.organisations, rng)[1]
             association_id = str(uuid.uuid4())
             event_ids = seed_events(urls["events"], association_id, args.events, args.registrations, rng)
+            seed_host_in_read_model(urls["notifications"], association_id)
             organisation_ids = public_organisations(urls["members"])
             print(f"seeded {args.organisations} organisations, {args.events} events, {args.registrations} "
                   f"registrations in {time.perf_counter() - t0:.1f} s")

@@ -35,8 +35,10 @@ PING_AFTER_IDLE_SECONDS = 1.0
 _LAST_CHECKIN = "nabo_last_checkin"
 
 
-def make_engine(url, pool_size=10, read_only=False):
-    isolation = {"isolation_level": "AUTOCOMMIT"} if read_only else {}
+def make_engine(url, pool_size=10, read_only=False, autocommit=False):
+    """``autocommit``: every statement commits on its own, with no BEGIN and COMMIT round trips (switching a
+    pooled connection to it and back costs a statement each way, so it is the engine's, not a connection's)."""
+    isolation = {"isolation_level": "AUTOCOMMIT"} if read_only or autocommit else {}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -91,8 +93,9 @@ def _ping_when_idle(engine):
 
 
 def make_sessionmaker(engine):
-    factory = sessionmaker(bind=engine, expire_on_commit=False, autobegin=True)
-    event.listen(factory, "after_commit", outbox.wake_after_commit)
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autobegin=True, info={outbox.HANDS_OVER: True})
+    event.listen(factory, "after_commit", outbox.hand_over_after_commit)
+    event.listen(factory, "after_soft_rollback", outbox.forget_after_rollback)
     return factory
 
 

@@ -1,11 +1,21 @@
 """Transactional outbox: events are rows written in the same transaction as
 the change that causes them; the relay publishes them afterwards.
 
+Where the writing process runs a relay for the database, the rows a commit
+wrote are handed to that relay right after the commit, and it publishes them
+as they are, without reading them back. Such rows are written due only a
+grace period later, so that no relay's poll (of this replica or another)
+takes them meanwhile; if the process dies before its relay marked them
+published, the poll of any relay takes them once the grace has passed.
+A process with no relay (a script, a test) writes rows due at once.
+
 Each service's model module declares ``class OutboxEvent(OutboxEventMixin,
 Base)`` and ``class ProcessedEvent(ProcessedEventMixin, Base)`` so the tables
 live in the service's own database and migrations.
 """
-from datetime import datetime, timezone
+import json
+from collections import namedtuple
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, func, insert, select
@@ -16,8 +26,14 @@ from nabo_common import db
 from nabo_common.types import UtcDateTime
 from nabo_common import events
 
-PENDING_FLAG = "nabo_outbox_pending"
+HANDED_OVER = "nabo_outbox_handed_over"  # session.info: rows of the open transaction, for the relay at commit
+HANDS_OVER = "nabo_outbox_hands_over"  # session.info: the session's factory hands rows over at commit
+# how long a handed-over row is left to the relay it was handed to; well beyond the relay's confirm timeout,
+# so that it is taken by a poll only when that relay did not mark it (its process died, the broker was away)
+HANDOVER_GRACE = timedelta(seconds=15)
 BigId = BigInteger().with_variant(Integer, "sqlite")
+# what a relay publishes: the columns of a row as its poll reads them, the envelope as the stored JSON text
+OutboxRow = namedtuple("OutboxRow", "position event_id event_type body headers created_at attempts")
 
 
 def utcnow():
@@ -70,10 +86,16 @@ def record(session, model, event_type, data, caller=None, association_id=None, s
         headers[f"nameko.{context_mod.CONTEXT_KEY}"] = signed_caller
     # into the table at once rather than through the unit of work, whose flush cost more than the INSERT
     now = utcnow()
-    session.execute(_insert_into(model), {"event_id": envelope["id"], "event_type": event_type,
-                                          "envelope": envelope, "headers": headers, "created_at": now,
-                                          "next_attempt_at": now, "attempts": 0})
-    session.info[PENDING_FLAG] = True
+    values = {"event_id": envelope["id"], "event_type": event_type, "envelope": envelope, "headers": headers,
+              "created_at": now, "next_attempt_at": now, "attempts": 0}
+    relay = _relay_for(session, model) if session.info.get(HANDS_OVER) else None
+    if relay is None:
+        session.execute(_insert_into(model), values)
+        return envelope
+    values["next_attempt_at"] = now + HANDOVER_GRACE
+    position = session.execute(_insert_returning_position(model), values).scalar_one()
+    session.info.setdefault(HANDED_OVER, {}).setdefault(relay, []).append(
+        OutboxRow(position, envelope["id"], event_type, json.dumps(envelope), headers, now, 0))
     return envelope
 
 
@@ -82,26 +104,45 @@ def _insert_into(model):
     return insert(model.__table__)
 
 
-# database URL -> callables that wake a relay right after a commit wrote outbox rows
-_wakers = {}
+@lru_cache(maxsize=None)
+def _insert_returning_position(model):
+    return insert(model.__table__).returning(model.__table__.c.position)
 
 
-def register_waker(url, waker):
-    _wakers.setdefault(str(url), []).append(waker)
+# database URL -> relays of this process that take the rows a commit wrote
+_relays = {}
 
 
-def unregister_waker(url, waker):
-    wakers = _wakers.get(str(url), [])
-    if waker in wakers:
-        wakers.remove(waker)
+def register_relay(url, relay):
+    """``relay`` has ``model`` (its outbox table's class) and ``hand_over(rows)``."""
+    _relays.setdefault(str(url), []).append(relay)
 
 
-def wake_after_commit(session):
-    """SQLAlchemy after_commit hook: publish new events now instead of at the next poll."""
-    if session.info.pop(PENDING_FLAG, False):
-        bind = session.get_bind()
-        for waker in list(_wakers.get(str(bind.url), ())):
-            waker()
+def unregister_relay(url, relay):
+    relays = _relays.get(str(url), [])
+    if relay in relays:
+        relays.remove(relay)
+
+
+def _relay_for(session, model):
+    """The first relay of this process for the session's database and ``model``'s table, or None."""
+    relays = _relays.get(str(session.get_bind().url))
+    if relays:
+        for relay in relays:
+            if relay.model.__table__ is model.__table__:
+                return relay
+    return None
+
+
+def hand_over_after_commit(session):
+    """SQLAlchemy after_commit hook: the committed rows go to their relay now, not at its next poll."""
+    for relay, rows in session.info.pop(HANDED_OVER, {}).items():
+        relay.hand_over(rows)
+
+
+def forget_after_rollback(session, _previous_transaction):
+    """SQLAlchemy after_soft_rollback hook: rows of a rolled-back transaction were never written."""
+    session.info.pop(HANDED_OVER, None)
 
 
 def backlog(session, model):

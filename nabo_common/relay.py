@@ -10,6 +10,14 @@ with ``FOR UPDATE SKIP LOCKED`` so several replicas relay side by side without
 publishing the same row twice in the normal case; after a crash between
 publish and commit a row may go out again, which idempotent consumers absorb.
 
+Rows a commit of this process wrote are handed to its relay at once (see
+``nabo_common.outbox``) and published as they are: no claim, no reading back,
+one statement to mark them. The poll (every ``outbox_poll_seconds``) takes
+whatever is due besides: rows of other writers, of a process that died, or
+refused by the broker and due again. Under load a relay's green thread waits
+for the service's busy workers at each of its round trips, so the fewer a
+published row takes, the sooner consumers see it.
+
 py-amqp (under kombu) is used directly because it exposes confirms and
 returns as callbacks, which a batch needs; pika's blocking channel waits for
 each confirm on its own.
@@ -17,6 +25,7 @@ each confirm on its own.
 import logging
 import socket
 import time
+from collections import deque
 from datetime import timedelta
 from functools import lru_cache
 
@@ -29,19 +38,25 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import Integer, Text, bindparam, cast, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from nabo_common import db, events, metrics, topology
+from nabo_common import db, events, metrics, outbox, topology
 from nabo_common import settings as settings_mod
-from nabo_common.outbox import register_waker, unregister_waker, utcnow
+from nabo_common.outbox import register_relay, unregister_relay, utcnow
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 200
 MAX_BACKOFF_SECONDS = 30.0
 CONFIRM_TIMEOUT_SECONDS = 10.0
 HEARTBEAT_SECONDS = 30
+# rows handed over and not yet published, at most (a broker outage); beyond, the poll takes them after the grace
+MAX_HANDED_OVER = 2000
 
 
 class ConfirmTimeout(Exception):
     """The broker did not confirm a batch in time; the rows stay pending and go out again."""
+
+
+# what the relay outlives: the broker or the database away for a while
+RELAY_ERRORS = (amqp.exceptions.AMQPError, OSError, KombuError, ConfirmTimeout, SQLAlchemyError)
 
 
 @lru_cache(maxsize=None)
@@ -58,17 +73,21 @@ def _due_rows(model):
 
 @lru_cache(maxsize=None)
 def _mark_published(table):
-    return (update(table).where(table.c.position.in_(bindparam("positions", expanding=True)))
+    # a handed-over row may have gone out through a poll as well (its relay was slower than the grace)
+    return (update(table).where(table.c.position.in_(bindparam("positions", expanding=True)),
+                                table.c.published_at.is_(None))
             .values(published_at=bindparam("now", type_=table.c.published_at.type), attempts=table.c.attempts + 1))
 
 
 class OutboxPublisher:
     """Publishes outbox rows over one AMQP connection; no nameko involved."""
 
-    def __init__(self, amqp_uri, model, engine, service_name):
+    def __init__(self, amqp_uri, model, engine, service_name, autocommit_engine=None):
         self.amqp_uri = amqp_uri
         self.model = model
         self.engine = engine  # a Core connection per batch: an ORM session around it doubled the batch's CPU
+        # marks of handed-over rows: each is one statement, committed alone (no BEGIN and COMMIT round trips)
+        self.autocommit_engine = autocommit_engine or engine
         self.service_name = service_name
         self.connection = None  # kombu Connection
         self.channel = None  # py-amqp channel in confirm mode
@@ -122,6 +141,15 @@ class OutboxPublisher:
             if rows:
                 self._record(connection, *self._publish(rows))
         return len(rows)
+
+    def publish_rows(self, rows):
+        """Publish rows handed over by a commit and mark them; they were never claimed, nobody waits on a lock."""
+        if not self.connected:
+            self.close()
+            self.connect()
+        outcome = self._publish(rows)
+        with self.autocommit_engine.begin() as connection:
+            self._record(connection, *outcome)
 
     def _publish(self, rows):
         """Publish ``rows`` and await the broker's word on each; returns (published rows, [(row, error)])."""
@@ -198,14 +226,17 @@ class OutboxRelay(DependencyProvider):
     def __init__(self, model):
         self.model = model
         self._wakeup = LightQueue(maxsize=1)
+        self._handed_over = deque()
         self._running = False
         self._thread = None
 
     def setup(self):
         self.settings = settings_mod.from_container(self.container)
         self.engine = db.make_engine(self.settings.database_url, pool_size=2)
-        self.publisher = OutboxPublisher(self.settings.amqp_uri, self.model, self.engine, self.container.service_name)
-        register_waker(self.engine.url, self.wake)
+        self.autocommit_engine = db.make_engine(self.settings.database_url, pool_size=1, autocommit=True)
+        self.publisher = OutboxPublisher(self.settings.amqp_uri, self.model, self.engine, self.container.service_name,
+                                         self.autocommit_engine)
+        register_relay(self.engine.url, self)
 
     def start(self):
         self._running = True
@@ -217,11 +248,13 @@ class OutboxRelay(DependencyProvider):
         if self._thread is not None:
             self._thread.wait()
         self.publisher.close()
-        unregister_waker(self.engine.url, self.wake)
+        unregister_relay(self.engine.url, self)
         self.engine.dispose()
+        self.autocommit_engine.dispose()
 
     def kill(self):
         self._running = False
+        unregister_relay(self.engine.url, self)
         if self._thread is not None:
             self._thread.kill()
         self.publisher.close()
@@ -232,30 +265,74 @@ class OutboxRelay(DependencyProvider):
         except eventlet.queue.Full:
             pass
 
+    def hand_over(self, rows):
+        """Rows a commit wrote (outbox.OutboxRow), to publish now. Called in the committing worker."""
+        room = MAX_HANDED_OVER - len(self._handed_over)
+        self._handed_over.extend(rows[:max(0, room)])
+        self.wake()
+
     def get_dependency(self, worker_ctx):
         return self
 
+    def _take_handed_over(self):
+        """Up to a batch of the rows handed over, leaving out those whose grace has passed: a poll may have
+        taken them already, under its lock, and publishing them here too would only make a second copy."""
+        oldest = utcnow() - outbox.HANDOVER_GRACE
+        rows = []
+        while self._handed_over and len(rows) < BATCH_SIZE:
+            row = self._handed_over.popleft()
+            if row.created_at > oldest:
+                rows.append(row)
+        return rows
+
+    def _publish_handed_over(self):
+        rows = self._take_handed_over()
+        if not rows:
+            return
+        try:
+            self.publisher.publish_rows(rows)
+        except BaseException:
+            self._handed_over.extendleft(reversed(rows))  # out again once the broker is back
+            raise
+
     def _run(self):
         backoff = 0.5
+        poll_due = 0.0  # the first pass claims what an earlier run left
         while self._running:
             try:
-                handled = self.publisher.publish_batch()
+                if self._handed_over:
+                    self._publish_handed_over()
+                if time.monotonic() >= poll_due:
+                    handled = self.publisher.publish_batch()
+                    # a full batch: more are due, claim again at once
+                    poll_due = 0.0 if handled >= BATCH_SIZE else time.monotonic() + self.settings.outbox_poll_seconds
                 backoff = 0.5
-                if handled >= BATCH_SIZE:
-                    continue
-            except (amqp.exceptions.AMQPError, OSError, KombuError, ConfirmTimeout, SQLAlchemyError) as exc:
+            except RELAY_ERRORS as exc:
                 log.warning("outbox relay cannot publish yet (%s: %s); retrying in %.1fs",
                             type(exc).__name__, str(exc)[:200], backoff)
                 self.publisher.close()
                 self._sleep(backoff)
                 backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
                 continue
-            woken = self._sleep(self.settings.outbox_poll_seconds)
+            if self._handed_over or poll_due == 0.0:
+                continue
+            woken = self._sleep(max(0.0, poll_due - time.monotonic()))
             if self._running and not woken:  # idle: no commit woke the relay
                 try:
                     self.publisher.keep_alive()
                 except (amqp.exceptions.AMQPError, OSError, KombuError):
                     self.publisher.close()  # reconnected on the next batch
+        self._publish_before_stopping()
+
+    def _publish_before_stopping(self):
+        """What the last workers committed goes out now rather than after the grace, if the broker lets it."""
+        if not self._handed_over:
+            return
+        try:
+            self._publish_handed_over()
+        except RELAY_ERRORS as exc:
+            log.warning("outbox relay stopping with %d events unpublished (%s); a relay's poll takes them",
+                        len(self._handed_over), type(exc).__name__)
 
     def _sleep(self, seconds):
         """Wait until woken by a commit (True) or ``seconds`` passed (False)."""

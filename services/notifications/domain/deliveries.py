@@ -60,11 +60,17 @@ def _language(preference, recipient, association):
                                    association.default_language if association else None)
 
 
+_LOOK_UP = object()
+
+
 def notify(session, cause_id, kind, recipients, context, association_id=None, attachments=None, link=None,
-           channels=("email", "inapp"), event_id=None):
+           channels=("email", "inapp"), event_id=None, association=_LOOK_UP):
     """Record ``kind`` for each recipient (deduplicated); returns the number of new deliveries. ``event_id``:
-    the calendar event the message is about, whose end starts the retention period of guests' copies."""
-    association = session.get(Association, association_id) if association_id else None
+    the calendar event the message is about, whose end starts the retention period of guests' copies.
+    ``association``: the read model's Association of ``association_id`` (None: it has none), where the caller
+    has read it already."""
+    if association is _LOOK_UP:
+        association = session.get(Association, association_id) if association_id else None
     now = utcnow()
     email_rows, inapp_rows, inbox_rows, seen = [], [], [], set()
     for recipient in recipients:

@@ -255,9 +255,10 @@ def on_registration(session, envelope):
     concurrent worker (same queue, several workers): then retry rather than send without the venue."""
     data = envelope["data"]
     # loaded once and held: the session's identity map keeps no unchanged object nobody refers to. The
-    # association comes with the event, so that notify's lookup of it by id needs no statement of its own.
-    speaking_for = (data["association_ids"] or [None])[0] or envelope.get("association_id")
-    event, association = readmodel.event_with_association(session, data["event_id"], speaking_for)
+    # association the message speaks for comes with the event, in the same statement.
+    named = (data["association_ids"] or [None])[0]
+    read_for = named or envelope.get("association_id")
+    event, association = readmodel.event_with_association(session, data["event_id"], read_for)
     kept = readmodel.apply_registration(session, data, event)
     kind = REGISTRATION_KINDS.get(envelope["type"])
     if kind is None or not kept:
@@ -278,9 +279,12 @@ def on_registration(session, envelope):
         recipient = guest(data.get("email"), data["name"], data["language"])
     attachments = [{"filename": "event.ics", "content_type": "text/calendar", "content": data["ics"]}] \
         if data.get("ics") and kind != "registration_waitlisted" else None
+    association_id = named or _primary_association(event) or envelope.get("association_id")
+    if association_id != read_for:  # the registration named none: the event's own
+        association = session.get(Association, association_id) if association_id else None
     notify(session, envelope["id"], kind, [recipient], {"event": view, "action_url": view["join_url"]},
-           (data["association_ids"] or [None])[0] or _primary_association(event) or envelope.get("association_id"),
-           attachments=attachments, link=view["join_url"], event_id=data["event_id"])
+           association_id, attachments=attachments, link=view["join_url"], event_id=data["event_id"],
+           association=association)
 
 
 # --- ideas --------------------------------------------------------------------------------------

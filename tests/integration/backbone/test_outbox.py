@@ -1,10 +1,13 @@
 """The outbox: events committed while the broker is unreachable go out once
 it is back; nothing committed is lost, and each is published once."""
 import json
+import time
+from datetime import timedelta
 
 import pika
 import pytest
 from sqlalchemy import create_engine, select
+from sqlalchemy.engine import make_url
 
 from nabo_common import events, outbox, topology
 from nabo_common.db import make_sessionmaker
@@ -141,3 +144,53 @@ def test_an_event_the_broker_cannot_route_stays_pending_with_the_reason_and_the_
         assert row.published_at is None and row.last_error.startswith("UnroutableError")
     session.close()
     engine.dispose()
+
+
+def _stored_rows(db_url):
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(probe.OutboxEvent.__table__).order_by(probe.OutboxEvent.position)).all()
+    engine.dispose()
+    return rows
+
+
+def test_a_commit_hands_its_events_to_the_relay_which_publishes_them_before_any_poll_may(start_probe, probe_db, tap):
+    start_probe()
+    ids = write_events(probe_db, ["handed-1", "handed-2"])
+    seen = []
+    # a poll takes them only once the grace has passed: seen before that, they went out handed over
+    within = outbox.HANDOVER_GRACE.total_seconds() - 5
+    assert wait_until(lambda: seen.extend(tap()) or len(seen) >= 2, timeout=within)
+    assert sorted(seen) == sorted(ids)
+    rows = _stored_rows(probe_db)
+    assert all(row.next_attempt_at == row.created_at + outbox.HANDOVER_GRACE for row in rows)
+    assert wait_until(lambda: all(row.published_at is not None and row.attempts == 1
+                                  for row in _stored_rows(probe_db)), timeout=5)
+
+
+class VanishingRelay:
+    """Takes the rows and dies with them, as a process killed right after its commit."""
+
+    model = probe.OutboxEvent
+
+    def hand_over(self, rows):
+        pass
+
+
+def test_events_handed_to_a_relay_that_died_go_out_through_a_poll_once_the_grace_has_passed(
+        start_probe, probe_db, tap, monkeypatch):
+    monkeypatch.setattr(outbox, "HANDOVER_GRACE", timedelta(seconds=3))
+    dead, url = VanishingRelay(), make_url(probe_db)
+    outbox.register_relay(url, dead)  # registered first: the commit hands its rows to this one
+    try:
+        start_probe()
+        committed = time.monotonic()
+        ids = write_events(probe_db, ["orphan-1", "orphan-2", "orphan-3"])
+    finally:
+        outbox.unregister_relay(url, dead)
+    seen = []
+    assert wait_until(lambda: seen.extend(tap()) or len(seen) >= 3, timeout=20)
+    assert time.monotonic() - committed >= 3.0  # not before the grace: the live relay left them alone
+    assert sorted(seen) == sorted(ids)
+    wait_until(lambda: False, timeout=1.0)
+    assert tap() == []  # each once
