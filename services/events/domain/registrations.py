@@ -44,20 +44,29 @@ def _view(session, event, registration, show_join_url=True, attended=None):
     return data
 
 
-INSERT_REGISTRATION = insert(Registration.__table__)
+REGISTRATIONS = Registration.__table__
+# what a new registration sets; the rest (promotion, cancellation, erasure) starts empty
+REGISTRATION_COLUMNS = ("id", "event_id", "person_id", "name", "email", "email_lower", "language", "status", "answers",
+                        "source_channel", "campaign_code", "created_at", "updated_at")
 CONFIRMED_COUNT = select(func.count()).select_from(Registration).where(
     Registration.event_id == bindparam("event_id"), Registration.status == "confirmed")
 
 
-def _duplicate(same_registrant):
-    return select(Registration.id).where(Registration.event_id == bindparam("event_id"),
-                                         Registration.status.in_(views.ACTIVE), same_registrant).limit(1)
+def _insert_unless_registered(same_registrant):
+    """``INSERT ... SELECT <the values> WHERE NOT EXISTS (an active registration of the same registrant)``:
+    the duplicate check and the insert in one round trip. It runs under the event's row lock, so a
+    concurrent registration of the same person has committed before it, and is seen."""
+    columns = [REGISTRATIONS.c[name] for name in REGISTRATION_COLUMNS]
+    registered = select(Registration.id).where(Registration.event_id == bindparam("event_id"),
+                                               Registration.status.in_(views.ACTIVE), same_registrant)
+    values = select(*[bindparam(column.name, type_=column.type) for column in columns]).where(~registered.exists())
+    return insert(REGISTRATIONS).from_select(REGISTRATION_COLUMNS, values, include_defaults=False)
 
 
-# an active registration of the same e-mail (or the same person) for the event; built once
-DUPLICATE_OF_EMAIL = _duplicate(Registration.email_lower == bindparam("email"))
-DUPLICATE_OF_PERSON = _duplicate(or_(Registration.email_lower == bindparam("email"),
-                                     Registration.person_id == bindparam("person_id")))
+# built once: for a guest, the same e-mail; for a member, the same e-mail or the same person
+INSERT_UNLESS_EMAIL_REGISTERED = _insert_unless_registered(Registration.email_lower == bindparam("email_lower"))
+INSERT_UNLESS_PERSON_REGISTERED = _insert_unless_registered(
+    or_(Registration.email_lower == bindparam("email_lower"), Registration.person_id == bindparam("person_id")))
 
 
 def confirmed_count(session, event_id):
@@ -102,10 +111,6 @@ def register(session, caller, event_id, payload, link=None):
         person_id = _registrant(caller, event, data)
         _check_answers(event, data["answers"])
         email = normalise_email(data["email"])
-        duplicate = session.scalar(DUPLICATE_OF_PERSON if person_id else DUPLICATE_OF_EMAIL,
-                                   {"event_id": event.id, "email": email, "person_id": person_id})
-        if duplicate is not None:
-            raise Conflict("You are registered for this event already (same person or e-mail).")
         full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
         values = {"id": new_id(), "event_id": event.id, "person_id": person_id, "name": data["name"],
                   "email": data["email"], "email_lower": email, "language": data["language"],
@@ -113,9 +118,13 @@ def register(session, caller, event_id, payload, link=None):
                   "source_channel": data.get("source_channel") or link.get("channel") or "other",
                   "campaign_code": data.get("campaign_code") or link.get("campaign"),
                   "created_at": now, "updated_at": now}
-        # into the table at once, not through the unit of work (whose flush cost more than the INSERT);
+        # into the table at once, not through the unit of work (whose flush cost more than the INSERT), and
+        # only if the registrant has no active registration: the check and the write are one statement
+        inserted = session.execute(INSERT_UNLESS_PERSON_REGISTERED if person_id else INSERT_UNLESS_EMAIL_REGISTERED,
+                                   values).rowcount
+        if not inserted:
+            raise Conflict("You are registered for this event already (same person or e-mail).")
         # the object, never added to the session, only carries the values to the view and the event
-        session.execute(INSERT_REGISTRATION, values)
         registration = Registration(**values)
         _announce(session, caller, event, registration,
                   "registration.waitlisted" if full else "registration.confirmed")

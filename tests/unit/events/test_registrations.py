@@ -1,7 +1,10 @@
 import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
 
 from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.events.domain import registrations
+from services.events.models import Registration
 from tests.unit.events.conftest import ANON, ASSOC_A, make_event, member_of, outbox
 
 
@@ -31,6 +34,35 @@ def test_double_registration_is_refused_with_a_clear_message(session, admin_a):
     registrations.register(session, ANON, event["id"], guest(1))
     with pytest.raises(Conflict, match="registered for this event already"):
         registrations.register(session, ANON, event["id"], guest(1, email="GUEST1@Example.org", name="Other"))
+
+
+def test_a_member_registering_again_under_another_address_is_refused_and_nothing_is_written(session, admin_a):
+    event = make_event(session, admin_a)
+    member = member_of(ASSOC_A)
+    registrations.register(session, member, event["id"], guest(1))
+    with pytest.raises(Conflict, match="same person or e-mail"):
+        registrations.register(session, member, event["id"], guest(2))
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Registration)) == 1
+    assert len(outbox(session, "registration.confirmed")) == 1
+
+
+def test_the_duplicate_check_and_the_insert_are_one_statement(session, admin_a):
+    event = make_event(session, admin_a)  # no capacity: no seat count either
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    engine = session.get_bind()
+    sa_event.listen(engine, "before_cursor_execute", record)
+    try:
+        registrations.register(session, ANON, event["id"], guest(1))
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+    touching = [s for s in statements if "registrations" in s.split(" WHERE ")[0] or "FROM registrations" in s]
+    assert len(touching) == 1 and touching[0].startswith("INSERT INTO registrations")
+    assert "NOT (EXISTS (SELECT registrations.id FROM registrations" in touching[0]
 
 
 def test_a_cancelled_person_may_register_again(session, admin_a):
