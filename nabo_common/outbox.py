@@ -18,7 +18,7 @@ from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, func, insert, select
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, bindparam, func, insert, select, type_coerce
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from nabo_common import context as context_mod
@@ -86,7 +86,9 @@ def record(session, model, event_type, data, caller=None, association_id=None, s
         headers[f"nameko.{context_mod.CONTEXT_KEY}"] = signed_caller
     # into the table at once rather than through the unit of work, whose flush cost more than the INSERT
     now = utcnow()
-    values = {"event_id": envelope["id"], "event_type": event_type, "envelope": envelope, "headers": headers,
+    # serialised once: the same text is stored and, handed over, published
+    body = json.dumps(envelope)
+    values = {"event_id": envelope["id"], "event_type": event_type, "envelope_text": body, "headers": headers,
               "created_at": now, "next_attempt_at": now, "attempts": 0}
     relay = _relay_for(session, model) if session.info.get(HANDS_OVER) else None
     if relay is None:
@@ -95,18 +97,19 @@ def record(session, model, event_type, data, caller=None, association_id=None, s
     values["next_attempt_at"] = now + HANDOVER_GRACE
     position = session.execute(_insert_returning_position(model), values).scalar_one()
     session.info.setdefault(HANDED_OVER, {}).setdefault(relay, []).append(
-        OutboxRow(position, envelope["id"], event_type, json.dumps(envelope), headers, now, 0))
+        OutboxRow(position, envelope["id"], event_type, body, headers, now, 0))
     return envelope
 
 
 @lru_cache(maxsize=None)
 def _insert_into(model):
-    return insert(model.__table__)
+    # the envelope arrives as its JSON text, which the JSON column would otherwise serialise a second time
+    return insert(model.__table__).values(envelope=type_coerce(bindparam("envelope_text"), Text))
 
 
 @lru_cache(maxsize=None)
 def _insert_returning_position(model):
-    return insert(model.__table__).returning(model.__table__.c.position)
+    return _insert_into(model).returning(model.__table__.c.position)
 
 
 # database URL -> relays of this process that take the rows a commit wrote
@@ -126,11 +129,9 @@ def unregister_relay(url, relay):
 
 def _relay_for(session, model):
     """The first relay of this process for the session's database and ``model``'s table, or None."""
-    relays = _relays.get(str(session.get_bind().url))
-    if relays:
-        for relay in relays:
-            if relay.model.__table__ is model.__table__:
-                return relay
+    for relay in _relays.get(str(session.get_bind().url), ()):
+        if relay.model.__table__ is model.__table__:
+            return relay
     return None
 
 

@@ -130,23 +130,23 @@ class OutboxPublisher:
             pass
         self.connection.heartbeat_check()
 
-    def publish_batch(self, batch_size=BATCH_SIZE):
-        """Publish one batch; returns the number of rows handled."""
+    def _ensure_connected(self):
         if not self.connected:
             self.close()
             self.connect()
-        model = self.model
+
+    def publish_batch(self, batch_size=BATCH_SIZE):
+        """Publish one batch; returns the number of rows handled."""
+        self._ensure_connected()
         with self.engine.begin() as connection:
-            rows = connection.execute(_due_rows(model), {"now": utcnow(), "limit": batch_size}).all()
+            rows = connection.execute(_due_rows(self.model), {"now": utcnow(), "limit": batch_size}).all()
             if rows:
                 self._record(connection, *self._publish(rows))
         return len(rows)
 
     def publish_rows(self, rows):
         """Publish rows handed over by a commit and mark them; they were never claimed, nobody waits on a lock."""
-        if not self.connected:
-            self.close()
-            self.connect()
+        self._ensure_connected()
         outcome = self._publish(rows)
         with self.autocommit_engine.begin() as connection:
             self._record(connection, *outcome)
