@@ -12,7 +12,8 @@ publish and commit a row may go out again, which idempotent consumers absorb.
 
 Rows a commit of this process wrote are handed to its relay at once (see
 ``nabo_common.outbox``) and published as they are: no claim, no reading back,
-one statement to mark them. The poll (every ``outbox_poll_seconds``) takes
+one statement to mark them, run by a green thread of its own so that the next
+rows go out while the last are being marked. The poll (every ``outbox_poll_seconds``) takes
 whatever is due besides: rows of other writers, of a process that died, or
 refused by the broker and due again. Under load a relay's green thread waits
 for the service's busy workers at each of its round trips, so the fewer a
@@ -25,7 +26,7 @@ each confirm on its own.
 import logging
 import socket
 import time
-from collections import deque
+from collections import deque, namedtuple
 from datetime import timedelta
 from functools import lru_cache
 
@@ -49,6 +50,14 @@ CONFIRM_TIMEOUT_SECONDS = 10.0
 HEARTBEAT_SECONDS = 30
 # rows handed over and not yet published, at most (a broker outage); beyond, the poll takes them after the grace
 MAX_HANDED_OVER = 2000
+
+
+# the broker's word on a batch: rows it took, (row, error) it refused, and when it said so
+Outcome = namedtuple("Outcome", "published failed confirmed_at")
+
+
+def _rows_of(outcome):
+    return [*outcome.published, *(row for row, _error in outcome.failed)]
 
 
 class ConfirmTimeout(Exception):
@@ -141,18 +150,23 @@ class OutboxPublisher:
         with self.engine.begin() as connection:
             rows = connection.execute(_due_rows(self.model), {"now": utcnow(), "limit": batch_size}).all()
             if rows:
-                self._record(connection, *self._publish(rows))
+                self._record(connection, self._publish(rows))
         return len(rows)
 
     def publish_rows(self, rows):
-        """Publish rows handed over by a commit and mark them; they were never claimed, nobody waits on a lock."""
+        """Publish rows handed over by a commit, unmarked: the Outcome goes to ``mark``. They were never
+        claimed, so nobody waits on a lock until they are marked."""
         self._ensure_connected()
-        outcome = self._publish(rows)
+        return self._publish(rows)
+
+    def mark(self, outcomes):
+        """Record the outcomes of handed-over rows, each statement committed alone."""
         with self.autocommit_engine.begin() as connection:
-            self._record(connection, *outcome)
+            for outcome in outcomes:
+                self._record(connection, outcome)
 
     def _publish(self, rows):
-        """Publish ``rows`` and await the broker's word on each; returns (published rows, [(row, error)])."""
+        """Publish ``rows`` and await the broker's word on each; returns their Outcome."""
         self._unconfirmed, self._outcomes, self._returned = {}, {}, {}
         for row in rows:
             message = amqp.Message(
@@ -182,7 +196,7 @@ class OutboxPublisher:
                 failed.append((row, error))
             else:
                 published.append(row)
-        return published, failed
+        return Outcome(published, failed, utcnow())
 
     def _settle(self, delivery_tag, multiple, error):
         tags = [t for t in self._unconfirmed if t <= delivery_tag] if multiple else [delivery_tag]
@@ -201,10 +215,10 @@ class OutboxPublisher:
         # a return arrives before the confirm of the same message
         self._returned[message.properties.get("message_id")] = f"UnroutableError: {exc}"
 
-    def _record(self, connection, published, failed):
-        """Mark the batch's outcome: the published rows in one statement, each refused one with its reason."""
+    def _record(self, connection, outcome):
+        """Mark a batch's outcome: the published rows in one statement, each refused one with its reason."""
         table = self.model.__table__
-        now = utcnow()
+        published, failed, now = outcome
         if published:
             connection.execute(_mark_published(table), {"now": now, "positions": [row.position for row in published]})
             metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc(len(published))
@@ -229,6 +243,11 @@ class OutboxRelay(DependencyProvider):
         self._handed_over = deque()
         self._running = False
         self._thread = None
+        # outcomes of handed-over rows, published and not yet marked; the marker thread records them
+        self._to_mark = deque()
+        self._marks_due = LightQueue(maxsize=1)
+        self._marking = False
+        self._marker = None
 
     def setup(self):
         self.settings = settings_mod.from_container(self.container)
@@ -239,7 +258,8 @@ class OutboxRelay(DependencyProvider):
         register_relay(self.engine.url, self)
 
     def start(self):
-        self._running = True
+        self._running = self._marking = True
+        self._marker = self.container.spawn_managed_thread(self._mark_loop, identifier="outbox-marker")
         self._thread = self.container.spawn_managed_thread(self._run, identifier="outbox-relay")
 
     def stop(self):
@@ -247,16 +267,22 @@ class OutboxRelay(DependencyProvider):
         self.wake()
         if self._thread is not None:
             self._thread.wait()
+        # the relay's last outcomes are in; the marker records them and ends
+        self._marking = False
+        self._wake_marker()
+        if self._marker is not None:
+            self._marker.wait()
         self.publisher.close()
         unregister_relay(self.engine.url, self)
         self.engine.dispose()
         self.autocommit_engine.dispose()
 
     def kill(self):
-        self._running = False
+        self._running = self._marking = False
         unregister_relay(self.engine.url, self)
-        if self._thread is not None:
-            self._thread.kill()
+        for thread in (self._thread, self._marker):
+            if thread is not None:
+                thread.kill()
         self.publisher.close()
 
     def wake(self):
@@ -290,10 +316,49 @@ class OutboxRelay(DependencyProvider):
         if not rows:
             return
         try:
-            self.publisher.publish_rows(rows)
+            outcome = self.publisher.publish_rows(rows)
         except BaseException:
             self._handed_over.extendleft(reversed(rows))  # out again once the broker is back
             raise
+        self._to_mark.append(outcome)
+        self._wake_marker()
+
+    def _wake_marker(self):
+        try:
+            self._marks_due.put_nowait(True)
+        except eventlet.queue.Full:
+            pass
+
+    def _mark_loop(self):
+        """Records what the relay published, while the relay goes on publishing: a mark is a round trip that
+        rows committed meanwhile would otherwise wait for. If the database is away the rows stay unmarked;
+        past their grace a poll publishes them once more, and consumers, being idempotent, absorb the copy."""
+        backoff = 0.5
+        while self._marking or self._to_mark:
+            if not self._to_mark:
+                self._wait_for_marks(self.settings.outbox_poll_seconds)
+                continue
+            outcomes = [self._to_mark.popleft() for _ in range(len(self._to_mark))]
+            try:
+                self.publisher.mark(outcomes)
+                backoff = 0.5
+            except RELAY_ERRORS as exc:
+                oldest = utcnow() - outbox.HANDOVER_GRACE
+                kept = [o for o in outcomes if any(row.created_at > oldest for row in _rows_of(o))]
+                log.warning("outbox relay cannot mark %d published batches yet (%s: %s); %s",
+                            len(outcomes), type(exc).__name__, str(exc)[:200],
+                            "retrying" if self._marking else "stopping, a poll takes them")
+                if not self._marking:
+                    return
+                self._to_mark.extendleft(reversed(kept))  # the rest: a poll may have published them again
+                self._wait_for_marks(backoff)
+                backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
+
+    def _wait_for_marks(self, seconds):
+        try:
+            self._marks_due.get(timeout=seconds)
+        except Empty:
+            pass
 
     def _run(self):
         backoff = 0.5

@@ -2,7 +2,12 @@
 transaction rolled back, never to a relay of another table. They are due for a poll only after the grace, so
 that no relay publishes them a second time while the one they were handed to does."""
 import json
+import time
+import types
 from datetime import timedelta
+
+import eventlet
+import eventlet.event
 
 import pytest
 from sqlalchemy import select
@@ -127,3 +132,103 @@ def test_a_relay_holds_at_most_so_many_rows_while_the_broker_is_away(monkeypatch
     relay.hand_over([_row(1), _row(2)])
     relay.hand_over([_row(3), _row(4)])
     assert [row.position for row in relay._handed_over] == [1, 2, 3]
+
+
+# --- marking runs beside publishing ---------------------------------------------------------------
+
+class GreenContainer:
+    """What the relay asks of its nameko container: managed green threads."""
+
+    def spawn_managed_thread(self, fn, identifier=None):
+        return eventlet.spawn(fn)
+
+
+class SlowMarkPublisher:
+    """Publishes at once; each mark waits until the test lets it finish (or fails while told to)."""
+
+    def __init__(self):
+        self.published, self.marked = [], []
+        self.marks_may_finish = eventlet.event.Event()
+        self.failing = False
+
+    def publish_rows(self, rows):
+        self.published.append([row.position for row in rows])
+        return relay_mod.Outcome(list(rows), [], outbox.utcnow())
+
+    def publish_batch(self):
+        return 0
+
+    def keep_alive(self):
+        pass
+
+    def mark(self, outcomes):
+        self.marks_may_finish.wait()
+        if self.failing:
+            raise OSError("database away")
+        self.marked.extend(row.position for outcome in outcomes for row in outcome.published)
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def running_relay():
+    relay = relay_mod.OutboxRelay(OutboxEvent)
+    relay.container = GreenContainer()
+    relay.settings = types.SimpleNamespace(outbox_poll_seconds=5.0)
+    relay.publisher = SlowMarkPublisher()
+    relay.start()
+    yield relay
+    if not relay.publisher.marks_may_finish.ready():
+        relay.publisher.marks_may_finish.send()
+    relay._running = relay._marking = False
+    relay.wake()
+    relay._wake_marker()
+    relay._thread.wait()
+    relay._marker.wait()
+
+
+def _until(condition, seconds=2.0):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        eventlet.sleep(0.01)
+    return condition()
+
+
+def test_rows_committed_while_a_batch_is_being_marked_are_published_without_waiting_for_that_mark(running_relay):
+    publisher = running_relay.publisher
+    running_relay.hand_over([_row(1), _row(2)])
+    assert _until(lambda: publisher.published == [[1, 2]])
+    running_relay.hand_over([_row(3)])  # the first batch's mark has not finished
+    assert _until(lambda: publisher.published == [[1, 2], [3]])
+    assert publisher.marked == []
+    publisher.marks_may_finish.send()
+    assert _until(lambda: publisher.marked == [1, 2, 3])
+
+
+def test_outcomes_a_failed_mark_took_are_marked_again_unless_their_grace_has_passed(running_relay):
+    publisher = running_relay.publisher
+    publisher.failing = True
+    publisher.marks_may_finish.send()
+    stale = _row(1, age=outbox.HANDOVER_GRACE + timedelta(seconds=1))
+    running_relay._to_mark.append(relay_mod.Outcome([stale], [], outbox.utcnow()))
+    running_relay.hand_over([_row(2)])
+    assert _until(lambda: publisher.published == [[2]])
+    assert _until(lambda: [row.position for o in running_relay._to_mark for row in o.published] == [2])
+    publisher.failing = False
+    running_relay._wake_marker()
+    # the stale row went out through a poll, if at all: marking it here could only repeat that poll's mark
+    assert _until(lambda: publisher.marked == [2], seconds=3.0)
+
+
+def test_a_relay_being_stopped_marks_what_it_published_last():
+    relay = relay_mod.OutboxRelay(OutboxEvent)
+    relay.container = GreenContainer()
+    relay.settings = types.SimpleNamespace(outbox_poll_seconds=5.0)
+    relay.publisher = SlowMarkPublisher()
+    relay.publisher.marks_may_finish.send()
+    relay.engine = relay.autocommit_engine = types.SimpleNamespace(url="sqlite://", dispose=lambda: None)
+    relay.start()
+    relay.hand_over([_row(7)])
+    relay.stop()  # returns once the row is published and marked
+    assert relay.publisher.published == [[7]] and relay.publisher.marked == [7]

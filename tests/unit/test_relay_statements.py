@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, update
 
 from nabo_common import db, outbox
-from nabo_common.relay import OutboxPublisher, _due_rows, _mark_published
+from nabo_common.relay import Outcome, OutboxPublisher, _due_rows, _mark_published
 from services.events.models import OutboxEvent
 from tests.support.payloads import event_data
 
@@ -71,7 +71,7 @@ class BrokerlessPublisher(OutboxPublisher):
             self.writes_while_publishing += 1
         finally:
             other.close()
-        return list(rows), []
+        return Outcome(list(rows), [], outbox.utcnow())
 
 
 def test_the_relay_holds_no_write_lock_while_it_waits_for_the_broker(events_engine, tmp_path):
