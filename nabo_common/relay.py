@@ -12,10 +12,10 @@ publish and commit a row may go out again, which idempotent consumers absorb.
 
 Rows a commit of this process wrote are handed to its relay at once (see
 ``nabo_common.outbox``) and published as they are: no claim, no reading back,
-one statement to mark them, run by a green thread of its own so that the next
-rows go out while the last are being marked. The poll (every ``outbox_poll_seconds``) takes
-whatever is due besides: rows of other writers, of a process that died, or
-refused by the broker and due again. Under load a relay's green thread waits
+one statement to mark them, run by a green thread of its own (the marker) so
+that the next rows go out while the last are being marked. The poll (every
+``outbox_poll_seconds``) takes whatever is due besides: rows of other writers,
+of a process that died, or refused by the broker and due again. Under load a relay's green thread waits
 for the service's busy workers at each of its round trips, so the fewer a
 published row takes, the sooner consumers see it.
 
