@@ -15,9 +15,9 @@ Rows a commit of this process wrote are handed to its relay at once (see
 one statement to mark them, run by a green thread of its own (the marker) so
 that the next rows go out while the last are being marked. The poll (every
 ``outbox_poll_seconds``) takes whatever is due besides: rows of other writers,
-of a process that died, or refused by the broker and due again. Under load a relay's green thread waits
-for the service's busy workers at each of its round trips, so the fewer a
-published row takes, the sooner consumers see it.
+of a process that died, or refused by the broker and due again. Under load a
+relay's green thread waits for the service's busy workers at each of its round
+trips, so the fewer a published row takes, the sooner consumers see it.
 
 py-amqp (under kombu) is used directly because it exposes confirms and
 returns as callbacks, which a batch needs; pika's blocking channel waits for
@@ -58,6 +58,27 @@ Outcome = namedtuple("Outcome", "published failed confirmed_at")
 
 def _rows_of(outcome):
     return [*outcome.published, *(row for row, _error in outcome.failed)]
+
+
+class Wakeup:
+    """A wake-up call for a green thread that waits with a timeout: calls made while it is busy are one
+    call, and none is lost."""
+
+    def __init__(self):
+        self._pending = LightQueue(maxsize=1)
+
+    def call(self):
+        try:
+            self._pending.put_nowait(True)
+        except eventlet.queue.Full:
+            pass
+
+    def wait(self, seconds):
+        """True if called, False once ``seconds`` passed."""
+        try:
+            return self._pending.get(timeout=seconds)
+        except Empty:
+            return False
 
 
 class ConfirmTimeout(Exception):
@@ -239,13 +260,13 @@ class OutboxRelay(DependencyProvider):
 
     def __init__(self, model):
         self.model = model
-        self._wakeup = LightQueue(maxsize=1)
+        self._wakeup = Wakeup()
         self._handed_over = deque()
         self._running = False
         self._thread = None
         # outcomes of handed-over rows, published and not yet marked; the marker thread records them
         self._to_mark = deque()
-        self._marks_due = LightQueue(maxsize=1)
+        self._marks_due = Wakeup()
         self._marking = False
         self._marker = None
 
@@ -269,7 +290,7 @@ class OutboxRelay(DependencyProvider):
             self._thread.wait()
         # the relay's last outcomes are in; the marker records them and ends
         self._marking = False
-        self._wake_marker()
+        self._marks_due.call()
         if self._marker is not None:
             self._marker.wait()
         self.publisher.close()
@@ -286,10 +307,7 @@ class OutboxRelay(DependencyProvider):
         self.publisher.close()
 
     def wake(self):
-        try:
-            self._wakeup.put_nowait(True)
-        except eventlet.queue.Full:
-            pass
+        self._wakeup.call()
 
     def hand_over(self, rows):
         """Rows a commit wrote (outbox.OutboxRow), to publish now. Called in the committing worker."""
@@ -321,13 +339,7 @@ class OutboxRelay(DependencyProvider):
             self._handed_over.extendleft(reversed(rows))  # out again once the broker is back
             raise
         self._to_mark.append(outcome)
-        self._wake_marker()
-
-    def _wake_marker(self):
-        try:
-            self._marks_due.put_nowait(True)
-        except eventlet.queue.Full:
-            pass
+        self._marks_due.call()
 
     def _mark_loop(self):
         """Records what the relay published, while the relay goes on publishing: a mark is a round trip that
@@ -336,7 +348,7 @@ class OutboxRelay(DependencyProvider):
         backoff = 0.5
         while self._marking or self._to_mark:
             if not self._to_mark:
-                self._wait_for_marks(self.settings.outbox_poll_seconds)
+                self._marks_due.wait(self.settings.outbox_poll_seconds)
                 continue
             outcomes = [self._to_mark.popleft() for _ in range(len(self._to_mark))]
             try:
@@ -351,14 +363,8 @@ class OutboxRelay(DependencyProvider):
                 if not self._marking:
                     return
                 self._to_mark.extendleft(reversed(kept))  # the rest: a poll may have published them again
-                self._wait_for_marks(backoff)
+                self._marks_due.wait(backoff)
                 backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
-
-    def _wait_for_marks(self, seconds):
-        try:
-            self._marks_due.get(timeout=seconds)
-        except Empty:
-            pass
 
     def _run(self):
         backoff = 0.5
@@ -376,12 +382,12 @@ class OutboxRelay(DependencyProvider):
                 log.warning("outbox relay cannot publish yet (%s: %s); retrying in %.1fs",
                             type(exc).__name__, str(exc)[:200], backoff)
                 self.publisher.close()
-                self._sleep(backoff)
+                self._wakeup.wait(backoff)
                 backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
                 continue
             if self._handed_over or poll_due == 0.0:
                 continue
-            woken = self._sleep(max(0.0, poll_due - time.monotonic()))
+            woken = self._wakeup.wait(max(0.0, poll_due - time.monotonic()))
             if self._running and not woken:  # idle: no commit woke the relay
                 try:
                     self.publisher.keep_alive()
@@ -398,10 +404,3 @@ class OutboxRelay(DependencyProvider):
         except RELAY_ERRORS as exc:
             log.warning("outbox relay stopping with %d events unpublished (%s); a relay's poll takes them",
                         len(self._handed_over), type(exc).__name__)
-
-    def _sleep(self, seconds):
-        """Wait until woken by a commit (True) or ``seconds`` passed (False)."""
-        try:
-            return self._wakeup.get(timeout=seconds)
-        except Empty:
-            return False

@@ -171,21 +171,24 @@ class SlowMarkPublisher:
         pass
 
 
-@pytest.fixture
-def running_relay():
+def _green_relay():
+    """A relay on green threads, with the broker and the database replaced by a SlowMarkPublisher."""
     relay = relay_mod.OutboxRelay(OutboxEvent)
     relay.container = GreenContainer()
     relay.settings = types.SimpleNamespace(outbox_poll_seconds=5.0)
     relay.publisher = SlowMarkPublisher()
+    relay.engine = relay.autocommit_engine = types.SimpleNamespace(url="sqlite://", dispose=lambda: None)
     relay.start()
+    return relay
+
+
+@pytest.fixture
+def running_relay():
+    relay = _green_relay()
     yield relay
     if not relay.publisher.marks_may_finish.ready():
         relay.publisher.marks_may_finish.send()
-    relay._running = relay._marking = False
-    relay.wake()
-    relay._wake_marker()
-    relay._thread.wait()
-    relay._marker.wait()
+    relay.stop()
 
 
 def _until(condition, seconds=2.0):
@@ -216,19 +219,14 @@ def test_outcomes_a_failed_mark_took_are_marked_again_unless_their_grace_has_pas
     assert _until(lambda: publisher.published == [[2]])
     assert _until(lambda: [row.position for o in running_relay._to_mark for row in o.published] == [2])
     publisher.failing = False
-    running_relay._wake_marker()
+    running_relay._marks_due.call()
     # the stale row went out through a poll, if at all: marking it here could only repeat that poll's mark
     assert _until(lambda: publisher.marked == [2], seconds=3.0)
 
 
 def test_a_relay_being_stopped_marks_what_it_published_last():
-    relay = relay_mod.OutboxRelay(OutboxEvent)
-    relay.container = GreenContainer()
-    relay.settings = types.SimpleNamespace(outbox_poll_seconds=5.0)
-    relay.publisher = SlowMarkPublisher()
+    relay = _green_relay()
     relay.publisher.marks_may_finish.send()
-    relay.engine = relay.autocommit_engine = types.SimpleNamespace(url="sqlite://", dispose=lambda: None)
-    relay.start()
     relay.hand_over([_row(7)])
     relay.stop()  # returns once the row is published and marked
     assert relay.publisher.published == [[7]] and relay.publisher.marked == [7]
