@@ -17,6 +17,8 @@ import urllib.request
 import uuid
 from contextlib import contextmanager
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from tests.support import infra
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -274,6 +276,38 @@ def run_load(base_url, requests, concurrency, duration=10.0, max_requests=20000,
     if result.returncode != 0:
         raise RuntimeError(f"load generator failed: {result.stderr[-2000:]}")
     return json.loads(result.stdout)
+
+
+def histogram_buckets(base_url, name, labels):
+    """The cumulative bucket counts of Prometheus histogram ``name`` with ``labels`` at ``base_url``/metrics,
+    as [(upper bound, count)] in order (the last bound is inf)."""
+    with urllib.request.urlopen(f"{base_url}/metrics", timeout=10) as response:
+        exposition = response.read().decode("utf-8")
+    buckets = []
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            if sample.name == f"{name}_bucket" and all(sample.labels.get(k) == v for k, v in labels.items()):
+                buckets.append((float(sample.labels["le"]), sample.value))
+    return sorted(buckets)
+
+
+def histogram_quantile(before, after, fraction):
+    """The ``fraction`` quantile, in the histogram's unit, of what was observed between two readings of
+    ``histogram_buckets``, interpolated within its bucket as Prometheus' histogram_quantile does; None if
+    nothing was observed. A quantile in the last (infinite) bucket is given as the last finite bound."""
+    earlier = dict(before)
+    counts = [(bound, count - earlier.get(bound, 0.0)) for bound, count in after]
+    if not counts or counts[-1][1] <= 0:
+        return None
+    rank = fraction * counts[-1][1]
+    lower, below = 0.0, 0.0
+    for bound, count in counts:
+        if count >= rank:
+            if bound == float("inf"):
+                return lower
+            return lower + (bound - lower) * ((rank - below) / (count - below) if count > below else 1.0)
+        lower, below = bound, count
+    return lower
 
 
 def ratio(value, base):

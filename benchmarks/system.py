@@ -12,7 +12,9 @@ the same run.
 Sections:
   read     GET one event, one organisation, a page of 50 events at 1, 10 and 50 clients
   write    guest registrations (outbox, relay, notifications consumer): throughput, p99, and
-           commit -> consumer latency (outbox row created_at -> notifications delivery created_at),
+           commit -> consumer latency: from the commit to delivery and to handled (notifications' own
+           histograms, timed from the commit the relay stamps on each event), and from the outbox row's
+           creation, earlier in its transaction, to the handler's first statement and to its delivery row,
            against the floor of the same work done bare (write, event, consumer's write and mail),
            flat out and with 10 clients offering 50% and 80% of the flat-out rate (open loop);
            then the request path alone, with notifications stopped (as where consumers have nodes
@@ -51,6 +53,8 @@ from tests.support import infra
 
 CONCURRENCY = (1, 10, 50)
 CONSUMER = "notifications.on_calendar_activity"  # the inbox's name of the handler of registration.confirmed
+TIMED_HANDLER = {"service": "notifications", "handler": "on_calendar_activity"}
+EVENT_TIMINGS = ("nabo_event_delivery_seconds", "nabo_event_handled_seconds")
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -215,6 +219,23 @@ def floor_commit_to_consumer(baseline_url, since, wait=90):
         engine.dispose()
 
 
+def event_timings(cluster):
+    """notifications' histograms of commit -> delivered and commit -> handled for registration.confirmed."""
+    return {name: common.histogram_buckets(cluster.url("notifications"), name, TIMED_HANDLER)
+            for name in EVENT_TIMINGS}
+
+
+def since_commit(cluster, before):
+    """Cells: commit -> delivered and commit -> handled, p50 / p99 ms, of the events timed since ``before``."""
+    time.sleep(0.5)  # a handler's time is observed just after its delivery row is seen
+    after = event_timings(cluster)
+    cells = []
+    for name in EVENT_TIMINGS:
+        p50, p99 = (common.histogram_quantile(before[name], after[name], q) for q in (0.5, 0.99))
+        cells.append(f"{fmt(p50 and p50 * 1000)} / {fmt(p99 and p99 * 1000)}")
+    return cells
+
+
 def mail_bytes(cluster, since_status):
     """Bytes a message the sink received since ``since_status`` (an earlier ``smtp_sink_status``)."""
     now = cluster.smtp_sink_status()
@@ -240,7 +261,7 @@ def write_figures(cluster, urls, baseline_url, event_ids, duration, max_requests
         time.sleep(1)
         sizes["floor"] = mail_bytes(cluster, sink)
         CpuMeter(cluster).wait_quiet()
-        started, sink = datetime.now(timezone.utc), cluster.smtp_sink_status()
+        started, sink, timings = datetime.now(timezone.utc), cluster.smtp_sink_status(), event_timings(cluster)
         result = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
         rows.append(load_row(ECHO, clients, base, base))
         rows.append(load_row(WRITE_FLOOR, clients, floor, base))
@@ -249,18 +270,19 @@ def write_figures(cluster, urls, baseline_url, event_ids, duration, max_requests
         floor_rows.append(floor_row(REGISTRATIONS, clients, result, floor, base))
         floor_rows.append(floor_row(f"{REGISTRATIONS} against the floor with consumer and mail", clients, result,
                                     full_floor, base))
-        e2e_rows.append([clients, *commit_to_consumer(urls, started, result["ok"])])
-        e2e_rows.append([f"{clients}, the floor (its INSERT -> its consumer's INSERT)", *floor_e2e])
+        e2e_rows.append([clients, *commit_to_consumer(urls, started, result["ok"]), *since_commit(cluster, timings)])
+        e2e_rows.append([f"{clients}, the floor (its INSERT -> its consumer's INSERT)", *floor_e2e, "n/a", "n/a"])
         CpuMeter(cluster).wait_quiet()
         sizes["nabo"] = mail_bytes(cluster, sink)
     # the same latency below saturation: 10 clients offering a fixed share of what they reached flat out
     for share in PACED_SHARES:
         paths, bodies = registration_load(event_ids, max_requests)
         rate = share * result["rps"]
-        started = datetime.now(timezone.utc)
+        started, timings = datetime.now(timezone.utc), event_timings(cluster)
         paced = post_registrations(gateway, paths, bodies, 10, duration, max_requests, rate=rate)
         e2e_rows.append([f"10, offering {rate:.0f} req/s ({share:.0%} of flat out; answered p99 "
-                         f"{fmt(paced['p99_ms'])} ms)", *commit_to_consumer(urls, started, paced["ok"])])
+                         f"{fmt(paced['p99_ms'])} ms)", *commit_to_consumer(urls, started, paced["ok"]),
+                         *since_commit(cluster, timings)])
     common.print_table("Write path: guest registrations", LOAD_HEADER, rows)
     common.print_table("Write path: registrations against the floors of a durable write and of a registration "
                        "with its consumer and mail", FLOOR_HEADER, floor_rows)
@@ -268,8 +290,9 @@ def write_figures(cluster, urls, baseline_url, event_ids, duration, max_requests
           f"{fmt(sizes.get('floor'), 0)})")
     common.print_table("Write path: commit -> consumer (registration.confirmed)",
                        ["clients", "events", "handled", "outbox publish lag p50/p99 ms",
-                        "commit -> handler's first statement p50/p99 ms", "commit -> delivery written p50 ms",
-                        "p99 ms", "max ms"], e2e_rows)
+                        "row written -> handler's first statement p50/p99 ms", "row written -> delivery written p50 ms",
+                        "p99 ms", "max ms", "commit -> delivered to the handler p50/p99 ms",
+                        "commit -> handled p50/p99 ms"], e2e_rows)
     return rows, e2e_rows
 
 

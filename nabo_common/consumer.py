@@ -90,6 +90,7 @@ class EventConsumer(Consumer):
         except (ValidationError, events.UnknownEventType) as exc:
             self._dead(body, message, type(exc).__name__, str(exc), attempts=1)
             return
+        self._time_since_commit(metrics.EVENT_DELIVERY, message)
         context_data = self.unpack_message_headers(message)
         handle_result = partial(self.handle_result, message, body)
         try:
@@ -104,6 +105,7 @@ class EventConsumer(Consumer):
         if exc_info is None:
             metrics.EVENTS_HANDLED.labels(service, handler, "ok").inc()
             self.queue_consumer.ack_message(message)
+            self._time_since_commit(metrics.EVENT_HANDLED, message)
             return result, exc_info
         headers = message.headers or {}
         error = exc_info[0].__name__
@@ -135,6 +137,13 @@ class EventConsumer(Consumer):
             log.exception("could not move failed event to retry/dead queue; requeueing")
             self.queue_consumer.requeue_message(message)
         return result, exc_info
+
+    def _time_since_commit(self, histogram, message):
+        """Observe how long after its commit the event got here; a header missing (an event not from an
+        outbox) or garbled is not timed, and the event is handled all the same."""
+        seconds = metrics.seconds_since((message.headers or {}).get(events.COMMITTED_AT_HEADER), time.time())
+        if seconds is not None:
+            histogram.labels(self.container.service_name, self.method_name).observe(seconds)
 
     def dead_letter_undecodable(self, message, exc):
         try:

@@ -17,6 +17,9 @@ from nabo_common import validation
 EXCHANGE = "nabo.events"
 UNROUTED_EXCHANGE = "nabo.events.unrouted"
 UNROUTED_QUEUE = "nabo.events.unrouted"
+# when the event's transaction committed, in whole milliseconds since the epoch, set by the outbox relay;
+# consumers time from it. An integer: every AMQP client reads those alike (pika garbles a double)
+COMMITTED_AT_HEADER = "x-nabo-committed-at-ms"
 
 
 class EnvelopeSchema(Schema):

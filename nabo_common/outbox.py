@@ -32,8 +32,10 @@ HANDS_OVER = "nabo_outbox_hands_over"  # session.info: the session's factory han
 # so that it is taken by a poll only when that relay did not mark it (its process died, the broker was away)
 HANDOVER_GRACE = timedelta(seconds=15)
 BigId = BigInteger().with_variant(Integer, "sqlite")
-# what a relay publishes: the columns of a row as its poll reads them, the envelope as the stored JSON text
-OutboxRow = namedtuple("OutboxRow", "position event_id event_type body headers created_at attempts")
+# what a relay publishes: the columns of a row as its poll reads them, the envelope as the stored JSON text, and
+# when its transaction committed (known only to the process that committed it; a poll takes created_at)
+OutboxRow = namedtuple("OutboxRow", "position event_id event_type body headers created_at attempts committed_at",
+                       defaults=(None,))
 
 
 def utcnow():
@@ -137,8 +139,12 @@ def _relay_for(session, model):
 
 def hand_over_after_commit(session):
     """SQLAlchemy after_commit hook: the committed rows go to their relay now, not at its next poll."""
-    for relay, rows in session.info.pop(HANDED_OVER, {}).items():
-        relay.hand_over(rows)
+    handed_over = session.info.pop(HANDED_OVER, None)
+    if not handed_over:
+        return
+    committed_at = utcnow()
+    for relay, rows in handed_over.items():
+        relay.hand_over([row._replace(committed_at=committed_at) for row in rows])
 
 
 def forget_after_rollback(session, _previous_transaction):

@@ -56,6 +56,10 @@ MAX_HANDED_OVER = 2000
 Outcome = namedtuple("Outcome", "published failed confirmed_at")
 
 
+def _committed_at(row):
+    return row.committed_at or row.created_at
+
+
 def _rows_of(outcome):
     return [*outcome.published, *(row for row, _error in outcome.failed)]
 
@@ -93,8 +97,9 @@ RELAY_ERRORS = (amqp.exceptions.AMQPError, OSError, KombuError, ConfirmTimeout, 
 def _due_rows(model):
     """The claim of a batch, built once per outbox table: building it cost about as much as running it."""
     # Core rows, the envelope as the text that was stored: nothing is parsed only to be dumped again
+    # the commit of a row a poll takes is unknown: its creation, earlier, stands in for it
     return (select(model.position, model.event_id, model.event_type, cast(model.envelope, Text).label("body"),
-                   model.headers, model.created_at, model.attempts)
+                   model.headers, model.created_at, model.attempts, model.created_at.label("committed_at"))
             .where(model.published_at.is_(None), model.next_attempt_at <= bindparam("now"))
             .order_by(model.position)
             .limit(bindparam("limit", type_=Integer))
@@ -190,11 +195,13 @@ class OutboxPublisher:
         """Publish ``rows`` and await the broker's word on each; returns their Outcome."""
         self._unconfirmed, self._outcomes, self._returned = {}, {}, {}
         for row in rows:
+            headers = dict(row.headers or {})
+            headers[events.COMMITTED_AT_HEADER] = round(_committed_at(row).timestamp() * 1000)
             message = amqp.Message(
                 row.body.encode("utf-8"),
                 content_type="application/json", content_encoding="utf-8", delivery_mode=2,
                 message_id=row.event_id, type=row.event_type, app_id=self.service_name,
-                timestamp=int(time.time()), application_headers=dict(row.headers or {}),
+                timestamp=int(time.time()), application_headers=headers,
             )
             self.channel.basic_publish(message, exchange=events.EXCHANGE, routing_key=row.event_type,
                                        mandatory=True)
@@ -244,8 +251,8 @@ class OutboxPublisher:
             connection.execute(_mark_published(table), {"now": now, "positions": [row.position for row in published]})
             metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc(len(published))
             lag = metrics.OUTBOX_LAG.labels(self.service_name)
-            for row in published:  # created_at is aware on every backend (UtcDateTime)
-                lag.observe(max(0.0, (now - row.created_at).total_seconds()))
+            for row in published:  # times are aware on every backend (UtcDateTime)
+                lag.observe(max(0.0, (now - _committed_at(row)).total_seconds()))
         for row, error in failed:
             attempts = row.attempts + 1
             connection.execute(update(table).where(table.c.position == row.position).values(

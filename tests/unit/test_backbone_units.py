@@ -5,7 +5,7 @@ import logging
 import pytest
 from marshmallow import ValidationError
 
-from nabo_common import context, events, logs, settings
+from nabo_common import context, events, logs, metrics, settings
 
 
 def test_settings_prefer_component_specific_variables(monkeypatch):
@@ -131,3 +131,18 @@ def test_rpc_replies_go_without_publisher_confirms_while_requests_keep_them():
     assert nameko_rpc.Responder.publisher_cls("memory://").use_confirms is False
     # the gateway learns from a request's confirm that no instance consumes its queue (503)
     assert nameko_rpc.MethodProxy.publisher_cls("memory://").use_confirms is True
+
+
+@pytest.mark.parametrize("header,seconds", [
+    (1_000_000_000_000, 2.5),  # committed 2.5 s before now
+    (1_000_000_002_000, 0.5),
+    (1_000_000_002_500.0, 0.0),
+    (1_000_000_004_000, 0.0),  # a clock a little ahead of ours: taken as no time at all
+])
+def test_time_since_commit_from_a_header_in_milliseconds(header, seconds):
+    assert metrics.seconds_since(header, 1_000_000_002.5) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("header", [None, "1000000000000", True, float("nan"), float("inf"), [1], 1_000_000_010_000])
+def test_a_commit_time_that_is_missing_garbled_or_far_ahead_is_not_used(header):
+    assert metrics.seconds_since(header, 1_000_000_002.5) is None

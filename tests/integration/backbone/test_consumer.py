@@ -1,11 +1,13 @@
 """Consumers: idempotent on redelivery, bounded retries, dead letters that do
 not block the queue, and replay after a fix."""
 import json
+import time
 
 from sqlalchemy import create_engine, select
 
-from nabo_common import deadletters
+from nabo_common import deadletters, metrics
 from tests.integration.backbone import probe
+from tests.integration.backbone.test_outbox import write_events
 from tests.integration.backbone.conftest import (
     publish_person_event, publish_raw, queue_depth, wait_until)
 from tests.support.proxy import TcpProxy
@@ -104,3 +106,36 @@ def test_handler_slower_than_two_heartbeats_runs_once(start_probe, broker, probe
     assert probe.EXECUTIONS[name] == 1
     publish_person_event(broker, "after the slow one")  # and the consumer still consumes
     assert wait_until(lambda: any(n == "after the slow one" for _, n in effects(probe_db)))
+
+
+def _timed(name):
+    labels = {"service": "probe", "handler": "on_person_updated"}
+    return (metrics.REGISTRY.get_sample_value(f"{name}_count", labels) or 0.0,
+            metrics.REGISTRY.get_sample_value(f"{name}_sum", labels) or 0.0)
+
+
+def _handled_ok():
+    labels = {"service": "probe", "handler": "on_person_updated", "outcome": "ok"}
+    return metrics.REGISTRY.get_sample_value("nabo_events_handled_total", labels) or 0.0
+
+
+def test_consumers_time_an_event_from_its_commit_to_delivery_and_to_handled(start_probe, broker, probe_db):
+    start_probe()
+    # an event from no outbox carries no commit time: handled, and not timed
+    handled = _handled_ok()
+    delivered, finished = _timed("nabo_event_delivery_seconds"), _timed("nabo_event_handled_seconds")
+    publish_person_event(broker, "Untimed")
+    assert wait_until(lambda: _handled_ok() > handled)
+    wait_until(lambda: False, timeout=0.5)
+    assert _timed("nabo_event_delivery_seconds") == delivered
+    assert _timed("nabo_event_handled_seconds") == finished
+
+    started = time.time()
+    write_events(probe_db, ["Timed"])
+    assert wait_until(lambda: _timed("nabo_event_handled_seconds")[0] == finished[0] + 1)
+    elapsed = time.time() - started
+    count, total = _timed("nabo_event_delivery_seconds")
+    assert count == delivered[0] + 1
+    delivery_seconds = total - delivered[1]
+    handled_seconds = _timed("nabo_event_handled_seconds")[1] - finished[1]
+    assert 0 < delivery_seconds <= handled_seconds <= elapsed

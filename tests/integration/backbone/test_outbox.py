@@ -16,14 +16,20 @@ from tests.integration.backbone.conftest import wait_until
 from tests.support.proxy import TcpProxy
 
 
-@pytest.fixture
-def tap(amqp_uri):
-    """A queue bound to every person.updated event, read with pika."""
+def _person_updated_queue(amqp_uri):
+    """A pika connection, its channel and a queue of theirs bound to every person.updated event."""
     connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
     channel = connection.channel()
     topology.declare_with_pika(channel)
     name = channel.queue_declare("", exclusive=True).method.queue
     channel.queue_bind(name, events.EXCHANGE, routing_key="person.updated")
+    return connection, channel, name
+
+
+@pytest.fixture
+def tap(amqp_uri):
+    """A queue bound to every person.updated event, read with pika."""
+    connection, channel, name = _person_updated_queue(amqp_uri)
 
     def drain():
         ids = []
@@ -194,3 +200,36 @@ def test_events_handed_to_a_relay_that_died_go_out_through_a_poll_once_the_grace
     assert sorted(seen) == sorted(ids)
     wait_until(lambda: False, timeout=1.0)
     assert tap() == []  # each once
+
+
+@pytest.fixture
+def tap_headers(amqp_uri):
+    """A queue bound to every person.updated event; yields a drain returning {event id: headers}."""
+    connection, channel, name = _person_updated_queue(amqp_uri)
+    seen = {}
+
+    def drain():
+        while (message := channel.basic_get(name, auto_ack=True))[0] is not None:
+            seen[json.loads(message[2])["id"]] = message[1].headers or {}
+        return seen
+
+    yield drain
+    connection.close()
+
+
+def test_events_carry_the_time_their_transaction_committed(start_probe, probe_db, tap_headers):
+    # written before any relay runs in this process: a poll takes them, and their creation stands in
+    polled = write_events(probe_db, ["polled"])
+    start_probe()
+    before = time.time()
+    handed_over = write_events(probe_db, ["handed-over"])
+    after = time.time()
+    assert wait_until(lambda: len(tap_headers()) >= 2, timeout=10)
+    seen = tap_headers()
+    created = {row.event_id: row.created_at for row in _stored_rows(probe_db)}
+    [polled_at] = [seen[event_id][events.COMMITTED_AT_HEADER] for event_id in polled]
+    assert polled_at == round(created[polled[0]].timestamp() * 1000)
+    [committed_at] = [seen[event_id][events.COMMITTED_AT_HEADER] for event_id in handed_over]
+    # the commit: after the row was written, within the call that committed it (to the millisecond)
+    assert created[handed_over[0]].timestamp() * 1000 <= committed_at
+    assert round(before * 1000) <= committed_at <= round(after * 1000)
