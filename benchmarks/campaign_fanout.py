@@ -2,7 +2,7 @@
 through the notifications service, against a bare smtplib loop sending the
 same number of comparable messages into the same SMTP sink.
 
-    python -m benchmarks.campaign_fanout [--recipients 10000] [--rate 100000] [--profile]
+    python -m benchmarks.campaign_fanout [--recipients 10000] [--rate 100000] [--replicas 1] [--profile]
 
 Needs RabbitMQ and PostgreSQL as for the integration tests. Three processes:
 the SMTP sink (services.notifications.smtp_sink --count-only: a real aiosmtpd
@@ -10,7 +10,9 @@ server that counts and checks recipients without parsing messages), the
 notifications service (``python -m nabo_common.cli serve notifications``) and
 this one, which seeds, runs the bare loop and watches. Prints both rates, their
 ratio, what the sink received and the service's resident memory idle and at
-its peak while sending. ``--profile`` samples the service with py-spy while it
+its peak while sending. ``--replicas 2`` runs two notifications processes, as
+the deployment's minimum does: each claims its own batches and sends over its
+own connection. ``--profile`` samples the (first) service with py-spy while it
 sends and prints where the time went.
 """
 import argparse
@@ -63,24 +65,24 @@ def seed(sessions, count):
     return association_id
 
 
-def send_campaign(cluster, sessions, association_id, count, profile):
-    """Schedule the campaign and wait until the service has sent it; returns seconds, idle and peak RSS."""
-    service = cluster.processes["notifications"]
+def send_campaign(cluster, services, sessions, association_id, count, profile):
+    """Schedule the campaign and wait until the services have sent it; returns seconds, and the idle and peak
+    RSS of the largest of them."""
     admin = Caller(person_id=str(uuid.uuid4()), roles=("association_admin",), admin_of=(association_id,))
     with sessions() as session:
         campaign = campaigns.create(session, admin, {
             "name": "Benchmark", "sender_name": "Benchmark association",
             "contents": {"en": {"subject": "Spring", "text": TEXT}},
             "segment": {"association_ids": [association_id]}})
-    rss_idle = rss_peak = service.rss()
-    spy = common.Profiler(service.pid, "notifications-campaign", profile) if profile else None
+    rss_idle = rss_peak = max(service.rss() for service in services)
+    spy = common.Profiler(services[0].pid, "notifications-campaign", profile) if profile else None
     started = time.perf_counter()
     with sessions() as session:
         campaigns.schedule(session, admin, campaign["id"], {}, daily_cap=count)
     status = None
     while status != "sent":
         time.sleep(0.2)
-        rss_peak = max(rss_peak, service.rss())
+        rss_peak = max(rss_peak, *(service.rss() for service in services))
         with sessions() as session:
             status = session.scalar(select(Campaign.status).where(Campaign.id == campaign["id"]))
     seconds = time.perf_counter() - started
@@ -93,11 +95,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=100_000, help="CAMPAIGN_SEND_RATE for the run")
+    parser.add_argument("--replicas", type=int, default=1, choices=range(1, 5),
+                        help="notifications processes sending side by side (default 1)")
     parser.add_argument("--profile", type=int, nargs="?", const=20, default=0, metavar="SECONDS",
                         help="sample the service with py-spy for this long while it sends (default 20)")
     args = parser.parse_args()
     count = args.recipients
-    print(f"# campaign fan-out, {count} recipients ({common.machine_load()} at start)")
+    print(f"# campaign fan-out, {count} recipients, {args.replicas} notifications "
+          f"replica{'s' * (args.replicas > 1)} ({common.machine_load()} at start)")
 
     with common.private_vhost() as amqp:
         cluster = engine = None
@@ -110,13 +115,14 @@ def main():
             smtp_port = cluster.start_smtp_sink(count_only=True)
             cluster.extra_env.update({"NOTIFICATIONS_SMTP_HOST": "127.0.0.1", "NOTIFICATIONS_SMTP_PORT": smtp_port,
                                       "NOTIFICATIONS_CAMPAIGN_SEND_RATE": args.rate})
-            cluster.start("notifications")
+            services = [cluster.start("notifications", name=f"notifications-{n}") for n in range(args.replicas)]
             cluster.wait_ready()
 
             bare_seconds = bare_loop(smtp_port, count)
             bare = cluster.smtp_sink_status()
             time.sleep(1)  # let the service settle after start-up before reading its idle size
-            seconds, rss_idle, rss_peak = send_campaign(cluster, sessions, association_id, count, args.profile)
+            seconds, rss_idle, rss_peak = send_campaign(cluster, services, sessions, association_id, count,
+                                                        args.profile)
             total = cluster.smtp_sink_status()
         finally:
             if cluster:
@@ -132,7 +138,8 @@ def main():
     print(f"bare smtplib loop:     {bare_seconds:.2f} s ({count / bare_seconds:.0f} messages/s)")
     print(f"campaign via nabo:     {seconds:.2f} s ({count / seconds:.0f} recipients/s)")
     print(f"nabo rate / bare rate: {bare_seconds / seconds:.0%} (nabo takes {seconds / bare_seconds:.1f}x as long)")
-    print(f"service RSS:           {rss_idle:.0f} MiB idle, {rss_peak:.0f} MiB peak while sending")
+    print(f"service RSS:           {rss_idle:.0f} MiB idle, {rss_peak:.0f} MiB peak while sending"
+          f"{' (the largest replica)' if args.replicas > 1 else ''}")
 
 
 if __name__ == "__main__":
