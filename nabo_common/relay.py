@@ -56,10 +56,6 @@ MAX_HANDED_OVER = 2000
 Outcome = namedtuple("Outcome", "published failed confirmed_at")
 
 
-def _committed_at(row):
-    return row.committed_at or row.created_at
-
-
 def _rows_of(outcome):
     return [*outcome.published, *(row for row, _error in outcome.failed)]
 
@@ -196,7 +192,7 @@ class OutboxPublisher:
         self._unconfirmed, self._outcomes, self._returned = {}, {}, {}
         for row in rows:
             headers = dict(row.headers or {})
-            headers[events.COMMITTED_AT_HEADER] = round(_committed_at(row).timestamp() * 1000)
+            headers[events.COMMITTED_AT_HEADER] = round(row.committed_at.timestamp() * 1000)
             message = amqp.Message(
                 row.body.encode("utf-8"),
                 content_type="application/json", content_encoding="utf-8", delivery_mode=2,
@@ -252,7 +248,7 @@ class OutboxPublisher:
             metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc(len(published))
             lag = metrics.OUTBOX_LAG.labels(self.service_name)
             for row in published:  # times are aware on every backend (UtcDateTime)
-                lag.observe(max(0.0, (now - _committed_at(row)).total_seconds()))
+                lag.observe(max(0.0, (now - row.committed_at).total_seconds()))
         for row, error in failed:
             attempts = row.attempts + 1
             connection.execute(update(table).where(table.c.position == row.position).values(

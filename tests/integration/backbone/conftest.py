@@ -7,8 +7,9 @@ import pytest
 from nameko.containers import ServiceContainer
 from sqlalchemy import create_engine
 
-from nabo_common import events, settings
-from tests.integration.backbone.probe import Base, ProbeService, person_data
+from nabo_common import events, outbox, settings
+from nabo_common.db import make_sessionmaker
+from tests.integration.backbone.probe import Base, OutboxEvent, ProbeService, person_data
 from tests.support.infra import free_port, make_database
 
 
@@ -89,3 +90,17 @@ def queue_depth(channel, queue):
     finally:
         if asking.is_open:
             asking.close()
+
+
+def write_events(db_url, names):
+    """Commit writes with their events straight into the service's database, as
+    domain code does inside a worker (no broker needed to commit)."""
+    engine = create_engine(db_url)
+    session = make_sessionmaker(engine)()
+    ids = []
+    with session.begin():
+        for name in names:
+            ids.append(outbox.record(session, OutboxEvent, "person.updated", person_data(name))["id"])
+    session.close()
+    engine.dispose()
+    return ids

@@ -7,9 +7,8 @@ from sqlalchemy import create_engine, select
 
 from nabo_common import deadletters, metrics
 from tests.integration.backbone import probe
-from tests.integration.backbone.test_outbox import write_events
 from tests.integration.backbone.conftest import (
-    publish_person_event, publish_raw, queue_depth, wait_until)
+    publish_person_event, publish_raw, queue_depth, wait_until, write_events)
 from tests.support.proxy import TcpProxy
 
 DEAD = "nabo.probe.on_person_updated.dead"

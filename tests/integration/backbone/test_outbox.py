@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from nabo_common import events, outbox, topology
 from nabo_common.db import make_sessionmaker
 from tests.integration.backbone import probe
-from tests.integration.backbone.conftest import wait_until
+from tests.integration.backbone.conftest import wait_until, write_events
 from tests.support.proxy import TcpProxy
 
 
@@ -51,20 +51,6 @@ def backlog(db_url):
     finally:
         session.close()
         engine.dispose()
-
-
-def write_events(db_url, names):
-    """Commit writes with their events straight into the service's database, as
-    domain code does inside a worker (no broker needed to commit)."""
-    engine = create_engine(db_url)
-    session = make_sessionmaker(engine)()
-    ids = []
-    with session.begin():
-        for name in names:
-            ids.append(outbox.record(session, probe.OutboxEvent, "person.updated", probe.person_data(name))["id"])
-    session.close()
-    engine.dispose()
-    return ids
 
 
 def test_events_committed_while_broker_is_down_are_published_when_it_returns(
