@@ -2,14 +2,18 @@
 
 Reading one event or a page of events through the ORM took five or six
 queries (the events, their hosts, their tags, the seat counts, the caller's
-registrations, the total) and built an ORM object per row. Here a page is two
-queries: the events with their seat counts, the caller's registration and the
-total (a window count) in one, then the hosts and tags of all of them in one.
+registrations, the total) and built an ORM object per row. Here one event is
+one query: the event with its seat counts, the caller's registration, its
+hosts and its tags. A page is two: the events with their seat counts, the
+caller's registration and the total (a window count) in one, then the hosts
+and tags of all of them in one.
 Writes keep using the ORM objects, which they lock and change.
 """
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, literal, select, union_all
+from sqlalchemy import JSON, bindparam, func, literal, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from services.events.domain import access
 from services.events.domain.views import ACTIVE, render_views
@@ -20,10 +24,43 @@ EVENT_COLUMNS = tuple(Event.__table__.columns)
 EVENT_KEYS = tuple(c.key for c in EVENT_COLUMNS)
 
 
+class _JsonFunction(FunctionElement):
+    """A JSON function that PostgreSQL and SQLite spell differently (``spelling``: {dialect: name})."""
+
+    type = JSON()
+    inherit_cache = True
+    spelling = {}
+
+
+@compiles(_JsonFunction)
+def _spelled_for_the_dialect(element, compiler, **kw):
+    return f"{element.spelling[compiler.dialect.name]}({compiler.process(element.clauses, **kw)})"
+
+
+class json_list(_JsonFunction):
+    """The aggregate of a column as one JSON array. Of no rows it is NULL on PostgreSQL, [] on SQLite."""
+
+    inherit_cache = True  # each subclass must say so, or SQLAlchemy compiles every statement with it anew
+    spelling = {"postgresql": "json_agg", "sqlite": "json_group_array"}
+
+
+class json_pair(_JsonFunction):
+    """[a, b] as a JSON array."""
+
+    inherit_cache = True
+    spelling = {"postgresql": "json_build_array", "sqlite": "json_array"}
+
+
 def _registrations(status):
     return (select(func.count()).select_from(Registration)
             .where(Registration.event_id == Event.id, Registration.status == status)
             .correlate(Event).scalar_subquery())
+
+
+def _tags(kind):
+    """The event's tags of one kind as [[position, value], ...], in no order (the order is kept in Python)."""
+    return (select(json_list(json_pair(EventTag.position, EventTag.value)))
+            .where(EventTag.event_id == Event.id, EventTag.kind == kind).correlate(Event).scalar_subquery())
 
 
 # built once: constructing these expressions cost more than running them
@@ -36,7 +73,16 @@ VIEW_COLUMNS = (
                                   Registration.person_id == bindparam("person_id"),
                                   Registration.status == "confirmed").correlate(Event).exists().label("_registered"),
 )
-ONE_EVENT = select(*VIEW_COLUMNS).where(Event.id == bindparam("event_id"))
+# One event brings its hosts and tags on its row as JSON arrays: one round trip instead of two, a third
+# less of the service's CPU for the read in-process. A page asks for them in a second query instead:
+# parsing 150 small JSON values cost more than that one round trip saves.
+ONE_EVENT = select(
+    *VIEW_COLUMNS,
+    select(json_list(EventHost.association_id)).where(EventHost.event_id == Event.id)
+    .correlate(Event).scalar_subquery().label("_hosts"),
+    _tags("theme").label("_themes"),
+    _tags("language").label("_languages"),
+).where(Event.id == bindparam("event_id"))
 HOSTS_AND_TAGS = union_all(
     select(EventHost.event_id, literal("host").label("kind"), EventHost.association_id.label("value"),
            literal(0).label("position")).where(EventHost.event_id.in_(bindparam("event_ids", expanding=True))),
@@ -45,10 +91,10 @@ HOSTS_AND_TAGS = union_all(
 
 
 def _hosts_and_tags(session, event_ids):
-    """{event id: (association ids, {kind: [values]})} in one round trip."""
+    """{event id: (association ids, themes, languages)} of many events in one round trip."""
     found = {event_id: ([], {"theme": [], "language": []}) for event_id in event_ids}
     if not event_ids:
-        return found
+        return {}
     rows = session.execute(HOSTS_AND_TAGS, {"event_ids": list(event_ids)}).all()
     for event_id, kind, value, position in sorted(rows, key=lambda r: (r.position, r.value)):
         hosts, tags = found[event_id]
@@ -56,20 +102,26 @@ def _hosts_and_tags(session, event_ids):
             hosts.append(value)
         else:
             tags.setdefault(kind, []).append(value)
-    for hosts, _ in found.values():
-        hosts.sort()
-    return found
+    return {event_id: (sorted(hosts), tags["theme"], tags["language"]) for event_id, (hosts, tags) in found.items()}
 
 
-def _records(session, rows):
-    """Plain objects with the attributes an ORM Event offers the view (association_ids, themes, languages)."""
-    related = _hosts_and_tags(session, [row.id for row in rows])
+def _in_order(pairs):
+    return [value for _, value in sorted(pairs or ())]
+
+
+def _own_hosts_and_tags(row):
+    """A ONE_EVENT row's hosts and tags, in the order _hosts_and_tags gives them."""
+    return sorted(row._hosts or ()), _in_order(row._themes), _in_order(row._languages)
+
+
+def _records(rows, related):
+    """Plain objects with the attributes an ORM Event offers the view, from view rows and
+    ``related``: {event id: (association ids, themes, languages)}."""
     records = []
     for row in rows:
-        hosts, tags = related[row.id]
         # by position: looking each column up by name on the row was a twelfth of a page's CPU
         record = SimpleNamespace(**dict(zip(EVENT_KEYS, row)))
-        record.association_ids, record.themes, record.languages = hosts, tags["theme"], tags["language"]
+        record.association_ids, record.themes, record.languages = related[row.id]
         record.seat_counts = {"confirmed": row._confirmed, "waitlisted": row._waitlisted}
         record.registered = bool(row._registered)
         records.append(record)
@@ -80,7 +132,7 @@ def event_view(session, caller, event_id):
     """One event as ``caller`` sees it; NotFound when it does not exist or is hidden from them."""
     rows = session.execute(ONE_EVENT, {"event_id": str(event_id), "person_id": caller.person_id}).all() \
         if event_id else []
-    records = _records(session, rows)
+    records = _records(rows, {row.id: _own_hosts_and_tags(row) for row in rows})
     if not records or not access.can_see_event(caller, records[0]):
         access.not_found(event_id)
     return _rendered(caller, records)[0]
@@ -98,7 +150,7 @@ def event_page(session, caller, conditions, order, limit, offset):
         total = rows[0]._total
     else:  # past the end (or nothing at all): the window count has no row to ride on
         total = session.scalar(select(func.count()).select_from(Event).where(*conditions))
-    return _rendered(caller, _records(session, rows)), total
+    return _rendered(caller, _records(rows, _hosts_and_tags(session, [row.id for row in rows]))), total
 
 
 def _rendered(caller, records):

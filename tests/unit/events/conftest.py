@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from nabo_common import db
 from nabo_common.context import ASSOCIATION_ADMIN, MEMBER, Caller
-from services.events.domain import lifecycle
+from nabo_common.errors import NotFound
+from services.events.domain import access, lifecycle, views
 from services.events.models import Base, Event, OutboxEvent
 
 ASSOC_A = str(uuid.uuid4())
@@ -91,3 +92,19 @@ def outbox(session, event_type=None):
         stmt = stmt.where(OutboxEvent.event_type == event_type)
     session.rollback()
     return [row.envelope for row in session.scalars(stmt)]
+
+
+def orm_view(session, caller, event_id):
+    """One event as the ORM view shows it to ``caller``; None when hidden from them."""
+    try:
+        return views.event_view(session, caller, access.event_or_404(session, caller, event_id))
+    except NotFound:
+        return None
+
+
+def read_view(session, caller, event_id):
+    """One event as the read path (rows, no ORM) shows it to ``caller``; None when hidden from them."""
+    try:
+        return lifecycle.get(session, caller, event_id)
+    except NotFound:
+        return None

@@ -2,8 +2,9 @@
 import pytest
 
 from nabo_common.errors import NotFound
-from services.events.domain import access, lifecycle, registrations, search, views
-from tests.unit.events.conftest import ANON, ASSOC_A, ASSOC_B, admin_of, at, make_event, member_of
+from services.events.domain import lifecycle, reading, registrations, search
+from tests.unit.events.conftest import (ANON, ASSOC_A, ASSOC_B, admin_of, at, make_event, member_of, orm_view,
+                                        read_view)
 
 
 def guest(n):
@@ -33,31 +34,17 @@ def callers(catalogue):
             "admin of B": admin_of(ASSOC_B)}
 
 
-def orm_view(session, caller, event_id):
-    try:
-        return views.event_view(session, caller, access.event_or_404(session, caller, event_id))
-    except NotFound:
-        return None
-
-
-def row_view(session, caller, event_id):
-    try:
-        return lifecycle.get(session, caller, event_id)
-    except NotFound:
-        return None
-
-
 def test_one_event_reads_as_the_orm_view_for_every_caller(session, catalogue):
     compared = 0
     for name, caller in callers(catalogue).items():
         for event_id in catalogue["ids"]:
             expected = orm_view(session, caller, event_id)
-            assert row_view(session, caller, event_id) == expected, (name, event_id)
+            assert read_view(session, caller, event_id) == expected, (name, event_id)
             compared += expected is not None
     assert compared >= 12  # most pairs are visible, so the views themselves were compared
 
 
-def test_seats_waitlist_and_registration_show_in_the_row_view(session, catalogue):
+def test_seats_waitlist_and_registration_show_in_the_read_view(session, catalogue):
     full, members_only = catalogue["ids"][:2]
     view = lifecycle.get(session, ANON, full)
     assert view["seats"] == {"capacity": 2, "confirmed": 2, "waitlisted": 1, "available": 0}
@@ -92,3 +79,9 @@ def test_a_page_past_the_end_still_counts_the_total(session, catalogue):
     page = search.search(session, admin_of(ASSOC_A), {"limit": 10, "offset": 100})
     assert page["items"] == [] and page["total"] == 4
     assert search.search(session, ANON, {"q": "no such words here"})["total"] == 0
+
+
+def test_the_read_statements_are_compiled_once_and_cached():
+    # a construct without inherit_cache leaves its statements without a cache key: compiled on every read
+    for statement in (reading.ONE_EVENT, reading.HOSTS_AND_TAGS):
+        assert statement._generate_cache_key() is not None
