@@ -17,6 +17,15 @@ ADMIN_PASSWORD="${NABO_ADMIN_PASSWORD:-nabo-admin-password}"
 LOGS="$NABO_DATA_DIR/logs"
 mkdir -p "$LOGS"
 
+# a port still held (by an earlier run left behind, say) would answer the readiness checks below for the
+# new processes, which fail to bind: the script would report a running system that is the old one
+for port in 8000 8001 8002 8003 8004 "$SMTP_PORT" 8025; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "nabo: port $port on 127.0.0.1 is in use (is an earlier 'make run' still running?); stop it and try again"
+    exit 1
+  fi
+done
+
 python -m nabo_common.cli check-broker >/dev/null || exit 1
 python -m nabo_common.cli migrate all >/dev/null 2>"$LOGS/migrate.log" || { echo "nabo: migrations failed, see $LOGS/migrate.log"; exit 1; }
 python -m services.members.bootstrap --email "$ADMIN_EMAIL" --password "$ADMIN_PASSWORD" 2>/dev/null
