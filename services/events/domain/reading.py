@@ -92,17 +92,14 @@ HOSTS_AND_TAGS = union_all(
 
 def _hosts_and_tags(session, event_ids):
     """{event id: (association ids, themes, languages)} of many events in one round trip."""
-    found = {event_id: ([], {"theme": [], "language": []}) for event_id in event_ids}
     if not event_ids:
         return {}
+    found = {event_id: {"host": [], "theme": [], "language": []} for event_id in event_ids}
     rows = session.execute(HOSTS_AND_TAGS, {"event_ids": list(event_ids)}).all()
-    for event_id, kind, value, position in sorted(rows, key=lambda r: (r.position, r.value)):
-        hosts, tags = found[event_id]
-        if kind == "host":
-            hosts.append(value)
-        else:
-            tags.setdefault(kind, []).append(value)
-    return {event_id: (sorted(hosts), tags["theme"], tags["language"]) for event_id, (hosts, tags) in found.items()}
+    # hosts all have position 0, so this puts them in id order and the tags in theirs
+    for event_id, kind, value, _position in sorted(rows, key=lambda r: (r.position, r.value)):
+        found[event_id].setdefault(kind, []).append(value)
+    return {event_id: (kinds["host"], kinds["theme"], kinds["language"]) for event_id, kinds in found.items()}
 
 
 def _in_order(pairs):

@@ -3,19 +3,18 @@ JSON) and a page's read (hosts and tags in a second query) show what the ORM vie
 order, themes and languages in the order given, an event with no themes, every caller."""
 import pytest
 from sqlalchemy import delete, update
-from sqlalchemy.orm import sessionmaker
 
 from services.events.domain import lifecycle, registrations, search
 from services.events.models import EventTag
 from tests.support.infra import database_sessions
-from tests.unit.events.conftest import (ANON, ASSOC_A, ASSOC_B, CallSession, admin_of, at, make_event, member_of,
-                                        orm_view, read_view)
+from tests.unit.events.conftest import (ANON, ASSOC_A, ASSOC_B, admin_of, at, call_session, make_event,
+                                        member_of, orm_view, read_view)
 
 
 @pytest.fixture
 def session():
     with database_sessions("events") as sessions:
-        session = sessionmaker(bind=sessions.kw["bind"], expire_on_commit=False, class_=CallSession)()
+        session = call_session(sessions.kw["bind"])
         yield session
         session.close()
 

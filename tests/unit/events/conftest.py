@@ -26,11 +26,16 @@ class CallSession(Session):
         return super().begin(nested=nested)
 
 
+def call_session(engine):
+    """One session for many domain calls on ``engine`` (see CallSession)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, class_=CallSession)()
+
+
 @pytest.fixture
 def session(tmp_path):
     engine = db.make_engine(f"sqlite:///{tmp_path / 'events.db'}")
     Base.metadata.create_all(engine)
-    session = sessionmaker(bind=engine, expire_on_commit=False, class_=CallSession)()
+    session = call_session(engine)
     yield session
     session.close()
     engine.dispose()
