@@ -52,7 +52,7 @@ def _mask(uri):
 
 
 def serve(component):
-    from nabo_common import logs, patch
+    from nabo_common import gc_tuning, logs, patch
 
     patch.apply()
     settings = _settings(component)
@@ -60,7 +60,9 @@ def serve(component):
     check_broker(settings.amqp_uri)
     from nameko.cli.run import run
 
-    run([load_service_class(component)], settings.nameko_config())
+    service_class = load_service_class(component)
+    gc_tuning.tune(settings.gc_threshold)  # after the imports, so that what they made is frozen
+    run([service_class], settings.nameko_config())
 
 
 def migrate(service):

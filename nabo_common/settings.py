@@ -91,6 +91,7 @@ class Settings:
     event_retry_base_ms: int = 1000
     event_retry_window_seconds: int = 86400
     amqp_heartbeat: int = 60
+    gc_threshold: int = 7000
 
     @property
     def web_server_address(self):
@@ -134,6 +135,7 @@ def load(component, **overrides):
         event_retry_base_ms=_int(component, "EVENT_RETRY_BASE_MS", 1000, minimum=1),
         event_retry_window_seconds=_int(component, "EVENT_RETRY_WINDOW_SECONDS", 86400, minimum=1),
         amqp_heartbeat=_int(component, "AMQP_HEARTBEAT_SECONDS", 60, minimum=1),
+        gc_threshold=_int(component, "GC_THRESHOLD", 7000, minimum=100),
     )
     values.update(overrides)
     return Settings(**values)

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # the fixed local ports of scripts/run-local.sh: the gateway, the four services, the SMTP sink and its page
 PORTS = (8000, 8001, 8002, 8003, 8004, 1025, 8025)
+
+
+COMPONENT_PORTS = PORTS[:5]
+
+
+def _frozen_objects(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith("nabo_gc_frozen_objects "):
+                return float(line.split()[1])
+    return 0
 
 
 def _in_use(port):
@@ -63,6 +75,8 @@ def test_stopping_stops_everything_and_reports_no_failure(tmp_path, amqp_uri, lo
     try:
         assert running.wait(180), "the system did not come up:\n" + "".join(lines[-30:])
         assert all(_in_use(port) for port in PORTS)
+        for port in COMPONENT_PORTS:  # served as deployed: start-up's objects kept out of collections
+            assert _frozen_objects(port) > 10_000, port
         os.killpg(script.pid, stop)
         assert script.wait(30) == exit_code
         reader.join(10)
