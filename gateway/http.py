@@ -11,7 +11,6 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from marshmallow import ValidationError, fields as ma_fields
 from nameko.exceptions import RemoteError
@@ -23,6 +22,7 @@ from gateway import config as config_mod
 from gateway.problems import problem
 from gateway.ratelimit import RateLimits
 from nabo_common import context as context_mod
+from nabo_common import jsoncodec
 from nabo_common import validation
 from nabo_common.errors import NaboError, RateLimited
 from prometheus_client import Histogram
@@ -145,15 +145,8 @@ class TooManyRequests(RateLimited):
         self.headers = {"Retry-After": str(retry_after)}
 
 
-def _json_default(value):
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return str(value)
-
-
 def json_response(status, payload, headers=None):
-    return Response(json.dumps(payload, default=_json_default), status=status,
-                    content_type="application/json", headers=headers)
+    return Response(jsoncodec.http_dumps(payload), status=status, content_type="application/json", headers=headers)
 
 
 class ApiRoute(HttpRequestHandler):

@@ -21,6 +21,7 @@ def apply():
                                  replies_without_publisher_confirms)
 
     from nabo_common.http_sockets import replies_without_nagle_delay
+    from nabo_common.jsoncodec import use_for_messages
 
     heartbeat_after_every_drain()
     replies_without_nagle_delay()
@@ -28,4 +29,5 @@ def apply():
     keep_serving_when_a_reply_is_lost()
     drop_requests_past_their_deadline()
     replies_without_publisher_confirms()
+    use_for_messages()
     _patched = True
