@@ -56,7 +56,8 @@ def make_engine(url, pool_size=10, read_only=False, autocommit=False):
             cursor.close()
 
         return engine
-    # JSON columns (and json_agg) decoded by orjson: psycopg2's own decoding was a tenth of a page's CPU
+    # JSON columns (and json_agg) decoded by orjson: psycopg2's own decoding of a page's 150 values was
+    # 1.1 of the 14.4 ms the page cost the events service under cProfile
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
                            json_deserializer=jsoncodec.loads, **isolation)
     _ping_when_idle(engine)
