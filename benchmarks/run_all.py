@@ -1,6 +1,6 @@
 """Run every benchmark one after the other and print their figures.
 
-    python -m benchmarks.run_all [--quick] [--only system,campaign,campaign_2,matchmaking,ideas,events_rpc]
+    python -m benchmarks.run_all [--quick] [--only system,campaign,campaign_2,matchmaking,ideas,events_rpc,page_rush]
 
 Each benchmark runs as its own process (they use private vhosts and
 databases, removed afterwards). --quick shortens load runs and shrinks the
@@ -27,6 +27,9 @@ BENCHMARKS = {
                                                  "--calls", "50"]),
     "ideas": (["benchmarks.idea_similarity"], ["benchmarks.idea_similarity", "--ideas", "100", "--calls", "50"]),
     "events_rpc": (["benchmarks.events_rpc"], ["benchmarks.events_rpc", "--calls", "50"]),
+    "page_rush": (["benchmarks.page_after_rush"], ["benchmarks.page_after_rush", "--events", "200",
+                                                   "--registrations", "2000", "--rush", "500", "--calls", "20",
+                                                   "--wait", "0"]),
 }
 
 

@@ -1,0 +1,160 @@
+"""A page of 50 events in-process on PostgreSQL, before and after a registration rush.
+
+    .venv/bin/python -m benchmarks.page_after_rush [--calls 200] [--registrations 100000] [--rush 10000]
+
+Seeds 2,000 events and ``--registrations`` registrations as the system benchmark's growth does
+(vacuumed), times a page (``search.search`` with its session: Python and PostgreSQL together), adds
+``--rush`` registrations to the 20 events of the first page, times it again, waits for autovacuum
+(at most ``--wait`` seconds) and times it once more. Twice: with PostgreSQL's autovacuum defaults
+on ``registrations`` and with the events migrations' settings. The heap fetches of registrations a
+page say whether the seat counts were answered from the index alone. Needs PostgreSQL
+(NABO_TEST_PG_URL, as for the integration tests); where it runs without autovacuum, the wait is
+skipped unless --turn-on-autovacuum. Fresh databases, removed afterwards.
+"""
+import argparse
+import random
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import psycopg2
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from benchmarks.seeding import seed_events, settle
+from nabo_common import db
+from nabo_common.context import Caller
+from services.events.domain import search
+from services.events.models import Event, Registration
+from tests.support import infra
+
+PAGE = {"when": "upcoming", "limit": 50}
+
+
+def _heap_fetches(engine):
+    time.sleep(1.2)  # a backend reports its counters at most once a second
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT idx_tup_fetch FROM pg_stat_user_tables "
+                                 "WHERE relname = 'registrations'")).scalar() or 0
+
+
+def measure(engine, caller, calls):
+    """(ms a page, registrations' heap fetches a page, seats confirmed on the page). The counters are
+    read before and after, not reset: resetting them would also hide the new rows from autovacuum."""
+    with Session(engine) as session:
+        for _ in range(20):
+            search.search(session, caller, PAGE)
+            session.rollback()
+        fetched = _heap_fetches(engine)
+        started = time.perf_counter()
+        for _ in range(calls):
+            page = search.search(session, caller, PAGE)
+            session.rollback()
+        elapsed = (time.perf_counter() - started) / calls * 1000
+    fetched = _heap_fetches(engine) - fetched
+    return elapsed, fetched / calls, sum(item["seats"]["confirmed"] for item in page["items"])
+
+
+def rush(engine, count):
+    """``count`` confirmed guest registrations spread over the 20 events that start first."""
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        first = conn.execute(select(Event.id).order_by(Event.starts_at).limit(20)).scalars().all()
+        rows = []
+        for n in range(count):
+            email = f"rush-{uuid.uuid4().hex[:12]}@example.test"
+            rows.append(dict(id=str(uuid.uuid4()), event_id=first[n % len(first)], person_id=None, name="Guest",
+                             email=email, email_lower=email, language="en", status="confirmed", answers={},
+                             source_channel="other", created_at=now, updated_at=now))
+        for start in range(0, len(rows), 5000):
+            conn.execute(insert(Registration), rows[start:start + 5000])
+
+
+def last_autovacuum(engine):
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT last_autovacuum FROM pg_stat_user_tables "
+                                 "WHERE relname = 'registrations'")).scalar()
+
+
+def run(settings, args):
+    """Rows of the table for one database: ``settings`` is "defaults" or "migrations"."""
+    url = infra.make_database("events")
+    engine = db.make_engine(url)
+    caller = Caller(person_id=str(uuid.uuid4()), roles=("member",))
+    try:
+        if settings == "defaults":
+            with engine.begin() as conn:
+                conn.execute(text("ALTER TABLE registrations RESET (autovacuum_vacuum_insert_scale_factor, "
+                                  "autovacuum_vacuum_scale_factor)"))
+        seed_events(url, str(uuid.uuid4()), args.events, args.registrations, random.Random(1))
+        rows = [("seeded, vacuumed", *measure(engine, caller, args.calls))]
+        rush(engine, args.rush)
+        rows.append((f"{args.rush:,} registrations later", *measure(engine, caller, args.calls)))
+        before = last_autovacuum(engine)
+        waited = time.monotonic()
+        while last_autovacuum(engine) == before and time.monotonic() - waited < args.wait:
+            time.sleep(2)
+        if last_autovacuum(engine) != before:
+            came = f"autovacuum came after {time.monotonic() - waited:.0f} s"
+        else:
+            came = f"no autovacuum within {args.wait} s" if args.wait else "not waited for autovacuum"
+        rows.append((came, *measure(engine, caller, args.calls)))
+        return [(settings, *row) for row in rows]
+    finally:
+        engine.dispose()
+        infra.drop_databases()
+
+
+@contextmanager
+def autovacuum_on(wanted):
+    """Yields whether autovacuum runs on the server; with ``wanted``, turns it on for the run if it is off
+    (ALTER SYSTEM, as a superuser) and gives the server its setting back afterwards."""
+    admin = psycopg2.connect(infra.pg_admin_url())
+    admin.autocommit = True
+    cur = admin.cursor()
+    cur.execute("SHOW autovacuum")
+    was_on = cur.fetchone()[0] == "on"
+    turned_on = wanted and not was_on
+    if turned_on:
+        cur.execute("ALTER SYSTEM SET autovacuum = on")
+        cur.execute("SELECT pg_reload_conf()")
+        time.sleep(1)
+    try:
+        yield was_on or turned_on
+    finally:
+        if turned_on:
+            cur.execute("ALTER SYSTEM RESET autovacuum")
+            cur.execute("SELECT pg_reload_conf()")
+        admin.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--registrations", type=int, default=100000)
+    parser.add_argument("--rush", type=int, default=10000)
+    parser.add_argument("--wait", type=int, default=150, help="seconds to wait for autovacuum at most")
+    parser.add_argument("--turn-on-autovacuum", action="store_true",
+                        help="where the server runs without autovacuum, turn it on for the run (ALTER SYSTEM) "
+                             "and give the server its setting back afterwards")
+    args = parser.parse_args()
+    with autovacuum_on(args.turn_on_autovacuum) as running:
+        if not running:
+            print("(autovacuum is off on this server: no waiting for it; --turn-on-autovacuum turns it on for "
+                  "the run)")
+            args.wait = 0
+        rows = run("defaults", args) + run("migrations", args)
+    print(f"# a page of 50 events in-process on PostgreSQL, {args.events:,} events and {args.registrations:,} "
+          f"registrations, then {args.rush:,} more on the first page's events ({args.calls} calls each)\n")
+    print("| autovacuum on registrations | data | ms a page | heap fetches of registrations a page | "
+          "seats confirmed on the page |")
+    print("|---|---|---|---|---|")
+    for settings, label, elapsed, fetched, confirmed in rows:
+        print(f"| {settings} | {label} | {elapsed:.2f} | {fetched:,.0f} | {confirmed:,} |")
+
+
+if __name__ == "__main__":
+    main()
