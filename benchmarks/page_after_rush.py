@@ -20,24 +20,29 @@ from datetime import datetime, timezone
 
 import psycopg2
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from benchmarks.seeding import seed_events, settle
-from nabo_common import db
+from benchmarks.seeding import guest_registration, insert_in_batches, seed_events
+from nabo_common import db, migrations
 from nabo_common.context import Caller
 from services.events.domain import search
 from services.events.models import Event, Registration
 from tests.support import infra
 
 PAGE = {"when": "upcoming", "limit": 50}
+BEFORE_AUTOVACUUM_SETTINGS = "f3f3a24f70d4"  # the events revision before 6c0d5e1a9b37
+
+
+def _registrations_stat(engine, column):
+    """One column of ``pg_stat_user_tables`` for registrations."""
+    with engine.connect() as conn:
+        return conn.execute(text(f"SELECT {column} FROM pg_stat_user_tables WHERE relname = 'registrations'")).scalar()
 
 
 def _heap_fetches(engine):
     time.sleep(1.2)  # a backend reports its counters at most once a second
-    with engine.connect() as conn:
-        return conn.execute(text("SELECT idx_tup_fetch FROM pg_stat_user_tables "
-                                 "WHERE relname = 'registrations'")).scalar() or 0
+    return _registrations_stat(engine, "idx_tup_fetch") or 0
 
 
 def measure(engine, caller, calls):
@@ -62,41 +67,28 @@ def rush(engine, count):
     now = datetime.now(timezone.utc)
     with engine.begin() as conn:
         first = conn.execute(select(Event.id).order_by(Event.starts_at).limit(20)).scalars().all()
-        rows = []
-        for n in range(count):
-            email = f"rush-{uuid.uuid4().hex[:12]}@example.test"
-            rows.append(dict(id=str(uuid.uuid4()), event_id=first[n % len(first)], person_id=None, name="Guest",
-                             email=email, email_lower=email, language="en", status="confirmed", answers={},
-                             source_channel="other", created_at=now, updated_at=now))
-        for start in range(0, len(rows), 5000):
-            conn.execute(insert(Registration), rows[start:start + 5000])
-
-
-def last_autovacuum(engine):
-    with engine.connect() as conn:
-        return conn.execute(text("SELECT last_autovacuum FROM pg_stat_user_tables "
-                                 "WHERE relname = 'registrations'")).scalar()
+        insert_in_batches(conn, Registration, [
+            guest_registration(first[n % len(first)], f"rush-{uuid.uuid4().hex[:12]}@example.test", "Guest", now)
+            for n in range(count)])
 
 
 def run(settings, args):
     """Rows of the table for one database: ``settings`` is "defaults" or "migrations"."""
-    url = infra.make_database("events")
+    url = infra.make_database("events", migrate=False)
+    # the defaults: the schema as it was before the migration that set registrations' autovacuum
+    migrations.upgrade("events", url, BEFORE_AUTOVACUUM_SETTINGS if settings == "defaults" else "head")
     engine = db.make_engine(url)
     caller = Caller(person_id=str(uuid.uuid4()), roles=("member",))
     try:
-        if settings == "defaults":
-            with engine.begin() as conn:
-                conn.execute(text("ALTER TABLE registrations RESET (autovacuum_vacuum_insert_scale_factor, "
-                                  "autovacuum_vacuum_scale_factor)"))
         seed_events(url, str(uuid.uuid4()), args.events, args.registrations, random.Random(1))
         rows = [("seeded, vacuumed", *measure(engine, caller, args.calls))]
         rush(engine, args.rush)
         rows.append((f"{args.rush:,} registrations later", *measure(engine, caller, args.calls)))
-        before = last_autovacuum(engine)
+        before = _registrations_stat(engine, "last_autovacuum")
         waited = time.monotonic()
-        while last_autovacuum(engine) == before and time.monotonic() - waited < args.wait:
+        while _registrations_stat(engine, "last_autovacuum") == before and time.monotonic() - waited < args.wait:
             time.sleep(2)
-        if last_autovacuum(engine) != before:
+        if _registrations_stat(engine, "last_autovacuum") != before:
             came = f"autovacuum came after {time.monotonic() - waited:.0f} s"
         else:
             came = f"no autovacuum within {args.wait} s" if args.wait else "not waited for autovacuum"

@@ -28,6 +28,17 @@ def settle(engine):
         conn.execute(text("VACUUM (ANALYZE)"))
 
 
+def guest_registration(event_id, email, name, now):
+    """A confirmed guest registration row, as a guest's registration through the API leaves it."""
+    return dict(id=str(uuid.uuid4()), event_id=event_id, person_id=None, name=name, email=email, email_lower=email,
+                language="en", status="confirmed", answers={}, source_channel="other", created_at=now, updated_at=now)
+
+
+def insert_in_batches(conn, table, rows, size=5000):
+    for start in range(0, len(rows), size):
+        conn.execute(insert(table), rows[start:start + size])
+
+
 def seed_members(url, organisations, rng):
     """Three associations across the border; organisations with profile, offer and need themes, one contact
     person each (the first 20 can sign in with PASSWORD), some withdrawn contact consents, 50 networks.
@@ -107,13 +118,10 @@ def seed_events(url, association_id, events, registrations, rng):
         tags.append(dict(event_id=event_id, kind="language", value=rng.choice(("da", "de", "nl")), position=0))
     for n in range(registrations):
         email = f"seed-{uuid.uuid4().hex[:12]}@example.test"
-        regs.append(dict(id=str(uuid.uuid4()), event_id=ids[n % len(ids)], person_id=None, name=f"Guest {n}",
-                         email=email, email_lower=email, language="en", status="confirmed", answers={},
-                         source_channel="other", created_at=now, updated_at=now))
+        regs.append(guest_registration(ids[n % len(ids)], email, f"Guest {n}", now))
     with engine.begin() as conn:
         for table, rows in ((Event, event_rows), (EventHost, hosts), (EventTag, tags), (Registration, regs)):
-            for start in range(0, len(rows), 5000):
-                conn.execute(insert(table), rows[start:start + 5000])
+            insert_in_batches(conn, table, rows)
     settle(engine)
     engine.dispose()
     return ids

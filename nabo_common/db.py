@@ -38,13 +38,15 @@ _LAST_CHECKIN = "nabo_last_checkin"
 def make_engine(url, pool_size=10, read_only=False, autocommit=False):
     """``autocommit``: every statement commits on its own, with no BEGIN and COMMIT round trips (switching a
     pooled connection to it and back costs a statement each way, so it is the engine's, not a connection's)."""
-    isolation = {"isolation_level": "AUTOCOMMIT"} if read_only or autocommit else {}
+    options = {"isolation_level": "AUTOCOMMIT"} if read_only or autocommit else {}
+    # JSON columns (and json_agg) decoded by orjson: psycopg2's own decoding of a page's 150 values was
+    # 1.1 of the 14.4 ms the page cost the events service under cProfile
+    options["json_deserializer"] = jsoncodec.loads
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               json_deserializer=jsoncodec.loads, **isolation)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -56,10 +58,7 @@ def make_engine(url, pool_size=10, read_only=False, autocommit=False):
             cursor.close()
 
         return engine
-    # JSON columns (and json_agg) decoded by orjson: psycopg2's own decoding of a page's 150 values was
-    # 1.1 of the 14.4 ms the page cost the events service under cProfile
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
-                           json_deserializer=jsoncodec.loads, **isolation)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, **options)
     _ping_when_idle(engine)
     if read_only:
         @event.listens_for(engine, "connect")

@@ -26,16 +26,16 @@ from kombu.serialization import registry
 from kombu.utils import json as kombu_json
 
 _KOMBU_ENCODER = kombu_json.JSONEncoder()
-# dates and times go to the default hook, which writes kombu's markers for them
-_WIRE_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-_HTTP_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-_MARKER = b'"__type__"'
+# dates and times go to the default hook: kombu's markers on the wire, isoformat() over HTTP
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+_MARKER_TEXT = '"__type__"'
+_MARKER_BYTES = _MARKER_TEXT.encode()
 
 
 def wire_dumps(data):
     """A message body as kombu's json serializer would write it, as UTF-8 bytes."""
     try:
-        return orjson.dumps(data, default=_KOMBU_ENCODER.default, option=_WIRE_OPTIONS)
+        return orjson.dumps(data, default=_KOMBU_ENCODER.default, option=_OPTIONS)
     except orjson.JSONEncodeError:
         return kombu_json.dumps(data).encode("utf-8")
 
@@ -44,8 +44,7 @@ def wire_loads(body):
     """A message body decoded as kombu's json serializer would decode it."""
     if isinstance(body, (memoryview, bytearray)):
         body = bytes(body)
-    marked = (_MARKER in body) if isinstance(body, bytes) else ('"__type__"' in body)
-    if not marked:
+    if (_MARKER_BYTES if isinstance(body, bytes) else _MARKER_TEXT) not in body:
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -68,9 +67,8 @@ def _http_default(value):
 def http_dumps(payload):
     """An HTTP reply's JSON as bytes: what ``json.dumps(payload, default=isoformat or str)`` gives, written
     compactly and in UTF-8 instead of ASCII escapes."""
-    return orjson.dumps(payload, default=_http_default, option=_HTTP_OPTIONS)
+    return orjson.dumps(payload, default=_http_default, option=_OPTIONS)
 
 
-def loads(text):
-    """A JSON column's value (psycopg2's and SQLite's JSON decoding)."""
-    return orjson.loads(text)
+# a JSON column's value (psycopg2's and SQLite's JSON decoding)
+loads = orjson.loads
