@@ -24,8 +24,8 @@ from datetime import datetime, timezone
 from sqlalchemy import insert, select
 
 from benchmarks import common
-from nabo_common import db
-from nabo_common.context import Caller
+from nabo_common.persistence import db
+from nabo_common.runtime.context import Caller
 from services.notifications import mailer
 from services.notifications.domain import campaigns, rendering
 from services.notifications.models import Association, Campaign, ConsentState, Contact

@@ -6,7 +6,7 @@ measured in the same run (figures are printed, never asserted).
 Needs RabbitMQ and PostgreSQL as for the integration tests; uses a private
 vhost and a fresh database, both removed afterwards.
 """
-from nabo_common import patch
+from nabo_common.runtime import patch
 
 patch.apply()
 

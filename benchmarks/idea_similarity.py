@@ -10,7 +10,7 @@ measured in the same run. Prints figures; asserts nothing.
 Needs RabbitMQ (AMQP_URI, default the local broker) and PostgreSQL
 (NABO_TEST_PG_URL, default postgres@127.0.0.1).
 """
-from nabo_common import patch
+from nabo_common.runtime import patch
 
 patch.apply()
 
@@ -24,7 +24,9 @@ from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.rpc import rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
-from nabo_common import context, db, settings  # noqa: E402
+from nabo_common.runtime import context  # noqa: E402
+from nabo_common.persistence import db
+from nabo_common.runtime import settings
 from services.ideas.domain import ideas, panels  # noqa: E402
 from services.ideas.service import IdeasService  # noqa: E402
 from tests.support.infra import drop_databases, free_port, make_database  # noqa: E402

@@ -9,7 +9,7 @@ contact consents, networks), then prints p50/p95 of the domain call
 gateway, each also as a ratio to a bare nameko RPC round trip measured in the
 same run. Figures only; nothing is asserted.
 """
-from nabo_common import patch
+from nabo_common.runtime import patch
 
 patch.apply()
 
@@ -25,9 +25,9 @@ from nameko.rpc import rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from benchmarks.seeding import PASSWORD, seed_members as seed  # noqa: E402
-from nabo_common import db  # noqa: E402
+from nabo_common.persistence import db  # noqa: E402
 from nabo_common.cli import load_service_class  # noqa: E402
-from nabo_common.context import MEMBER, Caller  # noqa: E402
+from nabo_common.runtime.context import MEMBER, Caller  # noqa: E402
 from services.members.domain import matchmaking  # noqa: E402
 from tests.support import infra  # noqa: E402
 

@@ -24,8 +24,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from benchmarks.seeding import guest_registration, insert_in_batches, seed_events
-from nabo_common import db, migrations
-from nabo_common.context import Caller
+from nabo_common.persistence import db
+from nabo_common.persistence import migrations
+from nabo_common.runtime.context import Caller
 from services.events.domain import search
 from services.events.models import Event, Registration
 from tests.support import infra

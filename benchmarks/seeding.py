@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import insert, select, text
 
-from nabo_common import db
+from nabo_common.persistence import db
 from services.events.models import Event, EventHost, EventTag, Registration
 from services.members.domain.accounts import hash_password
 from services.members.models import (

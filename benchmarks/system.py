@@ -45,7 +45,7 @@ from sqlalchemy import func, select, text
 from benchmarks import common
 from benchmarks.seeding import (PASSWORD, public_organisations, seed_events, seed_host_in_read_model,
                                 seed_members)
-from nabo_common import db
+from nabo_common.persistence import db
 from services.events.models import OutboxEvent
 from services.members.models import Organisation
 from services.notifications.models import Delivery, ProcessedEvent
@@ -661,7 +661,8 @@ def create_write_events(cluster, association_id, count):
     """Events created and published through the service, so notifications knows them from its events."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    from nabo_common import context, settings
+    from nabo_common.runtime import context
+    from nabo_common.runtime import settings
     from tests.integration.events.conftest import admin_caller
     from tests.unit.events.conftest import event_payload
 

@@ -4,9 +4,9 @@ from nameko.extensions import DependencyProvider
 
 from gateway import tokens
 from gateway.http import runtime
-from nabo_common import context as context_mod
-from nabo_common import settings as settings_mod
-from nabo_common.errors import NotAuthenticated
+from nabo_common.runtime import context as context_mod
+from nabo_common.runtime import settings as settings_mod
+from nabo_common.api.errors import NotAuthenticated
 
 ACCEPTED_LANGUAGES = context_mod.LANGUAGES
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from limits import parse_many
 
-from nabo_common.settings import DEV_JWT_KEY, ConfigError, parse_keys
+from nabo_common.runtime.settings import DEV_JWT_KEY, ConfigError, parse_keys
 
 
 @dataclass(frozen=True)

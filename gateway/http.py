@@ -21,13 +21,13 @@ from werkzeug.wrappers import Response
 from gateway import config as config_mod
 from gateway.problems import problem
 from gateway.ratelimit import RateLimits
-from nabo_common import context as context_mod
-from nabo_common import jsoncodec
-from nabo_common import validation
-from nabo_common.errors import NaboError, RateLimited
+from nabo_common.runtime import context as context_mod
+from nabo_common.runtime import jsoncodec
+from nabo_common.api import validation
+from nabo_common.api.errors import NaboError, RateLimited
 from prometheus_client import Histogram
 
-from nabo_common.metrics import REGISTRY
+from nabo_common.runtime.metrics import REGISTRY
 
 log = logging.getLogger("nabo.gateway")
 ROUTES = []
@@ -262,7 +262,7 @@ def _query_dict(request, schema_cls):
 
 
 def _load(schema_cls, data, what):
-    from nabo_common.errors import ValidationFailed
+    from nabo_common.api.errors import ValidationFailed
 
     try:
         validation.schema(schema_cls).load(data)
@@ -325,7 +325,7 @@ def json_type_errors(schema, payload):
 
 
 def parse_body(request, spec):
-    from nabo_common.errors import BadInput, ValidationFailed
+    from nabo_common.api.errors import BadInput, ValidationFailed
 
     content_type = (request.mimetype or "").lower()
     raw = request.get_data(cache=True)
@@ -382,7 +382,7 @@ def api(method, path, **spec_kwargs):
             if spec.query is not None:
                 request.query = _query_dict(request, spec.query)
                 if nul_errors(request.query):
-                    from nabo_common.errors import ValidationFailed
+                    from nabo_common.api.errors import ValidationFailed
 
                     raise ValidationFailed("The query string has invalid fields.", nul_errors(request.query))
                 _load(spec.query, request.query, "query string")

@@ -13,11 +13,11 @@ from gateway.routes.ideas import IdeasRoutes
 from gateway.routes.members import MembersRoutes
 from gateway.routes.networks import NetworksRoutes
 from gateway.routes.notifications import NotificationsRoutes
-from nabo_common import metrics
-from nabo_common.ops import broker_reachable
-from nabo_common.rpc import TimedRpcProxy
-from nabo_common.settings import from_container
-from nabo_common.worker import Instrumentation
+from nabo_common.runtime import metrics
+from nabo_common.runtime.health import broker_reachable
+from nabo_common.runtime.rpc import TimedRpcProxy
+from nabo_common.runtime.settings import from_container
+from nabo_common.runtime.worker import Instrumentation
 
 
 class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, NotificationsRoutes, IdeasRoutes):

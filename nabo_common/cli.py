@@ -29,7 +29,7 @@ def load_service_class(component):
 
 
 def _settings(component):
-    from nabo_common import settings
+    from nabo_common.runtime import settings
 
     try:
         return settings.load(component)
@@ -38,7 +38,7 @@ def _settings(component):
 
 
 def check_broker(uri):
-    from nabo_common.ops import broker_reachable
+    from nabo_common.runtime.health import broker_reachable
 
     ok, error = broker_reachable(uri, timeout=3)
     if not ok:
@@ -52,7 +52,9 @@ def _mask(uri):
 
 
 def serve(component):
-    from nabo_common import gc_tuning, logs, patch
+    from nabo_common.runtime import gc_tuning
+    from nabo_common.runtime import logs
+    from nabo_common.runtime import patch
 
     patch.apply()
     settings = _settings(component)
@@ -66,7 +68,7 @@ def serve(component):
 
 
 def migrate(service):
-    from nabo_common import migrations
+    from nabo_common.persistence import migrations
 
     names = [s for s in SERVICE_CLASSES if s != "gateway"] if service == "all" else [service]
     for name in names:
@@ -75,7 +77,7 @@ def migrate(service):
 
 
 def deadletters(args):
-    from nabo_common import deadletters as dl
+    from nabo_common.messaging import deadletters as dl
 
     uri = _settings("gateway").amqp_uri
     check_broker(uri)

@@ -1,5 +1,5 @@
 """Print the event catalogue as a Markdown table, from the contracts
-(nabo_common.events.load_contracts()): every event type, the service that
+(nabo_common.messaging.envelopes.load_contracts()): every event type, the service that
 publishes it, the consumers (``service.handler``; the queue is
 ``nabo.<service>.<handler>``) and what it means.
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nabo_common.events import load_contracts  # noqa: E402
+from nabo_common.messaging.envelopes import load_contracts  # noqa: E402
 
 SOURCES = ("members", "events", "notifications", "ideas")
 

@@ -1,6 +1,6 @@
 # Green-thread patching must happen before anything imports socket users;
 # nameko's pytest plugin no longer does it for us.
-from nabo_common import patch
+from nabo_common.runtime import patch
 
 patch.apply()
 

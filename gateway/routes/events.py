@@ -6,9 +6,9 @@ from werkzeug.wrappers import Response
 
 from gateway.http import api
 from gateway.routes import EXPORTERS
-from nabo_common.errors import BadInput
-from nabo_common.pagination import page_schema
-from nabo_common.schemas import events as s
+from nabo_common.api.errors import BadInput
+from nabo_common.api.pagination import page_schema
+from contracts.api import events as s
 
 EXPORTERS.append("events")
 CALENDAR = "text/calendar; charset=utf-8"

@@ -4,8 +4,8 @@ from werkzeug.wrappers import Response
 
 from gateway.http import api
 from gateway.routes import EXPORTERS
-from nabo_common.pagination import PageQuery, page_schema
-from nabo_common.schemas import ideas as s
+from nabo_common.api.pagination import PageQuery, page_schema
+from contracts.api import ideas as s
 
 EXPORTERS.append("ideas")
 

@@ -2,8 +2,8 @@
 memberships, persons, consents and the GDPR export."""
 from gateway import tokens
 from gateway.http import api, runtime
-from nabo_common.pagination import PageQuery, page_schema
-from nabo_common.schemas import members as s
+from nabo_common.api.pagination import PageQuery, page_schema
+from contracts.api import members as s
 
 
 class MembersRoutes:

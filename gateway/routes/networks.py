@@ -1,8 +1,8 @@
 """Routes of the networks part of the API: themes, offers and needs,
 matchmaking and networks (declared with gateway.http.api)."""
 from gateway.http import api
-from nabo_common.pagination import PageQuery, page_schema
-from nabo_common.schemas import networks as s
+from nabo_common.api.pagination import PageQuery, page_schema
+from contracts.api import networks as s
 
 WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
 # one page schema per item type, so the OpenAPI document names each once

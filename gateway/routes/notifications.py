@@ -4,9 +4,9 @@ from werkzeug.wrappers import Response
 
 from gateway.http import UnsupportedMediaType, api
 from gateway.routes import EXPORTERS
-from nabo_common.errors import BadInput
-from nabo_common.pagination import PageQuery, page_schema
-from nabo_common.schemas import notifications as s
+from nabo_common.api.errors import BadInput
+from nabo_common.api.pagination import PageQuery, page_schema
+from contracts.api import notifications as s
 
 EXPORTERS.append("notifications")
 FORM = "application/x-www-form-urlencoded"

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from nabo_common.outbox import OutboxEventMixin, ProcessedEventMixin, utcnow
-from nabo_common.types import UtcDateTime
+from nabo_common.messaging.outbox import OutboxEventMixin, ProcessedEventMixin, utcnow
+from nabo_common.persistence.types import UtcDateTime
 
 Money = BigInteger().with_variant(Integer, "sqlite")
 

@@ -2,12 +2,12 @@
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from nabo_common.consumer import consume_events
-from nabo_common.db import Database
-from nabo_common.ops import Operations, OperationsEndpoints
-from nabo_common.outbox import Inbox
-from nabo_common.relay import OutboxRelay
-from nabo_common.worker import CallerProvider, GuestRetentionDays, Instrumentation
+from nabo_common.messaging.consumer import consume_events
+from nabo_common.persistence.db import Database
+from nabo_common.runtime.health import Operations, OperationsEndpoints
+from nabo_common.messaging.outbox import Inbox
+from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.events.domain import (
     attendance, calendars, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports, retention,
     search,

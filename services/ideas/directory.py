@@ -1,6 +1,6 @@
 """Looks up associations, organisations and persons in the members service,
 as the caller, so an admin can only add participants they may see there."""
-from nabo_common.errors import NotFound
+from nabo_common.api.errors import NotFound
 
 
 class MembersDirectory:

@@ -1,13 +1,13 @@
 """The ideas service: nameko entrypoints only; the work is in ``domain``."""
 from nameko.rpc import rpc
 
-from nabo_common.consumer import consume_events
-from nabo_common.db import Database
-from nabo_common.ops import Operations, OperationsEndpoints
-from nabo_common.outbox import Inbox
-from nabo_common.relay import OutboxRelay
-from nabo_common.rpc import TimedRpcProxy
-from nabo_common.worker import CallerProvider, Instrumentation
+from nabo_common.messaging.consumer import consume_events
+from nabo_common.persistence.db import Database
+from nabo_common.runtime.health import Operations, OperationsEndpoints
+from nabo_common.messaging.outbox import Inbox
+from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.runtime.rpc import TimedRpcProxy
+from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.ideas.directory import MembersDirectory
 from services.ideas.domain import catalogue, decisions, engagement, ideas, initiatives, panels, people
 from services.ideas.models import OutboxEvent, ProcessedEvent

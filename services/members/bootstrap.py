@@ -8,8 +8,9 @@ import sys
 
 from sqlalchemy import select
 
-from nabo_common import db, settings
-from nabo_common.context import system_caller
+from nabo_common.persistence import db
+from nabo_common.runtime import settings
+from nabo_common.runtime.context import system_caller
 from services.members.domain.accounts import hash_password, normalise_email
 from services.members.domain.common import publish
 from services.members.domain.persons import person_event_data

@@ -1,14 +1,14 @@
 """The members service: nameko entrypoints only; the work is in ``domain``."""
 from nameko.rpc import rpc
 
-from nabo_common.consumer import consume_events
-from nabo_common.contracts.audit import AUDITED_EVENT_TYPES
-from nabo_common.context import system_caller
-from nabo_common.db import Database
-from nabo_common.ops import Operations, OperationsEndpoints
-from nabo_common.outbox import Inbox
-from nabo_common.relay import OutboxRelay
-from nabo_common.worker import CallerProvider, Instrumentation
+from nabo_common.messaging.consumer import consume_events
+from contracts.events.audit import AUDITED_EVENT_TYPES
+from nabo_common.runtime.context import system_caller
+from nabo_common.persistence.db import Database
+from nabo_common.runtime.health import Operations, OperationsEndpoints
+from nabo_common.messaging.outbox import Inbox
+from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.members.domain import (
     accounts, associations, audit, gdpr, matchmaking, memberships, networks, offers, organisations, persons, themes,
 )

@@ -9,8 +9,8 @@ import uuid
 
 import sqlalchemy as sa
 
-from nabo_common import events
-from nabo_common.outbox import utcnow
+from nabo_common.messaging import envelopes
+from nabo_common.messaging.outbox import utcnow
 
 THEME_NAMESPACE = uuid.UUID("6b1d2a52-4d0e-4c59-9a55-0d3c1f6e9b10")
 
@@ -90,7 +90,7 @@ def seed_themes(connection):
                 "labels": dict(zip(LANGUAGES, labels))}
         connection.execute(_themes.insert().values(id=data["theme_id"], key=key, parent_id=data["parent_id"],
                                                    labels=data["labels"], created_at=now, updated_at=now))
-        envelope = events.build("theme.created", data)
+        envelope = envelopes.build("theme.created", data)
         connection.execute(_outbox.insert().values(event_id=envelope["id"], event_type="theme.created",
                                                    envelope=envelope, headers={}, created_at=now, attempts=0,
                                                    next_attempt_at=now))

@@ -4,7 +4,7 @@ with one line naming the variable."""
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from nabo_common.settings import ConfigError, _env, _float, _int, parse_keys
+from nabo_common.runtime.settings import ConfigError, _env, _float, _int, parse_keys
 
 DEV_UNSUBSCRIBE_KEY = "dev:nabo-local-development-unsubscribe-key"
 DEV_WEBHOOK_KEY = "dev:nabo-local-development-webhook-key-change-me"

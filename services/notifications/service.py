@@ -6,13 +6,13 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from nabo_common.consumer import consume_events
-from nabo_common.db import Database
-from nabo_common.ops import Operations, OperationsEndpoints
-from nabo_common.outbox import Inbox
-from nabo_common.relay import OutboxRelay
-from nabo_common.settings import ConfigError
-from nabo_common.worker import CallerProvider, GuestRetentionDays, Instrumentation
+from nabo_common.messaging.consumer import consume_events
+from nabo_common.persistence.db import Database
+from nabo_common.runtime.health import Operations, OperationsEndpoints
+from nabo_common.messaging.outbox import Inbox
+from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.runtime.settings import ConfigError
+from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.notifications import config as config_mod
 from services.notifications.domain import (campaigns, digest, dispatch, gdpr, inbox as inbox_mod, preferences,
                                            reactions, retention, unsubscribe, webhooks)

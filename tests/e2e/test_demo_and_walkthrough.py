@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from gateway.http import reset_runtime
-from nabo_common import db
+from nabo_common.persistence import db
 from nabo_common.cli import load_service_class
 from services.members.bootstrap import ensure_platform_admin
 from tests.support.infra import free_port

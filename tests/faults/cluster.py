@@ -18,7 +18,7 @@ import psutil
 import psycopg2
 import requests
 
-from nabo_common import topology
+from nabo_common.messaging import topology
 from tests.support.infra import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 import pika
 import requests
 
-from nabo_common import events as events_mod
+from nabo_common.messaging import envelopes
 from tests.faults.cluster import ROOT, wait_until
 from tests.faults.conftest import record
 from tests.faults.ledger import (RegistrationLoad, campaign_mails, settle_campaign,
@@ -51,7 +51,7 @@ def publish_raw(cluster, body, routing_key, headers=None, message_id=None, conte
     try:
         channel = connection.channel()
         channel.confirm_delivery()
-        channel.basic_publish(events_mod.EXCHANGE, routing_key, body, pika.BasicProperties(
+        channel.basic_publish(envelopes.EXCHANGE, routing_key, body, pika.BasicProperties(
             content_type=content_type, delivery_mode=2, message_id=message_id or str(uuid.uuid4()),
             headers=headers or {}))
     finally:
@@ -166,7 +166,7 @@ def test_5_poison_events_dead_letter_and_replay(cluster, world, sink):
     publish_raw(cluster, b"{not json", "registration.confirmed", message_id=first)
     publish_raw(cluster, json.dumps({"id": second, "type": "registration.confirmed",
                                      "data": {"bogus": 1}}).encode(), "registration.confirmed", message_id=second)
-    behind = events_mod.build("registration.confirmed", {
+    behind = envelopes.build("registration.confirmed", {
         "registration_id": str(uuid.uuid4()), "event_id": draft["id"], "association_ids": [world.tenant.id],
         "person_id": None, "name": "Poison Guest", "email": poison_email, "language": "en", "status": "confirmed",
         "source_channel": "other", "campaign_code": None, "title": "Not yet published",

@@ -5,10 +5,10 @@ come back."""
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from nabo_common import context
+from nabo_common.runtime import context
 from nabo_common.cli import load_service_class
-from nabo_common.context import Caller
-from nabo_common.ops import queue_depths
+from nabo_common.runtime.context import Caller
+from nabo_common.runtime.health import queue_depths
 from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import unique
 from tests.support.infra import running_system

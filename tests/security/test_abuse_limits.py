@@ -14,7 +14,7 @@ from marshmallow import fields, validate
 
 import gateway.service  # noqa: F401  (declares every route)
 from gateway.http import ROUTES, runtime
-from nabo_common.pagination import MAX_LIMIT
+from nabo_common.api.pagination import MAX_LIMIT
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
 

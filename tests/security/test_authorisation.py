@@ -8,7 +8,7 @@ import pytest
 import gateway.service  # noqa: F401  (declares every route)
 from gateway.http import ROUTES
 from gateway.tokens import AUDIENCE, ISSUER
-from nabo_common.settings import DEV_JWT_KEY, parse_keys
+from nabo_common.runtime.settings import DEV_JWT_KEY, parse_keys
 from tests.security.matrix import ADMIN, BY_KEY, MATRIX, MEMBER, PLATFORM, PUBLIC, SELF, SIGNED_IN
 from tests.security.probe import call, path_of
 from tests.support.api import check

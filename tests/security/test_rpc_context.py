@@ -7,7 +7,7 @@ import jwt
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from nabo_common import context
+from nabo_common.runtime import context
 from tests.support.api import unique
 
 PLATFORM = context.Caller(person_id="00000000-0000-0000-0000-000000000001", roles=(context.PLATFORM_ADMIN,))

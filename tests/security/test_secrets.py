@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from gateway import tokens
-from nabo_common import context
-from nabo_common.settings import DEV_CONTEXT_KEY, DEV_JWT_KEY
+from nabo_common.runtime import context
+from nabo_common.runtime.settings import DEV_CONTEXT_KEY, DEV_JWT_KEY
 from services.notifications.config import DEV_UNSUBSCRIBE_KEY, DEV_WEBHOOK_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ PATTERNS = {
                                          re.M),
     "kid:secret pair": re.compile(r"[\"'][A-Za-z0-9_-]{1,20}:[A-Za-z0-9+/=_-]{24,}[\"']"),
 }
-# the documented development defaults (docs/backbone.md, nabo_common/settings.py); never used in production
+# the documented development defaults (docs/backbone.md, nabo_common/runtime/settings.py); never used in production
 ALLOWED = {DEV_CONTEXT_KEY, DEV_JWT_KEY, DEV_UNSUBSCRIBE_KEY, DEV_WEBHOOK_KEY}
 # test fixtures carry throwaway keys and passwords: there only the unmistakable patterns apply
 STRICT_ONLY = ("private key", "AWS access key", "GitHub token", "Slack token")

@@ -3,7 +3,7 @@ import uuid
 
 import requests
 
-from nabo_common import db
+from nabo_common.persistence import db
 from services.members.bootstrap import ensure_platform_admin
 
 ADMIN_PASSWORD = "platform-admin-pw-1"

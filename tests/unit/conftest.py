@@ -1,6 +1,7 @@
 import pytest
 
-from nabo_common import db, migrations
+from nabo_common.persistence import db
+from nabo_common.persistence import migrations
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ answers NotFound, so ids cannot be probed.
 from sqlalchemy import and_, bindparam, false, or_, select, true
 from sqlalchemy.orm import joinedload
 
-from nabo_common.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from nabo_common.api.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from services.events.models import Event, EventHost, Programme, ProgrammeHost
 
 

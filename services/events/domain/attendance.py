@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from nabo_common.errors import Conflict, ValidationFailed
-from nabo_common.schemas import events as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import Conflict, ValidationFailed
+from contracts.api import events as schemas
+from nabo_common.api.validation import dump, load
 from services.events.domain import access
 from services.events.domain.common import normalise_email, utcnow
 from services.events.models import Attendance, Registration

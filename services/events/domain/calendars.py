@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event as VEvent, Timezone
 from sqlalchemy import select
 
-from nabo_common.errors import NotFound
+from nabo_common.api.errors import NotFound
 from services.events.domain import access, views
 from services.events.models import Event, EventHost
 

@@ -2,9 +2,9 @@
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from nabo_common.errors import Conflict, Forbidden, ValidationFailed
-from nabo_common.schemas import events as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
+from contracts.api import events as schemas
+from nabo_common.api.validation import dump, load
 from services.events.domain import access
 from services.events.models import Attendance, Feedback, Registration
 

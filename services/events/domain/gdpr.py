@@ -2,8 +2,8 @@
 person.erased (counts for reports stay; names, e-mails, answers and comments go)."""
 from sqlalchemy import String, cast, select
 
-from nabo_common.schemas import events as schemas
-from nabo_common.validation import dump
+from contracts.api import events as schemas
+from nabo_common.api.validation import dump
 from services.events.domain import access
 from services.events.domain.common import ERASED_NAME, utcnow
 from services.events.models import Attendance, Event, Feedback, Registration

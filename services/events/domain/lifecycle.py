@@ -4,9 +4,9 @@ event in the outbox (event.published, event.updated with what changed,
 event.cancelled, event.completed, event.recording_published)."""
 from datetime import date, datetime
 
-from nabo_common.errors import Conflict, ValidationFailed
-from nabo_common.schemas import events as schemas
-from nabo_common.validation import load
+from nabo_common.api.errors import Conflict, ValidationFailed
+from contracts.api import events as schemas
+from nabo_common.api.validation import load
 from services.events.domain import access, reading, registrations, reminders, views
 from services.events.domain.common import publish, utcnow
 from services.events.models import Event, EventHost, EventTag, Programme

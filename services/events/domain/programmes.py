@@ -1,10 +1,10 @@
 """Programmes: funded series of events with a granted budget and cost lines."""
 from sqlalchemy import select
 
-from nabo_common.errors import ValidationFailed
-from nabo_common.pagination import page, paginate
-from nabo_common.schemas import events as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import ValidationFailed
+from nabo_common.api.pagination import page, paginate
+from contracts.api import events as schemas
+from nabo_common.api.validation import dump, load
 from services.events.domain import access
 from services.events.domain.common import publish
 from services.events.models import Programme, ProgrammeCost, ProgrammeHost

@@ -3,10 +3,10 @@ seats happens under a row lock on the event (SELECT ... FOR UPDATE), so
 racing registrations never overbook and promotions happen once."""
 from sqlalchemy import bindparam, func, insert, or_, select
 
-from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from nabo_common.pagination import page, paginate
-from nabo_common.schemas import events as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.api.pagination import page, paginate
+from contracts.api import events as schemas
+from nabo_common.api.validation import dump, load
 from services.events.domain import access, calendars, views
 from services.events.domain.common import normalise_email, publish, utcnow
 from services.events.models import Attendance, Event, Registration, new_id

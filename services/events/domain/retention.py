@@ -4,13 +4,13 @@ are kept for a retention period after the event ended, then anonymised: name,
 e-mail, answers and comment go, the rows stay (marked ``anonymised_at``) so
 counts, channels, ratings and reports do not change.
 
-Every replica runs this; ``nabo_common.retention.anonymise_in_batches`` lets
+Every replica runs this; ``nabo_common.persistence.retention.anonymise_in_batches`` lets
 replicas take disjoint rows, and running again changes nothing."""
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from nabo_common.retention import ANONYMISED_GUEST_NAME, BATCH, anonymise_in_batches
+from nabo_common.persistence.retention import ANONYMISED_GUEST_NAME, BATCH, anonymise_in_batches
 from services.events.domain.common import utcnow
 from services.events.models import Attendance, Event, Feedback, Registration
 

@@ -3,9 +3,9 @@ theme, format, language, text and date range; anonymous callers see
 published public events only."""
 from sqlalchemy import or_, select
 
-from nabo_common.pagination import page
-from nabo_common.schemas import events as schemas
-from nabo_common.validation import load
+from nabo_common.api.pagination import page
+from contracts.api import events as schemas
+from nabo_common.api.validation import load
 from services.events.domain import access, reading
 from services.events.domain.common import utcnow
 from services.events.models import Event, EventHost, EventTag

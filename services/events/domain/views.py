@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from nabo_common.schemas import events as schemas
-from nabo_common.validation import dump
+from contracts.api import events as schemas
+from nabo_common.api.validation import dump
 from services.events.domain import access
 from services.events.domain.common import utcnow
 from services.events.models import Registration

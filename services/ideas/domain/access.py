@@ -9,7 +9,7 @@ catalogue is the one public view (see catalogue.py).
 """
 from sqlalchemy import and_, exists, false, or_, select, true
 
-from nabo_common.errors import Forbidden, NotAuthenticated, NotFound
+from nabo_common.api.errors import Forbidden, NotAuthenticated, NotFound
 from services.ideas.models import Panel, Participant
 
 

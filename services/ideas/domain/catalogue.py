@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from nabo_common.errors import NotFound
-from nabo_common.schemas import ideas as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import NotFound
+from contracts.api import ideas as schemas
+from nabo_common.api.validation import dump, load
 from services.ideas.domain import access, render, trace, views
 from services.ideas.models import Idea, Panel
 

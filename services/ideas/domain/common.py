@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from nabo_common import outbox
+from nabo_common.messaging import outbox
 from services.ideas.models import OutboxEvent
 
 

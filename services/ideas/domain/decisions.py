@@ -1,10 +1,10 @@
 """Decisions: the committee's treatment of a panel's ideas, recorded on the panel and on each idea."""
 from sqlalchemy import select
 
-from nabo_common.errors import ValidationFailed
-from nabo_common.pagination import PageQuery, page, paginate
-from nabo_common.schemas import ideas as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import ValidationFailed
+from nabo_common.api.pagination import PageQuery, page, paginate
+from contracts.api import ideas as schemas
+from nabo_common.api.validation import dump, load
 from services.ideas.domain import access
 from services.ideas.domain.common import publish
 from services.ideas.models import Decision, DecisionIdea, Idea

@@ -2,10 +2,10 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from nabo_common.errors import Conflict, Forbidden, NotFound
-from nabo_common.pagination import PageQuery, page, paginate
-from nabo_common.schemas import ideas as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import Conflict, Forbidden, NotFound
+from nabo_common.api.pagination import PageQuery, page, paginate
+from contracts.api import ideas as schemas
+from nabo_common.api.validation import dump, load
 from services.ideas.domain import access, views
 from services.ideas.domain.common import publish
 from services.ideas.domain.ideas import acting_organisation, idea_or_404

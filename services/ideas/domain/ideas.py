@@ -2,10 +2,10 @@
 merging duplicates, and finding likely duplicates."""
 from sqlalchemy import or_, select
 
-from nabo_common.errors import Conflict, Forbidden, ValidationFailed
-from nabo_common.pagination import page, paginate
-from nabo_common.schemas import ideas as schemas
-from nabo_common.validation import load
+from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
+from nabo_common.api.pagination import page, paginate
+from contracts.api import ideas as schemas
+from nabo_common.api.validation import load
 from services.ideas.domain import access, similarity, trace, views
 from services.ideas.domain.common import publish
 from services.ideas.models import Comment, Idea, PersonCard, StatusChange, Support

@@ -2,10 +2,10 @@
 progress updates that every participant can follow."""
 from sqlalchemy import select
 
-from nabo_common.errors import Conflict, ValidationFailed
-from nabo_common.schemas import ideas as schemas
-from nabo_common.pagination import page, paginate
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import Conflict, ValidationFailed
+from contracts.api import ideas as schemas
+from nabo_common.api.pagination import page, paginate
+from nabo_common.api.validation import dump, load
 from services.ideas.domain import access, views
 from services.ideas.domain.common import publish, today_in
 from services.ideas.domain.decisions import panel_idea_ids

@@ -4,10 +4,10 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from nabo_common.pagination import MAX_LIMIT, PageQuery, page, paginate
-from nabo_common.schemas import ideas as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.api.pagination import MAX_LIMIT, PageQuery, page, paginate
+from contracts.api import ideas as schemas
+from nabo_common.api.validation import dump, load
 from services.ideas.domain import access, similarity
 from services.ideas.domain.common import publish
 from services.ideas.models import Idea, Meeting, Panel, Participant, PhaseChange, SubTheme

@@ -3,8 +3,8 @@ members service's events (names to show, which organisations a person acts
 for), and the GDPR duties: export and erasure by anonymisation."""
 from sqlalchemy import delete, or_, select, update
 
-from nabo_common.schemas import ideas as schemas
-from nabo_common.validation import dump
+from contracts.api import ideas as schemas
+from nabo_common.api.validation import dump
 from services.ideas.domain import access
 from services.ideas.models import (
     Comment, Decision, Idea, Panel, Participant, PersonCard, PhaseChange, ProgressUpdate, StatusChange, Support,

@@ -3,8 +3,8 @@ into (followed to the end), the ideas merged into it, the decisions that
 treated it and the initiatives it became, with their latest progress."""
 from sqlalchemy import select
 
-from nabo_common.schemas import ideas as schemas
-from nabo_common.validation import dump
+from contracts.api import ideas as schemas
+from nabo_common.api.validation import dump
 from services.ideas.models import Decision, DecisionIdea, Idea, Initiative, InitiativeIdea
 
 MAX_MERGE_CHAIN = 50

@@ -2,8 +2,8 @@
 supports per organisation."""
 from sqlalchemy import func, select
 
-from nabo_common.schemas import ideas as schemas
-from nabo_common.validation import dump
+from contracts.api import ideas as schemas
+from nabo_common.api.validation import dump
 from services.ideas.models import PersonCard, Support
 
 

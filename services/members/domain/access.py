@@ -5,7 +5,7 @@ ids cannot be probed across associations.
 """
 from sqlalchemy import exists, false, or_, select, true
 
-from nabo_common.errors import Forbidden, NotAuthenticated, NotFound
+from nabo_common.api.errors import Forbidden, NotAuthenticated, NotFound
 from services.members.models import Membership, Organisation, Person, PersonRole
 
 

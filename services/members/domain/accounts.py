@@ -3,10 +3,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from nabo_common.context import ASSOCIATION_ADMIN, MEMBER, PLATFORM_ADMIN
-from nabo_common.errors import NotAuthenticated
-from nabo_common.schemas import members as schemas
-from nabo_common.validation import load
+from nabo_common.runtime.context import ASSOCIATION_ADMIN, MEMBER, PLATFORM_ADMIN
+from nabo_common.api.errors import NotAuthenticated
+from contracts.api import members as schemas
+from nabo_common.api.validation import load
 from services.members.models import Membership, Organisation, Person
 
 # OWASP's argon2id baseline: 19 MiB, 2 iterations, 1 lane

@@ -1,9 +1,9 @@
 from sqlalchemy import select
 
-from nabo_common.errors import Conflict
-from nabo_common.pagination import PageQuery, page, paginate
-from nabo_common.schemas import members as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import Conflict
+from nabo_common.api.pagination import PageQuery, page, paginate
+from contracts.api import members as schemas
+from nabo_common.api.validation import dump, load
 from services.members.domain import access
 from services.members.domain.common import get_or_404, publish
 from services.members.models import Association

@@ -1,16 +1,16 @@
 """The audit trail: who changed what, when, per association.
 
 Entries are made from the events every service publishes through its outbox
-(see ``nabo_common/contracts/audit.py``), so the trail holds exactly the
+(see ``contracts/events/audit.py``), so the trail holds exactly the
 committed changes. Details keep ids, states and names of organisations and
 bodies, never personal data: an erased person stays an anonymous id here.
 """
 from sqlalchemy import select
 
-from nabo_common import events
-from nabo_common.pagination import page, paginate
-from nabo_common.schemas import members as schemas
-from nabo_common.validation import dump, load
+from nabo_common.messaging import envelopes
+from nabo_common.api.pagination import page, paginate
+from contracts.api import members as schemas
+from nabo_common.api.validation import dump, load
 from services.members.domain import access
 from services.members.models import AuditEntry
 
@@ -47,7 +47,7 @@ def _details(action, data):
 def record(session, envelope):
     """Add the entries for one event (call inside the consumer's transaction, after the inbox check)."""
     action = envelope["type"]
-    data = dump(events.get_type(action).schema, envelope["data"])  # JSON-ready: dates as ISO strings
+    data = dump(envelopes.get_type(action).schema, envelope["data"])  # JSON-ready: dates as ISO strings
     subject_id = data.get(f"{action.split('.', 1)[0]}_id")
     details = _details(action, data)
     for association_id in _associations(envelope):

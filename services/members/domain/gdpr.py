@@ -3,9 +3,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from nabo_common.errors import Conflict
-from nabo_common.schemas import members as schemas
-from nabo_common.validation import dump
+from nabo_common.api.errors import Conflict
+from contracts.api import members as schemas
+from nabo_common.api.validation import dump
 from services.members.domain import access, networks
 from services.members.domain.common import publish
 from services.members.domain.persons import _consent_state, person_view

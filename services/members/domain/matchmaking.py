@@ -13,10 +13,10 @@ from datetime import datetime, timezone
 from sqlalchemy import and_, case, distinct, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from nabo_common.errors import Conflict, Forbidden, NotFound
-from nabo_common.pagination import page
-from nabo_common.schemas import networks as schemas
-from nabo_common.validation import load
+from nabo_common.api.errors import Conflict, Forbidden, NotFound
+from nabo_common.api.pagination import page
+from contracts.api import networks as schemas
+from nabo_common.api.validation import load
 from services.members.domain import access, themes
 from services.members.domain.common import publish
 from services.members.domain.organisations import visible_or_404

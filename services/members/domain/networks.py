@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
-from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from nabo_common.pagination import page, paginate
-from nabo_common.schemas import networks as schemas
-from nabo_common.validation import load
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.api.pagination import page, paginate
+from contracts.api import networks as schemas
+from nabo_common.api.validation import load
 from services.members.domain import access, themes
 from services.members.domain.accounts import claims_for
 from services.members.domain.common import publish

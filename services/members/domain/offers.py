@@ -2,10 +2,10 @@
 org_theme (kind offer or need), which is what matchmaking joins on."""
 from sqlalchemy import or_, select
 
-from nabo_common.errors import Forbidden, NotFound
-from nabo_common.pagination import page, paginate
-from nabo_common.schemas import networks as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import Forbidden, NotFound
+from nabo_common.api.pagination import page, paginate
+from contracts.api import networks as schemas
+from nabo_common.api.validation import dump, load
 from services.members.domain import access, themes
 from services.members.domain.organisations import visible_or_404
 from services.members.models import OfferNeed, Organisation, OrganisationTheme

@@ -4,10 +4,10 @@ from datetime import datetime, timezone
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from nabo_common.pagination import page, paginate
-from nabo_common.schemas import members as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.api.pagination import page, paginate
+from contracts.api import members as schemas
+from nabo_common.api.validation import dump, load
 from services.members.domain import access
 from services.members.domain.accounts import hash_password, normalise_email
 from services.members.domain.common import publish

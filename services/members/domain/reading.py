@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 from sqlalchemy import bindparam, literal, null, select, union_all
 
-from nabo_common.schemas import members as schemas
-from nabo_common.validation import dump
+from contracts.api import members as schemas
+from nabo_common.api.validation import dump
 from services.members.domain import access
 from services.members.models import Membership, Organisation, OrganisationTheme
 

@@ -3,10 +3,10 @@ and the themes organisations are tagged with."""
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from nabo_common.errors import Conflict, Forbidden, ValidationFailed
-from nabo_common.pagination import page
-from nabo_common.schemas import networks as schemas
-from nabo_common.validation import load
+from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
+from nabo_common.api.pagination import page
+from contracts.api import networks as schemas
+from nabo_common.api.validation import load
 from services.members.domain import access
 from services.members.domain.common import get_or_404, publish
 from services.members.models import OrganisationTheme, Theme

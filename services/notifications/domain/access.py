@@ -2,7 +2,7 @@
 
 A resource of another association answers NotFound, so ids cannot be probed.
 """
-from nabo_common.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from nabo_common.api.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from services.notifications.domain.readmodel import person_associations
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import and_, exists, func, literal, or_, select
 
-from nabo_common.errors import ValidationFailed
+from nabo_common.api.errors import ValidationFailed
 from services.notifications.models import (CalendarEvent, ConsentState, Contact, ContactOrganisation, Membership,
                                            Network, NetworkMember, Organisation, OrganisationTheme, Preference,
                                            Registration)

@@ -12,11 +12,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import func, insert, literal, select, update
 
-from nabo_common.errors import Conflict
-from nabo_common.pagination import page, paginate
-from nabo_common.schemas import notifications as schemas
-from nabo_common.types import UtcDateTime
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import Conflict
+from nabo_common.api.pagination import page, paginate
+from contracts.api import notifications as schemas
+from nabo_common.persistence.types import UtcDateTime
+from nabo_common.api.validation import dump, load
 from services.notifications.domain import access, daily_cap as cap, rendering
 from services.notifications.domain.audience import audience, check_segment
 from services.notifications.domain.common import locked, publish, utcnow

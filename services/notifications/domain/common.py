@@ -1,8 +1,9 @@
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from nabo_common import db, outbox
-from nabo_common.errors import NotFound
+from nabo_common.persistence import db
+from nabo_common.messaging import outbox
+from nabo_common.api.errors import NotFound
 from services.notifications.models import OutboxEvent
 
 

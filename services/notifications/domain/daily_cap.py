@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
-from nabo_common.errors import Conflict
+from nabo_common.api.errors import Conflict
 from services.notifications.domain.common import insert_ignoring_duplicates
 from services.notifications.models import Association, CampaignDailyVolume
 

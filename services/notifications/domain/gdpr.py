@@ -1,8 +1,8 @@
 """GDPR: everything this service holds about a person, and erasure."""
 from sqlalchemy import delete, select, update
 
-from nabo_common.schemas import notifications as schemas
-from nabo_common.validation import dump
+from contracts.api import notifications as schemas
+from nabo_common.api.validation import dump
 from services.notifications.domain import access, preferences
 from services.notifications.models import (ConsentState, Contact, ContactOrganisation, Delivery, InboxItem,
                                            NetworkMember, Preference, Registration)

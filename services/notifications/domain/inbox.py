@@ -1,10 +1,10 @@
 """The in-app inbox: a person's own notifications, newest first."""
 from sqlalchemy import select
 
-from nabo_common.errors import NotFound
-from nabo_common.pagination import page, paginate
-from nabo_common.schemas import notifications as schemas
-from nabo_common.validation import dump, load
+from nabo_common.api.errors import NotFound
+from nabo_common.api.pagination import page, paginate
+from contracts.api import notifications as schemas
+from nabo_common.api.validation import dump, load
 from services.notifications.domain import access
 from services.notifications.domain.common import utcnow
 from services.notifications.models import InboxItem

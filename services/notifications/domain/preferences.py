@@ -1,6 +1,6 @@
 """Per-person preferences: channels, digest of non-urgent messages, language."""
-from nabo_common.schemas import notifications as schemas
-from nabo_common.validation import load
+from contracts.api import notifications as schemas
+from nabo_common.api.validation import load
 from services.notifications.domain import access
 from services.notifications.models import Preference
 

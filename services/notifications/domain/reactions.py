@@ -2,7 +2,7 @@
 services: update the read model, record the transactional messages it causes
 (cause = the event's id), and queue matching webhooks.
 
-Data shapes are the publishers' contracts in ``nabo_common/contracts``
+Data shapes are the publishers' contracts in ``contracts/events``
 (events, ideas, members, networks); the consumer hands each reaction the
 envelope with ``data`` loaded by that contract's schema. Optional fields are
 read with ``.get``.
@@ -362,4 +362,4 @@ def react(session, envelope):
 
 # the service's event subscriptions: consumer handler -> event types
 # which handler consumes which types: declared with the contracts so queues exist up front
-from nabo_common.contracts.subscriptions import NOTIFICATIONS as SUBSCRIPTIONS  # noqa: E402
+from contracts.events.subscriptions import NOTIFICATIONS as SUBSCRIPTIONS  # noqa: E402

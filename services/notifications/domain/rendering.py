@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
-from nabo_common.schemas.common import LANGUAGES
+from contracts.api.common import LANGUAGES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FALLBACK_LANGUAGE = "en"

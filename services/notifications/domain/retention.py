@@ -9,12 +9,12 @@ registration counts and delivery statistics do not change.
 Messages still queued, held, claimed or being sent are left alone: the
 dispatcher owns them, and one of them is anonymised at a later run once it
 is finished. Members' copies go on ``person.erased`` instead (``gdpr.py``).
-Replicas run this side by side; see ``nabo_common.retention``."""
+Replicas run this side by side; see ``nabo_common.persistence.retention``."""
 from datetime import timedelta
 
 from sqlalchemy import String, cast, literal, select
 
-from nabo_common.retention import ANONYMISED_GUEST_NAME, BATCH, anonymise_in_batches
+from nabo_common.persistence.retention import ANONYMISED_GUEST_NAME, BATCH, anonymise_in_batches
 from services.notifications.domain.common import utcnow
 from services.notifications.models import CalendarEvent, Delivery, Registration
 

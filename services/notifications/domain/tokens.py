@@ -3,7 +3,7 @@ NABO_UNSUBSCRIBE_KEYS). They carry no expiry: a link in a years-old mail
 must still work."""
 import jwt
 
-from nabo_common.errors import BadInput
+from nabo_common.api.errors import BadInput
 
 PURPOSE = "unsubscribe"
 

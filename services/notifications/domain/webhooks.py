@@ -20,11 +20,12 @@ import requests
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import bindparam, select
 
-from nabo_common import events, validation
-from nabo_common.errors import NotFound, ValidationFailed
-from nabo_common.pagination import page, paginate
-from nabo_common.schemas import notifications as schemas
-from nabo_common.validation import dump, load
+from nabo_common.messaging import envelopes
+from nabo_common.api import validation
+from nabo_common.api.errors import NotFound, ValidationFailed
+from nabo_common.api.pagination import page, paginate
+from contracts.api import notifications as schemas
+from nabo_common.api.validation import dump, load
 from services.notifications.domain import access
 from services.notifications.domain.common import insert_ignoring_duplicates, locked, utcnow
 from services.notifications.models import CalendarEvent, Network, Webhook, WebhookDelivery
@@ -107,7 +108,7 @@ def delete(session, caller, webhook_id):
 
 
 def deliveries(session, caller, webhook_id, query):
-    from nabo_common.pagination import PageQuery
+    from nabo_common.api.pagination import PageQuery
 
     q = load(PageQuery, query)
     hook = _visible_or_404(session, caller, webhook_id)
@@ -142,7 +143,7 @@ def _iso(value):
 
 def _wire_data(envelope):
     """The event's data as its publisher sent it (ISO dates and times), not the consumer's loaded objects."""
-    return validation.dump(events.get_type(envelope["type"]).schema, envelope["data"])
+    return validation.dump(envelopes.get_type(envelope["type"]).schema, envelope["data"])
 
 
 # built once: every event a service publishes looks its webhooks up, and building the query cost more than it

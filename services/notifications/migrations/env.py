@@ -1,4 +1,4 @@
-from nabo_common.migrations import run_env
+from nabo_common.persistence.migrations import run_env
 from services.notifications.models import Base
 
 run_env(Base.metadata)

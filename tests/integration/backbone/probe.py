@@ -4,13 +4,13 @@ from nameko.rpc import rpc
 from sqlalchemy import String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from nabo_common import outbox
-from nabo_common.consumer import consume_events
-from nabo_common.db import Database
-from nabo_common.ops import Operations, OperationsEndpoints
-from nabo_common.outbox import Inbox, OutboxEventMixin, ProcessedEventMixin
-from nabo_common.relay import OutboxRelay
-from nabo_common.worker import CallerProvider, Instrumentation
+from nabo_common.messaging import outbox
+from nabo_common.messaging.consumer import consume_events
+from nabo_common.persistence.db import Database
+from nabo_common.runtime.health import Operations, OperationsEndpoints
+from nabo_common.messaging.outbox import Inbox, OutboxEventMixin, ProcessedEventMixin
+from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.runtime.worker import CallerProvider, Instrumentation
 
 # names the consumer fails on, until a test "fixes the bug" by removing them
 FAILING_NAMES = {"poison"}

@@ -5,7 +5,8 @@ import time
 
 from sqlalchemy import create_engine, select
 
-from nabo_common import deadletters, metrics
+from nabo_common.messaging import deadletters
+from nabo_common.runtime import metrics
 from tests.integration.backbone import probe
 from tests.integration.backbone.conftest import (
     publish_person_event, publish_raw, queue_depth, wait_until, write_events)

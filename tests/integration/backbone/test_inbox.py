@@ -5,7 +5,7 @@ import eventlet
 import pytest
 from sqlalchemy import func, select
 
-from nabo_common import db
+from nabo_common.persistence import db
 from tests.integration.backbone.probe import ProcessedEvent, inbox
 
 CONSUMER = "probe.on_person_updated"

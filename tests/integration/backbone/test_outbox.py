@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 
-from nabo_common import events, outbox, topology
-from nabo_common.db import make_sessionmaker
+from nabo_common.messaging import envelopes
+from nabo_common.messaging import outbox
+from nabo_common.messaging import topology
+from nabo_common.persistence.db import make_sessionmaker
 from tests.integration.backbone import probe
 from tests.integration.backbone.conftest import wait_until, write_events
 from tests.support.proxy import TcpProxy
@@ -22,7 +24,7 @@ def _person_updated_queue(amqp_uri):
     channel = connection.channel()
     topology.declare_with_pika(channel)
     name = channel.queue_declare("", exclusive=True).method.queue
-    channel.queue_bind(name, events.EXCHANGE, routing_key="person.updated")
+    channel.queue_bind(name, envelopes.EXCHANGE, routing_key="person.updated")
     return connection, channel, name
 
 
@@ -82,7 +84,7 @@ def test_relay_publishes_in_commit_order_and_marks_rows(start_probe, probe_db, a
     channel = connection.channel()
     topology.declare_with_pika(channel)
     queue = channel.queue_declare("", exclusive=True).method.queue
-    channel.queue_bind(queue, events.EXCHANGE, routing_key="person.updated")
+    channel.queue_bind(queue, envelopes.EXCHANGE, routing_key="person.updated")
     start_probe()
     ids = write_events(probe_db, ["one", "two", "three"])
     bodies = []
@@ -120,7 +122,7 @@ def test_an_event_the_broker_cannot_route_stays_pending_with_the_reason_and_the_
     start_probe()
     # without the alternate exchange, an event type no queue is bound to has nowhere to go
     connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
-    connection.channel().exchange_delete(events.UNROUTED_EXCHANGE)
+    connection.channel().exchange_delete(envelopes.UNROUTED_EXCHANGE)
     connection.close()
     engine = create_engine(probe_db)
     session = make_sessionmaker(engine)()
@@ -213,9 +215,9 @@ def test_events_carry_the_time_their_transaction_committed(start_probe, probe_db
     assert wait_until(lambda: len(tap_headers()) >= 2, timeout=10)
     seen = tap_headers()
     created = {row.event_id: row.created_at for row in _stored_rows(probe_db)}
-    [polled_at] = [seen[event_id][events.COMMITTED_AT_HEADER] for event_id in polled]
+    [polled_at] = [seen[event_id][envelopes.COMMITTED_AT_HEADER] for event_id in polled]
     assert polled_at == round(created[polled[0]].timestamp() * 1000)
-    [committed_at] = [seen[event_id][events.COMMITTED_AT_HEADER] for event_id in handed_over]
+    [committed_at] = [seen[event_id][envelopes.COMMITTED_AT_HEADER] for event_id in handed_over]
     # the commit: after the row was written, within the call that committed it (to the millisecond)
     assert created[handed_over[0]].timestamp() * 1000 <= committed_at
     assert round(before * 1000) <= committed_at <= round(after * 1000)

@@ -8,9 +8,10 @@ from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 from psycopg2 import connect
 
-from nabo_common import context, settings
-from nabo_common.errors import ServiceTimeout, ServiceUnavailable
-from nabo_common.rpc import TimedRpcProxy
+from nabo_common.runtime import context
+from nabo_common.runtime import settings
+from nabo_common.api.errors import ServiceTimeout, ServiceUnavailable
+from nabo_common.runtime.rpc import TimedRpcProxy
 from tests.integration.backbone.conftest import wait_until
 from tests.support.infra import free_port
 

@@ -7,8 +7,10 @@ from contextlib import contextmanager
 import pika
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from nabo_common import context, events as envelope, topology
-from nabo_common.context import ASSOCIATION_ADMIN, Caller
+from nabo_common.runtime import context
+from nabo_common.messaging import envelopes
+from nabo_common.messaging import topology
+from nabo_common.runtime.context import ASSOCIATION_ADMIN, Caller
 
 
 def admin_caller(association_id):
@@ -33,7 +35,7 @@ class EventTap:
         topology.declare_with_pika(self.channel, bindings={})
         self.queue = self.channel.queue_declare("", exclusive=True).method.queue
         for event_type in event_types:
-            self.channel.queue_bind(self.queue, envelope.EXCHANGE, routing_key=event_type)
+            self.channel.queue_bind(self.queue, envelopes.EXCHANGE, routing_key=event_type)
 
     def drain(self):
         messages = []

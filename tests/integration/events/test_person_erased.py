@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 
 import pika
 
-from nabo_common import events as envelope, topology
+from nabo_common.messaging import envelopes
+from nabo_common.messaging import topology
 from tests.integration.events.conftest import admin_caller, events_rpc
 from tests.support.infra import running_system
 from tests.unit.events.conftest import event_payload
@@ -18,7 +19,7 @@ def publish(amqp_uri, message):
     channel = connection.channel()
     channel.confirm_delivery()
     topology.declare_with_pika(channel)
-    channel.basic_publish(envelope.EXCHANGE, message["type"], json.dumps(message).encode(),
+    channel.basic_publish(envelopes.EXCHANGE, message["type"], json.dumps(message).encode(),
                           pika.BasicProperties(content_type="application/json", message_id=message["id"]))
     connection.close()
 
@@ -33,7 +34,7 @@ def test_person_erased_anonymises_registrations_once(amqp_uri):
             events.transition_event(event["id"], {"to": "published"})
             registration = events.register(event["id"], {"name": "Karen Hansen", "email": "karen@example.org",
                                                          "person_id": person_id, "source_channel": "facebook"})
-            erased = envelope.build("person.erased", {"person_id": person_id,
+            erased = envelopes.build("person.erased", {"person_id": person_id,
                                                       "erased_at": datetime.now(timezone.utc).isoformat()})
             publish(amqp_uri, erased)
             publish(amqp_uri, erased)

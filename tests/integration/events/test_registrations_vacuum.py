@@ -3,7 +3,7 @@ counts stay index-only scans during a registration rush; a downgrade gives the d
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from nabo_common import migrations
+from nabo_common.persistence import migrations
 from tests.support.infra import make_database
 
 SETTINGS = {"autovacuum_vacuum_insert_scale_factor=0.01", "autovacuum_vacuum_scale_factor=0.01"}

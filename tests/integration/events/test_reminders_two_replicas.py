@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
-from nabo_common import db
+from nabo_common.persistence import db
 from nabo_common.cli import load_service_class
 from services.events.models import OutboxEvent, Reminder
 from tests.integration.events.conftest import EventTap, admin_caller, events_rpc

@@ -9,9 +9,11 @@ import pika
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from nabo_common import context, deadletters, events
-from nabo_common.context import Caller
-from nabo_common.errors import NotFound, ValidationFailed
+from nabo_common.runtime import context
+from nabo_common.messaging import deadletters
+from nabo_common.messaging import envelopes
+from nabo_common.runtime.context import Caller
+from nabo_common.api.errors import NotFound, ValidationFailed
 from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import unique
 from tests.support.infra import running_system
@@ -37,7 +39,7 @@ def publish(amqp_uri, envelope):
     connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
     channel = connection.channel()
     channel.confirm_delivery()
-    channel.basic_publish(events.EXCHANGE, envelope["type"], json.dumps(envelope).encode(),
+    channel.basic_publish(envelopes.EXCHANGE, envelope["type"], json.dumps(envelope).encode(),
                           pika.BasicProperties(content_type="application/json", delivery_mode=2,
                                                message_id=envelope["id"]), mandatory=True)
     connection.close()
@@ -120,7 +122,7 @@ def test_ideas_events_reach_the_exchange_after_commit(system, world, amqp_uri):
     connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
     channel = connection.channel()
     queue = channel.queue_declare("", exclusive=True).method.queue
-    channel.queue_bind(queue, events.EXCHANGE, routing_key="idea.*")
+    channel.queue_bind(queue, envelopes.EXCHANGE, routing_key="idea.*")
     panel = open_panel(system, world)
     with rpc(system, world["admin"]) as proxy:
         idea = proxy.ideas.submit_idea(panel["id"], {"title": "Fælles ladestandere",
@@ -146,15 +148,15 @@ def test_a_redelivered_person_event_is_applied_once(system, world, amqp_uri):
             "person_id": person_id, "organisation_id": world["organisation"]["id"]}})
         marker_idea = proxy.ideas.submit_idea(panel["id"], {"title": "Markør", "on_behalf_of": {
             "person_id": "c" * 36, "organisation_id": world["organisation"]["id"]}})
-    first = events.build("person.updated", {"person_id": person_id, "name": "First name", "language": "da"})
-    second = events.build("person.updated", {"person_id": person_id, "name": "Second name", "language": "da"})
+    first = envelopes.build("person.updated", {"person_id": person_id, "name": "First name", "language": "da"})
+    second = envelopes.build("person.updated", {"person_id": person_id, "name": "Second name", "language": "da"})
     publish(amqp_uri, first)
     with rpc(system, world["admin"]) as proxy:
         eventually(lambda: assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "First name"))
         publish(amqp_uri, second)
         eventually(lambda: assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "Second name"))
         publish(amqp_uri, first)  # the broker delivers the old event again
-        marker = events.build("person.updated", {"person_id": "c" * 36, "name": "Marker", "language": "da"})
+        marker = envelopes.build("person.updated", {"person_id": "c" * 36, "name": "Marker", "language": "da"})
         publish(amqp_uri, marker)
         eventually(lambda: assert_equal(proxy.ideas.get_idea(marker_idea["id"])["submitter_name"], "Marker"))
         time.sleep(0.5)  # the redelivered event was on the same queue, ahead of the marker
@@ -162,7 +164,7 @@ def test_a_redelivered_person_event_is_applied_once(system, world, amqp_uri):
 
 
 def test_a_malformed_erasure_event_is_dead_lettered(system, amqp_uri):
-    bad = events.build("person.erased", {"person_id": "d" * 36, "erased_at": "2025-01-01T00:00:00+00:00"})
+    bad = envelopes.build("person.erased", {"person_id": "d" * 36, "erased_at": "2025-01-01T00:00:00+00:00"})
     del bad["data"]["person_id"]
     publish(amqp_uri, bad)
     eventually(lambda: assert_equal(

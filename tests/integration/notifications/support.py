@@ -7,7 +7,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pika
-from nabo_common import db, events, topology
+from nabo_common.persistence import db
+from nabo_common.messaging import envelopes
+from nabo_common.messaging import topology
 from tests.support.infra import free_port
 
 
@@ -21,10 +23,10 @@ class Publisher:
         topology.declare_with_pika(self.channel)
 
     def envelope(self, event_type, data, association_id=None, event_id=None):
-        return events.build(event_type, data, association_id=association_id, event_id=event_id)
+        return envelopes.build(event_type, data, association_id=association_id, event_id=event_id)
 
     def send(self, envelope):
-        self.channel.basic_publish(events.EXCHANGE, envelope["type"], json.dumps(envelope).encode(),
+        self.channel.basic_publish(envelopes.EXCHANGE, envelope["type"], json.dumps(envelope).encode(),
                                    pika.BasicProperties(content_type="application/json", delivery_mode=2,
                                                         message_id=envelope["id"]), mandatory=True)
         return envelope

@@ -9,7 +9,7 @@ import eventlet
 from sqlalchemy import select
 
 from nabo_common.cli import load_service_class
-from nabo_common.context import Caller
+from nabo_common.runtime.context import Caller
 from services.notifications.domain import campaigns, dispatch, webhooks
 from services.notifications.models import Campaign, Delivery, WebhookDelivery
 from tests.integration.notifications.support import new_id, restart, wait_until

@@ -7,9 +7,10 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import select
 
-from nabo_common import context, db
-from nabo_common.context import Caller
-from nabo_common.errors import Conflict
+from nabo_common.runtime import context
+from nabo_common.persistence import db
+from nabo_common.runtime.context import Caller
+from nabo_common.api.errors import Conflict
 from services.notifications.domain import campaigns
 from services.notifications.models import Campaign, CampaignDailyVolume, Delivery
 from tests.integration.notifications.support import new_id, wait_until

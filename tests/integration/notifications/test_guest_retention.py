@@ -13,7 +13,8 @@ import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import select, text, update
 
-from nabo_common import db, migrations
+from nabo_common.persistence import db
+from nabo_common.persistence import migrations
 from services.notifications.domain import readmodel, reactions, retention
 from services.notifications.domain.common import utcnow
 from services.notifications.models import CalendarEvent, Delivery, Registration

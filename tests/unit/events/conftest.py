@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from nabo_common import db
-from nabo_common.context import ASSOCIATION_ADMIN, MEMBER, Caller
-from nabo_common.errors import NotFound
+from nabo_common.persistence import db
+from nabo_common.runtime.context import ASSOCIATION_ADMIN, MEMBER, Caller
+from nabo_common.api.errors import NotFound
 from services.events.domain import access, lifecycle, views
 from services.events.models import Base, Event, OutboxEvent
 

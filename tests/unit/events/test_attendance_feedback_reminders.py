@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from nabo_common.errors import Conflict, Forbidden, ValidationFailed
+from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from services.events.domain import attendance, feedback, gdpr, registrations, reminders
 from services.events.models import Reminder
 from tests.unit.events.conftest import ANON, ASSOC_A, at, make_event, member_of, move_to_past, outbox

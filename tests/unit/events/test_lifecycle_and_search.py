@@ -1,7 +1,7 @@
 import pytest
 from icalendar import Calendar
 
-from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.events.domain import calendars, lifecycle, registrations, search
 from tests.unit.events.conftest import (
     ANON, ASSOC_A, ASSOC_B, at, event_payload, make_event, member_of, move_to_past, outbox,

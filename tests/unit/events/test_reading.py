@@ -1,7 +1,7 @@
 """The row-level read path shows every caller exactly what the ORM view shows them."""
 import pytest
 
-from nabo_common.errors import NotFound
+from nabo_common.api.errors import NotFound
 from services.events.domain import lifecycle, reading, registrations, search
 from tests.unit.events.conftest import (ANON, ASSOC_A, ASSOC_B, admin_of, at, make_event, member_of, orm_view,
                                         read_view)

@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.events.domain import registrations
 from services.events.models import Registration
 from tests.unit.events.conftest import ANON, ASSOC_A, make_event, member_of, outbox

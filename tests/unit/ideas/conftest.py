@@ -2,8 +2,9 @@ import uuid
 
 import pytest
 
-from nabo_common import db, migrations
-from nabo_common.context import Caller, system_caller
+from nabo_common.persistence import db
+from nabo_common.persistence import migrations
+from nabo_common.runtime.context import Caller, system_caller
 from services.ideas.domain import panels
 
 

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from nabo_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.ideas.domain import catalogue, decisions, engagement, ideas, initiatives, panels, people
 
 

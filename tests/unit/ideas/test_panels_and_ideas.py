@@ -1,8 +1,8 @@
 """Panels, participation, ideas, supports, comments and review, on SQLite."""
 import pytest
 
-from nabo_common.context import PLATFORM_ADMIN, Caller
-from nabo_common.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from nabo_common.runtime.context import PLATFORM_ADMIN, Caller
+from nabo_common.api.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from services.ideas.domain import engagement, ideas, panels
 from services.ideas.models import OutboxEvent
 from tests.unit.ideas.conftest import new_id

@@ -5,8 +5,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from nabo_common import db, events, migrations
-from nabo_common.context import Caller, system_caller
+from nabo_common.persistence import db
+from nabo_common.messaging import envelopes
+from nabo_common.persistence import migrations
+from nabo_common.runtime.context import Caller, system_caller
 from services.notifications import config as config_mod
 from services.notifications.domain import reactions
 
@@ -45,8 +47,8 @@ class World:
         self.session = session
 
     def apply(self, event_type, data, association_id=None, event_id=None):
-        envelope = events.build(event_type, data, association_id=association_id, event_id=event_id)
-        envelope = events.parse(envelope)
+        envelope = envelopes.build(event_type, data, association_id=association_id, event_id=event_id)
+        envelope = envelopes.parse(envelope)
         with self.session.begin():
             reactions.react(self.session, envelope)
         return envelope

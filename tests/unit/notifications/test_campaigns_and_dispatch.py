@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from nabo_common.errors import Conflict, NotFound, ValidationFailed
+from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
 from services.notifications import mailer as mail
 from services.notifications.domain import campaigns, daily_cap, dispatch, unsubscribe
 from services.notifications.models import CampaignDailyVolume, Delivery, OutboxEvent

@@ -1,5 +1,5 @@
 """Every event type the service consumes, built and validated with its publisher's real contract
-(``nabo_common.events.build``), loaded as the consumer loads it and run through its reaction. A reaction
+(``nabo_common.messaging.envelopes.build``), loaded as the consumer loads it and run through its reaction. A reaction
 that reads a field under another name than the contract's fails here."""
 from contextlib import contextmanager
 
@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
-from nabo_common import events
-from nabo_common.contracts.subscriptions import NOTIFICATIONS
+from nabo_common.messaging import envelopes
+from contracts.events.subscriptions import NOTIFICATIONS
 from services.notifications.domain import reactions
 from services.notifications.domain.deliveries import ReadModelBehind
 from services.notifications.models import CalendarEvent, Delivery, Idea, Network, NetworkMember, Registration
@@ -162,7 +162,7 @@ CONSUMED = sorted({t for types in NOTIFICATIONS.values() for t in types})
 
 
 def test_every_consumed_type_has_a_reaction_and_its_publishers_contract():
-    registry = events.load_contracts()
+    registry = envelopes.load_contracts()
     for handler, types in NOTIFICATIONS.items():
         for event_type in types:
             assert event_type in reactions.REACTIONS

@@ -2,7 +2,7 @@
 times in the recipient's language and the event's time zone."""
 import pytest
 
-from nabo_common.schemas.common import LANGUAGES
+from contracts.api.common import LANGUAGES
 from services.notifications.domain import rendering
 
 EVENT = {"title": "Grøn <script>alert(1)</script> omstilling", "starts_at": "2026-03-03T13:00:00+00:00",

@@ -6,8 +6,8 @@ import hmac
 
 import pytest
 
-from nabo_common.errors import BadInput
-from nabo_common.settings import ConfigError
+from nabo_common.api.errors import BadInput
+from nabo_common.runtime.settings import ConfigError
 from services.notifications import config as config_mod
 from services.notifications import mailer
 from services.notifications.domain import tokens, webhooks

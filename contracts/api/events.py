@@ -1,0 +1,407 @@
+"""Events API: programmes with budgets and costs, events, registrations,
+attendance, recordings, feedback and reports."""
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from nabo_common.api.pagination import PageQuery
+from contracts.api.common import Id, Input, Language, Output, Text, TimeZone
+
+FORMATS = ("online", "in_person", "hybrid")
+EVENT_STATUSES = ("draft", "published", "cancelled", "completed")
+VISIBILITIES = ("public", "members")
+JOIN_URL_VISIBILITIES = ("public", "registrants")
+PERSON_ROLES = ("speaker", "facilitator", "technical_support", "host_company")
+SOURCE_CHANNELS = ("newsletter", "linkedin", "facebook", "direct_mail", "website", "network", "other")
+REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
+ATTENDANCE_KINDS = ("check_in", "walk_in", "online", "anonymous")
+CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use an ISO 4217 code such as DKK or EUR.")
+MINOR_UNITS = validate.Range(min=0, max=10**13)
+THEME = fields.String(validate=[validate.Length(min=1, max=100),
+                                validate.Regexp(r"^[^|\n]+$", error="A theme is one line of text.")])
+OFFSET_MINUTES = validate.Range(min=1, max=60 * 24 * 60)
+CAMPAIGN_CODE = validate.Regexp(r"^[A-Za-z0-9._\-]{1,80}$", error="Letters, digits, dots, dashes and underscores.")
+MAX_QUESTIONS = 20
+# a registration answers the event's questions: one entry per question at most
+ANSWERS = lambda **kw: fields.Dict(keys=fields.String(validate=validate.Length(max=40)),  # noqa: E731
+                                   values=fields.String(validate=validate.Length(max=2000)),
+                                   validate=validate.Length(max=MAX_QUESTIONS), **kw)
+URL = lambda **kw: fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500), **kw)  # noqa: E731
+
+
+def _ordered(data, start, end, message):
+    if data.get(start) and data.get(end) and data[end] < data[start]:
+        raise ValidationError(message, end)
+
+
+# --- programmes -----------------------------------------------------------------
+
+class ProgrammeCreate(Input):
+    association_ids = fields.List(Id(), validate=validate.Length(min=1, max=10),
+                                  metadata={"description": "Organising associations; defaults to the one you administer."})
+    partner_organisation_ids = fields.List(Id(), validate=validate.Length(max=50), load_default=list)
+    title = Text(200, required=True)
+    goal = fields.String(validate=validate.Length(max=5000))
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    planned_events = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
+    budget_amount_minor = fields.Integer(required=True, strict=True, validate=MINOR_UNITS,
+                                         metadata={"description": "Granted budget in minor units (øre, cent)."})
+    currency = fields.String(required=True, validate=CURRENCY)
+
+    @validates_schema
+    def period_in_order(self, data, **kwargs):
+        _ordered(data, "period_start", "period_end", "period_end must not be before period_start.")
+
+
+class ProgrammeUpdate(Input):
+    partner_organisation_ids = fields.List(Id(), validate=validate.Length(max=50))
+    title = Text(200)
+    goal = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    period_start = fields.Date()
+    period_end = fields.Date()
+    planned_events = fields.Integer(validate=validate.Range(min=0, max=10_000))
+    budget_amount_minor = fields.Integer(strict=True, validate=MINOR_UNITS)
+
+    @validates_schema
+    def period_in_order(self, data, **kwargs):
+        _ordered(data, "period_start", "period_end", "period_end must not be before period_start.")
+
+
+class CostCreate(Input):
+    date = fields.Date(required=True)
+    description = Text(500, required=True)
+    amount_minor = fields.Integer(required=True, strict=True, validate=validate.Range(min=-10**13, max=10**13),
+                                  metadata={"description": "In the programme's currency; negative for refunds."})
+
+
+class Cost(Output):
+    id = fields.String()
+    date = fields.Date()
+    description = fields.String()
+    amount_minor = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class Budget(Output):
+    currency = fields.String()
+    granted_minor = fields.Integer()
+    used_minor = fields.Integer()
+    remaining_minor = fields.Integer()
+
+
+class Programme(Output):
+    id = fields.String()
+    association_ids = fields.List(fields.String())
+    partner_organisation_ids = fields.List(fields.String())
+    title = fields.String()
+    goal = fields.String(allow_none=True)
+    period_start = fields.Date()
+    period_end = fields.Date()
+    planned_events = fields.Integer()
+    budget = fields.Nested(Budget)
+    costs = fields.List(fields.Nested(Cost))
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ProgrammeQuery(PageQuery):
+    association_id = Id()
+
+
+class ReportQuery(Input):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+
+# --- events ---------------------------------------------------------------------
+
+class EventPerson(Input):
+    role = fields.String(required=True, validate=validate.OneOf(PERSON_ROLES))
+    person_id = Id(allow_none=True)
+    organisation_id = Id(allow_none=True)
+    name = Text(200)
+
+    @validates_schema
+    def someone(self, data, **kwargs):
+        if not (data.get("person_id") or data.get("organisation_id") or data.get("name")):
+            raise ValidationError("Give a person_id, an organisation_id or a name.", "name")
+        if data["role"] == "host_company" and not data.get("organisation_id"):
+            raise ValidationError("A host company is an organisation: give organisation_id.", "organisation_id")
+
+
+class Question(Input):
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,40}$",
+                                                               error="Lower-case letters, digits and underscores."))
+    text = Text(500, required=True)
+    required = fields.Boolean(load_default=False)
+
+
+class Venue(Input):
+    address = Text(500)
+    host_organisation_id = Id(metadata={"description": "The event takes place at this organisation's premises."})
+
+
+class EventFields(Input):
+    title = Text(200)
+    description = fields.String(allow_none=True, validate=validate.Length(max=20_000))
+    themes = fields.List(THEME, validate=validate.Length(max=20))
+    languages = fields.List(fields.String(validate=Language), validate=validate.Length(min=1, max=5))
+    format = fields.String(validate=validate.OneOf(FORMATS))
+    starts_at = fields.AwareDateTime(metadata={"description": "ISO 8601 with an offset; stored in UTC."})
+    ends_at = fields.AwareDateTime()
+    time_zone = fields.String(validate=TimeZone, metadata={"description": "IANA zone the event is held in."})
+    venue = fields.Nested(Venue, allow_none=True)
+    join_url = URL(allow_none=True)
+    join_url_visibility = fields.String(validate=validate.OneOf(JOIN_URL_VISIBILITIES),
+                                        metadata={"description": "registrants: only registered people see the link."})
+    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100_000),
+                              metadata={"description": "Seats; null means unlimited."})
+    registration_opens_at = fields.AwareDateTime(allow_none=True)
+    registration_closes_at = fields.AwareDateTime(allow_none=True)
+    visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
+    network_id = Id(allow_none=True)
+    programme_id = Id(allow_none=True)
+    people = fields.List(fields.Nested(EventPerson), validate=validate.Length(max=50))
+    questions = fields.List(fields.Nested(Question), validate=validate.Length(max=MAX_QUESTIONS))
+    reminder_offsets = fields.List(fields.Integer(validate=OFFSET_MINUTES), validate=validate.Length(max=5),
+                                   metadata={"description": "Minutes before the start, e.g. [1440, 60]."})
+
+    @validates_schema
+    def consistent(self, data, **kwargs):
+        _ordered(data, "starts_at", "ends_at", "ends_at must be after starts_at.")
+        _ordered(data, "registration_opens_at", "registration_closes_at",
+                 "registration_closes_at must be after registration_opens_at.")
+        questions = [q["id"] for q in data.get("questions") or []]
+        if len(questions) != len(set(questions)):
+            raise ValidationError("Question ids must be unique.", "questions")
+
+
+class EventCreate(EventFields):
+    association_ids = fields.List(Id(), validate=validate.Length(min=1, max=10),
+                                  metadata={"description": "Organising associations (co-hosts); defaults to yours."})
+    title = Text(200, required=True)
+    format = fields.String(required=True, validate=validate.OneOf(FORMATS))
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    time_zone = fields.String(required=True, validate=TimeZone)
+    languages = fields.List(fields.String(validate=Language), required=True, validate=validate.Length(min=1, max=5))
+
+
+class EventUpdate(EventFields):
+    pass
+
+
+class EventTransition(Input):
+    to = fields.String(required=True, validate=validate.OneOf(["published", "cancelled", "completed"]))
+    reason = fields.String(validate=validate.Length(max=500), metadata={"description": "Why it was cancelled."})
+
+
+class EventRole(Output):
+    role = fields.String()
+    person_id = fields.String(allow_none=True)
+    organisation_id = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+
+
+class VenueOut(Output):
+    address = fields.String(allow_none=True)
+    host_organisation_id = fields.String(allow_none=True)
+
+
+class QuestionOut(Output):
+    id = fields.String()
+    text = fields.String()
+    required = fields.Boolean()
+
+
+class Seats(Output):
+    capacity = fields.Integer(allow_none=True)
+    confirmed = fields.Integer()
+    waitlisted = fields.Integer()
+    available = fields.Integer(allow_none=True)
+
+
+class Event(Output):
+    id = fields.String()
+    association_ids = fields.List(fields.String())
+    network_id = fields.String(allow_none=True)
+    programme_id = fields.String(allow_none=True)
+    title = fields.String()
+    description = fields.String(allow_none=True)
+    themes = fields.List(fields.String())
+    languages = fields.List(fields.String())
+    format = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    time_zone = fields.String()
+    local_start = fields.String(metadata={"description": "Start in the event's time zone."})
+    venue = fields.Nested(VenueOut, allow_none=True)
+    join_url = fields.String(allow_none=True, metadata={"description": "Null when hidden from you."})
+    join_url_visibility = fields.String()
+    join_url_hidden = fields.Boolean()
+    registration_opens_at = fields.DateTime(allow_none=True)
+    registration_closes_at = fields.DateTime(allow_none=True)
+    registration_open = fields.Boolean()
+    seats = fields.Nested(Seats)
+    status = fields.String()
+    visibility = fields.String()
+    people = fields.List(fields.Nested(EventRole))
+    questions = fields.List(fields.Nested(QuestionOut))
+    reminder_offsets = fields.List(fields.Integer())
+    sequence = fields.Integer()
+    published_at = fields.DateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    recording_url = fields.String(allow_none=True)
+    recording_published_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class EventQuery(PageQuery):
+    when = fields.String(validate=validate.OneOf(["upcoming", "past", "all"]), load_default="all")
+    association_id = Id()
+    network_id = Id()
+    programme_id = Id()
+    theme = THEME
+    format = fields.String(validate=validate.OneOf(FORMATS))
+    language = fields.String(validate=Language)
+    status = fields.String(validate=validate.OneOf(EVENT_STATUSES))
+    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Text in title or description."})
+    starts_from = fields.AwareDateTime(data_key="from", metadata={"description": "Starting at or after (ISO 8601)."})
+    starts_to = fields.AwareDateTime(data_key="to", metadata={"description": "Starting before (ISO 8601)."})
+
+    @validates_schema
+    def range_in_order(self, data, **kwargs):
+        _ordered(data, "starts_from", "starts_to", "'to' must not be before 'from'.")
+
+
+# --- registrations ---------------------------------------------------------------
+
+class RegistrationCreate(Input):
+    person_id = Id(allow_none=True, metadata={
+        "description": "Admins of an organising association register a member person (or null for a guest); "
+                       "signed-in members register themselves when it is left out."})
+    name = Text(200, required=True)
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+    language = fields.String(load_default="en", validate=Language)
+    answers = ANSWERS(load_default=dict)
+    source_channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
+    campaign_code = fields.String(validate=CAMPAIGN_CODE)
+
+
+class RegistrationLink(Input):
+    """Link parameters of the sign-up page: which channel and campaign brought the person."""
+    channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
+    campaign = fields.String(validate=CAMPAIGN_CODE)
+
+
+class RegistrationUpdate(Input):
+    status = fields.String(validate=validate.OneOf(["cancelled"]),
+                           metadata={"description": "Set to cancelled to cancel; the first waitlisted is promoted."})
+    name = Text(200)
+    language = fields.String(validate=Language)
+    answers = ANSWERS()
+
+
+class Registration(Output):
+    id = fields.String()
+    event_id = fields.String()
+    person_id = fields.String(allow_none=True)
+    name = fields.String()
+    email = fields.String(allow_none=True)
+    language = fields.String()
+    status = fields.String()
+    waitlist_position = fields.Integer(allow_none=True)
+    answers = fields.Dict()
+    source_channel = fields.String()
+    campaign_code = fields.String(allow_none=True)
+    attended = fields.Boolean()
+    join_url = fields.String(allow_none=True)
+    promoted_at = fields.DateTime(allow_none=True)
+    cancelled_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class RegistrationQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(REGISTRATION_STATUSES))
+
+
+# --- attendance, recording, feedback ------------------------------------------------
+
+class AttendanceCreate(Input):
+    registration_id = Id(metadata={"description": "Check in a registered person."})
+    name = Text(200, metadata={"description": "A named walk-in."})
+    email = fields.Email(validate=validate.Length(max=320))
+    anonymous_count = fields.Integer(validate=validate.Range(min=1, max=100_000),
+                                     metadata={"description": "Walk-ins counted without names."})
+    source_channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
+
+    @validates_schema
+    def one_kind(self, data, **kwargs):
+        given = [k for k in ("registration_id", "name", "anonymous_count") if data.get(k) is not None]
+        if len(given) != 1:
+            raise ValidationError("Give exactly one of registration_id, name or anonymous_count.", "_schema")
+        if data.get("email") and not data.get("name"):
+            raise ValidationError("An e-mail goes with a named walk-in.", "email")
+
+
+class AttendanceImport(Input):
+    csv = fields.String(required=True, validate=validate.Length(min=1, max=200_000), metadata={
+        "description": "The meeting platform's participant list: a header row with name and email, "
+                       "optionally joined_at (ISO 8601) and duration_minutes."})
+
+
+class Attendance(Output):
+    id = fields.String()
+    event_id = fields.String()
+    registration_id = fields.String(allow_none=True)
+    person_id = fields.String(allow_none=True)
+    kind = fields.String()
+    name = fields.String(allow_none=True)
+    headcount = fields.Integer()
+    source_channel = fields.String(allow_none=True)
+    joined_at = fields.DateTime(allow_none=True)
+    duration_minutes = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class AttendanceSummary(Output):
+    attendees = fields.Integer()
+    registered_attendees = fields.Integer()
+    walk_ins = fields.Integer()
+    online_joins = fields.Integer()
+    anonymous = fields.Integer()
+    registrations = fields.Integer()
+    no_shows = fields.Integer()
+    items = fields.List(fields.Nested(Attendance))
+
+
+class ImportResult(Output):
+    rows = fields.Integer()
+    matched_registrations = fields.Integer()
+    added_walk_ins = fields.Integer()
+    duplicates = fields.Integer()
+    summary = fields.Nested(AttendanceSummary)
+
+
+class RecordingPublish(Input):
+    recording_url = URL(required=True)
+
+
+class FeedbackCreate(Input):
+    rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    comment = fields.String(validate=validate.Length(max=5000))
+    attendance_id = Id(metadata={"description": "Organisers record feedback collected from an attendee."})
+
+
+class FeedbackOut(Output):
+    id = fields.String()
+    attendance_id = fields.String()
+    rating = fields.Integer()
+    comment = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class FeedbackSummary(Output):
+    count = fields.Integer()
+    average = fields.Float(allow_none=True)
+    distribution = fields.Dict(keys=fields.String(), values=fields.Integer())
+    comments = fields.List(fields.Nested(FeedbackOut))

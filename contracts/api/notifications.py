@@ -1,0 +1,247 @@
+"""Notifications API: campaigns, preferences, inbox, unsubscribe, webhooks."""
+from datetime import datetime, timedelta, timezone
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from nabo_common.api.pagination import PageQuery
+from contracts.api.common import Country, Id, Input, Language, LANGUAGES, Output, Text
+
+CAMPAIGN_KINDS = ("newsletter", "direct")
+CAMPAIGN_STATUSES = ("draft", "scheduled", "sending", "sent", "cancelled")
+RECIPIENT_STATUSES = ("queued", "claimed", "sending", "sent", "failed", "bounced")
+DIGEST_MODES = ("immediate", "daily", "weekly")
+MAX_IDS = validate.Length(min=1, max=50)
+
+
+class CampaignContent(Input):
+    subject = Text(300, required=True)
+    text = fields.String(required=True, validate=validate.Length(min=1, max=50_000),
+                         metadata={"description": "Plain text; blank lines separate paragraphs. Links get the "
+                                                  "campaign code added (campaign_code, source_channel)."})
+
+
+class Segment(Input):
+    """Who receives a campaign: every given criterion must hold (each list matches any of its values)."""
+
+    association_ids = fields.List(Id(), validate=MAX_IDS,
+                                  metadata={"description": "Persons of member organisations (active) or registered "
+                                                           "by the association."})
+    network_ids = fields.List(Id(), validate=MAX_IDS)
+    event_ids = fields.List(Id(), validate=MAX_IDS, metadata={"description": "Confirmed registrants."})
+    programme_ids = fields.List(Id(), validate=MAX_IDS)
+    themes = fields.List(fields.String(validate=validate.Length(min=1, max=80)), validate=MAX_IDS)
+    sectors = fields.List(fields.String(validate=validate.Regexp(r"^[A-U0-9][0-9.]{0,5}$",
+                                                                error="Use a NACE code such as 62.01 or J.")),
+                          validate=MAX_IDS)
+    countries = fields.List(fields.String(validate=Country), validate=MAX_IDS)
+    max_age = fields.Integer(validate=validate.Range(min=14, max=120),
+                             metadata={"description": "Persons aged up to this many years (by birth year)."})
+
+    @validates_schema
+    def not_empty(self, data, **kwargs):
+        if not any(data.get(k) not in (None, []) for k in self.fields):
+            raise ValidationError("Give at least one criterion.", "_schema")
+
+
+# one content per language; the explicit bound is what a generic check of body sizes can see
+CONTENTS_SIZE = validate.Length(max=len(LANGUAGES))
+
+
+def _contents_languages(value):
+    unknown = set(value) - set(LANGUAGES)
+    if unknown:
+        raise ValidationError(f"Languages must be among {', '.join(LANGUAGES)}; not {', '.join(sorted(unknown))}.")
+    if not value:
+        raise ValidationError("Give the content in at least one language.")
+
+
+class CampaignCreate(Input):
+    association_id = Id(metadata={"description": "Defaults to the association the admin administers."})
+    name = Text(200, required=True)
+    kind = fields.String(load_default="newsletter", validate=validate.OneOf(CAMPAIGN_KINDS),
+                         metadata={"description": "newsletter needs newsletter consent; direct needs contact consent."})
+    sender_name = Text(200, required=True)
+    sender_email = fields.Email(validate=validate.Length(max=320))
+    contents = fields.Dict(keys=fields.String(), values=fields.Nested(CampaignContent), required=True,
+                           validate=[CONTENTS_SIZE, _contents_languages])
+    segment = fields.Nested(Segment, required=True)
+
+
+class CampaignUpdate(Input):
+    name = Text(200)
+    sender_name = Text(200)
+    sender_email = fields.Email(validate=validate.Length(max=320), allow_none=True)
+    contents = fields.Dict(keys=fields.String(), values=fields.Nested(CampaignContent),
+                           validate=[CONTENTS_SIZE, _contents_languages])
+    segment = fields.Nested(Segment)
+
+
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+
+
+def _within_a_year(value):
+    # the send counts against the daily cap of its day, which must be a real date in every time zone
+    if value - datetime.now(timezone.utc) > MAX_SCHEDULE_AHEAD:
+        raise ValidationError("Schedule a campaign at most a year ahead.")
+
+
+class CampaignSend(Input):
+    at = fields.AwareDateTime(validate=_within_a_year,
+                              metadata={"description": "When to send (with an offset), at most a year ahead; "
+                                                       "omitted: now."})
+
+
+class CampaignProgress(Output):
+    total = fields.Integer()
+    queued = fields.Integer()
+    sending = fields.Integer()
+    sent = fields.Integer()
+    failed = fields.Integer()
+    bounced = fields.Integer()
+
+
+class Campaign(Output):
+    id = fields.String(dump_only=True)
+    association_id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    sender_name = fields.String()
+    sender_email = fields.String(allow_none=True)
+    contents = fields.Dict()
+    segment = fields.Dict()
+    code = fields.String(metadata={"description": "Added to links so registrations are attributed to the campaign."})
+    status = fields.String()
+    send_at = fields.DateTime(allow_none=True)
+    recipient_count = fields.Integer()
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    progress = fields.Nested(CampaignProgress, dump_only=True)
+
+
+class CampaignQuery(PageQuery):
+    association_id = Id()
+    status = fields.String(validate=validate.OneOf(CAMPAIGN_STATUSES))
+
+
+class AudienceSample(Output):
+    person_id = fields.String()
+    name = fields.String()
+    language = fields.String()
+
+
+class AudiencePreview(Output):
+    count = fields.Integer()
+    sample = fields.List(fields.Nested(AudienceSample))
+    languages = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                            metadata={"description": "Recipients per message language after fallback."})
+
+
+class RecipientQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(RECIPIENT_STATUSES))
+
+
+class Recipient(Output):
+    person_id = fields.String()
+    email = fields.String()
+    name = fields.String()
+    language = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    sent_at = fields.DateTime(allow_none=True)
+
+
+class Bounce(Input):
+    email = fields.Email(required=True)
+    kind = fields.String(load_default="hard", validate=validate.OneOf(("hard", "soft")))
+    reason = fields.String(validate=validate.Length(max=500))
+
+
+class BounceReport(Input):
+    bounces = fields.List(fields.Nested(Bounce), required=True, validate=validate.Length(min=1, max=1000))
+
+
+class BounceResult(Output):
+    bounced = fields.Integer()
+    unknown = fields.List(fields.String())
+
+
+class Channels(Input):
+    email = fields.Boolean()
+    inapp = fields.Boolean()
+
+
+class PreferencesUpdate(Input):
+    channels = fields.Nested(Channels)
+    digest = fields.String(validate=validate.OneOf(DIGEST_MODES),
+                           metadata={"description": "Non-urgent messages at once, or bundled daily or weekly."})
+    language = fields.String(validate=Language, allow_none=True)
+
+
+class Preferences(Output):
+    person_id = fields.String()
+    channels = fields.Dict(keys=fields.String(), values=fields.Boolean())
+    digest = fields.String()
+    language = fields.String(allow_none=True)
+
+
+class InboxQuery(PageQuery):
+    unread = fields.Boolean()
+
+
+class InboxItem(Output):
+    id = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    body = fields.String()
+    link = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+
+
+class UnsubscribeQuery(Input):
+    # a signed token (JWT): URL-safe characters only, so a link always fits in a request line
+    token = fields.String(required=True, validate=[validate.Length(min=20, max=2000),
+                                                   validate.Regexp(r"^[A-Za-z0-9_.=-]+$")])
+
+
+class UnsubscribeResult(Output):
+    association_id = fields.String()
+    kind = fields.String()
+    withdrawn = fields.Boolean()
+
+
+class WebhookCreate(Input):
+    association_id = Id(metadata={"description": "Defaults to the association the admin administers."})
+    network_id = Id(metadata={"description": "Only events of this network."})
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=1000))
+    secret = fields.String(required=True, load_only=True, validate=validate.Length(min=16, max=200),
+                           metadata={"description": "Signs each delivery (HMAC-SHA256); never shown again."})
+    event_types = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=50))
+
+
+class Webhook(Output):
+    id = fields.String()
+    association_id = fields.String()
+    network_id = fields.String(allow_none=True)
+    url = fields.String()
+    event_types = fields.List(fields.String())
+    active = fields.Boolean()
+    created_at = fields.DateTime()
+
+
+class WebhookQuery(PageQuery):
+    association_id = Id()
+
+
+class WebhookDelivery(Output):
+    id = fields.Integer()
+    event_type = fields.String()
+    cause_id = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    response_status = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)

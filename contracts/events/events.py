@@ -1,0 +1,103 @@
+"""Events published by the events service (event-carried state: enough for
+notifications to tell registrants and networks without calling back)."""
+from marshmallow import Schema, fields, validate
+
+from nabo_common.messaging.envelopes import event_type
+
+FORMAT = validate.OneOf(["online", "in_person", "hybrid"])
+LANG = validate.OneOf(["da", "nl", "de", "sv", "en"])
+
+
+class _Strict(Schema):
+    class Meta:
+        ordered = True
+
+
+@event_type("programme.created", "events", "A funded programme (series of events) was set up.")
+class ProgrammeData(_Strict):
+    programme_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    title = fields.String(required=True)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    planned_events = fields.Integer(required=True)
+    budget_amount_minor = fields.Integer(required=True)
+    currency = fields.String(required=True)
+
+
+class _Change(Schema):
+    field = fields.String(required=True)
+    old = fields.Raw(allow_none=True)
+    new = fields.Raw(allow_none=True)
+
+
+@event_type("event.published", "events", "An event was published: it is listed and open for registration.")
+@event_type("event.updated", "events",
+            "A published event changed; `changes` lists each changed field with its old and new value.")
+@event_type("event.cancelled", "events", "An event was cancelled; registrants should be told.")
+@event_type("event.completed", "events", "An event took place and was closed by its organisers.")
+class EventData(_Strict):
+    event_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    network_id = fields.String(allow_none=True, load_default=None)
+    programme_id = fields.String(allow_none=True, load_default=None)
+    title = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    time_zone = fields.String(required=True)
+    format = fields.String(required=True, validate=FORMAT)
+    languages = fields.List(fields.String(validate=LANG), required=True)
+    themes = fields.List(fields.String(), load_default=list)
+    venue = fields.String(allow_none=True, load_default=None)
+    join_url = fields.String(allow_none=True, load_default=None)
+    visibility = fields.String(required=True)
+    status = fields.String(required=True)
+    sequence = fields.Integer(required=True)
+    changes = fields.List(fields.Nested(_Change), load_default=list)
+    reason = fields.String(allow_none=True, load_default=None)
+
+
+@event_type("registration.confirmed", "events",
+            "A seat was confirmed; `ics` is the event's iCalendar text to attach to the confirmation.")
+@event_type("registration.waitlisted", "events", "The event was full; the person is on the waitlist.")
+@event_type("registration.promoted", "events",
+            "A seat freed and the first waitlisted person got it; `ics` to attach.")
+@event_type("registration.cancelled", "events", "A registration was cancelled by the person or the organiser.")
+class RegistrationData(_Strict):
+    registration_id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    person_id = fields.String(allow_none=True, load_default=None)
+    name = fields.String(required=True)
+    email = fields.String(allow_none=True, load_default=None)
+    language = fields.String(required=True, validate=LANG)
+    status = fields.String(required=True)
+    source_channel = fields.String(required=True)
+    campaign_code = fields.String(allow_none=True, load_default=None)
+    title = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    time_zone = fields.String(required=True)
+    join_url = fields.String(allow_none=True, load_default=None)
+    ics = fields.String(allow_none=True, load_default=None)
+
+
+@event_type("event.reminder_due", "events",
+            "A reminder offset before an event's start was reached (exactly once across replicas).")
+class ReminderData(_Strict):
+    event_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    offset_minutes = fields.Integer(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    title = fields.String(required=True)
+    time_zone = fields.String(required=True)
+    join_url = fields.String(allow_none=True, load_default=None)
+
+
+@event_type("event.recording_published", "events",
+            "A recording of the event was published; registrants and the network can be told.")
+class RecordingData(_Strict):
+    event_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    recording_url = fields.String(required=True)
+    network_id = fields.String(allow_none=True, load_default=None)
+    title = fields.String(required=True)

@@ -1,0 +1,176 @@
+"""Transactional outbox: events are rows written in the same transaction as
+the change that causes them; the relay publishes them afterwards.
+
+Where the writing process runs a relay for the database, the rows a commit
+wrote are handed to that relay right after the commit, and it publishes them
+as they are, without reading them back. Such rows are written due only a
+grace period later, so that no relay's poll (of this replica or another)
+takes them meanwhile; if the process dies before its relay marked them
+published, the poll of any relay takes them once the grace has passed.
+A process with no relay (a script, a test) writes rows due at once.
+
+Each service's model module declares ``class OutboxEvent(OutboxEventMixin,
+Base)`` and ``class ProcessedEvent(ProcessedEventMixin, Base)`` so the tables
+live in the service's own database and migrations.
+"""
+import json
+from collections import namedtuple
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, bindparam, func, insert, select, type_coerce
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from nabo_common.runtime import context as context_mod
+from nabo_common.persistence import db
+from nabo_common.persistence.types import UtcDateTime
+from nabo_common.messaging import envelopes
+
+HANDED_OVER = "nabo_outbox_handed_over"  # session.info: rows of the open transaction, for the relay at commit
+HANDS_OVER = "nabo_outbox_hands_over"  # session.info: the session's factory hands rows over at commit
+# how long a handed-over row is left to the relay it was handed to; well beyond the relay's confirm timeout,
+# so that it is taken by a poll only when that relay did not mark it (its process died, the broker was away)
+HANDOVER_GRACE = timedelta(seconds=15)
+BigId = BigInteger().with_variant(Integer, "sqlite")
+# what a relay publishes: the columns of a row as its poll reads them, the envelope as the stored JSON text, and
+# when its transaction committed (known only to the process that committed it; a poll takes created_at)
+OutboxRow = namedtuple("OutboxRow", "position event_id event_type body headers created_at attempts committed_at",
+                       defaults=(None,))
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class OutboxEventMixin:
+    __tablename__ = "outbox_events"
+
+    position: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
+    event_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    envelope: Mapped[dict] = mapped_column(JSON, nullable=False)
+    headers: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (Index("ix_outbox_events_pending", "published_at", "next_attempt_at", "position"),)
+
+
+class ProcessedEventMixin:
+    """Inbox of event ids a consumer has applied; the primary key makes a
+    concurrent second application fail at commit instead of applying twice."""
+
+    __tablename__ = "processed_events"
+
+    consumer: Mapped[str] = mapped_column(String(150), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
+
+
+def headers_for(caller):
+    """Message headers that carry the caller context, as nameko would."""
+    if caller is None:
+        return {}
+    return {"nameko.nabo_request_id": caller.request_id, "nameko.language": caller.language}
+
+
+def record(session, model, event_type, data, caller=None, association_id=None, signed_caller=None):
+    """Add an event to the outbox in the session's current transaction."""
+    actor_id = getattr(caller, "person_id", None)
+    envelope = envelopes.build(event_type, data, association_id=association_id, actor_id=actor_id)
+    headers = headers_for(caller)
+    if signed_caller:
+        headers[f"nameko.{context_mod.CONTEXT_KEY}"] = signed_caller
+    # into the table at once rather than through the unit of work, whose flush cost more than the INSERT
+    now = utcnow()
+    # serialised once: the same text is stored and, handed over, published
+    body = json.dumps(envelope)
+    values = {"event_id": envelope["id"], "event_type": event_type, "envelope_text": body, "headers": headers,
+              "created_at": now, "next_attempt_at": now, "attempts": 0}
+    relay = _relay_for(session, model) if session.info.get(HANDS_OVER) else None
+    if relay is None:
+        session.execute(_insert_into(model), values)
+        return envelope
+    values["next_attempt_at"] = now + HANDOVER_GRACE
+    position = session.execute(_insert_returning_position(model), values).scalar_one()
+    session.info.setdefault(HANDED_OVER, {}).setdefault(relay, []).append(
+        OutboxRow(position, envelope["id"], event_type, body, headers, now, 0))
+    return envelope
+
+
+@lru_cache(maxsize=None)
+def _insert_into(model):
+    # the envelope arrives as its JSON text, which the JSON column would otherwise serialise a second time
+    return insert(model.__table__).values(envelope=type_coerce(bindparam("envelope_text"), Text))
+
+
+@lru_cache(maxsize=None)
+def _insert_returning_position(model):
+    return _insert_into(model).returning(model.__table__.c.position)
+
+
+# database URL -> relays of this process that take the rows a commit wrote
+_relays = {}
+
+
+def register_relay(url, relay):
+    """``relay`` has ``model`` (its outbox table's class) and ``hand_over(rows)``."""
+    _relays.setdefault(str(url), []).append(relay)
+
+
+def unregister_relay(url, relay):
+    relays = _relays.get(str(url), [])
+    if relay in relays:
+        relays.remove(relay)
+
+
+def _relay_for(session, model):
+    """The first relay of this process for the session's database and ``model``'s table, or None."""
+    for relay in _relays.get(str(session.get_bind().url), ()):
+        if relay.model.__table__ is model.__table__:
+            return relay
+    return None
+
+
+def hand_over_after_commit(session):
+    """SQLAlchemy after_commit hook: the committed rows go to their relay now, not at its next poll."""
+    handed_over = session.info.pop(HANDED_OVER, None)
+    if not handed_over:
+        return
+    committed_at = utcnow()
+    for relay, rows in handed_over.items():
+        relay.hand_over([row._replace(committed_at=committed_at) for row in rows])
+
+
+def forget_after_rollback(session, _previous_transaction):
+    """SQLAlchemy after_soft_rollback hook: rows of a rolled-back transaction were never written."""
+    session.info.pop(HANDED_OVER, None)
+
+
+def backlog(session, model):
+    return session.scalar(select(func.count()).select_from(model).where(model.published_at.is_(None))) or 0
+
+
+@lru_cache(maxsize=64)
+def _first_time_statement(insert, model):
+    """Built once per model: building an INSERT cost more than running it."""
+    # into the table, not the mapped class: the ORM's bulk insert around it cost as much as the round trip
+    return insert(model.__table__).on_conflict_do_nothing().returning(model.__table__.c.event_id)
+
+
+class Inbox:
+    """Idempotency for consumers: ``first_time`` inserts the event id in the
+    consumer's transaction and reports whether it was new."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def first_time(self, session, consumer, event_id):
+        # one round trip: a concurrent worker with the same event waits on the key, then inserts nothing
+        statement = _first_time_statement(db.upsert_insert(session), self.model)
+        return len(session.execute(statement, {"consumer": consumer, "event_id": str(event_id)}).all()) == 1

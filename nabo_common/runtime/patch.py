@@ -1,0 +1,33 @@
+"""Green-thread patching, applied once before anything opens a socket.
+
+nameko runs on eventlet; without these patches psycopg2 would block the
+whole hub during a query and every other worker would wait behind it.
+"""
+_patched = False
+
+
+def apply():
+    global _patched
+    if _patched:
+        return
+    import eventlet
+
+    eventlet.monkey_patch()
+    from psycogreen.eventlet import patch_psycopg
+
+    patch_psycopg()
+    from nabo_common.runtime.heartbeats import heartbeat_after_every_drain
+    from nabo_common.runtime.rpc import (drop_requests_past_their_deadline, keep_serving_when_a_reply_is_lost,
+                                 replies_without_publisher_confirms)
+
+    from nabo_common.runtime.http_sockets import replies_without_nagle_delay
+    from nabo_common.runtime.jsoncodec import use_for_messages
+
+    heartbeat_after_every_drain()
+    replies_without_nagle_delay()
+
+    keep_serving_when_a_reply_is_lost()
+    drop_requests_past_their_deadline()
+    replies_without_publisher_confirms()
+    use_for_messages()
+    _patched = True

@@ -1,0 +1,146 @@
+"""RPC with a deadline.
+
+nameko's RpcProxy waits for a reply forever. ``TimedRpcProxy`` gives every
+call a deadline: the request message expires in the queue at the deadline
+(so a service that comes back later does not act on a request whose caller
+already gave up), and the caller gets ``ServiceTimeout`` (504) when no reply
+arrives in time, or ``ServiceUnavailable`` (503) when no service instance
+consumes the queue at all.
+"""
+import logging
+import time
+
+import eventlet
+from kombu.exceptions import OperationalError as BrokerError
+from nameko.exceptions import UnknownService
+from nameko.amqp.publish import Publisher
+from nameko.rpc import MethodProxy, RpcProxy, ServiceProxy
+
+from nabo_common.runtime import settings as settings_mod
+from nabo_common.api.errors import ServiceTimeout, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+DEADLINE_KEY = "nabo_deadline"  # context data: Unix time after which the caller no longer waits
+
+
+def keep_serving_when_a_reply_is_lost():
+    """nameko lets a reply that cannot be published (broker connection lost at that moment) escape
+    from the worker, which kills the whole container: one broker restart would stop the service.
+    The work is done and committed either way; the caller gets its deadline (504) instead, and
+    the service keeps serving and reconnects. Applied once by ``nabo_common.runtime.patch.apply()``."""
+    from nameko import rpc as nameko_rpc
+
+    original = nameko_rpc.Responder.send_response
+    if getattr(original, "nabo_guarded", False):
+        return
+
+    def send_response(self, result, exc_info):
+        try:
+            return original(self, result, exc_info)
+        except (BrokerError, OSError) as exc:
+            log.warning("RPC reply could not be sent (%s: %s); the caller will time out",
+                        type(exc).__name__, str(exc)[:200])
+            return result, exc_info
+
+    send_response.nabo_guarded = True
+    nameko_rpc.Responder.send_response = send_response
+
+
+class UnconfirmedPublisher(Publisher):
+    use_confirms = False
+
+
+def replies_without_publisher_confirms():
+    """An RPC reply needs no publisher confirm: its caller is waiting for the reply itself, and a reply
+    lost anywhere ends in the caller's deadline (504) whether or not the broker confirmed it. The
+    confirm cost every call a wait for the broker: a tenth of a service's samples under reads.
+    Requests keep theirs (the gateway learns from the confirm that no instance is running: 503).
+    Applied once by ``nabo_common.runtime.patch.apply()``."""
+    from nameko import rpc as nameko_rpc
+
+    nameko_rpc.Responder.publisher_cls = UnconfirmedPublisher
+
+
+def drop_requests_past_their_deadline():
+    """The queue's per-message expiry only covers messages still in the queue; a request already
+    delivered to an instance that then stalls (SIGSTOP, a long GC pause, a hub blocked) would be
+    acted on when it resumes, although its caller answered 504 long ago. The caller's deadline
+    travels in the context data; a request that arrives after it is acked and dropped unanswered.
+    Applied once by ``nabo_common.runtime.patch.apply()``."""
+    from nameko import rpc as nameko_rpc
+
+    original = nameko_rpc.RpcConsumer.handle_message
+    if getattr(original, "nabo_guarded", False):
+        return
+
+    def handle_message(self, body, message):
+        deadline = (message.headers or {}).get(f"nameko.{DEADLINE_KEY}")
+        if isinstance(deadline, (int, float)) and time.time() > deadline:
+            log.warning("dropped RPC request %s: its caller's deadline passed %.1f s ago",
+                        message.delivery_info.get("routing_key"), time.time() - deadline)
+            self.queue_consumer.ack_message(message)
+            return
+        return original(self, body, message)
+
+    handle_message.nabo_guarded = True
+    nameko_rpc.RpcConsumer.handle_message = handle_message
+
+
+class TimedMethodProxy(MethodProxy):
+    def __init__(self, worker_ctx, service_name, method_name, reply_listener, timeout, **options):
+        self.timeout = timeout
+        options.setdefault("expiration", timeout)
+        # a dead broker must not stall the caller longer than its deadline
+        options.setdefault("retry_policy", {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2})
+        super().__init__(worker_ctx, service_name, method_name, reply_listener, **options)
+
+    def __call__(self, *args, **kwargs):
+        correlation = {}
+        self.worker_ctx.data[DEADLINE_KEY] = time.time() + self.timeout
+        try:
+            with eventlet.Timeout(self.timeout):
+                reply = self._call(*args, **kwargs)
+                correlation["event"] = reply.reply_event
+                return reply.result()
+        except eventlet.Timeout:
+            self._forget(correlation.get("event"))
+            raise ServiceTimeout(f"{self.service_name} did not answer within {self.timeout:g} s") from None
+        except UnknownService:
+            raise ServiceUnavailable(f"{self.service_name} is not running") from None
+        except (OSError, IOError, BrokerError) as exc:
+            raise ServiceUnavailable(f"message broker unreachable: {exc}") from None
+
+    def _forget(self, reply_event):
+        # drop the pending reply slot so late replies do not accumulate
+        if reply_event is None:
+            return
+        pending = self.reply_listener._reply_events
+        for key, value in list(pending.items()):
+            if value is reply_event:
+                pending.pop(key, None)
+
+
+class TimedServiceProxy(ServiceProxy):
+    def __init__(self, worker_ctx, service_name, reply_listener, timeout, **options):
+        super().__init__(worker_ctx, service_name, reply_listener, **options)
+        self.timeout = timeout
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return TimedMethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener,
+                                self.timeout, **self.options)
+
+
+class TimedRpcProxy(RpcProxy):
+    def __init__(self, target_service, timeout=None, **options):
+        super().__init__(target_service, **options)
+        self.timeout = timeout
+
+    def setup(self):
+        if self.timeout is None:
+            self.timeout = settings_mod.from_container(self.container).rpc_timeout
+
+    def get_dependency(self, worker_ctx):
+        return TimedServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener,
+                                 self.timeout, **self.options)

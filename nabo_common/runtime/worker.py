@@ -1,0 +1,88 @@
+"""Dependencies every service declares: the verified caller, and
+instrumentation (latency histogram, error counter, one log line per worker);
+and the guest retention period of the services that keep guests' data."""
+import logging
+import time
+
+from nameko.extensions import DependencyProvider
+
+from nabo_common.runtime import context as context_mod
+from nabo_common.runtime import metrics
+from nabo_common.runtime import settings as settings_mod
+from nabo_common.persistence.retention import guest_retention_days
+
+log = logging.getLogger("nabo.worker")
+
+
+def entrypoint_kind(entrypoint):
+    name = type(entrypoint).__name__
+    return {"Rpc": "rpc", "EventConsumer": "event", "HttpRequestHandler": "http", "ApiRoute": "http",
+            "Timer": "timer"}.get(name, name.lower())
+
+
+def request_id_of(worker_ctx):
+    return worker_ctx.data.get(context_mod.REQUEST_ID_KEY) or worker_ctx.call_id
+
+
+class CallerProvider(DependencyProvider):
+    """The caller whose signed context came with the call; anonymous if the
+    context is missing, forged or expired."""
+
+    def setup(self):
+        self.keys = settings_mod.from_container(self.container).context_keys
+
+    def get_dependency(self, worker_ctx):
+        token = worker_ctx.data.get(context_mod.CONTEXT_KEY)
+        # events are handled long after the request; their caller is a record, not a credential
+        verify_expiry = entrypoint_kind(worker_ctx.entrypoint) != "event"
+        caller = context_mod.verify(token, self.keys, verify_expiry=verify_expiry,
+                                    request_id=request_id_of(worker_ctx)) if token else None
+        if token and caller is None:
+            log.warning("refused unverifiable caller context on %s", worker_ctx.entrypoint.method_name)
+        if caller is None:
+            caller = context_mod.Caller(request_id=request_id_of(worker_ctx))
+        return caller
+
+
+class GuestRetentionDays(DependencyProvider):
+    """How many days guests' data is kept after their event ended; read at start, a bad value stops the
+    service naming the variable."""
+
+    def setup(self):
+        try:
+            self.days = guest_retention_days(self.container.service_name)
+        except settings_mod.ConfigError as exc:
+            raise SystemExit(f"nabo: configuration error: {exc}") from None
+
+    def get_dependency(self, worker_ctx):
+        return self.days
+
+
+class Instrumentation(DependencyProvider):
+    def setup(self):
+        self._started = {}
+
+    def worker_setup(self, worker_ctx):
+        self._started[worker_ctx] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        started = self._started.pop(worker_ctx, None)
+        duration = time.perf_counter() - started if started is not None else 0.0
+        service = self.container.service_name
+        entrypoint = worker_ctx.entrypoint.method_name
+        kind = entrypoint_kind(worker_ctx.entrypoint)
+        metrics.ENTRYPOINT_LATENCY.labels(service, entrypoint, kind).observe(duration)
+        fields = {
+            "service": service, "entrypoint": entrypoint, "kind": kind,
+            "duration_ms": round(duration * 1000, 2), "request_id": request_id_of(worker_ctx),
+        }
+        if exc_info is not None:
+            error = exc_info[0].__name__
+            metrics.ENTRYPOINT_ERRORS.labels(service, entrypoint, kind, error).inc()
+            fields.update(outcome="error", error=error, error_detail=str(exc_info[1])[:300])
+            level = logging.WARNING if getattr(exc_info[1], "status", 500) < 500 else logging.ERROR
+            log.log(level, "%s.%s failed", service, entrypoint, extra=fields,
+                    exc_info=exc_info if level >= logging.ERROR else None)
+        else:
+            fields["outcome"] = "ok"
+            log.info("%s.%s", service, entrypoint, extra=fields)
