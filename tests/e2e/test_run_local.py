@@ -1,6 +1,6 @@
-"""``make run``'s script as a newcomer uses it: everything comes up on its defaults, and Ctrl-C (or
-``kill``, for a script started in the background) stops every process it started, saying so once,
-without claiming that a process failed."""
+"""``make run``'s script as a newcomer uses it: everything comes up on its defaults, printing nabo's own
+lines only, and Ctrl-C (or ``kill``, for a script started in the background) stops every process it
+started, saying so once, without claiming that a process failed."""
 import os
 import signal
 import socket
@@ -26,6 +26,10 @@ def _frozen_objects(port):
             if line.startswith("nabo_gc_frozen_objects "):
                 return float(line.split()[1])
     return 0
+
+
+def _dependency_warnings(text):
+    return [line for line in text.splitlines() if "DeprecationWarning" in line or "is deprecated" in line]
 
 
 def _in_use(port):
@@ -83,6 +87,9 @@ def test_stopping_stops_everything_and_reports_no_failure(tmp_path, amqp_uri, lo
         output = "".join(lines)
         assert output.count("nabo: stopping") == 1, output[-2000:]
         assert "a process exited" not in output, output[-2000:]
+        assert not _dependency_warnings(output), output[-2000:]
+        for log in (tmp_path / "nabo" / "logs").glob("*.log"):  # each component's `serve` stderr
+            assert not _dependency_warnings(log.read_text()), (log.name, _dependency_warnings(log.read_text()))
         deadline = time.monotonic() + 15
         while _group_alive(script.pid) and time.monotonic() < deadline:
             time.sleep(0.2)
