@@ -51,8 +51,8 @@ class Tour:
         self.heading = None
 
     # --- requests, recorded -----------------------------------------------------------------
-    def call(self, method, path, who=None, body=None, params=None, expect=200, prose="", show=None, record=True,
-             keep=None, capture=None):
+    def call(self, method, path, who=None, body=None, params=None, expect=200, prose="", show=None,
+             record=True, keep=None, capture=None):
         """One request. ``path`` and ``body`` may name shell variables captured before (``$EVENT``); the page
         shows the names, the request carries their values. ``keep`` names a shell variable that holds the
         response, ``capture`` maps shell variables to the jq filters that take them out of it; ``show=False``
@@ -70,8 +70,10 @@ class Tour:
             self.vars[var] = self._jq(jq_filter, r.text, var)
         if record:
             shown = None if show is False else (show or (lambda d: d))(data)
-            command = self._command(self._curl(method, path, who, body, params), keep, capture, shown is not None)
-            self.steps.append((self.heading, prose, command, r.status_code, shown, r.headers.get("content-type", "")))
+            curl = self._curl(method, path, who, body, params)
+            command = self._command(curl, keep, capture, shown is not None)
+            content_type = r.headers.get("content-type", "")
+            self.steps.append((self.heading, prose, command, r.status_code, shown, content_type))
             self.heading = None
         return data
 
@@ -83,7 +85,8 @@ class Tour:
         result = subprocess.run(["jq", "-r", jq_filter], input=text, capture_output=True, text=True)
         value = result.stdout.strip()
         if result.returncode != 0 or value in ("", "null") or "\n" in value:
-            raise StepFailed(f"jq -r '{jq_filter}' gives no single value for ${var}: {result.stderr or value}")
+            raise StepFailed(f"jq -r '{jq_filter}' gives no single value for ${var}: "
+                             f"{result.stderr or value}")
         return value
 
     @staticmethod
@@ -97,7 +100,7 @@ class Tour:
         if body is not None:
             text = json.dumps(body, ensure_ascii=False)
             parts.append("-H 'Content-Type: application/json'")
-            if re.search(r"\$[A-Z]", text):  # a captured variable inside: double quotes, so the shell fills it in
+            if re.search(r"\$[A-Z]", text):  # a captured variable: double quotes, so the shell fills it in
                 parts.append('-d "' + re.sub(r'(["\\`])', r"\\\1", text) + '"')
             else:
                 parts.append("-d '" + text.replace("'", "'\\''") + "'")
@@ -140,7 +143,8 @@ class Tour:
                                   "bearer token (a JWT, valid for an hour), kept in a shell variable for the "
                                   "requests that follow.", show=True)
         me = self.call("GET", "/v1/me", "MEMBER_NL", keep="ME", capture={"ORG": ".organisation_ids[0]"},
-                       prose="Who am I? Roles, associations and organisations; her company's id goes into `$ORG`.",
+                       prose="Who am I? Roles, associations and organisations; her company's id goes into "
+                             "`$ORG`.",
                        show=lambda d: {**d, "person": {k: d["person"][k] for k in ("id", "name", "language")}})
         self.check(me["organisation_ids"] and me["member_of"], "the member has no organisation")
 
@@ -162,10 +166,11 @@ class Tour:
 
         self.section("3. Register for an event")
         found = self.call("GET", "/v1/events", params={"when": "upcoming", "q": "Energiecluster"},
-                          keep="FOUND", capture={"EVENT": f'.items[] | select(.title == "{UPCOMING_CLUSTER}") | .id'},
+                          keep="FOUND",
+                          capture={"EVENT": f'.items[] | select(.title == "{UPCOMING_CLUSTER}") | .id'},
                           prose="The energy cluster Emsland–Drenthe, a network owned by both associations, meets "
-                                "soon. Public events are listed without signing in; the cluster's meeting goes "
-                                "into `$EVENT`.",
+                                "soon. Public events are listed without signing in; the cluster's meeting "
+                                "goes into `$EVENT`.",
                           show=lambda d: {"items": [{k: e[k] for k in ("id", "title", "format", "local_start",
                                                                        "time_zone", "languages", "seats")}
                                                     for e in d["items"]], "total": d["total"]})
@@ -191,10 +196,10 @@ class Tour:
         self.section("4. The confirmation mail")
         mail = self._wait_for_mail(ACCOUNTS["MEMBER_NL"][0], mail_before)
         self.steps.append((self.heading, "The events service wrote `registration.confirmed` to its outbox in the same "
-                                 "transaction; the relay published it; the notifications service rendered the "
-                                 "confirmation in Dutch with the event's calendar file attached and sent it to the "
-                                 "SMTP sink, all within a second or so. Its viewer lists what arrived (newest first; "
-                                 "the text cut here):",
+                                 "transaction; the relay published it; the notifications service rendered "
+                                 "the confirmation in Dutch with the event's calendar file attached and sent it "
+                                 "to the SMTP sink, all within a second or so. Its viewer lists what arrived "
+                                 "(newest first; the text cut here):",
                            "curl -s \"$MAIL?format=json\"", 200,
                            [{"to": mail["to"], "subject": mail["subject"], "attachments": mail["attachments"],
                              "text": "\n".join(mail["text"].strip().splitlines()[:8]) + "\n…"}],
@@ -216,8 +221,8 @@ class Tour:
         self.check(attended["registered_attendees"] >= 1, "the check-in is not counted")
 
         self.section("6. The programme report")
-        self.sign_in("ADMIN_DK", "The Danish municipality's business office ran seven virtual meetings on a grant; "
-                                 "its staff member signs in and finds the programme.")
+        self.sign_in("ADMIN_DK", "The Danish municipality's business office ran seven virtual meetings on a "
+                                 "grant; its staff member signs in and finds the programme.")
         self.call("GET", "/v1/programmes", "ADMIN_DK", show=False,
                   capture={"PROGRAMME": f'.items[] | select(.title == "{PROGRAMME_TITLE}") | .id'})
         report = self.call(
@@ -236,8 +241,8 @@ class Tour:
                    "the budget is not 75,000 granted / 70,000 used")
 
         self.section("7. Submit and support an idea")
-        self.sign_in("MEMBER_DK", "This year's business panel collects ideas for the green transition. A member "
-                                  "signs in and finds this year's panel and last year's.")
+        self.sign_in("MEMBER_DK", "This year's business panel collects ideas for the green transition. A "
+                                  "member signs in and finds this year's panel and last year's.")
         self.call("GET", "/v1/panels", "MEMBER_DK", keep="PANELS", show=False,
                   capture={"PANEL": f'.items[] | select(.title == "{PANEL_2025}") | .id',
                            "LAST_PANEL": f'.items[] | select(.title == "{PANEL_2024}") | .id'})

@@ -49,7 +49,8 @@ def test_stopping_stops_everything_and_reports_no_failure(tmp_path, amqp_uri, lo
         assert "a process exited" not in output, output[-2000:]
         assert not _dependency_warnings(output), output[-2000:]
         for log in (tmp_path / "nabo" / "logs").glob("*.log"):  # each component's `serve` stderr
-            assert not _dependency_warnings(log.read_text()), (log.name, _dependency_warnings(log.read_text()))
+            warnings = _dependency_warnings(log.read_text())
+            assert not warnings, (log.name, warnings)
         deadline = time.monotonic() + 15
         while group_alive(script.pid) and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -36,8 +36,9 @@ def test_the_walkthrough_replays_as_written_against_make_run(tmp_path, amqp_uri)
     try:
         run.wait_running(600)  # the demo data loads through the API first
         assert "demo data did not load completely" not in run.output, run.output[-3000:]
-        result = subprocess.run(["bash", "-c", PRELUDE + "".join(blocks[1:])], cwd=tmp_path, capture_output=True,
-                                text=True, timeout=300)
+        script = PRELUDE + "".join(blocks[1:])
+        result = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                                timeout=300)
         assert result.returncode == 0, (result.stderr[-3000:], result.stdout[-3000:])
         assert '"status":"confirmed"' in result.stdout.replace(" ", "")  # the registration
         assert "# Erhvervspanelet 2024" in result.stdout  # the last command: the catalogue

@@ -47,9 +47,9 @@ class RunLocal:
     its output collected line by line."""
 
     def __init__(self, env):
-        self.process = subprocess.Popen(["bash", "scripts/run-local.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                                        preexec_fn=_as_a_foreground_job)
+        self.process = subprocess.Popen(["bash", "scripts/run-local.sh"], cwd=ROOT, env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        start_new_session=True, preexec_fn=_as_a_foreground_job)
         self.lines, self.running = [], threading.Event()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
