@@ -8,9 +8,9 @@ from cachetools import TLRUCache
 ISSUER = "nabo"
 AUDIENCE = "nabo-api"
 CLAIM_KEYS = ("person_id", "roles", "admin_of", "member_of", "organisation_ids", "language")
-# Verifying a token (header, signature, claims) was a tenth of the gateway's work per request, for the
-# same few tokens again and again. A verified token is remembered with the keys that verified it, until
-# its own expiry; a token is its signature, so nothing unverified can hit the cache.
+# Verifying a token (header, signature, claims) is a large share of the gateway's work per request,
+# for the same few tokens again and again. A verified token is remembered with the keys that verified
+# it, until its own expiry; a token is its signature, so nothing unverified can hit the cache.
 VERIFIED_TOKENS = 10_000
 _verified = TLRUCache(maxsize=VERIFIED_TOKENS, ttu=lambda _key, claims, _now: claims.get("exp", 0), timer=time.time)
 

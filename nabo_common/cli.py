@@ -9,6 +9,12 @@ import argparse
 import importlib
 import json
 import sys
+import warnings
+
+# Dependencies' deprecation notices speak to their maintainers, not to whoever runs nabo; set before
+# anything imports eventlet or dnspython, which warn at import (docs/architecture.md says why eventlet stays).
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"dns\.")
 
 SERVICE_CLASSES = {
     "members": "services.members.service:MembersService",

@@ -1,8 +1,8 @@
 """Output schemas dumped by a plan compiled from their fields.
 
 marshmallow's ``Schema.dump`` walks every field through ``Field.serialize``
-(accessor, default, ``_serialize``) on every object: for a page of 50 events
-that walk was a fifth of the events service's CPU. The schema stays the one
+(accessor, default, ``_serialize``) on every object, a large share of the
+work of a page of events. The schema stays the one
 definition of a reply: ``compile_dumper`` reads its fields once and builds a
 plan of (key, attribute, converter); the converters of the common field types
 do what marshmallow's ``_serialize`` does, and any other field keeps its own

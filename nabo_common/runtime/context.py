@@ -104,8 +104,8 @@ def sign(caller, keys, ttl=TOKEN_TTL_SECONDS, now=None, with_request_id=True):
     return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid})
 
 
-# Signing the caller in the gateway and verifying it in a service (PyJWT both) were a tenth of the CPU
-# of reading one event, for the same few callers again and again. The request id travels beside the
+# Signing the caller in the gateway and verifying it in a service (PyJWT both) is dear to repeat for the
+# same few callers again and again. The request id travels beside the
 # token (context data ``nabo_request_id``), so one caller's token serves many requests: the gateway
 # signs it anew after half its lifetime, and a service remembers a verified token until it expires.
 # A token is its signature: nothing unverified is ever remembered.

@@ -1,9 +1,8 @@
 """Python's garbage collector set up for a long-running service, and its pauses counted.
 
 A service holds some 120,000 objects from start-up to exit: modules, classes, nameko's and
-SQLAlchemy's structures, the mappers. Every full collection walks all of them; in the events service
-under load that was 80 ms each, a pause for every request in flight, and a third of a page's CPU went
-to collections and their aftermath (docs/performance.md, item 30). ``tune`` moves what start-up made
+SQLAlchemy's structures, the mappers. Every full collection walks all of them, a pause for every
+request in flight (figures in docs/performance.md). ``tune`` moves what start-up made
 into the permanent generation (``gc.freeze``), so that no collection walks it again, and raises the
 youngest generation's threshold, so that a request's short-lived objects mostly die before a
 collection finds them instead of being walked and promoted while a worker still holds them.

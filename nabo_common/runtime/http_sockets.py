@@ -3,8 +3,8 @@
 nameko's web server listens on a plain eventlet socket, so Nagle's algorithm
 is on for every connection it accepts. On a kept-alive connection a reply of
 some tens of kilobytes (a page of events) then waited for the client's delayed
-ACK: 56 ms for a 55 kB page on loopback where 12 ms was the work. TCP_NODELAY
-on the listening socket is inherited by every accepted connection (Linux).
+ACK, several times the work of the reply. TCP_NODELAY on the listening socket
+is inherited by every accepted connection (Linux).
 Applied once by ``nabo_common.runtime.patch.apply()``.
 """
 import socket

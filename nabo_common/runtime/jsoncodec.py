@@ -2,10 +2,10 @@
 
 kombu's ``json`` serializer, nameko's default, runs the standard library's
 encoder with a Python ``default`` hook and its decoder with a Python
-``object_hook`` called for every object decoded. A page of 50 events is
-about 55 kB of JSON, encoded by the events service, decoded by the gateway
-and encoded again for the HTTP reply: 0.6-0.7 ms of CPU a page in those
-three steps, against 0.1 ms through orjson (docs/performance.md, item 31).
+``object_hook`` called for every object decoded. A page of events is encoded
+by the events service, decoded by the gateway and encoded again for the HTTP
+reply; orjson does those three steps in a fraction of the time (figures in
+docs/performance.md).
 
 The wire format does not change, so replicas of the old and the new code
 understand each other during a rolling update, and the dead-letter tools and

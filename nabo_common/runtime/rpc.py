@@ -52,9 +52,9 @@ class UnconfirmedPublisher(Publisher):
 
 def replies_without_publisher_confirms():
     """An RPC reply needs no publisher confirm: its caller is waiting for the reply itself, and a reply
-    lost anywhere ends in the caller's deadline (504) whether or not the broker confirmed it. The
-    confirm cost every call a wait for the broker: a tenth of a service's samples under reads.
-    Requests keep theirs (the gateway learns from the confirm that no instance is running: 503).
+    lost anywhere ends in the caller's deadline (504) whether or not the broker confirmed it, and the
+    confirm would cost every call a wait for the broker. Requests keep theirs (the gateway learns from
+    the confirm that no instance is running: 503).
     Applied once by ``nabo_common.runtime.patch.apply()``."""
     from nameko import rpc as nameko_rpc
 

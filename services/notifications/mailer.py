@@ -8,8 +8,8 @@ Messages are written out as bytes by a ``MessageTemplate``: its headers are
 folded and its layout fixed once. Campaign mail, the same message to
 thousands, fills in only To, Date, Message-ID and the unsubscribe link of each
 copy; transactional mail (a confirmation with its calendar attached) is a
-template used once. Building an ``EmailMessage`` and flattening it took 3.5 ms
-a confirmation, more than everything else its event caused in this service;
+template used once. Building an ``EmailMessage`` and flattening it cost more
+than everything else a confirmation's event causes in this service;
 ``build_message`` stays as the reference the templates are tested against.
 """
 import base64

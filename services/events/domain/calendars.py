@@ -63,8 +63,8 @@ def render(events, name, show_join_url=lambda event: False):
 
 @lru_cache(maxsize=128)
 def _vtimezone(tzid):
-    # building a VTIMEZONE walks the zone's transitions over decades: a third of a registration's
-    # time when done per calendar; the component is never changed after it is built
+    # building a VTIMEZONE walks the zone's transitions over decades, too dear to repeat per calendar;
+    # the component is never changed after it is built
     try:
         return Timezone.from_tzid(tzid)
     except ValueError:  # a zone the tz database does not know: clients fall back to the UTC offset

@@ -73,9 +73,9 @@ VIEW_COLUMNS = (
                                   Registration.person_id == bindparam("person_id"),
                                   Registration.status == "confirmed").correlate(Event).exists().label("_registered"),
 )
-# One event brings its hosts and tags on its row as JSON arrays: one round trip instead of two, a third
-# less of the service's CPU for the read in-process. A page asks for them in a second query instead:
-# parsing 150 small JSON values cost more than that one round trip saves.
+# One event brings its hosts and tags on its row as JSON arrays: one round trip instead of two. A page
+# asks for them in a second query instead: parsing a JSON value per row costs more than that one round
+# trip saves.
 ONE_EVENT = select(
     *VIEW_COLUMNS,
     select(json_list(EventHost.association_id)).where(EventHost.event_id == Event.id)

@@ -53,10 +53,10 @@ def upsert(session, model, values, key_columns, unless_set=None):
     return unless_set is None or result.first() is not None
 
 
-# Statements are built once per shape and take their rows as parameters: building them was a fifth of
-# the consumer's work per event, and a statement holding its rows has no cache key, so SQLAlchemy
-# compiled it anew every time. They insert into the table, not the mapped class: the ORM's bulk insert
-# machinery around a plain INSERT cost as much as the round trip, and no ORM object is involved.
+# Statements are built once per shape and take their rows as parameters: building them is a large share
+# of the consumer's work per event, and a statement holding its rows has no cache key, so SQLAlchemy
+# would compile it anew every time. They insert into the table, not the mapped class: the ORM's bulk
+# insert machinery around a plain INSERT costs as much as the round trip, and no ORM object is involved.
 @lru_cache(maxsize=256)
 def _ignoring_duplicates(insert, model, unique_columns):
     key = next(iter(model.__table__.primary_key.columns))

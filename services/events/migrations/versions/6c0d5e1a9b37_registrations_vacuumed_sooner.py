@@ -6,9 +6,9 @@ Create Date: 2026-12-04 22:40:00
 
 Every read of an event counts its seats from the (event_id, status) index of registrations. An
 index-only scan visits the table for every row written since the table was last vacuumed, and
-autovacuum's defaults wait for a fifth of the table to be new or changed. After 10,000 registrations
-to 20 events, a page of events made 9,942 such visits and took 10.3 ms instead of 5.8 ms until the
-table was vacuumed (docs/performance.md, item 32). At 1% of the table the visibility map stays
+autovacuum's defaults wait for a fifth of the table to be new or changed, so through a registration
+rush a page of events visits the table for nearly every new registration (measured in
+docs/performance.md). At 1% of the table the visibility map stays
 current through a registration rush. PostgreSQL only: SQLite, for local runs, has no autovacuum.
 """
 from alembic import op
