@@ -18,7 +18,7 @@ from tests.support.infra import (  # noqa: E402,F401
 )
 from nabo_common import cli  # noqa: E402
 
-# as the CLI does when it starts a component: every contract loaded, every consumer queue known to the topology
+# as the CLI does when it starts a component: every contract loaded, every consumer queue handed to topology
 cli.declare_consumers()
 
 
