@@ -34,6 +34,28 @@ def load_service_class(component):
     return getattr(importlib.import_module(module_name), class_name)
 
 
+def consumer_bindings():
+    """Every consumer queue of every service with its event types, from each service's own
+    ``services/<svc>/subscriptions.py``; loads every event contract on the way."""
+    import contracts.events  # noqa: F401  (every event type, for building and parsing in any process)
+    from nabo_common.messaging.handlers import queue_bindings
+    from nabo_common.runtime.settings import SERVICES
+
+    bindings = {}
+    for service in SERVICES:
+        subscriptions = importlib.import_module(f"services.{service}.subscriptions").SUBSCRIPTIONS
+        bindings.update(queue_bindings(service, subscriptions))
+    return bindings
+
+
+def declare_consumers():
+    """Hand every consumer queue to the topology of this process: its relays declare them all before they
+    first publish, so an event published before its consumer first started waits in the consumer's queue."""
+    from nabo_common.messaging import topology
+
+    topology.register_consumers(consumer_bindings())
+
+
 def _settings(component):
     from nabo_common.runtime import settings
 
@@ -68,6 +90,7 @@ def serve(component):
     check_broker(settings.amqp_uri)
     from nameko.cli.run import run
 
+    declare_consumers()
     service_class = load_service_class(component)
     gc_tuning.tune(settings.gc_threshold)  # after the imports, so that what they made is frozen
     run([service_class], settings.nameko_config())
@@ -87,6 +110,7 @@ def deadletters(args):
 
     uri = _settings("gateway").amqp_uri
     check_broker(uri)
+    declare_consumers()  # their dead-letter queues are the ones listed
     if args.action == "list":
         for queue, count in dl.list_dead(uri).items():
             print(f"{queue}\t{'not declared' if count is None else count}")

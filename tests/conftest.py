@@ -16,6 +16,10 @@ os.environ.setdefault("CAMPAIGN_SEND_RATE_LIMIT", "100000/minute")
 from tests.support.infra import (  # noqa: E402,F401
     amqp_uri, make_database, pg_admin_url, running_system, smtp_sink,
 )
+from nabo_common import cli  # noqa: E402
+
+# as the CLI does when it starts a component: every contract loaded, every consumer queue handed to topology
+cli.declare_consumers()
 
 
 def pytest_collection_modifyitems(config, items):

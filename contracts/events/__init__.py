@@ -1,7 +1,8 @@
 """Event contracts: one module per publishing service.
 
-Importing this package registers every event type with its data schema and
-the consumer queues that are declared up front.
+Importing this package registers every event type with its data schema.
+Which services consume a type is said by each consuming service, in
+``services/<svc>/subscriptions.py``.
 """
 import importlib
 import pkgutil

@@ -11,10 +11,8 @@ class _Strict(Schema):
         ordered = True
 
 
-@event_type("association.created", "members", "A platform admin created an association (tenant).",
-            consumers=("notifications.on_directory_changed",))
-@event_type("association.updated", "members", "An association's settings changed.",
-            consumers=("notifications.on_directory_changed",))
+@event_type("association.created", "members", "A platform admin created an association (tenant).")
+@event_type("association.updated", "members", "An association's settings changed.")
 class AssociationData(_Strict):
     association_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -24,10 +22,8 @@ class AssociationData(_Strict):
     time_zone = fields.String(required=True)
 
 
-@event_type("organisation.created", "members", "An organisation was registered.",
-            consumers=("notifications.on_directory_changed",))
-@event_type("organisation.updated", "members", "An organisation's profile changed.",
-            consumers=("ideas.on_organisation_updated", "notifications.on_directory_changed"))
+@event_type("organisation.created", "members", "An organisation was registered.")
+@event_type("organisation.updated", "members", "An organisation's profile changed.")
 class OrganisationData(_Strict):
     organisation_id = fields.String(required=True)
     owner_association_id = fields.String(required=True)
@@ -41,11 +37,9 @@ class OrganisationData(_Strict):
     themes = fields.List(fields.String(), metadata={"description": "Profile theme ids; present when they changed."})
 
 
-@event_type("membership.created", "members", "An organisation applied for or was given a membership.",
-            consumers=("notifications.on_directory_changed",))
+@event_type("membership.created", "members", "An organisation applied for or was given a membership.")
 @event_type("membership.status_changed", "members",
-            "A membership moved between pending, active, lapsed and cancelled (dated).",
-            consumers=("notifications.on_directory_changed",))
+            "A membership moved between pending, active, lapsed and cancelled (dated).")
 class MembershipData(_Strict):
     membership_id = fields.String(required=True)
     organisation_id = fields.String(required=True)
@@ -63,10 +57,8 @@ class _PersonRole(Schema):
     role = fields.String(required=True)
 
 
-@event_type("person.created", "members", "A person was registered (event-carried state for read models).",
-            consumers=("ideas.on_person_changed", "notifications.on_directory_changed"))
-@event_type("person.updated", "members", "A person's contact data, language or roles changed.",
-            consumers=("ideas.on_person_changed", "notifications.on_directory_changed"))
+@event_type("person.created", "members", "A person was registered (event-carried state for read models).")
+@event_type("person.updated", "members", "A person's contact data, language or roles changed.")
 class PersonData(_Strict):
     person_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -78,15 +70,13 @@ class PersonData(_Strict):
 
 
 @event_type("person.erased", "members",
-            "A person was erased (GDPR); every service removes or anonymises its copies.",
-            consumers=("events.on_person_erased", "ideas.on_person_erased", "notifications.on_person_erased"))
+            "A person was erased (GDPR); every service removes or anonymises its copies.")
 class PersonErasedData(_Strict):
     person_id = fields.String(required=True)
     erased_at = fields.AwareDateTime(required=True)
 
 
-@event_type("consent.changed", "members", "A newsletter or contact consent was granted or withdrawn.",
-            consumers=("notifications.on_directory_changed",))
+@event_type("consent.changed", "members", "A newsletter or contact consent was granted or withdrawn.")
 class ConsentData(_Strict):
     person_id = fields.String(required=True)
     association_id = fields.String(required=True)

@@ -5,8 +5,7 @@ from nabo_common.messaging.envelopes import event_type
 
 
 @event_type("consent.withdrawal_requested", "notifications",
-            "A recipient unsubscribed; the members service records the withdrawal.",
-            consumers=("members.on_consent_withdrawal_requested",))
+            "A recipient unsubscribed; the members service records the withdrawal.")
 class ConsentWithdrawalRequested(Schema):
     person_id = fields.String(required=True)
     association_id = fields.String(required=True)

@@ -10,6 +10,8 @@ attempts: it is retried, backing off to once a minute, until
 ``EVENT_RETRY_WINDOW_SECONDS`` have passed since its first failure. Only then
 is the original acked, so a crash at any point leaves the message in RabbitMQ. A malformed or unknown event goes straight to
 ``.dead``: retrying cannot fix it. Messages behind a failing one keep flowing.
+
+Services do not declare it by hand: ``handlers.consumer_decorator`` makes their handlers such consumers.
 """
 import json
 import logging
@@ -60,7 +62,7 @@ class EventConsumer(Consumer):
 
     def __init__(self, *event_types, **kwargs):
         if not event_types:
-            raise ValueError("consume_events needs at least one event type")
+            raise ValueError("an event consumer needs at least one event type")
         self.event_types = event_types
         super().__init__(queue=None, **kwargs)
 
@@ -195,5 +197,3 @@ class EventConsumer(Consumer):
         )
         self.queue_consumer.ack_message(message)
 
-
-consume_events = EventConsumer.decorator

@@ -4,7 +4,9 @@ Every event is ``{id, type, occurred_at, source, association_id, actor_id,
 schema_version, data}``; ``data`` is validated against the marshmallow schema
 registered for its type, on publish and again on consume. Publishers register
 their types in ``contracts.events`` so producers and consumers share one
-definition, and docs/events.md is generated from the same registry.
+definition; a process imports the contracts of the events it publishes and
+consumes (the composition root, ``nabo_common.cli``, imports them all), and
+the event catalogue in docs/architecture.md is generated from the same registry.
 """
 import uuid
 from dataclasses import dataclass
@@ -44,53 +46,28 @@ class EventType:
     schema: type
     version: int
     description: str
-    consumers: tuple
 
 
 REGISTRY: dict[str, EventType] = {}
 
 
-def event_type(name, source, description, consumers=(), version=1):
-    """Class decorator registering a data schema for an event type.
-
-    ``consumers`` names the queues (``service.handler``) that must exist
-    before the first such event is published, so nothing is dropped because
-    a consumer has not started yet.
-    """
+def event_type(name, source, description, version=1):
+    """Class decorator registering a data schema for an event type."""
 
     def register(schema_cls):
         if name in REGISTRY:
             raise ValueError(f"event type {name} registered twice")
-        REGISTRY[name] = EventType(name, source, schema_cls, version, description, tuple(consumers))
+        REGISTRY[name] = EventType(name, source, schema_cls, version, description)
         return schema_cls
 
     return register
-
-
-def subscribe(consumer, *names):
-    """Add a consumer queue (``service.handler``) to event types registered by
-    another service's contract, so it is declared before the first publish."""
-    from dataclasses import replace
-
-    for name in names:
-        etype = REGISTRY[name]
-        if consumer not in etype.consumers:
-            REGISTRY[name] = replace(etype, consumers=etype.consumers + (consumer,))
 
 
 class UnknownEventType(ValueError):
     pass
 
 
-def load_contracts():
-    # importing the contracts package registers every event type
-    import contracts.events  # noqa: F401
-
-    return REGISTRY
-
-
 def get_type(name):
-    load_contracts()
     try:
         return REGISTRY[name]
     except KeyError:

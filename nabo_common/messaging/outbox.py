@@ -10,8 +10,7 @@ published, the poll of any relay takes them once the grace has passed.
 A process with no relay (a script, a test) writes rows due at once.
 
 Each service's model module declares ``class OutboxEvent(OutboxEventMixin,
-Base)`` and ``class ProcessedEvent(ProcessedEventMixin, Base)`` so the tables
-live in the service's own database and migrations.
+Base)`` so the table lives in the service's own database and migrations.
 """
 import json
 from collections import namedtuple
@@ -22,7 +21,6 @@ from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, bindparam
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from nabo_common.runtime import context as context_mod
-from nabo_common.persistence import db
 from nabo_common.persistence.types import UtcDateTime
 from nabo_common.messaging import envelopes
 
@@ -59,17 +57,6 @@ class OutboxEventMixin:
     @declared_attr.directive
     def __table_args__(cls):
         return (Index("ix_outbox_events_pending", "published_at", "next_attempt_at", "position"),)
-
-
-class ProcessedEventMixin:
-    """Inbox of event ids a consumer has applied; the primary key makes a
-    concurrent second application fail at commit instead of applying twice."""
-
-    __tablename__ = "processed_events"
-
-    consumer: Mapped[str] = mapped_column(String(150), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
 
 
 def headers_for(caller):
@@ -154,23 +141,3 @@ def forget_after_rollback(session, _previous_transaction):
 
 def backlog(session, model):
     return session.scalar(select(func.count()).select_from(model).where(model.published_at.is_(None))) or 0
-
-
-@lru_cache(maxsize=64)
-def _first_time_statement(insert, model):
-    """Built once per model: building an INSERT cost more than running it."""
-    # into the table, not the mapped class: the ORM's bulk insert around it cost as much as the round trip
-    return insert(model.__table__).on_conflict_do_nothing().returning(model.__table__.c.event_id)
-
-
-class Inbox:
-    """Idempotency for consumers: ``first_time`` inserts the event id in the
-    consumer's transaction and reports whether it was new."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def first_time(self, session, consumer, event_id):
-        # one round trip: a concurrent worker with the same event waits on the key, then inserts nothing
-        statement = _first_time_statement(db.upsert_insert(session), self.model)
-        return len(session.execute(statement, {"consumer": consumer, "event_id": str(event_id)}).all()) == 1

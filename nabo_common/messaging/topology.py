@@ -3,10 +3,12 @@
 - ``nabo.events``: topic exchange, routing key = event type. Its alternate
   exchange catches events that no queue is bound for, so nothing published is
   ever silently dropped.
-- ``nabo.<service>.<handler>``: one durable queue per consuming handler,
-  declared up front from the event catalogue (so events published before the
-  consumer first starts wait for it), with ``.retry`` (delayed redelivery via
-  per-message TTL and dead-lettering back) and ``.dead`` (visible, replayable).
+- ``nabo.<service>.<handler>``: one durable queue per consuming handler, with
+  ``.retry`` (delayed redelivery via per-message TTL and dead-lettering back)
+  and ``.dead`` (visible, replayable). Every consumer of every service is
+  handed in by the composition root (``nabo_common.cli``, from the services'
+  ``subscriptions.py``) and declared by each relay before it first publishes,
+  so events published before a consumer first starts wait for it.
 """
 import os
 
@@ -47,18 +49,23 @@ def consumer_queue(service, handler):
     return f"nabo.{service}.{handler}"
 
 
+# queue name -> routing keys of every consumer of the system, handed in by the composition root
+_consumers = {}
+
+
+def register_consumers(bindings):
+    """Make ``bindings`` (queue name -> event types) the consumer queues this process declares."""
+    _consumers.clear()
+    _consumers.update(bindings)
+
+
 def declared_bindings():
-    """Queue name -> routing keys, from the catalogue's consumers."""
-    bindings = {}
-    for etype in envelopes.load_contracts().values():
-        for consumer in etype.consumers:
-            service, _, handler = consumer.partition(".")
-            bindings.setdefault(consumer_queue(service, handler), set()).add(etype.name)
-    return bindings
+    """Queue name -> routing keys of the consumer queues handed in by the composition root."""
+    return dict(_consumers)
 
 
 def declaration_plan(bindings=None):
-    """Exchanges, catalogue queues with their retry/dead companions, and bindings, in order:
+    """Exchanges, consumer queues with their retry/dead companions, and bindings, in order:
     ("exchange", name, type, arguments) | ("queue", name, arguments) | ("bind", queue, exchange, key)."""
     yield ("exchange", envelopes.UNROUTED_EXCHANGE, "fanout", None)
     yield ("queue", envelopes.UNROUTED_QUEUE, {"x-queue-type": queue_type(), "x-message-ttl": UNROUTED_TTL_MS})

@@ -2,10 +2,11 @@
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from nabo_common.messaging.consumer import consume_events
+# registers the events this service publishes
+import contracts.events.events  # noqa: F401
 from nabo_common.persistence.db import Database
 from nabo_common.runtime.health import Operations, OperationsEndpoints
-from nabo_common.messaging.outbox import Inbox
+from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.events.domain import (
@@ -14,8 +15,9 @@ from services.events.domain import (
 )
 from services.events.models import OutboxEvent, ProcessedEvent
 from services.events.scheduling import configured_timer
+from services.events.subscriptions import SUBSCRIPTIONS
 
-inbox = Inbox(ProcessedEvent)
+consumer = consumer_decorator(SUBSCRIPTIONS, ProcessedEvent)
 
 
 class EventsService(OperationsEndpoints):
@@ -147,11 +149,9 @@ class EventsService(OperationsEndpoints):
     def export_person(self, person_id):
         return gdpr.export(self.db, self.caller, person_id)
 
-    @consume_events("person.erased")
+    @consumer  # the events it consumes: subscriptions.py
     def on_person_erased(self, event):
-        with self.db.begin():
-            if inbox.first_time(self.db, "events.on_person_erased", event["id"]):
-                gdpr.erase_person(self.db, event["data"]["person_id"])
+        gdpr.erase_person(self.db, event["data"]["person_id"])
 
     # --- scheduled work -----------------------------------------------------------
     @configured_timer

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from nabo_common.messaging.outbox import OutboxEventMixin, ProcessedEventMixin, utcnow
+from nabo_common.messaging.outbox import OutboxEventMixin, utcnow
+from nabo_common.messaging.processed import ProcessedEventMixin
 from nabo_common.persistence.types import UtcDateTime
 
 

@@ -1,18 +1,20 @@
 """The ideas service: nameko entrypoints only; the work is in ``domain``."""
 from nameko.rpc import rpc
 
-from nabo_common.messaging.consumer import consume_events
+# registers the events this service publishes
+import contracts.events.ideas  # noqa: F401
 from nabo_common.persistence.db import Database
 from nabo_common.runtime.health import Operations, OperationsEndpoints
-from nabo_common.messaging.outbox import Inbox
+from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.ideas.directory import MembersDirectory
 from services.ideas.domain import catalogue, decisions, engagement, ideas, initiatives, panels, people
 from services.ideas.models import OutboxEvent, ProcessedEvent
+from services.ideas.subscriptions import SUBSCRIPTIONS
 
-inbox = Inbox(ProcessedEvent)
+consumer = consumer_decorator(SUBSCRIPTIONS, ProcessedEvent)
 
 
 class IdeasService(OperationsEndpoints):
@@ -145,21 +147,15 @@ class IdeasService(OperationsEndpoints):
     def export_person(self, person_id):
         return people.export(self.db, self.caller, person_id)
 
-    # --- events from other services ------------------------------------------
-    @consume_events("person.created", "person.updated")
+    # --- events from other services (which ones: subscriptions.py) ----------
+    @consumer
     def on_person_changed(self, event):
-        with self.db.begin():
-            if inbox.first_time(self.db, "ideas.on_person_changed", event["id"]):
-                people.apply_person(self.db, event["data"])
+        people.apply_person(self.db, event["data"])
 
-    @consume_events("person.erased")
+    @consumer
     def on_person_erased(self, event):
-        with self.db.begin():
-            if inbox.first_time(self.db, "ideas.on_person_erased", event["id"]):
-                people.erase_person(self.db, event["data"]["person_id"])
+        people.erase_person(self.db, event["data"]["person_id"])
 
-    @consume_events("organisation.updated")
+    @consumer
     def on_organisation_updated(self, event):
-        with self.db.begin():
-            if inbox.first_time(self.db, "ideas.on_organisation_updated", event["id"]):
-                people.apply_organisation(self.db, event["data"])
+        people.apply_organisation(self.db, event["data"])

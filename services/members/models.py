@@ -9,7 +9,8 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from nabo_common.persistence.types import UtcDateTime
-from nabo_common.messaging.outbox import OutboxEventMixin, ProcessedEventMixin, utcnow
+from nabo_common.messaging.outbox import OutboxEventMixin, utcnow
+from nabo_common.messaging.processed import ProcessedEventMixin
 
 
 def new_id():

@@ -1,20 +1,22 @@
 """The members service: nameko entrypoints only; the work is in ``domain``."""
 from nameko.rpc import rpc
 
-from nabo_common.messaging.consumer import consume_events
-from contracts.events.audit import AUDITED_EVENT_TYPES
+# registers the events this service publishes
+import contracts.events.members  # noqa: F401
+import contracts.events.networks  # noqa: F401
 from nabo_common.runtime.context import system_caller
 from nabo_common.persistence.db import Database
 from nabo_common.runtime.health import Operations, OperationsEndpoints
-from nabo_common.messaging.outbox import Inbox
+from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.members.domain import (
     accounts, associations, audit, gdpr, matchmaking, memberships, networks, offers, organisations, persons, themes,
 )
 from services.members.models import OutboxEvent, ProcessedEvent
+from services.members.subscriptions import SUBSCRIPTIONS
 
-inbox = Inbox(ProcessedEvent)
+consumer = consumer_decorator(SUBSCRIPTIONS, ProcessedEvent)
 
 
 class MembersService(OperationsEndpoints):
@@ -240,19 +242,15 @@ class MembersService(OperationsEndpoints):
     def list_network_members(self, network_id, query):
         return networks.list_members(self.db, self.caller, network_id, query)
 
-    # --- events from other services ------------------------------------------
-    @consume_events(*AUDITED_EVENT_TYPES)
+    # --- events from other services (which ones: subscriptions.py) ----------
+    @consumer
     def on_audited_event(self, event):
-        with self.db.begin():
-            if inbox.first_time(self.db, "members.on_audited_event", event["id"]):
-                audit.record(self.db, event)
+        audit.record(self.db, event)
 
     @rpc
     def list_audit_entries(self, association_id, query):
         return audit.list_for_association(self.db, self.caller, association_id, query)
 
-    @consume_events("consent.withdrawal_requested")
+    @consumer
     def on_consent_withdrawal_requested(self, event):
-        with self.db.begin():
-            if inbox.first_time(self.db, "members.on_consent_withdrawal_requested", event["id"]):
-                persons.withdraw_consent_from_event(self.db, system_caller(self.caller.request_id), event["data"])
+        persons.withdraw_consent_from_event(self.db, system_caller(self.caller.request_id), event["data"])

@@ -6,22 +6,24 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from nabo_common.messaging.consumer import consume_events
+# registers the events this service publishes
+import contracts.events.notifications  # noqa: F401
 from nabo_common.persistence.db import Database
 from nabo_common.runtime.health import Operations, OperationsEndpoints
-from nabo_common.messaging.outbox import Inbox
+from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.settings import ConfigError
 from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.notifications import config as config_mod
-from services.notifications.domain import (campaigns, digest, dispatch, gdpr, inbox as inbox_mod, preferences,
+from services.notifications.domain import (campaigns, digest, dispatch, gdpr, inbox, preferences,
                                            reactions, retention, unsubscribe, webhooks)
 from services.notifications.mailer import SmtpMailer
 from services.notifications.models import OutboxEvent, ProcessedEvent
 from services.notifications.pacing import SendPacer
+from services.notifications.subscriptions import SUBSCRIPTIONS
 
 log = logging.getLogger(__name__)
-inbox = Inbox(ProcessedEvent)
+consumer = consumer_decorator(SUBSCRIPTIONS, ProcessedEvent)
 # one timer tick sends for at most this long, then lets the next tick (and other work) run
 DISPATCH_TICK_SECONDS = 10.0
 
@@ -104,11 +106,11 @@ class NotificationsService(OperationsEndpoints):
 
     @rpc
     def list_inbox(self, query):
-        return inbox_mod.list_(self.db, self.caller, query)
+        return inbox.list_(self.db, self.caller, query)
 
     @rpc
     def mark_inbox_read(self, item_id):
-        return inbox_mod.mark_read(self.db, self.caller, item_id)
+        return inbox.mark_read(self.db, self.caller, item_id)
 
     @rpc
     def unsubscribe_page(self, token):
@@ -146,33 +148,26 @@ class NotificationsService(OperationsEndpoints):
     def export_person(self, person_id):
         return gdpr.export(self.db, self.caller, person_id)
 
-    # --- events from other services -------------------------------------------------------
-    def _react(self, handler, event):
-        with self.db.begin():
-            if inbox.first_time(self.db, f"notifications.{handler}", event["id"]):
-                reactions.react(self.db, event)
-
-    @consume_events(*reactions.SUBSCRIPTIONS["on_directory_changed"])
+    # --- events from other services (which ones: subscriptions.py) --------------------------
+    @consumer
     def on_directory_changed(self, event):
-        self._react("on_directory_changed", event)
+        reactions.react(self.db, event)
 
-    @consume_events(*reactions.SUBSCRIPTIONS["on_network_activity"])
+    @consumer
     def on_network_activity(self, event):
-        self._react("on_network_activity", event)
+        reactions.react(self.db, event)
 
-    @consume_events(*reactions.SUBSCRIPTIONS["on_calendar_activity"])
+    @consumer
     def on_calendar_activity(self, event):
-        self._react("on_calendar_activity", event)
+        reactions.react(self.db, event)
 
-    @consume_events(*reactions.SUBSCRIPTIONS["on_idea_activity"])
+    @consumer
     def on_idea_activity(self, event):
-        self._react("on_idea_activity", event)
+        reactions.react(self.db, event)
 
-    @consume_events("person.erased")
+    @consumer
     def on_person_erased(self, event):
-        with self.db.begin():
-            if inbox.first_time(self.db, "notifications.on_person_erased", event["id"]):
-                gdpr.erase(self.db, event["data"]["person_id"])
+        gdpr.erase(self.db, event["data"]["person_id"])
 
     # --- background work (every replica runs these; rows are claimed, never shared) ---------
     @timer(interval=0.5)

@@ -18,6 +18,7 @@ import psutil
 import psycopg2
 import requests
 
+from nabo_common import cli
 from nabo_common.messaging import topology
 from tests.support.infra import free_port
 
@@ -237,7 +238,7 @@ class Cluster:
         try:
             channel = connection.channel()
             return sum(channel.queue_declare(name, passive=True).method.message_count
-                       for queue in topology.declared_bindings() for name in (queue, topology.retry_queue(queue)))
+                       for queue in cli.consumer_bindings() for name in (queue, topology.retry_queue(queue)))
         finally:
             connection.close()
 

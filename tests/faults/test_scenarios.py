@@ -137,7 +137,7 @@ def test_4_duplicate_delivery_and_cut_mid_handler(cluster, world, sink):
         "notifications", "SELECT consumer, count(*) FROM processed_events WHERE event_id = ANY(%s) GROUP BY 1",
         ([e["id"] for e, _ in rows],))}
     finish("4. each event delivered 25 more times, connection cut mid-handler", restored, regs,
-           duplicate_publishes=25 * len(rows), inbox_rows=handled)
+           duplicate_publishes=25 * len(rows), processed_event_rows=handled)
     assert handled == {"notifications.on_calendar_activity": 20}
 
 

@@ -133,6 +133,9 @@ class RunningSystem:
     """Service containers started in this process, each with its own config."""
 
     def __init__(self):
+        from nabo_common.cli import declare_consumers
+
+        declare_consumers()  # as the CLI does: the relays declare every consumer queue before they publish
         self.containers = {}
         self.settings = {}
 

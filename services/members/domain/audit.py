@@ -1,7 +1,7 @@
 """The audit trail: who changed what, when, per association.
 
 Entries are made from the events every service publishes through its outbox
-(see ``contracts/events/audit.py``), so the trail holds exactly the
+(the types: ``services/members/subscriptions.py``), so the trail holds exactly the
 committed changes. Details keep ids, states and names of organisations and
 bodies, never personal data: an erased person stays an anonymous id here.
 """

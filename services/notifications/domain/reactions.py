@@ -359,7 +359,3 @@ def react(session, envelope):
     REACTIONS[envelope["type"]](session, envelope)
     webhooks.enqueue(session, envelope)
 
-
-# the service's event subscriptions: consumer handler -> event types
-# which handler consumes which types: declared with the contracts so queues exist up front
-from contracts.events.subscriptions import NOTIFICATIONS as SUBSCRIPTIONS  # noqa: E402

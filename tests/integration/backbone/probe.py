@@ -1,21 +1,24 @@
 """A minimal service built on the backbone, for testing the mechanisms
 themselves (outbox, relay, consumer retries and dead letters, idempotency)."""
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from sqlalchemy import String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from nabo_common.messaging import outbox
-from nabo_common.messaging.consumer import consume_events
 from nabo_common.persistence.db import Database
 from nabo_common.runtime.health import Operations, OperationsEndpoints
-from nabo_common.messaging.outbox import Inbox, OutboxEventMixin, ProcessedEventMixin
+from nabo_common.messaging.handlers import consumer_decorator
+from nabo_common.messaging.outbox import OutboxEventMixin
+from nabo_common.messaging.processed import ProcessedEventMixin
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 
 # names the consumer fails on, until a test "fixes the bug" by removing them
 FAILING_NAMES = {"poison"}
-# how often the handler started, per name ("slow <seconds>" makes it take that long)
+# how often a worker started on the event, per name ("slow <seconds>" makes the handler take that long)
 EXECUTIONS = {}
+SUBSCRIPTIONS = {"on_person_updated": ("person.updated",)}
 
 
 class Base(DeclarativeBase):
@@ -37,7 +40,17 @@ class Effect(Base):
     name: Mapped[str] = mapped_column(String(200))
 
 
-inbox = Inbox(ProcessedEvent)
+consumer = consumer_decorator(SUBSCRIPTIONS, ProcessedEvent)
+
+
+class Executions(DependencyProvider):
+    """Counts each worker started on an event, before its transaction and idempotency check, so that a
+    redelivery shows even where the handler then skips it."""
+
+    def worker_setup(self, worker_ctx):
+        if worker_ctx.entrypoint.method_name == "on_person_updated":
+            name = worker_ctx.args[0]["data"]["name"]
+            EXECUTIONS[name] = EXECUTIONS.get(name, 0) + 1
 
 
 class ProbeService(OperationsEndpoints):
@@ -48,21 +61,18 @@ class ProbeService(OperationsEndpoints):
     relay = OutboxRelay(OutboxEvent)
     operations = Operations()
     instrumentation = Instrumentation()
+    executions = Executions()
 
-    @consume_events("person.updated")
+    @consumer
     def on_person_updated(self, event):
         name = event["data"]["name"]
-        EXECUTIONS[name] = EXECUTIONS.get(name, 0) + 1
         if name.startswith("slow "):
             import eventlet
 
             eventlet.sleep(float(name.split()[1]))
-        with self.db.begin():
-            if not inbox.first_time(self.db, "probe.on_person_updated", event["id"]):
-                return
-            if event["data"]["name"] in FAILING_NAMES:
-                raise RuntimeError(f"cannot handle {event['data']['name']}")
-            self.db.add(Effect(event_id=event["id"], name=event["data"]["name"]))
+        if name in FAILING_NAMES:
+            raise RuntimeError(f"cannot handle {name}")
+        self.db.add(Effect(event_id=event["id"], name=name))
 
     @rpc
     def sleep_in_database(self, seconds):

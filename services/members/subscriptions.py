@@ -1,14 +1,15 @@
-"""The audit trail's subscription: the members service records every
-administrative change in any service, from the events the change published.
+"""The events the members service consumes: handler (in service.py) -> event types.
 
-The events come through each service's outbox, in the same transaction as the
-change, so the trail cannot miss a committed change or record one that was
-rolled back; ``actor_id`` in the envelope says who asked for it.
+Its queues are ``nabo.members.<handler>``; each event is applied once (see
+``nabo_common.messaging.handlers``).
+
+The audit trail records every administrative change in any service from the
+events the change published. They come through each service's outbox, in the
+same transaction as the change, so the trail cannot miss a committed change or
+record one that was rolled back; ``actor_id`` in the envelope says who asked
+for it.
 """
-from contracts.events import events, ideas, members, networks, notifications  # noqa: F401  (registered first)
-from nabo_common.messaging.envelopes import subscribe
-
-AUDIT_CONSUMER = "members.on_audited_event"
+from contracts.events import events, ideas, members, networks, notifications  # noqa: F401  (the types below)
 
 AUDITED_EVENT_TYPES = (
     # members: tenants, organisations, memberships, people, the shared taxonomy, networks
@@ -30,4 +31,7 @@ AUDITED_EVENT_TYPES = (
     "initiative.created", "initiative.launched", "initiative.progress_updated",
 )
 
-subscribe(AUDIT_CONSUMER, *AUDITED_EVENT_TYPES)
+SUBSCRIPTIONS = {
+    "on_audited_event": AUDITED_EVENT_TYPES,
+    "on_consent_withdrawal_requested": ("consent.withdrawal_requested",),
+}

@@ -1,9 +1,12 @@
-"""Cross-service subscriptions of the notifications service, which reacts to
-almost every publisher's events. Loaded after every publisher's contract
-(module order), it adds the consumer queues to those types."""
-from nabo_common.messaging.envelopes import subscribe
+"""The events the notifications service consumes: handler (in service.py) -> event types.
 
-NOTIFICATIONS = {
+Its queues are ``nabo.notifications.<handler>``; each event is applied once
+(see ``nabo_common.messaging.handlers``). What each type does is in
+``domain/reactions.py``.
+"""
+from contracts.events import events, ideas, members, networks  # noqa: F401  (registers the types below)
+
+SUBSCRIPTIONS = {
     "on_directory_changed": ("association.created", "association.updated", "organisation.created",
                              "organisation.updated", "person.created", "person.updated", "membership.created",
                              "membership.status_changed", "consent.changed"),
@@ -17,7 +20,5 @@ NOTIFICATIONS = {
     "on_idea_activity": ("panel.created", "panel.phase_changed", "idea.submitted", "idea.status_changed",
                          "idea.supported", "idea.commented", "idea.merged", "decision.recorded",
                          "initiative.launched", "initiative.progress_updated"),
+    "on_person_erased": ("person.erased",),
 }
-
-for _handler, _types in NOTIFICATIONS.items():
-    subscribe(f"notifications.{_handler}", *_types)

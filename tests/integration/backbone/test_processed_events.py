@@ -1,4 +1,4 @@
-"""The consumer inbox on PostgreSQL: one event is acted on once, also by two workers at the same moment."""
+"""Processed events on PostgreSQL: one event is acted on once, also by two workers at the same moment."""
 import uuid
 
 import eventlet
@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from nabo_common.persistence import db
-from tests.integration.backbone.probe import ProcessedEvent, inbox
+from nabo_common.messaging.processed import ProcessedEvents
+from tests.integration.backbone.probe import ProcessedEvent
 
 CONSUMER = "probe.on_person_updated"
+processed = ProcessedEvents(ProcessedEvent)
 
 
 @pytest.fixture
@@ -23,7 +25,7 @@ def two_workers(sessions, event_id, first_ends):
     ``first_ends(session)`` commits or rolls back. Returns what first_time told the second worker."""
     with sessions() as first:
         first.begin()
-        assert inbox.first_time(first, CONSUMER, event_id) is True
+        assert processed.first_time(first, CONSUMER, event_id) is True
         second = eventlet.spawn(_first_time_committed, sessions, event_id)
         eventlet.sleep(0.5)
         assert not second.dead  # held on the event's key while the first worker's transaction is open
@@ -44,10 +46,10 @@ def test_when_the_first_worker_fails_the_second_one_acts(sessions):
     # the first worker's handler raised: the event is not done
     assert two_workers(sessions, event_id, lambda first: first.rollback()) is True
     with sessions() as session:
-        assert inbox.first_time(session, CONSUMER, event_id) is False  # redelivered later: skipped
-        assert inbox.first_time(session, "another.consumer", event_id) is True  # per consumer
+        assert processed.first_time(session, CONSUMER, event_id) is False  # redelivered later: skipped
+        assert processed.first_time(session, "another.consumer", event_id) is True  # per consumer
 
 
 def _first_time_committed(sessions, event_id):
     with sessions() as session, session.begin():
-        return inbox.first_time(session, CONSUMER, event_id)
+        return processed.first_time(session, CONSUMER, event_id)
