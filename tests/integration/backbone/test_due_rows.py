@@ -57,5 +57,4 @@ def test_claimers_side_by_side_take_each_row_once(engine):
         return taken
 
     replicas = side_by_side(claim_until_none_left, replicas=3)
-    assert all(replicas)  # each took a share
     assert sorted(n for taken in replicas for n in taken) == list(range(1, 201))
