@@ -20,12 +20,12 @@ from functools import lru_cache
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, bindparam, func, insert, select, type_coerce
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from nabo_common.persistence import db
 from nabo_common.runtime import context as context_mod
 from nabo_common.persistence.types import UtcDateTime
 from nabo_common.messaging import envelopes
 
 HANDED_OVER = "nabo_outbox_handed_over"  # session.info: rows of the open transaction, for the relay at commit
-HANDS_OVER = "nabo_outbox_hands_over"  # session.info: the session's factory hands rows over at commit
 # how long a handed-over row is left to the relay it was handed to; well beyond the relay's confirm timeout,
 # so that it is taken by a poll only when that relay did not mark it (its process died, the broker was away)
 HANDOVER_GRACE = timedelta(seconds=15)
@@ -79,7 +79,8 @@ def record(session, model, event_type, data, caller=None, association_id=None, s
     body = json.dumps(envelope)
     values = {"event_id": envelope["id"], "event_type": event_type, "envelope_text": body, "headers": headers,
               "created_at": now, "next_attempt_at": now, "attempts": 0}
-    relay = _relay_for(session, model) if session.info.get(HANDS_OVER) else None
+    # a session that runs no commit hooks would never hand its rows over: they are due at once
+    relay = _relay_for(session, model) if session.info.get(db.RUNS_HOOKS) else None
     if relay is None:
         session.execute(_insert_into(model), values)
         return envelope
@@ -137,6 +138,9 @@ def hand_over_after_commit(session):
 def forget_after_rollback(session, _previous_transaction):
     """SQLAlchemy after_soft_rollback hook: rows of a rolled-back transaction were never written."""
     session.info.pop(HANDED_OVER, None)
+
+
+db.register_session_hooks(hand_over_after_commit, forget_after_rollback)
 
 
 def backlog(session, model):

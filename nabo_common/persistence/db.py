@@ -23,7 +23,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
 
 from nabo_common.runtime import jsoncodec
-from nabo_common.messaging import outbox
 from nabo_common.persistence.types import UtcDateTime  # noqa: F401  (re-exported for models)
 from nabo_common.runtime import settings as settings_mod
 
@@ -96,10 +95,35 @@ def _ping_when_idle(engine):
             raise exc.DisconnectionError("connection failed its ping")
 
 
+# Hooks every session of make_sessionmaker runs after a commit (``hook(session)``) and after a rollback
+# (``hook(session, previous_transaction)``), registered by the modules that need them (the outbox hands
+# the rows a commit wrote to its relay), so that this module depends on none of them.
+_after_commit_hooks = []
+_after_rollback_hooks = []
+RUNS_HOOKS = "nabo_runs_session_hooks"  # session.info: the session runs the registered hooks
+
+
+def register_session_hooks(after_commit, after_rollback):
+    """Register hooks that every session of ``make_sessionmaker`` runs after a commit and after a rollback."""
+    if after_commit not in _after_commit_hooks:
+        _after_commit_hooks.append(after_commit)
+        _after_rollback_hooks.append(after_rollback)
+
+
+def _after_commit(session):
+    for hook in _after_commit_hooks:
+        hook(session)
+
+
+def _after_soft_rollback(session, previous_transaction):
+    for hook in _after_rollback_hooks:
+        hook(session, previous_transaction)
+
+
 def make_sessionmaker(engine):
-    factory = sessionmaker(bind=engine, expire_on_commit=False, autobegin=True, info={outbox.HANDS_OVER: True})
-    event.listen(factory, "after_commit", outbox.hand_over_after_commit)
-    event.listen(factory, "after_soft_rollback", outbox.forget_after_rollback)
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autobegin=True, info={RUNS_HOOKS: True})
+    event.listen(factory, "after_commit", _after_commit)
+    event.listen(factory, "after_soft_rollback", _after_soft_rollback)
     return factory
 
 

@@ -1,14 +1,25 @@
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from nabo_common.persistence import db
+from nabo_common.persistence.due_rows import RetryPolicy
 from nabo_common.messaging import outbox
 from nabo_common.api.errors import NotFound
 from services.notifications.models import OutboxEvent
 
 
+MAX_RETRY_DELAY = timedelta(hours=6)
+
+
 def utcnow():
     return datetime.now(timezone.utc)
+
+
+def delivery_retries(config, max_attempts):
+    """E-mail and webhooks retry alike: ``DELIVERY_RETRY_BASE_SECONDS`` after the first failed attempt,
+    doubling up to 6 hours, ``max_attempts`` attempts in all."""
+    return RetryPolicy(first_delay=config.retry_base_seconds, max_delay=MAX_RETRY_DELAY.total_seconds(),
+                       max_attempts=max_attempts)
 
 
 def publish(session, event_type, data, caller=None, association_id=None):
@@ -28,12 +39,7 @@ def is_postgres(session):
 
 def locked(session, stmt):
     """``FOR UPDATE SKIP LOCKED`` where the database has it (SQLite runs one replica only)."""
-    return skip_locked(stmt, is_postgres(session))
-
-
-def skip_locked(stmt, postgres):
-    """``locked`` for a statement built once per database kind."""
-    return stmt.with_for_update(skip_locked=True) if postgres else stmt
+    return stmt.with_for_update(skip_locked=True) if is_postgres(session) else stmt
 
 
 def insert_ignoring_duplicates(session, model, rows, unique_columns):

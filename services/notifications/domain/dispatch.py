@@ -3,9 +3,9 @@
 A delivery row moves queued → claimed → sending → sent | failed (or back to
 queued with a later ``next_attempt_at`` after a temporary failure):
 
-1. ``claim`` takes a batch of due rows with ``FOR UPDATE SKIP LOCKED`` and
-   marks them claimed with a lease, in one transaction. Two replicas never
-   claim the same row.
+1. ``claim`` takes a batch of due rows and marks them claimed with a lease
+   (``nabo_common.persistence.due_rows``: one statement, ``FOR UPDATE SKIP
+   LOCKED``), committed at once. Two replicas never claim the same row.
 2. For each row: wait for the send rate (campaign mail), mark it sending,
    talk SMTP outside any transaction. Its outcome is committed together with
    the next row's mark as sending (one commit per message); the batch's last
@@ -24,43 +24,37 @@ queued with a later ``next_attempt_at`` after a temporary failure):
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import Integer, bindparam, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import bindparam, select, update
 
+from nabo_common.persistence.due_rows import DueRows
 from services.notifications import mailer as mail
 from services.notifications.domain import campaigns as campaigns_mod
 from services.notifications.domain import rendering, unsubscribe
 from services.notifications.domain.audience import CONSENT_FOR_KIND
-from services.notifications.domain.common import is_postgres, skip_locked, utcnow
+from services.notifications.domain.common import delivery_retries, utcnow
 from services.notifications.domain.deliveries import CAMPAIGN
 from services.notifications.models import Association, Campaign, Delivery
 
 DELIVERIES = Delivery.__table__
 INTERRUPTED = "interrupted while being sent; not sent again so that nobody receives a second copy"
-MAX_RETRY_DELAY = timedelta(hours=6)
 # stands in for each recipient's own unsubscribe link in the per-language layout (URL-safe, needs no escaping)
 PLACEHOLDER = "https://unsubscribe.placeholder.invalid/link"
 
 
-# The claim's statements are built once (the SELECT once per dialect, for its lock): building them per batch
-# cost more than running them, and the empty claim of every idle tick took 1.4 ms of CPU.
+# The claim's statements are built once: building them per batch cost more than running them, and the empty
+# claim of every idle tick took 1.4 ms of CPU.
 REQUEUE_STALE = (update(DELIVERIES)
                  .where(DELIVERIES.c.status == "claimed", DELIVERIES.c.lease_until < bindparam("now"))
                  .values(status="queued", lease_until=None))
 FAIL_INTERRUPTED = (update(DELIVERIES)
                     .where(DELIVERIES.c.status == "sending", DELIVERIES.c.lease_until < bindparam("now"))
                     .values(status="failed", last_error=INTERRUPTED, lease_until=None))
-MARK_CLAIMED = (update(DELIVERIES).where(DELIVERIES.c.id.in_(bindparam("row_ids", expanding=True)))
-                .values(status="claimed", lease_until=bindparam("lease_until", type_=DELIVERIES.c.lease_until.type)))
-DUE_DELIVERIES = (select(Delivery)
-                  .where(Delivery.status == "queued", Delivery.channel == "email",
-                         Delivery.next_attempt_at <= bindparam("now"))
-                  .order_by(Delivery.priority, Delivery.id).limit(bindparam("limit", type_=Integer)))
-
-
-@lru_cache(maxsize=2)
-def _due_deliveries(postgres):
-    return skip_locked(DUE_DELIVERIES, postgres)
+# transactional mail before campaign mail; a claimed row that was never started goes back to the queue
+DUE_EMAIL = DueRows(DELIVERIES,
+                    due=((DELIVERIES.c.status == "queued") & (DELIVERIES.c.channel == "email")
+                         & (DELIVERIES.c.next_attempt_at <= bindparam("now"))),
+                    order_by=(DELIVERIES.c.priority, DELIVERIES.c.id), lease=DELIVERIES.c.lease_until,
+                    claimed={"status": "claimed"}, released={"status": "queued", "lease_until": None})
 
 
 def recover_stale(session, now):
@@ -71,18 +65,12 @@ def recover_stale(session, now):
 
 
 def claim(session, limit, lease_seconds, now=None):
+    """Claim up to ``limit`` due e-mail rows for ``lease_seconds``, after recovering those of dead workers;
+    returns them (Core rows, in sending order)."""
     now = now or utcnow()
     with session.begin():
         recover_stale(session, now)
-        rows = session.scalars(_due_deliveries(is_postgres(session)), {"now": now, "limit": limit}).all()
-        if rows:
-            # one statement for the batch, where the ORM flushed one UPDATE per row
-            lease_until = now + timedelta(seconds=lease_seconds)
-            session.execute(MARK_CLAIMED, {"row_ids": [row.id for row in rows], "lease_until": lease_until})
-            for row in rows:
-                set_committed_value(row, "status", "claimed")
-                set_committed_value(row, "lease_until", lease_until)
-    return rows
+        return DUE_EMAIL.claim(session, now, now + timedelta(seconds=lease_seconds), limit)
 
 
 class MessageBuilder:
@@ -149,20 +137,17 @@ def _status_change(columns):
             .values({column: bindparam(column) for column in columns}))
 
 
-def retry_delay(config, attempts):
-    return min(MAX_RETRY_DELAY, timedelta(seconds=config.retry_base_seconds * 2 ** max(0, attempts - 1)))
-
-
 def _outcome_of_sending(mailer, message, row, config):
     """Send one message; returns its outcome ("sent", "retry" or "failed") and the row's new values."""
     try:
         mailer.send(message)
     except mail.TemporaryFailure as exc:
-        attempts = row.attempts + 1
-        if attempts >= config.delivery_max_attempts:
+        retries = delivery_retries(config, config.delivery_max_attempts)
+        next_attempt_at = retries.next_attempt_at(row.attempts + 1, utcnow())
+        if next_attempt_at is None:
             return "failed", {"status": "failed", "last_error": str(exc), "lease_until": None}
         return "retry", {"status": "queued", "last_error": str(exc), "lease_until": None,
-                         "next_attempt_at": utcnow() + retry_delay(config, attempts)}
+                         "next_attempt_at": next_attempt_at}
     except mail.PermanentFailure as exc:
         return "failed", {"status": "failed", "last_error": str(exc), "lease_until": None}
     message_id = message.message_id if isinstance(message, mail.PreparedMessage) else message["Message-ID"]
@@ -208,9 +193,8 @@ def send_batch(session, rows, mailer, pacer, config):
         # rather than wait for the lease
         with session.begin():
             _apply_in_transaction(session, settled)
-            session.execute(update(DELIVERIES).where(DELIVERIES.c.id.in_([r.id for r in rows]),
-                                                     DELIVERIES.c.status == "claimed")
-                            .values(status="queued", lease_until=None))
+            if rows:  # rows started since carry a lease of their own
+                DUE_EMAIL.release(session, [row.id for row in rows], rows[0].lease_until, utcnow())
         raise
     finally:
         mailer.close()

@@ -8,6 +8,11 @@ receiver can check origin and reject replays. Secrets are stored encrypted
 Deliveries are at-least-once: a stable ``X-Nabo-Delivery`` id lets receivers
 drop repeats; failures (5xx, 408, 429, network errors) are retried with
 backoff, other 4xx answers are final.
+
+The dispatcher claims due deliveries (``nabo_common.persistence.due_rows``)
+with a lease of ``DELIVERY_LEASE_SECONDS`` on ``next_attempt_at``, commits,
+and POSTs each outside any transaction, so no row stays locked while a
+receiver answers; each outcome is recorded on its own while the lease holds.
 """
 import base64
 import hashlib
@@ -21,13 +26,14 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import bindparam, select
 
 from nabo_common.messaging import envelopes
+from nabo_common.persistence.due_rows import DueRows
 from nabo_common.api import validation
 from nabo_common.api.errors import NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from contracts.api import notifications as schemas
 from nabo_common.api.validation import dump, load
 from services.notifications.domain import access
-from services.notifications.domain.common import insert_ignoring_duplicates, locked, utcnow
+from services.notifications.domain.common import delivery_retries, insert_ignoring_duplicates, utcnow
 from services.notifications.models import CalendarEvent, Network, Webhook, WebhookDelivery
 
 # event types a webhook may subscribe to: those without personal data
@@ -170,51 +176,64 @@ def enqueue(session, envelope):
     return insert_ignoring_duplicates(session, WebhookDelivery, rows, ["webhook_id", "cause_id"])
 
 
+# a claimed delivery stays queued, leased through its next_attempt_at: not due while it is being posted
+DELIVERIES = WebhookDelivery.__table__
+DUE_DELIVERIES = DueRows(DELIVERIES, due=((DELIVERIES.c.status == "queued")
+                                          & (DELIVERIES.c.next_attempt_at <= bindparam("now"))),
+                         order_by=(DELIVERIES.c.id,), lease=DELIVERIES.c.next_attempt_at)
+
+
 def dispatch(session, config, limit=20, http=None):
-    """POST due deliveries; rows stay locked while posting so replicas never post the same one together."""
+    """POST due deliveries, each outside any transaction; returns how many were posted."""
     http = http or requests
     now = utcnow()
-    done = 0
-    decrypt = cipher(config.webhook_keys)
+    lease_until = now + timedelta(seconds=config.lease_seconds)
     with session.begin():
-        due = session.scalars(locked(session, select(WebhookDelivery).where(
-            WebhookDelivery.status == "queued", WebhookDelivery.next_attempt_at <= now)
-            .order_by(WebhookDelivery.id).limit(limit))).all()
-        for delivery in due:
-            hook = session.get(Webhook, delivery.webhook_id)
-            if hook is None or not hook.active:
-                delivery.status, delivery.last_error = "failed", "webhook removed"
-                continue
-            _post(delivery, hook, decrypt, http, config)
+        due = DUE_DELIVERIES.claim(session, now, lease_until, limit)
+        if not due:
+            return 0
+        hook_ids = {delivery.webhook_id for delivery in due}
+        hooks = {hook.id: hook for hook in session.scalars(select(Webhook).where(Webhook.id.in_(hook_ids)))}
+    decrypt = cipher(config.webhook_keys)
+    retries = delivery_retries(config, MAX_ATTEMPTS)
+    done = 0
+    for delivery in due:
+        hook = hooks.get(delivery.webhook_id)
+        if hook is None or not hook.active:
+            outcome = {"status": "failed", "last_error": "webhook removed"}
+        elif utcnow() >= lease_until:
+            break  # the lease ran out: the rest may be another replica's by now, and are due again
+        else:
+            outcome = _post(delivery, hook, decrypt, http, retries)
             done += 1
+        with session.begin():
+            DUE_DELIVERIES.settle(session, delivery.id, lease_until, outcome)
     return done
 
 
-def _post(delivery, hook, decrypt, http, config):
-    delivery.attempts += 1
+def _post(delivery, hook, decrypt, http, retries):
+    """POST one delivery; returns the row's new values."""
+    outcome = {"attempts": delivery.attempts + 1}
     body = delivery.body.encode()
     timestamp = str(int(time.time()))
     try:
         secret = decrypt.decrypt(hook.secret_encrypted.encode()).decode()
     except InvalidToken:
-        delivery.status, delivery.last_error = "failed", "secret cannot be decrypted with NABO_WEBHOOK_KEYS"
-        return
+        return dict(outcome, status="failed", last_error="secret cannot be decrypted with NABO_WEBHOOK_KEYS")
     headers = {"Content-Type": "application/json", "User-Agent": "nabo-webhooks/1",
                "X-Nabo-Event-Type": delivery.event_type, "X-Nabo-Delivery": f"{hook.id}:{delivery.cause_id}",
                "X-Nabo-Timestamp": timestamp, "X-Nabo-Signature": signature(secret, timestamp, body)}
     retry = True
     try:
         response = http.post(hook.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False)
-        delivery.response_status = response.status_code
+        outcome["response_status"] = response.status_code
         if 200 <= response.status_code < 300:
-            delivery.status, delivery.sent_at, delivery.last_error = "sent", utcnow(), None
-            return
-        delivery.last_error = f"HTTP {response.status_code}"
+            return dict(outcome, status="sent", sent_at=utcnow(), last_error=None)
+        outcome["last_error"] = f"HTTP {response.status_code}"
         retry = response.status_code >= 500 or response.status_code in RETRYABLE_STATUS
     except requests.RequestException as exc:
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-    if retry and delivery.attempts < MAX_ATTEMPTS:
-        delivery.next_attempt_at = utcnow() + timedelta(
-            seconds=min(6 * 3600, config.retry_base_seconds * 2 ** (delivery.attempts - 1)))
-    else:
-        delivery.status = "failed"
+        outcome["last_error"] = f"{type(exc).__name__}: {exc}"[:1000]
+    next_attempt_at = retries.next_attempt_at(outcome["attempts"], utcnow()) if retry else None
+    if next_attempt_at is None:
+        return dict(outcome, status="failed")
+    return dict(outcome, next_attempt_at=next_attempt_at)

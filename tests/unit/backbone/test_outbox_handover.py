@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from nabo_common.persistence import db
 from nabo_common.messaging import outbox
 from nabo_common.messaging import relay as relay_mod
+from nabo_common.messaging.publisher import Outcome
 from nabo_common.messaging.outbox import OutboxRow
 from services.events.models import OutboxEvent
 from services.members.models import OutboxEvent as MembersOutboxEvent
@@ -154,7 +155,7 @@ class SlowMarkPublisher:
 
     def publish_rows(self, rows):
         self.published.append([row.position for row in rows])
-        return relay_mod.Outcome(list(rows), [], outbox.utcnow())
+        return Outcome(list(rows), [], outbox.utcnow())
 
     def publish_batch(self):
         return 0
@@ -178,7 +179,7 @@ def _green_relay():
     relay.container = GreenContainer()
     relay.settings = types.SimpleNamespace(outbox_poll_seconds=5.0)
     relay.publisher = SlowMarkPublisher()
-    relay.engine = relay.autocommit_engine = types.SimpleNamespace(url="sqlite://", dispose=lambda: None)
+    relay.engine = types.SimpleNamespace(url="sqlite://", dispose=lambda: None)
     relay.start()
     return relay
 
@@ -215,7 +216,7 @@ def test_outcomes_a_failed_mark_took_are_marked_again_unless_their_grace_has_pas
     publisher.failing = True
     publisher.marks_may_finish.send()
     stale = _row(1, age=outbox.HANDOVER_GRACE + timedelta(seconds=1))
-    running_relay._to_mark.append(relay_mod.Outcome([stale], [], outbox.utcnow()))
+    running_relay._to_mark.append(Outcome([stale], [], outbox.utcnow()))
     running_relay.hand_over([_row(2)])
     assert _until(lambda: publisher.published == [[2]])
     assert _until(lambda: [row.position for o in running_relay._to_mark for row in o.published] == [2])

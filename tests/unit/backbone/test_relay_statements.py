@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from nabo_common.persistence import db
 from nabo_common.messaging import outbox
-from nabo_common.messaging.relay import Outcome, OutboxPublisher, _due_rows, _mark_published
+from nabo_common.messaging.publisher import Outcome, OutboxPublisher, _mark_published, due_outbox_rows
 from services.events.models import OutboxEvent
 from tests.support.payloads import event_data
 
@@ -24,8 +24,11 @@ def _record(events_engine, count):
 
 
 def _due(events_engine, now, limit):
+    """What a claim at ``now`` would take, claimed in a transaction rolled back."""
     with events_engine.connect() as connection:
-        return [row.position for row in connection.execute(_due_rows(OutboxEvent), {"now": now, "limit": limit})]
+        rows = due_outbox_rows(OutboxEvent).claim(connection, now, now + outbox.HANDOVER_GRACE, limit)
+        connection.rollback()
+    return [row.position for row in rows]
 
 
 def test_a_batch_is_the_oldest_due_unpublished_rows_up_to_the_limit(events_engine):
