@@ -1,7 +1,8 @@
 import pytest
 
 from nabo_common.api.errors import Conflict, Forbidden, NotFound
-from services.members.domain import matchmaking, networks, offers, organisations, persons
+from services.members.domain import matchmaking, offers, organisations, persons
+from services.members.domain.networks import joining, lifecycle
 from services.members.domain.matchmaking import complementary_sections, divisions_of, nace_section
 from tests.unit.members.conftest import theme
 
@@ -87,10 +88,10 @@ def test_filters_cross_border_association_and_theme(world, border):
 
 
 def test_same_network_is_a_reason(world, border):
-    network = world.call(networks.create, border["nl_member"], {
+    network = world.call(lifecycle.create, border["nl_member"], {
         "name": {"en": "E-commerce across the border"}, "association_ids": [border["nl"].id],
         "visibility": "all_associations"})
-    world.call(networks.join, border["de_member"], network["id"], {})
+    world.call(joining.join, border["de_member"], network["id"], {})
     first, = _suggested(world, border["nl_member"], border["nl_org"].id)
     same = [r for r in first["reasons"] if r["kind"] == "same_network"]
     assert same[0]["networks"] == [{"id": network["id"], "name": "E-commerce across the border"}]
