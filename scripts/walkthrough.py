@@ -266,7 +266,7 @@ Everything local: RabbitMQ on 127.0.0.1:5672, SQLite files under `.nabo/`.
 ```sh
 python -m nabo_common.cli migrate all
 python -m services.members.bootstrap --email admin@nabo.local --password 'choose-a-password'
-python -m services.notifications.smtp_sink &          # SMTP 1025, viewer http://127.0.0.1:8025/
+python scripts/smtp_sink.py &                       # SMTP 1025, viewer http://127.0.0.1:8025/
 for c in members events notifications ideas; do python -m nabo_common.cli serve $c & done
 WRITE_RATE_LIMIT=100000/minute python -m nabo_common.cli serve gateway &
 python scripts/demo_data.py --base-url http://127.0.0.1:8000 \\
