@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from gateway.http import reset_runtime
+from gateway.runtime import reset_runtime
 from nabo_common.persistence import db
 from nabo_common.cli import load_service_class
 from services.members.bootstrap import ensure_platform_admin
