@@ -3,7 +3,6 @@ import pytest
 from nabo_common.api.errors import Conflict, Forbidden, NotFound
 from services.members.domain import matchmaking, offers, organisations, persons
 from services.members.domain.networks import joining, lifecycle
-from services.members.domain.matchmaking import complementary_sections, divisions_of, nace_section
 from tests.unit.members.conftest import theme
 
 
@@ -133,13 +132,3 @@ def test_only_the_organisations_people_and_admins_see_its_matches(world, border)
         world.call(matchmaking.decide, border["nl_member"], border["nl_org"].id, private.id,
                    {"decision": "accepted"})
 
-
-@pytest.mark.parametrize("sector,section", [("62.01", "J"), ("47", "G"), ("01.1", "A"), ("J", "J"), (None, None)])
-def test_nace_sections(sector, section):
-    assert nace_section(sector) == section
-
-
-def test_complementary_sectors_and_divisions():
-    assert "G" in complementary_sections("62.01") and "J" not in complementary_sections("62.01")
-    assert divisions_of({"D"}) == ["35"]
-    assert "62" in divisions_of({"J"}) and "47" not in divisions_of({"J"})
