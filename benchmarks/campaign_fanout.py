@@ -5,7 +5,7 @@ same number of comparable messages into the same SMTP sink.
     python -m benchmarks.campaign_fanout [--recipients 10000] [--rate 100000] [--replicas 1] [--profile]
 
 Needs RabbitMQ and PostgreSQL as for the integration tests. Three processes:
-the SMTP sink (services.notifications.smtp_sink --count-only: a real aiosmtpd
+the SMTP sink (scripts/smtp_sink.py --count-only: a real aiosmtpd
 server that counts and checks recipients without parsing messages), the
 notifications service (``python -m nabo_common.cli serve notifications``) and
 this one, which seeds, runs the bare loop and watches. Prints both rates, their

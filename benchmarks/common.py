@@ -182,11 +182,11 @@ class Cluster:
         return self.processes["baseline-http"]
 
     def start_smtp_sink(self, count_only=False):
-        """A real SMTP server (services.notifications.smtp_sink) in a process of its own; returns its SMTP port.
+        """A real SMTP server (scripts/smtp_sink.py) in a process of its own; returns its SMTP port.
         ``count_only`` keeps no messages, only counts and checks recipients (see ``smtp_sink_status``)."""
         smtp_port, http_port = infra.free_port(), infra.free_port()
         self.processes["smtp-sink"] = Process(
-            "smtp-sink", [PYTHON, "-m", "services.notifications.smtp_sink", "--smtp-port", str(smtp_port),
+            "smtp-sink", [PYTHON, "scripts/smtp_sink.py", "--smtp-port", str(smtp_port),
                           "--http-port", str(http_port), *(["--count-only"] if count_only else [])],
             self.env("smtp-sink", http_port), http_port)
         self.processes["smtp-sink"].wait_http("/status")

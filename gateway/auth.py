@@ -3,7 +3,7 @@ signed into the nameko context so every service downstream can verify it."""
 from nameko.extensions import DependencyProvider
 
 from gateway import tokens
-from gateway.http import runtime
+from gateway.runtime import runtime
 from nabo_common.runtime import context as context_mod
 from nabo_common.runtime import settings as settings_mod
 from nabo_common.api.errors import NotAuthenticated

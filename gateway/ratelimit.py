@@ -1,9 +1,28 @@
-"""Per-client rate limits (moving window) from the ``limits`` library; the
-storage is in memory by default and Redis when several gateway replicas must
-share counts (RATE_LIMIT_STORAGE_URI=redis://...)."""
+"""Rate limits: the named limits a route declares, whose requests count
+together under each, and the moving-window counters of the ``limits``
+library. The storage is in memory by default and Redis when several gateway
+replicas must share counts (RATE_LIMIT_STORAGE_URI=redis://...)."""
+import json
+import time
+
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from nabo_common.api.errors import RateLimited
+
+# The limits a route's ``rate_limit`` names: (gateway setting, whose requests count together, …).
+# "client" is the client address, "account" the e-mail signing in, "person" the signed-in caller.
+NAMED_RATE_LIMITS = {
+    "write": (("write_limit", "client"),),
+    # password guessing is limited per account, and more loosely per client address
+    "sign_in": (("sign_in_limit", "client", "account"), ("sign_in_ip_limit", "client")),
+    # guests register without signing in: one client must not fill events or the organisers' inboxes
+    "registration": (("write_limit", "client"), ("registration_limit", "client")),
+    # every send mails a whole audience; counted per person so changing address does not help
+    "campaign_send": (("write_limit", "client"), ("campaign_send_limit", "person")),
+}
+TOO_MANY_REQUESTS_DETAIL = "Slow down and try again later."
 
 
 class RateLimits:
@@ -19,6 +38,50 @@ class RateLimits:
         if self.limiter.hit(item, *identifiers):
             return True, 0
         reset_at, _remaining = self.limiter.get_window_stats(item, *identifiers)
-        import time
-
         return False, max(1, int(reset_at - time.time()))
+
+
+class TooManyRequests(RateLimited):
+    def __init__(self, retry_after):
+        super().__init__(TOO_MANY_REQUESTS_DETAIL)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+def client_ip(request, config):
+    if config.trust_forwarded_for:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.remote_addr or "unknown"
+
+
+def _email_in_body(request):
+    try:
+        body = json.loads(request.get_data(cache=True) or b"{}")
+        return str(body.get("email", "")).strip().lower()[:320] if isinstance(body, dict) else ""
+    except (ValueError, UnicodeDecodeError):
+        return ""
+
+
+def _requester(kind, request, config):
+    if kind == "account":
+        return _email_in_body(request)
+    if kind == "person":
+        caller = getattr(request, "caller", None)
+        return (caller and caller.person_id) or client_ip(request, config)
+    return client_ip(request, config)
+
+
+def exceeded_rate_limit(spec, request, rt, signed_in):
+    """Count the request against its route's limits; the seconds until a slot frees of the first one it
+    exceeds, else None. Limits counted per person wait until the caller is known (``signed_in``)."""
+    for setting, *kinds in NAMED_RATE_LIMITS.get(spec.rate_limit, ()):
+        if ("person" in kinds) != signed_in:
+            continue
+        requester = [_requester(kind, request, rt.config) for kind in kinds]
+        # the setting's name keeps two limits of one route apart even when their values are equal
+        allowed, retry_after = rt.limits.hit(getattr(rt.config, setting), setting, spec.path, request.method,
+                                             *requester)
+        if not allowed:
+            return retry_after
+    return None

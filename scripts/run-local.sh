@@ -55,7 +55,7 @@ start() {  # name, command...
   "$@" >"$LOGS/$name.log" 2>&1 &
   pids+=("$!")
 }
-start smtp-sink python -m services.notifications.smtp_sink
+start smtp-sink python scripts/smtp_sink.py
 for component in members events notifications ideas gateway; do
   start "$component" python -m nabo_common.cli serve "$component"
 done

@@ -1,7 +1,8 @@
 """Routes of the members service: auth, associations, organisations,
 memberships, persons, consents and the GDPR export."""
 from gateway import tokens
-from gateway.http import api, runtime
+from gateway.http import api
+from gateway.runtime import runtime
 from nabo_common.api.pagination import PageQuery, page_schema
 from contracts.api import members as s
 

@@ -2,7 +2,8 @@
 inbox, unsubscribe (no sign-in; RFC 8058 one-click) and webhooks."""
 from werkzeug.wrappers import Response
 
-from gateway.http import UnsupportedMediaType, api
+from gateway.http import api
+from gateway.parsing import UnsupportedMediaType
 from gateway.routes import EXPORTERS
 from nabo_common.api.errors import BadInput
 from nabo_common.api.pagination import PageQuery, page_schema

@@ -11,8 +11,9 @@ from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.members.domain import (
-    accounts, associations, audit, gdpr, matchmaking, memberships, networks, offers, organisations, persons, themes,
+    accounts, associations, audit, gdpr, matchmaking, memberships, offers, organisations, persons, themes,
 )
+from services.members.domain.networks import directory, joining, lifecycle, owners, roster
 from services.members.models import OutboxEvent, ProcessedEvent
 from services.members.subscriptions import SUBSCRIPTIONS
 
@@ -192,55 +193,55 @@ class MembersService(OperationsEndpoints):
     # --- networks -------------------------------------------------------------------
     @rpc
     def create_network(self, payload):
-        return networks.create(self.db, self.caller, payload)
+        return lifecycle.create(self.db, self.caller, payload)
 
     @rpc
     def get_network(self, network_id):
-        return networks.get(self.db, self.caller, network_id)
+        return directory.get(self.db, self.caller, network_id)
 
     @rpc
     def update_network(self, network_id, payload):
-        return networks.update(self.db, self.caller, network_id, payload)
+        return lifecycle.update(self.db, self.caller, network_id, payload)
 
     @rpc
     def wake_network(self, network_id):
-        return networks.wake(self.db, self.caller, network_id)
+        return lifecycle.wake(self.db, self.caller, network_id)
 
     @rpc
     def search_networks(self, query):
-        return networks.search(self.db, self.caller, query)
+        return directory.search(self.db, self.caller, query)
 
     @rpc
     def add_network_owner(self, network_id, payload):
-        return networks.add_owner(self.db, self.caller, network_id, payload)
+        return owners.add_owner(self.db, self.caller, network_id, payload)
 
     @rpc
     def decide_network_owner(self, network_id, association_id, payload):
-        return networks.decide_owner(self.db, self.caller, network_id, association_id, payload)
+        return owners.decide_owner(self.db, self.caller, network_id, association_id, payload)
 
     @rpc
     def join_network(self, network_id, payload):
-        return networks.join(self.db, self.caller, network_id, payload)
+        return joining.join(self.db, self.caller, network_id, payload)
 
     @rpc
     def invite_to_network(self, network_id, payload):
-        return networks.invite(self.db, self.caller, network_id, payload)
+        return joining.invite(self.db, self.caller, network_id, payload)
 
     @rpc
     def decide_join_request(self, network_id, person_id, payload):
-        return networks.decide(self.db, self.caller, network_id, person_id, payload)
+        return joining.decide(self.db, self.caller, network_id, person_id, payload)
 
     @rpc
     def remove_network_member(self, network_id, person_id):
-        return networks.remove(self.db, self.caller, network_id, person_id)
+        return roster.remove(self.db, self.caller, network_id, person_id)
 
     @rpc
     def update_network_member(self, network_id, person_id, payload):
-        return networks.update_member(self.db, self.caller, network_id, person_id, payload)
+        return roster.update_member(self.db, self.caller, network_id, person_id, payload)
 
     @rpc
     def list_network_members(self, network_id, query):
-        return networks.list_members(self.db, self.caller, network_id, query)
+        return roster.list_members(self.db, self.caller, network_id, query)
 
     # --- events from other services (which ones: subscriptions.py) ----------
     @consumer

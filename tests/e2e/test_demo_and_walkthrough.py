@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from gateway.http import reset_runtime
+from gateway.runtime import reset_runtime
 from nabo_common.persistence import db
 from nabo_common.cli import load_service_class
 from services.members.bootstrap import ensure_platform_admin
@@ -27,7 +27,7 @@ def demo_system(system):
     """The session's system with generous write limits, and notifications sending to a fresh SMTP sink."""
     saved = {k: os.environ.get(k) for k in ("WRITE_RATE_LIMIT", "NOTIFICATIONS_SMTP_PORT")}
     smtp_port, http_port = free_port(), free_port()
-    sink = subprocess.Popen([sys.executable, "-m", "services.notifications.smtp_sink", "--smtp-port", str(smtp_port),
+    sink = subprocess.Popen([sys.executable, "scripts/smtp_sink.py", "--smtp-port", str(smtp_port),
                              "--http-port", str(http_port)], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     mail_url = f"http://127.0.0.1:{http_port}/"

@@ -13,7 +13,8 @@ from limits import parse
 from marshmallow import fields, validate
 
 import gateway.service  # noqa: F401  (declares every route)
-from gateway.http import ROUTES, runtime
+from gateway.http import ROUTES
+from gateway.runtime import runtime
 from nabo_common.api.pagination import MAX_LIMIT
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique

@@ -11,7 +11,7 @@ import dataclasses
 
 import pytest
 
-from gateway.http import runtime
+from gateway.runtime import runtime
 
 EXAMPLES = int(os.environ.get("NABO_FUZZ_EXAMPLES", "4"))
 CHECKS = "not_a_server_error,response_schema_conformance,negative_data_rejection"

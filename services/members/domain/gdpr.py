@@ -6,8 +6,9 @@ from sqlalchemy import select
 from nabo_common.api.errors import Conflict
 from contracts.api import members as schemas
 from nabo_common.api.validation import dump
-from services.members.domain import access, networks
+from services.members.domain import access
 from services.members.domain.common import publish
+from services.members.domain.networks import roster as network_roster
 from services.members.domain.persons import _consent_state, person_view
 from services.members.models import Consent, Organisation, Person
 
@@ -28,7 +29,7 @@ def export(session, caller, person_id):
         "consents": _consent_state(session, person.id),
         "account": {"has_password": person.password_hash is not None,
                     "platform_admin": person.is_platform_admin},
-        "networks": networks.export_person(session, person.id),
+        "networks": network_roster.export_person(session, person.id),
     }
 
 
@@ -47,7 +48,7 @@ def erase(session, caller, person_id):
         person.is_platform_admin = False
         person.erased_at = now
         person.roles.clear()
-        networks.erase_person(session, caller, person.id)
+        network_roster.erase_person(session, caller, person.id)
         # consent history stays: it is the legal record of what was agreed, now tied to an anonymous id
         session.flush()
         publish(session, "person.erased", {"person_id": person.id, "erased_at": now.isoformat()},

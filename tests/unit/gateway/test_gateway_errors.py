@@ -7,7 +7,9 @@ from nameko.exceptions import RemoteError
 
 from gateway import config as config_mod
 from gateway.auth import Authenticator
-from gateway.http import ApiRoute, TooManyRequests, reset_runtime
+from gateway.http import ApiRoute
+from gateway.ratelimit import TooManyRequests
+from gateway.runtime import reset_runtime
 from nabo_common.runtime import settings
 from nabo_common.api.errors import NotFound
 

@@ -1,8 +1,8 @@
 import pytest
 
 from nabo_common.api.errors import Conflict, Forbidden, NotFound
-from services.members.domain import matchmaking, networks, offers, organisations, persons
-from services.members.domain.matchmaking import complementary_sections, divisions_of, nace_section
+from services.members.domain import matchmaking, offers, organisations, persons
+from services.members.domain.networks import joining, lifecycle
 from tests.unit.members.conftest import theme
 
 
@@ -87,10 +87,10 @@ def test_filters_cross_border_association_and_theme(world, border):
 
 
 def test_same_network_is_a_reason(world, border):
-    network = world.call(networks.create, border["nl_member"], {
+    network = world.call(lifecycle.create, border["nl_member"], {
         "name": {"en": "E-commerce across the border"}, "association_ids": [border["nl"].id],
         "visibility": "all_associations"})
-    world.call(networks.join, border["de_member"], network["id"], {})
+    world.call(joining.join, border["de_member"], network["id"], {})
     first, = _suggested(world, border["nl_member"], border["nl_org"].id)
     same = [r for r in first["reasons"] if r["kind"] == "same_network"]
     assert same[0]["networks"] == [{"id": network["id"], "name": "E-commerce across the border"}]
@@ -132,13 +132,3 @@ def test_only_the_organisations_people_and_admins_see_its_matches(world, border)
         world.call(matchmaking.decide, border["nl_member"], border["nl_org"].id, private.id,
                    {"decision": "accepted"})
 
-
-@pytest.mark.parametrize("sector,section", [("62.01", "J"), ("47", "G"), ("01.1", "A"), ("J", "J"), (None, None)])
-def test_nace_sections(sector, section):
-    assert nace_section(sector) == section
-
-
-def test_complementary_sectors_and_divisions():
-    assert "G" in complementary_sections("62.01") and "J" not in complementary_sections("62.01")
-    assert divisions_of({"D"}) == ["35"]
-    assert "62" in divisions_of({"J"}) and "47" not in divisions_of({"J"})

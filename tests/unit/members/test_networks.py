@@ -4,7 +4,8 @@ import pytest
 
 from nabo_common.runtime.context import ANONYMOUS
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.members.domain import gdpr, networks
+from services.members.domain import gdpr
+from services.members.domain.networks import directory, joining, lifecycle, owners, roster
 from tests.unit.members.conftest import theme
 
 
@@ -21,7 +22,7 @@ def nl(world):
 def _network(world, caller, association_ids, **extra):
     payload = {"name": {"nl": "Kajaknetwerk Drenthe", "de": "Kajak-Netzwerk"}, "association_ids": association_ids,
                "themes": [theme("kayaking")], **extra}
-    return world.call(networks.create, caller, payload)
+    return world.call(lifecycle.create, caller, payload)
 
 
 def test_anyone_signed_in_starts_a_network_and_convenes_it(world, nl):
@@ -41,8 +42,8 @@ def test_a_second_owner_association_must_agree(world, nl):
     assert {o["association_id"]: o["status"] for o in network["owners"]} == {
         nl["association"].id: "active", de.id: "pending"}
     with pytest.raises(Forbidden):
-        world.call(networks.decide_owner, nl["starter"], network["id"], de.id, {"decision": "approved"})
-    agreed = world.call(networks.decide_owner, de_admin, network["id"], de.id, {"decision": "approved"})
+        world.call(owners.decide_owner, nl["starter"], network["id"], de.id, {"decision": "approved"})
+    agreed = world.call(owners.decide_owner, de_admin, network["id"], de.id, {"decision": "approved"})
     assert {o["status"] for o in agreed["owners"]} == {"active"}
     assert set(world.events("network.updated")[-1]["association_ids"]) == {nl["association"].id, de.id}
 
@@ -65,11 +66,11 @@ def test_unknown_theme_or_server_owned_fields_are_rejected(world, nl):
 def test_open_network_join_and_leave(world, nl):
     network = _network(world, nl["starter"], [nl["association"].id])
     joiner = world.caller(world.person(nl["association"], nl["org"]))
-    joined = world.call(networks.join, joiner, network["id"], {})
+    joined = world.call(joining.join, joiner, network["id"], {})
     assert joined["status"] == "active"
     with pytest.raises(Conflict):
-        world.call(networks.join, joiner, network["id"], {})
-    world.call(networks.remove, joiner, network["id"], joiner.person_id)
+        world.call(joining.join, joiner, network["id"], {})
+    world.call(roster.remove, joiner, network["id"], joiner.person_id)
     left = world.events("network.member_left")[-1]
     assert left["person_id"] == joiner.person_id and left["association_ids"] == [nl["association"].id]
 
@@ -77,20 +78,20 @@ def test_open_network_join_and_leave(world, nl):
 def test_on_request_network_conveners_approve_or_decline(world, nl):
     network = _network(world, nl["starter"], [nl["association"].id], join_policy="request")
     asker, other = (world.caller(world.person(nl["association"], nl["org"])) for _ in range(2))
-    assert world.call(networks.join, asker, network["id"], {"message": "Ik peddel al jaren"})["status"] == "requested"
+    assert world.call(joining.join, asker, network["id"], {"message": "Ik peddel al jaren"})["status"] == "requested"
     requested = world.events("network.join_requested")[-1]
     assert requested["convener_person_ids"] == [nl["starter_person"].id]
     with pytest.raises(Forbidden):
-        world.call(networks.decide, other, network["id"], asker.person_id, {"decision": "approved"})
-    world.call(networks.decide, nl["starter"], network["id"], asker.person_id, {"decision": "approved"})
+        world.call(joining.decide, other, network["id"], asker.person_id, {"decision": "approved"})
+    world.call(joining.decide, nl["starter"], network["id"], asker.person_id, {"decision": "approved"})
     assert world.events("network.join_decided")[-1]["decision"] == "approved"
-    world.call(networks.join, other, network["id"], {})
-    world.call(networks.decide, nl["starter"], network["id"], other.person_id,
+    world.call(joining.join, other, network["id"], {})
+    world.call(joining.decide, nl["starter"], network["id"], other.person_id,
                {"decision": "declined", "reason": "Full"})
-    members = world.call(networks.list_members, nl["starter"], network["id"], {})
+    members = world.call(roster.list_members, nl["starter"], network["id"], {})
     assert {m["person_id"] for m in members["items"]} == {nl["starter_person"].id, asker.person_id}
     with pytest.raises(NotFound):
-        world.call(networks.decide, nl["starter"], network["id"], other.person_id, {"decision": "approved"})
+        world.call(joining.decide, nl["starter"], network["id"], other.person_id, {"decision": "approved"})
 
 
 def test_invitation_only_network(world, nl):
@@ -98,11 +99,11 @@ def test_invitation_only_network(world, nl):
     guest_person = world.person(nl["association"], nl["org"])
     guest = world.caller(guest_person)
     with pytest.raises(Forbidden):
-        world.call(networks.join, guest, network["id"], {})
-    invited = world.call(networks.invite, nl["starter"], network["id"], {"person_id": guest_person.id})
+        world.call(joining.join, guest, network["id"], {})
+    invited = world.call(joining.invite, nl["starter"], network["id"], {"person_id": guest_person.id})
     assert invited["status"] == "invited"
     assert world.events("network.member_invited")[-1]["invited_by"] == nl["starter_person"].id
-    assert world.call(networks.join, guest, network["id"], {})["status"] == "active"
+    assert world.call(joining.join, guest, network["id"], {})["status"] == "active"
 
 
 def test_age_limit_is_checked_against_birth_year(world, nl):
@@ -111,11 +112,11 @@ def test_age_limit_is_checked_against_birth_year(world, nl):
     young = world.caller(world.person(nl["association"], nl["org"], birth_year=year - 25))
     old = world.caller(world.person(nl["association"], nl["org"], birth_year=year - 45))
     unknown = world.caller(world.person(nl["association"], nl["org"]))
-    assert world.call(networks.join, young, network["id"], {})["status"] == "active"
+    assert world.call(joining.join, young, network["id"], {})["status"] == "active"
     with pytest.raises(Forbidden, match="up to 30"):
-        world.call(networks.join, old, network["id"], {})
+        world.call(joining.join, old, network["id"], {})
     with pytest.raises(Forbidden, match="birth year"):
-        world.call(networks.join, unknown, network["id"], {})
+        world.call(joining.join, unknown, network["id"], {})
 
 
 def test_members_of_given_associations_only(world, nl):
@@ -124,9 +125,9 @@ def test_members_of_given_associations_only(world, nl):
                        eligibility={"association_ids": [nl["association"].id]})
     outsider = world.caller(world.person(de, world.organisation(de)))
     with pytest.raises(Forbidden, match="eligible"):
-        world.call(networks.join, outsider, network["id"], {})
+        world.call(joining.join, outsider, network["id"], {})
     insider = world.caller(world.person(nl["association"], nl["org"]))
-    assert world.call(networks.join, insider, network["id"], {})["status"] == "active"
+    assert world.call(joining.join, insider, network["id"], {})["status"] == "active"
 
 
 def test_visibility_in_lookups_and_directory(world, nl):
@@ -136,14 +137,14 @@ def test_visibility_in_lookups_and_directory(world, nl):
     signed_in_only = _network(world, nl["starter"], [nl["association"].id], visibility="all_associations")
     public = _network(world, nl["starter"], [nl["association"].id], visibility="public")
     with pytest.raises(NotFound):
-        world.call(networks.get, stranger, private["id"])
+        world.call(directory.get, stranger, private["id"])
     with pytest.raises(NotFound):
-        world.call(networks.get, ANONYMOUS, signed_in_only["id"])
-    seen_by_stranger = {n["id"] for n in world.call(networks.search, stranger, {})["items"]}
+        world.call(directory.get, ANONYMOUS, signed_in_only["id"])
+    seen_by_stranger = {n["id"] for n in world.call(directory.search, stranger, {})["items"]}
     assert seen_by_stranger == {signed_in_only["id"], public["id"]}
-    seen_anonymously = {n["id"] for n in world.call(networks.search, ANONYMOUS, {})["items"]}
+    seen_anonymously = {n["id"] for n in world.call(directory.search, ANONYMOUS, {})["items"]}
     assert seen_anonymously == {public["id"]}
-    seen_at_home = {n["id"] for n in world.call(networks.search, nl["admin"], {})["items"]}
+    seen_at_home = {n["id"] for n in world.call(directory.search, nl["admin"], {})["items"]}
     assert seen_at_home == {private["id"], signed_in_only["id"], public["id"]}
 
 
@@ -151,12 +152,12 @@ def test_directory_filters(world, nl):
     de = world.association("DE", "de")
     de_member = world.caller(world.person(de, world.organisation(de)))
     kayak = _network(world, nl["starter"], [nl["association"].id])
-    energy = world.call(networks.create, de_member, {
+    energy = world.call(lifecycle.create, de_member, {
         "name": {"de": "Energiecluster Emsland"}, "description": {"en": "Energy transition across the border"},
         "association_ids": [de.id], "themes": [theme("green-infrastructure")]})
 
     def found(**query):
-        return {n["id"] for n in world.call(networks.search, ANONYMOUS, query)["items"]}
+        return {n["id"] for n in world.call(directory.search, ANONYMOUS, query)["items"]}
 
     assert found(q="emsland") == {energy["id"]}
     assert found(q="across the BORDER") == {energy["id"]}
@@ -166,7 +167,7 @@ def test_directory_filters(world, nl):
     assert found(association_id=nl["association"].id) == {kayak["id"]}
     assert found(language="nl") == {kayak["id"]}
     assert found(language="en") == {energy["id"]}
-    world.call(networks.update, de_member, energy["id"], {"activity": "dormant"})
+    world.call(lifecycle.update, de_member, energy["id"], {"activity": "dormant"})
     assert found(activity="dormant") == {energy["id"]}
     assert found(activity="active") == {kayak["id"]}
 
@@ -174,22 +175,22 @@ def test_directory_filters(world, nl):
 def test_dormant_networks_stay_listed_and_members_wake_them(world, nl):
     network = _network(world, nl["starter"], [nl["association"].id])
     member = world.caller(world.person(nl["association"], nl["org"]))
-    world.call(networks.join, member, network["id"], {})
+    world.call(joining.join, member, network["id"], {})
     with pytest.raises(Forbidden):
-        world.call(networks.update, member, network["id"], {"activity": "dormant"})
-    world.call(networks.update, nl["starter"], network["id"], {"activity": "dormant"})
-    assert world.call(networks.get, ANONYMOUS, network["id"])["activity"] == "dormant"
-    assert world.call(networks.wake, member, network["id"])["activity"] == "active"
+        world.call(lifecycle.update, member, network["id"], {"activity": "dormant"})
+    world.call(lifecycle.update, nl["starter"], network["id"], {"activity": "dormant"})
+    assert world.call(directory.get, ANONYMOUS, network["id"])["activity"] == "dormant"
+    assert world.call(lifecycle.wake, member, network["id"])["activity"] == "active"
     assert world.events("network.updated")[-1]["changed"] == ["activity"]
 
 
 def test_association_admin_convenes_and_promotes(world, nl):
     network = _network(world, nl["starter"], [nl["association"].id])
     member = world.caller(world.person(nl["association"], nl["org"]))
-    world.call(networks.join, member, network["id"], {})
-    promoted = world.call(networks.update_member, nl["admin"], network["id"], member.person_id, {"role": "convener"})
+    world.call(joining.join, member, network["id"], {})
+    promoted = world.call(roster.update_member, nl["admin"], network["id"], member.person_id, {"role": "convener"})
     assert promoted["role"] == "convener"
-    world.call(networks.remove, member, network["id"], nl["starter"].person_id)
+    world.call(roster.remove, member, network["id"], nl["starter"].person_id)
     assert world.events("network.member_left")[-1]["by_person_id"] == member.person_id
 
 
@@ -198,5 +199,5 @@ def test_gdpr_export_lists_networks_and_erasure_removes_memberships(world, nl):
     export = world.call(gdpr.export, nl["admin"], nl["starter"].person_id)
     assert [n["network_id"] for n in export["networks"]] == [network["id"]]
     world.call(gdpr.erase, nl["admin"], nl["starter"].person_id)
-    assert world.call(networks.get, nl["admin"], network["id"])["member_count"] == 0
+    assert world.call(directory.get, nl["admin"], network["id"])["member_count"] == 0
     assert world.events("network.member_left")[-1]["person_id"] == nl["starter"].person_id

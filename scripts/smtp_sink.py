@@ -1,7 +1,7 @@
 """A local SMTP sink for development: receives every message, prints its
 recipients and subject, and keeps the last 200 viewable over HTTP.
 
-    python -m services.notifications.smtp_sink [--smtp-port 1025] [--http-port 8025] [--count-only]
+    python scripts/smtp_sink.py [--smtp-port 1025] [--http-port 8025] [--count-only]
 
 GET http://127.0.0.1:8025/ lists them as plain text; add ?format=json (or
 send Accept: application/json) for JSON with headers and text bodies.
@@ -121,7 +121,7 @@ def _http_handler(mailbox):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m services.notifications.smtp_sink")
+    parser = argparse.ArgumentParser(prog="python scripts/smtp_sink.py")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--smtp-port", type=int, default=1025)
     parser.add_argument("--http-port", type=int, default=8025)

@@ -1,5 +1,5 @@
 """The development SMTP sink's counts, which the benchmarks read off its /status."""
-from services.notifications.smtp_sink import Mailbox
+from scripts.smtp_sink import Mailbox
 
 
 def raw_message(to_header, body=b"Hello\r\n"):

@@ -1,0 +1,22 @@
+"""What every gateway request leaves behind: its duration in the latency
+histogram and one access log line."""
+import logging
+import time
+
+from prometheus_client import Histogram
+
+from nabo_common.runtime.metrics import REGISTRY
+
+log = logging.getLogger("nabo.gateway")
+HTTP_LATENCY = Histogram("nabo_http_request_duration_seconds", "Gateway HTTP requests",
+                         ["route", "method", "status"], registry=REGISTRY,
+                         buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+
+
+def record(route, request, response, started):
+    """``started`` is the request's ``time.perf_counter()`` on arrival."""
+    duration = time.perf_counter() - started
+    HTTP_LATENCY.labels(route, request.method, str(response.status_code)).observe(duration)
+    log.info("%s %s %s", request.method, request.path, response.status_code, extra={
+        "method": request.method, "path": request.path, "route": route, "status": response.status_code,
+        "duration_ms": round(duration * 1000, 2), "request_id": request.nabo_request_id})

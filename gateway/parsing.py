@@ -1,0 +1,130 @@
+"""A request's query string and JSON body, checked against its route's
+marshmallow schemas: JSON types are kept (no "5" for an integer), NUL is
+refused, and a body must be a JSON object sent as JSON."""
+import json
+
+from marshmallow import ValidationError, fields as ma_fields
+
+from nabo_common.api import validation
+from nabo_common.api.errors import BadInput, NaboError, ValidationFailed
+
+
+class UnsupportedMediaType(NaboError):
+    status = 415
+    title = "Unsupported media type"
+
+    def __init__(self):
+        super().__init__("Send the body as application/json.")
+
+
+def _query_dict(request, schema_cls):
+    """Query args as a dict; list-typed fields take every repeated value."""
+    data = {}
+    declared = schema_cls._declared_fields if schema_cls else {}
+    for key in request.args.keys():
+        values = request.args.getlist(key)
+        if isinstance(declared.get(key), ma_fields.List):
+            data[key] = values
+        else:
+            data[key] = values[-1]
+    return data
+
+
+def _load(schema_cls, data, what):
+    try:
+        validation.schema(schema_cls).load(data)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise ValidationFailed(f"The {what} has invalid fields.", messages) from None
+
+
+def _type_error(field, value):
+    """JSON bodies are typed: marshmallow alone would take "5" or 5.0 for an integer and 0 or "yes" for a
+    boolean."""
+    if value is None:
+        return None
+    if isinstance(field, ma_fields.Boolean) and not isinstance(value, bool):
+        return "Not a valid boolean."
+    if isinstance(field, ma_fields.Integer) and (isinstance(value, bool) or not isinstance(value, int)):
+        return "Not a valid integer."
+    if isinstance(field, ma_fields.Number) and (isinstance(value, bool)
+                                                or not isinstance(value, (int, float))):
+        return "Not a valid number."
+    if isinstance(field, ma_fields.Nested) and isinstance(value, (dict, list)):
+        schema = field.schema
+        items = value if isinstance(value, list) else [value]
+        nested = {}
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                inner = json_type_errors(schema, item)
+                if inner:
+                    nested[index] = inner
+        if nested:
+            return nested if isinstance(value, list) else nested[0]
+    if isinstance(field, ma_fields.List) and isinstance(value, list):
+        inner = {i: [e] for i, e in ((i, _type_error(field.inner, v)) for i, v in enumerate(value)) if e}
+        return inner or None
+    return None
+
+
+def nul_errors(value, where=None):
+    """NUL is never text: PostgreSQL refuses it in strings, so it is a 422 here rather than a 500 there."""
+    errors = {}
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            errors.update(nul_errors(inner, key if where is None else where) or
+                          ({key if where is None else where: ["NUL characters are not allowed."]}
+                           if "\x00" in str(key) else {}))
+    elif isinstance(value, list):
+        for inner in value:
+            errors.update(nul_errors(inner, where))
+    elif isinstance(value, str) and "\x00" in value:
+        errors[where or "_schema"] = ["NUL characters are not allowed."]
+    return errors
+
+
+def json_type_errors(schema, payload):
+    errors = {}
+    for name, field in schema.load_fields.items():
+        key = field.data_key or name
+        if key in payload:
+            error = _type_error(field, payload[key])
+            if error:
+                errors[key] = error if isinstance(error, dict) else [error]
+    return errors
+
+
+def parse_query(request, schema_cls):
+    query = _query_dict(request, schema_cls)
+    if nul_errors(query):
+        raise ValidationFailed("The query string has invalid fields.", nul_errors(query))
+    _load(schema_cls, query, "query string")
+    return query
+
+
+def parse_body(request, schema_cls):
+    content_type = (request.mimetype or "").lower()
+    raw = request.get_data(cache=True)
+    if not raw:
+        payload = {}
+    else:
+        if (content_type not in ("application/json", "application/merge-patch+json")
+                and not content_type.endswith("+json")):
+            raise UnsupportedMediaType()
+        try:
+            payload = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise BadInput("The body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise ValidationFailed("The body must be a JSON object.", {"_schema": ["Expected a JSON object."]})
+    errors = nul_errors(payload) or json_type_errors(validation.schema(schema_cls), payload)
+    if errors:
+        # report the other fields' problems too, as a plain validation would
+        try:
+            validation.schema(schema_cls).load(payload)
+        except ValidationError as exc:
+            if isinstance(exc.messages, dict):
+                errors = {**exc.messages, **errors}
+        raise ValidationFailed("The body has invalid fields.", errors)
+    _load(schema_cls, payload, "body")
+    return payload

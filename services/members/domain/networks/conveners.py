@@ -1,0 +1,42 @@
+"""Who runs a network: its conveners and the owning associations' admins."""
+from sqlalchemy import select
+
+from nabo_common.api.errors import Forbidden, NotFound
+from services.members.domain import access
+from services.members.domain.networks.visibility import active_owner_ids, membership, visible_or_404
+from services.members.models import NetworkMember
+
+
+def convener_ids(session, network_id):
+    return sorted(session.scalars(select(NetworkMember.person_id).where(
+        NetworkMember.network_id == network_id, NetworkMember.role == "convener",
+        NetworkMember.status == "active")).all())
+
+
+def can_convene(session, caller, network):
+    if caller.is_privileged or any(caller.administers(a) for a in active_owner_ids(network)):
+        return True
+    mine = membership(session, network.id, caller.person_id)
+    return mine is not None and mine.status == "active" and mine.role == "convener"
+
+
+def require_convener(session, caller, network):
+    access.require_authenticated(caller)
+    if not can_convene(session, caller, network):
+        raise Forbidden("Only the network's conveners or its associations' admins may do this.")
+
+
+def convened_network(session, caller, network_id):
+    """The network, for one of its conveners to change."""
+    network = visible_or_404(session, caller, network_id)
+    require_convener(session, caller, network)
+    return network
+
+
+def convened_member(session, caller, network_id, person_id, status, missing):
+    """The network and one of its members with ``status``, for a convener to act on."""
+    network = convened_network(session, caller, network_id)
+    member = membership(session, network.id, person_id)
+    if member is None or member.status != status:
+        raise NotFound(missing)
+    return network, member
