@@ -97,6 +97,7 @@ def test_change_and_cancellation_notices_carry_the_calendar_that_replaces_the_co
     cancellation = SINK.wait_for(3, timeout=30, where=lambda m: email in m["to"])[2]
     calendar, cancelled = _calendar_of(cancellation)
     assert str(calendar["METHOD"]) == "CANCEL" and str(cancelled["STATUS"]) == "CANCELLED"
+    assert next(cancellation["message"].iter_attachments()).get_param("method") == "CANCEL"
     assert str(cancelled["UID"]) == str(imported["UID"]) and int(cancelled["SEQUENCE"]) > int(updated["SEQUENCE"])
 
 
