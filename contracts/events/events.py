@@ -33,8 +33,10 @@ class _Change(Schema):
 
 @event_type("event.published", "events", "An event was published: it is listed and open for registration.")
 @event_type("event.updated", "events",
-            "A published event changed; `changes` lists each changed field with its old and new value.")
-@event_type("event.cancelled", "events", "An event was cancelled; registrants should be told.")
+            "A published event changed; `changes` lists each changed field with its old and new value, "
+            "`ics` is the changed event's iCalendar text (same UID, its SEQUENCE) to attach.")
+@event_type("event.cancelled", "events",
+            "An event was cancelled; registrants should be told. `ics` is an iCalendar CANCEL to attach.")
 @event_type("event.completed", "events", "An event took place and was closed by its organisers.")
 class EventData(_Strict):
     event_id = fields.String(required=True)
@@ -55,6 +57,7 @@ class EventData(_Strict):
     sequence = fields.Integer(required=True)
     changes = fields.List(fields.Nested(_Change), load_default=list)
     reason = fields.String(allow_none=True, load_default=None)
+    ics = fields.String(allow_none=True, load_default=None)
 
 
 @event_type("registration.confirmed", "events",

@@ -4,6 +4,7 @@ import json
 
 from werkzeug.wrappers import Response
 
+from gateway.calendars import calendar_id, calendar_response
 from gateway.http import api
 from gateway.routes import EXPORTERS
 from nabo_common.api.errors import BadInput
@@ -11,13 +12,12 @@ from nabo_common.api.pagination import page_schema
 from contracts.api import events as s
 
 EXPORTERS.append("events")
-CALENDAR = "text/calendar; charset=utf-8"
 PUBLIC_IF_PUBLISHED = "Anonymous callers see published public events only."
-
-
-def calendar_response(text, filename):
-    return Response(text, content_type=CALENDAR,
-                    headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-cache"})
+CALENDAR_ERRORS = (401, 404)
+FEED_NAME = ("The feed is named after the association or network in the caller's language (Accept-Language); "
+             "an id that is not a UUID, or names nothing the caller may see, is 404.")
+CONDITIONAL = ("Answers carry ETag and Last-Modified; If-None-Match or If-Modified-Since that still match "
+               "answer 304 Not Modified without a body.")
 
 
 def csv_import_payload(request):
@@ -181,17 +181,18 @@ class EventsRoutes:
 
     # --- calendars --------------------------------------------------------------------------
     @api("GET", "/v1/events/{id}/calendar.ics", auth="optional", tags=("calendars",), produces=("text/calendar",),
-         summary="The event as iCalendar (RFC 5545).")
+         errors=CALENDAR_ERRORS, summary="The event as iCalendar (RFC 5545).", description=CONDITIONAL)
     def event_calendar(self, request, id):
-        return calendar_response(self.events.event_calendar(id), f"event-{id}.ics")
+        return calendar_response(request, self.events.event_calendar(calendar_id(id, "Event")))
 
     @api("GET", "/v1/associations/{id}/calendar.ics", auth="optional", tags=("calendars",),
-         produces=("text/calendar",), summary="Calendar feed of an association's events.",
-         description=PUBLIC_IF_PUBLISHED)
+         produces=("text/calendar",), errors=CALENDAR_ERRORS, summary="Calendar feed of an association's events.",
+         description=f"{PUBLIC_IF_PUBLISHED} {FEED_NAME} {CONDITIONAL}")
     def association_calendar(self, request, id):
-        return calendar_response(self.events.association_calendar(id), f"association-{id}.ics")
+        return calendar_response(request, self.events.association_calendar(calendar_id(id, "Association")))
 
     @api("GET", "/v1/networks/{id}/calendar.ics", auth="optional", tags=("calendars",),
-         produces=("text/calendar",), summary="Calendar feed of a network's events.", description=PUBLIC_IF_PUBLISHED)
+         produces=("text/calendar",), errors=CALENDAR_ERRORS, summary="Calendar feed of a network's events.",
+         description=f"{PUBLIC_IF_PUBLISHED} {FEED_NAME} {CONDITIONAL}")
     def network_calendar(self, request, id):
-        return calendar_response(self.events.network_calendar(id), f"network-{id}.ics")
+        return calendar_response(request, self.events.network_calendar(calendar_id(id, "Network")))

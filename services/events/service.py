@@ -8,11 +8,13 @@ from nabo_common.persistence.db import Database
 from nabo_common.runtime.health import Operations, OperationsEndpoints
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.events.domain import (
     attendance, calendars, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports, retention,
     search,
 )
+from services.events.directory import MembersDirectory
 from services.events.models import OutboxEvent, ProcessedEvent
 from services.events.scheduling import configured_timer
 from services.events.subscriptions import SUBSCRIPTIONS
@@ -30,6 +32,7 @@ class EventsService(OperationsEndpoints):
     operations = Operations()
     instrumentation = Instrumentation()
     guest_retention_days = GuestRetentionDays()
+    members = TimedRpcProxy("members")  # the names of the associations and networks whose calendars it serves
 
     # --- programmes ---------------------------------------------------------
     @rpc
@@ -138,11 +141,11 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def association_calendar(self, association_id):
-        return calendars.association_feed(self.db, self.caller, association_id)
+        return calendars.association_feed(self.db, self.caller, association_id, MembersDirectory(self.members))
 
     @rpc
     def network_calendar(self, network_id):
-        return calendars.network_feed(self.db, self.caller, network_id)
+        return calendars.network_feed(self.db, self.caller, network_id, MembersDirectory(self.members))
 
     # --- GDPR -----------------------------------------------------------------------
     @rpc

@@ -14,6 +14,7 @@ than everything else a confirmation's event causes in this service;
 """
 import base64
 import binascii
+import re
 import smtplib
 import ssl
 import uuid
@@ -61,7 +62,7 @@ def build_message(*, mail_from, to_email, to_name, subject, text, html, message_
     for attachment in attachments or ():
         # text attachments (the event's iCalendar file) travel as UTF-8 text
         subtype = attachment["content_type"].partition("/")[2]
-        params = {"method": "PUBLISH"} if subtype == "calendar" else {}
+        params = {"method": calendar_method(attachment["content"])} if subtype == "calendar" else {}
         message.add_attachment(attachment["content"], subtype=subtype, filename=attachment["filename"],
                                params=params)
     return message
@@ -138,13 +139,23 @@ def compose(*, mail_from, to_email, to_name, subject, text, html, message_id, at
     return template.render(to_email=to_email, to_name=to_name, message_id=message_id)
 
 
+CALENDAR_METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
+
+
+def calendar_method(content):
+    """The iTIP method a calendar part states (RFC 6047 wants it on the MIME type too); PUBLISH by default."""
+    text = content.decode("utf-8") if isinstance(content, bytes) else content
+    found = CALENDAR_METHOD.search(text)
+    return found.group(1) if found else "PUBLISH"
+
+
 def _attachment(boundary, attachment):
     """A text attachment (the event's iCalendar file) as UTF-8 text, base64-encoded."""
     subtype = attachment["content_type"].partition("/")[2]
-    params = '; method="PUBLISH"' if subtype == "calendar" else ""
+    content = attachment["content"]
+    params = f'; method="{calendar_method(content)}"' if subtype == "calendar" else ""
     content_type = _folded("Content-Type", f'{attachment["content_type"]}; charset="utf-8"{params}')
     disposition = _folded("Content-Disposition", f'attachment; filename="{attachment["filename"]}"')
-    content = attachment["content"]
     encoded = base64.encodebytes(content.encode("utf-8") if isinstance(content, str) else content)
     return (f"--{boundary}\r\n{content_type}Content-Transfer-Encoding: base64\r\n{disposition}\r\n".encode("ascii")
             + encoded.replace(b"\n", b"\r\n"))

@@ -13,6 +13,6 @@ def event_data(event_id, association_id, **overrides):
             "ends_at": "2026-03-03T15:00:00+00:00", "time_zone": "Europe/Copenhagen", "format": "hybrid",
             "languages": ["da", "de"], "themes": [], "venue": "Alsion, Alsion 2, 6400 Sønderborg",
             "join_url": "https://meet.test/groen", "visibility": "association", "status": "published",
-            "sequence": 0, "changes": [], "reason": None}
+            "sequence": 0, "changes": [], "reason": None, "ics": None}
     data.update(overrides)
     return data

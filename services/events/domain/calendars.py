@@ -1,17 +1,20 @@
 """iCalendar (RFC 5545) for one event and feeds per association and network,
 built with the icalendar library: stable UIDs, SEQUENCE raised on every change,
-STATUS:CANCELLED for cancelled events, VTIMEZONE for every zone used."""
+STATUS:CANCELLED for cancelled events, a VTIMEZONE for every zone used. Feeds are
+named after their association or network in the caller's language."""
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event as VEvent, Timezone
-from sqlalchemy import select
+from icalendar import Calendar, Event as VEvent
+from sqlalchemy import func, select
 
 from nabo_common.api.errors import NotFound
-from services.events.domain import access, views
-from services.events.models import Event, EventHost
+from services.events.domain import access, views, vtimezones
+from services.events.domain.feed_names import feed_name, in_language
+from services.events.models import Event, EventHost, Registration
 
 PRODID = "-//nabo//events//EN"
 STATUS = {"published": "CONFIRMED", "completed": "CONFIRMED", "cancelled": "CANCELLED", "draft": "TENTATIVE"}
@@ -48,37 +51,23 @@ def _vevent(event, show_join_url):
     return item
 
 
-def render(events, name, show_join_url=lambda event: False):
+def render(events, name, show_join_url=lambda event: False, zone=None, method="PUBLISH"):
+    """The calendar of ``events``. RFC 5545 wants at least one component: a calendar without events
+    carries the VTIMEZONE of ``zone`` (the feed's own zone) instead."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add("x-wr-calname", name)
+    if zone:
+        calendar.add("x-wr-timezone", zone)
     for event in events:
         calendar.add_component(_vevent(event, show_join_url(event)))
-    _add_timezones(calendar)
+    zones = {event.time_zone for event in events} or {zone or "UTC"}
+    components = [vtimezones.vtimezone(tzid) for tzid in sorted(zones)]
+    calendar.subcomponents[:0] = [component for component in components if component is not None]
     return calendar.to_ical().decode("utf-8")
-
-
-@lru_cache(maxsize=128)
-def _vtimezone(tzid):
-    # building a VTIMEZONE walks the zone's transitions over decades, too dear to repeat per calendar;
-    # the component is never changed after it is built
-    try:
-        return Timezone.from_tzid(tzid)
-    except ValueError:  # a zone the tz database does not know: clients fall back to the UTC offset
-        return None
-
-
-def _add_timezones(calendar):
-    """``Calendar.add_missing_timezones``, with each zone's component built once per process."""
-    position = 0
-    for tzid in sorted(calendar.get_missing_tzids()):
-        component = _vtimezone(tzid)
-        if component is not None:
-            calendar.subcomponents.insert(position, component)
-            position += 1
 
 
 @dataclass(frozen=True)
@@ -117,26 +106,63 @@ def _entry_ics(entry, show_join_url):
     return render([entry], entry.title, lambda _e: show_join_url)
 
 
+def cancellation_ics(event):
+    """What a calendar that imported the event needs to drop it (RFC 5546 CANCEL): same UID, the raised
+    SEQUENCE, STATUS:CANCELLED."""
+    return render([CalendarEntry.of(event)], event.title, method="CANCEL")
+
+
+def calendar_id(raw, what):
+    """The id in its one canonical spelling; anything that is not a UUID names no calendar."""
+    try:
+        return str(uuid.UUID(str(raw)))
+    except ValueError:
+        raise NotFound(f"{what} not found.") from None
+
+
+def _answer(text, filename, last_modified):
+    """A calendar with what the gateway needs for its headers, none of it taken from the request."""
+    return {"calendar": text, "filename": filename,
+            "last_modified": last_modified.isoformat() if last_modified else None}
+
+
 def one_event(session, caller, event_id):
-    event = access.event_or_404(session, caller, event_id)
+    event = access.event_or_404(session, caller, calendar_id(event_id, "Event"))
     registered = event.id in views.events_registered_for(session, caller, [event.id])
-    return event_ics(event, views.join_url_visible(caller, event, registered))
+    text = event_ics(event, views.join_url_visible(caller, event, registered))
+    return _answer(text, f"event-{event.id}.ics", event.updated_at)
 
 
-def _feed(session, caller, condition, name):
+def _last_change(session, caller, condition):
+    """When the feed last changed: the newest change of an event it lists or listed (one that left it, made
+    members-only or moved, changed then too), or of the caller's registration for one (the join link)."""
+    listed = select(Event.id).where(condition, Event.status != "draft")
+    times = [session.scalar(select(func.max(Event.updated_at)).where(Event.id.in_(listed)))]
+    if caller.person_id:
+        times.append(session.scalar(select(func.max(Registration.updated_at)).where(
+            Registration.person_id == caller.person_id, Registration.event_id.in_(listed))))
+    return max((t for t in times if t is not None), default=None)
+
+
+def _feed(session, caller, condition, name, zone, filename):
     stmt = (select(Event).where(condition, Event.status != "draft", access.event_visibility_filter(caller))
             .order_by(Event.starts_at.desc(), Event.id).limit(FEED_LIMIT))
     events = list(reversed(session.scalars(stmt).all()))
     registered = views.events_registered_for(session, caller, [e.id for e in events])
-    return render(events, name, lambda e: views.join_url_visible(caller, e, e.id in registered))
+    text = render(events, name, lambda e: views.join_url_visible(caller, e, e.id in registered), zone)
+    return _answer(text, filename, _last_change(session, caller, condition))
 
 
-def association_feed(session, caller, association_id):
-    hosted = Event.id.in_(select(EventHost.event_id).where(EventHost.association_id == str(association_id)))
-    return _feed(session, caller, hosted, f"Events of association {association_id}")
+def association_feed(session, caller, association_id, directory):
+    association_id = calendar_id(association_id, "Association")
+    association = directory.association(association_id)
+    hosted = Event.id.in_(select(EventHost.event_id).where(EventHost.association_id == association_id))
+    name = feed_name("association", association["name"], caller.language)
+    return _feed(session, caller, hosted, name, association.get("time_zone"), f"association-{association_id}.ics")
 
 
-def network_feed(session, caller, network_id):
-    if not network_id:
-        raise NotFound("Network not found.")
-    return _feed(session, caller, Event.network_id == str(network_id), f"Events of network {network_id}")
+def network_feed(session, caller, network_id, directory):
+    network_id = calendar_id(network_id, "Network")
+    network = directory.network(network_id)
+    name = feed_name("network", in_language(network["name"] or {}, caller.language), caller.language)
+    return _feed(session, caller, Event.network_id == network_id, name, None, f"network-{network_id}.ics")

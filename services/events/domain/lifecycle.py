@@ -7,7 +7,7 @@ from datetime import date, datetime
 from nabo_common.api.errors import Conflict, ValidationFailed
 from contracts.api import events as schemas
 from nabo_common.api.validation import load
-from services.events.domain import access, reading, registrations, reminders, views
+from services.events.domain import access, calendars, reading, registrations, reminders, views
 from services.events.domain.common import publish, utcnow
 from services.events.models import Event, EventHost, EventTag, Programme
 
@@ -112,7 +112,7 @@ def update(session, caller, event_id, payload):
                 registrations.promote_waitlisted(session, caller, event)
             publish(session, "event.updated", views.event_data(event, [
                 {"field": f, "old": _json_ready(old), "new": _json_ready(new)} for f, (old, new) in changes.items()
-            ]), caller, event.association_ids[0])
+            ], ics=calendars.event_ics(event, show_join_url=True)), caller, event.association_ids[0])
         session.flush()
     return views.event_view(session, caller, event)
 
@@ -138,7 +138,8 @@ def transition(session, caller, event_id, payload):
         session.flush()
         # a draft cancelled before anyone saw it needs no announcement
         if target != "cancelled" or event.published_at is not None:
-            publish(session, f"event.{target}", views.event_data(event, reason=event.cancel_reason),
+            ics = calendars.cancellation_ics(event) if target == "cancelled" else None
+            publish(session, f"event.{target}", views.event_data(event, reason=event.cancel_reason, ics=ics),
                     caller, event.association_ids[0])
     return views.event_view(session, caller, event)
 

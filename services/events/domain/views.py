@@ -24,15 +24,16 @@ def local_time(event, moment):
     return moment.astimezone(ZoneInfo(event.time_zone))
 
 
-def event_data(event, changes=(), reason=None):
-    """Event-carried state for event.* messages."""
+def event_data(event, changes=(), reason=None, ics=None):
+    """Event-carried state for event.* messages; ``ics``: the calendar to attach to what registrants are
+    told."""
     return {
         "event_id": event.id, "association_ids": event.association_ids, "network_id": event.network_id,
         "programme_id": event.programme_id, "title": event.title, "starts_at": event.starts_at.isoformat(),
         "ends_at": event.ends_at.isoformat(), "time_zone": event.time_zone, "format": event.format,
         "languages": event.languages, "themes": event.themes, "venue": venue_text(event),
         "join_url": event.join_url, "visibility": event.visibility, "status": event.status,
-        "sequence": event.sequence, "changes": list(changes), "reason": reason,
+        "sequence": event.sequence, "changes": list(changes), "reason": reason, "ics": ics,
     }
 
 

@@ -205,6 +205,13 @@ def _changes(changes, previous_venue, venue):
     return told
 
 
+def _calendar_attachment(data):
+    """The publisher's iCalendar text as the mail's calendar part, if it sent one."""
+    if not data.get("ics"):
+        return None
+    return [{"filename": "event.ics", "content_type": "text/calendar", "content": data["ics"]}]
+
+
 def on_event_updated(session, envelope):
     data = envelope["data"]
     previous = session.get(CalendarEvent, data["event_id"])
@@ -213,8 +220,11 @@ def on_event_updated(session, envelope):
     changes = _changes(data["changes"], previous_venue, data.get("venue"))
     if not changes:
         return  # only settings registrants do not see changed
-    notify(session, envelope["id"], "event_updated", _registrants(session, event.id, ACTIVE_REGISTRATIONS),
-           {"event": _event_context(event), "changes": changes}, _primary_association(event), event_id=event.id)
+    context = {"event": _event_context(event), "changes": changes}
+    # the changed event replaces the one imported from the confirmation; the waitlisted got none to replace
+    for statuses, attachments in ((("confirmed",), _calendar_attachment(data)), (("waitlisted",), None)):
+        notify(session, envelope["id"], "event_updated", _registrants(session, event.id, statuses), context,
+               _primary_association(event), attachments=attachments, event_id=event.id)
 
 
 def on_event_cancelled(session, envelope):
@@ -222,7 +232,7 @@ def on_event_cancelled(session, envelope):
     event = readmodel.apply_calendar_event(session, data, "cancelled")
     notify(session, envelope["id"], "event_cancelled", _registrants(session, event.id, ACTIVE_REGISTRATIONS),
            {"event": _event_context(event), "reason": data.get("reason")}, _primary_association(event),
-           event_id=event.id)
+           attachments=_calendar_attachment(data), event_id=event.id)
 
 
 def on_reminder_due(session, envelope):
@@ -277,8 +287,7 @@ def on_registration(session, envelope):
                                              recipient.language)
     else:
         recipient = guest(data.get("email"), data["name"], data["language"])
-    attachments = [{"filename": "event.ics", "content_type": "text/calendar", "content": data["ics"]}] \
-        if data.get("ics") and kind != "registration_waitlisted" else None
+    attachments = _calendar_attachment(data) if kind != "registration_waitlisted" else None
     association_id = named or _primary_association(event) or envelope.get("association_id")
     if association_id != read_for:  # the registration named none: the event's own
         association = session.get(Association, association_id) if association_id else None

@@ -201,14 +201,20 @@ def test_member_registers_themself_and_sees_the_join_link(tenant_a):
     assert [r["id"] for r in exported["services"]["events"]["registrations"]] == [mine["id"]]
 
 
+def open_network(admin, association_id):
+    return check(admin.post("/v1/networks", {"name": {"en": unique("Builders")}, "association_ids": [association_id]}),
+                 201)["id"]
+
+
 def test_calendars_are_text_calendar_and_reflect_cancellation(api, tenant_a):
+    network = open_network(tenant_a.admin, tenant_a.id)
     event = published_event(tenant_a.admin, unique("Hybrid evening"), when(days=21), format="hybrid",
-                            network_id=NETWORK, venue={"address": "Havnegade 5, Aabenraa"})
+                            network_id=network, venue={"address": "Havnegade 5, Aabenraa"})
     one = api.get(f"/v1/events/{event['id']}/calendar.ics")
     assert one.status_code == 200 and one.headers["content-type"].startswith("text/calendar")
     assert "meet.example" not in one.text  # the link is for registrants only
     check(tenant_a.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "cancelled", "reason": "Storm"}), 200)
-    for path in (f"/v1/associations/{tenant_a.id}/calendar.ics", f"/v1/networks/{NETWORK}/calendar.ics"):
+    for path in (f"/v1/associations/{tenant_a.id}/calendar.ics", f"/v1/networks/{network}/calendar.ics"):
         feed = api.get(path)
         assert feed.headers["content-type"].startswith("text/calendar")
         entries = {str(e["UID"]): e for e in Calendar.from_ical(feed.text).walk("VEVENT")}

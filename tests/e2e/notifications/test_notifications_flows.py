@@ -11,6 +11,7 @@ from babel.dates import format_date
 from tests.e2e.notifications.test_notifications_api import SINK  # the session's SMTP server (it sets NOTIFICATIONS_SMTP_PORT)
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
+from tests.support.icalendars import parse_everywhere
 
 
 def _person(tenant, language, name, organisation_id=None):
@@ -60,6 +61,44 @@ def test_member_registration_confirmed_once_with_calendar_in_the_members_languag
     assert attachment.get_content_type() == "text/calendar"
     calendar = attachment.get_content()
     assert "BEGIN:VEVENT" in calendar and title in calendar.replace("\r\n ", "")
+
+
+def _calendar_of(mail):
+    [attachment] = list(mail["message"].iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    calendar = parse_everywhere(attachment.get_content())
+    [vevent] = calendar.walk("VEVENT")
+    return calendar, vevent
+
+
+def test_change_and_cancellation_notices_carry_the_calendar_that_replaces_the_confirmations(tenant_a):
+    person, email, member = _person(tenant_a, "en", "Cal Endar", tenant_a.organisation["id"])
+    start = (datetime.now(timezone.utc) + timedelta(days=15)).replace(hour=9, minute=0, second=0, microsecond=0)
+    event = check(tenant_a.admin.post("/v1/events", {
+        "title": unique("Imported meeting"), "format": "online", "languages": ["en"], "time_zone": "Europe/Berlin",
+        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
+        "join_url": "https://meet.example/imported"}), 201)
+    check(tenant_a.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "published"}), 200)
+    check(member.post(f"/v1/events/{event['id']}/registrations", {"name": "Cal Endar", "email": email}), 201)
+    [confirmation] = SINK.wait_for(1, timeout=30, where=lambda m: email in m["to"])
+    _, imported = _calendar_of(confirmation)
+
+    moved = start + timedelta(days=1, hours=2)
+    check(tenant_a.admin.patch(f"/v1/events/{event['id']}", {
+        "starts_at": moved.isoformat(), "ends_at": (moved + timedelta(hours=1)).isoformat()}), 200)
+    change = SINK.wait_for(2, timeout=30, where=lambda m: email in m["to"])[1]
+    calendar, updated = _calendar_of(change)
+    assert str(calendar["METHOD"]) == str(_calendar_of(confirmation)[0]["METHOD"]) == "PUBLISH"
+    assert str(updated["UID"]) == str(imported["UID"]) and int(updated["SEQUENCE"]) > int(imported["SEQUENCE"])
+    assert updated.decoded("DTSTART") == moved and "meet.example/imported" in str(updated["URL"])
+
+    check(tenant_a.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "cancelled", "reason": "Storm"}),
+          200)
+    cancellation = SINK.wait_for(3, timeout=30, where=lambda m: email in m["to"])[2]
+    calendar, cancelled = _calendar_of(cancellation)
+    assert str(calendar["METHOD"]) == "CANCEL" and str(cancelled["STATUS"]) == "CANCELLED"
+    assert next(cancellation["message"].iter_attachments()).get_param("method") == "CANCEL"
+    assert str(cancelled["UID"]) == str(imported["UID"]) and int(cancelled["SEQUENCE"]) > int(updated["SEQUENCE"])
 
 
 def test_join_request_reaches_the_convener_and_the_decision_the_requester(tenant_a, tenant_b):

@@ -321,6 +321,22 @@ def test_cancellation_gives_the_reason(world, session):
     session.commit()
 
 
+def test_change_and_cancellation_carry_the_publishers_calendar(world, session):
+    aid = world.association(language="en")
+    event_id, confirmed = _registered(world, aid)
+    waitlisted = world.person(aid, language="en")
+    world.apply("registration.waitlisted", registration_data(event_id, aid, waitlisted, "w@example.test", "en",
+                                                             status="waitlisted"))
+    moved = [{"field": "starts_at", "old": "2026-03-03T13:00:00+00:00", "new": "2026-03-04T13:00:00+00:00"}]
+    world.apply("event.updated", event_data(event_id, aid, sequence=1, changes=moved, ics=ICS))
+    attached = {mail.person_id: mail.attachments for mail in emails(session, kind="event_updated")}
+    assert attached == {confirmed: [{"filename": "event.ics", "content_type": "text/calendar", "content": ICS}],
+                        waitlisted: None}  # the waitlisted imported nothing a change could replace
+    world.apply("event.cancelled", event_data(event_id, aid, status="cancelled", sequence=2, ics=ICS))
+    assert {mail.person_id: bool(mail.attachments) for mail in emails(session, kind="event_cancelled")} == \
+        {confirmed: True, waitlisted: True}
+
+
 def test_reminder_and_recording_reach_confirmed_registrants(world, session):
     aid = world.association(language="en")
     event_id, pid = _registered(world, aid)
