@@ -9,6 +9,7 @@ import uuid
 
 import sqlalchemy as sa
 
+from contracts.events import networks as _theme_contracts  # noqa: F401  (registers theme.created)
 from nabo_common.messaging import envelopes
 from nabo_common.messaging.outbox import utcnow
 

@@ -5,6 +5,8 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from tests.support.run_local import ROOT, RunLocal, skip_unless_ports_free
 
 PAGE = ROOT / "docs" / "walkthrough.md"
@@ -27,6 +29,8 @@ def test_the_page_starts_from_make_run_and_every_block_is_a_command():
     assert not [block for block in blocks if uuid.search(block)]
 
 
+# the demo data loads through the API before the page's commands run: longer than one ordinary test
+@pytest.mark.timeout(1200)
 def test_the_walkthrough_replays_as_written_against_make_run(tmp_path, amqp_uri):
     skip_unless_ports_free()
     blocks = shell_blocks(PAGE.read_text(encoding="utf-8"))
