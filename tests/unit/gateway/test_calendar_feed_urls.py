@@ -14,7 +14,8 @@ def test_subscription_links_are_built_on_the_public_base_url():
         {"kind": "association", "id": "a1",
          "url": "https://nabo.example/v1/associations/a1/calendar.ics?token=abc_DEF-123",
          "webcal_url": "webcal://nabo.example/v1/associations/a1/calendar.ics?token=abc_DEF-123"},
-        {"kind": "network", "id": "n1", "url": "https://nabo.example/v1/networks/n1/calendar.ics?token=abc_DEF-123",
+        {"kind": "network", "id": "n1",
+         "url": "https://nabo.example/v1/networks/n1/calendar.ics?token=abc_DEF-123",
          "webcal_url": "webcal://nabo.example/v1/networks/n1/calendar.ics?token=abc_DEF-123"}]
 
 
