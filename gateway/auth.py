@@ -6,7 +6,7 @@ from gateway import tokens
 from gateway.runtime import runtime
 from nabo_common.runtime import context as context_mod
 from nabo_common.runtime import settings as settings_mod
-from nabo_common.api.errors import NotAuthenticated
+from nabo_common.api.errors import BadInput, NotAuthenticated
 
 ACCEPTED_LANGUAGES = context_mod.LANGUAGES
 
@@ -51,10 +51,21 @@ class RequestAuth:
                 raise NotAuthenticated(str(exc)) from None
         if claims is None and required:
             raise NotAuthenticated("Sign in: send a bearer token from POST /v1/auth/token.")
+        return self._sign_in(request, claims)
+
+    def authenticate_calendar_token(self, request, token, members):
+        """A calendar feed read as the person whose feed token is in its URL: calendar clients
+        cannot send a bearer token. Only the feed routes call this."""
+        if self._bearer(request):
+            raise BadInput("Send either a bearer token or a calendar feed token, not both.")
+        self.act_as(context_mod.system_caller(request.nabo_request_id))
+        return self._sign_in(request, members.claims_for_calendar_token(token))
+
+    def _sign_in(self, request, claims):
         if claims:
-            caller = context_mod.Caller.from_claims(dict(claims, request_id=request_id))
+            caller = context_mod.Caller.from_claims(dict(claims, request_id=request.nabo_request_id))
         else:
-            caller = context_mod.Caller(request_id=request_id)
+            caller = context_mod.Caller(request_id=request.nabo_request_id)
         language = pick_language(request.headers.get("Accept-Language"), caller.language)
         caller = context_mod.Caller(**{**caller.__dict__, "language": language})
         self.act_as(caller)

@@ -1,6 +1,8 @@
 """What every gateway request leaves behind: its duration in the latency
-histogram and one access log line."""
+histogram and one access log line, and the web server's request line without
+the secrets some URLs carry."""
 import logging
+import re
 import time
 
 from prometheus_client import Histogram
@@ -11,6 +13,25 @@ log = logging.getLogger("nabo.gateway")
 HTTP_LATENCY = Histogram("nabo_http_request_duration_seconds", "Gateway HTTP requests",
                          ["route", "method", "status"], registry=REGISTRY,
                          buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+# calendar feed tokens and unsubscribe links are credentials in a query string
+TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"]*", re.IGNORECASE)
+WEB_SERVER_LOG = "nameko.web.server"  # eventlet's access log: each request line with its query string
+
+
+def without_tokens(text):
+    return TOKEN_IN_QUERY.sub(r"\1[redacted]", text)
+
+
+class TokensRedacted(logging.Filter):
+    def filter(self, record):
+        message = record.getMessage()
+        redacted = without_tokens(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+logging.getLogger(WEB_SERVER_LOG).addFilter(TokensRedacted())
 
 
 def record(route, request, response, started):

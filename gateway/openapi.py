@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields as ma_fields
 
+from contracts.api.events import CalendarFeedQuery
 from gateway.http import ROUTES
 
 PROBLEM_SCHEMA = {
@@ -53,6 +54,9 @@ def build(version="1.0.0"):
     )
     marshmallow_plugin.converter.add_attribute_function(_object_size)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    spec.components.security_scheme("calendarFeedToken", {
+        "type": "apiKey", "in": "query", "name": "token",
+        "description": "A person's calendar feed token (POST /v1/me/calendar-token); calendar feeds only."})
     spec.components.schema("Problem", PROBLEM_SCHEMA)
     paths = {}
     for route in ROUTES:
@@ -63,6 +67,8 @@ def build(version="1.0.0"):
             operation["security"] = [{"bearer": []}]
         else:
             operation["security"] = [{}, {"bearer": []}]
+        if route.query is CalendarFeedQuery:
+            operation["security"].append({"calendarFeedToken": []})
         params = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
                   for name in re.findall(r"\{(\w+)\}", route.path)]
         if params:

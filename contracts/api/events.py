@@ -1,6 +1,6 @@
 """Events API: programmes with budgets and costs, events, registrations,
 attendance, recordings, feedback and reports."""
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
 from nabo_common.api.pagination import PageQuery
 from contracts.api.common import Id, Input, Language, Output, Text, TimeZone
@@ -405,3 +405,16 @@ class FeedbackSummary(Output):
     average = fields.Float(allow_none=True)
     distribution = fields.Dict(keys=fields.String(), values=fields.Integer())
     comments = fields.List(fields.Nested(FeedbackOut))
+
+
+class CalendarFeedQuery(Input):
+    """Calendar clients may add parameters of their own: those are ignored, as before the token."""
+
+    class Meta(Input.Meta):
+        unknown = EXCLUDE
+
+    token = fields.String(validate=[validate.Length(min=20, max=200), validate.Regexp(r"^[A-Za-z0-9_-]+$")],
+                          metadata={"description": (
+                              "A calendar feed token (POST /v1/me/calendar-token) for calendar clients that "
+                              "cannot send a bearer token: the feed then shows what its person may see. Not "
+                              "with a bearer token.")})

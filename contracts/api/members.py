@@ -262,6 +262,28 @@ class Me(Output):
     language = fields.String(validate=validate.OneOf(LANGUAGES))
 
 
+class CalendarFeedLink(Output):
+    kind = fields.String(validate=validate.OneOf(("association", "network")))
+    id = fields.String()
+    url = fields.String(metadata={"description": "The feed with the token in its query string."})
+    webcal_url = fields.String(metadata={"description": (
+        "The same feed as a webcal:// link, which opens the subscription dialogue of Apple and Outlook "
+        "calendars.")})
+
+
+class CalendarToken(Output):
+    token = fields.String(metadata={"description": "Shown once; only its hash is kept."})
+    created_at = fields.DateTime()
+    feeds = fields.List(fields.Nested(CalendarFeedLink),
+                        metadata={"description": "Ready-made subscription URLs of the associations and "
+                                                 "networks the person belongs to."})
+
+
+class CalendarTokenState(Output):
+    active = fields.Boolean(metadata={"description": "Whether the person has a calendar feed token."})
+    created_at = fields.DateTime(allow_none=True)
+
+
 class AuditQuery(PageQuery):
     action = fields.String(validate=validate.Length(min=3, max=100),
                            metadata={"description": "Only this kind of change, e.g. `membership.status_changed`."})

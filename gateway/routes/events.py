@@ -4,7 +4,7 @@ import json
 
 from werkzeug.wrappers import Response
 
-from gateway.calendars import calendar_id, calendar_response
+from gateway.calendars import calendar_id, calendar_response, read_as_token_holder
 from gateway.http import api
 from gateway.routes import EXPORTERS
 from nabo_common.api.errors import BadInput
@@ -13,11 +13,14 @@ from contracts.api import events as s
 
 EXPORTERS.append("events")
 PUBLIC_IF_PUBLISHED = "Anonymous callers see published public events only."
-CALENDAR_ERRORS = (401, 404)
+CALENDAR_ERRORS = (400, 401, 404, 422)
 FEED_NAME = ("The feed is named after the association or network in the caller's language (Accept-Language); "
              "an id that is not a UUID, or names nothing the caller may see, is 404.")
 CONDITIONAL = ("Answers carry ETag and Last-Modified; If-None-Match or If-Modified-Since that still match "
                "answer 304 Not Modified without a body.")
+FEED_TOKEN = ("With ?token= (a calendar feed token from POST /v1/me/calendar-token) the feed shows what "
+              "the token's person may see, as Cache-Control: private; a token that is not valid, or was "
+              "replaced or revoked, is 401.")
 
 
 def csv_import_payload(request):
@@ -180,19 +183,26 @@ class EventsRoutes:
         return self.events.give_feedback(id, request.payload)
 
     # --- calendars --------------------------------------------------------------------------
-    @api("GET", "/v1/events/{id}/calendar.ics", auth="optional", tags=("calendars",), produces=("text/calendar",),
-         errors=CALENDAR_ERRORS, summary="The event as iCalendar (RFC 5545).", description=CONDITIONAL)
+    @api("GET", "/v1/events/{id}/calendar.ics", auth="optional", query=s.CalendarFeedQuery,
+         tags=("calendars",), produces=("text/calendar",), errors=CALENDAR_ERRORS,
+         summary="The event as iCalendar (RFC 5545).",
+         description=f"{CONDITIONAL} {FEED_TOKEN}")
     def event_calendar(self, request, id):
+        read_as_token_holder(self, request)
         return calendar_response(request, self.events.event_calendar(calendar_id(id, "Event")))
 
-    @api("GET", "/v1/associations/{id}/calendar.ics", auth="optional", tags=("calendars",),
-         produces=("text/calendar",), errors=CALENDAR_ERRORS, summary="Calendar feed of an association's events.",
-         description=f"{PUBLIC_IF_PUBLISHED} {FEED_NAME} {CONDITIONAL}")
+    @api("GET", "/v1/associations/{id}/calendar.ics", auth="optional", query=s.CalendarFeedQuery,
+         tags=("calendars",), produces=("text/calendar",), errors=CALENDAR_ERRORS,
+         summary="Calendar feed of an association's events.",
+         description=f"{PUBLIC_IF_PUBLISHED} {FEED_NAME} {CONDITIONAL} {FEED_TOKEN}")
     def association_calendar(self, request, id):
+        read_as_token_holder(self, request)
         return calendar_response(request, self.events.association_calendar(calendar_id(id, "Association")))
 
-    @api("GET", "/v1/networks/{id}/calendar.ics", auth="optional", tags=("calendars",),
-         produces=("text/calendar",), errors=CALENDAR_ERRORS, summary="Calendar feed of a network's events.",
-         description=f"{PUBLIC_IF_PUBLISHED} {FEED_NAME} {CONDITIONAL}")
+    @api("GET", "/v1/networks/{id}/calendar.ics", auth="optional", query=s.CalendarFeedQuery,
+         tags=("calendars",), produces=("text/calendar",), errors=CALENDAR_ERRORS,
+         summary="Calendar feed of a network's events.",
+         description=f"{PUBLIC_IF_PUBLISHED} {FEED_NAME} {CONDITIONAL} {FEED_TOKEN}")
     def network_calendar(self, request, id):
+        read_as_token_holder(self, request)
         return calendar_response(request, self.events.network_calendar(calendar_id(id, "Network")))

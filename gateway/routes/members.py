@@ -1,6 +1,7 @@
 """Routes of the members service: auth, associations, organisations,
 memberships, persons, consents and the GDPR export."""
 from gateway import tokens
+from gateway.calendars import subscription_links
 from gateway.http import api
 from gateway.runtime import runtime
 from nabo_common.api.pagination import PageQuery, page_schema
@@ -25,6 +26,30 @@ class MembersRoutes:
         return {"person": person, "roles": claims["roles"], "admin_of": claims["admin_of"],
                 "member_of": claims["member_of"], "organisation_ids": claims["organisation_ids"],
                 "language": request.caller.language}
+
+    # --- calendar feed tokens ----------------------------------------------------
+    @api("GET", "/v1/me/calendar-token", response=s.CalendarTokenState, tags=("calendars",),
+         summary="Whether you have a calendar feed token (never the token itself).")
+    def calendar_token_state(self, request):
+        return self.members.calendar_token_state()
+
+    @api("POST", "/v1/me/calendar-token", response=s.CalendarToken, status=201, tags=("calendars",),
+         rate_limit="write", errors=(401, 429),
+         summary="Make your private calendar feed token, replacing any earlier one; shown only here.",
+         description="Calendar clients (Google, Apple, Outlook) cannot send a bearer token: the token goes "
+                     "in the feed URL's query string instead (?token=...) and reads the calendar feeds as "
+                     "you. It opens calendar feeds and nothing else. The answer lists ready-made "
+                     "subscription URLs, built on PUBLIC_BASE_URL, of your associations' and networks' "
+                     "feeds; only a hash of the token is kept, so a lost token is replaced, not shown again.")
+    def create_calendar_token(self, request):
+        links = subscription_links(runtime().config.public_base_url, self.members.issue_calendar_token())
+        return 201, {"Cache-Control": "no-store"}, links
+
+    @api("DELETE", "/v1/me/calendar-token", status=204, tags=("calendars",), rate_limit="write",
+         errors=(401, 429),
+         summary="Revoke your calendar feed token: its URLs then answer 401.")
+    def revoke_calendar_token(self, request):
+        self.members.revoke_calendar_token()
 
     # --- associations -----------------------------------------------------------
     @api("GET", "/v1/associations", auth="optional", query=PageQuery, response=page_schema(s.Association),

@@ -176,6 +176,17 @@ class Consent(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
 
 
+class CalendarFeedToken(Base):
+    """A person's secret for calendar feed URLs, which calendar clients fetch without signing in.
+    Only its SHA-256 is kept: the token itself is shown once, when it is made."""
+
+    __tablename__ = "calendar_feed_tokens"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
 # --- themes, offers and needs, networks, matches ------------------------------
 
 class Theme(Base):

@@ -11,7 +11,8 @@ from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.members.domain import (
-    accounts, associations, audit, gdpr, matchmaking, memberships, offers, organisations, persons, themes,
+    accounts, associations, audit, calendar_tokens, gdpr, matchmaking, memberships, offers, organisations,
+    persons, themes,
 )
 from services.members.domain.networks import directory, joining, lifecycle, owners, roster
 from services.members.models import OutboxEvent, ProcessedEvent
@@ -42,6 +43,23 @@ class MembersService(OperationsEndpoints):
     @rpc
     def claims_for_person(self, person_id):
         return accounts.claims_for_person(self.db, person_id)
+
+    # --- calendar feed tokens -------------------------------------------------
+    @rpc
+    def issue_calendar_token(self):
+        return calendar_tokens.issue(self.db, self.caller)
+
+    @rpc
+    def calendar_token_state(self):
+        return calendar_tokens.state(self.db, self.caller)
+
+    @rpc
+    def revoke_calendar_token(self):
+        return calendar_tokens.revoke(self.db, self.caller)
+
+    @rpc
+    def claims_for_calendar_token(self, token):
+        return calendar_tokens.claims_for_token(self.db, token)
 
     # --- associations -------------------------------------------------------
     @rpc

@@ -56,6 +56,9 @@ MATRIX = [
     # --- auth ------------------------------------------------------------------------------
     Op("POST", "/v1/auth/token", PUBLIC, note="rate limited per account and per client"),
     Op("GET", "/v1/me", SIGNED_IN),
+    Op("GET", "/v1/me/calendar-token", SIGNED_IN, note="whether one exists, never the token"),
+    Op("POST", "/v1/me/calendar-token", SIGNED_IN, note="the caller's own feed token, shown once"),
+    Op("DELETE", "/v1/me/calendar-token", SIGNED_IN, note="revokes the caller's own feed token"),
     # --- associations ------------------------------------------------------------------------
     Op("GET", "/v1/associations", PUBLIC, note="the tenant directory is public"),
     Op("POST", "/v1/associations", PLATFORM, body=lambda w: {
@@ -171,9 +174,12 @@ MATRIX = [
     Op("POST", "/v1/events/{id}/attendance/import", ADMIN, "event"),
     Op("GET", "/v1/events/{id}/feedback", PUBLIC, "event"),
     Op("POST", "/v1/events/{id}/feedback", MEMBER, "event", body=_b({"rating": 1}), note="attendees"),
-    Op("GET", "/v1/events/{id}/calendar.ics", PUBLIC, "event"),
-    Op("GET", "/v1/associations/{id}/calendar.ics", PUBLIC, "association", note="public events only"),
-    Op("GET", "/v1/networks/{id}/calendar.ics", PUBLIC, "network", note="only the events the caller may see"),
+    Op("GET", "/v1/events/{id}/calendar.ics", PUBLIC, "event",
+       note="a calendar feed token reads as its person"),
+    Op("GET", "/v1/associations/{id}/calendar.ics", PUBLIC, "association",
+       note="public events only; a calendar feed token reads as its person"),
+    Op("GET", "/v1/networks/{id}/calendar.ics", PUBLIC, "network",
+       note="only the events the caller may see; a calendar feed token reads as its person"),
     # --- notifications -----------------------------------------------------------------------
     Op("GET", "/v1/campaigns", SIGNED_IN, note="only the campaigns of associations the caller administers"),
     Op("POST", "/v1/campaigns", ADMIN, body=lambda w: {

@@ -101,6 +101,9 @@ def assert_no_secrets(op, response):
     if "json" not in response.headers.get("content-type", "") or not response.content:
         return
     found = secret_keys(response.json())
+    # the two answers whose purpose is to hand the caller a token of their own
     if op.key == "POST /v1/auth/token":
         found = [f for f in found if f != "$.access_token"]
+    if op.key == "POST /v1/me/calendar-token":
+        found = [f for f in found if f != "$.token"]
     assert not found, f"{op.key} answered with secret-looking keys {found}"

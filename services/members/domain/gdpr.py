@@ -6,7 +6,7 @@ from sqlalchemy import select
 from nabo_common.api.errors import Conflict
 from contracts.api import members as schemas
 from nabo_common.api.validation import dump
-from services.members.domain import access
+from services.members.domain import access, calendar_tokens
 from services.members.domain.common import publish
 from services.members.domain.networks import roster as network_roster
 from services.members.domain.persons import _consent_state, person_view
@@ -49,6 +49,7 @@ def erase(session, caller, person_id):
         person.erased_at = now
         person.roles.clear()
         network_roster.erase_person(session, caller, person.id)
+        calendar_tokens.forget(session, person.id)
         # consent history stays: it is the legal record of what was agreed, now tied to an anonymous id
         session.flush()
         publish(session, "person.erased", {"person_id": person.id, "erased_at": now.isoformat()},
