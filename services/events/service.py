@@ -8,7 +8,9 @@ from nabo_common.persistence.db import Database
 from nabo_common.runtime.health import Operations, OperationsEndpoints
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
+from services.events.directory import People
 from services.events.domain import (
     attendance, calendars, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports, retention,
     search,
@@ -30,6 +32,7 @@ class EventsService(OperationsEndpoints):
     operations = Operations()
     instrumentation = Instrumentation()
     guest_retention_days = GuestRetentionDays()
+    members = TimedRpcProxy("members")
 
     # --- programmes ---------------------------------------------------------
     @rpc
@@ -92,7 +95,7 @@ class EventsService(OperationsEndpoints):
     # --- registrations --------------------------------------------------------
     @rpc
     def register(self, event_id, payload, link=None):
-        return registrations.register(self.db, self.caller, event_id, payload, link)
+        return registrations.register(self.db, self.caller, event_id, payload, link, People(self.members))
 
     @rpc
     def list_registrations(self, event_id, query):
