@@ -12,7 +12,7 @@ from services.events.domain.common import normalise_email, publish, utcnow
 from services.events.models import Attendance, Event, Registration, new_id
 
 
-def registration_data(event, registration, with_ics=False):
+def registration_data(event, registration, with_ics=False, cancelled_by=None):
     return {
         "registration_id": registration.id, "event_id": event.id, "association_ids": event.association_ids,
         "person_id": registration.person_id, "name": registration.name, "email": registration.email,
@@ -21,12 +21,14 @@ def registration_data(event, registration, with_ics=False):
         "title": event.title, "starts_at": event.starts_at.isoformat(), "time_zone": event.time_zone,
         "join_url": event.join_url if registration.status == "confirmed" else None,
         "ics": calendars.event_ics(event, show_join_url=True) if with_ics else None,
+        "cancelled_by": cancelled_by,
     }
 
 
-def _announce(session, caller, event, registration, event_type):
+def _announce(session, caller, event, registration, event_type, cancelled_by=None):
     with_ics = event_type in ("registration.confirmed", "registration.promoted")
-    publish(session, event_type, registration_data(event, registration, with_ics), caller, event.association_ids[0])
+    publish(session, event_type, registration_data(event, registration, with_ics, cancelled_by), caller,
+            event.association_ids[0])
 
 
 def _view(session, event, registration, show_join_url=True, attended=None):
@@ -164,6 +166,11 @@ def _registration_or_404(session, caller, registration_id, lock_event=False):
     return event, registration
 
 
+def _canceller(caller, registration):
+    own = caller.person_id is not None and registration.person_id == caller.person_id
+    return "registrant" if own else "organiser"
+
+
 def get(session, caller, registration_id):
     event, registration = _registration_or_404(session, caller, registration_id)
     return _view(session, event, registration)
@@ -184,7 +191,8 @@ def update(session, caller, registration_id, payload):
             was_confirmed = registration.status == "confirmed"
             registration.status, registration.cancelled_at = "cancelled", utcnow()
             session.flush()
-            _announce(session, caller, event, registration, "registration.cancelled")
+            _announce(session, caller, event, registration, "registration.cancelled",
+                      _canceller(caller, registration))
             if was_confirmed and event.status == "published":
                 promote_waitlisted(session, caller, event)
         session.flush()

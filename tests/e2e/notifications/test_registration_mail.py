@@ -62,3 +62,22 @@ def test_a_campaign_mail_link_attributes_the_registration_in_the_programme_repor
     assert report["events"][0]["source_channels"]["email"] == {"registrations": 1, "attendees": 0}
     assert report["source_channels"]["email"]["registrations"] == 1
 
+
+def test_mail_about_a_guest_an_organiser_registered_goes_to_the_guest_and_a_cancellation_is_told(tenant_a):
+    admin = tenant_a.admin
+    event = published_event(admin, unique("Recorded talk"), in_days(-2))
+    path = f"/v1/events/{event['id']}/registrations"
+    guest_email, other_email = f"{unique('ga')}@x.test", f"{unique('gb')}@x.test"
+    guest = check(admin.post(path, {"name": "Guest A", "email": guest_email}), 201)
+    other = check(admin.post(path, {"name": "Guest B", "email": other_email, "language": "da"}), 201)
+    assert guest["person_id"] is None and other["person_id"] is None
+    check(admin.post(f"/v1/events/{event['id']}/recording", {"recording_url": "https://video.example/talk"}), 200)
+    [recording] = SINK.wait_for(1, timeout=30, where=lambda m: guest_email in m["to"]
+                                and "https://video.example/talk" in _text(m["message"]))
+    assert "Guest A" in _text(recording["message"])
+    assert not [m for m in SINK.to(tenant_a.admin_email) if "https://video.example/talk" in _text(m["message"])]
+
+    check(admin.delete(f"/v1/registrations/{other['id']}"), 200)
+    [told] = SINK.wait_for(1, timeout=30, where=lambda m: other_email in m["to"]
+                           and m["message"]["Subject"].startswith("Tilmelding annulleret"))
+    assert event["title"] in told["message"]["Subject"]

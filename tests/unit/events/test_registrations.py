@@ -27,7 +27,8 @@ def test_full_event_waitlists_and_cancellation_promotes_the_first_waitlisted(ses
     promoted = outbox(session, "registration.promoted")
     assert [e["data"]["registration_id"] for e in promoted] == [third["id"]]
     assert "BEGIN:VCALENDAR" in promoted[0]["data"]["ics"]
-    assert [e["data"]["registration_id"] for e in outbox(session, "registration.cancelled")] == [second["id"]]
+    [cancelled] = outbox(session, "registration.cancelled")
+    assert (cancelled["data"]["registration_id"], cancelled["data"]["cancelled_by"]) == (second["id"], "organiser")
 
 
 def test_double_registration_is_refused_with_a_clear_message(session, admin_a):
@@ -122,6 +123,7 @@ def test_a_cancelled_person_may_register_again(session, admin_a):
     first = register_self(session, member, event["id"])
     assert first["person_id"] == member.person_id
     registrations.cancel(session, member, first["id"])
+    assert outbox(session, "registration.cancelled")[0]["data"]["cancelled_by"] == "registrant"
     again = register_self(session, member, event["id"])
     assert again["status"] == "confirmed"
 
