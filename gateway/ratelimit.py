@@ -12,16 +12,20 @@ from limits.strategies import MovingWindowRateLimiter
 from nabo_common.api.errors import RateLimited
 
 # The limits a route's ``rate_limit`` names: (gateway setting, whose requests count together, …).
-# "client" is the client address, "account" the e-mail signing in, "person" the signed-in caller.
+# "client" is the client address, "account" the e-mail signing in, "person" the signed-in caller, and
+# "caller" the signed-in caller or, for an anonymous one, the client address: an organiser at the desk
+# or colleagues behind one office proxy each have their own count, guests share their address's.
 NAMED_RATE_LIMITS = {
-    "write": (("write_limit", "client"),),
+    "write": (("write_limit", "caller"),),
     # password guessing is limited per account, and more loosely per client address
     "sign_in": (("sign_in_limit", "client", "account"), ("sign_in_ip_limit", "client")),
     # guests register without signing in: one client must not fill events or the organisers' inboxes
-    "registration": (("write_limit", "client"), ("registration_limit", "client")),
+    "registration": (("write_limit", "caller"), ("registration_limit", "caller")),
     # every send mails a whole audience; counted per person so changing address does not help
-    "campaign_send": (("write_limit", "client"), ("campaign_send_limit", "person")),
+    "campaign_send": (("write_limit", "caller"), ("campaign_send_limit", "person")),
 }
+# requesters known only once the caller is authenticated
+AFTER_AUTHENTICATION = {"person", "caller"}
 TOO_MANY_REQUESTS_DETAIL = "Slow down and try again later."
 
 
@@ -66,17 +70,19 @@ def _email_in_body(request):
 def _requester(kind, request, config):
     if kind == "account":
         return _email_in_body(request)
-    if kind == "person":
+    if kind in AFTER_AUTHENTICATION:
         caller = getattr(request, "caller", None)
-        return (caller and caller.person_id) or client_ip(request, config)
-    return client_ip(request, config)
+        if caller is not None and caller.person_id:
+            return f"person:{caller.person_id}"
+    return f"client:{client_ip(request, config)}"
 
 
 def exceeded_rate_limit(spec, request, rt, signed_in):
     """Count the request against its route's limits; the seconds until a slot frees of the first one it
-    exceeds, else None. Limits counted per person wait until the caller is known (``signed_in``)."""
+    exceeds, else None. Limits counted per person or caller wait until the caller is known
+    (``signed_in``: after authentication)."""
     for setting, *kinds in NAMED_RATE_LIMITS.get(spec.rate_limit, ()):
-        if ("person" in kinds) != signed_in:
+        if bool(AFTER_AUTHENTICATION.intersection(kinds)) != signed_in:
             continue
         requester = [_requester(kind, request, rt.config) for kind in kinds]
         # the setting's name keeps two limits of one route apart even when their values are equal

@@ -10,7 +10,7 @@ EVENT_STATUSES = ("draft", "published", "cancelled", "completed")
 VISIBILITIES = ("public", "members")
 JOIN_URL_VISIBILITIES = ("public", "registrants")
 PERSON_ROLES = ("speaker", "facilitator", "technical_support", "host_company")
-SOURCE_CHANNELS = ("newsletter", "linkedin", "facebook", "direct_mail", "website", "network", "other")
+SOURCE_CHANNELS = ("newsletter", "email", "linkedin", "facebook", "direct_mail", "website", "network", "other")
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
 ATTENDANCE_KINDS = ("check_in", "walk_in", "online", "anonymous")
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use an ISO 4217 code such as DKK or EUR.")
@@ -277,18 +277,22 @@ class EventQuery(PageQuery):
 
 class RegistrationCreate(Input):
     person_id = Id(allow_none=True, metadata={
-        "description": "Admins of an organising association register a member person (or null for a guest); "
-                       "signed-in members register themselves when it is left out."})
-    name = Text(200, required=True)
-    email = fields.Email(required=True, validate=validate.Length(max=320))
-    language = fields.String(load_default="en", validate=Language)
+        "description": "Organisers register a person of the association (or null for a guest). Left out, a "
+                       "signed-in caller registers themself, or a guest when name and e-mail are not theirs."})
+    name = Text(200, metadata={"description": "A guest's name; a person registers under their own."})
+    email = fields.Email(validate=validate.Length(max=320), metadata={
+        "description": "A guest's address. A person registers under their own; another one is refused."})
+    language = fields.String(validate=Language, metadata={"description": "Defaults to the person's, else en."})
     answers = ANSWERS(load_default=dict)
     source_channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
     campaign_code = fields.String(validate=CAMPAIGN_CODE)
 
 
 class RegistrationLink(Input):
-    """Link parameters of the sign-up page: which channel and campaign brought the person."""
+    """Link parameters of the sign-up page: which channel and campaign brought the person. Campaign mails
+    tag their links with source_channel and campaign_code; channel and campaign are short forms."""
+    source_channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
+    campaign_code = fields.String(validate=CAMPAIGN_CODE)
     channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
     campaign = fields.String(validate=CAMPAIGN_CODE)
 

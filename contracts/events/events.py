@@ -82,6 +82,9 @@ class RegistrationData(_Strict):
     time_zone = fields.String(required=True)
     join_url = fields.String(allow_none=True, load_default=None)
     ics = fields.String(allow_none=True, load_default=None)
+    cancelled_by = fields.String(allow_none=True, load_default=None,
+                                 validate=validate.OneOf(("registrant", "organiser")),
+                                 metadata={"description": "registration.cancelled: who cancelled it."})
 
 
 @event_type("event.reminder_due", "events",

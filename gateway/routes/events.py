@@ -127,9 +127,11 @@ class EventsRoutes:
          query=s.RegistrationLink, response=s.Registration, status=201, tags=("registrations",),
          rate_limit="registration", errors=(400, 403, 404, 409, 422),
          summary="Register yourself, a guest (name and e-mail, no account) or, as organiser, a member person.",
-         description="When the event is full the registration is waitlisted. channel and campaign in the query "
-                     "string (from the link that brought the person) record the source channel. Limited per "
-                     "client (REGISTRATION_RATE_LIMIT) on top of the write limit.")
+         description="When the event is full the registration is waitlisted. source_channel and campaign_code "
+                     "(or channel and campaign) in the query string, as campaign mails tag their links, record "
+                     "where the person came from. Limited per "
+                     "signed-in caller, or per client address for anonymous ones (REGISTRATION_RATE_LIMIT), on "
+                     "top of the write limit.")
     def register(self, request, id):
         return self.events.register(id, request.payload, request.query)
 

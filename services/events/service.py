@@ -32,7 +32,7 @@ class EventsService(OperationsEndpoints):
     operations = Operations()
     instrumentation = Instrumentation()
     guest_retention_days = GuestRetentionDays()
-    members = TimedRpcProxy("members")  # the names of the associations and networks whose calendars it serves
+    members = TimedRpcProxy("members")  # associations, networks and persons it does not own
 
     # --- programmes ---------------------------------------------------------
     @rpc
@@ -95,7 +95,7 @@ class EventsService(OperationsEndpoints):
     # --- registrations --------------------------------------------------------
     @rpc
     def register(self, event_id, payload, link=None):
-        return registrations.register(self.db, self.caller, event_id, payload, link)
+        return registrations.register(self.db, self.caller, event_id, payload, link, MembersDirectory(self.members))
 
     @rpc
     def list_registrations(self, event_id, query):

@@ -165,7 +165,7 @@ MATRIX = [
     Op("POST", "/v1/events/{id}/registrations", PUBLIC, "event",
        body=lambda w: {"name": "Rogue", "email": f"{w['unique']('rogue')}@example.test"},
        note="public events take guests; members-only events only their association's members; "
-            "rate limited per client"),
+            "rate limited per client address for anonymous callers, per account for signed-in ones"),
     Op("GET", "/v1/registrations/{id}", SELF, "registration"),
     Op("PATCH", "/v1/registrations/{id}", SELF, "registration", body=_b({"name": "Hijacked"})),
     Op("DELETE", "/v1/registrations/{id}", SELF, "registration"),

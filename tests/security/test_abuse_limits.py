@@ -1,6 +1,6 @@
 """Abuse limits through the running gateway: guest registrations are limited
-per client and campaign sends per person, both more strictly than other
-writes; list pages, request bodies and every list or map in a body are
+per client, a signed-in caller's per account, and campaign sends per person,
+all more strictly than other writes; list pages, request bodies and every list or map in a body are
 bounded."""
 import dataclasses
 import ipaddress
@@ -45,6 +45,15 @@ def in_days(days):
     return (datetime.now(timezone.utc) + timedelta(days=days)).replace(microsecond=0)
 
 
+def published_event(admin, title, in_days_from_now):
+    start = in_days(in_days_from_now)
+    event = check(admin.post("/v1/events", {
+        "title": unique(title), "format": "online", "languages": ["en"], "time_zone": "Europe/Amsterdam",
+        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
+        "join_url": "https://meet.example/open"}), 201)
+    return check(admin.post(f"/v1/events/{event['id']}/transitions", {"to": "published"}), 200)
+
+
 def assert_rate_limited(response):
     assert response.status_code == 429, f"{response.status_code} {response.text}"
     assert response.headers["content-type"] == "application/problem+json"
@@ -55,12 +64,7 @@ def assert_rate_limited(response):
 def test_guest_registrations_are_limited_per_client_beyond_the_write_limit(api, tenant_a, gateway_config):
     config = gateway_config(registration_limit="3/minute")
     assert parse(config.write_limit).amount > 3  # the registration limit, not the write limit, is what bites
-    start = in_days(12)
-    event = check(tenant_a.admin.post("/v1/events", {
-        "title": unique("Open house"), "format": "online", "languages": ["en"], "time_zone": "Europe/Amsterdam",
-        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
-        "join_url": "https://meet.example/open"}), 201)
-    check(tenant_a.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "published"}), 200)
+    event = published_event(tenant_a.admin, "Open house", 12)
 
     def register(client):
         return api.post(f"/v1/events/{event['id']}/registrations",
@@ -71,6 +75,25 @@ def test_guest_registrations_are_limited_per_client_beyond_the_write_limit(api, 
         check(register(client), 201)
     assert_rate_limited(register(client))
     check(register(new_client()), 201)  # another client is not affected
+
+
+def test_signed_in_callers_are_limited_per_account_not_per_address(api, tenant_a, tenant_b, gateway_config):
+    """An organiser entering registrations at the desk, and colleagues behind one office proxy, each have
+    their own count; a guest on that address still has the address's."""
+    gateway_config(registration_limit="3/minute")
+    event = published_event(tenant_a.admin, "Desk", 13)
+    path = f"/v1/events/{event['id']}/registrations"
+    office = new_client()
+
+    def guest():
+        return {"name": "Guest", "email": f"{unique('desk')}@example.test"}
+
+    for _ in range(3):
+        check(tenant_a.admin.post(path, guest(), headers=from_client(office)), 201)
+    assert_rate_limited(tenant_a.admin.post(path, guest(), headers=from_client(new_client())))
+    # the colleague and an anonymous guest behind the same proxy are not affected
+    check(tenant_a.member.post(path, {}, headers=from_client(office)), 201)
+    check(api.post(path, guest(), headers=from_client(office)), 201)
 
 
 def test_campaign_sends_are_limited_per_person_whatever_their_address(api, tenant_a, tenant_b, gateway_config):

@@ -3,16 +3,16 @@ seats happens under a row lock on the event (SELECT ... FOR UPDATE), so
 racing registrations never overbook and promotions happen once."""
 from sqlalchemy import bindparam, func, insert, or_, select
 
-from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from contracts.api import events as schemas
 from nabo_common.api.validation import dump, load
-from services.events.domain import access, calendars, views
+from services.events.domain import access, calendars, registrants, views
 from services.events.domain.common import normalise_email, publish, utcnow
 from services.events.models import Attendance, Event, Registration, new_id
 
 
-def registration_data(event, registration, with_ics=False):
+def registration_data(event, registration, with_ics=False, cancelled_by=None):
     return {
         "registration_id": registration.id, "event_id": event.id, "association_ids": event.association_ids,
         "person_id": registration.person_id, "name": registration.name, "email": registration.email,
@@ -21,12 +21,14 @@ def registration_data(event, registration, with_ics=False):
         "title": event.title, "starts_at": event.starts_at.isoformat(), "time_zone": event.time_zone,
         "join_url": event.join_url if registration.status == "confirmed" else None,
         "ics": calendars.event_ics(event, show_join_url=True) if with_ics else None,
+        "cancelled_by": cancelled_by,
     }
 
 
-def _announce(session, caller, event, registration, event_type):
+def _announce(session, caller, event, registration, event_type, cancelled_by=None):
     with_ics = event_type in ("registration.confirmed", "registration.promoted")
-    publish(session, event_type, registration_data(event, registration, with_ics), caller, event.association_ids[0])
+    publish(session, event_type, registration_data(event, registration, with_ics, cancelled_by), caller,
+            event.association_ids[0])
 
 
 def _view(session, event, registration, show_join_url=True, attended=None):
@@ -86,18 +88,21 @@ def _check_answers(event, answers):
         raise ValidationFailed("Some answers are missing or unknown.", {"answers": errors})
 
 
-def _registrant(caller, event, data):
-    """Whose registration this is: an admin may name a member person or register a guest."""
-    if "person_id" in data:
-        if not access.manages(caller, event.association_ids):
-            raise Forbidden("Only the organisers register someone else; leave person_id out to register yourself.")
-        return data["person_id"]
-    return caller.person_id
+def _registrant(session, caller, event_id, data, people):
+    """An anonymous caller registers a guest; whom a signed-in caller registers depends on the event's
+    organisers and on the members service, asked before the event is locked."""
+    if caller.person_id is None and "person_id" not in data:
+        return registrants.guest(data)
+    with session.begin():
+        event = access.event_or_404(session, caller, event_id)
+        return registrants.resolve(caller, event, data, people)
 
 
-def register(session, caller, event_id, payload, link=None):
+def register(session, caller, event_id, payload, link=None, people=None):
+    """``people`` looks persons up in the members service (see ``registrants``)."""
     data = load(schemas.RegistrationCreate, payload)
     link = load(schemas.RegistrationLink, link or {})
+    registrant = _registrant(session, caller, event_id, data, people)
     with session.begin():
         event = access.event_or_404(session, caller, event_id, lock=True)
         # taken under the event lock, so created_at follows the order in which seats and
@@ -108,15 +113,16 @@ def register(session, caller, event_id, payload, link=None):
             raise Conflict(f"This event is {event.status}; registration is closed.")
         if not organiser and not views.registration_open(event, now):
             raise Conflict("Registration for this event is not open.")
-        person_id = _registrant(caller, event, data)
         _check_answers(event, data["answers"])
-        email = normalise_email(data["email"])
+        person_id = registrant.person_id
         full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
-        values = {"id": new_id(), "event_id": event.id, "person_id": person_id, "name": data["name"],
-                  "email": data["email"], "email_lower": email, "language": data["language"],
+        values = {"id": new_id(), "event_id": event.id, "person_id": person_id, "name": registrant.name,
+                  "email": registrant.email, "email_lower": normalise_email(registrant.email),
+                  "language": registrant.language,
                   "answers": data["answers"], "status": "waitlisted" if full else "confirmed",
-                  "source_channel": data.get("source_channel") or link.get("channel") or "other",
-                  "campaign_code": data.get("campaign_code") or link.get("campaign"),
+                  "source_channel": data.get("source_channel") or link.get("source_channel")
+                  or link.get("channel") or "other",
+                  "campaign_code": data.get("campaign_code") or link.get("campaign_code") or link.get("campaign"),
                   "created_at": now, "updated_at": now}
         # into the table at once, not through the unit of work (whose flush cost more than the INSERT), and
         # only if the registrant has no active registration: the check and the write are one statement
@@ -160,6 +166,11 @@ def _registration_or_404(session, caller, registration_id, lock_event=False):
     return event, registration
 
 
+def _canceller(caller, registration):
+    own = caller.person_id is not None and registration.person_id == caller.person_id
+    return "registrant" if own else "organiser"
+
+
 def get(session, caller, registration_id):
     event, registration = _registration_or_404(session, caller, registration_id)
     return _view(session, event, registration)
@@ -180,7 +191,8 @@ def update(session, caller, registration_id, payload):
             was_confirmed = registration.status == "confirmed"
             registration.status, registration.cancelled_at = "cancelled", utcnow()
             session.flush()
-            _announce(session, caller, event, registration, "registration.cancelled")
+            _announce(session, caller, event, registration, "registration.cancelled",
+                      _canceller(caller, registration))
             if was_confirmed and event.status == "published":
                 promote_waitlisted(session, caller, event)
         session.flush()

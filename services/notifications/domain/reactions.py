@@ -259,6 +259,13 @@ REGISTRATION_KINDS = {"registration.confirmed": "registration_confirmed",
                       "registration.promoted": "registration_promoted"}
 
 
+def _registration_kind(envelope):
+    """What the registrant is told; cancelling themself needs no mail, an organiser cancelling does."""
+    if envelope["type"] == "registration.cancelled":
+        return "registration_cancelled" if envelope["data"].get("cancelled_by") == "organiser" else None
+    return REGISTRATION_KINDS.get(envelope["type"])
+
+
 def on_registration(session, envelope):
     """The registration carries the event's title, start, zone and (for a confirmed seat) join link, and the
     .ics to attach; the read model adds the venue and format. Its event.published may still be in a
@@ -270,7 +277,7 @@ def on_registration(session, envelope):
     read_for = named or envelope.get("association_id")
     event, association = readmodel.event_with_association(session, data["event_id"], read_for)
     kept = readmodel.apply_registration(session, data, event)
-    kind = REGISTRATION_KINDS.get(envelope["type"])
+    kind = _registration_kind(envelope)
     if kind is None or not kept:
         return
     if event is None:

@@ -3,9 +3,12 @@ registration is anonymised once, even when the event is delivered twice."""
 import json
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pika
+from nameko.containers import ServiceContainer
+from nameko.rpc import rpc
 
 from nabo_common.messaging import envelopes
 from nabo_common.messaging import topology
@@ -24,11 +27,30 @@ def publish(amqp_uri, message):
     connection.close()
 
 
+class KarenInMembers:
+    """The members service as the events service asks it for the person it registers."""
+    name = "members"
+
+    @rpc
+    def get_person(self, person_id):
+        return {"id": person_id, "name": "Karen Hansen", "email": "karen@example.org", "language": "da"}
+
+
+@contextmanager
+def members_knowing_karen(amqp_uri):
+    container = ServiceContainer(KarenInMembers, {"AMQP_URI": amqp_uri, "serializer": "json"})
+    container.start()
+    try:
+        yield
+    finally:
+        container.stop()
+
+
 def test_person_erased_anonymises_registrations_once(amqp_uri):
     association = "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b"
     admin = admin_caller(association)
     person_id = str(uuid.uuid4())
-    with running_system(amqp_uri, ["events"]) as system:
+    with running_system(amqp_uri, ["events"]) as system, members_knowing_karen(amqp_uri):
         with events_rpc(system, admin) as events:
             event = events.create_event(event_payload())
             events.transition_event(event["id"], {"to": "published"})

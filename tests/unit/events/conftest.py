@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from nabo_common.persistence import db
 from nabo_common.runtime.context import ASSOCIATION_ADMIN, MEMBER, Caller
 from nabo_common.api.errors import NotFound
-from services.events.domain import access, lifecycle, views
+from services.events.domain import access, lifecycle, registrations, views
 from services.events.models import Base, Event, OutboxEvent
 
 ASSOC_A = str(uuid.uuid4())
@@ -50,6 +50,26 @@ def member_of(association_id):
 
 
 ANON = Caller()
+
+
+def email_of(person_id):
+    return f"{person_id}@people.example.org"
+
+
+class KnownPeople:
+    """The members service's persons as the events service looks them up: everyone exists."""
+
+    def person(self, person_id):
+        return {"id": person_id, "name": f"Person {person_id[:8]}", "email": email_of(person_id), "language": "da",
+                "erased": False}
+
+
+PEOPLE = KnownPeople()
+
+
+def register_self(session, caller, event_id, **fields):
+    """``caller`` registers themself, sending none of their own name and address."""
+    return registrations.register(session, caller, event_id, fields, people=PEOPLE)
 
 
 @pytest.fixture

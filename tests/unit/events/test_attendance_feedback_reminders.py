@@ -5,7 +5,8 @@ import pytest
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from services.events.domain import attendance, feedback, gdpr, registrations, reminders
 from services.events.models import Reminder
-from tests.unit.events.conftest import ANON, ASSOC_A, at, make_event, member_of, move_to_past, outbox
+from tests.unit.events.conftest import (ANON, ASSOC_A, at, email_of, make_event, member_of, move_to_past, outbox,
+                                        register_self)
 
 PLATFORM_CSV = """Name (Original Name),User Email,Join Time,Duration (Minutes)
 Anna Jensen,anna@example.org,03/05/2024 10:01:00 AM,58
@@ -63,7 +64,7 @@ def test_check_in_walk_ins_anonymous_count_and_no_shows(session, admin_a):
 def test_feedback_from_attendees_only_and_once(session, admin_a):
     event = make_event(session, admin_a)
     member = member_of(ASSOC_A)
-    registration = registrations.register(session, member, event["id"], {"name": "M", "email": "m@example.org"})
+    registration = register_self(session, member, event["id"])
     with pytest.raises(Forbidden):
         feedback.give(session, member, event["id"], {"rating": 5})
     attendance.record(session, admin_a, event["id"], {"registration_id": registration["id"]})
@@ -110,12 +111,11 @@ def test_erasure_anonymises_but_keeps_counts(session, admin_a):
     lifecycle.update(session, admin_a, event["id"], {"people": [
         {"role": "speaker", "person_id": member.person_id, "name": "Mette"},
         {"role": "host_company", "organisation_id": "0c1b5a0e-6c2f-4bb0-9d7c-0a0f8b9f2c11"}]})
-    registration = registrations.register(session, member, event["id"], {
-        "name": "Mette", "email": "mette@example.org", "source_channel": "linkedin"})
+    registration = register_self(session, member, event["id"], source_channel="linkedin")
     attendance.record(session, admin_a, event["id"], {"registration_id": registration["id"]})
     feedback.give(session, member, event["id"], {"rating": 5, "comment": "Mette loved it"})
     exported = gdpr.export(session, member, member.person_id)
-    assert [r["email"] for r in exported["registrations"]] == ["mette@example.org"]
+    assert [r["email"] for r in exported["registrations"]] == [email_of(member.person_id)]
     assert len(exported["attendance"]) == 1 and exported["feedback"][0]["rating"] == 5
     assert exported["event_roles"][0]["role"] == "speaker"
 

@@ -10,7 +10,7 @@ from nabo_common.runtime.context import Caller
 from services.events.domain import calendars, lifecycle, registrations, vtimezones
 from services.events.models import Event
 from tests.support.icalendars import instants_around_transitions, offsets_agree, parse_everywhere
-from tests.unit.events.conftest import ANON, ASSOC_A, at, make_event, member_of
+from tests.unit.events.conftest import ANON, ASSOC_A, at, make_event, member_of, register_self
 
 NETWORK = "5b0e9a3e-8a55-4d0b-9d49-6f8b9d3c7a11"
 # the zones of the platform's countries, and one across the Atlantic
@@ -142,7 +142,7 @@ def test_last_modified_follows_listed_events_and_the_callers_registrations(sessi
     assert after_hiding["last_modified"] > first  # the event left the feed: the feed changed
     member = member_of(ASSOC_A)
     before = calendars.network_feed(session, member, NETWORK, Directory())["last_modified"]
-    registrations.register(session, member, event["id"], {"name": "M", "email": "m@example.org"})
+    register_self(session, member, event["id"])
     assert calendars.network_feed(session, member, NETWORK, Directory())["last_modified"] > before
 
 

@@ -3,7 +3,7 @@ import pytest
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.events.domain import calendars, lifecycle, registrations, search
 from tests.unit.events.conftest import (
-    ANON, ASSOC_A, ASSOC_B, at, event_payload, make_event, member_of, move_to_past, outbox,
+    ANON, ASSOC_A, ASSOC_B, at, event_payload, make_event, member_of, move_to_past, outbox, register_self,
 )
 
 
@@ -92,7 +92,7 @@ def test_join_link_hidden_until_registered(session, admin_a):
     member = member_of(ASSOC_A)
     seen = lifecycle.get(session, member, event["id"])
     assert seen["join_url"] is None and seen["join_url_hidden"] is True
-    registrations.register(session, member, event["id"], {"name": "M", "email": "m@example.org"})
+    register_self(session, member, event["id"])
     assert lifecycle.get(session, member, event["id"])["join_url"] == "https://meet.example/abc"
     assert "meet.example" not in calendars.one_event(session, ANON, event["id"])["calendar"]
     assert "meet.example" in calendars.one_event(session, member, event["id"])["calendar"]

@@ -4,7 +4,7 @@ import pytest
 from nabo_common.api.errors import NotFound
 from services.events.domain import lifecycle, reading, registrations, search
 from tests.unit.events.conftest import (ANON, ASSOC_A, ASSOC_B, admin_of, at, make_event, member_of, orm_view,
-                                        read_view)
+                                        read_view, register_self)
 
 
 def guest(n):
@@ -21,7 +21,7 @@ def catalogue(session, admin_a):
     for n in range(3):
         registrations.register(session, ANON, full["id"], guest(n))
     members_only = make_event(session, admin_a, visibility="members", start=at(days=9))
-    registrations.register(session, registered, members_only["id"], guest(9))
+    register_self(session, registered, members_only["id"])
     draft = make_event(session, admin_a, publish=False, start=at(days=10))
     venue = make_event(session, admin_a, format="in_person", join_url=None, start=at(days=11),
                        venue={"address": "Havnegade 1, Aarhus"}, capacity=None)

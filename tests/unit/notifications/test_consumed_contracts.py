@@ -212,6 +212,20 @@ def test_waitlisted_guest_gets_no_join_link_and_no_calendar_in_the_registrations
     assert "meet.test" not in mail.text_body and mail.attachments is None
 
 
+def test_a_registration_the_organisers_cancel_is_told_and_one_cancelled_by_its_registrant_is_not(world, session):
+    aid = world.association(language="en")
+    event_id = new_id()
+    world.apply("event.published", event_data(event_id, aid))
+    world.apply("registration.cancelled", dict(registration_data(event_id, aid, None, "self@example.test", "da",
+                                                                 status="cancelled"), cancelled_by="registrant"))
+    world.apply("registration.cancelled", dict(registration_data(event_id, aid, None, "told@example.test", "da",
+                                                                 status="cancelled", name="Told"),
+                                               cancelled_by="organiser"))
+    [mail] = emails(session, kind="registration_cancelled")
+    assert (mail.email, mail.subject) == ("told@example.test", "Tilmelding annulleret: Grøn omstilling")
+    assert "Hej Told" in mail.text_body and "meet.test" not in mail.text_body
+
+
 @contextmanager
 def selects_of_associations(session):
     """The SELECTs sent while the block runs that read the associations table."""

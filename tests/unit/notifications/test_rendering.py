@@ -19,7 +19,7 @@ CONTEXT = {"name": "Ane & Bo", "event": EVENT, "action_url": EVENT["join_url"], 
            "idea_title": "Solar", "status": "accepted", "previous_status": "submitted", "idea_titles": ["Solar"],
            "initiative_title": "Sun", "items": [{"subject": "S", "summary": "x"}], "period": "weekly"}
 EXPECTED_KINDS = {"registration_confirmed", "registration_waitlisted", "registration_promoted", "event_updated",
-                  "event_cancelled", "event_reminder", "recording_published", "network_join_requested",
+                  "registration_cancelled", "event_cancelled", "event_reminder", "recording_published", "network_join_requested",
                   "network_join_decided", "membership_activated", "membership_lapsing", "match_introduced",
                   "idea_status_changed", "initiative_launched", "digest"}
 
