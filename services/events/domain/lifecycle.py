@@ -7,7 +7,7 @@ from datetime import date, datetime
 from nabo_common.api.errors import Conflict, ValidationFailed
 from contracts.api import events as schemas
 from nabo_common.api.validation import load
-from services.events.domain import access, reading, registrations, reminders, views
+from services.events.domain import access, co_hosts, reading, registrations, reminders, views
 from services.events.domain.common import publish, utcnow
 from services.events.models import Event, EventHost, EventTag, Programme
 
@@ -75,17 +75,18 @@ def _people(data):
 
 def create(session, caller, payload):
     data = _people(load(schemas.EventCreate, payload))
-    association_ids = access.organising_associations(caller, data.pop("association_ids", None))
+    hosts, invited = co_hosts.organisers(caller, data.pop("association_ids", None))
     data.setdefault("themes", [])
     with session.begin():
         event = Event(title=data["title"], title_lower=data["title"].lower(), format=data["format"],
                       starts_at=data["starts_at"], ends_at=data["ends_at"], time_zone=data["time_zone"],
                       status="draft", sequence=0)
-        event.hosts = [EventHost(association_id=a) for a in association_ids]
+        event.hosts = [EventHost(association_id=a) for a in hosts]
         event.tags = []
         session.add(event)
         _apply(session, event, data)
         session.flush()
+        co_hosts.invite(session, caller, co_hosts.EVENT, event, invited)
     return views.event_view(session, caller, event)
 
 

@@ -41,8 +41,8 @@ def session(tmp_path):
     engine.dispose()
 
 
-def admin_of(association_id):
-    return Caller(person_id=str(uuid.uuid4()), roles=(ASSOCIATION_ADMIN,), admin_of=(association_id,))
+def admin_of(*association_ids):
+    return Caller(person_id=str(uuid.uuid4()), roles=(ASSOCIATION_ADMIN,), admin_of=association_ids)
 
 
 def member_of(association_id):
