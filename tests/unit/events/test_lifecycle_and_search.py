@@ -101,7 +101,8 @@ def test_join_link_hidden_until_registered(session, admin_a):
 
 
 def test_search_filters(session, admin_a):
-    a = make_event(session, admin_a, themes=["tourism"], languages=["de"], format="hybrid", title="Wandern")
+    a = make_event(session, admin_a, themes=["tourism"], languages=["de"], format="hybrid", title="Wandern",
+                   venue={"address": "Marktplatz 1, Flensburg"})
     b = make_event(session, admin_a, themes=["e-commerce"], languages=["da"], start=at(days=20),
                    description="Webshops that sell abroad")
     past = make_event(session, admin_a, themes=["tourism"])
