@@ -130,9 +130,11 @@ class CoHostInvitation(Output):
     resource = fields.String(metadata={"description": "event or programme."})
     resource_id = fields.String()
     title = fields.String()
-    starts_at = fields.DateTime(allow_none=True, metadata={"description": "An event's start; null for a programme."})
+    starts_at = fields.DateTime(allow_none=True,
+                                metadata={"description": "An event's start; null for a programme."})
     association_id = fields.String(metadata={"description": "The association asked to co-organise."})
-    host_association_ids = fields.List(fields.String(), metadata={"description": "The associations organising it."})
+    host_association_ids = fields.List(fields.String(),
+                                       metadata={"description": "The associations organising it."})
     invited_by = fields.String(allow_none=True, metadata={"description": "The inviting admin's person id."})
     status = fields.String(metadata={"description": "pending, or the decision: approved or declined."})
     created_at = fields.DateTime()

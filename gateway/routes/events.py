@@ -13,9 +13,10 @@ from contracts.api import events as s
 EXPORTERS.append("events")
 CALENDAR = "text/calendar; charset=utf-8"
 PUBLIC_IF_PUBLISHED = "Anonymous callers see published public events only."
-CO_HOSTING = ("An association named in association_ids that you do not administer is invited (event.co_host_invited "
-              "or programme.co_host_invited) and co-organises only once one of its admins approves; until then "
-              "nothing of it shows in that association's listings or calendar feed. Declining removes the invitation.")
+CO_HOSTING = ("An association named in association_ids that you do not administer is invited "
+              "(event.co_host_invited or programme.co_host_invited) and co-organises only once one of its "
+              "admins approves; until then nothing of it shows in that association's listings or calendar "
+              "feed. Declining removes the invitation.")
 
 
 def calendar_response(text, filename):
@@ -89,8 +90,8 @@ class EventsRoutes:
     def decide_programme_co_host(self, request, id, association_id):
         return self.events.decide_programme_co_host(id, association_id, request.payload)
 
-    @api("GET", "/v1/co-host-invitations", query=s.CoHostInvitationQuery, response=page_schema(s.CoHostInvitation),
-         tags=("events", "programmes"),
+    @api("GET", "/v1/co-host-invitations", query=s.CoHostInvitationQuery,
+         response=page_schema(s.CoHostInvitation), tags=("events", "programmes"),
          summary="Pending invitations to co-organise an event or programme, to or from your associations.",
          description=CO_HOSTING)
     def search_co_host_invitations(self, request):

@@ -75,7 +75,8 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def decide_programme_co_host(self, programme_id, association_id, payload):
-        return co_hosts.decide(self.db, self.caller, co_hosts.PROGRAMME, programme_id, association_id, payload)
+        return co_hosts.decide(self.db, self.caller, co_hosts.PROGRAMME, programme_id, association_id,
+                               payload)
 
     # --- events -------------------------------------------------------------
     @rpc

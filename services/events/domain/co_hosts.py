@@ -69,7 +69,8 @@ def invite(session, caller, resource, item, association_ids):
 def _view(resource, item, invitation, status="pending"):
     return dump(schemas.CoHostInvitation, {
         "resource": resource.name, "resource_id": item.id, "title": item.title,
-        "starts_at": item.starts_at if resource is EVENT else None, "association_id": invitation.association_id,
+        "starts_at": item.starts_at if resource is EVENT else None,
+        "association_id": invitation.association_id,
         "host_association_ids": item.association_ids, "invited_by": invitation.invited_by, "status": status,
         "created_at": invitation.created_at})
 
@@ -110,7 +111,8 @@ def decide(session, caller, resource, resource_id, association_id, payload):
 
 def _involving(resource, associations):
     """Invitations to one of ``associations`` or to something they organise."""
-    resource_ids = select(getattr(resource.host, resource.key)).where(resource.host.association_id.in_(associations))
+    resource_ids = (select(getattr(resource.host, resource.key))
+                    .where(resource.host.association_id.in_(associations)))
     return or_(resource.invitation.association_id.in_(associations),
                getattr(resource.invitation, resource.key).in_(resource_ids))
 

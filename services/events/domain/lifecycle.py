@@ -53,8 +53,8 @@ def _apply(session, event, data):
                     EventTag(kind=kind, value=value, position=i) for i, value in enumerate(new)]
     if event.format in ("in_person", "hybrid") and not (event.venue_address or event.venue_organisation_id):
         raise ValidationFailed(f"A {event.format} event needs a venue.",
-                               {"venue": ["Give an address or a host_organisation_id for in_person and hybrid "
-                                          "events."]})
+                               {"venue": ["Give an address or a host_organisation_id for in_person "
+                                          "and hybrid events."]})
     if event.ends_at <= event.starts_at:
         raise ValidationFailed("The event would end before it starts.", {"ends_at": ["ends_at must be after starts_at."]})
     if event.programme_id and "programme_id" in changes:

@@ -19,7 +19,8 @@ def _event_data(org, changed=()):
     return data
 
 
-DUPLICATE_REGISTRATION = "This association has registered an organisation with this registration number already."
+DUPLICATE_REGISTRATION = ("This association has registered an organisation with this registration number "
+                          "already.")
 
 
 def _check_registration(org, data):

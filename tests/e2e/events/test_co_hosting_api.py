@@ -23,7 +23,8 @@ def pending(client, resource_id):
 
 def test_a_co_hosted_event_shows_for_the_other_association_only_once_it_accepts(api, tenant_a, tenant_b):
     both = [tenant_a.id, tenant_b.id]
-    event = published_event(tenant_a.admin, unique("Grenzeloos ondernemen"), when(days=14), association_ids=both)
+    event = published_event(tenant_a.admin, unique("Grenzeloos ondernemen"), when(days=14),
+                            association_ids=both)
     uid = f"{event['id']}@nabo.events"
     assert event["association_ids"] == [tenant_a.id]
     guest = check(register(api, event["id"], "cross-border"), 201)
@@ -59,8 +60,8 @@ def test_a_co_hosted_event_shows_for_the_other_association_only_once_it_accepts(
 
 
 def test_a_declined_event_invitation_leaves_the_event_to_its_organiser(tenant_a, tenant_b):
-    draft = check(tenant_a.admin.post("/v1/events", event_body(unique("Draft"), when(days=20),
-                                                               association_ids=[tenant_a.id, tenant_b.id])), 201)
+    body = event_body(unique("Draft"), when(days=20), association_ids=[tenant_a.id, tenant_b.id])
+    draft = check(tenant_a.admin.post("/v1/events", body), 201)
     decision = f"/v1/events/{draft['id']}/co-hosts/{tenant_b.id}/decision"
     assert check(tenant_b.admin.post(decision, {"decision": "declined"}), 200)["status"] == "declined"
     assert tenant_b.admin.get(f"/v1/events/{draft['id']}").status_code == 404
@@ -71,8 +72,9 @@ def test_a_declined_event_invitation_leaves_the_event_to_its_organiser(tenant_a,
 def test_a_shared_programme_is_the_other_associations_only_once_it_accepts(tenant_a, tenant_b):
     def programme(title):
         return check(tenant_a.admin.post("/v1/programmes", {
-            "title": unique(title), "association_ids": [tenant_a.id, tenant_b.id], "period_start": "2026-01-01",
-            "period_end": "2026-12-31", "budget_amount_minor": 75_000_00, "currency": "DKK"}), 201)
+            "title": unique(title), "association_ids": [tenant_a.id, tenant_b.id],
+            "period_start": "2026-01-01", "period_end": "2026-12-31", "budget_amount_minor": 75_000_00,
+            "currency": "DKK"}), 201)
 
     declined, accepted = programme("Cross-border meetings"), programme("Green transition")
     for shared in (declined, accepted):

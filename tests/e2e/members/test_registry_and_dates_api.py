@@ -12,7 +12,8 @@ def kvk_number():
 
 
 def organisation(tenant, **fields):
-    return tenant.admin.post("/v1/organisations", dict({"name": unique("Bedrijf"), "country": "NL"}, **fields))
+    body = dict({"name": unique("Bedrijf"), "country": "NL"}, **fields)
+    return tenant.admin.post("/v1/organisations", body)
 
 
 def test_registry_numbers_are_unique_within_an_association_only(tenant_a, tenant_b):
@@ -22,7 +23,8 @@ def test_registry_numbers_are_unique_within_an_association_only(tenant_a, tenant
     assert again.status_code == 409 and "already" in again.json()["detail"]
     # the same company in another association's register is that association's own record
     other = check(organisation(tenant_b, registration_kind="KvK", registration_number=number), 201)
-    assert other["id"] != first["id"] and other["registration_number"] == first["registration_number"] == number
+    assert other["id"] != first["id"]
+    assert other["registration_number"] == first["registration_number"] == number
 
 
 @pytest.mark.parametrize("kind, number, country, field", [
@@ -54,8 +56,9 @@ def test_valid_registry_numbers_are_stored_in_normal_form_and_checked_on_change(
 
 def test_a_membership_cannot_end_before_it_starts(tenant_a):
     org = check(organisation(tenant_a), 201)
-    r = tenant_a.admin.post("/v1/memberships", {"organisation_id": org["id"], "association_id": tenant_a.id,
-                                                "type": "full", "start_date": "2026-01-01", "end_date": "2025-12-31"})
+    r = tenant_a.admin.post("/v1/memberships", {
+        "organisation_id": org["id"], "association_id": tenant_a.id, "type": "full",
+        "start_date": "2026-01-01", "end_date": "2025-12-31"})
     assert r.status_code == 422 and "end_date" in r.json()["errors"]
     membership = check(tenant_a.admin.post("/v1/memberships", {
         "organisation_id": org["id"], "association_id": tenant_a.id, "type": "full",

@@ -27,7 +27,8 @@ def test_an_invited_association_sees_nothing_until_it_approves(session, admin_a,
 
     approved = decide(session, admin_b, co_hosts.EVENT, event["id"])
     assert approved["status"] == "approved"
-    assert [e["id"] for e in search.search(session, ANON, {"association_id": ASSOC_B})["items"]] == [event["id"]]
+    listed = search.search(session, ANON, {"association_id": ASSOC_B})["items"]
+    assert [e["id"] for e in listed] == [event["id"]]
     assert event["id"] in calendars.association_feed(session, ANON, ASSOC_B)
     assert registrations.list_for_event(session, admin_b, event["id"], {})["items"] == []
     [updated] = outbox(session, "event.updated")

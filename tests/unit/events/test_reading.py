@@ -17,7 +17,8 @@ def catalogue(session, admin_a):
     and a waitlist, a members-only event, a hidden join link, a draft, an in-person venue."""
     registered = member_of(ASSOC_A)
     # staff of both associations: co-hosted at once
-    full = make_event(session, admin_of(ASSOC_A, ASSOC_B), capacity=2, themes=["financing", "export", "digital"],
+    full = make_event(session, admin_of(ASSOC_A, ASSOC_B), capacity=2,
+                      themes=["financing", "export", "digital"],
                       languages=["da", "en", "de"], association_ids=[ASSOC_A, ASSOC_B])
     for n in range(3):
         registrations.register(session, ANON, full["id"], guest(n))
