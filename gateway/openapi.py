@@ -118,7 +118,7 @@ NAMED_EXAMPLES = {
     "email": "anne.holm@example.dk", "password": "a-long-secret-phrase", "name": "Fjordby Tømrer ApS",
     "title": "Netværksmøde: Grøn omstilling i praksis", "slug": "fjordby-erhverv", "country": "DK",
     "language": "da", "default_language": "da", "time_zone": "Europe/Copenhagen", "currency": "DKK",
-    "sector": "62.01", "region": "Syddanmark", "registration_kind": "CVR", "registration_number": "12345678",
+    "sector": "62.01", "region": "Syddanmark", "registration_kind": "CVR", "registration_number": "13585628",
     "phone": "+45 12 34 56 78", "website": "https://www.example.dk", "key": "green-funding",
     "description": "A short description.", "goal": "Keep the business networks alive online.",
     "need": "Small companies do not know where to start", "expected_effect": "Lower energy bills",

@@ -528,8 +528,16 @@ class Loader:
                 start = datetime(day.year, day.month, day.day, 15, 0, tzinfo=zone)
                 found = self.gw.post("/v1/events", dict(body, title=title, starts_at=start.isoformat(),
                                                         ends_at=(start + timedelta(hours=2)).isoformat()), token)
+            # a co-host the organiser does not administer is invited; its own admin accepts
+            for association_id in set(body.get("association_ids", ())) - set(found["association_ids"]):
+                self.gw.post(f"/v1/events/{found['id']}/co-hosts/{association_id}/decision",
+                             {"decision": "approved"}, self.admin_token_of(association_id))
             if found["status"] == "draft":
                 self.gw.post(f"/v1/events/{found['id']}/transitions", {"to": "published"}, token)
+
+    def admin_token_of(self, association_id):
+        [country] = [c for c, a in self.associations.items() if a["id"] == association_id]
+        return self.admin_tokens[country]
 
     # --- the business panel --------------------------------------------------------------------
     def ensure_panels(self):

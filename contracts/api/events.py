@@ -34,9 +34,13 @@ def _ordered(data, start, end, message):
 
 # --- programmes -----------------------------------------------------------------
 
+ORGANISERS = ("Organising associations; defaults to the one you administer. Those you do not administer are "
+              "invited and co-organise once one of their admins accepts (see /v1/co-host-invitations).")
+
+
 class ProgrammeCreate(Input):
     association_ids = fields.List(Id(), validate=validate.Length(min=1, max=10),
-                                  metadata={"description": "Organising associations; defaults to the one you administer."})
+                                  metadata={"description": ORGANISERS})
     partner_organisation_ids = fields.List(Id(), validate=validate.Length(max=50), load_default=list)
     title = Text(200, required=True)
     goal = fields.String(validate=validate.Length(max=5000))
@@ -111,6 +115,35 @@ class ReportQuery(Input):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
+# --- co-hosting -------------------------------------------------------------------
+
+CO_HOST_DECISIONS = ("approved", "declined")
+INVITATION_STATUSES = ("pending",) + CO_HOST_DECISIONS
+
+
+class CoHostDecision(Input):
+    decision = fields.String(required=True, validate=validate.OneOf(CO_HOST_DECISIONS),
+                             metadata={"description": "approved makes the association a co-organiser."})
+
+
+class CoHostInvitation(Output):
+    resource = fields.String(metadata={"description": "event or programme."})
+    resource_id = fields.String()
+    title = fields.String()
+    starts_at = fields.DateTime(allow_none=True,
+                                metadata={"description": "An event's start; null for a programme."})
+    association_id = fields.String(metadata={"description": "The association asked to co-organise."})
+    host_association_ids = fields.List(fields.String(),
+                                       metadata={"description": "The associations organising it."})
+    invited_by = fields.String(allow_none=True, metadata={"description": "The inviting admin's person id."})
+    status = fields.String(metadata={"description": "pending, or the decision: approved or declined."})
+    created_at = fields.DateTime()
+
+
+class CoHostInvitationQuery(PageQuery):
+    association_id = Id(metadata={"description": "Only invitations to or from this association."})
+
+
 # --- events ---------------------------------------------------------------------
 
 class EventPerson(Input):
@@ -176,7 +209,7 @@ class EventFields(Input):
 
 class EventCreate(EventFields):
     association_ids = fields.List(Id(), validate=validate.Length(min=1, max=10),
-                                  metadata={"description": "Organising associations (co-hosts); defaults to yours."})
+                                  metadata={"description": ORGANISERS})
     title = Text(200, required=True)
     format = fields.String(required=True, validate=validate.OneOf(FORMATS))
     starts_at = fields.AwareDateTime(required=True)

@@ -44,7 +44,10 @@ class OrganisationCreate(Input):
     kind = fields.String(load_default="company", validate=validate.OneOf(ORG_KINDS))
     name = Text(200, required=True)
     registration_kind = fields.String(validate=validate.OneOf(REGISTRATION_KINDS))
-    registration_number = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9 .\-/]{2,40}$"))
+    registration_number = fields.String(validate=validate.Length(min=2, max=80), metadata={"description": (
+        "Checked by its register and stored in its normal form: CVR (DK) and KvK (NL) 8 digits, org.nr (SE) "
+        "10 digits with its check digit, HRA/HRB (DE) the court and number such as "
+        "'Amtsgericht Köln HRB 12345'. Unique within the registering association.")})
     country = fields.String(required=True, validate=Country)
     region = Text(100)
     sector = fields.String(validate=validate.Regexp(r"^[A-U](\d{2}(\.\d{1,2})?)?$|^\d{2}(\.\d{1,2})?$",

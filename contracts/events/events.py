@@ -25,6 +25,29 @@ class ProgrammeData(_Strict):
     currency = fields.String(required=True)
 
 
+class _CoHostInvited(_Strict):
+    association_id = fields.String(required=True, metadata={"description": "The association asked."})
+    host_association_ids = fields.List(fields.String(), required=True)
+    title = fields.String(required=True)
+    invited_by = fields.String(allow_none=True, load_default=None)
+
+
+@event_type("programme.co_host_invited", "events",
+            "An association was asked to co-organise a programme; one of its admins accepts or declines.")
+class ProgrammeCoHostInvitedData(_CoHostInvited):
+    programme_id = fields.String(required=True)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+
+
+@event_type("event.co_host_invited", "events",
+            "An association was asked to co-host an event; one of its admins accepts or declines.")
+class EventCoHostInvitedData(_CoHostInvited):
+    event_id = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    time_zone = fields.String(required=True)
+
+
 class _Change(Schema):
     field = fields.String(required=True)
     old = fields.Raw(allow_none=True)

@@ -21,6 +21,10 @@ CONDITIONAL = ("Answers carry ETag and Last-Modified; If-None-Match or If-Modifi
 FEED_TOKEN = ("With ?token= (a calendar feed token from POST /v1/me/calendar-token) the feed shows what "
               "the token's person may see, as Cache-Control: private; a token that is not valid, or was "
               "replaced or revoked, is 401.")
+CO_HOSTING = ("An association named in association_ids that you do not administer is invited "
+              "(event.co_host_invited or programme.co_host_invited) and co-organises only once one of its "
+              "admins approves; until then nothing of it shows in that association's listings or calendar "
+              "feed. Declining removes the invitation.")
 
 
 def csv_import_payload(request):
@@ -82,6 +86,20 @@ class EventsRoutes:
                             headers={"Content-Disposition": f'attachment; filename="programme-{id}-report.csv"'})
         return self.events.programme_report(id)
 
+    @api("POST", "/v1/programmes/{id}/co-hosts/{association_id}/decision", body=s.CoHostDecision,
+         response=s.CoHostInvitation, tags=("programmes",), rate_limit="write",
+         summary="Accept or decline co-organising a programme (the invited association's admin).",
+         description=CO_HOSTING)
+    def decide_programme_co_host(self, request, id, association_id):
+        return self.events.decide_programme_co_host(id, association_id, request.payload)
+
+    @api("GET", "/v1/co-host-invitations", query=s.CoHostInvitationQuery,
+         response=page_schema(s.CoHostInvitation), tags=("events", "programmes"),
+         summary="Pending invitations to co-organise an event or programme, to or from your associations.",
+         description=CO_HOSTING)
+    def search_co_host_invitations(self, request):
+        return self.events.search_co_host_invitations(request.query)
+
     # --- events -------------------------------------------------------------------
     @api("GET", "/v1/events", auth="optional", query=s.EventQuery, response=page_schema(s.Event), tags=("events",),
          summary="Search events: upcoming or past, association, network, theme, format, language, text, dates.",
@@ -110,6 +128,13 @@ class EventsRoutes:
          summary="Publish, cancel or complete an event.")
     def transition_event(self, request, id):
         return self.events.transition_event(id, request.payload)
+
+    @api("POST", "/v1/events/{id}/co-hosts/{association_id}/decision", body=s.CoHostDecision,
+         response=s.CoHostInvitation, tags=("events",), rate_limit="write",
+         summary="Accept or decline co-hosting an event (the invited association's admin).",
+         description=CO_HOSTING)
+    def decide_event_co_host(self, request, id, association_id):
+        return self.events.decide_event_co_host(id, association_id, request.payload)
 
     @api("POST", "/v1/events/{id}/recording", body=s.RecordingPublish, response=s.Event, tags=("events",),
          rate_limit="write", errors=(400, 401, 403, 404, 409, 422),

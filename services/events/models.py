@@ -63,6 +63,21 @@ class ProgrammeHost(Base):
     association_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
 
 
+class HostInvitation:
+    """An association asked to co-organise; it becomes a host only once one of its admins accepts,
+    and until then sees nothing of the resource nor shows it anywhere."""
+
+    association_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    invited_by: Mapped[str | None] = mapped_column(String(36))  # the inviting admin's person id
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+class ProgrammeHostInvitation(HostInvitation, Base):
+    __tablename__ = "programme_host_invitations"
+
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+
+
 class ProgrammeCost(Base):
     __tablename__ = "programme_costs"
 
@@ -139,6 +154,12 @@ class EventHost(Base):
 
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
     association_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+class EventHostInvitation(HostInvitation, Base):
+    __tablename__ = "event_host_invitations"
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
 
 
 class EventTag(Base):

@@ -11,8 +11,8 @@ from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.events.domain import (
-    attendance, calendars, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports, retention,
-    search,
+    attendance, calendars, co_hosts, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports,
+    retention, search,
 )
 from services.events.directory import MembersDirectory
 from services.events.models import OutboxEvent, ProcessedEvent
@@ -66,6 +66,20 @@ class EventsService(OperationsEndpoints):
     @rpc
     def programme_report_csv(self, programme_id):
         return reports.report_csv(self.db, self.caller, programme_id)
+
+    # --- co-hosting across associations ----------------------------------------
+    @rpc
+    def search_co_host_invitations(self, query):
+        return co_hosts.search(self.db, self.caller, query)
+
+    @rpc
+    def decide_event_co_host(self, event_id, association_id, payload):
+        return co_hosts.decide(self.db, self.caller, co_hosts.EVENT, event_id, association_id, payload)
+
+    @rpc
+    def decide_programme_co_host(self, programme_id, association_id, payload):
+        return co_hosts.decide(self.db, self.caller, co_hosts.PROGRAMME, programme_id, association_id,
+                               payload)
 
     # --- events -------------------------------------------------------------
     @rpc

@@ -45,7 +45,9 @@ class Association(Base):
 class Organisation(Base):
     __tablename__ = "organisations"
     __table_args__ = (
-        UniqueConstraint("country", "registration_kind", "registration_number", name="uq_organisation_registration"),
+        # per association: one association's register must not tell another what it holds
+        UniqueConstraint("owner_association_id", "country", "registration_kind", "registration_number",
+                         name="uq_organisation_registration"),
         Index("ix_organisations_owner", "owner_association_id"),
         Index("ix_organisations_country_region", "country", "region"),
         Index("ix_organisations_sector", "sector"),

@@ -1,12 +1,14 @@
 """GDPR: what the events service holds about a person, and anonymisation on
 person.erased (counts for reports stay; names, e-mails, answers and comments go)."""
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, select, update
 
 from contracts.api import events as schemas
 from nabo_common.api.validation import dump
 from services.events.domain import access
 from services.events.domain.common import ERASED_NAME, utcnow
-from services.events.models import Attendance, Event, Feedback, Registration
+from services.events.models import (
+    Attendance, Event, EventHostInvitation, Feedback, ProgrammeHostInvitation, Registration,
+)
 
 
 def _visible(caller, person_id):
@@ -68,4 +70,6 @@ def erase_person(session, person_id):
     for event in _events_naming(session, person_id):
         event.people = [dict(p, person_id=None, name=ERASED_NAME) if p.get("person_id") == person_id else p
                         for p in event.people]
+    for invitation in (EventHostInvitation, ProgrammeHostInvitation):
+        session.execute(update(invitation).where(invitation.invited_by == person_id).values(invited_by=None))
     session.flush()

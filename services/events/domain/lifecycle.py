@@ -7,7 +7,7 @@ from datetime import date, datetime
 from nabo_common.api.errors import Conflict, ValidationFailed
 from contracts.api import events as schemas
 from nabo_common.api.validation import load
-from services.events.domain import access, calendars, reading, registrations, reminders, views
+from services.events.domain import access, calendars, co_hosts, reading, registrations, reminders, views
 from services.events.domain.common import publish, utcnow
 from services.events.models import Event, EventHost, EventTag, Programme
 
@@ -51,6 +51,10 @@ def _apply(session, event, data):
                 changes[key] = (old, new)
                 event.tags = [t for t in event.tags if t.kind != kind] + [
                     EventTag(kind=kind, value=value, position=i) for i, value in enumerate(new)]
+    if event.format in ("in_person", "hybrid") and not (event.venue_address or event.venue_organisation_id):
+        raise ValidationFailed(f"A {event.format} event needs a venue.",
+                               {"venue": ["Give an address or a host_organisation_id for in_person "
+                                          "and hybrid events."]})
     if event.ends_at <= event.starts_at:
         raise ValidationFailed("The event would end before it starts.", {"ends_at": ["ends_at must be after starts_at."]})
     if event.programme_id and "programme_id" in changes:
@@ -75,17 +79,18 @@ def _people(data):
 
 def create(session, caller, payload):
     data = _people(load(schemas.EventCreate, payload))
-    association_ids = access.organising_associations(caller, data.pop("association_ids", None))
+    hosts, invited = co_hosts.organisers(caller, data.pop("association_ids", None))
     data.setdefault("themes", [])
     with session.begin():
         event = Event(title=data["title"], title_lower=data["title"].lower(), format=data["format"],
                       starts_at=data["starts_at"], ends_at=data["ends_at"], time_zone=data["time_zone"],
                       status="draft", sequence=0)
-        event.hosts = [EventHost(association_id=a) for a in association_ids]
+        event.hosts = [EventHost(association_id=a) for a in hosts]
         event.tags = []
         session.add(event)
         _apply(session, event, data)
         session.flush()
+        co_hosts.invite(session, caller, co_hosts.EVENT, event, invited)
     return views.event_view(session, caller, event)
 
 

@@ -5,7 +5,7 @@ from nabo_common.api.errors import ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from contracts.api import events as schemas
 from nabo_common.api.validation import dump, load
-from services.events.domain import access
+from services.events.domain import access, co_hosts
 from services.events.domain.common import publish
 from services.events.models import Programme, ProgrammeCost, ProgrammeHost
 
@@ -24,17 +24,18 @@ def view(programme):
 
 def create(session, caller, payload):
     data = load(schemas.ProgrammeCreate, payload)
-    association_ids = access.organising_associations(caller, data.pop("association_ids", None))
+    hosts, invited = co_hosts.organisers(caller, data.pop("association_ids", None))
     with session.begin():
         programme = Programme(**data)
-        programme.hosts = [ProgrammeHost(association_id=a) for a in association_ids]
+        programme.hosts = [ProgrammeHost(association_id=a) for a in hosts]
         session.add(programme)
         session.flush()
         publish(session, "programme.created", {
             "programme_id": programme.id, "association_ids": programme.association_ids, "title": programme.title,
             "period_start": programme.period_start.isoformat(), "period_end": programme.period_end.isoformat(),
             "planned_events": programme.planned_events, "budget_amount_minor": programme.budget_amount_minor,
-            "currency": programme.currency}, caller, association_ids[0])
+            "currency": programme.currency}, caller, hosts[0])
+        co_hosts.invite(session, caller, co_hosts.PROGRAMME, programme, invited)
     return view(programme)
 
 

@@ -68,9 +68,17 @@ def update(session, caller, membership_id, payload):
     with session.begin():
         m = _visible_or_404(session, caller, membership_id)
         access.require_admin_of(caller, m.association_id)
+        if data.get("end_date"):
+            _not_before_start(m, data["end_date"], "end_date")
         for key, value in data.items():
             setattr(m, key, value)
     return dump(schemas.Membership, m)
+
+
+def _not_before_start(m, day, field):
+    if m.start_date and day < m.start_date:
+        raise ValidationFailed("A membership cannot end before it starts.",
+                               {field: [f"Must not be before start_date ({m.start_date.isoformat()})."]})
 
 
 def transition(session, caller, membership_id, payload):
@@ -90,8 +98,7 @@ def renew(session, caller, membership_id, payload):
         access.require_admin_of(caller, m.association_id)
         if m.status == "cancelled" or m.status == "pending":
             raise Conflict(f"A {m.status} membership cannot be renewed.")
-        if m.start_date and data["end_date"] < m.start_date:
-            raise ValidationFailed("The new end date is before the start.", {"end_date": ["Before start_date."]})
+        _not_before_start(m, data["end_date"], "end_date")
         m.end_date = data["end_date"]
         if m.status == "lapsed":
             _move(session, caller, m, "active", date.today(), "renewed")
@@ -113,6 +120,7 @@ def _move(session, caller, m, to, effective, reason):
     if to == "active" and m.start_date is None:
         m.start_date = effective
     if to in ("lapsed", "cancelled"):
+        _not_before_start(m, effective, "effective_date")
         m.end_date = effective
     session.add(MembershipTransition(membership_id=m.id, from_status=previous, to_status=to,
                                      effective_date=effective, reason=reason, by_person_id=caller.person_id))

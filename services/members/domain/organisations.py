@@ -5,7 +5,7 @@ from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from contracts.api import members as schemas
 from nabo_common.api.validation import dump, load
-from services.members.domain import access, reading, themes
+from services.members.domain import access, reading, registry_numbers, themes
 from services.members.domain.common import publish
 from services.members.models import Association, Membership, Organisation
 
@@ -17,6 +17,20 @@ def _event_data(org, changed=()):
     if "themes" in changed:
         data["themes"] = org.themes
     return data
+
+
+DUPLICATE_REGISTRATION = ("This association has registered an organisation with this registration number "
+                          "already.")
+
+
+def _check_registration(org, data):
+    """A change of registry number, kind or country is checked against the stored rest."""
+    if not {"registration_kind", "registration_number", "country"} & set(data):
+        return
+    kind = data.get("registration_kind", org.registration_kind)
+    if kind:
+        data["registration_number"] = registry_numbers.normalised(
+            kind, data.get("registration_number", org.registration_number), data.get("country", org.country))
 
 
 def visible_or_404(session, caller, organisation_id):
@@ -37,6 +51,9 @@ def create(session, caller, payload):
         owner = caller.admin_of[0]
     access.require_admin_of(caller, owner)
     data["owner_association_id"] = owner
+    if data.get("registration_kind"):
+        data["registration_number"] = registry_numbers.normalised(
+            data["registration_kind"], data["registration_number"], data["country"])
     data["name_lower"] = data["name"].lower()
     theme_ids = data.pop("themes", [])
     with session.begin():
@@ -47,7 +64,7 @@ def create(session, caller, payload):
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict("An organisation with this registration number exists already.") from None
+            raise Conflict(DUPLICATE_REGISTRATION) from None
         themes.set_organisation_themes(session, org, "profile", themes.check_theme_ids(session, theme_ids))
         session.flush()
         publish(session, "organisation.created", _event_data(org), caller, owner)
@@ -66,6 +83,7 @@ def update(session, caller, organisation_id, payload):
             raise Forbidden("Only the organisation's people or its association's admins may change it.")
         if "name" in data:
             data["name_lower"] = data["name"].lower()
+        _check_registration(org, data)
         theme_ids = data.pop("themes", None)
         changed = {k for k, v in data.items() if getattr(org, k) != v and k != "name_lower"}
         if theme_ids is not None and themes.set_organisation_themes(
@@ -76,7 +94,7 @@ def update(session, caller, organisation_id, payload):
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict("An organisation with this registration number exists already.") from None
+            raise Conflict(DUPLICATE_REGISTRATION) from None
         if changed:
             publish(session, "organisation.updated", _event_data(org, changed), caller, org.owner_association_id)
     return dump(schemas.Organisation, org)

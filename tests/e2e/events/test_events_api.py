@@ -282,3 +282,18 @@ def test_unknown_programme_is_422_not_500(tenant_a):
     r = tenant_a.admin.post("/v1/events", body)
     assert r.status_code == 422, r.text
     assert "programme_id" in r.json()["errors"]
+
+
+@pytest.mark.parametrize("event_format", ["in_person", "hybrid"])
+def test_an_event_held_somewhere_needs_a_venue(tenant_a, event_format):
+    r = tenant_a.admin.post("/v1/events", event_body(unique("Nowhere"), when(days=12), format=event_format))
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert "venue" in r.json()["errors"]
+    online = check(tenant_a.admin.post("/v1/events", event_body(unique("Online first"), when(days=12))), 201)
+    r = tenant_a.admin.patch(f"/v1/events/{online['id']}", {"format": event_format})
+    assert r.status_code == 422 and "venue" in r.json()["errors"]
+    moved = check(tenant_a.admin.patch(f"/v1/events/{online['id']}", {
+        "format": event_format, "venue": {"address": "Torvet 1, 6400 Sønderborg"}}), 200)
+    assert moved["format"] == event_format
+    r = tenant_a.admin.patch(f"/v1/events/{online['id']}", {"venue": None})
+    assert r.status_code == 422 and "venue" in r.json()["errors"]

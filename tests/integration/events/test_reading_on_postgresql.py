@@ -22,7 +22,8 @@ def session():
 @pytest.fixture
 def catalogue(session):
     organiser = admin_of(ASSOC_A)
-    co_hosted = make_event(session, organiser, capacity=1, themes=["export", "digital", "financing"],
+    co_hosted = make_event(session, admin_of(ASSOC_A, ASSOC_B), capacity=1,
+                           themes=["export", "digital", "financing"],
                            languages=["de", "da", "en"], association_ids=[ASSOC_B, ASSOC_A])
     # an order that is neither the rows' order on disk nor their key's, so only sorting by position gives it
     with session.begin():

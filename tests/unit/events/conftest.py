@@ -16,6 +16,32 @@ ASSOC_A = str(uuid.uuid4())
 ASSOC_B = str(uuid.uuid4())
 
 
+NETWORK = "5b0e9a3e-8a55-4d0b-9d49-6f8b9d3c7a11"
+
+
+class Directory:
+    """The members service as the events service sees it: names, and NotFound for what the caller may not
+    see."""
+
+    def __init__(self):
+        self.associations = {
+            ASSOC_A: {"id": ASSOC_A, "name": "Fjordby Erhverv", "time_zone": "Europe/Copenhagen"},
+            ASSOC_B: {"id": ASSOC_B, "name": "Grenzland Unternehmer", "time_zone": "Europe/Berlin"},
+        }
+        self.networks = {NETWORK: {"id": NETWORK, "name": {"en": "Green builders", "da": "Grønne byggere"}}}
+
+    def association(self, association_id):
+        if association_id not in self.associations:
+            raise NotFound(f"Association {association_id} not found.")
+        return self.associations[association_id]
+
+    def network(self, network_id):
+        if network_id not in self.networks:
+            raise NotFound(f"Network {network_id} not found.")
+        return self.networks[network_id]
+
+
+
 class CallSession(Session):
     """Each domain call in the service gets a fresh session; here one session
     serves many calls, so a read left open by the previous call is ended first."""
@@ -41,8 +67,8 @@ def session(tmp_path):
     engine.dispose()
 
 
-def admin_of(association_id):
-    return Caller(person_id=str(uuid.uuid4()), roles=(ASSOCIATION_ADMIN,), admin_of=(association_id,))
+def admin_of(*association_ids):
+    return Caller(person_id=str(uuid.uuid4()), roles=(ASSOCIATION_ADMIN,), admin_of=association_ids)
 
 
 def member_of(association_id):

@@ -10,30 +10,10 @@ from nabo_common.runtime.context import Caller
 from services.events.domain import calendars, lifecycle, registrations, vtimezones
 from services.events.models import Event
 from tests.support.icalendars import instants_around_transitions, offsets_agree, parse_everywhere
-from tests.unit.events.conftest import ANON, ASSOC_A, at, make_event, member_of, register_self
+from tests.unit.events.conftest import ANON, ASSOC_A, NETWORK, Directory, at, make_event, member_of, register_self
 
-NETWORK = "5b0e9a3e-8a55-4d0b-9d49-6f8b9d3c7a11"
 # the zones of the platform's countries, and one across the Atlantic
 ZONES = ("Europe/Amsterdam", "Europe/Berlin", "Europe/Copenhagen", "Europe/Stockholm", "America/New_York")
-
-
-class Directory:
-    """The members service as the events service sees it: names, and NotFound for what the caller may not
-    see."""
-
-    def __init__(self):
-        self.associations = {ASSOC_A: {"id": ASSOC_A, "name": "Fjordby Erhverv", "time_zone": "Europe/Copenhagen"}}
-        self.networks = {NETWORK: {"id": NETWORK, "name": {"en": "Green builders", "da": "Grønne byggere"}}}
-
-    def association(self, association_id):
-        if association_id not in self.associations:
-            raise NotFound(f"Association {association_id} not found.")
-        return self.associations[association_id]
-
-    def network(self, network_id):
-        if network_id not in self.networks:
-            raise NotFound(f"Network {network_id} not found.")
-        return self.networks[network_id]
 
 
 def speaking(language):

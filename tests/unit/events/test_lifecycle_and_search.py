@@ -1,7 +1,7 @@
 import pytest
 
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.events.domain import calendars, lifecycle, registrations, search
+from services.events.domain import calendars, co_hosts, lifecycle, registrations, search
 from tests.unit.events.conftest import (
     ANON, ASSOC_A, ASSOC_B, at, event_payload, make_event, member_of, move_to_past, outbox, register_self,
 )
@@ -82,6 +82,7 @@ def test_other_associations_and_guests_cannot_see_drafts_or_private_events(sessi
 
 def test_co_hosted_events_belong_to_both_associations(session, admin_a, admin_b):
     event = make_event(session, admin_a, association_ids=[ASSOC_A, ASSOC_B], visibility="members")
+    co_hosts.decide(session, admin_b, co_hosts.EVENT, event["id"], ASSOC_B, {"decision": "approved"})
     assert lifecycle.update(session, admin_b, event["id"], {"title": "Grenzeloos ondernemen"})["title"] == \
         "Grenzeloos ondernemen"
     assert lifecycle.get(session, member_of(ASSOC_B), event["id"])["association_ids"] == sorted([ASSOC_A, ASSOC_B])
@@ -99,7 +100,8 @@ def test_join_link_hidden_until_registered(session, admin_a):
 
 
 def test_search_filters(session, admin_a):
-    a = make_event(session, admin_a, themes=["tourism"], languages=["de"], format="hybrid", title="Wandern")
+    a = make_event(session, admin_a, themes=["tourism"], languages=["de"], format="hybrid", title="Wandern",
+                   venue={"address": "Marktplatz 1, Flensburg"})
     b = make_event(session, admin_a, themes=["e-commerce"], languages=["da"], start=at(days=20),
                    description="Webshops that sell abroad")
     past = make_event(session, admin_a, themes=["tourism"])

@@ -16,7 +16,9 @@ def catalogue(session, admin_a):
     """Events that exercise every part of the view: co-hosts, several themes and languages, seats taken
     and a waitlist, a members-only event, a hidden join link, a draft, an in-person venue."""
     registered = member_of(ASSOC_A)
-    full = make_event(session, admin_a, capacity=2, themes=["financing", "export", "digital"],
+    # staff of both associations: co-hosted at once
+    full = make_event(session, admin_of(ASSOC_A, ASSOC_B), capacity=2,
+                      themes=["financing", "export", "digital"],
                       languages=["da", "en", "de"], association_ids=[ASSOC_A, ASSOC_B])
     for n in range(3):
         registrations.register(session, ANON, full["id"], guest(n))
