@@ -130,7 +130,7 @@ def test_a_row_is_given_up_once_it_has_had_its_attempts():
     assert endless.next_attempt_at(1000, now) == now + timedelta(seconds=30)
 
 
-def test_a_renewed_lease_keeps_its_rows_and_a_dead_claimers_rows_are_taken_over(engine):
+def test_a_renewed_lease_keeps_its_rows_and_a_dead_claimers_lease_runs_out(engine):
     add_items(engine, [1, 2])
     now = utcnow()
     short = timedelta(seconds=1)
