@@ -14,7 +14,9 @@ rows the same way:
    the ``RetryPolicy``'s backoff; or given up once it has had its ``max_attempts``.
 
 A claimer that dies leaves its rows leased; once the lease has run out they are due for any claimer
-again. A row is therefore worked at least once, and once only when its work ends within the lease.
+again. A row is therefore worked at least once, and once only when its work ends within the lease. A
+claimer keeps the lease short and renews it while it works (``leases.RenewedLease``), so a dead claimer's
+rows are due again within seconds while a live one's long work keeps them.
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -95,6 +97,12 @@ class DueRows:
         parameters = {"claimed_keys": list(keys), "claimed_lease": lease_until, "now": now}
         return connection.execute(self._statement("release", None), parameters).rowcount
 
+    def renew(self, connection, keys, lease_until, new_lease_until):
+        """Move the lease of claimed rows that still carry ``lease_until`` to ``new_lease_until`` (rows settled
+        or taken over meanwhile carry another value); returns how many."""
+        parameters = {"claimed_keys": list(keys), "claimed_lease": lease_until, "new_lease": new_lease_until}
+        return connection.execute(self._statement("renew", None), parameters).rowcount
+
     def _statement(self, kind, variant):
         statement = self._statements.get((kind, variant))
         if statement is None:
@@ -109,7 +117,12 @@ class DueRows:
                 .values({column: bindparam(column, type_=self.table.c[column].type) for column in columns}))
 
     def _release_statement(self, _variant):
+        return self._update_claimed().values(self.released)
+
+    def _renew_statement(self, _variant):
+        return self._update_claimed().values({self.lease.key: bindparam("new_lease", type_=self.lease.type)})
+
+    def _update_claimed(self):
         return (update(self.table)
                 .where(self.key.in_(bindparam("claimed_keys", expanding=True)),
-                       self.lease == bindparam("claimed_lease", type_=self.lease.type))
-                .values(self.released))
+                       self.lease == bindparam("claimed_lease", type_=self.lease.type)))

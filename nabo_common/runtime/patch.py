@@ -22,6 +22,7 @@ def apply():
 
     from nabo_common.runtime.http_sockets import replies_without_nagle_delay
     from nabo_common.runtime.jsoncodec import use_for_messages
+    from nabo_common.runtime.expected_errors import leave_expected_errors_to_the_worker_line
 
     heartbeat_after_every_drain()
     replies_without_nagle_delay()
@@ -30,4 +31,5 @@ def apply():
     drop_requests_past_their_deadline()
     replies_without_publisher_confirms()
     use_for_messages()
+    leave_expected_errors_to_the_worker_line()
     _patched = True

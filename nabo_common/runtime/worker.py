@@ -9,6 +9,7 @@ from nameko.extensions import DependencyProvider
 from nabo_common.runtime import context as context_mod
 from nabo_common.runtime import metrics
 from nabo_common.runtime import settings as settings_mod
+from nabo_common.runtime.expected_errors import is_expected
 from nabo_common.persistence.retention import guest_retention_days
 
 log = logging.getLogger("nabo.worker")
@@ -18,6 +19,14 @@ def entrypoint_kind(entrypoint):
     name = type(entrypoint).__name__
     return {"Rpc": "rpc", "EventConsumer": "event", "HttpRequestHandler": "http", "ApiRoute": "http",
             "Timer": "timer"}.get(name, name.lower())
+
+
+def _level_of_failure(exc, kind):
+    """INFO for a request answered 4xx (an expected outcome), WARNING for an event or timer failing that
+    way (retried), ERROR for a fault (logged with its traceback)."""
+    if getattr(exc, "status", 500) >= 500 and not is_expected(exc):
+        return logging.ERROR
+    return logging.INFO if kind in ("rpc", "http") else logging.WARNING
 
 
 def request_id_of(worker_ctx):
@@ -80,7 +89,7 @@ class Instrumentation(DependencyProvider):
             error = exc_info[0].__name__
             metrics.ENTRYPOINT_ERRORS.labels(service, entrypoint, kind, error).inc()
             fields.update(outcome="error", error=error, error_detail=str(exc_info[1])[:300])
-            level = logging.WARNING if getattr(exc_info[1], "status", 500) < 500 else logging.ERROR
+            level = _level_of_failure(exc_info[1], kind)
             log.log(level, "%s.%s failed", service, entrypoint, extra=fields,
                     exc_info=exc_info if level >= logging.ERROR else None)
         else:

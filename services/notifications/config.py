@@ -67,5 +67,5 @@ def load():
         public_base_url=_public_base_url(_env(COMPONENT, "PUBLIC_BASE_URL", "http://localhost:8000")),
         delivery_max_attempts=_int(COMPONENT, "DELIVERY_MAX_ATTEMPTS", 6, minimum=1),
         retry_base_seconds=_float(COMPONENT, "DELIVERY_RETRY_BASE_SECONDS", 30.0, minimum=0.01),
-        lease_seconds=_int(COMPONENT, "DELIVERY_LEASE_SECONDS", 300, minimum=5),
+        lease_seconds=_int(COMPONENT, "DELIVERY_LEASE_SECONDS", 10, minimum=5),
     )

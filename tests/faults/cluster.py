@@ -154,7 +154,6 @@ class Cluster:
             "SMTP_PORT": str(self.smtp_port),
             "CAMPAIGN_SEND_RATE": "100",
             "DELIVERY_RETRY_BASE_SECONDS": "1",
-            "DELIVERY_LEASE_SECONDS": "10",
             "REMINDER_POLL_SECONDS": "1",
             "PYTHONUNBUFFERED": "1",
         })

@@ -12,11 +12,17 @@ DOC = os.path.join(ROOT, "docs", "reliability.md")
 BEGIN, END = "<!-- RESULTS BEGIN -->", "<!-- RESULTS END -->"
 
 
+def _by_number(item):
+    """Scenarios in their numbers' order (10 after 9)."""
+    number, _, rest = item[0].partition(".")
+    return (int(number), rest) if number.isdigit() else (float("inf"), item[0])
+
+
 def table(results):
     lines = [f"Run of {results['written_at']}:", "",
              "| scenario | requests | accepted | lost | duplicated | unexpected | recovery (s) | notes |",
              "|---|---|---|---|---|---|---|---|"]
-    for name, r in sorted(results["scenarios"].items()):
+    for name, r in sorted(results["scenarios"].items(), key=_by_number):
         notes = []
         regs = r.get("registrations") or {}
         if regs.get("statuses"):
@@ -29,7 +35,8 @@ def table(results):
             c = r["campaign"]
             notes.append(f"campaign {c['delivered']}/{c['recipients']} once")
         for key in ("outbox_pending_at_kill", "duplicate_publishes", "notifications_cpu_share", "dead_after_replay",
-                    "slowest_answer_seconds", "reminder_mails", "handled_ok", "retried"):
+                    "slowest_answer_seconds", "reminder_mails", "handled_ok", "retried", "sent_at_kill",
+                    "last_mail_after_restart_seconds"):
             if key in r:
                 notes.append(f"{key.replace('_', ' ')} {r[key]}")
         recovery = "–" if r.get("recovery_seconds") is None else r["recovery_seconds"]

@@ -19,7 +19,7 @@ import requests
 from nabo_common.messaging import envelopes
 from tests.faults.cluster import ROOT, wait_until
 from tests.faults.conftest import record
-from tests.faults.ledger import (RegistrationLoad, campaign_mails, settle_campaign,
+from tests.faults.ledger import (RegistrationLoad, campaign_mails, classify_campaign, settle_campaign,
                                  settle_registrations)
 from tests.support.api import check
 
@@ -317,3 +317,41 @@ def test_9_slow_handler_longer_than_two_heartbeats(cluster, world, sink):
     retried = notifications.metric("nabo_events_handled_total", outcome="retry", **labels) - retry_before
     finish("9. handler slower than two heartbeats (2 s)", released, regs, handled_ok=ok, retried=retried)
     assert (ok, retried) == (10, 0), "an event was executed twice or retried"
+
+
+def test_10_kill9_notifications_mid_campaign_with_the_default_lease(cluster, world, sink):
+    """No DELIVERY_LEASE_SECONDS in the environment: the restarted process takes the killed one's
+    claimed rows over once their (unrenewed) lease has run out."""
+    send_rate = 5  # 25 recipients: 5 s of sending, long enough to be killed in the middle
+    pacing = len(world.recipients) / send_rate
+    notifications = cluster.first("notifications")
+    assert "DELIVERY_LEASE_SECONDS" not in notifications.env
+    notifications.env["NOTIFICATIONS_CAMPAIGN_SEND_RATE"] = str(send_rate)
+    cluster.restart(notifications)
+    campaign = world.campaign()
+    world.send(campaign)
+    assert wait_until(lambda: len(campaign_mails(sink, campaign["subject"])) >= 5, 30, interval=0.05)
+    notifications.kill9()
+    sent_at_kill = len(campaign_mails(sink, campaign["subject"]))
+    time.sleep(1)
+    notifications.start()
+    restarted = time.monotonic()
+
+    def everyone_served():
+        result = classify_campaign(cluster, sink, campaign, world.recipients)
+        return result["delivered"] + result["duplicated"] + result["interrupted"] == len(world.recipients)
+
+    try:
+        everyone = wait_until(everyone_served, 15 + pacing, interval=0.2)
+        last_mail_after_restart = round(time.monotonic() - restarted, 1)
+        cluster.wait_ready([notifications])
+        mails = settle_campaign(cluster, sink, campaign, world.recipients)
+    finally:
+        del notifications.env["NOTIFICATIONS_CAMPAIGN_SEND_RATE"]
+        cluster.restart(notifications)
+    finish("10. kill -9 notifications mid-campaign, default lease", restarted, {
+        "requests": 0, "accepted": 0, "lost": 0, "duplicated": 0, "unexpected": 0}, mails,
+        sent_at_kill=sent_at_kill, last_mail_after_restart_seconds=last_mail_after_restart)
+    # at most once for the message on the wire at the kill: it may be interrupted instead of sent
+    assert mails["interrupted"] <= 1, mails
+    assert everyone, f"mail still missing {15 + pacing:.0f} s after the restart: {mails}"

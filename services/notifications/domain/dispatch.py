@@ -11,8 +11,12 @@ queued with a later ``next_attempt_at`` after a temporary failure):
    the next row's mark as sending (one commit per message); the batch's last
    outcome, and one whose successor must wait for the send rate, is committed
    on its own. So at most one row is sending with its outcome uncommitted.
-3. A crash leaves rows claimed or sending until their lease runs out. Claimed
-   rows were never handed to SMTP: they go back to the queue. A row still
+3. The batch's lease (``DELIVERY_LEASE_SECONDS``, 10 s) is renewed while the
+   batch is being sent (``nabo_common.persistence.leases``); the row sending
+   keeps it. A crash leaves rows claimed or sending until their lease runs
+   out, seconds later: a restarted or surviving replica then takes them
+   over. Claimed rows were never handed to SMTP: they go back to the queue.
+   A row still
    *sending* may or may not have been accepted by the SMTP server before the
    crash. We choose at-most-once: it is marked failed ("interrupted") and not
    sent again, because a second copy of a newsletter is worse than a rare
@@ -27,6 +31,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam, select, update
 
 from nabo_common.persistence.due_rows import DueRows
+from nabo_common.persistence.leases import RenewedLease
 from services.notifications import mailer as mail
 from services.notifications.domain import campaigns as campaigns_mod
 from services.notifications.domain import rendering, unsubscribe
@@ -160,41 +165,50 @@ def send_batch(session, rows, mailer, pacer, config):
 
     One commit per message: a message's outcome is recorded in the same transaction that marks the next
     one sending, so at most one row is ever sending and its outcome uncommitted. The last outcome, and
-    one that would otherwise wait for the send rate, is committed on its own."""
+    one that would otherwise wait for the send rate, is committed on its own. The batch's lease is
+    renewed while it is sent; the row sending carries it too."""
     builder = MessageBuilder(session, config, rows)
     outcome = {"sent": 0, "retry": 0, "failed": 0}
     settled = None  # the last message's outcome, not committed yet
+    lease = RenewedLease(DUE_EMAIL, session.get_bind(), [row.id for row in rows],
+                         rows[0].lease_until if rows else utcnow(), config.lease_seconds)
+
+    def apply(*changes):  # not while a renewal writes the same rows (two transactions would deadlock)
+        with lease.held():
+            return _apply(session, *changes)
+
     try:
-        for row in rows:
-            try:
-                message = builder.build(row)
-            except Exception as exc:  # a message that cannot be built never will be: record it, go on
-                _apply(session, settled, (row.id, "claimed", {"status": "failed", "lease_until": None,
-                                                              "last_error": f"cannot build: {exc}"[:1000]}))
+        with lease:
+            for row in rows:
+                try:
+                    message = builder.build(row)
+                except Exception as exc:  # a message that cannot be built never will be: record it, go on
+                    apply(settled, (row.id, "claimed", {"status": "failed", "lease_until": None,
+                                                        "last_error": f"cannot build: {exc}"[:1000]}))
+                    settled = None
+                    outcome["failed"] += 1
+                    continue
+                if row.priority == CAMPAIGN and not pacer.try_acquire():
+                    apply(settled)  # not left sending for as long as the send rate makes us wait
+                    settled = None
+                    pacer.wait()
+                if lease.expired():
+                    break  # renewals failed (a stall, the database away): the rest may be another replica's
+                *_, started = apply(settled, (row.id, "claimed", {"status": "sending", "attempts": row.attempts + 1}))
                 settled = None
-                outcome["failed"] += 1
-                continue
-            if row.priority == CAMPAIGN and not pacer.try_acquire():
-                _apply(session, settled)  # not left sending for as long as the send rate makes us wait
-                settled = None
-                pacer.wait()
-            *_, started = _apply(session, settled, (row.id, "claimed", {
-                "status": "sending", "attempts": row.attempts + 1,
-                "lease_until": utcnow() + timedelta(seconds=config.lease_seconds)}))
-            settled = None
-            if not started:
-                continue  # no longer ours (lease ran out and another replica took it)
-            result, values = _outcome_of_sending(mailer, message, row, config)
-            settled = (row.id, "sending", values)
-            outcome[result] += 1
-        _apply(session, settled)
+                if not started:
+                    continue  # no longer ours (lease ran out and another replica took it)
+                result, values = _outcome_of_sending(mailer, message, row, config)
+                settled = (row.id, "sending", values)
+                outcome[result] += 1
+            apply(settled)
     except Exception:
         # a database or broker hiccup: record the last outcome and hand back what this batch has not started,
         # rather than wait for the lease
-        with session.begin():
+        with lease.held(), session.begin():
             _apply_in_transaction(session, settled)
-            if rows:  # rows started since carry a lease of their own
-                DUE_EMAIL.release(session, [row.id for row in rows], rows[0].lease_until, utcnow())
+            if rows:
+                DUE_EMAIL.release(session, [row.id for row in rows], lease.until, utcnow())
         raise
     finally:
         mailer.close()

@@ -12,7 +12,8 @@ backoff, other 4xx answers are final.
 The dispatcher claims due deliveries (``nabo_common.persistence.due_rows``)
 with a lease of ``DELIVERY_LEASE_SECONDS`` on ``next_attempt_at``, commits,
 and POSTs each outside any transaction, so no row stays locked while a
-receiver answers; each outcome is recorded on its own while the lease holds.
+receiver answers; each outcome is recorded on its own while the lease holds,
+which is renewed while the batch is posted (``nabo_common.persistence.leases``).
 """
 import base64
 import hashlib
@@ -27,6 +28,7 @@ from sqlalchemy import bindparam, select
 
 from nabo_common.messaging import envelopes
 from nabo_common.persistence.due_rows import DueRows
+from nabo_common.persistence.leases import RenewedLease
 from nabo_common.api import validation
 from nabo_common.api.errors import NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
@@ -197,17 +199,19 @@ def dispatch(session, config, limit=20, http=None):
     decrypt = cipher(config.webhook_keys)
     retries = delivery_retries(config, MAX_ATTEMPTS)
     done = 0
-    for delivery in due:
-        hook = hooks.get(delivery.webhook_id)
-        if hook is None or not hook.active:
-            outcome = {"status": "failed", "last_error": "webhook removed"}
-        elif utcnow() >= lease_until:
-            break  # the lease ran out: the rest may be another replica's by now, and are due again
-        else:
-            outcome = _post(delivery, hook, decrypt, http, retries)
-            done += 1
-        with session.begin():
-            DUE_DELIVERIES.settle(session, delivery.id, lease_until, outcome)
+    with RenewedLease(DUE_DELIVERIES, session.get_bind(), [delivery.id for delivery in due], lease_until,
+                      config.lease_seconds) as lease:
+        for delivery in due:
+            hook = hooks.get(delivery.webhook_id)
+            if hook is None or not hook.active:
+                outcome = {"status": "failed", "last_error": "webhook removed"}
+            elif lease.expired():
+                break  # renewals failed: the rest may be another replica's by now, and are due again
+            else:
+                outcome = _post(delivery, hook, decrypt, http, retries)
+                done += 1
+            with lease.held(), session.begin():
+                DUE_DELIVERIES.settle(session, delivery.id, lease.until, outcome)
     return done
 
 

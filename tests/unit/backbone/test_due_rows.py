@@ -4,6 +4,7 @@ One backoff, with a cap and an optional limit of attempts, serves every user."""
 from datetime import timedelta
 
 import sqlite3
+import time
 
 import pytest
 from sqlalchemy import bindparam
@@ -11,6 +12,7 @@ from sqlalchemy import bindparam
 from nabo_common.messaging.outbox import utcnow
 from nabo_common.persistence import db
 from nabo_common.persistence.due_rows import DueRows, RetryPolicy
+from nabo_common.persistence.leases import RenewedLease
 from tests.support.due_rows import DUE_ITEMS, ITEMS, LEASE, add_items, claim, items, metadata
 
 
@@ -126,3 +128,19 @@ def test_a_row_is_given_up_once_it_has_had_its_attempts():
     assert policy.next_attempt_at(3, now) is None
     endless = RetryPolicy(first_delay=2.0, max_delay=30.0)
     assert endless.next_attempt_at(1000, now) == now + timedelta(seconds=30)
+
+
+def test_a_renewed_lease_keeps_its_rows_and_a_dead_claimers_lease_runs_out(engine):
+    add_items(engine, [1, 2])
+    now = utcnow()
+    short = timedelta(seconds=1)
+    (alive,), alive_until = claim(engine, now, limit=1, lease=short)
+    (dead,), _ = claim(engine, now, limit=1, lease=short)  # its claimer renews nothing
+    with RenewedLease(DUE_ITEMS, engine, [alive], alive_until, seconds=1) as lease:
+        time.sleep(1.5)
+        stored = items(engine)
+        assert stored[dead].lease_until < utcnow() < stored[alive].lease_until
+        assert not lease.expired()
+        with lease.held(), engine.begin() as connection:
+            assert DUE_ITEMS.settle(connection, alive, lease.until, {"status": "done"})
+    assert items(engine)[alive].status == "done"

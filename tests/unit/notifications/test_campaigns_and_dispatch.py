@@ -1,12 +1,15 @@
 """Campaign audiences, materialisation and the dispatcher's state machine (SQLite)."""
 import email
 import email.policy
+import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, update
 
 from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
+from nabo_common.persistence import db
 from services.notifications import mailer as mail
 from services.notifications.domain import campaigns, daily_cap, dispatch, unsubscribe
 from services.notifications.models import CampaignDailyVolume, Delivery, OutboxEvent
@@ -427,3 +430,41 @@ def test_a_crash_before_an_accepted_message_is_recorded_never_sends_it_twice(ses
     assert statuses(session, campaign["id"])[rows[0].id] == "failed"
     received = [m["To"].addresses[0].addr_spec for m in mailer.sent + again.sent]
     assert len(received) == len(set(received)) == 5
+
+
+def test_rows_of_a_dead_dispatcher_are_taken_over_within_15_seconds_with_the_defaults(
+        session, five_readers, config):
+    campaign = started(session, five_readers)
+
+    class DyingMailer(RecordingMailer):
+        def send(self, message):
+            raise Crash()  # killed mid-batch: nothing renews its lease any more
+
+    rows = dispatch.claim(session, 100, config.lease_seconds)
+    with pytest.raises(Crash):
+        dispatch.send_batch(session, rows, DyingMailer(), SendPacer(1000), config)
+    session.rollback()
+    shortly_after = datetime.now(timezone.utc) + timedelta(seconds=15)
+    taken_over = dispatch.claim(session, 100, config.lease_seconds, now=shortly_after)
+    assert [row.id for row in taken_over] == [row.id for row in rows[1:]]  # the first one was on the wire
+    assert statuses(session, campaign["id"])[rows[0].id] == "failed"
+
+
+def test_a_send_longer_than_the_lease_keeps_its_rows_by_renewing_it(session, five_readers, config):
+    campaign = started(session, five_readers)
+    short = replace(config, lease_seconds=1)
+    other_replica = db.make_sessionmaker(session.get_bind())()
+    taken_by_the_other_replica = []
+
+    class SlowMailer(RecordingMailer):
+        def send(self, message):
+            for _ in range(3):  # 2.4 s on the wire, a replica looking for due rows meanwhile
+                time.sleep(0.8)
+                taken_by_the_other_replica.extend(row.id for row in dispatch.claim(other_replica, 100, 1))
+            super().send(message)
+
+    rows = dispatch.claim(session, 2, short.lease_seconds)
+    assert dispatch.send_batch(session, rows, SlowMailer(), SendPacer(1000), short)["sent"] == 2
+    other_replica.close()
+    assert not {row.id for row in rows} & set(taken_by_the_other_replica)
+    assert [statuses(session, campaign["id"])[row.id] for row in rows] == ["sent", "sent"]
