@@ -62,7 +62,8 @@ class EventData(_Strict):
 @event_type("registration.waitlisted", "events", "The event was full; the person is on the waitlist.")
 @event_type("registration.promoted", "events",
             "A seat freed and the first waitlisted person got it; `ics` to attach.")
-@event_type("registration.cancelled", "events", "A registration was cancelled by the person or the organiser.")
+@event_type("registration.cancelled", "events",
+            "A registration was cancelled by the person or the organiser, or as the person was erased.")
 class RegistrationData(_Strict):
     registration_id = fields.String(required=True)
     event_id = fields.String(required=True)
