@@ -156,6 +156,6 @@ class IdeasService(OperationsEndpoints):
     def on_person_erased(self, event):
         people.erase_person(self.db, event["data"]["person_id"])
 
-    @consumer
+    @consumer  # organisation.created too; the queue keeps the name it is deployed under
     def on_organisation_updated(self, event):
         people.apply_organisation(self.db, event["data"])

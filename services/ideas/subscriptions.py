@@ -8,5 +8,5 @@ from contracts.events import members  # noqa: F401  (registers the types below)
 SUBSCRIPTIONS = {
     "on_person_changed": ("person.created", "person.updated"),
     "on_person_erased": ("person.erased",),
-    "on_organisation_updated": ("organisation.updated",),
+    "on_organisation_updated": ("organisation.created", "organisation.updated"),
 }

@@ -215,13 +215,18 @@ def test_bad_idea_input_and_server_owned_fields(tenant_a):
     assert tenant_a.admin.get(f"/v1/ideas/{uuid.uuid4()}").status_code == 404
 
 
+def employee(api, tenant, name):
+    """A signed-in employee of the tenant's organisation: (person, client)."""
+    email = f"{unique('panelist')}@nabo.test"
+    person = check(tenant.admin.post("/v1/persons", {
+        "name": name, "email": email, "language": "en", "password": "panelist-password-1",
+        "organisations": [{"organisation_id": tenant.organisation["id"], "role": "employee"}]}), 201)
+    return person, api.as_(api.sign_in(email, "panelist-password-1"))
+
+
 def test_export_and_erasure_of_a_participant(api, platform, tenant_a):
     admin = tenant_a.admin
-    email = f"{unique('panelist')}@nabo.test"
-    person = check(admin.post("/v1/persons", {
-        "name": "Panel Person", "email": email, "language": "en", "password": "panelist-password-1",
-        "organisations": [{"organisation_id": tenant_a.organisation["id"], "role": "employee"}]}), 201)
-    panelist = api.as_(api.sign_in(email, "panelist-password-1"))
+    person, panelist = employee(api, tenant_a, "Panel Person")
     panel = collecting(tenant_a)
     idea = check(panelist.post(f"/v1/panels/{panel['id']}/ideas", {"title": "Repair café for machines"}), 201)
     check(panelist.post(f"/v1/ideas/{idea['id']}/supports", {}), 201)
@@ -242,6 +247,25 @@ def test_export_and_erasure_of_a_participant(api, platform, tenant_a):
     eventually(anonymised)
     comments = check(admin.get(f"/v1/ideas/{idea['id']}/comments"), 200)["items"]
     assert comments[0]["person_id"] is None and comments[0]["body"] == "Let us start in spring."
+
+
+def test_supports_keep_their_organisations_name_after_the_supporter_is_erased(api, tenant_a):
+    admin = tenant_a.admin
+    person, panelist = employee(api, tenant_a, "Single Panelist")
+    panel = new_panel(admin)  # the person takes part on their own; their organisation is no participant
+    check(admin.post(f"/v1/panels/{panel['id']}/participants", {"person_ids": [person["id"]]}), 200)
+    check(admin.post(f"/v1/panels/{panel['id']}/transitions", {"to": "collecting_ideas"}), 200)
+    idea = check(panelist.post(f"/v1/panels/{panel['id']}/ideas", {"title": "Shared delivery van"}), 201)
+    check(panelist.post(f"/v1/ideas/{idea['id']}/supports", {}), 201)
+    counted = [{"organisation_id": tenant_a.organisation["id"], "name": tenant_a.organisation["name"], "supports": 1}]
+
+    def supports():
+        return check(admin.get(f"/v1/ideas/{idea['id']}/supports"), 200)["supports_by_organisation"]
+
+    eventually(lambda: assert_equal(supports(), counted))  # the name comes with organisation.* events
+    check(admin.delete(f"/v1/persons/{person['id']}"), 202)
+    eventually(lambda: assert_equal(check(admin.get(f"/v1/ideas/{idea['id']}"), 200)["submitter_person_id"], None))
+    assert supports() == counted
 
 
 def test_openapi_documents_the_ideas_paths(api):

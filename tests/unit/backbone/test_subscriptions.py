@@ -40,7 +40,7 @@ def test_a_services_subscriptions_give_its_queues_and_their_bindings():
     assert queue_bindings("ideas", subscriptions_of("ideas")) == {
         "nabo.ideas.on_person_changed": {"person.created", "person.updated"},
         "nabo.ideas.on_person_erased": {"person.erased"},
-        "nabo.ideas.on_organisation_updated": {"organisation.updated"},
+        "nabo.ideas.on_organisation_updated": {"organisation.created", "organisation.updated"},
     }
 
 
