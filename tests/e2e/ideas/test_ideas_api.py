@@ -151,6 +151,35 @@ def test_the_yearly_business_panel_rebuilt_end_to_end(api, tenant_a):
     assert in_catalogue[ideas[2]["id"]]["initiatives"] == []
 
 
+def test_published_initiatives_and_their_progress_are_public(api, tenant_a):
+    admin = tenant_a.admin
+    panel = collecting(tenant_a)
+    pid = panel["id"]
+    idea = check(tenant_a.member.post(f"/v1/panels/{pid}/ideas", {"title": "Shared heat network"}), 201)
+    check(admin.post(f"/v1/panels/{pid}/transitions", {"to": "reviewing"}), 200)
+    check(admin.post(f"/v1/ideas/{idea['id']}/transitions", {"to": "accepted"}), 200)
+    initiative = check(admin.post(f"/v1/panels/{pid}/initiatives", {
+        "title": "Heat network study", "idea_ids": [idea["id"]],
+        "owner": {"kind": "municipality", "name": "The municipality"}}), 201)
+    check(admin.post(f"/v1/initiatives/{initiative['id']}/progress", {
+        "reported_on": "2026-02-01", "text": "Study commissioned", "status": "launched"}), 201)
+    # not published yet: private, and not even there for an anonymous caller
+    assert api.get(f"/v1/initiatives/{initiative['id']}").status_code == 404
+    assert api.get(f"/v1/panels/{pid}/initiatives").status_code == 404
+
+    check(admin.post(f"/v1/panels/{pid}/transitions", {"to": "catalogue_published"}), 200)
+    catalogue = check(api.get(f"/v1/panels/{pid}/catalogue"), 200)
+    [linked] = [i for s in catalogue["sections"] for i in s["ideas"] if i["id"] == idea["id"]][0]["initiatives"]
+    assert linked["href"] == f"/v1/initiatives/{initiative['id']}"
+    assert linked["latest_progress"]["text"] == "Study commissioned"
+    assert f'href="/v1/initiatives/{initiative["id"]}"' in api.get(
+        f"/v1/panels/{pid}/catalogue", params={"format": "html"}).text
+    public = check(api.get(linked["href"]), 200)
+    assert [(p["reported_on"], p["text"]) for p in public["progress"]] == [("2026-02-01", "Study commissioned")]
+    listed = check(api.get(f"/v1/panels/{pid}/initiatives"), 200)
+    assert [i["id"] for i in listed["items"]] == [initiative["id"]]
+
+
 def test_other_associations_get_404_and_see_nothing_in_lists(tenant_a, tenant_b):
     panel = collecting(tenant_a)
     idea = check(tenant_a.member.post(f"/v1/panels/{panel['id']}/ideas", {"title": "Private idea"}), 201)
