@@ -25,6 +25,27 @@ class ProgrammeData(_Strict):
     currency = fields.String(required=True)
 
 
+@event_type("programme.cost_added", "events", "A cost line was booked on a programme's budget.")
+class ProgrammeCostData(_Strict):
+    programme_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    cost_id = fields.String(required=True)
+    date = fields.Date(required=True)
+    amount_minor = fields.Integer(required=True)
+    currency = fields.String(required=True)
+
+
+@event_type("attendance.imported", "events",
+            "An organiser imported an online meeting's participant list as attendance; the counts, no names.")
+class AttendanceImportedData(_Strict):
+    event_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    rows = fields.Integer(required=True)
+    matched_registrations = fields.Integer(required=True)
+    added_walk_ins = fields.Integer(required=True)
+    duplicates = fields.Integer(required=True)
+
+
 class _Change(Schema):
     field = fields.String(required=True)
     old = fields.Raw(allow_none=True)

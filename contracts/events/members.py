@@ -69,6 +69,15 @@ class PersonData(_Strict):
     roles = fields.List(fields.Nested(_PersonRole), load_default=list)
 
 
+@event_type("person.role_granted", "members",
+            "A person got a role: in an organisation, or as an association's admin (`scope` association).")
+class PersonRoleGranted(_PersonRole):
+    person_id = fields.String(required=True)
+    association_id = fields.String(allow_none=True, load_default=None,
+                                   metadata={"description": "The association the grant is in: the scope, or the "
+                                                            "person's home association for an organisation role."})
+
+
 @event_type("person.erased", "members",
             "A person was erased (GDPR); every service removes or anonymises its copies.")
 class PersonErasedData(_Strict):

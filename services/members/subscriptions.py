@@ -16,15 +16,15 @@ AUDITED_EVENT_TYPES = (
     "association.created", "association.updated",
     "organisation.created", "organisation.updated",
     "membership.created", "membership.status_changed",
-    "person.created", "person.updated", "person.erased",
+    "person.created", "person.updated", "person.role_granted", "person.erased", "consent.changed",
     "theme.created", "theme.updated",
     "network.created", "network.updated", "network.join_decided", "network.member_invited",
     "match.introduced",
     # events
-    "programme.created", "event.published", "event.updated", "event.cancelled", "event.completed",
-    "event.recording_published",
+    "programme.created", "programme.cost_added", "event.published", "event.updated", "event.cancelled",
+    "event.completed", "event.recording_published", "registration.cancelled", "attendance.imported",
     # notifications
-    "campaign.completed",
+    "campaign.created", "campaign.updated", "campaign.scheduled", "campaign.cancelled", "campaign.completed",
     # ideas
     "panel.created", "panel.updated", "panel.phase_changed", "panel.participants_added",
     "idea.status_changed", "idea.merged", "decision.recorded",

@@ -69,8 +69,13 @@ def add_cost(session, caller, programme_id, payload):
     data = load(schemas.CostCreate, payload)
     with session.begin():
         programme = access.programme_or_404(session, caller, programme_id)
-        programme.costs.append(ProgrammeCost(**data))
+        cost = ProgrammeCost(**data)
+        programme.costs.append(cost)
         session.flush()
+        publish(session, "programme.cost_added", {
+            "programme_id": programme.id, "association_ids": programme.association_ids, "cost_id": cost.id,
+            "date": cost.date.isoformat(), "amount_minor": cost.amount_minor, "currency": programme.currency},
+            caller, programme.association_ids[0])
     return view(programme)
 
 
