@@ -11,7 +11,7 @@ from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.events.domain import (
     attendance, calendars, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports, retention,
-    search,
+    search, themes,
 )
 from services.events.models import OutboxEvent, ProcessedEvent
 from services.events.scheduling import configured_timer
@@ -152,6 +152,11 @@ class EventsService(OperationsEndpoints):
     @consumer  # the events it consumes: subscriptions.py
     def on_person_erased(self, event):
         gdpr.erase_person(self.db, event["data"]["person_id"])
+
+    # --- the shared theme taxonomy ---------------------------------------------------
+    @consumer
+    def on_theme_merged(self, event):
+        themes.retag(self.db, event["data"])
 
     # --- scheduled work -----------------------------------------------------------
     @configured_timer

@@ -17,7 +17,7 @@ AUDITED_EVENT_TYPES = (
     "organisation.created", "organisation.updated",
     "membership.created", "membership.status_changed",
     "person.created", "person.updated", "person.role_granted", "person.erased", "consent.changed",
-    "theme.created", "theme.updated",
+    "theme.created", "theme.updated", "theme.accepted", "theme.retired", "theme.merged",
     "network.created", "network.updated", "network.join_decided", "network.member_invited",
     "match.introduced",
     # events
