@@ -14,6 +14,7 @@ class _Strict(Schema):
 
 
 @event_type("programme.created", "events", "A funded programme (series of events) was set up.")
+@event_type("programme.updated", "events", "A programme's title, goal, period, plan or budget changed (see changed).")
 class ProgrammeData(_Strict):
     programme_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
@@ -23,6 +24,7 @@ class ProgrammeData(_Strict):
     planned_events = fields.Integer(required=True)
     budget_amount_minor = fields.Integer(required=True)
     currency = fields.String(required=True)
+    changed = fields.List(fields.String(), load_default=list)
 
 
 @event_type("programme.cost_added", "events", "A cost line was booked on a programme's budget.")
@@ -52,6 +54,7 @@ class _Change(Schema):
     new = fields.Raw(allow_none=True)
 
 
+@event_type("event.created", "events", "An organiser drafted an event (not listed until published).")
 @event_type("event.published", "events", "An event was published: it is listed and open for registration.")
 @event_type("event.updated", "events",
             "A published event changed; `changes` lists each changed field with its old and new value.")

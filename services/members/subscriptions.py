@@ -19,16 +19,17 @@ AUDITED_EVENT_TYPES = (
     "person.created", "person.updated", "person.role_granted", "person.erased", "consent.changed",
     "theme.created", "theme.updated", "theme.accepted", "theme.retired", "theme.merged",
     "network.created", "network.updated", "network.join_decided", "network.member_invited",
+    "network.member_joined", "network.member_left",
     "match.introduced",
     # events
-    "programme.created", "programme.cost_added", "event.published", "event.updated", "event.cancelled",
-    "event.completed", "event.recording_published", "registration.cancelled", "attendance.imported",
+    "programme.created", "programme.updated", "programme.cost_added",
+    "event.created", "event.published", "event.updated", "event.cancelled", "event.completed", "event.recording_published", "registration.cancelled", "attendance.imported",
     # notifications
     "campaign.created", "campaign.updated", "campaign.scheduled", "campaign.cancelled", "campaign.completed",
     # ideas
     "panel.created", "panel.updated", "panel.phase_changed", "panel.participants_added",
-    "idea.status_changed", "idea.merged", "decision.recorded",
-    "initiative.created", "initiative.launched", "initiative.progress_updated",
+    "idea.updated", "idea.commented", "idea.status_changed", "idea.merged", "decision.recorded",
+    "initiative.created", "initiative.updated", "initiative.launched", "initiative.progress_updated",
 )
 
 SUBSCRIPTIONS = {

@@ -86,6 +86,7 @@ def create(session, caller, payload):
         session.add(event)
         _apply(session, event, data)
         session.flush()
+        publish(session, "event.created", views.event_data(event), caller, association_ids[0])
     return views.event_view(session, caller, event)
 
 

@@ -22,6 +22,13 @@ def view(programme):
     return data
 
 
+def _event_data(programme, changed=()):
+    return {"programme_id": programme.id, "association_ids": programme.association_ids, "title": programme.title,
+            "period_start": programme.period_start.isoformat(), "period_end": programme.period_end.isoformat(),
+            "planned_events": programme.planned_events, "budget_amount_minor": programme.budget_amount_minor,
+            "currency": programme.currency, "changed": sorted(changed)}
+
+
 def create(session, caller, payload):
     data = load(schemas.ProgrammeCreate, payload)
     association_ids = access.organising_associations(caller, data.pop("association_ids", None))
@@ -30,11 +37,7 @@ def create(session, caller, payload):
         programme.hosts = [ProgrammeHost(association_id=a) for a in association_ids]
         session.add(programme)
         session.flush()
-        publish(session, "programme.created", {
-            "programme_id": programme.id, "association_ids": programme.association_ids, "title": programme.title,
-            "period_start": programme.period_start.isoformat(), "period_end": programme.period_end.isoformat(),
-            "planned_events": programme.planned_events, "budget_amount_minor": programme.budget_amount_minor,
-            "currency": programme.currency}, caller, association_ids[0])
+        publish(session, "programme.created", _event_data(programme), caller, association_ids[0])
     return view(programme)
 
 
@@ -51,6 +54,7 @@ def update(session, caller, programme_id, payload):
         if programme.period_end < programme.period_start:
             raise ValidationFailed("The period would end before it starts.",
                                    {"period_end": ["period_end must not be before period_start."]})
+        publish(session, "programme.updated", _event_data(programme, data), caller, programme.association_ids[0])
     return view(programme)
 
 

@@ -80,6 +80,7 @@ def update(session, caller, initiative_id, payload):
         if initiative.starts_on and initiative.ends_on and initiative.ends_on < initiative.starts_on:
             raise ValidationFailed("The initiative would end before it starts.",
                                           {"ends_on": ["ends_on must not be before starts_on."]})
+        publish(session, "initiative.updated", _event_data(initiative), caller, panel.association_id)
     return view(session, initiative)
 
 

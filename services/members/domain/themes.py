@@ -47,6 +47,12 @@ def _event_data(theme):
             "status": theme.status}
 
 
+def _trail_of(caller):
+    """Whose audit trail a change of the shared taxonomy goes to: a platform admin's is the platform's
+    (None), an association admin's their association's."""
+    return None if caller.is_privileged else sorted(caller.admin_of)[0]
+
+
 def require_theme_editor(caller):
     access.require_authenticated(caller)
     if not (caller.is_privileged or caller.admin_of):
@@ -127,7 +133,7 @@ def create(session, caller, payload):
             session.flush()
         except IntegrityError:
             raise Conflict(f"A theme with key {data['key']} exists already.") from None
-        publish(session, "theme.created", _event_data(theme), caller)
+        publish(session, "theme.created", _event_data(theme), caller, _trail_of(caller))
     return theme_view(theme, caller.language)
 
 
@@ -161,7 +167,7 @@ def update(session, caller, theme_id, payload):
         if "labels" in data:
             theme.labels = {**theme.labels, **data["labels"]}
         session.flush()
-        publish(session, "theme.updated", _event_data(theme), caller)
+        publish(session, "theme.updated", _event_data(theme), caller, _trail_of(caller))
     return theme_view(theme, caller.language)
 
 
