@@ -48,6 +48,17 @@ class AttendanceImportedData(_Strict):
     duplicates = fields.Integer(required=True)
 
 
+@event_type("attendance.recorded", "events",
+            "An organiser checked in a registration, a walk-in or an anonymous head count; no names.")
+class AttendanceRecordedData(_Strict):
+    event_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    attendance_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    registration_id = fields.String(allow_none=True, load_default=None)
+    headcount = fields.Integer(allow_none=True, load_default=None)
+
+
 class _Change(Schema):
     field = fields.String(required=True)
     old = fields.Raw(allow_none=True)
@@ -86,6 +97,8 @@ class EventData(_Strict):
 @event_type("registration.waitlisted", "events", "The event was full; the person is on the waitlist.")
 @event_type("registration.promoted", "events",
             "A seat freed and the first waitlisted person got it; `ics` to attach.")
+@event_type("registration.updated", "events", "An organiser or the person changed a registration's name, "
+            "language or answers.")
 @event_type("registration.cancelled", "events",
             "A registration was cancelled by the person or the organiser, or as the person was erased.")
 class RegistrationData(_Strict):

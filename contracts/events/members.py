@@ -38,6 +38,7 @@ class OrganisationData(_Strict):
 
 
 @event_type("membership.created", "members", "An organisation applied for or was given a membership.")
+@event_type("membership.updated", "members", "A membership's type or end date changed.")
 @event_type("membership.status_changed", "members",
             "A membership moved between pending, active, lapsed and cancelled (dated).")
 class MembershipData(_Strict):

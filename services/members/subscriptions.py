@@ -15,7 +15,7 @@ AUDITED_EVENT_TYPES = (
     # members: tenants, organisations, memberships, people, the shared taxonomy, networks
     "association.created", "association.updated",
     "organisation.created", "organisation.updated",
-    "membership.created", "membership.status_changed",
+    "membership.created", "membership.updated", "membership.status_changed",
     "person.created", "person.updated", "person.role_granted", "person.erased", "consent.changed",
     "theme.created", "theme.updated", "theme.accepted", "theme.retired", "theme.merged",
     "network.created", "network.updated", "network.join_decided", "network.member_invited",
@@ -23,7 +23,9 @@ AUDITED_EVENT_TYPES = (
     "match.introduced",
     # events
     "programme.created", "programme.updated", "programme.cost_added",
-    "event.created", "event.published", "event.updated", "event.cancelled", "event.completed", "event.recording_published", "registration.cancelled", "attendance.imported",
+    "event.created", "event.published", "event.updated", "event.cancelled", "event.completed",
+    "event.recording_published", "registration.updated", "registration.cancelled",
+    "attendance.recorded", "attendance.imported",
     # notifications
     "campaign.created", "campaign.updated", "campaign.scheduled", "campaign.cancelled", "campaign.completed",
     # ideas

@@ -101,6 +101,10 @@ def record(session, caller, event_id, payload):
                                  source_channel=data.get("source_channel"))
         session.add(row)
         session.flush()
+        publish(session, "attendance.recorded", {
+            "event_id": event.id, "association_ids": event.association_ids, "attendance_id": row.id,
+            "kind": row.kind, "registration_id": row.registration_id, "headcount": row.headcount},
+            caller, event.association_ids[0])
         return summary(session, event)
 
 

@@ -183,6 +183,9 @@ def update(session, caller, registration_id, payload):
             announce(session, caller, event, registration, "registration.cancelled")
             if was_confirmed and event.status == "published":
                 promote_waitlisted(session, caller, event)
+        else:
+            session.flush()
+            announce(session, caller, event, registration, "registration.updated")
         session.flush()
         return _view(session, event, registration)
 

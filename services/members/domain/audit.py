@@ -21,7 +21,7 @@ SAFE_DETAIL_KEYS = frozenset({
     "key", "title", "country", "default_language", "time_zone", "effective_date", "end_date", "starts_at",
     "ends_at", "planned_events", "budget_amount_minor", "currency", "granted", "source", "wording_version",
     "scope", "role", "send_at", "code", "date", "amount_minor", "rows", "matched_registrations",
-    "added_walk_ins", "duplicates",
+    "added_walk_ins", "duplicates", "headcount",
 })
 # events whose ``name`` names an organisation, an association, a network or a campaign, not a person
 NAMED_SUBJECTS = ("association.", "organisation.", "network.created", "network.updated", "campaign.",
@@ -29,7 +29,8 @@ NAMED_SUBJECTS = ("association.", "organisation.", "network.created", "network.u
 
 
 # the subject is the ``<first word of the type>_id`` of the event, but for these
-SUBJECTS = {"attendance.imported": "event_id", "consent.changed": "person_id"}
+SUBJECTS = {"attendance.imported": "event_id", "attendance.recorded": "event_id",
+            "consent.changed": "person_id"}
 
 
 def _associations(envelope):

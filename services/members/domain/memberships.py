@@ -70,6 +70,8 @@ def update(session, caller, membership_id, payload):
         access.require_admin_of(caller, m.association_id)
         for key, value in data.items():
             setattr(m, key, value)
+        session.flush()
+        publish(session, "membership.updated", _event_data(m), caller, m.association_id)
     return dump(schemas.Membership, m)
 
 
