@@ -33,6 +33,19 @@ class ThemeMerged(_Strict):
     into_key = fields.String(required=True)
 
 
+@event_type("offer_need.created", "members", "An organisation published what it offers or seeks.")
+@event_type("offer_need.updated", "members", "An offer or need changed (see changed).")
+@event_type("offer_need.deleted", "members", "An offer or need was withdrawn.")
+class OfferNeedData(_Strict):
+    offer_need_id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    owner_association_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["offer", "need"]))
+    title = fields.String(required=True)
+    themes = fields.List(fields.String(), load_default=list)
+    changed = fields.List(fields.String(), load_default=list)
+
+
 @event_type("network.created", "members", "A network (community) was started.")
 @event_type("network.updated", "members", "A network's profile, policy or activity changed (see changed).")
 class NetworkData(_Strict):

@@ -20,6 +20,7 @@ AUDITED_EVENT_TYPES = (
     "theme.created", "theme.updated", "theme.accepted", "theme.retired", "theme.merged",
     "network.created", "network.updated", "network.join_decided", "network.member_invited",
     "network.member_joined", "network.member_left",
+    "offer_need.created", "offer_need.updated", "offer_need.deleted",
     "match.introduced",
     # events
     "programme.created", "programme.updated", "programme.cost_added",

@@ -18,10 +18,8 @@ from tests.support.api import Tenant, check
 
 WRITES = ("post", "put", "patch", "delete")
 UNAUDITED = {
-    "PATCH /v1/organisations/{id}/offers-and-needs/{item_id}", "PATCH /v1/persons/{id}/preferences",
-    "POST /v1/campaigns/{id}/bounces", "POST /v1/networks/{id}/owners",
-    "POST /v1/organisations/{id}/offers-and-needs", "POST /v1/webhooks",
-    "DELETE /v1/organisations/{id}/offers-and-needs/{item_id}", "DELETE /v1/webhooks/{id}",
+    "PATCH /v1/persons/{id}/preferences", "POST /v1/campaigns/{id}/bounces", "POST /v1/networks/{id}/owners",
+    "POST /v1/webhooks", "DELETE /v1/webhooks/{id}",
 }
 NOT_WALKED = {
     "PATCH /v1/themes/{id}", "POST /v1/campaigns/{id}/send", "POST /v1/events/{id}/feedback",
