@@ -8,6 +8,8 @@ from contracts.api.common import Id, Input, Language, Output, Text, TimeZone
 PHASES = ("preparing", "collecting_ideas", "reviewing", "catalogue_published", "following_up", "closed")
 # the catalogue is public from this phase on
 PUBLISHED_PHASES = ("catalogue_published", "following_up", "closed")
+# where an initiative and its dated progress are read; public once its panel's catalogue is published
+INITIATIVE_PATH = "/v1/initiatives/{id}"
 PANEL_VISIBILITIES = ("participants", "association")
 PARTICIPANT_ROLES = ("participant", "working_group")
 IDEA_STATUSES = ("submitted", "under_review", "accepted", "merged", "declined")
@@ -314,6 +316,8 @@ class InitiativeRef(Output):
     title = fields.String()
     status = fields.String()
     latest_progress = fields.Nested(InitiativeProgress, allow_none=True)
+    href = fields.String(metadata={"description": "The initiative with all its dated progress; readable without "
+                                                  "an account once the panel's catalogue is published."})
 
 
 class IdeaTrace(Output):
@@ -481,7 +485,7 @@ class CatalogueIdea(Output):
     submitter_organisation_name = fields.String(allow_none=True)
     support_count = fields.Integer()
     supports_by_organisation = fields.List(fields.Nested(OrganisationSupports))
-    initiatives = fields.List(fields.Nested(IdeaRef))
+    initiatives = fields.List(fields.Nested(InitiativeRef))
 
 
 class CatalogueSection(Output):

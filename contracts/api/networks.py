@@ -49,17 +49,38 @@ class ThemeUpdate(Input):
     parent_id = Id(allow_none=True)
 
 
+THEME_STATUSES = ("proposed", "accepted", "retired", "merged")
+
+
+class ThemeTransition(Input):
+    to = fields.String(required=True, validate=validate.OneOf(("accepted", "retired")), metadata={
+        "description": "accepted: a proposal joins the taxonomy (it needs all five labels); retired: no longer "
+                       "offered for tagging, still shown on what was tagged with it."})
+
+
+class ThemeMerge(Input):
+    into_theme_id = Id(required=True, metadata={"description": "The accepted theme everything tagged follows to."})
+
+
 class Theme(Output):
     id = fields.String(dump_only=True)
     key = fields.String()
     parent_id = fields.String(allow_none=True)
     labels = fields.Dict(keys=fields.String(), values=fields.String())
     label = fields.String(metadata={"description": "The label in the caller's language (or the nearest there is)."})
+    label_is_fallback = fields.Boolean(metadata={
+        "description": "True when the theme has no label in the caller's language and `label` is another's."})
+    missing_languages = fields.List(fields.String(), metadata={"description": "Languages it has no label in."})
+    status = fields.String(metadata={"description": "proposed, accepted, retired or merged; only accepted "
+                                                    "themes are offered for tagging."})
+    merged_into_id = fields.String(allow_none=True)
 
 
 class ThemeQuery(PageQuery):
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Text in any language's label."})
     parent_id = Id()
+    status = fields.String(validate=validate.OneOf(THEME_STATUSES), metadata={
+        "description": "Themes in this state; without it, the accepted themes (those offered for tagging)."})
 
 
 class ThemeRef(Output):

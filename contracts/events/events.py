@@ -14,6 +14,7 @@ class _Strict(Schema):
 
 
 @event_type("programme.created", "events", "A funded programme (series of events) was set up.")
+@event_type("programme.updated", "events", "A programme's title, goal, period, plan or budget changed (see changed).")
 class ProgrammeData(_Strict):
     programme_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
@@ -23,6 +24,39 @@ class ProgrammeData(_Strict):
     planned_events = fields.Integer(required=True)
     budget_amount_minor = fields.Integer(required=True)
     currency = fields.String(required=True)
+    changed = fields.List(fields.String(), load_default=list)
+
+
+@event_type("programme.cost_added", "events", "A cost line was booked on a programme's budget.")
+class ProgrammeCostData(_Strict):
+    programme_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    cost_id = fields.String(required=True)
+    date = fields.Date(required=True)
+    amount_minor = fields.Integer(required=True)
+    currency = fields.String(required=True)
+
+
+@event_type("attendance.imported", "events",
+            "An organiser imported an online meeting's participant list as attendance; the counts, no names.")
+class AttendanceImportedData(_Strict):
+    event_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    rows = fields.Integer(required=True)
+    matched_registrations = fields.Integer(required=True)
+    added_walk_ins = fields.Integer(required=True)
+    duplicates = fields.Integer(required=True)
+
+
+@event_type("attendance.recorded", "events",
+            "An organiser checked in a registration, a walk-in or an anonymous head count; no names.")
+class AttendanceRecordedData(_Strict):
+    event_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    attendance_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    registration_id = fields.String(allow_none=True, load_default=None)
+    headcount = fields.Integer(allow_none=True, load_default=None)
 
 
 class _CoHostInvited(_Strict):
@@ -54,6 +88,7 @@ class _Change(Schema):
     new = fields.Raw(allow_none=True)
 
 
+@event_type("event.created", "events", "An organiser drafted an event (not listed until published).")
 @event_type("event.published", "events", "An event was published: it is listed and open for registration.")
 @event_type("event.updated", "events",
             "A published event changed; `changes` lists each changed field with its old and new value, "
@@ -88,7 +123,10 @@ class EventData(_Strict):
 @event_type("registration.waitlisted", "events", "The event was full; the person is on the waitlist.")
 @event_type("registration.promoted", "events",
             "A seat freed and the first waitlisted person got it; `ics` to attach.")
-@event_type("registration.cancelled", "events", "A registration was cancelled by the person or the organiser.")
+@event_type("registration.updated", "events", "An organiser or the person changed a registration's name, "
+            "language or answers.")
+@event_type("registration.cancelled", "events",
+            "A registration was cancelled by the person or the organiser, or as the person was erased.")
 class RegistrationData(_Strict):
     registration_id = fields.String(required=True)
     event_id = fields.String(required=True)

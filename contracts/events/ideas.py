@@ -133,6 +133,7 @@ class _InitiativeState(_Data):
 
 @event_type("initiative.created", "ideas", "An initiative was planned from one or more ideas.")
 @event_type("initiative.launched", "ideas", "An initiative was launched.")
+@event_type("initiative.updated", "ideas", "An initiative's texts, owner, partners or dates changed.")
 class InitiativeData(_InitiativeState):
     pass
 

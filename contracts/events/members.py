@@ -38,6 +38,7 @@ class OrganisationData(_Strict):
 
 
 @event_type("membership.created", "members", "An organisation applied for or was given a membership.")
+@event_type("membership.updated", "members", "A membership's type or end date changed.")
 @event_type("membership.status_changed", "members",
             "A membership moved between pending, active, lapsed and cancelled (dated).")
 class MembershipData(_Strict):
@@ -67,6 +68,15 @@ class PersonData(_Strict):
     birth_year = fields.Integer(allow_none=True, load_default=None)
     home_association_id = fields.String(allow_none=True, load_default=None)
     roles = fields.List(fields.Nested(_PersonRole), load_default=list)
+
+
+@event_type("person.role_granted", "members",
+            "A person got a role: in an organisation, or as an association's admin (`scope` association).")
+class PersonRoleGranted(_PersonRole):
+    person_id = fields.String(required=True)
+    association_id = fields.String(allow_none=True, load_default=None,
+                                   metadata={"description": "The association the grant is in: the scope, or the "
+                                                            "person's home association for an organisation role."})
 
 
 @event_type("person.erased", "members",

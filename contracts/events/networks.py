@@ -9,13 +9,41 @@ from contracts.events.members import LANG, _Strict
 from nabo_common.messaging.envelopes import event_type
 
 
-@event_type("theme.created", "members", "A theme was added to the taxonomy (seeded themes included).")
+@event_type("theme.created", "members",
+            "A theme was added to the taxonomy (seeded themes included); `status` proposed when an association "
+            "proposed it.")
 @event_type("theme.updated", "members", "A theme's labels or parent changed.")
+@event_type("theme.accepted", "members", "A platform admin accepted a proposed theme into the taxonomy.")
+@event_type("theme.retired", "members", "A theme is no longer offered for tagging; what was tagged keeps it.")
 class ThemeData(_Strict):
     theme_id = fields.String(required=True)
     key = fields.String(required=True)
     parent_id = fields.String(allow_none=True, load_default=None)
     labels = fields.Dict(keys=fields.String(validate=LANG), values=fields.String(), required=True)
+    status = fields.String(load_default="accepted")
+
+
+@event_type("theme.merged", "members",
+            "A theme was merged into another: whatever is tagged with `theme_id` (or its `key`) is to be tagged "
+            "with `into_theme_id` (`into_key`) instead.")
+class ThemeMerged(_Strict):
+    theme_id = fields.String(required=True)
+    key = fields.String(required=True)
+    into_theme_id = fields.String(required=True)
+    into_key = fields.String(required=True)
+
+
+@event_type("offer_need.created", "members", "An organisation published what it offers or seeks.")
+@event_type("offer_need.updated", "members", "An offer or need changed (see changed).")
+@event_type("offer_need.deleted", "members", "An offer or need was withdrawn.")
+class OfferNeedData(_Strict):
+    offer_need_id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    owner_association_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["offer", "need"]))
+    title = fields.String(required=True)
+    themes = fields.List(fields.String(), load_default=list)
+    changed = fields.List(fields.String(), load_default=list)
 
 
 @event_type("network.created", "members", "A network (community) was started.")

@@ -153,8 +153,10 @@ class IdeasRoutes:
     def record_decision(self, request, id):
         return self.ideas.record_decision(id, request.payload)
 
-    @api("GET", "/v1/panels/{id}/initiatives", query=s.InitiativeQuery, response=page_schema(s.Initiative),
-         tags=("ideas",), summary="Initiatives launched from the panel's ideas, with their progress.")
+    @api("GET", "/v1/panels/{id}/initiatives", auth="optional", query=s.InitiativeQuery,
+         response=page_schema(s.Initiative), tags=("ideas",),
+         summary="Initiatives launched from the panel's ideas, with their progress. Public once the panel's "
+                 "catalogue is published.")
     def search_initiatives(self, request, id):
         return self.ideas.search_initiatives(id, request.query)
 
@@ -164,8 +166,9 @@ class IdeasRoutes:
     def create_initiative(self, request, id):
         return self.ideas.create_initiative(id, request.payload)
 
-    @api("GET", "/v1/initiatives/{id}", response=s.Initiative, tags=("ideas",),
-         summary="One initiative with its ideas and dated progress.")
+    @api("GET", "/v1/initiatives/{id}", auth="optional", response=s.Initiative, tags=("ideas",),
+         summary="One initiative with its ideas and dated progress. Public once the panel's catalogue is "
+                 "published.")
     def get_initiative(self, request, id):
         return self.ideas.get_initiative(id)
 

@@ -22,7 +22,8 @@ class NetworksRoutes:
         return self.members.get_theme(id)
 
     @api("POST", "/v1/themes", body=s.ThemeCreate, response=s.Theme, status=201, tags=("themes",),
-         rate_limit="write", errors=WRITE_ERRORS, summary="Add a theme (platform or association admins).")
+         rate_limit="write", errors=WRITE_ERRORS,
+         summary="Propose a theme (association admins), or add one with all five labels (platform admins).")
     def create_theme(self, request):
         return self.members.create_theme(request.payload)
 
@@ -30,6 +31,19 @@ class NetworksRoutes:
          errors=WRITE_ERRORS, summary="Add translations to a theme or move it under a parent (admins).")
     def update_theme(self, request, id):
         return self.members.update_theme(id, request.payload)
+
+    @api("POST", "/v1/themes/{id}/transitions", body=s.ThemeTransition, response=s.Theme, tags=("themes",),
+         rate_limit="write", errors=WRITE_ERRORS,
+         summary="Accept a proposed theme (it needs all five labels) or retire one (platform admins).")
+    def transition_theme(self, request, id):
+        return self.members.transition_theme(id, request.payload)
+
+    @api("POST", "/v1/themes/{id}/merge", body=s.ThemeMerge, response=s.Theme, tags=("themes",),
+         rate_limit="write", errors=WRITE_ERRORS,
+         summary="Merge a theme into another: everything tagged with it follows, in every service (platform "
+                 "admins).")
+    def merge_theme(self, request, id):
+        return self.members.merge_theme(id, request.payload)
 
     # --- offers and needs -------------------------------------------------------------
     @api("GET", "/v1/offers-and-needs", auth="optional", query=s.SupplyDemandQuery,

@@ -12,7 +12,7 @@ from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.events.domain import (
     attendance, calendars, co_hosts, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports,
-    retention, search,
+    retention, search, themes,
 )
 from services.events.directory import MembersDirectory
 from services.events.models import OutboxEvent, ProcessedEvent
@@ -169,6 +169,11 @@ class EventsService(OperationsEndpoints):
     @consumer  # the events it consumes: subscriptions.py
     def on_person_erased(self, event):
         gdpr.erase_person(self.db, event["data"]["person_id"])
+
+    # --- the shared theme taxonomy ---------------------------------------------------
+    @consumer
+    def on_theme_merged(self, event):
+        themes.retag(self.db, event["data"])
 
     # --- scheduled work -----------------------------------------------------------
     @configured_timer

@@ -3,8 +3,9 @@
 Its queues are ``nabo.events.<handler>``; each event is applied once (see
 ``nabo_common.messaging.handlers``).
 """
-from contracts.events import members  # noqa: F401  (registers the types below)
+from contracts.events import members, networks  # noqa: F401  (registers the types below)
 
 SUBSCRIPTIONS = {
     "on_person_erased": ("person.erased",),
+    "on_theme_merged": ("theme.merged",),
 }

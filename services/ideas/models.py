@@ -281,3 +281,14 @@ class PersonCard(Base):
     admin_of: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     erased: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class OrganisationCard(Base):
+    """Read model of organisations (from organisation.* events): the name to show for supports given
+    for an organisation that is not itself a panel participant. Rebuildable from the events."""
+
+    __tablename__ = "organisation_cards"
+
+    organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)

@@ -10,7 +10,7 @@ from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.ideas.directory import MembersDirectory
-from services.ideas.domain import catalogue, decisions, engagement, ideas, initiatives, panels, people
+from services.ideas.domain import catalogue, decisions, engagement, ideas, initiatives, panels, people, themes
 from services.ideas.models import OutboxEvent, ProcessedEvent
 from services.ideas.subscriptions import SUBSCRIPTIONS
 
@@ -156,6 +156,10 @@ class IdeasService(OperationsEndpoints):
     def on_person_erased(self, event):
         people.erase_person(self.db, event["data"]["person_id"])
 
-    @consumer
+    @consumer  # organisation.created too; the queue keeps the name it is deployed under
     def on_organisation_updated(self, event):
         people.apply_organisation(self.db, event["data"])
+
+    @consumer
+    def on_theme_merged(self, event):
+        themes.retag(self.db, event["data"])

@@ -3,10 +3,11 @@
 Its queues are ``nabo.ideas.<handler>``; each event is applied once (see
 ``nabo_common.messaging.handlers``).
 """
-from contracts.events import members  # noqa: F401  (registers the types below)
+from contracts.events import members, networks  # noqa: F401  (registers the types below)
 
 SUBSCRIPTIONS = {
     "on_person_changed": ("person.created", "person.updated"),
     "on_person_erased": ("person.erased",),
-    "on_organisation_updated": ("organisation.updated",),
+    "on_organisation_updated": ("organisation.created", "organisation.updated"),
+    "on_theme_merged": ("theme.merged",),
 }

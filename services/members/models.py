@@ -201,6 +201,9 @@ class Theme(Base):
     key: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("themes.id"), index=True)
     labels: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # language -> label
+    # proposed (by an association, until a platform admin accepts it) | accepted | retired | merged
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="accepted", server_default="accepted")
+    merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("themes.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 

@@ -174,6 +174,14 @@ class MembersService(OperationsEndpoints):
     def update_theme(self, theme_id, payload):
         return themes.update(self.db, self.caller, theme_id, payload)
 
+    @rpc
+    def transition_theme(self, theme_id, payload):
+        return themes.transition(self.db, self.caller, theme_id, payload)
+
+    @rpc
+    def merge_theme(self, theme_id, payload):
+        return themes.merge(self.db, self.caller, theme_id, payload)
+
     # --- offers and needs -----------------------------------------------------------
     @rpc
     def list_offers_and_needs(self, organisation_id, query):

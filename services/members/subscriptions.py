@@ -15,20 +15,24 @@ AUDITED_EVENT_TYPES = (
     # members: tenants, organisations, memberships, people, the shared taxonomy, networks
     "association.created", "association.updated",
     "organisation.created", "organisation.updated",
-    "membership.created", "membership.status_changed",
-    "person.created", "person.updated", "person.erased",
-    "theme.created", "theme.updated",
+    "membership.created", "membership.updated", "membership.status_changed",
+    "person.created", "person.updated", "person.role_granted", "person.erased", "consent.changed",
+    "theme.created", "theme.updated", "theme.accepted", "theme.retired", "theme.merged",
     "network.created", "network.updated", "network.join_decided", "network.member_invited",
+    "network.member_joined", "network.member_left",
+    "offer_need.created", "offer_need.updated", "offer_need.deleted",
     "match.introduced",
     # events
-    "programme.created", "event.published", "event.updated", "event.cancelled", "event.completed",
-    "event.recording_published",
+    "programme.created", "programme.updated", "programme.cost_added",
+    "event.created", "event.published", "event.updated", "event.cancelled", "event.completed",
+    "event.recording_published", "registration.updated", "registration.cancelled",
+    "attendance.recorded", "attendance.imported",
     # notifications
-    "campaign.completed",
+    "campaign.created", "campaign.updated", "campaign.scheduled", "campaign.cancelled", "campaign.completed",
     # ideas
     "panel.created", "panel.updated", "panel.phase_changed", "panel.participants_added",
-    "idea.status_changed", "idea.merged", "decision.recorded",
-    "initiative.created", "initiative.launched", "initiative.progress_updated",
+    "idea.updated", "idea.commented", "idea.status_changed", "idea.merged", "decision.recorded",
+    "initiative.created", "initiative.updated", "initiative.launched", "initiative.progress_updated",
 )
 
 SUBSCRIPTIONS = {

@@ -11,7 +11,7 @@ from nabo_common.api.errors import Conflict, ValidationFailed
 from contracts.api import events as schemas
 from nabo_common.api.validation import dump, load
 from services.events.domain import access
-from services.events.domain.common import normalise_email, utcnow
+from services.events.domain.common import normalise_email, publish, utcnow
 from services.events.models import Attendance, Registration
 
 # header names used by common meeting platforms' participant exports, lower-cased
@@ -101,6 +101,10 @@ def record(session, caller, event_id, payload):
                                  source_channel=data.get("source_channel"))
         session.add(row)
         session.flush()
+        publish(session, "attendance.recorded", {
+            "event_id": event.id, "association_ids": event.association_ids, "attendance_id": row.id,
+            "kind": row.kind, "registration_id": row.registration_id, "headcount": row.headcount},
+            caller, event.association_ids[0])
         return summary(session, event)
 
 
@@ -213,8 +217,12 @@ def import_participants(session, caller, event_id, payload):
                                        email_lower=row["email"], **extra))
                 added += 1
             session.flush()
-        return {"rows": len(rows), "matched_registrations": matched, "added_walk_ins": added,
-                "duplicates": duplicates, "summary": summary(session, event)}
+        counts = {"rows": len(rows), "matched_registrations": matched, "added_walk_ins": added,
+                  "duplicates": duplicates}
+        publish(session, "attendance.imported",
+                dict(counts, event_id=event.id, association_ids=event.association_ids), caller,
+                event.association_ids[0])
+        return dict(counts, summary=summary(session, event))
 
 
 def _named_walk_in_exists(session, event, name):

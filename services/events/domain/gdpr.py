@@ -1,10 +1,12 @@
 """GDPR: what the events service holds about a person, and anonymisation on
-person.erased (counts for reports stay; names, e-mails, answers and comments go)."""
+person.erased (counts for reports stay; names, e-mails, answers and comments go).
+An erased person's registrations for events still to come are cancelled, so
+their seats go to the waitlist."""
 from sqlalchemy import String, cast, select, update
 
 from contracts.api import events as schemas
 from nabo_common.api.validation import dump
-from services.events.domain import access
+from services.events.domain import access, registrations, views
 from services.events.domain.common import ERASED_NAME, utcnow
 from services.events.models import (
     Attendance, Event, EventHostInvitation, Feedback, ProgrammeHostInvitation, Registration,
@@ -53,16 +55,42 @@ def _events_naming(session, person_id):
     return [e for e in candidates if any(p.get("person_id") == str(person_id) for p in e.people)]
 
 
+def _anonymise(registration, now):
+    registration.person_id = None
+    registration.name = ERASED_NAME
+    registration.email = registration.email_lower = None
+    registration.answers = {}
+    registration.erased_at = now
+
+
+def _cancel_upcoming(session, person_id, now):
+    """Cancel the person's active registrations for events still to come, as a cancellation by the
+    person would: registration.cancelled (carrying no personal data) and the waitlist moves up."""
+    registered = select(Registration.event_id).where(Registration.person_id == person_id,
+                                                     Registration.status.in_(views.ACTIVE))
+    # the events' rows locked in one order, so that concurrent registrations cannot deadlock with this
+    events = session.scalars(select(Event).where(Event.id.in_(registered), Event.starts_at > now)
+                             .order_by(Event.id).with_for_update()).all()
+    for event in events:
+        for registration in session.scalars(select(Registration).where(
+                Registration.event_id == event.id, Registration.person_id == person_id,
+                Registration.status.in_(views.ACTIVE))):
+            was_confirmed = registration.status == "confirmed"
+            registration.status, registration.cancelled_at = "cancelled", now
+            _anonymise(registration, now)
+            session.flush()
+            registrations.announce(session, None, event, registration, "registration.cancelled")
+            if was_confirmed and event.status == "published":
+                registrations.promote_waitlisted(session, None, event)
+
+
 def erase_person(session, person_id):
     """Anonymise every copy of the person; called inside the consumer's transaction."""
     person_id = str(person_id)
     now = utcnow()
+    _cancel_upcoming(session, person_id, now)
     for registration in session.scalars(select(Registration).where(Registration.person_id == person_id)):
-        registration.person_id = None
-        registration.name = ERASED_NAME
-        registration.email = registration.email_lower = None
-        registration.answers = {}
-        registration.erased_at = now
+        _anonymise(registration, now)
     for row in session.scalars(select(Attendance).where(Attendance.person_id == person_id)):
         row.person_id, row.name, row.email_lower, row.erased_at = None, ERASED_NAME, None, now
     for row in session.scalars(select(Feedback).where(Feedback.person_id == person_id)):

@@ -90,6 +90,7 @@ def create(session, caller, payload):
         session.add(event)
         _apply(session, event, data)
         session.flush()
+        publish(session, "event.created", views.event_data(event), caller, hosts[0])
         co_hosts.invite(session, caller, co_hosts.EVENT, event, invited)
     return views.event_view(session, caller, event)
 

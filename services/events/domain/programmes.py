@@ -22,6 +22,13 @@ def view(programme):
     return data
 
 
+def _event_data(programme, changed=()):
+    return {"programme_id": programme.id, "association_ids": programme.association_ids, "title": programme.title,
+            "period_start": programme.period_start.isoformat(), "period_end": programme.period_end.isoformat(),
+            "planned_events": programme.planned_events, "budget_amount_minor": programme.budget_amount_minor,
+            "currency": programme.currency, "changed": sorted(changed)}
+
+
 def create(session, caller, payload):
     data = load(schemas.ProgrammeCreate, payload)
     hosts, invited = co_hosts.organisers(caller, data.pop("association_ids", None))
@@ -30,11 +37,7 @@ def create(session, caller, payload):
         programme.hosts = [ProgrammeHost(association_id=a) for a in hosts]
         session.add(programme)
         session.flush()
-        publish(session, "programme.created", {
-            "programme_id": programme.id, "association_ids": programme.association_ids, "title": programme.title,
-            "period_start": programme.period_start.isoformat(), "period_end": programme.period_end.isoformat(),
-            "planned_events": programme.planned_events, "budget_amount_minor": programme.budget_amount_minor,
-            "currency": programme.currency}, caller, hosts[0])
+        publish(session, "programme.created", _event_data(programme), caller, hosts[0])
         co_hosts.invite(session, caller, co_hosts.PROGRAMME, programme, invited)
     return view(programme)
 
@@ -52,6 +55,7 @@ def update(session, caller, programme_id, payload):
         if programme.period_end < programme.period_start:
             raise ValidationFailed("The period would end before it starts.",
                                    {"period_end": ["period_end must not be before period_start."]})
+        publish(session, "programme.updated", _event_data(programme, data), caller, programme.association_ids[0])
     return view(programme)
 
 
@@ -70,8 +74,13 @@ def add_cost(session, caller, programme_id, payload):
     data = load(schemas.CostCreate, payload)
     with session.begin():
         programme = access.programme_or_404(session, caller, programme_id)
-        programme.costs.append(ProgrammeCost(**data))
+        cost = ProgrammeCost(**data)
+        programme.costs.append(cost)
         session.flush()
+        publish(session, "programme.cost_added", {
+            "programme_id": programme.id, "association_ids": programme.association_ids, "cost_id": cost.id,
+            "date": cost.date.isoformat(), "amount_minor": cost.amount_minor, "currency": programme.currency},
+            caller, programme.association_ids[0])
     return view(programme)
 
 

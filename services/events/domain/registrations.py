@@ -25,7 +25,7 @@ def registration_data(event, registration, with_ics=False, cancelled_by=None):
     }
 
 
-def _announce(session, caller, event, registration, event_type, cancelled_by=None):
+def announce(session, caller, event, registration, event_type, cancelled_by=None):
     with_ics = event_type in ("registration.confirmed", "registration.promoted")
     publish(session, event_type, registration_data(event, registration, with_ics, cancelled_by), caller,
             event.association_ids[0])
@@ -132,7 +132,7 @@ def register(session, caller, event_id, payload, link=None, people=None):
             raise Conflict("You are registered for this event already (same person or e-mail).")
         # the object, never added to the session, only carries the values to the view and the event
         registration = Registration(**values)
-        _announce(session, caller, event, registration,
+        announce(session, caller, event, registration,
                   "registration.waitlisted" if full else "registration.confirmed")
         return _view(session, event, registration, attended=False)  # new: no attendance yet
 
@@ -148,7 +148,7 @@ def promote_waitlisted(session, caller, event):
             break
         head.status, head.promoted_at = "confirmed", utcnow()
         session.flush()
-        _announce(session, caller, event, head, "registration.promoted")
+        announce(session, caller, event, head, "registration.promoted")
         promoted.append(head)
     return promoted
 
@@ -191,10 +191,13 @@ def update(session, caller, registration_id, payload):
             was_confirmed = registration.status == "confirmed"
             registration.status, registration.cancelled_at = "cancelled", utcnow()
             session.flush()
-            _announce(session, caller, event, registration, "registration.cancelled",
-                      _canceller(caller, registration))
+            announce(session, caller, event, registration, "registration.cancelled",
+                     _canceller(caller, registration))
             if was_confirmed and event.status == "published":
                 promote_waitlisted(session, caller, event)
+        else:
+            session.flush()
+            announce(session, caller, event, registration, "registration.updated")
         session.flush()
         return _view(session, event, registration)
 

@@ -4,11 +4,13 @@ A panel belongs to one association. Its admins manage it and act as
 facilitators; participants (persons of participating organisations, or
 persons added one by one) submit, support and comment; other members of the
 association read it when its visibility is ``association``. Anyone else gets
-NotFound, so ids cannot be probed across associations. The published
-catalogue is the one public view (see catalogue.py).
+NotFound, so ids cannot be probed across associations. Once a panel has
+published its catalogue, the catalogue and the panel's initiatives with their
+progress are public (see catalogue.py, initiatives.py).
 """
 from sqlalchemy import and_, exists, false, or_, select, true
 
+from contracts.api.ideas import PUBLISHED_PHASES
 from nabo_common.api.errors import Forbidden, NotAuthenticated, NotFound
 from services.ideas.models import Panel, Participant
 
@@ -65,6 +67,18 @@ def readable_filter(caller):
     return or_(*conditions) if conditions else false()
 
 
+def is_published(panel):
+    return panel.phase in PUBLISHED_PHASES
+
+
+def visible_panel_or_404(session, caller, panel_id):
+    """The panel, for anyone once published, else for its readers."""
+    panel = session.get(Panel, str(panel_id)) if panel_id else None
+    if panel is None or not (is_published(panel) or can_read(caller, panel)):
+        raise NotFound(f"Panel {panel_id} not found.")
+    return panel
+
+
 def readable_panel_or_404(session, caller, panel_id):
     require_authenticated(caller)
     panel = session.get(Panel, str(panel_id)) if panel_id else None
@@ -83,11 +97,14 @@ def require_participant_or_admin(caller, panel):
         raise Forbidden("Only the panel's participants and facilitators may do this.")
 
 
-def readable_part_or_404(session, caller, model, id_, what):
-    """An idea or initiative and its panel, if the caller may read the panel."""
-    require_authenticated(caller)
+def readable_part_or_404(session, caller, model, id_, what, public_once_published=False):
+    """An idea or initiative and its panel, if the caller may read the panel (or, with
+    ``public_once_published``, the panel is published)."""
+    if not public_once_published:
+        require_authenticated(caller)
     part = session.get(model, str(id_)) if id_ else None
     panel = session.get(Panel, part.panel_id) if part else None
-    if part is None or not can_read(caller, panel):
+    visible = panel is not None and (can_read(caller, panel) or (public_once_published and is_published(panel)))
+    if not visible:
         raise NotFound(f"{what} {id_} not found.")
     return part, panel

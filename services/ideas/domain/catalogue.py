@@ -5,24 +5,12 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from nabo_common.api.errors import NotFound
 from contracts.api import ideas as schemas
 from nabo_common.api.validation import dump, load
 from services.ideas.domain import access, render, trace, views
-from services.ideas.models import Idea, Panel
+from services.ideas.models import Idea
 
 OTHER_SECTION = "Other ideas"
-
-
-def is_published(panel):
-    return panel.phase in schemas.PUBLISHED_PHASES
-
-
-def visible_panel_or_404(session, caller, panel_id):
-    panel = session.get(Panel, str(panel_id)) if panel_id else None
-    if panel is None or not (is_published(panel) or access.can_read(caller, panel)):
-        raise NotFound(f"Panel {panel_id} not found.")
-    return panel
 
 
 def build(session, panel):
@@ -32,7 +20,8 @@ def build(session, panel):
     by_org = views.supports_by_organisation(session, panel, [i.id for i in ideas])
     initiatives = {}
     for idea in ideas:
-        initiatives[idea.id] = [views.idea_ref(i) for i in trace.initiatives_of(session, [idea.id])]
+        initiatives[idea.id] = [dump(schemas.InitiativeRef, trace.initiative_ref(i))
+                                for i in trace.initiatives_of(session, [idea.id])]
     sections = [{"key": s.key, "name": s.name, "ideas": []} for s in panel.sub_themes]
     by_sub_theme = {s.id: section for s, section in zip(panel.sub_themes, sections)}
     other = {"key": None, "name": OTHER_SECTION, "ideas": []}
@@ -45,7 +34,7 @@ def build(session, panel):
         sections.append(other)
     return {
         "panel": dump(schemas.CataloguePanel, panel),
-        "published": is_published(panel),
+        "published": access.is_published(panel),
         "published_at": panel.catalogue_published_at.isoformat() if panel.catalogue_published_at else None,
         "generated_at": datetime.now(timezone.utc).isoformat(),
         "idea_count": len(ideas),
@@ -57,7 +46,7 @@ def build(session, panel):
 def get(session, caller, panel_id, query):
     """JSON as a dict; other formats as {content_type, filename, body}."""
     q = load(schemas.CatalogueQuery, query)
-    panel = visible_panel_or_404(session, caller, panel_id)
+    panel = access.visible_panel_or_404(session, caller, panel_id)
     catalogue = build(session, panel)
     fmt = q.get("format", "json")
     if fmt == "json":

@@ -1,5 +1,6 @@
 """Initiatives: what ideas became. Owner, partners, status, dates and dated
-progress updates that every participant can follow."""
+progress updates that every participant can follow: once the panel's
+catalogue is published, without an account too."""
 from sqlalchemy import select
 
 from nabo_common.api.errors import Conflict, ValidationFailed
@@ -17,8 +18,9 @@ NEXT_STATUSES = {"planned": {"launched", "stopped"}, "launched": {"completed", "
                  "completed": set(), "stopped": {"planned", "launched"}}
 
 
-def initiative_or_404(session, caller, initiative_id):
-    return access.readable_part_or_404(session, caller, Initiative, initiative_id, "Initiative")
+def initiative_or_404(session, caller, initiative_id, public_once_published=False):
+    return access.readable_part_or_404(session, caller, Initiative, initiative_id, "Initiative",
+                                       public_once_published)
 
 
 def _event_data(initiative):
@@ -53,13 +55,13 @@ def create(session, caller, panel_id, payload):
 
 
 def get(session, caller, initiative_id):
-    initiative, _panel = initiative_or_404(session, caller, initiative_id)
+    initiative, _panel = initiative_or_404(session, caller, initiative_id, public_once_published=True)
     return view(session, initiative)
 
 
 def search(session, caller, panel_id, query):
     q = load(schemas.InitiativeQuery, query)
-    panel = access.readable_panel_or_404(session, caller, panel_id)
+    panel = access.visible_panel_or_404(session, caller, panel_id)
     stmt = select(Initiative).where(Initiative.panel_id == panel.id)
     if q.get("status"):
         stmt = stmt.where(Initiative.status == q["status"])
@@ -78,6 +80,7 @@ def update(session, caller, initiative_id, payload):
         if initiative.starts_on and initiative.ends_on and initiative.ends_on < initiative.starts_on:
             raise ValidationFailed("The initiative would end before it starts.",
                                           {"ends_on": ["ends_on must not be before starts_on."]})
+        publish(session, "initiative.updated", _event_data(initiative), caller, panel.association_id)
     return view(session, initiative)
 
 

@@ -7,7 +7,7 @@ from contracts.api import ideas as schemas
 from nabo_common.api.validation import dump
 from services.ideas.domain import access
 from services.ideas.models import (
-    Comment, Decision, Idea, Panel, Participant, PersonCard, PhaseChange, ProgressUpdate, StatusChange, Support,
+    Comment, Decision, Idea, OrganisationCard, Panel, Participant, PersonCard, PhaseChange, ProgressUpdate, StatusChange, Support,
 )
 
 
@@ -30,13 +30,19 @@ def apply_person(session, data):
 
 
 def apply_organisation(session, data):
-    """organisation.updated: participant rows show the current name."""
+    """organisation.created / organisation.updated: the card and participant rows show the current name."""
+    card = session.get(OrganisationCard, data["organisation_id"])
+    if card is None:
+        card = OrganisationCard(organisation_id=data["organisation_id"])
+        session.add(card)
+    card.name = data["name"]
     session.execute(update(Participant).where(Participant.organisation_id == data["organisation_id"])
                     .values(name=data["name"]))
 
 
 def erase_person(session, person_id):
-    """person.erased: authorship is anonymised; ideas, supports and their counts stay."""
+    """person.erased: authorship is anonymised; ideas, supports and their counts stay, and so does what
+    is the organisations' (the organisation a support was given for, with its name)."""
     card = session.get(PersonCard, person_id)
     if card is None:
         card = PersonCard(person_id=person_id, name="")

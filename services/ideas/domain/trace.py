@@ -22,6 +22,12 @@ def latest_progress(initiative):
     return initiative.progress[-1] if initiative.progress else None
 
 
+def initiative_ref(initiative):
+    """An initiative as an idea's page shows it: where it stands, and where to follow its progress."""
+    return {"id": initiative.id, "title": initiative.title, "status": initiative.status,
+            "latest_progress": latest_progress(initiative), "href": schemas.INITIATIVE_PATH.format(id=initiative.id)}
+
+
 def initiatives_of(session, idea_ids):
     if not idea_ids:
         return []
@@ -48,6 +54,5 @@ def of(session, idea):
         else None,
         "merged_from": [{"id": i.id, "title": i.title, "status": i.status} for i in merged_from],
         "decisions": decision_refs,
-        "initiatives": [{"id": i.id, "title": i.title, "status": i.status, "latest_progress": latest_progress(i)}
-                        for i in initiatives_of(session, ids)],
+        "initiatives": [initiative_ref(i) for i in initiatives_of(session, ids)],
     })

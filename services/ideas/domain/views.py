@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from contracts.api import ideas as schemas
 from nabo_common.api.validation import dump
-from services.ideas.models import PersonCard, Support
+from services.ideas.models import OrganisationCard, PersonCard, Support
 
 
 def organisation_names(panel):
@@ -33,10 +33,15 @@ def supports_by_organisation(session, panel, idea_ids):
     """{idea_id: [{organisation_id, name, supports}]}, most supports first."""
     if not idea_ids:
         return {}
-    names = organisation_names(panel)
     rows = session.execute(select(Support.idea_id, Support.organisation_id, func.count())
                            .where(Support.idea_id.in_(list(idea_ids)))
                            .group_by(Support.idea_id, Support.organisation_id)).all()
+    names = organisation_names(panel)
+    # a support may be given for an organisation that is not itself a participant (that of a participating person)
+    unnamed = {org_id for _idea, org_id, _count in rows if org_id and org_id not in names}
+    if unnamed:
+        names.update(session.execute(select(OrganisationCard.organisation_id, OrganisationCard.name)
+                                     .where(OrganisationCard.organisation_id.in_(unnamed))).all())
     result = {}
     for idea_id, org_id, count in rows:
         result.setdefault(idea_id, []).append({"organisation_id": org_id, "name": names.get(org_id), "supports": count})

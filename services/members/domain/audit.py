@@ -19,11 +19,18 @@ SAFE_DETAIL_KEYS = frozenset({
     "status", "previous_status", "phase", "previous_phase", "decision", "changed", "changes", "type", "kind",
     "visibility", "activity", "join_policy", "sequence", "recipients", "sent", "failed", "bounced", "slug",
     "key", "title", "country", "default_language", "time_zone", "effective_date", "end_date", "starts_at",
-    "ends_at", "planned_events", "budget_amount_minor", "currency",
+    "ends_at", "planned_events", "budget_amount_minor", "currency", "granted", "source", "wording_version",
+    "scope", "role", "send_at", "code", "date", "amount_minor", "rows", "matched_registrations",
+    "added_walk_ins", "duplicates", "headcount",
 })
 # events whose ``name`` names an organisation, an association, a network or a campaign, not a person
 NAMED_SUBJECTS = ("association.", "organisation.", "network.created", "network.updated", "campaign.",
                   "programme.")
+
+
+# the subject is the ``<first word of the type>_id`` of the event, but for these
+SUBJECTS = {"attendance.imported": "event_id", "attendance.recorded": "event_id",
+            "consent.changed": "person_id"}
 
 
 def _associations(envelope):
@@ -48,7 +55,7 @@ def record(session, envelope):
     """Add the entries for one event (call inside the consumer's transaction, after the inbox check)."""
     action = envelope["type"]
     data = dump(envelopes.get_type(action).schema, envelope["data"])  # JSON-ready: dates as ISO strings
-    subject_id = data.get(f"{action.split('.', 1)[0]}_id")
+    subject_id = data.get(SUBJECTS.get(action, f"{action.split('.', 1)[0]}_id"))
     details = _details(action, data)
     for association_id in _associations(envelope):
         session.add(AuditEntry(

@@ -72,6 +72,8 @@ def update(session, caller, membership_id, payload):
             _not_before_start(m, data["end_date"], "end_date")
         for key, value in data.items():
             setattr(m, key, value)
+        session.flush()
+        publish(session, "membership.updated", _event_data(m), caller, m.association_id)
     return dump(schemas.Membership, m)
 
 

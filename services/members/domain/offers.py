@@ -7,6 +7,7 @@ from nabo_common.api.pagination import page, paginate
 from contracts.api import networks as schemas
 from nabo_common.api.validation import dump, load
 from services.members.domain import access, themes
+from services.members.domain.common import publish
 from services.members.domain.organisations import visible_or_404
 from services.members.models import OfferNeed, Organisation, OrganisationTheme
 
@@ -25,6 +26,13 @@ def _sync_org_themes(session, org, kind):
             OfferNeed.organisation_id == org.id, OfferNeed.kind == kind)):
         theme_ids.update(item_themes)
     themes.set_organisation_themes(session, org, kind, theme_ids)
+
+
+def _announce(session, caller, org, item, event_type, changed=()):
+    publish(session, event_type, {
+        "offer_need_id": item.id, "organisation_id": org.id, "owner_association_id": org.owner_association_id,
+        "kind": item.kind, "title": item.title, "themes": list(item.themes), "changed": sorted(changed)},
+        caller, org.owner_association_id)
 
 
 def _item_or_404(session, org, item_id):
@@ -54,6 +62,7 @@ def create(session, caller, organisation_id, payload):
         item = OfferNeed(organisation_id=org.id, **data)
         session.add(item)
         _sync_org_themes(session, org, item.kind)
+        _announce(session, caller, org, item, "offer_need.created")
     return dump(schemas.OfferNeed, item)
 
 
@@ -68,6 +77,7 @@ def update(session, caller, organisation_id, item_id, payload):
         for key, value in data.items():
             setattr(item, key, value)
         _sync_org_themes(session, org, item.kind)
+        _announce(session, caller, org, item, "offer_need.updated", data)
     return dump(schemas.OfferNeed, item)
 
 
@@ -78,6 +88,7 @@ def delete(session, caller, organisation_id, item_id):
         item = _item_or_404(session, org, item_id)
         session.delete(item)
         _sync_org_themes(session, org, item.kind)
+        _announce(session, caller, org, item, "offer_need.deleted")
     return None
 
 

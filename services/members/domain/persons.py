@@ -115,6 +115,9 @@ def grant_role(session, caller, person_id, payload):
         person.roles.append(PersonRole(**data))
         session.flush()
         publish(session, "person.updated", person_event_data(person), caller, person.home_association_id)
+        in_association = data["scope_id"] if data["scope"] == "association" else person.home_association_id
+        publish(session, "person.role_granted", dict(data, person_id=person.id, association_id=in_association),
+                caller, in_association)
     return person_view(person)
 
 

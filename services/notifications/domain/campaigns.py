@@ -59,6 +59,15 @@ def _audience_size(session, campaign):
         audience(campaign.association_id, campaign.kind, campaign.segment).subquery()))
 
 
+def _announce(session, caller, campaign, event_type, changed=()):
+    """What an admin did to a campaign, for the audit trail (no contents, no recipients)."""
+    publish(session, event_type, {
+        "campaign_id": campaign.id, "association_id": campaign.association_id, "code": campaign.code,
+        "name": campaign.name, "kind": campaign.kind, "status": campaign.status,
+        "send_at": campaign.send_at.isoformat() if campaign.send_at else None, "changed": sorted(changed)},
+        caller, campaign.association_id)
+
+
 def create(session, caller, payload):
     data = load(schemas.CampaignCreate, payload)
     association_id = access.own_association(caller, data.pop("association_id", None))
@@ -68,6 +77,7 @@ def create(session, caller, payload):
                             created_by=caller.person_id, status="draft", **data)
         session.add(campaign)
         session.flush()
+        _announce(session, caller, campaign, "campaign.created")
         return _view(session, campaign)
 
 
@@ -103,6 +113,7 @@ def update_(session, caller, campaign_id, payload, *, daily_cap):
             # a wider audience after the send must fit the cap as the send had to
             cap.reserve(session, campaign, _audience_size(session, campaign), daily_cap, campaign.send_at)
         session.flush()
+        _announce(session, caller, campaign, "campaign.updated", data)
         return _view(session, campaign)
 
 
@@ -141,6 +152,7 @@ def schedule(session, caller, campaign_id, payload, *, daily_cap):
         campaign.send_at = send_at
         campaign.status = "scheduled"
         session.flush()
+        _announce(session, caller, campaign, "campaign.scheduled")
         return _view(session, campaign)
 
 
@@ -159,6 +171,7 @@ def cancel(session, caller, campaign_id):
         campaign.status = "cancelled"
         campaign.completed_at = now
         session.flush()
+        _announce(session, caller, campaign, "campaign.cancelled")
         return _view(session, campaign)
 
 

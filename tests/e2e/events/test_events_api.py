@@ -10,6 +10,7 @@ import eventlet
 import pytest
 from icalendar import Calendar
 
+from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import check, unique
 
 NETWORK = str(uuid.uuid4())
@@ -187,6 +188,25 @@ def test_organiser_cancellation_promotes_the_first_waitlisted(tenant_a, api):
     assert second["status"] == "waitlisted"
     check(tenant_a.admin.delete(f"/v1/registrations/{first['id']}"), 200)
     assert check(tenant_a.admin.get(f"/v1/registrations/{second['id']}"), 200)["status"] == "confirmed"
+
+
+def test_erasing_a_person_gives_their_future_seats_to_the_waitlist(tenant_a, api):
+    email = f"{unique('leaving')}@example.dk"
+    person = check(tenant_a.admin.post("/v1/persons", {"name": "Leaving member", "email": email, "language": "nl"}),
+                   201)
+    upcoming = published_event(tenant_a.admin, unique("One seat"), when(days=9), capacity=1)
+    held = check(tenant_a.admin.post(f"/v1/events/{upcoming['id']}/registrations", {
+        "person_id": person["id"], "name": "Leaving member", "email": email}), 201)
+    waiting = check(register(api, upcoming["id"], "w"), 201)
+    assert (held["status"], waiting["status"]) == ("confirmed", "waitlisted")
+    check(tenant_a.admin.delete(f"/v1/persons/{person['id']}"), 202)
+
+    def seats():
+        rows = check(tenant_a.admin.get(f"/v1/events/{upcoming['id']}/registrations"), 200)["items"]
+        return {r["id"]: (r["status"], r["person_id"], r["email"]) for r in rows}
+
+    eventually(lambda: assert_equal(seats(), {held["id"]: ("cancelled", None, None),
+                                              waiting["id"]: ("confirmed", None, waiting["email"])}), timeout=20)
 
 
 def test_member_registers_themself_and_sees_the_join_link(tenant_a):

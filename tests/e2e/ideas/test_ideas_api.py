@@ -151,6 +151,35 @@ def test_the_yearly_business_panel_rebuilt_end_to_end(api, tenant_a):
     assert in_catalogue[ideas[2]["id"]]["initiatives"] == []
 
 
+def test_published_initiatives_and_their_progress_are_public(api, tenant_a):
+    admin = tenant_a.admin
+    panel = collecting(tenant_a)
+    pid = panel["id"]
+    idea = check(tenant_a.member.post(f"/v1/panels/{pid}/ideas", {"title": "Shared heat network"}), 201)
+    check(admin.post(f"/v1/panels/{pid}/transitions", {"to": "reviewing"}), 200)
+    check(admin.post(f"/v1/ideas/{idea['id']}/transitions", {"to": "accepted"}), 200)
+    initiative = check(admin.post(f"/v1/panels/{pid}/initiatives", {
+        "title": "Heat network study", "idea_ids": [idea["id"]],
+        "owner": {"kind": "municipality", "name": "The municipality"}}), 201)
+    check(admin.post(f"/v1/initiatives/{initiative['id']}/progress", {
+        "reported_on": "2026-02-01", "text": "Study commissioned", "status": "launched"}), 201)
+    # not published yet: private, and not even there for an anonymous caller
+    assert api.get(f"/v1/initiatives/{initiative['id']}").status_code == 404
+    assert api.get(f"/v1/panels/{pid}/initiatives").status_code == 404
+
+    check(admin.post(f"/v1/panels/{pid}/transitions", {"to": "catalogue_published"}), 200)
+    catalogue = check(api.get(f"/v1/panels/{pid}/catalogue"), 200)
+    [linked] = [i for s in catalogue["sections"] for i in s["ideas"] if i["id"] == idea["id"]][0]["initiatives"]
+    assert linked["href"] == f"/v1/initiatives/{initiative['id']}"
+    assert linked["latest_progress"]["text"] == "Study commissioned"
+    assert f'href="/v1/initiatives/{initiative["id"]}"' in api.get(
+        f"/v1/panels/{pid}/catalogue", params={"format": "html"}).text
+    public = check(api.get(linked["href"]), 200)
+    assert [(p["reported_on"], p["text"]) for p in public["progress"]] == [("2026-02-01", "Study commissioned")]
+    listed = check(api.get(f"/v1/panels/{pid}/initiatives"), 200)
+    assert [i["id"] for i in listed["items"]] == [initiative["id"]]
+
+
 def test_other_associations_get_404_and_see_nothing_in_lists(tenant_a, tenant_b):
     panel = collecting(tenant_a)
     idea = check(tenant_a.member.post(f"/v1/panels/{panel['id']}/ideas", {"title": "Private idea"}), 201)
@@ -215,13 +244,18 @@ def test_bad_idea_input_and_server_owned_fields(tenant_a):
     assert tenant_a.admin.get(f"/v1/ideas/{uuid.uuid4()}").status_code == 404
 
 
+def employee(api, tenant, name):
+    """A signed-in employee of the tenant's organisation: (person, client)."""
+    email = f"{unique('panelist')}@nabo.test"
+    person = check(tenant.admin.post("/v1/persons", {
+        "name": name, "email": email, "language": "en", "password": "panelist-password-1",
+        "organisations": [{"organisation_id": tenant.organisation["id"], "role": "employee"}]}), 201)
+    return person, api.as_(api.sign_in(email, "panelist-password-1"))
+
+
 def test_export_and_erasure_of_a_participant(api, platform, tenant_a):
     admin = tenant_a.admin
-    email = f"{unique('panelist')}@nabo.test"
-    person = check(admin.post("/v1/persons", {
-        "name": "Panel Person", "email": email, "language": "en", "password": "panelist-password-1",
-        "organisations": [{"organisation_id": tenant_a.organisation["id"], "role": "employee"}]}), 201)
-    panelist = api.as_(api.sign_in(email, "panelist-password-1"))
+    person, panelist = employee(api, tenant_a, "Panel Person")
     panel = collecting(tenant_a)
     idea = check(panelist.post(f"/v1/panels/{panel['id']}/ideas", {"title": "Repair café for machines"}), 201)
     check(panelist.post(f"/v1/ideas/{idea['id']}/supports", {}), 201)
@@ -242,6 +276,25 @@ def test_export_and_erasure_of_a_participant(api, platform, tenant_a):
     eventually(anonymised)
     comments = check(admin.get(f"/v1/ideas/{idea['id']}/comments"), 200)["items"]
     assert comments[0]["person_id"] is None and comments[0]["body"] == "Let us start in spring."
+
+
+def test_supports_keep_their_organisations_name_after_the_supporter_is_erased(api, tenant_a):
+    admin = tenant_a.admin
+    person, panelist = employee(api, tenant_a, "Single Panelist")
+    panel = new_panel(admin)  # the person takes part on their own; their organisation is no participant
+    check(admin.post(f"/v1/panels/{panel['id']}/participants", {"person_ids": [person["id"]]}), 200)
+    check(admin.post(f"/v1/panels/{panel['id']}/transitions", {"to": "collecting_ideas"}), 200)
+    idea = check(panelist.post(f"/v1/panels/{panel['id']}/ideas", {"title": "Shared delivery van"}), 201)
+    check(panelist.post(f"/v1/ideas/{idea['id']}/supports", {}), 201)
+    counted = [{"organisation_id": tenant_a.organisation["id"], "name": tenant_a.organisation["name"], "supports": 1}]
+
+    def supports():
+        return check(admin.get(f"/v1/ideas/{idea['id']}/supports"), 200)["supports_by_organisation"]
+
+    eventually(lambda: assert_equal(supports(), counted))  # the name comes with organisation.* events
+    check(admin.delete(f"/v1/persons/{person['id']}"), 202)
+    eventually(lambda: assert_equal(check(admin.get(f"/v1/ideas/{idea['id']}"), 200)["submitter_person_id"], None))
+    assert supports() == counted
 
 
 def test_openapi_documents_the_ideas_paths(api):

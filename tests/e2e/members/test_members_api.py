@@ -206,7 +206,9 @@ def test_audit_trail_records_who_changed_what_in_every_service(tenant_a, tenant_
     assert renamed[0]["source"] == "members"
     published = eventually(lambda: [e for e in entries(action="event.published") if e["subject_id"] == event["id"]])
     assert published[0]["actor_id"] == admin_id and published[0]["source"] == "events"
-    assert all(e["actor_id"] == admin_id for e in entries(actor_id=admin_id))
+    by_admin = entries(actor_id=admin_id)
+    assert {"association.updated", "event.published"} <= {e["action"] for e in by_admin}
+    assert all(e["actor_id"] == admin_id for e in by_admin)
     # no personal data in the trail: the member created by the admin appears as an id only
     created = [e for e in entries(action="person.created") if e["subject_id"] == tenant_a.member_person["id"]]
     assert created and "email" not in created[0]["details"] and "name" not in created[0]["details"]
@@ -219,3 +221,76 @@ def test_audit_trail_records_who_changed_what_in_every_service(tenant_a, tenant_
     assert tenant_a.member.get(f"/v1/associations/{tenant_a.id}/audit").status_code == 403
     assert api.get(f"/v1/associations/{tenant_a.id}/audit").status_code == 401
     assert tenant_a.admin.get(f"/v1/associations/{tenant_a.id}/audit", params={"action": "x" * 300}).status_code == 422
+
+
+def test_audit_trail_records_consents_costs_campaigns_registrations_attendance_and_roles(tenant_a, api):
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    admin, admin_id = tenant_a.admin, tenant_a.admin_person["id"]
+
+    def audited(action, subject_id, timeout=20.0):
+        """The trail's entry of ``action`` on ``subject_id``, once the event has reached it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [e for e in check(admin.get(f"/v1/associations/{tenant_a.id}/audit",
+                                                params={"action": action, "limit": 200}), 200)["items"]
+                     if e["subject_id"] == subject_id]
+            if found or time.monotonic() > deadline:
+                assert len(found) == 1, f"no {action} entry for {subject_id}"
+                assert found[0]["actor_id"] == admin_id, found[0]
+                return found[0]["details"]
+            time.sleep(0.2)
+
+    person = check(admin.post("/v1/persons", {"name": "Audited Person", "email": f"{unique('aud')}@nabo.test",
+                                              "language": "nl", "home_association_id": tenant_a.id}), 201)
+    check(admin.post(f"/v1/persons/{person['id']}/consents", {
+        "association_id": tenant_a.id, "kind": "newsletter", "granted": True, "source": "paper-form",
+        "wording_version": "v2"}), 201)
+    check(admin.post(f"/v1/persons/{person['id']}/roles",
+                     {"scope": "association", "scope_id": tenant_a.id, "role": "admin"}), 200)
+    programme = check(admin.post("/v1/programmes", {
+        "title": unique("Audited programme"), "goal": "Audit", "period_start": "2026-01-01",
+        "period_end": "2026-12-31", "planned_events": 2, "budget_amount_minor": 10_000_00, "currency": "EUR"}), 201)
+    cost = check(admin.post(f"/v1/programmes/{programme['id']}/costs", {
+        "date": "2026-02-01", "description": "Room hire", "amount_minor": 250_00}), 201)
+    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=20)
+    event = check(admin.post("/v1/events", {
+        "title": unique("Audited meeting"), "format": "online", "languages": ["nl"], "time_zone": "Europe/Amsterdam",
+        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
+        "join_url": "https://meet.example/audit"}), 201)
+    check(admin.post(f"/v1/events/{event['id']}/transitions", {"to": "published"}), 200)
+    registration = check(api.post(f"/v1/events/{event['id']}/registrations", {
+        "name": "A Guest", "email": f"{unique('guest')}@example.nl"}), 201)
+    check(admin.delete(f"/v1/registrations/{registration['id']}"), 200)
+    check(admin.post(f"/v1/events/{event['id']}/attendance/import", {
+        "csv": "Name (Original Name),User Email,Join Time,Duration (Minutes)\nOle Berg,ole@example.dk,,45\n"}), 200)
+    campaign = check(admin.post("/v1/campaigns", {
+        "name": unique("Audited newsletter"), "sender_name": "Ondernemers",
+        "contents": {"nl": {"subject": "Nieuws", "text": "Nieuws"}}, "segment": {"association_ids": [tenant_a.id]}}),
+        201)
+
+    consent = audited("consent.changed", person["id"])
+    assert (consent["kind"], consent["granted"], consent["source"]) == ("newsletter", True, "paper-form")
+    granted = audited("person.role_granted", person["id"])
+    assert (granted["scope"], granted["scope_id"], granted["role"]) == ("association", tenant_a.id, "admin")
+    booked = audited("programme.cost_added", programme["id"])
+    assert (booked["cost_id"], booked["amount_minor"]) == (cost["costs"][0]["id"], 250_00)
+    assert audited("registration.cancelled", registration["id"])["status"] == "cancelled"
+    imported = audited("attendance.imported", event["id"])
+    assert (imported["rows"], imported["added_walk_ins"]) == (1, 1)
+    assert audited("campaign.created", campaign["id"])["status"] == "draft"
+    # sent for a month ahead, once the consenting person has reached the notifications service
+    deadline = time.monotonic() + 20
+    while not check(admin.get(f"/v1/campaigns/{campaign['id']}/audience"), 200)["count"]:
+        assert time.monotonic() < deadline, "the consenting person never reached the campaign's audience"
+        time.sleep(0.2)
+    check(admin.post(f"/v1/campaigns/{campaign['id']}/send",
+                     {"at": (datetime.now(timezone.utc) + timedelta(days=30)).isoformat()}), 202)
+    assert audited("campaign.scheduled", campaign["id"])["send_at"]
+    check(admin.post(f"/v1/campaigns/{campaign['id']}/cancel"), 200)
+    assert audited("campaign.cancelled", campaign["id"])["status"] == "cancelled"
+    # no personal data in any of them
+    for entry in check(admin.get(f"/v1/associations/{tenant_a.id}/audit", params={"limit": 200}), 200)["items"]:
+        assert not {"name", "email", "answers", "description", "text"} & set(entry["details"]) or \
+            entry["action"].startswith(("association.", "organisation.", "network.", "campaign.", "programme."))

@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 
 from services.members.taxonomy import seed_id
+from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import check, unique
 
 KAYAKING, OUTDOOR, E_COMMERCE = seed_id("kayaking"), seed_id("outdoor"), seed_id("e-commerce")
@@ -41,6 +42,68 @@ def test_admins_add_themes_and_translations_members_may_not(tenant_a):
                                                        "labels": {"en": "Beekeeping"}}), 201)
     updated = check(tenant_a.admin.patch(f"/v1/themes/{created['id']}", {"labels": {"nl": "Imkeren"}}), 200)
     assert updated["labels"] == {"en": "Beekeeping", "nl": "Imkeren"}
+
+
+ALL_LABELS = {"da": "Bier", "nl": "Bier", "de": "Bier", "sv": "Öl", "en": "Beer"}
+
+
+def test_an_associations_theme_is_a_proposal_until_a_platform_admin_accepts_it(api, platform, tenant_a):
+    proposed = check(tenant_a.admin.post("/v1/themes", {"key": unique("craft-beer"), "labels": {"nl": "Bier"}}),
+                     201)
+    assert (proposed["status"], proposed["missing_languages"]) == ("proposed", ["da", "de", "sv", "en"])
+    offered = check(api.get("/v1/themes", params={"limit": 200}), 200)["items"]
+    assert proposed["id"] not in {t["id"] for t in offered}
+    assert proposed["id"] in {t["id"] for t in check(api.get("/v1/themes", params={
+        "status": "proposed", "limit": 200}), 200)["items"]}
+    in_german = check(api.get(f"/v1/themes/{proposed['id']}", headers={"Accept-Language": "de"}), 200)
+    assert (in_german["label"], in_german["label_is_fallback"]) == ("Bier", True)
+    organisation = f"/v1/organisations/{tenant_a.organisation['id']}"
+    assert tenant_a.admin.patch(organisation, {"themes": [proposed["id"]]}).status_code == 422
+    # association admins do not curate; a platform admin accepts once every language has its label
+    assert tenant_a.admin.post(f"/v1/themes/{proposed['id']}/transitions", {"to": "accepted"}).status_code == 403
+    assert platform.post(f"/v1/themes/{proposed['id']}/transitions", {"to": "accepted"}).status_code == 422
+    check(tenant_a.admin.patch(f"/v1/themes/{proposed['id']}", {"labels": ALL_LABELS}), 200)
+    accepted = check(platform.post(f"/v1/themes/{proposed['id']}/transitions", {"to": "accepted"}), 200)
+    assert (accepted["status"], accepted["missing_languages"]) == ("accepted", [])
+    assert proposed["id"] in {t["id"] for t in check(api.get("/v1/themes", params={"limit": 200}), 200)["items"]}
+
+
+def test_merged_themes_carry_their_tags_along_and_retired_ones_stay_on_old_items(api, platform, tenant_a):
+    def accepted_theme(prefix):
+        return check(platform.post("/v1/themes", {"key": unique(prefix), "labels": ALL_LABELS}), 201)
+
+    old, new, retiring = accepted_theme("beer"), accepted_theme("brewing"), accepted_theme("hops")
+    organisation = check(tenant_a.admin.post("/v1/organisations", {
+        "name": unique("Brewery"), "country": "NL", "themes": [old["id"], retiring["id"]]}), 201)
+    network = _network(tenant_a.member, [tenant_a.id], themes=[old["id"], new["id"]])
+    start = "2030-05-01T17:00:00+00:00"
+    event = check(tenant_a.admin.post("/v1/events", {
+        "title": unique("Tasting"), "format": "online", "languages": ["nl"], "time_zone": "Europe/Amsterdam",
+        "starts_at": start, "ends_at": "2030-05-01T19:00:00+00:00", "themes": [old["id"]]}), 201)
+    panel = check(tenant_a.admin.post("/v1/panels", {"year": 2030, "title": unique("Panel"), "theme": "Beer",
+                                                     "language": "nl", "time_zone": "Europe/Amsterdam"}), 201)
+    check(tenant_a.admin.post(f"/v1/panels/{panel['id']}/participants",
+                              {"organisation_ids": [tenant_a.organisation["id"]]}), 200)
+    check(tenant_a.admin.post(f"/v1/panels/{panel['id']}/transitions", {"to": "collecting_ideas"}), 200)
+    idea = check(tenant_a.member.post(f"/v1/panels/{panel['id']}/ideas", {
+        "title": "A shared brewhouse", "themes": [old["id"]]}), 201)
+
+    merged = check(platform.post(f"/v1/themes/{old['id']}/merge", {"into_theme_id": new["id"]}), 200)
+    assert (merged["status"], merged["merged_into_id"]) == ("merged", new["id"])
+    assert check(tenant_a.admin.get(f"/v1/organisations/{organisation['id']}"), 200)["themes"] == sorted(
+        [new["id"], retiring["id"]])
+    assert check(api.get(f"/v1/networks/{network['id']}"), 200)["themes"] == [new["id"]]
+    eventually(lambda: assert_equal(check(tenant_a.admin.get(f"/v1/events/{event['id']}"), 200)["themes"],
+                                    [new["id"]]), timeout=20)
+    eventually(lambda: assert_equal(check(tenant_a.admin.get(f"/v1/ideas/{idea['id']}"), 200)["themes"],
+                                    [new["id"]]), timeout=20)
+
+    retired = check(platform.post(f"/v1/themes/{retiring['id']}/transitions", {"to": "retired"}), 200)
+    assert retired["status"] == "retired"
+    assert retiring["id"] not in {t["id"] for t in check(api.get("/v1/themes", params={"limit": 200}), 200)["items"]}
+    assert retiring["id"] in check(tenant_a.admin.get(f"/v1/organisations/{organisation['id']}"), 200)["themes"]
+    assert tenant_a.admin.post("/v1/organisations", {"name": unique("Late brewery"), "country": "NL",
+                                                     "themes": [retiring["id"]]}).status_code == 422
 
 
 # --- networks ------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from nabo_common.runtime import settings
 # the queues deployed brokers hold: a renamed handler would leave its queue's events behind
 DEPLOYED_QUEUES = {
     "nabo.members.on_audited_event", "nabo.members.on_consent_withdrawal_requested",
-    "nabo.events.on_person_erased",
+    "nabo.events.on_person_erased", "nabo.events.on_theme_merged",
     "nabo.ideas.on_person_changed", "nabo.ideas.on_person_erased", "nabo.ideas.on_organisation_updated",
+    "nabo.ideas.on_theme_merged",
     "nabo.notifications.on_directory_changed", "nabo.notifications.on_network_activity",
     "nabo.notifications.on_calendar_activity", "nabo.notifications.on_idea_activity",
     "nabo.notifications.on_person_erased",
@@ -40,7 +41,8 @@ def test_a_services_subscriptions_give_its_queues_and_their_bindings():
     assert queue_bindings("ideas", subscriptions_of("ideas")) == {
         "nabo.ideas.on_person_changed": {"person.created", "person.updated"},
         "nabo.ideas.on_person_erased": {"person.erased"},
-        "nabo.ideas.on_organisation_updated": {"organisation.updated"},
+        "nabo.ideas.on_organisation_updated": {"organisation.created", "organisation.updated"},
+        "nabo.ideas.on_theme_merged": {"theme.merged"},
     }
 
 

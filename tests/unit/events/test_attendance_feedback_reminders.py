@@ -118,6 +118,7 @@ def test_erasure_anonymises_but_keeps_counts(session, admin_a):
     assert [r["email"] for r in exported["registrations"]] == [email_of(member.person_id)]
     assert len(exported["attendance"]) == 1 and exported["feedback"][0]["rating"] == 5
     assert exported["event_roles"][0]["role"] == "speaker"
+    move_to_past(session, event["id"])  # held: its registrations stay as they were, anonymised
 
     with session.begin():
         gdpr.erase_person(session, member.person_id)
@@ -129,3 +130,20 @@ def test_erasure_anonymises_but_keeps_counts(session, admin_a):
     kept = registrations.list_for_event(session, admin_a, event["id"], {})["items"][0]
     assert (kept["email"], kept["source_channel"], kept["status"]) == (None, "linkedin", "confirmed")
     assert feedback.event_summary(session, admin_a, event["id"])["average"] == 5.0
+
+
+def test_erasure_cancels_upcoming_registrations_and_promotes_the_waitlist(session, admin_a):
+    event = make_event(session, admin_a, capacity=1)
+    member = member_of(ASSOC_A)
+    held = register_self(session, member, event["id"])
+    waiting = registrations.register(session, ANON, event["id"], {"name": "Guest", "email": "guest@example.org"})
+
+    with session.begin():
+        gdpr.erase_person(session, member.person_id)
+
+    assert registrations.get(session, admin_a, held["id"])["status"] == "cancelled"
+    assert registrations.get(session, admin_a, waiting["id"])["status"] == "confirmed"
+    published = [(e["type"], e["data"]["registration_id"], e["data"]["email"]) for e in outbox(session)
+                 if e["type"] in ("registration.cancelled", "registration.promoted")]
+    assert published == [("registration.cancelled", held["id"], None),
+                         ("registration.promoted", waiting["id"], "guest@example.org")]

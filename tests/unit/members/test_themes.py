@@ -1,4 +1,5 @@
 import pytest
+from sqlalchemy import select
 
 from nabo_common.runtime.context import ANONYMOUS, Caller
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
@@ -76,3 +77,27 @@ def test_bad_theme_input_is_rejected(world, payload, field):
     with pytest.raises(ValidationFailed) as raised:
         world.call(themes.create, admin, payload)
     assert field in raised.value.errors
+
+
+def test_a_merge_moves_every_kind_of_tag_once(world, session):
+    from services.members.models import Organisation, OrganisationTheme
+
+    platform = world.caller(world.person(), platform=True)
+    labels = dict(zip(LANGUAGES, ("Øl", "Bier", "Bier", "Öl", "Beer")))
+    old = world.call(themes.create, platform, {"key": "beer", "labels": labels})
+    new = world.call(themes.create, platform, {"key": "brewing", "labels": labels})
+    org_id = world.organisation(world.association()).id
+    with session.begin():
+        org = session.get(Organisation, org_id)
+        themes.set_organisation_themes(session, org, "profile", [old["id"], new["id"]])
+        themes.set_organisation_themes(session, org, "offer", [old["id"]])
+
+    merged = world.call(themes.merge, platform, old["id"], {"into_theme_id": new["id"]})
+
+    assert (merged["status"], merged["merged_into_id"]) == ("merged", new["id"])
+    links = session.execute(select(OrganisationTheme.kind, OrganisationTheme.theme_id).where(
+        OrganisationTheme.organisation_id == org_id)).all()
+    assert sorted(links) == [("offer", new["id"]), ("profile", new["id"])]
+    assert [(e["theme_id"], e["into_theme_id"]) for e in world.events("theme.merged")] == [(old["id"], new["id"])]
+    with pytest.raises(ValidationFailed):
+        themes.check_theme_ids(session, [old["id"]])
