@@ -44,3 +44,13 @@ def test_a_person_registers_under_their_own_address_only(tenant_a):
     assert (registered["person_id"], registered["email"]) == (person_id, tenant_a.member_email)
     unknown = tenant_a.admin.post(path, {"person_id": "00000000-0000-4000-8000-000000000000"})
     assert unknown.status_code == 422 and "person_id" in unknown.json()["errors"]
+
+
+def test_an_organiser_registering_a_persons_address_files_it_under_that_person(tenant_a):
+    event = published_event(tenant_a.admin, unique("Members' lunch"), when(days=18))
+    path = f"/v1/events/{event['id']}/registrations"
+    filed = check(tenant_a.admin.post(path, {"name": "M. Member", "email": tenant_a.member_email.upper()}), 201)
+    assert (filed["person_id"], filed["name"], filed["email"]) == (
+        tenant_a.member_person["id"], tenant_a.member_person["name"], tenant_a.member_email)
+    mine = tenant_a.member.post(path, {})
+    assert mine.status_code == 409

@@ -64,6 +64,20 @@ def test_someone_elses_name_and_address_make_a_guest_registration_not_the_caller
                                                                                           caller.person_id]
 
 
+def test_an_organiser_sending_a_persons_address_registers_that_person(session, admin_a):
+    event = make_event(session, admin_a)
+    person_id = member_of(ASSOC_A).person_id
+    sent = {"name": "Typed by hand", "email": email_of(person_id).upper()}
+    by_organiser = registrations.register(session, admin_a, event["id"], sent, people=PEOPLE)
+    assert (by_organiser["person_id"], by_organiser["name"], by_organiser["email"]) == (
+        person_id, f"Person {person_id[:8]}", email_of(person_id))
+    # a member bringing that address along brings a guest; only organisers file under persons
+    other = member_of(ASSOC_A).person_id
+    by_member = registrations.register(session, member_of(ASSOC_A), event["id"],
+                                       {"name": "Colleague", "email": email_of(other)}, people=PEOPLE)
+    assert by_member["person_id"] is None
+
+
 def test_a_guest_gives_name_and_email(session, admin_a):
     event = make_event(session, admin_a)
     with pytest.raises(ValidationFailed) as anonymous:
