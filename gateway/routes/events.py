@@ -21,10 +21,13 @@ CONDITIONAL = ("Answers carry ETag and Last-Modified; If-None-Match or If-Modifi
 FEED_TOKEN = ("With ?token= (a calendar feed token from POST /v1/me/calendar-token) the feed shows what "
               "the token's person may see, as Cache-Control: private; a token that is not valid, or was "
               "replaced or revoked, is 401.")
+BULK_RULES = ("Each entry follows the rules of a single registration (capacity and waitlist, answers, one "
+              "active registration per person or address; a person's address registers that person) and is "
+              "announced as one; when any entry is refused nothing is registered (422).")
 
 
 def csv_import_payload(request):
-    """A participant list sent as text/csv, or as JSON {"csv": "..."}."""
+    """A CSV table sent as text/csv, or as JSON {"csv": "..."}."""
     raw = request.get_data(cache=True)
     if request.mimetype == "text/csv":
         try:
@@ -134,6 +137,23 @@ class EventsRoutes:
                      "top of the write limit.")
     def register(self, request, id):
         return self.events.register(id, request.payload, request.query)
+
+    @api("POST", "/v1/events/{id}/registrations/bulk", body=s.BulkRegistrationCreate, query=s.RegistrationLink,
+         response=s.BulkRegistrationResult, status=201, tags=("registrations",), rate_limit="write",
+         errors=(400, 401, 403, 404, 409, 422),
+         summary="Register many people at once (organisers): all or nothing.",
+         description=BULK_RULES + " Errors are keyed by the entry's index in registrations, then by field.")
+    def register_many(self, request, id):
+        return self.events.register_many(id, request.payload, request.query)
+
+    @api("POST", "/v1/events/{id}/registrations/import", query=s.RegistrationLink,
+         response=s.BulkRegistrationResult, status=201, tags=("registrations",), rate_limit="write",
+         errors=(400, 401, 403, 404, 409, 422),
+         summary="Import registrations from a CSV table (text/csv, or JSON {\"csv\": ...}; organisers).",
+         description="Columns: name, email, optionally language, person_id, source_channel and campaign_code. "
+                     + BULK_RULES + " Errors are keyed by \"line N\" under csv, then by field.")
+    def import_registrations(self, request, id):
+        return self.events.import_registrations(id, csv_import_payload(request), request.query)
 
     @api("GET", "/v1/registrations/{id}", response=s.Registration, tags=("registrations",),
          summary="One registration (the registrant or the organisers).")

@@ -11,7 +11,7 @@ from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.events.domain import (
-    attendance, calendars, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports, retention,
+    attendance, bulk_registrations, calendars, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports, retention,
     search,
 )
 from services.events.directory import MembersDirectory
@@ -96,6 +96,16 @@ class EventsService(OperationsEndpoints):
     @rpc
     def register(self, event_id, payload, link=None):
         return registrations.register(self.db, self.caller, event_id, payload, link, MembersDirectory(self.members))
+
+    @rpc
+    def register_many(self, event_id, payload, link=None):
+        return bulk_registrations.register_many(self.db, self.caller, event_id, payload, link,
+                                                MembersDirectory(self.members))
+
+    @rpc
+    def import_registrations(self, event_id, payload, link=None):
+        return bulk_registrations.import_csv(self.db, self.caller, event_id, payload, link,
+                                             MembersDirectory(self.members))
 
     @rpc
     def list_registrations(self, event_id, query):

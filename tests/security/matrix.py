@@ -166,6 +166,10 @@ MATRIX = [
        body=lambda w: {"name": "Rogue", "email": f"{w['unique']('rogue')}@example.test"},
        note="public events take guests; members-only events only their association's members; "
             "rate limited per client address for anonymous callers, per account for signed-in ones"),
+    Op("POST", "/v1/events/{id}/registrations/bulk", ADMIN, "event",
+       body=lambda w: {"registrations": [{"name": "Rogue", "email": f"{w['unique']('rogue')}@example.test"}]}),
+    Op("POST", "/v1/events/{id}/registrations/import", ADMIN, "event",
+       body=lambda w: {"csv": f"name,email\nRogue,{w['unique']('rogue')}@example.test\n"}),
     Op("GET", "/v1/registrations/{id}", SELF, "registration"),
     Op("PATCH", "/v1/registrations/{id}", SELF, "registration", body=_b({"name": "Hijacked"})),
     Op("DELETE", "/v1/registrations/{id}", SELF, "registration"),

@@ -98,43 +98,52 @@ def _registrant(session, caller, event_id, data, people):
         return registrants.resolve(caller, event, data, people)
 
 
+def open_for(session, caller, event_id, now):
+    """The event, locked, if ``caller`` may register someone for it at ``now``."""
+    event = access.event_or_404(session, caller, event_id, lock=True)
+    if event.status != "published":
+        raise Conflict(f"This event is {event.status}; registration is closed.")
+    if not access.manages(caller, event.association_ids) and not views.registration_open(event, now):
+        raise Conflict("Registration for this event is not open.")
+    return event
+
+
+def add(session, caller, event, registrant, data, link, now):
+    """Seat ``registrant`` (or put them on the waitlist) and announce it; the event must be locked."""
+    _check_answers(event, data["answers"])
+    person_id = registrant.person_id
+    full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
+    values = {"id": new_id(), "event_id": event.id, "person_id": person_id, "name": registrant.name,
+              "email": registrant.email, "email_lower": normalise_email(registrant.email),
+              "language": registrant.language,
+              "answers": data["answers"], "status": "waitlisted" if full else "confirmed",
+              "source_channel": data.get("source_channel") or link.get("source_channel")
+              or link.get("channel") or "other",
+              "campaign_code": data.get("campaign_code") or link.get("campaign_code") or link.get("campaign"),
+              "created_at": now, "updated_at": now}
+    # into the table at once, not through the unit of work (whose flush cost more than the INSERT), and
+    # only if the registrant has no active registration: the check and the write are one statement
+    inserted = session.execute(INSERT_UNLESS_PERSON_REGISTERED if person_id else INSERT_UNLESS_EMAIL_REGISTERED,
+                               values).rowcount
+    if not inserted:
+        raise Conflict("You are registered for this event already (same person or e-mail).")
+    # the object, never added to the session, only carries the values to the view and the event
+    registration = Registration(**values)
+    _announce(session, caller, event, registration, "registration.waitlisted" if full else "registration.confirmed")
+    return _view(session, event, registration, attended=False)  # new: no attendance yet
+
+
 def register(session, caller, event_id, payload, link=None, people=None):
     """``people`` looks persons up in the members service (see ``registrants``)."""
     data = load(schemas.RegistrationCreate, payload)
     link = load(schemas.RegistrationLink, link or {})
     registrant = _registrant(session, caller, event_id, data, people)
     with session.begin():
-        event = access.event_or_404(session, caller, event_id, lock=True)
         # taken under the event lock, so created_at follows the order in which seats and
         # waitlist places were given out (waitlist positions derive from it)
         now = utcnow()
-        organiser = access.manages(caller, event.association_ids)
-        if event.status != "published":
-            raise Conflict(f"This event is {event.status}; registration is closed.")
-        if not organiser and not views.registration_open(event, now):
-            raise Conflict("Registration for this event is not open.")
-        _check_answers(event, data["answers"])
-        person_id = registrant.person_id
-        full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
-        values = {"id": new_id(), "event_id": event.id, "person_id": person_id, "name": registrant.name,
-                  "email": registrant.email, "email_lower": normalise_email(registrant.email),
-                  "language": registrant.language,
-                  "answers": data["answers"], "status": "waitlisted" if full else "confirmed",
-                  "source_channel": data.get("source_channel") or link.get("source_channel")
-                  or link.get("channel") or "other",
-                  "campaign_code": data.get("campaign_code") or link.get("campaign_code") or link.get("campaign"),
-                  "created_at": now, "updated_at": now}
-        # into the table at once, not through the unit of work (whose flush cost more than the INSERT), and
-        # only if the registrant has no active registration: the check and the write are one statement
-        inserted = session.execute(INSERT_UNLESS_PERSON_REGISTERED if person_id else INSERT_UNLESS_EMAIL_REGISTERED,
-                                   values).rowcount
-        if not inserted:
-            raise Conflict("You are registered for this event already (same person or e-mail).")
-        # the object, never added to the session, only carries the values to the view and the event
-        registration = Registration(**values)
-        _announce(session, caller, event, registration,
-                  "registration.waitlisted" if full else "registration.confirmed")
-        return _view(session, event, registration, attended=False)  # new: no attendance yet
+        event = open_for(session, caller, event_id, now)
+        return add(session, caller, event, registrant, data, link, now)
 
 
 def promote_waitlisted(session, caller, event):

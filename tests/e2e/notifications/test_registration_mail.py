@@ -81,3 +81,13 @@ def test_mail_about_a_guest_an_organiser_registered_goes_to_the_guest_and_a_canc
     [told] = SINK.wait_for(1, timeout=30, where=lambda m: other_email in m["to"]
                            and m["message"]["Subject"].startswith("Tilmelding annulleret"))
     assert event["title"] in told["message"]["Subject"]
+
+
+def test_each_registration_of_a_bulk_import_is_confirmed_by_mail(tenant_a):
+    event = published_event(tenant_a.admin, unique("Bulk seminar"), in_days(25))
+    emails = [f"{unique('bulk')}@x.test" for _ in range(3)]
+    table = "name,email\n" + "".join(f"Guest {n},{email}\n" for n, email in enumerate(emails))
+    check(tenant_a.admin.post(f"/v1/events/{event['id']}/registrations/import", {"csv": table}), 201)
+    confirmations = SINK.wait_for(3, timeout=30, where=lambda m: set(m["to"]) & set(emails)
+                                  and event["title"] in m["message"]["Subject"])
+    assert sorted(address for m in confirmations for address in m["to"]) == sorted(emails)
