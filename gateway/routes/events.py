@@ -6,10 +6,13 @@ from werkzeug.wrappers import Response
 
 from gateway.calendars import calendar_id, calendar_response, read_as_token_holder
 from gateway.http import api
+from gateway.registration_links import follow
+from gateway.routes.notifications import FORM, html_page
 from gateway.routes import EXPORTERS
 from nabo_common.api.errors import BadInput
 from nabo_common.api.pagination import page_schema
 from contracts.api import events as s
+from contracts.api import notifications as notification_schemas
 
 EXPORTERS.append("events")
 PUBLIC_IF_PUBLISHED = "Anonymous callers see published public events only."
@@ -170,6 +173,27 @@ class EventsRoutes:
          errors=(401, 404, 409), summary="Cancel a registration.")
     def cancel_registration(self, request, id):
         return self.events.cancel_registration(id)
+
+    # --- the cancel link of registration mail (no sign-in) -----------------------------------
+    @api("GET", "/v1/cancel-registration", auth="optional", query=notification_schemas.SignedLinkQuery,
+         tags=("registrations",), produces=("text/html",), errors=(400, 404, 422, 429), rate_limit="write",
+         summary="The page that confirms cancelling the registration named by the signed link of its mail.")
+    def registration_cancel_page(self, request):
+        return html_page(follow(self, request, cancel=False)[1])
+
+    @api("POST", "/v1/cancel-registration", auth="optional", query=notification_schemas.SignedLinkQuery,
+         response=notification_schemas.RegistrationCancelResult, tags=("registrations",),
+         errors=(400, 404, 422, 429), rate_limit="write",
+         summary="Cancel the registration named by the signed link (the page's form, or JSON).",
+         description="Needs no sign-in: the link in every registration mail carries the token. A freed seat "
+                     "goes to the first waitlisted. A second cancel changes nothing and says so "
+                     "(already_cancelled). HTML for the page's form or Accept: text/html, else JSON.")
+    def cancel_registration_by_link(self, request):
+        registration, html = follow(self, request, cancel=True)
+        if request.mimetype == FORM or "text/html" in request.headers.get("Accept", ""):
+            return html_page(html)
+        return {key: registration[key] for key in ("registration_id", "event_id", "title", "status",
+                                                   "already_cancelled")}
 
     # --- attendance, feedback ------------------------------------------------------------
     @api("GET", "/v1/events/{id}/attendance", response=s.AttendanceSummary, tags=("attendance",),

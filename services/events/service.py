@@ -123,6 +123,14 @@ class EventsService(OperationsEndpoints):
     def cancel_registration(self, registration_id):
         return registrations.cancel(self.db, self.caller, registration_id)
 
+    @rpc
+    def registration_for_cancel_link(self, registration_id):
+        return registrations.for_cancel_link(self.db, self.caller, registration_id)
+
+    @rpc
+    def cancel_registration_by_link(self, registration_id):
+        return registrations.cancel_by_link(self.db, self.caller, registration_id)
+
     # --- attendance and feedback ------------------------------------------------
     @rpc
     def get_attendance(self, event_id):

@@ -9,7 +9,7 @@ here fails ``test_every_route_is_in_the_matrix``.
 Access levels (each includes the ones below it in privilege):
 
 - ``public``    anyone, also anonymous (public calendars, directories, catalogues,
-                sign-in, registration for public events, unsubscribe)
+                sign-in, registration for public events, unsubscribe, cancel links)
 - ``signed_in`` any signed-in person, on their own data (``/v1/me``, own inbox)
 - ``member``    a member (or admin) of the association that owns the resource
 - ``self``      the person themself, or an admin of their association
@@ -170,6 +170,8 @@ MATRIX = [
        body=lambda w: {"registrations": [{"name": "Rogue", "email": f"{w['unique']('rogue')}@example.test"}]}),
     Op("POST", "/v1/events/{id}/registrations/import", ADMIN, "event",
        body=lambda w: {"csv": f"name,email\nRogue,{w['unique']('rogue')}@example.test\n"}),
+    Op("GET", "/v1/cancel-registration", PUBLIC, note="the signed link of a registration mail is the credential"),
+    Op("POST", "/v1/cancel-registration", PUBLIC, note="the signed link of a registration mail is the credential"),
     Op("GET", "/v1/registrations/{id}", SELF, "registration"),
     Op("PATCH", "/v1/registrations/{id}", SELF, "registration", body=_b({"name": "Hijacked"})),
     Op("DELETE", "/v1/registrations/{id}", SELF, "registration"),

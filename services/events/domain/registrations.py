@@ -3,7 +3,7 @@ seats happens under a row lock on the event (SELECT ... FOR UPDATE), so
 racing registrations never overbook and promotions happen once."""
 from sqlalchemy import bindparam, func, insert, or_, select
 
-from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from contracts.api import events as schemas
 from nabo_common.api.validation import dump, load
@@ -180,6 +180,52 @@ def _canceller(caller, registration):
     return "registrant" if own else "organiser"
 
 
+def _cancel(session, caller, event, registration, cancelled_by):
+    """Cancel an active registration (the event locked); a freed seat goes to the first waitlisted."""
+    was_confirmed = registration.status == "confirmed"
+    registration.status, registration.cancelled_at = "cancelled", utcnow()
+    session.flush()
+    _announce(session, caller, event, registration, "registration.cancelled", cancelled_by)
+    if was_confirmed and event.status == "published":
+        promote_waitlisted(session, caller, event)
+
+
+def _link_view(event, registration, already_cancelled=False):
+    return {"registration_id": registration.id, "event_id": event.id, "title": event.title,
+            "starts_at": event.starts_at.isoformat(), "time_zone": event.time_zone, "name": registration.name,
+            "language": registration.language, "status": registration.status,
+            "already_cancelled": already_cancelled}
+
+
+def _linked(session, caller, registration_id, lock_event=False):
+    """The registration a verified cancel link names; only the gateway, acting for the link, asks."""
+    if not caller.is_system:
+        raise Forbidden("Only a verified cancel link opens a registration this way.")
+    registration = session.get(Registration, str(registration_id)) if registration_id else None
+    if registration is None:
+        raise NotFound(f"Registration {registration_id} not found.")
+    stmt = select(Event).where(Event.id == registration.event_id)
+    event = session.scalar(stmt.with_for_update() if lock_event else stmt)
+    if lock_event:
+        session.refresh(registration)  # a concurrent cancellation committed before the lock is seen
+    return event, registration
+
+
+def for_cancel_link(session, caller, registration_id):
+    with session.begin():
+        return _link_view(*_linked(session, caller, registration_id))
+
+
+def cancel_by_link(session, caller, registration_id):
+    """The registrant cancels through the signed link of their mail; a second time changes nothing."""
+    with session.begin():
+        event, registration = _linked(session, caller, registration_id, lock_event=True)
+        if registration.status == "cancelled":
+            return _link_view(event, registration, already_cancelled=True)
+        _cancel(session, caller, event, registration, "registrant")
+        return _link_view(event, registration)
+
+
 def get(session, caller, registration_id):
     event, registration = _registration_or_404(session, caller, registration_id)
     return _view(session, event, registration)
@@ -197,13 +243,7 @@ def update(session, caller, registration_id, payload):
             if key in data:
                 setattr(registration, key, data[key])
         if data.get("status") == "cancelled":
-            was_confirmed = registration.status == "confirmed"
-            registration.status, registration.cancelled_at = "cancelled", utcnow()
-            session.flush()
-            _announce(session, caller, event, registration, "registration.cancelled",
-                      _canceller(caller, registration))
-            if was_confirmed and event.status == "published":
-                promote_waitlisted(session, caller, event)
+            _cancel(session, caller, event, registration, _canceller(caller, registration))
         session.flush()
         return _view(session, event, registration)
 

@@ -210,3 +210,23 @@ def test_capacity_raised_promotes_waitlisted(session, admin_a):
     waiting = registrations.register(session, ANON, event["id"], guest(2))
     lifecycle.update(session, admin_a, event["id"], {"capacity": 2})
     assert registrations.get(session, admin_a, waiting["id"])["status"] == "confirmed"
+
+
+def test_a_cancel_link_cancels_once_promotes_the_waitlisted_and_only_the_gateway_follows_it(session, admin_a):
+    from nabo_common.runtime.context import system_caller
+    event = make_event(session, admin_a, capacity=1)
+    seated, waiting = (registrations.register(session, ANON, event["id"], guest(i)) for i in (1, 2))
+    with pytest.raises(Forbidden):
+        registrations.cancel_by_link(session, admin_a, seated["id"])
+    shown = registrations.for_cancel_link(session, system_caller(), seated["id"])
+    assert (shown["title"], shown["status"], shown["already_cancelled"]) == (event["title"], "confirmed", False)
+    first = registrations.cancel_by_link(session, system_caller(), seated["id"])
+    second = registrations.cancel_by_link(session, system_caller(), seated["id"])
+    assert [(r["status"], r["already_cancelled"]) for r in (first, second)] == [("cancelled", False),
+                                                                                ("cancelled", True)]
+    assert registrations.get(session, admin_a, waiting["id"])["status"] == "confirmed"
+    [cancelled] = outbox(session, "registration.cancelled")
+    assert cancelled["data"]["cancelled_by"] == "registrant"
+    assert len(outbox(session, "registration.promoted")) == 1
+    with pytest.raises(NotFound):
+        registrations.for_cancel_link(session, system_caller(), "00000000-0000-4000-8000-000000000000")
