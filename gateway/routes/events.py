@@ -1,15 +1,13 @@
 """Routes of the events service: programmes and their reports, events,
 registrations, attendance, recordings, feedback and calendars."""
-import json
-
 from werkzeug.wrappers import Response
 
 from gateway.calendars import calendar_id, calendar_response, read_as_token_holder
 from gateway.http import api
+from gateway.parsing import csv_import_payload
 from gateway.registration_links import follow
 from gateway.routes.notifications import FORM, html_page
 from gateway.routes import EXPORTERS
-from nabo_common.api.errors import BadInput
 from nabo_common.api.pagination import page_schema
 from contracts.api import events as s
 from contracts.api import notifications as notification_schemas
@@ -27,22 +25,6 @@ FEED_TOKEN = ("With ?token= (a calendar feed token from POST /v1/me/calendar-tok
 BULK_RULES = ("Each entry follows the rules of a single registration (capacity and waitlist, answers, one "
               "active registration per person or address; a person's address registers that person) and is "
               "announced as one; when any entry is refused nothing is registered (422).")
-
-
-def csv_import_payload(request):
-    """A CSV table sent as text/csv, or as JSON {"csv": "..."}."""
-    raw = request.get_data(cache=True)
-    if request.mimetype == "text/csv":
-        try:
-            return {"csv": raw.decode("utf-8-sig")}
-        except UnicodeDecodeError:
-            raise BadInput("The CSV must be UTF-8 text.") from None
-    if not raw:
-        return {}
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput("Send text/csv, or JSON of the form {\"csv\": \"...\"}.") from None
 
 
 class EventsRoutes:

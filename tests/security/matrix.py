@@ -66,6 +66,9 @@ MATRIX = [
         "time_zone": "Europe/Amsterdam"}),
     Op("GET", "/v1/associations/{id}", PUBLIC, "association"),
     Op("PATCH", "/v1/associations/{id}", ADMIN, "association", body=RENAME),
+    Op("POST", "/v1/associations/{id}/members/import", ADMIN, "association",
+       body=_b({"csv": "organisation_name,country,contact_name,contact_email,membership_status\n"}),
+       note="its own association's admins only; ?dry_run=true writes nothing"),
     Op("GET", "/v1/associations/{id}/audit", ADMIN, "association", note="who changed what, when"),
     # --- organisations -----------------------------------------------------------------------
     Op("GET", "/v1/organisations", PUBLIC, note="lists only what the caller may see"),
