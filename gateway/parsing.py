@@ -128,3 +128,19 @@ def parse_body(request, schema_cls):
         raise ValidationFailed("The body has invalid fields.", errors)
     _load(schema_cls, payload, "body")
     return payload
+
+
+def csv_import_payload(request):
+    """A CSV table sent as text/csv, or as JSON {"csv": "..."}."""
+    raw = request.get_data(cache=True)
+    if request.mimetype == "text/csv":
+        try:
+            return {"csv": raw.decode("utf-8-sig")}
+        except UnicodeDecodeError:
+            raise BadInput("The CSV must be UTF-8 text.") from None
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadInput("Send text/csv, or JSON of the form {\"csv\": \"...\"}.") from None

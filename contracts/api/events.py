@@ -308,6 +308,10 @@ class EventQuery(PageQuery):
 
 # --- registrations ---------------------------------------------------------------
 
+# registrations one bulk call or CSV import makes at most
+MAX_BULK_REGISTRATIONS = 1000
+
+
 class RegistrationCreate(Input):
     person_id = Id(allow_none=True, metadata={
         "description": "Organisers register a person of the association (or null for a guest). Left out, a "
@@ -319,6 +323,19 @@ class RegistrationCreate(Input):
     answers = ANSWERS(load_default=dict)
     source_channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
     campaign_code = fields.String(validate=CAMPAIGN_CODE)
+
+
+class BulkRegistrationCreate(Input):
+    registrations = fields.List(fields.Nested(RegistrationCreate), required=True,
+                                validate=validate.Length(min=1, max=MAX_BULK_REGISTRATIONS), metadata={
+        "description": "Each entry as for a single registration, naming a person_id or a guest's name and "
+                       "e-mail (the address of a person of the association registers that person)."})
+
+
+class RegistrationImport(Input):
+    csv = fields.String(required=True, validate=validate.Length(min=1, max=200_000), metadata={
+        "description": "A header row naming name, email and optionally language, person_id, source_channel "
+                       "and campaign_code; one registration per line."})
 
 
 class RegistrationLink(Input):
@@ -355,6 +372,13 @@ class Registration(Output):
     promoted_at = fields.DateTime(allow_none=True)
     cancelled_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+
+
+class BulkRegistrationResult(Output):
+    registered = fields.Integer()
+    confirmed = fields.Integer()
+    waitlisted = fields.Integer()
+    items = fields.List(fields.Nested(Registration))
 
 
 class RegistrationQuery(PageQuery):

@@ -305,3 +305,34 @@ class AuditEntry(Output):
     subject_id = fields.String(allow_none=True, metadata={"description": "The id of what was changed."})
     details = fields.Dict(metadata={"description": "A summary of the change without personal data."})
     occurred_at = fields.DateTime()
+
+
+class MemberImport(Input):
+    csv = fields.String(required=True, validate=validate.Length(min=1, max=500_000), metadata={
+        "description": "A header row naming organisation_name, country, registration_number (optionally "
+                       "registration_kind), contact_name, contact_email, membership_status (pending, active, "
+                       "lapsed, cancelled) and optionally membership_type (default full); one member a line."})
+
+
+class MemberImportQuery(Input):
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "Answer what would change without writing anything."})
+
+
+class MemberImportLine(Output):
+    line = fields.Integer()
+    organisation_id = fields.String()
+    organisation = fields.String(metadata={"description": "created or present"})
+    person_id = fields.String()
+    person = fields.String(metadata={"description": "created or present"})
+    membership_id = fields.String()
+    membership = fields.String(metadata={"description": "created or present"})
+
+
+class MemberImportResult(Output):
+    dry_run = fields.Boolean()
+    lines = fields.List(fields.Nested(MemberImportLine))
+    errors = fields.Dict(metadata={"description": "Per \"line N\", the refused fields (dry run only; a real "
+                                                  "run with errors is 422)."})
+    created = fields.Dict(keys=fields.String(), values=fields.Integer())
+    present = fields.Dict(keys=fields.String(), values=fields.Integer())

@@ -200,10 +200,23 @@ class InboxItem(Output):
     read_at = fields.DateTime(allow_none=True)
 
 
-class UnsubscribeQuery(Input):
+class SignedLinkQuery(Input):
+    """The signed token of a link in a mail (unsubscribe, cancel a registration)."""
     # a signed token (JWT): URL-safe characters only, so a link always fits in a request line
     token = fields.String(required=True, validate=[validate.Length(min=20, max=2000),
                                                    validate.Regexp(r"^[A-Za-z0-9_.=-]+$")])
+
+
+class UnsubscribeQuery(SignedLinkQuery):
+    pass
+
+
+class RegistrationCancelResult(Output):
+    registration_id = fields.String()
+    event_id = fields.String()
+    title = fields.String()
+    status = fields.String(metadata={"description": "cancelled"})
+    already_cancelled = fields.Boolean(metadata={"description": "The link had cancelled it before."})
 
 
 class UnsubscribeResult(Output):

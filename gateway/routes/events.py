@@ -1,15 +1,16 @@
 """Routes of the events service: programmes and their reports, events,
 registrations, attendance, recordings, feedback and calendars."""
-import json
-
 from werkzeug.wrappers import Response
 
 from gateway.calendars import calendar_id, calendar_response, read_as_token_holder
 from gateway.http import api
+from gateway.parsing import csv_import_payload
+from gateway.registration_links import follow
+from gateway.routes.notifications import FORM, html_page
 from gateway.routes import EXPORTERS
-from nabo_common.api.errors import BadInput
 from nabo_common.api.pagination import page_schema
 from contracts.api import events as s
+from contracts.api import notifications as notification_schemas
 
 EXPORTERS.append("events")
 PUBLIC_IF_PUBLISHED = "Anonymous callers see published public events only."
@@ -26,21 +27,9 @@ CO_HOSTING = ("An association named in association_ids that you do not administe
               "admins approves; until then nothing of it shows in that association's listings or calendar "
               "feed. Declining removes the invitation.")
 
-
-def csv_import_payload(request):
-    """A participant list sent as text/csv, or as JSON {"csv": "..."}."""
-    raw = request.get_data(cache=True)
-    if request.mimetype == "text/csv":
-        try:
-            return {"csv": raw.decode("utf-8-sig")}
-        except UnicodeDecodeError:
-            raise BadInput("The CSV must be UTF-8 text.") from None
-    if not raw:
-        return {}
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput("Send text/csv, or JSON of the form {\"csv\": \"...\"}.") from None
+BULK_RULES = ("Each entry follows the rules of a single registration (capacity and waitlist, answers, one "
+              "active registration per person or address; a person's address registers that person) and is "
+              "announced as one; when any entry is refused nothing is registered (422).")
 
 
 class EventsRoutes:
@@ -160,6 +149,23 @@ class EventsRoutes:
     def register(self, request, id):
         return self.events.register(id, request.payload, request.query)
 
+    @api("POST", "/v1/events/{id}/registrations/bulk", body=s.BulkRegistrationCreate, query=s.RegistrationLink,
+         response=s.BulkRegistrationResult, status=201, tags=("registrations",), rate_limit="write",
+         errors=(400, 401, 403, 404, 409, 422),
+         summary="Register many people at once (organisers): all or nothing.",
+         description=BULK_RULES + " Errors are keyed by the entry's index in registrations, then by field.")
+    def register_many(self, request, id):
+        return self.events.register_many(id, request.payload, request.query)
+
+    @api("POST", "/v1/events/{id}/registrations/import", query=s.RegistrationLink,
+         response=s.BulkRegistrationResult, status=201, tags=("registrations",), rate_limit="write",
+         errors=(400, 401, 403, 404, 409, 422),
+         summary="Import registrations from a CSV table (text/csv, or JSON {\"csv\": ...}; organisers).",
+         description="Columns: name, email, optionally language, person_id, source_channel and campaign_code. "
+                     + BULK_RULES + " Errors are keyed by \"line N\" under csv, then by field.")
+    def import_registrations(self, request, id):
+        return self.events.import_registrations(id, csv_import_payload(request), request.query)
+
     @api("GET", "/v1/registrations/{id}", response=s.Registration, tags=("registrations",),
          summary="One registration (the registrant or the organisers).")
     def get_registration(self, request, id):
@@ -175,6 +181,27 @@ class EventsRoutes:
          errors=(401, 404, 409), summary="Cancel a registration.")
     def cancel_registration(self, request, id):
         return self.events.cancel_registration(id)
+
+    # --- the cancel link of registration mail (no sign-in) -----------------------------------
+    @api("GET", "/v1/cancel-registration", auth="optional", query=notification_schemas.SignedLinkQuery,
+         tags=("registrations",), produces=("text/html",), errors=(400, 404, 422, 429), rate_limit="write",
+         summary="The page that confirms cancelling the registration named by the signed link of its mail.")
+    def registration_cancel_page(self, request):
+        return html_page(follow(self, request, cancel=False)[1])
+
+    @api("POST", "/v1/cancel-registration", auth="optional", query=notification_schemas.SignedLinkQuery,
+         response=notification_schemas.RegistrationCancelResult, tags=("registrations",),
+         errors=(400, 404, 422, 429), rate_limit="write",
+         summary="Cancel the registration named by the signed link (the page's form, or JSON).",
+         description="Needs no sign-in: the link in every registration mail carries the token. A freed seat "
+                     "goes to the first waitlisted. A second cancel changes nothing and says so "
+                     "(already_cancelled). HTML for the page's form or Accept: text/html, else JSON.")
+    def cancel_registration_by_link(self, request):
+        registration, html = follow(self, request, cancel=True)
+        if request.mimetype == FORM or "text/html" in request.headers.get("Accept", ""):
+            return html_page(html)
+        return {key: registration[key] for key in ("registration_id", "event_id", "title", "status",
+                                                   "already_cancelled")}
 
     # --- attendance, feedback ------------------------------------------------------------
     @api("GET", "/v1/events/{id}/attendance", response=s.AttendanceSummary, tags=("attendance",),

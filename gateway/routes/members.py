@@ -3,6 +3,7 @@ memberships, persons, consents and the GDPR export."""
 from gateway import tokens
 from gateway.calendars import subscription_links
 from gateway.http import api
+from gateway.parsing import csv_import_payload
 from gateway.runtime import runtime
 from nabo_common.api.pagination import PageQuery, page_schema
 from contracts.api import members as s
@@ -71,6 +72,21 @@ class MembersRoutes:
          tags=("associations",), rate_limit="write", summary="Change an association's settings (its admins).")
     def update_association(self, request, id):
         return self.members.update_association(id, request.payload)
+
+    @api("POST", "/v1/associations/{id}/members/import", query=s.MemberImportQuery, response=s.MemberImportResult,
+         tags=("memberships",), rate_limit="write", errors=(400, 401, 403, 404, 422),
+         summary="Import member companies from a CSV table (text/csv, or JSON {\"csv\": ...}; the association's "
+                 "admins).",
+         description="One line per member: organisation_name, country, registration_number (optionally "
+                     "registration_kind), contact_name, contact_email, membership_status, optionally "
+                     "membership_type. Each line makes the organisation, its contact person and the "
+                     "membership in the status given, by the same rules as the single calls; what exists "
+                     "already (organisation by country and registration number, person by e-mail, the "
+                     "membership) is reported as present and left alone. ?dry_run=true answers what would "
+                     "change, and the errors per line, without writing; a real run is all or nothing (422 "
+                     "with errors per line and field).")
+    def import_members(self, request, id):
+        return self.members.import_members(id, csv_import_payload(request), request.query)
 
     @api("GET", "/v1/associations/{id}/audit", query=s.AuditQuery, response=page_schema(s.AuditEntry),
          tags=("associations",), summary="The association's audit trail: who changed what, when, in any "

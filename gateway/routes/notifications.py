@@ -14,7 +14,7 @@ FORM = "application/x-www-form-urlencoded"
 ONE_CLICK = "One-Click"
 
 
-def _html(html, status=200):
+def html_page(html, status=200):
     return Response(html, status=status, content_type="text/html; charset=utf-8",
                     headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
@@ -101,7 +101,7 @@ class NotificationsRoutes:
          produces=("text/html",), errors=(400, 422, 429), rate_limit="write",
          summary="The unsubscribe confirmation page for the signed token in a message's link.")
     def unsubscribe_page(self, request):
-        return _html(self.notifications.unsubscribe_page(request.query["token"])["html"])
+        return html_page(self.notifications.unsubscribe_page(request.query["token"])["html"])
 
     @api("POST", "/v1/unsubscribe", auth="optional", query=s.UnsubscribeQuery, response=s.UnsubscribeResult,
          tags=("notifications",), errors=(400, 415, 422, 429), rate_limit="write",
@@ -118,7 +118,7 @@ class NotificationsRoutes:
         result = self.notifications.unsubscribe(request.query["token"])
         html = result.pop("html")
         if is_form or "text/html" in request.headers.get("Accept", ""):
-            return _html(html)
+            return html_page(html)
         return result
 
     # --- webhooks -------------------------------------------------------------------------

@@ -3,6 +3,10 @@ associations and networks whose calendars it serves (a network the caller may no
 and persons, so a registration carries the name and address the members service holds for its person and
 an organiser can only name persons they may see there."""
 from nabo_common.api.errors import NotFound
+from services.events.domain.common import normalise_email
+
+# the longest search term the members service takes
+LONGEST_QUERY = 100
 
 
 class MembersDirectory:
@@ -20,3 +24,15 @@ class MembersDirectory:
             return self.members.get_person(person_id)
         except NotFound:
             return None
+
+    def person_with_email(self, email, association_ids):
+        """The person of one of ``association_ids`` whose address is ``email``, or None."""
+        wanted = normalise_email(email)
+        if not wanted or len(wanted) > LONGEST_QUERY:
+            return None
+        for association_id in association_ids:
+            found = self.members.search_persons({"q": wanted, "association_id": association_id, "limit": 10})
+            for person in found["items"]:
+                if normalise_email(person.get("email")) == wanted:
+                    return person
+        return None

@@ -11,8 +11,8 @@ from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.events.domain import (
-    attendance, calendars, co_hosts, feedback, gdpr, lifecycle, programmes, registrations, reminders, reports,
-    retention, search, themes,
+    attendance, bulk_registrations, calendars, co_hosts, feedback, gdpr, lifecycle, programmes, registrations,
+    reminders, reports, retention, search, themes,
 )
 from services.events.directory import MembersDirectory
 from services.events.models import OutboxEvent, ProcessedEvent
@@ -112,6 +112,16 @@ class EventsService(OperationsEndpoints):
         return registrations.register(self.db, self.caller, event_id, payload, link, MembersDirectory(self.members))
 
     @rpc
+    def register_many(self, event_id, payload, link=None):
+        return bulk_registrations.register_many(self.db, self.caller, event_id, payload, link,
+                                                MembersDirectory(self.members))
+
+    @rpc
+    def import_registrations(self, event_id, payload, link=None):
+        return bulk_registrations.import_csv(self.db, self.caller, event_id, payload, link,
+                                             MembersDirectory(self.members))
+
+    @rpc
     def list_registrations(self, event_id, query):
         return registrations.list_for_event(self.db, self.caller, event_id, query)
 
@@ -126,6 +136,14 @@ class EventsService(OperationsEndpoints):
     @rpc
     def cancel_registration(self, registration_id):
         return registrations.cancel(self.db, self.caller, registration_id)
+
+    @rpc
+    def registration_for_cancel_link(self, registration_id):
+        return registrations.for_cancel_link(self.db, self.caller, registration_id)
+
+    @rpc
+    def cancel_registration_by_link(self, registration_id):
+        return registrations.cancel_by_link(self.db, self.caller, registration_id)
 
     # --- attendance and feedback ------------------------------------------------
     @rpc

@@ -11,8 +11,8 @@ from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.members.domain import (
-    accounts, associations, audit, calendar_tokens, gdpr, matchmaking, memberships, offers, organisations,
-    persons, themes,
+    accounts, associations, audit, calendar_tokens, gdpr, matchmaking, member_import, memberships, offers,
+    organisations, persons, themes,
 )
 from services.members.domain.networks import directory, joining, lifecycle, owners, roster
 from services.members.models import OutboxEvent, ProcessedEvent
@@ -96,6 +96,10 @@ class MembersService(OperationsEndpoints):
         return organisations.search(self.read_db, self.caller, query)
 
     # --- memberships --------------------------------------------------------
+    @rpc
+    def import_members(self, association_id, payload, query):
+        return member_import.import_members(self.db, self.caller, association_id, payload, query)
+
     @rpc
     def create_membership(self, payload):
         return memberships.create(self.db, self.caller, payload)

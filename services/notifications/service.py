@@ -15,7 +15,7 @@ from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.runtime.settings import ConfigError
 from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
 from services.notifications import config as config_mod
-from services.notifications.domain import (campaigns, digest, dispatch, gdpr, inbox, preferences,
+from services.notifications.domain import (cancel_links, campaigns, digest, dispatch, gdpr, inbox, preferences,
                                            reactions, retention, unsubscribe, webhooks)
 from services.notifications.mailer import SmtpMailer
 from services.notifications.models import OutboxEvent, ProcessedEvent
@@ -122,6 +122,15 @@ class NotificationsService(OperationsEndpoints):
         result["html"] = unsubscribe.page(self.db, self.delivery.config, token, done=True)["html"]
         return result
 
+    # --- cancel links in registration mail (no sign-in) ---------------------------------------
+    @rpc
+    def registration_of_cancel_token(self, token):
+        return cancel_links.registration_of(self.delivery.config, token)
+
+    @rpc
+    def registration_cancel_page(self, token, registration):
+        return cancel_links.page(self.delivery.config, token, registration)
+
     # --- webhooks ----------------------------------------------------------------------
     @rpc
     def create_webhook(self, payload):
@@ -159,7 +168,7 @@ class NotificationsService(OperationsEndpoints):
 
     @consumer
     def on_calendar_activity(self, event):
-        reactions.react(self.db, event)
+        reactions.react(self.db, event, self.delivery.config)
 
     @consumer
     def on_idea_activity(self, event):

@@ -9,7 +9,7 @@ here fails ``test_every_route_is_in_the_matrix``.
 Access levels (each includes the ones below it in privilege):
 
 - ``public``    anyone, also anonymous (public calendars, directories, catalogues,
-                sign-in, registration for public events, unsubscribe)
+                sign-in, registration for public events, unsubscribe, cancel links)
 - ``signed_in`` any signed-in person, on their own data (``/v1/me``, own inbox)
 - ``member``    a member (or admin) of the association that owns the resource
 - ``self``      the person themself, or an admin of their association
@@ -66,6 +66,9 @@ MATRIX = [
         "time_zone": "Europe/Amsterdam"}),
     Op("GET", "/v1/associations/{id}", PUBLIC, "association"),
     Op("PATCH", "/v1/associations/{id}", ADMIN, "association", body=RENAME),
+    Op("POST", "/v1/associations/{id}/members/import", ADMIN, "association",
+       body=_b({"csv": "organisation_name,country,contact_name,contact_email,membership_status\n"}),
+       note="its own association's admins only; ?dry_run=true writes nothing"),
     Op("GET", "/v1/associations/{id}/audit", ADMIN, "association", note="who changed what, when"),
     # --- organisations -----------------------------------------------------------------------
     Op("GET", "/v1/organisations", PUBLIC, note="lists only what the caller may see"),
@@ -178,6 +181,12 @@ MATRIX = [
        body=lambda w: {"name": "Rogue", "email": f"{w['unique']('rogue')}@example.test"},
        note="public events take guests; members-only events only their association's members; "
             "rate limited per client address for anonymous callers, per account for signed-in ones"),
+    Op("POST", "/v1/events/{id}/registrations/bulk", ADMIN, "event",
+       body=lambda w: {"registrations": [{"name": "Rogue", "email": f"{w['unique']('rogue')}@example.test"}]}),
+    Op("POST", "/v1/events/{id}/registrations/import", ADMIN, "event",
+       body=lambda w: {"csv": f"name,email\nRogue,{w['unique']('rogue')}@example.test\n"}),
+    Op("GET", "/v1/cancel-registration", PUBLIC, note="the signed link of a registration mail is the credential"),
+    Op("POST", "/v1/cancel-registration", PUBLIC, note="the signed link of a registration mail is the credential"),
     Op("GET", "/v1/registrations/{id}", SELF, "registration"),
     Op("PATCH", "/v1/registrations/{id}", SELF, "registration", body=_b({"name": "Hijacked"})),
     Op("DELETE", "/v1/registrations/{id}", SELF, "registration"),

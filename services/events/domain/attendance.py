@@ -1,7 +1,5 @@
 """Who was there: check-in of registered people, named walk-ins, anonymous
 head counts, and online joins imported from a meeting platform's CSV."""
-import csv
-import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,7 +8,7 @@ from sqlalchemy import func, select
 from nabo_common.api.errors import Conflict, ValidationFailed
 from contracts.api import events as schemas
 from nabo_common.api.validation import dump, load
-from services.events.domain import access
+from services.events.domain import access, csv_tables
 from services.events.domain.common import normalise_email, publish, utcnow
 from services.events.models import Attendance, Registration
 
@@ -108,17 +106,6 @@ def record(session, caller, event_id, payload):
         return summary(session, event)
 
 
-def _column_map(header):
-    lowered = [(h or "").strip().lower() for h in header]
-    mapping = {}
-    for field, names in COLUMNS.items():
-        for index, name in enumerate(lowered):
-            if name in names:
-                mapping[field] = index
-                break
-    return mapping
-
-
 def _parse_time(raw, zone):
     raw = raw.strip()
     try:
@@ -137,60 +124,38 @@ def _parse_time(raw, zone):
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
+def _participant(zone):
+    def read_line(cells, line):
+        name, email = cells.get("name") or None, normalise_email(cells.get("email"))
+        row = {"line": line, "name": name, "email": email, "joined_at": None, "duration_minutes": None}
+        problems = []
+        if not name and not email:
+            problems.append("a participant needs a name or an e-mail.")
+        if email and ("@" not in email or len(email) > 320):
+            problems.append(f"{cells['email']!r} is not an e-mail address.")
+        if name and len(name) > 200:
+            problems.append("the name is longer than 200 characters.")
+        if cells.get("joined_at"):
+            try:
+                row["joined_at"] = _parse_time(cells["joined_at"], zone)
+            except ValueError as exc:
+                problems.append(str(exc))
+        if cells.get("duration_minutes"):
+            try:
+                row["duration_minutes"] = int(float(cells["duration_minutes"]))
+                if not 0 <= row["duration_minutes"] <= 60 * 24:
+                    raise ValueError
+            except ValueError:
+                problems.append("duration_minutes must be a whole number of minutes (0-1440).")
+        if problems:
+            raise csv_tables.LineInvalid(problems)
+        return row
+    return read_line
+
+
 def parse_participants(text, zone):
     """Rows of {line, name, email, joined_at, duration_minutes}; ValidationFailed lists bad lines."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ValidationFailed("The CSV is empty.", {"csv": ["Expected a header row."]}) from None
-    except csv.Error as exc:
-        raise ValidationFailed("The CSV cannot be read.", {"csv": [f"line 1: {exc}"]}) from None
-    columns = _column_map(header)
-    if "name" not in columns and "email" not in columns:
-        raise ValidationFailed("The CSV needs a name or an email column.",
-                               {"csv": ["line 1: header must name a 'name' or 'email' column."]})
-    rows, errors = [], {}
-    try:
-        for record in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-
-            def cell(field):
-                index = columns.get(field)
-                return record[index].strip() if index is not None and index < len(record) else ""
-
-            row = {"line": line, "name": cell("name") or None, "email": normalise_email(cell("email")),
-                   "joined_at": None, "duration_minutes": None}
-            problems = []
-            if not row["name"] and not row["email"]:
-                problems.append("a participant needs a name or an e-mail.")
-            if row["email"] and ("@" not in row["email"] or len(row["email"]) > 320):
-                problems.append(f"{cell('email')!r} is not an e-mail address.")
-            if row["name"] and len(row["name"]) > 200:
-                problems.append("the name is longer than 200 characters.")
-            if cell("joined_at"):
-                try:
-                    row["joined_at"] = _parse_time(cell("joined_at"), zone)
-                except ValueError as exc:
-                    problems.append(str(exc))
-            if cell("duration_minutes"):
-                try:
-                    row["duration_minutes"] = int(float(cell("duration_minutes")))
-                    if not 0 <= row["duration_minutes"] <= 60 * 24:
-                        raise ValueError
-                except ValueError:
-                    problems.append("duration_minutes must be a whole number of minutes (0-1440).")
-            if problems:
-                errors[f"line {line}"] = problems
-            else:
-                rows.append(row)
-    except csv.Error as exc:
-        errors[f"line {reader.line_num}"] = [str(exc)]
-    if errors:
-        raise ValidationFailed(f"{len(errors)} line(s) of the CSV are invalid; nothing was imported.", {"csv": errors})
-    return rows
+    return csv_tables.read(text, COLUMNS, ("name", "email"), _participant(zone))
 
 
 def import_participants(session, caller, event_id, payload):

@@ -5,7 +5,8 @@ service holds for them: one person, one address. Everyone else is a guest
 with the name and e-mail given. So a signed-in caller who sends nothing
 registers themself, one who sends someone else's name and e-mail registers
 that someone as a guest, and only organisers name another person (person_id)
-or force a guest (person_id null)."""
+or force a guest (person_id null). An organiser who sends the name and e-mail
+of a person of the event's associations registers that person."""
 from dataclasses import dataclass
 
 from nabo_common.api.errors import Forbidden, ValidationFailed
@@ -48,6 +49,11 @@ def _person(found, data):
     return Registrant(found["id"], found["name"], found["email"], language)
 
 
+def _person_with_email(people, event, email):
+    found = people.person_with_email(email, event.association_ids) if people is not None else None
+    return found if found and not found.get("erased") and found.get("email") else None
+
+
 def resolve(caller, event, data, people):
     """The registrant of ``data`` (RegistrationCreate) as ``caller``; ``people`` looks persons up in the
     members service as the caller."""
@@ -67,4 +73,5 @@ def resolve(caller, event, data, people):
         return _person(own, data)
     if event.visibility != "public" and not organiser:
         raise Forbidden("Only the organisers register guests for a members-only event.")
-    return guest(data)
+    known = _person_with_email(people, event, data["email"]) if organiser else None
+    return guest(data) if known is None else _person(known, data)

@@ -3,7 +3,7 @@ seats happens under a row lock on the event (SELECT ... FOR UPDATE), so
 racing registrations never overbook and promotions happen once."""
 from sqlalchemy import bindparam, func, insert, or_, select
 
-from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from contracts.api import events as schemas
 from nabo_common.api.validation import dump, load
@@ -98,43 +98,52 @@ def _registrant(session, caller, event_id, data, people):
         return registrants.resolve(caller, event, data, people)
 
 
+def open_for(session, caller, event_id, now):
+    """The event, locked, if ``caller`` may register someone for it at ``now``."""
+    event = access.event_or_404(session, caller, event_id, lock=True)
+    if event.status != "published":
+        raise Conflict(f"This event is {event.status}; registration is closed.")
+    if not access.manages(caller, event.association_ids) and not views.registration_open(event, now):
+        raise Conflict("Registration for this event is not open.")
+    return event
+
+
+def add(session, caller, event, registrant, data, link, now):
+    """Seat ``registrant`` (or put them on the waitlist) and announce it; the event must be locked."""
+    _check_answers(event, data["answers"])
+    person_id = registrant.person_id
+    full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
+    values = {"id": new_id(), "event_id": event.id, "person_id": person_id, "name": registrant.name,
+              "email": registrant.email, "email_lower": normalise_email(registrant.email),
+              "language": registrant.language,
+              "answers": data["answers"], "status": "waitlisted" if full else "confirmed",
+              "source_channel": data.get("source_channel") or link.get("source_channel")
+              or link.get("channel") or "other",
+              "campaign_code": data.get("campaign_code") or link.get("campaign_code") or link.get("campaign"),
+              "created_at": now, "updated_at": now}
+    # into the table at once, not through the unit of work (whose flush cost more than the INSERT), and
+    # only if the registrant has no active registration: the check and the write are one statement
+    inserted = session.execute(INSERT_UNLESS_PERSON_REGISTERED if person_id else INSERT_UNLESS_EMAIL_REGISTERED,
+                               values).rowcount
+    if not inserted:
+        raise Conflict("You are registered for this event already (same person or e-mail).")
+    # the object, never added to the session, only carries the values to the view and the event
+    registration = Registration(**values)
+    announce(session, caller, event, registration, "registration.waitlisted" if full else "registration.confirmed")
+    return _view(session, event, registration, attended=False)  # new: no attendance yet
+
+
 def register(session, caller, event_id, payload, link=None, people=None):
     """``people`` looks persons up in the members service (see ``registrants``)."""
     data = load(schemas.RegistrationCreate, payload)
     link = load(schemas.RegistrationLink, link or {})
     registrant = _registrant(session, caller, event_id, data, people)
     with session.begin():
-        event = access.event_or_404(session, caller, event_id, lock=True)
         # taken under the event lock, so created_at follows the order in which seats and
         # waitlist places were given out (waitlist positions derive from it)
         now = utcnow()
-        organiser = access.manages(caller, event.association_ids)
-        if event.status != "published":
-            raise Conflict(f"This event is {event.status}; registration is closed.")
-        if not organiser and not views.registration_open(event, now):
-            raise Conflict("Registration for this event is not open.")
-        _check_answers(event, data["answers"])
-        person_id = registrant.person_id
-        full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
-        values = {"id": new_id(), "event_id": event.id, "person_id": person_id, "name": registrant.name,
-                  "email": registrant.email, "email_lower": normalise_email(registrant.email),
-                  "language": registrant.language,
-                  "answers": data["answers"], "status": "waitlisted" if full else "confirmed",
-                  "source_channel": data.get("source_channel") or link.get("source_channel")
-                  or link.get("channel") or "other",
-                  "campaign_code": data.get("campaign_code") or link.get("campaign_code") or link.get("campaign"),
-                  "created_at": now, "updated_at": now}
-        # into the table at once, not through the unit of work (whose flush cost more than the INSERT), and
-        # only if the registrant has no active registration: the check and the write are one statement
-        inserted = session.execute(INSERT_UNLESS_PERSON_REGISTERED if person_id else INSERT_UNLESS_EMAIL_REGISTERED,
-                                   values).rowcount
-        if not inserted:
-            raise Conflict("You are registered for this event already (same person or e-mail).")
-        # the object, never added to the session, only carries the values to the view and the event
-        registration = Registration(**values)
-        announce(session, caller, event, registration,
-                  "registration.waitlisted" if full else "registration.confirmed")
-        return _view(session, event, registration, attended=False)  # new: no attendance yet
+        event = open_for(session, caller, event_id, now)
+        return add(session, caller, event, registrant, data, link, now)
 
 
 def promote_waitlisted(session, caller, event):
@@ -171,6 +180,52 @@ def _canceller(caller, registration):
     return "registrant" if own else "organiser"
 
 
+def _cancel(session, caller, event, registration, cancelled_by):
+    """Cancel an active registration (the event locked); a freed seat goes to the first waitlisted."""
+    was_confirmed = registration.status == "confirmed"
+    registration.status, registration.cancelled_at = "cancelled", utcnow()
+    session.flush()
+    announce(session, caller, event, registration, "registration.cancelled", cancelled_by)
+    if was_confirmed and event.status == "published":
+        promote_waitlisted(session, caller, event)
+
+
+def _link_view(event, registration, already_cancelled=False):
+    return {"registration_id": registration.id, "event_id": event.id, "title": event.title,
+            "starts_at": event.starts_at.isoformat(), "time_zone": event.time_zone, "name": registration.name,
+            "language": registration.language, "status": registration.status,
+            "already_cancelled": already_cancelled}
+
+
+def _linked(session, caller, registration_id, lock_event=False):
+    """The registration a verified cancel link names; only the gateway, acting for the link, asks."""
+    if not caller.is_system:
+        raise Forbidden("Only a verified cancel link opens a registration this way.")
+    registration = session.get(Registration, str(registration_id)) if registration_id else None
+    if registration is None:
+        raise NotFound(f"Registration {registration_id} not found.")
+    stmt = select(Event).where(Event.id == registration.event_id)
+    event = session.scalar(stmt.with_for_update() if lock_event else stmt)
+    if lock_event:
+        session.refresh(registration)  # a concurrent cancellation committed before the lock is seen
+    return event, registration
+
+
+def for_cancel_link(session, caller, registration_id):
+    with session.begin():
+        return _link_view(*_linked(session, caller, registration_id))
+
+
+def cancel_by_link(session, caller, registration_id):
+    """The registrant cancels through the signed link of their mail; a second time changes nothing."""
+    with session.begin():
+        event, registration = _linked(session, caller, registration_id, lock_event=True)
+        if registration.status == "cancelled":
+            return _link_view(event, registration, already_cancelled=True)
+        _cancel(session, caller, event, registration, "registrant")
+        return _link_view(event, registration)
+
+
 def get(session, caller, registration_id):
     event, registration = _registration_or_404(session, caller, registration_id)
     return _view(session, event, registration)
@@ -188,13 +243,7 @@ def update(session, caller, registration_id, payload):
             if key in data:
                 setattr(registration, key, data[key])
         if data.get("status") == "cancelled":
-            was_confirmed = registration.status == "confirmed"
-            registration.status, registration.cancelled_at = "cancelled", utcnow()
-            session.flush()
-            announce(session, caller, event, registration, "registration.cancelled",
-                     _canceller(caller, registration))
-            if was_confirmed and event.status == "published":
-                promote_waitlisted(session, caller, event)
+            _cancel(session, caller, event, registration, _canceller(caller, registration))
         else:
             session.flush()
             announce(session, caller, event, registration, "registration.updated")

@@ -9,7 +9,7 @@ read with ``.get``.
 """
 from sqlalchemy import select
 
-from services.notifications.domain import deliveries, readmodel, webhooks
+from services.notifications.domain import cancel_links, deliveries, readmodel, webhooks
 from services.notifications.domain.deliveries import guest, notify, person
 from services.notifications.models import (Association, CalendarEvent, Contact, Idea, Network, Organisation,
                                            Registration)
@@ -266,8 +266,8 @@ def _registration_kind(envelope):
     return REGISTRATION_KINDS.get(envelope["type"])
 
 
-def on_registration(session, envelope):
-    """The registration carries the event's title, start, zone and (for a confirmed seat) join link, and the
+def on_registration(session, envelope, config=None):
+    """``config`` (the service's settings) signs the cancel link each registration mail carries. The registration carries the event's title, start, zone and (for a confirmed seat) join link, and the
     .ics to attach; the read model adds the venue and format. Its event.published may still be in a
     concurrent worker (same queue, several workers): then retry rather than send without the venue."""
     data = envelope["data"]
@@ -298,8 +298,10 @@ def on_registration(session, envelope):
     association_id = named or _primary_association(event) or envelope.get("association_id")
     if association_id != read_for:  # the registration named none: the event's own
         association = session.get(Association, association_id) if association_id else None
-    notify(session, envelope["id"], kind, [recipient], {"event": view, "action_url": view["join_url"]},
-           association_id, attachments=attachments, link=view["join_url"], event_id=data["event_id"],
+    cancels = config is not None and kind in REGISTRATION_KINDS.values()
+    context = {"event": view, "action_url": view["join_url"],
+               "cancel_url": cancel_links.link(config, data["registration_id"]) if cancels else None}
+    notify(session, envelope["id"], kind, [recipient], context, association_id, attachments=attachments, link=view["join_url"], event_id=data["event_id"],
            association=association)
 
 
@@ -370,8 +372,12 @@ REACTIONS = {
 }
 
 
-def react(session, envelope):
-    """Apply one event (inside the handler's transaction)."""
-    REACTIONS[envelope["type"]](session, envelope)
+def react(session, envelope, config=None):
+    """Apply one event (inside the handler's transaction); ``config`` signs the links mail carries."""
+    reaction = REACTIONS[envelope["type"]]
+    if reaction is on_registration:
+        on_registration(session, envelope, config)
+    else:
+        reaction(session, envelope)
     webhooks.enqueue(session, envelope)
 

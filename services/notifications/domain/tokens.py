@@ -1,30 +1,45 @@
-"""Signed unsubscribe tokens (HS256 with key rotation by ``kid``, keys from
-NABO_UNSUBSCRIBE_KEYS). They carry no expiry: a link in a years-old mail
-must still work."""
+"""Signed tokens for links in mail (HS256 with key rotation by ``kid``, keys from NABO_UNSUBSCRIBE_KEYS),
+each for one purpose: unsubscribing, cancelling a registration. They carry no expiry: a link in a
+years-old mail must still work."""
 import jwt
 
 from nabo_common.api.errors import BadInput
 
 PURPOSE = "unsubscribe"
+NOT_VALID = "This {what} link is not valid; use the link from the latest message."
+
+
+def sign_for(keys, purpose, claims):
+    """A token of ``claims`` that only ``verify_for`` with the same ``purpose`` accepts."""
+    kid, secret = keys[0]
+    return jwt.encode(dict(claims, pur=purpose), secret, algorithm="HS256", headers={"kid": kid})
+
+
+def verify_for(keys, token, purpose, required, what):
+    """The claims of a token signed for ``purpose`` holding ``required``, or BadInput naming the ``what``
+    link."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+        secret = dict(keys)[kid]
+        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": list(required)})
+    except (jwt.PyJWTError, KeyError, TypeError):
+        raise BadInput(NOT_VALID.format(what=what)) from None
+    if claims.get("pur") != purpose:
+        raise BadInput(NOT_VALID.format(what=what))
+    return claims
 
 
 def sign(keys, person_id, association_id, kind, campaign_id=None):
-    kid, secret = keys[0]
-    claims = {"pur": PURPOSE, "p": person_id, "a": association_id, "k": kind}
+    claims = {"p": person_id, "a": association_id, "k": kind}
     if campaign_id:
         claims["c"] = campaign_id
-    return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid})
+    return sign_for(keys, PURPOSE, claims)
 
 
 def verify(keys, token):
     """The token's claims, or BadInput if it is not one of ours."""
-    try:
-        kid = jwt.get_unverified_header(token).get("kid")
-        secret = dict(keys)[kid]
-        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["p", "a", "k"]})
-    except (jwt.PyJWTError, KeyError, TypeError):
-        raise BadInput("This unsubscribe link is not valid; use the link from the latest message.") from None
-    if claims.get("pur") != PURPOSE or claims["k"] not in ("newsletter", "contact"):
-        raise BadInput("This unsubscribe link is not valid; use the link from the latest message.")
+    claims = verify_for(keys, token, PURPOSE, ("p", "a", "k"), "unsubscribe")
+    if claims["k"] not in ("newsletter", "contact"):
+        raise BadInput(NOT_VALID.format(what="unsubscribe"))
     return {"person_id": claims["p"], "association_id": claims["a"], "kind": claims["k"],
             "campaign_id": claims.get("c")}

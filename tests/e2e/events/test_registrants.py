@@ -44,3 +44,21 @@ def test_a_person_registers_under_their_own_address_only(tenant_a):
     assert (registered["person_id"], registered["email"]) == (person_id, tenant_a.member_email)
     unknown = tenant_a.admin.post(path, {"person_id": "00000000-0000-4000-8000-000000000000"})
     assert unknown.status_code == 422 and "person_id" in unknown.json()["errors"]
+
+
+def new_person(tenant):
+    """A person of the tenant's association of the test's own (the tenant's member is shared by tests that
+    count its registrations)."""
+    email = f"{unique('person')}@x.test"
+    return check(tenant.admin.post("/v1/persons", {"name": unique("Person"), "email": email, "language": "en",
+                                                   "home_association_id": tenant.id}), 201)
+
+
+def test_an_organiser_registering_a_persons_address_files_it_under_that_person(tenant_a):
+    event = published_event(tenant_a.admin, unique("Members' lunch"), when(days=18))
+    path = f"/v1/events/{event['id']}/registrations"
+    person = new_person(tenant_a)
+    filed = check(tenant_a.admin.post(path, {"name": "Typed by hand", "email": person["email"].upper()}), 201)
+    assert (filed["person_id"], filed["name"], filed["email"]) == (person["id"], person["name"], person["email"])
+    again = tenant_a.admin.post(path, {"person_id": person["id"]})
+    assert again.status_code == 409

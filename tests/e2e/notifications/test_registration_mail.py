@@ -81,3 +81,55 @@ def test_mail_about_a_guest_an_organiser_registered_goes_to_the_guest_and_a_canc
     [told] = SINK.wait_for(1, timeout=30, where=lambda m: other_email in m["to"]
                            and m["message"]["Subject"].startswith("Tilmelding annulleret"))
     assert event["title"] in told["message"]["Subject"]
+
+
+def test_each_registration_of_a_bulk_import_is_confirmed_by_mail(tenant_a):
+    event = published_event(tenant_a.admin, unique("Bulk seminar"), in_days(25))
+    emails = [f"{unique('bulk')}@x.test" for _ in range(3)]
+    table = "name,email\n" + "".join(f"Guest {n},{email}\n" for n, email in enumerate(emails))
+    check(tenant_a.admin.post(f"/v1/events/{event['id']}/registrations/import", {"csv": table}), 201)
+    confirmations = SINK.wait_for(3, timeout=30, where=lambda m: set(m["to"]) & set(emails)
+                                  and event["title"] in m["message"]["Subject"])
+    assert sorted(address for m in confirmations for address in m["to"]) == sorted(emails)
+
+
+def _cancel_link(email, title):
+    [mail] = SINK.wait_for(1, timeout=30, where=lambda m: email in m["to"] and title in m["message"]["Subject"])
+    link = re.search(r"https?://\S+/v1/cancel-registration\?token=\S+", _text(mail["message"])).group(0)
+    assert link in mail["message"].get_body(("html",)).get_content()
+    parts = urlsplit(link)
+    return parts.path, dict(parse_qsl(parts.query))
+
+
+def test_a_guest_cancels_through_the_link_in_the_confirmation_and_the_waitlist_moves_up(api, tenant_a):
+    title = unique("Tasting evening")
+    event = published_event(tenant_a.admin, title, in_days(26), capacity=1)
+    path = f"/v1/events/{event['id']}/registrations"
+    guest_email, waiting_email = f"{unique('gc')}@x.test", f"{unique('gw')}@x.test"
+    guest = check(api.post(path, {"name": "Guest C", "email": guest_email, "language": "da"}), 201)
+    waiting = check(api.post(path, {"name": "Guest W", "email": waiting_email}), 201)
+    assert waiting["status"] == "waitlisted"
+    link_path, query = _cancel_link(guest_email, title)
+    assert link_path == "/v1/cancel-registration"
+
+    page = api.get(link_path, params=query)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "Ja, afmeld min tilmelding" in page.text and title in page.text
+    assert check(tenant_a.admin.get(f"/v1/registrations/{guest['id']}"), 200)["status"] == "confirmed"
+
+    cancelled = check(api.post(link_path, params=query), 200)
+    assert (cancelled["registration_id"], cancelled["status"], cancelled["already_cancelled"]) == (
+        guest["id"], "cancelled", False)
+    again = check(api.post(link_path, params=query), 200)
+    assert (again["status"], again["already_cancelled"]) == ("cancelled", True)
+    form = api.post(link_path, params=query, headers={"Accept": "text/html"})
+    assert form.status_code == 200 and "allerede afmeldt" in form.text
+    assert check(tenant_a.admin.get(f"/v1/registrations/{waiting['id']}"), 200)["status"] == "confirmed"
+    # the waitlisted mail, then the promoted one: each with the link
+    mails = SINK.wait_for(2, timeout=30, where=lambda m: waiting_email in m["to"] and title in m["message"]["Subject"])
+    assert len(mails) == 2 and all("/v1/cancel-registration?token=" in _text(m["message"]) for m in mails)
+
+
+def test_a_cancel_link_that_is_not_ours_is_refused(api):
+    forged = api.post("/v1/cancel-registration", params={"token": "eyJhbGciOiJIUzI1NiJ9.e30.forgedforgedforged"})
+    assert forged.status_code == 400

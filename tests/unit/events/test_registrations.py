@@ -64,6 +64,20 @@ def test_someone_elses_name_and_address_make_a_guest_registration_not_the_caller
                                                                                           caller.person_id]
 
 
+def test_an_organiser_sending_a_persons_address_registers_that_person(session, admin_a):
+    event = make_event(session, admin_a)
+    person_id = member_of(ASSOC_A).person_id
+    sent = {"name": "Typed by hand", "email": email_of(person_id).upper()}
+    by_organiser = registrations.register(session, admin_a, event["id"], sent, people=PEOPLE)
+    assert (by_organiser["person_id"], by_organiser["name"], by_organiser["email"]) == (
+        person_id, f"Person {person_id[:8]}", email_of(person_id))
+    # a member bringing that address along brings a guest; only organisers file under persons
+    other = member_of(ASSOC_A).person_id
+    by_member = registrations.register(session, member_of(ASSOC_A), event["id"],
+                                       {"name": "Colleague", "email": email_of(other)}, people=PEOPLE)
+    assert by_member["person_id"] is None
+
+
 def test_a_guest_gives_name_and_email(session, admin_a):
     event = make_event(session, admin_a)
     with pytest.raises(ValidationFailed) as anonymous:
@@ -196,3 +210,23 @@ def test_capacity_raised_promotes_waitlisted(session, admin_a):
     waiting = registrations.register(session, ANON, event["id"], guest(2))
     lifecycle.update(session, admin_a, event["id"], {"capacity": 2})
     assert registrations.get(session, admin_a, waiting["id"])["status"] == "confirmed"
+
+
+def test_a_cancel_link_cancels_once_promotes_the_waitlisted_and_only_the_gateway_follows_it(session, admin_a):
+    from nabo_common.runtime.context import system_caller
+    event = make_event(session, admin_a, capacity=1)
+    seated, waiting = (registrations.register(session, ANON, event["id"], guest(i)) for i in (1, 2))
+    with pytest.raises(Forbidden):
+        registrations.cancel_by_link(session, admin_a, seated["id"])
+    shown = registrations.for_cancel_link(session, system_caller(), seated["id"])
+    assert (shown["title"], shown["status"], shown["already_cancelled"]) == (event["title"], "confirmed", False)
+    first = registrations.cancel_by_link(session, system_caller(), seated["id"])
+    second = registrations.cancel_by_link(session, system_caller(), seated["id"])
+    assert [(r["status"], r["already_cancelled"]) for r in (first, second)] == [("cancelled", False),
+                                                                                ("cancelled", True)]
+    assert registrations.get(session, admin_a, waiting["id"])["status"] == "confirmed"
+    [cancelled] = outbox(session, "registration.cancelled")
+    assert cancelled["data"]["cancelled_by"] == "registrant"
+    assert len(outbox(session, "registration.promoted")) == 1
+    with pytest.raises(NotFound):
+        registrations.for_cancel_link(session, system_caller(), "00000000-0000-4000-8000-000000000000")

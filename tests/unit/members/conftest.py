@@ -1,9 +1,10 @@
 """Domain functions of networks, themes and matchmaking on SQLite, with a
 small world built directly in the database."""
 import uuid
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from nabo_common.persistence import db
 from nabo_common.runtime.context import PLATFORM_ADMIN, Caller
@@ -14,16 +15,39 @@ from services.members.models import (
 from services.members.taxonomy import seed_id, seed_themes
 
 
-@pytest.fixture
-def session(tmp_path):
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'members.db'}")
+def _keep_savepoints_inside_transactions(engine):
+    """pysqlite begins transactions itself, late, and then a savepoint's release commits; SQLAlchemy's
+    documented remedy: let SQLAlchemy say BEGIN."""
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def members_database(path, savepoints=False):
+    """A session on a seeded members database on SQLite; ``savepoints`` for code that nests transactions."""
+    engine = db.make_engine(f"sqlite:///{path / 'members.db'}")
+    if savepoints:
+        _keep_savepoints_inside_transactions(engine)
     Base.metadata.create_all(engine)
     with engine.begin() as connection:
         seed_themes(connection)
     session = db.make_sessionmaker(engine)()
-    yield session
-    session.close()
-    engine.dispose()
+    try:
+        yield session
+    finally:
+        session.close()
+        engine.dispose()
+
+
+@pytest.fixture
+def session(tmp_path):
+    with members_database(tmp_path) as session:
+        yield session
 
 
 def theme(key):

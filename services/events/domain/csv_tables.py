@@ -1,0 +1,67 @@
+"""Reading an uploaded CSV table: a header row names the columns (in any order, under any of several
+common names), each further non-blank line is one record. A bad line is reported as ``"line N"`` under
+``csv``, and the whole table is refused when any line is bad, so an import is all or nothing."""
+import csv
+import io
+
+from nabo_common.api.errors import ValidationFailed
+
+
+class LineInvalid(Exception):
+    """A line's problems: a list of messages, or messages per field."""
+
+    def __init__(self, problems):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _column_map(header, columns):
+    lowered = [(h or "").strip().lower() for h in header]
+    mapping = {}
+    for field, names in columns.items():
+        for index, name in enumerate(lowered):
+            if name in names:
+                mapping[field] = index
+                break
+    return mapping
+
+
+def read(text, columns, needed, read_line):
+    """The records of ``text``: ``read_line(cells, line)`` turns each line's ``{field: stripped cell}`` into a
+    record or raises LineInvalid. ``columns`` maps each field to its lower-cased header names; the header must
+    name at least one of ``needed``. Raises ValidationFailed naming every bad line."""
+    records, errors = read_lines(text, columns, needed, read_line)
+    if errors:
+        raise ValidationFailed(f"{len(errors)} line(s) of the CSV are invalid; nothing was imported.", {"csv": errors})
+    return records
+
+
+def read_lines(text, columns, needed, read_line):
+    """``read``'s records, and the problems of its bad lines by ``"line N"`` (for a caller that checks the
+    good lines further before it answers); a header that cannot be read still raises ValidationFailed."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ValidationFailed("The CSV is empty.", {"csv": ["Expected a header row."]}) from None
+    except csv.Error as exc:
+        raise ValidationFailed("The CSV cannot be read.", {"csv": [f"line 1: {exc}"]}) from None
+    mapping = _column_map(header, columns)
+    if not any(field in mapping for field in needed):
+        names = " or ".join(f"'{field}'" for field in needed)
+        raise ValidationFailed(f"The CSV needs a {names} column.",
+                               {"csv": [f"line 1: header must name a {names} column."]})
+    records, errors = [], {}
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            cells = {field: record[index].strip() if index < len(record) else ""
+                     for field, index in mapping.items()}
+            try:
+                records.append(read_line(cells, reader.line_num))
+            except LineInvalid as invalid:
+                errors[f"line {reader.line_num}"] = invalid.problems
+    except csv.Error as exc:
+        errors[f"line {reader.line_num}"] = [str(exc)]
+    return records, errors
