@@ -20,6 +20,7 @@ PROBLEM_SCHEMA = {
                    "description": "Per-field messages: field name to a list of messages (nested for nested fields)."},
     },
 }
+PATH_ID = "An id; a value that is not a UUID names no resource (404)."
 ERROR_TEXT = {400: "Malformed request", 401: "Not signed in or token invalid", 403: "Not allowed",
               404: "Not found (or not visible to you)", 409: "Conflicts with the current state",
               411: "Body sent without Content-Length", 413: "Body too large", 415: "Body is not JSON",
@@ -63,7 +64,8 @@ def build(version="1.0.0"):
             operation["security"] = [{"bearer": []}]
         else:
             operation["security"] = [{}, {"bearer": []}]
-        params = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+        params = [{"in": "path", "name": name, "required": True, "description": PATH_ID,
+                   "schema": {"type": "string", "format": "uuid"}}
                   for name in re.findall(r"\{(\w+)\}", route.path)]
         if params:
             operation["parameters"] = params
@@ -84,7 +86,7 @@ def build(version="1.0.0"):
                     else {"schema": {"type": "string"} if produced != "application/json" else {"type": "object"}}
             ok["content"] = media
         operation["responses"][str(route.status)] = ok
-        errors = set(route.errors) | {503, 504}
+        errors = set(route.errors) | {503, 504} | ({404} if params else set())
         if route.rate_limit:
             errors.add(429)
         if route.body is not None:
