@@ -2,9 +2,8 @@
 read from the environment once at start-up; a bad value stops the service
 with one line naming the variable."""
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from nabo_common.runtime.settings import ConfigError, _env, _float, _int, parse_keys
+from nabo_common.runtime.settings import ConfigError, _env, _float, _int, parse_keys, public_base_url
 
 DEV_UNSUBSCRIBE_KEY = "dev:nabo-local-development-unsubscribe-key"
 DEV_WEBHOOK_KEY = "dev:nabo-local-development-webhook-key-change-me"
@@ -32,13 +31,6 @@ class NotificationsConfig:
     lease_seconds: int
 
 
-def _public_base_url(raw):
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"PUBLIC_BASE_URL must be an http(s) URL such as https://nabo.example, got {raw!r}")
-    return raw.rstrip("/")
-
-
 def load():
     security = (_env(COMPONENT, "SMTP_SECURITY", "none") or "none").lower()
     if security not in SECURITY_MODES:
@@ -64,7 +56,7 @@ def load():
         campaign_send_rate=_float(COMPONENT, "CAMPAIGN_SEND_RATE", 20.0, minimum=0.01),
         campaign_daily_cap=_int(COMPONENT, "CAMPAIGN_DAILY_CAP", 5000, minimum=1),
         rate_storage_uri=_env(COMPONENT, "CAMPAIGN_RATE_STORAGE_URI", "memory://"),
-        public_base_url=_public_base_url(_env(COMPONENT, "PUBLIC_BASE_URL", "http://localhost:8000")),
+        public_base_url=public_base_url(COMPONENT),
         delivery_max_attempts=_int(COMPONENT, "DELIVERY_MAX_ATTEMPTS", 6, minimum=1),
         retry_base_seconds=_float(COMPONENT, "DELIVERY_RETRY_BASE_SECONDS", 30.0, minimum=0.01),
         lease_seconds=_int(COMPONENT, "DELIVERY_LEASE_SECONDS", 300, minimum=5),
