@@ -193,3 +193,4 @@ def smtp_sink():
     sink.start()
     yield sink
     sink.stop()
+    assert sink.defects() == [], f"mail that Python's parser finds defects in: {sink.defects()}"
