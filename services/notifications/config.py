@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from nabo_common.runtime.settings import ConfigError, _env, _float, _int, parse_keys, public_base_url
+from services.notifications.domain.webhook_targets import parse_networks
 
 DEV_UNSUBSCRIBE_KEY = "dev:nabo-local-development-unsubscribe-key"
 DEV_WEBHOOK_KEY = "dev:nabo-local-development-webhook-key-change-me"
@@ -31,12 +32,22 @@ class NotificationsConfig:
     delivery_max_attempts: int
     retry_base_seconds: float
     lease_seconds: int
+    webhook_allowed_networks: tuple = ()
 
     @property
     def own_link_hosts(self):
         """The hosts whose links in campaigns get the campaign's tracking parameters: the gateway's public
         host and TRACKED_LINK_HOSTS (the frontends' hosts)."""
         return self.tracked_link_hosts | {urlsplit(self.public_base_url).hostname.lower()}
+
+
+def _networks(name):
+    raw = _env(COMPONENT, name, "")
+    try:
+        return parse_networks(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be comma-separated networks such as 10.0.0.0/8, got {raw!r}") \
+            from None
 
 
 def load():
@@ -70,4 +81,5 @@ def load():
         delivery_max_attempts=_int(COMPONENT, "DELIVERY_MAX_ATTEMPTS", 6, minimum=1),
         retry_base_seconds=_float(COMPONENT, "DELIVERY_RETRY_BASE_SECONDS", 30.0, minimum=0.01),
         lease_seconds=_int(COMPONENT, "DELIVERY_LEASE_SECONDS", 300, minimum=5),
+        webhook_allowed_networks=_networks("WEBHOOK_ALLOWED_NETWORKS"),
     )
