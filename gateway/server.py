@@ -52,7 +52,9 @@ def unmatched(request, exc):
     headers = {"Allow": ", ".join(sorted(exc.valid_methods))} if isinstance(exc, MethodNotAllowed) \
         and exc.valid_methods else None
     detail = "No resource lives at this path." if exc.code == 404 else exc.description
-    return problems.problem(exc.code or 400, exc.name, detail, instance=request.path, headers=headers)
+    # titled as the routes' own problems are ("Not found", not werkzeug's "Not Found")
+    title = exc.name[:1] + exc.name[1:].lower()
+    return problems.problem(exc.code or 400, title, detail, instance=request.path, headers=headers)
 
 
 class GatewayWsgiApp(WsgiApp):

@@ -3,6 +3,7 @@ ids are 404 problems on a well-formed HTTP answer (never a 500 or a dropped
 connection), no log line can be forged through a request, every response
 carries the security headers, and errors are problems, never HTML pages."""
 import http.client
+import json
 import logging
 import re
 from urllib.parse import quote, urlsplit
@@ -73,6 +74,7 @@ def test_unknown_paths_are_404_problems_not_html(system, path):
     status, headers, body = raw_request(system.url("gateway"), "GET", path)
     assert status == 404 and headers["content-type"] == "application/problem+json", body[:200]
     assert b"<html" not in body.lower()
+    assert json.loads(body)["title"] == "Not found"  # as the routes' own 404s
 
 
 def test_a_method_a_path_does_not_take_is_a_405_problem_naming_the_allowed_ones(system):
