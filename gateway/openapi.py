@@ -91,8 +91,7 @@ def build(version="1.0.0"):
             errors.add(429)
         if route.body is not None:
             errors |= {400, 411, 413, 415, 422}
-        if route.auth == "required":
-            errors.add(401)
+        errors.add(401)  # also where signing in is optional: a token sent must be a valid one
         for status in sorted(errors):
             operation["responses"][str(status)] = {
                 "description": ERROR_TEXT.get(status, "Error"),
