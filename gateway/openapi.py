@@ -92,6 +92,8 @@ def build(version="1.0.0"):
         if route.body is not None:
             errors |= {400, 411, 413, 415, 422}
         errors.add(401)  # also where signing in is optional: a token sent must be a valid one
+        if route.method != "GET":
+            errors.add(409)  # a write may meet a unique name or number, or a state that forbids it
         for status in sorted(errors):
             operation["responses"][str(status)] = {
                 "description": ERROR_TEXT.get(status, "Error"),
