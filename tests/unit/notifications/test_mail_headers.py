@@ -76,3 +76,14 @@ def test_list_id_names_the_association_and_kind():
                                                message_id="<m@nabo.test>").data)
     assert defects == [] and message["List-Id"].endswith("<newsletter.a1.nabo.test>")
     assert "Ålborg Erhverv newsletter" in str(message["List-Id"])
+
+
+def test_the_test_sink_reports_what_the_parser_finds_wrong_in_a_header():
+    from tests.support.smtp import message_defects
+
+    raw = (b"From: nabo <no-reply@nabo.localhost>\r\nTo: a@example.test\r\nSubject: s\r\n"
+           b"Message-ID: <nabo.292.digest:e41e@nabo.localhost>\r\n\r\nbody\r\n")
+    defects = message_defects(email.message_from_bytes(raw, policy=email.policy.default))
+    assert any(d.startswith("Message-ID: InvalidHeaderDefect") for d in defects), defects
+    clean = raw.replace(b"digest:e41e", b"digest-e41e")
+    assert message_defects(email.message_from_bytes(clean, policy=email.policy.default)) == []
