@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from limits import parse_many
 
-from nabo_common.runtime.settings import DEV_JWT_KEY, ConfigError, parse_keys
+from nabo_common.runtime.settings import DEV_JWT_KEY, ConfigError, parse_keys, public_base_url
 
 
 @dataclass(frozen=True)
@@ -66,5 +66,5 @@ def load():
         campaign_send_limit=_rate_limit("CAMPAIGN_SEND_RATE_LIMIT", "10/hour"),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024),
         trust_forwarded_for=os.environ.get("TRUST_FORWARDED_FOR", "") in ("1", "true", "yes"),
-        public_base_url=os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000"),
+        public_base_url=public_base_url("gateway"),
     )

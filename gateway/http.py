@@ -11,15 +11,15 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
 from gateway import cors, metrics, problems
-from gateway.parsing import parse_body, parse_query
+from gateway.parsing import check_path_ids, parse_body, parse_query
 from gateway.ratelimit import (
     NAMED_RATE_LIMITS, TOO_MANY_REQUESTS_DETAIL, TooManyRequests, exceeded_rate_limit,
 )
 from gateway.runtime import runtime
+from gateway.server import GatewayRoute
 from nabo_common.api.errors import NaboError
 from nabo_common.runtime import jsoncodec
 
@@ -57,7 +57,7 @@ def json_response(status, payload, headers=None):
                     headers=headers)
 
 
-class ApiRoute(HttpRequestHandler):
+class ApiRoute(GatewayRoute):
     expected_exceptions = (NaboError,)
 
     def __init__(self, method, url, spec=None, **kwargs):
@@ -140,6 +140,7 @@ def api(method, path, **spec_kwargs):
 
         @functools.wraps(fn)
         def handler(self, request, **path_values):
+            check_path_ids(path_values)
             caller = self.auth.authenticate(request, required=spec.auth == "required")
             request.caller = caller
             retry_after = exceeded_rate_limit(spec, request, runtime(), signed_in=True)

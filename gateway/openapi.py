@@ -21,6 +21,7 @@ PROBLEM_SCHEMA = {
                    "description": "Per-field messages: field name to a list of messages (nested for nested fields)."},
     },
 }
+PATH_ID = "An id; a value that is not a UUID names no resource (404)."
 ERROR_TEXT = {400: "Malformed request", 401: "Not signed in or token invalid", 403: "Not allowed",
               404: "Not found (or not visible to you)", 409: "Conflicts with the current state",
               411: "Body sent without Content-Length", 413: "Body too large", 415: "Body is not JSON",
@@ -69,7 +70,8 @@ def build(version="1.0.0"):
             operation["security"] = [{}, {"bearer": []}]
         if route.query is CalendarFeedQuery:
             operation["security"].append({"calendarFeedToken": []})
-        params = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+        params = [{"in": "path", "name": name, "required": True, "description": PATH_ID,
+                   "schema": {"type": "string", "format": "uuid"}}
                   for name in re.findall(r"\{(\w+)\}", route.path)]
         if params:
             operation["parameters"] = params
@@ -90,13 +92,14 @@ def build(version="1.0.0"):
                     else {"schema": {"type": "string"} if produced != "application/json" else {"type": "object"}}
             ok["content"] = media
         operation["responses"][str(route.status)] = ok
-        errors = set(route.errors) | {503, 504}
+        errors = set(route.errors) | {503, 504} | ({404} if params else set())
         if route.rate_limit:
             errors.add(429)
         if route.body is not None:
             errors |= {400, 411, 413, 415, 422}
-        if route.auth == "required":
-            errors.add(401)
+        errors.add(401)  # also where signing in is optional: a token sent must be a valid one
+        if route.method != "GET":
+            errors.add(409)  # a write may meet a unique name or number, or a state that forbids it
         for status in sorted(errors):
             operation["responses"][str(status)] = {
                 "description": ERROR_TEXT.get(status, "Error"),

@@ -1,12 +1,17 @@
-"""A request's query string and JSON body, checked against its route's
-marshmallow schemas: JSON types are kept (no "5" for an integer), NUL is
-refused, and a body must be a JSON object sent as JSON."""
+"""A request's path ids, query string and JSON body, checked against its
+route's declaration and marshmallow schemas: every path parameter is an id
+(a UUID), JSON types are kept (no "5" for an integer), NUL is refused, and a
+body must be a JSON object sent as JSON."""
 import json
+import re
 
 from marshmallow import ValidationError, fields as ma_fields
 
 from nabo_common.api import validation
-from nabo_common.api.errors import BadInput, NaboError, ValidationFailed
+from nabo_common.api.errors import BadInput, NaboError, NotFound, ValidationFailed
+
+# the canonical text form of a UUID, the only form ids take
+ID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class UnsupportedMediaType(NaboError):
@@ -15,6 +20,13 @@ class UnsupportedMediaType(NaboError):
 
     def __init__(self):
         super().__init__("Send the body as application/json.")
+
+
+def check_path_ids(path_values):
+    """Every path parameter names a resource by its id: anything else names no resource (404) and goes no
+    further, so no header, log line or service call ever sees it."""
+    if any(not ID_RE.match(value) for value in path_values.values()):
+        raise NotFound("No resource has this id: ids are UUIDs.")
 
 
 def _query_dict(request, schema_cls):

@@ -2,7 +2,6 @@
 error mapping. No domain data and no business rules live here."""
 import json
 
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from gateway import openapi
@@ -13,6 +12,7 @@ from gateway.routes.ideas import IdeasRoutes
 from gateway.routes.members import MembersRoutes
 from gateway.routes.networks import NetworksRoutes
 from gateway.routes.notifications import NotificationsRoutes
+from gateway.server import route
 from nabo_common.runtime import metrics
 from nabo_common.runtime.health import broker_reachable
 from nabo_common.runtime.rpc import TimedRpcProxy
@@ -34,30 +34,30 @@ class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, NotificationsRoutes, 
 
     _openapi_cache = None
 
-    @http("GET", "/health/live")
+    @route("GET", "/health/live")
     def health_live(self, request):
         return Response(json.dumps({"status": "ok", "service": "gateway"}), content_type="application/json")
 
-    @http("GET", "/health/ready")
+    @route("GET", "/health/ready")
     def health_ready(self, request):
         ok, error = broker_reachable(self.auth_settings_amqp())
         body = {"status": "ok" if ok else "unavailable", "service": "gateway",
                 "checks": {"broker": {"ok": ok, **({"error": error} if error else {})}}}
         return Response(json.dumps(body), status=200 if ok else 503, content_type="application/json")
 
-    @http("GET", "/metrics")
+    @route("GET", "/metrics")
     def metrics(self, request):
         return Response(metrics.exposition(), content_type="text/plain; version=0.0.4; charset=utf-8")
 
-    @http("GET", "/v1/openapi.json")
+    @route("GET", "/v1/openapi.json")
     def openapi_document(self, request):
         return Response(json.dumps(self._openapi()), content_type="application/json")
 
-    @http("GET", "/v1/docs")
+    @route("GET", "/v1/docs")
     def api_page(self, request):
         return Response(openapi.render_page(self._openapi()), content_type="text/html; charset=utf-8")
 
-    @http("GET", "/")
+    @route("GET", "/")
     def index(self, request):
         return Response(status=302, headers={"Location": "/v1/docs"})
 

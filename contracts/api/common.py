@@ -9,6 +9,16 @@ COUNTRIES = ("DK", "NL", "DE", "SE", "NO", "FI", "BE", "PL", "AT", "FR", "GB", "
 Language = validate.OneOf(LANGUAGES)
 
 
+class Pattern(validate.Regexp):
+    """A pattern the whole value must match, as the documented JSON Schema ``pattern`` means it: Python's
+    ``$`` also matches before a final line break, so ``^[A-Z]{3}$`` alone would take "DKK\\n"."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 class Input(Schema):
     """Request bodies: unknown (and server-owned) fields are rejected."""
 
@@ -55,7 +65,7 @@ Text = lambda max_len, **kw: fields.String(validate=validate.Length(min=1, max=m
 class Money(Input):
     amount_minor = fields.Integer(required=True, validate=validate.Range(min=0, max=10**13),
                                   metadata={"description": "Integer minor units (øre, cent)."})
-    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$", error="Use an ISO 4217 code."))
+    currency = fields.String(required=True, validate=Pattern(r"^[A-Z]{3}$", error="Use an ISO 4217 code."))
 
 
 class I18nText(Input):

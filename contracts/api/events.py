@@ -3,7 +3,7 @@ attendance, recordings, feedback and reports."""
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
 from nabo_common.api.pagination import PageQuery
-from contracts.api.common import Id, Input, Language, Output, Text, TimeZone
+from contracts.api.common import Id, Input, Language, Output, Pattern, Text, TimeZone
 
 FORMATS = ("online", "in_person", "hybrid")
 EVENT_STATUSES = ("draft", "published", "cancelled", "completed")
@@ -13,12 +13,12 @@ PERSON_ROLES = ("speaker", "facilitator", "technical_support", "host_company")
 SOURCE_CHANNELS = ("newsletter", "email", "linkedin", "facebook", "direct_mail", "website", "network", "other")
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
 ATTENDANCE_KINDS = ("check_in", "walk_in", "online", "anonymous")
-CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use an ISO 4217 code such as DKK or EUR.")
+CURRENCY = Pattern(r"^[A-Z]{3}$", error="Use an ISO 4217 code such as DKK or EUR.")
 MINOR_UNITS = validate.Range(min=0, max=10**13)
 THEME = fields.String(validate=[validate.Length(min=1, max=100),
-                                validate.Regexp(r"^[^|\n]+$", error="A theme is one line of text.")])
+                                Pattern(r"^[^|\n]+$", error="A theme is one line of text.")])
 OFFSET_MINUTES = validate.Range(min=1, max=60 * 24 * 60)
-CAMPAIGN_CODE = validate.Regexp(r"^[A-Za-z0-9._\-]{1,80}$", error="Letters, digits, dots, dashes and underscores.")
+CAMPAIGN_CODE = Pattern(r"^[A-Za-z0-9._\-]{1,80}$", error="Letters, digits, dots, dashes and underscores.")
 MAX_QUESTIONS = 20
 # a registration answers the event's questions: one entry per question at most
 ANSWERS = lambda **kw: fields.Dict(keys=fields.String(validate=validate.Length(max=40)),  # noqa: E731
@@ -161,8 +161,8 @@ class EventPerson(Input):
 
 
 class Question(Input):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,40}$",
-                                                               error="Lower-case letters, digits and underscores."))
+    id = fields.String(required=True, validate=Pattern(r"^[a-z0-9_]{1,40}$",
+                                                       error="Lower-case letters, digits and underscores."))
     text = Text(500, required=True)
     required = fields.Boolean(load_default=False)
 

@@ -3,7 +3,7 @@ decisions, initiatives and the catalogue."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from nabo_common.api.pagination import PageQuery
-from contracts.api.common import Id, Input, Language, Output, Text, TimeZone
+from contracts.api.common import Id, Input, Language, Output, Pattern, Text, TimeZone
 
 PHASES = ("preparing", "collecting_ideas", "reviewing", "catalogue_published", "following_up", "closed")
 # the catalogue is public from this phase on
@@ -16,8 +16,8 @@ IDEA_STATUSES = ("submitted", "under_review", "accepted", "merged", "declined")
 PARTNER_KINDS = ("organisation", "municipality", "business_hub", "university", "other")
 INITIATIVE_STATUSES = ("planned", "launched", "completed", "stopped")
 CATALOGUE_FORMATS = ("json", "csv", "md", "html")
-KEY = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,58}[a-z0-9]$|^[a-z0-9]$",
-                      error="Lower-case letters, digits, dashes and underscores, such as green-funding.")
+KEY = Pattern(r"^[a-z0-9][a-z0-9_-]{0,58}[a-z0-9]$|^[a-z0-9]$",
+              error="Lower-case letters, digits, dashes and underscores, such as green-funding.")
 LongText = lambda **kw: fields.String(validate=validate.Length(max=5000), **kw)  # noqa: E731
 
 

@@ -2,7 +2,7 @@
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from nabo_common.api.pagination import PageQuery
-from contracts.api.common import Country, Id, Input, Language, LANGUAGES, Output, Text, TimeZone
+from contracts.api.common import Country, Id, Input, Language, LANGUAGES, Output, Pattern, Text, TimeZone
 
 ORG_KINDS = ("company", "public_body", "association", "research", "other")
 REGISTRATION_KINDS = ("CVR", "KvK", "HRB", "HRA", "org.nr", "VAT", "other")
@@ -16,8 +16,8 @@ CONSENT_KINDS = ("newsletter", "contact")
 
 class AssociationCreate(Input):
     name = Text(200, required=True)
-    slug = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$",
-                                                                 error="Lower-case letters, digits and dashes."))
+    slug = fields.String(required=True, validate=Pattern(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$",
+                                                         error="Lower-case letters, digits and dashes."))
     country = fields.String(required=True, validate=Country)
     default_language = fields.String(required=True, validate=Language)
     time_zone = fields.String(required=True, validate=TimeZone)
@@ -50,8 +50,8 @@ class OrganisationCreate(Input):
         "'Amtsgericht Köln HRB 12345'. Unique within the registering association.")})
     country = fields.String(required=True, validate=Country)
     region = Text(100)
-    sector = fields.String(validate=validate.Regexp(r"^[A-U](\d{2}(\.\d{1,2})?)?$|^\d{2}(\.\d{1,2})?$",
-                                                    error="Use a NACE code such as 62.01 or J."))
+    sector = fields.String(validate=Pattern(r"^[A-U](\d{2}(\.\d{1,2})?)?$|^\d{2}(\.\d{1,2})?$",
+                                            error="Use a NACE code such as 62.01 or J."))
     size_band = fields.String(validate=validate.OneOf(SIZE_BANDS))
     website = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=300))
     description = fields.String(validate=validate.Length(max=5000))
@@ -107,7 +107,7 @@ class Organisation(Output):
 
 class OrganisationQuery(PageQuery):
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Text in name or description."})
-    sector = fields.String(validate=validate.Regexp(r"^[A-U0-9][0-9.]{0,4}$"))
+    sector = fields.String(validate=Pattern(r"^[A-U0-9][0-9.]{0,4}$"))
     country = fields.String(validate=Country)
     region = fields.String(validate=validate.Length(max=100))
     association_id = Id(metadata={"description": "Only organisations with a membership in this association."})
@@ -174,7 +174,7 @@ class OrganisationRole(Input):
 class PersonCreate(Input):
     name = Text(200, required=True)
     email = fields.Email(required=True, validate=validate.Length(max=320))
-    phone = fields.String(validate=validate.Regexp(r"^\+?[0-9 ()\-]{5,30}$", error="Use digits, spaces and an optional +."))
+    phone = fields.String(validate=Pattern(r"^\+?[0-9 ()\-]{5,30}$", error="Use digits, spaces and an optional +."))
     language = fields.String(load_default="en", validate=Language)
     birth_year = fields.Integer(validate=validate.Range(min=1900, max=2100))
     home_association_id = Id()
@@ -186,7 +186,7 @@ class PersonCreate(Input):
 class PersonUpdate(Input):
     name = Text(200)
     email = fields.Email(validate=validate.Length(max=320))
-    phone = fields.String(allow_none=True, validate=validate.Regexp(r"^\+?[0-9 ()\-]{5,30}$"))
+    phone = fields.String(allow_none=True, validate=Pattern(r"^\+?[0-9 ()\-]{5,30}$"))
     language = fields.String(validate=Language)
     birth_year = fields.Integer(allow_none=True, validate=validate.Range(min=1900, max=2100))
     password = fields.String(load_only=True, validate=validate.Length(min=10, max=200))

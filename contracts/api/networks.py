@@ -2,7 +2,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from nabo_common.api.pagination import PageQuery
-from contracts.api.common import Country, I18nText, Id, Input, Language, LANGUAGES, Output, Text
+from contracts.api.common import Country, I18nText, Id, Input, Language, LANGUAGES, Output, Pattern, Text
 
 OFFER_NEED_KINDS = ("offer", "need")
 JOIN_POLICIES = ("open", "request", "invitation")
@@ -38,7 +38,7 @@ ThemeLabels = _texts_in_languages("ThemeLabels", 100)
 
 
 class ThemeCreate(Input):
-    key = fields.String(required=True, validate=validate.Regexp(
+    key = fields.String(required=True, validate=Pattern(
         r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$", error="Lower-case letters, digits and dashes."))
     parent_id = Id()
     labels = fields.Nested(ThemeLabels, required=True)

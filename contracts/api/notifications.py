@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from nabo_common.api.pagination import PageQuery
-from contracts.api.common import Country, Id, Input, Language, LANGUAGES, Output, Text
+from contracts.api.common import Country, Id, Input, Language, LANGUAGES, Output, Pattern, Text
 
 CAMPAIGN_KINDS = ("newsletter", "direct")
 CAMPAIGN_STATUSES = ("draft", "scheduled", "sending", "sent", "cancelled")
@@ -30,8 +30,8 @@ class Segment(Input):
     event_ids = fields.List(Id(), validate=MAX_IDS, metadata={"description": "Confirmed registrants."})
     programme_ids = fields.List(Id(), validate=MAX_IDS)
     themes = fields.List(fields.String(validate=validate.Length(min=1, max=80)), validate=MAX_IDS)
-    sectors = fields.List(fields.String(validate=validate.Regexp(r"^[A-U0-9][0-9.]{0,5}$",
-                                                                error="Use a NACE code such as 62.01 or J.")),
+    sectors = fields.List(fields.String(validate=Pattern(r"^[A-U0-9][0-9.]{0,5}$",
+                                                         error="Use a NACE code such as 62.01 or J.")),
                           validate=MAX_IDS)
     countries = fields.List(fields.String(validate=Country), validate=MAX_IDS)
     max_age = fields.Integer(validate=validate.Range(min=14, max=120),
@@ -204,7 +204,7 @@ class SignedLinkQuery(Input):
     """The signed token of a link in a mail (unsubscribe, cancel a registration)."""
     # a signed token (JWT): URL-safe characters only, so a link always fits in a request line
     token = fields.String(required=True, validate=[validate.Length(min=20, max=2000),
-                                                   validate.Regexp(r"^[A-Za-z0-9_.=-]+$")])
+                                                   Pattern(r"^[A-Za-z0-9_.=-]+$")])
 
 
 class UnsubscribeQuery(SignedLinkQuery):

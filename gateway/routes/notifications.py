@@ -105,8 +105,11 @@ class NotificationsRoutes:
 
     @api("POST", "/v1/unsubscribe", auth="optional", query=s.UnsubscribeQuery, response=s.UnsubscribeResult,
          tags=("notifications",), errors=(400, 415, 422, 429), rate_limit="write",
+         produces=("application/json", "text/html"),
          summary="Withdraw the consent named by the token (also RFC 8058 one-click: form body "
-                 "List-Unsubscribe=One-Click).")
+                 "List-Unsubscribe=One-Click).",
+         description="A form post (the one-click post of a mail client, or the page's button) and a request "
+                     "that accepts text/html are answered with the confirmation page; others with JSON.")
     def unsubscribe(self, request):
         is_form = request.mimetype == FORM
         if is_form:

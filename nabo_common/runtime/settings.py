@@ -4,14 +4,19 @@ Every component reads the same names (12-factor); local runs that start all
 services on one machine use per-component variables such as
 ``MEMBERS_DATABASE_URL`` which win over the plain ``DATABASE_URL``.
 """
+import ipaddress
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 COMPONENTS = ("members", "events", "notifications", "ideas", "gateway")
 SERVICES = ("members", "events", "notifications", "ideas")
 DEFAULT_PORTS = {"gateway": 8000, "members": 8001, "events": 8002, "notifications": 8003, "ideas": 8004}
 DEV_CONTEXT_KEY = "dev:nabo-local-development-context-key-change-me"
 DEV_JWT_KEY = "dev:nabo-local-development-jwt-key-change-me-please"
+# NABO_ENV: "development" (the default, what `make run` and the tests use) or "production", where settings
+# that only suit a laptop are refused at start-up
+ENVIRONMENTS = ("development", "production")
 
 
 class ConfigError(ValueError):
@@ -72,6 +77,42 @@ def parse_keys(raw, name):
     if not keys:
         raise ConfigError(f"{name} must hold at least one kid:secret key")
     return keys
+
+
+def environment():
+    value = os.environ.get("NABO_ENV") or "development"
+    if value not in ENVIRONMENTS:
+        raise ConfigError(f"NABO_ENV must be one of {', '.join(ENVIRONMENTS)}, got {value!r}")
+    return value
+
+
+def _is_local_host(host):
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def public_base_url(component, development_default="http://localhost:8000"):
+    """The address people reach the gateway at (links in mails, the pages' form target). Outside development
+    it must be set, https and not a localhost address: links built from it leave the cluster."""
+    variable, raw = _setting(component, "PUBLIC_BASE_URL")
+    production = environment() != "development"
+    if raw is None:
+        if production:
+            raise ConfigError("PUBLIC_BASE_URL must be set outside development (NABO_ENV=production), "
+                              "e.g. https://api.nabo.example")
+        raw = development_default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{variable} must be an http(s) URL such as https://nabo.example, got {raw!r}")
+    if production and (parts.scheme != "https" or _is_local_host(parts.hostname.lower())):
+        raise ConfigError(f"{variable} must be an https URL that is not a localhost address outside "
+                          f"development (NABO_ENV=production), got {raw!r}")
+    return raw.rstrip("/")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ with one line naming the variable."""
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from nabo_common.runtime.settings import ConfigError, _env, _float, _int, parse_keys
+from nabo_common.runtime.settings import ConfigError, _env, _float, _int, parse_keys, public_base_url
+from services.notifications.domain.webhook_targets import parse_networks
 
 DEV_UNSUBSCRIBE_KEY = "dev:nabo-local-development-unsubscribe-key"
 DEV_WEBHOOK_KEY = "dev:nabo-local-development-webhook-key-change-me"
@@ -27,16 +28,26 @@ class NotificationsConfig:
     campaign_daily_cap: int
     rate_storage_uri: str
     public_base_url: str
+    tracked_link_hosts: frozenset
     delivery_max_attempts: int
     retry_base_seconds: float
     lease_seconds: int
+    webhook_allowed_networks: tuple = ()
+
+    @property
+    def own_link_hosts(self):
+        """The hosts whose links in campaigns get the campaign's tracking parameters: the gateway's public
+        host and TRACKED_LINK_HOSTS (the frontends' hosts)."""
+        return self.tracked_link_hosts | {urlsplit(self.public_base_url).hostname.lower()}
 
 
-def _public_base_url(raw):
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"PUBLIC_BASE_URL must be an http(s) URL such as https://nabo.example, got {raw!r}")
-    return raw.rstrip("/")
+def _networks(name):
+    raw = _env(COMPONENT, name, "")
+    try:
+        return parse_networks(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be comma-separated networks such as 10.0.0.0/8, got {raw!r}") \
+            from None
 
 
 def load():
@@ -50,6 +61,7 @@ def load():
     mail_from = _env(COMPONENT, "MAIL_FROM", "nabo <no-reply@nabo.localhost>")
     if "@" not in mail_from:
         raise ConfigError(f"MAIL_FROM must hold an e-mail address, got {mail_from!r}")
+    tracked_hosts = _env(COMPONENT, "TRACKED_LINK_HOSTS", "")
     return NotificationsConfig(
         smtp_host=_env(COMPONENT, "SMTP_HOST", "127.0.0.1"),
         smtp_port=_int(COMPONENT, "SMTP_PORT", 1025, minimum=1),
@@ -64,8 +76,10 @@ def load():
         campaign_send_rate=_float(COMPONENT, "CAMPAIGN_SEND_RATE", 20.0, minimum=0.01),
         campaign_daily_cap=_int(COMPONENT, "CAMPAIGN_DAILY_CAP", 5000, minimum=1),
         rate_storage_uri=_env(COMPONENT, "CAMPAIGN_RATE_STORAGE_URI", "memory://"),
-        public_base_url=_public_base_url(_env(COMPONENT, "PUBLIC_BASE_URL", "http://localhost:8000")),
+        public_base_url=public_base_url(COMPONENT),
+        tracked_link_hosts=frozenset(host.strip().lower() for host in tracked_hosts.split(",") if host.strip()),
         delivery_max_attempts=_int(COMPONENT, "DELIVERY_MAX_ATTEMPTS", 6, minimum=1),
         retry_base_seconds=_float(COMPONENT, "DELIVERY_RETRY_BASE_SECONDS", 30.0, minimum=0.01),
         lease_seconds=_int(COMPONENT, "DELIVERY_LEASE_SECONDS", 10, minimum=5),
+        webhook_allowed_networks=_networks("WEBHOOK_ALLOWED_NETWORKS"),
     )

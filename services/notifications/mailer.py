@@ -8,7 +8,10 @@ Messages are written out as bytes by a ``MessageTemplate``: its headers are
 folded and its layout fixed once. Campaign mail, the same message to
 thousands, fills in only To, Date, Message-ID and the unsubscribe link of each
 copy; transactional mail (a confirmation with its calendar attached) is a
-template used once. Building an ``EmailMessage`` and flattening it cost more
+template used once and says so (``Auto-Submitted: auto-generated``, RFC 3834).
+Every message parses without defects under ``email.policy.default``: a
+header's value starts on its own line, Date has a numeric zone, Message-ID is
+a dot-atom. Building an ``EmailMessage`` and flattening it cost more
 than everything else a confirmation's event causes in this service;
 ``build_message`` stays as the reference the templates are tested against.
 """
@@ -19,14 +22,18 @@ import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import lru_cache
 from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 
 # headers folded as they go over the wire (CRLF line ends, RFC 2047 for non-ASCII)
 WIRE = email_policy.SMTP
+TRANSACTIONAL_HEADERS = {"Auto-Submitted": "auto-generated"}
+# what a Message-ID's left part may hold besides letters and digits (RFC 5322 atext, less the rare ones)
+MESSAGE_ID_UNSAFE_RE = re.compile(r"[^A-Za-z0-9._+=-]+")
 
 
 class TemporaryFailure(Exception):
@@ -41,13 +48,29 @@ def sender_domain(address):
     return parseaddr(address)[1].rpartition("@")[2] or "nabo.localhost"
 
 
+def message_id(domain, *parts):
+    """``<parts joined by dots@domain>``, each part cut down to characters a dot-atom may hold."""
+    local = ".".join(MESSAGE_ID_UNSAFE_RE.sub("-", str(part)).strip(".") for part in parts)
+    return f"<{re.sub(r'[.]{2,}', '.', local)}@{domain}>"
+
+
+def list_id(description, identifier):
+    """A List-Id value (RFC 2919): ``"description" <identifier>``."""
+    return formataddr((description, identifier))
+
+
+def mail_date():
+    """Now, as RFC 5322 writes it (numeric zone, not the obsolete "GMT")."""
+    return format_datetime(datetime.now(timezone.utc))
+
+
 def build_message(*, mail_from, to_email, to_name, subject, text, html, message_id, attachments=(),
                   reply_to=None, unsubscribe_url=None, headers=None):
     message = EmailMessage()
     message["From"] = mail_from
     message["To"] = formataddr((to_name or "", to_email))
     message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Date"] = mail_date()
     message["Message-ID"] = message_id
     if reply_to:
         message["Reply-To"] = reply_to
@@ -115,7 +138,7 @@ class MessageTemplate:
         # written unfolded so that it stays one angle-bracketed URL
         unsubscribe = (f"List-Unsubscribe: <{unsubscribe_url}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
                        if unsubscribe_url else "")
-        head = (f"{self.fixed_headers}{to_header}Date: {formatdate(usegmt=True)}\r\nMessage-ID: {message_id}\r\n"
+        head = (f"{self.fixed_headers}{to_header}Date: {mail_date()}\r\nMessage-ID: {message_id}\r\n"
                 f"{unsubscribe}{self.body_headers}")
         parts = b"".join(self._part(subtype, self._personal(body, unsubscribe_url))
                          for subtype, body in (("plain", self.text), ("html", self.html)))
@@ -135,7 +158,7 @@ class MessageTemplate:
 def compose(*, mail_from, to_email, to_name, subject, text, html, message_id, attachments=()):
     """One transactional message as bytes, the same message ``build_message`` builds (tested)."""
     template = MessageTemplate(mail_from=mail_from, subject=subject, text=text, html=html,
-                               attachments=attachments or ())
+                               headers=TRANSACTIONAL_HEADERS, attachments=attachments or ())
     return template.render(to_email=to_email, to_name=to_name, message_id=message_id)
 
 
@@ -164,8 +187,12 @@ def _attachment(boundary, attachment):
 @lru_cache(maxsize=4096)
 def _folded(name, value):
     """One header line as it goes over the wire: folded, non-ASCII text as RFC 2047 encoded words.
-    Remembered: the e-mail package's header machinery is slow, and senders and subjects repeat."""
-    return WIRE.header_factory(name, value).fold(policy=WIRE)
+    Remembered: the e-mail package's header machinery is slow, and senders and subjects repeat.
+    A value that fits on one continuation line but not after its name is folded by the e-mail package
+    right after the colon; readers then show it with a leading space, so it is put back after the name
+    (the line stays far below the 998 characters a line may hold)."""
+    folded = WIRE.header_factory(name, value).fold(policy=WIRE)
+    return f"{name}: {folded[len(name) + 4:]}" if folded.startswith(f"{name}:\r\n ") else folded
 
 
 def _crlf(text):

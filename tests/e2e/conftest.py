@@ -1,10 +1,11 @@
 import importlib.util
+import os
 
 import pytest
 
 from nabo_common.cli import SERVICE_CLASSES
 from tests.support.api import Api, Tenant, platform_admin_token
-from tests.support.infra import private_vhost, running_system
+from tests.support.infra import free_port, private_vhost, running_system
 
 
 def _exists(component):
@@ -22,7 +23,11 @@ E2E_COMPONENTS = tuple(c for c in ("members", "events", "notifications", "ideas"
 def system():
     # a vhost of its own: this system lives for the whole session, and must not
     # answer RPCs meant for the containers of integration tests
-    with private_vhost("e2e") as amqp_uri, running_system(amqp_uri, E2E_COMPONENTS) as system:
+    gateway_port = free_port()
+    # links in mails point at this session's gateway, so a test can follow them as a mail client would
+    os.environ.setdefault("NOTIFICATIONS_PUBLIC_BASE_URL", f"http://127.0.0.1:{gateway_port}")
+    with private_vhost("e2e") as amqp_uri, running_system(amqp_uri, E2E_COMPONENTS,
+                                                          {"gateway": {"http_port": gateway_port}}) as system:
         yield system
 
 

@@ -42,3 +42,9 @@ def test_the_catalogue_answers_only_documented_fields(tenant_a, world):
     schema = openapi.build()["components"]["schemas"]["IdeaCatalogue"]
     body = check(tenant_a.admin.get(f"/v1/panels/{world['panel']}/catalogue", params={"format": "json"}), 200)
     assert set(body) <= set(schema["properties"]), set(body) - set(schema["properties"])
+
+
+def test_a_line_break_after_a_patterned_value_is_422(api):
+    """Fuzzing found `theme=x%0A` accepted: Python's `$` also matches before a final line break."""
+    r = api.get("/v1/events", params={"theme": "Green transition\n"})
+    assert r.status_code == 422 and "theme" in r.json()["errors"], r.text

@@ -4,6 +4,10 @@ The process runs under eventlet's monkey-patching, so the controller is given
 the original (unpatched) ``threading`` module: asyncio then runs in a real OS
 thread while green threads in the main thread send to it over real sockets.
 The message list is guarded by a real lock for the same reason.
+
+Every message is read as a mail client would read it (``email.policy.default``)
+and the defects the parser registers are kept: ``defects()`` lists them, and
+the fixtures that start a sink fail when any message had one.
 """
 import email
 import email.policy
@@ -29,8 +33,19 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.sink.lock:
-            self.sink.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message})
+            self.sink.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                                       "message": message, "defects": message_defects(message)})
         return "250 OK"
+
+
+def message_defects(message):
+    """What Python's parser found wrong in a message: in its structure, its parts and each header (a header's
+    defects are registered when the header is read)."""
+    found = [f"{type(d).__name__}: {d}" for part in message.walk() for d in part.defects]
+    for part in message.walk():
+        for name, value in part.items():
+            found += [f"{name}: {type(d).__name__}: {d}" for d in getattr(value, "defects", ())]
+    return found
 
 
 class SmtpSink:
@@ -62,6 +77,10 @@ class SmtpSink:
     def stop(self):
         if self.controller is not None:
             self.controller.stop()
+
+    def defects(self):
+        """(subject, defects) of every message received with any."""
+        return [(m["message"]["Subject"], m["defects"]) for m in self.snapshot() if m["defects"]]
 
     def snapshot(self):
         with self.lock:

@@ -260,10 +260,13 @@ def complete_finished(session, now=None):
     return finished
 
 
-def tag_links(text, code):
-    """Add the campaign and channel code to every link so registrations can be attributed to the campaign."""
+def tag_links(text, code, own_hosts):
+    """Add the campaign and channel code to every link to nabo's own hosts (``own_hosts``), so
+    registrations can be attributed to the campaign; links to anyone else's site go out as written."""
     def tag(url):
         parts = urlsplit(url)
+        if (parts.hostname or "").lower() not in own_hosts:
+            return url
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                  if k not in ("campaign_code", "source_channel")]
         query += [("campaign_code", code), ("source_channel", CHANNEL)]
@@ -272,8 +275,8 @@ def tag_links(text, code):
     return rendering.URL_RE.sub(lambda m: tag(m.group(0)), text)
 
 
-def render_for(campaign, association, language):
-    """Subject and body of the campaign in the recipient's message language (links tagged)."""
+def render_for(campaign, association, language, own_hosts):
+    """Subject and body of the campaign in the recipient's message language (nabo's own links tagged)."""
     language = message_language(campaign, association, language)
     content = campaign.contents[language]
-    return language, content["subject"], tag_links(content["text"], campaign.code)
+    return language, content["subject"], tag_links(content["text"], campaign.code, own_hosts)

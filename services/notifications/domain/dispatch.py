@@ -94,7 +94,7 @@ class MessageBuilder:
                     self.campaigns[campaign.id] = (campaign, session.get(Association, campaign.association_id))
 
     def message_id(self, row):
-        return f"<nabo.{row.id}.{row.cause_id}@{self.domain}>"
+        return mail.message_id(self.domain, "nabo", row.id, row.cause_id)
 
     def build(self, row):
         """The message written out for SMTP (a PreparedMessage)."""
@@ -110,14 +110,21 @@ class MessageBuilder:
     def _template(self, campaign, association, language):
         key = (campaign.id, language)
         if key not in self.templates:
-            language, subject, body = campaigns_mod.render_for(campaign, association, language)
+            language, subject, body = campaigns_mod.render_for(campaign, association, language,
+                                                               self.config.own_link_hosts)
             text, html = rendering.wrap(language, subject, body, unsubscribe_url=PLACEHOLDER,
                                         sender=campaign.sender_name)
             self.templates[key] = mail.MessageTemplate(
                 mail_from=mail.display_from(campaign.sender_name, self.config.mail_from),
                 reply_to=campaign.sender_email, subject=subject, text=text, html=html, placeholder=PLACEHOLDER,
-                headers={"X-Nabo-Campaign": campaign.code})
+                headers={"X-Nabo-Campaign": campaign.code, "List-Id": self._list_id(campaign, association)})
         return self.templates[key]
+
+
+    def _list_id(self, campaign, association):
+        """RFC 2919: one list per association and kind of campaign, so readers can filter and mute it."""
+        name = f"{association.name if association else 'nabo'} {campaign.kind}"
+        return mail.list_id(name, f"{campaign.kind}.{campaign.association_id}.{self.domain}")
 
 
 def _apply(session, *changes):

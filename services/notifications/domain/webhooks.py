@@ -7,7 +7,9 @@ receiver can check origin and reject replays. Secrets are stored encrypted
 (Fernet; NABO_WEBHOOK_KEYS, first key encrypts, all decrypt, for rotation).
 Deliveries are at-least-once: a stable ``X-Nabo-Delivery`` id lets receivers
 drop repeats; failures (5xx, 408, 429, network errors) are retried with
-backoff, other 4xx answers are final.
+backoff, other 4xx answers are final. A URL must point at the public
+internet (``webhook_targets``): checked at registration, and again at every
+delivery, which connects to the address it checked and follows no redirect.
 
 The dispatcher claims due deliveries (``nabo_common.persistence.due_rows``)
 with a lease of ``DELIVERY_LEASE_SECONDS`` on ``next_attempt_at``, commits,
@@ -35,6 +37,7 @@ from nabo_common.api.pagination import page, paginate
 from contracts.api import notifications as schemas
 from nabo_common.api.validation import dump, load
 from services.notifications.domain import access
+from services.notifications.domain.webhook_targets import ForbiddenTarget, PinnedTransport, check_url
 from services.notifications.domain.common import delivery_retries, insert_ignoring_duplicates, utcnow
 from services.notifications.models import CalendarEvent, Network, Webhook, WebhookDelivery
 
@@ -66,6 +69,10 @@ def signature(secret, timestamp, body):
 def create(session, caller, config, payload):
     data = load(schemas.WebhookCreate, payload)
     association_id = access.own_association(caller, data.get("association_id"))
+    try:
+        check_url(data["url"], config.webhook_allowed_networks)
+    except ForbiddenTarget as exc:
+        raise ValidationFailed("Webhooks may only call public addresses.", {"url": [str(exc)]}) from None
     unknown = sorted(set(data["event_types"]) - set(SUBSCRIBABLE))
     if unknown:
         raise ValidationFailed("Some event types cannot be subscribed to.", {
@@ -187,7 +194,7 @@ DUE_DELIVERIES = DueRows(DELIVERIES, due=((DELIVERIES.c.status == "queued")
 
 def dispatch(session, config, limit=20, http=None):
     """POST due deliveries, each outside any transaction; returns how many were posted."""
-    http = http or requests
+    http = http or PinnedTransport(config.webhook_allowed_networks)
     now = utcnow()
     lease_until = now + timedelta(seconds=config.lease_seconds)
     with session.begin():
@@ -235,6 +242,8 @@ def _post(delivery, hook, decrypt, http, retries):
             return dict(outcome, status="sent", sent_at=utcnow(), last_error=None)
         outcome["last_error"] = f"HTTP {response.status_code}"
         retry = response.status_code >= 500 or response.status_code in RETRYABLE_STATUS
+    except ForbiddenTarget as exc:
+        return dict(outcome, status="failed", last_error=f"refused: {exc}"[:1000])
     except requests.RequestException as exc:
         outcome["last_error"] = f"{type(exc).__name__}: {exc}"[:1000]
     next_attempt_at = retries.next_attempt_at(outcome["attempts"], utcnow()) if retry else None

@@ -43,8 +43,10 @@ def test_campaign_resumes_after_a_kill_without_second_copies(notifications, smtp
     with database.sessions() as session:
         campaign = campaigns.create(session, admin, {
             "name": "Nieuwsbrief", "sender_name": "Ondernemers Twente",
-            "contents": {"nl": {"subject": "Nieuws", "text": "Lees https://twente.test/nieuws"},
-                         "en": {"subject": "News", "text": "Read https://twente.test/nieuws"}},
+            "contents": {"nl": {"subject": "Nieuws",
+                                "text": "Lees https://nabo.test/nieuws of https://twente.test/nieuws"},
+                         "en": {"subject": "News",
+                                "text": "Read https://nabo.test/nieuws or https://twente.test/nieuws"}},
             "segment": {"association_ids": [association_id]}})
         assert wait_until(lambda: campaigns.preview(session, admin, campaign["id"])["count"] == RECIPIENTS,
                           timeout=60)
@@ -79,7 +81,9 @@ def test_campaign_resumes_after_a_kill_without_second_copies(notifications, smtp
     # on the wire: one angle-bracketed URL on one line, no encoded words, which one-click unsubscribe needs
     raw_unsubscribe = dict(dutch.raw_items())["List-Unsubscribe"]
     assert raw_unsubscribe.startswith("<http") and "=?" not in raw_unsubscribe and "\n" not in raw_unsubscribe
-    assert f"campaign_code={campaign['code']}" in dutch.get_body(("plain",)).get_content()
+    dutch_text = dutch.get_body(("plain",)).get_content()
+    assert f"https://nabo.test/nieuws?campaign_code={campaign['code']}" in dutch_text
+    assert dutch_text.count("campaign_code=") == 1, "a link to someone else's site was tagged"
     german_readers = {r.email for r in rows if r.language == "de"}
     german_mail = [m for m in smtp_sink.snapshot() if m["to"][0] in german_readers]
     # no German content: the association's default language (English) is used

@@ -40,8 +40,10 @@ class RecordingMailer:
 
 def payload(**overrides):
     data = {"name": "Spring newsletter", "sender_name": "Erhverv Nord", "sender_email": "news@erhverv.test",
-            "contents": {"da": {"subject": "Forår", "text": "Kom til https://events.test/e/1 i dag."},
-                         "en": {"subject": "Spring", "text": "Come to https://events.test/e/1 today."}},
+            "contents": {"da": {"subject": "Forår",
+                                "text": "Kom til https://nabo.test/e/1 i dag (https://events.test/e/1)."},
+                         "en": {"subject": "Spring",
+                                "text": "Come to https://nabo.test/e/1 today (https://events.test/e/1)."}},
             "segment": {"association_ids": []}}
     data.update(overrides)
     return data
@@ -158,7 +160,10 @@ def test_campaign_is_materialised_sent_once_and_completed(session, tenant, confi
     assert english["Reply-To"].addresses[0].addr_spec == "news@erhverv.test"
     body = english.get_body(("plain",)).get_content()
     code = campaign["code"]
-    assert f"https://events.test/e/1?campaign_code={code}&source_channel=email" in body
+    assert f"https://nabo.test/e/1?campaign_code={code}&source_channel=email" in body
+    # only nabo's own links carry the campaign's tracking parameters; anyone else's go out as written
+    assert "(https://events.test/e/1)" in body
+    assert english["List-Id"].endswith(f" <{campaign['kind']}.{aid}.{english['From'].addresses[0].domain}>")
     assert campaigns.complete_finished(session) == [campaign["id"]]
     view = campaigns.get(session, admin_of(aid), campaign["id"])
     assert view["status"] == "sent" and view["progress"]["sent"] == 2

@@ -1,0 +1,89 @@
+"""The gateway's web server: the one place every response passes before it
+is written. A path no route matches is a problem (404, or 405 with Allow),
+not an HTML page; every response carries the security headers; and a
+response whose headers could not be written is replaced by a 500 problem
+rather than dropping the connection after the fact."""
+import logging
+import re
+from urllib.parse import urlsplit
+
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Request
+
+from gateway import problems
+from gateway.runtime import runtime
+
+log = logging.getLogger("nabo.gateway")
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+                    "X-Frame-Options": "DENY"}
+# HTML pages (the API page, the unsubscribe page) style themselves inline and run no script; their only form
+# posts back to the gateway, which mails may name by its public address
+HTML_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+               "frame-ancestors 'none'; form-action 'self'{public}")
+FAILED = "The gateway failed; the error has been logged."
+# what HTTP/1.1 can carry in a header value: visible Latin-1 text, spaces and tabs
+WRITABLE_HEADER_RE = re.compile(r"^[\t\x20-\x7e\x80-\xff]*$")
+
+
+def content_security_policy(public_base_url):
+    parts = urlsplit(public_base_url or "")
+    public = f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return HTML_POLICY.format(public=public)
+
+
+def secure(response, public_base_url):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = content_security_policy(public_base_url)
+    return response
+
+
+def unwritable_headers(response):
+    return [name for name, value in response.headers.items()
+            if not WRITABLE_HEADER_RE.match(name) or not WRITABLE_HEADER_RE.match(value)]
+
+
+def unmatched(request, exc):
+    """A request no route takes, answered as a problem like every other error."""
+    headers = {"Allow": ", ".join(sorted(exc.valid_methods))} if isinstance(exc, MethodNotAllowed) \
+        and exc.valid_methods else None
+    detail = "No resource lives at this path." if exc.code == 404 else exc.description
+    # titled as the routes' own problems are ("Not found", not werkzeug's "Not Found")
+    title = exc.name[:1] + exc.name[1:].lower()
+    return problems.problem(exc.code or 400, title, detail, instance=request.path, headers=headers)
+
+
+class GatewayWsgiApp(WsgiApp):
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)
+        try:
+            provider, values = self.url_map.bind_to_environ(environ).match()
+            request.path_values = values
+            response = provider.handle_request(request)
+        except RequestRedirect as exc:
+            response = exc.get_response(environ)
+        except HTTPException as exc:
+            response = unmatched(request, exc)
+        bad = unwritable_headers(response)
+        if bad:
+            log.error("response headers cannot be written: %s", ", ".join(bad))
+            response = problems.problem(500, "Internal error", FAILED,
+                                        instance=request.path)
+        return secure(response, runtime().config.public_base_url)(environ, start_response)
+
+
+class GatewayWebServer(WebServer):
+    def get_wsgi_app(self):
+        return GatewayWsgiApp(self)
+
+
+class GatewayRoute(HttpRequestHandler):
+    """A plain route of the gateway (health, metrics, the API document), served by the same server."""
+    server = GatewayWebServer()
+
+
+route = GatewayRoute.decorator
