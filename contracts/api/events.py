@@ -277,8 +277,8 @@ class EventQuery(PageQuery):
 
 class RegistrationCreate(Input):
     person_id = Id(allow_none=True, metadata={
-        "description": "Admins of an organising association register a member person (or null for a guest); "
-                       "signed-in members register themselves when it is left out."})
+        "description": "Admins of an organising association register a member person "
+                       "(or null for a guest); signed-in members register themselves when it is left out."})
     name = Text(200, required=True)
     email = fields.Email(required=True, validate=validate.Length(max=320))
     language = fields.String(load_default="en", validate=Language)
