@@ -69,8 +69,10 @@ class EventsRoutes:
 
     @api("GET", "/v1/programmes/{id}/report", query=s.ReportQuery, tags=("programmes",),
          produces=("application/json", "text/csv"),
-         summary="The programme's final report: every event, attendance, channels, recordings, feedback, budget.",
-         description="format=csv (or Accept: text/csv) gives one CSV row per event, a total row and the budget.")
+         summary="The programme's final report: every event, attendance, channels, recordings, "
+                 "feedback, budget.",
+         description="format=csv (or Accept: text/csv) gives one CSV row per event, "
+                     "a total row and the budget.")
     def programme_report(self, request, id):
         wants_csv = request.query.get("format") == "csv" or (
             "format" not in request.query and request.accept_mimetypes.best == "text/csv")
@@ -81,7 +83,8 @@ class EventsRoutes:
 
     # --- events -------------------------------------------------------------------
     @api("GET", "/v1/events", auth="optional", query=s.EventQuery, response=page_schema(s.Event), tags=("events",),
-         summary="Search events: upcoming or past, association, network, theme, format, language, text, dates.",
+         summary="Search events: upcoming or past, association, network, theme, format, language, "
+                 "text, dates.",
          description=PUBLIC_IF_PUBLISHED)
     def search_events(self, request):
         return self.events.search_events(request.query)
@@ -124,9 +127,10 @@ class EventsRoutes:
          query=s.RegistrationLink, response=s.Registration, status=201, tags=("registrations",),
          rate_limit="registration", errors=(400, 403, 404, 409, 422),
          summary="Register yourself, a guest (name and e-mail, no account) or, as organiser, a member person.",
-         description="When the event is full the registration is waitlisted. channel and campaign in the query "
-                     "string (from the link that brought the person) record the source channel. Limited per "
-                     "client (REGISTRATION_RATE_LIMIT) on top of the write limit.")
+         description="When the event is full the registration is waitlisted. "
+                     "channel and campaign in the query string (from the link that brought the person) "
+                     "record the source channel. "
+                     "Limited per client (REGISTRATION_RATE_LIMIT) on top of the write limit.")
     def register(self, request, id):
         return self.events.register(id, request.payload, request.query)
 
