@@ -124,7 +124,8 @@ _MAIL_BODY = b"".join(b"x" * 76 + b"\r\n" for _ in range(MAIL_BYTES // 78))
 
 
 class Smtp(DependencyProvider):
-    """Kept SMTP connections to BASELINE_SMTP_PORT, one per worker at most: the floor opens none per message."""
+    """Kept SMTP connections to BASELINE_SMTP_PORT, one per worker at most: the floor opens none per
+    message."""
 
     def setup(self):
         self.port = int(os.environ.get("BASELINE_SMTP_PORT", "0"))

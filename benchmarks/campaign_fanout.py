@@ -137,7 +137,8 @@ def main():
           f"recipients, {total['not_in_to_header']} recipients missing from their To header")
     print(f"bare smtplib loop:     {bare_seconds:.2f} s ({count / bare_seconds:.0f} messages/s)")
     print(f"campaign via nabo:     {seconds:.2f} s ({count / seconds:.0f} recipients/s)")
-    print(f"nabo rate / bare rate: {bare_seconds / seconds:.0%} (nabo takes {seconds / bare_seconds:.1f}x as long)")
+    print(f"nabo rate / bare rate: {bare_seconds / seconds:.0%} "
+          f"(nabo takes {seconds / bare_seconds:.1f}x as long)")
     print(f"service RSS:           {rss_idle:.0f} MiB idle, {rss_peak:.0f} MiB peak while sending"
           f"{' (the largest replica)' if args.replicas > 1 else ''}")
 

@@ -156,7 +156,8 @@ class Cluster:
         return env
 
     def start(self, component, name=None, profile_to=None, **extra):
-        """``profile_to``: run it under cProfile on a CPU clock (benchmarks/cpu_profile.py), stats to that file."""
+        """``profile_to``: run it under cProfile on a CPU clock (benchmarks/cpu_profile.py), stats to that
+        file."""
         name = name or component
         port = infra.free_port()
         command = ["benchmarks.cpu_profile", profile_to, component] if profile_to else \
@@ -214,7 +215,8 @@ class Cluster:
 
 class Profiler:
     """py-spy sampling a process for ``duration`` seconds; the collapsed stacks go to
-    .nabo/benchmarks/profile-<name>.txt, ``report`` prints the functions holding the most samples (inclusive)."""
+    .nabo/benchmarks/profile-<name>.txt, ``report`` prints the functions holding the most samples
+    (inclusive)."""
 
     def __init__(self, pid, name, duration, rate=200):
         os.makedirs(LOG_DIR, exist_ok=True)
@@ -256,8 +258,8 @@ def cpu_profile_report(path, title, requests, top=25):
               "|---|---|---|---|")
         for (filename, line, name), (_calls, ncalls, tottime, cumtime, _callers) in rows:
             where = os.path.relpath(filename, ROOT) if filename.startswith(ROOT) else os.path.basename(filename)
-            print(f"| {1000 * tottime / requests:.3f} | {1000 * cumtime / requests:.3f} | {ncalls / requests:.1f} "
-                  f"| {where}:{line} {name} |")
+            print(f"| {1000 * tottime / requests:.3f} | {1000 * cumtime / requests:.3f} "
+                  f"| {ncalls / requests:.1f} | {where}:{line} {name} |")
     sys.stdout.flush()
 
 

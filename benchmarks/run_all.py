@@ -1,6 +1,7 @@
 """Run every benchmark one after the other and print their figures.
 
-    python -m benchmarks.run_all [--quick] [--only system,campaign,campaign_2,matchmaking,ideas,events_rpc,page_rush]
+    python -m benchmarks.run_all [--quick]
+        [--only system,campaign,campaign_2,matchmaking,ideas,events_rpc,page_rush]
 
 Each benchmark runs as its own process (they use private vhosts and
 databases, removed afterwards). --quick shortens load runs and shrinks the
@@ -59,7 +60,8 @@ def main():
                 say(line.rstrip())
             if process.wait() != 0:
                 failed.append(name)
-            say(f"({name}: {time.perf_counter() - started:.0f} s, exit {process.returncode}, {common.machine_load()})")
+            say(f"({name}: {time.perf_counter() - started:.0f} s, exit {process.returncode}, "
+                f"{common.machine_load()})")
     if failed:
         sys.exit(f"failed: {', '.join(failed)}")
 

@@ -226,7 +226,8 @@ def event_timings(cluster):
 
 
 def since_commit(cluster, before):
-    """Cells: commit -> delivered and commit -> handled, p50 / p99 ms, of the events timed since ``before``."""
+    """Cells: commit -> delivered and commit -> handled, p50 / p99 ms, of the events timed since
+    ``before``."""
     time.sleep(0.5)  # a handler's time is observed just after its delivery row is seen
     after = event_timings(cluster)
     cells = []
@@ -472,7 +473,8 @@ class CpuMeter:
         return self
 
     def wait_quiet(self, below=0.05, timeout=60):
-        """Until the cluster uses less than ``below`` of a core (earlier work finished), at most ``timeout`` s."""
+        """Until the cluster uses less than ``below`` of a core (earlier work finished), at most
+        ``timeout`` s."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             before = self.snapshot()
@@ -635,9 +637,10 @@ def main():
                     if name in ("bare", "page-floor") or (name, clients) not in small:  # the data's, not the floors
                         continue
                     before = small[(name, clients)]
+                    growth = growth_against_echo(before, small[("bare", clients)], result, large[("bare", clients)])
                     rows.append([name, clients, fmt(before["p99_ms"]), fmt(result["p99_ms"]),
                                  f"{common.ratio(result['p99_ms'], before['p99_ms']):.2f}x",
-                                 f"{growth_against_echo(before, small[('bare', clients)], result, large[('bare', clients)]):.2f}x",
+                                 f"{growth:.2f}x",
                                  fmt(before["rps"], 0), fmt(result["rps"], 0)])
                 common.print_table("Growth: p99 at 100,000 vs at 1,000",
                                    ["path", "clients", "p99 ms small", "p99 ms large", "large / small",

@@ -37,7 +37,8 @@ def _int(name, default):
 
 
 def _rate_limit(name, default):
-    """One limit in the ``limits`` notation (20/minute, 10 per hour); checked here so a typo stops the start."""
+    """One limit in the ``limits`` notation (20/minute, 10 per hour); checked here so a typo stops the
+    start."""
     raw = os.environ.get(name) or default
     try:
         parsed = parse_many(raw)

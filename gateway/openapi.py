@@ -147,7 +147,8 @@ _CAMPAIGN = {"name": "Nyhedsbrev marts", "kind": "newsletter", "sender_name": "E
              "contents": {"da": {"subject": "Nyt fra erhvervskontoret", "text": "Kom til netværksmødet 20. marts."},
                           "en": {"subject": "News from the business office", "text": "Join the network meeting."}},
              "segment": {"association_ids": [EXAMPLE_ID], "countries": ["DK"]}}
-# bodies whose fields depend on each other (one of several, or a nested text map) where a per-field example misleads
+# bodies whose fields depend on each other (one of several, or a nested text map) where a per-field
+# example misleads
 EXAMPLE_OVERRIDES = {
     "record_attendance": {"registration_id": EXAMPLE_ID},
     "transition_idea": {"to": "declined", "reason": "Already covered by the municipality's energy advice"},
@@ -209,13 +210,16 @@ def example_for(schema, doc, name="", depth=0):
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>nabo API</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222}}
-h2{{border-bottom:1px solid #ddd;padding-bottom:.3rem;margin-top:2rem}} .op{{margin:.8rem 0;padding:.6rem .8rem;
-border-left:4px solid #4a7;background:#f7faf8}} code{{background:#eef;padding:0 .25rem}} .m{{font-weight:bold;
-display:inline-block;width:4.5rem}} pre{{background:#f4f4f4;padding:.5rem;overflow:auto}} small{{color:#666}}
-table{{border-collapse:collapse;margin:.4rem 0;font-size:.9rem}} td,th{{border:1px solid #ddd;padding:.1rem .4rem;
-text-align:left}} ul.r{{font-size:.85rem;margin:.3rem 0;padding-left:1.2rem;columns:2}}</style>
+h2{{border-bottom:1px solid #ddd;padding-bottom:.3rem;margin-top:2rem}}
+.op{{margin:.8rem 0;padding:.6rem .8rem;border-left:4px solid #4a7;background:#f7faf8}}
+code{{background:#eef;padding:0 .25rem}} .m{{font-weight:bold;display:inline-block;width:4.5rem}}
+pre{{background:#f4f4f4;padding:.5rem;overflow:auto}} small{{color:#666}}
+table{{border-collapse:collapse;margin:.4rem 0;font-size:.9rem}}
+td,th{{border:1px solid #ddd;padding:.1rem .4rem;text-align:left}}
+ul.r{{font-size:.85rem;margin:.3rem 0;padding-left:1.2rem;columns:2}}</style>
 </head><body><h1>nabo API</h1><p>{description}</p>
-<p>Machine-readable: <a href="/v1/openapi.json">/v1/openapi.json</a> (OpenAPI {openapi}).</p>{sections}</body></html>"""
+<p>Machine-readable: <a href="/v1/openapi.json">/v1/openapi.json</a> (OpenAPI {openapi}).</p>
+{sections}</body></html>"""
 
 
 def _parameters(op):
@@ -247,11 +251,14 @@ def render_page(doc):
             request_body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
             if request_body:
                 example = request_body.get("example") or example_for(request_body.get("schema", {}), doc)
-                body = f"<div>Example body:</div><pre>{html.escape(json.dumps(example, indent=2, ensure_ascii=False))}</pre>"
+                body = ("<div>Example body:</div>"
+                        f"<pre>{html.escape(json.dumps(example, indent=2, ensure_ascii=False))}</pre>")
             auth = "" if {} in op.get("security", []) else " <small>(bearer token)</small>"
             sections.setdefault(tag, []).append(
-                f'<div class="op"><span class="m">{method.upper()}</span><code>{html.escape(path)}</code>{auth}'
-                f'<div>{html.escape(op.get("summary", ""))}</div>{_parameters(op)}{body}{_responses(op)}</div>')
+                f'<div class="op"><span class="m">{method.upper()}</span>'
+                f'<code>{html.escape(path)}</code>{auth}'
+                f'<div>{html.escape(op.get("summary", ""))}</div>'
+                f'{_parameters(op)}{body}{_responses(op)}</div>')
     rendered = "".join(f"<h2>{html.escape(tag)}</h2>{''.join(items)}" for tag, items in sorted(sections.items()))
     return PAGE.format(description=html.escape(doc["info"].get("description", "")), openapi=doc["openapi"],
                        sections=rendered)

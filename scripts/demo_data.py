@@ -512,7 +512,8 @@ class Loader:
                 "reminder_offsets": [1440, 60]}, today + timedelta(days=21)),
             ("NL", UPCOMING_CLUSTER, {
                 "association_ids": [self.associations["NL"]["id"], self.associations["DE"]["id"]],
-                "description": "Netwerkbijeenkomst van het energiecluster / Netzwerktreffen des Energieclusters.",
+                "description": "Netwerkbijeenkomst van het energiecluster / "
+                               "Netzwerktreffen des Energieclusters.",
                 "themes": [self.themes["energy-transition"]], "languages": ["nl", "de"], "format": "in_person",
                 "time_zone": "Europe/Amsterdam", "visibility": "public", "capacity": 60,
                 "venue": {"address": "Energieweg 1, 7812 Emmen"}, "network_id": self.cluster["id"],
@@ -553,8 +554,8 @@ class Loader:
         self.note("panels", last is None)
         if last is None:
             last = self.gw.post("/v1/panels", dict(common, year=2024, title=PANEL_2024, description=(
-                "Hvert år vælger kommunen ét strategisk tema. I 2024 mødtes virksomhederne i tre panelmøder om "
-                "grøn omstilling."), phases=[
+                "Hvert år vælger kommunen ét strategisk tema. "
+                "I 2024 mødtes virksomhederne i tre panelmøder om grøn omstilling."), phases=[
                 {"phase": "collecting_ideas", "starts_on": "2024-02-01", "ends_on": "2024-05-31"},
                 {"phase": "reviewing", "starts_on": "2024-06-01", "ends_on": "2024-08-31"},
                 {"phase": "catalogue_published", "starts_on": "2024-09-15"}]), token)

@@ -151,8 +151,9 @@ class Tour:
         self.section("2. Find a partner across the border")
         matches = self.call(
             "GET", "/v1/organisations/$ORG/matches", "MEMBER_NL", params={"cross_border": "true", "limit": 3},
-            prose="Suggestions for her company from the other side of the border, ranked: German companies whose "
-                  "needs meet her offers (themes are ids of one taxonomy, so \"Onlineshop\" meets \"webwinkel\"), "
+            prose="Suggestions for her company from the other side of the border, ranked: "
+                  "German companies whose needs meet her offers "
+                  "(themes are ids of one taxonomy, so \"Onlineshop\" meets \"webwinkel\"), "
                   "people in the same network, complementary sectors.",
             show=lambda d: {"items": [{"organisation": {k: m["organisation"][k] for k in ("name", "country",
                                                                                          "region", "sector")},
@@ -188,8 +189,9 @@ class Tour:
             body={"name": me["person"]["name"], "email": ACCOUNTS["MEMBER_NL"][0], "language": "nl",
                   "source_channel": "network"},
             keep="REGISTRATION", capture={"REGISTRATION_ID": ".id"},
-            prose="She registers herself (signed in, so without `person_id`); `source_channel` says what brought "
-                  "her, for the organisers' report. A second registration of the same e-mail answers 409.",
+            prose="She registers herself (signed in, so without `person_id`); "
+                  "`source_channel` says what brought her, for the organisers' report. "
+                  "A second registration of the same e-mail answers 409.",
             show=lambda d: {k: d[k] for k in ("id", "event_id", "name", "status", "source_channel", "language")})
         self.check(registration["status"] == "confirmed", "the registration is not confirmed")
 
@@ -227,8 +229,8 @@ class Tour:
                   capture={"PROGRAMME": f'.items[] | select(.title == "{PROGRAMME_TITLE}") | .id'})
         report = self.call(
             "GET", "/v1/programmes/$PROGRAMME/report", "ADMIN_DK",
-            prose="One call gives the final report: every meeting's theme, date and participants, which channels "
-                  "brought people, and the budget (minor units: 7,500,000 øre = 75,000 DKK).",
+            prose="One call gives the final report: every meeting's theme, date and participants, "
+                  "which channels brought people, and the budget (minor units: 7,500,000 øre = 75,000 DKK).",
             show=lambda d: {"events": [{k: e[k] for k in ("date", "themes", "registrations", "attendees",
                                                           "walk_ins", "recording_published")} for e in d["events"]],
                             "totals": {k: d["totals"][k] for k in ("events", "planned_events", "attendees",

@@ -60,7 +60,8 @@ class NetworksRoutes:
 
     @api("POST", "/v1/organisations/{id}/offers-and-needs", body=s.OfferNeedCreate, response=s.OfferNeed,
          status=201, tags=("offers and needs",), rate_limit="write", errors=WRITE_ERRORS,
-         summary="Describe something the organisation offers or seeks (its people or its association's admins).")
+         summary="Describe something the organisation offers or seeks "
+                 "(its people or its association's admins).")
     def create_offer_or_need(self, request, id):
         return self.members.create_offer_or_need(id, request.payload)
 

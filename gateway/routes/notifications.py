@@ -28,9 +28,10 @@ class NotificationsRoutes:
 
     @api("POST", "/v1/campaigns", body=s.CampaignCreate, response=s.Campaign, status=201, tags=("campaigns",),
          rate_limit="write", summary="Compose a campaign (newsletter or direct mail) for an audience segment.",
-         description="Subject and text per language; each recipient gets their language, else the association's "
-                     "default, else any given. Only persons with the matching consent (newsletter, or contact for "
-                     "direct mail) are ever in the audience.")
+         description="Subject and text per language; "
+                     "each recipient gets their language, else the association's default, else any given. "
+                     "Only persons with the matching consent (newsletter, or contact for direct mail) "
+                     "are ever in the audience.")
     def create_campaign(self, request):
         return self.notifications.create_campaign(request.payload)
 

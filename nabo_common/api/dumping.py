@@ -19,7 +19,8 @@ _ABSENT = object()
 
 
 def _item_or_attribute(obj, key):
-    """marshmallow's ``utils.get_value`` for a plain key of an object with items: item first, then attribute."""
+    """marshmallow's ``utils.get_value`` for a plain key of an object with items: item first, then
+    attribute."""
     try:
         return obj[key]
     except (KeyError, IndexError, TypeError, AttributeError):

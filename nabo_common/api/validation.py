@@ -21,7 +21,8 @@ def load(schema_cls, payload, partial=False, **kwargs):
 
 
 def dump(schema_cls, obj, many=False):
-    """``schema_cls().dump(obj)``, by the plan compiled from the schema's fields (``nabo_common.api.dumping``)."""
+    """``schema_cls().dump(obj)``, by the plan compiled from the schema's fields
+    (``nabo_common.api.dumping``)."""
     return dumping.dump(schema_cls, obj, many=many)
 
 

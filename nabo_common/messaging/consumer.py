@@ -8,8 +8,9 @@ the error attached. A failure of the infrastructure (database, broker or
 another service unreachable, see ``transient.py``) does not use up those
 attempts: it is retried, backing off to once a minute, until
 ``EVENT_RETRY_WINDOW_SECONDS`` have passed since its first failure. Only then
-is the original acked, so a crash at any point leaves the message in RabbitMQ. A malformed or unknown event goes straight to
-``.dead``: retrying cannot fix it. Messages behind a failing one keep flowing.
+is the original acked, so a crash at any point leaves the message in RabbitMQ.
+A malformed or unknown event goes straight to ``.dead``: retrying cannot fix
+it. Messages behind a failing one keep flowing.
 
 Services do not declare it by hand: ``handlers.consumer_decorator`` makes their handlers such consumers.
 """

@@ -30,8 +30,9 @@ HANDED_OVER = "nabo_outbox_handed_over"  # session.info: rows of the open transa
 # so that it is taken by a poll only when that relay did not mark it (its process died, the broker was away)
 HANDOVER_GRACE = timedelta(seconds=15)
 BigId = BigInteger().with_variant(Integer, "sqlite")
-# what a relay publishes: the columns of a row as its poll reads them, the envelope as the stored JSON text, and
-# when its transaction committed (known only to the process that committed it; a poll takes created_at)
+# what a relay publishes: the columns of a row as its poll reads them, the envelope as the stored JSON
+# text, and when its transaction committed (known only to the process that committed it; a poll takes
+# created_at)
 OutboxRow = namedtuple("OutboxRow", "position event_id event_type body headers created_at attempts committed_at",
                        defaults=(None,))
 

@@ -26,7 +26,8 @@ from nabo_common.persistence.due_rows import RetryPolicy
 from nabo_common.runtime import settings as settings_mod
 
 log = logging.getLogger(__name__)
-# rows handed over and not yet published, at most (a broker outage); beyond, the poll takes them after the grace
+# rows handed over and not yet published, at most (a broker outage); beyond, the poll takes them after
+# the grace
 MAX_HANDED_OVER = 2000
 # the broker or the database away: tried again 0.5 s later, doubling up to 30 s
 RECONNECT = RetryPolicy(first_delay=0.5, max_delay=MAX_BACKOFF_SECONDS)

@@ -37,7 +37,8 @@ _LAST_CHECKIN = "nabo_last_checkin"
 
 def make_engine(url, pool_size=10, read_only=False, autocommit=False):
     """``autocommit``: every statement commits on its own, with no BEGIN and COMMIT round trips (switching a
-    pooled connection to it and back costs a statement each way, so it is the engine's, not a connection's)."""
+    pooled connection to it and back costs a statement each way, so it is the engine's, not a
+    connection's)."""
     options = {"isolation_level": "AUTOCOMMIT"} if read_only or autocommit else {}
     # JSON columns (and json_agg) decoded by orjson: psycopg2's own decoding of a page's 150 values was
     # 1.1 of the 14.4 ms the page cost the events service under cProfile

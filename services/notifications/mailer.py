@@ -227,7 +227,8 @@ class SmtpMailer:
         return connection
 
     def send(self, message):
-        """Send one message (an EmailMessage or a PreparedMessage); raises TemporaryFailure or PermanentFailure."""
+        """Send one message (an EmailMessage or a PreparedMessage); raises TemporaryFailure or
+        PermanentFailure."""
         try:
             if self.connection is None:
                 self.connection = self._connect()

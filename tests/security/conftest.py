@@ -33,7 +33,7 @@ def system(security_amqp_uri):
 
 
 @pytest.fixture(scope="session")
-def world(api, platform, tenant_a, tenant_b):
+def world(api, platform, tenant_a, tenant_b):  # noqa: F811 - the fixtures imported above, requested by name
     return build_world(api, platform, tenant_a, tenant_b)
 
 

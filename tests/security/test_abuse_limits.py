@@ -117,7 +117,8 @@ def test_campaign_sends_are_limited_per_person_whatever_their_address(api, tenan
                                              headers=from_client(new_client())), 202)["status"] == "scheduled"
         assert_rate_limited(tenant_a.admin.post(f"/v1/campaigns/{campaign['id']}/send", send,
                                                 headers=from_client(new_client())))
-        # another person is not affected: B's admin reaches the service (and is told A's campaign is not there)
+        # another person is not affected: B's admin reaches the service (and is told A's campaign is not
+        # there)
         assert tenant_b.admin.post(f"/v1/campaigns/{campaign['id']}/send", send).status_code == 404
     finally:
         check(tenant_a.admin.post(f"/v1/campaigns/{campaign['id']}/cancel"), 200)

@@ -23,7 +23,8 @@ PATTERNS = {
                                          re.M),
     "kid:secret pair": re.compile(r"[\"'][A-Za-z0-9_-]{1,20}:[A-Za-z0-9+/=_-]{24,}[\"']"),
 }
-# the documented development defaults (docs/backbone.md, nabo_common/runtime/settings.py); never used in production
+# the documented development defaults (docs/backbone.md, nabo_common/runtime/settings.py); never used in
+# production
 ALLOWED = {DEV_CONTEXT_KEY, DEV_JWT_KEY, DEV_UNSUBSCRIBE_KEY, DEV_WEBHOOK_KEY}
 # test fixtures carry throwaway keys and passwords: there only the unmistakable patterns apply
 STRICT_ONLY = ("private key", "AWS access key", "GitHub token", "Slack token")

@@ -88,7 +88,8 @@ def make_database(service, migrate=True):
 
 @contextmanager
 def database_sessions(service):
-    """A sessionmaker on a fresh database migrated for ``service``, for tests that call the domain directly."""
+    """A sessionmaker on a fresh database migrated for ``service``, for tests that call the domain
+    directly."""
     engine = db.make_engine(make_database(service))
     try:
         yield db.make_sessionmaker(engine)
@@ -97,7 +98,8 @@ def database_sessions(service):
 
 
 def side_by_side(function, replicas=2):
-    """Runs ``function`` in ``replicas`` green threads at once, as replicas of a service would; their results."""
+    """Runs ``function`` in ``replicas`` green threads at once, as replicas of a service would; their
+    results."""
     import eventlet
 
     runs = [eventlet.spawn(function) for _ in range(replicas)]

@@ -6,7 +6,8 @@ from nabo_common.persistence import migrations
 
 @pytest.fixture
 def events_engine(tmp_path):
-    """The events service's schema on SQLite, migrated: for the outbox and relay, which every service shares."""
+    """The events service's schema on SQLite, migrated: for the outbox and relay, which every service
+    shares."""
     url = f"sqlite:///{tmp_path / 'events.db'}"
     migrations.upgrade("events", url)
     engine = db.make_engine(url)

@@ -30,8 +30,10 @@ def test_a_quantile_is_read_off_the_buckets_filled_between_two_readings():
 def test_a_histogram_is_read_from_a_metrics_exposition(monkeypatch):
     exposition = (
         '# TYPE nabo_event_delivery_seconds histogram\n'
-        'nabo_event_delivery_seconds_bucket{handler="on_calendar_activity",le="0.01",service="notifications"} 3.0\n'
-        'nabo_event_delivery_seconds_bucket{handler="on_calendar_activity",le="+Inf",service="notifications"} 4.0\n'
+        'nabo_event_delivery_seconds_bucket{handler="on_calendar_activity",le="0.01",'
+        'service="notifications"} 3.0\n'
+        'nabo_event_delivery_seconds_bucket{handler="on_calendar_activity",le="+Inf",'
+        'service="notifications"} 4.0\n'
         'nabo_event_delivery_seconds_bucket{handler="on_other",le="0.01",service="notifications"} 9.0\n'
         'nabo_event_delivery_seconds_count{handler="on_calendar_activity",service="notifications"} 4.0\n')
 

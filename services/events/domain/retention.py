@@ -33,7 +33,8 @@ def anonymise_past_guests(session, retention_days, now=None, batch=BATCH):
 
 
 def _still_personal(model, ended_before):
-    """Guest rows (no person; erased persons' rows are anonymised already) of events ended before the cut-off."""
+    """Guest rows (no person; erased persons' rows are anonymised already) of events ended before the
+    cut-off."""
     return (select(model.id).join(Event, Event.id == model.event_id)
             .where(model.person_id.is_(None), model.erased_at.is_(None), model.anonymised_at.is_(None),
                    Event.ends_at < ended_before))

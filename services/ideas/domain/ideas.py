@@ -33,8 +33,8 @@ def _sub_theme_id(panel, key):
     for sub in panel.sub_themes:
         if sub.key == key:
             return sub.id
-    raise ValidationFailed("Unknown sub-theme.", {"sub_theme": [
-        f"Use one of the panel's sub-themes: {', '.join(s.key for s in panel.sub_themes) or 'none defined'}."]})
+    known = ", ".join(s.key for s in panel.sub_themes) or "none defined"
+    raise ValidationFailed("Unknown sub-theme.", {"sub_theme": [f"Use one of the panel's sub-themes: {known}."]})
 
 
 def _meeting_id(panel, meeting_id):

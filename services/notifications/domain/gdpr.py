@@ -37,7 +37,8 @@ def export(session, caller, person_id):
 
 
 def erase(session, person_id):
-    """Applied on person.erased: copies are removed; delivery rows keep only what proves a message went out."""
+    """Applied on person.erased: copies are removed; delivery rows keep only what proves a message went
+    out."""
     contact = session.get(Contact, person_id)
     if contact is not None:
         contact.name, contact.email, contact.birth_year, contact.erased = ERASED_NAME, None, None, True

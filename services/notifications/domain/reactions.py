@@ -187,8 +187,8 @@ VENUE_CHANGES = ("venue_address", "venue_organisation_id")
 
 
 def _changes(changes, previous_venue, venue):
-    """The publisher's ``[{field, old, new}]`` as registrants see it: the venue as its text (the address or the
-    host's premises), lists joined, a new description only announced."""
+    """The publisher's ``[{field, old, new}]`` as registrants see it: the venue as its text (the address or
+    the host's premises), lists joined, a new description only announced."""
     told = []
     for change in changes:
         field = change["field"]

@@ -141,7 +141,8 @@ EVENT_WITH_ASSOCIATION = (select(CalendarEvent, Association).select_from(Calenda
 
 def event_with_association(session, event_id, association_id):
     """The read model's event and association (each None when missing) in one query. Whoever holds the
-    association finds it in the session's identity map: ``session.get`` by its id asks the database no more."""
+    association finds it in the session's identity map: ``session.get`` by its id asks the database no
+    more."""
     if association_id is None:
         return session.get(CalendarEvent, event_id), None
     row = session.execute(EVENT_WITH_ASSOCIATION, {"event_id": event_id, "association_id": association_id}).first()

@@ -61,7 +61,8 @@ def _local_datetime(value, time_zone, locale):
     # more than the rest of the message
     tz = zone_of(time_zone)
     local = _as_datetime(value).astimezone(tz)
-    return (f"{format_date(local, 'full', locale=locale)}, {format_time(local, 'short', tzinfo=tz, locale=locale)} "
+    return (f"{format_date(local, 'full', locale=locale)}, "
+            f"{format_time(local, 'short', tzinfo=tz, locale=locale)} "
             f"{format_datetime(local, 'zzz', tzinfo=tz, locale=locale)}")
 
 

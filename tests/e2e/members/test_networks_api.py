@@ -218,7 +218,8 @@ def test_network_memberships_in_gdpr_export_and_erasure(tenant_a):
 
 @pytest.fixture(scope="module")
 def market(tenant_a, tenant_b):
-    """A Dutch organisation offering web shops and a German one needing one, both visible across associations."""
+    """A Dutch organisation offering web shops and a German one needing one, both visible across
+    associations."""
     sides = {}
     for key, tenant, country, language, kind, title in (
             ("nl", tenant_a, "NL", "nl", "offer", "Wij bouwen webwinkels"),

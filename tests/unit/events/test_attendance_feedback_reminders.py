@@ -33,7 +33,8 @@ def test_import_matches_registrations_counts_walk_ins_and_ignores_rejoins(sessio
 
 def test_bad_rows_are_reported_by_line_and_nothing_is_imported(session, admin_a):
     event = make_event(session, admin_a)
-    text = "name,email,joined_at,duration_minutes\nOk Person,ok@example.org,,\n,,,\n,,yesterday,\nX,not-an-email,,abc\n"
+    text = ("name,email,joined_at,duration_minutes\nOk Person,ok@example.org,,\n,,,\n,,yesterday,\n"
+            "X,not-an-email,,abc\n")
     with pytest.raises(ValidationFailed) as exc:
         attendance.import_participants(session, admin_a, event["id"], {"csv": text})
     errors = exc.value.errors["csv"]
@@ -83,7 +84,7 @@ def test_feedback_from_attendees_only_and_once(session, admin_a):
 
 def test_reminders_fire_once_per_offset_and_follow_a_new_start(session, admin_a):
     start = at(days=3)
-    event = make_event(session, admin_a, start=start, reminder_offsets=[1440, 60, 7 * 1440])
+    make_event(session, admin_a, start=start, reminder_offsets=[1440, 60, 7 * 1440])
     # the 7-day reminder was already past when the event was published
     assert sorted(r.offset_minutes for r in session.query(Reminder)) == [60, 1440]
     session.rollback()

@@ -201,7 +201,7 @@ def test_temporary_failures_retry_permanent_ones_are_recorded(session, tenant, c
 
 def test_crash_recovery_requeues_claimed_and_fails_in_flight(session, tenant, config):
     aid, _ = tenant
-    campaign = started(session, aid)
+    started(session, aid)
     first, second = dispatch.claim(session, 10, lease_seconds=60)
     with session.begin():  # the worker died after marking the first one sending
         session.execute(update(Delivery).where(Delivery.id == first.id).values(status="sending"))

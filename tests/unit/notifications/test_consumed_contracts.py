@@ -1,6 +1,6 @@
 """Every event type the service consumes, built and validated with its publisher's real contract
-(``nabo_common.messaging.envelopes.build``), loaded as the consumer loads it and run through its reaction. A reaction
-that reads a field under another name than the contract's fails here."""
+(``nabo_common.messaging.envelopes.build``), loaded as the consumer loads it and run through its
+reaction. A reaction that reads a field under another name than the contract's fails here."""
 from contextlib import contextmanager
 
 import pytest

@@ -30,7 +30,8 @@ def upgrade():
     op.execute("""
         UPDATE deliveries SET event_id = (
             SELECT r.event_id FROM registrations r LEFT JOIN calendar_events e ON e.id = r.event_id
-            WHERE r.person_id IS NULL AND r.email IS NOT NULL AND deliveries.recipient = 'email:' || lower(r.email)
+            WHERE r.person_id IS NULL AND r.email IS NOT NULL
+              AND deliveries.recipient = 'email:' || lower(r.email)
             ORDER BY e.ends_at IS NULL DESC, e.ends_at DESC LIMIT 1)
         WHERE person_id IS NULL AND event_id IS NULL AND recipient LIKE 'email:%'
     """)
