@@ -51,16 +51,38 @@ def _start_without_nagle(self):
 WebServer.start = _start_without_nagle
 
 PAGE_ITEM = {  # the fields and sizes of one event of nabo's page, with fixed values
-    "id": "0" * 36, "association_ids": ["1" * 36], "network_id": "2" * 36, "programme_id": None,
-    "title": "Network meeting 17", "description": "Meet the companies of the region.", "themes": ["green"],
-    "languages": ["en", "da"], "format": "online", "starts_at": "2026-12-24T17:00:00+00:00",
-    "ends_at": "2026-12-24T19:00:00+00:00", "time_zone": "Europe/Copenhagen",
-    "local_start": "2026-12-24T18:00:00+01:00", "venue": None, "join_url": None, "join_url_visibility": "public",
-    "join_url_hidden": False, "registration_opens_at": None, "registration_closes_at": None,
-    "registration_open": True, "seats": {"capacity": None, "confirmed": 5, "waitlisted": 0, "available": None},
-    "status": "published", "visibility": "public", "people": [], "questions": [], "reminder_offsets": [60, 1440],
-    "sequence": 0, "published_at": "2026-11-01T09:00:00+00:00", "cancel_reason": None, "recording_url": None,
-    "recording_published_at": None, "created_at": "2026-11-01T09:00:00+00:00",
+    "id": "0" * 36,
+    "association_ids": ["1" * 36],
+    "network_id": "2" * 36,
+    "programme_id": None,
+    "title": "Network meeting 17",
+    "description": "Meet the companies of the region.",
+    "themes": ["green"],
+    "languages": ["en", "da"],
+    "format": "online",
+    "starts_at": "2026-12-24T17:00:00+00:00",
+    "ends_at": "2026-12-24T19:00:00+00:00",
+    "time_zone": "Europe/Copenhagen",
+    "local_start": "2026-12-24T18:00:00+01:00",
+    "venue": None,
+    "join_url": None,
+    "join_url_visibility": "public",
+    "join_url_hidden": False,
+    "registration_opens_at": None,
+    "registration_closes_at": None,
+    "registration_open": True,
+    "seats": {"capacity": None, "confirmed": 5, "waitlisted": 0, "available": None},
+    "status": "published",
+    "visibility": "public",
+    "people": [],
+    "questions": [],
+    "reminder_offsets": [60, 1440],
+    "sequence": 0,
+    "published_at": "2026-11-01T09:00:00+00:00",
+    "cancel_reason": None,
+    "recording_url": None,
+    "recording_published_at": None,
+    "created_at": "2026-11-01T09:00:00+00:00",
     "updated_at": "2026-11-01T09:00:00+00:00",
 }
 
@@ -92,8 +114,10 @@ class Postgres(DependencyProvider):
             cursor.execute("SELECT pg_advisory_xact_lock(7117)")
             # clock_timestamp(): the time of the INSERT itself, for the floor's commit -> consumer latency
             for table in ("bare_writes", "bare_deliveries"):
-                cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, value text NOT NULL, "
-                               "created_at timestamptz NOT NULL DEFAULT clock_timestamp())")
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, value text NOT NULL, "
+                    "created_at timestamptz NOT NULL DEFAULT clock_timestamp())"
+                )
         self.pool.putconn(connection)
 
     def get_dependency(self, worker_ctx):
@@ -116,8 +140,10 @@ MAIL_BYTES = 6500  # about a confirmation of nabo's with its calendar attached (
 
 def mail_for(address):
     """One message to ``address``: a To header and a fixed body, made once but for the address."""
-    return (f"From: bare <bare@floor.invalid>\r\nTo: <{address}>\r\nSubject: registered\r\n\r\n".encode("ascii")
-            + _MAIL_BODY)
+    return (
+        f"From: bare <bare@floor.invalid>\r\nTo: <{address}>\r\nSubject: registered\r\n\r\n".encode("ascii")
+        + _MAIL_BODY
+    )
 
 
 _MAIL_BODY = b"".join(b"x" * 76 + b"\r\n" for _ in range(MAIL_BYTES // 78))
@@ -216,9 +242,12 @@ class BareHttp:
 
 
 def config():
-    return {"AMQP_URI": os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
-            "WEB_SERVER_ADDRESS": f"127.0.0.1:{os.environ.get('BASELINE_PORT', '8099')}",
-            "max_workers": int(os.environ.get("MAX_WORKERS", "10")), "serializer": "json"}
+    return {
+        "AMQP_URI": os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{os.environ.get('BASELINE_PORT', '8099')}",
+        "max_workers": int(os.environ.get("MAX_WORKERS", "10")),
+        "serializer": "json",
+    }
 
 
 def main(role):

@@ -39,9 +39,15 @@ def bare_loop(port, count):
     connection = smtplib.SMTP("127.0.0.1", port)
     started = time.perf_counter()
     for i in range(count):
-        message = mailer.build_message(mail_from="nabo <no-reply@nabo.example>", to_email=f"bare{i}@example.test",
-                                       to_name=f"Reader {i}", subject="Spring", text=text, html=html,
-                                       message_id=f"<bare{i}@nabo.example>")
+        message = mailer.build_message(
+            mail_from="nabo <no-reply@nabo.example>",
+            to_email=f"bare{i}@example.test",
+            to_name=f"Reader {i}",
+            subject="Spring",
+            text=text,
+            html=html,
+            message_id=f"<bare{i}@nabo.example>",
+        )
         connection.send_message(message)
     connection.quit()
     return time.perf_counter() - started
@@ -51,17 +57,45 @@ def seed(sessions, count):
     association_id = str(uuid.uuid4())
     now = datetime.now(timezone.utc)
     with sessions() as session, session.begin():
-        session.add(Association(id=association_id, name="Benchmark association", default_language="en",
-                                time_zone="Europe/Copenhagen"))
+        session.add(
+            Association(
+                id=association_id,
+                name="Benchmark association",
+                default_language="en",
+                time_zone="Europe/Copenhagen",
+            )
+        )
         for start in range(0, count, 1000):
             people = [str(uuid.uuid4()) for _ in range(start, min(count, start + 1000))]
-            session.execute(insert(Contact), [
-                {"person_id": p, "name": f"Reader {start + i}", "email": f"reader{start + i}@example.test",
-                 "language": ("en", "da", "de")[i % 3], "home_association_id": association_id, "admin_of": [],
-                 "erased": False, "updated_at": now} for i, p in enumerate(people)])
-            session.execute(insert(ConsentState), [
-                {"person_id": p, "association_id": association_id, "kind": "newsletter", "granted": True,
-                 "recorded_at": now} for p in people])
+            session.execute(
+                insert(Contact),
+                [
+                    {
+                        "person_id": p,
+                        "name": f"Reader {start + i}",
+                        "email": f"reader{start + i}@example.test",
+                        "language": ("en", "da", "de")[i % 3],
+                        "home_association_id": association_id,
+                        "admin_of": [],
+                        "erased": False,
+                        "updated_at": now,
+                    }
+                    for i, p in enumerate(people)
+                ],
+            )
+            session.execute(
+                insert(ConsentState),
+                [
+                    {
+                        "person_id": p,
+                        "association_id": association_id,
+                        "kind": "newsletter",
+                        "granted": True,
+                        "recorded_at": now,
+                    }
+                    for p in people
+                ],
+            )
     return association_id
 
 
@@ -70,10 +104,16 @@ def send_campaign(cluster, services, sessions, association_id, count, profile):
     RSS of the largest of them."""
     admin = Caller(person_id=str(uuid.uuid4()), roles=("association_admin",), admin_of=(association_id,))
     with sessions() as session:
-        campaign = campaigns.create(session, admin, {
-            "name": "Benchmark", "sender_name": "Benchmark association",
-            "contents": {"en": {"subject": "Spring", "text": TEXT}},
-            "segment": {"association_ids": [association_id]}})
+        campaign = campaigns.create(
+            session,
+            admin,
+            {
+                "name": "Benchmark",
+                "sender_name": "Benchmark association",
+                "contents": {"en": {"subject": "Spring", "text": TEXT}},
+                "segment": {"association_ids": [association_id]},
+            },
+        )
     rss_idle = rss_peak = max(service.rss() for service in services)
     spy = common.Profiler(services[0].pid, "notifications-campaign", profile) if profile else None
     started = time.perf_counter()
@@ -95,14 +135,28 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=100_000, help="CAMPAIGN_SEND_RATE for the run")
-    parser.add_argument("--replicas", type=int, default=1, choices=range(1, 5),
-                        help="notifications processes sending side by side (default 1)")
-    parser.add_argument("--profile", type=int, nargs="?", const=20, default=0, metavar="SECONDS",
-                        help="sample the service with py-spy for this long while it sends (default 20)")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        choices=range(1, 5),
+        help="notifications processes sending side by side (default 1)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        nargs="?",
+        const=20,
+        default=0,
+        metavar="SECONDS",
+        help="sample the service with py-spy for this long while it sends (default 20)",
+    )
     args = parser.parse_args()
     count = args.recipients
-    print(f"# campaign fan-out, {count} recipients, {args.replicas} notifications "
-          f"replica{'s' * (args.replicas > 1)} ({common.machine_load()} at start)")
+    print(
+        f"# campaign fan-out, {count} recipients, {args.replicas} notifications "
+        f"replica{'s' * (args.replicas > 1)} ({common.machine_load()} at start)"
+    )
 
     with common.private_vhost() as amqp:
         cluster = engine = None
@@ -113,16 +167,24 @@ def main():
             association_id = seed(sessions, count)
             cluster = common.Cluster(amqp, {"notifications": url})
             smtp_port = cluster.start_smtp_sink(count_only=True)
-            cluster.extra_env.update({"NOTIFICATIONS_SMTP_HOST": "127.0.0.1", "NOTIFICATIONS_SMTP_PORT": smtp_port,
-                                      "NOTIFICATIONS_CAMPAIGN_SEND_RATE": args.rate})
-            services = [cluster.start("notifications", name=f"notifications-{n}") for n in range(args.replicas)]
+            cluster.extra_env.update(
+                {
+                    "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+                    "NOTIFICATIONS_SMTP_PORT": smtp_port,
+                    "NOTIFICATIONS_CAMPAIGN_SEND_RATE": args.rate,
+                }
+            )
+            services = [
+                cluster.start("notifications", name=f"notifications-{n}") for n in range(args.replicas)
+            ]
             cluster.wait_ready()
 
             bare_seconds = bare_loop(smtp_port, count)
             bare = cluster.smtp_sink_status()
             time.sleep(1)  # let the service settle after start-up before reading its idle size
-            seconds, rss_idle, rss_peak = send_campaign(cluster, services, sessions, association_id, count,
-                                                        args.profile)
+            seconds, rss_idle, rss_peak = send_campaign(
+                cluster, services, sessions, association_id, count, args.profile
+            )
             total = cluster.smtp_sink_status()
         finally:
             if cluster:
@@ -133,14 +195,20 @@ def main():
 
     received = {key: total[key] - bare[key] for key in ("messages", "recipients", "distinct_recipients")}
     print(f"recipients:            {count}")
-    print(f"sink received (nabo):  {received['messages']} messages, {received['distinct_recipients']} distinct "
-          f"recipients, {total['not_in_to_header']} recipients missing from their To header")
+    print(
+        f"sink received (nabo):  {received['messages']} messages, {received['distinct_recipients']} distinct "
+        f"recipients, {total['not_in_to_header']} recipients missing from their To header"
+    )
     print(f"bare smtplib loop:     {bare_seconds:.2f} s ({count / bare_seconds:.0f} messages/s)")
     print(f"campaign via nabo:     {seconds:.2f} s ({count / seconds:.0f} recipients/s)")
-    print(f"nabo rate / bare rate: {bare_seconds / seconds:.0%} "
-          f"(nabo takes {seconds / bare_seconds:.1f}x as long)")
-    print(f"service RSS:           {rss_idle:.0f} MiB idle, {rss_peak:.0f} MiB peak while sending"
-          f"{' (the largest replica)' if args.replicas > 1 else ''}")
+    print(
+        f"nabo rate / bare rate: {bare_seconds / seconds:.0%} "
+        f"(nabo takes {seconds / bare_seconds:.1f}x as long)"
+    )
+    print(
+        f"service RSS:           {rss_idle:.0f} MiB idle, {rss_peak:.0f} MiB peak while sending"
+        f"{' (the largest replica)' if args.replicas > 1 else ''}"
+    )
 
 
 if __name__ == "__main__":

@@ -221,9 +221,24 @@ class Profiler:
     def __init__(self, pid, name, duration, rate=200):
         os.makedirs(LOG_DIR, exist_ok=True)
         self.out = os.path.join(LOG_DIR, f"profile-{name}.txt")
-        self.spy = subprocess.Popen([os.path.join(os.path.dirname(PYTHON), "py-spy"), "record", "--format", "raw",
-                                     "--rate", str(rate), "--duration", str(int(duration)), "--pid", str(pid),
-                                     "--output", self.out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.spy = subprocess.Popen(
+            [
+                os.path.join(os.path.dirname(PYTHON), "py-spy"),
+                "record",
+                "--format",
+                "raw",
+                "--rate",
+                str(rate),
+                "--duration",
+                str(int(duration)),
+                "--pid",
+                str(pid),
+                "--output",
+                self.out,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def report(self, title, top=25):
         self.spy.wait(120)
@@ -250,31 +265,69 @@ def cpu_profile_report(path, title, requests, top=25):
     own = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
     # nabo's own functions by cumulative time: which piece of domain or plumbing code the CPU went to
     # (inexact where green threads switch inside a call, but the order holds)
-    ours = sorted(((key, value) for key, value in stats.stats.items()
-                   if key[0].startswith(ROOT) and "/.venv/" not in key[0]),
-                  key=lambda item: item[1][3], reverse=True)[:top]
+    ours = sorted(
+        (
+            (key, value)
+            for key, value in stats.stats.items()
+            if key[0].startswith(ROOT) and "/.venv/" not in key[0]
+        ),
+        key=lambda item: item[1][3],
+        reverse=True,
+    )[:top]
     for heading, rows in (("by own time", own), ("nabo's code, with what it calls", ours)):
-        print(f"\n{heading}:\n\n| own ms/request | with callees ms/request | calls/request | function |\n"
-              "|---|---|---|---|")
+        print(
+            f"\n{heading}:\n\n| own ms/request | with callees ms/request | calls/request | function |\n"
+            "|---|---|---|---|"
+        )
         for (filename, line, name), (_calls, ncalls, tottime, cumtime, _callers) in rows:
-            where = os.path.relpath(filename, ROOT) if filename.startswith(ROOT) else os.path.basename(filename)
-            print(f"| {1000 * tottime / requests:.3f} | {1000 * cumtime / requests:.3f} "
-                  f"| {ncalls / requests:.1f} | {where}:{line} {name} |")
+            where = (
+                os.path.relpath(filename, ROOT) if filename.startswith(ROOT) else os.path.basename(filename)
+            )
+            print(
+                f"| {1000 * tottime / requests:.3f} | {1000 * cumtime / requests:.3f} "
+                f"| {ncalls / requests:.1f} | {where}:{line} {name} |"
+            )
     sys.stdout.flush()
 
 
-def run_load(base_url, requests, concurrency, duration=10.0, max_requests=20000, warmup=20, headers=None,
-             method="GET", bodies=None, rate=None):
+def run_load(
+    base_url,
+    requests,
+    concurrency,
+    duration=10.0,
+    max_requests=20000,
+    warmup=20,
+    headers=None,
+    method="GET",
+    bodies=None,
+    rate=None,
+):
     """Drive ``requests`` (paths, cycled) against ``base_url`` from a separate
     process with ``concurrency`` threads, each with its own persistent
     connection, for at most ``duration`` seconds and ``max_requests`` requests.
     ``rate``: requests/s offered in all, on a fixed schedule (open loop), instead of as fast as answered.
     Returns {"requests", "errors", "seconds", "rps", "p50_ms", "p99_ms", ...}."""
-    spec = {"base_url": base_url, "paths": requests, "concurrency": concurrency, "duration": duration,
-            "max_requests": max_requests, "warmup": warmup, "headers": headers or {}, "method": method,
-            "bodies": bodies, "rate": rate}
-    result = subprocess.run([PYTHON, "-m", "benchmarks.load"], input=json.dumps(spec), capture_output=True,
-                            text=True, cwd=ROOT, timeout=duration + 120, env=dict(os.environ, PYTHONPATH=ROOT))
+    spec = {
+        "base_url": base_url,
+        "paths": requests,
+        "concurrency": concurrency,
+        "duration": duration,
+        "max_requests": max_requests,
+        "warmup": warmup,
+        "headers": headers or {},
+        "method": method,
+        "bodies": bodies,
+        "rate": rate,
+    }
+    result = subprocess.run(
+        [PYTHON, "-m", "benchmarks.load"],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=duration + 120,
+        env=dict(os.environ, PYTHONPATH=ROOT),
+    )
     if result.returncode != 0:
         raise RuntimeError(f"load generator failed: {result.stderr[-2000:]}")
     return json.loads(result.stdout)

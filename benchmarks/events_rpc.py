@@ -22,7 +22,6 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from benchmarks import common  # noqa: E402
 from nabo_common.cli import load_service_class  # noqa: E402
-
 from tests.integration.events.conftest import admin_caller, events_rpc  # noqa: E402
 from tests.support import infra  # noqa: E402
 from tests.unit.events.conftest import event_payload  # noqa: E402
@@ -72,8 +71,13 @@ def main(calls):
                         "bare nameko RPC round trip": timed(calls, lambda n: bare.echo.ping(n)),
                         "get_event": timed(calls, lambda n: events.get_event(event["id"])),
                         "search_events": timed(calls, lambda n: events.search_events({"when": "upcoming"})),
-                        "register (guest, with ics)": timed(calls, lambda n: events.register(
-                            event["id"], {"name": f"G {n}", "email": f"g{n}@example.org", "person_id": None})),
+                        "register (guest, with ics)": timed(
+                            calls,
+                            lambda n: events.register(
+                                event["id"],
+                                {"name": f"G {n}", "email": f"g{n}@example.org", "person_id": None},
+                            ),
+                        ),
                         "event_calendar": timed(calls, lambda n: events.event_calendar(event["id"])),
                     }
         finally:

@@ -24,9 +24,11 @@ from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.rpc import rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
-from nabo_common.runtime import context  # noqa: E402
 from nabo_common.persistence import db
-from nabo_common.runtime import settings
+from nabo_common.runtime import (
+    context,  # noqa: E402
+    settings,
+)
 from services.ideas.domain import ideas, panels  # noqa: E402
 from services.ideas.service import IdeasService  # noqa: E402
 from tests.support.infra import drop_databases, free_port, make_database  # noqa: E402
@@ -50,7 +52,9 @@ def seed(database_url, count, rng):
     engine = db.make_engine(database_url)
     factory = db.make_sessionmaker(engine)
     association_id, organisation_id = str(uuid.uuid4()), str(uuid.uuid4())
-    admin = context.Caller(person_id=str(uuid.uuid4()), roles=("association_admin",), admin_of=(association_id,))
+    admin = context.Caller(
+        person_id=str(uuid.uuid4()), roles=("association_admin",), admin_of=(association_id,)
+    )
 
     class Directory:
         def association(self, id_):
@@ -63,8 +67,18 @@ def seed(database_url, count, rng):
             return None
 
     with factory() as s:
-        panel = panels.create(s, admin, {"association_id": association_id, "year": 2025, "title": "Benchmark panel",
-                                         "theme": "Grøn omstilling", "language": "da"}, Directory())
+        panel = panels.create(
+            s,
+            admin,
+            {
+                "association_id": association_id,
+                "year": 2025,
+                "title": "Benchmark panel",
+                "theme": "Grøn omstilling",
+                "language": "da",
+            },
+            Directory(),
+        )
     with factory() as s:
         panels.add_participants(s, admin, panel["id"], {"organisation_ids": [organisation_id]}, Directory())
     with factory() as s:
@@ -74,8 +88,14 @@ def seed(database_url, count, rng):
         title = " ".join(rng.sample(WORDS, rng.randint(3, 6))).capitalize()
         need = " ".join(rng.sample(WORDS, rng.randint(4, 10)))
         with factory() as s:
-            idea_ids.append(ideas.submit(s, admin, panel["id"], {
-                "title": title, "need": need, "on_behalf_of": {"organisation_id": organisation_id}})["id"])
+            idea_ids.append(
+                ideas.submit(
+                    s,
+                    admin,
+                    panel["id"],
+                    {"title": title, "need": need, "on_behalf_of": {"organisation_id": organisation_id}},
+                )["id"]
+            )
     engine.dispose()
     return admin, idea_ids
 
@@ -113,20 +133,27 @@ def main():
         admin, idea_ids = seed(database_url, args.ideas, rng)
         ideas_settings = settings.load("ideas", database_url=database_url, http_port=free_port())
         echo_settings = settings.load("ideas", database_url=database_url, http_port=free_port())
-        containers = [ServiceContainer(IdeasService, ideas_settings.nameko_config()),
-                      ServiceContainer(EchoService, echo_settings.nameko_config())]
+        containers = [
+            ServiceContainer(IdeasService, ideas_settings.nameko_config()),
+            ServiceContainer(EchoService, echo_settings.nameko_config()),
+        ]
         for container in containers:
             container.start()
         signed = context.sign(admin, ideas_settings.context_keys, ttl=3600)
         try:
-            with ClusterRpcProxy(ideas_settings.nameko_config(), context_data={context.CONTEXT_KEY: signed}) as proxy:
+            with ClusterRpcProxy(
+                ideas_settings.nameko_config(), context_data={context.CONTEXT_KEY: signed}
+            ) as proxy:
                 targets = [(rng.choice(idea_ids), {}) for _ in range(args.calls)]
                 for _ in range(20):  # warm up connections and caches
                     proxy.echo.ping("x")
                     proxy.ideas.similar_ideas(*targets[0])
                 baseline = report("bare nameko RPC round trip", timed([("x",)] * args.calls, proxy.echo.ping))
-                report(f"similar_ideas over {args.ideas} ideas (RPC)", timed(targets, proxy.ideas.similar_ideas),
-                       baseline)
+                report(
+                    f"similar_ideas over {args.ideas} ideas (RPC)",
+                    timed(targets, proxy.ideas.similar_ideas),
+                    baseline,
+                )
         finally:
             for container in containers:
                 container.stop()

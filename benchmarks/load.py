@@ -95,13 +95,29 @@ def main():
     ordered = sorted(latencies)
 
     def pct(fraction):
-        return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] * 1000 if ordered else None
+        return (
+            ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] * 1000
+            if ordered
+            else None
+        )
 
     ok = sum(count for status, count in statuses.items() if status < 400)
-    print(json.dumps({"requests": len(ordered), "ok": ok, "statuses": statuses, "errors": len(errors),
-                      "first_error": errors[0] if errors else None, "seconds": seconds,
-                      "rps": len(ordered) / seconds if seconds else 0.0,
-                      "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}))
+    print(
+        json.dumps(
+            {
+                "requests": len(ordered),
+                "ok": ok,
+                "statuses": statuses,
+                "errors": len(errors),
+                "first_error": errors[0] if errors else None,
+                "seconds": seconds,
+                "rps": len(ordered) / seconds if seconds else 0.0,
+                "p50_ms": pct(0.50),
+                "p95_ms": pct(0.95),
+                "p99_ms": pct(0.99),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

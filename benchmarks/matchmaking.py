@@ -24,12 +24,14 @@ from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.rpc import rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
-from benchmarks.seeding import PASSWORD, seed_members as seed  # noqa: E402
-from nabo_common.persistence import db  # noqa: E402
+from benchmarks.seeding import PASSWORD  # noqa: E402
+from benchmarks.seeding import seed_members as seed
 from nabo_common.cli import load_service_class  # noqa: E402
+from nabo_common.persistence import db  # noqa: E402
 from nabo_common.runtime.context import MEMBER, Caller  # noqa: E402
 from services.members.domain import matchmaking  # noqa: E402
 from tests.support import infra  # noqa: E402
+
 
 class Echo:
     """The bare RPC round trip every figure is compared with."""
@@ -109,10 +111,15 @@ def main():
 
         rpc_p50, rpc_p95 = percentiles(rpc_ms)
         print(f"bare nameko RPC round trip   p50 {rpc_p50:7.2f} ms  p95 {rpc_p95:7.2f} ms")
-        for label, samples in (("matchmaking.suggest (domain)", domain_ms), ("GET .../matches (HTTP)", http_ms)):
+        for label, samples in (
+            ("matchmaking.suggest (domain)", domain_ms),
+            ("GET .../matches (HTTP)", http_ms),
+        ):
             p50, p95 = percentiles(samples)
-            print(f"{label:28} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  "
-                  f"({p50 / rpc_p50:.1f}x / {p95 / rpc_p95:.1f}x the bare RPC)")
+            print(
+                f"{label:28} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  "
+                f"({p50 / rpc_p50:.1f}x / {p95 / rpc_p95:.1f}x the bare RPC)"
+            )
     finally:
         infra.drop_databases()
         infra._rabbitmqctl("delete_vhost", vhost)

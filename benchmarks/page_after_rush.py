@@ -19,13 +19,11 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import psycopg2
-
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from benchmarks.seeding import guest_registration, insert_in_batches, seed_events
-from nabo_common.persistence import db
-from nabo_common.persistence import migrations
+from nabo_common.persistence import db, migrations
 from nabo_common.runtime.context import Caller
 from services.events.domain import search
 from services.events.models import Event, Registration
@@ -38,7 +36,9 @@ BEFORE_AUTOVACUUM_SETTINGS = "f3f3a24f70d4"  # the events revision before 6c0d5e
 def _registrations_stat(engine, column):
     """One column of ``pg_stat_user_tables`` for registrations."""
     with engine.connect() as conn:
-        return conn.execute(text(f"SELECT {column} FROM pg_stat_user_tables WHERE relname = 'registrations'")).scalar()
+        return conn.execute(
+            text(f"SELECT {column} FROM pg_stat_user_tables WHERE relname = 'registrations'")
+        ).scalar()
 
 
 def _heap_fetches(engine):
@@ -68,9 +68,16 @@ def rush(engine, count):
     now = datetime.now(timezone.utc)
     with engine.begin() as conn:
         first = conn.execute(select(Event.id).order_by(Event.starts_at).limit(20)).scalars().all()
-        insert_in_batches(conn, Registration, [
-            guest_registration(first[n % len(first)], f"rush-{uuid.uuid4().hex[:12]}@example.test", "Guest", now)
-            for n in range(count)])
+        insert_in_batches(
+            conn,
+            Registration,
+            [
+                guest_registration(
+                    first[n % len(first)], f"rush-{uuid.uuid4().hex[:12]}@example.test", "Guest", now
+                )
+                for n in range(count)
+            ],
+        )
 
 
 def run(settings, args):
@@ -87,7 +94,9 @@ def run(settings, args):
         rows.append((f"{args.rush:,} registrations later", *measure(engine, caller, args.calls)))
         before = _registrations_stat(engine, "last_autovacuum")
         waited = time.monotonic()
-        while _registrations_stat(engine, "last_autovacuum") == before and time.monotonic() - waited < args.wait:
+        while (
+            _registrations_stat(engine, "last_autovacuum") == before and time.monotonic() - waited < args.wait
+        ):
             time.sleep(2)
         if _registrations_stat(engine, "last_autovacuum") != before:
             came = f"autovacuum came after {time.monotonic() - waited:.0f} s"
@@ -130,20 +139,29 @@ def main():
     parser.add_argument("--registrations", type=int, default=100000)
     parser.add_argument("--rush", type=int, default=10000)
     parser.add_argument("--wait", type=int, default=150, help="seconds to wait for autovacuum at most")
-    parser.add_argument("--turn-on-autovacuum", action="store_true",
-                        help="where the server runs without autovacuum, turn it on for the run (ALTER SYSTEM) "
-                             "and give the server its setting back afterwards")
+    parser.add_argument(
+        "--turn-on-autovacuum",
+        action="store_true",
+        help="where the server runs without autovacuum, turn it on for the run (ALTER SYSTEM) "
+        "and give the server its setting back afterwards",
+    )
     args = parser.parse_args()
     with autovacuum_on(args.turn_on_autovacuum) as running:
         if not running:
-            print("(autovacuum is off on this server: no waiting for it; --turn-on-autovacuum turns it on for "
-                  "the run)")
+            print(
+                "(autovacuum is off on this server: no waiting for it; --turn-on-autovacuum turns it on for "
+                "the run)"
+            )
             args.wait = 0
         rows = run("defaults", args) + run("migrations", args)
-    print(f"# a page of 50 events in-process on PostgreSQL, {args.events:,} events and {args.registrations:,} "
-          f"registrations, then {args.rush:,} more on the first page's events ({args.calls} calls each)\n")
-    print("| autovacuum on registrations | data | ms a page | heap fetches of registrations a page | "
-          "seats confirmed on the page |")
+    print(
+        f"# a page of 50 events in-process on PostgreSQL, {args.events:,} events and {args.registrations:,} "
+        f"registrations, then {args.rush:,} more on the first page's events ({args.calls} calls each)\n"
+    )
+    print(
+        "| autovacuum on registrations | data | ms a page | heap fetches of registrations a page | "
+        "seats confirmed on the page |"
+    )
     print("|---|---|---|---|---|")
     for settings, label, elapsed, fetched, confirmed in rows:
         print(f"| {settings} | {label} | {elapsed:.2f} | {fetched:,.0f} | {confirmed:,} |")

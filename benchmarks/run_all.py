@@ -17,20 +17,53 @@ import time
 from benchmarks import common
 
 BENCHMARKS = {
-    "system": (["benchmarks.system"], ["benchmarks.system", "--duration", "2", "--writes", "300",
-                                       "--grow-organisations", "5000", "--grow-registrations", "5000",
-                                       "--grow-events", "400"]),
+    "system": (
+        ["benchmarks.system"],
+        [
+            "benchmarks.system",
+            "--duration",
+            "2",
+            "--writes",
+            "300",
+            "--grow-organisations",
+            "5000",
+            "--grow-registrations",
+            "5000",
+            "--grow-events",
+            "400",
+        ],
+    ),
     "campaign": (["benchmarks.campaign_fanout"], ["benchmarks.campaign_fanout", "--recipients", "500"]),
     # two notifications replicas, the deployment's minimum
-    "campaign_2": (["benchmarks.campaign_fanout", "--replicas", "2"],
-                   ["benchmarks.campaign_fanout", "--replicas", "2", "--recipients", "500"]),
-    "matchmaking": (["benchmarks.matchmaking"], ["benchmarks.matchmaking", "--organisations", "1000",
-                                                 "--calls", "50"]),
-    "ideas": (["benchmarks.idea_similarity"], ["benchmarks.idea_similarity", "--ideas", "100", "--calls", "50"]),
+    "campaign_2": (
+        ["benchmarks.campaign_fanout", "--replicas", "2"],
+        ["benchmarks.campaign_fanout", "--replicas", "2", "--recipients", "500"],
+    ),
+    "matchmaking": (
+        ["benchmarks.matchmaking"],
+        ["benchmarks.matchmaking", "--organisations", "1000", "--calls", "50"],
+    ),
+    "ideas": (
+        ["benchmarks.idea_similarity"],
+        ["benchmarks.idea_similarity", "--ideas", "100", "--calls", "50"],
+    ),
     "events_rpc": (["benchmarks.events_rpc"], ["benchmarks.events_rpc", "--calls", "50"]),
-    "page_rush": (["benchmarks.page_after_rush"], ["benchmarks.page_after_rush", "--events", "200",
-                                                   "--registrations", "2000", "--rush", "500", "--calls", "20",
-                                                   "--wait", "0"]),
+    "page_rush": (
+        ["benchmarks.page_after_rush"],
+        [
+            "benchmarks.page_after_rush",
+            "--events",
+            "200",
+            "--registrations",
+            "2000",
+            "--rush",
+            "500",
+            "--calls",
+            "20",
+            "--wait",
+            "0",
+        ],
+    ),
 }
 
 
@@ -43,6 +76,7 @@ def main():
     env = dict(os.environ, PYTHONPATH=common.ROOT, PYTHONWARNINGS="ignore")
     failed = []
     with open(os.path.join(common.LOG_DIR, "run_all.txt"), "w") as transcript:
+
         def say(text):
             print(text, flush=True)
             transcript.write(text + "\n")
@@ -54,14 +88,17 @@ def main():
             argv = [sys.executable, "-m", *(quick if args.quick else full)]
             say(f"\n# {name}: {' '.join(argv[2:])}")
             started = time.perf_counter()
-            process = subprocess.Popen(argv, cwd=common.ROOT, env=env, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True)
+            process = subprocess.Popen(
+                argv, cwd=common.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
             for line in process.stdout:
                 say(line.rstrip())
             if process.wait() != 0:
                 failed.append(name)
-            say(f"({name}: {time.perf_counter() - started:.0f} s, exit {process.returncode}, "
-                f"{common.machine_load()})")
+            say(
+                f"({name}: {time.perf_counter() - started:.0f} s, exit {process.returncode}, "
+                f"{common.machine_load()})"
+            )
     if failed:
         sys.exit(f"failed: {', '.join(failed)}")
 

@@ -43,11 +43,15 @@ import requests
 from sqlalchemy import func, select, text
 
 from benchmarks import common
-from benchmarks.seeding import (PASSWORD, public_organisations, seed_events, seed_host_in_read_model,
-                                seed_members)
+from benchmarks.seeding import (
+    PASSWORD,
+    public_organisations,
+    seed_events,
+    seed_host_in_read_model,
+    seed_members,
+)
 from nabo_common.persistence import db
 from services.events.models import OutboxEvent
-from services.members.models import Organisation
 from services.notifications.models import Delivery, ProcessedEvent
 from tests.support import infra
 
@@ -86,9 +90,16 @@ def fmt(value, digits=1):
 
 
 def load_row(label, clients, result, base):
-    return [label, clients, fmt(result["rps"], 0), f"{common.ratio(result['rps'], base['rps']):.2f}",
-            fmt(result["p50_ms"]), fmt(result["p99_ms"]), f"{common.ratio(result['p99_ms'], base['p99_ms']):.1f}x",
-            result["requests"] - result["ok"] + result["errors"]]
+    return [
+        label,
+        clients,
+        fmt(result["rps"], 0),
+        f"{common.ratio(result['rps'], base['rps']):.2f}",
+        fmt(result["p50_ms"]),
+        fmt(result["p99_ms"]),
+        f"{common.ratio(result['p99_ms'], base['p99_ms']):.1f}x",
+        result["requests"] - result["ok"] + result["errors"],
+    ]
 
 
 ECHO = "bare HTTP -> RPC echo"
@@ -98,8 +109,14 @@ FLOOR_HEADER = ["path", "clients", "req/s", "floor req/s", "floor x bare echo", 
 
 def floor_row(label, clients, result, floor, base):
     """nabo's path against the floor of the same work, and the floor against the echo."""
-    return [label, clients, fmt(result["rps"], 0), fmt(floor["rps"], 0),
-            f"{common.ratio(floor['rps'], base['rps']):.2f}", f"{common.ratio(result['rps'], floor['rps']):.2f}"]
+    return [
+        label,
+        clients,
+        fmt(result["rps"], 0),
+        fmt(floor["rps"], 0),
+        f"{common.ratio(floor['rps'], base['rps']):.2f}",
+        f"{common.ratio(result['rps'], floor['rps']):.2f}",
+    ]
 
 
 PAGE_FLOOR = "bare HTTP -> RPC page of 50 (floor)"
@@ -124,11 +141,21 @@ def read_figures(cluster, targets, duration, concurrency=CONCURRENCY, headers=No
             results[(name, clients)] = result
             rows.append(load_row(name, clients, result, base))
     common.print_table(f"Read path{label}", LOAD_HEADER, rows)
-    floor_rows = [floor_row(PAGE_TARGET, clients, results[(PAGE_TARGET, clients)], results[("page-floor", clients)],
-                            results[("bare", clients)])
-                  for clients in concurrency if ("page-floor", clients) in results]
+    floor_rows = [
+        floor_row(
+            PAGE_TARGET,
+            clients,
+            results[(PAGE_TARGET, clients)],
+            results[("page-floor", clients)],
+            results[("bare", clients)],
+        )
+        for clients in concurrency
+        if ("page-floor", clients) in results
+    ]
     if floor_rows:
-        common.print_table(f"Read path{label}: the page against the floor of its reply", FLOOR_HEADER, floor_rows)
+        common.print_table(
+            f"Read path{label}: the page against the floor of its reply", FLOOR_HEADER, floor_rows
+        )
     return results
 
 
@@ -141,30 +168,52 @@ def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests,
     for _ in range(rounds):
         CpuMeter(cluster).wait_quiet()
         base = common.run_load(bare, ["/echo?v=x"], clients, duration)
-        runs = {name: common.run_load(gateway, paths, clients, duration, headers=headers)
-                for name, paths in targets.items()}
+        runs = {
+            name: common.run_load(gateway, paths, clients, duration, headers=headers)
+            for name, paths in targets.items()
+        }
         if write_events:
             paths, bodies = registration_load(write_events, max_requests)
             runs[REGISTRATION_FLOOR] = floor_registrations(bare, bodies, clients, duration, max_requests)
             CpuMeter(cluster).wait_quiet()  # the floor's consumer and mail finish first
             runs[REGISTRATIONS] = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
         for name, result in [(ECHO, base), *runs.items()]:
-            measured.setdefault(name, []).append((common.ratio(result["rps"], base["rps"]), result["rps"],
-                                                  result["p99_ms"], common.ratio(result["p99_ms"], base["p99_ms"])))
+            measured.setdefault(name, []).append(
+                (
+                    common.ratio(result["rps"], base["rps"]),
+                    result["rps"],
+                    result["p99_ms"],
+                    common.ratio(result["p99_ms"], base["p99_ms"]),
+                )
+            )
     rows = []
     for name, samples in measured.items():
         ratios = sorted(sample[0] for sample in samples)
-        rows.append([name, len(samples), fmt(statistics.median(s[1] for s in samples), 0),
-                     f"{statistics.median(ratios):.2f}", f"{ratios[0]:.2f}-{ratios[-1]:.2f}",
-                     fmt(statistics.median(s[2] for s in samples)),
-                     f"{statistics.median(s[3] for s in samples):.1f}x"])
-    common.print_table(f"Ratios at {clients} clients, {rounds} interleaved rounds (medians)",
-                       ["path", "rounds", "req/s", "x bare req/s", "range", "p99 ms", "p99 x bare"], rows)
+        rows.append(
+            [
+                name,
+                len(samples),
+                fmt(statistics.median(s[1] for s in samples), 0),
+                f"{statistics.median(ratios):.2f}",
+                f"{ratios[0]:.2f}-{ratios[-1]:.2f}",
+                fmt(statistics.median(s[2] for s in samples)),
+                f"{statistics.median(s[3] for s in samples):.1f}x",
+            ]
+        )
+    common.print_table(
+        f"Ratios at {clients} clients, {rounds} interleaved rounds (medians)",
+        ["path", "rounds", "req/s", "x bare req/s", "range", "p99 ms", "p99 x bare"],
+        rows,
+    )
     if write_events:
-        against_floor = sorted(common.ratio(nabo[1], floor[1])
-                               for nabo, floor in zip(measured[REGISTRATIONS], measured[REGISTRATION_FLOOR]))
-        print(f"\n(registrations against the floor with consumer and mail, same round: median "
-              f"{statistics.median(against_floor):.2f}x, range {against_floor[0]:.2f}-{against_floor[-1]:.2f})")
+        against_floor = sorted(
+            common.ratio(nabo[1], floor[1])
+            for nabo, floor in zip(measured[REGISTRATIONS], measured[REGISTRATION_FLOOR])
+        )
+        print(
+            f"\n(registrations against the floor with consumer and mail, same round: median "
+            f"{statistics.median(against_floor):.2f}x, range {against_floor[0]:.2f}-{against_floor[-1]:.2f})"
+        )
     return measured
 
 
@@ -172,13 +221,16 @@ def registration_load(event_ids, count):
     """Paths and bodies of ``count`` guest registrations spread over ``event_ids``, unique e-mails."""
     run_id = uuid.uuid4().hex[:8]
     paths = [f"/v1/events/{event_ids[n % len(event_ids)]}/registrations" for n in range(count)]
-    bodies = [{"name": f"Guest {n}", "email": f"w{run_id}-{n}@example.test", "language": "en"} for n in range(count)]
+    bodies = [
+        {"name": f"Guest {n}", "email": f"w{run_id}-{n}@example.test", "language": "en"} for n in range(count)
+    ]
     return paths, bodies
 
 
 def post_registrations(gateway, paths, bodies, clients, duration, max_requests, rate=None):
-    return common.run_load(gateway, paths, clients, duration, max_requests=max_requests, method="POST",
-                           bodies=bodies, rate=rate)
+    return common.run_load(
+        gateway, paths, clients, duration, max_requests=max_requests, method="POST", bodies=bodies, rate=rate
+    )
 
 
 WRITE_FLOOR = "bare HTTP -> RPC -> INSERT + COMMIT (floor)"
@@ -192,16 +244,25 @@ def floor_bodies(bodies):
 
 
 def floor_registrations(bare, bodies, clients, duration, max_requests):
-    return common.run_load(bare, ["/register"], clients, duration, max_requests=max_requests, method="POST",
-                           bodies=floor_bodies(bodies))
+    return common.run_load(
+        bare,
+        ["/register"],
+        clients,
+        duration,
+        max_requests=max_requests,
+        method="POST",
+        bodies=floor_bodies(bodies),
+    )
 
 
 def floor_commit_to_consumer(baseline_url, since, wait=90):
     """The floor's commit -> consumer latency: its write's INSERT -> its consumer's INSERT, by value; waits
     until the consumer has caught up (or ``wait`` s). Returns the same cells as ``commit_to_consumer``."""
     engine = db.make_engine(baseline_url)
-    query = text("SELECT w.created_at, d.created_at FROM bare_writes w LEFT JOIN bare_deliveries d "
-                 "ON d.value = w.value WHERE w.created_at >= :since")
+    query = text(
+        "SELECT w.created_at, d.created_at FROM bare_writes w LEFT JOIN bare_deliveries d "
+        "ON d.value = w.value WHERE w.created_at >= :since"
+    )
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -213,16 +274,25 @@ def floor_commit_to_consumer(baseline_url, since, wait=90):
         e2e = [(handled - written).total_seconds() * 1000 for written, handled in rows if handled]
         # the floor's consumer has one statement: reaching it and writing its work are the same moment
         first = f"{fmt(common.percentile(e2e, 0.5))} / {fmt(common.percentile(e2e, 0.99))}"
-        return [len(rows), len(e2e), "n/a (no outbox)", first, fmt(common.percentile(e2e, 0.5)),
-                fmt(common.percentile(e2e, 0.99)), fmt(max(e2e) if e2e else None)]
+        return [
+            len(rows),
+            len(e2e),
+            "n/a (no outbox)",
+            first,
+            fmt(common.percentile(e2e, 0.5)),
+            fmt(common.percentile(e2e, 0.99)),
+            fmt(max(e2e) if e2e else None),
+        ]
     finally:
         engine.dispose()
 
 
 def event_timings(cluster):
     """notifications' histograms of commit -> delivered and commit -> handled for registration.confirmed."""
-    return {name: common.histogram_buckets(cluster.url("notifications"), name, TIMED_HANDLER)
-            for name in EVENT_TIMINGS}
+    return {
+        name: common.histogram_buckets(cluster.url("notifications"), name, TIMED_HANDLER)
+        for name in EVENT_TIMINGS
+    }
 
 
 def since_commit(cluster, before):
@@ -253,8 +323,15 @@ def write_figures(cluster, urls, baseline_url, event_ids, duration, max_requests
     for clients in (1, 10):
         paths, bodies = registration_load(event_ids, max_requests)
         base = common.run_load(bare, ["/echo?v=x"], clients, duration)
-        floor = common.run_load(bare, ["/write"], clients, duration, max_requests=max_requests, method="POST",
-                                bodies=floor_bodies(bodies))
+        floor = common.run_load(
+            bare,
+            ["/write"],
+            clients,
+            duration,
+            max_requests=max_requests,
+            method="POST",
+            bodies=floor_bodies(bodies),
+        )
         CpuMeter(cluster).wait_quiet()
         started, sink = datetime.now(timezone.utc), cluster.smtp_sink_status()
         full_floor = floor_registrations(bare, bodies, clients, duration, max_requests)
@@ -262,17 +339,28 @@ def write_figures(cluster, urls, baseline_url, event_ids, duration, max_requests
         time.sleep(1)
         sizes["floor"] = mail_bytes(cluster, sink)
         CpuMeter(cluster).wait_quiet()
-        started, sink, timings = datetime.now(timezone.utc), cluster.smtp_sink_status(), event_timings(cluster)
+        started, sink, timings = (
+            datetime.now(timezone.utc),
+            cluster.smtp_sink_status(),
+            event_timings(cluster),
+        )
         result = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
         rows.append(load_row(ECHO, clients, base, base))
         rows.append(load_row(WRITE_FLOOR, clients, floor, base))
         rows.append(load_row(REGISTRATION_FLOOR, clients, full_floor, base))
         rows.append(load_row(REGISTRATIONS, clients, result, base))
         floor_rows.append(floor_row(REGISTRATIONS, clients, result, floor, base))
-        floor_rows.append(floor_row(f"{REGISTRATIONS} against the floor with consumer and mail", clients, result,
-                                    full_floor, base))
-        e2e_rows.append([clients, *commit_to_consumer(urls, started, result["ok"]), *since_commit(cluster, timings)])
-        e2e_rows.append([f"{clients}, the floor (its INSERT -> its consumer's INSERT)", *floor_e2e, "n/a", "n/a"])
+        floor_rows.append(
+            floor_row(
+                f"{REGISTRATIONS} against the floor with consumer and mail", clients, result, full_floor, base
+            )
+        )
+        e2e_rows.append(
+            [clients, *commit_to_consumer(urls, started, result["ok"]), *since_commit(cluster, timings)]
+        )
+        e2e_rows.append(
+            [f"{clients}, the floor (its INSERT -> its consumer's INSERT)", *floor_e2e, "n/a", "n/a"]
+        )
         CpuMeter(cluster).wait_quiet()
         sizes["nabo"] = mail_bytes(cluster, sink)
     # the same latency below saturation: 10 clients offering a fixed share of what they reached flat out
@@ -281,19 +369,41 @@ def write_figures(cluster, urls, baseline_url, event_ids, duration, max_requests
         rate = share * result["rps"]
         started, timings = datetime.now(timezone.utc), event_timings(cluster)
         paced = post_registrations(gateway, paths, bodies, 10, duration, max_requests, rate=rate)
-        e2e_rows.append([f"10, offering {rate:.0f} req/s ({share:.0%} of flat out; answered p99 "
-                         f"{fmt(paced['p99_ms'])} ms)", *commit_to_consumer(urls, started, paced["ok"]),
-                         *since_commit(cluster, timings)])
+        e2e_rows.append(
+            [
+                f"10, offering {rate:.0f} req/s ({share:.0%} of flat out; answered p99 "
+                f"{fmt(paced['p99_ms'])} ms)",
+                *commit_to_consumer(urls, started, paced["ok"]),
+                *since_commit(cluster, timings),
+            ]
+        )
     common.print_table("Write path: guest registrations", LOAD_HEADER, rows)
-    common.print_table("Write path: registrations against the floors of a durable write and of a registration "
-                       "with its consumer and mail", FLOOR_HEADER, floor_rows)
-    print(f"\n(mail in the sink: nabo's confirmations {fmt(sizes.get('nabo'), 0)} bytes a message, the floor's "
-          f"{fmt(sizes.get('floor'), 0)})")
-    common.print_table("Write path: commit -> consumer (registration.confirmed)",
-                       ["clients", "events", "handled", "outbox publish lag p50/p99 ms",
-                        "row written -> handler's first statement p50/p99 ms", "row written -> delivery written p50 ms",
-                        "p99 ms", "max ms", "commit -> delivered to the handler p50/p99 ms",
-                        "commit -> handled p50/p99 ms"], e2e_rows)
+    common.print_table(
+        "Write path: registrations against the floors of a durable write and of a registration "
+        "with its consumer and mail",
+        FLOOR_HEADER,
+        floor_rows,
+    )
+    print(
+        f"\n(mail in the sink: nabo's confirmations {fmt(sizes.get('nabo'), 0)} bytes a message, the floor's "
+        f"{fmt(sizes.get('floor'), 0)})"
+    )
+    common.print_table(
+        "Write path: commit -> consumer (registration.confirmed)",
+        [
+            "clients",
+            "events",
+            "handled",
+            "outbox publish lag p50/p99 ms",
+            "row written -> handler's first statement p50/p99 ms",
+            "row written -> delivery written p50 ms",
+            "p99 ms",
+            "max ms",
+            "commit -> delivered to the handler p50/p99 ms",
+            "commit -> handled p50/p99 ms",
+        ],
+        e2e_rows,
+    )
     return rows, e2e_rows
 
 
@@ -314,7 +424,14 @@ def write_with_consumers_elsewhere(cluster, urls, event_ids, duration, max_reque
             time.sleep(2)  # the relay publishes what the requests committed
         rows.append(load_row(ECHO, clients, base, base))
         rows.append(load_row(f"{REGISTRATIONS}, notifications stopped", clients, result, base))
-        cpu_rows.append(cpu_row(f"the request path, {clients} client{'s' * (clients > 1)}", result["rps"], meter.used, result["ok"]))
+        cpu_rows.append(
+            cpu_row(
+                f"the request path, {clients} client{'s' * (clients > 1)}",
+                result["rps"],
+                meter.used,
+                result["ok"],
+            )
+        )
         cluster.start("notifications")
         cluster.wait_ready("notifications")
         window = datetime.now(timezone.utc)
@@ -322,42 +439,63 @@ def write_with_consumers_elsewhere(cluster, urls, event_ids, duration, max_reque
             cells, handled = backlog_drain(urls, started, result["rps"])
         drain_rows.append([clients, *cells])
         in_window = sum(1 for row in handled if row.created_at >= window)
-        cpu_rows.append(cpu_row(f"notifications' backlog, {clients} client{'s' * (clients > 1)}", None, meter.used, in_window))
+        cpu_rows.append(
+            cpu_row(
+                f"notifications' backlog, {clients} client{'s' * (clients > 1)}", None, meter.used, in_window
+            )
+        )
     common.print_table("Write path: the request path alone (consumers elsewhere)", LOAD_HEADER, rows)
-    common.print_table("Write path: notifications working through the backlog alone",
-                       ["clients", "events", "handled", "handled/s", "mails sent/s", "x registrations' req/s"],
-                       drain_rows)
-    common.print_table("CPU per registration in each half (ms; the backlog's events handled after its start)",
-                       ["part", "req/s", *CPU_COLUMNS, "sum"], cpu_rows)
+    common.print_table(
+        "Write path: notifications working through the backlog alone",
+        ["clients", "events", "handled", "handled/s", "mails sent/s", "x registrations' req/s"],
+        drain_rows,
+    )
+    common.print_table(
+        "CPU per registration in each half (ms; the backlog's events handled after its start)",
+        ["part", "req/s", *CPU_COLUMNS, "sum"],
+        cpu_rows,
+    )
 
 
 def cpu_row(name, rps, used, done):
     per_request = {label: 1000 * seconds / max(1, done) for label, seconds in used.items()}
-    return [name, fmt(rps, 0), *(fmt(per_request.get(c, 0.0), 2) for c in CPU_COLUMNS),
-            fmt(sum(per_request.get(c, 0.0) for c in CPU_COLUMNS), 2)]
+    return [
+        name,
+        fmt(rps, 0),
+        *(fmt(per_request.get(c, 0.0), 2) for c in CPU_COLUMNS),
+        fmt(sum(per_request.get(c, 0.0) for c in CPU_COLUMNS), 2),
+    ]
 
 
 def committed_registrations(events_engine, since):
     """registration.confirmed outbox rows created since ``since``: event id -> created_at."""
     with events_engine.connect() as conn:
-        rows = conn.execute(select(OutboxEvent.event_id, OutboxEvent.created_at)
-                            .where(OutboxEvent.event_type == "registration.confirmed",
-                                   OutboxEvent.created_at >= since)).all()
+        rows = conn.execute(
+            select(OutboxEvent.event_id, OutboxEvent.created_at).where(
+                OutboxEvent.event_type == "registration.confirmed", OutboxEvent.created_at >= since
+            )
+        ).all()
     return dict(rows)
 
 
 def backlog_drain(urls, since, offered_rps, wait=120):
     """How fast notifications handles (delivery rows created) and sends (rows sent) the registrations
     committed since ``since``, measured from its first handled event to the last."""
-    events_engine, notifications_engine = db.make_engine(urls["events"]), db.make_engine(urls["notifications"])
+    events_engine, notifications_engine = (
+        db.make_engine(urls["events"]),
+        db.make_engine(urls["notifications"]),
+    )
     try:
         committed = list(committed_registrations(events_engine, since))
         deadline = time.monotonic() + wait
         found = []
         while committed and time.monotonic() < deadline:
             with notifications_engine.connect() as conn:
-                found = conn.execute(select(Delivery.created_at, Delivery.sent_at)
-                                     .where(Delivery.cause_id.in_(committed), Delivery.channel == "email")).all()
+                found = conn.execute(
+                    select(Delivery.created_at, Delivery.sent_at).where(
+                        Delivery.cause_id.in_(committed), Delivery.channel == "email"
+                    )
+                ).all()
             if len(found) >= len(committed) and all(row.sent_at for row in found):
                 break
             time.sleep(0.5)
@@ -368,8 +506,13 @@ def backlog_drain(urls, since, offered_rps, wait=120):
         sent = [row.sent_at for row in found if row.sent_at]
         sent_s = (max(sent) - first).total_seconds() if sent else 0
         handled_rate = len(found) / handled_s if handled_s else None
-        return [len(committed), len(found), fmt(handled_rate, 0), fmt(len(sent) / sent_s if sent_s else None, 0),
-                f"{common.ratio(handled_rate, offered_rps):.2f}" if handled_rate else "n/a"], found
+        return [
+            len(committed),
+            len(found),
+            fmt(handled_rate, 0),
+            fmt(len(sent) / sent_s if sent_s else None, 0),
+            f"{common.ratio(handled_rate, offered_rps):.2f}" if handled_rate else "n/a",
+        ], found
     finally:
         events_engine.dispose()
         notifications_engine.dispose()
@@ -379,34 +522,52 @@ def commit_to_consumer(urls, since, expected, wait=90):
     """Outbox row created_at (in the registration's transaction) -> the notifications handler's first
     statement (its inbox row's processed_at: the handler reached) and -> its delivery row's created_at (the
     handler's work written, near its end), joined on the event id."""
-    events_engine, notifications_engine = db.make_engine(urls["events"]), db.make_engine(urls["notifications"])
+    events_engine, notifications_engine = (
+        db.make_engine(urls["events"]),
+        db.make_engine(urls["notifications"]),
+    )
     try:
         committed = committed_registrations(events_engine, since)
         deadline = time.monotonic() + wait
         handled = {}
         while time.monotonic() < deadline:
             with notifications_engine.connect() as conn:
-                found = conn.execute(select(Delivery.cause_id, func.min(Delivery.created_at))
-                                     .where(Delivery.cause_id.in_(list(committed)) if committed else False)
-                                     .group_by(Delivery.cause_id)).all()
+                found = conn.execute(
+                    select(Delivery.cause_id, func.min(Delivery.created_at))
+                    .where(Delivery.cause_id.in_(list(committed)) if committed else False)
+                    .group_by(Delivery.cause_id)
+                ).all()
             handled = dict(found)
             if len(handled) >= len(committed):
                 break
             time.sleep(1)
         with notifications_engine.connect() as conn:
-            reached = dict(conn.execute(select(ProcessedEvent.event_id, ProcessedEvent.processed_at)
-                                        .where(ProcessedEvent.consumer == CONSUMER,
-                                               ProcessedEvent.event_id.in_(list(handled)) if handled else False)).all())
+            reached = dict(
+                conn.execute(
+                    select(ProcessedEvent.event_id, ProcessedEvent.processed_at).where(
+                        ProcessedEvent.consumer == CONSUMER,
+                        ProcessedEvent.event_id.in_(list(handled)) if handled else False,
+                    )
+                ).all()
+            )
         with events_engine.connect() as conn:
-            rows = conn.execute(select(OutboxEvent.created_at, OutboxEvent.published_at)
-                                .where(OutboxEvent.event_id.in_(list(committed)) if committed else False)).all()
+            rows = conn.execute(
+                select(OutboxEvent.created_at, OutboxEvent.published_at).where(
+                    OutboxEvent.event_id.in_(list(committed)) if committed else False
+                )
+            ).all()
         lag = [(r.published_at - r.created_at).total_seconds() * 1000 for r in rows if r.published_at]
         to_handler = [(reached[k] - committed[k]).total_seconds() * 1000 for k in reached]
         e2e = [(handled[k] - committed[k]).total_seconds() * 1000 for k in handled]
-        return [len(committed), len(handled),
-                f"{fmt(common.percentile(lag, 0.5))} / {fmt(common.percentile(lag, 0.99))}",
-                f"{fmt(common.percentile(to_handler, 0.5))} / {fmt(common.percentile(to_handler, 0.99))}",
-                fmt(common.percentile(e2e, 0.5)), fmt(common.percentile(e2e, 0.99)), fmt(max(e2e) if e2e else None)]
+        return [
+            len(committed),
+            len(handled),
+            f"{fmt(common.percentile(lag, 0.5))} / {fmt(common.percentile(lag, 0.99))}",
+            f"{fmt(common.percentile(to_handler, 0.5))} / {fmt(common.percentile(to_handler, 0.99))}",
+            fmt(common.percentile(e2e, 0.5)),
+            fmt(common.percentile(e2e, 0.99)),
+            fmt(max(e2e) if e2e else None),
+        ]
     finally:
         events_engine.dispose()
         notifications_engine.dispose()
@@ -425,16 +586,38 @@ def scaling_figures(cluster, targets, duration, clients=20):
         for label, paths in targets.items():
             result = common.run_load(cluster.url("gateway"), paths, clients, duration)
             first.setdefault(label, result["rps"])
-            rows.append([label, replicas, clients, fmt(result["rps"], 0), f"{result['rps'] / first[label]:.2f}",
-                         f"{common.ratio(result['rps'], base['rps']):.2f}", fmt(result["p99_ms"])])
+            rows.append(
+                [
+                    label,
+                    replicas,
+                    clients,
+                    fmt(result["rps"], 0),
+                    f"{result['rps'] / first[label]:.2f}",
+                    f"{common.ratio(result['rps'], base['rps']):.2f}",
+                    fmt(result["p99_ms"]),
+                ]
+            )
     for replicas in (3, 2):
         cluster.stop(f"events-{replicas}")
-    common.print_table("Scaling: events replicas", ["path", "replicas", "clients", "req/s", "x 1 replica",
-                                                      "x bare req/s", "p99 ms"], rows)
+    common.print_table(
+        "Scaling: events replicas",
+        ["path", "replicas", "clients", "req/s", "x 1 replica", "x bare req/s", "p99 ms"],
+        rows,
+    )
 
 
-def profile(cluster, component, paths, duration, headers=None, clients=10, top=25, method="GET", bodies=None,
-            stats_path=None):
+def profile(
+    cluster,
+    component,
+    paths,
+    duration,
+    headers=None,
+    clients=10,
+    top=25,
+    method="GET",
+    bodies=None,
+    stats_path=None,
+):
     """Profile ``component`` while ``paths`` are loaded. With py-spy (no ``stats_path``): print the functions
     holding the most samples (inclusive), the collapsed stacks go to .nabo/benchmarks/profile-<component>.txt.
     With ``stats_path`` (the component runs under benchmarks/cpu_profile.py): stop it once the machine is
@@ -442,10 +625,21 @@ def profile(cluster, component, paths, duration, headers=None, clients=10, top=2
     spy = None if stats_path else common.Profiler(cluster.processes[component].pid, component, duration)
     time.sleep(1)
     if stats_path:
-        cluster.processes[component].popen.send_signal(signal.SIGUSR1)  # count from here: start-up is not the load
+        cluster.processes[component].popen.send_signal(
+            signal.SIGUSR1
+        )  # count from here: start-up is not the load
     warmup = 0 if bodies else 20  # per client, before the measured requests (writes have none)
-    result = common.run_load(cluster.url("gateway"), paths, clients, duration - 1, headers=headers, method=method,
-                             bodies=bodies, max_requests=len(bodies) if bodies else 20000, warmup=warmup)
+    result = common.run_load(
+        cluster.url("gateway"),
+        paths,
+        clients,
+        duration - 1,
+        headers=headers,
+        method=method,
+        bodies=bodies,
+        max_requests=len(bodies) if bodies else 20000,
+        warmup=warmup,
+    )
     title = f"{component} under {method} {paths[0]} ({clients} clients, {result['rps']:.0f} req/s)"
     if spy is not None:
         spy.report(title, top)
@@ -491,8 +685,18 @@ class CpuMeter:
             self.used[label] = self.used.get(label, 0.0) + seconds - self.before.get(key, 0.0)
 
 
-CPU_COLUMNS = ("baseline-http", "baseline-echo", "baseline-consumer", "gateway", "members", "events",
-               "notifications", "smtp-sink", "postgresql", "rabbitmq")
+CPU_COLUMNS = (
+    "baseline-http",
+    "baseline-echo",
+    "baseline-consumer",
+    "gateway",
+    "members",
+    "events",
+    "notifications",
+    "smtp-sink",
+    "postgresql",
+    "rabbitmq",
+)
 
 
 def cpu_figures(cluster, targets, duration, clients=10, headers=None, write_events=None, max_writes=3000):
@@ -501,15 +705,26 @@ def cpu_figures(cluster, targets, duration, clients=10, headers=None, write_even
     rows = []
     bare = cluster.url("baseline-http")
     cases = {ECHO: (bare, ["/echo?v=x"], {}), PAGE_FLOOR: (bare, ["/page?n=50"], {})}
-    cases.update({name: (cluster.url("gateway"), paths, {"headers": headers}) for name, paths in targets.items()})
+    cases.update(
+        {name: (cluster.url("gateway"), paths, {"headers": headers}) for name, paths in targets.items()}
+    )
     if write_events:
         paths, bodies = registration_load(write_events, max_writes)
-        cases[WRITE_FLOOR] = (bare, ["/write"], {"method": "POST", "max_requests": max_writes,
-                                                  "bodies": floor_bodies(bodies)})
-        cases[REGISTRATION_FLOOR] = (bare, ["/register"], {
-            "method": "POST", "max_requests": max_writes, "bodies": floor_bodies(bodies), "settle": 5})
-        cases[REGISTRATIONS] = (cluster.url("gateway"), paths, {
-            "method": "POST", "bodies": bodies, "max_requests": max_writes, "settle": 5})
+        cases[WRITE_FLOOR] = (
+            bare,
+            ["/write"],
+            {"method": "POST", "max_requests": max_writes, "bodies": floor_bodies(bodies)},
+        )
+        cases[REGISTRATION_FLOOR] = (
+            bare,
+            ["/register"],
+            {"method": "POST", "max_requests": max_writes, "bodies": floor_bodies(bodies), "settle": 5},
+        )
+        cases[REGISTRATIONS] = (
+            cluster.url("gateway"),
+            paths,
+            {"method": "POST", "bodies": bodies, "max_requests": max_writes, "settle": 5},
+        )
     for name, (url, paths, extra) in cases.items():
         settle = extra.pop("settle", 0)
         CpuMeter(cluster).wait_quiet()
@@ -517,7 +732,9 @@ def cpu_figures(cluster, targets, duration, clients=10, headers=None, write_even
             result = common.run_load(url, paths, clients, duration, **extra)
             time.sleep(settle)  # the relay and the consumer finish what the requests started
         rows.append(cpu_row(name, result["rps"], meter.used, result["ok"]))
-    common.print_table(f"CPU per request (ms, {clients} clients)", ["path", "req/s", *CPU_COLUMNS, "sum"], rows)
+    common.print_table(
+        f"CPU per request (ms, {clients} clients)", ["path", "req/s", *CPU_COLUMNS, "sum"], rows
+    )
 
 
 def memory_table(idle, peaks):
@@ -526,6 +743,7 @@ def memory_table(idle, peaks):
 
 
 # --- orchestration -----------------------------------------------------------------------------
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -538,14 +756,24 @@ def main():
     parser.add_argument("--grow-organisations", type=int, default=100_000)
     parser.add_argument("--grow-registrations", type=int, default=100_000)
     parser.add_argument("--grow-events", type=int, default=2000)
-    parser.add_argument("--profile", help="COMPONENT:TARGET, e.g. events:list (targets: event, organisation, "
-                                              "list, register); samples the component with py-spy and exits")
-    parser.add_argument("--cprofile", help="COMPONENT:TARGET as --profile, but the component runs under cProfile on "
-                                               "a CPU clock (waits in the eventlet hub cost nothing); prints where its "
-                                               "CPU went and exits")
+    parser.add_argument(
+        "--profile",
+        help="COMPONENT:TARGET, e.g. events:list (targets: event, organisation, "
+        "list, register); samples the component with py-spy and exits",
+    )
+    parser.add_argument(
+        "--cprofile",
+        help="COMPONENT:TARGET as --profile, but the component runs under cProfile on "
+        "a CPU clock (waits in the eventlet hub cost nothing); prints where its "
+        "CPU went and exits",
+    )
     parser.add_argument("--writes", type=int, default=3000, help="most registrations per write run")
-    parser.add_argument("--profile-clients", type=int, default=10,
-                        help="clients while profiling; few keep a saturated machine from skewing the samples")
+    parser.add_argument(
+        "--profile-clients",
+        type=int,
+        default=10,
+        help="clients while profiling; few keep a saturated machine from skewing the samples",
+    )
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     rng = random.Random(11)
@@ -557,22 +785,30 @@ def main():
             urls = {name: infra.make_database(name) for name in ("members", "events", "notifications")}
             # the write floor's own database (one table, made by the baseline itself)
             baseline_url = infra.make_database("baseline", migrate=False)  # SQLAlchemy's, for the figures
-            baseline_db = baseline_url.replace("postgresql+psycopg2://", "postgresql://")  # the baseline's psycopg2
+            baseline_db = baseline_url.replace(
+                "postgresql+psycopg2://", "postgresql://"
+            )  # the baseline's psycopg2
             t0 = time.perf_counter()
             people = seed_members(urls["members"], args.organisations, rng)[1]
             association_id = str(uuid.uuid4())
             event_ids = seed_events(urls["events"], association_id, args.events, args.registrations, rng)
             seed_host_in_read_model(urls["notifications"], association_id)
             organisation_ids = public_organisations(urls["members"])
-            print(f"seeded {args.organisations} organisations, {args.events} events, {args.registrations} "
-                  f"registrations in {time.perf_counter() - t0:.1f} s")
+            print(
+                f"seeded {args.organisations} organisations, {args.events} events, {args.registrations} "
+                f"registrations in {time.perf_counter() - t0:.1f} s"
+            )
 
             cluster = common.Cluster(amqp, urls)
             smtp_port = cluster.start_smtp_sink(count_only=True)  # the sink's own parsing is not nabo's cost
-            cluster.extra_env.update({"NOTIFICATIONS_SMTP_PORT": smtp_port, "NOTIFICATIONS_SMTP_HOST": "127.0.0.1"})
+            cluster.extra_env.update(
+                {"NOTIFICATIONS_SMTP_PORT": smtp_port, "NOTIFICATIONS_SMTP_HOST": "127.0.0.1"}
+            )
             cluster.start_baseline(database_url=baseline_db, smtp_port=smtp_port)
             profiled, _, profiled_target = (args.profile or args.cprofile or "").partition(":")
-            stats_path = os.path.join(common.LOG_DIR, f"cprofile-{profiled}.pstats") if args.cprofile else None
+            stats_path = (
+                os.path.join(common.LOG_DIR, f"cprofile-{profiled}.pstats") if args.cprofile else None
+            )
             for component in ("members", "events", "notifications", "gateway"):
                 cluster.start(component, profile_to=stats_path if component == profiled else None)
             cluster.wait_ready()
@@ -580,8 +816,11 @@ def main():
             idle = {name: p.rss() for name, p in cluster.processes.items()}
 
             http = requests.Session()
-            token = http.post(f"{cluster.url()}/v1/auth/token", timeout=30,
-                              json={"email": people[0]["email"], "password": PASSWORD}).json()["access_token"]
+            token = http.post(
+                f"{cluster.url()}/v1/auth/token",
+                timeout=30,
+                json={"email": people[0]["email"], "password": PASSWORD},
+            ).json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
             targets = {
                 "GET /v1/events/{id}": [f"/v1/events/{i}" for i in event_ids[:100]],
@@ -598,14 +837,27 @@ def main():
                 if profiled_target == "register":  # the write path: guest registrations over 20 events
                     event_ids = create_write_events(cluster, association_id, 20)
                     paths, bodies = registration_load(event_ids, args.writes)
-                    run(paths, max(args.duration, 10), method="POST", bodies=bodies, clients=args.profile_clients)
+                    run(
+                        paths,
+                        max(args.duration, 10),
+                        method="POST",
+                        bodies=bodies,
+                        clients=args.profile_clients,
+                    )
                     return
-                name = {"event": "GET /v1/events/{id}", "organisation": "GET /v1/organisations/{id}",
-                        "list": "GET /v1/events?limit=50"}[profiled_target]
+                name = {
+                    "event": "GET /v1/events/{id}",
+                    "organisation": "GET /v1/organisations/{id}",
+                    "list": "GET /v1/events?limit=50",
+                }[profiled_target]
                 run(targets[name], max(args.duration, 10), headers=headers, clients=args.profile_clients)
                 return
             with RssSampler(cluster) as sampler:
-                small = read_figures(cluster, targets, args.duration, headers=headers) if "read" in sections else {}
+                small = (
+                    read_figures(cluster, targets, args.duration, headers=headers)
+                    if "read" in sections
+                    else {}
+                )
                 if "write" in sections:
                     write_events = create_write_events(cluster, association_id, 20)
                     write_figures(cluster, urls, baseline_url, write_events, args.duration, args.writes)
@@ -613,39 +865,88 @@ def main():
             if "ratios" in sections:
                 if "write" not in sections:
                     write_events = create_write_events(cluster, association_id, 20)
-                ratio_rounds(cluster, targets, write_events, args.duration, args.rounds, args.writes, headers=headers)
+                ratio_rounds(
+                    cluster, targets, write_events, args.duration, args.rounds, args.writes, headers=headers
+                )
             if "cpu" in sections:
-                cpu_figures(cluster, targets, args.duration, headers=headers,
-                            write_events=write_events if "write" in sections else None, max_writes=args.writes)
+                cpu_figures(
+                    cluster,
+                    targets,
+                    args.duration,
+                    headers=headers,
+                    write_events=write_events if "write" in sections else None,
+                    max_writes=args.writes,
+                )
             if "memory" in sections:
                 memory_table(idle, sampler.peaks)
             if "scaling" in sections:
-                scaling_figures(cluster, {"GET /v1/events?limit=50": targets["GET /v1/events?limit=50"],
-                                          "GET /v1/events/{id}": targets["GET /v1/events/{id}"]}, args.duration)
+                scaling_figures(
+                    cluster,
+                    {
+                        "GET /v1/events?limit=50": targets["GET /v1/events?limit=50"],
+                        "GET /v1/events/{id}": targets["GET /v1/events/{id}"],
+                    },
+                    args.duration,
+                )
             if "growth" in sections:
                 t0 = time.perf_counter()
                 seed_members(urls["members"], args.grow_organisations - args.organisations, rng)
-                seed_events(urls["events"], association_id, args.grow_events - args.events,
-                            args.grow_registrations - args.registrations, rng)
-                print(f"\ngrew to {args.grow_organisations} organisations, {args.grow_events} events, "
-                      f"{args.grow_registrations} registrations in {time.perf_counter() - t0:.1f} s")
-                large = read_figures(cluster, targets, args.duration, concurrency=(1, 10), headers=headers,
-                                     label=f" with {args.grow_organisations} organisations and "
-                                           f"{args.grow_registrations} registrations")
+                seed_events(
+                    urls["events"],
+                    association_id,
+                    args.grow_events - args.events,
+                    args.grow_registrations - args.registrations,
+                    rng,
+                )
+                print(
+                    f"\ngrew to {args.grow_organisations} organisations, {args.grow_events} events, "
+                    f"{args.grow_registrations} registrations in {time.perf_counter() - t0:.1f} s"
+                )
+                large = read_figures(
+                    cluster,
+                    targets,
+                    args.duration,
+                    concurrency=(1, 10),
+                    headers=headers,
+                    label=f" with {args.grow_organisations} organisations and "
+                    f"{args.grow_registrations} registrations",
+                )
                 rows = []
                 for (name, clients), result in large.items():
-                    if name in ("bare", "page-floor") or (name, clients) not in small:  # the data's, not the floors
+                    if (
+                        name in ("bare", "page-floor") or (name, clients) not in small
+                    ):  # the data's, not the floors
                         continue
                     before = small[(name, clients)]
-                    growth = growth_against_echo(before, small[("bare", clients)], result, large[("bare", clients)])
-                    rows.append([name, clients, fmt(before["p99_ms"]), fmt(result["p99_ms"]),
-                                 f"{common.ratio(result['p99_ms'], before['p99_ms']):.2f}x",
-                                 f"{growth:.2f}x",
-                                 fmt(before["rps"], 0), fmt(result["rps"], 0)])
-                common.print_table("Growth: p99 at 100,000 vs at 1,000",
-                                   ["path", "clients", "p99 ms small", "p99 ms large", "large / small",
-                                    "large / small, each against its run's echo", "req/s small", "req/s large"],
-                                   rows)
+                    growth = growth_against_echo(
+                        before, small[("bare", clients)], result, large[("bare", clients)]
+                    )
+                    rows.append(
+                        [
+                            name,
+                            clients,
+                            fmt(before["p99_ms"]),
+                            fmt(result["p99_ms"]),
+                            f"{common.ratio(result['p99_ms'], before['p99_ms']):.2f}x",
+                            f"{growth:.2f}x",
+                            fmt(before["rps"], 0),
+                            fmt(result["rps"], 0),
+                        ]
+                    )
+                common.print_table(
+                    "Growth: p99 at 100,000 vs at 1,000",
+                    [
+                        "path",
+                        "clients",
+                        "p99 ms small",
+                        "p99 ms large",
+                        "large / small",
+                        "large / small, each against its run's echo",
+                        "req/s small",
+                        "req/s large",
+                    ],
+                    rows,
+                )
         finally:
             if cluster:
                 cluster.stop_all()
@@ -656,24 +957,28 @@ def main():
 def growth_against_echo(small, small_echo, large, large_echo):
     """The growth of a p99 with each p99 taken against the bare echo measured just before it: the two runs
     are minutes apart, and a shared machine's own speed can drift by more than the data's growth costs."""
-    return common.ratio(common.ratio(large["p99_ms"], large_echo["p99_ms"]),
-                        common.ratio(small["p99_ms"], small_echo["p99_ms"]))
+    return common.ratio(
+        common.ratio(large["p99_ms"], large_echo["p99_ms"]),
+        common.ratio(small["p99_ms"], small_echo["p99_ms"]),
+    )
 
 
 def create_write_events(cluster, association_id, count):
     """Events created and published through the service, so notifications knows them from its events."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    from nabo_common.runtime import context
-    from nabo_common.runtime import settings
+    from nabo_common.runtime import context, settings
     from tests.integration.events.conftest import admin_caller
     from tests.unit.events.conftest import event_payload
 
     keys = settings.load("events").context_keys
     token = context.sign(admin_caller(association_id), keys, ttl=3600)
     ids = []
-    with ClusterRpcProxy({"AMQP_URI": cluster.amqp, "serializer": "json"},
-                         context_data={context.CONTEXT_KEY: token}, timeout=30) as proxy:
+    with ClusterRpcProxy(
+        {"AMQP_URI": cluster.amqp, "serializer": "json"},
+        context_data={context.CONTEXT_KEY: token},
+        timeout=30,
+    ) as proxy:
         for n in range(count):
             event = proxy.events.create_event(event_payload(title=f"Write target {n}"))
             proxy.events.transition_event(event["id"], {"to": "published"})

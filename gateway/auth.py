@@ -4,9 +4,9 @@ from nameko.extensions import DependencyProvider
 
 from gateway import tokens
 from gateway.runtime import runtime
+from nabo_common.api.errors import BadInput, NotAuthenticated
 from nabo_common.runtime import context as context_mod
 from nabo_common.runtime import settings as settings_mod
-from nabo_common.api.errors import BadInput, NotAuthenticated
 
 ACCEPTED_LANGUAGES = context_mod.LANGUAGES
 

@@ -16,7 +16,10 @@ from werkzeug.wrappers import Response
 from gateway import cors, metrics, problems
 from gateway.parsing import check_path_ids, parse_body, parse_query
 from gateway.ratelimit import (
-    NAMED_RATE_LIMITS, TOO_MANY_REQUESTS_DETAIL, TooManyRequests, exceeded_rate_limit,
+    NAMED_RATE_LIMITS,
+    TOO_MANY_REQUESTS_DETAIL,
+    TooManyRequests,
+    exceeded_rate_limit,
 )
 from gateway.runtime import runtime
 from gateway.server import GatewayRoute

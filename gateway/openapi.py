@@ -15,18 +15,34 @@ PROBLEM_SCHEMA = {
     "type": "object",
     "required": ["type", "title", "status"],
     "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "instance": {"type": "string"}, "request_id": {"type": "string"},
-        "errors": {"type": "object", "additionalProperties": True,
-                   "description": "Per-field messages: field name to a list of messages (nested for nested fields)."},
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "Per-field messages: field name to a list of messages (nested for nested fields).",
+        },
     },
 }
 PATH_ID = "An id; a value that is not a UUID names no resource (404)."
-ERROR_TEXT = {400: "Malformed request", 401: "Not signed in or token invalid", 403: "Not allowed",
-              404: "Not found (or not visible to you)", 409: "Conflicts with the current state",
-              411: "Body sent without Content-Length", 413: "Body too large", 415: "Body is not JSON",
-              422: "Invalid fields", 429: "Rate limit reached",
-              503: "A service is unavailable", 504: "A service did not answer in time"}
+ERROR_TEXT = {
+    400: "Malformed request",
+    401: "Not signed in or token invalid",
+    403: "Not allowed",
+    404: "Not found (or not visible to you)",
+    409: "Conflicts with the current state",
+    411: "Body sent without Content-Length",
+    413: "Body too large",
+    415: "Body is not JSON",
+    422: "Invalid fields",
+    429: "Rate limit reached",
+    503: "A service is unavailable",
+    504: "A service did not answer in time",
+}
 
 
 def _schema_name(schema):
@@ -47,21 +63,37 @@ def _object_size(converter, field, ret, **kwargs):
 def build(version="1.0.0"):
     marshmallow_plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
-        title="nabo API", version=version, openapi_version="3.0.3",
+        title="nabo API",
+        version=version,
+        openapi_version="3.0.3",
         plugins=[marshmallow_plugin],
-        info={"description": "Business networks across borders: members, networks, events, notifications and "
-                             "idea panels. Errors are application/problem+json (RFC 9457). Lists are paginated "
-                             "with limit (at most 200) and offset."},
+        info={
+            "description": "Business networks across borders: members, networks, events, notifications and "
+            "idea panels. Errors are application/problem+json (RFC 9457). Lists are paginated "
+            "with limit (at most 200) and offset."
+        },
     )
     marshmallow_plugin.converter.add_attribute_function(_object_size)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
-    spec.components.security_scheme("calendarFeedToken", {
-        "type": "apiKey", "in": "query", "name": "token",
-        "description": "A person's calendar feed token (POST /v1/me/calendar-token); calendar feeds only."})
+    spec.components.security_scheme(
+        "calendarFeedToken",
+        {
+            "type": "apiKey",
+            "in": "query",
+            "name": "token",
+            "description": "A person's calendar feed token (POST /v1/me/calendar-token); calendar feeds "
+                           "only.",
+        },
+    )
     spec.components.schema("Problem", PROBLEM_SCHEMA)
     paths = {}
     for route in ROUTES:
-        operation = {"operationId": route.name, "summary": route.summary, "tags": list(route.tags), "responses": {}}
+        operation = {
+            "operationId": route.name,
+            "summary": route.summary,
+            "tags": list(route.tags),
+            "responses": {},
+        }
         if route.description:
             operation["description"] = route.description
         if route.auth == "required":
@@ -70,9 +102,16 @@ def build(version="1.0.0"):
             operation["security"] = [{}, {"bearer": []}]
         if route.query is CalendarFeedQuery:
             operation["security"].append({"calendarFeedToken": []})
-        params = [{"in": "path", "name": name, "required": True, "description": PATH_ID,
-                   "schema": {"type": "string", "format": "uuid"}}
-                  for name in re.findall(r"\{(\w+)\}", route.path)]
+        params = [
+            {
+                "in": "path",
+                "name": name,
+                "required": True,
+                "description": PATH_ID,
+                "schema": {"type": "string", "format": "uuid"},
+            }
+            for name in re.findall(r"\{(\w+)\}", route.path)
+        ]
         if params:
             operation["parameters"] = params
         if route.query is not None:
@@ -88,8 +127,13 @@ def build(version="1.0.0"):
         if route.status != 204:
             media = {}
             for produced in route.produces:
-                media[produced] = {"schema": route.response} if (route.response and produced == "application/json") \
-                    else {"schema": {"type": "string"} if produced != "application/json" else {"type": "object"}}
+                media[produced] = (
+                    {"schema": route.response}
+                    if (route.response and produced == "application/json")
+                    else {
+                        "schema": {"type": "string"} if produced != "application/json" else {"type": "object"}
+                    }
+                )
             ok["content"] = media
         operation["responses"][str(route.status)] = ok
         errors = set(route.errors) | {503, 504} | ({404} if params else set())
@@ -103,7 +147,8 @@ def build(version="1.0.0"):
         for status in sorted(errors):
             operation["responses"][str(status)] = {
                 "description": ERROR_TEXT.get(status, "Error"),
-                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            }
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
@@ -112,41 +157,94 @@ def build(version="1.0.0"):
         for op in operations.values():
             content = op.get("requestBody", {}).get("content", {}).get("application/json")
             if content is not None and "example" not in content:
-                content["example"] = EXAMPLE_OVERRIDES.get(op["operationId"]) or example_for(content.get("schema", {}), doc)
+                content["example"] = EXAMPLE_OVERRIDES.get(op["operationId"]) or example_for(
+                    content.get("schema", {}), doc
+                )
     return doc
 
 
 # realistic values by field name (checked first), then by format and type
 NAMED_EXAMPLES = {
-    "email": "anne.holm@example.dk", "password": "a-long-secret-phrase", "name": "Fjordby Tømrer ApS",
-    "title": "Netværksmøde: Grøn omstilling i praksis", "slug": "fjordby-erhverv", "country": "DK",
-    "language": "da", "default_language": "da", "time_zone": "Europe/Copenhagen", "currency": "DKK",
-    "sector": "62.01", "region": "Syddanmark", "registration_kind": "CVR", "registration_number": "13585628",
-    "phone": "+45 12 34 56 78", "website": "https://www.example.dk", "key": "green-funding",
-    "description": "A short description.", "goal": "Keep the business networks alive online.",
-    "need": "Small companies do not know where to start", "expected_effect": "Lower energy bills",
-    "body": "We would take part.", "text": "Kick-off held with eight companies.", "message": "Shall we meet?",
-    "reason": "Moved to the spring", "note": "Agreed at the panel meeting", "source": "signup form",
-    "wording_version": "2024-01", "theme": "Green transition", "csv": "Name,Email\nAnne Holm,anne@example.dk\n",
-    "recording_url": "https://video.example.dk/meeting-1", "join_url": "https://meet.example.dk/room-1",
-    "external_link": "https://www.linkedin.com/groups/12345", "url": "https://hooks.example.dk/nabo",
-    "secret": "a-shared-secret-of-16+", "address": "Havnegade 1, 6000 Fjordby", "campaign_code": "spring-24",
-    "sender_name": "Erhvervskontoret", "reply_to": "erhverv@example.dk", "subject": "Nyt fra erhvervskontoret",
-    "amount_minor": 1_200_000, "budget_amount_minor": 7_500_000, "year": 2025, "birth_year": 1988,
-    "capacity": 40, "planned_events": 7, "rating": 5, "anonymous_count": 3, "max_age": 30,
-    "limit": 50, "offset": 0, "id": "dietary_needs", "ends_at": "2025-03-20T17:30:00+01:00",
-    "registration_opens_at": "2025-02-01T09:00:00+01:00", "registration_closes_at": "2025-03-20T12:00:00+01:00",
-    "da": "Grøn omstilling", "nl": "Groene transitie", "de": "Grüne Transformation", "sv": "Grön omställning",
+    "email": "anne.holm@example.dk",
+    "password": "a-long-secret-phrase",
+    "name": "Fjordby Tømrer ApS",
+    "title": "Netværksmøde: Grøn omstilling i praksis",
+    "slug": "fjordby-erhverv",
+    "country": "DK",
+    "language": "da",
+    "default_language": "da",
+    "time_zone": "Europe/Copenhagen",
+    "currency": "DKK",
+    "sector": "62.01",
+    "region": "Syddanmark",
+    "registration_kind": "CVR",
+    "registration_number": "13585628",
+    "phone": "+45 12 34 56 78",
+    "website": "https://www.example.dk",
+    "key": "green-funding",
+    "description": "A short description.",
+    "goal": "Keep the business networks alive online.",
+    "need": "Small companies do not know where to start",
+    "expected_effect": "Lower energy bills",
+    "body": "We would take part.",
+    "text": "Kick-off held with eight companies.",
+    "message": "Shall we meet?",
+    "reason": "Moved to the spring",
+    "note": "Agreed at the panel meeting",
+    "source": "signup form",
+    "wording_version": "2024-01",
+    "theme": "Green transition",
+    "csv": "Name,Email\nAnne Holm,anne@example.dk\n",
+    "recording_url": "https://video.example.dk/meeting-1",
+    "join_url": "https://meet.example.dk/room-1",
+    "external_link": "https://www.linkedin.com/groups/12345",
+    "url": "https://hooks.example.dk/nabo",
+    "secret": "a-shared-secret-of-16+",
+    "address": "Havnegade 1, 6000 Fjordby",
+    "campaign_code": "spring-24",
+    "sender_name": "Erhvervskontoret",
+    "reply_to": "erhverv@example.dk",
+    "subject": "Nyt fra erhvervskontoret",
+    "amount_minor": 1_200_000,
+    "budget_amount_minor": 7_500_000,
+    "year": 2025,
+    "birth_year": 1988,
+    "capacity": 40,
+    "planned_events": 7,
+    "rating": 5,
+    "anonymous_count": 3,
+    "max_age": 30,
+    "limit": 50,
+    "offset": 0,
+    "id": "dietary_needs",
+    "ends_at": "2025-03-20T17:30:00+01:00",
+    "registration_opens_at": "2025-02-01T09:00:00+01:00",
+    "registration_closes_at": "2025-03-20T12:00:00+01:00",
+    "da": "Grøn omstilling",
+    "nl": "Groene transitie",
+    "de": "Grüne Transformation",
+    "sv": "Grön omställning",
     "en": "Green transition",
 }
-FORMAT_EXAMPLES = {"date": "2025-03-20", "date-time": "2025-03-20T16:00:00+01:00", "email": "anne.holm@example.dk",
-                   "url": "https://www.example.dk", "uri": "https://www.example.dk",
-                   "uuid": "3f0c2a4e-8d1b-4c7a-9e55-2b6f0d9a1c33"}
+FORMAT_EXAMPLES = {
+    "date": "2025-03-20",
+    "date-time": "2025-03-20T16:00:00+01:00",
+    "email": "anne.holm@example.dk",
+    "url": "https://www.example.dk",
+    "uri": "https://www.example.dk",
+    "uuid": "3f0c2a4e-8d1b-4c7a-9e55-2b6f0d9a1c33",
+}
 EXAMPLE_ID = FORMAT_EXAMPLES["uuid"]
-_CAMPAIGN = {"name": "Nyhedsbrev marts", "kind": "newsletter", "sender_name": "Erhvervskontoret",
-             "contents": {"da": {"subject": "Nyt fra erhvervskontoret", "text": "Kom til netværksmødet 20. marts."},
-                          "en": {"subject": "News from the business office", "text": "Join the network meeting."}},
-             "segment": {"association_ids": [EXAMPLE_ID], "countries": ["DK"]}}
+_CAMPAIGN = {
+    "name": "Nyhedsbrev marts",
+    "kind": "newsletter",
+    "sender_name": "Erhvervskontoret",
+    "contents": {
+        "da": {"subject": "Nyt fra erhvervskontoret", "text": "Kom til netværksmødet 20. marts."},
+        "en": {"subject": "News from the business office", "text": "Join the network meeting."},
+    },
+    "segment": {"association_ids": [EXAMPLE_ID], "countries": ["DK"]},
+}
 # bodies whose fields depend on each other (one of several, or a nested text map) where a per-field
 # example misleads
 EXAMPLE_OVERRIDES = {
@@ -178,8 +276,11 @@ def example_for(schema, doc, name="", depth=0):
             return {}
         if not schema.get("properties") and name in ("name", "description", "labels", "contents"):
             return {"da": "Grøn omstilling", "en": "Green transition"}
-        return {prop: example_for(definition, doc, prop, depth + 1)
-                for prop, definition in schema.get("properties", {}).items() if not definition.get("readOnly")}
+        return {
+            prop: example_for(definition, doc, prop, depth + 1)
+            for prop, definition in schema.get("properties", {}).items()
+            if not definition.get("readOnly")
+        }
     if kind == "array":
         singular = name[:-3] + "y" if name.endswith("ies") else name[:-1] if name.endswith("s") else name
         item = example_for(schema.get("items", {}), doc, singular, depth + 1)
@@ -193,7 +294,11 @@ def example_for(schema, doc, name="", depth=0):
     if kind == "string":
         if schema.get("format") in FORMAT_EXAMPLES:
             return FORMAT_EXAMPLES[schema["format"]]
-        if name.endswith("_id") or name.endswith("_ids") or schema.get("minLength") == 36 == schema.get("maxLength"):
+        if (
+            name.endswith("_id")
+            or name.endswith("_ids")
+            or schema.get("minLength") == 36 == schema.get("maxLength")
+        ):
             return EXAMPLE_ID
         if name.endswith("_at"):
             return FORMAT_EXAMPLES["date-time"]
@@ -231,15 +336,23 @@ def _parameters(op):
             kind = " | ".join(str(v) for v in schema["enum"])
         required = " <b>required</b>" if p.get("required") else ""
         description = html.escape(p.get("description", ""))
-        rows.append(f"<tr><td><code>{html.escape(p['name'])}</code></td><td>{p['in']}</td>"
-                    f"<td>{html.escape(kind)}{required}</td><td>{description}</td></tr>")
-    return f"<table><tr><th>parameter</th><th>in</th><th>type</th><th></th></tr>{''.join(rows)}</table>" if rows else ""
+        rows.append(
+            f"<tr><td><code>{html.escape(p['name'])}</code></td><td>{p['in']}</td>"
+            f"<td>{html.escape(kind)}{required}</td><td>{description}</td></tr>"
+        )
+    return (
+        f"<table><tr><th>parameter</th><th>in</th><th>type</th><th></th></tr>{''.join(rows)}</table>"
+        if rows
+        else ""
+    )
 
 
 def _responses(op):
-    items = [f"<li><code>{code}</code> {html.escape(r.get('description', ''))}</li>"
-             for code, r in op.get("responses", {}).items()]
-    return f"<ul class=\"r\">{''.join(items)}</ul>"
+    items = [
+        f"<li><code>{code}</code> {html.escape(r.get('description', ''))}</li>"
+        for code, r in op.get("responses", {}).items()
+    ]
+    return f'<ul class="r">{"".join(items)}</ul>'
 
 
 def render_page(doc):
@@ -251,14 +364,20 @@ def render_page(doc):
             request_body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
             if request_body:
                 example = request_body.get("example") or example_for(request_body.get("schema", {}), doc)
-                body = ("<div>Example body:</div>"
-                        f"<pre>{html.escape(json.dumps(example, indent=2, ensure_ascii=False))}</pre>")
+                body = (
+                    "<div>Example body:</div>"
+                    f"<pre>{html.escape(json.dumps(example, indent=2, ensure_ascii=False))}</pre>"
+                )
             auth = "" if {} in op.get("security", []) else " <small>(bearer token)</small>"
             sections.setdefault(tag, []).append(
                 f'<div class="op"><span class="m">{method.upper()}</span>'
-                f'<code>{html.escape(path)}</code>{auth}'
-                f'<div>{html.escape(op.get("summary", ""))}</div>'
-                f'{_parameters(op)}{body}{_responses(op)}</div>')
-    rendered = "".join(f"<h2>{html.escape(tag)}</h2>{''.join(items)}" for tag, items in sorted(sections.items()))
-    return PAGE.format(description=html.escape(doc["info"].get("description", "")), openapi=doc["openapi"],
-                       sections=rendered)
+                f"<code>{html.escape(path)}</code>{auth}"
+                f"<div>{html.escape(op.get('summary', ''))}</div>"
+                f"{_parameters(op)}{body}{_responses(op)}</div>"
+            )
+    rendered = "".join(
+        f"<h2>{html.escape(tag)}</h2>{''.join(items)}" for tag, items in sorted(sections.items())
+    )
+    return PAGE.format(
+        description=html.escape(doc["info"].get("description", "")), openapi=doc["openapi"], sections=rendered
+    )

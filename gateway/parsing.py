@@ -5,7 +5,8 @@ body must be a JSON object sent as JSON."""
 import json
 import re
 
-from marshmallow import ValidationError, fields as ma_fields
+from marshmallow import ValidationError
+from marshmallow import fields as ma_fields
 
 from nabo_common.api import validation
 from nabo_common.api.errors import BadInput, NaboError, NotFound, ValidationFailed

@@ -13,10 +13,9 @@ from gateway.routes.members import MembersRoutes
 from gateway.routes.networks import NetworksRoutes
 from gateway.routes.notifications import NotificationsRoutes
 from gateway.server import route
+from nabo_common.operations import broker_reachable
 from nabo_common.runtime import metrics
-from nabo_common.runtime.health import broker_reachable
 from nabo_common.runtime.rpc import TimedRpcProxy
-from nabo_common.runtime.settings import from_container
 from nabo_common.runtime.worker import Instrumentation
 
 

@@ -12,7 +12,9 @@ CLAIM_KEYS = ("person_id", "roles", "admin_of", "member_of", "organisation_ids",
 # for the same few tokens again and again. A verified token is remembered with the keys that verified
 # it, until its own expiry; a token is its signature, so nothing unverified can hit the cache.
 VERIFIED_TOKENS = 10_000
-_verified = TLRUCache(maxsize=VERIFIED_TOKENS, ttu=lambda _key, claims, _now: claims.get("exp", 0), timer=time.time)
+_verified = TLRUCache(
+    maxsize=VERIFIED_TOKENS, ttu=lambda _key, claims, _now: claims.get("exp", 0), timer=time.time
+)
 
 
 class InvalidToken(Exception):
@@ -46,7 +48,9 @@ def _verify(token, keys):
     if header.get("alg") != "HS256" or header.get("kid") not in secrets:
         raise InvalidToken("The token was not issued here.")
     try:
-        claims = jwt.decode(token, secrets[header["kid"]], algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER)
+        claims = jwt.decode(
+            token, secrets[header["kid"]], algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER
+        )
     except jwt.ExpiredSignatureError:
         raise InvalidToken("The token has expired; sign in again.") from None
     except jwt.PyJWTError:
@@ -73,8 +77,13 @@ class OidcVerifier:
     def email_of(self, token):
         try:
             key = self.jwks.get_signing_key_from_jwt(token)
-            claims = jwt.decode(token, key.key, algorithms=["RS256", "ES256", "PS256"],
-                                audience=self.audience, issuer=self.issuer)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256", "ES256", "PS256"],
+                audience=self.audience,
+                issuer=self.issuer,
+            )
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"The token is invalid: {exc}") from None
         email = claims.get("email")

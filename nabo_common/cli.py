@@ -24,9 +24,11 @@ SERVICE_CLASSES = {
     "gateway": "gateway.service:Gateway",
 }
 
-BROKER_HELP = ("no RabbitMQ broker reachable at {uri} ({error}). Start one: on this machine "
-               "`rabbitmq-server -detached`; with Docker `docker compose -f deploy/local/compose.yaml up -d rabbitmq`; "
-               "or set AMQP_URI.")
+BROKER_HELP = (
+    "no RabbitMQ broker reachable at {uri} ({error}). Start one: on this machine "
+    "`rabbitmq-server -detached`; with Docker `docker compose -f deploy/local/compose.yaml up -d rabbitmq`; "
+    "or set AMQP_URI."
+)
 
 
 def load_service_class(component):
@@ -66,7 +68,7 @@ def _settings(component):
 
 
 def check_broker(uri):
-    from nabo_common.runtime.health import broker_reachable
+    from nabo_common.operations import broker_reachable
 
     ok, error = broker_reachable(uri, timeout=3)
     if not ok:
@@ -80,9 +82,7 @@ def _mask(uri):
 
 
 def serve(component):
-    from nabo_common.runtime import gc_tuning
-    from nabo_common.runtime import logs
-    from nabo_common.runtime import patch
+    from nabo_common.runtime import gc_tuning, logs, patch
 
     patch.apply()
     settings = _settings(component)

@@ -39,9 +39,15 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import requests
-
-from demo.names import (COUNTRIES, DK_ATTENDEES_FIRST, DK_ATTENDEES_LAST, INITIATIVES, MEETINGS, PANEL_IDEAS,
-                        SUB_THEMES)
+from demo.names import (
+    COUNTRIES,
+    DK_ATTENDEES_FIRST,
+    DK_ATTENDEES_LAST,
+    INITIATIVES,
+    MEETINGS,
+    PANEL_IDEAS,
+    SUB_THEMES,
+)
 
 ADMIN_PASSWORD = "demo-admin-password"
 MEMBER_PASSWORD = "demo-member-password"
@@ -96,12 +102,15 @@ class Gateway:
             headers["Authorization"] = f"Bearer {token}"
         for attempt in range(5):
             try:
-                r = self._session().request(method, self.base_url + path, headers=headers, timeout=self.timeout,
-                                            **kwargs)
+                r = self._session().request(
+                    method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs
+                )
             except requests.ConnectionError:
                 raise DemoError(f"cannot reach the gateway at {self.base_url}; is it running?") from None
             except requests.Timeout:
-                raise DemoError(f"the gateway at {self.base_url} did not answer {method} {path} in time") from None
+                raise DemoError(
+                    f"the gateway at {self.base_url} did not answer {method} {path} in time"
+                ) from None
             if r.status_code in (429, 503) and attempt < 4:  # rate limit or a service still starting
                 time.sleep(float(r.headers.get("Retry-After", 1)) if r.status_code == 429 else 1.0)
                 continue
@@ -161,23 +170,41 @@ def generate_organisations(country):
         first, last = rng.choice(data["first"]), rng.choice(data["last"])
         domain = f"{ascii_slug(name.rsplit(' ', 1)[0] if suffix else name)}.example.{data['tld']}"
         young = country == "SE" and index % 2 == 1
-        person = {"name": f"{first} {last}", "email": f"{ascii_slug(first)}.{ascii_slug(last)}@{domain}",
-                  "language": rng.choice(data["languages"]),
-                  "birth_year": rng.randint(1996, 2004) if young else rng.randint(1958, 1995)}
+        person = {
+            "name": f"{first} {last}",
+            "email": f"{ascii_slug(first)}.{ascii_slug(last)}@{domain}",
+            "language": rng.choice(data["languages"]),
+            "birth_year": rng.randint(1996, 2004) if young else rng.randint(1958, 1995),
+        }
         consents = {"newsletter": rng.random() < 0.7, "contact": rng.random() < 0.8}
         if rng.random() < 0.05:
             consents["contact"] = "withdrawn"
-        specs.append({
-            "index": index, "country": country, "name": name, "sector": sector, "region": place, "word": word,
-            "visibility": "all_associations" if index % 2 == 0 else "association",
-            "size_band": rng.choice(["1", "2-9", "2-9", "10-49", "10-49", "50-249"]),
-            "description": f"{word}, {place}", "offer": offer, "need": need, "person": person,
-            "consents": consents})
+        specs.append(
+            {
+                "index": index,
+                "country": country,
+                "name": name,
+                "sector": sector,
+                "region": place,
+                "word": word,
+                "visibility": "all_associations" if index % 2 == 0 else "association",
+                "size_band": rng.choice(["1", "2-9", "2-9", "10-49", "10-49", "50-249"]),
+                "description": f"{word}, {place}",
+                "offer": offer,
+                "need": need,
+                "person": person,
+                "consents": consents,
+            }
+        )
     for country_, index, key in MEMBER_ACCOUNTS:
         if country_ == country:  # demo accounts are the contacts of some organisations
             person = specs[index]["person"]
-            person.update(email=f"{key}@{MAIL_DOMAIN}", language=COUNTRIES[country]["language"], password=MEMBER_PASSWORD,
-                          birth_year=1997 if country == "SE" else person["birth_year"])
+            person.update(
+                email=f"{key}@{MAIL_DOMAIN}",
+                language=COUNTRIES[country]["language"],
+                password=MEMBER_PASSWORD,
+                birth_year=1997 if country == "SE" else person["birth_year"],
+            )
             specs[index]["consents"] = {"newsletter": True, "contact": True}
             specs[index]["visibility"] = "all_associations"
     return specs
@@ -225,13 +252,25 @@ class Loader:
             self.associations[country] = association
             name, language = ADMINS[country]
             email = f"admin.{country.lower()}@{MAIL_DOMAIN}"
-            person = self.ensure_person({"name": name, "email": email, "language": language,
-                                         "home_association_id": association["id"], "password": ADMIN_PASSWORD},
-                                        self.platform)
-            if not any(r["scope"] == "association" and r["scope_id"] == association["id"] and r["role"] == "admin"
-                       for r in person.get("roles", [])):
-                self.gw.post(f"/v1/persons/{person['id']}/roles",
-                             {"scope": "association", "scope_id": association["id"], "role": "admin"}, self.platform)
+            person = self.ensure_person(
+                {
+                    "name": name,
+                    "email": email,
+                    "language": language,
+                    "home_association_id": association["id"],
+                    "password": ADMIN_PASSWORD,
+                },
+                self.platform,
+            )
+            if not any(
+                r["scope"] == "association" and r["scope_id"] == association["id"] and r["role"] == "admin"
+                for r in person.get("roles", [])
+            ):
+                self.gw.post(
+                    f"/v1/persons/{person['id']}/roles",
+                    {"scope": "association", "scope_id": association["id"], "role": "admin"},
+                    self.platform,
+                )
             self.admin_tokens[country] = self.gw.sign_in(email, ADMIN_PASSWORD)
             self.accounts.append((f"admin of {body['name']}", email, ADMIN_PASSWORD))
 
@@ -248,11 +287,18 @@ class Loader:
     def ensure_organisations(self, country):
         association = self.associations[country]
         token = self.admin_tokens[country]
-        memberships = {m["organisation_id"]: m for m in self.gw.pages(
-            "/v1/memberships", self.platform, association_id=association["id"])}
+        memberships = {
+            m["organisation_id"]: m
+            for m in self.gw.pages("/v1/memberships", self.platform, association_id=association["id"])
+        }
         with ThreadPoolExecutor(self.workers) as pool:
-            for spec, org in zip(self.specs[country], pool.map(
-                    lambda s: self._ensure_organisation(s, association, token, memberships), self.specs[country])):
+            for spec, org in zip(
+                self.specs[country],
+                pool.map(
+                    lambda s: self._ensure_organisation(s, association, token, memberships),
+                    self.specs[country],
+                ),
+            ):
                 spec["organisation"] = org
 
     def _ensure_organisation(self, spec, association, token, memberships):
@@ -260,21 +306,40 @@ class Loader:
         self.note("organisations", org is None)
         new = org is None
         if new:
-            org = self.gw.post("/v1/organisations", {
-                "name": spec["name"], "country": spec["country"], "region": spec["region"],
-                "sector": spec["sector"], "size_band": spec["size_band"], "description": spec["description"],
-                "languages": [COUNTRIES[spec["country"]]["language"]], "visibility": spec["visibility"],
-                "themes": [self.themes[k] for k in spec["offer"][0]]}, token)
+            org = self.gw.post(
+                "/v1/organisations",
+                {
+                    "name": spec["name"],
+                    "country": spec["country"],
+                    "region": spec["region"],
+                    "sector": spec["sector"],
+                    "size_band": spec["size_band"],
+                    "description": spec["description"],
+                    "languages": [COUNTRIES[spec["country"]]["language"]],
+                    "visibility": spec["visibility"],
+                    "themes": [self.themes[k] for k in spec["offer"][0]],
+                },
+                token,
+            )
         membership = memberships.get(org["id"])
         self.note("memberships", membership is None)
         if membership is None:
-            membership = self.gw.post("/v1/memberships", {"organisation_id": org["id"],
-                                                          "association_id": association["id"],
-                                                          "type": "start-up" if spec["word"] == "Starters" else "full",
-                                                          "start_date": "2024-01-01"}, token)
+            membership = self.gw.post(
+                "/v1/memberships",
+                {
+                    "organisation_id": org["id"],
+                    "association_id": association["id"],
+                    "type": "start-up" if spec["word"] == "Starters" else "full",
+                    "start_date": "2024-01-01",
+                },
+                token,
+            )
         if membership["status"] == "pending":
-            self.gw.post(f"/v1/memberships/{membership['id']}/transitions",
-                         {"to": "active", "effective_date": "2024-01-01"}, token)
+            self.gw.post(
+                f"/v1/memberships/{membership['id']}/transitions",
+                {"to": "active", "effective_date": "2024-01-01"},
+                token,
+            )
         body = dict(spec["person"], organisations=[{"organisation_id": org["id"], "role": "contact"}])
         known = spec["person"]["email"] in self.persons
         person = self.ensure_person(body, token)
@@ -285,21 +350,39 @@ class Loader:
                     self._consent(person, association, kind, True, token)
                 if granted == "withdrawn":
                     self._consent(person, association, kind, False, token)
-        have = set() if new else {i["title"] for i in self.gw.pages(
-            f"/v1/organisations/{org['id']}/offers-and-needs", token)}
+        have = (
+            set()
+            if new
+            else {i["title"] for i in self.gw.pages(f"/v1/organisations/{org['id']}/offers-and-needs", token)}
+        )
         for kind in ("offer", "need"):
             themes, title = spec[kind]
             self.note("offers and needs", title not in have)
             if title not in have:
-                self.gw.post(f"/v1/organisations/{org['id']}/offers-and-needs", {
-                    "kind": kind, "title": title, "themes": [self.themes[k] for k in themes],
-                    "region": spec["region"]}, token)
+                self.gw.post(
+                    f"/v1/organisations/{org['id']}/offers-and-needs",
+                    {
+                        "kind": kind,
+                        "title": title,
+                        "themes": [self.themes[k] for k in themes],
+                        "region": spec["region"],
+                    },
+                    token,
+                )
         return org
 
     def _consent(self, person, association, kind, granted, token):
-        self.gw.post(f"/v1/persons/{person['id']}/consents", {
-            "association_id": association["id"], "kind": kind, "granted": granted,
-            "source": "signup form" if granted else "e-mail to the office", "wording_version": "2024-01"}, token)
+        self.gw.post(
+            f"/v1/persons/{person['id']}/consents",
+            {
+                "association_id": association["id"],
+                "kind": kind,
+                "granted": granted,
+                "source": "signup form" if granted else "e-mail to the office",
+                "wording_version": "2024-01",
+            },
+            token,
+        )
         self.note("consents", True)
 
     def sign_in_members(self):
@@ -307,8 +390,13 @@ class Loader:
         for country, index, key in MEMBER_ACCOUNTS:
             spec = self.specs[country][index]
             self.member_tokens[key] = self.gw.sign_in(spec["person"]["email"], MEMBER_PASSWORD)
-            self.accounts.append((f"{spec['person']['name']}, contact of {spec['name']}", spec["person"]["email"],
-                                  MEMBER_PASSWORD))
+            self.accounts.append(
+                (
+                    f"{spec['person']['name']}, contact of {spec['name']}",
+                    spec["person"]["email"],
+                    MEMBER_PASSWORD,
+                )
+            )
 
     # --- networks -------------------------------------------------------------------------
     def _find_network(self, name, token, association_id):
@@ -324,8 +412,11 @@ class Loader:
         network = self._find_network(body["name"], token, association_id)
         self.note("networks", network is None)
         if network is None:
-            network = self.gw.post("/v1/networks", dict(body, association_ids=body.get(
-                "association_ids", [association_id])), token)
+            network = self.gw.post(
+                "/v1/networks",
+                dict(body, association_ids=body.get("association_ids", [association_id])),
+                token,
+            )
             if dormant:
                 network = self.gw.patch(f"/v1/networks/{network['id']}", {"activity": "dormant"}, token)
         return network
@@ -341,78 +432,155 @@ class Loader:
     def ensure_networks(self):
         t = self.themes
         nl, de = self.associations["NL"], self.associations["DE"]
-        cluster = self.ensure_network("NL", {
-            "name": CLUSTER_NAME, "association_ids": [nl["id"], de["id"]],
-            "description": {"nl": "Bedrijven uit Drenthe en het Emsland werken samen aan waterstof, warmte en "
-                                  "zonnestroom.",
-                            "de": "Unternehmen aus dem Emsland und Drenthe arbeiten gemeinsam an Wasserstoff, "
-                                  "Wärme und Solarstrom.",
-                            "en": "Companies from Emsland and Drenthe working together on hydrogen, heat and "
-                                  "solar power."},
-            "themes": [t["energy-transition"], t["cross-border-trade"]], "join_policy": "open",
-            "visibility": "public"})
+        cluster = self.ensure_network(
+            "NL",
+            {
+                "name": CLUSTER_NAME,
+                "association_ids": [nl["id"], de["id"]],
+                "description": {
+                    "nl": "Bedrijven uit Drenthe en het Emsland werken samen aan waterstof, warmte en "
+                    "zonnestroom.",
+                    "de": "Unternehmen aus dem Emsland und Drenthe arbeiten gemeinsam an Wasserstoff, "
+                    "Wärme und Solarstrom.",
+                    "en": "Companies from Emsland and Drenthe working together on hydrogen, heat and "
+                    "solar power.",
+                },
+                "themes": [t["energy-transition"], t["cross-border-trade"]],
+                "join_policy": "open",
+                "visibility": "public",
+            },
+        )
         owners = {o["association_id"]: o["status"] for o in cluster["owners"]}
         if owners.get(de["id"]) == "pending":
-            cluster = self.gw.post(f"/v1/networks/{cluster['id']}/owners/{de['id']}/decision",
-                                   {"decision": "approved"}, self.admin_tokens["DE"])
+            cluster = self.gw.post(
+                f"/v1/networks/{cluster['id']}/owners/{de['id']}/decision",
+                {"decision": "approved"},
+                self.admin_tokens["DE"],
+            )
         self.cluster = cluster
         for key in ("member.nl", "member.de"):
             self.join(cluster, key)
 
-        self.ensure_network("DE", {
-            "name": {"de": "Digitalisierung im Handwerk", "nl": "Digitalisering in het ambacht"},
-            "description": {"de": "Erfahrungsaustausch zu ERP, Onlineshops und digitaler Planung."},
-            "themes": [t["digital-transformation"]], "join_policy": "open", "visibility": "all_associations"})
-        self.ensure_network("NL", {
-            "name": {"nl": "Circulair Drenthe"}, "description": {"nl": "Reststromen worden grondstoffen."},
-            "themes": [t["circular-economy"]], "join_policy": "request", "visibility": "association"})
+        self.ensure_network(
+            "DE",
+            {
+                "name": {"de": "Digitalisierung im Handwerk", "nl": "Digitalisering in het ambacht"},
+                "description": {"de": "Erfahrungsaustausch zu ERP, Onlineshops und digitaler Planung."},
+                "themes": [t["digital-transformation"]],
+                "join_policy": "open",
+                "visibility": "all_associations",
+            },
+        )
+        self.ensure_network(
+            "NL",
+            {
+                "name": {"nl": "Circulair Drenthe"},
+                "description": {"nl": "Reststromen worden grondstoffen."},
+                "themes": [t["circular-economy"]],
+                "join_policy": "request",
+                "visibility": "association",
+            },
+        )
 
         se = self.admin_tokens["SE"]
-        kayak = self.ensure_network("SE", {
-            "name": {"sv": "Kajaknätverket Sjöland", "en": "Sjöland kayak network"},
-            "description": {"sv": "Uthyrare, guider och boenden som paddlar tillsammans.",
-                            "en": "Rental companies, guides and lodgings paddling together."},
-            "themes": [t["kayaking"]], "join_policy": "open", "visibility": "public",
-            "external_link": "https://www.facebook.com/groups/kajak-sjoland"}, se)
+        kayak = self.ensure_network(
+            "SE",
+            {
+                "name": {"sv": "Kajaknätverket Sjöland", "en": "Sjöland kayak network"},
+                "description": {
+                    "sv": "Uthyrare, guider och boenden som paddlar tillsammans.",
+                    "en": "Rental companies, guides and lodgings paddling together.",
+                },
+                "themes": [t["kayaking"]],
+                "join_policy": "open",
+                "visibility": "public",
+                "external_link": "https://www.facebook.com/groups/kajak-sjoland",
+            },
+            se,
+        )
         self.join(kayak, "member.se")
-        self.ensure_network("SE", {
-            "name": {"sv": "Klätternätverket", "en": "Climbing network"},
-            "description": {"sv": "Vilande tills någon har en fråga – väck det när du behöver."},
-            "themes": [t["climbing"]], "join_policy": "open", "visibility": "public"}, se, dormant=True)
-        self.ensure_network("SE", {
-            "name": {"sv": "Fiskenätverket", "en": "Fishing network"},
-            "description": {"sv": "Fiskecamp, guider och båtuthyrare."},
-            "themes": [t["fishing"]], "join_policy": "open", "visibility": "public"}, se, dormant=True)
-        young = self.ensure_network("SE", {
-            "name": {"sv": "Unga företagare upp till 30", "en": "Young entrepreneurs up to 30"},
-            "description": {"sv": "För dig som driver företag och är högst 30 år."},
-            "themes": [t["young-entrepreneurs"]], "join_policy": "request", "visibility": "public",
-            "eligibility": {"max_age": 30}}, se)
+        self.ensure_network(
+            "SE",
+            {
+                "name": {"sv": "Klätternätverket", "en": "Climbing network"},
+                "description": {"sv": "Vilande tills någon har en fråga – väck det när du behöver."},
+                "themes": [t["climbing"]],
+                "join_policy": "open",
+                "visibility": "public",
+            },
+            se,
+            dormant=True,
+        )
+        self.ensure_network(
+            "SE",
+            {
+                "name": {"sv": "Fiskenätverket", "en": "Fishing network"},
+                "description": {"sv": "Fiskecamp, guider och båtuthyrare."},
+                "themes": [t["fishing"]],
+                "join_policy": "open",
+                "visibility": "public",
+            },
+            se,
+            dormant=True,
+        )
+        young = self.ensure_network(
+            "SE",
+            {
+                "name": {"sv": "Unga företagare upp till 30", "en": "Young entrepreneurs up to 30"},
+                "description": {"sv": "För dig som driver företag och är högst 30 år."},
+                "themes": [t["young-entrepreneurs"]],
+                "join_policy": "request",
+                "visibility": "public",
+                "eligibility": {"max_age": 30},
+            },
+            se,
+        )
         self.join(young, "member.se")
 
     # --- the Danish programme of virtual meetings ---------------------------------------------
     def ensure_programme(self):
         dk = self.associations["DK"]
         token = self.admin_tokens["DK"]
-        programme = next((p for p in self.gw.pages("/v1/programmes", token, association_id=dk["id"])
-                          if p["title"] == PROGRAMME_TITLE), None)
+        programme = next(
+            (
+                p
+                for p in self.gw.pages("/v1/programmes", token, association_id=dk["id"])
+                if p["title"] == PROGRAMME_TITLE
+            ),
+            None,
+        )
         self.note("programmes", programme is None)
         hosts = [self.specs["DK"][i]["organisation"]["id"] for i in (3, 4)]
         if programme is None:
-            programme = self.gw.post("/v1/programmes", {
-                "association_ids": [dk["id"]], "title": PROGRAMME_TITLE,
-                "goal": "Holde erhvervsnetværkene i gang online med syv virtuelle netværksmøder.",
-                "period_start": "2024-01-15", "period_end": "2024-11-30", "planned_events": 7,
-                "budget_amount_minor": 75_000_00, "currency": "DKK", "partner_organisation_ids": hosts}, token)
+            programme = self.gw.post(
+                "/v1/programmes",
+                {
+                    "association_ids": [dk["id"]],
+                    "title": PROGRAMME_TITLE,
+                    "goal": "Holde erhvervsnetværkene i gang online med syv virtuelle netværksmøder.",
+                    "period_start": "2024-01-15",
+                    "period_end": "2024-11-30",
+                    "planned_events": 7,
+                    "budget_amount_minor": 75_000_00,
+                    "currency": "DKK",
+                    "partner_organisation_ids": hosts,
+                },
+                token,
+            )
         have = {c["description"] for c in programme.get("costs", [])}
-        for day, text, amount in (("2024-01-20", "Facilitering af 7 møder", 35_000_00),
-                                  ("2024-02-01", "Annoncer på LinkedIn og Facebook", 15_000_00),
-                                  ("2024-02-01", "Videoplatform og teknisk support", 12_000_00),
-                                  ("2024-11-15", "Redigering og udgivelse af optagelser", 8_000_00)):
+        for day, text, amount in (
+            ("2024-01-20", "Facilitering af 7 møder", 35_000_00),
+            ("2024-02-01", "Annoncer på LinkedIn og Facebook", 15_000_00),
+            ("2024-02-01", "Videoplatform og teknisk support", 12_000_00),
+            ("2024-11-15", "Redigering og udgivelse af optagelser", 8_000_00),
+        ):
             self.note("programme costs", text not in have)
             if text not in have:
-                self.gw.post(f"/v1/programmes/{programme['id']}/costs",
-                             {"date": day, "description": text, "amount_minor": amount}, token)
+                self.gw.post(
+                    f"/v1/programmes/{programme['id']}/costs",
+                    {"date": day, "description": text, "amount_minor": amount},
+                    token,
+                )
         events = {e["title"]: e for e in self.gw.pages("/v1/events", token, programme_id=programme["id"])}
         self.programme = programme
         with ThreadPoolExecutor(4) as pool:
@@ -425,15 +593,30 @@ class Loader:
         self.note("events", event is None)
         start = datetime.fromisoformat(f"{day}T16:00").replace(tzinfo=ZoneInfo("Europe/Copenhagen"))
         if event is None:
-            event = self.gw.post("/v1/events", {
-                "title": title, "description": f"Virtuelt netværksmøde om {theme}.", "themes": [theme],
-                "languages": ["da"], "format": "online", "starts_at": start.isoformat(),
-                "ends_at": (start + timedelta(minutes=90)).isoformat(), "time_zone": "Europe/Copenhagen",
-                "join_url": f"https://meet.example.dk/fjordby-{index + 1}", "visibility": "public",
-                "programme_id": programme["id"], "reminder_offsets": [1440, 60],
-                "people": [{"role": "facilitator", "name": "Camilla Holm"}]
-                + ([{"role": "host_company", "organisation_id": hosts[index - 3]}] if index in (3, 4) else [])},
-                token)
+            event = self.gw.post(
+                "/v1/events",
+                {
+                    "title": title,
+                    "description": f"Virtuelt netværksmøde om {theme}.",
+                    "themes": [theme],
+                    "languages": ["da"],
+                    "format": "online",
+                    "starts_at": start.isoformat(),
+                    "ends_at": (start + timedelta(minutes=90)).isoformat(),
+                    "time_zone": "Europe/Copenhagen",
+                    "join_url": f"https://meet.example.dk/fjordby-{index + 1}",
+                    "visibility": "public",
+                    "programme_id": programme["id"],
+                    "reminder_offsets": [1440, 60],
+                    "people": [{"role": "facilitator", "name": "Camilla Holm"}]
+                    + (
+                        [{"role": "host_company", "organisation_id": hosts[index - 3]}]
+                        if index in (3, 4)
+                        else []
+                    ),
+                },
+                token,
+            )
         if event["status"] == "completed":
             return
         if event["status"] == "draft":
@@ -441,8 +624,11 @@ class Loader:
         summary = self.gw.get(f"/v1/events/{event['id']}/attendance", token)
         if not summary["items"]:
             self._attendance(event["id"], index, participants, token)
-        self.gw.post(f"/v1/events/{event['id']}/recording",
-                     {"recording_url": f"https://video.example.dk/fjordby/netvaerksmoede-{index + 1}"}, token)
+        self.gw.post(
+            f"/v1/events/{event['id']}/recording",
+            {"recording_url": f"https://video.example.dk/fjordby/netvaerksmoede-{index + 1}"},
+            token,
+        )
         self.gw.post(f"/v1/events/{event['id']}/transitions", {"to": "completed"}, token)
 
     def _attendance(self, event_id, index, participants, token):
@@ -455,15 +641,28 @@ class Loader:
 
         def register(name, channel):
             self.note("registrations", True)
-            return self.gw.post(f"/v1/events/{event_id}/registrations", {
-                "person_id": None, "name": name, "email": email(name), "language": "da",
-                "source_channel": channel}, token)
+            return self.gw.post(
+                f"/v1/events/{event_id}/registrations",
+                {
+                    "person_id": None,
+                    "name": name,
+                    "email": email(name),
+                    "language": "da",
+                    "source_channel": channel,
+                },
+                token,
+            )
 
         def imported(people):
             rows = ["Name (Original Name),User Email,Join Time,Duration (Minutes)"]
             rows += [f"{n},{email(n)},,{40 + len(n)}" for n in people]
-            self.gw.call("POST", f"/v1/events/{event_id}/attendance/import", token, data="\n".join(rows) + "\n",
-                         headers={"Content-Type": "text/csv"})
+            self.gw.call(
+                "POST",
+                f"/v1/events/{event_id}/attendance/import",
+                token,
+                data="\n".join(rows) + "\n",
+                headers={"Content-Type": "text/csv"},
+            )
 
         def attend(body):
             self.note("attendance", True)
@@ -473,13 +672,22 @@ class Loader:
             register(names[0], "newsletter")
             imported(names[:7])
             attend({"anonymous_count": 2})
-            rows = [a for a in self.gw.get(f"/v1/events/{event_id}/attendance", token)["items"]
-                    if a["kind"] == "online"][:3]
-            for row, (rating, comment) in zip(rows, ((5, "Godt at møde andre webshops"), (4, "Gode cases"),
-                                                     (4, None))):
-                self.gw.post(f"/v1/events/{event_id}/feedback", dict(
-                    {"attendance_id": row["id"], "rating": rating}, **({"comment": comment} if comment else {})),
-                    token)
+            rows = [
+                a
+                for a in self.gw.get(f"/v1/events/{event_id}/attendance", token)["items"]
+                if a["kind"] == "online"
+            ][:3]
+            for row, (rating, comment) in zip(
+                rows, ((5, "Godt at møde andre webshops"), (4, "Gode cases"), (4, None))
+            ):
+                self.gw.post(
+                    f"/v1/events/{event_id}/feedback",
+                    dict(
+                        {"attendance_id": row["id"], "rating": rating},
+                        **({"comment": comment} if comment else {}),
+                    ),
+                    token,
+                )
                 self.note("feedback", True)
         elif index == 1:  # two registered (LinkedIn, Facebook), one came, one walk-in = 2
             came = register(names[0], "linkedin")
@@ -503,36 +711,75 @@ class Loader:
     def ensure_upcoming_events(self):
         today = date.today()
         specs = [
-            ("DK", UPCOMING_DK, {
-                "description": "Hybridmøde hos en lokal virksomhed: grøn omstilling i praksis.",
-                "themes": ["grøn omstilling"], "languages": ["da", "en"], "format": "hybrid",
-                "time_zone": "Europe/Copenhagen", "visibility": "public", "capacity": 40,
-                "join_url": "https://meet.example.dk/fjordby-groen", "join_url_visibility": "registrants",
-                "venue": {"host_organisation_id": self.specs["DK"][0]["organisation"]["id"]},
-                "reminder_offsets": [1440, 60]}, today + timedelta(days=21)),
-            ("NL", UPCOMING_CLUSTER, {
-                "association_ids": [self.associations["NL"]["id"], self.associations["DE"]["id"]],
-                "description": "Netwerkbijeenkomst van het energiecluster / "
-                               "Netzwerktreffen des Energieclusters.",
-                "themes": [self.themes["energy-transition"]], "languages": ["nl", "de"], "format": "in_person",
-                "time_zone": "Europe/Amsterdam", "visibility": "public", "capacity": 60,
-                "venue": {"address": "Energieweg 1, 7812 Emmen"}, "network_id": self.cluster["id"],
-                "reminder_offsets": [1440]}, today + timedelta(days=28)),
+            (
+                "DK",
+                UPCOMING_DK,
+                {
+                    "description": "Hybridmøde hos en lokal virksomhed: grøn omstilling i praksis.",
+                    "themes": ["grøn omstilling"],
+                    "languages": ["da", "en"],
+                    "format": "hybrid",
+                    "time_zone": "Europe/Copenhagen",
+                    "visibility": "public",
+                    "capacity": 40,
+                    "join_url": "https://meet.example.dk/fjordby-groen",
+                    "join_url_visibility": "registrants",
+                    "venue": {"host_organisation_id": self.specs["DK"][0]["organisation"]["id"]},
+                    "reminder_offsets": [1440, 60],
+                },
+                today + timedelta(days=21),
+            ),
+            (
+                "NL",
+                UPCOMING_CLUSTER,
+                {
+                    "association_ids": [self.associations["NL"]["id"], self.associations["DE"]["id"]],
+                    "description": "Netwerkbijeenkomst van het energiecluster / "
+                    "Netzwerktreffen des Energieclusters.",
+                    "themes": [self.themes["energy-transition"]],
+                    "languages": ["nl", "de"],
+                    "format": "in_person",
+                    "time_zone": "Europe/Amsterdam",
+                    "visibility": "public",
+                    "capacity": 60,
+                    "venue": {"address": "Energieweg 1, 7812 Emmen"},
+                    "network_id": self.cluster["id"],
+                    "reminder_offsets": [1440],
+                },
+                today + timedelta(days=28),
+            ),
         ]
         for country, title, body, day in specs:
             token = self.admin_tokens[country]
-            found = next((e for e in self.gw.pages("/v1/events", token, q=title[:60], when="all")
-                          if e["title"] == title), None)
+            found = next(
+                (
+                    e
+                    for e in self.gw.pages("/v1/events", token, q=title[:60], when="all")
+                    if e["title"] == title
+                ),
+                None,
+            )
             self.note("events", found is None)
             if found is None:
                 zone = ZoneInfo(body["time_zone"])
                 start = datetime(day.year, day.month, day.day, 15, 0, tzinfo=zone)
-                found = self.gw.post("/v1/events", dict(body, title=title, starts_at=start.isoformat(),
-                                                        ends_at=(start + timedelta(hours=2)).isoformat()), token)
+                found = self.gw.post(
+                    "/v1/events",
+                    dict(
+                        body,
+                        title=title,
+                        starts_at=start.isoformat(),
+                        ends_at=(start + timedelta(hours=2)).isoformat(),
+                    ),
+                    token,
+                )
             # a co-host the organiser does not administer is invited; its own admin accepts
             for association_id in set(body.get("association_ids", ())) - set(found["association_ids"]):
-                self.gw.post(f"/v1/events/{found['id']}/co-hosts/{association_id}/decision",
-                             {"decision": "approved"}, self.admin_token_of(association_id))
+                self.gw.post(
+                    f"/v1/events/{found['id']}/co-hosts/{association_id}/decision",
+                    {"decision": "approved"},
+                    self.admin_token_of(association_id),
+                )
             if found["status"] == "draft":
                 self.gw.post(f"/v1/events/{found['id']}/transitions", {"to": "published"}, token)
 
@@ -547,29 +794,57 @@ class Loader:
         panels = {p["title"]: p for p in self.gw.pages("/v1/panels", token, association_id=dk["id"])}
         organisations = [s["organisation"]["id"] for s in self.specs["DK"]]
         sub_themes = [{"key": k, "name": n, "theme_id": self.themes[k]} for k, n in SUB_THEMES]
-        common = {"theme": "Grøn omstilling", "theme_id": self.themes["green-transition"], "language": "da",
-                  "time_zone": "Europe/Copenhagen", "sub_themes": sub_themes, "visibility": "association"}
+        common = {
+            "theme": "Grøn omstilling",
+            "theme_id": self.themes["green-transition"],
+            "language": "da",
+            "time_zone": "Europe/Copenhagen",
+            "sub_themes": sub_themes,
+            "visibility": "association",
+        }
 
         last = panels.get(PANEL_2024)
         self.note("panels", last is None)
         if last is None:
-            last = self.gw.post("/v1/panels", dict(common, year=2024, title=PANEL_2024, description=(
-                "Hvert år vælger kommunen ét strategisk tema. "
-                "I 2024 mødtes virksomhederne i tre panelmøder om grøn omstilling."), phases=[
-                {"phase": "collecting_ideas", "starts_on": "2024-02-01", "ends_on": "2024-05-31"},
-                {"phase": "reviewing", "starts_on": "2024-06-01", "ends_on": "2024-08-31"},
-                {"phase": "catalogue_published", "starts_on": "2024-09-15"}]), token)
+            last = self.gw.post(
+                "/v1/panels",
+                dict(
+                    common,
+                    year=2024,
+                    title=PANEL_2024,
+                    description=(
+                        "Hvert år vælger kommunen ét strategisk tema. "
+                        "I 2024 mødtes virksomhederne i tre panelmøder om grøn omstilling."
+                    ),
+                    phases=[
+                        {"phase": "collecting_ideas", "starts_on": "2024-02-01", "ends_on": "2024-05-31"},
+                        {"phase": "reviewing", "starts_on": "2024-06-01", "ends_on": "2024-08-31"},
+                        {"phase": "catalogue_published", "starts_on": "2024-09-15"},
+                    ],
+                ),
+                token,
+            )
             self.gw.post(f"/v1/panels/{last['id']}/participants", {"organisation_ids": organisations}, token)
             for n, day in enumerate(("2024-02-20", "2024-03-19", "2024-04-23"), 1):
-                self.gw.post(f"/v1/panels/{last['id']}/meetings", {"title": f"Panelmøde {n}", "held_on": day}, token)
+                self.gw.post(
+                    f"/v1/panels/{last['id']}/meetings", {"title": f"Panelmøde {n}", "held_on": day}, token
+                )
         if last["phase"] not in ("catalogue_published", "following_up", "closed"):
             self._fill_last_year(last, organisations, token)
 
         this = panels.get(PANEL_2025)
         self.note("panels", this is None)
         if this is None:
-            this = self.gw.post("/v1/panels", dict(common, year=2025, title=PANEL_2025, description=(
-                "Årets panel fortsætter den grønne omstilling. Send dine idéer!")), token)
+            this = self.gw.post(
+                "/v1/panels",
+                dict(
+                    common,
+                    year=2025,
+                    title=PANEL_2025,
+                    description=("Årets panel fortsætter den grønne omstilling. Send dine idéer!"),
+                ),
+                token,
+            )
             self.gw.post(f"/v1/panels/{this['id']}/participants", {"organisation_ids": organisations}, token)
         if this["phase"] == "preparing":
             self.gw.post(f"/v1/panels/{this['id']}/transitions", {"to": "collecting_ideas"}, token)
@@ -577,10 +852,16 @@ class Loader:
         title = "Fælles affaldssortering på erhvervsområdet"
         self.note("ideas", title not in ideas)
         if title not in ideas:
-            self.gw.post(f"/v1/panels/{this['id']}/ideas", {
-                "title": title, "need": "Hver virksomhed betaler for sin egen container",
-                "expected_effect": "Mindre affald og lavere udgifter", "sub_theme": "green-infrastructure"},
-                self.member_tokens["member.dk"])
+            self.gw.post(
+                f"/v1/panels/{this['id']}/ideas",
+                {
+                    "title": title,
+                    "need": "Hver virksomhed betaler for sin egen container",
+                    "expected_effect": "Mindre affald og lavere udgifter",
+                    "sub_theme": "green-infrastructure",
+                },
+                self.member_tokens["member.dk"],
+            )
 
     def _fill_last_year(self, panel, organisations, token):
         pid = panel["id"]
@@ -595,14 +876,23 @@ class Loader:
                 idea = existing.get(title)
                 self.note("ideas", idea is None)
                 if idea is None:
-                    body = {"title": title, "need": need, "sub_theme": key, "themes": [self.themes[key]],
-                            "suggested_partners": [{"kind": "municipality", "name": "Fjordby Kommune"},
-                                                   {"kind": "business_hub", "name": "Erhvervshus Syd"}]}
+                    body = {
+                        "title": title,
+                        "need": need,
+                        "sub_theme": key,
+                        "themes": [self.themes[key]],
+                        "suggested_partners": [
+                            {"kind": "municipality", "name": "Fjordby Kommune"},
+                            {"kind": "business_hub", "name": "Erhvervshus Syd"},
+                        ],
+                    }
                     if n % 4 == 0:  # some sent by members themselves, most recorded during the meetings
                         idea = self.gw.post(f"/v1/panels/{pid}/ideas", body, self.member_tokens["member.dk"])
                     else:
-                        body.update(meeting_id=meetings[n % len(meetings)],
-                                    on_behalf_of={"organisation_id": organisations[n % len(organisations)]})
+                        body.update(
+                            meeting_id=meetings[n % len(meetings)],
+                            on_behalf_of={"organisation_id": organisations[n % len(organisations)]},
+                        )
                         idea = self.gw.post(f"/v1/panels/{pid}/ideas", body, token)
                 ideas[title] = idea
                 n += 1
@@ -614,18 +904,27 @@ class Loader:
                     self.note("supports", True)
         first = next(iter(ideas.values()))
         if not self.gw.get(f"/v1/ideas/{first['id']}/comments", token)["items"]:
-            self.gw.post(f"/v1/ideas/{first['id']}/comments", {"body": "Vi vil gerne teste tjeklisten."},
-                         self.member_tokens["member2.dk"])
+            self.gw.post(
+                f"/v1/ideas/{first['id']}/comments",
+                {"body": "Vi vil gerne teste tjeklisten."},
+                self.member_tokens["member2.dk"],
+            )
             self.note("comments", True)
         self._move(pid, "reviewing", token)
         for idea in ideas.values():
             if self.gw.get(f"/v1/ideas/{idea['id']}", token)["status"] != "accepted":
                 self.gw.post(f"/v1/ideas/{idea['id']}/transitions", {"to": "accepted"}, token)
         if not self.gw.get(f"/v1/panels/{pid}/decisions", token)["items"]:
-            self.gw.post(f"/v1/panels/{pid}/decisions", {
-                "decided_on": "2024-09-10", "body": "Udvalget for erhverv og vækst",
-                "text": "Udvalget tager idékataloget til efterretning og beder om initiativer.",
-                "ideas": [{"idea_id": i["id"]} for i in ideas.values()]}, token)
+            self.gw.post(
+                f"/v1/panels/{pid}/decisions",
+                {
+                    "decided_on": "2024-09-10",
+                    "body": "Udvalget for erhverv og vækst",
+                    "text": "Udvalget tager idékataloget til efterretning og beder om initiativer.",
+                    "ideas": [{"idea_id": i["id"]} for i in ideas.values()],
+                },
+                token,
+            )
             self.note("decisions", True)
         self._move(pid, "catalogue_published", token, "Idékataloget er offentliggjort")
         have = {i["title"] for i in self.gw.pages(f"/v1/panels/{pid}/initiatives", token)}
@@ -633,23 +932,41 @@ class Loader:
             self.note("initiatives", title not in have)
             if title in have:
                 continue
-            initiative = self.gw.post(f"/v1/panels/{pid}/initiatives", {
-                "title": title, "idea_ids": [ideas[t]["id"] for t in idea_titles],
-                "owner": {"kind": "business_hub", "name": "Erhvervshus Syd"},
-                "partners": [{"kind": "municipality", "name": "Fjordby Kommune"}], "starts_on": "2024-10-01"},
-                token)
-            self.gw.post(f"/v1/initiatives/{initiative['id']}/progress", {
-                "reported_on": "2024-11-05", "text": "Opstartsmøde holdt", "status": "launched"}, token)
+            initiative = self.gw.post(
+                f"/v1/panels/{pid}/initiatives",
+                {
+                    "title": title,
+                    "idea_ids": [ideas[t]["id"] for t in idea_titles],
+                    "owner": {"kind": "business_hub", "name": "Erhvervshus Syd"},
+                    "partners": [{"kind": "municipality", "name": "Fjordby Kommune"}],
+                    "starts_on": "2024-10-01",
+                },
+                token,
+            )
+            self.gw.post(
+                f"/v1/initiatives/{initiative['id']}/progress",
+                {"reported_on": "2024-11-05", "text": "Opstartsmøde holdt", "status": "launched"},
+                token,
+            )
             if status == "completed":
-                self.gw.post(f"/v1/initiatives/{initiative['id']}/progress", {
-                    "reported_on": "2025-03-20", "text": "Præsenteret på den grønne konference",
-                    "status": "completed"}, token)
+                self.gw.post(
+                    f"/v1/initiatives/{initiative['id']}/progress",
+                    {
+                        "reported_on": "2025-03-20",
+                        "text": "Præsenteret på den grønne konference",
+                        "status": "completed",
+                    },
+                    token,
+                )
         self._move(pid, "following_up", token, "Initiativerne følges op")
 
     def _move(self, pid, phase, token, note=None):
         if self.gw.get(f"/v1/panels/{pid}", token)["phase"] != phase:
-            self.gw.post(f"/v1/panels/{pid}/transitions", dict({"to": phase}, **({"note": note} if note else {})),
-                         token)
+            self.gw.post(
+                f"/v1/panels/{pid}/transitions",
+                dict({"to": phase}, **({"note": note} if note else {})),
+                token,
+            )
 
     # --- summary ---------------------------------------------------------------------------------
     def summary(self, seconds):
@@ -667,7 +984,9 @@ def main(argv=None):
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--admin-email", required=True, help="a platform admin (services.members.bootstrap)")
     parser.add_argument("--admin-password", required=True)
-    parser.add_argument("--workers", type=int, default=6, help="parallel requests while loading organisations")
+    parser.add_argument(
+        "--workers", type=int, default=6, help="parallel requests while loading organisations"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     loader = Loader(Gateway(args.base_url), args.admin_email, args.admin_password, args.workers)

@@ -60,10 +60,15 @@ class Mailbox:
     def add(self, mail_from, recipients, raw):
         message = email.message_from_bytes(raw, policy=email.policy.default)
         body = message.get_body(preferencelist=("plain", "html"))
-        entry = {"received_at": datetime.now(timezone.utc).isoformat(), "from": mail_from, "to": list(recipients),
-                 "subject": str(message.get("Subject", "")), "headers": {k: str(v) for k, v in message.items()},
-                 "text": body.get_content() if body is not None else "",
-                 "attachments": [part.get_filename() for part in message.iter_attachments()]}
+        entry = {
+            "received_at": datetime.now(timezone.utc).isoformat(),
+            "from": mail_from,
+            "to": list(recipients),
+            "subject": str(message.get("Subject", "")),
+            "headers": {k: str(v) for k, v in message.items()},
+            "text": body.get_content() if body is not None else "",
+            "attachments": [part.get_filename() for part in message.iter_attachments()],
+        }
         with self.lock:
             self.messages.append(entry)
         return entry
@@ -93,16 +98,21 @@ def _http_handler(mailbox):
             url = urlsplit(self.path)
             if url.path == "/status":
                 return self._send(json.dumps(mailbox.status()), "application/json")
-            wants_json = parse_qs(url.query).get("format") == ["json"] or \
-                "application/json" in self.headers.get("Accept", "")
+            wants_json = parse_qs(url.query).get("format") == [
+                "json"
+            ] or "application/json" in self.headers.get("Accept", "")
             messages = list(reversed(mailbox.snapshot()))
             if wants_json:
                 body, content_type = json.dumps(messages, indent=2), "application/json"
             else:
                 lines = [f"{len(messages)} message(s), newest first", ""]
                 for m in messages:
-                    lines += [f"{m['received_at']}  to {', '.join(m['to'])}", f"  subject: {m['subject']}",
-                              *(f"  attachment: {a}" for a in m["attachments"] if a), ""]
+                    lines += [
+                        f"{m['received_at']}  to {', '.join(m['to'])}",
+                        f"  subject: {m['subject']}",
+                        *(f"  attachment: {a}" for a in m["attachments"] if a),
+                        "",
+                    ]
                 body, content_type = "\n".join(lines), "text/plain; charset=utf-8"
             self._send(body, content_type)
 
@@ -132,7 +142,10 @@ def main(argv=None):
     controller.start()
     web = ThreadingHTTPServer((args.host, args.http_port), _http_handler(mailbox))
     threading.Thread(target=web.serve_forever, daemon=True).start()
-    print(f"SMTP sink on {args.host}:{args.smtp_port}; messages at http://{args.host}:{args.http_port}/", flush=True)
+    print(
+        f"SMTP sink on {args.host}:{args.smtp_port}; messages at http://{args.host}:{args.http_port}/",
+        flush=True,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -24,8 +24,15 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from demo_data import MAIL_DOMAIN, MEMBER_PASSWORD, ADMIN_PASSWORD, PANEL_2024, PANEL_2025, PROGRAMME_TITLE, \
-    UPCOMING_CLUSTER  # noqa: E402
+from demo_data import (
+    ADMIN_PASSWORD,
+    MAIL_DOMAIN,
+    MEMBER_PASSWORD,
+    PANEL_2024,
+    PANEL_2025,
+    PROGRAMME_TITLE,
+    UPCOMING_CLUSTER,  # noqa: E402
+)
 
 ACCOUNTS = {  # shell variable -> (e-mail, password)
     "MEMBER_NL": (f"member.nl@{MAIL_DOMAIN}", MEMBER_PASSWORD),
@@ -138,135 +145,284 @@ class Tour:
     # --- the tour -----------------------------------------------------------------------------
     def run(self):
         self.section("1. Sign in")
-        self.sign_in("MEMBER_NL", "Annemiek runs a web agency in Drenthe and is a member of the Dutch "
-                                  "entrepreneurs' association. She signs in with e-mail and password and gets a "
-                                  "bearer token (a JWT, valid for an hour), kept in a shell variable for the "
-                                  "requests that follow.", show=True)
-        me = self.call("GET", "/v1/me", "MEMBER_NL", keep="ME", capture={"ORG": ".organisation_ids[0]"},
-                       prose="Who am I? Roles, associations and organisations; her company's id goes into "
-                             "`$ORG`.",
-                       show=lambda d: {**d, "person": {k: d["person"][k] for k in ("id", "name", "language")}})
+        self.sign_in(
+            "MEMBER_NL",
+            "Annemiek runs a web agency in Drenthe and is a member of the Dutch "
+            "entrepreneurs' association. She signs in with e-mail and password and gets a "
+            "bearer token (a JWT, valid for an hour), kept in a shell variable for the "
+            "requests that follow.",
+            show=True,
+        )
+        me = self.call(
+            "GET",
+            "/v1/me",
+            "MEMBER_NL",
+            keep="ME",
+            capture={"ORG": ".organisation_ids[0]"},
+            prose="Who am I? Roles, associations and organisations; her company's id goes into `$ORG`.",
+            show=lambda d: {**d, "person": {k: d["person"][k] for k in ("id", "name", "language")}},
+        )
         self.check(me["organisation_ids"] and me["member_of"], "the member has no organisation")
 
         self.section("2. Find a partner across the border")
         matches = self.call(
-            "GET", "/v1/organisations/$ORG/matches", "MEMBER_NL", params={"cross_border": "true", "limit": 3},
+            "GET",
+            "/v1/organisations/$ORG/matches",
+            "MEMBER_NL",
+            params={"cross_border": "true", "limit": 3},
             prose="Suggestions for her company from the other side of the border, ranked: "
-                  "German companies whose needs meet her offers "
-                  "(themes are ids of one taxonomy, so \"Onlineshop\" meets \"webwinkel\"), "
-                  "people in the same network, complementary sectors.",
-            show=lambda d: {"items": [{"organisation": {k: m["organisation"][k] for k in ("name", "country",
-                                                                                         "region", "sector")},
-                                       "score": m["score"], "reasons": m["reasons"]} for m in d["items"][:2]],
-                            "total": d["total"]})
+            "German companies whose needs meet her offers "
+            '(themes are ids of one taxonomy, so "Onlineshop" meets "webwinkel"), '
+            "people in the same network, complementary sectors.",
+            show=lambda d: {
+                "items": [
+                    {
+                        "organisation": {
+                            k: m["organisation"][k] for k in ("name", "country", "region", "sector")
+                        },
+                        "score": m["score"],
+                        "reasons": m["reasons"],
+                    }
+                    for m in d["items"][:2]
+                ],
+                "total": d["total"],
+            },
+        )
         self.check(matches["items"], "no cross-border suggestions")
         top = matches["items"][0]
         self.check(top["organisation"]["country"] == "DE", "the best suggestion is not German")
-        self.check({r["kind"] for r in top["reasons"]} & {"needs_your_offer", "offers_your_need"},
-                   "the best suggestion has no offer/need reason")
+        self.check(
+            {r["kind"] for r in top["reasons"]} & {"needs_your_offer", "offers_your_need"},
+            "the best suggestion has no offer/need reason",
+        )
 
         self.section("3. Register for an event")
-        found = self.call("GET", "/v1/events", params={"when": "upcoming", "q": "Energiecluster"},
-                          keep="FOUND",
-                          capture={"EVENT": f'.items[] | select(.title == "{UPCOMING_CLUSTER}") | .id'},
-                          prose="The energy cluster Emsland–Drenthe, a network owned by both associations, meets "
-                                "soon. Public events are listed without signing in; the cluster's meeting "
-                                "goes into `$EVENT`.",
-                          show=lambda d: {"items": [{k: e[k] for k in ("id", "title", "format", "local_start",
-                                                                       "time_zone", "languages", "seats")}
-                                                    for e in d["items"]], "total": d["total"]})
-        self.check(any(e["title"] == UPCOMING_CLUSTER for e in found["items"]),
-                   "the energy cluster's event is not listed")
+        found = self.call(
+            "GET",
+            "/v1/events",
+            params={"when": "upcoming", "q": "Energiecluster"},
+            keep="FOUND",
+            capture={"EVENT": f'.items[] | select(.title == "{UPCOMING_CLUSTER}") | .id'},
+            prose="The energy cluster Emsland–Drenthe, a network owned by both associations, meets "
+            "soon. Public events are listed without signing in; the cluster's meeting "
+            "goes into `$EVENT`.",
+            show=lambda d: {
+                "items": [
+                    {
+                        k: e[k]
+                        for k in ("id", "title", "format", "local_start", "time_zone", "languages", "seats")
+                    }
+                    for e in d["items"]
+                ],
+                "total": d["total"],
+            },
+        )
+        self.check(
+            any(e["title"] == UPCOMING_CLUSTER for e in found["items"]),
+            "the energy cluster's event is not listed",
+        )
         # a re-run: cancel her registration of an earlier tour first (not part of the document)
         self.sign_in("ADMIN_NL", record=False)
-        for old in self.call("GET", "/v1/events/$EVENT/registrations", "ADMIN_NL", params={"limit": 200},
-                             record=False)["items"]:
+        for old in self.call(
+            "GET", "/v1/events/$EVENT/registrations", "ADMIN_NL", params={"limit": 200}, record=False
+        )["items"]:
             if old["status"] != "cancelled" and old.get("email") == ACCOUNTS["MEMBER_NL"][0]:
                 self.call("DELETE", f"/v1/registrations/{old['id']}", "ADMIN_NL", record=False, expect=200)
         mail_before = {json.dumps(m, sort_keys=True) for m in self._mails()}
         registration = self.call(
-            "POST", "/v1/events/$EVENT/registrations", "MEMBER_NL", expect=201,
-            body={"name": me["person"]["name"], "email": ACCOUNTS["MEMBER_NL"][0], "language": "nl",
-                  "source_channel": "network"},
-            keep="REGISTRATION", capture={"REGISTRATION_ID": ".id"},
+            "POST",
+            "/v1/events/$EVENT/registrations",
+            "MEMBER_NL",
+            expect=201,
+            body={
+                "name": me["person"]["name"],
+                "email": ACCOUNTS["MEMBER_NL"][0],
+                "language": "nl",
+                "source_channel": "network",
+            },
+            keep="REGISTRATION",
+            capture={"REGISTRATION_ID": ".id"},
             prose="She registers herself (signed in, so without `person_id`); "
-                  "`source_channel` says what brought her, for the organisers' report. "
-                  "A second registration of the same e-mail answers 409.",
-            show=lambda d: {k: d[k] for k in ("id", "event_id", "name", "status", "source_channel", "language")})
+            "`source_channel` says what brought her, for the organisers' report. "
+            "A second registration of the same e-mail answers 409.",
+            show=lambda d: {
+                k: d[k] for k in ("id", "event_id", "name", "status", "source_channel", "language")
+            },
+        )
         self.check(registration["status"] == "confirmed", "the registration is not confirmed")
 
         self.section("4. The confirmation mail")
         mail = self._wait_for_mail(ACCOUNTS["MEMBER_NL"][0], mail_before)
-        self.steps.append((self.heading, "The events service wrote `registration.confirmed` to its outbox in the same "
-                                 "transaction; the relay published it; the notifications service rendered "
-                                 "the confirmation in Dutch with the event's calendar file attached and sent it "
-                                 "to the SMTP sink, all within a second or so. Its viewer lists what arrived "
-                                 "(newest first; the text cut here):",
-                           "curl -s \"$MAIL?format=json\"", 200,
-                           [{"to": mail["to"], "subject": mail["subject"], "attachments": mail["attachments"],
-                             "text": "\n".join(mail["text"].strip().splitlines()[:8]) + "\n…"}],
-                           "application/json"))
+        self.steps.append(
+            (
+                self.heading,
+                "The events service wrote `registration.confirmed` to its outbox in the same "
+                "transaction; the relay published it; the notifications service rendered "
+                "the confirmation in Dutch with the event's calendar file attached and sent it "
+                "to the SMTP sink, all within a second or so. Its viewer lists what arrived "
+                "(newest first; the text cut here):",
+                'curl -s "$MAIL?format=json"',
+                200,
+                [
+                    {
+                        "to": mail["to"],
+                        "subject": mail["subject"],
+                        "attachments": mail["attachments"],
+                        "text": "\n".join(mail["text"].strip().splitlines()[:8]) + "\n…",
+                    }
+                ],
+                "application/json",
+            )
+        )
         self.heading = None
 
         self.section("5. Record attendance")
         self.sign_in("ADMIN_NL", "On the day, the association's staff member signs in and checks her in.")
         attended = self.call(
-            "POST", "/v1/events/$EVENT/attendance", "ADMIN_NL", expect=201,
+            "POST",
+            "/v1/events/$EVENT/attendance",
+            "ADMIN_NL",
+            expect=201,
             body={"registration_id": "$REGISTRATION_ID"},
             prose="The answer is the event's attendance so far: registered attendees, walk-ins, online joins "
-                  "and head counts are counted apart (most people of the Danish meetings never registered).",
-            show=lambda d: {**{k: v for k, v in d.items() if k != "items"},
-                            "items": [{k: a[k] for k in ("kind", "name", "source_channel")} for a in d["items"]
-                                      if a["registration_id"] == registration["id"]]})
-        self.check(any(a["kind"] == "check_in" and a["registration_id"] == registration["id"]
-                       for a in attended["items"]), "the check-in is not listed")
+            "and head counts are counted apart (most people of the Danish meetings never registered).",
+            show=lambda d: {
+                **{k: v for k, v in d.items() if k != "items"},
+                "items": [
+                    {k: a[k] for k in ("kind", "name", "source_channel")}
+                    for a in d["items"]
+                    if a["registration_id"] == registration["id"]
+                ],
+            },
+        )
+        self.check(
+            any(
+                a["kind"] == "check_in" and a["registration_id"] == registration["id"]
+                for a in attended["items"]
+            ),
+            "the check-in is not listed",
+        )
         self.check(attended["registered_attendees"] >= 1, "the check-in is not counted")
 
         self.section("6. The programme report")
-        self.sign_in("ADMIN_DK", "The Danish municipality's business office ran seven virtual meetings on a "
-                                 "grant; its staff member signs in and finds the programme.")
-        self.call("GET", "/v1/programmes", "ADMIN_DK", show=False,
-                  capture={"PROGRAMME": f'.items[] | select(.title == "{PROGRAMME_TITLE}") | .id'})
+        self.sign_in(
+            "ADMIN_DK",
+            "The Danish municipality's business office ran seven virtual meetings on a "
+            "grant; its staff member signs in and finds the programme.",
+        )
+        self.call(
+            "GET",
+            "/v1/programmes",
+            "ADMIN_DK",
+            show=False,
+            capture={"PROGRAMME": f'.items[] | select(.title == "{PROGRAMME_TITLE}") | .id'},
+        )
         report = self.call(
-            "GET", "/v1/programmes/$PROGRAMME/report", "ADMIN_DK",
+            "GET",
+            "/v1/programmes/$PROGRAMME/report",
+            "ADMIN_DK",
             prose="One call gives the final report: every meeting's theme, date and participants, "
-                  "which channels brought people, and the budget (minor units: 7,500,000 øre = 75,000 DKK).",
-            show=lambda d: {"events": [{k: e[k] for k in ("date", "themes", "registrations", "attendees",
-                                                          "walk_ins", "recording_published")} for e in d["events"]],
-                            "totals": {k: d["totals"][k] for k in ("events", "planned_events", "attendees",
-                                                                   "registrations", "walk_ins", "no_shows",
-                                                                   "average_attendance")},
-                            "source_channels": d["source_channels"], "budget": d["budget"]})
-        self.check([e["attendees"] for e in report["events"]] == [9, 2, 7, 7, 7, 6, 3],
-                   "the meetings' attendance is not 9, 2, 7, 7, 7, 6, 3")
-        self.check(report["budget"]["granted_minor"] == 75_000_00 and report["budget"]["used_minor"] == 70_000_00,
-                   "the budget is not 75,000 granted / 70,000 used")
+            "which channels brought people, and the budget (minor units: 7,500,000 øre = 75,000 DKK).",
+            show=lambda d: {
+                "events": [
+                    {
+                        k: e[k]
+                        for k in (
+                            "date",
+                            "themes",
+                            "registrations",
+                            "attendees",
+                            "walk_ins",
+                            "recording_published",
+                        )
+                    }
+                    for e in d["events"]
+                ],
+                "totals": {
+                    k: d["totals"][k]
+                    for k in (
+                        "events",
+                        "planned_events",
+                        "attendees",
+                        "registrations",
+                        "walk_ins",
+                        "no_shows",
+                        "average_attendance",
+                    )
+                },
+                "source_channels": d["source_channels"],
+                "budget": d["budget"],
+            },
+        )
+        self.check(
+            [e["attendees"] for e in report["events"]] == [9, 2, 7, 7, 7, 6, 3],
+            "the meetings' attendance is not 9, 2, 7, 7, 7, 6, 3",
+        )
+        self.check(
+            report["budget"]["granted_minor"] == 75_000_00 and report["budget"]["used_minor"] == 70_000_00,
+            "the budget is not 75,000 granted / 70,000 used",
+        )
 
         self.section("7. Submit and support an idea")
-        self.sign_in("MEMBER_DK", "This year's business panel collects ideas for the green transition. A "
-                                  "member signs in and finds this year's panel and last year's.")
-        self.call("GET", "/v1/panels", "MEMBER_DK", keep="PANELS", show=False,
-                  capture={"PANEL": f'.items[] | select(.title == "{PANEL_2025}") | .id',
-                           "LAST_PANEL": f'.items[] | select(.title == "{PANEL_2024}") | .id'})
-        idea = self.call("POST", "/v1/panels/$PANEL/ideas", "MEMBER_DK", expect=201,
-                         body={"title": "Delebilordning for erhvervsområdet",
-                               "need": "Medarbejdere mangler transport mellem virksomhederne",
-                               "expected_effect": "Færre bilture", "sub_theme": "green-infrastructure"},
-                         keep="IDEA", capture={"IDEA_ID": ".id"}, prose="She submits an idea.",
-                         show=lambda d: {k: d[k] for k in ("id", "title", "sub_theme", "status", "submitter_name",
-                                                           "submitter_organisation_name", "support_count")})
+        self.sign_in(
+            "MEMBER_DK",
+            "This year's business panel collects ideas for the green transition. A "
+            "member signs in and finds this year's panel and last year's.",
+        )
+        self.call(
+            "GET",
+            "/v1/panels",
+            "MEMBER_DK",
+            keep="PANELS",
+            show=False,
+            capture={
+                "PANEL": f'.items[] | select(.title == "{PANEL_2025}") | .id',
+                "LAST_PANEL": f'.items[] | select(.title == "{PANEL_2024}") | .id',
+            },
+        )
+        idea = self.call(
+            "POST",
+            "/v1/panels/$PANEL/ideas",
+            "MEMBER_DK",
+            expect=201,
+            body={
+                "title": "Delebilordning for erhvervsområdet",
+                "need": "Medarbejdere mangler transport mellem virksomhederne",
+                "expected_effect": "Færre bilture",
+                "sub_theme": "green-infrastructure",
+            },
+            keep="IDEA",
+            capture={"IDEA_ID": ".id"},
+            prose="She submits an idea.",
+            show=lambda d: {
+                k: d[k]
+                for k in (
+                    "id",
+                    "title",
+                    "sub_theme",
+                    "status",
+                    "submitter_name",
+                    "submitter_organisation_name",
+                    "support_count",
+                )
+            },
+        )
         self.check(idea["status"] == "submitted", "the idea is not submitted")
         self.sign_in("MEMBER2_DK", "A participant from another company signs in and supports it.")
-        support = self.call("POST", "/v1/ideas/$IDEA_ID/supports", "MEMBER2_DK", expect=201, body={},
-                            show=lambda d: d)
+        support = self.call(
+            "POST", "/v1/ideas/$IDEA_ID/supports", "MEMBER2_DK", expect=201, body={}, show=lambda d: d
+        )
         self.check(support.get("support_count", 0) >= 1, "the support is not counted")
 
         self.section("8. Read the idea catalogue")
         catalogue = self.call(
-            "GET", "/v1/panels/$LAST_PANEL/catalogue", params={"format": "md"},
+            "GET",
+            "/v1/panels/$LAST_PANEL/catalogue",
+            params={"format": "md"},
             prose="Last year's catalogue is published: anyone may read it, without signing in, as JSON, CSV, "
-                  "Markdown or a printable HTML page. The Markdown (first lines):",
-            show=lambda d: "\n".join(d.splitlines()[:24]) + "\n…")
+            "Markdown or a printable HTML page. The Markdown (first lines):",
+            show=lambda d: "\n".join(d.splitlines()[:24]) + "\n…",
+        )
         self.check(catalogue.count("\n## ") == 5, "the catalogue does not have the five sub-themes")
         return self
 
@@ -359,7 +515,9 @@ OUTRO = """
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Run the nabo walkthrough against a gateway with the demo data.")
+    parser = argparse.ArgumentParser(
+        description="Run the nabo walkthrough against a gateway with the demo data."
+    )
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--mail-url", default="http://127.0.0.1:8025/", help="the SMTP sink's viewer")
     parser.add_argument("--mail-timeout", type=float, default=30)

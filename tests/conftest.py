@@ -13,10 +13,14 @@ import pytest  # noqa: E402
 os.environ.setdefault("REGISTRATION_RATE_LIMIT", "100000/minute")
 os.environ.setdefault("CAMPAIGN_SEND_RATE_LIMIT", "100000/minute")
 
-from tests.support.infra import (  # noqa: E402,F401
-    amqp_uri, make_database, pg_admin_url, running_system, smtp_sink,
-)
 from nabo_common import cli  # noqa: E402
+from tests.support.infra import (  # noqa: E402,F401
+    amqp_uri,
+    make_database,
+    pg_admin_url,
+    running_system,
+    smtp_sink,
+)
 
 # as the CLI does when it starts a component: every contract loaded, every consumer queue handed to topology
 cli.declare_consumers()

@@ -2,28 +2,41 @@
 attendance, recordings, feedback and reports."""
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
-from nabo_common.api.pagination import PageQuery
 from contracts.api.common import Id, Input, Language, Output, Pattern, Text, TimeZone
+from nabo_common.api.pagination import PageQuery
 
 FORMATS = ("online", "in_person", "hybrid")
 EVENT_STATUSES = ("draft", "published", "cancelled", "completed")
 VISIBILITIES = ("public", "members")
 JOIN_URL_VISIBILITIES = ("public", "registrants")
 PERSON_ROLES = ("speaker", "facilitator", "technical_support", "host_company")
-SOURCE_CHANNELS = ("newsletter", "email", "linkedin", "facebook", "direct_mail", "website", "network", "other")
+SOURCE_CHANNELS = (
+    "newsletter",
+    "email",
+    "linkedin",
+    "facebook",
+    "direct_mail",
+    "website",
+    "network",
+    "other",
+)
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
 ATTENDANCE_KINDS = ("check_in", "walk_in", "online", "anonymous")
 CURRENCY = Pattern(r"^[A-Z]{3}$", error="Use an ISO 4217 code such as DKK or EUR.")
 MINOR_UNITS = validate.Range(min=0, max=10**13)
-THEME = fields.String(validate=[validate.Length(min=1, max=100),
-                                Pattern(r"^[^|\n]+$", error="A theme is one line of text.")])
+THEME = fields.String(
+    validate=[validate.Length(min=1, max=100), Pattern(r"^[^|\n]+$", error="A theme is one line of text.")]
+)
 OFFSET_MINUTES = validate.Range(min=1, max=60 * 24 * 60)
 CAMPAIGN_CODE = Pattern(r"^[A-Za-z0-9._\-]{1,80}$", error="Letters, digits, dots, dashes and underscores.")
 MAX_QUESTIONS = 20
 # a registration answers the event's questions: one entry per question at most
-ANSWERS = lambda **kw: fields.Dict(keys=fields.String(validate=validate.Length(max=40)),  # noqa: E731
-                                   values=fields.String(validate=validate.Length(max=2000)),
-                                   validate=validate.Length(max=MAX_QUESTIONS), **kw)
+ANSWERS = lambda **kw: fields.Dict(
+    keys=fields.String(validate=validate.Length(max=40)),  # noqa: E731
+    values=fields.String(validate=validate.Length(max=2000)),
+    validate=validate.Length(max=MAX_QUESTIONS),
+    **kw,
+)
 URL = lambda **kw: fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500), **kw)  # noqa: E731
 
 
@@ -34,21 +47,28 @@ def _ordered(data, start, end, message):
 
 # --- programmes -----------------------------------------------------------------
 
-ORGANISERS = ("Organising associations; defaults to the one you administer. Those you do not administer are "
-              "invited and co-organise once one of their admins accepts (see /v1/co-host-invitations).")
+ORGANISERS = (
+    "Organising associations; defaults to the one you administer. Those you do not administer are "
+    "invited and co-organise once one of their admins accepts (see /v1/co-host-invitations)."
+)
 
 
 class ProgrammeCreate(Input):
-    association_ids = fields.List(Id(), validate=validate.Length(min=1, max=10),
-                                  metadata={"description": ORGANISERS})
+    association_ids = fields.List(
+        Id(), validate=validate.Length(min=1, max=10), metadata={"description": ORGANISERS}
+    )
     partner_organisation_ids = fields.List(Id(), validate=validate.Length(max=50), load_default=list)
     title = Text(200, required=True)
     goal = fields.String(validate=validate.Length(max=5000))
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
     planned_events = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
-    budget_amount_minor = fields.Integer(required=True, strict=True, validate=MINOR_UNITS,
-                                         metadata={"description": "Granted budget in minor units (øre, cent)."})
+    budget_amount_minor = fields.Integer(
+        required=True,
+        strict=True,
+        validate=MINOR_UNITS,
+        metadata={"description": "Granted budget in minor units (øre, cent)."},
+    )
     currency = fields.String(required=True, validate=CURRENCY)
 
     @validates_schema
@@ -73,8 +93,12 @@ class ProgrammeUpdate(Input):
 class CostCreate(Input):
     date = fields.Date(required=True)
     description = Text(500, required=True)
-    amount_minor = fields.Integer(required=True, strict=True, validate=validate.Range(min=-10**13, max=10**13),
-                                  metadata={"description": "In the programme's currency; negative for refunds."})
+    amount_minor = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=-(10**13), max=10**13),
+        metadata={"description": "In the programme's currency; negative for refunds."},
+    )
 
 
 class Cost(Output):
@@ -122,19 +146,24 @@ INVITATION_STATUSES = ("pending",) + CO_HOST_DECISIONS
 
 
 class CoHostDecision(Input):
-    decision = fields.String(required=True, validate=validate.OneOf(CO_HOST_DECISIONS),
-                             metadata={"description": "approved makes the association a co-organiser."})
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(CO_HOST_DECISIONS),
+        metadata={"description": "approved makes the association a co-organiser."},
+    )
 
 
 class CoHostInvitation(Output):
     resource = fields.String(metadata={"description": "event or programme."})
     resource_id = fields.String()
     title = fields.String()
-    starts_at = fields.DateTime(allow_none=True,
-                                metadata={"description": "An event's start; null for a programme."})
+    starts_at = fields.DateTime(
+        allow_none=True, metadata={"description": "An event's start; null for a programme."}
+    )
     association_id = fields.String(metadata={"description": "The association asked to co-organise."})
-    host_association_ids = fields.List(fields.String(),
-                                       metadata={"description": "The associations organising it."})
+    host_association_ids = fields.List(
+        fields.String(), metadata={"description": "The associations organising it."}
+    )
     invited_by = fields.String(allow_none=True, metadata={"description": "The inviting admin's person id."})
     status = fields.String(metadata={"description": "pending, or the decision: approved or declined."})
     created_at = fields.DateTime()
@@ -145,6 +174,7 @@ class CoHostInvitationQuery(PageQuery):
 
 
 # --- events ---------------------------------------------------------------------
+
 
 class EventPerson(Input):
     role = fields.String(required=True, validate=validate.OneOf(PERSON_ROLES))
@@ -157,19 +187,25 @@ class EventPerson(Input):
         if not (data.get("person_id") or data.get("organisation_id") or data.get("name")):
             raise ValidationError("Give a person_id, an organisation_id or a name.", "name")
         if data["role"] == "host_company" and not data.get("organisation_id"):
-            raise ValidationError("A host company is an organisation: give organisation_id.", "organisation_id")
+            raise ValidationError(
+                "A host company is an organisation: give organisation_id.", "organisation_id"
+            )
 
 
 class Question(Input):
-    id = fields.String(required=True, validate=Pattern(r"^[a-z0-9_]{1,40}$",
-                                                       error="Lower-case letters, digits and underscores."))
+    id = fields.String(
+        required=True,
+        validate=Pattern(r"^[a-z0-9_]{1,40}$", error="Lower-case letters, digits and underscores."),
+    )
     text = Text(500, required=True)
     required = fields.Boolean(load_default=False)
 
 
 class Venue(Input):
     address = Text(500)
-    host_organisation_id = Id(metadata={"description": "The event takes place at this organisation's premises."})
+    host_organisation_id = Id(
+        metadata={"description": "The event takes place at this organisation's premises."}
+    )
 
 
 class EventFields(Input):
@@ -183,10 +219,15 @@ class EventFields(Input):
     time_zone = fields.String(validate=TimeZone, metadata={"description": "IANA zone the event is held in."})
     venue = fields.Nested(Venue, allow_none=True)
     join_url = URL(allow_none=True)
-    join_url_visibility = fields.String(validate=validate.OneOf(JOIN_URL_VISIBILITIES),
-                                        metadata={"description": "registrants: only registered people see the link."})
-    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100_000),
-                              metadata={"description": "Seats; null means unlimited."})
+    join_url_visibility = fields.String(
+        validate=validate.OneOf(JOIN_URL_VISIBILITIES),
+        metadata={"description": "registrants: only registered people see the link."},
+    )
+    capacity = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=100_000),
+        metadata={"description": "Seats; null means unlimited."},
+    )
     registration_opens_at = fields.AwareDateTime(allow_none=True)
     registration_closes_at = fields.AwareDateTime(allow_none=True)
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
@@ -194,28 +235,38 @@ class EventFields(Input):
     programme_id = Id(allow_none=True)
     people = fields.List(fields.Nested(EventPerson), validate=validate.Length(max=50))
     questions = fields.List(fields.Nested(Question), validate=validate.Length(max=MAX_QUESTIONS))
-    reminder_offsets = fields.List(fields.Integer(validate=OFFSET_MINUTES), validate=validate.Length(max=5),
-                                   metadata={"description": "Minutes before the start, e.g. [1440, 60]."})
+    reminder_offsets = fields.List(
+        fields.Integer(validate=OFFSET_MINUTES),
+        validate=validate.Length(max=5),
+        metadata={"description": "Minutes before the start, e.g. [1440, 60]."},
+    )
 
     @validates_schema
     def consistent(self, data, **kwargs):
         _ordered(data, "starts_at", "ends_at", "ends_at must be after starts_at.")
-        _ordered(data, "registration_opens_at", "registration_closes_at",
-                 "registration_closes_at must be after registration_opens_at.")
+        _ordered(
+            data,
+            "registration_opens_at",
+            "registration_closes_at",
+            "registration_closes_at must be after registration_opens_at.",
+        )
         questions = [q["id"] for q in data.get("questions") or []]
         if len(questions) != len(set(questions)):
             raise ValidationError("Question ids must be unique.", "questions")
 
 
 class EventCreate(EventFields):
-    association_ids = fields.List(Id(), validate=validate.Length(min=1, max=10),
-                                  metadata={"description": ORGANISERS})
+    association_ids = fields.List(
+        Id(), validate=validate.Length(min=1, max=10), metadata={"description": ORGANISERS}
+    )
     title = Text(200, required=True)
     format = fields.String(required=True, validate=validate.OneOf(FORMATS))
     starts_at = fields.AwareDateTime(required=True)
     ends_at = fields.AwareDateTime(required=True)
     time_zone = fields.String(required=True, validate=TimeZone)
-    languages = fields.List(fields.String(validate=Language), required=True, validate=validate.Length(min=1, max=5))
+    languages = fields.List(
+        fields.String(validate=Language), required=True, validate=validate.Length(min=1, max=5)
+    )
 
 
 class EventUpdate(EventFields):
@@ -224,7 +275,9 @@ class EventUpdate(EventFields):
 
 class EventTransition(Input):
     to = fields.String(required=True, validate=validate.OneOf(["published", "cancelled", "completed"]))
-    reason = fields.String(validate=validate.Length(max=500), metadata={"description": "Why it was cancelled."})
+    reason = fields.String(
+        validate=validate.Length(max=500), metadata={"description": "Why it was cancelled."}
+    )
 
 
 class EventRole(Output):
@@ -297,8 +350,12 @@ class EventQuery(PageQuery):
     format = fields.String(validate=validate.OneOf(FORMATS))
     language = fields.String(validate=Language)
     status = fields.String(validate=validate.OneOf(EVENT_STATUSES))
-    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Text in title or description."})
-    starts_from = fields.AwareDateTime(data_key="from", metadata={"description": "Starting at or after (ISO 8601)."})
+    q = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "Text in title or description."}
+    )
+    starts_from = fields.AwareDateTime(
+        data_key="from", metadata={"description": "Starting at or after (ISO 8601)."}
+    )
     starts_to = fields.AwareDateTime(data_key="to", metadata={"description": "Starting before (ISO 8601)."})
 
     @validates_schema
@@ -313,34 +370,58 @@ MAX_BULK_REGISTRATIONS = 1000
 
 
 class RegistrationCreate(Input):
-    person_id = Id(allow_none=True, metadata={
-        "description": "Organisers register a person of the association (or null for a guest). Left out, a "
-                       "signed-in caller registers themself, or a guest when name and e-mail are not theirs."})
+    person_id = Id(
+        allow_none=True,
+        metadata={
+            "description": "Organisers register a person of the association (or null for a guest). Left "
+                           "out, a "
+            "signed-in caller registers themself, or a guest when name and e-mail are not theirs."
+        },
+    )
     name = Text(200, metadata={"description": "A guest's name; a person registers under their own."})
-    email = fields.Email(validate=validate.Length(max=320), metadata={
-        "description": "A guest's address. A person registers under their own; another one is refused."})
-    language = fields.String(validate=Language, metadata={"description": "Defaults to the person's, else en."})
+    email = fields.Email(
+        validate=validate.Length(max=320),
+        metadata={
+            "description": "A guest's address. A person registers under their own; another one is refused."
+        },
+    )
+    language = fields.String(
+        validate=Language, metadata={"description": "Defaults to the person's, else en."}
+    )
     answers = ANSWERS(load_default=dict)
     source_channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
     campaign_code = fields.String(validate=CAMPAIGN_CODE)
 
 
 class BulkRegistrationCreate(Input):
-    registrations = fields.List(fields.Nested(RegistrationCreate), required=True,
-                                validate=validate.Length(min=1, max=MAX_BULK_REGISTRATIONS), metadata={
-        "description": "Each entry as for a single registration, naming a person_id or a guest's name and "
-                       "e-mail (the address of a person of the association registers that person)."})
+    registrations = fields.List(
+        fields.Nested(RegistrationCreate),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BULK_REGISTRATIONS),
+        metadata={
+            "description": "Each entry as for a single registration, naming a person_id or a guest's name "
+                           "and "
+            "e-mail (the address of a person of the association registers that person)."
+        },
+    )
 
 
 class RegistrationImport(Input):
-    csv = fields.String(required=True, validate=validate.Length(min=1, max=200_000), metadata={
-        "description": "A header row naming name, email and optionally language, person_id, source_channel "
-                       "and campaign_code; one registration per line."})
+    csv = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200_000),
+        metadata={
+            "description": "A header row naming name, email and optionally language, person_id, "
+                           "source_channel "
+            "and campaign_code; one registration per line."
+        },
+    )
 
 
 class RegistrationLink(Input):
     """Link parameters of the sign-up page: which channel and campaign brought the person. Campaign mails
     tag their links with source_channel and campaign_code; channel and campaign are short forms."""
+
     source_channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
     campaign_code = fields.String(validate=CAMPAIGN_CODE)
     channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
@@ -348,8 +429,10 @@ class RegistrationLink(Input):
 
 
 class RegistrationUpdate(Input):
-    status = fields.String(validate=validate.OneOf(["cancelled"]),
-                           metadata={"description": "Set to cancelled to cancel; the first waitlisted is promoted."})
+    status = fields.String(
+        validate=validate.OneOf(["cancelled"]),
+        metadata={"description": "Set to cancelled to cancel; the first waitlisted is promoted."},
+    )
     name = Text(200)
     language = fields.String(validate=Language)
     answers = ANSWERS()
@@ -387,12 +470,15 @@ class RegistrationQuery(PageQuery):
 
 # --- attendance, recording, feedback ------------------------------------------------
 
+
 class AttendanceCreate(Input):
     registration_id = Id(metadata={"description": "Check in a registered person."})
     name = Text(200, metadata={"description": "A named walk-in."})
     email = fields.Email(validate=validate.Length(max=320))
-    anonymous_count = fields.Integer(validate=validate.Range(min=1, max=100_000),
-                                     metadata={"description": "Walk-ins counted without names."})
+    anonymous_count = fields.Integer(
+        validate=validate.Range(min=1, max=100_000),
+        metadata={"description": "Walk-ins counted without names."},
+    )
     source_channel = fields.String(validate=validate.OneOf(SOURCE_CHANNELS))
 
     @validates_schema
@@ -405,9 +491,14 @@ class AttendanceCreate(Input):
 
 
 class AttendanceImport(Input):
-    csv = fields.String(required=True, validate=validate.Length(min=1, max=200_000), metadata={
-        "description": "The meeting platform's participant list: a header row with name and email, "
-                       "optionally joined_at (ISO 8601) and duration_minutes."})
+    csv = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200_000),
+        metadata={
+            "description": "The meeting platform's participant list: a header row with name and email, "
+            "optionally joined_at (ISO 8601) and duration_minutes."
+        },
+    )
 
 
 class Attendance(Output):
@@ -474,8 +565,13 @@ class CalendarFeedQuery(Input):
     class Meta(Input.Meta):
         unknown = EXCLUDE
 
-    token = fields.String(validate=[validate.Length(min=20, max=200), validate.Regexp(r"^[A-Za-z0-9_-]+$")],
-                          metadata={"description": (
-                              "A calendar feed token (POST /v1/me/calendar-token) for calendar clients that "
-                              "cannot send a bearer token: the feed then shows what its person may see. Not "
-                              "with a bearer token.")})
+    token = fields.String(
+        validate=[validate.Length(min=20, max=200), validate.Regexp(r"^[A-Za-z0-9_-]+$")],
+        metadata={
+            "description": (
+                "A calendar feed token (POST /v1/me/calendar-token) for calendar clients that "
+                "cannot send a bearer token: the feed then shows what its person may see. Not "
+                "with a bearer token."
+            )
+        },
+    )

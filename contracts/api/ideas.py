@@ -2,8 +2,8 @@
 decisions, initiatives and the catalogue."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from nabo_common.api.pagination import PageQuery
 from contracts.api.common import Id, Input, Language, Output, Pattern, Text, TimeZone
+from nabo_common.api.pagination import PageQuery
 
 PHASES = ("preparing", "collecting_ideas", "reviewing", "catalogue_published", "following_up", "closed")
 # the catalogue is public from this phase on
@@ -78,8 +78,12 @@ class PanelCreate(_PanelFields):
     language = fields.String(required=True, validate=Language)
     time_zone = fields.String(load_default="Europe/Copenhagen", validate=TimeZone)
     visibility = fields.String(load_default="association", validate=validate.OneOf(PANEL_VISIBILITIES))
-    sub_themes = fields.List(fields.Nested(SubThemeInput), load_default=list, validate=validate.Length(max=30))
-    phases = fields.List(fields.Nested(PhasePlanInput), load_default=list, validate=validate.Length(max=len(PHASES)))
+    sub_themes = fields.List(
+        fields.Nested(SubThemeInput), load_default=list, validate=validate.Length(max=30)
+    )
+    phases = fields.List(
+        fields.Nested(PhasePlanInput), load_default=list, validate=validate.Length(max=len(PHASES))
+    )
 
 
 class PanelUpdate(_PanelFields):
@@ -150,12 +154,22 @@ class Panel(Output):
 
 # --- participants and meetings ---------------------------------------------------
 
+
 class ParticipantsAdd(Input):
-    organisation_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=50),
-                                   metadata={"description": "Organisations taking part; all their persons may "
-                                                            "submit, support and comment."})
-    person_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=50),
-                             metadata={"description": "Single persons, such as a working group's members."})
+    organisation_ids = fields.List(
+        Id(),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={
+            "description": "Organisations taking part; all their persons may submit, support and comment."
+        },
+    )
+    person_ids = fields.List(
+        Id(),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"description": "Single persons, such as a working group's members."},
+    )
     role = fields.String(load_default="participant", validate=validate.OneOf(PARTICIPANT_ROLES))
 
     @validates_schema
@@ -183,6 +197,7 @@ class MeetingCreate(Input):
 
 # --- ideas -----------------------------------------------------------------------
 
+
 class PartnerInput(Input):
     kind = fields.String(required=True, validate=validate.OneOf(PARTNER_KINDS))
     name = Text(200, required=True)
@@ -204,18 +219,29 @@ class _IdeaFields(Input):
     description = LongText()
     need = LongText(metadata={"description": "The need behind the idea."})
     expected_effect = LongText()
-    sub_theme = fields.String(allow_none=True, validate=KEY, metadata={"description": "A sub-theme key of the panel."})
-    themes = fields.List(fields.String(validate=validate.Length(min=1, max=36)), validate=validate.Length(max=10))
-    suggested_partners = fields.List(fields.Nested(PartnerInput), validate=validate.Length(max=20),
-                                     metadata={"description": "Who could do it."})
+    sub_theme = fields.String(
+        allow_none=True, validate=KEY, metadata={"description": "A sub-theme key of the panel."}
+    )
+    themes = fields.List(
+        fields.String(validate=validate.Length(min=1, max=36)), validate=validate.Length(max=10)
+    )
+    suggested_partners = fields.List(
+        fields.Nested(PartnerInput),
+        validate=validate.Length(max=20),
+        metadata={"description": "Who could do it."},
+    )
 
 
 class IdeaCreate(_IdeaFields):
     title = Text(200, required=True)
     meeting_id = Id(metadata={"description": "The panel meeting where it was raised."})
-    organisation_id = Id(metadata={"description": "Which of your organisations submits it (when you act for several)."})
-    on_behalf_of = fields.Nested(OnBehalfOf, metadata={
-        "description": "Facilitators (the panel's admins) record ideas for a participant."})
+    organisation_id = Id(
+        metadata={"description": "Which of your organisations submits it (when you act for several)."}
+    )
+    on_behalf_of = fields.Nested(
+        OnBehalfOf,
+        metadata={"description": "Facilitators (the panel's admins) record ideas for a participant."},
+    )
 
 
 class IdeaUpdate(_IdeaFields):
@@ -240,7 +266,9 @@ class IdeaTransition(Input):
 class IdeaQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(IDEA_STATUSES))
     sub_theme = fields.String(validate=KEY)
-    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Text in title or need."})
+    q = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "Text in title or need."}
+    )
     sort = fields.String(load_default="recent", validate=validate.OneOf(["recent", "supports", "title"]))
 
 
@@ -316,14 +344,21 @@ class InitiativeRef(Output):
     title = fields.String()
     status = fields.String()
     latest_progress = fields.Nested(InitiativeProgress, allow_none=True)
-    href = fields.String(metadata={"description": "The initiative with all its dated progress; readable without "
-                                                  "an account once the panel's catalogue is published."})
+    href = fields.String(
+        metadata={
+            "description": "The initiative with all its dated progress; readable without "
+            "an account once the panel's catalogue is published."
+        }
+    )
 
 
 class IdeaTrace(Output):
     status_history = fields.List(fields.Nested(IdeaStatusChange))
-    merged_into = fields.Nested(IdeaRef, allow_none=True,
-                                metadata={"description": "The idea it lives on in (followed to the end of the chain)."})
+    merged_into = fields.Nested(
+        IdeaRef,
+        allow_none=True,
+        metadata={"description": "The idea it lives on in (followed to the end of the chain)."},
+    )
     merged_from = fields.List(fields.Nested(IdeaRef))
     decisions = fields.List(fields.Nested(DecisionRef))
     initiatives = fields.List(fields.Nested(InitiativeRef))
@@ -362,8 +397,11 @@ class IdeaComment(Output):
 
 class SimilarQuery(Input):
     limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20))
-    min_score = fields.Integer(load_default=60, validate=validate.Range(min=0, max=100),
-                               metadata={"description": "Lowest similarity (0-100) to report."})
+    min_score = fields.Integer(
+        load_default=60,
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "Lowest similarity (0-100) to report."},
+    )
 
 
 class SimilarIdeaScore(Output):
@@ -378,6 +416,7 @@ class SimilarIdeas(Output):
 
 # --- decisions -------------------------------------------------------------------
 
+
 class DecisionIdeaInput(Input):
     idea_id = Id(required=True)
     note = fields.String(validate=validate.Length(max=2000))
@@ -387,7 +426,9 @@ class DecisionCreate(Input):
     decided_on = fields.Date(required=True)
     body = Text(200, required=True, metadata={"description": "Who decided, such as the business committee."})
     text = Text(10000, required=True)
-    ideas = fields.List(fields.Nested(DecisionIdeaInput), load_default=list, validate=validate.Length(max=200))
+    ideas = fields.List(
+        fields.Nested(DecisionIdeaInput), load_default=list, validate=validate.Length(max=200)
+    )
 
     @validates_schema
     def unique_ideas(self, data, **kwargs):
@@ -410,6 +451,7 @@ class PanelDecision(Output):
 
 
 # --- initiatives -----------------------------------------------------------------
+
 
 class InitiativeCreate(Input):
     title = Text(200, required=True)
@@ -443,8 +485,10 @@ class InitiativeUpdate(Input):
 class ProgressCreate(Input):
     reported_on = fields.Date(metadata={"description": "Defaults to today in the panel's time zone."})
     text = Text(10000, required=True)
-    status = fields.String(validate=validate.OneOf(INITIATIVE_STATUSES),
-                           metadata={"description": "The initiative's status from now on, when it changes."})
+    status = fields.String(
+        validate=validate.OneOf(INITIATIVE_STATUSES),
+        metadata={"description": "The initiative's status from now on, when it changes."},
+    )
 
 
 class InitiativeQuery(PageQuery):
@@ -470,9 +514,14 @@ class Initiative(Output):
 
 # --- catalogue -------------------------------------------------------------------
 
+
 class CatalogueQuery(Input):
-    format = fields.String(validate=validate.OneOf(CATALOGUE_FORMATS), metadata={
-        "description": "json, csv, md or html (printable); otherwise chosen from the Accept header."})
+    format = fields.String(
+        validate=validate.OneOf(CATALOGUE_FORMATS),
+        metadata={
+            "description": "json, csv, md or html (printable); otherwise chosen from the Accept header."
+        },
+    )
 
 
 class CatalogueIdea(Output):

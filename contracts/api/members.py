@@ -1,8 +1,8 @@
 """Members API: associations, organisations, memberships, persons, consents, auth."""
-from marshmallow import fields, validate, validates_schema, ValidationError
+from marshmallow import ValidationError, fields, validate, validates_schema
 
+from contracts.api.common import LANGUAGES, Country, Id, Input, Language, Output, Pattern, Text, TimeZone
 from nabo_common.api.pagination import PageQuery
-from contracts.api.common import Country, Id, Input, Language, LANGUAGES, Output, Pattern, Text, TimeZone
 
 ORG_KINDS = ("company", "public_body", "association", "research", "other")
 REGISTRATION_KINDS = ("CVR", "KvK", "HRB", "HRA", "org.nr", "VAT", "other")
@@ -57,14 +57,18 @@ class OrganisationCreate(Input):
     description = fields.String(validate=validate.Length(max=5000))
     languages = fields.List(fields.String(validate=Language), validate=validate.Length(max=5))
     visibility = fields.String(load_default="association", validate=validate.OneOf(VISIBILITIES))
-    themes = fields.List(Id(), validate=validate.Length(max=20),
-                         metadata={"description": "Theme ids of the taxonomy (GET /v1/themes) the organisation is about."})
+    themes = fields.List(
+        Id(),
+        validate=validate.Length(max=20),
+        metadata={"description": "Theme ids of the taxonomy (GET /v1/themes) the organisation is about."},
+    )
 
     @validates_schema
     def registration_pair(self, data, **kwargs):
         if bool(data.get("registration_kind")) != bool(data.get("registration_number")):
-            raise ValidationError("Give both registration_kind and registration_number, or neither.",
-                                  "registration_number")
+            raise ValidationError(
+                "Give both registration_kind and registration_number, or neither.", "registration_number"
+            )
 
 
 class OrganisationUpdate(OrganisationCreate):
@@ -106,7 +110,9 @@ class Organisation(Output):
 
 
 class OrganisationQuery(PageQuery):
-    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Text in name or description."})
+    q = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "Text in name or description."}
+    )
     sector = fields.String(validate=Pattern(r"^[A-U0-9][0-9.]{0,4}$"))
     country = fields.String(validate=Country)
     region = fields.String(validate=validate.Length(max=100))
@@ -174,13 +180,20 @@ class OrganisationRole(Input):
 class PersonCreate(Input):
     name = Text(200, required=True)
     email = fields.Email(required=True, validate=validate.Length(max=320))
-    phone = fields.String(validate=Pattern(r"^\+?[0-9 ()\-]{5,30}$", error="Use digits, spaces and an optional +."))
+    phone = fields.String(
+        validate=Pattern(r"^\+?[0-9 ()\-]{5,30}$", error="Use digits, spaces and an optional +.")
+    )
     language = fields.String(load_default="en", validate=Language)
     birth_year = fields.Integer(validate=validate.Range(min=1900, max=2100))
     home_association_id = Id()
-    organisations = fields.List(fields.Nested(OrganisationRole), validate=validate.Length(max=20), load_default=list)
-    password = fields.String(load_only=True, validate=validate.Length(min=10, max=200),
-                             metadata={"description": "Initial password for signing in (10+ characters)."})
+    organisations = fields.List(
+        fields.Nested(OrganisationRole), validate=validate.Length(max=20), load_default=list
+    )
+    password = fields.String(
+        load_only=True,
+        validate=validate.Length(min=10, max=200),
+        metadata={"description": "Initial password for signing in (10+ characters)."},
+    )
 
 
 class PersonUpdate(Input):
@@ -269,17 +282,27 @@ class CalendarFeedLink(Output):
     kind = fields.String(validate=validate.OneOf(("association", "network")))
     id = fields.String()
     url = fields.String(metadata={"description": "The feed with the token in its query string."})
-    webcal_url = fields.String(metadata={"description": (
-        "The same feed as a webcal:// link, which opens the subscription dialogue of Apple and Outlook "
-        "calendars.")})
+    webcal_url = fields.String(
+        metadata={
+            "description": (
+                "The same feed as a webcal:// link, which opens the subscription dialogue of Apple and "
+                "Outlook "
+                "calendars."
+            )
+        }
+    )
 
 
 class CalendarToken(Output):
     token = fields.String(metadata={"description": "Shown once; only its hash is kept."})
     created_at = fields.DateTime()
-    feeds = fields.List(fields.Nested(CalendarFeedLink),
-                        metadata={"description": "Ready-made subscription URLs of the associations and "
-                                                 "networks the person belongs to."})
+    feeds = fields.List(
+        fields.Nested(CalendarFeedLink),
+        metadata={
+            "description": "Ready-made subscription URLs of the associations and "
+            "networks the person belongs to."
+        },
+    )
 
 
 class CalendarTokenState(Output):
@@ -288,8 +311,10 @@ class CalendarTokenState(Output):
 
 
 class AuditQuery(PageQuery):
-    action = fields.String(validate=validate.Length(min=3, max=100),
-                           metadata={"description": "Only this kind of change, e.g. `membership.status_changed`."})
+    action = fields.String(
+        validate=validate.Length(min=3, max=100),
+        metadata={"description": "Only this kind of change, e.g. `membership.status_changed`."},
+    )
     actor_id = Id(metadata={"description": "Only changes made by this person."})
     since = fields.AwareDateTime(metadata={"description": "Only changes at or after this time."})
     until = fields.AwareDateTime(metadata={"description": "Only changes before this time."})
@@ -299,7 +324,9 @@ class AuditEntry(Output):
     id = fields.String(dump_only=True)
     event_id = fields.String(metadata={"description": "The event that recorded the change."})
     association_id = fields.String(allow_none=True)
-    actor_id = fields.String(allow_none=True, metadata={"description": "Who made the change; null for the system."})
+    actor_id = fields.String(
+        allow_none=True, metadata={"description": "Who made the change; null for the system."}
+    )
     action = fields.String(metadata={"description": "What kind of change, as the event type."})
     source = fields.String(metadata={"description": "The service where it happened."})
     subject_id = fields.String(allow_none=True, metadata={"description": "The id of what was changed."})
@@ -308,15 +335,21 @@ class AuditEntry(Output):
 
 
 class MemberImport(Input):
-    csv = fields.String(required=True, validate=validate.Length(min=1, max=500_000), metadata={
-        "description": "A header row naming organisation_name, country, registration_number (optionally "
-                       "registration_kind), contact_name, contact_email, membership_status (pending, active, "
-                       "lapsed, cancelled) and optionally membership_type (default full); one member a line."})
+    csv = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500_000),
+        metadata={
+            "description": "A header row naming organisation_name, country, registration_number (optionally "
+            "registration_kind), contact_name, contact_email, membership_status (pending, active, "
+            "lapsed, cancelled) and optionally membership_type (default full); one member a line."
+        },
+    )
 
 
 class MemberImportQuery(Input):
-    dry_run = fields.Boolean(load_default=False, metadata={
-        "description": "Answer what would change without writing anything."})
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "Answer what would change without writing anything."}
+    )
 
 
 class MemberImportLine(Output):
@@ -332,7 +365,10 @@ class MemberImportLine(Output):
 class MemberImportResult(Output):
     dry_run = fields.Boolean()
     lines = fields.List(fields.Nested(MemberImportLine))
-    errors = fields.Dict(metadata={"description": "Per \"line N\", the refused fields (dry run only; a real "
-                                                  "run with errors is 422)."})
+    errors = fields.Dict(
+        metadata={
+            "description": 'Per "line N", the refused fields (dry run only; a real run with errors is 422).'
+        }
+    )
     created = fields.Dict(keys=fields.String(), values=fields.Integer())
     present = fields.Dict(keys=fields.String(), values=fields.Integer())

@@ -1,8 +1,8 @@
 """Themes, offers and needs, networks and matches: request and response schemas."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from contracts.api.common import LANGUAGES, Country, I18nText, Id, Input, Language, Output, Pattern, Text
 from nabo_common.api.pagination import PageQuery
-from contracts.api.common import Country, I18nText, Id, Input, Language, LANGUAGES, Output, Pattern, Text
 
 OFFER_NEED_KINDS = ("offer", "need")
 JOIN_POLICIES = ("open", "request", "invitation")
@@ -53,13 +53,21 @@ THEME_STATUSES = ("proposed", "accepted", "retired", "merged")
 
 
 class ThemeTransition(Input):
-    to = fields.String(required=True, validate=validate.OneOf(("accepted", "retired")), metadata={
-        "description": "accepted: a proposal joins the taxonomy (it needs all five labels); retired: no longer "
-                       "offered for tagging, still shown on what was tagged with it."})
+    to = fields.String(
+        required=True,
+        validate=validate.OneOf(("accepted", "retired")),
+        metadata={
+            "description": "accepted: a proposal joins the taxonomy (it needs all five labels); retired: no "
+                           "longer "
+            "offered for tagging, still shown on what was tagged with it."
+        },
+    )
 
 
 class ThemeMerge(Input):
-    into_theme_id = Id(required=True, metadata={"description": "The accepted theme everything tagged follows to."})
+    into_theme_id = Id(
+        required=True, metadata={"description": "The accepted theme everything tagged follows to."}
+    )
 
 
 class Theme(Output):
@@ -67,20 +75,39 @@ class Theme(Output):
     key = fields.String()
     parent_id = fields.String(allow_none=True)
     labels = fields.Dict(keys=fields.String(), values=fields.String())
-    label = fields.String(metadata={"description": "The label in the caller's language (or the nearest there is)."})
-    label_is_fallback = fields.Boolean(metadata={
-        "description": "True when the theme has no label in the caller's language and `label` is another's."})
-    missing_languages = fields.List(fields.String(), metadata={"description": "Languages it has no label in."})
-    status = fields.String(metadata={"description": "proposed, accepted, retired or merged; only accepted "
-                                                    "themes are offered for tagging."})
+    label = fields.String(
+        metadata={"description": "The label in the caller's language (or the nearest there is)."}
+    )
+    label_is_fallback = fields.Boolean(
+        metadata={
+            "description": "True when the theme has no label in the caller's language and `label` is "
+                           "another's."
+        }
+    )
+    missing_languages = fields.List(
+        fields.String(), metadata={"description": "Languages it has no label in."}
+    )
+    status = fields.String(
+        metadata={
+            "description": "proposed, accepted, retired or merged; only accepted "
+            "themes are offered for tagging."
+        }
+    )
     merged_into_id = fields.String(allow_none=True)
 
 
 class ThemeQuery(PageQuery):
-    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Text in any language's label."})
+    q = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "Text in any language's label."}
+    )
     parent_id = Id()
-    status = fields.String(validate=validate.OneOf(THEME_STATUSES), metadata={
-        "description": "Themes in this state; without it, the accepted themes (those offered for tagging)."})
+    status = fields.String(
+        validate=validate.OneOf(THEME_STATUSES),
+        metadata={
+            "description": "Themes in this state; without it, the accepted themes (those offered for "
+                           "tagging)."
+        },
+    )
 
 
 class ThemeRef(Output):
@@ -89,6 +116,7 @@ class ThemeRef(Output):
 
 
 # --- offers and needs -----------------------------------------------------------
+
 
 class OfferNeedCreate(Input):
     kind = fields.String(required=True, validate=validate.OneOf(OFFER_NEED_KINDS))
@@ -101,8 +129,11 @@ class OfferNeedCreate(Input):
 
     @validates_schema
     def dates_in_order(self, data, **kwargs):
-        if data.get("available_from") and data.get("available_until") \
-                and data["available_until"] < data["available_from"]:
+        if (
+            data.get("available_from")
+            and data.get("available_until")
+            and data["available_until"] < data["available_from"]
+        ):
             raise ValidationError("available_until must not be before available_from.", "available_until")
 
 
@@ -149,26 +180,48 @@ NetworkName = _texts_in_languages("NetworkName", 200)
 
 
 class Eligibility(Input):
-    association_ids = fields.List(Id(), validate=validate.Length(max=10), load_default=list,
-                                  metadata={"description": "Only members of these associations may join."})
-    max_age = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=12, max=120),
-                             metadata={"description": "Age limit, e.g. 30 for 'up to 30' (checked against birth year)."})
+    association_ids = fields.List(
+        Id(),
+        validate=validate.Length(max=10),
+        load_default=list,
+        metadata={"description": "Only members of these associations may join."},
+    )
+    max_age = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=12, max=120),
+        metadata={"description": "Age limit, e.g. 30 for 'up to 30' (checked against birth year)."},
+    )
 
 
 class NetworkCreate(Input):
     name = fields.Nested(NetworkName, required=True)
     description = fields.Nested(I18nText, load_default=dict)
     themes = ThemeIds(load_default=list)
-    association_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=5),
-                                  metadata={"description": "Owning associations; one you do not belong to "
-                                                           "must agree (its admin) before it owns the network."})
+    association_ids = fields.List(
+        Id(),
+        required=True,
+        validate=validate.Length(min=1, max=5),
+        metadata={
+            "description": "Owning associations; one you do not belong to "
+            "must agree (its admin) before it owns the network."
+        },
+    )
     join_policy = fields.String(load_default="open", validate=validate.OneOf(JOIN_POLICIES))
-    visibility = fields.String(load_default="public", validate=validate.OneOf(NETWORK_VISIBILITIES),
-                               metadata={"description": "public: in the public directory; all_associations: any "
-                                                        "signed-in member; association: owning associations' members."})
+    visibility = fields.String(
+        load_default="public",
+        validate=validate.OneOf(NETWORK_VISIBILITIES),
+        metadata={
+            "description": "public: in the public directory; all_associations: any "
+            "signed-in member; association: owning associations' members."
+        },
+    )
     eligibility = fields.Nested(Eligibility, load_default=dict)
-    external_link = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=300),
-                               metadata={"description": "A Facebook or LinkedIn group, for example."})
+    external_link = fields.Url(
+        schemes={"http", "https"},
+        validate=validate.Length(max=300),
+        metadata={"description": "A Facebook or LinkedIn group, for example."},
+    )
 
 
 class NetworkUpdate(Input):
@@ -179,8 +232,10 @@ class NetworkUpdate(Input):
     visibility = fields.String(validate=validate.OneOf(NETWORK_VISIBILITIES))
     eligibility = fields.Nested(Eligibility)
     external_link = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=300))
-    activity = fields.String(validate=validate.OneOf(ACTIVITIES),
-                             metadata={"description": "dormant networks stay listed and can be woken."})
+    activity = fields.String(
+        validate=validate.OneOf(ACTIVITIES),
+        metadata={"description": "dormant networks stay listed and can be woken."},
+    )
 
 
 class NetworkOwner(Output):
@@ -200,22 +255,33 @@ class Network(Output):
     eligibility = fields.Nested(Eligibility)
     external_link = fields.String(allow_none=True)
     member_count = fields.Integer(dump_only=True)
-    my_status = fields.String(allow_none=True, dump_only=True,
-                              metadata={"description": "Your place in it: active, requested, invited or null."})
+    my_status = fields.String(
+        allow_none=True,
+        dump_only=True,
+        metadata={"description": "Your place in it: active, requested, invited or null."},
+    )
     my_role = fields.String(allow_none=True, dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
 
 class NetworkQuery(PageQuery):
-    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Text in name or description."})
+    q = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "Text in name or description."}
+    )
     theme = Id(metadata={"description": "Tagged with this theme (or one of its sub-themes)."})
     association_id = Id(metadata={"description": "Owned by this association."})
-    country = fields.String(validate=Country, metadata={"description": "Owned by an association in this country."})
-    language = fields.String(validate=Language, metadata={"description": "Has a name or description in this language."})
+    country = fields.String(
+        validate=Country, metadata={"description": "Owned by an association in this country."}
+    )
+    language = fields.String(
+        validate=Language, metadata={"description": "Has a name or description in this language."}
+    )
     activity = fields.String(validate=validate.OneOf(ACTIVITIES))
     join_policy = fields.String(validate=validate.OneOf(JOIN_POLICIES))
-    mine = fields.Boolean(metadata={"description": "Only networks I am in (or asked or was invited to join)."})
+    mine = fields.Boolean(
+        metadata={"description": "Only networks I am in (or asked or was invited to join)."}
+    )
 
 
 class JoinRequest(Input):
@@ -260,15 +326,22 @@ class OwnerDecision(Input):
 
 # --- matches --------------------------------------------------------------------
 
+
 class MatchQuery(PageQuery):
-    cross_border = fields.Boolean(load_default=False, metadata={"description": "Only organisations in another country."})
+    cross_border = fields.Boolean(
+        load_default=False, metadata={"description": "Only organisations in another country."}
+    )
     association_id = Id(metadata={"description": "Only organisations of this association."})
     theme = Id(metadata={"description": "Only organisations with this theme (profile, offer or need)."})
 
 
 class MatchReason(Output):
-    kind = fields.String(metadata={"description": "needs_your_offer, offers_your_need, shared_themes, "
-                                                  "same_network or complementary_sector."})
+    kind = fields.String(
+        metadata={
+            "description": "needs_your_offer, offers_your_need, shared_themes, "
+            "same_network or complementary_sector."
+        }
+    )
     text = fields.String()
     themes = fields.List(fields.Nested(ThemeRef))
     networks = fields.List(fields.Dict())

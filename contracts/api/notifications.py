@@ -3,8 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from contracts.api.common import LANGUAGES, Country, Id, Input, Language, Output, Pattern, Text
 from nabo_common.api.pagination import PageQuery
-from contracts.api.common import Country, Id, Input, Language, LANGUAGES, Output, Pattern, Text
 
 CAMPAIGN_KINDS = ("newsletter", "direct")
 CAMPAIGN_STATUSES = ("draft", "scheduled", "sending", "sent", "cancelled")
@@ -15,27 +15,41 @@ MAX_IDS = validate.Length(min=1, max=50)
 
 class CampaignContent(Input):
     subject = Text(300, required=True)
-    text = fields.String(required=True, validate=validate.Length(min=1, max=50_000),
-                         metadata={"description": "Plain text; blank lines separate paragraphs. Links get the "
-                                                  "campaign code added (campaign_code, source_channel)."})
+    text = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=50_000),
+        metadata={
+            "description": "Plain text; blank lines separate paragraphs. Links get the "
+            "campaign code added (campaign_code, source_channel)."
+        },
+    )
 
 
 class Segment(Input):
     """Who receives a campaign: every given criterion must hold (each list matches any of its values)."""
 
-    association_ids = fields.List(Id(), validate=MAX_IDS,
-                                  metadata={"description": "Persons of member organisations (active) or registered "
-                                                           "by the association."})
+    association_ids = fields.List(
+        Id(),
+        validate=MAX_IDS,
+        metadata={
+            "description": "Persons of member organisations (active) or registered by the association."
+        },
+    )
     network_ids = fields.List(Id(), validate=MAX_IDS)
     event_ids = fields.List(Id(), validate=MAX_IDS, metadata={"description": "Confirmed registrants."})
     programme_ids = fields.List(Id(), validate=MAX_IDS)
     themes = fields.List(fields.String(validate=validate.Length(min=1, max=80)), validate=MAX_IDS)
-    sectors = fields.List(fields.String(validate=Pattern(r"^[A-U0-9][0-9.]{0,5}$",
-                                                         error="Use a NACE code such as 62.01 or J.")),
-                          validate=MAX_IDS)
+    sectors = fields.List(
+        fields.String(
+            validate=Pattern(r"^[A-U0-9][0-9.]{0,5}$", error="Use a NACE code such as 62.01 or J.")
+        ),
+        validate=MAX_IDS,
+    )
     countries = fields.List(fields.String(validate=Country), validate=MAX_IDS)
-    max_age = fields.Integer(validate=validate.Range(min=14, max=120),
-                             metadata={"description": "Persons aged up to this many years (by birth year)."})
+    max_age = fields.Integer(
+        validate=validate.Range(min=14, max=120),
+        metadata={"description": "Persons aged up to this many years (by birth year)."},
+    )
 
     @validates_schema
     def not_empty(self, data, **kwargs):
@@ -50,7 +64,9 @@ CONTENTS_SIZE = validate.Length(max=len(LANGUAGES))
 def _contents_languages(value):
     unknown = set(value) - set(LANGUAGES)
     if unknown:
-        raise ValidationError(f"Languages must be among {', '.join(LANGUAGES)}; not {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            f"Languages must be among {', '.join(LANGUAGES)}; not {', '.join(sorted(unknown))}."
+        )
     if not value:
         raise ValidationError("Give the content in at least one language.")
 
@@ -58,12 +74,19 @@ def _contents_languages(value):
 class CampaignCreate(Input):
     association_id = Id(metadata={"description": "Defaults to the association the admin administers."})
     name = Text(200, required=True)
-    kind = fields.String(load_default="newsletter", validate=validate.OneOf(CAMPAIGN_KINDS),
-                         metadata={"description": "newsletter needs newsletter consent; direct needs contact consent."})
+    kind = fields.String(
+        load_default="newsletter",
+        validate=validate.OneOf(CAMPAIGN_KINDS),
+        metadata={"description": "newsletter needs newsletter consent; direct needs contact consent."},
+    )
     sender_name = Text(200, required=True)
     sender_email = fields.Email(validate=validate.Length(max=320))
-    contents = fields.Dict(keys=fields.String(), values=fields.Nested(CampaignContent), required=True,
-                           validate=[CONTENTS_SIZE, _contents_languages])
+    contents = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(CampaignContent),
+        required=True,
+        validate=[CONTENTS_SIZE, _contents_languages],
+    )
     segment = fields.Nested(Segment, required=True)
 
 
@@ -71,8 +94,11 @@ class CampaignUpdate(Input):
     name = Text(200)
     sender_name = Text(200)
     sender_email = fields.Email(validate=validate.Length(max=320), allow_none=True)
-    contents = fields.Dict(keys=fields.String(), values=fields.Nested(CampaignContent),
-                           validate=[CONTENTS_SIZE, _contents_languages])
+    contents = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(CampaignContent),
+        validate=[CONTENTS_SIZE, _contents_languages],
+    )
     segment = fields.Nested(Segment)
 
 
@@ -86,9 +112,10 @@ def _within_a_year(value):
 
 
 class CampaignSend(Input):
-    at = fields.AwareDateTime(validate=_within_a_year,
-                              metadata={"description": "When to send (with an offset), at most a year ahead; "
-                                                       "omitted: now."})
+    at = fields.AwareDateTime(
+        validate=_within_a_year,
+        metadata={"description": "When to send (with an offset), at most a year ahead; omitted: now."},
+    )
 
 
 class CampaignProgress(Output):
@@ -109,7 +136,9 @@ class Campaign(Output):
     sender_email = fields.String(allow_none=True)
     contents = fields.Dict()
     segment = fields.Dict()
-    code = fields.String(metadata={"description": "Added to links so registrations are attributed to the campaign."})
+    code = fields.String(
+        metadata={"description": "Added to links so registrations are attributed to the campaign."}
+    )
     status = fields.String()
     send_at = fields.DateTime(allow_none=True)
     recipient_count = fields.Integer()
@@ -133,8 +162,11 @@ class AudienceSample(Output):
 class AudiencePreview(Output):
     count = fields.Integer()
     sample = fields.List(fields.Nested(AudienceSample))
-    languages = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                            metadata={"description": "Recipients per message language after fallback."})
+    languages = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Recipients per message language after fallback."},
+    )
 
 
 class RecipientQuery(PageQuery):
@@ -174,8 +206,10 @@ class Channels(Input):
 
 class PreferencesUpdate(Input):
     channels = fields.Nested(Channels)
-    digest = fields.String(validate=validate.OneOf(DIGEST_MODES),
-                           metadata={"description": "Non-urgent messages at once, or bundled daily or weekly."})
+    digest = fields.String(
+        validate=validate.OneOf(DIGEST_MODES),
+        metadata={"description": "Non-urgent messages at once, or bundled daily or weekly."},
+    )
     language = fields.String(validate=Language, allow_none=True)
 
 
@@ -202,9 +236,11 @@ class InboxItem(Output):
 
 class SignedLinkQuery(Input):
     """The signed token of a link in a mail (unsubscribe, cancel a registration)."""
+
     # a signed token (JWT): URL-safe characters only, so a link always fits in a request line
-    token = fields.String(required=True, validate=[validate.Length(min=20, max=2000),
-                                                   Pattern(r"^[A-Za-z0-9_.=-]+$")])
+    token = fields.String(
+        required=True, validate=[validate.Length(min=20, max=2000), Pattern(r"^[A-Za-z0-9_.=-]+$")]
+    )
 
 
 class UnsubscribeQuery(SignedLinkQuery):
@@ -228,9 +264,15 @@ class UnsubscribeResult(Output):
 class WebhookCreate(Input):
     association_id = Id(metadata={"description": "Defaults to the association the admin administers."})
     network_id = Id(metadata={"description": "Only events of this network."})
-    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=1000))
-    secret = fields.String(required=True, load_only=True, validate=validate.Length(min=16, max=200),
-                           metadata={"description": "Signs each delivery (HMAC-SHA256); never shown again."})
+    url = fields.Url(
+        required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=1000)
+    )
+    secret = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=16, max=200),
+        metadata={"description": "Signs each delivery (HMAC-SHA256); never shown again."},
+    )
     event_types = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=50))
 
 

@@ -14,7 +14,9 @@ class _Strict(Schema):
 
 
 @event_type("programme.created", "events", "A funded programme (series of events) was set up.")
-@event_type("programme.updated", "events", "A programme's title, goal, period, plan or budget changed (see changed).")
+@event_type(
+    "programme.updated", "events", "A programme's title, goal, period, plan or budget changed (see changed)."
+)
 class ProgrammeData(_Strict):
     programme_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
@@ -37,8 +39,11 @@ class ProgrammeCostData(_Strict):
     currency = fields.String(required=True)
 
 
-@event_type("attendance.imported", "events",
-            "An organiser imported an online meeting's participant list as attendance; the counts, no names.")
+@event_type(
+    "attendance.imported",
+    "events",
+    "An organiser imported an online meeting's participant list as attendance; the counts, no names.",
+)
 class AttendanceImportedData(_Strict):
     event_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
@@ -48,8 +53,11 @@ class AttendanceImportedData(_Strict):
     duplicates = fields.Integer(required=True)
 
 
-@event_type("attendance.recorded", "events",
-            "An organiser checked in a registration, a walk-in or an anonymous head count; no names.")
+@event_type(
+    "attendance.recorded",
+    "events",
+    "An organiser checked in a registration, a walk-in or an anonymous head count; no names.",
+)
 class AttendanceRecordedData(_Strict):
     event_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
@@ -66,16 +74,22 @@ class _CoHostInvited(_Strict):
     invited_by = fields.String(allow_none=True, load_default=None)
 
 
-@event_type("programme.co_host_invited", "events",
-            "An association was asked to co-organise a programme; one of its admins accepts or declines.")
+@event_type(
+    "programme.co_host_invited",
+    "events",
+    "An association was asked to co-organise a programme; one of its admins accepts or declines.",
+)
 class ProgrammeCoHostInvitedData(_CoHostInvited):
     programme_id = fields.String(required=True)
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
 
 
-@event_type("event.co_host_invited", "events",
-            "An association was asked to co-host an event; one of its admins accepts or declines.")
+@event_type(
+    "event.co_host_invited",
+    "events",
+    "An association was asked to co-host an event; one of its admins accepts or declines.",
+)
 class EventCoHostInvitedData(_CoHostInvited):
     event_id = fields.String(required=True)
     starts_at = fields.AwareDateTime(required=True)
@@ -90,11 +104,17 @@ class _Change(Schema):
 
 @event_type("event.created", "events", "An organiser drafted an event (not listed until published).")
 @event_type("event.published", "events", "An event was published: it is listed and open for registration.")
-@event_type("event.updated", "events",
-            "A published event changed; `changes` lists each changed field with its old and new value, "
-            "`ics` is the changed event's iCalendar text (same UID, its SEQUENCE) to attach.")
-@event_type("event.cancelled", "events",
-            "An event was cancelled; registrants should be told. `ics` is an iCalendar CANCEL to attach.")
+@event_type(
+    "event.updated",
+    "events",
+    "A published event changed; `changes` lists each changed field with its old and new value, "
+    "`ics` is the changed event's iCalendar text (same UID, its SEQUENCE) to attach.",
+)
+@event_type(
+    "event.cancelled",
+    "events",
+    "An event was cancelled; registrants should be told. `ics` is an iCalendar CANCEL to attach.",
+)
 @event_type("event.completed", "events", "An event took place and was closed by its organisers.")
 class EventData(_Strict):
     event_id = fields.String(required=True)
@@ -118,15 +138,25 @@ class EventData(_Strict):
     ics = fields.String(allow_none=True, load_default=None)
 
 
-@event_type("registration.confirmed", "events",
-            "A seat was confirmed; `ics` is the event's iCalendar text to attach to the confirmation.")
+@event_type(
+    "registration.confirmed",
+    "events",
+    "A seat was confirmed; `ics` is the event's iCalendar text to attach to the confirmation.",
+)
 @event_type("registration.waitlisted", "events", "The event was full; the person is on the waitlist.")
-@event_type("registration.promoted", "events",
-            "A seat freed and the first waitlisted person got it; `ics` to attach.")
-@event_type("registration.updated", "events", "An organiser or the person changed a registration's name, "
-            "language or answers.")
-@event_type("registration.cancelled", "events",
-            "A registration was cancelled by the person or the organiser, or as the person was erased.")
+@event_type(
+    "registration.promoted", "events", "A seat freed and the first waitlisted person got it; `ics` to attach."
+)
+@event_type(
+    "registration.updated",
+    "events",
+    "An organiser or the person changed a registration's name, language or answers.",
+)
+@event_type(
+    "registration.cancelled",
+    "events",
+    "A registration was cancelled by the person or the organiser, or as the person was erased.",
+)
 class RegistrationData(_Strict):
     registration_id = fields.String(required=True)
     event_id = fields.String(required=True)
@@ -143,13 +173,19 @@ class RegistrationData(_Strict):
     time_zone = fields.String(required=True)
     join_url = fields.String(allow_none=True, load_default=None)
     ics = fields.String(allow_none=True, load_default=None)
-    cancelled_by = fields.String(allow_none=True, load_default=None,
-                                 validate=validate.OneOf(("registrant", "organiser")),
-                                 metadata={"description": "registration.cancelled: who cancelled it."})
+    cancelled_by = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.OneOf(("registrant", "organiser")),
+        metadata={"description": "registration.cancelled: who cancelled it."},
+    )
 
 
-@event_type("event.reminder_due", "events",
-            "A reminder offset before an event's start was reached (exactly once across replicas).")
+@event_type(
+    "event.reminder_due",
+    "events",
+    "A reminder offset before an event's start was reached (exactly once across replicas).",
+)
 class ReminderData(_Strict):
     event_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
@@ -160,8 +196,11 @@ class ReminderData(_Strict):
     join_url = fields.String(allow_none=True, load_default=None)
 
 
-@event_type("event.recording_published", "events",
-            "A recording of the event was published; registrants and the network can be told.")
+@event_type(
+    "event.recording_published",
+    "events",
+    "A recording of the event was published; registrants and the network can be told.",
+)
 class RecordingData(_Strict):
     event_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)

@@ -14,7 +14,9 @@ class _Data(Schema):
 
 
 @event_type("panel.created", "ideas", "An association opened a panel round on a strategic theme.")
-@event_type("panel.updated", "ideas", "A panel's title, theme, sub-themes, visibility or planned dates changed.")
+@event_type(
+    "panel.updated", "ideas", "A panel's title, theme, sub-themes, visibility or planned dates changed."
+)
 class PanelData(_Data):
     panel_id = fields.String(required=True)
     association_id = fields.String(required=True)
@@ -27,8 +29,11 @@ class PanelData(_Data):
     changed = fields.List(fields.String(), load_default=list)
 
 
-@event_type("panel.phase_changed", "ideas",
-            "A panel moved to another phase (catalogue_published makes its catalogue public).")
+@event_type(
+    "panel.phase_changed",
+    "ideas",
+    "A panel moved to another phase (catalogue_published makes its catalogue public).",
+)
 class PanelPhaseData(_Data):
     panel_id = fields.String(required=True)
     association_id = fields.String(required=True)
@@ -69,8 +74,11 @@ class IdeaUpdatedData(_IdeaState):
     changed = fields.List(fields.String(), load_default=list)
 
 
-@event_type("idea.status_changed", "ideas",
-            "An idea moved between submitted, under_review, accepted, merged and declined.")
+@event_type(
+    "idea.status_changed",
+    "ideas",
+    "An idea moved between submitted, under_review, accepted, merged and declined.",
+)
 class IdeaStatusData(_IdeaState):
     previous_status = fields.String(allow_none=True, load_default=None)
     reason = fields.String(allow_none=True, load_default=None)
@@ -138,8 +146,11 @@ class InitiativeData(_InitiativeState):
     pass
 
 
-@event_type("initiative.progress_updated", "ideas",
-            "A dated progress update (possibly changing its status) was added to an initiative.")
+@event_type(
+    "initiative.progress_updated",
+    "ideas",
+    "A dated progress update (possibly changing its status) was added to an initiative.",
+)
 class InitiativeProgressData(_InitiativeState):
     progress_id = fields.String(required=True)
     reported_on = fields.Date(required=True)

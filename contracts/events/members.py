@@ -34,13 +34,18 @@ class OrganisationData(_Strict):
     sector = fields.String(allow_none=True, load_default=None)
     visibility = fields.String(required=True)
     changed = fields.List(fields.String(), load_default=list)
-    themes = fields.List(fields.String(), metadata={"description": "Profile theme ids; present when they changed."})
+    themes = fields.List(
+        fields.String(), metadata={"description": "Profile theme ids; present when they changed."}
+    )
 
 
 @event_type("membership.created", "members", "An organisation applied for or was given a membership.")
 @event_type("membership.updated", "members", "A membership's type or end date changed.")
-@event_type("membership.status_changed", "members",
-            "A membership moved between pending, active, lapsed and cancelled (dated).")
+@event_type(
+    "membership.status_changed",
+    "members",
+    "A membership moved between pending, active, lapsed and cancelled (dated).",
+)
 class MembershipData(_Strict):
     membership_id = fields.String(required=True)
     organisation_id = fields.String(required=True)
@@ -70,17 +75,26 @@ class PersonData(_Strict):
     roles = fields.List(fields.Nested(_PersonRole), load_default=list)
 
 
-@event_type("person.role_granted", "members",
-            "A person got a role: in an organisation, or as an association's admin (`scope` association).")
+@event_type(
+    "person.role_granted",
+    "members",
+    "A person got a role: in an organisation, or as an association's admin (`scope` association).",
+)
 class PersonRoleGranted(_PersonRole):
     person_id = fields.String(required=True)
-    association_id = fields.String(allow_none=True, load_default=None,
-                                   metadata={"description": "The association the grant is in: the scope, or the "
-                                                            "person's home association for an organisation role."})
+    association_id = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "The association the grant is in: the scope, or the "
+            "person's home association for an organisation role."
+        },
+    )
 
 
-@event_type("person.erased", "members",
-            "A person was erased (GDPR); every service removes or anonymises its copies.")
+@event_type(
+    "person.erased", "members", "A person was erased (GDPR); every service removes or anonymises its copies."
+)
 class PersonErasedData(_Strict):
     person_id = fields.String(required=True)
     erased_at = fields.AwareDateTime(required=True)

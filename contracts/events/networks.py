@@ -9,9 +9,12 @@ from contracts.events.members import LANG, _Strict
 from nabo_common.messaging.envelopes import event_type
 
 
-@event_type("theme.created", "members",
-            "A theme was added to the taxonomy (seeded themes included); `status` proposed when an association "
-            "proposed it.")
+@event_type(
+    "theme.created",
+    "members",
+    "A theme was added to the taxonomy (seeded themes included); `status` proposed when an association "
+    "proposed it.",
+)
 @event_type("theme.updated", "members", "A theme's labels or parent changed.")
 @event_type("theme.accepted", "members", "A platform admin accepted a proposed theme into the taxonomy.")
 @event_type("theme.retired", "members", "A theme is no longer offered for tagging; what was tagged keeps it.")
@@ -23,9 +26,12 @@ class ThemeData(_Strict):
     status = fields.String(load_default="accepted")
 
 
-@event_type("theme.merged", "members",
-            "A theme was merged into another: whatever is tagged with `theme_id` (or its `key`) is to be tagged "
-            "with `into_theme_id` (`into_key`) instead.")
+@event_type(
+    "theme.merged",
+    "members",
+    "A theme was merged into another: whatever is tagged with `theme_id` (or its `key`) is to be tagged "
+    "with `into_theme_id` (`into_key`) instead.",
+)
 class ThemeMerged(_Strict):
     theme_id = fields.String(required=True)
     key = fields.String(required=True)
@@ -50,7 +56,9 @@ class OfferNeedData(_Strict):
 @event_type("network.updated", "members", "A network's profile, policy or activity changed (see changed).")
 class NetworkData(_Strict):
     network_id = fields.String(required=True)
-    name = fields.String(required=True, metadata={"description": "The name in English, else German, Dutch, Danish or Swedish."})
+    name = fields.String(
+        required=True, metadata={"description": "The name in English, else German, Dutch, Danish or Swedish."}
+    )
     names = fields.Dict(keys=fields.String(validate=LANG), values=fields.String(), required=True)
     association_ids = fields.List(fields.String(), required=True, metadata={"description": "Active owners."})
     themes = fields.List(fields.String(), load_default=list)
@@ -113,8 +121,11 @@ class _Reason(Schema):
     networks = fields.List(fields.String(), load_default=list)
 
 
-@event_type("match.introduced", "members",
-            "Two organisations that accepted a suggested match are introduced; notifications e-mails both contacts.")
+@event_type(
+    "match.introduced",
+    "members",
+    "Two organisations that accepted a suggested match are introduced; notifications e-mails both contacts.",
+)
 class MatchIntroducedData(_Strict):
     match_id = fields.String(required=True)
     organisation_ids = fields.List(fields.String(), required=True, validate=validate.Length(equal=2))

@@ -23,17 +23,24 @@ class _Campaign(Schema):
 
 
 @event_type("campaign.created", "notifications", "An admin composed a campaign (a draft).")
-@event_type("campaign.updated", "notifications", "An admin changed a campaign before it went out (see changed).")
+@event_type(
+    "campaign.updated", "notifications", "An admin changed a campaign before it went out (see changed)."
+)
 @event_type("campaign.scheduled", "notifications", "An admin sent a campaign, now or at `send_at`.")
-@event_type("campaign.cancelled", "notifications", "An admin cancelled a campaign; what was not sent stays unsent.")
+@event_type(
+    "campaign.cancelled", "notifications", "An admin cancelled a campaign; what was not sent stays unsent."
+)
 class CampaignChanged(_Campaign):
     status = fields.String(required=True)
     send_at = fields.AwareDateTime(allow_none=True, load_default=None)
     changed = fields.List(fields.String(), load_default=list)
 
 
-@event_type("campaign.completed", "notifications",
-            "A campaign finished sending: how many it reached, for reports on which channels bring people in.")
+@event_type(
+    "campaign.completed",
+    "notifications",
+    "A campaign finished sending: how many it reached, for reports on which channels bring people in.",
+)
 class CampaignCompleted(_Campaign):
     recipients = fields.Integer(required=True)
     sent = fields.Integer(required=True)

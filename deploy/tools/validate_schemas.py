@@ -17,8 +17,8 @@ cannot slip through as "unknown".
 import argparse
 import sys
 
-import yaml
 import kubernetes_validate.utils as kv
+import yaml
 
 # apiVersion, kind: the custom resources this deployment uses, and who defines them.
 CRD_KINDS = {

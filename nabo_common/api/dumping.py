@@ -81,7 +81,9 @@ def _compilable(schema):
         return False
     if type(schema).get_attribute is not Schema.get_attribute:
         return False
-    return all("." not in (f.attribute or name) and f._CHECK_ATTRIBUTE for name, f in schema.dump_fields.items())
+    return all(
+        "." not in (f.attribute or name) and f._CHECK_ATTRIBUTE for name, f in schema.dump_fields.items()
+    )
 
 
 def _plan(schema):
@@ -89,20 +91,25 @@ def _plan(schema):
     for name, field in schema.dump_fields.items():
         key = field.data_key if field.data_key is not None else name
         convert = _converter(field)
-        steps.append((key, field.attribute or name, None if convert is _identity else convert, field.dump_default))
+        steps.append(
+            (key, field.attribute or name, None if convert is _identity else convert, field.dump_default)
+        )
     steps = tuple(steps)
 
     def dump_one(obj):
         # the accessor is chosen once per object, not once per field
         if type(obj) is dict:
+
             def value_of(key, get=obj.get):
                 value = get(key, _ABSENT)
                 return getattr(obj, key, missing) if value is _ABSENT else value
         elif hasattr(obj, "__getitem__"):
             value_of = partial(_item_or_attribute, obj)
         else:
+
             def value_of(key):
                 return getattr(obj, key, missing)
+
         out = {}
         for key, attribute, convert, default in steps:
             value = value_of(attribute)

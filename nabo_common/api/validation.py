@@ -12,7 +12,9 @@ def load(schema_cls, payload, partial=False, **kwargs):
     if payload is None:
         payload = {}
     if not isinstance(payload, dict):
-        raise ValidationFailed("The request body must be a JSON object.", {"_schema": ["Expected a JSON object."]})
+        raise ValidationFailed(
+            "The request body must be a JSON object.", {"_schema": ["Expected a JSON object."]}
+        )
     try:
         return schema(schema_cls, partial=partial, **kwargs).load(payload)
     except ValidationError as exc:

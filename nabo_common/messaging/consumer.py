@@ -26,11 +26,10 @@ from nameko.amqp.publish import Publisher
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
-from nabo_common.messaging import envelopes
-from nabo_common.runtime import metrics
-from nabo_common.messaging import topology
-from nabo_common.runtime import settings as settings_mod
+from nabo_common.messaging import envelopes, topology
 from nabo_common.messaging.transient import is_transient
+from nabo_common.runtime import metrics
+from nabo_common.runtime import settings as settings_mod
 
 log = logging.getLogger(__name__)
 ATTEMPTS_HEADER = "x-nabo-attempts"
@@ -76,7 +75,9 @@ class EventConsumer(Consumer):
         entities = topology.kombu_entities(self.queue_name, self.event_types)
         _unrouted, _exchange, self.queue, self.retry_queue, self.dead_queue = entities
         # declaring retry and dead queues with the consumer means they exist before the first failure
-        self.publisher = Publisher(settings.amqp_uri, use_confirms=True, declare=[self.retry_queue, self.dead_queue])
+        self.publisher = Publisher(
+            settings.amqp_uri, use_confirms=True, declare=[self.retry_queue, self.dead_queue]
+        )
         super().setup()
 
     @property
@@ -99,8 +100,9 @@ class EventConsumer(Consumer):
         context_data = self.unpack_message_headers(message)
         handle_result = partial(self.handle_result, message, body)
         try:
-            self.container.spawn_worker(self, (envelope,), {}, context_data=context_data,
-                                        handle_result=handle_result)
+            self.container.spawn_worker(
+                self, (envelope,), {}, context_data=context_data, handle_result=handle_result
+            )
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
@@ -146,7 +148,9 @@ class EventConsumer(Consumer):
     def _time_since_commit(self, histogram, message):
         """Observe how long after its commit the event got here; a header missing (an event not from an
         outbox) or garbled is not timed, and the event is handled all the same."""
-        seconds = metrics.seconds_since((message.headers or {}).get(envelopes.COMMITTED_AT_HEADER), time.time())
+        seconds = metrics.seconds_since(
+            (message.headers or {}).get(envelopes.COMMITTED_AT_HEADER), time.time()
+        )
         if seconds is not None:
             histogram.labels(self.container.service_name, self.method_name).observe(seconds)
 
@@ -166,35 +170,75 @@ class EventConsumer(Consumer):
     def _retry(self, body, message, attempts, outage_retries, first_failure, error, transient):
         delay_ms = min(MAX_BACKOFF_MS, self.retry_base_ms * 2 ** (attempts + outage_retries - 1))
         if transient:
-            log.warning("event handler %s could not reach a dependency (%s), outage retry %d; retrying in %d ms",
-                        self.consumer_name, error, outage_retries, delay_ms)
+            log.warning(
+                "event handler %s could not reach a dependency (%s), outage retry %d; retrying in %d ms",
+                self.consumer_name,
+                error,
+                outage_retries,
+                delay_ms,
+            )
         else:
-            log.warning("event handler %s failed (%s), attempt %d; retrying in %d ms",
-                        self.consumer_name, error, attempts, delay_ms)
-        headers = self._headers(message, attempts, **{
-            "x-nabo-last-error": error, OUTAGE_RETRIES_HEADER: outage_retries, FIRST_FAILURE_HEADER: first_failure})
+            log.warning(
+                "event handler %s failed (%s), attempt %d; retrying in %d ms",
+                self.consumer_name,
+                error,
+                attempts,
+                delay_ms,
+            )
+        headers = self._headers(
+            message,
+            attempts,
+            **{
+                "x-nabo-last-error": error,
+                OUTAGE_RETRIES_HEADER: outage_retries,
+                FIRST_FAILURE_HEADER: first_failure,
+            },
+        )
         self.publisher.publish(
-            body, exchange="", routing_key=self.retry_queue.name, serializer="json",
-            expiration=delay_ms / 1000.0, headers=headers, message_id=message.properties.get("message_id"),
+            body,
+            exchange="",
+            routing_key=self.retry_queue.name,
+            serializer="json",
+            expiration=delay_ms / 1000.0,
+            headers=headers,
+            message_id=message.properties.get("message_id"),
         )
         self.queue_consumer.ack_message(message)
 
     def _dead(self, body, message, error, detail, attempts, raw=False):
-        log.error("event for %s dead-lettered after %d attempt(s): %s", self.consumer_name, attempts, error,
-                  extra={"queue": self.dead_queue.name, "error": error})
+        log.error(
+            "event for %s dead-lettered after %d attempt(s): %s",
+            self.consumer_name,
+            attempts,
+            error,
+            extra={"queue": self.dead_queue.name, "error": error},
+        )
         headers = self._headers(
-            message, attempts,
-            **{"x-nabo-error": error, "x-nabo-error-detail": detail[-4000:],
-               "x-nabo-failed-at": datetime.now(timezone.utc).isoformat(),
-               "x-nabo-original-queue": self.queue_name,
-               "x-nabo-routing-key": message.delivery_info.get("routing_key", "")},
+            message,
+            attempts,
+            **{
+                "x-nabo-error": error,
+                "x-nabo-error-detail": detail[-4000:],
+                "x-nabo-failed-at": datetime.now(timezone.utc).isoformat(),
+                "x-nabo-original-queue": self.queue_name,
+                "x-nabo-routing-key": message.delivery_info.get("routing_key", ""),
+            },
         )
         # an undecodable body is kept byte for byte, with its original content type
-        encoding = dict(content_type=message.content_type or "application/octet-stream",
-                        content_encoding=message.content_encoding or "binary") if raw else {"serializer": "json"}
+        encoding = (
+            dict(
+                content_type=message.content_type or "application/octet-stream",
+                content_encoding=message.content_encoding or "binary",
+            )
+            if raw
+            else {"serializer": "json"}
+        )
         self.publisher.publish(
-            body, exchange="", routing_key=self.dead_queue.name, headers=headers,
-            message_id=message.properties.get("message_id"), **encoding,
+            body,
+            exchange="",
+            routing_key=self.dead_queue.name,
+            headers=headers,
+            message_id=message.properties.get("message_id"),
+            **encoding,
         )
         self.queue_consumer.ack_message(message)
-

@@ -98,7 +98,9 @@ def parse(body):
     envelope = validation.schema(EnvelopeSchema).load(body)
     etype = get_type(envelope["type"])
     if envelope["schema_version"] > etype.version:
-        raise ValidationError({"schema_version": [f"version {envelope['schema_version']} is newer than {etype.version}"]})
+        raise ValidationError(
+            {"schema_version": [f"version {envelope['schema_version']} is newer than {etype.version}"]}
+        )
     envelope["data"] = validation.schema(etype.schema, unknown=EXCLUDE).load(envelope["data"])
     envelope["id"] = str(envelope["id"])
     return envelope

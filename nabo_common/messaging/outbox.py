@@ -17,13 +17,25 @@ from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, bindparam, func, insert, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Index,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    func,
+    insert,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from nabo_common.persistence import db
-from nabo_common.runtime import context as context_mod
-from nabo_common.persistence.types import UtcDateTime
 from nabo_common.messaging import envelopes
+from nabo_common.persistence import db
+from nabo_common.persistence.types import UtcDateTime
+from nabo_common.runtime import context as context_mod
 
 HANDED_OVER = "nabo_outbox_handed_over"  # session.info: rows of the open transaction, for the relay at commit
 # how long a handed-over row is left to the relay it was handed to; well beyond the relay's confirm timeout,
@@ -33,8 +45,11 @@ BigId = BigInteger().with_variant(Integer, "sqlite")
 # what a relay publishes: the columns of a row as its poll reads them, the envelope as the stored JSON
 # text, and when its transaction committed (known only to the process that committed it; a poll takes
 # created_at)
-OutboxRow = namedtuple("OutboxRow", "position event_id event_type body headers created_at attempts committed_at",
-                       defaults=(None,))
+OutboxRow = namedtuple(
+    "OutboxRow",
+    "position event_id event_type body headers created_at attempts committed_at",
+    defaults=(None,),
+)
 
 
 def utcnow():
@@ -78,8 +93,15 @@ def record(session, model, event_type, data, caller=None, association_id=None, s
     now = utcnow()
     # serialised once: the same text is stored and, handed over, published
     body = json.dumps(envelope)
-    values = {"event_id": envelope["id"], "event_type": event_type, "envelope_text": body, "headers": headers,
-              "created_at": now, "next_attempt_at": now, "attempts": 0}
+    values = {
+        "event_id": envelope["id"],
+        "event_type": event_type,
+        "envelope_text": body,
+        "headers": headers,
+        "created_at": now,
+        "next_attempt_at": now,
+        "attempts": 0,
+    }
     # a session that runs no commit hooks would never hand its rows over: they are due at once
     relay = _relay_for(session, model) if session.info.get(db.RUNS_HOOKS) else None
     if relay is None:
@@ -88,7 +110,8 @@ def record(session, model, event_type, data, caller=None, association_id=None, s
     values["next_attempt_at"] = now + HANDOVER_GRACE
     position = session.execute(_insert_returning_position(model), values).scalar_one()
     session.info.setdefault(HANDED_OVER, {}).setdefault(relay, []).append(
-        OutboxRow(position, envelope["id"], event_type, body, headers, now, 0))
+        OutboxRow(position, envelope["id"], event_type, body, headers, now, 0)
+    )
     return envelope
 
 

@@ -181,13 +181,19 @@ class OutboxRelay(DependencyProvider):
                 if time.monotonic() >= poll_due:
                     handled = self.publisher.publish_batch()
                     # a full batch: more are due, claim again at once
-                    poll_due = 0.0 if handled >= BATCH_SIZE else time.monotonic() + self.settings.outbox_poll_seconds
+                    poll_due = (
+                        0.0 if handled >= BATCH_SIZE else time.monotonic() + self.settings.outbox_poll_seconds
+                    )
                 failures = 0
             except RELAY_ERRORS as exc:
                 failures += 1
                 delay = RECONNECT.delay(failures).total_seconds()
-                log.warning("outbox relay cannot publish yet (%s: %s); retrying in %.1fs",
-                            type(exc).__name__, str(exc)[:200], delay)
+                log.warning(
+                    "outbox relay cannot publish yet (%s: %s); retrying in %.1fs",
+                    type(exc).__name__,
+                    str(exc)[:200],
+                    delay,
+                )
                 self.publisher.close()
                 self._wakeup.wait(delay)
                 continue
@@ -208,5 +214,8 @@ class OutboxRelay(DependencyProvider):
         try:
             self._publish_handed_over()
         except RELAY_ERRORS as exc:
-            log.warning("outbox relay stopping with %d events unpublished (%s); a relay's poll takes them",
-                        len(self._handed_over), type(exc).__name__)
+            log.warning(
+                "outbox relay stopping with %d events unpublished (%s); a relay's poll takes them",
+                len(self._handed_over),
+                type(exc).__name__,
+            )

@@ -68,7 +68,11 @@ def declaration_plan(bindings=None):
     """Exchanges, consumer queues with their retry/dead companions, and bindings, in order:
     ("exchange", name, type, arguments) | ("queue", name, arguments) | ("bind", queue, exchange, key)."""
     yield ("exchange", envelopes.UNROUTED_EXCHANGE, "fanout", None)
-    yield ("queue", envelopes.UNROUTED_QUEUE, {"x-queue-type": queue_type(), "x-message-ttl": UNROUTED_TTL_MS})
+    yield (
+        "queue",
+        envelopes.UNROUTED_QUEUE,
+        {"x-queue-type": queue_type(), "x-message-ttl": UNROUTED_TTL_MS},
+    )
     yield ("bind", envelopes.UNROUTED_QUEUE, envelopes.UNROUTED_EXCHANGE, "")
     yield ("exchange", envelopes.EXCHANGE, "topic", {"alternate-exchange": envelopes.UNROUTED_EXCHANGE})
     for queue, routing_keys in (declared_bindings() if bindings is None else bindings).items():
@@ -106,12 +110,20 @@ def kombu_entities(queue, routing_keys):
     from kombu import Exchange, Queue, binding
 
     unrouted = Exchange(envelopes.UNROUTED_EXCHANGE, type="fanout", durable=True)
-    exchange = Exchange(envelopes.EXCHANGE, type="topic", durable=True,
-                        arguments={"alternate-exchange": envelopes.UNROUTED_EXCHANGE})
-    main = Queue(
-        queue, bindings=[binding(exchange, routing_key=key) for key in sorted(routing_keys)],
-        durable=True, queue_arguments=main_queue_arguments(),
+    exchange = Exchange(
+        envelopes.EXCHANGE,
+        type="topic",
+        durable=True,
+        arguments={"alternate-exchange": envelopes.UNROUTED_EXCHANGE},
     )
-    retry = Queue(retry_queue(queue), exchange=None, durable=True, queue_arguments=retry_queue_arguments(queue))
+    main = Queue(
+        queue,
+        bindings=[binding(exchange, routing_key=key) for key in sorted(routing_keys)],
+        durable=True,
+        queue_arguments=main_queue_arguments(),
+    )
+    retry = Queue(
+        retry_queue(queue), exchange=None, durable=True, queue_arguments=retry_queue_arguments(queue)
+    )
     dead = Queue(dead_queue(queue), exchange=None, durable=True, queue_arguments=dead_queue_arguments())
     return unrouted, exchange, main, retry, dead

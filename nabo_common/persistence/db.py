@@ -22,10 +22,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
 
-from nabo_common.runtime import jsoncodec
 from nabo_common.persistence.types import UtcDateTime  # noqa: F401  (re-exported for models)
+from nabo_common.runtime import jsoncodec
 from nabo_common.runtime import settings as settings_mod
-
 
 # A connection back in the pool less than this long ago is handed out without a ping. A ping (a round
 # trip before every worker's first statement) guards against connections that died while idle, such as
@@ -149,7 +148,9 @@ class Database(DependencyProvider):
 
     def setup(self):
         settings = settings_mod.from_container(self.container)
-        self.engine = make_engine(settings.database_url, pool_size=settings.max_workers, read_only=self.read_only)
+        self.engine = make_engine(
+            settings.database_url, pool_size=settings.max_workers, read_only=self.read_only
+        )
         self.session_factory = make_sessionmaker(self.engine)
         self._sessions = {}
 

@@ -98,8 +98,8 @@ class DueRows:
         return connection.execute(self._statement("release", None), parameters).rowcount
 
     def renew(self, connection, keys, lease_until, new_lease_until):
-        """Move the lease of claimed rows that still carry ``lease_until`` to ``new_lease_until`` (rows settled
-        or taken over meanwhile carry another value); returns how many."""
+        """Move the lease of claimed rows that still carry ``lease_until`` to ``new_lease_until``
+        (rows settled or taken over meanwhile carry another value); returns how many."""
         parameters = {"claimed_keys": list(keys), "claimed_lease": lease_until, "new_lease": new_lease_until}
         return connection.execute(self._statement("renew", None), parameters).rowcount
 
@@ -111,10 +111,14 @@ class DueRows:
         return statement
 
     def _settle_statement(self, columns):
-        return (update(self.table)
-                .where(self.key == bindparam("claimed_key"),
-                       self.lease == bindparam("claimed_lease", type_=self.lease.type))
-                .values({column: bindparam(column, type_=self.table.c[column].type) for column in columns}))
+        return (
+            update(self.table)
+            .where(
+                self.key == bindparam("claimed_key"),
+                self.lease == bindparam("claimed_lease", type_=self.lease.type),
+            )
+            .values({column: bindparam(column, type_=self.table.c[column].type) for column in columns})
+        )
 
     def _release_statement(self, _variant):
         return self._update_claimed().values(self.released)
@@ -123,6 +127,7 @@ class DueRows:
         return self._update_claimed().values({self.lease.key: bindparam("new_lease", type_=self.lease.type)})
 
     def _update_claimed(self):
-        return (update(self.table)
-                .where(self.key.in_(bindparam("claimed_keys", expanding=True)),
-                       self.lease == bindparam("claimed_lease", type_=self.lease.type)))
+        return update(self.table).where(
+            self.key.in_(bindparam("claimed_keys", expanding=True)),
+            self.lease == bindparam("claimed_lease", type_=self.lease.type),
+        )

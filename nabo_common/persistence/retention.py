@@ -6,8 +6,10 @@ Each batch is one ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED
 LIMIT n)`` in its own transaction, so replicas take disjoint rows, and a row
 once anonymised no longer matches its candidates, so running again changes
 nothing. Works on PostgreSQL and SQLite (which ignores the lock clause)."""
+from nameko.extensions import DependencyProvider
 from sqlalchemy import update
 
+from nabo_common.runtime import settings as settings_mod
 from nabo_common.runtime.settings import _int
 
 ANONYMISED_GUEST_NAME = "Anonymised guest"
@@ -36,3 +38,17 @@ def anonymise_in_batches(session, model, candidates, values, batch=BATCH, then=N
         done += len(ids)
         if len(ids) < batch:
             return done
+
+
+class GuestRetentionDays(DependencyProvider):
+    """How many days guests' data is kept after their event ended; read at start, a bad value stops the
+    service naming the variable."""
+
+    def setup(self):
+        try:
+            self.days = guest_retention_days(self.container.service_name)
+        except settings_mod.ConfigError as exc:
+            raise SystemExit(f"nabo: configuration error: {exc}") from None
+
+    def get_dependency(self, worker_ctx):
+        return self.days

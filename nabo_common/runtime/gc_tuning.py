@@ -52,9 +52,14 @@ class CollectionPauses:
         seconds = CounterMetricFamily("nabo_gc_pause_seconds", "Time spent in garbage collections",
                                       labels=["generation"])
         count = CounterMetricFamily("nabo_gc_collections", "Garbage collections run", labels=["generation"])
-        longest = GaugeMetricFamily("nabo_gc_longest_pause_seconds", "The longest garbage collection since start",
-                                    labels=["generation"])
-        frozen = GaugeMetricFamily("nabo_gc_frozen_objects", "Objects kept out of every collection since start-up")
+        longest = GaugeMetricFamily(
+            "nabo_gc_longest_pause_seconds",
+            "The longest garbage collection since start",
+            labels=["generation"],
+        )
+        frozen = GaugeMetricFamily(
+            "nabo_gc_frozen_objects", "Objects kept out of every collection since start-up"
+        )
         frozen.add_metric([], gc.get_freeze_count())
         for generation in GENERATIONS:
             label = [str(generation)]

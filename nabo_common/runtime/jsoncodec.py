@@ -55,7 +55,9 @@ def wire_loads(body):
 def use_for_messages():
     """Encode and decode nameko's ``json`` messages through orjson. Applied once by
     ``nabo_common.runtime.patch.apply()``, so every nabo process speaks it and the bare baseline does not."""
-    registry.register("json", wire_dumps, wire_loads, content_type="application/json", content_encoding="utf-8")
+    registry.register(
+        "json", wire_dumps, wire_loads, content_type="application/json", content_encoding="utf-8"
+    )
 
 
 def _http_default(value):

@@ -22,26 +22,72 @@ ENTRYPOINT_ERRORS = Counter(
     "nabo_entrypoint_errors_total", "Entrypoint calls that ended in an error",
     ["service", "entrypoint", "kind", "error"], registry=REGISTRY,
 )
-OUTBOX_PUBLISHED = Counter("nabo_outbox_published_total", "Outbox events published", ["service"], registry=REGISTRY)
-OUTBOX_FAILURES = Counter("nabo_outbox_publish_failures_total", "Outbox publishes refused by the broker", ["service"], registry=REGISTRY)
+OUTBOX_PUBLISHED = Counter(
+    "nabo_outbox_published_total", "Outbox events published", ["service"], registry=REGISTRY
+)
+OUTBOX_FAILURES = Counter(
+    "nabo_outbox_publish_failures_total",
+    "Outbox publishes refused by the broker",
+    ["service"],
+    registry=REGISTRY,
+)
 OUTBOX_LAG = Histogram(
-    "nabo_outbox_publish_lag_seconds", "Time from commit (for rows a poll took: their creation) to confirmed publish",
-    ["service"], registry=REGISTRY, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+    "nabo_outbox_publish_lag_seconds",
+    "Time from commit (for rows a poll took: their creation) to confirmed publish",
+    ["service"],
+    registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 EVENTS_HANDLED = Counter(
-    "nabo_events_handled_total", "Events handled by consumers, by outcome",
-    ["service", "handler", "outcome"], registry=REGISTRY,
+    "nabo_events_handled_total",
+    "Events handled by consumers, by outcome",
+    ["service", "handler", "outcome"],
+    registry=REGISTRY,
 )
 # fine below a second, where consumers normally are, so that a median read off the buckets means something
-EVENT_LATENCY_BUCKETS = (0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.075, 0.1,
-                         0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60, 300)
+EVENT_LATENCY_BUCKETS = (
+    0.0025,
+    0.005,
+    0.0075,
+    0.01,
+    0.015,
+    0.02,
+    0.025,
+    0.03,
+    0.04,
+    0.05,
+    0.06,
+    0.075,
+    0.1,
+    0.125,
+    0.15,
+    0.2,
+    0.25,
+    0.3,
+    0.4,
+    0.5,
+    0.75,
+    1,
+    2.5,
+    5,
+    10,
+    30,
+    60,
+    300,
+)
 EVENT_DELIVERY = Histogram(
-    "nabo_event_delivery_seconds", "Time from an event's commit to its delivery to a consumer's handler",
-    ["service", "handler"], registry=REGISTRY, buckets=EVENT_LATENCY_BUCKETS,
+    "nabo_event_delivery_seconds",
+    "Time from an event's commit to its delivery to a consumer's handler",
+    ["service", "handler"],
+    registry=REGISTRY,
+    buckets=EVENT_LATENCY_BUCKETS,
 )
 EVENT_HANDLED = Histogram(
-    "nabo_event_handled_seconds", "Time from an event's commit until a consumer's handler has handled it",
-    ["service", "handler"], registry=REGISTRY, buckets=EVENT_LATENCY_BUCKETS,
+    "nabo_event_handled_seconds",
+    "Time from an event's commit until a consumer's handler has handled it",
+    ["service", "handler"],
+    registry=REGISTRY,
+    buckets=EVENT_LATENCY_BUCKETS,
 )
 # clocks of two hosts disagree a little; an event committed further in the future than this is not believed
 CLOCK_SKEW_SECONDS = 5.0

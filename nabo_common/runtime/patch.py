@@ -16,13 +16,15 @@ def apply():
     from psycogreen.eventlet import patch_psycopg
 
     patch_psycopg()
+    from nabo_common.runtime.expected_errors import leave_expected_errors_to_the_worker_line
     from nabo_common.runtime.heartbeats import heartbeat_after_every_drain
-    from nabo_common.runtime.rpc import (drop_requests_past_their_deadline, keep_serving_when_a_reply_is_lost,
-                                 replies_without_publisher_confirms)
-
     from nabo_common.runtime.http_sockets import replies_without_nagle_delay
     from nabo_common.runtime.jsoncodec import use_for_messages
-    from nabo_common.runtime.expected_errors import leave_expected_errors_to_the_worker_line
+    from nabo_common.runtime.rpc import (
+        drop_requests_past_their_deadline,
+        keep_serving_when_a_reply_is_lost,
+        replies_without_publisher_confirms,
+    )
 
     heartbeat_after_every_drain()
     replies_without_nagle_delay()

@@ -12,12 +12,12 @@ import time
 
 import eventlet
 from kombu.exceptions import OperationalError as BrokerError
-from nameko.exceptions import UnknownService
 from nameko.amqp.publish import Publisher
+from nameko.exceptions import UnknownService
 from nameko.rpc import MethodProxy, RpcProxy, ServiceProxy
 
-from nabo_common.runtime import settings as settings_mod
 from nabo_common.api.errors import ServiceTimeout, ServiceUnavailable
+from nabo_common.runtime import settings as settings_mod
 
 log = logging.getLogger(__name__)
 DEADLINE_KEY = "nabo_deadline"  # context data: Unix time after which the caller no longer waits

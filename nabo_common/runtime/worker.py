@@ -1,6 +1,5 @@
 """Dependencies every service declares: the verified caller, and
-instrumentation (latency histogram, error counter, one log line per worker);
-and the guest retention period of the services that keep guests' data."""
+instrumentation (latency histogram, error counter, one log line per worker);"""
 import logging
 import time
 
@@ -10,7 +9,6 @@ from nabo_common.runtime import context as context_mod
 from nabo_common.runtime import metrics
 from nabo_common.runtime import settings as settings_mod
 from nabo_common.runtime.expected_errors import is_expected
-from nabo_common.persistence.retention import guest_retention_days
 
 log = logging.getLogger("nabo.worker")
 
@@ -51,20 +49,6 @@ class CallerProvider(DependencyProvider):
         if caller is None:
             caller = context_mod.Caller(request_id=request_id_of(worker_ctx))
         return caller
-
-
-class GuestRetentionDays(DependencyProvider):
-    """How many days guests' data is kept after their event ended; read at start, a bad value stops the
-    service naming the variable."""
-
-    def setup(self):
-        try:
-            self.days = guest_retention_days(self.container.service_name)
-        except settings_mod.ConfigError as exc:
-            raise SystemExit(f"nabo: configuration error: {exc}") from None
-
-    def get_dependency(self, worker_ctx):
-        return self.days
 
 
 class Instrumentation(DependencyProvider):

@@ -49,7 +49,10 @@ class Programme(Base):
 
     hosts: Mapped[list["ProgrammeHost"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
     costs: Mapped[list["ProgrammeCost"]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", order_by="(ProgrammeCost.date, ProgrammeCost.created_at)")
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="(ProgrammeCost.date, ProgrammeCost.created_at)",
+    )
 
     @property
     def association_ids(self):
@@ -131,8 +134,9 @@ class Event(Base):
 
     hosts: Mapped[list["EventHost"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
     # in the order the organiser gave them
-    tags: Mapped[list["EventTag"]] = relationship(lazy="selectin", cascade="all, delete-orphan",
-                                                  order_by="(EventTag.position, EventTag.value)")
+    tags: Mapped[list["EventTag"]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="(EventTag.position, EventTag.value)"
+    )
 
     @property
     def association_ids(self):

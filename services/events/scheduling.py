@@ -1,7 +1,7 @@
 """Configuration of the events service's scheduled work: a nameko timer whose
 interval comes from EVENTS_REMINDER_POLL_SECONDS or REMINDER_POLL_SECONDS
 (default 15 s). The guest retention period is read by
-``nabo_common.runtime.worker.GuestRetentionDays``."""
+``nabo_common.persistence.retention.GuestRetentionDays``."""
 import os
 
 from nameko.timer import Timer

@@ -4,17 +4,30 @@ from nameko.timer import timer
 
 # registers the events this service publishes
 import contracts.events.events  # noqa: F401
-from nabo_common.persistence.db import Database
-from nabo_common.runtime.health import Operations, OperationsEndpoints
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.operations import Operations, OperationsEndpoints
+from nabo_common.persistence.db import Database
+from nabo_common.persistence.retention import GuestRetentionDays
 from nabo_common.runtime.rpc import TimedRpcProxy
-from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
-from services.events.domain import (
-    attendance, bulk_registrations, calendars, co_hosts, feedback, gdpr, lifecycle, programmes, registrations,
-    reminders, reports, retention, search, themes,
-)
+from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.events.directory import MembersDirectory
+from services.events.domain import (
+    attendance,
+    bulk_registrations,
+    calendars,
+    co_hosts,
+    feedback,
+    gdpr,
+    lifecycle,
+    programmes,
+    registrations,
+    reminders,
+    reports,
+    retention,
+    search,
+    themes,
+)
 from services.events.models import OutboxEvent, ProcessedEvent
 from services.events.scheduling import configured_timer
 from services.events.subscriptions import SUBSCRIPTIONS
@@ -109,17 +122,21 @@ class EventsService(OperationsEndpoints):
     # --- registrations --------------------------------------------------------
     @rpc
     def register(self, event_id, payload, link=None):
-        return registrations.register(self.db, self.caller, event_id, payload, link, MembersDirectory(self.members))
+        return registrations.register(
+            self.db, self.caller, event_id, payload, link, MembersDirectory(self.members)
+        )
 
     @rpc
     def register_many(self, event_id, payload, link=None):
-        return bulk_registrations.register_many(self.db, self.caller, event_id, payload, link,
-                                                MembersDirectory(self.members))
+        return bulk_registrations.register_many(
+            self.db, self.caller, event_id, payload, link, MembersDirectory(self.members)
+        )
 
     @rpc
     def import_registrations(self, event_id, payload, link=None):
-        return bulk_registrations.import_csv(self.db, self.caller, event_id, payload, link,
-                                             MembersDirectory(self.members))
+        return bulk_registrations.import_csv(
+            self.db, self.caller, event_id, payload, link, MembersDirectory(self.members)
+        )
 
     @rpc
     def list_registrations(self, event_id, query):
@@ -173,7 +190,9 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def association_calendar(self, association_id):
-        return calendars.association_feed(self.db, self.caller, association_id, MembersDirectory(self.members))
+        return calendars.association_feed(
+            self.db, self.caller, association_id, MembersDirectory(self.members)
+        )
 
     @rpc
     def network_calendar(self, network_id):

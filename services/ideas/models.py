@@ -56,11 +56,14 @@ class Panel(Base):
     sub_themes: Mapped[list["SubTheme"]] = relationship(
         back_populates="panel", order_by="SubTheme.position", lazy="selectin", cascade="all, delete-orphan")
     participants: Mapped[list["Participant"]] = relationship(
-        back_populates="panel", order_by="Participant.added_at", lazy="selectin", cascade="all, delete-orphan")
+        back_populates="panel", order_by="Participant.added_at", lazy="selectin", cascade="all, delete-orphan"
+    )
     meetings: Mapped[list["Meeting"]] = relationship(
-        back_populates="panel", order_by="Meeting.position", lazy="selectin", cascade="all, delete-orphan")
+        back_populates="panel", order_by="Meeting.position", lazy="selectin", cascade="all, delete-orphan"
+    )
     phase_changes: Mapped[list["PhaseChange"]] = relationship(
-        order_by="PhaseChange.at", lazy="selectin", cascade="all, delete-orphan")
+        order_by="PhaseChange.at", lazy="selectin", cascade="all, delete-orphan"
+    )
 
 
 class SubTheme(Base):
@@ -150,7 +153,9 @@ class Idea(Base):
     merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("ideas.id"))
     submitter_person_id: Mapped[str | None] = mapped_column(String(36))
     submitter_organisation_id: Mapped[str | None] = mapped_column(String(36))
-    recorded_by_person_id: Mapped[str | None] = mapped_column(String(36))  # a facilitator, on someone's behalf
+    recorded_by_person_id: Mapped[str | None] = mapped_column(
+        String(36)
+    )  # a facilitator, on someone's behalf
     support_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     comment_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # title and need normalised for the panel's language, compared by the duplicate finder
@@ -159,7 +164,8 @@ class Idea(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
     status_changes: Mapped[list["StatusChange"]] = relationship(
-        order_by="StatusChange.at", lazy="selectin", cascade="all, delete-orphan")
+        order_by="StatusChange.at", lazy="selectin", cascade="all, delete-orphan"
+    )
 
 
 class StatusChange(Base):
@@ -244,8 +250,10 @@ class Initiative(Base):
 
     ideas: Mapped[list["InitiativeIdea"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
     progress: Mapped[list["ProgressUpdate"]] = relationship(
-        order_by=lambda: [ProgressUpdate.reported_on, ProgressUpdate.created_at], lazy="selectin",
-        cascade="all, delete-orphan")
+        order_by=lambda: [ProgressUpdate.reported_on, ProgressUpdate.created_at],
+        lazy="selectin",
+        cascade="all, delete-orphan",
+    )
 
 
 class InitiativeIdea(Base):

@@ -3,10 +3,10 @@ from nameko.rpc import rpc
 
 # registers the events this service publishes
 import contracts.events.ideas  # noqa: F401
-from nabo_common.persistence.db import Database
-from nabo_common.runtime.health import Operations, OperationsEndpoints
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.operations import Operations, OperationsEndpoints
+from nabo_common.persistence.db import Database
 from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.ideas.directory import MembersDirectory
@@ -50,7 +50,9 @@ class IdeasService(OperationsEndpoints):
 
     @rpc
     def add_participants(self, panel_id, payload):
-        return panels.add_participants(self.db, self.caller, panel_id, payload, MembersDirectory(self.members))
+        return panels.add_participants(
+            self.db, self.caller, panel_id, payload, MembersDirectory(self.members)
+        )
 
     @rpc
     def list_participants(self, panel_id, query):

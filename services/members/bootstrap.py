@@ -42,7 +42,9 @@ def main(argv=None):
     parser.add_argument("--password", default=os.environ.get("NABO_ADMIN_PASSWORD"))
     args = parser.parse_args(argv)
     if not args.email or not args.password or len(args.password) < 10:
-        sys.exit("nabo: give --email and a --password of 10+ characters (or NABO_ADMIN_EMAIL/NABO_ADMIN_PASSWORD)")
+        sys.exit(
+            "nabo: give --email and a --password of 10+ characters (or NABO_ADMIN_EMAIL/NABO_ADMIN_PASSWORD)"
+        )
     engine = db.make_engine(settings.load("members").database_url)
     created = ensure_platform_admin(db.make_sessionmaker(engine), args.email, args.password)
     print(f"nabo: platform admin {args.email} {'created' if created else 'already present'}")

@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from nabo_common.persistence.types import UtcDateTime
 from nabo_common.messaging.outbox import OutboxEventMixin, utcnow
 from nabo_common.messaging.processed import ProcessedEventMixin
+from nabo_common.persistence.types import UtcDateTime
 
 
 def new_id():
@@ -76,7 +76,9 @@ class Organisation(Base):
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="organisation", lazy="selectin",
                                                            order_by="(Membership.created_at, Membership.id)")
-    theme_links: Mapped[list["OrganisationTheme"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    theme_links: Mapped[list["OrganisationTheme"]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan"
+    )
 
     @property
     def themes(self):
@@ -103,7 +105,8 @@ class Membership(Base):
 
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
     transitions: Mapped[list["MembershipTransition"]] = relationship(
-        back_populates="membership", order_by="MembershipTransition.at", lazy="selectin")
+        back_populates="membership", order_by="MembershipTransition.at", lazy="selectin"
+    )
 
 
 class MembershipTransition(Base):
@@ -138,8 +141,9 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
-    roles: Mapped[list["PersonRole"]] = relationship(back_populates="person", lazy="selectin",
-                                                     cascade="all, delete-orphan")
+    roles: Mapped[list["PersonRole"]] = relationship(
+        back_populates="person", lazy="selectin", cascade="all, delete-orphan"
+    )
 
 
 class PersonRole(Base):
@@ -166,7 +170,9 @@ class Consent(Base):
     """One row per grant or withdrawal: the history is the legal record."""
 
     __tablename__ = "consents"
-    __table_args__ = (Index("ix_consents_person_assoc_kind", "person_id", "association_id", "kind", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_consents_person_assoc_kind", "person_id", "association_id", "kind", "recorded_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False)
@@ -191,6 +197,7 @@ class CalendarFeedToken(Base):
 
 # --- themes, offers and needs, networks, matches ------------------------------
 
+
 class Theme(Base):
     """One entry of the controlled, multilingual theme taxonomy; ids are
     language-neutral, so members writing in different languages meet on them."""
@@ -202,7 +209,9 @@ class Theme(Base):
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("themes.id"), index=True)
     labels: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # language -> label
     # proposed (by an association, until a platform admin accepts it) | accepted | retired | merged
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="accepted", server_default="accepted")
+    status: Mapped[str] = mapped_column(
+        String(20), nullable=False, default="accepted", server_default="accepted"
+    )
     merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("themes.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
@@ -263,8 +272,9 @@ class Network(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
-    owners: Mapped[list["NetworkOwner"]] = relationship(lazy="selectin", cascade="all, delete-orphan",
-                                                        order_by="NetworkOwner.created_at")
+    owners: Mapped[list["NetworkOwner"]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="NetworkOwner.created_at"
+    )
     theme_links: Mapped[list["NetworkTheme"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
 
@@ -304,7 +314,9 @@ class NetworkMember(Base):
     network_id: Mapped[str] = mapped_column(ForeignKey("networks.id"), nullable=False)
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False, default="member")  # member | convener
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="active")  # active | requested | invited
+    status: Mapped[str] = mapped_column(
+        String(20), nullable=False, default="active"
+    )  # active | requested | invited
     message: Mapped[str | None] = mapped_column(String(1000))
     invited_by: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)

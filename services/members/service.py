@@ -4,15 +4,25 @@ from nameko.rpc import rpc
 # registers the events this service publishes
 import contracts.events.members  # noqa: F401
 import contracts.events.networks  # noqa: F401
-from nabo_common.runtime.context import system_caller
-from nabo_common.persistence.db import Database
-from nabo_common.runtime.health import Operations, OperationsEndpoints
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.operations import Operations, OperationsEndpoints
+from nabo_common.persistence.db import Database
+from nabo_common.runtime.context import system_caller
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.members.domain import (
-    accounts, associations, audit, calendar_tokens, gdpr, matchmaking, member_import, memberships, offers,
-    organisations, persons, themes,
+    accounts,
+    associations,
+    audit,
+    calendar_tokens,
+    gdpr,
+    matchmaking,
+    member_import,
+    memberships,
+    offers,
+    organisations,
+    persons,
+    themes,
 )
 from services.members.domain.networks import directory, joining, lifecycle, owners, roster
 from services.members.models import OutboxEvent, ProcessedEvent

@@ -18,50 +18,158 @@ THEME_NAMESPACE = uuid.UUID("6b1d2a52-4d0e-4c59-9a55-0d3c1f6e9b10")
 # key, parent key, labels (da, nl, de, sv, en)
 THEMES = (
     ("e-commerce", None, ("E-handel", "E-commerce", "E-Commerce", "E-handel", "E-commerce")),
-    ("energy-transition", None, ("Energiomstilling", "Energietransitie", "Energiewende", "Energiomställning",
-                                 "Energy transition")),
+    (
+        "energy-transition",
+        None,
+        ("Energiomstilling", "Energietransitie", "Energiewende", "Energiomställning", "Energy transition"),
+    ),
     ("tourism", None, ("Turisme", "Toerisme", "Tourismus", "Turism", "Tourism")),
     ("financing", None, ("Finansiering", "Financiering", "Finanzierung", "Finansiering", "Financing")),
-    ("skills-development", None, ("Kompetenceudvikling", "Competentieontwikkeling", "Kompetenzentwicklung",
-                                  "Kompetensutveckling", "Skills development")),
-    ("digital-transformation", None, ("Digital omstilling", "Digitale transformatie", "Digitale Transformation",
-                                      "Digital omställning", "Digital transformation")),
+    (
+        "skills-development",
+        None,
+        (
+            "Kompetenceudvikling",
+            "Competentieontwikkeling",
+            "Kompetenzentwicklung",
+            "Kompetensutveckling",
+            "Skills development",
+        ),
+    ),
+    (
+        "digital-transformation",
+        None,
+        (
+            "Digital omstilling",
+            "Digitale transformatie",
+            "Digitale Transformation",
+            "Digital omställning",
+            "Digital transformation",
+        ),
+    ),
     ("hr", None, ("HR og personale", "HR en personeel", "Personalwesen (HR)", "HR och personal", "HR")),
-    ("green-transition", None, ("Grøn omstilling", "Groene transitie", "Grüne Transformation", "Grön omställning",
-                                "Green transition")),
-    ("green-guidance", "green-transition", ("Grøn vejledning", "Groene begeleiding", "Grüne Beratung",
-                                            "Grön vägledning", "Green guidance")),
-    ("green-funding", "green-transition", ("Grøn finansiering", "Groene financiering", "Grüne Finanzierung",
-                                           "Grön finansiering", "Green funding")),
-    ("green-knowledge-sharing", "green-transition", ("Grøn videndeling", "Groene kennisdeling",
-                                                     "Grüner Wissensaustausch", "Grön kunskapsdelning",
-                                                     "Green knowledge sharing")),
-    ("green-inclusion", "green-transition", ("Grøn inklusion", "Groene inclusie", "Grüne Inklusion",
-                                             "Grön inkludering", "Green inclusion")),
-    ("green-infrastructure", "green-transition", ("Grøn infrastruktur", "Groene infrastructuur",
-                                                  "Grüne Infrastruktur", "Grön infrastruktur",
-                                                  "Green infrastructure")),
-    ("circular-economy", None, ("Cirkulær økonomi", "Circulaire economie", "Kreislaufwirtschaft",
-                                "Cirkulär ekonomi", "Circular economy")),
+    (
+        "green-transition",
+        None,
+        (
+            "Grøn omstilling",
+            "Groene transitie",
+            "Grüne Transformation",
+            "Grön omställning",
+            "Green transition",
+        ),
+    ),
+    (
+        "green-guidance",
+        "green-transition",
+        ("Grøn vejledning", "Groene begeleiding", "Grüne Beratung", "Grön vägledning", "Green guidance"),
+    ),
+    (
+        "green-funding",
+        "green-transition",
+        (
+            "Grøn finansiering",
+            "Groene financiering",
+            "Grüne Finanzierung",
+            "Grön finansiering",
+            "Green funding",
+        ),
+    ),
+    (
+        "green-knowledge-sharing",
+        "green-transition",
+        (
+            "Grøn videndeling",
+            "Groene kennisdeling",
+            "Grüner Wissensaustausch",
+            "Grön kunskapsdelning",
+            "Green knowledge sharing",
+        ),
+    ),
+    (
+        "green-inclusion",
+        "green-transition",
+        ("Grøn inklusion", "Groene inclusie", "Grüne Inklusion", "Grön inkludering", "Green inclusion"),
+    ),
+    (
+        "green-infrastructure",
+        "green-transition",
+        (
+            "Grøn infrastruktur",
+            "Groene infrastructuur",
+            "Grüne Infrastruktur",
+            "Grön infrastruktur",
+            "Green infrastructure",
+        ),
+    ),
+    (
+        "circular-economy",
+        None,
+        (
+            "Cirkulær økonomi",
+            "Circulaire economie",
+            "Kreislaufwirtschaft",
+            "Cirkulär ekonomi",
+            "Circular economy",
+        ),
+    ),
     ("outdoor", None, ("Friluftsliv", "Buitensport", "Outdoor", "Friluftsliv", "Outdoor")),
     ("kayaking", "outdoor", ("Kajak", "Kajakken", "Kajakfahren", "Kajakpaddling", "Kayaking")),
     ("climbing", "outdoor", ("Klatring", "Klimmen", "Klettern", "Klättring", "Climbing")),
     ("fishing", "outdoor", ("Lystfiskeri", "Vissen", "Angeln", "Fiske", "Fishing")),
-    ("young-entrepreneurs", None, ("Unge iværksættere", "Jonge ondernemers", "Junge Unternehmer",
-                                   "Unga entreprenörer", "Young entrepreneurs")),
-    ("start-ups", None, ("Iværksætteri", "Startende ondernemers", "Existenzgründung", "Nyföretagande",
-                         "Start-ups")),
-    ("cross-border-trade", None, ("Grænseoverskridende handel", "Grensoverschrijdende handel",
-                                  "Grenzüberschreitender Handel", "Gränsöverskridande handel",
-                                  "Cross-border trade")),
+    (
+        "young-entrepreneurs",
+        None,
+        (
+            "Unge iværksættere",
+            "Jonge ondernemers",
+            "Junge Unternehmer",
+            "Unga entreprenörer",
+            "Young entrepreneurs",
+        ),
+    ),
+    (
+        "start-ups",
+        None,
+        ("Iværksætteri", "Startende ondernemers", "Existenzgründung", "Nyföretagande", "Start-ups"),
+    ),
+    (
+        "cross-border-trade",
+        None,
+        (
+            "Grænseoverskridende handel",
+            "Grensoverschrijdende handel",
+            "Grenzüberschreitender Handel",
+            "Gränsöverskridande handel",
+            "Cross-border trade",
+        ),
+    ),
     ("logistics", None, ("Logistik", "Logistiek", "Logistik", "Logistik", "Logistics")),
     ("manufacturing", None, ("Produktion", "Maakindustrie", "Produktion", "Tillverkning", "Manufacturing")),
-    ("food-agriculture", None, ("Fødevarer og landbrug", "Voedsel en landbouw", "Lebensmittel und Landwirtschaft",
-                                "Livsmedel och jordbruk", "Food and agriculture")),
+    (
+        "food-agriculture",
+        None,
+        (
+            "Fødevarer og landbrug",
+            "Voedsel en landbouw",
+            "Lebensmittel und Landwirtschaft",
+            "Livsmedel och jordbruk",
+            "Food and agriculture",
+        ),
+    ),
     ("marketing", None, ("Markedsføring", "Marketing", "Marketing", "Marknadsföring", "Marketing")),
     ("innovation", None, ("Innovation", "Innovatie", "Innovation", "Innovation", "Innovation")),
-    ("public-procurement", None, ("Offentlige udbud", "Aanbestedingen", "Öffentliche Ausschreibungen",
-                                  "Offentlig upphandling", "Public procurement")),
+    (
+        "public-procurement",
+        None,
+        (
+            "Offentlige udbud",
+            "Aanbestedingen",
+            "Öffentliche Ausschreibungen",
+            "Offentlig upphandling",
+            "Public procurement",
+        ),
+    ),
 )
 LANGUAGES = ("da", "nl", "de", "sv", "en")
 
@@ -70,11 +178,25 @@ def seed_id(key):
     return str(uuid.uuid5(THEME_NAMESPACE, key))
 
 
-_themes = sa.table("themes", sa.column("id"), sa.column("key"), sa.column("parent_id"), sa.column("labels", sa.JSON),
-                   sa.column("created_at"), sa.column("updated_at"))
-_outbox = sa.table("outbox_events", sa.column("event_id"), sa.column("event_type"),
-                   sa.column("envelope", sa.JSON), sa.column("headers", sa.JSON), sa.column("created_at"),
-                   sa.column("attempts"), sa.column("next_attempt_at"))
+_themes = sa.table(
+    "themes",
+    sa.column("id"),
+    sa.column("key"),
+    sa.column("parent_id"),
+    sa.column("labels", sa.JSON),
+    sa.column("created_at"),
+    sa.column("updated_at"),
+)
+_outbox = sa.table(
+    "outbox_events",
+    sa.column("event_id"),
+    sa.column("event_type"),
+    sa.column("envelope", sa.JSON),
+    sa.column("headers", sa.JSON),
+    sa.column("created_at"),
+    sa.column("attempts"),
+    sa.column("next_attempt_at"),
+)
 
 
 def seed_themes(connection):
@@ -87,13 +209,33 @@ def seed_themes(connection):
     for key, parent, labels in THEMES:  # parents come before their children
         if key in present:
             continue
-        data = {"theme_id": seed_id(key), "key": key, "parent_id": seed_id(parent) if parent else None,
-                "labels": dict(zip(LANGUAGES, labels))}
-        connection.execute(_themes.insert().values(id=data["theme_id"], key=key, parent_id=data["parent_id"],
-                                                   labels=data["labels"], created_at=now, updated_at=now))
+        data = {
+            "theme_id": seed_id(key),
+            "key": key,
+            "parent_id": seed_id(parent) if parent else None,
+            "labels": dict(zip(LANGUAGES, labels)),
+        }
+        connection.execute(
+            _themes.insert().values(
+                id=data["theme_id"],
+                key=key,
+                parent_id=data["parent_id"],
+                labels=data["labels"],
+                created_at=now,
+                updated_at=now,
+            )
+        )
         envelope = envelopes.build("theme.created", data)
-        connection.execute(_outbox.insert().values(event_id=envelope["id"], event_type="theme.created",
-                                                   envelope=envelope, headers={}, created_at=now, attempts=0,
-                                                   next_attempt_at=now))
+        connection.execute(
+            _outbox.insert().values(
+                event_id=envelope["id"],
+                event_type="theme.created",
+                envelope=envelope,
+                headers={},
+                created_at=now,
+                attempts=0,
+                next_attempt_at=now,
+            )
+        )
         added += 1
     return added

@@ -70,14 +70,17 @@ def load():
         smtp_security=security,
         smtp_timeout=_float(COMPONENT, "SMTP_TIMEOUT_SECONDS", 15.0, minimum=0.5),
         mail_from=mail_from,
-        unsubscribe_keys=parse_keys(_env(COMPONENT, "NABO_UNSUBSCRIBE_KEYS", DEV_UNSUBSCRIBE_KEY),
-                                    "NABO_UNSUBSCRIBE_KEYS"),
+        unsubscribe_keys=parse_keys(
+            _env(COMPONENT, "NABO_UNSUBSCRIBE_KEYS", DEV_UNSUBSCRIBE_KEY), "NABO_UNSUBSCRIBE_KEYS"
+        ),
         webhook_keys=parse_keys(_env(COMPONENT, "NABO_WEBHOOK_KEYS", DEV_WEBHOOK_KEY), "NABO_WEBHOOK_KEYS"),
         campaign_send_rate=_float(COMPONENT, "CAMPAIGN_SEND_RATE", 20.0, minimum=0.01),
         campaign_daily_cap=_int(COMPONENT, "CAMPAIGN_DAILY_CAP", 5000, minimum=1),
         rate_storage_uri=_env(COMPONENT, "CAMPAIGN_RATE_STORAGE_URI", "memory://"),
         public_base_url=public_base_url(COMPONENT),
-        tracked_link_hosts=frozenset(host.strip().lower() for host in tracked_hosts.split(",") if host.strip()),
+        tracked_link_hosts=frozenset(
+            host.strip().lower() for host in tracked_hosts.split(",") if host.strip()
+        ),
         delivery_max_attempts=_int(COMPONENT, "DELIVERY_MAX_ATTEMPTS", 6, minimum=1),
         retry_base_seconds=_float(COMPONENT, "DELIVERY_RETRY_BASE_SECONDS", 30.0, minimum=0.01),
         lease_seconds=_int(COMPONENT, "DELIVERY_LEASE_SECONDS", 10, minimum=5),

@@ -23,11 +23,11 @@ import ssl
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 
 # headers folded as they go over the wire (CRLF line ends, RFC 2047 for non-ASCII)
 WIRE = email_policy.SMTP
@@ -117,9 +117,13 @@ class MessageTemplate:
         alternative = f'Content-Type: multipart/alternative; boundary="{self.boundary}"\r\n'
         if attachments:
             mixed = f"=_nabo_mixed_{token}"
-            self.body_headers = f'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n'
+            self.body_headers = (
+                f'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n'
+            )
             self.prefix = f"--{mixed}\r\n{alternative}\r\n".encode("ascii")
-            self.suffix = b"".join(_attachment(mixed, a) for a in attachments) + f"--{mixed}--\r\n".encode("ascii")
+            self.suffix = b"".join(_attachment(mixed, a) for a in attachments) + f"--{mixed}--\r\n".encode(
+                "ascii"
+            )
         else:
             self.body_headers = f"MIME-Version: 1.0\r\n{alternative}\r\n"
             self.prefix, self.suffix = b"", b""
@@ -136,29 +140,57 @@ class MessageTemplate:
         to_header = f"To: {to}\r\n" if to.isascii() and len(to) < 78 else _folded("To", to)
         # RFC 2369 and RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL;
         # written unfolded so that it stays one angle-bracketed URL
-        unsubscribe = (f"List-Unsubscribe: <{unsubscribe_url}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
-                       if unsubscribe_url else "")
-        head = (f"{self.fixed_headers}{to_header}Date: {mail_date()}\r\nMessage-ID: {message_id}\r\n"
-                f"{unsubscribe}{self.body_headers}")
-        parts = b"".join(self._part(subtype, self._personal(body, unsubscribe_url))
-                         for subtype, body in (("plain", self.text), ("html", self.html)))
-        data = (head.encode("ascii") + self.prefix + parts + f"--{self.boundary}--\r\n".encode("ascii")
-                + self.suffix)
-        return PreparedMessage(mail_from=self.envelope_from, to_email=to_email, message_id=message_id, data=data)
+        unsubscribe = (
+            f"List-Unsubscribe: <{unsubscribe_url}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+            if unsubscribe_url
+            else ""
+        )
+        head = (
+            f"{self.fixed_headers}{to_header}Date: {mail_date()}\r\nMessage-ID: {message_id}\r\n"
+            f"{unsubscribe}{self.body_headers}"
+        )
+        parts = b"".join(
+            self._part(subtype, self._personal(body, unsubscribe_url))
+            for subtype, body in (("plain", self.text), ("html", self.html))
+        )
+        data = (
+            head.encode("ascii")
+            + self.prefix
+            + parts
+            + f"--{self.boundary}--\r\n".encode("ascii")
+            + self.suffix
+        )
+        return PreparedMessage(
+            mail_from=self.envelope_from, to_email=to_email, message_id=message_id, data=data
+        )
 
     def _personal(self, body, unsubscribe_url):
-        return body.replace(self.placeholder, unsubscribe_url) if self.placeholder and unsubscribe_url else body
+        return (
+            body.replace(self.placeholder, unsubscribe_url) if self.placeholder and unsubscribe_url else body
+        )
 
     def _part(self, subtype, body):
         encoded = binascii.b2a_qp(body.encode("utf-8"), istext=True)
-        return (f"--{self.boundary}\r\nContent-Type: text/{subtype}; charset=\"utf-8\"\r\n"
-                f"Content-Transfer-Encoding: quoted-printable\r\n\r\n").encode("ascii") + encoded + b"\r\n"
+        return (
+            (
+                f'--{self.boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
+                f"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+            ).encode("ascii")
+            + encoded
+            + b"\r\n"
+        )
 
 
 def compose(*, mail_from, to_email, to_name, subject, text, html, message_id, attachments=()):
     """One transactional message as bytes, the same message ``build_message`` builds (tested)."""
-    template = MessageTemplate(mail_from=mail_from, subject=subject, text=text, html=html,
-                               headers=TRANSACTIONAL_HEADERS, attachments=attachments or ())
+    template = MessageTemplate(
+        mail_from=mail_from,
+        subject=subject,
+        text=text,
+        html=html,
+        headers=TRANSACTIONAL_HEADERS,
+        attachments=attachments or (),
+    )
     return template.render(to_email=to_email, to_name=to_name, message_id=message_id)
 
 
@@ -180,8 +212,9 @@ def _attachment(boundary, attachment):
     content_type = _folded("Content-Type", f'{attachment["content_type"]}; charset="utf-8"{params}')
     disposition = _folded("Content-Disposition", f'attachment; filename="{attachment["filename"]}"')
     encoded = base64.encodebytes(content.encode("utf-8") if isinstance(content, str) else content)
-    return (f"--{boundary}\r\n{content_type}Content-Transfer-Encoding: base64\r\n{disposition}\r\n".encode("ascii")
-            + encoded.replace(b"\n", b"\r\n"))
+    return f"--{boundary}\r\n{content_type}Content-Transfer-Encoding: base64\r\n{disposition}\r\n".encode(
+        "ascii"
+    ) + encoded.replace(b"\n", b"\r\n")
 
 
 @lru_cache(maxsize=4096)
@@ -192,7 +225,7 @@ def _folded(name, value):
     right after the colon; readers then show it with a leading space, so it is put back after the name
     (the line stays far below the 998 characters a line may hold)."""
     folded = WIRE.header_factory(name, value).fold(policy=WIRE)
-    return f"{name}: {folded[len(name) + 4:]}" if folded.startswith(f"{name}:\r\n ") else folded
+    return f"{name}: {folded[len(name) + 4 :]}" if folded.startswith(f"{name}:\r\n ") else folded
 
 
 def _crlf(text):
@@ -216,8 +249,9 @@ class SmtpMailer:
     def _connect(self):
         cfg = self.config
         if cfg.smtp_security == "tls":
-            connection = smtplib.SMTP_SSL(cfg.smtp_host, cfg.smtp_port, timeout=cfg.smtp_timeout,
-                                          context=ssl.create_default_context())
+            connection = smtplib.SMTP_SSL(
+                cfg.smtp_host, cfg.smtp_port, timeout=cfg.smtp_timeout, context=ssl.create_default_context()
+            )
         else:
             connection = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=cfg.smtp_timeout)
             if cfg.smtp_security == "starttls":

@@ -10,7 +10,7 @@ plus the outbox and inbox tables of the backbone.
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint)
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from nabo_common.messaging.outbox import BigId, OutboxEventMixin, utcnow
@@ -181,7 +181,9 @@ class Preference(Base):
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     email: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     inapp: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-    digest: Mapped[str] = mapped_column(String(10), nullable=False, default="immediate")  # immediate|daily|weekly
+    digest: Mapped[str] = mapped_column(
+        String(10), nullable=False, default="immediate"
+    )  # immediate|daily|weekly
     language: Mapped[str | None] = mapped_column(String(2))
     last_digest_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow)
@@ -240,7 +242,9 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     cause_id: Mapped[str] = mapped_column(String(64), nullable=False)
-    recipient: Mapped[str] = mapped_column(String(340), nullable=False)  # person id, or email:<address> for guests
+    recipient: Mapped[str] = mapped_column(
+        String(340), nullable=False
+    )  # person id, or email:<address> for guests
     channel: Mapped[str] = mapped_column(String(10), nullable=False)  # email | inapp
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # 0 transactional, 1 campaign

@@ -8,15 +8,27 @@ from nameko.timer import timer
 
 # registers the events this service publishes
 import contracts.events.notifications  # noqa: F401
-from nabo_common.persistence.db import Database
-from nabo_common.runtime.health import Operations, OperationsEndpoints
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.operations import Operations, OperationsEndpoints
+from nabo_common.persistence.db import Database
+from nabo_common.persistence.retention import GuestRetentionDays
 from nabo_common.runtime.settings import ConfigError
-from nabo_common.runtime.worker import CallerProvider, GuestRetentionDays, Instrumentation
+from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.notifications import config as config_mod
-from services.notifications.domain import (cancel_links, campaigns, digest, dispatch, gdpr, inbox, preferences,
-                                           reactions, retention, unsubscribe, webhooks)
+from services.notifications.domain import (
+    campaigns,
+    cancel_links,
+    digest,
+    dispatch,
+    gdpr,
+    inbox,
+    preferences,
+    reactions,
+    retention,
+    unsubscribe,
+    webhooks,
+)
 from services.notifications.mailer import SmtpMailer
 from services.notifications.models import OutboxEvent, ProcessedEvent
 from services.notifications.pacing import SendPacer
@@ -71,8 +83,9 @@ class NotificationsService(OperationsEndpoints):
 
     @rpc
     def update_campaign(self, campaign_id, payload):
-        return campaigns.update_(self.db, self.caller, campaign_id, payload,
-                                 daily_cap=self.delivery.config.campaign_daily_cap)
+        return campaigns.update_(
+            self.db, self.caller, campaign_id, payload, daily_cap=self.delivery.config.campaign_daily_cap
+        )
 
     @rpc
     def preview_campaign(self, campaign_id):
@@ -80,8 +93,9 @@ class NotificationsService(OperationsEndpoints):
 
     @rpc
     def send_campaign(self, campaign_id, payload):
-        return campaigns.schedule(self.db, self.caller, campaign_id, payload,
-                                  daily_cap=self.delivery.config.campaign_daily_cap)
+        return campaigns.schedule(
+            self.db, self.caller, campaign_id, payload, daily_cap=self.delivery.config.campaign_daily_cap
+        )
 
     @rpc
     def cancel_campaign(self, campaign_id):

@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from gateway.runtime import reset_runtime
-from nabo_common.persistence import db
 from nabo_common.cli import load_service_class
+from nabo_common.persistence import db
 from services.members.bootstrap import ensure_platform_admin
 from tests.support.infra import free_port
 
@@ -68,13 +68,25 @@ def restart_notifications(system):
 
 
 def run_script(name, *args, timeout=300):
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / name), *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / name), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def load_demo(base_url):
-    result = run_script("demo_data.py", "--base-url", base_url, "--admin-email", ADMIN_EMAIL,
-                        "--admin-password", ADMIN_PASSWORD)
+    result = run_script(
+        "demo_data.py",
+        "--base-url",
+        base_url,
+        "--admin-email",
+        ADMIN_EMAIL,
+        "--admin-password",
+        ADMIN_PASSWORD,
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     totals = re.search(r"^TOTAL created=(\d+) present=(\d+)$", result.stdout, re.M)
     assert totals, result.stdout
@@ -93,15 +105,24 @@ def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, tmp_path):
 
     api = demo_system["base_url"]
     nl = requests.get(f"{api}/v1/associations", params={"limit": 200}, timeout=10).json()["items"]
-    assert {"ondernemers-drenthe", "unternehmerverband-emsland", "fjordby-erhverv",
-            "destination-sjoland"} <= {a["slug"] for a in nl}
+    assert {
+        "ondernemers-drenthe",
+        "unternehmerverband-emsland",
+        "fjordby-erhverv",
+        "destination-sjoland",
+    } <= {a["slug"] for a in nl}
     directory = requests.get(f"{api}/v1/networks", params={"country": "SE", "limit": 200}, timeout=10).json()
     assert {n["name"].get("en") for n in directory["items"]} >= {
-        "Sjöland kayak network", "Climbing network", "Fishing network", "Young entrepreneurs up to 30"}
+        "Sjöland kayak network",
+        "Climbing network",
+        "Fishing network",
+        "Young entrepreneurs up to 30",
+    }
 
     doc = tmp_path / "walkthrough.md"
-    tour = run_script("walkthrough.py", "--base-url", api, "--mail-url", demo_system["mail_url"],
-                      "--write-doc", str(doc))
+    tour = run_script(
+        "walkthrough.py", "--base-url", api, "--mail-url", demo_system["mail_url"], "--write-doc", str(doc)
+    )
     assert tour.returncode == 0, tour.stderr + tour.stdout
     written = doc.read_text(encoding="utf-8")
     committed = (ROOT / "docs" / "walkthrough.md").read_text(encoding="utf-8")
@@ -111,8 +132,16 @@ def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, tmp_path):
 
 
 def test_demo_data_exits_with_one_line_when_the_gateway_is_unreachable():
-    result = run_script("demo_data.py", "--base-url", f"http://127.0.0.1:{free_port()}", "--admin-email", "a@b.dk",
-                        "--admin-password", "x", timeout=60)
+    result = run_script(
+        "demo_data.py",
+        "--base-url",
+        f"http://127.0.0.1:{free_port()}",
+        "--admin-email",
+        "a@b.dk",
+        "--admin-password",
+        "x",
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "cannot reach the gateway" in result.stderr
 
@@ -124,7 +153,9 @@ def test_every_request_body_in_the_api_document_has_an_example_its_schema_accept
     bodies = [r for r in ROUTES if r.body is not None]
     assert len(bodies) > 40
     for route in bodies:
-        example = doc["paths"][route.path][route.method.lower()]["requestBody"]["content"]["application/json"]["example"]
+        example = doc["paths"][route.path][route.method.lower()]["requestBody"]["content"][
+            "application/json"
+        ]["example"]
         assert example, route.name
         assert route.body().validate(example) == {}, (route.name, example)
     person = doc["paths"]["/v1/persons"]["post"]["requestBody"]["content"]["application/json"]["example"]
@@ -135,7 +166,9 @@ def test_the_api_page_shows_parameters_examples_and_response_codes(api):
     page = api.get("/v1/docs")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     text = page.text
-    assert text.count("Example body:") == sum(1 for _ in re.finditer(r'"requestBody"', api.get("/v1/openapi.json").text))
+    assert text.count("Example body:") == sum(
+        1 for _ in re.finditer(r'"requestBody"', api.get("/v1/openapi.json").text)
+    )
     assert "<code>cross_border</code>" in text and "<code>limit</code>" in text  # query parameters listed
     assert "<code>422</code> Invalid fields" in text and "<code>201</code> Success" in text
     assert "Europe/Copenhagen" in text

@@ -10,8 +10,15 @@ import urllib.request
 
 import pytest
 
-from tests.support.run_local import COMPONENT_PORTS, PORTS, ROOT, RunLocal, group_alive, in_use, \
-    skip_unless_ports_free
+from tests.support.run_local import (
+    COMPONENT_PORTS,
+    PORTS,
+    ROOT,
+    RunLocal,
+    group_alive,
+    in_use,
+    skip_unless_ports_free,
+)
 
 
 def _frozen_objects(port):
@@ -31,8 +38,12 @@ def local_ports_free():
     skip_unless_ports_free()
 
 
-@pytest.mark.parametrize("stop, exit_code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "kill"])
-def test_stopping_stops_everything_and_reports_no_failure(tmp_path, amqp_uri, local_ports_free, stop, exit_code):
+@pytest.mark.parametrize(
+    "stop, exit_code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "kill"]
+)
+def test_stopping_stops_everything_and_reports_no_failure(
+    tmp_path, amqp_uri, local_ports_free, stop, exit_code
+):
     env = dict(os.environ, NABO_DATA_DIR=str(tmp_path / "nabo"), NABO_DEMO_DATA="0", AMQP_URI=amqp_uri)
     run = RunLocal(env)
     script = run.process
@@ -63,12 +74,15 @@ def test_stopping_stops_everything_and_reports_no_failure(tmp_path, amqp_uri, lo
 def test_a_port_in_use_stops_the_script_before_it_starts_anything(tmp_path, amqp_uri, local_ports_free):
     # a listener on the events service's port, as an earlier run left behind would hold it
     with socket.socket() as held:
-        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the tests before may leave it in TIME_WAIT
+        held.setsockopt(
+            socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+        )  # the tests before may leave it in TIME_WAIT
         held.bind(("127.0.0.1", 8002))
         held.listen()
         env = dict(os.environ, NABO_DATA_DIR=str(tmp_path / "nabo"), NABO_DEMO_DATA="0", AMQP_URI=amqp_uri)
-        result = subprocess.run(["bash", "scripts/run-local.sh"], cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=120)
+        result = subprocess.run(
+            ["bash", "scripts/run-local.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
         assert result.returncode == 1, result.stdout[-2000:]
         assert "port 8002 on 127.0.0.1 is in use" in result.stdout
         assert "nabo is running." not in result.stdout

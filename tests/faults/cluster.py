@@ -133,30 +133,34 @@ class Cluster:
     def env(self, component, port):
         # component-specific variables left by other tests in this process (such as
         # NOTIFICATIONS_SMTP_PORT) would win over the settings below
-        prefixes = tuple(f"{name.upper()}_" for name in ("members", "events", "notifications", "ideas", "gateway"))
+        prefixes = tuple(
+            f"{name.upper()}_" for name in ("members", "events", "notifications", "ideas", "gateway")
+        )
         env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-        env.update({
-            "AMQP_URI": self.broker.uri(self.amqp_uri),
-            "HTTP_HOST": "127.0.0.1",
-            f"{component.upper()}_HTTP_PORT": str(port),
-            "LOG_LEVEL": "INFO",
-            "RPC_TIMEOUT_SECONDS": "3",
-            "OUTBOX_POLL_SECONDS": "0.2",
-            "EVENT_MAX_ATTEMPTS": "3",
-            "EVENT_RETRY_BASE_MS": "300",
-            "AMQP_HEARTBEAT_SECONDS": "2",
-            "WRITE_RATE_LIMIT": "100000/minute",
-            "SIGN_IN_RATE_LIMIT": "100000/minute",
-            "SIGN_IN_IP_RATE_LIMIT": "100000/minute",
-            "REGISTRATION_RATE_LIMIT": "100000/minute",
-            "CAMPAIGN_SEND_RATE_LIMIT": "100000/minute",
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(self.smtp_port),
-            "CAMPAIGN_SEND_RATE": "100",
-            "DELIVERY_RETRY_BASE_SECONDS": "1",
-            "REMINDER_POLL_SECONDS": "1",
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "AMQP_URI": self.broker.uri(self.amqp_uri),
+                "HTTP_HOST": "127.0.0.1",
+                f"{component.upper()}_HTTP_PORT": str(port),
+                "LOG_LEVEL": "INFO",
+                "RPC_TIMEOUT_SECONDS": "3",
+                "OUTBOX_POLL_SECONDS": "0.2",
+                "EVENT_MAX_ATTEMPTS": "3",
+                "EVENT_RETRY_BASE_MS": "300",
+                "AMQP_HEARTBEAT_SECONDS": "2",
+                "WRITE_RATE_LIMIT": "100000/minute",
+                "SIGN_IN_RATE_LIMIT": "100000/minute",
+                "SIGN_IN_IP_RATE_LIMIT": "100000/minute",
+                "REGISTRATION_RATE_LIMIT": "100000/minute",
+                "CAMPAIGN_SEND_RATE_LIMIT": "100000/minute",
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(self.smtp_port),
+                "CAMPAIGN_SEND_RATE": "100",
+                "DELIVERY_RETRY_BASE_SECONDS": "1",
+                "REMINDER_POLL_SECONDS": "1",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if component != "gateway":
             env[f"{component.upper()}_DATABASE_URL"] = self.proxied_db_url(component)
         return env
@@ -181,7 +185,9 @@ class Cluster:
         processes = processes or self.all()
         ok = wait_until(lambda: all(p.ready() for p in processes), timeout, interval=0.3)
         if not ok:
-            details = "\n".join(f"--- {p.name} (alive={p.alive})\n{p.log_tail()}" for p in processes if not p.ready())
+            details = "\n".join(
+                f"--- {p.name} (alive={p.alive})\n{p.log_tail()}" for p in processes if not p.ready()
+            )
             raise AssertionError(f"components not ready within {timeout}s:\n{details}")
 
     def all(self):
@@ -236,11 +242,16 @@ class Cluster:
         connection = pika.BlockingConnection(pika.URLParameters(self.amqp_uri))
         try:
             channel = connection.channel()
-            return sum(channel.queue_declare(name, passive=True).method.message_count
-                       for queue in cli.consumer_bindings() for name in (queue, topology.retry_queue(queue)))
+            return sum(
+                channel.queue_declare(name, passive=True).method.message_count
+                for queue in cli.consumer_bindings()
+                for name in (queue, topology.retry_queue(queue))
+            )
         finally:
             connection.close()
 
     def outbox_backlog(self):
-        return {s: self.query(s, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL")[0][0]
-                for s in SERVICES}
+        return {
+            s: self.query(s, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL")[0][0]
+            for s in SERVICES
+        }

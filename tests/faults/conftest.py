@@ -9,25 +9,22 @@ open, processes continued, one replica each). Results go to a JSON file
 """
 import glob
 import json
+import os
 import shutil
 import subprocess
-import os
 import tempfile
 import time
 import uuid
-from types import SimpleNamespace
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 
-from tests.support.infra import private_vhost
-
 from tests.faults.cluster import ROOT, SERVICES, Cluster, wait_until
 from tests.support.api import Api, Tenant, check, platform_admin_token, unique
-from tests.support.infra import make_database
+from tests.support.infra import free_port, make_database, private_vhost
 from tests.support.proxy import TcpProxy
 from tests.support.smtp import SmtpSink
-from tests.support.infra import free_port
 
 RESULTS = {}
 RESULTS_PATH = os.environ.get("FAULT_RESULTS", os.path.join(ROOT, ".nabo", "fault-results.json"))
@@ -121,41 +118,91 @@ class World:
     def __init__(self, cluster, recipients=25):
         self.cluster = cluster
         self.api = Api(cluster.gateway_url())
-        system = SimpleNamespace(settings={"members": SimpleNamespace(database_url=cluster.direct_urls["members"])})
+        system = SimpleNamespace(
+            settings={"members": SimpleNamespace(database_url=cluster.direct_urls["members"])}
+        )
         self.platform = self.api.as_(platform_admin_token(system, self.api))
         self.tenant = Tenant(self.api, self.platform, "DK", "da", "Europe/Copenhagen")
         self.recipients = []
         for n in range(recipients):
             email = f"reader-{n}-{uuid.uuid4().hex[:6]}@faults.test"
-            person = check(self.tenant.admin.post("/v1/persons", {
-                "name": f"Reader {n}", "email": email, "language": "en",
-                "organisations": [{"organisation_id": self.tenant.organisation["id"], "role": "contact"}]}), 201)
-            check(self.tenant.admin.post(f"/v1/persons/{person['id']}/consents", {
-                "association_id": self.tenant.id, "kind": "newsletter", "granted": True, "source": "signup",
-                "wording_version": "v1"}), 201)
+            person = check(
+                self.tenant.admin.post(
+                    "/v1/persons",
+                    {
+                        "name": f"Reader {n}",
+                        "email": email,
+                        "language": "en",
+                        "organisations": [
+                            {"organisation_id": self.tenant.organisation["id"], "role": "contact"}
+                        ],
+                    },
+                ),
+                201,
+            )
+            check(
+                self.tenant.admin.post(
+                    f"/v1/persons/{person['id']}/consents",
+                    {
+                        "association_id": self.tenant.id,
+                        "kind": "newsletter",
+                        "granted": True,
+                        "source": "signup",
+                        "wording_version": "v1",
+                    },
+                ),
+                201,
+            )
             self.recipients.append(email)
 
     def event(self, title=None, **extra):
         start = (datetime.now(timezone.utc) + timedelta(days=20)).replace(microsecond=0)
-        body = dict({"title": title or unique("Fault meeting"), "format": "online", "languages": ["en"],
-                     "time_zone": "Europe/Copenhagen", "starts_at": start.isoformat(),
-                     "ends_at": (start + timedelta(hours=1)).isoformat(), "join_url": "https://meet.example/x"},
-                    **extra)
+        body = dict(
+            {
+                "title": title or unique("Fault meeting"),
+                "format": "online",
+                "languages": ["en"],
+                "time_zone": "Europe/Copenhagen",
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=1)).isoformat(),
+                "join_url": "https://meet.example/x",
+            },
+            **extra,
+        )
         event = check(self.tenant.admin.post("/v1/events", body), 201)
-        published = check(self.tenant.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "published"}), 200)
+        published = check(
+            self.tenant.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "published"}), 200
+        )
         # the notifications read model must know the event before confirmations can be sent
-        wait_until(lambda: self.cluster.query("notifications", "SELECT 1 FROM calendar_events WHERE id = %s",
-                                              (event["id"],)), 30)
+        wait_until(
+            lambda: self.cluster.query(
+                "notifications", "SELECT 1 FROM calendar_events WHERE id = %s", (event["id"],)
+            ),
+            30,
+        )
         return published
 
     def campaign(self):
         subject = unique("News")
-        campaign = check(self.tenant.admin.post("/v1/campaigns", {
-            "name": subject, "sender_name": "Erhvervsforening",
-            "contents": {"en": {"subject": subject, "text": "Come to the network meeting."}},
-            "segment": {"association_ids": [self.tenant.id]}}), 201)
-        audience = wait_until(lambda: check(self.tenant.admin.get(f"/v1/campaigns/{campaign['id']}/audience"),
-                                            200)["count"] >= len(self.recipients), 60)
+        campaign = check(
+            self.tenant.admin.post(
+                "/v1/campaigns",
+                {
+                    "name": subject,
+                    "sender_name": "Erhvervsforening",
+                    "contents": {"en": {"subject": subject, "text": "Come to the network meeting."}},
+                    "segment": {"association_ids": [self.tenant.id]},
+                },
+            ),
+            201,
+        )
+        audience = wait_until(
+            lambda: (
+                check(self.tenant.admin.get(f"/v1/campaigns/{campaign['id']}/audience"), 200)["count"]
+                >= len(self.recipients)
+            ),
+            60,
+        )
         assert audience, "the notifications read model never saw every recipient"
         campaign["subject"] = subject
         return campaign

@@ -79,7 +79,10 @@ def classify_registrations(cluster, sink, loads):
     rows = {}
     for event_id in event_ids:
         for email, count in cluster.query(
-                "events", "SELECT email, count(*) FROM registrations WHERE event_id = %s GROUP BY email", (event_id,)):
+            "events",
+            "SELECT email, count(*) FROM registrations WHERE event_id = %s GROUP BY email",
+            (event_id,),
+        ):
             rows[email] = rows.get(email, 0) + count
     mails = {}
     for message in sink.snapshot():
@@ -88,11 +91,27 @@ def classify_registrations(cluster, sink, loads):
                 mails[address] = mails.get(address, 0) + 1
     # the dispatcher's documented at-most-once choice: a mail found 'sending' after a crash is marked
     # failed ('interrupted ...'), visible to organisers, never sent twice; counted apart, not as lost
-    interrupted = {email for (email,) in cluster.query(
-        "notifications", "SELECT email FROM deliveries WHERE channel = 'email' AND status = 'failed' "
-        "AND last_error LIKE %s", ("interrupted%",))}
-    result = {"requests": len(requests_), "accepted": 0, "delivered": 0, "lost": 0, "duplicated": 0,
-              "unexpected": 0, "interrupted": 0, "refused_clean": 0, "refused_applied": 0, "statuses": {}}
+    interrupted = {
+        email
+        for (email,) in cluster.query(
+            "notifications",
+            "SELECT email FROM deliveries WHERE channel = 'email' AND status = 'failed' "
+            "AND last_error LIKE %s",
+            ("interrupted%",),
+        )
+    }
+    result = {
+        "requests": len(requests_),
+        "accepted": 0,
+        "delivered": 0,
+        "lost": 0,
+        "duplicated": 0,
+        "unexpected": 0,
+        "interrupted": 0,
+        "refused_clean": 0,
+        "refused_applied": 0,
+        "statuses": {},
+    }
     known = set()
     for r in requests_:
         known.add(r["email"])
@@ -124,6 +143,7 @@ def classify_registrations(cluster, sink, loads):
 def settle_registrations(cluster, sink, loads, timeout=90):
     """Wait for quiescence: nothing lost any more, outboxes empty, no event waiting for a consumer or for its
     retry, then a short grace for late duplicates."""
+
     def quiet():
         result = classify_registrations(cluster, sink, loads)
         backlog = sum(cluster.outbox_backlog().values())
@@ -148,11 +168,23 @@ def classify_campaign(cluster, sink, campaign, recipients):
     'interrupted while being sent' (at-most-once by design, visible to the organiser) is counted
     apart as ``interrupted`` unless the mail did arrive."""
     counts = campaign_mails(sink, campaign["subject"])
-    interrupted = {email for (email,) in cluster.query(
-        "notifications", "SELECT email FROM deliveries WHERE campaign_id = %s AND channel = 'email' "
-        "AND status = 'failed' AND last_error LIKE %s", (campaign["id"], "interrupted%"))}
-    result = {"recipients": len(recipients), "delivered": 0, "lost": 0, "duplicated": 0, "interrupted": 0,
-              "unexpected": len(set(counts) - set(recipients))}
+    interrupted = {
+        email
+        for (email,) in cluster.query(
+            "notifications",
+            "SELECT email FROM deliveries WHERE campaign_id = %s AND channel = 'email' "
+            "AND status = 'failed' AND last_error LIKE %s",
+            (campaign["id"], "interrupted%"),
+        )
+    }
+    result = {
+        "recipients": len(recipients),
+        "delivered": 0,
+        "lost": 0,
+        "duplicated": 0,
+        "interrupted": 0,
+        "unexpected": len(set(counts) - set(recipients)),
+    }
     for email in recipients:
         n = counts.get(email, 0)
         if n == 1:
@@ -169,8 +201,11 @@ def classify_campaign(cluster, sink, campaign, recipients):
 def settle_campaign(cluster, sink, campaign, recipients, timeout=90):
     def quiet():
         result = classify_campaign(cluster, sink, campaign, recipients)
-        return result if result["delivered"] + result["duplicated"] + result["interrupted"] == len(recipients) \
+        return (
+            result
+            if result["delivered"] + result["duplicated"] + result["interrupted"] == len(recipients)
             else None
+        )
 
     wait_until(quiet, timeout, interval=0.5)
     time.sleep(2.0)

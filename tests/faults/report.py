@@ -34,14 +34,25 @@ def table(results):
         if r.get("campaign"):
             c = r["campaign"]
             notes.append(f"campaign {c['delivered']}/{c['recipients']} once")
-        for key in ("outbox_pending_at_kill", "duplicate_publishes", "notifications_cpu_share", "dead_after_replay",
-                    "slowest_answer_seconds", "reminder_mails", "handled_ok", "retried", "sent_at_kill",
-                    "last_mail_after_restart_seconds"):
+        for key in (
+            "outbox_pending_at_kill",
+            "duplicate_publishes",
+            "notifications_cpu_share",
+            "dead_after_replay",
+            "slowest_answer_seconds",
+            "reminder_mails",
+            "handled_ok",
+            "retried",
+            "sent_at_kill",
+            "last_mail_after_restart_seconds",
+        ):
             if key in r:
                 notes.append(f"{key.replace('_', ' ')} {r[key]}")
         recovery = "–" if r.get("recovery_seconds") is None else r["recovery_seconds"]
-        lines.append(f"| {name} | {r['requests']} | {r.get('accepted', '–')} | {r['lost']} | {r['duplicated']} | "
-                     f"{r.get('unexpected', 0)} | {recovery} | {'; '.join(notes)} |")
+        lines.append(
+            f"| {name} | {r['requests']} | {r.get('accepted', '–')} | {r['lost']} | {r['duplicated']} | "
+            f"{r.get('unexpected', 0)} | {recovery} | {'; '.join(notes)} |"
+        )
     return "\n".join(lines)
 
 

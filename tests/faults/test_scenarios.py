@@ -19,13 +19,20 @@ import requests
 from nabo_common.messaging import envelopes
 from tests.faults.cluster import ROOT, wait_until
 from tests.faults.conftest import record
-from tests.faults.ledger import (RegistrationLoad, campaign_mails, classify_campaign, settle_campaign,
-                                 settle_registrations)
+from tests.faults.ledger import (
+    RegistrationLoad,
+    campaign_mails,
+    classify_campaign,
+    settle_campaign,
+    settle_registrations,
+)
 from tests.support.api import check
 
 
 def assert_clean(name, result):
-    assert result["lost"] == 0 and result["duplicated"] == 0 and result["unexpected"] == 0, f"{name}: {result}"
+    assert result["lost"] == 0 and result["duplicated"] == 0 and result["unexpected"] == 0, (
+        f"{name}: {result}"
+    )
 
 
 def wait_sent(load, n, timeout=60):
@@ -37,9 +44,18 @@ def finish(name, restored, regs, campaign=None, **extra):
     lost = regs["lost"] + (campaign["lost"] if campaign else 0)
     duplicated = regs["duplicated"] + (campaign["duplicated"] if campaign else 0)
     unexpected = regs["unexpected"] + (campaign["unexpected"] if campaign else 0)
-    record(name, requests=regs["requests"] + (1 if campaign else 0), accepted=regs["accepted"], lost=lost,
-           duplicated=duplicated, unexpected=unexpected, recovery_seconds=recovery, registrations=regs,
-           campaign=campaign, **extra)
+    record(
+        name,
+        requests=regs["requests"] + (1 if campaign else 0),
+        accepted=regs["accepted"],
+        lost=lost,
+        duplicated=duplicated,
+        unexpected=unexpected,
+        recovery_seconds=recovery,
+        registrations=regs,
+        campaign=campaign,
+        **extra,
+    )
     assert_clean(name + " registrations", regs)
     if campaign:
         assert_clean(name + " campaign", campaign)
@@ -51,9 +67,17 @@ def publish_raw(cluster, body, routing_key, headers=None, message_id=None, conte
     try:
         channel = connection.channel()
         channel.confirm_delivery()
-        channel.basic_publish(envelopes.EXCHANGE, routing_key, body, pika.BasicProperties(
-            content_type=content_type, delivery_mode=2, message_id=message_id or str(uuid.uuid4()),
-            headers=headers or {}))
+        channel.basic_publish(
+            envelopes.EXCHANGE,
+            routing_key,
+            body,
+            pika.BasicProperties(
+                content_type=content_type,
+                delivery_mode=2,
+                message_id=message_id or str(uuid.uuid4()),
+                headers=headers or {},
+            ),
+        )
     finally:
         connection.close()
 
@@ -61,7 +85,9 @@ def publish_raw(cluster, body, routing_key, headers=None, message_id=None, conte
 def test_1_broker_restart_mid_load(cluster, world, sink):
     event = world.event()
     campaign = world.campaign()
-    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s1", total=200, concurrency=3, pause=0.1).start()
+    load = RegistrationLoad(
+        cluster.gateway_url(), event["id"], "s1", total=200, concurrency=3, pause=0.1
+    ).start()
     wait_sent(load, 40)
     world.send(campaign)
     time.sleep(0.3)  # campaign mail is going out
@@ -79,7 +105,9 @@ def test_1_broker_restart_mid_load(cluster, world, sink):
 
 def test_2_kill9_after_commit_and_while_handling(cluster, world, sink):
     event = world.event()
-    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s2", total=150, concurrency=4, pause=0.05).start()
+    load = RegistrationLoad(
+        cluster.gateway_url(), event["id"], "s2", total=150, concurrency=4, pause=0.05
+    ).start()
     wait_sent(load, 40)
     events_proc = cluster.first("events")
     events_proc.kill9()
@@ -95,8 +123,12 @@ def test_2_kill9_after_commit_and_while_handling(cluster, world, sink):
     load.wait()
     cluster.wait_ready()
     regs = settle_registrations(cluster, sink, [load])
-    finish("2. kill -9 events after commit, then notifications mid-handling", restored, regs,
-           outbox_pending_at_kill=pending_at_kill)
+    finish(
+        "2. kill -9 events after commit, then notifications mid-handling",
+        restored,
+        regs,
+        outbox_pending_at_kill=pending_at_kill,
+    )
 
 
 def test_3_consumer_down_producers_continue(cluster, world, sink):
@@ -110,22 +142,35 @@ def test_3_consumer_down_producers_continue(cluster, world, sink):
     cluster.wait_ready([notifications])
     restored = time.monotonic()
     regs = settle_registrations(cluster, sink, [load])
-    finish("3. notifications down while registrations continue; catches up", restored, regs,
-           events_waiting=queued)
+    finish(
+        "3. notifications down while registrations continue; catches up",
+        restored,
+        regs,
+        events_waiting=queued,
+    )
 
 
 def test_4_duplicate_delivery_and_cut_mid_handler(cluster, world, sink):
     event = world.event()
     load = RegistrationLoad(cluster.gateway_url(), event["id"], "s4", total=20, concurrency=4).start().wait()
     settle_registrations(cluster, sink, [load])
-    rows = cluster.query("events", "SELECT envelope, headers FROM outbox_events WHERE event_type = "
-                                   "'registration.confirmed' AND envelope->'data'->>'event_id' = %s", (event["id"],))
+    rows = cluster.query(
+        "events",
+        "SELECT envelope, headers FROM outbox_events WHERE event_type = "
+        "'registration.confirmed' AND envelope->'data'->>'event_id' = %s",
+        (event["id"],),
+    )
     assert len(rows) == 20
     # the same events, 25 times each, with the broker connection cut while handlers run
     for round_ in range(25):
         for envelope, headers in rows:
-            publish_raw(cluster, json.dumps(envelope).encode(), "registration.confirmed", headers=headers,
-                        message_id=envelope["id"])
+            publish_raw(
+                cluster,
+                json.dumps(envelope).encode(),
+                "registration.confirmed",
+                headers=headers,
+                message_id=envelope["id"],
+            )
         if round_ == 12:
             cluster.broker.cut()
             time.sleep(2)
@@ -133,19 +178,35 @@ def test_4_duplicate_delivery_and_cut_mid_handler(cluster, world, sink):
     restored = time.monotonic()
     time.sleep(3)
     regs = settle_registrations(cluster, sink, [load])
-    handled = {consumer: n for consumer, n in cluster.query(
-        "notifications", "SELECT consumer, count(*) FROM processed_events WHERE event_id = ANY(%s) GROUP BY 1",
-        ([e["id"] for e, _ in rows],))}
-    finish("4. each event delivered 25 more times, connection cut mid-handler", restored, regs,
-           duplicate_publishes=25 * len(rows), processed_event_rows=handled)
+    handled = {
+        consumer: n
+        for consumer, n in cluster.query(
+            "notifications",
+            "SELECT consumer, count(*) FROM processed_events WHERE event_id = ANY(%s) GROUP BY 1",
+            ([e["id"] for e, _ in rows],),
+        )
+    }
+    finish(
+        "4. each event delivered 25 more times, connection cut mid-handler",
+        restored,
+        regs,
+        duplicate_publishes=25 * len(rows),
+        processed_event_rows=handled,
+    )
     assert handled == {"notifications.on_calendar_activity": 20}
 
 
 def _cli(cluster, *args):
     env = dict(cluster.env("gateway", 0))
     env["AMQP_URI"] = cluster.amqp_uri
-    out = subprocess.run([sys.executable, "-m", "nabo_common.cli", "deadletters", *args], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "nabo_common.cli", "deadletters", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout
 
@@ -154,24 +215,57 @@ def test_5_poison_events_dead_letter_and_replay(cluster, world, sink):
     dead_queue = "nabo.notifications.on_calendar_activity.dead"
     notifications = cluster.first("notifications")
     cpu_before, t0 = notifications.cpu_seconds(), time.monotonic()
-    draft = check(world.tenant.admin.post("/v1/events", {
-        "title": "Not yet published", "format": "online", "languages": ["en"], "time_zone": "Europe/Copenhagen",
-        "starts_at": (datetime.now(timezone.utc) + timedelta(days=30)).replace(microsecond=0).isoformat(),
-        "ends_at": (datetime.now(timezone.utc) + timedelta(days=30, hours=1)).replace(microsecond=0).isoformat(),
-        "join_url": "https://meet.example/later"}), 201)
+    draft = check(
+        world.tenant.admin.post(
+            "/v1/events",
+            {
+                "title": "Not yet published",
+                "format": "online",
+                "languages": ["en"],
+                "time_zone": "Europe/Copenhagen",
+                "starts_at": (datetime.now(timezone.utc) + timedelta(days=30))
+                .replace(microsecond=0)
+                .isoformat(),
+                "ends_at": (datetime.now(timezone.utc) + timedelta(days=30, hours=1))
+                .replace(microsecond=0)
+                .isoformat(),
+                "join_url": "https://meet.example/later",
+            },
+        ),
+        201,
+    )
     poison_email = f"poison-{uuid.uuid4().hex[:6]}@faults.test"
     # 1. not JSON, 2. an envelope that fails its schema, 3. a valid event the handler cannot apply yet
     poison_ids = {str(uuid.uuid4()), str(uuid.uuid4())}
     first, second = sorted(poison_ids)
     publish_raw(cluster, b"{not json", "registration.confirmed", message_id=first)
-    publish_raw(cluster, json.dumps({"id": second, "type": "registration.confirmed",
-                                     "data": {"bogus": 1}}).encode(), "registration.confirmed", message_id=second)
-    behind = envelopes.build("registration.confirmed", {
-        "registration_id": str(uuid.uuid4()), "event_id": draft["id"], "association_ids": [world.tenant.id],
-        "person_id": None, "name": "Poison Guest", "email": poison_email, "language": "en", "status": "confirmed",
-        "source_channel": "other", "campaign_code": None, "title": "Not yet published",
-        "starts_at": draft["starts_at"], "time_zone": "Europe/Copenhagen", "join_url": None, "ics": None},
-        association_id=world.tenant.id)
+    publish_raw(
+        cluster,
+        json.dumps({"id": second, "type": "registration.confirmed", "data": {"bogus": 1}}).encode(),
+        "registration.confirmed",
+        message_id=second,
+    )
+    behind = envelopes.build(
+        "registration.confirmed",
+        {
+            "registration_id": str(uuid.uuid4()),
+            "event_id": draft["id"],
+            "association_ids": [world.tenant.id],
+            "person_id": None,
+            "name": "Poison Guest",
+            "email": poison_email,
+            "language": "en",
+            "status": "confirmed",
+            "source_channel": "other",
+            "campaign_code": None,
+            "title": "Not yet published",
+            "starts_at": draft["starts_at"],
+            "time_zone": "Europe/Copenhagen",
+            "join_url": None,
+            "ics": None,
+        },
+        association_id=world.tenant.id,
+    )
     publish_raw(cluster, json.dumps(behind).encode(), "registration.confirmed", message_id=behind["id"])
     # the queue behind them keeps flowing
     event = world.event()
@@ -192,19 +286,31 @@ def test_5_poison_events_dead_letter_and_replay(cluster, world, sink):
     assert not sink.to(poison_email)
     # the fix: the read model catches up (the event is published); then replay
     check(world.tenant.admin.post(f"/v1/events/{draft['id']}/transitions", {"to": "published"}), 200)
-    wait_until(lambda: cluster.query("notifications", "SELECT 1 FROM calendar_events WHERE id = %s",
-                                     (draft["id"],)), 30)
+    wait_until(
+        lambda: cluster.query("notifications", "SELECT 1 FROM calendar_events WHERE id = %s", (draft["id"],)),
+        30,
+    )
     replay_started = time.monotonic()
     assert "replayed" in _cli(cluster, "replay", dead_queue)
     delivered = sink.wait_for(1, timeout=30, where=lambda m: poison_email in m["to"])
     recovery = time.monotonic() - replay_started
     time.sleep(2)
-    redead = [m for m in json.loads(_cli(cluster, "show", dead_queue, "--limit", "200") or "[]")
-              if m["message_id"] in poison_ids | ours]
-    record("5. poison events: dead-lettered, queue flows, replay after fix", requests=regs["requests"] + 3,
-           accepted=regs["accepted"], lost=regs["lost"] + (0 if delivered else 1), duplicated=regs["duplicated"]
-           + (1 if len(sink.to(poison_email)) > 1 else 0), unexpected=regs["unexpected"],
-           recovery_seconds=round(recovery, 1), notifications_cpu_share=round(cpu, 2), dead_after_replay=len(redead))
+    redead = [
+        m
+        for m in json.loads(_cli(cluster, "show", dead_queue, "--limit", "200") or "[]")
+        if m["message_id"] in poison_ids | ours
+    ]
+    record(
+        "5. poison events: dead-lettered, queue flows, replay after fix",
+        requests=regs["requests"] + 3,
+        accepted=regs["accepted"],
+        lost=regs["lost"] + (0 if delivered else 1),
+        duplicated=regs["duplicated"] + (1 if len(sink.to(poison_email)) > 1 else 0),
+        unexpected=regs["unexpected"],
+        recovery_seconds=round(recovery, 1),
+        notifications_cpu_share=round(cpu, 2),
+        dead_after_replay=len(redead),
+    )
     assert_clean("registrations behind the poison", regs)
     assert len(sink.to(poison_email)) == 1
     assert len(redead) == 2  # the truly malformed ones die again; nothing spins
@@ -225,14 +331,25 @@ def test_6_stopped_service_answers_within_deadline(cluster, world, sink):
     assert slowest < 10 and read_seconds < 10
     events_proc.signal(signal.SIGCONT)
     resumed = time.monotonic()
-    ok = wait_until(lambda: requests.get(f"{cluster.gateway_url()}/v1/events/{event['id']}",
-                                         timeout=10).status_code == 200, 30)
+    ok = wait_until(
+        lambda: (
+            requests.get(f"{cluster.gateway_url()}/v1/events/{event['id']}", timeout=10).status_code == 200
+        ),
+        30,
+    )
     recovery = time.monotonic() - resumed
     assert ok
-    after = RegistrationLoad(cluster.gateway_url(), event["id"], "s6b", total=10, concurrency=2).start().wait()
+    after = (
+        RegistrationLoad(cluster.gateway_url(), event["id"], "s6b", total=10, concurrency=2).start().wait()
+    )
     regs = settle_registrations(cluster, sink, [load, after])
-    finish("6. events SIGSTOPped: gateway answers 503/504, recovers on SIGCONT", resumed, regs,
-           slowest_answer_seconds=round(max(slowest, read_seconds), 1), recovered_after_seconds=round(recovery, 1))
+    finish(
+        "6. events SIGSTOPped: gateway answers 503/504, recovers on SIGCONT",
+        resumed,
+        regs,
+        slowest_answer_seconds=round(max(slowest, read_seconds), 1),
+        recovered_after_seconds=round(recovery, 1),
+    )
     assert regs["refused_applied"] == 0, "a request that expired at its deadline was acted on later"
 
 
@@ -242,8 +359,9 @@ def test_7_three_replicas_of_every_service(cluster, world, sink):
             cluster.start(component, wait=False)
     cluster.wait_ready(timeout=120)
     start = (datetime.now(timezone.utc) + timedelta(minutes=1, seconds=20)).replace(microsecond=0)
-    reminder_event = world.event(starts_at=start.isoformat(), ends_at=(start + timedelta(hours=1)).isoformat(),
-                                 reminder_offsets=[1])
+    reminder_event = world.event(
+        starts_at=start.isoformat(), ends_at=(start + timedelta(hours=1)).isoformat(), reminder_offsets=[1]
+    )
     event = world.event()
     campaign = world.campaign()
     load = RegistrationLoad(cluster.gateway_url(), event["id"], "s7", total=120, concurrency=4).start()
@@ -258,14 +376,25 @@ def test_7_three_replicas_of_every_service(cluster, world, sink):
     wait_until(lambda: all(len(sink.to(e)) >= 2 for e in emails), 90, interval=1)
     time.sleep(3)
     reminder_counts = [len(sink.to(e)) - 1 for e in emails]
-    sent_reminders = cluster.query("events", "SELECT count(*) FROM reminders WHERE event_id = %s "
-                                             "AND sent_at IS NOT NULL", (reminder_event["id"],))[0][0]
+    sent_reminders = cluster.query(
+        "events",
+        "SELECT count(*) FROM reminders WHERE event_id = %s AND sent_at IS NOT NULL",
+        (reminder_event["id"],),
+    )[0][0]
     outbox_rows = cluster.query("events", "SELECT count(*) FROM outbox_events")[0][0]
     published = sum(p.metric("nabo_outbox_published_total") for p in cluster.running("events"))
-    finish("7. three replicas of every service", None, regs, mails,
-           reminder_mails={"registrants": len(emails), "once": reminder_counts.count(1),
-                           "twice_or_more": sum(1 for n in reminder_counts if n > 1)},
-           reminders_sent=sent_reminders)
+    finish(
+        "7. three replicas of every service",
+        None,
+        regs,
+        mails,
+        reminder_mails={
+            "registrants": len(emails),
+            "once": reminder_counts.count(1),
+            "twice_or_more": sum(1 for n in reminder_counts if n > 1),
+        },
+        reminders_sent=sent_reminders,
+    )
     assert reminder_counts == [1] * len(emails), reminder_counts
     assert sent_reminders == 1
     assert published <= outbox_rows
@@ -273,7 +402,9 @@ def test_7_three_replicas_of_every_service(cluster, world, sink):
 
 def test_8_postgres_restart_mid_load(cluster, world, sink):
     event = world.event()
-    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s8", total=150, concurrency=3, pause=0.1).start()
+    load = RegistrationLoad(
+        cluster.gateway_url(), event["id"], "s8", total=150, concurrency=3, pause=0.1
+    ).start()
     wait_sent(load, 40)
     cluster.database.cut()
     time.sleep(5)
@@ -296,7 +427,9 @@ def test_9_slow_handler_longer_than_two_heartbeats(cluster, world, sink):
     event = world.event()
     # the counts below are this scenario's alone: no event of an earlier one still waiting, and the
     # event.published above counted (its handler commits just before its count goes up)
-    assert wait_until(lambda: cluster.events_waiting() == 0, 60), "events of an earlier scenario still waiting"
+    assert wait_until(lambda: cluster.events_waiting() == 0, 60), (
+        "events of an earlier scenario still waiting"
+    )
     time.sleep(0.5)
     notifications = cluster.first("notifications")
     labels = {"handler": "on_calendar_activity"}
@@ -304,9 +437,12 @@ def test_9_slow_handler_longer_than_two_heartbeats(cluster, world, sink):
     retry_before = notifications.metric("nabo_events_handled_total", outcome="retry", **labels)
     url = cluster.direct_urls["notifications"].replace("postgresql+psycopg2://", "postgresql://")
     import psycopg2
+
     lock = psycopg2.connect(url)
     with lock.cursor() as cur:
-        cur.execute("LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE")  # every handler now waits on the database
+        cur.execute(
+            "LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE"
+        )  # every handler now waits on the database
     load = RegistrationLoad(cluster.gateway_url(), event["id"], "s9", total=10, concurrency=2).start().wait()
     time.sleep(7)  # heartbeat 2 s: the handlers run for more than three intervals
     lock.rollback()
@@ -349,9 +485,14 @@ def test_10_kill9_notifications_mid_campaign_with_the_default_lease(cluster, wor
     finally:
         del notifications.env["NOTIFICATIONS_CAMPAIGN_SEND_RATE"]
         cluster.restart(notifications)
-    finish("10. kill -9 notifications mid-campaign, default lease", restarted, {
-        "requests": 0, "accepted": 0, "lost": 0, "duplicated": 0, "unexpected": 0}, mails,
-        sent_at_kill=sent_at_kill, last_mail_after_restart_seconds=last_mail_after_restart)
+    finish(
+        "10. kill -9 notifications mid-campaign, default lease",
+        restarted,
+        {"requests": 0, "accepted": 0, "lost": 0, "duplicated": 0, "unexpected": 0},
+        mails,
+        sent_at_kill=sent_at_kill,
+        last_mail_after_restart_seconds=last_mail_after_restart,
+    )
     # at most once for the message on the wire at the kill: it may be interrupted instead of sent
     assert mails["interrupted"] <= 1, mails
     assert everyone, f"mail still missing {15 + pacing:.0f} s after the restart: {mails}"

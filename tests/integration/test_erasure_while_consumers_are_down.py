@@ -5,10 +5,10 @@ come back."""
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from nabo_common.runtime import context
 from nabo_common.cli import load_service_class
+from nabo_common.operations import queue_depths
+from nabo_common.runtime import context
 from nabo_common.runtime.context import Caller
-from nabo_common.runtime.health import queue_depths
 from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import unique
 from tests.support.infra import running_system
@@ -52,28 +52,35 @@ def test_erasure_published_while_consumers_are_down_is_applied_when_they_return(
         proxy.events.transition_event(event["id"], {"to": "published"})
         registration = proxy.events.register(event["id"], {
             "person_id": person["id"], "name": "Jens Jensen", "email": person["email"]})
-        panel = proxy.ideas.create_panel({"year": 2025, "title": unique("Erhvervspanel"), "theme": "Grøn omstilling",
-                                          "language": "da"})
+        panel = proxy.ideas.create_panel(
+            {"year": 2025, "title": unique("Erhvervspanel"), "theme": "Grøn omstilling", "language": "da"}
+        )
         proxy.ideas.add_participants(panel["id"], {"organisation_ids": [organisation["id"]]})
         proxy.ideas.transition_panel(panel["id"], {"to": "collecting_ideas"})
     with rpc(system, member) as proxy:
         idea = proxy.ideas.submit_idea(panel["id"], {"title": "Solceller på erhvervstage"})
         eventually(lambda: assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "Jens Jensen"))
     with rpc(system, context.system_caller()) as proxy:
-        eventually(lambda: assert_equal(proxy.notifications.export_person(person["id"])["contact"]["name"],
-                                        "Jens Jensen"))
+        eventually(
+            lambda: assert_equal(
+                proxy.notifications.export_person(person["id"])["contact"]["name"], "Jens Jensen"
+            )
+        )
 
     for consumer in CONSUMERS:
         system.stop(consumer)
     with rpc(system, context.system_caller()) as proxy:
         proxy.members.erase_person(person["id"])
     # relayed by members and waiting in each consumer's durable queue, nobody reading it
-    eventually(lambda: assert_equal(queue_depths(amqp_uri, ERASURE_QUEUES),
-                                    dict.fromkeys(ERASURE_QUEUES, 1)), timeout=15)
+    eventually(
+        lambda: assert_equal(queue_depths(amqp_uri, ERASURE_QUEUES), dict.fromkeys(ERASURE_QUEUES, 1)),
+        timeout=15,
+    )
 
     for consumer in CONSUMERS:
         system.start(consumer, load_service_class(consumer), system.settings[consumer])
     with rpc(system, admin) as as_admin, rpc(system, context.system_caller()) as as_system:
+
         def anonymised():
             seen = as_admin.events.get_registration(registration["id"])
             assert (seen["person_id"], seen["name"], seen["email"]) == (None, "Erased person", None)
@@ -81,5 +88,6 @@ def test_erasure_published_while_consumers_are_down_is_applied_when_they_return(
             assert (seen["submitter_person_id"], seen["submitter_name"]) == (None, None)
             contact = as_system.notifications.export_person(person["id"])["contact"]
             assert (contact["name"], contact["email"]) == ("Erased person", None)
+
         eventually(anonymised, timeout=20)
     eventually(lambda: assert_equal(queue_depths(amqp_uri, ERASURE_QUEUES), dict.fromkeys(ERASURE_QUEUES, 0)))

@@ -18,43 +18,133 @@ def _when(days):
 
 def build_world(api, platform, a, b):
     """Private resources of association A (one of each kind), and what B's attack bodies point at."""
-    w = {"unique": unique, "organisation_name": a.organisation["name"], "association": a.id, "organisation": a.organisation["id"],
-         "membership": a.membership["id"], "person": a.member_person["id"], "admin_person": a.admin_person["id"],
-         "other_association": b.id, "other_organisation": b.organisation["id"], "theme": seed_id("kayaking")}
-    network = check(a.admin.post("/v1/networks", {
-        "name": {"nl": unique("Besloten netwerk")}, "association_ids": [a.id], "themes": [w["theme"]],
-        "visibility": "association", "join_policy": "open"}), 201)
+    w = {
+        "unique": unique,
+        "organisation_name": a.organisation["name"],
+        "association": a.id,
+        "organisation": a.organisation["id"],
+        "membership": a.membership["id"],
+        "person": a.member_person["id"],
+        "admin_person": a.admin_person["id"],
+        "other_association": b.id,
+        "other_organisation": b.organisation["id"],
+        "theme": seed_id("kayaking"),
+    }
+    network = check(
+        a.admin.post(
+            "/v1/networks",
+            {
+                "name": {"nl": unique("Besloten netwerk")},
+                "association_ids": [a.id],
+                "themes": [w["theme"]],
+                "visibility": "association",
+                "join_policy": "open",
+            },
+        ),
+        201,
+    )
     w["network"] = network["id"]
     check(a.member.post(f"/v1/networks/{network['id']}/members", {}), 201)
-    w["offer"] = check(a.member.post(f"/v1/organisations/{w['organisation']}/offers-and-needs",
-                                     {"kind": "offer", "title": "We build web shops"}), 201)["id"]
-    w["programme"] = check(a.admin.post("/v1/programmes", {
-        "title": "Private programme", "period_start": _when(-30).date().isoformat(),
-        "period_end": _when(300).date().isoformat(), "budget_amount_minor": 100_00, "currency": "EUR"}), 201)["id"]
+    w["offer"] = check(
+        a.member.post(
+            f"/v1/organisations/{w['organisation']}/offers-and-needs",
+            {"kind": "offer", "title": "We build web shops"},
+        ),
+        201,
+    )["id"]
+    w["programme"] = check(
+        a.admin.post(
+            "/v1/programmes",
+            {
+                "title": "Private programme",
+                "period_start": _when(-30).date().isoformat(),
+                "period_end": _when(300).date().isoformat(),
+                "budget_amount_minor": 100_00,
+                "currency": "EUR",
+            },
+        ),
+        201,
+    )["id"]
     start = _when(20)
-    event = check(a.admin.post("/v1/events", {
-        "title": unique("Members only"), "format": "online", "languages": ["nl"], "time_zone": "Europe/Amsterdam",
-        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
-        "join_url": "https://meet.example/secret-room", "visibility": "members", "network_id": network["id"]}), 201)
+    event = check(
+        a.admin.post(
+            "/v1/events",
+            {
+                "title": unique("Members only"),
+                "format": "online",
+                "languages": ["nl"],
+                "time_zone": "Europe/Amsterdam",
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=1)).isoformat(),
+                "join_url": "https://meet.example/secret-room",
+                "visibility": "members",
+                "network_id": network["id"],
+            },
+        ),
+        201,
+    )
     w["event_title"] = event["title"]
     check(a.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "published"}), 200)
     w["event"] = event["id"]
-    w["registration"] = check(a.member.post(f"/v1/events/{event['id']}/registrations",
-                                            {"name": "Member person", "email": a.member_email}), 201)["id"]
-    w["campaign"] = check(a.admin.post("/v1/campaigns", {
-        "name": "Private campaign", "sender_name": "A", "contents": {"nl": {"subject": "Nieuws", "text": "Tekst"}},
-        "segment": {"association_ids": [a.id]}}), 201)["id"]
-    w["webhook"] = check(a.admin.post("/v1/webhooks", {
-        "url": "https://hooks.example.test/a", "secret": "a-long-enough-secret",
-        "event_types": ["event.published"]}), 201)["id"]
-    panel = check(a.admin.post("/v1/panels", {"year": 2025, "title": unique("Private panel"), "theme": "Green",
-                                              "language": "nl", "time_zone": "Europe/Amsterdam"}), 201)
-    check(a.admin.post(f"/v1/panels/{panel['id']}/participants", {"organisation_ids": [w["organisation"]]}), 200)
+    w["registration"] = check(
+        a.member.post(
+            f"/v1/events/{event['id']}/registrations", {"name": "Member person", "email": a.member_email}
+        ),
+        201,
+    )["id"]
+    w["campaign"] = check(
+        a.admin.post(
+            "/v1/campaigns",
+            {
+                "name": "Private campaign",
+                "sender_name": "A",
+                "contents": {"nl": {"subject": "Nieuws", "text": "Tekst"}},
+                "segment": {"association_ids": [a.id]},
+            },
+        ),
+        201,
+    )["id"]
+    w["webhook"] = check(
+        a.admin.post(
+            "/v1/webhooks",
+            {
+                "url": "https://hooks.example.test/a",
+                "secret": "a-long-enough-secret",
+                "event_types": ["event.published"],
+            },
+        ),
+        201,
+    )["id"]
+    panel = check(
+        a.admin.post(
+            "/v1/panels",
+            {
+                "year": 2025,
+                "title": unique("Private panel"),
+                "theme": "Green",
+                "language": "nl",
+                "time_zone": "Europe/Amsterdam",
+            },
+        ),
+        201,
+    )
+    check(
+        a.admin.post(f"/v1/panels/{panel['id']}/participants", {"organisation_ids": [w["organisation"]]}), 200
+    )
     check(a.admin.post(f"/v1/panels/{panel['id']}/transitions", {"to": "collecting_ideas"}), 200)
     w["panel"] = panel["id"]
     w["idea"] = check(a.member.post(f"/v1/panels/{panel['id']}/ideas", {"title": "Private idea"}), 201)["id"]
-    w["initiative"] = check(a.admin.post(f"/v1/panels/{panel['id']}/initiatives", {
-        "title": "Private initiative", "idea_ids": [w["idea"]], "owner": {"kind": "other", "name": "Us"}}), 201)["id"]
+    w["initiative"] = check(
+        a.admin.post(
+            f"/v1/panels/{panel['id']}/initiatives",
+            {
+                "title": "Private initiative",
+                "idea_ids": [w["idea"]],
+                "owner": {"kind": "other", "name": "Us"},
+            },
+        ),
+        201,
+    )["id"]
     return w
 
 

@@ -67,8 +67,11 @@ def test_guest_registrations_are_limited_per_client_beyond_the_write_limit(api, 
     event = published_event(tenant_a.admin, "Open house", 12)
 
     def register(client):
-        return api.post(f"/v1/events/{event['id']}/registrations",
-                        {"name": "Guest", "email": f"{unique('guest')}@example.test"}, headers=from_client(client))
+        return api.post(
+            f"/v1/events/{event['id']}/registrations",
+            {"name": "Guest", "email": f"{unique('guest')}@example.test"},
+            headers=from_client(client),
+        )
 
     client = new_client()
     for _ in range(3):
@@ -96,27 +99,69 @@ def test_signed_in_callers_are_limited_per_account_not_per_address(api, tenant_a
     check(api.post(path, guest(), headers=from_client(office)), 201)
 
 
-def test_campaign_sends_are_limited_per_person_whatever_their_address(api, tenant_a, tenant_b, gateway_config):
+def test_campaign_sends_are_limited_per_person_whatever_their_address(
+    api, tenant_a, tenant_b, gateway_config
+):
     gateway_config(campaign_send_limit="2/hour")
-    reader = check(tenant_a.admin.post("/v1/persons", {
-        "name": "Newsletter reader", "email": f"{unique('reader')}@example.test", "language": "nl",
-        "home_association_id": tenant_a.id}), 201)
-    check(tenant_a.admin.post(f"/v1/persons/{reader['id']}/consents", {
-        "association_id": tenant_a.id, "kind": "newsletter", "granted": True, "source": "form",
-        "wording_version": "v1"}), 201)
-    campaign = check(tenant_a.admin.post("/v1/campaigns", {
-        "name": unique("Autumn"), "sender_name": "A", "contents": {"nl": {"subject": "Herfst", "text": "Tekst"}},
-        "segment": {"association_ids": [tenant_a.id]}}), 201)
-    assert wait_until(lambda: check(tenant_a.admin.get(f"/v1/campaigns/{campaign['id']}/audience"), 200)["count"],
-                      timeout=30)
+    reader = check(
+        tenant_a.admin.post(
+            "/v1/persons",
+            {
+                "name": "Newsletter reader",
+                "email": f"{unique('reader')}@example.test",
+                "language": "nl",
+                "home_association_id": tenant_a.id,
+            },
+        ),
+        201,
+    )
+    check(
+        tenant_a.admin.post(
+            f"/v1/persons/{reader['id']}/consents",
+            {
+                "association_id": tenant_a.id,
+                "kind": "newsletter",
+                "granted": True,
+                "source": "form",
+                "wording_version": "v1",
+            },
+        ),
+        201,
+    )
+    campaign = check(
+        tenant_a.admin.post(
+            "/v1/campaigns",
+            {
+                "name": unique("Autumn"),
+                "sender_name": "A",
+                "contents": {"nl": {"subject": "Herfst", "text": "Tekst"}},
+                "segment": {"association_ids": [tenant_a.id]},
+            },
+        ),
+        201,
+    )
+    assert wait_until(
+        lambda: check(tenant_a.admin.get(f"/v1/campaigns/{campaign['id']}/audience"), 200)["count"],
+        timeout=30,
+    )
     # scheduled a month ahead, so nothing is mailed; sending again reschedules
     send = {"at": in_days(30).isoformat()}
     try:
         for _ in range(2):
-            assert check(tenant_a.admin.post(f"/v1/campaigns/{campaign['id']}/send", send,
-                                             headers=from_client(new_client())), 202)["status"] == "scheduled"
-        assert_rate_limited(tenant_a.admin.post(f"/v1/campaigns/{campaign['id']}/send", send,
-                                                headers=from_client(new_client())))
+            assert (
+                check(
+                    tenant_a.admin.post(
+                        f"/v1/campaigns/{campaign['id']}/send", send, headers=from_client(new_client())
+                    ),
+                    202,
+                )["status"]
+                == "scheduled"
+            )
+        assert_rate_limited(
+            tenant_a.admin.post(
+                f"/v1/campaigns/{campaign['id']}/send", send, headers=from_client(new_client())
+            )
+        )
         # another person is not affected: B's admin reaches the service (and is told A's campaign is not
         # there)
         assert tenant_b.admin.post(f"/v1/campaigns/{campaign['id']}/send", send).status_code == 404
@@ -162,7 +207,9 @@ def test_a_body_above_max_body_bytes_is_413_and_one_without_a_length_is_411(api,
     assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"
     assert "2048" in r.json()["detail"]
     # streamed without a length, a body would be read as empty; it is refused instead
-    chunked = api.post(path, data=iter([body[:1000], body[1000:]]), headers={"Content-Type": "application/json"})
+    chunked = api.post(
+        path, data=iter([body[:1000], body[1000:]]), headers={"Content-Type": "application/json"}
+    )
     assert chunked.status_code == 411 and "2048" in chunked.json()["detail"], chunked.text
     small = api.post(path, {"name": "Guest", "email": "guest@example.test"})
     assert small.status_code == 404  # under the limit the request goes through
@@ -194,13 +241,18 @@ def _unbounded(field, where, seen):
 def test_every_list_and_map_in_a_body_has_a_maximum_length():
     bodies = [route for route in ROUTES if route.body is not None]
     assert len(bodies) >= 50  # the walk saw the bodies
-    unbounded = [found for route in bodies
-                 for found in unbounded_collections(route.body(), f"{route.method} {route.path} body", set())]
+    unbounded = [
+        found
+        for route in bodies
+        for found in unbounded_collections(route.body(), f"{route.method} {route.path} body", set())
+    ]
     assert unbounded == []
 
 
 def test_too_many_registration_answers_are_422(api):
     answers = {f"q{i}": "yes" for i in range(21)}
-    r = api.post(f"/v1/events/{uuid.uuid4()}/registrations",
-                 {"name": "Guest", "email": "guest@example.test", "answers": answers})
+    r = api.post(
+        f"/v1/events/{uuid.uuid4()}/registrations",
+        {"name": "Guest", "email": "guest@example.test", "answers": answers},
+    )
     assert r.status_code == 422 and "answers" in r.json()["errors"], r.text

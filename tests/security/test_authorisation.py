@@ -9,7 +9,7 @@ import gateway.service  # noqa: F401  (declares every route)
 from gateway.http import ROUTES
 from gateway.tokens import AUDIENCE, ISSUER
 from nabo_common.runtime.settings import DEV_JWT_KEY, parse_keys
-from tests.security.matrix import ADMIN, BY_KEY, MATRIX, MEMBER, PLATFORM, PUBLIC, SELF, SIGNED_IN
+from tests.security.matrix import ADMIN, BY_KEY, MATRIX, PLATFORM, PUBLIC, SELF
 from tests.security.probe import call, path_of
 from tests.support.api import check
 
@@ -56,13 +56,20 @@ def bad_tokens(world):
     kid, secret = parse_keys(DEV_JWT_KEY, "NABO_JWT_KEYS")[0]
     person = world["person"]
     return {
-        "wrong key": jwt.encode(_claims(person), "not-the-signing-key-" * 2, algorithm="HS256", headers={"kid": kid}),
+        "wrong key": jwt.encode(
+            _claims(person), "not-the-signing-key-" * 2, algorithm="HS256", headers={"kid": kid}
+        ),
         "unknown kid": jwt.encode(_claims(person), secret, algorithm="HS256", headers={"kid": "forged"}),
-        "expired": jwt.encode(_claims(person, iat=int(time.time()) - 7200, exp=int(time.time()) - 3600), secret,
-                              algorithm="HS256", headers={"kid": kid}),
+        "expired": jwt.encode(
+            _claims(person, iat=int(time.time()) - 7200, exp=int(time.time()) - 3600),
+            secret,
+            algorithm="HS256",
+            headers={"kid": kid},
+        ),
         "alg none": jwt.encode(_claims(person), None, algorithm="none", headers={"kid": kid}),
-        "other audience": jwt.encode(_claims(person, aud="someone-else"), secret, algorithm="HS256",
-                                     headers={"kid": kid}),
+        "other audience": jwt.encode(
+            _claims(person, aud="someone-else"), secret, algorithm="HS256", headers={"kid": kid}
+        ),
     }
 
 
@@ -95,15 +102,25 @@ def test_other_association_is_refused_by_id(world, tenant_a, tenant_b, platform,
         assert check(platform.get(path), 200) == before, f"{op.key} changed A's data although refused"
 
 
-@pytest.mark.parametrize("op", [op for op in TENANT_OWNED if op.access == PUBLIC and op.method == "GET"],
-                         ids=ids([op for op in TENANT_OWNED if op.access == PUBLIC and op.method == "GET"]))
+@pytest.mark.parametrize(
+    "op",
+    [op for op in TENANT_OWNED if op.access == PUBLIC and op.method == "GET"],
+    ids=ids([op for op in TENANT_OWNED if op.access == PUBLIC and op.method == "GET"]),
+)
 def test_anonymous_cannot_read_private_resources_of_public_routes(api, world, op):
     r = call(api, op, world)
     assert r.status_code == 404, f"anonymous on {op.key}: {r.status_code} {r.text[:300]}"
 
 
-COLLECTION_CREATES = [op for op in MATRIX if op.method == "POST" and not op.resource and op.access == ADMIN
-                      and op.body and op.key != "POST /v1/themes"]
+COLLECTION_CREATES = [
+    op
+    for op in MATRIX
+    if op.method == "POST"
+    and not op.resource
+    and op.access == ADMIN
+    and op.body
+    and op.key != "POST /v1/themes"
+]
 
 
 @pytest.mark.parametrize("op", COLLECTION_CREATES, ids=ids(COLLECTION_CREATES))
@@ -140,20 +157,35 @@ def test_a_member_cannot_read_another_persons_private_data(world, tenant_a, op):
     """The member of A reads the data of A's admin person: not theirs, and they administer nothing."""
     r = call(tenant_a.member, op, dict(world, person=world["admin_person"]))
     assert r.status_code in DENIED, f"{op.key}: {r.status_code} {r.text[:300]}"
-    assert call(tenant_a.member, op, world).status_code == 200, f"control: the member cannot {op.key} themself"
+    assert call(tenant_a.member, op, world).status_code == 200, (
+        f"control: the member cannot {op.key} themself"
+    )
 
 
-LISTS = [("/v1/organisations", "organisation", {}), ("/v1/organisations", "organisation", {"q": "organisation_name"}),
-         ("/v1/memberships", "membership", {}), ("/v1/persons", "person", {}),
-         ("/v1/persons", "person", {"q": "Member person"}), ("/v1/networks", "network", {}),
-         ("/v1/networks", "network", {"q": "Besloten"}), ("/v1/offers-and-needs", "offer", {}),
-         ("/v1/programmes", "programme", {}), ("/v1/events", "event", {}),
-         ("/v1/events", "event", {"q": "Members only"}), ("/v1/campaigns", "campaign", {}),
-         ("/v1/webhooks", "webhook", {}), ("/v1/panels", "panel", {})]
+LISTS = [
+    ("/v1/organisations", "organisation", {}),
+    ("/v1/organisations", "organisation", {"q": "organisation_name"}),
+    ("/v1/memberships", "membership", {}),
+    ("/v1/persons", "person", {}),
+    ("/v1/persons", "person", {"q": "Member person"}),
+    ("/v1/networks", "network", {}),
+    ("/v1/networks", "network", {"q": "Besloten"}),
+    ("/v1/offers-and-needs", "offer", {}),
+    ("/v1/programmes", "programme", {}),
+    ("/v1/events", "event", {}),
+    ("/v1/events", "event", {"q": "Members only"}),
+    ("/v1/campaigns", "campaign", {}),
+    ("/v1/webhooks", "webhook", {}),
+    ("/v1/panels", "panel", {}),
+]
 
 
-@pytest.mark.parametrize("path, key, params", LISTS, ids=[f"{p}{'?' + '&'.join(q) if q else ''}" for p, _k, q in LISTS])
-def test_lists_and_searches_hide_another_associations_private_data(world, tenant_a, tenant_b, api, path, key, params):
+@pytest.mark.parametrize(
+    "path, key, params", LISTS, ids=[f"{p}{'?' + '&'.join(q) if q else ''}" for p, _k, q in LISTS]
+)
+def test_lists_and_searches_hide_another_associations_private_data(
+    world, tenant_a, tenant_b, api, path, key, params
+):
     wanted = world[key]
     params = {k: world.get(v, v) for k, v in dict(params, limit=200).items()}
     for client, name in ((tenant_b.admin, "B's admin"), (tenant_b.member, "B's member"), (api, "anonymous")):
@@ -168,18 +200,28 @@ def test_lists_and_searches_hide_another_associations_private_data(world, tenant
 
 
 @pytest.mark.parametrize("op", FEEDS, ids=ids(FEEDS))
-def test_calendar_feeds_never_carry_another_associations_members_only_events(api, world, tenant_a, tenant_b, op):
+def test_calendar_feeds_never_carry_another_associations_members_only_events(
+    api, world, tenant_a, tenant_b, op
+):
     for client, name in ((tenant_b.admin, "B's admin"), (tenant_b.member, "B's member"), (api, "anonymous")):
         r = call(client, op, world)
         assert r.status_code in (200, 404), f"{name} on {op.key}: {r.status_code}"
-        assert world["event_title"] not in r.text and "secret-room" not in r.text, f"{name} sees A's event in {op.key}"
+        assert world["event_title"] not in r.text and "secret-room" not in r.text, (
+            f"{name} sees A's event in {op.key}"
+        )
     if "{id}" in op.path and op.resource == "network":
         # control: A's member sees it in the same feed
-        assert world["event_title"] in call(tenant_a.member, op, world).text, "control: A's member misses the event"
+        assert world["event_title"] in call(tenant_a.member, op, world).text, (
+            "control: A's member misses the event"
+        )
 
 
-ADMIN_LISTS = [("/v1/programmes", "programme"), ("/v1/campaigns", "campaign"), ("/v1/webhooks", "webhook"),
-               ("/v1/persons", "admin_person")]
+ADMIN_LISTS = [
+    ("/v1/programmes", "programme"),
+    ("/v1/campaigns", "campaign"),
+    ("/v1/webhooks", "webhook"),
+    ("/v1/persons", "admin_person"),
+]
 
 
 @pytest.mark.parametrize("path, key", ADMIN_LISTS, ids=[p for p, _ in ADMIN_LISTS])
@@ -189,4 +231,6 @@ def test_members_see_nothing_of_their_associations_admin_lists(world, tenant_a, 
         assert r.status_code in DENIED
         return
     assert world[key] not in {item["id"] for item in r.json()["items"]}, f"A's member sees {key} in {path}"
-    assert world[key] in {item["id"] for item in check(tenant_a.admin.get(path, params={"limit": 200}), 200)["items"]}
+    assert world[key] in {
+        item["id"] for item in check(tenant_a.admin.get(path, params={"limit": 200}), 200)["items"]
+    }

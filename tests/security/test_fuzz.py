@@ -84,18 +84,25 @@ def findings(report):
 
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("role", ["anonymous", "member", "admin", "platform"])
-def test_fuzzing_finds_no_5xx_no_dropped_answer_and_no_undocumented_answer(system, api, platform, role, tmp_path,
-                                                                            monkeypatch):
+def test_fuzzing_finds_no_5xx_no_dropped_answer_and_no_undocumented_answer(
+    system, api, platform, role, tmp_path, monkeypatch
+):
     # the write limit would answer most generated writes with 429 and hide the logic behind it
     rt = runtime()
     monkeypatch.setattr(rt, "config", dataclasses.replace(rt.config, write_limit="100000/minute"))
     # associations and a world of their own: the fuzzer cancels, deletes, erases and transitions what it is
     # given, which must not reach the session's tenants nor the next role's run
-    owner, other = Tenant(api, platform, "NL", "nl", "Europe/Amsterdam"), Tenant(api, platform, "DE", "de",
-                                                                                  "Europe/Berlin")
+    owner, other = (
+        Tenant(api, platform, "NL", "nl", "Europe/Amsterdam"),
+        Tenant(api, platform, "DE", "de", "Europe/Berlin"),
+    )
     world = build_world(api, platform, owner, other)
-    token = {"anonymous": None, "member": owner.member.token, "admin": owner.admin.token,
-             "platform": platform.token}[role]
+    token = {
+        "anonymous": None,
+        "member": owner.member.token,
+        "admin": owner.admin.token,
+        "platform": platform.token,
+    }[role]
     own_keys = {"member": ("person",), "admin": ("admin_person",)}.get(role, ())
     doc = api.get("/v1/openapi.json").json()
     document = tmp_path / "openapi.json"
@@ -109,14 +116,19 @@ def test_fuzzing_finds_no_5xx_no_dropped_answer_and_no_undocumented_answer(syste
     found = findings(report)
     assert not found and result.returncode == 0, (
         f"schemathesis as {role} (seed {SEED}, repeat with NABO_FUZZ_SEED={SEED}) found {len(found)}:\n"
-        + "\n".join(found)[:20000] + f"\n{output[-5000:]}")
+        + "\n".join(found)[:20000]
+        + f"\n{output[-5000:]}"
+    )
 
 
 def test_the_report_reader_counts_errors_as_findings(tmp_path):
     """A dropped connection is an <error>, not a <failure>, in schemathesis' report."""
     report = tmp_path / "junit.xml"
-    report.write_text('<testsuites><testsuite name="schemathesis"><testcase name="GET /v1/x">'
-                      '<error message="Connection aborted.">RemoteDisconnected</error></testcase>'
-                      '<testcase name="GET /v1/y"/></testsuite></testsuites>')
-    assert [re.sub(r"\s+", " ", f) for f in findings(report)] == \
-        ["GET /v1/x: error: Connection aborted. RemoteDisconnected"]
+    report.write_text(
+        '<testsuites><testsuite name="schemathesis"><testcase name="GET /v1/x">'
+        '<error message="Connection aborted.">RemoteDisconnected</error></testcase>'
+        '<testcase name="GET /v1/y"/></testsuite></testsuites>'
+    )
+    assert [re.sub(r"\s+", " ", f) for f in findings(report)] == [
+        "GET /v1/x: error: Connection aborted. RemoteDisconnected"
+    ]

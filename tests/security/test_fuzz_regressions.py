@@ -7,18 +7,33 @@ from tests.support.api import check
 NOT_A_UUID = "\u0000\u0019{\u0088\u0098n-not-a-uuid-but-36-characters"[:36].ljust(36, "x")
 
 
-@pytest.mark.parametrize("path, body", [
-    ("/v1/panels", {"title": "T", "theme": "T", "language": "sv", "year": 2030, "association_id": NOT_A_UUID}),
-    ("/v1/panels", {"title": "T\u0000", "theme": "T", "language": "sv", "year": 2030}),
-    ("/v1/organisations", {"name": "Nul\u0000 company", "country": "NL"}),
-    ("/v1/panels/{panel}/participants", {"person_ids": [NOT_A_UUID]}),
-    ("/v1/panels/{panel}/participants", {"organisation_ids": [NOT_A_UUID]}),
-    ("/v1/panels/{panel}/initiatives", {"title": "T", "idea_ids": [NOT_A_UUID],
-                                        "owner": {"kind": "other", "name": "Us"}}),
-    ("/v1/panels/{panel}/decisions", {"decided_on": "0098-04-09", "body": "Council", "text": "Decided",
-                                      "ideas": [{"idea_id": NOT_A_UUID}]}),
-    ("/v1/panels/{panel}/decisions", {"decided_on": "2025-04-09", "body": "n\u0000g", "text": "0" * 500}),
-])
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        (
+            "/v1/panels",
+            {"title": "T", "theme": "T", "language": "sv", "year": 2030, "association_id": NOT_A_UUID},
+        ),
+        ("/v1/panels", {"title": "T\u0000", "theme": "T", "language": "sv", "year": 2030}),
+        ("/v1/organisations", {"name": "Nul\u0000 company", "country": "NL"}),
+        ("/v1/panels/{panel}/participants", {"person_ids": [NOT_A_UUID]}),
+        ("/v1/panels/{panel}/participants", {"organisation_ids": [NOT_A_UUID]}),
+        (
+            "/v1/panels/{panel}/initiatives",
+            {"title": "T", "idea_ids": [NOT_A_UUID], "owner": {"kind": "other", "name": "Us"}},
+        ),
+        (
+            "/v1/panels/{panel}/decisions",
+            {
+                "decided_on": "0098-04-09",
+                "body": "Council",
+                "text": "Decided",
+                "ideas": [{"idea_id": NOT_A_UUID}],
+            },
+        ),
+        ("/v1/panels/{panel}/decisions", {"decided_on": "2025-04-09", "body": "n\u0000g", "text": "0" * 500}),
+    ],
+)
 def test_odd_ids_and_text_are_4xx_not_5xx(platform, world, path, body):
     assert len(NOT_A_UUID) == 36
     r = platform.post(path.format(panel=world["panel"]), body)

@@ -7,16 +7,33 @@ from gateway.http import ROUTES
 
 def test_booleans_and_integers_must_be_json_booleans_and_integers(tenant_a):
     person_id = tenant_a.member_person["id"]
-    r = tenant_a.member.post(f"/v1/persons/{person_id}/consents", {
-        "association_id": tenant_a.id, "kind": "contact", "granted": 0, "source": "form", "wording_version": "v1"})
+    r = tenant_a.member.post(
+        f"/v1/persons/{person_id}/consents",
+        {
+            "association_id": tenant_a.id,
+            "kind": "contact",
+            "granted": 0,
+            "source": "form",
+            "wording_version": "v1",
+        },
+    )
     assert r.status_code == 422 and r.json()["errors"]["granted"] == ["Not a valid boolean."], r.text
-    r = tenant_a.admin.post("/v1/programmes", {"title": "Typed", "period_start": "2025-01-01",
-                                               "period_end": "2025-12-31", "budget_amount_minor": "100",
-                                               "currency": "EUR", "planned_events": 7.5})
+    r = tenant_a.admin.post(
+        "/v1/programmes",
+        {
+            "title": "Typed",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+            "budget_amount_minor": "100",
+            "currency": "EUR",
+            "planned_events": 7.5,
+        },
+    )
     assert r.status_code == 422, r.text
     assert set(r.json()["errors"]) == {"budget_amount_minor", "planned_events"}
-    r = tenant_a.admin.post("/v1/events/00000000-0000-4000-8000-000000000000/attendance",
-                            {"anonymous_count": True})
+    r = tenant_a.admin.post(
+        "/v1/events/00000000-0000-4000-8000-000000000000/attendance", {"anonymous_count": True}
+    )
     assert r.status_code == 422 and "anonymous_count" in r.json()["errors"], r.text
 
 

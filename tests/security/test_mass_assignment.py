@@ -8,11 +8,39 @@ from tests.security.matrix import BY_KEY
 from tests.security.probe import path_of
 from tests.support.api import check
 
-SERVER_OWNED = ("id", "created_at", "updated_at", "status", "role", "roles", "association_id",
-                "owner_association_id", "person_id", "organisation_id", "admin_of", "member_of", "is_platform_admin",
-                "password_hash", "erased", "erased_at", "code", "sent_at", "recipient_count", "support_count",
-                "supports", "comment_count", "registered_count", "attendance_count", "waitlist_position",
-                "memberships", "transitions", "history", "token", "secret_encrypted", "created_by")
+SERVER_OWNED = (
+    "id",
+    "created_at",
+    "updated_at",
+    "status",
+    "role",
+    "roles",
+    "association_id",
+    "owner_association_id",
+    "person_id",
+    "organisation_id",
+    "admin_of",
+    "member_of",
+    "is_platform_admin",
+    "password_hash",
+    "erased",
+    "erased_at",
+    "code",
+    "sent_at",
+    "recipient_count",
+    "support_count",
+    "supports",
+    "comment_count",
+    "registered_count",
+    "attendance_count",
+    "waitlist_position",
+    "memberships",
+    "transitions",
+    "history",
+    "token",
+    "secret_encrypted",
+    "created_by",
+)
 
 # server-owned-sounding fields a client does choose, and why that is safe
 CLIENT_CHOSEN = {
@@ -27,10 +55,16 @@ CLIENT_CHOSEN = {
     ("POST /v1/networks/{id}/owners", "association_id"): "the association asked to co-own; it must agree",
     ("PATCH /v1/networks/{id}/members/{person_id}", "role"): "conveners set member roles",
     ("POST /v1/networks/{id}/invitations", "person_id"): "who is invited",
-    ("POST /v1/events/{id}/registrations", "person_id"): "admins register a known person; members only themself",
+    (
+        "POST /v1/events/{id}/registrations",
+        "person_id",
+    ): "admins register a known person; members only themself",
     ("PATCH /v1/registrations/{id}", "status"): "cancel or confirm; the state machine checks the transition",
     ("POST /v1/panels/{id}/participants", "role"): "participant role; admins only",
-    ("POST /v1/panels/{id}/initiatives", "status"): "initial initiative status from a fixed list; admins only",
+    (
+        "POST /v1/panels/{id}/initiatives",
+        "status",
+    ): "initial initiative status from a fixed list; admins only",
     ("POST /v1/initiatives/{id}/progress", "status"): "progress report status from a fixed list; admins only",
     ("POST /v1/events/{id}/attendance", "registration_id"): "which registration attended",
     ("POST /v1/ideas/{id}/supports", "organisation_id"): "supporting on behalf of one's own organisation",

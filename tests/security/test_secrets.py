@@ -19,8 +19,9 @@ PATTERNS = {
     "GitHub token": re.compile(r"gh[pousr]_[A-Za-z0-9]{30,}"),
     "Slack token": re.compile(r"xox[baprs]-[A-Za-z0-9-]{10,}"),
     "credentials in a URL": re.compile(r"[a-z]+://[^/\s:@$()]+:(?!guest@)[^/\s@$()]{6,}@"),
-    "literal secret in YAML": re.compile(r"^\s*(password|passwd|secret|token|[a-z]+_key)\s*:\s*[\"']?[^\s\"'$#{]{12,}",
-                                         re.M),
+    "literal secret in YAML": re.compile(
+        r"^\s*(password|passwd|secret|token|[a-z]+_key)\s*:\s*[\"']?[^\s\"'$#{]{12,}", re.M
+    ),
     "kid:secret pair": re.compile(r"[\"'][A-Za-z0-9_-]{1,20}:[A-Za-z0-9+/=_-]{24,}[\"']"),
 }
 # the documented development defaults (docs/backbone.md, nabo_common/runtime/settings.py); never used in
@@ -46,14 +47,22 @@ def test_no_secrets_in_tracked_files():
             if path.relative_to(ROOT).parts[0] == "tests" and name not in STRICT_ONLY:
                 continue
             for match in pattern.finditer(text):
-                if not any(allowed in match.group(0) or match.group(0).strip("\"'") in allowed
-                           for allowed in ALLOWED):
+                if not any(
+                    allowed in match.group(0) or match.group(0).strip("\"'") in allowed for allowed in ALLOWED
+                ):
                     found.append(f"{path.relative_to(ROOT)}: {name}: {match.group(0)[:60]}")
     assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize("planted", ["-----BEGIN RSA PRIVATE KEY-----", "amqp://members:s3cr3t-pass@rabbit/",
-                                     "  password: hunter2hunter2hunter2", "'prod:Zm9vYmFyYmF6cXV4cXV1eGNvcmdl'"])
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "amqp://members:s3cr3t-pass@rabbit/",
+        "  password: hunter2hunter2hunter2",
+        "'prod:Zm9vYmFyYmF6cXV4cXV1eGNvcmdl'",
+    ],
+)
 def test_the_scanner_catches_planted_secrets(planted):
     assert any(p.search(planted) for p in PATTERNS.values())
 
@@ -113,5 +122,6 @@ def jwt_kid(token):
 def test_security_doc_matches_the_matrix():
     from tests.security.matrix import render_table
 
-    assert render_table() in (ROOT / "docs" / "security.md").read_text(), \
+    assert render_table() in (ROOT / "docs" / "security.md").read_text(), (
         "regenerate the table in docs/security.md: python -m tests.security.matrix"
+    )

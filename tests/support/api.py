@@ -57,7 +57,9 @@ def platform_admin_token(system, api):
 
 def check(response, status):
     assert response.status_code == status, f"{response.status_code} {response.text}"
-    return response.json() if response.content and "json" in response.headers.get("content-type", "") else None
+    return (
+        response.json() if response.content and "json" in response.headers.get("content-type", "") else None
+    )
 
 
 class Tenant:
@@ -65,28 +67,72 @@ class Tenant:
 
     def __init__(self, api, admin_api, country="NL", language="nl", zone="Europe/Amsterdam"):
         slug = unique("assoc")
-        self.association = check(admin_api.post("/v1/associations", {
-            "name": f"Association {slug}", "slug": slug, "country": country,
-            "default_language": language, "time_zone": zone}), 201)
+        self.association = check(
+            admin_api.post(
+                "/v1/associations",
+                {
+                    "name": f"Association {slug}",
+                    "slug": slug,
+                    "country": country,
+                    "default_language": language,
+                    "time_zone": zone,
+                },
+            ),
+            201,
+        )
         self.id = self.association["id"]
         self.admin_email = f"{unique('staff')}@nabo.test"
         self.admin_password = "association-admin-pw"
-        admin = check(admin_api.post("/v1/persons", {
-            "name": "Staff member", "email": self.admin_email, "language": language,
-            "home_association_id": self.id, "password": self.admin_password}), 201)
-        check(admin_api.post(f"/v1/persons/{admin['id']}/roles",
-                             {"scope": "association", "scope_id": self.id, "role": "admin"}), 200)
+        admin = check(
+            admin_api.post(
+                "/v1/persons",
+                {
+                    "name": "Staff member",
+                    "email": self.admin_email,
+                    "language": language,
+                    "home_association_id": self.id,
+                    "password": self.admin_password,
+                },
+            ),
+            201,
+        )
+        check(
+            admin_api.post(
+                f"/v1/persons/{admin['id']}/roles",
+                {"scope": "association", "scope_id": self.id, "role": "admin"},
+            ),
+            200,
+        )
         self.admin_person = admin
         self.admin = api.as_(api.sign_in(self.admin_email, self.admin_password))
-        self.organisation = check(self.admin.post("/v1/organisations", {
-            "name": f"Company {slug}", "country": country, "sector": "62.01", "region": "Drenthe"}), 201)
-        self.membership = check(self.admin.post("/v1/memberships", {
-            "organisation_id": self.organisation["id"], "association_id": self.id, "type": "full"}), 201)
+        self.organisation = check(
+            self.admin.post(
+                "/v1/organisations",
+                {"name": f"Company {slug}", "country": country, "sector": "62.01", "region": "Drenthe"},
+            ),
+            201,
+        )
+        self.membership = check(
+            self.admin.post(
+                "/v1/memberships",
+                {"organisation_id": self.organisation["id"], "association_id": self.id, "type": "full"},
+            ),
+            201,
+        )
         check(self.admin.post(f"/v1/memberships/{self.membership['id']}/transitions", {"to": "active"}), 200)
         self.member_email = f"{unique('member')}@nabo.test"
         self.member_password = "member-password-1"
-        self.member_person = check(self.admin.post("/v1/persons", {
-            "name": "Member person", "email": self.member_email, "language": language,
-            "organisations": [{"organisation_id": self.organisation["id"], "role": "contact"}],
-            "password": self.member_password}), 201)
+        self.member_person = check(
+            self.admin.post(
+                "/v1/persons",
+                {
+                    "name": "Member person",
+                    "email": self.member_email,
+                    "language": language,
+                    "organisations": [{"organisation_id": self.organisation["id"], "role": "contact"}],
+                    "password": self.member_password,
+                },
+            ),
+            201,
+        )
         self.member = api.as_(api.sign_in(self.member_email, self.member_password))

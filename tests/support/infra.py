@@ -12,8 +12,7 @@ import psycopg2
 import pytest
 from kombu import Connection
 
-from nabo_common.persistence import db
-from nabo_common.persistence import migrations
+from nabo_common.persistence import db, migrations
 from nabo_common.runtime import settings
 
 RUN_ID = uuid.uuid4().hex[:8]

@@ -8,11 +8,26 @@ ICS = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//nabo//events//EN\r\nBEGIN:VE
 
 def event_data(event_id, association_id, **overrides):
     """An event as the events service announces it (event.published/updated/cancelled/completed)."""
-    data = {"event_id": event_id, "association_ids": [association_id], "network_id": None, "programme_id": None,
-            "title": "Grøn omstilling", "starts_at": "2026-03-03T13:00:00+00:00",
-            "ends_at": "2026-03-03T15:00:00+00:00", "time_zone": "Europe/Copenhagen", "format": "hybrid",
-            "languages": ["da", "de"], "themes": [], "venue": "Alsion, Alsion 2, 6400 Sønderborg",
-            "join_url": "https://meet.test/groen", "visibility": "association", "status": "published",
-            "sequence": 0, "changes": [], "reason": None, "ics": None}
+    data = {
+        "event_id": event_id,
+        "association_ids": [association_id],
+        "network_id": None,
+        "programme_id": None,
+        "title": "Grøn omstilling",
+        "starts_at": "2026-03-03T13:00:00+00:00",
+        "ends_at": "2026-03-03T15:00:00+00:00",
+        "time_zone": "Europe/Copenhagen",
+        "format": "hybrid",
+        "languages": ["da", "de"],
+        "themes": [],
+        "venue": "Alsion, Alsion 2, 6400 Sønderborg",
+        "join_url": "https://meet.test/groen",
+        "visibility": "association",
+        "status": "published",
+        "sequence": 0,
+        "changes": [],
+        "reason": None,
+        "ics": None,
+    }
     data.update(overrides)
     return data

@@ -31,10 +31,18 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        message = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
         with self.sink.lock:
-            self.sink.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                                       "message": message, "defects": message_defects(message)})
+            self.sink.messages.append(
+                {
+                    "from": envelope.mail_from,
+                    "to": list(envelope.rcpt_tos),
+                    "message": message,
+                    "defects": message_defects(message),
+                }
+            )
         return "250 OK"
 
 

@@ -1,7 +1,6 @@
 import pytest
 
-from nabo_common.persistence import db
-from nabo_common.persistence import migrations
+from nabo_common.persistence import db, migrations
 
 
 @pytest.fixture

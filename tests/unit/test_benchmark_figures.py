@@ -46,4 +46,7 @@ def test_a_histogram_is_read_from_a_metrics_exposition(monkeypatch):
 
     monkeypatch.setattr(common.urllib.request, "urlopen", lambda url, timeout: Response(exposition.encode()))
     labels = {"service": "notifications", "handler": "on_calendar_activity"}
-    assert histogram_buckets("http://x", "nabo_event_delivery_seconds", labels) == [(0.01, 3.0), (float("inf"), 4.0)]
+    assert histogram_buckets("http://x", "nabo_event_delivery_seconds", labels) == [
+        (0.01, 3.0),
+        (float("inf"), 4.0),
+    ]

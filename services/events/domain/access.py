@@ -71,7 +71,9 @@ def not_found(event_id):
 EVENT_BY_ID = select(Event).where(Event.id == bindparam("event_id"))
 # serialises seat counting, waitlist promotion and lifecycle changes of one event; hosts and tags come in
 # the same round trip (a write holds the lock until commit, so each one counts)
-LOCKED_EVENT_BY_ID = EVENT_BY_ID.options(joinedload(Event.hosts), joinedload(Event.tags)).with_for_update(of=Event)
+LOCKED_EVENT_BY_ID = EVENT_BY_ID.options(joinedload(Event.hosts), joinedload(Event.tags)).with_for_update(
+    of=Event
+)
 
 
 def event_or_404(session, caller, event_id, lock=False):
@@ -105,5 +107,6 @@ def programme_scope_filter(caller):
         return true()
     if not caller.admin_of:
         return false()
-    return Programme.id.in_(select(ProgrammeHost.programme_id)
-                            .where(ProgrammeHost.association_id.in_(list(caller.admin_of))))
+    return Programme.id.in_(
+        select(ProgrammeHost.programme_id).where(ProgrammeHost.association_id.in_(list(caller.admin_of)))
+    )

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from nabo_common.api.errors import Conflict, ValidationFailed
 from contracts.api import events as schemas
+from nabo_common.api.errors import Conflict, ValidationFailed
 from nabo_common.api.validation import dump, load
 from services.events.domain import access, csv_tables
 from services.events.domain.common import normalise_email, publish, utcnow
@@ -19,18 +19,39 @@ COLUMNS = {
     "joined_at": ("joined_at", "join time", "joined", "first join"),
     "duration_minutes": ("duration_minutes", "duration (minutes)", "duration", "minutes"),
 }
-LOCAL_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%m/%d/%Y %I:%M:%S %p", "%d.%m.%Y %H:%M", "%d-%m-%Y %H:%M")
+LOCAL_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%d.%m.%Y %H:%M",
+    "%d-%m-%Y %H:%M",
+)
 
 
 def summary(session, event):
-    rows = session.scalars(select(Attendance).where(Attendance.event_id == event.id)
-                           .order_by(Attendance.created_at, Attendance.id)).all()
+    rows = session.scalars(
+        select(Attendance)
+        .where(Attendance.event_id == event.id)
+        .order_by(Attendance.created_at, Attendance.id)
+    ).all()
     registered = sum(1 for a in rows if a.registration_id)
-    confirmed = session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.status == "confirmed")) or 0
-    attended_confirmed = session.scalar(select(func.count()).select_from(Attendance).join(
-        Registration, Registration.id == Attendance.registration_id).where(
-        Attendance.event_id == event.id, Registration.status == "confirmed")) or 0
+    confirmed = (
+        session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        )
+        or 0
+    )
+    attended_confirmed = (
+        session.scalar(
+            select(func.count())
+            .select_from(Attendance)
+            .join(Registration, Registration.id == Attendance.registration_id)
+            .where(Attendance.event_id == event.id, Registration.status == "confirmed")
+        )
+        or 0
+    )
     return {
         "attendees": sum(a.headcount for a in rows),
         "registered_attendees": registered,
@@ -66,15 +87,24 @@ def _already_attended(session, event, registration=None, email=None):
 
 
 def _check_in(event, registration, kind, **extra):
-    return Attendance(event_id=event.id, registration_id=registration.id, person_id=registration.person_id,
-                      kind=kind, name=registration.name, email_lower=registration.email_lower,
-                      source_channel=registration.source_channel, **extra)
+    return Attendance(
+        event_id=event.id,
+        registration_id=registration.id,
+        person_id=registration.person_id,
+        kind=kind,
+        name=registration.name,
+        email_lower=registration.email_lower,
+        source_channel=registration.source_channel,
+        **extra,
+    )
 
 
 def _event_taking_attendance(session, caller, event_id):
     event = access.managed_event_or_404(session, caller, event_id, lock=True)
     if event.status not in ("published", "completed"):
-        raise Conflict(f"Attendance is recorded for published or completed events; this one is {event.status}.")
+        raise Conflict(
+            f"Attendance is recorded for published or completed events; this one is {event.status}."
+        )
     return event
 
 
@@ -84,25 +114,46 @@ def record(session, caller, event_id, payload):
         event = _event_taking_attendance(session, caller, event_id)
         email = normalise_email(data.get("email"))
         if data.get("anonymous_count"):
-            row = Attendance(event_id=event.id, kind="anonymous", headcount=data["anonymous_count"],
-                             source_channel=data.get("source_channel"))
+            row = Attendance(
+                event_id=event.id,
+                kind="anonymous",
+                headcount=data["anonymous_count"],
+                source_channel=data.get("source_channel"),
+            )
         else:
             registration = _registration_of(session, event, data.get("registration_id"), email)
             if data.get("registration_id") and registration is None:
-                raise ValidationFailed("Unknown registration.", {"registration_id": ["No such registration here."]})
+                raise ValidationFailed(
+                    "Unknown registration.", {"registration_id": ["No such registration here."]}
+                )
             if _already_attended(session, event, registration, email):
                 raise Conflict("This person is checked in already.")
             if registration is not None:
                 row = _check_in(event, registration, "check_in")
             else:
-                row = Attendance(event_id=event.id, kind="walk_in", name=data["name"], email_lower=email,
-                                 source_channel=data.get("source_channel"))
+                row = Attendance(
+                    event_id=event.id,
+                    kind="walk_in",
+                    name=data["name"],
+                    email_lower=email,
+                    source_channel=data.get("source_channel"),
+                )
         session.add(row)
         session.flush()
-        publish(session, "attendance.recorded", {
-            "event_id": event.id, "association_ids": event.association_ids, "attendance_id": row.id,
-            "kind": row.kind, "registration_id": row.registration_id, "headcount": row.headcount},
-            caller, event.association_ids[0])
+        publish(
+            session,
+            "attendance.recorded",
+            {
+                "event_id": event.id,
+                "association_ids": event.association_ids,
+                "attendance_id": row.id,
+                "kind": row.kind,
+                "registration_id": row.registration_id,
+                "headcount": row.headcount,
+            },
+            caller,
+            event.association_ids[0],
+        )
         return summary(session, event)
 
 
@@ -119,7 +170,9 @@ def _parse_time(raw, zone):
             except ValueError:
                 continue
         if moment is None:
-            raise ValueError("joined_at is not a date and time (use ISO 8601 such as 2024-03-05T10:02:00+01:00).")
+            raise ValueError(
+                "joined_at is not a date and time (use ISO 8601 such as 2024-03-05T10:02:00+01:00)."
+            )
     # platform exports give local wall time: read it in the event's zone
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
@@ -150,6 +203,7 @@ def _participant(zone):
         if problems:
             raise csv_tables.LineInvalid(problems)
         return row
+
     return read_line
 
 
@@ -168,8 +222,11 @@ def import_participants(session, caller, event_id, payload):
             # people re-join video meetings: one person counts once
             key = row["email"] or f"name:{row['name'].lower()}"
             registration = _registration_of(session, event, email=row["email"]) if row["email"] else None
-            if key in seen or _already_attended(session, event, registration, row["email"]) or (
-                    not row["email"] and _named_walk_in_exists(session, event, row["name"])):
+            if (
+                key in seen
+                or _already_attended(session, event, registration, row["email"])
+                or (not row["email"] and _named_walk_in_exists(session, event, row["name"]))
+            ):
                 duplicates += 1
                 continue
             seen.add(key)
@@ -178,19 +235,41 @@ def import_participants(session, caller, event_id, payload):
                 session.add(_check_in(event, registration, "online", **extra))
                 matched += 1
             else:
-                session.add(Attendance(event_id=event.id, kind="online", name=row["name"] or row["email"],
-                                       email_lower=row["email"], **extra))
+                session.add(
+                    Attendance(
+                        event_id=event.id,
+                        kind="online",
+                        name=row["name"] or row["email"],
+                        email_lower=row["email"],
+                        **extra,
+                    )
+                )
                 added += 1
             session.flush()
-        counts = {"rows": len(rows), "matched_registrations": matched, "added_walk_ins": added,
-                  "duplicates": duplicates}
-        publish(session, "attendance.imported",
-                dict(counts, event_id=event.id, association_ids=event.association_ids), caller,
-                event.association_ids[0])
+        counts = {
+            "rows": len(rows),
+            "matched_registrations": matched,
+            "added_walk_ins": added,
+            "duplicates": duplicates,
+        }
+        publish(
+            session,
+            "attendance.imported",
+            dict(counts, event_id=event.id, association_ids=event.association_ids),
+            caller,
+            event.association_ids[0],
+        )
         return dict(counts, summary=summary(session, event))
 
 
 def _named_walk_in_exists(session, event, name):
-    return session.scalar(select(Attendance.id).where(
-        Attendance.event_id == event.id, Attendance.registration_id.is_(None),
-        func.lower(Attendance.name) == name.lower())) is not None
+    return (
+        session.scalar(
+            select(Attendance.id).where(
+                Attendance.event_id == event.id,
+                Attendance.registration_id.is_(None),
+                func.lower(Attendance.name) == name.lower(),
+            )
+        )
+        is not None
+    )

@@ -33,7 +33,9 @@ def _named(data):
 def _csv_entry(cells):
     # an empty cell is no value: person_id left out, not null
     try:
-        return _named(load(schemas.RegistrationCreate, {field: value for field, value in cells.items() if value}))
+        return _named(
+            load(schemas.RegistrationCreate, {field: value for field, value in cells.items() if value})
+        )
     except ValidationFailed as invalid:
         raise csv_tables.LineInvalid(invalid.errors) from None
 
@@ -66,10 +68,15 @@ def _register_all(session, caller, event_id, entries, link, people, key, errors=
         if errors:
             # leaving the block by the exception rolls back every registration and its event
             errors = dict(sorted(errors.items(), key=lambda item: _position(item[0])))
-            raise ValidationFailed(f"{len(errors)} registration(s) are refused; nothing was registered.",
-                                   {key: errors})
-    return {"registered": len(created), "confirmed": sum(r["status"] == "confirmed" for r in created),
-            "waitlisted": sum(r["status"] == "waitlisted" for r in created), "items": created}
+            raise ValidationFailed(
+                f"{len(errors)} registration(s) are refused; nothing was registered.", {key: errors}
+            )
+    return {
+        "registered": len(created),
+        "confirmed": sum(r["status"] == "confirmed" for r in created),
+        "waitlisted": sum(r["status"] == "waitlisted" for r in created),
+        "items": created,
+    }
 
 
 def register_many(session, caller, event_id, payload, link=None, people=None):
@@ -93,9 +100,12 @@ def import_csv(session, caller, event_id, payload, link=None, people=None):
         access.managed_event_or_404(session, caller, event_id)
     data = load(schemas.RegistrationImport, payload)
     link = load(schemas.RegistrationLink, link or {})
-    table, errors = csv_tables.read_lines(data["csv"], COLUMNS, ("email", "person_id"),
-                            lambda cells, line: (f"line {line}", _csv_entry(cells)))
+    table, errors = csv_tables.read_lines(
+        data["csv"], COLUMNS, ("email", "person_id"), lambda cells, line: (f"line {line}", _csv_entry(cells))
+    )
     if len(table) + len(errors) > schemas.MAX_BULK_REGISTRATIONS:
-        raise ValidationFailed("The CSV has too many lines.",
-                               {"csv": [f"At most {schemas.MAX_BULK_REGISTRATIONS} registrations at once."]})
+        raise ValidationFailed(
+            "The CSV has too many lines.",
+            {"csv": [f"At most {schemas.MAX_BULK_REGISTRATIONS} registrations at once."]},
+        )
     return _register_all(session, caller, event_id, table, link, people, "csv", errors)

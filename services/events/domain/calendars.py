@@ -8,7 +8,8 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event as VEvent
+from icalendar import Calendar
+from icalendar import Event as VEvent
 from sqlalchemy import func, select
 
 from nabo_common.api.errors import NotFound
@@ -158,7 +159,9 @@ def association_feed(session, caller, association_id, directory):
     association = directory.association(association_id)
     hosted = Event.id.in_(select(EventHost.event_id).where(EventHost.association_id == association_id))
     name = feed_name("association", association["name"], caller.language)
-    return _feed(session, caller, hosted, name, association.get("time_zone"), f"association-{association_id}.ics")
+    return _feed(
+        session, caller, hosted, name, association.get("time_zone"), f"association-{association_id}.ics"
+    )
 
 
 def network_feed(session, caller, network_id, directory):

@@ -17,7 +17,12 @@ from nabo_common.api.validation import dump, load
 from services.events.domain import access, views
 from services.events.domain.common import publish
 from services.events.models import (
-    Event, EventHost, EventHostInvitation, Programme, ProgrammeHost, ProgrammeHostInvitation,
+    Event,
+    EventHost,
+    EventHostInvitation,
+    Programme,
+    ProgrammeHost,
+    ProgrammeHostInvitation,
 )
 
 

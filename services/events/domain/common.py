@@ -1,7 +1,7 @@
 from datetime import datetime, timezone
 
-from nabo_common.messaging import outbox
 from nabo_common.api.errors import NotFound
+from nabo_common.messaging import outbox
 from services.events.models import OutboxEvent
 
 ERASED_NAME = "Erased person"

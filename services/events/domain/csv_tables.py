@@ -32,7 +32,9 @@ def read(text, columns, needed, read_line):
     name at least one of ``needed``. Raises ValidationFailed naming every bad line."""
     records, errors = read_lines(text, columns, needed, read_line)
     if errors:
-        raise ValidationFailed(f"{len(errors)} line(s) of the CSV are invalid; nothing was imported.", {"csv": errors})
+        raise ValidationFailed(
+            f"{len(errors)} line(s) of the CSV are invalid; nothing was imported.", {"csv": errors}
+        )
     return records
 
 
@@ -49,15 +51,18 @@ def read_lines(text, columns, needed, read_line):
     mapping = _column_map(header, columns)
     if not any(field in mapping for field in needed):
         names = " or ".join(f"'{field}'" for field in needed)
-        raise ValidationFailed(f"The CSV needs a {names} column.",
-                               {"csv": [f"line 1: header must name a {names} column."]})
+        raise ValidationFailed(
+            f"The CSV needs a {names} column.", {"csv": [f"line 1: header must name a {names} column."]}
+        )
     records, errors = [], {}
     try:
         for record in reader:
             if not any(cell.strip() for cell in record):
                 continue
-            cells = {field: record[index].strip() if index < len(record) else ""
-                     for field, index in mapping.items()}
+            cells = {
+                field: record[index].strip() if index < len(record) else ""
+                for field, index in mapping.items()
+            }
             try:
                 records.append(read_line(cells, reader.line_num))
             except LineInvalid as invalid:

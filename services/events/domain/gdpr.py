@@ -9,7 +9,12 @@ from nabo_common.api.validation import dump
 from services.events.domain import access, registrations, views
 from services.events.domain.common import ERASED_NAME, utcnow
 from services.events.models import (
-    Attendance, Event, EventHostInvitation, Feedback, ProgrammeHostInvitation, Registration,
+    Attendance,
+    Event,
+    EventHostInvitation,
+    Feedback,
+    ProgrammeHostInvitation,
+    Registration,
 )
 
 
@@ -30,18 +35,33 @@ def export(session, caller, person_id):
             events[event_id] = session.get(Event, event_id)
         return events[event_id]
 
-    registrations = [r for r in session.scalars(select(Registration).where(Registration.person_id == str(person_id)))
-                     if allowed(event_of(r.event_id))]
-    attendances = [a for a in session.scalars(select(Attendance).where(Attendance.person_id == str(person_id)))
-                   if allowed(event_of(a.event_id))]
-    feedback = [f for f in session.scalars(select(Feedback).where(Feedback.person_id == str(person_id)))
-                if allowed(event_of(f.event_id))]
-    roles = [{"event_id": e.id, "title": e.title, **p} for e in _events_naming(session, person_id) if allowed(e)
-             for p in e.people if p.get("person_id") == str(person_id)]
+    registrations = [
+        r
+        for r in session.scalars(select(Registration).where(Registration.person_id == str(person_id)))
+        if allowed(event_of(r.event_id))
+    ]
+    attendances = [
+        a
+        for a in session.scalars(select(Attendance).where(Attendance.person_id == str(person_id)))
+        if allowed(event_of(a.event_id))
+    ]
+    feedback = [
+        f
+        for f in session.scalars(select(Feedback).where(Feedback.person_id == str(person_id)))
+        if allowed(event_of(f.event_id))
+    ]
+    roles = [
+        {"event_id": e.id, "title": e.title, **p}
+        for e in _events_naming(session, person_id)
+        if allowed(e)
+        for p in e.people
+        if p.get("person_id") == str(person_id)
+    ]
     return {
         "service": "events",
-        "registrations": [dict(dump(schemas.Registration, r), event_title=event_of(r.event_id).title)
-                          for r in registrations],
+        "registrations": [
+            dict(dump(schemas.Registration, r), event_title=event_of(r.event_id).title) for r in registrations
+        ],
         "attendance": dump(schemas.Attendance, attendances, many=True),
         "feedback": [dict(dump(schemas.FeedbackOut, f), event_id=f.event_id) for f in feedback],
         "event_roles": roles,
@@ -66,15 +86,24 @@ def _anonymise(registration, now):
 def _cancel_upcoming(session, person_id, now):
     """Cancel the person's active registrations for events still to come, as a cancellation by the
     person would: registration.cancelled (carrying no personal data) and the waitlist moves up."""
-    registered = select(Registration.event_id).where(Registration.person_id == person_id,
-                                                     Registration.status.in_(views.ACTIVE))
+    registered = select(Registration.event_id).where(
+        Registration.person_id == person_id, Registration.status.in_(views.ACTIVE)
+    )
     # the events' rows locked in one order, so that concurrent registrations cannot deadlock with this
-    events = session.scalars(select(Event).where(Event.id.in_(registered), Event.starts_at > now)
-                             .order_by(Event.id).with_for_update()).all()
+    events = session.scalars(
+        select(Event)
+        .where(Event.id.in_(registered), Event.starts_at > now)
+        .order_by(Event.id)
+        .with_for_update()
+    ).all()
     for event in events:
-        for registration in session.scalars(select(Registration).where(
-                Registration.event_id == event.id, Registration.person_id == person_id,
-                Registration.status.in_(views.ACTIVE))):
+        for registration in session.scalars(
+            select(Registration).where(
+                Registration.event_id == event.id,
+                Registration.person_id == person_id,
+                Registration.status.in_(views.ACTIVE),
+            )
+        ):
             was_confirmed = registration.status == "confirmed"
             registration.status, registration.cancelled_at = "cancelled", now
             _anonymise(registration, now)
@@ -96,8 +125,10 @@ def erase_person(session, person_id):
     for row in session.scalars(select(Feedback).where(Feedback.person_id == person_id)):
         row.person_id, row.comment = None, None
     for event in _events_naming(session, person_id):
-        event.people = [dict(p, person_id=None, name=ERASED_NAME) if p.get("person_id") == person_id else p
-                        for p in event.people]
+        event.people = [
+            dict(p, person_id=None, name=ERASED_NAME) if p.get("person_id") == person_id else p
+            for p in event.people
+        ]
     for invitation in (EventHostInvitation, ProgrammeHostInvitation):
         session.execute(update(invitation).where(invitation.invited_by == person_id).values(invited_by=None))
     session.flush()

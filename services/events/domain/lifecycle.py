@@ -4,8 +4,8 @@ event in the outbox (event.published, event.updated with what changed,
 event.cancelled, event.completed, event.recording_published)."""
 from datetime import date, datetime
 
-from nabo_common.api.errors import Conflict, ValidationFailed
 from contracts.api import events as schemas
+from nabo_common.api.errors import Conflict, ValidationFailed
 from nabo_common.api.validation import load
 from services.events.domain import access, calendars, co_hosts, reading, registrations, reminders, views
 from services.events.domain.common import publish, utcnow
@@ -56,13 +56,17 @@ def _apply(session, event, data):
                                {"venue": ["Give an address or a host_organisation_id for in_person "
                                           "and hybrid events."]})
     if event.ends_at <= event.starts_at:
-        raise ValidationFailed("The event would end before it starts.", {"ends_at": ["ends_at must be after starts_at."]})
+        raise ValidationFailed(
+            "The event would end before it starts.", {"ends_at": ["ends_at must be after starts_at."]}
+        )
     if event.programme_id and "programme_id" in changes:
         # no autoflush: flushing the event first would hit the foreign key before this clear answer
         with session.no_autoflush:
             programme = session.get(Programme, event.programme_id)
         if programme is None or not set(programme.association_ids) & set(event.association_ids):
-            raise ValidationFailed("Unknown programme.", {"programme_id": ["No such programme of these associations."]})
+            raise ValidationFailed(
+                "Unknown programme.", {"programme_id": ["No such programme of these associations."]}
+            )
     return changes
 
 
@@ -72,8 +76,15 @@ def _json_ready(value):
 
 def _people(data):
     if "people" in data:
-        data["people"] = [{"role": p["role"], "person_id": p.get("person_id"),
-                           "organisation_id": p.get("organisation_id"), "name": p.get("name")} for p in data["people"]]
+        data["people"] = [
+            {
+                "role": p["role"],
+                "person_id": p.get("person_id"),
+                "organisation_id": p.get("organisation_id"),
+                "name": p.get("name"),
+            }
+            for p in data["people"]
+        ]
     return data
 
 
@@ -82,9 +93,16 @@ def create(session, caller, payload):
     hosts, invited = co_hosts.organisers(caller, data.pop("association_ids", None))
     data.setdefault("themes", [])
     with session.begin():
-        event = Event(title=data["title"], title_lower=data["title"].lower(), format=data["format"],
-                      starts_at=data["starts_at"], ends_at=data["ends_at"], time_zone=data["time_zone"],
-                      status="draft", sequence=0)
+        event = Event(
+            title=data["title"],
+            title_lower=data["title"].lower(),
+            format=data["format"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            time_zone=data["time_zone"],
+            status="draft",
+            sequence=0,
+        )
         event.hosts = [EventHost(association_id=a) for a in hosts]
         event.tags = []
         session.add(event)
@@ -116,9 +134,20 @@ def update(session, caller, event_id, payload):
                 reminders.schedule(session, event)
             if capacity_before is not None and (event.capacity is None or event.capacity > capacity_before):
                 registrations.promote_waitlisted(session, caller, event)
-            publish(session, "event.updated", views.event_data(event, [
-                {"field": f, "old": _json_ready(old), "new": _json_ready(new)} for f, (old, new) in changes.items()
-            ], ics=calendars.event_ics(event, show_join_url=True)), caller, event.association_ids[0])
+            publish(
+                session,
+                "event.updated",
+                views.event_data(
+                    event,
+                    [
+                        {"field": f, "old": _json_ready(old), "new": _json_ready(new)}
+                        for f, (old, new) in changes.items()
+                    ],
+                    ics=calendars.event_ics(event, show_join_url=True),
+                ),
+                caller,
+                event.association_ids[0],
+            )
         session.flush()
     return views.event_view(session, caller, event)
 
@@ -145,8 +174,13 @@ def transition(session, caller, event_id, payload):
         # a draft cancelled before anyone saw it needs no announcement
         if target != "cancelled" or event.published_at is not None:
             ics = calendars.cancellation_ics(event) if target == "cancelled" else None
-            publish(session, f"event.{target}", views.event_data(event, reason=event.cancel_reason, ics=ics),
-                    caller, event.association_ids[0])
+            publish(
+                session,
+                f"event.{target}",
+                views.event_data(event, reason=event.cancel_reason, ics=ics),
+                caller,
+                event.association_ids[0],
+            )
     return views.event_view(session, caller, event)
 
 
@@ -159,7 +193,17 @@ def publish_recording(session, caller, event_id, payload):
         event.recording_url = data["recording_url"]
         event.recording_published_at = utcnow()
         session.flush()
-        publish(session, "event.recording_published", {
-            "event_id": event.id, "association_ids": event.association_ids, "recording_url": event.recording_url,
-            "network_id": event.network_id, "title": event.title}, caller, event.association_ids[0])
+        publish(
+            session,
+            "event.recording_published",
+            {
+                "event_id": event.id,
+                "association_ids": event.association_ids,
+                "recording_url": event.recording_url,
+                "network_id": event.network_id,
+                "title": event.title,
+            },
+            caller,
+            event.association_ids[0],
+        )
     return views.event_view(session, caller, event)

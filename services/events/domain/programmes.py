@@ -1,9 +1,9 @@
 """Programmes: funded series of events with a granted budget and cost lines."""
 from sqlalchemy import select
 
+from contracts.api import events as schemas
 from nabo_common.api.errors import ValidationFailed
 from nabo_common.api.pagination import page, paginate
-from contracts.api import events as schemas
 from nabo_common.api.validation import dump, load
 from services.events.domain import access, co_hosts
 from services.events.domain.common import publish
@@ -23,10 +23,17 @@ def view(programme):
 
 
 def _event_data(programme, changed=()):
-    return {"programme_id": programme.id, "association_ids": programme.association_ids, "title": programme.title,
-            "period_start": programme.period_start.isoformat(), "period_end": programme.period_end.isoformat(),
-            "planned_events": programme.planned_events, "budget_amount_minor": programme.budget_amount_minor,
-            "currency": programme.currency, "changed": sorted(changed)}
+    return {
+        "programme_id": programme.id,
+        "association_ids": programme.association_ids,
+        "title": programme.title,
+        "period_start": programme.period_start.isoformat(),
+        "period_end": programme.period_end.isoformat(),
+        "planned_events": programme.planned_events,
+        "budget_amount_minor": programme.budget_amount_minor,
+        "currency": programme.currency,
+        "changed": sorted(changed),
+    }
 
 
 def create(session, caller, payload):
@@ -53,9 +60,13 @@ def update(session, caller, programme_id, payload):
         for key, value in data.items():
             setattr(programme, key, value)
         if programme.period_end < programme.period_start:
-            raise ValidationFailed("The period would end before it starts.",
-                                   {"period_end": ["period_end must not be before period_start."]})
-        publish(session, "programme.updated", _event_data(programme, data), caller, programme.association_ids[0])
+            raise ValidationFailed(
+                "The period would end before it starts.",
+                {"period_end": ["period_end must not be before period_start."]},
+            )
+        publish(
+            session, "programme.updated", _event_data(programme, data), caller, programme.association_ids[0]
+        )
     return view(programme)
 
 
@@ -64,9 +75,14 @@ def search(session, caller, query):
     q = load(schemas.ProgrammeQuery, query)
     stmt = select(Programme).where(access.programme_scope_filter(caller))
     if q.get("association_id"):
-        stmt = stmt.where(Programme.id.in_(select(ProgrammeHost.programme_id)
-                                           .where(ProgrammeHost.association_id == q["association_id"])))
-    rows, total = paginate(session, stmt.order_by(Programme.period_start.desc(), Programme.id), q["limit"], q["offset"])
+        stmt = stmt.where(
+            Programme.id.in_(
+                select(ProgrammeHost.programme_id).where(ProgrammeHost.association_id == q["association_id"])
+            )
+        )
+    rows, total = paginate(
+        session, stmt.order_by(Programme.period_start.desc(), Programme.id), q["limit"], q["offset"]
+    )
     return page([view(p) for p in rows], total, q["limit"], q["offset"])
 
 
@@ -77,10 +93,20 @@ def add_cost(session, caller, programme_id, payload):
         cost = ProgrammeCost(**data)
         programme.costs.append(cost)
         session.flush()
-        publish(session, "programme.cost_added", {
-            "programme_id": programme.id, "association_ids": programme.association_ids, "cost_id": cost.id,
-            "date": cost.date.isoformat(), "amount_minor": cost.amount_minor, "currency": programme.currency},
-            caller, programme.association_ids[0])
+        publish(
+            session,
+            "programme.cost_added",
+            {
+                "programme_id": programme.id,
+                "association_ids": programme.association_ids,
+                "cost_id": cost.id,
+                "date": cost.date.isoformat(),
+                "amount_minor": cost.amount_minor,
+                "currency": programme.currency,
+            },
+            caller,
+            programme.association_ids[0],
+        )
     return view(programme)
 
 

@@ -69,25 +69,40 @@ VIEW_COLUMNS = (
     _registrations(ACTIVE[0]).label("_confirmed"),
     _registrations(ACTIVE[1]).label("_waitlisted"),
     # the caller's confirmed registration (NULL for anonymous callers matches nothing)
-    select(Registration.id).where(Registration.event_id == Event.id,
-                                  Registration.person_id == bindparam("person_id"),
-                                  Registration.status == "confirmed").correlate(Event).exists().label("_registered"),
+    select(Registration.id)
+    .where(
+        Registration.event_id == Event.id,
+        Registration.person_id == bindparam("person_id"),
+        Registration.status == "confirmed",
+    )
+    .correlate(Event)
+    .exists()
+    .label("_registered"),
 )
 # One event brings its hosts and tags on its row as JSON arrays: one round trip instead of two. A page
 # asks for them in a second query instead: parsing a JSON value per row costs more than that one round
 # trip saves.
 ONE_EVENT = select(
     *VIEW_COLUMNS,
-    select(json_list(EventHost.association_id)).where(EventHost.event_id == Event.id)
-    .correlate(Event).scalar_subquery().label("_hosts"),
+    select(json_list(EventHost.association_id))
+    .where(EventHost.event_id == Event.id)
+    .correlate(Event)
+    .scalar_subquery()
+    .label("_hosts"),
     _tags("theme").label("_themes"),
     _tags("language").label("_languages"),
 ).where(Event.id == bindparam("event_id"))
 HOSTS_AND_TAGS = union_all(
-    select(EventHost.event_id, literal("host").label("kind"), EventHost.association_id.label("value"),
-           literal(0).label("position")).where(EventHost.event_id.in_(bindparam("event_ids", expanding=True))),
-    select(EventTag.event_id, EventTag.kind, EventTag.value, EventTag.position)
-    .where(EventTag.event_id.in_(bindparam("event_ids", expanding=True))))
+    select(
+        EventHost.event_id,
+        literal("host").label("kind"),
+        EventHost.association_id.label("value"),
+        literal(0).label("position"),
+    ).where(EventHost.event_id.in_(bindparam("event_ids", expanding=True))),
+    select(EventTag.event_id, EventTag.kind, EventTag.value, EventTag.position).where(
+        EventTag.event_id.in_(bindparam("event_ids", expanding=True))
+    ),
+)
 
 
 def _hosts_and_tags(session, event_ids):
@@ -127,8 +142,11 @@ def _records(rows, related):
 
 def event_view(session, caller, event_id):
     """One event as ``caller`` sees it; NotFound when it does not exist or is hidden from them."""
-    rows = session.execute(ONE_EVENT, {"event_id": str(event_id), "person_id": caller.person_id}).all() \
-        if event_id else []
+    rows = (
+        session.execute(ONE_EVENT, {"event_id": str(event_id), "person_id": caller.person_id}).all()
+        if event_id
+        else []
+    )
     records = _records(rows, {row.id: _own_hosts_and_tags(row) for row in rows})
     if not records or not access.can_see_event(caller, records[0]):
         access.not_found(event_id)
@@ -139,8 +157,14 @@ def event_page(session, caller, conditions, order, limit, offset):
     """(views, total) of one page of the events matching ``conditions``."""
     # the page is chosen, and the matches counted, on the ids alone; only its rows are then read whole
     # (the window count held every matching row, description and all, to sort it)
-    page_ids = (select(Event.id, func.count().over().label("_total")).where(*conditions).order_by(*order)
-                .limit(limit).offset(offset or None).subquery())
+    page_ids = (
+        select(Event.id, func.count().over().label("_total"))
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset or None)
+        .subquery()
+    )
     stmt = select(*VIEW_COLUMNS, page_ids.c._total).join(page_ids, page_ids.c.id == Event.id).order_by(*order)
     rows = session.execute(stmt, {"person_id": caller.person_id}).all()
     if rows:
@@ -151,5 +175,6 @@ def event_page(session, caller, conditions, order, limit, offset):
 
 
 def _rendered(caller, records):
-    return render_views(caller, records, {r.id: r.seat_counts for r in records},
-                        {r.id for r in records if r.registered})
+    return render_views(
+        caller, records, {r.id: r.seat_counts for r in records}, {r.id for r in records if r.registered}
+    )

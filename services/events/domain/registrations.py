@@ -3,9 +3,9 @@ seats happens under a row lock on the event (SELECT ... FOR UPDATE), so
 racing registrations never overbook and promotions happen once."""
 from sqlalchemy import bindparam, func, insert, or_, select
 
+from contracts.api import events as schemas
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
-from contracts.api import events as schemas
 from nabo_common.api.validation import dump, load
 from services.events.domain import access, calendars, registrants, views
 from services.events.domain.common import normalise_email, publish, utcnow
@@ -48,10 +48,26 @@ def _view(session, event, registration, show_join_url=True, attended=None):
 
 REGISTRATIONS = Registration.__table__
 # what a new registration sets; the rest (promotion, cancellation, erasure) starts empty
-REGISTRATION_COLUMNS = ("id", "event_id", "person_id", "name", "email", "email_lower", "language", "status", "answers",
-                        "source_channel", "campaign_code", "created_at", "updated_at")
-CONFIRMED_COUNT = select(func.count()).select_from(Registration).where(
-    Registration.event_id == bindparam("event_id"), Registration.status == "confirmed")
+REGISTRATION_COLUMNS = (
+    "id",
+    "event_id",
+    "person_id",
+    "name",
+    "email",
+    "email_lower",
+    "language",
+    "status",
+    "answers",
+    "source_channel",
+    "campaign_code",
+    "created_at",
+    "updated_at",
+)
+CONFIRMED_COUNT = (
+    select(func.count())
+    .select_from(Registration)
+    .where(Registration.event_id == bindparam("event_id"), Registration.status == "confirmed")
+)
 
 
 def _insert_unless_registered(same_registrant):
@@ -59,16 +75,24 @@ def _insert_unless_registered(same_registrant):
     the duplicate check and the insert in one round trip. It runs under the event's row lock, so a
     concurrent registration of the same person has committed before it, and is seen."""
     columns = [REGISTRATIONS.c[name] for name in REGISTRATION_COLUMNS]
-    registered = select(Registration.id).where(Registration.event_id == bindparam("event_id"),
-                                               Registration.status.in_(views.ACTIVE), same_registrant)
-    values = select(*[bindparam(column.name, type_=column.type) for column in columns]).where(~registered.exists())
+    registered = select(Registration.id).where(
+        Registration.event_id == bindparam("event_id"), Registration.status.in_(views.ACTIVE), same_registrant
+    )
+    values = select(*[bindparam(column.name, type_=column.type) for column in columns]).where(
+        ~registered.exists()
+    )
     return insert(REGISTRATIONS).from_select(REGISTRATION_COLUMNS, values, include_defaults=False)
 
 
 # built once: for a guest, the same e-mail; for a member, the same e-mail or the same person
-INSERT_UNLESS_EMAIL_REGISTERED = _insert_unless_registered(Registration.email_lower == bindparam("email_lower"))
+INSERT_UNLESS_EMAIL_REGISTERED = _insert_unless_registered(
+    Registration.email_lower == bindparam("email_lower")
+)
 INSERT_UNLESS_PERSON_REGISTERED = _insert_unless_registered(
-    or_(Registration.email_lower == bindparam("email_lower"), Registration.person_id == bindparam("person_id")))
+    or_(
+        Registration.email_lower == bindparam("email_lower"), Registration.person_id == bindparam("person_id")
+    )
+)
 
 
 def confirmed_count(session, event_id):
@@ -113,23 +137,36 @@ def add(session, caller, event, registrant, data, link, now):
     _check_answers(event, data["answers"])
     person_id = registrant.person_id
     full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
-    values = {"id": new_id(), "event_id": event.id, "person_id": person_id, "name": registrant.name,
-              "email": registrant.email, "email_lower": normalise_email(registrant.email),
-              "language": registrant.language,
-              "answers": data["answers"], "status": "waitlisted" if full else "confirmed",
-              "source_channel": data.get("source_channel") or link.get("source_channel")
-              or link.get("channel") or "other",
-              "campaign_code": data.get("campaign_code") or link.get("campaign_code") or link.get("campaign"),
-              "created_at": now, "updated_at": now}
+    values = {
+        "id": new_id(),
+        "event_id": event.id,
+        "person_id": person_id,
+        "name": registrant.name,
+        "email": registrant.email,
+        "email_lower": normalise_email(registrant.email),
+        "language": registrant.language,
+        "answers": data["answers"],
+        "status": "waitlisted" if full else "confirmed",
+        "source_channel": data.get("source_channel")
+        or link.get("source_channel")
+        or link.get("channel")
+        or "other",
+        "campaign_code": data.get("campaign_code") or link.get("campaign_code") or link.get("campaign"),
+        "created_at": now,
+        "updated_at": now,
+    }
     # into the table at once, not through the unit of work (whose flush cost more than the INSERT), and
     # only if the registrant has no active registration: the check and the write are one statement
-    inserted = session.execute(INSERT_UNLESS_PERSON_REGISTERED if person_id else INSERT_UNLESS_EMAIL_REGISTERED,
-                               values).rowcount
+    inserted = session.execute(
+        INSERT_UNLESS_PERSON_REGISTERED if person_id else INSERT_UNLESS_EMAIL_REGISTERED, values
+    ).rowcount
     if not inserted:
         raise Conflict("You are registered for this event already (same person or e-mail).")
     # the object, never added to the session, only carries the values to the view and the event
     registration = Registration(**values)
-    announce(session, caller, event, registration, "registration.waitlisted" if full else "registration.confirmed")
+    announce(
+        session, caller, event, registration, "registration.waitlisted" if full else "registration.confirmed"
+    )
     return _view(session, event, registration, attended=False)  # new: no attendance yet
 
 
@@ -150,9 +187,12 @@ def promote_waitlisted(session, caller, event):
     """Fill free seats from the head of the waitlist (call with the event row locked)."""
     promoted = []
     while event.capacity is None or confirmed_count(session, event.id) < event.capacity:
-        head = session.scalar(select(Registration).where(
-            Registration.event_id == event.id, Registration.status == "waitlisted")
-            .order_by(Registration.created_at, Registration.id).limit(1))
+        head = session.scalar(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == "waitlisted")
+            .order_by(Registration.created_at, Registration.id)
+            .limit(1)
+        )
         if head is None:
             break
         head.status, head.promoted_at = "confirmed", utcnow()
@@ -167,8 +207,11 @@ def _registration_or_404(session, caller, registration_id, lock_event=False):
     registration = session.get(Registration, str(registration_id)) if registration_id else None
     if registration is None:
         raise NotFound(f"Registration {registration_id} not found.")
-    event = session.scalar(select(Event).where(Event.id == registration.event_id).with_for_update()) \
-        if lock_event else session.get(Event, registration.event_id)
+    event = (
+        session.scalar(select(Event).where(Event.id == registration.event_id).with_for_update())
+        if lock_event
+        else session.get(Event, registration.event_id)
+    )
     own = caller.person_id is not None and registration.person_id == caller.person_id
     if not (own or access.manages(caller, event.association_ids)):
         raise NotFound(f"Registration {registration_id} not found.")
@@ -191,10 +234,17 @@ def _cancel(session, caller, event, registration, cancelled_by):
 
 
 def _link_view(event, registration, already_cancelled=False):
-    return {"registration_id": registration.id, "event_id": event.id, "title": event.title,
-            "starts_at": event.starts_at.isoformat(), "time_zone": event.time_zone, "name": registration.name,
-            "language": registration.language, "status": registration.status,
-            "already_cancelled": already_cancelled}
+    return {
+        "registration_id": registration.id,
+        "event_id": event.id,
+        "title": event.title,
+        "starts_at": event.starts_at.isoformat(),
+        "time_zone": event.time_zone,
+        "name": registration.name,
+        "language": registration.language,
+        "status": registration.status,
+        "already_cancelled": already_cancelled,
+    }
 
 
 def _linked(session, caller, registration_id, lock_event=False):
@@ -261,5 +311,7 @@ def list_for_event(session, caller, event_id, query):
     stmt = select(Registration).where(Registration.event_id == event.id)
     if q.get("status"):
         stmt = stmt.where(Registration.status == q["status"])
-    rows, total = paginate(session, stmt.order_by(Registration.created_at, Registration.id), q["limit"], q["offset"])
+    rows, total = paginate(
+        session, stmt.order_by(Registration.created_at, Registration.id), q["limit"], q["offset"]
+    )
     return page([_view(session, event, r) for r in rows], total, q["limit"], q["offset"])

@@ -92,7 +92,9 @@ def build(session, caller, programme_id):
         "totals": totals,
         "source_channels": dict(sorted(channels.items())),
         "networks": _group(held, lambda line: line["network_id"] or "none"),
-        "host_company": _group(held, lambda line: "with_host_company" if line["host_company"] else "without_host_company"),
+        "host_company": _group(
+            held, lambda line: "with_host_company" if line["host_company"] else "without_host_company"
+        ),
         "budget": programmes.budget(programme),
     }
 
@@ -106,22 +108,52 @@ def as_csv(report):
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for line in report["events"]:
-        writer.writerow([line["date"], line["title"], "; ".join(line["themes"]), line["format"], line["status"],
-                         line["host_company"] or "", line["registrations"], line["attendees"],
-                         line["registered_attendees"], line["walk_ins"], line["no_shows"],
-                         _channel_text(line["source_channels"]), "yes" if line["recording_published"] else "no",
-                         "" if line["feedback_average"] is None else line["feedback_average"], line["feedback_count"]])
+        writer.writerow(
+            [
+                line["date"],
+                line["title"],
+                "; ".join(line["themes"]),
+                line["format"],
+                line["status"],
+                line["host_company"] or "",
+                line["registrations"],
+                line["attendees"],
+                line["registered_attendees"],
+                line["walk_ins"],
+                line["no_shows"],
+                _channel_text(line["source_channels"]),
+                "yes" if line["recording_published"] else "no",
+                "" if line["feedback_average"] is None else line["feedback_average"],
+                line["feedback_count"],
+            ]
+        )
     totals = report["totals"]
-    writer.writerow(["TOTAL", f"{totals['events']} of {totals['planned_events']} planned events", "", "", "", "",
-                     totals["registrations"], totals["attendees"], totals["registered_attendees"], totals["walk_ins"],
-                     totals["no_shows"], _channel_text(report["source_channels"]), totals["recordings_published"],
-                     "" if totals["feedback_average"] is None else totals["feedback_average"],
-                     totals["feedback_count"]])
+    writer.writerow(
+        [
+            "TOTAL",
+            f"{totals['events']} of {totals['planned_events']} planned events",
+            "",
+            "",
+            "",
+            "",
+            totals["registrations"],
+            totals["attendees"],
+            totals["registered_attendees"],
+            totals["walk_ins"],
+            totals["no_shows"],
+            _channel_text(report["source_channels"]),
+            totals["recordings_published"],
+            "" if totals["feedback_average"] is None else totals["feedback_average"],
+            totals["feedback_count"],
+        ]
+    )
     writer.writerow(["AVERAGE ATTENDANCE", "", "", "", "", "", "", totals["average_attendance"]])
     writer.writerow([])
     budget = report["budget"]
     writer.writerow(["currency", "granted_minor", "used_minor", "remaining_minor"])
-    writer.writerow([budget["currency"], budget["granted_minor"], budget["used_minor"], budget["remaining_minor"]])
+    writer.writerow(
+        [budget["currency"], budget["granted_minor"], budget["used_minor"], budget["remaining_minor"]]
+    )
     return out.getvalue()
 
 

@@ -42,5 +42,9 @@ def _still_personal(model, ended_before):
 
 def _drop_feedback_comments(session, attendance_ids):
     """Feedback of anonymised attendance keeps its rating; its free text may name the guest."""
-    session.execute(update(Feedback).where(Feedback.attendance_id.in_(attendance_ids), Feedback.comment.isnot(None))
-                    .values(comment=None).execution_options(synchronize_session=False))
+    session.execute(
+        update(Feedback)
+        .where(Feedback.attendance_id.in_(attendance_ids), Feedback.comment.isnot(None))
+        .values(comment=None)
+        .execution_options(synchronize_session=False)
+    )

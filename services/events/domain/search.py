@@ -3,8 +3,8 @@ theme, format, language, text and date range; anonymous callers see
 published public events only."""
 from sqlalchemy import or_, select
 
-from nabo_common.api.pagination import page
 from contracts.api import events as schemas
+from nabo_common.api.pagination import page
 from nabo_common.api.validation import load
 from services.events.domain import access, reading
 from services.events.domain.common import utcnow
@@ -26,7 +26,9 @@ def search(session, caller, query):
         conditions.append(Event.ends_at < now)
         order = (Event.starts_at.desc(), Event.id)
     if q.get("association_id"):
-        conditions.append(Event.id.in_(select(EventHost.event_id).where(EventHost.association_id == q["association_id"])))
+        conditions.append(
+            Event.id.in_(select(EventHost.event_id).where(EventHost.association_id == q["association_id"]))
+        )
     for key in ("network_id", "programme_id", "format", "status"):
         if q.get(key):
             conditions.append(getattr(Event, key) == q[key])

@@ -8,7 +8,9 @@ from services.events.models import EventTag
 def retag(session, data):
     """Called inside the consumer's transaction."""
     for old, new in ((data["theme_id"], data["into_theme_id"]), (data["key"], data["into_key"])):
-        for tag in session.scalars(select(EventTag).where(EventTag.kind == "theme", EventTag.value == old)).all():
+        for tag in session.scalars(
+            select(EventTag).where(EventTag.kind == "theme", EventTag.value == old)
+        ).all():
             taken = session.get(EventTag, (tag.event_id, "theme", new))
             if taken is None:
                 session.add(EventTag(event_id=tag.event_id, kind="theme", value=new, position=tag.position))

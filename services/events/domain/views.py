@@ -73,7 +73,9 @@ def join_url_visible(caller, event, registered):
 
 def event_views(session, caller, events):
     ids = [e.id for e in events]
-    return render_views(caller, events, seat_counts(session, ids), events_registered_for(session, caller, ids))
+    return render_views(
+        caller, events, seat_counts(session, ids), events_registered_for(session, caller, ids)
+    )
 
 
 def render_views(caller, events, seats, registered):
@@ -83,14 +85,20 @@ def render_views(caller, events, seats, registered):
     views = []
     for event in events:
         data = dump(schemas.Event, event)
-        data["venue"] = ({"address": event.venue_address, "host_organisation_id": event.venue_organisation_id}
-                         if event.venue_address or event.venue_organisation_id else None)
+        data["venue"] = (
+            {"address": event.venue_address, "host_organisation_id": event.venue_organisation_id}
+            if event.venue_address or event.venue_organisation_id
+            else None
+        )
         visible = join_url_visible(caller, event, event.id in registered)
         data["join_url"] = event.join_url if visible else None
         data["join_url_hidden"] = bool(event.join_url) and not visible
         counts = seats[event.id]
-        data["seats"] = {"capacity": event.capacity, **counts,
-                         "available": None if event.capacity is None else max(0, event.capacity - counts["confirmed"])}
+        data["seats"] = {
+            "capacity": event.capacity,
+            **counts,
+            "available": None if event.capacity is None else max(0, event.capacity - counts["confirmed"]),
+        }
         data["registration_open"] = registration_open(event, now)
         data["local_start"] = local_time(event, event.starts_at).isoformat()
         views.append(data)

@@ -122,9 +122,12 @@ def _yearly(tzid, zone, names, offsets, rules):
         first -= 1
     component = Timezone()
     component.add("tzid", tzid)
-    component.add_component(_observance(TimezoneStandard, std_name, ends.local(first), dst, std, ends.rrule()))
-    component.add_component(_observance(TimezoneDaylight, dst_name, begins.local(first), std, dst,
-                                        begins.rrule()))
+    component.add_component(
+        _observance(TimezoneStandard, std_name, ends.local(first), dst, std, ends.rrule())
+    )
+    component.add_component(
+        _observance(TimezoneDaylight, dst_name, begins.local(first), std, dst, begins.rrule())
+    )
     return component
 
 

@@ -29,8 +29,12 @@ def participation(caller, panel):
     if not caller.authenticated or caller.person_id is None:
         return []
     orgs = set(caller.organisation_ids)
-    return [p for p in panel.participants
-            if (p.organisation_id and p.organisation_id in orgs) or (p.person_id and p.person_id == caller.person_id)]
+    return [
+        p
+        for p in panel.participants
+        if (p.organisation_id and p.organisation_id in orgs)
+        or (p.person_id and p.person_id == caller.person_id)
+    ]
 
 
 def is_participant(caller, panel):
@@ -104,7 +108,9 @@ def readable_part_or_404(session, caller, model, id_, what, public_once_publishe
         require_authenticated(caller)
     part = session.get(model, str(id_)) if id_ else None
     panel = session.get(Panel, part.panel_id) if part else None
-    visible = panel is not None and (can_read(caller, panel) or (public_once_published and is_published(panel)))
+    visible = panel is not None and (
+        can_read(caller, panel) or (public_once_published and is_published(panel))
+    )
     if not visible:
         raise NotFound(f"{what} {id_} not found.")
     return part, panel

@@ -2,9 +2,9 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from contracts.api import ideas as schemas
 from nabo_common.api.errors import Conflict, Forbidden, NotFound
 from nabo_common.api.pagination import PageQuery, page, paginate
-from contracts.api import ideas as schemas
 from nabo_common.api.validation import dump, load
 from services.ideas.domain import access, views
 from services.ideas.domain.common import publish
@@ -15,9 +15,14 @@ OPEN_PHASES = ("collecting_ideas", "reviewing", "catalogue_published", "followin
 
 
 def _open_for_participation(caller, panel, idea, what):
-    if not access.is_participant(caller, panel) and not (what == "comment" and access.is_admin(caller, panel)):
-        raise Forbidden(f"Only the panel's participants {what} ideas." if what == "support"
-                               else "Only the panel's participants and facilitators comment.")
+    if not access.is_participant(caller, panel) and not (
+        what == "comment" and access.is_admin(caller, panel)
+    ):
+        raise Forbidden(
+            f"Only the panel's participants {what} ideas."
+            if what == "support"
+            else "Only the panel's participants and facilitators comment."
+        )
     if panel.phase not in OPEN_PHASES:
         raise Conflict(f"The panel takes no {what}s in phase {panel.phase}.")
     if idea.status == "merged":
@@ -25,15 +30,31 @@ def _open_for_participation(caller, panel, idea, what):
 
 
 def summary(session, caller, panel, idea):
-    return {"idea_id": idea.id, "support_count": idea.support_count,
-            "supported_by_me": bool(views.supported_by(session, caller.person_id, [idea.id])),
-            "supports_by_organisation": views.supports_by_organisation(session, panel, [idea.id]).get(idea.id, [])}
+    return {
+        "idea_id": idea.id,
+        "support_count": idea.support_count,
+        "supported_by_me": bool(views.supported_by(session, caller.person_id, [idea.id])),
+        "supports_by_organisation": views.supports_by_organisation(session, panel, [idea.id]).get(
+            idea.id, []
+        ),
+    }
 
 
 def _support_event(session, caller, panel, idea, event_type, person_id, organisation_id):
-    publish(session, event_type, {"idea_id": idea.id, "panel_id": panel.id, "association_id": panel.association_id,
-                                  "person_id": person_id, "organisation_id": organisation_id,
-                                  "support_count": idea.support_count}, caller, panel.association_id)
+    publish(
+        session,
+        event_type,
+        {
+            "idea_id": idea.id,
+            "panel_id": panel.id,
+            "association_id": panel.association_id,
+            "person_id": person_id,
+            "organisation_id": organisation_id,
+            "support_count": idea.support_count,
+        },
+        caller,
+        panel.association_id,
+    )
 
 
 def supports(session, caller, idea_id):
@@ -62,13 +83,17 @@ def support(session, caller, idea_id, payload):
 def withdraw_support(session, caller, idea_id):
     with session.begin():
         idea, panel = idea_or_404(session, caller, idea_id)
-        row = session.scalar(select(Support).where(Support.idea_id == idea.id, Support.person_id == caller.person_id))
+        row = session.scalar(
+            select(Support).where(Support.idea_id == idea.id, Support.person_id == caller.person_id)
+        )
         if row is None:
             raise NotFound("You do not support this idea.")
         session.delete(row)
         session.flush()
         idea.support_count = views.count_supports(session, idea.id)
-        _support_event(session, caller, panel, idea, "idea.support_withdrawn", caller.person_id, row.organisation_id)
+        _support_event(
+            session, caller, panel, idea, "idea.support_withdrawn", caller.person_id, row.organisation_id
+        )
     return summary(session, caller, panel, idea)
 
 
@@ -89,14 +114,27 @@ def comment(session, caller, idea_id, payload):
         idea, panel = idea_or_404(session, caller, idea_id)
         _open_for_participation(caller, panel, idea, "comment")
         organisation_id = acting_organisation(caller, panel) if access.is_participant(caller, panel) else None
-        row = Comment(idea_id=idea.id, person_id=caller.person_id, organisation_id=organisation_id, body=data["body"])
+        row = Comment(
+            idea_id=idea.id, person_id=caller.person_id, organisation_id=organisation_id, body=data["body"]
+        )
         session.add(row)
         idea.comment_count += 1
         session.flush()
-        publish(session, "idea.commented", {
-            "idea_id": idea.id, "panel_id": panel.id, "association_id": panel.association_id, "comment_id": row.id,
-            "person_id": caller.person_id, "idea_title": idea.title, "submitter_person_id": idea.submitter_person_id},
-            caller, panel.association_id)
+        publish(
+            session,
+            "idea.commented",
+            {
+                "idea_id": idea.id,
+                "panel_id": panel.id,
+                "association_id": panel.association_id,
+                "comment_id": row.id,
+                "person_id": caller.person_id,
+                "idea_title": idea.title,
+                "submitter_person_id": idea.submitter_person_id,
+            },
+            caller,
+            panel.association_id,
+        )
     return comment_views(session, [row])[0]
 
 

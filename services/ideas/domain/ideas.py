@@ -2,9 +2,9 @@
 merging duplicates, and finding likely duplicates."""
 from sqlalchemy import or_, select
 
+from contracts.api import ideas as schemas
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.pagination import page, paginate
-from contracts.api import ideas as schemas
 from nabo_common.api.validation import load
 from services.ideas.domain import access, similarity, trace, views
 from services.ideas.domain.common import publish
@@ -34,7 +34,9 @@ def _sub_theme_id(panel, key):
         if sub.key == key:
             return sub.id
     known = ", ".join(s.key for s in panel.sub_themes) or "none defined"
-    raise ValidationFailed("Unknown sub-theme.", {"sub_theme": [f"Use one of the panel's sub-themes: {known}."]})
+    raise ValidationFailed(
+        "Unknown sub-theme.", {"sub_theme": [f"Use one of the panel's sub-themes: {known}."]}
+    )
 
 
 def _meeting_id(panel, meeting_id):
@@ -72,19 +74,24 @@ def _author(session, caller, panel, data):
         participant_orgs = {p.organisation_id for p in panel.participants}
         participant_persons = {p.person_id for p in panel.participants}
         if org_id and org_id not in participant_orgs:
-            raise ValidationFailed("Not a participant.", {"on_behalf_of": {"organisation_id": [
-                "The organisation does not take part in this panel."]}})
+            raise ValidationFailed(
+                "Not a participant.",
+                {"on_behalf_of": {"organisation_id": ["The organisation does not take part in this panel."]}},
+            )
         if person_id and not org_id and person_id not in participant_persons:
-            raise ValidationFailed("Not a participant.", {"on_behalf_of": {"person_id": [
-                "The person does not take part in this panel."]}})
+            raise ValidationFailed(
+                "Not a participant.",
+                {"on_behalf_of": {"person_id": ["The person does not take part in this panel."]}},
+            )
         return person_id, org_id, caller.person_id
     if access.is_participant(caller, panel):
         if panel.phase not in PARTICIPANTS_SUBMIT_IN:
             raise Conflict(f"The panel collects no ideas in phase {panel.phase}.")
         return caller.person_id, acting_organisation(caller, panel, data.get("organisation_id")), None
     if access.is_admin(caller, panel):
-        raise ValidationFailed("Say whose idea you record.", {"on_behalf_of": ["Facilitators record ideas for a "
-                                                                               "participant."]})
+        raise ValidationFailed(
+            "Say whose idea you record.", {"on_behalf_of": ["Facilitators record ideas for a participant."]}
+        )
     raise Forbidden("Only the panel's participants submit ideas.")
 
 
@@ -93,26 +100,40 @@ def submit(session, caller, panel_id, payload):
     with session.begin():
         panel = access.readable_panel_or_404(session, caller, panel_id)
         person_id, org_id, facilitator = _author(session, caller, panel, data)
-        idea = Idea(panel_id=panel.id, association_id=panel.association_id,
-                    sub_theme_id=_sub_theme_id(panel, data.get("sub_theme")),
-                    meeting_id=_meeting_id(panel, data.get("meeting_id")),
-                    submitter_person_id=person_id, submitter_organisation_id=org_id, recorded_by_person_id=facilitator,
-                    **{k: data.get(k) for k in TEXT_FIELDS if k in data})
+        idea = Idea(
+            panel_id=panel.id,
+            association_id=panel.association_id,
+            sub_theme_id=_sub_theme_id(panel, data.get("sub_theme")),
+            meeting_id=_meeting_id(panel, data.get("meeting_id")),
+            submitter_person_id=person_id,
+            submitter_organisation_id=org_id,
+            recorded_by_person_id=facilitator,
+            **{k: data.get(k) for k in TEXT_FIELDS if k in data},
+        )
         idea.themes = data.get("themes", [])
         idea.suggested_partners = data.get("suggested_partners", [])
         idea.match_text = similarity.match_text(idea, panel.language)
-        idea.status_changes = [StatusChange(from_status=None, to_status="submitted", by_person_id=caller.person_id)]
+        idea.status_changes = [
+            StatusChange(from_status=None, to_status="submitted", by_person_id=caller.person_id)
+        ]
         session.add(idea)
         session.flush()
-        publish(session, "idea.submitted", dict(views.event_state(idea, panel), recorded_by_person_id=facilitator),
-                caller, panel.association_id)
+        publish(
+            session,
+            "idea.submitted",
+            dict(views.event_state(idea, panel), recorded_by_person_id=facilitator),
+            caller,
+            panel.association_id,
+        )
     return views.idea_view(session, caller, panel, idea)
 
 
 def get(session, caller, idea_id):
     idea, panel = idea_or_404(session, caller, idea_id)
     data = views.idea_view(session, caller, panel, idea)
-    data["supports_by_organisation"] = views.supports_by_organisation(session, panel, [idea.id]).get(idea.id, [])
+    data["supports_by_organisation"] = views.supports_by_organisation(session, panel, [idea.id]).get(
+        idea.id, []
+    )
     data["trace"] = trace.of(session, idea)
     return data
 
@@ -143,8 +164,13 @@ def update(session, caller, idea_id, payload):
             idea.match_text = similarity.match_text(idea, panel.language)
         session.flush()
         if changed:
-            publish(session, "idea.updated", dict(views.event_state(idea, panel), changed=sorted(changed)),
-                    caller, panel.association_id)
+            publish(
+                session,
+                "idea.updated",
+                dict(views.event_state(idea, panel), changed=sorted(changed)),
+                caller,
+                panel.association_id,
+            )
     return views.idea_view(session, caller, panel, idea)
 
 
@@ -159,8 +185,11 @@ def search(session, caller, panel_id, query):
     if q.get("q"):
         like = f"%{q['q']}%"
         stmt = stmt.where(or_(Idea.title.ilike(like), Idea.need.ilike(like)))
-    order = {"recent": (Idea.created_at.desc(), Idea.id), "supports": (Idea.support_count.desc(), Idea.title, Idea.id),
-             "title": (Idea.title, Idea.id)}[q["sort"]]
+    order = {
+        "recent": (Idea.created_at.desc(), Idea.id),
+        "supports": (Idea.support_count.desc(), Idea.title, Idea.id),
+        "title": (Idea.title, Idea.id),
+    }[q["sort"]]
     rows, total = paginate(session, stmt.order_by(*order), q["limit"], q["offset"])
     return page(views.idea_views(session, caller, panel, rows), total, q["limit"], q["offset"])
 
@@ -168,13 +197,20 @@ def search(session, caller, panel_id, query):
 def _merge(session, caller, panel, idea, into_id):
     target = session.get(Idea, into_id)
     if target is None or target.panel_id != panel.id:
-        raise ValidationFailed("Merge into an idea of the same panel.", {"into_idea_id": ["No such idea in this panel."]})
+        raise ValidationFailed(
+            "Merge into an idea of the same panel.", {"into_idea_id": ["No such idea in this panel."]}
+        )
     if target.id == idea.id:
-        raise ValidationFailed("An idea cannot be merged into itself.", {"into_idea_id": ["Pick another idea."]})
+        raise ValidationFailed(
+            "An idea cannot be merged into itself.", {"into_idea_id": ["Pick another idea."]}
+        )
     if target.status == "merged":
         raise Conflict("That idea was merged itself; merge into the idea it lives on in.")
-    supporters = set(session.scalars(select(Support.person_id).where(Support.idea_id == target.id,
-                                                                     Support.person_id.is_not(None))))
+    supporters = set(
+        session.scalars(
+            select(Support.person_id).where(Support.idea_id == target.id, Support.person_id.is_not(None))
+        )
+    )
     for support in session.scalars(select(Support).where(Support.idea_id == idea.id)).all():
         if support.person_id is not None and support.person_id in supporters:
             session.delete(support)  # one support per person on the surviving idea
@@ -200,29 +236,58 @@ def transition(session, caller, idea_id, payload):
             raise Conflict("The panel is closed.")
         if data["to"] not in NEXT_STATUSES[idea.status]:
             raise Conflict(f"An idea that is {idea.status} cannot become {data['to']}.")
-        target = _merge(session, caller, panel, idea, data["into_idea_id"]) if data["to"] == "merged" else None
+        target = (
+            _merge(session, caller, panel, idea, data["into_idea_id"]) if data["to"] == "merged" else None
+        )
         previous = idea.status
         idea.status = data["to"]
-        idea.status_changes.append(StatusChange(from_status=previous, to_status=idea.status, reason=data.get("reason"),
-                                                by_person_id=caller.person_id))
+        idea.status_changes.append(
+            StatusChange(
+                from_status=previous,
+                to_status=idea.status,
+                reason=data.get("reason"),
+                by_person_id=caller.person_id,
+            )
+        )
         session.flush()
-        publish(session, "idea.status_changed", dict(views.event_state(idea, panel), previous_status=previous,
-                                                     reason=data.get("reason")), caller, panel.association_id)
+        publish(
+            session,
+            "idea.status_changed",
+            dict(views.event_state(idea, panel), previous_status=previous, reason=data.get("reason")),
+            caller,
+            panel.association_id,
+        )
         if target is not None:
-            publish(session, "idea.merged", {
-                "idea_id": idea.id, "into_idea_id": target.id, "panel_id": panel.id,
-                "association_id": panel.association_id, "title": idea.title, "into_title": target.title,
-                "submitter_person_id": idea.submitter_person_id, "support_count": target.support_count},
-                caller, panel.association_id)
+            publish(
+                session,
+                "idea.merged",
+                {
+                    "idea_id": idea.id,
+                    "into_idea_id": target.id,
+                    "panel_id": panel.id,
+                    "association_id": panel.association_id,
+                    "title": idea.title,
+                    "into_title": target.title,
+                    "submitter_person_id": idea.submitter_person_id,
+                    "support_count": target.support_count,
+                },
+                caller,
+                panel.association_id,
+            )
     return get(session, caller, idea.id)
 
 
 def similar(session, caller, idea_id, query):
     q = load(schemas.SimilarQuery, query)
     idea, panel = idea_or_404(session, caller, idea_id)
-    rows = session.execute(select(Idea.id, Idea.match_text).where(
-        Idea.panel_id == panel.id, Idea.id != idea.id, Idea.status != "merged")).all()
+    rows = session.execute(
+        select(Idea.id, Idea.match_text).where(
+            Idea.panel_id == panel.id, Idea.id != idea.id, Idea.status != "merged"
+        )
+    ).all()
     found = similarity.most_similar(idea.match_text, dict(rows), q["limit"], q["min_score"])
     ideas = {i.id: i for i in session.scalars(select(Idea).where(Idea.id.in_([key for key, _ in found])))}
-    return {"idea_id": idea.id,
-            "candidates": [{"idea": views.idea_ref(ideas[key]), "score": value} for key, value in found]}
+    return {
+        "idea_id": idea.id,
+        "candidates": [{"idea": views.idea_ref(ideas[key]), "score": value} for key, value in found],
+    }

@@ -3,8 +3,8 @@ progress updates that every participant can follow: once the panel's
 catalogue is published, without an account too."""
 from sqlalchemy import select
 
-from nabo_common.api.errors import Conflict, ValidationFailed
 from contracts.api import ideas as schemas
+from nabo_common.api.errors import Conflict, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
 from services.ideas.domain import access, views
@@ -24,9 +24,15 @@ def initiative_or_404(session, caller, initiative_id, public_once_published=Fals
 
 
 def _event_data(initiative):
-    return {"initiative_id": initiative.id, "panel_id": initiative.panel_id,
-            "association_id": initiative.association_id, "title": initiative.title, "status": initiative.status,
-            "idea_ids": [i.idea_id for i in initiative.ideas], "owner": initiative.owner}
+    return {
+        "initiative_id": initiative.id,
+        "panel_id": initiative.panel_id,
+        "association_id": initiative.association_id,
+        "title": initiative.title,
+        "status": initiative.status,
+        "idea_ids": [i.idea_id for i in initiative.ideas],
+        "owner": initiative.owner,
+    }
 
 
 def view(session, initiative):
@@ -43,8 +49,11 @@ def create(session, caller, panel_id, payload):
         panel = access.readable_panel_or_404(session, caller, panel_id)
         access.require_admin(caller, panel)
         panel_idea_ids(session, panel, data["idea_ids"], "idea_ids")
-        initiative = Initiative(panel_id=panel.id, association_id=panel.association_id,
-                                **{k: data[k] for k in EDITABLE + ("status",) if k in data})
+        initiative = Initiative(
+            panel_id=panel.id,
+            association_id=panel.association_id,
+            **{k: data[k] for k in EDITABLE + ("status",) if k in data},
+        )
         initiative.ideas = [InitiativeIdea(idea_id=i) for i in data["idea_ids"]]
         session.add(initiative)
         session.flush()
@@ -65,7 +74,9 @@ def search(session, caller, panel_id, query):
     stmt = select(Initiative).where(Initiative.panel_id == panel.id)
     if q.get("status"):
         stmt = stmt.where(Initiative.status == q["status"])
-    rows, total = paginate(session, stmt.order_by(Initiative.created_at, Initiative.id), q["limit"], q["offset"])
+    rows, total = paginate(
+        session, stmt.order_by(Initiative.created_at, Initiative.id), q["limit"], q["offset"]
+    )
     return page([view(session, i) for i in rows], total, q["limit"], q["offset"])
 
 
@@ -78,8 +89,10 @@ def update(session, caller, initiative_id, payload):
             if key in data:
                 setattr(initiative, key, data[key])
         if initiative.starts_on and initiative.ends_on and initiative.ends_on < initiative.starts_on:
-            raise ValidationFailed("The initiative would end before it starts.",
-                                          {"ends_on": ["ends_on must not be before starts_on."]})
+            raise ValidationFailed(
+                "The initiative would end before it starts.",
+                {"ends_on": ["ends_on must not be before starts_on."]},
+            )
         publish(session, "initiative.updated", _event_data(initiative), caller, panel.association_id)
     return view(session, initiative)
 
@@ -93,14 +106,28 @@ def add_progress(session, caller, initiative_id, payload):
         status = data.get("status", previous)
         if status != previous and status not in NEXT_STATUSES[previous]:
             raise Conflict(f"A {previous} initiative cannot become {status}.")
-        update = ProgressUpdate(reported_on=data.get("reported_on") or today_in(panel.time_zone), text=data["text"],
-                                status=status, by_person_id=caller.person_id)
+        update = ProgressUpdate(
+            reported_on=data.get("reported_on") or today_in(panel.time_zone),
+            text=data["text"],
+            status=status,
+            by_person_id=caller.person_id,
+        )
         initiative.progress.append(update)
         initiative.status = status
         session.flush()
-        publish(session, "initiative.progress_updated", dict(
-            _event_data(initiative), progress_id=update.id, reported_on=update.reported_on.isoformat(),
-            text=update.text, previous_status=previous), caller, panel.association_id)
+        publish(
+            session,
+            "initiative.progress_updated",
+            dict(
+                _event_data(initiative),
+                progress_id=update.id,
+                reported_on=update.reported_on.isoformat(),
+                text=update.text,
+                previous_status=previous,
+            ),
+            caller,
+            panel.association_id,
+        )
         if status == "launched" and previous != "launched":
             publish(session, "initiative.launched", _event_data(initiative), caller, panel.association_id)
     return view(session, initiative)

@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from contracts.api import ideas as schemas
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.api.pagination import MAX_LIMIT, PageQuery, page, paginate
-from contracts.api import ideas as schemas
 from nabo_common.api.validation import dump, load
 from services.ideas.domain import access, similarity
 from services.ideas.domain.common import publish
@@ -21,15 +21,25 @@ def _plan(phases):
 
 
 def _event_data(panel, changed=()):
-    return {"panel_id": panel.id, "association_id": panel.association_id, "year": panel.year,
-            "title": panel.title, "theme": panel.theme, "language": panel.language, "phase": panel.phase,
-            "sub_themes": [{"key": s.key, "name": s.name} for s in panel.sub_themes], "changed": sorted(changed)}
+    return {
+        "panel_id": panel.id,
+        "association_id": panel.association_id,
+        "year": panel.year,
+        "title": panel.title,
+        "theme": panel.theme,
+        "language": panel.language,
+        "phase": panel.phase,
+        "sub_themes": [{"key": s.key, "name": s.name} for s in panel.sub_themes],
+        "changed": sorted(changed),
+    }
 
 
 def view(session, panel):
     data = dump(schemas.Panel, panel)
     data["participant_count"] = len(panel.participants)
-    data["idea_count"] = session.scalar(select(func.count()).select_from(Idea).where(Idea.panel_id == panel.id))
+    data["idea_count"] = session.scalar(
+        select(func.count()).select_from(Idea).where(Idea.panel_id == panel.id)
+    )
     return data
 
 
@@ -41,8 +51,10 @@ def create(session, caller, payload, directory):
     association_id = data.pop("association_id", None)
     if association_id is None:
         if len(caller.admin_of) != 1:
-            raise ValidationFailed("Say which association runs the panel.",
-                                   {"association_id": ["Missing data for required field."]})
+            raise ValidationFailed(
+                "Say which association runs the panel.",
+                {"association_id": ["Missing data for required field."]},
+            )
         association_id = caller.admin_of[0]
     if not caller.administers(association_id):
         raise Forbidden("Only an admin of the association may open a panel.")
@@ -50,10 +62,16 @@ def create(session, caller, payload, directory):
     if association_id not in caller.admin_of and directory.association(association_id) is None:
         raise ValidationFailed("Unknown association.", {"association_id": ["No such association."]})
     with session.begin():
-        panel = Panel(association_id=association_id, created_by_person_id=caller.person_id,
-                      phase_plan=_plan(data.pop("phases")), **{k: v for k, v in data.items() if k != "sub_themes"})
+        panel = Panel(
+            association_id=association_id,
+            created_by_person_id=caller.person_id,
+            phase_plan=_plan(data.pop("phases")),
+            **{k: v for k, v in data.items() if k != "sub_themes"},
+        )
         panel.sub_themes = [SubTheme(position=i, **s) for i, s in enumerate(data["sub_themes"])]
-        panel.phase_changes = [PhaseChange(from_phase=None, to_phase="preparing", by_person_id=caller.person_id)]
+        panel.phase_changes = [
+            PhaseChange(from_phase=None, to_phase="preparing", by_person_id=caller.person_id)
+        ]
         session.add(panel)
         session.flush()
         publish(session, "panel.created", _event_data(panel), caller, association_id)
@@ -68,7 +86,9 @@ def _replace_sub_themes(session, panel, wanted):
     by_key = {s.key: s for s in panel.sub_themes}
     wanted_keys = {w["key"] for w in wanted}
     for key, sub in by_key.items():
-        if key not in wanted_keys and session.scalar(select(Idea.id).where(Idea.sub_theme_id == sub.id).limit(1)):
+        if key not in wanted_keys and session.scalar(
+            select(Idea.id).where(Idea.sub_theme_id == sub.id).limit(1)
+        ):
             raise Conflict(f"Sub-theme {key!r} has ideas; move them before removing it.")
     kept = []
     for i, w in enumerate(wanted):
@@ -109,7 +129,9 @@ def search(session, caller, query):
     for name in ("association_id", "year", "phase"):
         if q.get(name) is not None:
             stmt = stmt.where(getattr(Panel, name) == q[name])
-    rows, total = paginate(session, stmt.order_by(Panel.year.desc(), Panel.title, Panel.id), q["limit"], q["offset"])
+    rows, total = paginate(
+        session, stmt.order_by(Panel.year.desc(), Panel.title, Panel.id), q["limit"], q["offset"]
+    )
     return page([view(session, p) for p in rows], total, q["limit"], q["offset"])
 
 
@@ -122,21 +144,39 @@ def transition(session, caller, panel_id, payload):
             raise Conflict(f"The panel is in phase {panel.phase} already.")
         previous = panel.phase
         panel.phase = data["to"]
-        panel.phase_changes.append(PhaseChange(from_phase=previous, to_phase=panel.phase, note=data.get("note"),
-                                               by_person_id=caller.person_id))
+        panel.phase_changes.append(
+            PhaseChange(
+                from_phase=previous,
+                to_phase=panel.phase,
+                note=data.get("note"),
+                by_person_id=caller.person_id,
+            )
+        )
         if panel.phase in schemas.PUBLISHED_PHASES and panel.catalogue_published_at is None:
             panel.catalogue_published_at = datetime.now(timezone.utc)
         session.flush()
-        publish(session, "panel.phase_changed", {
-            "panel_id": panel.id, "association_id": panel.association_id, "title": panel.title,
-            "phase": panel.phase, "previous_phase": previous,
-            "participant_organisation_ids": [p.organisation_id for p in panel.participants if p.organisation_id],
-            "participant_person_ids": [p.person_id for p in panel.participants if p.person_id],
-        }, caller, panel.association_id)
+        publish(
+            session,
+            "panel.phase_changed",
+            {
+                "panel_id": panel.id,
+                "association_id": panel.association_id,
+                "title": panel.title,
+                "phase": panel.phase,
+                "previous_phase": previous,
+                "participant_organisation_ids": [
+                    p.organisation_id for p in panel.participants if p.organisation_id
+                ],
+                "participant_person_ids": [p.person_id for p in panel.participants if p.person_id],
+            },
+            caller,
+            panel.association_id,
+        )
     return view(session, panel)
 
 
 # --- participants ------------------------------------------------------------------
+
 
 def add_participants(session, caller, panel_id, payload, directory):
     """Add organisations and persons; ``directory`` looks them up in the members
@@ -154,7 +194,9 @@ def add_participants(session, caller, panel_id, payload, directory):
     for org_id in new_orgs:
         org = directory.organisation(org_id)
         if org is None:
-            unknown.setdefault("organisation_ids", {})[data["organisation_ids"].index(org_id)] = ["No such organisation."]
+            unknown.setdefault("organisation_ids", {})[data["organisation_ids"].index(org_id)] = [
+                "No such organisation."
+            ]
         else:
             found.append(Participant(organisation_id=org_id, name=org["name"], role=data["role"]))
     for person_id in new_persons:
@@ -175,10 +217,19 @@ def add_participants(session, caller, panel_id, payload, directory):
         except IntegrityError:
             raise Conflict("Someone added the same participants at the same time; try again.") from None
         if found:
-            publish(session, "panel.participants_added", {
-                "panel_id": panel.id, "association_id": panel.association_id, "title": panel.title,
-                "organisation_ids": [p.organisation_id for p in found if p.organisation_id],
-                "person_ids": [p.person_id for p in found if p.person_id]}, caller, panel.association_id)
+            publish(
+                session,
+                "panel.participants_added",
+                {
+                    "panel_id": panel.id,
+                    "association_id": panel.association_id,
+                    "title": panel.title,
+                    "organisation_ids": [p.organisation_id for p in found if p.organisation_id],
+                    "person_ids": [p.person_id for p in found if p.person_id],
+                },
+                caller,
+                panel.association_id,
+            )
         session.expire(panel, ["participants"])
     return participants(session, caller, panel.id, {"limit": MAX_LIMIT})
 
@@ -186,7 +237,11 @@ def add_participants(session, caller, panel_id, payload, directory):
 def participants(session, caller, panel_id, query):
     q = load(PageQuery, query)
     panel = access.readable_panel_or_404(session, caller, panel_id)
-    stmt = select(Participant).where(Participant.panel_id == panel.id).order_by(Participant.added_at, Participant.id)
+    stmt = (
+        select(Participant)
+        .where(Participant.panel_id == panel.id)
+        .order_by(Participant.added_at, Participant.id)
+    )
     rows, total = paginate(session, stmt, q["limit"], q["offset"])
     return page(dump(schemas.PanelParticipant, rows, many=True), total, q["limit"], q["offset"])
 
@@ -203,6 +258,7 @@ def remove_participant(session, caller, panel_id, participant_id):
 
 
 # --- meetings --------------------------------------------------------------------------
+
 
 def add_meeting(session, caller, panel_id, payload):
     data = load(schemas.MeetingCreate, payload)

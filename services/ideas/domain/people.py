@@ -7,7 +7,17 @@ from contracts.api import ideas as schemas
 from nabo_common.api.validation import dump
 from services.ideas.domain import access
 from services.ideas.models import (
-    Comment, Decision, Idea, OrganisationCard, Panel, Participant, PersonCard, PhaseChange, ProgressUpdate, StatusChange, Support,
+    Comment,
+    Decision,
+    Idea,
+    OrganisationCard,
+    Panel,
+    Participant,
+    PersonCard,
+    PhaseChange,
+    ProgressUpdate,
+    StatusChange,
+    Support,
 )
 
 
@@ -36,8 +46,11 @@ def apply_organisation(session, data):
         card = OrganisationCard(organisation_id=data["organisation_id"])
         session.add(card)
     card.name = data["name"]
-    session.execute(update(Participant).where(Participant.organisation_id == data["organisation_id"])
-                    .values(name=data["name"]))
+    session.execute(
+        update(Participant)
+        .where(Participant.organisation_id == data["organisation_id"])
+        .values(name=data["name"])
+    )
 
 
 def erase_person(session, person_id):
@@ -49,16 +62,29 @@ def erase_person(session, person_id):
         session.add(card)
     card.name, card.home_association_id, card.organisation_ids, card.admin_of = "", None, [], []
     card.erased = True  # a late person.updated must not bring the name back
-    session.execute(update(Idea).where(Idea.submitter_person_id == person_id).values(submitter_person_id=None))
-    session.execute(update(Idea).where(Idea.recorded_by_person_id == person_id).values(recorded_by_person_id=None))
+    session.execute(
+        update(Idea).where(Idea.submitter_person_id == person_id).values(submitter_person_id=None)
+    )
+    session.execute(
+        update(Idea).where(Idea.recorded_by_person_id == person_id).values(recorded_by_person_id=None)
+    )
     session.execute(update(Support).where(Support.person_id == person_id).values(person_id=None))
     session.execute(update(Comment).where(Comment.person_id == person_id).values(person_id=None))
-    session.execute(update(StatusChange).where(StatusChange.by_person_id == person_id).values(by_person_id=None))
-    session.execute(update(PhaseChange).where(PhaseChange.by_person_id == person_id).values(by_person_id=None))
-    session.execute(update(ProgressUpdate).where(ProgressUpdate.by_person_id == person_id).values(by_person_id=None))
-    session.execute(update(Decision).where(Decision.recorded_by_person_id == person_id)
-                    .values(recorded_by_person_id=None))
-    session.execute(update(Panel).where(Panel.created_by_person_id == person_id).values(created_by_person_id=None))
+    session.execute(
+        update(StatusChange).where(StatusChange.by_person_id == person_id).values(by_person_id=None)
+    )
+    session.execute(
+        update(PhaseChange).where(PhaseChange.by_person_id == person_id).values(by_person_id=None)
+    )
+    session.execute(
+        update(ProgressUpdate).where(ProgressUpdate.by_person_id == person_id).values(by_person_id=None)
+    )
+    session.execute(
+        update(Decision).where(Decision.recorded_by_person_id == person_id).values(recorded_by_person_id=None)
+    )
+    session.execute(
+        update(Panel).where(Panel.created_by_person_id == person_id).values(created_by_person_id=None)
+    )
     session.execute(delete(Participant).where(Participant.person_id == person_id))
 
 
@@ -77,27 +103,69 @@ def export(session, caller, person_id):
     def scoped(stmt, association_column):
         return stmt if associations is None else stmt.where(association_column.in_(associations))
 
-    ideas = session.scalars(scoped(select(Idea).where(or_(Idea.submitter_person_id == person_id,
-                                                          Idea.recorded_by_person_id == person_id)),
-                                   Idea.association_id).order_by(Idea.created_at)).all()
-    supports = session.execute(scoped(select(Support, Idea).join(Idea, Support.idea_id == Idea.id)
-                                      .where(Support.person_id == person_id), Idea.association_id)
-                               .order_by(Support.created_at)).all()
-    comments = session.execute(scoped(select(Comment, Idea).join(Idea, Comment.idea_id == Idea.id)
-                                      .where(Comment.person_id == person_id), Idea.association_id)
-                               .order_by(Comment.created_at)).all()
-    participations = session.execute(scoped(select(Participant, Panel).join(Panel).where(
-        Participant.person_id == person_id), Panel.association_id)).all()
+    ideas = session.scalars(
+        scoped(
+            select(Idea).where(
+                or_(Idea.submitter_person_id == person_id, Idea.recorded_by_person_id == person_id)
+            ),
+            Idea.association_id,
+        ).order_by(Idea.created_at)
+    ).all()
+    supports = session.execute(
+        scoped(
+            select(Support, Idea)
+            .join(Idea, Support.idea_id == Idea.id)
+            .where(Support.person_id == person_id),
+            Idea.association_id,
+        ).order_by(Support.created_at)
+    ).all()
+    comments = session.execute(
+        scoped(
+            select(Comment, Idea)
+            .join(Idea, Comment.idea_id == Idea.id)
+            .where(Comment.person_id == person_id),
+            Idea.association_id,
+        ).order_by(Comment.created_at)
+    ).all()
+    participations = session.execute(
+        scoped(
+            select(Participant, Panel).join(Panel).where(Participant.person_id == person_id),
+            Panel.association_id,
+        )
+    ).all()
     card = session.get(PersonCard, person_id)
     return {
         "service": "ideas",
         "person": {"name": card.name, "language": card.language} if card and not card.erased else None,
-        "ideas": [dict(dump(schemas.Idea, i), submitted_by_person=i.submitter_person_id == person_id,
-                       recorded_by_person=i.recorded_by_person_id == person_id) for i in ideas],
-        "supports": [{"idea_id": i.id, "idea_title": i.title, "organisation_id": s.organisation_id,
-                      "created_at": s.created_at.isoformat()} for s, i in supports],
-        "comments": [{"id": c.id, "idea_id": i.id, "idea_title": i.title, "body": c.body,
-                      "created_at": c.created_at.isoformat()} for c, i in comments],
-        "panels": [{"panel_id": panel.id, "title": panel.title, "role": p.role, "added_at": p.added_at.isoformat()}
-                   for p, panel in participations],
+        "ideas": [
+            dict(
+                dump(schemas.Idea, i),
+                submitted_by_person=i.submitter_person_id == person_id,
+                recorded_by_person=i.recorded_by_person_id == person_id,
+            )
+            for i in ideas
+        ],
+        "supports": [
+            {
+                "idea_id": i.id,
+                "idea_title": i.title,
+                "organisation_id": s.organisation_id,
+                "created_at": s.created_at.isoformat(),
+            }
+            for s, i in supports
+        ],
+        "comments": [
+            {
+                "id": c.id,
+                "idea_id": i.id,
+                "idea_title": i.title,
+                "body": c.body,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c, i in comments
+        ],
+        "panels": [
+            {"panel_id": panel.id, "title": panel.title, "role": p.role, "added_at": p.added_at.isoformat()}
+            for p, panel in participations
+        ],
     }

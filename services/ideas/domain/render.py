@@ -29,9 +29,14 @@ def _by_organisation(idea):
     return "; ".join(f"{c['name'] or 'Unknown organisation'}: {c['supports']}" for c in counts)
 
 
-_environment = Environment(loader=FileSystemLoader(TEMPLATES),
-                           autoescape=select_autoescape(("html", "html.j2"), default_for_string=False),
-                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(("html", "html.j2"), default_for_string=False),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 _environment.filters.update(md=md_inline, partners=_partners, by_organisation=_by_organisation)
 
 
@@ -41,10 +46,22 @@ def _csv(catalogue):
     writer.writerow(CSV_COLUMNS)
     for section in catalogue["sections"]:
         for idea in section["ideas"]:
-            writer.writerow([section["key"] or "", section["name"], idea["id"], idea["title"], idea["need"] or "",
-                             idea["expected_effect"] or "", idea["description"] or "", _partners(idea),
-                             idea["submitter_organisation_name"] or "", idea["support_count"],
-                             _by_organisation(idea), "; ".join(i["title"] for i in idea["initiatives"])])
+            writer.writerow(
+                [
+                    section["key"] or "",
+                    section["name"],
+                    idea["id"],
+                    idea["title"],
+                    idea["need"] or "",
+                    idea["expected_effect"] or "",
+                    idea["description"] or "",
+                    _partners(idea),
+                    idea["submitter_organisation_name"] or "",
+                    idea["support_count"],
+                    _by_organisation(idea),
+                    "; ".join(i["title"] for i in idea["initiatives"]),
+                ]
+            )
     return out.getvalue()
 
 
@@ -54,5 +71,8 @@ def document(catalogue, fmt):
         body = _csv(catalogue)
     else:
         body = _environment.get_template(f"catalogue.{fmt}.j2").render(catalogue=catalogue, panel=panel)
-    return {"content_type": CONTENT_TYPES[fmt], "filename": f"idea-catalogue-{panel['year']}-{panel['id'][:8]}.{fmt}",
-            "body": body}
+    return {
+        "content_type": CONTENT_TYPES[fmt],
+        "filename": f"idea-catalogue-{panel['year']}-{panel['id'][:8]}.{fmt}",
+        "body": body,
+    }

@@ -15,7 +15,11 @@ def person_names(session, person_ids):
     ids = [i for i in set(person_ids) if i]
     if not ids:
         return {}
-    return dict(session.execute(select(PersonCard.person_id, PersonCard.name).where(PersonCard.person_id.in_(ids))).all())
+    return dict(
+        session.execute(
+            select(PersonCard.person_id, PersonCard.name).where(PersonCard.person_id.in_(ids))
+        ).all()
+    )
 
 
 def sub_theme_keys(panel):
@@ -25,26 +29,39 @@ def sub_theme_keys(panel):
 def supported_by(session, person_id, idea_ids):
     if not person_id or not idea_ids:
         return set()
-    return set(session.scalars(select(Support.idea_id).where(Support.person_id == person_id,
-                                                             Support.idea_id.in_(list(idea_ids)))))
+    return set(
+        session.scalars(
+            select(Support.idea_id).where(Support.person_id == person_id, Support.idea_id.in_(list(idea_ids)))
+        )
+    )
 
 
 def supports_by_organisation(session, panel, idea_ids):
     """{idea_id: [{organisation_id, name, supports}]}, most supports first."""
     if not idea_ids:
         return {}
-    rows = session.execute(select(Support.idea_id, Support.organisation_id, func.count())
-                           .where(Support.idea_id.in_(list(idea_ids)))
-                           .group_by(Support.idea_id, Support.organisation_id)).all()
+    rows = session.execute(
+        select(Support.idea_id, Support.organisation_id, func.count())
+        .where(Support.idea_id.in_(list(idea_ids)))
+        .group_by(Support.idea_id, Support.organisation_id)
+    ).all()
     names = organisation_names(panel)
-    # a support may be given for an organisation that is not itself a participant (that of a participating person)
+    # a support may be given for an organisation that is not itself a participant (that of a participating
+    # person)
     unnamed = {org_id for _idea, org_id, _count in rows if org_id and org_id not in names}
     if unnamed:
-        names.update(session.execute(select(OrganisationCard.organisation_id, OrganisationCard.name)
-                                     .where(OrganisationCard.organisation_id.in_(unnamed))).all())
+        names.update(
+            session.execute(
+                select(OrganisationCard.organisation_id, OrganisationCard.name).where(
+                    OrganisationCard.organisation_id.in_(unnamed)
+                )
+            ).all()
+        )
     result = {}
     for idea_id, org_id, count in rows:
-        result.setdefault(idea_id, []).append({"organisation_id": org_id, "name": names.get(org_id), "supports": count})
+        result.setdefault(idea_id, []).append(
+            {"organisation_id": org_id, "name": names.get(org_id), "supports": count}
+        )
     for counts in result.values():
         counts.sort(key=lambda c: (-c["supports"], c["name"] or "~"))
     return result
@@ -79,12 +96,17 @@ def idea_ref(idea):
 
 def event_state(idea, panel):
     """The idea's state carried by every idea.* event."""
-    return {"idea_id": idea.id, "panel_id": idea.panel_id, "association_id": idea.association_id,
-            "title": idea.title, "status": idea.status, "sub_theme": sub_theme_keys(panel).get(idea.sub_theme_id),
-            "submitter_person_id": idea.submitter_person_id,
-            "submitter_organisation_id": idea.submitter_organisation_id}
+    return {
+        "idea_id": idea.id,
+        "panel_id": idea.panel_id,
+        "association_id": idea.association_id,
+        "title": idea.title,
+        "status": idea.status,
+        "sub_theme": sub_theme_keys(panel).get(idea.sub_theme_id),
+        "submitter_person_id": idea.submitter_person_id,
+        "submitter_organisation_id": idea.submitter_organisation_id,
+    }
 
 
 def count_supports(session, idea_id):
     return session.scalar(select(func.count()).select_from(Support).where(Support.idea_id == idea_id)) or 0
-

@@ -107,13 +107,16 @@ def person_scope_filter(caller):
     return or_(
         Person.id == caller.person_id,
         Person.home_association_id.in_(admin_of),
-        exists(select(PersonRole.id).where(
-            PersonRole.person_id == Person.id,
-            or_(
-                (PersonRole.scope == "association") & PersonRole.scope_id.in_(admin_of),
-                (PersonRole.scope == "organisation") & (PersonRole.scope_id.in_(org_ids) | PersonRole.scope_id.in_(owned_orgs)),
-            ),
-        )),
+        exists(
+            select(PersonRole.id).where(
+                PersonRole.person_id == Person.id,
+                or_(
+                    (PersonRole.scope == "association") & PersonRole.scope_id.in_(admin_of),
+                    (PersonRole.scope == "organisation")
+                    & (PersonRole.scope_id.in_(org_ids) | PersonRole.scope_id.in_(owned_orgs)),
+                ),
+            )
+        ),
     )
 
 

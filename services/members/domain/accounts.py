@@ -3,10 +3,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from nabo_common.runtime.context import ASSOCIATION_ADMIN, MEMBER, PLATFORM_ADMIN
-from nabo_common.api.errors import NotAuthenticated
 from contracts.api import members as schemas
+from nabo_common.api.errors import NotAuthenticated
 from nabo_common.api.validation import load
+from nabo_common.runtime.context import ASSOCIATION_ADMIN, MEMBER, PLATFORM_ADMIN
 from services.members.models import Membership, Organisation, Person
 
 # OWASP's argon2id baseline: 19 MiB, 2 iterations, 1 lane
@@ -65,7 +65,9 @@ def authenticate(session, payload):
 
 def claims_for_email(session, email):
     """For tokens of an external OIDC issuer: the person with this e-mail."""
-    person = session.scalar(select(Person).where(Person.email == normalise_email(email), Person.erased_at.is_(None)))
+    person = session.scalar(
+        select(Person).where(Person.email == normalise_email(email), Person.erased_at.is_(None))
+    )
     if person is None:
         raise NotAuthenticated("No person is registered with this e-mail.")
     return claims_for(session, person)

@@ -1,8 +1,8 @@
 from sqlalchemy import select
 
+from contracts.api import members as schemas
 from nabo_common.api.errors import Conflict
 from nabo_common.api.pagination import PageQuery, page, paginate
-from contracts.api import members as schemas
 from nabo_common.api.validation import dump, load
 from services.members.domain import access
 from services.members.domain.common import get_or_404, publish
@@ -34,7 +34,9 @@ def get(session, caller, association_id):
 
 def list_(session, caller, query):
     q = load(PageQuery, query)
-    rows, total = paginate(session, select(Association).order_by(Association.name, Association.id), q["limit"], q["offset"])
+    rows, total = paginate(
+        session, select(Association).order_by(Association.name, Association.id), q["limit"], q["offset"]
+    )
     return page(dump(schemas.Association, rows, many=True), total, q["limit"], q["offset"])
 
 

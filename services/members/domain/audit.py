@@ -7,10 +7,10 @@ bodies, never personal data: an erased person stays an anonymous id here.
 """
 from sqlalchemy import select
 
-from nabo_common.messaging import envelopes
-from nabo_common.api.pagination import page, paginate
 from contracts.api import members as schemas
+from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
+from nabo_common.messaging import envelopes
 from services.members.domain import access
 from services.members.models import AuditEntry
 

@@ -1,6 +1,5 @@
-from nabo_common.messaging import outbox
 from nabo_common.api.errors import NotFound
-
+from nabo_common.messaging import outbox
 from services.members.models import OutboxEvent
 
 

@@ -4,13 +4,11 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from nabo_common.api.errors import Conflict
-from contracts.api import members as schemas
-from nabo_common.api.validation import dump
 from services.members.domain import access, calendar_tokens
 from services.members.domain.common import publish
 from services.members.domain.networks import roster as network_roster
 from services.members.domain.persons import _consent_state, person_view
-from services.members.models import Consent, Organisation, Person
+from services.members.models import Organisation
 
 ERASED_NAME = "Erased person"
 
@@ -19,16 +17,22 @@ def export(session, caller, person_id):
     access.require_authenticated(caller)
     person = access.person_or_404(session, caller, person_id)
     org_ids = [r.scope_id for r in person.roles if r.scope == "organisation"]
-    organisations = session.scalars(select(Organisation).where(Organisation.id.in_(org_ids))).all() if org_ids else []
+    organisations = (
+        session.scalars(select(Organisation).where(Organisation.id.in_(org_ids))).all() if org_ids else []
+    )
     return {
         "service": "members",
         "person": person_view(person),
-        "roles": [{"scope": r.scope, "scope_id": r.scope_id, "role": r.role, "since": r.created_at.isoformat()}
-                  for r in person.roles],
+        "roles": [
+            {"scope": r.scope, "scope_id": r.scope_id, "role": r.role, "since": r.created_at.isoformat()}
+            for r in person.roles
+        ],
         "organisations": [{"id": o.id, "name": o.name} for o in organisations],
         "consents": _consent_state(session, person.id),
-        "account": {"has_password": person.password_hash is not None,
-                    "platform_admin": person.is_platform_admin},
+        "account": {
+            "has_password": person.password_hash is not None,
+            "platform_admin": person.is_platform_admin,
+        },
         "networks": network_roster.export_person(session, person.id),
     }
 
@@ -52,6 +56,11 @@ def erase(session, caller, person_id):
         calendar_tokens.forget(session, person.id)
         # consent history stays: it is the legal record of what was agreed, now tied to an anonymous id
         session.flush()
-        publish(session, "person.erased", {"person_id": person.id, "erased_at": now.isoformat()},
-                caller, person.home_association_id)
+        publish(
+            session,
+            "person.erased",
+            {"person_id": person.id, "erased_at": now.isoformat()},
+            caller,
+            person.home_association_id,
+        )
     return {"person_id": person.id, "erased_at": now.isoformat()}

@@ -76,22 +76,40 @@ def lines(text):
     columns = _fields(rows[0])
     missing = [field for field in REQUIRED if field not in columns]
     if missing:
-        raise ValidationFailed("The CSV lacks columns.", {"csv": {"line 1": {f: ["Missing column."] for f in missing}}})
+        raise ValidationFailed(
+            "The CSV lacks columns.", {"csv": {"line 1": {f: ["Missing column."] for f in missing}}}
+        )
     if len(rows) - 1 > MAX_LINES:
-        raise ValidationFailed("The CSV has too many lines.", {"csv": [f"At most {MAX_LINES} members at once."]})
-    return [(number, {field: row[index].strip() for field, index in columns.items() if index < len(row)})
-            for number, row in enumerate(rows[1:], start=2) if any(cell.strip() for cell in row)]
+        raise ValidationFailed(
+            "The CSV has too many lines.", {"csv": [f"At most {MAX_LINES} members at once."]}
+        )
+    return [
+        (number, {field: row[index].strip() for field, index in columns.items() if index < len(row)})
+        for number, row in enumerate(rows[1:], start=2)
+        if any(cell.strip() for cell in row)
+    ]
 
 
 def _organisation(session, caller, association_id, line):
     number = line.get("registration_number") or None
-    existing = session.scalar(select(Organisation).where(
-        Organisation.country == line["country"].upper(), Organisation.registration_number == number,
-        Organisation.erased.is_(False))) if number else None
+    existing = (
+        session.scalar(
+            select(Organisation).where(
+                Organisation.country == line["country"].upper(),
+                Organisation.registration_number == number,
+                Organisation.erased.is_(False),
+            )
+        )
+        if number
+        else None
+    )
     if existing is not None and access.can_see_organisation(caller, existing):
         return existing.id, "present"
-    payload = {"name": line["organisation_name"], "country": line["country"].upper(),
-               "owner_association_id": association_id}
+    payload = {
+        "name": line["organisation_name"],
+        "country": line["country"].upper(),
+        "owner_association_id": association_id,
+    }
     payload.update({key: line[key] for key in ("registration_kind", "registration_number") if line.get(key)})
     return organisations.create(session, caller, payload)["id"], "created"
 
@@ -100,24 +118,41 @@ def _person(session, caller, association_id, organisation_id, line):
     existing = session.scalar(select(Person).where(Person.email == normalise_email(line["contact_email"])))
     if existing is not None:
         return existing.id, "present"
-    created = persons.create(session, caller, {
-        "name": line["contact_name"], "email": line["contact_email"], "home_association_id": association_id,
-        "organisations": [{"organisation_id": organisation_id, "role": "contact"}]})
+    created = persons.create(
+        session,
+        caller,
+        {
+            "name": line["contact_name"],
+            "email": line["contact_email"],
+            "home_association_id": association_id,
+            "organisations": [{"organisation_id": organisation_id, "role": "contact"}],
+        },
+    )
     return created["id"], "created"
 
 
 def _membership(session, caller, association_id, organisation_id, line):
     status = line["membership_status"].lower()
     if status not in PATH:
-        raise ValidationFailed("Unknown membership status.", {"membership_status": [
-            f"Must be one of: {', '.join(PATH)}."]})
-    existing = session.scalar(select(Membership).where(Membership.organisation_id == organisation_id,
-                                                       Membership.association_id == association_id))
+        raise ValidationFailed(
+            "Unknown membership status.", {"membership_status": [f"Must be one of: {', '.join(PATH)}."]}
+        )
+    existing = session.scalar(
+        select(Membership).where(
+            Membership.organisation_id == organisation_id, Membership.association_id == association_id
+        )
+    )
     if existing is not None:
         return existing.id, "present"
-    created = memberships.create(session, caller, {"organisation_id": organisation_id,
-                                                   "association_id": association_id,
-                                                   "type": line.get("membership_type") or "full"})
+    created = memberships.create(
+        session,
+        caller,
+        {
+            "organisation_id": organisation_id,
+            "association_id": association_id,
+            "type": line.get("membership_type") or "full",
+        },
+    )
     for step in PATH[status]:
         memberships.transition(session, caller, created["id"], {"to": step, "reason": "imported"})
     return created["id"], "created"
@@ -127,21 +162,36 @@ def _import_line(session, caller, association_id, line):
     missing = {field: ["Missing data for required field."] for field in REQUIRED if not line.get(field)}
     if missing:
         raise ValidationFailed("A required value is missing.", missing)
-    organisation_id, organisation = _as_columns(_organisation, ORGANISATION_COLUMNS, session, caller,
-                                                association_id, line)
-    person_id, person = _as_columns(_person, PERSON_COLUMNS, session, caller, association_id, organisation_id, line)
-    membership_id, membership = _as_columns(_membership, MEMBERSHIP_COLUMNS, session, caller, association_id,
-                                            organisation_id, line)
-    return {"organisation_id": organisation_id, "organisation": organisation, "person_id": person_id,
-            "person": person, "membership_id": membership_id, "membership": membership}
+    organisation_id, organisation = _as_columns(
+        _organisation, ORGANISATION_COLUMNS, session, caller, association_id, line
+    )
+    person_id, person = _as_columns(
+        _person, PERSON_COLUMNS, session, caller, association_id, organisation_id, line
+    )
+    membership_id, membership = _as_columns(
+        _membership, MEMBERSHIP_COLUMNS, session, caller, association_id, organisation_id, line
+    )
+    return {
+        "organisation_id": organisation_id,
+        "organisation": organisation,
+        "person_id": person_id,
+        "person": person,
+        "membership_id": membership_id,
+        "membership": membership,
+    }
 
 
 def _outcome(results, errors, dry_run):
     def count(what, state):
         return sum(1 for r in results if r[what] == state)
-    return {"dry_run": dry_run, "lines": results, "errors": errors,
-            "created": {what: count(what, "created") for what in ("organisation", "person", "membership")},
-            "present": {what: count(what, "present") for what in ("organisation", "person", "membership")}}
+
+    return {
+        "dry_run": dry_run,
+        "lines": results,
+        "errors": errors,
+        "created": {what: count(what, "created") for what in ("organisation", "person", "membership")},
+        "present": {what: count(what, "present") for what in ("organisation", "person", "membership")},
+    }
 
 
 def import_members(session, caller, association_id, payload, query=None):
@@ -161,7 +211,9 @@ def import_members(session, caller, association_id, payload, query=None):
                 errors[f"line {number}"] = refused.errors or {"_line": [refused.detail]}
         outcome = _outcome(results, errors, dry_run)
         if errors and not dry_run:
-            raise ValidationFailed(f"{len(errors)} line(s) are refused; nothing was imported.", {"csv": errors})
+            raise ValidationFailed(
+                f"{len(errors)} line(s) are refused; nothing was imported.", {"csv": errors}
+            )
     except BaseException:
         transaction.rollback()
         raise

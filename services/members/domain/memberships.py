@@ -4,9 +4,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from contracts.api import members as schemas
 from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
-from contracts.api import members as schemas
 from nabo_common.api.validation import dump, load
 from services.members.domain import access
 from services.members.domain.common import publish
@@ -127,7 +127,9 @@ def _move(session, caller, m, to, effective, reason):
     session.add(MembershipTransition(membership_id=m.id, from_status=previous, to_status=to,
                                      effective_date=effective, reason=reason, by_person_id=caller.person_id))
     session.flush()
-    publish(session, "membership.status_changed", _event_data(m, previous, effective), caller, m.association_id)
+    publish(
+        session, "membership.status_changed", _event_data(m, previous, effective), caller, m.association_id
+    )
 
 
 def search(session, caller, query):
@@ -136,9 +138,13 @@ def search(session, caller, query):
     stmt = select(Membership)
     visible = caller.visible_associations
     if visible is not None:
-        stmt = stmt.where(Membership.association_id.in_(visible) | Membership.organisation_id.in_(caller.organisation_ids))
+        stmt = stmt.where(
+            Membership.association_id.in_(visible) | Membership.organisation_id.in_(caller.organisation_ids)
+        )
     for key in ("association_id", "organisation_id", "status"):
         if q.get(key):
             stmt = stmt.where(getattr(Membership, key) == q[key])
-    rows, total = paginate(session, stmt.order_by(Membership.created_at, Membership.id), q["limit"], q["offset"])
+    rows, total = paginate(
+        session, stmt.order_by(Membership.created_at, Membership.id), q["limit"], q["offset"]
+    )
     return page(dump(schemas.Membership, rows, many=True), total, q["limit"], q["offset"])

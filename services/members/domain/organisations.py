@@ -1,9 +1,9 @@
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from contracts.api import members as schemas
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.pagination import page, paginate
-from contracts.api import members as schemas
 from nabo_common.api.validation import dump, load
 from services.members.domain import access, reading, registry_numbers, themes
 from services.members.domain.common import publish
@@ -96,13 +96,17 @@ def update(session, caller, organisation_id, payload):
         except IntegrityError:
             raise Conflict(DUPLICATE_REGISTRATION) from None
         if changed:
-            publish(session, "organisation.updated", _event_data(org, changed), caller, org.owner_association_id)
+            publish(
+                session, "organisation.updated", _event_data(org, changed), caller, org.owner_association_id
+            )
     return dump(schemas.Organisation, org)
 
 
 def search(session, caller, query):
     q = load(schemas.OrganisationQuery, query)
-    stmt = select(Organisation).where(Organisation.erased.is_(False), access.organisation_visibility_filter(caller))
+    stmt = select(Organisation).where(
+        Organisation.erased.is_(False), access.organisation_visibility_filter(caller)
+    )
     if q.get("q"):
         like = f"%{q['q'].lower()}%"
         stmt = stmt.where(or_(Organisation.name_lower.like(like), Organisation.description.ilike(like)))
@@ -113,10 +117,14 @@ def search(session, caller, query):
     if q.get("region"):
         stmt = stmt.where(Organisation.region == q["region"])
     if q.get("association_id"):
-        stmt = stmt.where(or_(
-            Organisation.owner_association_id == q["association_id"],
-            Organisation.id.in_(select(Membership.organisation_id).where(Membership.association_id == q["association_id"])),
-        ))
+        stmt = stmt.where(
+            or_(
+                Organisation.owner_association_id == q["association_id"],
+                Organisation.id.in_(
+                    select(Membership.organisation_id).where(Membership.association_id == q["association_id"])
+                ),
+            )
+        )
     stmt = stmt.order_by(Organisation.name_lower, Organisation.id)
     rows, total = paginate(session, stmt, q["limit"], q["offset"])
     return page(dump(schemas.Organisation, rows, many=True), total, q["limit"], q["offset"])

@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from nabo_common.api.pagination import page, paginate
 from contracts.api import members as schemas
+from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
+from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
 from services.members.domain import access
 from services.members.domain.accounts import hash_password, normalise_email
@@ -107,17 +107,26 @@ def grant_role(session, caller, person_id, payload):
             access.require_admin_of(caller, data["scope_id"])
         else:
             if data["role"] == "admin":
-                raise ValidationFailed("Organisations have no admin role.", {"role": ["Use an organisation role."]})
+                raise ValidationFailed(
+                    "Organisations have no admin role.", {"role": ["Use an organisation role."]}
+                )
             _check_org_roles(session, caller, [{"organisation_id": data["scope_id"]}])
-        if any(r.scope == data["scope"] and r.scope_id == data["scope_id"] and r.role == data["role"]
-               for r in person.roles):
+        if any(
+            r.scope == data["scope"] and r.scope_id == data["scope_id"] and r.role == data["role"]
+            for r in person.roles
+        ):
             raise Conflict("The person has this role already.")
         person.roles.append(PersonRole(**data))
         session.flush()
         publish(session, "person.updated", person_event_data(person), caller, person.home_association_id)
         in_association = data["scope_id"] if data["scope"] == "association" else person.home_association_id
-        publish(session, "person.role_granted", dict(data, person_id=person.id, association_id=in_association),
-                caller, in_association)
+        publish(
+            session,
+            "person.role_granted",
+            dict(data, person_id=person.id, association_id=in_association),
+            caller,
+            in_association,
+        )
     return person_view(person)
 
 
@@ -129,27 +138,41 @@ def search(session, caller, query):
         like = f"%{q['q'].lower()}%"
         stmt = stmt.where(or_(Person.name.ilike(like), Person.email.like(like)))
     if q.get("organisation_id"):
-        stmt = stmt.where(Person.roles.any((PersonRole.scope == "organisation") & (PersonRole.scope_id == q["organisation_id"])))
+        stmt = stmt.where(
+            Person.roles.any(
+                (PersonRole.scope == "organisation") & (PersonRole.scope_id == q["organisation_id"])
+            )
+        )
     if q.get("association_id"):
         aid = q["association_id"]
         orgs = select(Membership.organisation_id).where(Membership.association_id == aid)
-        stmt = stmt.where(or_(Person.home_association_id == aid, Person.roles.any(
-            ((PersonRole.scope == "association") & (PersonRole.scope_id == aid))
-            | ((PersonRole.scope == "organisation") & PersonRole.scope_id.in_(orgs)))))
+        stmt = stmt.where(
+            or_(
+                Person.home_association_id == aid,
+                Person.roles.any(
+                    ((PersonRole.scope == "association") & (PersonRole.scope_id == aid))
+                    | ((PersonRole.scope == "organisation") & PersonRole.scope_id.in_(orgs))
+                ),
+            )
+        )
     rows, total = paginate(session, stmt.order_by(Person.name, Person.id), q["limit"], q["offset"])
     return page([person_view(p) for p in rows], total, q["limit"], q["offset"])
 
 
 # --- consents ---------------------------------------------------------------
 
+
 def _consent_state(session, person_id):
-    history = session.scalars(select(Consent).where(Consent.person_id == person_id)
-                              .order_by(Consent.recorded_at, Consent.id)).all()
+    history = session.scalars(
+        select(Consent).where(Consent.person_id == person_id).order_by(Consent.recorded_at, Consent.id)
+    ).all()
     current = {}
     for record in history:
         current[(record.association_id, record.kind)] = record
-    return {"current": dump(schemas.ConsentRecord, list(current.values()), many=True),
-            "history": dump(schemas.ConsentRecord, history, many=True)}
+    return {
+        "current": dump(schemas.ConsentRecord, list(current.values()), many=True),
+        "history": dump(schemas.ConsentRecord, history, many=True),
+    }
 
 
 def consents(session, caller, person_id):
@@ -180,10 +203,21 @@ def _record_consent(session, caller, person, data):
     record = Consent(person_id=person.id, recorded_at=datetime.now(timezone.utc), **data)
     session.add(record)
     session.flush()
-    publish(session, "consent.changed", {
-        "person_id": person.id, "association_id": record.association_id, "kind": record.kind,
-        "granted": record.granted, "source": record.source, "wording_version": record.wording_version,
-        "recorded_at": record.recorded_at.isoformat()}, caller, record.association_id)
+    publish(
+        session,
+        "consent.changed",
+        {
+            "person_id": person.id,
+            "association_id": record.association_id,
+            "kind": record.kind,
+            "granted": record.granted,
+            "source": record.source,
+            "wording_version": record.wording_version,
+            "recorded_at": record.recorded_at.isoformat(),
+        },
+        caller,
+        record.association_id,
+    )
     return record
 
 
@@ -192,6 +226,15 @@ def withdraw_consent_from_event(session, caller, data):
     person = session.get(Person, data["person_id"])
     if person is None:
         return None
-    return _record_consent(session, caller, person, {
-        "association_id": data["association_id"], "kind": data["kind"], "granted": False,
-        "source": data.get("source", "unsubscribe"), "wording_version": data.get("wording_version", "unsubscribe")})
+    return _record_consent(
+        session,
+        caller,
+        person,
+        {
+            "association_id": data["association_id"],
+            "kind": data["kind"],
+            "granted": False,
+            "source": data.get("source", "unsubscribe"),
+            "wording_version": data.get("wording_version", "unsubscribe"),
+        },
+    )

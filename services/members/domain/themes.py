@@ -7,12 +7,13 @@ takes labels in all five languages. Only accepted themes are offered for
 tagging; a retired one stays on what was tagged with it, and a merged one
 hands everything tagged with it to the theme it was merged into (here, and in
 the other services through theme.merged)."""
-from sqlalchemy import String, cast, delete, select, update as update_rows  # update(): a theme's, below
+from sqlalchemy import String, cast, delete, select  # update(): a theme's, below
+from sqlalchemy import update as update_rows
 from sqlalchemy.exc import IntegrityError
 
+from contracts.api import networks as schemas
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.pagination import page
-from contracts.api import networks as schemas
 from nabo_common.api.validation import load
 from services.members.domain import access
 from services.members.domain.common import get_or_404, publish
@@ -43,8 +44,13 @@ def theme_view(theme, language):
 
 
 def _event_data(theme):
-    return {"theme_id": theme.id, "key": theme.key, "parent_id": theme.parent_id, "labels": dict(theme.labels),
-            "status": theme.status}
+    return {
+        "theme_id": theme.id,
+        "key": theme.key,
+        "parent_id": theme.parent_id,
+        "labels": dict(theme.labels),
+        "status": theme.status,
+    }
 
 
 def _trail_of(caller):
@@ -70,8 +76,10 @@ def check_theme_ids(session, theme_ids, field="themes"):
         raise ValidationFailed("Unknown theme.", {field: [f"No such theme: {', '.join(unknown)}."]})
     not_offered = [f"{t} ({status[t]})" for t in wanted if status[t] != OFFERED]
     if not_offered:
-        raise ValidationFailed("Theme not offered for tagging.", {field: [
-            f"Only accepted themes are offered for tagging: {', '.join(not_offered)}."]})
+        raise ValidationFailed(
+            "Theme not offered for tagging.",
+            {field: [f"Only accepted themes are offered for tagging: {', '.join(not_offered)}."]},
+        )
     return wanted
 
 
@@ -98,7 +106,9 @@ def _check_parent(session, parent_id, theme_id=None):
     if parent is None:
         raise ValidationFailed("Unknown parent theme.", {"parent_id": ["No such theme."]})
     if parent.parent_id is not None or parent_id == theme_id:
-        raise ValidationFailed("Themes are two levels deep.", {"parent_id": ["Choose a top-level theme as parent."]})
+        raise ValidationFailed(
+            "Themes are two levels deep.", {"parent_id": ["Choose a top-level theme as parent."]}
+        )
 
 
 def list_(session, caller, query):
@@ -112,7 +122,7 @@ def list_(session, caller, query):
         needle = q["q"].lower()
         rows = [t for t in rows if needle in t.key or any(needle in v.lower() for v in t.labels.values())]
     items = [theme_view(t, caller.language) for t in rows]
-    return page(items[q["offset"]:q["offset"] + q["limit"]], len(items), q["limit"], q["offset"])
+    return page(items[q["offset"] : q["offset"] + q["limit"]], len(items), q["limit"], q["offset"])
 
 
 def get(session, caller, theme_id):
@@ -126,8 +136,12 @@ def create(session, caller, payload):
         _check_parent(session, data.get("parent_id"))
         # a platform admin's theme with every label joins at once; any other is a proposal
         accepted = caller.is_privileged and not missing_languages(data["labels"])
-        theme = Theme(key=data["key"], parent_id=data.get("parent_id"), labels=data["labels"],
-                      status=OFFERED if accepted else "proposed")
+        theme = Theme(
+            key=data["key"],
+            parent_id=data.get("parent_id"),
+            labels=data["labels"],
+            status=OFFERED if accepted else "proposed",
+        )
         session.add(theme)
         try:
             session.flush()
@@ -145,11 +159,16 @@ def _require_curator_for_changes(caller, theme, data):
         return
     if "parent_id" in data and data["parent_id"] != theme.parent_id:
         raise Forbidden("Only a platform admin may move a theme in the shared taxonomy.")
-    rewritten = sorted(lang for lang, label in data.get("labels", {}).items()
-                       if lang in theme.labels and theme.labels[lang] != label)
+    rewritten = sorted(
+        lang
+        for lang, label in data.get("labels", {}).items()
+        if lang in theme.labels and theme.labels[lang] != label
+    )
     if rewritten:
-        raise Forbidden(f"Only a platform admin may change existing labels of the shared taxonomy "
-                        f"({', '.join(rewritten)}); add translations for other languages.")
+        raise Forbidden(
+            f"Only a platform admin may change existing labels of the shared taxonomy "
+            f"({', '.join(rewritten)}); add translations for other languages."
+        )
 
 
 def update(session, caller, theme_id, payload):
@@ -159,9 +178,13 @@ def update(session, caller, theme_id, payload):
         theme = get_or_404(session, Theme, theme_id, "Theme")
         _require_curator_for_changes(caller, theme, data)
         if "parent_id" in data:
-            if data["parent_id"] is not None and session.scalar(select(Theme.id).where(Theme.parent_id == theme.id)):
-                raise ValidationFailed("Themes are two levels deep.",
-                                       {"parent_id": ["This theme has sub-themes; it stays top-level."]})
+            if data["parent_id"] is not None and session.scalar(
+                select(Theme.id).where(Theme.parent_id == theme.id)
+            ):
+                raise ValidationFailed(
+                    "Themes are two levels deep.",
+                    {"parent_id": ["This theme has sub-themes; it stays top-level."]},
+                )
             _check_parent(session, data["parent_id"], theme.id)
             theme.parent_id = data["parent_id"]
         if "labels" in data:
@@ -188,8 +211,10 @@ def transition(session, caller, theme_id, payload):
             raise Conflict(f"A {theme.status} theme cannot become {data['to']}.")
         missing = missing_languages(theme.labels)
         if data["to"] == "accepted" and missing:
-            raise ValidationFailed("An accepted theme has a label in every language.", {"labels": [
-                f"Add the labels in {', '.join(missing)} first."]})
+            raise ValidationFailed(
+                "An accepted theme has a label in every language.",
+                {"labels": [f"Add the labels in {', '.join(missing)} first."]},
+            )
         theme.status = data["to"]
         session.flush()
         publish(session, f"theme.{data['to']}", _event_data(theme), caller)
@@ -197,14 +222,23 @@ def transition(session, caller, theme_id, payload):
 
 
 def _move_links(session, model, owner_columns, from_id, into_id):
-    """Point the link rows of ``from_id`` at ``into_id``; where an owner (``owner_columns``) has both, one stays."""
+    """Point the link rows of ``from_id`` at ``into_id``; where an owner (``owner_columns``) has both, one
+    stays."""
     twin = model.__table__.alias("twin")
-    has_both = select(twin.c.theme_id).where(twin.c.theme_id == into_id,
-                                             *[twin.c[c] == getattr(model, c) for c in owner_columns])
-    session.execute(delete(model).where(model.theme_id == from_id, has_both.exists())
-                    .execution_options(synchronize_session=False))
-    session.execute(update_rows(model).where(model.theme_id == from_id).values(theme_id=into_id)
-                    .execution_options(synchronize_session=False))
+    has_both = select(twin.c.theme_id).where(
+        twin.c.theme_id == into_id, *[twin.c[c] == getattr(model, c) for c in owner_columns]
+    )
+    session.execute(
+        delete(model)
+        .where(model.theme_id == from_id, has_both.exists())
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update_rows(model)
+        .where(model.theme_id == from_id)
+        .values(theme_id=into_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def retag(theme_ids, from_id, into_id):
@@ -221,26 +255,40 @@ def merge(session, caller, theme_id, payload):
         theme = get_or_404(session, Theme, theme_id, "Theme")
         into = session.get(Theme, data["into_theme_id"])
         if into is None or into.id == theme.id or into.status != OFFERED:
-            raise ValidationFailed("Merge into another, accepted theme.", {"into_theme_id": [
-                "Choose an accepted theme other than this one."]})
+            raise ValidationFailed(
+                "Merge into another, accepted theme.",
+                {"into_theme_id": ["Choose an accepted theme other than this one."]},
+            )
         if theme.status == "merged":
             raise Conflict(f"This theme was merged into {theme.merged_into_id} already.")
         children = select(Theme.id).where(Theme.parent_id == theme.id)
         if into.parent_id is not None and session.scalar(children.limit(1)):
-            raise ValidationFailed("Themes are two levels deep.", {"into_theme_id": [
-                "This theme has sub-themes; merge it into a top-level theme."]})
-        session.execute(update_rows(Theme).where(Theme.parent_id == theme.id).values(parent_id=into.id)
-                        .execution_options(synchronize_session=False))
+            raise ValidationFailed(
+                "Themes are two levels deep.",
+                {"into_theme_id": ["This theme has sub-themes; merge it into a top-level theme."]},
+            )
+        session.execute(
+            update_rows(Theme)
+            .where(Theme.parent_id == theme.id)
+            .values(parent_id=into.id)
+            .execution_options(synchronize_session=False)
+        )
         _move_links(session, OrganisationTheme, ("organisation_id", "kind"), theme.id, into.id)
         _move_links(session, NetworkTheme, ("network_id",), theme.id, into.id)
         # offers keep their theme ids as JSON; a text match narrows the scan before the exact change
-        for item in session.scalars(select(OfferNeed).where(cast(OfferNeed.themes, String).contains(theme.id))):
+        for item in session.scalars(
+            select(OfferNeed).where(cast(OfferNeed.themes, String).contains(theme.id))
+        ):
             item.themes = retag(item.themes, theme.id, into.id)
         theme.status, theme.merged_into_id = "merged", into.id
         session.flush()
         session.expire_all()  # the links changed under the loaded organisations and networks
-        publish(session, "theme.merged", {"theme_id": theme.id, "key": theme.key, "into_theme_id": into.id,
-                                          "into_key": into.key}, caller)
+        publish(
+            session,
+            "theme.merged",
+            {"theme_id": theme.id, "key": theme.key, "into_theme_id": into.id, "into_key": into.key},
+            caller,
+        )
         theme = session.get(Theme, theme_id)
     return theme_view(theme, caller.language)
 
@@ -252,7 +300,8 @@ def set_organisation_themes(session, org, kind, theme_ids):
     if wanted == current:
         return False
     org.theme_links = [link for link in org.theme_links if link.kind != kind or link.theme_id in wanted] + [
-        OrganisationTheme(organisation_id=org.id, theme_id=t, kind=kind) for t in sorted(wanted - current)]
+        OrganisationTheme(organisation_id=org.id, theme_id=t, kind=kind) for t in sorted(wanted - current)
+    ]
     return True
 
 

@@ -24,7 +24,9 @@ def own_association(caller, association_id, field="association_id"):
         raise Forbidden("Only an association's admins may do this.")
     if association_id is None:
         if len(caller.admin_of) != 1:
-            raise ValidationFailed("Say which association this is for.", {field: ["Missing data for required field."]})
+            raise ValidationFailed(
+                "Say which association this is for.", {field: ["Missing data for required field."]}
+            )
         association_id = caller.admin_of[0]
     require_admin_of(caller, association_id)
     return association_id

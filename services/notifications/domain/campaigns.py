@@ -12,12 +12,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import func, insert, literal, select, update
 
+from contracts.api import notifications as schemas
 from nabo_common.api.errors import Conflict
 from nabo_common.api.pagination import page, paginate
-from contracts.api import notifications as schemas
-from nabo_common.persistence.types import UtcDateTime
 from nabo_common.api.validation import dump, load
-from services.notifications.domain import access, daily_cap as cap, rendering
+from nabo_common.persistence.types import UtcDateTime
+from services.notifications.domain import access, rendering
+from services.notifications.domain import daily_cap as cap
 from services.notifications.domain.audience import audience, check_segment
 from services.notifications.domain.common import locked, publish, utcnow
 from services.notifications.domain.deliveries import CAMPAIGN
@@ -95,7 +96,9 @@ def list_(session, caller, query):
         stmt = stmt.where(Campaign.association_id == q["association_id"])
     if q.get("status"):
         stmt = stmt.where(Campaign.status == q["status"])
-    rows, total = paginate(session, stmt.order_by(Campaign.created_at.desc(), Campaign.id), q["limit"], q["offset"])
+    rows, total = paginate(
+        session, stmt.order_by(Campaign.created_at.desc(), Campaign.id), q["limit"], q["offset"]
+    )
     return page([_view(session, c) for c in rows], total, q["limit"], q["offset"])
 
 
@@ -119,8 +122,9 @@ def update_(session, caller, campaign_id, payload, *, daily_cap):
 
 def message_language(campaign, association, language):
     """The recipient's language if the campaign has it, else the association's default, else any."""
-    return rendering.pick_language(language, association.default_language if association else None,
-                                   available=tuple(campaign.contents))
+    return rendering.pick_language(
+        language, association.default_language if association else None, available=tuple(campaign.contents)
+    )
 
 
 def preview(session, caller, campaign_id):
@@ -132,9 +136,14 @@ def preview(session, caller, campaign_id):
     languages = Counter()
     for language, n in session.execute(select(stmt.c.language, func.count()).group_by(stmt.c.language)):
         languages[message_language(campaign, association, language)] += n
-    return {"count": count, "languages": dict(languages),
-            "sample": [{"person_id": p, "name": n, "language": message_language(campaign, association, lang)}
-                       for p, n, lang in sample]}
+    return {
+        "count": count,
+        "languages": dict(languages),
+        "sample": [
+            {"person_id": p, "name": n, "language": message_language(campaign, association, lang)}
+            for p, n, lang in sample
+        ],
+    }
 
 
 def schedule(session, caller, campaign_id, payload, *, daily_cap):
@@ -162,9 +171,14 @@ def cancel(session, caller, campaign_id):
         campaign = _locked_or_404(session, caller, campaign_id)
         if campaign.status not in ("draft", "scheduled", "sending"):
             raise Conflict(f"A campaign that is {campaign.status} cannot be cancelled.")
-        unsent = session.execute(update(Delivery).where(Delivery.campaign_id == campaign.id,
-                                                        Delivery.status == "queued")
-                                 .values(status="failed", last_error="campaign cancelled")).rowcount or 0
+        unsent = (
+            session.execute(
+                update(Delivery)
+                .where(Delivery.campaign_id == campaign.id, Delivery.status == "queued")
+                .values(status="failed", last_error="campaign cancelled")
+            ).rowcount
+            or 0
+        )
         # what will not go out no longer counts against the day's cap
         going_out = max(0, campaign.cap_recipients - unsent) if campaign.status == "sending" else 0
         cap.settle(session, campaign, going_out, now)
@@ -194,8 +208,11 @@ def record_bounces(session, caller, campaign_id, payload):
         campaign = _visible_or_404(session, caller, campaign_id)
         for bounce in data["bounces"]:
             email = bounce["email"].strip().lower()
-            row = session.scalar(select(Delivery).where(Delivery.campaign_id == campaign.id,
-                                                        func.lower(Delivery.email) == email))
+            row = session.scalar(
+                select(Delivery).where(
+                    Delivery.campaign_id == campaign.id, func.lower(Delivery.email) == email
+                )
+            )
             if row is None:
                 unknown.append(bounce["email"])
                 continue
@@ -211,25 +228,62 @@ def record_bounces(session, caller, campaign_id, payload):
 
 # --- background work -------------------------------------------------------------
 
+
 def start_due(session, now=None, limit=5):
     """Materialise the recipients of campaigns whose time has come; returns the campaign ids started."""
     now = now or utcnow()
     started = []
     with session.begin():
-        due = session.scalars(locked(session, select(Campaign).where(
-            Campaign.status == "scheduled", Campaign.send_at <= now).order_by(Campaign.send_at).limit(limit))).all()
+        due = session.scalars(
+            locked(
+                session,
+                select(Campaign)
+                .where(Campaign.status == "scheduled", Campaign.send_at <= now)
+                .order_by(Campaign.send_at)
+                .limit(limit),
+            )
+        ).all()
         for campaign in due:
             people = audience(campaign.association_id, campaign.kind, campaign.segment, now).subquery()
             rows = select(
-                literal(campaign.id).label("cause_id"), people.c.person_id, literal(CHANNEL).label("channel"),
-                literal("campaign").label("kind"), literal(CAMPAIGN).label("priority"),
-                literal(campaign.id).label("campaign_id"), literal(campaign.association_id).label("association_id"),
-                people.c.person_id.label("pid"), people.c.email, people.c.name, people.c.language,
-                literal("queued").label("status"), literal(0).label("attempts"),
-                literal(now, UtcDateTime()).label("next_attempt_at"), literal(now, UtcDateTime()).label("created_at"))
-            result = session.execute(insert(Delivery).from_select(
-                ["cause_id", "recipient", "channel", "kind", "priority", "campaign_id", "association_id", "person_id",
-                 "email", "name", "language", "status", "attempts", "next_attempt_at", "created_at"], rows))
+                literal(campaign.id).label("cause_id"),
+                people.c.person_id,
+                literal(CHANNEL).label("channel"),
+                literal("campaign").label("kind"),
+                literal(CAMPAIGN).label("priority"),
+                literal(campaign.id).label("campaign_id"),
+                literal(campaign.association_id).label("association_id"),
+                people.c.person_id.label("pid"),
+                people.c.email,
+                people.c.name,
+                people.c.language,
+                literal("queued").label("status"),
+                literal(0).label("attempts"),
+                literal(now, UtcDateTime()).label("next_attempt_at"),
+                literal(now, UtcDateTime()).label("created_at"),
+            )
+            result = session.execute(
+                insert(Delivery).from_select(
+                    [
+                        "cause_id",
+                        "recipient",
+                        "channel",
+                        "kind",
+                        "priority",
+                        "campaign_id",
+                        "association_id",
+                        "person_id",
+                        "email",
+                        "name",
+                        "language",
+                        "status",
+                        "attempts",
+                        "next_attempt_at",
+                        "created_at",
+                    ],
+                    rows,
+                )
+            )
             campaign.recipient_count = result.rowcount or 0
             cap.settle(session, campaign, campaign.recipient_count, now)
             campaign.status = "sending"
@@ -250,12 +304,25 @@ def complete_finished(session, now=None):
                 continue
             campaign.status = "sent"
             campaign.completed_at = now
-            publish(session, "campaign.completed", {
-                "campaign_id": campaign.id, "association_id": campaign.association_id, "code": campaign.code,
-                "name": campaign.name, "kind": campaign.kind, "recipients": counts["total"], "sent": counts["sent"],
-                "failed": counts["failed"], "bounced": counts["bounced"],
-                "started_at": campaign.started_at.isoformat() if campaign.started_at else None,
-                "completed_at": now.isoformat()}, None, campaign.association_id)
+            publish(
+                session,
+                "campaign.completed",
+                {
+                    "campaign_id": campaign.id,
+                    "association_id": campaign.association_id,
+                    "code": campaign.code,
+                    "name": campaign.name,
+                    "kind": campaign.kind,
+                    "recipients": counts["total"],
+                    "sent": counts["sent"],
+                    "failed": counts["failed"],
+                    "bounced": counts["bounced"],
+                    "started_at": campaign.started_at.isoformat() if campaign.started_at else None,
+                    "completed_at": now.isoformat(),
+                },
+                None,
+                campaign.association_id,
+            )
             finished.append(campaign.id)
     return finished
 
@@ -263,12 +330,16 @@ def complete_finished(session, now=None):
 def tag_links(text, code, own_hosts):
     """Add the campaign and channel code to every link to nabo's own hosts (``own_hosts``), so
     registrations can be attributed to the campaign; links to anyone else's site go out as written."""
+
     def tag(url):
         parts = urlsplit(url)
         if (parts.hostname or "").lower() not in own_hosts:
             return url
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                 if k not in ("campaign_code", "source_channel")]
+        query = [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k not in ("campaign_code", "source_channel")
+        ]
         query += [("campaign_code", code), ("source_channel", CHANNEL)]
         return urlunsplit(parts._replace(query=urlencode(query)))
 

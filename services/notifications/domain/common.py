@@ -1,12 +1,11 @@
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
+from nabo_common.api.errors import NotFound
+from nabo_common.messaging import outbox
 from nabo_common.persistence import db
 from nabo_common.persistence.due_rows import RetryPolicy
-from nabo_common.messaging import outbox
-from nabo_common.api.errors import NotFound
 from services.notifications.models import OutboxEvent
-
 
 MAX_RETRY_DELAY = timedelta(hours=6)
 

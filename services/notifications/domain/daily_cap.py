@@ -30,12 +30,19 @@ def sending_day(session, association_id, moment):
 def _locked_volumes(session, association_id, days):
     """The counter rows of ``days``, created if missing and locked until the transaction ends."""
     days = sorted(days)
-    insert_ignoring_duplicates(session, CampaignDailyVolume,
-                               [{"association_id": association_id, "day": day, "recipients": 0} for day in days],
-                               ("association_id", "day"))
-    rows = session.scalars(select(CampaignDailyVolume).where(
-        CampaignDailyVolume.association_id == association_id, CampaignDailyVolume.day.in_(days))
-        .order_by(CampaignDailyVolume.day).with_for_update().execution_options(populate_existing=True)).all()
+    insert_ignoring_duplicates(
+        session,
+        CampaignDailyVolume,
+        [{"association_id": association_id, "day": day, "recipients": 0} for day in days],
+        ("association_id", "day"),
+    )
+    rows = session.scalars(
+        select(CampaignDailyVolume)
+        .where(CampaignDailyVolume.association_id == association_id, CampaignDailyVolume.day.in_(days))
+        .order_by(CampaignDailyVolume.day)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
     return {row.day: row for row in rows}
 
 
@@ -48,9 +55,11 @@ def reserve(session, campaign, recipients, daily_cap, send_at):
     held_that_day = campaign.cap_recipients if campaign.cap_day == day else 0
     left = max(0, daily_cap - (volumes[day].recipients - held_that_day))
     if recipients > left:
-        raise Conflict(f"This campaign has {recipients} recipients, but only {left} of the association's daily cap "
-                       f"of {daily_cap} campaign recipients are left for {day.isoformat()}. Send it on a later day "
-                       "or to a narrower segment.")
+        raise Conflict(
+            f"This campaign has {recipients} recipients, but only {left} of the association's daily cap "
+            f"of {daily_cap} campaign recipients are left for {day.isoformat()}. Send it on a later day "
+            "or to a narrower segment."
+        )
     if campaign.cap_day is not None:
         held = volumes[campaign.cap_day]
         held.recipients = max(0, held.recipients - campaign.cap_recipients)

@@ -15,8 +15,16 @@ from services.notifications.models import Association, Contact, Delivery, InboxI
 TRANSACTIONAL = 0
 CAMPAIGN = 1
 # bundled into the daily or weekly digest for persons who asked for one
-NON_URGENT = frozenset({"recording_published", "match_introduced", "idea_status_changed", "initiative_launched",
-                        "membership_activated", "membership_lapsing"})
+NON_URGENT = frozenset(
+    {
+        "recording_published",
+        "match_introduced",
+        "idea_status_changed",
+        "initiative_launched",
+        "membership_activated",
+        "membership_lapsing",
+    }
+)
 
 
 class ReadModelBehind(Exception):
@@ -46,7 +54,9 @@ def person(session, person_id, fallback=None):
         return None
     if contact is None:
         if fallback and fallback.get("email"):
-            return Recipient(person_id, fallback.get("email"), fallback.get("name") or "", fallback.get("language"))
+            return Recipient(
+                person_id, fallback.get("email"), fallback.get("name") or "", fallback.get("language")
+            )
         raise ReadModelBehind(f"person {person_id} is not in the read model yet")
     return Recipient(contact.person_id, contact.email, contact.name, contact.language)
 
@@ -56,15 +66,29 @@ def guest(email, name, language):
 
 
 def _language(preference, recipient, association):
-    return rendering.pick_language(preference.language if preference else None, recipient.language,
-                                   association.default_language if association else None)
+    return rendering.pick_language(
+        preference.language if preference else None,
+        recipient.language,
+        association.default_language if association else None,
+    )
 
 
 _LOOK_UP = object()
 
 
-def notify(session, cause_id, kind, recipients, context, association_id=None, attachments=None, link=None,
-           channels=("email", "inapp"), event_id=None, association=_LOOK_UP):
+def notify(
+    session,
+    cause_id,
+    kind,
+    recipients,
+    context,
+    association_id=None,
+    attachments=None,
+    link=None,
+    channels=("email", "inapp"),
+    event_id=None,
+    association=_LOOK_UP,
+):
     """Record ``kind`` for each recipient (deduplicated); returns the number of new deliveries. ``event_id``:
     the calendar event the message is about, whose end starts the retention period of guests' copies.
     ``association``: the read model's Association of ``association_id`` (None: it has none), where the caller
@@ -80,21 +104,61 @@ def notify(session, cause_id, kind, recipients, context, association_id=None, at
         preference = session.get(Preference, recipient.person_id) if recipient.person_id else None
         language = _language(preference, recipient, association)
         message = rendering.render(kind, language, dict(context, name=recipient.name or ""))
-        common = {"cause_id": str(cause_id), "recipient": recipient.key, "kind": kind, "priority": TRANSACTIONAL,
-                  "association_id": association_id, "person_id": recipient.person_id, "event_id": event_id,
-                  "language": language,
-                  "name": recipient.name, "subject": message.subject, "created_at": now, "next_attempt_at": now}
+        common = {
+            "cause_id": str(cause_id),
+            "recipient": recipient.key,
+            "kind": kind,
+            "priority": TRANSACTIONAL,
+            "association_id": association_id,
+            "person_id": recipient.person_id,
+            "event_id": event_id,
+            "language": language,
+            "name": recipient.name,
+            "subject": message.subject,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
         if "email" in channels and recipient.email and (preference is None or preference.email):
             held = kind in NON_URGENT and preference is not None and preference.digest != "immediate"
-            email_rows.append(dict(common, channel="email", email=recipient.email, text_body=message.text,
-                                   html_body=message.html, attachments=attachments,
-                                   status="held" if held else "queued", sent_at=None))
+            email_rows.append(
+                dict(
+                    common,
+                    channel="email",
+                    email=recipient.email,
+                    text_body=message.text,
+                    html_body=message.html,
+                    attachments=attachments,
+                    status="held" if held else "queued",
+                    sent_at=None,
+                )
+            )
         if "inapp" in channels and recipient.person_id and (preference is None or preference.inapp):
-            inapp_rows.append(dict(common, channel="inapp", email=None, text_body=None, html_body=None,
-                                   attachments=None, status="sent", sent_at=now))
-            inbox_rows.append({"id": new_id(), "person_id": recipient.person_id, "cause_id": str(cause_id), "kind": kind,
-                               "title": message.subject, "body": message.summary, "link": link, "created_at": now})
-    created = insert_ignoring_duplicates(session, Delivery, email_rows + inapp_rows,
-                                         ["cause_id", "recipient", "channel"])
+            inapp_rows.append(
+                dict(
+                    common,
+                    channel="inapp",
+                    email=None,
+                    text_body=None,
+                    html_body=None,
+                    attachments=None,
+                    status="sent",
+                    sent_at=now,
+                )
+            )
+            inbox_rows.append(
+                {
+                    "id": new_id(),
+                    "person_id": recipient.person_id,
+                    "cause_id": str(cause_id),
+                    "kind": kind,
+                    "title": message.subject,
+                    "body": message.summary,
+                    "link": link,
+                    "created_at": now,
+                }
+            )
+    created = insert_ignoring_duplicates(
+        session, Delivery, email_rows + inapp_rows, ["cause_id", "recipient", "channel"]
+    )
     insert_ignoring_duplicates(session, InboxItem, inbox_rows, ["cause_id", "person_id"])
     return created

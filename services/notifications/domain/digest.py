@@ -33,13 +33,25 @@ def send_due_digests(session, now=None, limit=100):
         for preference in candidates:
             if preference.last_digest_at and preference.last_digest_at + PERIODS[preference.digest] > now:
                 continue
-            items = session.scalars(select(Delivery).where(Delivery.person_id == preference.person_id,
-                                                           Delivery.status == "held").order_by(Delivery.id)).all()
+            items = session.scalars(
+                select(Delivery)
+                .where(Delivery.person_id == preference.person_id, Delivery.status == "held")
+                .order_by(Delivery.id)
+            ).all()
             latest = items[-1]
             recipient = Recipient(preference.person_id, latest.email, latest.name or "", latest.language)
-            notify(session, f"digest:{preference.person_id}:{now:%Y%m%dT%H%M}", "digest", [recipient],
-                   {"items": [{"subject": d.subject, "summary": _summary(d.text_body)} for d in items],
-                    "period": preference.digest}, latest.association_id, channels=("email",))
+            notify(
+                session,
+                f"digest:{preference.person_id}:{now:%Y%m%dT%H%M}",
+                "digest",
+                [recipient],
+                {
+                    "items": [{"subject": d.subject, "summary": _summary(d.text_body)} for d in items],
+                    "period": preference.digest,
+                },
+                latest.association_id,
+                channels=("email",),
+            )
             for item in items:
                 item.status = "digested"
             preference.last_digest_at = now
@@ -53,9 +65,14 @@ def notify_lapsing_memberships(session, now=None):
     today = now.date()
     count = 0
     with session.begin():
-        ending = session.scalars(select(Membership).where(
-            Membership.status == "active", Membership.end_date.is_not(None), Membership.end_date >= today,
-            Membership.end_date <= today + LAPSING_NOTICE)).all()
+        ending = session.scalars(
+            select(Membership).where(
+                Membership.status == "active",
+                Membership.end_date.is_not(None),
+                Membership.end_date >= today,
+                Membership.end_date <= today + LAPSING_NOTICE,
+            )
+        ).all()
         for membership in ending:
             cause = f"lapsing:{membership.id}:{membership.end_date.isoformat()}"
             if session.scalar(select(Delivery.id).where(Delivery.cause_id == cause).limit(1)) is None:

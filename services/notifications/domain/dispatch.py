@@ -91,7 +91,10 @@ class MessageBuilder:
         if campaign_ids:
             with session.begin():
                 for campaign in session.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids))):
-                    self.campaigns[campaign.id] = (campaign, session.get(Association, campaign.association_id))
+                    self.campaigns[campaign.id] = (
+                        campaign,
+                        session.get(Association, campaign.association_id),
+                    )
 
     def message_id(self, row):
         return mail.message_id(self.domain, "nabo", row.id, row.cause_id)
@@ -100,26 +103,41 @@ class MessageBuilder:
         """The message written out for SMTP (a PreparedMessage)."""
         common = {"to_email": row.email, "to_name": row.name, "message_id": self.message_id(row)}
         if row.priority != CAMPAIGN:
-            return mail.compose(mail_from=self.config.mail_from, subject=row.subject, text=row.text_body,
-                                html=row.html_body, attachments=row.attachments, **common)
+            return mail.compose(
+                mail_from=self.config.mail_from,
+                subject=row.subject,
+                text=row.text_body,
+                html=row.html_body,
+                attachments=row.attachments,
+                **common,
+            )
         campaign, association = self.campaigns[row.campaign_id]
-        unsubscribe_url = unsubscribe.link(self.config, row.person_id, campaign.association_id,
-                                           CONSENT_FOR_KIND[campaign.kind], campaign.id)
-        return self._template(campaign, association, row.language).render(unsubscribe_url=unsubscribe_url, **common)
+        unsubscribe_url = unsubscribe.link(
+            self.config, row.person_id, campaign.association_id, CONSENT_FOR_KIND[campaign.kind], campaign.id
+        )
+        return self._template(campaign, association, row.language).render(
+            unsubscribe_url=unsubscribe_url, **common
+        )
 
     def _template(self, campaign, association, language):
         key = (campaign.id, language)
         if key not in self.templates:
-            language, subject, body = campaigns_mod.render_for(campaign, association, language,
-                                                               self.config.own_link_hosts)
-            text, html = rendering.wrap(language, subject, body, unsubscribe_url=PLACEHOLDER,
-                                        sender=campaign.sender_name)
+            language, subject, body = campaigns_mod.render_for(
+                campaign, association, language, self.config.own_link_hosts
+            )
+            text, html = rendering.wrap(
+                language, subject, body, unsubscribe_url=PLACEHOLDER, sender=campaign.sender_name
+            )
             self.templates[key] = mail.MessageTemplate(
                 mail_from=mail.display_from(campaign.sender_name, self.config.mail_from),
-                reply_to=campaign.sender_email, subject=subject, text=text, html=html, placeholder=PLACEHOLDER,
-                headers={"X-Nabo-Campaign": campaign.code, "List-Id": self._list_id(campaign, association)})
+                reply_to=campaign.sender_email,
+                subject=subject,
+                text=text,
+                html=html,
+                placeholder=PLACEHOLDER,
+                headers={"X-Nabo-Campaign": campaign.code, "List-Id": self._list_id(campaign, association)},
+            )
         return self.templates[key]
-
 
     def _list_id(self, campaign, association):
         """RFC 2919: one list per association and kind of campaign, so readers can filter and mute it."""
@@ -136,17 +154,23 @@ def _apply(session, *changes):
 def _apply_in_transaction(session, *changes):
     """Returns the changes' row counts: 0 where the row was no longer in the expected state."""
     # Core statements, no session synchronisation: the batch's rows in the session are not consulted again
-    return [session.execute(_status_change(tuple(values)), {"row_id": row_id, "expected": status, **values}).rowcount
-            for row_id, status, values in filter(None, changes)]
+    return [
+        session.execute(
+            _status_change(tuple(values)), {"row_id": row_id, "expected": status, **values}
+        ).rowcount
+        for row_id, status, values in filter(None, changes)
+    ]
 
 
 @lru_cache(maxsize=32)
 def _status_change(columns):
     """``UPDATE deliveries SET <columns> WHERE id = :row_id AND status = :expected``, built once per set of
     columns (there are a handful): building it per message was most of the Python a sent message cost."""
-    return (update(DELIVERIES)
-            .where(DELIVERIES.c.id == bindparam("row_id"), DELIVERIES.c.status == bindparam("expected"))
-            .values({column: bindparam(column) for column in columns}))
+    return (
+        update(DELIVERIES)
+        .where(DELIVERIES.c.id == bindparam("row_id"), DELIVERIES.c.status == bindparam("expected"))
+        .values({column: bindparam(column) for column in columns})
+    )
 
 
 def _outcome_of_sending(mailer, message, row, config):
@@ -158,13 +182,22 @@ def _outcome_of_sending(mailer, message, row, config):
         next_attempt_at = retries.next_attempt_at(row.attempts + 1, utcnow())
         if next_attempt_at is None:
             return "failed", {"status": "failed", "last_error": str(exc), "lease_until": None}
-        return "retry", {"status": "queued", "last_error": str(exc), "lease_until": None,
-                         "next_attempt_at": next_attempt_at}
+        return "retry", {
+            "status": "queued",
+            "last_error": str(exc),
+            "lease_until": None,
+            "next_attempt_at": next_attempt_at,
+        }
     except mail.PermanentFailure as exc:
         return "failed", {"status": "failed", "last_error": str(exc), "lease_until": None}
     message_id = message.message_id if isinstance(message, mail.PreparedMessage) else message["Message-ID"]
-    return "sent", {"status": "sent", "sent_at": utcnow(), "message_id": message_id, "last_error": None,
-                    "lease_until": None}
+    return "sent", {
+        "status": "sent",
+        "sent_at": utcnow(),
+        "message_id": message_id,
+        "last_error": None,
+        "lease_until": None,
+    }
 
 
 def send_batch(session, rows, mailer, pacer, config):
@@ -177,8 +210,13 @@ def send_batch(session, rows, mailer, pacer, config):
     builder = MessageBuilder(session, config, rows)
     outcome = {"sent": 0, "retry": 0, "failed": 0}
     settled = None  # the last message's outcome, not committed yet
-    lease = RenewedLease(DUE_EMAIL, session.get_bind(), [row.id for row in rows],
-                         rows[0].lease_until if rows else utcnow(), config.lease_seconds)
+    lease = RenewedLease(
+        DUE_EMAIL,
+        session.get_bind(),
+        [row.id for row in rows],
+        rows[0].lease_until if rows else utcnow(),
+        config.lease_seconds,
+    )
 
     def apply(*changes):  # not while a renewal writes the same rows (two transactions would deadlock)
         with lease.held():
@@ -190,8 +228,18 @@ def send_batch(session, rows, mailer, pacer, config):
                 try:
                     message = builder.build(row)
                 except Exception as exc:  # a message that cannot be built never will be: record it, go on
-                    apply(settled, (row.id, "claimed", {"status": "failed", "lease_until": None,
-                                                        "last_error": f"cannot build: {exc}"[:1000]}))
+                    apply(
+                        settled,
+                        (
+                            row.id,
+                            "claimed",
+                            {
+                                "status": "failed",
+                                "lease_until": None,
+                                "last_error": f"cannot build: {exc}"[:1000],
+                            },
+                        ),
+                    )
                     settled = None
                     outcome["failed"] += 1
                     continue
@@ -201,7 +249,9 @@ def send_batch(session, rows, mailer, pacer, config):
                     pacer.wait()
                 if lease.expired():
                     break  # renewals failed (a stall, the database away): the rest may be another replica's
-                *_, started = apply(settled, (row.id, "claimed", {"status": "sending", "attempts": row.attempts + 1}))
+                *_, started = apply(
+                    settled, (row.id, "claimed", {"status": "sending", "attempts": row.attempts + 1})
+                )
                 settled = None
                 if not started:
                     continue  # no longer ours (lease ran out and another replica took it)

@@ -4,8 +4,16 @@ from sqlalchemy import delete, select, update
 from contracts.api import notifications as schemas
 from nabo_common.api.validation import dump
 from services.notifications.domain import access, preferences
-from services.notifications.models import (ConsentState, Contact, ContactOrganisation, Delivery, InboxItem,
-                                           NetworkMember, Preference, Registration)
+from services.notifications.models import (
+    ConsentState,
+    Contact,
+    ContactOrganisation,
+    Delivery,
+    InboxItem,
+    NetworkMember,
+    Preference,
+    Registration,
+)
 
 ERASED_NAME = "Erased person"
 
@@ -17,22 +25,52 @@ def export(session, caller, person_id):
                                  .order_by(Delivery.created_at)).all()
     return {
         "service": "notifications",
-        "contact": None if contact is None else {
-            "name": contact.name, "email": contact.email, "language": contact.language,
-            "birth_year": contact.birth_year, "email_bounced_at": contact.email_bounced_at.isoformat()
-            if contact.email_bounced_at else None},
+        "contact": None
+        if contact is None
+        else {
+            "name": contact.name,
+            "email": contact.email,
+            "language": contact.language,
+            "birth_year": contact.birth_year,
+            "email_bounced_at": contact.email_bounced_at.isoformat() if contact.email_bounced_at else None,
+        },
         "preferences": preferences.view(person_id, session.get(Preference, person_id)),
-        "consents": [{"association_id": c.association_id, "kind": c.kind, "granted": c.granted,
-                      "recorded_at": c.recorded_at.isoformat()}
-                     for c in session.scalars(select(ConsentState).where(ConsentState.person_id == person_id))],
-        "messages": [{"kind": d.kind, "channel": d.channel, "subject": d.subject, "email": d.email,
-                      "status": d.status, "campaign_id": d.campaign_id, "created_at": d.created_at.isoformat(),
-                      "sent_at": d.sent_at.isoformat() if d.sent_at else None} for d in deliveries],
-        "inbox": dump(schemas.InboxItem, session.scalars(select(InboxItem).where(
-            InboxItem.person_id == person_id).order_by(InboxItem.created_at)).all(), many=True),
-        "registrations": [{"event_id": r.event_id, "status": r.status, "email": r.email}
-                          for r in session.scalars(select(Registration).where(Registration.person_id == person_id))],
-        "networks": list(session.scalars(select(NetworkMember.network_id).where(NetworkMember.person_id == person_id))),
+        "consents": [
+            {
+                "association_id": c.association_id,
+                "kind": c.kind,
+                "granted": c.granted,
+                "recorded_at": c.recorded_at.isoformat(),
+            }
+            for c in session.scalars(select(ConsentState).where(ConsentState.person_id == person_id))
+        ],
+        "messages": [
+            {
+                "kind": d.kind,
+                "channel": d.channel,
+                "subject": d.subject,
+                "email": d.email,
+                "status": d.status,
+                "campaign_id": d.campaign_id,
+                "created_at": d.created_at.isoformat(),
+                "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+            }
+            for d in deliveries
+        ],
+        "inbox": dump(
+            schemas.InboxItem,
+            session.scalars(
+                select(InboxItem).where(InboxItem.person_id == person_id).order_by(InboxItem.created_at)
+            ).all(),
+            many=True,
+        ),
+        "registrations": [
+            {"event_id": r.event_id, "status": r.status, "email": r.email}
+            for r in session.scalars(select(Registration).where(Registration.person_id == person_id))
+        ],
+        "networks": list(
+            session.scalars(select(NetworkMember.network_id).where(NetworkMember.person_id == person_id))
+        ),
     }
 
 
@@ -45,9 +83,16 @@ def erase(session, person_id):
         contact.admin_of = []
     for model in (ContactOrganisation, NetworkMember, Preference, InboxItem):
         session.execute(delete(model).where(model.person_id == person_id))
-    session.execute(update(Registration).where(Registration.person_id == person_id)
-                    .values(name=ERASED_NAME, email=None))
-    session.execute(update(Delivery).where(Delivery.person_id == person_id, Delivery.status.in_(
-        ("queued", "held", "claimed"))).values(status="failed", last_error="recipient erased"))
-    session.execute(update(Delivery).where(Delivery.person_id == person_id).values(
-        email=None, name=None, subject=None, text_body=None, html_body=None, attachments=None))
+    session.execute(
+        update(Registration).where(Registration.person_id == person_id).values(name=ERASED_NAME, email=None)
+    )
+    session.execute(
+        update(Delivery)
+        .where(Delivery.person_id == person_id, Delivery.status.in_(("queued", "held", "claimed")))
+        .values(status="failed", last_error="recipient erased")
+    )
+    session.execute(
+        update(Delivery)
+        .where(Delivery.person_id == person_id)
+        .values(email=None, name=None, subject=None, text_body=None, html_body=None, attachments=None)
+    )

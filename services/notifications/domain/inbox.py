@@ -1,9 +1,9 @@
 """The in-app inbox: a person's own notifications, newest first."""
 from sqlalchemy import select
 
+from contracts.api import notifications as schemas
 from nabo_common.api.errors import NotFound
 from nabo_common.api.pagination import page, paginate
-from contracts.api import notifications as schemas
 from nabo_common.api.validation import dump, load
 from services.notifications.domain import access
 from services.notifications.domain.common import utcnow
@@ -25,7 +25,9 @@ def list_(session, caller, query):
         stmt = stmt.where(InboxItem.read_at.is_(None))
     elif q.get("unread") is False:
         stmt = stmt.where(InboxItem.read_at.is_not(None))
-    rows, total = paginate(session, stmt.order_by(InboxItem.created_at.desc(), InboxItem.id), q["limit"], q["offset"])
+    rows, total = paginate(
+        session, stmt.order_by(InboxItem.created_at.desc(), InboxItem.id), q["limit"], q["offset"]
+    )
     result = page(dump(schemas.InboxItem, rows, many=True), total, q["limit"], q["offset"])
     return result
 

@@ -11,8 +11,15 @@ from sqlalchemy import select
 
 from services.notifications.domain import cancel_links, deliveries, readmodel, webhooks
 from services.notifications.domain.deliveries import guest, notify, person
-from services.notifications.models import (Association, CalendarEvent, Contact, Idea, Network, Organisation,
-                                           Registration)
+from services.notifications.models import (
+    Association,
+    CalendarEvent,
+    Contact,
+    Idea,
+    Network,
+    Organisation,
+    Registration,
+)
 
 ACTIVE_REGISTRATIONS = ("confirmed", "waitlisted")
 
@@ -20,12 +27,25 @@ ACTIVE_REGISTRATIONS = ("confirmed", "waitlisted")
 def _event_context(event, data=None):
     """What templates show about an event: the read model, overridden by the event's own fresher data."""
     data = data or {}
-    view = {"title": "", "starts_at": None, "ends_at": None, "time_zone": "UTC", "venue": None, "join_url": None,
-            "format": None}
+    view = {
+        "title": "",
+        "starts_at": None,
+        "ends_at": None,
+        "time_zone": "UTC",
+        "venue": None,
+        "join_url": None,
+        "format": None,
+    }
     if event is not None:
-        view.update(title=event.title, starts_at=event.starts_at.isoformat() if event.starts_at else None,
-                    ends_at=event.ends_at.isoformat() if event.ends_at else None, time_zone=event.time_zone,
-                    venue=event.venue, join_url=event.join_url, format=event.format)
+        view.update(
+            title=event.title,
+            starts_at=event.starts_at.isoformat() if event.starts_at else None,
+            ends_at=event.ends_at.isoformat() if event.ends_at else None,
+            time_zone=event.time_zone,
+            venue=event.venue,
+            join_url=event.join_url,
+            format=event.format,
+        )
     for key in view:
         if data.get(key) is not None:
             view[key] = data[key]
@@ -37,14 +57,18 @@ def _primary_association(event):
 
 
 def _registrants(session, event_id, statuses):
-    rows = session.scalars(select(Registration).where(Registration.event_id == event_id,
-                                                      Registration.status.in_(statuses))).all()
+    rows = session.scalars(
+        select(Registration).where(Registration.event_id == event_id, Registration.status.in_(statuses))
+    ).all()
     fallback = lambda r: {"email": r.email, "name": r.name, "language": r.language}  # noqa: E731
-    return [person(session, r.person_id, fallback(r)) if r.person_id else guest(r.email, r.name, r.language)
-            for r in rows]
+    return [
+        person(session, r.person_id, fallback(r)) if r.person_id else guest(r.email, r.name, r.language)
+        for r in rows
+    ]
 
 
 # --- members ------------------------------------------------------------------------------
+
 
 def on_association(session, envelope):
     readmodel.apply_association(session, envelope["data"])
@@ -65,37 +89,63 @@ def on_consent(session, envelope):
 def on_membership(session, envelope):
     data = envelope["data"]
     previous = readmodel.apply_membership(session, data)
-    if data["status"] == "active" and (data.get("previous_status") or previous) != "active" \
-            and envelope["type"] == "membership.status_changed":
+    if (
+        data["status"] == "active"
+        and (data.get("previous_status") or previous) != "active"
+        and envelope["type"] == "membership.status_changed"
+    ):
         organisation = session.get(Organisation, data["organisation_id"])
         association = session.get(Association, data["association_id"])
-        recipients = [person(session, c.person_id) for c in readmodel.organisation_contacts(session,
-                                                                                             data["organisation_id"])]
-        notify(session, envelope["id"], "membership_activated", recipients, {
-            "organisation_name": organisation.name if organisation else "",
-            "association_name": association.name if association else ""}, data["association_id"])
+        recipients = [
+            person(session, c.person_id)
+            for c in readmodel.organisation_contacts(session, data["organisation_id"])
+        ]
+        notify(
+            session,
+            envelope["id"],
+            "membership_activated",
+            recipients,
+            {
+                "organisation_name": organisation.name if organisation else "",
+                "association_name": association.name if association else "",
+            },
+            data["association_id"],
+        )
 
 
 def membership_lapsing(session, membership, now):
     """The notice before an active membership's end date; once per membership and end date."""
     organisation = session.get(Organisation, membership.organisation_id)
     association = session.get(Association, membership.association_id)
-    recipients = [person(session, c.person_id) for c in readmodel.organisation_contacts(session,
-                                                                                         membership.organisation_id)]
-    return notify(session, f"lapsing:{membership.id}:{membership.end_date.isoformat()}", "membership_lapsing",
-                  recipients, {"organisation_name": organisation.name if organisation else "",
-                               "association_name": association.name if association else "",
-                               "end_date": membership.end_date.isoformat()}, membership.association_id)
+    recipients = [
+        person(session, c.person_id)
+        for c in readmodel.organisation_contacts(session, membership.organisation_id)
+    ]
+    return notify(
+        session,
+        f"lapsing:{membership.id}:{membership.end_date.isoformat()}",
+        "membership_lapsing",
+        recipients,
+        {
+            "organisation_name": organisation.name if organisation else "",
+            "association_name": association.name if association else "",
+            "end_date": membership.end_date.isoformat(),
+        },
+        membership.association_id,
+    )
 
 
 # --- networks and matches -------------------------------------------------------------------
+
 
 def on_network(session, envelope):
     readmodel.apply_network(session, envelope["data"])
 
 
 def on_network_member(session, envelope):
-    readmodel.apply_network_member(session, envelope["data"], joined=envelope["type"] == "network.member_joined")
+    readmodel.apply_network_member(
+        session, envelope["data"], joined=envelope["type"] == "network.member_joined"
+    )
 
 
 def _network_name(session, data):
@@ -106,8 +156,11 @@ def _network_name(session, data):
 
 
 def _network_association(network, envelope):
-    return (network.association_ids or [None])[0] if network is not None and network.association_ids \
+    return (
+        (network.association_ids or [None])[0]
+        if network is not None and network.association_ids
         else envelope.get("association_id")
+    )
 
 
 def on_join_requested(session, envelope):
@@ -117,9 +170,14 @@ def on_join_requested(session, envelope):
     if requester is None:
         raise deliveries.ReadModelBehind(f"person {data['person_id']} is not in the read model yet")
     conveners = [person(session, pid) for pid in data["convener_person_ids"]]
-    notify(session, envelope["id"], "network_join_requested", conveners, {
-        "network_name": name, "requester_name": requester.name, "message": data.get("message")},
-        _network_association(network, envelope))
+    notify(
+        session,
+        envelope["id"],
+        "network_join_requested",
+        conveners,
+        {"network_name": name, "requester_name": requester.name, "message": data.get("message")},
+        _network_association(network, envelope),
+    )
 
 
 def on_join_decided(session, envelope):
@@ -127,11 +185,17 @@ def on_join_decided(session, envelope):
     name, network = _network_name(session, data)
     approved = data["decision"] == "approved"
     if approved:
-        readmodel.apply_network_member(session, {"network_id": data["network_id"], "person_id": data["person_id"]},
-                                       joined=True)
-    notify(session, envelope["id"], "network_join_decided", [person(session, data["person_id"])],
-           {"network_name": name, "approved": approved, "reason": data.get("reason")},
-           _network_association(network, envelope))
+        readmodel.apply_network_member(
+            session, {"network_id": data["network_id"], "person_id": data["person_id"]}, joined=True
+        )
+    notify(
+        session,
+        envelope["id"],
+        "network_join_decided",
+        [person(session, data["person_id"])],
+        {"network_name": name, "approved": approved, "reason": data.get("reason")},
+        _network_association(network, envelope),
+    )
 
 
 # match reasons are worded for the first organisation ("they need what you offer"); for the second one the
@@ -144,8 +208,11 @@ def _match_reasons(session, reasons, mirrored):
     result = []
     for reason in reasons:
         kind = MIRRORED_REASONS.get(reason["kind"], reason["kind"]) if mirrored else reason["kind"]
-        names = [network.name for network in (session.get(Network, n) for n in reason.get("networks") or ())
-                 if network is not None and network.name]
+        names = [
+            network.name
+            for network in (session.get(Network, n) for n in reason.get("networks") or ())
+            if network is not None and network.name
+        ]
         result.append({"kind": kind, "networks": names})
     return result
 
@@ -157,19 +224,32 @@ def on_match_introduced(session, envelope):
     names = dict(zip(organisation_ids, data["organisation_names"]))
     contacts = list(data["contacts"])
     for contact in contacts:
-        others = [{"organisation_name": names.get(o["organisation_id"], ""), "contact_name": o["name"],
-                   "contact_email": o.get("email")}
-                  for o in contacts if o["organisation_id"] != contact["organisation_id"]]
-        reasons = _match_reasons(session, data["reasons"],
-                                 mirrored=contact["organisation_id"] != organisation_ids[0])
+        others = [
+            {
+                "organisation_name": names.get(o["organisation_id"], ""),
+                "contact_name": o["name"],
+                "contact_email": o.get("email"),
+            }
+            for o in contacts
+            if o["organisation_id"] != contact["organisation_id"]
+        ]
+        reasons = _match_reasons(
+            session, data["reasons"], mirrored=contact["organisation_id"] != organisation_ids[0]
+        )
         recipient = person(session, contact["person_id"], contact)
         org = session.get(Organisation, contact["organisation_id"])
-        notify(session, envelope["id"], "match_introduced", [recipient],
-               {"others": others, "reasons": reasons, "message": data.get("message")},
-               org.owner_association_id if org else envelope.get("association_id"))
+        notify(
+            session,
+            envelope["id"],
+            "match_introduced",
+            [recipient],
+            {"others": others, "reasons": reasons, "message": data.get("message")},
+            org.owner_association_id if org else envelope.get("association_id"),
+        )
 
 
 # --- events and registrations ---------------------------------------------------------------
+
 
 def on_calendar_event(session, envelope):
     data = envelope["data"]
@@ -182,7 +262,16 @@ def on_programme(session, envelope):
 
 # what registrants are told about when an event changes (the publisher lists every changed field,
 # organisers' settings such as capacity, questions or reminder offsets included)
-TOLD_CHANGES = ("title", "starts_at", "ends_at", "time_zone", "format", "languages", "join_url", "description")
+TOLD_CHANGES = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    "format",
+    "languages",
+    "join_url",
+    "description",
+)
 VENUE_CHANGES = ("venue_address", "venue_organisation_id")
 
 
@@ -223,40 +312,73 @@ def on_event_updated(session, envelope):
     context = {"event": _event_context(event), "changes": changes}
     # the changed event replaces the one imported from the confirmation; the waitlisted got none to replace
     for statuses, attachments in ((("confirmed",), _calendar_attachment(data)), (("waitlisted",), None)):
-        notify(session, envelope["id"], "event_updated", _registrants(session, event.id, statuses), context,
-               _primary_association(event), attachments=attachments, event_id=event.id)
+        notify(
+            session,
+            envelope["id"],
+            "event_updated",
+            _registrants(session, event.id, statuses),
+            context,
+            _primary_association(event),
+            attachments=attachments,
+            event_id=event.id,
+        )
 
 
 def on_event_cancelled(session, envelope):
     data = envelope["data"]
     event = readmodel.apply_calendar_event(session, data, "cancelled")
-    notify(session, envelope["id"], "event_cancelled", _registrants(session, event.id, ACTIVE_REGISTRATIONS),
-           {"event": _event_context(event), "reason": data.get("reason")}, _primary_association(event),
-           attachments=_calendar_attachment(data), event_id=event.id)
+    notify(
+        session,
+        envelope["id"],
+        "event_cancelled",
+        _registrants(session, event.id, ACTIVE_REGISTRATIONS),
+        {"event": _event_context(event), "reason": data.get("reason")},
+        _primary_association(event),
+        attachments=_calendar_attachment(data),
+        event_id=event.id,
+    )
 
 
 def on_reminder_due(session, envelope):
     data = envelope["data"]
     event = session.get(CalendarEvent, data["event_id"])
     view = _event_context(event, data)
-    notify(session, envelope["id"], "event_reminder", _registrants(session, data["event_id"], ("confirmed",)),
-           {"event": view, "minutes": data.get("offset_minutes") or 0, "action_url": view["join_url"]},
-           _primary_association(event), link=view["join_url"], event_id=data["event_id"])
+    notify(
+        session,
+        envelope["id"],
+        "event_reminder",
+        _registrants(session, data["event_id"], ("confirmed",)),
+        {"event": view, "minutes": data.get("offset_minutes") or 0, "action_url": view["join_url"]},
+        _primary_association(event),
+        link=view["join_url"],
+        event_id=data["event_id"],
+    )
 
 
 def on_recording_published(session, envelope):
     data = envelope["data"]
     event = session.get(CalendarEvent, data["event_id"])
-    notify(session, envelope["id"], "recording_published",
-           _registrants(session, data["event_id"], ("confirmed", "attended")),
-           {"event": _event_context(event, data), "recording_url": data["recording_url"],
-            "action_url": data["recording_url"]}, _primary_association(event), link=data["recording_url"],
-           event_id=data["event_id"])
+    notify(
+        session,
+        envelope["id"],
+        "recording_published",
+        _registrants(session, data["event_id"], ("confirmed", "attended")),
+        {
+            "event": _event_context(event, data),
+            "recording_url": data["recording_url"],
+            "action_url": data["recording_url"],
+        },
+        _primary_association(event),
+        link=data["recording_url"],
+        event_id=data["event_id"],
+    )
 
 
-REGISTRATION_KINDS = {"registration.confirmed": "registration_confirmed",
-                      "registration.waitlisted": "registration_waitlisted",
-                      "registration.promoted": "registration_promoted"}
+REGISTRATION_KINDS = {
+    "registration.confirmed": "registration_confirmed",
+    "registration.waitlisted": "registration_waitlisted",
+    "registration.promoted": "registration_promoted",
+}
 
 
 def _registration_kind(envelope):
@@ -267,7 +389,8 @@ def _registration_kind(envelope):
 
 
 def on_registration(session, envelope, config=None):
-    """``config`` (the service's settings) signs the cancel link each registration mail carries. The registration carries the event's title, start, zone and (for a confirmed seat) join link, and the
+    """``config`` (the service's settings) signs the cancel link each registration mail carries. The
+    registration carries the event's title, start, zone and (for a confirmed seat) join link, and the
     .ics to attach; the read model adds the venue and format. Its event.published may still be in a
     concurrent worker (same queue, several workers): then retry rather than send without the venue."""
     data = envelope["data"]
@@ -290,8 +413,9 @@ def on_registration(session, envelope, config=None):
         fallback = {"email": data.get("email"), "name": data["name"], "language": data["language"]}
         recipient = person(session, data["person_id"], fallback)
         if recipient is not None and data.get("email"):
-            recipient = deliveries.Recipient(recipient.person_id, data["email"], data["name"] or recipient.name,
-                                             recipient.language)
+            recipient = deliveries.Recipient(
+                recipient.person_id, data["email"], data["name"] or recipient.name, recipient.language
+            )
     else:
         recipient = guest(data.get("email"), data["name"], data["language"])
     attachments = _calendar_attachment(data) if kind != "registration_waitlisted" else None
@@ -299,13 +423,27 @@ def on_registration(session, envelope, config=None):
     if association_id != read_for:  # the registration named none: the event's own
         association = session.get(Association, association_id) if association_id else None
     cancels = config is not None and kind in REGISTRATION_KINDS.values()
-    context = {"event": view, "action_url": view["join_url"],
-               "cancel_url": cancel_links.link(config, data["registration_id"]) if cancels else None}
-    notify(session, envelope["id"], kind, [recipient], context, association_id, attachments=attachments, link=view["join_url"], event_id=data["event_id"],
-           association=association)
+    context = {
+        "event": view,
+        "action_url": view["join_url"],
+        "cancel_url": cancel_links.link(config, data["registration_id"]) if cancels else None,
+    }
+    notify(
+        session,
+        envelope["id"],
+        kind,
+        [recipient],
+        context,
+        association_id,
+        attachments=attachments,
+        link=view["join_url"],
+        event_id=data["event_id"],
+        association=association,
+    )
 
 
 # --- ideas --------------------------------------------------------------------------------------
+
 
 def on_idea(session, envelope):
     readmodel.apply_idea(session, envelope["data"])
@@ -317,7 +455,9 @@ def _submitters(session, person_id, organisation_id):
     if person_id:
         return [person(session, person_id)]
     if organisation_id:
-        return [person(session, c.person_id) for c in readmodel.organisation_contacts(session, organisation_id)]
+        return [
+            person(session, c.person_id) for c in readmodel.organisation_contacts(session, organisation_id)
+        ]
     return []
 
 
@@ -325,9 +465,19 @@ def on_idea_status_changed(session, envelope):
     data = envelope["data"]
     readmodel.apply_idea(session, data)
     recipients = _submitters(session, data.get("submitter_person_id"), data.get("submitter_organisation_id"))
-    notify(session, envelope["id"], "idea_status_changed", recipients,
-           {"idea_title": data["title"], "status": data["status"], "previous_status": data.get("previous_status"),
-            "reason": data.get("reason")}, data["association_id"])
+    notify(
+        session,
+        envelope["id"],
+        "idea_status_changed",
+        recipients,
+        {
+            "idea_title": data["title"],
+            "status": data["status"],
+            "previous_status": data.get("previous_status"),
+            "reason": data.get("reason"),
+        },
+        data["association_id"],
+    )
 
 
 def on_initiative_launched(session, envelope):
@@ -341,9 +491,14 @@ def on_initiative_launched(session, envelope):
         if idea.submitter_person_id:
             by_submitter.setdefault(idea.submitter_person_id, []).append(idea)
     for submitter, own_ideas in by_submitter.items():
-        notify(session, envelope["id"], "initiative_launched", [person(session, submitter)],
-               {"initiative_title": data["title"], "idea_titles": [i.title for i in own_ideas]},
-               data["association_id"])
+        notify(
+            session,
+            envelope["id"],
+            "initiative_launched",
+            [person(session, submitter)],
+            {"initiative_title": data["title"], "idea_titles": [i.title for i in own_ideas]},
+            data["association_id"],
+        )
 
 
 def ignore(session, envelope):
@@ -351,23 +506,43 @@ def ignore(session, envelope):
 
 
 REACTIONS = {
-    "association.created": on_association, "association.updated": on_association,
-    "organisation.created": on_organisation, "organisation.updated": on_organisation,
-    "person.created": on_person, "person.updated": on_person,
-    "membership.created": on_membership, "membership.status_changed": on_membership,
+    "association.created": on_association,
+    "association.updated": on_association,
+    "organisation.created": on_organisation,
+    "organisation.updated": on_organisation,
+    "person.created": on_person,
+    "person.updated": on_person,
+    "membership.created": on_membership,
+    "membership.status_changed": on_membership,
     "consent.changed": on_consent,
-    "network.created": on_network, "network.updated": on_network,
-    "network.member_joined": on_network_member, "network.member_left": on_network_member,
-    "network.member_invited": ignore, "network.join_requested": on_join_requested,
-    "network.join_decided": on_join_decided, "match.introduced": on_match_introduced,
-    "programme.created": on_programme, "event.published": on_calendar_event, "event.completed": on_calendar_event,
-    "event.updated": on_event_updated, "event.cancelled": on_event_cancelled, "event.reminder_due": on_reminder_due,
+    "network.created": on_network,
+    "network.updated": on_network,
+    "network.member_joined": on_network_member,
+    "network.member_left": on_network_member,
+    "network.member_invited": ignore,
+    "network.join_requested": on_join_requested,
+    "network.join_decided": on_join_decided,
+    "match.introduced": on_match_introduced,
+    "programme.created": on_programme,
+    "event.published": on_calendar_event,
+    "event.completed": on_calendar_event,
+    "event.updated": on_event_updated,
+    "event.cancelled": on_event_cancelled,
+    "event.reminder_due": on_reminder_due,
     "event.recording_published": on_recording_published,
-    "registration.confirmed": on_registration, "registration.waitlisted": on_registration,
-    "registration.promoted": on_registration, "registration.cancelled": on_registration,
-    "panel.created": ignore, "panel.phase_changed": ignore, "decision.recorded": ignore,
-    "idea.submitted": on_idea, "idea.supported": ignore, "idea.commented": ignore, "idea.merged": ignore,
-    "idea.status_changed": on_idea_status_changed, "initiative.launched": on_initiative_launched,
+    "registration.confirmed": on_registration,
+    "registration.waitlisted": on_registration,
+    "registration.promoted": on_registration,
+    "registration.cancelled": on_registration,
+    "panel.created": ignore,
+    "panel.phase_changed": ignore,
+    "decision.recorded": ignore,
+    "idea.submitted": on_idea,
+    "idea.supported": ignore,
+    "idea.commented": ignore,
+    "idea.merged": ignore,
+    "idea.status_changed": on_idea_status_changed,
+    "initiative.launched": on_initiative_launched,
     "initiative.progress_updated": ignore,
 }
 
@@ -380,4 +555,3 @@ def react(session, envelope, config=None):
     else:
         reaction(session, envelope)
     webhooks.enqueue(session, envelope)
-

@@ -84,8 +84,15 @@ def _duration_filter(ctx, minutes):
 
 def _environment(autoescape):
     # the templates ship with the code: no file is checked for changes on every message (auto_reload)
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=autoescape, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, auto_reload=False)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
     env.filters["datetime"] = _datetime_filter
     env.filters["date"] = _date_filter
     env.filters["duration"] = _duration_filter
@@ -114,7 +121,7 @@ def segments(paragraph):
     parts, position = [], 0
     for match in URL_RE.finditer(paragraph):
         if match.start() > position:
-            parts.append(("text", paragraph[position:match.start()]))
+            parts.append(("text", paragraph[position : match.start()]))
         parts.append(("url", match.group(0)))
         position = match.end()
     if position < len(paragraph):
@@ -123,13 +130,23 @@ def segments(paragraph):
 
 
 def paragraphs(body):
-    return [[segments(line) for line in p.strip().split("\n")] for p in re.split(r"\n\s*\n", body) if p.strip()]
+    return [
+        [segments(line) for line in p.strip().split("\n")] for p in re.split(r"\n\s*\n", body) if p.strip()
+    ]
 
 
 def wrap(language, subject, body, action=None, action_url=None, unsubscribe_url=None, sender=None):
     """Lay a plain-text body out as the text and HTML parts of an e-mail."""
-    layout = {"language": language, "subject": subject, "body": body, "action": action, "action_url": action_url,
-              "unsubscribe_url": unsubscribe_url, "sender": sender, "paragraphs": paragraphs(body)}
+    layout = {
+        "language": language,
+        "subject": subject,
+        "body": body,
+        "action": action,
+        "action_url": action_url,
+        "unsubscribe_url": unsubscribe_url,
+        "sender": sender,
+        "paragraphs": paragraphs(body),
+    }
     text = TEXT.get_template(f"{language}/base.txt.j2").render(layout).strip() + "\n"
     html = HTML.get_template(f"{language}/base.html.j2").render(layout)
     return text, html
@@ -157,5 +174,8 @@ def render_page(name, language, context):
 @lru_cache(maxsize=None)
 def kinds():
     """Message kinds that have an English template (every kind must exist in every language)."""
-    return sorted(p.stem for p in (TEMPLATES / FALLBACK_LANGUAGE).glob("*.j2")
-                  if not p.name.startswith("base.") and not p.name.endswith(".html.j2"))
+    return sorted(
+        p.stem
+        for p in (TEMPLATES / FALLBACK_LANGUAGE).glob("*.j2")
+        if not p.name.startswith("base.") and not p.name.endswith(".html.j2")
+    )

@@ -42,5 +42,8 @@ def anonymise_past_guests(session, retention_days, now=None, batch=BATCH):
 
 def _of_ended_events(model, ended_before):
     """Guest rows (no person) not yet anonymised, of events that ended before the cut-off."""
-    return (select(model.id).join(CalendarEvent, CalendarEvent.id == model.event_id)
-            .where(model.person_id.is_(None), model.anonymised_at.is_(None), CalendarEvent.ends_at < ended_before))
+    return (
+        select(model.id)
+        .join(CalendarEvent, CalendarEvent.id == model.event_id)
+        .where(model.person_id.is_(None), model.anonymised_at.is_(None), CalendarEvent.ends_at < ended_before)
+    )

@@ -43,13 +43,31 @@ def withdraw(session, caller, config, token):
                                        "granted": False, "recorded_at": utcnow()},
                ["person_id", "association_id", "kind"])
         # campaign mail of this association still waiting for this person is not sent any more
-        session.execute(update(Delivery).where(
-            Delivery.person_id == person_id, Delivery.association_id == association_id,
-            Delivery.priority == CAMPAIGN, Delivery.status == "queued",
-            Delivery.campaign_id.in_(select(Campaign.id).where(Campaign.kind == CAMPAIGN_KIND_FOR_CONSENT[kind])),
-        ).values(status="failed", last_error="unsubscribed before sending"))
+        session.execute(
+            update(Delivery)
+            .where(
+                Delivery.person_id == person_id,
+                Delivery.association_id == association_id,
+                Delivery.priority == CAMPAIGN,
+                Delivery.status == "queued",
+                Delivery.campaign_id.in_(
+                    select(Campaign.id).where(Campaign.kind == CAMPAIGN_KIND_FOR_CONSENT[kind])
+                ),
+            )
+            .values(status="failed", last_error="unsubscribed before sending")
+        )
         if not already_withdrawn:
-            publish(session, "consent.withdrawal_requested", {
-                "person_id": person_id, "association_id": association_id, "kind": kind,
-                "source": "unsubscribe", "wording_version": "unsubscribe"}, caller, association_id)
+            publish(
+                session,
+                "consent.withdrawal_requested",
+                {
+                    "person_id": person_id,
+                    "association_id": association_id,
+                    "kind": kind,
+                    "source": "unsubscribe",
+                    "wording_version": "unsubscribe",
+                },
+                caller,
+                association_id,
+            )
     return {"association_id": association_id, "kind": kind, "withdrawn": True}

@@ -28,17 +28,17 @@ import requests
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import bindparam, select
 
-from nabo_common.messaging import envelopes
-from nabo_common.persistence.due_rows import DueRows
-from nabo_common.persistence.leases import RenewedLease
+from contracts.api import notifications as schemas
 from nabo_common.api import validation
 from nabo_common.api.errors import NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
-from contracts.api import notifications as schemas
 from nabo_common.api.validation import dump, load
+from nabo_common.messaging import envelopes
+from nabo_common.persistence.due_rows import DueRows
+from nabo_common.persistence.leases import RenewedLease
 from services.notifications.domain import access
-from services.notifications.domain.webhook_targets import ForbiddenTarget, PinnedTransport, check_url
 from services.notifications.domain.common import delivery_retries, insert_ignoring_duplicates, utcnow
+from services.notifications.domain.webhook_targets import ForbiddenTarget, PinnedTransport, check_url
 from services.notifications.models import CalendarEvent, Network, Webhook, WebhookDelivery
 
 # event types a webhook may subscribe to: those without personal data
@@ -75,16 +75,29 @@ def create(session, caller, config, payload):
         raise ValidationFailed("Webhooks may only call public addresses.", {"url": [str(exc)]}) from None
     unknown = sorted(set(data["event_types"]) - set(SUBSCRIBABLE))
     if unknown:
-        raise ValidationFailed("Some event types cannot be subscribed to.", {
-            "event_types": [f"Unknown or not offered: {', '.join(unknown)}. Choose from {', '.join(SUBSCRIBABLE)}."]})
+        raise ValidationFailed(
+            "Some event types cannot be subscribed to.",
+            {
+                "event_types": [
+                    f"Unknown or not offered: {', '.join(unknown)}. Choose from {', '.join(SUBSCRIBABLE)}."
+                ]
+            },
+        )
     with session.begin():
         if data.get("network_id"):
             network = session.get(Network, data["network_id"])
             if network is None or association_id not in (network.association_ids or ()):
-                raise ValidationFailed("Unknown network.", {"network_id": ["No such network of your association."]})
-        hook = Webhook(association_id=association_id, network_id=data.get("network_id"), url=data["url"],
-                       secret_encrypted=cipher(config.webhook_keys).encrypt(data["secret"].encode()).decode(),
-                       event_types=sorted(set(data["event_types"])), created_by=caller.person_id)
+                raise ValidationFailed(
+                    "Unknown network.", {"network_id": ["No such network of your association."]}
+                )
+        hook = Webhook(
+            association_id=association_id,
+            network_id=data.get("network_id"),
+            url=data["url"],
+            secret_encrypted=cipher(config.webhook_keys).encrypt(data["secret"].encode()).decode(),
+            event_types=sorted(set(data["event_types"])),
+            created_by=caller.person_id,
+        )
         session.add(hook)
         session.flush()
         return dump(schemas.Webhook, hook)
@@ -127,12 +140,17 @@ def deliveries(session, caller, webhook_id, query):
 
     q = load(PageQuery, query)
     hook = _visible_or_404(session, caller, webhook_id)
-    stmt = select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id).order_by(WebhookDelivery.id.desc())
+    stmt = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == hook.id)
+        .order_by(WebhookDelivery.id.desc())
+    )
     rows, total = paginate(session, stmt, q["limit"], q["offset"])
     return page(dump(schemas.WebhookDelivery, rows, many=True), total, q["limit"], q["offset"])
 
 
 # --- fan-out ----------------------------------------------------------------------------
+
 
 def _scope(session, envelope):
     """The associations and network an event concerns."""
@@ -162,8 +180,9 @@ def _wire_data(envelope):
 
 
 # built once: every event a service publishes looks its webhooks up, and building the query cost more than it
-ACTIVE_WEBHOOKS = select(Webhook).where(Webhook.active.is_(True),
-                                        Webhook.association_id.in_(bindparam("association_ids", expanding=True)))
+ACTIVE_WEBHOOKS = select(Webhook).where(
+    Webhook.active.is_(True), Webhook.association_id.in_(bindparam("association_ids", expanding=True))
+)
 
 
 def enqueue(session, envelope):
@@ -173,23 +192,48 @@ def enqueue(session, envelope):
     associations, network_id = _scope(session, envelope)
     if not associations:
         return 0
-    hooks = [h for h in session.scalars(ACTIVE_WEBHOOKS, {"association_ids": sorted(associations)})
-             if envelope["type"] in h.event_types and (h.network_id is None or h.network_id == network_id)]
+    hooks = [
+        h
+        for h in session.scalars(ACTIVE_WEBHOOKS, {"association_ids": sorted(associations)})
+        if envelope["type"] in h.event_types and (h.network_id is None or h.network_id == network_id)
+    ]
     if not hooks:  # nothing to write the body for
         return 0
-    body = json.dumps({"id": envelope["id"], "type": envelope["type"], "occurred_at": _iso(envelope["occurred_at"]),
-                       "data": _wire_data(envelope)}, default=str, sort_keys=True)
+    body = json.dumps(
+        {
+            "id": envelope["id"],
+            "type": envelope["type"],
+            "occurred_at": _iso(envelope["occurred_at"]),
+            "data": _wire_data(envelope),
+        },
+        default=str,
+        sort_keys=True,
+    )
     now = utcnow()
-    rows = [{"webhook_id": h.id, "cause_id": envelope["id"], "event_type": envelope["type"], "body": body,
-             "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now} for h in hooks]
+    rows = [
+        {
+            "webhook_id": h.id,
+            "cause_id": envelope["id"],
+            "event_type": envelope["type"],
+            "body": body,
+            "status": "queued",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for h in hooks
+    ]
     return insert_ignoring_duplicates(session, WebhookDelivery, rows, ["webhook_id", "cause_id"])
 
 
 # a claimed delivery stays queued, leased through its next_attempt_at: not due while it is being posted
 DELIVERIES = WebhookDelivery.__table__
-DUE_DELIVERIES = DueRows(DELIVERIES, due=((DELIVERIES.c.status == "queued")
-                                          & (DELIVERIES.c.next_attempt_at <= bindparam("now"))),
-                         order_by=(DELIVERIES.c.id,), lease=DELIVERIES.c.next_attempt_at)
+DUE_DELIVERIES = DueRows(
+    DELIVERIES,
+    due=((DELIVERIES.c.status == "queued") & (DELIVERIES.c.next_attempt_at <= bindparam("now"))),
+    order_by=(DELIVERIES.c.id,),
+    lease=DELIVERIES.c.next_attempt_at,
+)
 
 
 def dispatch(session, config, limit=20, http=None):
@@ -206,8 +250,13 @@ def dispatch(session, config, limit=20, http=None):
     decrypt = cipher(config.webhook_keys)
     retries = delivery_retries(config, MAX_ATTEMPTS)
     done = 0
-    with RenewedLease(DUE_DELIVERIES, session.get_bind(), [delivery.id for delivery in due], lease_until,
-                      config.lease_seconds) as lease:
+    with RenewedLease(
+        DUE_DELIVERIES,
+        session.get_bind(),
+        [delivery.id for delivery in due],
+        lease_until,
+        config.lease_seconds,
+    ) as lease:
         for delivery in due:
             hook = hooks.get(delivery.webhook_id)
             if hook is None or not hook.active:
@@ -231,12 +280,19 @@ def _post(delivery, hook, decrypt, http, retries):
         secret = decrypt.decrypt(hook.secret_encrypted.encode()).decode()
     except InvalidToken:
         return dict(outcome, status="failed", last_error="secret cannot be decrypted with NABO_WEBHOOK_KEYS")
-    headers = {"Content-Type": "application/json", "User-Agent": "nabo-webhooks/1",
-               "X-Nabo-Event-Type": delivery.event_type, "X-Nabo-Delivery": f"{hook.id}:{delivery.cause_id}",
-               "X-Nabo-Timestamp": timestamp, "X-Nabo-Signature": signature(secret, timestamp, body)}
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "nabo-webhooks/1",
+        "X-Nabo-Event-Type": delivery.event_type,
+        "X-Nabo-Delivery": f"{hook.id}:{delivery.cause_id}",
+        "X-Nabo-Timestamp": timestamp,
+        "X-Nabo-Signature": signature(secret, timestamp, body),
+    }
     retry = True
     try:
-        response = http.post(hook.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+        response = http.post(
+            hook.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False
+        )
         outcome["response_status"] = response.status_code
         if 200 <= response.status_code < 300:
             return dict(outcome, status="sent", sent_at=utcnow(), last_error=None)

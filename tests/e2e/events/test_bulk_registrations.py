@@ -26,12 +26,24 @@ def test_one_bad_entry_registers_nothing_and_each_is_named(tenant_a):
     check(tenant_a.admin.post(path, {"name": "Early", "email": taken}), 201)
     fine = {"name": "Fine", "email": f"{unique('fine')}@x.test"}
     # fields are checked first, every entry's; then who may be registered
-    invalid = tenant_a.admin.post(f"{path}/bulk", {"registrations": [fine, {"name": "No", "email": "nowhere"}]})
-    assert invalid.status_code == 422 and invalid.headers["Content-Type"].startswith("application/problem+json")
+    invalid = tenant_a.admin.post(
+        f"{path}/bulk", {"registrations": [fine, {"name": "No", "email": "nowhere"}]}
+    )
+    assert invalid.status_code == 422 and invalid.headers["Content-Type"].startswith(
+        "application/problem+json"
+    )
     assert list(invalid.json()["errors"]["registrations"]) == ["1"]
     assert "email" in invalid.json()["errors"]["registrations"]["1"]
-    refused = tenant_a.admin.post(f"{path}/bulk", {"registrations": [
-        fine, {"name": "Twice", "email": taken}, {"person_id": None, "email": f"{unique('x')}@x.test"}]})
+    refused = tenant_a.admin.post(
+        f"{path}/bulk",
+        {
+            "registrations": [
+                fine,
+                {"name": "Twice", "email": taken},
+                {"person_id": None, "email": f"{unique('x')}@x.test"},
+            ]
+        },
+    )
     assert refused.status_code == 422
     errors = refused.json()["errors"]["registrations"]
     assert "registered for this event already" in errors["1"]["_entry"][0] and "name" in errors["2"]
@@ -45,17 +57,27 @@ def test_a_csv_import_is_all_or_nothing_with_errors_by_line_and_field(tenant_a):
     bad = f"Name,Email,Source channel\nOne,{first},website\nTwo,{second},carrier-pigeon\nThree,,\n"
     refused = tenant_a.admin.post(f"{path}/import", data=bad.encode(), headers={"Content-Type": "text/csv"})
     assert refused.status_code == 422
-    assert refused.json()["errors"]["csv"] == {"line 3": {"source_channel": ["Must be one of: newsletter, "
-                                               "email, linkedin, facebook, direct_mail, website, network, other."]},
-                                               "line 4": {"email": ["Give the e-mail address, or a person_id."]}}
+    assert refused.json()["errors"]["csv"] == {
+        "line 3": {
+            "source_channel": [
+                "Must be one of: newsletter, email, linkedin, facebook, direct_mail, website, network, other."
+            ]
+        },
+        "line 4": {"email": ["Give the e-mail address, or a person_id."]},
+    }
     assert check(tenant_a.admin.get(path), 200)["total"] == 0
     good = f"Name,Email,Source channel\nOne,{first},website\nTwo,{second},\n"
     result = check(tenant_a.admin.post(f"{path}/import", {"csv": good}), 201)
-    assert [(r["email"], r["source_channel"]) for r in result["items"]] == [(first, "website"), (second, "other")]
+    assert [(r["email"], r["source_channel"]) for r in result["items"]] == [
+        (first, "website"),
+        (second, "other"),
+    ]
 
 
 def test_members_may_not_register_in_bulk(tenant_a):
     event = published_event(tenant_a.admin, unique("Bulk tea"), when(days=24))
-    refused = tenant_a.member.post(f"/v1/events/{event['id']}/registrations/bulk",
-                                   {"registrations": [{"name": "G", "email": f"{unique('g')}@x.test"}]})
+    refused = tenant_a.member.post(
+        f"/v1/events/{event['id']}/registrations/bulk",
+        {"registrations": [{"name": "G", "email": f"{unique('g')}@x.test"}]},
+    )
     assert refused.status_code == 403

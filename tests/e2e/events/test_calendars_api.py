@@ -47,13 +47,21 @@ def test_an_empty_feed_is_a_valid_calendar_named_in_the_callers_language(api, pl
     path = f"/v1/associations/{association['id']}/calendar.ics"
     r = feed(api, path, **{"Accept-Language": "da-DK,da;q=0.9"})
     calendar = parse_everywhere(r.text)
-    assert calendar.walk("VEVENT") == [] and str(calendar["X-WR-CALNAME"]) == f"Arrangementer hos Fjordby {slug}"
+    assert (
+        calendar.walk("VEVENT") == [] and str(calendar["X-WR-CALNAME"]) == f"Arrangementer hos Fjordby {slug}"
+    )
     assert r.headers["Content-Disposition"] == f'inline; filename="association-{association["id"]}.ics"'
-    names = {language: str(parse_everywhere(feed(api, path, **{"Accept-Language": language}).text)["X-WR-CALNAME"])
-             for language in ("nl", "de", "sv", "en", "fr")}
-    assert names == {"nl": f"Evenementen van Fjordby {slug}", "de": f"Veranstaltungen von Fjordby {slug}",
-                     "sv": f"Evenemang hos Fjordby {slug}", "en": f"Events of Fjordby {slug}",
-                     "fr": f"Events of Fjordby {slug}"}
+    names = {
+        language: str(parse_everywhere(feed(api, path, **{"Accept-Language": language}).text)["X-WR-CALNAME"])
+        for language in ("nl", "de", "sv", "en", "fr")
+    }
+    assert names == {
+        "nl": f"Evenementen van Fjordby {slug}",
+        "de": f"Veranstaltungen von Fjordby {slug}",
+        "sv": f"Evenemang hos Fjordby {slug}",
+        "en": f"Events of Fjordby {slug}",
+        "fr": f"Events of Fjordby {slug}",
+    }
 
 
 def test_feeds_in_five_time_zones_read_the_same_in_every_client(api, tenant_a):
@@ -61,8 +69,13 @@ def test_feeds_in_five_time_zones_read_the_same_in_every_client(api, tenant_a):
     events = {}
     for days, tzid in enumerate(ZONES, start=20):
         for extra in (0, 182):  # one in summer time, one in winter time
-            event = published_event(tenant_a.admin, unique(f"Meeting in {tzid}"), when(days=days + extra),
-                                    time_zone=tzid, network_id=network)
+            event = published_event(
+                tenant_a.admin,
+                unique(f"Meeting in {tzid}"),
+                when(days=days + extra),
+                time_zone=tzid,
+                network_id=network,
+            )
             events[event["id"]] = event
     for path in (f"/v1/networks/{network}/calendar.ics", f"/v1/associations/{tenant_a.id}/calendar.ics"):
         text = feed(api, path).text
@@ -73,7 +86,10 @@ def test_feeds_in_five_time_zones_read_the_same_in_every_client(api, tenant_a):
         listed = {str(e["UID"]).split("@")[0]: e for e in calendar.walk("VEVENT")}
         for event_id, event in events.items():
             start = listed[event_id].decoded("DTSTART")
-            assert start == datetime.fromisoformat(event["starts_at"]) and str(start.tzinfo) == event["time_zone"]
+            assert (
+                start == datetime.fromisoformat(event["starts_at"])
+                and str(start.tzinfo) == event["time_zone"]
+            )
     for event_id in events:
         parse_everywhere(feed(api, f"/v1/events/{event_id}/calendar.ics").text)
 
@@ -85,7 +101,10 @@ def test_feeds_answer_304_while_unchanged_and_200_once_changed(api, tenant_a):
     validators = {}
     for path in paths:
         first = feed(api, path)
-        validators[path] = {"If-None-Match": first.headers["ETag"], "If-Modified-Since": first.headers["Last-Modified"]}
+        validators[path] = {
+            "If-None-Match": first.headers["ETag"],
+            "If-Modified-Since": first.headers["Last-Modified"],
+        }
         for name, value in validators[path].items():
             unchanged = api.get(path, headers={name: value})
             assert unchanged.status_code == 304 and unchanged.content == b"", name

@@ -14,17 +14,25 @@ def number():
 
 
 def members_of(tenant):
-    return check(tenant.admin.get("/v1/memberships", params={"association_id": tenant.id, "limit": 200}), 200)["total"]
+    return check(
+        tenant.admin.get("/v1/memberships", params={"association_id": tenant.id, "limit": 200}), 200
+    )["total"]
 
 
 def test_a_dry_run_then_a_real_run_then_everything_is_present(tenant_a):
     path = f"/v1/associations/{tenant_a.id}/members/import"
     first, second = f"{unique('ann')}@x.test", f"{unique('hal')}@x.test"
-    table = HEADER + f"{unique('Fjord Tools')},NL,KvK,{number()},Ann Fjord,{first},active\n" \
-                     f"{unique('Harbour')},NL,KvK,{number()},Hal Harbour,{second},pending\n"
+    table = (
+        HEADER + f"{unique('Fjord Tools')},NL,KvK,{number()},Ann Fjord,{first},active\n"
+        f"{unique('Harbour')},NL,KvK,{number()},Hal Harbour,{second},pending\n"
+    )
     before = members_of(tenant_a)
-    dry = check(tenant_a.admin.post(path, data=table.encode(), params={"dry_run": "true"},
-                                    headers={"Content-Type": "text/csv"}), 200)
+    dry = check(
+        tenant_a.admin.post(
+            path, data=table.encode(), params={"dry_run": "true"}, headers={"Content-Type": "text/csv"}
+        ),
+        200,
+    )
     assert dry["dry_run"] is True and dry["errors"] == {}
     assert dry["created"] == {"organisation": 2, "person": 2, "membership": 2}
     assert members_of(tenant_a) == before
@@ -44,11 +52,15 @@ def test_a_dry_run_then_a_real_run_then_everything_is_present(tenant_a):
 
 def test_one_bad_line_imports_nothing_with_errors_by_line_and_field(tenant_a):
     path = f"/v1/associations/{tenant_a.id}/members/import"
-    table = HEADER + f"{unique('Good')},NL,KvK,{number()},Gus Good,{unique('gus')}@x.test,active\n" \
-                     f"{unique('Bad')},NL,KvK,{number()},Bea Bad,not-an-address,active\n"
+    table = (
+        HEADER + f"{unique('Good')},NL,KvK,{number()},Gus Good,{unique('gus')}@x.test,active\n"
+        f"{unique('Bad')},NL,KvK,{number()},Bea Bad,not-an-address,active\n"
+    )
     before = members_of(tenant_a)
     refused = tenant_a.admin.post(path, {"csv": table})
-    assert refused.status_code == 422 and refused.headers["Content-Type"].startswith("application/problem+json")
+    assert refused.status_code == 422 and refused.headers["Content-Type"].startswith(
+        "application/problem+json"
+    )
     assert list(refused.json()["errors"]["csv"]) == ["line 3"]
     assert "contact_email" in refused.json()["errors"]["csv"]["line 3"]
     assert members_of(tenant_a) == before
@@ -56,6 +68,11 @@ def test_one_bad_line_imports_nothing_with_errors_by_line_and_field(tenant_a):
 
 def test_only_the_associations_own_admins_import(tenant_a, tenant_b):
     table = HEADER + f"{unique('Other')},NL,KvK,{number()},Ole Other,{unique('ole')}@x.test,active\n"
-    assert tenant_b.admin.post(f"/v1/associations/{tenant_a.id}/members/import", {"csv": table}).status_code == 403
-    assert tenant_a.member.post(f"/v1/associations/{tenant_a.id}/members/import",
-                                {"csv": table}).status_code == 403
+    assert (
+        tenant_b.admin.post(f"/v1/associations/{tenant_a.id}/members/import", {"csv": table}).status_code
+        == 403
+    )
+    assert (
+        tenant_a.member.post(f"/v1/associations/{tenant_a.id}/members/import", {"csv": table}).status_code
+        == 403
+    )

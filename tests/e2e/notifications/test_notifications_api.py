@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
 from tests.support.infra import free_port
 from tests.support.smtp import SmtpSink
-from tests.integration.notifications.support import wait_until
 
 # the SMTP server must be listening before the session's services start (they read SMTP_PORT at start-up)
 SINK = SmtpSink(port=free_port())
@@ -32,21 +32,46 @@ def member(tenant_a, api):
     """A German-speaking contact of a new member organisation of tenant A, signed in."""
     org = check(tenant_a.admin.post("/v1/organisations", {"name": unique("Grenzfirma"), "country": "DE",
                                                           "sector": "62.01"}), 201)
-    membership = check(tenant_a.admin.post("/v1/memberships", {"organisation_id": org["id"],
-                                                               "association_id": tenant_a.id, "type": "full"}), 201)
+    membership = check(
+        tenant_a.admin.post(
+            "/v1/memberships", {"organisation_id": org["id"], "association_id": tenant_a.id, "type": "full"}
+        ),
+        201,
+    )
     email = f"{unique('leser')}@example.test"
-    person = check(tenant_a.admin.post("/v1/persons", {
-        "name": "Lena Leser", "email": email, "language": "de", "password": "lena-password-1",
-        "organisations": [{"organisation_id": org["id"], "role": "contact"}]}), 201)
+    person = check(
+        tenant_a.admin.post(
+            "/v1/persons",
+            {
+                "name": "Lena Leser",
+                "email": email,
+                "language": "de",
+                "password": "lena-password-1",
+                "organisations": [{"organisation_id": org["id"], "role": "contact"}],
+            },
+        ),
+        201,
+    )
     token = api.sign_in(email, "lena-password-1")
-    return {"person": person, "email": email, "api": api.as_(token), "organisation": org, "membership": membership}
+    return {
+        "person": person,
+        "email": email,
+        "api": api.as_(token),
+        "organisation": org,
+        "membership": membership,
+    }
 
 
 def test_membership_activation_mails_the_contact_and_fills_the_inbox(tenant_a, member):
-    check(tenant_a.admin.post(f"/v1/memberships/{member['membership']['id']}/transitions", {"to": "active"}), 200)
+    check(
+        tenant_a.admin.post(f"/v1/memberships/{member['membership']['id']}/transitions", {"to": "active"}),
+        200,
+    )
     [mail] = SINK.wait_for(1, timeout=20, where=lambda m: member["email"] in m["to"])
     assert mail["message"]["Subject"].endswith(f"ist jetzt Mitglied von {tenant_a.association['name']}")
-    inbox = wait_until(lambda: check(member["api"].get("/v1/me/inbox", params={"unread": "true"}), 200)["items"])
+    inbox = wait_until(
+        lambda: check(member["api"].get("/v1/me/inbox", params={"unread": "true"}), 200)["items"]
+    )
     assert inbox[0]["kind"] == "membership_activated"
     read = check(member["api"].post(f"/v1/me/inbox/{inbox[0]['id']}/read"), 200)
     assert read["read_at"] is not None
@@ -56,20 +81,37 @@ def test_membership_activation_mails_the_contact_and_fills_the_inbox(tenant_a, m
 
 
 def campaign_body(tenant, **overrides):
-    body = {"name": "Frühjahr", "sender_name": "Ondernemers", "contents": {
-        "de": {"subject": "Frühjahrsnachrichten",
-               "text": f"Kommen Sie: {own_link()} (https://events.test/e/42)"},
-        "nl": {"subject": "Voorjaarsnieuws", "text": f"Kom naar {own_link()} (https://events.test/e/42)"}},
-        "segment": {"association_ids": [tenant.id]}}
+    body = {
+        "name": "Frühjahr",
+        "sender_name": "Ondernemers",
+        "contents": {
+            "de": {
+                "subject": "Frühjahrsnachrichten",
+                "text": f"Kommen Sie: {own_link()} (https://events.test/e/42)",
+            },
+            "nl": {"subject": "Voorjaarsnieuws", "text": f"Kom naar {own_link()} (https://events.test/e/42)"},
+        },
+        "segment": {"association_ids": [tenant.id]},
+    }
     body.update(overrides)
     return body
 
 
 def test_campaign_preview_send_and_one_click_unsubscribe(tenant_a, member, api):
     person_id = member["person"]["id"]
-    check(member["api"].post(f"/v1/persons/{person_id}/consents", {
-        "association_id": tenant_a.id, "kind": "newsletter", "granted": True, "source": "signup",
-        "wording_version": "v1"}), 201)
+    check(
+        member["api"].post(
+            f"/v1/persons/{person_id}/consents",
+            {
+                "association_id": tenant_a.id,
+                "kind": "newsletter",
+                "granted": True,
+                "source": "signup",
+                "wording_version": "v1",
+            },
+        ),
+        201,
+    )
     campaign = check(tenant_a.admin.post("/v1/campaigns", campaign_body(tenant_a)), 201)
     assert campaign["status"] == "draft" and campaign["code"].startswith("cmp-")
 
@@ -81,17 +123,23 @@ def test_campaign_preview_send_and_one_click_unsubscribe(tenant_a, member, api):
     assert preview["languages"].get("de", 0) >= 1
     sent = check(tenant_a.admin.post(f"/v1/campaigns/{campaign['id']}/send", {}), 202)
     assert sent["status"] == "scheduled"
-    [mail] = SINK.wait_for(1, timeout=30, where=lambda m: member["email"] in m["to"]
-                           and m["message"]["Subject"] == "Frühjahrsnachrichten")
+    [mail] = SINK.wait_for(
+        1,
+        timeout=30,
+        where=lambda m: member["email"] in m["to"] and m["message"]["Subject"] == "Frühjahrsnachrichten",
+    )
     message = mail["message"]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text = message.get_body(("plain",)).get_content()
     assert f"{own_link()}?campaign_code={campaign['code']}" in text and "(https://events.test/e/42)" in text
-    done = wait_until(lambda: check(tenant_a.admin.get(f"/v1/campaigns/{campaign['id']}"), 200)["status"] == "sent",
-                      timeout=20)
+    done = wait_until(
+        lambda: check(tenant_a.admin.get(f"/v1/campaigns/{campaign['id']}"), 200)["status"] == "sent",
+        timeout=20,
+    )
     assert done
-    recipients = check(tenant_a.admin.get(f"/v1/campaigns/{campaign['id']}/recipients",
-                                          params={"status": "sent"}), 200)
+    recipients = check(
+        tenant_a.admin.get(f"/v1/campaigns/{campaign['id']}/recipients", params={"status": "sent"}), 200
+    )
     assert member["email"] in {r["email"] for r in recipients["items"]}
 
     url = re.match(r"<(.+)>", message["List-Unsubscribe"]).group(1)
@@ -102,14 +150,22 @@ def test_campaign_preview_send_and_one_click_unsubscribe(tenant_a, member, api):
     # RFC 8058, as a mail client does it: POST the List-Unsubscribe URL as it stands, with the header named
     # in List-Unsubscribe-Post as the form body, no cookie, no sign-in, no redirect followed
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    one_click = requests.post(url, data=message["List-Unsubscribe-Post"], allow_redirects=False, timeout=30,
-                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    one_click = requests.post(
+        url,
+        data=message["List-Unsubscribe-Post"],
+        allow_redirects=False,
+        timeout=30,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert one_click.status_code == 200 and "Sie sind abgemeldet" in one_click.text
 
     def withdrawn_in_members():
         state = check(tenant_a.admin.get(f"/v1/persons/{person_id}/consents"), 200)
-        return [c for c in state["current"] if c["kind"] == "newsletter" and not c["granted"]
-                and c["source"] == "unsubscribe"]
+        return [
+            c
+            for c in state["current"]
+            if c["kind"] == "newsletter" and not c["granted"] and c["source"] == "unsubscribe"
+        ]
 
     assert wait_until(withdrawn_in_members, timeout=20)
 
@@ -117,19 +173,31 @@ def test_campaign_preview_send_and_one_click_unsubscribe(tenant_a, member, api):
 def test_bounces_are_fed_back(tenant_a, member):
     campaigns = check(tenant_a.admin.get("/v1/campaigns", params={"status": "sent"}), 200)["items"]
     assert campaigns
-    result = check(tenant_a.admin.post(f"/v1/campaigns/{campaigns[0]['id']}/bounces", {"bounces": [
-        {"email": member["email"], "kind": "hard", "reason": "550 mailbox unknown"},
-        {"email": "nobody@example.test"}]}), 200)
+    result = check(
+        tenant_a.admin.post(
+            f"/v1/campaigns/{campaigns[0]['id']}/bounces",
+            {
+                "bounces": [
+                    {"email": member["email"], "kind": "hard", "reason": "550 mailbox unknown"},
+                    {"email": "nobody@example.test"},
+                ]
+            },
+        ),
+        200,
+    )
     assert result == {"bounced": 1, "unknown": ["nobody@example.test"]}
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"status": "sent"}, "status"),
-    ({"code": "mine"}, "code"),
-    ({"contents": {"xx": {"subject": "a", "text": "b"}}}, "contents"),
-    ({"segment": {}}, "segment"),
-    ({"segment": {"max_age": 5}}, "segment"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"status": "sent"}, "status"),
+        ({"code": "mine"}, "code"),
+        ({"contents": {"xx": {"subject": "a", "text": "b"}}}, "contents"),
+        ({"segment": {}}, "segment"),
+        ({"segment": {"max_age": 5}}, "segment"),
+    ],
+)
 def test_bad_campaign_input_is_422(tenant_a, body, field):
     r = tenant_a.admin.post("/v1/campaigns", campaign_body(tenant_a, **body))
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
@@ -142,7 +210,9 @@ def test_campaigns_are_tenant_scoped(tenant_a, tenant_b):
     assert tenant_b.admin.post(f"/v1/campaigns/{campaign['id']}/send", {}).status_code == 404
     assert tenant_b.admin.get(f"/v1/campaigns/{campaign['id']}/audience").status_code == 404
     assert campaign["id"] not in {c["id"] for c in check(tenant_b.admin.get("/v1/campaigns"), 200)["items"]}
-    r = tenant_b.admin.post("/v1/campaigns", campaign_body(tenant_b, segment={"association_ids": [tenant_a.id]}))
+    r = tenant_b.admin.post(
+        "/v1/campaigns", campaign_body(tenant_b, segment={"association_ids": [tenant_a.id]})
+    )
     assert r.status_code == 422
     assert tenant_a.member.post("/v1/campaigns", campaign_body(tenant_a)).status_code == 403
 
@@ -150,47 +220,78 @@ def test_campaigns_are_tenant_scoped(tenant_a, tenant_b):
 def test_preferences_of_self_and_admins_only(tenant_a, tenant_b, member):
     person_id = member["person"]["id"]
     assert check(member["api"].get(f"/v1/persons/{person_id}/preferences"), 200)["digest"] == "immediate"
-    updated = check(member["api"].patch(f"/v1/persons/{person_id}/preferences",
-                                        {"digest": "weekly", "channels": {"inapp": False}, "language": "nl"}), 200)
-    assert updated == {"person_id": person_id, "channels": {"email": True, "inapp": False}, "digest": "weekly",
-                       "language": "nl"}
+    updated = check(
+        member["api"].patch(
+            f"/v1/persons/{person_id}/preferences",
+            {"digest": "weekly", "channels": {"inapp": False}, "language": "nl"},
+        ),
+        200,
+    )
+    assert updated == {
+        "person_id": person_id,
+        "channels": {"email": True, "inapp": False},
+        "digest": "weekly",
+        "language": "nl",
+    }
     assert wait_until(lambda: tenant_a.admin.get(f"/v1/persons/{person_id}/preferences").status_code == 200)
     assert tenant_b.admin.get(f"/v1/persons/{person_id}/preferences").status_code == 404
-    assert member["api"].patch(f"/v1/persons/{person_id}/preferences", {"digest": "hourly"}).status_code == 422
+    assert (
+        member["api"].patch(f"/v1/persons/{person_id}/preferences", {"digest": "hourly"}).status_code == 422
+    )
     assert member["api"].patch(f"/v1/persons/{person_id}/preferences", {"person_id": "x"}).status_code == 422
 
 
-@pytest.mark.parametrize("params,data,status", [
-    ({"token": "x" * 40}, None, 400),
-    ({}, None, 422),
-    ({"token": "x" * 40}, "List-Unsubscribe=Something-Else", 400),
-])
+@pytest.mark.parametrize(
+    "params,data,status",
+    [
+        ({"token": "x" * 40}, None, 400),
+        ({}, None, 422),
+        ({"token": "x" * 40}, "List-Unsubscribe=Something-Else", 400),
+    ],
+)
 def test_bad_unsubscribe_requests_are_4xx(api, params, data, status):
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if data else {}
-    assert api.request("POST", "/v1/unsubscribe", params=params, data=data, headers=headers).status_code == status
+    assert (
+        api.request("POST", "/v1/unsubscribe", params=params, data=data, headers=headers).status_code
+        == status
+    )
     if not data:
         assert api.get("/v1/unsubscribe", params=params).status_code == status
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"url": "ftp://hooks.example.test/x"}, "url"),
-    ({"url": "javascript:alert(1)"}, "url"),
-    ({"event_types": ["person.created"]}, "event_types"),
-    ({"secret": "short"}, "secret"),
-    ({"id": "mine"}, "id"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"url": "ftp://hooks.example.test/x"}, "url"),
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"event_types": ["person.created"]}, "event_types"),
+        ({"secret": "short"}, "secret"),
+        ({"id": "mine"}, "id"),
+    ],
+)
 def test_bad_webhooks_are_422(tenant_a, body, field):
-    payload = {"url": "https://hooks.example.test/nabo", "secret": "a-long-enough-secret",
-               "event_types": ["membership.status_changed"]}
+    payload = {
+        "url": "https://hooks.example.test/nabo",
+        "secret": "a-long-enough-secret",
+        "event_types": ["membership.status_changed"],
+    }
     payload.update(body)
     r = tenant_a.admin.post("/v1/webhooks", payload)
     assert r.status_code == 422 and field in r.json()["errors"]
 
 
 def test_webhooks_are_registered_listed_and_scoped(tenant_a, tenant_b):
-    hook = check(tenant_a.admin.post("/v1/webhooks", {
-        "url": "http://127.0.0.1:9/nabo", "secret": "a-long-enough-secret",
-        "event_types": ["membership.status_changed", "event.published"]}), 201)
+    hook = check(
+        tenant_a.admin.post(
+            "/v1/webhooks",
+            {
+                "url": "http://127.0.0.1:9/nabo",
+                "secret": "a-long-enough-secret",
+                "event_types": ["membership.status_changed", "event.published"],
+            },
+        ),
+        201,
+    )
     assert "secret" not in hook and "secret_encrypted" not in hook
     assert hook["id"] in {h["id"] for h in check(tenant_a.admin.get("/v1/webhooks"), 200)["items"]}
     assert tenant_b.admin.get(f"/v1/webhooks/{hook['id']}").status_code == 404
@@ -209,13 +310,20 @@ def test_export_includes_notifications_data(tenant_a, member):
 
 def test_erasure_reaches_the_notifications_copy(tenant_a, api, platform):
     email = f"{unique('erase')}@example.test"
-    person = check(tenant_a.admin.post("/v1/persons", {"name": "To Be Erased", "email": email, "language": "nl"}), 201)
-    wait_until(lambda: check(platform.get(f"/v1/persons/{person['id']}/export"), 200)
-               ["services"]["notifications"]["contact"])
+    person = check(
+        tenant_a.admin.post("/v1/persons", {"name": "To Be Erased", "email": email, "language": "nl"}), 201
+    )
+    wait_until(
+        lambda: check(platform.get(f"/v1/persons/{person['id']}/export"), 200)["services"]["notifications"][
+            "contact"
+        ]
+    )
     check(tenant_a.admin.delete(f"/v1/persons/{person['id']}"), 202)
 
     def anonymised():
-        contact = check(platform.get(f"/v1/persons/{person['id']}/export"), 200)["services"]["notifications"]["contact"]
+        contact = check(platform.get(f"/v1/persons/{person['id']}/export"), 200)["services"]["notifications"][
+            "contact"
+        ]
         return contact and contact["email"] is None and contact["name"] == "Erased person"
 
     assert wait_until(anonymised, timeout=20)
@@ -223,8 +331,14 @@ def test_erasure_reaches_the_notifications_copy(tenant_a, api, platform):
 
 def test_openapi_documents_the_notifications_paths(api):
     paths = check(api.get("/v1/openapi.json"), 200)["paths"]
-    for path in ("/v1/campaigns", "/v1/campaigns/{id}/send", "/v1/persons/{id}/preferences", "/v1/me/inbox",
-                 "/v1/unsubscribe", "/v1/webhooks"):
+    for path in (
+        "/v1/campaigns",
+        "/v1/campaigns/{id}/send",
+        "/v1/persons/{id}/preferences",
+        "/v1/me/inbox",
+        "/v1/unsubscribe",
+        "/v1/webhooks",
+    ):
         assert path in paths
 
 

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from tests.e2e.notifications.test_notifications_api import SINK  # the session's SMTP server (it sets NOTIFICATIONS_SMTP_PORT)
+from tests.e2e.notifications.test_notifications_api import (
+    SINK,
+)  # the session's SMTP server (it sets NOTIFICATIONS_SMTP_PORT)
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
 from tests.support.icalendars import parse_everywhere
@@ -22,8 +24,9 @@ def _person(tenant, language, name, organisation_id=None):
     if organisation_id:
         body["organisations"] = [{"organisation_id": organisation_id, "role": "contact"}]
     person = check(tenant.admin.post("/v1/persons", body), 201)
-    assert wait_until(lambda: tenant.admin.get(f"/v1/persons/{person['id']}/preferences").status_code == 200,
-                      timeout=20)
+    assert wait_until(
+        lambda: tenant.admin.get(f"/v1/persons/{person['id']}/preferences").status_code == 200, timeout=20
+    )
     return person, email, tenant.admin.as_(tenant.admin.sign_in(email, "person-password-1"))
 
 
@@ -34,18 +37,33 @@ def _text(message):
 def test_member_registration_confirmed_once_with_calendar_in_the_members_language(tenant_a):
     # a German-speaking contact in a Dutch association
     person, email, member = _person(tenant_a, "de", "Dieter Grenz", tenant_a.organisation["id"])
-    start = (datetime.now(timezone.utc) + timedelta(days=12)).replace(hour=13, minute=0, second=0, microsecond=0)
+    start = (datetime.now(timezone.utc) + timedelta(days=12)).replace(
+        hour=13, minute=0, second=0, microsecond=0
+    )
     title = unique("Grenzüberschreitender Handel")
-    event = check(tenant_a.admin.post("/v1/events", {
-        "title": title, "format": "hybrid", "languages": ["nl", "de"], "time_zone": "Europe/Amsterdam",
-        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
-        "venue": {"address": "Stationsplein 1, Enschede"}, "join_url": "https://meet.example/grens",
-        "join_url_visibility": "registrants"}), 201)
+    event = check(
+        tenant_a.admin.post(
+            "/v1/events",
+            {
+                "title": title,
+                "format": "hybrid",
+                "languages": ["nl", "de"],
+                "time_zone": "Europe/Amsterdam",
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=2)).isoformat(),
+                "venue": {"address": "Stationsplein 1, Enschede"},
+                "join_url": "https://meet.example/grens",
+                "join_url_visibility": "registrants",
+            },
+        ),
+        201,
+    )
     check(tenant_a.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "published"}), 200)
 
     # the form leaves the language out (it defaults to English): the person's own language counts
-    registration = check(member.post(f"/v1/events/{event['id']}/registrations",
-                                     {"name": "Dieter Grenz", "email": email}), 201)
+    registration = check(
+        member.post(f"/v1/events/{event['id']}/registrations", {"name": "Dieter Grenz", "email": email}), 201
+    )
     assert registration["status"] == "confirmed" and registration["person_id"] == person["id"]
 
     [mail] = SINK.wait_for(1, timeout=30, where=lambda m: email in m["to"])
@@ -73,43 +91,80 @@ def _calendar_of(mail):
 
 def test_change_and_cancellation_notices_carry_the_calendar_that_replaces_the_confirmations(tenant_a):
     person, email, member = _person(tenant_a, "en", "Cal Endar", tenant_a.organisation["id"])
-    start = (datetime.now(timezone.utc) + timedelta(days=15)).replace(hour=9, minute=0, second=0, microsecond=0)
-    event = check(tenant_a.admin.post("/v1/events", {
-        "title": unique("Imported meeting"), "format": "online", "languages": ["en"], "time_zone": "Europe/Berlin",
-        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
-        "join_url": "https://meet.example/imported"}), 201)
+    start = (datetime.now(timezone.utc) + timedelta(days=15)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    event = check(
+        tenant_a.admin.post(
+            "/v1/events",
+            {
+                "title": unique("Imported meeting"),
+                "format": "online",
+                "languages": ["en"],
+                "time_zone": "Europe/Berlin",
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=1)).isoformat(),
+                "join_url": "https://meet.example/imported",
+            },
+        ),
+        201,
+    )
     check(tenant_a.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "published"}), 200)
     check(member.post(f"/v1/events/{event['id']}/registrations", {"name": "Cal Endar", "email": email}), 201)
     [confirmation] = SINK.wait_for(1, timeout=30, where=lambda m: email in m["to"])
     _, imported = _calendar_of(confirmation)
 
     moved = start + timedelta(days=1, hours=2)
-    check(tenant_a.admin.patch(f"/v1/events/{event['id']}", {
-        "starts_at": moved.isoformat(), "ends_at": (moved + timedelta(hours=1)).isoformat()}), 200)
+    check(
+        tenant_a.admin.patch(
+            f"/v1/events/{event['id']}",
+            {"starts_at": moved.isoformat(), "ends_at": (moved + timedelta(hours=1)).isoformat()},
+        ),
+        200,
+    )
     change = SINK.wait_for(2, timeout=30, where=lambda m: email in m["to"])[1]
     calendar, updated = _calendar_of(change)
     assert str(calendar["METHOD"]) == str(_calendar_of(confirmation)[0]["METHOD"]) == "PUBLISH"
-    assert str(updated["UID"]) == str(imported["UID"]) and int(updated["SEQUENCE"]) > int(imported["SEQUENCE"])
+    assert str(updated["UID"]) == str(imported["UID"]) and int(updated["SEQUENCE"]) > int(
+        imported["SEQUENCE"]
+    )
     assert updated.decoded("DTSTART") == moved and "meet.example/imported" in str(updated["URL"])
 
-    check(tenant_a.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "cancelled", "reason": "Storm"}),
-          200)
+    check(
+        tenant_a.admin.post(f"/v1/events/{event['id']}/transitions", {"to": "cancelled", "reason": "Storm"}),
+        200,
+    )
     cancellation = SINK.wait_for(3, timeout=30, where=lambda m: email in m["to"])[2]
     calendar, cancelled = _calendar_of(cancellation)
     assert str(calendar["METHOD"]) == "CANCEL" and str(cancelled["STATUS"]) == "CANCELLED"
     assert next(cancellation["message"].iter_attachments()).get_param("method") == "CANCEL"
-    assert str(cancelled["UID"]) == str(imported["UID"]) and int(cancelled["SEQUENCE"]) > int(updated["SEQUENCE"])
+    assert str(cancelled["UID"]) == str(imported["UID"]) and int(cancelled["SEQUENCE"]) > int(
+        updated["SEQUENCE"]
+    )
 
 
 def test_join_request_reaches_the_convener_and_the_decision_the_requester(tenant_a, tenant_b):
     convener, convener_email, convener_api = _person(tenant_a, "nl", "Carla Coördinator")
     requester, requester_email, requester_api = _person(tenant_b, "de", "Rainer Anfrage")
     name = unique("Kajakclub Vecht")
-    network = check(convener_api.post("/v1/networks", {
-        "name": {"nl": name}, "association_ids": [tenant_a.id], "join_policy": "request",
-        "visibility": "all_associations"}), 201)
-    asked = check(requester_api.post(f"/v1/networks/{network['id']}/members",
-                                     {"message": "Ich paddle jedes Wochenende."}), 201)
+    network = check(
+        convener_api.post(
+            "/v1/networks",
+            {
+                "name": {"nl": name},
+                "association_ids": [tenant_a.id],
+                "join_policy": "request",
+                "visibility": "all_associations",
+            },
+        ),
+        201,
+    )
+    asked = check(
+        requester_api.post(
+            f"/v1/networks/{network['id']}/members", {"message": "Ich paddle jedes Wochenende."}
+        ),
+        201,
+    )
     assert asked["status"] == "requested"
 
     [request] = SINK.wait_for(1, timeout=30, where=lambda m: convener_email in m["to"])

@@ -36,26 +36,80 @@ def test_a_campaign_mail_link_attributes_the_registration_in_the_programme_repor
         "currency": "EUR"}), 201)
     event = published_event(admin, unique("Spring meeting"), in_days(20), programme_id=programme["id"])
     reader_email = f"{unique('reader')}@example.test"
-    reader = check(admin.post("/v1/persons", {"name": "Campaign reader", "email": reader_email, "language": "en",
-                                              "home_association_id": tenant_a.id}), 201)
-    check(admin.post(f"/v1/persons/{reader['id']}/consents", {
-        "association_id": tenant_a.id, "kind": "newsletter", "granted": True, "source": "form",
-        "wording_version": "v1"}), 201)
-    campaign = check(admin.post("/v1/campaigns", {
-        "name": unique("Spring"), "sender_name": "Association", "segment": {"association_ids": [tenant_a.id]},
-        "contents": {"en": {"subject": unique("Come to spring"),
-                            "text": f"Sign up: https://events.example/e/{event['id']}"}}}), 201)
-    assert wait_until(lambda: reader["id"] in {s["person_id"] for s in check(
-        admin.get(f"/v1/campaigns/{campaign['id']}/audience", params={"limit": 200}), 200)["sample"]}, timeout=30)
+    reader = check(
+        admin.post(
+            "/v1/persons",
+            {
+                "name": "Campaign reader",
+                "email": reader_email,
+                "language": "en",
+                "home_association_id": tenant_a.id,
+            },
+        ),
+        201,
+    )
+    check(
+        admin.post(
+            f"/v1/persons/{reader['id']}/consents",
+            {
+                "association_id": tenant_a.id,
+                "kind": "newsletter",
+                "granted": True,
+                "source": "form",
+                "wording_version": "v1",
+            },
+        ),
+        201,
+    )
+    campaign = check(
+        admin.post(
+            "/v1/campaigns",
+            {
+                "name": unique("Spring"),
+                "sender_name": "Association",
+                "segment": {"association_ids": [tenant_a.id]},
+                "contents": {
+                    "en": {
+                        "subject": unique("Come to spring"),
+                        "text": f"Sign up: https://events.example/e/{event['id']}",
+                    }
+                },
+            },
+        ),
+        201,
+    )
+    assert wait_until(
+        lambda: (
+            reader["id"]
+            in {
+                s["person_id"]
+                for s in check(
+                    admin.get(f"/v1/campaigns/{campaign['id']}/audience", params={"limit": 200}), 200
+                )["sample"]
+            }
+        ),
+        timeout=30,
+    )
     check(admin.post(f"/v1/campaigns/{campaign['id']}/send", {}), 202)
-    [mail] = SINK.wait_for(1, timeout=30, where=lambda m: reader_email in m["to"]
-                           and campaign["contents"]["en"]["subject"] == m["message"]["Subject"])
+    [mail] = SINK.wait_for(
+        1,
+        timeout=30,
+        where=lambda m: (
+            reader_email in m["to"] and campaign["contents"]["en"]["subject"] == m["message"]["Subject"]
+        ),
+    )
 
     link = re.search(r"https://events\.example/e/\S+", _text(mail["message"])).group(0)
     event_id = urlsplit(link).path.rsplit("/", 1)[-1]
     query = dict(parse_qsl(urlsplit(link).query))
-    registration = check(api.post(f"/v1/events/{event_id}/registrations", {
-        "name": "Campaign reader", "email": reader_email}, params=query), 201)
+    registration = check(
+        api.post(
+            f"/v1/events/{event_id}/registrations",
+            {"name": "Campaign reader", "email": reader_email},
+            params=query,
+        ),
+        201,
+    )
     assert (registration["source_channel"], registration["campaign_code"]) == ("email", campaign["code"])
 
     report = check(admin.get(f"/v1/programmes/{programme['id']}/report"), 200)
@@ -71,15 +125,28 @@ def test_mail_about_a_guest_an_organiser_registered_goes_to_the_guest_and_a_canc
     guest = check(admin.post(path, {"name": "Guest A", "email": guest_email}), 201)
     other = check(admin.post(path, {"name": "Guest B", "email": other_email, "language": "da"}), 201)
     assert guest["person_id"] is None and other["person_id"] is None
-    check(admin.post(f"/v1/events/{event['id']}/recording", {"recording_url": "https://video.example/talk"}), 200)
-    [recording] = SINK.wait_for(1, timeout=30, where=lambda m: guest_email in m["to"]
-                                and "https://video.example/talk" in _text(m["message"]))
+    check(
+        admin.post(f"/v1/events/{event['id']}/recording", {"recording_url": "https://video.example/talk"}),
+        200,
+    )
+    [recording] = SINK.wait_for(
+        1,
+        timeout=30,
+        where=lambda m: guest_email in m["to"] and "https://video.example/talk" in _text(m["message"]),
+    )
     assert "Guest A" in _text(recording["message"])
-    assert not [m for m in SINK.to(tenant_a.admin_email) if "https://video.example/talk" in _text(m["message"])]
+    assert not [
+        m for m in SINK.to(tenant_a.admin_email) if "https://video.example/talk" in _text(m["message"])
+    ]
 
     check(admin.delete(f"/v1/registrations/{other['id']}"), 200)
-    [told] = SINK.wait_for(1, timeout=30, where=lambda m: other_email in m["to"]
-                           and m["message"]["Subject"].startswith("Tilmelding annulleret"))
+    [told] = SINK.wait_for(
+        1,
+        timeout=30,
+        where=lambda m: (
+            other_email in m["to"] and m["message"]["Subject"].startswith("Tilmelding annulleret")
+        ),
+    )
     assert event["title"] in told["message"]["Subject"]
 
 
@@ -88,13 +155,18 @@ def test_each_registration_of_a_bulk_import_is_confirmed_by_mail(tenant_a):
     emails = [f"{unique('bulk')}@x.test" for _ in range(3)]
     table = "name,email\n" + "".join(f"Guest {n},{email}\n" for n, email in enumerate(emails))
     check(tenant_a.admin.post(f"/v1/events/{event['id']}/registrations/import", {"csv": table}), 201)
-    confirmations = SINK.wait_for(3, timeout=30, where=lambda m: set(m["to"]) & set(emails)
-                                  and event["title"] in m["message"]["Subject"])
+    confirmations = SINK.wait_for(
+        3,
+        timeout=30,
+        where=lambda m: set(m["to"]) & set(emails) and event["title"] in m["message"]["Subject"],
+    )
     assert sorted(address for m in confirmations for address in m["to"]) == sorted(emails)
 
 
 def _cancel_link(email, title):
-    [mail] = SINK.wait_for(1, timeout=30, where=lambda m: email in m["to"] and title in m["message"]["Subject"])
+    [mail] = SINK.wait_for(
+        1, timeout=30, where=lambda m: email in m["to"] and title in m["message"]["Subject"]
+    )
     link = re.search(r"https?://\S+/v1/cancel-registration\?token=\S+", _text(mail["message"])).group(0)
     assert link in mail["message"].get_body(("html",)).get_content()
     parts = urlsplit(link)
@@ -119,17 +191,24 @@ def test_a_guest_cancels_through_the_link_in_the_confirmation_and_the_waitlist_m
 
     cancelled = check(api.post(link_path, params=query), 200)
     assert (cancelled["registration_id"], cancelled["status"], cancelled["already_cancelled"]) == (
-        guest["id"], "cancelled", False)
+        guest["id"],
+        "cancelled",
+        False,
+    )
     again = check(api.post(link_path, params=query), 200)
     assert (again["status"], again["already_cancelled"]) == ("cancelled", True)
     form = api.post(link_path, params=query, headers={"Accept": "text/html"})
     assert form.status_code == 200 and "allerede afmeldt" in form.text
     assert check(tenant_a.admin.get(f"/v1/registrations/{waiting['id']}"), 200)["status"] == "confirmed"
     # the waitlisted mail, then the promoted one: each with the link
-    mails = SINK.wait_for(2, timeout=30, where=lambda m: waiting_email in m["to"] and title in m["message"]["Subject"])
+    mails = SINK.wait_for(
+        2, timeout=30, where=lambda m: waiting_email in m["to"] and title in m["message"]["Subject"]
+    )
     assert len(mails) == 2 and all("/v1/cancel-registration?token=" in _text(m["message"]) for m in mails)
 
 
 def test_a_cancel_link_that_is_not_ours_is_refused(api):
-    forged = api.post("/v1/cancel-registration", params={"token": "eyJhbGciOiJIUzI1NiJ9.e30.forgedforgedforged"})
+    forged = api.post(
+        "/v1/cancel-registration", params={"token": "eyJhbGciOiJIUzI1NiJ9.e30.forgedforgedforged"}
+    )
     assert forged.status_code == 400

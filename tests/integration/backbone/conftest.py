@@ -7,10 +7,9 @@ import pytest
 from nameko.containers import ServiceContainer
 from sqlalchemy import create_engine
 
-from nabo_common.messaging import envelopes
-from nabo_common.messaging import outbox
-from nabo_common.runtime import settings
+from nabo_common.messaging import envelopes, outbox
 from nabo_common.persistence.db import make_sessionmaker
+from nabo_common.runtime import settings
 from tests.integration.backbone.probe import Base, OutboxEvent, ProbeService, person_data
 from tests.support.infra import free_port, make_database
 
@@ -56,10 +55,18 @@ def broker(amqp_uri):
     connection.close()
 
 
-def publish_raw(channel, body, routing_key="person.updated", content_type="application/json", message_id=None):
-    channel.basic_publish(envelopes.EXCHANGE, routing_key, body,
-                          pika.BasicProperties(content_type=content_type, delivery_mode=2,
-                                               message_id=message_id or str(uuid.uuid4())), mandatory=True)
+def publish_raw(
+    channel, body, routing_key="person.updated", content_type="application/json", message_id=None
+):
+    channel.basic_publish(
+        envelopes.EXCHANGE,
+        routing_key,
+        body,
+        pika.BasicProperties(
+            content_type=content_type, delivery_mode=2, message_id=message_id or str(uuid.uuid4())
+        ),
+        mandatory=True,
+    )
 
 
 def publish_person_event(channel, name, event_id=None):

@@ -6,12 +6,12 @@ from sqlalchemy import String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from nabo_common.messaging import outbox
-from nabo_common.persistence.db import Database
-from nabo_common.runtime.health import Operations, OperationsEndpoints
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.outbox import OutboxEventMixin
 from nabo_common.messaging.processed import ProcessedEventMixin
 from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.operations import Operations, OperationsEndpoints
+from nabo_common.persistence.db import Database
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 
 # names the consumer fails on, until a test "fixes the bug" by removing them

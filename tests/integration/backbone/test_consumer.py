@@ -9,7 +9,12 @@ from nabo_common.messaging import deadletters
 from nabo_common.runtime import metrics
 from tests.integration.backbone import probe
 from tests.integration.backbone.conftest import (
-    publish_person_event, publish_raw, queue_depth, wait_until, write_events)
+    publish_person_event,
+    publish_raw,
+    queue_depth,
+    wait_until,
+    write_events,
+)
 from tests.support.proxy import TcpProxy
 
 DEAD = "nabo.probe.on_person_updated.dead"

@@ -9,9 +9,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 
-from nabo_common.messaging import envelopes
-from nabo_common.messaging import outbox
-from nabo_common.messaging import topology
+from nabo_common.messaging import envelopes, outbox, topology
 from nabo_common.persistence.db import make_sessionmaker
 from tests.integration.backbone import probe
 from tests.integration.backbone.conftest import wait_until, write_events
@@ -129,7 +127,9 @@ def test_an_event_the_broker_cannot_route_stays_pending_with_the_reason_and_the_
     with session.begin():
         stray = outbox.record(session, probe.OutboxEvent, "idea.support_withdrawn", {
             "idea_id": "i", "panel_id": "p", "association_id": "a", "support_count": 0})["id"]
-        routable = outbox.record(session, probe.OutboxEvent, "person.updated", probe.person_data("Routable"))["id"]
+        routable = outbox.record(session, probe.OutboxEvent, "person.updated", probe.person_data("Routable"))[
+            "id"
+        ]
     seen = []
     assert wait_until(lambda: seen.extend(tap()) or routable in seen)
     with session.begin():
@@ -148,7 +148,9 @@ def _stored_rows(db_url):
     return rows
 
 
-def test_a_commit_hands_its_events_to_the_relay_which_publishes_them_before_any_poll_may(start_probe, probe_db, tap):
+def test_a_commit_hands_its_events_to_the_relay_which_publishes_them_before_any_poll_may(
+    start_probe, probe_db, tap
+):
     start_probe()
     ids = write_events(probe_db, ["handed-1", "handed-2"])
     seen = []
@@ -158,8 +160,10 @@ def test_a_commit_hands_its_events_to_the_relay_which_publishes_them_before_any_
     assert sorted(seen) == sorted(ids)
     rows = _stored_rows(probe_db)
     assert all(row.next_attempt_at == row.created_at + outbox.HANDOVER_GRACE for row in rows)
-    assert wait_until(lambda: all(row.published_at is not None and row.attempts == 1
-                                  for row in _stored_rows(probe_db)), timeout=5)
+    assert wait_until(
+        lambda: all(row.published_at is not None and row.attempts == 1 for row in _stored_rows(probe_db)),
+        timeout=5,
+    )
 
 
 class VanishingRelay:
@@ -172,7 +176,8 @@ class VanishingRelay:
 
 
 def test_events_handed_to_a_relay_that_died_go_out_through_a_poll_once_the_grace_has_passed(
-        start_probe, probe_db, tap, monkeypatch):
+    start_probe, probe_db, tap, monkeypatch
+):
     monkeypatch.setattr(outbox, "HANDOVER_GRACE", timedelta(seconds=3))
     dead, url = VanishingRelay(), make_url(probe_db)
     outbox.register_relay(url, dead)  # registered first: the commit hands its rows to this one

@@ -5,8 +5,8 @@ import eventlet
 import pytest
 from sqlalchemy import func, select
 
-from nabo_common.persistence import db
 from nabo_common.messaging.processed import ProcessedEvents
+from nabo_common.persistence import db
 from tests.integration.backbone.probe import ProcessedEvent
 
 CONSUMER = "probe.on_person_updated"

@@ -8,9 +8,8 @@ from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 from psycopg2 import connect
 
-from nabo_common.runtime import context
-from nabo_common.runtime import settings
 from nabo_common.api.errors import ServiceTimeout, ServiceUnavailable
+from nabo_common.runtime import context, settings
 from nabo_common.runtime.rpc import TimedRpcProxy
 from tests.integration.backbone.conftest import wait_until
 from tests.support.infra import free_port
@@ -39,7 +38,9 @@ class Caller:
 
 @pytest.fixture
 def caller_service(amqp_uri):
-    config = settings.load("gateway", amqp_uri=amqp_uri, http_host="127.0.0.1", http_port=free_port()).nameko_config()
+    config = settings.load(
+        "gateway", amqp_uri=amqp_uri, http_host="127.0.0.1", http_port=free_port()
+    ).nameko_config()
     container = ServiceContainer(Caller, config)
     container.start()
     yield container
@@ -77,12 +78,17 @@ def test_a_request_that_timed_out_is_not_executed_later(start_probe, caller_serv
 
 def test_forged_or_unsigned_context_is_anonymous(start_probe, amqp_uri):
     start_probe()
-    genuine = context.sign(context.Caller(person_id="p-1", roles=("platform_admin",)), settings.load("members").context_keys)
-    forged = context.sign(context.Caller(person_id="p-1", roles=("platform_admin",)),
-                          [("dev", "an-attacker-guessed-this-key-wrongly")])
+    genuine = context.sign(
+        context.Caller(person_id="p-1", roles=("platform_admin",)), settings.load("members").context_keys
+    )
+    forged = context.sign(
+        context.Caller(person_id="p-1", roles=("platform_admin",)),
+        [("dev", "an-attacker-guessed-this-key-wrongly")],
+    )
     for token, expected in ((genuine, "p-1"), (forged, None), ("not-a-token", None)):
-        with ServiceRpcProxy("probe", {"AMQP_URI": amqp_uri}, timeout=10,
-                             context_data={context.CONTEXT_KEY: token}) as probe:
+        with ServiceRpcProxy(
+            "probe", {"AMQP_URI": amqp_uri}, timeout=10, context_data={context.CONTEXT_KEY: token}
+        ) as probe:
             assert probe.whoami()["person_id"] == expected
 
 
@@ -103,8 +109,11 @@ def test_two_slow_queries_run_concurrently(start_probe, amqp_uri, probe_db):
 
     def sleeping_together():
         with watcher.cursor() as cur:
-            cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND query LIKE 'SELECT pg_sleep%%' "
-                        "AND state = 'active'", (dbname,))
+            cur.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND query LIKE 'SELECT pg_sleep%%' "
+                "AND state = 'active'",
+                (dbname,),
+            )
             return cur.fetchone()[0] >= 2
 
     try:

@@ -7,9 +7,8 @@ from contextlib import contextmanager
 import pika
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from nabo_common.messaging import envelopes, topology
 from nabo_common.runtime import context
-from nabo_common.messaging import envelopes
-from nabo_common.messaging import topology
 from nabo_common.runtime.context import ASSOCIATION_ADMIN, Caller
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from nameko.testing.services import worker_factory
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from services.events.domain import attendance, feedback, lifecycle, registrations, retention
 from services.events.domain.common import utcnow
@@ -61,10 +61,21 @@ class Organiser:
         return event["id"]
 
     def guest(self, event_id, name, **extra):
-        return self.do(registrations.register, event_id, dict({
-            "person_id": None, "name": name, "email": f"{name.split()[0].lower()}@guest.example",
-            "answers": {"company": f"{name} Consulting"}, "source_channel": "linkedin", "campaign_code": "spring"},
-            **extra))["id"]
+        return self.do(
+            registrations.register,
+            event_id,
+            dict(
+                {
+                    "person_id": None,
+                    "name": name,
+                    "email": f"{name.split()[0].lower()}@guest.example",
+                    "answers": {"company": f"{name} Consulting"},
+                    "source_channel": "linkedin",
+                    "campaign_code": "spring",
+                },
+                **extra,
+            ),
+        )["id"]
 
 
 def rows(sessions, model, ids):
@@ -79,28 +90,47 @@ def counts(organiser, event_id):
 
 def test_old_guests_are_anonymised_once_and_everything_else_is_left_alone(sessions):
     organiser = Organiser(sessions)
-    old_event, recent_event = organiser.event(ended_days_ago=RETENTION_DAYS + 30), organiser.event(ended_days_ago=30)
-    old_guests = [organiser.guest(old_event, name) for name in ("Anna Berg", "Bo Dahl", "Cato Eng", "Dina Falk")]
+    old_event, recent_event = (
+        organiser.event(ended_days_ago=RETENTION_DAYS + 30),
+        organiser.event(ended_days_ago=30),
+    )
+    old_guests = [
+        organiser.guest(old_event, name) for name in ("Anna Berg", "Bo Dahl", "Cato Eng", "Dina Falk")
+    ]
     cancelled_guest = organiser.guest(old_event, "Erik Gade")
     organiser.do(registrations.cancel, cancelled_guest)
-    member = organiser.do(registrations.register, old_event, {
-        "person_id": str(uuid.uuid4()), "answers": {"company": "Member ApS"}}, None, METTE)["id"]
+    member = organiser.do(
+        registrations.register,
+        old_event,
+        {"person_id": str(uuid.uuid4()), "answers": {"company": "Member ApS"}},
+        None,
+        METTE,
+    )["id"]
     recent_guest = organiser.guest(recent_event, "Frida Holm")
 
     def check_in(event_id, **payload):
         organiser.do(attendance.record, event_id, payload)
         with sessions() as session:
-            return session.scalars(select(Attendance.id).where(Attendance.event_id == event_id)
-                                   .order_by(Attendance.created_at.desc()).limit(1)).one()
+            return session.scalars(
+                select(Attendance.id)
+                .where(Attendance.event_id == event_id)
+                .order_by(Attendance.created_at.desc())
+                .limit(1)
+            ).one()
+
     guest_check_in = check_in(old_event, registration_id=old_guests[0])
     walk_in = check_in(old_event, name="Gustav Walk-in", email="gustav@walk.example")
     head_count = check_in(old_event, anonymous_count=3)
     member_check_in = check_in(old_event, registration_id=member)
     recent_walk_in = check_in(recent_event, name="Hanne Recent")
-    guest_feedback = organiser.do(feedback.give, old_event, {"attendance_id": guest_check_in, "rating": 4,
-                                                             "comment": "Anna here: great, call me"})["id"]
-    member_feedback = organiser.do(feedback.give, old_event, {"attendance_id": member_check_in, "rating": 5,
-                                                              "comment": "Very useful"})["id"]
+    guest_feedback = organiser.do(
+        feedback.give,
+        old_event,
+        {"attendance_id": guest_check_in, "rating": 4, "comment": "Anna here: great, call me"},
+    )["id"]
+    member_feedback = organiser.do(
+        feedback.give, old_event, {"attendance_id": member_check_in, "rating": 5, "comment": "Very useful"}
+    )["id"]
     before = counts(organiser, old_event)
 
     with sessions() as session:
@@ -109,15 +139,25 @@ def test_old_guests_are_anonymised_once_and_everything_else_is_left_alone(sessio
 
     for registration in rows(sessions, Registration, old_guests + [cancelled_guest]).values():
         assert (registration.name, registration.email, registration.email_lower, registration.answers) == (
-            "Anonymised guest", None, None, {})
+            "Anonymised guest",
+            None,
+            None,
+            {},
+        )
         assert registration.anonymised_at is not None and registration.person_id is None
         # what the statistics need stays
         assert (registration.source_channel, registration.campaign_code, registration.language) == (
-            "linkedin", "spring", "en")
+            "linkedin",
+            "spring",
+            "en",
+        )
     assert rows(sessions, Registration, [cancelled_guest])[cancelled_guest].status == "cancelled"
     kept = rows(sessions, Registration, [member, recent_guest])
     assert (kept[member].name, kept[member].email, kept[member].answers) == (
-        "Mette Member", "mette@member.example", {"company": "Member ApS"})
+        "Mette Member",
+        "mette@member.example",
+        {"company": "Member ApS"},
+    )
     assert (kept[recent_guest].name, kept[recent_guest].email) == ("Frida Holm", "frida@guest.example")
     assert {r.anonymised_at for r in kept.values()} == {None}
 
@@ -125,8 +165,15 @@ def test_old_guests_are_anonymised_once_and_everything_else_is_left_alone(sessio
     for row_id in (guest_check_in, walk_in):
         assert (seen[row_id].name, seen[row_id].email_lower) == ("Anonymised guest", None)
         assert seen[row_id].anonymised_at is not None
-    assert (seen[head_count].name, seen[head_count].headcount, seen[head_count].anonymised_at) == (None, 3, None)
-    assert (seen[member_check_in].name, seen[member_check_in].email_lower) == ("Mette Member", "mette@member.example")
+    assert (seen[head_count].name, seen[head_count].headcount, seen[head_count].anonymised_at) == (
+        None,
+        3,
+        None,
+    )
+    assert (seen[member_check_in].name, seen[member_check_in].email_lower) == (
+        "Mette Member",
+        "mette@member.example",
+    )
     assert (seen[recent_walk_in].name, seen[recent_walk_in].anonymised_at) == ("Hanne Recent", None)
     opinions = rows(sessions, Feedback, [guest_feedback, member_feedback])
     assert (opinions[guest_feedback].rating, opinions[guest_feedback].comment) == (4, None)
@@ -135,24 +182,33 @@ def test_old_guests_are_anonymised_once_and_everything_else_is_left_alone(sessio
 
     first_marks = {r.id: r.anonymised_at for r in rows(sessions, Registration, old_guests).values()}
     with sessions() as session:
-        assert retention.anonymise_past_guests(session, RETENTION_DAYS) == {"registrations": 0, "attendance": 0}
+        assert retention.anonymise_past_guests(session, RETENTION_DAYS) == {
+            "registrations": 0,
+            "attendance": 0,
+        }
     assert {r.id: r.anonymised_at for r in rows(sessions, Registration, old_guests).values()} == first_marks
 
     # the recent event's guest goes once its own retention period has passed
     with sessions() as session:
         later = utcnow() + timedelta(days=RETENTION_DAYS)
         assert retention.anonymise_past_guests(session, RETENTION_DAYS, now=later) == {
-            "registrations": 1, "attendance": 1}
+            "registrations": 1,
+            "attendance": 1,
+        }
 
 
 def test_two_replicas_anonymise_every_guest_exactly_once(sessions):
     organiser = Organiser(sessions)
-    guests = [organiser.guest(organiser.event(ended_days_ago=RETENTION_DAYS + 1 + n), f"Guest{g} Number{n}")
-              for n in range(4) for g in range(10)]
+    guests = [
+        organiser.guest(organiser.event(ended_days_ago=RETENTION_DAYS + 1 + n), f"Guest{g} Number{n}")
+        for n in range(4)
+        for g in range(10)
+    ]
 
     def replica():
         with sessions() as session:
             return retention.anonymise_past_guests(session, RETENTION_DAYS, batch=3)["registrations"]
+
     assert sum(side_by_side(replica)) == len(guests)
     assert {r.name for r in rows(sessions, Registration, guests).values()} == {"Anonymised guest"}
 

@@ -11,8 +11,7 @@ import pika
 from nameko.containers import ServiceContainer
 from nameko.rpc import rpc
 
-from nabo_common.messaging import envelopes
-from nabo_common.messaging import topology
+from nabo_common.messaging import envelopes, topology
 from tests.integration.events.conftest import admin_caller, events_rpc
 from tests.support.infra import running_system
 from tests.unit.events.conftest import event_payload
@@ -55,10 +54,18 @@ def test_person_erased_anonymises_registrations_once(amqp_uri):
         with events_rpc(system, admin) as events:
             event = events.create_event(event_payload())
             events.transition_event(event["id"], {"to": "published"})
-            registration = events.register(event["id"], {"name": "Karen Hansen", "email": "karen@example.org",
-                                                         "person_id": person_id, "source_channel": "facebook"})
-            erased = envelopes.build("person.erased", {"person_id": person_id,
-                                                      "erased_at": datetime.now(timezone.utc).isoformat()})
+            registration = events.register(
+                event["id"],
+                {
+                    "name": "Karen Hansen",
+                    "email": "karen@example.org",
+                    "person_id": person_id,
+                    "source_channel": "facebook",
+                },
+            )
+            erased = envelopes.build(
+                "person.erased", {"person_id": person_id, "erased_at": datetime.now(timezone.utc).isoformat()}
+            )
             publish(amqp_uri, erased)
             publish(amqp_uri, erased)
             deadline = time.monotonic() + 15

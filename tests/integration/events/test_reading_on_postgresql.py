@@ -7,8 +7,18 @@ from sqlalchemy import delete, update
 from services.events.domain import lifecycle, registrations, search
 from services.events.models import EventTag
 from tests.support.infra import database_sessions
-from tests.unit.events.conftest import (ANON, ASSOC_A, ASSOC_B, admin_of, at, call_session, make_event,
-                                        member_of, orm_view, read_view)
+from tests.unit.events.conftest import (
+    ANON,
+    ASSOC_A,
+    ASSOC_B,
+    admin_of,
+    at,
+    call_session,
+    make_event,
+    member_of,
+    orm_view,
+    read_view,
+)
 
 
 @pytest.fixture
@@ -28,8 +38,13 @@ def catalogue(session):
     # an order that is neither the rows' order on disk nor their key's, so only sorting by position gives it
     with session.begin():
         for position, theme in enumerate(("financing", "digital", "export")):
-            session.execute(update(EventTag).where(EventTag.event_id == co_hosted["id"], EventTag.kind == "theme",
-                                                   EventTag.value == theme).values(position=position))
+            session.execute(
+                update(EventTag)
+                .where(
+                    EventTag.event_id == co_hosted["id"], EventTag.kind == "theme", EventTag.value == theme
+                )
+                .values(position=position)
+            )
     registrations.register(session, ANON, co_hosted["id"], {"name": "Guest", "email": "guest@example.org"})
     untagged = make_event(session, organiser, themes=[], start=at(days=8))
     members_only = make_event(session, organiser, visibility="members", start=at(days=9))

@@ -19,13 +19,16 @@ def test_fifty_racing_for_the_last_ten_seats(system):
         event = events.create_event(event_payload(capacity=12))
         events.transition_event(event["id"], {"to": "published"})
         for n in range(2):
-            events.register(event["id"], {"name": f"Early {n}", "email": f"early{n}@example.org", "person_id": None})
+            events.register(
+                event["id"], {"name": f"Early {n}", "email": f"early{n}@example.org", "person_id": None}
+            )
 
     def register(n):
         # every racer has their own connection, as concurrent gateway workers would
         with events_rpc(system, admin) as racer:
-            return racer.register(event["id"], {"name": f"Racer {n}", "email": f"racer{n}@example.org",
-                                                "person_id": None})
+            return racer.register(
+                event["id"], {"name": f"Racer {n}", "email": f"racer{n}@example.org", "person_id": None}
+            )
 
     pool = eventlet.GreenPool(50)
     results = list(pool.imap(register, range(50)))
@@ -33,7 +36,9 @@ def test_fifty_racing_for_the_last_ten_seats(system):
     statuses = [r["status"] for r in results]
     assert statuses.count("confirmed") == 10
     assert statuses.count("waitlisted") == 40
-    assert sorted(r["waitlist_position"] for r in results if r["status"] == "waitlisted") == list(range(1, 41))
+    assert sorted(r["waitlist_position"] for r in results if r["status"] == "waitlisted") == list(
+        range(1, 41)
+    )
     with events_rpc(system, admin) as events:
         seats = events.get_event(event["id"])["seats"]
         assert seats == {"capacity": 12, "confirmed": 12, "waitlisted": 40, "available": 0}

@@ -11,7 +11,10 @@ SETTINGS = {"autovacuum_vacuum_insert_scale_factor=0.01", "autovacuum_vacuum_sca
 
 def _options(engine):
     with engine.connect() as conn:
-        return set(conn.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'registrations'")).scalar() or ())
+        return set(
+            conn.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'registrations'")).scalar()
+            or ()
+        )
 
 
 def test_registrations_are_vacuumed_at_one_percent_and_the_downgrade_resets_it():

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
-from nabo_common.persistence import db
 from nabo_common.cli import load_service_class
+from nabo_common.persistence import db
 from services.events.models import OutboxEvent, Reminder
 from tests.integration.events.conftest import EventTap, admin_caller, events_rpc
 from tests.support.infra import RunningSystem, component_settings, make_database
@@ -24,7 +24,9 @@ def test_each_reminder_fires_exactly_once_across_two_replicas(amqp_uri, monkeypa
     system = RunningSystem()
     try:
         for replica in ("events", "events-2"):
-            system.start(replica, load_service_class("events"), component_settings("events", amqp_uri, database_url))
+            system.start(
+                replica, load_service_class("events"), component_settings("events", amqp_uri, database_url)
+            )
         admin = admin_caller("1d2c3b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d")
         with events_rpc(system, admin) as events:
             for n in range(EVENTS):
@@ -50,8 +52,9 @@ def test_each_reminder_fires_exactly_once_across_two_replicas(amqp_uri, monkeypa
         assert len(per_reminder) == EVENTS * len(OFFSETS)
         assert set(per_reminder.values()) == {1}
         with session.begin():
-            outboxed = session.scalars(select(OutboxEvent.event_type).where(
-                OutboxEvent.event_type == "event.reminder_due")).all()
+            outboxed = session.scalars(
+                select(OutboxEvent.event_type).where(OutboxEvent.event_type == "event.reminder_due")
+            ).all()
             assert len(outboxed) == EVENTS * len(OFFSETS)
             assert session.scalar(select(Reminder).where(Reminder.sent_at.is_(None)).limit(1)) is None
         session.close()

@@ -9,11 +9,10 @@ import pika
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from nabo_common.runtime import context
-from nabo_common.messaging import deadletters
-from nabo_common.messaging import envelopes
-from nabo_common.runtime.context import Caller
 from nabo_common.api.errors import NotFound, ValidationFailed
+from nabo_common.messaging import deadletters, envelopes
+from nabo_common.runtime import context
+from nabo_common.runtime.context import Caller
 from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import unique
 from tests.support.infra import running_system
@@ -68,9 +67,15 @@ def world(system):
 
 def open_panel(system, world):
     with rpc(system, world["admin"]) as proxy:
-        panel = proxy.ideas.create_panel({"year": 2025, "title": unique("Erhvervspanel"), "theme": "Grøn omstilling",
-                                          "language": "da", "sub_themes": [{"key": "green-funding",
-                                                                            "name": "Grøn finansiering"}]})
+        panel = proxy.ideas.create_panel(
+            {
+                "year": 2025,
+                "title": unique("Erhvervspanel"),
+                "theme": "Grøn omstilling",
+                "language": "da",
+                "sub_themes": [{"key": "green-funding", "name": "Grøn finansiering"}],
+            }
+        )
         proxy.ideas.add_participants(panel["id"], {"organisation_ids": [world["organisation"]["id"]]})
         proxy.ideas.transition_panel(panel["id"], {"to": "collecting_ideas"})
     return panel
@@ -81,7 +86,8 @@ def test_participants_are_looked_up_in_the_members_service_as_the_caller(system,
     with rpc(system, world["admin"]) as proxy:
         listed = proxy.ideas.list_participants(panel["id"], {})
         assert [(p["organisation_id"], p["name"]) for p in listed["items"]] == [
-            (world["organisation"]["id"], "Grøn Energi ApS")]
+            (world["organisation"]["id"], "Grøn Energi ApS")
+        ]
         with pytest.raises(ValidationFailed):
             proxy.ideas.add_participants(panel["id"], {"organisation_ids": ["0" * 36]})
     foreign = Caller(person_id="f" * 36, roles=("association_admin",), admin_of=("a" * 36,))
@@ -103,18 +109,21 @@ def test_a_platform_admin_cannot_open_a_panel_for_an_association_members_does_no
 def test_person_events_from_members_name_the_submitter_and_erasure_anonymises(system, world):
     panel = open_panel(system, world)
     with rpc(system, world["member"]) as proxy:
-        idea = proxy.ideas.submit_idea(panel["id"], {"title": "Grønne lån til små virksomheder",
-                                                     "sub_theme": "green-funding"})
+        idea = proxy.ideas.submit_idea(
+            panel["id"], {"title": "Grønne lån til små virksomheder", "sub_theme": "green-funding"}
+        )
         proxy.ideas.support_idea(idea["id"], {})
         # person.created was relayed from members to the ideas read model
         eventually(lambda: assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "Mette Madsen"))
     with rpc(system, context.system_caller()) as proxy:
         proxy.members.erase_person(world["person"]["id"])
     with rpc(system, world["admin"]) as proxy:
+
         def anonymised():
             seen = proxy.ideas.get_idea(idea["id"])
             assert seen["submitter_person_id"] is None and seen["submitter_name"] is None
             assert seen["support_count"] == 1
+
         eventually(anonymised)
 
 
@@ -125,13 +134,19 @@ def test_ideas_events_reach_the_exchange_after_commit(system, world, amqp_uri):
     channel.queue_bind(queue, envelopes.EXCHANGE, routing_key="idea.*")
     panel = open_panel(system, world)
     with rpc(system, world["admin"]) as proxy:
-        idea = proxy.ideas.submit_idea(panel["id"], {"title": "Fælles ladestandere",
-                                                     "on_behalf_of": {"organisation_id": world["organisation"]["id"]}})
+        idea = proxy.ideas.submit_idea(
+            panel["id"],
+            {
+                "title": "Fælles ladestandere",
+                "on_behalf_of": {"organisation_id": world["organisation"]["id"]},
+            },
+        )
 
     def received():
         method, _props, body = channel.basic_get(queue, auto_ack=True)
         assert method is not None
         return json.loads(body)
+
     envelope = eventually(received)
     connection.close()
     assert envelope["type"] == "idea.submitted"
@@ -144,19 +159,35 @@ def test_a_redelivered_person_event_is_applied_once(system, world, amqp_uri):
     panel = open_panel(system, world)
     person_id = "b" * 36
     with rpc(system, world["admin"]) as proxy:
-        idea = proxy.ideas.submit_idea(panel["id"], {"title": "Cykelstier", "on_behalf_of": {
-            "person_id": person_id, "organisation_id": world["organisation"]["id"]}})
-        marker_idea = proxy.ideas.submit_idea(panel["id"], {"title": "Markør", "on_behalf_of": {
-            "person_id": "c" * 36, "organisation_id": world["organisation"]["id"]}})
-    first = envelopes.build("person.updated", {"person_id": person_id, "name": "First name", "language": "da"})
-    second = envelopes.build("person.updated", {"person_id": person_id, "name": "Second name", "language": "da"})
+        idea = proxy.ideas.submit_idea(
+            panel["id"],
+            {
+                "title": "Cykelstier",
+                "on_behalf_of": {"person_id": person_id, "organisation_id": world["organisation"]["id"]},
+            },
+        )
+        marker_idea = proxy.ideas.submit_idea(
+            panel["id"],
+            {
+                "title": "Markør",
+                "on_behalf_of": {"person_id": "c" * 36, "organisation_id": world["organisation"]["id"]},
+            },
+        )
+    first = envelopes.build(
+        "person.updated", {"person_id": person_id, "name": "First name", "language": "da"}
+    )
+    second = envelopes.build(
+        "person.updated", {"person_id": person_id, "name": "Second name", "language": "da"}
+    )
     publish(amqp_uri, first)
     with rpc(system, world["admin"]) as proxy:
         eventually(lambda: assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "First name"))
         publish(amqp_uri, second)
         eventually(lambda: assert_equal(proxy.ideas.get_idea(idea["id"])["submitter_name"], "Second name"))
         publish(amqp_uri, first)  # the broker delivers the old event again
-        marker = envelopes.build("person.updated", {"person_id": "c" * 36, "name": "Marker", "language": "da"})
+        marker = envelopes.build(
+            "person.updated", {"person_id": "c" * 36, "name": "Marker", "language": "da"}
+        )
         publish(amqp_uri, marker)
         eventually(lambda: assert_equal(proxy.ideas.get_idea(marker_idea["id"])["submitter_name"], "Marker"))
         time.sleep(0.5)  # the redelivered event was on the same queue, ahead of the marker
@@ -167,5 +198,11 @@ def test_a_malformed_erasure_event_is_dead_lettered(system, amqp_uri):
     bad = envelopes.build("person.erased", {"person_id": "d" * 36, "erased_at": "2025-01-01T00:00:00+00:00"})
     del bad["data"]["person_id"]
     publish(amqp_uri, bad)
-    eventually(lambda: assert_equal(
-        deadletters.list_dead(amqp_uri, ["nabo.ideas.on_person_erased.dead"])["nabo.ideas.on_person_erased.dead"], 1))
+    eventually(
+        lambda: assert_equal(
+            deadletters.list_dead(amqp_uri, ["nabo.ideas.on_person_erased.dead"])[
+                "nabo.ideas.on_person_erased.dead"
+            ],
+            1,
+        )
+    )

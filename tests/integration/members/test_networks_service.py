@@ -8,10 +8,10 @@ import pytest
 from kombu import Connection, Exchange, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from nabo_common.api.errors import Forbidden
+from nabo_common.messaging.envelopes import EXCHANGE
 from nabo_common.runtime import context
 from nabo_common.runtime.context import ASSOCIATION_ADMIN, MEMBER, PLATFORM_ADMIN, Caller
-from nabo_common.api.errors import Forbidden
-from nabo_common.messaging.envelopes import EXCHANGE, UNROUTED_QUEUE
 from services.members.taxonomy import THEMES, seed_id
 from tests.support.infra import running_system
 
@@ -80,11 +80,24 @@ def _tenant(call, country, language):
     admin = Caller(person_id=str(uuid.uuid4()), roles=(ASSOCIATION_ADMIN,), admin_of=(association["id"],))
     org = call(admin, "create_organisation", {"name": f"Firma {uuid.uuid4().hex[:6]}", "country": country,
                                               "sector": "62.01", "visibility": "all_associations"})
-    person = call(admin, "create_person", {"name": f"Contact {country}", "email": f"{uuid.uuid4().hex}@nabo.test",
-                                           "language": language, "home_association_id": association["id"],
-                                           "organisations": [{"organisation_id": org["id"]}]})
-    member = Caller(person_id=person["id"], roles=(MEMBER,), member_of=(association["id"],),
-                    organisation_ids=(org["id"],), language=language)
+    person = call(
+        admin,
+        "create_person",
+        {
+            "name": f"Contact {country}",
+            "email": f"{uuid.uuid4().hex}@nabo.test",
+            "language": language,
+            "home_association_id": association["id"],
+            "organisations": [{"organisation_id": org["id"]}],
+        },
+    )
+    member = Caller(
+        person_id=person["id"],
+        roles=(MEMBER,),
+        member_of=(association["id"],),
+        organisation_ids=(org["id"],),
+        language=language,
+    )
     return {"association": association, "admin": admin, "org": org, "person": person, "member": member}
 
 
@@ -115,8 +128,12 @@ def test_the_migration_seeds_the_taxonomy_and_announces_it(call, system):
     try:
         while len(seen) < len(THEMES) and time.monotonic() < deadline:
             with engine.connect() as connection:
-                seen = {details["key"] for details in connection.scalars(
-                    select(AuditEntry.details).where(AuditEntry.action == "theme.created"))}
+                seen = {
+                    details["key"]
+                    for details in connection.scalars(
+                        select(AuditEntry.details).where(AuditEntry.action == "theme.created")
+                    )
+                }
             time.sleep(0.2)
     finally:
         engine.dispose()
@@ -130,13 +147,24 @@ def test_organisation_themes_are_announced(call, nl, events):
 
 
 def test_join_request_and_decision_reach_the_broker(call, nl, de, events):
-    network = call(nl["member"], "create_network", {
-        "name": {"nl": "Energiecluster Eems-Dollard", "de": "Energiecluster Ems-Dollart"},
-        "association_ids": [nl["association"]["id"], de["association"]["id"]], "join_policy": "request",
-        "visibility": "all_associations", "themes": [seed_id("energy-transition")]})
+    network = call(
+        nl["member"],
+        "create_network",
+        {
+            "name": {"nl": "Energiecluster Eems-Dollard", "de": "Energiecluster Ems-Dollart"},
+            "association_ids": [nl["association"]["id"], de["association"]["id"]],
+            "join_policy": "request",
+            "visibility": "all_associations",
+            "themes": [seed_id("energy-transition")],
+        },
+    )
     created = events.wait_for("network.created", lambda d: d["network_id"] == network["id"])
-    assert created["data"]["association_ids"] == [nl["association"]["id"]]  # the German side has not agreed yet
-    call(de["admin"], "decide_network_owner", network["id"], de["association"]["id"], {"decision": "approved"})
+    assert created["data"]["association_ids"] == [
+        nl["association"]["id"]
+    ]  # the German side has not agreed yet
+    call(
+        de["admin"], "decide_network_owner", network["id"], de["association"]["id"], {"decision": "approved"}
+    )
     updated = events.wait_for("network.updated", lambda d: d["network_id"] == network["id"])
     assert set(updated["data"]["association_ids"]) == {nl["association"]["id"], de["association"]["id"]}
 
@@ -150,7 +178,9 @@ def test_join_request_and_decision_reach_the_broker(call, nl, de, events):
     decided = events.wait_for("network.join_decided", lambda d: d["network_id"] == network["id"])
     assert decided["data"]["decision"] == "approved"
     joined = events.wait_for("network.member_joined", lambda d: d["person_id"] == de["person"]["id"])
-    assert joined["data"]["name"] == "Energiecluster Ems-Dollart"  # German before Dutch when there is no English
+    assert (
+        joined["data"]["name"] == "Energiecluster Ems-Dollart"
+    )  # German before Dutch when there is no English
     found = call(Caller(), "search_networks", {"q": "ems-dollart"})
     assert found["items"] == []  # not public: the anonymous directory does not list it
     found = call(de["member"], "search_networks", {"q": "ems-dollart", "country": "DE"})
@@ -158,33 +188,81 @@ def test_join_request_and_decision_reach_the_broker(call, nl, de, events):
 
 
 def test_matching_across_languages_and_the_introduction_event(call, nl, de, events):
-    call(nl["member"], "create_offer_or_need", nl["org"]["id"], {
-        "kind": "offer", "title": "Zonnepanelen op bedrijfsdaken", "themes": [seed_id("green-infrastructure")]})
-    call(de["member"], "create_offer_or_need", de["org"]["id"], {
-        "kind": "need", "title": "Photovoltaik für unsere Hallen", "themes": [seed_id("green-infrastructure")]})
+    call(
+        nl["member"],
+        "create_offer_or_need",
+        nl["org"]["id"],
+        {
+            "kind": "offer",
+            "title": "Zonnepanelen op bedrijfsdaken",
+            "themes": [seed_id("green-infrastructure")],
+        },
+    )
+    call(
+        de["member"],
+        "create_offer_or_need",
+        de["org"]["id"],
+        {
+            "kind": "need",
+            "title": "Photovoltaik für unsere Hallen",
+            "themes": [seed_id("green-infrastructure")],
+        },
+    )
     suggestions = call(nl["member"], "suggest_matches", nl["org"]["id"], {"cross_border": True})
     top = suggestions["items"][0]
     assert top["organisation"]["id"] == de["org"]["id"]
     assert top["reasons"][0]["kind"] == "needs_your_offer"
-    assert top["reasons"][0]["themes"] == [{"id": seed_id("green-infrastructure"), "label": "Groene infrastructuur"}]
+    assert top["reasons"][0]["themes"] == [
+        {"id": seed_id("green-infrastructure"), "label": "Groene infrastructuur"}
+    ]
 
     call(nl["member"], "decide_match", nl["org"]["id"], de["org"]["id"], {"decision": "accepted"})
     match = call(nl["member"], "introduce_match", nl["org"]["id"], de["org"]["id"], {})
     introduced = events.wait_for("match.introduced", lambda d: d["match_id"] == match["id"])
-    assert {c["email"] for c in introduced["data"]["contacts"]} == {nl["person"]["email"], de["person"]["email"]}
+    assert {c["email"] for c in introduced["data"]["contacts"]} == {
+        nl["person"]["email"],
+        de["person"]["email"],
+    }
 
 
 def test_withdrawn_contact_consent_is_respected_in_postgres(call, nl, de):
-    org = call(de["admin"], "create_organisation", {"name": "Zurückgezogen GmbH", "country": "DE",
-                                                    "visibility": "all_associations",
-                                                    "themes": [seed_id("green-infrastructure")]})
-    person = call(de["admin"], "create_person", {"name": "Withdrawn", "email": f"{uuid.uuid4().hex}@nabo.test",
-                                                 "organisations": [{"organisation_id": org["id"]}]})
+    org = call(
+        de["admin"],
+        "create_organisation",
+        {
+            "name": "Zurückgezogen GmbH",
+            "country": "DE",
+            "visibility": "all_associations",
+            "themes": [seed_id("green-infrastructure")],
+        },
+    )
+    person = call(
+        de["admin"],
+        "create_person",
+        {
+            "name": "Withdrawn",
+            "email": f"{uuid.uuid4().hex}@nabo.test",
+            "organisations": [{"organisation_id": org["id"]}],
+        },
+    )
 
     def suggested():
-        return {s["organisation"]["id"] for s in call(nl["member"], "suggest_matches", nl["org"]["id"], {})["items"]}
+        return {
+            s["organisation"]["id"]
+            for s in call(nl["member"], "suggest_matches", nl["org"]["id"], {})["items"]
+        }
 
     assert org["id"] in suggested()
-    call(de["admin"], "record_consent", person["id"], {"association_id": de["association"]["id"], "kind": "contact",
-                                                       "granted": False, "source": "phone", "wording_version": "v1"})
+    call(
+        de["admin"],
+        "record_consent",
+        person["id"],
+        {
+            "association_id": de["association"]["id"],
+            "kind": "contact",
+            "granted": False,
+            "source": "phone",
+            "wording_version": "v1",
+        },
+    )
     assert org["id"] not in suggested()

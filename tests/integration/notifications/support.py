@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pika
+
+from nabo_common.messaging import envelopes, topology
 from nabo_common.persistence import db
-from nabo_common.messaging import envelopes
-from nabo_common.messaging import topology
 from tests.support.infra import free_port
 
 

@@ -32,24 +32,53 @@ def test_campaign_resumes_after_a_kill_without_second_copies(notifications, smtp
     languages = ["nl", "de", "en"]
     for i in range(RECIPIENTS):
         person_id = new_id()
-        publisher.publish("person.created", {"person_id": person_id, "name": f"Reader {i}",
-                                             "email": f"reader{i}-{person_id[:6]}@example.test",
-                                             "language": languages[i % 3], "home_association_id": association_id,
-                                             "roles": []})
-        publisher.publish("consent.changed", {"person_id": person_id, "association_id": association_id,
-                                              "kind": "newsletter", "granted": True, "source": "form",
-                                              "wording_version": "v1", "recorded_at": "2026-01-01T00:00:00+00:00"})
+        publisher.publish(
+            "person.created",
+            {
+                "person_id": person_id,
+                "name": f"Reader {i}",
+                "email": f"reader{i}-{person_id[:6]}@example.test",
+                "language": languages[i % 3],
+                "home_association_id": association_id,
+                "roles": [],
+            },
+        )
+        publisher.publish(
+            "consent.changed",
+            {
+                "person_id": person_id,
+                "association_id": association_id,
+                "kind": "newsletter",
+                "granted": True,
+                "source": "form",
+                "wording_version": "v1",
+                "recorded_at": "2026-01-01T00:00:00+00:00",
+            },
+        )
     admin = Caller(person_id=new_id(), roles=("association_admin",), admin_of=(association_id,))
     with database.sessions() as session:
-        campaign = campaigns.create(session, admin, {
-            "name": "Nieuwsbrief", "sender_name": "Ondernemers Twente",
-            "contents": {"nl": {"subject": "Nieuws",
-                                "text": "Lees https://nabo.test/nieuws of https://twente.test/nieuws"},
-                         "en": {"subject": "News",
-                                "text": "Read https://nabo.test/nieuws or https://twente.test/nieuws"}},
-            "segment": {"association_ids": [association_id]}})
-        assert wait_until(lambda: campaigns.preview(session, admin, campaign["id"])["count"] == RECIPIENTS,
-                          timeout=60)
+        campaign = campaigns.create(
+            session,
+            admin,
+            {
+                "name": "Nieuwsbrief",
+                "sender_name": "Ondernemers Twente",
+                "contents": {
+                    "nl": {
+                        "subject": "Nieuws",
+                        "text": "Lees https://nabo.test/nieuws of https://twente.test/nieuws",
+                    },
+                    "en": {
+                        "subject": "News",
+                        "text": "Read https://nabo.test/nieuws or https://twente.test/nieuws",
+                    },
+                },
+                "segment": {"association_ids": [association_id]},
+            },
+        )
+        assert wait_until(
+            lambda: campaigns.preview(session, admin, campaign["id"])["count"] == RECIPIENTS, timeout=60
+        )
         session.commit()
         campaigns.schedule(session, admin, campaign["id"], {}, daily_cap=RECIPIENTS)
 
@@ -76,8 +105,10 @@ def test_campaign_resumes_after_a_kill_without_second_copies(notifications, smtp
     assert sent <= set(copies) and set(copies) - sent <= {r.email for r in interrupted}
     assert len(sent) + len(interrupted) == RECIPIENTS
     dutch = next(m["message"] for m in smtp_sink.snapshot() if m["message"]["Subject"] == "Nieuws")
-    assert dutch["List-Unsubscribe"].startswith("<http") and dutch["List-Unsubscribe-Post"] == \
-        "List-Unsubscribe=One-Click"
+    assert (
+        dutch["List-Unsubscribe"].startswith("<http")
+        and dutch["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    )
     # on the wire: one angle-bracketed URL on one line, no encoded words, which one-click unsubscribe needs
     raw_unsubscribe = dict(dutch.raw_items())["List-Unsubscribe"]
     assert raw_unsubscribe.startswith("<http") and "=?" not in raw_unsubscribe and "\n" not in raw_unsubscribe
@@ -92,11 +123,26 @@ def test_campaign_resumes_after_a_kill_without_second_copies(notifications, smtp
 
 def event_data(event_id, association_id, title):
     """An online event as the events service announces it."""
-    return {"event_id": event_id, "association_ids": [association_id], "network_id": None, "programme_id": None,
-            "title": title, "starts_at": "2026-05-01T16:00:00+00:00", "ends_at": "2026-05-01T18:00:00+00:00",
-            "time_zone": "Europe/Amsterdam", "format": "online", "languages": ["nl", "en"], "themes": [],
-            "venue": None, "join_url": "https://meet.test/x", "visibility": "association", "status": "published",
-            "sequence": 0, "changes": [], "reason": None}
+    return {
+        "event_id": event_id,
+        "association_ids": [association_id],
+        "network_id": None,
+        "programme_id": None,
+        "title": title,
+        "starts_at": "2026-05-01T16:00:00+00:00",
+        "ends_at": "2026-05-01T18:00:00+00:00",
+        "time_zone": "Europe/Amsterdam",
+        "format": "online",
+        "languages": ["nl", "en"],
+        "themes": [],
+        "venue": None,
+        "join_url": "https://meet.test/x",
+        "visibility": "association",
+        "status": "published",
+        "sequence": 0,
+        "changes": [],
+        "reason": None,
+    }
 
 
 class _Receiver:
@@ -136,21 +182,34 @@ def test_webhook_deliveries_are_signed_and_retried(notifications):
         from services.notifications import config as config_mod
 
         with database.sessions() as session:
-            hook = webhooks.create(session, admin, config_mod.load(), {
-                "url": receiver.url, "secret": "receiver-shared-secret", "event_types": ["event.published"]})
+            hook = webhooks.create(
+                session,
+                admin,
+                config_mod.load(),
+                {"url": receiver.url, "secret": "receiver-shared-secret", "event_types": ["event.published"]},
+            )
         event_id = new_id()
-        envelope = publisher.publish("event.published", event_data(event_id, association_id, "Netwerkavond"),
-                                     association_id)
+        envelope = publisher.publish(
+            "event.published", event_data(event_id, association_id, "Netwerkavond"), association_id
+        )
         other_association = new_id()
-        publisher.publish("event.published", event_data(new_id(), other_association, "Someone else's"),
-                          other_association)
-        delivered = wait_until(lambda: database.rows(select(WebhookDelivery).where(
-            WebhookDelivery.webhook_id == hook["id"], WebhookDelivery.status == "sent")), timeout=30)
+        publisher.publish(
+            "event.published", event_data(new_id(), other_association, "Someone else's"), other_association
+        )
+        delivered = wait_until(
+            lambda: database.rows(
+                select(WebhookDelivery).where(
+                    WebhookDelivery.webhook_id == hook["id"], WebhookDelivery.status == "sent"
+                )
+            ),
+            timeout=30,
+        )
         assert delivered[0].attempts == 2 and delivered[0].response_status == 204
         assert len(receiver.requests) == 2
         headers, body = receiver.requests[-1]
-        expected = hmac.new(b"receiver-shared-secret", headers["X-Nabo-Timestamp"].encode() + b"." + body,
-                            hashlib.sha256).hexdigest()
+        expected = hmac.new(
+            b"receiver-shared-secret", headers["X-Nabo-Timestamp"].encode() + b"." + body, hashlib.sha256
+        ).hexdigest()
         assert headers["X-Nabo-Signature"] == f"v1={expected}"
         assert headers["X-Nabo-Delivery"] == receiver.requests[0][0]["X-Nabo-Delivery"]
         payload = json.loads(body)

@@ -7,10 +7,10 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import select
 
-from nabo_common.runtime import context
-from nabo_common.persistence import db
-from nabo_common.runtime.context import Caller
 from nabo_common.api.errors import Conflict
+from nabo_common.persistence import db
+from nabo_common.runtime import context
+from nabo_common.runtime.context import Caller
 from services.notifications.domain import campaigns
 from services.notifications.models import Campaign, CampaignDailyVolume, Delivery
 from tests.integration.notifications.support import new_id, wait_until
@@ -31,23 +31,50 @@ def association_with_readers(publisher, readers):
         "country": "DK", "default_language": "da", "time_zone": "Europe/Copenhagen"})
     for i in range(readers):
         person_id = new_id()
-        publisher.publish("person.created", {"person_id": person_id, "name": f"Læser {i}",
-                                             "email": f"laeser{i}-{person_id[:6]}@example.test", "language": "da",
-                                             "home_association_id": association_id, "roles": []})
-        publisher.publish("consent.changed", {"person_id": person_id, "association_id": association_id,
-                                              "kind": "newsletter", "granted": True, "source": "form",
-                                              "wording_version": "v1", "recorded_at": "2026-01-01T00:00:00+00:00"})
+        publisher.publish(
+            "person.created",
+            {
+                "person_id": person_id,
+                "name": f"Læser {i}",
+                "email": f"laeser{i}-{person_id[:6]}@example.test",
+                "language": "da",
+                "home_association_id": association_id,
+                "roles": [],
+            },
+        )
+        publisher.publish(
+            "consent.changed",
+            {
+                "person_id": person_id,
+                "association_id": association_id,
+                "kind": "newsletter",
+                "granted": True,
+                "source": "form",
+                "wording_version": "v1",
+                "recorded_at": "2026-01-01T00:00:00+00:00",
+            },
+        )
     return association_id
 
 
 def newsletter(sessions, admin, association_id, readers):
     """A draft to everyone of the association, once the read model knows all ``readers``."""
     with sessions() as session:
-        campaign = campaigns.create(session, admin, {
-            "name": "Nyhedsbrev", "sender_name": "Erhverv Sønderborg",
-            "contents": {"da": {"subject": f"Nyt {new_id()[:6]}", "text": "Læs mere på https://erhverv.test"}},
-            "segment": {"association_ids": [association_id]}})
-        assert wait_until(lambda: campaigns.preview(session, admin, campaign["id"])["count"] == readers, timeout=30)
+        campaign = campaigns.create(
+            session,
+            admin,
+            {
+                "name": "Nyhedsbrev",
+                "sender_name": "Erhverv Sønderborg",
+                "contents": {
+                    "da": {"subject": f"Nyt {new_id()[:6]}", "text": "Læs mere på https://erhverv.test"}
+                },
+                "segment": {"association_ids": [association_id]},
+            },
+        )
+        assert wait_until(
+            lambda: campaigns.preview(session, admin, campaign["id"])["count"] == readers, timeout=30
+        )
     return campaign
 
 
@@ -57,8 +84,11 @@ def test_a_send_beyond_the_daily_cap_is_refused_and_queues_nothing(notifications
     admin = Caller(person_id=new_id(), roles=("association_admin",), admin_of=(association_id,))
     within, beyond = (newsletter(database.sessions, admin, association_id, readers=3) for _ in range(2))
     token = context.sign(admin, system.settings["notifications"].context_keys)
-    with ClusterRpcProxy({"AMQP_URI": system.settings["notifications"].amqp_uri, "serializer": "json"},
-                         context_data={context.CONTEXT_KEY: token}, timeout=30) as rpc:
+    with ClusterRpcProxy(
+        {"AMQP_URI": system.settings["notifications"].amqp_uri, "serializer": "json"},
+        context_data={context.CONTEXT_KEY: token},
+        timeout=30,
+    ) as rpc:
         assert rpc.notifications.send_campaign(within["id"], {})["status"] == "scheduled"
         with pytest.raises(Conflict) as refused:
             rpc.notifications.send_campaign(beyond["id"], {})
@@ -71,8 +101,9 @@ def test_a_send_beyond_the_daily_cap_is_refused_and_queues_nothing(notifications
     assert len(smtp_sink.snapshot()) == 3
     assert status(beyond) == "draft"
     assert database.rows(select(Delivery.id).where(Delivery.campaign_id == beyond["id"])) == []
-    assert database.rows(select(CampaignDailyVolume.recipients).where(
-        CampaignDailyVolume.association_id == association_id)) == [3]
+    assert database.rows(
+        select(CampaignDailyVolume.recipients).where(CampaignDailyVolume.association_id == association_id)
+    ) == [3]
 
 
 def test_concurrent_sends_of_one_association_never_pass_the_cap_together(notifications):
@@ -94,8 +125,11 @@ def test_concurrent_sends_of_one_association_never_pass_the_cap_together(notific
     try:
         outcomes = list(eventlet.GreenPool(len(drafts)).imap(send, drafts))
         with sessions() as session:
-            held = session.scalars(select(CampaignDailyVolume.recipients).where(
-                CampaignDailyVolume.association_id == association_id)).all()
+            held = session.scalars(
+                select(CampaignDailyVolume.recipients).where(
+                    CampaignDailyVolume.association_id == association_id
+                )
+            ).all()
     finally:
         engine.dispose()
     # two campaigns of two readers fit a cap of five; a third would need two of the one left

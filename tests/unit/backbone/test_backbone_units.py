@@ -5,11 +5,8 @@ import logging
 import pytest
 from marshmallow import ValidationError
 
-from nabo_common.runtime import context
 from nabo_common.messaging import envelopes
-from nabo_common.runtime import logs
-from nabo_common.runtime import metrics
-from nabo_common.runtime import settings
+from nabo_common.runtime import context, logs, metrics, settings
 
 
 def test_settings_prefer_component_specific_variables(monkeypatch):
@@ -19,10 +16,18 @@ def test_settings_prefer_component_specific_variables(monkeypatch):
     assert settings.load("ideas").database_url == "sqlite:///general.db"
 
 
-@pytest.mark.parametrize("name,value", [("HTTP_PORT", "eighty"), ("MEMBERS_HTTP_PORT", "eighty"),
-                                        ("MEMBERS_RPC_TIMEOUT_SECONDS", "soon"), ("RPC_TIMEOUT_SECONDS", "-1"),
-                                        ("LOG_FORMAT", "xml"), ("NABO_CONTEXT_KEYS", "nokid"),
-                                        ("NABO_CONTEXT_KEYS", "k:short")])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("HTTP_PORT", "eighty"),
+        ("MEMBERS_HTTP_PORT", "eighty"),
+        ("MEMBERS_RPC_TIMEOUT_SECONDS", "soon"),
+        ("RPC_TIMEOUT_SECONDS", "-1"),
+        ("LOG_FORMAT", "xml"),
+        ("NABO_CONTEXT_KEYS", "nokid"),
+        ("NABO_CONTEXT_KEYS", "k:short"),
+    ],
+)
 def test_bad_settings_fail_at_start_with_the_variable_named(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(settings.ConfigError, match=name):
@@ -33,8 +38,8 @@ def test_caller_signing_rotation_and_forgery():
     old, new = ("k1", "first-secret-of-sixteen+"), ("k2", "second-secret-sixteen+++")
     caller = context.Caller(person_id="p", roles=("member",), member_of=("a",))
     token = context.sign(caller, [old])
-    assert context.verify(token, [new, old]).person_id == "p"      # old key still verifies after rotation
-    assert context.verify(token, [new]) is None                      # refused once the old key is removed
+    assert context.verify(token, [new, old]).person_id == "p"  # old key still verifies after rotation
+    assert context.verify(token, [new]) is None  # refused once the old key is removed
     assert context.verify(context.sign(caller, [("k1", "an-attackers-own-secret!")]), [old]) is None
     expired = context.sign(caller, [old], ttl=1, now=1_000)
     assert context.verify(expired, [old]) is None
@@ -45,13 +50,21 @@ def test_a_shared_caller_token_serves_many_requests_with_their_own_request_ids()
     keys = [("k1", "first-secret-of-sixteen+")]
     member = context.Caller(person_id="p", roles=("member",), member_of=("a",), request_id="first-request")
     token = context.sign_shared(member, keys)
-    assert context.sign_shared(context.Caller(**{**member.__dict__, "request_id": "second-request"}), keys) == token
-    assert context.sign_shared(context.Caller(**{**member.__dict__, "roles": ("platform_admin",)}), keys) != token
+    assert (
+        context.sign_shared(context.Caller(**{**member.__dict__, "request_id": "second-request"}), keys)
+        == token
+    )
+    assert (
+        context.sign_shared(context.Caller(**{**member.__dict__, "roles": ("platform_admin",)}), keys)
+        != token
+    )
     assert context.sign_shared(member, [("k2", "second-secret-sixteen+++")]) != token
     first = context.verify(token, keys, request_id="req-1")
     second = context.verify(token, keys, request_id="req-2")
     assert (first.person_id, first.member_of, first.request_id) == ("p", ("a",), "req-1")
-    assert second.request_id == "req-2" and first.request_id == "req-1"  # the remembered caller is not changed
+    assert (
+        second.request_id == "req-2" and first.request_id == "req-1"
+    )  # the remembered caller is not changed
     # a token that carries its own request id keeps it
     assert context.verify(context.sign(member, keys), keys, request_id="other").request_id == "first-request"
 
@@ -72,8 +85,16 @@ def test_a_remembered_caller_token_still_expires_and_still_needs_a_current_key()
 def test_envelope_round_trip_and_rejections():
     data = {"person_id": "p", "erased_at": "2026-01-01T00:00:00+00:00"}
     envelope = envelopes.build("person.erased", data, association_id="a", actor_id="admin")
-    assert set(envelope) == {"id", "type", "occurred_at", "source", "association_id", "actor_id", "schema_version",
-                             "data"}
+    assert set(envelope) == {
+        "id",
+        "type",
+        "occurred_at",
+        "source",
+        "association_id",
+        "actor_id",
+        "schema_version",
+        "data",
+    }
     parsed = envelopes.parse(json.loads(json.dumps(envelope)))
     assert parsed["data"]["person_id"] == "p" and parsed["actor_id"] == "admin"
     older = {k: v for k, v in envelope.items() if k != "actor_id"}  # published before actor_id existed
@@ -101,7 +122,9 @@ def test_infrastructure_failures_are_transient_and_message_failures_are_not():
     from nabo_common.api.errors import ServiceTimeout
     from nabo_common.messaging.transient import is_transient
 
-    db_down = sa_exc.OperationalError("SELECT 1", {}, psycopg2.OperationalError("server closed the connection"))
+    db_down = sa_exc.OperationalError(
+        "SELECT 1", {}, psycopg2.OperationalError("server closed the connection")
+    )
     assert is_transient(db_down)
     assert is_transient(ServiceTimeout("members did not answer within 5 s"))
     assert is_transient(RemoteError("OperationalError", "could not connect to server"))
@@ -130,16 +153,21 @@ def test_rpc_replies_go_without_publisher_confirms_while_requests_keep_them():
     assert nameko_rpc.MethodProxy.publisher_cls("memory://").use_confirms is True
 
 
-@pytest.mark.parametrize("header,seconds", [
-    (1_000_000_000_000, 2.5),  # committed 2.5 s before now
-    (1_000_000_002_000, 0.5),
-    (1_000_000_002_500.0, 0.0),
-    (1_000_000_004_000, 0.0),  # a clock a little ahead of ours: taken as no time at all
-])
+@pytest.mark.parametrize(
+    "header,seconds",
+    [
+        (1_000_000_000_000, 2.5),  # committed 2.5 s before now
+        (1_000_000_002_000, 0.5),
+        (1_000_000_002_500.0, 0.0),
+        (1_000_000_004_000, 0.0),  # a clock a little ahead of ours: taken as no time at all
+    ],
+)
 def test_time_since_commit_from_a_header_in_milliseconds(header, seconds):
     assert metrics.seconds_since(header, 1_000_000_002.5) == pytest.approx(seconds)
 
 
-@pytest.mark.parametrize("header", [None, "1000000000000", True, float("nan"), float("inf"), [1], 1_000_000_010_000])
+@pytest.mark.parametrize(
+    "header", [None, "1000000000000", True, float("nan"), float("inf"), [1], 1_000_000_010_000]
+)
 def test_a_commit_time_that_is_missing_garbled_or_far_ahead_is_not_used(header):
     assert metrics.seconds_since(header, 1_000_000_002.5) is None

@@ -1,10 +1,9 @@
 """Due rows (SQLite): a claim leases the oldest due rows and commits; a leased row is nobody else's until
 its lease runs out, then any claimer's, and only the holder of the current lease records an outcome.
 One backoff, with a cap and an optional limit of attempts, serves every user."""
-from datetime import timedelta
-
 import sqlite3
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import bindparam

@@ -2,8 +2,8 @@
 schema of the project, whatever values and gaps the objects have."""
 import datetime as dt
 import importlib
-import json
 import inspect
+import json
 import pkgutil
 from types import SimpleNamespace
 
@@ -12,8 +12,8 @@ from marshmallow import Schema, fields, post_dump
 
 import contracts.api
 from nabo_common.api import dumping
-from nabo_common.messaging import envelopes
 from nabo_common.api.validation import dump
+from nabo_common.messaging import envelopes
 
 pytestmark = pytest.mark.unit
 

@@ -3,8 +3,7 @@ import gc
 
 import pytest
 
-from nabo_common.runtime import gc_tuning
-from nabo_common.runtime import settings
+from nabo_common.runtime import gc_tuning, settings
 
 
 class StepClock:

@@ -5,9 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from nabo_common.persistence.retention import guest_retention_days
+from nabo_common.persistence.retention import GuestRetentionDays, guest_retention_days
 from nabo_common.runtime.settings import ConfigError
-from nabo_common.runtime.worker import GuestRetentionDays
 
 SERVICES = ("events", "notifications")
 

@@ -9,18 +9,25 @@ import pytest
 from kombu import serialization
 from kombu.utils import json as kombu_json
 
-from nabo_common.runtime import jsoncodec
 from nabo_common.persistence.db import make_engine
+from nabo_common.runtime import jsoncodec
 
 AWARE = dt.datetime(2026, 3, 20, 16, 0, 5, 120, tzinfo=dt.timezone.utc)
 PAYLOADS = [
     {"args": [1, "two", None, True, 3.5], "kwargs": {}},
-    {"result": [{"id": "e1", "title": "Grøn omstilling – Netzwerk", "seats": {"capacity": None}}], "error": None},
-    {"when": AWARE, "naive": dt.datetime(2026, 3, 20, 16, 0), "zoned": AWARE.astimezone(ZoneInfo("Europe/Berlin"))},
+    {
+        "result": [{"id": "e1", "title": "Grøn omstilling – Netzwerk", "seats": {"capacity": None}}],
+        "error": None,
+    },
+    {
+        "when": AWARE,
+        "naive": dt.datetime(2026, 3, 20, 16, 0),
+        "zoned": AWARE.astimezone(ZoneInfo("Europe/Berlin")),
+    },
     {"on": dt.date(2026, 3, 20), "at": dt.time(9, 30), "amount": Decimal("12.50")},
     {"raw": b"bytes", "binary": b"\xff\x00"},
     {1: "int key", 2.5: "float key", "nested": {"n": [[1, 2], {"k": "v"}]}},
-    {"big": 2 ** 70, "negative": -(2 ** 65)},
+    {"big": 2**70, "negative": -(2**65)},
     {"text": 'a "__type__" written by a person, {"__type__": "x"}'},
     {"looks_marked": {"__type__": "decimal", "__value__": "1.5"}},
     "a plain string",
@@ -76,11 +83,20 @@ def test_nameko_json_serializer_is_the_codec_once_patched():
     assert serialization.loads(body, content_type, encoding) == {"when": AWARE, "n": 1}
 
 
-@pytest.mark.parametrize("payload", [
-    {"items": [{"id": "e1", "starts_at": AWARE, "on": dt.date(2026, 3, 20), "amount": Decimal("3.10")}],
-     "total": 1, "limit": 50, "offset": 0},
-    {"name": "Ærø Erhvervsforening", "id": uuid.UUID(int=5), 7: "int key", "nothing": None},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {
+            "items": [
+                {"id": "e1", "starts_at": AWARE, "on": dt.date(2026, 3, 20), "amount": Decimal("3.10")}
+            ],
+            "total": 1,
+            "limit": 50,
+            "offset": 0,
+        },
+        {"name": "Ærø Erhvervsforening", "id": uuid.UUID(int=5), 7: "int key", "nothing": None},
+    ],
+)
 def test_http_reply_equals_the_standard_librarys(payload):
     def default(value):
         return value.isoformat() if isinstance(value, (dt.datetime, dt.date, dt.time)) else str(value)
@@ -89,7 +105,9 @@ def test_http_reply_equals_the_standard_librarys(payload):
 
 
 def test_json_columns_are_decoded_by_the_codec(tmp_path):
-    for engine in (make_engine(f"sqlite:///{tmp_path}/one.db"),
-                   make_engine("postgresql+psycopg2://nobody@127.0.0.1:1/none")):  # no connection is opened
+    for engine in (
+        make_engine(f"sqlite:///{tmp_path}/one.db"),
+        make_engine("postgresql+psycopg2://nobody@127.0.0.1:1/none"),
+    ):  # no connection is opened
         assert engine.dialect._json_deserializer is jsoncodec.loads
         engine.dispose()

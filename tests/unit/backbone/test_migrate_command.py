@@ -16,11 +16,21 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_migrate_brings_a_fresh_sqlite_database_to_the_latest_revision(tmp_path, service):
     database = tmp_path / f"{service}.db"
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-m", "nabo_common.cli", "migrate", service], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "nabo_common.cli", "migrate", service],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()
         if service == "members":  # the seeded themes went out through the outbox
-            assert connection.execute("SELECT count(*) FROM outbox_events WHERE event_type = 'theme.created'"
-                                      ).fetchone()[0] > 0
+            assert (
+                connection.execute(
+                    "SELECT count(*) FROM outbox_events WHERE event_type = 'theme.created'"
+                ).fetchone()[0]
+                > 0
+            )

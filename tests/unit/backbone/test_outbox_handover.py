@@ -8,16 +8,15 @@ from datetime import timedelta
 
 import eventlet
 import eventlet.event
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nabo_common.persistence import db
 from nabo_common.messaging import outbox
 from nabo_common.messaging import relay as relay_mod
-from nabo_common.messaging.publisher import Outcome
 from nabo_common.messaging.outbox import OutboxRow
+from nabo_common.messaging.publisher import Outcome
+from nabo_common.persistence import db
 from services.events.models import OutboxEvent
 from services.members.models import OutboxEvent as MembersOutboxEvent
 from tests.support.payloads import event_data
@@ -93,7 +92,9 @@ def test_a_session_that_cannot_hand_over_and_a_relay_of_another_table_leave_rows
         session = db.make_sessionmaker(events_engine)()
         with session.begin():
             _record(session, "other-table")
-        plain = Session(events_engine)  # no after-commit hook: whatever it wrote would wait the grace for nothing
+        plain = Session(
+            events_engine
+        )  # no after-commit hook: whatever it wrote would wait the grace for nothing
         with plain.begin():
             _record(plain, "plain-session")
     finally:
@@ -137,6 +138,7 @@ def test_a_relay_holds_at_most_so_many_rows_while_the_broker_is_away(monkeypatch
 
 
 # --- marking runs beside publishing ---------------------------------------------------------------
+
 
 class GreenContainer:
     """What the relay asks of its nameko container: managed green threads."""
@@ -200,7 +202,9 @@ def _until(condition, seconds=2.0):
     return condition()
 
 
-def test_rows_committed_while_a_batch_is_being_marked_are_published_without_waiting_for_that_mark(running_relay):
+def test_rows_committed_while_a_batch_is_being_marked_are_published_without_waiting_for_that_mark(
+    running_relay,
+):
     publisher = running_relay.publisher
     running_relay.hand_over([_row(1), _row(2)])
     assert _until(lambda: publisher.published == [[1, 2]])

@@ -3,12 +3,11 @@ published rows as parameters: a batch must still be exactly the due, unpublished
 import sqlite3
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
 
-from nabo_common.persistence import db
 from nabo_common.messaging import outbox
-from nabo_common.messaging.publisher import Outcome, OutboxPublisher, _mark_published, due_outbox_rows
+from nabo_common.messaging.publisher import OutboxPublisher, Outcome, _mark_published, due_outbox_rows
+from nabo_common.persistence import db
 from services.events.models import OutboxEvent
 from tests.support.payloads import event_data
 
@@ -51,7 +50,11 @@ def test_marking_a_batch_touches_only_its_rows_and_counts_the_attempt(events_eng
         connection.execute(_mark_published(TABLE), {"now": now, "positions": [first, third]})
         rows = connection.execute(select(TABLE.c.position, TABLE.c.published_at, TABLE.c.attempts)
                                   .order_by(TABLE.c.position)).all()
-    assert [(row.published_at is not None, row.attempts) for row in rows] == [(True, 1), (False, 0), (True, 1)]
+    assert [(row.published_at is not None, row.attempts) for row in rows] == [
+        (True, 1),
+        (False, 0),
+        (True, 1),
+    ]
     assert rows[0].published_at == now
     assert _due(events_engine, now, 10) == [second]
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from nabo_common.api.errors import NotFound
 from nabo_common.persistence import db
 from nabo_common.runtime.context import ASSOCIATION_ADMIN, MEMBER, Caller
-from nabo_common.api.errors import NotFound
 from services.events.domain import access, lifecycle, registrations, views
 from services.events.models import Base, Event, OutboxEvent
 
@@ -86,8 +86,13 @@ class KnownPeople:
     """The members service's persons as the events service looks them up: everyone exists."""
 
     def person(self, person_id):
-        return {"id": person_id, "name": f"Person {person_id[:8]}", "email": email_of(person_id), "language": "da",
-                "erased": False}
+        return {
+            "id": person_id,
+            "name": f"Person {person_id[:8]}",
+            "email": email_of(person_id),
+            "language": "da",
+            "erased": False,
+        }
 
     def person_with_email(self, email, association_ids):
         local, _, domain = email.lower().partition("@")
@@ -113,14 +118,23 @@ def admin_b():
 
 
 def at(days=0, hours=0, minutes=0):
-    return (datetime.now(timezone.utc) + timedelta(days=days, hours=hours, minutes=minutes)).replace(microsecond=0)
+    return (datetime.now(timezone.utc) + timedelta(days=days, hours=hours, minutes=minutes)).replace(
+        microsecond=0
+    )
 
 
 def event_payload(**overrides):
     start = overrides.pop("start", at(days=7))
-    payload = {"title": "Financing for growth", "format": "online", "languages": ["da"], "themes": ["financing"],
-               "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
-               "time_zone": "Europe/Copenhagen", "join_url": "https://meet.example/abc"}
+    payload = {
+        "title": "Financing for growth",
+        "format": "online",
+        "languages": ["da"],
+        "themes": ["financing"],
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(),
+        "time_zone": "Europe/Copenhagen",
+        "join_url": "https://meet.example/abc",
+    }
     payload.update(overrides)
     return payload
 

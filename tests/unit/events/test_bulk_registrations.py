@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from nabo_common.api.errors import Forbidden, ValidationFailed
 from services.events.domain import bulk_registrations
 from services.events.models import Registration
-from tests.unit.events.conftest import PEOPLE, ASSOC_A, email_of, make_event, member_of, outbox
+from tests.unit.events.conftest import ASSOC_A, PEOPLE, email_of, make_event, member_of, outbox
 
 
 def guests(*numbers):
@@ -32,10 +32,14 @@ def test_a_list_is_registered_with_capacity_waitlist_and_an_event_each(session, 
 
 def test_one_bad_entry_registers_nothing_and_names_each_entry_and_field(session, admin_a):
     event = make_event(session, admin_a)
-    bulk_registrations.register_many(session, admin_a, event["id"], {"registrations": guests(1)}, people=PEOPLE)
+    bulk_registrations.register_many(
+        session, admin_a, event["id"], {"registrations": guests(1)}, people=PEOPLE
+    )
     entries = guests(2) + guests(1) + [{"name": "No address"}, {"person_id": None, "email": "x@example.org"}]
     with pytest.raises(ValidationFailed) as refused:
-        bulk_registrations.register_many(session, admin_a, event["id"], {"registrations": entries}, people=PEOPLE)
+        bulk_registrations.register_many(
+            session, admin_a, event["id"], {"registrations": entries}, people=PEOPLE
+        )
     assert set(refused.value.errors["registrations"]) == {1, 2, 3}
     assert "email" in refused.value.errors["registrations"][2]
     assert "name" in refused.value.errors["registrations"][3]
@@ -53,8 +57,10 @@ def test_a_csv_table_registers_persons_by_address_and_guests(session, admin_a):
 
 def test_bad_csv_lines_register_nothing_and_are_named_by_line_and_field(session, admin_a):
     event = make_event(session, admin_a)
-    table = "name,email,source_channel\nGuest 1,guest1@example.org,\nGuest 2,not-an-address,\n" \
-            "Guest 3,guest3@example.org,carrier-pigeon\nGuest 1 again,GUEST1@example.org,\n"
+    table = (
+        "name,email,source_channel\nGuest 1,guest1@example.org,\nGuest 2,not-an-address,\n"
+        "Guest 3,guest3@example.org,carrier-pigeon\nGuest 1 again,GUEST1@example.org,\n"
+    )
     with pytest.raises(ValidationFailed) as refused:
         bulk_registrations.import_csv(session, admin_a, event["id"], {"csv": table}, people=PEOPLE)
     errors = refused.value.errors["csv"]
@@ -67,8 +73,10 @@ def test_bad_csv_lines_register_nothing_and_are_named_by_line_and_field(session,
 def test_only_organisers_register_in_bulk(session, admin_a):
     event = make_event(session, admin_a)
     with pytest.raises(Forbidden):
-        bulk_registrations.register_many(session, member_of(ASSOC_A), event["id"], {"registrations": guests(1)},
-                                         people=PEOPLE)
+        bulk_registrations.register_many(
+            session, member_of(ASSOC_A), event["id"], {"registrations": guests(1)}, people=PEOPLE
+        )
     with pytest.raises(Forbidden):
-        bulk_registrations.import_csv(session, member_of(ASSOC_A), event["id"],
-                                      {"csv": "name,email\nG,g@example.org\n"}, people=PEOPLE)
+        bulk_registrations.import_csv(
+            session, member_of(ASSOC_A), event["id"], {"csv": "name,email\nG,g@example.org\n"}, people=PEOPLE
+        )

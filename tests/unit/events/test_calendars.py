@@ -7,10 +7,19 @@ import pytest
 
 from nabo_common.api.errors import NotFound
 from nabo_common.runtime.context import Caller
-from services.events.domain import calendars, lifecycle, registrations, vtimezones
+from services.events.domain import calendars, lifecycle, vtimezones
 from services.events.models import Event
 from tests.support.icalendars import instants_around_transitions, offsets_agree, parse_everywhere
-from tests.unit.events.conftest import ANON, ASSOC_A, NETWORK, Directory, at, make_event, member_of, register_self
+from tests.unit.events.conftest import (
+    ANON,
+    ASSOC_A,
+    NETWORK,
+    Directory,
+    at,
+    make_event,
+    member_of,
+    register_self,
+)
 
 # the zones of the platform's countries, and one across the Atlantic
 ZONES = ("Europe/Amsterdam", "Europe/Berlin", "Europe/Copenhagen", "Europe/Stockholm", "America/New_York")
@@ -45,23 +54,29 @@ def test_network_feed_lists_the_networks_public_events(session, admin_a):
     assert [str(e["UID"]) for e in feed.walk("VEVENT")] == [f"{mine['id']}@nabo.events"]
 
 
-@pytest.mark.parametrize("language, association_name, network_name", [
-    ("da", "Arrangementer hos Fjordby Erhverv", "Arrangementer i netværket Grønne byggere"),
-    ("nl", "Evenementen van Fjordby Erhverv", "Evenementen van het netwerk Green builders"),
-    ("de", "Veranstaltungen von Fjordby Erhverv", "Veranstaltungen des Netzwerks Green builders"),
-    ("sv", "Evenemang hos Fjordby Erhverv", "Evenemang i nätverket Green builders"),
-    ("en", "Events of Fjordby Erhverv", "Events of the network Green builders"),
-])
+@pytest.mark.parametrize(
+    "language, association_name, network_name",
+    [
+        ("da", "Arrangementer hos Fjordby Erhverv", "Arrangementer i netværket Grønne byggere"),
+        ("nl", "Evenementen van Fjordby Erhverv", "Evenementen van het netwerk Green builders"),
+        ("de", "Veranstaltungen von Fjordby Erhverv", "Veranstaltungen des Netzwerks Green builders"),
+        ("sv", "Evenemang hos Fjordby Erhverv", "Evenemang i nätverket Green builders"),
+        ("en", "Events of Fjordby Erhverv", "Events of the network Green builders"),
+    ],
+)
 def test_feeds_are_named_after_their_association_or_network_in_the_callers_language(
-        session, language, association_name, network_name):
+    session, language, association_name, network_name
+):
     caller = speaking(language)
-    association = parse_everywhere(calendars.association_feed(session, caller, ASSOC_A, Directory())["calendar"])
+    association = parse_everywhere(
+        calendars.association_feed(session, caller, ASSOC_A, Directory())["calendar"]
+    )
     network = parse_everywhere(calendars.network_feed(session, caller, NETWORK, Directory())["calendar"])
     assert str(association["X-WR-CALNAME"]) == association_name
     assert str(network["X-WR-CALNAME"]) == network_name
 
 
-@pytest.mark.parametrize("raw", ["not-a-uuid", "a\r\nb", "\u0100", '"; filename*=UTF-8\'\'nabo.html; x=', ""])
+@pytest.mark.parametrize("raw", ["not-a-uuid", "a\r\nb", "\u0100", "\"; filename*=UTF-8''nabo.html; x=", ""])
 def test_an_id_that_is_not_a_uuid_names_no_calendar(session, raw):
     for feed in (calendars.association_feed, calendars.network_feed):
         with pytest.raises(NotFound):

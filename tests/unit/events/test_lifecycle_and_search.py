@@ -1,17 +1,34 @@
 import pytest
 
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.events.domain import calendars, co_hosts, lifecycle, registrations, search
+from services.events.domain import calendars, co_hosts, lifecycle, search
 from tests.unit.events.conftest import (
-    ANON, ASSOC_A, ASSOC_B, at, event_payload, make_event, member_of, move_to_past, outbox, register_self,
+    ANON,
+    ASSOC_A,
+    ASSOC_B,
+    at,
+    event_payload,
+    make_event,
+    member_of,
+    move_to_past,
+    outbox,
+    register_self,
 )
 
 
 def test_update_of_a_published_event_says_what_changed_and_raises_the_sequence(session, admin_a):
     event = make_event(session, admin_a)
     new_start = at(days=8)
-    updated = lifecycle.update(session, admin_a, event["id"], {
-        "starts_at": new_start.isoformat(), "ends_at": at(days=8, hours=2).isoformat(), "title": "Financing 2.0"})
+    updated = lifecycle.update(
+        session,
+        admin_a,
+        event["id"],
+        {
+            "starts_at": new_start.isoformat(),
+            "ends_at": at(days=8, hours=2).isoformat(),
+            "title": "Financing 2.0",
+        },
+    )
     assert updated["sequence"] == 1
     [change_event] = outbox(session, "event.updated")
     changes = {c["field"]: c for c in change_event["data"]["changes"]}
@@ -29,7 +46,9 @@ def test_lifecycle_transitions_are_checked(session, admin_a):
     event = make_event(session, admin_a)
     with pytest.raises(Conflict, match="once it has started"):
         lifecycle.transition(session, admin_a, event["id"], {"to": "completed"})
-    cancelled = lifecycle.transition(session, admin_a, event["id"], {"to": "cancelled", "reason": "Speaker ill"})
+    cancelled = lifecycle.transition(
+        session, admin_a, event["id"], {"to": "cancelled", "reason": "Speaker ill"}
+    )
     assert cancelled["status"] == "cancelled"
     with pytest.raises(Conflict):
         lifecycle.transition(session, admin_a, event["id"], {"to": "published"})
@@ -42,10 +61,14 @@ def test_lifecycle_transitions_are_checked(session, admin_a):
 def test_complete_and_publish_recording_after_the_event(session, admin_a):
     event = make_event(session, admin_a)
     with pytest.raises(Conflict):
-        lifecycle.publish_recording(session, admin_a, event["id"], {"recording_url": "https://video.example/1"})
+        lifecycle.publish_recording(
+            session, admin_a, event["id"], {"recording_url": "https://video.example/1"}
+        )
     move_to_past(session, event["id"])
     lifecycle.transition(session, admin_a, event["id"], {"to": "completed"})
-    done = lifecycle.publish_recording(session, admin_a, event["id"], {"recording_url": "https://video.example/1"})
+    done = lifecycle.publish_recording(
+        session, admin_a, event["id"], {"recording_url": "https://video.example/1"}
+    )
     assert done["recording_url"] == "https://video.example/1"
     [published] = outbox(session, "event.recording_published")
     assert published["data"]["recording_url"] == "https://video.example/1"
@@ -53,8 +76,11 @@ def test_complete_and_publish_recording_after_the_event(session, admin_a):
 
 def test_bad_input_is_a_validation_error(session, admin_a):
     with pytest.raises(ValidationFailed) as exc:
-        lifecycle.create(session, admin_a, event_payload(time_zone="Mars/Olympus", format="telepathy",
-                                                         status="published", sequence=9))
+        lifecycle.create(
+            session,
+            admin_a,
+            event_payload(time_zone="Mars/Olympus", format="telepathy", status="published", sequence=9),
+        )
     assert {"time_zone", "format", "status", "sequence"} <= set(exc.value.errors)
     with pytest.raises(ValidationFailed):
         lifecycle.create(session, admin_a, event_payload(ends_at=at(days=1).isoformat()))
@@ -83,9 +109,13 @@ def test_other_associations_and_guests_cannot_see_drafts_or_private_events(sessi
 def test_co_hosted_events_belong_to_both_associations(session, admin_a, admin_b):
     event = make_event(session, admin_a, association_ids=[ASSOC_A, ASSOC_B], visibility="members")
     co_hosts.decide(session, admin_b, co_hosts.EVENT, event["id"], ASSOC_B, {"decision": "approved"})
-    assert lifecycle.update(session, admin_b, event["id"], {"title": "Grenzeloos ondernemen"})["title"] == \
-        "Grenzeloos ondernemen"
-    assert lifecycle.get(session, member_of(ASSOC_B), event["id"])["association_ids"] == sorted([ASSOC_A, ASSOC_B])
+    assert (
+        lifecycle.update(session, admin_b, event["id"], {"title": "Grenzeloos ondernemen"})["title"]
+        == "Grenzeloos ondernemen"
+    )
+    assert lifecycle.get(session, member_of(ASSOC_B), event["id"])["association_ids"] == sorted(
+        [ASSOC_A, ASSOC_B]
+    )
 
 
 def test_join_link_hidden_until_registered(session, admin_a):
@@ -100,10 +130,23 @@ def test_join_link_hidden_until_registered(session, admin_a):
 
 
 def test_search_filters(session, admin_a):
-    a = make_event(session, admin_a, themes=["tourism"], languages=["de"], format="hybrid", title="Wandern",
-                   venue={"address": "Marktplatz 1, Flensburg"})
-    b = make_event(session, admin_a, themes=["e-commerce"], languages=["da"], start=at(days=20),
-                   description="Webshops that sell abroad")
+    a = make_event(
+        session,
+        admin_a,
+        themes=["tourism"],
+        languages=["de"],
+        format="hybrid",
+        title="Wandern",
+        venue={"address": "Marktplatz 1, Flensburg"},
+    )
+    b = make_event(
+        session,
+        admin_a,
+        themes=["e-commerce"],
+        languages=["da"],
+        start=at(days=20),
+        description="Webshops that sell abroad",
+    )
     past = make_event(session, admin_a, themes=["tourism"])
     move_to_past(session, past["id"], days=3)
 

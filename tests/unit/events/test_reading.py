@@ -3,8 +3,18 @@ import pytest
 
 from nabo_common.api.errors import NotFound
 from services.events.domain import lifecycle, reading, registrations, search
-from tests.unit.events.conftest import (ANON, ASSOC_A, ASSOC_B, admin_of, at, make_event, member_of, orm_view,
-                                        read_view, register_self)
+from tests.unit.events.conftest import (
+    ANON,
+    ASSOC_A,
+    ASSOC_B,
+    admin_of,
+    at,
+    make_event,
+    member_of,
+    orm_view,
+    read_view,
+    register_self,
+)
 
 
 def guest(n):

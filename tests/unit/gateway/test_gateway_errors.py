@@ -10,8 +10,8 @@ from gateway.auth import Authenticator
 from gateway.http import ApiRoute
 from gateway.ratelimit import TooManyRequests
 from gateway.runtime import reset_runtime
-from nabo_common.runtime import settings
 from nabo_common.api.errors import NotFound
+from nabo_common.runtime import settings
 
 
 def _route():
@@ -19,7 +19,9 @@ def _route():
 
 
 def test_database_outage_in_a_service_is_503_not_500():
-    response = _route().response_from_exception(RemoteError("OperationalError", "server closed the connection"))
+    response = _route().response_from_exception(
+        RemoteError("OperationalError", "server closed the connection")
+    )
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert json.loads(response.get_data())["title"] == "Service unavailable"
@@ -42,8 +44,13 @@ def test_a_limit_reached_after_sign_in_is_429_with_retry_after():
     assert response.headers["Retry-After"] == "42"
 
 
-RATE_LIMIT_SETTINGS = ("WRITE_RATE_LIMIT", "SIGN_IN_RATE_LIMIT", "SIGN_IN_IP_RATE_LIMIT", "REGISTRATION_RATE_LIMIT",
-                       "CAMPAIGN_SEND_RATE_LIMIT")
+RATE_LIMIT_SETTINGS = (
+    "WRITE_RATE_LIMIT",
+    "SIGN_IN_RATE_LIMIT",
+    "SIGN_IN_IP_RATE_LIMIT",
+    "REGISTRATION_RATE_LIMIT",
+    "CAMPAIGN_SEND_RATE_LIMIT",
+)
 
 
 def test_rate_limits_have_defaults_and_take_the_environment(monkeypatch):
@@ -69,8 +76,9 @@ def test_the_gateway_does_not_start_with_a_bad_rate_limit(monkeypatch):
     monkeypatch.setenv("REGISTRATION_RATE_LIMIT", "twenty")
     reset_runtime()
     authenticator = Authenticator()
-    authenticator.container = SimpleNamespace(config={"NABO_SETTINGS": settings.load("gateway")},
-                                              service_name="gateway")
+    authenticator.container = SimpleNamespace(
+        config={"NABO_SETTINGS": settings.load("gateway")}, service_name="gateway"
+    )
     try:
         with pytest.raises(SystemExit, match="REGISTRATION_RATE_LIMIT"):
             authenticator.setup()

@@ -2,8 +2,7 @@ import uuid
 
 import pytest
 
-from nabo_common.persistence import db
-from nabo_common.persistence import migrations
+from nabo_common.persistence import db, migrations
 from nabo_common.runtime.context import Caller, system_caller
 from services.ideas.domain import panels
 
@@ -60,8 +59,13 @@ class World:
             "theme": "Green transition", "language": "da", "visibility": visibility,
             "sub_themes": [{"key": "green-guidance", "name": "Green guidance"},
                            {"key": "green-funding", "name": "Green funding"}]}, **extra), self.directory)
-        self.do(panels.add_participants, self.admin, panel["id"], {"organisation_ids": [self.org_a, self.org_b]},
-                self.directory)
+        self.do(
+            panels.add_participants,
+            self.admin,
+            panel["id"],
+            {"organisation_ids": [self.org_a, self.org_b]},
+            self.directory,
+        )
         if phase != "preparing":
             self.do(panels.transition, self.admin, panel["id"], {"to": phase})
         return self.do(panels.get, self.admin, panel["id"])

@@ -21,21 +21,47 @@ def test_decisions_and_initiatives_answer_what_happened_to_my_idea(world):
     idea = accepted_idea(world, panel, world.alice, "Green loan desk")
     dup = world.do(ideas.submit, world.bob, panel["id"], {"title": "Loan desk for green investments"})
     world.do(ideas.transition, world.admin, dup["id"], {"to": "merged", "into_idea_id": idea["id"]})
-    decision = world.do(decisions.record, world.admin, panel["id"], {
-        "decided_on": "2025-11-12", "body": "Business committee", "text": "The committee backs the loan desk.",
-        "ideas": [{"idea_id": idea["id"], "note": "Funded from 2026"}]})
+    decision = world.do(
+        decisions.record,
+        world.admin,
+        panel["id"],
+        {
+            "decided_on": "2025-11-12",
+            "body": "Business committee",
+            "text": "The committee backs the loan desk.",
+            "ideas": [{"idea_id": idea["id"], "note": "Funded from 2026"}],
+        },
+    )
     with pytest.raises(ValidationFailed):
-        world.do(decisions.record, world.admin, panel["id"], {"decided_on": "2025-11-12", "body": "x", "text": "y",
-                                                              "ideas": [{"idea_id": "0" * 36}]})
-    initiative = world.do(initiatives.create, world.admin, panel["id"], {
-        "title": "Green loan desk at the business hub", "idea_ids": [idea["id"]],
-        "owner": {"kind": "business_hub", "name": "Regional business hub"},
-        "partners": [{"kind": "municipality", "name": "The municipality"}], "starts_on": "2026-01-01"})
+        world.do(
+            decisions.record,
+            world.admin,
+            panel["id"],
+            {"decided_on": "2025-11-12", "body": "x", "text": "y", "ideas": [{"idea_id": "0" * 36}]},
+        )
+    initiative = world.do(
+        initiatives.create,
+        world.admin,
+        panel["id"],
+        {
+            "title": "Green loan desk at the business hub",
+            "idea_ids": [idea["id"]],
+            "owner": {"kind": "business_hub", "name": "Regional business hub"},
+            "partners": [{"kind": "municipality", "name": "The municipality"}],
+            "starts_on": "2026-01-01",
+        },
+    )
     assert initiative["status"] == "planned"
-    world.do(initiatives.add_progress, world.admin, initiative["id"], {
-        "reported_on": "2026-02-01", "text": "Desk opened", "status": "launched"})
+    world.do(
+        initiatives.add_progress,
+        world.admin,
+        initiative["id"],
+        {"reported_on": "2026-02-01", "text": "Desk opened", "status": "launched"},
+    )
     with pytest.raises(Conflict):
-        world.do(initiatives.add_progress, world.admin, initiative["id"], {"text": "Back", "status": "planned"})
+        world.do(
+            initiatives.add_progress, world.admin, initiative["id"], {"text": "Back", "status": "planned"}
+        )
     with pytest.raises(Forbidden):
         world.do(initiatives.add_progress, world.alice, initiative["id"], {"text": "Mine"})
     with pytest.raises(NotFound):
@@ -75,7 +101,9 @@ def test_catalogue_groups_accepted_ideas_by_sub_theme_in_every_format(world):
     world.do(engagement.support, world.carol, a["id"], {})
     data = world.do(catalogue.get, world.alice, panel["id"], {"format": "json"})
     assert [(s["key"], [i["title"] for i in s["ideas"]]) for s in data["sections"]] == [
-        ("green-guidance", ["Energy check | for *all*"]), ("green-funding", ["Green loan desk"])]
+        ("green-guidance", ["Energy check | for *all*"]),
+        ("green-funding", ["Green loan desk"]),
+    ]
     assert data["sections"][1]["ideas"][0]["support_count"] == 2
     assert data["support_count"] == 2
 
@@ -83,7 +111,9 @@ def test_catalogue_groups_accepted_ideas_by_sub_theme_in_every_format(world):
     assert as_csv["content_type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(as_csv["body"])))
     assert [(r["sub_theme_key"], r["title"], r["supports"]) for r in rows] == [
-        ("green-guidance", "Energy check | for *all*", "0"), ("green-funding", "Green loan desk", "2")]
+        ("green-guidance", "Energy check | for *all*", "0"),
+        ("green-funding", "Green loan desk", "2"),
+    ]
     assert rows[1]["supports_by_organisation"] == "Alpha Solar ApS: 1; Beta Byg A/S: 1"
 
     md = world.do(catalogue.get, world.alice, panel["id"], {"format": "md"})["body"]
@@ -108,9 +138,16 @@ def test_html_catalogue_escapes_participant_text(world):
 
 def test_person_events_feed_names_and_erasure_anonymises_but_keeps_counts(world):
     panel = world.panel()
-    world.do(lambda s, c, d: _in_tx(s, people.apply_person, d), world.system, {
-        "person_id": world.alice.person_id, "name": "Alice Jensen", "language": "da",
-        "roles": [{"scope": "organisation", "scope_id": world.org_a, "role": "contact"}]})
+    world.do(
+        lambda s, c, d: _in_tx(s, people.apply_person, d),
+        world.system,
+        {
+            "person_id": world.alice.person_id,
+            "name": "Alice Jensen",
+            "language": "da",
+            "roles": [{"scope": "organisation", "scope_id": world.org_a, "role": "contact"}],
+        },
+    )
     idea = world.do(ideas.submit, world.alice, panel["id"], {"title": "Shared e-cargo bikes"})
     assert idea["submitter_name"] == "Alice Jensen"
     world.do(engagement.support, world.alice, idea["id"], {})
@@ -128,8 +165,11 @@ def test_person_events_feed_names_and_erasure_anonymises_but_keeps_counts(world)
     assert world.do(engagement.comments, world.bob, idea["id"], {})["items"][0]["person_id"] is None
     assert world.do(people.export, world.alice, world.alice.person_id)["ideas"] == []
     # a late person.updated does not bring the name back
-    world.do(lambda s, c, d: _in_tx(s, people.apply_person, d), world.system, {
-        "person_id": world.alice.person_id, "name": "Alice Jensen", "language": "da", "roles": []})
+    world.do(
+        lambda s, c, d: _in_tx(s, people.apply_person, d),
+        world.system,
+        {"person_id": world.alice.person_id, "name": "Alice Jensen", "language": "da", "roles": []},
+    )
     assert world.do(people.export, world.system, world.alice.person_id)["person"] is None
 
 

@@ -1,8 +1,8 @@
 """Panels, participation, ideas, supports, comments and review, on SQLite."""
 import pytest
 
-from nabo_common.runtime.context import PLATFORM_ADMIN, Caller
 from nabo_common.api.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from nabo_common.runtime.context import PLATFORM_ADMIN, Caller
 from services.ideas.domain import engagement, ideas, panels
 from services.ideas.models import OutboxEvent
 from tests.unit.ideas.conftest import new_id
@@ -14,13 +14,25 @@ def event_types(world):
 
 
 def idea_payload(title="Green guidance for small firms", **extra):
-    return dict({"title": title, "need": "Small firms lack advice on energy", "sub_theme": "green-guidance"}, **extra)
+    return dict(
+        {"title": title, "need": "Small firms lack advice on energy", "sub_theme": "green-guidance"}, **extra
+    )
 
 
 def test_only_admins_open_panels_and_other_associations_get_404(world):
     with pytest.raises(Forbidden):
-        world.do(panels.create, world.alice, {"association_id": world.association_id, "year": 2025, "title": "x",
-                                              "theme": "y", "language": "da"}, world.directory)
+        world.do(
+            panels.create,
+            world.alice,
+            {
+                "association_id": world.association_id,
+                "year": 2025,
+                "title": "x",
+                "theme": "y",
+                "language": "da",
+            },
+            world.directory,
+        )
     panel = world.panel()
     assert panel["phase"] == "collecting_ideas"
     assert [s["key"] for s in panel["sub_themes"]] == ["green-guidance", "green-funding"]
@@ -41,11 +53,10 @@ def test_a_panel_for_an_unknown_association_is_refused_naming_the_field(world):
         world.do(panels.create, platform_admin, dict(body, association_id=new_id()), world.directory)
     assert refused.value.errors == {"association_id": ["No such association."]}
     assert event_types(world) == []
-    panel = world.do(panels.create, platform_admin, dict(body, association_id=world.other_association_id),
-                     world.directory)
+    panel = world.do(
+        panels.create, platform_admin, dict(body, association_id=world.other_association_id), world.directory
+    )
     assert panel["association_id"] == world.other_association_id
-
-
 
     panel = world.panel(visibility="participants")
     with pytest.raises(NotFound):
@@ -57,8 +68,13 @@ def test_a_panel_for_an_unknown_association_is_refused_naming_the_field(world):
 def test_unknown_participants_are_rejected_with_their_position(world):
     panel = world.panel()
     with pytest.raises(ValidationFailed) as failed:
-        world.do(panels.add_participants, world.admin, panel["id"],
-                 {"organisation_ids": [world.org_a, world.org_outside]}, world.directory)
+        world.do(
+            panels.add_participants,
+            world.admin,
+            panel["id"],
+            {"organisation_ids": [world.org_a, world.org_outside]},
+            world.directory,
+        )
     assert 1 in failed.value.errors["organisation_ids"]
 
 
@@ -78,23 +94,37 @@ def test_participant_submits_only_while_ideas_are_collected(world):
 
 def test_facilitator_records_an_idea_on_behalf_of_a_participant(world):
     panel = world.panel()
-    idea = world.do(ideas.submit, world.admin, panel["id"],
-                    idea_payload(on_behalf_of={"organisation_id": world.org_b}))
+    idea = world.do(
+        ideas.submit, world.admin, panel["id"], idea_payload(on_behalf_of={"organisation_id": world.org_b})
+    )
     assert idea["recorded_by_facilitator"] is True
     assert idea["submitter_organisation_name"] == "Beta Byg A/S"
     with pytest.raises(ValidationFailed):
-        world.do(ideas.submit, world.admin, panel["id"], idea_payload(on_behalf_of={"organisation_id": world.org_outside}))
+        world.do(
+            ideas.submit,
+            world.admin,
+            panel["id"],
+            idea_payload(on_behalf_of={"organisation_id": world.org_outside}),
+        )
     with pytest.raises(Forbidden):
-        world.do(ideas.submit, world.alice, panel["id"], idea_payload(on_behalf_of={"organisation_id": world.org_b}))
+        world.do(
+            ideas.submit,
+            world.alice,
+            panel["id"],
+            idea_payload(on_behalf_of={"organisation_id": world.org_b}),
+        )
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"title": ""}, "title"),
-    ({"title": "ok", "status": "accepted"}, "status"),
-    ({"title": "ok", "support_count": 99}, "support_count"),
-    ({"title": "ok", "sub_theme": "no-such-theme"}, "sub_theme"),
-    ({"title": "ok", "suggested_partners": [{"kind": "alien", "name": "x"}]}, "suggested_partners"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"title": ""}, "title"),
+        ({"title": "ok", "status": "accepted"}, "status"),
+        ({"title": "ok", "support_count": 99}, "support_count"),
+        ({"title": "ok", "sub_theme": "no-such-theme"}, "sub_theme"),
+        ({"title": "ok", "suggested_partners": [{"kind": "alien", "name": "x"}]}, "suggested_partners"),
+    ],
+)
 def test_bad_idea_input_is_rejected_per_field(world, payload, field):
     panel = world.panel()
     with pytest.raises(ValidationFailed) as failed:
@@ -111,7 +141,8 @@ def test_one_support_per_person_counted_per_organisation(world):
     assert summary["support_count"] == 3
     assert summary["supports_by_organisation"] == [
         {"organisation_id": world.org_a, "name": "Alpha Solar ApS", "supports": 2},
-        {"organisation_id": world.org_b, "name": "Beta Byg A/S", "supports": 1}]
+        {"organisation_id": world.org_b, "name": "Beta Byg A/S", "supports": 1},
+    ]
     with pytest.raises(Conflict):
         world.do(engagement.support, world.alice, idea["id"], {})
     with pytest.raises(Forbidden):
@@ -143,7 +174,11 @@ def test_review_rules_and_status_history(world):
     world.do(ideas.transition, world.admin, idea["id"], {"to": "under_review"})
     detail = world.do(ideas.transition, world.admin, idea["id"], {"to": "accepted"})
     assert [(h["from_status"], h["to_status"]) for h in detail["trace"]["status_history"]] == [
-        (None, "submitted"), ("submitted", "declined"), ("declined", "under_review"), ("under_review", "accepted")]
+        (None, "submitted"),
+        ("submitted", "declined"),
+        ("declined", "under_review"),
+        ("under_review", "accepted"),
+    ]
     assert detail["trace"]["status_history"][1]["reason"] == "Out of scope"
 
 
@@ -173,12 +208,30 @@ def test_merge_moves_supports_and_comments_and_the_trace_follows(world):
 
 def test_similar_ideas_rank_the_near_duplicate_first(world):
     panel = world.panel()
-    base = world.do(ideas.submit, world.alice, panel["id"], {
-        "title": "Grøn rådgivning til små virksomheder", "need": "Små virksomheder mangler energirådgivning"})
-    dup = world.do(ideas.submit, world.bob, panel["id"], {
-        "title": "Rådgivning om grøn omstilling for små virksomheder", "need": "Mangler rådgivning om energi"})
-    other = world.do(ideas.submit, world.bob, panel["id"], {
-        "title": "Flere ladestandere i industriområdet", "need": "Elbiler kan ikke lade"})
+    base = world.do(
+        ideas.submit,
+        world.alice,
+        panel["id"],
+        {
+            "title": "Grøn rådgivning til små virksomheder",
+            "need": "Små virksomheder mangler energirådgivning",
+        },
+    )
+    dup = world.do(
+        ideas.submit,
+        world.bob,
+        panel["id"],
+        {
+            "title": "Rådgivning om grøn omstilling for små virksomheder",
+            "need": "Mangler rådgivning om energi",
+        },
+    )
+    other = world.do(
+        ideas.submit,
+        world.bob,
+        panel["id"],
+        {"title": "Flere ladestandere i industriområdet", "need": "Elbiler kan ikke lade"},
+    )
     found = world.do(ideas.similar, world.admin, base["id"], {"min_score": 0})
     ranked = [c["idea"]["id"] for c in found["candidates"]]
     assert ranked[0] == dup["id"]

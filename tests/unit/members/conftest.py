@@ -10,7 +10,13 @@ from nabo_common.persistence import db
 from nabo_common.runtime.context import PLATFORM_ADMIN, Caller
 from services.members.domain.accounts import claims_for
 from services.members.models import (
-    Association, Base, Membership, Organisation, OutboxEvent, Person, PersonRole,
+    Association,
+    Base,
+    Membership,
+    Organisation,
+    OutboxEvent,
+    Person,
+    PersonRole,
 )
 from services.members.taxonomy import seed_id, seed_themes
 
@@ -109,13 +115,19 @@ class World:
         claims = claims_for(self.session, person)
         self._settle()
         roles = tuple(claims["roles"]) + ((PLATFORM_ADMIN,) if platform else ())
-        return Caller(person_id=person.id, roles=roles, admin_of=tuple(claims["admin_of"]),
-                      member_of=tuple(claims["member_of"]), organisation_ids=tuple(claims["organisation_ids"]),
-                      language=person.language)
+        return Caller(
+            person_id=person.id,
+            roles=roles,
+            admin_of=tuple(claims["admin_of"]),
+            member_of=tuple(claims["member_of"]),
+            organisation_ids=tuple(claims["organisation_ids"]),
+            language=person.language,
+        )
 
     def events(self, event_type):
         rows = self.session.scalars(
-            select(OutboxEvent).where(OutboxEvent.event_type == event_type).order_by(OutboxEvent.position)).all()
+            select(OutboxEvent).where(OutboxEvent.event_type == event_type).order_by(OutboxEvent.position)
+        ).all()
         self._settle()
         return [row.envelope["data"] for row in rows]
 
@@ -123,5 +135,3 @@ class World:
 @pytest.fixture
 def world(session):
     return World(session)
-
-

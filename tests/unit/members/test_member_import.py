@@ -37,20 +37,30 @@ def test_a_dry_run_says_what_would_change_and_writes_nothing(world):
     table = HEADER + "Fjord Tools,NL,KvK,12345678,Ann Fjord,ann@fjord.test,active\n" \
                      "Bad Country,Atlantis,,,Bo Bad,bo@bad.test,active\n"
     before = counts(world)
-    outcome = world.call(member_import.import_members, admin, association.id, {"csv": table}, {"dry_run": "true"})
-    assert outcome["dry_run"] is True and outcome["created"] == {"organisation": 1, "person": 1, "membership": 1}
+    outcome = world.call(
+        member_import.import_members, admin, association.id, {"csv": table}, {"dry_run": "true"}
+    )
+    assert outcome["dry_run"] is True and outcome["created"] == {
+        "organisation": 1,
+        "person": 1,
+        "membership": 1,
+    }
     assert list(outcome["errors"]) == ["line 3"] and "country" in outcome["errors"]["line 3"]
     assert counts(world) == before and world.events("organisation.created") == []
 
 
 def test_a_real_run_creates_activates_and_leaves_what_is_present(world):
     association, admin = admin_world(world)
-    table = HEADER + "Fjord Tools,NL,KvK,12345678,Ann Fjord,ann@fjord.test,active\n" \
-                     "Harbour Ltd,NL,KvK,87654321,Hal Harbour,hal@harbour.test,pending\n"
+    table = (
+        HEADER + "Fjord Tools,NL,KvK,12345678,Ann Fjord,ann@fjord.test,active\n"
+        "Harbour Ltd,NL,KvK,87654321,Hal Harbour,hal@harbour.test,pending\n"
+    )
     first = world.call(member_import.import_members, admin, association.id, {"csv": table}, {})
     assert first["created"] == {"organisation": 2, "person": 2, "membership": 2}
-    statuses = {m.status for m in world.session.scalars(select(Membership).where(
-        Membership.association_id == association.id))}
+    statuses = {
+        m.status
+        for m in world.session.scalars(select(Membership).where(Membership.association_id == association.id))
+    }
     world._settle()
     assert statuses == {"active", "pending"}
     again = world.call(member_import.import_members, admin, association.id, {"csv": table}, {})
@@ -61,9 +71,11 @@ def test_a_real_run_creates_activates_and_leaves_what_is_present(world):
 
 def test_one_bad_line_imports_nothing_and_each_is_named_by_line_and_field(world):
     association, admin = admin_world(world)
-    table = HEADER + "Fjord Tools,NL,KvK,12345678,Ann Fjord,ann@fjord.test,active\n" \
-                     "Nameless,NL,KvK,11112222,Ned Nameless,nobody-at-x.test,active\n" \
-                     "Odd Status,NL,KvK,33334444,Olga Odd,olga@odd.test,dormant\n"
+    table = (
+        HEADER + "Fjord Tools,NL,KvK,12345678,Ann Fjord,ann@fjord.test,active\n"
+        "Nameless,NL,KvK,11112222,Ned Nameless,nobody-at-x.test,active\n"
+        "Odd Status,NL,KvK,33334444,Olga Odd,olga@odd.test,dormant\n"
+    )
     before = counts(world)
     with pytest.raises(ValidationFailed) as refused:
         world.call(member_import.import_members, admin, association.id, {"csv": table}, {})

@@ -2,8 +2,7 @@
 other services (notifications, ideas) know who submits and who receives."""
 from sqlalchemy import select
 
-from nabo_common.persistence import db
-from nabo_common.persistence import migrations
+from nabo_common.persistence import db, migrations
 from services.members.bootstrap import ensure_platform_admin
 from services.members.models import OutboxEvent, Person
 

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from nabo_common.runtime.context import ANONYMOUS
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.runtime.context import ANONYMOUS
 from services.members.domain import gdpr
 from services.members.domain.networks import directory, joining, lifecycle, owners, roster
 from tests.unit.members.conftest import theme
@@ -20,8 +20,12 @@ def nl(world):
 
 
 def _network(world, caller, association_ids, **extra):
-    payload = {"name": {"nl": "Kajaknetwerk Drenthe", "de": "Kajak-Netzwerk"}, "association_ids": association_ids,
-               "themes": [theme("kayaking")], **extra}
+    payload = {
+        "name": {"nl": "Kajaknetwerk Drenthe", "de": "Kajak-Netzwerk"},
+        "association_ids": association_ids,
+        "themes": [theme("kayaking")],
+        **extra,
+    }
     return world.call(lifecycle.create, caller, payload)
 
 
@@ -29,7 +33,7 @@ def test_anyone_signed_in_starts_a_network_and_convenes_it(world, nl):
     network = _network(world, nl["starter"], [nl["association"].id])
     assert network["owners"] == [{"association_id": nl["association"].id, "status": "active"}]
     assert network["my_role"] == "convener" and network["member_count"] == 1
-    created, = world.events("network.created")
+    (created,) = world.events("network.created")
     assert created["names"] == {"nl": "Kajaknetwerk Drenthe", "de": "Kajak-Netzwerk"}
     assert created["convener_person_ids"] == [nl["starter_person"].id]
     assert world.events("network.member_joined")[0]["person_id"] == nl["starter_person"].id
@@ -40,7 +44,9 @@ def test_a_second_owner_association_must_agree(world, nl):
     de_admin = world.caller(world.person(de, admin_of=de))
     network = _network(world, nl["starter"], [nl["association"].id, de.id])
     assert {o["association_id"]: o["status"] for o in network["owners"]} == {
-        nl["association"].id: "active", de.id: "pending"}
+        nl["association"].id: "active",
+        de.id: "pending",
+    }
     with pytest.raises(Forbidden):
         world.call(owners.decide_owner, nl["starter"], network["id"], de.id, {"decision": "approved"})
     agreed = world.call(owners.decide_owner, de_admin, network["id"], de.id, {"decision": "approved"})
@@ -78,7 +84,10 @@ def test_open_network_join_and_leave(world, nl):
 def test_on_request_network_conveners_approve_or_decline(world, nl):
     network = _network(world, nl["starter"], [nl["association"].id], join_policy="request")
     asker, other = (world.caller(world.person(nl["association"], nl["org"])) for _ in range(2))
-    assert world.call(joining.join, asker, network["id"], {"message": "Ik peddel al jaren"})["status"] == "requested"
+    assert (
+        world.call(joining.join, asker, network["id"], {"message": "Ik peddel al jaren"})["status"]
+        == "requested"
+    )
     requested = world.events("network.join_requested")[-1]
     assert requested["convener_person_ids"] == [nl["starter_person"].id]
     with pytest.raises(Forbidden):
@@ -86,8 +95,13 @@ def test_on_request_network_conveners_approve_or_decline(world, nl):
     world.call(joining.decide, nl["starter"], network["id"], asker.person_id, {"decision": "approved"})
     assert world.events("network.join_decided")[-1]["decision"] == "approved"
     world.call(joining.join, other, network["id"], {})
-    world.call(joining.decide, nl["starter"], network["id"], other.person_id,
-               {"decision": "declined", "reason": "Full"})
+    world.call(
+        joining.decide,
+        nl["starter"],
+        network["id"],
+        other.person_id,
+        {"decision": "declined", "reason": "Full"},
+    )
     members = world.call(roster.list_members, nl["starter"], network["id"], {})
     assert {m["person_id"] for m in members["items"]} == {nl["starter_person"].id, asker.person_id}
     with pytest.raises(NotFound):
@@ -121,8 +135,13 @@ def test_age_limit_is_checked_against_birth_year(world, nl):
 
 def test_members_of_given_associations_only(world, nl):
     de = world.association("DE", "de")
-    network = _network(world, nl["starter"], [nl["association"].id], visibility="all_associations",
-                       eligibility={"association_ids": [nl["association"].id]})
+    network = _network(
+        world,
+        nl["starter"],
+        [nl["association"].id],
+        visibility="all_associations",
+        eligibility={"association_ids": [nl["association"].id]},
+    )
     outsider = world.caller(world.person(de, world.organisation(de)))
     with pytest.raises(Forbidden, match="eligible"):
         world.call(joining.join, outsider, network["id"], {})
@@ -152,9 +171,16 @@ def test_directory_filters(world, nl):
     de = world.association("DE", "de")
     de_member = world.caller(world.person(de, world.organisation(de)))
     kayak = _network(world, nl["starter"], [nl["association"].id])
-    energy = world.call(lifecycle.create, de_member, {
-        "name": {"de": "Energiecluster Emsland"}, "description": {"en": "Energy transition across the border"},
-        "association_ids": [de.id], "themes": [theme("green-infrastructure")]})
+    energy = world.call(
+        lifecycle.create,
+        de_member,
+        {
+            "name": {"de": "Energiecluster Emsland"},
+            "description": {"en": "Energy transition across the border"},
+            "association_ids": [de.id],
+            "themes": [theme("green-infrastructure")],
+        },
+    )
 
     def found(**query):
         return {n["id"] for n in world.call(directory.search, ANONYMOUS, query)["items"]}
@@ -188,7 +214,9 @@ def test_association_admin_convenes_and_promotes(world, nl):
     network = _network(world, nl["starter"], [nl["association"].id])
     member = world.caller(world.person(nl["association"], nl["org"]))
     world.call(joining.join, member, network["id"], {})
-    promoted = world.call(roster.update_member, nl["admin"], network["id"], member.person_id, {"role": "convener"})
+    promoted = world.call(
+        roster.update_member, nl["admin"], network["id"], member.person_id, {"role": "convener"}
+    )
     assert promoted["role"] == "convener"
     world.call(roster.remove, member, network["id"], nl["starter"].person_id)
     assert world.events("network.member_left")[-1]["by_person_id"] == member.person_id

@@ -1,10 +1,10 @@
 """The row-level read of one organisation shows every caller exactly what the ORM view shows them."""
 import pytest
 
-from nabo_common.runtime.context import Caller
-from nabo_common.api.errors import NotFound
 from contracts.api import members as schemas
+from nabo_common.api.errors import NotFound
 from nabo_common.api.validation import dump
+from nabo_common.runtime.context import Caller
 from services.members.domain import organisations
 from services.members.models import Membership, OrganisationTheme
 from tests.unit.members.conftest import theme
@@ -34,15 +34,22 @@ def test_one_organisation_reads_as_the_orm_view_for_every_caller(session, world)
     with session.begin():  # a second membership and profile themes, plus an offer theme the view leaves out
         session.add(Membership(organisation_id=shared.id, association_id=other.id, type="associate",
                                status="pending"))
-        session.add_all([OrganisationTheme(organisation_id=shared.id, theme_id=theme(key), kind=kind)
-                         for key, kind in (("financing", "profile"), ("tourism", "profile"), ("e-commerce", "offer"))])
+        session.add_all(
+            [
+                OrganisationTheme(organisation_id=shared.id, theme_id=theme(key), kind=kind)
+                for key, kind in (("financing", "profile"), ("tourism", "profile"), ("e-commerce", "offer"))
+            ]
+        )
     public = world.organisation(other, visibility="public")
     everyone = world.organisation(third, visibility="all_associations")
     contact = world.person(home, organisation=shared)
-    callers = {"anonymous": Caller(), "contact": world.caller(contact),
-               "admin of home": world.caller(world.person(home, admin_of=home)),
-               "member elsewhere": world.caller(world.person(third, organisation=everyone)),
-               "platform admin": world.caller(world.person(home), platform=True)}
+    callers = {
+        "anonymous": Caller(),
+        "contact": world.caller(contact),
+        "admin of home": world.caller(world.person(home, admin_of=home)),
+        "member elsewhere": world.caller(world.person(third, organisation=everyone)),
+        "platform admin": world.caller(world.person(home), platform=True),
+    }
     seen = 0
     for name, caller in callers.items():
         for org in (shared, public, everyone):

@@ -1,8 +1,8 @@
 import pytest
 from sqlalchemy import select
 
-from nabo_common.runtime.context import ANONYMOUS, Caller
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
+from nabo_common.runtime.context import ANONYMOUS, Caller
 from services.members.domain import themes
 from services.members.taxonomy import LANGUAGES, THEMES, seed_themes
 from tests.unit.members.conftest import theme
@@ -98,6 +98,8 @@ def test_a_merge_moves_every_kind_of_tag_once(world, session):
     links = session.execute(select(OrganisationTheme.kind, OrganisationTheme.theme_id).where(
         OrganisationTheme.organisation_id == org_id)).all()
     assert sorted(links) == [("offer", new["id"]), ("profile", new["id"])]
-    assert [(e["theme_id"], e["into_theme_id"]) for e in world.events("theme.merged")] == [(old["id"], new["id"])]
+    assert [(e["theme_id"], e["into_theme_id"]) for e in world.events("theme.merged")] == [
+        (old["id"], new["id"])
+    ]
     with pytest.raises(ValidationFailed):
         themes.check_theme_ids(session, [old["id"]])

@@ -5,9 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from nabo_common.persistence import db
 from nabo_common.messaging import envelopes
-from nabo_common.persistence import migrations
+from nabo_common.persistence import db, migrations
 from nabo_common.runtime.context import Caller, system_caller
 from services.notifications import config as config_mod
 from services.notifications.domain import reactions
@@ -80,17 +79,38 @@ class World:
 
     def person(self, association_id=None, organisation_id=None, language="da", birth_year=None, email=None):
         pid = new_id()
-        roles = [{"scope": "organisation", "scope_id": organisation_id, "role": "contact"}] if organisation_id else []
-        self.apply("person.created", {"person_id": pid, "name": f"Person {pid[:4]}",
-                                      "email": email or f"{pid[:8]}@example.test", "language": language,
-                                      "birth_year": birth_year, "home_association_id": association_id,
-                                      "roles": roles})
+        roles = (
+            [{"scope": "organisation", "scope_id": organisation_id, "role": "contact"}]
+            if organisation_id
+            else []
+        )
+        self.apply(
+            "person.created",
+            {
+                "person_id": pid,
+                "name": f"Person {pid[:4]}",
+                "email": email or f"{pid[:8]}@example.test",
+                "language": language,
+                "birth_year": birth_year,
+                "home_association_id": association_id,
+                "roles": roles,
+            },
+        )
         return pid
 
     def consent(self, person_id, association_id, kind="newsletter", granted=True, at=None):
-        self.apply("consent.changed", {"person_id": person_id, "association_id": association_id, "kind": kind,
-                                       "granted": granted, "source": "test", "wording_version": "v1",
-                                       "recorded_at": (at or datetime.now(timezone.utc)).isoformat()})
+        self.apply(
+            "consent.changed",
+            {
+                "person_id": person_id,
+                "association_id": association_id,
+                "kind": kind,
+                "granted": granted,
+                "source": "test",
+                "wording_version": "v1",
+                "recorded_at": (at or datetime.now(timezone.utc)).isoformat(),
+            },
+        )
 
 
 @pytest.fixture

@@ -27,7 +27,9 @@ class RecordingMailer:
         self.failures = failures or {}
 
     def send(self, message):
-        if isinstance(message, mail.PreparedMessage):  # campaign mail: read back as the receiving server would
+        if isinstance(
+            message, mail.PreparedMessage
+        ):  # campaign mail: read back as the receiving server would
             message = email.message_from_bytes(message.data, policy=email.policy.default)
         failure = self.failures.get(message["To"].addresses[0].addr_spec)
         if failure:
@@ -39,12 +41,22 @@ class RecordingMailer:
 
 
 def payload(**overrides):
-    data = {"name": "Spring newsletter", "sender_name": "Erhverv Nord", "sender_email": "news@erhverv.test",
-            "contents": {"da": {"subject": "Forår",
-                                "text": "Kom til https://nabo.test/e/1 i dag (https://events.test/e/1)."},
-                         "en": {"subject": "Spring",
-                                "text": "Come to https://nabo.test/e/1 today (https://events.test/e/1)."}},
-            "segment": {"association_ids": []}}
+    data = {
+        "name": "Spring newsletter",
+        "sender_name": "Erhverv Nord",
+        "sender_email": "news@erhverv.test",
+        "contents": {
+            "da": {
+                "subject": "Forår",
+                "text": "Kom til https://nabo.test/e/1 i dag (https://events.test/e/1).",
+            },
+            "en": {
+                "subject": "Spring",
+                "text": "Come to https://nabo.test/e/1 today (https://events.test/e/1).",
+            },
+        },
+        "segment": {"association_ids": []},
+    }
     data.update(overrides)
     return data
 
@@ -57,7 +69,9 @@ def tenant(world):
     world.membership(aid, org_green)
     world.membership(aid, org_other)
     people = {
-        "young_green_en": world.person(organisation_id=org_green, language="en", birth_year=datetime.now().year - 25),
+        "young_green_en": world.person(
+            organisation_id=org_green, language="en", birth_year=datetime.now().year - 25
+        ),
         "old_other_de": world.person(organisation_id=org_other, language="de", birth_year=1960),
         "no_consent_sv": world.person(organisation_id=org_green, language="sv"),
         "withdrawn_nl": world.person(organisation_id=org_green, language="nl"),
@@ -83,13 +97,16 @@ def test_only_consenting_people_are_in_the_audience(session, tenant):
     assert preview["languages"] == {"en": 1, "da": 1}
 
 
-@pytest.mark.parametrize("segment,expected", [
-    ({"themes": ["green"]}, {"young_green_en"}),
-    ({"sectors": ["10"]}, {"old_other_de"}),
-    ({"countries": ["DE", "SE"]}, {"old_other_de"}),
-    ({"max_age": 30}, {"young_green_en"}),
-    ({"themes": ["green"], "countries": ["DE"]}, set()),
-])
+@pytest.mark.parametrize(
+    "segment,expected",
+    [
+        ({"themes": ["green"]}, {"young_green_en"}),
+        ({"sectors": ["10"]}, {"old_other_de"}),
+        ({"countries": ["DE", "SE"]}, {"old_other_de"}),
+        ({"max_age": 30}, {"young_green_en"}),
+        ({"themes": ["green"], "countries": ["DE"]}, set()),
+    ],
+)
 def test_segment_criteria(session, tenant, segment, expected):
     aid, people = tenant
     campaign = create(session, aid, segment=segment)
@@ -101,8 +118,9 @@ def test_direct_mail_needs_contact_consent(session, tenant, world):
     aid, people = tenant
     world.consent(people["no_consent_sv"], aid, kind="contact")
     campaign = create(session, aid, kind="direct")
-    assert [s["person_id"] for s in campaigns.preview(session, admin_of(aid), campaign["id"])["sample"]] == \
-        [people["no_consent_sv"]]
+    assert [s["person_id"] for s in campaigns.preview(session, admin_of(aid), campaign["id"])["sample"]] == [
+        people["no_consent_sv"]
+    ]
 
 
 def test_other_associations_cannot_see_or_target(session, tenant, world):
@@ -117,14 +135,23 @@ def test_other_associations_cannot_see_or_target(session, tenant, world):
     assert campaigns.list_(session, admin_of(other), {})["total"] == 0
 
 
-@pytest.mark.parametrize("bad", [
-    {"status": "sent"}, {"code": "mine"}, {"recipient_count": 5},
-    {"contents": {"fi": {"subject": "x", "text": "y"}}}, {"segment": {}}, {"kind": "spam"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"status": "sent"},
+        {"code": "mine"},
+        {"recipient_count": 5},
+        {"contents": {"fi": {"subject": "x", "text": "y"}}},
+        {"segment": {}},
+        {"kind": "spam"},
+    ],
+)
 def test_server_owned_and_invalid_fields_are_rejected(session, tenant, bad):
     aid, _ = tenant
     with pytest.raises(ValidationFailed):
-        campaigns.create(session, admin_of(aid), payload(**dict({"segment": {"association_ids": [aid]}}, **bad)))
+        campaigns.create(
+            session, admin_of(aid), payload(**dict({"segment": {"association_ids": [aid]}}, **bad))
+        )
 
 
 def started(session, aid):
@@ -179,7 +206,9 @@ def test_scheduled_campaign_waits_for_its_time(session, tenant):
     scheduled = campaigns.schedule(session, admin_of(aid), campaign["id"], {"at": later}, daily_cap=DAILY_CAP)
     assert scheduled["status"] == "scheduled"
     assert campaigns.start_due(session) == []
-    assert campaigns.start_due(session, now=datetime.now(timezone.utc) + timedelta(hours=3)) == [campaign["id"]]
+    assert campaigns.start_due(session, now=datetime.now(timezone.utc) + timedelta(hours=3)) == [
+        campaign["id"]
+    ]
 
 
 def test_temporary_failures_retry_permanent_ones_are_recorded(session, tenant, config, world):
@@ -188,8 +217,12 @@ def test_temporary_failures_retry_permanent_ones_are_recorded(session, tenant, c
     rows = session.scalars(select(Delivery).where(Delivery.campaign_id == campaign["id"])).all()
     session.commit()
     temporary, permanent = rows[0].email, rows[1].email
-    mailer = RecordingMailer({temporary: mail.TemporaryFailure("SMTP 451 try later"),
-                              permanent: mail.PermanentFailure("SMTP 550 no such user")})
+    mailer = RecordingMailer(
+        {
+            temporary: mail.TemporaryFailure("SMTP 451 try later"),
+            permanent: mail.PermanentFailure("SMTP 550 no such user"),
+        }
+    )
     assert send_all(session, config, mailer) == {"sent": 0, "retry": 1, "failed": 1}
     session.expire_all()
     retried = session.get(Delivery, rows[0].id)
@@ -225,10 +258,15 @@ def test_unsubscribe_withdraws_and_asks_members(session, tenant, config):
     result = unsubscribe.withdraw(session, admin_of(aid), config, token)
     assert result == {"association_id": aid, "kind": "newsletter", "withdrawn": True}
     unsubscribe.withdraw(session, admin_of(aid), config, token)  # twice: one request to members
-    events = session.scalars(select(OutboxEvent).where(OutboxEvent.event_type == "consent.withdrawal_requested")).all()
+    events = session.scalars(
+        select(OutboxEvent).where(OutboxEvent.event_type == "consent.withdrawal_requested")
+    ).all()
     assert [e.envelope["data"]["person_id"] for e in events] == [people["young_green_en"]]
-    row = session.scalar(select(Delivery).where(Delivery.person_id == people["young_green_en"],
-                                                Delivery.campaign_id == campaign["id"]))
+    row = session.scalar(
+        select(Delivery).where(
+            Delivery.person_id == people["young_green_en"], Delivery.campaign_id == campaign["id"]
+        )
+    )
     assert row.status == "failed" and row.last_error == "unsubscribed before sending"
     session.commit()
     assert "Yes, unsubscribe" in unsubscribe.page(session, config, token)["html"]
@@ -244,9 +282,17 @@ def test_hard_bounce_is_recorded_and_suppresses_the_address(session, tenant, con
     send_all(session, config, RecordingMailer())
     row = session.scalar(select(Delivery).where(Delivery.person_id == people["old_other_de"]))
     session.commit()
-    result = campaigns.record_bounces(session, admin_of(aid), campaign["id"], {"bounces": [
-        {"email": row.email.upper(), "kind": "hard", "reason": "mailbox unknown"},
-        {"email": "stranger@example.test"}]})
+    result = campaigns.record_bounces(
+        session,
+        admin_of(aid),
+        campaign["id"],
+        {
+            "bounces": [
+                {"email": row.email.upper(), "kind": "hard", "reason": "mailbox unknown"},
+                {"email": "stranger@example.test"},
+            ]
+        },
+    )
     assert result == {"bounced": 1, "unknown": ["stranger@example.test"]}
     assert campaigns.get(session, admin_of(aid), campaign["id"])["progress"]["bounced"] == 1
     session.commit()
@@ -256,9 +302,13 @@ def test_hard_bounce_is_recorded_and_suppresses_the_address(session, tenant, con
 
 # --- the daily cap on campaign recipients ------------------------------------------------
 
+
 def held_per_day(session, aid):
-    rows = session.execute(select(CampaignDailyVolume.day, CampaignDailyVolume.recipients).where(
-        CampaignDailyVolume.association_id == aid)).all()
+    rows = session.execute(
+        select(CampaignDailyVolume.day, CampaignDailyVolume.recipients).where(
+            CampaignDailyVolume.association_id == aid
+        )
+    ).all()
     session.commit()
     return {day: recipients for day, recipients in rows if recipients}
 
@@ -270,8 +320,9 @@ def day_of(session, aid, moment):
 
 
 def send(session, aid, campaign, cap, at=None):
-    return campaigns.schedule(session, admin_of(aid), campaign["id"], {"at": at.isoformat()} if at else {},
-                              daily_cap=cap)
+    return campaigns.schedule(
+        session, admin_of(aid), campaign["id"], {"at": at.isoformat()} if at else {}, daily_cap=cap
+    )
 
 
 def test_a_send_beyond_what_is_left_of_the_daily_cap_is_refused_and_queues_nothing(session, tenant):
@@ -310,10 +361,14 @@ def test_widening_a_scheduled_campaign_must_fit_the_cap(session, tenant):
     send(session, aid, green, cap=2)
     send(session, aid, other, cap=2)
     with pytest.raises(Conflict, match="daily cap of 2"):
-        campaigns.update_(session, admin_of(aid), green["id"], {"segment": {"association_ids": [aid]}}, daily_cap=2)
+        campaigns.update_(
+            session, admin_of(aid), green["id"], {"segment": {"association_ids": [aid]}}, daily_cap=2
+        )
     assert campaigns.get(session, admin_of(aid), green["id"])["segment"] == {"themes": ["green"]}
     session.commit()
-    campaigns.update_(session, admin_of(aid), green["id"], {"segment": {"association_ids": [aid]}}, daily_cap=3)
+    campaigns.update_(
+        session, admin_of(aid), green["id"], {"segment": {"association_ids": [aid]}}, daily_cap=3
+    )
     assert sum(held_per_day(session, aid).values()) == 3
 
 
@@ -339,8 +394,13 @@ class Crash(BaseException):
 
 
 def statuses(session, campaign_id):
-    found = dict(session.execute(select(Delivery.id, Delivery.status)
-                                 .where(Delivery.campaign_id == campaign_id).order_by(Delivery.id)).all())
+    found = dict(
+        session.execute(
+            select(Delivery.id, Delivery.status)
+            .where(Delivery.campaign_id == campaign_id)
+            .order_by(Delivery.id)
+        ).all()
+    )
     session.commit()
     return found
 
@@ -356,7 +416,9 @@ def five_readers(session, tenant, world):
     return aid
 
 
-def test_each_message_is_the_only_one_in_flight_and_its_predecessor_is_recorded(session, five_readers, config):
+def test_each_message_is_the_only_one_in_flight_and_its_predecessor_is_recorded(
+    session, five_readers, config
+):
     campaign = started(session, five_readers)
     seen_while_sending = []
 
@@ -370,11 +432,13 @@ def test_each_message_is_the_only_one_in_flight_and_its_predecessor_is_recorded(
         ordered = list(seen.values())
         # the predecessors' outcomes were committed with this message's start: one row in flight, no more
         assert ordered[:index] == ["sent"] * index and ordered[index] == "sending"
-        assert set(ordered[index + 1:]) <= {"claimed"}
+        assert set(ordered[index + 1 :]) <= {"claimed"}
     assert set(statuses(session, campaign["id"]).values()) == {"sent"}
 
 
-def test_a_crash_while_sending_leaves_one_row_interrupted_and_the_rest_are_sent_once(session, five_readers, config):
+def test_a_crash_while_sending_leaves_one_row_interrupted_and_the_rest_are_sent_once(
+    session, five_readers, config
+):
     campaign = started(session, five_readers)
 
     class CrashingMailer(RecordingMailer):
@@ -388,7 +452,13 @@ def test_a_crash_while_sending_leaves_one_row_interrupted_and_the_rest_are_sent_
     with pytest.raises(Crash):
         dispatch.send_batch(session, rows, crashing, SendPacer(1000), config)
     session.rollback()
-    assert list(statuses(session, campaign["id"]).values()) == ["sent", "sent", "sending", "claimed", "claimed"]
+    assert list(statuses(session, campaign["id"]).values()) == [
+        "sent",
+        "sent",
+        "sending",
+        "claimed",
+        "claimed",
+    ]
     interrupted = rows[2].id
 
     later = datetime.now(timezone.utc) + timedelta(minutes=5)
@@ -412,6 +482,7 @@ def test_a_crash_before_an_accepted_message_is_recorded_never_sends_it_twice(ses
 
     class CrashingPacer(SendPacer):
         """Dies when asked for the second message's turn, after the first one was accepted."""
+
         turns = 0
 
         def try_acquire(self):
@@ -438,7 +509,8 @@ def test_a_crash_before_an_accepted_message_is_recorded_never_sends_it_twice(ses
 
 
 def test_rows_of_a_dead_dispatcher_are_taken_over_within_15_seconds_with_the_defaults(
-        session, five_readers, config):
+    session, five_readers, config
+):
     campaign = started(session, five_readers)
 
     class DyingMailer(RecordingMailer):

@@ -47,11 +47,26 @@ def test_the_page_asks_then_says_it_is_done_in_every_language(language):
 
 
 @pytest.mark.parametrize("language", sorted(rendering.LANGUAGES))
-@pytest.mark.parametrize("kind", ["registration_confirmed", "registration_promoted", "registration_waitlisted"])
+@pytest.mark.parametrize(
+    "kind", ["registration_confirmed", "registration_promoted", "registration_waitlisted"]
+)
 def test_every_registration_mail_carries_the_cancel_link(kind, language):
-    event = {"title": "Export clinic", "starts_at": REGISTRATION["starts_at"], "time_zone": "UTC", "venue": None,
-             "join_url": None}
-    message = rendering.render(kind, language, {"event": event, "name": "Guest", "action_url": None,
-                                                "cancel_url": "https://nabo.example/v1/cancel-registration?token=t"})
+    event = {
+        "title": "Export clinic",
+        "starts_at": REGISTRATION["starts_at"],
+        "time_zone": "UTC",
+        "venue": None,
+        "join_url": None,
+    }
+    message = rendering.render(
+        kind,
+        language,
+        {
+            "event": event,
+            "name": "Guest",
+            "action_url": None,
+            "cancel_url": "https://nabo.example/v1/cancel-registration?token=t",
+        },
+    )
     assert "https://nabo.example/v1/cancel-registration?token=t" in message.text
     assert "https://nabo.example/v1/cancel-registration?token=t" in message.html

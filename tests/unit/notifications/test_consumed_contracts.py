@@ -9,13 +9,12 @@ from sqlalchemy import select
 
 from nabo_common import cli
 from nabo_common.messaging import envelopes
-from services.notifications.subscriptions import SUBSCRIPTIONS
 from services.notifications.domain import reactions
 from services.notifications.domain.deliveries import ReadModelBehind
 from services.notifications.models import CalendarEvent, Delivery, Idea, Network, NetworkMember, Registration
-from tests.unit.notifications.conftest import new_id
+from services.notifications.subscriptions import SUBSCRIPTIONS
 from tests.support.payloads import ICS, event_data
-
+from tests.unit.notifications.conftest import new_id
 
 
 def emails(session, **where):
@@ -29,27 +28,57 @@ def emails(session, **where):
 
 # --- complete payloads as the publishers send them ---------------------------------------------
 
-def registration_data(event_id, association_id, person_id, email, language, status="confirmed", name="Ane Hansen"):
+def registration_data(
+    event_id, association_id, person_id, email, language, status="confirmed", name="Ane Hansen"
+):
     confirmed = status == "confirmed"
-    return {"registration_id": new_id(), "event_id": event_id, "association_ids": [association_id],
-            "person_id": person_id, "name": name, "email": email, "language": language, "status": status,
-            "source_channel": "email", "campaign_code": None, "title": "Grøn omstilling",
-            "starts_at": "2026-03-03T13:00:00+00:00", "time_zone": "Europe/Copenhagen",
-            "join_url": "https://meet.test/groen" if confirmed else None, "ics": ICS if confirmed else None}
+    return {
+        "registration_id": new_id(),
+        "event_id": event_id,
+        "association_ids": [association_id],
+        "person_id": person_id,
+        "name": name,
+        "email": email,
+        "language": language,
+        "status": status,
+        "source_channel": "email",
+        "campaign_code": None,
+        "title": "Grøn omstilling",
+        "starts_at": "2026-03-03T13:00:00+00:00",
+        "time_zone": "Europe/Copenhagen",
+        "join_url": "https://meet.test/groen" if confirmed else None,
+        "ics": ICS if confirmed else None,
+    }
 
 
 def network_data(network_id, association_id, conveners=(), **overrides):
-    data = {"network_id": network_id, "name": "Kayak", "names": {"en": "Kayak", "da": "Kajak"},
-            "association_ids": [association_id], "themes": [], "join_policy": "request",
-            "visibility": "association", "activity": "active", "convener_person_ids": list(conveners), "changed": []}
+    data = {
+        "network_id": network_id,
+        "name": "Kayak",
+        "names": {"en": "Kayak", "da": "Kajak"},
+        "association_ids": [association_id],
+        "themes": [],
+        "join_policy": "request",
+        "visibility": "association",
+        "activity": "active",
+        "convener_person_ids": list(conveners),
+        "changed": [],
+    }
     data.update(overrides)
     return data
 
 
 def idea_state(idea_id, panel_id, association_id, submitter=None, organisation_id=None, **overrides):
-    data = {"idea_id": idea_id, "panel_id": panel_id, "association_id": association_id,
-            "title": "Solceller på taken", "status": "submitted", "sub_theme": None,
-            "submitter_person_id": submitter, "submitter_organisation_id": organisation_id}
+    data = {
+        "idea_id": idea_id,
+        "panel_id": panel_id,
+        "association_id": association_id,
+        "title": "Solceller på taken",
+        "status": "submitted",
+        "sub_theme": None,
+        "submitter_person_id": submitter,
+        "submitter_organisation_id": organisation_id,
+    }
     data.update(overrides)
     return data
 
@@ -65,97 +94,372 @@ def samples(world):
     event_id, network_id, programme_id, panel_id, idea_id = (new_id() for _ in range(5))
     other_aid, new_oid = new_id(), new_id()
     return aid, [
-        ("association.created", {"association_id": other_aid, "name": "Ondernemers Twente", "slug": other_aid[:8],
-                                 "country": "NL", "default_language": "nl", "time_zone": "Europe/Amsterdam"}),
-        ("organisation.created", {"organisation_id": new_oid, "owner_association_id": aid, "name": "Wind GmbH",
-                                  "kind": "company", "country": "DE", "region": None, "sector": None,
-                                  "visibility": "public", "changed": []}),
-        ("person.created", {"person_id": new_id(), "name": "Bo Jensen", "email": "bo@example.test",
-                            "language": "da", "birth_year": None, "home_association_id": aid,
-                            "roles": [{"scope": "organisation", "scope_id": new_oid, "role": "contact"}]}),
-        ("association.updated", {"association_id": aid, "name": "Erhverv Sønderborg", "slug": aid[:8],
-                                 "country": "DK", "default_language": "da", "time_zone": "Europe/Copenhagen"}),
-        ("organisation.updated", {"organisation_id": oid, "owner_association_id": aid, "name": "Solar ApS",
-                                  "kind": "company", "country": "DK", "region": "Syddanmark", "sector": "35.11",
-                                  "visibility": "association", "changed": ["themes"], "themes": []}),
-        ("person.updated", {"person_id": member, "name": "Sven Berg", "email": "sven@example.test",
-                            "language": "sv", "birth_year": 1990, "home_association_id": aid, "roles": []}),
-        ("membership.created", {"membership_id": new_id(), "organisation_id": oid, "association_id": aid,
-                                "type": "full", "status": "pending", "previous_status": None,
-                                "effective_date": "2026-01-01", "end_date": None}),
-        ("membership.status_changed", {"membership_id": new_id(), "organisation_id": other_oid,
-                                       "association_id": aid, "type": "full", "status": "active",
-                                       "previous_status": "pending", "effective_date": "2026-01-01",
-                                       "end_date": "2026-12-31"}),
-        ("consent.changed", {"person_id": member, "association_id": aid, "kind": "newsletter", "granted": True,
-                             "source": "form", "wording_version": "v1", "recorded_at": "2026-01-01T00:00:00+00:00"}),
+        (
+            "association.created",
+            {
+                "association_id": other_aid,
+                "name": "Ondernemers Twente",
+                "slug": other_aid[:8],
+                "country": "NL",
+                "default_language": "nl",
+                "time_zone": "Europe/Amsterdam",
+            },
+        ),
+        (
+            "organisation.created",
+            {
+                "organisation_id": new_oid,
+                "owner_association_id": aid,
+                "name": "Wind GmbH",
+                "kind": "company",
+                "country": "DE",
+                "region": None,
+                "sector": None,
+                "visibility": "public",
+                "changed": [],
+            },
+        ),
+        (
+            "person.created",
+            {
+                "person_id": new_id(),
+                "name": "Bo Jensen",
+                "email": "bo@example.test",
+                "language": "da",
+                "birth_year": None,
+                "home_association_id": aid,
+                "roles": [{"scope": "organisation", "scope_id": new_oid, "role": "contact"}],
+            },
+        ),
+        (
+            "association.updated",
+            {
+                "association_id": aid,
+                "name": "Erhverv Sønderborg",
+                "slug": aid[:8],
+                "country": "DK",
+                "default_language": "da",
+                "time_zone": "Europe/Copenhagen",
+            },
+        ),
+        (
+            "organisation.updated",
+            {
+                "organisation_id": oid,
+                "owner_association_id": aid,
+                "name": "Solar ApS",
+                "kind": "company",
+                "country": "DK",
+                "region": "Syddanmark",
+                "sector": "35.11",
+                "visibility": "association",
+                "changed": ["themes"],
+                "themes": [],
+            },
+        ),
+        (
+            "person.updated",
+            {
+                "person_id": member,
+                "name": "Sven Berg",
+                "email": "sven@example.test",
+                "language": "sv",
+                "birth_year": 1990,
+                "home_association_id": aid,
+                "roles": [],
+            },
+        ),
+        (
+            "membership.created",
+            {
+                "membership_id": new_id(),
+                "organisation_id": oid,
+                "association_id": aid,
+                "type": "full",
+                "status": "pending",
+                "previous_status": None,
+                "effective_date": "2026-01-01",
+                "end_date": None,
+            },
+        ),
+        (
+            "membership.status_changed",
+            {
+                "membership_id": new_id(),
+                "organisation_id": other_oid,
+                "association_id": aid,
+                "type": "full",
+                "status": "active",
+                "previous_status": "pending",
+                "effective_date": "2026-01-01",
+                "end_date": "2026-12-31",
+            },
+        ),
+        (
+            "consent.changed",
+            {
+                "person_id": member,
+                "association_id": aid,
+                "kind": "newsletter",
+                "granted": True,
+                "source": "form",
+                "wording_version": "v1",
+                "recorded_at": "2026-01-01T00:00:00+00:00",
+            },
+        ),
         ("network.created", network_data(network_id, aid, [contact])),
         ("network.updated", network_data(network_id, aid, [contact], changed=["description"])),
-        ("network.member_joined", {"network_id": network_id, "person_id": other_contact, "association_ids": [aid],
-                                   "name": "Kayak", "by_person_id": other_contact}),
-        ("network.member_left", {"network_id": network_id, "person_id": other_contact, "association_ids": [aid],
-                                 "name": "Kayak", "by_person_id": contact}),
-        ("network.member_invited", {"network_id": network_id, "person_id": other_contact, "invited_by": contact,
-                                    "association_ids": [aid], "name": "Kayak", "message": "Join us"}),
-        ("network.join_requested", {"network_id": network_id, "person_id": member,
-                                    "convener_person_ids": [contact], "name": "Kayak", "message": None}),
-        ("network.join_decided", {"network_id": network_id, "person_id": member, "decision": "approved",
-                                  "reason": None, "name": "Kayak"}),
-        ("match.introduced", {"match_id": new_id(), "organisation_ids": [oid, other_oid],
-                              "organisation_names": ["Solar ApS", "Wind GmbH"],
-                              "contacts": [{"person_id": contact, "organisation_id": oid, "name": "Ane",
-                                            "email": "ane@example.test", "language": "da"},
-                                           {"person_id": other_contact, "organisation_id": other_oid,
-                                            "name": "Dieter", "email": "dieter@example.test", "language": "de"}],
-                              "reasons": [{"kind": "shared_themes", "themes": [new_id()], "networks": []}],
-                              "message": None, "introduced_by": contact}),
-        ("programme.created", {"programme_id": programme_id, "association_ids": [aid], "title": "Grøn vækst",
-                               "period_start": "2026-01-01", "period_end": "2026-12-31", "planned_events": 6,
-                               "budget_amount_minor": 50000000, "currency": "DKK"}),
+        (
+            "network.member_joined",
+            {
+                "network_id": network_id,
+                "person_id": other_contact,
+                "association_ids": [aid],
+                "name": "Kayak",
+                "by_person_id": other_contact,
+            },
+        ),
+        (
+            "network.member_left",
+            {
+                "network_id": network_id,
+                "person_id": other_contact,
+                "association_ids": [aid],
+                "name": "Kayak",
+                "by_person_id": contact,
+            },
+        ),
+        (
+            "network.member_invited",
+            {
+                "network_id": network_id,
+                "person_id": other_contact,
+                "invited_by": contact,
+                "association_ids": [aid],
+                "name": "Kayak",
+                "message": "Join us",
+            },
+        ),
+        (
+            "network.join_requested",
+            {
+                "network_id": network_id,
+                "person_id": member,
+                "convener_person_ids": [contact],
+                "name": "Kayak",
+                "message": None,
+            },
+        ),
+        (
+            "network.join_decided",
+            {
+                "network_id": network_id,
+                "person_id": member,
+                "decision": "approved",
+                "reason": None,
+                "name": "Kayak",
+            },
+        ),
+        (
+            "match.introduced",
+            {
+                "match_id": new_id(),
+                "organisation_ids": [oid, other_oid],
+                "organisation_names": ["Solar ApS", "Wind GmbH"],
+                "contacts": [
+                    {
+                        "person_id": contact,
+                        "organisation_id": oid,
+                        "name": "Ane",
+                        "email": "ane@example.test",
+                        "language": "da",
+                    },
+                    {
+                        "person_id": other_contact,
+                        "organisation_id": other_oid,
+                        "name": "Dieter",
+                        "email": "dieter@example.test",
+                        "language": "de",
+                    },
+                ],
+                "reasons": [{"kind": "shared_themes", "themes": [new_id()], "networks": []}],
+                "message": None,
+                "introduced_by": contact,
+            },
+        ),
+        (
+            "programme.created",
+            {
+                "programme_id": programme_id,
+                "association_ids": [aid],
+                "title": "Grøn vækst",
+                "period_start": "2026-01-01",
+                "period_end": "2026-12-31",
+                "planned_events": 6,
+                "budget_amount_minor": 50000000,
+                "currency": "DKK",
+            },
+        ),
         ("event.published", event_data(event_id, aid, programme_id=programme_id)),
         ("registration.confirmed", registration_data(event_id, aid, member, "sven@example.test", "sv")),
-        ("registration.waitlisted", registration_data(event_id, aid, None, "guest@example.test", "de",
-                                                      status="waitlisted", name="Guest")),
+        (
+            "registration.waitlisted",
+            registration_data(
+                event_id, aid, None, "guest@example.test", "de", status="waitlisted", name="Guest"
+            ),
+        ),
         ("registration.promoted", registration_data(event_id, aid, contact, "ane@example.test", "da")),
-        ("registration.cancelled", registration_data(event_id, aid, contact, "ane@example.test", "da",
-                                                     status="cancelled")),
-        ("event.updated", event_data(event_id, aid, sequence=1, changes=[
-            {"field": "title", "old": "Grøn", "new": "Grøn omstilling"}])),
-        ("event.reminder_due", {"event_id": event_id, "association_ids": [aid], "offset_minutes": 60,
-                                "starts_at": "2026-03-03T13:00:00+00:00", "title": "Grøn omstilling",
-                                "time_zone": "Europe/Copenhagen", "join_url": "https://meet.test/groen"}),
+        (
+            "registration.cancelled",
+            registration_data(event_id, aid, contact, "ane@example.test", "da", status="cancelled"),
+        ),
+        (
+            "event.updated",
+            event_data(
+                event_id,
+                aid,
+                sequence=1,
+                changes=[{"field": "title", "old": "Grøn", "new": "Grøn omstilling"}],
+            ),
+        ),
+        (
+            "event.reminder_due",
+            {
+                "event_id": event_id,
+                "association_ids": [aid],
+                "offset_minutes": 60,
+                "starts_at": "2026-03-03T13:00:00+00:00",
+                "title": "Grøn omstilling",
+                "time_zone": "Europe/Copenhagen",
+                "join_url": "https://meet.test/groen",
+            },
+        ),
         ("event.completed", event_data(event_id, aid, status="completed")),
-        ("event.recording_published", {"event_id": event_id, "association_ids": [aid],
-                                       "recording_url": "https://video.test/groen", "network_id": None,
-                                       "title": "Grøn omstilling"}),
+        (
+            "event.recording_published",
+            {
+                "event_id": event_id,
+                "association_ids": [aid],
+                "recording_url": "https://video.test/groen",
+                "network_id": None,
+                "title": "Grøn omstilling",
+            },
+        ),
         ("event.cancelled", event_data(new_id(), aid, status="cancelled", sequence=1, reason="Too few")),
-        ("panel.created", {"panel_id": panel_id, "association_id": aid, "year": 2026, "title": "Energi 2026",
-                           "theme": "energy", "language": "da", "phase": "preparing", "sub_themes": []}),
-        ("panel.phase_changed", {"panel_id": panel_id, "association_id": aid, "title": "Energi 2026",
-                                 "phase": "collecting_ideas", "previous_phase": "preparing",
-                                 "participant_organisation_ids": [oid], "participant_person_ids": [member]}),
+        (
+            "panel.created",
+            {
+                "panel_id": panel_id,
+                "association_id": aid,
+                "year": 2026,
+                "title": "Energi 2026",
+                "theme": "energy",
+                "language": "da",
+                "phase": "preparing",
+                "sub_themes": [],
+            },
+        ),
+        (
+            "panel.phase_changed",
+            {
+                "panel_id": panel_id,
+                "association_id": aid,
+                "title": "Energi 2026",
+                "phase": "collecting_ideas",
+                "previous_phase": "preparing",
+                "participant_organisation_ids": [oid],
+                "participant_person_ids": [member],
+            },
+        ),
         ("idea.submitted", dict(idea_state(idea_id, panel_id, aid, member), recorded_by_person_id=None)),
-        ("idea.supported", {"idea_id": idea_id, "panel_id": panel_id, "association_id": aid, "person_id": contact,
-                            "organisation_id": oid, "support_count": 1}),
-        ("idea.commented", {"idea_id": idea_id, "panel_id": panel_id, "association_id": aid,
-                            "comment_id": new_id(), "person_id": contact, "idea_title": "Solceller på taken",
-                            "submitter_person_id": member}),
-        ("idea.status_changed", idea_state(idea_id, panel_id, aid, member, status="accepted",
-                                           previous_status="under_review", reason="Fits the theme.")),
-        ("idea.merged", {"idea_id": new_id(), "into_idea_id": idea_id, "panel_id": panel_id, "association_id": aid,
-                         "title": "Sol", "into_title": "Solceller på taken", "submitter_person_id": None,
-                         "support_count": 3}),
-        ("decision.recorded", {"decision_id": new_id(), "panel_id": panel_id, "association_id": aid,
-                               "decided_on": "2026-06-01", "body": "Board", "text": "Go ahead.",
-                               "idea_ids": [idea_id]}),
-        ("initiative.launched", {"initiative_id": new_id(), "panel_id": panel_id, "association_id": aid,
-                                 "title": "Grønne tage", "status": "launched", "idea_ids": [idea_id],
-                                 "owner": {"kind": "organisation", "organisation_id": oid, "name": "Solar ApS"}}),
-        ("initiative.progress_updated", {"initiative_id": new_id(), "panel_id": panel_id, "association_id": aid,
-                                         "title": "Grønne tage", "status": "launched", "idea_ids": [idea_id],
-                                         "owner": {"kind": "organisation", "organisation_id": oid},
-                                         "progress_id": new_id(), "reported_on": "2026-07-01",
-                                         "text": "Started.", "previous_status": "planned"}),
+        (
+            "idea.supported",
+            {
+                "idea_id": idea_id,
+                "panel_id": panel_id,
+                "association_id": aid,
+                "person_id": contact,
+                "organisation_id": oid,
+                "support_count": 1,
+            },
+        ),
+        (
+            "idea.commented",
+            {
+                "idea_id": idea_id,
+                "panel_id": panel_id,
+                "association_id": aid,
+                "comment_id": new_id(),
+                "person_id": contact,
+                "idea_title": "Solceller på taken",
+                "submitter_person_id": member,
+            },
+        ),
+        (
+            "idea.status_changed",
+            idea_state(
+                idea_id,
+                panel_id,
+                aid,
+                member,
+                status="accepted",
+                previous_status="under_review",
+                reason="Fits the theme.",
+            ),
+        ),
+        (
+            "idea.merged",
+            {
+                "idea_id": new_id(),
+                "into_idea_id": idea_id,
+                "panel_id": panel_id,
+                "association_id": aid,
+                "title": "Sol",
+                "into_title": "Solceller på taken",
+                "submitter_person_id": None,
+                "support_count": 3,
+            },
+        ),
+        (
+            "decision.recorded",
+            {
+                "decision_id": new_id(),
+                "panel_id": panel_id,
+                "association_id": aid,
+                "decided_on": "2026-06-01",
+                "body": "Board",
+                "text": "Go ahead.",
+                "idea_ids": [idea_id],
+            },
+        ),
+        (
+            "initiative.launched",
+            {
+                "initiative_id": new_id(),
+                "panel_id": panel_id,
+                "association_id": aid,
+                "title": "Grønne tage",
+                "status": "launched",
+                "idea_ids": [idea_id],
+                "owner": {"kind": "organisation", "organisation_id": oid, "name": "Solar ApS"},
+            },
+        ),
+        (
+            "initiative.progress_updated",
+            {
+                "initiative_id": new_id(),
+                "panel_id": panel_id,
+                "association_id": aid,
+                "title": "Grønne tage",
+                "status": "launched",
+                "idea_ids": [idea_id],
+                "owner": {"kind": "organisation", "organisation_id": oid},
+                "progress_id": new_id(),
+                "reported_on": "2026-07-01",
+                "text": "Started.",
+                "previous_status": "planned",
+            },
+        ),
     ]
 
 
@@ -177,14 +481,28 @@ def test_every_consumed_type_in_its_real_shape_goes_through_its_reaction(world, 
     _, payloads = samples(world)
     assert sorted({t for t, _ in payloads}) == CONSUMED
     for event_type, data in payloads:
-        world.apply(event_type, data)  # build validates against the contract, parse loads it as the consumer does
+        world.apply(
+            event_type, data
+        )  # build validates against the contract, parse loads it as the consumer does
     kinds = {d.kind for d in emails(session)}
-    assert {"membership_activated", "network_join_requested", "network_join_decided", "match_introduced",
-            "registration_confirmed", "registration_waitlisted", "registration_promoted", "event_updated",
-            "event_reminder", "recording_published", "idea_status_changed", "initiative_launched"} <= kinds
+    assert {
+        "membership_activated",
+        "network_join_requested",
+        "network_join_decided",
+        "match_introduced",
+        "registration_confirmed",
+        "registration_waitlisted",
+        "registration_promoted",
+        "event_updated",
+        "event_reminder",
+        "recording_published",
+        "idea_status_changed",
+        "initiative_launched",
+    } <= kinds
 
 
 # --- events and registrations ------------------------------------------------------------------
+
 
 def test_confirmation_in_the_members_language_with_calendar_and_link(world, session):
     aid = world.association(language="en")
@@ -205,22 +523,37 @@ def test_waitlisted_guest_gets_no_join_link_and_no_calendar_in_the_registrations
     aid = world.association(language="en")
     event_id = new_id()
     world.apply("event.published", event_data(event_id, aid))
-    world.apply("registration.waitlisted", registration_data(event_id, aid, None, "guest@example.test", "sv",
-                                                             status="waitlisted", name="Guest"))
+    world.apply(
+        "registration.waitlisted",
+        registration_data(event_id, aid, None, "guest@example.test", "sv", status="waitlisted", name="Guest"),
+    )
     [mail] = emails(session, kind="registration_waitlisted")
     assert mail.subject == "På väntelistan: Grøn omstilling"
     assert "meet.test" not in mail.text_body and mail.attachments is None
 
 
-def test_a_registration_the_organisers_cancel_is_told_and_one_cancelled_by_its_registrant_is_not(world, session):
+def test_a_registration_the_organisers_cancel_is_told_and_one_cancelled_by_its_registrant_is_not(
+    world, session
+):
     aid = world.association(language="en")
     event_id = new_id()
     world.apply("event.published", event_data(event_id, aid))
-    world.apply("registration.cancelled", dict(registration_data(event_id, aid, None, "self@example.test", "da",
-                                                                 status="cancelled"), cancelled_by="registrant"))
-    world.apply("registration.cancelled", dict(registration_data(event_id, aid, None, "told@example.test", "da",
-                                                                 status="cancelled", name="Told"),
-                                               cancelled_by="organiser"))
+    world.apply(
+        "registration.cancelled",
+        dict(
+            registration_data(event_id, aid, None, "self@example.test", "da", status="cancelled"),
+            cancelled_by="registrant",
+        ),
+    )
+    world.apply(
+        "registration.cancelled",
+        dict(
+            registration_data(
+                event_id, aid, None, "told@example.test", "da", status="cancelled", name="Told"
+            ),
+            cancelled_by="organiser",
+        ),
+    )
     [mail] = emails(session, kind="registration_cancelled")
     assert (mail.email, mail.subject) == ("told@example.test", "Tilmelding annulleret: Grøn omstilling")
     assert "Hej Told" in mail.text_body and "meet.test" not in mail.text_body
@@ -249,8 +582,10 @@ def test_a_guests_confirmation_reads_its_event_and_association_in_one_statement(
     event_id = new_id()
     world.apply("event.published", event_data(event_id, aid))
     with selects_of_associations(session) as selects:
-        world.apply("registration.confirmed", registration_data(event_id, aid, None, "gaest@example.test", "da",
-                                                                name="Gæst"))
+        world.apply(
+            "registration.confirmed",
+            registration_data(event_id, aid, None, "gaest@example.test", "da", name="Gæst"),
+        )
     [mail] = emails(session, kind="registration_confirmed")
     assert mail.association_id == aid and mail.subject.startswith("Du er tilmeldt")
     assert len(selects) == 1 and "calendar_events" in selects[0]
@@ -262,8 +597,10 @@ def test_a_confirmation_for_an_association_the_read_model_lacks_asks_for_it_no_s
     event_id, aid = new_id(), new_id()
     world.apply("event.published", event_data(event_id, aid))
     with selects_of_associations(session) as selects:
-        world.apply("registration.confirmed", registration_data(event_id, aid, None, "guest@example.test", "en",
-                                                                name="Guest"))
+        world.apply(
+            "registration.confirmed",
+            registration_data(event_id, aid, None, "guest@example.test", "en", name="Guest"),
+        )
     [mail] = emails(session, kind="registration_confirmed")
     assert mail.association_id == aid and mail.subject == "You are registered: Grøn omstilling"
     assert len(selects) == 1
@@ -287,26 +624,46 @@ def _registered(world, aid, language="en"):
     event_id = new_id()
     pid = world.person(aid, language=language)
     world.apply("event.published", event_data(event_id, aid))
-    world.apply("registration.confirmed", registration_data(event_id, aid, pid, f"{pid[:8]}@example.test",
-                                                            language))
+    world.apply(
+        "registration.confirmed", registration_data(event_id, aid, pid, f"{pid[:8]}@example.test", language)
+    )
     return event_id, pid
 
 
 def test_event_update_tells_registrants_what_they_see_changed(world, session):
     aid = world.association(language="en")
     event_id, pid = _registered(world, aid)
-    world.apply("event.updated", event_data(
-        event_id, aid, sequence=1, venue="Rådhuset, Rådhustorvet 10, 6400 Sønderborg", format="in_person",
-        languages=["da"], starts_at="2026-03-04T13:00:00+00:00", ends_at="2026-03-04T15:00:00+00:00",
-        changes=[{"field": "starts_at", "old": "2026-03-03T13:00:00+00:00", "new": "2026-03-04T13:00:00+00:00"},
-                 {"field": "ends_at", "old": "2026-03-03T15:00:00+00:00", "new": "2026-03-04T15:00:00+00:00"},
-                 {"field": "venue_address", "old": "Alsion, Alsion 2, 6400 Sønderborg",
-                  "new": "Rådhuset, Rådhustorvet 10, 6400 Sønderborg"},
-                 {"field": "format", "old": "hybrid", "new": "in_person"},
-                 {"field": "languages", "old": ["da", "de"], "new": ["da"]},
-                 {"field": "description", "old": "Long text", "new": "Longer text"},
-                 {"field": "capacity", "old": 40, "new": 60},
-                 {"field": "reminder_offsets", "old": [1440], "new": [1440, 60]}]))
+    world.apply(
+        "event.updated",
+        event_data(
+            event_id,
+            aid,
+            sequence=1,
+            venue="Rådhuset, Rådhustorvet 10, 6400 Sønderborg",
+            format="in_person",
+            languages=["da"],
+            starts_at="2026-03-04T13:00:00+00:00",
+            ends_at="2026-03-04T15:00:00+00:00",
+            changes=[
+                {
+                    "field": "starts_at",
+                    "old": "2026-03-03T13:00:00+00:00",
+                    "new": "2026-03-04T13:00:00+00:00",
+                },
+                {"field": "ends_at", "old": "2026-03-03T15:00:00+00:00", "new": "2026-03-04T15:00:00+00:00"},
+                {
+                    "field": "venue_address",
+                    "old": "Alsion, Alsion 2, 6400 Sønderborg",
+                    "new": "Rådhuset, Rådhustorvet 10, 6400 Sønderborg",
+                },
+                {"field": "format", "old": "hybrid", "new": "in_person"},
+                {"field": "languages", "old": ["da", "de"], "new": ["da"]},
+                {"field": "description", "old": "Long text", "new": "Longer text"},
+                {"field": "capacity", "old": 40, "new": 60},
+                {"field": "reminder_offsets", "old": [1440], "new": [1440, 60]},
+            ],
+        ),
+    )
     [mail] = emails(session, kind="event_updated")
     text = mail.text_body
     assert "Start: Tuesday, March 3, 2026, 2:00" in text and "Wednesday, March 4, 2026, 2:00" in text
@@ -319,16 +676,27 @@ def test_event_update_tells_registrants_what_they_see_changed(world, session):
 def test_event_update_of_organiser_settings_only_sends_nothing(world, session):
     aid = world.association(language="en")
     event_id, _ = _registered(world, aid)
-    world.apply("event.updated", event_data(event_id, aid, changes=[
-        {"field": "capacity", "old": 40, "new": 60}, {"field": "questions", "old": [], "new": [{"id": "q1"}]}]))
+    world.apply(
+        "event.updated",
+        event_data(
+            event_id,
+            aid,
+            changes=[
+                {"field": "capacity", "old": 40, "new": 60},
+                {"field": "questions", "old": [], "new": [{"id": "q1"}]},
+            ],
+        ),
+    )
     assert emails(session, kind="event_updated") == []
 
 
 def test_cancellation_gives_the_reason(world, session):
     aid = world.association(language="en")
     event_id, _ = _registered(world, aid)
-    world.apply("event.cancelled", event_data(event_id, aid, status="cancelled", sequence=1,
-                                              reason="The speaker fell ill."))
+    world.apply(
+        "event.cancelled",
+        event_data(event_id, aid, status="cancelled", sequence=1, reason="The speaker fell ill."),
+    )
     [mail] = emails(session, kind="event_cancelled")
     assert "Reason: The speaker fell ill." in mail.text_body
     assert session.get(CalendarEvent, event_id).status == "cancelled"
@@ -339,30 +707,54 @@ def test_change_and_cancellation_carry_the_publishers_calendar(world, session):
     aid = world.association(language="en")
     event_id, confirmed = _registered(world, aid)
     waitlisted = world.person(aid, language="en")
-    world.apply("registration.waitlisted", registration_data(event_id, aid, waitlisted, "w@example.test", "en",
-                                                             status="waitlisted"))
+    world.apply(
+        "registration.waitlisted",
+        registration_data(event_id, aid, waitlisted, "w@example.test", "en", status="waitlisted"),
+    )
     moved = [{"field": "starts_at", "old": "2026-03-03T13:00:00+00:00", "new": "2026-03-04T13:00:00+00:00"}]
     world.apply("event.updated", event_data(event_id, aid, sequence=1, changes=moved, ics=ICS))
     attached = {mail.person_id: mail.attachments for mail in emails(session, kind="event_updated")}
-    assert attached == {confirmed: [{"filename": "event.ics", "content_type": "text/calendar", "content": ICS}],
-                        waitlisted: None}  # the waitlisted imported nothing a change could replace
+    assert attached == {
+        confirmed: [{"filename": "event.ics", "content_type": "text/calendar", "content": ICS}],
+        waitlisted: None,
+    }  # the waitlisted imported nothing a change could replace
     world.apply("event.cancelled", event_data(event_id, aid, status="cancelled", sequence=2, ics=ICS))
-    assert {mail.person_id: bool(mail.attachments) for mail in emails(session, kind="event_cancelled")} == \
-        {confirmed: True, waitlisted: True}
+    assert {mail.person_id: bool(mail.attachments) for mail in emails(session, kind="event_cancelled")} == {
+        confirmed: True,
+        waitlisted: True,
+    }
 
 
 def test_reminder_and_recording_reach_confirmed_registrants(world, session):
     aid = world.association(language="en")
     event_id, pid = _registered(world, aid)
-    world.apply("event.reminder_due", {"event_id": event_id, "association_ids": [aid], "offset_minutes": 60,
-                                       "starts_at": "2026-03-03T13:00:00+00:00", "title": "Grøn omstilling",
-                                       "time_zone": "Europe/Copenhagen", "join_url": "https://meet.test/groen"})
-    world.apply("event.recording_published", {"event_id": event_id, "association_ids": [aid],
-                                              "recording_url": "https://video.test/groen", "network_id": None,
-                                              "title": "Grøn omstilling"})
+    world.apply(
+        "event.reminder_due",
+        {
+            "event_id": event_id,
+            "association_ids": [aid],
+            "offset_minutes": 60,
+            "starts_at": "2026-03-03T13:00:00+00:00",
+            "title": "Grøn omstilling",
+            "time_zone": "Europe/Copenhagen",
+            "join_url": "https://meet.test/groen",
+        },
+    )
+    world.apply(
+        "event.recording_published",
+        {
+            "event_id": event_id,
+            "association_ids": [aid],
+            "recording_url": "https://video.test/groen",
+            "network_id": None,
+            "title": "Grøn omstilling",
+        },
+    )
     [reminder] = emails(session, kind="event_reminder")
-    assert "starts in 60 minutes" in reminder.text_body and "Join the meeting: https://meet.test/groen" in \
-        reminder.text_body
+    assert (
+        "starts in 60 minutes" in reminder.text_body
+        and "Join the meeting: https://meet.test/groen" in reminder.text_body
+    )
     [recording] = emails(session, kind="recording_published")
     assert recording.person_id == pid and "https://video.test/groen" in recording.text_body
 
@@ -373,13 +765,17 @@ def test_event_state_is_kept_from_the_events(world, session):
     world.apply("event.published", event_data(event_id, aid))
     world.apply("event.completed", event_data(event_id, aid, status="completed"))
     event = session.get(CalendarEvent, event_id)
-    assert (event.status, event.venue, event.time_zone) == ("completed", "Alsion, Alsion 2, 6400 Sønderborg",
-                                                            "Europe/Copenhagen")
+    assert (event.status, event.venue, event.time_zone) == (
+        "completed",
+        "Alsion, Alsion 2, 6400 Sønderborg",
+        "Europe/Copenhagen",
+    )
     assert [r.status for r in session.scalars(select(Registration)).all()] == []
     session.commit()
 
 
 # --- networks and matches ------------------------------------------------------------------------
+
 
 def test_join_request_reaches_conveners_with_requester_and_message(world, session):
     aid = world.association(language="en")
@@ -387,15 +783,30 @@ def test_join_request_reaches_conveners_with_requester_and_message(world, sessio
     requester = world.person(aid, language="de")
     network_id = new_id()
     world.apply("network.created", network_data(network_id, aid, [convener]))
-    world.apply("network.join_requested", {"network_id": network_id, "person_id": requester,
-                                           "convener_person_ids": [convener], "name": "Kayak",
-                                           "message": "We build kayaks."})
+    world.apply(
+        "network.join_requested",
+        {
+            "network_id": network_id,
+            "person_id": requester,
+            "convener_person_ids": [convener],
+            "name": "Kayak",
+            "message": "We build kayaks.",
+        },
+    )
     [request] = emails(session, kind="network_join_requested")
     assert request.person_id == convener
     assert request.subject == f"Person {requester[:4]} wil lid worden van Kayak"
     assert "Bericht: We build kayaks." in request.text_body
-    world.apply("network.join_decided", {"network_id": network_id, "person_id": requester,
-                                         "decision": "declined", "reason": "Only for paddlers.", "name": "Kayak"})
+    world.apply(
+        "network.join_decided",
+        {
+            "network_id": network_id,
+            "person_id": requester,
+            "decision": "declined",
+            "reason": "Only for paddlers.",
+            "name": "Kayak",
+        },
+    )
     [outcome] = emails(session, kind="network_join_decided")
     assert outcome.person_id == requester and outcome.subject == "Ihre Anfrage für Kayak"
     assert "Begründung: Only for paddlers." in outcome.text_body
@@ -407,8 +818,15 @@ def test_join_request_from_a_person_not_known_yet_waits(world, session):
     network_id = new_id()
     world.apply("network.created", network_data(network_id, aid, [convener]))
     with pytest.raises(ReadModelBehind):
-        world.apply("network.join_requested", {"network_id": network_id, "person_id": new_id(),
-                                               "convener_person_ids": [convener], "name": "Kayak"})
+        world.apply(
+            "network.join_requested",
+            {
+                "network_id": network_id,
+                "person_id": new_id(),
+                "convener_person_ids": [convener],
+                "name": "Kayak",
+            },
+        )
 
 
 def test_network_membership_follows_the_events(world, session):
@@ -416,13 +834,29 @@ def test_network_membership_follows_the_events(world, session):
     pid = world.person(aid)
     network_id = new_id()
     world.apply("network.created", network_data(network_id, aid))
-    world.apply("network.member_joined", {"network_id": network_id, "person_id": pid, "association_ids": [aid],
-                                          "name": "Kayak", "by_person_id": pid})
+    world.apply(
+        "network.member_joined",
+        {
+            "network_id": network_id,
+            "person_id": pid,
+            "association_ids": [aid],
+            "name": "Kayak",
+            "by_person_id": pid,
+        },
+    )
     assert session.get(NetworkMember, (network_id, pid)) is not None
     assert session.get(Network, network_id).name == "Kayak"
     session.commit()
-    world.apply("network.member_left", {"network_id": network_id, "person_id": pid, "association_ids": [aid],
-                                        "name": "Kayak", "by_person_id": pid})
+    world.apply(
+        "network.member_left",
+        {
+            "network_id": network_id,
+            "person_id": pid,
+            "association_ids": [aid],
+            "name": "Kayak",
+            "by_person_id": pid,
+        },
+    )
     assert session.get(NetworkMember, (network_id, pid)) is None
     session.commit()
 
@@ -434,19 +868,43 @@ def test_match_introduction_tells_each_side_about_the_other(world, session):
     dieter = world.person(aid, organisation_id=theirs, language="en")
     network_id = new_id()
     world.apply("network.created", network_data(network_id, aid))
-    world.apply("match.introduced", {
-        "match_id": new_id(), "organisation_ids": [ours, theirs], "organisation_names": ["Solar ApS", "Wind GmbH"],
-        "contacts": [{"person_id": ane, "organisation_id": ours, "name": "Ane", "email": "ane@example.test",
-                      "language": "en"},
-                     {"person_id": dieter, "organisation_id": theirs, "name": "Dieter", "email": "dieter@example.test",
-                      "language": "en"}],
-        "reasons": [{"kind": "needs_your_offer", "themes": [new_id()], "networks": []},
-                    {"kind": "same_network", "themes": [], "networks": [network_id]}],
-        "message": "You should talk about turbines.", "introduced_by": ane})
+    world.apply(
+        "match.introduced",
+        {
+            "match_id": new_id(),
+            "organisation_ids": [ours, theirs],
+            "organisation_names": ["Solar ApS", "Wind GmbH"],
+            "contacts": [
+                {
+                    "person_id": ane,
+                    "organisation_id": ours,
+                    "name": "Ane",
+                    "email": "ane@example.test",
+                    "language": "en",
+                },
+                {
+                    "person_id": dieter,
+                    "organisation_id": theirs,
+                    "name": "Dieter",
+                    "email": "dieter@example.test",
+                    "language": "en",
+                },
+            ],
+            "reasons": [
+                {"kind": "needs_your_offer", "themes": [new_id()], "networks": []},
+                {"kind": "same_network", "themes": [], "networks": [network_id]},
+            ],
+            "message": "You should talk about turbines.",
+            "introduced_by": ane,
+        },
+    )
     by_person = {m.person_id: m for m in emails(session, kind="match_introduced")}
     assert by_person[ane].subject == "An introduction: Wind GmbH"
     assert "Wind GmbH: Dieter (dieter@example.test)" in by_person[ane].text_body
-    assert "Why: they need what you offer; your people are in the same network (Kayak)" in by_person[ane].text_body
+    assert (
+        "Why: they need what you offer; your people are in the same network (Kayak)"
+        in by_person[ane].text_body
+    )
     assert "Note from the introducer: You should talk about turbines." in by_person[ane].text_body
     assert by_person[dieter].subject == "An introduction: Solar ApS"
     assert "Why: they offer what you need;" in by_person[dieter].text_body
@@ -455,13 +913,26 @@ def test_match_introduction_tells_each_side_about_the_other(world, session):
 
 # --- ideas ---------------------------------------------------------------------------------------
 
+
 def test_declined_idea_is_worded_in_the_submitters_language(world, session):
     aid = world.association(language="da")
     submitter = world.person(aid, language="nl")
     idea_id, panel_id = new_id(), new_id()
-    world.apply("idea.submitted", dict(idea_state(idea_id, panel_id, aid, submitter), recorded_by_person_id=None))
-    world.apply("idea.status_changed", idea_state(idea_id, panel_id, aid, submitter, status="declined",
-                                                  previous_status="under_review", reason="Past niet."))
+    world.apply(
+        "idea.submitted", dict(idea_state(idea_id, panel_id, aid, submitter), recorded_by_person_id=None)
+    )
+    world.apply(
+        "idea.status_changed",
+        idea_state(
+            idea_id,
+            panel_id,
+            aid,
+            submitter,
+            status="declined",
+            previous_status="under_review",
+            reason="Past niet.",
+        ),
+    )
     [mail] = emails(session, kind="idea_status_changed")
     assert mail.subject == 'Uw idee "Solceller på taken" is niet overgenomen'
     assert "Past niet." in mail.text_body
@@ -472,8 +943,10 @@ def test_idea_of_an_organisation_reaches_its_contacts(world, session):
     oid = world.organisation(aid)
     contact = world.person(aid, organisation_id=oid, language="en")
     idea_id, panel_id = new_id(), new_id()
-    world.apply("idea.status_changed", idea_state(idea_id, panel_id, aid, None, oid, status="accepted",
-                                                  previous_status="submitted"))
+    world.apply(
+        "idea.status_changed",
+        idea_state(idea_id, panel_id, aid, None, oid, status="accepted", previous_status="submitted"),
+    )
     [mail] = emails(session, kind="idea_status_changed")
     assert mail.person_id == contact and mail.subject == 'Your idea "Solceller på taken" is accepted'
     assert session.get(Idea, idea_id).title == "Solceller på taken"
@@ -484,16 +957,28 @@ def test_initiative_reaches_the_submitters_of_its_ideas(world, session):
     aid = world.association(language="sv")
     submitter = world.person(aid, language="sv")
     idea_id, panel_id = new_id(), new_id()
-    world.apply("idea.submitted", dict(idea_state(idea_id, panel_id, aid, submitter), recorded_by_person_id=None))
-    world.apply("initiative.launched", {"initiative_id": new_id(), "panel_id": panel_id, "association_id": aid,
-                                        "title": "Gröna tak", "status": "launched", "idea_ids": [idea_id],
-                                        "owner": {"kind": "association", "name": "Kommunen"}})
+    world.apply(
+        "idea.submitted", dict(idea_state(idea_id, panel_id, aid, submitter), recorded_by_person_id=None)
+    )
+    world.apply(
+        "initiative.launched",
+        {
+            "initiative_id": new_id(),
+            "panel_id": panel_id,
+            "association_id": aid,
+            "title": "Gröna tak",
+            "status": "launched",
+            "idea_ids": [idea_id],
+            "owner": {"kind": "association", "name": "Kommunen"},
+        },
+    )
     [mail] = emails(session, kind="initiative_launched")
     assert mail.person_id == submitter and mail.subject == "Ett initiativ bygger på din idé: Gröna tak"
     assert "- Solceller på taken" in mail.text_body
 
 
 # --- webhooks --------------------------------------------------------------------------------------
+
 
 def test_webhook_body_carries_the_data_as_published(world, session, config):
     import json
@@ -503,9 +988,16 @@ def test_webhook_body_carries_the_data_as_published(world, session, config):
     from tests.unit.notifications.conftest import admin_of
 
     aid = world.association()
-    webhooks.create(session, admin_of(aid), config, {"url": "https://hooks.test/nabo",
-                                                     "secret": "a-secret-of-enough-length",
-                                                     "event_types": ["event.published"]})
+    webhooks.create(
+        session,
+        admin_of(aid),
+        config,
+        {
+            "url": "https://hooks.test/nabo",
+            "secret": "a-secret-of-enough-length",
+            "event_types": ["event.published"],
+        },
+    )
     envelope = world.apply("event.published", event_data(new_id(), aid))
     [row] = session.scalars(select(WebhookDelivery)).all()
     body = json.loads(row.body)

@@ -8,20 +8,51 @@ from services.notifications.domain import rendering
 EVENT = {"title": "Grøn <script>alert(1)</script> omstilling", "starts_at": "2026-03-03T13:00:00+00:00",
          "ends_at": None, "time_zone": "Europe/Copenhagen", "venue": "Rådhuset", "join_url": "https://meet.test/a",
          "format": "hybrid"}
-CONTEXT = {"name": "Ane & Bo", "event": EVENT, "action_url": EVENT["join_url"], "minutes": 60,
-           "changes": [{"field": "starts_at", "old": "2026-03-03T13:00:00+00:00", "new": "2026-03-04T13:00:00+00:00"}],
-           "recording_url": "https://video.test/1", "requester_name": "Bo", "network_name": "Kajak",
-           "approved": True, "reason": None, "organisation_name": "Acme", "association_name": "Erhverv",
-           "end_date": "2026-12-31", "others": [{"organisation_name": "Beta", "contact_name": "Cy",
-                                                 "contact_email": "cy@b.test"}],
-           "reasons": [{"kind": "shared_themes", "networks": []}, {"kind": "same_network", "networks": ["Kajak"]}],
-           "message": "Say hello", 
-           "idea_title": "Solar", "status": "accepted", "previous_status": "submitted", "idea_titles": ["Solar"],
-           "initiative_title": "Sun", "items": [{"subject": "S", "summary": "x"}], "period": "weekly"}
-EXPECTED_KINDS = {"registration_confirmed", "registration_waitlisted", "registration_promoted", "event_updated",
-                  "registration_cancelled", "event_cancelled", "event_reminder", "recording_published", "network_join_requested",
-                  "network_join_decided", "membership_activated", "membership_lapsing", "match_introduced",
-                  "idea_status_changed", "initiative_launched", "digest"}
+CONTEXT = {
+    "name": "Ane & Bo",
+    "event": EVENT,
+    "action_url": EVENT["join_url"],
+    "minutes": 60,
+    "changes": [
+        {"field": "starts_at", "old": "2026-03-03T13:00:00+00:00", "new": "2026-03-04T13:00:00+00:00"}
+    ],
+    "recording_url": "https://video.test/1",
+    "requester_name": "Bo",
+    "network_name": "Kajak",
+    "approved": True,
+    "reason": None,
+    "organisation_name": "Acme",
+    "association_name": "Erhverv",
+    "end_date": "2026-12-31",
+    "others": [{"organisation_name": "Beta", "contact_name": "Cy", "contact_email": "cy@b.test"}],
+    "reasons": [{"kind": "shared_themes", "networks": []}, {"kind": "same_network", "networks": ["Kajak"]}],
+    "message": "Say hello",
+    "idea_title": "Solar",
+    "status": "accepted",
+    "previous_status": "submitted",
+    "idea_titles": ["Solar"],
+    "initiative_title": "Sun",
+    "items": [{"subject": "S", "summary": "x"}],
+    "period": "weekly",
+}
+EXPECTED_KINDS = {
+    "registration_confirmed",
+    "registration_waitlisted",
+    "registration_promoted",
+    "event_updated",
+    "registration_cancelled",
+    "event_cancelled",
+    "event_reminder",
+    "recording_published",
+    "network_join_requested",
+    "network_join_decided",
+    "membership_activated",
+    "membership_lapsing",
+    "match_introduced",
+    "idea_status_changed",
+    "initiative_launched",
+    "digest",
+}
 
 
 def test_every_transactional_kind_has_a_template():
@@ -65,6 +96,14 @@ def test_links_in_html_are_anchors_and_text_is_escaped():
 
 def test_unsubscribe_page_in_each_language():
     for language in LANGUAGES:
-        page = rendering.render_page("unsubscribe", language, {"association_name": "<A>", "kind": "newsletter",
-                                                              "done": False, "action_url": "https://n.test/u?t=1"})
+        page = rendering.render_page(
+            "unsubscribe",
+            language,
+            {
+                "association_name": "<A>",
+                "kind": "newsletter",
+                "done": False,
+                "action_url": "https://n.test/u?t=1",
+            },
+        )
         assert 'name="List-Unsubscribe" value="One-Click"' in page and "&lt;A&gt;" in page

@@ -96,10 +96,18 @@ def test_webhook_secrets_decrypt_after_key_rotation():
 
 def test_message_is_multipart_with_one_click_unsubscribe_and_calendar():
     message = mailer.build_message(
-        mail_from="Nabo <no-reply@nabo.test>", to_email="ane@example.test", to_name="Ane Ø", subject="Hej Ø",
-        text="tekst", html="<p>tekst</p>", message_id="<m1@nabo.test>",
-        attachments=[{"filename": "event.ics", "content_type": "text/calendar", "content": "BEGIN:VCALENDAR\r\n"}],
-        unsubscribe_url="https://nabo.test/v1/unsubscribe?token=t")
+        mail_from="Nabo <no-reply@nabo.test>",
+        to_email="ane@example.test",
+        to_name="Ane Ø",
+        subject="Hej Ø",
+        text="tekst",
+        html="<p>tekst</p>",
+        message_id="<m1@nabo.test>",
+        attachments=[
+            {"filename": "event.ics", "content_type": "text/calendar", "content": "BEGIN:VCALENDAR\r\n"}
+        ],
+        unsubscribe_url="https://nabo.test/v1/unsubscribe?token=t",
+    )
     parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
     assert parsed["List-Unsubscribe"] == "<https://nabo.test/v1/unsubscribe?token=t>"
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -110,15 +118,24 @@ def test_message_is_multipart_with_one_click_unsubscribe_and_calendar():
     assert attachment.get_content_type() == "text/calendar" and attachment.get_filename() == "event.ics"
 
 
-@pytest.mark.parametrize("code,kind", [(450, mailer.TemporaryFailure), (421, mailer.TemporaryFailure),
-                                       (550, mailer.PermanentFailure), (554, mailer.PermanentFailure)])
+@pytest.mark.parametrize(
+    "code,kind",
+    [
+        (450, mailer.TemporaryFailure),
+        (421, mailer.TemporaryFailure),
+        (550, mailer.PermanentFailure),
+        (554, mailer.PermanentFailure),
+    ],
+)
 def test_smtp_replies_are_classified(code, kind):
     assert isinstance(mailer._classified(code, b"reply"), kind)
 
 
 def test_display_name_keeps_the_configured_address():
-    assert mailer.display_from("Erhverv Aalborg", "nabo <no-reply@nabo.test>") == \
-        "Erhverv Aalborg <no-reply@nabo.test>"
+    assert (
+        mailer.display_from("Erhverv Aalborg", "nabo <no-reply@nabo.test>")
+        == "Erhverv Aalborg <no-reply@nabo.test>"
+    )
 
 
 def test_pacer_holds_the_rate():
@@ -139,18 +156,34 @@ PLACEHOLDER = "https://unsubscribe.placeholder.invalid/link"
 def campaign_template():
     text = f"Kære læser,\n\nforårets program: https://events.test/e/1\n\nAfmeld: {PLACEHOLDER}\n"
     html = f'<p>Kære læser, {"lang linje " * 20}</p>\n<a href="{PLACEHOLDER}">Afmeld</a>'
-    return mailer.MessageTemplate(
-        mail_from=mailer.display_from("Erhverv Nørd", "nabo <no-reply@nabo.test>"), subject="Forår i Ålborg",
-        text=text, html=html, placeholder=PLACEHOLDER, reply_to="news@erhverv.test",
-        headers={"X-Nabo-Campaign": "C-7"}), text, html
+    return (
+        mailer.MessageTemplate(
+            mail_from=mailer.display_from("Erhverv Nørd", "nabo <no-reply@nabo.test>"),
+            subject="Forår i Ålborg",
+            text=text,
+            html=html,
+            placeholder=PLACEHOLDER,
+            reply_to="news@erhverv.test",
+            headers={"X-Nabo-Campaign": "C-7"},
+        ),
+        text,
+        html,
+    )
 
 
 def test_template_writes_each_recipient_a_complete_message():
     template, text, html = campaign_template()
-    message = template.render(to_email="ane@example.test", to_name="Ågård, Ane", message_id="<m1@nabo.test>",
-                              unsubscribe_url=UNSUBSCRIBE)
-    assert (message.mail_from, message.to_email, message.message_id) == \
-        ("no-reply@nabo.test", "ane@example.test", "<m1@nabo.test>")
+    message = template.render(
+        to_email="ane@example.test",
+        to_name="Ågård, Ane",
+        message_id="<m1@nabo.test>",
+        unsubscribe_url=UNSUBSCRIBE,
+    )
+    assert (message.mail_from, message.to_email, message.message_id) == (
+        "no-reply@nabo.test",
+        "ane@example.test",
+        "<m1@nabo.test>",
+    )
     assert message.data.isascii() and b"\n" not in message.data.replace(b"\r\n", b"")
     assert max(len(line) for line in message.data.split(b"\r\n")) <= 998
     # one angle-bracketed URL on one line, as one-click unsubscribe needs it
@@ -159,8 +192,11 @@ def test_template_writes_each_recipient_a_complete_message():
     assert parsed.defects == [] and all(part.defects == [] for part in parsed.walk())
     assert parsed["To"].addresses[0].display_name == "Ågård, Ane"
     assert parsed["From"].addresses[0].display_name == "Erhverv Nørd"
-    assert (parsed["Subject"], parsed["Reply-To"], parsed["X-Nabo-Campaign"]) == \
-        ("Forår i Ålborg", "news@erhverv.test", "C-7")
+    assert (parsed["Subject"], parsed["Reply-To"], parsed["X-Nabo-Campaign"]) == (
+        "Forår i Ålborg",
+        "news@erhverv.test",
+        "C-7",
+    )
     assert parsed["Message-ID"] == "<m1@nabo.test>" and parsed["Date"].datetime is not None
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert parsed.get_content_type() == "multipart/alternative"
@@ -172,18 +208,33 @@ def test_template_writes_each_recipient_a_complete_message():
 def test_template_refuses_line_breaks_in_header_values():
     template, _, _ = campaign_template()
     with pytest.raises(ValueError):
-        template.render(to_email="eve@example.test", to_name="Eve\r\nBcc: all@example.test",
-                        message_id="<m2@nabo.test>", unsubscribe_url=UNSUBSCRIBE)
+        template.render(
+            to_email="eve@example.test",
+            to_name="Eve\r\nBcc: all@example.test",
+            message_id="<m2@nabo.test>",
+            unsubscribe_url=UNSUBSCRIBE,
+        )
 
 
 def test_template_refuses_an_internationalised_address_as_build_message_does():
     template, _, _ = campaign_template()
     with pytest.raises(ValueError):
-        template.render(to_email="søren@eksempel.dk", to_name="Søren", message_id="<m3@nabo.test>",
-                        unsubscribe_url=UNSUBSCRIBE)
+        template.render(
+            to_email="søren@eksempel.dk",
+            to_name="Søren",
+            message_id="<m3@nabo.test>",
+            unsubscribe_url=UNSUBSCRIBE,
+        )
     with pytest.raises(ValueError):
-        mailer.build_message(mail_from="nabo <no-reply@nabo.test>", to_email="søren@eksempel.dk", to_name="Søren",
-                             subject="s", text="t", html="h", message_id="<m3@nabo.test>")
+        mailer.build_message(
+            mail_from="nabo <no-reply@nabo.test>",
+            to_email="søren@eksempel.dk",
+            to_name="Søren",
+            subject="s",
+            text="t",
+            html="h",
+            message_id="<m3@nabo.test>",
+        )
 
 
 def test_pacer_grants_a_turn_without_waiting_only_while_the_rate_allows():
@@ -197,36 +248,68 @@ def _parts(message_bytes):
     parsed = email.message_from_bytes(message_bytes, policy=email.policy.default)
     assert parsed.defects == [] and all(part.defects == [] for part in parsed.walk())
     headers = {name: str(parsed[name]) for name in ("From", "To", "Subject", "Message-ID", "MIME-Version")}
-    tree = [(part.get_content_type(), part.get_param("method"), part.get_param("charset"), part.get_filename(),
-             part.get_content_disposition(),
-             None if part.is_multipart() else part.get_content().replace("\r\n", "\n").rstrip("\n"))
-            for part in parsed.walk()]
+    tree = [
+        (
+            part.get_content_type(),
+            part.get_param("method"),
+            part.get_param("charset"),
+            part.get_filename(),
+            part.get_content_disposition(),
+            None if part.is_multipart() else part.get_content().replace("\r\n", "\n").rstrip("\n"),
+        )
+        for part in parsed.walk()
+    ]
     return headers, tree, parsed["Date"].datetime is not None
 
 
-@pytest.mark.parametrize("to_name,subject,attachments", [
-    ("Ane Ø", "Hej Ø", [{"filename": "event.ics", "content_type": "text/calendar", "content": ICS}]),
-    ("Guest 17", "You are registered: Network meeting", [{"filename": "event.ics", "content_type": "text/calendar",
-                                                          "content": ICS}]),
-    ("Ågård, Ane", "Tilmelding bekræftet: " + "Grøn omstilling i Sønderjylland " * 4, None),
-    ("", "plain", []),
-])
+@pytest.mark.parametrize(
+    "to_name,subject,attachments",
+    [
+        ("Ane Ø", "Hej Ø", [{"filename": "event.ics", "content_type": "text/calendar", "content": ICS}]),
+        (
+            "Guest 17",
+            "You are registered: Network meeting",
+            [{"filename": "event.ics", "content_type": "text/calendar", "content": ICS}],
+        ),
+        ("Ågård, Ane", "Tilmelding bekræftet: " + "Grøn omstilling i Sønderjylland " * 4, None),
+        ("", "plain", []),
+    ],
+)
 def test_composed_transactional_mail_is_the_message_build_message_builds(to_name, subject, attachments):
-    fields = dict(mail_from="Nabo <no-reply@nabo.test>", to_email="ane@example.test", to_name=to_name,
-                  subject=subject, text="Kære Ane,\n\nse https://meet.test/x\n" + "lang linje " * 30,
-                  html="<p>Kære Ane</p>\n<p>" + "lang linje " * 30 + "</p>", message_id="<m1@nabo.test>",
-                  attachments=attachments)
+    fields = dict(
+        mail_from="Nabo <no-reply@nabo.test>",
+        to_email="ane@example.test",
+        to_name=to_name,
+        subject=subject,
+        text="Kære Ane,\n\nse https://meet.test/x\n" + "lang linje " * 30,
+        html="<p>Kære Ane</p>\n<p>" + "lang linje " * 30 + "</p>",
+        message_id="<m1@nabo.test>",
+        attachments=attachments,
+    )
     composed = mailer.compose(**fields)
     assert composed.data.isascii() and max(len(line) for line in composed.data.split(b"\r\n")) <= 998
-    assert (composed.mail_from, composed.to_email, composed.message_id) == \
-        ("no-reply@nabo.test", "ane@example.test", "<m1@nabo.test>")
+    assert (composed.mail_from, composed.to_email, composed.message_id) == (
+        "no-reply@nabo.test",
+        "ane@example.test",
+        "<m1@nabo.test>",
+    )
     assert _parts(composed.data) == _parts(mailer.build_message(**fields).as_bytes(policy=email.policy.SMTP))
 
 
 def test_composed_mail_refuses_what_build_message_refuses():
-    for to_email, to_name in (("søren@eksempel.dk", "Søren"), ("eve@example.test", "Eve\r\nBcc: all@example.test")):
-        fields = dict(mail_from="nabo <no-reply@nabo.test>", to_email=to_email, to_name=to_name, subject="s",
-                      text="t", html="h", message_id="<m3@nabo.test>")
+    for to_email, to_name in (
+        ("søren@eksempel.dk", "Søren"),
+        ("eve@example.test", "Eve\r\nBcc: all@example.test"),
+    ):
+        fields = dict(
+            mail_from="nabo <no-reply@nabo.test>",
+            to_email=to_email,
+            to_name=to_name,
+            subject="s",
+            text="t",
+            html="h",
+            message_id="<m3@nabo.test>",
+        )
         with pytest.raises(ValueError):
             mailer.build_message(**fields)
         with pytest.raises(ValueError):

@@ -13,7 +13,6 @@ current through a registration rush. PostgreSQL only: SQLite, for local runs, ha
 """
 from alembic import op
 
-
 revision = '6c0d5e1a9b37'
 down_revision = 'f3f3a24f70d4'
 branch_labels = None

@@ -4,9 +4,8 @@ Revision ID: f3f3a24f70d4
 Revises: a4bdb848e92a
 Create Date: 2026-11-25 13:00:44.511202
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'f3f3a24f70d4'
 down_revision = 'a4bdb848e92a'

@@ -4,9 +4,8 @@ Revision ID: 5e2a7c41d9b3
 Revises: 89d29060a5b7
 Create Date: 2026-12-10 10:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '5e2a7c41d9b3'
 down_revision = '89d29060a5b7'

@@ -2,9 +2,9 @@
 text, theme, owner, country, language, activity and join policy."""
 from sqlalchemy import select
 
+from contracts.api import networks as schemas
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import load
-from contracts.api import networks as schemas
 from services.members.domain import access, themes
 from services.members.domain.networks.views import network_result, network_views
 from services.members.domain.networks.visibility import visibility_filter, visible_or_404
@@ -25,10 +25,17 @@ def search(session, caller, query):
             NetworkTheme.theme_id.in_(themes.with_sub_themes(session, q["theme"])))))
     active_owner = select(NetworkOwner.network_id).where(NetworkOwner.status == "active")
     if q.get("association_id"):
-        stmt = stmt.where(Network.id.in_(active_owner.where(NetworkOwner.association_id == q["association_id"])))
+        stmt = stmt.where(
+            Network.id.in_(active_owner.where(NetworkOwner.association_id == q["association_id"]))
+        )
     if q.get("country"):
-        stmt = stmt.where(Network.id.in_(active_owner.join(
-            Association, Association.id == NetworkOwner.association_id).where(Association.country == q["country"])))
+        stmt = stmt.where(
+            Network.id.in_(
+                active_owner.join(Association, Association.id == NetworkOwner.association_id).where(
+                    Association.country == q["country"]
+                )
+            )
+        )
     if q.get("language"):
         stmt = stmt.where(Network.languages.like(f"%,{q['language']},%"))
     for key in ("activity", "join_policy"):
@@ -36,8 +43,11 @@ def search(session, caller, query):
             stmt = stmt.where(getattr(Network, key) == q[key])
     if q.get("mine"):
         access.require_authenticated(caller)
-        stmt = stmt.where(Network.id.in_(select(NetworkMember.network_id).where(
-            NetworkMember.person_id == caller.person_id)))
+        stmt = stmt.where(
+            Network.id.in_(
+                select(NetworkMember.network_id).where(NetworkMember.person_id == caller.person_id)
+            )
+        )
     stmt = stmt.order_by(Network.activity, Network.created_at.desc(), Network.id)
     rows, total = paginate(session, stmt, q["limit"], q["offset"])
     return page(network_views(session, caller, rows), total, q["limit"], q["offset"])

@@ -4,16 +4,19 @@ from datetime import datetime, timezone
 
 from sqlalchemy.exc import IntegrityError
 
+from contracts.api import networks as schemas
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.validation import load
-from contracts.api import networks as schemas
 from services.members.domain import access
 from services.members.domain.accounts import claims_for
 from services.members.domain.networks.conveners import convened_member, convened_network, convener_ids
 from services.members.domain.networks.publishing import publish_for, publish_member
 from services.members.domain.networks.views import member_result
 from services.members.domain.networks.visibility import (
-    active_owner_ids, display_name, membership, visible_or_404,
+    active_owner_ids,
+    display_name,
+    membership,
+    visible_or_404,
 )
 from services.members.models import NetworkMember, Person
 
@@ -99,20 +102,46 @@ def invite(session, caller, network_id, payload):
         if member is not None:  # they had asked: the invitation answers yes
             _decide(session, caller, network, member, "approved", None)
         else:
-            member = NetworkMember(network_id=network.id, person_id=person.id, role="member", status="invited",
-                                   message=data.get("message"), invited_by=caller.person_id)
+            member = NetworkMember(
+                network_id=network.id,
+                person_id=person.id,
+                role="member",
+                status="invited",
+                message=data.get("message"),
+                invited_by=caller.person_id,
+            )
             _add_member(session, member)
-            publish_for(session, caller, network, "network.member_invited", {
-                "network_id": network.id, "person_id": person.id, "invited_by": caller.person_id,
-                "association_ids": active_owner_ids(network), "name": display_name(network),
-                "message": member.message})
+            publish_for(
+                session,
+                caller,
+                network,
+                "network.member_invited",
+                {
+                    "network_id": network.id,
+                    "person_id": person.id,
+                    "invited_by": caller.person_id,
+                    "association_ids": active_owner_ids(network),
+                    "name": display_name(network),
+                    "message": member.message,
+                },
+            )
     return member_result(session, member)
 
 
 def _decide(session, caller, network, member, decision, reason):
-    publish_for(session, caller, network, "network.join_decided", {
-        "network_id": network.id, "person_id": member.person_id, "decision": decision, "reason": reason,
-        "name": display_name(network)})
+    publish_for(
+        session,
+        caller,
+        network,
+        "network.join_decided",
+        {
+            "network_id": network.id,
+            "person_id": member.person_id,
+            "decision": decision,
+            "reason": reason,
+            "name": display_name(network),
+        },
+    )
     if decision == "approved":
         _activate(session, caller, network, member)
     else:
@@ -124,8 +153,14 @@ def decide(session, caller, network_id, person_id, payload):
     """A convener answers a request to join."""
     data = load(schemas.JoinDecision, payload)
     with session.begin():
-        network, member = convened_member(session, caller, network_id, person_id, "requested",
-                                          f"No request to join from person {person_id}.")
+        network, member = convened_member(
+            session,
+            caller,
+            network_id,
+            person_id,
+            "requested",
+            f"No request to join from person {person_id}.",
+        )
         result = member_result(session, member)
         _decide(session, caller, network, member, data["decision"], data.get("reason"))
         result.update(status="active" if data["decision"] == "approved" else "declined")

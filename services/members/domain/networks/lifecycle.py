@@ -1,16 +1,23 @@
 """Starting a network, changing its profile, letting it doze and waking it."""
 from datetime import datetime, timezone
 
+from contracts.api import networks as schemas
 from nabo_common.api.errors import Conflict, Forbidden
 from nabo_common.api.validation import load
-from contracts.api import networks as schemas
 from services.members.domain import access
 from services.members.domain.networks.conveners import can_convene, convened_network
 from services.members.domain.networks.profile import (
-    PROFILE_FIELDS, apply_eligibility, check_associations, search_fields, set_themes,
+    PROFILE_FIELDS,
+    apply_eligibility,
+    check_associations,
+    search_fields,
+    set_themes,
 )
 from services.members.domain.networks.publishing import (
-    network_event, publish_changed, publish_for, publish_member,
+    network_event,
+    publish_changed,
+    publish_for,
+    publish_member,
 )
 from services.members.domain.networks.views import network_result
 from services.members.domain.networks.visibility import membership, visible_or_404
@@ -25,22 +32,42 @@ def create(session, caller, payload):
     owners = list(dict.fromkeys(data["association_ids"]))
     home = next((a for a in owners if caller.belongs_to(a)), None)
     if home is None:
-        raise Forbidden("Start a network in an association you belong to; others can then be asked to co-own it.")
+        raise Forbidden(
+            "Start a network in an association you belong to; others can then be asked to co-own it."
+        )
     with session.begin():
         check_associations(session, owners, "association_ids")
         search_text, languages = search_fields(data["name"], data["description"])
-        network = Network(name=data["name"], description=data["description"], search_text=search_text,
-                          languages=languages, join_policy=data["join_policy"], visibility=data["visibility"],
-                          external_link=data.get("external_link"), created_by=caller.person_id)
+        network = Network(
+            name=data["name"],
+            description=data["description"],
+            search_text=search_text,
+            languages=languages,
+            join_policy=data["join_policy"],
+            visibility=data["visibility"],
+            external_link=data.get("external_link"),
+            created_by=caller.person_id,
+        )
         apply_eligibility(session, network, data["eligibility"])
         # a second association owns the network only once its admin agrees
-        network.owners = [NetworkOwner(association_id=a, status="active" if a == home or caller.administers(a)
-                                       else "pending") for a in owners]
+        network.owners = [
+            NetworkOwner(
+                association_id=a, status="active" if a == home or caller.administers(a) else "pending"
+            )
+            for a in owners
+        ]
         session.add(network)
         session.flush()
         set_themes(session, network, data["themes"])
-        session.add(NetworkMember(network_id=network.id, person_id=caller.person_id, role="convener",
-                                  status="active", joined_at=datetime.now(timezone.utc)))
+        session.add(
+            NetworkMember(
+                network_id=network.id,
+                person_id=caller.person_id,
+                role="convener",
+                status="active",
+                joined_at=datetime.now(timezone.utc),
+            )
+        )
         session.flush()
         publish_for(session, caller, network, "network.created", network_event(session, network))
         publish_member(session, caller, network, "network.member_joined", caller.person_id)

@@ -1,8 +1,8 @@
 """The associations that own a network: a convener asks another association
 to co-own it, and that association's admin agrees or declines."""
+from contracts.api import networks as schemas
 from nabo_common.api.errors import Conflict, NotFound
 from nabo_common.api.validation import load
-from contracts.api import networks as schemas
 from services.members.domain import access
 from services.members.domain.networks.conveners import convened_network
 from services.members.domain.networks.profile import check_associations
@@ -21,7 +21,9 @@ def add_owner(session, caller, network_id, payload):
         if any(o.association_id == association_id for o in network.owners):
             raise Conflict("This association owns the network already, or has been asked to.")
         status = "active" if caller.administers(association_id) else "pending"
-        network.owners.append(NetworkOwner(network_id=network.id, association_id=association_id, status=status))
+        network.owners.append(
+            NetworkOwner(network_id=network.id, association_id=association_id, status=status)
+        )
         session.flush()
         if status == "active":
             publish_changed(session, caller, network, {"owners"})

@@ -17,7 +17,9 @@ def search_fields(name, description):
 def check_associations(session, association_ids, field):
     for association_id in association_ids:
         if session.get(Association, association_id) is None:
-            raise ValidationFailed("Unknown association.", {field: [f"No such association: {association_id}."]})
+            raise ValidationFailed(
+                "Unknown association.", {field: [f"No such association: {association_id}."]}
+            )
 
 
 def apply_eligibility(session, network, eligibility):
@@ -34,5 +36,7 @@ def set_themes(session, network, theme_ids):
         return False
     kept = [link for link in network.theme_links if link.theme_id in wanted]
     present = {link.theme_id for link in kept}
-    network.theme_links = kept + [NetworkTheme(network_id=network.id, theme_id=t) for t in wanted if t not in present]
+    network.theme_links = kept + [
+        NetworkTheme(network_id=network.id, theme_id=t) for t in wanted if t not in present
+    ]
     return True

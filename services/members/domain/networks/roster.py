@@ -2,10 +2,10 @@
 a person's memberships for their export and erasure."""
 from sqlalchemy import func, select
 
+from contracts.api import networks as schemas
 from nabo_common.api.errors import Forbidden, NotFound
 from nabo_common.api.pagination import page
 from nabo_common.api.validation import load
-from contracts.api import networks as schemas
 from services.members.domain import access
 from services.members.domain.networks.conveners import can_convene, convened_member, require_convener
 from services.members.domain.networks.publishing import publish_changed, publish_member
@@ -55,21 +55,39 @@ def list_members(session, caller, network_id, query):
     mine = membership(session, network.id, caller.person_id)
     convener = can_convene(session, caller, network)
     if not convener and not (mine is not None and mine.status == "active" and q["status"] == "active"):
-        raise Forbidden("Members see who else is in the network; conveners also see requests and invitations.")
-    stmt = (select(NetworkMember, Person.name).join(Person, Person.id == NetworkMember.person_id)
-            .where(NetworkMember.network_id == network.id, NetworkMember.status == q["status"])
-            .order_by(NetworkMember.role.desc(), Person.name, NetworkMember.id))
+        raise Forbidden(
+            "Members see who else is in the network; conveners also see requests and invitations."
+        )
+    stmt = (
+        select(NetworkMember, Person.name)
+        .join(Person, Person.id == NetworkMember.person_id)
+        .where(NetworkMember.network_id == network.id, NetworkMember.status == q["status"])
+        .order_by(NetworkMember.role.desc(), Person.name, NetworkMember.id)
+    )
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.execute(stmt.limit(q["limit"]).offset(q["offset"])).all()
     return page([member_view(m, name) for m, name in rows], total, q["limit"], q["offset"])
 
 
 def export_person(session, person_id):
-    rows = session.execute(select(NetworkMember, Network).join(Network, Network.id == NetworkMember.network_id)
-                           .where(NetworkMember.person_id == person_id).order_by(NetworkMember.created_at)).all()
-    return [{"network_id": n.id, "name": dict(n.name), "role": m.role, "status": m.status, "message": m.message,
-             "joined_at": m.joined_at.isoformat() if m.joined_at else None, "since": m.created_at.isoformat()}
-            for m, n in rows]
+    rows = session.execute(
+        select(NetworkMember, Network)
+        .join(Network, Network.id == NetworkMember.network_id)
+        .where(NetworkMember.person_id == person_id)
+        .order_by(NetworkMember.created_at)
+    ).all()
+    return [
+        {
+            "network_id": n.id,
+            "name": dict(n.name),
+            "role": m.role,
+            "status": m.status,
+            "message": m.message,
+            "joined_at": m.joined_at.isoformat() if m.joined_at else None,
+            "since": m.created_at.isoformat(),
+        }
+        for m, n in rows
+    ]
 
 
 def erase_person(session, caller, person_id):

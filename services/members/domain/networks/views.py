@@ -6,14 +6,24 @@ from services.members.models import NetworkMember, Person
 
 def network_view(network, member_count, mine):
     return {
-        "id": network.id, "name": dict(network.name), "description": dict(network.description),
+        "id": network.id,
+        "name": dict(network.name),
+        "description": dict(network.description),
         "themes": sorted(link.theme_id for link in network.theme_links),
         "owners": [{"association_id": o.association_id, "status": o.status} for o in network.owners],
-        "join_policy": network.join_policy, "visibility": network.visibility, "activity": network.activity,
-        "eligibility": {"association_ids": list(network.eligible_association_ids), "max_age": network.max_age},
-        "external_link": network.external_link, "member_count": member_count,
-        "my_status": mine.status if mine else None, "my_role": mine.role if mine else None,
-        "created_at": network.created_at.isoformat(), "updated_at": network.updated_at.isoformat(),
+        "join_policy": network.join_policy,
+        "visibility": network.visibility,
+        "activity": network.activity,
+        "eligibility": {
+            "association_ids": list(network.eligible_association_ids),
+            "max_age": network.max_age,
+        },
+        "external_link": network.external_link,
+        "member_count": member_count,
+        "my_status": mine.status if mine else None,
+        "my_role": mine.role if mine else None,
+        "created_at": network.created_at.isoformat(),
+        "updated_at": network.updated_at.isoformat(),
     }
 
 
@@ -22,12 +32,22 @@ def network_views(session, caller, networks):
     ids = [n.id for n in networks]
     counts, mine = {}, {}
     if ids:
-        counts = dict(session.execute(select(NetworkMember.network_id, func.count()).where(
-            NetworkMember.network_id.in_(ids), NetworkMember.status == "active")
-            .group_by(NetworkMember.network_id)).all())
+        counts = dict(
+            session.execute(
+                select(NetworkMember.network_id, func.count())
+                .where(NetworkMember.network_id.in_(ids), NetworkMember.status == "active")
+                .group_by(NetworkMember.network_id)
+            ).all()
+        )
         if caller.person_id:
-            mine = {m.network_id: m for m in session.scalars(select(NetworkMember).where(
-                NetworkMember.network_id.in_(ids), NetworkMember.person_id == caller.person_id))}
+            mine = {
+                m.network_id: m
+                for m in session.scalars(
+                    select(NetworkMember).where(
+                        NetworkMember.network_id.in_(ids), NetworkMember.person_id == caller.person_id
+                    )
+                )
+            }
     return [network_view(n, counts.get(n.id, 0), mine.get(n.id)) for n in networks]
 
 
@@ -36,9 +56,15 @@ def network_result(session, caller, network):
 
 
 def member_view(member, person_name):
-    return {"person_id": member.person_id, "name": person_name, "role": member.role, "status": member.status,
-            "message": member.message, "joined_at": member.joined_at.isoformat() if member.joined_at else None,
-            "created_at": member.created_at.isoformat()}
+    return {
+        "person_id": member.person_id,
+        "name": person_name,
+        "role": member.role,
+        "status": member.status,
+        "message": member.message,
+        "joined_at": member.joined_at.isoformat() if member.joined_at else None,
+        "created_at": member.created_at.isoformat(),
+    }
 
 
 def member_result(session, member):

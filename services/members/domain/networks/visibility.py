@@ -45,13 +45,24 @@ def visibility_filter(caller):
     admin_of = list(caller.admin_of)
     return or_(
         Network.visibility.in_(["public", "all_associations"]),
-        exists(select(NetworkOwner.network_id).where(
-            NetworkOwner.network_id == Network.id,
-            or_(and_(NetworkOwner.status == "active", NetworkOwner.association_id.in_(mine)) if mine else false(),
-                NetworkOwner.association_id.in_(admin_of) if admin_of else false()))),
-        exists(select(NetworkMember.id).where(NetworkMember.network_id == Network.id,
-                                              NetworkMember.person_id == caller.person_id))
-        if caller.person_id else false(),
+        exists(
+            select(NetworkOwner.network_id).where(
+                NetworkOwner.network_id == Network.id,
+                or_(
+                    and_(NetworkOwner.status == "active", NetworkOwner.association_id.in_(mine))
+                    if mine
+                    else false(),
+                    NetworkOwner.association_id.in_(admin_of) if admin_of else false(),
+                ),
+            )
+        ),
+        exists(
+            select(NetworkMember.id).where(
+                NetworkMember.network_id == Network.id, NetworkMember.person_id == caller.person_id
+            )
+        )
+        if caller.person_id
+        else false(),
     )
 
 

@@ -4,8 +4,8 @@ Revision ID: 7b1e2c9d4f60
 Revises: 3853d70a8ab2
 Create Date: 2026-11-25 13:10:00
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '7b1e2c9d4f60'
 down_revision = '3853d70a8ab2'

@@ -4,8 +4,8 @@ Revision ID: c41f0a7d9e21
 Revises: 7b1e2c9d4f60
 Create Date: 2026-12-02 10:00:00
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'c41f0a7d9e21'
 down_revision = '7b1e2c9d4f60'

@@ -7,8 +7,8 @@ Create Date: 2026-12-06 05:40:00
 Themes there are stay offered (accepted); an association's new theme is a
 proposal until a platform admin accepts it.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'c4d8e2f1a6b9'
 down_revision = 'c4a9e7f1d2b8'

@@ -4,9 +4,8 @@ Revision ID: e570899a2216
 Revises: 
 Create Date: 2026-11-25 09:38:42.544284
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'e570899a2216'
 down_revision = None
@@ -28,179 +27,228 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('slug')
     )
-    op.create_table('outbox_events',
-    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('event_type', sa.String(length=100), nullable=False),
-    sa.Column('envelope', sa.JSON(), nullable=False),
-    sa.Column('headers', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('position'),
-    sa.UniqueConstraint('event_id')
+    op.create_table(
+        "outbox_events",
+        sa.Column(
+            "position",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=100), nullable=False),
+        sa.Column("envelope", sa.JSON(), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("position"),
+        sa.UniqueConstraint("event_id"),
     )
-    with op.batch_alter_table('outbox_events', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_events_pending', ['published_at', 'next_attempt_at', 'position'], unique=False)
+    with op.batch_alter_table("outbox_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_outbox_events_pending", ["published_at", "next_attempt_at", "position"], unique=False
+        )
 
-    op.create_table('processed_events',
-    sa.Column('consumer', sa.String(length=150), nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'event_id')
+    op.create_table(
+        "processed_events",
+        sa.Column("consumer", sa.String(length=150), nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "event_id"),
     )
-    op.create_table('organisations',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('owner_association_id', sa.String(length=36), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('name_lower', sa.String(length=200), nullable=False),
-    sa.Column('registration_kind', sa.String(length=20), nullable=True),
-    sa.Column('registration_number', sa.String(length=40), nullable=True),
-    sa.Column('country', sa.String(length=2), nullable=False),
-    sa.Column('region', sa.String(length=100), nullable=True),
-    sa.Column('sector', sa.String(length=10), nullable=True),
-    sa.Column('size_band', sa.String(length=20), nullable=True),
-    sa.Column('website', sa.String(length=300), nullable=True),
-    sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('languages', sa.JSON(), nullable=False),
-    sa.Column('visibility', sa.String(length=20), nullable=False),
-    sa.Column('erased', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['owner_association_id'], ['associations.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('country', 'registration_kind', 'registration_number', name='uq_organisation_registration')
+    op.create_table(
+        "organisations",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("owner_association_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name_lower", sa.String(length=200), nullable=False),
+        sa.Column("registration_kind", sa.String(length=20), nullable=True),
+        sa.Column("registration_number", sa.String(length=40), nullable=True),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("region", sa.String(length=100), nullable=True),
+        sa.Column("sector", sa.String(length=10), nullable=True),
+        sa.Column("size_band", sa.String(length=20), nullable=True),
+        sa.Column("website", sa.String(length=300), nullable=True),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("languages", sa.JSON(), nullable=False),
+        sa.Column("visibility", sa.String(length=20), nullable=False),
+        sa.Column("erased", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_association_id"],
+            ["associations.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint(
+            "country", "registration_kind", "registration_number", name="uq_organisation_registration"
+        ),
     )
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.create_index('ix_organisations_country_region', ['country', 'region'], unique=False)
-        batch_op.create_index('ix_organisations_name_lower', ['name_lower'], unique=False)
-        batch_op.create_index('ix_organisations_owner', ['owner_association_id'], unique=False)
-        batch_op.create_index('ix_organisations_sector', ['sector'], unique=False)
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.create_index("ix_organisations_country_region", ["country", "region"], unique=False)
+        batch_op.create_index("ix_organisations_name_lower", ["name_lower"], unique=False)
+        batch_op.create_index("ix_organisations_owner", ["owner_association_id"], unique=False)
+        batch_op.create_index("ix_organisations_sector", ["sector"], unique=False)
 
-    op.create_table('persons',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('home_association_id', sa.String(length=36), nullable=True),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('email', sa.String(length=320), nullable=True),
-    sa.Column('phone', sa.String(length=40), nullable=True),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('birth_year', sa.Integer(), nullable=True),
-    sa.Column('password_hash', sa.String(length=200), nullable=True),
-    sa.Column('is_platform_admin', sa.Boolean(), nullable=False),
-    sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['home_association_id'], ['associations.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('email')
+    op.create_table(
+        "persons",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("home_association_id", sa.String(length=36), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("phone", sa.String(length=40), nullable=True),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("birth_year", sa.Integer(), nullable=True),
+        sa.Column("password_hash", sa.String(length=200), nullable=True),
+        sa.Column("is_platform_admin", sa.Boolean(), nullable=False),
+        sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["home_association_id"],
+            ["associations.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("email"),
     )
-    with op.batch_alter_table('persons', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_persons_home_association_id'), ['home_association_id'], unique=False)
+    with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_persons_home_association_id"), ["home_association_id"], unique=False
+        )
 
-    op.create_table('consents',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('person_id', sa.String(length=36), nullable=False),
-    sa.Column('association_id', sa.String(length=36), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('granted', sa.Boolean(), nullable=False),
-    sa.Column('source', sa.String(length=100), nullable=False),
-    sa.Column('wording_version', sa.String(length=40), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['association_id'], ['associations.id'], ),
-    sa.ForeignKeyConstraint(['person_id'], ['persons.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table(
+        "consents",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("association_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("granted", sa.Boolean(), nullable=False),
+        sa.Column("source", sa.String(length=100), nullable=False),
+        sa.Column("wording_version", sa.String(length=40), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["association_id"],
+            ["associations.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["persons.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table('consents', schema=None) as batch_op:
-        batch_op.create_index('ix_consents_person_assoc_kind', ['person_id', 'association_id', 'kind', 'recorded_at'], unique=False)
+    with op.batch_alter_table("consents", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_consents_person_assoc_kind",
+            ["person_id", "association_id", "kind", "recorded_at"],
+            unique=False,
+        )
 
-    op.create_table('memberships',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('organisation_id', sa.String(length=36), nullable=False),
-    sa.Column('association_id', sa.String(length=36), nullable=False),
-    sa.Column('type', sa.String(length=20), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('start_date', sa.Date(), nullable=True),
-    sa.Column('end_date', sa.Date(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['association_id'], ['associations.id'], ),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('organisation_id', 'association_id', name='uq_membership_org_association')
+    op.create_table(
+        "memberships",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("organisation_id", sa.String(length=36), nullable=False),
+        sa.Column("association_id", sa.String(length=36), nullable=False),
+        sa.Column("type", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=True),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["association_id"],
+            ["associations.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("organisation_id", "association_id", name="uq_membership_org_association"),
     )
-    with op.batch_alter_table('memberships', schema=None) as batch_op:
-        batch_op.create_index('ix_memberships_association_status', ['association_id', 'status'], unique=False)
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.create_index("ix_memberships_association_status", ["association_id", "status"], unique=False)
 
-    op.create_table('person_roles',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('person_id', sa.String(length=36), nullable=False),
-    sa.Column('scope', sa.String(length=20), nullable=False),
-    sa.Column('scope_id', sa.String(length=36), nullable=False),
-    sa.Column('role', sa.String(length=40), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['person_id'], ['persons.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('person_id', 'scope', 'scope_id', 'role', name='uq_person_role')
+    op.create_table(
+        "person_roles",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("scope", sa.String(length=20), nullable=False),
+        sa.Column("scope_id", sa.String(length=36), nullable=False),
+        sa.Column("role", sa.String(length=40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["persons.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("person_id", "scope", "scope_id", "role", name="uq_person_role"),
     )
-    with op.batch_alter_table('person_roles', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_person_roles_person_id'), ['person_id'], unique=False)
-        batch_op.create_index('ix_person_roles_scope', ['scope', 'scope_id'], unique=False)
+    with op.batch_alter_table("person_roles", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_person_roles_person_id"), ["person_id"], unique=False)
+        batch_op.create_index("ix_person_roles_scope", ["scope", "scope_id"], unique=False)
 
-    op.create_table('membership_transitions',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('membership_id', sa.String(length=36), nullable=False),
-    sa.Column('from_status', sa.String(length=20), nullable=True),
-    sa.Column('to_status', sa.String(length=20), nullable=False),
-    sa.Column('effective_date', sa.Date(), nullable=False),
-    sa.Column('reason', sa.String(length=500), nullable=True),
-    sa.Column('by_person_id', sa.String(length=36), nullable=True),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['membership_id'], ['memberships.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table(
+        "membership_transitions",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("membership_id", sa.String(length=36), nullable=False),
+        sa.Column("from_status", sa.String(length=20), nullable=True),
+        sa.Column("to_status", sa.String(length=20), nullable=False),
+        sa.Column("effective_date", sa.Date(), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=True),
+        sa.Column("by_person_id", sa.String(length=36), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["membership_id"],
+            ["memberships.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table('membership_transitions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_membership_transitions_membership_id'), ['membership_id'], unique=False)
+    with op.batch_alter_table("membership_transitions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_membership_transitions_membership_id"), ["membership_id"], unique=False
+        )
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('membership_transitions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_membership_transitions_membership_id'))
+    with op.batch_alter_table("membership_transitions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_membership_transitions_membership_id"))
 
-    op.drop_table('membership_transitions')
-    with op.batch_alter_table('person_roles', schema=None) as batch_op:
-        batch_op.drop_index('ix_person_roles_scope')
-        batch_op.drop_index(batch_op.f('ix_person_roles_person_id'))
+    op.drop_table("membership_transitions")
+    with op.batch_alter_table("person_roles", schema=None) as batch_op:
+        batch_op.drop_index("ix_person_roles_scope")
+        batch_op.drop_index(batch_op.f("ix_person_roles_person_id"))
 
-    op.drop_table('person_roles')
-    with op.batch_alter_table('memberships', schema=None) as batch_op:
-        batch_op.drop_index('ix_memberships_association_status')
+    op.drop_table("person_roles")
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.drop_index("ix_memberships_association_status")
 
-    op.drop_table('memberships')
-    with op.batch_alter_table('consents', schema=None) as batch_op:
-        batch_op.drop_index('ix_consents_person_assoc_kind')
+    op.drop_table("memberships")
+    with op.batch_alter_table("consents", schema=None) as batch_op:
+        batch_op.drop_index("ix_consents_person_assoc_kind")
 
-    op.drop_table('consents')
-    with op.batch_alter_table('persons', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_persons_home_association_id'))
+    op.drop_table("consents")
+    with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_persons_home_association_id"))
 
-    op.drop_table('persons')
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.drop_index('ix_organisations_sector')
-        batch_op.drop_index('ix_organisations_owner')
-        batch_op.drop_index('ix_organisations_name_lower')
-        batch_op.drop_index('ix_organisations_country_region')
+    op.drop_table("persons")
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.drop_index("ix_organisations_sector")
+        batch_op.drop_index("ix_organisations_owner")
+        batch_op.drop_index("ix_organisations_name_lower")
+        batch_op.drop_index("ix_organisations_country_region")
 
-    op.drop_table('organisations')
-    op.drop_table('processed_events')
-    with op.batch_alter_table('outbox_events', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_events_pending')
+    op.drop_table("organisations")
+    op.drop_table("processed_events")
+    with op.batch_alter_table("outbox_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_events_pending")
 
-    op.drop_table('outbox_events')
-    op.drop_table('associations')
+    op.drop_table("outbox_events")
+    op.drop_table("associations")
     # ### end Alembic commands ###

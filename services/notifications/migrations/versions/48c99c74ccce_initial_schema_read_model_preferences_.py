@@ -4,9 +4,8 @@ Revision ID: 48c99c74ccce
 Revises: 
 Create Date: 2026-11-25 09:56:47.750153
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '48c99c74ccce'
 down_revision = None
@@ -81,291 +80,329 @@ def upgrade():
     sa.PrimaryKeyConstraint('person_id', 'organisation_id')
     )
     with op.batch_alter_table('contact_organisations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contact_organisations_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_contact_organisations_organisation_id"), ["organisation_id"], unique=False
+        )
 
-    op.create_table('contacts',
-    sa.Column('person_id', sa.String(length=36), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('email', sa.String(length=320), nullable=True),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('birth_year', sa.Integer(), nullable=True),
-    sa.Column('home_association_id', sa.String(length=36), nullable=True),
-    sa.Column('admin_of', sa.JSON(), nullable=False),
-    sa.Column('email_bounced_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('erased', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('person_id')
+    op.create_table(
+        "contacts",
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("birth_year", sa.Integer(), nullable=True),
+        sa.Column("home_association_id", sa.String(length=36), nullable=True),
+        sa.Column("admin_of", sa.JSON(), nullable=False),
+        sa.Column("email_bounced_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("erased", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("person_id"),
     )
-    with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contacts_email'), ['email'], unique=False)
-        batch_op.create_index(batch_op.f('ix_contacts_home_association_id'), ['home_association_id'], unique=False)
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_contacts_email"), ["email"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_contacts_home_association_id"), ["home_association_id"], unique=False
+        )
 
-    op.create_table('deliveries',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('cause_id', sa.String(length=64), nullable=False),
-    sa.Column('recipient', sa.String(length=340), nullable=False),
-    sa.Column('channel', sa.String(length=10), nullable=False),
-    sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('priority', sa.Integer(), nullable=False),
-    sa.Column('campaign_id', sa.String(length=36), nullable=True),
-    sa.Column('association_id', sa.String(length=36), nullable=True),
-    sa.Column('person_id', sa.String(length=36), nullable=True),
-    sa.Column('email', sa.String(length=320), nullable=True),
-    sa.Column('name', sa.String(length=200), nullable=True),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('subject', sa.String(length=500), nullable=True),
-    sa.Column('text_body', sa.Text(), nullable=True),
-    sa.Column('html_body', sa.Text(), nullable=True),
-    sa.Column('attachments', sa.JSON(), nullable=True),
-    sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('last_error', sa.String(length=1000), nullable=True),
-    sa.Column('message_id', sa.String(length=200), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('cause_id', 'recipient', 'channel', name='uq_delivery_cause_recipient_channel')
+    op.create_table(
+        "deliveries",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("cause_id", sa.String(length=64), nullable=False),
+        sa.Column("recipient", sa.String(length=340), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.String(length=36), nullable=True),
+        sa.Column("association_id", sa.String(length=36), nullable=True),
+        sa.Column("person_id", sa.String(length=36), nullable=True),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=True),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("subject", sa.String(length=500), nullable=True),
+        sa.Column("text_body", sa.Text(), nullable=True),
+        sa.Column("html_body", sa.Text(), nullable=True),
+        sa.Column("attachments", sa.JSON(), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=1000), nullable=True),
+        sa.Column("message_id", sa.String(length=200), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("cause_id", "recipient", "channel", name="uq_delivery_cause_recipient_channel"),
     )
-    with op.batch_alter_table('deliveries', schema=None) as batch_op:
-        batch_op.create_index('ix_deliveries_campaign_status', ['campaign_id', 'status'], unique=False)
-        batch_op.create_index('ix_deliveries_due', ['status', 'priority', 'next_attempt_at', 'id'], unique=False)
-        batch_op.create_index('ix_deliveries_person_status', ['person_id', 'status'], unique=False)
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index("ix_deliveries_campaign_status", ["campaign_id", "status"], unique=False)
+        batch_op.create_index(
+            "ix_deliveries_due", ["status", "priority", "next_attempt_at", "id"], unique=False
+        )
+        batch_op.create_index("ix_deliveries_person_status", ["person_id", "status"], unique=False)
 
-    op.create_table('ideas',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('panel_id', sa.String(length=36), nullable=True),
-    sa.Column('title', sa.String(length=300), nullable=False),
-    sa.Column('submitter_person_id', sa.String(length=36), nullable=True),
-    sa.Column('association_id', sa.String(length=36), nullable=True),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table(
+        "ideas",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("panel_id", sa.String(length=36), nullable=True),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("submitter_person_id", sa.String(length=36), nullable=True),
+        sa.Column("association_id", sa.String(length=36), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table('ideas', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_ideas_submitter_person_id'), ['submitter_person_id'], unique=False)
+    with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ideas_submitter_person_id"), ["submitter_person_id"], unique=False
+        )
 
-    op.create_table('inbox_items',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('person_id', sa.String(length=36), nullable=False),
-    sa.Column('cause_id', sa.String(length=64), nullable=False),
-    sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('title', sa.String(length=500), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('link', sa.String(length=1000), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('cause_id', 'person_id', name='uq_inbox_cause_person')
+    op.create_table(
+        "inbox_items",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("cause_id", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("link", sa.String(length=1000), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("cause_id", "person_id", name="uq_inbox_cause_person"),
     )
-    with op.batch_alter_table('inbox_items', schema=None) as batch_op:
-        batch_op.create_index('ix_inbox_person_created', ['person_id', 'created_at'], unique=False)
+    with op.batch_alter_table("inbox_items", schema=None) as batch_op:
+        batch_op.create_index("ix_inbox_person_created", ["person_id", "created_at"], unique=False)
 
-    op.create_table('memberships',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('organisation_id', sa.String(length=36), nullable=False),
-    sa.Column('association_id', sa.String(length=36), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('end_date', sa.Date(), nullable=True),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table(
+        "memberships",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("organisation_id", sa.String(length=36), nullable=False),
+        sa.Column("association_id", sa.String(length=36), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table('memberships', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_memberships_organisation_id'), ['organisation_id'], unique=False)
-        batch_op.create_index('ix_nmemberships_association_status', ['association_id', 'status'], unique=False)
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_memberships_organisation_id"), ["organisation_id"], unique=False)
+        batch_op.create_index(
+            "ix_nmemberships_association_status", ["association_id", "status"], unique=False
+        )
 
-    op.create_table('network_members',
-    sa.Column('network_id', sa.String(length=36), nullable=False),
-    sa.Column('person_id', sa.String(length=36), nullable=False),
-    sa.PrimaryKeyConstraint('network_id', 'person_id')
+    op.create_table(
+        "network_members",
+        sa.Column("network_id", sa.String(length=36), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.PrimaryKeyConstraint("network_id", "person_id"),
     )
-    with op.batch_alter_table('network_members', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_network_members_person_id'), ['person_id'], unique=False)
+    with op.batch_alter_table("network_members", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_network_members_person_id"), ["person_id"], unique=False)
 
-    op.create_table('networks',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('association_ids', sa.JSON(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table(
+        "networks",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("association_ids", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_table('organisation_themes',
-    sa.Column('organisation_id', sa.String(length=36), nullable=False),
-    sa.Column('theme', sa.String(length=80), nullable=False),
-    sa.PrimaryKeyConstraint('organisation_id', 'theme')
+    op.create_table(
+        "organisation_themes",
+        sa.Column("organisation_id", sa.String(length=36), nullable=False),
+        sa.Column("theme", sa.String(length=80), nullable=False),
+        sa.PrimaryKeyConstraint("organisation_id", "theme"),
     )
-    with op.batch_alter_table('organisation_themes', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_organisation_themes_theme'), ['theme'], unique=False)
+    with op.batch_alter_table("organisation_themes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_organisation_themes_theme"), ["theme"], unique=False)
 
-    op.create_table('organisations',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('owner_association_id', sa.String(length=36), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('country', sa.String(length=2), nullable=False),
-    sa.Column('sector', sa.String(length=10), nullable=True),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table(
+        "organisations",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("owner_association_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("sector", sa.String(length=10), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_organisations_owner_association_id'), ['owner_association_id'], unique=False)
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_organisations_owner_association_id"), ["owner_association_id"], unique=False
+        )
 
-    op.create_table('outbox_events',
-    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('event_type', sa.String(length=100), nullable=False),
-    sa.Column('envelope', sa.JSON(), nullable=False),
-    sa.Column('headers', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('position'),
-    sa.UniqueConstraint('event_id')
+    op.create_table(
+        "outbox_events",
+        sa.Column(
+            "position",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=100), nullable=False),
+        sa.Column("envelope", sa.JSON(), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("position"),
+        sa.UniqueConstraint("event_id"),
     )
-    with op.batch_alter_table('outbox_events', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_events_pending', ['published_at', 'next_attempt_at', 'position'], unique=False)
+    with op.batch_alter_table("outbox_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_outbox_events_pending", ["published_at", "next_attempt_at", "position"], unique=False
+        )
 
-    op.create_table('preferences',
-    sa.Column('person_id', sa.String(length=36), nullable=False),
-    sa.Column('email', sa.Boolean(), nullable=False),
-    sa.Column('inapp', sa.Boolean(), nullable=False),
-    sa.Column('digest', sa.String(length=10), nullable=False),
-    sa.Column('language', sa.String(length=2), nullable=True),
-    sa.Column('last_digest_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('person_id')
+    op.create_table(
+        "preferences",
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("email", sa.Boolean(), nullable=False),
+        sa.Column("inapp", sa.Boolean(), nullable=False),
+        sa.Column("digest", sa.String(length=10), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=True),
+        sa.Column("last_digest_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("person_id"),
     )
-    op.create_table('processed_events',
-    sa.Column('consumer', sa.String(length=150), nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'event_id')
+    op.create_table(
+        "processed_events",
+        sa.Column("consumer", sa.String(length=150), nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "event_id"),
     )
-    op.create_table('registrations',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('programme_id', sa.String(length=36), nullable=True),
-    sa.Column('person_id', sa.String(length=36), nullable=True),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('email', sa.String(length=320), nullable=True),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table(
+        "registrations",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("programme_id", sa.String(length=36), nullable=True),
+        sa.Column("person_id", sa.String(length=36), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.create_index('ix_nregistrations_event_status', ['event_id', 'status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_registrations_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_registrations_programme_id'), ['programme_id'], unique=False)
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.create_index("ix_nregistrations_event_status", ["event_id", "status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_registrations_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_registrations_programme_id"), ["programme_id"], unique=False)
 
-    op.create_table('webhooks',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('association_id', sa.String(length=36), nullable=False),
-    sa.Column('network_id', sa.String(length=36), nullable=True),
-    sa.Column('url', sa.String(length=1000), nullable=False),
-    sa.Column('secret_encrypted', sa.Text(), nullable=False),
-    sa.Column('event_types', sa.JSON(), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_by', sa.String(length=36), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table(
+        "webhooks",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("association_id", sa.String(length=36), nullable=False),
+        sa.Column("network_id", sa.String(length=36), nullable=True),
+        sa.Column("url", sa.String(length=1000), nullable=False),
+        sa.Column("secret_encrypted", sa.Text(), nullable=False),
+        sa.Column("event_types", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.String(length=36), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table('webhooks', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_webhooks_association_id'), ['association_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_webhooks_network_id'), ['network_id'], unique=False)
+    with op.batch_alter_table("webhooks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_webhooks_association_id"), ["association_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_webhooks_network_id"), ["network_id"], unique=False)
 
-    op.create_table('webhook_deliveries',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('webhook_id', sa.String(length=36), nullable=False),
-    sa.Column('cause_id', sa.String(length=64), nullable=False),
-    sa.Column('event_type', sa.String(length=100), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('response_status', sa.Integer(), nullable=True),
-    sa.Column('last_error', sa.String(length=1000), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['webhook_id'], ['webhooks.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('webhook_id', 'cause_id', name='uq_webhook_delivery_cause')
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("webhook_id", sa.String(length=36), nullable=False),
+        sa.Column("cause_id", sa.String(length=64), nullable=False),
+        sa.Column("event_type", sa.String(length=100), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("response_status", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.String(length=1000), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["webhook_id"], ["webhooks.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("webhook_id", "cause_id", name="uq_webhook_delivery_cause"),
     )
-    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
-        batch_op.create_index('ix_webhook_deliveries_due', ['status', 'next_attempt_at', 'id'], unique=False)
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index("ix_webhook_deliveries_due", ["status", "next_attempt_at", "id"], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
-        batch_op.drop_index('ix_webhook_deliveries_due')
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_deliveries_due")
 
-    op.drop_table('webhook_deliveries')
-    with op.batch_alter_table('webhooks', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_webhooks_network_id'))
-        batch_op.drop_index(batch_op.f('ix_webhooks_association_id'))
+    op.drop_table("webhook_deliveries")
+    with op.batch_alter_table("webhooks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhooks_network_id"))
+        batch_op.drop_index(batch_op.f("ix_webhooks_association_id"))
 
-    op.drop_table('webhooks')
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_registrations_programme_id'))
-        batch_op.drop_index(batch_op.f('ix_registrations_person_id'))
-        batch_op.drop_index('ix_nregistrations_event_status')
+    op.drop_table("webhooks")
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_registrations_programme_id"))
+        batch_op.drop_index(batch_op.f("ix_registrations_person_id"))
+        batch_op.drop_index("ix_nregistrations_event_status")
 
-    op.drop_table('registrations')
-    op.drop_table('processed_events')
-    op.drop_table('preferences')
-    with op.batch_alter_table('outbox_events', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_events_pending')
+    op.drop_table("registrations")
+    op.drop_table("processed_events")
+    op.drop_table("preferences")
+    with op.batch_alter_table("outbox_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_events_pending")
 
-    op.drop_table('outbox_events')
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_organisations_owner_association_id'))
+    op.drop_table("outbox_events")
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_organisations_owner_association_id"))
 
-    op.drop_table('organisations')
-    with op.batch_alter_table('organisation_themes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_organisation_themes_theme'))
+    op.drop_table("organisations")
+    with op.batch_alter_table("organisation_themes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_organisation_themes_theme"))
 
-    op.drop_table('organisation_themes')
-    op.drop_table('networks')
-    with op.batch_alter_table('network_members', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_network_members_person_id'))
+    op.drop_table("organisation_themes")
+    op.drop_table("networks")
+    with op.batch_alter_table("network_members", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_network_members_person_id"))
 
-    op.drop_table('network_members')
-    with op.batch_alter_table('memberships', schema=None) as batch_op:
-        batch_op.drop_index('ix_nmemberships_association_status')
-        batch_op.drop_index(batch_op.f('ix_memberships_organisation_id'))
+    op.drop_table("network_members")
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.drop_index("ix_nmemberships_association_status")
+        batch_op.drop_index(batch_op.f("ix_memberships_organisation_id"))
 
-    op.drop_table('memberships')
-    with op.batch_alter_table('inbox_items', schema=None) as batch_op:
-        batch_op.drop_index('ix_inbox_person_created')
+    op.drop_table("memberships")
+    with op.batch_alter_table("inbox_items", schema=None) as batch_op:
+        batch_op.drop_index("ix_inbox_person_created")
 
-    op.drop_table('inbox_items')
-    with op.batch_alter_table('ideas', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_ideas_submitter_person_id'))
+    op.drop_table("inbox_items")
+    with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ideas_submitter_person_id"))
 
-    op.drop_table('ideas')
-    with op.batch_alter_table('deliveries', schema=None) as batch_op:
-        batch_op.drop_index('ix_deliveries_person_status')
-        batch_op.drop_index('ix_deliveries_due')
-        batch_op.drop_index('ix_deliveries_campaign_status')
+    op.drop_table("ideas")
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_deliveries_person_status")
+        batch_op.drop_index("ix_deliveries_due")
+        batch_op.drop_index("ix_deliveries_campaign_status")
 
-    op.drop_table('deliveries')
-    with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contacts_home_association_id'))
-        batch_op.drop_index(batch_op.f('ix_contacts_email'))
+    op.drop_table("deliveries")
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contacts_home_association_id"))
+        batch_op.drop_index(batch_op.f("ix_contacts_email"))
 
-    op.drop_table('contacts')
-    with op.batch_alter_table('contact_organisations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contact_organisations_organisation_id'))
+    op.drop_table("contacts")
+    with op.batch_alter_table("contact_organisations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contact_organisations_organisation_id"))
 
-    op.drop_table('contact_organisations')
-    op.drop_table('consent_states')
-    with op.batch_alter_table('campaigns', schema=None) as batch_op:
-        batch_op.drop_index('ix_campaigns_due')
-        batch_op.drop_index(batch_op.f('ix_campaigns_association_id'))
+    op.drop_table("contact_organisations")
+    op.drop_table("consent_states")
+    with op.batch_alter_table("campaigns", schema=None) as batch_op:
+        batch_op.drop_index("ix_campaigns_due")
+        batch_op.drop_index(batch_op.f("ix_campaigns_association_id"))
 
-    op.drop_table('campaigns')
-    with op.batch_alter_table('calendar_events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_calendar_events_programme_id'))
+    op.drop_table("campaigns")
+    with op.batch_alter_table("calendar_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calendar_events_programme_id"))
 
-    op.drop_table('calendar_events')
-    op.drop_table('associations')
+    op.drop_table("calendar_events")
+    op.drop_table("associations")
     # ### end Alembic commands ###

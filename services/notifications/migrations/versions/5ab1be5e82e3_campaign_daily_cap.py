@@ -4,9 +4,8 @@ Revision ID: 5ab1be5e82e3
 Revises: 48c99c74ccce
 Create Date: 2026-11-25 12:56:59.468862
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '5ab1be5e82e3'
 down_revision = '48c99c74ccce'

@@ -4,9 +4,8 @@ Revision ID: 9202666caa11
 Revises: 5ab1be5e82e3
 Create Date: 2026-11-25 13:37:03.538353
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '9202666caa11'
 down_revision = '5ab1be5e82e3'

@@ -14,12 +14,12 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
-from nabo_common.persistence import db as db_mod
-from nabo_common.runtime import metrics
 from nabo_common.messaging import outbox
-from nabo_common.runtime import settings as settings_mod
 from nabo_common.messaging.consumer import EventConsumer
 from nabo_common.messaging.relay import OutboxRelay
+from nabo_common.persistence import db as db_mod
+from nabo_common.runtime import metrics
+from nabo_common.runtime import settings as settings_mod
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,12 @@ def _collect(sources):
 
 metrics.register_callback_gauge("nabo_outbox_backlog", "Outbox events not yet published", ["service"],
                                 lambda: _collect(_backlog_sources))
-metrics.register_callback_gauge("nabo_dead_letters", "Messages waiting in dead-letter queues", ["service", "queue"],
-                                lambda: _collect(_dead_letter_sources))
+metrics.register_callback_gauge(
+    "nabo_dead_letters",
+    "Messages waiting in dead-letter queues",
+    ["service", "queue"],
+    lambda: _collect(_dead_letter_sources),
+)
 
 
 def broker_reachable(amqp_uri, timeout=2.0):
@@ -77,7 +81,9 @@ class Operations(DependencyProvider):
         relay = next((d for d in self.container.dependencies if isinstance(d, OutboxRelay)), None)
         self.outbox_model = relay.model if relay else None
         self.dead_queues = sorted(
-            f"nabo.{self.service}.{e.method_name}.dead" for e in self.container.entrypoints if isinstance(e, EventConsumer)
+            f"nabo.{self.service}.{e.method_name}.dead"
+            for e in self.container.entrypoints
+            if isinstance(e, EventConsumer)
         )
         self._sources = []
         if self.outbox_model is not None and self.database is not None:
@@ -130,9 +136,13 @@ class OperationsEndpoints:
     @http("GET", "/health/ready")
     def health_ready(self, request):
         ready, checks = self.operations.readiness()
-        return json_response(200 if ready else 503, {"status": "ok" if ready else "unavailable",
-                                                     "service": self.name, "checks": checks})
+        return json_response(
+            200 if ready else 503,
+            {"status": "ok" if ready else "unavailable", "service": self.name, "checks": checks},
+        )
 
     @http("GET", "/metrics")
     def metrics(self, request):
-        return Response(metrics.exposition(), status=200, content_type="text/plain; version=0.0.4; charset=utf-8")
+        return Response(
+            metrics.exposition(), status=200, content_type="text/plain; version=0.0.4; charset=utf-8"
+        )
