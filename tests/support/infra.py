@@ -18,6 +18,8 @@ from nabo_common.runtime import settings
 RUN_ID = uuid.uuid4().hex[:8]
 # the tests' webhook receivers listen on this machine, which webhooks may not call unless allowed
 os.environ.setdefault("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8")
+# the frontend the tests' campaigns link to, whose links get campaign tracking as nabo's own do
+os.environ.setdefault("TRACKED_LINK_HOSTS", "events.example")
 
 
 def pg_admin_url():
