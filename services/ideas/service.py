@@ -2,7 +2,6 @@
 from nameko.rpc import rpc
 
 # registers the events this service publishes
-import contracts.events.ideas  # noqa: F401
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.operations import Operations, OperationsEndpoints

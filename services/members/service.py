@@ -2,8 +2,6 @@
 from nameko.rpc import rpc
 
 # registers the events this service publishes
-import contracts.events.members  # noqa: F401
-import contracts.events.networks  # noqa: F401
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.operations import Operations, OperationsEndpoints

@@ -7,7 +7,6 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 # registers the events this service publishes
-import contracts.events.notifications  # noqa: F401
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.operations import Operations, OperationsEndpoints

@@ -34,3 +34,18 @@ def test_migrate_brings_a_fresh_sqlite_database_to_the_latest_revision(tmp_path,
                 ).fetchone()[0]
                 > 0
             )
+
+
+def test_bootstrap_creates_the_platform_admin_in_a_process_of_its_own(tmp_path):
+    # make run migrates and then creates the platform admin with nothing else imported: the person.created
+    # event it writes needs the members contracts registered by the command's own imports
+    database = tmp_path / "members.db"
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", PYTHONPATH=str(ROOT))
+    bootstrap = ["services.members.bootstrap", "--email", "admin@example.org", "--password", "a-long-password"]
+    for command in (["nabo_common.cli", "migrate", "members"], bootstrap):
+        result = subprocess.run([sys.executable, "-m", *command], cwd=tmp_path, env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM outbox_events WHERE event_type = 'person.created'"
+                                  ).fetchone()[0] == 1
