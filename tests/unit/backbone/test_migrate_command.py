@@ -41,7 +41,7 @@ def test_bootstrap_creates_the_platform_admin_in_a_process_of_its_own(tmp_path):
     # event it writes needs the members contracts registered by the command's own imports
     database = tmp_path / "members.db"
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", PYTHONPATH=str(ROOT))
-    bootstrap = ["services.members.bootstrap", "--email", "admin@example.org", "--password", "a-long-password"]
+    bootstrap = ["services.members.bootstrap", "--email", "admin@example.org", "--password", "long-password"]
     for command in (["nabo_common.cli", "migrate", "members"], bootstrap):
         result = subprocess.run([sys.executable, "-m", *command], cwd=tmp_path, env=env, capture_output=True,
                                 text=True, timeout=120)
