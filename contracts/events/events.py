@@ -54,6 +54,21 @@ class AttendanceImportedData(_Strict):
 
 
 @event_type(
+    "registrations.imported",
+    "events",
+    "An organiser registered many people at once, from a JSON list or a CSV table; the counts, no names.",
+)
+class RegistrationsImportedData(_Strict):
+    event_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    source = fields.String(required=True, validate=validate.OneOf(["registrations", "csv"]),
+                           metadata={"description": "`registrations`: a JSON list; `csv`: a CSV table."})
+    registered = fields.Integer(required=True)
+    confirmed = fields.Integer(required=True)
+    waitlisted = fields.Integer(required=True)
+
+
+@event_type(
     "attendance.recorded",
     "events",
     "An organiser checked in a registration, a walk-in or an anonymous head count; no names.",
@@ -94,6 +109,28 @@ class EventCoHostInvitedData(_CoHostInvited):
     event_id = fields.String(required=True)
     starts_at = fields.AwareDateTime(required=True)
     time_zone = fields.String(required=True)
+
+
+class _CoHostDecided(_Strict):
+    association_id = fields.String(required=True, metadata={"description": "The association that answered."})
+    association_ids = fields.List(fields.String(), required=True, metadata={"description": "Its hosts now."})
+    decision = fields.String(required=True, validate=validate.OneOf(["approved", "declined"]))
+
+
+@event_type(
+    "programme.co_host_decided",
+    "events",
+    "An invited association's admin accepted or declined co-organising.",
+)
+class ProgrammeCoHostDecidedData(_CoHostDecided):
+    programme_id = fields.String(required=True)
+
+
+@event_type(
+    "event.co_host_decided", "events", "An invited association's admin accepted or declined co-hosting."
+)
+class EventCoHostDecidedData(_CoHostDecided):
+    event_id = fields.String(required=True)
 
 
 class _Change(Schema):

@@ -109,3 +109,35 @@ class ConsentData(_Strict):
     source = fields.String(required=True)
     wording_version = fields.String(required=True)
     recorded_at = fields.AwareDateTime(required=True)
+
+
+class _ImportCounts(_Strict):
+    organisation = fields.Integer(required=True)
+    person = fields.Integer(required=True)
+    membership = fields.Integer(required=True)
+
+
+@event_type(
+    "members.imported",
+    "members",
+    "An admin imported a member list (CSV): how many lines, and how many organisations, persons and "
+    "memberships it created or found present; no names (each created record publishes its own event).",
+)
+class MembersImportedData(_Strict):
+    association_id = fields.String(required=True)
+    rows = fields.Integer(required=True)
+    created = fields.Nested(_ImportCounts, required=True)
+    present = fields.Nested(_ImportCounts, required=True)
+
+
+@event_type(
+    "calendar_token.issued",
+    "members",
+    "A person made a calendar feed token (replacing any earlier one); never the token.",
+)
+@event_type("calendar_token.revoked", "members", "A person revoked their calendar feed token.")
+class CalendarTokenData(_Strict):
+    person_id = fields.String(required=True)
+    association_ids = fields.List(
+        fields.String(), required=True, metadata={"description": "The associations whose feeds it reads."}
+    )

@@ -97,6 +97,17 @@ class JoinDecidedData(_Strict):
     name = fields.String(load_default="")
 
 
+@event_type(
+    "network.owner_invited",
+    "members",
+    "A convener asked another association (`association_id`) to co-own a network; its admin decides.",
+)
+class OwnerInvitedData(_Strict):
+    network_id = fields.String(required=True)
+    association_id = fields.String(required=True)
+    status = fields.String(required=True)
+
+
 @event_type("network.member_invited", "members", "A convener invited a person to a network.")
 class MemberInvitedData(_Strict):
     network_id = fields.String(required=True)

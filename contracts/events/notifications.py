@@ -48,3 +48,34 @@ class CampaignCompleted(_Campaign):
     bounced = fields.Integer(required=True)
     started_at = fields.AwareDateTime(allow_none=True, load_default=None)
     completed_at = fields.AwareDateTime(required=True)
+
+
+@event_type(
+    "campaign.bounces_recorded",
+    "notifications",
+    "An admin fed back a campaign's bounce reports: how many matched a recipient (no addresses).",
+)
+class CampaignBouncesRecorded(_Campaign):
+    bounced = fields.Integer(required=True)
+    unknown = fields.Integer(required=True, metadata={"description": "Reported addresses of no recipient."})
+
+
+@event_type(
+    "preferences.updated",
+    "notifications",
+    "A person's message preferences changed (which of channels, digest and language; not their values).",
+)
+class PreferencesUpdated(Schema):
+    person_id = fields.String(required=True)
+    association_id = fields.String(allow_none=True, load_default=None)
+    changed = fields.List(fields.String(), load_default=list)
+
+
+@event_type("webhook.created", "notifications", "An admin registered a webhook (its host, not its secret).")
+@event_type("webhook.deleted", "notifications", "An admin removed a webhook; it is called no more.")
+class WebhookChanged(Schema):
+    webhook_id = fields.String(required=True)
+    association_id = fields.String(required=True)
+    network_id = fields.String(allow_none=True, load_default=None)
+    host = fields.String(required=True)
+    event_types = fields.List(fields.String(), load_default=list)

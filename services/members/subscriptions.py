@@ -17,18 +17,21 @@ AUDITED_EVENT_TYPES = (
     "organisation.created", "organisation.updated",
     "membership.created", "membership.updated", "membership.status_changed",
     "person.created", "person.updated", "person.role_granted", "person.erased", "consent.changed",
+    "members.imported", "calendar_token.issued", "calendar_token.revoked",
     "theme.created", "theme.updated", "theme.accepted", "theme.retired", "theme.merged",
     "network.created", "network.updated", "network.join_decided", "network.member_invited",
-    "network.member_joined", "network.member_left",
+    "network.member_joined", "network.member_left", "network.owner_invited",
     "offer_need.created", "offer_need.updated", "offer_need.deleted",
     "match.introduced",
     # events
     "programme.created", "programme.updated", "programme.cost_added",
     "event.created", "event.published", "event.updated", "event.cancelled", "event.completed",
+    "programme.co_host_decided", "event.co_host_decided",
     "event.recording_published", "registration.updated", "registration.cancelled",
-    "attendance.recorded", "attendance.imported",
+    "attendance.recorded", "attendance.imported", "registrations.imported",
     # notifications
     "campaign.created", "campaign.updated", "campaign.scheduled", "campaign.cancelled", "campaign.completed",
+    "campaign.bounces_recorded", "preferences.updated", "webhook.created", "webhook.deleted",
     # ideas
     "panel.created", "panel.updated", "panel.phase_changed", "panel.participants_added",
     "idea.updated", "idea.commented", "idea.status_changed", "idea.merged", "decision.recorded",

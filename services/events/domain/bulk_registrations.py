@@ -6,7 +6,7 @@ from contracts.api import events as schemas
 from nabo_common.api.errors import NaboError, ValidationFailed
 from nabo_common.api.validation import load
 from services.events.domain import access, csv_tables, registrants, registrations
-from services.events.domain.common import utcnow
+from services.events.domain.common import publish, utcnow
 
 # header names of a registration list, lower-cased
 COLUMNS = {
@@ -71,12 +71,16 @@ def _register_all(session, caller, event_id, entries, link, people, key, errors=
             raise ValidationFailed(
                 f"{len(errors)} registration(s) are refused; nothing was registered.", {key: errors}
             )
-    return {
-        "registered": len(created),
-        "confirmed": sum(r["status"] == "confirmed" for r in created),
-        "waitlisted": sum(r["status"] == "waitlisted" for r in created),
-        "items": created,
-    }
+        counts = {
+            "registered": len(created),
+            "confirmed": sum(r["status"] == "confirmed" for r in created),
+            "waitlisted": sum(r["status"] == "waitlisted" for r in created),
+        }
+        # for the audit trail: how many, not who (each registration publishes its own event)
+        publish(session, "registrations.imported", dict(
+            counts, event_id=event.id, association_ids=event.association_ids, source=key),
+            caller, event.association_ids[0])
+    return dict(counts, items=created)
 
 
 def register_many(session, caller, event_id, payload, link=None, people=None):

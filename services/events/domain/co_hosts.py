@@ -111,6 +111,11 @@ def decide(session, caller, resource, resource_id, association_id, payload):
                 publish(session, "event.updated", views.event_data(item, [
                     {"field": "association_ids", "old": before, "new": item.association_ids}]),
                     caller, item.association_ids[0])
+        # for the audit trails of the association that answered and of the hosts
+        publish(session, f"{resource.name}.co_host_decided", {
+            resource.key: item.id, "association_id": invitation.association_id,
+            "association_ids": item.association_ids, "decision": data["decision"]},
+            caller, invitation.association_id)
         return _view(resource, item, invitation, data["decision"])
 
 

@@ -21,7 +21,8 @@ SAFE_DETAIL_KEYS = frozenset({
     "key", "title", "country", "default_language", "time_zone", "effective_date", "end_date", "starts_at",
     "ends_at", "planned_events", "budget_amount_minor", "currency", "granted", "source", "wording_version",
     "scope", "role", "send_at", "code", "date", "amount_minor", "rows", "matched_registrations",
-    "added_walk_ins", "duplicates", "headcount",
+    "added_walk_ins", "duplicates", "headcount", "unknown", "host", "event_types", "registered", "confirmed",
+    "waitlisted", "created", "present",
 })
 # events whose ``name`` names an organisation, an association, a network or a campaign, not a person
 NAMED_SUBJECTS = ("association.", "organisation.", "network.created", "network.updated", "campaign.",
@@ -30,7 +31,9 @@ NAMED_SUBJECTS = ("association.", "organisation.", "network.created", "network.u
 
 # the subject is the ``<first word of the type>_id`` of the event, but for these
 SUBJECTS = {"attendance.imported": "event_id", "attendance.recorded": "event_id",
-            "consent.changed": "person_id"}
+            "registrations.imported": "event_id", "members.imported": "association_id",
+            "consent.changed": "person_id", "preferences.updated": "person_id",
+            "calendar_token.issued": "person_id", "calendar_token.revoked": "person_id"}
 
 
 def _associations(envelope):

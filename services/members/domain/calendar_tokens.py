@@ -11,6 +11,7 @@ from nabo_common.api.errors import NotAuthenticated
 from nabo_common.messaging.outbox import utcnow
 from services.members.domain import access
 from services.members.domain.accounts import claims_for
+from services.members.domain.common import publish
 from services.members.models import CalendarFeedToken, NetworkMember, Person
 
 TOKEN_BYTES = 32
@@ -55,6 +56,7 @@ def issue(session, caller):
         row.token_hash = token_hash(token)
         row.created_at = created_at = utcnow()
         feeds = _feeds_of(session, person)
+        _announce(session, caller, person, "calendar_token.issued", feeds)
     return {"token": token, "created_at": created_at.isoformat(), **feeds}
 
 
@@ -66,7 +68,15 @@ def state(session, caller):
 
 def revoke(session, caller):
     with session.begin():
-        forget(session, _person(session, caller).id)
+        person = _person(session, caller)
+        forget(session, person.id)
+        _announce(session, caller, person, "calendar_token.revoked", _feeds_of(session, person))
+
+
+def _announce(session, caller, person, event_type, feeds):
+    """In the audit trail of each association whose feeds the token reads; never the token."""
+    publish(session, event_type, {"person_id": person.id, "association_ids": feeds["association_ids"]},
+            caller, None)
 
 
 def forget(session, person_id):

@@ -14,6 +14,7 @@ from nabo_common.api.errors import NaboError, ValidationFailed
 from nabo_common.api.validation import load
 from services.members.domain import access, memberships, organisations, persons
 from services.members.domain.accounts import normalise_email
+from services.members.domain.common import publish
 from services.members.models import Membership, Organisation, Person
 
 # the columns, by their lower-cased header names
@@ -219,6 +220,9 @@ def import_members(session, caller, association_id, payload, query=None):
         raise
     if dry_run:
         transaction.rollback()
-    else:
-        transaction.commit()
+        return outcome
+    publish(session, "members.imported", {
+        "association_id": association_id, "rows": len(table),
+        "created": outcome["created"], "present": outcome["present"]}, caller, association_id)
+    transaction.commit()
     return outcome

@@ -60,12 +60,16 @@ def _audience_size(session, campaign):
         audience(campaign.association_id, campaign.kind, campaign.segment).subquery()))
 
 
+def _campaign_summary(campaign):
+    return {"campaign_id": campaign.id, "association_id": campaign.association_id, "code": campaign.code,
+            "name": campaign.name, "kind": campaign.kind}
+
+
 def _announce(session, caller, campaign, event_type, changed=()):
     """What an admin did to a campaign, for the audit trail (no contents, no recipients)."""
-    publish(session, event_type, {
-        "campaign_id": campaign.id, "association_id": campaign.association_id, "code": campaign.code,
-        "name": campaign.name, "kind": campaign.kind, "status": campaign.status,
-        "send_at": campaign.send_at.isoformat() if campaign.send_at else None, "changed": sorted(changed)},
+    publish(session, event_type, dict(
+        _campaign_summary(campaign), status=campaign.status,
+        send_at=campaign.send_at.isoformat() if campaign.send_at else None, changed=sorted(changed)),
         caller, campaign.association_id)
 
 
@@ -223,6 +227,8 @@ def record_bounces(session, caller, campaign_id, payload):
                 contact = session.get(Contact, row.person_id)
                 if contact is not None and (contact.email or "").lower() == email:
                     contact.email_bounced_at = now
+        summary = dict(_campaign_summary(campaign), bounced=bounced, unknown=len(unknown))
+        publish(session, "campaign.bounces_recorded", summary, caller, campaign.association_id)
     return {"bounced": bounced, "unknown": unknown}
 
 

@@ -2,7 +2,8 @@
 from contracts.api import notifications as schemas
 from nabo_common.api.validation import load
 from services.notifications.domain import access
-from services.notifications.models import Preference
+from services.notifications.domain.common import publish
+from services.notifications.models import Contact, Preference
 
 
 def view(person_id, preference):
@@ -33,4 +34,10 @@ def update(session, caller, person_id, payload):
         if "language" in data:
             preference.language = data["language"]
         session.flush()
+        contact = session.get(Contact, person_id)
+        association_id = contact.home_association_id if contact is not None else None
+        # which settings, not their values, and the person as an id only
+        publish(session, "preferences.updated", {
+            "person_id": person_id, "association_id": association_id, "changed": sorted(data)},
+            caller, association_id)
         return view(person_id, preference)

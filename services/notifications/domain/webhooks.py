@@ -23,6 +23,7 @@ import hmac
 import json
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import requests
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -37,7 +38,9 @@ from nabo_common.messaging import envelopes
 from nabo_common.persistence.due_rows import DueRows
 from nabo_common.persistence.leases import RenewedLease
 from services.notifications.domain import access
-from services.notifications.domain.common import delivery_retries, insert_ignoring_duplicates, utcnow
+from services.notifications.domain.common import (
+    delivery_retries, insert_ignoring_duplicates, publish, utcnow,
+)
 from services.notifications.domain.webhook_targets import ForbiddenTarget, PinnedTransport, check_url
 from services.notifications.models import CalendarEvent, Network, Webhook, WebhookDelivery
 
@@ -100,7 +103,16 @@ def create(session, caller, config, payload):
         )
         session.add(hook)
         session.flush()
+        _announce(session, caller, hook, "webhook.created")
         return dump(schemas.Webhook, hook)
+
+
+def _announce(session, caller, hook, event_type):
+    """For the audit trail: where it calls (the host only) and for what, never its secret."""
+    publish(session, event_type, {
+        "webhook_id": hook.id, "association_id": hook.association_id, "network_id": hook.network_id,
+        "host": urlsplit(hook.url).hostname or "", "event_types": list(hook.event_types)},
+        caller, hook.association_id)
 
 
 def _visible_or_404(session, caller, webhook_id):
@@ -132,6 +144,7 @@ def delete(session, caller, webhook_id):
         if not hook.active:
             raise NotFound(f"Webhook {webhook_id} not found.")
         hook.active = False  # kept for its delivery history; never called again
+        _announce(session, caller, hook, "webhook.deleted")
     return None
 
 

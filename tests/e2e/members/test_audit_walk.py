@@ -17,19 +17,18 @@ from tests.security.probe import build_world, call
 from tests.support.api import Tenant, check
 
 WRITES = ("post", "put", "patch", "delete")
-UNAUDITED = {
-    "PATCH /v1/persons/{id}/preferences", "POST /v1/campaigns/{id}/bounces", "POST /v1/networks/{id}/owners",
-    "POST /v1/webhooks", "DELETE /v1/webhooks/{id}",
-}
+UNAUDITED = set()
 NOT_WALKED = {
-    "PATCH /v1/themes/{id}", "POST /v1/campaigns/{id}/send", "POST /v1/events/{id}/feedback",
+    "PATCH /v1/themes/{id}", "POST /v1/campaigns/{id}/send",
+    "POST /v1/events/{id}/co-hosts/{association_id}/decision", "POST /v1/events/{id}/feedback",
     "POST /v1/events/{id}/recording", "POST /v1/ideas/{id}/supports", "POST /v1/me/inbox/{id}/read",
     "POST /v1/memberships", "POST /v1/networks", "POST /v1/networks/{id}/invitations",
     "POST /v1/networks/{id}/join-requests/{person_id}/decision", "POST /v1/networks/{id}/members",
     "POST /v1/networks/{id}/owners/{association_id}/decision", "POST /v1/networks/{id}/wake",
     "POST /v1/organisations/{id}/matches/{candidate_id}/decision",
     "POST /v1/organisations/{id}/matches/{candidate_id}/introduction", "POST /v1/panels/{id}/ideas",
-    "POST /v1/panels/{id}/participants", "DELETE /v1/ideas/{id}/supports",
+    "POST /v1/panels/{id}/participants", "POST /v1/programmes/{id}/co-hosts/{association_id}/decision",
+    "DELETE /v1/ideas/{id}/supports",
     "DELETE /v1/panels/{id}/participants/{participant_id}", "DELETE /v1/registrations/{id}",
 }
 

@@ -46,6 +46,10 @@ def test_only_the_invited_associations_admins_answer(session, admin_a, admin_b):
     with pytest.raises(NotFound):
         decide(session, admin_b, co_hosts.EVENT, event["id"])
     assert outbox(session, "event.updated") == []
+    [declined] = outbox(session, "event.co_host_decided")
+    assert declined["association_id"] == ASSOC_B and declined["data"] == {
+        "event_id": event["id"], "association_id": ASSOC_B, "association_ids": [ASSOC_A],
+        "decision": "declined"}
 
 
 def test_programme_invitations_are_listed_to_both_sides_until_answered(session, admin_a, admin_b):
@@ -62,6 +66,8 @@ def test_programme_invitations_are_listed_to_both_sides_until_answered(session, 
     assert co_hosts.search(session, admin_of("someone-else"), {})["items"] == []
     decide(session, admin_b, co_hosts.PROGRAMME, programme["id"])
     assert programmes.get(session, admin_b, programme["id"])["association_ids"] == sorted([ASSOC_A, ASSOC_B])
+    [approved] = outbox(session, "programme.co_host_decided")
+    assert approved["data"]["decision"] == "approved" and approved["actor_id"] == admin_b.person_id
     assert co_hosts.search(session, admin_b, {})["items"] == []
 
 

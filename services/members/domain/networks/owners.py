@@ -6,7 +6,7 @@ from nabo_common.api.validation import load
 from services.members.domain import access
 from services.members.domain.networks.conveners import convened_network
 from services.members.domain.networks.profile import check_associations
-from services.members.domain.networks.publishing import publish_changed
+from services.members.domain.networks.publishing import publish_changed, publish_for
 from services.members.domain.networks.views import network_result
 from services.members.domain.networks.visibility import visible_or_404
 from services.members.models import NetworkOwner
@@ -27,6 +27,9 @@ def add_owner(session, caller, network_id, payload):
         session.flush()
         if status == "active":
             publish_changed(session, caller, network, {"owners"})
+        else:  # not an owner yet, but asked: in the trails of the convener and of the association asked
+            publish_for(session, caller, network, "network.owner_invited",
+                        {"network_id": network.id, "association_id": association_id, "status": status})
     return network_result(session, caller, network)
 
 
