@@ -39,7 +39,10 @@ from nabo_common.persistence.due_rows import DueRows
 from nabo_common.persistence.leases import RenewedLease
 from services.notifications.domain import access
 from services.notifications.domain.common import (
-    delivery_retries, insert_ignoring_duplicates, publish, utcnow,
+    delivery_retries,
+    insert_ignoring_duplicates,
+    publish,
+    utcnow,
 )
 from services.notifications.domain.webhook_targets import ForbiddenTarget, PinnedTransport, check_url
 from services.notifications.models import CalendarEvent, Network, Webhook, WebhookDelivery
