@@ -17,7 +17,7 @@ import os
 import time
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import create_engine, event, exc, text
+from sqlalchemy import create_engine, event, exc, false, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
@@ -68,6 +68,14 @@ def make_engine(url, pool_size=10, read_only=False, autocommit=False):
             cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             cursor.close()
     return engine
+
+
+def begin_before_savepoints(session, table):
+    """Make the session's transaction real before its first savepoint. pysqlite opens its transaction only
+    before the first write, so a savepoint taken earlier would be the outermost transaction and releasing it
+    would commit: on SQLite the transaction starts with a write to ``table`` that changes nothing."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(table).where(false()))
 
 
 def _ping_when_idle(engine):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from contracts.api import members as schemas
 from nabo_common.api.errors import NaboError, ValidationFailed
 from nabo_common.api.validation import load
+from nabo_common.persistence import db
 from services.members.domain import access, memberships, organisations, persons
 from services.members.domain.accounts import normalise_email
 from services.members.domain.common import publish
@@ -204,6 +205,7 @@ def import_members(session, caller, association_id, payload, query=None):
     steps = _Savepoints(session)
     results, errors = [], {}
     transaction = session.begin()
+    db.begin_before_savepoints(session, Organisation.__table__)
     try:
         for number, line in table:
             try:

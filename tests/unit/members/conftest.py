@@ -4,7 +4,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from nabo_common.persistence import db
 from nabo_common.runtime.context import PLATFORM_ADMIN, Caller
@@ -21,24 +21,10 @@ from services.members.models import (
 from services.members.taxonomy import seed_id, seed_themes
 
 
-def _keep_savepoints_inside_transactions(engine):
-    """pysqlite begins transactions itself, late, and then a savepoint's release commits; SQLAlchemy's
-    documented remedy: let SQLAlchemy say BEGIN."""
-    @event.listens_for(engine, "connect")
-    def _no_driver_transactions(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
-
-
 @contextmanager
-def members_database(path, savepoints=False):
-    """A session on a seeded members database on SQLite; ``savepoints`` for code that nests transactions."""
+def members_database(path):
+    """A session on a seeded members database on SQLite, its engine as the service makes it."""
     engine = db.make_engine(f"sqlite:///{path / 'members.db'}")
-    if savepoints:
-        _keep_savepoints_inside_transactions(engine)
     Base.metadata.create_all(engine)
     with engine.begin() as connection:
         seed_themes(connection)
