@@ -6,7 +6,7 @@ from contracts.api import events as schemas
 from nabo_common.api.errors import NaboError, ValidationFailed
 from nabo_common.api.validation import load
 from services.events.domain import access, csv_tables, registrants, registrations
-from services.events.domain.common import publish, utcnow
+from services.events.domain.common import publish
 
 # header names of a registration list, lower-cased
 COLUMNS = {
@@ -57,12 +57,11 @@ def _register_all(session, caller, event_id, entries, link, people, key, errors=
             except NaboError as refused:
                 errors[label] = _problems(refused)
     with session.begin():
-        now = utcnow()
-        event = registrations.open_for(session, caller, event_id, now)
+        event = registrations.open_for(session, caller, event_id)
         created = []
         for label, data, registrant in resolved:
             try:
-                created.append(registrations.add(session, caller, event, registrant, data, link, now))
+                created.append(registrations.add(session, caller, event, registrant, data, link))
             except NaboError as refused:
                 errors[label] = _problems(refused)
         if errors:

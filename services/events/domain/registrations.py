@@ -122,19 +122,22 @@ def _registrant(session, caller, event_id, data, people):
         return registrants.resolve(caller, event, data, people)
 
 
-def open_for(session, caller, event_id, now):
-    """The event, locked, if ``caller`` may register someone for it at ``now``."""
+def open_for(session, caller, event_id):
+    """The event, locked, if ``caller`` may register someone for it now."""
     event = access.event_or_404(session, caller, event_id, lock=True)
     if event.status != "published":
         raise Conflict(f"This event is {event.status}; registration is closed.")
-    if not access.manages(caller, event.association_ids) and not views.registration_open(event, now):
+    if not access.manages(caller, event.association_ids) and not views.registration_open(event, utcnow()):
         raise Conflict("Registration for this event is not open.")
     return event
 
 
-def add(session, caller, event, registrant, data, link, now):
+def add(session, caller, event, registrant, data, link):
     """Seat ``registrant`` (or put them on the waitlist) and announce it; the event must be locked."""
     _check_answers(event, data["answers"])
+    # taken under the event lock, so created_at follows the order in which seats and waitlist places were
+    # given out (waitlist positions derive from it), one registration after another in a bulk as well
+    now = utcnow()
     person_id = registrant.person_id
     full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
     values = {
@@ -176,11 +179,8 @@ def register(session, caller, event_id, payload, link=None, people=None):
     link = load(schemas.RegistrationLink, link or {})
     registrant = _registrant(session, caller, event_id, data, people)
     with session.begin():
-        # taken under the event lock, so created_at follows the order in which seats and
-        # waitlist places were given out (waitlist positions derive from it)
-        now = utcnow()
-        event = open_for(session, caller, event_id, now)
-        return add(session, caller, event, registrant, data, link, now)
+        event = open_for(session, caller, event_id)
+        return add(session, caller, event, registrant, data, link)
 
 
 def promote_waitlisted(session, caller, event):

@@ -30,6 +30,13 @@ def test_a_list_is_registered_with_capacity_waitlist_and_an_event_each(session, 
     assert [e["data"]["person_id"] for e in outbox(session, "registration.waitlisted")] == [person_id]
 
 
+def test_a_list_beyond_capacity_queues_each_in_its_own_waitlist_place(session, admin_a):
+    event = make_event(session, admin_a, capacity=1)
+    entries = {"registrations": guests(1, 2, 3, 4)}
+    result = bulk_registrations.register_many(session, admin_a, event["id"], entries, people=PEOPLE)
+    assert [r["waitlist_position"] for r in result["items"]] == [None, 1, 2, 3]
+
+
 def test_one_bad_entry_registers_nothing_and_names_each_entry_and_field(session, admin_a):
     event = make_event(session, admin_a)
     bulk_registrations.register_many(
