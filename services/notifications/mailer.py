@@ -20,6 +20,7 @@ import binascii
 import re
 import smtplib
 import ssl
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -64,11 +65,17 @@ def mail_date():
     return format_datetime(datetime.now(timezone.utc))
 
 
+def display_name(name):
+    """A recipient's name as a header may carry it: control characters (a guest may type any) would make
+    the header defective; line breaks are left for the checks that refuse them."""
+    return "".join(" " if unicodedata.category(c) == "Cc" and c not in "\r\n" else c for c in name or "")
+
+
 def build_message(*, mail_from, to_email, to_name, subject, text, html, message_id, attachments=(),
                   reply_to=None, unsubscribe_url=None, headers=None):
     message = EmailMessage()
     message["From"] = mail_from
-    message["To"] = formataddr((to_name or "", to_email))
+    message["To"] = formataddr((display_name(to_name), to_email))
     message["Subject"] = subject
     message["Date"] = mail_date()
     message["Message-ID"] = message_id
@@ -131,7 +138,7 @@ class MessageTemplate:
     def render(self, *, to_email, to_name, message_id, unsubscribe_url=None):
         """The recipient's copy; raises ValueError for values that cannot go into a header (as
         ``build_message`` does), including an internationalised address."""
-        to = formataddr((to_name or "", to_email))
+        to = formataddr((display_name(to_name), to_email))
         recipient_fields = f"{to}{message_id}{unsubscribe_url or ''}"
         if "\n" in recipient_fields or "\r" in recipient_fields:
             raise ValueError("header values may not contain line breaks")  # as EmailMessage refuses them

@@ -87,3 +87,13 @@ def test_the_test_sink_reports_what_the_parser_finds_wrong_in_a_header():
     assert any(d.startswith("Message-ID: InvalidHeaderDefect") for d in defects), defects
     clean = raw.replace(b"digest:e41e", b"digest-e41e")
     assert message_defects(email.message_from_bytes(clean, policy=email.policy.default)) == []
+
+
+@pytest.mark.parametrize("name", ["Guest\x17 A", "Tab\tGuest", "Bell\x07"])
+def test_a_name_with_control_characters_makes_no_defective_to_header(name):
+    composed = mailer.compose(mail_from="nabo <no-reply@nabo.test>", to_email="ane@example.test",
+                              to_name=name, subject="Hej", text="tekst", html="<p>tekst</p>",
+                              message_id="<m2@nabo.test>")
+    message, defects = _parsed(composed.data)
+    assert defects == []
+    assert message["To"].addresses[0].addr_spec == "ane@example.test"
