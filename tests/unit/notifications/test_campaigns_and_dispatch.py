@@ -529,15 +529,17 @@ def test_rows_of_a_dead_dispatcher_are_taken_over_within_15_seconds_with_the_def
 
 def test_a_send_longer_than_the_lease_keeps_its_rows_by_renewing_it(session, five_readers, config):
     campaign = started(session, five_readers)
-    short = replace(config, lease_seconds=1)
+    # a lease of 2 s renewed every third of it: a loaded machine delaying a renewal by a second still
+    # keeps it, while each send (4.8 s) lasts well over the lease
+    short = replace(config, lease_seconds=2)
     other_replica = db.make_sessionmaker(session.get_bind())()
     taken_by_the_other_replica = []
 
     class SlowMailer(RecordingMailer):
         def send(self, message):
-            for _ in range(3):  # 2.4 s on the wire, a replica looking for due rows meanwhile
-                time.sleep(0.8)
-                taken_by_the_other_replica.extend(row.id for row in dispatch.claim(other_replica, 100, 1))
+            for _ in range(3):  # a replica looking for due rows meanwhile
+                time.sleep(1.6)
+                taken_by_the_other_replica.extend(row.id for row in dispatch.claim(other_replica, 100, 2))
             super().send(message)
 
     rows = dispatch.claim(session, 2, short.lease_seconds)
