@@ -14,7 +14,7 @@ METHODS = ("get", "put", "post", "patch", "delete")
 
 def documented_operations():
     paths = openapi.build()["paths"]
-    return {f"{method.upper()} {path}" for path, item in paths.items() for method in item if method in METHODS}
+    return {f"{verb.upper()} {path}" for path, item in paths.items() for verb in item if verb in METHODS}
 
 
 def _covers_calls(function):
