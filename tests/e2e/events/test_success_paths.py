@@ -19,6 +19,27 @@ def programme_body(**extra):
     )
 
 
+@covers("PATCH /v1/events/{id}")
+def test_an_organiser_changes_a_published_event_and_everyone_sees_the_change(tenant_a, api):
+    event = published_event(tenant_a.admin, unique("Spring meetup"), when(days=40), capacity=30)
+    title = unique("Spring meetup, now with a factory tour")
+    change = {
+        "title": title,
+        "description": "A tour of the new line, then drinks.",
+        "languages": ["da", "en"],
+        "capacity": 45,
+        "themes": ["manufacturing"],
+    }
+    changed = check(tenant_a.admin.patch(f"/v1/events/{event['id']}", change), 200)
+    public = check(api.get(f"/v1/events/{event['id']}"), 200)
+    for seen in (changed, public):
+        assert (seen["id"], seen["status"]) == (event["id"], "published")
+        assert {field: seen[field] for field in ("title", "description", "languages", "themes")} == {
+            field: change[field] for field in ("title", "description", "languages", "themes")}
+        assert seen["seats"]["capacity"] == 45
+    assert changed["sequence"] > event["sequence"]  # calendars take the change as a new version
+
+
 @covers("PATCH /v1/programmes/{id}")
 def test_an_admin_changes_a_programme(tenant_a):
     programme = check(tenant_a.admin.post("/v1/programmes", programme_body()), 201)
