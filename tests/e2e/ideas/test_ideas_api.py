@@ -46,6 +46,15 @@ def collecting(tenant, **extra):
     return panel
 
 
+def reviewing_with_an_accepted_idea(tenant, title):
+    """A panel under review, with one participant's idea accepted."""
+    panel = collecting(tenant)
+    idea = check(tenant.member.post(f"/v1/panels/{panel['id']}/ideas", {"title": title}), 201)
+    check(tenant.admin.post(f"/v1/panels/{panel['id']}/transitions", {"to": "reviewing"}), 200)
+    check(tenant.admin.post(f"/v1/ideas/{idea['id']}/transitions", {"to": "accepted"}), 200)
+    return panel, idea
+
+
 @covers(
     "GET /v1/ideas/{id}",
     "GET /v1/ideas/{id}/similar",
@@ -274,11 +283,8 @@ def test_the_yearly_business_panel_rebuilt_end_to_end(api, tenant_a):
 )
 def test_published_initiatives_and_their_progress_are_public(api, tenant_a):
     admin = tenant_a.admin
-    panel = collecting(tenant_a)
+    panel, idea = reviewing_with_an_accepted_idea(tenant_a, "Shared heat network")
     pid = panel["id"]
-    idea = check(tenant_a.member.post(f"/v1/panels/{pid}/ideas", {"title": "Shared heat network"}), 201)
-    check(admin.post(f"/v1/panels/{pid}/transitions", {"to": "reviewing"}), 200)
-    check(admin.post(f"/v1/ideas/{idea['id']}/transitions", {"to": "accepted"}), 200)
     initiative = check(
         admin.post(
             f"/v1/panels/{pid}/initiatives",

@@ -1,6 +1,6 @@
 """The success paths of idea-panel operations that the panel's walk-through does not show: each call
 made as the role it is for, its answer and a read afterwards checked."""
-from tests.e2e.ideas.test_ideas_api import collecting, new_panel
+from tests.e2e.ideas.test_ideas_api import collecting, new_panel, reviewing_with_an_accepted_idea
 from tests.support.api import check, unique
 from tests.support.covers import covers
 
@@ -70,11 +70,8 @@ def test_a_participant_withdraws_their_support(tenant_a):
 @covers("GET /v1/panels/{id}/decisions", "GET /v1/initiatives/{id}", "PATCH /v1/initiatives/{id}")
 def test_decisions_are_listed_and_an_initiative_changed_and_read_publicly(api, tenant_a):
     admin = tenant_a.admin
-    panel = collecting(tenant_a)
+    panel, idea = reviewing_with_an_accepted_idea(tenant_a, "A shared solar roof")
     pid = panel["id"]
-    idea = check(tenant_a.member.post(f"/v1/panels/{pid}/ideas", {"title": "A shared solar roof"}), 201)
-    check(admin.post(f"/v1/panels/{pid}/transitions", {"to": "reviewing"}), 200)
-    check(admin.post(f"/v1/ideas/{idea['id']}/transitions", {"to": "accepted"}), 200)
     decision = check(admin.post(f"/v1/panels/{pid}/decisions", {
         "decided_on": "2026-03-05", "body": "Climate committee", "text": "Go ahead with the roof.",
         "ideas": [{"idea_id": idea["id"]}]}), 201)
