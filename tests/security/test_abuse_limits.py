@@ -18,6 +18,7 @@ from gateway.runtime import runtime
 from nabo_common.api.pagination import MAX_LIMIT
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
+from tests.support.covers import covers
 
 
 @pytest.fixture
@@ -99,6 +100,12 @@ def test_signed_in_callers_are_limited_per_account_not_per_address(api, tenant_a
     check(api.post(path, guest(), headers=from_client(office)), 201)
 
 
+@covers(
+    "GET /v1/campaigns/{id}/audience",
+    "POST /v1/campaigns",
+    "POST /v1/campaigns/{id}/send",
+    "POST /v1/persons",
+)
 def test_campaign_sends_are_limited_per_person_whatever_their_address(
     api, tenant_a, tenant_b, gateway_config
 ):
@@ -186,6 +193,7 @@ def page_size_routes():
             yield route, maximum
 
 
+@covers("GET /v1/organisations")
 def test_every_list_route_refuses_a_page_larger_than_documented(platform):
     routes = list(page_size_routes())
     assert len(routes) >= 25

@@ -12,6 +12,7 @@ from nabo_common.runtime.settings import DEV_JWT_KEY, parse_keys
 from tests.security.matrix import ADMIN, BY_KEY, MATRIX, PLATFORM, PUBLIC, SELF
 from tests.security.probe import call, path_of
 from tests.support.api import check
+from tests.support.covers import covers
 
 DENIED = (403, 404)
 NOT_PUBLIC = [op for op in MATRIX if op.access != PUBLIC]
@@ -80,6 +81,7 @@ def test_forged_or_expired_bearer_tokens_are_refused_401(api, world, bad_tokens,
         assert r.status_code == 401, f"{op.key} with a {name} token: {r.status_code} {r.text[:300]}"
 
 
+@covers("GET /v1/me")
 def test_genuine_platform_token_is_accepted_as_a_control(api, platform):
     """The forged tokens above differ from a genuine one only in what is forged."""
     assert check(platform.get("/v1/me"), 200)["roles"]

@@ -3,6 +3,7 @@ reached PostgreSQL, which refuses them in text (500)."""
 import pytest
 
 from tests.support.api import check
+from tests.support.covers import covers
 
 NOT_A_UUID = "\u0000\u0019{\u0088\u0098n-not-a-uuid-but-36-characters"[:36].ljust(36, "x")
 
@@ -50,6 +51,7 @@ def test_nul_in_a_query_string_is_422(tenant_a):
     assert r.status_code == 422 and "q" in r.json()["errors"], r.text
 
 
+@covers("GET /v1/panels/{id}/catalogue")
 def test_the_catalogue_answers_only_documented_fields(tenant_a, world):
     """Fuzzing found generated_at in every catalogue although the document forbade extra fields."""
     from gateway import openapi

@@ -7,6 +7,7 @@ from gateway.http import ROUTES
 from tests.security.matrix import BY_KEY
 from tests.security.probe import path_of
 from tests.support.api import check
+from tests.support.covers import covers
 
 SERVER_OWNED = (
     "id",
@@ -95,6 +96,7 @@ def test_server_owned_fields_are_refused_422(platform, world, route):
         assert name in r.json()["errors"], f"{key}: {r.json()}"
 
 
+@covers("GET /v1/organisations/{id}")
 def test_an_organisations_owner_cannot_be_changed_by_its_people(world, tenant_a, tenant_b):
     path = f"/v1/organisations/{world['organisation']}"
     r = tenant_a.member.patch(path, {"owner_association_id": tenant_b.id})

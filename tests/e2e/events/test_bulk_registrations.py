@@ -3,8 +3,10 @@ all or nothing, with the refused entries named by index or line and field."""
 from tests.e2e.events.test_events_api import published_event, when
 from tests.e2e.events.test_registrants import new_person
 from tests.support.api import check, unique
+from tests.support.covers import covers
 
 
+@covers("POST /v1/events/{id}/registrations/bulk")
 def test_a_list_fills_the_seats_then_the_waitlist_and_files_persons_under_them(tenant_a):
     event = published_event(tenant_a.admin, unique("Bulk breakfast"), when(days=21), capacity=2)
     person = new_person(tenant_a)
@@ -19,6 +21,7 @@ def test_a_list_fills_the_seats_then_the_waitlist_and_files_persons_under_them(t
     assert result["items"][2]["waitlist_position"] == 1
 
 
+@covers("GET /v1/events/{id}/registrations")
 def test_one_bad_entry_registers_nothing_and_each_is_named(tenant_a):
     event = published_event(tenant_a.admin, unique("Bulk lunch"), when(days=22))
     path = f"/v1/events/{event['id']}/registrations"
@@ -50,6 +53,7 @@ def test_one_bad_entry_registers_nothing_and_each_is_named(tenant_a):
     assert check(tenant_a.admin.get(path), 200)["total"] == 1
 
 
+@covers("GET /v1/events/{id}/registrations", "POST /v1/events/{id}/registrations/import")
 def test_a_csv_import_is_all_or_nothing_with_errors_by_line_and_field(tenant_a):
     event = published_event(tenant_a.admin, unique("Bulk dinner"), when(days=23))
     path = f"/v1/events/{event['id']}/registrations"

@@ -10,6 +10,7 @@ import pytest
 from gateway.runtime import runtime
 from tests.e2e.events.test_events_api import published_event, when
 from tests.support.api import check, unique
+from tests.support.covers import covers
 from tests.support.icalendars import parse_everywhere
 
 TOKEN_PATH = "/v1/me/calendar-token"
@@ -46,6 +47,13 @@ def new_token(client):
     return check(created, 201)
 
 
+@covers(
+    "GET /v1/associations/{id}/calendar.ics",
+    "GET /v1/events/{id}/calendar.ics",
+    "GET /v1/me/calendar-token",
+    "GET /v1/networks/{id}/calendar.ics",
+    "POST /v1/me/calendar-token",
+)
 def test_a_subscription_url_reads_members_only_events_as_its_person(api, tenant_a, members_only):
     created = new_token(tenant_a.member)
     token = created["token"]
@@ -68,6 +76,7 @@ def test_a_subscription_url_reads_members_only_events_as_its_person(api, tenant_
     assert "token" not in check(tenant_a.member.get(TOKEN_PATH), 200)
 
 
+@covers("DELETE /v1/me/calendar-token", "GET /v1/me/calendar-token")
 def test_a_revoked_or_replaced_token_is_refused_like_one_that_never_was(api, tenant_a, members_only):
     path = f"/v1/networks/{members_only['network']}/calendar.ics?token="
     first = new_token(tenant_a.member)["token"]

@@ -8,6 +8,7 @@ import pytest
 
 from tests.e2e.events.test_events_api import open_network, published_event, when
 from tests.support.api import check, unique
+from tests.support.covers import covers
 from tests.support.icalendars import instants_around_transitions, offsets_agree, parse_everywhere
 
 ZONES = ("Europe/Amsterdam", "Europe/Berlin", "Europe/Copenhagen", "Europe/Stockholm", "America/New_York")
@@ -39,6 +40,7 @@ def test_an_unknown_id_is_404_problem(api, template):
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
 
 
+@covers("POST /v1/associations")
 def test_an_empty_feed_is_a_valid_calendar_named_in_the_callers_language(api, platform):
     slug = unique("empty")
     association = check(platform.post("/v1/associations", {

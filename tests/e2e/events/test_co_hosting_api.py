@@ -4,6 +4,7 @@ from icalendar import Calendar
 
 from tests.e2e.events.test_events_api import event_body, published_event, register, when
 from tests.support.api import check, unique
+from tests.support.covers import covers
 
 
 def feed_uids(client, association_id):
@@ -21,6 +22,12 @@ def pending(client, resource_id):
             if i["resource_id"] == resource_id]
 
 
+@covers(
+    "GET /v1/associations/{id}/calendar.ics",
+    "GET /v1/co-host-invitations",
+    "GET /v1/events/{id}",
+    "POST /v1/events/{id}/co-hosts/{association_id}/decision",
+)
 def test_a_co_hosted_event_shows_for_the_other_association_only_once_it_accepts(api, tenant_a, tenant_b):
     both = [tenant_a.id, tenant_b.id]
     event = published_event(tenant_a.admin, unique("Grenzeloos ondernemen"), when(days=14),
@@ -59,6 +66,7 @@ def test_a_co_hosted_event_shows_for_the_other_association_only_once_it_accepts(
     assert tenant_b.admin.post(decision, {"decision": "approved"}).status_code == 404
 
 
+@covers("GET /v1/events/{id}", "POST /v1/events", "POST /v1/events/{id}/co-hosts/{association_id}/decision")
 def test_a_declined_event_invitation_leaves_the_event_to_its_organiser(tenant_a, tenant_b):
     body = event_body(unique("Draft"), when(days=20), association_ids=[tenant_a.id, tenant_b.id])
     draft = check(tenant_a.admin.post("/v1/events", body), 201)
@@ -69,6 +77,11 @@ def test_a_declined_event_invitation_leaves_the_event_to_its_organiser(tenant_a,
     assert pending(tenant_a.admin, draft["id"]) == []
 
 
+@covers(
+    "GET /v1/programmes/{id}",
+    "POST /v1/programmes",
+    "POST /v1/programmes/{id}/co-hosts/{association_id}/decision",
+)
 def test_a_shared_programme_is_the_other_associations_only_once_it_accepts(tenant_a, tenant_b):
     def programme(title):
         return check(tenant_a.admin.post("/v1/programmes", {

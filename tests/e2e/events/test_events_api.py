@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import check, unique
+from tests.support.covers import covers
 
 NETWORK = str(uuid.uuid4())
 ZONE = ZoneInfo("Europe/Copenhagen")
@@ -59,6 +60,18 @@ def register(client, event_id, n, **extra):
     )
 
 
+@covers(
+    "GET /v1/events/{id}/attendance",
+    "GET /v1/programmes/{id}/report",
+    "POST /v1/events/{id}/attendance",
+    "POST /v1/events/{id}/attendance/import",
+    "POST /v1/events/{id}/feedback",
+    "POST /v1/events/{id}/recording",
+    "POST /v1/events/{id}/registrations",
+    "POST /v1/events/{id}/transitions",
+    "POST /v1/programmes",
+    "POST /v1/programmes/{id}/costs",
+)
 def test_seven_meeting_programme_report(tenant_a):
     admin = tenant_a.admin
     programme = check(
@@ -228,6 +241,7 @@ def test_seven_meeting_programme_report(tenant_a):
     assert admin.get(f"/v1/programmes/{pid}/report", headers={"Accept": "text/csv"}).text == response.text
 
 
+@covers("GET /v1/events", "POST /v1/events/{id}/registrations")
 def test_guest_registers_without_an_account_from_a_campaign_link(api, tenant_a):
     event = published_event(
         tenant_a.admin,
@@ -254,6 +268,7 @@ def test_guest_registers_without_an_account_from_a_campaign_link(api, tenant_a):
     assert api.get(f"/v1/registrations/{registration['id']}").status_code == 401
 
 
+@covers("GET /v1/events/{id}")
 def test_fifty_guests_race_for_the_last_ten_seats_through_the_gateway(api, tenant_a):
     event = published_event(
         tenant_a.admin,
@@ -274,6 +289,7 @@ def test_fifty_guests_race_for_the_last_ten_seats_through_the_gateway(api, tenan
     assert seats == {"capacity": 12, "confirmed": 12, "waitlisted": 40, "available": 0}
 
 
+@covers("DELETE /v1/registrations/{id}", "GET /v1/registrations/{id}")
 def test_organiser_cancellation_promotes_the_first_waitlisted(tenant_a, api):
     event = published_event(tenant_a.admin, unique("One seat"), when(days=9), capacity=1)
     first = check(register(api, event["id"], "a"), 201)
@@ -283,6 +299,12 @@ def test_organiser_cancellation_promotes_the_first_waitlisted(tenant_a, api):
     assert check(tenant_a.admin.get(f"/v1/registrations/{second['id']}"), 200)["status"] == "confirmed"
 
 
+@covers(
+    "DELETE /v1/persons/{id}",
+    "GET /v1/events/{id}/registrations",
+    "POST /v1/events/{id}/registrations",
+    "POST /v1/persons",
+)
 def test_erasing_a_person_gives_their_future_seats_to_the_waitlist(tenant_a, api):
     email = f"{unique('leaving')}@example.dk"
     person = check(
@@ -313,6 +335,7 @@ def test_erasing_a_person_gives_their_future_seats_to_the_waitlist(tenant_a, api
     )
 
 
+@covers("GET /v1/events/{id}", "GET /v1/persons/{id}/export", "POST /v1/events/{id}/registrations")
 def test_member_registers_themself_and_sees_the_join_link(tenant_a):
     event = published_event(
         tenant_a.admin,
@@ -345,6 +368,12 @@ def open_network(admin, association_id):
     )["id"]
 
 
+@covers(
+    "GET /v1/associations/{id}/calendar.ics",
+    "GET /v1/events/{id}/calendar.ics",
+    "GET /v1/networks/{id}/calendar.ics",
+    "POST /v1/events/{id}/transitions",
+)
 def test_calendars_are_text_calendar_and_reflect_cancellation(api, tenant_a):
     network = open_network(tenant_a.admin, tenant_a.id)
     event = published_event(
@@ -371,6 +400,7 @@ def test_calendars_are_text_calendar_and_reflect_cancellation(api, tenant_a):
         assert "BEGIN:VTIMEZONE" in feed.text
 
 
+@covers("GET /v1/events/{id}/attendance")
 def test_bad_csv_rows_give_422_with_line_numbers(tenant_a):
     event = published_event(tenant_a.admin, unique("Import"), when(days=-1, hours=-2))
     r = tenant_a.admin.post(
@@ -390,6 +420,7 @@ def test_bad_csv_rows_give_422_with_line_numbers(tenant_a):
     )
 
 
+@covers("GET /v1/events", "GET /v1/programmes", "POST /v1/events", "POST /v1/programmes")
 def test_other_associations_see_nothing_private(tenant_a, tenant_b, api):
     draft = check(tenant_a.admin.post("/v1/events", event_body(unique("Draft"), when(days=30))), 201)
     private = published_event(tenant_a.admin, unique("Members only"), when(days=30), visibility="members")
@@ -471,6 +502,7 @@ def test_unknown_programme_is_422_not_500(tenant_a):
 
 
 @pytest.mark.parametrize("event_format", ["in_person", "hybrid"])
+@covers("PATCH /v1/events/{id}", "POST /v1/events")
 def test_an_event_held_somewhere_needs_a_venue(tenant_a, event_format):
     r = tenant_a.admin.post("/v1/events", event_body(unique("Nowhere"), when(days=12), format=event_format))
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"

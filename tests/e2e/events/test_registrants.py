@@ -4,8 +4,10 @@ call without repeating their name and address, and a person registers under
 the address the members service holds for them."""
 from tests.e2e.events.test_events_api import published_event, when
 from tests.support.api import check, unique
+from tests.support.covers import covers
 
 
+@covers("GET /v1/persons/{id}/export", "POST /v1/events/{id}/registrations")
 def test_guests_registered_by_an_organiser_or_member_are_guests_not_the_caller(tenant_a):
     event = published_event(tenant_a.admin, unique("Open house"), when(days=15))
     path = f"/v1/events/{event['id']}/registrations"
@@ -25,6 +27,7 @@ def test_guests_registered_by_an_organiser_or_member_are_guests_not_the_caller(t
     assert (mine["person_id"], mine["email"]) == (tenant_a.admin_person["id"], tenant_a.admin_email)
 
 
+@covers("POST /v1/events/{id}/registrations")
 def test_a_member_registers_themself_with_nothing_but_the_channel(tenant_a):
     event = published_event(tenant_a.admin, unique("Member breakfast"), when(days=16))
     path = f"/v1/events/{event['id']}/registrations"
@@ -39,6 +42,7 @@ def test_a_member_registers_themself_with_nothing_but_the_channel(tenant_a):
     assert again.status_code == 409 and "registered for this event already" in again.json()["detail"]
 
 
+@covers("GET /v1/events/{id}/registrations", "POST /v1/events/{id}/registrations")
 def test_a_person_registers_under_their_own_address_only(tenant_a):
     event = published_event(tenant_a.admin, unique("Export clinic"), when(days=17))
     path = f"/v1/events/{event['id']}/registrations"
@@ -67,6 +71,7 @@ def new_person(tenant):
     )
 
 
+@covers("POST /v1/events/{id}/registrations")
 def test_an_organiser_registering_a_persons_address_files_it_under_that_person(tenant_a):
     event = published_event(tenant_a.admin, unique("Members' lunch"), when(days=18))
     path = f"/v1/events/{event['id']}/registrations"

@@ -8,6 +8,7 @@ import pytest
 
 from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import check, unique
+from tests.support.covers import covers
 
 SUB_THEMES = [("green-guidance", "Green guidance"), ("green-funding", "Green funding"),
               ("green-knowledge-sharing", "Green knowledge sharing"), ("green-inclusion", "Green inclusion"),
@@ -45,6 +46,33 @@ def collecting(tenant, **extra):
     return panel
 
 
+def reviewing_with_an_accepted_idea(tenant, title):
+    """A panel under review, with one participant's idea accepted."""
+    panel = collecting(tenant)
+    idea = check(tenant.member.post(f"/v1/panels/{panel['id']}/ideas", {"title": title}), 201)
+    check(tenant.admin.post(f"/v1/panels/{panel['id']}/transitions", {"to": "reviewing"}), 200)
+    check(tenant.admin.post(f"/v1/ideas/{idea['id']}/transitions", {"to": "accepted"}), 200)
+    return panel, idea
+
+
+@covers(
+    "GET /v1/ideas/{id}",
+    "GET /v1/ideas/{id}/similar",
+    "GET /v1/panels/{id}/catalogue",
+    "GET /v1/panels/{id}/initiatives",
+    "GET /v1/panels/{id}/participants",
+    "POST /v1/ideas/{id}/comments",
+    "POST /v1/ideas/{id}/supports",
+    "POST /v1/ideas/{id}/transitions",
+    "POST /v1/initiatives/{id}/progress",
+    "POST /v1/organisations",
+    "POST /v1/panels/{id}/decisions",
+    "POST /v1/panels/{id}/ideas",
+    "POST /v1/panels/{id}/initiatives",
+    "POST /v1/panels/{id}/meetings",
+    "POST /v1/panels/{id}/participants",
+    "POST /v1/panels/{id}/transitions",
+)
 def test_the_yearly_business_panel_rebuilt_end_to_end(api, tenant_a):
     admin = tenant_a.admin
     companies = [tenant_a.organisation] + [
@@ -247,13 +275,16 @@ def test_the_yearly_business_panel_rebuilt_end_to_end(api, tenant_a):
     assert in_catalogue[ideas[2]["id"]]["initiatives"] == []
 
 
+@covers(
+    "GET /v1/panels/{id}/catalogue",
+    "GET /v1/panels/{id}/initiatives",
+    "POST /v1/panels/{id}/ideas",
+    "POST /v1/panels/{id}/initiatives",
+)
 def test_published_initiatives_and_their_progress_are_public(api, tenant_a):
     admin = tenant_a.admin
-    panel = collecting(tenant_a)
+    panel, idea = reviewing_with_an_accepted_idea(tenant_a, "Shared heat network")
     pid = panel["id"]
-    idea = check(tenant_a.member.post(f"/v1/panels/{pid}/ideas", {"title": "Shared heat network"}), 201)
-    check(admin.post(f"/v1/panels/{pid}/transitions", {"to": "reviewing"}), 200)
-    check(admin.post(f"/v1/ideas/{idea['id']}/transitions", {"to": "accepted"}), 200)
     initiative = check(
         admin.post(
             f"/v1/panels/{pid}/initiatives",
@@ -295,6 +326,7 @@ def test_published_initiatives_and_their_progress_are_public(api, tenant_a):
     assert [i["id"] for i in listed["items"]] == [initiative["id"]]
 
 
+@covers("GET /v1/panels", "POST /v1/panels/{id}/ideas", "POST /v1/panels/{id}/initiatives")
 def test_other_associations_get_404_and_see_nothing_in_lists(tenant_a, tenant_b):
     panel = collecting(tenant_a)
     idea = check(tenant_a.member.post(f"/v1/panels/{panel['id']}/ideas", {"title": "Private idea"}), 201)
@@ -350,6 +382,7 @@ def test_bad_panel_input_is_422_problem(tenant_a, path, body):
     assert r.json()["errors"]
 
 
+@covers("GET /v1/panels")
 def test_a_panel_for_an_unknown_association_is_422_problem(platform, tenant_a):
     unknown = str(uuid.uuid4())
     r = platform.post(
@@ -372,6 +405,7 @@ def test_a_panel_for_an_unknown_association_is_422_problem(platform, tenant_a):
     assert panel["association_id"] == tenant_a.id
 
 
+@covers("POST /v1/panels/{id}/ideas")
 def test_bad_idea_input_and_server_owned_fields(tenant_a):
     panel = collecting(tenant_a)
     base = f"/v1/panels/{panel['id']}/ideas"
@@ -425,6 +459,12 @@ def employee(api, tenant, name):
     return person, api.as_(api.sign_in(email, "panelist-password-1"))
 
 
+@covers(
+    "GET /v1/ideas/{id}",
+    "GET /v1/ideas/{id}/comments",
+    "GET /v1/persons/{id}/export",
+    "POST /v1/panels/{id}/ideas",
+)
 def test_export_and_erasure_of_a_participant(api, platform, tenant_a):
     admin = tenant_a.admin
     person, panelist = employee(api, tenant_a, "Panel Person")
@@ -455,6 +495,7 @@ def test_export_and_erasure_of_a_participant(api, platform, tenant_a):
     assert comments[0]["person_id"] is None and comments[0]["body"] == "Let us start in spring."
 
 
+@covers("GET /v1/ideas/{id}", "GET /v1/ideas/{id}/supports", "POST /v1/panels/{id}/ideas")
 def test_supports_keep_their_organisations_name_after_the_supporter_is_erased(api, tenant_a):
     admin = tenant_a.admin
     person, panelist = employee(api, tenant_a, "Single Panelist")

@@ -15,6 +15,7 @@ import pytest
 from tests.security.matrix import BY_KEY, PLATFORM, PUBLIC
 from tests.security.probe import build_world, call
 from tests.support.api import Tenant, check
+from tests.support.covers import covers
 
 WRITES = ("post", "put", "patch", "delete")
 UNAUDITED = set()
@@ -48,6 +49,7 @@ def admin_writes(api):
                   key=lambda key: (key.startswith("DELETE"), key))  # erasing and removing last
 
 
+@covers("GET /v1/associations/{id}/audit")
 def test_every_admin_write_leaves_an_audit_entry(api, own):
     tenant, world = own
     writes = admin_writes(api)

@@ -4,6 +4,7 @@ nothing, and only for the association's own admins."""
 import random
 
 from tests.support.api import check, unique
+from tests.support.covers import covers
 
 HEADER = ("organisation_name,country,registration_kind,registration_number,contact_name,contact_email,"
           "membership_status\n")
@@ -19,6 +20,7 @@ def members_of(tenant):
     )["total"]
 
 
+@covers("GET /v1/memberships/{id}", "GET /v1/persons/{id}", "POST /v1/associations/{id}/members/import")
 def test_a_dry_run_then_a_real_run_then_everything_is_present(tenant_a):
     path = f"/v1/associations/{tenant_a.id}/members/import"
     first, second = f"{unique('ann')}@x.test", f"{unique('hal')}@x.test"

@@ -2,8 +2,10 @@
 import pytest
 
 from tests.support.api import check, unique
+from tests.support.covers import covers
 
 
+@covers("GET /v1/me")
 def test_sign_in_and_me(api, tenant_a):
     me = check(tenant_a.member.get("/v1/me"), 200)
     assert me["person"]["email"] == tenant_a.member_email
@@ -28,6 +30,7 @@ def test_token_endpoint_is_rate_limited(api):
     assert statuses[-1] == 429
 
 
+@covers("GET /v1/organisations")
 def test_organisation_search_by_sector_country_region(tenant_a, tenant_b):
     found = check(
         tenant_a.admin.get(
@@ -40,6 +43,7 @@ def test_organisation_search_by_sector_country_region(tenant_a, tenant_b):
     assert tenant_b.organisation["id"] not in ids
 
 
+@covers("GET /v1/memberships/{id}")
 def test_membership_transitions_are_dated_history(tenant_a):
     m = check(tenant_a.admin.get(f"/v1/memberships/{tenant_a.membership['id']}"), 200)
     assert m["status"] == "active"
@@ -48,6 +52,12 @@ def test_membership_transitions_are_dated_history(tenant_a):
     assert r.status_code == 409
 
 
+@covers(
+    "GET /v1/memberships",
+    "GET /v1/organisations/{id}",
+    "POST /v1/memberships",
+    "POST /v1/organisations",
+)
 def test_an_organisation_can_be_member_of_both_associations(tenant_a, tenant_b, platform):
     org = check(
         tenant_a.admin.post(
@@ -77,6 +87,7 @@ def test_an_organisation_can_be_member_of_both_associations(tenant_a, tenant_b, 
     assert [m["association_id"] for m in mine["items"]] == [tenant_b.id]
 
 
+@covers("POST /v1/persons/{id}/consents")
 def test_consents_keep_history(tenant_a):
     person_id = tenant_a.member_person["id"]
     base = {
@@ -112,6 +123,7 @@ def test_admin_of_b_cannot_see_a_by_id(tenant_a, tenant_b, path_key):
     )
 
 
+@covers("GET /v1/memberships", "GET /v1/organisations", "GET /v1/persons")
 def test_admin_of_b_cannot_see_a_in_lists(tenant_a, tenant_b):
     orgs = check(tenant_b.admin.get("/v1/organisations", params={"limit": 200}), 200)
     assert tenant_a.organisation["id"] not in {o["id"] for o in orgs["items"]}
@@ -154,6 +166,7 @@ def test_member_cannot_create_association_or_grant_itself_admin(tenant_a):
         ('{"name": "Acme", "country": "NL", "visibility": "secret"}', 422),
     ],
 )
+@covers("GET /v1/organisations")
 def test_bad_organisation_bodies_are_rejected_and_change_nothing(tenant_a, body, status):
     before = check(tenant_a.admin.get("/v1/organisations", params={"limit": 1}), 200)["total"]
     r = tenant_a.admin.post("/v1/organisations", data=body, headers={"Content-Type": "application/json"})
@@ -195,6 +208,7 @@ def test_no_token_is_401_and_garbage_token_is_401(api):
     assert api.get("/v1/me", headers={"Authorization": "Bearer not.a.jwt"}).status_code == 401
 
 
+@covers("GET /v1/persons/{id}/export", "POST /v1/persons")
 def test_gdpr_export_and_erasure(tenant_a, api):
     person = check(
         tenant_a.admin.post(
@@ -239,6 +253,7 @@ def test_health_and_metrics(system, api):
     assert "nabo_outbox_backlog" in requests.get(system.url("members") + "/metrics", timeout=5).text
 
 
+@covers("GET /v1/associations/{id}/audit", "POST /v1/events")
 def test_audit_trail_records_who_changed_what_in_every_service(tenant_a, tenant_b, api):
     import time
     from datetime import datetime, timedelta, timezone
@@ -307,6 +322,16 @@ def test_audit_trail_records_who_changed_what_in_every_service(tenant_a, tenant_
     )
 
 
+@covers(
+    "GET /v1/associations/{id}/audit",
+    "GET /v1/campaigns/{id}/audience",
+    "POST /v1/campaigns",
+    "POST /v1/events",
+    "POST /v1/events/{id}/registrations",
+    "POST /v1/persons",
+    "POST /v1/programmes",
+    "POST /v1/programmes/{id}/costs",
+)
 def test_audit_trail_records_consents_costs_campaigns_registrations_attendance_and_roles(tenant_a, api):
     import time
     from datetime import datetime, timedelta, timezone

@@ -6,6 +6,7 @@ import pytest
 from services.members.taxonomy import seed_id
 from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import check, unique
+from tests.support.covers import covers
 
 KAYAKING, OUTDOOR, E_COMMERCE = seed_id("kayaking"), seed_id("outdoor"), seed_id("e-commerce")
 
@@ -32,6 +33,7 @@ def _person(tenant, org_id=None, **extra):
 # --- themes -----------------------------------------------------------------------
 
 
+@covers("GET /v1/themes")
 def test_themes_are_public_and_multilingual(api):
     themes = check(api.get("/v1/themes", params={"q": "e-handel"}, headers={"Accept-Language": "de"}), 200)
     ecommerce = next(t for t in themes["items"] if t["key"] == "e-commerce")
@@ -45,6 +47,7 @@ def test_themes_are_public_and_multilingual(api):
     }
 
 
+@covers("PATCH /v1/themes/{id}", "POST /v1/themes")
 def test_admins_add_themes_and_translations_members_may_not(tenant_a):
     assert (
         tenant_a.member.post(
@@ -65,6 +68,7 @@ def test_admins_add_themes_and_translations_members_may_not(tenant_a):
 ALL_LABELS = {"da": "Bier", "nl": "Bier", "de": "Bier", "sv": "Öl", "en": "Beer"}
 
 
+@covers("GET /v1/themes", "GET /v1/themes/{id}", "POST /v1/themes", "POST /v1/themes/{id}/transitions")
 def test_an_associations_theme_is_a_proposal_until_a_platform_admin_accepts_it(api, platform, tenant_a):
     proposed = check(
         tenant_a.admin.post("/v1/themes", {"key": unique("craft-beer"), "labels": {"nl": "Bier"}}), 201
@@ -93,6 +97,20 @@ def test_an_associations_theme_is_a_proposal_until_a_platform_admin_accepts_it(a
     }
 
 
+@covers(
+    "GET /v1/events/{id}",
+    "GET /v1/ideas/{id}",
+    "GET /v1/networks/{id}",
+    "GET /v1/organisations/{id}",
+    "GET /v1/themes",
+    "POST /v1/events",
+    "POST /v1/organisations",
+    "POST /v1/panels",
+    "POST /v1/panels/{id}/ideas",
+    "POST /v1/themes",
+    "POST /v1/themes/{id}/merge",
+    "POST /v1/themes/{id}/transitions",
+)
 def test_merged_themes_carry_their_tags_along_and_retired_ones_stay_on_old_items(api, platform, tenant_a):
     def accepted_theme(prefix):
         return check(platform.post("/v1/themes", {"key": unique(prefix), "labels": ALL_LABELS}), 201)
@@ -187,6 +205,13 @@ def test_merged_themes_carry_their_tags_along_and_retired_ones_stay_on_old_items
 # --- networks ------------------------------------------------------------------------
 
 
+@covers(
+    "DELETE /v1/networks/{id}/members/{person_id}",
+    "GET /v1/networks",
+    "GET /v1/networks/{id}",
+    "GET /v1/networks/{id}/members",
+    "POST /v1/networks/{id}/members",
+)
 def test_start_find_join_and_leave_a_public_network(api, tenant_a, tenant_b):
     network = _network(tenant_a.member, [tenant_a.id], description={"en": "Paddling on the Vecht"})
     assert network["my_role"] == "convener" and network["member_count"] == 1
@@ -203,6 +228,12 @@ def test_start_find_join_and_leave_a_public_network(api, tenant_a, tenant_b):
     assert check(api.get(f"/v1/networks/{network['id']}"), 200)["member_count"] == 1
 
 
+@covers(
+    "GET /v1/networks/{id}/join-requests",
+    "POST /v1/networks/{id}/invitations",
+    "POST /v1/networks/{id}/join-requests/{person_id}/decision",
+    "POST /v1/networks/{id}/members",
+)
 def test_request_approve_and_invitation(tenant_a, tenant_b):
     network = _network(tenant_a.member, [tenant_a.id], join_policy="request", visibility="all_associations")
     asked = check(
@@ -241,6 +272,7 @@ def test_age_limit_up_to_30(tenant_a):
     check(young_client.post(f"/v1/networks/{network['id']}/members", {}), 201)
 
 
+@covers("GET /v1/networks")
 def test_private_network_is_invisible_to_the_other_association(api, tenant_a, tenant_b):
     network = _network(tenant_a.member, [tenant_a.id], visibility="association")
     assert tenant_b.admin.get(f"/v1/networks/{network['id']}").status_code == 404
@@ -253,6 +285,7 @@ def test_private_network_is_invisible_to_the_other_association(api, tenant_a, te
     }
 
 
+@covers("GET /v1/networks", "POST /v1/networks/{id}/owners/{association_id}/decision")
 def test_a_cross_border_network_needs_the_second_associations_consent(api, tenant_a, tenant_b):
     network = _network(
         tenant_a.member,
@@ -271,6 +304,7 @@ def test_a_cross_border_network_needs_the_second_associations_consent(api, tenan
     assert network["id"] in {n["id"] for n in by_country["items"]}
 
 
+@covers("POST /v1/networks/{id}/wake")
 def test_conveners_manage_and_networks_sleep_and_wake(tenant_a, tenant_b):
     network = _network(tenant_a.member, [tenant_a.id])
     check(tenant_b.member.post(f"/v1/networks/{network['id']}/members", {}), 201)
@@ -317,6 +351,7 @@ def test_bad_directory_queries_are_422(api, params):
     assert api.get("/v1/networks", params=params).status_code == 422
 
 
+@covers("GET /v1/networks/{id}", "GET /v1/persons/{id}/export")
 def test_network_memberships_in_gdpr_export_and_erasure(tenant_a):
     person, client = _person(tenant_a, tenant_a.organisation["id"])
     network = _network(tenant_a.member, [tenant_a.id])
@@ -369,6 +404,7 @@ def market(tenant_a, tenant_b):
     return sides
 
 
+@covers("PATCH /v1/organisations/{id}")
 def test_organisation_themes_via_patch(tenant_a, market):
     org = market["nl"]["org"]
     updated = check(
@@ -382,6 +418,7 @@ def test_organisation_themes_via_patch(tenant_a, market):
     assert r.status_code == 422 and "themes" in r.json()["errors"]
 
 
+@covers("GET /v1/offers-and-needs", "GET /v1/organisations/{id}/offers-and-needs")
 def test_supply_and_demand_listing(api, tenant_b, market):
     needs = check(
         tenant_b.member.get(
@@ -400,6 +437,7 @@ def test_supply_and_demand_listing(api, tenant_b, market):
     assert other.status_code == 403
 
 
+@covers("GET /v1/organisations/{id}/matches")
 def test_matches_across_border_and_language_with_reasons(market):
     nl, de = market["nl"], market["de"]
     found = check(
@@ -419,6 +457,10 @@ def test_matches_across_border_and_language_with_reasons(market):
     )
 
 
+@covers(
+    "POST /v1/organisations/{id}/matches/{candidate_id}/decision",
+    "POST /v1/organisations/{id}/matches/{candidate_id}/introduction",
+)
 def test_accepting_and_introducing_a_match(market):
     nl, de = market["nl"], market["de"]
     base = f"/v1/organisations/{nl['org']['id']}/matches/{de['org']['id']}"
@@ -431,6 +473,7 @@ def test_accepting_and_introducing_a_match(market):
     assert nl["client"].post(f"{base}/introduction", {}).status_code == 409
 
 
+@covers("GET /v1/organisations/{id}/matches", "POST /v1/organisations")
 def test_withdrawn_contact_consent_and_dismissal_remove_suggestions(market):
     nl, de = market["nl"], market["de"]
     other_org = check(

@@ -5,6 +5,7 @@ import random
 import pytest
 
 from tests.support.api import check, unique
+from tests.support.covers import covers
 
 
 def kvk_number():
@@ -54,6 +55,7 @@ def test_valid_registry_numbers_are_stored_in_normal_form_and_checked_on_change(
     assert r.status_code == 422 and "registration_kind" in r.json()["errors"]
 
 
+@covers("GET /v1/memberships/{id}", "PATCH /v1/memberships/{id}", "POST /v1/memberships")
 def test_a_membership_cannot_end_before_it_starts(tenant_a):
     org = check(organisation(tenant_a), 201)
     r = tenant_a.admin.post("/v1/memberships", {

@@ -11,6 +11,7 @@ import requests
 
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
+from tests.support.covers import covers
 from tests.support.infra import free_port
 from tests.support.smtp import SmtpSink
 
@@ -62,6 +63,7 @@ def member(tenant_a, api):
     }
 
 
+@covers("GET /v1/me/inbox", "POST /v1/me/inbox/{id}/read")
 def test_membership_activation_mails_the_contact_and_fills_the_inbox(tenant_a, member):
     check(
         tenant_a.admin.post(f"/v1/memberships/{member['membership']['id']}/transitions", {"to": "active"}),
@@ -97,6 +99,16 @@ def campaign_body(tenant, **overrides):
     return body
 
 
+@covers(
+    "GET /v1/campaigns/{id}",
+    "GET /v1/campaigns/{id}/audience",
+    "GET /v1/campaigns/{id}/recipients",
+    "GET /v1/persons/{id}/consents",
+    "GET /v1/unsubscribe",
+    "POST /v1/campaigns",
+    "POST /v1/campaigns/{id}/send",
+    "POST /v1/unsubscribe",
+)
 def test_campaign_preview_send_and_one_click_unsubscribe(tenant_a, member, api):
     person_id = member["person"]["id"]
     check(
@@ -170,6 +182,7 @@ def test_campaign_preview_send_and_one_click_unsubscribe(tenant_a, member, api):
     assert wait_until(withdrawn_in_members, timeout=20)
 
 
+@covers("GET /v1/campaigns", "POST /v1/campaigns/{id}/bounces")
 def test_bounces_are_fed_back(tenant_a, member):
     campaigns = check(tenant_a.admin.get("/v1/campaigns", params={"status": "sent"}), 200)["items"]
     assert campaigns
@@ -204,6 +217,7 @@ def test_bad_campaign_input_is_422(tenant_a, body, field):
     assert field in r.json()["errors"]
 
 
+@covers("GET /v1/campaigns", "POST /v1/campaigns")
 def test_campaigns_are_tenant_scoped(tenant_a, tenant_b):
     campaign = check(tenant_a.admin.post("/v1/campaigns", campaign_body(tenant_a)), 201)
     assert tenant_b.admin.get(f"/v1/campaigns/{campaign['id']}").status_code == 404
@@ -217,6 +231,7 @@ def test_campaigns_are_tenant_scoped(tenant_a, tenant_b):
     assert tenant_a.member.post("/v1/campaigns", campaign_body(tenant_a)).status_code == 403
 
 
+@covers("GET /v1/persons/{id}/preferences", "PATCH /v1/persons/{id}/preferences")
 def test_preferences_of_self_and_admins_only(tenant_a, tenant_b, member):
     person_id = member["person"]["id"]
     assert check(member["api"].get(f"/v1/persons/{person_id}/preferences"), 200)["digest"] == "immediate"
@@ -280,6 +295,7 @@ def test_bad_webhooks_are_422(tenant_a, body, field):
     assert r.status_code == 422 and field in r.json()["errors"]
 
 
+@covers("DELETE /v1/webhooks/{id}", "GET /v1/webhooks", "POST /v1/webhooks")
 def test_webhooks_are_registered_listed_and_scoped(tenant_a, tenant_b):
     hook = check(
         tenant_a.admin.post(
@@ -300,6 +316,7 @@ def test_webhooks_are_registered_listed_and_scoped(tenant_a, tenant_b):
     assert tenant_a.admin.get(f"/v1/webhooks/{hook['id']}").status_code == 404
 
 
+@covers("GET /v1/persons/{id}/export")
 def test_export_includes_notifications_data(tenant_a, member):
     person_id = member["person"]["id"]
     export = check(tenant_a.admin.get(f"/v1/persons/{person_id}/export"), 200)
@@ -308,6 +325,7 @@ def test_export_includes_notifications_data(tenant_a, member):
     assert {m["kind"] for m in notes["messages"]} >= {"membership_activated", "campaign"}
 
 
+@covers("GET /v1/persons/{id}/export", "POST /v1/persons")
 def test_erasure_reaches_the_notifications_copy(tenant_a, api, platform):
     email = f"{unique('erase')}@example.test"
     person = check(

@@ -13,6 +13,7 @@ from tests.e2e.notifications.test_notifications_api import (
 )  # the session's SMTP server (it sets NOTIFICATIONS_SMTP_PORT)
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
+from tests.support.covers import covers
 from tests.support.icalendars import parse_everywhere
 
 
@@ -34,6 +35,7 @@ def _text(message):
     return message.get_body(("plain",)).get_content()
 
 
+@covers("POST /v1/events", "POST /v1/events/{id}/registrations")
 def test_member_registration_confirmed_once_with_calendar_in_the_members_language(tenant_a):
     # a German-speaking contact in a Dutch association
     person, email, member = _person(tenant_a, "de", "Dieter Grenz", tenant_a.organisation["id"])
@@ -89,6 +91,7 @@ def _calendar_of(mail):
     return calendar, vevent
 
 
+@covers("POST /v1/events")
 def test_change_and_cancellation_notices_carry_the_calendar_that_replaces_the_confirmations(tenant_a):
     person, email, member = _person(tenant_a, "en", "Cal Endar", tenant_a.organisation["id"])
     start = (datetime.now(timezone.utc) + timedelta(days=15)).replace(
@@ -143,6 +146,7 @@ def test_change_and_cancellation_notices_carry_the_calendar_that_replaces_the_co
     )
 
 
+@covers("POST /v1/networks", "POST /v1/networks/{id}/members")
 def test_join_request_reaches_the_convener_and_the_decision_the_requester(tenant_a, tenant_b):
     convener, convener_email, convener_api = _person(tenant_a, "nl", "Carla Coördinator")
     requester, requester_email, requester_api = _person(tenant_b, "de", "Rainer Anfrage")

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 from tests.e2e.notifications.test_notifications_api import SINK  # the session's SMTP server
 from tests.integration.notifications.support import wait_until
 from tests.support.api import Tenant, check, unique
+from tests.support.covers import covers
 
 
 def published_event(admin, title, start, **extra):
@@ -27,6 +28,14 @@ def _text(message):
     return message.get_body(("plain",)).get_content()
 
 
+@covers(
+    "GET /v1/campaigns/{id}/audience",
+    "GET /v1/programmes/{id}/report",
+    "POST /v1/campaigns",
+    "POST /v1/events/{id}/registrations",
+    "POST /v1/persons",
+    "POST /v1/programmes",
+)
 def test_a_campaign_mail_link_attributes_the_registration_in_the_programme_report(api, platform):
     tenant_a = Tenant(api, platform)  # of its own: its reader is in the audience preview's sample
     admin = tenant_a.admin
@@ -117,6 +126,7 @@ def test_a_campaign_mail_link_attributes_the_registration_in_the_programme_repor
     assert report["source_channels"]["email"]["registrations"] == 1
 
 
+@covers("POST /v1/events/{id}/registrations")
 def test_mail_about_a_guest_an_organiser_registered_goes_to_the_guest_and_a_cancellation_is_told(tenant_a):
     admin = tenant_a.admin
     event = published_event(admin, unique("Recorded talk"), in_days(-2))
@@ -173,6 +183,12 @@ def _cancel_link(email, title):
     return parts.path, dict(parse_qsl(parts.query))
 
 
+@covers(
+    "GET /v1/cancel-registration",
+    "GET /v1/registrations/{id}",
+    "POST /v1/cancel-registration",
+    "POST /v1/events/{id}/registrations",
+)
 def test_a_guest_cancels_through_the_link_in_the_confirmation_and_the_waitlist_moves_up(api, tenant_a):
     title = unique("Tasting evening")
     event = published_event(tenant_a.admin, title, in_days(26), capacity=1)

@@ -1,11 +1,13 @@
 """Helpers for the notifications integration tests: publish events into the
-real exchange, build read-model state through real events, wait for rows."""
+real exchange, build read-model state through real events, wait for rows, receive webhooks."""
 import json
 import time
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import eventlet
 import pika
 
 from nabo_common.messaging import envelopes, topology
@@ -80,3 +82,32 @@ def restart(system, component, service_cls):
 
 def now_iso(delta=timedelta()):
     return (datetime.now(timezone.utc) + delta).isoformat()
+
+
+class WebhookReceiver:
+    """A local HTTP endpoint (a green thread, like the services) that fails its first requests, then
+    accepts."""
+
+    def __init__(self, failures=1):
+        self.requests = []
+        self.failures = failures
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers), body))
+                status = 500 if len(receiver.requests) <= receiver.failures else 204
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", free_port()), Handler)
+        self.thread = eventlet.spawn(self.server.serve_forever, poll_interval=0.05)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/nabo"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

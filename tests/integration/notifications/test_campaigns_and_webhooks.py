@@ -3,17 +3,14 @@ import hashlib
 import hmac
 import json
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
-import eventlet
 from sqlalchemy import select
 
 from nabo_common.cli import load_service_class
 from nabo_common.runtime.context import Caller
 from services.notifications.domain import campaigns, dispatch, webhooks
 from services.notifications.models import Campaign, Delivery, WebhookDelivery
-from tests.integration.notifications.support import new_id, restart, wait_until
-from tests.support.infra import free_port
+from tests.integration.notifications.support import WebhookReceiver, new_id, restart, wait_until
 
 RECIPIENTS = 300
 
@@ -145,38 +142,10 @@ def event_data(event_id, association_id, title):
     }
 
 
-class _Receiver:
-    """A local HTTP endpoint (a green thread, like the service) that fails first, then accepts."""
-
-    def __init__(self, failures=1):
-        self.requests = []
-        self.failures = failures
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                status = 500 if len(receiver.requests) <= receiver.failures else 204
-                self.send_response(status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", free_port()), Handler)
-        self.thread = eventlet.spawn(self.server.serve_forever, poll_interval=0.05)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/nabo"
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_webhook_deliveries_are_signed_and_retried(notifications):
     system, database, publisher = notifications
     association_id = association(publisher)
-    receiver = _Receiver(failures=1)
+    receiver = WebhookReceiver(failures=1)
     try:
         admin = Caller(person_id=new_id(), roles=("association_admin",), admin_of=(association_id,))
         from services.notifications import config as config_mod
