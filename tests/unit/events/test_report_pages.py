@@ -3,31 +3,13 @@ charts are SVG with one bar per meeting and series, the figures and amounts
 are written the reader's way, and the texts come in the reader's language."""
 
 import dataclasses
-import re
-import xml.etree.ElementTree as ET
 
 from nabo_common.printable.pages import money
 from services.events.domain import attendance, programmes, registrations, report_pages
+from tests.support.charts import SVG, bars, chart, hatches, values
 from tests.unit.events.conftest import ASSOC_A, PEOPLE, Directory, make_event, move_to_past
 
-SVG = "{http://www.w3.org/2000/svg}"
 ATTENDANCE = (9, 2, 7, 7, 7, 6, 3)
-
-
-def chart(body, chart_id):
-    """The chart's SVG element, parsed as XML."""
-    found = re.search(rf'<svg[^>]*id="chart-{chart_id}".*?</svg>', body, re.S)
-    assert found, f"no chart {chart_id}"
-    return ET.fromstring(found[0])
-
-
-def bars(svg):
-    return svg.findall(f".//{SVG}g[@class='bar']")
-
-
-def values(svg):
-    """The value labels printed on the bars (a bar of zero has none)."""
-    return [t.text for t in svg.iter(f"{SVG}text") if "value" in (t.get("class") or "").split() and t.text]
 
 
 def in_language(caller, language):
@@ -87,7 +69,7 @@ def test_programme_page_draws_one_bar_per_meeting_with_its_attendance(session, a
         s.get("class") for s in turnout.findall(f".//{SVG}g[@class]") if s.get("class").startswith("series")
     ][:3] == ["series serie-0 color-0", "series serie-1 color-1", "series serie-2 color-2"]
     # every series has a hatch of its own, so a black-and-white print tells them apart
-    assert len(turnout.findall(f".//{SVG}pattern")) == 3
+    assert len(hatches(turnout)) == 3
 
     channels = chart(body, "channels")
     assert len(bars(channels)) == 2 * 2  # linkedin and newsletter, registrations and attendees

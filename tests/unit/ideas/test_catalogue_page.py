@@ -2,16 +2,9 @@
 by status (SVG), the association's name, and texts in the reader's language."""
 
 import dataclasses
-import re
-import xml.etree.ElementTree as ET
 
 from services.ideas.domain import catalogue, ideas
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def status_chart(body):
-    return ET.fromstring(re.search(r'<svg[^>]*id="chart-ideas-by-status".*?</svg>', body, re.S)[0])
+from tests.support.charts import bars, chart, hatches, texts, values
 
 
 def test_catalogue_page_charts_ideas_per_sub_theme_by_status(world):
@@ -32,15 +25,11 @@ def test_catalogue_page_charts_ideas_per_sub_theme_by_status(world):
     danish = dataclasses.replace(world.alice, language="da")
     body = world.do(catalogue.get, danish, panel["id"], {"format": "html"}, world.directory)["body"]
 
-    chart = status_chart(body)
-    assert len(chart.findall(f".//{SVG}pattern")) == 5  # one series per status, each with its own hatch
-    assert len(chart.findall(f".//{SVG}g[@class='bar']")) == 2 * 5  # each sub-theme's bar in five parts
-    printed = [
-        t.text for t in chart.iter(f"{SVG}text") if "value" in (t.get("class") or "").split() and t.text
-    ]
-    assert sorted(printed) == ["1", "1", "1", "2"]  # only the parts that hold ideas carry a number
-    labels = [t.text for t in chart.iter(f"{SVG}text")]
-    assert {"Green guidance", "Green funding", "Indsendt", "Godkendt", "Afvist"} <= set(labels)
+    by_status = chart(body, "ideas-by-status")
+    assert len(hatches(by_status)) == 5  # one series per status, each with its own hatch
+    assert len(bars(by_status)) == 2 * 5  # each sub-theme's bar in five parts
+    assert sorted(values(by_status)) == ["1", "1", "1", "2"]  # only the parts that hold ideas carry a number
+    assert {"Green guidance", "Green funding", "Indsendt", "Godkendt", "Afvist"} <= set(texts(by_status))
     assert "Fjordby Kommune" in body and "Idékatalog" in body and "Kladde, endnu ikke offentliggjort" in body
     assert "2 godkendte idéer med 0 støtter, ud af 5 indsendte idéer." in body
     assert body.count('<article class="idea">') == 2
