@@ -120,3 +120,29 @@ def test_event_summary_page_shows_turnout_channels_and_feedback(session, admin_a
     assert len(bars(chart(body, "feedback"))) == 5  # one per rating 1-5
     assert "&lt;b&gt;Ekstra&lt;/b&gt;" in body and "<b>Ekstra" not in body
     assert "Mødeoversigt" in body
+
+
+def test_a_programme_before_its_first_meeting_still_has_its_page(session, admin_a):
+    programme = programmes.create(
+        session,
+        admin_a,
+        {
+            "association_ids": [ASSOC_A],
+            "title": "Not started",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "planned_events": 4,
+            "budget_amount_minor": 0,
+            "currency": "EUR",
+        },
+    )
+    event = make_event(session, admin_a, programme_id=programme["id"])
+    body = report_pages.programme_page(session, in_language(admin_a, "nl"), programme["id"], Directory())[
+        "body"
+    ]
+    attendance_chart = chart(body, "attendance")
+    assert len(bars(attendance_chart)) == 1 and values(attendance_chart) == []  # planned, nobody yet
+    assert values(chart(body, "budget")) == ["€\xa00,00"] * 3
+    assert "1 van 4 geplande" in body
+    summary = report_pages.event_page(session, in_language(admin_a, "sv"), event["id"], Directory())["body"]
+    assert bars(chart(summary, "channels")) == [] and "Sammanställning av evenemanget" in summary
