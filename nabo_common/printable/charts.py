@@ -29,7 +29,7 @@ STYLE = Style(
     title_font_size=18,
     label_font_size=13,
     major_label_font_size=13,
-    legend_font_size=14,
+    legend_font_size=13,
     value_font_size=14,
     tooltip_font_size=14,
 )
@@ -98,7 +98,7 @@ def bar_chart(chart_id, title, labels, series, formatter=str, horizontal=False, 
         legend_at_bottom_columns=len(series),
         truncate_legend=-1,
         truncate_label=-1,
-        x_label_rotation=0 if horizontal or len(labels) <= 4 else 30,
+        x_label_rotation=30 if not horizontal and sum(len(str(label)) for label in labels) > 60 else 0,
         value_formatter=formatter,
         margin_bottom=12,
         no_data_text="–",
@@ -107,6 +107,9 @@ def bar_chart(chart_id, title, labels, series, formatter=str, horizontal=False, 
         chart.y_labels = _whole_steps(series, stacked)
     chart.add_xml_filter(_without_scripts)
     chart.uuid = chart_id  # a stable id: the hatches' CSS and the tests can find the chart by it
+    if horizontal:  # pygal stacks rows from the bottom up: the first label goes on top, as in the tables
+        labels = list(reversed(labels))
+        series = [(name, list(reversed(values))) for name, values in series]
     chart.title = title
     chart.x_labels = labels
     for name, values in series:

@@ -40,3 +40,13 @@ def test_stacked_parts_without_ideas_carry_no_label():
         )
     )
     assert sorted(values(svg)) == ["2", "3"]
+
+
+def test_rows_of_a_horizontal_chart_read_from_the_top_in_the_given_order():
+    svg = ET.fromstring(
+        bar_chart("rows", "Rows", ["first", "second", "third"], [("n", [1, 2, 3])], horizontal=True)
+    )
+    height = {
+        t.text: float(t.get("y")) for t in svg.iter(f"{SVG}text") if t.text in ("first", "second", "third")
+    }
+    assert height["first"] < height["second"] < height["third"]  # SVG's y grows downwards
