@@ -15,8 +15,9 @@ from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from nabo_common.runtime.context import LANGUAGES
+
 LAYOUTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
-LANGUAGES = ("da", "nl", "de", "sv", "en")
 FALLBACK = "en"
 
 
