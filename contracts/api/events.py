@@ -136,7 +136,19 @@ class ProgrammeQuery(PageQuery):
 
 
 class ReportQuery(Input):
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "csv", "html"]),
+        metadata={"description": "json, csv or html (printable); otherwise chosen from the Accept header."},
+    )
+
+
+class SummaryQuery(Input):
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "html"]),
+        metadata={"description": "json or html (printable); otherwise chosen from the Accept header."},
+    )
 
 
 # --- co-hosting -------------------------------------------------------------------

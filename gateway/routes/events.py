@@ -5,6 +5,7 @@ from werkzeug.wrappers import Response
 from contracts.api import events as s
 from contracts.api import notifications as notification_schemas
 from gateway.calendars import calendar_id, calendar_response, read_as_token_holder
+from gateway.documents import chosen_format, document_response
 from gateway.http import api
 from gateway.parsing import csv_import_payload
 from gateway.registration_links import follow
@@ -26,6 +27,12 @@ CO_HOSTING = ("An association named in association_ids that you do not administe
               "(event.co_host_invited or programme.co_host_invited) and co-organises only once one of its "
               "admins approves; until then nothing of it shows in that association's listings or calendar "
               "feed. Declining removes the invitation.")
+
+REPORT_MEDIA = {"application/json": "json", "text/csv": "csv", "text/html": "html"}
+SUMMARY_MEDIA = {"application/json": "json", "text/html": "html"}
+PRINTABLE = ("format=html (or Accept: text/html) gives a printable page in the caller's language "
+             "(Accept-Language: da, nl, de, sv or en), dates and amounts written the reader's way, with "
+             "charts drawn as SVG that read in black and white.")
 
 BULK_RULES = ("Each entry follows the rules of a single registration (capacity and waitlist, answers, one "
               "active registration per person or address; a person's address registers that person) and is "
@@ -107,22 +114,24 @@ class EventsRoutes:
         "/v1/programmes/{id}/report",
         query=s.ReportQuery,
         tags=("programmes",),
-        produces=("application/json", "text/csv"),
+        produces=tuple(REPORT_MEDIA),
         summary="The programme's final report: every event, attendance, channels, recordings, feedback, "
                 "budget.",
         description="format=csv (or Accept: text/csv) gives one CSV row per event, a total row and the "
-                    "budget.",
+                    "budget (amounts in minor units, as in JSON). " + PRINTABLE + " Its charts: "
+                    "attendance per meeting; registrations, attendance and no-shows per meeting; the "
+                    "channels that brought people; the budget granted, used and remaining.",
     )
     def programme_report(self, request, id):
-        wants_csv = request.query.get("format") == "csv" or (
-            "format" not in request.query and request.accept_mimetypes.best == "text/csv"
-        )
-        if wants_csv:
+        wanted = chosen_format(request, REPORT_MEDIA)
+        if wanted == "csv":
             return Response(
                 self.events.programme_report_csv(id),
                 content_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": f'attachment; filename="programme-{id}-report.csv"'},
             )
+        if wanted == "html":
+            return document_response(self.events.programme_report_page(id))
         return self.events.programme_report(id)
 
     @api(
@@ -386,11 +395,17 @@ class EventsRoutes:
     @api(
         "GET",
         "/v1/events/{id}/attendance",
+        query=s.SummaryQuery,
         response=s.AttendanceSummary,
         tags=("attendance",),
+        produces=tuple(SUMMARY_MEDIA),
         summary="Who attended: registered, walk-ins, online joins, anonymous counts and no-shows.",
+        description="The event's summary. " + PRINTABLE + " Its charts: registrations, attendance and "
+        "no-shows; the channels that brought people; the feedback ratings.",
     )
     def get_attendance(self, request, id):
+        if chosen_format(request, SUMMARY_MEDIA) == "html":
+            return document_response(self.events.event_summary_page(id))
         return self.events.get_attendance(id)
 
     @api(

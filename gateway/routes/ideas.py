@@ -1,8 +1,7 @@
 """Routes of the ideas part of the API: panels, participants, meetings, ideas,
 supports, comments, duplicates, decisions, initiatives and the catalogue."""
-from werkzeug.wrappers import Response
-
 from contracts.api import ideas as s
+from gateway.documents import chosen_format, document_response
 from gateway.http import api
 from gateway.routes import EXPORTERS
 from nabo_common.api.pagination import PageQuery, page_schema
@@ -11,14 +10,6 @@ EXPORTERS.append("ideas")
 
 CATALOGUE_MEDIA = {"application/json": "json", "text/csv": "csv", "text/markdown": "md", "text/html": "html"}
 WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
-
-
-def catalogue_format(request):
-    """?format wins; otherwise the best match of the Accept header (JSON by default)."""
-    if request.query.get("format"):
-        return request.query["format"]
-    best = request.accept_mimetypes.best_match(list(CATALOGUE_MEDIA), default="application/json")
-    return CATALOGUE_MEDIA[best]
 
 
 class IdeasRoutes:
@@ -130,20 +121,13 @@ class IdeasRoutes:
         errors=(400, 404, 422),
         summary="The idea catalogue: accepted ideas by sub-theme with supports, as JSON, CSV, Markdown or "
         "printable HTML. Public once published.",
+        description="format=html (or Accept: text/html) gives a printable page in the caller's language "
+        "(Accept-Language: da, nl, de, sv or en) with a chart of the ideas per sub-theme by status, drawn "
+        "as SVG.",
     )
     def get_catalogue(self, request, id):
-        result = self.ideas.get_catalogue(id, {"format": catalogue_format(request)})
-        if "body" not in result:
-            return result
-        disposition = "inline" if result["content_type"].startswith("text/html") else "attachment"
-        return Response(
-            result["body"],
-            content_type=result["content_type"],
-            headers={
-                "Content-Disposition": f'{disposition}; filename="{result["filename"]}"',
-                "Vary": "Accept",
-            },
-        )
+        result = self.ideas.get_catalogue(id, {"format": chosen_format(request, CATALOGUE_MEDIA)})
+        return document_response(result) if "body" in result else result
 
     # --- ideas ------------------------------------------------------------------
     @api(

@@ -22,6 +22,7 @@ from services.events.domain import (
     programmes,
     registrations,
     reminders,
+    report_pages,
     reports,
     retention,
     search,
@@ -78,6 +79,10 @@ class EventsService(OperationsEndpoints):
     @rpc
     def programme_report_csv(self, programme_id):
         return reports.report_csv(self.db, self.caller, programme_id)
+
+    @rpc
+    def programme_report_page(self, programme_id):
+        return report_pages.programme_page(self.db, self.caller, programme_id, MembersDirectory(self.members))
 
     # --- co-hosting across associations ----------------------------------------
     @rpc
@@ -165,6 +170,10 @@ class EventsService(OperationsEndpoints):
     @rpc
     def get_attendance(self, event_id):
         return attendance.get(self.db, self.caller, event_id)
+
+    @rpc
+    def event_summary_page(self, event_id):
+        return report_pages.event_page(self.db, self.caller, event_id, MembersDirectory(self.members))
 
     @rpc
     def record_attendance(self, event_id, payload):

@@ -67,7 +67,7 @@ class IdeasService(OperationsEndpoints):
 
     @rpc
     def get_catalogue(self, panel_id, query):
-        return catalogue.get(self.db, self.caller, panel_id, query)
+        return catalogue.get(self.db, self.caller, panel_id, query, MembersDirectory(self.members))
 
     # --- ideas ----------------------------------------------------------------
     @rpc

@@ -16,10 +16,16 @@ from gateway.runtime import reset_runtime
 from nabo_common.cli import load_service_class
 from nabo_common.persistence import db
 from services.members.bootstrap import ensure_platform_admin
+from tests.support.api import Api, check
+from tests.support.browser import open_page
+from tests.support.charts import bars, chart, values
 from tests.support.infra import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@nabo.local", "platform-admin-demo-pw"
+DEMO_PROGRAMME = "Virtuelle netværksmøder 2024"
+# where to keep the browser's picture of the demo programme's report (docs/images/programme-report.png)
+SCREENSHOT_DIR = os.environ.get("NABO_REPORT_SCREENSHOT_DIR")
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +135,35 @@ def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, tmp_path):
     headings = [line for line in written.splitlines() if line.startswith("## ")]
     assert headings == [line for line in committed.splitlines() if line.startswith("## ")]
     assert "U bent aangemeld" in written and '"attendees": 9' in written
+
+
+def test_the_demo_programme_report_page_shows_the_seven_meetings_in_a_browser(demo_system, tmp_path):
+    load_demo(demo_system["base_url"])  # loads what is not there yet: this test also runs alone
+    api = Api(demo_system["base_url"])
+    admin = api.as_(api.sign_in("admin.dk@demo.nabo.local", "demo-admin-password"))
+    [programme] = [
+        p for p in check(admin.get("/v1/programmes"), 200)["items"] if p["title"] == DEMO_PROGRAMME
+    ]
+    report = check(admin.get(f"/v1/programmes/{programme['id']}/report"), 200)
+    assert [line["attendees"] for line in report["events"]] == [9, 2, 7, 7, 7, 6, 3]
+    assert report["budget"]["granted_minor"] == 75_000_00 and report["budget"]["used_minor"] == 70_000_00
+
+    path = f"/v1/programmes/{programme['id']}/report?format=html"
+    page = admin.get(path, headers={"Accept-Language": "da"}).text
+    assert values(chart(page, "attendance")) == ["9", "2", "7", "7", "7", "6", "3"]
+    assert len(bars(chart(page, "turnout"))) == 3 * 7
+    assert "Fjordby Kommune – Erhvervskontoret" in page and "75.000,00\xa0kr." in page
+
+    screenshot = os.path.join(SCREENSHOT_DIR or tmp_path, "programme-report.png")
+    seen = open_page(
+        demo_system["base_url"] + path,
+        screenshot,
+        {"Authorization": f"Bearer {admin.token}", "Accept-Language": "da"},
+    )
+    assert seen["status"] == 200 and seen["title"].startswith(DEMO_PROGRAMME)
+    assert seen["console_errors"] == [] and seen["outside_requests"] == []
+    with open(screenshot, "rb") as picture:
+        assert picture.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
 def test_demo_data_exits_with_one_line_when_the_gateway_is_unreachable():

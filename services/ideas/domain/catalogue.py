@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from contracts.api import ideas as schemas
 from nabo_common.api.validation import dump, load
-from services.ideas.domain import access, render, trace, views
+from services.ideas.domain import access, catalogue_page, render, trace, views
 from services.ideas.models import Idea
 
 OTHER_SECTION = "Other ideas"
@@ -43,7 +43,7 @@ def build(session, panel):
     }
 
 
-def get(session, caller, panel_id, query):
+def get(session, caller, panel_id, query, directory):
     """JSON as a dict; other formats as {content_type, filename, body}."""
     q = load(schemas.CatalogueQuery, query)
     panel = access.visible_panel_or_404(session, caller, panel_id)
@@ -51,4 +51,7 @@ def get(session, caller, panel_id, query):
     fmt = q.get("format", "json")
     if fmt == "json":
         return catalogue
+    if fmt == "html":
+        association = directory.association(panel.association_id)
+        return catalogue_page.page(session, caller, panel, catalogue, association)
     return render.document(catalogue, fmt)

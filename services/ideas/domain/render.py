@@ -1,5 +1,5 @@
-"""The catalogue as CSV (one row per idea), Markdown and a printable HTML
-page. Markdown and HTML come from Jinja2 templates in ../templates."""
+"""The catalogue as CSV (one row per idea) and Markdown (a Jinja2 template in
+../templates); the printable HTML page is catalogue_page's."""
 import csv
 import io
 import os
@@ -8,8 +8,7 @@ import re
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "md": "text/markdown; charset=utf-8",
-                 "html": "text/html; charset=utf-8"}
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "md": "text/markdown; charset=utf-8"}
 CSV_COLUMNS = ("sub_theme_key", "sub_theme", "idea_id", "title", "need", "expected_effect", "description",
                "suggested_partners", "submitted_by", "supports", "supports_by_organisation", "initiatives")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -31,7 +30,7 @@ def _by_organisation(idea):
 
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(("html", "html.j2"), default_for_string=False),
+    autoescape=select_autoescape((), default_for_string=False),
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,

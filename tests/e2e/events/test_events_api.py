@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import check, unique
+from tests.support.charts import bars, chart, values
 from tests.support.covers import covers
 
 NETWORK = str(uuid.uuid4())
@@ -239,6 +240,34 @@ def test_seven_meeting_programme_report(tenant_a):
     assert rows[9][header.index("attendees")] == "5.9"
     assert rows[-1] == ["DKK", "7500000", "7000000", "500000"]
     assert admin.get(f"/v1/programmes/{pid}/report", headers={"Accept": "text/csv"}).text == response.text
+
+    # the same report as a printable page, in Danish, with its charts drawn from the same figures
+    page = admin.get(
+        f"/v1/programmes/{pid}/report", headers={"Accept": "text/html,*/*;q=0.8", "Accept-Language": "da"}
+    )
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-disposition"].startswith("inline")
+    assert "Accept-Language" in page.headers["vary"]
+    attendance_chart = chart(page.text, "attendance")
+    assert len(bars(attendance_chart)) == 7
+    assert values(attendance_chart) == ["9", "2", "7", "7", "7", "6", "3"]
+    assert len(bars(chart(page.text, "turnout"))) == 3 * 7
+    assert values(chart(page.text, "budget")) == ["75.000,00\xa0kr.", "70.000,00\xa0kr.", "5.000,00\xa0kr."]
+    assert {"LinkedIn", "Facebook", "Nyhedsbrev", "Direkte mail"} <= set(
+        t.text for t in chart(page.text, "channels").iter() if t.text
+    )
+    assert tenant_a.association["name"] in page.text and "Fremmøde pr. møde" in page.text
+    assert admin.get(f"/v1/programmes/{pid}/report", params={"format": "html"}).text.count("<svg") == 4
+    assert check(admin.get(f"/v1/programmes/{pid}/report", params={"format": "pdf"}), 422)
+
+    summary = admin.get(
+        f"/v1/events/{ids[0]}/attendance", params={"format": "html"}, headers={"Accept-Language": "nl"}
+    )
+    assert summary.status_code == 200 and "Evenementoverzicht" in summary.text
+    # registrations, attendees, the registered among them and the walk-ins
+    assert values(chart(summary.text, "turnout")) == ["1", "9", "1", "8"]
+    assert values(chart(summary.text, "feedback")) == ["1", "1"]  # one 4, one 5
+    assert check(admin.get(f"/v1/events/{ids[0]}/attendance"), 200)["attendees"] == 9
 
 
 @covers("GET /v1/events", "POST /v1/events/{id}/registrations")

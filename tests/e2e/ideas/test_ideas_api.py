@@ -8,6 +8,7 @@ import pytest
 
 from tests.integration.ideas.waiting import assert_equal, eventually
 from tests.support.api import check, unique
+from tests.support.charts import bars, chart, values
 from tests.support.covers import covers
 
 SUB_THEMES = [("green-guidance", "Green guidance"), ("green-funding", "Green funding"),
@@ -214,6 +215,9 @@ def test_the_yearly_business_panel_rebuilt_end_to_end(api, tenant_a):
     )
     assert page.headers["content-type"].startswith("text/html")
     assert page.text.count('<article class="idea">') == 40 and "@media print" in page.text
+    by_status = chart(page.text, "ideas-by-status")
+    assert len(bars(by_status)) == len(SUB_THEMES) * 5  # each sub-theme's ideas by their five statuses
+    assert sorted(values(by_status)) == ["1"] + ["8"] * 5  # 8 accepted per sub-theme, the merged duplicate
     assert "Draft" not in page.text
 
     # 9 initiatives launched and followed up

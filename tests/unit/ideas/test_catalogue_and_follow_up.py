@@ -81,15 +81,15 @@ def test_catalogue_is_hidden_from_anonymous_until_published(world):
     panel = world.panel()
     accepted_idea(world, panel, world.alice, "Green loan desk")
     with pytest.raises(NotFound):
-        world.do(catalogue.get, world.anonymous, panel["id"], {})
+        world.do(catalogue.get, world.anonymous, panel["id"], {}, world.directory)
     with pytest.raises(NotFound):
-        world.do(catalogue.get, world.foreign_admin, panel["id"], {})
-    draft = world.do(catalogue.get, world.alice, panel["id"], {})
+        world.do(catalogue.get, world.foreign_admin, panel["id"], {}, world.directory)
+    draft = world.do(catalogue.get, world.alice, panel["id"], {}, world.directory)
     assert draft["published"] is False and draft["idea_count"] == 1
     world.do(panels.transition, world.admin, panel["id"], {"to": "catalogue_published"})
-    public = world.do(catalogue.get, world.anonymous, panel["id"], {})
+    public = world.do(catalogue.get, world.anonymous, panel["id"], {}, world.directory)
     assert public["published"] is True
-    assert world.do(catalogue.get, world.foreign_admin, panel["id"], {})["idea_count"] == 1
+    assert world.do(catalogue.get, world.foreign_admin, panel["id"], {}, world.directory)["idea_count"] == 1
 
 
 def test_catalogue_groups_accepted_ideas_by_sub_theme_in_every_format(world):
@@ -99,7 +99,7 @@ def test_catalogue_groups_accepted_ideas_by_sub_theme_in_every_format(world):
     world.do(ideas.submit, world.bob, panel["id"], {"title": "Not yet reviewed"})
     world.do(engagement.support, world.bob, a["id"], {})
     world.do(engagement.support, world.carol, a["id"], {})
-    data = world.do(catalogue.get, world.alice, panel["id"], {"format": "json"})
+    data = world.do(catalogue.get, world.alice, panel["id"], {"format": "json"}, world.directory)
     assert [(s["key"], [i["title"] for i in s["ideas"]]) for s in data["sections"]] == [
         ("green-guidance", ["Energy check | for *all*"]),
         ("green-funding", ["Green loan desk"]),
@@ -107,7 +107,7 @@ def test_catalogue_groups_accepted_ideas_by_sub_theme_in_every_format(world):
     assert data["sections"][1]["ideas"][0]["support_count"] == 2
     assert data["support_count"] == 2
 
-    as_csv = world.do(catalogue.get, world.alice, panel["id"], {"format": "csv"})
+    as_csv = world.do(catalogue.get, world.alice, panel["id"], {"format": "csv"}, world.directory)
     assert as_csv["content_type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(as_csv["body"])))
     assert [(r["sub_theme_key"], r["title"], r["supports"]) for r in rows] == [
@@ -116,23 +116,23 @@ def test_catalogue_groups_accepted_ideas_by_sub_theme_in_every_format(world):
     ]
     assert rows[1]["supports_by_organisation"] == "Alpha Solar ApS: 1; Beta Byg A/S: 1"
 
-    md = world.do(catalogue.get, world.alice, panel["id"], {"format": "md"})["body"]
+    md = world.do(catalogue.get, world.alice, panel["id"], {"format": "md"}, world.directory)["body"]
     assert "## Green guidance" in md and "## Green funding" in md
     assert r"### Energy check \| for \*all\*" in md
     assert "- Supports: 2" in md
 
-    page = world.do(catalogue.get, world.alice, panel["id"], {"format": "html"})
+    page = world.do(catalogue.get, world.alice, panel["id"], {"format": "html"}, world.directory)
     assert page["content_type"].startswith("text/html")
     assert "<h2>Green funding</h2>" in page["body"] and "@media print" in page["body"]
     assert "Draft, not yet published" in page["body"]
     with pytest.raises(ValidationFailed):
-        world.do(catalogue.get, world.alice, panel["id"], {"format": "pdf"})
+        world.do(catalogue.get, world.alice, panel["id"], {"format": "pdf"}, world.directory)
 
 
 def test_html_catalogue_escapes_participant_text(world):
     panel = world.panel()
     accepted_idea(world, panel, world.alice, "<script>alert(1)</script>")
-    body = world.do(catalogue.get, world.alice, panel["id"], {"format": "html"})["body"]
+    body = world.do(catalogue.get, world.alice, panel["id"], {"format": "html"}, world.directory)["body"]
     assert "<script>alert" not in body and "&lt;script&gt;" in body
 
 
