@@ -1,7 +1,5 @@
 """The OpenAPI 3 document, generated from the route declarations and their
-marshmallow schemas (apispec), and a human-readable API page."""
-import html
-import json
+marshmallow schemas (apispec); the API page (``gateway.apipage``) shows it with Swagger UI."""
 import re
 
 from apispec import APISpec
@@ -310,74 +308,3 @@ def example_for(schema, doc, name="", depth=0):
     if kind == "boolean":
         return True
     return None
-
-
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>nabo API</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222}}
-h2{{border-bottom:1px solid #ddd;padding-bottom:.3rem;margin-top:2rem}}
-.op{{margin:.8rem 0;padding:.6rem .8rem;border-left:4px solid #4a7;background:#f7faf8}}
-code{{background:#eef;padding:0 .25rem}} .m{{font-weight:bold;display:inline-block;width:4.5rem}}
-pre{{background:#f4f4f4;padding:.5rem;overflow:auto}} small{{color:#666}}
-table{{border-collapse:collapse;margin:.4rem 0;font-size:.9rem}}
-td,th{{border:1px solid #ddd;padding:.1rem .4rem;text-align:left}}
-ul.r{{font-size:.85rem;margin:.3rem 0;padding-left:1.2rem;columns:2}}</style>
-</head><body><h1>nabo API</h1><p>{description}</p>
-<p>Machine-readable: <a href="/v1/openapi.json">/v1/openapi.json</a> (OpenAPI {openapi}).</p>
-{sections}</body></html>"""
-
-
-def _parameters(op):
-    rows = []
-    for p in op.get("parameters", []):
-        schema = p.get("schema", {})
-        kind = schema.get("type", "string") + (f" ({schema['format']})" if schema.get("format") else "")
-        if schema.get("enum"):
-            kind = " | ".join(str(v) for v in schema["enum"])
-        required = " <b>required</b>" if p.get("required") else ""
-        description = html.escape(p.get("description", ""))
-        rows.append(
-            f"<tr><td><code>{html.escape(p['name'])}</code></td><td>{p['in']}</td>"
-            f"<td>{html.escape(kind)}{required}</td><td>{description}</td></tr>"
-        )
-    return (
-        f"<table><tr><th>parameter</th><th>in</th><th>type</th><th></th></tr>{''.join(rows)}</table>"
-        if rows
-        else ""
-    )
-
-
-def _responses(op):
-    items = [
-        f"<li><code>{code}</code> {html.escape(r.get('description', ''))}</li>"
-        for code, r in op.get("responses", {}).items()
-    ]
-    return f'<ul class="r">{"".join(items)}</ul>'
-
-
-def render_page(doc):
-    sections = {}
-    for path, operations in doc["paths"].items():
-        for method, op in operations.items():
-            tag = (op.get("tags") or ["other"])[0]
-            body = ""
-            request_body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
-            if request_body:
-                example = request_body.get("example") or example_for(request_body.get("schema", {}), doc)
-                body = (
-                    "<div>Example body:</div>"
-                    f"<pre>{html.escape(json.dumps(example, indent=2, ensure_ascii=False))}</pre>"
-                )
-            auth = "" if {} in op.get("security", []) else " <small>(bearer token)</small>"
-            sections.setdefault(tag, []).append(
-                f'<div class="op"><span class="m">{method.upper()}</span>'
-                f"<code>{html.escape(path)}</code>{auth}"
-                f"<div>{html.escape(op.get('summary', ''))}</div>"
-                f"{_parameters(op)}{body}{_responses(op)}</div>"
-            )
-    rendered = "".join(
-        f"<h2>{html.escape(tag)}</h2>{''.join(items)}" for tag, items in sorted(sections.items())
-    )
-    return PAGE.format(
-        description=html.escape(doc["info"].get("description", "")), openapi=doc["openapi"], sections=rendered
-    )

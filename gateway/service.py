@@ -4,7 +4,7 @@ import json
 
 from werkzeug.wrappers import Response
 
-from gateway import openapi
+from gateway import apipage, openapi, problems
 from gateway.auth import Authenticator
 from gateway.routes import EXPORTERS
 from gateway.routes.events import EventsRoutes
@@ -54,7 +54,12 @@ class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, NotificationsRoutes, 
 
     @route("GET", "/v1/docs")
     def api_page(self, request):
-        return Response(openapi.render_page(self._openapi()), content_type="text/html; charset=utf-8")
+        return apipage.page()
+
+    @route("GET", apipage.ASSETS_PATH + "/<name>")
+    def api_page_asset(self, request, name):
+        return apipage.asset(name) or problems.problem(404, "Not found", "No resource lives at this path.",
+                                                       instance=request.path)
 
     @route("GET", "/")
     def index(self, request):
