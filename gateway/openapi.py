@@ -155,8 +155,8 @@ def build(version="1.0.0"):
         for op in operations.values():
             content = op.get("requestBody", {}).get("content", {}).get("application/json")
             if content is not None and "example" not in content:
-                content["example"] = EXAMPLE_OVERRIDES.get(op["operationId"]) or example_for(
-                    content.get("schema", {}), doc
+                content["example"] = EXAMPLE_OVERRIDES.get(op["operationId"]) or _as_resource(
+                    content.get("schema", {}), example_for(content.get("schema", {}), doc)
                 )
     return doc
 
@@ -251,6 +251,27 @@ EXAMPLE_OVERRIDES = {
     "create_campaign": _CAMPAIGN,
     "update_campaign": {"contents": _CAMPAIGN["contents"]},
 }
+
+# what a field means depends on the resource: a person's name is no company's, an idea's title no meeting's
+RESOURCE_EXAMPLES = {
+    "Person": {"name": "Anne Holm"},
+    "Registration": {"name": "Jens Madsen"},
+    "Association": {"name": "Fjordby Erhvervsforening"},
+    "Idea": {"title": "Fælles indkøb af solceller for små virksomheder"},
+    "Initiative": {"title": "Energitjek for 20 virksomheder i Fjordby"},
+    "OfferNeed": {"title": "Søger partner til energirenovering af værksted"},
+    "Panel": {"title": "Idépanel: Grøn omstilling 2025"},
+    "Meeting": {"title": "Panelmøde i marts"},
+    "Programme": {"title": "Grøn omstilling 2025"},
+}
+
+
+def _as_resource(schema, example):
+    """``example`` with the values of the resource a body schema is for (PersonCreate: a person)."""
+    resource = re.sub(r"(Create|Update)$", "", schema.get("$ref", "").rsplit("/", 1)[-1])
+    if not isinstance(example, dict) or resource not in RESOURCE_EXAMPLES:
+        return example
+    return {name: RESOURCE_EXAMPLES[resource].get(name, value) for name, value in example.items()}
 
 
 def _resolve(schema, doc):

@@ -1,0 +1,38 @@
+"""The request-body examples the API page offers to "Try it out": valid bodies, each fitting its resource."""
+import pytest
+
+import gateway.service  # noqa: F401  (declares every route)
+from gateway import openapi
+from gateway.http import ROUTES
+
+DOC = openapi.build()
+BODIES = {
+    op["operationId"]: op["requestBody"]["content"]["application/json"]["example"]
+    for operations in DOC["paths"].values()
+    for op in operations.values()
+    if "requestBody" in op
+}
+ROUTE_BODIES = {route.name: route.body for route in ROUTES if route.body is not None}
+
+
+@pytest.mark.parametrize("operation", sorted(BODIES))
+def test_every_body_example_is_a_body_the_route_takes(operation):
+    assert ROUTE_BODIES[operation]().validate(BODIES[operation]) == {}
+
+
+def test_resources_of_different_kinds_get_names_and_titles_of_their_own():
+    # a person named like a company, or an idea titled like a meeting, teaches the wrong thing
+    named = {}
+    for operation, body in BODIES.items():
+        resource = ROUTE_BODIES[operation].__name__.removesuffix("Create").removesuffix("Update")
+        for field in ("name", "title"):
+            if isinstance(body.get(field), str):
+                named.setdefault(body[field], set()).add(resource)
+    shared = {value: kinds for value, kinds in named.items() if len(kinds) > 1}
+    assert shared == {}
+
+
+def test_people_are_not_named_like_companies():
+    for operation in ("create_person", "update_person", "register", "update_registration"):
+        words = BODIES[operation]["name"].split()
+        assert len(words) >= 2 and not {"ApS", "A/S", "GmbH", "BV", "AB"} & set(words), operation
