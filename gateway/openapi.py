@@ -8,6 +8,8 @@ from marshmallow import fields as ma_fields
 
 from contracts.api.events import CalendarFeedQuery
 from gateway.http import ROUTES
+from nabo_common import __version__
+from nabo_common.api.deprecation import DOCS_LINK
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -58,7 +60,7 @@ def _object_size(converter, field, ret, **kwargs):
     return {}
 
 
-def build(version="1.0.0"):
+def build(version=__version__):
     marshmallow_plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
         title="nabo API",
@@ -147,6 +149,7 @@ def build(version="1.0.0"):
                 "description": ERROR_TEXT.get(status, "Error"),
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
             }
+        _mark_deprecated(operation, route)
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
@@ -159,6 +162,29 @@ def build(version="1.0.0"):
                     content.get("schema", {}), example_for(content.get("schema", {}), doc)
                 )
     return doc
+
+
+DEPRECATION_HEADERS = {
+    "Deprecation": {"description": "When the operation, or a field it takes or returns, was deprecated "
+                                   "(RFC 9745).", "schema": {"type": "string", "example": "@1780272000"}},
+    "Sunset": {"description": "The earliest day it may be taken away (RFC 8594).",
+               "schema": {"type": "string", "example": "Tue, 01 Jun 2027 00:00:00 GMT"}},
+    "Link": {"description": "The API page.", "schema": {"type": "string", "example": DOCS_LINK}},
+}
+
+
+def _mark_deprecated(operation, route):
+    """A deprecated operation is marked so; one that is or uses a deprecated field says until when, and
+    documents the headers its responses carry."""
+    notice = route.deprecation()
+    if notice is None:
+        return
+    if route.deprecated is not None:
+        operation["deprecated"] = True
+    what = "This operation is deprecated" if route.deprecated else "A field of this operation is deprecated"
+    operation["description"] = (f"{operation.get('description', '')}\n\n**{what}.** {notice.text()}").strip()
+    for response in operation["responses"].values():
+        response["headers"] = DEPRECATION_HEADERS
 
 
 # realistic values by field name (checked first), then by format and type
