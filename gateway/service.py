@@ -13,6 +13,7 @@ from gateway.routes.members import MembersRoutes
 from gateway.routes.networks import NetworksRoutes
 from gateway.routes.notifications import NotificationsRoutes
 from gateway.server import route
+from nabo_common.messaging import asyncapi
 from nabo_common.operations import broker_reachable
 from nabo_common.runtime import metrics
 from nabo_common.runtime.rpc import TimedRpcProxy
@@ -32,6 +33,7 @@ class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, NotificationsRoutes, 
     ideas = TimedRpcProxy("ideas")
 
     _openapi_cache = None
+    _asyncapi_cache = None
 
     @route("GET", "/health/live")
     def health_live(self, request):
@@ -51,6 +53,12 @@ class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, NotificationsRoutes, 
     @route("GET", "/v1/openapi.json")
     def openapi_document(self, request):
         return Response(json.dumps(self._openapi()), content_type="application/json")
+
+    @route("GET", "/v1/asyncapi.json")
+    def asyncapi_document(self, request):
+        if Gateway._asyncapi_cache is None:
+            Gateway._asyncapi_cache = asyncapi.build()
+        return Response(json.dumps(Gateway._asyncapi_cache), content_type="application/json")
 
     @route("GET", "/v1/docs")
     def api_page(self, request):
