@@ -70,7 +70,9 @@ def build(version=__version__):
         info={
             "description": "Business networks across borders: members, networks, events, notifications and "
             "idea panels. Errors are application/problem+json (RFC 9457). Lists are paginated "
-            "with limit (at most 200) and offset."
+            "with limit (at most 200) and offset. To try operations on the API page, sign in with "
+            "POST /v1/auth/token (the page then sends the token it returns), or paste a token under "
+            "Authorize. Versioning and deprecation: docs/api-versioning.md; the events: /v1/asyncapi.json."
         },
     )
     marshmallow_plugin.converter.add_attribute_function(_object_size)
