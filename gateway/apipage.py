@@ -1,5 +1,6 @@
 """The API page: Swagger UI over the OpenAPI document, served from the files of the ``swagger-ui-bundle``
 package and the page's own start script, so the page asks no host but the gateway for anything."""
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -33,10 +34,11 @@ PAGE = f"""<!doctype html>
 """
 
 
-def _asset_file(name):
+@lru_cache(maxsize=None)
+def _asset_bytes(name):
     if name == "nabo-docs.js":
-        return resources.files("gateway") / "static" / name
-    return Path(swagger_ui_path) / name
+        return (resources.files("gateway") / "static" / name).read_bytes()
+    return (Path(swagger_ui_path) / name).read_bytes()
 
 
 def page():
@@ -48,5 +50,5 @@ def asset(name):
     """One of the page's files, or None for a name that is none of them."""
     if name not in ASSET_TYPES:
         return None
-    return Response(_asset_file(name).read_bytes(), content_type=ASSET_TYPES[name],
+    return Response(_asset_bytes(name), content_type=ASSET_TYPES[name],
                     headers={"Cache-Control": "public, max-age=3600"})

@@ -160,8 +160,8 @@ def build(version=__version__):
         for op in operations.values():
             content = op.get("requestBody", {}).get("content", {}).get("application/json")
             if content is not None and "example" not in content:
-                content["example"] = EXAMPLE_OVERRIDES.get(op["operationId"]) or _as_resource(
-                    content.get("schema", {}), example_for(content.get("schema", {}), doc)
+                content["example"] = EXAMPLE_OVERRIDES.get(op["operationId"]) or example_for(
+                    content.get("schema", {}), doc
                 )
     return doc
 
@@ -280,26 +280,43 @@ EXAMPLE_OVERRIDES = {
     "update_campaign": {"contents": _CAMPAIGN["contents"]},
 }
 
-# what a field means depends on the resource: a person's name is no company's, an idea's title no meeting's
+# what a field means depends on the resource (the body schema's name less Create, Update or Input): a
+# person's name is no company's, an idea's title no meeting's, a bounce's reason no postponement's
 RESOURCE_EXAMPLES = {
     "Person": {"name": "Anne Holm"},
     "Registration": {"name": "Jens Madsen"},
     "Association": {"name": "Fjordby Erhvervsforening"},
-    "Idea": {"title": "Fælles indkøb af solceller for små virksomheder"},
-    "Initiative": {"title": "Energitjek for 20 virksomheder i Fjordby"},
-    "OfferNeed": {"title": "Søger partner til energirenovering af værksted"},
-    "Panel": {"title": "Idépanel: Grøn omstilling 2025"},
+    "Event": {"description": "Tre virksomheder fortæller, hvordan de halverede deres energiforbrug."},
+    "EventTransition": {"to": "cancelled", "reason": "Too few registrations; moved to the spring"},
+    "Feedback": {"comment": "Useful talks and good contacts; more time for questions next time."},
+    "Idea": {"title": "Fælles indkøb af solceller for små virksomheder", "sub_theme": "solar",
+             "description": "Small companies buy solar panels together and share the installer."},
+    "Initiative": {"title": "Energitjek for 20 virksomheder i Fjordby", "starts_on": "2025-04-01",
+                   "ends_on": "2025-10-31", "description": "An energy adviser visits 20 small companies."},
+    "Organisation": {"description": "Carpenters in Fjordby, 12 staff; energy renovation of older houses."},
+    "Theme": {"key": "green-transition"},
+    "OfferNeed": {"title": "Søger partner til energirenovering af værksted", "available_from": "2025-04-01",
+                  "available_until": "2025-09-30",
+                  "description": "We are looking for a partner to renovate our workshop's heating."},
+    "Panel": {"title": "Idépanel: Grøn omstilling 2025",
+              "description": "Companies and citizens propose how Fjordby's businesses go green."},
+    "SubTheme": {"key": "solar", "name": "Solenergi"},
     "Meeting": {"title": "Panelmøde i marts"},
-    "Programme": {"title": "Grøn omstilling 2025"},
+    "Decision": {"body": "Udvalget for erhverv og klima",
+                 "text": "The committee backs the shared solar purchase and funds a pilot."},
+    "Programme": {"title": "Grøn omstilling 2025", "period_start": "2025-01-01", "period_end": "2025-12-31"},
+    "Cost": {"description": "Room hire and coffee, network meeting 20 March"},
+    "Membership": {"start_date": "2025-01-01", "end_date": "2025-12-31"},
+    "MembershipRenewal": {"end_date": "2026-12-31"},
+    "MembershipTransition": {"to": "lapsed", "reason": "The 2025 membership fee was not paid"},
+    "JoinDecision": {"reason": "Welcome: your heat pump experience fits the network."},
+    "Bounce": {"reason": "550 5.1.1 Mailbox unavailable"},
+    "Webhook": {"event_types": ["event.published", "registration.confirmed"]},
 }
 
 
-def _as_resource(schema, example):
-    """``example`` with the values of the resource a body schema is for (PersonCreate: a person)."""
-    resource = re.sub(r"(Create|Update)$", "", schema.get("$ref", "").rsplit("/", 1)[-1])
-    if not isinstance(example, dict) or resource not in RESOURCE_EXAMPLES:
-        return example
-    return {name: RESOURCE_EXAMPLES[resource].get(name, value) for name, value in example.items()}
+def _resource(ref):
+    return re.sub(r"(Create|Update|Input)$", "", ref.rsplit("/", 1)[-1])
 
 
 def _resolve(schema, doc):
@@ -310,11 +327,15 @@ def _resolve(schema, doc):
     return schema
 
 
-def example_for(schema, doc, name="", depth=0):
+def example_for(schema, doc, name="", depth=0, resource=""):
     """A realistic example value for a (resolved) JSON schema; server-owned (readOnly) fields left out."""
+    if "$ref" in (schema or {}):
+        resource = _resource(schema["$ref"])
     schema = _resolve(schema or {}, doc)
     if "example" in schema:
         return schema["example"]
+    if name in RESOURCE_EXAMPLES.get(resource, {}):
+        return RESOURCE_EXAMPLES[resource][name]
     if schema.get("enum"):
         return schema["enum"][0]
     kind = schema.get("type")
@@ -324,13 +345,13 @@ def example_for(schema, doc, name="", depth=0):
         if not schema.get("properties") and name in ("name", "description", "labels", "contents"):
             return {"da": "Grøn omstilling", "en": "Green transition"}
         return {
-            prop: example_for(definition, doc, prop, depth + 1)
+            prop: example_for(definition, doc, prop, depth + 1, resource)
             for prop, definition in schema.get("properties", {}).items()
             if not definition.get("readOnly")
         }
     if kind == "array":
         singular = name[:-3] + "y" if name.endswith("ies") else name[:-1] if name.endswith("s") else name
-        item = example_for(schema.get("items", {}), doc, singular, depth + 1)
+        item = example_for(schema.get("items", {}), doc, singular, depth + 1, resource)
         return [item] if item not in ({}, None) else []
     if kind == "string" and schema.get("minLength") == 36 == schema.get("maxLength"):
         return EXAMPLE_ID

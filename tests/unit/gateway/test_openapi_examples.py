@@ -26,7 +26,17 @@ def test_resources_of_different_kinds_get_names_and_titles_of_their_own():
     assert shared == {}
 
 
-def test_people_are_not_named_like_companies():
-    for operation in ("create_person", "update_person", "register", "update_registration"):
-        words = BODIES[operation]["name"].split()
+def test_people_are_not_named_like_companies_however_deep_they_are():
+    names = {operation: BODIES[operation]["name"]
+             for operation in ("create_person", "update_person", "register", "update_registration")}
+    names["register_many"] = BODIES["register_many"]["registrations"][0]["name"]
+    for operation, name in names.items():
+        words = name.split()
         assert len(words) >= 2 and not {"ApS", "A/S", "GmbH", "BV", "AB"} & set(words), operation
+
+
+def test_periods_end_after_they_start():
+    for operation, start, end in (("create_programme", "period_start", "period_end"),
+                                  ("create_membership", "start_date", "end_date"),
+                                  ("create_offer_or_need", "available_from", "available_until")):
+        assert BODIES[operation][start] < BODIES[operation][end], operation
