@@ -23,6 +23,7 @@ from gateway.ratelimit import (
 )
 from gateway.runtime import runtime
 from gateway.server import GatewayRoute
+from nabo_common.api import deprecation
 from nabo_common.api.errors import NaboError
 from nabo_common.runtime import jsoncodec
 
@@ -47,6 +48,11 @@ class RouteSpec:
     produces: tuple = ("application/json",)
     errors: tuple = (400, 401, 403, 404, 422)
     examples: dict = field(default_factory=dict)
+    deprecated: deprecation.Deprecation | None = None  # the operation's; fields say theirs in their metadata
+
+    def deprecation(self):
+        """What its clients are told: the operation's deprecation, or its fields' soonest."""
+        return deprecation.of_operation(self.deprecated, self.body, self.query, self.response)
 
 
 def request_id(request):
@@ -80,6 +86,9 @@ class ApiRoute(GatewayRoute):
             response = (self._refused_body(request, rt.config.max_body_bytes) or self._limited(request, rt)
                         or self._routed(request))
         response.headers["X-Request-ID"] = request.nabo_request_id
+        notice = self.spec.deprecation()
+        if notice is not None:
+            response.headers.update(notice.headers())
         cors.allow_origin(request, response, rt.config.cors_origins)
         metrics.record(self.url, request, response, started)
         return response

@@ -1,7 +1,5 @@
 """The OpenAPI 3 document, generated from the route declarations and their
-marshmallow schemas (apispec), and a human-readable API page."""
-import html
-import json
+marshmallow schemas (apispec); the API page (``gateway.apipage``) shows it with Swagger UI."""
 import re
 
 from apispec import APISpec
@@ -10,6 +8,8 @@ from marshmallow import fields as ma_fields
 
 from contracts.api.events import CalendarFeedQuery
 from gateway.http import ROUTES
+from nabo_common import __version__
+from nabo_common.api.deprecation import DOCS_LINK
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -60,7 +60,7 @@ def _object_size(converter, field, ret, **kwargs):
     return {}
 
 
-def build(version="1.0.0"):
+def build(version=__version__):
     marshmallow_plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
         title="nabo API",
@@ -70,7 +70,9 @@ def build(version="1.0.0"):
         info={
             "description": "Business networks across borders: members, networks, events, notifications and "
             "idea panels. Errors are application/problem+json (RFC 9457). Lists are paginated "
-            "with limit (at most 200) and offset."
+            "with limit (at most 200) and offset. To try operations on the API page, sign in with "
+            "POST /v1/auth/token (the page then sends the token it returns), or paste a token under "
+            "Authorize. Versioning and deprecation: docs/api-versioning.md; the events: /v1/asyncapi.json."
         },
     )
     marshmallow_plugin.converter.add_attribute_function(_object_size)
@@ -149,6 +151,7 @@ def build(version="1.0.0"):
                 "description": ERROR_TEXT.get(status, "Error"),
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
             }
+        _mark_deprecated(operation, route)
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
@@ -161,6 +164,29 @@ def build(version="1.0.0"):
                     content.get("schema", {}), doc
                 )
     return doc
+
+
+DEPRECATION_HEADERS = {
+    "Deprecation": {"description": "When the operation, or a field it takes or returns, was deprecated "
+                                   "(RFC 9745).", "schema": {"type": "string", "example": "@1780272000"}},
+    "Sunset": {"description": "The earliest day it may be taken away (RFC 8594).",
+               "schema": {"type": "string", "example": "Tue, 01 Jun 2027 00:00:00 GMT"}},
+    "Link": {"description": "The API page.", "schema": {"type": "string", "example": DOCS_LINK}},
+}
+
+
+def _mark_deprecated(operation, route):
+    """A deprecated operation is marked so; one that is or uses a deprecated field says until when, and
+    documents the headers its responses carry."""
+    notice = route.deprecation()
+    if notice is None:
+        return
+    if route.deprecated is not None:
+        operation["deprecated"] = True
+    what = "This operation is deprecated" if route.deprecated else "A field of this operation is deprecated"
+    operation["description"] = (f"{operation.get('description', '')}\n\n**{what}.** {notice.text()}").strip()
+    for response in operation["responses"].values():
+        response["headers"] = DEPRECATION_HEADERS
 
 
 # realistic values by field name (checked first), then by format and type
@@ -254,6 +280,44 @@ EXAMPLE_OVERRIDES = {
     "update_campaign": {"contents": _CAMPAIGN["contents"]},
 }
 
+# what a field means depends on the resource (the body schema's name less Create, Update or Input): a
+# person's name is no company's, an idea's title no meeting's, a bounce's reason no postponement's
+RESOURCE_EXAMPLES = {
+    "Person": {"name": "Anne Holm"},
+    "Registration": {"name": "Jens Madsen"},
+    "Association": {"name": "Fjordby Erhvervsforening"},
+    "Event": {"description": "Tre virksomheder fortæller, hvordan de halverede deres energiforbrug."},
+    "EventTransition": {"to": "cancelled", "reason": "Too few registrations; moved to the spring"},
+    "Feedback": {"comment": "Useful talks and good contacts; more time for questions next time."},
+    "Idea": {"title": "Fælles indkøb af solceller for små virksomheder", "sub_theme": "solar",
+             "description": "Small companies buy solar panels together and share the installer."},
+    "Initiative": {"title": "Energitjek for 20 virksomheder i Fjordby", "starts_on": "2025-04-01",
+                   "ends_on": "2025-10-31", "description": "An energy adviser visits 20 small companies."},
+    "Organisation": {"description": "Carpenters in Fjordby, 12 staff; energy renovation of older houses."},
+    "Theme": {"key": "green-transition"},
+    "OfferNeed": {"title": "Søger partner til energirenovering af værksted", "available_from": "2025-04-01",
+                  "available_until": "2025-09-30",
+                  "description": "We are looking for a partner to renovate our workshop's heating."},
+    "Panel": {"title": "Idépanel: Grøn omstilling 2025",
+              "description": "Companies and citizens propose how Fjordby's businesses go green."},
+    "SubTheme": {"key": "solar", "name": "Solenergi"},
+    "Meeting": {"title": "Panelmøde i marts"},
+    "Decision": {"body": "Udvalget for erhverv og klima",
+                 "text": "The committee backs the shared solar purchase and funds a pilot."},
+    "Programme": {"title": "Grøn omstilling 2025", "period_start": "2025-01-01", "period_end": "2025-12-31"},
+    "Cost": {"description": "Room hire and coffee, network meeting 20 March"},
+    "Membership": {"start_date": "2025-01-01", "end_date": "2025-12-31"},
+    "MembershipRenewal": {"end_date": "2026-12-31"},
+    "MembershipTransition": {"to": "lapsed", "reason": "The 2025 membership fee was not paid"},
+    "JoinDecision": {"reason": "Welcome: your heat pump experience fits the network."},
+    "Bounce": {"reason": "550 5.1.1 Mailbox unavailable"},
+    "Webhook": {"event_types": ["event.published", "registration.confirmed"]},
+}
+
+
+def _resource(ref):
+    return re.sub(r"(Create|Update|Input)$", "", ref.rsplit("/", 1)[-1])
+
 
 def _resolve(schema, doc):
     while "$ref" in schema:
@@ -263,11 +327,15 @@ def _resolve(schema, doc):
     return schema
 
 
-def example_for(schema, doc, name="", depth=0):
+def example_for(schema, doc, name="", depth=0, resource=""):
     """A realistic example value for a (resolved) JSON schema; server-owned (readOnly) fields left out."""
+    if "$ref" in (schema or {}):
+        resource = _resource(schema["$ref"])
     schema = _resolve(schema or {}, doc)
     if "example" in schema:
         return schema["example"]
+    if name in RESOURCE_EXAMPLES.get(resource, {}):
+        return RESOURCE_EXAMPLES[resource][name]
     if schema.get("enum"):
         return schema["enum"][0]
     kind = schema.get("type")
@@ -277,13 +345,13 @@ def example_for(schema, doc, name="", depth=0):
         if not schema.get("properties") and name in ("name", "description", "labels", "contents"):
             return {"da": "Grøn omstilling", "en": "Green transition"}
         return {
-            prop: example_for(definition, doc, prop, depth + 1)
+            prop: example_for(definition, doc, prop, depth + 1, resource)
             for prop, definition in schema.get("properties", {}).items()
             if not definition.get("readOnly")
         }
     if kind == "array":
         singular = name[:-3] + "y" if name.endswith("ies") else name[:-1] if name.endswith("s") else name
-        item = example_for(schema.get("items", {}), doc, singular, depth + 1)
+        item = example_for(schema.get("items", {}), doc, singular, depth + 1, resource)
         return [item] if item not in ({}, None) else []
     if kind == "string" and schema.get("minLength") == 36 == schema.get("maxLength"):
         return EXAMPLE_ID
@@ -310,74 +378,3 @@ def example_for(schema, doc, name="", depth=0):
     if kind == "boolean":
         return True
     return None
-
-
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>nabo API</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222}}
-h2{{border-bottom:1px solid #ddd;padding-bottom:.3rem;margin-top:2rem}}
-.op{{margin:.8rem 0;padding:.6rem .8rem;border-left:4px solid #4a7;background:#f7faf8}}
-code{{background:#eef;padding:0 .25rem}} .m{{font-weight:bold;display:inline-block;width:4.5rem}}
-pre{{background:#f4f4f4;padding:.5rem;overflow:auto}} small{{color:#666}}
-table{{border-collapse:collapse;margin:.4rem 0;font-size:.9rem}}
-td,th{{border:1px solid #ddd;padding:.1rem .4rem;text-align:left}}
-ul.r{{font-size:.85rem;margin:.3rem 0;padding-left:1.2rem;columns:2}}</style>
-</head><body><h1>nabo API</h1><p>{description}</p>
-<p>Machine-readable: <a href="/v1/openapi.json">/v1/openapi.json</a> (OpenAPI {openapi}).</p>
-{sections}</body></html>"""
-
-
-def _parameters(op):
-    rows = []
-    for p in op.get("parameters", []):
-        schema = p.get("schema", {})
-        kind = schema.get("type", "string") + (f" ({schema['format']})" if schema.get("format") else "")
-        if schema.get("enum"):
-            kind = " | ".join(str(v) for v in schema["enum"])
-        required = " <b>required</b>" if p.get("required") else ""
-        description = html.escape(p.get("description", ""))
-        rows.append(
-            f"<tr><td><code>{html.escape(p['name'])}</code></td><td>{p['in']}</td>"
-            f"<td>{html.escape(kind)}{required}</td><td>{description}</td></tr>"
-        )
-    return (
-        f"<table><tr><th>parameter</th><th>in</th><th>type</th><th></th></tr>{''.join(rows)}</table>"
-        if rows
-        else ""
-    )
-
-
-def _responses(op):
-    items = [
-        f"<li><code>{code}</code> {html.escape(r.get('description', ''))}</li>"
-        for code, r in op.get("responses", {}).items()
-    ]
-    return f'<ul class="r">{"".join(items)}</ul>'
-
-
-def render_page(doc):
-    sections = {}
-    for path, operations in doc["paths"].items():
-        for method, op in operations.items():
-            tag = (op.get("tags") or ["other"])[0]
-            body = ""
-            request_body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
-            if request_body:
-                example = request_body.get("example") or example_for(request_body.get("schema", {}), doc)
-                body = (
-                    "<div>Example body:</div>"
-                    f"<pre>{html.escape(json.dumps(example, indent=2, ensure_ascii=False))}</pre>"
-                )
-            auth = "" if {} in op.get("security", []) else " <small>(bearer token)</small>"
-            sections.setdefault(tag, []).append(
-                f'<div class="op"><span class="m">{method.upper()}</span>'
-                f"<code>{html.escape(path)}</code>{auth}"
-                f"<div>{html.escape(op.get('summary', ''))}</div>"
-                f"{_parameters(op)}{body}{_responses(op)}</div>"
-            )
-    rendered = "".join(
-        f"<h2>{html.escape(tag)}</h2>{''.join(items)}" for tag, items in sorted(sections.items())
-    )
-    return PAGE.format(
-        description=html.escape(doc["info"].get("description", "")), openapi=doc["openapi"], sections=rendered
-    )

@@ -19,8 +19,9 @@ from gateway.runtime import runtime
 log = logging.getLogger("nabo.gateway")
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
                     "X-Frame-Options": "DENY"}
-# HTML pages (the API page, the unsubscribe page) style themselves inline and run no script; their only form
-# posts back to the gateway, which mails may name by its public address
+# HTML pages (the unsubscribe and cancel pages) style themselves inline and run no script; their only form
+# posts back to the gateway, which mails may name by its public address. A page that runs scripts (the API
+# page) brings a policy of its own
 HTML_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
                "frame-ancestors 'none'; form-action 'self'{public}")
 FAILED = "The gateway failed; the error has been logged."
@@ -38,7 +39,7 @@ def secure(response, public_base_url):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = content_security_policy(public_base_url)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(public_base_url))
     return response
 
 

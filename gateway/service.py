@@ -4,7 +4,7 @@ import json
 
 from werkzeug.wrappers import Response
 
-from gateway import openapi
+from gateway import apipage, openapi, problems
 from gateway.auth import Authenticator
 from gateway.routes import EXPORTERS
 from gateway.routes.events import EventsRoutes
@@ -13,6 +13,7 @@ from gateway.routes.members import MembersRoutes
 from gateway.routes.networks import NetworksRoutes
 from gateway.routes.notifications import NotificationsRoutes
 from gateway.server import route
+from nabo_common.messaging import asyncapi
 from nabo_common.operations import broker_reachable
 from nabo_common.runtime import metrics
 from nabo_common.runtime.rpc import TimedRpcProxy
@@ -32,6 +33,7 @@ class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, NotificationsRoutes, 
     ideas = TimedRpcProxy("ideas")
 
     _openapi_cache = None
+    _asyncapi_cache = None
 
     @route("GET", "/health/live")
     def health_live(self, request):
@@ -52,9 +54,20 @@ class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, NotificationsRoutes, 
     def openapi_document(self, request):
         return Response(json.dumps(self._openapi()), content_type="application/json")
 
+    @route("GET", "/v1/asyncapi.json")
+    def asyncapi_document(self, request):
+        if Gateway._asyncapi_cache is None:
+            Gateway._asyncapi_cache = asyncapi.build()
+        return Response(json.dumps(Gateway._asyncapi_cache), content_type="application/json")
+
     @route("GET", "/v1/docs")
     def api_page(self, request):
-        return Response(openapi.render_page(self._openapi()), content_type="text/html; charset=utf-8")
+        return apipage.page()
+
+    @route("GET", apipage.ASSETS_PATH + "/<name>")
+    def api_page_asset(self, request, name):
+        return apipage.asset(name) or problems.problem(404, "Not found", "No resource lives at this path.",
+                                                       instance=request.path)
 
     @route("GET", "/")
     def index(self, request):

@@ -11,18 +11,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nabo_common.cli import consumer_bindings  # noqa: E402
+from nabo_common.messaging.asyncapi import consumers_by_type  # noqa: E402
 from nabo_common.messaging.envelopes import REGISTRY  # noqa: E402
 
 SOURCES = ("members", "events", "notifications", "ideas")
-
-
-def consumers_by_type(bindings):
-    """Event type -> ``service.handler`` of each queue ``nabo.<service>.<handler>`` bound to it."""
-    consumers = {}
-    for queue, event_types in bindings.items():
-        for event_type in event_types:
-            consumers.setdefault(event_type, []).append(queue.removeprefix("nabo."))
-    return consumers
 
 
 def table():

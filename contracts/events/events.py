@@ -1,11 +1,22 @@
 """Events published by the events service (event-carried state: enough for
 notifications to tell registrants and networks without calling back)."""
+
 from marshmallow import Schema, fields, validate
 
-from nabo_common.messaging.envelopes import event_type
+from nabo_common.messaging.envelopes import event_type, example
 
 FORMAT = validate.OneOf(["online", "in_person", "hybrid"])
 LANG = validate.OneOf(["da", "nl", "de", "sv", "en"])
+
+
+def _example_ics(sequence):
+    """The iCalendar text of the examples' event, as the event and registration events attach it."""
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//nabo//events//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:655eea5e-aaf2-51c7-a75e-3ffd5c2bb201@nabo\r\nDTSTAMP:20250301T090000Z\r\n"
+        f"SEQUENCE:{sequence}\r\nDTSTART:20250320T150000Z\r\nDTEND:20250320T170000Z\r\n"
+        "SUMMARY:Netværksmøde: Grøn omstilling i praksis\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
 
 
 class _Strict(Schema):
@@ -16,6 +27,19 @@ class _Strict(Schema):
 @event_type("programme.created", "events", "A funded programme (series of events) was set up.")
 @event_type(
     "programme.updated", "events", "A programme's title, goal, period, plan or budget changed (see changed)."
+)
+@example(
+    {
+        "programme_id": "208fdab0-a888-54b3-9a49-8ced2273168a",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "title": "Grøn omstilling 2025",
+        "period_start": "2025-01-01",
+        "period_end": "2025-12-31",
+        "planned_events": 7,
+        "budget_amount_minor": 7500000,
+        "currency": "DKK",
+        "changed": ["budget_amount_minor"],
+    }
 )
 class ProgrammeData(_Strict):
     programme_id = fields.String(required=True)
@@ -30,6 +54,16 @@ class ProgrammeData(_Strict):
 
 
 @event_type("programme.cost_added", "events", "A cost line was booked on a programme's budget.")
+@example(
+    {
+        "programme_id": "208fdab0-a888-54b3-9a49-8ced2273168a",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "cost_id": "1cb4665d-b1ef-5983-a057-4450b1a73980",
+        "date": "2025-03-21",
+        "amount_minor": 1250000,
+        "currency": "DKK",
+    }
+)
 class ProgrammeCostData(_Strict):
     programme_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
@@ -43,6 +77,16 @@ class ProgrammeCostData(_Strict):
     "attendance.imported",
     "events",
     "An organiser imported an online meeting's participant list as attendance; the counts, no names.",
+)
+@example(
+    {
+        "event_id": "655eea5e-aaf2-51c7-a75e-3ffd5c2bb201",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "rows": 38,
+        "matched_registrations": 31,
+        "added_walk_ins": 5,
+        "duplicates": 2,
+    }
 )
 class AttendanceImportedData(_Strict):
     event_id = fields.String(required=True)
@@ -58,11 +102,24 @@ class AttendanceImportedData(_Strict):
     "events",
     "An organiser registered many people at once, from a JSON list or a CSV table; the counts, no names.",
 )
+@example(
+    {
+        "event_id": "655eea5e-aaf2-51c7-a75e-3ffd5c2bb201",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "source": "registrations",
+        "registered": 24,
+        "confirmed": 20,
+        "waitlisted": 4,
+    }
+)
 class RegistrationsImportedData(_Strict):
     event_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
-    source = fields.String(required=True, validate=validate.OneOf(["registrations", "csv"]),
-                           metadata={"description": "`registrations`: a JSON list; `csv`: a CSV table."})
+    source = fields.String(
+        required=True,
+        validate=validate.OneOf(["registrations", "csv"]),
+        metadata={"description": "`registrations`: a JSON list; `csv`: a CSV table."},
+    )
     registered = fields.Integer(required=True)
     confirmed = fields.Integer(required=True)
     waitlisted = fields.Integer(required=True)
@@ -72,6 +129,16 @@ class RegistrationsImportedData(_Strict):
     "attendance.recorded",
     "events",
     "An organiser checked in a registration, a walk-in or an anonymous head count; no names.",
+)
+@example(
+    {
+        "event_id": "655eea5e-aaf2-51c7-a75e-3ffd5c2bb201",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "attendance_id": "904992f9-7ef1-5f67-8c57-38257b2e29dc",
+        "kind": "check_in",
+        "registration_id": "a2fecd73-0935-5bdb-8049-b3ab3dcb197e",
+        "headcount": None,
+    }
 )
 class AttendanceRecordedData(_Strict):
     event_id = fields.String(required=True)
@@ -94,6 +161,17 @@ class _CoHostInvited(_Strict):
     "events",
     "An association was asked to co-organise a programme; one of its admins accepts or declines.",
 )
+@example(
+    {
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+        "host_association_ids": ["a4dd9206-f170-5ab1-9120-773aee787aef"],
+        "title": "Grøn omstilling 2025",
+        "invited_by": "8430ae5b-33af-52e7-a218-af6523b0f859",
+        "programme_id": "208fdab0-a888-54b3-9a49-8ced2273168a",
+        "period_start": "2025-01-01",
+        "period_end": "2025-12-31",
+    }
+)
 class ProgrammeCoHostInvitedData(_CoHostInvited):
     programme_id = fields.String(required=True)
     period_start = fields.Date(required=True)
@@ -104,6 +182,17 @@ class ProgrammeCoHostInvitedData(_CoHostInvited):
     "event.co_host_invited",
     "events",
     "An association was asked to co-host an event; one of its admins accepts or declines.",
+)
+@example(
+    {
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+        "host_association_ids": ["a4dd9206-f170-5ab1-9120-773aee787aef"],
+        "title": "Netværksmøde: Grøn omstilling i praksis",
+        "invited_by": "8430ae5b-33af-52e7-a218-af6523b0f859",
+        "event_id": "655eea5e-aaf2-51c7-a75e-3ffd5c2bb201",
+        "starts_at": "2025-03-20T16:00:00+01:00",
+        "time_zone": "Europe/Copenhagen",
+    }
 )
 class EventCoHostInvitedData(_CoHostInvited):
     event_id = fields.String(required=True)
@@ -122,12 +211,28 @@ class _CoHostDecided(_Strict):
     "events",
     "An invited association's admin accepted or declined co-organising.",
 )
+@example(
+    {
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "decision": "approved",
+        "programme_id": "208fdab0-a888-54b3-9a49-8ced2273168a",
+    }
+)
 class ProgrammeCoHostDecidedData(_CoHostDecided):
     programme_id = fields.String(required=True)
 
 
 @event_type(
     "event.co_host_decided", "events", "An invited association's admin accepted or declined co-hosting."
+)
+@example(
+    {
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "decision": "approved",
+        "event_id": "655eea5e-aaf2-51c7-a75e-3ffd5c2bb201",
+    }
 )
 class EventCoHostDecidedData(_CoHostDecided):
     event_id = fields.String(required=True)
@@ -153,6 +258,35 @@ class _Change(Schema):
     "An event was cancelled; registrants should be told. `ics` is an iCalendar CANCEL to attach.",
 )
 @event_type("event.completed", "events", "An event took place and was closed by its organisers.")
+@example(
+    {
+        "event_id": "655eea5e-aaf2-51c7-a75e-3ffd5c2bb201",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "network_id": "a77204dd-cccd-5622-8d6b-6850e22c6e15",
+        "programme_id": "208fdab0-a888-54b3-9a49-8ced2273168a",
+        "title": "Netværksmøde: Grøn omstilling i praksis",
+        "starts_at": "2025-03-20T16:00:00+01:00",
+        "ends_at": "2025-03-20T18:00:00+01:00",
+        "time_zone": "Europe/Copenhagen",
+        "format": "hybrid",
+        "languages": ["da", "de"],
+        "themes": ["green-transition"],
+        "venue": "Alsion, Alsion 2, 6400 Sønderborg",
+        "join_url": "https://meet.example.dk/groen",
+        "visibility": "public",
+        "status": "published",
+        "sequence": 1,
+        "changes": [
+            {
+                "field": "venue",
+                "old": "Fjordby Rådhus, Torvet 1, 6000 Fjordby",
+                "new": "Alsion, Alsion 2, 6400 Sønderborg",
+            }
+        ],
+        "reason": None,
+        "ics": _example_ics(sequence=1),
+    }
+)
 class EventData(_Strict):
     event_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
@@ -194,6 +328,26 @@ class EventData(_Strict):
     "events",
     "A registration was cancelled by the person or the organiser, or as the person was erased.",
 )
+@example(
+    {
+        "registration_id": "a2fecd73-0935-5bdb-8049-b3ab3dcb197e",
+        "event_id": "655eea5e-aaf2-51c7-a75e-3ffd5c2bb201",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "name": "Anne Holm",
+        "email": "anne.holm@example.dk",
+        "language": "da",
+        "status": "confirmed",
+        "source_channel": "newsletter",
+        "campaign_code": "spring-24",
+        "title": "Netværksmøde: Grøn omstilling i praksis",
+        "starts_at": "2025-03-20T16:00:00+01:00",
+        "time_zone": "Europe/Copenhagen",
+        "join_url": "https://meet.example.dk/groen",
+        "ics": _example_ics(sequence=0),
+        "cancelled_by": None,
+    }
+)
 class RegistrationData(_Strict):
     registration_id = fields.String(required=True)
     event_id = fields.String(required=True)
@@ -223,6 +377,17 @@ class RegistrationData(_Strict):
     "events",
     "A reminder offset before an event's start was reached (exactly once across replicas).",
 )
+@example(
+    {
+        "event_id": "655eea5e-aaf2-51c7-a75e-3ffd5c2bb201",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "offset_minutes": 1440,
+        "starts_at": "2025-03-20T16:00:00+01:00",
+        "title": "Netværksmøde: Grøn omstilling i praksis",
+        "time_zone": "Europe/Copenhagen",
+        "join_url": "https://meet.example.dk/groen",
+    }
+)
 class ReminderData(_Strict):
     event_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
@@ -237,6 +402,15 @@ class ReminderData(_Strict):
     "event.recording_published",
     "events",
     "A recording of the event was published; registrants and the network can be told.",
+)
+@example(
+    {
+        "event_id": "655eea5e-aaf2-51c7-a75e-3ffd5c2bb201",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "recording_url": "https://video.example.dk/groen-1",
+        "network_id": "a77204dd-cccd-5622-8d6b-6850e22c6e15",
+        "title": "Netværksmøde: Grøn omstilling i praksis",
+    }
 )
 class RecordingData(_Strict):
     event_id = fields.String(required=True)

@@ -1,7 +1,8 @@
 """Events published by the members service."""
+
 from marshmallow import Schema, fields, validate
 
-from nabo_common.messaging.envelopes import event_type
+from nabo_common.messaging.envelopes import event_type, example
 
 LANG = validate.OneOf(["da", "nl", "de", "sv", "en"])
 
@@ -13,6 +14,16 @@ class _Strict(Schema):
 
 @event_type("association.created", "members", "A platform admin created an association (tenant).")
 @event_type("association.updated", "members", "An association's settings changed.")
+@example(
+    {
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+        "name": "Fjordby Erhvervsforening",
+        "slug": "fjordby-erhverv",
+        "country": "DK",
+        "default_language": "da",
+        "time_zone": "Europe/Copenhagen",
+    }
+)
 class AssociationData(_Strict):
     association_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -24,6 +35,20 @@ class AssociationData(_Strict):
 
 @event_type("organisation.created", "members", "An organisation was registered.")
 @event_type("organisation.updated", "members", "An organisation's profile changed.")
+@example(
+    {
+        "organisation_id": "f6167f3d-37f2-5cfc-8d0a-926ee21c14c7",
+        "owner_association_id": "4e28f988-73b5-5616-803b-ec4c2985b1b5",
+        "name": "Fjordby Tømrer ApS",
+        "kind": "company",
+        "country": "DK",
+        "region": "Syddanmark",
+        "sector": "62.01",
+        "visibility": "all_associations",
+        "changed": ["sector", "themes"],
+        "themes": ["green-transition"],
+    }
+)
 class OrganisationData(_Strict):
     organisation_id = fields.String(required=True)
     owner_association_id = fields.String(required=True)
@@ -46,6 +71,18 @@ class OrganisationData(_Strict):
     "members",
     "A membership moved between pending, active, lapsed and cancelled (dated).",
 )
+@example(
+    {
+        "membership_id": "5d79ce85-6da9-55c1-8b77-3ce548bfb5df",
+        "organisation_id": "f6167f3d-37f2-5cfc-8d0a-926ee21c14c7",
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+        "type": "full",
+        "status": "active",
+        "previous_status": "pending",
+        "effective_date": "2025-01-01",
+        "end_date": "2025-12-31",
+    }
+)
 class MembershipData(_Strict):
     membership_id = fields.String(required=True)
     organisation_id = fields.String(required=True)
@@ -65,6 +102,19 @@ class _PersonRole(Schema):
 
 @event_type("person.created", "members", "A person was registered (event-carried state for read models).")
 @event_type("person.updated", "members", "A person's contact data, language or roles changed.")
+@example(
+    {
+        "person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "name": "Anne Holm",
+        "email": "anne.holm@example.dk",
+        "language": "da",
+        "birth_year": 1988,
+        "home_association_id": "114ae337-1154-55b6-b085-bc1443761b3a",
+        "roles": [
+            {"scope": "organisation", "scope_id": "e7e2ee36-638f-5d15-a7ca-a7f8b01627a7", "role": "contact"}
+        ],
+    }
+)
 class PersonData(_Strict):
     person_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -79,6 +129,15 @@ class PersonData(_Strict):
     "person.role_granted",
     "members",
     "A person got a role: in an organisation, or as an association's admin (`scope` association).",
+)
+@example(
+    {
+        "scope": "organisation",
+        "scope_id": "e7e2ee36-638f-5d15-a7ca-a7f8b01627a7",
+        "role": "admin",
+        "person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+    }
 )
 class PersonRoleGranted(_PersonRole):
     person_id = fields.String(required=True)
@@ -95,12 +154,24 @@ class PersonRoleGranted(_PersonRole):
 @event_type(
     "person.erased", "members", "A person was erased (GDPR); every service removes or anonymises its copies."
 )
+@example({"person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d", "erased_at": "2025-03-20T10:15:00+00:00"})
 class PersonErasedData(_Strict):
     person_id = fields.String(required=True)
     erased_at = fields.AwareDateTime(required=True)
 
 
 @event_type("consent.changed", "members", "A newsletter or contact consent was granted or withdrawn.")
+@example(
+    {
+        "person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+        "kind": "newsletter",
+        "granted": True,
+        "source": "signup form",
+        "wording_version": "2024-01",
+        "recorded_at": "2025-03-02T09:41:00+01:00",
+    }
+)
 class ConsentData(_Strict):
     person_id = fields.String(required=True)
     association_id = fields.String(required=True)
@@ -123,6 +194,14 @@ class _ImportCounts(_Strict):
     "An admin imported a member list (CSV): how many lines, and how many organisations, persons and "
     "memberships it created or found present; no names (each created record publishes its own event).",
 )
+@example(
+    {
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+        "rows": 42,
+        "created": {"organisation": 28, "person": 35, "membership": 28},
+        "present": {"organisation": 4, "person": 7, "membership": 4},
+    }
+)
 class MembersImportedData(_Strict):
     association_id = fields.String(required=True)
     rows = fields.Integer(required=True)
@@ -136,6 +215,12 @@ class MembersImportedData(_Strict):
     "A person made a calendar feed token (replacing any earlier one); never the token.",
 )
 @event_type("calendar_token.revoked", "members", "A person revoked their calendar feed token.")
+@example(
+    {
+        "person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+    }
+)
 class CalendarTokenData(_Strict):
     person_id = fields.String(required=True)
     association_ids = fields.List(

@@ -1,11 +1,24 @@
 """Events published by the notifications service."""
+
 from marshmallow import Schema, fields, validate
 
-from nabo_common.messaging.envelopes import event_type
+from nabo_common.messaging.envelopes import event_type, example
 
 
-@event_type("consent.withdrawal_requested", "notifications",
-            "A recipient unsubscribed; the members service records the withdrawal.")
+@event_type(
+    "consent.withdrawal_requested",
+    "notifications",
+    "A recipient unsubscribed; the members service records the withdrawal.",
+)
+@example(
+    {
+        "person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+        "kind": "newsletter",
+        "source": "unsubscribe",
+        "wording_version": "unsubscribe",
+    }
+)
 class ConsentWithdrawalRequested(Schema):
     person_id = fields.String(required=True)
     association_id = fields.String(required=True)
@@ -22,6 +35,16 @@ class _Campaign(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["newsletter", "direct"]))
 
 
+# the campaign of the campaign events' examples
+_CAMPAIGN_EXAMPLE = {
+    "campaign_id": "6f78283e-494f-5e76-8034-a51a25501822",
+    "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+    "code": "spring-24",
+    "name": "Nyhedsbrev marts",
+    "kind": "newsletter",
+}
+
+
 @event_type("campaign.created", "notifications", "An admin composed a campaign (a draft).")
 @event_type(
     "campaign.updated", "notifications", "An admin changed a campaign before it went out (see changed)."
@@ -29,6 +52,14 @@ class _Campaign(Schema):
 @event_type("campaign.scheduled", "notifications", "An admin sent a campaign, now or at `send_at`.")
 @event_type(
     "campaign.cancelled", "notifications", "An admin cancelled a campaign; what was not sent stays unsent."
+)
+@example(
+    {
+        **_CAMPAIGN_EXAMPLE,
+        "status": "scheduled",
+        "send_at": "2025-03-03T08:00:00+01:00",
+        "changed": ["status", "send_at"],
+    }
 )
 class CampaignChanged(_Campaign):
     status = fields.String(required=True)
@@ -40,6 +71,17 @@ class CampaignChanged(_Campaign):
     "campaign.completed",
     "notifications",
     "A campaign finished sending: how many it reached, for reports on which channels bring people in.",
+)
+@example(
+    {
+        **_CAMPAIGN_EXAMPLE,
+        "recipients": 412,
+        "sent": 405,
+        "failed": 2,
+        "bounced": 5,
+        "started_at": "2025-03-03T08:00:02+01:00",
+        "completed_at": "2025-03-03T08:04:51+01:00",
+    }
 )
 class CampaignCompleted(_Campaign):
     recipients = fields.Integer(required=True)
@@ -55,6 +97,7 @@ class CampaignCompleted(_Campaign):
     "notifications",
     "An admin fed back a campaign's bounce reports: how many matched a recipient (no addresses).",
 )
+@example({**_CAMPAIGN_EXAMPLE, "bounced": 5, "unknown": 1})
 class CampaignBouncesRecorded(_Campaign):
     bounced = fields.Integer(required=True)
     unknown = fields.Integer(required=True, metadata={"description": "Reported addresses of no recipient."})
@@ -65,6 +108,13 @@ class CampaignBouncesRecorded(_Campaign):
     "notifications",
     "A person's message preferences changed (which of channels, digest and language; not their values).",
 )
+@example(
+    {
+        "person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+        "changed": ["channels", "digest"],
+    }
+)
 class PreferencesUpdated(Schema):
     person_id = fields.String(required=True)
     association_id = fields.String(allow_none=True, load_default=None)
@@ -73,6 +123,15 @@ class PreferencesUpdated(Schema):
 
 @event_type("webhook.created", "notifications", "An admin registered a webhook (its host, not its secret).")
 @event_type("webhook.deleted", "notifications", "An admin removed a webhook; it is called no more.")
+@example(
+    {
+        "webhook_id": "dd23859b-91ac-54ab-a51a-e57237acf205",
+        "association_id": "b82a57e1-5def-57c1-a8b7-27f9a16f01a4",
+        "network_id": "a77204dd-cccd-5622-8d6b-6850e22c6e15",
+        "host": "hooks.example.dk",
+        "event_types": ["event.published", "registration.confirmed"],
+    }
+)
 class WebhookChanged(Schema):
     webhook_id = fields.String(required=True)
     association_id = fields.String(required=True)

@@ -47,7 +47,13 @@ class EventType:
     version: int
     description: str
 
+    @property
+    def example(self):
+        """A realistic ``data`` of the type (its contract's ``@example``), or None."""
+        return self.schema.__dict__.get(EXAMPLE_ATTRIBUTE)
 
+
+EXAMPLE_ATTRIBUTE = "nabo_example"
 REGISTRY: dict[str, EventType] = {}
 
 
@@ -61,6 +67,18 @@ def event_type(name, source, description, version=1):
         return schema_cls
 
     return register
+
+
+def example(data):
+    """Class decorator giving a contract a realistic ``data``, for the AsyncAPI document
+    (``nabo_common.messaging.asyncapi``) and the tests that check that document against what is published;
+    put it below the ``event_type`` decorators."""
+
+    def attach(schema_cls):
+        setattr(schema_cls, EXAMPLE_ATTRIBUTE, data)
+        return schema_cls
+
+    return attach
 
 
 class UnknownEventType(ValueError):

@@ -91,8 +91,16 @@ def test_every_response_carries_the_security_headers(system, path):
         assert headers.get(name) == value, f"{path} ({status}): {name} is {headers.get(name)!r}"
     if headers.get("content-type", "").startswith("text/html"):
         policy = headers["content-security-policy"]
-        assert "default-src 'none'" in policy and "script-src" not in policy
-        assert "frame-ancestors 'none'" in policy
+        assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+        # the API page runs Swagger UI from the gateway's own files; no other page runs a script
+        scripts = "script-src 'self';" if path == "/v1/docs" else None
+        assert (scripts in policy) if scripts else ("script-src" not in policy), policy
+
+
+@pytest.mark.parametrize("name", ["..%2Fapipage.py", "index.html", "swagger-initializer.js", "nope.js"])
+def test_the_api_page_serves_only_its_own_files(system, name):
+    status, headers, _ = raw_request(system.url("gateway"), "GET", f"/v1/docs/assets/{name}")
+    assert status == 404 and headers["content-type"] == "application/problem+json"
 
 
 def test_the_unsubscribe_page_is_html_under_a_strict_policy(system, tenant_a):

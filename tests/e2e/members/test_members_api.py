@@ -237,7 +237,13 @@ def test_openapi_is_valid_and_lists_paths(api):
     validate(doc)
     assert "/v1/organisations/{id}" in doc["paths"]
     page = api.get("/v1/docs")
-    assert page.status_code == 200 and "/v1/organisations" in page.text
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for asset, content_type in (("swagger-ui-bundle.js", "text/javascript"), ("swagger-ui.css", "text/css"),
+                                ("nabo-docs.js", "text/javascript")):
+        assert f"/v1/docs/assets/{asset}" in page.text
+        served = api.get(f"/v1/docs/assets/{asset}")
+        assert served.status_code == 200 and served.headers["content-type"].startswith(content_type)
+    assert "/v1/openapi.json" in api.get("/v1/docs/assets/nabo-docs.js").text
 
 
 def test_health_and_metrics(system, api):
