@@ -6,7 +6,7 @@ from nabo_common.api.errors import ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
 from services.events.domain import access, co_hosts
-from services.events.domain.common import publish
+from services.events.domain.common import idempotent_calls, publish
 from services.events.models import Programme, ProgrammeCost, ProgrammeHost
 
 
@@ -36,17 +36,21 @@ def _event_data(programme, changed=()):
     }
 
 
-def create(session, caller, payload):
+def create(session, caller, payload, call_key=None):
+    """A retry with the same ``call_key`` (the request's Idempotency-Key) returns the first programme."""
     data = load(schemas.ProgrammeCreate, payload)
     hosts, invited = co_hosts.organisers(caller, data.pop("association_ids", None))
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "create_programme")
+        if replayed is not None:
+            return replayed.result
         programme = Programme(**data)
         programme.hosts = [ProgrammeHost(association_id=a) for a in hosts]
         session.add(programme)
         session.flush()
         publish(session, "programme.created", _event_data(programme), caller, hosts[0])
         co_hosts.invite(session, caller, co_hosts.PROGRAMME, programme, invited)
-    return view(programme)
+        return idempotent_calls.keep(session, call_key, "create_programme", view(programme))
 
 
 def get(session, caller, programme_id):
