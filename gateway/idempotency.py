@@ -13,6 +13,7 @@ body 422. The scoped key also travels to the services in the call's context
 transaction of their write: a retry after a lost answer (504) returns the
 committed result there instead of writing twice.
 """
+
 import base64
 import hashlib
 import re
@@ -51,8 +52,9 @@ class KeyReused(NaboError):
     title = "Idempotency key reused"
 
     def __init__(self):
-        super().__init__("This Idempotency-Key was used for a request with another body; use a new key "
-                         "for a new request.")
+        super().__init__(
+            "This Idempotency-Key was used for a request with another body; use a new key for a new request."
+        )
 
 
 def parse_key(raw):
@@ -99,8 +101,9 @@ def begin(spec, request, rt, worker_ctx):
     raw = request.headers.get(HEADER)
     if raw is None or not applies(spec):
         return None
-    key = scoped_key(scope_of(request.caller, request, rt.config), request.method, request.path,
-                     parse_key(raw))
+    key = scoped_key(
+        scope_of(request.caller, request, rt.config), request.method, request.path, parse_key(raw)
+    )
     record = {"token": new_token(), "fingerprint": fingerprint(request), "state": "processing"}
     found = rt.idempotency.claim(key, record, LEASE_SECONDS)
     if found is not None:
@@ -126,8 +129,13 @@ def finish(request, response, rt):
         rt.idempotency.release(key, record["token"])
         return
     headers = [[name, response.headers[name]] for name in KEPT_HEADERS if name in response.headers]
-    kept = dict(record, state="done", status=response.status_code, headers=headers,
-                body=base64.b64encode(response.get_data()).decode("ascii"))
+    kept = dict(
+        record,
+        state="done",
+        status=response.status_code,
+        headers=headers,
+        body=base64.b64encode(response.get_data()).decode("ascii"),
+    )
     rt.idempotency.keep(key, kept, rt.config.idempotency_ttl)
 
 

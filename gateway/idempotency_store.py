@@ -8,6 +8,7 @@ lease) and then either *kept* (its answer, until the key expires) or
 its own, so a request whose lease ran out cannot overwrite or release the
 record of the request that claimed the key after it.
 """
+
 import json
 import time
 import uuid
@@ -26,8 +27,9 @@ class MemoryStore:
     """One gateway process's records. Green threads switch only at I/O, so each method runs whole."""
 
     def __init__(self, maxsize=MEMORY_RECORDS, timer=time.time):
-        self._records = TLRUCache(maxsize=maxsize, ttu=lambda _key, value, _now: value["expires"],
-                                  timer=timer)
+        self._records = TLRUCache(
+            maxsize=maxsize, ttu=lambda _key, value, _now: value["expires"], timer=timer
+        )
         self._timer = timer
 
     def claim(self, key, record, lease):

@@ -11,6 +11,7 @@ Base)`` so the table lives in the service's own database; its entrypoints hand
 the ``IdempotencyKey`` dependency to the domain functions that write, which
 call ``replayed`` first and ``keep`` last in their transaction.
 """
+
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -85,7 +86,9 @@ class IdempotentCalls:
         expires_at = now + timedelta(seconds=call_key.ttl_seconds)
         values = {"key": call_key.key, "operation": operation, "result": None, "expires_at": expires_at}
         claimed = session.execute(
-            db.upsert_insert(session)(self.table).values(values).on_conflict_do_nothing()
+            db.upsert_insert(session)(self.table)
+            .values(values)
+            .on_conflict_do_nothing()
             .returning(self.table.c.key)
         ).all()
         if claimed:
@@ -98,8 +101,11 @@ class IdempotentCalls:
         if row.expires_at > now and row.result is not None:
             return Replay(jsoncodec.wire_loads(row.result))
         # expired: the key names a new call now
-        session.execute(self.table.update().where(self.table.c.key == call_key.key,
-                                                  self.table.c.operation == operation).values(values))
+        session.execute(
+            self.table.update()
+            .where(self.table.c.key == call_key.key, self.table.c.operation == operation)
+            .values(values)
+        )
         return None
 
     def keep(self, session, call_key, operation, result):
@@ -115,5 +121,6 @@ class IdempotentCalls:
     def forget_expired(self, session, now=None):
         """Delete the keys past their time (their results name people); returns how many."""
         with session.begin():
-            return session.execute(delete(self.table).where(self.table.c.expires_at <= (now or utcnow()))
-                                   ).rowcount
+            return session.execute(
+                delete(self.table).where(self.table.c.expires_at <= (now or utcnow()))
+            ).rowcount
