@@ -496,3 +496,102 @@ def test_10_kill9_notifications_mid_campaign_with_the_default_lease(cluster, wor
     # at most once for the message on the wire at the kill: it may be interrupted instead of sent
     assert mails["interrupted"] <= 1, mails
     assert everyone, f"mail still missing {15 + pacing:.0f} s after the restart: {mails}"
+
+
+def test_11_kill9_events_while_clients_retry_with_idempotency_keys(cluster, world, sink):
+    """Guests register, each with an Idempotency-Key; the events service is stopped and killed -9 under
+    them. A client whose answer was 503/504 or a dropped connection retries with its key until it gets one:
+    every client ends with exactly one registration, whether its first try was lost, rolled back or
+    committed without an answer."""
+    from types import SimpleNamespace
+
+    import eventlet
+
+    event = world.event()
+    url = f"{cluster.gateway_url()}/v1/events/{event['id']}/registrations"
+    clients, concurrency, patience = 60, 6, 120
+    retried_statuses = {503, 504}
+
+    def client(n):
+        email = f"s11-{n}-{uuid.uuid4().hex[:6]}@faults.test"
+        entry = {"email": email, "status": None, "id": None, "attempts": [], "replayed": False}
+        key, body = str(uuid.uuid4()), {"name": f"Guest {n}", "email": email, "language": "en"}
+        gave_up_at = time.monotonic() + patience
+        while time.monotonic() < gave_up_at:
+            started = time.time()
+            try:
+                r = requests.post(url, json=body, headers={"Idempotency-Key": key}, timeout=10)
+            except requests.RequestException as exc:
+                entry["attempts"].append(type(exc).__name__)
+                time.sleep(0.5)
+                continue
+            entry["attempts"].append(r.status_code)
+            in_use = r.status_code == 409 and r.json().get("title") == "Idempotency key in use"
+            if r.status_code in retried_statuses or in_use:
+                time.sleep(float(r.headers.get("Retry-After", "0.5")) if in_use else 0.5)
+                continue
+            entry.update(status=r.status_code, answered_at=started,
+                         replayed=r.headers.get("Idempotent-Replayed") == "true")
+            if r.status_code == 201:
+                entry["id"] = r.json()["id"]
+            return entry
+        return entry
+
+    load = SimpleNamespace(event_id=event["id"], tag="s11", requests=[])
+
+    def run():
+        for entry in eventlet.GreenPool(concurrency).imap(client, range(clients)):
+            load.requests.append(entry)
+
+    runner = eventlet.spawn(run)
+    events_proc = cluster.first("events")
+    time.sleep(1.5)  # registrations are flowing
+    events_proc.signal(signal.SIGSTOP)  # in flight: taken, maybe committed, not answered
+    time.sleep(2)
+    events_proc.kill9()
+    time.sleep(1)
+    events_proc.start()
+    restored = time.monotonic()
+    with eventlet.Timeout(patience + 60):
+        runner.wait()
+    cluster.wait_ready()
+    regs = settle_registrations(cluster, sink, [load])
+    rows = {
+        email: (count, first_id, created_at)
+        for email, count, first_id, created_at in cluster.query(
+            "events",
+            "SELECT email, count(*), min(id), min(created_at) FROM registrations WHERE event_id = %s "
+            "GROUP BY email",
+            (event["id"],),
+        )
+    }
+    entries = load.requests
+    retried = [e for e in entries if len(e["attempts"]) > 1]
+    # committed by an attempt whose answer never came, and answered to a later attempt from that commit
+    lost_answers = [
+        e for e in retried
+        if e["email"] in rows and rows[e["email"]][2].timestamp() < e.get("answered_at", float("inf"))
+    ]
+    statuses = {}
+    for e in entries:
+        for attempt in e["attempts"]:
+            statuses[str(attempt)] = statuses.get(str(attempt), 0) + 1
+    finish(
+        "11. kill -9 events while clients retry with Idempotency-Key",
+        restored,
+        regs,
+        clients=clients,
+        clients_retried=len(retried),
+        attempts=sum(len(e["attempts"]) for e in entries),
+        attempt_statuses=statuses,
+        replayed_by_gateway=sum(e["replayed"] for e in entries),
+        answered_from_an_earlier_commit=len(lost_answers),
+        without_registration=sum(e["email"] not in rows for e in entries),
+        with_two_or_more=sum(rows.get(e["email"], (0,))[0] > 1 for e in entries),
+    )
+    assert len(entries) == clients
+    assert [e for e in entries if e["status"] != 201] == [], "a client never got its registration"
+    assert retried, "the fault hit no request: nothing was retried"
+    for e in entries:
+        count, first_id, _created = rows[e["email"]]
+        assert count == 1 and first_id == e["id"], (e, rows[e["email"]])
