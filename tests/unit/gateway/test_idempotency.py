@@ -126,3 +126,20 @@ def test_the_work_s_outcome_is_kept_and_replayed(status):
 @pytest.mark.parametrize("status", [429, 500, 503, 504])
 def test_an_answer_that_may_not_reflect_the_work_frees_the_key(status):
     assert _finished(status) is None
+
+
+def test_every_post_but_signing_in_documents_the_key_and_its_answers():
+    import gateway.service  # noqa: F401  (declares every route)
+    from gateway import openapi
+
+    posts = {path: ops["post"] for path, ops in openapi.build()["paths"].items() if "post" in ops}
+    keyed = {
+        path
+        for path, op in posts.items()
+        if any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in op.get("parameters", []))
+    }
+    assert set(posts) - keyed == {"/v1/auth/token"}
+    for path in keyed:
+        responses = posts[path]["responses"]
+        assert "Idempotency-Key" in responses["409"]["description"], path
+        assert "Idempotency-Key" in responses["422"]["description"], path
