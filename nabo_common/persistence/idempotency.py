@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Index, String, Text, delete, select
+from sqlalchemy import String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nabo_common.persistence import db
@@ -38,12 +38,11 @@ class IdempotentCallMixin:
     key makes a concurrent second call wait for the first and then find its result."""
 
     __tablename__ = "idempotent_calls"
-    __table_args__ = (Index("ix_idempotent_calls_expires_at", "expires_at"),)
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     operation: Mapped[str] = mapped_column(String(100), primary_key=True)
     result: Mapped[str | None] = mapped_column(Text)  # the RPC's result as its message carried it
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
 
 
 @dataclass(frozen=True)

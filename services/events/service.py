@@ -42,7 +42,7 @@ class EventsService(OperationsEndpoints):
     db = Database()
     read_db = Database(read_only=True)  # the hot reads: no transaction around them
     caller = CallerProvider()
-    call_key = IdempotencyKey()  # the request's Idempotency-Key, for the writes that must not repeat
+    call_key = IdempotencyKey()  # the request's Idempotency-Key, for the creations that must not repeat
     relay = OutboxRelay(OutboxEvent)
     operations = Operations()
     instrumentation = Instrumentation()
@@ -68,7 +68,7 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def add_programme_cost(self, programme_id, payload):
-        return programmes.add_cost(self.db, self.caller, programme_id, payload)
+        return programmes.add_cost(self.db, self.caller, programme_id, payload, self.call_key)
 
     @rpc
     def list_programme_costs(self, programme_id):

@@ -90,9 +90,12 @@ def search(session, caller, query):
     return page([view(p) for p in rows], total, q["limit"], q["offset"])
 
 
-def add_cost(session, caller, programme_id, payload):
+def add_cost(session, caller, programme_id, payload, call_key=None):
     data = load(schemas.CostCreate, payload)
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "add_programme_cost")
+        if replayed is not None:
+            return replayed.result
         programme = access.programme_or_404(session, caller, programme_id)
         cost = ProgrammeCost(**data)
         programme.costs.append(cost)
@@ -111,7 +114,7 @@ def add_cost(session, caller, programme_id, payload):
             caller,
             programme.association_ids[0],
         )
-    return view(programme)
+        return idempotent_calls.keep(session, call_key, "add_programme_cost", view(programme))
 
 
 def list_costs(session, caller, programme_id):

@@ -12,7 +12,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from gateway.runtime import reset_runtime
-from tests.support.api import Api, Tenant, check, platform_admin_token
+from tests.support.api import Api, Tenant, check, platform_admin_token, unique
 from tests.support.infra import running_system
 from tests.unit.events.conftest import event_payload
 
@@ -28,7 +28,7 @@ def system(amqp_uri):
         patch.setenv(name, value)
     reset_runtime()
     try:
-        with running_system(amqp_uri, ["members", "events", "gateway"]) as system:
+        with running_system(amqp_uri, ["members", "events", "notifications", "ideas", "gateway"]) as system:
             yield system
     finally:
         patch.undo()
@@ -169,3 +169,71 @@ def test_an_expired_key_does_the_work_again(api, event, registrations_of, monkey
     assert again.status_code == 409, again.text
     assert again.json()["title"] == "Conflict" and "Idempotent-Replayed" not in again.headers
     assert registrations_of(body["email"]) == 1
+
+
+# a creation of each service: its path, its body, and the table and column that name what it created
+CREATIONS = {
+    "organisation": (
+        "/v1/organisations",
+        "members",
+        "organisations",
+        "name",
+        lambda name, tenant: {"name": name, "country": "DK", "sector": "62.01", "region": "Fyn"},
+    ),
+    "programme": (
+        "/v1/programmes",
+        "events",
+        "programmes",
+        "title",
+        lambda name, tenant: {
+            "title": name,
+            "period_start": "2027-01-01",
+            "period_end": "2027-12-31",
+            "budget_amount_minor": 1000,
+            "currency": "DKK",
+        },
+    ),
+    "campaign": (
+        "/v1/campaigns",
+        "notifications",
+        "campaigns",
+        "name",
+        lambda name, tenant: {
+            "name": name,
+            "sender_name": "Erhvervsforening",
+            "contents": {"en": {"subject": name, "text": "Come along."}},
+            "segment": {"association_ids": [tenant.id]},
+        },
+    ),
+    "panel": (
+        "/v1/panels",
+        "ideas",
+        "panels",
+        "title",
+        lambda name, tenant: {
+            "year": 2027,
+            "title": name,
+            "theme": "Green transition",
+            "language": "en",
+            "time_zone": "Europe/Copenhagen",
+            "sub_themes": [{"key": "energy", "name": "Energy"}],
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("what", sorted(CREATIONS))
+def test_a_creation_whose_answer_was_lost_is_answered_by_its_service_once(system, tenant, what):
+    path, service, table, column, body_of = CREATIONS[what]
+    name, key = unique(what), new_key()
+    first = check(tenant.admin.post(path, body_of(name, tenant), headers={"Idempotency-Key": key}), 201)
+    reset_runtime()  # the gateway's in-memory records are gone, as after a 504
+    retry = check(tenant.admin.post(path, body_of(name, tenant), headers={"Idempotency-Key": key}), 201)
+    assert retry["id"] == first["id"]
+    engine = create_engine(system.settings[service].database_url)
+    with engine.connect() as connection:
+        rows = connection.scalar(
+            text(f"SELECT count(*) FROM {table} WHERE {column}::text LIKE :name"), {"name": f"%{name}%"}
+        )
+    engine.dispose()
+    assert rows == 1
