@@ -143,3 +143,33 @@ def test_every_post_but_signing_in_documents_the_key_and_its_answers():
         responses = posts[path]["responses"]
         assert "Idempotency-Key" in responses["409"]["description"], path
         assert "Idempotency-Key" in responses["422"]["description"], path
+
+
+def test_the_settings_default_to_memory_and_a_day(monkeypatch):
+    from gateway import config as config_mod
+
+    monkeypatch.delenv("IDEMPOTENCY_STORAGE_URI", raising=False)
+    monkeypatch.delenv("IDEMPOTENCY_KEY_TTL_SECONDS", raising=False)
+    config = config_mod.load()
+    assert (config.idempotency_storage, config.idempotency_ttl) == ("memory://", 86400)
+    monkeypatch.setenv("IDEMPOTENCY_STORAGE_URI", "redis://127.0.0.1:6379/1")
+    monkeypatch.setenv("IDEMPOTENCY_KEY_TTL_SECONDS", "600")
+    config = config_mod.load()
+    assert (config.idempotency_storage, config.idempotency_ttl) == ("redis://127.0.0.1:6379/1", 600)
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("IDEMPOTENCY_STORAGE_URI", "memcached://cache:11211"),
+        ("IDEMPOTENCY_KEY_TTL_SECONDS", "0"),
+        ("IDEMPOTENCY_KEY_TTL_SECONDS", "a day"),
+    ],
+)
+def test_a_bad_setting_fails_with_the_variable_named(monkeypatch, name, value):
+    from gateway import config as config_mod
+    from nabo_common.runtime.settings import ConfigError
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        config_mod.load()
