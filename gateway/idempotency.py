@@ -16,15 +16,17 @@ committed result there instead of writing twice.
 
 import base64
 import hashlib
+import logging
 import re
 
 from werkzeug.wrappers import Response
 
-from gateway.idempotency_store import new_token
+from gateway.idempotency_store import StoreUnavailable, new_token
 from gateway.ratelimit import client_ip
-from nabo_common.api.errors import BadInput, Conflict, NaboError
+from nabo_common.api.errors import BadInput, Conflict, NaboError, ServiceUnavailable
 from nabo_common.runtime.context import IDEMPOTENCY_KEY, IDEMPOTENCY_TTL
 
+log = logging.getLogger("nabo.gateway")
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
@@ -45,6 +47,12 @@ class KeyInUse(Conflict):
     def __init__(self):
         super().__init__("A request with this Idempotency-Key is still being processed; retry shortly.")
         self.headers = {"Retry-After": IN_PROGRESS_RETRY_AFTER}
+
+
+class StoreDown(ServiceUnavailable):
+    def __init__(self):
+        super().__init__("Requests with an Idempotency-Key cannot be taken right now; try again shortly.")
+        self.headers = {"Retry-After": "5"}
 
 
 class KeyReused(NaboError):
@@ -97,7 +105,7 @@ def applies(spec):
 
 def begin(spec, request, rt, worker_ctx):
     """Claim the request's key; the kept answer for a retry, else None (the request goes on). Raises
-    400/409/422 problems."""
+    400/409/422 problems, and 503 while the store is unreachable."""
     raw = request.headers.get(HEADER)
     if raw is None or not applies(spec):
         return None
@@ -105,7 +113,12 @@ def begin(spec, request, rt, worker_ctx):
         scope_of(request.caller, request, rt.config), request.method, request.path, parse_key(raw)
     )
     record = {"token": new_token(), "fingerprint": fingerprint(request), "state": "processing"}
-    found = rt.idempotency.claim(key, record, LEASE_SECONDS)
+    try:
+        found = rt.idempotency.claim(key, record, LEASE_SECONDS)
+    except StoreUnavailable as exc:
+        # unkept, a retry could do the work twice: refused (503) until the store is back
+        log.warning("Idempotency-Key store unavailable: %s", exc)
+        raise StoreDown() from None
     if found is not None:
         if found.get("fingerprint") != record["fingerprint"]:
             raise KeyReused()
@@ -125,6 +138,14 @@ def finish(request, response, rt):
     if claimed is None:
         return
     key, record = claimed
+    try:
+        _settle(key, record, response, rt)
+    except StoreUnavailable as exc:
+        # the work is done and its answer goes out; a retry meanwhile waits out the claim's lease (409)
+        log.warning("Idempotency-Key answer not kept: %s", exc)
+
+
+def _settle(key, record, response, rt):
     if response is None or response.status_code >= 500 or response.status_code in NOT_KEPT_STATUSES:
         rt.idempotency.release(key, record["token"])
         return

@@ -9,6 +9,7 @@ its own, so a request whose lease ran out cannot overwrite or release the
 record of the request that claimed the key after it.
 """
 
+import functools
 import json
 import time
 import uuid
@@ -19,8 +20,27 @@ from cachetools import TLRUCache
 MEMORY_RECORDS = 100_000
 
 
+class StoreUnavailable(Exception):
+    """The store could not be reached (Redis down or refusing)."""
+
+
 def new_token():
     return uuid.uuid4().hex
+
+
+def _reached(method):
+    """Redis's errors as ``StoreUnavailable``, so the gateway answers them without knowing Redis."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        import redis
+
+        try:
+            return method(self, *args, **kwargs)
+        except (redis.RedisError, OSError) as exc:
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    return call
 
 
 class MemoryStore:
@@ -82,6 +102,7 @@ class RedisStore:
         self._keep = self._redis.register_script(_KEEP_IF_OWNED)
         self._release = self._redis.register_script(_RELEASE_IF_OWNED)
 
+    @_reached
     def claim(self, key, record, lease):
         name = self.PREFIX + key
         if self._redis.set(name, json.dumps(record), nx=True, ex=lease):
@@ -90,9 +111,11 @@ class RedisStore:
         # gone between the two calls (expired, released): a retry will claim it
         return json.loads(found) if found is not None else dict(record, token="")
 
+    @_reached
     def keep(self, key, record, ttl):
         self._keep(keys=[self.PREFIX + key], args=[record["token"], json.dumps(record), ttl])
 
+    @_reached
     def release(self, key, token):
         self._release(keys=[self.PREFIX + key], args=[token])
 

@@ -4,10 +4,14 @@ the kept answer and the release behave as in memory, shared by every gateway rep
 import os
 import time
 import uuid
+from types import SimpleNamespace
 
 import pytest
 
-from gateway.idempotency_store import RedisStore, store_from_uri
+from gateway import idempotency
+from gateway.idempotency_store import RedisStore, StoreUnavailable, store_from_uri
+from nabo_common.api.errors import ServiceUnavailable
+from tests.support.infra import free_port
 
 REDIS_URI = os.environ.get("NABO_TEST_REDIS_URI", "redis://127.0.0.1:6379/0")
 
@@ -44,3 +48,27 @@ def test_a_kept_answer_replaces_its_claim_and_expires(store):
     assert store.claim(key, record("t2"), lease=60)["status"] == 201
     time.sleep(1.2)
     assert store.claim(key, record("t3"), lease=60) is None
+
+
+def test_a_redis_out_of_reach_refuses_keyed_requests_with_503_and_lets_answers_out():
+    store = store_from_uri(f"redis://127.0.0.1:{free_port()}/0")
+    with pytest.raises(StoreUnavailable):
+        store.claim(uuid.uuid4().hex, record("t1"), lease=60)
+    rt = SimpleNamespace(
+        idempotency=store, config=SimpleNamespace(idempotency_ttl=60, trust_forwarded_for=False)
+    )
+    request = SimpleNamespace(
+        headers={"Idempotency-Key": "k"},
+        caller=None,
+        remote_addr="127.0.0.1",
+        method="POST",
+        path="/v1/things",
+        query_string=b"",
+        get_data=lambda cache: b"{}",
+    )
+    with pytest.raises(ServiceUnavailable) as refused:
+        idempotency.begin(SimpleNamespace(method="POST", idempotent=True), request, rt, worker_ctx=None)
+    assert refused.value.headers["Retry-After"]
+    # an answer whose key cannot be kept still goes out
+    finished = SimpleNamespace(idempotency=("k", record("t1")))
+    idempotency.finish(finished, SimpleNamespace(status_code=201, headers={}, get_data=lambda: b"{}"), rt)
