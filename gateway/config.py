@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from limits import parse_many
 
+from gateway.idempotency_store import STORAGE_SCHEMES
 from nabo_common.runtime.settings import DEV_JWT_KEY, ConfigError, parse_keys, public_base_url
 
 
@@ -16,6 +17,8 @@ class GatewayConfig:
     oidc_jwks_url: str | None
     cors_origins: tuple
     rate_limit_storage: str
+    idempotency_storage: str
+    idempotency_ttl: int
     sign_in_limit: str
     sign_in_ip_limit: str
     write_limit: str
@@ -34,6 +37,20 @@ def _int(name, default):
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _positive_int(name, default):
+    value = _int(name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _storage_uri(name):
+    raw = os.environ.get(name) or "memory://"
+    if not raw.startswith(STORAGE_SCHEMES):
+        raise ConfigError(f"{name} must be memory:// or a redis:// address, got {raw!r}")
+    return raw
 
 
 def _rate_limit(name, default):
@@ -60,6 +77,8 @@ def load():
         oidc_issuer=oidc[0], oidc_audience=oidc[1], oidc_jwks_url=oidc[2],
         cors_origins=origins,
         rate_limit_storage=os.environ.get("RATE_LIMIT_STORAGE_URI", "memory://"),
+        idempotency_storage=_storage_uri("IDEMPOTENCY_STORAGE_URI"),
+        idempotency_ttl=_positive_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600),
         sign_in_limit=_rate_limit("SIGN_IN_RATE_LIMIT", "10/minute"),
         sign_in_ip_limit=_rate_limit("SIGN_IN_IP_RATE_LIMIT", "300/minute"),
         write_limit=_rate_limit("WRITE_RATE_LIMIT", "120/minute"),

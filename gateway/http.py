@@ -2,6 +2,9 @@
 then its rate limits, authentication and validated input, and leaves as JSON
 or a problem, with CORS headers, a latency sample and an access log line.
 
+A POST with an Idempotency-Key is claimed once authenticated and answered from
+the kept answer when it is a retry (``gateway.idempotency``).
+
 Routes are declared with ``@api(...)``; the declaration also feeds the
 OpenAPI document, so what is validated is what is documented.
 """
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.wrappers import Response
 
-from gateway import cors, metrics, problems
+from gateway import cors, idempotency, metrics, problems
 from gateway.parsing import check_path_ids, parse_body, parse_query
 from gateway.ratelimit import (
     NAMED_RATE_LIMITS,
@@ -49,6 +52,7 @@ class RouteSpec:
     errors: tuple = (400, 401, 403, 404, 422)
     examples: dict = field(default_factory=dict)
     deprecated: deprecation.Deprecation | None = None  # the operation's; fields say theirs in their metadata
+    idempotent: bool = True  # a POST takes an Idempotency-Key (see gateway.idempotency)
 
     def deprecation(self):
         """What its clients are told: the operation's deprecation, or its fields' soonest."""
@@ -112,9 +116,13 @@ class ApiRoute(GatewayRoute):
                              headers={"Retry-After": str(retry_after)})
 
     def _routed(self, request):
-        response = super().handle_request(request)
-        if response.mimetype == "application/problem+json":
-            problems.stamp(request, response)
+        response = None
+        try:
+            response = super().handle_request(request)
+            if response.mimetype == "application/problem+json":
+                problems.stamp(request, response)
+        finally:
+            idempotency.finish(request, response, runtime())
         return response
 
     def _problem(self, request, status, title, detail="", errors=None, headers=None):
@@ -158,6 +166,9 @@ def api(method, path, **spec_kwargs):
             retry_after = exceeded_rate_limit(spec, request, runtime(), signed_in=True)
             if retry_after is not None:
                 raise TooManyRequests(retry_after)
+            replayed = idempotency.begin(spec, request, runtime(), self.auth.worker_ctx)
+            if replayed is not None:
+                return replayed
             request.query = parse_query(request, spec.query) if spec.query is not None else {}
             request.payload = parse_body(request, spec.body) if spec.body is not None else None
             return fn(self, request, **path_values)

@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields as ma_fields
 
 from contracts.api.events import CalendarFeedQuery
+from gateway import idempotency
 from gateway.http import ROUTES
 from nabo_common import __version__
 from nabo_common.api.deprecation import DOCS_LINK
@@ -42,6 +43,29 @@ ERROR_TEXT = {
     429: "Rate limit reached",
     503: "A service is unavailable",
     504: "A service did not answer in time",
+}
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": idempotency.HEADER,
+    "required": False,
+    "description": "Makes a retry safe: a retry with the same key and body (yours, to this path) gets the "
+    "first answer (with Idempotent-Replayed: true) instead of doing the work again. Kept for "
+    "IDEMPOTENCY_KEY_TTL_SECONDS (24 h by default); answers 429 and 5xx are not kept, so a retry after "
+    "them runs again, and is never applied twice. 1 to 255 printable ASCII characters, bare or as "
+    'a quoted string ("...").',
+    # no example: a fuzzer would send it with every body of a route and meet 422 instead of the route's logic
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
+}
+# what 400, 409 and 422 also mean where an Idempotency-Key is taken
+IDEMPOTENCY_ERROR_TEXT = {
+    400: "; or a malformed Idempotency-Key",
+    409: "; or a request with this Idempotency-Key is still being processed (retry after Retry-After)",
+    422: "; or this Idempotency-Key was used with another body",
+}
+REPLAYED_HEADER = {
+    "description": "true when the answer is the kept answer of an earlier request with this Idempotency-Key",
+    "schema": {"type": "string", "enum": ["true"]},
 }
 
 
@@ -118,6 +142,9 @@ def build(version=__version__):
             operation["parameters"] = params
         if route.query is not None:
             operation.setdefault("parameters", []).append({"in": "query", "schema": route.query})
+        keyed = idempotency.applies(route)
+        if keyed:
+            operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
         if route.body is not None:
             content = {"schema": route.body}
             if route.name in route.examples:
@@ -137,6 +164,8 @@ def build(version=__version__):
                     }
                 )
             ok["content"] = media
+        if keyed:
+            ok["headers"] = {idempotency.REPLAYED_HEADER: REPLAYED_HEADER}
         operation["responses"][str(route.status)] = ok
         errors = set(route.errors) | {503, 504} | ({404} if params else set())
         if route.rate_limit:
@@ -146,9 +175,12 @@ def build(version=__version__):
         errors.add(401)  # also where signing in is optional: a token sent must be a valid one
         if route.method != "GET":
             errors.add(409)  # a write may meet a unique name or number, or a state that forbids it
+        if keyed:
+            errors |= set(IDEMPOTENCY_ERROR_TEXT)
         for status in sorted(errors):
             operation["responses"][str(status)] = {
-                "description": ERROR_TEXT.get(status, "Error"),
+                "description": ERROR_TEXT.get(status, "Error")
+                + (IDEMPOTENCY_ERROR_TEXT.get(status, "") if keyed else ""),
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
             }
         _mark_deprecated(operation, route)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure PostgreSQL and RabbitMQ answer on localhost, starting the
+# Makes sure PostgreSQL, RabbitMQ and Redis answer on localhost, starting the
 # machine's own servers when they are installed but stopped.
 set -euo pipefail
 
@@ -30,3 +30,9 @@ for _ in $(seq 1 60); do
   command -v rabbitmqctl >/dev/null || break
   sleep 1
 done
+# the Idempotency-Key store's Redis tests (the gateway itself needs Redis only when configured)
+if ! port_open 6379 && command -v redis-server >/dev/null; then
+  echo "nabo: starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 || true
+  wait_port 6379 Redis 30
+fi

@@ -13,6 +13,8 @@ class MembersRoutes:
     # --- auth -----------------------------------------------------------------
     @api("POST", "/v1/auth/token", auth="optional", body=s.TokenRequest, response=s.Token, tags=("auth",),
          rate_limit="sign_in", errors=(400, 401, 422, 429),
+         # a token is a secret not to be kept in the Idempotency-Key store; signing in again is harmless
+         idempotent=False,
          summary="Sign in with e-mail and password; returns a bearer token.")
     def sign_in(self, request):
         claims = self.members.authenticate(request.payload)

@@ -17,6 +17,9 @@ from cachetools import TLRUCache, TTLCache
 CONTEXT_KEY = "nabo_caller"
 REQUEST_ID_KEY = "nabo_request_id"
 LANGUAGE_KEY = "language"
+# a POST's Idempotency-Key, scoped to its caller by the gateway, and how many seconds it is kept
+IDEMPOTENCY_KEY = "nabo_idempotency_key"
+IDEMPOTENCY_TTL = "nabo_idempotency_ttl"
 TOKEN_TTL_SECONDS = 300
 
 PLATFORM_ADMIN = "platform_admin"

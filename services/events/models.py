@@ -9,6 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from nabo_common.messaging.outbox import OutboxEventMixin, utcnow
 from nabo_common.messaging.processed import ProcessedEventMixin
+from nabo_common.persistence.idempotency import IdempotentCallMixin
 from nabo_common.persistence.types import UtcDateTime
 
 Money = BigInteger().with_variant(Integer, "sqlite")
@@ -27,6 +28,10 @@ class OutboxEvent(OutboxEventMixin, Base):
 
 
 class ProcessedEvent(ProcessedEventMixin, Base):
+    pass
+
+
+class IdempotentCall(IdempotentCallMixin, Base):
     pass
 
 

@@ -7,6 +7,7 @@ from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.operations import Operations, OperationsEndpoints
 from nabo_common.persistence.db import Database
+from nabo_common.persistence.idempotency import IdempotencyKey
 from nabo_common.persistence.retention import GuestRetentionDays
 from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
@@ -28,6 +29,7 @@ from services.events.domain import (
     search,
     themes,
 )
+from services.events.domain.common import idempotent_calls
 from services.events.models import OutboxEvent, ProcessedEvent
 from services.events.scheduling import configured_timer
 from services.events.subscriptions import SUBSCRIPTIONS
@@ -41,6 +43,7 @@ class EventsService(OperationsEndpoints):
     db = Database()
     read_db = Database(read_only=True)  # the hot reads: no transaction around them
     caller = CallerProvider()
+    call_key = IdempotencyKey()  # the request's Idempotency-Key, for the creations that must not repeat
     relay = OutboxRelay(OutboxEvent)
     operations = Operations()
     instrumentation = Instrumentation()
@@ -50,7 +53,7 @@ class EventsService(OperationsEndpoints):
     # --- programmes ---------------------------------------------------------
     @rpc
     def create_programme(self, payload):
-        return programmes.create(self.db, self.caller, payload)
+        return programmes.create(self.db, self.caller, payload, self.call_key)
 
     @rpc
     def get_programme(self, programme_id):
@@ -66,7 +69,7 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def add_programme_cost(self, programme_id, payload):
-        return programmes.add_cost(self.db, self.caller, programme_id, payload)
+        return programmes.add_cost(self.db, self.caller, programme_id, payload, self.call_key)
 
     @rpc
     def list_programme_costs(self, programme_id):
@@ -101,7 +104,7 @@ class EventsService(OperationsEndpoints):
     # --- events -------------------------------------------------------------
     @rpc
     def create_event(self, payload):
-        return lifecycle.create(self.db, self.caller, payload)
+        return lifecycle.create(self.db, self.caller, payload, self.call_key)
 
     @rpc
     def get_event(self, event_id):
@@ -127,19 +130,19 @@ class EventsService(OperationsEndpoints):
     @rpc
     def register(self, event_id, payload, link=None):
         return registrations.register(
-            self.db, self.caller, event_id, payload, link, MembersDirectory(self.members)
+            self.db, self.caller, event_id, payload, link, MembersDirectory(self.members), self.call_key
         )
 
     @rpc
     def register_many(self, event_id, payload, link=None):
         return bulk_registrations.register_many(
-            self.db, self.caller, event_id, payload, link, MembersDirectory(self.members)
+            self.db, self.caller, event_id, payload, link, MembersDirectory(self.members), self.call_key
         )
 
     @rpc
     def import_registrations(self, event_id, payload, link=None):
         return bulk_registrations.import_csv(
-            self.db, self.caller, event_id, payload, link, MembersDirectory(self.members)
+            self.db, self.caller, event_id, payload, link, MembersDirectory(self.members), self.call_key
         )
 
     @rpc
@@ -229,3 +232,7 @@ class EventsService(OperationsEndpoints):
     @timer(interval=3600, eager=True)
     def anonymise_past_guests(self):
         retention.anonymise_past_guests(self.db, self.guest_retention_days)
+
+    @timer(interval=3600, eager=True)
+    def forget_expired_idempotency_keys(self):
+        idempotent_calls.forget_expired(self.db)

@@ -1,15 +1,18 @@
 """The ideas service: nameko entrypoints only; the work is in ``domain``."""
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 # registers the events this service publishes
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.operations import Operations, OperationsEndpoints
 from nabo_common.persistence.db import Database
+from nabo_common.persistence.idempotency import IdempotencyKey
 from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.ideas.directory import MembersDirectory
 from services.ideas.domain import catalogue, decisions, engagement, ideas, initiatives, panels, people, themes
+from services.ideas.domain.common import idempotent_calls
 from services.ideas.models import OutboxEvent, ProcessedEvent
 from services.ideas.subscriptions import SUBSCRIPTIONS
 
@@ -21,6 +24,7 @@ class IdeasService(OperationsEndpoints):
 
     db = Database()
     caller = CallerProvider()
+    call_key = IdempotencyKey()  # the request's Idempotency-Key, for the creations that must not repeat
     relay = OutboxRelay(OutboxEvent)
     operations = Operations()
     instrumentation = Instrumentation()
@@ -29,7 +33,7 @@ class IdeasService(OperationsEndpoints):
     # --- panels ---------------------------------------------------------------
     @rpc
     def create_panel(self, payload):
-        return panels.create(self.db, self.caller, payload, MembersDirectory(self.members))
+        return panels.create(self.db, self.caller, payload, MembersDirectory(self.members), self.call_key)
 
     @rpc
     def get_panel(self, panel_id):
@@ -72,7 +76,7 @@ class IdeasService(OperationsEndpoints):
     # --- ideas ----------------------------------------------------------------
     @rpc
     def submit_idea(self, panel_id, payload):
-        return ideas.submit(self.db, self.caller, panel_id, payload)
+        return ideas.submit(self.db, self.caller, panel_id, payload, self.call_key)
 
     @rpc
     def search_ideas(self, panel_id, query):
@@ -108,7 +112,7 @@ class IdeasService(OperationsEndpoints):
 
     @rpc
     def comment_idea(self, idea_id, payload):
-        return engagement.comment(self.db, self.caller, idea_id, payload)
+        return engagement.comment(self.db, self.caller, idea_id, payload, self.call_key)
 
     @rpc
     def list_comments(self, idea_id, query):
@@ -164,3 +168,7 @@ class IdeasService(OperationsEndpoints):
     @consumer
     def on_theme_merged(self, event):
         themes.retag(self.db, event["data"])
+
+    @timer(interval=3600, eager=True)
+    def forget_expired_idempotency_keys(self):
+        idempotent_calls.forget_expired(self.db)

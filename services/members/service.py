@@ -1,11 +1,13 @@
 """The members service: nameko entrypoints only; the work is in ``domain``."""
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 # registers the events this service publishes
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.operations import Operations, OperationsEndpoints
 from nabo_common.persistence.db import Database
+from nabo_common.persistence.idempotency import IdempotencyKey
 from nabo_common.runtime.context import system_caller
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.members.domain import (
@@ -22,6 +24,7 @@ from services.members.domain import (
     persons,
     themes,
 )
+from services.members.domain.common import idempotent_calls
 from services.members.domain.networks import directory, joining, lifecycle, owners, roster
 from services.members.models import OutboxEvent, ProcessedEvent
 from services.members.subscriptions import SUBSCRIPTIONS
@@ -35,6 +38,7 @@ class MembersService(OperationsEndpoints):
     db = Database()
     read_db = Database(read_only=True)  # the hot reads: no transaction around them
     caller = CallerProvider()
+    call_key = IdempotencyKey()  # the request's Idempotency-Key, for the creations that must not repeat
     relay = OutboxRelay(OutboxEvent)
     operations = Operations()
     instrumentation = Instrumentation()
@@ -89,7 +93,7 @@ class MembersService(OperationsEndpoints):
     # --- organisations ------------------------------------------------------
     @rpc
     def create_organisation(self, payload):
-        return organisations.create(self.db, self.caller, payload)
+        return organisations.create(self.db, self.caller, payload, self.call_key)
 
     @rpc
     def get_organisation(self, organisation_id):
@@ -205,7 +209,7 @@ class MembersService(OperationsEndpoints):
 
     @rpc
     def create_offer_or_need(self, organisation_id, payload):
-        return offers.create(self.db, self.caller, organisation_id, payload)
+        return offers.create(self.db, self.caller, organisation_id, payload, self.call_key)
 
     @rpc
     def update_offer_or_need(self, organisation_id, item_id, payload):
@@ -231,7 +235,7 @@ class MembersService(OperationsEndpoints):
     # --- networks -------------------------------------------------------------------
     @rpc
     def create_network(self, payload):
-        return lifecycle.create(self.db, self.caller, payload)
+        return lifecycle.create(self.db, self.caller, payload, self.call_key)
 
     @rpc
     def get_network(self, network_id):
@@ -293,3 +297,7 @@ class MembersService(OperationsEndpoints):
     @consumer
     def on_consent_withdrawal_requested(self, event):
         persons.withdraw_consent_from_event(self.db, system_caller(self.caller.request_id), event["data"])
+
+    @timer(interval=3600, eager=True)
+    def forget_expired_idempotency_keys(self):
+        idempotent_calls.forget_expired(self.db)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from nabo_common.messaging.outbox import BigId, OutboxEventMixin, utcnow
 from nabo_common.messaging.processed import ProcessedEventMixin
+from nabo_common.persistence.idempotency import IdempotentCallMixin
 from nabo_common.persistence.types import UtcDateTime
 
 
@@ -31,6 +32,10 @@ class OutboxEvent(OutboxEventMixin, Base):
 
 
 class ProcessedEvent(ProcessedEventMixin, Base):
+    pass
+
+
+class IdempotentCall(IdempotentCallMixin, Base):
     pass
 
 

@@ -11,6 +11,7 @@ from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.operations import Operations, OperationsEndpoints
 from nabo_common.persistence.db import Database
+from nabo_common.persistence.idempotency import IdempotencyKey
 from nabo_common.persistence.retention import GuestRetentionDays
 from nabo_common.runtime.settings import ConfigError
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
@@ -28,6 +29,7 @@ from services.notifications.domain import (
     unsubscribe,
     webhooks,
 )
+from services.notifications.domain.common import idempotent_calls
 from services.notifications.mailer import SmtpMailer
 from services.notifications.models import OutboxEvent, ProcessedEvent
 from services.notifications.pacing import SendPacer
@@ -61,6 +63,7 @@ class NotificationsService(OperationsEndpoints):
 
     db = Database()
     caller = CallerProvider()
+    call_key = IdempotencyKey()  # the request's Idempotency-Key, for the creations that must not repeat
     relay = OutboxRelay(OutboxEvent)
     delivery = DeliveryRuntime()
     operations = Operations()
@@ -70,7 +73,7 @@ class NotificationsService(OperationsEndpoints):
     # --- campaigns ----------------------------------------------------------------
     @rpc
     def create_campaign(self, payload):
-        return campaigns.create(self.db, self.caller, payload)
+        return campaigns.create(self.db, self.caller, payload, self.call_key)
 
     @rpc
     def get_campaign(self, campaign_id):
@@ -147,7 +150,7 @@ class NotificationsService(OperationsEndpoints):
     # --- webhooks ----------------------------------------------------------------------
     @rpc
     def create_webhook(self, payload):
-        return webhooks.create(self.db, self.caller, self.delivery.config, payload)
+        return webhooks.create(self.db, self.caller, self.delivery.config, payload, self.call_key)
 
     @rpc
     def list_webhooks(self, query):
@@ -224,3 +227,7 @@ class NotificationsService(OperationsEndpoints):
     @timer(interval=3600, eager=True)
     def anonymise_past_guests(self):
         retention.anonymise_past_guests(self.db, self.guest_retention_days)
+
+    @timer(interval=3600, eager=True)
+    def forget_expired_idempotency_keys(self):
+        idempotent_calls.forget_expired(self.db)

@@ -496,3 +496,136 @@ def test_10_kill9_notifications_mid_campaign_with_the_default_lease(cluster, wor
     # at most once for the message on the wire at the kill: it may be interrupted instead of sent
     assert mails["interrupted"] <= 1, mails
     assert everyone, f"mail still missing {15 + pacing:.0f} s after the restart: {mails}"
+
+
+def test_11_kill9_events_while_clients_retry_with_idempotency_keys(cluster, world, sink):
+    """Guests register, each with an Idempotency-Key of its own. First the event's row is locked longer
+    than the gateway's deadline, so registrations commit after their callers were answered 504; then the
+    events service is stopped and killed -9 under them. A client answered 503/504 (or 409 "in use", or
+    with a dropped connection) retries with its key until it gets an answer: every client ends with
+    exactly one registration, the one it was answered with, whether an earlier attempt was lost, rolled
+    back or committed without its answer."""
+    from types import SimpleNamespace
+
+    import eventlet
+    import psycopg2
+
+    event = world.event()
+    url = f"{cluster.gateway_url()}/v1/events/{event['id']}/registrations"
+    # paced so that registrations are still flowing through both faults (about 10 s)
+    clients, concurrency, pause, patience = 120, 6, 0.3, 120
+    retried_statuses = {503, 504}
+
+    def client(n):
+        email = f"s11-{n}-{uuid.uuid4().hex[:6]}@faults.test"
+        entry = {"email": email, "status": None, "id": None, "attempts": [], "replayed": False}
+        key, body = str(uuid.uuid4()), {"name": f"Guest {n}", "email": email, "language": "en"}
+        gave_up_at = time.monotonic() + patience
+        while time.monotonic() < gave_up_at:
+            # each attempt's own request id: the outbox row names the attempt that committed
+            request_id = f"s11-{n}-{len(entry['attempts'])}-{uuid.uuid4().hex[:8]}"
+            started = time.time()
+            try:
+                r = requests.post(
+                    url, json=body, headers={"Idempotency-Key": key, "X-Request-ID": request_id}, timeout=10
+                )
+            except requests.RequestException as exc:
+                entry["attempts"].append((type(exc).__name__, started))
+                time.sleep(0.5)
+                continue
+            entry["attempts"].append((r.status_code, started))
+            in_use = r.status_code == 409 and r.json().get("title") == "Idempotency key in use"
+            if r.status_code in retried_statuses or in_use:
+                time.sleep(float(r.headers.get("Retry-After", "0.5")) if in_use else 0.5)
+                continue
+            entry.update(
+                status=r.status_code, request_id=request_id,
+                replayed=r.headers.get("Idempotent-Replayed") == "true",
+            )
+            if r.status_code == 201:
+                entry["id"] = r.json()["id"]
+            time.sleep(pause)
+            return entry
+        return entry
+
+    load = SimpleNamespace(event_id=event["id"], tag="s11", requests=[])
+
+    def run():
+        for entry in eventlet.GreenPool(concurrency).imap(client, range(clients)):
+            load.requests.append(entry)
+
+    runner = eventlet.spawn(run)
+    time.sleep(1.0)  # registrations are flowing
+    # 1. the event locked past the deadline (3 s): the registrations waiting on it commit after their 504
+    lock = psycopg2.connect(cluster.direct_urls["events"].replace("postgresql+psycopg2://", "postgresql://"))
+    try:
+        with lock.cursor() as cursor:
+            cursor.execute("SELECT id FROM events WHERE id = %s FOR UPDATE", (event["id"],))
+        time.sleep(4.5)
+    finally:
+        lock.rollback()
+        lock.close()
+    time.sleep(1.0)
+    # 2. events stopped with requests in flight, then killed
+    events_proc = cluster.first("events")
+    stopped_at = time.time()
+    events_proc.signal(signal.SIGSTOP)
+    time.sleep(2)
+    events_proc.kill9()
+    time.sleep(1)
+    events_proc.start()
+    restored = time.monotonic()
+    with eventlet.Timeout(patience + 60):
+        runner.wait()
+    cluster.wait_ready()
+    regs = settle_registrations(cluster, sink, [load])
+    rows = {
+        email: (count, first_id)
+        for email, count, first_id in cluster.query(
+            "events",
+            "SELECT email, count(*), min(id) FROM registrations WHERE event_id = %s GROUP BY email",
+            (event["id"],),
+        )
+    }
+    committed_by = dict(
+        cluster.query(
+            "events",
+            "SELECT envelope->'data'->>'registration_id', headers->>'nameko.nabo_request_id' "
+            "FROM outbox_events WHERE envelope->'data'->>'event_id' = %s "
+            "AND event_type IN ('registration.confirmed', 'registration.waitlisted')",
+            (event["id"],),
+        )
+    )
+    entries = load.requests
+    retried = [e for e in entries if len(e["attempts"]) > 1]
+    # answered with the registration an earlier attempt committed, whose own answer was a 504
+    from_earlier_commit = [e for e in retried if committed_by.get(e["id"]) not in (None, e["request_id"])]
+    statuses = {}
+    for e in entries:
+        for status, _started in e["attempts"]:
+            statuses[str(status)] = statuses.get(str(status), 0) + 1
+    # attempts the stop and the kill answered 503/504 or cut
+    hit_by_the_kill = sum(
+        status != 201 and started >= stopped_at for e in entries for status, started in e["attempts"]
+    )
+    finish(
+        "11. event locked past the deadline, then kill -9 events, clients retrying with Idempotency-Key",
+        restored,
+        regs,
+        clients=clients,
+        clients_retried=len(retried),
+        attempts=sum(len(e["attempts"]) for e in entries),
+        attempt_statuses=statuses,
+        replayed_by_gateway=sum(e["replayed"] for e in entries),
+        answered_from_an_earlier_commit=len(from_earlier_commit),
+        attempts_hit_by_the_kill=hit_by_the_kill,
+        without_registration=sum(e["email"] not in rows for e in entries),
+        with_two_or_more=sum(rows.get(e["email"], (0,))[0] > 1 for e in entries),
+    )
+    assert len(entries) == clients
+    assert [e for e in entries if e["status"] != 201] == [], "a client never got its registration"
+    for e in entries:
+        count, first_id = rows[e["email"]]
+        assert count == 1 and first_id == e["id"], (e, rows[e["email"]])
+    assert from_earlier_commit, "no retry met a registration committed after its 504: the case went untested"
+    assert hit_by_the_kill, "the kill hit no request: the case went untested"

@@ -6,7 +6,7 @@ from contracts.api import events as schemas
 from nabo_common.api.errors import NaboError, ValidationFailed
 from nabo_common.api.validation import load
 from services.events.domain import access, csv_tables, registrants, registrations
-from services.events.domain.common import publish
+from services.events.domain.common import idempotent_calls, publish
 
 # header names of a registration list, lower-cased
 COLUMNS = {
@@ -44,9 +44,10 @@ def _position(label):
     return label if isinstance(label, int) else int(label.split()[-1])
 
 
-def _register_all(session, caller, event_id, entries, link, people, key, errors=None):
+def _register_all(session, caller, event_id, entries, link, people, key, errors=None, call_key=None):
     """``entries`` are (label, data) pairs; ``key`` names the list in the errors, ``errors`` holds the
-    entries refused already (the others are still tried, so one answer names every refused entry)."""
+    entries refused already (the others are still tried, so one answer names every refused entry). A retry
+    with the same ``call_key`` (the request's Idempotency-Key) returns the first result."""
     errors = dict(errors or {})
     with session.begin():
         event = access.event_or_404(session, caller, event_id)
@@ -56,7 +57,11 @@ def _register_all(session, caller, event_id, entries, link, people, key, errors=
                 resolved.append((label, data, registrants.resolve(caller, event, data, people)))
             except NaboError as refused:
                 errors[label] = _problems(refused)
+    operation = f"register_all:{key}"
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, operation)
+        if replayed is not None:
+            return replayed.result
         event = registrations.open_for(session, caller, event_id)
         created = []
         for label, data, registrant in resolved:
@@ -79,10 +84,10 @@ def _register_all(session, caller, event_id, entries, link, people, key, errors=
         publish(session, "registrations.imported", dict(
             counts, event_id=event.id, association_ids=event.association_ids, source=key),
             caller, event.association_ids[0])
-    return dict(counts, items=created)
+        return idempotent_calls.keep(session, call_key, operation, dict(counts, items=created))
 
 
-def register_many(session, caller, event_id, payload, link=None, people=None):
+def register_many(session, caller, event_id, payload, link=None, people=None, call_key=None):
     """``payload``: ``{"registrations": [RegistrationCreate, ...]}``; errors are keyed by list index."""
     with session.begin():
         access.managed_event_or_404(session, caller, event_id)
@@ -94,10 +99,10 @@ def register_many(session, caller, event_id, payload, link=None, people=None):
             entries.append((index, _named(entry)))
         except csv_tables.LineInvalid as invalid:
             errors[index] = invalid.problems
-    return _register_all(session, caller, event_id, entries, link, people, "registrations", errors)
+    return _register_all(session, caller, event_id, entries, link, people, "registrations", errors, call_key)
 
 
-def import_csv(session, caller, event_id, payload, link=None, people=None):
+def import_csv(session, caller, event_id, payload, link=None, people=None, call_key=None):
     """``payload``: ``{"csv": "..."}``; errors are keyed by ``"line N"``."""
     with session.begin():
         access.managed_event_or_404(session, caller, event_id)
@@ -111,4 +116,4 @@ def import_csv(session, caller, event_id, payload, link=None, people=None):
             "The CSV has too many lines.",
             {"csv": [f"At most {schemas.MAX_BULK_REGISTRATIONS} registrations at once."]},
         )
-    return _register_all(session, caller, event_id, table, link, people, "csv", errors)
+    return _register_all(session, caller, event_id, table, link, people, "csv", errors, call_key)

@@ -2,9 +2,12 @@ from datetime import datetime, timezone
 
 from nabo_common.api.errors import NotFound
 from nabo_common.messaging import outbox
-from services.events.models import OutboxEvent
+from nabo_common.persistence.idempotency import IdempotentCalls
+from services.events.models import IdempotentCall, OutboxEvent
 
 ERASED_NAME = "Erased person"
+# a write retried with the same Idempotency-Key returns its first result (registrations, creations)
+idempotent_calls = IdempotentCalls(IdempotentCall)
 
 
 def utcnow():

@@ -8,7 +8,7 @@ from contracts.api import events as schemas
 from nabo_common.api.errors import Conflict, ValidationFailed
 from nabo_common.api.validation import load
 from services.events.domain import access, calendars, co_hosts, reading, registrations, reminders, views
-from services.events.domain.common import publish, utcnow
+from services.events.domain.common import idempotent_calls, publish, utcnow
 from services.events.models import Event, EventHost, EventTag, Programme
 
 TRANSITIONS = {
@@ -88,11 +88,15 @@ def _people(data):
     return data
 
 
-def create(session, caller, payload):
+def create(session, caller, payload, call_key=None):
+    """A retry with the same ``call_key`` (the request's Idempotency-Key) returns the first event."""
     data = _people(load(schemas.EventCreate, payload))
     hosts, invited = co_hosts.organisers(caller, data.pop("association_ids", None))
     data.setdefault("themes", [])
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "create_event")
+        if replayed is not None:
+            return replayed.result
         event = Event(
             title=data["title"],
             title_lower=data["title"].lower(),
@@ -110,7 +114,8 @@ def create(session, caller, payload):
         session.flush()
         publish(session, "event.created", views.event_data(event), caller, hosts[0])
         co_hosts.invite(session, caller, co_hosts.EVENT, event, invited)
-    return views.event_view(session, caller, event)
+        created = views.event_view(session, caller, event)
+        return idempotent_calls.keep(session, call_key, "create_event", created)
 
 
 def get(session, caller, event_id):

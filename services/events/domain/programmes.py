@@ -6,7 +6,7 @@ from nabo_common.api.errors import ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
 from services.events.domain import access, co_hosts
-from services.events.domain.common import publish
+from services.events.domain.common import idempotent_calls, publish
 from services.events.models import Programme, ProgrammeCost, ProgrammeHost
 
 
@@ -36,17 +36,21 @@ def _event_data(programme, changed=()):
     }
 
 
-def create(session, caller, payload):
+def create(session, caller, payload, call_key=None):
+    """A retry with the same ``call_key`` (the request's Idempotency-Key) returns the first programme."""
     data = load(schemas.ProgrammeCreate, payload)
     hosts, invited = co_hosts.organisers(caller, data.pop("association_ids", None))
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "create_programme")
+        if replayed is not None:
+            return replayed.result
         programme = Programme(**data)
         programme.hosts = [ProgrammeHost(association_id=a) for a in hosts]
         session.add(programme)
         session.flush()
         publish(session, "programme.created", _event_data(programme), caller, hosts[0])
         co_hosts.invite(session, caller, co_hosts.PROGRAMME, programme, invited)
-    return view(programme)
+        return idempotent_calls.keep(session, call_key, "create_programme", view(programme))
 
 
 def get(session, caller, programme_id):
@@ -86,9 +90,12 @@ def search(session, caller, query):
     return page([view(p) for p in rows], total, q["limit"], q["offset"])
 
 
-def add_cost(session, caller, programme_id, payload):
+def add_cost(session, caller, programme_id, payload, call_key=None):
     data = load(schemas.CostCreate, payload)
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "add_programme_cost")
+        if replayed is not None:
+            return replayed.result
         programme = access.programme_or_404(session, caller, programme_id)
         cost = ProgrammeCost(**data)
         programme.costs.append(cost)
@@ -107,7 +114,7 @@ def add_cost(session, caller, programme_id, payload):
             caller,
             programme.association_ids[0],
         )
-    return view(programme)
+        return idempotent_calls.keep(session, call_key, "add_programme_cost", view(programme))
 
 
 def list_costs(session, caller, programme_id):

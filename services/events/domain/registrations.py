@@ -8,7 +8,7 @@ from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFail
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
 from services.events.domain import access, calendars, registrants, views
-from services.events.domain.common import normalise_email, publish, utcnow
+from services.events.domain.common import idempotent_calls, normalise_email, publish, utcnow
 from services.events.models import Attendance, Event, Registration, new_id
 
 
@@ -173,14 +173,19 @@ def add(session, caller, event, registrant, data, link):
     return _view(session, event, registration, attended=False)  # new: no attendance yet
 
 
-def register(session, caller, event_id, payload, link=None, people=None):
-    """``people`` looks persons up in the members service (see ``registrants``)."""
+def register(session, caller, event_id, payload, link=None, people=None, call_key=None):
+    """``people`` looks persons up in the members service (see ``registrants``); a retry with the same
+    ``call_key`` (the request's Idempotency-Key) returns the first registration."""
     data = load(schemas.RegistrationCreate, payload)
     link = load(schemas.RegistrationLink, link or {})
     registrant = _registrant(session, caller, event_id, data, people)
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "register")
+        if replayed is not None:
+            return replayed.result
         event = open_for(session, caller, event_id)
-        return add(session, caller, event, registrant, data, link)
+        return idempotent_calls.keep(session, call_key, "register",
+                                     add(session, caller, event, registrant, data, link))
 
 
 def promote_waitlisted(session, caller, event):

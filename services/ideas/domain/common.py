@@ -3,7 +3,11 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from nabo_common.messaging import outbox
-from services.ideas.models import OutboxEvent
+from nabo_common.persistence.idempotency import IdempotentCalls
+from services.ideas.models import IdempotentCall, OutboxEvent
+
+# a write retried with the same Idempotency-Key returns its first result (creations)
+idempotent_calls = IdempotentCalls(IdempotentCall)
 
 
 def publish(session, event_type, data, caller=None, association_id=None):

@@ -7,7 +7,7 @@ from nabo_common.api.errors import Conflict, Forbidden, NotFound
 from nabo_common.api.pagination import PageQuery, page, paginate
 from nabo_common.api.validation import dump, load
 from services.ideas.domain import access, views
-from services.ideas.domain.common import publish
+from services.ideas.domain.common import idempotent_calls, publish
 from services.ideas.domain.ideas import acting_organisation, idea_or_404
 from services.ideas.models import Comment, Support
 
@@ -108,9 +108,12 @@ def comment_views(session, comments):
     return result
 
 
-def comment(session, caller, idea_id, payload):
+def comment(session, caller, idea_id, payload, call_key=None):
     data = load(schemas.CommentCreate, payload)
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "comment_idea")
+        if replayed is not None:
+            return replayed.result
         idea, panel = idea_or_404(session, caller, idea_id)
         _open_for_participation(caller, panel, idea, "comment")
         organisation_id = acting_organisation(caller, panel) if access.is_participant(caller, panel) else None
@@ -135,7 +138,7 @@ def comment(session, caller, idea_id, payload):
             caller,
             panel.association_id,
         )
-    return comment_views(session, [row])[0]
+        return idempotent_calls.keep(session, call_key, "comment_idea", comment_views(session, [row])[0])
 
 
 def comments(session, caller, idea_id, query):

@@ -7,7 +7,7 @@ from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import load
 from services.ideas.domain import access, similarity, trace, views
-from services.ideas.domain.common import publish
+from services.ideas.domain.common import idempotent_calls, publish
 from services.ideas.models import Comment, Idea, PersonCard, StatusChange, Support
 
 TEXT_FIELDS = ("title", "description", "need", "expected_effect", "themes", "suggested_partners")
@@ -95,9 +95,12 @@ def _author(session, caller, panel, data):
     raise Forbidden("Only the panel's participants submit ideas.")
 
 
-def submit(session, caller, panel_id, payload):
+def submit(session, caller, panel_id, payload, call_key=None):
     data = load(schemas.IdeaCreate, payload)
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "submit_idea")
+        if replayed is not None:
+            return replayed.result
         panel = access.readable_panel_or_404(session, caller, panel_id)
         person_id, org_id, facilitator = _author(session, caller, panel, data)
         idea = Idea(
@@ -125,7 +128,8 @@ def submit(session, caller, panel_id, payload):
             caller,
             panel.association_id,
         )
-    return views.idea_view(session, caller, panel, idea)
+        result = views.idea_view(session, caller, panel, idea)
+        return idempotent_calls.keep(session, call_key, "submit_idea", result)
 
 
 def get(session, caller, idea_id):

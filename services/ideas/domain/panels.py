@@ -9,7 +9,7 @@ from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFail
 from nabo_common.api.pagination import MAX_LIMIT, PageQuery, page, paginate
 from nabo_common.api.validation import dump, load
 from services.ideas.domain import access, similarity
-from services.ideas.domain.common import publish
+from services.ideas.domain.common import idempotent_calls, publish
 from services.ideas.models import Idea, Meeting, Panel, Participant, PhaseChange, SubTheme
 
 EDITABLE = ("title", "theme", "theme_id", "description", "language", "time_zone", "visibility")
@@ -43,7 +43,7 @@ def view(session, panel):
     return data
 
 
-def create(session, caller, payload, directory):
+def create(session, caller, payload, directory, call_key=None):
     """Open a panel; ``directory`` confirms in the members service that a
     platform admin's chosen association exists."""
     access.require_authenticated(caller)
@@ -62,6 +62,9 @@ def create(session, caller, payload, directory):
     if association_id not in caller.admin_of and directory.association(association_id) is None:
         raise ValidationFailed("Unknown association.", {"association_id": ["No such association."]})
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "create_panel")
+        if replayed is not None:
+            return replayed.result
         panel = Panel(
             association_id=association_id,
             created_by_person_id=caller.person_id,
@@ -75,7 +78,7 @@ def create(session, caller, payload, directory):
         session.add(panel)
         session.flush()
         publish(session, "panel.created", _event_data(panel), caller, association_id)
-    return view(session, panel)
+        return idempotent_calls.keep(session, call_key, "create_panel", view(session, panel))
 
 
 def get(session, caller, panel_id):

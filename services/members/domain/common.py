@@ -1,6 +1,10 @@
 from nabo_common.api.errors import NotFound
 from nabo_common.messaging import outbox
-from services.members.models import OutboxEvent
+from nabo_common.persistence.idempotency import IdempotentCalls
+from services.members.models import IdempotentCall, OutboxEvent
+
+# a write retried with the same Idempotency-Key returns its first result (creations)
+idempotent_calls = IdempotentCalls(IdempotentCall)
 
 
 def publish(session, event_type, data, caller=None, association_id=None):

@@ -7,7 +7,7 @@ from nabo_common.api.errors import Forbidden, NotFound
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
 from services.members.domain import access, themes
-from services.members.domain.common import publish
+from services.members.domain.common import idempotent_calls, publish
 from services.members.domain.organisations import visible_or_404
 from services.members.models import OfferNeed, Organisation, OrganisationTheme
 
@@ -68,17 +68,21 @@ def list_for_organisation(session, caller, organisation_id, query):
     return page(dump(schemas.OfferNeed, rows, many=True), total, q["limit"], q["offset"])
 
 
-def create(session, caller, organisation_id, payload):
+def create(session, caller, organisation_id, payload, call_key=None):
     access.require_authenticated(caller)
     data = load(schemas.OfferNeedCreate, payload)
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "create_offer_or_need")
+        if replayed is not None:
+            return replayed.result
         org = _editable_or_error(session, caller, organisation_id)
         data["themes"] = themes.check_theme_ids(session, data["themes"])
         item = OfferNeed(organisation_id=org.id, **data)
         session.add(item)
         _sync_org_themes(session, org, item.kind)
         _announce(session, caller, org, item, "offer_need.created")
-    return dump(schemas.OfferNeed, item)
+        session.flush()  # the view's values as committed, before the transaction ends
+        return idempotent_calls.keep(session, call_key, "create_offer_or_need", dump(schemas.OfferNeed, item))
 
 
 def update(session, caller, organisation_id, item_id, payload):

@@ -6,7 +6,7 @@ from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
 from services.members.domain import access, reading, registry_numbers, themes
-from services.members.domain.common import publish
+from services.members.domain.common import idempotent_calls, publish
 from services.members.models import Association, Membership, Organisation
 
 
@@ -40,7 +40,7 @@ def visible_or_404(session, caller, organisation_id):
     return org
 
 
-def create(session, caller, payload):
+def create(session, caller, payload, call_key=None):
     access.require_authenticated(caller)
     data = load(schemas.OrganisationCreate, payload)
     owner = data.get("owner_association_id")
@@ -57,6 +57,9 @@ def create(session, caller, payload):
     data["name_lower"] = data["name"].lower()
     theme_ids = data.pop("themes", [])
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "create_organisation")
+        if replayed is not None:
+            return replayed.result
         if session.get(Association, owner) is None:
             raise ValidationFailed("Unknown association.", {"owner_association_id": ["No such association."]})
         org = Organisation(**data)
@@ -68,7 +71,8 @@ def create(session, caller, payload):
         themes.set_organisation_themes(session, org, "profile", themes.check_theme_ids(session, theme_ids))
         session.flush()
         publish(session, "organisation.created", _event_data(org), caller, owner)
-    return dump(schemas.Organisation, org)
+        result = dump(schemas.Organisation, org)
+        return idempotent_calls.keep(session, call_key, "create_organisation", result)
 
 
 def get(session, caller, organisation_id):

@@ -20,7 +20,7 @@ from nabo_common.persistence.types import UtcDateTime
 from services.notifications.domain import access, rendering
 from services.notifications.domain import daily_cap as cap
 from services.notifications.domain.audience import audience, check_segment
-from services.notifications.domain.common import locked, publish, utcnow
+from services.notifications.domain.common import idempotent_calls, locked, publish, utcnow
 from services.notifications.domain.deliveries import CAMPAIGN
 from services.notifications.models import Association, Campaign, Contact, Delivery
 
@@ -73,17 +73,20 @@ def _announce(session, caller, campaign, event_type, changed=()):
         caller, campaign.association_id)
 
 
-def create(session, caller, payload):
+def create(session, caller, payload, call_key=None):
     data = load(schemas.CampaignCreate, payload)
     association_id = access.own_association(caller, data.pop("association_id", None))
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "create_campaign")
+        if replayed is not None:
+            return replayed.result
         check_segment(session, association_id, data["segment"])
         campaign = Campaign(association_id=association_id, code=f"cmp-{secrets.token_hex(5)}",
                             created_by=caller.person_id, status="draft", **data)
         session.add(campaign)
         session.flush()
         _announce(session, caller, campaign, "campaign.created")
-        return _view(session, campaign)
+        return idempotent_calls.keep(session, call_key, "create_campaign", _view(session, campaign))
 
 
 def get(session, caller, campaign_id):

@@ -5,9 +5,12 @@ from nabo_common.api.errors import NotFound
 from nabo_common.messaging import outbox
 from nabo_common.persistence import db
 from nabo_common.persistence.due_rows import RetryPolicy
-from services.notifications.models import OutboxEvent
+from nabo_common.persistence.idempotency import IdempotentCalls
+from services.notifications.models import IdempotentCall, OutboxEvent
 
 MAX_RETRY_DELAY = timedelta(hours=6)
+# a write retried with the same Idempotency-Key returns its first result (creations)
+idempotent_calls = IdempotentCalls(IdempotentCall)
 
 
 def utcnow():

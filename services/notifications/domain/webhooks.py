@@ -40,6 +40,7 @@ from nabo_common.persistence.leases import RenewedLease
 from services.notifications.domain import access
 from services.notifications.domain.common import (
     delivery_retries,
+    idempotent_calls,
     insert_ignoring_duplicates,
     publish,
     utcnow,
@@ -72,7 +73,7 @@ def signature(secret, timestamp, body):
 
 # --- registration -------------------------------------------------------------------
 
-def create(session, caller, config, payload):
+def create(session, caller, config, payload, call_key=None):
     data = load(schemas.WebhookCreate, payload)
     association_id = access.own_association(caller, data.get("association_id"))
     try:
@@ -90,6 +91,9 @@ def create(session, caller, config, payload):
             },
         )
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "create_webhook")
+        if replayed is not None:
+            return replayed.result
         if data.get("network_id"):
             network = session.get(Network, data["network_id"])
             if network is None or association_id not in (network.association_ids or ()):
@@ -107,7 +111,7 @@ def create(session, caller, config, payload):
         session.add(hook)
         session.flush()
         _announce(session, caller, hook, "webhook.created")
-        return dump(schemas.Webhook, hook)
+        return idempotent_calls.keep(session, call_key, "create_webhook", dump(schemas.Webhook, hook))
 
 
 def _announce(session, caller, hook, event_type):

@@ -5,6 +5,7 @@ from contracts.api import networks as schemas
 from nabo_common.api.errors import Conflict, Forbidden
 from nabo_common.api.validation import load
 from services.members.domain import access
+from services.members.domain.common import idempotent_calls
 from services.members.domain.networks.conveners import can_convene, convened_network
 from services.members.domain.networks.profile import (
     PROFILE_FIELDS,
@@ -24,7 +25,7 @@ from services.members.domain.networks.visibility import membership, visible_or_4
 from services.members.models import Network, NetworkMember, NetworkOwner
 
 
-def create(session, caller, payload):
+def create(session, caller, payload, call_key=None):
     access.require_authenticated(caller)
     data = load(schemas.NetworkCreate, payload)
     if not caller.person_id:
@@ -36,6 +37,9 @@ def create(session, caller, payload):
             "Start a network in an association you belong to; others can then be asked to co-own it."
         )
     with session.begin():
+        replayed = idempotent_calls.replayed(session, call_key, "create_network")
+        if replayed is not None:
+            return replayed.result
         check_associations(session, owners, "association_ids")
         search_text, languages = search_fields(data["name"], data["description"])
         network = Network(
@@ -71,7 +75,8 @@ def create(session, caller, payload):
         session.flush()
         publish_for(session, caller, network, "network.created", network_event(session, network))
         publish_member(session, caller, network, "network.member_joined", caller.person_id)
-    return network_result(session, caller, network)
+        result = network_result(session, caller, network)
+        return idempotent_calls.keep(session, call_key, "create_network", result)
 
 
 def update(session, caller, network_id, payload):

@@ -1,0 +1,175 @@
+"""The gateway's Idempotency-Key: parsing the header, scoping keys to their
+caller, and the in-memory store's claims, kept answers and expiry."""
+
+from types import SimpleNamespace
+
+import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request, Response
+
+from gateway import idempotency
+from gateway.idempotency_store import MemoryStore
+from nabo_common.api.errors import BadInput
+from nabo_common.runtime.context import Caller
+
+CONFIG = SimpleNamespace(trust_forwarded_for=False)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def request(remote_addr="198.51.100.7", body=b'{"a": 1}', query=""):
+    environ = EnvironBuilder(
+        method="POST",
+        path="/v1/things",
+        data=body,
+        query_string=query,
+        environ_base={"REMOTE_ADDR": remote_addr},
+    ).get_environ()
+    return Request(environ)
+
+
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        ("abc-123", "abc-123"),
+        ('"8e03978e-40d5"', "8e03978e-40d5"),
+        ('"say \\"hi\\""', 'say "hi"'),
+        (" spaced ", "spaced"),
+    ],
+)
+def test_a_key_is_an_sf_string_or_bare_text(raw, key):
+    assert idempotency.parse_key(raw) == key
+
+
+@pytest.mark.parametrize("raw", ["", "  ", '""', "x" * 256, "caf\u00e9", "tab\tbed", "new\nline"])
+def test_a_malformed_key_is_bad_input(raw):
+    with pytest.raises(BadInput):
+        idempotency.parse_key(raw)
+
+
+def test_keys_are_scoped_to_the_signed_in_person_else_the_client_address():
+    alice, bob = Caller(person_id="p-alice"), Caller(person_id="p-bob")
+    same_address = request()
+    assert idempotency.scope_of(alice, same_address, CONFIG) == "person:p-alice"
+    assert idempotency.scope_of(None, same_address, CONFIG) == "client:198.51.100.7"
+    assert idempotency.scope_of(Caller(), request("203.0.113.9"), CONFIG) == "client:203.0.113.9"
+    keys = {
+        idempotency.scoped_key(idempotency.scope_of(caller, same_address, CONFIG), "POST", "/v1/x", "k")
+        for caller in (alice, bob, None)
+    }
+    assert len(keys) == 3
+    assert idempotency.scoped_key("person:p-alice", "POST", "/v1/x", "k") != idempotency.scoped_key(
+        "person:p-alice", "POST", "/v1/y", "k"
+    )
+
+
+def test_the_fingerprint_covers_body_and_query():
+    assert idempotency.fingerprint(request()) == idempotency.fingerprint(request())
+    assert idempotency.fingerprint(request(body=b'{"a": 2}')) != idempotency.fingerprint(request())
+    assert idempotency.fingerprint(request(query="x=1")) != idempotency.fingerprint(request())
+
+
+def test_a_claimed_key_is_found_until_released_or_its_lease_ends():
+    clock = Clock()
+    store = MemoryStore(timer=clock)
+    record = {"token": "t1", "fingerprint": "f", "state": "processing"}
+    assert store.claim("k", record, lease=60) is None
+    assert store.claim("k", dict(record, token="t2"), lease=60) == record
+    store.release("k", "not-mine")
+    assert store.claim("k", dict(record, token="t2"), lease=60) == record
+    store.release("k", "t1")
+    assert store.claim("k", dict(record, token="t3"), lease=60) is None
+    clock.now += 61
+    assert store.claim("k", dict(record, token="t4"), lease=60) is None
+
+
+def test_a_kept_answer_lasts_its_ttl_and_only_its_claimer_keeps_it():
+    clock = Clock()
+    store = MemoryStore(timer=clock)
+    store.claim("k", {"token": "t1", "fingerprint": "f", "state": "processing"}, lease=60)
+    store.keep("k", {"token": "stale", "state": "done"}, ttl=3600)
+    assert store.claim("k", {"token": "t2"}, lease=60)["state"] == "processing"
+    store.keep("k", {"token": "t1", "fingerprint": "f", "state": "done"}, ttl=3600)
+    clock.now += 3599
+    assert store.claim("k", {"token": "t2"}, lease=60)["state"] == "done"
+    clock.now += 2
+    assert store.claim("k", {"token": "t2"}, lease=60) is None
+
+
+def _finished(status, headers=None):
+    store = MemoryStore()
+    rt = SimpleNamespace(idempotency=store, config=SimpleNamespace(idempotency_ttl=60))
+    record = {"token": "t1", "fingerprint": "f", "state": "processing"}
+    store.claim("k", record, lease=60)
+    req = SimpleNamespace(idempotency=("k", record))
+    idempotency.finish(
+        req, Response(b'{"id": "r1"}', status=status, headers=headers, content_type="application/json"), rt
+    )
+    return store.claim("k", {"token": "t2"}, lease=60)
+
+
+@pytest.mark.parametrize("status", [200, 201, 204, 404, 409, 422])
+def test_the_work_s_outcome_is_kept_and_replayed(status):
+    kept = _finished(status, headers={"Location": "/v1/r/1", "X-Request-ID": "first"})
+    replayed = idempotency.replay(kept)
+    assert replayed.status_code == status and replayed.get_data() == b'{"id": "r1"}'
+    assert replayed.headers["Location"] == "/v1/r/1" and replayed.mimetype == "application/json"
+    assert "X-Request-ID" not in replayed.headers and replayed.headers["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.parametrize("status", [429, 500, 503, 504])
+def test_an_answer_that_may_not_reflect_the_work_frees_the_key(status):
+    assert _finished(status) is None
+
+
+def test_every_post_but_signing_in_documents_the_key_and_its_answers():
+    import gateway.service  # noqa: F401  (declares every route)
+    from gateway import openapi
+
+    posts = {path: ops["post"] for path, ops in openapi.build()["paths"].items() if "post" in ops}
+    keyed = {
+        path
+        for path, op in posts.items()
+        if any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in op.get("parameters", []))
+    }
+    assert set(posts) - keyed == {"/v1/auth/token"}
+    for path in keyed:
+        responses = posts[path]["responses"]
+        assert "Idempotency-Key" in responses["409"]["description"], path
+        assert "Idempotency-Key" in responses["422"]["description"], path
+
+
+def test_the_settings_default_to_memory_and_a_day(monkeypatch):
+    from gateway import config as config_mod
+
+    monkeypatch.delenv("IDEMPOTENCY_STORAGE_URI", raising=False)
+    monkeypatch.delenv("IDEMPOTENCY_KEY_TTL_SECONDS", raising=False)
+    config = config_mod.load()
+    assert (config.idempotency_storage, config.idempotency_ttl) == ("memory://", 86400)
+    monkeypatch.setenv("IDEMPOTENCY_STORAGE_URI", "redis://127.0.0.1:6379/1")
+    monkeypatch.setenv("IDEMPOTENCY_KEY_TTL_SECONDS", "600")
+    config = config_mod.load()
+    assert (config.idempotency_storage, config.idempotency_ttl) == ("redis://127.0.0.1:6379/1", 600)
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("IDEMPOTENCY_STORAGE_URI", "memcached://cache:11211"),
+        ("IDEMPOTENCY_KEY_TTL_SECONDS", "0"),
+        ("IDEMPOTENCY_KEY_TTL_SECONDS", "a day"),
+    ],
+)
+def test_a_bad_setting_fails_with_the_variable_named(monkeypatch, name, value):
+    from gateway import config as config_mod
+    from nabo_common.runtime.settings import ConfigError
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        config_mod.load()
