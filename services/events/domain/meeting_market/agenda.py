@@ -21,7 +21,7 @@ def _rows(session, caller, query):
 def as_json(session, caller, query):
     with session.begin():
         rows = _rows(session, caller, query)
-        return dump(schemas.Agenda, {"items": [meetings.view(session, meeting, market, request)
+        return dump(schemas.Agenda, {"items": [meetings.data(session, meeting, market, request)
                                                for meeting, request, market, _event in rows]})
 
 

@@ -26,7 +26,7 @@ def view(session, request, market):
         "recipient_id": request.recipient_id, "message": request.message, "status": request.status,
         "expires_at": request.expires_at, "answered_at": request.answered_at,
         "created_at": request.created_at,
-        "meeting": meetings.view(session, meeting, market) if meeting else None})
+        "meeting": meetings.data(session, meeting, market, request) if meeting else None})
 
 
 def event_data(event, request):
