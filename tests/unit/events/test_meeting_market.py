@@ -1,5 +1,6 @@
 """Meeting markets: the scheduler as plain code, and requests, meetings and agendas through the domain
 functions on SQLite."""
+
 from datetime import datetime, timedelta, timezone
 
 import icalendar
@@ -24,14 +25,19 @@ def window(start, minutes):
 def test_windows_are_cut_into_slots_of_the_meeting_length_in_time_order():
     found = scheduler.slots([window(NINE + timedelta(hours=3), 45), window(NINE, 50)], 20)
     assert [(s.index, s.starts_at.strftime("%H:%M")) for s in found] == [
-        (0, "09:00"), (1, "09:20"), (2, "12:00"), (3, "12:20")]
+        (0, "09:00"),
+        (1, "09:20"),
+        (2, "12:00"),
+        (3, "12:20"),
+    ]
     assert all(s.ends_at - s.starts_at == timedelta(minutes=20) for s in found)
 
 
 def test_a_meeting_goes_to_the_earliest_slot_free_for_both_at_a_free_table():
     all_slots = scheduler.slots([window(NINE, 60)], 20)
-    placed = scheduler.place(all_slots, busy={0}, tables_taken={1: {"T1"}}, tables=["T1", "T2"],
-                             mode="in_person")
+    placed = scheduler.place(
+        all_slots, busy={0}, tables_taken={1: {"T1"}}, tables=["T1", "T2"], mode="in_person"
+    )
     assert (placed.slot.index, placed.table) == (1, "T2")
 
 
@@ -51,7 +57,9 @@ def test_online_needs_no_table_and_hybrid_meets_online_when_the_tables_are_taken
 
 def test_slots_already_begun_are_not_offered():
     all_slots = scheduler.slots([window(NINE, 60)], 20)
-    placed = scheduler.place(all_slots, set(), {}, ["T1"], "in_person", not_before=NINE + timedelta(minutes=5))
+    placed = scheduler.place(
+        all_slots, set(), {}, ["T1"], "in_person", not_before=NINE + timedelta(minutes=5)
+    )
     assert placed.slot.index == 1
 
 
@@ -62,7 +70,9 @@ def test_settings_outside_the_events_time_or_without_tables_in_person_are_refuse
     built = build_market(session, people=0)
     start = datetime.fromisoformat(built.event["starts_at"])
     with pytest.raises(ValidationFailed) as outside:
-        markets.configure(session, built.admin, built.event["id"], market_settings(start - timedelta(hours=1)))
+        markets.configure(
+            session, built.admin, built.event["id"], market_settings(start - timedelta(hours=1))
+        )
     assert "windows" in outside.value.errors
     with pytest.raises(ValidationFailed) as no_tables:
         markets.configure(session, built.admin, built.event["id"], market_settings(start, tables=()))
@@ -72,23 +82,37 @@ def test_settings_outside_the_events_time_or_without_tables_in_person_are_refuse
 def test_an_accepted_request_takes_the_earliest_common_slot_and_shows_in_both_agendas(session):
     built = build_market(session, people=3)
     ana, ben, cai = built.people
-    first = requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id,
-                                         "message": "Shall we talk about hydrogen?"})
+    first = requests.send(
+        session,
+        ana,
+        {
+            "event_id": built.event["id"],
+            "recipient_id": ben.person_id,
+            "message": "Shall we talk about hydrogen?",
+        },
+    )
     assert (first["status"], first["meeting"]) == ("pending", None)  # a pending request holds no slot
     accepted = requests.answer(session, ben, first["id"], {"status": "accepted"})
     assert accepted["status"] == "accepted"
-    assert (accepted["meeting"]["starts_at"], accepted["meeting"]["table"]) == (built.event["starts_at"], "T1")
+    assert (accepted["meeting"]["starts_at"], accepted["meeting"]["table"]) == (
+        built.event["starts_at"],
+        "T1",
+    )
     # Ana is busy in the first slot: her next meeting goes to the second, Cai's too
     second = requests.send(session, cai, {"event_id": built.event["id"], "recipient_id": ana.person_id})
     placed = requests.answer(session, ana, second["id"], {"status": "accepted"})["meeting"]
     assert placed["starts_at"] > accepted["meeting"]["starts_at"]
     assert [m["id"] for m in agenda.as_json(session, ana, {})["items"]] == [
-        accepted["meeting"]["id"], placed["id"]]
+        accepted["meeting"]["id"],
+        placed["id"],
+    ]
     assert [m["id"] for m in agenda.as_json(session, ben, {})["items"]] == [accepted["meeting"]["id"]]
     calendar = icalendar.Calendar.from_ical(agenda.as_icalendar(session, ana, {})["calendar"])
     vevents = calendar.walk("VEVENT")
-    assert [str(v["uid"]) for v in vevents] == [f"{accepted['meeting']['id']}@nabo.meetings",
-                                                 f"{placed['id']}@nabo.meetings"]
+    assert [str(v["uid"]) for v in vevents] == [
+        f"{accepted['meeting']['id']}@nabo.meetings",
+        f"{placed['id']}@nabo.meetings",
+    ]
     assert str(vevents[0]["location"]) == "T1"
     assert "Person" in str(vevents[0]["summary"])
 
@@ -133,8 +157,9 @@ def test_an_unanswered_request_expires_once_and_can_no_longer_be_accepted(sessio
     ana, ben = built.people
     sent = requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
     with session.begin():
-        session.execute(update(MeetingRequest).values(
-            expires_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
+        session.execute(
+            update(MeetingRequest).values(expires_at=datetime.now(timezone.utc) - timedelta(minutes=1))
+        )
     with pytest.raises(Conflict, match="expired"):
         requests.answer(session, ben, sent["id"], {"status": "accepted"})
     assert requests.expire_due(session) == 1

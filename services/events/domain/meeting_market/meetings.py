@@ -41,6 +41,11 @@ def _names(session, market_id, person_ids):
     return {row.person_id: row for row in rows}
 
 
+def participant_data(row):
+    return {"person_id": row.person_id, "name": row.name, "organisation_id": row.organisation_id,
+            "joined_at": row.created_at}
+
+
 def view(session, meeting, market, request=None):
     return dump(schemas.MeetingOut, data(session, meeting, market, request))
 
@@ -49,9 +54,8 @@ def data(session, meeting, market, request=None):
     """A meeting as the API shows it, not yet dumped."""
     request = request or session.get(MeetingRequest, meeting.request_id)
     people = _names(session, market.id, (request.requester_id, request.recipient_id))
-    participants = [{"person_id": p.person_id, "name": p.name, "organisation_id": p.organisation_id,
-                     "joined_at": p.created_at} for p in (people.get(request.requester_id),
-                                                          people.get(request.recipient_id)) if p]
+    participants = [participant_data(p) for p in (people.get(request.requester_id),
+                                                  people.get(request.recipient_id)) if p]
     return {
         "id": meeting.id, "event_id": market.event_id, "request_id": meeting.request_id,
         "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "table": meeting.table_name,

@@ -21,11 +21,15 @@ def missing_from(profile):
     return missing + [f"{kind}s" for kind in ("offer", "need") if kind not in kinds]
 
 
+def data(row, missing=None):
+    """A participant as the API shows it, not yet dumped (``missing``: None when not looked at)."""
+    return {"person_id": row.person_id, "name": row.name, "organisation_id": row.organisation_id,
+            "joined_at": row.created_at, "profile_complete": None if missing is None else not missing,
+            "missing": missing or []}
+
+
 def view(row, missing=None):
-    return dump(schemas.MarketParticipant, {
-        "person_id": row.person_id, "name": row.name, "organisation_id": row.organisation_id,
-        "joined_at": row.created_at, "profile_complete": None if missing is None else not missing,
-        "missing": missing or []})
+    return dump(schemas.MarketParticipant, data(row, missing))
 
 
 def join(session, caller, event_id, payload):

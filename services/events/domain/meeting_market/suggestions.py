@@ -28,6 +28,6 @@ def suggest(session, caller, event_id, directory):
     # outside the transaction: the members service is asked once, as the caller
     for match in directory.matches(me.organisation_id):
         for row in by_organisation.get(match["organisation"]["id"], ()):
-            items.append({"participant": participants.view(row), "score": match["score"],
+            items.append({"participant": participants.data(row), "score": match["score"],
                           "reasons": match["reasons"]})
     return {"items": dump(schemas.MeetingSuggestion, items, many=True)}
