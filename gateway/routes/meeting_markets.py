@@ -19,9 +19,15 @@ PLACEMENT = ("Accepting places the meeting at once in the earliest slot free for
              "for a request that is not yours to answer.")
 
 
+SETTINGS_EXAMPLE = {
+    "mode": "in_person", "meeting_minutes": 20, "tables": ["Table 1", "Table 2", "Table 3"],
+    "windows": [{"starts_at": "2025-03-20T09:00:00+01:00", "ends_at": "2025-03-20T12:00:00+01:00"}],
+    "max_meetings_per_participant": 8, "request_expiry_hours": 48}
+
+
 class MeetingMarketsRoutes:
     @api("POST", "/v1/events/{id}/meeting-market", body=s.MeetingMarketSettings, response=s.MeetingMarket,
-         tags=TAGS, rate_limit="write",
+         tags=TAGS, rate_limit="write", examples={"configure_meeting_market": SETTINGS_EXAMPLE},
          summary="Turn a meeting market on for an event, or change it (the event's organisers).",
          description="Windows lie within the event's time; in person and hybrid markets need tables.")
     def configure_meeting_market(self, request, id):
