@@ -68,6 +68,10 @@ class MeetingMarket(Output):
     request_expiry_hours = fields.Integer()
     slots = fields.Integer(metadata={"description": "How many meeting slots the windows hold."})
     participants = fields.Integer()
+    requests = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                           metadata={"description": "How many requests are in each status."})
+    meetings = fields.Integer(metadata={"description": "Meetings scheduled."})
+    meetings_held = fields.Integer(metadata={"description": "Meetings a participant said took place."})
 
 
 class ParticipantJoin(Input):
@@ -112,6 +116,28 @@ class MeetingRequestAnswer(Input):
         "description": "The recipient accepts or declines; the requester withdraws."})
 
 
+FOLLOW_UPS = ("none", "meeting", "offer", "deal")
+
+
+class MeetingOutcomeCreate(Input):
+    held = fields.Boolean(required=True, metadata={"description": "Whether the meeting took place."})
+    rating = fields.Integer(validate=validate.Range(min=1, max=5), load_default=None, allow_none=True,
+                            metadata={"description": "How useful it was, 1 to 5."})
+    follow_up = fields.String(validate=validate.OneOf(FOLLOW_UPS), load_default=None, allow_none=True,
+                              metadata={"description": "What follows: none, another meeting, an offer, "
+                                        "a deal."})
+    note = fields.String(validate=validate.Length(max=1000), load_default=None, allow_none=True)
+
+
+class MeetingOutcome(Output):
+    person_id = fields.String()
+    held = fields.Boolean()
+    rating = fields.Integer(allow_none=True)
+    follow_up = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    recorded_at = fields.DateTime()
+
+
 class MeetingOut(Output):
     id = fields.String()
     event_id = fields.String()
@@ -122,6 +148,8 @@ class MeetingOut(Output):
     online_url = fields.String(allow_none=True)
     status = fields.String(metadata={"description": "scheduled or cancelled."})
     participants = fields.List(fields.Nested(MarketParticipant))
+    outcomes = fields.List(fields.Nested(MeetingOutcome), metadata={
+        "description": "What each participant recorded came of it."})
 
 
 class MeetingRequestOut(Output):

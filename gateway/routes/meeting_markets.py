@@ -95,6 +95,14 @@ class MeetingMarketsRoutes:
     def cancel_meeting(self, request, id):
         return self.events.cancel_meeting(id, request.payload)
 
+    @api("POST", "/v1/meetings/{id}/outcome", body=s.MeetingOutcomeCreate, response=s.MeetingOut, tags=TAGS,
+         rate_limit="write", errors=CONFLICTS,
+         summary="Record what came of a meeting: held, how useful, what follows (its participants).",
+         description="Recording again replaces your earlier answer; the organisers see every outcome "
+                     "and the market's count of meetings held.")
+    def record_meeting_outcome(self, request, id):
+        return self.events.record_meeting_outcome(id, request.payload)
+
     @api("GET", "/v1/me/agenda", query=s.AgendaQuery, response=s.Agenda, tags=TAGS,
          summary="Your scheduled meetings in time order.")
     def my_agenda(self, request):

@@ -1,10 +1,22 @@
 """The events service's database: programmes (funded series) with budgets and
 cost lines, events, registrations and waitlists, attendance, feedback,
 reminders, plus the outbox and inbox tables of the backbone."""
+
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from nabo_common.messaging.outbox import OutboxEventMixin, utcnow
@@ -340,6 +352,9 @@ class Meeting(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
     seats: Mapped[list["MeetingSeat"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    outcomes: Mapped[list["MeetingOutcome"]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="MeetingOutcome.recorded_at"
+    )
 
 
 class MeetingSeat(Base):
@@ -352,3 +367,18 @@ class MeetingSeat(Base):
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
     market_id: Mapped[str] = mapped_column(ForeignKey("meeting_markets.id"), nullable=False)
     slot: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class MeetingOutcome(Base):
+    """What one participant says came of a meeting: whether it took place, how useful it was, and
+    what follows from it."""
+
+    __tablename__ = "meeting_outcomes"
+
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    held: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    rating: Mapped[int | None] = mapped_column(Integer)  # 1-5
+    follow_up: Mapped[str | None] = mapped_column(String(20))  # none | meeting | offer | deal
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)

@@ -255,6 +255,10 @@ class EventsService(OperationsEndpoints):
         return meetings.cancel(self.db, self.caller, meeting_id, payload)
 
     @rpc
+    def record_meeting_outcome(self, meeting_id, payload):
+        return meetings.record_outcome(self.db, self.caller, meeting_id, payload)
+
+    @rpc
     def my_agenda(self, query):
         return agenda.as_json(self.db, self.caller, query)
 

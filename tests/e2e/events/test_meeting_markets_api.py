@@ -38,6 +38,7 @@ def _profile(tenant, kind, title):
     "PATCH /v1/meeting-requests/{id}",
     "GET /v1/meetings/{id}",
     "PATCH /v1/meetings/{id}",
+    "POST /v1/meetings/{id}/outcome",
     "GET /v1/me/agenda",
     "GET /v1/me/agenda.ics",
 )
@@ -120,6 +121,14 @@ def test_an_organiser_and_two_participants_walk_through_a_meeting_market(tenant_
     assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("text/calendar")
     [vevent] = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
     assert (str(vevent["uid"]), str(vevent["location"])) == (f"{meeting['id']}@nabo.meetings", "Table 1")
+
+    outcome = {"held": True, "rating": 5, "follow_up": "offer", "note": "Sending a quote."}
+    recorded = check(tenant_b.member.post(f"/v1/meetings/{meeting['id']}/outcome", outcome), 200)
+    assert [dict(o, recorded_at=None) for o in recorded["outcomes"]] == [
+        dict(outcome, person_id=de, recorded_at=None)
+    ]
+    counted = check(tenant_a.admin.get(path), 200)
+    assert (counted["meetings"], counted["meetings_held"], counted["requests"]["accepted"]) == (1, 1, 1)
 
     cancelled = check(tenant_a.member.patch(f"/v1/meetings/{meeting['id']}", {"status": "cancelled"}), 200)
     assert (cancelled["status"], cancelled["table"]) == ("cancelled", None)

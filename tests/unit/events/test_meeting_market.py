@@ -181,3 +181,23 @@ def test_cancelling_a_meeting_frees_its_slot_and_table(session):
     again = requests.send(session, ben, {"event_id": built.event["id"], "recipient_id": ana.person_id})
     placed = requests.answer(session, ana, again["id"], {"status": "accepted"})["meeting"]
     assert (placed["starts_at"], placed["table"]) == (meeting["starts_at"], "T1")
+
+
+def test_each_participant_records_what_came_of_a_meeting_and_the_market_counts_it(session):
+    built = build_market(session, people=3)
+    ana, ben, cai = built.people
+    sent = requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
+    meeting = requests.answer(session, ben, sent["id"], {"status": "accepted"})["meeting"]
+    requests.send(session, cai, {"event_id": built.event["id"], "recipient_id": ana.person_id})
+    meetings.record_outcome(session, ana, meeting["id"], {"held": True, "rating": 3})
+    corrected = meetings.record_outcome(
+        session, ana, meeting["id"], {"held": True, "rating": 5, "follow_up": "offer"}
+    )
+    assert [(o["person_id"], o["rating"], o["follow_up"]) for o in corrected["outcomes"]] == [
+        (ana.person_id, 5, "offer")
+    ]
+    with pytest.raises(NotFound):
+        meetings.record_outcome(session, cai, meeting["id"], {"held": False})
+    market = markets.get(session, built.admin, built.event["id"])
+    assert (market["meetings"], market["meetings_held"], market["participants"]) == (1, 1, 3)
+    assert market["requests"] == {"pending": 1, "accepted": 1, "declined": 0, "withdrawn": 0, "expired": 0}

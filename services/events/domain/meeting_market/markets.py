@@ -6,7 +6,7 @@ from nabo_common.api.errors import Forbidden, NotFound, ValidationFailed
 from nabo_common.api.validation import dump, load
 from services.events.domain import access
 from services.events.domain.meeting_market import scheduler
-from services.events.models import MarketParticipant, MeetingMarket
+from services.events.models import MarketParticipant, Meeting, MeetingMarket, MeetingOutcome, MeetingRequest
 
 
 def market_of_event(session, event_id, lock=False):
@@ -30,12 +30,25 @@ def settings_data(market):
             "request_expiry_hours": market.request_expiry_hours}
 
 
+def _counts(session, market):
+    participants = session.scalar(select(func.count()).select_from(MarketParticipant)
+                                  .where(MarketParticipant.market_id == market.id))
+    by_status = dict(session.execute(select(MeetingRequest.status, func.count())
+                                     .where(MeetingRequest.market_id == market.id)
+                                     .group_by(MeetingRequest.status)).all())
+    meetings = session.scalar(select(func.count()).select_from(Meeting).where(
+        Meeting.market_id == market.id, Meeting.status == "scheduled"))
+    held = session.scalar(select(func.count(func.distinct(MeetingOutcome.meeting_id)))
+                          .join(Meeting, Meeting.id == MeetingOutcome.meeting_id)
+                          .where(Meeting.market_id == market.id, MeetingOutcome.held.is_(True)))
+    return {"participants": participants, "meetings": meetings, "meetings_held": held,
+            "requests": {status: by_status.get(status, 0) for status in schemas.REQUEST_STATUSES}}
+
+
 def view(session, market):
-    count = session.scalar(select(func.count()).select_from(MarketParticipant)
-                           .where(MarketParticipant.market_id == market.id))
     return dump(schemas.MeetingMarket, dict(
         settings_data(market), id=market.id, event_id=market.event_id,
-        slots=len(scheduler.slots(market.windows, market.meeting_minutes)), participants=count))
+        slots=len(scheduler.slots(market.windows, market.meeting_minutes)), **_counts(session, market)))
 
 
 def configure(session, caller, event_id, payload):

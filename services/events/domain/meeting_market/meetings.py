@@ -10,13 +10,14 @@ from contracts.api import meeting_markets as schemas
 from nabo_common.api.errors import Conflict, Forbidden, NotFound
 from nabo_common.api.validation import dump, load
 from services.events.domain import access
-from services.events.domain.common import publish
+from services.events.domain.common import publish, utcnow
 from services.events.domain.meeting_market import scheduler
 from services.events.models import (
     Event,
     MarketParticipant,
     Meeting,
     MeetingMarket,
+    MeetingOutcome,
     MeetingRequest,
     MeetingSeat,
     new_id,
@@ -59,7 +60,9 @@ def data(session, meeting, market, request=None):
     return {
         "id": meeting.id, "event_id": market.event_id, "request_id": meeting.request_id,
         "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "table": meeting.table_name,
-        "online_url": meeting.online_url, "status": meeting.status, "participants": participants}
+        "online_url": meeting.online_url, "status": meeting.status, "participants": participants,
+        "outcomes": [{"person_id": o.person_id, "held": o.held, "rating": o.rating, "follow_up": o.follow_up,
+                      "note": o.note, "recorded_at": o.recorded_at} for o in meeting.outcomes]}
 
 
 def online_link(market, meeting_id, table):
@@ -147,6 +150,26 @@ def cancel(session, caller, meeting_id, payload):
         meeting.seats.clear()
         session.flush()
         publish(session, "meeting.cancelled", data, caller, event.association_ids[0])
+        return view(session, meeting, market, request)
+
+
+def record_outcome(session, caller, meeting_id, payload):
+    """A participant records (or corrects) what came of a scheduled meeting."""
+    data = load(schemas.MeetingOutcomeCreate, payload)
+    with session.begin():
+        meeting, request, market, _event = _meeting_or_404(session, caller, meeting_id, lock=True)
+        if caller.person_id not in (request.requester_id, request.recipient_id):
+            raise Forbidden("Only the meeting's participants record what came of it.")
+        if meeting.status != "scheduled":
+            raise Conflict("A cancelled meeting has no outcome.")
+        mine = next((o for o in meeting.outcomes if o.person_id == caller.person_id), None)
+        if mine is None:
+            mine = MeetingOutcome(person_id=caller.person_id)
+            meeting.outcomes.append(mine)
+        for key, value in data.items():
+            setattr(mine, key, value)
+        mine.recorded_at = utcnow()
+        session.flush()
         return view(session, meeting, market, request)
 
 

@@ -1,14 +1,14 @@
-"""meeting markets: requests, meetings and their seats
+"""meeting markets: settings, participants, requests, meetings, outcomes
 
-Revision ID: c176ece49430
+Revision ID: 225d1f22f087
 Revises: b7d21c4e8f05
-Create Date: 2026-12-06 07:40:48.693546
+Create Date: 2026-12-06 07:56:21.380928
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "c176ece49430"
+revision = "225d1f22f087"
 down_revision = "b7d21c4e8f05"
 branch_labels = None
 depends_on = None
@@ -113,6 +113,21 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_meetings_market_id"), ["market_id"], unique=False)
 
     op.create_table(
+        "meeting_outcomes",
+        sa.Column("meeting_id", sa.String(length=36), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("held", sa.Boolean(), nullable=False),
+        sa.Column("rating", sa.Integer(), nullable=True),
+        sa.Column("follow_up", sa.String(length=20), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["meetings.id"],
+        ),
+        sa.PrimaryKeyConstraint("meeting_id", "person_id"),
+    )
+    op.create_table(
         "meeting_participants",
         sa.Column("meeting_id", sa.String(length=36), nullable=False),
         sa.Column("person_id", sa.String(length=36), nullable=False),
@@ -141,6 +156,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_meeting_participants_person_id"))
 
     op.drop_table("meeting_participants")
+    op.drop_table("meeting_outcomes")
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_meetings_market_id"))
 
