@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.events.domain import lifecycle
 from services.events.domain.meeting_market import agenda, markets, meetings, requests, scheduler
 from services.events.models import MeetingRequest, OutboxEvent
 from tests.support.meeting_markets import build_market, market_settings, participant
@@ -201,3 +202,27 @@ def test_each_participant_records_what_came_of_a_meeting_and_the_market_counts_i
     market = markets.get(session, built.admin, built.event["id"])
     assert (market["meetings"], market["meetings_held"], market["participants"]) == (1, 1, 3)
     assert market["requests"] == {"pending": 1, "accepted": 1, "declined": 0, "withdrawn": 0, "expired": 0}
+
+
+def test_scheduled_meetings_keep_their_slots_when_the_organiser_changes_the_settings(session):
+    built = build_market(session, people=2)
+    ana, ben = built.people
+    sent = requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
+    requests.answer(session, ben, sent["id"], {"status": "accepted"})
+    start = datetime.fromisoformat(built.event["starts_at"])
+    with pytest.raises(Conflict, match="Meetings are scheduled"):
+        markets.configure(session, built.admin, built.event["id"], market_settings(start, minutes=30))
+    with pytest.raises(Conflict, match="Meetings are scheduled"):
+        markets.configure(session, built.admin, built.event["id"], market_settings(start, tables=("T2",)))
+    more_tables = markets.configure(
+        session, built.admin, built.event["id"], market_settings(start, tables=("T1", "T2", "T3"))
+    )
+    assert more_tables["tables"] == ["T1", "T2", "T3"] and more_tables["meetings"] == 1
+
+
+def test_a_cancelled_event_takes_no_more_requests(session):
+    built = build_market(session, people=2)
+    ana, ben = built.people
+    lifecycle.transition(session, built.admin, built.event["id"], {"to": "cancelled", "reason": "Storm"})
+    with pytest.raises(Conflict, match="cancelled"):
+        requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from contracts.api import meeting_markets as schemas
-from nabo_common.api.errors import Forbidden, NotFound, ValidationFailed
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.api.validation import dump, load
 from services.events.domain import access
 from services.events.domain.meeting_market import scheduler
@@ -51,6 +51,25 @@ def view(session, market):
         slots=len(scheduler.slots(market.windows, market.meeting_minutes)), **_counts(session, market)))
 
 
+def open_for_meetings(event):
+    if event.status != "published":
+        raise Conflict(f"The event is {event.status}: its meeting market is closed.")
+
+
+def _keep_scheduled_meetings(session, market, data):
+    """Scheduled meetings hold their slot and table: settings that would move or remove them wait until
+    no meeting is scheduled."""
+    tables_in_use = set(session.scalars(select(Meeting.table_name).where(
+        Meeting.market_id == market.id, Meeting.status == "scheduled")))
+    if not tables_in_use:
+        return
+    moved = (data["mode"], data["meeting_minutes"], data["windows"]) != (
+        market.mode, market.meeting_minutes, market.windows)
+    if moved or (tables_in_use - {None}) - set(data["tables"]):
+        raise Conflict("Meetings are scheduled: change the mode, meeting length or windows, or remove a "
+                       "table in use, only once they are cancelled. Adding tables is fine.")
+
+
 def configure(session, caller, event_id, payload):
     """Turn the market on, or change its settings (an organiser of the event)."""
     data = load(schemas.MeetingMarketSettings, payload)
@@ -61,6 +80,8 @@ def configure(session, caller, event_id, payload):
                                    {"windows": ["Each window must lie between the event's start and end."]})
         data["windows"] = [{k: w[k].isoformat() for k in ("starts_at", "ends_at")} for w in data["windows"]]
         market = session.scalars(select(MeetingMarket).where(MeetingMarket.event_id == event.id)).first()
+        if market is not None:
+            _keep_scheduled_meetings(session, market, data)
         if market is None:
             market = MeetingMarket(event_id=event.id)
             session.add(market)

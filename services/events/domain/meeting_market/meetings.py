@@ -65,7 +65,7 @@ def data(session, meeting, market, request=None):
                       "note": o.note, "recorded_at": o.recorded_at} for o in meeting.outcomes]}
 
 
-def online_link(market, meeting_id, table):
+def online_link(market, meeting_id):
     if market.mode == "in_person":
         return None
     return (market.online_link_template or GENERATED_LINK).replace("{meeting_id}", meeting_id)
@@ -96,7 +96,7 @@ def schedule(session, market, request, not_before=None):
     meeting_id = new_id()
     meeting = Meeting(id=meeting_id, market_id=market.id, request_id=request.id, slot=placement.slot.index,
                       starts_at=placement.slot.starts_at, ends_at=placement.slot.ends_at,
-                      table_name=placement.table, online_url=online_link(market, meeting_id, placement.table),
+                      table_name=placement.table, online_url=online_link(market, meeting_id),
                       status="scheduled",
                       seats=[MeetingSeat(person_id=p, market_id=market.id, slot=placement.slot.index)
                              for p in pair])
@@ -113,14 +113,19 @@ def meeting_data(event, meeting, request):
             "table": meeting.table_name, "online_url": meeting.online_url}
 
 
+def _in_context(stmt):
+    """``stmt`` on meetings joined to their request, market and event."""
+    return (stmt.join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+            .join(MeetingMarket, MeetingMarket.id == Meeting.market_id)
+            .join(Event, Event.id == MeetingMarket.event_id))
+
+
 def _meeting_or_404(session, caller, meeting_id, lock=False):
     """The meeting with its request, market and event, for its two participants and the event's
     organisers."""
     access.require_authenticated(caller)
-    stmt = (select(Meeting, MeetingRequest, MeetingMarket, Event)
-            .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
-            .join(MeetingMarket, MeetingMarket.id == Meeting.market_id)
-            .join(Event, Event.id == MeetingMarket.event_id).where(Meeting.id == str(meeting_id or "")))
+    stmt = _in_context(select(Meeting, MeetingRequest, MeetingMarket, Event)).where(
+        Meeting.id == str(meeting_id or ""))
     found = session.execute(stmt.with_for_update(of=Meeting) if lock else stmt).first()
     if found is None:
         raise NotFound(f"Meeting {meeting_id} not found.")
@@ -178,11 +183,8 @@ def agenda_rows(session, caller, event_id=None):
     access.require_authenticated(caller)
     if caller.person_id is None:
         raise Forbidden("An agenda belongs to a person.")
-    stmt = (select(Meeting, MeetingRequest, MeetingMarket, Event)
-            .join(MeetingSeat, MeetingSeat.meeting_id == Meeting.id)
-            .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
-            .join(MeetingMarket, MeetingMarket.id == Meeting.market_id)
-            .join(Event, Event.id == MeetingMarket.event_id)
+    stmt = (_in_context(select(Meeting, MeetingRequest, MeetingMarket, Event)
+                        .join(MeetingSeat, MeetingSeat.meeting_id == Meeting.id))
             .where(MeetingSeat.person_id == caller.person_id, Meeting.status == "scheduled"))
     if event_id:
         stmt = stmt.where(Event.id == event_id)

@@ -45,6 +45,7 @@ def join(session, caller, event_id, payload):
     with session.begin():
         event = access.event_or_404(session, caller, event_id)
         market = markets.market_of_event(session, event.id)
+        markets.open_for_meetings(event)
         registration = session.scalars(select(Registration).where(
             Registration.event_id == event.id, Registration.person_id == caller.person_id,
             Registration.status == "confirmed")).first()

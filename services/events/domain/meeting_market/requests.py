@@ -46,6 +46,7 @@ def send(session, caller, payload):
     with session.begin():
         event = access.event_or_404(session, caller, data["event_id"])
         market = markets.market_of_event(session, event.id)
+        markets.open_for_meetings(event)
         if markets.participant(session, market, caller.person_id) is None:
             raise Forbidden("Take part in the meeting market before asking others to meet.")
         if data["recipient_id"] == caller.person_id:
@@ -151,9 +152,10 @@ def _accept(session, caller, request_id):
                 request, market = _request_or_404(session, caller, request_id, lock=True)
                 now = utcnow()
                 _check_answer(caller, request, "accepted", now)
+                event = session.get(Event, market.event_id)
+                markets.open_for_meetings(event)
                 meeting = meetings.schedule(session, market, request, not_before=now)
                 request.status, request.answered_at = "accepted", now
-                event = session.get(Event, market.event_id)
                 publish(session, "meeting.scheduled", meetings.meeting_data(event, meeting, request), caller,
                         event.association_ids[0])
                 return view(session, request, market)
