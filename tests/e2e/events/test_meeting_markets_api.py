@@ -169,3 +169,22 @@ def test_bad_meeting_requests_are_clear_problems(tenant_a, tenant_b):
         "/v1/meeting-requests", {"event_id": event["id"], "recipient_id": tenant_b.member_person["id"]}
     )
     assert outsider.status_code == 422 and "recipient_id" in outsider.json()["errors"]
+    check(
+        tenant_b.member.post(
+            f"/v1/events/{event['id']}/registrations",
+            {"name": "Member person", "email": tenant_b.member_email},
+        ),
+        201,
+    )
+    them = check(tenant_b.member.post(f"{path}/participants", {}), 201)["person_id"]
+    sent = check(
+        tenant_a.member.post("/v1/meeting-requests", {"event_id": event["id"], "recipient_id": them}), 201
+    )
+    own = tenant_a.member.patch(f"/v1/meeting-requests/{sent['id']}", {"status": "accepted"})
+    assert own.status_code == 403 and own.headers["Content-Type"] == "application/problem+json"
+    meeting = check(tenant_b.member.patch(f"/v1/meeting-requests/{sent['id']}", {"status": "accepted"}), 200)[
+        "meeting"
+    ]
+    assert (meeting["table"], meeting["online_url"]) == (None, f"https://meet.example/room-{meeting['id']}")
+    again = tenant_b.member.patch(f"/v1/meeting-requests/{sent['id']}", {"status": "declined"})
+    assert again.status_code == 409 and "already accepted" in again.json()["detail"]
