@@ -27,7 +27,8 @@ SETTINGS_EXAMPLE = {
 
 class MeetingMarketsRoutes:
     @api("POST", "/v1/events/{id}/meeting-market", body=s.MeetingMarketSettings, response=s.MeetingMarket,
-         tags=TAGS, rate_limit="write", examples={"configure_meeting_market": SETTINGS_EXAMPLE},
+         tags=TAGS, rate_limit="write", errors=CONFLICTS,
+         examples={"configure_meeting_market": SETTINGS_EXAMPLE},
          summary="Turn a meeting market on for an event, or change it (the event's organisers).",
          description="Windows lie within the event's time; in person and hybrid markets need tables.")
     def configure_meeting_market(self, request, id):

@@ -32,20 +32,25 @@ def view(row, missing=None):
     return dump(schemas.MarketParticipant, data(row, missing))
 
 
-def join(session, caller, event_id, payload):
-    """The caller takes part, with a confirmed registration and an organisation of their own."""
-    data = load(schemas.ParticipantJoin, payload)
-    access.require_authenticated(caller)
-    organisation_id = data.get("organisation_id")
+def _own_organisation(caller, organisation_id):
     if organisation_id is None and len(caller.organisation_ids) == 1:
         organisation_id = caller.organisation_ids[0]
     if organisation_id is None or organisation_id not in caller.organisation_ids:
         raise ValidationFailed("Take part with an organisation you belong to.",
                                {"organisation_id": ["Name one of your organisations."]})
+    return organisation_id
+
+
+def join(session, caller, event_id, payload):
+    """The caller takes part, with a confirmed registration and an organisation of their own."""
+    data = load(schemas.ParticipantJoin, payload)
+    access.require_authenticated(caller)
     with session.begin():
+        # an event the caller may not see is not found, whatever else is wrong
         event = access.event_or_404(session, caller, event_id)
         market = markets.market_of_event(session, event.id)
         markets.open_for_meetings(event)
+        organisation_id = _own_organisation(caller, data.get("organisation_id"))
         registration = session.scalars(select(Registration).where(
             Registration.event_id == event.id, Registration.person_id == caller.person_id,
             Registration.status == "confirmed")).first()

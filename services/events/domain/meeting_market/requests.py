@@ -80,12 +80,14 @@ def send(session, caller, payload):
 
 
 def _request_or_404(session, caller, request_id, lock=False):
-    """The request and its market, for either side of it; to anyone else it does not exist."""
+    """The request and its market, for either side of it (and platform admins); to anyone else it does
+    not exist."""
     access.require_authenticated(caller)
     stmt = (select(MeetingRequest, MeetingMarket).join(MeetingMarket)
             .where(MeetingRequest.id == str(request_id or "")))
     found = session.execute(stmt.with_for_update(of=MeetingRequest) if lock else stmt).first()
-    if found is None or caller.person_id not in (found[0].requester_id, found[0].recipient_id):
+    if found is None or not (caller.is_privileged
+                             or caller.person_id in (found[0].requester_id, found[0].recipient_id)):
         raise NotFound(f"Meeting request {request_id} not found.")
     return found
 
