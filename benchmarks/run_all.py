@@ -1,7 +1,7 @@
 """Run every benchmark one after the other and print their figures.
 
     python -m benchmarks.run_all [--quick]
-        [--only system,campaign,campaign_2,matchmaking,ideas,events_rpc,page_rush]
+        [--only system,campaign,campaign_2,matchmaking,ideas,events_rpc,meeting_market,page_rush]
 
 Each benchmark runs as its own process (they use private vhosts and
 databases, removed afterwards). --quick shortens load runs and shrinks the
@@ -48,6 +48,7 @@ BENCHMARKS = {
         ["benchmarks.idea_similarity", "--ideas", "100", "--calls", "50"],
     ),
     "events_rpc": (["benchmarks.events_rpc"], ["benchmarks.events_rpc", "--calls", "50"]),
+    "meeting_market": (["benchmarks.meeting_market"], ["benchmarks.meeting_market", "--participants", "50"]),
     "page_rush": (
         ["benchmarks.page_after_rush"],
         [

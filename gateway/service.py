@@ -9,6 +9,7 @@ from gateway.auth import Authenticator
 from gateway.routes import EXPORTERS
 from gateway.routes.events import EventsRoutes
 from gateway.routes.ideas import IdeasRoutes
+from gateway.routes.meeting_markets import MeetingMarketsRoutes
 from gateway.routes.members import MembersRoutes
 from gateway.routes.networks import NetworksRoutes
 from gateway.routes.notifications import NotificationsRoutes
@@ -20,7 +21,8 @@ from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import Instrumentation
 
 
-class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, NotificationsRoutes, IdeasRoutes):
+class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, MeetingMarketsRoutes, NotificationsRoutes,
+              IdeasRoutes):
     name = "gateway"
     # services that contribute to a person's GDPR export besides members
     EXPORT_SERVICES = tuple(EXPORTERS)

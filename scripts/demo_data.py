@@ -238,6 +238,7 @@ class Loader:
         self.ensure_networks()
         self.ensure_programme()
         self.ensure_upcoming_events()
+        self.ensure_meeting_market()
         self.ensure_panels()
 
     # --- associations and their admins ------------------------------------------------
@@ -782,6 +783,52 @@ class Loader:
                 )
             if found["status"] == "draft":
                 self.gw.post(f"/v1/events/{found['id']}/transitions", {"to": "published"}, token)
+
+    # --- the cluster's meeting market ------------------------------------------------------------
+    def ensure_meeting_market(self):
+        """One-to-one meetings at the cross-border cluster event: four members take part; one request
+        accepted (a meeting at a table), one declined, two waiting for an answer."""
+        token = self.admin_tokens["NL"]
+        [event] = [e for e in self.gw.pages("/v1/events", token, q=UPCOMING_CLUSTER[:60], when="all")
+                   if e["title"] == UPCOMING_CLUSTER]
+        path = f"/v1/events/{event['id']}/meeting-market"
+        market = self.gw.call("GET", path, token, expect=(200, 404))
+        self.note("meeting markets", market.get("status") == 404)
+        start = datetime.fromisoformat(event["starts_at"]) + timedelta(minutes=30)
+        window = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
+        self.gw.post(path, {
+            "mode": "in_person", "meeting_minutes": 20, "tables": ["Tafel 1 / Tisch 1", "Tafel 2 / Tisch 2"],
+            "windows": [window], "max_meetings_per_participant": 3, "request_expiry_hours": 72}, token)
+        joined = {p["person_id"] for p in self.gw.get(f"{path}/participants", token)["items"]}
+        people = {}
+        for country, index, key in MEMBER_ACCOUNTS:
+            if key == "member2.dk":
+                continue
+            spec = self.specs[country][index]
+            person, member = spec["person"], self.member_tokens[key]
+            people[key] = spec["person_id"], member
+            if spec["person_id"] in joined:
+                self.note("market participants", False)
+                continue
+            self.gw.post(f"/v1/events/{event['id']}/registrations", {"name": person["name"],
+                         "email": person["email"]}, member, expect=(200, 201, 409))
+            self.gw.post(f"{path}/participants", {}, member)
+            self.note("market participants", True)
+        existing = self.gw.get("/v1/meeting-requests", people["member.nl"][1], event_id=event["id"])
+        if existing["total"]:
+            self.note("meeting requests", False, existing["total"])
+            return
+        for requester, recipient, message, answer in (
+            ("member.nl", "member.de", "Waterstof over de grens? / Wasserstoff über die Grenze?", "accepted"),
+            ("member.se", "member.de", "Heat storage for hotels?", "declined"),
+            ("member.dk", "member.nl", "Fjernvarme og brint?", None),
+            ("member.de", "member.se", "Wärmepumpen für Ferienhäuser?", None),
+        ):
+            sent = self.gw.post("/v1/meeting-requests", {"event_id": event["id"], "recipient_id":
+                                people[recipient][0], "message": message}, people[requester][1])
+            if answer:
+                self.gw.patch(f"/v1/meeting-requests/{sent['id']}", {"status": answer}, people[recipient][1])
+            self.note("meeting requests", True)
 
     def admin_token_of(self, association_id):
         [country] = [c for c, a in self.associations.items() if a["id"] == association_id]

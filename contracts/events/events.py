@@ -418,3 +418,49 @@ class RecordingData(_Strict):
     recording_url = fields.String(required=True)
     network_id = fields.String(allow_none=True, load_default=None)
     title = fields.String(required=True)
+
+
+# --- meeting markets -----------------------------------------------------------------------------------
+
+
+class _MarketData(_Strict):
+    event_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    title = fields.String(required=True)
+    time_zone = fields.String(required=True)
+
+
+@event_type("meeting_request.sent", "events", "A participant asked another to meet at a meeting market.")
+@event_type("meeting_request.declined", "events", "A meeting request was declined.")
+@event_type("meeting_request.withdrawn", "events", "The requester withdrew a meeting request.")
+@event_type(
+    "meeting_request.expired", "events",
+    "A meeting request was not answered in time (exactly once across replicas); the requester is told.",
+)
+class MeetingRequestData(_MarketData):
+    request_id = fields.String(required=True)
+    requester_id = fields.String(required=True)
+    recipient_id = fields.String(required=True)
+    message = fields.String(allow_none=True, load_default=None)
+
+
+@event_type("meeting.scheduled", "events", "An accepted meeting request got its slot and table or link.")
+@event_type("meeting.cancelled", "events", "A scheduled meeting was cancelled; its slot is free again.")
+class MeetingData(_MarketData):
+    meeting_id = fields.String(required=True)
+    request_id = fields.String(required=True)
+    person_ids = fields.List(fields.String(), required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    table = fields.String(allow_none=True, load_default=None)
+    online_url = fields.String(allow_none=True, load_default=None)
+
+
+@event_type(
+    "meeting_market.profile_reminder", "events",
+    "An organiser asked a participant to complete their organisation's profile for a meeting market.",
+)
+class ProfileReminderData(_MarketData):
+    person_id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    missing = fields.List(fields.String(), required=True)

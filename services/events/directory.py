@@ -36,3 +36,16 @@ class MembersDirectory:
                 if normalise_email(person.get("email")) == wanted:
                     return person
         return None
+
+    def organisation_profile(self, organisation_id):
+        """The organisation with its offers and needs, or None when the caller may not see it."""
+        try:
+            organisation = self.members.get_organisation(organisation_id)
+            offers_and_needs = self.members.list_offers_and_needs(organisation_id, {"limit": 200})
+        except NotFound:
+            return None
+        return dict(organisation, offers_and_needs=offers_and_needs["items"])
+
+    def matches(self, organisation_id, limit=200):
+        """The organisations the members service suggests ``organisation_id`` meets, best first."""
+        return self.members.suggest_matches(organisation_id, {"limit": limit})["items"]

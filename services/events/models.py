@@ -1,10 +1,22 @@
 """The events service's database: programmes (funded series) with budgets and
 cost lines, events, registrations and waitlists, attendance, feedback,
 reminders, plus the outbox and inbox tables of the backbone."""
+
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from nabo_common.messaging.outbox import OutboxEventMixin, utcnow
@@ -265,3 +277,113 @@ class Reminder(Base):
     offset_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+# --- meeting markets -------------------------------------------------------------------------------
+
+
+class MeetingMarket(Base):
+    """One-to-one meetings at an event: how long each is, when they happen, where (tables, online
+    links) and how many one participant may have."""
+
+    __tablename__ = "meeting_markets"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), nullable=False, unique=True)
+    mode: Mapped[str] = mapped_column(String(20), nullable=False)  # in_person | online | hybrid
+    meeting_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
+    windows: Mapped[list] = mapped_column(JSON, default=list, nullable=False)  # [{starts_at, ends_at}]
+    tables: Mapped[list] = mapped_column(JSON, default=list, nullable=False)  # names of tables or rooms
+    online_link_template: Mapped[str | None] = mapped_column(String(500))  # with {meeting_id}
+    max_meetings_per_participant: Mapped[int] = mapped_column(Integer, nullable=False)
+    request_expiry_hours: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class MarketParticipant(Base):
+    """A registered person taking part with their organisation's profile."""
+
+    __tablename__ = "meeting_market_participants"
+    __table_args__ = (Index("ix_market_participants_organisation", "market_id", "organisation_id"),)
+
+    market_id: Mapped[str] = mapped_column(ForeignKey("meeting_markets.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    organisation_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+class MeetingRequest(Base):
+    """A wish to meet; it takes no slot until it is accepted."""
+
+    __tablename__ = "meeting_requests"
+    __table_args__ = (
+        Index("ix_meeting_requests_due", "status", "expires_at"),
+        Index("ix_meeting_requests_requester", "market_id", "requester_id"),
+        Index("ix_meeting_requests_recipient", "market_id", "recipient_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    market_id: Mapped[str] = mapped_column(ForeignKey("meeting_markets.id"), nullable=False)
+    requester_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    recipient_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    message: Mapped[str | None] = mapped_column(String(1000))
+    # pending | accepted | declined | withdrawn | expired
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+class Meeting(Base):
+    """An accepted request in its slot, at its table or behind its online link. The database refuses a
+    second meeting at one table in one slot; a cancelled meeting gives its table up (NULL)."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("market_id", "slot", "table_name", name="uq_meeting_table_slot"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    market_id: Mapped[str] = mapped_column(ForeignKey("meeting_markets.id"), nullable=False, index=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("meeting_requests.id"), nullable=False, unique=True)
+    slot: Mapped[int] = mapped_column(Integer, nullable=False)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    table_name: Mapped[str | None] = mapped_column(String(100))
+    online_url: Mapped[str | None] = mapped_column(String(600))
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="scheduled")  # | cancelled
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    seats: Mapped[list["MeetingSeat"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    outcomes: Mapped[list["MeetingOutcome"]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="MeetingOutcome.recorded_at"
+    )
+
+
+class MeetingSeat(Base):
+    """A participant's place in a scheduled meeting: the database refuses a second one in the same slot."""
+
+    __tablename__ = "meeting_participants"
+    __table_args__ = (UniqueConstraint("market_id", "slot", "person_id", name="uq_meeting_participant_slot"),)
+
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    market_id: Mapped[str] = mapped_column(ForeignKey("meeting_markets.id"), nullable=False)
+    slot: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class MeetingOutcome(Base):
+    """What one participant says came of a meeting: whether it took place, how useful it was, and
+    what follows from it."""
+
+    __tablename__ = "meeting_outcomes"
+
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    held: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    rating: Mapped[int | None] = mapped_column(Integer)  # 1-5
+    follow_up: Mapped[str | None] = mapped_column(String(20))  # none | meeting | offer | deal
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)

@@ -30,6 +30,14 @@ from services.events.domain import (
     themes,
 )
 from services.events.domain.common import idempotent_calls
+from services.events.domain.meeting_market import (
+    agenda,
+    markets,
+    meetings,
+    participants,
+    requests,
+    suggestions,
+)
 from services.events.models import OutboxEvent, ProcessedEvent
 from services.events.scheduling import configured_timer
 from services.events.subscriptions import SUBSCRIPTIONS
@@ -209,6 +217,67 @@ class EventsService(OperationsEndpoints):
     def network_calendar(self, network_id):
         return calendars.network_feed(self.db, self.caller, network_id, MembersDirectory(self.members))
 
+    # --- meeting markets ------------------------------------------------------------
+    @rpc
+    def configure_meeting_market(self, event_id, payload):
+        return markets.configure(self.db, self.caller, event_id, payload)
+
+    @rpc
+    def get_meeting_market(self, event_id):
+        return markets.get(self.db, self.caller, event_id)
+
+    @rpc
+    def join_meeting_market(self, event_id, payload):
+        return participants.join(self.db, self.caller, event_id, payload)
+
+    @rpc
+    def list_market_participants(self, event_id):
+        return participants.list_for_organiser(self.db, self.caller, event_id, MembersDirectory(self.members))
+
+    @rpc
+    def remind_incomplete_profiles(self, event_id):
+        return participants.remind_incomplete(self.db, self.caller, event_id, MembersDirectory(self.members))
+
+    @rpc
+    def suggest_meetings(self, event_id):
+        return suggestions.suggest(self.db, self.caller, event_id, MembersDirectory(self.members))
+
+    @rpc
+    def send_meeting_request(self, payload):
+        return requests.send(self.db, self.caller, payload)
+
+    @rpc
+    def search_meeting_requests(self, query):
+        return requests.search(self.db, self.caller, query)
+
+    @rpc
+    def get_meeting_request(self, request_id):
+        return requests.get(self.db, self.caller, request_id)
+
+    @rpc
+    def answer_meeting_request(self, request_id, payload):
+        return requests.answer(self.db, self.caller, request_id, payload)
+
+    @rpc
+    def get_meeting(self, meeting_id):
+        return meetings.get(self.db, self.caller, meeting_id)
+
+    @rpc
+    def cancel_meeting(self, meeting_id, payload):
+        return meetings.cancel(self.db, self.caller, meeting_id, payload)
+
+    @rpc
+    def record_meeting_outcome(self, meeting_id, payload):
+        return meetings.record_outcome(self.db, self.caller, meeting_id, payload)
+
+    @rpc
+    def my_agenda(self, query):
+        return agenda.as_json(self.db, self.caller, query)
+
+    @rpc
+    def my_agenda_calendar(self, query):
+        return agenda.as_icalendar(self.db, self.caller, query)
+
     # --- GDPR -----------------------------------------------------------------------
     @rpc
     def export_person(self, person_id):
@@ -227,6 +296,10 @@ class EventsService(OperationsEndpoints):
     @configured_timer
     def send_due_reminders(self):
         reminders.fire_due(self.db)
+
+    @configured_timer
+    def expire_meeting_requests(self):
+        requests.expire_due(self.db)
 
     # eager: a replica restarted more often than hourly still runs it
     @timer(interval=3600, eager=True)

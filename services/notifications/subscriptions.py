@@ -40,6 +40,11 @@ SUBSCRIPTIONS = {
         "registration.waitlisted",
         "registration.promoted",
         "registration.cancelled",
+        "meeting_market.profile_reminder",
+        "meeting_request.sent",
+        "meeting_request.expired",
+        "meeting.scheduled",
+        "meeting.cancelled",
     ),
     "on_idea_activity": (
         "panel.created",

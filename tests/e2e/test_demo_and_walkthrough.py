@@ -104,6 +104,9 @@ def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, tmp_path):
     created, present, first = load_demo(demo_system["base_url"])
     assert created > 800 and present == 0, first
     assert re.search(r"^organisations\s+120\s+0$", first, re.M), first
+    # the cluster event's meeting market: four participants, requests accepted, declined and pending
+    assert re.search(r"^market participants\s+4\s+0$", first, re.M), first
+    assert re.search(r"^meeting requests\s+4\s+0$", first, re.M), first
     assert "admin.nl@demo.nabo.local" in first and "demo-member-password" in first
 
     created_again, present_again, second = load_demo(demo_system["base_url"])

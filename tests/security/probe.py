@@ -92,6 +92,7 @@ def build_world(api, platform, a, b):
         ),
         201,
     )["id"]
+    _meeting_market(api, a, w, start)
     w["campaign"] = check(
         a.admin.post(
             "/v1/campaigns",
@@ -146,6 +147,31 @@ def build_world(api, platform, a, b):
         201,
     )["id"]
     return w
+
+
+def _meeting_market(api, a, w, start):
+    """A market on the event: A's member and a colleague take part, and met once."""
+    window = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
+    w["market_window"] = window
+    path = f"/v1/events/{w['event']}/meeting-market"
+    check(a.admin.post(path, {"mode": "online", "meeting_minutes": 15, "windows": [window],
+                              "max_meetings_per_participant": 5}), 200)
+    email, password = f"{unique('colleague')}@nabo.test", "colleague-password-1"
+    colleague = check(a.admin.post("/v1/persons", {
+        "name": "Colleague", "email": email, "language": "nl", "password": password,
+        "organisations": [{"organisation_id": a.organisation["id"], "role": "contact"}]}), 201)
+    colleague_api = api.as_(api.sign_in(email, password))
+    check(colleague_api.post(f"/v1/events/{w['event']}/registrations", {"name": "Colleague", "email": email}),
+          201)
+    for client in (a.member, colleague_api):
+        check(client.post(f"{path}/participants", {}), 201)
+    w["colleague"] = colleague["id"]
+    request = check(a.member.post("/v1/meeting-requests", {"event_id": w["event"],
+                                                            "recipient_id": colleague["id"]}), 201)
+    w["meeting_request"] = request["id"]
+    answer = {"status": "accepted"}
+    accepted = check(colleague_api.patch(f"/v1/meeting-requests/{request['id']}", answer), 200)
+    w["meeting"] = accepted["meeting"]["id"]
 
 
 def path_of(op, w):

@@ -70,6 +70,12 @@ CLIENT_CHOSEN = {
     ("POST /v1/events/{id}/attendance", "registration_id"): "which registration attended",
     ("POST /v1/ideas/{id}/supports", "organisation_id"): "supporting on behalf of one's own organisation",
     ("POST /v1/panels/{id}/ideas", "organisation_id"): "submitting for one's own organisation",
+    (
+        "POST /v1/events/{id}/meeting-market/participants",
+        "organisation_id",
+    ): "taking part with one's own organisation",
+    ("PATCH /v1/meeting-requests/{id}", "status"): "answering is this operation; each side its own answers",
+    ("PATCH /v1/meetings/{id}", "status"): "cancelling is this operation; its participants and organisers",
 }
 BODY_ROUTES = [r for r in ROUTES if r.body is not None and r.path != "/v1/auth/token"]
 

@@ -9,7 +9,7 @@ read with ``.get``.
 """
 from sqlalchemy import select
 
-from services.notifications.domain import cancel_links, deliveries, readmodel, webhooks
+from services.notifications.domain import cancel_links, deliveries, meeting_markets, readmodel, webhooks
 from services.notifications.domain.deliveries import guest, notify, person
 from services.notifications.models import (
     Association,
@@ -544,6 +544,7 @@ REACTIONS = {
     "idea.status_changed": on_idea_status_changed,
     "initiative.launched": on_initiative_launched,
     "initiative.progress_updated": ignore,
+    **meeting_markets.REACTIONS,
 }
 
 

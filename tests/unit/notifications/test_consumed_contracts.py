@@ -83,6 +83,28 @@ def idea_state(idea_id, panel_id, association_id, submitter=None, organisation_i
     return data
 
 
+def market_data(event_id, aid, **data):
+    return dict({"event_id": event_id, "association_ids": [aid], "title": "Grøn omstilling",
+                 "time_zone": "Europe/Copenhagen"}, **data)
+
+
+def meeting_market_samples(event_id, aid, requester, recipient, organisation_id):
+    request = {"request_id": new_id(), "requester_id": requester, "recipient_id": recipient,
+               "message": "Solceller?"}
+    meeting = {"meeting_id": new_id(), "request_id": request["request_id"],
+               "person_ids": [requester, recipient],
+               "starts_at": "2026-03-03T13:00:00+00:00", "ends_at": "2026-03-03T13:20:00+00:00",
+               "table": "Bord 4", "online_url": None}
+    return [
+        ("meeting_market.profile_reminder", market_data(
+            event_id, aid, person_id=requester, organisation_id=organisation_id, missing=["needs"])),
+        ("meeting_request.sent", market_data(event_id, aid, **request)),
+        ("meeting_request.expired", market_data(event_id, aid, **request)),
+        ("meeting.scheduled", market_data(event_id, aid, **meeting)),
+        ("meeting.cancelled", market_data(event_id, aid, **meeting)),
+    ]
+
+
 def samples(world):
     """One complete payload per consumed type, in an order that builds the read model as it would be built."""
     aid = world.association(language="da")
@@ -346,6 +368,7 @@ def samples(world):
             },
         ),
         ("event.cancelled", event_data(new_id(), aid, status="cancelled", sequence=1, reason="Too few")),
+        *meeting_market_samples(event_id, aid, contact, other_contact, oid),
         (
             "panel.created",
             {
@@ -909,6 +932,24 @@ def test_match_introduction_tells_each_side_about_the_other(world, session):
     assert by_person[dieter].subject == "An introduction: Solar ApS"
     assert "Why: they offer what you need;" in by_person[dieter].text_body
     assert "{" not in by_person[ane].text_body
+
+
+def test_meeting_market_mails_reach_the_participants_they_concern(world, session):
+    aid = world.association(language="en")
+    ane = world.person(aid, organisation_id=world.organisation(aid), language="en")
+    dieter = world.person(aid, organisation_id=world.organisation(aid), language="de")
+    for event_type, data in meeting_market_samples(new_id(), aid, ane, dieter, new_id()):
+        world.apply(event_type, data)
+    [reminder] = emails(session, kind="meeting_profile_reminder")
+    assert reminder.person_id == ane and "Yours still lacks: needs." in reminder.text_body
+    [asked] = emails(session, kind="meeting_requested")
+    assert asked.person_id == dieter and "Nachricht: Solceller?" in asked.text_body
+    [expired] = emails(session, kind="meeting_request_expired")
+    assert expired.person_id == ane and f"Person {dieter[:4]}" in expired.text_body
+    scheduled = {m.person_id: m for m in emails(session, kind="meeting_scheduled")}
+    assert set(scheduled) == {ane, dieter} and "Where: Bord 4" in scheduled[ane].text_body
+    assert f"Meeting with Person {dieter[:4]}" in scheduled[ane].subject
+    assert {m.person_id for m in emails(session, kind="meeting_cancelled")} == {ane, dieter}
 
 
 # --- ideas ---------------------------------------------------------------------------------------

@@ -27,6 +27,11 @@ CONTEXT = {
     "others": [{"organisation_name": "Beta", "contact_name": "Cy", "contact_email": "cy@b.test"}],
     "reasons": [{"kind": "shared_themes", "networks": []}, {"kind": "same_network", "networks": ["Kajak"]}],
     "message": "Say hello",
+    "missing": ["themes", "needs"],
+    "other": "Cy <b>",
+    "starts_at": "2026-03-03T13:00:00+00:00",
+    "table": "Table 7",
+    "online_url": "https://meet.test/m1",
     "idea_title": "Solar",
     "status": "accepted",
     "previous_status": "submitted",
@@ -52,6 +57,11 @@ EXPECTED_KINDS = {
     "idea_status_changed",
     "initiative_launched",
     "digest",
+    "meeting_profile_reminder",
+    "meeting_requested",
+    "meeting_request_expired",
+    "meeting_scheduled",
+    "meeting_cancelled",
 }
 
 
@@ -107,3 +117,12 @@ def test_unsubscribe_page_in_each_language():
             },
         )
         assert 'name="List-Unsubscribe" value="One-Click"' in page and "&lt;A&gt;" in page
+
+
+def test_meeting_mails_say_with_whom_when_where_and_what_is_missing():
+    scheduled = rendering.render("meeting_scheduled", "da", CONTEXT)
+    assert "Cy <b>" in scheduled.text and "Table 7" in scheduled.text
+    assert "https://meet.test/m1" in scheduled.text
+    assert "tirsdag den 3. marts 2026, 14.00" in scheduled.text
+    reminder = rendering.render("meeting_profile_reminder", "de", CONTEXT)
+    assert "Themen, Bedarfe" in reminder.text

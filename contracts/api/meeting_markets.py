@@ -1,0 +1,185 @@
+"""Meeting markets API: one-to-one meetings at an event, requested among its participants and placed
+in slots at tables or behind online links."""
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from contracts.api.common import Id, Input, Output
+from contracts.api.events import FORMATS, URL
+from nabo_common.api.pagination import PageQuery
+
+REQUEST_STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
+# what each side may set: the recipient answers, the requester withdraws
+ANSWERS = ("accepted", "declined", "withdrawn")
+MAX_WINDOWS = 20
+MAX_TABLES = 500
+LINK_PLACEHOLDER = "{meeting_id}"
+
+
+class MarketWindow(Input):
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+
+    @validates_schema
+    def in_order(self, data, **kwargs):
+        if data["ends_at"] <= data["starts_at"]:
+            raise ValidationError("ends_at must be after starts_at.", "ends_at")
+
+
+class MeetingMarketSettings(Input):
+    mode = fields.String(required=True, validate=validate.OneOf(FORMATS),
+                         metadata={"description": "in_person (tables), online (links) or hybrid (both)."})
+    meeting_minutes = fields.Integer(required=True, validate=validate.Range(min=5, max=240))
+    windows = fields.List(fields.Nested(MarketWindow), required=True,
+                          validate=validate.Length(min=1, max=MAX_WINDOWS),
+                          metadata={"description": "When meetings happen, within the event's time."})
+    tables = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list,
+                         validate=validate.Length(max=MAX_TABLES),
+                         metadata={"description": "Tables or rooms (in person and hybrid)."})
+    online_link_template = URL(
+        allow_none=True, load_default=None,
+        metadata={"description": "A meeting's link, with {meeting_id} in it; without one each meeting gets "
+                  "a generated room."})
+    max_meetings_per_participant = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
+    request_expiry_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=24 * 60),
+                                          metadata={"description": "A request unanswered this long expires."})
+
+    @validates_schema
+    def places(self, data, **kwargs):
+        if data["mode"] in ("in_person", "hybrid") and not data["tables"]:
+            raise ValidationError("Meetings in person need at least one table or room.", "tables")
+        if data["mode"] == "online" and data["tables"]:
+            raise ValidationError("Online meetings have no tables.", "tables")
+        if len(set(data["tables"])) != len(data["tables"]):
+            raise ValidationError("Each table needs a name of its own.", "tables")
+        template = data.get("online_link_template")
+        if template and LINK_PLACEHOLDER not in template:
+            raise ValidationError(f"Put {LINK_PLACEHOLDER} where the meeting's id goes.",
+                                  "online_link_template")
+
+
+class MeetingMarket(Output):
+    id = fields.String()
+    event_id = fields.String()
+    mode = fields.String()
+    meeting_minutes = fields.Integer()
+    windows = fields.List(fields.Dict())
+    tables = fields.List(fields.String())
+    online_link_template = fields.String(allow_none=True)
+    max_meetings_per_participant = fields.Integer()
+    request_expiry_hours = fields.Integer()
+    slots = fields.Integer(metadata={"description": "How many meeting slots the windows hold."})
+    participants = fields.Integer()
+    requests = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                           metadata={"description": "How many requests are in each status."})
+    meetings = fields.Integer(metadata={"description": "Meetings scheduled."})
+    meetings_held = fields.Integer(metadata={"description": "Meetings a participant said took place."})
+
+
+class ParticipantJoin(Input):
+    organisation_id = Id(metadata={"description": "The organisation whose profile you take part with "
+                                   "(default: your only one)."})
+
+
+class MarketParticipant(Output):
+    person_id = fields.String()
+    name = fields.String()
+    organisation_id = fields.String()
+    joined_at = fields.DateTime()
+    profile_complete = fields.Boolean(allow_none=True)
+    missing = fields.List(fields.String(), metadata={
+        "description": "What the organisation's profile lacks: description, themes, offers, needs "
+        "(profile_unavailable when the members service does not show it)."})
+
+
+class ProfileReminders(Output):
+    reminded = fields.List(fields.String(), metadata={"description": "Person ids reminded."})
+
+
+class MeetingSuggestion(Output):
+    participant = fields.Nested(MarketParticipant)
+    score = fields.Integer()
+    reasons = fields.List(fields.Dict())
+
+
+class MeetingRequestCreate(Input):
+    event_id = Id(required=True)
+    recipient_id = Id(required=True, metadata={"description": "The participant (person) to meet."})
+    message = fields.String(validate=validate.Length(max=500), load_default=None, allow_none=True)
+
+
+class MeetingRequestQuery(PageQuery):
+    event_id = Id()
+    status = fields.String(validate=validate.OneOf(REQUEST_STATUSES))
+
+
+class MeetingRequestAnswer(Input):
+    status = fields.String(required=True, validate=validate.OneOf(ANSWERS), metadata={
+        "description": "The recipient accepts or declines; the requester withdraws."})
+
+
+FOLLOW_UPS = ("none", "meeting", "offer", "deal")
+
+
+class MeetingOutcomeCreate(Input):
+    held = fields.Boolean(required=True, metadata={"description": "Whether the meeting took place."})
+    rating = fields.Integer(validate=validate.Range(min=1, max=5), load_default=None, allow_none=True,
+                            metadata={"description": "How useful it was, 1 to 5."})
+    follow_up = fields.String(validate=validate.OneOf(FOLLOW_UPS), load_default=None, allow_none=True,
+                              metadata={"description": "What follows: none, another meeting, an offer, "
+                                        "a deal."})
+    note = fields.String(validate=validate.Length(max=1000), load_default=None, allow_none=True)
+
+
+class MeetingOutcome(Output):
+    person_id = fields.String()
+    held = fields.Boolean()
+    rating = fields.Integer(allow_none=True)
+    follow_up = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    recorded_at = fields.DateTime()
+
+
+class MeetingOut(Output):
+    id = fields.String()
+    event_id = fields.String()
+    request_id = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    table = fields.String(allow_none=True)
+    online_url = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "scheduled or cancelled."})
+    participants = fields.List(fields.Nested(MarketParticipant))
+    outcomes = fields.List(fields.Nested(MeetingOutcome), metadata={
+        "description": "What each participant recorded came of it."})
+
+
+class MeetingRequestOut(Output):
+    id = fields.String()
+    event_id = fields.String()
+    requester_id = fields.String()
+    recipient_id = fields.String()
+    message = fields.String(allow_none=True)
+    status = fields.String()
+    expires_at = fields.DateTime()
+    answered_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    meeting = fields.Nested(MeetingOut, allow_none=True)
+
+
+class MeetingUpdate(Input):
+    status = fields.String(required=True, validate=validate.OneOf(["cancelled"]))
+
+
+class AgendaQuery(Input):
+    event_id = Id()
+
+
+class Agenda(Output):
+    items = fields.List(fields.Nested(MeetingOut))
+
+
+class MarketParticipants(Output):
+    items = fields.List(fields.Nested(MarketParticipant))
+
+
+class MeetingSuggestions(Output):
+    items = fields.List(fields.Nested(MeetingSuggestion))

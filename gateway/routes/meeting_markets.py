@@ -1,0 +1,115 @@
+"""Routes of meeting markets (events service): one-to-one meetings at an event, requested among its
+participants and placed in slots at tables or behind online links."""
+from contracts.api import meeting_markets as s
+from gateway.calendars import calendar_response
+from gateway.http import api
+from nabo_common.api.pagination import page_schema
+
+TAGS = ("meeting markets",)
+CONFLICTS = (400, 401, 403, 404, 409, 422)
+PARTICIPANTS = ("Participants are persons with a confirmed registration of the event who join with one of "
+                "their organisations; its profile (description, themes, offers, needs) is what others see.")
+NEVER_BLOCKS = ("A pending request takes no slot. It is refused (422) to yourself or to someone not in the "
+                "market, and (409) past the maximum of meetings or when one between you is already pending "
+                "or scheduled. Unanswered, it expires after the market's request_expiry_hours and the "
+                "requester is told.")
+PLACEMENT = ("Accepting places the meeting at once in the earliest slot free for both sides, at a free "
+             "table (in person) or behind its online link (online; hybrid: a table when one is free). "
+             "409 when the request expired or was already answered, or no slot is free for both; 403 "
+             "for a request that is not yours to answer.")
+
+
+SETTINGS_EXAMPLE = {
+    "mode": "in_person", "meeting_minutes": 20, "tables": ["Table 1", "Table 2", "Table 3"],
+    "windows": [{"starts_at": "2025-03-20T09:00:00+01:00", "ends_at": "2025-03-20T12:00:00+01:00"}],
+    "max_meetings_per_participant": 8, "request_expiry_hours": 48}
+
+
+class MeetingMarketsRoutes:
+    @api("POST", "/v1/events/{id}/meeting-market", body=s.MeetingMarketSettings, response=s.MeetingMarket,
+         tags=TAGS, rate_limit="write", errors=CONFLICTS,
+         examples={"configure_meeting_market": SETTINGS_EXAMPLE},
+         summary="Turn a meeting market on for an event, or change it (the event's organisers).",
+         description="Windows lie within the event's time; in person and hybrid markets need tables.")
+    def configure_meeting_market(self, request, id):
+        return self.events.configure_meeting_market(id, request.payload)
+
+    @api("GET", "/v1/events/{id}/meeting-market", response=s.MeetingMarket, tags=TAGS,
+         summary="An event's meeting market (its organisers and participants).")
+    def get_meeting_market(self, request, id):
+        return self.events.get_meeting_market(id)
+
+    @api("POST", "/v1/events/{id}/meeting-market/participants", body=s.ParticipantJoin,
+         response=s.MarketParticipant, status=201, tags=TAGS, rate_limit="write", errors=CONFLICTS,
+         summary="Take part in an event's meeting market.", description=PARTICIPANTS)
+    def join_meeting_market(self, request, id):
+        return self.events.join_meeting_market(id, request.payload)
+
+    @api("GET", "/v1/events/{id}/meeting-market/participants", response=s.MarketParticipants,
+         tags=TAGS, summary="The market's participants and whose profile is incomplete (organisers).",
+         description="missing names what each organisation's profile lacks.")
+    def list_market_participants(self, request, id):
+        return self.events.list_market_participants(id)
+
+    @api("POST", "/v1/events/{id}/meeting-market/profile-reminders", response=s.ProfileReminders,
+         tags=TAGS, rate_limit="write",
+         summary="Remind every participant whose profile is incomplete, by mail (organisers).")
+    def remind_incomplete_profiles(self, request, id):
+        return self.events.remind_incomplete_profiles(id)
+
+    @api("GET", "/v1/events/{id}/meeting-market/suggestions", response=s.MeetingSuggestions,
+         tags=TAGS, summary="Participants you could meet, best first, with the reasons (participants).")
+    def suggest_meetings(self, request, id):
+        return self.events.suggest_meetings(id)
+
+    @api("POST", "/v1/meeting-requests", body=s.MeetingRequestCreate, response=s.MeetingRequestOut,
+         status=201, tags=TAGS, rate_limit="write", errors=CONFLICTS,
+         summary="Ask another participant to meet, with a short message.", description=NEVER_BLOCKS)
+    def send_meeting_request(self, request):
+        return self.events.send_meeting_request(request.payload)
+
+    @api("GET", "/v1/meeting-requests", query=s.MeetingRequestQuery,
+         response=page_schema(s.MeetingRequestOut), tags=TAGS,
+         summary="Your meeting requests, sent and received, newest first.")
+    def search_meeting_requests(self, request):
+        return self.events.search_meeting_requests(request.query)
+
+    @api("GET", "/v1/meeting-requests/{id}", response=s.MeetingRequestOut, tags=TAGS,
+         summary="One of your meeting requests, with its meeting once accepted.")
+    def get_meeting_request(self, request, id):
+        return self.events.get_meeting_request(id)
+
+    @api("PATCH", "/v1/meeting-requests/{id}", body=s.MeetingRequestAnswer, response=s.MeetingRequestOut,
+         tags=TAGS, rate_limit="write", errors=CONFLICTS,
+         summary="Accept or decline a request to you, or withdraw yours.", description=PLACEMENT)
+    def answer_meeting_request(self, request, id):
+        return self.events.answer_meeting_request(id, request.payload)
+
+    @api("GET", "/v1/meetings/{id}", response=s.MeetingOut, tags=TAGS,
+         summary="A meeting (its participants and the event's organisers).")
+    def get_meeting(self, request, id):
+        return self.events.get_meeting(id)
+
+    @api("PATCH", "/v1/meetings/{id}", body=s.MeetingUpdate, response=s.MeetingOut, tags=TAGS,
+         rate_limit="write", errors=CONFLICTS,
+         summary="Cancel a meeting: its slot and table are free again and both sides are told.")
+    def cancel_meeting(self, request, id):
+        return self.events.cancel_meeting(id, request.payload)
+
+    @api("POST", "/v1/meetings/{id}/outcome", body=s.MeetingOutcomeCreate, response=s.MeetingOut, tags=TAGS,
+         rate_limit="write", errors=CONFLICTS,
+         summary="Record what came of a meeting: held, how useful, what follows (its participants).",
+         description="Recording again replaces your earlier answer; the organisers see every outcome "
+                     "and the market's count of meetings held.")
+    def record_meeting_outcome(self, request, id):
+        return self.events.record_meeting_outcome(id, request.payload)
+
+    @api("GET", "/v1/me/agenda", query=s.AgendaQuery, response=s.Agenda, tags=TAGS,
+         summary="Your scheduled meetings in time order.")
+    def my_agenda(self, request):
+        return self.events.my_agenda(request.query)
+
+    @api("GET", "/v1/me/agenda.ics", query=s.AgendaQuery, tags=TAGS, produces=("text/calendar",),
+         summary="Your scheduled meetings as iCalendar (RFC 5545), one VEVENT each.")
+    def my_agenda_calendar(self, request):
+        return calendar_response(request, self.events.my_agenda_calendar(request.query))

@@ -1,0 +1,54 @@
+"""A participant's personal agenda: their scheduled meetings as JSON, and as iCalendar with one
+VEVENT per meeting (built with the icalendar library, like the event feeds)."""
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+from icalendar import Event as VEvent
+
+from contracts.api import meeting_markets as schemas
+from nabo_common.api.validation import dump, load
+from services.events.domain.calendars import PRODID
+from services.events.domain.meeting_market import meetings
+
+FILENAME = "agenda.ics"
+
+
+def _rows(session, caller, query):
+    q = load(schemas.AgendaQuery, query or {})
+    return meetings.agenda_rows(session, caller, q.get("event_id"))
+
+
+def as_json(session, caller, query):
+    with session.begin():
+        rows = _rows(session, caller, query)
+        return dump(schemas.Agenda, {"items": [meetings.data(session, meeting, market, request)
+                                               for meeting, request, market, _event in rows]})
+
+
+def _vevent(meeting, meeting_view, event, me):
+    others = [p["name"] for p in meeting_view["participants"] if p["person_id"] != me]
+    zone = ZoneInfo(event.time_zone)
+    item = VEvent()
+    item.add("uid", f"{meeting.id}@nabo.meetings")
+    item.add("dtstamp", meeting.updated_at)
+    item.add("summary", f"Meeting with {', '.join(others) or 'a participant'} ({event.title})")
+    item.add("dtstart", meeting.starts_at.astimezone(zone))
+    item.add("dtend", meeting.ends_at.astimezone(zone))
+    if meeting.table_name or meeting.online_url:
+        item.add("location", meeting.table_name or meeting.online_url)
+    if meeting.online_url:
+        item.add("url", meeting.online_url)
+    return item
+
+
+def as_icalendar(session, caller, query):
+    with session.begin():
+        rows = _rows(session, caller, query)
+        calendar = Calendar()
+        calendar.add("prodid", PRODID)
+        calendar.add("version", "2.0")
+        calendar.add("x-wr-calname", "Meetings")
+        for meeting, request, market, event in rows:
+            calendar.add_component(_vevent(meeting, meetings.view(session, meeting, market, request), event,
+                                           caller.person_id))
+        return {"calendar": calendar.to_ical().decode("utf-8"), "filename": FILENAME}

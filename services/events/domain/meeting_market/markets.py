@@ -1,0 +1,103 @@
+"""Turning a meeting market on for an event and reading its settings."""
+from sqlalchemy import func, select
+
+from contracts.api import meeting_markets as schemas
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.api.validation import dump, load
+from services.events.domain import access
+from services.events.domain.meeting_market import scheduler
+from services.events.models import MarketParticipant, Meeting, MeetingMarket, MeetingOutcome, MeetingRequest
+
+
+def market_of_event(session, event_id, lock=False):
+    stmt = select(MeetingMarket).where(MeetingMarket.event_id == str(event_id))
+    market = session.scalars(stmt.with_for_update() if lock else stmt).first()
+    if market is None:
+        raise NotFound(f"Event {event_id} has no meeting market.")
+    return market
+
+
+def participant(session, market, person_id, lock=False):
+    stmt = select(MarketParticipant).where(MarketParticipant.market_id == market.id,
+                                           MarketParticipant.person_id == str(person_id or ""))
+    return session.scalars(stmt.with_for_update() if lock else stmt).first()
+
+
+def settings_data(market):
+    return {"mode": market.mode, "meeting_minutes": market.meeting_minutes, "windows": market.windows,
+            "tables": market.tables, "online_link_template": market.online_link_template,
+            "max_meetings_per_participant": market.max_meetings_per_participant,
+            "request_expiry_hours": market.request_expiry_hours}
+
+
+def _counts(session, market):
+    participants = session.scalar(select(func.count()).select_from(MarketParticipant)
+                                  .where(MarketParticipant.market_id == market.id))
+    by_status = dict(session.execute(select(MeetingRequest.status, func.count())
+                                     .where(MeetingRequest.market_id == market.id)
+                                     .group_by(MeetingRequest.status)).all())
+    meetings = session.scalar(select(func.count()).select_from(Meeting).where(
+        Meeting.market_id == market.id, Meeting.status == "scheduled"))
+    held = session.scalar(select(func.count(func.distinct(MeetingOutcome.meeting_id)))
+                          .join(Meeting, Meeting.id == MeetingOutcome.meeting_id)
+                          .where(Meeting.market_id == market.id, MeetingOutcome.held.is_(True)))
+    return {"participants": participants, "meetings": meetings, "meetings_held": held,
+            "requests": {status: by_status.get(status, 0) for status in schemas.REQUEST_STATUSES}}
+
+
+def view(session, market):
+    return dump(schemas.MeetingMarket, dict(
+        settings_data(market), id=market.id, event_id=market.event_id,
+        slots=len(scheduler.slots(market.windows, market.meeting_minutes)), **_counts(session, market)))
+
+
+def open_for_meetings(event):
+    if event.status != "published":
+        raise Conflict(f"The event is {event.status}: its meeting market is closed.")
+
+
+def _keep_scheduled_meetings(session, market, data):
+    """Scheduled meetings hold their slot and table: settings that would move or remove them wait until
+    no meeting is scheduled."""
+    tables_in_use = set(session.scalars(select(Meeting.table_name).where(
+        Meeting.market_id == market.id, Meeting.status == "scheduled")))
+    if not tables_in_use:
+        return
+    moved = (data["mode"], data["meeting_minutes"], data["windows"]) != (
+        market.mode, market.meeting_minutes, market.windows)
+    if moved or (tables_in_use - {None}) - set(data["tables"]):
+        raise Conflict("Meetings are scheduled: change the mode, meeting length or windows, or remove a "
+                       "table in use, only once they are cancelled. Adding tables is fine.")
+
+
+def configure(session, caller, event_id, payload):
+    """Turn the market on, or change its settings (an organiser of the event)."""
+    data = load(schemas.MeetingMarketSettings, payload)
+    with session.begin():
+        event = access.managed_event_or_404(session, caller, event_id, lock=True)
+        if not scheduler.within(data["windows"], event.starts_at, event.ends_at):
+            raise ValidationFailed("Meetings happen within the event's time.",
+                                   {"windows": ["Each window must lie between the event's start and end."]})
+        data["windows"] = [{k: w[k].isoformat() for k in ("starts_at", "ends_at")} for w in data["windows"]]
+        market = session.scalars(select(MeetingMarket).where(MeetingMarket.event_id == event.id)).first()
+        if market is not None:
+            _keep_scheduled_meetings(session, market, data)
+        if market is None:
+            market = MeetingMarket(event_id=event.id)
+            session.add(market)
+        for key, value in data.items():
+            setattr(market, key, value)
+        session.flush()
+        return view(session, market)
+
+
+def get(session, caller, event_id):
+    """The market's settings, for the event's organisers and its participants."""
+    access.require_authenticated(caller)
+    with session.begin():
+        event = access.event_or_404(session, caller, event_id)
+        market = market_of_event(session, event.id)
+        taking_part = participant(session, market, caller.person_id) is not None
+        if not (taking_part or access.manages(caller, event.association_ids)):
+            raise Forbidden("The meeting market is for the event's organisers and participants.")
+        return view(session, market)

@@ -1,0 +1,191 @@
+"""Accepted meetings: placed in the earliest slot free for both sides at a free table (or behind an
+online link), listed in each participant's agenda, cancelled to free the slot.
+
+Two accepts for the same participant wait for each other on the participant rows; the unique
+constraints of meeting_participants (market, slot, person) and meetings (market, slot, table) refuse
+a double booking whatever the code does, and an accept that loses a table to another tries again."""
+from sqlalchemy import func, select
+
+from contracts.api import meeting_markets as schemas
+from nabo_common.api.errors import Conflict, Forbidden, NotFound
+from nabo_common.api.validation import dump, load
+from services.events.domain import access
+from services.events.domain.common import publish, utcnow
+from services.events.domain.meeting_market import scheduler
+from services.events.models import (
+    Event,
+    MarketParticipant,
+    Meeting,
+    MeetingMarket,
+    MeetingOutcome,
+    MeetingRequest,
+    MeetingSeat,
+    new_id,
+)
+
+# a generated room per meeting when the organiser gives no template of their own
+GENERATED_LINK = "https://meet.jit.si/nabo-{meeting_id}"
+
+
+def count_scheduled(session, market_id, person_id):
+    return session.scalar(select(func.count()).select_from(MeetingSeat).where(
+        MeetingSeat.market_id == market_id, MeetingSeat.person_id == person_id))
+
+
+def of_request(session, request_id):
+    return session.scalars(select(Meeting).where(Meeting.request_id == request_id)).first()
+
+
+def _names(session, market_id, person_ids):
+    rows = session.scalars(select(MarketParticipant).where(
+        MarketParticipant.market_id == market_id, MarketParticipant.person_id.in_(list(person_ids))))
+    return {row.person_id: row for row in rows}
+
+
+def participant_data(row):
+    return {"person_id": row.person_id, "name": row.name, "organisation_id": row.organisation_id,
+            "joined_at": row.created_at}
+
+
+def view(session, meeting, market, request=None):
+    return dump(schemas.MeetingOut, data(session, meeting, market, request))
+
+
+def data(session, meeting, market, request=None):
+    """A meeting as the API shows it, not yet dumped."""
+    request = request or session.get(MeetingRequest, meeting.request_id)
+    people = _names(session, market.id, (request.requester_id, request.recipient_id))
+    participants = [participant_data(p) for p in (people.get(request.requester_id),
+                                                  people.get(request.recipient_id)) if p]
+    return {
+        "id": meeting.id, "event_id": market.event_id, "request_id": meeting.request_id,
+        "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "table": meeting.table_name,
+        "online_url": meeting.online_url, "status": meeting.status, "participants": participants,
+        "outcomes": [{"person_id": o.person_id, "held": o.held, "rating": o.rating, "follow_up": o.follow_up,
+                      "note": o.note, "recorded_at": o.recorded_at} for o in meeting.outcomes]}
+
+
+def online_link(market, meeting_id):
+    if market.mode == "in_person":
+        return None
+    return (market.online_link_template or GENERATED_LINK).replace("{meeting_id}", meeting_id)
+
+
+def schedule(session, market, request, not_before=None):
+    """Place the accepted ``request`` (inside the caller's transaction) and return its meeting; Conflict
+    when either side is at the maximum or no slot is free for both. May raise IntegrityError when a
+    concurrent accept took the table first: the caller retries."""
+    pair = sorted((request.requester_id, request.recipient_id))
+    # waits for any other accept of either person until it commits; sorted, so two never deadlock
+    session.scalars(select(MarketParticipant.person_id).where(
+        MarketParticipant.market_id == market.id, MarketParticipant.person_id.in_(pair))
+        .order_by(MarketParticipant.person_id).with_for_update()).all()
+    for person_id in pair:
+        if count_scheduled(session, market.id, person_id) >= market.max_meetings_per_participant:
+            raise Conflict("One of you already has the most meetings a participant may have.")
+    busy = set(session.scalars(select(MeetingSeat.slot).where(
+        MeetingSeat.market_id == market.id, MeetingSeat.person_id.in_(pair))))
+    tables_taken = {}
+    for slot, table in session.execute(select(Meeting.slot, Meeting.table_name).where(
+            Meeting.market_id == market.id, Meeting.table_name.is_not(None))):
+        tables_taken.setdefault(slot, set()).add(table)
+    placement = scheduler.place(scheduler.slots(market.windows, market.meeting_minutes), busy, tables_taken,
+                                market.tables, market.mode, not_before)
+    if placement is None:
+        raise Conflict("No meeting slot is free for both of you.")
+    meeting_id = new_id()
+    meeting = Meeting(id=meeting_id, market_id=market.id, request_id=request.id, slot=placement.slot.index,
+                      starts_at=placement.slot.starts_at, ends_at=placement.slot.ends_at,
+                      table_name=placement.table, online_url=online_link(market, meeting_id),
+                      status="scheduled",
+                      seats=[MeetingSeat(person_id=p, market_id=market.id, slot=placement.slot.index)
+                             for p in pair])
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def meeting_data(event, meeting, request):
+    return {"event_id": event.id, "association_ids": event.association_ids, "title": event.title,
+            "time_zone": event.time_zone, "meeting_id": meeting.id, "request_id": request.id,
+            "person_ids": [request.requester_id, request.recipient_id],
+            "starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
+            "table": meeting.table_name, "online_url": meeting.online_url}
+
+
+def _in_context(stmt):
+    """``stmt`` on meetings joined to their request, market and event."""
+    return (stmt.join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+            .join(MeetingMarket, MeetingMarket.id == Meeting.market_id)
+            .join(Event, Event.id == MeetingMarket.event_id))
+
+
+def _meeting_or_404(session, caller, meeting_id, lock=False):
+    """The meeting with its request, market and event, for its two participants and the event's
+    organisers."""
+    access.require_authenticated(caller)
+    stmt = _in_context(select(Meeting, MeetingRequest, MeetingMarket, Event)).where(
+        Meeting.id == str(meeting_id or ""))
+    found = session.execute(stmt.with_for_update(of=Meeting) if lock else stmt).first()
+    if found is None:
+        raise NotFound(f"Meeting {meeting_id} not found.")
+    _meeting, request, _market, event = found
+    if caller.person_id not in (request.requester_id, request.recipient_id) and not access.manages(
+            caller, event.association_ids):
+        raise NotFound(f"Meeting {meeting_id} not found.")
+    return found
+
+
+def get(session, caller, meeting_id):
+    with session.begin():
+        meeting, request, market, _event = _meeting_or_404(session, caller, meeting_id)
+        return view(session, meeting, market, request)
+
+
+def cancel(session, caller, meeting_id, payload):
+    """Cancel a scheduled meeting (either participant or an organiser): its slot and table are free
+    again and both sides are told (meeting.cancelled)."""
+    load(schemas.MeetingUpdate, payload)
+    with session.begin():
+        meeting, request, market, event = _meeting_or_404(session, caller, meeting_id, lock=True)
+        if meeting.status == "cancelled":
+            raise Conflict("This meeting is already cancelled.")
+        data = meeting_data(event, meeting, request)
+        meeting.status, meeting.table_name = "cancelled", None
+        meeting.seats.clear()
+        session.flush()
+        publish(session, "meeting.cancelled", data, caller, event.association_ids[0])
+        return view(session, meeting, market, request)
+
+
+def record_outcome(session, caller, meeting_id, payload):
+    """A participant records (or corrects) what came of a scheduled meeting."""
+    data = load(schemas.MeetingOutcomeCreate, payload)
+    with session.begin():
+        meeting, request, market, _event = _meeting_or_404(session, caller, meeting_id, lock=True)
+        if caller.person_id not in (request.requester_id, request.recipient_id):
+            raise Forbidden("Only the meeting's participants record what came of it.")
+        if meeting.status != "scheduled":
+            raise Conflict("A cancelled meeting has no outcome.")
+        mine = next((o for o in meeting.outcomes if o.person_id == caller.person_id), None)
+        if mine is None:
+            mine = MeetingOutcome(person_id=caller.person_id)
+            meeting.outcomes.append(mine)
+        for key, value in data.items():
+            setattr(mine, key, value)
+        mine.recorded_at = utcnow()
+        session.flush()
+        return view(session, meeting, market, request)
+
+
+def agenda_rows(session, caller, event_id=None):
+    """(meeting, request, market, event) of the caller's scheduled meetings in time order."""
+    access.require_authenticated(caller)
+    if caller.person_id is None:
+        raise Forbidden("An agenda belongs to a person.")
+    stmt = (_in_context(select(Meeting, MeetingRequest, MeetingMarket, Event)
+                        .join(MeetingSeat, MeetingSeat.meeting_id == Meeting.id))
+            .where(MeetingSeat.person_id == caller.person_id, Meeting.status == "scheduled"))
+    if event_id:
+        stmt = stmt.where(Event.id == event_id)
+    return session.execute(stmt.order_by(Meeting.starts_at, Meeting.id)).all()

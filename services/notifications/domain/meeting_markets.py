@@ -1,0 +1,88 @@
+"""Mails about meeting markets: a participant asked to complete their organisation's profile, asked to
+meet, told that their request expired, and both sides told of a meeting scheduled or cancelled."""
+
+from services.notifications.domain.deliveries import notify, person
+from services.notifications.models import Contact
+
+
+def _event(data):
+    return {"title": data["title"], "time_zone": data["time_zone"]}
+
+
+def _name(session, person_id):
+    contact = session.get(Contact, person_id)
+    return contact.name if contact is not None and not contact.erased else ""
+
+
+def _tell(session, envelope, kind, person_id, context):
+    data = envelope["data"]
+    notify(
+        session,
+        envelope["id"],
+        kind,
+        [person(session, person_id)],
+        dict(context, event=_event(data)),
+        envelope.get("association_id"),
+        event_id=data["event_id"],
+    )
+
+
+def on_profile_reminder(session, envelope):
+    _tell(
+        session,
+        envelope,
+        "meeting_profile_reminder",
+        envelope["data"]["person_id"],
+        {"missing": envelope["data"]["missing"]},
+    )
+
+
+def on_request_sent(session, envelope):
+    data = envelope["data"]
+    _tell(
+        session,
+        envelope,
+        "meeting_requested",
+        data["recipient_id"],
+        {"other": _name(session, data["requester_id"]), "message": data.get("message")},
+    )
+
+
+def on_request_expired(session, envelope):
+    data = envelope["data"]
+    _tell(
+        session,
+        envelope,
+        "meeting_request_expired",
+        data["requester_id"],
+        {"other": _name(session, data["recipient_id"])},
+    )
+
+
+def on_meeting(session, envelope):
+    """meeting.scheduled and meeting.cancelled: each side hears with whom, when and where."""
+    data = envelope["data"]
+    kind = "meeting_scheduled" if envelope["type"] == "meeting.scheduled" else "meeting_cancelled"
+    for person_id in data["person_ids"]:
+        other = next((p for p in data["person_ids"] if p != person_id), None)
+        _tell(
+            session,
+            envelope,
+            kind,
+            person_id,
+            {
+                "other": _name(session, other),
+                "starts_at": data["starts_at"],
+                "table": data.get("table"),
+                "online_url": data.get("online_url"),
+            },
+        )
+
+
+REACTIONS = {
+    "meeting_market.profile_reminder": on_profile_reminder,
+    "meeting_request.sent": on_request_sent,
+    "meeting_request.expired": on_request_expired,
+    "meeting.scheduled": on_meeting,
+    "meeting.cancelled": on_meeting,
+}

@@ -1,0 +1,138 @@
+"""On PostgreSQL: 50 accepts race for the same participants' slots and the same tables, and nobody and
+no table is ever booked twice in one slot; two replicas sweep expired requests, and each expires once."""
+
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from nabo_common.api.errors import Conflict
+from services.events.domain.meeting_market import requests
+from services.events.models import Meeting, MeetingRequest, MeetingSeat, OutboxEvent
+from tests.support.infra import database_sessions
+from tests.support.meeting_markets import build_market
+from tests.unit.events.conftest import call_session
+
+PEOPLE = 11
+TABLES = ("T1", "T2", "T3")
+
+
+def test_fifty_racing_accepts_never_double_book_a_participant_or_a_table():
+    with database_sessions("events") as sessions:
+        setup = call_session(sessions.kw["bind"])  # one session for many domain calls
+        # 11 people, 3 tables, 8 slots: fewer places than accepts, so accepts contend for every one
+        built = build_market(setup, people=PEOPLE, hours=2, minutes=15, tables=TABLES)
+        people = built.people
+        pairs = [(people[i], people[j]) for i in range(PEOPLE) for j in range(i + 1, PEOPLE)][:50]
+        sent = [
+            (
+                recipient,
+                requests.send(
+                    setup, requester, {"event_id": built.event["id"], "recipient_id": recipient.person_id}
+                ),
+            )
+            for requester, recipient in pairs
+        ]
+        setup.close()
+
+        def accept(item):
+            recipient, request = item
+            session = sessions()  # each racer has its own connection, as each service worker does
+            try:
+                return requests.answer(session, recipient, request["id"], {"status": "accepted"})["meeting"]
+            except Conflict as refused:
+                return str(refused)
+            finally:
+                session.close()
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            outcomes = list(pool.map(accept, sent))
+
+        placed = [o for o in outcomes if isinstance(o, dict)]
+        refused = [o for o in outcomes if isinstance(o, str)]
+        assert placed and len(placed) + len(refused) == 50
+        assert all("No meeting slot" in r or "most meetings" in r for r in refused)
+        check = sessions()
+        with check.begin():
+            seats = check.execute(select(MeetingSeat.slot, MeetingSeat.person_id)).all()
+            tables = check.execute(
+                select(Meeting.slot, Meeting.table_name).where(Meeting.status == "scheduled")
+            ).all()
+        check.close()
+        assert len(tables) == len(placed) and len(seats) == 2 * len(placed)
+        assert max(Counter(seats).values()) == 1
+        assert max(Counter(tables).values()) == 1
+        # the answers say the same as the database
+        assert Counter((m["starts_at"], m["table"]) for m in placed).most_common(1)[0][1] == 1
+
+
+def test_each_unanswered_request_expires_once_across_two_sweeping_replicas():
+    with database_sessions("events") as sessions:
+        setup = call_session(sessions.kw["bind"])
+        built = build_market(setup, people=PEOPLE)
+        people = built.people
+        for requester, recipient in [(people[0], other) for other in people[1:]]:
+            requests.send(
+                setup, requester, {"event_id": built.event["id"], "recipient_id": recipient.person_id}
+            )
+        with setup.begin():
+            setup.execute(update(MeetingRequest).values(expires_at=datetime.now(timezone.utc)))
+        setup.close()
+
+        def sweep(_replica):
+            session = sessions()
+            try:
+                # small batches, so both replicas sweep at the same time
+                return sum(iter(lambda: requests.expire_due(session, batch=2), 0))
+            finally:
+                session.close()
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            expired = list(pool.map(sweep, range(2)))
+
+        assert sum(expired) == PEOPLE - 1
+        check = sessions()
+        with check.begin():
+            told = check.scalars(
+                select(OutboxEvent.envelope).where(OutboxEvent.event_type == "meeting_request.expired")
+            ).all()
+            statuses = set(check.scalars(select(MeetingRequest.status)))
+        check.close()
+        assert sorted(e["data"]["recipient_id"] for e in told) == sorted(p.person_id for p in people[1:])
+        assert statuses == {"expired"}
+
+
+def test_the_database_itself_refuses_a_double_booking():
+    """Whatever code writes the rows: a second meeting at a table, or for a person, in one slot."""
+    with database_sessions("events") as sessions:
+        setup = call_session(sessions.kw["bind"])
+        built = build_market(setup, people=3)
+        ana, ben, cai = built.people
+        first = requests.send(setup, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
+        meeting = requests.answer(setup, ben, first["id"], {"status": "accepted"})["meeting"]
+        second = requests.send(setup, cai, {"event_id": built.event["id"], "recipient_id": ana.person_id})
+        setup.close()
+        with setup.begin():
+            market_id, slot = setup.execute(
+                select(Meeting.market_id, Meeting.slot).where(Meeting.id == meeting["id"])
+            ).one()
+        setup.close()
+        for table, person in (("T1", cai.person_id), ("T2", ana.person_id)):
+            session = sessions()
+            row = Meeting(
+                market_id=market_id,
+                request_id=second["id"],
+                slot=slot,
+                table_name=table,
+                starts_at=datetime.fromisoformat(meeting["starts_at"]),
+                ends_at=datetime.fromisoformat(meeting["ends_at"]),
+                status="scheduled",
+                seats=[MeetingSeat(person_id=person, market_id=market_id, slot=slot)],
+            )
+            with pytest.raises(IntegrityError):
+                with session.begin():
+                    session.add(row)
+            session.close()

@@ -1,0 +1,85 @@
+"""A meeting market built through the events service's domain functions: a published in-person event,
+its market, and participants who registered and joined, each with an organisation of their own."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from nabo_common.runtime.context import ASSOCIATION_ADMIN, MEMBER, Caller
+from services.events.domain import lifecycle, registrations
+from services.events.domain.meeting_market import markets, participants
+
+
+class _Everyone:
+    """The members service as registration looks persons up: everyone exists."""
+
+    def person(self, person_id):
+        return {
+            "id": person_id,
+            "name": f"Person {person_id[:8]}",
+            "email": f"{person_id}@people.example.org",
+            "language": "en",
+            "erased": False,
+        }
+
+    def person_with_email(self, email, association_ids):
+        return None
+
+
+@dataclass
+class Market:
+    event: dict
+    market: dict
+    admin: Caller
+    people: list  # Caller of each participant
+
+
+def participant(association_id):
+    return Caller(
+        person_id=str(uuid.uuid4()),
+        roles=(MEMBER,),
+        member_of=(association_id,),
+        organisation_ids=(str(uuid.uuid4()),),
+    )
+
+
+def market_settings(start, hours=8, minutes=20, tables=("T1", "T2"), **extra):
+    return dict(
+        {
+            "mode": "in_person",
+            "meeting_minutes": minutes,
+            "tables": list(tables),
+            "windows": [
+                {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=hours)).isoformat()}
+            ],
+            "max_meetings_per_participant": 10,
+        },
+        **extra,
+    )
+
+
+def build_market(session, people=4, hours=8, **settings):
+    association_id = str(uuid.uuid4())
+    admin = Caller(person_id=str(uuid.uuid4()), roles=(ASSOCIATION_ADMIN,), admin_of=(association_id,))
+    start = (datetime.now(timezone.utc) + timedelta(days=14)).replace(minute=0, second=0, microsecond=0)
+    event = lifecycle.create(
+        session,
+        admin,
+        {
+            "title": "Cross-border meeting day",
+            "format": "in_person",
+            "languages": ["en"],
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=hours)).isoformat(),
+            "time_zone": "Europe/Copenhagen",
+            "venue": {"address": "Grænsehallen 1, Padborg"},
+            "capacity": 5000,
+        },
+    )
+    lifecycle.transition(session, admin, event["id"], {"to": "published"})
+    market = markets.configure(session, admin, event["id"], market_settings(start, hours, **settings))
+    callers = [participant(association_id) for _ in range(people)]
+    for caller in callers:
+        registrations.register(session, caller, event["id"], {}, people=_Everyone())
+        participants.join(session, caller, event["id"], {})
+    return Market(event, market, admin, callers)
