@@ -1,7 +1,7 @@
 """meeting markets: settings, participants, requests, meetings, outcomes
 
 Revision ID: 225d1f22f087
-Revises: b7d21c4e8f05
+Revises: d2f6a8c13e47
 Create Date: 2026-12-06 07:56:21.380928
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "225d1f22f087"
-down_revision = "b7d21c4e8f05"
+down_revision = "d2f6a8c13e47"
 branch_labels = None
 depends_on = None
 
