@@ -437,6 +437,18 @@ class _MarketData(_Strict):
     "meeting_request.expired", "events",
     "A meeting request was not answered in time (exactly once across replicas); the requester is told.",
 )
+@example(
+    {
+        "event_id": "0b6f3c1e-5a7d-5e21-9c44-2f1d7a9e8b10",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5", "8f0c2a71-4b3e-5d19-a6e2-91c7d4f0b352"],
+        "title": "Grenzenlos Geschäfte machen: Emsland trifft Drenthe",
+        "time_zone": "Europe/Berlin",
+        "request_id": "c3a9e0d4-7f12-5b6e-8a31-4d2c9e7f1a05",
+        "requester_id": "e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14",
+        "recipient_id": "5d8e1f2a-9c37-5b4d-a6e0-7f3b2c1d9e48",
+        "message": "Wij zoeken een partner voor zonnepanelen aan beide kanten van de grens.",
+    }
+)
 class MeetingRequestData(_MarketData):
     request_id = fields.String(required=True)
     requester_id = fields.String(required=True)
@@ -446,6 +458,21 @@ class MeetingRequestData(_MarketData):
 
 @event_type("meeting.scheduled", "events", "An accepted meeting request got its slot and table or link.")
 @event_type("meeting.cancelled", "events", "A scheduled meeting was cancelled; its slot is free again.")
+@example(
+    {
+        "event_id": "0b6f3c1e-5a7d-5e21-9c44-2f1d7a9e8b10",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5", "8f0c2a71-4b3e-5d19-a6e2-91c7d4f0b352"],
+        "title": "Grenzenlos Geschäfte machen: Emsland trifft Drenthe",
+        "time_zone": "Europe/Berlin",
+        "meeting_id": "9a2f4c6e-1b3d-5e7f-8091-a2b3c4d5e6f7",
+        "request_id": "c3a9e0d4-7f12-5b6e-8a31-4d2c9e7f1a05",
+        "person_ids": ["e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14", "5d8e1f2a-9c37-5b4d-a6e0-7f3b2c1d9e48"],
+        "starts_at": "2027-03-11T10:20:00+01:00",
+        "ends_at": "2027-03-11T10:40:00+01:00",
+        "table": "Tisch 4",
+        "online_url": None,
+    }
+)
 class MeetingData(_MarketData):
     meeting_id = fields.String(required=True)
     request_id = fields.String(required=True)
@@ -459,6 +486,17 @@ class MeetingData(_MarketData):
 @event_type(
     "meeting_market.profile_reminder", "events",
     "An organiser asked a participant to complete their organisation's profile for a meeting market.",
+)
+@example(
+    {
+        "event_id": "0b6f3c1e-5a7d-5e21-9c44-2f1d7a9e8b10",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5", "8f0c2a71-4b3e-5d19-a6e2-91c7d4f0b352"],
+        "title": "Grenzenlos Geschäfte machen: Emsland trifft Drenthe",
+        "time_zone": "Europe/Berlin",
+        "person_id": "5d8e1f2a-9c37-5b4d-a6e0-7f3b2c1d9e48",
+        "organisation_id": "1c7e9a3b-5d2f-5a8c-b4e6-0f9d8c7b6a51",
+        "missing": ["offers", "themes"],
+    }
 )
 class ProfileReminderData(_MarketData):
     person_id = fields.String(required=True)
