@@ -48,7 +48,7 @@ def _load(schema_cls, data, what):
         validation.schema(schema_cls).load(data)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ValidationFailed(f"The {what} has invalid fields.", messages) from None
+        raise ValidationFailed("The {what} has invalid fields.", messages, what=what) from None
 
 
 def _type_error(field, value):

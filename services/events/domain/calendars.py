@@ -118,7 +118,7 @@ def calendar_id(raw, what):
     try:
         return str(uuid.UUID(str(raw)))
     except ValueError:
-        raise NotFound(f"{what} not found.") from None
+        raise NotFound("{what} not found.", what=what) from None
 
 
 def _answer(text, filename, last_modified):

@@ -93,7 +93,8 @@ def _pending_or_404(session, caller, resource, resource_id, association_id):
         return found
     if found is not None and access.manages(caller, found[1].association_ids):
         raise Forbidden("Only an admin of the invited association may answer its invitation.")
-    raise NotFound(f"No pending invitation of association {association_id} to {resource.name} {resource_id}.")
+    raise NotFound("No pending invitation of association {association_id} to {name} {resource_id}.",
+                   association_id=association_id, name=resource.name, resource_id=resource_id)
 
 
 def decide(session, caller, resource, resource_id, association_id, payload):

@@ -29,11 +29,12 @@ def check_eligible(session, network, person):
             raise Forbidden("This network is open to members of its eligible associations only.")
     if network.max_age is not None:
         if person.birth_year is None:
-            raise Forbidden(f"This network is for people up to {network.max_age}; "
-                            "add your birth year to your profile to join.")
+            raise Forbidden("This network is for people up to {max_age}; add your birth year to your profile "
+                            "to join.",
+                            max_age=network.max_age)
         # the age reached this year: "up to 30" admits those who turn 30 this year at most
         if datetime.now(timezone.utc).year - person.birth_year > network.max_age:
-            raise Forbidden(f"This network is for people up to {network.max_age}.")
+            raise Forbidden("This network is for people up to {max_age}.", max_age=network.max_age)
 
 
 def _live_person_or_422(session, person_id, field="person_id"):

@@ -31,7 +31,7 @@ def remove(session, caller, network_id, person_id):
             require_convener(session, caller, network)
         member = membership(session, network.id, person_id)
         if member is None:
-            raise NotFound(f"Person {person_id} is not in this network.")
+            raise NotFound("Person {person_id} is not in this network.", person_id=person_id)
         _drop(session, caller, network, member)
     return None
 
