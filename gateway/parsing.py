@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from marshmallow import fields as ma_fields
 
 from nabo_common.api import validation
+from nabo_common.i18n.catalogues import N_
 from nabo_common.api.errors import BadInput, NaboError, NotFound, ValidationFailed
 
 # the canonical text form of a UUID, the only form ids take
@@ -43,12 +44,16 @@ def _query_dict(request, schema_cls):
     return data
 
 
+INVALID_FIELDS = {"body": N_("The body has invalid fields."),
+                  "query string": N_("The query string has invalid fields.")}
+
+
 def _load(schema_cls, data, what):
     try:
         validation.schema(schema_cls).load(data)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ValidationFailed("The {what} has invalid fields.", messages, what=what) from None
+        raise ValidationFailed(INVALID_FIELDS[what], messages) from None
 
 
 def _type_error(field, value):

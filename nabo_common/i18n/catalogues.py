@@ -39,9 +39,14 @@ def translations(language):
 
 
 def gettext(language, message, **params):
-    """``message`` in ``language`` with ``params`` put in its ``{name}`` places."""
-    text = translations(language).gettext(message) if message else message
-    return text.format(**params) if params else text
+    """``message`` in ``language`` with ``params`` put in its ``{name}`` places; a value that is itself
+    a catalogue message (the name of what was not found, such as "Theme") is translated too."""
+    catalogue = translations(language)
+    text = catalogue.gettext(message) if message else message
+    if not params:
+        return text
+    return text.format(**{name: catalogue.gettext(value) if isinstance(value, str) and value else value
+                          for name, value in params.items()})
 
 
 def ngettext(language, singular, plural, count, **params):

@@ -37,11 +37,13 @@ def _messages(call):
         if None not in texts:
             yield tuple(texts)
     elif name in ERRORS:
-        for argument in call.args[:2]:
+        # ValidationError's second argument is a field's name
+        for argument in call.args[:1 if name == "ValidationError" else 2]:
             yield from _texts(argument)
-    elif name.endswith("_or_404"):
+    elif name.endswith("_or_404") or name == "calendar_id":
+        # the name of what was not found, such as "Theme"; never a field's name
         for argument in call.args:
-            yield from _texts(argument)
+            yield from (text for text in _texts(argument) if text.value[:1].isupper())
     for keyword in call.keywords:
         if keyword.arg in ("error", "error_messages"):
             yield from _texts(keyword.value)
