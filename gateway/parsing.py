@@ -9,8 +9,8 @@ from marshmallow import ValidationError
 from marshmallow import fields as ma_fields
 
 from nabo_common.api import validation
-from nabo_common.i18n.catalogues import N_
 from nabo_common.api.errors import BadInput, NaboError, NotFound, ValidationFailed
+from nabo_common.i18n.catalogues import N_
 
 # the canonical text form of a UUID, the only form ids take
 ID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
