@@ -2,7 +2,7 @@
 change with the language), match reasons and calendar feed names, through the gateway and the services."""
 from datetime import date
 
-from tests.e2e.members.test_networks_api import _network, _person, market  # noqa: F401
+from tests.e2e.members.test_networks_api import _network, _person
 from tests.support.api import check, unique
 
 
@@ -46,6 +46,7 @@ def test_a_network_feed_is_named_in_dutch(api, tenant_a):
     name = unique("Jonge webbouwers")
     network = _network(tenant_a.member, [tenant_a.id], name={"nl": name, "de": "Junge Webbauer"},
                        visibility="public")
-    feed = api.get(f"/v1/networks/{network['id']}/calendar.ics", headers={"Accept-Language": "nl-BE, de;q=0.5"})
+    feed = api.get(f"/v1/networks/{network['id']}/calendar.ics",
+                   headers={"Accept-Language": "nl-BE, de;q=0.5"})
     assert feed.status_code == 200, feed.text
     assert f"X-WR-CALNAME:Evenementen van het netwerk {name}" in feed.text.replace("\r\n ", "")
