@@ -87,6 +87,7 @@ def join(session, caller, network_id, payload):
                 publish_for(session, caller, network, "network.join_requested", {
                     "network_id": network.id, "person_id": caller.person_id,
                     "convener_person_ids": convener_ids(session, network.id), "name": display_name(network),
+                    "names": dict(network.name or {}),
                     "message": member.message})
     return member_result(session, member)
 
@@ -141,6 +142,7 @@ def _decide(session, caller, network, member, decision, reason):
             "decision": decision,
             "reason": reason,
             "name": display_name(network),
+            "names": dict(network.name or {}),
         },
     )
     if decision == "approved":
