@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from nabo_common.api.errors import NaboError
 from nabo_common.i18n.catalogues import N_, SOURCE_LANGUAGE, gettext
-from nabo_common.i18n.field_messages import field_errors
+from nabo_common.i18n.field_messages import field_errors, message_id_of
 
 PROBLEM_TYPE_BASE = "https://nabo.example/problems/"
 # errors of a service's own infrastructure (its database is restarting, unreachable):
@@ -35,12 +35,15 @@ class Problem:
     errors: dict | None = None
 
     def rendered(self, language):
-        detail = self.detail or self.title
+        if self.params:
+            detail, params = self.detail, self.params
+        else:  # a text formatted before it was raised (a token's refusal) is found by its message id
+            detail, params = message_id_of(self.detail or self.title)
         body = {
             "type": PROBLEM_TYPE_BASE + self.title.lower().replace(" ", "-"),
             "title": gettext(language, self.title),
             "status": self.status,
-            "detail": gettext(language, detail, **(self.params if self.detail else {})),
+            "detail": gettext(language, detail, **params),
         }
         if self.errors:
             body["errors"], body["field_errors"] = field_errors(self.errors, language)

@@ -31,6 +31,9 @@ class NaboError(Exception):
         self.detail = detail.format(**params) if params else detail
         self.errors = errors or {}
 
+    def __str__(self):
+        return self.detail
+
 
 @deserialize_to_instance
 class ValidationFailed(NaboError):

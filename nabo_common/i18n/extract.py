@@ -6,7 +6,8 @@ import ast
 
 MARKS = {"N_", "_", "gettext"}
 ERRORS = {"NaboError", "ValidationFailed", "BadInput", "NotAuthenticated", "Forbidden", "NotFound",
-          "Conflict", "RateLimited", "ServiceUnavailable", "ServiceTimeout", "ValidationError"}
+          "Conflict", "RateLimited", "ServiceUnavailable", "ServiceTimeout", "ValidationError",
+          "InvalidToken"}
 
 
 def _name(func):

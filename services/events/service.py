@@ -73,11 +73,11 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def programme_report(self, programme_id):
-        return reports.report(self.db, self.caller, programme_id)
+        return reports.report(self.db, self.caller, programme_id, MembersDirectory(self.members))
 
     @rpc
     def programme_report_csv(self, programme_id):
-        return reports.report_csv(self.db, self.caller, programme_id)
+        return reports.report_csv(self.db, self.caller, programme_id, MembersDirectory(self.members))
 
     # --- co-hosting across associations ----------------------------------------
     @rpc
@@ -185,7 +185,7 @@ class EventsService(OperationsEndpoints):
     # --- calendars ----------------------------------------------------------------
     @rpc
     def event_calendar(self, event_id):
-        return calendars.one_event(self.db, self.caller, event_id)
+        return calendars.one_event(self.db, self.caller, event_id, MembersDirectory(self.members))
 
     @rpc
     def association_calendar(self, association_id):
