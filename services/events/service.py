@@ -19,6 +19,7 @@ from services.events.domain import (
     feedback,
     gdpr,
     lifecycle,
+    names,
     programmes,
     registrations,
     reminders,
@@ -100,7 +101,8 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def get_event(self, event_id):
-        return lifecycle.get(self.read_db, self.caller, event_id)
+        view = lifecycle.get(self.read_db, self.caller, event_id)
+        return names.name_host_companies([view], self._names())[0]
 
     @rpc
     def update_event(self, event_id, payload):
@@ -112,7 +114,12 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def search_events(self, query):
-        return search.search(self.read_db, self.caller, query)
+        found = search.search(self.read_db, self.caller, query)
+        names.name_host_companies(found["items"], self._names())
+        return found
+
+    def _names(self):
+        return names.Names(MembersDirectory(self.members), self.caller.language)
 
     @rpc
     def publish_recording(self, event_id, payload):

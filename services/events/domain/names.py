@@ -61,3 +61,16 @@ class NoNames(Names):
 
     def organisation(self, organisation_id):
         return None
+
+
+def name_host_companies(views, names):
+    """Give each view's venue the name of the host company whose premises it is, where the reader may
+    see it (``host_organisation_name``, else null)."""
+    for view in views:
+        venue = view.get("venue")
+        if venue and venue.get("host_organisation_id"):
+            venue["host_organisation_name"] = names.organisation(venue["host_organisation_id"])
+        elif venue:
+            venue["host_organisation_name"] = None
+    return views
+
