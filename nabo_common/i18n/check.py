@@ -1,6 +1,7 @@
 """What translators have left to do: every message of the template (``nabo.pot``) needs a translation
-in each language's catalogue, with the same ``{name}`` places as its English. ``python -m
+in each language's catalogue, with the same places (``{name}``, ``%(name)s``) as its English. ``python -m
 nabo_common.i18n.check`` lists what is missing and exits 1 if anything is."""
+import re
 import sys
 from pathlib import Path
 
@@ -10,6 +11,12 @@ from nabo_common.i18n.catalogues import LANGUAGES, LOCALE_DIR, po_path
 from nabo_common.i18n.field_messages import PLACE_RE
 
 TEMPLATE = LOCALE_DIR / "nabo.pot"
+# Jinja2's trans blocks write their places the old way
+PERCENT_PLACE_RE = re.compile(r"%\((\w+)\)s")
+
+
+def _places(text):
+    return set(PLACE_RE.findall(text)) | set(PERCENT_PLACE_RE.findall(text))
 
 
 def _read(path):
@@ -34,8 +41,7 @@ def problems(template=TEMPLATE):
             if entry is None or entry.fuzzy or not all(translations):
                 found.append((language, key, "untranslated"))
                 continue
-            places = set(PLACE_RE.findall(key))
-            if any(set(PLACE_RE.findall(t)) != places for t in translations):
+            if any(_places(t) != _places(key) for t in translations):
                 found.append((language, key, "places differ from the English"))
     return found
 
