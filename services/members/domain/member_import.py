@@ -80,7 +80,7 @@ def lines(text):
     missing = [field for field in REQUIRED if field not in columns]
     if missing:
         raise ValidationFailed(
-            "The CSV lacks columns.", {"csv": {"line 1": {f: ["Missing column."] for f in missing}}}
+            "The CSV lacks columns.", {"csv": {"line 1": {f: [N_("Missing column.")] for f in missing}}}
         )
     if len(rows) - 1 > MAX_LINES:
         raise ValidationFailed(

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from contracts.api import networks as schemas
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.validation import load
+from nabo_common.i18n.catalogues import N_
 from services.members.domain import access
 from services.members.domain.accounts import claims_for
 from services.members.domain.networks.conveners import convened_member, convened_network, convener_ids
@@ -162,7 +163,7 @@ def decide(session, caller, network_id, person_id, payload):
             network_id,
             person_id,
             "requested",
-            f"No request to join from person {person_id}.",
+            N_("No request to join from person {person_id}."),
         )
         result = member_result(session, member)
         _decide(session, caller, network, member, data["decision"], data.get("reason"))
