@@ -18,10 +18,10 @@ ID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 
 class UnsupportedMediaType(NaboError):
     status = 415
-    title = "Unsupported media type"
+    title = N_("Unsupported media type")
 
     def __init__(self):
-        super().__init__("Send the body as application/json.")
+        super().__init__(N_("Send the body as application/json."))
 
 
 def check_path_ids(path_values):

@@ -10,9 +10,10 @@ from babel.messages.pofile import read_po
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from gateway import problems, server
+from gateway.parsing import UnsupportedMediaType
 from nabo_common.api import errors
 from nabo_common.i18n import check, negotiation
-from nabo_common.i18n.catalogues import LANGUAGES, LOCALE_DIR, gettext
+from nabo_common.i18n.catalogues import LANGUAGES, LOCALE_DIR, N_, gettext
 from nabo_common.i18n.field_messages import CODES, field_errors, message_id_of
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -129,3 +130,33 @@ def test_field_errors_keep_their_shape_and_gain_stable_codes():
 
 def test_every_code_is_a_language_free_identifier():
     assert all(code.isidentifier() and code.islower() for code in CODES.values())
+
+
+def _problem_of_status(status):
+    """The problem the gateway answers with ``status``, as a route's failure would raise it."""
+    gateway_own = {411: (N_("Length required"), N_("The body may be at most {max_bytes} bytes.")),
+                   413: (N_("Payload too large"), N_("The request body is too large.")),
+                   415: (UnsupportedMediaType.title, N_("Send the body as application/json."))}
+    if status in gateway_own:
+        title, detail = gateway_own[status]
+        return problems.problem(status, title, detail, params={"max_bytes": 10})
+    [cls] = [c for c in _error_classes() if c.status == status]
+    return problems.problem_for(cls("Sign in first.", {"email": ["Not a valid email address."]}))
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_error_the_api_document_names_is_translated(language):
+    import gateway.service  # noqa: F401  (declares the routes)
+    from gateway import openapi
+
+    statuses = {int(status) for path in openapi.build()["paths"].values() for operation in path.values()
+                for status in operation.get("responses", {}) if status.isdigit() and int(status) >= 400}
+    assert {401, 403, 404, 422} <= statuses
+    for status in sorted(statuses):
+        english = _rendered(_problem_of_status(status), "en")
+        body = _rendered(_problem_of_status(status), language)
+        assert (body["type"], body["status"]) == (english["type"], english["status"])
+        assert body["title"] != english["title"] or english["title"] in SHARED_WORDS, status
+        assert body["detail"] != english["detail"], status
+        assert [e["code"] for e in body.get("field_errors", [])] == [
+            e["code"] for e in english.get("field_errors", [])]
