@@ -7,7 +7,7 @@ import ast
 MARKS = {"N_", "_", "gettext"}
 ERRORS = {"NaboError", "ValidationFailed", "BadInput", "NotAuthenticated", "Forbidden", "NotFound",
           "Conflict", "RateLimited", "ServiceUnavailable", "ServiceTimeout", "ValidationError",
-          "InvalidToken"}
+          "InvalidToken", "LineInvalid"}
 
 
 def _name(func):
