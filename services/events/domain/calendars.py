@@ -13,6 +13,7 @@ from icalendar import Event as VEvent
 from sqlalchemy import func, select
 
 from nabo_common.api.errors import NotFound
+from nabo_common.i18n.catalogues import N_, gettext
 from services.events.domain import access, views, vtimezones
 from services.events.domain.feed_names import feed_name, in_language
 from services.events.domain.names import Names, NoNames
@@ -42,7 +43,8 @@ def _vevent(event, show_join_url, names):
     description = event.description or ""
     if show_join_url and event.join_url:
         item.add("url", event.join_url)
-        description = f"{description}\n\nJoin: {event.join_url}".strip()
+        join = gettext(names.language, N_("Join: {url}"), url=event.join_url)
+        description = f"{description}\n\n{join}".strip()
     if description:
         item.add("description", description)
     location = views.venue_text(event, names.organisation(event.venue_organisation_id), names.language) or (

@@ -21,12 +21,13 @@ def _hosted_event(session, admin, **extra):
 
 def test_a_feed_names_themes_and_the_host_company_in_the_readers_language(session, admin_a):
     event = _hosted_event(session, admin_a)
-    for language, theme in (("de", "Energiewende"), ("sv", "Energy transition")):
+    for language, theme, join in (("de", "Energiewende", "Teilnehmen"), ("sv", "Energy transition", "Delta")):
         reader = replace(admin_a, language=language)
         text = calendars.one_event(session, reader, event["id"], Directory())["calendar"]
         [vevent] = parse_everywhere(text).walk("VEVENT")
         assert [str(c) for c in vevent["CATEGORIES"].cats] == [theme, "free text"]
         assert "Vindmølle ApS" in str(vevent["LOCATION"]) and HOST_COMPANY not in text
+        assert f"{join}: https://meet.example/abc" in str(vevent["DESCRIPTION"])
 
 
 def test_the_report_names_themes_with_the_language_used_and_the_host_company(session, admin_a):
