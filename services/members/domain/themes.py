@@ -27,10 +27,15 @@ OFFERED = "accepted"
 
 def label(labels, language):
     """The label in ``language``, else the first of English, German, Dutch, Danish, Swedish there is."""
+    return label_and_language(labels, language)[0]
+
+
+def label_and_language(labels, language):
+    """(the label ``label`` picks, the language it is in); ("", None) when there is none."""
     for lang in (language, *LABEL_FALLBACK):
         if labels.get(lang):
-            return labels[lang]
-    return ""
+            return labels[lang], lang
+    return "", None
 
 
 def missing_languages(labels):
