@@ -50,3 +50,13 @@ def test_a_network_feed_is_named_in_dutch(api, tenant_a):
                    headers={"Accept-Language": "nl-BE, de;q=0.5"})
     assert feed.status_code == 200, feed.text
     assert f"X-WR-CALNAME:Evenementen van het netwerk {name}" in feed.text.replace("\r\n ", "")
+
+
+def test_the_gateways_own_problems_follow_accept_language_before_sign_in(api):
+    unsigned = api.post("/v1/persons", {"name": "x"}, headers={"Accept-Language": "sv-SE, en;q=0.5"})
+    assert unsigned.status_code == 401
+    assert (unsigned.json()["title"], unsigned.json()["type"]) == (
+        "Inte inloggad", "https://nabo.example/problems/not-authenticated")
+    nowhere = api.get("/v1/nowhere", headers={"Accept-Language": "da"})
+    assert nowhere.status_code == 404
+    assert nowhere.json()["detail"] == "Der findes ingen ressource på denne sti."
