@@ -38,14 +38,18 @@ def translations(language):
     return Translations(compiled, domain=DOMAIN)
 
 
+# the place whose value is itself a message: the name of what was not found, such as "Theme"
+TRANSLATED_PLACES = frozenset({"what"})
+
+
 def gettext(language, message, **params):
-    """``message`` in ``language`` with ``params`` put in its ``{name}`` places; a value that is itself
-    a catalogue message (the name of what was not found, such as "Theme") is translated too."""
+    """``message`` in ``language`` with ``params`` put in its ``{name}`` places; the value of a
+    ``{what}`` place is translated too. Other values (names, ids, codes) are shown as they are."""
     catalogue = translations(language)
     text = catalogue.gettext(message) if message else message
     if not params:
         return text
-    return text.format(**{name: catalogue.gettext(value) if isinstance(value, str) and value else value
+    return text.format(**{name: catalogue.gettext(value) if name in TRANSLATED_PLACES and value else value
                           for name, value in params.items()})
 
 
