@@ -89,7 +89,8 @@ class GatewayWsgiApp(WsgiApp):
             log.error("response headers cannot be written: %s", ", ".join(bad))
             response = problems.problem(500, N_("Internal error"), FAILED,
                                         instance=request.path)
-        problems.localise(response, reader_language(request))
+        if getattr(response, "nabo_problem", None) is not None:
+            problems.localise(response, reader_language(request))
         return secure(response, runtime().config.public_base_url)(environ, start_response)
 
 
