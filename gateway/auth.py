@@ -5,18 +5,15 @@ from nameko.extensions import DependencyProvider
 from gateway import tokens
 from gateway.runtime import runtime
 from nabo_common.api.errors import BadInput, NotAuthenticated
+from nabo_common.i18n import negotiation
+from nabo_common.i18n.catalogues import N_
 from nabo_common.runtime import context as context_mod
 from nabo_common.runtime import settings as settings_mod
 
-ACCEPTED_LANGUAGES = context_mod.LANGUAGES
-
 
 def pick_language(accept_language, fallback):
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
-        if tag in ACCEPTED_LANGUAGES:
-            return tag
-    return fallback if fallback in ACCEPTED_LANGUAGES else "en"
+    """The caller's Accept-Language, else their own preferred language, else English."""
+    return negotiation.negotiate(accept_language, fallback)
 
 
 class RequestAuth:
@@ -31,7 +28,7 @@ class RequestAuth:
             return None
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise NotAuthenticated("Use an Authorization header of the form 'Bearer <token>'.")
+            raise NotAuthenticated(N_("Use an Authorization header of the form 'Bearer <token>'."))
         return token.strip()
 
     def authenticate(self, request, required=True, members=None):
@@ -50,14 +47,14 @@ class RequestAuth:
             except tokens.InvalidToken as exc:
                 raise NotAuthenticated(str(exc)) from None
         if claims is None and required:
-            raise NotAuthenticated("Sign in: send a bearer token from POST /v1/auth/token.")
+            raise NotAuthenticated(N_("Sign in: send a bearer token from POST /v1/auth/token."))
         return self._sign_in(request, claims)
 
     def authenticate_calendar_token(self, request, token, members):
         """A calendar feed read as the person whose feed token is in its URL: calendar clients
         cannot send a bearer token. Only the feed routes call this."""
         if self._bearer(request):
-            raise BadInput("Send either a bearer token or a calendar feed token, not both.")
+            raise BadInput(N_("Send either a bearer token or a calendar feed token, not both."))
         self.act_as(context_mod.system_caller(request.nabo_request_id))
         return self._sign_in(request, members.claims_for_calendar_token(token))
 

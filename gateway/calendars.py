@@ -19,7 +19,7 @@ def calendar_id(raw, what):
     try:
         return str(uuid.UUID(raw))
     except ValueError:
-        raise NotFound(f"{what} not found.") from None
+        raise NotFound("{what} not found.", what=what) from None
 
 
 def calendar_response(request, answer):

@@ -28,6 +28,7 @@ from gateway.runtime import runtime
 from gateway.server import GatewayRoute
 from nabo_common.api import deprecation
 from nabo_common.api.errors import NaboError
+from nabo_common.i18n.catalogues import N_
 from nabo_common.runtime import jsoncodec
 
 ROUTES = []
@@ -99,13 +100,13 @@ class ApiRoute(GatewayRoute):
 
     def _refused_body(self, request, max_bytes):
         if request.content_length is not None and request.content_length > max_bytes:
-            return self._problem(request, 413, "Payload too large",
-                                 f"The body may be at most {max_bytes} bytes.")
+            return self._problem(request, 413, N_("Payload too large"),
+                                 N_("The body may be at most {max_bytes} bytes."), max_bytes=max_bytes)
         if request.content_length is None and request.headers.get("Transfer-Encoding"):
             # a streamed (chunked) body would be read as empty: refused rather than taken for {}
-            return self._problem(request, 411, "Length required",
-                                 f"Send the body with a Content-Length header; it may be at most "
-                                 f"{max_bytes} bytes.")
+            return self._problem(request, 411, N_("Length required"),
+                                 N_("Send the body with a Content-Length header; it may be at most "
+                                    "{max_bytes} bytes."), max_bytes=max_bytes)
         return None
 
     def _limited(self, request, rt):
@@ -125,10 +126,10 @@ class ApiRoute(GatewayRoute):
             idempotency.finish(request, response, runtime())
         return response
 
-    def _problem(self, request, status, title, detail="", errors=None, headers=None):
+    def _problem(self, request, status, title, detail="", errors=None, headers=None, **params):
         return problems.problem(status, title, detail, errors,
                                 request_id=getattr(request, "nabo_request_id", None),
-                                instance=request.path, headers=headers)
+                                instance=request.path, headers=headers, params=params)
 
     def response_from_result(self, result):
         if isinstance(result, Response):

@@ -25,9 +25,27 @@ PROBLEM_SCHEMA = {
         "errors": {
             "type": "object",
             "additionalProperties": True,
-            "description": "Per-field messages: field name to a list of messages (nested for nested fields).",
+            "description": "Per-field messages: field name to a list of messages (nested for nested fields), "
+                           "in the caller's language.",
+        },
+        "field_errors": {
+            "type": "array",
+            "description": "The same messages, one per entry, each with a code that never changes with "
+                           "the language (required, invalid_email, too_long, invalid_choice, ...; invalid "
+                           "otherwise).",
+            "items": {
+                "type": "object",
+                "required": ["field", "code", "message"],
+                "properties": {
+                    "field": {"type": "string", "description": "Dotted path, such as contacts.0.email."},
+                    "code": {"type": "string"},
+                    "message": {"type": "string", "description": "In the caller's language."},
+                },
+            },
         },
     },
+    "description": "title, detail and messages are in the caller's language (Accept-Language, else their "
+                   "own, else English); type and codes are not.",
 }
 PATH_ID = "An id; a value that is not a UUID names no resource (404)."
 ERROR_TEXT = {

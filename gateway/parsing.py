@@ -10,6 +10,7 @@ from marshmallow import fields as ma_fields
 
 from nabo_common.api import validation
 from nabo_common.api.errors import BadInput, NaboError, NotFound, ValidationFailed
+from nabo_common.i18n.catalogues import N_
 
 # the canonical text form of a UUID, the only form ids take
 ID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -17,10 +18,10 @@ ID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 
 class UnsupportedMediaType(NaboError):
     status = 415
-    title = "Unsupported media type"
+    title = N_("Unsupported media type")
 
     def __init__(self):
-        super().__init__("Send the body as application/json.")
+        super().__init__(N_("Send the body as application/json."))
 
 
 def check_path_ids(path_values):
@@ -43,12 +44,16 @@ def _query_dict(request, schema_cls):
     return data
 
 
+INVALID_FIELDS = {"body": N_("The body has invalid fields."),
+                  "query string": N_("The query string has invalid fields.")}
+
+
 def _load(schema_cls, data, what):
     try:
         validation.schema(schema_cls).load(data)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ValidationFailed(f"The {what} has invalid fields.", messages) from None
+        raise ValidationFailed(INVALID_FIELDS[what], messages) from None
 
 
 def _type_error(field, value):

@@ -1,13 +1,20 @@
 """Errors as application/problem+json (RFC 9457), with per-field messages,
-and the problem each failure behind a route becomes."""
+and the problem each failure behind a route becomes.
+
+A problem is written in English first and in the caller's language as it
+leaves (``localise``): its ``type`` and each field's ``code`` never change
+with the language, its ``title``, ``detail`` and messages do."""
 import json
 import logging
+from dataclasses import dataclass, field
 
 from nameko.exceptions import RemoteError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from nabo_common.api.errors import NaboError
+from nabo_common.i18n.catalogues import N_, SOURCE_LANGUAGE, gettext
+from nabo_common.i18n.field_messages import field_errors, message_id_of
 
 PROBLEM_TYPE_BASE = "https://nabo.example/problems/"
 # errors of a service's own infrastructure (its database is restarting, unreachable):
@@ -18,41 +25,74 @@ UNAVAILABLE_REMOTE_ERRORS = frozenset({"OperationalError", "InterfaceError", "Di
 log = logging.getLogger("nabo.gateway")
 
 
-def problem(status, title, detail="", errors=None, request_id=None, instance=None, headers=None):
-    body = {
-        "type": PROBLEM_TYPE_BASE + title.lower().replace(" ", "-"),
-        "title": title,
-        "status": status,
-        "detail": detail or title,
-    }
+@dataclass(frozen=True)
+class Problem:
+    """What a problem says, as message ids and the values for their places."""
+    status: int
+    title: str
+    detail: str = ""
+    params: dict = field(default_factory=dict)
+    errors: dict | None = None
+
+    def rendered(self, language):
+        if self.params:
+            detail, params = self.detail, self.params
+        else:  # a text formatted before it was raised (a token's refusal) is found by its message id
+            detail, params = message_id_of(self.detail or self.title)
+        body = {
+            "type": PROBLEM_TYPE_BASE + self.title.lower().replace(" ", "-"),
+            "title": gettext(language, self.title),
+            "status": self.status,
+            "detail": gettext(language, detail, **params),
+        }
+        if self.errors:
+            body["errors"], body["field_errors"] = field_errors(self.errors, language)
+        return body
+
+
+def problem(status, title, detail="", errors=None, request_id=None, instance=None, headers=None, params=None):
+    found = Problem(status, title, detail, params or {}, errors or None)
+    body = found.rendered(SOURCE_LANGUAGE)
     if instance:
         body["instance"] = instance
     if request_id:
         body["request_id"] = request_id
-    if errors:
-        body["errors"] = errors
-    return Response(json.dumps(body), status=status, content_type="application/problem+json", headers=headers)
+    response = Response(json.dumps(body), status=status, content_type="application/problem+json",
+                        headers=headers)
+    response.nabo_problem = found
+    return response
+
+
+def localise(response, language):
+    """Write a problem the gateway answered in ``language``; anything else is left as it is."""
+    found = getattr(response, "nabo_problem", None)
+    if found is None or language == SOURCE_LANGUAGE:
+        return
+    body = json.loads(response.get_data())
+    body.update(found.rendered(language))
+    response.set_data(json.dumps(body))
 
 
 def problem_for(exc):
     """Domain errors keep their status; a service that cannot reach its database is 503; anything else
     is 500 without internals, logged."""
     if isinstance(exc, NaboError):
-        return problem(exc.status, exc.title, exc.detail, exc.errors, headers=getattr(exc, "headers", None))
+        return problem(exc.status, exc.title, exc.message, exc.errors, headers=getattr(exc, "headers", None),
+                       params=exc.params)
     if isinstance(exc, RequestEntityTooLarge):
-        return problem(413, "Payload too large", "The request body is too large.")
+        return problem(413, N_("Payload too large"), N_("The request body is too large."))
     if isinstance(exc, HTTPException):
         return problem(exc.code or 400, exc.name, exc.description)
     if isinstance(exc, RemoteError) and exc.exc_type in UNAVAILABLE_REMOTE_ERRORS:
         log.warning("service dependency unavailable: %s %s", exc.exc_type, str(exc.value)[:200])
-        return problem(503, "Service unavailable",
-                       "A service cannot reach its database right now; try again shortly.",
+        return problem(503, N_("Service unavailable"),
+                       N_("A service cannot reach its database right now; try again shortly."),
                        headers={"Retry-After": "5"})
     if isinstance(exc, RemoteError):
         log.error("service error: %s %s", exc.exc_type, exc.value)
-        return problem(500, "Internal error", "A service failed; the error has been logged.")
+        return problem(500, N_("Internal error"), N_("A service failed; the error has been logged."))
     log.error("gateway error: %r", exc, exc_info=exc)
-    return problem(500, "Internal error", "The gateway failed; the error has been logged.")
+    return problem(500, N_("Internal error"), N_("The gateway failed; the error has been logged."))
 
 
 def stamp(request, response):

@@ -10,6 +10,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from nabo_common.api.errors import RateLimited
+from nabo_common.i18n.catalogues import N_
 
 # The limits a route's ``rate_limit`` names: (gateway setting, whose requests count together, …).
 # "client" is the client address, "account" the e-mail signing in, "person" the signed-in caller, and
@@ -26,7 +27,7 @@ NAMED_RATE_LIMITS = {
 }
 # requesters known only once the caller is authenticated
 AFTER_AUTHENTICATION = {"person", "caller"}
-TOO_MANY_REQUESTS_DETAIL = "Slow down and try again later."
+TOO_MANY_REQUESTS_DETAIL = N_("Slow down and try again later.")
 
 
 class RateLimits:

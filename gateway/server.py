@@ -15,6 +15,8 @@ from werkzeug.wrappers import Request
 
 from gateway import problems
 from gateway.runtime import runtime
+from nabo_common.i18n import negotiation
+from nabo_common.i18n.catalogues import N_
 
 log = logging.getLogger("nabo.gateway")
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
@@ -24,7 +26,7 @@ SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-
 # page) brings a policy of its own
 HTML_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
                "frame-ancestors 'none'; form-action 'self'{public}")
-FAILED = "The gateway failed; the error has been logged."
+FAILED = N_("The gateway failed; the error has been logged.")
 # what HTTP/1.1 can carry in a header value: visible Latin-1 text, spaces and tabs
 WRITABLE_HEADER_RE = re.compile(r"^[\t\x20-\x7e\x80-\xff]*$")
 
@@ -48,11 +50,25 @@ def unwritable_headers(response):
             if not WRITABLE_HEADER_RE.match(name) or not WRITABLE_HEADER_RE.match(value)]
 
 
+# werkzeug's words for what no route takes, in the catalogue
+UNMATCHED_TITLES = (N_("Not found"), N_("Method not allowed"))
+UNMATCHED_DETAILS = {405: N_("The method is not allowed for the requested URL.")}
+
+
+def reader_language(request):
+    """The signed-in caller's language, or what the request's Accept-Language asks for."""
+    caller = getattr(request, "caller", None)
+    if caller is not None:
+        return caller.language
+    return negotiation.negotiate(request.headers.get("Accept-Language"))
+
+
 def unmatched(request, exc):
     """A request no route takes, answered as a problem like every other error."""
     headers = {"Allow": ", ".join(sorted(exc.valid_methods))} if isinstance(exc, MethodNotAllowed) \
         and exc.valid_methods else None
-    detail = "No resource lives at this path." if exc.code == 404 else exc.description
+    detail = N_("No resource lives at this path.") if exc.code == 404 else UNMATCHED_DETAILS.get(
+        exc.code, exc.description)
     # titled as the routes' own problems are ("Not found", not werkzeug's "Not Found")
     title = exc.name[:1] + exc.name[1:].lower()
     return problems.problem(exc.code or 400, title, detail, instance=request.path, headers=headers)
@@ -72,8 +88,10 @@ class GatewayWsgiApp(WsgiApp):
         bad = unwritable_headers(response)
         if bad:
             log.error("response headers cannot be written: %s", ", ".join(bad))
-            response = problems.problem(500, "Internal error", FAILED,
+            response = problems.problem(500, N_("Internal error"), FAILED,
                                         instance=request.path)
+        if getattr(response, "nabo_problem", None) is not None:
+            problems.localise(response, reader_language(request))
         return secure(response, runtime().config.public_base_url)(environ, start_response)
 
 

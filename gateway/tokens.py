@@ -5,6 +5,8 @@ import time
 import jwt
 from cachetools import TLRUCache
 
+from nabo_common.i18n.catalogues import N_
+
 ISSUER = "nabo"
 AUDIENCE = "nabo-api"
 CLAIM_KEYS = ("person_id", "roles", "admin_of", "member_of", "organisation_ids", "language")
@@ -85,7 +87,7 @@ class OidcVerifier:
                 issuer=self.issuer,
             )
         except jwt.PyJWTError as exc:
-            raise InvalidToken(f"The token is invalid: {exc}") from None
+            raise InvalidToken(N_("The token is invalid: {reason}").format(reason=exc)) from None
         email = claims.get("email")
         if not email or claims.get("email_verified") is False:
             raise InvalidToken("The token carries no verified e-mail.")

@@ -302,6 +302,8 @@ class EventRole(Output):
 class VenueOut(Output):
     address = fields.String(allow_none=True)
     host_organisation_id = fields.String(allow_none=True)
+    host_organisation_name = fields.String(
+        allow_none=True, metadata={"description": "The host company's name; null where you may not see it."})
 
 
 class QuestionOut(Output):

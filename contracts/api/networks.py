@@ -246,6 +246,11 @@ class NetworkOwner(Output):
 class Network(Output):
     id = fields.String(dump_only=True)
     name = fields.Dict(keys=fields.String(), values=fields.String())
+    display_name = fields.String(dump_only=True, metadata={
+        "description": "The name in the caller's language, else in English, German, Dutch, Danish or "
+                       "Swedish."})
+    name_language = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "The language display_name is in; another than the caller's when it fell back."})
     description = fields.Dict(keys=fields.String(), values=fields.String())
     themes = fields.List(fields.String())
     owners = fields.List(fields.Nested(NetworkOwner), dump_only=True)

@@ -150,6 +150,8 @@ class JoinRequestedData(_Strict):
     person_id = fields.String(required=True)
     convener_person_ids = fields.List(fields.String(), required=True)
     name = fields.String(required=True)
+    names = fields.Dict(keys=fields.String(validate=LANG), values=fields.String(), load_default=dict,
+                        metadata={"description": "The network's name in each language it has one in."})
     message = fields.String(allow_none=True, load_default=None)
 
 
@@ -169,6 +171,8 @@ class JoinDecidedData(_Strict):
     decision = fields.String(required=True, validate=validate.OneOf(["approved", "declined"]))
     reason = fields.String(allow_none=True, load_default=None)
     name = fields.String(load_default="")
+    names = fields.Dict(keys=fields.String(validate=LANG), values=fields.String(), load_default=dict,
+                        metadata={"description": "The network's name in each language it has one in."})
 
 
 @event_type(

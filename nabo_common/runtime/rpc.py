@@ -104,11 +104,14 @@ class TimedMethodProxy(MethodProxy):
                 return reply.result()
         except eventlet.Timeout:
             self._forget(correlation.get("event"))
-            raise ServiceTimeout(f"{self.service_name} did not answer within {self.timeout:g} s") from None
+            raise ServiceTimeout("{service_name} did not answer within {timeout} s",
+                                 service_name=self.service_name, timeout=f"{self.timeout:g}") from None
         except UnknownService:
-            raise ServiceUnavailable(f"{self.service_name} is not running") from None
+            raise ServiceUnavailable("{service_name} is not running",
+                                     service_name=self.service_name) from None
         except (OSError, IOError, BrokerError) as exc:
-            raise ServiceUnavailable(f"message broker unreachable: {exc}") from None
+            log.warning("message broker unreachable: %s", exc)
+            raise ServiceUnavailable("The message broker cannot be reached; try again shortly.") from None
 
     def _forget(self, reply_event):
         # drop the pending reply slot so late replies do not accumulate

@@ -19,6 +19,12 @@ class MembersDirectory:
     def network(self, network_id):
         return self.members.get_network(network_id)
 
+    def themes(self, limit):
+        return self.members.list_themes({"limit": limit})["items"]
+
+    def organisation(self, organisation_id):
+        return self.members.get_organisation(organisation_id)
+
     def person(self, person_id):
         try:
             return self.members.get_person(person_id)

@@ -20,6 +20,7 @@ from services.events.domain import (
     feedback,
     gdpr,
     lifecycle,
+    names,
     programmes,
     registrations,
     reminders,
@@ -85,11 +86,11 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def programme_report(self, programme_id):
-        return reports.report(self.db, self.caller, programme_id)
+        return reports.report(self.db, self.caller, programme_id, MembersDirectory(self.members))
 
     @rpc
     def programme_report_csv(self, programme_id):
-        return reports.report_csv(self.db, self.caller, programme_id)
+        return reports.report_csv(self.db, self.caller, programme_id, MembersDirectory(self.members))
 
     @rpc
     def programme_report_page(self, programme_id):
@@ -116,7 +117,8 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def get_event(self, event_id):
-        return lifecycle.get(self.read_db, self.caller, event_id)
+        view = lifecycle.get(self.read_db, self.caller, event_id)
+        return names.name_host_companies([view], self._names())[0]
 
     @rpc
     def update_event(self, event_id, payload):
@@ -128,7 +130,12 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def search_events(self, query):
-        return search.search(self.read_db, self.caller, query)
+        found = search.search(self.read_db, self.caller, query)
+        names.name_host_companies(found["items"], self._names())
+        return found
+
+    def _names(self):
+        return names.Names(MembersDirectory(self.members), self.caller.language)
 
     @rpc
     def publish_recording(self, event_id, payload):
@@ -205,7 +212,7 @@ class EventsService(OperationsEndpoints):
     # --- calendars ----------------------------------------------------------------
     @rpc
     def event_calendar(self, event_id):
-        return calendars.one_event(self.db, self.caller, event_id)
+        return calendars.one_event(self.db, self.caller, event_id, MembersDirectory(self.members))
 
     @rpc
     def association_calendar(self, association_id):

@@ -17,7 +17,10 @@ def test_booleans_and_integers_must_be_json_booleans_and_integers(tenant_a):
             "wording_version": "v1",
         },
     )
-    assert r.status_code == 422 and r.json()["errors"]["granted"] == ["Not a valid boolean."], r.text
+    # in the Dutch admin's language, with a code that is not
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"]["granted"] == ["Geen geldige booleaanse waarde."]
+    assert r.json()["field_errors"][0]["code"] == "invalid_boolean"
     r = tenant_a.admin.post(
         "/v1/programmes",
         {

@@ -63,7 +63,7 @@ def event_visibility_filter(caller):
 
 
 def not_found(event_id):
-    raise NotFound(f"Event {event_id} not found.")
+    raise NotFound("Event {event_id} not found.", event_id=event_id)
 
 
 # Built once: building them, and SQLAlchemy keying its statement cache on a new statement with its eager
@@ -98,7 +98,7 @@ def programme_or_404(session, caller, programme_id):
     require_authenticated(caller)
     programme = session.get(Programme, str(programme_id)) if programme_id else None
     if programme is None or not manages(caller, programme.association_ids):
-        raise NotFound(f"Programme {programme_id} not found.")
+        raise NotFound("Programme {programme_id} not found.", programme_id=programme_id)
     return programme
 
 

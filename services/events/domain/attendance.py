@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from contracts.api import events as schemas
 from nabo_common.api.errors import Conflict, ValidationFailed
 from nabo_common.api.validation import dump, load
+from nabo_common.i18n.catalogues import N_
 from services.events.domain import access, csv_tables
 from services.events.domain.common import normalise_email, publish, utcnow
 from services.events.models import Attendance, Registration
@@ -171,7 +172,7 @@ def _parse_time(raw, zone):
                 continue
         if moment is None:
             raise ValueError(
-                "joined_at is not a date and time (use ISO 8601 such as 2024-03-05T10:02:00+01:00)."
+                N_("joined_at is not a date and time (use ISO 8601 such as 2024-03-05T10:02:00+01:00).")
             )
     # platform exports give local wall time: read it in the event's zone
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
@@ -183,11 +184,11 @@ def _participant(zone):
         row = {"line": line, "name": name, "email": email, "joined_at": None, "duration_minutes": None}
         problems = []
         if not name and not email:
-            problems.append("a participant needs a name or an e-mail.")
+            problems.append(N_("a participant needs a name or an e-mail."))
         if email and ("@" not in email or len(email) > 320):
-            problems.append(f"{cells['email']!r} is not an e-mail address.")
+            problems.append(N_("'{email}' is not an e-mail address.").format(email=cells["email"]))
         if name and len(name) > 200:
-            problems.append("the name is longer than 200 characters.")
+            problems.append(N_("the name is longer than 200 characters."))
         if cells.get("joined_at"):
             try:
                 row["joined_at"] = _parse_time(cells["joined_at"], zone)

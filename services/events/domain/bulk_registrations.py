@@ -5,6 +5,7 @@ when any entry is refused, nothing is registered and the answer names every refu
 from contracts.api import events as schemas
 from nabo_common.api.errors import NaboError, ValidationFailed
 from nabo_common.api.validation import load
+from nabo_common.i18n.catalogues import N_
 from services.events.domain import access, csv_tables, registrants, registrations
 from services.events.domain.common import idempotent_calls, publish
 
@@ -73,8 +74,8 @@ def _register_all(session, caller, event_id, entries, link, people, key, errors=
             # leaving the block by the exception rolls back every registration and its event
             errors = dict(sorted(errors.items(), key=lambda item: _position(item[0])))
             raise ValidationFailed(
-                f"{len(errors)} registration(s) are refused; nothing was registered.", {key: errors}
-            )
+                "{count} registration(s) are refused; nothing was registered.", {key: errors},
+                count=len(errors))
         counts = {
             "registered": len(created),
             "confirmed": sum(r["status"] == "confirmed" for r in created),
@@ -114,6 +115,7 @@ def import_csv(session, caller, event_id, payload, link=None, people=None, call_
     if len(table) + len(errors) > schemas.MAX_BULK_REGISTRATIONS:
         raise ValidationFailed(
             "The CSV has too many lines.",
-            {"csv": [f"At most {schemas.MAX_BULK_REGISTRATIONS} registrations at once."]},
+            {"csv": [N_("At most {limit} registrations at once.").format(
+                limit=schemas.MAX_BULK_REGISTRATIONS)]},
         )
     return _register_all(session, caller, event_id, table, link, people, "csv", errors, call_key)

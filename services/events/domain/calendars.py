@@ -13,8 +13,10 @@ from icalendar import Event as VEvent
 from sqlalchemy import func, select
 
 from nabo_common.api.errors import NotFound
+from nabo_common.i18n.catalogues import N_, gettext
 from services.events.domain import access, views, vtimezones
 from services.events.domain.feed_names import feed_name, in_language
+from services.events.domain.names import Names, NoNames
 from services.events.models import Event, EventHost, Registration
 
 PRODID = "-//nabo//events//EN"
@@ -26,7 +28,7 @@ def uid(event):
     return f"{event.id}@nabo.events"
 
 
-def _vevent(event, show_join_url):
+def _vevent(event, show_join_url, names):
     zone = ZoneInfo(event.time_zone)
     item = VEvent()
     item.add("uid", uid(event))
@@ -41,20 +43,24 @@ def _vevent(event, show_join_url):
     description = event.description or ""
     if show_join_url and event.join_url:
         item.add("url", event.join_url)
-        description = f"{description}\n\nJoin: {event.join_url}".strip()
+        join = gettext(names.language, N_("Join: {url}"), url=event.join_url)
+        description = f"{description}\n\n{join}".strip()
     if description:
         item.add("description", description)
-    location = views.venue_text(event) or (event.join_url if show_join_url else None)
+    location = views.venue_text(event, names.organisation(event.venue_organisation_id), names.language) or (
+        event.join_url if show_join_url else None)
     if location:
         item.add("location", location)
     if event.themes:
-        item.add("categories", list(event.themes))
+        item.add("categories", names.theme_names(event.themes))
     return item
 
 
-def render(events, name, show_join_url=lambda event: False, zone=None, method="PUBLISH"):
-    """The calendar of ``events``. RFC 5545 wants at least one component: a calendar without events
-    carries the VTIMEZONE of ``zone`` (the feed's own zone) instead."""
+def render(events, name, show_join_url=lambda event: False, zone=None, method="PUBLISH", names=None):
+    """The calendar of ``events``, its themes and host companies named by ``names`` (as stored without).
+    RFC 5545 wants at least one component: a calendar without events carries the VTIMEZONE of ``zone``
+    (the feed's own zone) instead."""
+    names = names or NoNames()
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -64,7 +70,7 @@ def render(events, name, show_join_url=lambda event: False, zone=None, method="P
     if zone:
         calendar.add("x-wr-timezone", zone)
     for event in events:
-        calendar.add_component(_vevent(event, show_join_url(event)))
+        calendar.add_component(_vevent(event, show_join_url(event), names))
     zones = {event.time_zone for event in events} or {zone or "UTC"}
     components = [vtimezones.vtimezone(tzid) for tzid in sorted(zones)]
     calendar.subcomponents[:0] = [component for component in components if component is not None]
@@ -118,7 +124,7 @@ def calendar_id(raw, what):
     try:
         return str(uuid.UUID(str(raw)))
     except ValueError:
-        raise NotFound(f"{what} not found.") from None
+        raise NotFound("{what} not found.", what=what) from None
 
 
 def _answer(text, filename, last_modified):
@@ -127,10 +133,11 @@ def _answer(text, filename, last_modified):
             "last_modified": last_modified.isoformat() if last_modified else None}
 
 
-def one_event(session, caller, event_id):
+def one_event(session, caller, event_id, directory):
     event = access.event_or_404(session, caller, calendar_id(event_id, "Event"))
     registered = event.id in views.events_registered_for(session, caller, [event.id])
-    text = event_ics(event, views.join_url_visible(caller, event, registered))
+    visible = views.join_url_visible(caller, event, registered)
+    text = render([event], event.title, lambda _e: visible, names=Names(directory, caller.language))
     return _answer(text, f"event-{event.id}.ics", event.updated_at)
 
 
@@ -145,12 +152,13 @@ def _last_change(session, caller, condition):
     return max((t for t in times if t is not None), default=None)
 
 
-def _feed(session, caller, condition, name, zone, filename):
+def _feed(session, caller, condition, name, zone, filename, directory):
     stmt = (select(Event).where(condition, Event.status != "draft", access.event_visibility_filter(caller))
             .order_by(Event.starts_at.desc(), Event.id).limit(FEED_LIMIT))
     events = list(reversed(session.scalars(stmt).all()))
     registered = views.events_registered_for(session, caller, [e.id for e in events])
-    text = render(events, name, lambda e: views.join_url_visible(caller, e, e.id in registered), zone)
+    text = render(events, name, lambda e: views.join_url_visible(caller, e, e.id in registered), zone,
+                  names=Names(directory, caller.language))
     return _answer(text, filename, _last_change(session, caller, condition))
 
 
@@ -160,7 +168,8 @@ def association_feed(session, caller, association_id, directory):
     hosted = Event.id.in_(select(EventHost.event_id).where(EventHost.association_id == association_id))
     name = feed_name("association", association["name"], caller.language)
     return _feed(
-        session, caller, hosted, name, association.get("time_zone"), f"association-{association_id}.ics"
+        session, caller, hosted, name, association.get("time_zone"), f"association-{association_id}.ics",
+        directory,
     )
 
 
@@ -168,4 +177,5 @@ def network_feed(session, caller, network_id, directory):
     network_id = calendar_id(network_id, "Network")
     network = directory.network(network_id)
     name = feed_name("network", in_language(network["name"] or {}, caller.language), caller.language)
-    return _feed(session, caller, Event.network_id == network_id, name, None, f"network-{network_id}.ics")
+    return _feed(session, caller, Event.network_id == network_id, name, None, f"network-{network_id}.ics",
+                 directory)

@@ -14,6 +14,7 @@ from contracts.api import events as schemas
 from nabo_common.api.errors import Forbidden, NotFound
 from nabo_common.api.pagination import page
 from nabo_common.api.validation import dump, load
+from nabo_common.i18n.catalogues import N_
 from services.events.domain import access, views
 from services.events.domain.common import publish
 from services.events.models import (
@@ -24,6 +25,12 @@ from services.events.models import (
     ProgrammeHost,
     ProgrammeHostInvitation,
 )
+
+# per resource, whole sentences for translators
+PENDING_INVITATION_MISSING = {
+    "event": N_("No pending invitation of association {association_id} to event {resource_id}."),
+    "programme": N_("No pending invitation of association {association_id} to programme {resource_id}."),
+}
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,8 @@ def _pending_or_404(session, caller, resource, resource_id, association_id):
         return found
     if found is not None and access.manages(caller, found[1].association_ids):
         raise Forbidden("Only an admin of the invited association may answer its invitation.")
-    raise NotFound(f"No pending invitation of association {association_id} to {resource.name} {resource_id}.")
+    raise NotFound(PENDING_INVITATION_MISSING[resource.name], association_id=association_id,
+                   resource_id=resource_id)
 
 
 def decide(session, caller, resource, resource_id, association_id, payload):

@@ -5,6 +5,7 @@ import csv
 import io
 
 from nabo_common.api.errors import ValidationFailed
+from nabo_common.i18n.catalogues import N_
 
 
 class LineInvalid(Exception):
@@ -33,7 +34,8 @@ def read(text, columns, needed, read_line):
     records, errors = read_lines(text, columns, needed, read_line)
     if errors:
         raise ValidationFailed(
-            f"{len(errors)} line(s) of the CSV are invalid; nothing was imported.", {"csv": errors}
+            "{count} line(s) of the CSV are invalid; nothing was imported.", {"csv": errors},
+            count=len(errors),
         )
     return records
 
@@ -47,12 +49,15 @@ def read_lines(text, columns, needed, read_line):
     except StopIteration:
         raise ValidationFailed("The CSV is empty.", {"csv": ["Expected a header row."]}) from None
     except csv.Error as exc:
-        raise ValidationFailed("The CSV cannot be read.", {"csv": [f"line 1: {exc}"]}) from None
+        raise ValidationFailed("The CSV cannot be read.", {"csv": [
+            N_("line 1: {exc}").format(exc=exc)]}) from None
     mapping = _column_map(header, columns)
     if not any(field in mapping for field in needed):
         names = " or ".join(f"'{field}'" for field in needed)
         raise ValidationFailed(
-            f"The CSV needs a {names} column.", {"csv": [f"line 1: header must name a {names} column."]}
+            "The CSV needs a {names} column.",
+            {"csv": [N_("line 1: header must name a {names} column.").format(names=names)]},
+            names=names,
         )
     records, errors = [], {}
     try:

@@ -1,21 +1,14 @@
-"""What a calendar feed is called (X-WR-CALNAME) in each language the platform speaks."""
+"""What a calendar feed is called (X-WR-CALNAME), in the reader's language from the catalogues."""
+from nabo_common.i18n.catalogues import N_, gettext
 
 FEED_NAMES = {
-    "association": {
-        "da": "Arrangementer hos {name}", "nl": "Evenementen van {name}", "de": "Veranstaltungen von {name}",
-        "sv": "Evenemang hos {name}", "en": "Events of {name}",
-    },
-    "network": {
-        "da": "Arrangementer i netværket {name}", "nl": "Evenementen van het netwerk {name}",
-        "de": "Veranstaltungen des Netzwerks {name}", "sv": "Evenemang i nätverket {name}",
-        "en": "Events of the network {name}",
-    },
+    "association": N_("Events of {name}"),
+    "network": N_("Events of the network {name}"),
 }
 
 
 def feed_name(kind, name, language):
-    phrases = FEED_NAMES[kind]
-    return phrases.get(language, phrases["en"]).format(name=name)
+    return gettext(language, FEED_NAMES[kind], name=name)
 
 
 def in_language(names, language):

@@ -52,9 +52,9 @@ def _apply(session, event, data):
                 event.tags = [t for t in event.tags if t.kind != kind] + [
                     EventTag(kind=kind, value=value, position=i) for i, value in enumerate(new)]
     if event.format in ("in_person", "hybrid") and not (event.venue_address or event.venue_organisation_id):
-        raise ValidationFailed(f"A {event.format} event needs a venue.",
+        raise ValidationFailed("A {format} event needs a venue.",
                                {"venue": ["Give an address or a host_organisation_id for in_person "
-                                          "and hybrid events."]})
+                                          "and hybrid events."]}, format=event.format)
     if event.ends_at <= event.starts_at:
         raise ValidationFailed(
             "The event would end before it starts.", {"ends_at": ["ends_at must be after starts_at."]}
@@ -127,7 +127,7 @@ def update(session, caller, event_id, payload):
     with session.begin():
         event = access.managed_event_or_404(session, caller, event_id, lock=True)
         if event.status in ("cancelled", "completed"):
-            raise Conflict(f"A {event.status} event cannot be changed.")
+            raise Conflict("A {status} event cannot be changed.", status=event.status)
         capacity_before = event.capacity
         changes = _apply(session, event, data)
         if event.status == "published" and changes:
@@ -163,7 +163,8 @@ def transition(session, caller, event_id, payload):
     with session.begin():
         event = access.managed_event_or_404(session, caller, event_id, lock=True)
         if target not in TRANSITIONS[event.status]:
-            raise Conflict(f"An event that is {event.status} cannot become {target}.")
+            raise Conflict("An event that is {status} cannot become {target}.",
+                           status=event.status, target=target)
         now = utcnow()
         if target == "completed" and event.starts_at > now:
             raise Conflict("An event can be completed once it has started.")

@@ -126,7 +126,7 @@ def open_for(session, caller, event_id):
     """The event, locked, if ``caller`` may register someone for it now."""
     event = access.event_or_404(session, caller, event_id, lock=True)
     if event.status != "published":
-        raise Conflict(f"This event is {event.status}; registration is closed.")
+        raise Conflict("This event is {status}; registration is closed.", status=event.status)
     if not access.manages(caller, event.association_ids) and not views.registration_open(event, utcnow()):
         raise Conflict("Registration for this event is not open.")
     return event
@@ -211,7 +211,7 @@ def _registration_or_404(session, caller, registration_id, lock_event=False):
     access.require_authenticated(caller)
     registration = session.get(Registration, str(registration_id)) if registration_id else None
     if registration is None:
-        raise NotFound(f"Registration {registration_id} not found.")
+        raise NotFound("Registration {registration_id} not found.", registration_id=registration_id)
     event = (
         session.scalar(select(Event).where(Event.id == registration.event_id).with_for_update())
         if lock_event
@@ -219,7 +219,7 @@ def _registration_or_404(session, caller, registration_id, lock_event=False):
     )
     own = caller.person_id is not None and registration.person_id == caller.person_id
     if not (own or access.manages(caller, event.association_ids)):
-        raise NotFound(f"Registration {registration_id} not found.")
+        raise NotFound("Registration {registration_id} not found.", registration_id=registration_id)
     return event, registration
 
 
@@ -258,7 +258,7 @@ def _linked(session, caller, registration_id, lock_event=False):
         raise Forbidden("Only a verified cancel link opens a registration this way.")
     registration = session.get(Registration, str(registration_id)) if registration_id else None
     if registration is None:
-        raise NotFound(f"Registration {registration_id} not found.")
+        raise NotFound("Registration {registration_id} not found.", registration_id=registration_id)
     stmt = select(Event).where(Event.id == registration.event_id)
     event = session.scalar(stmt.with_for_update() if lock_event else stmt)
     if lock_event:

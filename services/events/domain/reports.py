@@ -2,18 +2,13 @@
 attendees (registered and walk-in), no-shows, source channels, recording and
 feedback; totals, average attendance, what channels, networks and host
 companies brought, and the budget granted, used and remaining."""
-import csv
-import io
 from collections import Counter, defaultdict
 
 from sqlalchemy import select
 
-from services.events.domain import access, attendance, feedback, programmes, views
+from services.events.domain import access, attendance, feedback, programmes, report_table, views
+from services.events.domain.names import Names
 from services.events.models import Attendance, Event, Feedback, Registration
-
-CSV_COLUMNS = ("date", "title", "themes", "format", "status", "host_company", "registrations", "attendees",
-               "registered_attendees", "walk_ins", "no_shows", "source_channels", "recording_published",
-               "feedback_average", "feedback_count")
 
 
 def _channels(session, event):
@@ -26,7 +21,7 @@ def _channels(session, event):
             for channel in sorted(set(registered) | set(came))}
 
 
-def event_line(session, event):
+def event_line(session, event, names):
     counts = attendance.summary(session, event)
     rated = session.scalars(select(Feedback).where(Feedback.event_id == event.id)).all()
     scores = feedback.summarise(rated)
@@ -37,6 +32,9 @@ def event_line(session, event):
         "starts_at": event.starts_at.isoformat(), "time_zone": event.time_zone, "format": event.format,
         "status": event.status, "network_id": event.network_id,
         "host_company": host.get("organisation_id") if host else None,
+        "host_company_name": (names.organisation(host.get("organisation_id")) or host.get("name"))
+        if host else None,
+        "theme_names": [names.theme(theme) for theme in event.themes],
         "registrations": counts["registrations"], "attendees": counts["attendees"],
         "registered_attendees": counts["registered_attendees"], "walk_ins": counts["walk_ins"],
         "online_joins": counts["online_joins"], "no_shows": counts["no_shows"],
@@ -62,11 +60,11 @@ def _group(lines, key):
     return dict(groups)
 
 
-def build(session, caller, programme_id):
+def build(session, caller, programme_id, names):
     programme = access.programme_or_404(session, caller, programme_id)
     events = session.scalars(select(Event).where(Event.programme_id == programme.id, Event.status != "draft")
                              .order_by(Event.starts_at, Event.id)).all()
-    lines = [event_line(session, e) for e in events]
+    lines = [event_line(session, e, names) for e in events]
     held = [line for line in lines if line["status"] != "cancelled"]
     channels = defaultdict(lambda: {"registrations": 0, "attendees": 0})
     for line in held:
@@ -99,67 +97,9 @@ def build(session, caller, programme_id):
     }
 
 
-def _channel_text(channels):
-    return " ".join(f"{name}:{n['registrations']}/{n['attendees']}" for name, n in channels.items())
+def report(session, caller, programme_id, directory):
+    return build(session, caller, programme_id, Names(directory, caller.language))
 
 
-def as_csv(report):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for line in report["events"]:
-        writer.writerow(
-            [
-                line["date"],
-                line["title"],
-                "; ".join(line["themes"]),
-                line["format"],
-                line["status"],
-                line["host_company"] or "",
-                line["registrations"],
-                line["attendees"],
-                line["registered_attendees"],
-                line["walk_ins"],
-                line["no_shows"],
-                _channel_text(line["source_channels"]),
-                "yes" if line["recording_published"] else "no",
-                "" if line["feedback_average"] is None else line["feedback_average"],
-                line["feedback_count"],
-            ]
-        )
-    totals = report["totals"]
-    writer.writerow(
-        [
-            "TOTAL",
-            f"{totals['events']} of {totals['planned_events']} planned events",
-            "",
-            "",
-            "",
-            "",
-            totals["registrations"],
-            totals["attendees"],
-            totals["registered_attendees"],
-            totals["walk_ins"],
-            totals["no_shows"],
-            _channel_text(report["source_channels"]),
-            totals["recordings_published"],
-            "" if totals["feedback_average"] is None else totals["feedback_average"],
-            totals["feedback_count"],
-        ]
-    )
-    writer.writerow(["AVERAGE ATTENDANCE", "", "", "", "", "", "", totals["average_attendance"]])
-    writer.writerow([])
-    budget = report["budget"]
-    writer.writerow(["currency", "granted_minor", "used_minor", "remaining_minor"])
-    writer.writerow(
-        [budget["currency"], budget["granted_minor"], budget["used_minor"], budget["remaining_minor"]]
-    )
-    return out.getvalue()
-
-
-def report(session, caller, programme_id):
-    return build(session, caller, programme_id)
-
-
-def report_csv(session, caller, programme_id):
-    return as_csv(build(session, caller, programme_id))
+def report_csv(session, caller, programme_id, directory):
+    return report_table.as_csv(report(session, caller, programme_id, directory), caller.language)

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from contracts.api import events as schemas
 from nabo_common.api.validation import dump
+from nabo_common.i18n.catalogues import N_, gettext
 from services.events.domain import access
 from services.events.domain.common import utcnow
 from services.events.models import Registration
@@ -12,11 +13,16 @@ from services.events.models import Registration
 ACTIVE = ("confirmed", "waitlisted")
 
 
-def venue_text(event):
+def venue_text(event, host_name=None, language="en"):
+    """Where the event is: its address, else its host company's premises (named where the name is
+    known)."""
     if event.venue_address:
         return event.venue_address
     if event.venue_organisation_id:
-        return f"Premises of organisation {event.venue_organisation_id}"
+        if host_name:
+            return gettext(language, N_("Premises of {name}"), name=host_name)
+        return gettext(language, N_("Premises of organisation {organisation_id}"),
+                       organisation_id=event.venue_organisation_id)
     return None
 
 

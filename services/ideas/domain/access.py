@@ -79,7 +79,7 @@ def visible_panel_or_404(session, caller, panel_id):
     """The panel, for anyone once published, else for its readers."""
     panel = session.get(Panel, str(panel_id)) if panel_id else None
     if panel is None or not (is_published(panel) or can_read(caller, panel)):
-        raise NotFound(f"Panel {panel_id} not found.")
+        raise NotFound("Panel {panel_id} not found.", panel_id=panel_id)
     return panel
 
 
@@ -87,7 +87,7 @@ def readable_panel_or_404(session, caller, panel_id):
     require_authenticated(caller)
     panel = session.get(Panel, str(panel_id)) if panel_id else None
     if panel is None or not can_read(caller, panel):
-        raise NotFound(f"Panel {panel_id} not found.")
+        raise NotFound("Panel {panel_id} not found.", panel_id=panel_id)
     return panel
 
 
@@ -112,5 +112,5 @@ def readable_part_or_404(session, caller, model, id_, what, public_once_publishe
         can_read(caller, panel) or (public_once_published and is_published(panel))
     )
     if not visible:
-        raise NotFound(f"{what} {id_} not found.")
+        raise NotFound("{what} {id} not found.", what=what, id=id_)
     return part, panel

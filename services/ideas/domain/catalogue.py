@@ -7,13 +7,14 @@ from sqlalchemy import select
 
 from contracts.api import ideas as schemas
 from nabo_common.api.validation import dump, load
+from nabo_common.i18n.catalogues import N_, gettext
 from services.ideas.domain import access, catalogue_page, render, trace, views
 from services.ideas.models import Idea
 
-OTHER_SECTION = "Other ideas"
+OTHER_SECTION = N_("Other ideas")
 
 
-def build(session, panel):
+def build(session, panel, language="en"):
     ideas = session.scalars(select(Idea).where(Idea.panel_id == panel.id, Idea.status == "accepted")
                             .order_by(Idea.support_count.desc(), Idea.title, Idea.id)).all()
     orgs = views.organisation_names(panel)
@@ -24,7 +25,7 @@ def build(session, panel):
                                 for i in trace.initiatives_of(session, [idea.id])]
     sections = [{"key": s.key, "name": s.name, "ideas": []} for s in panel.sub_themes]
     by_sub_theme = {s.id: section for s, section in zip(panel.sub_themes, sections)}
-    other = {"key": None, "name": OTHER_SECTION, "ideas": []}
+    other = {"key": None, "name": gettext(language, OTHER_SECTION), "ideas": []}
     for idea in ideas:
         entry = dump(schemas.CatalogueIdea, idea)
         entry.update(submitter_organisation_name=orgs.get(idea.submitter_organisation_id),
@@ -47,11 +48,11 @@ def get(session, caller, panel_id, query, directory):
     """JSON as a dict; other formats as {content_type, filename, body}."""
     q = load(schemas.CatalogueQuery, query)
     panel = access.visible_panel_or_404(session, caller, panel_id)
-    catalogue = build(session, panel)
+    catalogue = build(session, panel, caller.language)
     fmt = q.get("format", "json")
     if fmt == "json":
         return catalogue
     if fmt == "html":
         association = directory.association(panel.association_id)
         return catalogue_page.page(session, caller, panel, catalogue, association)
-    return render.document(catalogue, fmt)
+    return render.document(catalogue, fmt, caller.language)

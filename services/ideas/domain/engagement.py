@@ -6,6 +6,7 @@ from contracts.api import ideas as schemas
 from nabo_common.api.errors import Conflict, Forbidden, NotFound
 from nabo_common.api.pagination import PageQuery, page, paginate
 from nabo_common.api.validation import dump, load
+from nabo_common.i18n.catalogues import N_
 from services.ideas.domain import access, views
 from services.ideas.domain.common import idempotent_calls, publish
 from services.ideas.domain.ideas import acting_organisation, idea_or_404
@@ -14,19 +15,27 @@ from services.ideas.models import Comment, Support
 OPEN_PHASES = ("collecting_ideas", "reviewing", "catalogue_published", "following_up")
 
 
+# what is refused, per way of taking part, in whole sentences a translator can render
+REFUSED = {
+    "support": (N_("Only the panel's participants support ideas."),
+                N_("The panel takes no supports in phase {phase}."),
+                N_("This idea was merged into {merged_into_id}; support that one.")),
+    "comment": (N_("Only the panel's participants and facilitators comment."),
+                N_("The panel takes no comments in phase {phase}."),
+                N_("This idea was merged into {merged_into_id}; comment on that one.")),
+}
+
+
 def _open_for_participation(caller, panel, idea, what):
+    not_taking_part, closed, merged = REFUSED[what]
     if not access.is_participant(caller, panel) and not (
         what == "comment" and access.is_admin(caller, panel)
     ):
-        raise Forbidden(
-            f"Only the panel's participants {what} ideas."
-            if what == "support"
-            else "Only the panel's participants and facilitators comment."
-        )
+        raise Forbidden(not_taking_part)
     if panel.phase not in OPEN_PHASES:
-        raise Conflict(f"The panel takes no {what}s in phase {panel.phase}.")
+        raise Conflict(closed, phase=panel.phase)
     if idea.status == "merged":
-        raise Conflict(f"This idea was merged into {idea.merged_into_id}; {what} that one.")
+        raise Conflict(merged, merged_into_id=idea.merged_into_id)
 
 
 def summary(session, caller, panel, idea):

@@ -6,6 +6,7 @@ from contracts.api import ideas as schemas
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import load
+from nabo_common.i18n.catalogues import N_
 from services.ideas.domain import access, similarity, trace, views
 from services.ideas.domain.common import idempotent_calls, publish
 from services.ideas.models import Comment, Idea, PersonCard, StatusChange, Support
@@ -35,7 +36,8 @@ def _sub_theme_id(panel, key):
             return sub.id
     known = ", ".join(s.key for s in panel.sub_themes) or "none defined"
     raise ValidationFailed(
-        "Unknown sub-theme.", {"sub_theme": [f"Use one of the panel's sub-themes: {known}."]}
+        "Unknown sub-theme.", {"sub_theme": [
+            N_("Use one of the panel's sub-themes: {known}.").format(known=known)]}
     )
 
 
@@ -65,7 +67,7 @@ def _author(session, caller, panel, data):
         if not access.is_admin(caller, panel):
             raise Forbidden("Only the panel's facilitators record ideas on someone's behalf.")
         if panel.phase not in FACILITATORS_RECORD_IN:
-            raise Conflict(f"Ideas are not recorded in phase {panel.phase}.")
+            raise Conflict("Ideas are not recorded in phase {phase}.", phase=panel.phase)
         person_id, org_id = behalf.get("person_id"), behalf.get("organisation_id")
         if org_id is None and person_id:
             card = session.get(PersonCard, person_id)
@@ -86,7 +88,7 @@ def _author(session, caller, panel, data):
         return person_id, org_id, caller.person_id
     if access.is_participant(caller, panel):
         if panel.phase not in PARTICIPANTS_SUBMIT_IN:
-            raise Conflict(f"The panel collects no ideas in phase {panel.phase}.")
+            raise Conflict("The panel collects no ideas in phase {phase}.", phase=panel.phase)
         return caller.person_id, acting_organisation(caller, panel, data.get("organisation_id")), None
     if access.is_admin(caller, panel):
         raise ValidationFailed(
@@ -155,7 +157,8 @@ def update(session, caller, idea_id, payload):
         if not _may_edit(caller, panel, idea):
             raise Forbidden("Only the idea's submitter and the panel's facilitators change it.")
         if idea.status not in ("submitted", "under_review") and not access.is_admin(caller, panel):
-            raise Conflict(f"An idea that is {idea.status} is no longer edited by its submitter.")
+            raise Conflict("An idea that is {status} is no longer edited by its submitter.",
+                           status=idea.status)
         changed = {k for k in TEXT_FIELDS if k in data and getattr(idea, k) != data[k]}
         for key in changed:
             setattr(idea, key, data[key])
@@ -239,7 +242,7 @@ def transition(session, caller, idea_id, payload):
         if panel.phase == "closed":
             raise Conflict("The panel is closed.")
         if data["to"] not in NEXT_STATUSES[idea.status]:
-            raise Conflict(f"An idea that is {idea.status} cannot become {data['to']}.")
+            raise Conflict("An idea that is {status} cannot become {to}.", status=idea.status, to=data['to'])
         target = (
             _merge(session, caller, panel, idea, data["into_idea_id"]) if data["to"] == "merged" else None
         )

@@ -105,7 +105,8 @@ def add_progress(session, caller, initiative_id, payload):
         previous = initiative.status
         status = data.get("status", previous)
         if status != previous and status not in NEXT_STATUSES[previous]:
-            raise Conflict(f"A {previous} initiative cannot become {status}.")
+            raise Conflict("A {previous} initiative cannot become {status}.",
+                           previous=previous, status=status)
         update = ProgressUpdate(
             reported_on=data.get("reported_on") or today_in(panel.time_zone),
             text=data["text"],

@@ -92,7 +92,7 @@ def _replace_sub_themes(session, panel, wanted):
         if key not in wanted_keys and session.scalar(
             select(Idea.id).where(Idea.sub_theme_id == sub.id).limit(1)
         ):
-            raise Conflict(f"Sub-theme {key!r} has ideas; move them before removing it.")
+            raise Conflict("Sub-theme '{key}' has ideas; move them before removing it.", key=key)
     kept = []
     for i, w in enumerate(wanted):
         sub = by_key.get(w["key"]) or SubTheme(key=w["key"])
@@ -144,7 +144,7 @@ def transition(session, caller, panel_id, payload):
         panel = access.readable_panel_or_404(session, caller, panel_id)
         access.require_admin(caller, panel)
         if data["to"] == panel.phase:
-            raise Conflict(f"The panel is in phase {panel.phase} already.")
+            raise Conflict("The panel is in phase {phase} already.", phase=panel.phase)
         previous = panel.phase
         panel.phase = data["to"]
         panel.phase_changes.append(
@@ -255,7 +255,7 @@ def remove_participant(session, caller, panel_id, participant_id):
         access.require_admin(caller, panel)
         row = next((p for p in panel.participants if p.id == participant_id), None)
         if row is None:
-            raise NotFound(f"Participant {participant_id} not found.")
+            raise NotFound("Participant {participant_id} not found.", participant_id=participant_id)
         panel.participants.remove(row)
     return None
 

@@ -91,7 +91,7 @@ def can_manage_person(session, caller, person):
 def person_or_404(session, caller, person_id):
     person = session.get(Person, str(person_id)) if person_id else None
     if person is None or not can_manage_person(session, caller, person):
-        raise NotFound(f"Person {person_id} not found.")
+        raise NotFound("Person {person_id} not found.", person_id=person_id)
     return person
 
 
@@ -122,4 +122,4 @@ def person_scope_filter(caller):
 
 def not_found_unless(condition, what, id_):
     if not condition:
-        raise NotFound(f"{what} {id_} not found.")
+        raise NotFound("{what} {id} not found.", what=what, id=id_)

@@ -19,7 +19,7 @@ def create(session, caller, payload):
     data = load(schemas.AssociationCreate, payload)
     with session.begin():
         if session.scalar(select(Association.id).where(Association.slug == data["slug"])):
-            raise Conflict(f"An association with slug {data['slug']!r} exists already.")
+            raise Conflict("An association with slug '{slug}' exists already.", slug=data['slug'])
         assoc = Association(**data)
         session.add(assoc)
         session.flush()

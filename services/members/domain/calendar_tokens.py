@@ -8,6 +8,7 @@ import secrets
 from sqlalchemy import delete, select
 
 from nabo_common.api.errors import NotAuthenticated
+from nabo_common.i18n.catalogues import N_
 from nabo_common.messaging.outbox import utcnow
 from services.members.domain import access
 from services.members.domain.accounts import claims_for
@@ -16,7 +17,7 @@ from services.members.models import CalendarFeedToken, NetworkMember, Person
 
 TOKEN_BYTES = 32
 # the same answer for a token that never existed, was replaced or was revoked
-NOT_VALID = "This calendar feed token is not valid."
+NOT_VALID = N_("This calendar feed token is not valid.")
 
 
 def new_token():

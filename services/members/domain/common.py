@@ -14,5 +14,5 @@ def publish(session, event_type, data, caller=None, association_id=None):
 def get_or_404(session, model, id_, what):
     obj = session.get(model, str(id_)) if id_ else None
     if obj is None:
-        raise NotFound(f"{what} {id_} not found.")
+        raise NotFound("{what} {id} not found.", what=what, id=id_)
     return obj

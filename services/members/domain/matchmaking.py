@@ -17,6 +17,7 @@ from contracts.api import networks as schemas
 from nabo_common.api.errors import Conflict, Forbidden, NotFound
 from nabo_common.api.pagination import page
 from nabo_common.api.validation import load
+from nabo_common.i18n.catalogues import N_, gettext
 from services.members.domain import access, themes
 from services.members.domain.common import publish
 from services.members.domain.organisations import visible_or_404
@@ -277,7 +278,7 @@ def _reasons(row, sets, their_themes, their_networks, labels, language):
         reasons.append(
             {
                 "kind": kind,
-                "text": text,
+                "text": gettext(language, text),
                 "themes": themes.refs(sorted(theme_ids), labels),
                 "networks": [{"id": i, "name": themes.label(n, language)} for i, n in networks],
             }
@@ -286,9 +287,9 @@ def _reasons(row, sets, their_themes, their_networks, labels, language):
     needs_yours = theirs["need"] & sets["offer"]
     offers_yours = theirs["offer"] & sets["need"]
     if needs_yours:
-        add("needs_your_offer", "This organisation needs what you offer.", needs_yours)
+        add("needs_your_offer", N_("This organisation needs what you offer."), needs_yours)
     if offers_yours:
-        add("offers_your_need", "This organisation offers what you need.", offers_yours)
+        add("offers_your_need", N_("This organisation offers what you need."), offers_yours)
     shared = (
         (
             (theirs["offer"] | theirs["need"] | theirs["profile"])
@@ -298,11 +299,11 @@ def _reasons(row, sets, their_themes, their_networks, labels, language):
         - offers_yours
     )
     if shared:
-        add("shared_themes", "You share themes.", shared)
+        add("shared_themes", N_("You share themes."), shared)
     if their_networks:
-        add("same_network", "Your people are in the same network.", networks=sorted(their_networks))
+        add("same_network", N_("Your people are in the same network."), networks=sorted(their_networks))
     if row.complementary_sector:
-        add("complementary_sector", "Your sectors complement each other.")
+        add("complementary_sector", N_("Your sectors complement each other."))
     return reasons
 
 
@@ -412,7 +413,8 @@ def decide(session, caller, organisation_id, candidate_id, payload):
         if match is None:
             suggestion = _suggestion_for(session, caller, source, candidate_id)
             if suggestion is None:
-                raise NotFound(f"Organisation {candidate_id} is not among the suggestions.")
+                raise NotFound("Organisation {candidate_id} is not among the suggestions.",
+                               candidate_id=candidate_id)
             match = Match(
                 organisation_id=source.id,
                 candidate_id=candidate_id,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from contracts.api import members as schemas
 from nabo_common.api.errors import NaboError, ValidationFailed
 from nabo_common.api.validation import load
+from nabo_common.i18n.catalogues import N_
 from nabo_common.persistence import db
 from services.members.domain import access, memberships, organisations, persons
 from services.members.domain.accounts import normalise_email
@@ -79,11 +80,12 @@ def lines(text):
     missing = [field for field in REQUIRED if field not in columns]
     if missing:
         raise ValidationFailed(
-            "The CSV lacks columns.", {"csv": {"line 1": {f: ["Missing column."] for f in missing}}}
+            "The CSV lacks columns.", {"csv": {"line 1": {f: [N_("Missing column.")] for f in missing}}}
         )
     if len(rows) - 1 > MAX_LINES:
         raise ValidationFailed(
-            "The CSV has too many lines.", {"csv": [f"At most {MAX_LINES} members at once."]}
+            "The CSV has too many lines.", {"csv": [
+                N_("At most {MAX_LINES} members at once.").format(MAX_LINES=MAX_LINES)]}
         )
     return [
         (number, {field: row[index].strip() for field, index in columns.items() if index < len(row)})
@@ -137,7 +139,8 @@ def _membership(session, caller, association_id, organisation_id, line):
     status = line["membership_status"].lower()
     if status not in PATH:
         raise ValidationFailed(
-            "Unknown membership status.", {"membership_status": [f"Must be one of: {', '.join(PATH)}."]}
+            "Unknown membership status.", {"membership_status": [
+                N_("Must be one of: {choices}.").format(choices=', '.join(PATH))]}
         )
     existing = session.scalar(
         select(Membership).where(
@@ -215,8 +218,8 @@ def import_members(session, caller, association_id, payload, query=None):
         outcome = _outcome(results, errors, dry_run)
         if errors and not dry_run:
             raise ValidationFailed(
-                f"{len(errors)} line(s) are refused; nothing was imported.", {"csv": errors}
-            )
+                "{count} line(s) are refused; nothing was imported.", {"csv": errors},
+                count=len(errors))
     except BaseException:
         transaction.rollback()
         raise

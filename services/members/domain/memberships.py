@@ -8,6 +8,7 @@ from contracts.api import members as schemas
 from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
+from nabo_common.i18n.catalogues import N_
 from services.members.domain import access
 from services.members.domain.common import publish
 from services.members.models import Association, Membership, MembershipTransition, Organisation
@@ -30,9 +31,9 @@ def _event_data(m, previous=None, effective=None):
 def _visible_or_404(session, caller, membership_id):
     m = session.get(Membership, str(membership_id)) if membership_id else None
     if m is None:
-        raise NotFound(f"Membership {membership_id} not found.")
+        raise NotFound("Membership {membership_id} not found.", membership_id=membership_id)
     if not (caller.belongs_to(m.association_id) or m.organisation_id in caller.organisation_ids):
-        raise NotFound(f"Membership {membership_id} not found.")
+        raise NotFound("Membership {membership_id} not found.", membership_id=membership_id)
     return m
 
 
@@ -80,7 +81,8 @@ def update(session, caller, membership_id, payload):
 def _not_before_start(m, day, field):
     if m.start_date and day < m.start_date:
         raise ValidationFailed("A membership cannot end before it starts.",
-                               {field: [f"Must not be before start_date ({m.start_date.isoformat()})."]})
+                               {field: [N_("Must not be before start_date ({start_date}).").format(
+                                   start_date=m.start_date.isoformat())]})
 
 
 def transition(session, caller, membership_id, payload):
@@ -99,7 +101,7 @@ def renew(session, caller, membership_id, payload):
         m = _visible_or_404(session, caller, membership_id)
         access.require_admin_of(caller, m.association_id)
         if m.status == "cancelled" or m.status == "pending":
-            raise Conflict(f"A {m.status} membership cannot be renewed.")
+            raise Conflict("A {status} membership cannot be renewed.", status=m.status)
         _not_before_start(m, data["end_date"], "end_date")
         m.end_date = data["end_date"]
         if m.status == "lapsed":
@@ -116,7 +118,7 @@ def renew(session, caller, membership_id, payload):
 
 def _move(session, caller, m, to, effective, reason):
     if to not in ALLOWED[m.status]:
-        raise Conflict(f"A membership cannot go from {m.status} to {to}.")
+        raise Conflict("A membership cannot go from {status} to {to}.", status=m.status, to=to)
     previous = m.status
     m.status = to
     if to == "active" and m.start_date is None:

@@ -52,7 +52,7 @@ def _announce(session, caller, org, item, event_type, changed=()):
 def _item_or_404(session, org, item_id):
     item = session.get(OfferNeed, str(item_id)) if item_id else None
     if item is None or item.organisation_id != org.id:
-        raise NotFound(f"Offer or need {item_id} not found.")
+        raise NotFound("Offer or need {item_id} not found.", item_id=item_id)
     return item
 
 

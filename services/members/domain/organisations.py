@@ -5,6 +5,7 @@ from contracts.api import members as schemas
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
+from nabo_common.i18n.catalogues import N_
 from services.members.domain import access, reading, registry_numbers, themes
 from services.members.domain.common import idempotent_calls, publish
 from services.members.models import Association, Membership, Organisation
@@ -19,8 +20,8 @@ def _event_data(org, changed=()):
     return data
 
 
-DUPLICATE_REGISTRATION = ("This association has registered an organisation with this registration number "
-                          "already.")
+DUPLICATE_REGISTRATION = N_("This association has registered an organisation with this registration number "
+                             "already.")
 
 
 def _check_registration(org, data):

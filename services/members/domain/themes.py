@@ -15,6 +15,7 @@ from contracts.api import networks as schemas
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.pagination import page
 from nabo_common.api.validation import load
+from nabo_common.i18n.catalogues import N_
 from services.members.domain import access
 from services.members.domain.common import get_or_404, publish
 from services.members.models import NetworkTheme, OfferNeed, OrganisationTheme, Theme
@@ -26,10 +27,15 @@ OFFERED = "accepted"
 
 def label(labels, language):
     """The label in ``language``, else the first of English, German, Dutch, Danish, Swedish there is."""
+    return label_and_language(labels, language)[0]
+
+
+def label_and_language(labels, language):
+    """(the label ``label`` picks, the language it is in); ("", None) when there is none."""
     for lang in (language, *LABEL_FALLBACK):
         if labels.get(lang):
-            return labels[lang]
-    return ""
+            return labels[lang], lang
+    return "", None
 
 
 def missing_languages(labels):
@@ -73,12 +79,14 @@ def check_theme_ids(session, theme_ids, field="themes"):
     status = dict(session.execute(select(Theme.id, Theme.status).where(Theme.id.in_(wanted))).all())
     unknown = [t for t in wanted if t not in status]
     if unknown:
-        raise ValidationFailed("Unknown theme.", {field: [f"No such theme: {', '.join(unknown)}."]})
+        raise ValidationFailed("Unknown theme.", {field: [
+            N_("No such theme: {themes}.").format(themes=', '.join(unknown))]})
     not_offered = [f"{t} ({status[t]})" for t in wanted if status[t] != OFFERED]
     if not_offered:
         raise ValidationFailed(
             "Theme not offered for tagging.",
-            {field: [f"Only accepted themes are offered for tagging: {', '.join(not_offered)}."]},
+            {field: [N_("Only accepted themes are offered for tagging: {themes}.").format(
+                themes=", ".join(not_offered))]},
         )
     return wanted
 
@@ -146,7 +154,7 @@ def create(session, caller, payload):
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(f"A theme with key {data['key']} exists already.") from None
+            raise Conflict("A theme with key {key} exists already.", key=data['key']) from None
         publish(session, "theme.created", _event_data(theme), caller, _trail_of(caller))
     return theme_view(theme, caller.language)
 
@@ -166,8 +174,8 @@ def _require_curator_for_changes(caller, theme, data):
     )
     if rewritten:
         raise Forbidden(
-            f"Only a platform admin may change existing labels of the shared taxonomy "
-            f"({', '.join(rewritten)}); add translations for other languages."
+            "Only a platform admin may change existing labels of the shared taxonomy ({labels}); add "
+            "translations for other languages.", labels=", ".join(rewritten)
         )
 
 
@@ -208,12 +216,12 @@ def transition(session, caller, theme_id, payload):
         theme = get_or_404(session, Theme, theme_id, "Theme")
         allowed_from = {"accepted": ("proposed", "retired"), "retired": ("proposed", "accepted")}[data["to"]]
         if theme.status not in allowed_from:
-            raise Conflict(f"A {theme.status} theme cannot become {data['to']}.")
+            raise Conflict("A {status} theme cannot become {to}.", status=theme.status, to=data['to'])
         missing = missing_languages(theme.labels)
         if data["to"] == "accepted" and missing:
             raise ValidationFailed(
                 "An accepted theme has a label in every language.",
-                {"labels": [f"Add the labels in {', '.join(missing)} first."]},
+                {"labels": [N_("Add the labels in {languages} first.").format(languages=', '.join(missing))]},
             )
         theme.status = data["to"]
         session.flush()
@@ -260,7 +268,8 @@ def merge(session, caller, theme_id, payload):
                 {"into_theme_id": ["Choose an accepted theme other than this one."]},
             )
         if theme.status == "merged":
-            raise Conflict(f"This theme was merged into {theme.merged_into_id} already.")
+            raise Conflict("This theme was merged into {merged_into_id} already.",
+                           merged_into_id=theme.merged_into_id)
         children = select(Theme.id).where(Theme.parent_id == theme.id)
         if into.parent_id is not None and session.scalar(children.limit(1)):
             raise ValidationFailed(

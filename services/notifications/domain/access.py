@@ -37,7 +37,7 @@ def owned_or_404(session, caller, model, id_, what):
     require_authenticated(caller)
     obj = session.get(model, str(id_)) if id_ else None
     if obj is None or not caller.administers(obj.association_id):
-        raise NotFound(f"{what} {id_} not found.")
+        raise NotFound("{what} {id} not found.", what=what, id=id_)
     return obj
 
 
@@ -50,5 +50,5 @@ def can_manage_person(session, caller, person_id):
 def person_or_404(session, caller, person_id):
     require_authenticated(caller)
     if not person_id or not can_manage_person(session, caller, str(person_id)):
-        raise NotFound(f"Person {person_id} not found.")
+        raise NotFound("Person {person_id} not found.", person_id=person_id)
     return str(person_id)

@@ -114,7 +114,7 @@ def update_(session, caller, campaign_id, payload, *, daily_cap):
     with session.begin():
         campaign = _locked_or_404(session, caller, campaign_id)
         if campaign.status not in EDITABLE:
-            raise Conflict(f"A campaign that is {campaign.status} cannot be changed.")
+            raise Conflict("A campaign that is {status} cannot be changed.", status=campaign.status)
         if "segment" in data:
             check_segment(session, campaign.association_id, data["segment"])
         for key, value in data.items():
@@ -159,7 +159,7 @@ def schedule(session, caller, campaign_id, payload, *, daily_cap):
     with session.begin():
         campaign = _locked_or_404(session, caller, campaign_id)
         if campaign.status not in EDITABLE:
-            raise Conflict(f"The campaign is {campaign.status} already.")
+            raise Conflict("The campaign is {status} already.", status=campaign.status)
         count = _audience_size(session, campaign)
         if not count:
             raise Conflict("Nobody in this segment has given the consent this campaign needs.")
@@ -177,7 +177,7 @@ def cancel(session, caller, campaign_id):
     with session.begin():
         campaign = _locked_or_404(session, caller, campaign_id)
         if campaign.status not in ("draft", "scheduled", "sending"):
-            raise Conflict(f"A campaign that is {campaign.status} cannot be cancelled.")
+            raise Conflict("A campaign that is {status} cannot be cancelled.", status=campaign.status)
         unsent = (
             session.execute(
                 update(Delivery)

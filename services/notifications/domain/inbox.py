@@ -37,7 +37,7 @@ def mark_read(session, caller, item_id):
     with session.begin():
         item = session.get(InboxItem, str(item_id)) if item_id else None
         if item is None or item.person_id != person_id:
-            raise NotFound(f"Inbox item {item_id} not found.")
+            raise NotFound("Inbox item {item_id} not found.", item_id=item_id)
         if item.read_at is None:
             item.read_at = utcnow()
         session.flush()

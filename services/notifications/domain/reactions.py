@@ -175,7 +175,8 @@ def on_join_requested(session, envelope):
         envelope["id"],
         "network_join_requested",
         conveners,
-        {"network_name": name, "requester_name": requester.name, "message": data.get("message")},
+        {"network_name": name, "network_names": data.get("names") or {}, "requester_name": requester.name,
+         "message": data.get("message")},
         _network_association(network, envelope),
     )
 
@@ -193,7 +194,8 @@ def on_join_decided(session, envelope):
         envelope["id"],
         "network_join_decided",
         [person(session, data["person_id"])],
-        {"network_name": name, "approved": approved, "reason": data.get("reason")},
+        {"network_name": name, "network_names": data.get("names") or {}, "approved": approved,
+         "reason": data.get("reason")},
         _network_association(network, envelope),
     )
 

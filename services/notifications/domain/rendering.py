@@ -152,10 +152,18 @@ def wrap(language, subject, body, action=None, action_url=None, unsubscribe_url=
     return text, html
 
 
+def in_readers_language(context, language):
+    """A name given in several languages (``network_names``) is shown in the reader's: ``network_name``
+    becomes that one where there is one."""
+    chosen = {key[: -len("s")]: value[language] for key, value in context.items()
+              if key.endswith("_names") and isinstance(value, dict) and value.get(language)}
+    return {**context, **chosen}
+
+
 def render(kind, language, context, unsubscribe_url=None):
     """Render message ``kind`` in ``language`` (falling back to English) with ``context``."""
     language = pick_language(language)
-    variables = dict(context, language=language)
+    variables = dict(in_readers_language(context, language), language=language)
     template = TEXT.get_template(f"{language}/{kind}.j2")
     subject = " ".join(_block(template, "subject", variables).split())
     body = _block(template, "body", variables)

@@ -4,9 +4,12 @@ years-old mail must still work."""
 import jwt
 
 from nabo_common.api.errors import BadInput
+from nabo_common.i18n.catalogues import N_
 
 PURPOSE = "unsubscribe"
-NOT_VALID = "This {what} link is not valid; use the link from the latest message."
+# per purpose, whole sentences for translators
+NOT_VALID = {"unsubscribe": N_("This unsubscribe link is not valid; use the link from the latest message."),
+             "cancel": N_("This cancel link is not valid; use the link from the latest message.")}
 
 
 def sign_for(keys, purpose, claims):
@@ -23,9 +26,9 @@ def verify_for(keys, token, purpose, required, what):
         secret = dict(keys)[kid]
         claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": list(required)})
     except (jwt.PyJWTError, KeyError, TypeError):
-        raise BadInput(NOT_VALID.format(what=what)) from None
+        raise BadInput(NOT_VALID[what]) from None
     if claims.get("pur") != purpose:
-        raise BadInput(NOT_VALID.format(what=what))
+        raise BadInput(NOT_VALID[what])
     return claims
 
 
@@ -40,6 +43,6 @@ def verify(keys, token):
     """The token's claims, or BadInput if it is not one of ours."""
     claims = verify_for(keys, token, PURPOSE, ("p", "a", "k"), "unsubscribe")
     if claims["k"] not in ("newsletter", "contact"):
-        raise BadInput(NOT_VALID.format(what="unsubscribe"))
+        raise BadInput(NOT_VALID["unsubscribe"])
     return {"person_id": claims["p"], "association_id": claims["a"], "kind": claims["k"],
             "campaign_id": claims.get("c")}

@@ -141,7 +141,7 @@ def list_(session, caller, query):
 def get(session, caller, webhook_id):
     hook = _visible_or_404(session, caller, webhook_id)
     if not hook.active:
-        raise NotFound(f"Webhook {webhook_id} not found.")
+        raise NotFound("Webhook {webhook_id} not found.", webhook_id=webhook_id)
     return dump(schemas.Webhook, hook)
 
 
@@ -149,7 +149,7 @@ def delete(session, caller, webhook_id):
     with session.begin():
         hook = _visible_or_404(session, caller, webhook_id)
         if not hook.active:
-            raise NotFound(f"Webhook {webhook_id} not found.")
+            raise NotFound("Webhook {webhook_id} not found.", webhook_id=webhook_id)
         hook.active = False  # kept for its delivery history; never called again
         _announce(session, caller, hook, "webhook.deleted")
     return None

@@ -49,7 +49,7 @@ def test_one_bad_entry_registers_nothing_and_each_is_named(tenant_a):
     )
     assert refused.status_code == 422
     errors = refused.json()["errors"]["registrations"]
-    assert "registered for this event already" in errors["1"]["_entry"][0] and "name" in errors["2"]
+    assert "al aangemeld voor dit evenement" in errors["1"]["_entry"][0] and "name" in errors["2"]
     assert check(tenant_a.admin.get(path), 200)["total"] == 1
 
 
@@ -59,7 +59,8 @@ def test_a_csv_import_is_all_or_nothing_with_errors_by_line_and_field(tenant_a):
     path = f"/v1/events/{event['id']}/registrations"
     first, second = f"{unique('c1')}@x.test", f"{unique('c2')}@x.test"
     bad = f"Name,Email,Source channel\nOne,{first},website\nTwo,{second},carrier-pigeon\nThree,,\n"
-    refused = tenant_a.admin.post(f"{path}/import", data=bad.encode(), headers={"Content-Type": "text/csv"})
+    refused = tenant_a.admin.post(f"{path}/import", data=bad.encode(),
+                                  headers={"Content-Type": "text/csv", "Accept-Language": "en"})
     assert refused.status_code == 422
     assert refused.json()["errors"]["csv"] == {
         "line 3": {

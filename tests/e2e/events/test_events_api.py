@@ -229,17 +229,25 @@ def test_seven_meeting_programme_report(tenant_a):
     assert report["host_company"]["with_host_company"]["average_attendance"] == 7.0
     assert report["host_company"]["without_host_company"]["average_attendance"] == 5.4
 
-    response = admin.get(f"/v1/programmes/{pid}/report", params={"format": "csv"})
+    english = {"Accept-Language": "en"}
+    response = admin.get(f"/v1/programmes/{pid}/report", params={"format": "csv"}, headers=english)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.text)))
     header, body = rows[0], rows[1:8]
-    assert [row[header.index("attendees")] for row in body] == ["9", "2", "7", "7", "7", "6", "3"]
-    assert [row[header.index("themes")] for row in body] == [theme for theme, _ in MEETINGS]
+    assert [row[header.index("Attendees")] for row in body] == ["9", "2", "7", "7", "7", "6", "3"]
+    assert [row[header.index("Themes")] for row in body] == [theme for theme, _ in MEETINGS]
     total = rows[8]
-    assert total[0] == "TOTAL" and total[header.index("attendees")] == "41"
-    assert rows[9][header.index("attendees")] == "5.9"
-    assert rows[-1] == ["DKK", "7500000", "7000000", "500000"]
-    assert admin.get(f"/v1/programmes/{pid}/report", headers={"Accept": "text/csv"}).text == response.text
+    assert total[0] == "Total" and total[header.index("Attendees")] == "41"
+    assert rows[9][header.index("Attendees")] == "5.9"
+    assert rows[-2:] == [["Currency", "Granted", "Used", "Remaining"],
+                         ["DKK", "DKK75,000.00", "DKK70,000.00", "DKK5,000.00"]]
+    as_csv = admin.get(f"/v1/programmes/{pid}/report", headers={"Accept": "text/csv", **english})
+    assert as_csv.text == response.text
+    danish = admin.get(f"/v1/programmes/{pid}/report", params={"format": "csv"},
+                       headers={"Accept-Language": "da"})
+    rows = list(csv.reader(io.StringIO(danish.text)))
+    assert rows[0][rows[0].index("Deltagere")] == "Deltagere" and rows[9][7] == "5,9"
+    assert rows[-1] == ["DKK", "75.000,00\xa0kr.", "70.000,00\xa0kr.", "5.000,00\xa0kr."]
 
     # the same report as a printable page, in Danish, with its charts drawn from the same figures
     page = admin.get(

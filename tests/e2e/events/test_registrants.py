@@ -38,7 +38,7 @@ def test_a_member_registers_themself_with_nothing_but_the_channel(tenant_a):
         tenant_a.member_email,
         "network",
     )
-    again = tenant_a.member.post(path, {})
+    again = tenant_a.member.post(path, {}, headers={"Accept-Language": "en"})
     assert again.status_code == 409 and "registered for this event already" in again.json()["detail"]
 
 

@@ -202,8 +202,8 @@ def test_the_yearly_business_panel_rebuilt_end_to_end(api, tenant_a):
     assert "attachment" in as_csv.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(as_csv.text)))
     assert len(rows) == 40
-    assert {r["sub_theme_key"] for r in rows} == {k for k, _ in SUB_THEMES}
-    assert sum(int(r["supports"]) for r in rows) == 13
+    assert {r["Sub-theme key"] for r in rows} == {k for k, _ in SUB_THEMES}
+    assert sum(int(r["Supports"]) for r in rows) == 13
     markdown = api.get(f"/v1/panels/{pid}/catalogue", headers={"Accept": "text/markdown"})
     assert markdown.headers["content-type"].startswith("text/markdown")
     assert [line for line in markdown.text.splitlines() if line.startswith("## ")] == [

@@ -182,7 +182,9 @@ def test_unknown_field_is_named_in_problem(tenant_a):
         {"name": "Acme", "country": "NL", "owner_association_id": "x" * 36, "status": "active"},
     )
     assert r.status_code == 422
-    assert r.json()["errors"]["status"] == ["Unknown field."]
+    assert r.json()["errors"]["status"] == ["Onbekend veld."]  # in the Dutch admin's language
+    unknown = {"field": "status", "code": "unknown_field", "message": "Onbekend veld."}
+    assert unknown in r.json()["field_errors"]
 
 
 def test_oversized_body_is_413(tenant_a):

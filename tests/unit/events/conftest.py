@@ -17,6 +17,8 @@ ASSOC_B = str(uuid.uuid4())
 
 
 NETWORK = "5b0e9a3e-8a55-4d0b-9d49-6f8b9d3c7a11"
+THEME = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5"
+HOST_COMPANY = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
 
 
 class Directory:
@@ -29,6 +31,8 @@ class Directory:
             ASSOC_B: {"id": ASSOC_B, "name": "Grenzland Unternehmer", "time_zone": "Europe/Berlin"},
         }
         self.networks = {NETWORK: {"id": NETWORK, "name": {"en": "Green builders", "da": "Grønne byggere"}}}
+        self.themes_ = [{"id": THEME, "labels": {"en": "Energy transition", "de": "Energiewende"}}]
+        self.organisations = {HOST_COMPANY: {"id": HOST_COMPANY, "name": "Vindmølle ApS"}}
 
     def association(self, association_id):
         if association_id not in self.associations:
@@ -39,6 +43,14 @@ class Directory:
         if network_id not in self.networks:
             raise NotFound(f"Network {network_id} not found.")
         return self.networks[network_id]
+
+    def themes(self, limit):
+        return self.themes_[:limit]
+
+    def organisation(self, organisation_id):
+        if organisation_id not in self.organisations:
+            raise NotFound("Organisation not found.")
+        return self.organisations[organisation_id]
 
 
 

@@ -31,7 +31,7 @@ def speaking(language):
 
 def test_calendar_is_valid_icalendar_with_time_zone_and_cancellation(session, admin_a):
     event = make_event(session, admin_a)
-    answer = calendars.one_event(session, ANON, event["id"])
+    answer = calendars.one_event(session, ANON, event["id"], Directory())
     assert answer["filename"] == f"event-{event['id']}.ics"
     text = answer["calendar"]
     cal = parse_everywhere(text)
@@ -82,7 +82,7 @@ def test_an_id_that_is_not_a_uuid_names_no_calendar(session, raw):
         with pytest.raises(NotFound):
             feed(session, ANON, raw, Directory())
     with pytest.raises(NotFound):
-        calendars.one_event(session, ANON, raw)
+        calendars.one_event(session, ANON, raw, Directory())
 
 
 def test_an_unknown_association_or_network_has_no_feed(session):

@@ -6,6 +6,7 @@ from tests.unit.events.conftest import (
     ANON,
     ASSOC_A,
     ASSOC_B,
+    Directory,
     at,
     event_payload,
     make_event,
@@ -125,8 +126,8 @@ def test_join_link_hidden_until_registered(session, admin_a):
     assert seen["join_url"] is None and seen["join_url_hidden"] is True
     register_self(session, member, event["id"])
     assert lifecycle.get(session, member, event["id"])["join_url"] == "https://meet.example/abc"
-    assert "meet.example" not in calendars.one_event(session, ANON, event["id"])["calendar"]
-    assert "meet.example" in calendars.one_event(session, member, event["id"])["calendar"]
+    assert "meet.example" not in calendars.one_event(session, ANON, event["id"], Directory())["calendar"]
+    assert "meet.example" in calendars.one_event(session, member, event["id"], Directory())["calendar"]
 
 
 def test_search_filters(session, admin_a):

@@ -2,6 +2,7 @@
 format and its visibility; the read model of persons and GDPR duties."""
 import csv
 import io
+from dataclasses import replace
 
 import pytest
 
@@ -110,11 +111,11 @@ def test_catalogue_groups_accepted_ideas_by_sub_theme_in_every_format(world):
     as_csv = world.do(catalogue.get, world.alice, panel["id"], {"format": "csv"}, world.directory)
     assert as_csv["content_type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(as_csv["body"])))
-    assert [(r["sub_theme_key"], r["title"], r["supports"]) for r in rows] == [
+    assert [(r["Sub-theme key"], r["Title"], r["Supports"]) for r in rows] == [
         ("green-guidance", "Energy check | for *all*", "0"),
         ("green-funding", "Green loan desk", "2"),
     ]
-    assert rows[1]["supports_by_organisation"] == "Alpha Solar ApS: 1; Beta Byg A/S: 1"
+    assert rows[1]["Supports by organisation"] == "Alpha Solar ApS: 1; Beta Byg A/S: 1"
 
     md = world.do(catalogue.get, world.alice, panel["id"], {"format": "md"}, world.directory)["body"]
     assert "## Green guidance" in md and "## Green funding" in md
@@ -127,6 +128,20 @@ def test_catalogue_groups_accepted_ideas_by_sub_theme_in_every_format(world):
     assert "Draft, not yet published" in page["body"]
     with pytest.raises(ValidationFailed):
         world.do(catalogue.get, world.alice, panel["id"], {"format": "pdf"}, world.directory)
+
+
+def test_the_catalogue_speaks_the_readers_language(world):
+    panel = world.panel()
+    accepted_idea(world, panel, world.alice, "Green loan desk")
+    accepted_idea(world, panel, world.bob, "Without a sub-theme", sub_theme=None)
+    dutch = replace(world.alice, language="nl")
+    data = world.do(catalogue.get, dutch, panel["id"], {"format": "json"})
+    assert data["sections"][-1]["name"] == "Overige ideeën"
+    as_csv = world.do(catalogue.get, dutch, panel["id"], {"format": "csv"})["body"]
+    assert as_csv.splitlines()[0].startswith("Sleutel van het subthema,Subthema,Idee-id,Titel")
+    md = world.do(catalogue.get, dutch, panel["id"], {"format": "md"})["body"]
+    assert "Strategisch thema: **Green transition**" in md and "- Steunbetuigingen: 0" in md
+    assert "2 ideeën, 0 steunbetuigingen." in md and "Supports" not in md
 
 
 def test_html_catalogue_escapes_participant_text(world):

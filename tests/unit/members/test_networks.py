@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -229,3 +230,13 @@ def test_gdpr_export_lists_networks_and_erasure_removes_memberships(world, nl):
     world.call(gdpr.erase, nl["admin"], nl["starter"].person_id)
     assert world.call(directory.get, nl["admin"], network["id"])["member_count"] == 0
     assert world.events("network.member_left")[-1]["person_id"] == nl["starter"].person_id
+
+
+def test_a_network_is_named_in_the_readers_language_and_says_when_it_fell_back(world, nl):
+    network = _network(world, nl["starter"], [nl["association"].id])
+    for language, expected in (("de", ("Kajak-Netzwerk", "de")), ("nl", ("Kajaknetwerk Drenthe", "nl")),
+                               ("sv", ("Kajak-Netzwerk", "de"))):
+        reader = replace(nl["starter"], language=language)
+        seen = world.call(directory.get, reader, network["id"])
+        assert (seen["display_name"], seen["name_language"]) == expected
+        assert seen["name"] == {"nl": "Kajaknetwerk Drenthe", "de": "Kajak-Netzwerk"}

@@ -126,3 +126,20 @@ def test_meeting_mails_say_with_whom_when_where_and_what_is_missing():
     assert "tirsdag den 3. marts 2026, 14.00" in scheduled.text
     reminder = rendering.render("meeting_profile_reminder", "de", CONTEXT)
     assert "Themen, Bedarfe" in reminder.text
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("nl", "Welkom bij Jonge webbouwers"), ("de", "Junge Webbauer"), ("sv", "Jonge webbouwers"),
+])
+def test_a_network_is_named_in_the_readers_language_where_it_has_a_name_in_it(language, expected):
+    names = {"nl": "Jonge webbouwers", "de": "Junge Webbauer"}
+    context = dict(CONTEXT, network_name="Jonge webbouwers", network_names=names)
+    assert expected in rendering.render("network_join_decided", language, context).subject
+
+
+@pytest.mark.parametrize("kind", sorted(EXPECTED_KINDS))
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_no_message_reads_as_its_english(kind, language):
+    english = rendering.render(kind, "en", CONTEXT)
+    translated = rendering.render(kind, language, CONTEXT)
+    assert translated.subject != english.subject and translated.summary != english.summary

@@ -34,9 +34,10 @@ def convened_network(session, caller, network_id):
 
 
 def convened_member(session, caller, network_id, person_id, status, missing):
-    """The network and one of its members with ``status``, for a convener to act on."""
+    """The network and one of its members with ``status``, for a convener to act on; NotFound says
+    ``missing`` (a message with a ``{person_id}`` place) otherwise."""
     network = convened_network(session, caller, network_id)
     member = membership(session, network.id, person_id)
     if member is None or member.status != status:
-        raise NotFound(missing)
+        raise NotFound(missing, person_id=person_id)
     return network, member

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from contracts.api import networks as schemas
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
 from nabo_common.api.validation import load
+from nabo_common.i18n.catalogues import N_
 from services.members.domain import access
 from services.members.domain.accounts import claims_for
 from services.members.domain.networks.conveners import convened_member, convened_network, convener_ids
@@ -29,11 +30,12 @@ def check_eligible(session, network, person):
             raise Forbidden("This network is open to members of its eligible associations only.")
     if network.max_age is not None:
         if person.birth_year is None:
-            raise Forbidden(f"This network is for people up to {network.max_age}; "
-                            "add your birth year to your profile to join.")
+            raise Forbidden("This network is for people up to {max_age}; add your birth year to your profile "
+                            "to join.",
+                            max_age=network.max_age)
         # the age reached this year: "up to 30" admits those who turn 30 this year at most
         if datetime.now(timezone.utc).year - person.birth_year > network.max_age:
-            raise Forbidden(f"This network is for people up to {network.max_age}.")
+            raise Forbidden("This network is for people up to {max_age}.", max_age=network.max_age)
 
 
 def _live_person_or_422(session, person_id, field="person_id"):
@@ -86,6 +88,7 @@ def join(session, caller, network_id, payload):
                 publish_for(session, caller, network, "network.join_requested", {
                     "network_id": network.id, "person_id": caller.person_id,
                     "convener_person_ids": convener_ids(session, network.id), "name": display_name(network),
+                    "names": dict(network.name or {}),
                     "message": member.message})
     return member_result(session, member)
 
@@ -140,6 +143,7 @@ def _decide(session, caller, network, member, decision, reason):
             "decision": decision,
             "reason": reason,
             "name": display_name(network),
+            "names": dict(network.name or {}),
         },
     )
     if decision == "approved":
@@ -159,7 +163,7 @@ def decide(session, caller, network_id, person_id, payload):
             network_id,
             person_id,
             "requested",
-            f"No request to join from person {person_id}.",
+            N_("No request to join from person {person_id}."),
         )
         result = member_result(session, member)
         _decide(session, caller, network, member, data["decision"], data.get("reason"))

@@ -39,7 +39,8 @@ def decide_owner(session, caller, network_id, association_id, payload):
         network = visible_or_404(session, caller, network_id)
         owner = next((o for o in network.owners if o.association_id == association_id), None)
         if owner is None or owner.status != "pending":
-            raise NotFound(f"No pending ownership of association {association_id}.")
+            raise NotFound("No pending ownership of association {association_id}.",
+                           association_id=association_id)
         access.require_admin_of(caller, association_id)
         if data["decision"] == "approved":
             owner.status = "active"

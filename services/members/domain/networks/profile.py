@@ -1,6 +1,7 @@
 """A network's descriptive fields: names and descriptions (and the search
 text made of them), eligibility and themes."""
 from nabo_common.api.errors import ValidationFailed
+from nabo_common.i18n.catalogues import N_
 from services.members.domain import themes
 from services.members.models import Association, NetworkTheme
 
@@ -18,7 +19,8 @@ def check_associations(session, association_ids, field):
     for association_id in association_ids:
         if session.get(Association, association_id) is None:
             raise ValidationFailed(
-                "Unknown association.", {field: [f"No such association: {association_id}."]}
+                "Unknown association.", {field: [
+                    N_("No such association: {association_id}.").format(association_id=association_id)]}
             )
 
 

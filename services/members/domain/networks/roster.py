@@ -6,6 +6,7 @@ from contracts.api import networks as schemas
 from nabo_common.api.errors import Forbidden, NotFound
 from nabo_common.api.pagination import page
 from nabo_common.api.validation import load
+from nabo_common.i18n.catalogues import N_
 from services.members.domain import access
 from services.members.domain.networks.conveners import can_convene, convened_member, require_convener
 from services.members.domain.networks.publishing import publish_changed, publish_member
@@ -31,7 +32,7 @@ def remove(session, caller, network_id, person_id):
             require_convener(session, caller, network)
         member = membership(session, network.id, person_id)
         if member is None:
-            raise NotFound(f"Person {person_id} is not in this network.")
+            raise NotFound("Person {person_id} is not in this network.", person_id=person_id)
         _drop(session, caller, network, member)
     return None
 
@@ -40,7 +41,7 @@ def update_member(session, caller, network_id, person_id, payload):
     data = load(schemas.MemberUpdate, payload)
     with session.begin():
         network, member = convened_member(session, caller, network_id, person_id, "active",
-                                          f"Person {person_id} is not a member of this network.")
+                                          N_("Person {person_id} is not a member of this network."))
         if member.role != data["role"]:
             member.role = data["role"]
             session.flush()

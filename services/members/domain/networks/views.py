@@ -1,13 +1,17 @@
 """What callers see of a network and of its members."""
 from sqlalchemy import func, select
 
+from services.members.domain.themes import label_and_language
 from services.members.models import NetworkMember, Person
 
 
-def network_view(network, member_count, mine):
+def network_view(network, member_count, mine, language="en"):
+    display_name, name_language = label_and_language(network.name, language)
     return {
         "id": network.id,
         "name": dict(network.name),
+        "display_name": display_name,
+        "name_language": name_language,
         "description": dict(network.description),
         "themes": sorted(link.theme_id for link in network.theme_links),
         "owners": [{"association_id": o.association_id, "status": o.status} for o in network.owners],
@@ -48,7 +52,7 @@ def network_views(session, caller, networks):
                     )
                 )
             }
-    return [network_view(n, counts.get(n.id, 0), mine.get(n.id)) for n in networks]
+    return [network_view(n, counts.get(n.id, 0), mine.get(n.id), caller.language) for n in networks]
 
 
 def network_result(session, caller, network):

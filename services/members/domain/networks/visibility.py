@@ -69,5 +69,5 @@ def visibility_filter(caller):
 def visible_or_404(session, caller, network_id):
     network = session.get(Network, str(network_id)) if network_id else None
     if network is None or not can_see(caller, network, membership(session, network.id, caller.person_id)):
-        raise NotFound(f"Network {network_id} not found.")
+        raise NotFound("Network {network_id} not found.", network_id=network_id)
     return network

@@ -1,0 +1,76 @@
+"""Names of what the members service owns, in the reader's language: theme labels and host companies
+for reports and calendars. A theme shows its label in the reader's language, else the first there is
+(English, German, Dutch, Danish, Swedish), and says which language that was; a theme that is no theme
+id (free text) shows as written."""
+from nabo_common.api.errors import NaboError
+
+LABEL_FALLBACK = ("en", "de", "nl", "da", "sv")
+THEME_PAGE = 200  # the taxonomy holds tens of themes; the most one page gives
+
+
+def in_language(labels, language):
+    """(text, language it is in) of a ``{language: text}`` map: the reader's, else the first there is."""
+    for candidate in (language, *LABEL_FALLBACK):
+        if (labels or {}).get(candidate):
+            return labels[candidate], candidate
+    return None, None
+
+
+class Names:
+    """Looks names up once per answer, through ``directory`` (the members service, as the caller)."""
+
+    def __init__(self, directory, language):
+        self.directory = directory
+        self.language = language
+        self._themes = None
+        self._organisations = {}
+
+    def _theme_labels(self):
+        if self._themes is None:
+            self._themes = {theme["id"]: theme["labels"] for theme in self.directory.themes(THEME_PAGE)}
+        return self._themes
+
+    def theme(self, value):
+        name, language = in_language(self._theme_labels().get(value), self.language)
+        return {"id": value, "name": name or value, "name_language": language}
+
+    def theme_names(self, values):
+        return [self.theme(value)["name"] for value in values]
+
+    def organisation(self, organisation_id):
+        """The organisation's name, or None where the reader may not see it."""
+        if not organisation_id:
+            return None
+        if organisation_id not in self._organisations:
+            try:
+                found = self.directory.organisation(organisation_id)
+            except NaboError:
+                found = None
+            self._organisations[organisation_id] = found["name"] if found else None
+        return self._organisations[organisation_id]
+
+
+class NoNames(Names):
+    """Names as they are stored, for answers with no reader (a mail's attached calendar)."""
+
+    def __init__(self):
+        super().__init__(None, "en")
+
+    def _theme_labels(self):
+        return {}
+
+    def organisation(self, organisation_id):
+        return None
+
+
+def name_host_companies(views, names):
+    """Give each view's venue the name of the host company whose premises it is, where the reader may
+    see it (``host_organisation_name``, else null)."""
+    for view in views:
+        venue = view.get("venue")
+        if venue and venue.get("host_organisation_id"):
+            venue["host_organisation_name"] = names.organisation(venue["host_organisation_id"])
+        elif venue:
+            venue["host_organisation_name"] = None
+    return views
+
