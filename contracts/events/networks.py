@@ -142,6 +142,7 @@ class NetworkMemberData(_Strict):
         "person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
         "convener_person_ids": ["860553e2-615a-556a-803d-49035e145141"],
         "name": "Anne Holm",
+        "names": {"da": "Grønne iværksættere", "de": "Grüne Gründer"},
         "message": "We install solar panels and would like to join.",
     }
 )
@@ -163,6 +164,7 @@ class JoinRequestedData(_Strict):
         "decision": "approved",
         "reason": None,
         "name": "Anne Holm",
+        "names": {"da": "Grønne iværksættere", "de": "Grüne Gründer"},
     }
 )
 class JoinDecidedData(_Strict):

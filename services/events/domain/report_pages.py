@@ -12,6 +12,7 @@ from nabo_common.api.errors import NotFound
 from nabo_common.printable.charts import bar_chart
 from nabo_common.printable.pages import Pages, as_date, local_date, money
 from services.events.domain import access, feedback, reports
+from services.events.domain.names import Names
 from services.events.models import Feedback
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -104,7 +105,7 @@ def programme_charts(report, language):
 
 
 def programme_page(session, caller, programme_id, directory):
-    report = reports.build(session, caller, programme_id)
+    report = reports.report(session, caller, programme_id, directory)
     programme = report["programme"]
     language = caller.language
     body = PAGES.render(
@@ -154,7 +155,7 @@ def event_charts(line, distribution, language):
 
 def event_page(session, caller, event_id, directory):
     event = access.managed_event_or_404(session, caller, event_id)
-    line = reports.event_line(session, event)
+    line = reports.event_line(session, event, Names(directory, caller.language))
     rated = session.scalars(select(Feedback).where(Feedback.event_id == event.id)).all()
     distribution = feedback.summarise(rated)["distribution"]
     language = caller.language

@@ -135,11 +135,11 @@ def test_the_catalogue_speaks_the_readers_language(world):
     accepted_idea(world, panel, world.alice, "Green loan desk")
     accepted_idea(world, panel, world.bob, "Without a sub-theme", sub_theme=None)
     dutch = replace(world.alice, language="nl")
-    data = world.do(catalogue.get, dutch, panel["id"], {"format": "json"})
+    data = world.do(catalogue.get, dutch, panel["id"], {"format": "json"}, world.directory)
     assert data["sections"][-1]["name"] == "Overige ideeën"
-    as_csv = world.do(catalogue.get, dutch, panel["id"], {"format": "csv"})["body"]
+    as_csv = world.do(catalogue.get, dutch, panel["id"], {"format": "csv"}, world.directory)["body"]
     assert as_csv.splitlines()[0].startswith("Sleutel van het subthema,Subthema,Idee-id,Titel")
-    md = world.do(catalogue.get, dutch, panel["id"], {"format": "md"})["body"]
+    md = world.do(catalogue.get, dutch, panel["id"], {"format": "md"}, world.directory)["body"]
     assert "Strategisch thema: **Green transition**" in md and "- Steunbetuigingen: 0" in md
     assert "2 ideeën, 0 steunbetuigingen." in md and "Supports" not in md
 
