@@ -53,8 +53,10 @@ class TcpProxy:
             source.close()
 
     def cut(self):
-        """Drop every open connection and refuse new ones: the broker is 'down'."""
+        """Drop every open connection and refuse new ones: the network between the two sides is cut. The
+        number of connections dropped."""
         self.enabled = False
+        dropped = len(self.connections)
         for client, upstream in self.connections:
             for s in (client, upstream):
                 try:
@@ -62,6 +64,7 @@ class TcpProxy:
                 except OSError:
                     pass
         self.connections.clear()
+        return dropped
 
     def restore(self):
         self.enabled = True
