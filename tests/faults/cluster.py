@@ -220,8 +220,9 @@ class Cluster:
             self.rabbitmq.start()
         if self.postgres is not None and self.postgres.pid is None:
             self.postgres.start()
-        self.broker.restore()
-        self.database.restore()
+        for proxy in (self.broker, self.database):
+            proxy.thaw()
+            proxy.restore()
         for process in self.all():
             process.signal(signal.SIGCONT)
         for component in self.processes:

@@ -122,6 +122,14 @@ class PrivateRabbitMQ:
             return None
         return pid
 
+    def logged(self, text):
+        """How many lines of the node's log hold ``text``."""
+        try:
+            with open(os.path.join(self.dir, "log", f"{self.node}.log"), errors="replace") as f:
+                return sum(text in line for line in f)
+        except OSError:
+            return 0
+
     def kill9(self):
         """Crash the node: SIGKILL of its Erlang VM, nothing flushed or closed politely."""
         pid = self.pid

@@ -605,6 +605,66 @@ def _slow_handlers(cluster, world, sink, notifications):
     assert_outcomes("9.", [load], ACCEPTED)
 
 
+def test_12_silent_partition_longer_than_two_heartbeats(cluster, world, sink):
+    """The network to RabbitMQ goes silent (the proxy holds every byte and closes nothing) for longer than
+    two heartbeats, then comes back. Only heartbeats notice a silent peer, and at production's 60 s that
+    takes two minutes, so for this scenario every process runs with AMQP_HEARTBEAT_SECONDS=5 (within
+    what RabbitMQ advises, 5 to 20 s) and the silence lasts 15 s."""
+    processes = cluster.all()
+    for process in processes:
+        process.env["AMQP_HEARTBEAT_SECONDS"] = "5"
+    _restart_together(cluster, processes)
+    try:
+        _silent_partition(cluster, world, sink)
+    finally:
+        for process in processes:
+            del process.env["AMQP_HEARTBEAT_SECONDS"]
+        _restart_together(cluster, processes)
+
+
+def _restart_together(cluster, processes):
+    for process in processes:
+        process.stop()
+    for process in processes:
+        process.start()
+    cluster.wait_ready(processes, timeout=120)
+
+
+def _silent_partition(cluster, world, sink):
+    event = world.event()
+    load = RegistrationLoad(
+        cluster.gateway_url(), event["id"], "s12", total=100, concurrency=2, pause=0.25
+    ).start()
+    wait_sent(load, 20)
+    missed_before = cluster.rabbitmq.logged("missed heartbeats")
+    cluster.broker.freeze()
+    time.sleep(15)  # three heartbeat intervals of silence
+    cluster.broker.thaw()
+    thawed = time.monotonic()
+    load.wait()
+    cluster.wait_ready()
+    after = RegistrationLoad(cluster.gateway_url(), event["id"], "s12b", total=10, concurrency=2)
+    after.start().wait()
+    regs = settle_registrations(cluster, sink, [load, after])
+    # the requests in flight when the link came back: they waited through the silence
+    held = [r for r in load.requests if r["sent_at"] < thawed <= r["sent_at"] + r["seconds"]]
+    missed = cluster.rabbitmq.logged("missed heartbeats") - missed_before
+    finish(
+        "12. silent network partition to RabbitMQ (proxy frozen 15 s; heartbeat 5 s for this scenario)",
+        thawed,
+        regs,
+        answered_after_waiting_through_the_partition=dict(count_outcomes(held)),
+        longest_wait_seconds=round(max(r["seconds"] for r in load.requests), 1),
+        connections_rabbitmq_closed_for_missed_heartbeats=missed,
+    )
+    # the fault happened: RabbitMQ gave up on silent connections, callers were held by the partition
+    assert missed > 0, "RabbitMQ noticed no missed heartbeat"
+    assert held, "no request met the partition"
+    assert_outcomes("12.", [load], ACCEPTED, REFUSED, DEADLINE)
+    assert_outcomes("12. after the partition", [after], ACCEPTED)
+    assert all(p.alive for p in cluster.all()), "a process died from the partition"
+
+
 def test_10_kill9_notifications_mid_campaign_with_the_default_lease(cluster, world, sink):
     """No DELIVERY_LEASE_SECONDS in the environment: the restarted process takes the killed one's
     claimed rows over once their (unrenewed) lease has run out. The send rate is this scenario's setting:
