@@ -39,12 +39,15 @@ def _owned_temp_dir(prefix, user):
     return path
 
 
-def _pid_in(path):
+def _running_pid(pid_file):
+    """The process id a server wrote to its pid file, None unless that process is running."""
     try:
-        with open(path) as f:
-            return int(f.readline().strip())
+        with open(pid_file) as f:
+            pid = int(f.readline().strip())
+        os.kill(pid, 0)
     except (OSError, ValueError):
         return None
+    return pid
 
 
 class PrivateRabbitMQ:
@@ -113,14 +116,7 @@ class PrivateRabbitMQ:
     @property
     def pid(self):
         """The node's Erlang VM (beam) process id, None when it is not running."""
-        pid = _pid_in(self.pid_file)
-        if pid is None:
-            return None
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return None
-        return pid
+        return _running_pid(self.pid_file)
 
     def logged(self, text):
         """How many lines of the node's log hold ``text``."""
@@ -176,14 +172,7 @@ class PrivatePostgres:
     @property
     def pid(self):
         """The postmaster's process id, None when it is not running."""
-        pid = _pid_in(os.path.join(self.dir, "postmaster.pid"))
-        if pid is None:
-            return None
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return None
-        return pid
+        return _running_pid(os.path.join(self.dir, "postmaster.pid"))
 
     def crash(self):
         """``pg_ctl stop -m immediate``: every server process quits at once without a checkpoint, as on a

@@ -85,6 +85,16 @@ def finish(name, restored, regs, campaign=None, interrupted_at_most=0, **extra):
     assert interrupted <= interrupted_at_most, f"{name}: {interrupted} mails interrupted"
 
 
+def settle_with_recovery(cluster, sink, event, load, tag):
+    """Once the load is done and every process ready again, ten more registrations (the system recovered),
+    then the ledger of both settled; the later load and the result."""
+    load.wait()
+    cluster.wait_ready()
+    after = RegistrationLoad(cluster.gateway_url(), event["id"], tag, total=10, concurrency=2)
+    after.start().wait()
+    return after, settle_registrations(cluster, sink, [load, after])
+
+
 def durable_canary(cluster):
     """A persistent message, confirmed by the broker, in a durable queue of its own: what a crash of the
     broker must not lose. The queue's name."""
@@ -153,11 +163,7 @@ def test_1_broker_crash_and_restart_mid_load(cluster, world, sink):
     time.sleep(5)  # the outage: the load goes on
     cluster.rabbitmq.start()
     restored = time.monotonic()
-    load.wait()
-    cluster.wait_ready()
-    after = RegistrationLoad(cluster.gateway_url(), event["id"], "s1b", total=10, concurrency=2)
-    after.start().wait()
-    regs = settle_registrations(cluster, sink, [load, after])
+    after, regs = settle_with_recovery(cluster, sink, event, load, "s1b")
     mails = settle_campaign(cluster, sink, campaign, world.recipients)
     during = load.between(crashed, restored)
     canary_left = canary_messages(cluster, canary)
@@ -641,11 +647,7 @@ def _silent_partition(cluster, world, sink):
     time.sleep(15)  # three heartbeat intervals of silence
     cluster.broker.thaw()
     thawed = time.monotonic()
-    load.wait()
-    cluster.wait_ready()
-    after = RegistrationLoad(cluster.gateway_url(), event["id"], "s12b", total=10, concurrency=2)
-    after.start().wait()
-    regs = settle_registrations(cluster, sink, [load, after])
+    after, regs = settle_with_recovery(cluster, sink, event, load, "s12b")
     # the requests in flight when the link came back: they waited through the silence
     held = [r for r in load.requests if r["sent_at"] < thawed <= r["sent_at"] + r["seconds"]]
     missed = cluster.rabbitmq.logged("missed heartbeats") - missed_before
