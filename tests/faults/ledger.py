@@ -12,6 +12,9 @@ After the system is quiet again each request is classified by its effects:
 - campaign sends (``POST /v1/campaigns/{id}/send`` answered 202): every
   recipient of the audience gets exactly one mail with the campaign's subject.
 - *unexpected*: a row or mail that no request of the scenario explains.
+- *conflict with itself*: a registration answered 409 "registered already"
+  whose row and mail are its own: a request the broker delivered again after
+  a crash, run a second time while its caller still waited.
 
 Every request also has an *outcome*, what its caller got (``outcome_of``):
 ``201``, ``503 Retry-After`` (refused, retry later), ``503`` (refused without
@@ -164,6 +167,7 @@ def classify_registrations(cluster, sink, loads):
         "interrupted": 0,
         "refused_clean": 0,
         "refused_applied": 0,
+        "conflict_with_itself": 0,
         "statuses": {},
         "outcomes": dict(outcomes(loads)),
     }
@@ -187,6 +191,8 @@ def classify_registrations(cluster, sink, loads):
             result["refused_clean"] += 1
         elif (n_rows, n_mails) == (1, 1) or (n_rows == 1 and r["email"] in interrupted):
             result["refused_applied"] += 1
+            if r["status"] == 409:  # "registered already": by this very request, run a second time
+                result["conflict_with_itself"] += 1
         elif n_rows == 1:
             result["lost"] += 1  # applied but its confirmation never came: half applied
         else:

@@ -40,6 +40,9 @@ def table(results):
             notes.append("answers " + ", ".join(f"{k}×{v}" for k, v in sorted(answers.items())))
         if regs.get("refused_applied"):
             notes.append(f"{regs['refused_applied']} refused but applied whole")
+        if regs.get("conflict_with_itself"):
+            notes.append(f"{regs['conflict_with_itself']} answered 409 about their own registration (request "
+                         "run again after the crash)")
         if regs.get("interrupted"):
             notes.append(f"{regs['interrupted']} mail interrupted (at-most-once, visible)")
         if r.get("campaign"):

@@ -40,6 +40,9 @@ from tests.support.api import check
 ACCEPTED = "201"
 REFUSED = "503 Retry-After"  # nothing done, try again shortly
 DEADLINE = "504"  # the gateway's deadline passed; the request may or may not have been applied
+# a registration request redelivered after a crash runs again while its caller waits, and answers 409
+# "registered already" about the registration its first run made (docs/reliability.md, open findings)
+CONFLICT_WITH_ITSELF = "409"
 
 
 def assert_clean(name, result):
@@ -52,6 +55,14 @@ def assert_outcomes(name, loads, *allowed):
     """Every request got one of the outcomes the scenario allows (a 500 never is)."""
     got = outcomes(loads)
     assert set(got) <= set(allowed), f"{name}: outcomes {dict(got)}, allowed {allowed}"
+
+
+def assert_conflicts_are_redeliveries(name, regs, *loads):
+    """Each 409 answered a registration its own first run had made, and no more of them than requests were
+    in flight (being handled) at the fault."""
+    conflicts = outcomes(loads)[CONFLICT_WITH_ITSELF]
+    assert conflicts == regs["conflict_with_itself"], f"{name}: a 409 that was not the request's own: {regs}"
+    assert conflicts <= sum(load.concurrency for load in loads), f"{name}: {conflicts} answered 409"
 
 
 def wait_sent(load, n, timeout=60):
@@ -181,7 +192,8 @@ def test_1_broker_crash_and_restart_mid_load(cluster, world, sink):
     assert 0 < mails_at_crash < len(world.recipients), "the campaign was not going out at the crash"
     assert any(r["outcome"] != ACCEPTED for r in during), "no request met the outage"
     assert canary_left == 1, "a persistent message in a durable queue did not survive the crash"
-    assert_outcomes("1.", [load], ACCEPTED, REFUSED, DEADLINE)
+    assert_outcomes("1.", [load], ACCEPTED, REFUSED, DEADLINE, CONFLICT_WITH_ITSELF)
+    assert_conflicts_are_redeliveries("1.", regs, load)
     assert_outcomes("1. after the restart", [after], ACCEPTED)
     assert all(p.alive for p in cluster.all()), "a process died from the broker crash"
 
@@ -218,8 +230,10 @@ def test_2_kill9_after_commit_and_while_handling(cluster, world, sink):
     )
     assert sent_at_kill < load.total and events_pid != events_proc.popen.pid
     assert notifications_pid != notifications.popen.pid
-    # requests are queued while events restarts; the ones it was handling when killed meet the deadline
-    assert_outcomes("2.", [load], ACCEPTED, DEADLINE)
+    # requests wait in the durable RPC queue while events restarts; the ones it was handling when killed are
+    # delivered again: 201, or 409 when their first run had committed, or 504 if the restart outlasts the deadline
+    assert_outcomes("2.", [load], ACCEPTED, DEADLINE, CONFLICT_WITH_ITSELF)
+    assert_conflicts_are_redeliveries("2.", regs, load)
 
 
 def test_3_consumer_down_producers_continue(cluster, world, sink):
@@ -662,7 +676,8 @@ def _silent_partition(cluster, world, sink):
     # the fault happened: RabbitMQ gave up on silent connections, callers were held by the partition
     assert missed > 0, "RabbitMQ noticed no missed heartbeat"
     assert held, "no request met the partition"
-    assert_outcomes("12.", [load], ACCEPTED, REFUSED, DEADLINE)
+    assert_outcomes("12.", [load], ACCEPTED, REFUSED, DEADLINE, CONFLICT_WITH_ITSELF)
+    assert_conflicts_are_redeliveries("12.", regs, load)
     assert_outcomes("12. after the partition", [after], ACCEPTED)
     assert all(p.alive for p in cluster.all()), "a process died from the partition"
 
