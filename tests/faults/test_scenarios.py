@@ -230,8 +230,9 @@ def test_2_kill9_after_commit_and_while_handling(cluster, world, sink):
     )
     assert sent_at_kill < load.total and events_pid != events_proc.popen.pid
     assert notifications_pid != notifications.popen.pid
-    # requests wait in the durable RPC queue while events restarts; the ones it was handling when killed are
-    # delivered again: 201, or 409 when their first run had committed, or 504 if the restart outlasts the deadline
+    # requests wait in the durable RPC queue while events restarts; the ones it was handling when killed
+    # are delivered again: 201, 409 when their first run had committed, 504 if the restart outlasts
+    # the deadline
     assert_outcomes("2.", [load], ACCEPTED, DEADLINE, CONFLICT_WITH_ITSELF)
     assert_conflicts_are_redeliveries("2.", regs, load)
 
