@@ -53,13 +53,16 @@ class TcpProxy:
                 except OSError:
                     pass
             source.close()
+            for pair in list(self.connections):  # only open connections are kept, and counted by cut()
+                if source in pair and sink in pair:
+                    self.connections.remove(pair)
 
     def cut(self):
         """Drop every open connection and refuse new ones: the network between the two sides is cut. The
         number of connections dropped."""
         self.enabled = False
         dropped = len(self.connections)
-        for client, upstream in self.connections:
+        for client, upstream in list(self.connections):
             for s in (client, upstream):
                 try:
                     s.shutdown(socket.SHUT_RDWR)
