@@ -115,13 +115,19 @@ class Process:
 
 
 # What deploy/overlays/production (with deploy/base) sets for the components, the rest being the settings'
-# defaults: RPC_TIMEOUT_SECONDS=30 for the gateway, MAX_WORKERS=10 and LOG_LEVEL=INFO for every
-# component. Its rate limits are the defaults too; its Redis rate-limit storage matters only with several
-# gateway replicas (the suite runs one). NABO_ENV stays development: production refuses the development
-# signing keys and the plain-SMTP sink the suite uses, which change nothing of what is measured.
+# defaults: NABO_ENV=production with its public address, JSON logs at INFO, MAX_WORKERS=10, and
+# RPC_TIMEOUT_SECONDS=30 for the gateway. Its rate limits are the defaults too; its Redis rate-limit
+# storage matters only with several gateway replicas (the suite runs one).
+COMMON_PRODUCTION_SETTINGS = {
+    "NABO_ENV": "production",
+    "PUBLIC_BASE_URL": "https://api.nabo.example",
+    "LOG_FORMAT": "json",
+    "LOG_LEVEL": "INFO",
+    "MAX_WORKERS": "10",
+}
 PRODUCTION_SETTINGS = {
-    "gateway": {"RPC_TIMEOUT_SECONDS": "30", "MAX_WORKERS": "10", "LOG_LEVEL": "INFO"},
-    **{service: {"MAX_WORKERS": "10", "LOG_LEVEL": "INFO"} for service in SERVICES},
+    "gateway": {**COMMON_PRODUCTION_SETTINGS, "RPC_TIMEOUT_SECONDS": "30"},
+    **{service: COMMON_PRODUCTION_SETTINGS for service in SERVICES},
 }
 RPC_TIMEOUT_SECONDS = float(PRODUCTION_SETTINGS["gateway"]["RPC_TIMEOUT_SECONDS"])
 # what the processes take from the test process's environment: how to run Python, nothing of nabo's settings
