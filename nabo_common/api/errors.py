@@ -82,6 +82,8 @@ class RateLimited(NaboError):
 class ServiceUnavailable(NaboError):
     status = 503
     title = N_("Service unavailable")
+    # nothing was done (the broker or the service is away, restarting): the caller may try again shortly
+    headers = {"Retry-After": "5"}
 
 
 @deserialize_to_instance

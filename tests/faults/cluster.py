@@ -1,11 +1,11 @@
 """The services as separate OS processes, and the faults a test can inject.
 
-Every component runs as ``python -m nabo_common.cli serve <component>`` with its
-own environment. The processes reach RabbitMQ and PostgreSQL through TCP
-proxies owned by the test process, so a broker or database restart is a
-``cut()`` (every open connection dropped, new ones refused) and a ``restore()``,
-exactly what the services would see, while the machine's servers and everybody
-else's tests keep running.
+Every component runs as ``python -m nabo_common.cli serve <component>`` with the
+settings of a production deployment (``PRODUCTION_SETTINGS``). The processes use
+the suite's own RabbitMQ node and PostgreSQL instance (tests/faults/servers.py),
+which scenarios crash and start again, through TCP proxies owned by the test
+process: a proxy passes everything on, and ``cut()`` / ``freeze()`` are network
+faults of their own (connections dropped, or silent) while the servers run on.
 """
 import os
 import signal
@@ -114,13 +114,38 @@ class Process:
             return ""
 
 
-class Cluster:
-    """All components as processes behind a broker proxy and a database proxy."""
+# What deploy/overlays/production (with deploy/base) sets for the components, the rest being the settings'
+# defaults: NABO_ENV=production with its public address, JSON logs at INFO, MAX_WORKERS=10, and
+# RPC_TIMEOUT_SECONDS=30 for the gateway. Its rate limits are the defaults too; its Redis rate-limit
+# storage matters only with several gateway replicas (the suite runs one).
+COMMON_PRODUCTION_SETTINGS = {
+    "NABO_ENV": "production",
+    "PUBLIC_BASE_URL": "https://api.nabo.example",
+    "LOG_FORMAT": "json",
+    "LOG_LEVEL": "INFO",
+    "MAX_WORKERS": "10",
+}
+PRODUCTION_SETTINGS = {
+    "gateway": {**COMMON_PRODUCTION_SETTINGS, "RPC_TIMEOUT_SECONDS": "30"},
+    **{service: COMMON_PRODUCTION_SETTINGS for service in SERVICES},
+}
+RPC_TIMEOUT_SECONDS = float(PRODUCTION_SETTINGS["gateway"]["RPC_TIMEOUT_SECONDS"])
+# what the processes take from the test process's environment: how to run Python, nothing of nabo's settings
+# (the test tiers set some for themselves, such as raised rate limits, which would otherwise leak in)
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV")
 
-    def __init__(self, amqp_uri, broker_proxy, db_proxy, database_urls, smtp_port, log_dir):
+
+class Cluster:
+    """All components as processes behind a broker proxy and a database proxy, in front of the suite's own
+    RabbitMQ node (``rabbitmq``) and PostgreSQL instance (``postgres``)."""
+
+    def __init__(self, amqp_uri, broker_proxy, db_proxy, database_urls, smtp_port, log_dir, rabbitmq=None,
+                 postgres=None):
         self.amqp_uri = amqp_uri
         self.broker = broker_proxy
         self.database = db_proxy
+        self.rabbitmq = rabbitmq  # tests/faults/servers.PrivateRabbitMQ
+        self.postgres = postgres  # tests/faults/servers.PrivatePostgres
         self.direct_urls = database_urls  # service -> SQLAlchemy URL straight to PostgreSQL
         self.smtp_port = smtp_port
         self.log_dir = log_dir
@@ -131,37 +156,24 @@ class Cluster:
         return url.replace(f"@127.0.0.1:{self.database.target[1]}/", f"@127.0.0.1:{self.database.port}/")
 
     def env(self, component, port):
-        # component-specific variables left by other tests in this process (such as
-        # NOTIFICATIONS_SMTP_PORT) would win over the settings below
-        prefixes = tuple(
-            f"{name.upper()}_" for name in ("members", "events", "notifications", "ideas", "gateway")
-        )
-        env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+        env = {k: v for k, v in os.environ.items() if k in INHERITED}
+        env.update(PRODUCTION_SETTINGS[component])
         env.update(
             {
                 "AMQP_URI": self.broker.uri(self.amqp_uri),
                 "HTTP_HOST": "127.0.0.1",
                 f"{component.upper()}_HTTP_PORT": str(port),
-                "LOG_LEVEL": "INFO",
-                "RPC_TIMEOUT_SECONDS": "3",
-                "OUTBOX_POLL_SECONDS": "0.2",
-                "EVENT_MAX_ATTEMPTS": "3",
-                "EVENT_RETRY_BASE_MS": "300",
-                "AMQP_HEARTBEAT_SECONDS": "2",
-                "WRITE_RATE_LIMIT": "100000/minute",
-                "SIGN_IN_RATE_LIMIT": "100000/minute",
-                "SIGN_IN_IP_RATE_LIMIT": "100000/minute",
-                "REGISTRATION_RATE_LIMIT": "100000/minute",
-                "CAMPAIGN_SEND_RATE_LIMIT": "100000/minute",
                 "SMTP_HOST": "127.0.0.1",
                 "SMTP_PORT": str(self.smtp_port),
-                "CAMPAIGN_SEND_RATE": "100",
-                "DELIVERY_RETRY_BASE_SECONDS": "1",
-                "REMINDER_POLL_SECONDS": "1",
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        if component != "gateway":
+        if component == "gateway":
+            # production has its ingress in front of the gateway; here each guest of the load sends its own
+            # address in X-Forwarded-For (tests/faults/ledger.py), so the production rate limits count
+            # per guest as they would behind the ingress, instead of one test client hitting them all
+            env["TRUST_FORWARDED_FOR"] = "1"
+        else:
             env[f"{component.upper()}_DATABASE_URL"] = self.proxied_db_url(component)
         return env
 
@@ -208,9 +220,15 @@ class Cluster:
         self.processes[component] = [p for p in self.processes[component] if p.alive]
 
     def heal(self):
-        """Undo whatever a failed scenario left behind: proxies open, every process continued and running."""
-        self.broker.restore()
-        self.database.restore()
+        """Undo whatever a failed scenario left behind: servers up, proxies open, every process continued and
+        running."""
+        if self.rabbitmq is not None and self.rabbitmq.pid is None:
+            self.rabbitmq.start()
+        if self.postgres is not None and self.postgres.pid is None:
+            self.postgres.start()
+        for proxy in (self.broker, self.database):
+            proxy.thaw()
+            proxy.restore()
         for process in self.all():
             process.signal(signal.SIGCONT)
         for component in self.processes:

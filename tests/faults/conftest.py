@@ -1,17 +1,15 @@
-"""Fault suite: the real services as separate OS processes against the real
-RabbitMQ (a private vhost) and PostgreSQL (private databases), each reached
-through a TCP proxy this process controls, plus an in-process SMTP sink.
+"""Fault suite: the real services as separate OS processes against a RabbitMQ
+node and a PostgreSQL instance of the suite's own (tests/faults/servers.py),
+which scenarios crash and start again, each reached through a TCP proxy this
+process controls (for network cuts), plus an in-process SMTP sink.
 
-One cluster serves the whole suite; every scenario leaves it healed (proxies
-open, processes continued, one replica each). Results go to a JSON file
+One cluster serves the whole suite; every scenario leaves it healed (servers
+up, proxies open, processes continued, one replica each). Results go to a JSON file
 (``FAULT_RESULTS``, default ``.nabo/fault-results.json``);
 ``python -m tests.faults.report`` renders them into docs/reliability.md.
 """
-import glob
 import json
 import os
-import shutil
-import subprocess
 import tempfile
 import time
 import uuid
@@ -19,13 +17,19 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
+import requests
 
 from tests.faults.cluster import ROOT, SERVICES, Cluster, wait_until
+from tests.faults.ledger import outcome_of, outcome_of_error
+from tests.faults.servers import PrivatePostgres, PrivateRabbitMQ
 from tests.support.api import Api, Tenant, check, platform_admin_token, unique
-from tests.support.infra import free_port, make_database, private_vhost
+from tests.support.infra import free_port, make_database
 from tests.support.proxy import TcpProxy
 from tests.support.smtp import SmtpSink
 
+# the answers after which a campaign send may or may not have been applied, and what it is once applied
+ANSWER_LOST = ("504", "no answer", "connection error")
+SENT_OR_SENDING = ("scheduled", "sending", "sent")
 RESULTS = {}
 RESULTS_PATH = os.environ.get("FAULT_RESULTS", os.path.join(ROOT, ".nabo", "fault-results.json"))
 
@@ -49,51 +53,48 @@ def sink():
     sink.stop()
 
 
-PG_BIN = (sorted(glob.glob("/usr/lib/postgresql/*/bin")) or [""])[-1]
-
-
 @pytest.fixture(scope="session")
 def private_postgres():
-    """A PostgreSQL instance of our own (initdb in a temp dir, its own port): the machine's server has a
-    small connection limit shared with other test runs, and replicas need many connections."""
-    data = tempfile.mkdtemp(prefix="nabo-faults-pg-")
-    port = free_port()
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_postgres:
-        shutil.chown(data, "postgres", "postgres")
-    subprocess.run([*as_postgres, f"{PG_BIN}/initdb", "-D", data, "-A", "trust", "-U", "postgres"],
-                   check=True, capture_output=True, timeout=120)
-    subprocess.run([*as_postgres, f"{PG_BIN}/pg_ctl", "-D", data, "-w", "-l", f"{data}/server.log", "-o",
-                    f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off",
-                    "start"], check=True, capture_output=True, timeout=120)
+    """The suite's PostgreSQL instance; the test databases are made on it (``NABO_TEST_PG_URL``)."""
+    postgres = PrivatePostgres()
+    postgres.start()
     previous = os.environ.get("NABO_TEST_PG_URL")
-    os.environ["NABO_TEST_PG_URL"] = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    os.environ["NABO_TEST_PG_URL"] = postgres.admin_url
     try:
-        yield port
+        yield postgres
     finally:
         if previous is None:
             os.environ.pop("NABO_TEST_PG_URL", None)
         else:
             os.environ["NABO_TEST_PG_URL"] = previous
-        subprocess.run([*as_postgres, f"{PG_BIN}/pg_ctl", "-D", data, "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)
-        shutil.rmtree(data, ignore_errors=True)
+        postgres.close()
 
 
 @pytest.fixture(scope="session")
-def faults_amqp_uri():
-    with private_vhost("faults") as uri:
-        yield uri
+def private_rabbitmq():
+    """The suite's RabbitMQ node, beside the machine's broker (which is never touched)."""
+    rabbitmq = PrivateRabbitMQ()
+    try:
+        rabbitmq.start()
+        yield rabbitmq
+    finally:
+        rabbitmq.close()
 
 
 @pytest.fixture(scope="session")
-def cluster(faults_amqp_uri, sink, private_postgres):
+def faults_amqp_uri(private_rabbitmq):
+    return private_rabbitmq.uri
+
+
+@pytest.fixture(scope="session")
+def cluster(faults_amqp_uri, sink, private_postgres, private_rabbitmq):
     amqp_uri = faults_amqp_uri
-    broker = TcpProxy("127.0.0.1", 5672)
-    database = TcpProxy("127.0.0.1", private_postgres)
+    broker = TcpProxy("127.0.0.1", private_rabbitmq.port)
+    database = TcpProxy("127.0.0.1", private_postgres.port)
     urls = {s: make_database(s) for s in SERVICES}
     log_dir = tempfile.mkdtemp(prefix="nabo-faults-")
-    cluster = Cluster(amqp_uri, broker, database, urls, sink.port, log_dir)
+    cluster = Cluster(amqp_uri, broker, database, urls, sink.port, log_dir, rabbitmq=private_rabbitmq,
+                      postgres=private_postgres)
     print(f"\n[faults] process logs in {log_dir}")
     try:
         for component in (*SERVICES, "gateway"):
@@ -117,6 +118,7 @@ class World:
 
     def __init__(self, cluster, recipients=25):
         self.cluster = cluster
+        self.sends = {}  # campaign id -> the outcome of each attempt to send it
         self.api = Api(cluster.gateway_url())
         system = SimpleNamespace(
             settings={"members": SimpleNamespace(database_url=cluster.direct_urls["members"])}
@@ -208,18 +210,38 @@ class World:
         return campaign
 
     def send(self, campaign, retries=30):
-        """Send a campaign; retried until accepted (202) so the ledger knows it was accepted."""
+        """Send a campaign as a careful client would, until it is accepted: a 503 is tried again after its
+        Retry-After; when the answer was lost (504, no answer, connection error) the campaign is read back,
+        since the send may have been applied. Every attempt's outcome is kept in ``sends[campaign id]``;
+        any other answer (a 409 included: no earlier attempt was applied) fails the scenario."""
+        attempts = self.sends.setdefault(campaign["id"], [])
         for _ in range(retries):
             try:
                 r = self.tenant.admin.post(f"/v1/campaigns/{campaign['id']}/send", {})
-                if r.status_code == 202:
-                    return time.monotonic()
-                if r.status_code == 409:  # an earlier attempt was applied although its answer was lost
-                    return time.monotonic()
-            except Exception:  # connection refused while the gateway restarts
-                pass
+                outcome = "202" if r.status_code == 202 else outcome_of(r)
+            except requests.RequestException as exc:
+                r, outcome = None, outcome_of_error(exc)
+            attempts.append(outcome)
+            if outcome == "202":
+                return time.monotonic()
+            if outcome == "503 Retry-After":
+                time.sleep(min(int(r.headers["Retry-After"]), 5))
+                continue
+            if outcome not in ANSWER_LOST:
+                raise AssertionError(f"campaign send answered {outcome} ({r.text[:300]}); {attempts}")
+            if self.campaign_status(campaign) in SENT_OR_SENDING:
+                attempts.append("applied although its answer was lost")
+                return time.monotonic()
             time.sleep(1)
-        raise AssertionError("campaign send was never accepted")
+        raise AssertionError(f"campaign send was never accepted: {attempts}")
+
+    def campaign_status(self, campaign):
+        """The campaign's status as its organiser reads it, or what the read got instead."""
+        try:
+            r = self.tenant.admin.get(f"/v1/campaigns/{campaign['id']}")
+        except requests.RequestException as exc:
+            return outcome_of_error(exc)
+        return r.json()["status"] if r.status_code == 200 else outcome_of(r)
 
 
 @pytest.fixture(scope="session")

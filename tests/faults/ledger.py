@@ -12,45 +12,98 @@ After the system is quiet again each request is classified by its effects:
 - campaign sends (``POST /v1/campaigns/{id}/send`` answered 202): every
   recipient of the audience gets exactly one mail with the campaign's subject.
 - *unexpected*: a row or mail that no request of the scenario explains.
+- *conflict with itself*: a registration answered 409 "registered already"
+  whose row and mail are its own: a request the broker delivered again after
+  a crash, run a second time while its caller still waited.
+
+Every request also has an *outcome*, what its caller got (``outcome_of``):
+``201``, ``503 Retry-After`` (refused, retry later), ``503`` (refused without
+saying when to retry), ``504``, any other status, ``connection error``,
+``no answer`` (the client gave up waiting) or the exception that ended it;
+each scenario names the outcomes it allows (never a 500).
 """
+import ipaddress
 import time
 import uuid
+from collections import Counter
 
 import eventlet
 import requests
 
-from tests.faults.cluster import wait_until
+from tests.faults.cluster import RPC_TIMEOUT_SECONDS, wait_until
+
+# a client waits longer than the gateway's deadline, so that what it gets is the gateway's answer
+CLIENT_TIMEOUT_SECONDS = RPC_TIMEOUT_SECONDS + 15
+# the guests' addresses (198.18.0.0/15, set aside for tests of networks), one per guest
+GUEST_NETWORK = ipaddress.ip_network("198.18.0.0/15")
+
+
+def outcome_of(response):
+    """What a caller got, as a label: the status, and for a 503 whether it said when to retry."""
+    if response.status_code == 503:
+        return "503 Retry-After" if response.headers.get("Retry-After") else "503"
+    return str(response.status_code)
+
+
+def outcome_of_error(exc):
+    """What a caller got when no answer came: the connection failed, the wait ran out, or anything else
+    (named, never hidden)."""
+    if isinstance(exc, requests.Timeout) and not isinstance(exc, requests.ConnectTimeout):
+        return "no answer"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection error"
+    return f"error {type(exc).__name__}: {str(exc)[:200]}"
+
+
+def outcomes(loads):
+    """How many requests of the loads got each outcome."""
+    return count_outcomes(r for load in loads for r in load.requests)
+
+
+def count_outcomes(requests_):
+    return Counter(r["outcome"] for r in requests_)
 
 
 class RegistrationLoad:
-    """Guest registrations for one event, ``concurrency`` at a time, in a green thread."""
+    """Guest registrations for one event, ``concurrency`` at a time, in a green thread. Each guest comes
+    from an address of its own (``X-Forwarded-For``, which the suite's gateway trusts as production's does
+    behind its ingress), so the registration limits count per guest."""
 
-    def __init__(self, gateway_url, event_id, tag, total, concurrency=4, pause=0.0):
+    def __init__(self, gateway_url, event_id, tag, total, concurrency=4, pause=0.0,
+                 timeout=CLIENT_TIMEOUT_SECONDS):
         self.gateway_url = gateway_url
         self.event_id = event_id
         self.tag = tag
         self.total = total
         self.concurrency = concurrency
         self.pause = pause
+        self.timeout = timeout
         self.requests = []
         self._thread = None
+        self._first_guest = uuid.uuid4().int % (GUEST_NETWORK.num_addresses - total)
 
     def _one(self, n):
         email = f"{self.tag}-{n}-{uuid.uuid4().hex[:6]}@faults.test"
-        entry = {"email": email, "status": None, "id": None, "seconds": None}
+        entry = {"email": email, "status": None, "outcome": None, "id": None, "seconds": None,
+                 "sent_at": time.monotonic()}
         self.requests.append(entry)
-        started = time.monotonic()
+        address = str(GUEST_NETWORK[self._first_guest + n])
         try:
             r = requests.post(f"{self.gateway_url}/v1/events/{self.event_id}/registrations",
-                              json={"name": f"Guest {n}", "email": email, "language": "en"}, timeout=20)
+                              json={"name": f"Guest {n}", "email": email, "language": "en"},
+                              headers={"X-Forwarded-For": address}, timeout=self.timeout)
             entry["status"] = r.status_code
+            entry["outcome"] = outcome_of(r)
             if r.status_code == 201:
                 entry["id"] = r.json()["id"]
             elif "json" in r.headers.get("content-type", ""):
                 entry["problem"] = r.json().get("title")
-        except requests.RequestException as exc:
-            entry["status"] = type(exc).__name__
-        entry["seconds"] = time.monotonic() - started
+        except Exception as exc:  # whatever ended the request is its outcome, counted and asserted on
+            if entry["outcome"] is None:
+                entry["status"], entry["outcome"] = type(exc).__name__, outcome_of_error(exc)
+            else:  # the answer came but could not be read: not an outcome any scenario allows
+                entry["outcome"] += f", then {outcome_of_error(exc)}"
+        entry["seconds"] = time.monotonic() - entry["sent_at"]
         if self.pause:
             time.sleep(self.pause)
 
@@ -69,6 +122,10 @@ class RegistrationLoad:
 
     def accepted(self):
         return [r for r in self.requests if r["status"] == 201]
+
+    def between(self, start, end):
+        """The requests sent in a window of time.monotonic()."""
+        return [r for r in self.requests if start <= r["sent_at"] <= end]
 
 
 def classify_registrations(cluster, sink, loads):
@@ -110,7 +167,9 @@ def classify_registrations(cluster, sink, loads):
         "interrupted": 0,
         "refused_clean": 0,
         "refused_applied": 0,
+        "conflict_with_itself": 0,
         "statuses": {},
+        "outcomes": dict(outcomes(loads)),
     }
     known = set()
     for r in requests_:
@@ -132,6 +191,8 @@ def classify_registrations(cluster, sink, loads):
             result["refused_clean"] += 1
         elif (n_rows, n_mails) == (1, 1) or (n_rows == 1 and r["email"] in interrupted):
             result["refused_applied"] += 1
+            if r["status"] == 409:  # "registered already": by this very request, run a second time
+                result["conflict_with_itself"] += 1
         elif n_rows == 1:
             result["lost"] += 1  # applied but its confirmation never came: half applied
         else:

@@ -18,23 +18,47 @@ def _by_number(item):
     return (int(number), rest) if number.isdigit() else (float("inf"), item[0])
 
 
+def _figure(value):
+    """A recorded figure as text: counts as ``label×n``, a sequence of attempts in order."""
+    if isinstance(value, dict) and all(isinstance(v, (int, float)) for v in value.values()):
+        return ", ".join(f"{k}×{v}" for k, v in sorted(value.items()))
+    if isinstance(value, list):
+        return " → ".join(str(v) for v in value)
+    return str(value)
+
+
 def table(results):
     lines = [f"Run of {results['written_at']}:", "",
-             "| scenario | requests | accepted | lost | duplicated | unexpected | recovery (s) | notes |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| scenario | requests | accepted | lost | duplicated | unexpected | interrupted | recovery (s) "
+             "| what callers got, and the fault's evidence |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for name, r in sorted(results["scenarios"].items(), key=_by_number):
         notes = []
         regs = r.get("registrations") or {}
-        if regs.get("statuses"):
-            notes.append("answers " + ", ".join(f"{k}×{v}" for k, v in sorted(regs["statuses"].items())))
+        answers = regs.get("outcomes") or regs.get("statuses")
+        if answers:
+            notes.append("answers " + ", ".join(f"{k}×{v}" for k, v in sorted(answers.items())))
         if regs.get("refused_applied"):
             notes.append(f"{regs['refused_applied']} refused but applied whole")
+        if regs.get("conflict_with_itself"):
+            notes.append(f"{regs['conflict_with_itself']} answered 409 about their own registration (request "
+                         "run again after the crash)")
         if regs.get("interrupted"):
             notes.append(f"{regs['interrupted']} mail interrupted (at-most-once, visible)")
         if r.get("campaign"):
             c = r["campaign"]
             notes.append(f"campaign {c['delivered']}/{c['recipients']} once")
         for key in (
+            "answered_during_outage",
+            "answered_after_waiting_through_the_partition",
+            "longest_wait_seconds",
+            "sent_at_crash",
+            "durable_message_kept",
+            "connections_cut",
+            "connections_rabbitmq_closed_for_missed_heartbeats",
+            "events_waiting",
+            "handlers_waiting_on_the_lock",
+            "send_attempts",
             "outbox_pending_at_kill",
             "duplicate_publishes",
             "notifications_cpu_share",
@@ -47,11 +71,11 @@ def table(results):
             "last_mail_after_restart_seconds",
         ):
             if key in r:
-                notes.append(f"{key.replace('_', ' ')} {r[key]}")
+                notes.append(f"{key.replace('_', ' ')} {_figure(r[key])}")
         recovery = "–" if r.get("recovery_seconds") is None else r["recovery_seconds"]
         lines.append(
             f"| {name} | {r['requests']} | {r.get('accepted', '–')} | {r['lost']} | {r['duplicated']} | "
-            f"{r.get('unexpected', 0)} | {recovery} | {'; '.join(notes)} |"
+            f"{r.get('unexpected', 0)} | {r.get('interrupted', 0)} | {recovery} | {'; '.join(notes)} |"
         )
     return "\n".join(lines)
 

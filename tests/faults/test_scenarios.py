@@ -3,7 +3,11 @@
 Each scenario drives load through the gateway, injects a fault, waits until
 the system is quiet and classifies every request in the ledger
 (tests/faults/ledger.py). Pass: none lost, none duplicated, nothing
-unexpected. Figures are recorded for docs/reliability.md, never asserted as
+unexpected, mails interrupted no more than were in flight at the fault, every
+request's outcome one the scenario allows (never a 500), and evidence that the
+fault happened. The components run with production's settings
+(tests/faults/cluster.py); a scenario about a setting sets it for its own
+processes. Figures are recorded for docs/reliability.md, never asserted as
 timings (except deadlines, which are functional)."""
 import json
 import signal
@@ -13,20 +17,32 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import eventlet
 import pika
+import psycopg2
 import requests
 
 from nabo_common.messaging import envelopes
-from tests.faults.cluster import ROOT, wait_until
+from tests.faults.cluster import ROOT, RPC_TIMEOUT_SECONDS, wait_until
 from tests.faults.conftest import record
 from tests.faults.ledger import (
     RegistrationLoad,
     campaign_mails,
     classify_campaign,
+    count_outcomes,
+    outcomes,
     settle_campaign,
     settle_registrations,
 )
+from tests.faults.servers import refuses_connections
 from tests.support.api import check
+
+ACCEPTED = "201"
+REFUSED = "503 Retry-After"  # nothing done, try again shortly
+DEADLINE = "504"  # the gateway's deadline passed; the request may or may not have been applied
+# a registration request redelivered after a crash runs again while its caller waits, and answers 409
+# "registered already" about the registration its first run made (docs/reliability.md, open findings)
+CONFLICT_WITH_ITSELF = "409"
 
 
 def assert_clean(name, result):
@@ -35,15 +51,32 @@ def assert_clean(name, result):
     )
 
 
+def assert_outcomes(name, loads, *allowed):
+    """Every request got one of the outcomes the scenario allows (a 500 never is)."""
+    got = outcomes(loads)
+    assert set(got) <= set(allowed), f"{name}: outcomes {dict(got)}, allowed {allowed}"
+
+
+def assert_conflicts_are_redeliveries(name, regs, *loads):
+    """Each 409 answered a registration its own first run had made, and no more of them than requests were
+    in flight (being handled) at the fault."""
+    conflicts = outcomes(loads)[CONFLICT_WITH_ITSELF]
+    assert conflicts == regs["conflict_with_itself"], f"{name}: a 409 that was not the request's own: {regs}"
+    assert conflicts <= sum(load.concurrency for load in loads), f"{name}: {conflicts} answered 409"
+
+
 def wait_sent(load, n, timeout=60):
     wait_until(lambda: load.sent() >= n, timeout, interval=0.05)
 
 
-def finish(name, restored, regs, campaign=None, **extra):
+def finish(name, restored, regs, campaign=None, interrupted_at_most=0, **extra):
+    """Record the scenario and assert the ledger: nothing lost, duplicated or unexpected, and no more mails
+    interrupted than the dispatcher had in flight at the fault (it sends one at a time per process)."""
     recovery = round(time.monotonic() - restored, 1) if restored else None
     lost = regs["lost"] + (campaign["lost"] if campaign else 0)
     duplicated = regs["duplicated"] + (campaign["duplicated"] if campaign else 0)
     unexpected = regs["unexpected"] + (campaign["unexpected"] if campaign else 0)
+    interrupted = regs.get("interrupted", 0) + (campaign["interrupted"] if campaign else 0)
     record(
         name,
         requests=regs["requests"] + (1 if campaign else 0),
@@ -51,6 +84,7 @@ def finish(name, restored, regs, campaign=None, **extra):
         lost=lost,
         duplicated=duplicated,
         unexpected=unexpected,
+        interrupted=interrupted,
         recovery_seconds=recovery,
         registrations=regs,
         campaign=campaign,
@@ -59,6 +93,44 @@ def finish(name, restored, regs, campaign=None, **extra):
     assert_clean(name + " registrations", regs)
     if campaign:
         assert_clean(name + " campaign", campaign)
+    assert interrupted <= interrupted_at_most, f"{name}: {interrupted} mails interrupted"
+
+
+def settle_with_recovery(cluster, sink, event, load, tag):
+    """Once the load is done and every process ready again, ten more registrations (the system recovered),
+    then the ledger of both settled; the later load and the result."""
+    load.wait()
+    cluster.wait_ready()
+    after = RegistrationLoad(cluster.gateway_url(), event["id"], tag, total=10, concurrency=2)
+    after.start().wait()
+    return after, settle_registrations(cluster, sink, [load, after])
+
+
+def durable_canary(cluster):
+    """A persistent message, confirmed by the broker, in a durable queue of its own: what a crash of the
+    broker must not lose. The queue's name."""
+    queue = f"nabo-faults.canary.{uuid.uuid4().hex[:8]}"
+    connection = pika.BlockingConnection(pika.URLParameters(cluster.amqp_uri))
+    try:
+        channel = connection.channel()
+        channel.confirm_delivery()
+        channel.queue_declare(queue, durable=True)
+        channel.basic_publish("", queue, b"canary", pika.BasicProperties(delivery_mode=2))
+    finally:
+        connection.close()
+    return queue
+
+
+def canary_messages(cluster, queue):
+    """Messages left in the canary's queue, which is then deleted."""
+    connection = pika.BlockingConnection(pika.URLParameters(cluster.amqp_uri))
+    try:
+        channel = connection.channel()
+        count = channel.queue_declare(queue, passive=True).method.message_count
+        channel.queue_delete(queue)
+        return count
+    finally:
+        connection.close()
 
 
 def publish_raw(cluster, body, routing_key, headers=None, message_id=None, content_type="application/json"):
@@ -82,25 +154,48 @@ def publish_raw(cluster, body, routing_key, headers=None, message_id=None, conte
         connection.close()
 
 
-def test_1_broker_restart_mid_load(cluster, world, sink):
+def test_1_broker_crash_and_restart_mid_load(cluster, world, sink):
+    """RabbitMQ itself crashes (SIGKILL of its Erlang VM) while registrations come in and a campaign goes
+    out, and is started again on the same data dir after a 5 s outage."""
     event = world.event()
     campaign = world.campaign()
+    canary = durable_canary(cluster)
     load = RegistrationLoad(
-        cluster.gateway_url(), event["id"], "s1", total=200, concurrency=3, pause=0.1
+        cluster.gateway_url(), event["id"], "s1", total=300, concurrency=3, pause=0.2
     ).start()
     wait_sent(load, 40)
     world.send(campaign)
-    time.sleep(0.3)  # campaign mail is going out
-    cluster.broker.cut()
-    time.sleep(5)
-    cluster.broker.restore()
+    assert wait_until(lambda: campaign_mails(sink, campaign["subject"]), 60, interval=0.02)
+    node_before = cluster.rabbitmq.pid
+    crashed = time.monotonic()
+    cluster.rabbitmq.kill9()
+    mails_at_crash = len(campaign_mails(sink, campaign["subject"]))
+    refused = refuses_connections(cluster.rabbitmq.port)
+    time.sleep(5)  # the outage: the load goes on
+    cluster.rabbitmq.start()
     restored = time.monotonic()
-    load.wait()
-    regs = settle_registrations(cluster, sink, [load])
+    after, regs = settle_with_recovery(cluster, sink, event, load, "s1b")
     mails = settle_campaign(cluster, sink, campaign, world.recipients)
-    finish("1. broker restart mid-load (registrations + campaign)", restored, regs, mails)
-    assert regs["delivered"] > 0
-    assert all(p.alive for p in cluster.all()), "a process died from the broker restart"
+    during = load.between(crashed, restored)
+    canary_left = canary_messages(cluster, canary)
+    finish(
+        "1. RabbitMQ crashed (kill -9) and restarted mid-load (registrations + campaign)",
+        restored,
+        regs,
+        mails,
+        sent_at_crash=mails_at_crash,
+        answered_during_outage=dict(count_outcomes(during)),
+        durable_message_kept=canary_left == 1,
+    )
+    # the fault happened: the broker was down, a new node process came up, callers saw it
+    assert refused and cluster.rabbitmq.pid not in (None, node_before)
+    assert 0 < mails_at_crash < len(world.recipients), "the campaign was not going out at the crash"
+    assert any(r["outcome"] != ACCEPTED for r in during), "no request met the outage"
+    assert canary_left == 1, "a persistent message in a durable queue did not survive the crash"
+    assert_outcomes("1.", [load], ACCEPTED, REFUSED, DEADLINE, CONFLICT_WITH_ITSELF)
+    assert_conflicts_are_redeliveries("1.", regs, load)
+    assert_outcomes("1. after the restart", [after], ACCEPTED)
+    assert all(p.alive for p in cluster.all()), "a process died from the broker crash"
 
 
 def test_2_kill9_after_commit_and_while_handling(cluster, world, sink):
@@ -110,12 +205,15 @@ def test_2_kill9_after_commit_and_while_handling(cluster, world, sink):
     ).start()
     wait_sent(load, 40)
     events_proc = cluster.first("events")
+    events_pid = events_proc.popen.pid
     events_proc.kill9()
+    sent_at_kill = load.sent()
     pending_at_kill = cluster.outbox_backlog()["events"]
     time.sleep(1)
     events_proc.start()
     wait_sent(load, 90)
     notifications = cluster.first("notifications")
+    notifications_pid = notifications.popen.pid
     notifications.kill9()
     time.sleep(1)
     notifications.start()
@@ -127,8 +225,16 @@ def test_2_kill9_after_commit_and_while_handling(cluster, world, sink):
         "2. kill -9 events after commit, then notifications mid-handling",
         restored,
         regs,
+        interrupted_at_most=1,  # the confirmation on the wire when notifications was killed
         outbox_pending_at_kill=pending_at_kill,
     )
+    assert sent_at_kill < load.total and events_pid != events_proc.popen.pid
+    assert notifications_pid != notifications.popen.pid
+    # requests wait in the durable RPC queue while events restarts; the ones it was handling when killed
+    # are delivered again: 201, 409 when their first run had committed, 504 if the restart outlasts
+    # the deadline
+    assert_outcomes("2.", [load], ACCEPTED, DEADLINE, CONFLICT_WITH_ITSELF)
+    assert_conflicts_are_redeliveries("2.", regs, load)
 
 
 def test_3_consumer_down_producers_continue(cluster, world, sink):
@@ -138,6 +244,8 @@ def test_3_consumer_down_producers_continue(cluster, world, sink):
     load = RegistrationLoad(cluster.gateway_url(), event["id"], "s3", total=60, concurrency=4).start().wait()
     assert len(load.accepted()) == 60, "producers must keep working while a consumer is down"
     queued = len(load.accepted())
+    # the confirmations wait in notifications' durable queue (their relay has published them by now)
+    waiting = wait_until(lambda: (n := cluster.events_waiting()) >= queued and n, 30)
     notifications.start()
     cluster.wait_ready([notifications])
     restored = time.monotonic()
@@ -146,8 +254,10 @@ def test_3_consumer_down_producers_continue(cluster, world, sink):
         "3. notifications down while registrations continue; catches up",
         restored,
         regs,
-        events_waiting=queued,
+        events_waiting=waiting,
     )
+    assert waiting >= queued, "the confirmations did not wait for the stopped consumer"
+    assert_outcomes("3.", [load], ACCEPTED)
 
 
 def test_4_duplicate_delivery_and_cut_mid_handler(cluster, world, sink):
@@ -172,7 +282,7 @@ def test_4_duplicate_delivery_and_cut_mid_handler(cluster, world, sink):
                 message_id=envelope["id"],
             )
         if round_ == 12:
-            cluster.broker.cut()
+            dropped = cluster.broker.cut()
             time.sleep(2)
             cluster.broker.restore()
     restored = time.monotonic()
@@ -187,13 +297,16 @@ def test_4_duplicate_delivery_and_cut_mid_handler(cluster, world, sink):
         )
     }
     finish(
-        "4. each event delivered 25 more times, connection cut mid-handler",
+        "4. each event delivered 25 more times, network cut (proxy, broker running) mid-handler",
         restored,
         regs,
         duplicate_publishes=25 * len(rows),
         processed_event_rows=handled,
+        connections_cut=dropped,
     )
     assert handled == {"notifications.on_calendar_activity": 20}
+    assert dropped > 0, "the cut dropped no broker connection"
+    assert_outcomes("4.", [load], ACCEPTED)
 
 
 def _cli(cluster, *args):
@@ -278,11 +391,11 @@ def test_5_poison_events_dead_letter_and_replay(cluster, world, sink):
         mine = [m for m in messages if m["message_id"] in poison_ids or m["message_id"] in ours]
         return mine if len(mine) == 3 else None
 
-    dead = wait_until(our_dead, 30, interval=1)
+    dead = wait_until(our_dead, 90, interval=1)  # the handler failure: 5 attempts, 1+2+4+8 s apart
     cpu = (notifications.cpu_seconds() - cpu_before) / (time.monotonic() - t0)
     assert dead, _cli(cluster, "list")
     attempts = sorted(m["attempts"] for m in dead)
-    assert attempts == [1, 1, 3], attempts  # malformed at once, the handler failure after bounded retries
+    assert attempts == [1, 1, 5], attempts  # malformed at once, the handler failure after bounded retries
     assert not sink.to(poison_email)
     # the fix: the read model catches up (the event is published); then replay
     check(world.tenant.admin.post(f"/v1/events/{draft['id']}/transitions", {"to": "published"}), 200)
@@ -312,30 +425,41 @@ def test_5_poison_events_dead_letter_and_replay(cluster, world, sink):
         dead_after_replay=len(redead),
     )
     assert_clean("registrations behind the poison", regs)
+    assert_outcomes("5.", [load], ACCEPTED)
     assert len(sink.to(poison_email)) == 1
     assert len(redead) == 2  # the truly malformed ones die again; nothing spins
     assert cpu < 0.8, f"notifications used {cpu:.0%} of a core while poison was retried"
 
 
 def test_6_stopped_service_answers_within_deadline(cluster, world, sink):
+    """Production's gateway deadline (RPC_TIMEOUT_SECONDS=30): a caller of a hung service waits that long
+    for its 504."""
     event = world.event()
     events_proc = cluster.first("events")
     events_proc.signal(signal.SIGSTOP)
-    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s6", total=8, concurrency=4).start().wait()
-    started = time.monotonic()
-    read = requests.get(f"{cluster.gateway_url()}/v1/events/{event['id']}", timeout=30)
-    read_seconds = time.monotonic() - started
+    read = {}
+
+    def read_event():
+        started = time.monotonic()
+        read["response"] = requests.get(f"{cluster.gateway_url()}/v1/events/{event['id']}", timeout=60)
+        read["seconds"] = time.monotonic() - started
+
+    reader = eventlet.spawn(read_event)
+    load = RegistrationLoad(cluster.gateway_url(), event["id"], "s6", total=4, concurrency=4).start().wait()
+    reader.wait()
     slowest = max(r["seconds"] for r in load.requests)
-    assert {r["status"] for r in load.requests} <= {503, 504}, load.requests
-    assert read.status_code in (503, 504) and read.headers["content-type"] == "application/problem+json"
-    assert slowest < 10 and read_seconds < 10
+    assert_outcomes("6. while stopped", [load], REFUSED, DEADLINE)
+    assert read["response"].status_code in (503, 504)
+    assert read["response"].headers["content-type"] == "application/problem+json"
+    # answered by the deadline (plus the gateway's own work on a busy machine), none hangs beyond it
+    assert max(slowest, read["seconds"]) < RPC_TIMEOUT_SECONDS + 10
     events_proc.signal(signal.SIGCONT)
     resumed = time.monotonic()
     ok = wait_until(
         lambda: (
-            requests.get(f"{cluster.gateway_url()}/v1/events/{event['id']}", timeout=10).status_code == 200
+            requests.get(f"{cluster.gateway_url()}/v1/events/{event['id']}", timeout=60).status_code == 200
         ),
-        30,
+        60,
     )
     recovery = time.monotonic() - resumed
     assert ok
@@ -344,13 +468,14 @@ def test_6_stopped_service_answers_within_deadline(cluster, world, sink):
     )
     regs = settle_registrations(cluster, sink, [load, after])
     finish(
-        "6. events SIGSTOPped: gateway answers 503/504, recovers on SIGCONT",
+        "6. events SIGSTOPped: gateway answers 503/504 at its 30 s deadline, recovers on SIGCONT",
         resumed,
         regs,
-        slowest_answer_seconds=round(max(slowest, read_seconds), 1),
+        slowest_answer_seconds=round(max(slowest, read["seconds"]), 1),
         recovered_after_seconds=round(recovery, 1),
     )
     assert regs["refused_applied"] == 0, "a request that expired at its deadline was acted on later"
+    assert_outcomes("6. after SIGCONT", [after], ACCEPTED)
 
 
 def test_7_three_replicas_of_every_service(cluster, world, sink):
@@ -396,34 +521,64 @@ def test_7_three_replicas_of_every_service(cluster, world, sink):
         reminders_sent=sent_reminders,
     )
     assert reminder_counts == [1] * len(emails), reminder_counts
+    assert_outcomes("7.", [load, reminded], ACCEPTED)
     assert sent_reminders == 1
     assert published <= outbox_rows
 
 
-def test_8_postgres_restart_mid_load(cluster, world, sink):
+def test_8_postgres_crash_and_restart_mid_load(cluster, world, sink):
+    """PostgreSQL itself crashes (``pg_ctl stop -m immediate``: no checkpoint, fsync on) while registrations
+    come in, and is started again after a 5 s outage, recovering from its write-ahead log."""
     event = world.event()
     load = RegistrationLoad(
-        cluster.gateway_url(), event["id"], "s8", total=150, concurrency=3, pause=0.1
+        cluster.gateway_url(), event["id"], "s8", total=150, concurrency=3, pause=0.3
     ).start()
     wait_sent(load, 40)
-    cluster.database.cut()
-    time.sleep(5)
-    cluster.database.restore()
+    server_before = cluster.postgres.pid
+    crashed = time.monotonic()
+    cluster.postgres.crash()
+    refused = refuses_connections(cluster.postgres.port)
+    time.sleep(5)  # the outage: the load goes on
+    cluster.postgres.start()
     restored = time.monotonic()
     load.wait()
     regs = settle_registrations(cluster, sink, [load])
     slowest = max(r["seconds"] for r in load.requests)
-    failed = [r for r in load.requests if r["status"] != 201]
-    finish("8. PostgreSQL restart mid-load", restored, regs, slowest_answer_seconds=round(slowest, 1))
-    assert all(isinstance(r["status"], int) and r["status"] >= 500 for r in failed), failed[:5]
-    assert slowest < 15, "a request hung instead of failing cleanly"
+    during = load.between(crashed, restored)
+    finish(
+        "8. PostgreSQL crashed (immediate stop) and restarted mid-load",
+        restored,
+        regs,
+        interrupted_at_most=1,  # a confirmation on the wire when the database went away
+        slowest_answer_seconds=round(slowest, 1),
+        answered_during_outage=dict(count_outcomes(during)),
+    )
+    # the fault happened: the database was down, a new server came up, callers saw it
+    assert refused and cluster.postgres.pid not in (None, server_before)
+    assert any(r["outcome"] == REFUSED for r in during), "no request met the outage"
+    # refused at once and cleanly (the ledger found none half applied), none waited for the deadline
+    assert_outcomes("8.", [load], ACCEPTED, REFUSED)
     ready = wait_until(lambda: all(p.ready() for p in cluster.all()), 30)
     assert ready, "services did not reconnect to the database"
     after = RegistrationLoad(cluster.gateway_url(), event["id"], "s8b", total=10).start().wait()
-    assert len(after.accepted()) == 10
+    assert_outcomes("8. after the restart", [after], ACCEPTED)
 
 
 def test_9_slow_handler_longer_than_two_heartbeats(cluster, world, sink):
+    """The heartbeat is what this scenario is about: at production's 60 s, two intervals would take two
+    minutes, so the notifications process it restarts runs with AMQP_HEARTBEAT_SECONDS=2 (RabbitMQ drops
+    a connection silent for two intervals, 4 s) and its handlers are held for 7 s."""
+    notifications = cluster.first("notifications")
+    notifications.env["AMQP_HEARTBEAT_SECONDS"] = "2"
+    cluster.restart(notifications)
+    try:
+        _slow_handlers(cluster, world, sink, notifications)
+    finally:
+        del notifications.env["AMQP_HEARTBEAT_SECONDS"]
+        cluster.restart(notifications)
+
+
+def _slow_handlers(cluster, world, sink, notifications):
     event = world.event()
     # the counts below are this scenario's alone: no event of an earlier one still waiting, and the
     # event.published above counted (its handler commits just before its count goes up)
@@ -431,12 +586,10 @@ def test_9_slow_handler_longer_than_two_heartbeats(cluster, world, sink):
         "events of an earlier scenario still waiting"
     )
     time.sleep(0.5)
-    notifications = cluster.first("notifications")
     labels = {"handler": "on_calendar_activity"}
     ok_before = notifications.metric("nabo_events_handled_total", outcome="ok", **labels)
     retry_before = notifications.metric("nabo_events_handled_total", outcome="retry", **labels)
     url = cluster.direct_urls["notifications"].replace("postgresql+psycopg2://", "postgresql://")
-    import psycopg2
 
     lock = psycopg2.connect(url)
     with lock.cursor() as cur:
@@ -444,6 +597,15 @@ def test_9_slow_handler_longer_than_two_heartbeats(cluster, world, sink):
             "LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE"
         )  # every handler now waits on the database
     load = RegistrationLoad(cluster.gateway_url(), event["id"], "s9", total=10, concurrency=2).start().wait()
+    # the fault happened: handlers are waiting for the lock
+    waiting = wait_until(
+        lambda: cluster.query(
+            "notifications",
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = "
+            "'Lock'",
+        )[0][0],
+        20,
+    )
     time.sleep(7)  # heartbeat 2 s: the handlers run for more than three intervals
     lock.rollback()
     lock.close()
@@ -451,13 +613,80 @@ def test_9_slow_handler_longer_than_two_heartbeats(cluster, world, sink):
     regs = settle_registrations(cluster, sink, [load])
     ok = notifications.metric("nabo_events_handled_total", outcome="ok", **labels) - ok_before
     retried = notifications.metric("nabo_events_handled_total", outcome="retry", **labels) - retry_before
-    finish("9. handler slower than two heartbeats (2 s)", released, regs, handled_ok=ok, retried=retried)
+    finish(
+        "9. handler slower than two heartbeats (heartbeat 2 s for this scenario)",
+        released,
+        regs,
+        handled_ok=ok,
+        retried=retried,
+        handlers_waiting_on_the_lock=waiting,
+    )
+    assert waiting, "no handler waited on the locked table"
     assert (ok, retried) == (10, 0), "an event was executed twice or retried"
+    assert_outcomes("9.", [load], ACCEPTED)
+
+
+def test_12_silent_partition_longer_than_two_heartbeats(cluster, world, sink):
+    """The network to RabbitMQ goes silent (the proxy holds every byte and closes nothing) for longer than
+    two heartbeats, then comes back. Only heartbeats notice a silent peer, and at production's 60 s that
+    takes two minutes, so for this scenario every process runs with AMQP_HEARTBEAT_SECONDS=5 (within
+    what RabbitMQ advises, 5 to 20 s) and the silence lasts 15 s."""
+    processes = cluster.all()
+    for process in processes:
+        process.env["AMQP_HEARTBEAT_SECONDS"] = "5"
+    _restart_together(cluster, processes)
+    try:
+        _silent_partition(cluster, world, sink)
+    finally:
+        for process in processes:
+            del process.env["AMQP_HEARTBEAT_SECONDS"]
+        _restart_together(cluster, processes)
+
+
+def _restart_together(cluster, processes):
+    for process in processes:
+        process.stop()
+    for process in processes:
+        process.start()
+    cluster.wait_ready(processes, timeout=120)
+
+
+def _silent_partition(cluster, world, sink):
+    event = world.event()
+    load = RegistrationLoad(
+        cluster.gateway_url(), event["id"], "s12", total=100, concurrency=2, pause=0.25
+    ).start()
+    wait_sent(load, 20)
+    missed_before = cluster.rabbitmq.logged("missed heartbeats")
+    cluster.broker.freeze()
+    time.sleep(15)  # three heartbeat intervals of silence
+    cluster.broker.thaw()
+    thawed = time.monotonic()
+    after, regs = settle_with_recovery(cluster, sink, event, load, "s12b")
+    # the requests in flight when the link came back: they waited through the silence
+    held = [r for r in load.requests if r["sent_at"] < thawed <= r["sent_at"] + r["seconds"]]
+    missed = cluster.rabbitmq.logged("missed heartbeats") - missed_before
+    finish(
+        "12. silent network partition to RabbitMQ (proxy frozen 15 s; heartbeat 5 s for this scenario)",
+        thawed,
+        regs,
+        answered_after_waiting_through_the_partition=dict(count_outcomes(held)),
+        longest_wait_seconds=round(max(r["seconds"] for r in load.requests), 1),
+        connections_rabbitmq_closed_for_missed_heartbeats=missed,
+    )
+    # the fault happened: RabbitMQ gave up on silent connections, callers were held by the partition
+    assert missed > 0, "RabbitMQ noticed no missed heartbeat"
+    assert held, "no request met the partition"
+    assert_outcomes("12.", [load], ACCEPTED, REFUSED, DEADLINE, CONFLICT_WITH_ITSELF)
+    assert_conflicts_are_redeliveries("12.", regs, load)
+    assert_outcomes("12. after the partition", [after], ACCEPTED)
+    assert all(p.alive for p in cluster.all()), "a process died from the partition"
 
 
 def test_10_kill9_notifications_mid_campaign_with_the_default_lease(cluster, world, sink):
     """No DELIVERY_LEASE_SECONDS in the environment: the restarted process takes the killed one's
-    claimed rows over once their (unrenewed) lease has run out."""
+    claimed rows over once their (unrenewed) lease has run out. The send rate is this scenario's setting:
+    at production's 20/s the 25 recipients take about a second, too short to be killed in the middle."""
     send_rate = 5  # 25 recipients: 5 s of sending, long enough to be killed in the middle
     pacing = len(world.recipients) / send_rate
     notifications = cluster.first("notifications")
@@ -469,6 +698,7 @@ def test_10_kill9_notifications_mid_campaign_with_the_default_lease(cluster, wor
     assert wait_until(lambda: len(campaign_mails(sink, campaign["subject"])) >= 5, 30, interval=0.05)
     notifications.kill9()
     sent_at_kill = len(campaign_mails(sink, campaign["subject"]))
+    assert sent_at_kill < len(world.recipients), "the campaign was not going out at the kill"
     time.sleep(1)
     notifications.start()
     restarted = time.monotonic()
@@ -490,11 +720,11 @@ def test_10_kill9_notifications_mid_campaign_with_the_default_lease(cluster, wor
         restarted,
         {"requests": 0, "accepted": 0, "lost": 0, "duplicated": 0, "unexpected": 0},
         mails,
+        interrupted_at_most=1,  # at most once for the message on the wire at the kill: interrupted, not sent
         sent_at_kill=sent_at_kill,
         last_mail_after_restart_seconds=last_mail_after_restart,
+        send_attempts=world.sends[campaign["id"]],
     )
-    # at most once for the message on the wire at the kill: it may be interrupted instead of sent
-    assert mails["interrupted"] <= 1, mails
     assert everyone, f"mail still missing {15 + pacing:.0f} s after the restart: {mails}"
 
 

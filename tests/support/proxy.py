@@ -11,6 +11,7 @@ class TcpProxy:
         self.listener = eventlet.listen(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.enabled = True
+        self.frozen = False
         self.connections = []
         self._server = eventlet.spawn(self._serve)
 
@@ -23,6 +24,7 @@ class TcpProxy:
             if not self.enabled:
                 client.close()
                 continue
+            self._wait_while_frozen()
             try:
                 upstream = eventlet.connect(self.target)
             except OSError:
@@ -32,13 +34,13 @@ class TcpProxy:
             eventlet.spawn(self._pipe, client, upstream)
             eventlet.spawn(self._pipe, upstream, client)
 
-    @staticmethod
-    def _pipe(source, sink):
+    def _pipe(self, source, sink):
         try:
             while True:
                 data = source.recv(65536)
                 if not data:
                     break
+                self._wait_while_frozen()
                 sink.sendall(data)
         except OSError:
             pass
@@ -51,20 +53,39 @@ class TcpProxy:
                 except OSError:
                     pass
             source.close()
+            for pair in list(self.connections):  # only open connections are kept, and counted by cut()
+                if source in pair and sink in pair:
+                    self.connections.remove(pair)
 
     def cut(self):
-        """Drop every open connection and refuse new ones: the broker is 'down'."""
+        """Drop every open connection and refuse new ones: the network between the two sides is cut. The
+        number of connections dropped."""
         self.enabled = False
-        for client, upstream in self.connections:
+        dropped = len(self.connections)
+        for client, upstream in list(self.connections):
             for s in (client, upstream):
                 try:
                     s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
         self.connections.clear()
+        return dropped
 
     def restore(self):
         self.enabled = True
+
+    def freeze(self):
+        """Stop passing anything on, closing nothing: a silent partition. Open connections stay open and
+        their bytes are held; new ones are accepted and then hear nothing, as behind a dead link."""
+        self.frozen = True
+
+    def thaw(self):
+        """Pass on again what was held, and everything after it."""
+        self.frozen = False
+
+    def _wait_while_frozen(self):
+        while self.frozen:
+            eventlet.sleep(0.05)
 
     def close(self):
         self.cut()

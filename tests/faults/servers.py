@@ -1,0 +1,185 @@
+"""The servers the fault suite restarts for real: a RabbitMQ node and a PostgreSQL instance of its own, each
+with its data in a temp dir and its own ports, so stopping, crashing and starting them again touches
+neither the machine's servers (RabbitMQ at 5672, PostgreSQL at 5432) nor anybody else's tests.
+
+Both run as their system users when the suite runs as root (RabbitMQ as ``rabbitmq``, sharing that user's
+Erlang cookie with ``rabbitmqctl``; PostgreSQL as ``postgres``), as the current user otherwise.
+"""
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+
+from tests.faults.cluster import wait_until
+from tests.support.infra import free_port
+
+PG_BIN = (sorted(glob.glob("/usr/lib/postgresql/*/bin")) or [""])[-1]
+# the scripts themselves: the wrappers in /usr/sbin switch users on their own
+RABBITMQ_BIN = "/usr/lib/rabbitmq/bin"
+
+
+def refuses_connections(port):
+    """True when nothing listens on the port: the server is really down, not just slow."""
+    with socket.socket() as s:
+        s.settimeout(2)
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _as(user):
+    return ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
+
+
+def _owned_temp_dir(prefix, user):
+    path = tempfile.mkdtemp(prefix=prefix)
+    if os.geteuid() == 0:
+        shutil.chown(path, user, user)
+    return path
+
+
+def _running_pid(pid_file):
+    """The process id a server wrote to its pid file, None unless that process is running."""
+    try:
+        with open(pid_file) as f:
+            pid = int(f.readline().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+class PrivateRabbitMQ:
+    """A RabbitMQ node of the suite's own (``nabo-faults-<port>@localhost``), management plugin off.
+    ``kill9()`` and ``start()`` again keep its data dir: durable queues and persistent messages must be
+    there after the crash."""
+
+    user = "rabbitmq"
+
+    def __init__(self):
+        self.dir = _owned_temp_dir("nabo-faults-rabbitmq-", self.user)
+        self.port = free_port()
+        self.dist_port = free_port()
+        self.node = f"nabo-faults-{self.port}@localhost"
+        self.pid_file = os.path.join(self.dir, "beam.pid")
+        self.log_path = os.path.join(self.dir, "server.log")
+        self.uri = f"amqp://guest:guest@127.0.0.1:{self.port}/"
+        self._write("rabbitmq.conf", f"listeners.tcp.local = 127.0.0.1:{self.port}\n")
+        self._write("enabled_plugins", "[].\n")
+
+    def _write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        if os.geteuid() == 0:
+            shutil.chown(path, self.user, self.user)
+
+    def _env(self):
+        env = dict(os.environ)
+        if os.geteuid() == 0:
+            env["HOME"] = os.path.expanduser(f"~{self.user}")  # where the user's Erlang cookie is
+        env.update(
+            RABBITMQ_NODENAME=self.node,
+            RABBITMQ_NODE_PORT=str(self.port),
+            RABBITMQ_DIST_PORT=str(self.dist_port),
+            RABBITMQ_MNESIA_BASE=os.path.join(self.dir, "mnesia"),
+            RABBITMQ_LOG_BASE=os.path.join(self.dir, "log"),
+            RABBITMQ_CONFIG_FILE=os.path.join(self.dir, "rabbitmq.conf"),
+            RABBITMQ_ENABLED_PLUGINS_FILE=os.path.join(self.dir, "enabled_plugins"),
+            RABBITMQ_PID_FILE=self.pid_file,
+        )
+        return env
+
+    def _script(self, name):
+        path = os.path.join(RABBITMQ_BIN, name)
+        return path if os.path.exists(path) else (shutil.which(name) or name)
+
+    def ctl(self, *args, timeout=120, check=True):
+        """``rabbitmqctl -n <node> ...``; its completed process."""
+        done = subprocess.run([*_as(self.user), self._script("rabbitmqctl"), "-n", self.node, *args],
+                              env=self._env(), cwd=self.dir, capture_output=True, text=True, timeout=timeout)
+        if check and done.returncode != 0:
+            raise AssertionError(f"rabbitmqctl {' '.join(args)} failed: {done.stdout}{done.stderr}")
+        return done
+
+    def start(self, timeout=180):
+        """Start the node on its data dir and wait until it accepts AMQP connections."""
+        if os.path.exists(self.pid_file):
+            os.remove(self.pid_file)  # a crashed node's: `rabbitmqctl wait` would wait for that pid
+        with open(self.log_path, "ab") as log:
+            subprocess.Popen([*_as(self.user), self._script("rabbitmq-server")], env=self._env(),
+                             cwd=self.dir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.ctl("wait", self.pid_file, "--timeout", str(timeout), timeout=timeout + 30)
+        assert wait_until(lambda: not refuses_connections(self.port), 30), "RabbitMQ up but not listening"
+
+    @property
+    def pid(self):
+        """The node's Erlang VM (beam) process id, None when it is not running."""
+        return _running_pid(self.pid_file)
+
+    def logged(self, text):
+        """How many lines of the node's log hold ``text``."""
+        try:
+            with open(os.path.join(self.dir, "log", f"{self.node}.log"), errors="replace") as f:
+                return sum(text in line for line in f)
+        except OSError:
+            return 0
+
+    def kill9(self):
+        """Crash the node: SIGKILL of its Erlang VM, nothing flushed or closed politely."""
+        pid = self.pid
+        assert pid, "RabbitMQ node is not running"
+        os.kill(pid, signal.SIGKILL)
+        assert wait_until(lambda: self.pid is None and refuses_connections(self.port), 30)
+
+    def stop(self):
+        if self.pid is None:
+            return
+        if self.ctl("stop", timeout=60, check=False).returncode != 0 and self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+        wait_until(lambda: self.pid is None, 30)
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PrivatePostgres:
+    """A PostgreSQL instance of the suite's own (initdb in a temp dir, its own port), fsync on and
+    ``synchronous_commit`` at its default: a commit it acknowledged must survive a crash. The machine's
+    server also has a small connection limit shared with other test runs, and replicas need many."""
+
+    user = "postgres"
+
+    def __init__(self):
+        self.dir = _owned_temp_dir("nabo-faults-pg-", self.user)
+        self.port = free_port()
+        self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        subprocess.run([*_as(self.user), f"{PG_BIN}/initdb", "-D", self.dir, "-A", "trust", "-U", "postgres"],
+                       check=True, capture_output=True, timeout=120)
+
+    def _pg_ctl(self, *args, timeout=120):
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=400"
+        done = subprocess.run([*_as(self.user), f"{PG_BIN}/pg_ctl", "-D", self.dir, "-w", "-t", str(timeout),
+                               "-l", f"{self.dir}/server.log", "-o", options, *args],
+                              capture_output=True, text=True, timeout=timeout + 30)
+        assert done.returncode == 0, f"pg_ctl {' '.join(args)} failed: {done.stdout}{done.stderr}"
+
+    def start(self):
+        self._pg_ctl("start")
+
+    @property
+    def pid(self):
+        """The postmaster's process id, None when it is not running."""
+        return _running_pid(os.path.join(self.dir, "postmaster.pid"))
+
+    def crash(self):
+        """``pg_ctl stop -m immediate``: every server process quits at once without a checkpoint, as on a
+        crash; the next start runs crash recovery from the write-ahead log."""
+        self._pg_ctl("stop", "-m", "immediate")
+
+    def close(self):
+        if self.pid is not None:
+            self.crash()
+        shutil.rmtree(self.dir, ignore_errors=True)
