@@ -11,13 +11,17 @@ runs again. A retry while the first is processed is 409, one with another
 body 422. The scoped key also travels to the services in the call's context
 (``nabo_common.persistence.idempotency``), which record it in the
 transaction of their write: a retry after a lost answer (504) returns the
-committed result there instead of writing twice.
+committed result there instead of writing twice. A POST without a key gets
+a key of its own for the services, so that a request the broker delivers a
+second time (its first run's acknowledgement lost in a crash) is answered as
+the first run was, not refused as a duplicate of itself.
 """
 
 import base64
 import hashlib
 import logging
 import re
+import uuid
 
 from werkzeug.wrappers import Response
 
@@ -35,6 +39,8 @@ KEY_RE = re.compile(r"^[\x20-\x7e]+$")
 # how long a claimed key waits for its request's answer; far beyond any request's RPC deadlines, so a
 # gateway that died mid-request blocks its key no longer than this
 LEASE_SECONDS = 300
+# a request's own key (no Idempotency-Key sent) only has to outlive a redelivery of its RPC request
+OWN_KEY_TTL_SECONDS = 3600
 IN_PROGRESS_RETRY_AFTER = "1"
 # the headers of an answer that belong to it (its resource, its kind, a download's name)
 KEPT_HEADERS = ("Content-Type", "Location", "Content-Disposition", "Cache-Control")
@@ -106,8 +112,12 @@ def applies(spec):
 def begin(spec, request, rt, worker_ctx):
     """Claim the request's key; the kept answer for a retry, else None (the request goes on). Raises
     400/409/422 problems, and 503 while the store is unreachable."""
+    if not applies(spec):
+        return None
     raw = request.headers.get(HEADER)
-    if raw is None or not applies(spec):
+    if raw is None:
+        worker_ctx.data[IDEMPOTENCY_KEY] = _digest("request", uuid.uuid4().hex)
+        worker_ctx.data[IDEMPOTENCY_TTL] = OWN_KEY_TTL_SECONDS
         return None
     key = scoped_key(
         scope_of(request.caller, request, rt.config), request.method, request.path, parse_key(raw)

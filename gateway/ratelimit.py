@@ -53,10 +53,14 @@ class TooManyRequests(RateLimited):
 
 
 def client_ip(request, config):
+    """The client's address. Behind the ingress (``TRUST_FORWARDED_FOR``) it is the last entry of
+    X-Forwarded-For, the one the ingress itself added: the entries before it are whatever the client
+    sent, so a client that names addresses of its own cannot escape its limits."""
     if config.trust_forwarded_for:
         forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+        nearest = forwarded.rsplit(",", 1)[-1].strip()
+        if nearest:
+            return nearest
     return request.remote_addr or "unknown"
 
 

@@ -38,7 +38,7 @@ def from_client(address):
 
 
 def new_client():
-    """A client address never seen before (the first of X-Forwarded-For is the client)."""
+    """A client address never seen before (X-Forwarded-For as the ingress sends it)."""
     return f"{ipaddress.IPv6Address(uuid.uuid4().int)}, 10.0.0.1"
 
 

@@ -10,7 +10,8 @@ from werkzeug.wrappers import Request, Response
 from gateway import idempotency
 from gateway.idempotency_store import MemoryStore
 from nabo_common.api.errors import BadInput
-from nabo_common.runtime.context import Caller
+from nabo_common.persistence.idempotency import SCOPED_KEY_RE
+from nabo_common.runtime.context import IDEMPOTENCY_KEY, IDEMPOTENCY_TTL, Caller
 
 CONFIG = SimpleNamespace(trust_forwarded_for=False)
 
@@ -173,3 +174,22 @@ def test_a_bad_setting_fails_with_the_variable_named(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         config_mod.load()
+
+
+def test_a_post_without_a_key_gets_one_of_its_own_for_the_services():
+    """A request the broker delivers twice (its first run's acknowledgement lost in a crash) is then
+    answered as its first run was by the service's record of the key, not refused as its own duplicate."""
+    post = SimpleNamespace(method="POST", idempotent=True)
+    contexts = [{}, {}]
+    for data in contexts:
+        worker_ctx = SimpleNamespace(data=data)
+        assert idempotency.begin(post, request(), SimpleNamespace(config=CONFIG), worker_ctx) is None
+    keys = [data[IDEMPOTENCY_KEY] for data in contexts]
+    assert all(SCOPED_KEY_RE.match(key) for key in keys) and keys[0] != keys[1]
+    assert contexts[0][IDEMPOTENCY_TTL] == idempotency.OWN_KEY_TTL_SECONDS
+    read = {}
+    idempotency.begin(
+        SimpleNamespace(method="GET", idempotent=True), request(), SimpleNamespace(config=CONFIG),
+        SimpleNamespace(data=read),
+    )
+    assert read == {}

@@ -19,7 +19,9 @@ from nabo_common.i18n.field_messages import CODES, field_errors, message_id_of
 ROOT = Path(__file__).resolve().parents[3]
 TRANSLATED = [language for language in LANGUAGES if language != "en"]
 # words some languages write as English does
-SHARED_WORDS = {"Webhook", "Conflict", "Budget", "Initiative", "Hybrid", "Online", "Format", "Status", "line 1: {exc}"}
+SHARED_WORDS = {
+    "Webhook", "Conflict", "Budget", "Initiative", "Hybrid", "Online", "Format", "Status", "line 1: {exc}"
+}
 
 
 def _ids(path):
