@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 from gateway import apipage, openapi, problems
 from gateway.auth import Authenticator
 from gateway.routes import EXPORTERS
+from gateway.routes.conversations import ConversationsRoutes
 from gateway.routes.events import EventsRoutes
 from gateway.routes.ideas import IdeasRoutes
 from gateway.routes.members import MembersRoutes
@@ -20,7 +21,9 @@ from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import Instrumentation
 
 
-class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, NotificationsRoutes, IdeasRoutes):
+class Gateway(
+    MembersRoutes, NetworksRoutes, ConversationsRoutes, EventsRoutes, NotificationsRoutes, IdeasRoutes
+):
     name = "gateway"
     # services that contribute to a person's GDPR export besides members
     EXPORT_SERVICES = tuple(EXPORTERS)
