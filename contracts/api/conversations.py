@@ -1,4 +1,5 @@
 """Conversations in networks: threads, posts and reports; request and response schemas."""
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from contracts.api.common import Id, Input, Output, Text
@@ -12,8 +13,11 @@ LINKS_MAX = 10
 
 Body = lambda **kw: Text(BODY_MAX, **kw)  # noqa: E731
 Links = lambda **kw: fields.List(  # noqa: E731
-    fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000),
-               error_messages={"invalid": "Give an http:// or https:// address."}),
+    fields.Url(
+        schemes={"http", "https"},
+        validate=validate.Length(max=2000),
+        error_messages={"invalid": "Give an http:// or https:// address."},
+    ),
     validate=validate.Length(max=LINKS_MAX),
     metadata={"description": f"At most {LINKS_MAX} web addresses (http or https only)."},
     **kw,
@@ -21,8 +25,11 @@ Links = lambda **kw: fields.List(  # noqa: E731
 
 
 class ThreadCreate(Input):
-    kind = fields.String(required=True, validate=validate.OneOf(THREAD_KINDS),
-                         metadata={"description": "question, announcement or opportunity."})
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(THREAD_KINDS),
+        metadata={"description": "question, announcement or opportunity."},
+    )
     title = Text(TITLE_MAX, required=True)
     body = Body(required=True, metadata={"description": f"The opening post, at most {BODY_MAX} characters."})
     themes = ThemeIds(load_default=list)
@@ -55,8 +62,12 @@ class PostUpdate(Input):
     body = Body(metadata={"description": "The author's."})
     themes = ThemeIds(metadata={"description": "The author's."})
     links = Links()
-    hidden = fields.Boolean(metadata={"description": "Conveners': hide the post from everyone but its author "
-                                                     "and the conveners, or restore it."})
+    hidden = fields.Boolean(
+        metadata={
+            "description": "Conveners': hide the post from everyone but its author "
+            "and the conveners, or restore it."
+        }
+    )
 
     @validates_schema
     def not_empty(self, data, **kwargs):

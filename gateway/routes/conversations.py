@@ -1,5 +1,6 @@
 """Routes of conversations in networks: threads, posts, moderation and reports
 (declared with gateway.http.api; the members service holds the rules)."""
+
 from contracts.api import conversations as s
 from gateway.http import api
 from nabo_common.api.pagination import page_schema
@@ -40,8 +41,14 @@ class ConversationsRoutes:
     def start_thread(self, request, id):
         return self.members.start_thread(id, request.payload)
 
-    @api("GET", "/v1/threads/{id}", auth="optional", response=s.Thread, tags=TAGS,
-         summary="One thread with its opening post (who may read the network's conversation).")
+    @api(
+        "GET",
+        "/v1/threads/{id}",
+        auth="optional",
+        response=s.Thread,
+        tags=TAGS,
+        summary="One thread with its opening post (who may read the network's conversation).",
+    )
     def get_thread(self, request, id):
         return self.members.get_thread(id)
 
@@ -90,9 +97,15 @@ class ConversationsRoutes:
     def reply_in_thread(self, request, id):
         return self.members.reply_in_thread(id, request.payload)
 
-    @api("GET", "/v1/posts/{id}", auth="optional", response=s.Post, tags=TAGS,
-         summary="One post (who may read the network's conversation; a hidden one its author and the "
-         "conveners).")
+    @api(
+        "GET",
+        "/v1/posts/{id}",
+        auth="optional",
+        response=s.Post,
+        tags=TAGS,
+        summary="One post (who may read the network's conversation; a hidden one its author and the "
+        "conveners).",
+    )
     def get_post(self, request, id):
         return self.members.get_post(id)
 

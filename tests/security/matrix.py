@@ -348,7 +348,7 @@ MATRIX = [
         body=_b({"locked": True}),
         note="conveners lock; its author retitles",
     ),
-    Op("GET", "/v1/threads/{id}/posts", PUBLIC, "thread", note="hidden posts: their author and the conveners"),
+    Op("GET", "/v1/threads/{id}/posts", PUBLIC, "thread", note="hidden ones: their author and the conveners"),
     Op(
         "POST",
         "/v1/threads/{id}/posts",

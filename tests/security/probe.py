@@ -53,7 +53,8 @@ def build_world(api, platform, a, b):
         201,
     )
     w["thread"] = thread["id"]
-    w["post"] = check(a.member.post(f"/v1/threads/{thread['id']}/posts", {"body": "Private answer"}), 201)["id"]
+    reply = a.member.post(f"/v1/threads/{thread['id']}/posts", {"body": "Private answer"})
+    w["post"] = check(reply, 201)["id"]
     w["offer"] = check(
         a.member.post(
             f"/v1/organisations/{w['organisation']}/offers-and-needs",

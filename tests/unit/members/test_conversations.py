@@ -1,4 +1,5 @@
 """Threads, posts and their moderation in networks, on SQLite."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -19,23 +20,39 @@ def se(world):
     org = world.organisation(association)
     convener_person = world.person(association, org)
     member_person = world.person(association, org)
-    return {"association": association, "org": org,
-            "convener": world.caller(convener_person),
-            "member": world.caller(member_person),
-            "outsider": world.caller(world.person(association, org))}
+    return {
+        "association": association,
+        "org": org,
+        "convener": world.caller(convener_person),
+        "member": world.caller(member_person),
+        "outsider": world.caller(world.person(association, org)),
+    }
 
 
 def _network(world, se, visibility="public"):
-    network = world.call(lifecycle.create, se["convener"], {
-        "name": {"sv": "Kajak i Höga Kusten"}, "association_ids": [se["association"].id],
-        "themes": [KAYAKING], "visibility": visibility, "join_policy": "open"})
+    network = world.call(
+        lifecycle.create,
+        se["convener"],
+        {
+            "name": {"sv": "Kajak i Höga Kusten"},
+            "association_ids": [se["association"].id],
+            "themes": [KAYAKING],
+            "visibility": visibility,
+            "join_policy": "open",
+        },
+    )
     world.call(joining.join, se["member"], network["id"], {})
     return network
 
 
 def _thread(world, caller, network, **extra):
-    body = {"kind": "question", "title": "Who rents out sea kayaks in May?",
-            "body": "We are four, staying in Ullånger.", "themes": [KAYAKING], **extra}
+    body = {
+        "kind": "question",
+        "title": "Who rents out sea kayaks in May?",
+        "body": "We are four, staying in Ullånger.",
+        "themes": [KAYAKING],
+        **extra,
+    }
     return world.call(threads.start, caller, network["id"], body)
 
 
@@ -55,8 +72,11 @@ def test_members_start_threads_and_reply_newest_activity_first(world, se):
     assert listed["items"][0]["opening_post"]["body"] == "We are four, staying in Ullånger."
     created = world.events("post.created")
     assert [(e["opening"], e["kind"], e["network_id"]) for e in created] == [
-        (True, "question", network["id"]), (True, "announcement", network["id"]),
-        (False, "question", network["id"]), (False, "question", network["id"])]
+        (True, "question", network["id"]),
+        (True, "announcement", network["id"]),
+        (False, "question", network["id"]),
+        (False, "question", network["id"]),
+    ]
     assert created[0]["themes"] == [KAYAKING] and created[0]["author_person_id"] == se["member"].person_id
     assert created[3]["reply_to_id"] == answer["id"]
     assert "body" not in created[0]
@@ -86,8 +106,13 @@ def test_only_members_post_and_bad_input_writes_nothing(world, se):
         _thread(world, se["outsider"], network)
     with pytest.raises(NotAuthenticated):
         _thread(world, ANONYMOUS, network)
-    for bad in ({"links": ["javascript:alert(1)"]}, {"links": ["data:text/html,hi"]}, {"title": "x" * 201},
-                {"kind": "rant"}, {"themes": ["0" * 36]}):
+    for bad in (
+        {"links": ["javascript:alert(1)"]},
+        {"links": ["data:text/html,hi"]},
+        {"title": "x" * 201},
+        {"kind": "rant"},
+        {"themes": ["0" * 36]},
+    ):
         with pytest.raises(ValidationFailed):
             _thread(world, se["member"], network, **bad)
     thread = _thread(world, se["member"], network, links=["https://hogakusten.com/kajak"])
@@ -130,7 +155,8 @@ def test_conveners_hide_posts_from_everyone_but_the_author(world, se):
     with pytest.raises(NotFound):
         world.call(posts.get, ANONYMOUS, spam["id"])
     assert [p["id"] for p in world.call(posts.list_, ANONYMOUS, thread["id"], {})["items"]] == [
-        thread["opening_post"]["id"]]
+        thread["opening_post"]["id"]
+    ]
     assert world.call(posts.get, se["member"], spam["id"])["hidden"] is True
     assert world.call(threads.get, ANONYMOUS, thread["id"])["reply_count"] == 0
     world.call(posts.update, se["convener"], spam["id"], {"hidden": False})
@@ -163,7 +189,8 @@ def test_a_locked_thread_takes_no_more_replies(world, se):
     with pytest.raises(Forbidden):
         world.call(threads.update, se["convener"], thread["id"], {"title": "Hijacked"})
     assert world.call(threads.update, se["member"], thread["id"], {"kind": "opportunity"})["kind"] == (
-        "opportunity")
+        "opportunity"
+    )
 
 
 def test_members_report_posts_once_and_conveners_read_the_reports(world, se):
@@ -200,14 +227,17 @@ def test_a_network_shared_by_two_associations_has_one_conversation(world, se):
     assert [(t["id"], t["reply_count"]) for t in listed] == [(swedish["id"], 1)]
     # the second association's admin convenes the shared network too
     world.call(threads.update, dk_admin, swedish["id"], {"locked": True})
-    assert sorted(world.events("thread.locked")[0]["association_ids"]) == sorted([se["association"].id, dk.id])
+    assert sorted(world.events("thread.locked")[0]["association_ids"]) == sorted(
+        [se["association"].id, dk.id]
+    )
 
 
 def test_posts_are_in_the_export_and_erasure_keeps_the_others_replies(world, se):
     network = _network(world, se)
     thread = _thread(world, se["member"], network)
-    answer = _reply(world, se["convener"], thread, "Nordingrå camping.",
-                    reply_to_id=thread["opening_post"]["id"])
+    answer = _reply(
+        world, se["convener"], thread, "Nordingrå camping.", reply_to_id=thread["opening_post"]["id"]
+    )
     world.call(moderation.report, se["member"], answer["id"], {"reason": "Wrong place"})
     admin = world.caller(world.person(se["association"], admin_of=se["association"]))
     exported = world.call(gdpr.export, admin, se["member"].person_id)["conversations"]
@@ -220,4 +250,7 @@ def test_posts_are_in_the_export_and_erasure_keeps_the_others_replies(world, se)
     assert erased["opening_post"]["author"]["name"] == gdpr.ERASED_NAME
     replies = world.call(posts.list_, ANONYMOUS, thread["id"], {})["items"]
     assert [p["body"] for p in replies] == [None, "Nordingrå camping."]
-    assert world.call(gdpr.export, admin, se["member"].person_id)["conversations"]["reports"][0]["reason"] is None
+    assert (
+        world.call(gdpr.export, admin, se["member"].person_id)["conversations"]["reports"][0]["reason"]
+        is None
+    )

@@ -2,6 +2,7 @@
 readable by anyone, any other network's by its active members and conveners;
 only active members and conveners post. A hidden post is seen by its author
 and the conveners alone."""
+
 from sqlalchemy import select
 
 from nabo_common.api.errors import Forbidden, NotFound

@@ -1,6 +1,7 @@
 """What a convener does alone: hide or restore a post, lock or open a thread,
 and read the reports members made; members report posts. Each act publishes
 an event the audit trail records (removing a member is the networks' roster)."""
+
 from sqlalchemy import select
 
 from contracts.api import conversations as schemas
@@ -19,8 +20,9 @@ def set_hidden(session, caller, standing, post, hidden):
         return
     post.hidden = hidden
     session.flush()
-    post_changed(session, caller, standing.network, post, "post.hidden" if hidden else "post.restored",
-                 {"hidden"})
+    post_changed(
+        session, caller, standing.network, post, "post.hidden" if hidden else "post.restored", {"hidden"}
+    )
 
 
 def set_locked(session, caller, standing, thread, locked):
@@ -29,8 +31,14 @@ def set_locked(session, caller, standing, thread, locked):
         return
     thread.locked = locked
     session.flush()
-    thread_changed(session, caller, standing.network, thread, "thread.locked" if locked else "thread.unlocked",
-                   {"locked"})
+    thread_changed(
+        session,
+        caller,
+        standing.network,
+        thread,
+        "thread.locked" if locked else "thread.unlocked",
+        {"locked"},
+    )
 
 
 def _report_view(report):
@@ -49,8 +57,11 @@ def report(session, caller, post_id, payload):
     with session.begin():
         post, _thread, standing = post_standing(session, caller, post_id)
         standing.require_member()
-        if session.scalar(select(PostReport.id).where(PostReport.post_id == post.id,
-                                                      PostReport.reporter_id == caller.person_id)):
+        if session.scalar(
+            select(PostReport.id).where(
+                PostReport.post_id == post.id, PostReport.reporter_id == caller.person_id
+            )
+        ):
             raise Conflict("You have reported this post already.")
         entry = PostReport(post_id=post.id, reporter_id=caller.person_id, reason=data["reason"])
         session.add(entry)
@@ -64,7 +75,8 @@ def list_reports(session, caller, post_id, query):
     q = load(schemas.ReportQuery, query)
     post, _thread, standing = post_standing(session, caller, post_id)
     standing.require_convener()
-    stmt = select(PostReport).where(PostReport.post_id == post.id).order_by(PostReport.created_at,
-                                                                            PostReport.id)
+    stmt = (
+        select(PostReport).where(PostReport.post_id == post.id).order_by(PostReport.created_at, PostReport.id)
+    )
     rows, total = paginate(session, stmt, q["limit"], q["offset"])
     return page([_report_view(r) for r in rows], total, q["limit"], q["offset"])

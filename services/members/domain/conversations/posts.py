@@ -1,5 +1,6 @@
 """Replies in a thread, a thread's posts in order, one post, and its author's
 edits and deletion (a placeholder stays where replies hang from it)."""
+
 from sqlalchemy import or_, select
 
 from contracts.api import conversations as schemas
@@ -40,9 +41,16 @@ def reply(session, caller, thread_id, payload, call_key=None):
             _replied_post(session, standing, thread, data["reply_to_id"])
         theme_ids = themes.check_theme_ids(session, data["themes"])
         now = utcnow()
-        post = Post(thread_id=thread.id, network_id=thread.network_id, reply_to_id=data.get("reply_to_id"),
-                    author_id=caller.person_id, body=data["body"], themes=theme_ids, links=data["links"],
-                    created_at=now)
+        post = Post(
+            thread_id=thread.id,
+            network_id=thread.network_id,
+            reply_to_id=data.get("reply_to_id"),
+            author_id=caller.person_id,
+            body=data["body"],
+            themes=theme_ids,
+            links=data["links"],
+            created_at=now,
+        )
         session.add(post)
         thread.last_activity_at = now
         session.flush()

@@ -1,5 +1,6 @@
 """Starting a thread (with its opening post), the network's threads by last
 activity, one thread, and its author's or a convener's changes to it."""
+
 from sqlalchemy import and_, func, or_, select
 
 from contracts.api import conversations as schemas
@@ -29,12 +30,26 @@ def start(session, caller, network_id, payload, call_key=None):
         standing.require_member()
         theme_ids = themes.check_theme_ids(session, data["themes"])
         now = utcnow()
-        thread = Thread(network_id=standing.network.id, kind=data["kind"], title=data["title"],
-                        author_id=caller.person_id, created_at=now, last_activity_at=now)
+        thread = Thread(
+            network_id=standing.network.id,
+            kind=data["kind"],
+            title=data["title"],
+            author_id=caller.person_id,
+            created_at=now,
+            last_activity_at=now,
+        )
         session.add(thread)
         session.flush()
-        post = Post(thread_id=thread.id, network_id=thread.network_id, opening=True, author_id=caller.person_id,
-                    body=data["body"], themes=theme_ids, links=data["links"], created_at=now)
+        post = Post(
+            thread_id=thread.id,
+            network_id=thread.network_id,
+            opening=True,
+            author_id=caller.person_id,
+            body=data["body"],
+            themes=theme_ids,
+            links=data["links"],
+            created_at=now,
+        )
         session.add(post)
         session.flush()
         post_created(session, caller, standing.network, thread, post)
@@ -45,15 +60,19 @@ def start(session, caller, network_id, payload, call_key=None):
 def list_(session, caller, network_id, query):
     q = load(schemas.ThreadQuery, query)
     standing = network_standing(session, caller, network_id)
-    stmt = (select(Thread, Post).join(Post, and_(Post.thread_id == Thread.id, Post.opening.is_(True)))
-            .where(Thread.network_id == standing.network.id))
+    stmt = (
+        select(Thread, Post)
+        .join(Post, and_(Post.thread_id == Thread.id, Post.opening.is_(True)))
+        .where(Thread.network_id == standing.network.id)
+    )
     if not standing.convener:  # a thread whose opening post is hidden is gone for the others
         stmt = stmt.where(or_(Post.hidden.is_(False), Post.author_id == (caller.person_id or "")))
     if q.get("kind"):
         stmt = stmt.where(Thread.kind == q["kind"])
     total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Thread.id).subquery()))
-    rows = session.execute(stmt.order_by(Thread.last_activity_at.desc(), Thread.id)
-                           .limit(q["limit"]).offset(q["offset"])).all()
+    rows = session.execute(
+        stmt.order_by(Thread.last_activity_at.desc(), Thread.id).limit(q["limit"]).offset(q["offset"])
+    ).all()
     return page(thread_views(session, [tuple(r) for r in rows]), total, q["limit"], q["offset"])
 
 

@@ -1,5 +1,6 @@
 """What readers see of threads and posts: a deleted post is a placeholder
 without text or author; an erased author's posts keep the placeholder name."""
+
 from sqlalchemy import func, select
 
 from services.members.models import Person, Post
@@ -38,10 +39,13 @@ def reply_counts(session, thread_ids):
     """Replies not hidden (deleted ones' placeholders included), per thread."""
     if not thread_ids:
         return {}
-    return dict(session.execute(
-        select(Post.thread_id, func.count()).where(
-            Post.thread_id.in_(thread_ids), Post.opening.is_(False), Post.hidden.is_(False))
-        .group_by(Post.thread_id)).all())
+    return dict(
+        session.execute(
+            select(Post.thread_id, func.count())
+            .where(Post.thread_id.in_(thread_ids), Post.opening.is_(False), Post.hidden.is_(False))
+            .group_by(Post.thread_id)
+        ).all()
+    )
 
 
 def thread_views(session, pairs):
@@ -51,18 +55,20 @@ def thread_views(session, pairs):
     views = []
     for thread, opening in pairs:
         opening_view = post_view(opening, names)
-        views.append({
-            "id": thread.id,
-            "network_id": thread.network_id,
-            "kind": thread.kind,
-            "title": thread.title,
-            "author": opening_view["author"],
-            "locked": thread.locked,
-            "reply_count": counts.get(thread.id, 0),
-            "last_activity_at": _iso(thread.last_activity_at),
-            "created_at": _iso(thread.created_at),
-            "opening_post": opening_view,
-        })
+        views.append(
+            {
+                "id": thread.id,
+                "network_id": thread.network_id,
+                "kind": thread.kind,
+                "title": thread.title,
+                "author": opening_view["author"],
+                "locked": thread.locked,
+                "reply_count": counts.get(thread.id, 0),
+                "last_activity_at": _iso(thread.last_activity_at),
+                "created_at": _iso(thread.created_at),
+                "opening_post": opening_view,
+            }
+        )
     return views
 
 
