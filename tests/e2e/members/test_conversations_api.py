@@ -56,6 +56,7 @@ def _thread(client, network, **extra):
 
 @covers(
     "POST /v1/networks/{id}/threads",
+    "GET /v1/me/inbox",
     "GET /v1/networks/{id}/threads",
     "GET /v1/threads/{id}",
     "POST /v1/threads/{id}/posts",
@@ -87,6 +88,15 @@ def test_members_ask_and_answer_in_a_public_network_anyone_reads(api, tenant_a):
         ),
         201,
     )
+    # the network's other members find the new thread in their in-app inbox
+
+    def in_the_conveners_inbox():
+        items = check(convener.get("/v1/me/inbox", params={"limit": 200}), 200)["items"]
+        assert f"/v1/threads/{thread['id']}" in {
+            i["link"] for i in items if i["kind"] == "network_thread_started"
+        }
+
+    eventually(in_the_conveners_inbox)
     # anyone reads a public network's conversation, most recently active thread first
     listed = check(api.get(f"/v1/networks/{network['id']}/threads"), 200)
     assert [(t["id"], t["reply_count"]) for t in listed["items"]] == [(thread["id"], 2), (older["id"], 0)]
