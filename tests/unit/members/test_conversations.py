@@ -7,7 +7,7 @@ from nabo_common.api.errors import Conflict, Forbidden, NotAuthenticated, NotFou
 from nabo_common.runtime.context import ANONYMOUS
 from services.members.domain import gdpr
 from services.members.domain.conversations import moderation, posts, threads
-from services.members.domain.networks import joining, lifecycle, owners
+from services.members.domain.networks import directory, joining, lifecycle, owners, roster
 from services.members.models import Post, Thread
 from tests.unit.members.conftest import theme
 
@@ -254,3 +254,16 @@ def test_posts_are_in_the_export_and_erasure_keeps_the_others_replies(world, se)
         world.call(gdpr.export, admin, se["member"].person_id)["conversations"]["reports"][0]["reason"]
         is None
     )
+
+
+def test_a_question_wakes_a_dormant_network_and_a_removed_member_no_longer_edits(world, se):
+    network = _network(world, se)
+    world.call(lifecycle.update, se["convener"], network["id"], {"activity": "dormant"})
+    thread = _thread(world, se["member"], network)
+    assert world.call(directory.get, ANONYMOUS, network["id"])["activity"] == "active"
+    assert world.events("network.updated")[-1]["changed"] == ["activity"]
+    world.call(roster.remove, se["convener"], network["id"], se["member"].person_id)
+    with pytest.raises(Forbidden):
+        world.call(posts.update, se["member"], thread["opening_post"]["id"], {"body": "Rewritten"})
+    world.call(posts.delete, se["member"], thread["opening_post"]["id"])
+    assert world.call(posts.get, ANONYMOUS, thread["opening_post"]["id"])["deleted"] is True

@@ -77,6 +77,7 @@ def get(session, caller, post_id):
 
 def _edit(session, caller, standing, post, data):
     standing.require_author(post.author_id)
+    standing.require_member()  # one removed from the network may still delete, no longer rewrite
     if post.deleted or post.erased:
         raise Conflict("This post has been deleted.")
     if "themes" in data:

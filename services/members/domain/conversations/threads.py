@@ -14,6 +14,7 @@ from services.members.domain.conversations import moderation
 from services.members.domain.conversations.access import network_standing, opening_post, thread_standing
 from services.members.domain.conversations.publishing import post_created, thread_changed
 from services.members.domain.conversations.views import thread_views
+from services.members.domain.networks.publishing import publish_changed
 from services.members.models import Post, Thread
 
 AUTHOR_FIELDS = ("title", "kind")
@@ -53,6 +54,10 @@ def start(session, caller, network_id, payload, call_key=None):
         session.add(post)
         session.flush()
         post_created(session, caller, standing.network, thread, post)
+        if standing.network.activity == "dormant":  # a question that comes up wakes a dormant network
+            standing.network.activity = "active"
+            session.flush()
+            publish_changed(session, caller, standing.network, {"activity"})
         result = thread_views(session, [(thread, post)])[0]
         return idempotent_calls.keep(session, call_key, "start_thread", result)
 
