@@ -347,7 +347,7 @@ RESOURCE_EXAMPLES = {
     "Thread": {"kind": "question", "title": "Hvem udlejer havkajakker i maj?",
                "body": "Vi er fire, der bor i Fjordby i uge 20. Kender nogen en udlejer?"},
     "Post": {"body": "Prøv campingpladsen ved havnen; de har seks kajakker."},
-    "Report": {"reason": "Advertising that has nothing to do with the network"},
+    "PostReport": {"reason": "Advertising that has nothing to do with the network"},
 }
 
 

@@ -75,11 +75,11 @@ class PostUpdate(Input):
             raise ValidationError("Give body, themes, links or hidden.")
 
 
-class ReportCreate(Input):
+class PostReportCreate(Input):
     reason = Text(1000, required=True, metadata={"description": "What is wrong with the post."})
 
 
-class Author(Output):
+class PostAuthor(Output):
     person_id = fields.String()
     name = fields.String()
 
@@ -90,7 +90,7 @@ class Post(Output):
     network_id = fields.String()
     reply_to_id = fields.String(allow_none=True)
     opening = fields.Boolean(metadata={"description": "The post that opened the thread."})
-    author = fields.Nested(Author, allow_none=True, metadata={"description": "None once deleted."})
+    author = fields.Nested(PostAuthor, allow_none=True, metadata={"description": "None once deleted."})
     body = fields.String(allow_none=True, metadata={"description": "None once deleted or its author erased."})
     themes = fields.List(fields.String())
     links = fields.List(fields.String())
@@ -105,7 +105,7 @@ class Thread(Output):
     network_id = fields.String()
     kind = fields.String()
     title = fields.String(allow_none=True, metadata={"description": "None once its author is erased."})
-    author = fields.Nested(Author, allow_none=True)
+    author = fields.Nested(PostAuthor, allow_none=True)
     locked = fields.Boolean()
     reply_count = fields.Integer(metadata={"description": "Replies the caller may see, placeholders too."})
     last_activity_at = fields.DateTime()
@@ -113,7 +113,7 @@ class Thread(Output):
     opening_post = fields.Nested(Post)
 
 
-class Report(Output):
+class PostReport(Output):
     id = fields.String(dump_only=True)
     post_id = fields.String()
     reporter_id = fields.String(allow_none=True)
@@ -121,7 +121,7 @@ class Report(Output):
     created_at = fields.DateTime(dump_only=True)
 
 
-class ReportQuery(PageQuery):
+class PostReportQuery(PageQuery):
     pass
 
 

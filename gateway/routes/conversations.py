@@ -139,8 +139,8 @@ class ConversationsRoutes:
     @api(
         "POST",
         "/v1/posts/{id}/reports",
-        body=s.ReportCreate,
-        response=s.Report,
+        body=s.PostReportCreate,
+        response=s.PostReport,
         status=201,
         tags=TAGS,
         rate_limit="write",
@@ -153,8 +153,8 @@ class ConversationsRoutes:
     @api(
         "GET",
         "/v1/posts/{id}/reports",
-        query=s.ReportQuery,
-        response=page_schema(s.Report),
+        query=s.PostReportQuery,
+        response=page_schema(s.PostReport),
         tags=TAGS,
         summary="The reports on a post (conveners).",
     )

@@ -53,7 +53,7 @@ def _report_view(report):
 
 def report(session, caller, post_id, payload):
     access.require_authenticated(caller)
-    data = load(schemas.ReportCreate, payload)
+    data = load(schemas.PostReportCreate, payload)
     with session.begin():
         post, _thread, standing = post_standing(session, caller, post_id)
         standing.require_member()
@@ -72,7 +72,7 @@ def report(session, caller, post_id, payload):
 
 def list_reports(session, caller, post_id, query):
     access.require_authenticated(caller)
-    q = load(schemas.ReportQuery, query)
+    q = load(schemas.PostReportQuery, query)
     post, _thread, standing = post_standing(session, caller, post_id)
     standing.require_convener()
     stmt = (
