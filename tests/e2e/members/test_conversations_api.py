@@ -219,3 +219,24 @@ def test_a_persons_posts_are_in_their_export_and_erasure_leaves_the_others_repli
     )
     posts = check(api.get(f"/v1/threads/{thread['id']}/posts"), 200)["items"]
     assert [(p["id"], p["body"]) for p in posts][1] == (answer["id"], "Nordingrå camping.")
+
+
+def test_a_network_shared_across_the_border_has_one_conversation(api, tenant_a, tenant_b):
+    network, _person_, asker_client = _network(tenant_a, visibility="all_associations")
+    check(tenant_a.member.post(f"/v1/networks/{network['id']}/owners", {"association_id": tenant_b.id}), 201)
+    check(
+        tenant_b.admin.post(
+            f"/v1/networks/{network['id']}/owners/{tenant_b.id}/decision", {"decision": "approved"}
+        ),
+        200,
+    )
+    check(tenant_b.member.post(f"/v1/networks/{network['id']}/members", {}), 201)
+    thread = check(_thread(asker_client, network), 201)
+    check(
+        tenant_b.member.post(f"/v1/threads/{thread['id']}/posts", {"body": "Wir haben Kajaks in Leer."}), 201
+    )
+    for client in (asker_client, tenant_b.member):
+        listed = check(client.get(f"/v1/networks/{network['id']}/threads"), 200)["items"]
+        assert [(t["id"], t["reply_count"]) for t in listed] == [(thread["id"], 1)]
+    # the second owner's admin convenes it as much as the first's
+    assert check(tenant_b.admin.patch(f"/v1/threads/{thread['id']}", {"locked": True}), 200)["locked"] is True
