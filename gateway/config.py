@@ -24,6 +24,7 @@ class GatewayConfig:
     write_limit: str
     registration_limit: str
     campaign_send_limit: str
+    post_limit: str
     max_body_bytes: int
     trust_forwarded_for: bool
     public_base_url: str
@@ -84,6 +85,7 @@ def load():
         write_limit=_rate_limit("WRITE_RATE_LIMIT", "120/minute"),
         registration_limit=_rate_limit("REGISTRATION_RATE_LIMIT", "20/minute"),
         campaign_send_limit=_rate_limit("CAMPAIGN_SEND_RATE_LIMIT", "10/hour"),
+        post_limit=_rate_limit("POST_RATE_LIMIT", "10/minute"),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024),
         trust_forwarded_for=os.environ.get("TRUST_FORWARDED_FOR", "") in ("1", "true", "yes"),
         public_base_url=public_base_url("gateway"),

@@ -362,6 +362,10 @@ RESOURCE_EXAMPLES = {
     "JoinDecision": {"reason": "Welcome: your heat pump experience fits the network."},
     "Bounce": {"reason": "550 5.1.1 Mailbox unavailable"},
     "Webhook": {"event_types": ["event.published", "registration.confirmed"]},
+    "Thread": {"kind": "question", "title": "Hvem udlejer havkajakker i maj?",
+               "body": "Vi er fire, der bor i Fjordby i uge 20. Kender nogen en udlejer?"},
+    "Post": {"body": "Prøv campingpladsen ved havnen; de har seks kajakker."},
+    "PostReport": {"reason": "Advertising that has nothing to do with the network"},
 }
 
 

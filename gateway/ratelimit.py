@@ -22,6 +22,8 @@ NAMED_RATE_LIMITS = {
     "sign_in": (("sign_in_limit", "client", "account"), ("sign_in_ip_limit", "client")),
     # guests register without signing in: one client must not fill events or the organisers' inboxes
     "registration": (("write_limit", "caller"), ("registration_limit", "caller")),
+    # posting in networks' conversations: one person must not flood every member's threads
+    "post": (("write_limit", "caller"), ("post_limit", "person")),
     # every send mails a whole audience; counted per person so changing address does not help
     "campaign_send": (("write_limit", "caller"), ("campaign_send_limit", "person")),
 }

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 from gateway import apipage, openapi, problems
 from gateway.auth import Authenticator
 from gateway.routes import EXPORTERS
+from gateway.routes.conversations import ConversationsRoutes
 from gateway.routes.events import EventsRoutes
 from gateway.routes.ideas import IdeasRoutes
 from gateway.routes.meeting_markets import MeetingMarketsRoutes
@@ -21,8 +22,15 @@ from nabo_common.runtime.rpc import TimedRpcProxy
 from nabo_common.runtime.worker import Instrumentation
 
 
-class Gateway(MembersRoutes, NetworksRoutes, EventsRoutes, MeetingMarketsRoutes, NotificationsRoutes,
-              IdeasRoutes):
+class Gateway(
+    MembersRoutes,
+    NetworksRoutes,
+    ConversationsRoutes,
+    EventsRoutes,
+    MeetingMarketsRoutes,
+    NotificationsRoutes,
+    IdeasRoutes,
+):
     name = "gateway"
     # services that contribute to a person's GDPR export besides members
     EXPORT_SERVICES = tuple(EXPORTERS)

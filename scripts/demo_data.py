@@ -79,6 +79,26 @@ PANEL_2024 = "Erhvervspanelet 2024: Grøn omstilling"
 PANEL_2025 = "Erhvervspanelet 2025: Grøn omstilling"
 
 
+# lively networks: (author, thread, replies as (replier, body)), people by their demo account's key
+KAYAK_THREADS = [
+    ("member.se", {"kind": "question", "title": "Vem hyr ut havskajaker i maj?",
+                   "body": "Vi är fyra som bor i Sjöland vecka 20 och vill paddla ut till öarna."},
+     [("admin.se", "Campingen vid hamnen har sex kajaker; ring dagen före."),
+      ("member.se", "Tack! Vi bokade två dubbelkajaker.")]),
+    ("admin.se", {"kind": "announcement", "title": "Paddeldag den 12 maj",
+                  "body": "Alla i nätverket är välkomna: säkerhetsgenomgång kl. 9, sedan runt udden.",
+                  "links": ["https://www.example.se/paddeldag"]},
+     [("member.se", "Vi tar med två gäster, går det bra?")]),
+    ("admin.se", {"kind": "opportunity", "title": "Guide sökes till sommarens turer",
+                  "body": "Ett boende söker en guide med erfarenhet av havspaddling, juni till augusti."},
+     []),
+]
+CLUSTER_THREADS = [
+    ("member.nl", {"kind": "opportunity", "title": "Restwarmte beschikbaar / Abwärme verfügbar",
+                   "body": "Onze drukkerij in Emmen heeft restwarmte over. Wie zoekt warmte over de grens?"},
+     [("member.de", "Wir in Meppen hätten Interesse. Sprechen wir beim nächsten Clustertreffen?")]),
+]
+
 class DemoError(Exception):
     pass
 
@@ -461,6 +481,7 @@ class Loader:
         self.cluster = cluster
         for key in ("member.nl", "member.de"):
             self.join(cluster, key)
+        self.ensure_conversation(cluster, CLUSTER_THREADS)
 
         self.ensure_network(
             "DE",
@@ -500,6 +521,7 @@ class Loader:
             se,
         )
         self.join(kayak, "member.se")
+        self.ensure_conversation(kayak, KAYAK_THREADS)
         self.ensure_network(
             "SE",
             {
@@ -537,6 +559,19 @@ class Loader:
             se,
         )
         self.join(young, "member.se")
+
+    def ensure_conversation(self, network, threads):
+        """The network's threads with their replies, unless it has some already."""
+        tokens = dict(self.member_tokens, **{f"admin.{c.lower()}": t for c, t in self.admin_tokens.items()})
+        if self.gw.get(f"/v1/networks/{network['id']}/threads", tokens[threads[0][0]])["total"]:
+            self.note("threads", False, len(threads))
+            return
+        for author, thread, replies in threads:
+            opened = self.gw.post(f"/v1/networks/{network['id']}/threads", thread, tokens[author])
+            self.note("threads", True)
+            for replier, body in replies:
+                self.gw.post(f"/v1/threads/{opened['id']}/posts", {"body": body}, tokens[replier])
+                self.note("posts", True)
 
     # --- the Danish programme of virtual meetings ---------------------------------------------
     def ensure_programme(self):

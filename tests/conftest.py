@@ -8,10 +8,11 @@ import os  # noqa: E402
 
 import pytest  # noqa: E402
 
-# The tiers register guests and send campaigns far faster than any client should (the registration
-# race alone is 52 guests from one address); the tests of these limits set their own values.
+# The tiers register guests, send campaigns and post in networks far faster than any client should (the
+# registration race alone is 52 guests from one address); the tests of these limits set their own values.
 os.environ.setdefault("REGISTRATION_RATE_LIMIT", "100000/minute")
 os.environ.setdefault("CAMPAIGN_SEND_RATE_LIMIT", "100000/minute")
+os.environ.setdefault("POST_RATE_LIMIT", "100000/minute")
 
 from nabo_common import cli  # noqa: E402
 from tests.support.infra import (  # noqa: E402,F401

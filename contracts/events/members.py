@@ -226,3 +226,85 @@ class CalendarTokenData(_Strict):
     association_ids = fields.List(
         fields.String(), required=True, metadata={"description": "The associations whose feeds it reads."}
     )
+
+
+@event_type(
+    "post.created",
+    "members",
+    "A member posted in a network: a new thread (`opening` true, with its `kind` and `title`) or a reply. "
+    "Carries what a notification to the network's members needs; never the text.",
+)
+@example(
+    {
+        "post_id": "0e4f1c9a-53a4-4a8e-9d4b-4c2f2b6f1a01",
+        "thread_id": "8b7c2d3e-1f0a-4b5c-9d8e-7f6a5b4c3d2e",
+        "network_id": "c0ffee00-1234-4abc-8def-001122334455",
+        "network_name": "Kajak i Höga Kusten",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "author_person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "kind": "question",
+        "title": "Who rents out sea kayaks in May?",
+        "themes": ["5b0e2a6c-0a2b-5c3d-8e4f-6a7b8c9d0e1f"],
+        "opening": True,
+        "reply_to_id": None,
+        "thread_author_person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+    }
+)
+class PostCreatedData(_Strict):
+    post_id = fields.String(required=True)
+    thread_id = fields.String(required=True)
+    network_id = fields.String(required=True)
+    network_name = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True,
+                                  metadata={"description": "The network's active owners."})
+    author_person_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["question", "announcement", "opportunity"]))
+    title = fields.String(allow_none=True, load_default=None)
+    themes = fields.List(fields.String(), load_default=list)
+    opening = fields.Boolean(required=True)
+    reply_to_id = fields.String(allow_none=True, load_default=None)
+    thread_author_person_id = fields.String(required=True)
+
+
+@event_type("post.updated", "members", "A post's author changed it (see changed); never the text.")
+@event_type("post.deleted", "members", "A post's author deleted it; a placeholder stays for its replies.")
+@event_type("post.hidden", "members", "A convener hid a post from everyone but its author and the conveners.")
+@event_type("post.restored", "members", "A convener showed a hidden post again.")
+@event_type("post.reported", "members", "A member reported a post to the network's conveners.")
+@example(
+    {
+        "post_id": "0e4f1c9a-53a4-4a8e-9d4b-4c2f2b6f1a01",
+        "thread_id": "8b7c2d3e-1f0a-4b5c-9d8e-7f6a5b4c3d2e",
+        "network_id": "c0ffee00-1234-4abc-8def-001122334455",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "author_person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "changed": ["hidden"],
+    }
+)
+class PostChangedData(_Strict):
+    post_id = fields.String(required=True)
+    thread_id = fields.String(required=True)
+    network_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    author_person_id = fields.String(required=True)
+    changed = fields.List(fields.String(), load_default=list)
+
+
+@event_type("thread.updated", "members", "A thread's author changed its title or kind (see changed).")
+@event_type("thread.locked", "members", "A convener locked a thread: it takes no more replies.")
+@event_type("thread.unlocked", "members", "A convener opened a locked thread again.")
+@example(
+    {
+        "thread_id": "8b7c2d3e-1f0a-4b5c-9d8e-7f6a5b4c3d2e",
+        "network_id": "c0ffee00-1234-4abc-8def-001122334455",
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "kind": "question",
+        "changed": ["locked"],
+    }
+)
+class ThreadChangedData(_Strict):
+    thread_id = fields.String(required=True)
+    network_id = fields.String(required=True)
+    association_ids = fields.List(fields.String(), required=True)
+    kind = fields.String(required=True)
+    changed = fields.List(fields.String(), load_default=list)

@@ -1,6 +1,6 @@
 """The members service's database: associations (tenants), organisations,
 memberships, persons with accounts, roles and consents, the theme taxonomy,
-offers and needs, networks and matches, plus the outbox and inbox tables of
+offers and needs, networks, their conversations and matches, plus the outbox and inbox tables of
 the backbone."""
 import uuid
 from datetime import date, datetime
@@ -326,6 +326,62 @@ class NetworkMember(Base):
     invited_by: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Thread(Base):
+    """A conversation in a network: a question, an announcement or an opportunity, opened by its
+    first post; a network shared by several associations has one set of threads."""
+
+    __tablename__ = "threads"
+    __table_args__ = (Index("ix_threads_network_activity", "network_id", "last_activity_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    network_id: Mapped[str] = mapped_column(ForeignKey("networks.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # question | announcement | opportunity
+    title: Mapped[str | None] = mapped_column(String(200))  # None once its author is erased
+    author_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    locked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+class Post(Base):
+    """A post of a thread: its opening post or a reply (to the thread or to another post). Deleting
+    keeps the row as a placeholder the replies hang from; hiding is a convener's act."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        Index("ix_posts_thread_created", "thread_id", "created_at"),
+        Index("ix_posts_author", "author_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    thread_id: Mapped[str] = mapped_column(ForeignKey("threads.id"), nullable=False)
+    network_id: Mapped[str] = mapped_column(ForeignKey("networks.id"), nullable=False)
+    reply_to_id: Mapped[str | None] = mapped_column(ForeignKey("posts.id"))
+    opening: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    author_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    body: Mapped[str | None] = mapped_column(Text)  # None once deleted or its author erased
+    themes: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    links: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    hidden: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    erased: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class PostReport(Base):
+    """A member telling the conveners that a post does not belong in the network; one per person."""
+
+    __tablename__ = "post_reports"
+    __table_args__ = (UniqueConstraint("post_id", "reporter_id", name="uq_post_report"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id"), nullable=False)
+    reporter_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(1000))  # None once the reporter is erased
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
 
 
 class Match(Base):

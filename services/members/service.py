@@ -25,6 +25,7 @@ from services.members.domain import (
     themes,
 )
 from services.members.domain.common import idempotent_calls
+from services.members.domain.conversations import moderation, posts, threads
 from services.members.domain.networks import directory, joining, lifecycle, owners, roster
 from services.members.models import OutboxEvent, ProcessedEvent
 from services.members.subscriptions import SUBSCRIPTIONS
@@ -284,6 +285,51 @@ class MembersService(OperationsEndpoints):
     @rpc
     def list_network_members(self, network_id, query):
         return roster.list_members(self.db, self.caller, network_id, query)
+
+    # --- conversations in networks -----------------------------------------------------
+    @rpc
+    def list_threads(self, network_id, query):
+        return threads.list_(self.db, self.caller, network_id, query)
+
+    @rpc
+    def start_thread(self, network_id, payload):
+        return threads.start(self.db, self.caller, network_id, payload, self.call_key)
+
+    @rpc
+    def get_thread(self, thread_id):
+        return threads.get(self.db, self.caller, thread_id)
+
+    @rpc
+    def update_thread(self, thread_id, payload):
+        return threads.update(self.db, self.caller, thread_id, payload)
+
+    @rpc
+    def list_posts(self, thread_id, query):
+        return posts.list_(self.db, self.caller, thread_id, query)
+
+    @rpc
+    def reply_in_thread(self, thread_id, payload):
+        return posts.reply(self.db, self.caller, thread_id, payload, self.call_key)
+
+    @rpc
+    def get_post(self, post_id):
+        return posts.get(self.db, self.caller, post_id)
+
+    @rpc
+    def update_post(self, post_id, payload):
+        return posts.update(self.db, self.caller, post_id, payload)
+
+    @rpc
+    def delete_post(self, post_id):
+        return posts.delete(self.db, self.caller, post_id)
+
+    @rpc
+    def report_post(self, post_id, payload):
+        return moderation.report(self.db, self.caller, post_id, payload)
+
+    @rpc
+    def list_post_reports(self, post_id, query):
+        return moderation.list_reports(self.db, self.caller, post_id, query)
 
     # --- events from other services (which ones: subscriptions.py) ----------
     @consumer

@@ -12,7 +12,8 @@ for it.
 from contracts.events import events, ideas, members, networks, notifications  # noqa: F401  (the types below)
 
 AUDITED_EVENT_TYPES = (
-    # members: tenants, organisations, memberships, people, the shared taxonomy, networks
+    # members: tenants, organisations, memberships, people, the shared taxonomy, networks and their
+    # moderation
     "association.created", "association.updated",
     "organisation.created", "organisation.updated",
     "membership.created", "membership.updated", "membership.status_changed",
@@ -21,6 +22,7 @@ AUDITED_EVENT_TYPES = (
     "theme.created", "theme.updated", "theme.accepted", "theme.retired", "theme.merged",
     "network.created", "network.updated", "network.join_decided", "network.member_invited",
     "network.member_joined", "network.member_left", "network.owner_invited",
+    "post.hidden", "post.restored", "post.reported", "thread.locked", "thread.unlocked",
     "offer_need.created", "offer_need.updated", "offer_need.deleted",
     "match.introduced",
     # events

@@ -27,6 +27,7 @@ SUBSCRIPTIONS = {
         "network.join_requested",
         "network.join_decided",
         "match.introduced",
+        "post.created",
     ),
     "on_calendar_activity": (
         "programme.created",

@@ -45,6 +45,16 @@ def build_world(api, platform, a, b):
     )
     w["network"] = network["id"]
     check(a.member.post(f"/v1/networks/{network['id']}/members", {}), 201)
+    thread = check(
+        a.member.post(
+            f"/v1/networks/{network['id']}/threads",
+            {"kind": "question", "title": "Private question", "body": "Only for the network's members"},
+        ),
+        201,
+    )
+    w["thread"] = thread["id"]
+    reply = a.member.post(f"/v1/threads/{thread['id']}/posts", {"body": "Private answer"})
+    w["post"] = check(reply, 201)["id"]
     w["offer"] = check(
         a.member.post(
             f"/v1/organisations/{w['organisation']}/offers-and-needs",

@@ -1,5 +1,5 @@
 """Abuse limits through the running gateway: guest registrations are limited
-per client, a signed-in caller's per account, and campaign sends per person,
+per client, a signed-in caller's per account, campaign sends and posts in networks per person,
 all more strictly than other writes; list pages, request bodies and every list or map in a body are
 bounded."""
 import dataclasses
@@ -98,6 +98,30 @@ def test_signed_in_callers_are_limited_per_account_not_per_address(api, tenant_a
     # the colleague and an anonymous guest behind the same proxy are not affected
     check(tenant_a.member.post(path, {}, headers=from_client(office)), 201)
     check(api.post(path, guest(), headers=from_client(office)), 201)
+
+
+@covers("POST /v1/networks", "POST /v1/networks/{id}/threads", "POST /v1/threads/{id}/posts")
+def test_posting_in_networks_is_limited_per_person_whatever_their_address(tenant_a, tenant_b, gateway_config):
+    gateway_config(post_limit="2/minute")
+    network = check(
+        tenant_b.member.post(
+            "/v1/networks", {"name": {"de": unique("Kajak-Netzwerk")}, "association_ids": [tenant_b.id]}
+        ),
+        201,
+    )
+    thread = {"kind": "question", "title": "Wer vermietet Kajaks?", "body": "Im Mai, für vier."}
+    path = f"/v1/networks/{network['id']}/threads"
+    created = [
+        check(tenant_b.member.post(path, thread, headers=from_client(new_client())), 201) for _ in range(2)
+    ]
+    assert_rate_limited(tenant_b.member.post(path, thread, headers=from_client(new_client())))
+    # replies count on their own route
+    replies = f"/v1/threads/{created[0]['id']}/posts"
+    for _ in range(2):
+        check(tenant_b.member.post(replies, {"body": "Ja."}, headers=from_client(new_client())), 201)
+    assert_rate_limited(tenant_b.member.post(replies, {"body": "Ja."}, headers=from_client(new_client())))
+    # the network's other people post on
+    check(tenant_b.admin.post(replies, {"body": "Ich auch."}), 201)
 
 
 @covers(

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from nabo_common.api.errors import Conflict
 from services.members.domain import access, calendar_tokens
 from services.members.domain.common import publish
+from services.members.domain.conversations import personal_data as conversations
 from services.members.domain.networks import roster as network_roster
 from services.members.domain.persons import _consent_state, person_view
 from services.members.models import Organisation
@@ -34,6 +35,7 @@ def export(session, caller, person_id):
             "platform_admin": person.is_platform_admin,
         },
         "networks": network_roster.export_person(session, person.id),
+        "conversations": conversations.export_person(session, person.id),
     }
 
 
@@ -53,6 +55,7 @@ def erase(session, caller, person_id):
         person.erased_at = now
         person.roles.clear()
         network_roster.erase_person(session, caller, person.id)
+        conversations.erase_person(session, person.id)
         calendar_tokens.forget(session, person.id)
         # consent history stays: it is the legal record of what was agreed, now tied to an anonymous id
         session.flush()

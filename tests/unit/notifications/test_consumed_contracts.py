@@ -11,7 +11,15 @@ from nabo_common import cli
 from nabo_common.messaging import envelopes
 from services.notifications.domain import reactions
 from services.notifications.domain.deliveries import ReadModelBehind
-from services.notifications.models import CalendarEvent, Delivery, Idea, Network, NetworkMember, Registration
+from services.notifications.models import (
+    CalendarEvent,
+    Delivery,
+    Idea,
+    InboxItem,
+    Network,
+    NetworkMember,
+    Registration,
+)
 from services.notifications.subscriptions import SUBSCRIPTIONS
 from tests.support.payloads import ICS, event_data
 from tests.unit.notifications.conftest import new_id
@@ -239,6 +247,23 @@ def samples(world):
                 "association_ids": [aid],
                 "name": "Kayak",
                 "by_person_id": other_contact,
+            },
+        ),
+        (
+            "post.created",
+            {
+                "post_id": new_id(),
+                "thread_id": new_id(),
+                "network_id": network_id,
+                "network_name": "Kayak",
+                "association_ids": [aid],
+                "author_person_id": contact,
+                "kind": "question",
+                "title": "Who rents out sea kayaks?",
+                "themes": [],
+                "opening": True,
+                "reply_to_id": None,
+                "thread_author_person_id": contact,
             },
         ),
         (
@@ -882,6 +907,27 @@ def test_network_membership_follows_the_events(world, session):
     )
     assert session.get(NetworkMember, (network_id, pid)) is None
     session.commit()
+
+
+def test_a_new_thread_reaches_the_other_members_inboxes_and_a_reply_does_not(world, session):
+    aid = world.association(language="en")
+    author, reader = world.person(aid, language="sv"), world.person(aid, language="de")
+    network_id, thread_id = new_id(), new_id()
+    world.apply("network.created", network_data(network_id, aid))
+    for pid in (author, reader):
+        world.apply("network.member_joined", {"network_id": network_id, "person_id": pid,
+                                              "association_ids": [aid], "name": "Kayak", "by_person_id": pid})
+    post = {"post_id": new_id(), "thread_id": thread_id, "network_id": network_id, "network_name": "Kayak",
+            "association_ids": [aid], "author_person_id": author, "kind": "opportunity",
+            "title": "Guide wanted", "themes": [], "opening": True, "reply_to_id": None,
+            "thread_author_person_id": author}
+    world.apply("post.created", post)
+    world.apply("post.created", dict(post, post_id=new_id(), author_person_id=reader, opening=False))
+    items = session.scalars(select(InboxItem).where(InboxItem.kind == "network_thread_started")).all()
+    assert [(i.person_id, i.title, i.link) for i in items] == [
+        (reader, "Neue Gelegenheit in Kayak", f"/v1/threads/{thread_id}")]
+    assert "Guide wanted" in items[0].body
+    assert emails(session, kind="network_thread_started") == []
 
 
 def test_match_introduction_tells_each_side_about_the_other(world, session):

@@ -39,6 +39,8 @@ CONTEXT = {
     "initiative_title": "Sun",
     "items": [{"subject": "S", "summary": "x"}],
     "period": "weekly",
+    "thread_kind": "question",
+    "thread_title": "<script>alert(1)</script> kayaks?",
 }
 EXPECTED_KINDS = {
     "registration_confirmed",
@@ -54,6 +56,7 @@ EXPECTED_KINDS = {
     "membership_activated",
     "membership_lapsing",
     "match_introduced",
+    "network_thread_started",
     "idea_status_changed",
     "initiative_launched",
     "digest",

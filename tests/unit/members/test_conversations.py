@@ -1,0 +1,269 @@
+"""Threads, posts and their moderation in networks, on SQLite."""
+
+import pytest
+from sqlalchemy import func, select
+
+from nabo_common.api.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from nabo_common.runtime.context import ANONYMOUS
+from services.members.domain import gdpr
+from services.members.domain.conversations import moderation, posts, threads
+from services.members.domain.networks import directory, joining, lifecycle, owners, roster
+from services.members.models import Post, Thread
+from tests.unit.members.conftest import theme
+
+KAYAKING = theme("kayaking")
+
+
+@pytest.fixture
+def se(world):
+    association = world.association("SE", "sv")
+    org = world.organisation(association)
+    convener_person = world.person(association, org)
+    member_person = world.person(association, org)
+    return {
+        "association": association,
+        "org": org,
+        "convener": world.caller(convener_person),
+        "member": world.caller(member_person),
+        "outsider": world.caller(world.person(association, org)),
+    }
+
+
+def _network(world, se, visibility="public"):
+    network = world.call(
+        lifecycle.create,
+        se["convener"],
+        {
+            "name": {"sv": "Kajak i Höga Kusten"},
+            "association_ids": [se["association"].id],
+            "themes": [KAYAKING],
+            "visibility": visibility,
+            "join_policy": "open",
+        },
+    )
+    world.call(joining.join, se["member"], network["id"], {})
+    return network
+
+
+def _thread(world, caller, network, **extra):
+    body = {
+        "kind": "question",
+        "title": "Who rents out sea kayaks in May?",
+        "body": "We are four, staying in Ullånger.",
+        "themes": [KAYAKING],
+        **extra,
+    }
+    return world.call(threads.start, caller, network["id"], body)
+
+
+def _reply(world, caller, thread, body="Try the camping at Nordingrå.", **extra):
+    return world.call(posts.reply, caller, thread["id"], {"body": body, **extra})
+
+
+def test_members_start_threads_and_reply_newest_activity_first(world, se):
+    network = _network(world, se)
+    first = _thread(world, se["member"], network)
+    second = _thread(world, se["convener"], network, kind="announcement", title="Paddling day 12 May")
+    answer = _reply(world, se["convener"], first)
+    _reply(world, se["member"], first, "Thanks!", reply_to_id=answer["id"])
+    listed = world.call(threads.list_, ANONYMOUS, network["id"], {})
+    assert [(t["id"], t["reply_count"]) for t in listed["items"]] == [(first["id"], 2), (second["id"], 0)]
+    assert listed["total"] == 2
+    assert listed["items"][0]["opening_post"]["body"] == "We are four, staying in Ullånger."
+    created = world.events("post.created")
+    assert [(e["opening"], e["kind"], e["network_id"]) for e in created] == [
+        (True, "question", network["id"]),
+        (True, "announcement", network["id"]),
+        (False, "question", network["id"]),
+        (False, "question", network["id"]),
+    ]
+    assert created[0]["themes"] == [KAYAKING] and created[0]["author_person_id"] == se["member"].person_id
+    assert created[3]["reply_to_id"] == answer["id"]
+    assert "body" not in created[0]
+
+
+def test_a_public_networks_conversation_is_open_a_closed_ones_for_members(world, se):
+    public = _network(world, se)
+    thread = _thread(world, se["member"], public)
+    assert world.call(threads.get, ANONYMOUS, thread["id"])["title"] == "Who rents out sea kayaks in May?"
+    closed = _network(world, se, visibility="association")
+    closed_thread = _thread(world, se["member"], closed)
+    with pytest.raises(NotFound):
+        world.call(threads.list_, ANONYMOUS, closed["id"], {})
+    with pytest.raises(NotFound):
+        world.call(threads.get, ANONYMOUS, closed_thread["id"])
+    # the outsider sees the network (same association) but not its conversation
+    with pytest.raises(Forbidden):
+        world.call(threads.list_, se["outsider"], closed["id"], {})
+    with pytest.raises(NotFound):
+        world.call(posts.list_, se["outsider"], closed_thread["id"], {})
+    assert world.call(posts.list_, se["member"], closed_thread["id"], {})["total"] == 1
+
+
+def test_only_members_post_and_bad_input_writes_nothing(world, se):
+    network = _network(world, se)
+    with pytest.raises(Forbidden):
+        _thread(world, se["outsider"], network)
+    with pytest.raises(NotAuthenticated):
+        _thread(world, ANONYMOUS, network)
+    for bad in (
+        {"links": ["javascript:alert(1)"]},
+        {"links": ["data:text/html,hi"]},
+        {"title": "x" * 201},
+        {"kind": "rant"},
+        {"themes": ["0" * 36]},
+    ):
+        with pytest.raises(ValidationFailed):
+            _thread(world, se["member"], network, **bad)
+    thread = _thread(world, se["member"], network, links=["https://hogakusten.com/kajak"])
+    with pytest.raises(ValidationFailed) as refused:
+        _reply(world, se["member"], thread, reply_to_id="f" * 36)
+    assert "reply_to_id" in refused.value.errors
+    assert world.session.scalar(select(func.count()).select_from(Thread)) == 1
+    assert world.session.scalar(select(func.count()).select_from(Post)) == 1
+    world.session.commit()
+
+
+def test_authors_edit_and_delete_their_posts_leaving_a_placeholder(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    question = _reply(world, se["member"], thread, "Do they have spray decks?")
+    answer = _reply(world, se["convener"], thread, "Yes, they do.", reply_to_id=question["id"])
+    with pytest.raises(Forbidden):
+        world.call(posts.update, se["convener"], question["id"], {"body": "Hijacked"})
+    edited = world.call(posts.update, se["member"], question["id"], {"body": "Do they rent spray decks?"})
+    assert edited["body"] == "Do they rent spray decks?" and edited["edited_at"]
+    with pytest.raises(Forbidden):
+        world.call(posts.delete, se["convener"], question["id"])
+    world.call(posts.delete, se["member"], question["id"])
+    listed = world.call(posts.list_, ANONYMOUS, thread["id"], {})["items"]
+    placeholder = next(p for p in listed if p["id"] == question["id"])
+    assert (placeholder["deleted"], placeholder["body"], placeholder["author"]) == (True, None, None)
+    assert next(p for p in listed if p["id"] == answer["id"])["reply_to_id"] == question["id"]
+    with pytest.raises(Conflict):
+        world.call(posts.update, se["member"], question["id"], {"body": "Back"})
+    assert world.events("post.deleted")[0]["post_id"] == question["id"]
+
+
+def test_conveners_hide_posts_from_everyone_but_the_author(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    spam = _reply(world, se["member"], thread, "Cheap watches!")
+    with pytest.raises(Forbidden):
+        world.call(posts.update, se["member"], spam["id"], {"hidden": True})
+    assert world.call(posts.update, se["convener"], spam["id"], {"hidden": True})["hidden"] is True
+    with pytest.raises(NotFound):
+        world.call(posts.get, ANONYMOUS, spam["id"])
+    assert [p["id"] for p in world.call(posts.list_, ANONYMOUS, thread["id"], {})["items"]] == [
+        thread["opening_post"]["id"]
+    ]
+    assert world.call(posts.get, se["member"], spam["id"])["hidden"] is True
+    assert world.call(threads.get, ANONYMOUS, thread["id"])["reply_count"] == 0
+    world.call(posts.update, se["convener"], spam["id"], {"hidden": False})
+    assert world.call(posts.get, ANONYMOUS, spam["id"])["body"] == "Cheap watches!"
+    assert [e["post_id"] for e in world.events("post.hidden")] == [spam["id"]]
+    assert [e["post_id"] for e in world.events("post.restored")] == [spam["id"]]
+
+
+def test_a_thread_with_a_hidden_opening_post_leaves_the_list(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    world.call(posts.update, se["convener"], thread["opening_post"]["id"], {"hidden": True})
+    assert world.call(threads.list_, ANONYMOUS, network["id"], {})["total"] == 0
+    assert world.call(threads.list_, se["member"], network["id"], {})["total"] == 1
+    with pytest.raises(NotFound):
+        world.call(threads.get, ANONYMOUS, thread["id"])
+
+
+def test_a_locked_thread_takes_no_more_replies(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    with pytest.raises(Forbidden):
+        world.call(threads.update, se["member"], thread["id"], {"locked": True})
+    assert world.call(threads.update, se["convener"], thread["id"], {"locked": True})["locked"] is True
+    with pytest.raises(Conflict):
+        _reply(world, se["member"], thread)
+    assert world.events("thread.locked")[0]["thread_id"] == thread["id"]
+    world.call(threads.update, se["convener"], thread["id"], {"locked": False})
+    assert _reply(world, se["member"], thread)["thread_id"] == thread["id"]
+    with pytest.raises(Forbidden):
+        world.call(threads.update, se["convener"], thread["id"], {"title": "Hijacked"})
+    assert world.call(threads.update, se["member"], thread["id"], {"kind": "opportunity"})["kind"] == (
+        "opportunity"
+    )
+
+
+def test_members_report_posts_once_and_conveners_read_the_reports(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["convener"], network)
+    post_id = thread["opening_post"]["id"]
+    report = world.call(moderation.report, se["member"], post_id, {"reason": "Advertising"})
+    assert report["reason"] == "Advertising"
+    with pytest.raises(Conflict):
+        world.call(moderation.report, se["member"], post_id, {"reason": "Again"})
+    with pytest.raises(Forbidden):
+        world.call(moderation.report, se["outsider"], post_id, {"reason": "Not a member"})
+    with pytest.raises(ValidationFailed):
+        world.call(moderation.report, se["member"], post_id, {})
+    with pytest.raises(Forbidden):
+        world.call(moderation.list_reports, se["member"], post_id, {})
+    reports = world.call(moderation.list_reports, se["convener"], post_id, {})
+    assert [r["reason"] for r in reports["items"]] == ["Advertising"]
+    assert world.events("post.reported")[0]["post_id"] == post_id
+
+
+def test_a_network_shared_by_two_associations_has_one_conversation(world, se):
+    dk = world.association("DK", "da")
+    dk_org = world.organisation(dk)
+    dk_member = world.caller(world.person(dk, dk_org))
+    dk_admin = world.caller(world.person(dk, admin_of=dk))
+    network = _network(world, se)
+    world.call(owners.add_owner, se["convener"], network["id"], {"association_id": dk.id})
+    world.call(owners.decide_owner, dk_admin, network["id"], dk.id, {"decision": "approved"})
+    world.call(joining.join, dk_member, network["id"], {})
+    swedish = _thread(world, se["member"], network)
+    _reply(world, dk_member, swedish, "Hej fra Danmark")
+    listed = world.call(threads.list_, dk_member, network["id"], {})["items"]
+    assert [(t["id"], t["reply_count"]) for t in listed] == [(swedish["id"], 1)]
+    # the second association's admin convenes the shared network too
+    world.call(threads.update, dk_admin, swedish["id"], {"locked": True})
+    assert sorted(world.events("thread.locked")[0]["association_ids"]) == sorted(
+        [se["association"].id, dk.id]
+    )
+
+
+def test_posts_are_in_the_export_and_erasure_keeps_the_others_replies(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    answer = _reply(
+        world, se["convener"], thread, "Nordingrå camping.", reply_to_id=thread["opening_post"]["id"]
+    )
+    world.call(moderation.report, se["member"], answer["id"], {"reason": "Wrong place"})
+    admin = world.caller(world.person(se["association"], admin_of=se["association"]))
+    exported = world.call(gdpr.export, admin, se["member"].person_id)["conversations"]
+    assert [t["title"] for t in exported["threads"]] == ["Who rents out sea kayaks in May?"]
+    assert [p["body"] for p in exported["posts"]] == ["We are four, staying in Ullånger."]
+    assert [r["reason"] for r in exported["reports"]] == ["Wrong place"]
+    world.call(gdpr.erase, admin, se["member"].person_id)
+    erased = world.call(threads.get, ANONYMOUS, thread["id"])
+    assert erased["title"] is None and erased["opening_post"]["body"] is None
+    assert erased["opening_post"]["author"]["name"] == gdpr.ERASED_NAME
+    replies = world.call(posts.list_, ANONYMOUS, thread["id"], {})["items"]
+    assert [p["body"] for p in replies] == [None, "Nordingrå camping."]
+    assert (
+        world.call(gdpr.export, admin, se["member"].person_id)["conversations"]["reports"][0]["reason"]
+        is None
+    )
+
+
+def test_a_question_wakes_a_dormant_network_and_a_removed_member_no_longer_edits(world, se):
+    network = _network(world, se)
+    world.call(lifecycle.update, se["convener"], network["id"], {"activity": "dormant"})
+    thread = _thread(world, se["member"], network)
+    assert world.call(directory.get, ANONYMOUS, network["id"])["activity"] == "active"
+    assert world.events("network.updated")[-1]["changed"] == ["activity"]
+    world.call(roster.remove, se["convener"], network["id"], se["member"].person_id)
+    with pytest.raises(Forbidden):
+        world.call(posts.update, se["member"], thread["opening_post"]["id"], {"body": "Rewritten"})
+    world.call(posts.delete, se["member"], thread["opening_post"]["id"])
+    assert world.call(posts.get, ANONYMOUS, thread["opening_post"]["id"])["deleted"] is True
