@@ -9,6 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields as ma_fields
 
 from contracts.api.events import CalendarFeedQuery
+from gateway import schema_rules
 from gateway.http import ROUTES
 
 PROBLEM_SCHEMA = {
@@ -74,6 +75,7 @@ def build(version="1.0.0"):
         },
     )
     marshmallow_plugin.converter.add_attribute_function(_object_size)
+    schema_rules.register(marshmallow_plugin)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.security_scheme(
         "calendarFeedToken",
@@ -123,6 +125,11 @@ def build(version="1.0.0"):
             # a body whose fields are all optional may be left out (it then means {})
             required = any(f.required for f in route.body().load_fields.values())
             operation["requestBody"] = {"required": required, "content": {"application/json": content}}
+        if route.csv_body is not None:
+            operation["requestBody"] = {"required": True, "content": {
+                "text/csv": {"schema": {"type": "string", "minLength": 1}},
+                "application/json": {"schema": route.csv_body},
+            }}
         ok = {"description": "Success"}
         if route.status != 204:
             media = {}
@@ -139,7 +146,7 @@ def build(version="1.0.0"):
         errors = set(route.errors) | {503, 504} | ({404} if params else set())
         if route.rate_limit:
             errors.add(429)
-        if route.body is not None:
+        if route.body is not None or route.csv_body is not None:
             errors |= {400, 411, 413, 415, 422}
         errors.add(401)  # also where signing in is optional: a token sent must be a valid one
         if route.method != "GET":
@@ -152,7 +159,7 @@ def build(version="1.0.0"):
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
-    doc = spec.to_dict()
+    doc = schema_rules.schema_rules(spec.to_dict(), marshmallow_plugin.converter.refs)
     for operations in doc["paths"].values():
         for op in operations.values():
             content = op.get("requestBody", {}).get("content", {}).get("application/json")

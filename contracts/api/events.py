@@ -2,7 +2,22 @@
 attendance, recordings, feedback and reports."""
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
-from contracts.api.common import Id, Input, Language, Output, Pattern, Text, TimeZone
+from contracts.api.common import (
+    EventTime,
+    Id,
+    Input,
+    Instant,
+    Language,
+    Output,
+    Pattern,
+    Text,
+    TimeZone,
+    none_of,
+    together,
+    violations,
+    where,
+    without,
+)
 from nabo_common.api.pagination import PageQuery
 
 FORMATS = ("online", "in_person", "hybrid")
@@ -106,7 +121,7 @@ class Cost(Output):
     date = fields.Date()
     description = fields.String()
     amount_minor = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class Budget(Output):
@@ -127,8 +142,8 @@ class Programme(Output):
     planned_events = fields.Integer()
     budget = fields.Nested(Budget)
     costs = fields.List(fields.Nested(Cost))
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = Instant()
+    updated_at = Instant()
 
 
 class ProgrammeQuery(PageQuery):
@@ -157,8 +172,11 @@ class CoHostInvitation(Output):
     resource = fields.String(metadata={"description": "event or programme."})
     resource_id = fields.String()
     title = fields.String()
-    starts_at = fields.DateTime(
+    starts_at = EventTime(
         allow_none=True, metadata={"description": "An event's start; null for a programme."}
+    )
+    time_zone = fields.String(
+        allow_none=True, metadata={"description": "The event's IANA time zone; null for a programme."}
     )
     association_id = fields.String(metadata={"description": "The association asked to co-organise."})
     host_association_ids = fields.List(
@@ -166,7 +184,7 @@ class CoHostInvitation(Output):
     )
     invited_by = fields.String(allow_none=True, metadata={"description": "The inviting admin's person id."})
     status = fields.String(metadata={"description": "pending, or the decision: approved or declined."})
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class CoHostInvitationQuery(PageQuery):
@@ -256,6 +274,15 @@ class EventFields(Input):
 
 
 class EventCreate(EventFields):
+    # in person and hybrid events take place somewhere (JSON Schema cannot say that ends_at is after
+    # starts_at, nor registration_closes_at after registration_opens_at: see the fields)
+    json_schema = violations(
+        where("format", ["in_person", "hybrid"], anyOf=[
+            {"not": {"required": ["venue"]}},
+            {"properties": {"venue": {"enum": [None]}}},
+            {"properties": {"venue": none_of("address", "host_organisation_id")}},
+        ]),
+    )
     association_ids = fields.List(
         Id(), validate=validate.Length(min=1, max=10), metadata={"description": ORGANISERS}
     )
@@ -315,16 +342,16 @@ class Event(Output):
     themes = fields.List(fields.String())
     languages = fields.List(fields.String())
     format = fields.String()
-    starts_at = fields.DateTime()
-    ends_at = fields.DateTime()
+    starts_at = EventTime()
+    ends_at = EventTime()
     time_zone = fields.String()
     local_start = fields.String(metadata={"description": "Start in the event's time zone."})
     venue = fields.Nested(VenueOut, allow_none=True)
     join_url = fields.String(allow_none=True, metadata={"description": "Null when hidden from you."})
     join_url_visibility = fields.String()
     join_url_hidden = fields.Boolean()
-    registration_opens_at = fields.DateTime(allow_none=True)
-    registration_closes_at = fields.DateTime(allow_none=True)
+    registration_opens_at = EventTime(allow_none=True)
+    registration_closes_at = EventTime(allow_none=True)
     registration_open = fields.Boolean()
     seats = fields.Nested(Seats)
     status = fields.String()
@@ -333,12 +360,12 @@ class Event(Output):
     questions = fields.List(fields.Nested(QuestionOut))
     reminder_offsets = fields.List(fields.Integer())
     sequence = fields.Integer()
-    published_at = fields.DateTime(allow_none=True)
+    published_at = Instant(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     recording_url = fields.String(allow_none=True)
-    recording_published_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    recording_published_at = Instant(allow_none=True)
+    created_at = Instant()
+    updated_at = Instant()
 
 
 class EventQuery(PageQuery):
@@ -393,9 +420,18 @@ class RegistrationCreate(Input):
     campaign_code = fields.String(validate=CAMPAIGN_CODE)
 
 
+class BulkRegistration(RegistrationCreate):
+    """An entry of a bulk registration names a person, or a guest by name and e-mail."""
+
+    json_schema = violations({"not": {"anyOf": [
+        {"required": ["person_id"], "properties": {"person_id": {"type": "string"}}},
+        together("name", "email"),
+    ]}})
+
+
 class BulkRegistrationCreate(Input):
     registrations = fields.List(
-        fields.Nested(RegistrationCreate),
+        fields.Nested(BulkRegistration),
         required=True,
         validate=validate.Length(min=1, max=MAX_BULK_REGISTRATIONS),
         metadata={
@@ -452,9 +488,9 @@ class Registration(Output):
     campaign_code = fields.String(allow_none=True)
     attended = fields.Boolean()
     join_url = fields.String(allow_none=True)
-    promoted_at = fields.DateTime(allow_none=True)
-    cancelled_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    promoted_at = Instant(allow_none=True)
+    cancelled_at = Instant(allow_none=True)
+    created_at = Instant()
 
 
 class BulkRegistrationResult(Output):
@@ -471,7 +507,15 @@ class RegistrationQuery(PageQuery):
 # --- attendance, recording, feedback ------------------------------------------------
 
 
+KINDS = ("registration_id", "name", "anonymous_count")
+
+
 class AttendanceCreate(Input):
+    # one kind of attendance a call, and an e-mail only with a named walk-in (see one_kind)
+    json_schema = violations(
+        none_of(*KINDS), together("registration_id", "name"), together("registration_id", "anonymous_count"),
+        together("name", "anonymous_count"), without("email", "name"),
+    )
     registration_id = Id(metadata={"description": "Check in a registered person."})
     name = Text(200, metadata={"description": "A named walk-in."})
     email = fields.Email(validate=validate.Length(max=320))
@@ -510,9 +554,9 @@ class Attendance(Output):
     name = fields.String(allow_none=True)
     headcount = fields.Integer()
     source_channel = fields.String(allow_none=True)
-    joined_at = fields.DateTime(allow_none=True)
+    joined_at = Instant(allow_none=True)
     duration_minutes = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class AttendanceSummary(Output):
@@ -549,7 +593,7 @@ class FeedbackOut(Output):
     attendance_id = fields.String()
     rating = fields.Integer()
     comment = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class FeedbackSummary(Output):

@@ -1,7 +1,21 @@
 """Members API: associations, organisations, memberships, persons, consents, auth."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.api.common import LANGUAGES, Country, Id, Input, Language, Output, Pattern, Text, TimeZone
+from contracts.api.common import (
+    LANGUAGES,
+    Country,
+    Id,
+    Input,
+    Instant,
+    Language,
+    Output,
+    Pattern,
+    Text,
+    TimeZone,
+    violations,
+    where,
+    without,
+)
 from nabo_common.api.pagination import PageQuery
 
 ORG_KINDS = ("company", "public_body", "association", "research", "other")
@@ -36,10 +50,35 @@ class Association(Output):
     country = fields.String()
     default_language = fields.String()
     time_zone = fields.String()
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
+
+
+# the country whose register issues each kind of number, and the form of its numbers (their check digits
+# are checked by services/members/domain/registry_numbers.py)
+COUNTRY_OF_KIND = {"CVR": "DK", "KvK": "NL", "HRA": "DE", "HRB": "DE", "org.nr": "SE"}
+NUMBER_FORM = {
+    "CVR": r"^[0-9]{8}$",
+    "KvK": r"^[0-9]{8}$",
+    "org.nr": r"^[0-9]{6}-?[0-9]{4}$",
+    "HRA": r"^(Amtsgericht |AG )?\S.* HRA [0-9]+ ?[A-Z]?$",
+    "HRB": r"^(Amtsgericht |AG )?\S.* HRB [0-9]+ ?[A-Z]?$",
+    "VAT": r"^[A-Za-z0-9 .\-/]{2,40}$",
+    "other": r"^[A-Za-z0-9 .\-/]{2,40}$",
+}
+REGISTRATION_RULES = violations(
+    without("registration_kind", "registration_number"),
+    without("registration_number", "registration_kind"),
+    *(where("registration_kind", [kind], properties={"country": {"not": {"enum": [country]}}},
+            required=["country"])
+      for kind, country in COUNTRY_OF_KIND.items()),
+    *(where("registration_kind", [kind], properties={"registration_number": {"not": {"pattern": form}}},
+            required=["registration_number"])
+      for kind, form in NUMBER_FORM.items()),
+)
 
 
 class OrganisationCreate(Input):
+    json_schema = REGISTRATION_RULES
     owner_association_id = Id(metadata={"description": "Defaults to the association the admin administers."})
     kind = fields.String(load_default="company", validate=validate.OneOf(ORG_KINDS))
     name = Text(200, required=True)
@@ -105,8 +144,8 @@ class Organisation(Output):
     visibility = fields.String()
     themes = fields.List(fields.String())
     memberships = fields.List(fields.Nested(MembershipSummary), dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
 
 
 class OrganisationQuery(PageQuery):
@@ -152,7 +191,7 @@ class MembershipTransition(Output):
     to_status = fields.String()
     effective_date = fields.Date()
     reason = fields.String(allow_none=True)
-    at = fields.DateTime()
+    at = Instant()
 
 
 class Membership(Output):
@@ -206,6 +245,11 @@ class PersonUpdate(Input):
 
 
 class PersonRoleGrant(Input):
+    # associations have admins, organisations have the organisation roles
+    json_schema = violations(
+        where("scope", ["association"], properties={"role": {"not": {"enum": ["admin"]}}}, required=["role"]),
+        where("scope", ["organisation"], properties={"role": {"enum": ["admin"]}}, required=["role"]),
+    )
     scope = fields.String(required=True, validate=validate.OneOf(["organisation", "association"]))
     scope_id = Id(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ORG_ROLES + ("admin",)))
@@ -227,7 +271,7 @@ class Person(Output):
     home_association_id = fields.String(allow_none=True)
     roles = fields.List(fields.Nested(PersonRole), dump_only=True)
     erased = fields.Boolean(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
 
 
 class PersonQuery(PageQuery):
@@ -250,7 +294,7 @@ class ConsentRecord(Output):
     granted = fields.Boolean()
     source = fields.String()
     wording_version = fields.String()
-    recorded_at = fields.DateTime()
+    recorded_at = Instant()
 
 
 class ConsentState(Output):
@@ -295,7 +339,7 @@ class CalendarFeedLink(Output):
 
 class CalendarToken(Output):
     token = fields.String(metadata={"description": "Shown once; only its hash is kept."})
-    created_at = fields.DateTime()
+    created_at = Instant()
     feeds = fields.List(
         fields.Nested(CalendarFeedLink),
         metadata={
@@ -307,7 +351,7 @@ class CalendarToken(Output):
 
 class CalendarTokenState(Output):
     active = fields.Boolean(metadata={"description": "Whether the person has a calendar feed token."})
-    created_at = fields.DateTime(allow_none=True)
+    created_at = Instant(allow_none=True)
 
 
 class AuditQuery(PageQuery):
@@ -331,7 +375,7 @@ class AuditEntry(Output):
     source = fields.String(metadata={"description": "The service where it happened."})
     subject_id = fields.String(allow_none=True, metadata={"description": "The id of what was changed."})
     details = fields.Dict(metadata={"description": "A summary of the change without personal data."})
-    occurred_at = fields.DateTime()
+    occurred_at = Instant()
 
 
 class MemberImport(Input):

@@ -3,7 +3,18 @@ from datetime import datetime, timedelta, timezone
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.api.common import LANGUAGES, Country, Id, Input, Language, Output, Pattern, Text
+from contracts.api.common import (
+    LANGUAGES,
+    Country,
+    Id,
+    Input,
+    Instant,
+    KeysAmong,
+    Language,
+    Output,
+    Pattern,
+    Text,
+)
 from nabo_common.api.pagination import PageQuery
 
 CAMPAIGN_KINDS = ("newsletter", "direct")
@@ -61,14 +72,10 @@ class Segment(Input):
 CONTENTS_SIZE = validate.Length(max=len(LANGUAGES))
 
 
-def _contents_languages(value):
-    unknown = set(value) - set(LANGUAGES)
-    if unknown:
-        raise ValidationError(
-            f"Languages must be among {', '.join(LANGUAGES)}; not {', '.join(sorted(unknown))}."
-        )
-    if not value:
-        raise ValidationError("Give the content in at least one language.")
+_contents_languages = KeysAmong(
+    LANGUAGES, f"Languages must be among {', '.join(LANGUAGES)}; not {{unknown}}.",
+    "Give the content in at least one language."
+)
 
 
 class CampaignCreate(Input):
@@ -140,11 +147,11 @@ class Campaign(Output):
         metadata={"description": "Added to links so registrations are attributed to the campaign."}
     )
     status = fields.String()
-    send_at = fields.DateTime(allow_none=True)
+    send_at = Instant(allow_none=True)
     recipient_count = fields.Integer()
-    created_at = fields.DateTime()
-    started_at = fields.DateTime(allow_none=True)
-    completed_at = fields.DateTime(allow_none=True)
+    created_at = Instant()
+    started_at = Instant(allow_none=True)
+    completed_at = Instant(allow_none=True)
     progress = fields.Nested(CampaignProgress, dump_only=True)
 
 
@@ -181,7 +188,7 @@ class Recipient(Output):
     status = fields.String()
     attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
-    sent_at = fields.DateTime(allow_none=True)
+    sent_at = Instant(allow_none=True)
 
 
 class Bounce(Input):
@@ -230,8 +237,8 @@ class InboxItem(Output):
     title = fields.String()
     body = fields.String()
     link = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
+    created_at = Instant()
+    read_at = Instant(allow_none=True)
 
 
 class SignedLinkQuery(Input):
@@ -283,7 +290,7 @@ class Webhook(Output):
     url = fields.String()
     event_types = fields.List(fields.String())
     active = fields.Boolean()
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class WebhookQuery(PageQuery):
@@ -298,5 +305,5 @@ class WebhookDelivery(Output):
     attempts = fields.Integer()
     response_status = fields.Integer(allow_none=True)
     last_error = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
+    created_at = Instant()
+    sent_at = Instant(allow_none=True)

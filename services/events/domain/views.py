@@ -20,8 +20,21 @@ def venue_text(event):
     return None
 
 
+# the moments of an event, written in its own time zone wherever the API shows them
+EVENT_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
 def local_time(event, moment):
     return moment.astimezone(ZoneInfo(event.time_zone))
+
+
+def in_event_zone(event, data):
+    """``data`` with the event's moments in its time zone: as sent, as stored and as read they look the
+    same (a created event still holds the offset it was sent with; one read back holds UTC)."""
+    for key in EVENT_TIMES:
+        if data.get(key) is not None:
+            data[key] = local_time(event, getattr(event, key)).isoformat()
+    return data
 
 
 def event_data(event, changes=(), reason=None, ics=None):
@@ -84,7 +97,7 @@ def render_views(caller, events, seats, registered):
     now = utcnow()
     views = []
     for event in events:
-        data = dump(schemas.Event, event)
+        data = in_event_zone(event, dump(schemas.Event, event))
         data["venue"] = (
             {"address": event.venue_address, "host_organisation_id": event.venue_organisation_id}
             if event.venue_address or event.venue_organisation_id
