@@ -71,7 +71,9 @@ def build(version="1.0.0"):
         info={
             "description": "Business networks across borders: members, networks, events, notifications and "
             "idea panels. Errors are application/problem+json (RFC 9457). Lists are paginated "
-            "with limit (at most 200) and offset."
+            "with limit (at most 200) and offset. No text may contain NUL characters (U+0000). "
+            "Date-times are RFC 3339: an event's own moments in the offset of its time_zone (which is "
+            "given next to them), every other moment in UTC with Z."
         },
     )
     marshmallow_plugin.converter.add_attribute_function(_object_size)

@@ -1,21 +1,26 @@
 """What the marshmallow API schemas enforce that apispec does not state by itself, stated in the OpenAPI
-document: URLs as the service's URL validator takes them, maps keyed by language, and rules over a
-schema's fields that a schema declares as ``json_schema`` (JSON Schema keywords, such as ``oneOf`` of
-``required`` sets or ``minProperties``)."""
+document: URLs as the service's URL validator takes them, maps keyed by language, time zones and
+countries as shared enums, and the rules over a schema's fields that it declares as ``json_schema``
+(JSON Schema keywords; contracts/api/common.py writes them as cases to match none of)."""
 import re
 
 from marshmallow import fields, validate
 
 from contracts.api.common import COUNTRY_CODES, TIME_ZONES, KeysAmong
 
-# marshmallow's URL validator (validate.URL, absolute, with a top-level domain) for http and https,
-# as a JSON Schema pattern: no inline flags, so both cases are spelled out
-HTTP_URL = (
-    r"^https?://(?:[^\s:@/]+(?::[^\s:@/]*)?@)?"
-    r"(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,6}\.?|[A-Za-z0-9-]{2,}\.?)"
-    r"|localhost|[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})"
-    r"(?::[0-9]+)?(?:/?|[/?]\S+)$"
-)
+
+def _http_url_pattern():
+    """marshmallow's own URL pattern (absolute, with a top-level domain) as JSON Schema can say it: no
+    inline flags, so both cases are spelled out, and the scheme is http or https."""
+    source = validate.URL._regex(relative=False, absolute=True, require_tld=True).pattern
+    both_cases = {"A-Z": "A-Za-z", "a-z": "a-zA-Z", "A-F": "A-Fa-f", "a-f": "a-fA-F"}
+    source = re.sub(r"A-Z|a-z|A-F|a-f", lambda match: both_cases[match.group()], source)
+    source = source.replace(r"(?:[a-zA-Z0-9\.\-\+]*)://", "[Hh][Tt][Tt][Pp][Ss]?://")
+    source = source.replace("localhost", "[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]")
+    return source.replace(r"\Z", "$")
+
+
+HTTP_URL = _http_url_pattern()
 
 
 def url_property(converter, field, ret, **kwargs):

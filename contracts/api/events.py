@@ -226,16 +226,33 @@ class Venue(Input):
     )
 
 
+# an event's moments are sent with any offset and stored in UTC; they come back in the event's time zone.
+# The examples are in order, as the rules between the fields (which JSON Schema cannot state) want them.
+_SENT = "RFC 3339 with an offset (any zone); it comes back in the event's time_zone."
+START = {"description": _SENT, "example": "2031-03-20T16:00:00+01:00"}
+END = {"description": f"After starts_at. {_SENT}", "example": "2031-03-20T17:30:00+01:00"}
+OPENS = {"description": f"Null: open once published. {_SENT}", "example": "2031-02-01T09:00:00+01:00"}
+CLOSES = {
+    "description": f"After registration_opens_at; null: at the end of the event. {_SENT}",
+    "example": "2031-03-20T12:00:00+01:00",
+}
+
+
 class EventFields(Input):
     title = Text(200)
     description = fields.String(allow_none=True, validate=validate.Length(max=20_000))
     themes = fields.List(THEME, validate=validate.Length(max=20))
     languages = fields.List(fields.String(validate=Language), validate=validate.Length(min=1, max=5))
     format = fields.String(validate=validate.OneOf(FORMATS))
-    starts_at = fields.AwareDateTime(metadata={"description": "ISO 8601 with an offset; stored in UTC."})
-    ends_at = fields.AwareDateTime()
+    starts_at = fields.AwareDateTime(metadata=START)
+    ends_at = fields.AwareDateTime(metadata=END)
     time_zone = fields.String(validate=TimeZone, metadata={"description": "IANA zone the event is held in."})
-    venue = fields.Nested(Venue, allow_none=True)
+    venue = fields.Nested(
+        Venue,
+        allow_none=True,
+        metadata={"description": "Where it takes place: in_person and hybrid events need an address or a "
+                                 "host_organisation_id (also after a PATCH)."},
+    )
     join_url = URL(allow_none=True)
     join_url_visibility = fields.String(
         validate=validate.OneOf(JOIN_URL_VISIBILITIES),
@@ -246,13 +263,17 @@ class EventFields(Input):
         validate=validate.Range(min=1, max=100_000),
         metadata={"description": "Seats; null means unlimited."},
     )
-    registration_opens_at = fields.AwareDateTime(allow_none=True)
-    registration_closes_at = fields.AwareDateTime(allow_none=True)
+    registration_opens_at = fields.AwareDateTime(allow_none=True, metadata=OPENS)
+    registration_closes_at = fields.AwareDateTime(allow_none=True, metadata=CLOSES)
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
     network_id = Id(allow_none=True)
     programme_id = Id(allow_none=True)
     people = fields.List(fields.Nested(EventPerson), validate=validate.Length(max=50))
-    questions = fields.List(fields.Nested(Question), validate=validate.Length(max=MAX_QUESTIONS))
+    questions = fields.List(
+        fields.Nested(Question),
+        validate=validate.Length(max=MAX_QUESTIONS),
+        metadata={"description": "Each question's id once."},
+    )
     reminder_offsets = fields.List(
         fields.Integer(validate=OFFSET_MINUTES),
         validate=validate.Length(max=5),
@@ -288,8 +309,8 @@ class EventCreate(EventFields):
     )
     title = Text(200, required=True)
     format = fields.String(required=True, validate=validate.OneOf(FORMATS))
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = fields.AwareDateTime(required=True, metadata=START)
+    ends_at = fields.AwareDateTime(required=True, metadata=END)
     time_zone = fields.String(required=True, validate=TimeZone)
     languages = fields.List(
         fields.String(validate=Language), required=True, validate=validate.Length(min=1, max=5)
@@ -297,7 +318,14 @@ class EventCreate(EventFields):
 
 
 class EventUpdate(EventFields):
-    pass
+    # a change to in person or hybrid that also takes the venue away (whether the stored venue is enough
+    # when the body names none is the event's state)
+    json_schema = violations(
+        where("format", ["in_person", "hybrid"], required=["venue"], anyOf=[
+            {"properties": {"venue": {"enum": [None]}}},
+            {"properties": {"venue": none_of("address", "host_organisation_id")}},
+        ]),
+    )
 
 
 class EventTransition(Input):

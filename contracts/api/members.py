@@ -56,12 +56,13 @@ class Association(Output):
 # the country whose register issues each kind of number, and the form of its numbers (their check digits
 # are checked by services/members/domain/registry_numbers.py)
 COUNTRY_OF_KIND = {"CVR": "DK", "KvK": "NL", "HRA": "DE", "HRB": "DE", "org.nr": "SE"}
+# what each register's numbers look like once separators (which the service takes) are left aside
 NUMBER_FORM = {
-    "CVR": r"^[0-9]{8}$",
-    "KvK": r"^[0-9]{8}$",
-    "org.nr": r"^[0-9]{6}-?[0-9]{4}$",
-    "HRA": r"^(Amtsgericht |AG )?\S.* HRA [0-9]+ ?[A-Z]?$",
-    "HRB": r"^(Amtsgericht |AG )?\S.* HRB [0-9]+ ?[A-Z]?$",
+    "CVR": r"^[\s\-.,/:]*([Dd][\s\-.,/:]*[Kk][\s\-.,/:]*)?([0-9][\s\-.,/:]*){8}$",
+    "KvK": r"^[\s.\-]*([0-9][\s.\-]*){8}$",
+    "org.nr": r"^[\s.\-]*([0-9][\s.\-]*){10}$",
+    "HRA": r"[Hh][Rr][Aa]",
+    "HRB": r"[Hh][Rr][Bb]",
     "VAT": r"^[A-Za-z0-9 .\-/]{2,40}$",
     "other": r"^[A-Za-z0-9 .\-/]{2,40}$",
 }
@@ -86,7 +87,8 @@ class OrganisationCreate(Input):
     registration_number = fields.String(validate=validate.Length(min=2, max=80), metadata={"description": (
         "Checked by its register and stored in its normal form: CVR (DK) and KvK (NL) 8 digits, org.nr (SE) "
         "10 digits with its check digit, HRA/HRB (DE) the court and number such as "
-        "'Amtsgericht Köln HRB 12345'. Unique within the registering association.")})
+        "'Amtsgericht Köln HRB 12345'. A register's numbers belong to its country (CVR DK, KvK NL, HRA "
+        "and HRB DE, org.nr SE). Unique within the registering association.")})
     country = fields.String(required=True, validate=Country)
     region = Text(100)
     sector = fields.String(validate=Pattern(r"^[A-U](\d{2}(\.\d{1,2})?)?$|^\d{2}(\.\d{1,2})?$",
