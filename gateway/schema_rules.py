@@ -65,8 +65,9 @@ def _member_name(value):
 
 
 SHARED_ENUMS = {
-    "TimeZone": (TIME_ZONES, "An IANA time zone name (tz database), such as Europe/Copenhagen."),
-    "CountryCode": (COUNTRY_CODES, "An ISO 3166-1 alpha-2 country code in capitals, such as DK."),
+    "TimeZone": (TIME_ZONES, "An IANA time zone name (tz database), such as Europe/Copenhagen.",
+                 "Europe/Copenhagen"),
+    "CountryCode": (COUNTRY_CODES, "An ISO 3166-1 alpha-2 country code in capitals, such as DK.", "DK"),
 }
 
 
@@ -75,9 +76,9 @@ def shared_enums(doc):
     enum of hundreds of values in every field."""
     components = doc.setdefault("components", {}).setdefault("schemas", {})
     by_values = {}
-    for name, (values, description) in SHARED_ENUMS.items():
+    for name, (values, description, example) in SHARED_ENUMS.items():
         components[name] = {"type": "string", "enum": list(values), "description": description,
-                            "x-enum-varnames": [_member_name(v) for v in values]}
+                            "example": example, "x-enum-varnames": [_member_name(v) for v in values]}
         by_values[tuple(values)] = name
 
     def visit(node):
