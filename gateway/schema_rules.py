@@ -9,10 +9,10 @@ from marshmallow import fields, validate
 from contracts.api.common import COUNTRY_CODES, TIME_ZONES, KeysAmong
 
 
-def _http_url_pattern():
-    """marshmallow's own URL pattern (absolute, with a top-level domain) as JSON Schema can say it: no
-    inline flags, so both cases are spelled out, and the scheme is http or https."""
-    source = validate.URL._regex(relative=False, absolute=True, require_tld=True).pattern
+def _http_url_pattern(require_tld=True):
+    """marshmallow's own URL pattern (absolute) as JSON Schema can say it: no inline flags, so both cases
+    are spelled out, and the scheme is http or https."""
+    source = validate.URL._regex(relative=False, absolute=True, require_tld=require_tld).pattern
     both_cases = {"A-Z": "A-Za-z", "a-z": "a-zA-Z", "A-F": "A-Fa-f", "a-f": "a-fA-F"}
     source = re.sub(r"A-Z|a-z|A-F|a-f", lambda match: both_cases[match.group()], source)
     source = source.replace(r"(?:[a-zA-Z0-9\.\-\+]*)://", "[Hh][Tt][Tt][Pp][Ss]?://")
@@ -20,14 +20,14 @@ def _http_url_pattern():
     return source.replace(r"\Z", "$")
 
 
-HTTP_URL = _http_url_pattern()
+HTTP_URL = {require_tld: _http_url_pattern(require_tld) for require_tld in (True, False)}
 
 
 def url_property(converter, field, ret, **kwargs):
     """apispec writes format "url", which no JSON Schema validator knows; the service takes http(s) URLs."""
     if isinstance(field, fields.Url):
         ret["format"] = "uri"
-        ret["pattern"] = HTTP_URL
+        ret["pattern"] = HTTP_URL[field.require_tld]
     return {}
 
 

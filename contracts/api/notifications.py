@@ -18,6 +18,14 @@ from contracts.api.common import (
 from nabo_common.api.pagination import PageQuery
 
 CAMPAIGN_KINDS = ("newsletter", "direct")
+# event types a webhook may subscribe to: those without personal data
+WEBHOOK_EVENT_TYPES = (
+    "association.updated", "organisation.created", "organisation.updated", "membership.created",
+    "membership.status_changed", "network.created", "network.updated", "programme.created", "event.published",
+    "event.updated", "event.cancelled", "event.completed", "event.recording_published", "panel.created",
+    "panel.phase_changed", "idea.status_changed", "idea.merged", "decision.recorded", "initiative.launched",
+    "initiative.progress_updated",
+)
 CAMPAIGN_STATUSES = ("draft", "scheduled", "sending", "sent", "cancelled")
 RECIPIENT_STATUSES = ("queued", "claimed", "sending", "sent", "failed", "bounced")
 DIGEST_MODES = ("immediate", "daily", "weekly")
@@ -280,7 +288,12 @@ class WebhookCreate(Input):
         validate=validate.Length(min=16, max=200),
         metadata={"description": "Signs each delivery (HMAC-SHA256); never shown again."},
     )
-    event_types = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=50))
+    event_types = fields.List(
+        # checked where webhooks are kept (one message naming the unknown ones): stated here for the document
+        fields.String(metadata={"enum": list(WEBHOOK_EVENT_TYPES)}),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+    )
 
 
 class Webhook(Output):
