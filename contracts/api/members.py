@@ -243,7 +243,11 @@ class PersonUpdate(Input):
     phone = fields.String(allow_none=True, validate=Pattern(r"^\+?[0-9 ()\-]{5,30}$"))
     language = fields.String(validate=Language)
     birth_year = fields.Integer(allow_none=True, validate=validate.Range(min=1900, max=2100))
-    password = fields.String(load_only=True, validate=validate.Length(min=10, max=200))
+    password = fields.String(
+        load_only=True,
+        validate=validate.Length(min=10, max=200),
+        metadata={"description": "Only the person themself sets their password (403 for anyone else)."},
+    )
 
 
 class PersonRoleGrant(Input):

@@ -58,8 +58,11 @@ class ThemeCreate(Input):
 
 
 class ThemeUpdate(Input):
-    labels = fields.Nested(ThemeLabels, metadata={"description": "Merged into the labels there are."})
-    parent_id = Id(allow_none=True)
+    labels = fields.Nested(ThemeLabels, metadata={
+        "description": "Merged into the labels there are. Association admins add translations; changing an "
+                       "existing label is for platform admins (403)."})
+    parent_id = Id(allow_none=True, metadata={
+        "description": "A top-level theme; moving a theme is for platform admins (403)."})
 
 
 THEME_STATUSES = ("proposed", "accepted", "retired", "merged")
