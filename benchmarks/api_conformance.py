@@ -264,14 +264,34 @@ How much of what `/v1/openapi.json` allows the API accepts, measured by
 `python -m benchmarks.api_conformance --examples {examples} --seed {seed} --markdown docs/api-conformance.md`
 on {date} at commit `{commit}`.
 
-schemathesis generates only requests the document allows (positive mode; phases examples, coverage and
-fuzzing) for every operation, signed in as an admin of an association that owns one resource of every
-kind (platform-only operations as a platform admin); each `{{id}}` in a path names a real resource.
-A request counts as accepted when the answer is 2xx, or 404/409 (a state the generator cannot know: an
-id it made up, a name already taken, a transition the resource's state forbids). Anything else means the
-document allowed what the service refuses: the refused column shows where the document is still looser
-than the services (rules between fields that JSON Schema cannot state are in the operations' and fields'
-descriptions instead).
+## How it is measured
+
+schemathesis (pinned in `requirements-dev.txt`) generates only requests the document allows
+(positive mode; phases examples, coverage and fuzzing; at most {examples} generated cases per
+operation and phase) for every operation, against the whole system started by the script, signed in
+as an admin of an association that owns one resource of every kind (`tests/security/probe.py`);
+operations only platform admins may call run as a platform admin, and deletions run last. What the
+generator cannot know is given to it: each `{{id}}` in a path, and each id in a body or query that
+names another resource (`association_id`, `organisation_ids`, `person_id`, `programme_ids`, ...),
+names the association's own resource; the panel has a sub-theme, the event a venue and the programme
+an event. Text never holds NUL characters (the document says so in its description). Bulk
+registrations are generated with at most {bulk} entries (the document allows 1000) to keep a run to
+minutes.
+
+A request counts as accepted when the answer is 2xx, or 404/409 (a state the generator cannot know:
+an id it made up, a name already taken, a transition the resource's state forbids). Anything else
+means the document allowed what the service refused. What is left is state or a rule JSON Schema
+cannot state, each named in the fields' and operations' descriptions:
+
+- moments in order (`ends_at` after `starts_at`, a registration window, a membership's dates after
+  its start), check digits of registry numbers (CVR, org.nr) and the register courts of HRA/HRB;
+- what the caller's role may change: a password is set by the person themself, the shared
+  taxonomy's labels and places by platform admins (403);
+- state: a person registers under their own e-mail address, only participants support ideas, the
+  ideas and attendees a request names must belong to the panel or event, signed links
+  (`/v1/unsubscribe`, `/v1/cancel-registration`) and credentials (`/v1/auth/token`) must be real
+  ones, a calendar feed takes a bearer token or a feed token, not both (400);
+- CSV tables whose header must name certain columns.
 
 **{summary}**
 
@@ -296,9 +316,10 @@ def main(argv=None):
     print(summary)
     if args.markdown:
         body, _ = render(rows, markdown=True)
+        today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
         args.markdown.write_text(MARKDOWN.format(
-            examples=args.examples, seed=args.seed, date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-            commit=commit(), summary=summary, table=body))
+            examples=args.examples, seed=args.seed, bulk=BULK_CAP, date=today, commit=commit(),
+            summary=summary, table=body))
     return 0 if all(r[4] == 0 for r in rows) else 1
 
 

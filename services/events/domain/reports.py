@@ -34,7 +34,7 @@ def event_line(session, event):
     return {
         "event_id": event.id, "title": event.title, "themes": event.themes,
         "date": views.local_time(event, event.starts_at).date().isoformat(),
-        "starts_at": views.local_time(event, event.starts_at).isoformat(), "time_zone": event.time_zone,
+        "starts_at": views.event_moment(event, event.starts_at).isoformat(), "time_zone": event.time_zone,
         "format": event.format,
         "status": event.status, "network_id": event.network_id,
         "host_company": host.get("organisation_id") if host else None,

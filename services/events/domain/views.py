@@ -1,4 +1,5 @@
 """How an event looks to a caller, and the state events carry about it."""
+from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -28,12 +29,22 @@ def local_time(event, moment):
     return moment.astimezone(ZoneInfo(event.time_zone))
 
 
+def event_moment(event, moment):
+    """``moment`` in the event's time zone, as RFC 3339 can write it: before standard time a zone's offset
+    was local mean time with seconds (Kyiv +02:02:04), which becomes the nearest whole minute."""
+    local = local_time(event, moment)
+    offset = local.utcoffset()
+    if offset.total_seconds() % 60:
+        local = moment.astimezone(timezone(timedelta(minutes=round(offset.total_seconds() / 60))))
+    return local
+
+
 def in_event_zone(event, data):
     """``data`` with the event's moments in its time zone: as sent, as stored and as read they look the
     same (a created event still holds the offset it was sent with; one read back holds UTC)."""
     for key in EVENT_TIMES:
         if data.get(key) is not None:
-            data[key] = local_time(event, getattr(event, key)).isoformat()
+            data[key] = event_moment(event, getattr(event, key)).isoformat()
     return data
 
 
@@ -113,7 +124,7 @@ def render_views(caller, events, seats, registered):
             "available": None if event.capacity is None else max(0, event.capacity - counts["confirmed"]),
         }
         data["registration_open"] = registration_open(event, now)
-        data["local_start"] = local_time(event, event.starts_at).isoformat()
+        data["local_start"] = event_moment(event, event.starts_at).isoformat()
         views.append(data)
     return views
 

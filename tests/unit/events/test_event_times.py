@@ -59,3 +59,14 @@ def test_a_co_host_invitation_shows_the_start_in_the_events_zone(session):
     assert (invitation["resource_id"], invitation["starts_at"], invitation["time_zone"]) == (
         created["id"], IN_COPENHAGEN["starts_at"], "Europe/Copenhagen"
     )
+
+
+def test_a_moment_before_standard_time_keeps_a_whole_minute_offset(session, admin_a):
+    # Kyiv kept local mean time (+02:02:04) until 1880; RFC 3339 offsets are hours and minutes
+    created = lifecycle.create(session, admin_a, event_payload(
+        starts_at="0126-12-27T16:52:36Z", ends_at="0126-12-27T18:52:36Z", time_zone="Europe/Kyiv"
+    ))
+    assert (created["starts_at"], created["ends_at"]) == (
+        "0126-12-27T18:54:36+02:02", "0126-12-27T20:54:36+02:02"
+    )
+    assert lifecycle.get(session, admin_a, created["id"])["starts_at"] == "0126-12-27T18:54:36+02:02"
