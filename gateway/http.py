@@ -45,6 +45,7 @@ class RouteSpec:
     tags: tuple = ()
     auth: str = "required"  # required | optional
     body: type | None = None
+    csv_body: type | None = None  # a CSV table read by the handler: text/csv, or this schema as JSON
     query: type | None = None
     response: type | None = None
     status: int = 200

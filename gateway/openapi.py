@@ -8,6 +8,7 @@ from marshmallow import fields as ma_fields
 
 from contracts.api.events import CalendarFeedQuery
 from gateway import idempotency
+from gateway import schema_rules
 from gateway.http import ROUTES
 from nabo_common import __version__
 from nabo_common.api.deprecation import DOCS_LINK
@@ -114,10 +115,14 @@ def build(version=__version__):
             "idea panels. Errors are application/problem+json (RFC 9457). Lists are paginated "
             "with limit (at most 200) and offset. To try operations on the API page, sign in with "
             "POST /v1/auth/token (the page then sends the token it returns), or paste a token under "
-            "Authorize. Versioning and deprecation: docs/api-versioning.md; the events: /v1/asyncapi.json."
+            "Authorize. Versioning and deprecation: docs/api-versioning.md; the events: /v1/asyncapi.json. "
+            "No text may contain NUL characters (U+0000). "
+            "Date-times are RFC 3339: an event's own moments in the offset of its time_zone (which is "
+            "given next to them), every other moment in UTC with Z."
         },
     )
     marshmallow_plugin.converter.add_attribute_function(_object_size)
+    schema_rules.register(marshmallow_plugin)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.security_scheme(
         "calendarFeedToken",
@@ -170,6 +175,11 @@ def build(version=__version__):
             # a body whose fields are all optional may be left out (it then means {})
             required = any(f.required for f in route.body().load_fields.values())
             operation["requestBody"] = {"required": required, "content": {"application/json": content}}
+        if route.csv_body is not None:
+            operation["requestBody"] = {"required": True, "content": {
+                "text/csv": {"schema": {"type": "string", "minLength": 1}},
+                "application/json": {"schema": route.csv_body},
+            }}
         ok = {"description": "Success"}
         if route.status != 204:
             media = {}
@@ -188,7 +198,7 @@ def build(version=__version__):
         errors = set(route.errors) | {503, 504} | ({404} if params else set())
         if route.rate_limit:
             errors.add(429)
-        if route.body is not None:
+        if route.body is not None or route.csv_body is not None:
             errors |= {400, 411, 413, 415, 422}
         errors.add(401)  # also where signing in is optional: a token sent must be a valid one
         if route.method != "GET":
@@ -205,7 +215,7 @@ def build(version=__version__):
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
-    doc = spec.to_dict()
+    doc = schema_rules.schema_rules(spec.to_dict(), marshmallow_plugin.converter.refs)
     for operations in doc["paths"].values():
         for op in operations.values():
             content = op.get("requestBody", {}).get("content", {}).get("application/json")

@@ -2,7 +2,22 @@
 attendance, recordings, feedback and reports."""
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
-from contracts.api.common import Id, Input, Language, Output, Pattern, Text, TimeZone
+from contracts.api.common import (
+    EventTime,
+    Id,
+    Input,
+    Instant,
+    Language,
+    Output,
+    Pattern,
+    Text,
+    TimeZone,
+    none_of,
+    together,
+    violations,
+    where,
+    without,
+)
 from nabo_common.api.pagination import PageQuery
 
 FORMATS = ("online", "in_person", "hybrid")
@@ -106,7 +121,7 @@ class Cost(Output):
     date = fields.Date()
     description = fields.String()
     amount_minor = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class Budget(Output):
@@ -127,8 +142,8 @@ class Programme(Output):
     planned_events = fields.Integer()
     budget = fields.Nested(Budget)
     costs = fields.List(fields.Nested(Cost))
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = Instant()
+    updated_at = Instant()
 
 
 class ProgrammeQuery(PageQuery):
@@ -169,8 +184,11 @@ class CoHostInvitation(Output):
     resource = fields.String(metadata={"description": "event or programme."})
     resource_id = fields.String()
     title = fields.String()
-    starts_at = fields.DateTime(
+    starts_at = EventTime(
         allow_none=True, metadata={"description": "An event's start; null for a programme."}
+    )
+    time_zone = fields.String(
+        allow_none=True, metadata={"description": "The event's IANA time zone; null for a programme."}
     )
     association_id = fields.String(metadata={"description": "The association asked to co-organise."})
     host_association_ids = fields.List(
@@ -178,7 +196,7 @@ class CoHostInvitation(Output):
     )
     invited_by = fields.String(allow_none=True, metadata={"description": "The inviting admin's person id."})
     status = fields.String(metadata={"description": "pending, or the decision: approved or declined."})
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class CoHostInvitationQuery(PageQuery):
@@ -220,16 +238,33 @@ class Venue(Input):
     )
 
 
+# an event's moments are sent with any offset and stored in UTC; they come back in the event's time zone.
+# The examples are in order, as the rules between the fields (which JSON Schema cannot state) want them.
+_SENT = "RFC 3339 with an offset (any zone); it comes back in the event's time_zone."
+START = {"description": _SENT, "example": "2031-03-20T16:00:00+01:00"}
+END = {"description": f"After starts_at. {_SENT}", "example": "2031-03-20T17:30:00+01:00"}
+OPENS = {"description": f"Null: open once published. {_SENT}", "example": "2031-02-01T09:00:00+01:00"}
+CLOSES = {
+    "description": f"After registration_opens_at; null: at the end of the event. {_SENT}",
+    "example": "2031-03-20T12:00:00+01:00",
+}
+
+
 class EventFields(Input):
     title = Text(200)
     description = fields.String(allow_none=True, validate=validate.Length(max=20_000))
     themes = fields.List(THEME, validate=validate.Length(max=20))
     languages = fields.List(fields.String(validate=Language), validate=validate.Length(min=1, max=5))
     format = fields.String(validate=validate.OneOf(FORMATS))
-    starts_at = fields.AwareDateTime(metadata={"description": "ISO 8601 with an offset; stored in UTC."})
-    ends_at = fields.AwareDateTime()
+    starts_at = fields.AwareDateTime(metadata=START)
+    ends_at = fields.AwareDateTime(metadata=END)
     time_zone = fields.String(validate=TimeZone, metadata={"description": "IANA zone the event is held in."})
-    venue = fields.Nested(Venue, allow_none=True)
+    venue = fields.Nested(
+        Venue,
+        allow_none=True,
+        metadata={"description": "Where it takes place: in_person and hybrid events need an address or a "
+                                 "host_organisation_id (also after a PATCH)."},
+    )
     join_url = URL(allow_none=True)
     join_url_visibility = fields.String(
         validate=validate.OneOf(JOIN_URL_VISIBILITIES),
@@ -240,13 +275,17 @@ class EventFields(Input):
         validate=validate.Range(min=1, max=100_000),
         metadata={"description": "Seats; null means unlimited."},
     )
-    registration_opens_at = fields.AwareDateTime(allow_none=True)
-    registration_closes_at = fields.AwareDateTime(allow_none=True)
+    registration_opens_at = fields.AwareDateTime(allow_none=True, metadata=OPENS)
+    registration_closes_at = fields.AwareDateTime(allow_none=True, metadata=CLOSES)
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
     network_id = Id(allow_none=True)
     programme_id = Id(allow_none=True)
     people = fields.List(fields.Nested(EventPerson), validate=validate.Length(max=50))
-    questions = fields.List(fields.Nested(Question), validate=validate.Length(max=MAX_QUESTIONS))
+    questions = fields.List(
+        fields.Nested(Question),
+        validate=validate.Length(max=MAX_QUESTIONS),
+        metadata={"description": "Each question's id once."},
+    )
     reminder_offsets = fields.List(
         fields.Integer(validate=OFFSET_MINUTES),
         validate=validate.Length(max=5),
@@ -268,13 +307,22 @@ class EventFields(Input):
 
 
 class EventCreate(EventFields):
+    # in person and hybrid events take place somewhere (JSON Schema cannot say that ends_at is after
+    # starts_at, nor registration_closes_at after registration_opens_at: see the fields)
+    json_schema = violations(
+        where("format", ["in_person", "hybrid"], anyOf=[
+            {"not": {"required": ["venue"]}},
+            {"properties": {"venue": {"enum": [None]}}},
+            {"properties": {"venue": none_of("address", "host_organisation_id")}},
+        ]),
+    )
     association_ids = fields.List(
         Id(), validate=validate.Length(min=1, max=10), metadata={"description": ORGANISERS}
     )
     title = Text(200, required=True)
     format = fields.String(required=True, validate=validate.OneOf(FORMATS))
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = fields.AwareDateTime(required=True, metadata=START)
+    ends_at = fields.AwareDateTime(required=True, metadata=END)
     time_zone = fields.String(required=True, validate=TimeZone)
     languages = fields.List(
         fields.String(validate=Language), required=True, validate=validate.Length(min=1, max=5)
@@ -282,7 +330,14 @@ class EventCreate(EventFields):
 
 
 class EventUpdate(EventFields):
-    pass
+    # a change to in person or hybrid that also takes the venue away (whether the stored venue is enough
+    # when the body names none is the event's state)
+    json_schema = violations(
+        where("format", ["in_person", "hybrid"], required=["venue"], anyOf=[
+            {"properties": {"venue": {"enum": [None]}}},
+            {"properties": {"venue": none_of("address", "host_organisation_id")}},
+        ]),
+    )
 
 
 class EventTransition(Input):
@@ -329,16 +384,16 @@ class Event(Output):
     themes = fields.List(fields.String())
     languages = fields.List(fields.String())
     format = fields.String()
-    starts_at = fields.DateTime()
-    ends_at = fields.DateTime()
+    starts_at = EventTime()
+    ends_at = EventTime()
     time_zone = fields.String()
     local_start = fields.String(metadata={"description": "Start in the event's time zone."})
     venue = fields.Nested(VenueOut, allow_none=True)
     join_url = fields.String(allow_none=True, metadata={"description": "Null when hidden from you."})
     join_url_visibility = fields.String()
     join_url_hidden = fields.Boolean()
-    registration_opens_at = fields.DateTime(allow_none=True)
-    registration_closes_at = fields.DateTime(allow_none=True)
+    registration_opens_at = EventTime(allow_none=True)
+    registration_closes_at = EventTime(allow_none=True)
     registration_open = fields.Boolean()
     seats = fields.Nested(Seats)
     status = fields.String()
@@ -347,12 +402,12 @@ class Event(Output):
     questions = fields.List(fields.Nested(QuestionOut))
     reminder_offsets = fields.List(fields.Integer())
     sequence = fields.Integer()
-    published_at = fields.DateTime(allow_none=True)
+    published_at = Instant(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     recording_url = fields.String(allow_none=True)
-    recording_published_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    recording_published_at = Instant(allow_none=True)
+    created_at = Instant()
+    updated_at = Instant()
 
 
 class EventQuery(PageQuery):
@@ -407,9 +462,18 @@ class RegistrationCreate(Input):
     campaign_code = fields.String(validate=CAMPAIGN_CODE)
 
 
+class BulkRegistration(RegistrationCreate):
+    """An entry of a bulk registration names a person, or a guest by name and e-mail."""
+
+    json_schema = violations({"not": {"anyOf": [
+        {"required": ["person_id"], "properties": {"person_id": {"type": "string"}}},
+        together("name", "email"),
+    ]}})
+
+
 class BulkRegistrationCreate(Input):
     registrations = fields.List(
-        fields.Nested(RegistrationCreate),
+        fields.Nested(BulkRegistration),
         required=True,
         validate=validate.Length(min=1, max=MAX_BULK_REGISTRATIONS),
         metadata={
@@ -466,9 +530,9 @@ class Registration(Output):
     campaign_code = fields.String(allow_none=True)
     attended = fields.Boolean()
     join_url = fields.String(allow_none=True)
-    promoted_at = fields.DateTime(allow_none=True)
-    cancelled_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    promoted_at = Instant(allow_none=True)
+    cancelled_at = Instant(allow_none=True)
+    created_at = Instant()
 
 
 class BulkRegistrationResult(Output):
@@ -485,7 +549,15 @@ class RegistrationQuery(PageQuery):
 # --- attendance, recording, feedback ------------------------------------------------
 
 
+KINDS = ("registration_id", "name", "anonymous_count")
+
+
 class AttendanceCreate(Input):
+    # one kind of attendance a call, and an e-mail only with a named walk-in (see one_kind)
+    json_schema = violations(
+        none_of(*KINDS), together("registration_id", "name"), together("registration_id", "anonymous_count"),
+        together("name", "anonymous_count"), without("email", "name"),
+    )
     registration_id = Id(metadata={"description": "Check in a registered person."})
     name = Text(200, metadata={"description": "A named walk-in."})
     email = fields.Email(validate=validate.Length(max=320))
@@ -524,9 +596,9 @@ class Attendance(Output):
     name = fields.String(allow_none=True)
     headcount = fields.Integer()
     source_channel = fields.String(allow_none=True)
-    joined_at = fields.DateTime(allow_none=True)
+    joined_at = Instant(allow_none=True)
     duration_minutes = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class AttendanceSummary(Output):
@@ -563,7 +635,7 @@ class FeedbackOut(Output):
     attendance_id = fields.String()
     rating = fields.Integer()
     comment = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class FeedbackSummary(Output):

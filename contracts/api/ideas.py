@@ -2,7 +2,18 @@
 decisions, initiatives and the catalogue."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.api.common import Id, Input, Language, Output, Pattern, Text, TimeZone
+from contracts.api.common import (
+    Id,
+    Input,
+    Instant,
+    Language,
+    Output,
+    Pattern,
+    Text,
+    TimeZone,
+    violations,
+    where,
+)
 from nabo_common.api.pagination import PageQuery
 
 PHASES = ("preparing", "collecting_ideas", "reviewing", "catalogue_published", "following_up", "closed")
@@ -119,7 +130,7 @@ class PanelPhaseChange(Output):
     from_phase = fields.String(allow_none=True)
     to_phase = fields.String()
     note = fields.String(allow_none=True)
-    at = fields.DateTime()
+    at = Instant()
 
 
 class PanelMeeting(Output):
@@ -147,15 +158,19 @@ class Panel(Output):
     meetings = fields.List(fields.Nested(PanelMeeting), dump_only=True)
     participant_count = fields.Integer(dump_only=True)
     idea_count = fields.Integer(dump_only=True)
-    catalogue_published_at = fields.DateTime(allow_none=True, dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    catalogue_published_at = Instant(allow_none=True, dump_only=True)
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
 
 
 # --- participants and meetings ---------------------------------------------------
 
 
 class ParticipantsAdd(Input):
+    json_schema = violations({"not": {"anyOf": [
+        {"required": [key], "properties": {key: {"minItems": 1}}}
+        for key in ("organisation_ids", "person_ids")
+    ]}})
     organisation_ids = fields.List(
         Id(),
         load_default=list,
@@ -186,7 +201,7 @@ class PanelParticipant(Output):
     person_id = fields.String(allow_none=True)
     name = fields.String()
     role = fields.String()
-    added_at = fields.DateTime()
+    added_at = Instant()
 
 
 class MeetingCreate(Input):
@@ -205,6 +220,7 @@ class PartnerInput(Input):
 
 
 class OnBehalfOf(Input):
+    json_schema = {"minProperties": 1}
     person_id = Id()
     organisation_id = Id()
 
@@ -249,6 +265,12 @@ class IdeaUpdate(_IdeaFields):
 
 
 class IdeaTransition(Input):
+    # the rules below, for the document: a merge names the idea, a decline says why, nothing else names one
+    json_schema = violations(
+        where("to", ["declined"], **{"not": {"required": ["reason"]}}),
+        where("to", ["merged"], **{"not": {"required": ["into_idea_id"]}}),
+        where("to", [s for s in IDEA_STATUSES if s != "merged"], required=["into_idea_id"]),
+    )
     to = fields.String(required=True, validate=validate.OneOf(IDEA_STATUSES))
     reason = fields.String(validate=validate.Length(min=1, max=2000))
     into_idea_id = Id(metadata={"description": "For merged: the idea it is merged into."})
@@ -306,15 +328,15 @@ class Idea(Output):
     support_count = fields.Integer(dump_only=True)
     supported_by_me = fields.Boolean(dump_only=True)
     comment_count = fields.Integer(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
 
 
 class IdeaStatusChange(Output):
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
     reason = fields.String(allow_none=True)
-    at = fields.DateTime()
+    at = Instant()
 
 
 class IdeaRef(Output):
@@ -336,7 +358,7 @@ class InitiativeProgress(Output):
     reported_on = fields.Date()
     text = fields.String()
     status = fields.String()
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class InitiativeRef(Output):
@@ -392,7 +414,7 @@ class IdeaComment(Output):
     organisation_id = fields.String(allow_none=True)
     body = fields.String()
     moved_from_idea_id = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 class SimilarQuery(Input):
@@ -447,7 +469,7 @@ class PanelDecision(Output):
     body = fields.String()
     text = fields.String()
     ideas = fields.List(fields.Nested(DecisionIdeaNote))
-    created_at = fields.DateTime()
+    created_at = Instant()
 
 
 # --- initiatives -----------------------------------------------------------------
@@ -508,8 +530,8 @@ class Initiative(Output):
     starts_on = fields.Date(allow_none=True)
     ends_on = fields.Date(allow_none=True)
     progress = fields.List(fields.Nested(InitiativeProgress), dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
 
 
 # --- catalogue -------------------------------------------------------------------
@@ -556,8 +578,8 @@ class CataloguePanel(Output):
 class IdeaCatalogue(Output):
     panel = fields.Nested(CataloguePanel)
     published = fields.Boolean()
-    published_at = fields.DateTime(allow_none=True)
-    generated_at = fields.DateTime(metadata={"description": "When this catalogue view was put together."})
+    published_at = Instant(allow_none=True)
+    generated_at = Instant(metadata={"description": "When this catalogue view was put together."})
     idea_count = fields.Integer()
     support_count = fields.Integer()
     sections = fields.List(fields.Nested(CatalogueSection))

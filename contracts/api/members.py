@@ -1,7 +1,21 @@
 """Members API: associations, organisations, memberships, persons, consents, auth."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.api.common import LANGUAGES, Country, Id, Input, Language, Output, Pattern, Text, TimeZone
+from contracts.api.common import (
+    LANGUAGES,
+    Country,
+    Id,
+    Input,
+    Instant,
+    Language,
+    Output,
+    Pattern,
+    Text,
+    TimeZone,
+    violations,
+    where,
+    without,
+)
 from nabo_common.api.pagination import PageQuery
 
 ORG_KINDS = ("company", "public_body", "association", "research", "other")
@@ -36,10 +50,36 @@ class Association(Output):
     country = fields.String()
     default_language = fields.String()
     time_zone = fields.String()
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
+
+
+# the country whose register issues each kind of number, and the form of its numbers (their check digits
+# are checked by services/members/domain/registry_numbers.py)
+COUNTRY_OF_KIND = {"CVR": "DK", "KvK": "NL", "HRA": "DE", "HRB": "DE", "org.nr": "SE"}
+# what each register's numbers look like once separators (which the service takes) are left aside
+NUMBER_FORM = {
+    "CVR": r"^[\s\-.,/:]*([Dd][\s\-.,/:]*[Kk][\s\-.,/:]*)?([0-9][\s\-.,/:]*){8}$",
+    "KvK": r"^[\s.\-]*([0-9][\s.\-]*){8}$",
+    "org.nr": r"^[\s.\-]*([0-9][\s.\-]*){10}$",
+    "HRA": r"[Hh][Rr][Aa]",
+    "HRB": r"[Hh][Rr][Bb]",
+    "VAT": r"^[A-Za-z0-9 .\-/]{2,40}$",
+    "other": r"^[A-Za-z0-9 .\-/]{2,40}$",
+}
+REGISTRATION_RULES = violations(
+    without("registration_kind", "registration_number"),
+    without("registration_number", "registration_kind"),
+    *(where("registration_kind", [kind], properties={"country": {"not": {"enum": [country]}}},
+            required=["country"])
+      for kind, country in COUNTRY_OF_KIND.items()),
+    *(where("registration_kind", [kind], properties={"registration_number": {"not": {"pattern": form}}},
+            required=["registration_number"])
+      for kind, form in NUMBER_FORM.items()),
+)
 
 
 class OrganisationCreate(Input):
+    json_schema = REGISTRATION_RULES
     owner_association_id = Id(metadata={"description": "Defaults to the association the admin administers."})
     kind = fields.String(load_default="company", validate=validate.OneOf(ORG_KINDS))
     name = Text(200, required=True)
@@ -47,7 +87,8 @@ class OrganisationCreate(Input):
     registration_number = fields.String(validate=validate.Length(min=2, max=80), metadata={"description": (
         "Checked by its register and stored in its normal form: CVR (DK) and KvK (NL) 8 digits, org.nr (SE) "
         "10 digits with its check digit, HRA/HRB (DE) the court and number such as "
-        "'Amtsgericht Köln HRB 12345'. Unique within the registering association.")})
+        "'Amtsgericht Köln HRB 12345'. A register's numbers belong to its country (CVR DK, KvK NL, HRA "
+        "and HRB DE, org.nr SE). Unique within the registering association.")})
     country = fields.String(required=True, validate=Country)
     region = Text(100)
     sector = fields.String(validate=Pattern(r"^[A-U](\d{2}(\.\d{1,2})?)?$|^\d{2}(\.\d{1,2})?$",
@@ -105,8 +146,8 @@ class Organisation(Output):
     visibility = fields.String()
     themes = fields.List(fields.String())
     memberships = fields.List(fields.Nested(MembershipSummary), dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
 
 
 class OrganisationQuery(PageQuery):
@@ -152,7 +193,7 @@ class MembershipTransition(Output):
     to_status = fields.String()
     effective_date = fields.Date()
     reason = fields.String(allow_none=True)
-    at = fields.DateTime()
+    at = Instant()
 
 
 class Membership(Output):
@@ -202,10 +243,19 @@ class PersonUpdate(Input):
     phone = fields.String(allow_none=True, validate=Pattern(r"^\+?[0-9 ()\-]{5,30}$"))
     language = fields.String(validate=Language)
     birth_year = fields.Integer(allow_none=True, validate=validate.Range(min=1900, max=2100))
-    password = fields.String(load_only=True, validate=validate.Length(min=10, max=200))
+    password = fields.String(
+        load_only=True,
+        validate=validate.Length(min=10, max=200),
+        metadata={"description": "Only the person themself sets their password (403 for anyone else)."},
+    )
 
 
 class PersonRoleGrant(Input):
+    # associations have admins, organisations have the organisation roles
+    json_schema = violations(
+        where("scope", ["association"], properties={"role": {"not": {"enum": ["admin"]}}}, required=["role"]),
+        where("scope", ["organisation"], properties={"role": {"enum": ["admin"]}}, required=["role"]),
+    )
     scope = fields.String(required=True, validate=validate.OneOf(["organisation", "association"]))
     scope_id = Id(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ORG_ROLES + ("admin",)))
@@ -227,7 +277,7 @@ class Person(Output):
     home_association_id = fields.String(allow_none=True)
     roles = fields.List(fields.Nested(PersonRole), dump_only=True)
     erased = fields.Boolean(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
 
 
 class PersonQuery(PageQuery):
@@ -250,7 +300,7 @@ class ConsentRecord(Output):
     granted = fields.Boolean()
     source = fields.String()
     wording_version = fields.String()
-    recorded_at = fields.DateTime()
+    recorded_at = Instant()
 
 
 class ConsentState(Output):
@@ -295,7 +345,7 @@ class CalendarFeedLink(Output):
 
 class CalendarToken(Output):
     token = fields.String(metadata={"description": "Shown once; only its hash is kept."})
-    created_at = fields.DateTime()
+    created_at = Instant()
     feeds = fields.List(
         fields.Nested(CalendarFeedLink),
         metadata={
@@ -307,7 +357,7 @@ class CalendarToken(Output):
 
 class CalendarTokenState(Output):
     active = fields.Boolean(metadata={"description": "Whether the person has a calendar feed token."})
-    created_at = fields.DateTime(allow_none=True)
+    created_at = Instant(allow_none=True)
 
 
 class AuditQuery(PageQuery):
@@ -331,7 +381,7 @@ class AuditEntry(Output):
     source = fields.String(metadata={"description": "The service where it happened."})
     subject_id = fields.String(allow_none=True, metadata={"description": "The id of what was changed."})
     details = fields.Dict(metadata={"description": "A summary of the change without personal data."})
-    occurred_at = fields.DateTime()
+    occurred_at = Instant()
 
 
 class MemberImport(Input):

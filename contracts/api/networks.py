@@ -1,7 +1,18 @@
 """Themes, offers and needs, networks and matches: request and response schemas."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.api.common import LANGUAGES, Country, I18nText, Id, Input, Language, Output, Pattern, Text
+from contracts.api.common import (
+    LANGUAGES,
+    Country,
+    I18nText,
+    Id,
+    Input,
+    Instant,
+    Language,
+    Output,
+    Pattern,
+    Text,
+)
 from nabo_common.api.pagination import PageQuery
 
 OFFER_NEED_KINDS = ("offer", "need")
@@ -24,6 +35,8 @@ def _at_least_one_language(data):
 # --- themes -------------------------------------------------------------------
 
 class _InLanguages(Input):
+    json_schema = {"minProperties": 1}  # at least one language (the texts are never empty)
+
     @validates_schema
     def not_empty(self, data, **kwargs):
         _at_least_one_language(data)
@@ -34,7 +47,7 @@ def _texts_in_languages(name, max_len):
     return type(name, (_InLanguages,), {lang: Text(max_len) for lang in LANGUAGES})
 
 
-ThemeLabels = _texts_in_languages("ThemeLabels", 100)
+ThemeLabels = _texts_in_languages("ThemeLabelTexts", 100)
 
 
 class ThemeCreate(Input):
@@ -45,8 +58,11 @@ class ThemeCreate(Input):
 
 
 class ThemeUpdate(Input):
-    labels = fields.Nested(ThemeLabels, metadata={"description": "Merged into the labels there are."})
-    parent_id = Id(allow_none=True)
+    labels = fields.Nested(ThemeLabels, metadata={
+        "description": "Merged into the labels there are. Association admins add translations; changing an "
+                       "existing label is for platform admins (403)."})
+    parent_id = Id(allow_none=True, metadata={
+        "description": "A top-level theme; moving a theme is for platform admins (403)."})
 
 
 THEME_STATUSES = ("proposed", "accepted", "retired", "merged")
@@ -159,8 +175,8 @@ class OfferNeed(Output):
     region = fields.String(allow_none=True)
     available_from = fields.Date(allow_none=True)
     available_until = fields.Date(allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
 
 
 class OfferNeedQuery(PageQuery):
@@ -176,7 +192,7 @@ class SupplyDemandQuery(OfferNeedQuery):
 
 # --- networks -----------------------------------------------------------------
 
-NetworkName = _texts_in_languages("NetworkName", 200)
+NetworkName = _texts_in_languages("NetworkNameTexts", 200)
 
 
 class Eligibility(Input):
@@ -266,8 +282,8 @@ class Network(Output):
         metadata={"description": "Your place in it: active, requested, invited or null."},
     )
     my_role = fields.String(allow_none=True, dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
 
 
 class NetworkQuery(PageQuery):
@@ -313,8 +329,8 @@ class NetworkMember(Output):
     role = fields.String()
     status = fields.String()
     message = fields.String(allow_none=True)
-    joined_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    joined_at = Instant(allow_none=True)
+    created_at = Instant()
 
 
 class NetworkMemberQuery(PageQuery):
@@ -379,8 +395,8 @@ class Match(Output):
     candidate_id = fields.String()
     status = fields.String()
     reasons = fields.List(fields.Dict())
-    introduced_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    introduced_at = Instant(allow_none=True)
+    created_at = Instant()
 
 
 class Introduction(Input):

@@ -304,6 +304,7 @@ class EventsRoutes:
     @api(
         "POST",
         "/v1/events/{id}/registrations/import",
+        csv_body=s.RegistrationImport,
         query=s.RegistrationLink,
         response=s.BulkRegistrationResult,
         status=201,
@@ -425,6 +426,7 @@ class EventsRoutes:
     @api(
         "POST",
         "/v1/events/{id}/attendance/import",
+        csv_body=s.AttendanceImport,
         response=s.ImportResult,
         tags=("attendance",),
         rate_limit="write",

@@ -78,6 +78,7 @@ class MembersRoutes:
     @api(
         "POST",
         "/v1/associations/{id}/members/import",
+        csv_body=s.MemberImport,
         query=s.MemberImportQuery,
         response=s.MemberImportResult,
         tags=("memberships",),

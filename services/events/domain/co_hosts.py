@@ -81,7 +81,8 @@ def invite(session, caller, resource, item, association_ids):
 def _view(resource, item, invitation, status="pending"):
     return dump(schemas.CoHostInvitation, {
         "resource": resource.name, "resource_id": item.id, "title": item.title,
-        "starts_at": item.starts_at if resource is EVENT else None,
+        "starts_at": views.event_moment(item, item.starts_at) if resource is EVENT else None,
+        "time_zone": item.time_zone if resource is EVENT else None,
         "association_id": invitation.association_id,
         "host_association_ids": item.association_ids, "invited_by": invitation.invited_by, "status": status,
         "created_at": invitation.created_at})

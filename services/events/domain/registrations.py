@@ -243,7 +243,7 @@ def _link_view(event, registration, already_cancelled=False):
         "registration_id": registration.id,
         "event_id": event.id,
         "title": event.title,
-        "starts_at": event.starts_at.isoformat(),
+        "starts_at": views.event_moment(event, event.starts_at).isoformat(),
         "time_zone": event.time_zone,
         "name": registration.name,
         "language": registration.language,

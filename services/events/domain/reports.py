@@ -29,7 +29,8 @@ def event_line(session, event, names):
     return {
         "event_id": event.id, "title": event.title, "themes": event.themes,
         "date": views.local_time(event, event.starts_at).date().isoformat(),
-        "starts_at": event.starts_at.isoformat(), "time_zone": event.time_zone, "format": event.format,
+        "starts_at": views.event_moment(event, event.starts_at).isoformat(), "time_zone": event.time_zone,
+        "format": event.format,
         "status": event.status, "network_id": event.network_id,
         "host_company": host.get("organisation_id") if host else None,
         "host_company_name": (names.organisation(host.get("organisation_id")) or host.get("name"))

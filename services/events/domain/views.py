@@ -1,4 +1,5 @@
 """How an event looks to a caller, and the state events carry about it."""
+from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -26,8 +27,31 @@ def venue_text(event, host_name=None, language="en"):
     return None
 
 
+# the moments of an event, written in its own time zone wherever the API shows them
+EVENT_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
 def local_time(event, moment):
     return moment.astimezone(ZoneInfo(event.time_zone))
+
+
+def event_moment(event, moment):
+    """``moment`` in the event's time zone, as RFC 3339 can write it: before standard time a zone's offset
+    was local mean time with seconds (Kyiv +02:02:04), which becomes the nearest whole minute."""
+    local = local_time(event, moment)
+    offset = local.utcoffset()
+    if offset.total_seconds() % 60:
+        local = moment.astimezone(timezone(timedelta(minutes=round(offset.total_seconds() / 60))))
+    return local
+
+
+def in_event_zone(event, data):
+    """``data`` with the event's moments in its time zone: as sent, as stored and as read they look the
+    same (a created event still holds the offset it was sent with; one read back holds UTC)."""
+    for key in EVENT_TIMES:
+        if data.get(key) is not None:
+            data[key] = event_moment(event, getattr(event, key)).isoformat()
+    return data
 
 
 def event_data(event, changes=(), reason=None, ics=None):
@@ -90,7 +114,7 @@ def render_views(caller, events, seats, registered):
     now = utcnow()
     views = []
     for event in events:
-        data = dump(schemas.Event, event)
+        data = in_event_zone(event, dump(schemas.Event, event))
         data["venue"] = (
             {"address": event.venue_address, "host_organisation_id": event.venue_organisation_id}
             if event.venue_address or event.venue_organisation_id
@@ -106,7 +130,7 @@ def render_views(caller, events, seats, registered):
             "available": None if event.capacity is None else max(0, event.capacity - counts["confirmed"]),
         }
         data["registration_open"] = registration_open(event, now)
-        data["local_start"] = local_time(event, event.starts_at).isoformat()
+        data["local_start"] = event_moment(event, event.starts_at).isoformat()
         views.append(data)
     return views
 

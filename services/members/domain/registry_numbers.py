@@ -18,9 +18,9 @@ from stdnum.dk import cvr
 from stdnum.exceptions import ValidationError as InvalidNumber
 from stdnum.se import orgnr
 
+from contracts.api.members import COUNTRY_OF_KIND
 from nabo_common.api.errors import ValidationFailed
 
-COUNTRY_OF_KIND = {"CVR": "DK", "KvK": "NL", "HRA": "DE", "HRB": "DE", "org.nr": "SE"}
 FREE_FORM = re.compile(r"[A-Za-z0-9 .\-/]{2,40}")
 SEPARATORS = re.compile(r"[\s.\-]")
 COURT_PREFIX = re.compile(r"^\s*(Amtsgericht|AG)\s+", re.IGNORECASE)

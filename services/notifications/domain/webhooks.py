@@ -30,6 +30,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import bindparam, select
 
 from contracts.api import notifications as schemas
+from contracts.api.notifications import WEBHOOK_EVENT_TYPES as SUBSCRIBABLE
 from nabo_common.api import validation
 from nabo_common.api.errors import NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
@@ -48,14 +49,6 @@ from services.notifications.domain.common import (
 from services.notifications.domain.webhook_targets import ForbiddenTarget, PinnedTransport, check_url
 from services.notifications.models import CalendarEvent, Network, Webhook, WebhookDelivery
 
-# event types a webhook may subscribe to: those without personal data
-SUBSCRIBABLE = (
-    "association.updated", "organisation.created", "organisation.updated", "membership.created",
-    "membership.status_changed", "network.created", "network.updated", "programme.created", "event.published",
-    "event.updated", "event.cancelled", "event.completed", "event.recording_published", "panel.created",
-    "panel.phase_changed", "idea.status_changed", "idea.merged", "decision.recorded", "initiative.launched",
-    "initiative.progress_updated",
-)
 MAX_ATTEMPTS = 8
 RETRYABLE_STATUS = {408, 429}
 TIMEOUT_SECONDS = 5

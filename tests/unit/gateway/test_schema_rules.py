@@ -1,0 +1,120 @@
+"""The OpenAPI document states what the services enforce: for sample bodies, the document's schema (as
+JSON Schema, the way a client or a test generator reads it) takes what the service takes."""
+import re
+
+import pytest
+from jsonschema import Draft7Validator
+from marshmallow import Schema, fields
+
+import gateway.service  # noqa: F401 - registers the routes the document is built from
+from contracts.api import events, ideas, members, networks, notifications
+from gateway.openapi import build
+from gateway.schema_rules import HTTP_URL
+
+DOC = build()
+ID = "3f0c2a4e-8d1b-4c7a-9e55-2b6f0d9a1c33"
+EVENT = {"title": "T", "languages": ["da"], "starts_at": "2031-01-01T10:00:00Z",
+         "ends_at": "2031-01-01T11:00:00Z", "time_zone": "Europe/Copenhagen"}
+CAMPAIGN = {"name": "N", "sender_name": "S", "contents": {"da": {"subject": "s", "text": "t"}},
+            "segment": {"countries": ["DK"]}}
+CVR = {"name": "A/S", "registration_kind": "CVR", "registration_number": "13585628"}
+
+
+def _nullable(node):
+    """OpenAPI 3.0's nullable as JSON Schema's null type."""
+    if isinstance(node, dict):
+        node = {key: _nullable(value) for key, value in node.items()}
+        if node.pop("nullable", False):
+            return {"anyOf": [node, {"type": "null"}]}
+        return node
+    if isinstance(node, list):
+        return [_nullable(value) for value in node]
+    return node
+
+
+def document_accepts(name, body):
+    schema = {**_nullable(DOC["components"]["schemas"][name]), "components": _nullable(DOC["components"])}
+    return Draft7Validator(schema).is_valid(body)
+
+
+# (component, body, whether the service takes it): the schema's own validation where the rule is there,
+# else what the service's domain answers (its message in the comment)
+CASES = [
+    ("AttendanceCreate", {"name": "Walk-in"}, True),
+    ("AttendanceCreate", {"registration_id": ID}, True),
+    ("AttendanceCreate", {"anonymous_count": 3}, True),
+    ("AttendanceCreate", {}, False),
+    ("AttendanceCreate", {"name": "Walk-in", "anonymous_count": 3}, False),
+    ("AttendanceCreate", {"registration_id": ID, "email": "a@example.dk"}, False),
+    ("AttendanceCreate", {"name": "Walk-in", "email": "a@example.dk"}, True),
+    ("IdeaTransition", {"to": "declined"}, False),
+    ("IdeaTransition", {"to": "declined", "reason": "Covered elsewhere"}, True),
+    ("IdeaTransition", {"to": "merged"}, False),
+    ("IdeaTransition", {"to": "merged", "into_idea_id": ID}, True),
+    ("IdeaTransition", {"to": "accepted", "into_idea_id": ID}, False),
+    ("IdeaTransition", {"to": "accepted"}, True),
+    ("PersonRoleGrant", {"scope": "association", "scope_id": ID, "role": "admin"}, True),
+    ("PersonRoleGrant", {"scope": "association", "scope_id": ID, "role": "ceo"}, False),  # Must be admin.
+    ("PersonRoleGrant", {"scope": "organisation", "scope_id": ID, "role": "admin"}, False),  # org role
+    ("PersonRoleGrant", {"scope": "organisation", "scope_id": ID, "role": "ceo"}, True),
+    ("ThemeCreate", {"key": "green-energy", "labels": {}}, False),
+    ("ThemeCreate", {"key": "green-energy", "labels": {"da": "Grøn energi"}}, True),
+    ("BulkRegistrationCreate", {"registrations": [{"person_id": ID}]}, True),
+    ("BulkRegistrationCreate", {"registrations": [{"name": "Anne"}]}, False),  # Give the e-mail address
+    ("BulkRegistrationCreate", {"registrations": [{"name": "Anne", "email": "anne@example.dk"}]}, True),
+    ("EventCreate", dict(EVENT, format="hybrid"), False),  # Give an address or a host_organisation_id
+    ("EventCreate", dict(EVENT, format="hybrid", venue={"address": "Havnegade 1"}), True),
+    ("EventCreate", dict(EVENT, format="online"), True),
+    ("EventUpdate", {"format": "in_person", "venue": None}, False),
+    ("EventUpdate", {"format": "in_person"}, True),  # when the event has a venue
+    ("CampaignCreate", dict(CAMPAIGN, contents={}), False),
+    ("CampaignCreate", dict(CAMPAIGN, contents={"xx": {"subject": "s", "text": "t"}}), False),
+    ("CampaignCreate", CAMPAIGN, True),
+    ("OrganisationCreate", {"name": "A/S", "country": "DK"}, True),
+    ("OrganisationCreate", {"name": "A/S", "country": "XX"}, False),
+    ("OrganisationCreate", {"name": "A/S", "country": "DK", "registration_kind": "CVR"}, False),
+    ("OrganisationCreate", dict(CVR, country="DK"), True),
+    ("OrganisationCreate", dict(CVR, country="SE"), False),  # A CVR number is issued in DK
+    ("OrganisationCreate", dict(CVR, country="DK", registration_number="DK 1358-5628"), True),
+    ("OrganisationCreate", dict(CVR, country="DK", registration_number="ABC"), False),
+    ("AssociationCreate", {"name": "A", "slug": "a-b", "country": "DK", "default_language": "da",
+                           "time_zone": "Mars/Olympus"}, False),
+]
+SCHEMAS = {"AttendanceCreate": events.AttendanceCreate, "IdeaTransition": ideas.IdeaTransition,
+           "PersonRoleGrant": members.PersonRoleGrant, "ThemeCreate": networks.ThemeCreate,
+           "BulkRegistrationCreate": events.BulkRegistrationCreate, "EventCreate": events.EventCreate,
+           "EventUpdate": events.EventUpdate, "CampaignCreate": notifications.CampaignCreate,
+           "OrganisationCreate": members.OrganisationCreate, "AssociationCreate": members.AssociationCreate}
+
+
+@pytest.mark.parametrize("name,body,taken", CASES)
+def test_the_document_takes_a_body_when_the_service_does(name, body, taken):
+    assert document_accepts(name, body) == taken
+    if taken:
+        assert SCHEMAS[name]().validate(body) == {}
+
+
+class _Url(Schema):
+    url = fields.Url(schemes={"http", "https"})
+    dotless = fields.Url(schemes={"http", "https"}, require_tld=False)
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.example.dk", "HTTP://A.DK/x?y=1", "http://localhost:8080/h", "http://127.0.0.1:9/x",
+    "http://[::1]/", "ftp://a.dk", "http://ø.dk/side", "http://hooks/x", "0", "", "https://0.com",
+    "http://u:p@a.dk", "https://a.dk/with space",
+])
+def test_the_url_pattern_takes_what_the_url_field_takes(url):
+    for field, require_tld in (("url", True), ("dotless", False)):
+        taken = not _Url().validate({field: url})
+        assert bool(re.search(HTTP_URL[require_tld], url)) == taken, (field, url)
+
+
+def test_time_zones_and_countries_are_shared_enums_with_distinct_member_names():
+    zones = DOC["components"]["schemas"]["TimeZone"]
+    assert "Europe/Copenhagen" in zones["enum"] and "GMT0" in zones["enum"]
+    assert len({name.upper() for name in zones["x-enum-varnames"]}) == len(zones["enum"])
+    countries = DOC["components"]["schemas"]["CountryCode"]["enum"]
+    assert {"DK", "NL", "DE", "SE", "GB"} <= set(countries) and "XX" not in countries
+    time_zone = DOC["components"]["schemas"]["EventCreate"]["properties"]["time_zone"]
+    assert time_zone["allOf"] == [{"$ref": "#/components/schemas/TimeZone"}]
