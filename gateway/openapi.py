@@ -7,8 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields as ma_fields
 
 from contracts.api.events import CalendarFeedQuery
-from gateway import idempotency
-from gateway import schema_rules
+from gateway import idempotency, schema_rules
 from gateway.http import ROUTES
 from nabo_common import __version__
 from nabo_common.api.deprecation import DOCS_LINK
@@ -345,6 +344,7 @@ EXAMPLE_OVERRIDES = {
 RESOURCE_EXAMPLES = {
     "Person": {"name": "Anne Holm"},
     "Registration": {"name": "Jens Madsen"},
+    "BulkRegistration": {"name": "Mette Sørensen"},
     "Association": {"name": "Fjordby Erhvervsforening"},
     "Event": {"description": "Tre virksomheder fortæller, hvordan de halverede deres energiforbrug."},
     "EventTransition": {"to": "cancelled", "reason": "Too few registrations; moved to the spring"},

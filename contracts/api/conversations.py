@@ -2,7 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.api.common import Id, Input, Output, Text
+from contracts.api.common import Id, Input, Instant, Output, Text
 from contracts.api.networks import ThemeIds
 from nabo_common.api.pagination import PageQuery
 
@@ -96,8 +96,8 @@ class Post(Output):
     links = fields.List(fields.String())
     hidden = fields.Boolean()
     deleted = fields.Boolean()
-    created_at = fields.DateTime(dump_only=True)
-    edited_at = fields.DateTime(allow_none=True)
+    created_at = Instant(dump_only=True)
+    edited_at = Instant(allow_none=True)
 
 
 class Thread(Output):
@@ -108,8 +108,8 @@ class Thread(Output):
     author = fields.Nested(PostAuthor, allow_none=True)
     locked = fields.Boolean()
     reply_count = fields.Integer(metadata={"description": "Replies the caller may see, placeholders too."})
-    last_activity_at = fields.DateTime()
-    created_at = fields.DateTime(dump_only=True)
+    last_activity_at = Instant()
+    created_at = Instant(dump_only=True)
     opening_post = fields.Nested(Post)
 
 
@@ -118,7 +118,7 @@ class PostReport(Output):
     post_id = fields.String()
     reporter_id = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
 
 
 class PostReportQuery(PageQuery):

@@ -2,7 +2,7 @@
 in slots at tables or behind online links."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.api.common import Id, Input, Output
+from contracts.api.common import EventTime, Id, Input, Instant, Output
 from contracts.api.events import FORMATS, URL
 from nabo_common.api.pagination import PageQuery
 
@@ -61,7 +61,9 @@ class MeetingMarket(Output):
     event_id = fields.String()
     mode = fields.String()
     meeting_minutes = fields.Integer()
-    windows = fields.List(fields.Dict())
+    windows = fields.List(fields.Dict(), metadata={
+        "description": "starts_at and ends_at of each window, RFC 3339 with the offset of the event's time zone."})
+    time_zone = fields.String(metadata={"description": "The event's IANA time zone."})
     tables = fields.List(fields.String())
     online_link_template = fields.String(allow_none=True)
     max_meetings_per_participant = fields.Integer()
@@ -83,7 +85,7 @@ class MarketParticipant(Output):
     person_id = fields.String()
     name = fields.String()
     organisation_id = fields.String()
-    joined_at = fields.DateTime()
+    joined_at = Instant()
     profile_complete = fields.Boolean(allow_none=True)
     missing = fields.List(fields.String(), metadata={
         "description": "What the organisation's profile lacks: description, themes, offers, needs "
@@ -135,15 +137,16 @@ class MeetingOutcome(Output):
     rating = fields.Integer(allow_none=True)
     follow_up = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
-    recorded_at = fields.DateTime()
+    recorded_at = Instant()
 
 
 class MeetingOut(Output):
     id = fields.String()
     event_id = fields.String()
     request_id = fields.String()
-    starts_at = fields.DateTime()
-    ends_at = fields.DateTime()
+    starts_at = EventTime()
+    ends_at = EventTime()
+    time_zone = fields.String(metadata={"description": "The event's IANA time zone."})
     table = fields.String(allow_none=True)
     online_url = fields.String(allow_none=True)
     status = fields.String(metadata={"description": "scheduled or cancelled."})
@@ -159,9 +162,9 @@ class MeetingRequestOut(Output):
     recipient_id = fields.String()
     message = fields.String(allow_none=True)
     status = fields.String()
-    expires_at = fields.DateTime()
-    answered_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    expires_at = Instant()
+    answered_at = Instant(allow_none=True)
+    created_at = Instant()
     meeting = fields.Nested(MeetingOut, allow_none=True)
 
 

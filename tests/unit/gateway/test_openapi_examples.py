@@ -18,6 +18,8 @@ def test_resources_of_different_kinds_get_names_and_titles_of_their_own():
     # a person named like a company, or an idea titled like a meeting, teaches the wrong thing
     named = {}
     for operation, body in BODIES.items():
+        if operation not in ROUTE_BODIES:  # a CSV upload's JSON form
+            continue
         resource = ROUTE_BODIES[operation].__name__.removesuffix("Create").removesuffix("Update")
         for field in ("name", "title"):
             if isinstance(body.get(field), str):

@@ -1,4 +1,6 @@
 """Turning a meeting market on for an event and reading its settings."""
+from datetime import timezone
+
 from sqlalchemy import func, select
 
 from contracts.api import meeting_markets as schemas
@@ -6,7 +8,15 @@ from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFail
 from nabo_common.api.validation import dump, load
 from services.events.domain import access
 from services.events.domain.meeting_market import scheduler
-from services.events.models import MarketParticipant, Meeting, MeetingMarket, MeetingOutcome, MeetingRequest
+from services.events.domain.views import event_moment
+from services.events.models import (
+    Event,
+    MarketParticipant,
+    Meeting,
+    MeetingMarket,
+    MeetingOutcome,
+    MeetingRequest,
+)
 
 
 def market_of_event(session, event_id, lock=False):
@@ -45,15 +55,28 @@ def _counts(session, market):
             "requests": {status: by_status.get(status, 0) for status in schemas.REQUEST_STATUSES}}
 
 
+def windows_in_event_zone(market, event):
+    """The windows as the API writes an event's moments: in the event's own time zone (stored in UTC)."""
+    return [{key: event_moment(event, scheduler.instant(window[key])).isoformat()
+             for key in ("starts_at", "ends_at")} for window in market.windows]
+
+
 def view(session, market):
+    event = session.get(Event, market.event_id)
     return dump(schemas.MeetingMarket, dict(
-        settings_data(market), id=market.id, event_id=market.event_id,
+        settings_data(market), windows=windows_in_event_zone(market, event), time_zone=event.time_zone,
+        id=market.id, event_id=market.event_id,
         slots=len(scheduler.slots(market.windows, market.meeting_minutes)), **_counts(session, market)))
 
 
 def open_for_meetings(event):
     if event.status != "published":
         raise Conflict(f"The event is {event.status}: its meeting market is closed.")
+
+
+def _instants(windows):
+    """Windows compared as moments: the same window written with another offset is the same window."""
+    return [(scheduler.instant(w["starts_at"]), scheduler.instant(w["ends_at"])) for w in windows]
 
 
 def _keep_scheduled_meetings(session, market, data):
@@ -63,8 +86,8 @@ def _keep_scheduled_meetings(session, market, data):
         Meeting.market_id == market.id, Meeting.status == "scheduled")))
     if not tables_in_use:
         return
-    moved = (data["mode"], data["meeting_minutes"], data["windows"]) != (
-        market.mode, market.meeting_minutes, market.windows)
+    moved = (data["mode"], data["meeting_minutes"], _instants(data["windows"])) != (
+        market.mode, market.meeting_minutes, _instants(market.windows))
     if moved or (tables_in_use - {None}) - set(data["tables"]):
         raise Conflict("Meetings are scheduled: change the mode, meeting length or windows, or remove a "
                        "table in use, only once they are cancelled. Adding tables is fine.")
@@ -78,7 +101,8 @@ def configure(session, caller, event_id, payload):
         if not scheduler.within(data["windows"], event.starts_at, event.ends_at):
             raise ValidationFailed("Meetings happen within the event's time.",
                                    {"windows": ["Each window must lie between the event's start and end."]})
-        data["windows"] = [{k: w[k].isoformat() for k in ("starts_at", "ends_at")} for w in data["windows"]]
+        data["windows"] = [{k: w[k].astimezone(timezone.utc).isoformat() for k in ("starts_at", "ends_at")}
+                           for w in data["windows"]]
         market = session.scalars(select(MeetingMarket).where(MeetingMarket.event_id == event.id)).first()
         if market is not None:
             _keep_scheduled_meetings(session, market, data)

@@ -12,6 +12,7 @@ from nabo_common.api.validation import dump, load
 from services.events.domain import access
 from services.events.domain.common import publish, utcnow
 from services.events.domain.meeting_market import scheduler
+from services.events.domain.views import event_moment
 from services.events.models import (
     Event,
     MarketParticipant,
@@ -54,12 +55,14 @@ def view(session, meeting, market, request=None):
 def data(session, meeting, market, request=None):
     """A meeting as the API shows it, not yet dumped."""
     request = request or session.get(MeetingRequest, meeting.request_id)
+    event = session.get(Event, market.event_id)
     people = _names(session, market.id, (request.requester_id, request.recipient_id))
     participants = [participant_data(p) for p in (people.get(request.requester_id),
                                                   people.get(request.recipient_id)) if p]
     return {
         "id": meeting.id, "event_id": market.event_id, "request_id": meeting.request_id,
-        "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "table": meeting.table_name,
+        "starts_at": event_moment(event, meeting.starts_at), "ends_at": event_moment(event, meeting.ends_at),
+        "time_zone": event.time_zone, "table": meeting.table_name,
         "online_url": meeting.online_url, "status": meeting.status, "participants": participants,
         "outcomes": [{"person_id": o.person_id, "held": o.held, "rating": o.rating, "follow_up": o.follow_up,
                       "note": o.note, "recorded_at": o.recorded_at} for o in meeting.outcomes]}

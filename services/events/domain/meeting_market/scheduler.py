@@ -23,14 +23,15 @@ def slots(windows, minutes):
     length = timedelta(minutes=minutes)
     starts = []
     for window in windows:
-        start, end = (_aware(window["starts_at"]), _aware(window["ends_at"]))
+        start, end = (instant(window["starts_at"]), instant(window["ends_at"]))
         while start + length <= end:
             starts.append(start)
             start += length
     return [Slot(i, start, start + length) for i, start in enumerate(sorted(set(starts)))]
 
 
-def _aware(value):
+def instant(value):
+    """An aware datetime from one or from its ISO text."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -55,4 +56,4 @@ def place(all_slots, busy, tables_taken, tables, mode, not_before=None):
 
 def within(windows, starts_at, ends_at):
     """Whether every window lies inside the event's time."""
-    return all(starts_at <= _aware(w["starts_at"]) and _aware(w["ends_at"]) <= ends_at for w in windows)
+    return all(starts_at <= instant(w["starts_at"]) and instant(w["ends_at"]) <= ends_at for w in windows)
