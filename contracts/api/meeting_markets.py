@@ -62,7 +62,8 @@ class MeetingMarket(Output):
     mode = fields.String()
     meeting_minutes = fields.Integer()
     windows = fields.List(fields.Dict(), metadata={
-        "description": "starts_at and ends_at of each window, RFC 3339 with the offset of the event's time zone."})
+        "description": "starts_at and ends_at of each window, RFC 3339 with the offset of the event's "
+                       "time zone."})
     time_zone = fields.String(metadata={"description": "The event's IANA time zone."})
     tables = fields.List(fields.String())
     online_link_template = fields.String(allow_none=True)
