@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[3]
 TRANSLATED = [language for language in LANGUAGES if language != "en"]
 # words some languages write as English does
 SHARED_WORDS = {
-    "Webhook", "Conflict", "Budget", "Initiative", "Hybrid", "Online", "Format", "Status", "line 1: {exc}"
+    "Webhook", "Conflict", "Budget", "Initiative", "Hybrid", "Online", "Format", "Status", "line 1: {exc}",
+    "Start", "online", "hybrid",
 }
 
 
