@@ -36,7 +36,7 @@ def problems(template=TEMPLATE):
         catalogue = _read(po_path(language))
         for message in wanted:
             key = message.id if isinstance(message.id, str) else message.id[0]
-            entry = catalogue.get(message.id)
+            entry = catalogue.get(message.id, context=message.context)
             translations = _texts(entry.string) if entry is not None else ()
             if entry is None or entry.fuzzy or not all(translations):
                 found.append((language, key, "untranslated"))

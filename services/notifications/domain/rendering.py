@@ -1,12 +1,14 @@
 """Messages rendered from Jinja2 templates in five languages.
 
-Each message kind has one template per language (``templates/<lang>/<kind>.j2``)
-with the blocks ``subject``, ``body`` (plain text; blank lines separate
-paragraphs) and optionally ``action`` (the label of the main link). The
-per-language layouts ``base.txt.j2`` and ``base.html.j2`` wrap the body; the
-HTML layout is rendered with autoescape, so names and titles coming from
-users can never inject markup. Dates and times are formatted with Babel in the
-recipient's language and the event's time zone.
+Each message kind has one template (``templates/<kind>.j2``) with the blocks
+``subject``, ``body`` (plain text; blank lines separate paragraphs) and
+optionally ``action`` (the label of the main link). Its texts are gettext
+messages (Jinja2's i18n extension: ``{% trans %}`` blocks with named places,
+``{% pluralize %}`` where a count matters), read from nabo's catalogues in the
+recipient's language. The layouts ``base.txt.j2`` and ``base.html.j2`` wrap the
+body; the HTML layout is rendered with autoescape, so names and titles coming
+from users can never inject markup. Dates and times are formatted with Babel in
+the recipient's language and the event's time zone.
 """
 import re
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from babel.dates import format_date, format_datetime, format_time, format_timede
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from contracts.api.common import LANGUAGES
+from nabo_common.i18n.catalogues import translations
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FALLBACK_LANGUAGE = "en"
@@ -92,6 +95,7 @@ def _environment(autoescape):
         lstrip_blocks=True,
         keep_trailing_newline=False,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
     env.filters["datetime"] = _datetime_filter
     env.filters["date"] = _date_filter
@@ -108,6 +112,13 @@ def pick_language(*candidates, available=LANGUAGES):
         if language in available:
             return language
     return FALLBACK_LANGUAGE if FALLBACK_LANGUAGE in available else next(iter(available))
+
+
+def _in(language, variables):
+    """``variables`` with the language and its catalogue's gettext functions, which trans blocks call."""
+    catalogue = translations(language)
+    return dict(variables, language=language, gettext=catalogue.gettext, ngettext=catalogue.ngettext,
+                pgettext=catalogue.pgettext, npgettext=catalogue.npgettext)
 
 
 def _block(template, name, context):
@@ -137,8 +148,7 @@ def paragraphs(body):
 
 def wrap(language, subject, body, action=None, action_url=None, unsubscribe_url=None, sender=None):
     """Lay a plain-text body out as the text and HTML parts of an e-mail."""
-    layout = {
-        "language": language,
+    layout = _in(language, {
         "subject": subject,
         "body": body,
         "action": action,
@@ -146,9 +156,9 @@ def wrap(language, subject, body, action=None, action_url=None, unsubscribe_url=
         "unsubscribe_url": unsubscribe_url,
         "sender": sender,
         "paragraphs": paragraphs(body),
-    }
-    text = TEXT.get_template(f"{language}/base.txt.j2").render(layout).strip() + "\n"
-    html = HTML.get_template(f"{language}/base.html.j2").render(layout)
+    })
+    text = TEXT.get_template("base.txt.j2").render(layout).strip() + "\n"
+    html = HTML.get_template("base.html.j2").render(layout)
     return text, html
 
 
@@ -163,8 +173,8 @@ def in_readers_language(context, language):
 def render(kind, language, context, unsubscribe_url=None):
     """Render message ``kind`` in ``language`` (falling back to English) with ``context``."""
     language = pick_language(language)
-    variables = dict(in_readers_language(context, language), language=language)
-    template = TEXT.get_template(f"{language}/{kind}.j2")
+    variables = _in(language, in_readers_language(context, language))
+    template = TEXT.get_template(f"{kind}.j2")
     subject = " ".join(_block(template, "subject", variables).split())
     body = _block(template, "body", variables)
     action = _block(template, "action", variables) or None
@@ -176,14 +186,14 @@ def render(kind, language, context, unsubscribe_url=None):
 def render_page(name, language, context):
     """An HTML page (the unsubscribe confirmation), autoescaped."""
     language = pick_language(language)
-    return HTML.get_template(f"{language}/{name}.html.j2").render(dict(context, language=language))
+    return HTML.get_template(f"{name}.html.j2").render(_in(language, context))
 
 
 @lru_cache(maxsize=None)
 def kinds():
-    """Message kinds that have an English template (every kind must exist in every language)."""
+    """Message kinds: every template but the layouts and the pages."""
     return sorted(
         p.stem
-        for p in (TEMPLATES / FALLBACK_LANGUAGE).glob("*.j2")
+        for p in TEMPLATES.glob("*.j2")
         if not p.name.startswith("base.") and not p.name.endswith(".html.j2")
     )

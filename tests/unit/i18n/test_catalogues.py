@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[3]
 TRANSLATED = [language for language in LANGUAGES if language != "en"]
 # words some languages write as English does
 SHARED_WORDS = {
-    "Webhook", "Conflict", "Budget", "Initiative", "Hybrid", "Online", "Format", "Status", "line 1: {exc}"
+    "Webhook", "Conflict", "Budget", "Initiative", "Hybrid", "Online", "Format", "Status", "line 1: {exc}",
+    "Start", "online", "hybrid",
 }
 
 
@@ -31,6 +32,13 @@ def _ids(path):
 
 def test_every_message_is_translated_in_every_language():
     assert check.problems() == []
+
+
+def test_an_entry_with_a_context_is_checked_as_its_own(tmp_path):
+    # "Format" is translated without a context, but not in this one
+    template = tmp_path / "nabo.pot"
+    template.write_text('msgid ""\nmsgstr ""\n\nmsgctxt "no such context"\nmsgid "Format"\nmsgstr ""\n')
+    assert ("da", "Format", "untranslated") in check.problems(template)
 
 
 def test_the_template_holds_every_message_the_code_has(tmp_path):
