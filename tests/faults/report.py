@@ -69,6 +69,11 @@ def table(results):
             "retried",
             "sent_at_kill",
             "last_mail_after_restart_seconds",
+            "attempt_statuses",
+            "clients_retried",
+            "answered_from_an_earlier_commit",
+            "attempts_hit_by_the_kill",
+            "replayed_by_gateway",
         ):
             if key in r:
                 notes.append(f"{key.replace('_', ' ')} {_figure(r[key])}")
