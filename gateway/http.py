@@ -123,6 +123,8 @@ class ApiRoute(GatewayRoute):
             response = super().handle_request(request)
             if response.mimetype == "application/problem+json":
                 problems.stamp(request, response)
+                # in the caller's language before it is kept: a replay is the first answer as it was
+                problems.localise(response, problems.reader_language(request))
         finally:
             idempotency.finish(request, response, runtime())
         return response

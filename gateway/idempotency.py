@@ -19,15 +19,18 @@ the first run was, not refused as a duplicate of itself.
 
 import base64
 import hashlib
+import json
 import logging
 import re
 import uuid
+from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Response
 
 from gateway.idempotency_store import StoreUnavailable, new_token
 from gateway.ratelimit import client_ip
 from nabo_common.api.errors import BadInput, Conflict, NaboError, ServiceUnavailable
+from nabo_common.i18n.catalogues import N_
 from nabo_common.runtime.context import IDEMPOTENCY_KEY, IDEMPOTENCY_TTL
 
 log = logging.getLogger("nabo.gateway")
@@ -48,26 +51,27 @@ NOT_KEPT_STATUSES = {429}
 
 
 class KeyInUse(Conflict):
-    title = "Idempotency key in use"
+    title = N_("Idempotency key in use")
 
     def __init__(self):
-        super().__init__("A request with this Idempotency-Key is still being processed; retry shortly.")
+        super().__init__(N_("A request with this Idempotency-Key is still being processed; retry shortly."))
         self.headers = {"Retry-After": IN_PROGRESS_RETRY_AFTER}
 
 
 class StoreDown(ServiceUnavailable):
     def __init__(self):
-        super().__init__("Requests with an Idempotency-Key cannot be taken right now; try again shortly.")
+        super().__init__(N_("Requests with an Idempotency-Key cannot be taken right now; try again shortly."))
         self.headers = {"Retry-After": "5"}
 
 
 class KeyReused(NaboError):
     status = 422
-    title = "Idempotency key reused"
+    title = N_("Idempotency key reused")
 
     def __init__(self):
         super().__init__(
-            "This Idempotency-Key was used for a request with another body; use a new key for a new request."
+            N_("This Idempotency-Key was used for a request with another body; use a new key for a new "
+               "request.")
         )
 
 
@@ -78,7 +82,8 @@ def parse_key(raw):
     if len(value) >= 2 and value[0] == value[-1] == '"':
         value = re.sub(r'\\(["\\])', r"\1", value[1:-1])
     if not value.strip() or len(value) > MAX_KEY_LENGTH or not KEY_RE.match(value):
-        raise BadInput(f"The {HEADER} header must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.")
+        raise BadInput(N_("The {header} header must be 1 to {max_length} printable ASCII characters."),
+                       header=HEADER, max_length=MAX_KEY_LENGTH)
     return value
 
 
@@ -102,7 +107,16 @@ def scoped_key(scope, method, path, key):
 
 
 def fingerprint(request):
-    return _digest(request.query_string, request.get_data(cache=True))
+    """What makes two requests the same request: the query's parameters and the body, a JSON body by its
+    content (the order of its keys and its spacing are not the client's meaning)."""
+    query = sorted(parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True))
+    body = request.get_data(cache=True)
+    if request.mimetype == "application/json":
+        try:
+            body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+        except ValueError:
+            pass  # refused as malformed JSON by the route; compared as it came
+    return _digest(json.dumps(query), body)
 
 
 def applies(spec):

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from nabo_common.api.errors import NaboError
+from nabo_common.i18n import negotiation
 from nabo_common.i18n.catalogues import N_, SOURCE_LANGUAGE, gettext
 from nabo_common.i18n.field_messages import field_errors, message_id_of
 
@@ -63,10 +64,21 @@ def problem(status, title, detail="", errors=None, request_id=None, instance=Non
     return response
 
 
+def reader_language(request):
+    """The signed-in caller's language, or what the request's Accept-Language asks for."""
+    caller = getattr(request, "caller", None)
+    if caller is not None:
+        return caller.language
+    return negotiation.negotiate(request.headers.get("Accept-Language"))
+
+
 def localise(response, language):
-    """Write a problem the gateway answered in ``language``; anything else is left as it is."""
+    """Write a problem the gateway answered in ``language`` (once); anything else is left as it is."""
     found = getattr(response, "nabo_problem", None)
-    if found is None or language == SOURCE_LANGUAGE:
+    if found is None:
+        return
+    response.nabo_problem = None
+    if language == SOURCE_LANGUAGE:
         return
     body = json.loads(response.get_data())
     body.update(found.rendered(language))

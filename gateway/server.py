@@ -15,7 +15,6 @@ from werkzeug.wrappers import Request
 
 from gateway import problems
 from gateway.runtime import runtime
-from nabo_common.i18n import negotiation
 from nabo_common.i18n.catalogues import N_
 
 log = logging.getLogger("nabo.gateway")
@@ -55,14 +54,6 @@ UNMATCHED_TITLES = (N_("Not found"), N_("Method not allowed"))
 UNMATCHED_DETAILS = {405: N_("The method is not allowed for the requested URL.")}
 
 
-def reader_language(request):
-    """The signed-in caller's language, or what the request's Accept-Language asks for."""
-    caller = getattr(request, "caller", None)
-    if caller is not None:
-        return caller.language
-    return negotiation.negotiate(request.headers.get("Accept-Language"))
-
-
 def unmatched(request, exc):
     """A request no route takes, answered as a problem like every other error."""
     headers = {"Allow": ", ".join(sorted(exc.valid_methods))} if isinstance(exc, MethodNotAllowed) \
@@ -90,8 +81,7 @@ class GatewayWsgiApp(WsgiApp):
             log.error("response headers cannot be written: %s", ", ".join(bad))
             response = problems.problem(500, N_("Internal error"), FAILED,
                                         instance=request.path)
-        if getattr(response, "nabo_problem", None) is not None:
-            problems.localise(response, reader_language(request))
+        problems.localise(response, problems.reader_language(request))
         return secure(response, runtime().config.public_base_url)(environ, start_response)
 
 

@@ -5,6 +5,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from contracts.api.common import EventTime, Id, Input, Instant, Output
 from contracts.api.events import FORMATS, URL
 from nabo_common.api.pagination import PageQuery
+from nabo_common.i18n.catalogues import N_
 
 REQUEST_STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
 # what each side may set: the recipient answers, the requester withdraws
@@ -52,7 +53,8 @@ class MeetingMarketSettings(Input):
             raise ValidationError("Each table needs a name of its own.", "tables")
         template = data.get("online_link_template")
         if template and LINK_PLACEHOLDER not in template:
-            raise ValidationError(f"Put {LINK_PLACEHOLDER} where the meeting's id goes.",
+            raise ValidationError(N_("Put {placeholder} where the meeting's id goes.").format(
+                placeholder=LINK_PLACEHOLDER),
                                   "online_link_template")
 
 

@@ -7,11 +7,13 @@ and e-mail not switched off in their preferences are in the audience. The
 result is a SELECT, so materialising 10,000 recipients is one INSERT … SELECT
 and never loads them into memory.
 """
+
 from datetime import datetime, timezone
 
 from sqlalchemy import and_, exists, func, literal, or_, select
 
 from nabo_common.api.errors import ValidationFailed
+from nabo_common.i18n.catalogues import N_
 from services.notifications.models import (
     CalendarEvent,
     ConsentState,
@@ -148,15 +150,19 @@ def check_segment(session, association_id, segment):
     errors = {}
     foreign = [a for a in segment.get("association_ids") or () if a != association_id]
     if foreign:
-        errors["association_ids"] = ["Only your own association's members can be addressed."]
+        errors["association_ids"] = [N_("Only your own association's members can be addressed.")]
     for network_id in segment.get("network_ids") or ():
         network = session.get(Network, network_id)
         if network is None or association_id not in (network.association_ids or ()):
-            errors.setdefault("network_ids", []).append(f"Unknown network {network_id}.")
+            errors.setdefault("network_ids", []).append(
+                N_("Unknown network {network_id}.").format(network_id=network_id)
+            )
     for event_id in segment.get("event_ids") or ():
         event = session.get(CalendarEvent, event_id)
         if event is None or association_id not in (event.association_ids or ()):
-            errors.setdefault("event_ids", []).append(f"Unknown event {event_id}.")
+            errors.setdefault("event_ids", []).append(
+                N_("Unknown event {event_id}.").format(event_id=event_id)
+            )
     for programme_id in segment.get("programme_ids") or ():
         owned = session.scalar(
             select(func.count()).select_from(CalendarEvent).where(CalendarEvent.programme_id == programme_id)
@@ -165,6 +171,8 @@ def check_segment(session, association_id, segment):
             select(CalendarEvent.association_ids).where(CalendarEvent.programme_id == programme_id)
         ).all()
         if not owned or not any(association_id in (ids or ()) for ids in events):
-            errors.setdefault("programme_ids", []).append(f"Unknown programme {programme_id}.")
+            errors.setdefault("programme_ids", []).append(
+                N_("Unknown programme {programme_id}.").format(programme_id=programme_id)
+            )
     if errors:
         raise ValidationFailed("The segment names things outside your association.", {"segment": errors})

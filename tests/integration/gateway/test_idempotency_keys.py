@@ -3,6 +3,7 @@ RabbitMQ and PostgreSQL: a retry gets the first answer and never a second
 registration, whether the gateway kept the answer or only the events service
 recorded the key."""
 
+import json
 import time
 import uuid
 
@@ -104,6 +105,29 @@ def test_the_same_key_with_another_body_is_422(api, event, registrations_of):
     assert registrations_of(other["email"]) == 0
 
 
+def test_a_refusal_is_replayed_in_the_language_it_was_first_answered_in(api, event, registrations_of):
+    body, key = {"name": "Gast", "email": "not an address", "language": "de"}, new_key()
+    url = f"/v1/events/{event['id']}/registrations"
+    first = api.post(url, body, headers={"Idempotency-Key": key, "Accept-Language": "de"})
+    retry = api.post(url, body, headers={"Idempotency-Key": key, "Accept-Language": "de"})
+    assert first.status_code == retry.status_code == 422, first.text
+    assert first.json()["title"] != "Validation failed"  # German, not the English source
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json()
+
+
+def test_the_same_json_in_another_key_order_is_the_same_request(api, event, registrations_of):
+    body, key = guest(), new_key()
+    url = f"{api.base_url}/v1/events/{event['id']}/registrations"
+    reordered = json.dumps(dict(reversed(list(body.items()))))
+    first = requests.post(url, json=body, headers={"Idempotency-Key": key}, timeout=30)
+    retry = requests.post(url, data=reordered, timeout=30,
+                          headers={"Idempotency-Key": key, "Content-Type": "application/json"})
+    assert first.status_code == retry.status_code == 201, retry.text
+    assert retry.json() == first.json() and retry.headers["Idempotent-Replayed"] == "true"
+    assert registrations_of(body["email"]) == 1
+
+
 @pytest.mark.parametrize("key", ["", "x" * 256, "caf\u00e9", "tab\tbed"])
 def test_a_malformed_key_is_400_and_does_nothing(api, event, registrations_of, key):
     body = guest()
@@ -116,6 +140,13 @@ def test_a_malformed_key_is_400_and_does_nothing(api, event, registrations_of, k
     assert refused.status_code == 400, refused.text
     assert "Idempotency-Key" in refused.json()["detail"]
     assert registrations_of(body["email"]) == 0
+    in_danish = requests.post(
+        f"{api.base_url}/v1/events/{event['id']}/registrations",
+        json=body,
+        headers={"Idempotency-Key": key.encode("utf-8"), "Accept-Language": "da"},
+        timeout=30,
+    )
+    assert "ASCII-tegn" in in_danish.json()["detail"]
 
 
 def test_concurrent_duplicates_get_the_answer_or_409_and_never_two_rows(api, event, registrations_of):

@@ -24,11 +24,12 @@ class Clock:
         return self.now
 
 
-def request(remote_addr="198.51.100.7", body=b'{"a": 1}', query=""):
+def request(remote_addr="198.51.100.7", body=b'{"a": 1}', query="", content_type="application/json"):
     environ = EnvironBuilder(
         method="POST",
         path="/v1/things",
         data=body,
+        content_type=content_type,
         query_string=query,
         environ_base={"REMOTE_ADDR": remote_addr},
     ).get_environ()
@@ -74,6 +75,17 @@ def test_the_fingerprint_covers_body_and_query():
     assert idempotency.fingerprint(request()) == idempotency.fingerprint(request())
     assert idempotency.fingerprint(request(body=b'{"a": 2}')) != idempotency.fingerprint(request())
     assert idempotency.fingerprint(request(query="x=1")) != idempotency.fingerprint(request())
+
+
+def test_the_same_json_in_another_order_or_spacing_is_the_same_request():
+    first = request(body=b'{"name": "Anne Holm", "email": "anne@example.dk"}', query="a=1&b=2")
+    again = request(body=b'{"email":"anne@example.dk","name":"Anne Holm"}', query="b=2&a=1")
+    assert idempotency.fingerprint(first) == idempotency.fingerprint(again)
+    other = request(body=b'{"email":"anne@example.dk","name":"Anne Holm Jensen"}', query="b=2&a=1")
+    assert idempotency.fingerprint(other) != idempotency.fingerprint(first)
+    # a body that is not JSON is compared as it came
+    assert idempotency.fingerprint(request(body=b"a;b", content_type="text/csv")) != idempotency.fingerprint(
+        request(body=b"b;a", content_type="text/csv"))
 
 
 def test_a_claimed_key_is_found_until_released_or_its_lease_ends():

@@ -170,3 +170,26 @@ def test_every_error_the_api_document_names_is_translated(language):
         assert body["detail"] != english["detail"], status
         assert [e["code"] for e in body.get("field_errors", [])] == [
             e["code"] for e in english.get("field_errors", [])]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_gateways_idempotency_problems_are_translated(language):
+    from gateway import idempotency
+
+    for refusal in (idempotency.KeyInUse(), idempotency.KeyReused(), idempotency.StoreDown()):
+        english = _rendered(problems.problem_for(refusal), "en")
+        body = _rendered(problems.problem_for(refusal), language)
+        assert body["type"] == english["type"] and body["detail"] != english["detail"], refusal
+    with pytest.raises(errors.BadInput) as malformed:
+        idempotency.parse_key("")
+    assert "255" in _rendered(problems.problem_for(malformed.value), language)["detail"]
+
+
+def test_field_messages_formatted_in_code_are_read_back_and_translated():
+    from nabo_common.i18n.field_messages import translated
+
+    assert translated("de", "Unknown network 3f0c2a4e.")[1] == "Unbekanntes Netzwerk 3f0c2a4e."
+    assert translated("nl", "Put {meeting_id} where the meeting's id goes.")[1] == (
+        "Zet {meeting_id} op de plek waar het id van de afspraak komt.")
+    assert translated("da", "Only your own association's members can be addressed.")[1] == (
+        "Kun din egen forenings medlemmer kan kontaktes.")
