@@ -10,6 +10,8 @@ cd "$NABO_ROOT"
 
 export NABO_DATA_DIR="${NABO_DATA_DIR:-$NABO_ROOT/.nabo}"
 export SMTP_HOST="${SMTP_HOST:-127.0.0.1}" SMTP_PORT="${SMTP_PORT:-1025}"
+# the demo accounts' passwords are in the docs: the system answers this machine only, unless told otherwise
+export HTTP_HOST="${HTTP_HOST:-127.0.0.1}"
 # the demo loader writes a few thousand records through the API in one go
 export WRITE_RATE_LIMIT="${WRITE_RATE_LIMIT:-100000/minute}"
 ADMIN_EMAIL="${NABO_ADMIN_EMAIL:-admin@nabo.local}"

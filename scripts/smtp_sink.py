@@ -5,6 +5,9 @@ recipients and subject, and keeps the last 200 viewable over HTTP.
 
 GET http://127.0.0.1:8025/ lists them as plain text; add ?format=json (or
 send Accept: application/json) for JSON with headers and text bodies.
+GET /messages/<id>.eml answers a message as it was received (RFC 5322,
+message/rfc822), for a mail client or Python's email parser; each message's
+id and raw_url are in the listing.
 GET /status answers JSON counts: messages, their bytes, recipients, distinct
 recipients and recipients missing from their message's To header.
 
@@ -27,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 from aiosmtpd.controller import Controller
 
 KEEP = 200
+RAW_PATH = re.compile(r"/messages/(\d+)\.eml")
 
 
 class Mailbox:
@@ -36,6 +40,8 @@ class Mailbox:
         self.count_only = count_only
         self.received = self.recipients = self.not_in_to_header = self.bytes = 0
         self.seen = set()
+        self.raw = {}  # id -> the message's bytes as received, for as long as it is kept
+        self.next_id = 1
 
     def count(self, recipients, raw):
         """Tally a message; a recipient is checked against the To header without parsing the message."""
@@ -61,6 +67,7 @@ class Mailbox:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         body = message.get_body(preferencelist=("plain", "html"))
         entry = {
+            "id": None,
             "received_at": datetime.now(timezone.utc).isoformat(),
             "from": mail_from,
             "to": list(recipients),
@@ -70,8 +77,18 @@ class Mailbox:
             "attachments": [part.get_filename() for part in message.iter_attachments()],
         }
         with self.lock:
+            entry["id"] = self.next_id
+            entry["raw_url"] = f"/messages/{self.next_id}.eml"
+            self.next_id += 1
+            if len(self.messages) == self.messages.maxlen:
+                self.raw.pop(self.messages[0]["id"], None)
             self.messages.append(entry)
+            self.raw[entry["id"]] = raw
         return entry
+
+    def raw_message(self, message_id):
+        with self.lock:
+            return self.raw.get(message_id)
 
     def snapshot(self):
         with self.lock:
@@ -98,6 +115,13 @@ def _http_handler(mailbox):
             url = urlsplit(self.path)
             if url.path == "/status":
                 return self._send(json.dumps(mailbox.status()), "application/json")
+            found = RAW_PATH.fullmatch(url.path)
+            if found:
+                raw = mailbox.raw_message(int(found.group(1)))
+                if raw is None:
+                    return self._send("no such message (only the last ones are kept)\n",
+                                      "text/plain; charset=utf-8", status=404)
+                return self._send(raw, "message/rfc822")
             wants_json = parse_qs(url.query).get("format") == [
                 "json"
             ] or "application/json" in self.headers.get("Accept", "")
@@ -110,15 +134,16 @@ def _http_handler(mailbox):
                     lines += [
                         f"{m['received_at']}  to {', '.join(m['to'])}",
                         f"  subject: {m['subject']}",
+                        f"  raw: {m['raw_url']}",
                         *(f"  attachment: {a}" for a in m["attachments"] if a),
                         "",
                     ]
                 body, content_type = "\n".join(lines), "text/plain; charset=utf-8"
             self._send(body, content_type)
 
-        def _send(self, body, content_type):
-            data = body.encode("utf-8")
-            self.send_response(200)
+        def _send(self, body, content_type, status=200):
+            data = body if isinstance(body, bytes) else body.encode("utf-8")
+            self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

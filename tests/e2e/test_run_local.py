@@ -8,6 +8,7 @@ import subprocess
 import time
 import urllib.request
 
+import psutil
 import pytest
 
 from tests.support.run_local import (
@@ -50,6 +51,10 @@ def test_stopping_stops_everything_and_reports_no_failure(
     try:
         run.wait_running(180)
         assert all(in_use(port) for port in PORTS)
+        # the demo accounts' passwords are in the docs: reachable from this machine only
+        listening = {c.laddr for c in psutil.net_connections(kind="tcp")
+                     if c.status == psutil.CONN_LISTEN and c.laddr.port in PORTS}
+        assert listening and {address.ip for address in listening} == {"127.0.0.1"}, listening
         for port in COMPONENT_PORTS:  # served as deployed: start-up's objects kept out of collections
             assert _frozen_objects(port) > 10_000, port
         os.killpg(script.pid, stop)

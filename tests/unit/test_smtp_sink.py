@@ -35,3 +35,34 @@ def test_a_to_header_folded_over_lines_is_read_whole():
     mailbox.count(["bo@example.test"], raw_message(b"ada@example.test,\r\n bo@example.test"))
 
     assert mailbox.status()["not_in_to_header"] == 0
+
+
+def test_a_kept_message_is_served_as_it_was_received_for_an_email_parser():
+    import email
+    import email.policy
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    import requests
+
+    from scripts.smtp_sink import _http_handler
+
+    mailbox = Mailbox(keep=2)
+    raw = raw_message(b"=?utf-8?q?S=C3=B8ren?= <soren@example.test>", body="Hej Søren\r\n".encode())
+    raw = raw.replace(b"Subject: Hi\r\n", b"Subject: Hi\r\nContent-Type: text/plain; charset=utf-8\r\n")
+    for n in range(3):  # the first falls out of the kept ones
+        entry = mailbox.add("noreply@nabo.example", ["soren@example.test"], raw + str(n).encode())
+    web = ThreadingHTTPServer(("127.0.0.1", 0), _http_handler(mailbox))
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{web.server_address[1]}"
+    try:
+        listed = requests.get(base, params={"format": "json"}, timeout=5).json()
+        assert [m["id"] for m in listed] == [3, 2] and listed[0]["raw_url"] == "/messages/3.eml"
+        served = requests.get(base + entry["raw_url"], timeout=5)
+        assert served.headers["Content-Type"] == "message/rfc822" and served.content == raw + b"2"
+        parsed = email.message_from_bytes(served.content, policy=email.policy.default)
+        assert str(parsed["To"]) == "Søren <soren@example.test>"
+        assert parsed.get_content().startswith("Hej Søren")
+        assert requests.get(base + "/messages/1.eml", timeout=5).status_code == 404
+    finally:
+        web.shutdown()
