@@ -240,6 +240,7 @@ class CalendarTokenData(_Strict):
         "thread_id": "8b7c2d3e-1f0a-4b5c-9d8e-7f6a5b4c3d2e",
         "network_id": "c0ffee00-1234-4abc-8def-001122334455",
         "network_name": "Kajak i Höga Kusten",
+        "network_names": {"sv": "Kajak i Höga Kusten", "en": "High Coast kayaking"},
         "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
         "author_person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
         "kind": "question",
@@ -255,6 +256,10 @@ class PostCreatedData(_Strict):
     thread_id = fields.String(required=True)
     network_id = fields.String(required=True)
     network_name = fields.String(required=True)
+    network_names = fields.Dict(
+        keys=fields.String(validate=LANG), values=fields.String(), load_default=dict,
+        metadata={"description": "The network's name in each language it has one in."},
+    )
     association_ids = fields.List(fields.String(), required=True,
                                   metadata={"description": "The network's active owners."})
     author_person_id = fields.String(required=True)

@@ -231,6 +231,7 @@ def on_post_created(session, envelope):
         [person(session, pid) for pid in member_ids],
         {
             "network_name": data["network_name"],
+            "network_names": data.get("network_names") or {},
             "thread_title": data.get("title") or "",
             "thread_kind": data["kind"],
         },

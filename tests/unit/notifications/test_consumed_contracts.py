@@ -1091,3 +1091,21 @@ def test_webhook_body_carries_the_data_as_published(world, session, config):
     assert body["data"]["starts_at"] == "2026-03-03T13:00:00+00:00"
     assert body["occurred_at"] == envelope["occurred_at"].isoformat() and "T" in body["occurred_at"]
     session.commit()
+
+
+def test_a_new_thread_names_the_network_in_the_readers_language(world, session):
+    aid = world.association(language="en")
+    author, reader = world.person(aid, language="en"), world.person(aid, language="sv")
+    network_id = new_id()
+    world.apply("network.created", network_data(network_id, aid))
+    for pid in (author, reader):
+        world.apply("network.member_joined", {"network_id": network_id, "person_id": pid,
+                                              "association_ids": [aid], "name": "Kayak", "by_person_id": pid})
+    world.apply("post.created", {
+        "post_id": new_id(), "thread_id": new_id(), "network_id": network_id,
+        "network_name": "Sjöland kayak network",
+        "network_names": {"en": "Sjöland kayak network", "sv": "Kajaknätverket Sjöland"},
+        "association_ids": [aid], "author_person_id": author, "kind": "opportunity", "title": "Guide wanted",
+        "themes": [], "opening": True, "reply_to_id": None, "thread_author_person_id": author})
+    item = session.scalars(select(InboxItem).where(InboxItem.kind == "network_thread_started")).one()
+    assert item.title == "Ny möjlighet i Kajaknätverket Sjöland"

@@ -16,6 +16,7 @@ def post_created(session, caller, network, thread, post):
             "thread_id": thread.id,
             "network_id": network.id,
             "network_name": display_name(network),
+            "network_names": dict(network.name),
             "association_ids": active_owner_ids(network),
             "author_person_id": post.author_id,
             "kind": thread.kind,
