@@ -34,6 +34,8 @@ def _event_context(event, data=None):
         "ends_at": None,
         "time_zone": "UTC",
         "venue": None,
+        "venue_address": None,
+        "venue_host_name": None,
         "join_url": None,
         "format": None,
     }
@@ -44,6 +46,8 @@ def _event_context(event, data=None):
             ends_at=event.ends_at.isoformat() if event.ends_at else None,
             time_zone=event.time_zone,
             venue=event.venue,
+            venue_address=event.venue_address,
+            venue_host_name=event.venue_host_name,
             join_url=event.join_url,
             format=event.format,
         )

@@ -174,7 +174,8 @@ def apply_network_member(session, data, joined):
         )
 
 
-EVENT_FIELDS = ("programme_id", "network_id", "title", "time_zone", "format", "venue", "join_url")
+EVENT_FIELDS = ("programme_id", "network_id", "title", "time_zone", "format", "venue", "venue_address",
+                "venue_host_name", "join_url")
 
 
 def apply_calendar_event(session, data, status=None):

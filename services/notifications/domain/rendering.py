@@ -21,7 +21,7 @@ from babel.dates import format_date, format_datetime, format_time, format_timede
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from contracts.api.common import LANGUAGES
-from nabo_common.i18n.catalogues import translations
+from nabo_common.i18n.catalogues import N_, gettext, translations
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FALLBACK_LANGUAGE = "en"
@@ -170,10 +170,19 @@ def in_readers_language(context, language):
     return {**context, **chosen}
 
 
+def venue_in_readers_language(context, language):
+    """An event held at a host company's premises (no address) says so in the reader's language."""
+    event = context.get("event")
+    if not isinstance(event, dict) or event.get("venue_address") or not event.get("venue_host_name"):
+        return context
+    venue = gettext(language, N_("Premises of {name}"), name=event["venue_host_name"])
+    return {**context, "event": {**event, "venue": venue}}
+
+
 def render(kind, language, context, unsubscribe_url=None):
     """Render message ``kind`` in ``language`` (falling back to English) with ``context``."""
     language = pick_language(language)
-    variables = _in(language, in_readers_language(context, language))
+    variables = _in(language, venue_in_readers_language(in_readers_language(context, language), language))
     template = TEXT.get_template(f"{kind}.j2")
     subject = " ".join(_block(template, "subject", variables).split())
     body = _block(template, "body", variables)
