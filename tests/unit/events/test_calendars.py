@@ -163,7 +163,8 @@ def test_a_confirmation_calendar_is_reused_only_while_the_event_is_unchanged(ses
     assert confirmation_ics() is first  # the same calendar object: rendered once
     event = session.get(Event, created["id"])
     # as rendering it afresh in the event's first language would
-    assert first == calendars.render([event], event.title, lambda _e: True, names=attachment_names.names("da"))
+    assert first == calendars.render([event], event.title, lambda _e: True,
+                                     names=attachment_names.names("da"))
     lifecycle.update(session, admin_a, created["id"], {"title": "Financing 2.0"})
     retitled = confirmation_ics()
     assert "SUMMARY:Financing 2.0" in retitled and "SEQUENCE:1" in retitled
