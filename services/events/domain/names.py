@@ -19,6 +19,11 @@ def in_language(labels, language):
     return None, None
 
 
+def theme_labels(directory):
+    """``{theme id: {language: label}}`` of the taxonomy, from the members service."""
+    return {theme["id"]: theme["labels"] for theme in directory.themes(THEME_PAGE)}
+
+
 class Names:
     """Looks names up once per answer, through ``directory`` (the members service, as the caller)."""
 
@@ -30,7 +35,7 @@ class Names:
 
     def _theme_labels(self):
         if self._themes is None:
-            self._themes = {theme["id"]: theme["labels"] for theme in self.directory.themes(THEME_PAGE)}
+            self._themes = theme_labels(self.directory)
         return self._themes
 
     def theme(self, value):
@@ -79,7 +84,7 @@ class SharedThemeLabels:
     def warm(self, directory):
         if directory is not None and "themes" not in self._labels:
             try:
-                self._labels["themes"] = Names(directory, "en")._theme_labels()
+                self._labels["themes"] = theme_labels(directory)
             except NaboError:
                 pass  # the calendar then shows theme ids, as it would without labels
 
@@ -94,7 +99,7 @@ attachment_names = SharedThemeLabels()
 
 
 class NoNames(Names):
-    """Names as they are stored, for answers with no reader (a mail's attached calendar)."""
+    """Names as they are stored, for a calendar rendered with no reader and no names given."""
 
     def __init__(self):
         super().__init__(None, "en")
