@@ -86,7 +86,9 @@ class SharedThemeLabels:
             try:
                 self._labels["themes"] = theme_labels(directory)
             except NaboError:
-                pass  # the calendar then shows theme ids, as it would without labels
+                # calendars show theme ids meanwhile; registrations do not each wait on a members
+                # service that is down or slow
+                self._labels["themes"] = {}
 
     def names(self, language):
         return FixedNames(self._labels.get("themes", {}), language)

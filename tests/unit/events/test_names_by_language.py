@@ -5,6 +5,7 @@ import io
 import json
 from dataclasses import replace
 
+from nabo_common.api.errors import ServiceUnavailable
 from services.events.domain import calendars, lifecycle, programmes, registrations, reports
 from tests.support.icalendars import parse_everywhere
 from tests.unit.events.conftest import (
@@ -13,6 +14,7 @@ from tests.unit.events.conftest import (
     PEOPLE,
     THEME,
     Directory,
+    KnownPeople,
     make_event,
     outbox,
 )
@@ -104,3 +106,21 @@ def test_the_report_table_is_written_in_the_readers_language(session, admin_a):
     english = list(csv.reader(io.StringIO(
         reports.report_csv(session, replace(admin_a, language="en"), programme["id"], Directory()))))
     assert english[0][:3] == ["Date", "Title", "Themes"] and english[-1][1] == "DKK75,000.00"
+
+
+def test_without_the_members_service_attached_calendars_show_theme_ids_and_are_asked_once(session, admin_a):
+    class Unavailable(KnownPeople):
+        asked = 0
+
+        def themes(self, limit):
+            Unavailable.asked += 1
+            raise ServiceUnavailable("{service_name} is not running", service_name="members")
+
+    event = _hosted_event(session, admin_a)
+    for n in range(2):
+        registrations.register(session, admin_a, event["id"], {"name": "G", "email": f"g{n}@example.org"},
+                               people=Unavailable())
+    sent = [parse_everywhere(m["data"]["ics"]).walk("VEVENT")[0]
+            for m in outbox(session, "registration.confirmed")]
+    assert [[str(c) for c in vevent["CATEGORIES"].cats] for vevent in sent] == [[THEME, "free text"]] * 2
+    assert Unavailable.asked == 1
