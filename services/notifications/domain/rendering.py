@@ -170,13 +170,26 @@ def in_readers_language(context, language):
     return {**context, **chosen}
 
 
+def _premises(language, host_name):
+    return gettext(language, N_("Premises of {name}"), name=host_name)
+
+
 def venue_in_readers_language(context, language):
-    """An event held at a host company's premises (no address) says so in the reader's language."""
-    event = context.get("event")
-    if not isinstance(event, dict) or event.get("venue_address") or not event.get("venue_host_name"):
-        return context
-    venue = gettext(language, N_("Premises of {name}"), name=event["venue_host_name"])
-    return {**context, "event": {**event, "venue": venue}}
+    """An event held at a host company's premises (no address) says so in the reader's language, as does
+    a change of venue from or to such premises."""
+    event, changes = context.get("event"), context.get("changes")
+    if isinstance(event, dict) and event.get("venue_host_name") and not event.get("venue_address"):
+        context = {**context, "event": {**event, "venue": _premises(language, event["venue_host_name"])}}
+    if isinstance(changes, list):
+        context = {**context, "changes": [_change_in(language, change) for change in changes]}
+    return context
+
+
+def _change_in(language, change):
+    if not isinstance(change, dict):
+        return change
+    return dict(change, **{side: _premises(language, change[f"{side}_host_name"])
+                           for side in ("old", "new") if change.get(f"{side}_host_name")})
 
 
 def render(kind, language, context, unsubscribe_url=None):

@@ -836,6 +836,18 @@ def test_a_venue_at_a_host_companys_premises_reads_in_each_registrants_language(
     assert "Where: Premises of Vindmølle ApS" in english
 
 
+def test_a_venue_moved_to_a_host_companys_premises_is_told_in_the_registrants_language(world, session):
+    aid = world.association(language="en")
+    event_id, _pid = _registered(world, aid, language="de")
+    world.apply("event.updated", event_data(
+        event_id, aid, sequence=1, venue="Vindmølle ApS", venue_address=None, venue_host_name="Vindmølle ApS",
+        changes=[{"field": "venue_address", "old": "Alsion, Alsion 2, 6400 Sønderborg", "new": None},
+                 {"field": "venue_organisation_id", "old": None, "new": new_id()}]))
+    [mail] = emails(session, kind="event_updated")
+    assert "Alsion, Alsion 2, 6400 Sønderborg → Räumlichkeiten von Vindmølle ApS" in mail.text_body
+    assert "Wo: Räumlichkeiten von Vindmølle ApS" in mail.text_body  # the event as it is now
+
+
 def test_an_event_message_without_the_venues_parts_keeps_its_venue(world, session):
     aid = world.association(language="en")
     event_id, _pid = _registered(world, aid)  # its messages carry only "venue", as they did before
