@@ -272,6 +272,8 @@ class _Change(Schema):
         "languages": ["da", "de"],
         "themes": ["green-transition"],
         "venue": "Alsion, Alsion 2, 6400 Sønderborg",
+        "venue_address": "Alsion, Alsion 2, 6400 Sønderborg",
+        "venue_host_name": None,
         "join_url": "https://meet.example.dk/groen",
         "visibility": "public",
         "status": "published",
@@ -299,7 +301,11 @@ class EventData(_Strict):
     format = fields.String(required=True, validate=FORMAT)
     languages = fields.List(fields.String(validate=LANG), required=True)
     themes = fields.List(fields.String(), load_default=list)
+    # where: the address, else the host company's name (never an id); its parts follow, for texts that
+    # say "premises of <company>" in their reader's language
     venue = fields.String(allow_none=True, load_default=None)
+    venue_address = fields.String(allow_none=True, load_default=None)
+    venue_host_name = fields.String(allow_none=True, load_default=None)
     join_url = fields.String(allow_none=True, load_default=None)
     visibility = fields.String(required=True)
     status = fields.String(required=True)

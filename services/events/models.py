@@ -127,6 +127,8 @@ class Event(Base):
     time_zone: Mapped[str] = mapped_column(String(64), nullable=False)
     venue_address: Mapped[str | None] = mapped_column(String(500))
     venue_organisation_id: Mapped[str | None] = mapped_column(String(36))
+    # the host company's name as the events service last looked it up, for messages (no id in a mail)
+    venue_host_name: Mapped[str | None] = mapped_column(String(300))
     join_url: Mapped[str | None] = mapped_column(String(500))
     join_url_visibility: Mapped[str] = mapped_column(String(20), nullable=False, default="registrants")
     capacity: Mapped[int | None] = mapped_column(Integer)

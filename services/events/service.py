@@ -113,7 +113,7 @@ class EventsService(OperationsEndpoints):
     # --- events -------------------------------------------------------------
     @rpc
     def create_event(self, payload):
-        return lifecycle.create(self.db, self.caller, payload, self.call_key)
+        return lifecycle.create(self.db, self.caller, payload, self.call_key, MembersDirectory(self.members))
 
     @rpc
     def get_event(self, event_id):
@@ -122,11 +122,11 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def update_event(self, event_id, payload):
-        return lifecycle.update(self.db, self.caller, event_id, payload)
+        return lifecycle.update(self.db, self.caller, event_id, payload, MembersDirectory(self.members))
 
     @rpc
     def transition_event(self, event_id, payload):
-        return lifecycle.transition(self.db, self.caller, event_id, payload)
+        return lifecycle.transition(self.db, self.caller, event_id, payload, MembersDirectory(self.members))
 
     @rpc
     def search_events(self, query):

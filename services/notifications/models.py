@@ -148,6 +148,8 @@ class CalendarEvent(Base):
     time_zone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC")
     format: Mapped[str | None] = mapped_column(String(20))
     venue: Mapped[str | None] = mapped_column(Text)
+    venue_address: Mapped[str | None] = mapped_column(Text)
+    venue_host_name: Mapped[str | None] = mapped_column(String(300))
     join_url: Mapped[str | None] = mapped_column(String(1000))
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="published")
 

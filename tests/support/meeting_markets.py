@@ -25,6 +25,9 @@ class _Everyone:
     def person_with_email(self, email, association_ids):
         return None
 
+    def themes(self, limit):
+        return []
+
 
 @dataclass
 class Market:

@@ -8,6 +8,7 @@ from nabo_common.api.validation import load
 from nabo_common.i18n.catalogues import N_
 from services.events.domain import access, csv_tables, registrants, registrations
 from services.events.domain.common import idempotent_calls, publish
+from services.events.domain.names import attachment_names
 
 # header names of a registration list, lower-cased
 COLUMNS = {
@@ -59,6 +60,7 @@ def _register_all(session, caller, event_id, entries, link, people, key, errors=
             except NaboError as refused:
                 errors[label] = _problems(refused)
     operation = f"register_all:{key}"
+    attachment_names.warm(people)
     with session.begin():
         replayed = idempotent_calls.replayed(session, call_key, operation)
         if replayed is not None:

@@ -16,7 +16,7 @@ from nabo_common.api.errors import NotFound
 from nabo_common.i18n.catalogues import N_, gettext
 from services.events.domain import access, views, vtimezones
 from services.events.domain.feed_names import feed_name, in_language
-from services.events.domain.names import Names, NoNames
+from services.events.domain.names import FixedNames, Names, NoNames, attachment_names
 from services.events.models import Event, EventHost, Registration
 
 PRODID = "-//nabo//events//EN"
@@ -47,7 +47,7 @@ def _vevent(event, show_join_url, names):
         description = f"{description}\n\n{join}".strip()
     if description:
         item.add("description", description)
-    location = views.venue_text(event, names.organisation(event.venue_organisation_id), names.language) or (
+    location = views.venue_text(event, names.host_name(event), names.language) or (
         event.join_url if show_join_url else None)
     if location:
         item.add("location", location)
@@ -94,6 +94,7 @@ class CalendarEntry:
     join_url: str | None
     venue_address: str | None
     venue_organisation_id: str | None
+    venue_host_name: str | None
     themes: tuple
 
     @classmethod
@@ -102,21 +103,30 @@ class CalendarEntry:
                    themes=tuple(event.themes))
 
 
-def event_ics(event, show_join_url):
-    return _entry_ics(CalendarEntry.of(event), show_join_url)
+def _attached_names(event, language):
+    """Names for a mail's attached calendar: in ``language``, else the event's first."""
+    return attachment_names.names(language or (event.languages or ["en"])[0])
+
+
+def event_ics(event, show_join_url, language=None):
+    """The calendar attached to mails about ``event``, its themes and venue named in ``language``."""
+    entry, names = CalendarEntry.of(event), _attached_names(event, language)
+    return _entry_ics(entry, show_join_url, names.language, tuple(names.theme_names(entry.themes)))
 
 
 @lru_cache(maxsize=256)
-def _entry_ics(entry, show_join_url):
+def _entry_ics(entry, show_join_url, language, categories):
     # every confirmation of an event carries the same calendar; rendering it was a seventh of a
     # registration's time
-    return render([entry], entry.title, lambda _e: show_join_url)
+    labels = {theme: {language: name} for theme, name in zip(entry.themes, categories, strict=True)}
+    return render([entry], entry.title, lambda _e: show_join_url, names=FixedNames(labels, language))
 
 
-def cancellation_ics(event):
+def cancellation_ics(event, language=None):
     """What a calendar that imported the event needs to drop it (RFC 5546 CANCEL): same UID, the raised
     SEQUENCE, STATUS:CANCELLED."""
-    return render([CalendarEntry.of(event)], event.title, method="CANCEL")
+    return render([CalendarEntry.of(event)], event.title, method="CANCEL",
+                  names=_attached_names(event, language))
 
 
 def calendar_id(raw, what):

@@ -9,6 +9,7 @@ from nabo_common.api.errors import Conflict, ValidationFailed
 from nabo_common.api.validation import load
 from services.events.domain import access, calendars, co_hosts, reading, registrations, reminders, views
 from services.events.domain.common import idempotent_calls, publish, utcnow
+from services.events.domain.names import Names, attachment_names
 from services.events.models import Event, EventHost, EventTag, Programme
 
 TRANSITIONS = {
@@ -43,6 +44,8 @@ def _apply(session, event, data):
         venue = data["venue"] or {}
         put("venue_address", venue.get("address"))
         put("venue_organisation_id", venue.get("host_organisation_id"))
+        if "venue_host_name" in data:
+            event.venue_host_name = data["venue_host_name"]
     for kind, key in (("theme", "themes"), ("language", "languages")):
         if key in data:
             old = [t.value for t in event.tags if t.kind == kind]
@@ -88,9 +91,19 @@ def _people(data):
     return data
 
 
-def create(session, caller, payload, call_key=None):
-    """A retry with the same ``call_key`` (the request's Idempotency-Key) returns the first event."""
-    data = _people(load(schemas.EventCreate, payload))
+def _with_host_name(caller, data, directory):
+    """``data`` with the name of the company hosting the venue (``venue_host_name``), looked up through
+    ``directory`` as the caller: before the transaction, so no row lock waits on the members service."""
+    if directory is not None and "venue" in data:
+        host = (data["venue"] or {}).get("host_organisation_id")
+        data["venue_host_name"] = Names(directory, caller.language).organisation(host)
+    return data
+
+
+def create(session, caller, payload, call_key=None, directory=None):
+    """A retry with the same ``call_key`` (the request's Idempotency-Key) returns the first event;
+    ``directory`` (the members service) names the venue's host company."""
+    data = _with_host_name(caller, _people(load(schemas.EventCreate, payload)), directory)
     hosts, invited = co_hosts.organisers(caller, data.pop("association_ids", None))
     data.setdefault("themes", [])
     with session.begin():
@@ -122,8 +135,9 @@ def get(session, caller, event_id):
     return reading.event_view(session, caller, event_id)
 
 
-def update(session, caller, event_id, payload):
-    data = _people(load(schemas.EventUpdate, payload))
+def update(session, caller, event_id, payload, directory=None):
+    data = _with_host_name(caller, _people(load(schemas.EventUpdate, payload)), directory)
+    attachment_names.warm(directory)
     with session.begin():
         event = access.managed_event_or_404(session, caller, event_id, lock=True)
         if event.status in ("cancelled", "completed"):
@@ -157,8 +171,9 @@ def update(session, caller, event_id, payload):
     return views.event_view(session, caller, event)
 
 
-def transition(session, caller, event_id, payload):
+def transition(session, caller, event_id, payload, directory=None):
     data = load(schemas.EventTransition, payload)
+    attachment_names.warm(directory)
     target = data["to"]
     with session.begin():
         event = access.managed_event_or_404(session, caller, event_id, lock=True)

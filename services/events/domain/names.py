@@ -2,10 +2,13 @@
 for reports and calendars. A theme shows its label in the reader's language, else the first there is
 (English, German, Dutch, Danish, Swedish), and says which language that was; a theme that is no theme
 id (free text) shows as written."""
+from cachetools import TTLCache
+
 from nabo_common.api.errors import NaboError
 
 LABEL_FALLBACK = ("en", "de", "nl", "da", "sv")
 THEME_PAGE = 200  # the taxonomy holds tens of themes; the most one page gives
+SHARED_LABELS_SECONDS = 300  # a renamed theme reaches attached calendars this much later at most
 
 
 def in_language(labels, language):
@@ -14,6 +17,11 @@ def in_language(labels, language):
         if (labels or {}).get(candidate):
             return labels[candidate], candidate
     return None, None
+
+
+def theme_labels(directory):
+    """``{theme id: {language: label}}`` of the taxonomy, from the members service."""
+    return {theme["id"]: theme["labels"] for theme in directory.themes(THEME_PAGE)}
 
 
 class Names:
@@ -27,7 +35,7 @@ class Names:
 
     def _theme_labels(self):
         if self._themes is None:
-            self._themes = {theme["id"]: theme["labels"] for theme in self.directory.themes(THEME_PAGE)}
+            self._themes = theme_labels(self.directory)
         return self._themes
 
     def theme(self, value):
@@ -49,9 +57,51 @@ class Names:
             self._organisations[organisation_id] = found["name"] if found else None
         return self._organisations[organisation_id]
 
+    def host_name(self, event):
+        """The name of the company whose premises ``event`` is held at, where the reader may see it."""
+        return self.organisation(event.venue_organisation_id)
+
+
+class FixedNames(Names):
+    """Theme labels given beforehand and host companies by the name stored on the event, for an answer
+    built inside a transaction, where no lookup may wait (a mail's attached calendar)."""
+
+    def __init__(self, theme_labels, language):
+        super().__init__(None, language)
+        self._themes = theme_labels
+
+    def host_name(self, event):
+        return event.venue_host_name
+
+
+class SharedThemeLabels:
+    """The taxonomy's labels, shared by a process's attached calendars for a few minutes: a registration
+    asks the members service for them at most once in that time, before its transaction (``warm``)."""
+
+    def __init__(self, seconds=SHARED_LABELS_SECONDS):
+        self._labels = TTLCache(maxsize=1, ttl=seconds)
+
+    def warm(self, directory):
+        if directory is not None and "themes" not in self._labels:
+            try:
+                self._labels["themes"] = theme_labels(directory)
+            except NaboError:
+                # calendars show theme ids meanwhile; registrations do not each wait on a members
+                # service that is down or slow
+                self._labels["themes"] = {}
+
+    def names(self, language):
+        return FixedNames(self._labels.get("themes", {}), language)
+
+    def clear(self):
+        self._labels.clear()
+
+
+attachment_names = SharedThemeLabels()
+
 
 class NoNames(Names):
-    """Names as they are stored, for answers with no reader (a mail's attached calendar)."""
+    """Names as they are stored, for a calendar rendered with no reader and no names given."""
 
     def __init__(self):
         super().__init__(None, "en")
@@ -59,7 +109,7 @@ class NoNames(Names):
     def _theme_labels(self):
         return {}
 
-    def organisation(self, organisation_id):
+    def host_name(self, event):
         return None
 
 

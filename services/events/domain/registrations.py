@@ -9,6 +9,7 @@ from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
 from services.events.domain import access, calendars, registrants, views
 from services.events.domain.common import idempotent_calls, normalise_email, publish, utcnow
+from services.events.domain.names import attachment_names
 from services.events.models import Attendance, Event, Registration, new_id
 
 
@@ -20,7 +21,8 @@ def registration_data(event, registration, with_ics=False, cancelled_by=None):
         "source_channel": registration.source_channel, "campaign_code": registration.campaign_code,
         "title": event.title, "starts_at": event.starts_at.isoformat(), "time_zone": event.time_zone,
         "join_url": event.join_url if registration.status == "confirmed" else None,
-        "ics": calendars.event_ics(event, show_join_url=True) if with_ics else None,
+        "ics": calendars.event_ics(event, show_join_url=True, language=registration.language)
+        if with_ics else None,
         "cancelled_by": cancelled_by,
     }
 
@@ -179,6 +181,7 @@ def register(session, caller, event_id, payload, link=None, people=None, call_ke
     data = load(schemas.RegistrationCreate, payload)
     link = load(schemas.RegistrationLink, link or {})
     registrant = _registrant(session, caller, event_id, data, people)
+    attachment_names.warm(people)
     with session.begin():
         replayed = idempotent_calls.replayed(session, call_key, "register")
         if replayed is not None:

@@ -15,15 +15,12 @@ ACTIVE = ("confirmed", "waitlisted")
 
 
 def venue_text(event, host_name=None, language="en"):
-    """Where the event is: its address, else its host company's premises (named where the name is
-    known)."""
+    """Where the event is, in ``language``: its address, else its host company's premises where the
+    company's name (``host_name``) is known; never an id."""
     if event.venue_address:
         return event.venue_address
-    if event.venue_organisation_id:
-        if host_name:
-            return gettext(language, N_("Premises of {name}"), name=host_name)
-        return gettext(language, N_("Premises of organisation {organisation_id}"),
-                       organisation_id=event.venue_organisation_id)
+    if event.venue_organisation_id and host_name:
+        return gettext(language, N_("Premises of {name}"), name=host_name)
     return None
 
 
@@ -61,7 +58,10 @@ def event_data(event, changes=(), reason=None, ics=None):
         "event_id": event.id, "association_ids": event.association_ids, "network_id": event.network_id,
         "programme_id": event.programme_id, "title": event.title, "starts_at": event.starts_at.isoformat(),
         "ends_at": event.ends_at.isoformat(), "time_zone": event.time_zone, "format": event.format,
-        "languages": event.languages, "themes": event.themes, "venue": venue_text(event),
+        "languages": event.languages, "themes": event.themes,
+        # the venue's parts, for each reader's language; "venue" the same in no language
+        "venue": event.venue_address or event.venue_host_name, "venue_address": event.venue_address,
+        "venue_host_name": event.venue_host_name if event.venue_organisation_id else None,
         "join_url": event.join_url, "visibility": event.visibility, "status": event.status,
         "sequence": event.sequence, "changes": list(changes), "reason": reason, "ics": ics,
     }

@@ -34,6 +34,8 @@ def _event_context(event, data=None):
         "ends_at": None,
         "time_zone": "UTC",
         "venue": None,
+        "venue_address": None,
+        "venue_host_name": None,
         "join_url": None,
         "format": None,
     }
@@ -44,6 +46,8 @@ def _event_context(event, data=None):
             ends_at=event.ends_at.isoformat() if event.ends_at else None,
             time_zone=event.time_zone,
             venue=event.venue,
+            venue_address=event.venue_address,
+            venue_host_name=event.venue_host_name,
             join_url=event.join_url,
             format=event.format,
         )
@@ -316,17 +320,28 @@ TOLD_CHANGES = (
     "description",
 )
 VENUE_CHANGES = ("venue_address", "venue_organisation_id")
+VENUE_PARTS = ("venue", "venue_address", "venue_host_name")
 
 
-def _changes(changes, previous_venue, venue):
+def _premises(address, host_name):
+    """The host company's name where the venue is its premises (no address), for the reader's words."""
+    return None if address else host_name
+
+
+def _changes(changes, before, data):
     """The publisher's ``[{field, old, new}]`` as registrants see it: the venue as its text (the address or
-    the host's premises), lists joined, a new description only announced."""
+    the host's premises, named in each reader's language: ``old_host_name``, ``new_host_name``), lists
+    joined, a new description only announced."""
     told = []
     for change in changes:
         field = change["field"]
         if field in VENUE_CHANGES:
-            if not any(c["field"] == "venue" for c in told) and previous_venue != venue:
-                told.append({"field": "venue", "old": previous_venue, "new": venue})
+            if not any(c["field"] == "venue" for c in told) and before["venue"] != data.get("venue"):
+                told.append({
+                    "field": "venue", "old": before["venue"], "new": data.get("venue"),
+                    "old_host_name": _premises(before["venue_address"], before["venue_host_name"]),
+                    "new_host_name": _premises(data.get("venue_address"), data.get("venue_host_name")),
+                })
         elif field == "description":
             told.append({"field": field, "old": None, "new": None})
         elif field in TOLD_CHANGES:
@@ -347,9 +362,10 @@ def _calendar_attachment(data):
 def on_event_updated(session, envelope):
     data = envelope["data"]
     previous = session.get(CalendarEvent, data["event_id"])
-    previous_venue = previous.venue if previous is not None else None
+    # the venue as it was, before the read model takes the message's
+    before = {key: getattr(previous, key) if previous is not None else None for key in VENUE_PARTS}
     event = readmodel.apply_calendar_event(session, data, data["status"])
-    changes = _changes(data["changes"], previous_venue, data.get("venue"))
+    changes = _changes(data["changes"], before, data)
     if not changes:
         return  # only settings registrants do not see changed
     context = {"event": _event_context(event), "changes": changes}

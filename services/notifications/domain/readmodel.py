@@ -174,7 +174,8 @@ def apply_network_member(session, data, joined):
         )
 
 
-EVENT_FIELDS = ("programme_id", "network_id", "title", "time_zone", "format", "venue", "join_url")
+EVENT_FIELDS = ("programme_id", "network_id", "title", "time_zone", "format", "venue", "venue_address",
+                "venue_host_name", "join_url")
 
 
 def apply_calendar_event(session, data, status=None):
@@ -198,7 +199,8 @@ def apply_calendar_event(session, data, status=None):
     if status:
         values["status"] = status
     upsert(session, CalendarEvent, values, ["id"])
-    return session.get(CalendarEvent, data["event_id"])
+    # the row as written: the upsert goes past the session, whose copy may be the one read before it
+    return session.get(CalendarEvent, data["event_id"], populate_existing=True)
 
 
 # built once: a registration's event and the association its message speaks for, in one round trip

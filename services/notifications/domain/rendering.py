@@ -21,7 +21,7 @@ from babel.dates import format_date, format_datetime, format_time, format_timede
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from contracts.api.common import LANGUAGES
-from nabo_common.i18n.catalogues import translations
+from nabo_common.i18n.catalogues import N_, gettext, translations
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FALLBACK_LANGUAGE = "en"
@@ -170,10 +170,32 @@ def in_readers_language(context, language):
     return {**context, **chosen}
 
 
+def _premises(language, host_name):
+    return gettext(language, N_("Premises of {name}"), name=host_name)
+
+
+def venue_in_readers_language(context, language):
+    """An event held at a host company's premises (no address) says so in the reader's language, as does
+    a change of venue from or to such premises."""
+    event, changes = context.get("event"), context.get("changes")
+    if isinstance(event, dict) and event.get("venue_host_name") and not event.get("venue_address"):
+        context = {**context, "event": {**event, "venue": _premises(language, event["venue_host_name"])}}
+    if isinstance(changes, list):
+        context = {**context, "changes": [_change_in(language, change) for change in changes]}
+    return context
+
+
+def _change_in(language, change):
+    if not isinstance(change, dict):
+        return change
+    return dict(change, **{side: _premises(language, change[f"{side}_host_name"])
+                           for side in ("old", "new") if change.get(f"{side}_host_name")})
+
+
 def render(kind, language, context, unsubscribe_url=None):
     """Render message ``kind`` in ``language`` (falling back to English) with ``context``."""
     language = pick_language(language)
-    variables = _in(language, in_readers_language(context, language))
+    variables = _in(language, venue_in_readers_language(in_readers_language(context, language), language))
     template = TEXT.get_template(f"{kind}.j2")
     subject = " ".join(_block(template, "subject", variables).split())
     body = _block(template, "body", variables)

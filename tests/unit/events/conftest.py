@@ -10,6 +10,7 @@ from nabo_common.api.errors import NotFound
 from nabo_common.persistence import db
 from nabo_common.runtime.context import ASSOCIATION_ADMIN, MEMBER, Caller
 from services.events.domain import access, lifecycle, registrations, views
+from services.events.domain.names import attachment_names
 from services.events.models import Base, Event, OutboxEvent
 
 ASSOC_A = str(uuid.uuid4())
@@ -69,6 +70,14 @@ def call_session(engine):
     return sessionmaker(bind=engine, expire_on_commit=False, class_=CallSession)()
 
 
+@pytest.fixture(autouse=True)
+def fresh_theme_labels():
+    """Each test looks the attached calendars' theme labels up anew (a process shares them)."""
+    attachment_names.clear()
+    yield
+    attachment_names.clear()
+
+
 @pytest.fixture
 def session(tmp_path):
     engine = db.make_engine(f"sqlite:///{tmp_path / 'events.db'}")
@@ -94,7 +103,7 @@ def email_of(person_id):
     return f"{person_id}@people.example.org"
 
 
-class KnownPeople:
+class KnownPeople(Directory):
     """The members service's persons as the events service looks them up: everyone exists."""
 
     def person(self, person_id):
@@ -151,10 +160,10 @@ def event_payload(**overrides):
     return payload
 
 
-def make_event(session, caller, publish=True, **overrides):
-    event = lifecycle.create(session, caller, event_payload(**overrides))
+def make_event(session, caller, publish=True, directory=None, **overrides):
+    event = lifecycle.create(session, caller, event_payload(**overrides), directory=directory)
     if publish:
-        event = lifecycle.transition(session, caller, event["id"], {"to": "published"})
+        event = lifecycle.transition(session, caller, event["id"], {"to": "published"}, directory)
     return event
 
 

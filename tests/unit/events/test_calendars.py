@@ -8,6 +8,7 @@ import pytest
 from nabo_common.api.errors import NotFound
 from nabo_common.runtime.context import Caller
 from services.events.domain import calendars, lifecycle, vtimezones
+from services.events.domain.names import attachment_names
 from services.events.models import Event
 from tests.support.icalendars import instants_around_transitions, offsets_agree, parse_everywhere
 from tests.unit.events.conftest import (
@@ -161,7 +162,9 @@ def test_a_confirmation_calendar_is_reused_only_while_the_event_is_unchanged(ses
     first = confirmation_ics()
     assert confirmation_ics() is first  # the same calendar object: rendered once
     event = session.get(Event, created["id"])
-    assert first == calendars.render([event], event.title, lambda _e: True)  # as rendering it afresh would
+    # as rendering it afresh in the event's first language would
+    assert first == calendars.render([event], event.title, lambda _e: True,
+                                     names=attachment_names.names("da"))
     lifecycle.update(session, admin_a, created["id"], {"title": "Financing 2.0"})
     retitled = confirmation_ics()
     assert "SUMMARY:Financing 2.0" in retitled and "SEQUENCE:1" in retitled

@@ -2,11 +2,22 @@
 language, not an id; the report's table writes dates, numbers and money as their language does."""
 import csv
 import io
+import json
 from dataclasses import replace
 
-from services.events.domain import calendars, programmes, reports
+from nabo_common.api.errors import ServiceUnavailable
+from services.events.domain import calendars, lifecycle, programmes, registrations, reports
 from tests.support.icalendars import parse_everywhere
-from tests.unit.events.conftest import ASSOC_A, HOST_COMPANY, THEME, Directory, make_event
+from tests.unit.events.conftest import (
+    ASSOC_A,
+    HOST_COMPANY,
+    PEOPLE,
+    THEME,
+    Directory,
+    KnownPeople,
+    make_event,
+    outbox,
+)
 
 PROGRAMME = {"title": "Energi 2026", "period_start": "2026-01-01", "period_end": "2026-12-31",
              "planned_events": 4, "budget_amount_minor": 75_000_00, "currency": "DKK",
@@ -28,6 +39,43 @@ def test_a_feed_names_themes_and_the_host_company_in_the_readers_language(sessio
         assert [str(c) for c in vevent["CATEGORIES"].cats] == [theme, "free text"]
         assert "Vindmølle ApS" in str(vevent["LOCATION"]) and HOST_COMPANY not in text
         assert f"{join}: https://meet.example/abc" in str(vevent["DESCRIPTION"])
+
+
+def test_event_messages_name_the_host_company_never_its_id(session, admin_a):
+    event = _hosted_event(session, admin_a, directory=Directory())
+    [published] = outbox(session, "event.published")
+    data = published["data"]
+    assert (data["venue"], data["venue_address"], data["venue_host_name"]) == (
+        "Vindmølle ApS", None, "Vindmølle ApS")
+    assert HOST_COMPANY not in json.dumps(data)
+    # a host the organiser may not see stays unnamed, and its id still untold
+    hidden = Directory()
+    hidden.organisations.clear()
+    lifecycle.update(session, admin_a, event["id"],
+                     {"title": "Renamed", "venue": {"host_organisation_id": HOST_COMPANY}}, hidden)
+    [updated] = outbox(session, "event.updated")
+    assert updated["data"]["venue"] is None and updated["data"]["venue_host_name"] is None
+    assert HOST_COMPANY not in json.dumps(updated["data"])
+
+
+def test_the_attached_calendar_names_themes_and_venue_in_the_registrants_language(session, admin_a):
+    event = _hosted_event(session, admin_a, directory=Directory())
+    registrations.register(session, admin_a, event["id"], {"name": "Gast", "email": "gast@example.org",
+                                                           "language": "de"}, people=PEOPLE)
+    [confirmed] = outbox(session, "registration.confirmed")
+    [vevent] = parse_everywhere(confirmed["data"]["ics"]).walk("VEVENT")
+    assert [str(c) for c in vevent["CATEGORIES"].cats] == ["Energiewende", "free text"]
+    assert str(vevent["LOCATION"]) == "Räumlichkeiten von Vindmølle ApS"
+    assert HOST_COMPANY not in confirmed["data"]["ics"] and THEME not in confirmed["data"]["ics"]
+
+
+def test_the_cancellation_calendar_names_themes_in_the_events_first_language(session, admin_a):
+    event = _hosted_event(session, admin_a, directory=Directory(), languages=["de", "da"])
+    lifecycle.transition(session, admin_a, event["id"], {"to": "cancelled"}, Directory())
+    [cancelled] = outbox(session, "event.cancelled")
+    [vevent] = parse_everywhere(cancelled["data"]["ics"]).walk("VEVENT")
+    assert [str(c) for c in vevent["CATEGORIES"].cats] == ["Energiewende", "free text"]
+    assert str(vevent["LOCATION"]) == "Räumlichkeiten von Vindmølle ApS"
 
 
 def test_the_report_names_themes_with_the_language_used_and_the_host_company(session, admin_a):
@@ -58,3 +106,21 @@ def test_the_report_table_is_written_in_the_readers_language(session, admin_a):
     english = list(csv.reader(io.StringIO(
         reports.report_csv(session, replace(admin_a, language="en"), programme["id"], Directory()))))
     assert english[0][:3] == ["Date", "Title", "Themes"] and english[-1][1] == "DKK75,000.00"
+
+
+def test_without_the_members_service_attached_calendars_show_theme_ids_and_are_asked_once(session, admin_a):
+    class Unavailable(KnownPeople):
+        asked = 0
+
+        def themes(self, limit):
+            Unavailable.asked += 1
+            raise ServiceUnavailable("{service_name} is not running", service_name="members")
+
+    event = _hosted_event(session, admin_a)
+    for n in range(2):
+        registrations.register(session, admin_a, event["id"], {"name": "G", "email": f"g{n}@example.org"},
+                               people=Unavailable())
+    sent = [parse_everywhere(m["data"]["ics"]).walk("VEVENT")[0]
+            for m in outbox(session, "registration.confirmed")]
+    assert [[str(c) for c in vevent["CATEGORIES"].cats] for vevent in sent] == [[THEME, "free text"]] * 2
+    assert Unavailable.asked == 1

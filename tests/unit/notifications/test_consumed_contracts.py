@@ -822,6 +822,39 @@ def test_event_state_is_kept_from_the_events(world, session):
     session.commit()
 
 
+def test_a_venue_at_a_host_companys_premises_reads_in_each_registrants_language(world, session):
+    aid = world.association(language="en")
+    event_id = new_id()
+    world.apply("event.published", event_data(event_id, aid, venue="Vindmølle ApS", venue_address=None,
+                                              venue_host_name="Vindmølle ApS"))
+    for language in ("de", "en"):
+        pid = world.person(aid, language=language)
+        world.apply("registration.confirmed",
+                    registration_data(event_id, aid, pid, f"{pid[:8]}@example.test", language))
+    german, english = (mail.text_body for mail in emails(session, kind="registration_confirmed"))
+    assert "Wo: Räumlichkeiten von Vindmølle ApS" in german
+    assert "Where: Premises of Vindmølle ApS" in english
+
+
+def test_a_venue_moved_to_a_host_companys_premises_is_told_in_the_registrants_language(world, session):
+    aid = world.association(language="en")
+    event_id, _pid = _registered(world, aid, language="de")
+    world.apply("event.updated", event_data(
+        event_id, aid, sequence=1, venue="Vindmølle ApS", venue_address=None, venue_host_name="Vindmølle ApS",
+        changes=[{"field": "venue_address", "old": "Alsion, Alsion 2, 6400 Sønderborg", "new": None},
+                 {"field": "venue_organisation_id", "old": None, "new": new_id()}]))
+    [mail] = emails(session, kind="event_updated")
+    assert "Alsion, Alsion 2, 6400 Sønderborg → Räumlichkeiten von Vindmølle ApS" in mail.text_body
+    assert "Wo: Räumlichkeiten von Vindmølle ApS" in mail.text_body  # the event as it is now
+
+
+def test_an_event_message_without_the_venues_parts_keeps_its_venue(world, session):
+    aid = world.association(language="en")
+    event_id, _pid = _registered(world, aid)  # its messages carry only "venue", as they did before
+    [mail] = emails(session, kind="registration_confirmed")
+    assert "Where: Alsion, Alsion 2, 6400 Sønderborg" in mail.text_body
+
+
 # --- networks and matches ------------------------------------------------------------------------
 
 
