@@ -58,8 +58,9 @@ class Names:
         return self._organisations[organisation_id]
 
     def host_name(self, event):
-        """The name of the company whose premises ``event`` is held at, where the reader may see it."""
-        return self.organisation(event.venue_organisation_id)
+        """The name of the company whose premises ``event`` is held at: as the reader may see it, else as
+        the organiser named it when choosing the venue (where a published event is held is part of it)."""
+        return self.organisation(event.venue_organisation_id) or event.venue_host_name
 
 
 class FixedNames(Names):

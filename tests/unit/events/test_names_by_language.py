@@ -124,3 +124,12 @@ def test_without_the_members_service_attached_calendars_show_theme_ids_and_are_a
             for m in outbox(session, "registration.confirmed")]
     assert [[str(c) for c in vevent["CATEGORIES"].cats] for vevent in sent] == [[THEME, "free text"]] * 2
     assert Unavailable.asked == 1
+
+
+def test_a_reader_who_may_not_see_the_host_company_still_reads_where_the_event_is(session, admin_a):
+    event = _hosted_event(session, admin_a, directory=Directory())
+    stranger = Directory()
+    stranger.organisations.clear()  # the host's profile is not visible to this reader
+    text = calendars.one_event(session, replace(admin_a, language="da"), event["id"], stranger)["calendar"]
+    [vevent] = parse_everywhere(text).walk("VEVENT")
+    assert str(vevent["LOCATION"]) == "Lokaler hos Vindmølle ApS" and HOST_COMPANY not in text
