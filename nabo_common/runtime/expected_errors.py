@@ -1,12 +1,14 @@
 """Expected outcomes are not faults: a request answered 4xx (not found, invalid input, a conflict) is
 logged once, by the worker's own line at INFO, without a traceback. nameko records every exception an
 entrypoint raises with its traceback (at ERROR for an RPC, whose entrypoint expects none); those records
-of expected outcomes are dropped, so a traceback in the logs means a fault."""
+of expected outcomes are dropped, so a traceback in the logs means a fault. A part that did not answer
+(503, 504) is logged by the worker's line at ERROR, once and without the caller's traceback, which would
+only show where it waited."""
 import logging
 
 from werkzeug.exceptions import HTTPException
 
-from nabo_common.api.errors import NaboError
+from nabo_common.api.errors import NaboError, ServiceTimeout, ServiceUnavailable
 
 CONTAINER_LOG = "nameko.containers"
 
@@ -20,9 +22,16 @@ def is_expected(exc):
     return False
 
 
+def is_unanswered(exc):
+    """Whether ``exc`` says another part did not answer (503, 504): a fault, but of that part; the
+    caller's traceback would only show where it waited."""
+    return isinstance(exc, (ServiceTimeout, ServiceUnavailable))
+
+
 class ExpectedErrorsUnrecorded(logging.Filter):
     def filter(self, record):
-        return not (record.exc_info and is_expected(record.exc_info[1]))
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (exc is not None and (is_expected(exc) or is_unanswered(exc)))
 
 
 def leave_expected_errors_to_the_worker_line():

@@ -8,7 +8,7 @@ from nameko.extensions import DependencyProvider
 from nabo_common.runtime import context as context_mod
 from nabo_common.runtime import metrics
 from nabo_common.runtime import settings as settings_mod
-from nabo_common.runtime.expected_errors import is_expected
+from nabo_common.runtime.expected_errors import is_expected, is_unanswered
 
 log = logging.getLogger("nabo.worker")
 
@@ -74,8 +74,9 @@ class Instrumentation(DependencyProvider):
             metrics.ENTRYPOINT_ERRORS.labels(service, entrypoint, kind, error).inc()
             fields.update(outcome="error", error=error, error_detail=str(exc_info[1])[:300])
             level = _level_of_failure(exc_info[1], kind)
+            traced = level >= logging.ERROR and not is_unanswered(exc_info[1])
             log.log(level, "%s.%s failed", service, entrypoint, extra=fields,
-                    exc_info=exc_info if level >= logging.ERROR else None)
+                    exc_info=exc_info if traced else None)
         else:
             fields["outcome"] = "ok"
             log.info("%s.%s", service, entrypoint, extra=fields)
