@@ -1,9 +1,10 @@
 """Field types and validators used across services' schemas."""
-from datetime import timezone
 from zoneinfo import ZoneInfo, available_timezones
 
 import pycountry
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from nabo_common.api.moments import utc_text
 
 LANGUAGES = ("da", "nl", "de", "sv", "en")
 COUNTRIES = ("DK", "NL", "DE", "SE", "NO", "FI", "BE", "PL", "AT", "FR", "GB", "EE", "LV", "LT", "IS")
@@ -65,9 +66,7 @@ class Instant(fields.DateTime):
         super().__init__(metadata=metadata, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return utc_text(value)
 
 
 EVENT_TIME = "RFC 3339 with the offset of the event's time zone (time_zone) at that moment."

@@ -25,8 +25,10 @@ import orjson
 from kombu.serialization import registry
 from kombu.utils import json as kombu_json
 
+from nabo_common.api.moments import utc_text
+
 _KOMBU_ENCODER = kombu_json.JSONEncoder()
-# dates and times go to the default hook: kombu's markers on the wire, isoformat() over HTTP
+# dates and times go to the default hook: kombu's markers on the wire, RFC 3339 over HTTP
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 _MARKER_TEXT = '"__type__"'
 _MARKER_BYTES = _MARKER_TEXT.encode()
@@ -61,14 +63,17 @@ def use_for_messages():
 
 
 def _http_default(value):
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+    # a moment no schema wrote (a Dict or Raw payload such as the personal data export) is UTC with Z
+    if isinstance(value, dt.datetime):
+        return utc_text(value)
+    if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return str(value)
 
 
 def http_dumps(payload):
-    """An HTTP reply's JSON as bytes: what ``json.dumps(payload, default=isoformat or str)`` gives, written
-    compactly and in UTF-8 instead of ASCII escapes."""
+    """An HTTP reply's JSON as bytes: what ``json.dumps(payload, default=utc_text, isoformat or str)`` gives,
+    written compactly and in UTF-8 instead of ASCII escapes."""
     return orjson.dumps(payload, default=_http_default, option=_OPTIONS)
 
 

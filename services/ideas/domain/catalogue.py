@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from contracts.api import ideas as schemas
+from nabo_common.api.moments import utc_text
 from nabo_common.api.validation import dump, load
 from nabo_common.i18n.catalogues import N_, gettext
 from services.ideas.domain import access, catalogue_page, render, trace, views
@@ -36,8 +37,8 @@ def build(session, panel, language="en"):
     return {
         "panel": dump(schemas.CataloguePanel, panel),
         "published": access.is_published(panel),
-        "published_at": panel.catalogue_published_at.isoformat() if panel.catalogue_published_at else None,
-        "generated_at": datetime.now(timezone.utc).isoformat(),
+        "published_at": utc_text(panel.catalogue_published_at),
+        "generated_at": utc_text(datetime.now(timezone.utc)),
         "idea_count": len(ideas),
         "support_count": sum(i.support_count for i in ideas),
         "sections": sections,

@@ -4,6 +4,7 @@ for), and the GDPR duties: export and erasure by anonymisation."""
 from sqlalchemy import delete, or_, select, update
 
 from contracts.api import ideas as schemas
+from nabo_common.api.moments import utc_text
 from nabo_common.api.validation import dump
 from services.ideas.domain import access
 from services.ideas.models import (
@@ -150,7 +151,7 @@ def export(session, caller, person_id):
                 "idea_id": i.id,
                 "idea_title": i.title,
                 "organisation_id": s.organisation_id,
-                "created_at": s.created_at.isoformat(),
+                "created_at": utc_text(s.created_at),
             }
             for s, i in supports
         ],
@@ -160,12 +161,12 @@ def export(session, caller, person_id):
                 "idea_id": i.id,
                 "idea_title": i.title,
                 "body": c.body,
-                "created_at": c.created_at.isoformat(),
+                "created_at": utc_text(c.created_at),
             }
             for c, i in comments
         ],
         "panels": [
-            {"panel_id": panel.id, "title": panel.title, "role": p.role, "added_at": p.added_at.isoformat()}
+            {"panel_id": panel.id, "title": panel.title, "role": p.role, "added_at": utc_text(p.added_at)}
             for p, panel in participations
         ],
     }

@@ -8,6 +8,7 @@ import secrets
 from sqlalchemy import delete, select
 
 from nabo_common.api.errors import NotAuthenticated
+from nabo_common.api.moments import utc_text
 from nabo_common.i18n.catalogues import N_
 from nabo_common.messaging.outbox import utcnow
 from services.members.domain import access
@@ -58,13 +59,13 @@ def issue(session, caller):
         row.created_at = created_at = utcnow()
         feeds = _feeds_of(session, person)
         _announce(session, caller, person, "calendar_token.issued", feeds)
-    return {"token": token, "created_at": created_at.isoformat(), **feeds}
+    return {"token": token, "created_at": utc_text(created_at), **feeds}
 
 
 def state(session, caller):
     person = _person(session, caller)
     row = session.get(CalendarFeedToken, person.id)
-    return {"active": row is not None, "created_at": row.created_at.isoformat() if row else None}
+    return {"active": row is not None, "created_at": utc_text(row.created_at) if row else None}
 
 
 def revoke(session, caller):

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from nabo_common.api.errors import Conflict
+from nabo_common.api.moments import utc_text
 from services.members.domain import access, calendar_tokens
 from services.members.domain.common import publish
 from services.members.domain.conversations import personal_data as conversations
@@ -25,7 +26,7 @@ def export(session, caller, person_id):
         "service": "members",
         "person": person_view(person),
         "roles": [
-            {"scope": r.scope, "scope_id": r.scope_id, "role": r.role, "since": r.created_at.isoformat()}
+            {"scope": r.scope, "scope_id": r.scope_id, "role": r.role, "since": utc_text(r.created_at)}
             for r in person.roles
         ],
         "organisations": [{"id": o.id, "name": o.name} for o in organisations],
@@ -66,4 +67,4 @@ def erase(session, caller, person_id):
             caller,
             person.home_association_id,
         )
-    return {"person_id": person.id, "erased_at": now.isoformat()}
+    return {"person_id": person.id, "erased_at": utc_text(now)}

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from contracts.api import networks as schemas
 from nabo_common.api.errors import Conflict, Forbidden, NotFound
+from nabo_common.api.moments import utc_text
 from nabo_common.api.pagination import page
 from nabo_common.api.validation import load
 from nabo_common.i18n.catalogues import N_, gettext
@@ -381,8 +382,8 @@ def match_view(match):
         "candidate_id": match.candidate_id,
         "status": match.status,
         "reasons": list(match.reasons),
-        "introduced_at": match.introduced_at.isoformat() if match.introduced_at else None,
-        "created_at": match.created_at.isoformat(),
+        "introduced_at": utc_text(match.introduced_at),
+        "created_at": utc_text(match.created_at),
     }
 
 

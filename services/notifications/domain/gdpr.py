@@ -2,6 +2,7 @@
 from sqlalchemy import delete, select, update
 
 from contracts.api import notifications as schemas
+from nabo_common.api.moments import utc_text
 from nabo_common.api.validation import dump
 from services.notifications.domain import access, preferences
 from services.notifications.models import (
@@ -32,7 +33,7 @@ def export(session, caller, person_id):
             "email": contact.email,
             "language": contact.language,
             "birth_year": contact.birth_year,
-            "email_bounced_at": contact.email_bounced_at.isoformat() if contact.email_bounced_at else None,
+            "email_bounced_at": utc_text(contact.email_bounced_at),
         },
         "preferences": preferences.view(person_id, session.get(Preference, person_id)),
         "consents": [
@@ -40,7 +41,7 @@ def export(session, caller, person_id):
                 "association_id": c.association_id,
                 "kind": c.kind,
                 "granted": c.granted,
-                "recorded_at": c.recorded_at.isoformat(),
+                "recorded_at": utc_text(c.recorded_at),
             }
             for c in session.scalars(select(ConsentState).where(ConsentState.person_id == person_id))
         ],
@@ -52,8 +53,8 @@ def export(session, caller, person_id):
                 "email": d.email,
                 "status": d.status,
                 "campaign_id": d.campaign_id,
-                "created_at": d.created_at.isoformat(),
-                "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+                "created_at": utc_text(d.created_at),
+                "sent_at": utc_text(d.sent_at),
             }
             for d in deliveries
         ],

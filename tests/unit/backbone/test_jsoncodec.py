@@ -9,6 +9,7 @@ import pytest
 from kombu import serialization
 from kombu.utils import json as kombu_json
 
+from nabo_common.api.moments import utc_text
 from nabo_common.persistence.db import make_engine
 from nabo_common.runtime import jsoncodec
 
@@ -99,9 +100,19 @@ def test_nameko_json_serializer_is_the_codec_once_patched():
 )
 def test_http_reply_equals_the_standard_librarys(payload):
     def default(value):
-        return value.isoformat() if isinstance(value, (dt.datetime, dt.date, dt.time)) else str(value)
+        if isinstance(value, dt.datetime):
+            return utc_text(value)
+        return value.isoformat() if isinstance(value, (dt.date, dt.time)) else str(value)
 
     assert json.loads(jsoncodec.http_dumps(payload)) == json.loads(json.dumps(payload, default=default))
+
+
+def test_http_reply_writes_a_moment_no_schema_wrote_in_utc_with_z():
+    copenhagen = dt.datetime(2026, 3, 20, 17, 0, 5, tzinfo=ZoneInfo("Europe/Copenhagen"))
+
+    reply = json.loads(jsoncodec.http_dumps({"sent_at": copenhagen, "recorded_at": AWARE}))
+
+    assert reply == {"sent_at": "2026-03-20T16:00:05Z", "recorded_at": "2026-03-20T16:00:05.000120Z"}
 
 
 def test_json_columns_are_decoded_by_the_codec(tmp_path):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from contracts.api import conversations as schemas
 from nabo_common.api.errors import Conflict
+from nabo_common.api.moments import utc_text
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import load
 from services.members.domain import access
@@ -47,7 +48,7 @@ def _report_view(report):
         "post_id": report.post_id,
         "reporter_id": report.reporter_id,
         "reason": report.reason,
-        "created_at": report.created_at.isoformat(),
+        "created_at": utc_text(report.created_at),
     }
 
 

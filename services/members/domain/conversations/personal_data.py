@@ -4,6 +4,7 @@ the replies of others keep their place."""
 
 from sqlalchemy import select
 
+from nabo_common.api.moments import utc_text
 from services.members.models import Post, PostReport, Thread
 
 
@@ -22,7 +23,7 @@ def export_person(session, person_id):
                 "network_id": t.network_id,
                 "kind": t.kind,
                 "title": t.title,
-                "created_at": t.created_at.isoformat(),
+                "created_at": utc_text(t.created_at),
             }
             for t in threads
         ],
@@ -37,13 +38,13 @@ def export_person(session, person_id):
                 "links": list(p.links),
                 "hidden": p.hidden,
                 "deleted": p.deleted,
-                "created_at": p.created_at.isoformat(),
-                "edited_at": p.edited_at.isoformat() if p.edited_at else None,
+                "created_at": utc_text(p.created_at),
+                "edited_at": utc_text(p.edited_at),
             }
             for p in posts
         ],
         "reports": [
-            {"id": r.id, "post_id": r.post_id, "reason": r.reason, "created_at": r.created_at.isoformat()}
+            {"id": r.id, "post_id": r.post_id, "reason": r.reason, "created_at": utc_text(r.created_at)}
             for r in reports
         ],
     }

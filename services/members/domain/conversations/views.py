@@ -3,6 +3,7 @@ without text or author; an erased author's posts keep the placeholder name."""
 
 from sqlalchemy import func, select
 
+from nabo_common.api.moments import utc_text
 from services.members.models import Person, Post
 
 
@@ -11,10 +12,6 @@ def author_names(session, person_ids):
     if not ids:
         return {}
     return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 def post_view(post, names):
@@ -30,8 +27,8 @@ def post_view(post, names):
         "links": list(post.links),
         "hidden": post.hidden,
         "deleted": post.deleted,
-        "created_at": _iso(post.created_at),
-        "edited_at": _iso(post.edited_at),
+        "created_at": utc_text(post.created_at),
+        "edited_at": utc_text(post.edited_at),
     }
 
 
@@ -64,8 +61,8 @@ def thread_views(session, pairs):
                 "author": opening_view["author"],
                 "locked": thread.locked,
                 "reply_count": counts.get(thread.id, 0),
-                "last_activity_at": _iso(thread.last_activity_at),
-                "created_at": _iso(thread.created_at),
+                "last_activity_at": utc_text(thread.last_activity_at),
+                "created_at": utc_text(thread.created_at),
                 "opening_post": opening_view,
             }
         )

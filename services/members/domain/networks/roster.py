@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from contracts.api import networks as schemas
 from nabo_common.api.errors import Forbidden, NotFound
+from nabo_common.api.moments import utc_text
 from nabo_common.api.pagination import page
 from nabo_common.api.validation import load
 from nabo_common.i18n.catalogues import N_
@@ -84,8 +85,8 @@ def export_person(session, person_id):
             "role": m.role,
             "status": m.status,
             "message": m.message,
-            "joined_at": m.joined_at.isoformat() if m.joined_at else None,
-            "since": m.created_at.isoformat(),
+            "joined_at": utc_text(m.joined_at),
+            "since": utc_text(m.created_at),
         }
         for m, n in rows
     ]

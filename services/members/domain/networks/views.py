@@ -1,6 +1,7 @@
 """What callers see of a network and of its members."""
 from sqlalchemy import func, select
 
+from nabo_common.api.moments import utc_text
 from services.members.domain.themes import label_and_language
 from services.members.models import NetworkMember, Person
 
@@ -26,8 +27,8 @@ def network_view(network, member_count, mine, language="en"):
         "member_count": member_count,
         "my_status": mine.status if mine else None,
         "my_role": mine.role if mine else None,
-        "created_at": network.created_at.isoformat(),
-        "updated_at": network.updated_at.isoformat(),
+        "created_at": utc_text(network.created_at),
+        "updated_at": utc_text(network.updated_at),
     }
 
 
@@ -66,8 +67,8 @@ def member_view(member, person_name):
         "role": member.role,
         "status": member.status,
         "message": member.message,
-        "joined_at": member.joined_at.isoformat() if member.joined_at else None,
-        "created_at": member.created_at.isoformat(),
+        "joined_at": utc_text(member.joined_at),
+        "created_at": utc_text(member.created_at),
     }
 
 
