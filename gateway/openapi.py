@@ -73,7 +73,8 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "them runs again, and is never applied twice. 1 to 255 printable ASCII characters, bare or as "
     'a quoted string ("...").',
     # no example: a fuzzer would send it with every body of a route and meet 422 instead of the route's logic
-    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH,
+               "pattern": idempotency.KEY_RE.pattern},
 }
 # what 400, 409 and 422 also mean where an Idempotency-Key is taken
 IDEMPOTENCY_ERROR_TEXT = {

@@ -3,7 +3,6 @@ route takes: tests/e2e/test_demo_and_walkthrough.py)."""
 
 from datetime import datetime, timezone
 
-import jsonschema
 import pytest
 from marshmallow import ValidationError
 
@@ -11,6 +10,7 @@ import gateway.service  # noqa: F401  (declares every route)
 from gateway import openapi
 from gateway.http import ROUTES
 from nabo_common.api import validation
+from tests.support.openapi_schema import validator
 
 DOC = openapi.build()
 BODIES = {
@@ -56,26 +56,6 @@ def test_periods_end_after_they_start():
         assert BODIES[operation][start] < BODIES[operation][end], operation
 
 
-def _json_schema(node):
-    """OpenAPI 3.0's ``nullable`` as JSON Schema says it: null, or what the schema allows."""
-    if isinstance(node, list):
-        return [_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    converted = {key: _json_schema(value) for key, value in node.items() if key != "nullable"}
-    if node.get("nullable"):
-        return {"anyOf": [converted, {"type": "null"}]}
-    return converted
-
-
-def _document_validator(schema):
-    """A validator of ``schema`` in which the document's components can be referred to."""
-    root = {**_json_schema(schema), "components": _json_schema(DOC["components"])}
-    return jsonschema.Draft202012Validator(
-        root, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
-
-
 def _examples():
     for operations in DOC["paths"].values():
         for op in operations.values():
@@ -91,7 +71,7 @@ def _examples():
 def test_every_example_is_a_body_its_own_schema_takes(operation, media, content):
     errors = [
         f"{list(e.absolute_path)}: {e.message}"
-        for e in _document_validator(content["schema"]).iter_errors(content["example"])
+        for e in validator(content["schema"], DOC).iter_errors(content["example"])
     ]
     assert errors == []
 
