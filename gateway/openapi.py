@@ -73,7 +73,8 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "them runs again, and is never applied twice. 1 to 255 printable ASCII characters, bare or as "
     'a quoted string ("...").',
     # no example: a fuzzer would send it with every body of a route and meet 422 instead of the route's logic
-    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH,
+               "pattern": idempotency.KEY_RE.pattern},
 }
 # what 400, 409 and 422 also mean where an Idempotency-Key is taken
 IDEMPOTENCY_ERROR_TEXT = {
@@ -302,9 +303,9 @@ NAMED_EXAMPLES = {
     "limit": 50,
     "offset": 0,
     "id": "dietary_needs",
-    "ends_at": "2025-03-20T17:30:00+01:00",
-    "registration_opens_at": "2025-02-01T09:00:00+01:00",
-    "registration_closes_at": "2025-03-20T12:00:00+01:00",
+    "ends_at": "2031-03-20T17:30:00+01:00",
+    "registration_opens_at": "2031-02-01T09:00:00+01:00",
+    "registration_closes_at": "2031-03-20T12:00:00+01:00",
     "da": "Grøn omstilling",
     "nl": "Groene transitie",
     "de": "Grüne Transformation",
@@ -337,6 +338,12 @@ EXAMPLE_OVERRIDES = {
     "transition_idea": {"to": "declined", "reason": "Already covered by the municipality's energy advice"},
     "create_campaign": _CAMPAIGN,
     "update_campaign": {"contents": _CAMPAIGN["contents"]},
+    # a change anyone may try on their own record: never their e-mail (their sign-in) or password
+    "update_person": {"phone": "+45 12 34 56 78", "language": "da"},
+    # a guest: a person_id with another's name and e-mail would be refused
+    "register": {"name": "Jens Madsen", "email": "jens.madsen@example.dk", "language": "da",
+                 "answers": {"dietary_needs": "Vegetarian"}, "source_channel": "newsletter",
+                 "campaign_code": "spring-24"},
 }
 
 # what a field means depends on the resource (the body schema's name less Create, Update or Input): a
@@ -347,6 +354,8 @@ RESOURCE_EXAMPLES = {
     "BulkRegistration": {"name": "Mette Sørensen"},
     "Association": {"name": "Fjordby Erhvervsforening"},
     "Event": {"description": "Tre virksomheder fortæller, hvordan de halverede deres energiforbrug."},
+    "EventPerson": {"name": "Lars Nielsen"},
+    "Question": {"text": "Do you have any dietary needs?", "required": False},
     "EventTransition": {"to": "cancelled", "reason": "Too few registrations; moved to the spring"},
     "Feedback": {"comment": "Useful talks and good contacts; more time for questions next time."},
     "Idea": {"title": "Fælles indkøb af solceller for små virksomheder", "sub_theme": "solar",
@@ -371,7 +380,7 @@ RESOURCE_EXAMPLES = {
     "MembershipTransition": {"to": "lapsed", "reason": "The 2025 membership fee was not paid"},
     "JoinDecision": {"reason": "Welcome: your heat pump experience fits the network."},
     "Bounce": {"reason": "550 5.1.1 Mailbox unavailable"},
-    "Webhook": {"event_types": ["event.published", "registration.confirmed"]},
+    "Webhook": {"event_types": ["event.published", "event.cancelled"]},
     "Thread": {"kind": "question", "title": "Hvem udlejer havkajakker i maj?",
                "body": "Vi er fire, der bor i Fjordby i uge 20. Kender nogen en udlejer?"},
     "Post": {"body": "Prøv campingpladsen ved havnen; de har seks kajakker."},

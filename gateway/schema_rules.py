@@ -26,8 +26,20 @@ HTTP_URL = {require_tld: _http_url_pattern(require_tld) for require_tld in (True
 def url_property(converter, field, ret, **kwargs):
     """apispec writes format "url", which no JSON Schema validator knows; the service takes http(s) URLs."""
     if isinstance(field, fields.Url):
+        stated = ret.get("pattern")  # the field's own (metadata): both must hold
         ret["format"] = "uri"
         ret["pattern"] = HTTP_URL[field.require_tld]
+        if stated:
+            ret["allOf"] = [*ret.get("allOf", []), {"pattern": stated}]
+    return {}
+
+
+def null_alone(converter, field, ret, **kwargs):
+    """apispec states a nullable nested schema as that schema or ``{"type": "object", "nullable": true}``,
+    which any object matches; the service takes the schema or null."""
+    for option in ret.get("anyOf", []):
+        if option == {"type": "object", "nullable": True}:
+            option["enum"] = [None]
     return {}
 
 
@@ -102,3 +114,4 @@ def shared_enums(doc):
 def register(plugin):
     plugin.converter.add_attribute_function(url_property)
     plugin.converter.add_attribute_function(keyed_by_choice)
+    plugin.converter.add_attribute_function(null_alone)

@@ -37,6 +37,7 @@ class ThreadCreate(Input):
 
 
 class ThreadUpdate(Input):
+    json_schema = {"minProperties": 1}
     title = Text(TITLE_MAX, metadata={"description": "The author's."})
     kind = fields.String(validate=validate.OneOf(THREAD_KINDS), metadata={"description": "The author's."})
     locked = fields.Boolean(metadata={"description": "Conveners': a locked thread takes no more replies."})
@@ -59,6 +60,7 @@ class PostCreate(Input):
 
 
 class PostUpdate(Input):
+    json_schema = {"minProperties": 1}
     body = Body(metadata={"description": "The author's."})
     themes = ThemeIds(metadata={"description": "The author's."})
     links = Links()

@@ -243,9 +243,11 @@ class Venue(Input):
 _SENT = "RFC 3339 with an offset (any zone); it comes back in the event's time_zone."
 START = {"description": _SENT, "example": "2031-03-20T16:00:00+01:00"}
 END = {"description": f"After starts_at. {_SENT}", "example": "2031-03-20T17:30:00+01:00"}
-OPENS = {"description": f"Null: open once published. {_SENT}", "example": "2031-02-01T09:00:00+01:00"}
+OPENS = {"description": f"Before ends_at (also after a PATCH); null: open once published. {_SENT}",
+         "example": "2031-02-01T09:00:00+01:00"}
 CLOSES = {
-    "description": f"After registration_opens_at; null: at the end of the event. {_SENT}",
+    "description": f"After registration_opens_at and no later than ends_at (also after a PATCH); null: at "
+                   f"the end of the event. {_SENT}",
     "example": "2031-03-20T12:00:00+01:00",
 }
 

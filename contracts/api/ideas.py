@@ -32,6 +32,10 @@ KEY = Pattern(r"^[a-z0-9][a-z0-9_-]{0,58}[a-z0-9]$|^[a-z0-9]$",
 LongText = lambda **kw: fields.String(validate=validate.Length(max=5000), **kw)  # noqa: E731
 
 
+# a phase planned twice is refused; the document states what JSON Schema can: no entry twice
+PHASE_PLANS = {"description": "Planned dates per phase; each phase once.", "uniqueItems": True}
+
+
 def _unique(values, field_name):
     if len(values) != len(set(values)):
         raise ValidationError("Each entry may appear once.", field_name)
@@ -73,7 +77,7 @@ class _PanelFields(Input):
                        "association too. The published catalogue is public either way."})
     sub_themes = fields.List(fields.Nested(SubThemeInput), validate=validate.Length(max=30))
     phases = fields.List(fields.Nested(PhasePlanInput), validate=validate.Length(max=len(PHASES)),
-                         metadata={"description": "Planned dates per phase."})
+                         metadata=PHASE_PLANS)
 
     @validates_schema
     def unique_keys(self, data, **kwargs):
@@ -93,7 +97,8 @@ class PanelCreate(_PanelFields):
         fields.Nested(SubThemeInput), load_default=list, validate=validate.Length(max=30)
     )
     phases = fields.List(
-        fields.Nested(PhasePlanInput), load_default=list, validate=validate.Length(max=len(PHASES))
+        fields.Nested(PhasePlanInput), load_default=list, validate=validate.Length(max=len(PHASES)),
+        metadata=PHASE_PLANS,
     )
 
 

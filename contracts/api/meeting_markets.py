@@ -38,7 +38,7 @@ class MeetingMarketSettings(Input):
     online_link_template = URL(
         allow_none=True, load_default=None,
         metadata={"description": "A meeting's link, with {meeting_id} in it; without one each meeting gets "
-                  "a generated room."})
+                  "a generated room.", "pattern": r".*\{meeting_id\}.*"})
     max_meetings_per_participant = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
     request_expiry_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=24 * 60),
                                           metadata={"description": "A request unanswered this long expires."})

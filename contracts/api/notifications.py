@@ -14,6 +14,7 @@ from contracts.api.common import (
     Output,
     Pattern,
     Text,
+    violations,
 )
 from nabo_common.api.pagination import PageQuery
 
@@ -46,6 +47,14 @@ class CampaignContent(Input):
 
 class Segment(Input):
     """Who receives a campaign: every given criterion must hold (each list matches any of its values)."""
+
+    # at least one criterion: a list with an entry, or max_age
+    json_schema = violations({"not": {"anyOf": [
+        {"required": ["max_age"]},
+        *({"required": [key], "properties": {key: {"minItems": 1}}}
+          for key in ("association_ids", "network_ids", "event_ids", "programme_ids", "themes", "sectors",
+                      "countries")),
+    ]}})
 
     association_ids = fields.List(
         Id(),

@@ -21,7 +21,8 @@ PLACEMENT = ("Accepting places the meeting at once in the earliest slot free for
 
 SETTINGS_EXAMPLE = {
     "mode": "in_person", "meeting_minutes": 20, "tables": ["Table 1", "Table 2", "Table 3"],
-    "windows": [{"starts_at": "2025-03-20T09:00:00+01:00", "ends_at": "2025-03-20T12:00:00+01:00"}],
+    # within the event example's time (2031-03-20, 16:00 to 17:30)
+    "windows": [{"starts_at": "2031-03-20T16:30:00+01:00", "ends_at": "2031-03-20T17:30:00+01:00"}],
     "max_meetings_per_participant": 8, "request_expiry_hours": 48}
 
 

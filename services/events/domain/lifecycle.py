@@ -62,6 +62,7 @@ def _apply(session, event, data):
         raise ValidationFailed(
             "The event would end before it starts.", {"ends_at": ["ends_at must be after starts_at."]}
         )
+    _registration_within(event)
     if event.programme_id and "programme_id" in changes:
         # no autoflush: flushing the event first would hit the foreign key before this clear answer
         with session.no_autoflush:
@@ -71,6 +72,21 @@ def _apply(session, event, data):
                 "Unknown programme.", {"programme_id": ["No such programme of these associations."]}
             )
     return changes
+
+
+def _registration_within(event):
+    """One registers for an event still to come: the window, as stored with the changes, closes by the end
+    of the event and opens before it."""
+    if event.registration_closes_at is not None and event.registration_closes_at > event.ends_at:
+        raise ValidationFailed(
+            "Registration would close after the event ends.",
+            {"registration_closes_at": ["registration_closes_at may be no later than ends_at."]},
+        )
+    if event.registration_opens_at is not None and event.registration_opens_at >= event.ends_at:
+        raise ValidationFailed(
+            "Registration would open after the event ends.",
+            {"registration_opens_at": ["registration_opens_at must be before ends_at."]},
+        )
 
 
 def _json_ready(value):

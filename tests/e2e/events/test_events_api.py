@@ -498,11 +498,23 @@ def test_other_associations_see_nothing_private(tenant_a, tenant_b, api):
         ({"capacity": 0}, "capacity"),
         ({"reminder_offsets": [-5]}, "reminder_offsets"),
         ({"format": "carrier-pigeon"}, "format"),
+        ({"registration_closes_at": when(days=40).isoformat()}, "registration_closes_at"),
+        ({"registration_opens_at": when(days=30).isoformat()}, "registration_opens_at"),
     ],
 )
 def test_bad_event_input_is_422_and_changes_nothing(tenant_a, body, field):
     r = tenant_a.admin.post("/v1/events", dict(event_body("Bad", when(days=3)), **body))
     assert r.status_code == 422 and field in r.json()["errors"]
+
+
+def test_an_event_cannot_move_before_its_registration_window(tenant_a):
+    event = check(tenant_a.admin.post("/v1/events", event_body(
+        unique("Window"), when(days=10), registration_opens_at=when(days=1).isoformat(),
+        registration_closes_at=when(days=5).isoformat())), 201)
+    moved = event_body(event["title"], when(days=2))
+    r = tenant_a.admin.patch(f"/v1/events/{event['id']}", {k: moved[k] for k in ("starts_at", "ends_at")})
+    assert r.status_code == 422 and list(r.json()["errors"]) == ["registration_closes_at"]
+    assert check(tenant_a.admin.get(f"/v1/events/{event['id']}"), 200)["starts_at"] == event["starts_at"]
 
 
 def test_bad_query_and_money_input(tenant_a, api):

@@ -89,6 +89,55 @@ def test_bad_input_is_a_validation_error(session, admin_a):
         lifecycle.create(session, admin_a, event_payload(starts_at="2024-05-01T10:00:00"))  # no offset
 
 
+JANUARY_10 = {"starts_at": "2031-01-10T10:00:00+01:00", "ends_at": "2031-01-10T12:00:00+01:00"}
+
+
+@pytest.mark.parametrize(
+    "window, field",
+    [
+        ({"registration_closes_at": "2031-06-01T09:00:00+02:00"}, "registration_closes_at"),
+        ({"registration_opens_at": "2031-05-01T09:00:00+02:00"}, "registration_opens_at"),
+        ({"registration_opens_at": "2031-01-10T12:00:00+01:00"}, "registration_opens_at"),  # as it ends
+        ({"registration_closes_at": "2031-01-10T12:00:01+01:00"}, "registration_closes_at"),
+    ],
+)
+def test_registration_can_neither_open_nor_close_after_the_event_ends(session, admin_a, window, field):
+    with pytest.raises(ValidationFailed) as exc:
+        lifecycle.create(session, admin_a, event_payload(**JANUARY_10, **window))
+    assert set(exc.value.errors) == {field}
+
+
+def test_registration_may_close_as_the_event_ends(session, admin_a):
+    created = lifecycle.create(
+        session,
+        admin_a,
+        event_payload(
+            **JANUARY_10,
+            registration_opens_at="2030-12-01T09:00:00+01:00",
+            registration_closes_at=JANUARY_10["ends_at"],
+        ),
+    )
+    assert created["registration_closes_at"] == JANUARY_10["ends_at"]
+
+
+def test_moving_an_event_before_its_registration_window_is_refused(session, admin_a):
+    event = make_event(
+        session,
+        admin_a,
+        registration_opens_at=at(days=1).isoformat(),
+        registration_closes_at=at(days=6).isoformat(),
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        lifecycle.update(
+            session,
+            admin_a,
+            event["id"],
+            {"starts_at": at(days=2).isoformat(), "ends_at": at(days=3).isoformat()},
+        )
+    assert set(exc.value.errors) == {"registration_closes_at"}
+    assert lifecycle.get(session, admin_a, event["id"])["starts_at"] == event["starts_at"]
+
+
 def test_other_associations_and_guests_cannot_see_drafts_or_private_events(session, admin_a, admin_b):
     draft = make_event(session, admin_a, publish=False)
     private = make_event(session, admin_a, visibility="members", title="Members only")

@@ -1,8 +1,16 @@
 """The request-body examples the API page offers to "Try it out" fit their resource (that each is a body its
 route takes: tests/e2e/test_demo_and_walkthrough.py)."""
+
+from datetime import datetime, timezone
+
+import pytest
+from marshmallow import ValidationError
+
 import gateway.service  # noqa: F401  (declares every route)
 from gateway import openapi
 from gateway.http import ROUTES
+from nabo_common.api import validation
+from tests.support.openapi_schema import validator
 
 DOC = openapi.build()
 BODIES = {
@@ -29,8 +37,10 @@ def test_resources_of_different_kinds_get_names_and_titles_of_their_own():
 
 
 def test_people_are_not_named_like_companies_however_deep_they_are():
-    names = {operation: BODIES[operation]["name"]
-             for operation in ("create_person", "update_person", "register", "update_registration")}
+    names = {
+        operation: BODIES[operation]["name"]
+        for operation in ("create_person", "register", "update_registration")
+    }
     names["register_many"] = BODIES["register_many"]["registrations"][0]["name"]
     for operation, name in names.items():
         words = name.split()
@@ -38,7 +48,71 @@ def test_people_are_not_named_like_companies_however_deep_they_are():
 
 
 def test_periods_end_after_they_start():
-    for operation, start, end in (("create_programme", "period_start", "period_end"),
-                                  ("create_membership", "start_date", "end_date"),
-                                  ("create_offer_or_need", "available_from", "available_until")):
+    for operation, start, end in (
+        ("create_programme", "period_start", "period_end"),
+        ("create_membership", "start_date", "end_date"),
+        ("create_offer_or_need", "available_from", "available_until"),
+    ):
         assert BODIES[operation][start] < BODIES[operation][end], operation
+
+
+def _examples():
+    for operations in DOC["paths"].values():
+        for op in operations.values():
+            for media, content in op.get("requestBody", {}).get("content", {}).items():
+                if "example" in content:
+                    yield op["operationId"], media, content
+
+
+@pytest.mark.parametrize(
+    "operation, media, content",
+    [pytest.param(*example, id=f"{example[0]}-{example[1]}") for example in _examples()],
+)
+def test_every_example_is_a_body_its_own_schema_takes(operation, media, content):
+    errors = [
+        f"{list(e.absolute_path)}: {e.message}"
+        for e in validator(content["schema"], DOC).iter_errors(content["example"])
+    ]
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    "route", [route for route in ROUTES if route.body is not None], ids=lambda route: route.name
+)
+def test_every_example_is_a_body_its_route_takes(route):
+    example = BODIES[route.name]
+    try:
+        validation.schema(route.body).load(example)
+    except ValidationError as exc:
+        pytest.fail(f"{route.name}: {exc.messages}")
+
+
+def test_trying_a_change_of_ones_own_record_leaves_the_sign_in_alone():
+    assert not {"email", "password"} & set(BODIES["update_person"])
+    assert BODIES["update_person"]
+
+
+def test_a_registration_is_a_guests_or_a_persons_not_a_mix():
+    body = BODIES["register"]
+    assert ("person_id" in body) != ({"name", "email"} <= set(body))
+
+
+def test_a_meeting_markets_windows_lie_within_the_events_example():
+    event = BODIES["create_event"]
+    for window in BODIES["configure_meeting_market"]["windows"]:
+        start, end = (datetime.fromisoformat(window[f]) for f in ("starts_at", "ends_at"))
+        assert (
+            datetime.fromisoformat(event["starts_at"])
+            <= start
+            < end
+            <= datetime.fromisoformat(event["ends_at"])
+        ), window
+        assert start > datetime.now(timezone.utc)
+
+
+def test_nested_examples_fit_their_field():
+    for operation in ("create_event", "update_event"):
+        body = BODIES[operation]
+        assert all(question["text"].endswith("?") for question in body["questions"]), operation
+        for person in body["people"]:
+            assert not {"ApS", "A/S", "GmbH", "BV", "AB"} & set(person["name"].split()), operation

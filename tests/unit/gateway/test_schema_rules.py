@@ -3,13 +3,15 @@ JSON Schema, the way a client or a test generator reads it) takes what the servi
 import re
 
 import pytest
-from jsonschema import Draft7Validator
 from marshmallow import Schema, fields
 
 import gateway.service  # noqa: F401 - registers the routes the document is built from
-from contracts.api import events, ideas, members, networks, notifications
+from contracts.api import conversations, events, ideas, meeting_markets, members, networks, notifications
+from gateway import idempotency
 from gateway.openapi import build
 from gateway.schema_rules import HTTP_URL
+from nabo_common.api.errors import BadInput
+from tests.support.openapi_schema import validator
 
 DOC = build()
 ID = "3f0c2a4e-8d1b-4c7a-9e55-2b6f0d9a1c33"
@@ -17,24 +19,14 @@ EVENT = {"title": "T", "languages": ["da"], "starts_at": "2031-01-01T10:00:00Z",
          "ends_at": "2031-01-01T11:00:00Z", "time_zone": "Europe/Copenhagen"}
 CAMPAIGN = {"name": "N", "sender_name": "S", "contents": {"da": {"subject": "s", "text": "t"}},
             "segment": {"countries": ["DK"]}}
+MARKET = {"mode": "online", "meeting_minutes": 20, "max_meetings_per_participant": 8,
+          "windows": [{"starts_at": "2031-01-01T10:00:00Z", "ends_at": "2031-01-01T11:00:00Z"}]}
+PHASE = {"phase": "collecting_ideas", "starts_on": "2031-01-01"}
 CVR = {"name": "A/S", "registration_kind": "CVR", "registration_number": "13585628"}
 
 
-def _nullable(node):
-    """OpenAPI 3.0's nullable as JSON Schema's null type."""
-    if isinstance(node, dict):
-        node = {key: _nullable(value) for key, value in node.items()}
-        if node.pop("nullable", False):
-            return {"anyOf": [node, {"type": "null"}]}
-        return node
-    if isinstance(node, list):
-        return [_nullable(value) for value in node]
-    return node
-
-
 def document_accepts(name, body):
-    schema = {**_nullable(DOC["components"]["schemas"][name]), "components": _nullable(DOC["components"])}
-    return Draft7Validator(schema).is_valid(body)
+    return validator(DOC["components"]["schemas"][name], DOC).is_valid(body)
 
 
 # (component, body, whether the service takes it): the schema's own validation where the rule is there,
@@ -67,6 +59,21 @@ CASES = [
     ("EventCreate", dict(EVENT, format="online"), True),
     ("EventUpdate", {"format": "in_person", "venue": None}, False),
     ("EventUpdate", {"format": "in_person"}, True),  # when the event has a venue
+    ("EventUpdate", {"venue": {"host_organisation_id": None}}, False),
+    ("EventUpdate", {"venue": None}, True),
+    ("PostUpdate", {}, False),  # Give body, themes, links or hidden.
+    ("PostUpdate", {"hidden": True}, True),
+    ("ThreadUpdate", {}, False),  # Give title, kind or locked.
+    ("ThreadUpdate", {"locked": True}, True),
+    ("CampaignUpdate", {"segment": {}}, False),  # Give at least one criterion.
+    ("CampaignUpdate", {"segment": {"countries": []}}, False),
+    ("CampaignUpdate", {"segment": {"max_age": 30}}, True),
+    ("CampaignUpdate", {"segment": {"countries": ["DK"]}}, True),
+    ("PanelUpdate", {"phases": [PHASE, PHASE]}, False),  # Each entry may appear once.
+    ("PanelUpdate", {"phases": [PHASE]}, True),
+    ("MeetingMarketSettings", dict(MARKET, online_link_template="https://meet.example.dk/room"), False),
+    ("MeetingMarketSettings", dict(MARKET, online_link_template="https://meet.example.dk/{meeting_id}"),
+     True),
     ("CampaignCreate", dict(CAMPAIGN, contents={}), False),
     ("CampaignCreate", dict(CAMPAIGN, contents={"xx": {"subject": "s", "text": "t"}}), False),
     ("CampaignCreate", CAMPAIGN, True),
@@ -84,7 +91,10 @@ SCHEMAS = {"AttendanceCreate": events.AttendanceCreate, "IdeaTransition": ideas.
            "PersonRoleGrant": members.PersonRoleGrant, "ThemeCreate": networks.ThemeCreate,
            "BulkRegistrationCreate": events.BulkRegistrationCreate, "EventCreate": events.EventCreate,
            "EventUpdate": events.EventUpdate, "CampaignCreate": notifications.CampaignCreate,
-           "OrganisationCreate": members.OrganisationCreate, "AssociationCreate": members.AssociationCreate}
+           "OrganisationCreate": members.OrganisationCreate, "AssociationCreate": members.AssociationCreate,
+           "PostUpdate": conversations.PostUpdate, "ThreadUpdate": conversations.ThreadUpdate,
+           "CampaignUpdate": notifications.CampaignUpdate, "PanelUpdate": ideas.PanelUpdate,
+           "MeetingMarketSettings": meeting_markets.MeetingMarketSettings}
 
 
 @pytest.mark.parametrize("name,body,taken", CASES)
@@ -118,3 +128,16 @@ def test_time_zones_and_countries_are_shared_enums_with_distinct_member_names():
     assert {"DK", "NL", "DE", "SE", "GB"} <= set(countries) and "XX" not in countries
     time_zone = DOC["components"]["schemas"]["EventCreate"]["properties"]["time_zone"]
     assert time_zone["allOf"] == [{"$ref": "#/components/schemas/TimeZone"}]
+
+
+@pytest.mark.parametrize("key, taken", [("retry-1", True), ("clé-1", False), ("tab\tkey", False)])
+def test_the_idempotency_key_pattern_takes_what_the_gateway_takes(key, taken):
+    operation = DOC["paths"]["/v1/events"]["post"]
+    header = next(p for p in operation["parameters"] if p["name"] == idempotency.HEADER)
+    assert validator(header["schema"], DOC).is_valid(key) == taken
+    try:
+        idempotency.parse_key(key)
+    except BadInput:
+        assert not taken
+    else:
+        assert taken
