@@ -202,6 +202,21 @@ def test_each_participant_records_what_came_of_a_meeting_and_the_market_counts_i
     market = markets.get(session, built.admin, built.event["id"])
     assert (market["meetings"], market["meetings_held"], market["participants"]) == (1, 1, 3)
     assert market["requests"] == {"pending": 1, "accepted": 1, "declined": 0, "withdrawn": 0, "expired": 0}
+    # a meeting someone said took place stays: cancelling it would leave a held meeting counted for nothing
+    with pytest.raises(Conflict, match="took place"):
+        meetings.cancel(session, ben, meeting["id"], {"status": "cancelled"})
+    assert markets.get(session, built.admin, built.event["id"])["meetings_held"] == 1
+
+
+def test_a_cancelled_meeting_is_not_counted_as_held(session):
+    built = build_market(session, people=2)
+    ana, ben = built.people
+    sent = requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
+    meeting = requests.answer(session, ben, sent["id"], {"status": "accepted"})["meeting"]
+    meetings.record_outcome(session, ana, meeting["id"], {"held": False, "note": "moved to next week"})
+    meetings.cancel(session, ben, meeting["id"], {"status": "cancelled"})
+    market = markets.get(session, built.admin, built.event["id"])
+    assert (market["meetings"], market["meetings_held"]) == (0, 0)
 
 
 def test_scheduled_meetings_keep_their_slots_when_the_organiser_changes_the_settings(session):
@@ -226,3 +241,19 @@ def test_a_cancelled_event_takes_no_more_requests(session):
     lifecycle.transition(session, built.admin, built.event["id"], {"to": "cancelled", "reason": "Storm"})
     with pytest.raises(Conflict, match="cancelled"):
         requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
+
+
+def test_the_agenda_calendar_carries_its_time_zone_and_speaks_the_readers_language(session):
+    from dataclasses import replace
+
+    built = build_market(session, people=2)
+    ana, ben = built.people
+    sent = requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
+    requests.answer(session, ben, sent["id"], {"status": "accepted"})
+    text = agenda.as_icalendar(session, replace(ana, language="de"), {})["calendar"]
+    calendar = icalendar.Calendar.from_ical(text)
+    [zone] = calendar.walk("VTIMEZONE")
+    [vevent] = calendar.walk("VEVENT")
+    assert str(zone["TZID"]) == vevent["DTSTART"].params["TZID"] == built.event["time_zone"]
+    assert str(calendar["X-WR-CALNAME"]) == "Meine Treffen"
+    assert str(vevent["SUMMARY"]).startswith("Treffen mit ")

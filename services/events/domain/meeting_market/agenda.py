@@ -7,6 +7,8 @@ from icalendar import Event as VEvent
 
 from contracts.api import meeting_markets as schemas
 from nabo_common.api.validation import dump, load
+from nabo_common.i18n.catalogues import N_, gettext
+from services.events.domain import vtimezones
 from services.events.domain.calendars import PRODID
 from services.events.domain.meeting_market import meetings
 
@@ -25,13 +27,15 @@ def as_json(session, caller, query):
                                                for meeting, request, market, _event in rows]})
 
 
-def _vevent(meeting, meeting_view, event, me):
-    others = [p["name"] for p in meeting_view["participants"] if p["person_id"] != me]
+def _vevent(meeting, meeting_view, event, me, language):
+    others = ", ".join(p["name"] for p in meeting_view["participants"] if p["person_id"] != me)
     zone = ZoneInfo(event.time_zone)
     item = VEvent()
     item.add("uid", f"{meeting.id}@nabo.meetings")
     item.add("dtstamp", meeting.updated_at)
-    item.add("summary", f"Meeting with {', '.join(others) or 'a participant'} ({event.title})")
+    summary = (gettext(language, N_("Meeting with {names} ({event})"), names=others, event=event.title)
+               if others else gettext(language, N_("Meeting at {event}"), event=event.title))
+    item.add("summary", summary)
     item.add("dtstart", meeting.starts_at.astimezone(zone))
     item.add("dtend", meeting.ends_at.astimezone(zone))
     if meeting.table_name or meeting.online_url:
@@ -47,8 +51,11 @@ def as_icalendar(session, caller, query):
         calendar = Calendar()
         calendar.add("prodid", PRODID)
         calendar.add("version", "2.0")
-        calendar.add("x-wr-calname", "Meetings")
+        calendar.add("x-wr-calname", gettext(caller.language, N_("My meetings")))
+        # RFC 5545: every TZID a VEVENT names has its VTIMEZONE
+        for tzid in sorted({event.time_zone for *_rest, event in rows}):
+            calendar.add_component(vtimezones.vtimezone(tzid))
         for meeting, request, market, event in rows:
             calendar.add_component(_vevent(meeting, meetings.view(session, meeting, market, request), event,
-                                           caller.person_id))
+                                           caller.person_id, caller.language))
         return {"calendar": calendar.to_ical().decode("utf-8"), "filename": FILENAME}

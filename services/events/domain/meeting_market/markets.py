@@ -50,7 +50,8 @@ def _counts(session, market):
         Meeting.market_id == market.id, Meeting.status == "scheduled"))
     held = session.scalar(select(func.count(func.distinct(MeetingOutcome.meeting_id)))
                           .join(Meeting, Meeting.id == MeetingOutcome.meeting_id)
-                          .where(Meeting.market_id == market.id, MeetingOutcome.held.is_(True)))
+                          .where(Meeting.market_id == market.id, Meeting.status == "scheduled",
+                                 MeetingOutcome.held.is_(True)))
     return {"participants": participants, "meetings": meetings, "meetings_held": held,
             "requests": {status: by_status.get(status, 0) for status in schemas.REQUEST_STATUSES}}
 

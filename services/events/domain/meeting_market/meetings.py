@@ -153,6 +153,8 @@ def cancel(session, caller, meeting_id, payload):
         meeting, request, market, event = _meeting_or_404(session, caller, meeting_id, lock=True)
         if meeting.status == "cancelled":
             raise Conflict("This meeting is already cancelled.")
+        if any(outcome.held for outcome in meeting.outcomes):
+            raise Conflict("A participant said this meeting took place: it can no longer be cancelled.")
         data = meeting_data(event, meeting, request)
         meeting.status, meeting.table_name = "cancelled", None
         meeting.seats.clear()
