@@ -11,7 +11,6 @@ OpenAPI document, so what is validated is what is documented.
 import functools
 import re
 import time
-import uuid
 from dataclasses import dataclass, field
 
 from werkzeug.wrappers import Response
@@ -25,14 +24,13 @@ from gateway.ratelimit import (
     exceeded_rate_limit,
 )
 from gateway.runtime import runtime
-from gateway.server import GatewayRoute
+from gateway.server import GatewayRoute, request_id
 from nabo_common.api import deprecation
 from nabo_common.api.errors import NaboError
 from nabo_common.i18n.catalogues import N_
 from nabo_common.runtime import jsoncodec
 
 ROUTES = []
-REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 
 @dataclass
@@ -61,12 +59,6 @@ class RouteSpec:
         return deprecation.of_operation(self.deprecated, self.body, self.query, self.response)
 
 
-def request_id(request):
-    """The client's X-Request-ID when it is a plausible one, else a new one."""
-    incoming = request.headers.get("X-Request-ID", "")
-    return incoming if REQUEST_ID_RE.match(incoming) else str(uuid.uuid4())
-
-
 def json_response(status, payload, headers=None):
     return Response(jsoncodec.http_dumps(payload), status=status, content_type="application/json",
                     headers=headers)
@@ -83,7 +75,7 @@ class ApiRoute(GatewayRoute):
     def handle_request(self, request):
         started = time.perf_counter()
         request.shallow = False  # nameko builds shallow requests; the body is read here for limits
-        request.nabo_request_id = request_id(request)
+        request.nabo_request_id = getattr(request, "nabo_request_id", None) or request_id(request)
         rt = runtime()
         request.max_content_length = rt.config.max_body_bytes
         if request.method == "OPTIONS":

@@ -5,6 +5,7 @@ response whose headers could not be written is replaced by a 500 problem
 rather than dropping the connection after the fact."""
 import logging
 import re
+import uuid
 from urllib.parse import urlsplit
 
 from nameko.web.handlers import HttpRequestHandler
@@ -54,6 +55,15 @@ UNMATCHED_TITLES = (N_("Not found"), N_("Method not allowed"))
 UNMATCHED_DETAILS = {405: N_("The method is not allowed for the requested URL.")}
 
 
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+def request_id(request):
+    """The client's X-Request-ID when it is a plausible one, else a new one."""
+    incoming = request.headers.get("X-Request-ID", "")
+    return incoming if REQUEST_ID_RE.match(incoming) else str(uuid.uuid4())
+
+
 def unmatched(request, exc):
     """A request no route takes, answered as a problem like every other error."""
     headers = {"Allow": ", ".join(sorted(exc.valid_methods))} if isinstance(exc, MethodNotAllowed) \
@@ -62,12 +72,15 @@ def unmatched(request, exc):
         exc.code, exc.description)
     # titled as the routes' own problems are ("Not found", not werkzeug's "Not Found")
     title = exc.name[:1] + exc.name[1:].lower()
-    return problems.problem(exc.code or 400, title, detail, instance=request.path, headers=headers)
+    return problems.problem(exc.code or 400, title, detail, instance=request.path, headers=headers,
+                            request_id=getattr(request, "nabo_request_id", None))
 
 
 class GatewayWsgiApp(WsgiApp):
     def __call__(self, environ, start_response):
         request = Request(environ, shallow=True)
+        # the routes' own id, else one of its own: every answer names the request it answers
+        request.nabo_request_id = request_id(request)
         try:
             provider, values = self.url_map.bind_to_environ(environ).match()
             request.path_values = values
@@ -82,6 +95,7 @@ class GatewayWsgiApp(WsgiApp):
             response = problems.problem(500, N_("Internal error"), FAILED,
                                         instance=request.path)
         problems.localise(response, problems.reader_language(request))
+        response.headers.setdefault("X-Request-ID", request.nabo_request_id)
         return secure(response, runtime().config.public_base_url)(environ, start_response)
 
 

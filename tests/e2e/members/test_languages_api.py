@@ -60,3 +60,11 @@ def test_the_gateways_own_problems_follow_accept_language_before_sign_in(api):
     nowhere = api.get("/v1/nowhere", headers={"Accept-Language": "da"})
     assert nowhere.status_code == 404
     assert nowhere.json()["detail"] == "Der findes ingen ressource på denne sti."
+
+
+def test_an_answer_to_no_route_names_its_request_like_every_other(api):
+    chosen = api.get("/v1/nowhere", headers={"X-Request-ID": "trace-4711-nowhere"})
+    assert chosen.status_code == 404 and chosen.headers["X-Request-ID"] == "trace-4711-nowhere"
+    assert chosen.json()["request_id"] == "trace-4711-nowhere"
+    made = api.get("/v1/nowhere")
+    assert made.json()["request_id"] == made.headers["X-Request-ID"] != "trace-4711-nowhere"
