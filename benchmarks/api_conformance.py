@@ -32,7 +32,7 @@ ACCEPTED = {404, 409}
 BULK_CAP = 20
 # generated writes come fast: rate limits would answer 429 and hide what the services think of the data
 UNLIMITED = ("WRITE_RATE_LIMIT", "SIGN_IN_RATE_LIMIT", "SIGN_IN_IP_RATE_LIMIT", "REGISTRATION_RATE_LIMIT",
-             "CAMPAIGN_SEND_RATE_LIMIT")
+             "CAMPAIGN_SEND_RATE_LIMIT", "POST_RATE_LIMIT")
 
 
 def accepted(status):

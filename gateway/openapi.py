@@ -340,10 +340,10 @@ EXAMPLE_OVERRIDES = {
     "update_campaign": {"contents": _CAMPAIGN["contents"]},
     # a change anyone may try on their own record: never their e-mail (their sign-in) or password
     "update_person": {"phone": "+45 12 34 56 78", "language": "da"},
-    # a guest: a person_id with another's name and e-mail would be refused
+    # a guest: a person_id with another's name and e-mail would be refused, answers to a question the
+    # event did not ask too
     "register": {"name": "Jens Madsen", "email": "jens.madsen@example.dk", "language": "da",
-                 "answers": {"dietary_needs": "Vegetarian"}, "source_channel": "newsletter",
-                 "campaign_code": "spring-24"},
+                 "source_channel": "newsletter", "campaign_code": "spring-24"},
 }
 
 # what a field means depends on the resource (the body schema's name less Create, Update or Input): a
@@ -388,6 +388,15 @@ RESOURCE_EXAMPLES = {
 }
 
 
+# optional fields an example leaves out: they name state a reader's installation need not have (an
+# association of someone else's, a question the event did not ask), so "Try it out" works as shown
+LEFT_OUT = {
+    "Webhook": ("association_id", "network_id"),
+    "Registration": ("answers",),
+    "BulkRegistration": ("answers", "person_id"),
+}
+
+
 def _resource(ref):
     return re.sub(r"(Create|Update|Input)$", "", ref.rsplit("/", 1)[-1])
 
@@ -421,6 +430,7 @@ def example_for(schema, doc, name="", depth=0, resource=""):
             prop: example_for(definition, doc, prop, depth + 1, resource)
             for prop, definition in schema.get("properties", {}).items()
             if not definition.get("readOnly")
+            and (prop not in LEFT_OUT.get(resource, ()) or prop in schema.get("required", ()))
         }
     if kind == "array":
         singular = name[:-3] + "y" if name.endswith("ies") else name[:-1] if name.endswith("s") else name

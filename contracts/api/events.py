@@ -360,7 +360,8 @@ class VenueOut(Output):
     address = fields.String(allow_none=True)
     host_organisation_id = fields.String(allow_none=True)
     host_organisation_name = fields.String(
-        allow_none=True, metadata={"description": "The host company's name; null where you may not see it."})
+        allow_none=True, metadata={"description": "The host company's name: as you may see the company, "
+                                   "else as the organiser named it when choosing the venue."})
 
 
 class QuestionOut(Output):

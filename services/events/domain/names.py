@@ -115,12 +115,13 @@ class NoNames(Names):
 
 
 def name_host_companies(views, names):
-    """Give each view's venue the name of the host company whose premises it is, where the reader may
-    see it (``host_organisation_name``, else null)."""
+    """Give each view's venue the name of the host company whose premises it is: as the reader sees the
+    company, else as the organiser named it when choosing the venue (``host_organisation_name``)."""
     for view in views:
         venue = view.get("venue")
         if venue and venue.get("host_organisation_id"):
-            venue["host_organisation_name"] = names.organisation(venue["host_organisation_id"])
+            venue["host_organisation_name"] = (names.organisation(venue["host_organisation_id"])
+                                               or venue.get("host_organisation_name"))
         elif venue:
             venue["host_organisation_name"] = None
     return views

@@ -116,7 +116,9 @@ def render_views(caller, events, seats, registered):
     for event in events:
         data = in_event_zone(event, dump(schemas.Event, event))
         data["venue"] = (
-            {"address": event.venue_address, "host_organisation_id": event.venue_organisation_id}
+            {"address": event.venue_address, "host_organisation_id": event.venue_organisation_id,
+             # as the organiser named it: where a published event is held is part of it
+             "host_organisation_name": event.venue_host_name if event.venue_organisation_id else None}
             if event.venue_address or event.venue_organisation_id
             else None
         )

@@ -21,6 +21,17 @@ def test_an_event_at_a_host_company_names_it(tenant_a):
     assert f"LOCATION:Räumlichkeiten von {host['name']}" in feed.text.replace("\r\n ", "")
 
 
+def test_a_reader_who_may_not_see_the_host_company_reads_where_a_public_event_is(api, tenant_a):
+    host = tenant_a.organisation
+    start = (datetime.now(timezone.utc) + timedelta(days=30)).replace(microsecond=0)
+    event = published_event(tenant_a.admin, unique("Open workshop"), start, format="in_person",
+                            venue={"host_organisation_id": host["id"]})
+    anonymous = check(api.get(f"/v1/events/{event['id']}"), 200)["venue"]
+    assert anonymous["host_organisation_name"] == host["name"]
+    feed = api.get(f"/v1/events/{event['id']}/calendar.ics", headers={"Accept-Language": "da"})
+    assert f"LOCATION:Lokaler hos {host['name']}" in feed.text.replace("\r\n ", "")
+
+
 def test_a_registrants_mail_and_its_calendar_name_the_host_company_in_their_language(tenant_a):
     host = tenant_a.organisation
     start = (datetime.now(timezone.utc) + timedelta(days=30)).replace(microsecond=0)

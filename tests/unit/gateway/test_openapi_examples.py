@@ -116,3 +116,10 @@ def test_nested_examples_fit_their_field():
         assert all(question["text"].endswith("?") for question in body["questions"]), operation
         for person in body["people"]:
             assert not {"ApS", "A/S", "GmbH", "BV", "AB"} & set(person["name"].split()), operation
+
+
+def test_examples_leave_out_what_names_state_an_installation_need_not_have():
+    # "Try it out" as shown: no association of someone else's, no answer to a question not asked
+    assert not {"association_id", "network_id"} & set(BODIES["create_webhook"])
+    assert "answers" not in BODIES["register"]
+    assert not {"answers", "person_id"} & set(BODIES["register_many"]["registrations"][0])
