@@ -5,7 +5,8 @@
 Starts the whole system (private RabbitMQ vhost and PostgreSQL databases), builds two associations with
 one resource of every kind (tests/security/probe.py), and runs schemathesis in positive mode (phases
 examples, coverage and fuzzing: only requests the document allows) over every operation, signed in as an
-admin of the association; operations only platform admins may call are run as a platform admin. Every
+admin of the association; operations only platform admins may call are run as a platform admin, those
+only a meeting's participants or a post's author may call as that member of the association. Every
 ``{id}`` in a path gets the id of a real resource of the association as its example.
 
 A generated request counts as accepted when the answer is 2xx, or 404/409: a state the generator cannot
@@ -135,6 +136,9 @@ def document_for(doc, world, operations, own_keys):
     # run to minutes and test the same rules
     bulk = doc["components"]["schemas"]["BulkRegistrationCreate"]["properties"]["registrations"]
     bulk["maxItems"] = BULK_CAP
+    # the panel's sub-themes stay as the world set them: ideas name one, and a generated change of the
+    # panel would otherwise leave every later idea naming a sub-theme the panel no longer has
+    doc["components"]["schemas"]["PanelUpdate"]["properties"].pop("sub_themes", None)
     return doc
 
 
@@ -213,7 +217,7 @@ def measure(examples, seed, workdir):
 
     patch.apply()  # the system runs in this process, on eventlet like every nameko service
     from tests.e2e.conftest import E2E_COMPONENTS
-    from tests.security.matrix import MATRIX, PLATFORM
+    from tests.security.matrix import MATRIX, PLATFORM, SELF
     from tests.security.probe import build_world
     from tests.support.api import Api, Tenant, platform_admin_token
     from tests.support.infra import drop_databases, private_vhost, running_system
@@ -235,9 +239,17 @@ def measure(examples, seed, workdir):
             everything = {(o.method.lower(), o.path) for o in MATRIX}
             deletes = {(method, path) for method, path in everything if method == "delete"}
             # deletions last: an erased person or deleted resource would turn later operations into 404s
+            # what only a meeting's participants or a post's author may do runs as that member
+            participant = {(o.method.lower(), o.path) for o in MATRIX
+                           if (o.access == SELF and o.resource in ("meeting", "post"))
+                           or o.path.endswith("/meeting-market/suggestions")}
             runs = (
-                ("admin", owner.admin.token, everything - platform_only - deletes, ("admin_person",)),
-                ("admin-deletions", owner.admin.token, deletes - platform_only, ("admin_person",)),
+                ("admin", owner.admin.token, everything - platform_only - deletes - participant,
+                 ("admin_person",)),
+                ("participant", owner.member.token, participant - deletes, ("person",)),
+                ("admin-deletions", owner.admin.token, deletes - platform_only - participant,
+                 ("admin_person",)),
+                ("participant-deletions", owner.member.token, participant & deletes, ("person",)),
                 ("platform", platform.token, platform_only, ()),
             )
             for role, token, operations, own_keys in runs:
@@ -270,13 +282,14 @@ schemathesis (pinned in `requirements-dev.txt`) generates only requests the docu
 (positive mode; phases examples, coverage and fuzzing; at most {examples} generated cases per
 operation and phase) for every operation, against the whole system started by the script, signed in
 as an admin of an association that owns one resource of every kind (`tests/security/probe.py`);
-operations only platform admins may call run as a platform admin, and deletions run last. What the
+operations only platform admins may call run as a platform admin, those only a meeting's participants
+or a post's author may call as that member, and deletions run last. What the
 generator cannot know is given to it: each `{{id}}` in a path, and each id in a body or query that
 names another resource (`association_id`, `organisation_ids`, `person_id`, `programme_ids`, ...),
-names the association's own resource; the panel has a sub-theme, the event a venue and the programme
-an event. Text never holds NUL characters (the document says so in its description). Bulk
-registrations are generated with at most {bulk} entries (the document allows 1000) to keep a run to
-minutes.
+names the association's own resource; the panel has a sub-theme (which generated panel changes leave
+as it is), the event a venue and the programme an event. Text never holds NUL characters (the
+document says so in its description). Bulk registrations are generated with at most {bulk} entries
+(the document allows 1000) to keep a run to minutes.
 
 A request counts as accepted when the answer is 2xx, or 404/409 (a state the generator cannot know:
 an id it made up, a name already taken, a transition the resource's state forbids). Anything else

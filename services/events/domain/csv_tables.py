@@ -53,10 +53,11 @@ def read_lines(text, columns, needed, read_line):
             N_("line 1: {exc}").format(exc=exc)]}) from None
     mapping = _column_map(header, columns)
     if not any(field in mapping for field in needed):
-        names = " or ".join(f"'{field}'" for field in needed)
+        # a list, not "a or b": the words between the names would stay in English in every language
+        names = ", ".join(f"'{field}'" for field in needed)
         raise ValidationFailed(
-            "The CSV needs a {names} column.",
-            {"csv": [N_("line 1: header must name a {names} column.").format(names=names)]},
+            "The CSV needs one of these columns: {names}.",
+            {"csv": [N_("line 1: the header must name one of these columns: {names}.").format(names=names)]},
             names=names,
         )
     records, errors = [], {}

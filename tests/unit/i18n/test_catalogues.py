@@ -193,3 +193,15 @@ def test_field_messages_formatted_in_code_are_read_back_and_translated():
         "Zet {meeting_id} op de plek waar het id van de afspraak komt.")
     assert translated("da", "Only your own association's members can be addressed.")[1] == (
         "Kun din egen forenings medlemmer kan kontaktes.")
+
+
+def test_a_csv_without_the_columns_it_needs_is_told_so_without_english_words():
+    from services.events.domain import csv_tables
+
+    with pytest.raises(errors.ValidationFailed) as refused:
+        csv_tables.read("name,phone\nAnne,1\n", {"email": {"email"}, "person_id": {"person_id"}},
+                        ("email", "person_id"), lambda cells, line: cells)
+    body = _rendered(problems.problem_for(refused.value), "nl")
+    assert body["errors"]["csv"] == [
+        "regel 1: de kopregel moet een van deze kolommen noemen: 'email', 'person_id'."]
+    assert " or " not in body["detail"]
