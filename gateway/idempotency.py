@@ -111,7 +111,7 @@ def fingerprint(request):
     content (the order of its keys and its spacing are not the client's meaning)."""
     query = sorted(parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True))
     body = request.get_data(cache=True)
-    if request.mimetype == "application/json":
+    if getattr(request, "mimetype", None) == "application/json":
         try:
             body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
         except ValueError:

@@ -55,14 +55,13 @@ class TooManyRequests(RateLimited):
 
 
 def client_ip(request, config):
-    """The client's address. Behind the ingress (``TRUST_FORWARDED_FOR``) it is the last entry of
-    X-Forwarded-For, the one the ingress itself added: the entries before it are whatever the client
-    sent, so a client that names addresses of its own cannot escape its limits."""
+    """The client's address. Behind the ingress (``TRUST_FORWARDED_FOR``) it is the first entry of
+    X-Forwarded-For, the client as the outermost proxy saw it; the ingress in front of the gateway sets
+    the header itself (ingress-nginx does unless told to pass a client's on), so a client cannot name it."""
     if config.trust_forwarded_for:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        nearest = forwarded.rsplit(",", 1)[-1].strip()
-        if nearest:
-            return nearest
+        first = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+        if first:
+            return first
     return request.remote_addr or "unknown"
 
 

@@ -822,7 +822,8 @@ class Loader:
     # --- the cluster's meeting market ------------------------------------------------------------
     def ensure_meeting_market(self):
         """One-to-one meetings at the cross-border cluster event: four members take part; one request
-        accepted (a meeting at a table), one declined, two waiting for an answer."""
+        accepted (a meeting at a table), one declined, two waiting for an answer. The walkthrough's Dutch
+        member is left out: she registers for the event herself (docs/walkthrough.md)."""
         token = self.admin_tokens["NL"]
         [event] = [e for e in self.gw.pages("/v1/events", token, q=UPCOMING_CLUSTER[:60], when="all")
                    if e["title"] == UPCOMING_CLUSTER]
@@ -837,7 +838,7 @@ class Loader:
         joined = {p["person_id"] for p in self.gw.get(f"{path}/participants", token)["items"]}
         people = {}
         for country, index, key in MEMBER_ACCOUNTS:
-            if key == "member2.dk":
+            if key == "member.nl":
                 continue
             spec = self.specs[country][index]
             person, member = spec["person"], self.member_tokens[key]
@@ -849,14 +850,14 @@ class Loader:
                          "email": person["email"]}, member, expect=(200, 201, 409))
             self.gw.post(f"{path}/participants", {}, member)
             self.note("market participants", True)
-        existing = self.gw.get("/v1/meeting-requests", people["member.nl"][1], event_id=event["id"])
+        existing = self.gw.get("/v1/meeting-requests", people["member.de"][1], event_id=event["id"])
         if existing["total"]:
             self.note("meeting requests", False, existing["total"])
             return
         for requester, recipient, message, answer in (
-            ("member.nl", "member.de", "Waterstof over de grens? / Wasserstoff über die Grenze?", "accepted"),
+            ("member2.dk", "member.de", "Brint over grænsen? / Wasserstoff über die Grenze?", "accepted"),
             ("member.se", "member.de", "Heat storage for hotels?", "declined"),
-            ("member.dk", "member.nl", "Fjernvarme og brint?", None),
+            ("member.dk", "member2.dk", "Fjernvarme og revision?", None),
             ("member.de", "member.se", "Wärmepumpen für Ferienhäuser?", None),
         ):
             sent = self.gw.post("/v1/meeting-requests", {"event_id": event["id"], "recipient_id":

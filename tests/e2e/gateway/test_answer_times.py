@@ -9,7 +9,7 @@ import pytest
 
 from services.members.taxonomy import seed_id
 from tests.e2e.members.test_networks_api import _person
-from tests.support.api import check, unique
+from tests.support.api import Tenant, check, unique
 
 MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 OFFSET = re.compile(r"[+-]\d\d:\d\d")
@@ -43,9 +43,10 @@ def offences(answers):
 
 
 @pytest.fixture(scope="module")
-def answers(api, tenant_a):
+def answers(api, platform):
     """The answers of a tenant with a network, a conversation, an event, a panel's catalogue and a
-    person's export, by request."""
+    person's export, by request (a tenant of its own: the walk grants consents and changes things)."""
+    tenant_a = Tenant(api, platform)
     admin, member, person = tenant_a.admin, tenant_a.member, tenant_a.member_person
     got = {}
 

@@ -36,7 +36,9 @@ def test_the_conversations_page_runs_as_written(demo_system):  # noqa: F811
     edited = [line for line in json_lines if line.get("body") == "Vi är fyra kajaker."]
     assert edited[0]["edited_at"] and edited[1]["author"]  # as edited, then as listed under its author
     assert "204" in lines and "404" in lines  # the deletion, and the hidden post for an anonymous reader
-    assert {"status": 422, "errors": {"links": {"0": ["Give an http:// or https:// address."]}}} in json_lines
+    # in the Swedish member's own language
+    refused = {"status": 422, "errors": {"links": {"0": ["Ange en http://- eller https://-adress."]}}}
+    assert refused in json_lines
     assert {"reason": "Reklam som inte hör hemma här"} in json_lines
     assert [line for line in json_lines if "hidden" in line] == [{"hidden": True}, {"hidden": False}]
     assert {"locked": True} in json_lines
