@@ -104,7 +104,7 @@ def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, tmp_path):
     # another test of the session's system may have loaded it first (docs/conversations.md's walk does):
     # then this load finds it all present
     created, present, first = load_demo(demo_system["base_url"])
-    assert created + present > 800 and (created == 0 or present == 0), first
+    assert (created > 800 and present == 0) or (created == 0 and present > 600), first
 
     def total(row):
         found = re.search(rf"^{row}\s+(\d+)\s+(\d+)$", first, re.M)

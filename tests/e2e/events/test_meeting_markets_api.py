@@ -5,6 +5,7 @@ agendas; refusals come back as problem+json."""
 from datetime import timedelta
 
 import icalendar
+import pytest
 
 from services.members.taxonomy import seed_id
 from tests.e2e.events.test_events_api import published_event, when
@@ -12,6 +13,18 @@ from tests.support.api import check, unique
 from tests.support.covers import covers
 
 E_COMMERCE = seed_id("e-commerce")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def visibility_restored(tenant_a, tenant_b):
+    """The participants' organisations are made visible across associations here; the session's other
+    tests rely on them staying private, so they are private again afterwards."""
+    before = {t: check(t.admin.get(f"/v1/organisations/{t.organisation['id']}"), 200)["visibility"]
+              for t in (tenant_a, tenant_b)}
+    yield
+    for tenant, visibility in before.items():
+        path = f"/v1/organisations/{tenant.organisation['id']}"
+        check(tenant.admin.patch(path, {"visibility": visibility}), 200)
 
 
 def _profile(tenant, kind, title):
