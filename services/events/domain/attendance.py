@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from contracts.api import events as schemas
+from nabo_common.api import csv_tables
 from nabo_common.api.errors import Conflict, ValidationFailed
 from nabo_common.api.validation import dump, load
 from nabo_common.i18n.catalogues import N_
-from services.events.domain import access, csv_tables
+from services.events.domain import access
 from services.events.domain.common import normalise_email, publish, utcnow
 from services.events.models import Attendance, Registration
 

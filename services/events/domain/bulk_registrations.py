@@ -3,10 +3,11 @@ goes through the rules of a single registration (whose registration it makes, an
 waitlist, one active registration per person or address) in one transaction under the event's lock;
 when any entry is refused, nothing is registered and the answer names every refused entry and field."""
 from contracts.api import events as schemas
+from nabo_common.api import csv_tables
 from nabo_common.api.errors import NaboError, ValidationFailed
 from nabo_common.api.validation import load
 from nabo_common.i18n.catalogues import N_
-from services.events.domain import access, csv_tables, registrants, registrations
+from services.events.domain import access, registrants, registrations
 from services.events.domain.common import idempotent_calls, publish
 from services.events.domain.names import attachment_names
 

@@ -4,12 +4,10 @@ function as through the API (so its validation applies), in one transaction: eac
 transaction becomes a savepoint of it. What exists already (the organisation by country and registration
 number, the person by e-mail, the membership) is used, not made again. A dry run answers the same and
 rolls everything back; a real run with any bad line writes nothing."""
-import csv
-import io
-
 from sqlalchemy import select
 
 from contracts.api import members as schemas
+from nabo_common.api import csv_tables
 from nabo_common.api.errors import NaboError, ValidationFailed
 from nabo_common.api.validation import load
 from nabo_common.i18n.catalogues import N_
@@ -63,34 +61,24 @@ class _Savepoints:
         return getattr(self._session, name)
 
 
-def _fields(header):
-    named = [(cell or "").strip().lower() for cell in header]
-    # the first of a field's names that the header has wins
-    return {field: named.index(name) for field, names in HEADERS.items() for name in reversed(names)
-            if name in named}
-
-
 def lines(text):
     """(line number, {field: value}) of each non-blank line; a header without the required columns is
     ValidationFailed."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    if not rows:
-        raise ValidationFailed("The CSV is empty.", {"csv": ["Expected a header row."]})
-    columns = _fields(rows[0])
+    header, body = csv_tables.table(text)
+    columns = csv_tables.column_map(header, HEADERS)
     missing = [field for field in REQUIRED if field not in columns]
     if missing:
         raise ValidationFailed(
             "The CSV lacks columns.", {"csv": {"line 1": {f: [N_("Missing column.")] for f in missing}}}
         )
-    if len(rows) - 1 > MAX_LINES:
+    if len(body) > MAX_LINES:
         raise ValidationFailed(
             "The CSV has too many lines.", {"csv": [
                 N_("At most {MAX_LINES} members at once.").format(MAX_LINES=MAX_LINES)]}
         )
     return [
         (number, {field: row[index].strip() for field, index in columns.items() if index < len(row)})
-        for number, row in enumerate(rows[1:], start=2)
-        if any(cell.strip() for cell in row)
+        for number, row in body
     ]
 
 

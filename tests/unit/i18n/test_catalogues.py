@@ -196,7 +196,7 @@ def test_field_messages_formatted_in_code_are_read_back_and_translated():
 
 
 def test_a_csv_without_the_columns_it_needs_is_told_so_without_english_words():
-    from services.events.domain import csv_tables
+    from nabo_common.api import csv_tables
 
     with pytest.raises(errors.ValidationFailed) as refused:
         csv_tables.read("name,phone\nAnne,1\n", {"email": {"email"}, "person_id": {"person_id"}},

@@ -91,3 +91,17 @@ def test_only_the_associations_own_admins_import(world):
     other, other_admin = admin_world(world)
     with pytest.raises(Forbidden):
         world.call(member_import.import_members, other_admin, association.id, {"csv": HEADER}, {})
+
+
+def test_a_table_the_csv_module_cannot_read_is_refused_naming_its_line():
+    # a carriage return inside an unquoted cell once made the import a 500
+    with pytest.raises(ValidationFailed) as refused:
+        member_import.lines(HEADER + "Fjord\r Tools,NL,KvK,1,Ann,ann@fjord.test,active\n")
+    assert refused.value.errors["csv"][0].startswith("line 2: ")
+
+
+def test_the_first_of_a_fields_names_in_the_header_wins():
+    table = "name,organisation_name,country,contact_name,contact_email,membership_status\n" \
+            "Ann's shop,Fjord Tools,NL,Ann,ann@fjord.test,active\n"
+    [(number, line)] = member_import.lines(table)
+    assert (number, line["organisation_name"]) == (2, "Fjord Tools")

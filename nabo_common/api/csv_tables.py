@@ -16,15 +16,33 @@ class LineInvalid(Exception):
         self.problems = problems
 
 
-def _column_map(header, columns):
+def column_map(header, columns):
+    """{field: index of its column}: ``columns`` maps each field to its lower-cased header names, and the
+    first of a field's names (in their order) that the header has wins."""
     lowered = [(h or "").strip().lower() for h in header]
     mapping = {}
     for field, names in columns.items():
-        for index, name in enumerate(lowered):
-            if name in names:
-                mapping[field] = index
-                break
+        indexes = [lowered.index(name) for name in names if name in lowered]
+        if indexes:
+            mapping[field] = indexes[0] if isinstance(names, (tuple, list)) else min(indexes)
     return mapping
+
+
+def table(text):
+    """The header row and ``(line number, cells)`` of each further non-blank line. A table that is empty or
+    that the csv module cannot read (a stray line break in an unquoted cell, say) is ValidationFailed
+    naming the line."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise ValidationFailed("The CSV cannot be read.", {"csv": [
+            N_("line {line}: {exc}").format(line=reader.line_num, exc=exc)]}) from None
+    if not rows:
+        raise ValidationFailed("The CSV is empty.", {"csv": ["Expected a header row."]})
+    return rows[0][1], [(line, row) for line, row in rows[1:] if any(cell.strip() for cell in row)]
 
 
 def read(text, columns, needed, read_line):
@@ -51,7 +69,7 @@ def read_lines(text, columns, needed, read_line):
     except csv.Error as exc:
         raise ValidationFailed("The CSV cannot be read.", {"csv": [
             N_("line 1: {exc}").format(exc=exc)]}) from None
-    mapping = _column_map(header, columns)
+    mapping = column_map(header, columns)
     if not any(field in mapping for field in needed):
         # a list, not "a or b": the words between the names would stay in English in every language
         names = ", ".join(f"'{field}'" for field in needed)
