@@ -13,9 +13,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.support.browser import launch
+
 TIMEOUT_MS = 30_000
 
 
@@ -39,7 +38,7 @@ def walk(base_url, email, password, screenshot):
     gateway = urlsplit(base_url).netloc
     seen = {"console_errors": [], "page_errors": [], "foreign_requests": [], "requests": []}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1600})
             page.on("console", lambda m: m.type == "error" and seen["console_errors"].append(m.text))

@@ -47,13 +47,18 @@ def open_page(url, screenshot, headers=None, timeout=120):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def launch(playwright):
+    """Debian's Chromium, headless, through a started playwright."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+
+
 def _visit(url, screenshot, headers):
     from playwright.sync_api import sync_playwright
 
     own_host = urlsplit(url).hostname
     console_errors, outside = [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = launch(playwright)
         try:
             context = browser.new_context(
                 extra_http_headers=headers, viewport={"width": 1100, "height": 1400}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.api_page_walk import CHROMIUM
+from tests.support.browser import CHROMIUM
 
 ARTIFACTS = Path(os.environ.get("NABO_ARTIFACTS", ".nabo/artifacts"))
 
