@@ -1,20 +1,16 @@
 """Report pages in the reader's language: Jinja2 templates whose texts go
-through ``_()`` (jinja2.ext.i18n), translated by a service's own catalogue
-(``<locale dir>/<language>/LC_MESSAGES/<domain>.po``), with dates and amounts
-written the reader's way by Babel."""
+through ``_()`` (jinja2.ext.i18n), translated by nabo's catalogues
+(nabo_common.i18n), with dates and amounts written the reader's way by Babel."""
 
-import io
 import os
 from datetime import date, datetime
 from functools import lru_cache
 
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
-from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from nabo_common.i18n.catalogues import translations
 from nabo_common.runtime.context import LANGUAGES
 
 LAYOUTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
@@ -23,19 +19,6 @@ FALLBACK = "en"
 
 def language_of(language):
     return language if language in LANGUAGES else FALLBACK
-
-
-def load_translations(locale_dir, domain, language):
-    """The catalogue of ``language`` (English texts are their own translation)."""
-    path = os.path.join(locale_dir, language, "LC_MESSAGES", f"{domain}.po")
-    if not os.path.exists(path):
-        return NullTranslations()
-    with open(path, "rb") as po:
-        catalogue = read_po(po, locale=language, domain=domain)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalogue)
-    compiled.seek(0)
-    return Translations(compiled, domain=domain)
 
 
 def as_date(value):
@@ -54,12 +37,10 @@ def money(minor, currency, language):
 
 
 class Pages:
-    """The templates of one service's report pages and their catalogue."""
+    """The templates of one service's report pages."""
 
-    def __init__(self, templates_dir, locale_dir, domain):
+    def __init__(self, templates_dir):
         self.templates_dir = templates_dir
-        self.locale_dir = locale_dir
-        self.domain = domain
         self._environment = lru_cache(maxsize=None)(self._build)
 
     def _build(self, language):
@@ -71,15 +52,15 @@ class Pages:
             lstrip_blocks=True,
             extensions=["jinja2.ext.i18n"],
         )
-        translations = load_translations(self.locale_dir, self.domain, language)
-        environment.install_gettext_translations(translations, newstyle=True)
+        catalogue = translations(language)
+        environment.install_gettext_translations(catalogue, newstyle=True)
         environment.filters.update(
             date=lambda value, form="long": local_date(value, language, form),
             money=lambda minor, currency: money(minor, currency, language),
             number=lambda value: format_decimal(value, locale=language),
         )
         environment.globals["language"] = language
-        return environment, translations
+        return environment, catalogue
 
     def gettext(self, language):
         """``_`` for texts made outside the template, such as chart titles and legends."""

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from nabo_common.api.errors import NotFound
+from nabo_common.i18n.catalogues import N_
 from nabo_common.printable.charts import bar_chart
 from nabo_common.printable.pages import Pages, as_date, local_date, money
 from services.events.domain import access, feedback, reports
@@ -16,22 +17,24 @@ from services.events.domain.names import Names
 from services.events.models import Feedback
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PAGES = Pages(os.path.join(HERE, "reports", "templates"), os.path.join(HERE, "reports", "locale"), "reports")
+PAGES = Pages(os.path.join(HERE, "reports", "templates"))
 HTML = "text/html; charset=utf-8"
 # the names of codes shown to readers; each is a msgid of the catalogue
 CHANNELS = {
-    "newsletter": "Newsletter",
-    "email": "E-mail",
-    "linkedin": "LinkedIn",
-    "facebook": "Facebook",
-    "direct_mail": "Direct mail",
-    "website": "Website",
-    "network": "Network",
-    "other": "Other",
-    "unknown": "Not known",
+    "newsletter": N_("Newsletter"),
+    "email": N_("E-mail"),
+    "linkedin": N_("LinkedIn"),
+    "facebook": N_("Facebook"),
+    "direct_mail": N_("Direct mail"),
+    "website": N_("Website"),
+    "network": N_("Network"),
+    "other": N_("Other"),
+    "unknown": N_("Not known"),
 }
-FORMATS = {"online": "Online", "in_person": "In person", "hybrid": "Hybrid"}
-STATUSES = {"published": "Published", "completed": "Held", "cancelled": "Cancelled", "draft": "Draft"}
+FORMATS = {"online": N_("Online"), "in_person": N_("In person"), "hybrid": N_("Hybrid")}
+STATUSES = {
+    "published": N_("Published"), "completed": N_("Held"), "cancelled": N_("Cancelled"), "draft": N_("Draft"),
+}
 
 
 def association_names(directory, association_ids):

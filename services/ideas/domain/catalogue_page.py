@@ -7,25 +7,26 @@ import os
 from sqlalchemy import func, select
 
 from contracts.api.ideas import IDEA_STATUSES
+from nabo_common.i18n.catalogues import N_
 from nabo_common.printable.charts import bar_chart
 from nabo_common.printable.pages import Pages
 from services.ideas.models import Idea
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PAGES = Pages(os.path.join(HERE, "reports", "templates"), os.path.join(HERE, "reports", "locale"), "reports")
+PAGES = Pages(os.path.join(HERE, "reports", "templates"))
 # the names of the statuses shown to readers; each is a msgid of the catalogue
 STATUSES = {
-    "submitted": "Submitted",
-    "under_review": "Under review",
-    "accepted": "Accepted",
-    "merged": "Merged",
-    "declined": "Declined",
+    "submitted": N_("Submitted"),
+    "under_review": N_("Under review"),
+    "accepted": N_("Accepted"),
+    "merged": N_("Merged"),
+    "declined": N_("Declined"),
 }
 INITIATIVE_STATUSES = {
-    "planned": "Planned",
-    "launched": "Launched",
-    "completed": "Completed",
-    "stopped": "Stopped",
+    "planned": N_("Planned"),
+    "launched": N_("Launched"),
+    "completed": N_("Completed"),
+    "stopped": N_("Stopped"),
 }
 
 

@@ -21,7 +21,8 @@ TRANSLATED = [language for language in LANGUAGES if language != "en"]
 # words some languages write as English does
 SHARED_WORDS = {
     "Webhook", "Conflict", "Budget", "Initiative", "Hybrid", "Online", "Format", "Status", "line 1: {exc}",
-    "Start", "online", "hybrid",
+    "Start", "online", "hybrid", "LinkedIn", "Facebook", "E-mail",
+    "Direct mail", "Feedback", "Newsletter", "Website", "Period",
 }
 
 
