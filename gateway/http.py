@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from werkzeug.wrappers import Response
 
 from gateway import cors, idempotency, metrics, problems
+from gateway.conditional import conditional
 from gateway.parsing import check_path_ids, parse_body, parse_query
 from gateway.ratelimit import (
     NAMED_RATE_LIMITS,
@@ -88,6 +89,7 @@ class ApiRoute(GatewayRoute):
         if notice is not None:
             response.headers.update(notice.headers())
         cors.allow_origin(request, response, rt.config.cors_origins)
+        response = conditional(request, response)
         metrics.record(self.url, request, response, started)
         return response
 

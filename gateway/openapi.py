@@ -82,6 +82,16 @@ IDEMPOTENCY_ERROR_TEXT = {
     409: "; or a request with this Idempotency-Key is still being processed (retry after Retry-After)",
     422: "; or this Idempotency-Key was used with another body",
 }
+CONDITIONAL_HEADERS = {
+    "ETag": {"description": "The answer's version: send it back in If-None-Match to be told 304 when it is "
+                            "unchanged.",
+             "schema": {"type": "string", "example": '"5d41402abc4b2a76b9719d911017c592"'}},
+    "Cache-Control": {"description": "no-cache (private, no-cache when signed in): keep the answer, and ask "
+                                     "again with If-None-Match before using it.",
+                      "schema": {"type": "string", "example": "no-cache"}},
+}
+NOT_MODIFIED_TEXT = ("Not modified: If-None-Match named this answer's current ETag; use the copy you have. "
+                     "No body.")
 REPLAYED_HEADER = {
     "description": "true when the answer is the kept answer of an earlier request with this Idempotency-Key",
     "schema": {"type": "string", "enum": ["true"]},
@@ -113,9 +123,10 @@ def build(version=__version__):
         info={
             "description": "Business networks across borders: members, networks, events, notifications and "
             "idea panels. Errors are application/problem+json (RFC 9457). Lists are paginated "
-            "with limit (at most 200) and offset. To try operations on the API page, sign in with "
-            "POST /v1/auth/token (the page then sends the token it returns), or paste a token under "
-            "Authorize. Versioning and deprecation: docs/api-versioning.md; the events: /v1/asyncapi.json. "
+            "with limit (at most 200) and offset. Every successful GET carries an ETag: send it back in "
+            "If-None-Match and an unchanged answer is 304 Not Modified, without a body. To try operations "
+            "on the API page, sign in with POST /v1/auth/token (the page then sends the token it "
+            "returns), or paste a token under Authorize. Versioning and deprecation: docs/api-versioning.md; the events: /v1/asyncapi.json. "
             "No text may contain NUL characters (U+0000). "
             "Date-times are RFC 3339: an event's own moments in the offset of its time_zone (which is "
             "given next to them), every other moment in UTC with Z."
@@ -194,6 +205,9 @@ def build(version=__version__):
             ok["content"] = media
         if keyed:
             ok["headers"] = {idempotency.REPLAYED_HEADER: REPLAYED_HEADER}
+        if route.method == "GET" and route.status == 200:
+            ok["headers"] = dict(CONDITIONAL_HEADERS)
+            operation["responses"]["304"] = {"description": NOT_MODIFIED_TEXT}
         operation["responses"][str(route.status)] = ok
         errors = set(route.errors) | {503, 504} | ({404} if params else set())
         if route.rate_limit:
@@ -246,7 +260,7 @@ def _mark_deprecated(operation, route):
     what = "This operation is deprecated" if route.deprecated else "A field of this operation is deprecated"
     operation["description"] = (f"{operation.get('description', '')}\n\n**{what}.** {notice.text()}").strip()
     for response in operation["responses"].values():
-        response["headers"] = DEPRECATION_HEADERS
+        response["headers"] = {**response.get("headers", {}), **DEPRECATION_HEADERS}
 
 
 # realistic values by field name (checked first), then by format and type

@@ -15,6 +15,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request
 
 from gateway import problems
+from gateway.conditional import conditional
 from gateway.runtime import runtime
 from nabo_common.i18n.catalogues import N_
 
@@ -95,6 +96,8 @@ class GatewayWsgiApp(WsgiApp):
             response = problems.problem(500, N_("Internal error"), FAILED,
                                         instance=request.path)
         problems.localise(response, problems.reader_language(request))
+        # the plain routes too (the API document); the API routes' answers have theirs already
+        response = conditional(request, response)
         response.headers.setdefault("X-Request-ID", request.nabo_request_id)
         return secure(response, runtime().config.public_base_url)(environ, start_response)
 
