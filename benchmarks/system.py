@@ -159,10 +159,12 @@ def read_figures(cluster, targets, duration, concurrency=CONCURRENCY, headers=No
     return results
 
 
-def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests, headers=None, clients=10):
+def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests, headers=None, clients=10,
+                 revalidated=None):
     """Each round: the bare echo, then every target path (reads, then registrations), each taken against
     that round's echo; between rounds the machine goes quiet (the registrations' mail is sent). One echo
-    per run of paths would take a ratio's whole noise from one measurement of the echo."""
+    per run of paths would take a ratio's whole noise from one measurement of the echo. ``revalidated``:
+    {name: (paths, headers)} of reads sent with headers of their own (If-None-Match: answered 304)."""
     gateway, bare = cluster.url("gateway"), cluster.url("baseline-http")
     measured = {}  # path -> [(ratio, rps, p99 ms, p99 x echo)]
     for _ in range(rounds):
@@ -172,6 +174,8 @@ def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests,
             name: common.run_load(gateway, paths, clients, duration, headers=headers)
             for name, paths in targets.items()
         }
+        for name, (paths, own_headers) in (revalidated or {}).items():
+            runs[name] = common.run_load(gateway, paths, clients, duration, headers=own_headers)
         if write_events:
             paths, bodies = registration_load(write_events, max_requests)
             runs[REGISTRATION_FLOOR] = floor_registrations(bare, bodies, clients, duration, max_requests)
@@ -865,8 +869,12 @@ def main():
             if "ratios" in sections:
                 if "write" not in sections:
                     write_events = create_write_events(cluster, association_id, 20)
+                page = targets["GET /v1/events?limit=50"]
+                etag = http.get(cluster.url() + page[0], headers=headers, timeout=30).headers["ETag"]
                 ratio_rounds(
-                    cluster, targets, write_events, args.duration, args.rounds, args.writes, headers=headers
+                    cluster, targets, write_events, args.duration, args.rounds, args.writes, headers=headers,
+                    revalidated={"GET /v1/events?limit=50, unchanged (304)": (
+                        page, {**headers, "If-None-Match": etag})},
                 )
             if "cpu" in sections:
                 cpu_figures(
