@@ -9,7 +9,10 @@ in the call's context with the number of seconds it is kept
 service's model module declares ``class IdempotentCall(IdempotentCallMixin,
 Base)`` so the table lives in the service's own database; its entrypoints hand
 the ``IdempotencyKey`` dependency to the domain functions that write, which
-call ``replayed`` first and ``keep`` last in their transaction.
+run their write through ``once`` inside their transaction:
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "create_programme", write)
 """
 
 import re
@@ -68,8 +71,8 @@ class Replay:
 
 
 class IdempotentCalls:
-    """``replayed`` and ``keep`` for one service's ``IdempotentCall`` model; both run inside the write's
-    transaction and do nothing for a call without a key."""
+    """``once`` (``replayed`` then ``keep``) for one service's ``IdempotentCall`` model; it runs inside the
+    write's transaction and does nothing for a call without a key."""
 
     def __init__(self, model):
         self.model = model
@@ -106,6 +109,14 @@ class IdempotentCalls:
             .values(values)
         )
         return None
+
+    def once(self, session, call_key, operation, write):
+        """``write()``'s result, kept for the key; a retry with the key gets the kept result and
+        ``write`` is not called again. Runs inside the caller's transaction."""
+        replay = self.replayed(session, call_key, operation)
+        if replay is not None:
+            return replay.result
+        return self.keep(session, call_key, operation, write())
 
     def keep(self, session, call_key, operation, result):
         """Record ``result`` for the key this call claimed; returns ``result``."""

@@ -62,10 +62,8 @@ def _register_all(session, caller, event_id, entries, link, people, key, errors=
                 errors[label] = _problems(refused)
     operation = f"register_all:{key}"
     attachment_names.warm(people)
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, operation)
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         event = registrations.open_for(session, caller, event_id)
         created = []
         for label, data, registrant in resolved:
@@ -75,10 +73,10 @@ def _register_all(session, caller, event_id, entries, link, people, key, errors=
                 errors[label] = _problems(refused)
         if errors:
             # leaving the block by the exception rolls back every registration and its event
-            errors = dict(sorted(errors.items(), key=lambda item: _position(item[0])))
+            in_order = dict(sorted(errors.items(), key=lambda item: _position(item[0])))
             raise ValidationFailed(
-                "{count} registration(s) are refused; nothing was registered.", {key: errors},
-                count=len(errors))
+                "{count} registration(s) are refused; nothing was registered.", {key: in_order},
+                count=len(in_order))
         counts = {
             "registered": len(created),
             "confirmed": sum(r["status"] == "confirmed" for r in created),
@@ -88,7 +86,10 @@ def _register_all(session, caller, event_id, entries, link, people, key, errors=
         publish(session, "registrations.imported", dict(
             counts, event_id=event.id, association_ids=event.association_ids, source=key),
             caller, event.association_ids[0])
-        return idempotent_calls.keep(session, call_key, operation, dict(counts, items=created))
+        return dict(counts, items=created)
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, operation, write)
 
 
 def register_many(session, caller, event_id, payload, link=None, people=None, call_key=None):

@@ -122,10 +122,8 @@ def create(session, caller, payload, call_key=None, directory=None):
     data = _with_host_name(caller, _people(load(schemas.EventCreate, payload)), directory)
     hosts, invited = co_hosts.organisers(caller, data.pop("association_ids", None))
     data.setdefault("themes", [])
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "create_event")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         event = Event(
             title=data["title"],
             title_lower=data["title"].lower(),
@@ -144,7 +142,10 @@ def create(session, caller, payload, call_key=None, directory=None):
         publish(session, "event.created", views.event_data(event), caller, hosts[0])
         co_hosts.invite(session, caller, co_hosts.EVENT, event, invited)
         created = views.event_view(session, caller, event)
-        return idempotent_calls.keep(session, call_key, "create_event", created)
+        return created
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "create_event", write)
 
 
 def get(session, caller, event_id):

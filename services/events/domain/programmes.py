@@ -40,17 +40,18 @@ def create(session, caller, payload, call_key=None):
     """A retry with the same ``call_key`` (the request's Idempotency-Key) returns the first programme."""
     data = load(schemas.ProgrammeCreate, payload)
     hosts, invited = co_hosts.organisers(caller, data.pop("association_ids", None))
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "create_programme")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         programme = Programme(**data)
         programme.hosts = [ProgrammeHost(association_id=a) for a in hosts]
         session.add(programme)
         session.flush()
         publish(session, "programme.created", _event_data(programme), caller, hosts[0])
         co_hosts.invite(session, caller, co_hosts.PROGRAMME, programme, invited)
-        return idempotent_calls.keep(session, call_key, "create_programme", view(programme))
+        return view(programme)
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "create_programme", write)
 
 
 def get(session, caller, programme_id):
@@ -92,10 +93,8 @@ def search(session, caller, query):
 
 def add_cost(session, caller, programme_id, payload, call_key=None):
     data = load(schemas.CostCreate, payload)
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "add_programme_cost")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         programme = access.programme_or_404(session, caller, programme_id)
         cost = ProgrammeCost(**data)
         programme.costs.append(cost)
@@ -114,7 +113,10 @@ def add_cost(session, caller, programme_id, payload, call_key=None):
             caller,
             programme.association_ids[0],
         )
-        return idempotent_calls.keep(session, call_key, "add_programme_cost", view(programme))
+        return view(programme)
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "add_programme_cost", write)
 
 
 def list_costs(session, caller, programme_id):

@@ -182,13 +182,13 @@ def register(session, caller, event_id, payload, link=None, people=None, call_ke
     link = load(schemas.RegistrationLink, link or {})
     registrant = _registrant(session, caller, event_id, data, people)
     attachment_names.warm(people)
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "register")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         event = open_for(session, caller, event_id)
-        return idempotent_calls.keep(session, call_key, "register",
-                                     add(session, caller, event, registrant, data, link))
+        return add(session, caller, event, registrant, data, link)
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "register", write)
 
 
 def promote_waitlisted(session, caller, event):

@@ -119,10 +119,8 @@ def comment_views(session, comments):
 
 def comment(session, caller, idea_id, payload, call_key=None):
     data = load(schemas.CommentCreate, payload)
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "comment_idea")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         idea, panel = idea_or_404(session, caller, idea_id)
         _open_for_participation(caller, panel, idea, "comment")
         organisation_id = acting_organisation(caller, panel) if access.is_participant(caller, panel) else None
@@ -147,7 +145,10 @@ def comment(session, caller, idea_id, payload, call_key=None):
             caller,
             panel.association_id,
         )
-        return idempotent_calls.keep(session, call_key, "comment_idea", comment_views(session, [row])[0])
+        return comment_views(session, [row])[0]
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "comment_idea", write)
 
 
 def comments(session, caller, idea_id, query):

@@ -99,10 +99,8 @@ def _author(session, caller, panel, data):
 
 def submit(session, caller, panel_id, payload, call_key=None):
     data = load(schemas.IdeaCreate, payload)
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "submit_idea")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         panel = access.readable_panel_or_404(session, caller, panel_id)
         person_id, org_id, facilitator = _author(session, caller, panel, data)
         idea = Idea(
@@ -131,7 +129,10 @@ def submit(session, caller, panel_id, payload, call_key=None):
             panel.association_id,
         )
         result = views.idea_view(session, caller, panel, idea)
-        return idempotent_calls.keep(session, call_key, "submit_idea", result)
+        return result
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "submit_idea", write)
 
 
 def get(session, caller, idea_id):

@@ -61,10 +61,8 @@ def create(session, caller, payload, directory, call_key=None):
     # an admin's own associations come signed in their context; any other id is a platform admin's choice
     if association_id not in caller.admin_of and directory.association(association_id) is None:
         raise ValidationFailed("Unknown association.", {"association_id": ["No such association."]})
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "create_panel")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         panel = Panel(
             association_id=association_id,
             created_by_person_id=caller.person_id,
@@ -78,7 +76,10 @@ def create(session, caller, payload, directory, call_key=None):
         session.add(panel)
         session.flush()
         publish(session, "panel.created", _event_data(panel), caller, association_id)
-        return idempotent_calls.keep(session, call_key, "create_panel", view(session, panel))
+        return view(session, panel)
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "create_panel", write)
 
 
 def get(session, caller, panel_id):

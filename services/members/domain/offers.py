@@ -71,10 +71,8 @@ def list_for_organisation(session, caller, organisation_id, query):
 def create(session, caller, organisation_id, payload, call_key=None):
     access.require_authenticated(caller)
     data = load(schemas.OfferNeedCreate, payload)
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "create_offer_or_need")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         org = _editable_or_error(session, caller, organisation_id)
         data["themes"] = themes.check_theme_ids(session, data["themes"])
         item = OfferNeed(organisation_id=org.id, **data)
@@ -82,7 +80,10 @@ def create(session, caller, organisation_id, payload, call_key=None):
         _sync_org_themes(session, org, item.kind)
         _announce(session, caller, org, item, "offer_need.created")
         session.flush()  # the view's values as committed, before the transaction ends
-        return idempotent_calls.keep(session, call_key, "create_offer_or_need", dump(schemas.OfferNeed, item))
+        return dump(schemas.OfferNeed, item)
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "create_offer_or_need", write)
 
 
 def update(session, caller, organisation_id, item_id, payload):

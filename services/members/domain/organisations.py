@@ -57,10 +57,8 @@ def create(session, caller, payload, call_key=None):
             data["registration_kind"], data["registration_number"], data["country"])
     data["name_lower"] = data["name"].lower()
     theme_ids = data.pop("themes", [])
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "create_organisation")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         if session.get(Association, owner) is None:
             raise ValidationFailed("Unknown association.", {"owner_association_id": ["No such association."]})
         org = Organisation(**data)
@@ -73,7 +71,10 @@ def create(session, caller, payload, call_key=None):
         session.flush()
         publish(session, "organisation.created", _event_data(org), caller, owner)
         result = dump(schemas.Organisation, org)
-        return idempotent_calls.keep(session, call_key, "create_organisation", result)
+        return result
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "create_organisation", write)
 
 
 def get(session, caller, organisation_id):

@@ -76,17 +76,18 @@ def _announce(session, caller, campaign, event_type, changed=()):
 def create(session, caller, payload, call_key=None):
     data = load(schemas.CampaignCreate, payload)
     association_id = access.own_association(caller, data.pop("association_id", None))
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "create_campaign")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         check_segment(session, association_id, data["segment"])
         campaign = Campaign(association_id=association_id, code=f"cmp-{secrets.token_hex(5)}",
                             created_by=caller.person_id, status="draft", **data)
         session.add(campaign)
         session.flush()
         _announce(session, caller, campaign, "campaign.created")
-        return idempotent_calls.keep(session, call_key, "create_campaign", _view(session, campaign))
+        return _view(session, campaign)
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "create_campaign", write)
 
 
 def get(session, caller, campaign_id):

@@ -83,10 +83,8 @@ def create(session, caller, config, payload, call_key=None):
                 ]
             },
         )
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "create_webhook")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         if data.get("network_id"):
             network = session.get(Network, data["network_id"])
             if network is None or association_id not in (network.association_ids or ()):
@@ -104,7 +102,10 @@ def create(session, caller, config, payload, call_key=None):
         session.add(hook)
         session.flush()
         _announce(session, caller, hook, "webhook.created")
-        return idempotent_calls.keep(session, call_key, "create_webhook", dump(schemas.Webhook, hook))
+        return dump(schemas.Webhook, hook)
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "create_webhook", write)
 
 
 def _announce(session, caller, hook, event_type):

@@ -84,3 +84,19 @@ def test_an_expired_key_is_a_new_call_and_is_forgotten(session, admin_a):
         session.rollback()
     assert idempotent_calls.forget_expired(session, now=later) == 1
     assert count(session, IdempotentCall) == 0
+
+
+def test_once_writes_for_a_new_key_and_never_again_for_a_kept_one(session):
+    writes = []
+
+    def write():
+        writes.append(1)
+        return {"n": len(writes)}
+
+    for _ in range(2):
+        with session.begin():
+            assert idempotent_calls.once(session, key(9), "probe", write) == {"n": 1}
+    # without a key every call writes
+    with session.begin():
+        assert idempotent_calls.once(session, None, "probe", write) == {"n": 2}
+    assert len(writes) == 2

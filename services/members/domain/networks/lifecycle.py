@@ -36,10 +36,8 @@ def create(session, caller, payload, call_key=None):
         raise Forbidden(
             "Start a network in an association you belong to; others can then be asked to co-own it."
         )
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "create_network")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         check_associations(session, owners, "association_ids")
         search_text, languages = search_fields(data["name"], data["description"])
         network = Network(
@@ -76,7 +74,10 @@ def create(session, caller, payload, call_key=None):
         publish_for(session, caller, network, "network.created", network_event(session, network))
         publish_member(session, caller, network, "network.member_joined", caller.person_id)
         result = network_result(session, caller, network)
-        return idempotent_calls.keep(session, call_key, "create_network", result)
+        return result
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "create_network", write)
 
 
 def update(session, caller, network_id, payload):
