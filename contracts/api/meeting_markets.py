@@ -10,6 +10,8 @@ from nabo_common.i18n.catalogues import N_
 REQUEST_STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
 # what each side may set: the recipient answers, the requester withdraws
 ANSWERS = ("accepted", "declined", "withdrawn")
+# on_accept: accepting places the meeting; by_organiser: the organiser schedules and publishes
+SCHEDULING = ("on_accept", "by_organiser")
 MAX_WINDOWS = 20
 MAX_TABLES = 500
 LINK_PLACEHOLDER = "{meeting_id}"
@@ -42,6 +44,9 @@ class MeetingMarketSettings(Input):
     max_meetings_per_participant = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
     request_expiry_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=24 * 60),
                                           metadata={"description": "A request unanswered this long expires."})
+    scheduling = fields.String(load_default="on_accept", validate=validate.OneOf(SCHEDULING), metadata={
+        "description": "on_accept: accepting a request places its meeting at once; by_organiser: accepted "
+                       "requests wait until the organiser schedules them all and publishes the schedule."})
 
     @validates_schema
     def places(self, data, **kwargs):
@@ -71,12 +76,18 @@ class MeetingMarket(Output):
     online_link_template = fields.String(allow_none=True)
     max_meetings_per_participant = fields.Integer()
     request_expiry_hours = fields.Integer()
+    scheduling = fields.String()
+    schedule_published_at = Instant(allow_none=True, metadata={
+        "description": "When the organiser last published the schedule."})
     slots = fields.Integer(metadata={"description": "How many meeting slots the windows hold."})
     participants = fields.Integer()
     requests = fields.Dict(keys=fields.String(), values=fields.Integer(),
                            metadata={"description": "How many requests are in each status."})
     meetings = fields.Integer(metadata={"description": "Meetings scheduled."})
     meetings_held = fields.Integer(metadata={"description": "Meetings a participant said took place."})
+    unscheduled = fields.Integer(metadata={"description": "Accepted requests without a meeting yet."})
+    drafts = fields.Integer(metadata={
+        "description": "Meetings the organiser scheduled but has not published yet."})
 
 
 class ParticipantJoin(Input):
@@ -153,6 +164,8 @@ class MeetingOut(Output):
     table = fields.String(allow_none=True)
     online_url = fields.String(allow_none=True)
     status = fields.String(metadata={"description": "scheduled or cancelled."})
+    published = fields.Boolean(metadata={
+        "description": "false: a draft of the organiser's schedule, not yet shown to its participants."})
     participants = fields.List(fields.Nested(MarketParticipant))
     outcomes = fields.List(fields.Nested(MeetingOutcome), metadata={
         "description": "What each participant recorded came of it."})
@@ -189,3 +202,58 @@ class MarketParticipants(Output):
 
 class MeetingSuggestions(Output):
     items = fields.List(fields.Nested(MeetingSuggestion))
+
+
+UNPLACED_REASONS = ("maximum", "no_common_slot")
+
+
+class UnplacedRequest(Output):
+    request_id = fields.String()
+    reason = fields.String(metadata={"description": "maximum: one side has the most meetings allowed; "
+                                     "no_common_slot: no slot is free for both (with a table, in person)."})
+
+
+class ScheduleRun(Output):
+    scheduled = fields.Integer(metadata={
+        "description": "Meetings placed by this run (drafts until published)."})
+    unplaced = fields.List(fields.Nested(UnplacedRequest))
+    drafts = fields.Integer(metadata={
+        "description": "Meetings waiting to be published, this run's included."})
+
+
+class SchedulePublication(Output):
+    published = fields.Integer(metadata={"description": "Meetings published now; both sides are told."})
+    participants = fields.Integer(metadata={"description": "Participants with a meeting among them."})
+    published_at = Instant()
+
+
+TABLE_PLAN_FORMATS = ("json", "csv", "html")
+
+
+class TablePlanQuery(Input):
+    format = fields.String(load_default="json", validate=validate.OneOf(TABLE_PLAN_FORMATS))
+
+
+class PlannedMeeting(Output):
+    meeting_id = fields.String()
+    table = fields.String(allow_none=True)
+    online_url = fields.String(allow_none=True)
+    published = fields.Boolean()
+    participants = fields.List(fields.Nested(MarketParticipant))
+
+
+class PlannedSlot(Output):
+    slot = fields.Integer(metadata={"description": "The slot's number, from 0 in time order."})
+    starts_at = EventTime()
+    ends_at = EventTime()
+    meetings = fields.List(fields.Nested(PlannedMeeting))
+
+
+class TablePlan(Output):
+    event_id = fields.String()
+    title = fields.String()
+    time_zone = fields.String()
+    tables = fields.List(fields.String())
+    schedule_published_at = Instant(allow_none=True)
+    slots = fields.List(fields.Nested(PlannedSlot), metadata={
+        "description": "Every slot of the market in time order, with its scheduled meetings by table."})

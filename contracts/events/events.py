@@ -429,6 +429,15 @@ class RecordingData(_Strict):
 # --- meeting markets -----------------------------------------------------------------------------------
 
 
+# the market an organiser's write is about, in the examples of those writes
+MARKET_EXAMPLE = {
+    "event_id": "0b6f3c1e-5a7d-5e21-9c44-2f1d7a9e8b10",
+    "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+    "title": "Grenzenlos Geschäfte machen: Emsland trifft Drenthe",
+    "time_zone": "Europe/Berlin",
+}
+
+
 class _MarketData(_Strict):
     event_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
@@ -437,6 +446,10 @@ class _MarketData(_Strict):
 
 
 @event_type("meeting_request.sent", "events", "A participant asked another to meet at a meeting market.")
+@event_type(
+    "meeting_request.accepted", "events",
+    "A meeting request was accepted at a market the organiser schedules; its meeting follows later.",
+)
 @event_type("meeting_request.declined", "events", "A meeting request was declined.")
 @event_type("meeting_request.withdrawn", "events", "The requester withdrew a meeting request.")
 @event_type(
@@ -508,3 +521,23 @@ class ProfileReminderData(_MarketData):
     person_id = fields.String(required=True)
     organisation_id = fields.String(required=True)
     missing = fields.List(fields.String(), required=True)
+
+
+@event_type(
+    "meeting_market.scheduled", "events",
+    "An organiser scheduled every accepted request of a meeting market at once; drafts until published.",
+)
+@example(dict(MARKET_EXAMPLE, scheduled=118, unplaced=3))
+class MarketScheduledData(_MarketData):
+    scheduled = fields.Integer(required=True)
+    unplaced = fields.Integer(required=True)
+
+
+@event_type(
+    "meeting_market.published", "events",
+    "An organiser published a meeting market's schedule; each meeting follows as meeting.scheduled.",
+)
+@example(dict(MARKET_EXAMPLE, published=118, participants=64))
+class MarketPublishedData(_MarketData):
+    published = fields.Integer(required=True)
+    participants = fields.Integer(required=True)

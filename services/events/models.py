@@ -299,6 +299,11 @@ class MeetingMarket(Base):
     online_link_template: Mapped[str | None] = mapped_column(String(500))  # with {meeting_id}
     max_meetings_per_participant: Mapped[int] = mapped_column(Integer, nullable=False)
     request_expiry_hours: Mapped[int] = mapped_column(Integer, nullable=False)
+    # on_accept: a meeting is placed when its request is accepted; by_organiser: the organiser schedules
+    # the accepted requests at once and publishes the schedule
+    scheduling: Mapped[str] = mapped_column(String(20), nullable=False, default="on_accept",
+                                            server_default="on_accept")
+    schedule_published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -355,6 +360,8 @@ class Meeting(Base):
     table_name: Mapped[str | None] = mapped_column(String(100))
     online_url: Mapped[str | None] = mapped_column(String(600))
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="scheduled")  # | cancelled
+    # None: a draft of the organiser's schedule, seen by the organisers only until they publish it
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 

@@ -37,6 +37,7 @@ from services.events.domain.meeting_market import (
     meetings,
     participants,
     requests,
+    schedules,
     suggestions,
 )
 from services.events.models import OutboxEvent, ProcessedEvent
@@ -244,6 +245,18 @@ class EventsService(OperationsEndpoints):
     @rpc
     def remind_incomplete_profiles(self, event_id):
         return participants.remind_incomplete(self.db, self.caller, event_id, MembersDirectory(self.members))
+
+    @rpc
+    def schedule_meeting_market(self, event_id):
+        return schedules.schedule_all(self.db, self.caller, event_id)
+
+    @rpc
+    def publish_meeting_schedule(self, event_id):
+        return schedules.publish_schedule(self.db, self.caller, event_id)
+
+    @rpc
+    def meeting_table_plan(self, event_id, query):
+        return schedules.table_plan(self.db, self.caller, event_id, query)
 
     @rpc
     def suggest_meetings(self, event_id):

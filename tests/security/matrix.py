@@ -544,6 +544,9 @@ MATRIX = [
     ),
     Op("GET", "/v1/events/{id}/meeting-market/participants", ADMIN, "event"),
     Op("POST", "/v1/events/{id}/meeting-market/profile-reminders", ADMIN, "event"),
+    Op("POST", "/v1/events/{id}/meeting-market/schedule", ADMIN, "event"),
+    Op("POST", "/v1/events/{id}/meeting-market/schedule/publication", ADMIN, "event"),
+    Op("GET", "/v1/events/{id}/meeting-market/table-plan", ADMIN, "event"),
     Op("GET", "/v1/events/{id}/meeting-market/suggestions", MEMBER, "event", note="its participants"),
     Op(
         "POST",

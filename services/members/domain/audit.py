@@ -22,7 +22,7 @@ SAFE_DETAIL_KEYS = frozenset({
     "ends_at", "planned_events", "budget_amount_minor", "currency", "granted", "source", "wording_version",
     "scope", "role", "send_at", "code", "date", "amount_minor", "rows", "matched_registrations",
     "added_walk_ins", "duplicates", "headcount", "unknown", "host", "event_types", "registered", "confirmed",
-    "waitlisted", "created", "present",
+    "waitlisted", "created", "present", "scheduled", "unplaced", "published", "participants",
 })
 # events whose ``name`` names an organisation, an association, a network or a campaign, not a person
 NAMED_SUBJECTS = ("association.", "organisation.", "network.created", "network.updated", "campaign.",
@@ -31,7 +31,8 @@ NAMED_SUBJECTS = ("association.", "organisation.", "network.created", "network.u
 
 # the subject is the ``<first word of the type>_id`` of the event, but for these
 SUBJECTS = {"attendance.imported": "event_id", "attendance.recorded": "event_id",
-            "registrations.imported": "event_id", "members.imported": "association_id",
+            "registrations.imported": "event_id", "meeting_market.scheduled": "event_id",
+            "meeting_market.published": "event_id", "members.imported": "association_id",
             "consent.changed": "person_id", "preferences.updated": "person_id",
             "calendar_token.issued": "person_id", "calendar_token.revoked": "person_id"}
 

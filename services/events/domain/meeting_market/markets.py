@@ -37,7 +37,7 @@ def settings_data(market):
     return {"mode": market.mode, "meeting_minutes": market.meeting_minutes, "windows": market.windows,
             "tables": market.tables, "online_link_template": market.online_link_template,
             "max_meetings_per_participant": market.max_meetings_per_participant,
-            "request_expiry_hours": market.request_expiry_hours}
+            "request_expiry_hours": market.request_expiry_hours, "scheduling": market.scheduling}
 
 
 def _counts(session, market):
@@ -48,11 +48,18 @@ def _counts(session, market):
                                      .group_by(MeetingRequest.status)).all())
     meetings = session.scalar(select(func.count()).select_from(Meeting).where(
         Meeting.market_id == market.id, Meeting.status == "scheduled"))
+    drafts = session.scalar(select(func.count()).select_from(Meeting).where(
+        Meeting.market_id == market.id, Meeting.status == "scheduled", Meeting.published_at.is_(None)))
+    unscheduled = session.scalar(select(func.count()).select_from(MeetingRequest)
+                                 .outerjoin(Meeting, Meeting.request_id == MeetingRequest.id)
+                                 .where(MeetingRequest.market_id == market.id,
+                                        MeetingRequest.status == "accepted", Meeting.id.is_(None)))
     held = session.scalar(select(func.count(func.distinct(MeetingOutcome.meeting_id)))
                           .join(Meeting, Meeting.id == MeetingOutcome.meeting_id)
                           .where(Meeting.market_id == market.id, Meeting.status == "scheduled",
                                  MeetingOutcome.held.is_(True)))
-    return {"participants": participants, "meetings": meetings, "meetings_held": held,
+    return {"participants": participants, "meetings": meetings, "meetings_held": held, "drafts": drafts,
+            "unscheduled": unscheduled,
             "requests": {status: by_status.get(status, 0) for status in schemas.REQUEST_STATUSES}}
 
 
@@ -66,7 +73,7 @@ def view(session, market):
     event = session.get(Event, market.event_id)
     return dump(schemas.MeetingMarket, dict(
         settings_data(market), windows=windows_in_event_zone(market, event), time_zone=event.time_zone,
-        id=market.id, event_id=market.event_id,
+        id=market.id, event_id=market.event_id, schedule_published_at=market.schedule_published_at,
         slots=len(scheduler.slots(market.windows, market.meeting_minutes)), **_counts(session, market)))
 
 

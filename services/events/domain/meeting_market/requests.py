@@ -2,7 +2,7 @@
 expired by a sweep when nobody answers in time. A pending request takes no slot."""
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from contracts.api import meeting_markets as schemas
@@ -21,6 +21,8 @@ ACCEPT_ATTEMPTS = 20
 
 def view(session, request, market):
     meeting = meetings.of_request(session, request.id)
+    if meeting is not None and meeting.published_at is None:
+        meeting = None  # a draft of the organiser's schedule
     return dump(schemas.MeetingRequestOut, {
         "id": request.id, "event_id": market.event_id, "requester_id": request.requester_id,
         "recipient_id": request.recipient_id, "message": request.message, "status": request.status,
@@ -65,7 +67,9 @@ def send(session, caller, payload):
             .outerjoin(Meeting, Meeting.request_id == MeetingRequest.id).where(
             MeetingRequest.market_id == market.id, MeetingRequest.requester_id.in_(pair),
             MeetingRequest.recipient_id.in_(pair),
-            or_(MeetingRequest.status == "pending", Meeting.status == "scheduled")))
+            or_(MeetingRequest.status == "pending", Meeting.status == "scheduled",
+                # accepted, waiting for the organiser to schedule it
+                and_(MeetingRequest.status == "accepted", Meeting.id.is_(None)))))
         if open_between:
             raise Conflict("A request between you two is already pending or accepted.")
         now = utcnow()
@@ -156,6 +160,11 @@ def _accept(session, caller, request_id):
                 _check_answer(caller, request, "accepted", now)
                 event = session.get(Event, market.event_id)
                 markets.open_for_meetings(event)
+                if market.scheduling == "by_organiser":
+                    request.status, request.answered_at = "accepted", now
+                    publish(session, "meeting_request.accepted", event_data(event, request), caller,
+                            event.association_ids[0])
+                    return view(session, request, market)
                 meeting = meetings.schedule(session, market, request, not_before=now)
                 request.status, request.answered_at = "accepted", now
                 publish(session, "meeting.scheduled", meetings.meeting_data(event, meeting, request), caller,
