@@ -44,6 +44,8 @@ class MeetingMarketSettings(Input):
     max_meetings_per_participant = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
     request_expiry_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=24 * 60),
                                           metadata={"description": "A request unanswered this long expires."})
+    reminder_minutes = fields.Integer(load_default=15, validate=validate.Range(min=0, max=24 * 60), metadata={
+        "description": "How long before each meeting both sides are reminded, in their language (0: not)."})
     scheduling = fields.String(load_default="on_accept", validate=validate.OneOf(SCHEDULING), metadata={
         "description": "on_accept: accepting a request places its meeting at once; by_organiser: accepted "
                        "requests wait until the organiser schedules them all and publishes the schedule."})
@@ -77,6 +79,7 @@ class MeetingMarket(Output):
     max_meetings_per_participant = fields.Integer()
     request_expiry_hours = fields.Integer()
     scheduling = fields.String()
+    reminder_minutes = fields.Integer()
     schedule_published_at = Instant(allow_none=True, metadata={
         "description": "When the organiser last published the schedule."})
     slots = fields.Integer(metadata={"description": "How many meeting slots the windows hold."})
@@ -84,7 +87,12 @@ class MeetingMarket(Output):
     requests = fields.Dict(keys=fields.String(), values=fields.Integer(),
                            metadata={"description": "How many requests are in each status."})
     meetings = fields.Integer(metadata={"description": "Meetings scheduled."})
-    meetings_held = fields.Integer(metadata={"description": "Meetings a participant said took place."})
+    meetings_held = fields.Integer(metadata={
+        "description": "Meetings checked in with both sides present, or that a participant said took place."})
+    no_shows = fields.Integer(metadata={
+        "description": "Places in meetings that have ended whose participant was not checked in."})
+    no_show_rate = fields.Float(allow_none=True, metadata={
+        "description": "no_shows among all places in meetings that have ended, 0 to 1 (null: none ended)."})
     unscheduled = fields.Integer(metadata={"description": "Accepted requests without a meeting yet."})
     drafts = fields.Integer(metadata={
         "description": "Meetings the organiser scheduled but has not published yet."})
@@ -104,6 +112,11 @@ class MarketParticipant(Output):
     missing = fields.List(fields.String(), metadata={
         "description": "What the organisation's profile lacks: description, themes, offers, needs "
         "(profile_unavailable when the members service does not show it)."})
+    meetings = fields.Integer(allow_none=True, metadata={
+        "description": "Published meetings scheduled (the organisers' list only)."})
+    no_shows = fields.Integer(allow_none=True, metadata={
+        "description": "Meetings that have ended without this participant checked in (the organisers' list "
+                       "only)."})
 
 
 class ProfileReminders(Output):
@@ -167,6 +180,9 @@ class MeetingOut(Output):
     published = fields.Boolean(metadata={
         "description": "false: a draft of the organiser's schedule, not yet shown to its participants."})
     participants = fields.List(fields.Nested(MarketParticipant))
+    present = fields.List(fields.String(), metadata={
+        "description": "Participants (person ids) checked in as present."})
+    held = fields.Boolean(metadata={"description": "Checked in with both sides present."})
     outcomes = fields.List(fields.Nested(MeetingOutcome), metadata={
         "description": "What each participant recorded came of it."})
 
@@ -186,6 +202,12 @@ class MeetingRequestOut(Output):
 
 class MeetingUpdate(Input):
     status = fields.String(required=True, validate=validate.OneOf(["cancelled"]))
+
+
+class MeetingCheckIn(Input):
+    present = fields.List(Id(), validate=validate.Length(min=1, max=2), load_default=None, metadata={
+        "description": "Who came (person ids of the meeting's two participants); without it, both: the "
+                       "meeting was held."})
 
 
 class AgendaQuery(Input):

@@ -24,7 +24,8 @@ SETTINGS_EXAMPLE = {
     "mode": "in_person", "meeting_minutes": 20, "tables": ["Table 1", "Table 2", "Table 3"],
     # within the event example's time (2031-03-20, 16:00 to 17:30)
     "windows": [{"starts_at": "2031-03-20T16:30:00+01:00", "ends_at": "2031-03-20T17:30:00+01:00"}],
-    "max_meetings_per_participant": 8, "request_expiry_hours": 48, "scheduling": "on_accept"}
+    "max_meetings_per_participant": 8, "request_expiry_hours": 48, "scheduling": "on_accept",
+    "reminder_minutes": 15}
 PLAN_MEDIA = {"application/json": "json", "text/csv": "csv", "text/html": "html"}
 BULK = ("Every accepted request without a meeting, first accepted first, goes into the earliest slot free "
         "for both sides (not yet begun) at a free table or behind its online link, as accepting would "
@@ -128,6 +129,18 @@ class MeetingMarketsRoutes:
          summary="Cancel a meeting: its slot and table are free again and both sides are told.")
     def cancel_meeting(self, request, id):
         return self.events.cancel_meeting(id, request.payload)
+
+    @api("POST", "/v1/meetings/{id}/check-in", body=s.MeetingCheckIn, response=s.MeetingOut, tags=TAGS,
+         rate_limit="write", errors=CONFLICTS, examples={"both_came": {}, "one_came": {
+             "present": ["e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14"]}},
+         summary="Check a meeting in: who came (either participant or the organisers at the table).",
+         description="Without present both came and the meeting was held. Check-ins add up. After its "
+                     "end, a participant of a published meeting who was not checked in is a no-show "
+                     "(the market's no_shows and no_show_rate, each participant's no_shows). 404 for a "
+                     "meeting that is not yours; 409 for a cancelled meeting or a draft; 422 for a "
+                     "person who is not one of its two participants.")
+    def check_in_meeting(self, request, id):
+        return self.events.check_in_meeting(id, request.payload)
 
     @api("POST", "/v1/meetings/{id}/outcome", body=s.MeetingOutcomeCreate, response=s.MeetingOut, tags=TAGS,
          rate_limit="write", errors=CONFLICTS,

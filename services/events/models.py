@@ -304,6 +304,8 @@ class MeetingMarket(Base):
     scheduling: Mapped[str] = mapped_column(String(20), nullable=False, default="on_accept",
                                             server_default="on_accept")
     schedule_published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # how long before each meeting both sides are reminded (0: no reminders)
+    reminder_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=15, server_default="15")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -349,7 +351,8 @@ class Meeting(Base):
     second meeting at one table in one slot; a cancelled meeting gives its table up (NULL)."""
 
     __tablename__ = "meetings"
-    __table_args__ = (UniqueConstraint("market_id", "slot", "table_name", name="uq_meeting_table_slot"),)
+    __table_args__ = (UniqueConstraint("market_id", "slot", "table_name", name="uq_meeting_table_slot"),
+                      Index("ix_meetings_reminder_due", "reminded_at", "remind_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     market_id: Mapped[str] = mapped_column(ForeignKey("meeting_markets.id"), nullable=False, index=True)
@@ -362,6 +365,9 @@ class Meeting(Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="scheduled")  # | cancelled
     # None: a draft of the organiser's schedule, seen by the organisers only until they publish it
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # when the reminder is due (None: none), and when a sweep claimed it: each is sent once
+    remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -381,6 +387,9 @@ class MeetingSeat(Base):
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
     market_id: Mapped[str] = mapped_column(ForeignKey("meeting_markets.id"), nullable=False)
     slot: Mapped[int] = mapped_column(Integer, nullable=False)
+    # checked in as present by either side or an organiser; after the meeting, not present is a no-show
+    checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    checked_in_by: Mapped[str | None] = mapped_column(String(36))
 
 
 class MeetingOutcome(Base):

@@ -40,6 +40,7 @@ from services.events.domain.meeting_market import (
     schedules,
     suggestions,
 )
+from services.events.domain.meeting_market import reminders as meeting_reminders
 from services.events.models import OutboxEvent, ProcessedEvent
 from services.events.scheduling import configured_timer
 from services.events.subscriptions import SUBSCRIPTIONS
@@ -287,6 +288,10 @@ class EventsService(OperationsEndpoints):
         return meetings.cancel(self.db, self.caller, meeting_id, payload)
 
     @rpc
+    def check_in_meeting(self, meeting_id, payload):
+        return meetings.check_in(self.db, self.caller, meeting_id, payload)
+
+    @rpc
     def record_meeting_outcome(self, meeting_id, payload):
         return meetings.record_outcome(self.db, self.caller, meeting_id, payload)
 
@@ -320,6 +325,10 @@ class EventsService(OperationsEndpoints):
     @configured_timer
     def expire_meeting_requests(self):
         requests.expire_due(self.db)
+
+    @configured_timer
+    def remind_due_meetings(self):
+        meeting_reminders.remind_due(self.db)
 
     # eager: a replica restarted more often than hourly still runs it
     @timer(interval=3600, eager=True)

@@ -1,6 +1,6 @@
 """An organiser schedules a meeting market at once through the gateway: accepted requests wait, one
-call places them as drafts, the table plan shows them (JSON, CSV, a printable page), and publishing
-puts them in the participants' agendas and inboxes."""
+call places them as drafts, the table plan shows them (JSON, CSV, a printable page), publishing
+puts them in the participants' agendas and inboxes, and the meeting is checked in at the table."""
 
 import csv
 import io
@@ -13,6 +13,7 @@ from tests.support.covers import covers
 
 
 @covers(
+    "POST /v1/meetings/{id}/check-in",
     "POST /v1/events/{id}/meeting-market/schedule",
     "POST /v1/events/{id}/meeting-market/schedule/publication",
     "GET /v1/events/{id}/meeting-market/table-plan",
@@ -78,3 +79,15 @@ def test_an_organiser_schedules_all_accepted_requests_and_publishes_them(tenant_
     assert told
     market = check(tenant_a.admin.get(path), 200)
     assert (market["drafts"], market["unscheduled"], market["meetings"]) == (0, 0, 1)
+
+    # at the table: the meeting is checked in, by a side or by the organiser
+    check_in = f"/v1/meetings/{meeting['meeting_id']}/check-in"
+    stranger = tenant_b.member.post(check_in, {"present": [tenant_a.admin_person["id"]]})
+    assert stranger.status_code == 422 and "present" in stranger.json()["errors"]
+    not_yours = tenant_b.admin.post(check_in, {})
+    assert not_yours.status_code == 404 and not_yours.headers["Content-Type"] == "application/problem+json"
+    held = check(tenant_b.member.post(check_in, {}), 200)
+    assert (held["held"], sorted(held["present"])) == (True, sorted(joined.values()))
+    listed = check(tenant_a.admin.get(f"{path}/participants"), 200)["items"]
+    assert {(p["meetings"], p["no_shows"]) for p in listed} == {(1, 0)}
+    assert check(tenant_a.admin.get(path), 200)["meetings_held"] == 1

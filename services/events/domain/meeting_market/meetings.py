@@ -4,10 +4,12 @@ online link), listed in each participant's agenda, cancelled to free the slot.
 Two accepts for the same participant wait for each other on the participant rows; the unique
 constraints of meeting_participants (market, slot, person) and meetings (market, slot, table) refuse
 a double booking whatever the code does, and an accept that loses a table to another tries again."""
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from contracts.api import meeting_markets as schemas
-from nabo_common.api.errors import Conflict, Forbidden, NotFound
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.api.validation import dump, load
 from services.events.domain import access
 from services.events.domain.common import publish, utcnow
@@ -65,8 +67,20 @@ def data(session, meeting, market, request=None):
         "time_zone": event.time_zone, "table": meeting.table_name,
         "online_url": meeting.online_url, "status": meeting.status,
         "published": meeting.published_at is not None, "participants": participants,
+        "present": sorted(seat.person_id for seat in meeting.seats if seat.checked_in_at is not None),
+        "held": held(meeting),
         "outcomes": [{"person_id": o.person_id, "held": o.held, "rating": o.rating, "follow_up": o.follow_up,
                       "note": o.note, "recorded_at": o.recorded_at} for o in meeting.outcomes]}
+
+
+def held(meeting):
+    """Checked in with both sides present."""
+    return bool(meeting.seats) and all(seat.checked_in_at is not None for seat in meeting.seats)
+
+
+def reminder_due(market, starts_at):
+    """When a meeting starting at ``starts_at`` is reminded, or None when the market reminds nobody."""
+    return starts_at - timedelta(minutes=market.reminder_minutes) if market.reminder_minutes else None
 
 
 def online_link(market, meeting_id):
@@ -115,6 +129,7 @@ def schedule(session, market, request, not_before=None):
                       starts_at=placement.slot.starts_at, ends_at=placement.slot.ends_at,
                       table_name=placement.table, online_url=online_link(market, meeting_id),
                       status="scheduled", published_at=utcnow(),
+                      remind_at=reminder_due(market, placement.slot.starts_at),
                       seats=[MeetingSeat(person_id=p, market_id=market.id, slot=placement.slot.index)
                              for p in pair])
     session.add(meeting)
@@ -127,7 +142,8 @@ def meeting_data(event, meeting, request):
             "time_zone": event.time_zone, "meeting_id": meeting.id, "request_id": request.id,
             "person_ids": [request.requester_id, request.recipient_id],
             "starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
-            "table": meeting.table_name, "online_url": meeting.online_url}
+            "table": meeting.table_name, "online_url": meeting.online_url,
+            "draft": meeting.published_at is None}
 
 
 def _in_context(stmt):
@@ -171,12 +187,39 @@ def cancel(session, caller, meeting_id, payload):
             raise Conflict("This meeting is already cancelled.")
         if any(outcome.held for outcome in meeting.outcomes):
             raise Conflict("A participant said this meeting took place: it can no longer be cancelled.")
+        if any(seat.checked_in_at is not None for seat in meeting.seats):
+            raise Conflict("This meeting was checked in: it can no longer be cancelled.")
         data = meeting_data(event, meeting, request)
         meeting.status, meeting.table_name = "cancelled", None
         meeting.seats.clear()
         session.flush()
-        if meeting.published_at is not None:  # nobody was told of a draft
-            publish(session, "meeting.cancelled", data, caller, event.association_ids[0])
+        publish(session, "meeting.cancelled", data, caller, event.association_ids[0])
+        return view(session, meeting, market, request)
+
+
+def check_in(session, caller, meeting_id, payload):
+    """Either participant or an organiser says who came to a published meeting (both, unless named):
+    checked in, a participant is no no-show. Check-ins add up; meeting.checked_in names who came."""
+    data = load(schemas.MeetingCheckIn, payload)
+    with session.begin():
+        meeting, request, market, event = _meeting_or_404(session, caller, meeting_id, lock=True)
+        if meeting.status != "scheduled":
+            raise Conflict("A cancelled meeting cannot be checked in.")
+        if meeting.published_at is None:
+            raise Conflict("Publish the schedule before checking its meetings in.")
+        people = {seat.person_id: seat for seat in meeting.seats}
+        present = data["present"] or list(people)
+        if set(present) - set(people):
+            raise ValidationFailed("Only the meeting's two participants can be checked in.",
+                                   {"present": ["Name the person ids of this meeting's participants."]})
+        now = utcnow()
+        for person_id in present:
+            if people[person_id].checked_in_at is None:
+                people[person_id].checked_in_at, people[person_id].checked_in_by = now, caller.person_id
+        session.flush()
+        publish(session, "meeting.checked_in",
+                dict(meeting_data(event, meeting, request), present=sorted(present)), caller,
+                event.association_ids[0])
         return view(session, meeting, market, request)
 
 

@@ -127,6 +127,7 @@ def publish_schedule(session, caller, event_id):
         people = set()
         for meeting, request in drafts:
             meeting.published_at = now
+            meeting.remind_at = meetings.reminder_due(market, meeting.starts_at)
             people.update((request.requester_id, request.recipient_id))
             publish(session, "meeting.scheduled", meetings.meeting_data(event, meeting, request), caller,
                     event.association_ids[0])
