@@ -11,7 +11,7 @@ from functools import lru_cache
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -77,6 +77,7 @@ class Pages:
             date=lambda value, form="long": local_date(value, language, form),
             money=lambda minor, currency: money(minor, currency, language),
             number=lambda value: format_decimal(value, locale=language),
+            percent=lambda share: format_percent(share, locale=language),
         )
         environment.globals["language"] = language
         return environment, translations

@@ -20,8 +20,13 @@ from tests.support.covers import covers
 )
 def test_an_organiser_schedules_all_accepted_requests_and_publishes_them(tenant_a, tenant_b):
     start = when(days=32).replace(minute=0, second=0)
+    programme = check(tenant_a.admin.post("/v1/programmes", {
+        "title": unique("Grenzenlos Geschäfte machen"), "period_start": when(days=1).date().isoformat(),
+        "period_end": when(days=60).date().isoformat(), "planned_events": 1, "budget_amount_minor": 0,
+        "currency": "EUR"}), 201)
     event = published_event(tenant_a.admin, unique("Matchmaking morning"), start, format="in_person",
-                            venue={"address": "Energieweg 1, Emmen"}, join_url=None)
+                            venue={"address": "Energieweg 1, Emmen"}, join_url=None,
+                            programme_id=programme["id"])
     path = f"/v1/events/{event['id']}/meeting-market"
     settings = {
         "mode": "in_person", "meeting_minutes": 30, "tables": ["Tafel 1", "Tafel 2"],
@@ -91,3 +96,15 @@ def test_an_organiser_schedules_all_accepted_requests_and_publishes_them(tenant_
     listed = check(tenant_a.admin.get(f"{path}/participants"), 200)["items"]
     assert {(p["meetings"], p["no_shows"]) for p in listed} == {(1, 0)}
     assert check(tenant_a.admin.get(path), 200)["meetings_held"] == 1
+
+    # the programme report counts the market
+    report = check(tenant_a.admin.get(f"/v1/programmes/{programme['id']}/report"), 200)
+    figures = report["events"][0]["meeting_market"]
+    counted = ("participants", "requests_sent", "requests_accepted", "meetings_scheduled", "meetings_held",
+               "no_shows")
+    assert [figures[key] for key in counted] == [2, 1, 1, 1, 1, 0]
+    assert report["totals"]["meeting_market"]["meetings_held"] == 1
+    table = tenant_a.admin.get(f"/v1/programmes/{programme['id']}/report", params={"format": "csv"},
+                               headers={"Accept-Language": "en"})
+    header, line = list(csv.reader(io.StringIO(table.text)))[:2]
+    assert line[header.index("Market meetings held")] == "1"
