@@ -123,10 +123,23 @@ class ProfileReminders(Output):
     reminded = fields.List(fields.String(), metadata={"description": "Person ids reminded."})
 
 
+class CarriedForward(Output):
+    kind = fields.String(metadata={
+        "description": "match_accepted or introduced (the members service's match of your organisations, "
+                       "with match_id), or follow_up_agreed (a meeting at an earlier market, with event_id "
+                       "and meeting_id, whose outcome agreed a follow-up)."})
+    match_id = fields.String(allow_none=True)
+    event_id = fields.String()
+    meeting_id = fields.String()
+
+
 class MeetingSuggestion(Output):
     participant = fields.Nested(MarketParticipant)
     score = fields.Integer()
     reasons = fields.List(fields.Dict())
+    carried_forward = fields.List(fields.Nested(CarriedForward), metadata={
+        "description": "Why this partner is offered first: what your organisations already began between "
+                       "events. Empty for a new partner."})
 
 
 class MeetingRequestCreate(Input):

@@ -104,6 +104,13 @@ def test_an_organiser_and_two_participants_walk_through_a_meeting_market(tenant_
     suggested = check(tenant_a.member.get(f"{path}/suggestions"), 200)["items"]
     assert [s["participant"]["person_id"] for s in suggested] == [de]
     assert "needs_your_offer" in {r["kind"] for r in suggested[0]["reasons"]}
+    assert suggested[0]["carried_forward"] == []
+    # a match accepted between events is carried forward: offered first, saying why
+    match = f"/v1/organisations/{tenant_a.organisation['id']}/matches/{tenant_b.organisation['id']}"
+    accepted_match = check(tenant_a.member.post(f"{match}/decision", {"decision": "accepted"}), 200)
+    [carried] = check(tenant_a.member.get(f"{path}/suggestions"), 200)["items"]
+    assert carried["carried_forward"] == [
+        {"kind": "match_accepted", "match_id": accepted_match["id"]}]
 
     sent = check(
         tenant_a.member.post(
