@@ -146,6 +146,9 @@ class MeetingRequestCreate(Input):
     event_id = Id(required=True)
     recipient_id = Id(required=True, metadata={"description": "The participant (person) to meet."})
     message = fields.String(validate=validate.Length(max=500), load_default=None, allow_none=True)
+    follow_up_of = Id(load_default=None, allow_none=True, metadata={
+        "description": "The meeting at an earlier market, between your organisation and the recipient's, "
+                       "whose outcome agreed a follow-up (a suggestion's carried_forward names it)."})
 
 
 class MeetingRequestQuery(PageQuery):
@@ -206,6 +209,8 @@ class MeetingRequestOut(Output):
     requester_id = fields.String()
     recipient_id = fields.String()
     message = fields.String(allow_none=True)
+    follow_up_of = fields.String(allow_none=True, metadata={
+        "description": "The earlier meeting this request follows up, if any."})
     status = fields.String()
     expires_at = Instant()
     answered_at = Instant(allow_none=True)

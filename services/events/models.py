@@ -339,6 +339,8 @@ class MeetingRequest(Base):
     requester_id: Mapped[str] = mapped_column(String(36), nullable=False)
     recipient_id: Mapped[str] = mapped_column(String(36), nullable=False)
     message: Mapped[str | None] = mapped_column(String(1000))
+    # the meeting at an earlier market whose agreed follow-up this request is
+    follow_up_of: Mapped[str | None] = mapped_column(String(36))
     # pending | accepted | declined | withdrawn | expired
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)

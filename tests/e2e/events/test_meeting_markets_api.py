@@ -202,6 +202,11 @@ def test_bad_meeting_requests_are_clear_problems(tenant_a, tenant_b):
         201,
     )
     them = check(tenant_b.member.post(f"{path}/participants", {}), 201)["person_id"]
+    # a follow-up of a meeting that agreed none between the two
+    nothing_agreed = "00000000-0000-4000-8000-000000000000"
+    unknown_follow_up = tenant_a.member.post("/v1/meeting-requests", {
+        "event_id": event["id"], "recipient_id": them, "follow_up_of": nothing_agreed})
+    assert unknown_follow_up.status_code == 422 and "follow_up_of" in unknown_follow_up.json()["errors"]
     sent = check(
         tenant_a.member.post("/v1/meeting-requests", {"event_id": event["id"], "recipient_id": them}), 201
     )

@@ -4,6 +4,9 @@ ended with a follow-up agreed, and those only where the members service lets the
 
 from datetime import datetime, timedelta
 
+import pytest
+
+from nabo_common.api.errors import ValidationFailed
 from services.events.domain import lifecycle, registrations
 from services.events.domain.meeting_market import markets, meetings, participants, requests, suggestions
 from tests.support.meeting_markets import _Everyone, build_market, market_settings
@@ -75,3 +78,21 @@ def test_partners_carried_forward_are_offered_first_where_the_participant_may_se
     for_ben = suggestions.suggest(session, ben, event["id"], Members([], visible={ana.organisation_ids[0]}))
     assert [(i["participant"]["person_id"], i["carried_forward"][0]["kind"]) for i in for_ben["items"]] == [
         (ana.person_id, "follow_up_agreed")]
+
+
+def test_a_follow_up_agreed_becomes_a_request_at_the_next_event(session):
+    built = build_market(session, people=3)
+    ana, ben, cai = built.people
+    agreed = _met(session, built, ana, ben, "meeting")
+    offer = _met(session, built, ana, cai, "offer")
+    event = _next_market(session, built)
+    sent = requests.send(session, ben, {"event_id": event["id"], "recipient_id": ana.person_id,
+                                        "follow_up_of": agreed["id"], "message": "As agreed in Padborg."})
+    assert (sent["follow_up_of"], sent["status"]) == (agreed["id"], "pending")
+    assert requests.get(session, ana, sent["id"])["follow_up_of"] == agreed["id"]
+    # a meeting that agreed no follow-up, or not with the person asked, is refused
+    for meeting_id, recipient in ((offer["id"], cai), (agreed["id"], cai)):
+        with pytest.raises(ValidationFailed) as refused:
+            requests.send(session, ana, {"event_id": event["id"], "recipient_id": recipient.person_id,
+                                         "follow_up_of": meeting_id})
+        assert "follow_up_of" in refused.value.errors
