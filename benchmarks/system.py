@@ -5,7 +5,7 @@ PostgreSQL databases, loaded over HTTP from a separate process
 to the bare nameko HTTP -> RPC echo path (benchmarks/baseline.py) measured in
 the same run.
 
-    python -m benchmarks.system [--duration 8] [--sections read,write,memory,scaling,growth]
+    python -m benchmarks.system [--duration 8] [--sections read,write,memory,scaling,growth,meetings]
                                 [--organisations 1000] [--registrations 1000]
                                 [--grow-organisations 100000] [--grow-registrations 100000]
 
@@ -23,6 +23,11 @@ Sections:
   scaling  the page of 50 events with 1, 2 and 3 events replicas
   cpu      CPU milliseconds per request in each process (services, PostgreSQL, RabbitMQ), read paths
   growth   read figures again after bulk-inserting up to 100,000 organisations and registrations
+  meetings a meeting request and its acceptance through the gateway (two writes: the request, then the
+           other participant's accept, which places the meeting) at 10 clients, each client a pair of
+           participants of its own, against the bare echo measured just before; each accepted meeting
+           is cancelled after its round trip (not timed) so the pair may ask again (not in the default
+           sections)
   ratios   the targets' ratios at 10 clients in --rounds interleaved rounds (echo, then each path), each
            against its round's echo: median and spread, for a machine whose speed wanders (not in
            the default sections)
@@ -866,6 +871,8 @@ def main():
                     write_events = create_write_events(cluster, association_id, 20)
                     write_figures(cluster, urls, baseline_url, write_events, args.duration, args.writes)
                     write_with_consumers_elsewhere(cluster, urls, write_events, args.duration, args.writes)
+            if "meetings" in sections:
+                meeting_round_trips(cluster, people, args.duration)
             if "ratios" in sections:
                 if "write" not in sections:
                     write_events = create_write_events(cluster, association_id, 20)
@@ -968,6 +975,108 @@ def growth_against_echo(small, small_echo, large, large_echo):
     return common.ratio(
         common.ratio(large["p99_ms"], large_echo["p99_ms"]),
         common.ratio(small["p99_ms"], small_echo["p99_ms"]),
+    )
+
+
+MEETING_ROUND_TRIP = "POST /v1/meeting-requests + PATCH /v1/meeting-requests/{id} accepted"
+
+
+def create_market_event(cluster):
+    """A public online event with a meeting market of 5-minute meetings over ten hours, made through the
+    service as its organiser."""
+    from datetime import timedelta
+
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from nabo_common.runtime import context, settings
+    from tests.integration.events.conftest import admin_caller
+    from tests.unit.events.conftest import event_payload
+
+    start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
+    end = start + timedelta(hours=10)
+    keys = settings.load("events").context_keys
+    token = context.sign(admin_caller(str(uuid.uuid4())), keys, ttl=3600)
+    config = {"AMQP_URI": cluster.amqp, "serializer": "json"}
+    with ClusterRpcProxy(config, context_data={context.CONTEXT_KEY: token}, timeout=30) as proxy:
+        event = proxy.events.create_event(event_payload(
+            title="Benchmark meeting market", visibility="public", start=start, ends_at=end.isoformat()))
+        proxy.events.transition_event(event["id"], {"to": "published"})
+        proxy.events.configure_meeting_market(event["id"], {
+            "mode": "online", "meeting_minutes": 5, "max_meetings_per_participant": 100,
+            "windows": [{"starts_at": start.isoformat(), "ends_at": end.isoformat()}]})
+    return event["id"]
+
+
+def _participant(gateway, event_id, person):
+    """A signed-in session of ``person``, registered for the event and taking part in its market."""
+    session = requests.Session()
+    token = session.post(f"{gateway}/v1/auth/token", timeout=30,
+                         json={"email": person["email"], "password": PASSWORD}).json()["access_token"]
+    session.headers["Authorization"] = f"Bearer {token}"
+    registered = session.post(f"{gateway}/v1/events/{event_id}/registrations", json={}, timeout=30)
+    joined = session.post(f"{gateway}/v1/events/{event_id}/meeting-market/participants", json={}, timeout=30)
+    if registered.status_code != 201 or joined.status_code != 201:
+        raise SystemExit(f"taking part answered {registered.status_code}/{joined.status_code}: "
+                         f"{registered.text[:200]} {joined.text[:200]}")
+    return session, joined.json()["person_id"]
+
+
+def meeting_round_trips(cluster, people, duration, clients=10):
+    """Request and accept at ``clients`` clients, against the bare echo (one round trip is two writes)."""
+    gateway, bare = cluster.url("gateway"), cluster.url("baseline-http")
+    event_id = create_market_event(cluster)
+    members = [_participant(gateway, event_id, person) for person in people[: 2 * clients]]
+    pairs = [(members[2 * n], members[2 * n + 1]) for n in range(len(members) // 2)]
+    CpuMeter(cluster).wait_quiet()
+    base = common.run_load(bare, ["/echo?v=x"], len(pairs), duration)
+    latencies, failures, lock = [], [], threading.Lock()
+    deadline = time.perf_counter() + duration
+
+    def client(pair):
+        (asker, _), (asked, asked_id) = pair
+        mine = []
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            sent = asker.post(f"{gateway}/v1/meeting-requests", timeout=30,
+                              json={"event_id": event_id, "recipient_id": asked_id})
+            accepted = asked.patch(f"{gateway}/v1/meeting-requests/{sent.json().get('id')}", timeout=30,
+                                   json={"status": "accepted"}) if sent.status_code == 201 else sent
+            if accepted.status_code != 200:
+                with lock:
+                    failures.append(f"{accepted.status_code} {accepted.text[:200]}")
+                return
+            mine.append(time.perf_counter() - t0)
+            # frees the pair to ask again; outside the timed round trip
+            asked.patch(f"{gateway}/v1/meetings/{accepted.json()['meeting']['id']}", timeout=30,
+                        json={"status": "cancelled"})
+        with lock:
+            latencies.extend(mine)
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=client, args=(pair,)) for pair in pairs]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        print(f"\n(meeting round trips failed: {failures[:3]})")
+    round_trips = len(latencies)
+    p50, p99 = (1000 * common.percentile(latencies, q) for q in (0.5, 0.99))
+    common.print_table(
+        f"Meeting request and accept at {len(pairs)} clients (a round trip is two writes; the cancel that "
+        "frees the pair runs between round trips, untimed)",
+        ["path", "clients", "round trips/s", "writes/s", "x bare req/s", "p50 ms", "p99 ms",
+         "p99 x (2 x bare p99)"],
+        [
+            [ECHO, len(pairs), "", fmt(base["rps"], 0), "1.00", fmt(base["p50_ms"]), fmt(base["p99_ms"]), ""],
+            [
+                MEETING_ROUND_TRIP, len(pairs), fmt(round_trips / elapsed, 1),
+                fmt(2 * round_trips / elapsed, 0),
+                f"{common.ratio(2 * round_trips / elapsed, base['rps']):.3f}", fmt(p50), fmt(p99),
+                f"{common.ratio(p99, 2 * base['p99_ms']):.1f}x",
+            ],
+        ],
     )
 
 

@@ -10,6 +10,8 @@ from nabo_common.i18n.catalogues import N_
 REQUEST_STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
 # what each side may set: the recipient answers, the requester withdraws
 ANSWERS = ("accepted", "declined", "withdrawn")
+# on_accept: accepting places the meeting; by_organiser: the organiser schedules and publishes
+SCHEDULING = ("on_accept", "by_organiser")
 MAX_WINDOWS = 20
 MAX_TABLES = 500
 LINK_PLACEHOLDER = "{meeting_id}"
@@ -42,6 +44,11 @@ class MeetingMarketSettings(Input):
     max_meetings_per_participant = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
     request_expiry_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=24 * 60),
                                           metadata={"description": "A request unanswered this long expires."})
+    reminder_minutes = fields.Integer(load_default=15, validate=validate.Range(min=0, max=24 * 60), metadata={
+        "description": "How long before each meeting both sides are reminded, in their language (0: not)."})
+    scheduling = fields.String(load_default="on_accept", validate=validate.OneOf(SCHEDULING), metadata={
+        "description": "on_accept: accepting a request places its meeting at once; by_organiser: accepted "
+                       "requests wait until the organiser schedules them all and publishes the schedule."})
 
     @validates_schema
     def places(self, data, **kwargs):
@@ -71,12 +78,24 @@ class MeetingMarket(Output):
     online_link_template = fields.String(allow_none=True)
     max_meetings_per_participant = fields.Integer()
     request_expiry_hours = fields.Integer()
+    scheduling = fields.String()
+    reminder_minutes = fields.Integer()
+    schedule_published_at = Instant(allow_none=True, metadata={
+        "description": "When the organiser last published the schedule."})
     slots = fields.Integer(metadata={"description": "How many meeting slots the windows hold."})
     participants = fields.Integer()
     requests = fields.Dict(keys=fields.String(), values=fields.Integer(),
                            metadata={"description": "How many requests are in each status."})
     meetings = fields.Integer(metadata={"description": "Meetings scheduled."})
-    meetings_held = fields.Integer(metadata={"description": "Meetings a participant said took place."})
+    meetings_held = fields.Integer(metadata={
+        "description": "Meetings checked in with both sides present, or that a participant said took place."})
+    no_shows = fields.Integer(metadata={
+        "description": "Places in meetings that have ended whose participant was not checked in."})
+    no_show_rate = fields.Float(allow_none=True, metadata={
+        "description": "no_shows among all places in meetings that have ended, 0 to 1 (null: none ended)."})
+    unscheduled = fields.Integer(metadata={"description": "Accepted requests without a meeting yet."})
+    drafts = fields.Integer(metadata={
+        "description": "Meetings the organiser scheduled but has not published yet."})
 
 
 class ParticipantJoin(Input):
@@ -93,22 +112,43 @@ class MarketParticipant(Output):
     missing = fields.List(fields.String(), metadata={
         "description": "What the organisation's profile lacks: description, themes, offers, needs "
         "(profile_unavailable when the members service does not show it)."})
+    meetings = fields.Integer(allow_none=True, metadata={
+        "description": "Published meetings scheduled (the organisers' list only)."})
+    no_shows = fields.Integer(allow_none=True, metadata={
+        "description": "Meetings that have ended without this participant checked in (the organisers' list "
+                       "only)."})
 
 
 class ProfileReminders(Output):
     reminded = fields.List(fields.String(), metadata={"description": "Person ids reminded."})
 
 
+class CarriedForward(Output):
+    kind = fields.String(metadata={
+        "description": "match_accepted or introduced (the members service's match of your organisations, "
+                       "with match_id), or follow_up_agreed (a meeting at an earlier market, with event_id "
+                       "and meeting_id, whose outcome agreed a follow-up)."})
+    match_id = fields.String(allow_none=True)
+    event_id = fields.String()
+    meeting_id = fields.String()
+
+
 class MeetingSuggestion(Output):
     participant = fields.Nested(MarketParticipant)
     score = fields.Integer()
     reasons = fields.List(fields.Dict())
+    carried_forward = fields.List(fields.Nested(CarriedForward), metadata={
+        "description": "Why this partner is offered first: what your organisations already began between "
+                       "events. Empty for a new partner."})
 
 
 class MeetingRequestCreate(Input):
     event_id = Id(required=True)
     recipient_id = Id(required=True, metadata={"description": "The participant (person) to meet."})
     message = fields.String(validate=validate.Length(max=500), load_default=None, allow_none=True)
+    follow_up_of = Id(load_default=None, allow_none=True, metadata={
+        "description": "The meeting at an earlier market, between your organisation and the recipient's, "
+                       "whose outcome agreed a follow-up (a suggestion's carried_forward names it)."})
 
 
 class MeetingRequestQuery(PageQuery):
@@ -153,7 +193,12 @@ class MeetingOut(Output):
     table = fields.String(allow_none=True)
     online_url = fields.String(allow_none=True)
     status = fields.String(metadata={"description": "scheduled or cancelled."})
+    published = fields.Boolean(metadata={
+        "description": "false: a draft of the organiser's schedule, not yet shown to its participants."})
     participants = fields.List(fields.Nested(MarketParticipant))
+    present = fields.List(fields.String(), metadata={
+        "description": "Participants (person ids) checked in as present."})
+    held = fields.Boolean(metadata={"description": "Checked in with both sides present."})
     outcomes = fields.List(fields.Nested(MeetingOutcome), metadata={
         "description": "What each participant recorded came of it."})
 
@@ -164,6 +209,8 @@ class MeetingRequestOut(Output):
     requester_id = fields.String()
     recipient_id = fields.String()
     message = fields.String(allow_none=True)
+    follow_up_of = fields.String(allow_none=True, metadata={
+        "description": "The earlier meeting this request follows up, if any."})
     status = fields.String()
     expires_at = Instant()
     answered_at = Instant(allow_none=True)
@@ -173,6 +220,12 @@ class MeetingRequestOut(Output):
 
 class MeetingUpdate(Input):
     status = fields.String(required=True, validate=validate.OneOf(["cancelled"]))
+
+
+class MeetingCheckIn(Input):
+    present = fields.List(Id(), validate=validate.Length(min=1, max=2), load_default=None, metadata={
+        "description": "Who came (person ids of the meeting's two participants); without it, both: the "
+                       "meeting was held."})
 
 
 class AgendaQuery(Input):
@@ -189,3 +242,58 @@ class MarketParticipants(Output):
 
 class MeetingSuggestions(Output):
     items = fields.List(fields.Nested(MeetingSuggestion))
+
+
+UNPLACED_REASONS = ("maximum", "no_common_slot")
+
+
+class UnplacedRequest(Output):
+    request_id = fields.String()
+    reason = fields.String(metadata={"description": "maximum: one side has the most meetings allowed; "
+                                     "no_common_slot: no slot is free for both (with a table, in person)."})
+
+
+class ScheduleRun(Output):
+    scheduled = fields.Integer(metadata={
+        "description": "Meetings placed by this run (drafts until published)."})
+    unplaced = fields.List(fields.Nested(UnplacedRequest))
+    drafts = fields.Integer(metadata={
+        "description": "Meetings waiting to be published, this run's included."})
+
+
+class SchedulePublication(Output):
+    published = fields.Integer(metadata={"description": "Meetings published now; both sides are told."})
+    participants = fields.Integer(metadata={"description": "Participants with a meeting among them."})
+    published_at = Instant()
+
+
+TABLE_PLAN_FORMATS = ("json", "csv", "html")
+
+
+class TablePlanQuery(Input):
+    format = fields.String(load_default="json", validate=validate.OneOf(TABLE_PLAN_FORMATS))
+
+
+class PlannedMeeting(Output):
+    meeting_id = fields.String()
+    table = fields.String(allow_none=True)
+    online_url = fields.String(allow_none=True)
+    published = fields.Boolean()
+    participants = fields.List(fields.Nested(MarketParticipant))
+
+
+class PlannedSlot(Output):
+    slot = fields.Integer(metadata={"description": "The slot's number, from 0 in time order."})
+    starts_at = EventTime()
+    ends_at = EventTime()
+    meetings = fields.List(fields.Nested(PlannedMeeting))
+
+
+class TablePlan(Output):
+    event_id = fields.String()
+    title = fields.String()
+    time_zone = fields.String()
+    tables = fields.List(fields.String())
+    schedule_published_at = Instant(allow_none=True)
+    slots = fields.List(fields.Nested(PlannedSlot), metadata={
+        "description": "Every slot of the market in time order, with its scheduled meetings by table."})

@@ -429,6 +429,15 @@ class RecordingData(_Strict):
 # --- meeting markets -----------------------------------------------------------------------------------
 
 
+# the market an organiser's write is about, in the examples of those writes
+MARKET_EXAMPLE = {
+    "event_id": "0b6f3c1e-5a7d-5e21-9c44-2f1d7a9e8b10",
+    "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+    "title": "Grenzenlos Geschäfte machen: Emsland trifft Drenthe",
+    "time_zone": "Europe/Berlin",
+}
+
+
 class _MarketData(_Strict):
     event_id = fields.String(required=True)
     association_ids = fields.List(fields.String(), required=True)
@@ -437,6 +446,10 @@ class _MarketData(_Strict):
 
 
 @event_type("meeting_request.sent", "events", "A participant asked another to meet at a meeting market.")
+@event_type(
+    "meeting_request.accepted", "events",
+    "A meeting request was accepted at a market the organiser schedules; its meeting follows later.",
+)
 @event_type("meeting_request.declined", "events", "A meeting request was declined.")
 @event_type("meeting_request.withdrawn", "events", "The requester withdrew a meeting request.")
 @event_type(
@@ -462,23 +475,23 @@ class MeetingRequestData(_MarketData):
     message = fields.String(allow_none=True, load_default=None)
 
 
+MEETING_EXAMPLE = {
+    **MARKET_EXAMPLE,
+    "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5", "8f0c2a71-4b3e-5d19-a6e2-91c7d4f0b352"],
+    "meeting_id": "9a2f4c6e-1b3d-5e7f-8091-a2b3c4d5e6f7",
+    "request_id": "c3a9e0d4-7f12-5b6e-8a31-4d2c9e7f1a05",
+    "person_ids": ["e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14", "5d8e1f2a-9c37-5b4d-a6e0-7f3b2c1d9e48"],
+    "starts_at": "2027-03-11T10:20:00+01:00",
+    "ends_at": "2027-03-11T10:40:00+01:00",
+    "table": "Tisch 4",
+    "online_url": None,
+    "draft": False,
+}
+
+
 @event_type("meeting.scheduled", "events", "An accepted meeting request got its slot and table or link.")
 @event_type("meeting.cancelled", "events", "A scheduled meeting was cancelled; its slot is free again.")
-@example(
-    {
-        "event_id": "0b6f3c1e-5a7d-5e21-9c44-2f1d7a9e8b10",
-        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5", "8f0c2a71-4b3e-5d19-a6e2-91c7d4f0b352"],
-        "title": "Grenzenlos Geschäfte machen: Emsland trifft Drenthe",
-        "time_zone": "Europe/Berlin",
-        "meeting_id": "9a2f4c6e-1b3d-5e7f-8091-a2b3c4d5e6f7",
-        "request_id": "c3a9e0d4-7f12-5b6e-8a31-4d2c9e7f1a05",
-        "person_ids": ["e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14", "5d8e1f2a-9c37-5b4d-a6e0-7f3b2c1d9e48"],
-        "starts_at": "2027-03-11T10:20:00+01:00",
-        "ends_at": "2027-03-11T10:40:00+01:00",
-        "table": "Tisch 4",
-        "online_url": None,
-    }
-)
+@example(MEETING_EXAMPLE)
 class MeetingData(_MarketData):
     meeting_id = fields.String(required=True)
     request_id = fields.String(required=True)
@@ -487,6 +500,26 @@ class MeetingData(_MarketData):
     ends_at = fields.AwareDateTime(required=True)
     table = fields.String(allow_none=True, load_default=None)
     online_url = fields.String(allow_none=True, load_default=None)
+    draft = fields.Boolean(load_default=False, metadata={
+        "description": "A draft of the organiser's schedule: its participants were never told of it."})
+
+
+@event_type(
+    "meeting.reminder_due", "events",
+    "A meeting begins in minutes (exactly once across replicas); both sides are reminded.",
+)
+@example(dict(MEETING_EXAMPLE, minutes=15))
+class MeetingReminderData(MeetingData):
+    minutes = fields.Integer(required=True)
+
+
+@event_type(
+    "meeting.checked_in", "events",
+    "A participant or an organiser checked a meeting in: who of its two participants came.",
+)
+@example(dict(MEETING_EXAMPLE, present=MEETING_EXAMPLE["person_ids"]))
+class MeetingCheckedInData(MeetingData):
+    present = fields.List(fields.String(), required=True)
 
 
 @event_type(
@@ -508,3 +541,47 @@ class ProfileReminderData(_MarketData):
     person_id = fields.String(required=True)
     organisation_id = fields.String(required=True)
     missing = fields.List(fields.String(), required=True)
+
+
+@event_type(
+    "meeting_market.configured", "events",
+    "An organiser turned a meeting market on for an event or changed its settings.",
+)
+@example(dict(MARKET_EXAMPLE, mode="in_person", scheduling="by_organiser", meeting_minutes=20, tables=12,
+              max_meetings_per_participant=8))
+class MarketConfiguredData(_MarketData):
+    mode = fields.String(required=True)
+    scheduling = fields.String(required=True)
+    meeting_minutes = fields.Integer(required=True)
+    tables = fields.Integer(required=True, metadata={"description": "How many tables or rooms."})
+    max_meetings_per_participant = fields.Integer(required=True)
+
+
+@event_type(
+    "meeting_market.profiles_reminded", "events",
+    "An organiser reminded every participant whose profile is incomplete (one "
+    "meeting_market.profile_reminder each).",
+)
+@example(dict(MARKET_EXAMPLE, reminded=7))
+class MarketProfilesRemindedData(_MarketData):
+    reminded = fields.Integer(required=True)
+
+
+@event_type(
+    "meeting_market.scheduled", "events",
+    "An organiser scheduled every accepted request of a meeting market at once; drafts until published.",
+)
+@example(dict(MARKET_EXAMPLE, scheduled=118, unplaced=3))
+class MarketScheduledData(_MarketData):
+    scheduled = fields.Integer(required=True)
+    unplaced = fields.Integer(required=True)
+
+
+@event_type(
+    "meeting_market.published", "events",
+    "An organiser published a meeting market's schedule; each meeting follows as meeting.scheduled.",
+)
+@example(dict(MARKET_EXAMPLE, published=118, participants=64))
+class MarketPublishedData(_MarketData):
+    published = fields.Integer(required=True)
+    participants = fields.Integer(required=True)

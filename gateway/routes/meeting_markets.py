@@ -2,6 +2,7 @@
 participants and placed in slots at tables or behind online links."""
 from contracts.api import meeting_markets as s
 from gateway.calendars import calendar_response
+from gateway.documents import chosen_format, document_response
 from gateway.http import api
 from nabo_common.api.pagination import page_schema
 
@@ -23,7 +24,17 @@ SETTINGS_EXAMPLE = {
     "mode": "in_person", "meeting_minutes": 20, "tables": ["Table 1", "Table 2", "Table 3"],
     # within the event example's time (2031-03-20, 16:00 to 17:30)
     "windows": [{"starts_at": "2031-03-20T16:30:00+01:00", "ends_at": "2031-03-20T17:30:00+01:00"}],
-    "max_meetings_per_participant": 8, "request_expiry_hours": 48}
+    "max_meetings_per_participant": 8, "request_expiry_hours": 48, "scheduling": "on_accept",
+    "reminder_minutes": 15}
+PLAN_MEDIA = {"application/json": "json", "text/csv": "csv", "text/html": "html"}
+BULK = ("Every accepted request without a meeting, first accepted first, goes into the earliest slot free "
+        "for both sides (not yet begun) at a free table or behind its online link, as accepting would "
+        "place it; a request that fits nowhere is listed in unplaced with the reason. The meetings are "
+        "drafts, seen by the organisers only (the table plan), until the schedule is published. Accepts "
+        "racing the run wait for it: nobody and no table is booked twice.")
+PUBLISHING = ("Every draft meeting becomes its participants': it appears in their agendas and calendar "
+              "feeds, and each side is mailed (meeting.scheduled) in their language. Publishing again "
+              "publishes the drafts scheduled since.")
 
 
 class MeetingMarketsRoutes:
@@ -57,6 +68,28 @@ class MeetingMarketsRoutes:
          summary="Remind every participant whose profile is incomplete, by mail (organisers).")
     def remind_incomplete_profiles(self, request, id):
         return self.events.remind_incomplete_profiles(id)
+
+    @api("POST", "/v1/events/{id}/meeting-market/schedule", response=s.ScheduleRun, tags=TAGS,
+         rate_limit="write", errors=CONFLICTS,
+         summary="Schedule every accepted request of the market at once (organisers).", description=BULK)
+    def schedule_meeting_market(self, request, id):
+        return self.events.schedule_meeting_market(id)
+
+    @api("POST", "/v1/events/{id}/meeting-market/schedule/publication", response=s.SchedulePublication,
+         tags=TAGS, rate_limit="write", errors=CONFLICTS,
+         summary="Publish the scheduled meetings to their participants (organisers).", description=PUBLISHING)
+    def publish_meeting_schedule(self, request, id):
+        return self.events.publish_meeting_schedule(id)
+
+    @api("GET", "/v1/events/{id}/meeting-market/table-plan", query=s.TablePlanQuery, response=s.TablePlan,
+         tags=TAGS, produces=tuple(PLAN_MEDIA),
+         summary="Who meets whom, per slot and table, drafts included (organisers).",
+         description="format=csv (or Accept: text/csv) gives one row per meeting with its headings in the "
+                     "caller's language; format=html (or Accept: text/html) a printable page in the "
+                     "caller's language (Accept-Language: da, nl, de, sv or en).")
+    def meeting_table_plan(self, request, id):
+        result = self.events.meeting_table_plan(id, {"format": chosen_format(request, PLAN_MEDIA)})
+        return document_response(result) if "body" in result else result
 
     @api("GET", "/v1/events/{id}/meeting-market/suggestions", response=s.MeetingSuggestions,
          tags=TAGS, summary="Participants you could meet, best first, with the reasons (participants).")
@@ -96,6 +129,18 @@ class MeetingMarketsRoutes:
          summary="Cancel a meeting: its slot and table are free again and both sides are told.")
     def cancel_meeting(self, request, id):
         return self.events.cancel_meeting(id, request.payload)
+
+    @api("POST", "/v1/meetings/{id}/check-in", body=s.MeetingCheckIn, response=s.MeetingOut, tags=TAGS,
+         rate_limit="write", errors=CONFLICTS, examples={"both_came": {}, "one_came": {
+             "present": ["e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14"]}},
+         summary="Check a meeting in: who came (either participant or the organisers at the table).",
+         description="Without present both came and the meeting was held. Check-ins add up. After its "
+                     "end, a participant of a published meeting who was not checked in is a no-show "
+                     "(the market's no_shows and no_show_rate, each participant's no_shows). 404 for a "
+                     "meeting that is not yours; 409 for a cancelled meeting or a draft; 422 for a "
+                     "person who is not one of its two participants.")
+    def check_in_meeting(self, request, id):
+        return self.events.check_in_meeting(id, request.payload)
 
     @api("POST", "/v1/meetings/{id}/outcome", body=s.MeetingOutcomeCreate, response=s.MeetingOut, tags=TAGS,
          rate_limit="write", errors=CONFLICTS,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from nabo_common.i18n.catalogues import translations
@@ -58,6 +58,7 @@ class Pages:
             date=lambda value, form="long": local_date(value, language, form),
             money=lambda minor, currency: money(minor, currency, language),
             number=lambda value: format_decimal(value, locale=language),
+            percent=lambda share: format_percent(share, locale=language),
         )
         environment.globals["language"] = language
         return environment, catalogue

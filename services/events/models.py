@@ -299,6 +299,13 @@ class MeetingMarket(Base):
     online_link_template: Mapped[str | None] = mapped_column(String(500))  # with {meeting_id}
     max_meetings_per_participant: Mapped[int] = mapped_column(Integer, nullable=False)
     request_expiry_hours: Mapped[int] = mapped_column(Integer, nullable=False)
+    # on_accept: a meeting is placed when its request is accepted; by_organiser: the organiser schedules
+    # the accepted requests at once and publishes the schedule
+    scheduling: Mapped[str] = mapped_column(String(20), nullable=False, default="on_accept",
+                                            server_default="on_accept")
+    schedule_published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # how long before each meeting both sides are reminded (0: no reminders)
+    reminder_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=15, server_default="15")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -332,6 +339,8 @@ class MeetingRequest(Base):
     requester_id: Mapped[str] = mapped_column(String(36), nullable=False)
     recipient_id: Mapped[str] = mapped_column(String(36), nullable=False)
     message: Mapped[str | None] = mapped_column(String(1000))
+    # the meeting at an earlier market whose agreed follow-up this request is
+    follow_up_of: Mapped[str | None] = mapped_column(String(36))
     # pending | accepted | declined | withdrawn | expired
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
@@ -344,7 +353,8 @@ class Meeting(Base):
     second meeting at one table in one slot; a cancelled meeting gives its table up (NULL)."""
 
     __tablename__ = "meetings"
-    __table_args__ = (UniqueConstraint("market_id", "slot", "table_name", name="uq_meeting_table_slot"),)
+    __table_args__ = (UniqueConstraint("market_id", "slot", "table_name", name="uq_meeting_table_slot"),
+                      Index("ix_meetings_reminder_due", "reminded_at", "remind_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     market_id: Mapped[str] = mapped_column(ForeignKey("meeting_markets.id"), nullable=False, index=True)
@@ -355,6 +365,11 @@ class Meeting(Base):
     table_name: Mapped[str | None] = mapped_column(String(100))
     online_url: Mapped[str | None] = mapped_column(String(600))
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="scheduled")  # | cancelled
+    # None: a draft of the organiser's schedule, seen by the organisers only until they publish it
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # when the reminder is due (None: none), and when a sweep claimed it: each is sent once
+    remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -374,6 +389,9 @@ class MeetingSeat(Base):
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
     market_id: Mapped[str] = mapped_column(ForeignKey("meeting_markets.id"), nullable=False)
     slot: Mapped[int] = mapped_column(Integer, nullable=False)
+    # checked in as present by either side or an organiser; after the meeting, not present is a no-show
+    checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    checked_in_by: Mapped[str | None] = mapped_column(String(36))
 
 
 class MeetingOutcome(Base):

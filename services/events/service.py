@@ -37,8 +37,10 @@ from services.events.domain.meeting_market import (
     meetings,
     participants,
     requests,
+    schedules,
     suggestions,
 )
+from services.events.domain.meeting_market import reminders as meeting_reminders
 from services.events.models import OutboxEvent, ProcessedEvent
 from services.events.scheduling import configured_timer
 from services.events.subscriptions import SUBSCRIPTIONS
@@ -246,6 +248,18 @@ class EventsService(OperationsEndpoints):
         return participants.remind_incomplete(self.db, self.caller, event_id, MembersDirectory(self.members))
 
     @rpc
+    def schedule_meeting_market(self, event_id):
+        return schedules.schedule_all(self.db, self.caller, event_id)
+
+    @rpc
+    def publish_meeting_schedule(self, event_id):
+        return schedules.publish_schedule(self.db, self.caller, event_id)
+
+    @rpc
+    def meeting_table_plan(self, event_id, query):
+        return schedules.table_plan(self.db, self.caller, event_id, query)
+
+    @rpc
     def suggest_meetings(self, event_id):
         return suggestions.suggest(self.db, self.caller, event_id, MembersDirectory(self.members))
 
@@ -272,6 +286,10 @@ class EventsService(OperationsEndpoints):
     @rpc
     def cancel_meeting(self, meeting_id, payload):
         return meetings.cancel(self.db, self.caller, meeting_id, payload)
+
+    @rpc
+    def check_in_meeting(self, meeting_id, payload):
+        return meetings.check_in(self.db, self.caller, meeting_id, payload)
 
     @rpc
     def record_meeting_outcome(self, meeting_id, payload):
@@ -307,6 +325,10 @@ class EventsService(OperationsEndpoints):
     @configured_timer
     def expire_meeting_requests(self):
         requests.expire_due(self.db)
+
+    @configured_timer
+    def remind_due_meetings(self):
+        meeting_reminders.remind_due(self.db)
 
     # eager: a replica restarted more often than hourly still runs it
     @timer(interval=3600, eager=True)

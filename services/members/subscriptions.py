@@ -31,6 +31,8 @@ AUDITED_EVENT_TYPES = (
     "programme.co_host_decided", "event.co_host_decided",
     "event.recording_published", "registration.updated", "registration.cancelled",
     "attendance.recorded", "attendance.imported", "registrations.imported",
+    "meeting_market.configured", "meeting_market.profiles_reminded", "meeting_market.scheduled",
+    "meeting_market.published", "meeting.cancelled", "meeting.checked_in",
     # notifications
     "campaign.created", "campaign.updated", "campaign.scheduled", "campaign.cancelled", "campaign.completed",
     "campaign.bounces_recorded", "preferences.updated", "webhook.created", "webhook.deleted",

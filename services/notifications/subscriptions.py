@@ -46,6 +46,7 @@ SUBSCRIPTIONS = {
         "meeting_request.expired",
         "meeting.scheduled",
         "meeting.cancelled",
+        "meeting.reminder_due",
     ),
     "on_idea_activity": (
         "panel.created",

@@ -544,6 +544,9 @@ MATRIX = [
     ),
     Op("GET", "/v1/events/{id}/meeting-market/participants", ADMIN, "event"),
     Op("POST", "/v1/events/{id}/meeting-market/profile-reminders", ADMIN, "event"),
+    Op("POST", "/v1/events/{id}/meeting-market/schedule", ADMIN, "event"),
+    Op("POST", "/v1/events/{id}/meeting-market/schedule/publication", ADMIN, "event"),
+    Op("GET", "/v1/events/{id}/meeting-market/table-plan", ADMIN, "event"),
     Op("GET", "/v1/events/{id}/meeting-market/suggestions", MEMBER, "event", note="its participants"),
     Op(
         "POST",
@@ -572,6 +575,8 @@ MATRIX = [
         body=_b({"status": "cancelled"}),
         note="its two participants and the event's organisers",
     ),
+    Op("POST", "/v1/meetings/{id}/check-in", SELF, "meeting", body=_b({}),
+       note="its two participants and the event's organisers"),
     Op("POST", "/v1/meetings/{id}/outcome", SELF, "meeting", body=_b({"held": True}),
        note="its two participants"),
     Op("GET", "/v1/me/agenda", SIGNED_IN, note="the caller's own meetings"),

@@ -45,17 +45,23 @@ class Names:
     def theme_names(self, values):
         return [self.theme(value)["name"] for value in values]
 
-    def organisation(self, organisation_id):
-        """The organisation's name, or None where the reader may not see it."""
-        if not organisation_id:
-            return None
+    def _organisation(self, organisation_id):
         if organisation_id not in self._organisations:
             try:
-                found = self.directory.organisation(organisation_id)
+                self._organisations[organisation_id] = self.directory.organisation(organisation_id)
             except NaboError:
-                found = None
-            self._organisations[organisation_id] = found["name"] if found else None
+                self._organisations[organisation_id] = None
         return self._organisations[organisation_id]
+
+    def organisation(self, organisation_id):
+        """The organisation's name, or None where the reader may not see it."""
+        found = self._organisation(organisation_id) if organisation_id else None
+        return found["name"] if found else None
+
+    def organisation_country(self, organisation_id):
+        """The organisation's country, or None where the reader may not see it."""
+        found = self._organisation(organisation_id) if organisation_id else None
+        return found.get("country") if found else None
 
     def host_name(self, event):
         """The name of the company whose premises ``event`` is held at: as the reader may see it, else as

@@ -9,7 +9,16 @@ from nabo_common.i18n.catalogues import N_, gettext
 
 HEADINGS = (N_("Date"), N_("Title"), N_("Themes"), N_("Format"), N_("Status"), N_("Host company"),
             N_("Registrations"), N_("Attendees"), N_("Registered attendees"), N_("Walk-ins"), N_("No-shows"),
-            N_("Channels"), N_("Recording published"), N_("Feedback average"), N_("Feedback count"))
+            N_("Channels"), N_("Recording published"), N_("Feedback average"), N_("Feedback count"),
+            # the meeting market's, empty for an event without one
+            N_("Market participants"), N_("Market requests sent"), N_("Market requests accepted"),
+            N_("Market requests declined"), N_("Market requests expired"), N_("Market meetings scheduled"),
+            N_("Market meetings held"), N_("Market no-shows"), N_("Market no-show rate"),
+            N_("Follow-up agreed"), N_("Offer sent"), N_("Deal"), N_("No fit"), N_("Cross-border share"))
+MARKET_COUNTS = ("participants", "requests_sent", "requests_accepted", "requests_declined",
+                 "requests_expired", "meetings_scheduled", "meetings_held", "no_shows")
+# the outcomes in the order of the headings: another meeting agreed, an offer, a deal, nothing
+OUTCOMES = ("meeting", "offer", "deal", "none")
 BUDGET_HEADINGS = (N_("Currency"), N_("Granted"), N_("Used"), N_("Remaining"))
 WORDS = {
     "online": N_("Online"), "in_person": N_("In person"), "hybrid": N_("Hybrid"),
@@ -24,6 +33,15 @@ def _channels(channels):
 
 def _number(value, language):
     return "" if value is None else formats.number(value, language)
+
+
+def _market(figures, language):
+    if figures is None:
+        return [""] * (len(MARKET_COUNTS) + len(OUTCOMES) + 2)
+    return [*(_number(figures[key], language) for key in MARKET_COUNTS),
+            _number(figures["no_show_rate"], language),
+            *(_number(figures["outcomes"][outcome], language) for outcome in OUTCOMES),
+            _number(figures["cross_border_share"], language)]
 
 
 def as_csv(report, language):
@@ -48,6 +66,7 @@ def as_csv(report, language):
             say(WORDS[line["recording_published"]]),
             _number(line["feedback_average"], language),
             _number(line["feedback_count"], language),
+            *_market(line["meeting_market"], language),
         ])
     totals = report["totals"]
     writer.writerow([
@@ -61,6 +80,7 @@ def as_csv(report, language):
         _number(totals["recordings_published"], language),
         _number(totals["feedback_average"], language),
         _number(totals["feedback_count"], language),
+        *_market(totals["meeting_market"], language),
     ])
     writer.writerow([say(N_("Average attendance")), "", "", "", "", "", "",
                      _number(totals["average_attendance"], language)])

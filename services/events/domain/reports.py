@@ -1,12 +1,14 @@
 """The programme report: per event theme, date, format, registrations,
 attendees (registered and walk-in), no-shows, source channels, recording and
-feedback; totals, average attendance, what channels, networks and host
-companies brought, and the budget granted, used and remaining."""
+feedback, the meeting market's figures; totals, average attendance, what
+channels, networks and host companies brought, and the budget granted, used
+and remaining."""
 from collections import Counter, defaultdict
 
 from sqlalchemy import select
 
 from services.events.domain import access, attendance, feedback, programmes, report_table, views
+from services.events.domain.meeting_market import figures as market_figures
 from services.events.domain.names import Names
 from services.events.models import Attendance, Event, Feedback, Registration
 
@@ -42,6 +44,7 @@ def event_line(session, event, names):
         "source_channels": _channels(session, event),
         "recording_published": event.recording_url is not None, "recording_url": event.recording_url,
         "feedback_average": scores["average"], "feedback_count": scores["count"],
+        "meeting_market": market_figures.of_event(session, event, names.organisation_country),
     }
 
 
@@ -84,6 +87,7 @@ def build(session, caller, programme_id, names):
         "recordings_published": sum(1 for line in held if line["recording_published"]),
         "feedback_average": round(weighted / total_rated, 2) if total_rated else None,
         "feedback_count": total_rated,
+        "meeting_market": market_figures.total([line["meeting_market"] for line in held]),
     }
     return {
         "programme": programmes.view(programme),

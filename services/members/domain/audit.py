@@ -22,7 +22,8 @@ SAFE_DETAIL_KEYS = frozenset({
     "ends_at", "planned_events", "budget_amount_minor", "currency", "granted", "source", "wording_version",
     "scope", "role", "send_at", "code", "date", "amount_minor", "rows", "matched_registrations",
     "added_walk_ins", "duplicates", "headcount", "unknown", "host", "event_types", "registered", "confirmed",
-    "waitlisted", "created", "present",
+    "waitlisted", "created", "present", "scheduled", "unplaced", "published", "participants",
+    "mode", "scheduling", "meeting_minutes", "tables", "max_meetings_per_participant", "reminded", "draft",
 })
 # events whose ``name`` names an organisation, an association, a network or a campaign, not a person
 NAMED_SUBJECTS = ("association.", "organisation.", "network.created", "network.updated", "campaign.",
@@ -31,7 +32,9 @@ NAMED_SUBJECTS = ("association.", "organisation.", "network.created", "network.u
 
 # the subject is the ``<first word of the type>_id`` of the event, but for these
 SUBJECTS = {"attendance.imported": "event_id", "attendance.recorded": "event_id",
-            "registrations.imported": "event_id", "members.imported": "association_id",
+            "registrations.imported": "event_id", "meeting_market.scheduled": "event_id",
+            "meeting_market.published": "event_id", "meeting_market.configured": "event_id",
+            "meeting_market.profiles_reminded": "event_id", "members.imported": "association_id",
             "consent.changed": "person_id", "preferences.updated": "person_id",
             "calendar_token.issued": "person_id", "calendar_token.revoked": "person_id"}
 

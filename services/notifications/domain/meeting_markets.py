@@ -1,5 +1,6 @@
 """Mails about meeting markets: a participant asked to complete their organisation's profile, asked to
-meet, told that their request expired, and both sides told of a meeting scheduled or cancelled."""
+meet, told that their request expired, and both sides told of a meeting scheduled or cancelled and
+reminded before it begins."""
 
 from services.notifications.domain.deliveries import notify, person
 from services.notifications.models import Contact
@@ -59,10 +60,16 @@ def on_request_expired(session, envelope):
     )
 
 
+MEETING_KINDS = {"meeting.scheduled": "meeting_scheduled", "meeting.cancelled": "meeting_cancelled",
+                 "meeting.reminder_due": "meeting_reminder"}
+
+
 def on_meeting(session, envelope):
-    """meeting.scheduled and meeting.cancelled: each side hears with whom, when and where."""
+    """meeting.scheduled, .cancelled and .reminder_due: each side hears with whom, when and where."""
     data = envelope["data"]
-    kind = "meeting_scheduled" if envelope["type"] == "meeting.scheduled" else "meeting_cancelled"
+    if data.get("draft"):
+        return  # a draft of the organiser's schedule was never announced to its participants
+    kind = MEETING_KINDS[envelope["type"]]
     for person_id in data["person_ids"]:
         other = next((p for p in data["person_ids"] if p != person_id), None)
         _tell(
@@ -75,6 +82,7 @@ def on_meeting(session, envelope):
                 "starts_at": data["starts_at"],
                 "table": data.get("table"),
                 "online_url": data.get("online_url"),
+                "minutes": data.get("minutes"),
             },
         )
 
@@ -85,4 +93,5 @@ REACTIONS = {
     "meeting_request.expired": on_request_expired,
     "meeting.scheduled": on_meeting,
     "meeting.cancelled": on_meeting,
+    "meeting.reminder_due": on_meeting,
 }

@@ -104,6 +104,13 @@ def test_an_organiser_and_two_participants_walk_through_a_meeting_market(tenant_
     suggested = check(tenant_a.member.get(f"{path}/suggestions"), 200)["items"]
     assert [s["participant"]["person_id"] for s in suggested] == [de]
     assert "needs_your_offer" in {r["kind"] for r in suggested[0]["reasons"]}
+    assert suggested[0]["carried_forward"] == []
+    # a match accepted between events is carried forward: offered first, saying why
+    match = f"/v1/organisations/{tenant_a.organisation['id']}/matches/{tenant_b.organisation['id']}"
+    accepted_match = check(tenant_a.member.post(f"{match}/decision", {"decision": "accepted"}), 200)
+    [carried] = check(tenant_a.member.get(f"{path}/suggestions"), 200)["items"]
+    assert carried["carried_forward"] == [
+        {"kind": "match_accepted", "match_id": accepted_match["id"]}]
 
     sent = check(
         tenant_a.member.post(
@@ -132,7 +139,9 @@ def test_an_organiser_and_two_participants_walk_through_a_meeting_market(tenant_
         assert [m["id"] for m in mine["items"]] == [meeting["id"]]
     feed = tenant_b.member.get("/v1/me/agenda.ics")
     assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("text/calendar")
-    [vevent] = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    # the feed holds every meeting of the person, this market's among them
+    [vevent] = [v for v in icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+                if str(v["uid"]) == f"{meeting['id']}@nabo.meetings"]
     assert (str(vevent["uid"]), str(vevent["location"])) == (f"{meeting['id']}@nabo.meetings", "Table 1")
 
     outcome = {"held": True, "rating": 5, "follow_up": "offer", "note": "Sending a quote."}
@@ -148,7 +157,7 @@ def test_an_organiser_and_two_participants_walk_through_a_meeting_market(tenant_
     check(tenant_b.member.post(f"/v1/meetings/{meeting['id']}/outcome", dict(outcome, held=False)), 200)
     cancelled = check(tenant_a.member.patch(f"/v1/meetings/{meeting['id']}", {"status": "cancelled"}), 200)
     assert (cancelled["status"], cancelled["table"]) == ("cancelled", None)
-    assert check(tenant_b.member.get("/v1/me/agenda"), 200)["items"] == []
+    assert check(tenant_b.member.get("/v1/me/agenda", params={"event_id": event["id"]}), 200)["items"] == []
 
 
 def test_bad_meeting_requests_are_clear_problems(tenant_a, tenant_b):
@@ -193,6 +202,11 @@ def test_bad_meeting_requests_are_clear_problems(tenant_a, tenant_b):
         201,
     )
     them = check(tenant_b.member.post(f"{path}/participants", {}), 201)["person_id"]
+    # a follow-up of a meeting that agreed none between the two
+    nothing_agreed = "00000000-0000-4000-8000-000000000000"
+    unknown_follow_up = tenant_a.member.post("/v1/meeting-requests", {
+        "event_id": event["id"], "recipient_id": them, "follow_up_of": nothing_agreed})
+    assert unknown_follow_up.status_code == 422 and "follow_up_of" in unknown_follow_up.json()["errors"]
     sent = check(
         tenant_a.member.post("/v1/meeting-requests", {"event_id": event["id"], "recipient_id": them}), 201
     )

@@ -21,9 +21,6 @@ WRITES = ("post", "put", "patch", "delete")
 # a member's post is no administrative change; the conveners' moderation of it is
 UNAUDITED = {
     "POST /v1/networks/{id}/threads",
-    # the meeting market's settings, reminders and meetings are not in the audit trail yet
-    "POST /v1/events/{id}/meeting-market", "POST /v1/events/{id}/meeting-market/profile-reminders",
-    "PATCH /v1/meetings/{id}",
 }
 NOT_WALKED = {
     "PATCH /v1/themes/{id}", "POST /v1/campaigns/{id}/send",
@@ -43,6 +40,8 @@ NOT_WALKED = {
     # as a registered person of a member company
     "POST /v1/events/{id}/meeting-market/participants", "POST /v1/meeting-requests",
     "PATCH /v1/meeting-requests/{id}", "POST /v1/meetings/{id}/outcome",
+    # the walk cancels the world's meeting first (PATCH before POST): a cancelled meeting is not checked in
+    "POST /v1/meetings/{id}/check-in",
 }
 
 

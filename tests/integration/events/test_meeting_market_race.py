@@ -4,6 +4,7 @@ no table is ever booked twice in one slot; two replicas sweep expired requests, 
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
+from functools import partial
 
 import pytest
 from sqlalchemy import select, update
@@ -18,6 +19,18 @@ from tests.unit.events.conftest import call_session
 
 PEOPLE = 11
 TABLES = ("T1", "T2", "T3")
+
+
+def accept_in_own_session(sessions, item):
+    """Accept as the recipient: the meeting placed, or why not."""
+    recipient, request = item
+    session = sessions()  # each racer has its own connection, as each service worker does
+    try:
+        return requests.answer(session, recipient, request["id"], {"status": "accepted"})["meeting"]
+    except Conflict as refused:
+        return str(refused)
+    finally:
+        session.close()
 
 
 def test_fifty_racing_accepts_never_double_book_a_participant_or_a_table():
@@ -38,15 +51,7 @@ def test_fifty_racing_accepts_never_double_book_a_participant_or_a_table():
         ]
         setup.close()
 
-        def accept(item):
-            recipient, request = item
-            session = sessions()  # each racer has its own connection, as each service worker does
-            try:
-                return requests.answer(session, recipient, request["id"], {"status": "accepted"})["meeting"]
-            except Conflict as refused:
-                return str(refused)
-            finally:
-                session.close()
+        accept = partial(accept_in_own_session, sessions)
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             outcomes = list(pool.map(accept, sent))
@@ -136,3 +141,51 @@ def test_the_database_itself_refuses_a_double_booking():
                 with session.begin():
                     session.add(row)
             session.close()
+
+
+def test_the_organisers_bulk_scheduling_racing_single_accepts_never_double_books():
+    from services.events.domain.common import utcnow
+    from services.events.domain.meeting_market import schedules
+
+    with database_sessions("events") as sessions:
+        setup = call_session(sessions.kw["bind"])
+        built = build_market(setup, people=PEOPLE, hours=2, minutes=15, tables=TABLES)
+        people = built.people
+        pairs = [(people[i], people[j]) for i in range(PEOPLE) for j in range(i + 1, PEOPLE)][:50]
+        sent = [(recipient, requests.send(setup, requester, {"event_id": built.event["id"],
+                                                             "recipient_id": recipient.person_id}))
+                for requester, recipient in pairs]
+        # half of them accepted and waiting for the organiser, the other half accepted while it schedules
+        waiting = [request["id"] for _recipient, request in sent[::2]]
+        with setup.begin():
+            setup.execute(update(MeetingRequest).where(MeetingRequest.id.in_(waiting))
+                          .values(status="accepted", answered_at=utcnow()))
+        setup.close()
+
+        accept = partial(accept_in_own_session, sessions)
+
+        def schedule_all():
+            session = sessions()
+            try:
+                return schedules.schedule_all(session, built.admin, built.event["id"])
+            finally:
+                session.close()
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            run = pool.submit(schedule_all)
+            accepted = list(pool.map(accept, sent[1::2]))
+            run = run.result()
+
+        placed_by_accept = [a for a in accepted if isinstance(a, dict)]
+        assert run["scheduled"] > 0 and placed_by_accept
+        assert run["scheduled"] + len(run["unplaced"]) == len(waiting)
+        check = sessions()
+        with check.begin():
+            seats = check.execute(select(MeetingSeat.slot, MeetingSeat.person_id)).all()
+            tables = check.execute(
+                select(Meeting.slot, Meeting.table_name).where(Meeting.status == "scheduled")).all()
+        check.close()
+        assert len(tables) == run["scheduled"] + len(placed_by_accept)
+        assert len(seats) == 2 * len(tables)
+        assert max(Counter(seats).values()) == 1
+        assert max(Counter(tables).values()) == 1

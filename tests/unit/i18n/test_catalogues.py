@@ -22,7 +22,7 @@ TRANSLATED = [language for language in LANGUAGES if language != "en"]
 SHARED_WORDS = {
     "Webhook", "Conflict", "Budget", "Initiative", "Hybrid", "Online", "Format", "Status", "line 1: {exc}",
     "Start", "online", "hybrid", "LinkedIn", "Facebook", "E-mail",
-    "Direct mail", "Feedback", "Newsletter", "Website", "Period",
+    "Direct mail", "Feedback", "Newsletter", "Website", "Period", "Organisation",
 }
 
 

@@ -110,6 +110,7 @@ def meeting_market_samples(event_id, aid, requester, recipient, organisation_id)
         ("meeting_request.expired", market_data(event_id, aid, **request)),
         ("meeting.scheduled", market_data(event_id, aid, **meeting)),
         ("meeting.cancelled", market_data(event_id, aid, **meeting)),
+        ("meeting.reminder_due", market_data(event_id, aid, minutes=15, **meeting)),
     ]
 
 
@@ -1029,6 +1030,13 @@ def test_meeting_market_mails_reach_the_participants_they_concern(world, session
     assert set(scheduled) == {ane, dieter} and "Where: Bord 4" in scheduled[ane].text_body
     assert f"Meeting with Person {dieter[:4]}" in scheduled[ane].subject
     assert {m.person_id for m in emails(session, kind="meeting_cancelled")} == {ane, dieter}
+    # a draft of the organiser's schedule was never announced: its cancelling tells nobody
+    world.apply("meeting.cancelled",
+                dict(meeting_market_samples(new_id(), aid, ane, dieter, new_id())[3][1], draft=True))
+    assert len(emails(session, kind="meeting_cancelled")) == 2
+    soon = {m.person_id: m for m in emails(session, kind="meeting_reminder")}
+    assert set(soon) == {ane, dieter}
+    assert "starts in 15 minutes" in soon[ane].text_body and "Where: Bord 4" in soon[ane].text_body
 
 
 # --- ideas ---------------------------------------------------------------------------------------

@@ -65,6 +65,7 @@ EXPECTED_KINDS = {
     "meeting_request_expired",
     "meeting_scheduled",
     "meeting_cancelled",
+    "meeting_reminder",
 }
 
 
@@ -129,6 +130,8 @@ def test_meeting_mails_say_with_whom_when_where_and_what_is_missing():
     assert "tirsdag den 3. marts 2026, 14.00" in scheduled.text
     reminder = rendering.render("meeting_profile_reminder", "de", CONTEXT)
     assert "Themen, Bedarfe" in reminder.text
+    soon = rendering.render("meeting_reminder", "nl", dict(CONTEXT, minutes=15))
+    assert "Cy <b>" in soon.subject and "Table 7" in soon.text and "15 minuten" in soon.text
 
 
 @pytest.mark.parametrize("language, expected", [

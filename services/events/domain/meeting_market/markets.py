@@ -1,12 +1,14 @@
 """Turning a meeting market on for an event and reading its settings."""
 from datetime import timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from contracts.api import meeting_markets as schemas
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.api.validation import dump, load
 from services.events.domain import access
+from services.events.domain.common import publish, utcnow
+from services.events.domain.meeting_market import meetings as meeting_rules
 from services.events.domain.meeting_market import scheduler
 from services.events.domain.views import event_moment
 from services.events.models import (
@@ -16,6 +18,7 @@ from services.events.models import (
     MeetingMarket,
     MeetingOutcome,
     MeetingRequest,
+    MeetingSeat,
 )
 
 
@@ -37,7 +40,8 @@ def settings_data(market):
     return {"mode": market.mode, "meeting_minutes": market.meeting_minutes, "windows": market.windows,
             "tables": market.tables, "online_link_template": market.online_link_template,
             "max_meetings_per_participant": market.max_meetings_per_participant,
-            "request_expiry_hours": market.request_expiry_hours}
+            "request_expiry_hours": market.request_expiry_hours, "scheduling": market.scheduling,
+            "reminder_minutes": market.reminder_minutes}
 
 
 def _counts(session, market):
@@ -48,12 +52,37 @@ def _counts(session, market):
                                      .group_by(MeetingRequest.status)).all())
     meetings = session.scalar(select(func.count()).select_from(Meeting).where(
         Meeting.market_id == market.id, Meeting.status == "scheduled"))
-    held = session.scalar(select(func.count(func.distinct(MeetingOutcome.meeting_id)))
-                          .join(Meeting, Meeting.id == MeetingOutcome.meeting_id)
-                          .where(Meeting.market_id == market.id, Meeting.status == "scheduled",
-                                 MeetingOutcome.held.is_(True)))
-    return {"participants": participants, "meetings": meetings, "meetings_held": held,
+    drafts = session.scalar(select(func.count()).select_from(Meeting).where(
+        Meeting.market_id == market.id, Meeting.status == "scheduled", Meeting.published_at.is_(None)))
+    unscheduled = session.scalar(select(func.count()).select_from(MeetingRequest)
+                                 .outerjoin(Meeting, Meeting.request_id == MeetingRequest.id)
+                                 .where(MeetingRequest.market_id == market.id,
+                                        MeetingRequest.status == "accepted", Meeting.id.is_(None)))
+    said_held = select(MeetingOutcome.meeting_id).where(MeetingOutcome.held.is_(True))
+    absent = select(MeetingSeat.meeting_id).where(MeetingSeat.checked_in_at.is_(None))
+    checked_in = select(MeetingSeat.meeting_id).where(MeetingSeat.checked_in_at.is_not(None))
+    held = session.scalar(select(func.count()).select_from(Meeting).where(
+        Meeting.market_id == market.id, Meeting.status == "scheduled",
+        or_(Meeting.id.in_(said_held), and_(Meeting.id.in_(checked_in), Meeting.id.not_in(absent)))))
+    places, no_shows = no_show_counts(session, [market.id])
+    return {"participants": participants, "meetings": meetings, "meetings_held": held, "drafts": drafts,
+            "no_shows": no_shows, "no_show_rate": round(no_shows / places, 3) if places else None,
+            "unscheduled": unscheduled,
             "requests": {status: by_status.get(status, 0) for status in schemas.REQUEST_STATUSES}}
+
+
+def ended_places(market_ids, now=None):
+    """The places (seats) in published meetings of ``market_ids`` that have ended."""
+    return (select(MeetingSeat.person_id, MeetingSeat.checked_in_at, Meeting.market_id)
+            .join(Meeting, Meeting.id == MeetingSeat.meeting_id)
+            .where(Meeting.market_id.in_(list(market_ids)), Meeting.status == "scheduled",
+                   Meeting.published_at.is_not(None), Meeting.ends_at <= (now or utcnow())))
+
+
+def no_show_counts(session, market_ids, now=None):
+    """(places in ended meetings, of them not checked in)."""
+    rows = session.execute(ended_places(market_ids, now)).all()
+    return len(rows), sum(1 for row in rows if row.checked_in_at is None)
 
 
 def windows_in_event_zone(market, event):
@@ -66,7 +95,7 @@ def view(session, market):
     event = session.get(Event, market.event_id)
     return dump(schemas.MeetingMarket, dict(
         settings_data(market), windows=windows_in_event_zone(market, event), time_zone=event.time_zone,
-        id=market.id, event_id=market.event_id,
+        id=market.id, event_id=market.event_id, schedule_published_at=market.schedule_published_at,
         slots=len(scheduler.slots(market.windows, market.meeting_minutes)), **_counts(session, market)))
 
 
@@ -113,7 +142,22 @@ def configure(session, caller, event_id, payload):
         for key, value in data.items():
             setattr(market, key, value)
         session.flush()
+        _move_reminders(session, market)
+        publish(session, "meeting_market.configured", {
+            "event_id": event.id, "association_ids": event.association_ids, "title": event.title,
+            "time_zone": event.time_zone, "mode": market.mode, "scheduling": market.scheduling,
+            "meeting_minutes": market.meeting_minutes, "tables": len(market.tables),
+            "max_meetings_per_participant": market.max_meetings_per_participant},
+            caller, event.association_ids[0])
         return view(session, market)
+
+
+def _move_reminders(session, market):
+    """Reminders not yet sent follow the market's reminder_minutes."""
+    for meeting in session.scalars(select(Meeting).where(
+            Meeting.market_id == market.id, Meeting.status == "scheduled", Meeting.published_at.is_not(None),
+            Meeting.reminded_at.is_(None))):
+        meeting.remind_at = meeting_rules.reminder_due(market, meeting.starts_at)
 
 
 def get(session, caller, event_id):

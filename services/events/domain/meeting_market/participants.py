@@ -1,6 +1,8 @@
 """Who takes part: registered persons of member organisations join with their organisation's
 profile; organisers see whose profile is incomplete and remind them in one call."""
-from sqlalchemy import select
+from collections import Counter
+
+from sqlalchemy import func, select
 
 from contracts.api import meeting_markets as schemas
 from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
@@ -8,7 +10,7 @@ from nabo_common.api.validation import dump, load
 from services.events.domain import access
 from services.events.domain.common import publish
 from services.events.domain.meeting_market import markets
-from services.events.models import MarketParticipant, Registration
+from services.events.models import MarketParticipant, Meeting, MeetingSeat, Registration
 
 
 def missing_from(profile):
@@ -82,9 +84,25 @@ def _with_missing(session, caller, event_id, directory):
     return event, market, [(row, missing_from(profiles[row.organisation_id])) for row in rows]
 
 
+def _attendance(session, market):
+    """person -> (published meetings, no-shows)."""
+    meetings = dict(session.execute(
+        select(MeetingSeat.person_id, func.count()).join(Meeting, Meeting.id == MeetingSeat.meeting_id)
+        .where(Meeting.market_id == market.id, Meeting.status == "scheduled",
+               Meeting.published_at.is_not(None)).group_by(MeetingSeat.person_id)).all())
+    no_shows = Counter(row.person_id for row in session.execute(markets.ended_places([market.id]))
+                       if row.checked_in_at is None)
+    return {person: (count, no_shows.get(person, 0)) for person, count in meetings.items()}
+
+
 def list_for_organiser(session, caller, event_id, directory):
-    _event, _market, rows = _with_missing(session, caller, event_id, directory)
-    return {"items": [view(row, missing) for row, missing in rows]}
+    """The participants with what their profile lacks, their meetings and no-shows."""
+    _event, market, rows = _with_missing(session, caller, event_id, directory)
+    with session.begin():
+        attendance = _attendance(session, market)
+    return {"items": [dump(schemas.MarketParticipant, dict(
+        data(row, missing), meetings=attendance.get(row.person_id, (0, 0))[0],
+        no_shows=attendance.get(row.person_id, (0, 0))[1])) for row, missing in rows]}
 
 
 def remind_incomplete(session, caller, event_id, directory):
@@ -102,4 +120,7 @@ def remind_incomplete(session, caller, event_id, directory):
                 "organisation_id": row.organisation_id, "missing": missing},
                 caller, event.association_ids[0])
             reminded.append(row.person_id)
+        publish(session, "meeting_market.profiles_reminded", {
+            "event_id": event.id, "association_ids": event.association_ids, "title": event.title,
+            "time_zone": event.time_zone, "reminded": len(reminded)}, caller, event.association_ids[0])
     return dump(schemas.ProfileReminders, {"reminded": reminded})

@@ -2,7 +2,7 @@
 expired by a sweep when nobody answers in time. A pending request takes no slot."""
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from contracts.api import meeting_markets as schemas
@@ -11,7 +11,7 @@ from nabo_common.api.pagination import page
 from nabo_common.api.validation import dump, load
 from services.events.domain import access
 from services.events.domain.common import publish, utcnow
-from services.events.domain.meeting_market import markets, meetings
+from services.events.domain.meeting_market import markets, meetings, suggestions
 from services.events.models import Event, Meeting, MeetingMarket, MeetingRequest
 
 BATCH = 100
@@ -21,9 +21,12 @@ ACCEPT_ATTEMPTS = 20
 
 def view(session, request, market):
     meeting = meetings.of_request(session, request.id)
+    if meeting is not None and meeting.published_at is None:
+        meeting = None  # a draft of the organiser's schedule
     return dump(schemas.MeetingRequestOut, {
         "id": request.id, "event_id": market.event_id, "requester_id": request.requester_id,
-        "recipient_id": request.recipient_id, "message": request.message, "status": request.status,
+        "recipient_id": request.recipient_id, "message": request.message,
+        "follow_up_of": request.follow_up_of, "status": request.status,
         "expires_at": request.expires_at, "answered_at": request.answered_at,
         "created_at": request.created_at,
         "meeting": meetings.data(session, meeting, market, request) if meeting else None})
@@ -65,18 +68,36 @@ def send(session, caller, payload):
             .outerjoin(Meeting, Meeting.request_id == MeetingRequest.id).where(
             MeetingRequest.market_id == market.id, MeetingRequest.requester_id.in_(pair),
             MeetingRequest.recipient_id.in_(pair),
-            or_(MeetingRequest.status == "pending", Meeting.status == "scheduled")))
+            or_(MeetingRequest.status == "pending", Meeting.status == "scheduled",
+                # accepted, waiting for the organiser to schedule it
+                and_(MeetingRequest.status == "accepted", Meeting.id.is_(None)))))
         if open_between:
             raise Conflict("A request between you two is already pending or accepted.")
+        if data.get("follow_up_of"):
+            _check_follow_up(session, market, data["follow_up_of"], caller.person_id, data["recipient_id"])
         now = utcnow()
         request = MeetingRequest(market_id=market.id, requester_id=caller.person_id,
                                  recipient_id=data["recipient_id"], message=data.get("message"),
+                                 follow_up_of=data.get("follow_up_of"),
                                  status="pending", created_at=now,
                                  expires_at=now + timedelta(hours=market.request_expiry_hours))
         session.add(request)
         session.flush()
         publish(session, "meeting_request.sent", event_data(event, request), caller, event.association_ids[0])
         return view(session, request, market)
+
+
+def _check_follow_up(session, market, meeting_id, requester_id, recipient_id):
+    """The earlier meeting must be one between the two sides' organisations, at another market, whose
+    outcome agreed a follow-up (what a suggestion carries forward)."""
+    mine, theirs = (markets.participant(session, market, person).organisation_id
+                    for person in (requester_id, recipient_id))
+    agreed = {carried["meeting_id"]
+              for carried in suggestions.agreed_follow_ups(session, market, mine).get(theirs, ())}
+    if mine == theirs or meeting_id not in agreed:
+        raise ValidationFailed("That meeting agreed no follow-up between your organisations.",
+                               {"follow_up_of": ["Name a meeting at an earlier market whose outcome agreed "
+                                                 "a follow-up with this participant's organisation."]})
 
 
 def _request_or_404(session, caller, request_id, lock=False):
@@ -156,6 +177,11 @@ def _accept(session, caller, request_id):
                 _check_answer(caller, request, "accepted", now)
                 event = session.get(Event, market.event_id)
                 markets.open_for_meetings(event)
+                if market.scheduling == "by_organiser":
+                    request.status, request.answered_at = "accepted", now
+                    publish(session, "meeting_request.accepted", event_data(event, request), caller,
+                            event.association_ids[0])
+                    return view(session, request, market)
                 meeting = meetings.schedule(session, market, request, not_before=now)
                 request.status, request.answered_at = "accepted", now
                 publish(session, "meeting.scheduled", meetings.meeting_data(event, meeting, request), caller,

@@ -54,6 +54,50 @@ def place(all_slots, busy, tables_taken, tables, mode, not_before=None):
     return None
 
 
+def plan(all_slots, pairs, busy, tables_taken, tables, mode, counts, maximum, not_before=None):
+    """Place many accepted requests at once, greedily, each in the earliest slot free for both sides
+    (in the order of ``pairs``), as ``place`` would one after the other.
+
+    ``pairs``: ``[(key, person, other)]``; ``busy``: person -> slot indexes they already meet in;
+    ``tables_taken``: slot index -> tables in use; ``counts``: person -> meetings they already have,
+    at most ``maximum``. Returns ``(placed, unplaced)``: key -> Placement, and key -> why not
+    (``maximum`` or ``no_common_slot``). The arguments are left as they are.
+    """
+    usable = [slot for slot in all_slots if not_before is None or slot.starts_at >= not_before]
+    # per slot the free tables, the preferred one last, so taking one is a pop
+    free = {slot.index: [t for t in reversed(tables) if t not in tables_taken.get(slot.index, ())]
+            for slot in usable}
+    busy = {person: set(slots_) for person, slots_ in busy.items()}
+    counts = dict(counts)
+    placed, unplaced = {}, {}
+    for key, person, other in pairs:
+        if counts.get(person, 0) >= maximum or counts.get(other, 0) >= maximum:
+            unplaced[key] = "maximum"
+            continue
+        taken = busy.setdefault(person, set()) | busy.setdefault(other, set())
+        placement = None
+        for slot in usable:
+            if slot.index in taken:
+                continue
+            tables_free = free[slot.index]
+            if mode == "online":
+                placement = Placement(slot, None)
+            elif tables_free:
+                placement = Placement(slot, tables_free.pop())
+            elif mode == "hybrid":
+                placement = Placement(slot, None)
+            if placement is not None:
+                break
+        if placement is None:
+            unplaced[key] = "no_common_slot"
+            continue
+        placed[key] = placement
+        for someone in (person, other):
+            busy[someone].add(placement.slot.index)
+            counts[someone] = counts.get(someone, 0) + 1
+    return placed, unplaced
+
+
 def within(windows, starts_at, ends_at):
     """Whether every window lies inside the event's time."""
     return all(starts_at <= instant(w["starts_at"]) and instant(w["ends_at"]) <= ends_at for w in windows)
