@@ -19,8 +19,10 @@ from gateway import cors, idempotency, metrics, problems
 from gateway.conditional import conditional
 from gateway.parsing import check_path_ids, parse_body, parse_query
 from gateway.ratelimit import (
+    LIMITS_UNAVAILABLE_DETAIL,
     NAMED_RATE_LIMITS,
     TOO_MANY_REQUESTS_DETAIL,
+    LimitsUnavailable,
     TooManyRequests,
     exceeded_rate_limit,
 )
@@ -105,7 +107,11 @@ class ApiRoute(GatewayRoute):
         return None
 
     def _limited(self, request, rt):
-        retry_after = exceeded_rate_limit(self.spec, request, rt, signed_in=False)
+        try:
+            retry_after = exceeded_rate_limit(self.spec, request, rt, signed_in=False)
+        except LimitsUnavailable as exc:
+            return self._problem(request, 503, LimitsUnavailable.title, LIMITS_UNAVAILABLE_DETAIL,
+                                 headers=exc.headers)
         if retry_after is None:
             return None
         return self._problem(request, 429, TooManyRequests.title, TOO_MANY_REQUESTS_DETAIL,

@@ -1,16 +1,23 @@
 """Rate limits: the named limits a route declares, whose requests count
 together under each, and the moving-window counters of the ``limits``
 library. The storage is in memory by default and Redis when several gateway
-replicas must share counts (RATE_LIMIT_STORAGE_URI=redis://...)."""
+replicas must share counts (RATE_LIMIT_STORAGE_URI=redis://...).
+
+When the storage cannot be reached the limited routes are refused with 503 and
+Retry-After (closed, as the Idempotency-Key store is): a limit that cannot be
+counted is not waived, and nothing was done, so the client retries."""
 import json
+import logging
 import time
 
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from nabo_common.api.errors import RateLimited
+from nabo_common.api.errors import RateLimited, ServiceUnavailable
 from nabo_common.i18n.catalogues import N_
+
+log = logging.getLogger(__name__)
 
 # The limits a route's ``rate_limit`` names: (gateway setting, whose requests count together, …).
 # "client" is the client address, "account" the e-mail signing in, "person" the signed-in caller, and
@@ -30,21 +37,48 @@ NAMED_RATE_LIMITS = {
 # requesters known only once the caller is authenticated
 AFTER_AUTHENTICATION = {"person", "caller"}
 TOO_MANY_REQUESTS_DETAIL = N_("Slow down and try again later.")
+LIMITS_UNAVAILABLE_DETAIL = N_("Rate limits cannot be counted right now; try again shortly.")
+# a Redis that does not answer must not hold a request longer than this, per attempt
+STORAGE_TIMEOUT_SECONDS = 2
+
+
+class LimitsUnavailable(ServiceUnavailable):
+    def __init__(self):
+        super().__init__(LIMITS_UNAVAILABLE_DETAIL)
+        self.headers = {"Retry-After": "5"}
+
+
+def _storage_errors():
+    try:
+        import redis
+    except ImportError:  # memory storage only: the redis client is a deployment extra
+        return (OSError,)
+    return (redis.RedisError, OSError)
 
 
 class RateLimits:
     def __init__(self, storage_uri):
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        options = {}
+        if not storage_uri.startswith("memory://"):
+            options = {"socket_connect_timeout": STORAGE_TIMEOUT_SECONDS,
+                       "socket_timeout": STORAGE_TIMEOUT_SECONDS}
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri, **options))
+        self._storage_errors = _storage_errors()
         self._parsed = {}
 
     def hit(self, limit, *identifiers):
-        """Count one hit; returns (allowed, seconds until a slot frees)."""
+        """Count one hit; returns (allowed, seconds until a slot frees). ``LimitsUnavailable`` when the
+        counters cannot be reached."""
         item = self._parsed.get(limit)
         if item is None:
             item = self._parsed[limit] = parse(limit)
-        if self.limiter.hit(item, *identifiers):
-            return True, 0
-        reset_at, _remaining = self.limiter.get_window_stats(item, *identifiers)
+        try:
+            if self.limiter.hit(item, *identifiers):
+                return True, 0
+            reset_at, _remaining = self.limiter.get_window_stats(item, *identifiers)
+        except self._storage_errors as exc:
+            log.warning("rate limit storage unavailable: %s: %s", type(exc).__name__, str(exc)[:200])
+            raise LimitsUnavailable() from None
         return False, max(1, int(reset_at - time.time()))
 
 

@@ -76,9 +76,9 @@ def check_broker(uri):
 
 
 def _mask(uri):
-    from kombu.utils.url import maybe_sanitize_url
+    from nabo_common.runtime.masking import masked_amqp_uri
 
-    return maybe_sanitize_url(uri)
+    return masked_amqp_uri(uri)
 
 
 def serve(component):

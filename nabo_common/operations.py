@@ -14,7 +14,7 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
-from nabo_common.messaging import outbox
+from nabo_common.messaging import brokers, outbox
 from nabo_common.messaging.consumer import EventConsumer
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.persistence import db as db_mod
@@ -46,18 +46,17 @@ metrics.register_callback_gauge(
 def broker_reachable(amqp_uri, timeout=2.0):
     try:
         with Connection(amqp_uri, connect_timeout=timeout) as conn:
-            conn.ensure_connection(max_retries=1, timeout=timeout)
+            # one attempt per node of a cluster's failover list (kombu moves to the next on a failure)
+            conn.ensure_connection(max_retries=len(settings_mod.broker_urls(amqp_uri)), interval_start=0,
+                                   timeout=timeout)
         return True, None
     except Exception as exc:  # readiness reports, it never raises
         return False, f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
 def queue_depths(amqp_uri, queues, timeout=2.0):
-    params = pika.URLParameters(amqp_uri)
-    params.socket_timeout = timeout
-    params.connection_attempts = 1
     depths = {}
-    connection = pika.BlockingConnection(params)
+    connection = brokers.pika_connection(amqp_uri, socket_timeout=timeout)
     try:
         for queue in queues:
             channel = connection.channel()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit, integration, end-to-end, security and the
-# fault suite, against the machine's PostgreSQL and RabbitMQ (started here if
-# they are installed but not running).
+# Runs the whole test suite: unit, integration, end-to-end, security, the
+# fault suite and the cluster suite, against the machine's PostgreSQL and
+# RabbitMQ (started here if they are installed but not running); the fault and
+# cluster suites start servers of their own beside them.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 nabo_venv
@@ -29,6 +30,9 @@ fi
 # the fault suite runs the services as processes and restarts their connections:
 # a stage of its own, after the faster tiers
 status=0
-run_stage "unit, integration, end-to-end and security tiers" tests --ignore=tests/faults || status=$?
+run_stage "unit, integration, end-to-end and security tiers" tests --ignore=tests/faults --ignore=tests/cluster \
+  || status=$?
 run_stage "fault suite" tests/faults || status=$?
+# three RabbitMQ nodes, a PostgreSQL standby and Redis-shared limits (tests/cluster): a stage of its own
+run_stage "cluster suite" tests/cluster || status=$?
 exit "$status"

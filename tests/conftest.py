@@ -30,6 +30,6 @@ cli.declare_consumers()
 def pytest_collection_modifyitems(config, items):
     for item in items:
         parts = str(item.fspath).split(os.sep)
-        for tier in ("unit", "integration", "e2e", "faults", "security"):
+        for tier in ("unit", "integration", "e2e", "faults", "cluster", "security"):
             if tier in parts:
                 item.add_marker(getattr(pytest.mark, tier))

@@ -9,7 +9,7 @@ import json
 
 import pika
 
-from nabo_common.messaging import topology
+from nabo_common.messaging import brokers, topology
 
 REPLAY_STRIP = ("x-nabo-attempts", "x-nabo-error", "x-nabo-error-detail", "x-nabo-failed-at", "x-death",
                 "x-nabo-last-error", "x-nabo-outage-retries", "x-nabo-first-failure",
@@ -17,10 +17,7 @@ REPLAY_STRIP = ("x-nabo-attempts", "x-nabo-error", "x-nabo-error-detail", "x-nab
 
 
 def connect(amqp_uri):
-    params = pika.URLParameters(amqp_uri)
-    params.connection_attempts = 1
-    params.socket_timeout = 5
-    return pika.BlockingConnection(params)
+    return brokers.pika_connection(amqp_uri, socket_timeout=5)
 
 
 def dead_queue_names():

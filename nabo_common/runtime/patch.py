@@ -20,6 +20,7 @@ def apply():
     from nabo_common.runtime.heartbeats import heartbeat_after_every_drain
     from nabo_common.runtime.http_sockets import replies_without_nagle_delay
     from nabo_common.runtime.jsoncodec import use_for_messages
+    from nabo_common.runtime.masking import mask_every_node_in_broker_errors
     from nabo_common.runtime.rpc import (
         drop_requests_past_their_deadline,
         keep_serving_when_a_reply_is_lost,
@@ -34,4 +35,5 @@ def apply():
     replies_without_publisher_confirms()
     use_for_messages()
     leave_expected_errors_to_the_worker_line()
+    mask_every_node_in_broker_errors()
     _patched = True

@@ -149,6 +149,12 @@ class Settings:
         }
 
 
+def broker_urls(amqp_uri):
+    """The node URLs of ``AMQP_URI``, in the order they are tried: one URL, or a cluster's nodes separated by
+    ``;`` (kombu's failover form, which takes them without spaces)."""
+    return [url.strip() for url in amqp_uri.split(";") if url.strip()]
+
+
 def default_database_url(component):
     data_dir = os.environ.get("NABO_DATA_DIR", os.path.join(os.getcwd(), ".nabo"))
     return f"sqlite:///{os.path.join(data_dir, component + '.db')}"
@@ -162,7 +168,7 @@ def load(component, **overrides):
         raise ConfigError(f"LOG_FORMAT must be json or text, got {log_format!r}")
     values = dict(
         component=component,
-        amqp_uri=_env(component, "AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
+        amqp_uri=";".join(broker_urls(_env(component, "AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))),
         database_url=_env(component, "DATABASE_URL", default_database_url(component)),
         http_host=_env(component, "HTTP_HOST", "0.0.0.0"),
         http_port=_int(component, "HTTP_PORT", DEFAULT_PORTS[component], minimum=0),

@@ -13,13 +13,12 @@ import subprocess
 import sys
 import time
 
-import pika
 import psutil
 import psycopg2
 import requests
 
 from nabo_common import cli
-from nabo_common.messaging import topology
+from nabo_common.messaging import brokers, topology
 from tests.support.infra import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -140,15 +139,16 @@ class Cluster:
     RabbitMQ node (``rabbitmq``) and PostgreSQL instance (``postgres``)."""
 
     def __init__(self, amqp_uri, broker_proxy, db_proxy, database_urls, smtp_port, log_dir, rabbitmq=None,
-                 postgres=None):
+                 postgres=None, settings=None):
         self.amqp_uri = amqp_uri
-        self.broker = broker_proxy
+        self.broker = broker_proxy  # None: the components reach the broker's nodes straight
         self.database = db_proxy
-        self.rabbitmq = rabbitmq  # tests/faults/servers.PrivateRabbitMQ
+        self.rabbitmq = rabbitmq  # tests/faults/servers.PrivateRabbitMQ or RabbitMQCluster
         self.postgres = postgres  # tests/faults/servers.PrivatePostgres
         self.direct_urls = database_urls  # service -> SQLAlchemy URL straight to PostgreSQL
         self.smtp_port = smtp_port
         self.log_dir = log_dir
+        self.settings = settings or {}  # what every component gets beside PRODUCTION_SETTINGS
         self.processes = {c: [] for c in (*SERVICES, "gateway")}
 
     def proxied_db_url(self, service):
@@ -158,9 +158,10 @@ class Cluster:
     def env(self, component, port):
         env = {k: v for k, v in os.environ.items() if k in INHERITED}
         env.update(PRODUCTION_SETTINGS[component])
+        env.update(self.settings)
         env.update(
             {
-                "AMQP_URI": self.broker.uri(self.amqp_uri),
+                "AMQP_URI": self.broker.uri(self.amqp_uri) if self.broker else self.amqp_uri,
                 "HTTP_HOST": "127.0.0.1",
                 f"{component.upper()}_HTTP_PORT": str(port),
                 "SMTP_HOST": "127.0.0.1",
@@ -177,9 +178,12 @@ class Cluster:
             env[f"{component.upper()}_DATABASE_URL"] = self.proxied_db_url(component)
         return env
 
-    def start(self, component, wait=True):
+    def start(self, component, wait=True, settings=None):
+        """One more process of ``component``, with ``settings`` beside the cluster's."""
         index = len(self.processes[component])
-        process = Process(component, index, self.env(component, free_port()), self.log_dir)
+        env = self.env(component, free_port())
+        env.update(settings or {})
+        process = Process(component, index, env, self.log_dir)
         process.start()
         self.processes[component].append(process)
         if wait:
@@ -222,11 +226,11 @@ class Cluster:
     def heal(self):
         """Undo whatever a failed scenario left behind: servers up, proxies open, every process continued and
         running."""
-        if self.rabbitmq is not None and self.rabbitmq.pid is None:
-            self.rabbitmq.start()
+        if self.rabbitmq is not None:
+            self.rabbitmq.heal()
         if self.postgres is not None and self.postgres.pid is None:
             self.postgres.start()
-        for proxy in (self.broker, self.database):
+        for proxy in filter(None, (self.broker, self.database)):
             proxy.thaw()
             proxy.restore()
         for process in self.all():
@@ -257,7 +261,7 @@ class Cluster:
         """Events ready in a consumer queue or waiting in its ``.retry`` queue (straight to RabbitMQ, not
         through the proxy): a scenario is settled only once a retry of its events has run, or that retry
         lands in the next scenario's figures."""
-        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_uri))
+        connection = brokers.pika_connection(self.amqp_uri)
         try:
             channel = connection.channel()
             return sum(

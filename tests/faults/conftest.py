@@ -16,6 +16,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
+import eventlet
 import pytest
 import requests
 
@@ -73,12 +74,16 @@ def private_postgres():
 @pytest.fixture(scope="session")
 def private_rabbitmq():
     """The suite's RabbitMQ node, beside the machine's broker (which is never touched)."""
-    rabbitmq = PrivateRabbitMQ()
+    yield from running(PrivateRabbitMQ())
+
+
+def running(server):
+    """A server of the suite's, started, for as long as the generator runs; then closed (data removed)."""
     try:
-        rabbitmq.start()
-        yield rabbitmq
+        server.start()
+        yield server
     finally:
-        rabbitmq.close()
+        server.close()
 
 
 @pytest.fixture(scope="session")
@@ -95,16 +100,22 @@ def cluster(faults_amqp_uri, sink, private_postgres, private_rabbitmq):
     log_dir = tempfile.mkdtemp(prefix="nabo-faults-")
     cluster = Cluster(amqp_uri, broker, database, urls, sink.port, log_dir, rabbitmq=private_rabbitmq,
                       postgres=private_postgres)
-    print(f"\n[faults] process logs in {log_dir}")
+    yield from serving(cluster, (broker, database))
+
+
+def serving(cluster, proxies, timeout=120):
+    """Every component started and ready, for as long as the generator runs; then every process stopped
+    and the ``proxies`` closed."""
+    print(f"\n[faults] process logs in {cluster.log_dir}")
     try:
         for component in (*SERVICES, "gateway"):
             cluster.start(component, wait=False)
-        cluster.wait_ready(timeout=120)
+        cluster.wait_ready(timeout=timeout)
         yield cluster
     finally:
         cluster.stop_all()
-        broker.close()
-        database.close()
+        for proxy in proxies:
+            proxy.close()
 
 
 @pytest.fixture(autouse=True)
@@ -116,46 +127,51 @@ def healed(cluster):
 class World:
     """An association with a published open event and newsletter recipients."""
 
-    def __init__(self, cluster, recipients=25):
+    def __init__(self, cluster, recipients=25, gateway_url=None, concurrency=1):
+        """Built through ``gateway_url`` (the cluster's gateway unless given), ``concurrency`` recipients at
+        a time; the world's requests then go to the cluster's gateway."""
         self.cluster = cluster
         self.sends = {}  # campaign id -> the outcome of each attempt to send it
-        self.api = Api(cluster.gateway_url())
+        self.api = Api(gateway_url or cluster.gateway_url())
         system = SimpleNamespace(
             settings={"members": SimpleNamespace(database_url=cluster.direct_urls["members"])}
         )
         self.platform = self.api.as_(platform_admin_token(system, self.api))
         self.tenant = Tenant(self.api, self.platform, "DK", "da", "Europe/Copenhagen")
-        self.recipients = []
-        for n in range(recipients):
-            email = f"reader-{n}-{uuid.uuid4().hex[:6]}@faults.test"
-            person = check(
-                self.tenant.admin.post(
-                    "/v1/persons",
-                    {
-                        "name": f"Reader {n}",
-                        "email": email,
-                        "language": "en",
-                        "organisations": [
-                            {"organisation_id": self.tenant.organisation["id"], "role": "contact"}
-                        ],
-                    },
-                ),
-                201,
-            )
-            check(
-                self.tenant.admin.post(
-                    f"/v1/persons/{person['id']}/consents",
-                    {
-                        "association_id": self.tenant.id,
-                        "kind": "newsletter",
-                        "granted": True,
-                        "source": "signup",
-                        "wording_version": "v1",
-                    },
-                ),
-                201,
-            )
-            self.recipients.append(email)
+        pool = eventlet.GreenPool(concurrency)
+        self.recipients = list(pool.imap(self._recipient, range(recipients)))
+        for api in (self.api, self.platform, self.tenant.admin):
+            api.base_url = cluster.gateway_url()
+
+    def _recipient(self, n):
+        """A person of the association who agreed to its newsletter; their address."""
+        email = f"reader-{n}-{uuid.uuid4().hex[:6]}@faults.test"
+        person = check(
+            self.tenant.admin.post(
+                "/v1/persons",
+                {
+                    "name": f"Reader {n}",
+                    "email": email,
+                    "language": "en",
+                    "organisations": [{"organisation_id": self.tenant.organisation["id"], "role": "contact"}],
+                },
+            ),
+            201,
+        )
+        check(
+            self.tenant.admin.post(
+                f"/v1/persons/{person['id']}/consents",
+                {
+                    "association_id": self.tenant.id,
+                    "kind": "newsletter",
+                    "granted": True,
+                    "source": "signup",
+                    "wording_version": "v1",
+                },
+            ),
+            201,
+        )
+        return email
 
     def event(self, title=None, **extra):
         start = (datetime.now(timezone.utc) + timedelta(days=20)).replace(microsecond=0)

@@ -1,7 +1,9 @@
 """Render the fault suite's results (JSON written by tests/faults/conftest.py) as the table in
-docs/reliability.md, between the RESULTS markers.
+docs/reliability.md, between the RESULTS markers; with ``--cluster``, the cluster scenarios' results
+(tests/cluster) between the CLUSTER RESULTS markers.
 
     python -m tests.faults.report [.nabo/fault-results.json]
+    python -m tests.faults.report --cluster [.nabo/cluster-results.json]
 """
 import json
 import os
@@ -9,12 +11,15 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOC = os.path.join(ROOT, "docs", "reliability.md")
-BEGIN, END = "<!-- RESULTS BEGIN -->", "<!-- RESULTS END -->"
+MARKERS = {
+    "faults": ("<!-- RESULTS BEGIN -->", "<!-- RESULTS END -->", "fault-results.json"),
+    "cluster": ("<!-- CLUSTER RESULTS BEGIN -->", "<!-- CLUSTER RESULTS END -->", "cluster-results.json"),
+}
 
 
 def _by_number(item):
     """Scenarios in their numbers' order (10 after 9)."""
-    number, _, rest = item[0].partition(".")
+    number, _, rest = item[0].lstrip("c").partition(".")
     return (int(number), rest) if number.isdigit() else (float("inf"), item[0])
 
 
@@ -35,7 +40,7 @@ def table(results):
     for name, r in sorted(results["scenarios"].items(), key=_by_number):
         notes = []
         regs = r.get("registrations") or {}
-        answers = regs.get("outcomes") or regs.get("statuses")
+        answers = regs.get("outcomes") or regs.get("statuses") or r.get("answers")
         if answers:
             notes.append("answers " + ", ".join(f"{k}×{v}" for k, v in sorted(answers.items())))
         if regs.get("refused_applied"):
@@ -68,12 +73,18 @@ def table(results):
             "handled_ok",
             "retried",
             "sent_at_kill",
+            "sent_at_first_stop",
+            "outbox_pending_at_switch",
             "last_mail_after_restart_seconds",
             "attempt_statuses",
             "clients_retried",
             "answered_from_an_earlier_commit",
             "attempts_hit_by_the_kill",
             "replayed_by_gateway",
+            "serving_again_seconds",
+            "queues_led_by_the_killed_node",
+            "answered_while_switching",
+            "outbox_rows_committed_before_the_switch",
         ):
             if key in r:
                 notes.append(f"{key.replace('_', ' ')} {_figure(r[key])}")
@@ -85,16 +96,19 @@ def table(results):
     return "\n".join(lines)
 
 
-def main(path=None):
-    path = path or os.path.join(ROOT, ".nabo", "fault-results.json")
+def main(*args):
+    suite = "cluster" if "--cluster" in args else "faults"
+    begin, end, default = MARKERS[suite]
+    paths = [a for a in args if a != "--cluster"]
+    path = paths[0] if paths else os.path.join(ROOT, ".nabo", default)
     with open(path) as f:
         results = json.load(f)
     with open(DOC) as f:
         doc = f.read()
-    head, _, rest = doc.partition(BEGIN)
-    _, _, tail = rest.partition(END)
+    head, _, rest = doc.partition(begin)
+    _, _, tail = rest.partition(end)
     with open(DOC, "w") as f:
-        f.write(f"{head}{BEGIN}\n{table(results)}\n{END}{tail}")
+        f.write(f"{head}{begin}\n{table(results)}\n{end}{tail}")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,15 @@ Both run as their system users when the suite runs as root (RabbitMQ as ``rabbit
 Erlang cookie with ``rabbitmqctl``; PostgreSQL as ``postgres``), as the current user otherwise.
 """
 import glob
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+
+import psycopg2
 
 from tests.faults.cluster import wait_until
 from tests.support.infra import free_port
@@ -57,15 +60,15 @@ class PrivateRabbitMQ:
 
     user = "rabbitmq"
 
-    def __init__(self):
-        self.dir = _owned_temp_dir("nabo-faults-rabbitmq-", self.user)
+    def __init__(self, name="nabo-faults", config=""):
+        self.dir = _owned_temp_dir(f"{name}-rabbitmq-", self.user)
         self.port = free_port()
         self.dist_port = free_port()
-        self.node = f"nabo-faults-{self.port}@localhost"
+        self.node = f"{name}-{self.port}@localhost"
         self.pid_file = os.path.join(self.dir, "beam.pid")
         self.log_path = os.path.join(self.dir, "server.log")
         self.uri = f"amqp://guest:guest@127.0.0.1:{self.port}/"
-        self._write("rabbitmq.conf", f"listeners.tcp.local = 127.0.0.1:{self.port}\n")
+        self._write("rabbitmq.conf", f"listeners.tcp.local = 127.0.0.1:{self.port}\n{config}")
         self._write("enabled_plugins", "[].\n")
 
     def _write(self, name, text):
@@ -133,6 +136,13 @@ class PrivateRabbitMQ:
         os.kill(pid, signal.SIGKILL)
         assert wait_until(lambda: self.pid is None and refuses_connections(self.port), 30)
 
+    def heal(self):
+        """Running again, whatever a scenario did to it (stopped, crashed or paused)."""
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGCONT)
+        else:
+            self.start()
+
     def stop(self):
         if self.pid is None:
             return
@@ -179,7 +189,110 @@ class PrivatePostgres:
         crash; the next start runs crash recovery from the write-ahead log."""
         self._pg_ctl("stop", "-m", "immediate")
 
+    def stop(self):
+        """``pg_ctl stop -m fast``: sessions are ended and the server shuts down cleanly; a standby has
+        received every committed transaction before the primary is down (a switchover)."""
+        self._pg_ctl("stop", "-m", "fast")
+
     def close(self):
         if self.pid is not None:
             self.crash()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PostgresStandby(PrivatePostgres):
+    """A streaming replica of a PrivatePostgres on a port of its own: ``pg_basebackup -R`` of the primary
+    (its databases as they are at that moment), then streaming; ``promote()`` makes it the primary."""
+
+    def __init__(self, primary):  # not super().__init__: no initdb, the copy is the primary's
+        self.dir = _owned_temp_dir("nabo-faults-pg-standby-", self.user)
+        self.port = free_port()
+        self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        subprocess.run([*_as(self.user), f"{PG_BIN}/pg_basebackup", "-h", "127.0.0.1",
+                        "-p", str(primary.port), "-U", "postgres", "-D", self.dir, "-R", "-X", "stream",
+                        "-c", "fast"],
+                       check=True, capture_output=True, timeout=300)
+
+    def in_recovery(self):
+        conn = psycopg2.connect(self.admin_url, connect_timeout=5)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_is_in_recovery()")
+                return cur.fetchone()[0]
+        finally:
+            conn.close()
+
+    def promote(self):
+        self._pg_ctl("promote")
+
+
+class RabbitMQCluster:
+    """Three RabbitMQ nodes of the suite's own on this machine (``nabo-cluster-<port>@localhost``), each
+    with its own ports and data dir, sharing the ``rabbitmq`` user's Erlang cookie, joined into one cluster
+    with ``rabbitmqctl join_cluster``, and a vhost ``nabo`` whose default queue type is quorum, as
+    production's (deploy/infra/production/rabbitmq.yaml). ``uri`` names every node, separated by ``;``
+    (kombu's failover form): a client whose node goes away connects to the next."""
+
+    vhost = "nabo"
+
+    def __init__(self, size=3):
+        # a partition: the minority side pauses (production's operator default), so a node cut away
+        # never serves on its own and rejoins by itself once it sees the others again
+        config = "cluster_partition_handling = pause_minority\n"
+        self.nodes = [PrivateRabbitMQ("nabo-cluster", config) for _ in range(size)]
+        self.uri = ";".join(f"{node.uri}{self.vhost}" for node in self.nodes)
+
+    def start(self):
+        first, *others = self.nodes
+        first.start()
+        for node in others:
+            node.start()
+            node.ctl("stop_app")
+            node.ctl("join_cluster", first.node)
+            node.ctl("start_app")
+        self.wait_clustered()
+        first.ctl("add_vhost", self.vhost, "--default-queue-type", "quorum")
+        first.ctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
+
+    def running_nodes(self):
+        """The node names a running node reports as running in the cluster."""
+        for node in self.running():
+            done = node.ctl("cluster_status", "--formatter", "json", timeout=60, check=False)
+            if done.returncode == 0:
+                return set(json.loads(done.stdout).get("running_nodes", []))
+        return set()
+
+    def wait_clustered(self, timeout=120):
+        names = {node.node for node in self.nodes}
+        assert wait_until(lambda: self.running_nodes() == names, timeout, interval=1), (
+            f"the nodes are not all running in one cluster: {self.running_nodes()}"
+        )
+
+    def running(self):
+        return [node for node in self.nodes if node.pid is not None]
+
+    def node_named(self, name):
+        return next(node for node in self.nodes if node.node == name)
+
+    def ctl(self, *args, **kwargs):
+        """``rabbitmqctl`` on the first running node."""
+        return self.running()[0].ctl(*args, **kwargs)
+
+    def queues(self, *columns):
+        """Each queue of the vhost as a dict of the ``columns`` asked for (``name`` among them)."""
+        done = self.ctl("list_queues", "-p", self.vhost, "name", *columns, "--formatter", "json", "--quiet")
+        return json.loads(done.stdout)
+
+    def leaders(self, names):
+        """Queue name -> the node that leads it, for the quorum queues among ``names``."""
+        return {q["name"]: q["leader"] for q in self.queues("type", "leader")
+                if q["name"] in names and q["type"] == "quorum"}
+
+    def heal(self):
+        for node in self.nodes:
+            node.heal()
+        self.wait_clustered()
+
+    def close(self):
+        for node in self.nodes:
+            node.close()
