@@ -36,6 +36,10 @@ class OnePerson:
     def person(self, person_id):
         return dict(self.found, id=person_id)
 
+    def themes(self, page):
+        # the taxonomy a registration's calendar names its themes from: none here
+        return []
+
 
 METTE = OnePerson(name="Mette Member", email="mette@member.example", language="da")
 
