@@ -248,7 +248,9 @@ class CalendarTokenData(_Strict):
         "themes": ["5b0e2a6c-0a2b-5c3d-8e4f-6a7b8c9d0e1f"],
         "opening": True,
         "reply_to_id": None,
+        "reply_to_author_person_id": None,
         "thread_author_person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "mentioned_person_ids": ["6a0f3c1e-2b4d-5e6f-8a9b-0c1d2e3f4a5b"],
     }
 )
 class PostCreatedData(_Strict):
@@ -268,7 +270,11 @@ class PostCreatedData(_Strict):
     themes = fields.List(fields.String(), load_default=list)
     opening = fields.Boolean(required=True)
     reply_to_id = fields.String(allow_none=True, load_default=None)
+    reply_to_author_person_id = fields.String(
+        allow_none=True, load_default=None, metadata={"description": "The author of the post answered."})
     thread_author_person_id = fields.String(required=True)
+    mentioned_person_ids = fields.List(fields.String(), load_default=list,
+                                       metadata={"description": "The network's members the post mentions."})
 
 
 @event_type("post.updated", "members", "A post's author changed it (see changed); never the text.")

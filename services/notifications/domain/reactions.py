@@ -9,7 +9,14 @@ read with ``.get``.
 """
 from sqlalchemy import select
 
-from services.notifications.domain import cancel_links, deliveries, meeting_markets, readmodel, webhooks
+from services.notifications.domain import (
+    cancel_links,
+    conversations,
+    deliveries,
+    meeting_markets,
+    readmodel,
+    webhooks,
+)
 from services.notifications.domain.deliveries import guest, notify, person
 from services.notifications.models import (
     Association,
@@ -17,7 +24,6 @@ from services.notifications.models import (
     Contact,
     Idea,
     Network,
-    NetworkMember,
     Organisation,
     Registration,
 )
@@ -202,46 +208,6 @@ def on_join_decided(session, envelope):
         {"network_name": name, "network_names": data.get("names") or {}, "approved": approved,
          "reason": data.get("reason")},
         _network_association(network, envelope),
-    )
-
-
-def on_post_created(session, envelope):
-    """A new thread reaches the in-app inboxes of the network's other members; replies (and e-mail) wait for
-    notification preferences of their own."""
-    data = envelope["data"]
-    if not data["opening"]:
-        return
-    readmodel.apply_network(
-        session,
-        {
-            "network_id": data["network_id"],
-            "name": data["network_name"],
-            "association_ids": data["association_ids"],
-        },
-    )
-    member_ids = session.scalars(
-        select(NetworkMember.person_id)
-        .join(Contact, Contact.person_id == NetworkMember.person_id)
-        .where(
-            NetworkMember.network_id == data["network_id"],
-            NetworkMember.person_id != data["author_person_id"],
-        )
-        .order_by(NetworkMember.person_id)
-    ).all()
-    notify(
-        session,
-        envelope["id"],
-        "network_thread_started",
-        [person(session, pid) for pid in member_ids],
-        {
-            "network_name": data["network_name"],
-            "network_names": data.get("network_names") or {},
-            "thread_title": data.get("title") or "",
-            "thread_kind": data["kind"],
-        },
-        (data["association_ids"] or [envelope.get("association_id")])[0],
-        link=f"/v1/threads/{data['thread_id']}",
-        channels=("inapp",),
     )
 
 
@@ -582,7 +548,7 @@ REACTIONS = {
     "network.join_requested": on_join_requested,
     "network.join_decided": on_join_decided,
     "match.introduced": on_match_introduced,
-    "post.created": on_post_created,
+    "post.created": conversations.on_post_created,
     "programme.created": on_programme,
     "event.published": on_calendar_event,
     "event.completed": on_calendar_event,

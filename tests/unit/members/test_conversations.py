@@ -267,3 +267,23 @@ def test_a_question_wakes_a_dormant_network_and_a_removed_member_no_longer_edits
         world.call(posts.update, se["member"], thread["opening_post"]["id"], {"body": "Rewritten"})
     world.call(posts.delete, se["member"], thread["opening_post"]["id"])
     assert world.call(posts.get, ANONYMOUS, thread["opening_post"]["id"])["deleted"] is True
+
+
+def test_mentions_name_the_networks_members_and_travel_with_the_post(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network, mentions=[se["convener"].person_id])
+    answer = _reply(world, se["convener"], thread, reply_to_id=thread["opening_post"]["id"],
+                    mentions=[se["member"].person_id, se["member"].person_id])
+    opening, reply = world.events("post.created")
+    assert (opening["mentioned_person_ids"], opening["reply_to_author_person_id"]) == (
+        [se["convener"].person_id], None)
+    assert (reply["post_id"], reply["mentioned_person_ids"], reply["reply_to_author_person_id"]) == (
+        answer["id"], [se["member"].person_id], se["member"].person_id)
+    # someone outside the network cannot be mentioned; nothing is posted
+    with pytest.raises(ValidationFailed) as refused:
+        _reply(world, se["member"], thread, mentions=[se["outsider"].person_id])
+    assert "mentions" in refused.value.errors
+    with pytest.raises(ValidationFailed):
+        _thread(world, se["member"], network, mentions=["not-an-id"])
+    assert world.session.scalar(select(func.count()).select_from(Post)) == 2
+    assert len(world.events("post.created")) == 2

@@ -942,7 +942,7 @@ def test_network_membership_follows_the_events(world, session):
     session.commit()
 
 
-def test_a_new_thread_reaches_the_other_members_inboxes_and_a_reply_does_not(world, session):
+def test_a_new_thread_reaches_the_other_members_and_a_reply_its_thread_author(world, session):
     aid = world.association(language="en")
     author, reader = world.person(aid, language="sv"), world.person(aid, language="de")
     network_id, thread_id = new_id(), new_id()
@@ -960,7 +960,13 @@ def test_a_new_thread_reaches_the_other_members_inboxes_and_a_reply_does_not(wor
     assert [(i.person_id, i.title, i.link) for i in items] == [
         (reader, "Neue Gelegenheit in Kayak", f"/v1/threads/{thread_id}")]
     assert "Guide wanted" in items[0].body
-    assert emails(session, kind="network_thread_started") == []
+    # the new thread waits for the reader's daily digest (what a network's members hear unless they chose)
+    started = emails(session, kind="network_thread_started")
+    assert [(e.person_id, e.status, e.digest_period) for e in started] == [(reader, "held", "daily")]
+    # the reply reaches the thread's author at once, whatever the network's mode
+    [answer] = emails(session, kind="network_reply_posted")
+    assert (answer.person_id, answer.status, answer.network_id) == (author, "queued", network_id)
+    assert answer.subject.endswith("svarade dig i Kayak")
 
 
 def test_match_introduction_tells_each_side_about_the_other(world, session):

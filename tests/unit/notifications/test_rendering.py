@@ -41,6 +41,9 @@ CONTEXT = {
     "period": "weekly",
     "thread_kind": "question",
     "thread_title": "<script>alert(1)</script> kayaks?",
+    "author_name": "Bo <i>",
+    "addressed": "reply_to_you",
+    "mentioned": True,
 }
 EXPECTED_KINDS = {
     "registration_confirmed",
@@ -57,6 +60,7 @@ EXPECTED_KINDS = {
     "membership_lapsing",
     "match_introduced",
     "network_thread_started",
+    "network_reply_posted",
     "idea_status_changed",
     "initiative_launched",
     "digest",

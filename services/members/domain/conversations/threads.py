@@ -11,7 +11,12 @@ from nabo_common.messaging.outbox import utcnow
 from services.members.domain import access, themes
 from services.members.domain.common import idempotent_calls
 from services.members.domain.conversations import moderation
-from services.members.domain.conversations.access import network_standing, opening_post, thread_standing
+from services.members.domain.conversations.access import (
+    mentioned_members,
+    network_standing,
+    opening_post,
+    thread_standing,
+)
 from services.members.domain.conversations.publishing import post_created, thread_changed
 from services.members.domain.conversations.views import thread_views
 from services.members.domain.networks.publishing import publish_changed
@@ -30,6 +35,7 @@ def start(session, caller, network_id, payload, call_key=None):
         standing = network_standing(session, caller, network_id)
         standing.require_member()
         theme_ids = themes.check_theme_ids(session, data["themes"])
+        mentioned = mentioned_members(session, standing.network, data["mentions"])
         now = utcnow()
         thread = Thread(
             network_id=standing.network.id,
@@ -53,7 +59,7 @@ def start(session, caller, network_id, payload, call_key=None):
         )
         session.add(post)
         session.flush()
-        post_created(session, caller, standing.network, thread, post)
+        post_created(session, caller, standing.network, thread, post, mentioned)
         if standing.network.activity == "dormant":  # a question that comes up wakes a dormant network
             standing.network.activity = "active"
             session.flush()
