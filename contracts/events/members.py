@@ -251,6 +251,8 @@ class CalendarTokenData(_Strict):
         "reply_to_author_person_id": None,
         "thread_author_person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
         "mentioned_person_ids": ["6a0f3c1e-2b4d-5e6f-8a9b-0c1d2e3f4a5b"],
+        "network_dormant": False,
+        "convener_person_ids": ["860553e2-615a-556a-803d-49035e145141"],
     }
 )
 class PostCreatedData(_Strict):
@@ -275,6 +277,9 @@ class PostCreatedData(_Strict):
     thread_author_person_id = fields.String(required=True)
     mentioned_person_ids = fields.List(fields.String(), load_default=list,
                                        metadata={"description": "The network's members the post mentions."})
+    network_dormant = fields.Boolean(load_default=False, metadata={
+        "description": "The network was dormant: a new thread in it goes to every member and convener."})
+    convener_person_ids = fields.List(fields.String(), load_default=list)
 
 
 @event_type("post.updated", "members", "A post's author changed it (see changed); never the text.")

@@ -270,6 +270,10 @@ class Network(Base):
     join_policy: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
     visibility: Mapped[str] = mapped_column(String(20), nullable=False, default="public")
     activity: Mapped[str] = mapped_column(String(20), nullable=False, default="active")
+    # the last post or meeting (or a convener keeping it active); a quiet network's conveners are asked
+    # (dormancy_asked_at) before it is marked dormant
+    last_activity_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow)
+    dormancy_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     eligible_association_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     max_age: Mapped[int | None] = mapped_column(Integer)
     external_link: Mapped[str | None] = mapped_column(String(300))
@@ -365,6 +369,8 @@ class Post(Base):
     themes: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     links: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     hidden: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # when a convener hid it: its text is removed once HIDDEN_POST_RETENTION_DAYS have passed
+    hidden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     erased: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)

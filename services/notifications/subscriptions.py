@@ -26,6 +26,7 @@ SUBSCRIPTIONS = {
         "network.member_invited",
         "network.join_requested",
         "network.join_decided",
+        "network.dormancy_proposed",
         "match.introduced",
         "post.created",
     ),

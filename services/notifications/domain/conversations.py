@@ -1,8 +1,9 @@
 """Who hears of a post in a network's conversation, and when: each member of the network as they chose
 for it (``NETWORK_MODES``: every post at once, in the daily or weekly digest, only replies to their own
 posts and mentions, or nothing). A reply to one's own post or thread and a mention come at once in every
-mode but ``none``. The in-app inbox gets the same items as the mail, at once; the mail carries a one-click
-unsubscribe from the network."""
+mode but ``none``. A new thread in a dormant network reaches every member (but those who chose ``none``) and
+every convener at once, and says the network was dormant. The in-app inbox gets the same items as the mail,
+at once; the mail carries a one-click unsubscribe from the network."""
 from collections import defaultdict
 
 from sqlalchemy import select
@@ -23,6 +24,24 @@ def _modes(session, network_id):
 
 
 def audiences(data, member_ids, modes):
+    if data["opening"] and data.get("network_dormant"):
+        return _everyone(data, member_ids, modes)
+    return _as_chosen(data, member_ids, modes)
+
+
+def _everyone(data, member_ids, modes):
+    """A new thread in a dormant network: every member who has not silenced the network, and every
+    convener, at once."""
+    people = [*member_ids, *(p for p in data.get("convener_person_ids") or () if p not in set(member_ids))]
+    mentioned = set(data.get("mentioned_person_ids") or ())
+    groups = defaultdict(list)
+    for person_id in people:
+        if person_id != data["author_person_id"] and modes.get(person_id, NETWORK_MODE_DEFAULT) != "none":
+            groups[(MENTION if person_id in mentioned else None, None)].append(person_id)
+    return groups
+
+
+def _as_chosen(data, member_ids, modes):
     """``{(reason, digest period): [person ids]}``: who hears of the post, why, and whether it waits for a
     digest. ``reason`` is REPLY_TO_YOU, MENTION or None (a post like any other)."""
     personal = set() if data["opening"] else {data.get("reply_to_author_person_id"),
@@ -52,7 +71,7 @@ def on_post_created(session, envelope):
     author = session.get(Contact, data["author_person_id"])
     if author is None:
         raise ReadModelBehind(f"person {data['author_person_id']} is not in the read model yet")
-    member_ids = session.scalars(
+    member_ids = session.scalars(  # erased persons and those the read model does not know yet hear nothing
         select(NetworkMember.person_id)
         .join(Contact, Contact.person_id == NetworkMember.person_id)
         .where(NetworkMember.network_id == network_id, Contact.erased.is_(False))
@@ -69,7 +88,8 @@ def on_post_created(session, envelope):
     groups = audiences(data, member_ids, _modes(session, network_id))
     for (reason, period), person_ids in sorted(groups.items(), key=lambda g: (g[0][0] or "", g[0][1] or "")):
         if data["opening"]:
-            kind, extra = "network_thread_started", {"mentioned": reason == MENTION}
+            kind, extra = "network_thread_started", {"mentioned": reason == MENTION,
+                                                     "was_dormant": bool(data.get("network_dormant"))}
         else:
             kind, extra = "network_reply_posted", {"addressed": reason}
         notify(

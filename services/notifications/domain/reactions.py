@@ -174,6 +174,25 @@ def _network_association(network, envelope):
     )
 
 
+def on_dormancy_proposed(session, envelope):
+    """A quiet network's conveners are asked before it is marked dormant."""
+    data = envelope["data"]
+    readmodel.apply_network(session, {"network_id": data["network_id"], "name": data["name"],
+                                      "association_ids": data["association_ids"]})
+    notify(
+        session,
+        envelope["id"],
+        "network_dormancy_proposed",
+        [person(session, pid) for pid in data["convener_person_ids"]],
+        {"network_name": data["name"], "network_names": data.get("names") or {},
+         # the dates alone (ISO text or a datetime, as the event was read)
+         "last_activity_date": str(data["last_activity_at"])[:10] if data.get("last_activity_at") else None,
+         "dormant_from_date": str(data["dormant_from"])[:10]},
+        (data["association_ids"] or [envelope.get("association_id")])[0],
+        link=f"/v1/networks/{data['network_id']}",
+    )
+
+
 def on_join_requested(session, envelope):
     data = envelope["data"]
     name, network = _network_name(session, data)
@@ -547,6 +566,7 @@ REACTIONS = {
     "network.member_invited": ignore,
     "network.join_requested": on_join_requested,
     "network.join_decided": on_join_decided,
+    "network.dormancy_proposed": on_dormancy_proposed,
     "match.introduced": on_match_introduced,
     "post.created": conversations.on_post_created,
     "programme.created": on_programme,

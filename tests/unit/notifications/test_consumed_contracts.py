@@ -298,6 +298,18 @@ def samples(world):
             },
         ),
         (
+            "network.dormancy_proposed",
+            {
+                "network_id": network_id,
+                "name": "Kayak",
+                "names": {"da": "Kajak"},
+                "association_ids": [aid],
+                "convener_person_ids": [contact],
+                "last_activity_at": "2026-03-01T09:30:00+00:00",
+                "dormant_from": "2026-09-14T09:30:00+00:00",
+            },
+        ),
+        (
             "network.join_decided",
             {
                 "network_id": network_id,
@@ -537,6 +549,7 @@ def test_every_consumed_type_in_its_real_shape_goes_through_its_reaction(world, 
         "membership_activated",
         "network_join_requested",
         "network_join_decided",
+        "network_dormancy_proposed",
         "match_introduced",
         "registration_confirmed",
         "registration_waitlisted",

@@ -173,3 +173,28 @@ def test_choices_only_for_ones_own_networks(session, system, chosen, world):
     chosen_by_stranger = select(NetworkPreference.mode).where(NetworkPreference.person_id == stranger)
     assert session.scalars(chosen_by_stranger).all() == []
     session.commit()
+
+
+def test_a_question_in_a_dormant_network_reaches_everyone_and_says_so(world, session, chosen):
+    people = chosen["people"]
+    convener = world.person(chosen["aid"], language="de")  # an admin convening it, not a member
+    cause = post(world, chosen, network_dormant=True, convener_person_ids=[convener, people["author"]])
+    by_person = {r.person_id: r for r in rows(session, cause_id=cause, channel="email")}
+    # at once, whatever they chose, but for those who silenced the network
+    everyone = [people[k] for k in ("every", "daily", "weekly", "replies", "default")] + [convener]
+    assert {p: r.status for p, r in by_person.items()} == {p: "queued" for p in everyone}
+    assert "Das Netzwerk ruhte" in by_person[convener].text_body
+    assert "Det første svar vækker netværket" in by_person[people["daily"]].text_body
+
+
+def test_a_quiet_networks_conveners_are_asked(world, session, network):
+    convener = network["people"]["author"]
+    event_id = new_id()
+    world.apply("network.dormancy_proposed", {
+        "network_id": network["id"], "name": "Kayak", "names": {"da": "Kajak"},
+        "association_ids": [network["aid"]],
+        "convener_person_ids": [convener], "last_activity_at": "2026-03-01T09:30:00+00:00",
+        "dormant_from": "2026-09-14T09:30:00+00:00"}, event_id=event_id)
+    [asked] = rows(session, cause_id=event_id, channel="email")
+    assert (asked.person_id, asked.subject) == (convener, "The network Kayak has been quiet")
+    assert "since March 1, 2026" in asked.text_body and "September 14, 2026" in asked.text_body

@@ -44,6 +44,9 @@ CONTEXT = {
     "author_name": "Bo <i>",
     "addressed": "reply_to_you",
     "mentioned": True,
+    "was_dormant": True,
+    "last_activity_date": "2026-03-01",
+    "dormant_from_date": "2026-09-14",
 }
 EXPECTED_KINDS = {
     "registration_confirmed",
@@ -61,6 +64,7 @@ EXPECTED_KINDS = {
     "match_introduced",
     "network_thread_started",
     "network_reply_posted",
+    "network_dormancy_proposed",
     "idea_status_changed",
     "initiative_launched",
     "digest",

@@ -14,6 +14,7 @@ from services.members.domain.conversations import moderation
 from services.members.domain.conversations.access import mentioned_members, post_standing, thread_standing
 from services.members.domain.conversations.publishing import post_changed, post_created
 from services.members.domain.conversations.views import author_names, post_result, post_view
+from services.members.domain.networks import dormancy
 from services.members.models import Post
 
 AUTHOR_FIELDS = ("body", "themes", "links")
@@ -57,6 +58,8 @@ def reply(session, caller, thread_id, payload, call_key=None):
         thread.last_activity_at = now
         session.flush()
         post_created(session, caller, standing.network, thread, post, mentioned, replied)
+        dormancy.wake(session, caller, standing.network)  # the first answer wakes a dormant network
+        dormancy.record_activity(standing.network, now)
         return idempotent_calls.keep(session, call_key, "reply", post_result(session, post))
 
 

@@ -19,7 +19,7 @@ from services.members.domain.conversations.access import (
 )
 from services.members.domain.conversations.publishing import post_created, thread_changed
 from services.members.domain.conversations.views import thread_views
-from services.members.domain.networks.publishing import publish_changed
+from services.members.domain.networks import dormancy
 from services.members.models import Post, Thread
 
 AUTHOR_FIELDS = ("title", "kind")
@@ -59,11 +59,9 @@ def start(session, caller, network_id, payload, call_key=None):
         )
         session.add(post)
         session.flush()
+        # a new thread in a dormant network reaches everyone; the first answer wakes the network
         post_created(session, caller, standing.network, thread, post, mentioned)
-        if standing.network.activity == "dormant":  # a question that comes up wakes a dormant network
-            standing.network.activity = "active"
-            session.flush()
-            publish_changed(session, caller, standing.network, {"activity"})
+        dormancy.record_activity(standing.network, now)
         result = thread_views(session, [(thread, post)])[0]
         return idempotent_calls.keep(session, call_key, "start_thread", result)
 
