@@ -95,6 +95,13 @@ class PostReportCreate(Input):
     reason = Text(1000, required=True, metadata={"description": "What is wrong with the post."})
 
 
+class PrivateAnswer(Input):
+    organisation_id = Id(required=True, metadata={
+        "description": "The organisation the caller answers for: one they belong to, which the opportunity "
+                       "was offered to, or any if the caller reads the network's conversation."})
+    message = Text(2000, required=True, metadata={"description": "What the author hears from you."})
+
+
 class PostAuthor(Output):
     person_id = fields.String()
     name = fields.String()

@@ -27,7 +27,7 @@ from services.members.domain import (
     themes,
 )
 from services.members.domain.common import idempotent_calls
-from services.members.domain.conversations import moderation, posts, threads
+from services.members.domain.conversations import moderation, opportunities, posts, threads
 from services.members.domain.networks import directory, dormancy, joining, lifecycle, owners, roster
 from services.members.models import OutboxEvent, ProcessedEvent
 from services.members.subscriptions import SUBSCRIPTIONS
@@ -348,6 +348,10 @@ class MembersService(OperationsEndpoints):
     @rpc
     def report_post(self, post_id, payload):
         return moderation.report(self.db, self.caller, post_id, payload)
+
+    @rpc
+    def answer_opportunity_privately(self, post_id, payload):
+        return opportunities.answer_privately(self.db, self.caller, post_id, payload)
 
     @rpc
     def list_post_reports(self, post_id, query):

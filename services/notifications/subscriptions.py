@@ -29,6 +29,7 @@ SUBSCRIPTIONS = {
         "network.dormancy_proposed",
         "match.introduced",
         "post.created",
+        "opportunity.offered",
     ),
     "on_calendar_activity": (
         "programme.created",

@@ -103,3 +103,40 @@ def on_post_created(session, envelope):
             network_id=network_id,
             digest_period=period,
         )
+
+
+def _theme_names(labels, theme_ids):
+    """``{language: "Label, Label"}`` of the themes, each in every language it has a label in (English where
+    a label is missing in one)."""
+    languages = {lang for tid in theme_ids for lang in (labels.get(tid) or {})}
+    return {lang: ", ".join((labels.get(t) or {}).get(lang) or (labels.get(t) or {}).get("en") or ""
+                            for t in theme_ids) for lang in languages}
+
+
+def on_opportunity_offered(session, envelope):
+    """Each person an opportunity is offered to hears of it once, with the reason: the themes their
+    organisation offers."""
+    data = envelope["data"]
+    author = session.get(Contact, data["author_person_id"])
+    if author is None:
+        raise ReadModelBehind(f"person {data['author_person_id']} is not in the read model yet")
+    association_id = (data["association_ids"] or [envelope.get("association_id")])[0]
+    labels = data.get("theme_labels") or {}
+    for recipient in data["recipients"]:
+        notify(
+            session,
+            envelope["id"],
+            "opportunity_offered",
+            [person(session, recipient["person_id"])],
+            {
+                "network_name": data["network_name"],
+                "network_names": data.get("network_names") or {},
+                "thread_title": data.get("title") or "",
+                "author_name": author.name,
+                "organisation_name": recipient["organisation_name"],
+                "offered_themes_names": _theme_names(labels, recipient["theme_ids"]),
+                "offered_themes_name": _theme_names(labels, recipient["theme_ids"]).get("en", ""),
+            },
+            association_id,
+            link=f"/v1/posts/{data['post_id']}",
+        )

@@ -232,7 +232,9 @@ def on_join_decided(session, envelope):
 
 # match reasons are worded for the first organisation ("they need what you offer"); for the second one the
 # two directions swap
-MIRRORED_REASONS = {"needs_your_offer": "offers_your_need", "offers_your_need": "needs_your_offer"}
+MIRRORED_REASONS = {"needs_your_offer": "offers_your_need", "offers_your_need": "needs_your_offer",
+                    "you_answered_their_opportunity": "they_answered_your_opportunity",
+                    "they_answered_your_opportunity": "you_answered_their_opportunity"}
 
 
 def _match_reasons(session, reasons, mirrored):
@@ -569,6 +571,7 @@ REACTIONS = {
     "network.dormancy_proposed": on_dormancy_proposed,
     "match.introduced": on_match_introduced,
     "post.created": conversations.on_post_created,
+    "opportunity.offered": conversations.on_opportunity_offered,
     "programme.created": on_programme,
     "event.published": on_calendar_event,
     "event.completed": on_calendar_event,

@@ -10,6 +10,7 @@ from services.members.taxonomy import seed_id
 from tests.e2e.notifications.test_notifications_api import SINK
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
+from tests.support.covers import covers
 
 KAYAKING = seed_id("kayaking")
 
@@ -187,3 +188,46 @@ def test_a_quiet_networks_conveners_are_asked_before_it_is_marked_dormant(api, t
         session.close()
         engine.dispose()
     assert check(api.get(f"/v1/networks/{network['id']}"), 200)["activity"] == "dormant"
+
+
+@covers("POST /v1/posts/{id}/private-answers")
+def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_companies(api, tenant_a, tenant_b):
+    # a German company that shows itself to all associations offers kayak tours
+    company = check(tenant_b.admin.post("/v1/organisations", {
+        "name": unique("Kajaktouren Leer"), "country": "DE", "sector": "93.29",
+        "visibility": "all_associations"}), 201)
+    check(tenant_b.admin.post("/v1/memberships", {
+        "organisation_id": company["id"], "association_id": tenant_b.id, "type": "full"}), 201)
+    email = f"{unique('guide')}@example.test"
+    check(tenant_b.admin.post("/v1/persons", {
+        "name": "Greta Guide", "email": email, "language": "de", "password": "guide-password-1",
+        "organisations": [{"organisation_id": company["id"], "role": "contact"}]}), 201)
+    guide = api.as_(api.sign_in(email, "guide-password-1"))
+    check(guide.post(f"/v1/organisations/{company['id']}/offers-and-needs",
+                     {"kind": "offer", "title": "Geführte Kajaktouren", "themes": [KAYAKING]}), 201)
+    # a Dutch network, closed to its members, shares an opportunity about kayaking
+    network = check(tenant_a.member.post("/v1/networks", {
+        "name": {"nl": unique("Kajak Groningen")}, "association_ids": [tenant_a.id], "themes": [KAYAKING],
+        "visibility": "association", "join_policy": "open"}), 201)
+    title = unique("Gidsen gezocht voor juni")
+    thread = check(tenant_a.member.post(f"/v1/networks/{network['id']}/threads", {
+        "kind": "opportunity", "title": title, "body": "Wie begeleidt onze gasten?",
+        "themes": [KAYAKING]}), 201)
+    # the German contact hears of it in German, with the reason
+    [mail] = _mails_to(email, f"Eine Gelegenheit für {company['name']}")
+    text = mail["message"].get_body(("plain",)).get_content()
+    assert title in text and f"weil {company['name']} " in text
+    post_id = thread["opening_post"]["id"]
+    assert guide.get(f"/v1/posts/{post_id}").status_code == 404  # the network's conversation is closed
+    # and answers the author privately: the two companies are introduced
+    path = f"/v1/posts/{post_id}/private-answers"
+    assert guide.post(path, {"organisation_id": company["id"]}).status_code == 422
+    assert guide.post(path, {"organisation_id": tenant_a.organisation["id"], "message": "Hallo"}
+                      ).status_code == 404
+    match = check(guide.post(path, {"organisation_id": company["id"],
+                                    "message": "Wir haben drei Guides im Juni."}), 201)
+    assert (match["organisation_id"], match["candidate_id"], match["status"]) == (
+        company["id"], tenant_a.organisation["id"], "introduced")
+    [introduced] = _mails_to(tenant_a.member_email, company["name"])
+    assert "Wir haben drei Guides im Juni." in introduced["message"].get_body(("plain",)).get_content()
+    assert guide.post(path, {"organisation_id": company["id"], "message": "Nochmal"}).status_code == 409

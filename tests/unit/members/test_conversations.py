@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from nabo_common.api.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from nabo_common.messaging.outbox import utcnow
 from nabo_common.runtime.context import ANONYMOUS
-from services.members.domain import gdpr
-from services.members.domain.conversations import moderation, posts, threads
+from services.members.domain import gdpr, offers
+from services.members.domain.conversations import moderation, opportunities, posts, threads
 from services.members.domain.networks import directory, dormancy, joining, lifecycle, owners, roster
 from services.members.models import Network, Post, Thread
 from tests.unit.members.conftest import theme
@@ -364,3 +364,53 @@ def test_mentions_name_the_networks_members_and_travel_with_the_post(world, se):
         _thread(world, se["member"], network, mentions=["not-an-id"])
     assert world.session.scalar(select(func.count()).select_from(Post)) == 2
     assert len(world.events("post.created")) == 2
+
+
+def test_an_opportunity_is_offered_across_the_border_and_answered_privately(world, se):
+    network = _network(world, se, visibility="association")  # its conversation is for its members
+    de = world.association("DE", "de")
+    # a German organisation visible to all associations offers kayak tours; one visible to its own
+    # association only offers them too; a third offers something else
+    offering = world.organisation(de, name="Kajak Leer GmbH", visibility="all_associations")
+    hidden = world.organisation(de, visibility="association")
+    elsewhere = world.organisation(de, visibility="all_associations")
+    contact = world.caller(world.person(de, offering, language="de"))
+    world.person(de, hidden)
+    world.person(de, elsewhere)
+    for org, caller, key in ((offering, contact, "kayaking"), (hidden, None, "kayaking"),
+                             (elsewhere, None, "e-commerce")):
+        world.call(offers.create, caller or world.caller(world.person(de, admin_of=de)), org.id,
+                   {"kind": "offer", "title": "Tours", "themes": [theme(key)]})
+    thread = _thread(world, se["member"], network, kind="opportunity", title="Guides wanted for June")
+    [offered] = world.events("opportunity.offered")
+    assert [(r["person_id"], r["organisation_id"], r["theme_ids"]) for r in offered["recipients"]] == [
+        (contact.person_id, offering.id, [KAYAKING])]
+    assert offered["theme_labels"][KAYAKING]["de"] and offered["title"] == "Guides wanted for June"
+    # a question is offered to no one
+    _thread(world, se["member"], network, kind="question")
+    assert len(world.events("opportunity.offered")) == 1
+    # the recipient answers the author privately: the two organisations are introduced
+    answered = world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
+                          {"organisation_id": offering.id, "message": "Wir haben drei Guides."})
+    assert (answered["organisation_id"], answered["candidate_id"], answered["status"]) == (
+        offering.id, se["org"].id, "introduced")
+    [introduced] = world.events("match.introduced")
+    assert introduced["message"] == "Wir haben drei Guides."
+    assert {c["person_id"] for c in introduced["contacts"]} >= {contact.person_id, se["member"].person_id}
+    assert introduced["reasons"][0]["kind"] == "you_answered_their_opportunity"
+    with pytest.raises(Conflict):
+        world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
+                   {"organisation_id": offering.id, "message": "Noch einmal"})
+    # someone the opportunity was not offered to, who cannot read the network, finds nothing
+    outsider = world.caller(world.person(de, elsewhere))
+    with pytest.raises(NotFound):
+        world.call(opportunities.answer_privately, outsider, thread["opening_post"]["id"],
+                   {"organisation_id": elsewhere.id, "message": "Hallo"})
+    # nor for an organisation one does not belong to; bad input is a 422
+    with pytest.raises(NotFound):
+        world.call(opportunities.answer_privately, outsider, thread["opening_post"]["id"],
+                   {"organisation_id": offering.id, "message": "Hallo"})
+    with pytest.raises(ValidationFailed):
+        world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
+                   {"organisation_id": offering.id})
+    assert len(world.events("match.introduced")) == 1

@@ -56,6 +56,8 @@ CONTEXTS = {
         reasons=[
             {"kind": k, "networks": ["Kajak", "Sejl"]}
             for k in (
+                "you_answered_their_opportunity",
+                "they_answered_your_opportunity",
                 "needs_your_offer",
                 "offers_your_need",
                 "shared_themes",

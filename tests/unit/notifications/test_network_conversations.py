@@ -198,3 +198,24 @@ def test_a_quiet_networks_conveners_are_asked(world, session, network):
     [asked] = rows(session, cause_id=event_id, channel="email")
     assert (asked.person_id, asked.subject) == (convener, "The network Kayak has been quiet")
     assert "since March 1, 2026" in asked.text_body and "September 14, 2026" in asked.text_body
+
+
+def test_an_opportunity_offered_across_the_border_says_why_in_the_readers_language(world, session, network):
+    aid = world.association(language="de")
+    oid = world.organisation(aid, country="DE")
+    reader = world.person(aid, organisation_id=oid, language="de")
+    event_id = new_id()
+    world.apply("opportunity.offered", {
+        "post_id": new_id(), "thread_id": new_id(), "network_id": network["id"], "network_name": "Kayak",
+        "network_names": {"de": "Kajak am Deich"}, "association_ids": [network["aid"]],
+        "author_person_id": network["people"]["author"], "title": "Guides wanted",
+        "theme_labels": {"t1": {"en": "Kayaking", "de": "Kajakfahren"}, "t2": {"en": "Guiding"}},
+        "recipients": [{"person_id": reader, "organisation_id": oid, "organisation_name": "Kajak Leer GmbH",
+                        "theme_ids": ["t1", "t2"]}]}, event_id=event_id)
+    [mail] = rows(session, cause_id=event_id, channel="email")
+    assert (mail.person_id, mail.subject) == (reader, "Eine Gelegenheit für Kajak Leer GmbH: Guides wanted")
+    assert "im Netzwerk Kajak am Deich" in mail.text_body
+    assert "weil Kajak Leer GmbH Kajakfahren, Guiding anbietet" in mail.text_body
+    inbox = session.scalars(select(InboxItem.link).where(InboxItem.cause_id == event_id)).all()
+    session.commit()
+    assert inbox and inbox[0].startswith("/v1/posts/")

@@ -47,6 +47,8 @@ CONTEXT = {
     "was_dormant": True,
     "last_activity_date": "2026-03-01",
     "dormant_from_date": "2026-09-14",
+    "offered_themes_name": "Solar energy",
+    "offered_themes_names": {"de": "Solarenergie", "da": "Solenergi"},
 }
 EXPECTED_KINDS = {
     "registration_confirmed",
@@ -65,6 +67,7 @@ EXPECTED_KINDS = {
     "network_thread_started",
     "network_reply_posted",
     "network_dormancy_proposed",
+    "opportunity_offered",
     "idea_status_changed",
     "initiative_launched",
     "digest",

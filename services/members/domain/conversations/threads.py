@@ -10,7 +10,7 @@ from nabo_common.api.validation import load
 from nabo_common.messaging.outbox import utcnow
 from services.members.domain import access, themes
 from services.members.domain.common import idempotent_calls
-from services.members.domain.conversations import moderation
+from services.members.domain.conversations import moderation, opportunities
 from services.members.domain.conversations.access import (
     mentioned_members,
     network_standing,
@@ -61,6 +61,7 @@ def start(session, caller, network_id, payload, call_key=None):
         session.flush()
         # a new thread in a dormant network reaches everyone; the first answer wakes the network
         post_created(session, caller, standing.network, thread, post, mentioned)
+        opportunities.offer(session, caller, standing.network, thread, post)
         dormancy.record_activity(standing.network, now)
         result = thread_views(session, [(thread, post)])[0]
         return idempotent_calls.keep(session, call_key, "start_thread", result)
