@@ -11,7 +11,7 @@ from sqlalchemy import select
 from contracts.api.notifications import NETWORK_MODE_DEFAULT
 from services.notifications.domain import readmodel
 from services.notifications.domain.deliveries import ReadModelBehind, notify, person
-from services.notifications.models import Contact, NetworkMember, NetworkPreference
+from services.notifications.models import Contact, NetworkMember, NetworkPreference, Preference
 
 DIGESTS = ("daily", "weekly")
 REPLY_TO_YOU = "reply_to_you"
@@ -86,6 +86,14 @@ def on_post_created(session, envelope):
     }
     association_id = (data["association_ids"] or [envelope.get("association_id")])[0]
     groups = audiences(data, member_ids, _modes(session, network_id))
+    # a network's thousands of members: their contacts and preferences in a few queries, not two each
+    heard = [pid for person_ids in groups.values() for pid in person_ids]
+    preferences = {}
+    for start in range(0, len(heard), 1000):
+        chunk = heard[start:start + 1000]
+        session.scalars(select(Contact).where(Contact.person_id.in_(chunk))).all()  # into the identity map
+        preferences.update((p.person_id, p) for p in session.scalars(
+            select(Preference).where(Preference.person_id.in_(chunk))))
     for (reason, period), person_ids in sorted(groups.items(), key=lambda g: (g[0][0] or "", g[0][1] or "")):
         if data["opening"]:
             kind, extra = "network_thread_started", {"mentioned": reason == MENTION,
@@ -102,6 +110,7 @@ def on_post_created(session, envelope):
             link=f"/v1/threads/{data['thread_id']}",
             network_id=network_id,
             digest_period=period,
+            preferences=preferences,
         )
 
 

@@ -93,13 +93,15 @@ def notify(
     association=_LOOK_UP,
     network_id=None,
     digest_period=None,
+    preferences=None,
 ):
     """Record ``kind`` for each recipient (deduplicated); returns the number of new deliveries. ``event_id``:
     the calendar event the message is about, whose end starts the retention period of guests' copies.
     ``association``: the read model's Association of ``association_id`` (None: it has none), where the caller
     has read it already. ``network_id``: the network whose conversation the message is from (its mail
     offers a one-click unsubscribe from that network). ``digest_period``: the e-mail waits for that digest
-    (daily or weekly) whatever the person's own digest setting."""
+    (daily or weekly) whatever the person's own digest setting. ``preferences``: the recipients'
+    Preference rows (or None) by person id, where the caller has read them already."""
     if association is _LOOK_UP:
         association = session.get(Association, association_id) if association_id else None
     now = utcnow()
@@ -108,7 +110,12 @@ def notify(
         if recipient is None or recipient.key in seen:
             continue
         seen.add(recipient.key)
-        preference = session.get(Preference, recipient.person_id) if recipient.person_id else None
+        if not recipient.person_id:
+            preference = None
+        elif preferences is not None:
+            preference = preferences.get(recipient.person_id)
+        else:
+            preference = session.get(Preference, recipient.person_id)
         language = _language(preference, recipient, association)
         message = rendering.render(kind, language, dict(context, name=recipient.name or ""),
                                    unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER if network_id else None)
