@@ -5,7 +5,7 @@ the backbone."""
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from nabo_common.messaging.outbox import OutboxEventMixin, utcnow
@@ -357,6 +357,9 @@ class Post(Base):
     __table_args__ = (
         Index("ix_posts_thread_created", "thread_id", "created_at"),
         Index("ix_posts_author", "author_id"),
+        # a network's list of threads joins each thread's opening post: a small index, not every post
+        Index("ix_posts_opening", "thread_id", "hidden", "author_id",
+              postgresql_where=text("opening"), sqlite_where=text("opening")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

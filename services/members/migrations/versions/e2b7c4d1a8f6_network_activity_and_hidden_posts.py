@@ -25,9 +25,12 @@ def upgrade():
         "created_at)"
     )
     op.execute("UPDATE posts SET hidden_at = COALESCE(edited_at, created_at) WHERE hidden")
+    op.create_index("ix_posts_opening", "posts", ["thread_id", "hidden", "author_id"],
+                    postgresql_where=sa.text("opening"), sqlite_where=sa.text("opening"))
 
 
 def downgrade():
+    op.drop_index("ix_posts_opening", table_name="posts")
     op.drop_column("posts", "hidden_at")
     op.drop_column("networks", "dormancy_asked_at")
     op.drop_column("networks", "last_activity_at")
