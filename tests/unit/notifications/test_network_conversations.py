@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from nabo_common.api.errors import ValidationFailed
-from services.notifications.domain import digest, dispatch, preferences, unsubscribe
+from services.notifications.domain import digest, dispatch, gdpr, preferences, unsubscribe
 from services.notifications.domain.common import utcnow
 from services.notifications.models import Delivery, InboxItem, NetworkPreference
 from tests.unit.notifications.conftest import new_id
@@ -219,3 +219,16 @@ def test_an_opportunity_offered_across_the_border_says_why_in_the_readers_langua
     inbox = session.scalars(select(InboxItem.link).where(InboxItem.cause_id == event_id)).all()
     session.commit()
     assert inbox and inbox[0].startswith("/v1/posts/")
+
+
+def test_what_one_hears_of_each_network_is_in_the_export_and_gone_on_erasure(session, system, chosen):
+    person_id = chosen["people"]["weekly"]
+    exported = gdpr.export(session, system, person_id)
+    session.commit()
+    assert exported["preferences"]["networks"] == [
+        {"network_id": chosen["id"], "network_name": "Kayak", "mode": "weekly"}]
+    with session.begin():
+        gdpr.erase(session, person_id)
+    left = select(NetworkPreference.mode).where(NetworkPreference.person_id == person_id)
+    assert session.scalars(left).all() == []
+    session.commit()
