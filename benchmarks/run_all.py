@@ -1,7 +1,8 @@
 """Run every benchmark one after the other and print their figures.
 
     python -m benchmarks.run_all [--quick]
-        [--only system,campaign,campaign_2,matchmaking,ideas,events_rpc,meeting_market,page_rush]
+        [--only system,campaign,campaign_2,matchmaking,ideas,events_rpc,meeting_market,page_rush,
+                conversations]
 
 Each benchmark runs as its own process (they use private vhosts and
 databases, removed afterwards). --quick shortens load runs and shrinks the
@@ -49,6 +50,10 @@ BENCHMARKS = {
     ),
     "events_rpc": (["benchmarks.events_rpc"], ["benchmarks.events_rpc", "--calls", "50"]),
     "meeting_market": (["benchmarks.meeting_market"], ["benchmarks.meeting_market", "--participants", "50"]),
+    "conversations": (
+        ["benchmarks.conversations"],
+        ["benchmarks.conversations", "--members", "200", "--posts", "2000", "--seconds", "3"],
+    ),
     "page_rush": (
         ["benchmarks.page_after_rush"],
         [

@@ -8,14 +8,17 @@ Creates (or finds) four tenants sharing the installation:
 - a Dutch and a German entrepreneurs' association (50 member organisations
   each, with offers and needs; half of them visible across the border, with
   complementary offers and needs so /matches suggests partners across the
-  border) and their cross-border network, the energy cluster Emsland–Drenthe;
+  border) and their cross-border network, the energy cluster Emsland–Drenthe,
+  whose opportunity (spare heat, tagged with the energy transition) is also
+  offered to the companies on both sides of the border that offer energy work;
 - a Danish municipality's business office with its programme of 7 virtual
   meetings (attendance 9, 2, 7, 7, 7, 6 and 3; 75,000 DKK granted, 70,000
   used; recordings), an upcoming hybrid meeting, and its business panel on the
   green transition (last year's: ideas, supports, decision, published
   catalogue, initiatives; this year's: collecting ideas);
-- a Swedish destination organisation with open networks (kayak, climbing,
-  fishing, young entrepreneurs up to 30).
+- a Swedish destination organisation with open networks: a lively kayak
+  network (questions, an announcement, an opportunity and their replies),
+  dormant climbing and fishing networks, young entrepreneurs up to 30.
 
 Everything goes through the API; nothing is written to a database directly.
 Loading is idempotent: things are looked up (associations by slug, persons by
@@ -79,7 +82,8 @@ PANEL_2024 = "Erhvervspanelet 2024: Grøn omstilling"
 PANEL_2025 = "Erhvervspanelet 2025: Grøn omstilling"
 
 
-# lively networks: (author, thread, replies as (replier, body)), people by their demo account's key
+# lively networks: (author, thread, replies as (replier, body)), people by their demo account's key, themes by
+# their key
 KAYAK_THREADS = [
     ("member.se", {"kind": "question", "title": "Vem hyr ut havskajaker i maj?",
                    "body": "Vi är fyra som bor i Sjöland vecka 20 och vill paddla ut till öarna."},
@@ -95,7 +99,8 @@ KAYAK_THREADS = [
 ]
 CLUSTER_THREADS = [
     ("member.nl", {"kind": "opportunity", "title": "Restwarmte beschikbaar / Abwärme verfügbar",
-                   "body": "Onze drukkerij in Emmen heeft restwarmte over. Wie zoekt warmte over de grens?"},
+                   "body": "Onze drukkerij in Emmen heeft restwarmte over. Wie zoekt warmte over de grens?",
+                   "themes": ["energy-transition"]},
      [("member.de", "Wir in Meppen hätten Interesse. Sprechen wir beim nächsten Clustertreffen?")]),
 ]
 
@@ -567,6 +572,7 @@ class Loader:
             self.note("threads", False, len(threads))
             return
         for author, thread, replies in threads:
+            thread = dict(thread, themes=[self.themes[key] for key in thread.get("themes", ())])
             opened = self.gw.post(f"/v1/networks/{network['id']}/threads", thread, tokens[author])
             self.note("threads", True)
             for replier, body in replies:

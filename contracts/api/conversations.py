@@ -10,6 +10,7 @@ THREAD_KINDS = ("question", "announcement", "opportunity")
 TITLE_MAX = 200
 BODY_MAX = 10_000
 LINKS_MAX = 10
+MENTIONS_MAX = 20
 
 Body = lambda **kw: Text(BODY_MAX, **kw)  # noqa: E731
 Links = lambda **kw: fields.List(  # noqa: E731
@@ -24,6 +25,17 @@ Links = lambda **kw: fields.List(  # noqa: E731
 )
 
 
+Mentions = lambda **kw: fields.List(  # noqa: E731
+    Id(),
+    validate=validate.Length(max=MENTIONS_MAX),
+    metadata={
+        "description": f"Ids of at most {MENTIONS_MAX} of the network's members who hear about this post "
+        "whatever they chose to hear from the network."
+    },
+    **kw,
+)
+
+
 class ThreadCreate(Input):
     kind = fields.String(
         required=True,
@@ -34,6 +46,7 @@ class ThreadCreate(Input):
     body = Body(required=True, metadata={"description": f"The opening post, at most {BODY_MAX} characters."})
     themes = ThemeIds(load_default=list)
     links = Links(load_default=list)
+    mentions = Mentions(load_default=list)
 
 
 class ThreadUpdate(Input):
@@ -57,6 +70,7 @@ class PostCreate(Input):
     reply_to_id = Id(metadata={"description": "The post of this thread answered; none: the thread."})
     themes = ThemeIds(load_default=list)
     links = Links(load_default=list)
+    mentions = Mentions(load_default=list)
 
 
 class PostUpdate(Input):
@@ -79,6 +93,13 @@ class PostUpdate(Input):
 
 class PostReportCreate(Input):
     reason = Text(1000, required=True, metadata={"description": "What is wrong with the post."})
+
+
+class PrivateAnswer(Input):
+    organisation_id = Id(required=True, metadata={
+        "description": "The organisation the caller answers for: one they belong to, which the opportunity "
+                       "was offered to, or any if the caller reads the network's conversation."})
+    message = Text(2000, required=True, metadata={"description": "What the author hears from you."})
 
 
 class PostAuthor(Output):

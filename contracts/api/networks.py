@@ -250,7 +250,9 @@ class NetworkUpdate(Input):
     external_link = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=300))
     activity = fields.String(
         validate=validate.OneOf(ACTIVITIES),
-        metadata={"description": "dormant networks stay listed and can be woken."},
+        metadata={"description": "dormant networks stay listed and can be woken; active, from a convener, "
+                                 "also keeps a quiet network whose conveners were asked from being marked "
+                                 "dormant."},
     )
 
 
@@ -273,6 +275,8 @@ class Network(Output):
     join_policy = fields.String()
     visibility = fields.String()
     activity = fields.String()
+    last_activity_at = Instant(dump_only=True, allow_none=True, metadata={
+        "description": "The network's last post or meeting, or a convener keeping it active."})
     eligibility = fields.Nested(Eligibility)
     external_link = fields.String(allow_none=True)
     member_count = fields.Integer(dump_only=True)

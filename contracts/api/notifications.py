@@ -30,6 +30,10 @@ WEBHOOK_EVENT_TYPES = (
 CAMPAIGN_STATUSES = ("draft", "scheduled", "sending", "sent", "cancelled")
 RECIPIENT_STATUSES = ("queued", "claimed", "sending", "sent", "failed", "bounced")
 DIGEST_MODES = ("immediate", "daily", "weekly")
+# what a person hears from one network's conversation: every post at once, a daily or weekly digest, only
+# replies to their own posts and mentions of them, or nothing
+NETWORK_MODES = ("every_post", "daily", "weekly", "replies_and_mentions", "none")
+NETWORK_MODE_DEFAULT = "daily"
 MAX_IDS = validate.Length(min=1, max=50)
 
 
@@ -228,8 +232,26 @@ class Channels(Input):
     inapp = fields.Boolean()
 
 
+class NetworkChoice(Input):
+    network_id = Id(required=True, metadata={"description": "A network the person is a member of."})
+    mode = fields.String(
+        required=True,
+        validate=validate.OneOf(NETWORK_MODES),
+        metadata={
+            "description": "every_post: each post at once; daily or weekly: posts in that digest; "
+            "replies_and_mentions: only replies to the person's posts and mentions of them; none: nothing. "
+            "Replies to the person's posts and mentions come at once in every mode but none."
+        },
+    )
+
+
 class PreferencesUpdate(Input):
     channels = fields.Nested(Channels)
+    networks = fields.List(
+        fields.Nested(NetworkChoice),
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "What the person hears from these networks' conversations."},
+    )
     digest = fields.String(
         validate=validate.OneOf(DIGEST_MODES),
         metadata={"description": "Non-urgent messages at once, or bundled daily or weekly."},
@@ -237,11 +259,22 @@ class PreferencesUpdate(Input):
     language = fields.String(validate=Language, allow_none=True)
 
 
+class NetworkPreference(Output):
+    network_id = fields.String()
+    network_name = fields.String()
+    mode = fields.String(metadata={"description": f"One of {', '.join(NETWORK_MODES)}; "
+                                                  f"{NETWORK_MODE_DEFAULT} unless chosen."})
+
+
 class Preferences(Output):
     person_id = fields.String()
     channels = fields.Dict(keys=fields.String(), values=fields.Boolean())
     digest = fields.String()
     language = fields.String(allow_none=True)
+    networks = fields.List(
+        fields.Nested(NetworkPreference),
+        metadata={"description": "Each network the person is a member of, and what they hear from it."},
+    )
 
 
 class InboxQuery(PageQuery):
@@ -281,7 +314,9 @@ class RegistrationCancelResult(Output):
 
 class UnsubscribeResult(Output):
     association_id = fields.String()
-    kind = fields.String()
+    kind = fields.String(metadata={"description": "newsletter, contact, or network: the mail of one "
+                                                  "network's conversation."})
+    network_id = fields.String(allow_none=True, metadata={"description": "The network, for kind network."})
     withdrawn = fields.Boolean()
 
 

@@ -248,7 +248,11 @@ class CalendarTokenData(_Strict):
         "themes": ["5b0e2a6c-0a2b-5c3d-8e4f-6a7b8c9d0e1f"],
         "opening": True,
         "reply_to_id": None,
+        "reply_to_author_person_id": None,
         "thread_author_person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "mentioned_person_ids": ["6a0f3c1e-2b4d-5e6f-8a9b-0c1d2e3f4a5b"],
+        "network_dormant": False,
+        "convener_person_ids": ["860553e2-615a-556a-803d-49035e145141"],
     }
 )
 class PostCreatedData(_Strict):
@@ -268,7 +272,64 @@ class PostCreatedData(_Strict):
     themes = fields.List(fields.String(), load_default=list)
     opening = fields.Boolean(required=True)
     reply_to_id = fields.String(allow_none=True, load_default=None)
+    reply_to_author_person_id = fields.String(
+        allow_none=True, load_default=None, metadata={"description": "The author of the post answered."})
     thread_author_person_id = fields.String(required=True)
+    mentioned_person_ids = fields.List(fields.String(), load_default=list,
+                                       metadata={"description": "The network's members the post mentions."})
+    network_dormant = fields.Boolean(load_default=False, metadata={
+        "description": "The network was dormant: a new thread in it goes to every member and convener."})
+    convener_person_ids = fields.List(fields.String(), load_default=list)
+
+
+class _OpportunityRecipient(_Strict):
+    person_id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    organisation_name = fields.String(required=True)
+    theme_ids = fields.List(fields.String(), required=True, metadata={"description": "The themes matched."})
+
+
+@event_type(
+    "opportunity.offered",
+    "members",
+    "A new opportunity thread is offered beyond its network: to the contacts of organisations whose offers "
+    "carry its themes and who may be seen from the network's associations (`recipients`, with the themes "
+    "that matched). Never the post's text.",
+)
+@example(
+    {
+        "post_id": "0e4f1c9a-53a4-4a8e-9d4b-4c2f2b6f1a01",
+        "thread_id": "8b7c2d3e-1f0a-4b5c-9d8e-7f6a5b4c3d2e",
+        "network_id": "c0ffee00-1234-4abc-8def-001122334455",
+        "network_name": "Energie Ems-Dollart",
+        "network_names": {"nl": "Energie Eems-Dollard", "de": "Energie Ems-Dollart"},
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "author_person_id": "da31ce8d-7381-5ff0-b6e0-3fb2cc13915d",
+        "title": "Partner wanted for a heat-pump tender in Groningen",
+        "theme_labels": {"5b0e2a6c-0a2b-5c3d-8e4f-6a7b8c9d0e1f": {"en": "Heat pumps", "de": "Wärmepumpen"}},
+        "recipients": [
+            {
+                "person_id": "6a0f3c1e-2b4d-5e6f-8a9b-0c1d2e3f4a5b",
+                "organisation_id": "66239139-8992-565c-a70c-15c64b404b7a",
+                "organisation_name": "Wärmetechnik Leer GmbH",
+                "theme_ids": ["5b0e2a6c-0a2b-5c3d-8e4f-6a7b8c9d0e1f"],
+            }
+        ],
+    }
+)
+class OpportunityOfferedData(_Strict):
+    post_id = fields.String(required=True)
+    thread_id = fields.String(required=True)
+    network_id = fields.String(required=True)
+    network_name = fields.String(required=True)
+    network_names = fields.Dict(keys=fields.String(validate=LANG), values=fields.String(), load_default=dict)
+    association_ids = fields.List(fields.String(), required=True)
+    author_person_id = fields.String(required=True)
+    title = fields.String(allow_none=True, load_default=None)
+    theme_labels = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(),
+                                                                        values=fields.String()),
+                               load_default=dict, metadata={"description": "Each matched theme's labels."})
+    recipients = fields.List(fields.Nested(_OpportunityRecipient), required=True)
 
 
 @event_type("post.updated", "members", "A post's author changed it (see changed); never the text.")

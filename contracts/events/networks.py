@@ -116,6 +116,33 @@ class NetworkData(_Strict):
     changed = fields.List(fields.String(), load_default=list)
 
 
+@event_type(
+    "network.dormancy_proposed",
+    "members",
+    "A network had no post and no meeting for NETWORK_DORMANT_AFTER_DAYS: its conveners are asked first; "
+    "unless someone posts or a convener keeps it active, it is marked dormant at `dormant_from`.",
+)
+@example(
+    {
+        "network_id": "a77204dd-cccd-5622-8d6b-6850e22c6e15",
+        "name": "Young entrepreneurs",
+        "names": {"sv": "Unga företagare", "en": "Young entrepreneurs"},
+        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5"],
+        "convener_person_ids": ["860553e2-615a-556a-803d-49035e145141"],
+        "last_activity_at": "2026-03-01T09:30:00+00:00",
+        "dormant_from": "2026-09-14T09:30:00+00:00",
+    }
+)
+class NetworkDormancyProposedData(_Strict):
+    network_id = fields.String(required=True)
+    name = fields.String(required=True)
+    names = fields.Dict(keys=fields.String(validate=LANG), values=fields.String(), load_default=dict)
+    association_ids = fields.List(fields.String(), required=True)
+    convener_person_ids = fields.List(fields.String(), load_default=list)
+    last_activity_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    dormant_from = fields.AwareDateTime(required=True)
+
+
 @event_type("network.member_joined", "members", "A person became a member of a network.")
 @event_type("network.member_left", "members", "A person left or was removed from a network.")
 @example(

@@ -106,7 +106,8 @@ class CampaignBouncesRecorded(_Campaign):
 @event_type(
     "preferences.updated",
     "notifications",
-    "A person's message preferences changed (which of channels, digest and language; not their values).",
+    "A person's message preferences changed (which of channels, digest, language and networks; "
+    "not their values).",
 )
 @example(
     {

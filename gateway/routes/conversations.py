@@ -2,6 +2,7 @@
 (declared with gateway.http.api; the members service holds the rules)."""
 
 from contracts.api import conversations as s
+from contracts.api import networks as ns
 from gateway.http import api
 from nabo_common.api.pagination import page_schema
 
@@ -149,6 +150,22 @@ class ConversationsRoutes:
     )
     def report_post(self, request, id):
         return self.members.report_post(id, request.payload)
+
+    @api(
+        "POST",
+        "/v1/posts/{id}/private-answers",
+        body=s.PrivateAnswer,
+        response=ns.Match,
+        status=201,
+        tags=TAGS,
+        rate_limit="write",
+        errors=WRITE_ERRORS,
+        summary="Answer an opportunity's author privately, for your organisation: the two organisations "
+        "are introduced by mail, as an accepted match is (those the opportunity was offered to, and its "
+        "readers).",
+    )
+    def answer_opportunity_privately(self, request, id):
+        return self.members.answer_opportunity_privately(id, request.payload)
 
     @api(
         "GET",

@@ -5,7 +5,7 @@ the backbone."""
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from nabo_common.messaging.outbox import OutboxEventMixin, utcnow
@@ -270,6 +270,10 @@ class Network(Base):
     join_policy: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
     visibility: Mapped[str] = mapped_column(String(20), nullable=False, default="public")
     activity: Mapped[str] = mapped_column(String(20), nullable=False, default="active")
+    # the last post or meeting (or a convener keeping it active); a quiet network's conveners are asked
+    # (dormancy_asked_at) before it is marked dormant
+    last_activity_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow)
+    dormancy_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     eligible_association_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     max_age: Mapped[int | None] = mapped_column(Integer)
     external_link: Mapped[str | None] = mapped_column(String(300))
@@ -353,6 +357,9 @@ class Post(Base):
     __table_args__ = (
         Index("ix_posts_thread_created", "thread_id", "created_at"),
         Index("ix_posts_author", "author_id"),
+        # a network's list of threads joins each thread's opening post: a small index, not every post
+        Index("ix_posts_opening", "thread_id", "hidden", "author_id",
+              postgresql_where=text("opening"), sqlite_where=text("opening")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -365,6 +372,8 @@ class Post(Base):
     themes: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     links: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     hidden: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # when a convener hid it: its text is removed once HIDDEN_POST_RETENTION_DAYS have passed
+    hidden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     erased: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)

@@ -1,4 +1,5 @@
 """The members service: nameko entrypoints only; the work is in ``domain``."""
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -9,6 +10,7 @@ from nabo_common.operations import Operations, OperationsEndpoints
 from nabo_common.persistence.db import Database
 from nabo_common.persistence.idempotency import IdempotencyKey
 from nabo_common.runtime.context import system_caller
+from nabo_common.runtime.settings import ConfigError, _int
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.members.domain import (
     accounts,
@@ -25,12 +27,31 @@ from services.members.domain import (
     themes,
 )
 from services.members.domain.common import idempotent_calls
-from services.members.domain.conversations import moderation, posts, threads
-from services.members.domain.networks import directory, joining, lifecycle, owners, roster
+from services.members.domain.conversations import moderation, opportunities, posts, threads
+from services.members.domain.networks import directory, dormancy, joining, lifecycle, owners, roster
 from services.members.models import OutboxEvent, ProcessedEvent
 from services.members.subscriptions import SUBSCRIPTIONS
 
 consumer = consumer_decorator(SUBSCRIPTIONS, ProcessedEvent)
+
+
+class ConversationSettings(DependencyProvider):
+    """When a quiet network's conveners are asked and when it is marked dormant, and how long hidden posts
+    keep their text (docs/configuration.md); read at start, a bad value stops the service naming it."""
+
+    def setup(self):
+        try:
+            self.dormant_after_days = _int("members", "NETWORK_DORMANT_AFTER_DAYS",
+                                           dormancy.DEFAULT_AFTER_DAYS, 1)
+            self.dormancy_notice_days = _int("members", "NETWORK_DORMANCY_NOTICE_DAYS",
+                                             dormancy.DEFAULT_NOTICE_DAYS, 0)
+            self.hidden_post_retention_days = _int("members", "HIDDEN_POST_RETENTION_DAYS",
+                                                   moderation.DEFAULT_HIDDEN_POST_RETENTION_DAYS, 1)
+        except ConfigError as exc:
+            raise SystemExit(f"nabo: configuration error: {exc}") from None
+
+    def get_dependency(self, worker_ctx):
+        return self
 
 
 class MembersService(OperationsEndpoints):
@@ -43,6 +64,7 @@ class MembersService(OperationsEndpoints):
     relay = OutboxRelay(OutboxEvent)
     operations = Operations()
     instrumentation = Instrumentation()
+    conversation_settings = ConversationSettings()
 
     # --- auth ---------------------------------------------------------------
     @rpc
@@ -328,6 +350,10 @@ class MembersService(OperationsEndpoints):
         return moderation.report(self.db, self.caller, post_id, payload)
 
     @rpc
+    def answer_opportunity_privately(self, post_id, payload):
+        return opportunities.answer_privately(self.db, self.caller, post_id, payload)
+
+    @rpc
     def list_post_reports(self, post_id, query):
         return moderation.list_reports(self.db, self.caller, post_id, query)
 
@@ -343,6 +369,20 @@ class MembersService(OperationsEndpoints):
     @consumer
     def on_consent_withdrawal_requested(self, event):
         persons.withdraw_consent_from_event(self.db, system_caller(self.caller.request_id), event["data"])
+
+    @consumer
+    def on_network_meeting(self, event):
+        dormancy.on_meeting(self.db, event["data"], event["occurred_at"])
+
+    # eager: a replica restarted more often than hourly still runs them
+    @timer(interval=3600, eager=True)
+    def notice_quiet_networks(self):
+        settings = self.conversation_settings
+        dormancy.sweep(self.db, settings.dormant_after_days, settings.dormancy_notice_days)
+
+    @timer(interval=3600, eager=True)
+    def forget_hidden_posts(self):
+        moderation.forget_hidden_posts(self.db, self.conversation_settings.hidden_post_retention_days)
 
     @timer(interval=3600, eager=True)
     def forget_expired_idempotency_keys(self):

@@ -45,4 +45,6 @@ AUDITED_EVENT_TYPES = (
 SUBSCRIPTIONS = {
     "on_audited_event": AUDITED_EVENT_TYPES,
     "on_consent_withdrawal_requested": ("consent.withdrawal_requested",),
+    # a network's meetings are activity: a network with them is not quiet (domain/networks/dormancy.py)
+    "on_network_meeting": ("event.published", "event.completed"),
 }

@@ -188,7 +188,8 @@ class MessageTemplate:
         )
 
 
-def compose(*, mail_from, to_email, to_name, subject, text, html, message_id, attachments=()):
+def compose(*, mail_from, to_email, to_name, subject, text, html, message_id, attachments=(),
+            unsubscribe_url=None):
     """One transactional message as bytes, the same message ``build_message`` builds (tested)."""
     template = MessageTemplate(
         mail_from=mail_from,
@@ -198,7 +199,8 @@ def compose(*, mail_from, to_email, to_name, subject, text, html, message_id, at
         headers=TRANSACTIONAL_HEADERS,
         attachments=attachments or (),
     )
-    return template.render(to_email=to_email, to_name=to_name, message_id=message_id)
+    return template.render(to_email=to_email, to_name=to_name, message_id=message_id,
+                           unsubscribe_url=unsubscribe_url)
 
 
 CALENDAR_METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)

@@ -196,6 +196,18 @@ class Preference(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 
+class NetworkPreference(Base):
+    """What a person hears from one network's conversation (``NETWORK_MODES`` in the API contract); a
+    network without a row is heard of in the daily digest."""
+
+    __tablename__ = "network_preferences"
+
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    network_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    mode: Mapped[str] = mapped_column(String(24), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
 class Campaign(Base):
     __tablename__ = "campaigns"
     __table_args__ = (Index("ix_campaigns_due", "status", "send_at"),)
@@ -260,6 +272,10 @@ class Delivery(Base):
     person_id: Mapped[str | None] = mapped_column(String(36))
     # the calendar event a message is about: a guest's messages follow its retention period
     event_id: Mapped[str | None] = mapped_column(String(36))
+    # the network whose conversation the message is from: its mail carries a one-click unsubscribe from it
+    network_id: Mapped[str | None] = mapped_column(String(36))
+    # a held message waits for this digest (daily|weekly); None: the person's own digest setting
+    digest_period: Mapped[str | None] = mapped_column(String(10))
     email: Mapped[str | None] = mapped_column(String(320))
     name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(2), nullable=False, default="en")

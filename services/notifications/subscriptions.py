@@ -26,8 +26,10 @@ SUBSCRIPTIONS = {
         "network.member_invited",
         "network.join_requested",
         "network.join_decided",
+        "network.dormancy_proposed",
         "match.introduced",
         "post.created",
+        "opportunity.offered",
     ),
     "on_calendar_activity": (
         "programme.created",

@@ -135,6 +135,15 @@ def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, tmp_path):
         "Fishing network",
         "Young entrepreneurs up to 30",
     }
+    # a lively network and dormant ones, each with its last activity
+    activity = {n["name"].get("en"): (n["activity"], n["last_activity_at"]) for n in directory["items"]}
+    assert activity["Sjöland kayak network"][0] == "active" and activity["Climbing network"][0] == "dormant"
+    assert all(at for _, at in activity.values())
+    # the cluster's opportunity carries its theme, so it is offered to companies beyond the cluster
+    cluster = requests.get(f"{api}/v1/networks", params={"q": "Emsland", "limit": 10}, timeout=10).json()
+    offers = requests.get(f"{api}/v1/networks/{cluster['items'][0]['id']}/threads",
+                          params={"kind": "opportunity"}, timeout=10).json()["items"]
+    assert offers and offers[0]["opening_post"]["themes"]
 
     doc = tmp_path / "walkthrough.md"
     tour = run_script(

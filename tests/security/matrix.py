@@ -376,6 +376,14 @@ MATRIX = [
         note="the network's members, once per post",
     ),
     Op("GET", "/v1/posts/{id}/reports", ADMIN, "post", note="the network's conveners"),
+    Op(
+        "POST",
+        "/v1/posts/{id}/private-answers",
+        MEMBER,
+        "post",
+        body=lambda w: {"organisation_id": w["organisation"], "message": "Forged"},
+        note="for one's own organisation: readers of the thread, and those an opportunity was offered to",
+    ),
     # --- programmes and events ---------------------------------------------------------------
     Op("GET", "/v1/programmes", SIGNED_IN, note="only the programmes of associations the caller administers"),
     Op(

@@ -70,6 +70,7 @@ CLIENT_CHOSEN = {
     ("POST /v1/events/{id}/attendance", "registration_id"): "which registration attended",
     ("POST /v1/ideas/{id}/supports", "organisation_id"): "supporting on behalf of one's own organisation",
     ("POST /v1/panels/{id}/ideas", "organisation_id"): "submitting for one's own organisation",
+    ("POST /v1/posts/{id}/private-answers", "organisation_id"): "answering for one's own organisation",
     (
         "POST /v1/events/{id}/meeting-market/participants",
         "organisation_id",

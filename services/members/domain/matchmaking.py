@@ -468,22 +468,27 @@ def introduce(session, caller, organisation_id, candidate_id, payload):
         ours, theirs = contacts_of(session, source.id), contacts_of(session, candidate.id)
         if not ours or not theirs:
             raise Conflict("Both organisations need a person who may be contacted for an introduction.")
-        match.status = "introduced"
-        match.introduced_at = datetime.now(timezone.utc)
-        session.flush()
-        publish(
-            session,
-            "match.introduced",
-            {
-                "match_id": match.id,
-                "organisation_ids": [source.id, candidate.id],
-                "organisation_names": [source.name, candidate.name],
-                "contacts": ours + theirs,
-                "reasons": match.reasons,
-                "message": data.get("message"),
-                "introduced_by": caller.person_id,
-            },
-            caller,
-            source.owner_association_id,
-        )
+        publish_introduction(session, caller, match, source, candidate, ours + theirs, data.get("message"))
     return match_view(match)
+
+
+def publish_introduction(session, caller, match, source, candidate, contacts, message):
+    """Mark ``match`` introduced and publish ``match.introduced``: notifications mails both sides."""
+    match.status = "introduced"
+    match.introduced_at = datetime.now(timezone.utc)
+    session.flush()
+    publish(
+        session,
+        "match.introduced",
+        {
+            "match_id": match.id,
+            "organisation_ids": [source.id, candidate.id],
+            "organisation_names": [source.name, candidate.name],
+            "contacts": contacts,
+            "reasons": match.reasons,
+            "message": message,
+            "introduced_by": caller.person_id,
+        },
+        caller,
+        source.owner_association_id,
+    )

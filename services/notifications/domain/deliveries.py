@@ -14,6 +14,9 @@ from services.notifications.models import Association, Contact, Delivery, InboxI
 
 TRANSACTIONAL = 0
 CAMPAIGN = 1
+# stands in for each recipient's own unsubscribe link in a rendered message (URL-safe, needs no escaping);
+# the dispatcher puts the signed link in its place when it sends
+UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.placeholder.invalid/link"
 # bundled into the daily or weekly digest for persons who asked for one
 NON_URGENT = frozenset(
     {
@@ -88,11 +91,17 @@ def notify(
     channels=("email", "inapp"),
     event_id=None,
     association=_LOOK_UP,
+    network_id=None,
+    digest_period=None,
+    preferences=None,
 ):
     """Record ``kind`` for each recipient (deduplicated); returns the number of new deliveries. ``event_id``:
     the calendar event the message is about, whose end starts the retention period of guests' copies.
     ``association``: the read model's Association of ``association_id`` (None: it has none), where the caller
-    has read it already."""
+    has read it already. ``network_id``: the network whose conversation the message is from (its mail
+    offers a one-click unsubscribe from that network). ``digest_period``: the e-mail waits for that digest
+    (daily or weekly) whatever the person's own digest setting. ``preferences``: the recipients'
+    Preference rows (or None) by person id, where the caller has read them already."""
     if association is _LOOK_UP:
         association = session.get(Association, association_id) if association_id else None
     now = utcnow()
@@ -101,9 +110,15 @@ def notify(
         if recipient is None or recipient.key in seen:
             continue
         seen.add(recipient.key)
-        preference = session.get(Preference, recipient.person_id) if recipient.person_id else None
+        if not recipient.person_id:
+            preference = None
+        elif preferences is not None:
+            preference = preferences.get(recipient.person_id)
+        else:
+            preference = session.get(Preference, recipient.person_id)
         language = _language(preference, recipient, association)
-        message = rendering.render(kind, language, dict(context, name=recipient.name or ""))
+        message = rendering.render(kind, language, dict(context, name=recipient.name or ""),
+                                   unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER if network_id else None)
         common = {
             "cause_id": str(cause_id),
             "recipient": recipient.key,
@@ -112,6 +127,7 @@ def notify(
             "association_id": association_id,
             "person_id": recipient.person_id,
             "event_id": event_id,
+            "network_id": network_id,
             "language": language,
             "name": recipient.name,
             "subject": message.subject,
@@ -119,10 +135,12 @@ def notify(
             "next_attempt_at": now,
         }
         if "email" in channels and recipient.email and (preference is None or preference.email):
-            held = kind in NON_URGENT and preference is not None and preference.digest != "immediate"
+            held = digest_period is not None or (
+                kind in NON_URGENT and preference is not None and preference.digest != "immediate")
             email_rows.append(
                 dict(
                     common,
+                    digest_period=digest_period,
                     channel="email",
                     email=recipient.email,
                     text_body=message.text,
@@ -137,6 +155,7 @@ def notify(
                 dict(
                     common,
                     channel="inapp",
+                    digest_period=None,
                     email=None,
                     text_body=None,
                     html_body=None,

@@ -2,9 +2,9 @@
 the notice before a membership's end date."""
 from datetime import timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, func, or_, select
 
-from services.notifications.domain.common import locked, utcnow
+from services.notifications.domain.common import insert_ignoring_duplicates, locked, utcnow
 from services.notifications.domain.deliveries import Recipient, notify
 from services.notifications.domain.reactions import membership_lapsing
 from services.notifications.models import Delivery, Membership, Preference
@@ -21,25 +21,65 @@ def _summary(text):
     return "\n\n".join(paragraphs[1:] if len(paragraphs) > 1 else paragraphs).strip()
 
 
+def _period(item, preference):
+    return item.digest_period or preference.digest
+
+
+def _due(item, preference, now):
+    """A held item goes into the digest once its period (its own, else the person's digest setting) has
+    passed since the last digest or since it was held; an item whose person asked for immediate messages
+    since goes at once."""
+    wait = PERIODS.get(_period(item, preference))
+    last = preference.last_digest_at
+    return wait is None or last is None or last + wait <= now or item.created_at + wait <= now
+
+
+def _due_clause(now):
+    """``_due`` in SQL, for a held delivery of the preference's person."""
+    period = func.coalesce(Delivery.digest_period, Preference.digest)
+    waited = [and_(period == name,
+                   or_(Preference.last_digest_at <= now - wait, Delivery.created_at <= now - wait))
+              for name, wait in PERIODS.items()]
+    return or_(Preference.last_digest_at.is_(None), period.not_in(tuple(PERIODS)), *waited)
+
+
+def _give_preferences(session):
+    """Persons with held messages but no preferences row (held by a network's digest) get one: it records
+    when their last digest went."""
+    missing = session.scalars(
+        select(Delivery.person_id).distinct()
+        .where(Delivery.status == "held", Delivery.person_id.is_not(None),
+               ~exists(select(Preference.person_id).where(Preference.person_id == Delivery.person_id)))
+    ).all()
+    insert_ignoring_duplicates(
+        session, Preference,
+        [{"person_id": p, "email": True, "inapp": True, "digest": "immediate", "updated_at": utcnow()}
+         for p in missing],
+        ["person_id"],
+    )
+
+
 def send_due_digests(session, now=None, limit=100):
-    """One digest per person whose period has passed; returns the person ids served."""
+    """One digest per person with held messages that are due; returns the person ids served."""
     now = now or utcnow()
     served = []
     with session.begin():
+        _give_preferences(session)
         held = exists(select(Delivery.id).where(Delivery.person_id == Preference.person_id,
-                                                Delivery.status == "held"))
-        candidates = session.scalars(locked(session, select(Preference).where(
-            Preference.digest.in_(tuple(PERIODS)), held).order_by(Preference.person_id).limit(limit))).all()
+                                                Delivery.status == "held", _due_clause(now)))
+        candidates = session.scalars(locked(session, select(Preference).where(held)
+                                            .order_by(Preference.person_id).limit(limit))).all()
         for preference in candidates:
-            if preference.last_digest_at and preference.last_digest_at + PERIODS[preference.digest] > now:
-                continue
-            items = session.scalars(
+            items = [item for item in session.scalars(
                 select(Delivery)
                 .where(Delivery.person_id == preference.person_id, Delivery.status == "held")
                 .order_by(Delivery.id)
-            ).all()
+            ) if _due(item, preference, now)]
+            if not items:
+                continue
             latest = items[-1]
             recipient = Recipient(preference.person_id, latest.email, latest.name or "", latest.language)
+            periods = {_period(item, preference) for item in items}
             notify(
                 session,
                 f"digest:{preference.person_id}:{now:%Y%m%dT%H%M}",
@@ -47,7 +87,7 @@ def send_due_digests(session, now=None, limit=100):
                 [recipient],
                 {
                     "items": [{"subject": d.subject, "summary": _summary(d.text_body)} for d in items],
-                    "period": preference.digest,
+                    "period": "daily" if "daily" in periods or not periods & set(PERIODS) else "weekly",
                 },
                 latest.association_id,
                 channels=("email",),

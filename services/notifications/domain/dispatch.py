@@ -37,13 +37,13 @@ from services.notifications.domain import campaigns as campaigns_mod
 from services.notifications.domain import rendering, unsubscribe
 from services.notifications.domain.audience import CONSENT_FOR_KIND
 from services.notifications.domain.common import delivery_retries, utcnow
-from services.notifications.domain.deliveries import CAMPAIGN
+from services.notifications.domain.deliveries import CAMPAIGN, UNSUBSCRIBE_PLACEHOLDER
 from services.notifications.models import Association, Campaign, Delivery
 
 DELIVERIES = Delivery.__table__
 INTERRUPTED = "interrupted while being sent; not sent again so that nobody receives a second copy"
-# stands in for each recipient's own unsubscribe link in the per-language layout (URL-safe, needs no escaping)
-PLACEHOLDER = "https://unsubscribe.placeholder.invalid/link"
+# stands in for each recipient's own unsubscribe link in the per-language layout
+PLACEHOLDER = UNSUBSCRIBE_PLACEHOLDER
 
 
 # The claim's statements are built once: building them per batch cost more than running them, and the empty
@@ -103,12 +103,20 @@ class MessageBuilder:
         """The message written out for SMTP (a PreparedMessage)."""
         common = {"to_email": row.email, "to_name": row.name, "message_id": self.message_id(row)}
         if row.priority != CAMPAIGN:
+            text, html, unsubscribe_url = row.text_body, row.html_body, None
+            if row.network_id and row.person_id:
+                # one click stops the mail of this network's conversation (RFC 8058)
+                unsubscribe_url = unsubscribe.network_link(
+                    self.config, row.person_id, row.association_id, row.network_id)
+                text = text.replace(PLACEHOLDER, unsubscribe_url) if text else text
+                html = html.replace(PLACEHOLDER, unsubscribe_url) if html else html
             return mail.compose(
                 mail_from=self.config.mail_from,
                 subject=row.subject,
-                text=row.text_body,
-                html=row.html_body,
+                text=text,
+                html=html,
                 attachments=row.attachments,
+                unsubscribe_url=unsubscribe_url,
                 **common,
             )
         campaign, association = self.campaigns[row.campaign_id]

@@ -12,6 +12,7 @@ from services.notifications.models import (
     Delivery,
     InboxItem,
     NetworkMember,
+    NetworkPreference,
     Preference,
     Registration,
 )
@@ -35,7 +36,8 @@ def export(session, caller, person_id):
             "birth_year": contact.birth_year,
             "email_bounced_at": utc_text(contact.email_bounced_at),
         },
-        "preferences": preferences.view(person_id, session.get(Preference, person_id)),
+        "preferences": preferences.view(person_id, session.get(Preference, person_id),
+                                        preferences.network_modes(session, person_id)),
         "consents": [
             {
                 "association_id": c.association_id,
@@ -82,7 +84,7 @@ def erase(session, person_id):
     if contact is not None:
         contact.name, contact.email, contact.birth_year, contact.erased = ERASED_NAME, None, None, True
         contact.admin_of = []
-    for model in (ContactOrganisation, NetworkMember, Preference, InboxItem):
+    for model in (ContactOrganisation, NetworkMember, NetworkPreference, Preference, InboxItem):
         session.execute(delete(model).where(model.person_id == person_id))
     session.execute(
         update(Registration).where(Registration.person_id == person_id).values(name=ERASED_NAME, email=None)

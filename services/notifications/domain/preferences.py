@@ -1,22 +1,59 @@
-"""Per-person preferences: channels, digest of non-urgent messages, language."""
+"""Per-person preferences: channels, digest of non-urgent messages, language, and what the person hears
+from each network's conversation."""
+from sqlalchemy import select
+
 from contracts.api import notifications as schemas
+from nabo_common.api.errors import ValidationFailed
 from nabo_common.api.validation import load
 from services.notifications.domain import access
-from services.notifications.domain.common import publish
-from services.notifications.models import Contact, Preference
+from services.notifications.domain.common import publish, upsert, utcnow
+from services.notifications.models import Contact, Network, NetworkMember, NetworkPreference, Preference
 
 
-def view(person_id, preference):
+def network_modes(session, person_id):
+    """``[{network_id, network_name, mode}]`` for each network the person is a member of, by name."""
+    rows = session.execute(
+        select(Network.id, Network.name, NetworkPreference.mode)
+        .join(NetworkMember, NetworkMember.network_id == Network.id)
+        .outerjoin(NetworkPreference, (NetworkPreference.network_id == Network.id)
+                   & (NetworkPreference.person_id == person_id))
+        .where(NetworkMember.person_id == person_id)
+        .order_by(Network.name, Network.id)
+    ).all()
+    return [{"network_id": nid, "network_name": name, "mode": mode or schemas.NETWORK_MODE_DEFAULT}
+            for nid, name, mode in rows]
+
+
+def view(person_id, preference, networks=()):
     if preference is None:
         return {"person_id": person_id, "channels": {"email": True, "inapp": True}, "digest": "immediate",
-                "language": None}
+                "language": None, "networks": list(networks)}
     return {"person_id": person_id, "channels": {"email": preference.email, "inapp": preference.inapp},
-            "digest": preference.digest, "language": preference.language}
+            "digest": preference.digest, "language": preference.language, "networks": list(networks)}
 
 
 def get(session, caller, person_id):
     person_id = access.person_or_404(session, caller, person_id)
-    return view(person_id, session.get(Preference, person_id))
+    return view(person_id, session.get(Preference, person_id), network_modes(session, person_id))
+
+
+def choose_network_mode(session, person_id, network_id, mode):
+    upsert(session, NetworkPreference,
+           {"person_id": person_id, "network_id": network_id, "mode": mode, "updated_at": utcnow()},
+           ["person_id", "network_id"])
+
+
+def _choose_networks(session, person_id, choices):
+    mine = set(session.scalars(select(NetworkMember.network_id).where(NetworkMember.person_id == person_id)))
+    unknown = [i for i, choice in enumerate(choices) if choice["network_id"] not in mine]
+    if unknown:
+        raise ValidationFailed(
+            "Unknown network.",
+            {"networks": {str(i): {"network_id": ["The person is not a member of this network."]}
+                          for i in unknown}},
+        )
+    for choice in choices:
+        choose_network_mode(session, person_id, choice["network_id"], choice["mode"])
 
 
 def update(session, caller, person_id, payload):
@@ -33,6 +70,8 @@ def update(session, caller, person_id, payload):
             preference.digest = data["digest"]
         if "language" in data:
             preference.language = data["language"]
+        if "networks" in data:
+            _choose_networks(session, person_id, data["networks"])
         session.flush()
         contact = session.get(Contact, person_id)
         association_id = contact.home_association_id if contact is not None else None
@@ -40,4 +79,4 @@ def update(session, caller, person_id, payload):
         publish(session, "preferences.updated", {
             "person_id": person_id, "association_id": association_id, "changed": sorted(data)},
             caller, association_id)
-        return view(person_id, preference)
+        return view(person_id, preference, network_modes(session, person_id))

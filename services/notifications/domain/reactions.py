@@ -9,7 +9,14 @@ read with ``.get``.
 """
 from sqlalchemy import select
 
-from services.notifications.domain import cancel_links, deliveries, meeting_markets, readmodel, webhooks
+from services.notifications.domain import (
+    cancel_links,
+    conversations,
+    deliveries,
+    meeting_markets,
+    readmodel,
+    webhooks,
+)
 from services.notifications.domain.deliveries import guest, notify, person
 from services.notifications.models import (
     Association,
@@ -17,7 +24,6 @@ from services.notifications.models import (
     Contact,
     Idea,
     Network,
-    NetworkMember,
     Organisation,
     Registration,
 )
@@ -168,6 +174,25 @@ def _network_association(network, envelope):
     )
 
 
+def on_dormancy_proposed(session, envelope):
+    """A quiet network's conveners are asked before it is marked dormant."""
+    data = envelope["data"]
+    readmodel.apply_network(session, {"network_id": data["network_id"], "name": data["name"],
+                                      "association_ids": data["association_ids"]})
+    notify(
+        session,
+        envelope["id"],
+        "network_dormancy_proposed",
+        [person(session, pid) for pid in data["convener_person_ids"]],
+        {"network_name": data["name"], "network_names": data.get("names") or {},
+         # the dates alone (ISO text or a datetime, as the event was read)
+         "last_activity_date": str(data["last_activity_at"])[:10] if data.get("last_activity_at") else None,
+         "dormant_from_date": str(data["dormant_from"])[:10]},
+        (data["association_ids"] or [envelope.get("association_id")])[0],
+        link=f"/v1/networks/{data['network_id']}",
+    )
+
+
 def on_join_requested(session, envelope):
     data = envelope["data"]
     name, network = _network_name(session, data)
@@ -205,49 +230,11 @@ def on_join_decided(session, envelope):
     )
 
 
-def on_post_created(session, envelope):
-    """A new thread reaches the in-app inboxes of the network's other members; replies (and e-mail) wait for
-    notification preferences of their own."""
-    data = envelope["data"]
-    if not data["opening"]:
-        return
-    readmodel.apply_network(
-        session,
-        {
-            "network_id": data["network_id"],
-            "name": data["network_name"],
-            "association_ids": data["association_ids"],
-        },
-    )
-    member_ids = session.scalars(
-        select(NetworkMember.person_id)
-        .join(Contact, Contact.person_id == NetworkMember.person_id)
-        .where(
-            NetworkMember.network_id == data["network_id"],
-            NetworkMember.person_id != data["author_person_id"],
-        )
-        .order_by(NetworkMember.person_id)
-    ).all()
-    notify(
-        session,
-        envelope["id"],
-        "network_thread_started",
-        [person(session, pid) for pid in member_ids],
-        {
-            "network_name": data["network_name"],
-            "network_names": data.get("network_names") or {},
-            "thread_title": data.get("title") or "",
-            "thread_kind": data["kind"],
-        },
-        (data["association_ids"] or [envelope.get("association_id")])[0],
-        link=f"/v1/threads/{data['thread_id']}",
-        channels=("inapp",),
-    )
-
-
 # match reasons are worded for the first organisation ("they need what you offer"); for the second one the
 # two directions swap
-MIRRORED_REASONS = {"needs_your_offer": "offers_your_need", "offers_your_need": "needs_your_offer"}
+MIRRORED_REASONS = {"needs_your_offer": "offers_your_need", "offers_your_need": "needs_your_offer",
+                    "you_answered_their_opportunity": "they_answered_your_opportunity",
+                    "they_answered_your_opportunity": "you_answered_their_opportunity"}
 
 
 def _match_reasons(session, reasons, mirrored):
@@ -581,8 +568,10 @@ REACTIONS = {
     "network.member_invited": ignore,
     "network.join_requested": on_join_requested,
     "network.join_decided": on_join_decided,
+    "network.dormancy_proposed": on_dormancy_proposed,
     "match.introduced": on_match_introduced,
-    "post.created": on_post_created,
+    "post.created": conversations.on_post_created,
+    "opportunity.offered": conversations.on_opportunity_offered,
     "programme.created": on_programme,
     "event.published": on_calendar_event,
     "event.completed": on_calendar_event,

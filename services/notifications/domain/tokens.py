@@ -32,17 +32,22 @@ def verify_for(keys, token, purpose, required, what):
     return claims
 
 
-def sign(keys, person_id, association_id, kind, campaign_id=None):
+def sign(keys, person_id, association_id, kind, campaign_id=None, network_id=None):
+    """``kind``: a consent kind (newsletter, contact), or ``network`` for the mail of ``network_id``'s
+    conversation."""
     claims = {"p": person_id, "a": association_id, "k": kind}
     if campaign_id:
         claims["c"] = campaign_id
+    if network_id:
+        claims["n"] = network_id
     return sign_for(keys, PURPOSE, claims)
 
 
 def verify(keys, token):
     """The token's claims, or BadInput if it is not one of ours."""
     claims = verify_for(keys, token, PURPOSE, ("p", "a", "k"), "unsubscribe")
-    if claims["k"] not in ("newsletter", "contact"):
+    if claims["k"] not in ("newsletter", "contact", "network") or (claims["k"] == "network") != bool(
+            claims.get("n")):
         raise BadInput(NOT_VALID["unsubscribe"])
     return {"person_id": claims["p"], "association_id": claims["a"], "kind": claims["k"],
-            "campaign_id": claims.get("c")}
+            "campaign_id": claims.get("c"), "network_id": claims.get("n")}

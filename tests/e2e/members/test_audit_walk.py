@@ -36,6 +36,8 @@ NOT_WALKED = {
     "DELETE /v1/panels/{id}/participants/{participant_id}", "DELETE /v1/registrations/{id}",
     # the walk locks the world's thread (PATCH before POST), and only a post's author deletes it
     "POST /v1/threads/{id}/posts", "DELETE /v1/posts/{id}",
+    # a private answer is a person's, for their own organisation, to an opportunity (not a reply)
+    "POST /v1/posts/{id}/private-answers",
     # a meeting market is its participants': an admin takes part, asks, answers and records outcomes only
     # as a registered person of a member company
     "POST /v1/events/{id}/meeting-market/participants", "POST /v1/meeting-requests",

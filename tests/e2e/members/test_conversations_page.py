@@ -39,6 +39,7 @@ def test_the_conversations_page_runs_as_written(demo_system):  # noqa: F811
     # in the Swedish member's own language
     refused = {"status": 422, "errors": {"links": {"0": ["Ange en http://- eller https://-adress."]}}}
     assert refused in json_lines
+    assert {"mode": "replies_and_mentions"} in json_lines
     assert {"reason": "Reklam som inte hör hemma här"} in json_lines
     assert [line for line in json_lines if "hidden" in line] == [{"hidden": True}, {"hidden": False}]
     assert {"locked": True} in json_lines

@@ -247,6 +247,7 @@ def test_preferences_of_self_and_admins_only(tenant_a, tenant_b, member):
         "channels": {"email": True, "inapp": False},
         "digest": "weekly",
         "language": "nl",
+        "networks": [],  # in no network
     }
     assert wait_until(lambda: tenant_a.admin.get(f"/v1/persons/{person_id}/preferences").status_code == 200)
     assert tenant_b.admin.get(f"/v1/persons/{person_id}/preferences").status_code == 404

@@ -13,6 +13,7 @@ from nabo_common.runtime import settings
 # the queues deployed brokers hold: a renamed handler would leave its queue's events behind
 DEPLOYED_QUEUES = {
     "nabo.members.on_audited_event", "nabo.members.on_consent_withdrawal_requested",
+    "nabo.members.on_network_meeting",
     "nabo.events.on_person_erased", "nabo.events.on_theme_merged",
     "nabo.ideas.on_person_changed", "nabo.ideas.on_person_erased", "nabo.ideas.on_organisation_updated",
     "nabo.ideas.on_theme_merged",

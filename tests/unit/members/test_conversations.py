@@ -1,14 +1,17 @@
 """Threads, posts and their moderation in networks, on SQLite."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from nabo_common.api.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from nabo_common.messaging.outbox import utcnow
 from nabo_common.runtime.context import ANONYMOUS
-from services.members.domain import gdpr
-from services.members.domain.conversations import moderation, posts, threads
-from services.members.domain.networks import directory, joining, lifecycle, owners, roster
-from services.members.models import Post, Thread
+from services.members.domain import gdpr, offers
+from services.members.domain.conversations import moderation, opportunities, posts, threads
+from services.members.domain.networks import directory, dormancy, joining, lifecycle, owners, roster
+from services.members.models import Network, Post, Thread
 from tests.unit.members.conftest import theme
 
 KAYAKING = theme("kayaking")
@@ -256,14 +259,158 @@ def test_posts_are_in_the_export_and_erasure_keeps_the_others_replies(world, se)
     )
 
 
-def test_a_question_wakes_a_dormant_network_and_a_removed_member_no_longer_edits(world, se):
+def test_a_question_reaches_a_dormant_network_and_the_first_answer_wakes_it(world, se):
     network = _network(world, se)
     world.call(lifecycle.update, se["convener"], network["id"], {"activity": "dormant"})
     thread = _thread(world, se["member"], network)
-    assert world.call(directory.get, ANONYMOUS, network["id"])["activity"] == "active"
-    assert world.events("network.updated")[-1]["changed"] == ["activity"]
+    # the question says the network was dormant, names its conveners, and leaves it dormant
+    opening = world.events("post.created")[-1]
+    assert opening["network_dormant"] is True and se["convener"].person_id in opening["convener_person_ids"]
+    assert world.call(directory.get, ANONYMOUS, network["id"])["activity"] == "dormant"
+    updates = len(world.events("network.updated"))
+    _reply(world, se["convener"], thread)
+    woken = world.call(directory.get, ANONYMOUS, network["id"])
+    assert woken["activity"] == "active" and woken["last_activity_at"]
+    assert [e["changed"] for e in world.events("network.updated")[updates:]] == [["activity"]]
+    assert world.events("post.created")[-1]["network_dormant"] is True  # the answer that woke it
+    _reply(world, se["member"], thread)
+    assert world.events("post.created")[-1]["network_dormant"] is False
+
+
+def test_a_removed_member_no_longer_edits_but_still_deletes(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
     world.call(roster.remove, se["convener"], network["id"], se["member"].person_id)
     with pytest.raises(Forbidden):
         world.call(posts.update, se["member"], thread["opening_post"]["id"], {"body": "Rewritten"})
     world.call(posts.delete, se["member"], thread["opening_post"]["id"])
     assert world.call(posts.get, ANONYMOUS, thread["opening_post"]["id"])["deleted"] is True
+
+
+def test_quiet_networks_conveners_are_asked_before_it_is_marked_dormant(world, se):
+    network = _network(world, se)
+    quiet = _network(world, se)
+    other = _network(world, se)
+    now = utcnow()
+    for n, days in ((network, 200), (quiet, 200), (other, 10)):
+        world.session.get(Network, n["id"]).last_activity_at = now - timedelta(days=days)
+    world.session.commit()
+    asked, dormant = dormancy.sweep(world.session, after_days=180, notice_days=14, now=now)
+    assert sorted(asked) == sorted([network["id"], quiet["id"]]) and dormant == []
+    proposed = {e["network_id"]: e for e in world.events("network.dormancy_proposed")}
+    assert se["convener"].person_id in proposed[quiet["id"]]["convener_person_ids"]
+    # asking again changes nothing
+    assert dormancy.sweep(world.session, 180, 14, now=now + timedelta(days=1)) == ([], [])
+    # a post in one, a convener keeping the other active: neither is marked dormant
+    _thread(world, se["member"], network)
+    world.call(lifecycle.update, se["convener"], quiet["id"], {"activity": "active"})
+    assert dormancy.sweep(world.session, 180, 14, now=now + timedelta(days=15)) == ([], [])
+    # then silence again: asked, and dormant once the notice has passed
+    later = now + timedelta(days=200)
+    everyone = sorted(n["id"] for n in (network, quiet, other))
+    assert sorted(dormancy.sweep(world.session, 180, 14, now=later)[0]) == everyone
+    assert dormancy.sweep(world.session, 180, 14, now=later + timedelta(days=13)) == ([], [])
+    asked, dormant = dormancy.sweep(world.session, 180, 14, now=later + timedelta(days=14))
+    assert (asked, sorted(dormant)) == ([], everyone)
+    assert world.call(directory.get, ANONYMOUS, quiet["id"])["activity"] == "dormant"
+    assert world.events("network.updated")[-1]["changed"] == ["activity"]
+
+
+def test_a_meeting_is_activity(world, se):
+    network = _network(world, se)
+    before = utcnow() - timedelta(days=300)
+    world.session.get(Network, network["id"]).last_activity_at = before
+    world.session.commit()
+    with world.session.begin():
+        dormancy.on_meeting(world.session, {"network_id": network["id"]}, utcnow().isoformat())
+    assert dormancy.sweep(world.session, 180, 14) == ([], [])
+
+
+def test_hidden_posts_lose_their_text_after_the_retention(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    answer = _reply(world, se["member"], thread, "Buy cheap watches")
+    kept = _reply(world, se["member"], thread, "Hidden yesterday")
+    for post in (answer, kept):
+        world.call(posts.update, se["convener"], post["id"], {"hidden": True})
+    world.session.get(Post, answer["id"]).hidden_at = utcnow() - timedelta(days=31)
+    world.session.commit()
+    assert moderation.forget_hidden_posts(world.session, retention_days=30) == 1
+    assert moderation.forget_hidden_posts(world.session, retention_days=30) == 0
+    forgotten = world.call(posts.get, se["convener"], answer["id"])
+    assert (forgotten["body"], forgotten["hidden"]) == (None, True)
+    assert world.call(posts.get, se["convener"], kept["id"])["body"] == "Hidden yesterday"
+    # restoring clears when it was hidden
+    world.call(posts.update, se["convener"], kept["id"], {"hidden": False})
+    assert world.session.get(Post, kept["id"]).hidden_at is None
+    world.session.commit()
+
+
+def test_mentions_name_the_networks_members_and_travel_with_the_post(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network, mentions=[se["convener"].person_id])
+    answer = _reply(world, se["convener"], thread, reply_to_id=thread["opening_post"]["id"],
+                    mentions=[se["member"].person_id, se["member"].person_id])
+    opening, reply = world.events("post.created")
+    assert (opening["mentioned_person_ids"], opening["reply_to_author_person_id"]) == (
+        [se["convener"].person_id], None)
+    assert (reply["post_id"], reply["mentioned_person_ids"], reply["reply_to_author_person_id"]) == (
+        answer["id"], [se["member"].person_id], se["member"].person_id)
+    # someone outside the network cannot be mentioned; nothing is posted
+    with pytest.raises(ValidationFailed) as refused:
+        _reply(world, se["member"], thread, mentions=[se["outsider"].person_id])
+    assert "mentions" in refused.value.errors
+    with pytest.raises(ValidationFailed):
+        _thread(world, se["member"], network, mentions=["not-an-id"])
+    assert world.session.scalar(select(func.count()).select_from(Post)) == 2
+    assert len(world.events("post.created")) == 2
+
+
+def test_an_opportunity_is_offered_across_the_border_and_answered_privately(world, se):
+    network = _network(world, se, visibility="association")  # its conversation is for its members
+    de = world.association("DE", "de")
+    # a German organisation visible to all associations offers kayak tours; one visible to its own
+    # association only offers them too; a third offers something else
+    offering = world.organisation(de, name="Kajak Leer GmbH", visibility="all_associations")
+    hidden = world.organisation(de, visibility="association")
+    elsewhere = world.organisation(de, visibility="all_associations")
+    contact = world.caller(world.person(de, offering, language="de"))
+    world.person(de, hidden)
+    world.person(de, elsewhere)
+    for org, caller, key in ((offering, contact, "kayaking"), (hidden, None, "kayaking"),
+                             (elsewhere, None, "e-commerce")):
+        world.call(offers.create, caller or world.caller(world.person(de, admin_of=de)), org.id,
+                   {"kind": "offer", "title": "Tours", "themes": [theme(key)]})
+    thread = _thread(world, se["member"], network, kind="opportunity", title="Guides wanted for June")
+    [offered] = world.events("opportunity.offered")
+    assert [(r["person_id"], r["organisation_id"], r["theme_ids"]) for r in offered["recipients"]] == [
+        (contact.person_id, offering.id, [KAYAKING])]
+    assert offered["theme_labels"][KAYAKING]["de"] and offered["title"] == "Guides wanted for June"
+    # a question is offered to no one
+    _thread(world, se["member"], network, kind="question")
+    assert len(world.events("opportunity.offered")) == 1
+    # the recipient answers the author privately: the two organisations are introduced
+    answered = world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
+                          {"organisation_id": offering.id, "message": "Wir haben drei Guides."})
+    assert (answered["organisation_id"], answered["candidate_id"], answered["status"]) == (
+        offering.id, se["org"].id, "introduced")
+    [introduced] = world.events("match.introduced")
+    assert introduced["message"] == "Wir haben drei Guides."
+    assert {c["person_id"] for c in introduced["contacts"]} >= {contact.person_id, se["member"].person_id}
+    assert introduced["reasons"][0]["kind"] == "you_answered_their_opportunity"
+    with pytest.raises(Conflict):
+        world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
+                   {"organisation_id": offering.id, "message": "Noch einmal"})
+    # someone the opportunity was not offered to, who cannot read the network, finds nothing
+    outsider = world.caller(world.person(de, elsewhere))
+    with pytest.raises(NotFound):
+        world.call(opportunities.answer_privately, outsider, thread["opening_post"]["id"],
+                   {"organisation_id": elsewhere.id, "message": "Hallo"})
+    # nor for an organisation one does not belong to; bad input is a 422
+    with pytest.raises(NotFound):
+        world.call(opportunities.answer_privately, outsider, thread["opening_post"]["id"],
+                   {"organisation_id": offering.id, "message": "Hallo"})
+    with pytest.raises(ValidationFailed):
+        world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
+                   {"organisation_id": offering.id})
+    assert len(world.events("match.introduced")) == 1

@@ -268,6 +268,21 @@ def samples(world):
             },
         ),
         (
+            "opportunity.offered",
+            {
+                "post_id": new_id(),
+                "thread_id": new_id(),
+                "network_id": network_id,
+                "network_name": "Kayak",
+                "association_ids": [aid],
+                "author_person_id": contact,
+                "title": "Guides wanted",
+                "theme_labels": {"t1": {"en": "Kayaking", "de": "Kajakfahren"}},
+                "recipients": [{"person_id": other_contact, "organisation_id": other_oid,
+                                "organisation_name": "Wind GmbH", "theme_ids": ["t1"]}],
+            },
+        ),
+        (
             "network.member_left",
             {
                 "network_id": network_id,
@@ -296,6 +311,18 @@ def samples(world):
                 "convener_person_ids": [contact],
                 "name": "Kayak",
                 "message": None,
+            },
+        ),
+        (
+            "network.dormancy_proposed",
+            {
+                "network_id": network_id,
+                "name": "Kayak",
+                "names": {"da": "Kajak"},
+                "association_ids": [aid],
+                "convener_person_ids": [contact],
+                "last_activity_at": "2026-03-01T09:30:00+00:00",
+                "dormant_from": "2026-09-14T09:30:00+00:00",
             },
         ),
         (
@@ -538,6 +565,8 @@ def test_every_consumed_type_in_its_real_shape_goes_through_its_reaction(world, 
         "membership_activated",
         "network_join_requested",
         "network_join_decided",
+        "network_dormancy_proposed",
+        "opportunity_offered",
         "match_introduced",
         "registration_confirmed",
         "registration_waitlisted",
@@ -943,7 +972,7 @@ def test_network_membership_follows_the_events(world, session):
     session.commit()
 
 
-def test_a_new_thread_reaches_the_other_members_inboxes_and_a_reply_does_not(world, session):
+def test_a_new_thread_reaches_the_other_members_and_a_reply_its_thread_author(world, session):
     aid = world.association(language="en")
     author, reader = world.person(aid, language="sv"), world.person(aid, language="de")
     network_id, thread_id = new_id(), new_id()
@@ -961,7 +990,13 @@ def test_a_new_thread_reaches_the_other_members_inboxes_and_a_reply_does_not(wor
     assert [(i.person_id, i.title, i.link) for i in items] == [
         (reader, "Neue Gelegenheit in Kayak", f"/v1/threads/{thread_id}")]
     assert "Guide wanted" in items[0].body
-    assert emails(session, kind="network_thread_started") == []
+    # the new thread waits for the reader's daily digest (what a network's members hear unless they chose)
+    started = emails(session, kind="network_thread_started")
+    assert [(e.person_id, e.status, e.digest_period) for e in started] == [(reader, "held", "daily")]
+    # the reply reaches the thread's author at once, whatever the network's mode
+    [answer] = emails(session, kind="network_reply_posted")
+    assert (answer.person_id, answer.status, answer.network_id) == (author, "queued", network_id)
+    assert answer.subject.endswith("svarade dig i Kayak")
 
 
 def test_match_introduction_tells_each_side_about_the_other(world, session):

@@ -31,6 +31,7 @@ CONTEXTS = {
         CONTEXT,
         cancel_url="https://nabo.test/c/1",
         reason="Too few registrations",
+        addressed=None,
         items=[{"subject": "S1", "summary": "one"}, {"subject": "S2", "summary": "two"}],
         idea_titles=["Solar", "Wind"],
     ),
@@ -38,6 +39,10 @@ CONTEXTS = {
         CONTEXT,
         approved=False,
         reason="Not a member",
+        addressed="mention",
+        mentioned=False,
+        was_dormant=False,
+        last_activity_date=None,
         other=None,
         message=None,
         period="daily",
@@ -51,6 +56,8 @@ CONTEXTS = {
         reasons=[
             {"kind": k, "networks": ["Kajak", "Sejl"]}
             for k in (
+                "you_answered_their_opportunity",
+                "they_answered_your_opportunity",
                 "needs_your_offer",
                 "offers_your_need",
                 "shared_themes",
@@ -82,6 +89,10 @@ PAGES = {
     "unsubscribe": [
         {"association_name": "<A>", "kind": kind, "done": done, "action_url": "https://n.test/u?t=1"}
         for kind in ("newsletter", "direct")
+        for done in (False, True)
+    ]
+    + [
+        {"network_name": "<N>", "kind": "network", "done": done, "action_url": "https://n.test/u?t=2"}
         for done in (False, True)
     ],
     "cancel_registration": [

@@ -5,11 +5,11 @@ and the conveners alone."""
 
 from sqlalchemy import select
 
-from nabo_common.api.errors import Forbidden, NotFound
+from nabo_common.api.errors import Forbidden, NotFound, ValidationFailed
 from services.members.domain import access
 from services.members.domain.networks.conveners import can_convene
 from services.members.domain.networks.visibility import membership, visible_or_404
-from services.members.models import Post, Thread
+from services.members.models import NetworkMember, Post, Thread
 
 
 class Standing:
@@ -84,3 +84,18 @@ def post_standing(session, caller, post_id):
 
 def opening_post(session, thread):
     return session.scalar(select(Post).where(Post.thread_id == thread.id, Post.opening.is_(True)))
+
+
+def mentioned_members(session, network, person_ids):
+    """The mentioned ids, each once, in the order given, when all are active members of the network;
+    otherwise a 422 that names the field."""
+    wanted = list(dict.fromkeys(str(p) for p in person_ids))
+    if not wanted:
+        return []
+    found = set(session.scalars(select(NetworkMember.person_id).where(
+        NetworkMember.network_id == network.id, NetworkMember.status == "active",
+        NetworkMember.person_id.in_(wanted))))
+    if len(found) != len(wanted):
+        raise ValidationFailed("Unknown person.",
+                               {"mentions": ["Only the network's members can be mentioned."]})
+    return wanted

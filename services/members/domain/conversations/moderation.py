@@ -2,6 +2,8 @@
 and read the reports members made; members report posts. Each act publishes
 an event the audit trail records (removing a member is the networks' roster)."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from contracts.api import conversations as schemas
@@ -9,10 +11,23 @@ from nabo_common.api.errors import Conflict
 from nabo_common.api.moments import utc_text
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import load
+from nabo_common.messaging.outbox import utcnow
+from nabo_common.persistence.retention import anonymise_in_batches
 from services.members.domain import access
 from services.members.domain.conversations.access import post_standing
 from services.members.domain.conversations.publishing import post_changed, thread_changed
-from services.members.models import PostReport
+from services.members.models import Post, PostReport
+
+DEFAULT_HIDDEN_POST_RETENTION_DAYS = 180
+
+
+def forget_hidden_posts(session, retention_days=DEFAULT_HIDDEN_POST_RETENTION_DAYS, now=None):
+    """Posts hidden for longer than ``retention_days`` lose their text, links and themes; they stay hidden
+    placeholders the replies hang from. Returns how many; running again changes nothing."""
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    candidates = select(Post.id).where(Post.hidden.is_(True), Post.hidden_at <= cutoff,
+                                       Post.body.is_not(None))
+    return anonymise_in_batches(session, Post, candidates, {"body": None, "links": [], "themes": []})
 
 
 def set_hidden(session, caller, standing, post, hidden):
@@ -20,6 +35,7 @@ def set_hidden(session, caller, standing, post, hidden):
     if post.hidden == hidden:
         return
     post.hidden = hidden
+    post.hidden_at = utcnow() if hidden else None
     session.flush()
     post_changed(
         session, caller, standing.network, post, "post.hidden" if hidden else "post.restored", {"hidden"}

@@ -11,9 +11,10 @@ from nabo_common.messaging.outbox import utcnow
 from services.members.domain import access, themes
 from services.members.domain.common import idempotent_calls
 from services.members.domain.conversations import moderation
-from services.members.domain.conversations.access import post_standing, thread_standing
+from services.members.domain.conversations.access import mentioned_members, post_standing, thread_standing
 from services.members.domain.conversations.publishing import post_changed, post_created
 from services.members.domain.conversations.views import author_names, post_result, post_view
+from services.members.domain.networks import dormancy
 from services.members.models import Post
 
 AUTHOR_FIELDS = ("body", "themes", "links")
@@ -37,9 +38,11 @@ def reply(session, caller, thread_id, payload, call_key=None):
         standing.require_member()
         if thread.locked:
             raise Conflict("This thread is locked: it takes no more replies.")
+        replied = None
         if data.get("reply_to_id"):
-            _replied_post(session, standing, thread, data["reply_to_id"])
+            replied = _replied_post(session, standing, thread, data["reply_to_id"])
         theme_ids = themes.check_theme_ids(session, data["themes"])
+        mentioned = mentioned_members(session, standing.network, data["mentions"])
         now = utcnow()
         post = Post(
             thread_id=thread.id,
@@ -54,7 +57,9 @@ def reply(session, caller, thread_id, payload, call_key=None):
         session.add(post)
         thread.last_activity_at = now
         session.flush()
-        post_created(session, caller, standing.network, thread, post)
+        post_created(session, caller, standing.network, thread, post, mentioned, replied)
+        dormancy.wake(session, caller, standing.network)  # the first answer wakes a dormant network
+        dormancy.record_activity(standing.network, now)
         return idempotent_calls.keep(session, call_key, "reply", post_result(session, post))
 
 

@@ -1,11 +1,13 @@
 """The ``post.*`` and ``thread.*`` events, through the outbox: what a
 notification to the network's members needs, never the posts' text."""
 
+from services.members.domain.networks.conveners import convener_ids
 from services.members.domain.networks.publishing import publish_for
 from services.members.domain.networks.visibility import active_owner_ids, display_name
 
 
-def post_created(session, caller, network, thread, post):
+def post_created(session, caller, network, thread, post, mentioned=(), replied=None):
+    """``mentioned``: the person ids the post mentions; ``replied``: the post it answers."""
     publish_for(
         session,
         caller,
@@ -24,7 +26,11 @@ def post_created(session, caller, network, thread, post):
             "themes": list(post.themes),
             "opening": post.opening,
             "reply_to_id": post.reply_to_id,
+            "reply_to_author_person_id": replied.author_id if replied is not None else None,
             "thread_author_person_id": thread.author_id,
+            "mentioned_person_ids": list(mentioned),
+            "network_dormant": network.activity == "dormant",
+            "convener_person_ids": convener_ids(session, network.id) if network.activity == "dormant" else [],
         },
     )
 

@@ -10,11 +10,16 @@ from nabo_common.api.validation import load
 from nabo_common.messaging.outbox import utcnow
 from services.members.domain import access, themes
 from services.members.domain.common import idempotent_calls
-from services.members.domain.conversations import moderation
-from services.members.domain.conversations.access import network_standing, opening_post, thread_standing
+from services.members.domain.conversations import moderation, opportunities
+from services.members.domain.conversations.access import (
+    mentioned_members,
+    network_standing,
+    opening_post,
+    thread_standing,
+)
 from services.members.domain.conversations.publishing import post_created, thread_changed
 from services.members.domain.conversations.views import thread_views
-from services.members.domain.networks.publishing import publish_changed
+from services.members.domain.networks import dormancy
 from services.members.models import Post, Thread
 
 AUTHOR_FIELDS = ("title", "kind")
@@ -30,6 +35,7 @@ def start(session, caller, network_id, payload, call_key=None):
         standing = network_standing(session, caller, network_id)
         standing.require_member()
         theme_ids = themes.check_theme_ids(session, data["themes"])
+        mentioned = mentioned_members(session, standing.network, data["mentions"])
         now = utcnow()
         thread = Thread(
             network_id=standing.network.id,
@@ -53,11 +59,10 @@ def start(session, caller, network_id, payload, call_key=None):
         )
         session.add(post)
         session.flush()
-        post_created(session, caller, standing.network, thread, post)
-        if standing.network.activity == "dormant":  # a question that comes up wakes a dormant network
-            standing.network.activity = "active"
-            session.flush()
-            publish_changed(session, caller, standing.network, {"activity"})
+        # a new thread in a dormant network reaches everyone; the first answer wakes the network
+        post_created(session, caller, standing.network, thread, post, mentioned)
+        opportunities.offer(session, caller, standing.network, thread, post)
+        dormancy.record_activity(standing.network, now)
         result = thread_views(session, [(thread, post)])[0]
         return idempotent_calls.keep(session, call_key, "start_thread", result)
 

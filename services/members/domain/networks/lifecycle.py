@@ -6,6 +6,7 @@ from nabo_common.api.errors import Conflict, Forbidden
 from nabo_common.api.validation import load
 from services.members.domain import access
 from services.members.domain.common import idempotent_calls
+from services.members.domain.networks import dormancy
 from services.members.domain.networks.conveners import can_convene, convened_network
 from services.members.domain.networks.profile import (
     PROFILE_FIELDS,
@@ -87,6 +88,8 @@ def update(session, caller, network_id, payload):
         changed = {k for k in PROFILE_FIELDS if k in data and getattr(network, k) != data[k]}
         for key in changed:
             setattr(network, key, data[key])
+        if data.get("activity") == "active":  # a convener's decision: awake, or kept so when asked
+            dormancy.record_activity(network)
         if "eligibility" in data:
             before = (list(network.eligible_association_ids), network.max_age)
             apply_eligibility(session, network, data["eligibility"])
@@ -109,9 +112,6 @@ def wake(session, caller, network_id):
         mine = membership(session, network.id, caller.person_id)
         if not (mine is not None and mine.status == "active") and not can_convene(session, caller, network):
             raise Forbidden("Only the network's members may wake it.")
-        if network.activity != "dormant":
+        if not dormancy.wake(session, caller, network):
             raise Conflict("The network is active already.")
-        network.activity = "active"
-        session.flush()
-        publish_changed(session, caller, network, {"activity"})
     return network_result(session, caller, network)

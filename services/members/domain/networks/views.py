@@ -19,6 +19,7 @@ def network_view(network, member_count, mine, language="en"):
         "join_policy": network.join_policy,
         "visibility": network.visibility,
         "activity": network.activity,
+        "last_activity_at": utc_text(network.last_activity_at),
         "eligibility": {
             "association_ids": list(network.eligible_association_ids),
             "max_age": network.max_age,

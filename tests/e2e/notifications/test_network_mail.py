@@ -1,0 +1,236 @@
+"""What a network's members hear of its conversation, through the gateway with real mail: each chooses per
+network, mail comes in the reader's language with a one-click unsubscribe from that network, replies and
+mentions come at once, the inbox gets the same items, and bad choices are refused."""
+import re
+from datetime import timedelta
+
+import requests
+
+from services.members.taxonomy import seed_id
+from tests.e2e.notifications.test_notifications_api import SINK
+from tests.integration.notifications.support import wait_until
+from tests.support.api import check, unique
+from tests.support.covers import covers
+
+KAYAKING = seed_id("kayaking")
+
+
+def _person(tenant, api, language):
+    email = f"{unique('paddler')}@example.test"
+    person = check(tenant.admin.post("/v1/persons", {
+        "name": unique("Paddler"), "email": email, "language": language, "password": "person-password-1",
+        "organisations": [{"organisation_id": tenant.organisation["id"]}]}), 201)
+    return person, email, api.as_(api.sign_in(email, "person-password-1"))
+
+
+def _mails_to(email, subject_part, timeout=30):
+    return SINK.wait_for(1, timeout=timeout, where=lambda m: email in m["to"]
+                         and subject_part in str(m["message"]["Subject"]))
+
+
+def _choose(client, person, network, mode):
+    """The choice, once the notifications service knows the person is in the network."""
+    def chosen():
+        answer = client.patch(f"/v1/persons/{person['id']}/preferences",
+                              {"networks": [{"network_id": network["id"], "mode": mode}]})
+        return answer.json() if answer.status_code == 200 else None
+    view = wait_until(chosen, timeout=20)
+    assert view, f"could not choose {mode}"
+    return view
+
+
+def test_members_hear_a_network_as_they_chose_and_unsubscribe_in_one_click(api, tenant_a):
+    convener = tenant_a.member
+    network = check(convener.post("/v1/networks", {
+        "name": {"de": unique("Kajak Ems-Dollart"), "nl": unique("Kajak Eems-Dollard")},
+        "association_ids": [tenant_a.id], "themes": [KAYAKING], "visibility": "public",
+        "join_policy": "open"}), 201)
+    reader, reader_email, reader_client = _person(tenant_a, api, "de")
+    quiet, quiet_email, quiet_client = _person(tenant_a, api, "nl")
+    for client in (reader_client, quiet_client):
+        check(client.post(f"/v1/networks/{network['id']}/members", {}), 201)
+    view = _choose(reader_client, reader, network, "every_post")
+    assert {"network_id": network["id"], "network_name": view["networks"][0]["network_name"],
+            "mode": "every_post"} in view["networks"]
+    _choose(quiet_client, quiet, network, "replies_and_mentions")
+
+    title = unique("Wer verleiht Seekajaks")
+    thread = check(convener.post(f"/v1/networks/{network['id']}/threads", {
+        "kind": "question", "title": title, "body": "Wir sind vier.", "themes": [KAYAKING]}), 201)
+    # every post, at once, in the reader's language, the network's name in theirs
+    [mail] = _mails_to(reader_email, "Neue Frage in Kajak Ems-Dollart")
+    message = mail["message"]
+    text = message.get_body(("plain",)).get_content()
+    assert title in text and message["Content-Language"] in (None, "de")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = re.fullmatch(r"<(.+)>", str(message["List-Unsubscribe"])).group(1)
+    assert url in text
+    # the inbox has the same item
+    inbox = check(reader_client.get("/v1/me/inbox", params={"limit": 100}), 200)["items"]
+    started = {i["link"] for i in inbox if i["kind"] == "network_thread_started"}
+    assert f"/v1/threads/{thread['id']}" in started
+
+    # a reply mentioning the quiet member reaches them (they hear replies and mentions only), and the
+    # thread's author, at once
+    check(reader_client.post(f"/v1/threads/{thread['id']}/posts", {
+        "body": "Frag Anke.", "reply_to_id": thread["opening_post"]["id"], "mentions": [quiet["id"]]}), 201)
+    [mention] = _mails_to(quiet_email, "heeft u genoemd in Kajak Eems-Dollard")
+    assert title in mention["message"].get_body(("plain",)).get_content()
+    _mails_to(tenant_a.member_email, "Kajak Eems-Dollard")
+    quiet_inbox = check(quiet_client.get("/v1/me/inbox", params={"limit": 100}), 200)["items"]
+    assert [i["kind"] for i in quiet_inbox if i["link"] == f"/v1/threads/{thread['id']}"] == [
+        "network_reply_posted"]
+
+    # one click, as a mail client does it: the reader hears nothing more from this network
+    page = requests.get(url, timeout=30)
+    assert page.status_code == 200 and "Kajak Ems-Dollart" in page.text
+    one_click = requests.post(url, data="List-Unsubscribe=One-Click", allow_redirects=False, timeout=30,
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert one_click.status_code == 200 and "keine Nachrichten mehr aus dem Netzwerk" in one_click.text
+    modes = check(reader_client.get(f"/v1/persons/{reader['id']}/preferences"), 200)["networks"]
+    assert [n["mode"] for n in modes if n["network_id"] == network["id"]] == ["none"]
+    later = unique("Paddeltag")
+    check(convener.post(f"/v1/networks/{network['id']}/threads", {
+        "kind": "announcement", "title": later, "body": "Am 12. Mai.", "mentions": [quiet["id"]]}), 201)
+    def about_later(email):
+        return lambda m: email in m["to"] and later in m["message"].get_body(("plain",)).get_content()
+
+    # the next post has gone out to those who hear it, and not to the reader
+    assert SINK.wait_for(1, timeout=30, where=about_later(quiet_email))
+    assert SINK.wait_for(1, timeout=3, where=about_later(reader_email)) == []
+
+
+def test_bad_choices_and_mentions_are_refused_and_change_nothing(api, tenant_a):
+    convener = tenant_a.member
+    network = check(convener.post("/v1/networks", {
+        "name": {"nl": unique("Zeilen")}, "association_ids": [tenant_a.id], "visibility": "public",
+        "join_policy": "open"}), 201)
+    person, _email, client = _person(tenant_a, api, "sv")
+    path = f"/v1/persons/{person['id']}/preferences"
+    # not a member of the network
+    refused = client.patch(path, {"networks": [{"network_id": network["id"], "mode": "every_post"}]})
+    assert refused.status_code == 422 and "networks" in refused.json()["errors"]
+    for bad in ({"networks": [{"network_id": network["id"], "mode": "hourly"}]},
+                {"networks": [{"mode": "daily"}]}, {"networks": []}, {"networks": "all"}):
+        assert client.patch(path, bad).status_code == 422, bad
+    assert check(client.get(path), 200)["networks"] == []
+    # someone outside the network cannot be mentioned; nothing is posted
+    answer = convener.post(f"/v1/networks/{network['id']}/threads", {
+        "kind": "question", "title": "Vem seglar?", "body": "Fråga", "mentions": [person["id"]]})
+    assert answer.status_code == 422 and "mentions" in answer.json()["errors"]
+    # in the caller's language (the convener reads Dutch)
+    assert answer.json()["errors"]["mentions"] == ["Alleen leden van het netwerk kunnen worden genoemd."]
+    assert check(api.get(f"/v1/networks/{network['id']}/threads"), 200)["total"] == 0
+
+
+def _network_with_members(api, tenant, *languages):
+    network = check(tenant.member.post("/v1/networks", {
+        "name": {"en": unique("Climbing Fjordby")}, "association_ids": [tenant.id], "themes": [KAYAKING],
+        "visibility": "public", "join_policy": "open"}), 201)
+    people = [_person(tenant, api, language) for language in languages]
+    for *_, client in people:
+        check(client.post(f"/v1/networks/{network['id']}/members", {}), 201)
+    return network, people
+
+
+def test_a_question_in_a_dormant_network_reaches_everyone_and_the_first_answer_wakes_it(api, tenant_a):
+    network, [(asker, _, asker_client), (reader, reader_email, reader_client)] = _network_with_members(
+        api, tenant_a, "en", "de")
+    before = check(api.get(f"/v1/networks/{network['id']}"), 200)["last_activity_at"]
+    assert before
+    dormant = check(tenant_a.member.patch(f"/v1/networks/{network['id']}", {"activity": "dormant"}), 200)
+    assert dormant["activity"] == "dormant"
+    # the read model must know the reader is in the network before the question is asked
+    wait_until(lambda: reader_client.get(f"/v1/persons/{reader['id']}/preferences").json()["networks"],
+               timeout=20)
+    title = unique("Who belays on Sundays")
+    thread = check(asker_client.post(f"/v1/networks/{network['id']}/threads", {
+        "kind": "question", "title": title, "body": "New in town."}), 201)
+    # the reader would get this network's daily digest; a question in a dormant network comes at once
+    [mail] = _mails_to(reader_email, "Neue Frage in")
+    text = mail["message"].get_body(("plain",)).get_content()
+    assert title in text and "Das Netzwerk ruhte" in text
+    [to_convener] = _mails_to(tenant_a.member_email, f"Nieuwe vraag in {network['name']['en']}")
+    assert "Het netwerk sliep" in to_convener["message"].get_body(("plain",)).get_content()
+    # still dormant, but its last activity is the question; the directory shows it
+    asked = check(api.get(f"/v1/networks/{network['id']}"), 200)
+    assert asked["activity"] == "dormant" and asked["last_activity_at"] > before
+    listed = check(api.get("/v1/networks", params={"q": network["name"]["en"]}), 200)["items"]
+    assert [(n["id"], n["last_activity_at"]) for n in listed] == [(network["id"], asked["last_activity_at"])]
+    # the first answer wakes it
+    check(reader_client.post(f"/v1/threads/{thread['id']}/posts", {"body": "I do."}), 201)
+    assert check(api.get(f"/v1/networks/{network['id']}"), 200)["activity"] == "active"
+
+
+def test_a_quiet_networks_conveners_are_asked_before_it_is_marked_dormant(api, tenant_a, system):
+    from nabo_common.persistence import db
+    from services.members.domain.networks import dormancy
+    from services.members.models import Network
+
+    network, _people = _network_with_members(api, tenant_a, "sv")
+    engine = db.make_engine(system.settings["members"].database_url)
+    session = db.make_sessionmaker(engine)()
+    try:
+        with session.begin():
+            session.get(Network, network["id"]).last_activity_at = dormancy.utcnow() - timedelta(days=200)
+        # an hourly tick of the members service, run here at once
+        asked, _ = dormancy.sweep(session, after_days=180, notice_days=14)
+        assert network["id"] in asked
+        [mail] = _mails_to(tenant_a.member_email, "stil geweest")
+        assert network["name"]["en"] in str(mail["message"]["Subject"])
+        # the convener keeps it active: the next ticks do not mark it dormant
+        check(tenant_a.member.patch(f"/v1/networks/{network['id']}", {"activity": "active"}), 200)
+        later = dormancy.utcnow() + timedelta(days=15)
+        assert network["id"] not in dormancy.sweep(session, 180, 14, now=later)[1]
+        # left quiet after the question, it is marked dormant once the notice has passed
+        with session.begin():
+            session.get(Network, network["id"]).last_activity_at = dormancy.utcnow() - timedelta(days=200)
+        assert network["id"] in dormancy.sweep(session, 180, 14)[0]
+        assert network["id"] in dormancy.sweep(session, 180, 14, now=later)[1]
+    finally:
+        session.close()
+        engine.dispose()
+    assert check(api.get(f"/v1/networks/{network['id']}"), 200)["activity"] == "dormant"
+
+
+@covers("POST /v1/posts/{id}/private-answers")
+def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_companies(api, tenant_a, tenant_b):
+    # a German company that shows itself to all associations offers kayak tours
+    company = check(tenant_b.admin.post("/v1/organisations", {
+        "name": unique("Kajaktouren Leer"), "country": "DE", "sector": "93.29",
+        "visibility": "all_associations"}), 201)
+    check(tenant_b.admin.post("/v1/memberships", {
+        "organisation_id": company["id"], "association_id": tenant_b.id, "type": "full"}), 201)
+    email = f"{unique('guide')}@example.test"
+    check(tenant_b.admin.post("/v1/persons", {
+        "name": "Greta Guide", "email": email, "language": "de", "password": "guide-password-1",
+        "organisations": [{"organisation_id": company["id"], "role": "contact"}]}), 201)
+    guide = api.as_(api.sign_in(email, "guide-password-1"))
+    check(guide.post(f"/v1/organisations/{company['id']}/offers-and-needs",
+                     {"kind": "offer", "title": "Geführte Kajaktouren", "themes": [KAYAKING]}), 201)
+    # a Dutch network, closed to its members, shares an opportunity about kayaking
+    network = check(tenant_a.member.post("/v1/networks", {
+        "name": {"nl": unique("Kajak Groningen")}, "association_ids": [tenant_a.id], "themes": [KAYAKING],
+        "visibility": "association", "join_policy": "open"}), 201)
+    title = unique("Gidsen gezocht voor juni")
+    thread = check(tenant_a.member.post(f"/v1/networks/{network['id']}/threads", {
+        "kind": "opportunity", "title": title, "body": "Wie begeleidt onze gasten?",
+        "themes": [KAYAKING]}), 201)
+    # the German contact hears of it in German, with the reason
+    [mail] = _mails_to(email, f"Eine Gelegenheit für {company['name']}")
+    text = mail["message"].get_body(("plain",)).get_content()
+    assert title in text and f"weil {company['name']} " in text
+    post_id = thread["opening_post"]["id"]
+    assert guide.get(f"/v1/posts/{post_id}").status_code == 404  # the network's conversation is closed
+    # and answers the author privately: the two companies are introduced
+    path = f"/v1/posts/{post_id}/private-answers"
+    assert guide.post(path, {"organisation_id": company["id"]}).status_code == 422
+    assert guide.post(path, {"organisation_id": tenant_a.organisation["id"], "message": "Hallo"}
+                      ).status_code == 404
+    match = check(guide.post(path, {"organisation_id": company["id"],
+                                    "message": "Wir haben drei Guides im Juni."}), 201)
+    assert (match["organisation_id"], match["candidate_id"], match["status"]) == (
+        company["id"], tenant_a.organisation["id"], "introduced")
+    [introduced] = _mails_to(tenant_a.member_email, company["name"])
+    assert "Wir haben drei Guides im Juni." in introduced["message"].get_body(("plain",)).get_content()
+    assert guide.post(path, {"organisation_id": company["id"], "message": "Nochmal"}).status_code == 409

@@ -1,0 +1,234 @@
+"""What each member hears of a network's conversation: every post, a daily or weekly digest, only replies
+and mentions, or nothing; the inbox gets what the mail gets; one click unsubscribes from a network."""
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from nabo_common.api.errors import ValidationFailed
+from services.notifications.domain import digest, dispatch, gdpr, preferences, unsubscribe
+from services.notifications.domain.common import utcnow
+from services.notifications.models import Delivery, InboxItem, NetworkPreference
+from tests.unit.notifications.conftest import new_id
+from tests.unit.notifications.test_campaigns_and_dispatch import RecordingMailer, send_all
+from tests.unit.notifications.test_consumed_contracts import network_data
+
+
+def rows(session, **where):
+    stmt = select(Delivery)
+    for key, value in where.items():
+        stmt = stmt.where(getattr(Delivery, key) == value)
+    found = session.scalars(stmt.order_by(Delivery.id)).all()
+    session.commit()
+    return found
+
+
+@pytest.fixture
+def network(world):
+    """A network of six people in an English-speaking association: the author and one per mode (and one
+    who chose nothing)."""
+    aid = world.association(language="en")
+    network_id = new_id()
+    world.apply("network.created", network_data(network_id, aid))
+    people = {key: world.person(aid, language=language) for key, language in (
+        ("author", "en"), ("every", "de"), ("daily", "da"), ("weekly", "sv"), ("replies", "nl"),
+        ("none", "en"), ("default", "en"))}
+    for pid in people.values():
+        world.apply("network.member_joined", {"network_id": network_id, "person_id": pid,
+                                              "association_ids": [aid], "name": "Kayak", "by_person_id": pid})
+    return {"id": network_id, "aid": aid, "people": people}
+
+
+def choose(session, system, network, key, mode):
+    preferences.update(session, system, network["people"][key],
+                       {"networks": [{"network_id": network["id"], "mode": mode}]})
+
+
+def post(world, network, opening=True, author="author", **extra):
+    data = {"post_id": new_id(), "thread_id": extra.pop("thread_id", new_id()), "network_id": network["id"],
+            "network_name": "Kayak", "network_names": {"en": "Kayak", "da": "Kajak"},
+            "association_ids": [network["aid"]], "author_person_id": network["people"][author],
+            "kind": "question", "title": "Who rents kayaks?", "themes": [], "opening": opening,
+            "reply_to_id": None, "thread_author_person_id": network["people"]["author"], **extra}
+    event_id = new_id()
+    world.apply("post.created", data, event_id=event_id)
+    return event_id
+
+
+@pytest.fixture
+def chosen(session, system, network):
+    for key in ("every", "daily", "weekly", "replies", "none"):
+        choose(session, system, network, key, {"every": "every_post", "replies": "replies_and_mentions"}.get(
+            key, key))
+    return network
+
+
+def test_each_member_hears_of_a_new_thread_as_they_chose(world, session, chosen):
+    people = chosen["people"]
+    cause = post(world, chosen)
+    by_person = {r.person_id: r for r in rows(session, cause_id=cause, channel="email")}
+    assert {p: (r.status, r.digest_period) for p, r in by_person.items()} == {
+        people["every"]: ("queued", None),
+        people["daily"]: ("held", "daily"),
+        people["weekly"]: ("held", "weekly"),
+        people["default"]: ("held", "daily"),
+    }
+    # each in their language, the network's name in theirs where it has one
+    assert by_person[people["every"]].subject == "Neue Frage in Kayak"
+    assert by_person[people["daily"]].subject == "Nyt spørgsmål i Kajak"
+    # the inbox gets the same items, at once
+    inbox = session.scalars(select(InboxItem.person_id).where(InboxItem.cause_id == cause)).all()
+    assert set(inbox) == set(by_person)
+    session.commit()
+
+
+def test_replies_and_mentions_come_at_once_in_every_mode_but_none(world, session, chosen):
+    people = chosen["people"]
+    thread_id = new_id()
+    post(world, chosen, thread_id=thread_id)
+    cause = post(world, chosen, opening=False, author="every", thread_id=thread_id,
+                 mentioned_person_ids=[people["replies"], people["weekly"], people["none"]])
+    by_person = {r.person_id: r for r in rows(session, cause_id=cause, channel="email")}
+    assert {p: (r.status, r.kind) for p, r in by_person.items()} == {
+        people["author"]: ("queued", "network_reply_posted"),  # the thread is theirs
+        people["replies"]: ("queued", "network_reply_posted"),  # mentioned
+        people["weekly"]: ("queued", "network_reply_posted"),  # mentioned: not held for the week
+        people["daily"]: ("held", "network_reply_posted"),
+        people["default"]: ("held", "network_reply_posted"),
+    }
+    assert by_person[people["author"]].subject.endswith("answered you in Kayak")
+    assert by_person[people["replies"]].subject.endswith("heeft u genoemd in Kayak")
+    assert by_person[people["weekly"]].subject.endswith("nämnde dig i Kayak")
+    # a reply nobody is addressed in reaches only those who hear every post or a digest
+    quiet = post(world, chosen, opening=False, author="daily", thread_id=thread_id)
+    assert people["replies"] not in {r.person_id for r in rows(session, cause_id=quiet)}
+
+
+def test_digests_bundle_network_posts_at_their_own_period(world, session, chosen):
+    people = chosen["people"]
+    post(world, chosen)
+    now = utcnow()
+    served = set(digest.send_due_digests(session, now=now))
+    # the first digest goes at once; the weekly item goes with the weekly reader's first digest too
+    assert {people["daily"], people["weekly"], people["default"]} <= served
+    [bundle] = rows(session, person_id=people["daily"], kind="digest")
+    assert "Nyt spørgsmål i Kajak" in bundle.text_body
+    post(world, chosen)
+    assert digest.send_due_digests(session, now=now + timedelta(hours=1)) == []
+    later = set(digest.send_due_digests(session, now=now + timedelta(days=1, minutes=1)))
+    assert people["daily"] in later and people["weekly"] not in later
+    assert people["weekly"] in digest.send_due_digests(session, now=now + timedelta(days=7, minutes=2))
+
+
+def test_one_click_unsubscribes_from_the_network_only(world, session, system, config, chosen):
+    people = chosen["people"]
+    cause = post(world, chosen)
+    mailer = RecordingMailer()
+    send_all(session, config, mailer)
+    [message] = [m for m in mailer.sent if m["Subject"] == "Neue Frage in Kayak"]
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = message["List-Unsubscribe"].strip("<>")
+    assert url in message.get_body(("plain",)).get_content()
+    token = parse_qs(urlsplit(url).query)["token"][0]
+    assert "Möchten Sie keine Nachrichten mehr aus dem Netzwerk Kayak erhalten?" in unsubscribe.page(
+        session, config, token)["html"]
+    session.commit()
+    result = unsubscribe.withdraw(session, system, config, token)
+    assert result == {"association_id": chosen["aid"], "kind": "network", "withdrawn": True,
+                      "network_id": chosen["id"]}
+    assert session.get(NetworkPreference, (people["every"], chosen["id"])).mode == "none"
+    session.commit()
+    again = post(world, chosen)
+    assert people["every"] not in {r.person_id for r in rows(session, cause_id=again)}
+    assert rows(session, cause_id=cause, person_id=people["every"], channel="email")[0].status == "sent"
+
+
+def test_digest_mail_carries_no_network_unsubscribe_but_network_mail_does(world, session, config, chosen):
+    post(world, chosen)
+    digest.send_due_digests(session)
+    mailer = RecordingMailer()
+    send_all(session, config, mailer)
+    subjects = {m["Subject"]: m for m in mailer.sent}
+    assert subjects["Neue Frage in Kayak"]["List-Unsubscribe"]
+    bundles = [m for m in mailer.sent if "summary" in m["Subject"] or "oversigt" in m["Subject"].lower()]
+    assert bundles and all(m["List-Unsubscribe"] is None for m in bundles)
+    assert dispatch.PLACEHOLDER not in "".join(m.get_body(("plain",)).get_content() for m in mailer.sent)
+
+
+def test_choices_only_for_ones_own_networks(session, system, chosen, world):
+    people = chosen["people"]
+    view = preferences.get(session, system, people["every"])
+    session.commit()
+    assert view["networks"] == [{"network_id": chosen["id"], "network_name": "Kayak", "mode": "every_post"}]
+    default = preferences.get(session, system, people["default"])["networks"][0]["mode"]
+    session.commit()
+    assert default == "daily"
+    stranger = world.person(chosen["aid"])
+    with pytest.raises(ValidationFailed) as refused:
+        preferences.update(session, system, stranger,
+                           {"networks": [{"network_id": chosen["id"], "mode": "every_post"}]})
+    session.rollback()
+    assert "networks" in refused.value.errors
+    chosen_by_stranger = select(NetworkPreference.mode).where(NetworkPreference.person_id == stranger)
+    assert session.scalars(chosen_by_stranger).all() == []
+    session.commit()
+
+
+def test_a_question_in_a_dormant_network_reaches_everyone_and_says_so(world, session, chosen):
+    people = chosen["people"]
+    convener = world.person(chosen["aid"], language="de")  # an admin convening it, not a member
+    cause = post(world, chosen, network_dormant=True, convener_person_ids=[convener, people["author"]])
+    by_person = {r.person_id: r for r in rows(session, cause_id=cause, channel="email")}
+    # at once, whatever they chose, but for those who silenced the network
+    everyone = [people[k] for k in ("every", "daily", "weekly", "replies", "default")] + [convener]
+    assert {p: r.status for p, r in by_person.items()} == {p: "queued" for p in everyone}
+    assert "Das Netzwerk ruhte" in by_person[convener].text_body
+    assert "Det første svar vækker netværket" in by_person[people["daily"]].text_body
+
+
+def test_a_quiet_networks_conveners_are_asked(world, session, network):
+    convener = network["people"]["author"]
+    event_id = new_id()
+    world.apply("network.dormancy_proposed", {
+        "network_id": network["id"], "name": "Kayak", "names": {"da": "Kajak"},
+        "association_ids": [network["aid"]],
+        "convener_person_ids": [convener], "last_activity_at": "2026-03-01T09:30:00+00:00",
+        "dormant_from": "2026-09-14T09:30:00+00:00"}, event_id=event_id)
+    [asked] = rows(session, cause_id=event_id, channel="email")
+    assert (asked.person_id, asked.subject) == (convener, "The network Kayak has been quiet")
+    assert "since March 1, 2026" in asked.text_body and "September 14, 2026" in asked.text_body
+
+
+def test_an_opportunity_offered_across_the_border_says_why_in_the_readers_language(world, session, network):
+    aid = world.association(language="de")
+    oid = world.organisation(aid, country="DE")
+    reader = world.person(aid, organisation_id=oid, language="de")
+    event_id = new_id()
+    world.apply("opportunity.offered", {
+        "post_id": new_id(), "thread_id": new_id(), "network_id": network["id"], "network_name": "Kayak",
+        "network_names": {"de": "Kajak am Deich"}, "association_ids": [network["aid"]],
+        "author_person_id": network["people"]["author"], "title": "Guides wanted",
+        "theme_labels": {"t1": {"en": "Kayaking", "de": "Kajakfahren"}, "t2": {"en": "Guiding"}},
+        "recipients": [{"person_id": reader, "organisation_id": oid, "organisation_name": "Kajak Leer GmbH",
+                        "theme_ids": ["t1", "t2"]}]}, event_id=event_id)
+    [mail] = rows(session, cause_id=event_id, channel="email")
+    assert (mail.person_id, mail.subject) == (reader, "Eine Gelegenheit für Kajak Leer GmbH: Guides wanted")
+    assert "im Netzwerk Kajak am Deich" in mail.text_body
+    assert "weil Kajak Leer GmbH Kajakfahren, Guiding anbietet" in mail.text_body
+    inbox = session.scalars(select(InboxItem.link).where(InboxItem.cause_id == event_id)).all()
+    session.commit()
+    assert inbox and inbox[0].startswith("/v1/posts/")
+
+
+def test_what_one_hears_of_each_network_is_in_the_export_and_gone_on_erasure(session, system, chosen):
+    person_id = chosen["people"]["weekly"]
+    exported = gdpr.export(session, system, person_id)
+    session.commit()
+    assert exported["preferences"]["networks"] == [
+        {"network_id": chosen["id"], "network_name": "Kayak", "mode": "weekly"}]
+    with session.begin():
+        gdpr.erase(session, person_id)
+    left = select(NetworkPreference.mode).where(NetworkPreference.person_id == person_id)
+    assert session.scalars(left).all() == []
+    session.commit()
