@@ -128,8 +128,7 @@ def submit(session, caller, panel_id, payload, call_key=None):
             caller,
             panel.association_id,
         )
-        result = views.idea_view(session, caller, panel, idea)
-        return result
+        return views.idea_view(session, caller, panel, idea)
 
     with session.begin():
         return idempotent_calls.once(session, call_key, "submit_idea", write)

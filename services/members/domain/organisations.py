@@ -70,8 +70,7 @@ def create(session, caller, payload, call_key=None):
         themes.set_organisation_themes(session, org, "profile", themes.check_theme_ids(session, theme_ids))
         session.flush()
         publish(session, "organisation.created", _event_data(org), caller, owner)
-        result = dump(schemas.Organisation, org)
-        return result
+        return dump(schemas.Organisation, org)
 
     with session.begin():
         return idempotent_calls.once(session, call_key, "create_organisation", write)

@@ -30,10 +30,8 @@ def _replied_post(session, standing, thread, reply_to_id):
 def reply(session, caller, thread_id, payload, call_key=None):
     access.require_authenticated(caller)
     data = load(schemas.PostCreate, payload)
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "reply")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         thread, standing = thread_standing(session, caller, thread_id)
         standing.require_member()
         if thread.locked:
@@ -60,7 +58,10 @@ def reply(session, caller, thread_id, payload, call_key=None):
         post_created(session, caller, standing.network, thread, post, mentioned, replied)
         dormancy.wake(session, caller, standing.network)  # the first answer wakes a dormant network
         dormancy.record_activity(standing.network, now)
-        return idempotent_calls.keep(session, call_key, "reply", post_result(session, post))
+        return post_result(session, post)
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "reply", write)
 
 
 def list_(session, caller, thread_id, query):

@@ -28,10 +28,8 @@ AUTHOR_FIELDS = ("title", "kind")
 def start(session, caller, network_id, payload, call_key=None):
     access.require_authenticated(caller)
     data = load(schemas.ThreadCreate, payload)
-    with session.begin():
-        replayed = idempotent_calls.replayed(session, call_key, "start_thread")
-        if replayed is not None:
-            return replayed.result
+
+    def write():
         standing = network_standing(session, caller, network_id)
         standing.require_member()
         theme_ids = themes.check_theme_ids(session, data["themes"])
@@ -63,8 +61,10 @@ def start(session, caller, network_id, payload, call_key=None):
         post_created(session, caller, standing.network, thread, post, mentioned)
         opportunities.offer(session, caller, standing.network, thread, post)
         dormancy.record_activity(standing.network, now)
-        result = thread_views(session, [(thread, post)])[0]
-        return idempotent_calls.keep(session, call_key, "start_thread", result)
+        return thread_views(session, [(thread, post)])[0]
+
+    with session.begin():
+        return idempotent_calls.once(session, call_key, "start_thread", write)
 
 
 def list_(session, caller, network_id, query):

@@ -74,8 +74,7 @@ def create(session, caller, payload, call_key=None):
         session.flush()
         publish_for(session, caller, network, "network.created", network_event(session, network))
         publish_member(session, caller, network, "network.member_joined", caller.person_id)
-        result = network_result(session, caller, network)
-        return result
+        return network_result(session, caller, network)
 
     with session.begin():
         return idempotent_calls.once(session, call_key, "create_network", write)
