@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl
 from werkzeug.wrappers import Response
 
 from gateway.idempotency_store import StoreUnavailable, new_token
+from gateway.parsing import client_json
 from gateway.ratelimit import client_ip
 from nabo_common.api.errors import BadInput, Conflict, NaboError, ServiceUnavailable
 from nabo_common.i18n.catalogues import N_
@@ -113,7 +114,7 @@ def fingerprint(request):
     body = request.get_data(cache=True)
     if getattr(request, "mimetype", None) == "application/json":
         try:
-            body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+            body = json.dumps(client_json(body), sort_keys=True, separators=(",", ":")).encode()
         except ValueError:
             pass  # refused as malformed JSON by the route; compared as it came
     return _digest(json.dumps(query), body)

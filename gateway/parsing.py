@@ -120,6 +120,37 @@ def parse_query(request, schema_cls):
     return query
 
 
+# deeper than any body the API takes: a body nested deeper would exhaust the recursion of whatever walks it
+MAX_JSON_DEPTH = 64
+
+
+class NestedTooDeeply(ValueError):
+    pass
+
+
+def _deeper_than(value, limit):
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def client_json(raw):
+    """The client's JSON; ValueError when it does not parse, NestedTooDeeply (a ValueError) when it nests
+    deeper than MAX_JSON_DEPTH."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise NestedTooDeeply() from None
+    if _deeper_than(value, MAX_JSON_DEPTH):
+        raise NestedTooDeeply()
+    return value
+
+
 def parse_body(request, schema_cls):
     content_type = (request.mimetype or "").lower()
     raw = request.get_data(cache=True)
@@ -130,7 +161,9 @@ def parse_body(request, schema_cls):
                 and not content_type.endswith("+json")):
             raise UnsupportedMediaType()
         try:
-            payload = json.loads(raw)
+            payload = client_json(raw)
+        except NestedTooDeeply:
+            raise BadInput("The body nests deeper than {depth} levels.", depth=MAX_JSON_DEPTH) from None
         except (ValueError, UnicodeDecodeError):
             raise BadInput("The body is not valid JSON.") from None
     if not isinstance(payload, dict):
@@ -159,6 +192,6 @@ def csv_import_payload(request):
     if not raw:
         return {}
     try:
-        return json.loads(raw)
+        return client_json(raw)
     except (ValueError, UnicodeDecodeError):
         raise BadInput("Send text/csv, or JSON of the form {\"csv\": \"...\"}.") from None

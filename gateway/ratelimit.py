@@ -6,7 +6,6 @@ replicas must share counts (RATE_LIMIT_STORAGE_URI=redis://...).
 When the storage cannot be reached the limited routes are refused with 503 and
 Retry-After (closed, as the Idempotency-Key store is): a limit that cannot be
 counted is not waived, and nothing was done, so the client retries."""
-import json
 import logging
 import time
 
@@ -14,6 +13,7 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from gateway.parsing import client_json
 from nabo_common.api.errors import RateLimited, ServiceUnavailable
 from nabo_common.i18n.catalogues import N_
 
@@ -101,7 +101,7 @@ def client_ip(request, config):
 
 def _email_in_body(request):
     try:
-        body = json.loads(request.get_data(cache=True) or b"{}")
+        body = client_json(request.get_data(cache=True) or b"{}")
         return str(body.get("email", "")).strip().lower()[:320] if isinstance(body, dict) else ""
     except (ValueError, UnicodeDecodeError):
         return ""

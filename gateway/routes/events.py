@@ -10,7 +10,7 @@ from gateway.http import api
 from gateway.parsing import csv_import_payload
 from gateway.registration_links import follow
 from gateway.routes import EXPORTERS
-from gateway.routes.notifications import FORM, html_page
+from gateway.routes.notifications import FORMS, html_page
 from nabo_common.api.pagination import page_schema
 
 EXPORTERS.append("events")
@@ -385,7 +385,7 @@ class EventsRoutes:
     )
     def cancel_registration_by_link(self, request):
         registration, html = follow(self, request, cancel=True)
-        if request.mimetype == FORM or "text/html" in request.headers.get("Accept", ""):
+        if request.mimetype in FORMS or "text/html" in request.headers.get("Accept", ""):
             return html_page(html)
         return {
             key: registration[key]

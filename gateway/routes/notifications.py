@@ -10,7 +10,8 @@ from nabo_common.api.errors import BadInput
 from nabo_common.api.pagination import PageQuery, page_schema
 
 EXPORTERS.append("notifications")
-FORM = "application/x-www-form-urlencoded"
+# the forms a mail client's one-click post comes as (RFC 8058 shows multipart/form-data)
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 ONE_CLICK = "One-Click"
 
 
@@ -205,7 +206,7 @@ class NotificationsRoutes:
         "that accepts text/html are answered with the confirmation page; others with JSON.",
     )
     def unsubscribe(self, request):
-        is_form = request.mimetype == FORM
+        is_form = request.mimetype in FORMS
         if is_form:
             # mail clients POST List-Unsubscribe=One-Click; the page's own form sends the same
             if request.form.get("List-Unsubscribe", ONE_CLICK) != ONE_CLICK:

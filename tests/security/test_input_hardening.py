@@ -59,3 +59,16 @@ def test_unsubscribe_tokens_are_documented_url_safe_and_others_are_422(api):
     assert token["schema"]["pattern"] == "^[A-Za-z0-9_.=-]+$"
     r = api.post("/v1/unsubscribe", params={"token": "ü" * 30})
     assert r.status_code == 422 and "token" in r.json()["errors"], r.status_code
+
+
+def test_a_body_nested_too_deeply_is_a_400_not_a_500(api, tenant_a):
+    # once answered 500: the sign-in limit's look at the body and the JSON decoder ran out of recursion
+    unbalanced = "[" * 1000
+    balanced = '{"a": ' + "[" * 3000 + "1" + "]" * 3000 + "}"
+    for body in (unbalanced, balanced):
+        r = api.post("/v1/auth/token", data=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 400, r.text[:300]
+        assert r.headers["Content-Type"] == "application/problem+json"
+    r = tenant_a.admin.post("/v1/organisations", data=balanced, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text[:300]
+    assert "64" in r.json()["detail"]
