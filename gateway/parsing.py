@@ -182,16 +182,21 @@ def parse_body(request, schema_cls):
 
 
 def csv_import_payload(request):
-    """A CSV table sent as text/csv, or as JSON {"csv": "..."}."""
+    """A CSV table sent as text/csv, or as JSON {"csv": "..."}; NUL in it is a 422, as in any JSON text."""
     raw = request.get_data(cache=True)
     if request.mimetype == "text/csv":
         try:
-            return {"csv": raw.decode("utf-8-sig")}
+            payload = {"csv": raw.decode("utf-8-sig")}
         except UnicodeDecodeError:
             raise BadInput("The CSV must be UTF-8 text.") from None
-    if not raw:
+    elif not raw:
         return {}
-    try:
-        return client_json(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput("Send text/csv, or JSON of the form {\"csv\": \"...\"}.") from None
+    else:
+        try:
+            payload = client_json(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise BadInput("Send text/csv, or JSON of the form {\"csv\": \"...\"}.") from None
+    errors = nul_errors(payload)
+    if errors:
+        raise ValidationFailed("The body has invalid fields.", errors)
+    return payload

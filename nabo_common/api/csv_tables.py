@@ -7,6 +7,10 @@ import io
 from nabo_common.api.errors import ValidationFailed
 from nabo_common.i18n.catalogues import N_
 
+# what the csv module cannot read: a line break or a quote in a cell that is not quoted, an unclosed quote
+UNREADABLE_LINE = N_("line {line}: a cell holds a line break or a quote without being in double quotes; "
+                     "put such cells in double quotes.")
+
 
 class LineInvalid(Exception):
     """A line's problems: a list of messages, or messages per field."""
@@ -37,9 +41,9 @@ def table(text):
     try:
         for row in reader:
             rows.append((reader.line_num, row))
-    except csv.Error as exc:
+    except csv.Error:
         raise ValidationFailed("The CSV cannot be read.", {"csv": [
-            N_("line {line}: {exc}").format(line=reader.line_num, exc=exc)]}) from None
+            UNREADABLE_LINE.format(line=reader.line_num)]}) from None
     if not rows:
         raise ValidationFailed("The CSV is empty.", {"csv": ["Expected a header row."]})
     return rows[0][1], [(line, row) for line, row in rows[1:] if any(cell.strip() for cell in row)]
@@ -66,9 +70,8 @@ def read_lines(text, columns, needed, read_line):
         header = next(reader)
     except StopIteration:
         raise ValidationFailed("The CSV is empty.", {"csv": ["Expected a header row."]}) from None
-    except csv.Error as exc:
-        raise ValidationFailed("The CSV cannot be read.", {"csv": [
-            N_("line 1: {exc}").format(exc=exc)]}) from None
+    except csv.Error:
+        raise ValidationFailed("The CSV cannot be read.", {"csv": [UNREADABLE_LINE.format(line=1)]}) from None
     mapping = column_map(header, columns)
     if not any(field in mapping for field in needed):
         # a list, not "a or b": the words between the names would stay in English in every language
@@ -91,6 +94,6 @@ def read_lines(text, columns, needed, read_line):
                 records.append(read_line(cells, reader.line_num))
             except LineInvalid as invalid:
                 errors[f"line {reader.line_num}"] = invalid.problems
-    except csv.Error as exc:
-        errors[f"line {reader.line_num}"] = [str(exc)]
+    except csv.Error:
+        errors[f"line {reader.line_num}"] = [UNREADABLE_LINE.format(line=reader.line_num)]
     return records, errors

@@ -78,3 +78,20 @@ def test_only_the_associations_own_admins_import(tenant_a, tenant_b):
         tenant_a.member.post(f"/v1/associations/{tenant_a.id}/members/import", {"csv": table}).status_code
         == 403
     )
+
+
+def test_tables_that_cannot_be_imported_are_refused_naming_why(tenant_a):
+    path = f"/v1/associations/{tenant_a.id}/members/import"
+    before = members_of(tenant_a)
+    line = f"{unique('Nul')},NL,KvK,{number()},Nora Nul,{unique('nora')}@x.test,active\n"
+    # NUL once went through a text/csv upload into the organisation's name
+    with_nul = tenant_a.admin.post(path, data=(HEADER + line.replace("Nul", "N\x00ul", 1)).encode(),
+                                   headers={"Content-Type": "text/csv"})
+    assert with_nul.status_code == 422, with_nul.text
+    # a line break inside an unquoted cell once made the import a 500, then a raw Python message
+    stray = tenant_a.admin.post(path, {"csv": HEADER + line.replace(",NL,", "\r,NL,", 1)},
+                                headers={"Accept-Language": "de"})
+    assert stray.status_code == 422, stray.text
+    [message] = stray.json()["errors"]["csv"]
+    assert message.startswith("Zeile 2: ") and "unquoted" not in message
+    assert members_of(tenant_a) == before
