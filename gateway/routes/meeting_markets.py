@@ -14,8 +14,8 @@ MOVES = ("Either participant or the organisers. Without starts_at the meeting ta
          "after now, other than its own, free for both sides with a free table (or its online link). Both "
          "sides are told by mail with an iCalendar update (same UID, a higher SEQUENCE); a draft of the "
          "organiser's schedule moves without mail. 404 for a meeting that is not yours; 409 for a "
-         "cancelled, checked-in or held meeting, a taken slot or none free; 422 when starts_at is not the "
-         "start of a slot to come.")
+         "cancelled, checked-in or held meeting, an event no longer published, a taken slot or none free; "
+         "422 when starts_at is not the start of a slot to come.")
 NEVER_BLOCKS = ("A pending request takes no slot. It is refused (422) to yourself or to someone not in the "
                 "market, and (409) past the maximum of meetings or when one between you is already pending "
                 "or scheduled. Unanswered, it expires after the market's request_expiry_hours and the "

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
+from services.events.domain import lifecycle
 from services.events.domain.meeting_market import agenda, meetings, moves, requests, scheduler
 from services.events.models import Meeting, OutboxEvent
 from tests.support.meeting_markets import build_market, market_with_a_draft
@@ -165,6 +166,11 @@ def test_a_cancelled_checked_in_or_held_meeting_stays_where_it_was(session):
     meetings.record_outcome(session, dan, held["id"], {"held": True})
     with pytest.raises(Conflict, match="took place"):
         moves.reschedule(session, ben, held["id"], {})
+    # nor does any meeting of an event no longer on
+    later = _meet(session, cai, dan, event_id)
+    lifecycle.transition(session, built.admin, event_id, {"to": "cancelled", "reason": "Storm"})
+    with pytest.raises(Conflict, match="market is closed"):
+        moves.reschedule(session, cai, later["id"], {})
     assert _moved(session) == []
 
 

@@ -13,10 +13,9 @@ from nabo_common.api.errors import Conflict, ValidationFailed
 from nabo_common.api.validation import load
 from nabo_common.i18n.catalogues import N_
 from services.events.domain.common import publish, utcnow
-from services.events.domain.meeting_market import agenda, meetings, scheduler
+from services.events.domain.meeting_market import agenda, markets, meetings, requests, scheduler
 from services.events.models import MarketParticipant, MeetingSeat, Registration
 
-ATTEMPTS = 5
 NOT_A_SLOT = N_("Name the start of one of the market's meeting slots, in the future.")
 # why a meeting stays where it is: cancelled, said to have taken place, checked in
 UNMOVABLE = (N_("A cancelled meeting cannot be moved."),
@@ -62,7 +61,7 @@ def reschedule(session, caller, meeting_id, payload):
     """Move a scheduled meeting (either participant or an organiser) to ``starts_at`` or the earliest
     free slot; its reminder is due anew."""
     wanted = load(schemas.MeetingReschedule, payload).get("starts_at")
-    for _attempt in range(ATTEMPTS):
+    for _attempt in range(requests.ACCEPT_ATTEMPTS):  # a move loses a table as often as an accept
         try:
             with session.begin():
                 return _reschedule(session, caller, meeting_id, wanted)
@@ -74,6 +73,7 @@ def reschedule(session, caller, meeting_id, payload):
 def _reschedule(session, caller, meeting_id, wanted):
     meeting, request, market, event = meetings.meeting_or_404(session, caller, meeting_id, lock=True)
     meetings.refuse_if_settled(meeting, UNMOVABLE)
+    markets.open_for_meetings(event)
     pair = sorted((request.requester_id, request.recipient_id))
     meetings.lock_participants(session, market, pair)
     placement = _placement(session, market, meeting, pair, wanted)
