@@ -29,8 +29,6 @@ REFUSALS = {
 }
 
 
-
-
 def _languages(session, market, person_ids):
     """person id -> the language they registered for the event in."""
     return dict(session.execute(
