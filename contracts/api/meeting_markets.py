@@ -222,6 +222,13 @@ class MeetingUpdate(Input):
     status = fields.String(required=True, validate=validate.OneOf(["cancelled"]))
 
 
+class MeetingReschedule(Input):
+    starts_at = fields.AwareDateTime(load_default=None, metadata={
+        "description": "The start of one of the market's meeting slots; without it, the earliest slot after "
+                       "now, other than the meeting's own, free for both sides with a free table (or its "
+                       "online link)."})
+
+
 class MeetingCheckIn(Input):
     present = fields.List(Id(), validate=validate.Length(min=1, max=2), load_default=None, metadata={
         "description": "Who came (person ids of the meeting's two participants); without it, both: the "

@@ -513,6 +513,47 @@ class MeetingReminderData(MeetingData):
     minutes = fields.Integer(required=True)
 
 
+def _example_meeting_ics(person_language_summary):
+    """One participant's calendar update of the examples' meeting, moved once."""
+    return (
+        "BEGIN:VCALENDAR\r\nPRODID:-//nabo//events//EN\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n"
+        "BEGIN:VEVENT\r\nUID:9a2f4c6e-1b3d-5e7f-8091-a2b3c4d5e6f7@nabo.meetings\r\n"
+        "DTSTAMP:20270301T090000Z\r\nSEQUENCE:1\r\nDTSTART:20270311T100000Z\r\n"
+        f"DTEND:20270311T102000Z\r\nSUMMARY:{person_language_summary}\r\nLOCATION:Tisch 2\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+
+class _MeetingCalendar(_Strict):
+    person_id = fields.String(required=True)
+    ics = fields.String(required=True)
+
+
+@event_type(
+    "meeting.rescheduled", "events",
+    "A meeting moved to another slot (its participants or an organiser moved it); `calendars` holds each "
+    "participant's iCalendar update (METHOD:REQUEST, the agenda's UID, SEQUENCE `sequence`) in their "
+    "language, none for a draft.",
+)
+@example(dict(
+    MEETING_EXAMPLE, starts_at="2027-03-11T11:00:00+01:00", ends_at="2027-03-11T11:20:00+01:00",
+    table="Tisch 2", sequence=1, previous_starts_at="2027-03-11T10:20:00+01:00",
+    previous_ends_at="2027-03-11T10:40:00+01:00", previous_table="Tisch 4",
+    calendars=[
+        {"person_id": "e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14",
+         "ics": _example_meeting_ics("Meeting met Grenzhandel GmbH (Grenzenlos Geschäfte machen)")},
+        {"person_id": "5d8e1f2a-9c37-5b4d-a6e0-7f3b2c1d9e48",
+         "ics": _example_meeting_ics("Treffen mit Drenthe Web BV (Grenzenlos Geschäfte machen)")},
+    ],
+))
+class MeetingRescheduledData(MeetingData):
+    sequence = fields.Integer(required=True)
+    previous_starts_at = fields.AwareDateTime(required=True)
+    previous_ends_at = fields.AwareDateTime(required=True)
+    previous_table = fields.String(allow_none=True, load_default=None)
+    calendars = fields.List(fields.Nested(_MeetingCalendar), load_default=list)
+
+
 @event_type(
     "meeting.checked_in", "events",
     "A participant or an organiser checked a meeting in: who of its two participants came.",

@@ -10,6 +10,12 @@ TAGS = ("meeting markets",)
 CONFLICTS = (400, 401, 403, 404, 409, 422)
 PARTICIPANTS = ("Participants are persons with a confirmed registration of the event who join with one of "
                 "their organisations; its profile (description, themes, offers, needs) is what others see.")
+MOVES = ("Either participant or the organisers. Without starts_at the meeting takes the earliest slot "
+         "after now, other than its own, free for both sides with a free table (or its online link). Both "
+         "sides are told by mail with an iCalendar update (same UID, a higher SEQUENCE); a draft of the "
+         "organiser's schedule moves without mail. 404 for a meeting that is not yours; 409 for a "
+         "cancelled, checked-in or held meeting, an event no longer published, a taken slot or none free; "
+         "422 when starts_at is not the start of a slot to come.")
 NEVER_BLOCKS = ("A pending request takes no slot. It is refused (422) to yourself or to someone not in the "
                 "market, and (409) past the maximum of meetings or when one between you is already pending "
                 "or scheduled. Unanswered, it expires after the market's request_expiry_hours and the "
@@ -129,6 +135,14 @@ class MeetingMarketsRoutes:
          summary="Cancel a meeting: its slot and table are free again and both sides are told.")
     def cancel_meeting(self, request, id):
         return self.events.cancel_meeting(id, request.payload)
+
+    @api("POST", "/v1/meetings/{id}/reschedule", body=s.MeetingReschedule, response=s.MeetingOut, tags=TAGS,
+         rate_limit="write", errors=CONFLICTS,
+         examples={"earliest_free": {}, "to_a_slot": {"starts_at": "2027-03-11T11:00:00+01:00"}},
+         summary="Move a meeting to another slot: both sides get the calendar update.",
+         description=MOVES)
+    def reschedule_meeting(self, request, id):
+        return self.events.reschedule_meeting(id, request.payload)
 
     @api("POST", "/v1/meetings/{id}/check-in", body=s.MeetingCheckIn, response=s.MeetingOut, tags=TAGS,
          rate_limit="write", errors=CONFLICTS, examples={"both_came": {}, "one_came": {

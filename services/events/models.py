@@ -370,6 +370,8 @@ class Meeting(Base):
     # when the reminder is due (None: none), and when a sweep claimed it: each is sent once
     remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the SEQUENCE of its calendar entry: one more with each move, so calendars take the update
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 

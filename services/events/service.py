@@ -35,6 +35,7 @@ from services.events.domain.meeting_market import (
     agenda,
     markets,
     meetings,
+    moves,
     participants,
     requests,
     schedules,
@@ -286,6 +287,10 @@ class EventsService(OperationsEndpoints):
     @rpc
     def cancel_meeting(self, meeting_id, payload):
         return meetings.cancel(self.db, self.caller, meeting_id, payload)
+
+    @rpc
+    def reschedule_meeting(self, meeting_id, payload):
+        return moves.reschedule(self.db, self.caller, meeting_id, payload)
 
     @rpc
     def check_in_meeting(self, meeting_id, payload):

@@ -32,7 +32,7 @@ AUDITED_EVENT_TYPES = (
     "event.recording_published", "registration.updated", "registration.cancelled",
     "attendance.recorded", "attendance.imported", "registrations.imported",
     "meeting_market.configured", "meeting_market.profiles_reminded", "meeting_market.scheduled",
-    "meeting_market.published", "meeting.cancelled", "meeting.checked_in",
+    "meeting_market.published", "meeting.cancelled", "meeting.rescheduled", "meeting.checked_in",
     # notifications
     "campaign.created", "campaign.updated", "campaign.scheduled", "campaign.cancelled", "campaign.completed",
     "campaign.bounces_recorded", "preferences.updated", "webhook.created", "webhook.deleted",

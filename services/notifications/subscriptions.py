@@ -48,6 +48,7 @@ SUBSCRIPTIONS = {
         "meeting_request.expired",
         "meeting.scheduled",
         "meeting.cancelled",
+        "meeting.rescheduled",
         "meeting.reminder_due",
     ),
     "on_idea_activity": (

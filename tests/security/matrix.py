@@ -583,6 +583,8 @@ MATRIX = [
         body=_b({"status": "cancelled"}),
         note="its two participants and the event's organisers",
     ),
+    Op("POST", "/v1/meetings/{id}/reschedule", SELF, "meeting", body=_b({}),
+       note="its two participants and the event's organisers"),
     Op("POST", "/v1/meetings/{id}/check-in", SELF, "meeting", body=_b({}),
        note="its two participants and the event's organisers"),
     Op("POST", "/v1/meetings/{id}/outcome", SELF, "meeting", body=_b({"held": True}),

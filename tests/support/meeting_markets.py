@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from nabo_common.runtime.context import ASSOCIATION_ADMIN, MEMBER, Caller
 from services.events.domain import lifecycle, registrations
-from services.events.domain.meeting_market import markets, participants
+from services.events.domain.meeting_market import markets, participants, requests, schedules
 
 
 class _Everyone:
@@ -86,3 +86,15 @@ def build_market(session, people=4, hours=8, **settings):
         registrations.register(session, caller, event["id"], {}, people=_Everyone())
         participants.join(session, caller, event["id"], {})
     return Market(event, market, admin, callers)
+
+
+def market_with_a_draft(session):
+    """A market the organiser schedules, whose first two participants meet: the market and the id of
+    their meeting, a draft of the organiser's schedule."""
+    built = build_market(session, people=2, scheduling="by_organiser")
+    one, other = built.people
+    sent = requests.send(session, one, {"event_id": built.event["id"], "recipient_id": other.person_id})
+    requests.answer(session, other, sent["id"], {"status": "accepted"})
+    schedules.schedule_all(session, built.admin, built.event["id"])
+    plan = schedules.table_plan(session, built.admin, built.event["id"], {})
+    return built, plan["slots"][0]["meetings"][0]["meeting_id"]

@@ -1,6 +1,6 @@
 """Mails about meeting markets: a participant asked to complete their organisation's profile, asked to
-meet, told that their request expired, and both sides told of a meeting scheduled or cancelled and
-reminded before it begins."""
+meet, told that their request expired, and both sides told of a meeting scheduled, moved (with the
+calendar update) or cancelled and reminded before it begins."""
 
 from services.notifications.domain.deliveries import notify, person
 from services.notifications.models import Contact
@@ -15,7 +15,7 @@ def _name(session, person_id):
     return contact.name if contact is not None and not contact.erased else ""
 
 
-def _tell(session, envelope, kind, person_id, context):
+def _tell(session, envelope, kind, person_id, context, attachments=None):
     data = envelope["data"]
     notify(
         session,
@@ -24,8 +24,15 @@ def _tell(session, envelope, kind, person_id, context):
         [person(session, person_id)],
         dict(context, event=_event(data)),
         envelope.get("association_id"),
+        attachments=attachments,
         event_id=data["event_id"],
     )
+
+
+def _calendar_update(data, person_id):
+    """The publisher's calendar update for ``person_id`` (same UID as their agenda, a higher SEQUENCE)."""
+    ics = next((c["ics"] for c in data.get("calendars") or () if c["person_id"] == person_id), None)
+    return [{"filename": "meeting.ics", "content_type": "text/calendar", "content": ics}] if ics else None
 
 
 def on_profile_reminder(session, envelope):
@@ -61,11 +68,12 @@ def on_request_expired(session, envelope):
 
 
 MEETING_KINDS = {"meeting.scheduled": "meeting_scheduled", "meeting.cancelled": "meeting_cancelled",
-                 "meeting.reminder_due": "meeting_reminder"}
+                 "meeting.rescheduled": "meeting_rescheduled", "meeting.reminder_due": "meeting_reminder"}
 
 
 def on_meeting(session, envelope):
-    """meeting.scheduled, .cancelled and .reminder_due: each side hears with whom, when and where."""
+    """meeting.scheduled, .rescheduled, .cancelled and .reminder_due: each side hears with whom, when and
+    where (a move: instead of when, with their calendar update)."""
     data = envelope["data"]
     if data.get("draft"):
         return  # a draft of the organiser's schedule was never announced to its participants
@@ -83,7 +91,9 @@ def on_meeting(session, envelope):
                 "table": data.get("table"),
                 "online_url": data.get("online_url"),
                 "minutes": data.get("minutes"),
+                "previous_starts_at": data.get("previous_starts_at"),
             },
+            _calendar_update(data, person_id),
         )
 
 
@@ -93,5 +103,6 @@ REACTIONS = {
     "meeting_request.expired": on_request_expired,
     "meeting.scheduled": on_meeting,
     "meeting.cancelled": on_meeting,
+    "meeting.rescheduled": on_meeting,
     "meeting.reminder_due": on_meeting,
 }

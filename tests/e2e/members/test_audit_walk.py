@@ -42,8 +42,8 @@ NOT_WALKED = {
     # as a registered person of a member company
     "POST /v1/events/{id}/meeting-market/participants", "POST /v1/meeting-requests",
     "PATCH /v1/meeting-requests/{id}", "POST /v1/meetings/{id}/outcome",
-    # the walk cancels the world's meeting first (PATCH before POST): a cancelled meeting is not checked in
-    "POST /v1/meetings/{id}/check-in",
+    # the walk cancels the world's meeting first (PATCH before POST): cancelled, it is not checked in or moved
+    "POST /v1/meetings/{id}/check-in", "POST /v1/meetings/{id}/reschedule",
 }
 
 

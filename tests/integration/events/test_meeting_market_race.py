@@ -1,5 +1,6 @@
-"""On PostgreSQL: 50 accepts race for the same participants' slots and the same tables, and nobody and
-no table is ever booked twice in one slot; two replicas sweep expired requests, and each expires once."""
+"""On PostgreSQL: 50 accepts race for the same participants' slots and the same tables, and so do
+moves of meetings, and nobody and no table is ever booked twice in one slot; two replicas sweep
+expired requests, and each expires once."""
 
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from nabo_common.api.errors import Conflict
-from services.events.domain.meeting_market import requests
+from services.events.domain.meeting_market import moves, requests
 from services.events.models import Meeting, MeetingRequest, MeetingSeat, OutboxEvent
 from tests.support.infra import database_sessions
 from tests.support.meeting_markets import build_market
@@ -21,16 +22,29 @@ PEOPLE = 11
 TABLES = ("T1", "T2", "T3")
 
 
-def accept_in_own_session(sessions, item):
-    """Accept as the recipient: the meeting placed, or why not."""
-    recipient, request = item
-    session = sessions()  # each racer has its own connection, as each service worker does
+def in_own_session(sessions, act, item):
+    """``act(session, *item)`` with a connection of its own, as each service worker has: its answer, or
+    why not."""
+    session = sessions()
     try:
-        return requests.answer(session, recipient, request["id"], {"status": "accepted"})["meeting"]
+        return act(session, *item)
     except Conflict as refused:
         return str(refused)
     finally:
         session.close()
+
+
+def race(sessions, racer, items):
+    """``racer`` over ``items``, 8 at once: (the answers that went through, why the others did not)."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(partial(racer, sessions), items))
+    return [o for o in outcomes if isinstance(o, dict)], [o for o in outcomes if isinstance(o, str)]
+
+
+def accept_in_own_session(sessions, item):
+    """Accept as the recipient: the meeting placed, or why not."""
+    return in_own_session(sessions, lambda session, recipient, request: requests.answer(
+        session, recipient, request["id"], {"status": "accepted"})["meeting"], item)
 
 
 def test_fifty_racing_accepts_never_double_book_a_participant_or_a_table():
@@ -51,13 +65,7 @@ def test_fifty_racing_accepts_never_double_book_a_participant_or_a_table():
         ]
         setup.close()
 
-        accept = partial(accept_in_own_session, sessions)
-
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            outcomes = list(pool.map(accept, sent))
-
-        placed = [o for o in outcomes if isinstance(o, dict)]
-        refused = [o for o in outcomes if isinstance(o, str)]
+        placed, refused = race(sessions, accept_in_own_session, sent)
         assert placed and len(placed) + len(refused) == 50
         assert all("No meeting slot" in r or "most meetings" in r for r in refused)
         check = sessions()
@@ -72,6 +80,45 @@ def test_fifty_racing_accepts_never_double_book_a_participant_or_a_table():
         assert max(Counter(tables).values()) == 1
         # the answers say the same as the database
         assert Counter((m["starts_at"], m["table"]) for m in placed).most_common(1)[0][1] == 1
+
+
+def move_in_own_session(sessions, item):
+    """Move a meeting as one of its participants, to the earliest later slot free for both: the meeting
+    moved, or why not."""
+    return in_own_session(sessions, lambda session, mover, meeting_id: moves.reschedule(
+        session, mover, meeting_id, {}), item)
+
+
+def test_racing_moves_never_double_book_a_participant_or_a_table():
+    with database_sessions("events") as sessions:
+        setup = call_session(sessions.kw["bind"])
+        # 8 people, 2 tables, 8 slots: every move contends for the places the others move to
+        built = build_market(setup, people=8, hours=2, minutes=15, tables=TABLES[:2])
+        people = built.people
+        placed = []
+        for i in range(len(people)):
+            requester, recipient = people[i], people[(i + 1) % len(people)]
+            sent = requests.send(setup, requester,
+                                 {"event_id": built.event["id"], "recipient_id": recipient.person_id})
+            placed.append((requester, requests.answer(setup, recipient, sent["id"],
+                                                      {"status": "accepted"})["meeting"]["id"]))
+        setup.close()
+
+        moved, refused = race(sessions, move_in_own_session, placed * 3)
+        assert moved and len(moved) + len(refused) == 24
+        assert all("No later meeting slot" in r or "changing fast" in r for r in refused)
+        check = sessions()
+        with check.begin():
+            seats = check.execute(select(MeetingSeat.slot, MeetingSeat.person_id)).all()
+            tables = check.execute(select(Meeting.slot, Meeting.table_name)).all()
+            apart = check.execute(select(MeetingSeat.meeting_id).join(
+                Meeting, Meeting.id == MeetingSeat.meeting_id).where(MeetingSeat.slot != Meeting.slot)).all()
+            sequences = check.scalars(select(Meeting.sequence)).all()
+        check.close()
+        assert len(tables) == len(placed) and len(seats) == 2 * len(placed) and apart == []
+        assert max(Counter(seats).values()) == 1
+        assert max(Counter(tables).values()) == 1
+        assert sum(sequences) == len(moved)  # each move counted once
 
 
 def test_each_unanswered_request_expires_once_across_two_sweeping_replicas():

@@ -8,10 +8,10 @@ from sqlalchemy import select, update
 
 from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
 from services.events.domain.common import utcnow
-from services.events.domain.meeting_market import markets, meetings, participants, requests, schedules
+from services.events.domain.meeting_market import markets, meetings, participants, requests
 from services.events.domain.meeting_market import reminders as meeting_reminders
 from services.events.models import Meeting, OutboxEvent
-from tests.support.meeting_markets import build_market, market_settings
+from tests.support.meeting_markets import build_market, market_settings, market_with_a_draft
 
 
 class _Profiles:
@@ -82,15 +82,9 @@ def test_checking_in_a_meeting_that_is_not_yours_or_cannot_be_is_refused(session
 
 
 def test_a_draft_is_checked_in_by_nobody_before_it_is_published(session):
-    built = build_market(session, people=2, scheduling="by_organiser")
-    ana, ben = built.people
-    sent = requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
-    requests.answer(session, ben, sent["id"], {"status": "accepted"})
-    schedules.schedule_all(session, built.admin, built.event["id"])
-    plan = schedules.table_plan(session, built.admin, built.event["id"], {})
-    draft = plan["slots"][0]["meetings"][0]["meeting_id"]
-    with pytest.raises(NotFound):
-        meetings.check_in(session, ana, draft, {})
+    built, draft = market_with_a_draft(session)
+    with pytest.raises(NotFound):  # not yet its participants'
+        meetings.check_in(session, built.people[0], draft, {})
     with pytest.raises(Conflict, match="Publish"):
         meetings.check_in(session, built.admin, draft, {})
 

@@ -111,6 +111,14 @@ def meeting_market_samples(event_id, aid, requester, recipient, organisation_id)
         ("meeting.scheduled", market_data(event_id, aid, **meeting)),
         ("meeting.cancelled", market_data(event_id, aid, **meeting)),
         ("meeting.reminder_due", market_data(event_id, aid, minutes=15, **meeting)),
+        ("meeting.rescheduled", market_data(
+            event_id, aid, **dict(meeting, starts_at="2026-03-03T14:00:00+00:00",
+                                  ends_at="2026-03-03T14:20:00+00:00", table="Bord 2"),
+            sequence=1, previous_starts_at=meeting["starts_at"], previous_ends_at=meeting["ends_at"],
+            previous_table="Bord 4",
+            calendars=[{"person_id": person_id,
+                        "ics": f"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nX-FOR:{person_id}\r\nEND:VCALENDAR\r\n"}
+                       for person_id in (requester, recipient)])),
     ]
 
 
@@ -1072,6 +1080,14 @@ def test_meeting_market_mails_reach_the_participants_they_concern(world, session
     soon = {m.person_id: m for m in emails(session, kind="meeting_reminder")}
     assert set(soon) == {ane, dieter}
     assert "starts in 15 minutes" in soon[ane].text_body and "Where: Bord 4" in soon[ane].text_body
+    # a move: each side with their own calendar update attached
+    moved = {m.person_id: m for m in emails(session, kind="meeting_rescheduled")}
+    assert set(moved) == {ane, dieter} and "Where: Bord 2" in moved[ane].text_body
+    assert "Bisher: Dienstag, 3. März 2026, 14:00" in moved[dieter].text_body
+    for person_id, mail in moved.items():
+        [attached] = mail.attachments
+        assert (attached["filename"], attached["content_type"]) == ("meeting.ics", "text/calendar")
+        assert f"X-FOR:{person_id}" in attached["content"]
 
 
 # --- ideas ---------------------------------------------------------------------------------------

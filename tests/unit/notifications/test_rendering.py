@@ -30,6 +30,7 @@ CONTEXT = {
     "missing": ["themes", "needs"],
     "other": "Cy <b>",
     "starts_at": "2026-03-03T13:00:00+00:00",
+    "previous_starts_at": "2026-03-03T12:00:00+00:00",
     "table": "Table 7",
     "online_url": "https://meet.test/m1",
     "idea_title": "Solar",
@@ -76,6 +77,7 @@ EXPECTED_KINDS = {
     "meeting_request_expired",
     "meeting_scheduled",
     "meeting_cancelled",
+    "meeting_rescheduled",
     "meeting_reminder",
 }
 
@@ -141,6 +143,9 @@ def test_meeting_mails_say_with_whom_when_where_and_what_is_missing():
     assert "tirsdag den 3. marts 2026, 14.00" in scheduled.text
     reminder = rendering.render("meeting_profile_reminder", "de", CONTEXT)
     assert "Themen, Bedarfe" in reminder.text
+    moved = rendering.render("meeting_rescheduled", "de", CONTEXT)
+    assert "Cy <b>" in moved.subject and "Table 7" in moved.text
+    assert "Dienstag, 3. März 2026, 14:00" in moved.text and "Dienstag, 3. März 2026, 13:00" in moved.text
     soon = rendering.render("meeting_reminder", "nl", dict(CONTEXT, minutes=15))
     assert "Cy <b>" in soon.subject and "Table 7" in soon.text and "15 minuten" in soon.text
 

@@ -33,6 +33,8 @@ def _vevent(meeting, meeting_view, event, me, language):
     item = VEvent()
     item.add("uid", f"{meeting.id}@nabo.meetings")
     item.add("dtstamp", meeting.updated_at)
+    # each move counts up, so a calendar that imported the meeting takes the new time
+    item.add("sequence", meeting.sequence)
     summary = (gettext(language, N_("Meeting with {names} ({event})"), names=others, event=event.title)
                if others else gettext(language, N_("Meeting at {event}"), event=event.title))
     item.add("summary", summary)
@@ -45,16 +47,32 @@ def _vevent(meeting, meeting_view, event, me, language):
     return item
 
 
+def _calendar(zones, method=None):
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
+    # RFC 5545: every TZID a VEVENT names has its VTIMEZONE
+    for tzid in sorted(zones):
+        calendar.add_component(vtimezones.vtimezone(tzid))
+    return calendar
+
+
+def update(session, meeting, market, request, event, person_id, language):
+    """One participant's calendar update of ``meeting``: METHOD:REQUEST with the VEVENT their agenda
+    holds (same UID and SEQUENCE), in their language, for the mail that tells them of a move."""
+    calendar = _calendar({event.time_zone}, method="REQUEST")
+    calendar.add_component(_vevent(meeting, meetings.view(session, meeting, market, request), event,
+                                   person_id, language))
+    return calendar.to_ical().decode("utf-8")
+
+
 def as_icalendar(session, caller, query):
     with session.begin():
         rows = _rows(session, caller, query)
-        calendar = Calendar()
-        calendar.add("prodid", PRODID)
-        calendar.add("version", "2.0")
+        calendar = _calendar({event.time_zone for *_rest, event in rows})
         calendar.add("x-wr-calname", gettext(caller.language, N_("My meetings")))
-        # RFC 5545: every TZID a VEVENT names has its VTIMEZONE
-        for tzid in sorted({event.time_zone for *_rest, event in rows}):
-            calendar.add_component(vtimezones.vtimezone(tzid))
         for meeting, request, market, event in rows:
             calendar.add_component(_vevent(meeting, meetings.view(session, meeting, market, request), event,
                                            caller.person_id, caller.language))

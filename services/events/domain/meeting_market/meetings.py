@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from contracts.api import meeting_markets as schemas
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.api.validation import dump, load
+from nabo_common.i18n.catalogues import N_
 from services.events.domain import access
 from services.events.domain.common import publish, utcnow
 from services.events.domain.meeting_market import scheduler
@@ -153,7 +154,7 @@ def _in_context(stmt):
             .join(Event, Event.id == MeetingMarket.event_id))
 
 
-def _meeting_or_404(session, caller, meeting_id, lock=False):
+def meeting_or_404(session, caller, meeting_id, lock=False):
     """The meeting with its request, market and event, for its two participants and the event's
     organisers."""
     access.require_authenticated(caller)
@@ -173,8 +174,25 @@ def _meeting_or_404(session, caller, meeting_id, lock=False):
 
 def get(session, caller, meeting_id):
     with session.begin():
-        meeting, request, market, _event = _meeting_or_404(session, caller, meeting_id)
+        meeting, request, market, _event = meeting_or_404(session, caller, meeting_id)
         return view(session, meeting, market, request)
+
+
+# why a meeting cannot be cancelled: it is cancelled already, someone said it took place, it was checked in
+UNCANCELLABLE = (N_("This meeting is already cancelled."),
+                 N_("A participant said this meeting took place: it can no longer be cancelled."),
+                 N_("This meeting was checked in: it can no longer be cancelled."))
+
+
+def refuse_if_settled(meeting, refusals):
+    """Conflict, with the first of ``refusals`` (cancelled, said to be held, checked in) that applies."""
+    cancelled, said_held, checked_in = refusals
+    if meeting.status == "cancelled":
+        raise Conflict(cancelled)
+    if any(outcome.held for outcome in meeting.outcomes):
+        raise Conflict(said_held)
+    if any(seat.checked_in_at is not None for seat in meeting.seats):
+        raise Conflict(checked_in)
 
 
 def cancel(session, caller, meeting_id, payload):
@@ -182,13 +200,8 @@ def cancel(session, caller, meeting_id, payload):
     again and both sides are told (meeting.cancelled)."""
     load(schemas.MeetingUpdate, payload)
     with session.begin():
-        meeting, request, market, event = _meeting_or_404(session, caller, meeting_id, lock=True)
-        if meeting.status == "cancelled":
-            raise Conflict("This meeting is already cancelled.")
-        if any(outcome.held for outcome in meeting.outcomes):
-            raise Conflict("A participant said this meeting took place: it can no longer be cancelled.")
-        if any(seat.checked_in_at is not None for seat in meeting.seats):
-            raise Conflict("This meeting was checked in: it can no longer be cancelled.")
+        meeting, request, market, event = meeting_or_404(session, caller, meeting_id, lock=True)
+        refuse_if_settled(meeting, UNCANCELLABLE)
         data = meeting_data(event, meeting, request)
         meeting.status, meeting.table_name = "cancelled", None
         meeting.seats.clear()
@@ -202,7 +215,7 @@ def check_in(session, caller, meeting_id, payload):
     checked in, a participant is no no-show. Check-ins add up; meeting.checked_in names who came."""
     data = load(schemas.MeetingCheckIn, payload)
     with session.begin():
-        meeting, request, market, event = _meeting_or_404(session, caller, meeting_id, lock=True)
+        meeting, request, market, event = meeting_or_404(session, caller, meeting_id, lock=True)
         if meeting.status != "scheduled":
             raise Conflict("A cancelled meeting cannot be checked in.")
         if meeting.published_at is None:
@@ -227,7 +240,7 @@ def record_outcome(session, caller, meeting_id, payload):
     """A participant records (or corrects) what came of a scheduled meeting."""
     data = load(schemas.MeetingOutcomeCreate, payload)
     with session.begin():
-        meeting, request, market, _event = _meeting_or_404(session, caller, meeting_id, lock=True)
+        meeting, request, market, _event = meeting_or_404(session, caller, meeting_id, lock=True)
         if caller.person_id not in (request.requester_id, request.recipient_id):
             raise Forbidden("Only the meeting's participants record what came of it.")
         if meeting.status != "scheduled":

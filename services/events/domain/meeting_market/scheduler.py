@@ -54,6 +54,31 @@ def place(all_slots, busy, tables_taken, tables, mode, not_before=None):
     return None
 
 
+def move(all_slots, current, busy, tables_taken, tables, mode, now, wanted=None):
+    """Where a meeting in slot ``current`` moves: to the slot starting at ``wanted`` or, without it, to
+    the earliest slot after ``now`` other than its own, free for both sides with a free table (or its
+    online link). Returns ``(placement, why_not)``: why_not is ``not_a_slot``, ``past``, ``same``,
+    ``busy`` or ``no_table`` when ``wanted`` cannot be had, ``no_slot`` when no slot is free.
+
+    ``busy``: slot indexes either side meets in, this meeting's own left out; ``tables_taken``: slot
+    index -> tables in use by other meetings."""
+    if wanted is None:
+        later = [slot for slot in all_slots if slot.index != current and slot.starts_at > now]
+        placement = place(later, busy, tables_taken, tables, mode)
+        return (placement, None) if placement else (None, "no_slot")
+    slot = next((slot for slot in all_slots if slot.starts_at == wanted), None)
+    if slot is None:
+        return None, "not_a_slot"
+    if slot.starts_at <= now:
+        return None, "past"
+    if slot.index == current:
+        return None, "same"
+    if slot.index in busy:
+        return None, "busy"
+    placement = place([slot], busy, tables_taken, tables, mode)
+    return (placement, None) if placement else (None, "no_table")
+
+
 def plan(all_slots, pairs, busy, tables_taken, tables, mode, counts, maximum, not_before=None):
     """Place many accepted requests at once, greedily, each in the earliest slot free for both sides
     (in the order of ``pairs``), as ``place`` would one after the other.
