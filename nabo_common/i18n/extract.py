@@ -24,6 +24,10 @@ def _texts(node):
     elif isinstance(node, (ast.List, ast.Tuple)):
         for item in node.elts:
             yield from _texts(item)
+    elif isinstance(node, ast.DictComp):
+        yield from _texts(node.value)
+    elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        yield from _texts(node.elt)
     elif isinstance(node, ast.IfExp):
         yield from _texts(node.body)
         yield from _texts(node.orelse)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from contracts.api import notifications as schemas
 from nabo_common.api.errors import ValidationFailed
 from nabo_common.api.validation import load
+from nabo_common.i18n.catalogues import N_
 from services.notifications.domain import access
 from services.notifications.domain.common import publish, upsert, utcnow
 from services.notifications.models import Contact, Network, NetworkMember, NetworkPreference, Preference
@@ -49,7 +50,7 @@ def _choose_networks(session, person_id, choices):
     if unknown:
         raise ValidationFailed(
             "Unknown network.",
-            {"networks": {str(i): {"network_id": ["The person is not a member of this network."]}
+            {"networks": {str(i): {"network_id": [N_("The person is not a member of this network.")]}
                           for i in unknown}},
         )
     for choice in choices:

@@ -111,6 +111,9 @@ def test_bad_choices_and_mentions_are_refused_and_change_nothing(api, tenant_a):
     # not a member of the network
     refused = client.patch(path, {"networks": [{"network_id": network["id"], "mode": "every_post"}]})
     assert refused.status_code == 422 and "networks" in refused.json()["errors"]
+    # in the reader's language, the field's message too (it once stayed in English)
+    assert refused.json()["errors"]["networks"]["0"]["network_id"] == [
+        "Personen är inte medlem i det här nätverket."]
     for bad in ({"networks": [{"network_id": network["id"], "mode": "hourly"}]},
                 {"networks": [{"mode": "daily"}]}, {"networks": []}, {"networks": "all"}):
         assert client.patch(path, bad).status_code == 422, bad
