@@ -88,12 +88,15 @@ def serve(component):
     settings = _settings(component)
     logs.configure(settings.log_format, settings.log_level)
     check_broker(settings.amqp_uri)
-    from nameko.cli.run import run
+    from nameko.cli import run as nameko_run
 
+    from nabo_common.runtime.runner import StopOnceRunner
+
+    nameko_run.ServiceRunner = StopOnceRunner
     declare_consumers()
     service_class = load_service_class(component)
     gc_tuning.tune(settings.gc_threshold)  # after the imports, so that what they made is frozen
-    run([service_class], settings.nameko_config())
+    nameko_run.run([service_class], settings.nameko_config())
 
 
 def migrate(service):
