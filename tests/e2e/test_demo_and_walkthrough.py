@@ -140,8 +140,11 @@ def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, tmp_path):
     assert activity["Sjöland kayak network"][0] == "active" and activity["Climbing network"][0] == "dormant"
     assert all(at for _, at in activity.values())
     # the cluster's opportunity carries its theme, so it is offered to companies beyond the cluster
-    cluster = requests.get(f"{api}/v1/networks", params={"q": "Emsland", "limit": 10}, timeout=10).json()
-    offers = requests.get(f"{api}/v1/networks/{cluster['items'][0]['id']}/threads",
+    # by its name: other tests of the session start networks called "Energiecluster Emsland" too
+    found = requests.get(f"{api}/v1/networks", params={"q": "Emsland", "limit": 100}, timeout=10).json()
+    [cluster_id] = [n["id"] for n in found["items"]
+                    if n["name"].get("en") == "Energy cluster Emsland–Drenthe"]
+    offers = requests.get(f"{api}/v1/networks/{cluster_id}/threads",
                           params={"kind": "opportunity"}, timeout=10).json()["items"]
     assert offers and offers[0]["opening_post"]["themes"]
 

@@ -30,7 +30,7 @@ from services.members.models import (
     Thread,
 )
 
-# how many people one opportunity is offered to at most (the closest organisations first: most themes)
+# how many people one opportunity is offered to at most (the closest organisations first: see offer)
 MAX_RECIPIENTS = 500
 ANSWERED = "you_answered_their_opportunity"
 
@@ -85,9 +85,13 @@ def offer(session, caller, network, thread, post):
     members = set(session.scalars(select(NetworkMember.person_id).where(
         NetworkMember.network_id == network.id, NetworkMember.status == "active")))
     offered = offering_organisations(session, network, post.themes)
-    ranked = sorted((o for o in offered if o not in own), key=lambda o: (-len(offered[o]), o))
-    names = dict(session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(ranked))).all())
+    profiles = {row.id: row for row in session.execute(
+        select(Organisation.id, Organisation.name, Organisation.updated_at)
+        .where(Organisation.id.in_([o for o in offered if o not in own])))}
+    # the closest first (most themes), then the profiles kept most recently: past the maximum, those
+    # left out are the ones least likely to still offer what they once did
+    ranked = sorted(profiles, key=lambda o: (-len(offered[o]), -profiles[o].updated_at.timestamp(), o))
+    names = {o: profiles[o].name for o in ranked}
     recipients = []
     for organisation_id in ranked:
         for contact in contacts_of(session, organisation_id):
