@@ -192,12 +192,21 @@ def _change_in(language, change):
                            for side in ("old", "new") if change.get(f"{side}_host_name")})
 
 
+# what a subject may hold: deliveries and inbox items keep it in 500 characters, and mail clients show
+# far less; a longer one (many names in it) ends in an ellipsis instead of failing the delivery
+MAX_SUBJECT = 300  # a campaign's own subject may be this long
+
+
+def shortened(subject, limit=MAX_SUBJECT):
+    return subject if len(subject) <= limit else subject[:limit - 1].rstrip(" ,") + "…"
+
+
 def render(kind, language, context, unsubscribe_url=None):
     """Render message ``kind`` in ``language`` (falling back to English) with ``context``."""
     language = pick_language(language)
     variables = _in(language, venue_in_readers_language(in_readers_language(context, language), language))
     template = TEXT.get_template(f"{kind}.j2")
-    subject = " ".join(_block(template, "subject", variables).split())
+    subject = shortened(" ".join(_block(template, "subject", variables).split()))
     body = _block(template, "body", variables)
     action = _block(template, "action", variables) or None
     action_url = variables.get("action_url") if action else None

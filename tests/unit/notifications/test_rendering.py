@@ -165,3 +165,13 @@ def test_no_message_reads_as_its_english(kind, language):
     english = rendering.render(kind, "en", CONTEXT)
     translated = rendering.render(kind, language, CONTEXT)
     assert translated.subject != english.subject and translated.summary != english.summary
+
+
+def test_an_introduction_names_each_organisation_once_and_no_subject_outgrows_its_column():
+    # an organisation with thirty contacts once made a subject too long to keep: the delivery failed
+    others = [{"organisation_name": "Company with many contacts", "contact_name": f"Contact {n}",
+               "contact_email": f"c{n}@x.test"} for n in range(30)]
+    subject = rendering.render("match_introduced", "de", dict(CONTEXT, others=others)).subject
+    assert subject.count("Company with many contacts") == 1
+    long = rendering.shortened("Name, " * 100)
+    assert len(long) <= rendering.MAX_SUBJECT and long.endswith("Name…")
