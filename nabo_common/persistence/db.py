@@ -16,6 +16,7 @@ committed between them, which a view of an event or organisation tolerates.
 import os
 import time
 
+from eventlet import greenthread, semaphore
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event, exc, false, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -47,6 +48,8 @@ def make_engine(url, pool_size=10, read_only=False, autocommit=False):
         if path and path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
+        if not read_only:
+            _take_turns(engine, _turn_of(path))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -68,6 +71,54 @@ def make_engine(url, pool_size=10, read_only=False, autocommit=False):
             cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             cursor.close()
     return engine
+
+
+class _Turn:
+    """One connection at a time to a SQLite file in this process, waited for on the eventlet hub.
+
+    SQLite waits for another connection's write lock inside C, where the hub cannot run: the worker
+    holding the lock could never finish and the waiting one failed with "database is locked" after the
+    busy timeout. A worker already holding the turn may take another connection (re-entrant); the turn
+    goes back when the worker's last connection does, from whichever green thread returns it.
+    """
+
+    def __init__(self):
+        self._free = semaphore.Semaphore(1)
+        self._owner = None
+        self._held = 0
+
+    def take(self):
+        me = greenthread.getcurrent()
+        if self._owner is not me:
+            self._free.acquire()
+            self._owner = me
+        self._held += 1
+
+    def give_back(self):
+        self._held -= 1
+        if self._held == 0:
+            self._owner = None
+            self._free.release()
+
+
+_turns = {}
+_HOLDS_TURN = "nabo_holds_turn"
+
+
+def _turn_of(path):
+    return _turns.setdefault(os.path.abspath(path) if path else ":memory:", _Turn())
+
+
+def _take_turns(engine, turn):
+    @event.listens_for(engine, "checkout")
+    def _checked_out(_dbapi_connection, record, _proxy):
+        turn.take()
+        record.info[_HOLDS_TURN] = True
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        if record.info.pop(_HOLDS_TURN, False):
+            turn.give_back()
 
 
 def begin_before_savepoints(session, table):
