@@ -89,6 +89,9 @@ def test_an_accepted_meeting_is_invited_and_cancelled_in_both_calendars(tenant_a
     assert early.json()["detail"] == (
         "Wat een gesprek heeft opgeleverd, kunt u vastleggen zodra het is begonnen.")
     assert check(tenant_a.member.get(f"/v1/meetings/{meeting['id']}"), 200)["outcomes"] == []
+    unknown = tenant_a.member.get("/v1/meetings/00000000-0000-4000-8000-000000000000")
+    assert (unknown.status_code, unknown.json()["detail"]) == (
+        404, "Gesprek 00000000-0000-4000-8000-000000000000 niet gevonden.")
 
     # cancelled: both calendars drop the entry (same UID, a higher SEQUENCE)
     check(tenant_b.member.patch(f"/v1/meetings/{meeting['id']}", {"status": "cancelled"}), 200)
@@ -157,6 +160,7 @@ def test_a_published_schedule_is_one_agenda_mail_each_and_withdrawals_are_told(t
     assert "nicht eingeplant" in told[0]["message"].get_body(("plain",)).get_content()
     again = tenant_b.member.patch(f"/v1/meeting-requests/{waiting['id']}", {"status": "withdrawn"})
     assert again.status_code == 409 and again.headers["Content-Type"] == "application/problem+json"
+    assert again.json()["detail"] == "Diese Anfrage wurde bereits zurückgezogen."  # in the reader's words
     assert check(tenant_a.admin.get(path), 200)["requests"]["withdrawn"] == 1
 
     assert check(tenant_a.admin.post(f"{path}/schedule"), 200)["scheduled"] == 2

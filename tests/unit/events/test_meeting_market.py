@@ -135,7 +135,7 @@ def test_bad_requests_are_refused_with_what_is_wrong(session):
     with pytest.raises(NotFound):
         requests.answer(session, stranger, sent["id"], {"status": "accepted"})
     requests.answer(session, ben, sent["id"], {"status": "accepted"})
-    with pytest.raises(Conflict, match="already accepted"):
+    with pytest.raises(Conflict, match="accepted already"):
         requests.answer(session, ben, sent["id"], {"status": "declined"})
     late = build_market(session, people=1).people[0]
     with pytest.raises(Forbidden):

@@ -162,13 +162,13 @@ def meeting_or_404(session, caller, meeting_id, lock=False):
         Meeting.id == str(meeting_id or ""))
     found = session.execute(stmt.with_for_update(of=Meeting) if lock else stmt).first()
     if found is None:
-        raise NotFound(f"Meeting {meeting_id} not found.")
+        raise NotFound("Meeting {meeting_id} not found.", meeting_id=meeting_id)
     meeting, request, _market, event = found
     if access.manages(caller, event.association_ids):
         return found
     # a draft of the organiser's schedule is not its participants' yet
     if caller.person_id not in (request.requester_id, request.recipient_id) or meeting.published_at is None:
-        raise NotFound(f"Meeting {meeting_id} not found.")
+        raise NotFound("Meeting {meeting_id} not found.", meeting_id=meeting_id)
     return found
 
 

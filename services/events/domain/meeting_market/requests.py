@@ -16,6 +16,10 @@ from services.events.domain.meeting_market import agenda, markets, meetings, sug
 from services.events.models import Event, Meeting, MeetingMarket, MeetingRequest
 
 BATCH = 100
+# why a request takes no answer: it has one already
+ANSWERED = {"accepted": N_("This request was accepted already."),
+            "declined": N_("This request was declined already."),
+            "withdrawn": N_("This request was withdrawn already.")}
 WITHDRAW_SCHEDULED = N_("This request has its meeting already: cancel the meeting instead.")
 WITHDRAW_CANCELLED = N_("This request's meeting was cancelled: there is nothing left to withdraw.")
 # each attempt loses only to an accept that placed a meeting meanwhile
@@ -61,8 +65,8 @@ def send(session, caller, payload):
             raise ValidationFailed("That person does not take part in this meeting market.",
                                    {"recipient_id": ["Not a participant of this meeting market."]})
         if _at_maximum(session, market, caller.person_id):
-            raise Conflict(f"You have the most meetings a participant may have "
-                           f"({market.max_meetings_per_participant}).")
+            raise Conflict("You have the most meetings a participant may have ({maximum}).",
+                           maximum=market.max_meetings_per_participant)
         if _at_maximum(session, market, data["recipient_id"]):
             raise Conflict("That participant's agenda is full.")
         pair = {caller.person_id, data["recipient_id"]}
@@ -112,7 +116,7 @@ def _request_or_404(session, caller, request_id, lock=False):
     found = session.execute(stmt.with_for_update(of=MeetingRequest) if lock else stmt).first()
     if found is None or not (caller.is_privileged
                              or caller.person_id in (found[0].requester_id, found[0].recipient_id)):
-        raise NotFound(f"Meeting request {request_id} not found.")
+        raise NotFound("Meeting request {request_id} not found.", request_id=request_id)
     return found
 
 
@@ -152,7 +156,7 @@ def _check_answer(caller, request, status, now):
     if request.status == "expired" or (request.status == "pending" and request.expires_at <= now):
         raise Conflict("This request has expired.")
     if request.status != "pending":
-        raise Conflict(f"This request is already {request.status}.")
+        raise Conflict(ANSWERED.get(request.status, N_("This request was answered already.")))
 
 
 def _withdraw_accepted(session, request):
