@@ -63,8 +63,8 @@ def _people(item, event, request, me, people):
         item.add("attendee", attendee)
 
 
-def _vevent(meeting, meeting_view, event, me, language):
-    others = ", ".join(p["name"] for p in meeting_view["participants"] if p["person_id"] != me)
+def _vevent(meeting, others, event, language):
+    """The VEVENT of ``meeting`` for a participant meeting ``others`` (their names, joined)."""
     zone = ZoneInfo(event.time_zone)
     item = VEvent()
     item.add("uid", f"{meeting.id}@nabo.meetings")
@@ -95,9 +95,9 @@ def _calendar(zones, method=None):
     return calendar
 
 
-def _message_vevent(session, meeting, market, request, event, person_id, people, cancelled=False):
-    item = _vevent(meeting, meetings.view(session, meeting, market, request), event, person_id,
-                   people.get(person_id, ("", None, "en"))[2])
+def _message_vevent(meeting, request, event, person_id, people, cancelled=False):
+    other = request.recipient_id if request.requester_id == person_id else request.requester_id
+    item = _vevent(meeting, people.get(other, ("",))[0], event, people.get(person_id, ("", None, "en"))[2])
     _people(item, event, request, person_id, people)
     item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return item
@@ -112,18 +112,17 @@ def messages(session, meeting, market, request, event, cancelled=False):
     found = []
     for person_id in pair:
         calendar = _calendar({event.time_zone}, method="CANCEL" if cancelled else "REQUEST")
-        calendar.add_component(_message_vevent(session, meeting, market, request, event, person_id, people,
-                                               cancelled))
+        calendar.add_component(_message_vevent(meeting, request, event, person_id, people, cancelled))
         found.append({"person_id": person_id, "ics": calendar.to_ical().decode("utf-8")})
     return found
 
 
-def agenda_message(session, market, rows, event, person_id, people):
+def agenda_message(rows, event, person_id, people):
     """One participant's agenda of a published schedule: METHOD:REQUEST with one VEVENT per meeting of
     ``rows`` ((meeting, request) in time order), each with the UID and SEQUENCE of their agenda."""
     calendar = _calendar({event.time_zone}, method="REQUEST")
     for meeting, request in rows:
-        calendar.add_component(_message_vevent(session, meeting, market, request, event, person_id, people))
+        calendar.add_component(_message_vevent(meeting, request, event, person_id, people))
     return calendar.to_ical().decode("utf-8")
 
 
@@ -133,6 +132,7 @@ def as_icalendar(session, caller, query):
         calendar = _calendar({event.time_zone for *_rest, event in rows})
         calendar.add("x-wr-calname", gettext(caller.language, N_("My meetings")))
         for meeting, request, market, event in rows:
-            calendar.add_component(_vevent(meeting, meetings.view(session, meeting, market, request), event,
-                                           caller.person_id, caller.language))
+            people = meetings.view(session, meeting, market, request)["participants"]
+            others = ", ".join(p["name"] for p in people if p["person_id"] != caller.person_id)
+            calendar.add_component(_vevent(meeting, others, event, caller.language))
         return {"calendar": calendar.to_ical().decode("utf-8"), "filename": FILENAME}

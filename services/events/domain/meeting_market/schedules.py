@@ -173,7 +173,7 @@ def _publish_agendas(session, caller, event, market, people, new):
                  for meeting, request in mine]
         publish(session, "meeting_market.agenda_published",
                 dict(_market_data(event), person_id=person_id, meetings=items,
-                     ics=agenda.agenda_message(session, market, mine, event, person_id, contacts)),
+                     ics=agenda.agenda_message(mine, event, person_id, contacts)),
                 caller, event.association_ids[0])
 
 
