@@ -827,9 +827,14 @@ class Loader:
 
     # --- the cluster's meeting market ------------------------------------------------------------
     def ensure_meeting_market(self):
-        """One-to-one meetings at the cross-border cluster event: four members take part; one request
-        accepted (a meeting at a table), one declined, two waiting for an answer. The walkthrough's Dutch
-        member is left out: she registers for the event herself (docs/walkthrough.md)."""
+        """One-to-one meetings at the cross-border cluster event, scheduled by the organiser: four members
+        take part; requests in each state an answer gives them (pending, accepted, declined, and one
+        accepted and then withdrawn while it waited for the schedule); the organiser schedules the
+        accepted ones at once and publishes the schedule (one agenda mail each); one meeting is checked in
+        with both present, one with only one side (the other counts as a no-show once it has ended). The
+        first member the market suggests someone to accepts the match of their company with that one,
+        which the market carries forward to the top of their suggestions. The walkthrough's Dutch member is
+        left out: she registers for the event herself (docs/walkthrough.md)."""
         token = self.admin_tokens["NL"]
         [event] = [e for e in self.gw.pages("/v1/events", token, q=UPCOMING_CLUSTER[:60], when="all")
                    if e["title"] == UPCOMING_CLUSTER]
@@ -840,7 +845,8 @@ class Loader:
         window = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
         self.gw.post(path, {
             "mode": "in_person", "meeting_minutes": 20, "tables": ["Tafel 1 / Tisch 1", "Tafel 2 / Tisch 2"],
-            "windows": [window], "max_meetings_per_participant": 3, "request_expiry_hours": 72}, token)
+            "windows": [window], "max_meetings_per_participant": 3, "request_expiry_hours": 72,
+            "scheduling": "by_organiser"}, token)
         joined = {p["person_id"] for p in self.gw.get(f"{path}/participants", token)["items"]}
         people = {}
         for country, index, key in MEMBER_ACCOUNTS:
@@ -860,17 +866,50 @@ class Loader:
         if existing["total"]:
             self.note("meeting requests", False, existing["total"])
             return
-        for requester, recipient, message, answer in (
-            ("member2.dk", "member.de", "Brint over grænsen? / Wasserstoff über die Grenze?", "accepted"),
-            ("member.se", "member.de", "Heat storage for hotels?", "declined"),
-            ("member.dk", "member2.dk", "Fjernvarme og revision?", None),
-            ("member.de", "member.se", "Wärmepumpen für Ferienhäuser?", None),
+        self._carry_forward(path, people)
+        for requester, recipient, message, answers in (
+            ("member2.dk", "member.de", "Brint over grænsen? / Wasserstoff über die Grenze?", ["accepted"]),
+            ("member.dk", "member.se", "Fjärrvärme för hotell? / Fjernvarme til hoteller?", ["accepted"]),
+            ("member.se", "member.de", "Heat storage for hotels?", ["declined"]),
+            ("member.se", "member2.dk", "Solceller på taget?", ["accepted", "withdrawn"]),
+            ("member.dk", "member2.dk", "Fjernvarme og revision?", []),
+            ("member.de", "member.se", "Wärmepumpen für Ferienhäuser?", []),
         ):
             sent = self.gw.post("/v1/meeting-requests", {"event_id": event["id"], "recipient_id":
                                 people[recipient][0], "message": message}, people[requester][1])
-            if answer:
+            for answer in answers:  # accepted by the person asked; then withdrawn by them while it waits
                 self.gw.patch(f"/v1/meeting-requests/{sent['id']}", {"status": answer}, people[recipient][1])
             self.note("meeting requests", True)
+        self.gw.call("POST", f"{path}/schedule", token)
+        self.gw.call("POST", f"{path}/schedule/publication", token)
+        plan = self.gw.get(f"{path}/table-plan", token)
+        meetings = [m for slot in plan["slots"] for m in slot["meetings"]]
+        for meeting in meetings:
+            who = {p["person_id"] for p in meeting["participants"]}
+            # at the table: both came to the hydrogen talk; only the Danish side to the district heating one
+            present = {} if people["member.de"][0] in who else {"present": [people["member.dk"][0]]}
+            self.gw.post(f"/v1/meetings/{meeting['meeting_id']}/check-in", present, token)
+            self.note("meeting check-ins", True)
+
+    def _carry_forward(self, path, people):
+        """The two Danish members' companies offer and need district heating, so the market suggests them
+        to each other; the first member suggested someone accepts the match of their company with the
+        first company suggested: a partner carried forward (``match_accepted``) from then on."""
+        own = {p["person_id"]: p["organisation_id"]
+               for p in self.gw.get(f"{path}/participants", self.admin_tokens["NL"])["items"]}
+        for key, kind, title in (("member.dk", "offer", "Fjernvarme fra overskudsvarme"),
+                                 ("member2.dk", "need", "Fjernvarme til vores lokaler")):
+            person_id, member = people[key]
+            self.gw.post(f"/v1/organisations/{own[person_id]}/offers-and-needs",
+                         {"kind": kind, "title": title, "themes": [self.themes["energy-transition"]]}, member)
+        for person_id, member in people.values():
+            suggested = self.gw.get(f"{path}/suggestions", member)["items"]
+            if suggested:
+                candidate = suggested[0]["participant"]["organisation_id"]
+                self.gw.post(f"/v1/organisations/{own[person_id]}/matches/{candidate}/decision",
+                             {"decision": "accepted"}, member)
+                self.note("matches accepted", True)
+                return
 
     def admin_token_of(self, association_id):
         [country] = [c for c, a in self.associations.items() if a["id"] == association_id]

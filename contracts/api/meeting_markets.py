@@ -158,7 +158,8 @@ class MeetingRequestQuery(PageQuery):
 
 class MeetingRequestAnswer(Input):
     status = fields.String(required=True, validate=validate.OneOf(ANSWERS), metadata={
-        "description": "The recipient accepts or declines; the requester withdraws."})
+        "description": "The recipient accepts or declines; the requester withdraws a pending request, "
+                       "and either side an accepted one waiting for the organiser's schedule."})
 
 
 FOLLOW_UPS = ("none", "meeting", "offer", "deal")

@@ -445,34 +445,44 @@ class _MarketData(_Strict):
     time_zone = fields.String(required=True)
 
 
+REQUEST_EXAMPLE = {
+    **MARKET_EXAMPLE,
+    "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5", "8f0c2a71-4b3e-5d19-a6e2-91c7d4f0b352"],
+    "request_id": "c3a9e0d4-7f12-5b6e-8a31-4d2c9e7f1a05",
+    "requester_id": "e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14",
+    "recipient_id": "5d8e1f2a-9c37-5b4d-a6e0-7f3b2c1d9e48",
+    "message": "Wij zoeken een partner voor zonnepanelen aan beide kanten van de grens.",
+}
+
+
 @event_type("meeting_request.sent", "events", "A participant asked another to meet at a meeting market.")
 @event_type(
     "meeting_request.accepted", "events",
     "A meeting request was accepted at a market the organiser schedules; its meeting follows later.",
 )
 @event_type("meeting_request.declined", "events", "A meeting request was declined.")
-@event_type("meeting_request.withdrawn", "events", "The requester withdrew a meeting request.")
 @event_type(
     "meeting_request.expired", "events",
     "A meeting request was not answered in time (exactly once across replicas); the requester is told.",
 )
-@example(
-    {
-        "event_id": "0b6f3c1e-5a7d-5e21-9c44-2f1d7a9e8b10",
-        "association_ids": ["35988860-3159-5c9f-b227-10243ae955b5", "8f0c2a71-4b3e-5d19-a6e2-91c7d4f0b352"],
-        "title": "Grenzenlos Geschäfte machen: Emsland trifft Drenthe",
-        "time_zone": "Europe/Berlin",
-        "request_id": "c3a9e0d4-7f12-5b6e-8a31-4d2c9e7f1a05",
-        "requester_id": "e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14",
-        "recipient_id": "5d8e1f2a-9c37-5b4d-a6e0-7f3b2c1d9e48",
-        "message": "Wij zoeken een partner voor zonnepanelen aan beide kanten van de grens.",
-    }
-)
+@example(REQUEST_EXAMPLE)
 class MeetingRequestData(_MarketData):
     request_id = fields.String(required=True)
     requester_id = fields.String(required=True)
     recipient_id = fields.String(required=True)
     message = fields.String(allow_none=True, load_default=None)
+
+
+@event_type(
+    "meeting_request.withdrawn", "events",
+    "A meeting request was withdrawn: a pending one by its requester, or one accepted and waiting for the "
+    "organiser's schedule by either side; the other side is told.",
+)
+@example(dict(REQUEST_EXAMPLE, message=None, withdrawn_by=REQUEST_EXAMPLE["recipient_id"], was_accepted=True))
+class MeetingRequestWithdrawnData(MeetingRequestData):
+    withdrawn_by = fields.String(required=True, metadata={"description": "The side who withdrew it."})
+    was_accepted = fields.Boolean(required=True, metadata={
+        "description": "It had been accepted and was waiting for the organiser's schedule."})
 
 
 MEETING_EXAMPLE = {
@@ -489,9 +499,6 @@ MEETING_EXAMPLE = {
 }
 
 
-@event_type("meeting.scheduled", "events", "An accepted meeting request got its slot and table or link.")
-@event_type("meeting.cancelled", "events", "A scheduled meeting was cancelled; its slot is free again.")
-@example(MEETING_EXAMPLE)
 class MeetingData(_MarketData):
     meeting_id = fields.String(required=True)
     request_id = fields.String(required=True)
@@ -502,6 +509,33 @@ class MeetingData(_MarketData):
     online_url = fields.String(allow_none=True, load_default=None)
     draft = fields.Boolean(load_default=False, metadata={
         "description": "A draft of the organiser's schedule: its participants were never told of it."})
+
+
+@event_type(
+    "meeting.scheduled", "events",
+    "An accepted meeting request got its slot and table or link. `calendars` holds each participant's "
+    "invitation (METHOD:REQUEST, the agenda's UID, ORGANIZER and ATTENDEEs) in their language; a meeting "
+    "of a published schedule comes `in_agenda` instead (meeting_market.agenda_published) and a draft "
+    "with neither.",
+)
+@example(dict(MEETING_EXAMPLE, calendars=[], in_agenda=False))
+class MeetingScheduledData(MeetingData):
+    calendars = fields.List(fields.Nested(lambda: _MeetingCalendar()), load_default=list)
+    in_agenda = fields.Boolean(load_default=False, metadata={
+        "description": "Published with the organiser's schedule: its participants hear of it in one agenda "
+                       "mail each (meeting_market.agenda_published), not per meeting."})
+
+
+@event_type(
+    "meeting.cancelled", "events",
+    "A scheduled meeting was cancelled; its slot is free again. `calendars` holds each participant's "
+    "calendar cancellation (METHOD:CANCEL, STATUS:CANCELLED, the agenda's UID, SEQUENCE `sequence`), "
+    "none for a draft.",
+)
+@example(dict(MEETING_EXAMPLE, sequence=1, calendars=[]))
+class MeetingCancelledData(MeetingData):
+    sequence = fields.Integer(required=True)
+    calendars = fields.List(fields.Nested(lambda: _MeetingCalendar()), load_default=list)
 
 
 @event_type(
@@ -520,6 +554,11 @@ def _example_meeting_ics(person_language_summary):
         "BEGIN:VEVENT\r\nUID:9a2f4c6e-1b3d-5e7f-8091-a2b3c4d5e6f7@nabo.meetings\r\n"
         "DTSTAMP:20270301T090000Z\r\nSEQUENCE:1\r\nDTSTART:20270311T100000Z\r\n"
         f"DTEND:20270311T102000Z\r\nSUMMARY:{person_language_summary}\r\nLOCATION:Tisch 2\r\n"
+        "ORGANIZER;CN=Grenzenlos Geschäfte machen:urn:uuid:0b6f3c1e-5a7d-5e21-9c44-2f1d7a9e8b10\r\n"
+        "ATTENDEE;CN=Anke Mulder;PARTSTAT=ACCEPTED;ROLE=REQ-PARTICIPANT;RSVP=FALSE:\r\n"
+        " urn:uuid:e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14\r\n"
+        "ATTENDEE;CN=Jens Hoffmann;PARTSTAT=ACCEPTED;ROLE=REQ-PARTICIPANT;RSVP=FALSE:\r\n"
+        " mailto:jens.hoffmann@grenzhandel.example\r\nSTATUS:CONFIRMED\r\n"
         "END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
 
@@ -541,7 +580,7 @@ class _MeetingCalendar(_Strict):
     previous_ends_at="2027-03-11T10:40:00+01:00", previous_table="Tisch 4",
     calendars=[
         {"person_id": "e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14",
-         "ics": _example_meeting_ics("Meeting met Grenzhandel GmbH (Grenzenlos Geschäfte machen)")},
+         "ics": _example_meeting_ics("Gesprek met Grenzhandel GmbH (Grenzenlos Geschäfte machen)")},
         {"person_id": "5d8e1f2a-9c37-5b4d-a6e0-7f3b2c1d9e48",
          "ics": _example_meeting_ics("Treffen mit Drenthe Web BV (Grenzenlos Geschäfte machen)")},
     ],
@@ -626,3 +665,33 @@ class MarketScheduledData(_MarketData):
 class MarketPublishedData(_MarketData):
     published = fields.Integer(required=True)
     participants = fields.Integer(required=True)
+
+
+@event_type(
+    "meeting_market.agenda_published", "events",
+    "A participant's agenda of a published schedule (one per participant with meetings newly published): "
+    "their meetings at the market, and `ics`, one calendar (METHOD:REQUEST) with one VEVENT per meeting in "
+    "their language.",
+)
+@example(dict(
+    MARKET_EXAMPLE, person_id="5d8e1f2a-9c37-5b4d-a6e0-7f3b2c1d9e48",
+    meetings=[{"meeting_id": "9a2f4c6e-1b3d-5e7f-8091-a2b3c4d5e6f7",
+               "other_id": "e41b7c93-2d8a-5f60-b1c7-3a9e5d2f8c14",
+               "starts_at": "2027-03-11T10:20:00+01:00", "ends_at": "2027-03-11T10:40:00+01:00",
+               "table": "Tisch 4", "online_url": None, "new": True}],
+    ics=_example_meeting_ics("Treffen mit Drenthe Web BV (Grenzenlos Geschäfte machen)"),
+))
+class AgendaPublishedData(_MarketData):
+    person_id = fields.String(required=True)
+    meetings = fields.List(fields.Nested(lambda: _AgendaMeeting()), required=True)
+    ics = fields.String(required=True)
+
+
+class _AgendaMeeting(_Strict):
+    meeting_id = fields.String(required=True)
+    other_id = fields.String(allow_none=True, load_default=None)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    table = fields.String(allow_none=True, load_default=None)
+    online_url = fields.String(allow_none=True, load_default=None)
+    new = fields.Boolean(required=True, metadata={"description": "Published with this schedule."})

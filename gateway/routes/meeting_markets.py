@@ -23,7 +23,9 @@ NEVER_BLOCKS = ("A pending request takes no slot. It is refused (422) to yoursel
 PLACEMENT = ("Accepting places the meeting at once in the earliest slot free for both sides, at a free "
              "table (in person) or behind its online link (online; hybrid: a table when one is free). "
              "409 when the request expired or was already answered, or no slot is free for both; 403 "
-             "for a request that is not yours to answer.")
+             "for a request that is not yours to answer. An accepted request waiting for the organiser's "
+             "schedule (by_organiser) is withdrawn by either side, its draft with it; the other side is "
+             "told; 409 once its meeting is published (cancel the meeting instead).")
 
 
 SETTINGS_EXAMPLE = {
@@ -121,7 +123,8 @@ class MeetingMarketsRoutes:
 
     @api("PATCH", "/v1/meeting-requests/{id}", body=s.MeetingRequestAnswer, response=s.MeetingRequestOut,
          tags=TAGS, rate_limit="write", errors=CONFLICTS,
-         summary="Accept or decline a request to you, or withdraw yours.", description=PLACEMENT)
+         summary="Accept or decline a request to you, or withdraw yours (or one accepted and waiting).",
+         description=PLACEMENT)
     def answer_meeting_request(self, request, id):
         return self.events.answer_meeting_request(id, request.payload)
 
@@ -159,8 +162,9 @@ class MeetingMarketsRoutes:
     @api("POST", "/v1/meetings/{id}/outcome", body=s.MeetingOutcomeCreate, response=s.MeetingOut, tags=TAGS,
          rate_limit="write", errors=CONFLICTS,
          summary="Record what came of a meeting: held, how useful, what follows (its participants).",
-         description="Recording again replaces your earlier answer; the organisers see every outcome "
-                     "and the market's count of meetings held.")
+         description="Once the meeting has begun (409 before, in the reader's language). Recording "
+                     "again replaces your earlier answer; the organisers see every outcome and the "
+                     "market's count of meetings held.")
     def record_meeting_outcome(self, request, id):
         return self.events.record_meeting_outcome(id, request.payload)
 

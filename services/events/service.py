@@ -286,7 +286,7 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def cancel_meeting(self, meeting_id, payload):
-        return meetings.cancel(self.db, self.caller, meeting_id, payload)
+        return moves.cancel(self.db, self.caller, meeting_id, payload)
 
     @rpc
     def reschedule_meeting(self, meeting_id, payload):

@@ -46,6 +46,8 @@ SUBSCRIPTIONS = {
         "meeting_market.profile_reminder",
         "meeting_request.sent",
         "meeting_request.expired",
+        "meeting_request.withdrawn",
+        "meeting_market.agenda_published",
         "meeting.scheduled",
         "meeting.cancelled",
         "meeting.rescheduled",

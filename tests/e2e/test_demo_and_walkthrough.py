@@ -114,6 +114,7 @@ def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, tmp_path):
     assert total("organisations") == 120
     # the cluster event's meeting market: four participants, requests in several states
     assert total("market participants") == 4 and total("meeting requests") >= 2
+    _the_cluster_market_is_scheduled_checked_in_and_carries_a_partner_forward(demo_system["base_url"])
     assert "admin.nl@demo.nabo.local" in first and "demo-member-password" in first
 
     created_again, present_again, second = load_demo(demo_system["base_url"])
@@ -235,3 +236,27 @@ def test_the_api_page_shows_parameters_examples_and_response_codes(api):
     responses = {(code, r["description"]) for op in operations for code, r in op["responses"].items()}
     assert ("422", "Invalid fields") in responses and ("201", "Success") in responses
     assert "Europe/Copenhagen" in json.dumps(doc, ensure_ascii=False)
+
+
+def _the_cluster_market_is_scheduled_checked_in_and_carries_a_partner_forward(base_url):
+    api = Api(base_url)
+    admin = api.as_(api.sign_in("admin.nl@demo.nabo.local", "demo-admin-password"))
+    cluster = "Energiecluster Emsland–Drenthe: Waterstof en warmte / Wasserstoff und Wärme"
+    [event] = [e for e in check(admin.get("/v1/events", params={"q": cluster[:60], "when": "all"}),
+                                200)["items"] if e["title"] == cluster]
+    path = f"/v1/events/{event['id']}/meeting-market"
+    market = check(admin.get(path), 200)
+    assert (market["scheduling"], market["drafts"], market["unscheduled"]) == ("by_organiser", 0, 0)
+    assert market["requests"] == {"pending": 2, "accepted": 2, "declined": 1, "withdrawn": 1, "expired": 0}
+    assert (market["meetings"], market["meetings_held"]) == (2, 1)
+    plan = check(admin.get(f"{path}/table-plan"), 200)
+    placed = [m for slot in plan["slots"] for m in slot["meetings"]]
+    assert len(placed) == 2 and all(m["published"] for m in placed)
+    present = sorted(len(check(admin.get(f"/v1/meetings/{m['meeting_id']}"), 200)["present"]) for m in placed)
+    assert present == [1, 2]  # one side did not come to one of them: a no-show once it has ended
+    # a partner carried forward: a match accepted between two participants' companies comes first
+    firsts = []
+    for account in ("member.de", "member.dk", "member2.dk", "member.se"):
+        member = api.as_(api.sign_in(f"{account}@demo.nabo.local", "demo-member-password"))
+        firsts += check(member.get(f"{path}/suggestions"), 200)["items"][:1]
+    assert ["match_accepted"] in [[c["kind"] for c in first["carried_forward"]] for first in firsts]

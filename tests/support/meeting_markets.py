@@ -5,9 +5,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import update
+
 from nabo_common.runtime.context import ASSOCIATION_ADMIN, MEMBER, Caller
 from services.events.domain import lifecycle, registrations
 from services.events.domain.meeting_market import markets, participants, requests, schedules
+from services.events.models import Meeting
 
 
 class _Everyone:
@@ -98,3 +101,25 @@ def market_with_a_draft(session):
     schedules.schedule_all(session, built.admin, built.event["id"])
     plan = schedules.table_plan(session, built.admin, built.event["id"], {})
     return built, plan["slots"][0]["meetings"][0]["meeting_id"]
+
+
+def begun(session, meeting_id):
+    """Move a meeting into the past, as if it had taken place (outcomes are recorded once it has begun)."""
+    now = datetime.now(timezone.utc)
+    with session.begin():
+        session.execute(update(Meeting).where(Meeting.id == meeting_id).values(
+            starts_at=now - timedelta(hours=1), ends_at=now - timedelta(minutes=40)))
+
+
+def begun_in_database(database_url, meeting_id):
+    """Time passes for a running system: the meeting moves into the past in the events service's database."""
+    from nabo_common.persistence import db
+
+    engine = db.make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            now = datetime.now(timezone.utc)
+            connection.execute(update(Meeting).where(Meeting.id == meeting_id).values(
+                starts_at=now - timedelta(minutes=50), ends_at=now - timedelta(minutes=20)))
+    finally:
+        engine.dispose()

@@ -12,11 +12,12 @@ HEADINGS = (N_("Date"), N_("Title"), N_("Themes"), N_("Format"), N_("Status"), N
             N_("Channels"), N_("Recording published"), N_("Feedback average"), N_("Feedback count"),
             # the meeting market's, empty for an event without one
             N_("Market participants"), N_("Market requests sent"), N_("Market requests accepted"),
-            N_("Market requests declined"), N_("Market requests expired"), N_("Market meetings scheduled"),
+            N_("Market requests declined"), N_("Market requests withdrawn"), N_("Market requests expired"),
+            N_("Market meetings scheduled"),
             N_("Market meetings held"), N_("Market no-shows"), N_("Market no-show rate"),
             N_("Follow-up agreed"), N_("Offer sent"), N_("Deal"), N_("No fit"), N_("Cross-border share"))
 MARKET_COUNTS = ("participants", "requests_sent", "requests_accepted", "requests_declined",
-                 "requests_expired", "meetings_scheduled", "meetings_held", "no_shows")
+                 "requests_withdrawn", "requests_expired", "meetings_scheduled", "meetings_held", "no_shows")
 # the outcomes in the order of the headings: another meeting agreed, an offer, a deal, nothing
 OUTCOMES = ("meeting", "offer", "deal", "none")
 BUDGET_HEADINGS = (N_("Currency"), N_("Granted"), N_("Used"), N_("Remaining"))

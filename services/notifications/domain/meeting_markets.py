@@ -1,6 +1,8 @@
 """Mails about meeting markets: a participant asked to complete their organisation's profile, asked to
-meet, told that their request expired, and both sides told of a meeting scheduled, moved (with the
-calendar update) or cancelled and reminded before it begins."""
+meet, told that their request expired or that the other side withdrew it, sent their agenda when the
+organiser publishes the schedule (one mail, one calendar with every meeting), and both sides told of a
+meeting scheduled (with the invitation), moved (with the calendar update) or cancelled (with the
+calendar cancellation) and reminded before it begins."""
 
 from services.notifications.domain.deliveries import notify, person
 from services.notifications.models import Contact
@@ -29,10 +31,15 @@ def _tell(session, envelope, kind, person_id, context, attachments=None):
     )
 
 
+def _attached(ics, filename="meeting.ics"):
+    return [{"filename": filename, "content_type": "text/calendar", "content": ics}] if ics else None
+
+
 def _calendar_update(data, person_id):
-    """The publisher's calendar update for ``person_id`` (same UID as their agenda, a higher SEQUENCE)."""
-    ics = next((c["ics"] for c in data.get("calendars") or () if c["person_id"] == person_id), None)
-    return [{"filename": "meeting.ics", "content_type": "text/calendar", "content": ics}] if ics else None
+    """The publisher's calendar message for ``person_id`` (the UID of their agenda: an invitation, an update
+    with a higher SEQUENCE or a cancellation)."""
+    return _attached(next((c["ics"] for c in data.get("calendars") or () if c["person_id"] == person_id),
+                          None))
 
 
 def on_profile_reminder(session, envelope):
@@ -67,6 +74,24 @@ def on_request_expired(session, envelope):
     )
 
 
+def on_request_withdrawn(session, envelope):
+    """The side who did not withdraw the request hears of it (the person asked of a pending request,
+    either side of one accepted and waiting for the organiser's schedule)."""
+    data = envelope["data"]
+    withdrawn_by = data.get("withdrawn_by") or data["requester_id"]
+    other = data["recipient_id"] if withdrawn_by == data["requester_id"] else data["requester_id"]
+    _tell(session, envelope, "meeting_request_withdrawn", other,
+          {"other": _name(session, withdrawn_by), "was_accepted": data.get("was_accepted", False)})
+
+
+def on_agenda_published(session, envelope):
+    """A participant's agenda of the published schedule: one mail, one calendar of all their meetings."""
+    data = envelope["data"]
+    items = [dict(item, other=_name(session, item.get("other_id"))) for item in data["meetings"]]
+    _tell(session, envelope, "meeting_agenda", data["person_id"], {"meetings": items},
+          _attached(data["ics"], "agenda.ics"))
+
+
 MEETING_KINDS = {"meeting.scheduled": "meeting_scheduled", "meeting.cancelled": "meeting_cancelled",
                  "meeting.rescheduled": "meeting_rescheduled", "meeting.reminder_due": "meeting_reminder"}
 
@@ -75,8 +100,9 @@ def on_meeting(session, envelope):
     """meeting.scheduled, .rescheduled, .cancelled and .reminder_due: each side hears with whom, when and
     where (a move: instead of when, with their calendar update)."""
     data = envelope["data"]
-    if data.get("draft"):
-        return  # a draft of the organiser's schedule was never announced to its participants
+    if data.get("draft") or data.get("in_agenda"):
+        # a draft was never announced to its participants; a published schedule comes as one agenda each
+        return
     kind = MEETING_KINDS[envelope["type"]]
     for person_id in data["person_ids"]:
         other = next((p for p in data["person_ids"] if p != person_id), None)
@@ -101,6 +127,8 @@ REACTIONS = {
     "meeting_market.profile_reminder": on_profile_reminder,
     "meeting_request.sent": on_request_sent,
     "meeting_request.expired": on_request_expired,
+    "meeting_request.withdrawn": on_request_withdrawn,
+    "meeting_market.agenda_published": on_agenda_published,
     "meeting.scheduled": on_meeting,
     "meeting.cancelled": on_meeting,
     "meeting.rescheduled": on_meeting,

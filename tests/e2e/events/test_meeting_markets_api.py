@@ -11,6 +11,7 @@ from services.members.taxonomy import seed_id
 from tests.e2e.events.test_events_api import published_event, when
 from tests.support.api import check, unique
 from tests.support.covers import covers
+from tests.support.meeting_markets import begun_in_database
 
 E_COMMERCE = seed_id("e-commerce")
 
@@ -55,7 +56,7 @@ def _profile(tenant, kind, title):
     "GET /v1/me/agenda",
     "GET /v1/me/agenda.ics",
 )
-def test_an_organiser_and_two_participants_walk_through_a_meeting_market(tenant_a, tenant_b):
+def test_an_organiser_and_two_participants_walk_through_a_meeting_market(tenant_a, tenant_b, system):
     start = when(days=30).replace(minute=0, second=0)
     event = published_event(
         tenant_a.admin,
@@ -145,6 +146,10 @@ def test_an_organiser_and_two_participants_walk_through_a_meeting_market(tenant_
     assert (str(vevent["uid"]), str(vevent["location"])) == (f"{meeting['id']}@nabo.meetings", "Table 1")
 
     outcome = {"held": True, "rating": 5, "follow_up": "offer", "note": "Sending a quote."}
+    early = tenant_b.member.post(f"/v1/meetings/{meeting['id']}/outcome", outcome)
+    assert early.status_code == 409 and early.json()["detail"] == (
+        "Was aus einem Gespräch geworden ist, kann erst erfasst werden, wenn es begonnen hat.")
+    begun_in_database(system.settings["events"].database_url, meeting["id"])  # time passes
     recorded = check(tenant_b.member.post(f"/v1/meetings/{meeting['id']}/outcome", outcome), 200)
     assert [dict(o, recorded_at=None) for o in recorded["outcomes"]] == [
         dict(outcome, person_id=de, recorded_at=None)
@@ -217,4 +222,5 @@ def test_bad_meeting_requests_are_clear_problems(tenant_a, tenant_b):
     ]
     assert (meeting["table"], meeting["online_url"]) == (None, f"https://meet.example/room-{meeting['id']}")
     again = tenant_b.member.patch(f"/v1/meeting-requests/{sent['id']}", {"status": "declined"})
-    assert again.status_code == 409 and "already accepted" in again.json()["detail"]
+    # in the reader's language, not English
+    assert (again.status_code, again.json()["detail"]) == (409, "Diese Anfrage wurde bereits angenommen.")

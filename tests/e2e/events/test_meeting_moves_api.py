@@ -81,6 +81,10 @@ def test_a_moved_meeting_reaches_both_sides_with_the_calendar_update(tenant_a, t
         calendar = icalendar.Calendar.from_ical(part.get_content())
         [vevent] = calendar.walk("VEVENT")
         assert (str(calendar["method"]), str(vevent["uid"]), int(vevent["sequence"])) == ("REQUEST", uid, 1)
+        # RFC 5546 asks a REQUEST for its ORGANIZER and ATTENDEEs: the reader by address, the other by name
+        attendees = sorted(str(a) for a in vevent["attendee"])
+        assert str(vevent["organizer"]) == f"urn:uuid:{event['id']}" and len(attendees) == 2
+        assert f"mailto:{tenant.member_email}" in attendees
         assert vevent.decoded("dtstart") == start + timedelta(minutes=30)
     # the agenda holds the same entry: a calendar subscribed to it agrees with the mail
     feed = icalendar.Calendar.from_ical(tenant_b.member.get("/v1/me/agenda.ics").content)

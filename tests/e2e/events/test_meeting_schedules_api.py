@@ -80,7 +80,7 @@ def test_an_organiser_schedules_all_accepted_requests_and_publishes_them(tenant_
         assert [(m["id"], m["table"], m["published"]) for m in mine] == [
             (meeting["meeting_id"], "Tafel 1", True)]
     told = wait_until(lambda: [item for item in check(tenant_b.member.get("/v1/me/inbox"), 200)["items"]
-                               if item["kind"] == "meeting_scheduled" and event["title"] in item["title"]])
+                               if item["kind"] == "meeting_agenda" and event["title"] in item["title"]])
     assert told
     market = check(tenant_a.admin.get(path), 200)
     assert (market["drafts"], market["unscheduled"], market["meetings"]) == (0, 0, 1)

@@ -9,7 +9,7 @@ import pytest
 from nabo_common.api.errors import ValidationFailed
 from services.events.domain import lifecycle, registrations
 from services.events.domain.meeting_market import markets, meetings, participants, requests, suggestions
-from tests.support.meeting_markets import _Everyone, build_market, market_settings
+from tests.support.meeting_markets import _Everyone, begun, build_market, market_settings
 
 
 class Members:
@@ -50,6 +50,7 @@ def _next_market(session, built):
 def _met(session, built, one, other, follow_up):
     sent = requests.send(session, one, {"event_id": built.event["id"], "recipient_id": other.person_id})
     meeting = requests.answer(session, other, sent["id"], {"status": "accepted"})["meeting"]
+    begun(session, meeting["id"])
     meetings.record_outcome(session, one, meeting["id"], {"held": True, "follow_up": follow_up})
     return meeting
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
 from services.events.domain.common import utcnow
-from services.events.domain.meeting_market import markets, meetings, participants, requests
+from services.events.domain.meeting_market import markets, meetings, moves, participants, requests
 from services.events.domain.meeting_market import reminders as meeting_reminders
 from services.events.models import Meeting, OutboxEvent
 from tests.support.meeting_markets import build_market, market_settings, market_with_a_draft
@@ -62,7 +62,7 @@ def test_either_side_checks_a_meeting_in_as_held_and_the_organiser_who_came(sess
     meetings.check_in(session, cai, second["id"], {"present": [cai.person_id]})
     assert markets.get(session, built.admin, built.event["id"])["no_shows"] == 0
     with pytest.raises(Conflict, match="checked in"):
-        meetings.cancel(session, ana, first["id"], {"status": "cancelled"})
+        moves.cancel(session, ana, first["id"], {"status": "cancelled"})
 
 
 def test_checking_in_a_meeting_that_is_not_yours_or_cannot_be_is_refused(session):
@@ -76,7 +76,7 @@ def test_checking_in_a_meeting_that_is_not_yours_or_cannot_be_is_refused(session
     assert "present" in refused.value.errors
     with pytest.raises(ValidationFailed):
         meetings.check_in(session, ana, meeting["id"], {"present": []})
-    meetings.cancel(session, ana, meeting["id"], {"status": "cancelled"})
+    moves.cancel(session, ana, meeting["id"], {"status": "cancelled"})
     with pytest.raises(Conflict, match="cancelled"):
         meetings.check_in(session, ben, meeting["id"], {})
 
@@ -102,7 +102,7 @@ def test_each_meeting_is_reminded_once_before_it_begins(session):
     assert (reminded["meeting_id"], reminded["minutes"]) == (first["id"], 15)
     assert sorted(reminded["person_ids"]) == sorted([ana.person_id, ben.person_id])
     # a cancelled meeting is not reminded
-    meetings.cancel(session, cai, second["id"], {"status": "cancelled"})
+    moves.cancel(session, cai, second["id"], {"status": "cancelled"})
     assert meeting_reminders.remind_due(session, now=starts + timedelta(hours=1)) == 0
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.events.domain import lifecycle
-from services.events.domain.meeting_market import agenda, markets, meetings, requests, scheduler
+from services.events.domain.meeting_market import agenda, markets, meetings, moves, requests, scheduler
 from services.events.models import MeetingRequest, OutboxEvent
-from tests.support.meeting_markets import build_market, market_settings, participant
+from tests.support.meeting_markets import begun, build_market, market_settings, participant
 
 NINE = datetime(2027, 3, 4, 9, 0, tzinfo=timezone.utc)
 
@@ -135,7 +135,7 @@ def test_bad_requests_are_refused_with_what_is_wrong(session):
     with pytest.raises(NotFound):
         requests.answer(session, stranger, sent["id"], {"status": "accepted"})
     requests.answer(session, ben, sent["id"], {"status": "accepted"})
-    with pytest.raises(Conflict, match="already accepted"):
+    with pytest.raises(Conflict, match="accepted already"):
         requests.answer(session, ben, sent["id"], {"status": "declined"})
     late = build_market(session, people=1).people[0]
     with pytest.raises(Forbidden):
@@ -176,7 +176,7 @@ def test_cancelling_a_meeting_frees_its_slot_and_table(session):
     ana, ben = built.people
     sent = requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
     meeting = requests.answer(session, ben, sent["id"], {"status": "accepted"})["meeting"]
-    cancelled = meetings.cancel(session, ana, meeting["id"], {"status": "cancelled"})
+    cancelled = moves.cancel(session, ana, meeting["id"], {"status": "cancelled"})
     assert (cancelled["status"], cancelled["table"]) == ("cancelled", None)
     assert agenda.as_json(session, ben, {})["items"] == []
     again = requests.send(session, ben, {"event_id": built.event["id"], "recipient_id": ana.person_id})
@@ -190,6 +190,7 @@ def test_each_participant_records_what_came_of_a_meeting_and_the_market_counts_i
     sent = requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
     meeting = requests.answer(session, ben, sent["id"], {"status": "accepted"})["meeting"]
     requests.send(session, cai, {"event_id": built.event["id"], "recipient_id": ana.person_id})
+    begun(session, meeting["id"])
     meetings.record_outcome(session, ana, meeting["id"], {"held": True, "rating": 3})
     corrected = meetings.record_outcome(
         session, ana, meeting["id"], {"held": True, "rating": 5, "follow_up": "offer"}
@@ -204,7 +205,7 @@ def test_each_participant_records_what_came_of_a_meeting_and_the_market_counts_i
     assert market["requests"] == {"pending": 1, "accepted": 1, "declined": 0, "withdrawn": 0, "expired": 0}
     # a meeting someone said took place stays: cancelling it would leave a held meeting counted for nothing
     with pytest.raises(Conflict, match="took place"):
-        meetings.cancel(session, ben, meeting["id"], {"status": "cancelled"})
+        moves.cancel(session, ben, meeting["id"], {"status": "cancelled"})
     assert markets.get(session, built.admin, built.event["id"])["meetings_held"] == 1
 
 
@@ -213,8 +214,9 @@ def test_a_cancelled_meeting_is_not_counted_as_held(session):
     ana, ben = built.people
     sent = requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
     meeting = requests.answer(session, ben, sent["id"], {"status": "accepted"})["meeting"]
+    begun(session, meeting["id"])
     meetings.record_outcome(session, ana, meeting["id"], {"held": False, "note": "moved to next week"})
-    meetings.cancel(session, ben, meeting["id"], {"status": "cancelled"})
+    moves.cancel(session, ben, meeting["id"], {"status": "cancelled"})
     market = markets.get(session, built.admin, built.event["id"])
     assert (market["meetings"], market["meetings_held"]) == (0, 0)
 

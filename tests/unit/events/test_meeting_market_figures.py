@@ -13,12 +13,13 @@ from services.events.domain import programmes, report_pages, reports
 from services.events.domain.common import utcnow
 from services.events.domain.meeting_market import meetings, requests
 from services.events.models import Event, Meeting
-from tests.support.meeting_markets import build_market
+from tests.support.meeting_markets import begun, build_market
 from tests.unit.events.conftest import Directory
 
 EXPECTED = {
-    "participants": 3, "requests_sent": 4, "requests_accepted": 2, "requests_declined": 1,
-    "requests_expired": 1, "meetings_scheduled": 2, "meetings_held": 1, "no_shows": 1, "places_ended": 4,
+    "participants": 3, "requests_sent": 5, "requests_accepted": 2, "requests_declined": 1,
+    "requests_withdrawn": 1, "requests_expired": 1, "meetings_scheduled": 2, "meetings_held": 1,
+    "no_shows": 1, "places_ended": 4,
     "no_show_rate": 0.25, "outcomes": {"none": 0, "meeting": 1, "offer": 0, "deal": 1},
     "cross_border_meetings": 1, "cross_border_share": 0.5,
 }
@@ -50,8 +51,10 @@ def _market_in_a_programme(session):
     requests.answer(session, ben, ask(cai, ben)["id"], {"status": "declined"})
     ask(ben, cai)
     requests.expire_due(session, now=utcnow() + timedelta(days=400))
+    requests.answer(session, cai, ask(cai, ben)["id"], {"status": "withdrawn"})
     meetings.check_in(session, ana, across["id"], {})
     meetings.check_in(session, built.admin, at_home["id"], {"present": [ana.person_id]})
+    begun(session, across["id"])
     meetings.record_outcome(session, ana, across["id"], {"held": True, "follow_up": "meeting"})
     meetings.record_outcome(session, ben, across["id"], {"held": True, "follow_up": "deal"})
     now = utcnow()

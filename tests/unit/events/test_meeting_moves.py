@@ -12,7 +12,7 @@ from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
 from services.events.domain import lifecycle
 from services.events.domain.meeting_market import agenda, meetings, moves, requests, scheduler
 from services.events.models import Meeting, OutboxEvent
-from tests.support.meeting_markets import build_market, market_with_a_draft
+from tests.support.meeting_markets import begun, build_market, market_with_a_draft
 
 NINE = datetime(2027, 3, 4, 9, 0, tzinfo=timezone.utc)
 
@@ -155,7 +155,7 @@ def test_a_cancelled_checked_in_or_held_meeting_stays_where_it_was(session):
     ana, ben, cai, dan = built.people
     event_id = built.event["id"]
     cancelled = _meet(session, ana, ben, event_id)
-    meetings.cancel(session, ana, cancelled["id"], {"status": "cancelled"})
+    moves.cancel(session, ana, cancelled["id"], {"status": "cancelled"})
     with pytest.raises(Conflict, match="cancelled"):
         moves.reschedule(session, ben, cancelled["id"], {})
     checked_in = _meet(session, ana, cai, event_id)
@@ -163,6 +163,7 @@ def test_a_cancelled_checked_in_or_held_meeting_stays_where_it_was(session):
     with pytest.raises(Conflict, match="checked in"):
         moves.reschedule(session, cai, checked_in["id"], {})
     held = _meet(session, ben, dan, event_id)
+    begun(session, held["id"])
     meetings.record_outcome(session, dan, held["id"], {"held": True})
     with pytest.raises(Conflict, match="took place"):
         moves.reschedule(session, ben, held["id"], {})

@@ -10,7 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from nabo_common.api.errors import Forbidden, NotFound
-from services.events.domain.meeting_market import agenda, markets, meetings, requests, scheduler, schedules
+from services.events.domain.meeting_market import (
+    agenda,
+    markets,
+    meetings,
+    moves,
+    requests,
+    scheduler,
+    schedules,
+)
 from services.events.models import OutboxEvent
 from tests.support.meeting_markets import build_market
 
@@ -140,7 +148,7 @@ def test_a_cancelled_draft_is_marked_as_one_and_frees_its_table(session):
     schedules.schedule_all(session, built.admin, built.event["id"])
     plan = schedules.table_plan(session, built.admin, built.event["id"], {})
     meeting_id = plan["slots"][0]["meetings"][0]["meeting_id"]
-    meetings.cancel(session, built.admin, meeting_id, {"status": "cancelled"})
+    moves.cancel(session, built.admin, meeting_id, {"status": "cancelled"})
     # announced for the audit trail as a draft, which the notifications service tells nobody of
     [cancelled] = _events(session, "meeting.cancelled")
     assert cancelled["draft"] is True

@@ -109,7 +109,11 @@ def meeting_market_samples(event_id, aid, requester, recipient, organisation_id)
         ("meeting_request.sent", market_data(event_id, aid, **request)),
         ("meeting_request.expired", market_data(event_id, aid, **request)),
         ("meeting.scheduled", market_data(event_id, aid, **meeting)),
-        ("meeting.cancelled", market_data(event_id, aid, **meeting)),
+        ("meeting.cancelled", market_data(
+            event_id, aid, **meeting, sequence=1,
+            calendars=[{"person_id": person_id,
+                        "ics": f"BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nX-FOR:{person_id}\r\nEND:VCALENDAR\r\n"}
+                       for person_id in (requester, recipient)])),
         ("meeting.reminder_due", market_data(event_id, aid, minutes=15, **meeting)),
         ("meeting.rescheduled", market_data(
             event_id, aid, **dict(meeting, starts_at="2026-03-03T14:00:00+00:00",
@@ -119,6 +123,17 @@ def meeting_market_samples(event_id, aid, requester, recipient, organisation_id)
             calendars=[{"person_id": person_id,
                         "ics": f"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nX-FOR:{person_id}\r\nEND:VCALENDAR\r\n"}
                        for person_id in (requester, recipient)])),
+        ("meeting_request.withdrawn", market_data(event_id, aid, **request, withdrawn_by=recipient,
+                                                  was_accepted=True)),
+        ("meeting_market.agenda_published", market_data(
+            event_id, aid, person_id=recipient,
+            meetings=[{"meeting_id": meeting["meeting_id"], "other_id": requester,
+                       "starts_at": meeting["starts_at"], "ends_at": meeting["ends_at"], "table": "Bord 4",
+                       "online_url": None, "new": True},
+                      {"meeting_id": new_id(), "other_id": None, "starts_at": "2026-03-03T14:00:00+00:00",
+                       "ends_at": "2026-03-03T14:20:00+00:00", "table": None,
+                       "online_url": "https://meet.test/m2", "new": False}],
+            ics="BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nX-AGENDA:1\r\nEND:VCALENDAR\r\n")),
     ]
 
 
@@ -1075,7 +1090,8 @@ def test_meeting_market_mails_reach_the_participants_they_concern(world, session
     assert {m.person_id for m in emails(session, kind="meeting_cancelled")} == {ane, dieter}
     # a draft of the organiser's schedule was never announced: its cancelling tells nobody
     world.apply("meeting.cancelled",
-                dict(meeting_market_samples(new_id(), aid, ane, dieter, new_id())[3][1], draft=True))
+                dict(meeting_market_samples(new_id(), aid, ane, dieter, new_id())[3][1], draft=True,
+                     sequence=1))
     assert len(emails(session, kind="meeting_cancelled")) == 2
     soon = {m.person_id: m for m in emails(session, kind="meeting_reminder")}
     assert set(soon) == {ane, dieter}
@@ -1088,6 +1104,21 @@ def test_meeting_market_mails_reach_the_participants_they_concern(world, session
         [attached] = mail.attachments
         assert (attached["filename"], attached["content_type"]) == ("meeting.ics", "text/calendar")
         assert f"X-FOR:{person_id}" in attached["content"]
+    # a cancellation: each side with their own calendar CANCEL attached
+    for mail in emails(session, kind="meeting_cancelled")[:2]:
+        [attached] = mail.attachments
+        assert "METHOD:CANCEL" in attached["content"] and f"X-FOR:{mail.person_id}" in attached["content"]
+    # the person asked withdrew an accepted request: the requester hears of it
+    [withdrawn] = emails(session, kind="meeting_request_withdrawn")
+    assert withdrawn.person_id == ane and f"Person {dieter[:4]}" in withdrawn.text_body
+    # the published schedule: one agenda mail, every meeting in it and one calendar attached
+    [mine] = emails(session, kind="meeting_agenda")
+    assert mine.person_id == dieter and "Bord 4" in mine.text_body
+    assert "https://meet.test/m2" in mine.text_body
+    assert "(neu)" in mine.text_body
+    [attached] = mine.attachments
+    assert (attached["filename"], attached["content"]) == (
+        "agenda.ics", "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nX-AGENDA:1\r\nEND:VCALENDAR\r\n")
 
 
 # --- ideas ---------------------------------------------------------------------------------------

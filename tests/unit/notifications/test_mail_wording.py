@@ -52,6 +52,9 @@ CONTEXTS = {
         table=None,
         online_url=None,
         minutes=30,
+        was_accepted=False,
+        meetings=[{"other": None, "starts_at": "2026-03-03T13:00:00+00:00", "table": None, "online_url": None,
+                   "new": True}],
         missing=["description", "themes", "offers", "needs", "profile_unavailable"],
         reasons=[
             {"kind": k, "networks": ["Kajak", "Sejl"]}

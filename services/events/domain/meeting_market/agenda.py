@@ -1,9 +1,18 @@
 """A participant's personal agenda: their scheduled meetings as JSON, and as iCalendar with one
-VEVENT per meeting (built with the icalendar library, like the event feeds)."""
+VEVENT per meeting (built with the icalendar library, like the event feeds), and the calendar messages
+the mails carry (RFC 5546): the invitation and the agenda (METHOD:REQUEST), a move (REQUEST with a
+higher SEQUENCE) and a cancellation (METHOD:CANCEL, STATUS:CANCELLED, a higher SEQUENCE), all with the
+agenda's UID, an ORGANIZER and both sides as ATTENDEEs.
+
+The ORGANIZER is the event's market (CN the event's title, ``urn:uuid:<event id>``): answers go through
+nabo, not to a mailbox, so every ATTENDEE says RSVP=FALSE. The person a message goes to is named by the
+e-mail address they registered with; the other side only by name (``urn:uuid:<person id>``), as nabo
+hands nobody's address to the other participant."""
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar
+from icalendar import Calendar, vCalAddress
 from icalendar import Event as VEvent
+from sqlalchemy import select
 
 from contracts.api import meeting_markets as schemas
 from nabo_common.api.validation import dump, load
@@ -11,6 +20,7 @@ from nabo_common.i18n.catalogues import N_, gettext
 from services.events.domain import vtimezones
 from services.events.domain.calendars import PRODID
 from services.events.domain.meeting_market import meetings
+from services.events.models import MarketParticipant, Registration
 
 FILENAME = "agenda.ics"
 
@@ -27,8 +37,34 @@ def as_json(session, caller, query):
                                                for meeting, request, market, _event in rows]})
 
 
-def _vevent(meeting, meeting_view, event, me, language):
-    others = ", ".join(p["name"] for p in meeting_view["participants"] if p["person_id"] != me)
+def contacts(session, market, person_ids):
+    """person id -> (name, e-mail or None, language) as they registered for the event."""
+    rows = session.execute(
+        select(MarketParticipant.person_id, MarketParticipant.name, Registration.email, Registration.language)
+        .join(Registration, Registration.id == MarketParticipant.registration_id)
+        .where(MarketParticipant.market_id == market.id, MarketParticipant.person_id.in_(list(person_ids))))
+    return {person_id: (name, email, language) for person_id, name, email, language in rows}
+
+
+def _address(uri, name):
+    address = vCalAddress(uri)
+    if name:
+        address.params["cn"] = name
+    return address
+
+
+def _people(item, event, request, me, people):
+    """ORGANIZER (the market) and both participants as ATTENDEEs; only ``me`` by e-mail."""
+    item.add("organizer", _address(f"urn:uuid:{event.id}", event.title))
+    for person_id in (request.requester_id, request.recipient_id):
+        name, email, _language = people.get(person_id, ("", None, "en"))
+        attendee = _address(f"mailto:{email}" if person_id == me and email else f"urn:uuid:{person_id}", name)
+        attendee.params.update({"role": "REQ-PARTICIPANT", "partstat": "ACCEPTED", "rsvp": "FALSE"})
+        item.add("attendee", attendee)
+
+
+def _vevent(meeting, others, event, language):
+    """The VEVENT of ``meeting`` for a participant meeting ``others`` (their names, joined)."""
     zone = ZoneInfo(event.time_zone)
     item = VEvent()
     item.add("uid", f"{meeting.id}@nabo.meetings")
@@ -59,12 +95,34 @@ def _calendar(zones, method=None):
     return calendar
 
 
-def update(session, meeting, market, request, event, person_id, language):
-    """One participant's calendar update of ``meeting``: METHOD:REQUEST with the VEVENT their agenda
-    holds (same UID and SEQUENCE), in their language, for the mail that tells them of a move."""
+def _message_vevent(meeting, request, event, person_id, people, cancelled=False):
+    other = request.recipient_id if request.requester_id == person_id else request.requester_id
+    item = _vevent(meeting, people.get(other, ("",))[0], event, people.get(person_id, ("", None, "en"))[2])
+    _people(item, event, request, person_id, people)
+    item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return item
+
+
+def messages(session, meeting, market, request, event, cancelled=False):
+    """Each participant's calendar message of ``meeting`` in the language they registered in: the VEVENT
+    their agenda holds (same UID and SEQUENCE) as METHOD:REQUEST, or METHOD:CANCEL when ``cancelled``.
+    Returns [{person_id, ics}] for the meeting's event."""
+    pair = (request.requester_id, request.recipient_id)
+    people = contacts(session, market, pair)
+    found = []
+    for person_id in pair:
+        calendar = _calendar({event.time_zone}, method="CANCEL" if cancelled else "REQUEST")
+        calendar.add_component(_message_vevent(meeting, request, event, person_id, people, cancelled))
+        found.append({"person_id": person_id, "ics": calendar.to_ical().decode("utf-8")})
+    return found
+
+
+def agenda_message(rows, event, person_id, people):
+    """One participant's agenda of a published schedule: METHOD:REQUEST with one VEVENT per meeting of
+    ``rows`` ((meeting, request) in time order), each with the UID and SEQUENCE of their agenda."""
     calendar = _calendar({event.time_zone}, method="REQUEST")
-    calendar.add_component(_vevent(meeting, meetings.view(session, meeting, market, request), event,
-                                   person_id, language))
+    for meeting, request in rows:
+        calendar.add_component(_message_vevent(meeting, request, event, person_id, people))
     return calendar.to_ical().decode("utf-8")
 
 
@@ -74,6 +132,7 @@ def as_icalendar(session, caller, query):
         calendar = _calendar({event.time_zone for *_rest, event in rows})
         calendar.add("x-wr-calname", gettext(caller.language, N_("My meetings")))
         for meeting, request, market, event in rows:
-            calendar.add_component(_vevent(meeting, meetings.view(session, meeting, market, request), event,
-                                           caller.person_id, caller.language))
+            people = meetings.view(session, meeting, market, request)["participants"]
+            others = ", ".join(p["name"] for p in people if p["person_id"] != caller.person_id)
+            calendar.add_component(_vevent(meeting, others, event, caller.language))
         return {"calendar": calendar.to_ical().decode("utf-8"), "filename": FILENAME}

@@ -10,7 +10,8 @@ from services.events.domain.meeting_market import markets
 from services.events.domain.meeting_market import meetings as meeting_rules
 from services.events.models import MarketParticipant, Meeting, MeetingMarket, MeetingOutcome, MeetingRequest
 
-COUNTS = ("participants", "requests_sent", "requests_accepted", "requests_declined", "requests_expired",
+ANSWERS = ("accepted", "declined", "withdrawn", "expired")
+COUNTS = ("participants", "requests_sent", *(f"requests_{answer}" for answer in ANSWERS),
           "meetings_scheduled", "meetings_held", "no_shows", "places_ended", "cross_border_meetings")
 
 
@@ -55,7 +56,7 @@ def of_event(session, event, countries):
     return with_rates({
         "participants": len(organisations),
         "requests_sent": sum(by_status.values()),
-        **{f"requests_{status}": by_status.get(status, 0) for status in ("accepted", "declined", "expired")},
+        **{f"requests_{status}": by_status.get(status, 0) for status in ANSWERS},
         "meetings_scheduled": len(published),
         "meetings_held": sum(1 for m in published if meeting_rules.held(m) or m.id in said_held),
         "no_shows": no_shows, "places_ended": places,

@@ -6,6 +6,7 @@ from sqlalchemy import and_, func, or_, select
 from contracts.api import meeting_markets as schemas
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.api.validation import dump, load
+from nabo_common.i18n.catalogues import N_
 from services.events.domain import access
 from services.events.domain.common import publish, utcnow
 from services.events.domain.meeting_market import meetings as meeting_rules
@@ -26,7 +27,7 @@ def market_of_event(session, event_id, lock=False):
     stmt = select(MeetingMarket).where(MeetingMarket.event_id == str(event_id))
     market = session.scalars(stmt.with_for_update() if lock else stmt).first()
     if market is None:
-        raise NotFound(f"Event {event_id} has no meeting market.")
+        raise NotFound("Event {event_id} has no meeting market.", event_id=event_id)
     return market
 
 
@@ -99,9 +100,15 @@ def view(session, market):
         slots=len(scheduler.slots(market.windows, market.meeting_minutes)), **_counts(session, market)))
 
 
+# why a market takes no requests or meetings, by the event's status
+CLOSED = {"draft": N_("The event is not published yet: its meeting market is closed."),
+          "cancelled": N_("The event is cancelled: its meeting market is closed."),
+          "completed": N_("The event is over: its meeting market is closed.")}
+
+
 def open_for_meetings(event):
     if event.status != "published":
-        raise Conflict(f"The event is {event.status}: its meeting market is closed.")
+        raise Conflict(CLOSED.get(event.status, N_("The event's meeting market is closed.")))
 
 
 def _instants(windows):

@@ -162,13 +162,13 @@ def meeting_or_404(session, caller, meeting_id, lock=False):
         Meeting.id == str(meeting_id or ""))
     found = session.execute(stmt.with_for_update(of=Meeting) if lock else stmt).first()
     if found is None:
-        raise NotFound(f"Meeting {meeting_id} not found.")
+        raise NotFound("Meeting {meeting_id} not found.", meeting_id=meeting_id)
     meeting, request, _market, event = found
     if access.manages(caller, event.association_ids):
         return found
     # a draft of the organiser's schedule is not its participants' yet
     if caller.person_id not in (request.requester_id, request.recipient_id) or meeting.published_at is None:
-        raise NotFound(f"Meeting {meeting_id} not found.")
+        raise NotFound("Meeting {meeting_id} not found.", meeting_id=meeting_id)
     return found
 
 
@@ -193,21 +193,6 @@ def refuse_if_settled(meeting, refusals):
         raise Conflict(said_held)
     if any(seat.checked_in_at is not None for seat in meeting.seats):
         raise Conflict(checked_in)
-
-
-def cancel(session, caller, meeting_id, payload):
-    """Cancel a scheduled meeting (either participant or an organiser): its slot and table are free
-    again and both sides are told (meeting.cancelled)."""
-    load(schemas.MeetingUpdate, payload)
-    with session.begin():
-        meeting, request, market, event = meeting_or_404(session, caller, meeting_id, lock=True)
-        refuse_if_settled(meeting, UNCANCELLABLE)
-        data = meeting_data(event, meeting, request)
-        meeting.status, meeting.table_name = "cancelled", None
-        meeting.seats.clear()
-        session.flush()
-        publish(session, "meeting.cancelled", data, caller, event.association_ids[0])
-        return view(session, meeting, market, request)
 
 
 def check_in(session, caller, meeting_id, payload):
@@ -236,8 +221,11 @@ def check_in(session, caller, meeting_id, payload):
         return view(session, meeting, market, request)
 
 
+TOO_EARLY_FOR_AN_OUTCOME = N_("What came of a meeting can be recorded once it has begun.")
+
+
 def record_outcome(session, caller, meeting_id, payload):
-    """A participant records (or corrects) what came of a scheduled meeting."""
+    """A participant records (or corrects) what came of a scheduled meeting, once it has begun."""
     data = load(schemas.MeetingOutcomeCreate, payload)
     with session.begin():
         meeting, request, market, _event = meeting_or_404(session, caller, meeting_id, lock=True)
@@ -245,6 +233,8 @@ def record_outcome(session, caller, meeting_id, payload):
             raise Forbidden("Only the meeting's participants record what came of it.")
         if meeting.status != "scheduled":
             raise Conflict("A cancelled meeting has no outcome.")
+        if utcnow() < meeting.starts_at:
+            raise Conflict(TOO_EARLY_FOR_AN_OUTCOME)
         mine = next((o for o in meeting.outcomes if o.person_id == caller.person_id), None)
         if mine is None:
             mine = MeetingOutcome(person_id=caller.person_id)

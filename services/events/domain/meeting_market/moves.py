@@ -14,7 +14,7 @@ from nabo_common.api.validation import load
 from nabo_common.i18n.catalogues import N_
 from services.events.domain.common import publish, utcnow
 from services.events.domain.meeting_market import agenda, markets, meetings, requests, scheduler
-from services.events.models import MarketParticipant, MeetingSeat, Registration
+from services.events.models import MeetingSeat
 
 NOT_A_SLOT = N_("Name the start of one of the market's meeting slots, in the future.")
 # why a meeting stays where it is: cancelled, said to have taken place, checked in
@@ -27,15 +27,6 @@ REFUSALS = {
     "no_table": N_("No table is free at that time."),
     "no_slot": N_("No later meeting slot is free for both of you."),
 }
-
-
-def _languages(session, market, person_ids):
-    """person id -> the language they registered for the event in."""
-    return dict(session.execute(
-        select(MarketParticipant.person_id, Registration.language)
-        .join(Registration, Registration.id == MarketParticipant.registration_id)
-        .where(MarketParticipant.market_id == market.id,
-               MarketParticipant.person_id.in_(list(person_ids)))).all())
 
 
 def _placement(session, market, meeting, pair, wanted):
@@ -85,16 +76,31 @@ def _reschedule(session, caller, meeting_id, wanted):
     if meeting.published_at is not None:
         meeting.remind_at, meeting.reminded_at = meetings.reminder_due(market, meeting.starts_at), None
     session.flush()
-    calendars = []
-    if meeting.published_at is not None:
-        languages = _languages(session, market, pair)
-        calendars = [{"person_id": person_id,
-                      "ics": agenda.update(session, meeting, market, request, event, person_id,
-                                           languages.get(person_id, "en"))}
-                     for person_id in (request.requester_id, request.recipient_id)]
+    calendars = (agenda.messages(session, meeting, market, request, event)
+                 if meeting.published_at is not None else [])
     publish(session, "meeting.rescheduled",
             dict(meetings.meeting_data(event, meeting, request), sequence=meeting.sequence,
                  previous_starts_at=before["starts_at"], previous_ends_at=before["ends_at"],
                  previous_table=before["table"], calendars=calendars),
             caller, event.association_ids[0])
     return meetings.view(session, meeting, market, request)
+
+
+def cancel(session, caller, meeting_id, payload):
+    """Cancel a scheduled meeting (either participant or an organiser): its slot and table are free
+    again and both sides are told (meeting.cancelled, with each one's calendar CANCEL: the agenda's UID,
+    a higher SEQUENCE); a draft goes without a word to them."""
+    load(schemas.MeetingUpdate, payload)
+    with session.begin():
+        meeting, request, market, event = meetings.meeting_or_404(session, caller, meeting_id, lock=True)
+        meetings.refuse_if_settled(meeting, meetings.UNCANCELLABLE)
+        data = meetings.meeting_data(event, meeting, request)
+        meeting.sequence += 1
+        calendars = (agenda.messages(session, meeting, market, request, event, cancelled=True)
+                     if meeting.published_at is not None else [])
+        meeting.status, meeting.table_name = "cancelled", None
+        meeting.seats.clear()
+        session.flush()
+        publish(session, "meeting.cancelled", dict(data, sequence=meeting.sequence, calendars=calendars),
+                caller, event.association_ids[0])
+        return meetings.view(session, meeting, market, request)

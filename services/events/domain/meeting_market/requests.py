@@ -9,12 +9,19 @@ from contracts.api import meeting_markets as schemas
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nabo_common.api.pagination import page
 from nabo_common.api.validation import dump, load
+from nabo_common.i18n.catalogues import N_
 from services.events.domain import access
 from services.events.domain.common import publish, utcnow
-from services.events.domain.meeting_market import markets, meetings, suggestions
+from services.events.domain.meeting_market import agenda, markets, meetings, suggestions
 from services.events.models import Event, Meeting, MeetingMarket, MeetingRequest
 
 BATCH = 100
+# why a request takes no answer: it has one already
+ANSWERED = {"accepted": N_("This request was accepted already."),
+            "declined": N_("This request was declined already."),
+            "withdrawn": N_("This request was withdrawn already.")}
+WITHDRAW_SCHEDULED = N_("This request has its meeting already: cancel the meeting instead.")
+WITHDRAW_CANCELLED = N_("This request's meeting was cancelled: there is nothing left to withdraw.")
 # each attempt loses only to an accept that placed a meeting meanwhile
 ACCEPT_ATTEMPTS = 20
 
@@ -58,8 +65,8 @@ def send(session, caller, payload):
             raise ValidationFailed("That person does not take part in this meeting market.",
                                    {"recipient_id": ["Not a participant of this meeting market."]})
         if _at_maximum(session, market, caller.person_id):
-            raise Conflict(f"You have the most meetings a participant may have "
-                           f"({market.max_meetings_per_participant}).")
+            raise Conflict("You have the most meetings a participant may have ({maximum}).",
+                           maximum=market.max_meetings_per_participant)
         if _at_maximum(session, market, data["recipient_id"]):
             raise Conflict("That participant's agenda is full.")
         pair = {caller.person_id, data["recipient_id"]}
@@ -109,7 +116,7 @@ def _request_or_404(session, caller, request_id, lock=False):
     found = session.execute(stmt.with_for_update(of=MeetingRequest) if lock else stmt).first()
     if found is None or not (caller.is_privileged
                              or caller.person_id in (found[0].requester_id, found[0].recipient_id)):
-        raise NotFound(f"Meeting request {request_id} not found.")
+        raise NotFound("Meeting request {request_id} not found.", request_id=request_id)
     return found
 
 
@@ -139,6 +146,8 @@ def search(session, caller, query):
 
 
 def _check_answer(caller, request, status, now):
+    if status == "withdrawn" and request.status == "accepted":
+        return  # either side, while it waits for the organiser's schedule (checked by _withdraw_accepted)
     if status == "withdrawn":
         if caller.person_id != request.requester_id:
             raise Forbidden("Only the requester may withdraw a request.")
@@ -147,11 +156,28 @@ def _check_answer(caller, request, status, now):
     if request.status == "expired" or (request.status == "pending" and request.expires_at <= now):
         raise Conflict("This request has expired.")
     if request.status != "pending":
-        raise Conflict(f"This request is already {request.status}.")
+        raise Conflict(ANSWERED.get(request.status, N_("This request was answered already.")))
+
+
+def _withdraw_accepted(session, request):
+    """An accepted request is withdrawn only while it waits for the organiser's schedule: without a
+    meeting, or with a draft nobody was told of (cancelled with it, its slot and table free again)."""
+    # locked as publishing locks the drafts: a draft is either published or withdrawn, never both
+    meeting = session.scalars(select(Meeting).where(Meeting.request_id == request.id)
+                              .with_for_update()).first()
+    if meeting is None:
+        return
+    if meeting.status != "scheduled":
+        raise Conflict(WITHDRAW_CANCELLED)
+    if meeting.published_at is not None:
+        raise Conflict(WITHDRAW_SCHEDULED)
+    meeting.status, meeting.table_name = "cancelled", None
+    meeting.seats.clear()
 
 
 def answer(session, caller, request_id, payload):
-    """Accept (the meeting is placed at once), decline or withdraw a pending request."""
+    """Accept (the meeting is placed at once), decline or withdraw a pending request; withdraw an accepted
+    one that waits for the organiser's schedule (either side)."""
     data = load(schemas.MeetingRequestAnswer, payload)
     if data["status"] == "accepted":
         return _accept(session, caller, request_id)
@@ -159,10 +185,15 @@ def answer(session, caller, request_id, payload):
         request, market = _request_or_404(session, caller, request_id, lock=True)
         now = utcnow()
         _check_answer(caller, request, data["status"], now)
+        was_accepted = request.status == "accepted"
+        if was_accepted:
+            _withdraw_accepted(session, request)
         request.status, request.answered_at = data["status"], now
         event = session.get(Event, market.event_id)
-        publish(session, f"meeting_request.{data['status']}", event_data(event, request), caller,
-                event.association_ids[0])
+        details = event_data(event, request)
+        if data["status"] == "withdrawn":
+            details.update(withdrawn_by=caller.person_id, was_accepted=was_accepted)
+        publish(session, f"meeting_request.{data['status']}", details, caller, event.association_ids[0])
         return view(session, request, market)
 
 
@@ -184,8 +215,11 @@ def _accept(session, caller, request_id):
                     return view(session, request, market)
                 meeting = meetings.schedule(session, market, request, not_before=now)
                 request.status, request.answered_at = "accepted", now
-                publish(session, "meeting.scheduled", meetings.meeting_data(event, meeting, request), caller,
-                        event.association_ids[0])
+                # the invitation: each side's calendar REQUEST, with the UID of their agenda's VEVENT
+                publish(session, "meeting.scheduled",
+                        dict(meetings.meeting_data(event, meeting, request),
+                             calendars=agenda.messages(session, meeting, market, request, event)),
+                        caller, event.association_ids[0])
                 return view(session, request, market)
         except IntegrityError:
             continue

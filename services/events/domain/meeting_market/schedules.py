@@ -21,7 +21,7 @@ from nabo_common.i18n.catalogues import N_, gettext
 from nabo_common.printable.pages import Pages, language_of
 from services.events.domain import access
 from services.events.domain.common import publish, utcnow
-from services.events.domain.meeting_market import markets, meetings, scheduler
+from services.events.domain.meeting_market import agenda, markets, meetings, scheduler
 from services.events.domain.views import event_moment
 from services.events.models import MarketParticipant, Meeting, MeetingRequest, MeetingSeat, new_id
 
@@ -113,7 +113,10 @@ def schedule_all(session, caller, event_id):
 
 
 def publish_schedule(session, caller, event_id):
-    """Publish the drafts: each becomes its participants' (agenda, mail and calendar, meeting.scheduled)."""
+    """Publish the drafts: each becomes its participants' (agenda and calendar feed, meeting.scheduled), and
+    each participant with a meeting newly published gets one agenda (meeting_market.agenda_published) of
+    all their meetings at the market. Publishing again tells only those whose agenda gained a meeting;
+    moves and cancellations of published meetings are told one by one as they happen."""
     with session.begin():
         event = access.managed_event_or_404(session, caller, event_id)
         market = markets.market_of_event(session, event.id, lock=True)
@@ -129,14 +132,49 @@ def publish_schedule(session, caller, event_id):
             meeting.published_at = now
             meeting.remind_at = meetings.reminder_due(market, meeting.starts_at)
             people.update((request.requester_id, request.recipient_id))
-            publish(session, "meeting.scheduled", meetings.meeting_data(event, meeting, request), caller,
-                    event.association_ids[0])
+            publish(session, "meeting.scheduled", dict(meetings.meeting_data(event, meeting, request),
+                                                       in_agenda=True),
+                    caller, event.association_ids[0])
+        session.flush()
+        _publish_agendas(session, caller, event, market, people,
+                         {meeting.id for meeting, _request in drafts})
         market.schedule_published_at = now
         publish(session, "meeting_market.published",
                 dict(_market_data(event), published=len(drafts), participants=len(people)),
                 caller, event.association_ids[0])
         return dump(schemas.SchedulePublication,
                     {"published": len(drafts), "participants": len(people), "published_at": now})
+
+
+def _publish_agendas(session, caller, event, market, people, new):
+    """One meeting_market.agenda_published per person of ``people``: all their published meetings at the
+    market (``new``: the meeting ids just published), with one calendar of them in their language."""
+    if not people:
+        return
+    contacts = agenda.contacts(session, market, people)
+    rows = session.execute(
+        select(Meeting, MeetingRequest, MeetingSeat.person_id)
+        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .join(MeetingSeat, MeetingSeat.meeting_id == Meeting.id)
+        .where(Meeting.market_id == market.id, Meeting.status == "scheduled",
+               Meeting.published_at.is_not(None), MeetingSeat.person_id.in_(sorted(people)))
+        .order_by(Meeting.starts_at, Meeting.id)).all()
+    by_person = {}
+    for meeting, request, person_id in rows:
+        by_person.setdefault(person_id, []).append((meeting, request))
+    for person_id in sorted(by_person):
+        mine = by_person[person_id]
+        items = [{"meeting_id": meeting.id,
+                  "other_id": (request.recipient_id if request.requester_id == person_id
+                               else request.requester_id),
+                  "starts_at": event_moment(event, meeting.starts_at).isoformat(),
+                  "ends_at": event_moment(event, meeting.ends_at).isoformat(),
+                  "table": meeting.table_name, "online_url": meeting.online_url, "new": meeting.id in new}
+                 for meeting, request in mine]
+        publish(session, "meeting_market.agenda_published",
+                dict(_market_data(event), person_id=person_id, meetings=items,
+                     ics=agenda.agenda_message(mine, event, person_id, contacts)),
+                caller, event.association_ids[0])
 
 
 # --- the table plan ---------------------------------------------------------------------------------------
