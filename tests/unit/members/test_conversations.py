@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from nabo_common.api.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from nabo_common.messaging.outbox import utcnow
 from nabo_common.runtime.context import ANONYMOUS
+from services.members import demo_history
 from services.members.domain import gdpr, offers
 from services.members.domain.conversations import moderation, opportunities, posts, threads
 from services.members.domain.networks import directory, dormancy, joining, lifecycle, owners, roster
@@ -414,3 +415,26 @@ def test_an_opportunity_is_offered_across_the_border_and_answered_privately(worl
         world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
                    {"organisation_id": offering.id})
     assert len(world.events("match.introduced")) == 1
+
+
+def test_a_demos_dormant_networks_get_their_past_and_the_lively_ones_keep_theirs(world, se):
+    quiet, lively = _network(world, se), _network(world, se)
+    thread = _thread(world, se["member"], quiet)
+    _reply(world, se["convener"], thread)
+    _thread(world, se["member"], lively)
+    world.call(lifecycle.update, se["convener"], quiet["id"], {"activity": "dormant"})
+    slug = se["association"].slug
+    now = utcnow()
+    assert demo_history.age_dormant_networks(world.session, slug, 240, now=now) == [quiet["id"]]
+    assert demo_history.age_dormant_networks(world.session, slug, 240, now=now) == []  # once
+    shown = world.call(directory.get, ANONYMOUS, quiet["id"])
+    assert shown["activity"] == "dormant"
+    assert world.session.get(Network, quiet["id"]).last_activity_at == now - timedelta(days=240)
+    dates = [p.created_at for p in world.session.scalars(select(Post).where(Post.network_id == quiet["id"]))]
+    dates += [t.created_at for t in world.session.scalars(
+        select(Thread).where(Thread.network_id == quiet["id"]))]
+    assert len(dates) == 3 and all(d <= now - timedelta(days=240) for d in dates)
+    assert world.session.get(Network, lively["id"]).last_activity_at > now - timedelta(days=1)
+    world.session.commit()
+    # the quiet network is not asked about again by the hourly check: it is dormant already
+    assert dormancy.sweep(world.session, after_days=180, notice_days=14) == ([], [])
