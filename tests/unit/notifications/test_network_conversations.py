@@ -295,3 +295,19 @@ def test_network_mail_links_the_thread_on_the_public_address(world, session, con
     assert f"Zum Thema: https://nabo.test/v1/threads/{thread_id}" in text
     assert f'href="https://nabo.test/v1/threads/{thread_id}"' in message.get_body(("html",)).get_content()
 
+
+def test_an_erased_authors_name_leaves_the_messages_others_got_of_their_posts(world, session, chosen):
+    author = chosen["people"]["author"]
+    name = f"Person {author[:4]}"
+    cause = post(world, chosen)
+    named = rows(session, cause_id=cause, person_id=chosen["people"]["every"], channel="email")[0]
+    assert f"Geschrieben von {name}." in named.text_body
+    with session.begin():
+        gdpr.erase(session, author)
+    for row in rows(session, cause_id=cause):
+        assert name not in " ".join(filter(None, (row.subject, row.text_body, row.html_body)))
+    [mail] = rows(session, cause_id=cause, person_id=chosen["people"]["every"], channel="email")
+    assert "Erased person" in mail.text_body and "Erased person" in mail.html_body
+    items = session.scalars(select(InboxItem).where(InboxItem.cause_id == cause)).all()
+    session.commit()
+    assert items and all(name not in item.title + item.body for item in items)
