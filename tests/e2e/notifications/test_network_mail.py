@@ -244,7 +244,9 @@ def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_compani
     assert title in text and f"weil {company['name']} " in text
     post_id = thread["opening_post"]["id"]
     _links_to(mail, api, f"/v1/posts/{post_id}", "de")
-    assert guide.get(f"/v1/posts/{post_id}").status_code == 404  # the network's conversation is closed
+    # the post its mail links opens for the guide, though the network's conversation is closed to them
+    assert check(guide.get(f"/v1/posts/{post_id}"), 200)["body"] == "Wie begeleidt onze gasten?"
+    assert guide.get(f"/v1/threads/{thread['id']}").status_code == 404
     # and answers the author privately: the two companies are introduced
     path = f"/v1/posts/{post_id}/private-answers"
     assert guide.post(path, {"organisation_id": company["id"]}).status_code == 422

@@ -387,9 +387,17 @@ def test_an_opportunity_is_offered_across_the_border_and_answered_privately(worl
     assert [(r["person_id"], r["organisation_id"], r["theme_ids"]) for r in offered["recipients"]] == [
         (contact.person_id, offering.id, [KAYAKING])]
     assert offered["theme_labels"][KAYAKING]["de"] and offered["title"] == "Guides wanted for June"
+    # the recipient reads the opportunity its mail links, though the network's conversation is closed to
+    # them; not its thread, and not a question of the network
+    post_id = thread["opening_post"]["id"]
+    assert world.call(posts.get, contact, post_id)["body"] == thread["opening_post"]["body"]
+    with pytest.raises(NotFound):
+        world.call(threads.get, contact, thread["id"])
     # a question is offered to no one
-    _thread(world, se["member"], network, kind="question")
+    question = _thread(world, se["member"], network, kind="question", themes=[KAYAKING])
     assert len(world.events("opportunity.offered")) == 1
+    with pytest.raises(NotFound):
+        world.call(posts.get, contact, question["opening_post"]["id"])
     # the recipient answers the author privately: the two organisations are introduced
     answered = world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
                           {"organisation_id": offering.id, "message": "Wir haben drei Guides."})
@@ -404,6 +412,8 @@ def test_an_opportunity_is_offered_across_the_border_and_answered_privately(worl
                    {"organisation_id": offering.id, "message": "Noch einmal"})
     # someone the opportunity was not offered to, who cannot read the network, finds nothing
     outsider = world.caller(world.person(de, elsewhere))
+    with pytest.raises(NotFound):
+        world.call(posts.get, outsider, post_id)
     with pytest.raises(NotFound):
         world.call(opportunities.answer_privately, outsider, thread["opening_post"]["id"],
                    {"organisation_id": elsewhere.id, "message": "Hallo"})
