@@ -83,6 +83,9 @@ if [ "${NABO_DEMO_DATA:-1}" != "0" ] && [ -f scripts/demo_data.py ]; then
   echo "nabo: loading demo data through the API"
   python scripts/demo_data.py --base-url http://127.0.0.1:8000 --admin-email "$ADMIN_EMAIL" --admin-password "$ADMIN_PASSWORD" \
     || echo "nabo: demo data did not load completely; the system runs anyway"
+  # the dormant demo networks were quiet long before today
+  python -m services.members.demo_history --association destination-sjoland >/dev/null \
+    || echo "nabo: the dormant demo networks keep today's dates"
 fi
 
 cat <<TXT

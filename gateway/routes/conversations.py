@@ -105,7 +105,7 @@ class ConversationsRoutes:
         response=s.Post,
         tags=TAGS,
         summary="One post (who may read the network's conversation; a hidden one its author and the "
-        "conveners).",
+        "conveners; an opportunity's opening post also the persons of the organisations it is offered to).",
     )
     def get_post(self, request, id):
         return self.members.get_post(id)

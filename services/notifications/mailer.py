@@ -189,14 +189,14 @@ class MessageTemplate:
 
 
 def compose(*, mail_from, to_email, to_name, subject, text, html, message_id, attachments=(),
-            unsubscribe_url=None):
+            unsubscribe_url=None, headers=None):
     """One transactional message as bytes, the same message ``build_message`` builds (tested)."""
     template = MessageTemplate(
         mail_from=mail_from,
         subject=subject,
         text=text,
         html=html,
-        headers=TRANSACTIONAL_HEADERS,
+        headers={**TRANSACTIONAL_HEADERS, **(headers or {})},
         attachments=attachments or (),
     )
     return template.render(to_email=to_email, to_name=to_name, message_id=message_id,

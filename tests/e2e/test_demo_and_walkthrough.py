@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,16 @@ def load_demo(base_url):
     return int(totals[1]), int(totals[2]), result.stdout
 
 
-def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, tmp_path):
+def give_the_dormant_networks_their_past(system):
+    """What scripts/run-local.sh runs after the demo data, as its own process on the members database."""
+    env = dict(os.environ, MEMBERS_DATABASE_URL=system.settings["members"].database_url)
+    result = subprocess.run([sys.executable, "-m", "services.members.demo_history", "--association",
+                             "destination-sjoland"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, system, tmp_path):
     # another test of the session's system may have loaded it first (docs/conversations.md's walk does):
     # then this load finds it all present
     created, present, first = load_demo(demo_system["base_url"])
@@ -136,10 +146,26 @@ def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, tmp_path):
         "Fishing network",
         "Young entrepreneurs up to 30",
     }
-    # a lively network and dormant ones, each with its last activity
+    # a lively network and dormant ones, each with its last activity: the dormant ones quiet for longer
+    # than NETWORK_DORMANT_AFTER_DAYS (180 by default), their posts as old, the lively one's recent
+    give_the_dormant_networks_their_past(system)
+    give_the_dormant_networks_their_past(system)  # a second run moves nothing further
+    directory = requests.get(f"{api}/v1/networks", params={"country": "SE", "limit": 200}, timeout=10).json()
     activity = {n["name"].get("en"): (n["activity"], n["last_activity_at"]) for n in directory["items"]}
     assert activity["Sjöland kayak network"][0] == "active" and activity["Climbing network"][0] == "dormant"
     assert all(at for _, at in activity.values())
+    now = datetime.now(timezone.utc)
+
+    def days_ago(moment):
+        return (now - datetime.fromisoformat(moment.replace("Z", "+00:00"))).days
+
+    assert days_ago(activity["Sjöland kayak network"][1]) < 1
+    assert 180 < days_ago(activity["Climbing network"][1]) < 250
+    assert 180 < days_ago(activity["Fishing network"][1]) < 250
+    climbing = next(n for n in directory["items"] if n["name"].get("en") == "Climbing network")
+    threads = requests.get(f"{api}/v1/networks/{climbing['id']}/threads", timeout=10).json()["items"]
+    posts = requests.get(f"{api}/v1/threads/{threads[0]['id']}/posts", timeout=10).json()["items"]
+    assert len(posts) == 2 and all(180 < days_ago(p["created_at"]) < 250 for p in posts)
     # the cluster's opportunity carries its theme, so it is offered to companies beyond the cluster
     # by its name: other tests of the session start networks called "Energiecluster Emsland" too
     found = requests.get(f"{api}/v1/networks", params={"q": "Emsland", "limit": 100}, timeout=10).json()

@@ -52,7 +52,7 @@ def table(results):
             notes.append(f"{regs['interrupted']} mail interrupted (at-most-once, visible)")
         if r.get("campaign"):
             c = r["campaign"]
-            notes.append(f"campaign {c['delivered']}/{c['recipients']} once")
+            notes.append(f"{c.get('what', 'campaign')} {c['delivered']}/{c['recipients']} once")
         for key in (
             "answered_during_outage",
             "answered_after_waiting_through_the_partition",
@@ -85,6 +85,9 @@ def table(results):
             "queues_led_by_the_killed_node",
             "answered_while_switching",
             "outbox_rows_committed_before_the_switch",
+            "killed_while_queueing",
+            "queued_counts_seen",
+            "inbox_items",
         ):
             if key in r:
                 notes.append(f"{key.replace('_', ' ')} {_figure(r[key])}")

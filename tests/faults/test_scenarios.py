@@ -20,9 +20,14 @@ from datetime import datetime, timedelta, timezone
 import eventlet
 import pika
 import psycopg2
+import pytest
 import requests
+from sqlalchemy import insert
 
 from nabo_common.messaging import envelopes
+from nabo_common.persistence import db
+from services.members import models as members_models
+from services.notifications import models as notifications_models
 from tests.faults.cluster import ROOT, RPC_TIMEOUT_SECONDS, wait_until
 from tests.faults.conftest import record
 from tests.faults.ledger import (
@@ -863,3 +868,165 @@ def test_11_kill9_events_while_clients_retry_with_idempotency_keys(cluster, worl
         assert count == 1 and first_id == e["id"], (e, rows[e["email"]])
     assert from_earlier_commit, "no retry met a registration committed after its 504: the case went untested"
     assert hit_by_the_kill, "the kill hit no request: the case went untested"
+
+
+NETWORK_MEMBERS = 5000  # a large network, as docs/conversations.md and benchmarks/conversations.py size it
+
+
+def _seed_network_members(cluster, network_id, association_id, count, tag):
+    """``count`` members of the network straight in the members database and, as their person and
+    network events would have left it, in the notifications read model, each hearing every post at once;
+    ``{address: person id}``. Through the API, 5,000 people and their joins would take longer than the
+    rest of the suite."""
+    now = datetime.now(timezone.utc)
+    people = [(str(uuid.uuid4()), f"member-{i}-{tag}@faults.test", ("en", "da", "de", "nl", "sv")[i % 5])
+              for i in range(count)]
+    rows = {
+        "members": [
+            (members_models.Person.__table__, [dict(
+                id=pid, home_association_id=association_id, name=f"Member {i}", email=email, language=lang,
+                password_hash=None, is_platform_admin=False, created_at=now, updated_at=now)
+                for i, (pid, email, lang) in enumerate(people)]),
+            (members_models.NetworkMember.__table__, [dict(
+                id=str(uuid.uuid4()), network_id=network_id, person_id=pid, role="member", status="active",
+                created_at=now, joined_at=now) for pid, _, _ in people]),
+        ],
+        "notifications": [
+            (notifications_models.Contact.__table__, [dict(
+                person_id=pid, name=f"Member {i}", email=email, language=lang,
+                home_association_id=association_id, admin_of=[], erased=False, updated_at=now)
+                for i, (pid, email, lang) in enumerate(people)]),
+            (notifications_models.NetworkMember.__table__, [dict(network_id=network_id, person_id=pid)
+                                                     for pid, _, _ in people]),
+            (notifications_models.NetworkPreference.__table__, [dict(
+                person_id=pid, network_id=network_id, mode="every_post", updated_at=now)
+                for pid, _, _ in people]),
+        ],
+    }
+    for service, tables in rows.items():
+        engine = db.make_engine(cluster.direct_urls[service])
+        try:
+            with engine.begin() as conn:
+                for table, values in tables:
+                    for start in range(0, len(values), 1000):
+                        conn.execute(insert(table), values[start:start + 1000])
+        finally:
+            engine.dispose()
+    return {email: pid for pid, email, _ in people}
+
+
+def _mails_to(sink, recipients):
+    """Mails per address of ``recipients`` (people seeded for one scenario: whatever reaches them is its)."""
+    counts = {}
+    for message in sink.snapshot():
+        for address in message["to"]:
+            if address in recipients:
+                counts[address] = counts.get(address, 0) + 1
+    return counts
+
+
+def _writing_a_long_transaction(cluster):
+    """A connection of the notifications service holding a transaction that has written and has been open
+    for over a second: the handler of a post writing its thousands of notifications."""
+    database = cluster.direct_urls["notifications"].rsplit("/", 1)[1]
+    return cluster.query("notifications", "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                         "AND backend_xid IS NOT NULL AND xact_start < now() - interval '1 second'",
+                         (database,))[0][0]
+
+
+@pytest.mark.timeout(900)
+def test_13_kill9_notifications_while_a_post_reaches_a_large_network(cluster, world, sink):
+    """A new thread in a network of 5,000 members who each hear every post. Notifications is killed with
+    SIGKILL twice: while it writes the post's notifications (the one transaction that handles
+    ``post.created``; the event is delivered again and written once: an outsider never sees a part of
+    them), and again while the mails are going out. Every member gets one mail (but at most the one on
+    the wire at the second kill, marked interrupted) and one inbox item."""
+    tag = uuid.uuid4().hex[:8]
+    admin = world.tenant.admin
+    network = check(admin.post("/v1/networks", {
+        "name": {"en": f"Harbour network {tag}"}, "association_ids": [world.tenant.id],
+        "visibility": "public", "join_policy": "open"}), 201)
+    members = _seed_network_members(cluster, network["id"], world.tenant.id, NETWORK_MEMBERS, tag)
+    title = f"Who rents a crane in May {tag}"
+    notifications = cluster.first("notifications")
+    pids = [notifications.popen.pid]
+    thread = check(admin.post(f"/v1/networks/{network['id']}/threads", {
+        "kind": "question", "title": title, "body": "For two days at the old quay."}), 201)
+    link = f"/v1/threads/{thread['id']}"
+    rows = ("SELECT count(*) FROM deliveries d JOIN inbox_items i ON i.cause_id = d.cause_id "
+            "AND i.person_id = d.person_id WHERE i.link = %s AND d.channel = 'email'")
+    seen = set()  # the counts of queued mails an outsider saw
+
+    def queued():
+        seen.add(cluster.query("notifications", rows, (link,))[0][0])
+        return seen
+
+    # first kill: in the middle of the transaction that writes the post's notifications
+    killed_while_writing = wait_until(lambda: _writing_a_long_transaction(cluster) and queued() == {0}, 60,
+                                      interval=0.1)
+    notifications.kill9()
+    time.sleep(1)
+    notifications.start()
+    pids.append(notifications.popen.pid)
+
+    def mails_out(n):
+        queued()
+        return len(_mails_to(sink, members)) >= n
+
+    assert wait_until(lambda: mails_out(NETWORK_MEMBERS // 5), 300, interval=0.5), (
+        f"mail to the network did not start: {len(_mails_to(sink, members))} out")
+    # second kill: while the mails are going out
+    notifications.kill9()
+    sent_at_kill = len(_mails_to(sink, members))
+    time.sleep(1)
+    notifications.start()
+    pids.append(notifications.popen.pid)
+    restarted = time.monotonic()
+
+    def classified():
+        counts = _mails_to(sink, members)
+        interrupted = {email for (email,) in cluster.query(
+            "notifications",
+            "SELECT d.email FROM deliveries d JOIN inbox_items i ON i.cause_id = d.cause_id "
+            "AND i.person_id = d.person_id WHERE i.link = %s AND d.channel = 'email' AND d.status = 'failed' "
+            "AND d.last_error LIKE %s", (link, "interrupted%"))}
+        result = {"recipients": len(members), "delivered": 0, "lost": 0, "duplicated": 0, "interrupted": 0,
+                  "unexpected": 0, "what": "mails to the network"}
+        for email in members:
+            n = counts.get(email, 0)
+            key = "delivered" if n == 1 else "duplicated" if n > 1 else (
+                "interrupted" if email in interrupted else "lost")
+            result[key] += 1
+        return result
+
+    everyone = wait_until(lambda: classified()["lost"] == 0, 600, interval=2.0)
+    cluster.wait_ready([notifications])
+    time.sleep(2.0)  # a grace for late duplicates
+    mails = classified()
+    inbox = dict(cluster.query(
+        "notifications", "SELECT person_id, count(*) FROM inbox_items WHERE link = %s GROUP BY person_id",
+        (link,)))
+    inbox_counts = {"once": sum(1 for pid in members.values() if inbox.get(pid) == 1),
+                    "missing": sum(1 for pid in members.values() if pid not in inbox),
+                    "twice_or_more": sum(1 for n in inbox.values() if n > 1)}
+    finish(
+        f"13. kill -9 notifications while a post to {NETWORK_MEMBERS:,} members is queued, then mid-sending",
+        restarted,
+        {"requests": 0, "accepted": 1, "lost": 0, "duplicated": 0, "unexpected": 0},  # the post
+        mails,
+        interrupted_at_most=1,  # the mail on the wire at the second kill: interrupted, not sent again
+        killed_while_queueing=bool(killed_while_writing),
+        sent_at_kill=sent_at_kill,
+        queued_counts_seen=sorted(seen),
+        inbox_items=inbox_counts,
+    )
+    assert everyone, f"mail still missing long after the restart: {mails}"
+    about_something_else = [m["to"] for m in sink.snapshot() if set(m["to"]) & members.keys()
+                            and title not in m["message"].get_body(("plain",)).get_content()]
+    assert about_something_else == []
+    assert killed_while_writing, "the first kill did not meet the notifications being written"
+    assert len(set(pids)) == 3 and pids[-1] == notifications.popen.pid
+    assert sent_at_kill < len(members), "the mails were not going out at the second kill"
+    # written in one transaction: an outsider saw none or all of them, never a part
+    assert seen == {0, len(members)}, f"queued mails seen: {sorted(seen)}"
+    assert inbox_counts == {"once": len(members), "missing": 0, "twice_or_more": 0}, inbox_counts

@@ -357,7 +357,8 @@ MATRIX = [
         body=_b({"body": "Forged"}),
         note="the network's members and conveners; rate limited per person",
     ),
-    Op("GET", "/v1/posts/{id}", PUBLIC, "post", note="who may read the network's conversation"),
+    Op("GET", "/v1/posts/{id}", PUBLIC, "post",
+       note="who may read the network's conversation; an opportunity's opening post those it is offered to"),
     Op(
         "PATCH",
         "/v1/posts/{id}",

@@ -3,7 +3,8 @@ for it (``NETWORK_MODES``: every post at once, in the daily or weekly digest, on
 posts and mentions, or nothing). A reply to one's own post or thread and a mention come at once in every
 mode but ``none``. A new thread in a dormant network reaches every member (but those who chose ``none``) and
 every convener at once, and says the network was dormant. The in-app inbox gets the same items as the mail,
-at once; the mail carries a one-click unsubscribe from the network."""
+at once; the mail carries a one-click unsubscribe from the network. An opportunity offered beyond the
+network carries it too: one click and its reader hears no more of that network's offers."""
 from collections import defaultdict
 
 from sqlalchemy import select
@@ -126,12 +127,18 @@ def on_opportunity_offered(session, envelope):
     """Each person an opportunity is offered to hears of it once, with the reason: the themes their
     organisation offers."""
     data = envelope["data"]
+    network_id = data["network_id"]
+    readmodel.apply_network(session, {"network_id": network_id, "name": data["network_name"],
+                                      "association_ids": data["association_ids"]})
     author = session.get(Contact, data["author_person_id"])
     if author is None:
         raise ReadModelBehind(f"person {data['author_person_id']} is not in the read model yet")
     association_id = (data["association_ids"] or [envelope.get("association_id")])[0]
     labels = data.get("theme_labels") or {}
+    modes = _modes(session, network_id)
     for recipient in data["recipients"]:
+        if modes.get(recipient["person_id"]) == "none":
+            continue  # unsubscribed from the network in one click: nothing more from it, offers included
         notify(
             session,
             envelope["id"],
@@ -148,4 +155,5 @@ def on_opportunity_offered(session, envelope):
             },
             association_id,
             link=f"/v1/posts/{data['post_id']}",
+            network_id=network_id,
         )

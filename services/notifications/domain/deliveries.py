@@ -17,6 +17,13 @@ CAMPAIGN = 1
 # stands in for each recipient's own unsubscribe link in a rendered message (URL-safe, needs no escaping);
 # the dispatcher puts the signed link in its place when it sends
 UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.placeholder.invalid/link"
+# stands in, in a digest, for the recipient's one-click unsubscribe from the network of one of its items:
+# followed by /<network id>/<association id>
+NETWORK_UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.placeholder.invalid/network"
+# stands in for PUBLIC_BASE_URL in a rendered message's links to nabo's own pages (``link`` paths such as
+# /v1/threads/{id}); the dispatcher puts the configured address in its place when it sends, so the
+# messages that wait for a digest carry it too
+PUBLIC_BASE_PLACEHOLDER = "https://public.placeholder.invalid"
 # bundled into the daily or weekly digest for persons who asked for one
 NON_URGENT = frozenset(
     {
@@ -101,7 +108,11 @@ def notify(
     has read it already. ``network_id``: the network whose conversation the message is from (its mail
     offers a one-click unsubscribe from that network). ``digest_period``: the e-mail waits for that digest
     (daily or weekly) whatever the person's own digest setting. ``preferences``: the recipients'
-    Preference rows (or None) by person id, where the caller has read them already."""
+    Preference rows (or None) by person id, where the caller has read them already. ``link``: what the
+    message is about, the inbox item's link; a path of nabo's own is also the mail's main link (its
+    ``action``), on PUBLIC_BASE_URL."""
+    if link and link.startswith("/") and "action_url" not in context:
+        context = dict(context, action_url=f"{PUBLIC_BASE_PLACEHOLDER}{link}")
     if association is _LOOK_UP:
         association = session.get(Association, association_id) if association_id else None
     now = utcnow()

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import and_, exists, func, or_, select
 
 from services.notifications.domain.common import insert_ignoring_duplicates, locked, utcnow
-from services.notifications.domain.deliveries import Recipient, notify
+from services.notifications.domain.deliveries import NETWORK_UNSUBSCRIBE_PLACEHOLDER, Recipient, notify
 from services.notifications.domain.reactions import membership_lapsing
 from services.notifications.models import Delivery, Membership, Preference
 
@@ -19,6 +19,14 @@ def _summary(text):
     body = (text or "").split(FOOTER)[0].strip()
     paragraphs = body.split("\n\n")
     return "\n\n".join(paragraphs[1:] if len(paragraphs) > 1 else paragraphs).strip()
+
+
+def _network_unsubscribe(item):
+    """An item of a network's conversation carries the one-click unsubscribe from that network, which the
+    dispatcher signs for the recipient when it sends the digest."""
+    if not item.network_id:
+        return None
+    return f"{NETWORK_UNSUBSCRIBE_PLACEHOLDER}/{item.network_id}/{item.association_id or ''}"
 
 
 def _period(item, preference):
@@ -86,7 +94,8 @@ def send_due_digests(session, now=None, limit=100):
                 "digest",
                 [recipient],
                 {
-                    "items": [{"subject": d.subject, "summary": _summary(d.text_body)} for d in items],
+                    "items": [{"subject": d.subject, "summary": _summary(d.text_body),
+                               "unsubscribe_url": _network_unsubscribe(d)} for d in items],
                     "period": "daily" if "daily" in periods or not periods & set(PERIODS) else "weekly",
                 },
                 latest.association_id,

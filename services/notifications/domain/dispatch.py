@@ -25,6 +25,7 @@ queued with a later ``next_attempt_at`` after a temporary failure):
    wire, or the one accepted just before whose outcome was still to be
    committed with the next row's start.
 """
+import re
 from datetime import timedelta
 from functools import lru_cache
 
@@ -37,13 +38,21 @@ from services.notifications.domain import campaigns as campaigns_mod
 from services.notifications.domain import rendering, unsubscribe
 from services.notifications.domain.audience import CONSENT_FOR_KIND
 from services.notifications.domain.common import delivery_retries, utcnow
-from services.notifications.domain.deliveries import CAMPAIGN, UNSUBSCRIBE_PLACEHOLDER
+from services.notifications.domain.deliveries import (
+    CAMPAIGN,
+    NETWORK_UNSUBSCRIBE_PLACEHOLDER,
+    PUBLIC_BASE_PLACEHOLDER,
+    UNSUBSCRIBE_PLACEHOLDER,
+)
 from services.notifications.models import Association, Campaign, Delivery
 
 DELIVERIES = Delivery.__table__
 INTERRUPTED = "interrupted while being sent; not sent again so that nobody receives a second copy"
 # stands in for each recipient's own unsubscribe link in the per-language layout
 PLACEHOLDER = UNSUBSCRIBE_PLACEHOLDER
+# a digest's one-click unsubscribe from the network of one of its items
+NETWORK_PLACEHOLDER_RE = re.compile(
+    re.escape(NETWORK_UNSUBSCRIBE_PLACEHOLDER) + r"/([0-9a-f-]{36})/([0-9a-f-]*)")
 
 
 # The claim's statements are built once: building them per batch cost more than running them, and the empty
@@ -104,12 +113,17 @@ class MessageBuilder:
         common = {"to_email": row.email, "to_name": row.name, "message_id": self.message_id(row)}
         if row.priority != CAMPAIGN:
             text, html, unsubscribe_url = row.text_body, row.html_body, None
+            replacements = [(PUBLIC_BASE_PLACEHOLDER, self.config.public_base_url)]
             if row.network_id and row.person_id:
                 # one click stops the mail of this network's conversation (RFC 8058)
                 unsubscribe_url = unsubscribe.network_link(
                     self.config, row.person_id, row.association_id, row.network_id)
-                text = text.replace(PLACEHOLDER, unsubscribe_url) if text else text
-                html = html.replace(PLACEHOLDER, unsubscribe_url) if html else html
+                replacements.append((PLACEHOLDER, unsubscribe_url))
+            for placeholder, value in replacements:
+                text = text.replace(placeholder, value) if text else text
+                html = html.replace(placeholder, value) if html else html
+            if row.person_id:
+                text, html = (self._network_links(row, body) for body in (text, html))
             return mail.compose(
                 mail_from=self.config.mail_from,
                 subject=row.subject,
@@ -117,6 +131,7 @@ class MessageBuilder:
                 html=html,
                 attachments=row.attachments,
                 unsubscribe_url=unsubscribe_url,
+                headers=_language_header(row.language),
                 **common,
             )
         campaign, association = self.campaigns[row.campaign_id]
@@ -126,6 +141,14 @@ class MessageBuilder:
         return self._template(campaign, association, row.language).render(
             unsubscribe_url=unsubscribe_url, **common
         )
+
+    def _network_links(self, row, body):
+        """A digest's items of networks' conversations, each with the recipient's one-click unsubscribe
+        from its network."""
+        if not body or NETWORK_UNSUBSCRIBE_PLACEHOLDER not in body:
+            return body
+        return NETWORK_PLACEHOLDER_RE.sub(lambda m: unsubscribe.network_link(
+            self.config, row.person_id, m.group(2) or row.association_id, m.group(1)), body)
 
     def _template(self, campaign, association, language):
         key = (campaign.id, language)
@@ -143,7 +166,8 @@ class MessageBuilder:
                 text=text,
                 html=html,
                 placeholder=PLACEHOLDER,
-                headers={"X-Nabo-Campaign": campaign.code, "List-Id": self._list_id(campaign, association)},
+                headers={"X-Nabo-Campaign": campaign.code, "List-Id": self._list_id(campaign, association),
+                         **_language_header(language)},
             )
         return self.templates[key]
 
@@ -151,6 +175,11 @@ class MessageBuilder:
         """RFC 2919: one list per association and kind of campaign, so readers can filter and mute it."""
         name = f"{association.name if association else 'nabo'} {campaign.kind}"
         return mail.list_id(name, f"{campaign.kind}.{campaign.association_id}.{self.domain}")
+
+
+def _language_header(language):
+    """RFC 3282: the language the message is written in, as mail clients offer to translate by it."""
+    return {"Content-Language": language} if language else {}
 
 
 def _apply(session, *changes):

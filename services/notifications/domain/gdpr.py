@@ -1,5 +1,8 @@
 """GDPR: everything this service holds about a person, and erasure."""
-from sqlalchemy import delete, select, update
+import re
+
+from markupsafe import escape
+from sqlalchemy import delete, or_, select, update
 
 from contracts.api import notifications as schemas
 from nabo_common.api.moments import utc_text
@@ -77,11 +80,34 @@ def export(session, caller, person_id):
     }
 
 
+def _like(text):
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _name_out_of_others_messages(session, name):
+    """The erased person's name, where others' messages name them (the author of a post, a reply, an
+    opportunity, the one asking to join), becomes "Erased person" in those messages' inbox items and
+    in their mail, waiting or kept; as a whole word only, so that other words stay as they are."""
+    if not name or name == ERASED_NAME:
+        return
+    written = {False: name, True: str(escape(name))}  # as text, and as the HTML part writes it
+    patterns = {html: re.compile(rf"(?<!\w){re.escape(text)}(?!\w)") for html, text in written.items()}
+    for model, columns in ((InboxItem, ("title", "body")), (Delivery, ("subject", "text_body", "html_body"))):
+        naming = or_(*(getattr(model, c).like(_like(written[c == "html_body"]), escape="\\")
+                       for c in columns))
+        for row in session.scalars(select(model).where(naming)):
+            for column in columns:
+                value = getattr(row, column)
+                if value:
+                    setattr(row, column, patterns[column == "html_body"].sub(ERASED_NAME, value))
+
+
 def erase(session, person_id):
     """Applied on person.erased: copies are removed; delivery rows keep only what proves a message went
-    out."""
+    out; others' messages that name the person name them no more."""
     contact = session.get(Contact, person_id)
     if contact is not None:
+        _name_out_of_others_messages(session, contact.name)
         contact.name, contact.email, contact.birth_year, contact.erased = ERASED_NAME, None, None, True
         contact.admin_of = []
     for model in (ContactOrganisation, NetworkMember, NetworkPreference, Preference, InboxItem):

@@ -210,7 +210,22 @@ def test_a_persons_posts_are_in_their_export_and_erasure_leaves_the_others_repli
     conversations = export["services"]["members"]["conversations"]
     assert [p["body"] for p in conversations["posts"]] == ["We are four, staying in Ullånger."]
     assert [t["title"] for t in conversations["threads"]] == ["Who rents out sea kayaks in May?"]
+    # the convener heard of the thread in their inbox, by its author's name
+    link = f"/v1/threads/{thread['id']}"
+
+    def convener_heard():
+        items = check(tenant_a.member.get("/v1/me/inbox", params={"limit": 100}), 200)["items"]
+        [item] = [i for i in items if i["link"] == link]
+        return item
+
+    assert person["name"] in eventually(convener_heard)["body"]
     check(tenant_a.admin.delete(f"/v1/persons/{person['id']}"), 202)
+
+    def named_no_more():
+        item = convener_heard()
+        assert person["name"] not in item["title"] + item["body"] and "Erased person" in item["body"]
+
+    eventually(named_no_more, timeout=20)
     erased = check(api.get(f"/v1/threads/{thread['id']}"), 200)
     assert (erased["title"], erased["opening_post"]["body"], erased["author"]["name"]) == (
         None,

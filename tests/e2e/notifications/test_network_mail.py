@@ -28,6 +28,17 @@ def _mails_to(email, subject_part, timeout=30):
                          and subject_part in str(m["message"]["Subject"]))
 
 
+def _links_to(mail, api, path, language):
+    """The mail is written in ``language`` (its Content-Language says so) and links ``path`` on the public
+    address, in its text and as a link of its HTML."""
+    message = mail["message"]
+    assert message["Content-Language"] == language, message["Content-Language"]
+    url = f"{api.base_url}{path}"
+    assert url in message.get_body(("plain",)).get_content()
+    assert f'href="{url}"' in message.get_body(("html",)).get_content()
+    return url
+
+
 def _choose(client, person, network, mode):
     """The choice, once the notifications service knows the person is in the network."""
     def chosen():
@@ -61,7 +72,9 @@ def test_members_hear_a_network_as_they_chose_and_unsubscribe_in_one_click(api, 
     [mail] = _mails_to(reader_email, "Neue Frage in Kajak Ems-Dollart")
     message = mail["message"]
     text = message.get_body(("plain",)).get_content()
-    assert title in text and message["Content-Language"] in (None, "de")
+    assert title in text
+    thread_url = _links_to(mail, api, f"/v1/threads/{thread['id']}", "de")
+    assert requests.get(thread_url, timeout=30).json()["title"] == title  # readable without an account
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = re.fullmatch(r"<(.+)>", str(message["List-Unsubscribe"])).group(1)
     assert url in text
@@ -76,7 +89,9 @@ def test_members_hear_a_network_as_they_chose_and_unsubscribe_in_one_click(api, 
         "body": "Frag Anke.", "reply_to_id": thread["opening_post"]["id"], "mentions": [quiet["id"]]}), 201)
     [mention] = _mails_to(quiet_email, "heeft u genoemd in Kajak Eems-Dollard")
     assert title in mention["message"].get_body(("plain",)).get_content()
-    _mails_to(tenant_a.member_email, "Kajak Eems-Dollard")
+    _links_to(mention, api, f"/v1/threads/{thread['id']}", "nl")
+    [answered] = _mails_to(tenant_a.member_email, "Kajak Eems-Dollard")
+    _links_to(answered, api, f"/v1/threads/{thread['id']}", "nl")
     quiet_inbox = check(quiet_client.get("/v1/me/inbox", params={"limit": 100}), 200)["items"]
     assert [i["kind"] for i in quiet_inbox if i["link"] == f"/v1/threads/{thread['id']}"] == [
         "network_reply_posted"]
@@ -156,6 +171,8 @@ def test_a_question_in_a_dormant_network_reaches_everyone_and_the_first_answer_w
     assert title in text and "Das Netzwerk ruhte" in text
     [to_convener] = _mails_to(tenant_a.member_email, f"Nieuwe vraag in {network['name']['en']}")
     assert "Het netwerk sliep" in to_convener["message"].get_body(("plain",)).get_content()
+    _links_to(mail, api, f"/v1/threads/{thread['id']}", "de")
+    _links_to(to_convener, api, f"/v1/threads/{thread['id']}", "nl")
     # still dormant, but its last activity is the question; the directory shows it
     asked = check(api.get(f"/v1/networks/{network['id']}"), 200)
     assert asked["activity"] == "dormant" and asked["last_activity_at"] > before
@@ -182,6 +199,7 @@ def test_a_quiet_networks_conveners_are_asked_before_it_is_marked_dormant(api, t
         assert network["id"] in asked
         [mail] = _mails_to(tenant_a.member_email, "stil geweest")
         assert network["name"]["en"] in str(mail["message"]["Subject"])
+        _links_to(mail, api, f"/v1/networks/{network['id']}", "nl")
         # the convener keeps it active: the next ticks do not mark it dormant
         check(tenant_a.member.patch(f"/v1/networks/{network['id']}", {"activity": "active"}), 200)
         later = dormancy.utcnow() + timedelta(days=15)
@@ -225,7 +243,10 @@ def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_compani
     text = mail["message"].get_body(("plain",)).get_content()
     assert title in text and f"weil {company['name']} " in text
     post_id = thread["opening_post"]["id"]
-    assert guide.get(f"/v1/posts/{post_id}").status_code == 404  # the network's conversation is closed
+    _links_to(mail, api, f"/v1/posts/{post_id}", "de")
+    # the post its mail links opens for the guide, though the network's conversation is closed to them
+    assert check(guide.get(f"/v1/posts/{post_id}"), 200)["body"] == "Wie begeleidt onze gasten?"
+    assert guide.get(f"/v1/threads/{thread['id']}").status_code == 404
     # and answers the author privately: the two companies are introduced
     path = f"/v1/posts/{post_id}/private-answers"
     assert guide.post(path, {"organisation_id": company["id"]}).status_code == 422
@@ -238,3 +259,30 @@ def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_compani
     [introduced] = _mails_to(tenant_a.member_email, company["name"])
     assert "Wir haben drei Guides im Juni." in introduced["message"].get_body(("plain",)).get_content()
     assert guide.post(path, {"organisation_id": company["id"], "message": "Nochmal"}).status_code == 409
+
+
+def test_a_networks_digest_links_each_thread_in_the_readers_language(api, tenant_a, system):
+    from nabo_common.persistence import db
+    from services.notifications.domain import digest
+
+    network, [(reader, reader_email, reader_client)] = _network_with_members(api, tenant_a, "sv")
+    _choose(reader_client, reader, network, "daily")
+    title = unique("Vem klättrar på söndag")
+    thread = check(tenant_a.member.post(f"/v1/networks/{network['id']}/threads", {
+        "kind": "question", "title": title, "body": "Nya i stan."}), 201)
+    engine = db.make_engine(system.settings["notifications"].database_url)
+    session = db.make_sessionmaker(engine)()
+
+    def digested():
+        # the new thread waits for the reader's daily digest: a tick of the digest timer, run here at once
+        digest.send_due_digests(session)
+        return SINK.wait_for(1, timeout=1, where=lambda m: reader_email in m["to"]
+                             and "sammanfattning" in str(m["message"]["Subject"]))
+
+    try:
+        [mail] = wait_until(digested, timeout=30)
+    finally:
+        session.close()
+        engine.dispose()
+    assert title in mail["message"].get_body(("plain",)).get_content()
+    _links_to(mail, api, f"/v1/threads/{thread['id']}", "sv")

@@ -71,6 +71,7 @@ def test_membership_activation_mails_the_contact_and_fills_the_inbox(tenant_a, m
     )
     [mail] = SINK.wait_for(1, timeout=20, where=lambda m: member["email"] in m["to"])
     assert mail["message"]["Subject"].endswith(f"ist jetzt Mitglied von {tenant_a.association['name']}")
+    assert mail["message"]["Content-Language"] == "de"  # the language it is written in (RFC 3282)
     inbox = wait_until(
         lambda: check(member["api"].get("/v1/me/inbox", params={"unread": "true"}), 200)["items"]
     )
@@ -142,6 +143,7 @@ def test_campaign_preview_send_and_one_click_unsubscribe(tenant_a, member, api):
     )
     message = mail["message"]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Content-Language"] == "de"
     text = message.get_body(("plain",)).get_content()
     assert f"{own_link()}?campaign_code={campaign['code']}" in text and "(https://events.test/e/42)" in text
     done = wait_until(

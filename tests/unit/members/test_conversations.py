@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from nabo_common.api.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from nabo_common.messaging.outbox import utcnow
 from nabo_common.runtime.context import ANONYMOUS
+from services.members import demo_history
 from services.members.domain import gdpr, offers
 from services.members.domain.conversations import moderation, opportunities, posts, threads
 from services.members.domain.networks import directory, dormancy, joining, lifecycle, owners, roster
@@ -386,9 +387,17 @@ def test_an_opportunity_is_offered_across_the_border_and_answered_privately(worl
     assert [(r["person_id"], r["organisation_id"], r["theme_ids"]) for r in offered["recipients"]] == [
         (contact.person_id, offering.id, [KAYAKING])]
     assert offered["theme_labels"][KAYAKING]["de"] and offered["title"] == "Guides wanted for June"
+    # the recipient reads the opportunity its mail links, though the network's conversation is closed to
+    # them; not its thread, and not a question of the network
+    post_id = thread["opening_post"]["id"]
+    assert world.call(posts.get, contact, post_id)["body"] == thread["opening_post"]["body"]
+    with pytest.raises(NotFound):
+        world.call(threads.get, contact, thread["id"])
     # a question is offered to no one
-    _thread(world, se["member"], network, kind="question")
+    question = _thread(world, se["member"], network, kind="question", themes=[KAYAKING])
     assert len(world.events("opportunity.offered")) == 1
+    with pytest.raises(NotFound):
+        world.call(posts.get, contact, question["opening_post"]["id"])
     # the recipient answers the author privately: the two organisations are introduced
     answered = world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
                           {"organisation_id": offering.id, "message": "Wir haben drei Guides."})
@@ -404,6 +413,8 @@ def test_an_opportunity_is_offered_across_the_border_and_answered_privately(worl
     # someone the opportunity was not offered to, who cannot read the network, finds nothing
     outsider = world.caller(world.person(de, elsewhere))
     with pytest.raises(NotFound):
+        world.call(posts.get, outsider, post_id)
+    with pytest.raises(NotFound):
         world.call(opportunities.answer_privately, outsider, thread["opening_post"]["id"],
                    {"organisation_id": elsewhere.id, "message": "Hallo"})
     # nor for an organisation one does not belong to; bad input is a 422
@@ -414,3 +425,26 @@ def test_an_opportunity_is_offered_across_the_border_and_answered_privately(worl
         world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
                    {"organisation_id": offering.id})
     assert len(world.events("match.introduced")) == 1
+
+
+def test_a_demos_dormant_networks_get_their_past_and_the_lively_ones_keep_theirs(world, se):
+    quiet, lively = _network(world, se), _network(world, se)
+    thread = _thread(world, se["member"], quiet)
+    _reply(world, se["convener"], thread)
+    _thread(world, se["member"], lively)
+    world.call(lifecycle.update, se["convener"], quiet["id"], {"activity": "dormant"})
+    slug = se["association"].slug
+    now = utcnow()
+    assert demo_history.age_dormant_networks(world.session, slug, 240, now=now) == [quiet["id"]]
+    assert demo_history.age_dormant_networks(world.session, slug, 240, now=now) == []  # once
+    shown = world.call(directory.get, ANONYMOUS, quiet["id"])
+    assert shown["activity"] == "dormant"
+    assert world.session.get(Network, quiet["id"]).last_activity_at == now - timedelta(days=240)
+    dates = [p.created_at for p in world.session.scalars(select(Post).where(Post.network_id == quiet["id"]))]
+    dates += [t.created_at for t in world.session.scalars(
+        select(Thread).where(Thread.network_id == quiet["id"]))]
+    assert len(dates) == 3 and all(d <= now - timedelta(days=240) for d in dates)
+    assert world.session.get(Network, lively["id"]).last_activity_at > now - timedelta(days=1)
+    world.session.commit()
+    # the quiet network is not asked about again by the hourly check: it is dormant already
+    assert dormancy.sweep(world.session, after_days=180, notice_days=14) == ([], [])

@@ -32,7 +32,8 @@ CONTEXTS = {
         cancel_url="https://nabo.test/c/1",
         reason="Too few registrations",
         addressed=None,
-        items=[{"subject": "S1", "summary": "one"}, {"subject": "S2", "summary": "two"}],
+        items=[{"subject": "S1", "summary": "one", "unsubscribe_url": "https://nabo.test/u?t=n"},
+               {"subject": "S2", "summary": "two", "unsubscribe_url": None}],
         idea_titles=["Solar", "Wind"],
     ),
     "sparse": dict(

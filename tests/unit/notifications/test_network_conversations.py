@@ -1,5 +1,6 @@
 """What each member hears of a network's conversation: every post, a daily or weekly digest, only replies
 and mentions, or nothing; the inbox gets what the mail gets; one click unsubscribes from a network."""
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -200,18 +201,28 @@ def test_a_quiet_networks_conveners_are_asked(world, session, network):
     assert "since March 1, 2026" in asked.text_body and "September 14, 2026" in asked.text_body
 
 
-def test_an_opportunity_offered_across_the_border_says_why_in_the_readers_language(world, session, network):
-    aid = world.association(language="de")
-    oid = world.organisation(aid, country="DE")
-    reader = world.person(aid, organisation_id=oid, language="de")
+def offer(world, network, reader, title="Guides wanted"):
+    """An opportunity of the network offered to ``reader`` of Kajak Leer GmbH; the event's id."""
     event_id = new_id()
     world.apply("opportunity.offered", {
         "post_id": new_id(), "thread_id": new_id(), "network_id": network["id"], "network_name": "Kayak",
         "network_names": {"de": "Kajak am Deich"}, "association_ids": [network["aid"]],
-        "author_person_id": network["people"]["author"], "title": "Guides wanted",
+        "author_person_id": network["people"]["author"], "title": title,
         "theme_labels": {"t1": {"en": "Kayaking", "de": "Kajakfahren"}, "t2": {"en": "Guiding"}},
-        "recipients": [{"person_id": reader, "organisation_id": oid, "organisation_name": "Kajak Leer GmbH",
-                        "theme_ids": ["t1", "t2"]}]}, event_id=event_id)
+        "recipients": [{"person_id": reader, "organisation_id": new_id(),
+                        "organisation_name": "Kajak Leer GmbH", "theme_ids": ["t1", "t2"]}]},
+                event_id=event_id)
+    return event_id
+
+
+def german_reader(world):
+    aid = world.association(language="de")
+    return world.person(aid, organisation_id=world.organisation(aid, country="DE"), language="de")
+
+
+def test_an_opportunity_offered_across_the_border_says_why_in_the_readers_language(world, session, network):
+    reader = german_reader(world)
+    event_id = offer(world, network, reader)
     [mail] = rows(session, cause_id=event_id, channel="email")
     assert (mail.person_id, mail.subject) == (reader, "Eine Gelegenheit für Kajak Leer GmbH: Guides wanted")
     assert "im Netzwerk Kajak am Deich" in mail.text_body
@@ -219,6 +230,23 @@ def test_an_opportunity_offered_across_the_border_says_why_in_the_readers_langua
     inbox = session.scalars(select(InboxItem.link).where(InboxItem.cause_id == event_id)).all()
     session.commit()
     assert inbox and inbox[0].startswith("/v1/posts/")
+
+
+def test_an_offer_beyond_the_network_unsubscribes_from_its_offers_in_one_click(
+        world, session, system, config, network):
+    reader = german_reader(world)
+    offer(world, network, reader)
+    mailer = RecordingMailer()
+    send_all(session, config, mailer)
+    [message] = [m for m in mailer.sent if m["Subject"].startswith("Eine Gelegenheit")]
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Content-Language"] == "de"
+    token = parse_qs(urlsplit(message["List-Unsubscribe"].strip("<>")).query)["token"][0]
+    assert "Kayak" in unsubscribe.page(session, config, token)["html"]
+    session.commit()
+    unsubscribe.withdraw(session, system, config, token)
+    again = offer(world, network, reader, title="More guides wanted")
+    assert rows(session, cause_id=again) == []
 
 
 def test_what_one_hears_of_each_network_is_in_the_export_and_gone_on_erasure(session, system, chosen):
@@ -232,3 +260,54 @@ def test_what_one_hears_of_each_network_is_in_the_export_and_gone_on_erasure(ses
     left = select(NetworkPreference.mode).where(NetworkPreference.person_id == person_id)
     assert session.scalars(left).all() == []
     session.commit()
+
+
+def test_a_digest_links_each_thread_and_unsubscribes_from_its_network_in_one_click(
+        world, session, system, config, chosen):
+    people = chosen["people"]
+    thread_id = new_id()
+    post(world, chosen, thread_id=thread_id)
+    assert people["daily"] in digest.send_due_digests(session)
+    mailer = RecordingMailer()
+    send_all(session, config, mailer)
+    daily = f"{people['daily'][:8]}@example.test"
+    [bundle] = [m for m in mailer.sent if m["To"].addresses[0].addr_spec == daily]
+    assert bundle["Content-Language"] == "da"
+    text = bundle.get_body(("plain",)).get_content()
+    assert f"https://nabo.test/v1/threads/{thread_id}" in text
+    [url] = re.findall(r"Ikke flere mails fra dette netværk: (\S+)", text)
+    assert f'href="{url}"' in bundle.get_body(("html",)).get_content()
+    assert "placeholder" not in text
+    token = parse_qs(urlsplit(url).query)["token"][0]
+    session.commit()
+    assert unsubscribe.withdraw(session, system, config, token)["network_id"] == chosen["id"]
+    assert session.get(NetworkPreference, (people["daily"], chosen["id"])).mode == "none"
+
+
+def test_network_mail_links_the_thread_on_the_public_address(world, session, config, chosen):
+    thread_id = new_id()
+    post(world, chosen, thread_id=thread_id)
+    mailer = RecordingMailer()
+    send_all(session, config, mailer)
+    [message] = [m for m in mailer.sent if m["Subject"] == "Neue Frage in Kayak"]
+    assert message["Content-Language"] == "de"
+    text = message.get_body(("plain",)).get_content()
+    assert f"Zum Thema: https://nabo.test/v1/threads/{thread_id}" in text
+    assert f'href="https://nabo.test/v1/threads/{thread_id}"' in message.get_body(("html",)).get_content()
+
+
+def test_an_erased_authors_name_leaves_the_messages_others_got_of_their_posts(world, session, chosen):
+    author = chosen["people"]["author"]
+    name = f"Person {author[:4]}"
+    cause = post(world, chosen)
+    named = rows(session, cause_id=cause, person_id=chosen["people"]["every"], channel="email")[0]
+    assert f"Geschrieben von {name}." in named.text_body
+    with session.begin():
+        gdpr.erase(session, author)
+    for row in rows(session, cause_id=cause):
+        assert name not in " ".join(filter(None, (row.subject, row.text_body, row.html_body)))
+    [mail] = rows(session, cause_id=cause, person_id=chosen["people"]["every"], channel="email")
+    assert "Erased person" in mail.text_body and "Erased person" in mail.html_body
+    items = session.scalars(select(InboxItem).where(InboxItem.cause_id == cause)).all()
+    session.commit()
+    assert items and all(name not in item.title + item.body for item in items)

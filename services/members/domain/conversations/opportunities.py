@@ -2,8 +2,9 @@
 offered to the contacts of organisations outside the network whose offers carry one of those themes and
 who may be seen from the network's associations (an organisation visible to all associations, or one of
 the network's own associations); ``opportunity.offered`` names them with the themes that matched. A
-recipient, or any reader of the thread, answers the author privately: that introduces their two
-organisations as an accepted match does (``match.introduced``)."""
+recipient reads the opportunity's opening post (also in a closed network), and a recipient or any
+reader of the thread answers the author privately: that introduces their two organisations as an
+accepted match does (``match.introduced``)."""
 
 
 from sqlalchemy import exists, or_, select
@@ -120,6 +121,22 @@ def offer(session, caller, network, thread, post):
         "recipients": recipients,
     })
     return len(recipients)
+
+
+def offered_post(session, caller, post_id):
+    """An opportunity's opening post for one of the organisations it is offered to (its mail links it),
+    also when the network's conversation is closed to them; 404 for anyone else."""
+    missing = f"Post {post_id} not found."
+    post = session.get(Post, str(post_id)) if post_id else None
+    if post is None or not post.opening or post.hidden or post.deleted or post.erased:
+        raise NotFound(missing)
+    if session.get(Thread, post.thread_id).kind != "opportunity" or not caller.organisation_ids:
+        raise NotFound(missing)
+    network = session.get(Network, post.network_id)
+    offered = offering_organisations(session, network, post.themes)
+    if not any(organisation_id in offered for organisation_id in caller.organisation_ids):
+        raise NotFound(missing)
+    return post
 
 
 def _answerable(session, caller, post_id, organisation_id):

@@ -4,13 +4,13 @@ edits and deletion (a placeholder stays where replies hang from it)."""
 from sqlalchemy import or_, select
 
 from contracts.api import conversations as schemas
-from nabo_common.api.errors import Conflict, ValidationFailed
+from nabo_common.api.errors import Conflict, NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import load
 from nabo_common.messaging.outbox import utcnow
 from services.members.domain import access, themes
 from services.members.domain.common import idempotent_calls
-from services.members.domain.conversations import moderation
+from services.members.domain.conversations import moderation, opportunities
 from services.members.domain.conversations.access import mentioned_members, post_standing, thread_standing
 from services.members.domain.conversations.publishing import post_changed, post_created
 from services.members.domain.conversations.views import author_names, post_result, post_view
@@ -77,7 +77,10 @@ def list_(session, caller, thread_id, query):
 
 
 def get(session, caller, post_id):
-    post, _thread, _standing = post_standing(session, caller, post_id)
+    try:
+        post, _thread, _standing = post_standing(session, caller, post_id)
+    except NotFound:
+        post = opportunities.offered_post(session, caller, post_id)  # offered beyond the network
     return post_result(session, post)
 
 
