@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import orjson
 import pytest
 from sqlalchemy import func, select
 
@@ -9,7 +10,7 @@ from nabo_common.api.errors import Conflict, Forbidden, NotAuthenticated, NotFou
 from nabo_common.messaging.outbox import utcnow
 from nabo_common.runtime.context import ANONYMOUS
 from services.members.domain import gdpr, offers
-from services.members.domain.conversations import moderation, opportunities, posts, threads
+from services.members.domain.conversations import moderation, opportunities, pages, posts, threads
 from services.members.domain.networks import directory, dormancy, joining, lifecycle, owners, roster
 from services.members.models import Network, Post, Thread
 from tests.unit.members.conftest import theme
@@ -414,3 +415,14 @@ def test_an_opportunity_is_offered_across_the_border_and_answered_privately(worl
         world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
                    {"organisation_id": offering.id})
     assert len(world.events("match.introduced")) == 1
+
+
+def test_the_pages_as_json_text_are_the_pages_on_sqlite(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    _reply(world, se["convener"], thread)
+    for caller in (ANONYMOUS, se["member"], se["convener"]):
+        assert orjson.loads(world.call(pages.thread_posts, caller, thread["id"], {"limit": 5})) == world.call(
+            posts.list_, caller, thread["id"], {"limit": 5})
+        assert orjson.loads(world.call(pages.network_threads, caller, network["id"], {})) == world.call(
+            threads.list_, caller, network["id"], {})
