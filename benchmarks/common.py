@@ -93,12 +93,12 @@ def private_vhost():
 class Process:
     """One component in a process of its own, with its log in .nabo/benchmarks/."""
 
-    def __init__(self, name, argv, env, port=None):
+    def __init__(self, name, argv, env, port=None, root=ROOT):
         os.makedirs(LOG_DIR, exist_ok=True)
         self.name, self.port = name, port
         self.log_path = os.path.join(LOG_DIR, f"{name}.log")
         self.log = open(self.log_path, "w")
-        self.popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        self.popen = subprocess.Popen(argv, cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                       start_new_session=True)
 
     @property
@@ -136,8 +136,9 @@ class Process:
 class Cluster:
     """nabo components (and the bare baseline) as separate processes on one vhost."""
 
-    def __init__(self, amqp, databases, extra_env=None):
-        self.amqp, self.databases = amqp, databases
+    def __init__(self, amqp, databases, extra_env=None, root=ROOT):
+        """``root``: the source tree the nabo components run from (another revision's, to compare)."""
+        self.amqp, self.databases, self.root = amqp, databases, root
         self.extra_env = extra_env or {}
         self.processes = {}
 
@@ -147,7 +148,7 @@ class Cluster:
                     "LOG_LEVEL": "WARNING", "WRITE_RATE_LIMIT": "100000/minute",
                     "SIGN_IN_RATE_LIMIT": "100000/minute", "SIGN_IN_IP_RATE_LIMIT": "100000/minute",
                     "REGISTRATION_RATE_LIMIT": "100000/minute", "CAMPAIGN_SEND_RATE_LIMIT": "100000/minute",
-                    "PYTHONPATH": ROOT})
+                    "PYTHONPATH": self.root})
         if component in self.databases:
             env["DATABASE_URL"] = self.databases[component]
         env.update(self.extra_env)
@@ -162,7 +163,7 @@ class Cluster:
         port = infra.free_port()
         command = ["benchmarks.cpu_profile", profile_to, component] if profile_to else \
             ["nabo_common.cli", "serve", component]
-        process = Process(name, [PYTHON, "-m", *command], self.env(component, port, **extra), port)
+        process = Process(name, [PYTHON, "-m", *command], self.env(component, port, **extra), port, self.root)
         self.processes[name] = process
         return process
 

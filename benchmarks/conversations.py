@@ -1,6 +1,7 @@
 """A network's conversation at scale: 5,000 members and 50,000 posts in PostgreSQL.
 
     .venv/bin/python -m benchmarks.conversations [--members 5000] [--posts 50000] [--seconds 10]
+        [--before REVISION] [--rounds 1] [--skip-notifications]
 
 Seeds the members database (one public network, its members, threads of 25 posts) and the notifications
 read model (the same members), starts the members service, the gateway and the bare HTTP -> RPC echo
@@ -8,7 +9,9 @@ read model (the same members), starts the members service, the gateway and the b
 
 - the bare echo, a thread's page (``GET /v1/threads/{id}/posts?limit=50``) and the network's list of
   threads (``GET /v1/networks/{id}/threads?limit=20``), anonymous readers of the public network, with
-  p50/p95 and each p95 as a ratio to the echo's of the same run;
+  p50/p95 and each p95 as a ratio to the echo's of the same run; with ``--before REVISION``, the same reads
+  also from that revision's members service and gateway (its tree from ``git archive``, on a vhost of its
+  own, on the same database), each before/after pair run back to back, in ``--rounds`` rounds (medians);
 - a new thread's notifications to all members (``post.created`` applied by the notifications service's
   reaction in one transaction, as its consumer does): the time, and the deliveries and inbox items
   written.
@@ -16,8 +19,12 @@ read model (the same members), starts the members service, the gateway and the b
 Figures only; nothing is asserted.
 """
 import argparse
+import statistics
+import subprocess
+import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
@@ -129,15 +136,59 @@ def fan_out(engine, network_id, people, association_id, mode):
     return seconds, deliveries, inbox
 
 
+def revision_tree(revision, into):
+    """``revision``'s source tree, unpacked into the directory ``into``."""
+    archive = subprocess.run(["git", "archive", revision], cwd=common.ROOT, check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", into], input=archive.stdout, check=True)
+    return into
+
+
+def measure_reads(clusters, network_id, thread_ids, seconds, rounds):
+    """Rows of the read table: the echo, then each read from every cluster (``{label: cluster}``, this
+    tree's labelled "") back to back, medians over ``rounds``; each p95 as a ratio to the echo's of its
+    round."""
+    pages = [f"/v1/threads/{t}/posts?limit=50" for t in thread_ids[::7][:200]]
+    lists = [f"/v1/networks/{network_id}/threads?limit=20{more}" for more in ("", "&offset=20")]
+    main = clusters[""]
+    cases = [("bare HTTP -> RPC echo", "", "baseline-http", ["/echo?v=x"])]
+    for read, paths in (("thread page (50 posts)", pages), ("network's threads (20)", lists)):
+        cases += [(f"{read}{label}", label, "gateway", paths) for label in clusters]
+    results = {case[0]: [] for case in cases}
+    for _ in range(rounds):
+        echo_p95 = None
+        for name, label, component, paths in cases:
+            base = main.url(component) if component != "gateway" else \
+                clusters[label].url("gateway" if label == "" else "gateway-before")
+            result = common.run_load(base, paths, CLIENTS, seconds)
+            echo_p95 = echo_p95 or result["p95_ms"]
+            results[name].append(dict(result, ratio=result["p95_ms"] / echo_p95))
+    rows = []
+    for name, *_ in cases:
+        runs = results[name]
+
+        def median(key, runs=runs):
+            return statistics.median(r[key] for r in runs)
+
+        rows.append([name, CLIENTS, f"{median('rps'):.0f}", f"{median('p50_ms'):.1f}",
+                     f"{median('p95_ms'):.1f}", f"{median('ratio'):.1f}",
+                     str(sum(r["errors"] for r in runs))])
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=5000)
     parser.add_argument("--posts", type=int, default=50000)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--before", metavar="REVISION",
+                        help="also measure the reads of this git revision (e.g. HEAD~1), back to back")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of the reads; medians are printed")
+    parser.add_argument("--skip-notifications", action="store_true", help="the reads alone")
     args = parser.parse_args()
     print(common.machine_load())
-    with common.private_vhost() as amqp:
-        cluster = None
+    with ExitStack() as stack:
+        amqp = stack.enter_context(common.private_vhost())
+        clusters = {}
         try:
             members_url = infra.make_database("members")
             notifications_url = infra.make_database("notifications")
@@ -148,28 +199,26 @@ def main():
             print(f"seeded {args.members} members, {len(thread_ids)} threads, {args.posts} posts "
                   f"in {time.perf_counter() - started:.1f} s")
 
-            cluster = common.Cluster(amqp, {"members": members_url})
+            clusters[""] = cluster = common.Cluster(amqp, {"members": members_url})
             cluster.start("members")
             cluster.start("gateway")
             cluster.start_baseline()
+            if args.before:
+                label = f" [{args.before}]"
+                tree = revision_tree(args.before, stack.enter_context(tempfile.TemporaryDirectory()))
+                clusters[label] = before = common.Cluster(
+                    stack.enter_context(common.private_vhost()), {"members": members_url}, root=tree)
+                before.start("members", name="members-before")
+                before.start("gateway", name="gateway-before")
+                clusters = {label: before, "": cluster}  # each pair: the revision's first, then this tree's
+                before.wait_ready()
             cluster.wait_ready()
-            pages = [f"/v1/threads/{t}/posts?limit=50" for t in thread_ids[::7][:200]]
-            cases = [
-                ("bare HTTP -> RPC echo", cluster.url("baseline-http"), ["/echo?v=x"]),
-                ("thread page (50 posts)", cluster.url("gateway"), pages),
-                ("network's threads (20)", cluster.url("gateway"), [
-                    f"/v1/networks/{network_id}/threads?limit=20",
-                    f"/v1/networks/{network_id}/threads?limit=20&offset=20"]),
-            ]
-            rows, echo_p95 = [], None
-            for label, base, paths in cases:
-                result = common.run_load(base, paths, CLIENTS, args.seconds)
-                echo_p95 = echo_p95 or result["p95_ms"]
-                rows.append([label, CLIENTS, f"{result['rps']:.0f}", f"{result['p50_ms']:.1f}",
-                             f"{result['p95_ms']:.1f}", f"{result['p95_ms'] / echo_p95:.1f}",
-                             str(result["errors"])])
-            common.print_table(f"reads of a network of {args.members} members and {args.posts} posts",
+            rows = measure_reads(clusters, network_id, thread_ids, args.seconds, args.rounds)
+            common.print_table(f"reads of a network of {args.members} members and {args.posts} posts"
+                               + (f", median of {args.rounds} rounds" if args.rounds > 1 else ""),
                                ["path", "clients", "req/s", "p50 ms", "p95 ms", "p95 x echo", "errors"], rows)
+            if args.skip_notifications:
+                return
 
             rows = []
             for mode in ("daily", "every_post"):
@@ -183,8 +232,8 @@ def main():
                                rows)
             notifications_engine.dispose()
         finally:
-            if cluster is not None:
-                cluster.stop_all()
+            for each in clusters.values():
+                each.stop_all()
             infra.drop_databases()
 
 

@@ -67,6 +67,12 @@ def json_response(status, payload, headers=None):
                     headers=headers)
 
 
+def json_text(text, status=200):
+    """A reply whose JSON a service wrote whole (a page built once): sent as it came, not read and
+    written again."""
+    return Response(text, status=status, content_type="application/json")
+
+
 class ApiRoute(GatewayRoute):
     expected_exceptions = (NaboError,)
 

@@ -3,7 +3,7 @@
 
 from contracts.api import conversations as s
 from contracts.api import networks as ns
-from gateway.http import api
+from gateway.http import api, json_text
 from nabo_common.api.pagination import page_schema
 
 WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
@@ -24,7 +24,7 @@ class ConversationsRoutes:
         "convener hid is listed only for its author and the conveners.",
     )
     def list_threads(self, request, id):
-        return self.members.list_threads(id, request.query)
+        return json_text(self.members.list_threads_json(id, request.query))
 
     @api(
         "POST",
@@ -80,7 +80,7 @@ class ConversationsRoutes:
         "author and the conveners.",
     )
     def list_posts(self, request, id):
-        return self.members.list_posts(id, request.query)
+        return json_text(self.members.list_posts_json(id, request.query))
 
     @api(
         "POST",

@@ -360,6 +360,12 @@ class Post(Base):
         # a network's list of threads joins each thread's opening post: a small index, not every post
         Index("ix_posts_opening", "thread_id", "hidden", "author_id",
               postgresql_where=text("opening"), sqlite_where=text("opening")),
+        # the network's count of threads, and each thread's count of replies, read from the index alone
+        Index("ix_posts_network_opening", "network_id", "hidden", "author_id",
+              postgresql_where=text("opening"), sqlite_where=text("opening")),
+        Index("ix_posts_visible_replies", "thread_id",
+              postgresql_where=text("NOT opening AND NOT hidden"),
+              sqlite_where=text("NOT opening AND NOT hidden")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

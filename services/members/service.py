@@ -27,7 +27,7 @@ from services.members.domain import (
     themes,
 )
 from services.members.domain.common import idempotent_calls
-from services.members.domain.conversations import moderation, opportunities, posts, threads
+from services.members.domain.conversations import moderation, opportunities, pages, posts, threads
 from services.members.domain.networks import directory, dormancy, joining, lifecycle, owners, roster
 from services.members.models import OutboxEvent, ProcessedEvent
 from services.members.subscriptions import SUBSCRIPTIONS
@@ -314,6 +314,10 @@ class MembersService(OperationsEndpoints):
         return threads.list_(self.db, self.caller, network_id, query)
 
     @rpc
+    def list_threads_json(self, network_id, query):
+        return pages.network_threads(self.read_db, self.caller, network_id, query)
+
+    @rpc
     def start_thread(self, network_id, payload):
         return threads.start(self.db, self.caller, network_id, payload, self.call_key)
 
@@ -328,6 +332,10 @@ class MembersService(OperationsEndpoints):
     @rpc
     def list_posts(self, thread_id, query):
         return posts.list_(self.db, self.caller, thread_id, query)
+
+    @rpc
+    def list_posts_json(self, thread_id, query):
+        return pages.thread_posts(self.read_db, self.caller, thread_id, query)
 
     @rpc
     def reply_in_thread(self, thread_id, payload):

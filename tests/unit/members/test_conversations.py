@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import orjson
 import pytest
 from sqlalchemy import func, select
 
@@ -10,7 +11,7 @@ from nabo_common.messaging.outbox import utcnow
 from nabo_common.runtime.context import ANONYMOUS
 from services.members import demo_history
 from services.members.domain import gdpr, offers
-from services.members.domain.conversations import moderation, opportunities, posts, threads
+from services.members.domain.conversations import moderation, opportunities, pages, posts, threads
 from services.members.domain.networks import directory, dormancy, joining, lifecycle, owners, roster
 from services.members.models import Network, Post, Thread
 from tests.unit.members.conftest import theme
@@ -448,3 +449,14 @@ def test_a_demos_dormant_networks_get_their_past_and_the_lively_ones_keep_theirs
     world.session.commit()
     # the quiet network is not asked about again by the hourly check: it is dormant already
     assert dormancy.sweep(world.session, after_days=180, notice_days=14) == ([], [])
+
+
+def test_the_pages_as_json_text_are_the_pages_on_sqlite(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    _reply(world, se["convener"], thread)
+    for caller in (ANONYMOUS, se["member"], se["convener"]):
+        assert orjson.loads(world.call(pages.thread_posts, caller, thread["id"], {"limit": 5})) == world.call(
+            posts.list_, caller, thread["id"], {"limit": 5})
+        assert orjson.loads(world.call(pages.network_threads, caller, network["id"], {})) == world.call(
+            threads.list_, caller, network["id"], {})

@@ -4,12 +4,16 @@ only active members and conveners post. A hidden post is seen by its author
 and the conveners alone."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from nabo_common.api.errors import Forbidden, NotFound, ValidationFailed
 from services.members.domain import access
 from services.members.domain.networks.conveners import can_convene
 from services.members.domain.networks.visibility import membership, visible_or_404
-from services.members.models import NetworkMember, Post, Thread
+from services.members.models import Network, NetworkMember, Post, Thread
+
+# the network's owners and themes only when asked for (a public network's anonymous reader never does)
+ON_DEMAND = (lazyload(Network.owners), lazyload(Network.theme_links))
 
 
 class Standing:
@@ -42,7 +46,7 @@ class Standing:
 def network_standing(session, caller, network_id):
     """The network's conversation for a reader: 404 when the network is out of sight, 403 when it is
     closed to the caller."""
-    network = visible_or_404(session, caller, network_id)
+    network = visible_or_404(session, caller, network_id, ON_DEMAND)
     standing = Standing(session, caller, network)
     if not standing.reader:
         access.require_authenticated(caller)
@@ -52,7 +56,7 @@ def network_standing(session, caller, network_id):
 
 def _readable(session, caller, network_id, missing):
     try:
-        network = visible_or_404(session, caller, network_id)
+        network = visible_or_404(session, caller, network_id, ON_DEMAND)
     except NotFound:
         raise NotFound(missing) from None
     standing = Standing(session, caller, network)

@@ -72,7 +72,7 @@ def list_(session, caller, network_id, query):
     standing = network_standing(session, caller, network_id)
     stmt = (
         select(Thread, Post)
-        .join(Post, and_(Post.thread_id == Thread.id, Post.opening.is_(True)))
+        .join(Post, and_(Post.thread_id == Thread.id, Post.opening))
         .where(Thread.network_id == standing.network.id)
     )
     if not standing.convener:  # a thread whose opening post is hidden is gone for the others

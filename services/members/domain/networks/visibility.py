@@ -66,8 +66,9 @@ def visibility_filter(caller):
     )
 
 
-def visible_or_404(session, caller, network_id):
-    network = session.get(Network, str(network_id)) if network_id else None
+def visible_or_404(session, caller, network_id, options=()):
+    """``options``: loader options for the network's row (what a read of its conversation leaves out)."""
+    network = session.get(Network, str(network_id), options=options) if network_id else None
     if network is None or not can_see(caller, network, membership(session, network.id, caller.person_id)):
         raise NotFound("Network {network_id} not found.", network_id=network_id)
     return network
