@@ -45,6 +45,8 @@ SUBSCRIPTIONS = {
         "registration.cancelled",
         "meeting_market.profile_reminder",
         "meeting_request.sent",
+        "meeting_request.accepted",
+        "meeting_request.declined",
         "meeting_request.expired",
         "meeting_request.withdrawn",
         "meeting_market.agenda_published",

@@ -1,5 +1,6 @@
 """Mails about meeting markets: a participant asked to complete their organisation's profile, asked to
-meet, told that their request expired or that the other side withdrew it, sent their agenda when the
+meet, told that their request was accepted (at a market the organiser schedules), declined or expired or
+that the other side withdrew it, sent their agenda when the
 organiser publishes the schedule (one mail, one calendar with every meeting), and both sides told of a
 meeting scheduled (with the invitation), moved (with the calendar update) or cancelled (with the
 calendar cancellation) and reminded before it begins."""
@@ -63,15 +64,17 @@ def on_request_sent(session, envelope):
     )
 
 
-def on_request_expired(session, envelope):
-    data = envelope["data"]
-    _tell(
-        session,
-        envelope,
-        "meeting_request_expired",
-        data["requester_id"],
-        {"other": _name(session, data["recipient_id"])},
-    )
+def _requester_told(kind):
+    """The requester hears the answer: the recipient is the other side."""
+
+    def react(session, envelope):
+        data = envelope["data"]
+        _tell(session, envelope, kind, data["requester_id"], {"other": _name(session, data["recipient_id"])})
+
+    return react
+
+
+on_request_expired = _requester_told("meeting_request_expired")
 
 
 def on_request_withdrawn(session, envelope):
@@ -127,6 +130,8 @@ REACTIONS = {
     "meeting_market.profile_reminder": on_profile_reminder,
     "meeting_request.sent": on_request_sent,
     "meeting_request.expired": on_request_expired,
+    "meeting_request.accepted": _requester_told("meeting_request_accepted"),
+    "meeting_request.declined": _requester_told("meeting_request_declined"),
     "meeting_request.withdrawn": on_request_withdrawn,
     "meeting_market.agenda_published": on_agenda_published,
     "meeting.scheduled": on_meeting,

@@ -4,7 +4,8 @@ the calendar with icalendar: METHOD:REQUEST then METHOD:CANCEL under one UID, a 
 ORGANIZER and ATTENDEEs); an outcome waits for the meeting to begin; at a market the organiser
 schedules, an accepted request is withdrawn by the person asked and the requester is told, publishing
 sends each participant one agenda mail with one calendar of all their meetings, and publishing again
-only to those whose agenda gained a meeting; the programme's figures count the withdrawal."""
+only to those whose agenda gained a meeting; the programme's figures count the withdrawal; the requester
+is told of an acceptance and of a decline."""
 
 import time
 from datetime import timedelta
@@ -148,6 +149,10 @@ def test_a_published_schedule_is_one_agenda_mail_each_and_withdrawals_are_told(t
         return sent
 
     accepted(tenant_a, tenant_b, de)
+    # the requester hears the acceptance; the time and table come with the agenda
+    heard = SINK.wait_for(1, timeout=30, where=lambda m: tenant_a.member_email in m["to"]
+                          and str(m["message"]["Subject"]).endswith("geaccepteerd"))
+    assert heard and "zodra het schema is gepubliceerd" in heard[0]["message"].get_body(("plain",)).get_content()
     accepted(tenant_c, tenant_a, nl)
     # accepted and waiting for the schedule: the person asked withdraws it; the requester is told
     waiting = accepted(tenant_b, tenant_c, da)
@@ -202,3 +207,12 @@ def test_a_published_schedule_is_one_agenda_mail_each_and_withdrawals_are_told(t
         "meeting_market"]
     counted = ("requests_sent", "requests_accepted", "requests_withdrawn")
     assert [figures[key] for key in counted] == [4, 3, 1]
+
+    # asked again after the cancelled meeting, the Dutch member declines: the German requester is told
+    again = check(tenant_b.member.post("/v1/meeting-requests", {"event_id": event["id"], "recipient_id": nl}),
+                  201)
+    check(tenant_a.member.patch(f"/v1/meeting-requests/{again['id']}", {"status": "declined"}), 200)
+    declined = SINK.wait_for(1, timeout=30, where=lambda m: tenant_b.member_email in m["to"]
+                             and str(m["message"]["Subject"]).endswith("abgelehnt"))
+    assert declined and not declined[0]["defects"]
+    assert declined[0]["message"]["Content-Language"] == "de"

@@ -134,6 +134,8 @@ def meeting_market_samples(event_id, aid, requester, recipient, organisation_id)
                        "ends_at": "2026-03-03T14:20:00+00:00", "table": None,
                        "online_url": "https://meet.test/m2", "new": False}],
             ics="BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nX-AGENDA:1\r\nEND:VCALENDAR\r\n")),
+        ("meeting_request.accepted", market_data(event_id, aid, **request)),
+        ("meeting_request.declined", market_data(event_id, aid, **request)),
     ]
 
 
@@ -1084,6 +1086,11 @@ def test_meeting_market_mails_reach_the_participants_they_concern(world, session
     assert asked.person_id == dieter and "Nachricht: Solceller?" in asked.text_body
     [expired] = emails(session, kind="meeting_request_expired")
     assert expired.person_id == ane and f"Person {dieter[:4]}" in expired.text_body
+    # the requester hears the answer: accepted (the organiser places it later) and declined
+    [accepted] = emails(session, kind="meeting_request_accepted")
+    assert accepted.person_id == ane and "when the schedule is published" in accepted.text_body
+    [declined] = emails(session, kind="meeting_request_declined")
+    assert declined.person_id == ane and f"Person {dieter[:4]} declined your request" in declined.text_body
     scheduled = {m.person_id: m for m in emails(session, kind="meeting_scheduled")}
     assert set(scheduled) == {ane, dieter} and "Where: Bord 4" in scheduled[ane].text_body
     assert f"Meeting with Person {dieter[:4]}" in scheduled[ane].subject

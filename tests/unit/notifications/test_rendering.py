@@ -81,6 +81,8 @@ EXPECTED_KINDS = {
     "digest",
     "meeting_profile_reminder",
     "meeting_requested",
+    "meeting_request_accepted",
+    "meeting_request_declined",
     "meeting_request_expired",
     "meeting_request_withdrawn",
     "meeting_agenda",
