@@ -83,6 +83,10 @@ def table(results):
             "replayed_by_gateway",
             "serving_again_seconds",
             "queues_led_by_the_killed_node",
+            "sent_at_cut",
+            "partition_seconds",
+            "rejoined_seconds",
+            "queues_led_by_the_cut_node",
             "answered_while_switching",
             "outbox_rows_committed_before_the_switch",
         ):
