@@ -9,6 +9,7 @@ consumes the queue at all.
 """
 import logging
 import time
+from contextlib import contextmanager
 
 import eventlet
 from kombu.exceptions import OperationalError as BrokerError
@@ -84,6 +85,36 @@ def drop_requests_past_their_deadline():
 
     handle_message.nabo_guarded = True
     nameko_rpc.RpcConsumer.handle_message = handle_message
+
+
+def drop_connections_of_interrupted_publishes():
+    """A publish interrupted from outside (the caller's deadline, ``eventlet.Timeout``, raised while it
+    waits for the broker's confirm) may stop in the middle of a frame: py-amqp has read the frame's
+    header and loses it, so the connection's stream is out of step. kombu then closes the pooled
+    connection politely, sending ``channel.close`` and reading for its answer on that stream, which
+    can wait long past the caller's deadline. The connection is dropped without a word instead (its
+    socket closed; the pool opens a new one for the next publish), so a deadline bounds the wait.
+    Applied once by ``nabo_common.runtime.patch.apply()``."""
+    from nameko.amqp import publish
+
+    original = publish.get_producer
+    if getattr(original, "nabo_guarded", False):
+        return
+
+    @contextmanager
+    def get_producer(*args, **kwargs):
+        with original(*args, **kwargs) as producer:
+            try:
+                yield producer
+            except BaseException as exc:
+                if not isinstance(exc, Exception):  # interrupted, not failed: the stream may be mid-frame
+                    log.warning("publish interrupted (%s); its broker connection is dropped",
+                                type(exc).__name__)
+                    producer.connection.collect()
+                raise
+
+    get_producer.nabo_guarded = True
+    publish.get_producer = get_producer
 
 
 class TimedMethodProxy(MethodProxy):
