@@ -12,6 +12,7 @@ import time
 from contextlib import contextmanager
 
 import eventlet
+from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError as BrokerError
 from nameko.amqp.publish import Publisher
 from nameko.exceptions import UnknownService
@@ -140,7 +141,9 @@ class TimedMethodProxy(MethodProxy):
         except UnknownService:
             raise ServiceUnavailable("{service_name} is not running",
                                      service_name=self.service_name) from None
-        except (OSError, IOError, BrokerError) as exc:
+        # AmqpConnectionError: the broker closed the connection (a node stopping answers 541 or 320);
+        # kombu passes on, unwrapped, the ones it does not retry
+        except (OSError, IOError, BrokerError, AmqpConnectionError) as exc:
             log.warning("message broker unreachable: %s", exc)
             raise ServiceUnavailable("The message broker cannot be reached; try again shortly.") from None
 
