@@ -181,12 +181,12 @@ def test_3_rolling_restart_one_node_at_a_time(cluster, world, sink, rabbitmq_clu
 
 
 def test_4_a_node_partitioned_away_and_back(cluster, world, sink, rabbitmq_cluster):
-    """The node that leads the event queues (and that every component connects to first) is cut off from
-    the other two (``RabbitMQCluster.partition``: their Erlang distribution links closed and refused)
-    while 500 guests register and a campaign goes out to 2,000 readers. With ``pause_minority`` it pauses
-    and closes its clients' connections; the majority elects new leaders and the components move to it.
-    Once they serve (or after two minutes) and the partition has lasted at least PARTITION_SECONDS, the
-    links are allowed again: the node finds the majority, starts again and rejoins by itself."""
+    """The node that leads most event queues is cut off from the other two (``RabbitMQCluster.partition``:
+    their Erlang distribution links closed and refused) while 500 guests register and a campaign goes out
+    to 2,000 readers. With ``pause_minority`` it pauses and closes its clients' connections; the majority
+    elects new leaders and the components move to it. Once they serve (or after two minutes) and the
+    partition has lasted at least PARTITION_SECONDS, the links are allowed again: the node finds the
+    majority, starts again and rejoins by itself."""
     leaders, leader, node, campaign, load = the_leader_amid_the_load(cluster, world, sink, rabbitmq_cluster,
                                                                      "c4")
     cut = time.monotonic()
