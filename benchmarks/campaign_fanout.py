@@ -2,7 +2,8 @@
 through the notifications service, against a bare smtplib loop sending the
 same number of comparable messages into the same SMTP sink.
 
-    python -m benchmarks.campaign_fanout [--recipients 10000] [--rate 100000] [--replicas 1] [--profile]
+    python -m benchmarks.campaign_fanout [--recipients 10000] [--rate 100000] [--replicas 1] [--events 200]
+                                         [--profile]
 
 Needs RabbitMQ and PostgreSQL as for the integration tests. Three processes:
 the SMTP sink (scripts/smtp_sink.py --count-only: a real aiosmtpd
@@ -12,23 +13,34 @@ this one, which seeds, runs the bare loop and watches. Prints both rates, their
 ratio, what the sink received and the service's resident memory idle and at
 its peak while sending. ``--replicas 2`` runs two notifications processes, as
 the deployment's minimum does: each claims its own batches and sends over its
-own connection. ``--profile`` samples the (first) service with py-spy while it
+own connection (the deployment runs 2 to 6). Alongside, the event path the same
+processes serve: ``--events`` ``person.updated`` events published at 20 a
+second with publisher confirms, as the outbox relay publishes them, first with
+the service idle and then while it sends the campaign; printed is the time from
+the publish to the handler's processed-event row (median, 99th
+percentile, max). The relay's own part (its outbox poll, at most
+``OUTBOX_POLL_SECONDS``) does not depend on the consumers and is measured by
+benchmarks/system.py. ``--profile`` samples the (first) service with py-spy while it
 sends and prints where the time went.
 """
 import argparse
+import json
 import smtplib
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
 
+import pika
 from sqlalchemy import insert, select
 
 from benchmarks import common
+from nabo_common.messaging import envelopes
 from nabo_common.persistence import db
 from nabo_common.runtime.context import Caller
 from services.notifications import mailer
 from services.notifications.domain import campaigns, rendering
-from services.notifications.models import Association, Campaign, ConsentState, Contact
+from services.notifications.models import Association, Campaign, ConsentState, Contact, ProcessedEvent
 from tests.support import infra
 
 TEXT = "Dear reader,\n\nthe spring programme is out: https://events.example/spring\n\nSee you there."
@@ -99,7 +111,71 @@ def seed(sessions, count):
     return association_id
 
 
-def send_campaign(cluster, services, sessions, association_id, count, profile):
+EVENTS_PER_SECOND = 20
+
+
+class EventProbe:
+    """Publishes ``person.updated`` events to the services' exchange at EVENTS_PER_SECOND, each with the
+    broker's confirm awaited (as the outbox relay does), and keeps when each publish began."""
+
+    def __init__(self, amqp, association_id):
+        self.amqp, self.association_id = amqp, association_id
+        self.published = {}  # event id -> UTC time its publish began
+        self._thread = None
+
+    def start(self, count):
+        self._thread = threading.Thread(target=self._run, args=(count,), daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self, count):
+        connection = pika.BlockingConnection(pika.URLParameters(self.amqp))
+        channel = connection.channel()
+        channel.confirm_delivery()
+        try:
+            for n in range(count):
+                event = envelopes.build("person.updated", {
+                    "person_id": str(uuid.uuid4()), "name": f"Probe {n}", "email": None, "language": "en",
+                    "birth_year": None, "home_association_id": self.association_id, "roles": [],
+                })
+                published = datetime.now(timezone.utc)
+                channel.basic_publish(
+                    envelopes.EXCHANGE, "person.updated", json.dumps(event).encode(),
+                    pika.BasicProperties(content_type="application/json", delivery_mode=2,
+                                         message_id=event["id"], type=event["type"], headers={
+                                             envelopes.COMMITTED_AT_HEADER: round(time.time() * 1000)}),
+                    mandatory=True,
+                )
+                self.published[event["id"]] = published
+                time.sleep(1 / EVENTS_PER_SECOND)
+        finally:
+            connection.close()
+
+    def latencies(self, sessions, wait=120):
+        """Milliseconds from each event's publish to its processed-event row, once every event is handled
+        (or ``wait`` s have passed); the events not handled by then are left out."""
+        self._thread.join()
+        deadline = time.monotonic() + wait
+        while True:
+            with sessions() as session:
+                handled = dict(session.execute(
+                    select(ProcessedEvent.event_id, ProcessedEvent.processed_at)
+                    .where(ProcessedEvent.event_id.in_(list(self.published)))).all())
+            if len(handled) == len(self.published) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        return [(handled[k] - self.published[k]).total_seconds() * 1000 for k in handled]
+
+
+def latency_line(label, latencies, expected):
+    if not latencies:
+        return f"{label}0 of {expected} handled"
+    median, p99 = common.percentile(latencies, 0.5), common.percentile(latencies, 0.99)
+    return (f"{label}{len(latencies)} of {expected} handled; median {median:.0f} ms, p99 {p99:.0f} ms, "
+            f"max {max(latencies):.0f} ms")
+
+
+def send_campaign(cluster, services, sessions, association_id, count, profile, probe=None):
     """Schedule the campaign and wait until the services have sent it; returns seconds, and the idle and peak
     RSS of the largest of them."""
     admin = Caller(person_id=str(uuid.uuid4()), roles=("association_admin",), admin_of=(association_id,))
@@ -119,6 +195,8 @@ def send_campaign(cluster, services, sessions, association_id, count, profile):
     started = time.perf_counter()
     with sessions() as session:
         campaigns.schedule(session, admin, campaign["id"], {}, daily_cap=count)
+    if probe:
+        probe()
     status = None
     while status != "sent":
         time.sleep(0.2)
@@ -142,6 +220,8 @@ def main():
         choices=range(1, 5),
         help="notifications processes sending side by side (default 1)",
     )
+    parser.add_argument("--events", type=int, default=200,
+                        help="events published idle and again while the campaign goes out (default 200)")
     parser.add_argument(
         "--profile",
         type=int,
@@ -182,10 +262,14 @@ def main():
             bare_seconds = bare_loop(smtp_port, count)
             bare = cluster.smtp_sink_status()
             time.sleep(1)  # let the service settle after start-up before reading its idle size
+            idle = EventProbe(amqp, association_id).start(args.events).latencies(sessions)
+            busy = EventProbe(amqp, association_id)
             seconds, rss_idle, rss_peak = send_campaign(
-                cluster, services, sessions, association_id, count, args.profile
+                cluster, services, sessions, association_id, count, args.profile,
+                probe=lambda: busy.start(args.events) if args.events else None,
             )
             total = cluster.smtp_sink_status()
+            busy_latencies = busy.latencies(sessions) if args.events else []
         finally:
             if cluster:
                 cluster.stop_all()
@@ -205,6 +289,9 @@ def main():
         f"nabo rate / bare rate: {bare_seconds / seconds:.0%} "
         f"(nabo takes {seconds / bare_seconds:.1f}x as long)"
     )
+    if args.events:
+        print(latency_line("event published -> handled, idle:            ", idle, args.events))
+        print(latency_line("event published -> handled, during campaign: ", busy_latencies, args.events))
     print(
         f"service RSS:           {rss_idle:.0f} MiB idle, {rss_peak:.0f} MiB peak while sending"
         f"{' (the largest replica)' if args.replicas > 1 else ''}"

@@ -22,6 +22,7 @@ def apply():
     from nabo_common.runtime.jsoncodec import use_for_messages
     from nabo_common.runtime.masking import mask_every_node_in_broker_errors
     from nabo_common.runtime.rpc import (
+        drop_connections_of_interrupted_publishes,
         drop_requests_past_their_deadline,
         keep_serving_when_a_reply_is_lost,
         replies_without_publisher_confirms,
@@ -33,6 +34,7 @@ def apply():
     keep_serving_when_a_reply_is_lost()
     drop_requests_past_their_deadline()
     replies_without_publisher_confirms()
+    drop_connections_of_interrupted_publishes()
     use_for_messages()
     leave_expected_errors_to_the_worker_line()
     mask_every_node_in_broker_errors()

@@ -9,8 +9,10 @@ consumes the queue at all.
 """
 import logging
 import time
+from contextlib import contextmanager
 
 import eventlet
+from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError as BrokerError
 from nameko.amqp.publish import Publisher
 from nameko.exceptions import UnknownService
@@ -86,6 +88,36 @@ def drop_requests_past_their_deadline():
     nameko_rpc.RpcConsumer.handle_message = handle_message
 
 
+def drop_connections_of_interrupted_publishes():
+    """A publish interrupted from outside (the caller's deadline, ``eventlet.Timeout``, raised while it
+    waits for the broker's confirm) may stop in the middle of a frame: py-amqp has read the frame's
+    header and loses it, so the connection's stream is out of step. kombu then closes the pooled
+    connection politely, sending ``channel.close`` and reading for its answer on that stream, which
+    can wait long past the caller's deadline. The connection is dropped without a word instead (its
+    socket closed; the pool opens a new one for the next publish), so a deadline bounds the wait.
+    Applied once by ``nabo_common.runtime.patch.apply()``."""
+    from nameko.amqp import publish
+
+    original = publish.get_producer
+    if getattr(original, "nabo_guarded", False):
+        return
+
+    @contextmanager
+    def get_producer(*args, **kwargs):
+        with original(*args, **kwargs) as producer:
+            try:
+                yield producer
+            except BaseException as exc:
+                if not isinstance(exc, Exception):  # interrupted, not failed: the stream may be mid-frame
+                    log.warning("publish interrupted (%s); its broker connection is dropped",
+                                type(exc).__name__)
+                    producer.connection.collect()
+                raise
+
+    get_producer.nabo_guarded = True
+    publish.get_producer = get_producer
+
+
 class TimedMethodProxy(MethodProxy):
     def __init__(self, worker_ctx, service_name, method_name, reply_listener, timeout, **options):
         self.timeout = timeout
@@ -109,7 +141,9 @@ class TimedMethodProxy(MethodProxy):
         except UnknownService:
             raise ServiceUnavailable("{service_name} is not running",
                                      service_name=self.service_name) from None
-        except (OSError, IOError, BrokerError) as exc:
+        # AmqpConnectionError: the broker closed the connection (a node stopping answers 541 or 320);
+        # kombu passes on, unwrapped, the ones it does not retry
+        except (OSError, IOError, BrokerError, AmqpConnectionError) as exc:
             log.warning("message broker unreachable: %s", exc)
             raise ServiceUnavailable("The message broker cannot be reached; try again shortly.") from None
 

@@ -274,9 +274,13 @@ class RabbitMQCluster:
     def node_named(self, name):
         return next(node for node in self.nodes if node.node == name)
 
+    def serving(self):
+        """The nodes that run and take clients (a node paused in a partition runs but refuses them)."""
+        return [node for node in self.running() if not refuses_connections(node.port)]
+
     def ctl(self, *args, **kwargs):
-        """``rabbitmqctl`` on the first running node."""
-        return self.running()[0].ctl(*args, **kwargs)
+        """``rabbitmqctl`` on the first node that serves."""
+        return self.serving()[0].ctl(*args, **kwargs)
 
     def queues(self, *columns):
         """Each queue of the vhost as a dict of the ``columns`` asked for (``name`` among them)."""
@@ -288,9 +292,29 @@ class RabbitMQCluster:
         return {q["name"]: q["leader"] for q in self.queues("type", "leader")
                 if q["name"] in names and q["type"] == "quorum"}
 
+    def partition(self, node):
+        """Cut ``node`` off from the other nodes as a network partition would, on one machine: on ``node``,
+        the Erlang cookie it expects from each other node is set to a wrong one and its distribution
+        connection to it closed (``erlang:disconnect_node``), so neither side can connect again (each
+        handshake fails) while AMQP clients still reach every node. The nodes see each other go down at
+        once, not after ``net_ticktime`` as on a silent network. ``reconnect`` undoes it."""
+        self._eval(node, "[begin erlang:set_cookie(N, nabo_partitioned), erlang:disconnect_node(N) end"
+                         " || N <- [{others}]], ok.")
+
+    def reconnect(self, node):
+        """The partition of ``node`` over: it accepts the other nodes' cookie again and, when paused,
+        finds the majority on its next attempt and starts again."""
+        self._eval(node, "[erlang:set_cookie(N, erlang:get_cookie()) || N <- [{others}]], ok.")
+
+    def _eval(self, node, expression):
+        others = ", ".join(f"'{other.node}'" for other in self.nodes if other is not node)
+        node.ctl("eval", expression.replace("{others}", others), timeout=60)
+
     def heal(self):
         for node in self.nodes:
             node.heal()
+        for node in self.nodes:
+            self.reconnect(node)
         self.wait_clustered()
 
     def close(self):

@@ -13,6 +13,8 @@ class TcpProxy:
         self.enabled = True
         self.frozen = False
         self.connections = []
+        # freeze_within_next_answer: (None or the server-side socket, bytes of its next chunk to pass on)
+        self._split = None
         self._server = eventlet.spawn(self._serve)
 
     def _serve(self):
@@ -40,6 +42,13 @@ class TcpProxy:
                 data = source.recv(65536)
                 if not data:
                     break
+                if self._split and self._split[0] is None and any(source is c for c, _ in self.connections):
+                    self._split = (sink, self._split[1])
+                elif self._split and source is self._split[0]:
+                    passed, self._split = self._split[1], None
+                    sink.sendall(data[:passed])
+                    data = data[passed:]
+                    self.frozen = True
                 self._wait_while_frozen()
                 sink.sendall(data)
         except OSError:
@@ -78,6 +87,12 @@ class TcpProxy:
         """Stop passing anything on, closing nothing: a silent partition. Open connections stay open and
         their bytes are held; new ones are accepted and then hear nothing, as behind a dead link."""
         self.frozen = True
+
+    def freeze_within_next_answer(self, passed):
+        """On the connection a client writes to next, pass on the first ``passed`` bytes the server sends
+        back, then freeze as ``freeze()`` does: the client has the start of a frame and waits for the
+        rest, as when a frame's packets arrive apart."""
+        self._split = (None, passed)
 
     def thaw(self):
         """Pass on again what was held, and everything after it."""
