@@ -16,7 +16,6 @@ committed between them, which a view of an event or organisation tolerates.
 import os
 import time
 
-from eventlet import greenthread, semaphore
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event, exc, false, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -83,11 +82,15 @@ class _Turn:
     """
 
     def __init__(self):
+        from eventlet import semaphore  # only SQLite engines need it (tools import this module unpatched)
+
         self._free = semaphore.Semaphore(1)
         self._owner = None
         self._held = 0
 
     def take(self):
+        from eventlet import greenthread
+
         me = greenthread.getcurrent()
         if self._owner is not me:
             self._free.acquire()
