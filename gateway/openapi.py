@@ -82,6 +82,10 @@ IDEMPOTENCY_ERROR_TEXT = {
     409: "; or a request with this Idempotency-Key is still being processed (retry after Retry-After)",
     422: "; or this Idempotency-Key was used with another body",
 }
+# what 400 also means where a calendar feed token is taken
+FEED_TOKEN_ERROR_TEXT = {
+    400: "; or both a bearer token and a calendar feed token (?token=) were sent: send one of them",
+}
 CONDITIONAL_HEADERS = {
     "ETag": {"description": "The answer's version: send it back in If-None-Match to be told 304 when it is "
                             "unchanged.",
@@ -161,7 +165,8 @@ def build(version=__version__):
             operation["security"] = [{"bearer": []}]
         else:
             operation["security"] = [{}, {"bearer": []}]
-        if route.query is CalendarFeedQuery:
+        feed = route.query is CalendarFeedQuery
+        if feed:
             operation["security"].append({"calendarFeedToken": []})
         params = [
             {
@@ -184,8 +189,9 @@ def build(version=__version__):
             content = {"schema": route.body}
             if route.name in route.examples:
                 content["example"] = route.examples[route.name]
-            # a body whose fields are all optional may be left out (it then means {})
-            required = any(f.required for f in route.body().load_fields.values())
+            # a body whose fields are all optional may be left out (it then means {}), unless {} is refused
+            required = (any(f.required for f in route.body().load_fields.values())
+                        or getattr(route.body, "json_schema", {}).get("minProperties", 0) > 0)
             operation["requestBody"] = {"required": required, "content": {"application/json": content}}
         if route.csv_body is not None:
             operation["requestBody"] = {"required": True, "content": {
@@ -220,10 +226,13 @@ def build(version=__version__):
             errors.add(409)  # a write may meet a unique name or number, or a state that forbids it
         if keyed:
             errors |= set(IDEMPOTENCY_ERROR_TEXT)
+        if feed:
+            errors |= set(FEED_TOKEN_ERROR_TEXT)
         for status in sorted(errors):
             operation["responses"][str(status)] = {
                 "description": ERROR_TEXT.get(status, "Error")
-                + (IDEMPOTENCY_ERROR_TEXT.get(status, "") if keyed else ""),
+                + (IDEMPOTENCY_ERROR_TEXT.get(status, "") if keyed else "")
+                + (FEED_TOKEN_ERROR_TEXT.get(status, "") if feed else ""),
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
             }
         _mark_deprecated(operation, route)

@@ -123,6 +123,8 @@ class Network(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # the name in each language it has ({"sv": "Kajaknätverket Sjöland"}); ``name`` where one is missing
+    names: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     association_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
 
 

@@ -105,7 +105,8 @@ def _event_taking_attendance(session, caller, event_id):
     event = access.managed_event_or_404(session, caller, event_id, lock=True)
     if event.status not in ("published", "completed"):
         raise Conflict(
-            f"Attendance is recorded for published or completed events; this one is {event.status}."
+            "Attendance is recorded for published or completed events; this one is {status}.",
+            status=event.status,
         )
     return event
 

@@ -20,6 +20,7 @@ from stdnum.se import orgnr
 
 from contracts.api.members import COUNTRY_OF_KIND
 from nabo_common.api.errors import ValidationFailed
+from nabo_common.i18n.catalogues import N_
 
 FREE_FORM = re.compile(r"[A-Za-z0-9 .\-/]{2,40}")
 SEPARATORS = re.compile(r"[\s.\-]")
@@ -34,13 +35,13 @@ def _cvr(number):
     try:
         return cvr.validate(number)
     except InvalidNumber:
-        _invalid("A CVR number is 8 digits with a valid check digit, such as 13585628.")
+        _invalid(N_("A CVR number is 8 digits with a valid check digit, such as 13585628."))
 
 
 def _kvk(number):
     digits = SEPARATORS.sub("", number)
     if not re.fullmatch(r"\d{8}", digits):
-        _invalid("A KvK number is 8 digits, such as 69599084.")
+        _invalid(N_("A KvK number is 8 digits, such as 69599084."))
     return digits
 
 
@@ -48,18 +49,20 @@ def _orgnr(number):
     try:
         return orgnr.format(orgnr.validate(number))
     except InvalidNumber:
-        _invalid("A Swedish organisation number is 10 digits with a valid check digit, such as 556036-0793.")
+        _invalid(N_("A Swedish organisation number is 10 digits with a valid check digit, "
+                    "such as 556036-0793."))
 
 
 def _handelsregister(kind):
     def check(number):
-        example = f"such as 'Amtsgericht Köln {kind} 12345'"
         try:
             court_and_number = handelsregisternummer.validate(COURT_PREFIX.sub("", number))
         except InvalidNumber:
-            _invalid(f"Give the register court and the {kind} number, {example}.")
+            _invalid(N_("Give the register court and the {kind} number, "
+                        "such as 'Amtsgericht Köln {kind} 12345'.").format(kind=kind))
         if f" {kind} " not in f"{court_and_number} ":
-            _invalid(f"This is not a {kind} number; give the court and the {kind} number, {example}.")
+            _invalid(N_("This is not a {kind} number; give the court and the {kind} number, "
+                        "such as 'Amtsgericht Köln {kind} 12345'.").format(kind=kind))
         return court_and_number
     return check
 
@@ -74,11 +77,12 @@ def normalised(kind, number, country):
         return None
     expected_country = COUNTRY_OF_KIND.get(kind)
     if expected_country and country != expected_country:
-        _invalid(f"A {kind} number is issued in {expected_country}; the organisation's country is {country}.",
+        _invalid(N_("A {kind} number is issued in {expected_country}; the organisation's country is "
+                    "{country}.").format(kind=kind, expected_country=expected_country, country=country),
                  "registration_kind")
     check = NORMAL_FORM.get(kind)
     if check is not None:
         return check(number)
     if not FREE_FORM.fullmatch(number):
-        _invalid("Use 2 to 40 letters, digits, spaces and . - /")
+        _invalid(N_("Use 2 to 40 letters, digits, spaces and . - /"))
     return number

@@ -68,6 +68,7 @@ def on_post_created(session, envelope):
     data = envelope["data"]
     network_id = data["network_id"]
     readmodel.apply_network(session, {"network_id": network_id, "name": data["network_name"],
+                                      "names": data.get("network_names"),
                                       "association_ids": data["association_ids"]})
     author = session.get(Contact, data["author_person_id"])
     if author is None:
@@ -129,6 +130,7 @@ def on_opportunity_offered(session, envelope):
     data = envelope["data"]
     network_id = data["network_id"]
     readmodel.apply_network(session, {"network_id": network_id, "name": data["network_name"],
+                                      "names": data.get("network_names"),
                                       "association_ids": data["association_ids"]})
     author = session.get(Contact, data["author_person_id"])
     if author is None:

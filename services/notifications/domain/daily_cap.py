@@ -56,9 +56,10 @@ def reserve(session, campaign, recipients, daily_cap, send_at):
     left = max(0, daily_cap - (volumes[day].recipients - held_that_day))
     if recipients > left:
         raise Conflict(
-            f"This campaign has {recipients} recipients, but only {left} of the association's daily cap "
-            f"of {daily_cap} campaign recipients are left for {day.isoformat()}. Send it on a later day "
-            "or to a narrower segment."
+            "This campaign has {recipients} recipients, but only {left} of the association's daily cap "
+            "of {daily_cap} campaign recipients are left for {day}. Send it on a later day "
+            "or to a narrower segment.",
+            recipients=recipients, left=left, daily_cap=daily_cap, day=day.isoformat(),
         )
     if campaign.cap_day is not None:
         held = volumes[campaign.cap_day]

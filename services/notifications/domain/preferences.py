@@ -6,23 +6,24 @@ from contracts.api import notifications as schemas
 from nabo_common.api.errors import ValidationFailed
 from nabo_common.api.validation import load
 from nabo_common.i18n.catalogues import N_
-from services.notifications.domain import access
+from services.notifications.domain import access, rendering
 from services.notifications.domain.common import publish, upsert, utcnow
 from services.notifications.models import Contact, Network, NetworkMember, NetworkPreference, Preference
 
 
-def network_modes(session, person_id):
-    """``[{network_id, network_name, mode}]`` for each network the person is a member of, by name."""
+def network_modes(session, person_id, language=None):
+    """``[{network_id, network_name, mode}]`` for each network the person is a member of, by name: the
+    network's name in ``language`` where it has one, as mails name it."""
     rows = session.execute(
-        select(Network.id, Network.name, NetworkPreference.mode)
+        select(Network.id, Network.name, Network.names, NetworkPreference.mode)
         .join(NetworkMember, NetworkMember.network_id == Network.id)
         .outerjoin(NetworkPreference, (NetworkPreference.network_id == Network.id)
                    & (NetworkPreference.person_id == person_id))
         .where(NetworkMember.person_id == person_id)
-        .order_by(Network.name, Network.id)
     ).all()
+    named = [(rendering.name_in(language, name, names), nid, mode) for nid, name, names, mode in rows]
     return [{"network_id": nid, "network_name": name, "mode": mode or schemas.NETWORK_MODE_DEFAULT}
-            for nid, name, mode in rows]
+            for name, nid, mode in sorted(named)]
 
 
 def view(person_id, preference, networks=()):
@@ -35,7 +36,8 @@ def view(person_id, preference, networks=()):
 
 def get(session, caller, person_id):
     person_id = access.person_or_404(session, caller, person_id)
-    return view(person_id, session.get(Preference, person_id), network_modes(session, person_id))
+    networks = network_modes(session, person_id, caller.language)
+    return view(person_id, session.get(Preference, person_id), networks)
 
 
 def choose_network_mode(session, person_id, network_id, mode):
@@ -80,4 +82,4 @@ def update(session, caller, person_id, payload):
         publish(session, "preferences.updated", {
             "person_id": person_id, "association_id": association_id, "changed": sorted(data)},
             caller, association_id)
-        return view(person_id, preference, network_modes(session, person_id))
+        return view(person_id, preference, network_modes(session, person_id, caller.language))

@@ -178,7 +178,7 @@ def on_dormancy_proposed(session, envelope):
     """A quiet network's conveners are asked before it is marked dormant."""
     data = envelope["data"]
     readmodel.apply_network(session, {"network_id": data["network_id"], "name": data["name"],
-                                      "association_ids": data["association_ids"]})
+                                      "names": data.get("names"), "association_ids": data["association_ids"]})
     notify(
         session,
         envelope["id"],

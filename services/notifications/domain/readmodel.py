@@ -149,6 +149,9 @@ def apply_network(session, data):
     values = {"id": data["network_id"]}
     existing = session.get(Network, data["network_id"])
     values["name"] = data.get("name") or (existing.name if existing else "")
+    names = data.get("names") or data.get("network_names")
+    if names:  # an event without them (a member's) leaves the ones an event of the network brought
+        values["names"] = dict(names)
     if data.get("association_ids") is not None:
         values["association_ids"] = list(data["association_ids"])
     elif existing is None:
@@ -157,8 +160,8 @@ def apply_network(session, data):
 
 
 def apply_network_member(session, data, joined):
-    if data.get("name") or data.get("association_ids") is not None:
-        apply_network(session, {k: data.get(k) for k in ("network_id", "name", "association_ids")})
+    if data.get("name") or data.get("names") or data.get("association_ids") is not None:
+        apply_network(session, {k: data.get(k) for k in ("network_id", "name", "names", "association_ids")})
     if joined:
         upsert(
             session,

@@ -170,6 +170,11 @@ def in_readers_language(context, language):
     return {**context, **chosen}
 
 
+def name_in(language, name, names):
+    """``name`` as the reader of ``language`` reads it: its entry in ``names`` where there is one."""
+    return in_readers_language({"network_name": name, "network_names": names or {}}, language)["network_name"]
+
+
 def _premises(language, host_name):
     return gettext(language, N_("Premises of {name}"), name=host_name)
 

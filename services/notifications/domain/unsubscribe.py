@@ -47,7 +47,7 @@ def page(session, config, token, done=False):
     network = session.get(Network, claims["network_id"]) if claims["network_id"] else None
     html = rendering.render_page("unsubscribe", language, {
         "association_name": association.name if association else "", "kind": claims["kind"], "done": done,
-        "network_name": network.name if network else "",
+        "network_name": rendering.name_in(language, network.name, network.names) if network else "",
         "action_url": f"{config.public_base_url}/v1/unsubscribe?token={quote(token)}"})
     return {"html": html, "language": language}
 

@@ -35,6 +35,7 @@ from nabo_common.api import validation
 from nabo_common.api.errors import NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
+from nabo_common.i18n.catalogues import N_
 from nabo_common.messaging import envelopes
 from nabo_common.persistence.due_rows import DueRows
 from nabo_common.persistence.leases import RenewedLease
@@ -79,7 +80,8 @@ def create(session, caller, config, payload, call_key=None):
             "Some event types cannot be subscribed to.",
             {
                 "event_types": [
-                    f"Unknown or not offered: {', '.join(unknown)}. Choose from {', '.join(SUBSCRIBABLE)}."
+                    N_("Unknown or not offered: {unknown}. Choose from {choices}.").format(
+                        unknown=", ".join(unknown), choices=", ".join(SUBSCRIBABLE))
                 ]
             },
         )

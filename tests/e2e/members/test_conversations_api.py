@@ -185,6 +185,22 @@ def test_bad_posts_are_422_and_leave_nothing_behind(api, tenant_a, bad):
     assert check(api.get(f"/v1/networks/{network['id']}/threads"), 200)["total"] == 0
 
 
+@pytest.mark.parametrize("language, post_missing, thread_missing", [
+    ("sv", "Inlägget {id} hittades inte.", "Tråden {id} hittades inte."),
+    ("de", "Beitrag {id} nicht gefunden.", "Thema {id} nicht gefunden."),
+])
+def test_a_post_or_thread_not_found_is_named_in_the_readers_language(api, tenant_a, language, post_missing,
+                                                                      thread_missing):
+    network, _person_, client = _network(tenant_a, visibility="association")
+    thread = check(_thread(client, network), 201)
+    unknown, opening = "00000000-0000-4000-8000-000000000000", thread["opening_post"]["id"]
+    # anonymous: the closed network's thread and post are out of sight, as the unknown ones are missing
+    for path, id_, said in (("posts", unknown, post_missing), ("posts", opening, post_missing),
+                            ("threads", unknown, thread_missing), ("threads", thread["id"], thread_missing)):
+        r = api.get(f"/v1/{path}/{id_}", headers={"Accept-Language": language})
+        assert r.status_code == 404 and r.json()["detail"] == said.format(id=id_), r.text
+
+
 def test_a_closed_networks_conversation_is_for_its_members(api, tenant_a, tenant_b):
     network, _person_, client = _network(tenant_a, visibility="association")
     thread = check(_thread(client, network), 201)

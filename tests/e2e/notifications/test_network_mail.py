@@ -52,9 +52,9 @@ def _choose(client, person, network, mode):
 
 def test_members_hear_a_network_as_they_chose_and_unsubscribe_in_one_click(api, tenant_a):
     convener = tenant_a.member
+    names = {"de": unique("Kajak Ems-Dollart"), "nl": unique("Kajak Eems-Dollard")}
     network = check(convener.post("/v1/networks", {
-        "name": {"de": unique("Kajak Ems-Dollart"), "nl": unique("Kajak Eems-Dollard")},
-        "association_ids": [tenant_a.id], "themes": [KAYAKING], "visibility": "public",
+        "name": names, "association_ids": [tenant_a.id], "themes": [KAYAKING], "visibility": "public",
         "join_policy": "open"}), 201)
     reader, reader_email, reader_client = _person(tenant_a, api, "de")
     quiet, quiet_email, quiet_client = _person(tenant_a, api, "nl")
@@ -64,6 +64,12 @@ def test_members_hear_a_network_as_they_chose_and_unsubscribe_in_one_click(api, 
     assert {"network_id": network["id"], "network_name": view["networks"][0]["network_name"],
             "mode": "every_post"} in view["networks"]
     _choose(quiet_client, quiet, network, "replies_and_mentions")
+    # each reader's preferences name the network in their language, as its mail does (once the network's
+    # names have reached the notifications service)
+    for client, person, language in ((reader_client, reader, "de"), (quiet_client, quiet, "nl")):
+        def named(client=client, path=f"/v1/persons/{person['id']}/preferences", language=language):
+            return check(client.get(path), 200)["networks"][0]["network_name"] == names[language]
+        assert wait_until(named, timeout=20), language
 
     title = unique("Wer verleiht Seekajaks")
     thread = check(convener.post(f"/v1/networks/{network['id']}/threads", {
@@ -89,6 +95,9 @@ def test_members_hear_a_network_as_they_chose_and_unsubscribe_in_one_click(api, 
         "body": "Frag Anke.", "reply_to_id": thread["opening_post"]["id"], "mentions": [quiet["id"]]}), 201)
     [mention] = _mails_to(quiet_email, "heeft u genoemd in Kajak Eems-Dollard")
     assert title in mention["message"].get_body(("plain",)).get_content()
+    # and so does the page its one-click link opens
+    quiet_url = re.fullmatch(r"<(.+)>", str(mention["message"]["List-Unsubscribe"])).group(1)
+    assert f"uit het netwerk {names['nl']}?" in requests.get(quiet_url, timeout=30).text
     _links_to(mention, api, f"/v1/threads/{thread['id']}", "nl")
     [answered] = _mails_to(tenant_a.member_email, "Kajak Eems-Dollard")
     _links_to(answered, api, f"/v1/threads/{thread['id']}", "nl")

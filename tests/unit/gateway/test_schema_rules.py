@@ -141,3 +141,25 @@ def test_the_idempotency_key_pattern_takes_what_the_gateway_takes(key, taken):
         assert not taken
     else:
         assert taken
+
+
+def test_a_body_that_may_not_be_empty_must_be_sent():
+    """A missing body means {}: where the schema refuses {} (minProperties), the body is required."""
+    optional = []
+    for path, operations in DOC["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {})
+            ref = body.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+            schema = DOC["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
+            if schema.get("minProperties") and not body["required"]:
+                optional.append(f"{method.upper()} {path}")
+    assert optional == []
+    for path in ("/v1/posts/{id}", "/v1/threads/{id}"):
+        assert DOC["paths"][path]["patch"]["requestBody"]["required"] is True
+
+
+def test_a_calendar_feed_says_a_bearer_token_with_a_feed_token_is_400():
+    feeds = [ops["get"] for path, ops in DOC["paths"].items() if path.endswith("/calendar.ics")]
+    assert len(feeds) == 3
+    for operation in feeds:
+        assert "?token=" in operation["responses"]["400"]["description"]

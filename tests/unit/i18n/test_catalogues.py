@@ -1,5 +1,6 @@
 """The catalogues are complete and current, the language is negotiated as HTTP means it, and no problem
 the API can answer reads English in another language."""
+import ast
 import json
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from gateway import problems, server
 from gateway.parsing import UnsupportedMediaType
 from nabo_common.api import errors
-from nabo_common.i18n import check, negotiation
+from nabo_common.i18n import check, extract, negotiation
 from nabo_common.i18n.catalogues import LANGUAGES, LOCALE_DIR, N_, gettext
 from nabo_common.i18n.field_messages import CODES, field_errors, message_id_of
 
@@ -48,6 +49,32 @@ def test_the_template_holds_every_message_the_code_has(tmp_path):
                     "--no-location", "-o", str(fresh), "gateway", "services", "nabo_common", "contracts"],
                    cwd=ROOT, check=True)
     assert _ids(fresh) == _ids(LOCALE_DIR / "nabo.pot"), "run make i18n-extract and translate what is new"
+
+
+def _made_up_texts(tree):
+    """Where a domain error's message or field message, or a text bound for one in the same function, is
+    an f-string: such a text cannot be found in the catalogue by its message id."""
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.Module)):
+            continue
+        built = {target.id for node in ast.walk(function)
+                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.JoinedStr)
+                 for target in node.targets if isinstance(target, ast.Name)}
+        for call in ast.walk(function):
+            if not isinstance(call, ast.Call) or extract._name(call.func) not in extract.ERRORS:
+                continue
+            for argument in call.args[:2]:
+                for node in ast.walk(argument):
+                    if isinstance(node, ast.JoinedStr) or isinstance(node, ast.Name) and node.id in built:
+                        yield call.lineno
+
+
+def test_no_domain_error_says_a_text_made_up_before_it_was_raised():
+    """``NotFound("Post {post_id} not found.", post_id=...)``, never ``NotFound(f"Post {post_id} ...")``:
+    the message id and its values cross RPC, so the gateway says it in the reader's language."""
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in sorted(ROOT.glob("services/*/domain/**/*.py"))
+             for line in _made_up_texts(ast.parse(path.read_text()))]
+    assert found == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

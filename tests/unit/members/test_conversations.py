@@ -6,6 +6,7 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
+from gateway import problems
 from nabo_common.api.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from nabo_common.messaging.outbox import utcnow
 from nabo_common.runtime.context import ANONYMOUS
@@ -178,6 +179,49 @@ def test_a_thread_with_a_hidden_opening_post_leaves_the_list(world, se):
     assert world.call(threads.list_, se["member"], network["id"], {})["total"] == 1
     with pytest.raises(NotFound):
         world.call(threads.get, ANONYMOUS, thread["id"])
+
+
+NOT_FOUND_IN = {  # how each language says a post or a thread was not found
+    "sv": ("Inlägget {id} hittades inte.", "Tråden {id} hittades inte."),
+    "da": ("Indlægget {id} blev ikke fundet.", "Tråden {id} blev ikke fundet."),
+    "de": ("Beitrag {id} nicht gefunden.", "Thema {id} nicht gefunden."),
+    "nl": ("Bericht {id} niet gevonden.", "Gesprek {id} niet gevonden."),
+}
+
+
+def _detail(error, language):
+    """The 404's detail as the gateway renders it for a reader of ``language``; it crosses RPC as its
+    message id and the values for its places, never as English text made up before it was raised."""
+    assert error.value.params and error.value.message.endswith("} not found.")
+    return problems.problem_for(error.value).nabo_problem.rendered(language)["detail"]
+
+
+@pytest.mark.parametrize("language", sorted(NOT_FOUND_IN))
+def test_a_post_or_thread_not_found_is_named_in_the_readers_language(world, se, language):
+    post_missing, thread_missing = NOT_FOUND_IN[language]
+    network = _network(world, se, visibility="association")
+    thread = _thread(world, se["member"], network)
+    opportunity = _thread(world, se["member"], network, kind="opportunity")
+    hidden = _reply(world, se["member"], thread)
+    world.call(posts.update, se["convener"], hidden["id"], {"hidden": True})
+    unknown = "00000000-0000-4000-8000-000000000000"
+    offered = opportunity["opening_post"]["id"]
+    for call, caller, post_id in ((posts.get, se["member"], unknown), (posts.get, ANONYMOUS, hidden["id"]),
+                                  (posts.get, se["outsider"], hidden["id"]),
+                                  (opportunities.offered_post, se["outsider"], offered)):
+        with pytest.raises(NotFound) as missing:
+            world.call(call, caller, post_id)
+        assert _detail(missing, language) == post_missing.format(id=post_id)
+    with pytest.raises(NotFound) as missing:
+        world.call(opportunities.answer_privately, se["outsider"], unknown,
+                   {"organisation_id": se["org"].id, "message": "Hej"})
+    assert _detail(missing, language) == post_missing.format(id=unknown)
+    world.call(posts.update, se["convener"], thread["opening_post"]["id"], {"hidden": True})
+    for caller, thread_id in ((se["member"], unknown), (ANONYMOUS, thread["id"]),
+                              (se["outsider"], thread["id"])):
+        with pytest.raises(NotFound) as missing:
+            world.call(threads.get, caller, thread_id)
+        assert _detail(missing, language) == thread_missing.format(id=thread_id)
 
 
 def test_a_locked_thread_takes_no_more_replies(world, se):

@@ -1,5 +1,6 @@
 """What each member hears of a network's conversation: every post, a daily or weekly digest, only replies
 and mentions, or nothing; the inbox gets what the mail gets; one click unsubscribes from a network."""
+import dataclasses
 import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -242,7 +243,7 @@ def test_an_offer_beyond_the_network_unsubscribes_from_its_offers_in_one_click(
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Content-Language"] == "de"
     token = parse_qs(urlsplit(message["List-Unsubscribe"].strip("<>")).query)["token"][0]
-    assert "Kayak" in unsubscribe.page(session, config, token)["html"]
+    assert "Netzwerk Kajak am Deich" in unsubscribe.page(session, config, token)["html"]  # as the mail says
     session.commit()
     unsubscribe.withdraw(session, system, config, token)
     again = offer(world, network, reader, title="More guides wanted")
@@ -311,3 +312,21 @@ def test_an_erased_authors_name_leaves_the_messages_others_got_of_their_posts(wo
     items = session.scalars(select(InboxItem).where(InboxItem.cause_id == cause)).all()
     session.commit()
     assert items and all(name not in item.title + item.body for item in items)
+
+
+def test_preferences_and_the_unsubscribe_page_name_the_network_in_the_readers_language(
+        world, session, system, config, chosen):
+    daily = chosen["people"]["daily"]  # reads Danish; the network is "Kayak", in Danish "Kajak"
+    post(world, chosen)
+    for language, name in (("da", "Kajak"), ("en", "Kayak"), ("sv", "Kayak")):  # no Swedish name: the usual
+        reader = dataclasses.replace(system, language=language)
+        [network] = preferences.get(session, reader, daily)["networks"]
+        assert network["network_name"] == name
+    session.commit()
+    [changed] = preferences.update(session, dataclasses.replace(system, language="da"), daily, {
+        "networks": [{"network_id": chosen["id"], "mode": "every_post"}]})["networks"]
+    assert changed["network_name"] == "Kajak"
+    session.commit()
+    url = unsubscribe.network_link(config, daily, chosen["aid"], chosen["id"])
+    html = unsubscribe.page(session, config, parse_qs(urlsplit(url).query)["token"][0])["html"]
+    assert "netværket Kajak" in html and "Kayak" not in html

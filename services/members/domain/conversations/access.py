@@ -54,35 +54,41 @@ def network_standing(session, caller, network_id):
     return standing
 
 
+def thread_missing(thread_id):
+    return NotFound("Thread {thread_id} not found.", thread_id=thread_id)
+
+
+def post_missing(post_id):
+    return NotFound("Post {post_id} not found.", post_id=post_id)
+
+
 def _readable(session, caller, network_id, missing):
     try:
         network = visible_or_404(session, caller, network_id, ON_DEMAND)
     except NotFound:
-        raise NotFound(missing) from None
+        raise missing from None
     standing = Standing(session, caller, network)
     if not standing.reader:
-        raise NotFound(missing)
+        raise missing
     return standing
 
 
 def thread_standing(session, caller, thread_id):
     """The thread and the caller's standing, or 404 for whoever may not read it."""
-    missing = f"Thread {thread_id} not found."
     thread = session.get(Thread, str(thread_id)) if thread_id else None
     if thread is None:
-        raise NotFound(missing)
-    return thread, _readable(session, caller, thread.network_id, missing)
+        raise thread_missing(thread_id)
+    return thread, _readable(session, caller, thread.network_id, thread_missing(thread_id))
 
 
 def post_standing(session, caller, post_id):
     """The post, its thread and the caller's standing, or 404 for whoever may not see it."""
-    missing = f"Post {post_id} not found."
     post = session.get(Post, str(post_id)) if post_id else None
     if post is None:
-        raise NotFound(missing)
-    standing = _readable(session, caller, post.network_id, missing)
+        raise post_missing(post_id)
+    standing = _readable(session, caller, post.network_id, post_missing(post_id))
     if not standing.sees(post):
-        raise NotFound(missing)
+        raise post_missing(post_id)
     return post, session.get(Thread, post.thread_id), standing
 
 

@@ -10,10 +10,10 @@ accepted match does (``match.introduced``)."""
 from sqlalchemy import exists, or_, select
 
 from contracts.api import conversations as schemas
-from nabo_common.api.errors import Conflict, Forbidden, NotFound
+from nabo_common.api.errors import Conflict, Forbidden
 from nabo_common.api.validation import load
 from services.members.domain import access
-from services.members.domain.conversations.access import Standing
+from services.members.domain.conversations.access import Standing, post_missing
 from services.members.domain.matchmaking import contacts_of, match_view, publish_introduction
 from services.members.domain.networks.publishing import publish_for
 from services.members.domain.networks.visibility import active_owner_ids, display_name
@@ -126,33 +126,31 @@ def offer(session, caller, network, thread, post):
 def offered_post(session, caller, post_id):
     """An opportunity's opening post for one of the organisations it is offered to (its mail links it),
     also when the network's conversation is closed to them; 404 for anyone else."""
-    missing = f"Post {post_id} not found."
     post = session.get(Post, str(post_id)) if post_id else None
     if post is None or not post.opening or post.hidden or post.deleted or post.erased:
-        raise NotFound(missing)
+        raise post_missing(post_id)
     if session.get(Thread, post.thread_id).kind != "opportunity" or not caller.organisation_ids:
-        raise NotFound(missing)
+        raise post_missing(post_id)
     network = session.get(Network, post.network_id)
     offered = offering_organisations(session, network, post.themes)
     if not any(organisation_id in offered for organisation_id in caller.organisation_ids):
-        raise NotFound(missing)
+        raise post_missing(post_id)
     return post
 
 
 def _answerable(session, caller, post_id, organisation_id):
     """The opportunity's opening post, its thread and network, and the answering organisation; 404 for
     whoever neither reads the thread nor was offered it."""
-    missing = f"Post {post_id} not found."
     post = session.get(Post, str(post_id)) if post_id else None
     if post is None:
-        raise NotFound(missing)
+        raise post_missing(post_id)
     network = session.get(Network, post.network_id)
     standing = Standing(session, caller, network)
     organisation = session.get(Organisation, str(organisation_id))
     ours = organisation is not None and not organisation.erased and organisation.id in caller.organisation_ids
     offered = ours and bool(offering_organisations(session, network, post.themes, only=organisation.id))
     if not ((standing.reader and standing.sees(post)) or offered):
-        raise NotFound(missing)
+        raise post_missing(post_id)
     if not ours:
         raise Forbidden("Answer for an organisation you belong to.")
     thread = session.get(Thread, post.thread_id)

@@ -4,7 +4,6 @@ activity, one thread, and its author's or a convener's changes to it."""
 from sqlalchemy import and_, func, or_, select
 
 from contracts.api import conversations as schemas
-from nabo_common.api.errors import NotFound
 from nabo_common.api.pagination import page
 from nabo_common.api.validation import load
 from nabo_common.messaging.outbox import utcnow
@@ -15,6 +14,7 @@ from services.members.domain.conversations.access import (
     mentioned_members,
     network_standing,
     opening_post,
+    thread_missing,
     thread_standing,
 )
 from services.members.domain.conversations.publishing import post_created, thread_changed
@@ -86,16 +86,16 @@ def list_(session, caller, network_id, query):
     return page(thread_views(session, [tuple(r) for r in rows]), total, q["limit"], q["offset"])
 
 
-def _visible_opening(session, thread, standing, missing):
+def _visible_opening(session, thread, standing):
     post = opening_post(session, thread)
     if not standing.sees(post):
-        raise NotFound(missing)
+        raise thread_missing(thread.id)
     return post
 
 
 def get(session, caller, thread_id):
     thread, standing = thread_standing(session, caller, thread_id)
-    post = _visible_opening(session, thread, standing, f"Thread {thread_id} not found.")
+    post = _visible_opening(session, thread, standing)
     return thread_views(session, [(thread, post)])[0]
 
 
@@ -105,7 +105,7 @@ def update(session, caller, thread_id, payload):
     data = load(schemas.ThreadUpdate, payload)
     with session.begin():
         thread, standing = thread_standing(session, caller, thread_id)
-        post = _visible_opening(session, thread, standing, f"Thread {thread_id} not found.")
+        post = _visible_opening(session, thread, standing)
         if "locked" in data:
             moderation.set_locked(session, caller, standing, thread, data["locked"])
         changed = {k for k in AUTHOR_FIELDS if k in data and data[k] != getattr(thread, k)}
