@@ -152,7 +152,8 @@ def test_a_published_schedule_is_one_agenda_mail_each_and_withdrawals_are_told(t
     # the requester hears the acceptance; the time and table come with the agenda
     heard = SINK.wait_for(1, timeout=30, where=lambda m: tenant_a.member_email in m["to"]
                           and str(m["message"]["Subject"]).endswith("geaccepteerd"))
-    assert heard and "zodra het schema is gepubliceerd" in heard[0]["message"].get_body(("plain",)).get_content()
+    body = heard and heard[0]["message"].get_body(("plain",)).get_content()
+    assert body and "zodra het schema is gepubliceerd" in body
     accepted(tenant_c, tenant_a, nl)
     # accepted and waiting for the schedule: the person asked withdraws it; the requester is told
     waiting = accepted(tenant_b, tenant_c, da)

@@ -182,6 +182,14 @@ def test_bad_meeting_requests_are_clear_problems(tenant_a, tenant_b):
     )
     refused = tenant_a.admin.post(path, outside)
     assert refused.status_code == 422 and "windows" in refused.json()["errors"]
+    overlapping = [{"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()},
+                   {"starts_at": (start + timedelta(minutes=15)).isoformat(),
+                    "ends_at": (start + timedelta(hours=1, minutes=15)).isoformat()}]
+    too_short = [{"starts_at": start.isoformat(), "ends_at": (start + timedelta(minutes=10)).isoformat()}]
+    empty = [{"starts_at": start.isoformat(), "ends_at": start.isoformat()}]
+    for windows in (overlapping, too_short, empty):
+        refused = tenant_a.admin.post(path, dict(online, windows=windows))
+        assert refused.status_code == 422 and "windows" in refused.json()["errors"], refused.text
     assert tenant_b.admin.post(path, online).status_code in (403, 404)
     check(tenant_a.admin.post(path, online), 200)
     check(

@@ -34,6 +34,20 @@ def test_windows_are_cut_into_slots_of_the_meeting_length_in_time_order():
     assert all(s.ends_at - s.starts_at == timedelta(minutes=20) for s in found)
 
 
+def test_overlapping_windows_never_give_overlapping_slots():
+    found = scheduler.slots([window(NINE, 60), window(NINE + timedelta(minutes=15), 60)], 30)
+    assert [s.starts_at.strftime("%H:%M") for s in found] == ["09:00", "09:30"]
+    assert all(a.ends_at <= b.starts_at for a, b in zip(found, found[1:]))
+
+
+def test_windows_that_touch_do_not_overlap_and_a_window_shorter_than_a_meeting_is_too_short():
+    touching = [window(NINE, 60), window(NINE + timedelta(hours=1), 60)]
+    assert not scheduler.overlapping(touching)
+    assert scheduler.overlapping([window(NINE, 60), window(NINE + timedelta(minutes=15), 60)])
+    assert not scheduler.too_short(touching, 30)
+    assert scheduler.too_short([window(NINE, 10)], 30)
+
+
 def test_a_meeting_goes_to_the_earliest_slot_free_for_both_at_a_free_table():
     all_slots = scheduler.slots([window(NINE, 60)], 20)
     placed = scheduler.place(
@@ -219,6 +233,28 @@ def test_a_cancelled_meeting_is_not_counted_as_held(session):
     moves.cancel(session, ben, meeting["id"], {"status": "cancelled"})
     market = markets.get(session, built.admin, built.event["id"])
     assert (market["meetings"], market["meetings_held"]) == (0, 0)
+
+
+def test_overlapping_windows_and_windows_without_a_slot_are_refused(session):
+    built = build_market(session, people=0)
+    start = datetime.fromisoformat(built.event["starts_at"])
+    overlap = [window(start, 60), window(start + timedelta(minutes=15), 60)]
+    with pytest.raises(ValidationFailed) as overlapping:
+        markets.configure(session, built.admin, built.event["id"],
+                          market_settings(start, minutes=30) | {"windows": overlap})
+    assert "windows" in overlapping.value.errors
+    with pytest.raises(ValidationFailed) as too_short:
+        markets.configure(session, built.admin, built.event["id"],
+                          market_settings(start, minutes=30) | {"windows": [window(start, 10)]})
+    assert "windows" in too_short.value.errors
+    with pytest.raises(ValidationFailed) as empty:
+        markets.configure(session, built.admin, built.event["id"],
+                          market_settings(start, minutes=30) | {"windows": [window(start, 0)]})
+    assert "windows" in empty.value.errors
+    touching = [window(start, 60), window(start + timedelta(hours=1), 60)]
+    configured = markets.configure(session, built.admin, built.event["id"],
+                                   market_settings(start, minutes=30) | {"windows": touching})
+    assert configured["slots"] == 4
 
 
 def test_scheduled_meetings_keep_their_slots_when_the_organiser_changes_the_settings(session):
