@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.events.domain import lifecycle
 from services.events.domain.meeting_market import agenda, markets, meetings, moves, requests, scheduler
-from services.events.models import MeetingRequest, OutboxEvent
+from services.events.models import Event, MeetingRequest, OutboxEvent
 from tests.support.meeting_markets import begun, build_market, market_settings, participant
 
 NINE = datetime(2027, 3, 4, 9, 0, tzinfo=timezone.utc)
@@ -255,6 +255,20 @@ def test_overlapping_windows_and_windows_without_a_slot_are_refused(session):
     configured = markets.configure(session, built.admin, built.event["id"],
                                    market_settings(start, minutes=30) | {"windows": touching})
     assert configured["slots"] == 4
+
+
+def test_a_market_is_prepared_on_a_draft_event_and_opens_when_the_event_is_published(session):
+    built = build_market(session, people=0)
+    start = datetime.fromisoformat(built.event["starts_at"])
+    draft = lifecycle.create(session, built.admin, {
+        "title": "Matchmaking morning", "format": "in_person", "languages": ["en"],
+        "starts_at": built.event["starts_at"], "ends_at": built.event["ends_at"],
+        "time_zone": "Europe/Copenhagen", "venue": {"address": "Grænsehallen 1, Padborg"}})
+    assert draft["status"] == "draft"
+    prepared = markets.configure(session, built.admin, draft["id"], market_settings(start))
+    assert prepared["slots"] > 0
+    with pytest.raises(Conflict, match="not published yet"):
+        markets.open_for_meetings(session.get(Event, draft["id"]))
 
 
 def test_scheduled_meetings_keep_their_slots_when_the_organiser_changes_the_settings(session):
