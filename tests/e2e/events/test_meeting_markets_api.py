@@ -200,7 +200,13 @@ def test_bad_meeting_requests_are_clear_problems(tenant_a, tenant_b):
         201,
     )
     assert tenant_b.member.post(f"{path}/participants", {}).status_code == 403  # not registered
-    me = check(tenant_a.member.post(f"{path}/participants", {}), 201)["person_id"]
+    joined = check(tenant_a.member.post(f"{path}/participants", {}), 201)
+    me = joined["person_id"]
+    # whether the organisation's profile is complete, as the organisers' list says it
+    listed = check(tenant_a.admin.get(f"{path}/participants"), 200)["items"]
+    assert joined["profile_complete"] in (True, False)
+    assert [(p["profile_complete"], p["missing"]) for p in listed if p["person_id"] == me] == [
+        (joined["profile_complete"], joined["missing"])]
     to_self = tenant_a.member.post("/v1/meeting-requests", {"event_id": event["id"], "recipient_id": me})
     assert to_self.status_code == 422 and to_self.headers["Content-Type"] == "application/problem+json"
     outsider = tenant_a.member.post(

@@ -7,11 +7,12 @@ import icalendar
 import pytest
 from sqlalchemy import select, update
 
-from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.events.domain import lifecycle
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from services.events.domain import lifecycle, registrations
 from services.events.domain.meeting_market import agenda, markets, meetings, moves, requests, scheduler
+from services.events.domain.meeting_market import participants as joining
 from services.events.models import Event, MeetingRequest, OutboxEvent
-from tests.support.meeting_markets import begun, build_market, market_settings, participant
+from tests.support.meeting_markets import _Everyone, begun, build_market, market_settings, participant
 
 NINE = datetime(2027, 3, 4, 9, 0, tzinfo=timezone.utc)
 
@@ -269,6 +270,34 @@ def test_a_market_is_prepared_on_a_draft_event_and_opens_when_the_event_is_publi
     assert prepared["slots"] > 0
     with pytest.raises(Conflict, match="not published yet"):
         markets.open_for_meetings(session.get(Event, draft["id"]))
+
+
+class _Profiles:
+    """Organisations' profiles: complete ones, and ``down`` when the members service does not answer."""
+
+    def __init__(self, down=False):
+        self.down = down
+
+    def organisation_profile(self, organisation_id):
+        if self.down:
+            raise ServiceUnavailable("The members service is unavailable.")
+        return {"id": organisation_id, "description": "Wind", "themes": ["energy"],
+                "offers_and_needs": [{"kind": "offer"}, {"kind": "need"}]}
+
+
+def test_joining_says_whether_the_organisations_profile_is_complete_as_the_organisers_list_does(session):
+    built = build_market(session, people=0)
+    association_id = built.admin.admin_of[0]
+    joined = []
+    for profiles in (_Profiles(), _Profiles(down=True)):
+        caller = participant(association_id)
+        registrations.register(session, caller, built.event["id"], {}, people=_Everyone())
+        joined.append(joining.join(session, caller, built.event["id"], {}, profiles))
+    assert (joined[0]["profile_complete"], joined[0]["missing"]) == (True, [])
+    # the members service did not answer: taking part does not wait for it
+    assert joined[1]["profile_complete"] is None
+    listed = joining.list_for_organiser(session, built.admin, built.event["id"], _Profiles())
+    assert [p["profile_complete"] for p in listed["items"]] == [True, True]
 
 
 def test_scheduled_meetings_keep_their_slots_when_the_organiser_changes_the_settings(session):
