@@ -144,6 +144,10 @@ def test_an_organiser_and_two_participants_walk_through_a_meeting_market(tenant_
     [vevent] = [v for v in icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
                 if str(v["uid"]) == f"{meeting['id']}@nabo.meetings"]
     assert (str(vevent["uid"]), str(vevent["location"])) == (f"{meeting['id']}@nabo.meetings", "Table 1")
+    # who organises and who attends, as in the mailed invitation: the reader by address, the other by id
+    assert str(vevent["ORGANIZER"]) == f"urn:uuid:{event['id']}"
+    attending = [str(a) for a in vevent["ATTENDEE"]]
+    assert len(attending) == 2 and sum(a.startswith("mailto:") for a in attending) == 1
 
     outcome = {"held": True, "rating": 5, "follow_up": "offer", "note": "Sending a quote."}
     early = tenant_b.member.post(f"/v1/meetings/{meeting['id']}/outcome", outcome)

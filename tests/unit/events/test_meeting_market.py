@@ -21,6 +21,12 @@ def window(start, minutes):
     return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(minutes=minutes)).isoformat()}
 
 
+def _events(session, event_type):
+    with session.begin():
+        return [e.envelope["data"] for e in session.scalars(
+            select(OutboxEvent).where(OutboxEvent.event_type == event_type))]
+
+
 # --- the scheduler ---------------------------------------------------------------------------------
 
 
@@ -338,3 +344,12 @@ def test_the_agenda_calendar_carries_its_time_zone_and_speaks_the_readers_langua
     assert str(zone["TZID"]) == vevent["DTSTART"].params["TZID"] == built.event["time_zone"]
     assert str(calendar["X-WR-CALNAME"]) == "Meine Treffen"
     assert str(vevent["SUMMARY"]).startswith("Treffen mit ")
+    # as the mailed calendars: the market organises, both sides attend, only the reader by address
+    assert str(vevent["ORGANIZER"]) == f"urn:uuid:{built.event['id']}"
+    attendees = sorted(str(a) for a in vevent["ATTENDEE"])
+    assert attendees == sorted([f"mailto:{ana.person_id}@people.example.org", f"urn:uuid:{ben.person_id}"])
+    [mailed] = [c["ics"] for c in _events(session, "meeting.scheduled")[0]["calendars"]
+                if c["person_id"] == ana.person_id]
+    [mailed_vevent] = icalendar.Calendar.from_ical(mailed).walk("VEVENT")
+    assert sorted(str(a) for a in mailed_vevent["ATTENDEE"]) == attendees
+    assert str(mailed_vevent["ORGANIZER"]) == str(vevent["ORGANIZER"])
