@@ -1,17 +1,35 @@
 """Answers in more than one representation: ?format wins, otherwise the best
 match of the Accept header; documents a service renders (CSV, Markdown, a
-printable HTML page) go out as they are."""
+printable HTML page) go out as they are; an Accept header that takes none of
+them gets 406."""
 
 from werkzeug.wrappers import Response
+
+from nabo_common.api.errors import NaboError
+from nabo_common.i18n.catalogues import N_
+
+
+class NotAcceptable(NaboError):
+    status = 406
+    title = N_("Not acceptable")
+
+    def __init__(self, offered):
+        super().__init__(N_("Ask for one of the formats offered: {offered}."), offered=", ".join(offered))
 
 
 def chosen_format(request, media):
     """The format named by ?format, or the one of ``media`` (media type -> format, the first the
-    default) that the Accept header prefers."""
+    default) that the Accept header prefers; an Accept header that takes none of them is refused
+    (406, naming what is offered)."""
     if request.query.get("format"):
         return request.query["format"]
     offered = list(media)
-    return media[request.accept_mimetypes.best_match(offered, default=offered[0])]
+    if not request.accept_mimetypes:
+        return media[offered[0]]
+    best = request.accept_mimetypes.best_match(offered)
+    if best is None:
+        raise NotAcceptable(offered)
+    return media[best]
 
 
 def document_response(document, vary="Accept, Accept-Language"):

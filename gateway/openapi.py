@@ -53,6 +53,7 @@ ERROR_TEXT = {
     401: "Not signed in or token invalid",
     403: "Not allowed",
     404: "Not found (or not visible to you)",
+    406: "Accept names none of the formats offered",
     409: "Conflicts with the current state",
     411: "Body sent without Content-Length",
     413: "Body too large",
@@ -221,6 +222,8 @@ def build(version=__version__):
             errors.add(429)
         if route.body is not None or route.csv_body is not None:
             errors |= {400, 411, 413, 415, 422}
+        if len(route.produces) > 1:
+            errors.add(406)  # an Accept header that takes none of the formats offered
         errors.add(401)  # also where signing in is optional: a token sent must be a valid one
         if route.method != "GET":
             errors.add(409)  # a write may meet a unique name or number, or a state that forbids it

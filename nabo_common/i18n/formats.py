@@ -4,7 +4,7 @@ person reads is formatted."""
 from datetime import date
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, get_currency_precision
+from babel.numbers import format_currency, format_decimal, format_percent, get_currency_precision
 
 
 def money(amount_minor, currency, language):
@@ -15,6 +15,11 @@ def money(amount_minor, currency, language):
 
 def number(value, language):
     return format_decimal(value, locale=language)
+
+
+def percent(share, language):
+    """A share (0.25) as ``language`` writes a percentage: ``25 %`` in German, ``25%`` in Dutch."""
+    return format_percent(share, locale=language)
 
 
 def day(value, language):

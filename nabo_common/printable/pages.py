@@ -7,9 +7,10 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from nabo_common.i18n import formats
 from nabo_common.i18n.catalogues import translations
 from nabo_common.runtime.context import LANGUAGES
 
@@ -58,7 +59,7 @@ class Pages:
             date=lambda value, form="long": local_date(value, language, form),
             money=lambda minor, currency: money(minor, currency, language),
             number=lambda value: format_decimal(value, locale=language),
-            percent=lambda share: format_percent(share, locale=language),
+            percent=lambda share: formats.percent(share, language),
         )
         environment.globals["language"] = language
         return environment, catalogue

@@ -238,7 +238,7 @@ class EventsService(OperationsEndpoints):
 
     @rpc
     def join_meeting_market(self, event_id, payload):
-        return participants.join(self.db, self.caller, event_id, payload)
+        return participants.join(self.db, self.caller, event_id, payload, MembersDirectory(self.members))
 
     @rpc
     def list_market_participants(self, event_id):

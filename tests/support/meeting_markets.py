@@ -14,7 +14,8 @@ from services.events.models import Meeting
 
 
 class _Everyone:
-    """The members service as registration looks persons up: everyone exists."""
+    """The members service as registration looks persons up: everyone exists (and no organisation's
+    profile can be seen)."""
 
     def person(self, person_id):
         return {
@@ -30,6 +31,10 @@ class _Everyone:
 
     def themes(self, limit):
         return []
+
+    def organisation_profile(self, organisation_id):
+        """Organisations' profiles as the events service reads them: none to see here."""
+        return None
 
 
 @dataclass
@@ -87,7 +92,7 @@ def build_market(session, people=4, hours=8, **settings):
     callers = [participant(association_id) for _ in range(people)]
     for caller in callers:
         registrations.register(session, caller, event["id"], {}, people=_Everyone())
-        participants.join(session, caller, event["id"], {})
+        participants.join(session, caller, event["id"], {}, _Everyone())
     return Market(event, market, admin, callers)
 
 

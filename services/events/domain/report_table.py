@@ -36,13 +36,18 @@ def _number(value, language):
     return "" if value is None else formats.number(value, language)
 
 
+def _percent(share, language):
+    return "" if share is None else formats.percent(share, language)
+
+
 def _market(figures, language):
+    """The market's columns; its rates as percentages, as the printable report shows them."""
     if figures is None:
         return [""] * (len(MARKET_COUNTS) + len(OUTCOMES) + 2)
     return [*(_number(figures[key], language) for key in MARKET_COUNTS),
-            _number(figures["no_show_rate"], language),
+            _percent(figures["no_show_rate"], language),
             *(_number(figures["outcomes"][outcome], language) for outcome in OUTCOMES),
-            _number(figures["cross_border_share"], language)]
+            _percent(figures["cross_border_share"], language)]
 
 
 def as_csv(report, language):

@@ -18,7 +18,7 @@ def _name(session, person_id):
     return contact.name if contact is not None and not contact.erased else ""
 
 
-def _tell(session, envelope, kind, person_id, context, attachments=None):
+def _tell(session, envelope, kind, person_id, context, attachments=None, link=None):
     data = envelope["data"]
     notify(
         session,
@@ -28,6 +28,7 @@ def _tell(session, envelope, kind, person_id, context, attachments=None):
         dict(context, event=_event(data)),
         envelope.get("association_id"),
         attachments=attachments,
+        link=link,
         event_id=data["event_id"],
     )
 
@@ -61,6 +62,7 @@ def on_request_sent(session, envelope):
         "meeting_requested",
         data["recipient_id"],
         {"other": _name(session, data["requester_id"]), "message": data.get("message")},
+        link=f"/v1/meeting-requests/{data['request_id']}",
     )
 
 

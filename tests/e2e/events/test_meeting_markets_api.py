@@ -144,6 +144,10 @@ def test_an_organiser_and_two_participants_walk_through_a_meeting_market(tenant_
     [vevent] = [v for v in icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
                 if str(v["uid"]) == f"{meeting['id']}@nabo.meetings"]
     assert (str(vevent["uid"]), str(vevent["location"])) == (f"{meeting['id']}@nabo.meetings", "Table 1")
+    # who organises and who attends, as in the mailed invitation: the reader by address, the other by id
+    assert str(vevent["ORGANIZER"]) == f"urn:uuid:{event['id']}"
+    attending = [str(a) for a in vevent["ATTENDEE"]]
+    assert len(attending) == 2 and sum(a.startswith("mailto:") for a in attending) == 1
 
     outcome = {"held": True, "rating": 5, "follow_up": "offer", "note": "Sending a quote."}
     early = tenant_b.member.post(f"/v1/meetings/{meeting['id']}/outcome", outcome)
@@ -182,6 +186,14 @@ def test_bad_meeting_requests_are_clear_problems(tenant_a, tenant_b):
     )
     refused = tenant_a.admin.post(path, outside)
     assert refused.status_code == 422 and "windows" in refused.json()["errors"]
+    overlapping = [{"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()},
+                   {"starts_at": (start + timedelta(minutes=15)).isoformat(),
+                    "ends_at": (start + timedelta(hours=1, minutes=15)).isoformat()}]
+    too_short = [{"starts_at": start.isoformat(), "ends_at": (start + timedelta(minutes=10)).isoformat()}]
+    empty = [{"starts_at": start.isoformat(), "ends_at": start.isoformat()}]
+    for windows in (overlapping, too_short, empty):
+        refused = tenant_a.admin.post(path, dict(online, windows=windows))
+        assert refused.status_code == 422 and "windows" in refused.json()["errors"], refused.text
     assert tenant_b.admin.post(path, online).status_code in (403, 404)
     check(tenant_a.admin.post(path, online), 200)
     check(
@@ -192,7 +204,13 @@ def test_bad_meeting_requests_are_clear_problems(tenant_a, tenant_b):
         201,
     )
     assert tenant_b.member.post(f"{path}/participants", {}).status_code == 403  # not registered
-    me = check(tenant_a.member.post(f"{path}/participants", {}), 201)["person_id"]
+    joined = check(tenant_a.member.post(f"{path}/participants", {}), 201)
+    me = joined["person_id"]
+    # whether the organisation's profile is complete, as the organisers' list says it
+    listed = check(tenant_a.admin.get(f"{path}/participants"), 200)["items"]
+    assert joined["profile_complete"] in (True, False)
+    assert [(p["profile_complete"], p["missing"]) for p in listed if p["person_id"] == me] == [
+        (joined["profile_complete"], joined["missing"])]
     to_self = tenant_a.member.post("/v1/meeting-requests", {"event_id": event["id"], "recipient_id": me})
     assert to_self.status_code == 422 and to_self.headers["Content-Type"] == "application/problem+json"
     outsider = tenant_a.member.post(

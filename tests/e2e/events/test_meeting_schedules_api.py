@@ -72,6 +72,9 @@ def test_an_organiser_schedules_all_accepted_requests_and_publishes_them(tenant_
                               headers={"Accept-Language": "nl"})
     assert page.headers["Content-Type"].startswith("text/html") and "Tafelplan" in page.text
     assert tenant_a.admin.get(f"{path}/table-plan", params={"format": "pdf"}).status_code == 422
+    pdf = tenant_a.admin.get(f"{path}/table-plan", headers={"Accept": "application/pdf"})
+    assert (pdf.status_code, pdf.headers["Content-Type"]) == (406, "application/problem+json")
+    assert "text/csv" in pdf.json()["detail"]
 
     published = check(tenant_a.admin.post(f"{path}/schedule/publication"), 200)
     assert (published["published"], published["participants"]) == (1, 2)

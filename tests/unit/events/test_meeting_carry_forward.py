@@ -43,7 +43,7 @@ def _next_market(session, built):
     markets.configure(session, built.admin, event["id"], market_settings(start))
     for caller in built.people:
         registrations.register(session, caller, event["id"], {}, people=_Everyone())
-        participants.join(session, caller, event["id"], {})
+        participants.join(session, caller, event["id"], {}, _Everyone())
     return event
 
 

@@ -7,17 +7,24 @@ import icalendar
 import pytest
 from sqlalchemy import select, update
 
-from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.events.domain import lifecycle
+from nabo_common.api.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from services.events.domain import lifecycle, registrations
 from services.events.domain.meeting_market import agenda, markets, meetings, moves, requests, scheduler
-from services.events.models import MeetingRequest, OutboxEvent
-from tests.support.meeting_markets import begun, build_market, market_settings, participant
+from services.events.domain.meeting_market import participants as joining
+from services.events.models import Event, MeetingRequest, OutboxEvent
+from tests.support.meeting_markets import _Everyone, begun, build_market, market_settings, participant
 
 NINE = datetime(2027, 3, 4, 9, 0, tzinfo=timezone.utc)
 
 
 def window(start, minutes):
     return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(minutes=minutes)).isoformat()}
+
+
+def _events(session, event_type):
+    with session.begin():
+        return [e.envelope["data"] for e in session.scalars(
+            select(OutboxEvent).where(OutboxEvent.event_type == event_type))]
 
 
 # --- the scheduler ---------------------------------------------------------------------------------
@@ -32,6 +39,20 @@ def test_windows_are_cut_into_slots_of_the_meeting_length_in_time_order():
         (3, "12:20"),
     ]
     assert all(s.ends_at - s.starts_at == timedelta(minutes=20) for s in found)
+
+
+def test_overlapping_windows_never_give_overlapping_slots():
+    found = scheduler.slots([window(NINE, 60), window(NINE + timedelta(minutes=15), 60)], 30)
+    assert [s.starts_at.strftime("%H:%M") for s in found] == ["09:00", "09:30"]
+    assert all(a.ends_at <= b.starts_at for a, b in zip(found, found[1:]))
+
+
+def test_windows_that_touch_do_not_overlap_and_a_window_shorter_than_a_meeting_is_too_short():
+    touching = [window(NINE, 60), window(NINE + timedelta(hours=1), 60)]
+    assert not scheduler.overlapping(touching)
+    assert scheduler.overlapping([window(NINE, 60), window(NINE + timedelta(minutes=15), 60)])
+    assert not scheduler.too_short(touching, 30)
+    assert scheduler.too_short([window(NINE, 10)], 30)
 
 
 def test_a_meeting_goes_to_the_earliest_slot_free_for_both_at_a_free_table():
@@ -221,6 +242,70 @@ def test_a_cancelled_meeting_is_not_counted_as_held(session):
     assert (market["meetings"], market["meetings_held"]) == (0, 0)
 
 
+def test_overlapping_windows_and_windows_without_a_slot_are_refused(session):
+    built = build_market(session, people=0)
+    start = datetime.fromisoformat(built.event["starts_at"])
+    overlap = [window(start, 60), window(start + timedelta(minutes=15), 60)]
+    with pytest.raises(ValidationFailed) as overlapping:
+        markets.configure(session, built.admin, built.event["id"],
+                          market_settings(start, minutes=30) | {"windows": overlap})
+    assert "windows" in overlapping.value.errors
+    with pytest.raises(ValidationFailed) as too_short:
+        markets.configure(session, built.admin, built.event["id"],
+                          market_settings(start, minutes=30) | {"windows": [window(start, 10)]})
+    assert "windows" in too_short.value.errors
+    with pytest.raises(ValidationFailed) as empty:
+        markets.configure(session, built.admin, built.event["id"],
+                          market_settings(start, minutes=30) | {"windows": [window(start, 0)]})
+    assert "windows" in empty.value.errors
+    touching = [window(start, 60), window(start + timedelta(hours=1), 60)]
+    configured = markets.configure(session, built.admin, built.event["id"],
+                                   market_settings(start, minutes=30) | {"windows": touching})
+    assert configured["slots"] == 4
+
+
+def test_a_market_is_prepared_on_a_draft_event_and_opens_when_the_event_is_published(session):
+    built = build_market(session, people=0)
+    start = datetime.fromisoformat(built.event["starts_at"])
+    draft = lifecycle.create(session, built.admin, {
+        "title": "Matchmaking morning", "format": "in_person", "languages": ["en"],
+        "starts_at": built.event["starts_at"], "ends_at": built.event["ends_at"],
+        "time_zone": "Europe/Copenhagen", "venue": {"address": "Grænsehallen 1, Padborg"}})
+    assert draft["status"] == "draft"
+    prepared = markets.configure(session, built.admin, draft["id"], market_settings(start))
+    assert prepared["slots"] > 0
+    with pytest.raises(Conflict, match="not published yet"):
+        markets.open_for_meetings(session.get(Event, draft["id"]))
+
+
+class _Profiles:
+    """Organisations' profiles: complete ones, and ``down`` when the members service does not answer."""
+
+    def __init__(self, down=False):
+        self.down = down
+
+    def organisation_profile(self, organisation_id):
+        if self.down:
+            raise ServiceUnavailable("The members service is unavailable.")
+        return {"id": organisation_id, "description": "Wind", "themes": ["energy"],
+                "offers_and_needs": [{"kind": "offer"}, {"kind": "need"}]}
+
+
+def test_joining_says_whether_the_organisations_profile_is_complete_as_the_organisers_list_does(session):
+    built = build_market(session, people=0)
+    association_id = built.admin.admin_of[0]
+    joined = []
+    for profiles in (_Profiles(), _Profiles(down=True)):
+        caller = participant(association_id)
+        registrations.register(session, caller, built.event["id"], {}, people=_Everyone())
+        joined.append(joining.join(session, caller, built.event["id"], {}, profiles))
+    assert (joined[0]["profile_complete"], joined[0]["missing"]) == (True, [])
+    # the members service did not answer: taking part does not wait for it
+    assert joined[1]["profile_complete"] is None
+    listed = joining.list_for_organiser(session, built.admin, built.event["id"], _Profiles())
+    assert [p["profile_complete"] for p in listed["items"]] == [True, True]
+
+
 def test_scheduled_meetings_keep_their_slots_when_the_organiser_changes_the_settings(session):
     built = build_market(session, people=2)
     ana, ben = built.people
@@ -259,3 +344,12 @@ def test_the_agenda_calendar_carries_its_time_zone_and_speaks_the_readers_langua
     assert str(zone["TZID"]) == vevent["DTSTART"].params["TZID"] == built.event["time_zone"]
     assert str(calendar["X-WR-CALNAME"]) == "Meine Treffen"
     assert str(vevent["SUMMARY"]).startswith("Treffen mit ")
+    # as the mailed calendars: the market organises, both sides attend, only the reader by address
+    assert str(vevent["ORGANIZER"]) == f"urn:uuid:{built.event['id']}"
+    attendees = sorted(str(a) for a in vevent["ATTENDEE"])
+    assert attendees == sorted([f"mailto:{ana.person_id}@people.example.org", f"urn:uuid:{ben.person_id}"])
+    [mailed] = [c["ics"] for c in _events(session, "meeting.scheduled")[0]["calendars"]
+                if c["person_id"] == ana.person_id]
+    [mailed_vevent] = icalendar.Calendar.from_ical(mailed).walk("VEVENT")
+    assert sorted(str(a) for a in mailed_vevent["ATTENDEE"]) == attendees
+    assert str(mailed_vevent["ORGANIZER"]) == str(vevent["ORGANIZER"])

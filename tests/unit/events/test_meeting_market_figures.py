@@ -90,9 +90,22 @@ def test_the_report_table_and_page_name_the_market_figures_in_the_readers_langua
     for row in (line, total):
         assert row[header.index("Teilnehmende der Kooperationsbörse")] == "3"
         assert row[header.index("Gesprächsanfragen abgelaufen")] == "1"
-        assert row[header.index("Anteil nicht erschienen zu Gesprächen")] == "0,25"
+        assert row[header.index("Anteil nicht erschienen zu Gesprächen")] == "25\xa0%"
         assert row[header.index("Abschluss")] == "1"
-        assert row[header.index("Anteil grenzüberschreitend")] == "0,5"
+        assert row[header.index("Anteil grenzüberschreitend")] == "50\xa0%"
     page = report_pages.programme_page(session, replace(built.admin, language="nl"), programme["id"],
                                        countries)["body"]
     assert "Matchmakingbeurzen" in page and "Vervolg afgesproken: 1" in page and "50%" in page
+
+
+def test_the_request_columns_use_one_word_per_language_and_the_shares_are_percentages(session):
+    built, programme, countries = _market_in_a_programme(session)
+    words = {"nl": "Gespreksverzoeken ", "da": "Mødeanmodninger ", "de": "Gesprächsanfragen ",
+             "sv": "Mötesförfrågningar "}
+    for language, word in words.items():
+        reader = replace(built.admin, language=language)
+        rows = list(csv.reader(io.StringIO(reports.report_csv(session, reader, programme["id"], countries))))
+        header, line = rows[0], rows[1]
+        asked = header[header.index(next(h for h in header if h.startswith(word))):][:5]
+        assert all(heading.startswith(word) for heading in asked), (language, asked)
+        assert line[-1].replace("\xa0", " ") in ("50%", "50 %"), (language, line[-1])

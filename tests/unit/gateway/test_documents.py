@@ -1,7 +1,9 @@
-"""Choosing a representation: ?format wins, then the Accept header, JSON by default."""
+"""Choosing a representation: ?format wins, then the Accept header, JSON by default; an Accept header
+that takes none of the formats offered is refused."""
+import pytest
 from werkzeug.test import EnvironBuilder
 
-from gateway.documents import chosen_format, document_response
+from gateway.documents import NotAcceptable, chosen_format, document_response
 from gateway.routes.events import REPORT_MEDIA
 
 
@@ -21,7 +23,14 @@ def test_a_browser_gets_the_page_and_any_other_client_json():
     assert chosen_format(request(accept="text/csv"), REPORT_MEDIA) == "csv"
     assert chosen_format(request(accept="*/*"), REPORT_MEDIA) == "json"
     assert chosen_format(request(), REPORT_MEDIA) == "json"
-    assert chosen_format(request(accept="image/png"), REPORT_MEDIA) == "json"
+
+
+def test_an_accept_header_that_takes_none_of_the_formats_is_refused_naming_them():
+    with pytest.raises(NotAcceptable) as refused:
+        chosen_format(request(accept="application/pdf"), REPORT_MEDIA)
+    assert refused.value.status == 406
+    offered = "application/json, text/csv, text/html"
+    assert refused.value.detail == f"Ask for one of the formats offered: {offered}."
 
 
 def test_pages_open_in_the_browser_and_files_are_saved():
@@ -41,3 +50,4 @@ def test_the_api_document_names_the_printable_pages():
         operation = paths[path]["get"]
         assert "text/html" in operation["responses"]["200"]["content"], path
         assert "html" in operation["description"], path
+        assert "406" in operation["responses"], path

@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from gateway import problems, server
+from gateway.documents import NotAcceptable
 from gateway.parsing import UnsupportedMediaType
 from nabo_common.api import errors
 from nabo_common.i18n import check, extract, negotiation
@@ -174,10 +175,11 @@ def _problem_of_status(status):
     """The problem the gateway answers with ``status``, as a route's failure would raise it."""
     gateway_own = {411: (N_("Length required"), N_("The body may be at most {max_bytes} bytes.")),
                    413: (N_("Payload too large"), N_("The request body is too large.")),
-                   415: (UnsupportedMediaType.title, N_("Send the body as application/json."))}
+                   415: (UnsupportedMediaType.title, N_("Send the body as application/json.")),
+                   406: (NotAcceptable.title, N_("Ask for one of the formats offered: {offered}."))}
     if status in gateway_own:
         title, detail = gateway_own[status]
-        return problems.problem(status, title, detail, params={"max_bytes": 10})
+        return problems.problem(status, title, detail, params={"max_bytes": 10, "offered": "text/csv"})
     [cls] = [c for c in _error_classes() if c.status == status]
     return problems.problem_for(cls("Sign in first.", {"email": ["Not a valid email address."]}))
 
@@ -218,7 +220,7 @@ def test_field_messages_formatted_in_code_are_read_back_and_translated():
 
     assert translated("de", "Unknown network 3f0c2a4e.")[1] == "Unbekanntes Netzwerk 3f0c2a4e."
     assert translated("nl", "Put {meeting_id} where the meeting's id goes.")[1] == (
-        "Zet {meeting_id} op de plek waar het id van de afspraak komt.")
+        "Zet {meeting_id} op de plek waar het id van het gesprek komt.")
     assert translated("da", "Only your own association's members can be addressed.")[1] == (
         "Kun din egen forenings medlemmer kan kontaktes.")
 

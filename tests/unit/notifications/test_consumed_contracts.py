@@ -1084,6 +1084,10 @@ def test_meeting_market_mails_reach_the_participants_they_concern(world, session
     assert reminder.person_id == ane and "Yours still lacks: needs." in reminder.text_body
     [asked] = emails(session, kind="meeting_requested")
     assert asked.person_id == dieter and "Nachricht: Solceller?" in asked.text_body
+    # a link to the request, where it is answered, on the public address
+    assert "/v1/meeting-requests/" in asked.text_body and "/v1/meeting-requests/" in asked.html_body
+    [item] = session.scalars(select(InboxItem).where(InboxItem.kind == "meeting_requested")).all()
+    assert item.link.startswith("/v1/meeting-requests/") and len(item.link) > len("/v1/meeting-requests/")
     [expired] = emails(session, kind="meeting_request_expired")
     assert expired.person_id == ane and f"Person {dieter[:4]}" in expired.text_body
     # the requester hears the answer: accepted (the organiser places it later) and declined

@@ -1,5 +1,6 @@
 """A participant's personal agenda: their scheduled meetings as JSON, and as iCalendar with one
-VEVENT per meeting (built with the icalendar library, like the event feeds), and the calendar messages
+VEVENT per meeting (built with the icalendar library, like the event feeds, and the same VEVENT as the
+mails carry), and the calendar messages
 the mails carry (RFC 5546): the invitation and the agenda (METHOD:REQUEST), a move (REQUEST with a
 higher SEQUENCE) and a cancellation (METHOD:CANCEL, STATUS:CANCELLED, a higher SEQUENCE), all with the
 agenda's UID, an ORGANIZER and both sides as ATTENDEEs.
@@ -95,9 +96,12 @@ def _calendar(zones, method=None):
     return calendar
 
 
-def _message_vevent(meeting, request, event, person_id, people, cancelled=False):
+def _message_vevent(meeting, request, event, person_id, people, cancelled=False, language=None):
+    """The VEVENT of ``meeting`` as ``person_id`` holds it, with ORGANIZER and ATTENDEEs, in ``language``
+    (else the one they registered in)."""
     other = request.recipient_id if request.requester_id == person_id else request.requester_id
-    item = _vevent(meeting, people.get(other, ("",))[0], event, people.get(person_id, ("", None, "en"))[2])
+    item = _vevent(meeting, people.get(other, ("",))[0], event,
+                   language or people.get(person_id, ("", None, "en"))[2])
     _people(item, event, request, person_id, people)
     item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return item
@@ -131,8 +135,9 @@ def as_icalendar(session, caller, query):
         rows = _rows(session, caller, query)
         calendar = _calendar({event.time_zone for *_rest, event in rows})
         calendar.add("x-wr-calname", gettext(caller.language, N_("My meetings")))
+        # each meeting as the mailed calendars carry it: ORGANIZER and both sides as ATTENDEEs
         for meeting, request, market, event in rows:
-            people = meetings.view(session, meeting, market, request)["participants"]
-            others = ", ".join(p["name"] for p in people if p["person_id"] != caller.person_id)
-            calendar.add_component(_vevent(meeting, others, event, caller.language))
+            people = contacts(session, market, (request.requester_id, request.recipient_id))
+            calendar.add_component(_message_vevent(meeting, request, event, caller.person_id, people,
+                                                   language=caller.language))
         return {"calendar": calendar.to_ical().decode("utf-8"), "filename": FILENAME}

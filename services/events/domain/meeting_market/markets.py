@@ -138,6 +138,12 @@ def configure(session, caller, event_id, payload):
         if not scheduler.within(data["windows"], event.starts_at, event.ends_at):
             raise ValidationFailed("Meetings happen within the event's time.",
                                    {"windows": ["Each window must lie between the event's start and end."]})
+        if scheduler.overlapping(data["windows"]):
+            raise ValidationFailed("Meeting windows must not overlap.", {"windows": [
+                "Windows must not overlap: one may begin when another ends, not before."]})
+        if scheduler.too_short(data["windows"], data["meeting_minutes"]):
+            raise ValidationFailed("Each window must hold at least one meeting.", {"windows": [
+                "Each window must be at least as long as one meeting."]})
         data["windows"] = [{k: w[k].astimezone(timezone.utc).isoformat() for k in ("starts_at", "ends_at")}
                            for w in data["windows"]]
         market = session.scalars(select(MeetingMarket).where(MeetingMarket.event_id == event.id)).first()

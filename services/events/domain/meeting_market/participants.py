@@ -5,7 +5,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from contracts.api import meeting_markets as schemas
-from nabo_common.api.errors import Conflict, Forbidden, ValidationFailed
+from nabo_common.api.errors import Conflict, Forbidden, ServiceTimeout, ServiceUnavailable, ValidationFailed
 from nabo_common.api.validation import dump, load
 from services.events.domain import access
 from services.events.domain.common import publish
@@ -43,16 +43,19 @@ def _own_organisation(caller, organisation_id):
     return organisation_id
 
 
-def join(session, caller, event_id, payload):
-    """The caller takes part, with a confirmed registration and an organisation of their own."""
-    data = load(schemas.ParticipantJoin, payload)
+def join(session, caller, event_id, payload, directory):
+    """The caller takes part, with a confirmed registration and an organisation of their own; the answer
+    says, as the organisers' list does, what the organisation's profile lacks (``directory``: its
+    ``organisation_profile``, read once the participant is stored; null when the members service does
+    not answer, as taking part does not wait for it)."""
+    wanted = load(schemas.ParticipantJoin, payload)
     access.require_authenticated(caller)
     with session.begin():
         # an event the caller may not see is not found, whatever else is wrong
         event = access.event_or_404(session, caller, event_id)
         market = markets.market_of_event(session, event.id)
         markets.open_for_meetings(event)
-        organisation_id = _own_organisation(caller, data.get("organisation_id"))
+        organisation_id = _own_organisation(caller, wanted.get("organisation_id"))
         registration = session.scalars(select(Registration).where(
             Registration.event_id == event.id, Registration.person_id == caller.person_id,
             Registration.status == "confirmed")).first()
@@ -65,7 +68,12 @@ def join(session, caller, event_id, payload):
                                 name=registration.name)
         session.add(row)
         session.flush()
-        return view(row)
+        joined = data(row)
+    try:
+        missing = missing_from(directory.organisation_profile(organisation_id))
+    except (ServiceUnavailable, ServiceTimeout):
+        return dump(schemas.MarketParticipant, joined)
+    return dump(schemas.MarketParticipant, dict(joined, profile_complete=not missing, missing=missing))
 
 
 def _participants(session, market):

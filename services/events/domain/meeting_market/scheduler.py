@@ -19,7 +19,8 @@ class Placement:
 
 def slots(windows, minutes):
     """The meeting slots of ``windows`` (``[{"starts_at", "ends_at"}]``, aware datetimes or ISO text),
-    each ``minutes`` long, in time order; a window's rest shorter than a meeting holds none."""
+    each ``minutes`` long, in time order; a window's rest shorter than a meeting holds none. Slots never
+    overlap: where windows do, a slot that would begin before the previous one ends is left out."""
     length = timedelta(minutes=minutes)
     starts = []
     for window in windows:
@@ -27,7 +28,24 @@ def slots(windows, minutes):
         while start + length <= end:
             starts.append(start)
             start += length
-    return [Slot(i, start, start + length) for i, start in enumerate(sorted(set(starts)))]
+    kept = []
+    for start in sorted(set(starts)):
+        if not kept or start >= kept[-1] + length:
+            kept.append(start)
+    return [Slot(i, start, start + length) for i, start in enumerate(kept)]
+
+
+def overlapping(windows):
+    """Whether two of ``windows`` share a moment; windows that only touch (one ends as the next
+    begins) do not."""
+    spans = sorted((instant(w["starts_at"]), instant(w["ends_at"])) for w in windows)
+    return any(later_start < earlier_end for (_, earlier_end), (later_start, _) in zip(spans, spans[1:]))
+
+
+def too_short(windows, minutes):
+    """Whether a window of ``windows`` is too short to hold one meeting of ``minutes``."""
+    length = timedelta(minutes=minutes)
+    return any(instant(w["ends_at"]) - instant(w["starts_at"]) < length for w in windows)
 
 
 def instant(value):
