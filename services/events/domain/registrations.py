@@ -9,6 +9,7 @@ from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
 from services.events.domain import access, calendars, registrants, views
 from services.events.domain.common import idempotent_calls, normalise_email, publish, utcnow
+from services.events.domain.meeting_market import departures
 from services.events.domain.names import attachment_names
 from services.events.models import Attendance, Event, Registration, new_id
 
@@ -232,11 +233,13 @@ def _canceller(caller, registration):
 
 
 def _cancel(session, caller, event, registration, cancelled_by):
-    """Cancel an active registration (the event locked); a freed seat goes to the first waitlisted."""
+    """Cancel an active registration (the event locked): its person leaves the event's meeting market, and
+    a freed seat goes to the first waitlisted."""
     was_confirmed = registration.status == "confirmed"
     registration.status, registration.cancelled_at = "cancelled", utcnow()
     session.flush()
     announce(session, caller, event, registration, "registration.cancelled", cancelled_by)
+    departures.leave(session, caller, event, registration.person_id)
     if was_confirmed and event.status == "published":
         promote_waitlisted(session, caller, event)
 

@@ -217,3 +217,24 @@ def test_a_published_schedule_is_one_agenda_mail_each_and_withdrawals_are_told(t
                              and str(m["message"]["Subject"]).endswith("abgelehnt"))
     assert declined and not declined[0]["defects"]
     assert declined[0]["message"]["Content-Language"] == "de"
+
+
+def test_a_participant_whose_registration_is_cancelled_leaves_the_market(tenant_a, tenant_b):
+    event, path, (nl, de) = _market(tenant_a, (tenant_a, tenant_b), days=38)
+    sent = check(tenant_a.member.post("/v1/meeting-requests", {"event_id": event["id"], "recipient_id": de}),
+                 201)
+    meeting = check(tenant_b.member.patch(f"/v1/meeting-requests/{sent['id']}", {"status": "accepted"}),
+                    200)["meeting"]
+    listed = check(tenant_a.admin.get(f"/v1/events/{event['id']}/registrations", params={"limit": 100}), 200)
+    [registration] = [r for r in listed["items"] if r["person_id"] == de]
+    check(tenant_b.member.patch(f"/v1/registrations/{registration['id']}", {"status": "cancelled"}), 200)
+    # the other side's calendar drops the meeting; the market no longer counts the one who left
+    uid = f"{meeting['id']}@nabo.meetings"
+    [(_part, calendar)] = _calendars(_mail_with(tenant_a.member_email, "CANCEL", uid))
+    assert str(calendar.walk("VEVENT")[0]["status"]) == "CANCELLED"
+    assert check(tenant_a.member.get(f"/v1/meetings/{meeting['id']}"), 200)["status"] == "cancelled"
+    market = check(tenant_a.admin.get(path), 200)
+    assert (market["participants"], market["meetings"]) == (1, 0)
+    assert check(tenant_a.member.get("/v1/me/agenda", params={"event_id": event["id"]}), 200)["items"] == []
+    again = tenant_b.member.post("/v1/meeting-requests", {"event_id": event["id"], "recipient_id": nl})
+    assert again.status_code == 403

@@ -353,3 +353,51 @@ def test_the_agenda_calendar_carries_its_time_zone_and_speaks_the_readers_langua
     [mailed_vevent] = icalendar.Calendar.from_ical(mailed).walk("VEVENT")
     assert sorted(str(a) for a in mailed_vevent["ATTENDEE"]) == attendees
     assert str(mailed_vevent["ORGANIZER"]) == str(vevent["ORGANIZER"])
+
+
+def _registration_of(session, built, caller):
+    listed = registrations.list_for_event(session, built.admin, built.event["id"], {"limit": 100})["items"]
+    return next(r for r in listed if r["person_id"] == caller.person_id)
+
+
+def test_a_cancelled_registration_leaves_the_market_and_frees_the_others(session):
+    built = build_market(session, people=4, tables=("T1",), hours=2, minutes=30)
+    ana, ben, cai, dan = built.people
+    event_id = built.event["id"]
+    met = requests.send(session, ana, {"event_id": event_id, "recipient_id": ben.person_id})
+    meeting = requests.answer(session, ben, met["id"], {"status": "accepted"})["meeting"]
+    asked_by_ana = requests.send(session, ana, {"event_id": event_id, "recipient_id": cai.person_id})
+    asking_ana = requests.send(session, dan, {"event_id": event_id, "recipient_id": ana.person_id})
+
+    registrations.update(session, ana, _registration_of(session, built, ana)["id"], {"status": "cancelled"})
+
+    # her meeting is cancelled for both, with their calendars; what she sent is withdrawn, what she was
+    # asked is declined; she no longer takes part
+    [cancelled] = _events(session, "meeting.cancelled")
+    assert cancelled["meeting_id"] == meeting["id"] and not cancelled["draft"]
+    assert {c["person_id"] for c in cancelled["calendars"]} == {ana.person_id, ben.person_id}
+    [withdrawn] = _events(session, "meeting_request.withdrawn")
+    assert (withdrawn["request_id"], withdrawn["withdrawn_by"]) == (asked_by_ana["id"], ana.person_id)
+    [declined] = _events(session, "meeting_request.declined")
+    assert declined["request_id"] == asking_ana["id"]
+    market = markets.get(session, built.admin, event_id)
+    assert (market["participants"], market["meetings"]) == (3, 0)
+    assert agenda.as_json(session, ben, {})["items"] == []
+    with pytest.raises(Forbidden):  # no longer registered: she does not take part
+        requests.send(session, ana, {"event_id": event_id, "recipient_id": cai.person_id})
+    # the slot and table she held are free for the others
+    again = requests.send(session, ben, {"event_id": event_id, "recipient_id": cai.person_id})
+    placed = requests.answer(session, cai, again["id"], {"status": "accepted"})["meeting"]
+    assert (placed["starts_at"], placed["table"]) == (meeting["starts_at"], "T1")
+
+
+def test_a_meeting_that_took_place_stays_when_a_registration_is_cancelled(session):
+    built = build_market(session, people=2)
+    ana, ben = built.people
+    sent = requests.send(session, ana, {"event_id": built.event["id"], "recipient_id": ben.person_id})
+    meeting = requests.answer(session, ben, sent["id"], {"status": "accepted"})["meeting"]
+    begun(session, meeting["id"])
+    meetings.record_outcome(session, ben, meeting["id"], {"held": True})
+    registrations.update(session, ana, _registration_of(session, built, ana)["id"], {"status": "cancelled"})
+    assert _events(session, "meeting.cancelled") == []
+    assert markets.get(session, built.admin, built.event["id"])["meetings_held"] == 1

@@ -94,13 +94,18 @@ def cancel(session, caller, meeting_id, payload):
     with session.begin():
         meeting, request, market, event = meetings.meeting_or_404(session, caller, meeting_id, lock=True)
         meetings.refuse_if_settled(meeting, meetings.UNCANCELLABLE)
-        data = meetings.meeting_data(event, meeting, request)
-        meeting.sequence += 1
-        calendars = (agenda.messages(session, meeting, market, request, event, cancelled=True)
-                     if meeting.published_at is not None else [])
-        meeting.status, meeting.table_name = "cancelled", None
-        meeting.seats.clear()
-        session.flush()
-        publish(session, "meeting.cancelled", dict(data, sequence=meeting.sequence, calendars=calendars),
-                caller, event.association_ids[0])
+        cancel_meeting(session, caller, meeting, request, market, event)
         return meetings.view(session, meeting, market, request)
+
+
+def cancel_meeting(session, caller, meeting, request, market, event):
+    """Free the (locked, unsettled) meeting's slot and table and tell both sides, as ``cancel`` says."""
+    data = meetings.meeting_data(event, meeting, request)
+    meeting.sequence += 1
+    calendars = (agenda.messages(session, meeting, market, request, event, cancelled=True)
+                 if meeting.published_at is not None else [])
+    meeting.status, meeting.table_name = "cancelled", None
+    meeting.seats.clear()
+    session.flush()
+    publish(session, "meeting.cancelled", dict(data, sequence=meeting.sequence, calendars=calendars),
+            caller, event.association_ids[0])
