@@ -16,7 +16,7 @@ from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError as BrokerError
 from nameko.amqp.publish import Publisher
 from nameko.exceptions import UnknownService
-from nameko.rpc import MethodProxy, RpcProxy, ServiceProxy
+from nameko.rpc import MethodProxy, ReplyListener, RpcProxy, ServiceProxy
 
 from nabo_common.api.errors import ServiceTimeout, ServiceUnavailable
 from nabo_common.runtime import settings as settings_mod
@@ -169,7 +169,31 @@ class TimedServiceProxy(ServiceProxy):
                                 self.timeout, **self.options)
 
 
+class NodeLocalReplyListener(ReplyListener):
+    """The caller's reply queue as a non-durable, exclusive classic queue: it lives on the broker node the
+    caller is connected to and goes with its connection. nameko declares it durable, which a vhost whose
+    default queue type is quorum turns into a quorum queue whose leader may sit on another node; when that
+    node crashed, replies stopped reaching the caller (reconnected to a surviving node at once) until the
+    node was back. Now the caller's consumer redeclares its queue on the node it reconnects to; replies in
+    flight on the lost node are lost with it, which the caller's deadline answers (504)."""
+
+    def setup(self):
+        super().setup()
+        queue = self.queue
+        self.queue = queue.__class__(
+            queue.name,
+            exchange=queue.exchange,
+            routing_key=queue.routing_key,
+            durable=False,
+            exclusive=True,
+            auto_delete=True,
+            queue_arguments={**(queue.queue_arguments or {}), "x-queue-type": "classic"},
+        )
+
+
 class TimedRpcProxy(RpcProxy):
+    rpc_reply_listener = NodeLocalReplyListener()
+
     def __init__(self, target_service, timeout=None, **options):
         super().__init__(target_service, **options)
         self.timeout = timeout

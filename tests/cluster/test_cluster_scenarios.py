@@ -120,8 +120,6 @@ def test_2_kill9_of_the_node_leading_the_event_queues(cluster, world, sink, rabb
     new_leaders = rabbitmq_cluster.leaders(event_queues())
     node.start()
     rabbitmq_cluster.wait_clustered()
-    restarted = time.monotonic()
-    serving_after_restart = serving or serving_again_after(cluster, load, restarted)
     regs, mails = settle(cluster, sink, world, load, campaign)
     finish(
         "c2. kill -9 of the RabbitMQ node leading the event queues (500 registrations + 2,000-recipient "
@@ -135,9 +133,7 @@ def test_2_kill9_of_the_node_leading_the_event_queues(cluster, world, sink, rabb
     )
     assert refused and 0 < sent_at_kill < REGISTRATIONS, "the node was not down during the load"
     assert 0 < mails_at_kill < len(world.recipients), "the campaign was not going out at the kill"
-    # serving again with the node down is recorded, not asserted: in some runs the gateway's RPC replies
-    # stop arriving until the node is back (docs/reliability.md, "Open")
-    assert serving or serving_after_restart, "the components did not serve again"
+    assert serving, "the components did not serve again while the node was down"
     assert leader not in new_leaders.values(), "the killed node still leads a queue"
     assert_served("c2.", cluster, [load], regs)
 
@@ -221,7 +217,7 @@ def test_4_a_node_partitioned_away_and_back(cluster, world, sink, rabbitmq_clust
     assert node.pid is not None, "the cut-off node's VM is gone: it was to pause, not stop"
     assert 0 < sent_at_cut < REGISTRATIONS, "the node was not cut off during the load"
     assert 0 < mails_at_cut < len(world.recipients), "the campaign was not going out at the cut"
-    # as in c2, serving again with the node cut off is recorded, not asserted (docs/reliability.md, "Open")
+    # serving again with the node cut off is recorded; serving once it is back is what is asserted
     assert serving or serving_after_heal, "the components did not serve again"
     assert leader not in new_leaders.values(), "the cut-off node still leads a queue"
     assert_served("c4.", cluster, [load], regs)

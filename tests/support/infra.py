@@ -34,7 +34,7 @@ def free_port():
 
 def _rabbitmqctl(*args):
     exe = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
-    subprocess.run([exe, *args], check=True, capture_output=True, timeout=60)
+    return subprocess.run([exe, *args], check=True, capture_output=True, text=True, timeout=60).stdout
 
 
 @contextmanager

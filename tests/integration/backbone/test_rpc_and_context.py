@@ -1,5 +1,7 @@
-"""RPC deadlines, stale requests, forged caller context and database concurrency."""
+"""RPC deadlines, reply queues, stale requests, forged caller context and database concurrency."""
+import json
 import time
+from urllib.parse import urlsplit
 
 import eventlet
 import pytest
@@ -12,7 +14,7 @@ from nabo_common.api.errors import ServiceTimeout, ServiceUnavailable
 from nabo_common.runtime import context, settings
 from nabo_common.runtime.rpc import TimedRpcProxy
 from tests.integration.backbone.conftest import wait_until
-from tests.support.infra import free_port
+from tests.support.infra import _rabbitmqctl, free_port
 
 
 class Caller:
@@ -52,6 +54,26 @@ def test_a_slow_service_gives_a_timeout_not_a_hang(start_probe, caller_service, 
     with ServiceRpcProxy("caller", {"AMQP_URI": amqp_uri}, timeout=10) as caller:
         assert caller.call_probe_sleep(0.01) == "done"
         assert caller.call_probe_sleep(5).startswith("timeout:")
+
+
+def test_the_callers_reply_queue_lives_on_its_own_node_and_goes_with_its_connection(
+    start_probe, caller_service, amqp_uri
+):
+    """A durable reply queue becomes a quorum queue where the vhost's default queue type is quorum, and
+    its leader may be a node that crashes (docs/reliability.md, "RPC answers after a node's crash"):
+    the caller's reply queue is an exclusive, non-durable classic queue, whatever the vhost's default."""
+    start_probe()
+    with ServiceRpcProxy("caller", {"AMQP_URI": amqp_uri}, timeout=10) as caller:
+        assert caller.call_probe_sleep(0.01) == "done"
+    vhost = urlsplit(amqp_uri).path.lstrip("/")
+    queues = json.loads(_rabbitmqctl("list_queues", "-q", "-p", vhost, "name", "durable", "exclusive",
+                                     "auto_delete", "type", "arguments", "--formatter", "json"))
+    replies = [q for q in queues if q["name"].startswith("rpc.reply-caller-")]
+    assert len(replies) == 1, [q["name"] for q in queues]
+    reply = replies[0]
+    assert (reply["durable"], reply["exclusive"], reply["auto_delete"], reply["type"]) == (
+        False, True, True, "classic")
+    assert ["x-queue-type", "longstr", "classic"] in reply["arguments"]  # (name, AMQP type, value)
 
 
 def test_an_absent_service_is_unavailable(caller_service, amqp_uri):
