@@ -10,7 +10,10 @@ silently dropped by the API server.
 
 Custom resources (kinds defined by the operators' CRDs) have no schema in that
 package. They are listed in CRD_KINDS below, checked only for the basics
-(apiVersion, kind, metadata.name, namespace, a spec) and reported as skipped.
+(apiVersion, kind, metadata.name, namespace, a spec) and reported as skipped;
+the pod template a RabbitmqCluster overrides (spec.override.statefulSet) is
+validated strictly all the same, as a PodTemplate, since the operator merges it
+into the StatefulSet it generates.
 Any other kind without a schema is an error, so a typo in apiVersion or kind
 cannot slip through as "unknown".
 """
@@ -47,6 +50,34 @@ def check_basics(doc):
     return errors
 
 
+def embedded_pod_templates(doc):
+    """The pod templates a custom resource carries, as PodTemplate documents to validate."""
+    if (doc.get("apiVersion"), doc.get("kind")) != ("rabbitmq.com/v1beta1", "RabbitmqCluster"):
+        return []
+    spec = (doc.get("spec") or {}).get("override", {}).get("statefulSet", {}).get("spec") or {}
+    if "template" not in spec:
+        return []
+    meta = doc.get("metadata") or {}
+    return [{"apiVersion": "v1", "kind": "PodTemplate",
+             "metadata": {"name": meta.get("name", "?"), "namespace": meta.get("namespace", "?")},
+             "template": spec["template"]}]
+
+
+def validate(doc, versions, where_prefix=""):
+    errors = []
+    for version in versions:
+        try:
+            kv.validate(doc, version, strict=True)
+        except kv.ValidationError as exc:
+            where = ".".join(str(p) for p in exc.path) or "(root)"
+            errors.append("k8s %s: %s%s: %s" % (version, where_prefix, where, exc.message))
+        except kv.SchemaNotFoundError as exc:
+            errors.append("no schema: %s (not a known Kubernetes kind and not "
+                          "listed in CRD_KINDS)" % exc.message)
+            break
+    return errors
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", "--kubernetes-version", action="append", dest="versions")
@@ -67,17 +98,10 @@ def main():
                 if not isinstance(doc.get("spec"), dict):
                     errors.append("custom resource without a spec")
                 skipped["%s %s" % key] = skipped.get("%s %s" % key, 0) + 1
+                for template in embedded_pod_templates(doc):
+                    errors += validate(template, versions, "spec.override.statefulSet.spec.")
             else:
-                for version in versions:
-                    try:
-                        kv.validate(doc, version, strict=True)
-                    except kv.ValidationError as exc:
-                        where = ".".join(str(p) for p in exc.path) or "(root)"
-                        errors.append("k8s %s: %s: %s" % (version, where, exc.message))
-                    except kv.SchemaNotFoundError as exc:
-                        errors.append("no schema: %s (not a known Kubernetes kind and not "
-                                      "listed in CRD_KINDS)" % exc.message)
-                        break
+                errors += validate(doc, versions)
                 checked += 1
             for err in errors:
                 print("ERROR %s %s: %s" % (path, label, err))
