@@ -86,6 +86,9 @@ if [ "${NABO_DEMO_DATA:-1}" != "0" ] && [ -f scripts/demo_data.py ]; then
   # the dormant demo networks were quiet long before today
   python -m services.members.demo_history --association destination-sjoland >/dev/null \
     || echo "nabo: the dormant demo networks keep today's dates"
+  # one unanswered meeting request runs out, as one left too long would (the events timer expires it)
+  python -m services.events.demo_history --expire-request "Wärmepumpen für Ferienhäuser?" >/dev/null \
+    || echo "nabo: the demo's meeting requests stay pending"
 fi
 
 cat <<TXT
