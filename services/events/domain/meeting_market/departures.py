@@ -5,13 +5,8 @@ other side is told) and they no longer count among the participants. Meetings th
 from sqlalchemy import or_, select
 
 from services.events.domain.common import publish, utcnow
-from services.events.domain.meeting_market import markets, moves, requests
+from services.events.domain.meeting_market import markets, meetings, moves, requests
 from services.events.models import Meeting, MeetingMarket, MeetingRequest
-
-
-def _settled(meeting):
-    return (any(outcome.held for outcome in meeting.outcomes)
-            or any(seat.checked_in_at is not None for seat in meeting.seats))
 
 
 def _close(session, caller, event, market, request, person_id):
@@ -19,7 +14,7 @@ def _close(session, caller, event, market, request, person_id):
     scheduled = session.scalars(select(Meeting).where(Meeting.request_id == request.id,
                                                       Meeting.status == "scheduled").with_for_update()).all()
     for meeting in scheduled:
-        if not _settled(meeting):
+        if not meetings.settled(meeting):
             moves.cancel_meeting(session, caller, meeting, request, market, event)
     if request.status == "accepted" and scheduled:
         return  # its meeting was placed: cancelling it (or its having taken place) is what the others hear

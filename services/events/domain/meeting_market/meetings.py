@@ -184,6 +184,12 @@ UNCANCELLABLE = (N_("This meeting is already cancelled."),
                  N_("This meeting was checked in: it can no longer be cancelled."))
 
 
+def settled(meeting):
+    """Someone said the meeting took place, or it was checked in: it stays as it is."""
+    return (any(outcome.held for outcome in meeting.outcomes)
+            or any(seat.checked_in_at is not None for seat in meeting.seats))
+
+
 def refuse_if_settled(meeting, refusals):
     """Conflict, with the first of ``refusals`` (cancelled, said to be held, checked in) that applies."""
     cancelled, said_held, checked_in = refusals
