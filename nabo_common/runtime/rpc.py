@@ -171,11 +171,11 @@ class TimedServiceProxy(ServiceProxy):
 
 class NodeLocalReplyListener(ReplyListener):
     """The caller's reply queue as a non-durable, exclusive classic queue: it lives on the broker node the
-    caller is connected to and goes with its connection. nameko declares it durable, which a vhost whose
-    default queue type is quorum turns into a quorum queue whose leader may sit on another node; when that
-    node crashed, replies stopped reaching the caller (reconnected to a surviving node at once) until the
-    node was back. Now the caller's consumer redeclares its queue on the node it reconnects to; replies in
-    flight on the lost node are lost with it, which the caller's deadline answers (504)."""
+    caller is connected to and goes with its connection. A durable one would become a quorum queue in a
+    vhost whose default queue type is quorum, with its leader possibly on another node, and while that node
+    is down replies do not reach the caller. The caller's consumer redeclares its queue on the node it
+    reconnects to; replies in flight on a lost node are lost with it, which the caller's deadline answers
+    (504)."""
 
     def setup(self):
         super().setup()

@@ -8,7 +8,7 @@ no Python object per post and no decoding and encoding again on the way. On
 any other database (SQLite under ``make run``) the page is the ORM's
 (``posts.list_``, ``threads.list_``) written out by the same JSON codec as
 every reply. Both give the same JSON; the tests compare them on every case of
-visibility. Who may read the page is decided as before, by the caller's
+visibility. Who may read the page is decided by the caller's
 standing in the network, before the page is read.
 """
 
