@@ -14,8 +14,10 @@ def cache_control(request):
 def conditional(request, response):
     """``response`` with its ETag, or turned into 304 when the client already has these bytes."""
     if (request.method not in CONDITIONAL_METHODS or response.status_code != 200
-            or response.is_streamed or response.direct_passthrough):
+            or response.is_streamed or response.direct_passthrough
+            or getattr(response, "made_conditional", False)):
         return response
+    response.made_conditional = True  # the API routes' answers pass here twice; tagged and checked once
     response.headers.setdefault("Cache-Control", cache_control(request))
     # what a cache must key the answer on: who asks, and in which language
     response.vary.update(("Authorization", "Accept-Language"))

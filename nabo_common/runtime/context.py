@@ -9,7 +9,7 @@ anonymous, never as the identity it claims.
 """
 import time
 import uuid
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 
 import jwt
 from cachetools import TLRUCache, TTLCache
@@ -123,13 +123,15 @@ def _keys_id(keys):
     return tuple(map(tuple, keys))
 
 
+# what a shared token says of its caller: everything but the request id (which travels beside it)
+_SHARED_FIELDS = tuple(f.name for f in fields(Caller) if f.name != "request_id")
+
+
 def sign_shared(caller, keys):
     """A token for ``caller`` without its request id, reused for the same caller and keys; it has at
     least half of ``TOKEN_TTL_SECONDS`` left. The request id goes into the context data beside it."""
-    claims = caller.to_claims()
-    claims.pop("request_id")
-    remembered = (tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(claims.items())),
-                  _keys_id(keys))
+    said = (getattr(caller, name) for name in _SHARED_FIELDS)
+    remembered = (tuple(tuple(v) if isinstance(v, list) else v for v in said), _keys_id(keys))
     token = _signed.get(remembered)
     if token is None:
         token = _signed[remembered] = sign(caller, keys, with_request_id=False)

@@ -3,13 +3,15 @@ readable by anyone, any other network's by its active members and conveners;
 only active members and conveners post. A hidden post is seen by its author
 and the conveners alone."""
 
+from typing import NamedTuple
+
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from nabo_common.api.errors import Forbidden, NotFound, ValidationFailed
 from services.members.domain import access
 from services.members.domain.networks.conveners import can_convene
-from services.members.domain.networks.visibility import membership, visible_or_404
+from services.members.domain.networks.visibility import can_see, membership, seen_network
 from services.members.models import Network, NetworkMember, Post, Thread
 
 # the network's owners and themes only when asked for (a public network's anonymous reader never does)
@@ -19,11 +21,11 @@ ON_DEMAND = (lazyload(Network.owners), lazyload(Network.theme_links))
 class Standing:
     """The caller's place in one network's conversation."""
 
-    def __init__(self, session, caller, network):
+    def __init__(self, session, caller, network, mine):
+        """``mine``: the caller's row in the network (``membership``), or None."""
         self.network = network
         self.person_id = caller.person_id
-        mine = membership(session, network.id, caller.person_id)
-        self.convener = caller.authenticated and can_convene(session, caller, network)
+        self.convener = caller.authenticated and can_convene(session, caller, network, mine)
         self.member = self.convener or (mine is not None and mine.status == "active")
         self.reader = self.member or network.visibility == "public"
 
@@ -46,8 +48,8 @@ class Standing:
 def network_standing(session, caller, network_id):
     """The network's conversation for a reader: 404 when the network is out of sight, 403 when it is
     closed to the caller."""
-    network = visible_or_404(session, caller, network_id, ON_DEMAND)
-    standing = Standing(session, caller, network)
+    network, mine = seen_network(session, caller, network_id, ON_DEMAND)
+    standing = Standing(session, caller, network, mine)
     if not standing.reader:
         access.require_authenticated(caller)
         raise Forbidden("Only the network's members read its conversation.")
@@ -62,23 +64,60 @@ def post_missing(post_id):
     return NotFound("Post {post_id} not found.", post_id=post_id)
 
 
-def _readable(session, caller, network_id, missing):
-    try:
-        network = visible_or_404(session, caller, network_id, ON_DEMAND)
-    except NotFound:
-        raise missing from None
-    standing = Standing(session, caller, network)
+def _readable(session, caller, network, missing):
+    """The caller's standing in ``network``, or ``missing`` when they may not read its conversation
+    (the network out of their sight included). The caller's membership is read once for both."""
+    mine = membership(session, network.id, caller.person_id)
+    if not can_see(caller, network, mine):
+        raise missing
+    standing = Standing(session, caller, network, mine)
     if not standing.reader:
         raise missing
     return standing
 
 
 def thread_standing(session, caller, thread_id):
-    """The thread and the caller's standing, or 404 for whoever may not read it."""
-    thread = session.get(Thread, str(thread_id)) if thread_id else None
-    if thread is None:
+    """The thread and the caller's standing, or 404 for whoever may not read it. The thread and its
+    network are read in one statement: this is the way in of every read of a thread's page."""
+    found = session.execute(
+        select(Thread, Network).join(Network, Network.id == Thread.network_id)
+        .where(Thread.id == str(thread_id)).options(*ON_DEMAND)
+    ).first() if thread_id else None
+    if found is None:
         raise thread_missing(thread_id)
-    return thread, _readable(session, caller, thread.network_id, thread_missing(thread_id))
+    thread, network = found
+    return thread, _readable(session, caller, network, thread_missing(thread_id))
+
+
+class _Owner(NamedTuple):
+    association_id: str
+    status: str
+
+
+class _NetworkFacts(NamedTuple):
+    """What the rules of reading read of a network (``can_see``, ``can_convene``), without its row."""
+    id: str
+    visibility: str
+    owners: tuple
+
+
+class _MembershipFacts(NamedTuple):
+    status: str
+    role: str
+
+
+def standing_from_facts(session, caller, network_id, visibility, owners, member_status, member_role):
+    """The caller's standing as a reader of a network's conversation, from the facts the rules read (read
+    by the caller's statement, e.g. with the page itself): the network's id and visibility, its owners as
+    ``[association id, status]`` pairs and the caller's membership status and role (None when they have
+    none). None when the caller is not a reader; the row-loading ``thread_standing`` and
+    ``network_standing`` then say why, as they do for every other use."""
+    network = _NetworkFacts(network_id, visibility, tuple(_Owner(*o) for o in owners or ()))
+    mine = _MembershipFacts(member_status, member_role) if member_status is not None else None
+    if not can_see(caller, network, mine):
+        return None
+    standing = Standing(session, caller, network, mine)
+    return standing if standing.reader else None
 
 
 def post_standing(session, caller, post_id):
@@ -86,7 +125,8 @@ def post_standing(session, caller, post_id):
     post = session.get(Post, str(post_id)) if post_id else None
     if post is None:
         raise post_missing(post_id)
-    standing = _readable(session, caller, post.network_id, post_missing(post_id))
+    network = session.get(Network, post.network_id, options=ON_DEMAND)
+    standing = _readable(session, caller, network, post_missing(post_id))
     if not standing.sees(post):
         raise post_missing(post_id)
     return post, session.get(Thread, post.thread_id), standing

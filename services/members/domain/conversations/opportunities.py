@@ -16,7 +16,7 @@ from services.members.domain import access
 from services.members.domain.conversations.access import Standing, post_missing
 from services.members.domain.matchmaking import contacts_of, match_view, publish_introduction
 from services.members.domain.networks.publishing import publish_for
-from services.members.domain.networks.visibility import active_owner_ids, display_name
+from services.members.domain.networks.visibility import active_owner_ids, display_name, membership
 from services.members.models import (
     Match,
     Membership,
@@ -145,7 +145,7 @@ def _answerable(session, caller, post_id, organisation_id):
     if post is None:
         raise post_missing(post_id)
     network = session.get(Network, post.network_id)
-    standing = Standing(session, caller, network)
+    standing = Standing(session, caller, network, membership(session, network.id, caller.person_id))
     organisation = session.get(Organisation, str(organisation_id))
     ours = organisation is not None and not organisation.erased and organisation.id in caller.organisation_ids
     offered = ours and bool(offering_organisations(session, network, post.themes, only=organisation.id))

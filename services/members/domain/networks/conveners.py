@@ -13,10 +13,15 @@ def convener_ids(session, network_id):
         NetworkMember.status == "active")).all())
 
 
-def can_convene(session, caller, network):
+UNREAD = object()
+
+
+def can_convene(session, caller, network, mine=UNREAD):
+    """``mine``: the caller's row in the network when it was read already (None when they have none)."""
     if caller.is_privileged or any(caller.administers(a) for a in active_owner_ids(network)):
         return True
-    mine = membership(session, network.id, caller.person_id)
+    if mine is UNREAD:
+        mine = membership(session, network.id, caller.person_id)
     return mine is not None and mine.status == "active" and mine.role == "convener"
 
 

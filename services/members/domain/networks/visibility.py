@@ -66,9 +66,20 @@ def visibility_filter(caller):
     )
 
 
-def visible_or_404(session, caller, network_id, options=()):
-    """``options``: loader options for the network's row (what a read of its conversation leaves out)."""
+def network_missing(network_id):
+    return NotFound("Network {network_id} not found.", network_id=network_id)
+
+
+def seen_network(session, caller, network_id, options=()):
+    """The network and the caller's row in it (None when they have none), or 404 when it is out of their
+    sight. ``options``: loader options for the network's row (what a read of its conversation leaves
+    out)."""
     network = session.get(Network, str(network_id), options=options) if network_id else None
-    if network is None or not can_see(caller, network, membership(session, network.id, caller.person_id)):
-        raise NotFound("Network {network_id} not found.", network_id=network_id)
-    return network
+    mine = membership(session, network.id, caller.person_id) if network is not None else None
+    if network is None or not can_see(caller, network, mine):
+        raise network_missing(network_id)
+    return network, mine
+
+
+def visible_or_404(session, caller, network_id, options=()):
+    return seen_network(session, caller, network_id, options)[0]
