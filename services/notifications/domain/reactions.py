@@ -15,6 +15,7 @@ from services.notifications.domain import (
     deliveries,
     meeting_markets,
     readmodel,
+    rendering,
     webhooks,
 )
 from services.notifications.domain.deliveries import guest, notify, person
@@ -237,13 +238,14 @@ MIRRORED_REASONS = {"needs_your_offer": "offers_your_need", "offers_your_need": 
                     "they_answered_your_opportunity": "you_answered_their_opportunity"}
 
 
-def _match_reasons(session, reasons, mirrored):
-    """``[{kind, networks: [names]}]`` for the templates; theme ids are not shown (no labels here)."""
+def _match_reasons(session, reasons, mirrored, language):
+    """``[{kind, networks: [names]}]`` for the templates, each network named in the reader's ``language``
+    where it has a name in it; theme ids are not shown (no labels here)."""
     result = []
     for reason in reasons:
         kind = MIRRORED_REASONS.get(reason["kind"], reason["kind"]) if mirrored else reason["kind"]
         names = [
-            network.name
+            rendering.name_in(language, network.name, network.names)
             for network in (session.get(Network, n) for n in reason.get("networks") or ())
             if network is not None and network.name
         ]
@@ -267,10 +269,11 @@ def on_match_introduced(session, envelope):
             for o in contacts
             if o["organisation_id"] != contact["organisation_id"]
         ]
-        reasons = _match_reasons(
-            session, data["reasons"], mirrored=contact["organisation_id"] != organisation_ids[0]
-        )
         recipient = person(session, contact["person_id"], contact)
+        reasons = _match_reasons(
+            session, data["reasons"], mirrored=contact["organisation_id"] != organisation_ids[0],
+            language=recipient.language if recipient else None,
+        )
         org = session.get(Organisation, contact["organisation_id"])
         notify(
             session,

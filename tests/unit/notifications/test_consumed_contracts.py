@@ -1074,6 +1074,27 @@ def test_match_introduction_tells_each_side_about_the_other(world, session):
     assert "{" not in by_person[ane].text_body
 
 
+def test_match_introduction_names_shared_networks_in_each_readers_language(world, session):
+    aid = world.association(language="en")
+    ours, theirs = world.organisation(aid), world.organisation(aid)
+    readers = {"en": world.person(aid, organisation_id=ours, language="en"),
+               "da": world.person(aid, organisation_id=theirs, language="da")}
+    network_id = new_id()
+    world.apply("network.created", network_data(network_id, aid))  # names: en "Kayak", da "Kajak"
+    world.apply("match.introduced", {
+        "match_id": new_id(), "organisation_ids": [ours, theirs],
+        "organisation_names": ["Solar ApS", "Wind ApS"],
+        "contacts": [{"person_id": pid, "organisation_id": org, "name": language, "language": language,
+                      "email": f"{language}@example.test"}
+                     for (language, pid), org in zip(readers.items(), (ours, theirs))],
+        "reasons": [{"kind": "same_network", "themes": [], "networks": [network_id]}],
+        "message": None, "introduced_by": readers["en"]})
+    by_person = {m.person_id: m for m in emails(session, kind="match_introduced")}
+    assert "(Kayak)" in by_person[readers["en"]].text_body
+    assert "(Kajak)" in by_person[readers["da"]].text_body
+    assert "Kayak" not in by_person[readers["da"]].text_body
+
+
 def test_meeting_market_mails_reach_the_participants_they_concern(world, session):
     aid = world.association(language="en")
     ane = world.person(aid, organisation_id=world.organisation(aid), language="en")
