@@ -29,7 +29,9 @@ Sections:
            is cancelled after its round trip (not timed) so the pair may ask again (not in the default
            sections)
   ratios   the targets' ratios at 10 clients in --rounds interleaved rounds (echo, then each path), each
-           against its round's echo: median and spread, for a machine whose speed wanders (not in
+           against its round's echo: median and spread, for a machine whose speed wanders; the page
+           and the registrations also against their floors of the same round, registrations with
+           notifications stopped (the request path alone), and commit -> handler in each round (not in
            the default sections)
 Seeding goes straight into the services' databases (executemany), for seeding only.
 """
@@ -172,6 +174,7 @@ def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests,
     {name: (paths, headers)} of reads sent with headers of their own (If-None-Match: answered 304)."""
     gateway, bare = cluster.url("gateway"), cluster.url("baseline-http")
     measured = {}  # path -> [(ratio, rps, p99 ms, p99 x echo)]
+    commit_cells = []  # each round's commit -> delivered and -> handled, p50 / p99 ms
     for _ in range(rounds):
         CpuMeter(cluster).wait_quiet()
         base = common.run_load(bare, ["/echo?v=x"], clients, duration)
@@ -179,13 +182,19 @@ def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests,
             name: common.run_load(gateway, paths, clients, duration, headers=headers)
             for name, paths in targets.items()
         }
+        runs[PAGE_FLOOR] = common.run_load(bare, ["/page?n=50"], clients, duration)
         for name, (paths, own_headers) in (revalidated or {}).items():
             runs[name] = common.run_load(gateway, paths, clients, duration, headers=own_headers)
         if write_events:
             paths, bodies = registration_load(write_events, max_requests)
             runs[REGISTRATION_FLOOR] = floor_registrations(bare, bodies, clients, duration, max_requests)
             CpuMeter(cluster).wait_quiet()  # the floor's consumer and mail finish first
+            timings = event_timings(cluster)
             runs[REGISTRATIONS] = post_registrations(gateway, paths, bodies, clients, duration, max_requests)
+            CpuMeter(cluster).wait_quiet()  # every event of the run handled
+            commit_cells.append(since_commit(cluster, timings))
+            runs[REQUEST_PATH_ALONE] = request_path_alone(cluster, write_events, clients, duration,
+                                                          max_requests)
         for name, result in [(ECHO, base), *runs.items()]:
             measured.setdefault(name, []).append(
                 (
@@ -214,16 +223,38 @@ def ratio_rounds(cluster, targets, write_events, duration, rounds, max_requests,
         ["path", "rounds", "req/s", "x bare req/s", "range", "p99 ms", "p99 x bare"],
         rows,
     )
+    against = [(PAGE_TARGET, PAGE_FLOOR, "the page of 50 events against its floor (the bare page)")]
     if write_events:
-        against_floor = sorted(
-            common.ratio(nabo[1], floor[1])
-            for nabo, floor in zip(measured[REGISTRATIONS], measured[REGISTRATION_FLOOR])
-        )
-        print(
-            f"\n(registrations against the floor with consumer and mail, same round: median "
-            f"{statistics.median(against_floor):.2f}x, range {against_floor[0]:.2f}-{against_floor[-1]:.2f})"
-        )
+        against.append((REGISTRATIONS, REGISTRATION_FLOOR,
+                        "registrations against the floor with consumer and mail"))
+    for name, floor_name, title in against:
+        if name in measured and floor_name in measured:
+            ratios = sorted(common.ratio(nabo[1], floor[1])
+                            for nabo, floor in zip(measured[name], measured[floor_name]))
+            print(f"\n({title}, same round: median {statistics.median(ratios):.2f}x, "
+                  f"range {ratios[0]:.2f}-{ratios[-1]:.2f})")
+    if commit_cells:
+        each_round = "; ".join(f"{delivered}, {handled}" for delivered, handled in commit_cells)
+        print("\n(commit -> delivered to the handler and -> handled, p50 / p99 ms, registrations flat out, "
+              f"each round: {each_round})")
     return measured
+
+
+REQUEST_PATH_ALONE = f"{REGISTRATIONS}, notifications stopped"
+
+
+def request_path_alone(cluster, write_events, clients, duration, max_requests):
+    """Registrations with the notifications service stopped, as where the consumers run on nodes of their
+    own; then it is started again and works through their events before the machine is quiet."""
+    paths, bodies = registration_load(write_events, max_requests)
+    cluster.stop("notifications")
+    try:
+        CpuMeter(cluster).wait_quiet()
+        return post_registrations(cluster.url("gateway"), paths, bodies, clients, duration, max_requests)
+    finally:
+        cluster.start("notifications")
+        cluster.wait_ready("notifications")
+        CpuMeter(cluster).wait_quiet(timeout=120)
 
 
 def registration_load(event_ids, count):
