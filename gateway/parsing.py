@@ -1,7 +1,7 @@
 """A request's path ids, query string and JSON body, checked against its
 route's declaration and marshmallow schemas: every path parameter is an id
-(a UUID), JSON types are kept (no "5" for an integer), NUL is refused, and a
-body must be a JSON object sent as JSON."""
+(a UUID), JSON types are kept (no "5" for an integer), NUL and unpaired
+surrogates are refused, and a body must be a JSON object sent as JSON."""
 import json
 import re
 
@@ -85,19 +85,37 @@ def _type_error(field, value):
     return None
 
 
+NUL_MESSAGE = N_("NUL characters are not allowed.")
+SURROGATE_MESSAGE = N_("Text must be valid Unicode (no unpaired surrogates).")
+# json.loads joins a pair of surrogate escapes into one character, so any left is unpaired
+SURROGATE_RE = re.compile("[\\ud800-\\udfff]")
+
+
+def _text_error(text):
+    if "\x00" in text:
+        return NUL_MESSAGE
+    if SURROGATE_RE.search(text):
+        return SURROGATE_MESSAGE
+    return None
+
+
 def nul_errors(value, where=None):
-    """NUL is never text: PostgreSQL refuses it in strings, so it is a 422 here rather than a 500 there."""
+    """Text no service can keep: NUL (PostgreSQL refuses it in strings) and unpaired surrogates (no UTF-8
+    can hold them; JSON's escapes can send them) are a 422 here rather than a 500, or a half-done write,
+    further on."""
     errors = {}
     if isinstance(value, dict):
         for key, inner in value.items():
-            errors.update(nul_errors(inner, key if where is None else where) or
-                          ({key if where is None else where: ["NUL characters are not allowed."]}
-                           if "\x00" in str(key) else {}))
+            name = key if where is None else where
+            key_error = _text_error(str(key))
+            errors.update(nul_errors(inner, name) or ({name: [key_error]} if key_error else {}))
     elif isinstance(value, list):
         for inner in value:
             errors.update(nul_errors(inner, where))
-    elif isinstance(value, str) and "\x00" in value:
-        errors[where or "_schema"] = ["NUL characters are not allowed."]
+    elif isinstance(value, str):
+        error = _text_error(value)
+        if error:
+            errors[where or "_schema"] = [error]
     return errors
 
 

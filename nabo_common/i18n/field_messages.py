@@ -53,6 +53,7 @@ CODES = {
     N_("Must be less than {max}."): "too_large",
     N_("Must be equal to {other}."): "invalid",
     N_("NUL characters are not allowed."): "nul_character",
+    N_("Text must be valid Unicode (no unpaired surrogates)."): "unpaired_surrogate",
     N_("Expected a JSON object."): "invalid_type",
 }
 FALLBACK_CODE = "invalid"

@@ -24,8 +24,10 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email import message_from_bytes
 from email import policy as email_policy
-from email.headerregistry import Address
+from email.header import Header
+from email.headerregistry import Address, UnstructuredHeader
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
@@ -226,15 +228,37 @@ def _attachment(boundary, attachment):
     ) + encoded.replace(b"\n", b"\r\n")
 
 
+# control characters other than tab have no place in a header's text (a title's BEL would go out raw);
+# line breaks become spaces, the others go
+HEADER_LINE_BREAKS_RE = re.compile(r"[\r\n]+")
+HEADER_CONTROLS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 @lru_cache(maxsize=4096)
 def _folded(name, value):
     """One header line as it goes over the wire: folded, non-ASCII text as RFC 2047 encoded words.
     Remembered: the e-mail package's header machinery is slow, and senders and subjects repeat.
     A value that fits on one continuation line but not after its name is folded by the e-mail package
     right after the colon; readers then show it with a leading space, so it is put back after the name
-    (the line stays far below the 998 characters a line may hold)."""
-    folded = WIRE.header_factory(name, value).fold(policy=WIRE)
+    (the line stays far below the 998 characters a line may hold). Text (a subject) is read back as a
+    mail reader reads it: where the e-mail package's folding put a space between two encoded words,
+    which readers drop ("Abwärme verfügbar" read as "Abwärmeverfügbar"), it is encoded whole instead,
+    its spaces inside the encoded words."""
+    header = WIRE.header_factory(name, value)
+    if isinstance(header, UnstructuredHeader):
+        value = HEADER_CONTROLS_RE.sub("", HEADER_LINE_BREAKS_RE.sub(" ", value))
+        header = WIRE.header_factory(name, value)
+    folded = header.fold(policy=WIRE)
+    if isinstance(header, UnstructuredHeader) and not value.isascii() and _read_back(name, folded) != value:
+        return f"{name}: {Header(value, 'utf-8', header_name=name).encode(linesep=CRLF)}{CRLF}"
     return f"{name}: {folded[len(name) + 4 :]}" if folded.startswith(f"{name}:\r\n ") else folded
+
+
+CRLF = "\r\n"
+
+
+def _read_back(name, folded):
+    return message_from_bytes(folded.encode("ascii") + b"\r\n", policy=email_policy.default)[name]
 
 
 def _crlf(text):

@@ -1,5 +1,6 @@
-"""5xx found by fuzzing, kept as regressions: NUL characters in JSON strings
-reached PostgreSQL, which refuses them in text (500)."""
+"""5xx found by fuzzing and by hand, kept as regressions: NUL characters in JSON strings
+reached PostgreSQL, which refuses them in text (500); an unpaired surrogate sent as a JSON escape
+(``"\\ud800"``) could not be written out as UTF-8 (500, with the row already written)."""
 import pytest
 
 from tests.support.api import check
@@ -17,6 +18,8 @@ NOT_A_UUID = "\u0000\u0019{\u0088\u0098n-not-a-uuid-but-36-characters"[:36].ljus
         ),
         ("/v1/panels", {"title": "T\u0000", "theme": "T", "language": "sv", "year": 2030}),
         ("/v1/organisations", {"name": "Nul\u0000 company", "country": "NL"}),
+        ("/v1/organisations", {"name": "Lone \ud800 surrogate", "country": "NL"}),
+        ("/v1/organisations", {"name": "Lone low surrogate", "country": "NL", "website": "https://x.nl/\udc00"}),
         ("/v1/panels/{panel}/participants", {"person_ids": [NOT_A_UUID]}),
         ("/v1/panels/{panel}/participants", {"organisation_ids": [NOT_A_UUID]}),
         (
@@ -40,6 +43,15 @@ def test_odd_ids_and_text_are_4xx_not_5xx(platform, world, path, body):
     r = platform.post(path.format(panel=world["panel"]), body)
     assert r.status_code == 422, f"{r.status_code} {r.text[:300]}"
     assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_an_unpaired_surrogate_is_named_and_nothing_is_written(tenant_a):
+    r = tenant_a.admin.post("/v1/organisations", json={"name": "Surrogat \ud800 AB", "country": "SE"})
+    assert r.status_code == 422, r.text
+    [message] = r.json()["errors"]["name"]  # in the caller's language
+    assert "Unicode" in message
+    found = check(tenant_a.admin.get("/v1/organisations", params={"q": "Surrogat"}), 200)
+    assert found["total"] == 0
 
 
 def test_the_panel_still_answers_after_odd_input(platform, world):

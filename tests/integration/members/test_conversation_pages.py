@@ -143,6 +143,19 @@ def test_the_pages_cover_what_differs_between_readers(world, conversation):
     assert listed["total"] == 2
 
 
+def test_a_thread_whose_opening_post_is_hidden_is_out_of_sight_with_it(world, conversation):
+    """As ``GET /v1/threads/{id}`` is 404 for whoever may not see its opening post, so is its page."""
+    callers, hidden_opening = conversation["callers"], conversation["threads"][2]
+    for reader in ("anonymous", "member", "outsider"):
+        for read in (pages.thread_posts, posts.list_, lambda s, c, t, q: threads.get(s, c, t)):
+            with pytest.raises(NaboError) as raised:
+                world.call(read, callers[reader], hidden_opening["id"], {})
+            assert raised.value.status == 404
+    for reader in ("other", "convener", "admin"):  # its author, the conveners, the owners' admins
+        page = world.call(pages.thread_posts, callers[reader], hidden_opening["id"], {})
+        assert orjson.loads(page)["total"]
+
+
 def test_unknown_threads_and_networks_are_404_on_both_paths(world, conversation):
     for fast, slow in ((pages.thread_posts, posts.list_), (pages.network_threads, threads.list_)):
         world.call(_same, fast, slow, ANONYMOUS, "00000000-0000-0000-0000-000000000000", {})

@@ -469,6 +469,10 @@ def test_an_opportunity_is_offered_across_the_border_and_answered_privately(worl
     with pytest.raises(ValidationFailed):
         world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
                    {"organisation_id": offering.id})
+    # the recipient, who sees the opportunity, answering for someone else's organisation: 403, not 404
+    with pytest.raises(Forbidden):
+        world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
+                   {"organisation_id": se["org"].id, "message": "Hallo"})
     assert len(world.events("match.introduced")) == 1
 
 

@@ -37,6 +37,21 @@ def test_a_subject_of_any_length_starts_right_after_its_name(length, words):
     assert not raw.startswith((" ", "\t", "\r", "\n")), repr(raw)
 
 
+@pytest.mark.parametrize("prefix", ["Neue Gelegenheit in Circulair Drenthe",
+                                    "Nieuwe kans in Circulair Drenthe",
+                                    "Een kans voor Kremer Installatietechniek", "Ny", "Ein"])
+def test_a_subject_reads_back_with_every_space_where_it_folds_between_encoded_words(prefix):
+    """Folded between two encoded words ("Abwärme" and "verfügbar"), a space was lost to every reader."""
+    subject = f"{prefix}: Restwarmte beschikbaar / Abwärme verfügbar in der Region Groningen"
+    message, defects = _parsed(_compose(subject).data)
+    assert defects == [] and message["Subject"] == subject
+
+
+def test_control_characters_of_a_title_do_not_reach_the_subject():
+    message, defects = _parsed(_compose("Ring\x07 the bell\x1b").data)
+    assert defects == [] and message["Subject"] == "Ring the bell"
+
+
 def test_date_has_a_numeric_zone_not_gmt():
     message, defects = _parsed(_compose().data)
     raw = dict(message.raw_items())["Date"]  # as written: the parsed header shows a normalised form

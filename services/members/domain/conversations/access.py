@@ -77,8 +77,9 @@ def _readable(session, caller, network, missing):
 
 
 def thread_standing(session, caller, thread_id):
-    """The thread and the caller's standing, or 404 for whoever may not read it. The thread and its
-    network are read in one statement: this is the way in of every read of a thread's page."""
+    """The thread and the caller's standing, or 404 for whoever may not read it, as for whoever may not
+    see its opening post (hidden: its author and the conveners see it). The thread and its network are
+    read in one statement."""
     found = session.execute(
         select(Thread, Network).join(Network, Network.id == Thread.network_id)
         .where(Thread.id == str(thread_id)).options(*ON_DEMAND)
@@ -86,7 +87,11 @@ def thread_standing(session, caller, thread_id):
     if found is None:
         raise thread_missing(thread_id)
     thread, network = found
-    return thread, _readable(session, caller, network, thread_missing(thread_id))
+    standing = _readable(session, caller, network, thread_missing(thread_id))
+    opening = opening_post(session, thread)
+    if opening is not None and not standing.sees(opening):
+        raise thread_missing(thread_id)  # a thread whose opening post is hidden is out of sight with it
+    return thread, standing
 
 
 class _Owner(NamedTuple):

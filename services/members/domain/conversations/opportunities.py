@@ -148,11 +148,15 @@ def _answerable(session, caller, post_id, organisation_id):
     standing = Standing(session, caller, network, membership(session, network.id, caller.person_id))
     organisation = session.get(Organisation, str(organisation_id))
     ours = organisation is not None and not organisation.erased and organisation.id in caller.organisation_ids
-    offered = ours and bool(offering_organisations(session, network, post.themes, only=organisation.id))
-    if not ((standing.reader and standing.sees(post)) or offered):
+    offered = offering_organisations(session, network, post.themes) if caller.organisation_ids else {}
+    # who reads the thread, or was offered the opportunity for one of their organisations, sees the post
+    if not ((standing.reader and standing.sees(post))
+            or any(own in offered for own in caller.organisation_ids)):
         raise post_missing(post_id)
     if not ours:
         raise Forbidden("Answer for an organisation you belong to.")
+    if not (standing.reader and standing.sees(post)) and organisation.id not in offered:
+        raise Forbidden("The opportunity was not offered to this organisation.")
     thread = session.get(Thread, post.thread_id)
     if thread.kind != "opportunity" or not post.opening or post.deleted or post.erased:
         raise Conflict("Only an opportunity can be answered privately.")

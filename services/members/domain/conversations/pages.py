@@ -12,6 +12,8 @@ visibility. Who may read the page is decided by the caller's
 standing in the network, before the page is read.
 """
 
+from typing import NamedTuple
+
 from sqlalchemy import bindparam, text
 
 from contracts.api import conversations as schemas
@@ -114,9 +116,15 @@ _CALLERS_MEMBERSHIP = "LEFT JOIN network_members m ON m.network_id = n.id AND m.
 
 
 def _with_facts(page, of_thread):
-    where = "FROM threads t JOIN networks n ON n.id = t.network_id" if of_thread else "FROM networks n"
-    key = "t.id = :thread_id" if of_thread else "n.id = :network_id"
-    return f"SELECT {_FACTS}, ({page}) {where} {_CALLERS_MEMBERSHIP} WHERE {key}"
+    """The facts, the page, and a thread's opening post's hidden flag and author (whoever may not see
+    it may not read the thread)."""
+    if of_thread:
+        return (f"SELECT {_FACTS}, ({page}), op.hidden, op.author_id "
+                f"FROM threads t JOIN networks n ON n.id = t.network_id "
+                f"LEFT JOIN posts op ON op.thread_id = t.id AND op.opening {_CALLERS_MEMBERSHIP} "
+                f"WHERE t.id = :thread_id")
+    return (f"SELECT {_FACTS}, ({page}), NULL, NULL FROM networks n {_CALLERS_MEMBERSHIP} "
+            f"WHERE n.id = :network_id")
 
 
 def _statement(sql):
@@ -146,6 +154,11 @@ def _sees(standing):
     return {"sees_all": standing.convener, "person_id": standing.person_id or ""}
 
 
+class _Opening(NamedTuple):
+    hidden: bool
+    author_id: str
+
+
 def _page(session, caller, with_facts, without_facts, params, standing_otherwise):
     """The page and the caller's standing read in one statement, the page as a reader who is not a
     convener sees it; read again when the caller turns out to be one (they see hidden posts too). When
@@ -154,6 +167,8 @@ def _page(session, caller, with_facts, without_facts, params, standing_otherwise
     params = dict(params, sees_all=False, person_id=caller.person_id or "")
     found = PREPARED[with_facts].row(session, params)
     standing = access.standing_from_facts(session, caller, *found[:5]) if found is not None else None
+    if standing is not None and found[6] is not None and not standing.sees(_Opening(*found[6:8])):
+        standing = None  # its opening post is hidden from the caller, and the thread with it
     if standing is None:
         standing = standing_otherwise()
     elif not standing.convener:
