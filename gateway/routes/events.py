@@ -6,7 +6,7 @@ from contracts.api import events as s
 from contracts.api import notifications as notification_schemas
 from gateway.calendars import calendar_id, calendar_response, read_as_token_holder
 from gateway.documents import chosen_format, document_response
-from gateway.http import api
+from gateway.http import api, json_text
 from gateway.parsing import csv_import_payload
 from gateway.registration_links import follow
 from gateway.routes import EXPORTERS
@@ -172,7 +172,7 @@ class EventsRoutes:
         description=PUBLIC_IF_PUBLISHED,
     )
     def search_events(self, request):
-        return self.events.search_events(request.query)
+        return json_text(self.events.search_events_json(request.query))
 
     @api(
         "POST",

@@ -21,6 +21,7 @@ from services.events.domain import (
     gdpr,
     lifecycle,
     names,
+    pages,
     programmes,
     registrations,
     reminders,
@@ -136,6 +137,10 @@ class EventsService(OperationsEndpoints):
         found = search.search(self.read_db, self.caller, query)
         names.name_host_companies(found["items"], self._names())
         return found
+
+    @rpc
+    def search_events_json(self, query):
+        return pages.search_json(self.read_db, self.caller, query, self._names())
 
     def _names(self):
         return names.Names(MembersDirectory(self.members), self.caller.language)

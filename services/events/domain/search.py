@@ -15,7 +15,8 @@ def _tagged(kind, value):
     return Event.id.in_(select(EventTag.event_id).where(EventTag.kind == kind, EventTag.value == value))
 
 
-def search(session, caller, query):
+def criteria(caller, query):
+    """(the query as loaded, the conditions an event of the page meets, the page's order)."""
     q = load(schemas.EventQuery, query)
     conditions = [access.event_visibility_filter(caller)]
     now = utcnow()
@@ -43,5 +44,10 @@ def search(session, caller, query):
         conditions.append(Event.starts_at >= q["starts_from"])
     if q.get("starts_to"):
         conditions.append(Event.starts_at < q["starts_to"])
+    return q, conditions, order
+
+
+def search(session, caller, query):
+    q, conditions, order = criteria(caller, query)
     items, total = reading.event_page(session, caller, conditions, order, q["limit"], q["offset"])
     return page(items, total, q["limit"], q["offset"])

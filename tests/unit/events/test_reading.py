@@ -1,8 +1,11 @@
 """The row-level read path shows every caller exactly what the ORM view shows them."""
+import orjson
 import pytest
 
 from nabo_common.api.errors import NotFound
-from services.events.domain import lifecycle, reading, registrations, search
+from nabo_common.runtime.jsoncodec import http_dumps
+from services.events.domain import lifecycle, names, pages, reading, registrations, search
+from tests.unit.events import conftest
 from tests.unit.events.conftest import (
     ANON,
     ASSOC_A,
@@ -97,3 +100,17 @@ def test_the_read_statements_are_compiled_once_and_cached():
     # a construct without inherit_cache leaves its statements without a cache key: compiled on every read
     for statement in (reading.ONE_EVENT, reading.HOSTS_AND_TAGS):
         assert statement._generate_cache_key() is not None
+
+
+def test_a_page_of_events_as_json_text_on_sqlite_is_the_python_views_named(session, admin_a):
+    """Without PostgreSQL the page's JSON is ``search.search``'s, its host companies named as the reader
+    sees them, in the bytes the gateway writes."""
+    company = conftest.HOST_COMPANY
+    hosted = make_event(session, admin_a, format="in_person", venue={"host_organisation_id": company})
+    written = pages.search_json(session, ANON, {"limit": 10}, names.Names(conftest.Directory(), "da"))
+    expected = search.search(session, ANON, {"limit": 10})
+    names.name_host_companies(expected["items"], names.Names(conftest.Directory(), "da"))
+    assert written == http_dumps(expected).decode()
+    venue = orjson.loads(written)["items"][0]["venue"]
+    assert (venue["host_organisation_id"], venue["host_organisation_name"]) == (company, "Vindmølle ApS")
+    assert orjson.loads(written)["items"][0]["id"] == hosted["id"]

@@ -1,0 +1,206 @@
+"""A page of events written whole by PostgreSQL gives the JSON the Python views give, keys in the same
+order, for every reader (anonymous, a registrant, a member, the organiser, the co-host, a platform admin)
+and every filter: drafts and members-only events, time zones whose offsets have seconds in the past,
+moments with microseconds, full events with a waitlist, registration windows not yet open, open and
+closed, join URLs for registrants or everyone, venues at an address, at a host company or nowhere, and
+empty pages."""
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import orjson
+import pytest
+from sqlalchemy import update
+
+from nabo_common.runtime.context import PLATFORM_ADMIN, Caller
+from nabo_common.runtime.jsoncodec import http_dumps
+from services.events.domain import lifecycle, names, pages, registrations, search
+from services.events.models import Event
+from tests.support.infra import database_sessions
+from tests.unit.events.conftest import (
+    ANON,
+    ASSOC_A,
+    ASSOC_B,
+    HOST_COMPANY,
+    Directory,
+    admin_of,
+    at,
+    call_session,
+    make_event,
+    member_of,
+    register_self,
+)
+
+UNSEEN_COMPANY = "1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d"
+THEMES = ["financing", "export"]
+
+
+@pytest.fixture(scope="module")
+def session():
+    with database_sessions("events") as sessions:
+        session = call_session(sessions.kw["bind"])
+        yield session
+        session.close()
+
+
+def _change(session, event_id, **values):
+    with session.begin():
+        session.execute(update(Event).where(Event.id == event_id).values(**values))
+
+
+def _guests(session, event_id, count):
+    for n in range(count):
+        registrations.register(session, ANON, event_id, {"name": f"Gæst {n}", "email": f"g{n}@example.org"})
+
+
+@pytest.fixture(scope="module")
+def catalogue(session):
+    organiser, co_host = admin_of(ASSOC_A), admin_of(ASSOC_B)
+    registrant = member_of(ASSOC_A)
+    full = make_event(session, organiser, title="Kapital til vækst", capacity=2, themes=THEMES,
+                      languages=["da", "de"], format="hybrid", venue={"address": "Havnegade 1, Fjordby"},
+                      description='Tal om "vækst",\n\tbackslash \\ og ø/å, emoji 🌱 og \u2028.',
+                      people=[{"role": "speaker", "name": 'Åse "Ø" Ødegård',
+                               "person_id": registrant.person_id},
+                              {"role": "host_company", "organisation_id": HOST_COMPANY}],
+                      questions=[{"id": "company", "text": "Virksomhed? «CVR»", "required": False},
+                                 {"id": "diet", "text": "Kost\tog drikke"}],
+                      reminder_offsets=[1440, 60])
+    register_self(session, registrant, full["id"])
+    _guests(session, full["id"], 1)
+    _change(session, full["id"], reminder_offsets=[1440, 60, 5])  # written by the ORM's JSON, not the API
+    waiting = member_of(ASSOC_A)
+    register_self(session, waiting, full["id"])  # on the waitlist: sees no join URL
+    open_to_all = make_event(session, co_host, title="Grenzüberschreitend", start=at(days=9),
+                             join_url_visibility="public", languages=["de"], themes=["export"],
+                             association_ids=[ASSOC_B, ASSOC_A])
+    hosted = make_event(session, organiser, title="Hos Vindmølle", start=at(days=10), format="in_person",
+                        venue={"host_organisation_id": HOST_COMPANY}, capacity=None)
+    unseen_host = make_event(session, organiser, title="Hos en anden", start=at(days=11),
+                             format="in_person", venue={"host_organisation_id": HOST_COMPANY})
+    _change(session, unseen_host["id"], venue_organisation_id=UNSEEN_COMPANY, venue_host_name="Skjult A/S")
+    not_yet = make_event(session, organiser, title="Not yet open", start=at(days=12),
+                         registration_opens_at=at(days=2).isoformat())
+    closed = make_event(session, organiser, title="Closed early", start=at(days=13),
+                        registration_closes_at=at(days=1).isoformat())
+    _change(session, closed["id"], registration_closes_at=at(hours=-1))
+    draft = make_event(session, organiser, publish=False, title="Kladde", start=at(days=14))
+    members_only = make_event(session, co_host, title="Nur für Mitglieder", visibility="members",
+                              start=at(days=15), time_zone="Asia/Kathmandu")
+    cancelled = make_event(session, organiser, title="Aflyst", start=at(days=16),
+                           time_zone="America/St_Johns")
+    lifecycle.transition(session, organiser, cancelled["id"], {"to": "cancelled", "reason": "Sne"})
+    # the past, in zones whose offsets then had seconds (local mean time), and half a minute (Monrovia)
+    kyiv = make_event(session, organiser, title="Kyiv 1900", time_zone="Europe/Kyiv", themes=["history"])
+    _change(session, kyiv["id"], starts_at=datetime(1900, 5, 1, 8, 0, 0, 250, tzinfo=timezone.utc),
+            ends_at=datetime(1900, 5, 1, 10, 0, tzinfo=timezone.utc),
+            registration_opens_at=datetime(1900, 4, 1, 12, 0, 0, 999999, tzinfo=timezone.utc),
+            recording_url="https://video.example/kyiv",
+            recording_published_at=datetime(1900, 6, 1, tzinfo=timezone.utc),
+            created_at=datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=timezone.utc))
+    monrovia = make_event(session, organiser, title="Monrovia 1950", time_zone="Africa/Monrovia")
+    _change(session, monrovia["id"], starts_at=datetime(1950, 1, 1, 12, 0, 30, tzinfo=timezone.utc),
+            ends_at=datetime(1950, 1, 1, 14, 0, tzinfo=timezone.utc),
+            registration_closes_at=datetime(1949, 12, 31, 12, 0, tzinfo=timezone.utc))
+    west = make_event(session, co_host, title="Past in Los Angeles", time_zone="America/Los_Angeles",
+                      association_ids=[ASSOC_B])
+    _change(session, west["id"], starts_at=at(days=-3) + timedelta(microseconds=17),
+            ends_at=at(days=-3, hours=2))
+    listed = (full, open_to_all, hosted, unseen_host, not_yet, closed, draft, members_only, cancelled, kyiv,
+              monrovia, west)
+    return {"events": {e["title"]: e["id"] for e in listed},
+            "readers": {"anonymous": ANON, "registrant": registrant, "waiting": waiting,
+                        "member": member_of(ASSOC_B),
+                        "organiser": organiser, "co_host": co_host, "both": admin_of(ASSOC_A, ASSOC_B),
+                        "platform": Caller(person_id=str(uuid.uuid4()), roles=(PLATFORM_ADMIN,))}}
+
+
+QUERIES = (
+    {}, {"when": "upcoming"}, {"when": "past"}, {"when": "all", "limit": 200},
+    {"theme": "export"}, {"theme": "history", "when": "past"}, {"language": "de"},
+    {"q": "KAPITAL"}, {"q": "1900"}, {"association_id": ASSOC_B}, {"status": "draft"},
+    {"status": "cancelled"},
+    {"format": "in_person"}, {"from": at(days=10).isoformat(), "to": at(days=14).isoformat()},
+    {"from": "1900-01-01T00:00:00+02:00", "to": "1960-01-01T00:00:00Z"},
+    {"limit": 2}, {"limit": 3, "offset": 2}, {"limit": 5, "offset": 500}, {"q": "nothing is called this"},
+)
+
+
+def _ordered(written):
+    """The JSON with each object as its list of (key, value): equal only with the keys in the same order."""
+    return json.loads(written, object_pairs_hook=list)
+
+
+def _both(session, caller, query, directory):
+    expected = search.search(session, caller, query)
+    names.name_host_companies(expected["items"], names.Names(directory, "da"))
+    written = pages.search_json(session, caller, query, names.Names(directory, "da"))
+    assert isinstance(written, str)
+    assert _ordered(written) == _ordered(http_dumps(expected))  # what differs, when something does
+    assert written.encode() == http_dumps(expected)
+    return expected
+
+
+class NoOrganisations(Directory):
+    def __init__(self):
+        super().__init__()
+        self.organisations = {}
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "registrant", "waiting", "member", "organiser", "co_host",
+                                    "both", "platform"])
+def test_a_page_of_events_written_by_postgresql_is_the_python_views(session, catalogue, reader):
+    caller = catalogue["readers"][reader]
+    seen = 0
+    for query in QUERIES:
+        for directory in (Directory(), NoOrganisations()):
+            seen += len(_both(session, caller, query, directory)["items"])
+    assert seen
+
+
+def test_the_pages_cover_what_differs_between_readers_and_events(session, catalogue):
+    """The cases above are not vacuous."""
+    events = catalogue["events"]
+
+    def page(caller, **query):
+        written = pages.search_json(session, caller, dict(query, limit=200), names.Names(Directory(), "da"))
+        return {item["title"]: item for item in orjson.loads(written)["items"]}
+
+    as_anyone = page(ANON)
+    as_registrant = page(catalogue["readers"]["registrant"])
+    as_organiser = page(catalogue["readers"]["organiser"])
+    assert "Kladde" not in as_anyone and "Kladde" in as_organiser
+    members_only = "Nur für Mitglieder"
+    assert members_only not in as_anyone and members_only in page(catalogue["readers"]["member"])
+    full = "Kapital til vækst"
+    assert as_anyone[full]["seats"] == {"capacity": 2, "confirmed": 2, "waitlisted": 1, "available": 0}
+    assert as_anyone[full]["join_url"] is None and as_anyone[full]["join_url_hidden"]
+    assert as_registrant[full]["join_url"] and not as_registrant[full]["join_url_hidden"]
+    assert page(catalogue["readers"]["waiting"])[full]["join_url_hidden"]
+    assert as_organiser[full]["join_url"] and as_organiser["Hos Vindmølle"]["join_url"]
+    assert as_anyone["Grenzüberschreitend"]["join_url"]
+    assert as_anyone[full]["people"][0]["name"] == 'Åse "Ø" Ødegård'
+    assert [q["required"] for q in as_anyone[full]["questions"]] == [False, False]
+    assert as_anyone[full]["reminder_offsets"] == [1440, 60, 5]
+    assert as_anyone["Hos Vindmølle"]["seats"]["available"] is None
+    assert as_anyone["Hos Vindmølle"]["venue"]["host_organisation_name"] == "Vindmølle ApS"
+    assert as_anyone["Hos en anden"]["venue"]["host_organisation_name"] == "Skjult A/S"
+    assert as_anyone[full]["venue"]["address"] and as_anyone["Aflyst"]["venue"] is None
+    assert [as_anyone[t]["registration_open"] for t in ("Not yet open", full, "Closed early", "Aflyst")] == [
+        False, True, False, False]
+    kyiv, monrovia = as_anyone["Kyiv 1900"], as_anyone["Monrovia 1950"]
+    assert kyiv["starts_at"].endswith(".000250+02:02") and kyiv["local_start"] == kyiv["starts_at"]
+    assert kyiv["registration_opens_at"].endswith(".999999+02:02")
+    assert kyiv["created_at"] == "2026-01-02T03:04:05.000006Z"
+    assert monrovia["starts_at"] == "1950-01-01T11:16:30-00:44"
+    assert as_anyone["Aflyst"]["starts_at"][-6:] in ("-02:30", "-03:30")
+    assert as_anyone["Past in Los Angeles"]["starts_at"].split(".")[1][:6] == "000017"
+    assert events
+
+
+def test_an_empty_page_still_counts_and_says_its_limit_and_offset(session, catalogue):
+    written = pages.search_json(session, ANON, {"limit": 5, "offset": 500}, names.Names(Directory(), "da"))
+    found = orjson.loads(written)
+    assert found["items"] == [] and found["total"] > 0 and (found["limit"], found["offset"]) == (5, 500)
+    nothing = orjson.loads(pages.search_json(session, ANON, {"q": "zzz"}, names.Names(Directory(), "da")))
+    assert nothing == {"items": [], "total": 0, "limit": 50, "offset": 0}
