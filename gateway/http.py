@@ -58,13 +58,8 @@ class RouteSpec:
     idempotent: bool = True  # a POST takes an Idempotency-Key (see gateway.idempotency)
 
     def deprecation(self):
-        """What its clients are told: the operation's deprecation, or its fields' soonest (found once:
-        it is asked on every request, and the schemas do not change)."""
-        declared = (self.deprecated, self.body, self.query, self.response)
-        found = self.__dict__.get("_deprecation")
-        if found is None or found[0] != declared:
-            found = self.__dict__["_deprecation"] = (declared, deprecation.of_operation(*declared))
-        return found[1]
+        """What its clients are told: the operation's deprecation, or its fields' soonest."""
+        return deprecation.of_operation(self.deprecated, self.body, self.query, self.response)
 
 
 def json_response(status, payload, headers=None):
