@@ -93,7 +93,13 @@ def test_1_every_durable_queue_is_a_quorum_queue_on_three_nodes(cluster, rabbitm
     """What the other scenarios rely on: the consumers' queues and the services' RPC queues are quorum
     queues with a member on each node, so losing any one node loses no queue."""
     names = {node.node for node in rabbitmq_cluster.nodes}
-    durable = [q for q in rabbitmq_cluster.queues("type", "durable", "members") if q["durable"]]
+    # each process declares its consumers' retry queues when its relay first connects, which may come
+    # just after it reports ready
+    def durable_queues():
+        return [q for q in rabbitmq_cluster.queues("type", "durable", "members") if q["durable"]]
+
+    wait_until(lambda: event_queues() <= {q["name"] for q in durable_queues()}, timeout=60, interval=1)
+    durable = durable_queues()
     classic = [q["name"] for q in durable if q["type"] != "quorum"]
     assert not classic, f"durable queues that live on one node only: {classic}"
     assert event_queues() <= {q["name"] for q in durable}
