@@ -234,4 +234,10 @@ class Database(DependencyProvider):
 def upsert_insert(session):
     """The dialect's ``insert`` construct, which has ``on_conflict_do_nothing``/``_do_update``
     (PostgreSQL in production, SQLite in unit tests)."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return pg_insert if on_postgresql(session) else sqlite_insert
+
+
+def on_postgresql(session):
+    """Whether ``session`` works on PostgreSQL (production) rather than SQLite (``make run``, unit
+    tests)."""
+    return session.get_bind().dialect.name == "postgresql"

@@ -17,10 +17,11 @@ bytes; tests/integration/events/test_event_pages.py compares them.
 import orjson
 from sqlalchemy import func, select, text
 
+from nabo_common.persistence import db
 from nabo_common.persistence.prepared import PreparedStatement
 from nabo_common.runtime.jsoncodec import http_dumps
 from services.events.domain import names as naming
-from services.events.domain import search
+from services.events.domain import reading, search
 from services.events.domain.common import utcnow
 from services.events.domain.views import ACTIVE
 from services.events.models import Event
@@ -194,10 +195,6 @@ PREPARED = PreparedStatement(EVENTS, {"ids": "text[]", "person_id": "text", "pri
                                       "admin_of": "text[]", "now": "timestamptz", "names": "json"})
 
 
-def _built_by_postgresql(session):
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def _page(session, caller, query):
     """(rows of id and venue host company, total, limit, offset) of the page, chosen and counted as
     ``reading.event_page`` chooses and counts it."""
@@ -206,17 +203,13 @@ def _page(session, caller, query):
         select(Event.id, Event.venue_organisation_id, func.count().over())
         .where(*conditions).order_by(*order).limit(q["limit"]).offset(q["offset"] or None)
     ).all()
-    if rows:
-        total = rows[0][2]
-    else:  # past the end (or nothing at all): the window count has no row to ride on
-        total = session.scalar(select(func.count()).select_from(Event).where(*conditions))
-    return rows, total, q["limit"], q["offset"]
+    return rows, reading.page_total(session, rows, conditions), q["limit"], q["offset"]
 
 
 def search_json(session, caller, query, names):
     """``search.search`` with its venues' host companies named by ``names``
     (``names.name_host_companies``), as JSON text."""
-    if not _built_by_postgresql(session):
+    if not db.on_postgresql(session):
         found = search.search(session, caller, query)
         naming.name_host_companies(found["items"], names)
         return http_dumps(found).decode()

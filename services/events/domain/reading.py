@@ -167,11 +167,16 @@ def event_page(session, caller, conditions, order, limit, offset):
     )
     stmt = select(*VIEW_COLUMNS, page_ids.c._total).join(page_ids, page_ids.c.id == Event.id).order_by(*order)
     rows = session.execute(stmt, {"person_id": caller.person_id}).all()
-    if rows:
-        total = rows[0]._total
-    else:  # past the end (or nothing at all): the window count has no row to ride on
-        total = session.scalar(select(func.count()).select_from(Event).where(*conditions))
+    total = page_total(session, rows, conditions)
     return _rendered(caller, _records(rows, _hosts_and_tags(session, [row.id for row in rows]))), total
+
+
+def page_total(session, rows, conditions):
+    """How many events match ``conditions``: the window count each row of the page ends with, or, with
+    no row to ride on (past the end, or nothing at all), a count of its own."""
+    if rows:
+        return rows[0][-1]
+    return session.scalar(select(func.count()).select_from(Event).where(*conditions))
 
 
 def _rendered(caller, records):

@@ -35,13 +35,9 @@ def get_or_404(session, model, id_, what):
     return obj
 
 
-def is_postgres(session):
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def locked(session, stmt):
     """``FOR UPDATE SKIP LOCKED`` where the database has it (SQLite runs one replica only)."""
-    return stmt.with_for_update(skip_locked=True) if is_postgres(session) else stmt
+    return stmt.with_for_update(skip_locked=True) if db.on_postgresql(session) else stmt
 
 
 def insert_ignoring_duplicates(session, model, rows, unique_columns):

@@ -67,13 +67,18 @@ def post_missing(post_id):
 def _readable(session, caller, network, missing):
     """The caller's standing in ``network``, or ``missing`` when they may not read its conversation
     (the network out of their sight included). The caller's membership is read once for both."""
-    mine = membership(session, network.id, caller.person_id)
-    if not can_see(caller, network, mine):
-        raise missing
-    standing = Standing(session, caller, network, mine)
-    if not standing.reader:
+    standing = _reader(session, caller, network, membership(session, network.id, caller.person_id))
+    if standing is None:
         raise missing
     return standing
+
+
+def _reader(session, caller, network, mine):
+    """The caller's standing when they see ``network`` and read its conversation, else None."""
+    if not can_see(caller, network, mine):
+        return None
+    standing = Standing(session, caller, network, mine)
+    return standing if standing.reader else None
 
 
 def thread_standing(session, caller, thread_id):
@@ -119,10 +124,7 @@ def standing_from_facts(session, caller, network_id, visibility, owners, member_
     ``network_standing`` then say why, as they do for every other use."""
     network = _NetworkFacts(network_id, visibility, tuple(_Owner(*o) for o in owners or ()))
     mine = _MembershipFacts(member_status, member_role) if member_status is not None else None
-    if not can_see(caller, network, mine):
-        return None
-    standing = Standing(session, caller, network, mine)
-    return standing if standing.reader else None
+    return _reader(session, caller, network, mine)
 
 
 def post_standing(session, caller, post_id):

@@ -149,13 +149,13 @@ def _answerable(session, caller, post_id, organisation_id):
     organisation = session.get(Organisation, str(organisation_id))
     ours = organisation is not None and not organisation.erased and organisation.id in caller.organisation_ids
     offered = offering_organisations(session, network, post.themes) if caller.organisation_ids else {}
+    reads = standing.reader and standing.sees(post)
     # who reads the thread, or was offered the opportunity for one of their organisations, sees the post
-    if not ((standing.reader and standing.sees(post))
-            or any(own in offered for own in caller.organisation_ids)):
+    if not (reads or any(own in offered for own in caller.organisation_ids)):
         raise post_missing(post_id)
     if not ours:
         raise Forbidden("Answer for an organisation you belong to.")
-    if not (standing.reader and standing.sees(post)) and organisation.id not in offered:
+    if not reads and organisation.id not in offered:
         raise Forbidden("The opportunity was not offered to this organisation.")
     thread = session.get(Thread, post.thread_id)
     if thread.kind != "opportunity" or not post.opening or post.deleted or post.erased:

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, text
 
 from contracts.api import conversations as schemas
 from nabo_common.api.validation import load
+from nabo_common.persistence import db
 from nabo_common.persistence.prepared import PreparedStatement
 from nabo_common.runtime.jsoncodec import http_dumps
 from services.members.domain.conversations import access, posts, threads
@@ -146,10 +147,6 @@ PREPARED = {statement: PreparedStatement(statement, _TYPES) for statement in (
     NETWORK_THREADS_OF_KIND, NETWORK_THREADS_OF_KIND_WITH_FACTS)}
 
 
-def _built_by_postgresql(session):
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def _sees(standing):
     return {"sees_all": standing.convener, "person_id": standing.person_id or ""}
 
@@ -178,7 +175,7 @@ def _page(session, caller, with_facts, without_facts, params, standing_otherwise
 
 def thread_posts(session, caller, thread_id, query):
     """``posts.list_`` as JSON text."""
-    if not _built_by_postgresql(session):
+    if not db.on_postgresql(session):
         return http_dumps(posts.list_(session, caller, thread_id, query)).decode()
     q = load(schemas.PostQuery, query)
     if not thread_id:
@@ -190,7 +187,7 @@ def thread_posts(session, caller, thread_id, query):
 
 def network_threads(session, caller, network_id, query):
     """``threads.list_`` as JSON text."""
-    if not _built_by_postgresql(session):
+    if not db.on_postgresql(session):
         return http_dumps(threads.list_(session, caller, network_id, query)).decode()
     q = load(schemas.ThreadQuery, query)
     if not network_id:
