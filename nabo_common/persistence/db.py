@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
 
+from nabo_common.persistence import prepared
 from nabo_common.persistence.types import UtcDateTime  # noqa: F401  (re-exported for models)
 from nabo_common.runtime import jsoncodec
 from nabo_common.runtime import settings as settings_mod
@@ -60,7 +61,10 @@ def make_engine(url, pool_size=10, read_only=False, autocommit=False):
             cursor.close()
 
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, **options)
+    # set when the connection opens, not by a SET in a transaction, which a rollback would undo: see
+    # ``prepared.GENERIC_PLANS``
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
+                           connect_args={"options": f"-c {prepared.GENERIC_PLANS}"}, **options)
     _ping_when_idle(engine)
     if read_only:
         @event.listens_for(engine, "connect")

@@ -17,7 +17,10 @@ from sqlalchemy.dialects.postgresql import psycopg2 as pg_psycopg2
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _names = count(1)
-GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan"
+# the server setting every connection of ``db.make_engine`` opens with: only these statements are prepared
+# on nabo's connections (psycopg2 prepares none), so it is theirs: the plan made once is kept, with no
+# custom plan made per call. Set when the connection opens: a SET in a transaction is undone by its rollback
+GENERIC_PLANS = "plan_cache_mode=force_generic_plan"
 PREPARED_KEY = "nabo_prepared"  # the connection's info: names of the statements prepared on it
 
 
@@ -45,10 +48,6 @@ class PreparedStatement:
         prepared = proxied.info.setdefault(PREPARED_KEY, set())
         cursor = proxied.dbapi_connection.cursor()
         try:
-            if not prepared:
-                # only these statements are prepared on nabo's connections (psycopg2 prepares none), so
-                # the setting is theirs: the plan made once is kept, with no custom plan made per call
-                cursor.execute(GENERIC_PLANS)
             if self.name not in prepared:
                 cursor.execute(self.prepare_sql)
                 prepared.add(self.name)

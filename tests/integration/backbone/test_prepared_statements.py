@@ -45,3 +45,16 @@ def test_a_new_connection_prepares_it_again(engine):
 def test_every_parameter_needs_a_type():
     with pytest.raises(ValueError, match="who"):
         PreparedStatement(STATEMENT, {"n": "integer", "m": "integer"})
+
+
+def test_its_one_plan_is_kept_after_a_transaction_rolls_back(engine):
+    statement = PreparedStatement(STATEMENT, {"n": "integer", "m": "integer", "who": "text"})
+    for n in range(7):  # past the five custom plans PostgreSQL would otherwise try first
+        with db.make_sessionmaker(engine)() as session:
+            statement.scalar(session, {"n": n, "m": 1, "who": "x"})
+            session.rollback()
+    with db.make_sessionmaker(engine)() as session:
+        generic, custom = session.execute(
+            text("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = :name"),
+            {"name": statement.name}).one()
+    assert (generic, custom) == (7, 0)
