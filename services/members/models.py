@@ -274,6 +274,10 @@ class Network(Base):
     # (dormancy_asked_at) before it is marked dormant
     last_activity_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow)
     dormancy_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # threads whose opening post everyone sees: kept by PostgreSQL as posts are written, hidden and
+    # restored (trigger count_visible_posts), read by the page of threads written there
+    visible_thread_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                      server_default=text("0"))
     eligible_association_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     max_age: Mapped[int | None] = mapped_column(Integer)
     external_link: Mapped[str | None] = mapped_column(String(300))
@@ -347,6 +351,9 @@ class Thread(Base):
     locked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    # replies everyone sees (deleted ones' placeholders included), kept like Network.visible_thread_count
+    visible_reply_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                     server_default=text("0"))
 
 
 class Post(Base):

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from nabo_common.api.errors import NaboError
 from nabo_common.persistence import db
@@ -160,3 +160,33 @@ def test_unknown_threads_and_networks_are_404_on_both_paths(world, conversation)
     for fast, slow in ((pages.thread_posts, posts.list_), (pages.network_threads, threads.list_)):
         world.call(_same, fast, slow, ANONYMOUS, "00000000-0000-0000-0000-000000000000", {})
         world.call(_same, fast, slow, ANONYMOUS, "not-an-id", {"limit": 5})
+
+
+def _counted_and_recounted(session):
+    """Each network's and thread's count kept by PostgreSQL, and the same counted from the posts."""
+    kept = session.execute(text(
+        "SELECT 'n' || id, visible_thread_count FROM networks UNION ALL "
+        "SELECT 't' || id, visible_reply_count FROM threads")).all()
+    recounted = session.execute(text(
+        "SELECT 'n' || n.id, (SELECT count(*) FROM posts p WHERE p.network_id = n.id AND p.opening "
+        "AND NOT p.hidden) FROM networks n UNION ALL "
+        "SELECT 't' || t.id, (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND NOT p.opening "
+        "AND NOT p.hidden) FROM threads t")).all()
+    return sorted(kept), sorted(recounted)
+
+
+def test_the_counts_follow_posts_hidden_and_restored(world, conversation):
+    callers, public = conversation["callers"], conversation["public"]
+    question, announcement = conversation["threads"][:2]
+    kept, recounted = world.call(_counted_and_recounted)
+    assert kept == recounted and any(count for _, count in kept)
+    steps = [(announcement["opening_post"]["id"], True), (announcement["opening_post"]["id"], False)]
+    steps += [(p["id"], hidden) for p in orjson.loads(world.call(
+        pages.thread_posts, callers["convener"], question["id"], {}))["items"] if not p["opening"]
+        for hidden in (not p["hidden"], p["hidden"])]
+    for post_id, hidden in steps:
+        world.call(posts.update, callers["convener"], post_id, {"hidden": hidden})
+        kept, recounted = world.call(_counted_and_recounted)
+        assert kept == recounted
+        for reader in ("anonymous", "member", "convener"):
+            world.call(_same, pages.network_threads, threads.list_, callers[reader], public["id"], {})

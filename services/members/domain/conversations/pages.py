@@ -73,16 +73,20 @@ _THREADS_OF_NETWORK = f"""
     WHERE t.network_id = :network_id AND {_SEES.format(p="p")}"""
 # a statement of its own with a kind and one without: each keeps one plan that fits it
 _OF_KIND = " AND t.kind = :kind"
-# without a kind, the threads are counted from their opening posts alone (ix_posts_network_opening)
-_COUNT_OF_ANY_KIND = f"""SELECT count(*) FROM posts p
-    WHERE p.network_id = :network_id AND p.opening AND {_SEES.format(p="p")}"""
+# without a kind, the threads everyone sees are counted by PostgreSQL as they are written, hidden and restored
+# (networks.visible_thread_count); the hidden ones the caller sees are few (ix_posts_network_opening)
+_COUNT_OF_ANY_KIND = """SELECT n.visible_thread_count + (
+        SELECT count(*) FROM posts p WHERE p.network_id = :network_id AND p.opening AND p.hidden
+        AND (:sees_all OR p.author_id = :person_id))
+    FROM networks n WHERE n.id = :network_id"""
 
 
 def _network_threads(threads, count):
     return f"""
 WITH page AS (
     SELECT t.id AS t_id, t.network_id AS t_network_id, t.kind AS t_kind, t.title AS t_title,
-           t.locked AS t_locked, t.last_activity_at AS t_last_activity_at, t.created_at AS t_created_at, p.*
+           t.locked AS t_locked, t.last_activity_at AS t_last_activity_at, t.created_at AS t_created_at,
+           t.visible_reply_count AS t_visible_reply_count, p.*
     {threads}
     ORDER BY t.last_activity_at DESC, t.id LIMIT :limit OFFSET :offset
 )
@@ -92,8 +96,7 @@ SELECT {_PAGE.format(
                   'title', page.t_title,
                   'author', {_author_json("page")},
                   'locked', page.t_locked,
-                  'reply_count', (SELECT count(*) FROM posts r WHERE r.thread_id = page.t_id
-                                  AND NOT r.opening AND NOT r.hidden),  -- ix_posts_visible_replies
+                  'reply_count', page.t_visible_reply_count,
                   'last_activity_at', {_utc("page.t_last_activity_at")},
                   'created_at', {_utc("page.t_created_at")},
                   'opening_post', {_post_json("page")})
