@@ -41,7 +41,8 @@ TRIGGERS = (
     "FOR EACH ROW EXECUTE FUNCTION count_visible_posts()",
     "CREATE TRIGGER posts_counted_when_removed AFTER DELETE ON posts "
     "FOR EACH ROW EXECUTE FUNCTION count_visible_posts()",
-    "CREATE TRIGGER posts_counted_when_changed AFTER UPDATE OF hidden, opening, thread_id, network_id ON posts "
+    "CREATE TRIGGER posts_counted_when_changed "
+    "AFTER UPDATE OF hidden, opening, thread_id, network_id ON posts "
     "FOR EACH ROW WHEN (OLD.hidden IS DISTINCT FROM NEW.hidden OR OLD.opening IS DISTINCT FROM NEW.opening "
     "OR OLD.thread_id IS DISTINCT FROM NEW.thread_id OR OLD.network_id IS DISTINCT FROM NEW.network_id) "
     "EXECUTE FUNCTION count_visible_posts()",
@@ -71,7 +72,8 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        for trigger in ("posts_counted_when_written", "posts_counted_when_removed", "posts_counted_when_changed"):
+        for trigger in ("posts_counted_when_written", "posts_counted_when_removed",
+                        "posts_counted_when_changed"):
             op.execute(f"DROP TRIGGER {trigger} ON posts")
         op.execute("DROP FUNCTION count_visible_posts()")
     op.drop_column("threads", "visible_reply_count")
