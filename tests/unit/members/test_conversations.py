@@ -104,6 +104,9 @@ def test_a_public_networks_conversation_is_open_a_closed_ones_for_members(world,
     with pytest.raises(NotFound):
         world.call(posts.list_, se["outsider"], closed_thread["id"], {})
     assert world.call(posts.list_, se["member"], closed_thread["id"], {})["total"] == 1
+    # posting there, they are told how to get in, not that they may not read
+    with pytest.raises(Forbidden, match="Join the network to post in it."):
+        _thread(world, se["outsider"], closed)
 
 
 def test_only_members_post_and_bad_input_writes_nothing(world, se):

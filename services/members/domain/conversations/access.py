@@ -56,6 +56,15 @@ def network_standing(session, caller, network_id):
     return standing
 
 
+def poster_standing(session, caller, network_id):
+    """The caller's standing to post in the network: 404 when the network is out of sight, 403 (join it
+    first) when they are not a member, whether or not they may read its conversation."""
+    network, mine = seen_network(session, caller, network_id, ON_DEMAND)
+    standing = Standing(session, caller, network, mine)
+    standing.require_member()
+    return standing
+
+
 def thread_missing(thread_id):
     return NotFound("Thread {thread_id} not found.", thread_id=thread_id)
 

@@ -14,6 +14,7 @@ from services.members.domain.conversations.access import (
     mentioned_members,
     network_standing,
     opening_post,
+    poster_standing,
     thread_missing,
     thread_standing,
 )
@@ -30,8 +31,7 @@ def start(session, caller, network_id, payload, call_key=None):
     data = load(schemas.ThreadCreate, payload)
 
     def write():
-        standing = network_standing(session, caller, network_id)
-        standing.require_member()
+        standing = poster_standing(session, caller, network_id)
         theme_ids = themes.check_theme_ids(session, data["themes"])
         mentioned = mentioned_members(session, standing.network, data["mentions"])
         now = utcnow()
