@@ -3,7 +3,7 @@ through the notifications service, against a bare smtplib loop sending the
 same number of comparable messages into the same SMTP sink.
 
     python -m benchmarks.campaign_fanout [--recipients 10000] [--rate 100000] [--replicas 1] [--events 200]
-                                         [--profile]
+                                         [--profile] [--kill-after FRACTION]
 
 Needs RabbitMQ and PostgreSQL as for the integration tests. Three processes:
 the SMTP sink (scripts/smtp_sink.py --count-only: a real aiosmtpd
@@ -21,7 +21,9 @@ the publish to the handler's processed-event row (median, 99th
 percentile, max). The relay's own part (its outbox poll, at most
 ``OUTBOX_POLL_SECONDS``) does not depend on the consumers and is measured by
 benchmarks/system.py. ``--profile`` samples the (first) service with py-spy while it
-sends and prints where the time went.
+sends and prints where the time went. ``--kill-after 0.5`` kills the first
+replica with SIGKILL halfway through and starts it again; printed is how soon it
+served again and how many recipients got the campaign twice or not at all.
 """
 import argparse
 import json
@@ -32,15 +34,22 @@ import uuid
 from datetime import datetime, timezone
 
 import pika
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from benchmarks import common
 from nabo_common.messaging import envelopes
 from nabo_common.persistence import db
 from nabo_common.runtime.context import Caller
 from services.notifications import mailer
-from services.notifications.domain import campaigns, rendering
-from services.notifications.models import Association, Campaign, ConsentState, Contact, ProcessedEvent
+from services.notifications.domain import campaigns, dispatch, rendering
+from services.notifications.models import (
+    Association,
+    Campaign,
+    ConsentState,
+    Contact,
+    Delivery,
+    ProcessedEvent,
+)
 from tests.support import infra
 
 TEXT = "Dear reader,\n\nthe spring programme is out: https://events.example/spring\n\nSee you there."
@@ -175,9 +184,30 @@ def latency_line(label, latencies, expected):
             f"max {max(latencies):.0f} ms")
 
 
-def send_campaign(cluster, services, sessions, association_id, count, profile, probe=None):
+class KillOnce:
+    """Kills the first notifications process (SIGKILL, as a node lost) once the sink has received
+    ``fraction`` of the campaign, and starts it again at once, as its deployment would."""
+
+    def __init__(self, cluster, services, fraction, already_received, count):
+        self.cluster, self.services, self.fraction = cluster, services, fraction
+        self.threshold = already_received + int(fraction * count)
+        self.killed_at = self.back_after = None
+
+    def __call__(self):
+        if self.killed_at is not None or self.cluster.smtp_sink_status()["recipients"] < self.threshold:
+            return
+        victim = self.services[0]
+        victim.popen.kill()
+        victim.popen.wait(10)
+        self.killed_at = time.perf_counter()
+        self.services[0] = self.cluster.start("notifications", name=victim.name)
+        self.cluster.wait_ready(victim.name)
+        self.back_after = time.perf_counter() - self.killed_at
+
+
+def send_campaign(cluster, services, sessions, association_id, count, profile, probe=None, during=None):
     """Schedule the campaign and wait until the services have sent it; returns seconds, and the idle and peak
-    RSS of the largest of them."""
+    RSS of the largest of them. ``during`` is called while waiting (e.g. ``KillOnce``)."""
     admin = Caller(person_id=str(uuid.uuid4()), roles=("association_admin",), admin_of=(association_id,))
     with sessions() as session:
         campaign = campaigns.create(
@@ -200,6 +230,8 @@ def send_campaign(cluster, services, sessions, association_id, count, profile, p
     status = None
     while status != "sent":
         time.sleep(0.2)
+        if during:
+            during()
         rss_peak = max(rss_peak, *(service.rss() for service in services))
         with sessions() as session:
             status = session.scalar(select(Campaign.status).where(Campaign.id == campaign["id"]))
@@ -231,6 +263,10 @@ def main():
         metavar="SECONDS",
         help="sample the service with py-spy for this long while it sends (default 20)",
     )
+    parser.add_argument("--kill-after", type=float, metavar="FRACTION",
+                        help="SIGKILL the first notifications process once the sink has this fraction of "
+                             "the campaign (e.g. 0.5), start it again, and count what was sent twice or not "
+                             "at all")
     args = parser.parse_args()
     count = args.recipients
     print(
@@ -264,11 +300,16 @@ def main():
             time.sleep(1)  # let the service settle after start-up before reading its idle size
             idle = EventProbe(amqp, association_id).start(args.events).latencies(sessions)
             busy = EventProbe(amqp, association_id)
+            kill = KillOnce(cluster, services, args.kill_after, bare["recipients"], count) \
+                if args.kill_after else None
             seconds, rss_idle, rss_peak = send_campaign(
                 cluster, services, sessions, association_id, count, args.profile,
-                probe=lambda: busy.start(args.events) if args.events else None,
+                probe=lambda: busy.start(args.events) if args.events else None, during=kill,
             )
             total = cluster.smtp_sink_status()
+            with sessions() as session:  # the one on the wire when killed: at-most-once, failed and listed
+                interrupted = session.scalar(select(func.count()).select_from(Delivery).where(
+                    Delivery.status == "failed", Delivery.last_error == dispatch.INTERRUPTED))
             busy_latencies = busy.latencies(sessions) if args.events else []
         finally:
             if cluster:
@@ -289,6 +330,12 @@ def main():
         f"nabo rate / bare rate: {bare_seconds / seconds:.0%} "
         f"(nabo takes {seconds / bare_seconds:.1f}x as long)"
     )
+    if kill:
+        twice = received["recipients"] - received["distinct_recipients"]
+        missing = count - received["distinct_recipients"]
+        print(f"killed one replica at:  {args.kill_after:.0%} of the campaign, serving again after "
+              f"{kill.back_after:.1f} s; sent twice: {twice}, not sent: {missing} ({interrupted} of them "
+              f"interrupted on the wire, in the campaign's failed list)")
     if args.events:
         print(latency_line("event published -> handled, idle:            ", idle, args.events))
         print(latency_line("event published -> handled, during campaign: ", busy_latencies, args.events))
