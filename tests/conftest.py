@@ -17,11 +17,16 @@ os.environ.setdefault("POST_RATE_LIMIT", "100000/minute")
 from nabo_common import cli  # noqa: E402
 from tests.support.infra import (  # noqa: E402,F401
     amqp_uri,
+    free_port,
     make_database,
     pg_admin_url,
     running_system,
     smtp_sink,
 )
+
+# the mail of a test that runs no SMTP sink of its own goes nowhere (refused, retried), not into the sink a
+# developer's `make run` serves on the default port 1025
+os.environ.setdefault("NOTIFICATIONS_SMTP_PORT", str(free_port()))
 
 # as the CLI does when it starts a component: every contract loaded, every consumer queue handed to topology
 cli.declare_consumers()

@@ -47,6 +47,8 @@ class RunLocal:
     its output collected line by line."""
 
     def __init__(self, env):
+        # the script's notifications send to its own sink, not where the tests send theirs (tests/conftest.py)
+        env = {name: value for name, value in env.items() if name != "NOTIFICATIONS_SMTP_PORT"}
         self.process = subprocess.Popen(["bash", "scripts/run-local.sh"], cwd=ROOT, env=env,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                         start_new_session=True, preexec_fn=_as_a_foreground_job)
