@@ -59,7 +59,7 @@ class RouteSpec:
 
     def deprecation(self):
         """What its clients are told: the operation's deprecation, or its fields' soonest."""
-        return deprecation.of_operation(self.deprecated, self.body, self.query, self.response)
+        return deprecation.of_operation_fields(self.deprecated, self.body, self.query, self.response)
 
 
 def json_response(status, payload, headers=None):
