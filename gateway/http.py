@@ -73,6 +73,10 @@ def json_text(text, status=200):
     return Response(text, status=status, content_type="application/json")
 
 
+# the parameters of every route's handler besides its path values (see ``api``)
+HANDLER_PARAMETERS = frozenset(("self", "request"))
+
+
 class ApiRoute(GatewayRoute):
     expected_exceptions = (NaboError,)
 
@@ -100,6 +104,13 @@ class ApiRoute(GatewayRoute):
         response = conditional(request, response)
         metrics.record(self.url, request, response, started)
         return response
+
+    def check_signature(self, args, kwargs):
+        """nameko inspects the handler's signature anew on every request; ``api``'s handler is
+        ``handler(self, request, **path_values)``, which takes the request and any path value but one
+        named as its own parameters."""
+        if len(args) != 1 or not HANDLER_PARAMETERS.isdisjoint(kwargs):
+            super().check_signature(args, kwargs)
 
     def _refused_body(self, request, max_bytes):
         if request.content_length is not None and request.content_length > max_bytes:
