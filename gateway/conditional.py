@@ -18,7 +18,8 @@ def conditional(request, response):
             or getattr(response, "made_conditional", False)):
         return response
     response.made_conditional = True  # the API routes' answers pass here twice; tagged and checked once
-    response.headers.setdefault("Cache-Control", cache_control(request))
+    if not any(name.lower() == "cache-control" for name, _value in response.headers):
+        response.headers.add("Cache-Control", cache_control(request))
     # what a cache must key the answer on: who asks, and in which language
     response.vary.update(("Authorization", "Accept-Language"))
     response.add_etag(overwrite=False)

@@ -5,9 +5,12 @@ from types import SimpleNamespace
 
 import pytest
 from nameko.exceptions import IncorrectSignature
+from werkzeug.wrappers import Response
 
 import gateway.service  # noqa: F401  (declares every route)
+from gateway.conditional import conditional
 from gateway.http import ApiRoute
+from gateway.server import SECURITY_HEADERS, secure, unwritable_headers
 from gateway.service import Gateway
 
 
@@ -26,3 +29,38 @@ def test_a_route_takes_its_request_and_path_values_unchecked_and_refuses_one_nam
         route.check_signature((object(),), {"request": "x"})
     with pytest.raises(IncorrectSignature):
         route.check_signature((), {"id": "x"})
+
+
+def test_security_headers_and_the_request_id_are_added_where_the_answer_has_none_of_its_own():
+    own = Response("<p>hi</p>", content_type="text/html", headers={
+        "x-frame-options": "SAMEORIGIN", "Content-Security-Policy": "default-src 'self'",
+        "X-Request-ID": "route-id-1"})
+    secure(own, "https://nabo.example", "server-id-1")
+    assert own.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert own.headers.getlist("Content-Security-Policy") == ["default-src 'self'"]
+    assert own.headers.getlist("X-Request-ID") == ["route-id-1"]
+    plain = Response("{}", content_type="application/json")
+    secure(plain, "https://nabo.example", "server-id-1")
+    assert [(k, plain.headers[k]) for k in SECURITY_HEADERS] == list(SECURITY_HEADERS.items())
+    assert plain.headers["X-Request-ID"] == "server-id-1"
+    assert "Content-Security-Policy" not in plain.headers
+    page = secure(Response("<p>hi</p>", content_type="text/html; charset=utf-8"), "https://nabo.example")
+    assert "form-action 'self' https://nabo.example" in page.headers["Content-Security-Policy"]
+
+
+def test_an_unwritable_header_is_named_however_many_are_fine():
+    response = Response("{}", headers={"X-Fine": "yes", "X-Other": "also"})
+    assert unwritable_headers(response) == []
+    response.headers._list.append(("X-Bad", "caf\u00e9 \u2603"))  # past Latin-1
+    assert unwritable_headers(response) == ["X-Bad"]
+
+
+@pytest.mark.parametrize("authorization, expected", [(None, "no-cache"), ("Bearer t", "private, no-cache")])
+def test_a_get_answer_is_marked_for_revalidation_unless_it_says_otherwise(authorization, expected):
+    request = SimpleNamespace(method="GET", headers={"Authorization": authorization} if authorization else {},
+                              environ={"REQUEST_METHOD": "GET"})
+    answer = conditional(request, Response("{}"))
+    assert answer.headers.getlist("Cache-Control") == [expected]
+    request.environ["REQUEST_METHOD"] = "GET"
+    kept = conditional(request, Response("{}", headers={"cache-control": "max-age=60"}))
+    assert kept.headers.getlist("Cache-Control") == ["max-age=60"]
