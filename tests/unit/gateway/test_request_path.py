@@ -8,10 +8,12 @@ from nameko.exceptions import IncorrectSignature
 from werkzeug.wrappers import Response
 
 import gateway.service  # noqa: F401  (declares every route)
+from gateway import metrics
 from gateway.conditional import conditional
 from gateway.http import ApiRoute
 from gateway.server import SECURITY_HEADERS, secure, unwritable_headers
 from gateway.service import Gateway
+from nabo_common.runtime.metrics import REGISTRY
 
 
 def bound_route(name):
@@ -64,3 +66,16 @@ def test_a_get_answer_is_marked_for_revalidation_unless_it_says_otherwise(author
     request.environ["REQUEST_METHOD"] = "GET"
     kept = conditional(request, Response("{}", headers={"cache-control": "max-age=60"}))
     assert kept.headers.getlist("Cache-Control") == ["max-age=60"]
+
+
+def test_every_answer_counts_in_the_latency_histogram_under_its_labels():
+    labels = {"route": "/v1/test-request-path", "method": "GET", "status": "200"}
+
+    def count():
+        return REGISTRY.get_sample_value("nabo_http_request_duration_seconds_count", labels) or 0.0
+
+    request = SimpleNamespace(method="GET", path="/v1/test-request-path", nabo_request_id="r-1")
+    before = count()
+    for _ in range(3):
+        metrics.record("/v1/test-request-path", request, Response("{}"), 0.0)
+    assert count() == before + 3
