@@ -9,10 +9,12 @@ from werkzeug.wrappers import Response
 
 import gateway.service  # noqa: F401  (declares every route)
 from gateway import metrics
+from gateway.auth import pick_language
 from gateway.conditional import conditional
 from gateway.http import ApiRoute
 from gateway.server import SECURITY_HEADERS, secure, unwritable_headers
 from gateway.service import Gateway
+from nabo_common.i18n import negotiation
 from nabo_common.runtime.metrics import REGISTRY
 
 
@@ -79,3 +81,12 @@ def test_every_answer_counts_in_the_latency_histogram_under_its_labels():
     for _ in range(3):
         metrics.record("/v1/test-request-path", request, Response("{}"), 0.0)
     assert count() == before + 3
+
+
+@pytest.mark.parametrize("accept_language", [None, "", "da", "de-AT,de;q=0.9,en;q=0.5", "sv-FI", "xx, *",
+                                             "en;q=0, nl", "fr, " * 100 + "de"])
+@pytest.mark.parametrize("fallback", [None, "en", "nl"])
+def test_the_language_asked_for_is_the_one_negotiation_finds_however_often_it_is_asked(accept_language,
+                                                                                         fallback):
+    for _ in range(2):  # once read, once remembered (a header past the remembered length: read again)
+        assert pick_language(accept_language, fallback) == negotiation.negotiate(accept_language, fallback)
