@@ -5,12 +5,13 @@ from types import SimpleNamespace
 
 import pytest
 from nameko.exceptions import IncorrectSignature
-from werkzeug.wrappers import Response
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request, Response
 
 import gateway.service  # noqa: F401  (declares every route)
 from gateway import metrics
 from gateway.auth import pick_language
-from gateway.conditional import conditional
+from gateway.conditional import cache_control, conditional
 from gateway.http import ApiRoute
 from gateway.server import SECURITY_HEADERS, secure, unwritable_headers
 from gateway.service import Gateway
@@ -90,3 +91,29 @@ def test_the_language_asked_for_is_the_one_negotiation_finds_however_often_it_is
                                                                                          fallback):
     for _ in range(2):  # once read, once remembered (a header past the remembered length: read again)
         assert pick_language(accept_language, fallback) == negotiation.negotiate(accept_language, fallback)
+
+
+def werkzeug_conditional(request, response):
+    """What the conditional step did with werkzeug's own calls."""
+    response.headers.setdefault("Cache-Control", cache_control(request))
+    response.vary.update(("Authorization", "Accept-Language"))
+    response.add_etag(overwrite=False)
+    return response.make_conditional(request)
+
+
+OWN_HEADERS = [{}, {"Vary": "Accept"}, {"ETag": '"own"'}, {"Cache-Control": "no-store"},
+               {"vary": "Origin", "etag": 'W/"weak"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"}]
+
+
+@pytest.mark.parametrize("headers", OWN_HEADERS)
+@pytest.mark.parametrize("asked", [{}, {"Authorization": "Bearer t"}, {"If-None-Match": '"own"'},
+                                   {"If-None-Match": '"3f2a"', "If-Match": '"3f2a"'}])
+def test_a_get_answer_is_tagged_as_werkzeug_tags_it(headers, asked):
+    def pair():
+        request = Request(EnvironBuilder(path="/v1/x", headers=asked).get_environ())
+        return request, Response('{"a": 1}', content_type="application/json", headers=headers)
+
+    ours, theirs = conditional(*pair()), werkzeug_conditional(*pair())
+    assert ours.status_code == theirs.status_code
+    assert [k for k, _ in ours.headers] == [k for k, _ in theirs.headers]
+    assert [h for h in ours.headers if h[0] != "Date"] == [h for h in theirs.headers if h[0] != "Date"]
