@@ -118,11 +118,23 @@ def _soonest(tree):
     return soonest
 
 
+def _fields_of(tree):
+    for field, below in tree:
+        yield field
+        yield from _fields_of(below)
+
+
 def of_operation_fields(deprecated, *schemas):
-    """``of_operation``'s answer, the schemas' nesting walked once (see ``_field_trees``)."""
+    """``of_operation``'s answer, the schemas' nesting walked once (see ``_field_trees``); while none of
+    their fields is marked, which is the rule, the tree's fields are read in a row, not walked."""
     if deprecated is not None:
         return deprecated
-    tree = _field_trees.get(schemas)
-    if tree is None:
-        tree = _field_trees[schemas] = tuple(node for s in schemas for node in _tree_of_schema(s))
-    return _soonest(tree)
+    found = _field_trees.get(schemas)
+    if found is None:
+        tree = tuple(node for s in schemas for node in _tree_of_schema(s))
+        found = _field_trees[schemas] = (tree, tuple(_fields_of(tree)))
+    tree, every_field = found
+    for field in every_field:
+        if field.metadata.get("deprecated"):
+            return _soonest(tree)
+    return None
