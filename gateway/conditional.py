@@ -3,8 +3,11 @@ and a client that sends that tag back in If-None-Match gets 304 Not Modified wit
 answer that says nothing of caching is marked for revalidation (``no-cache``, and ``private`` when the
 caller signed in), so browsers and proxies keep what they have and ask whether it is still current
 instead of fetching it again or serving it stale."""
+from werkzeug.http import generate_etag
 
 CONDITIONAL_METHODS = ("GET", "HEAD")
+VARY = ("Authorization", "Accept-Language")
+VARY_HEADER = ", ".join(VARY)  # as werkzeug's HeaderSet writes VARY on an answer without a Vary
 
 
 def cache_control(request):
@@ -18,8 +21,17 @@ def conditional(request, response):
             or getattr(response, "made_conditional", False)):
         return response
     response.made_conditional = True  # the API routes' answers pass here twice; tagged and checked once
-    response.headers.setdefault("Cache-Control", cache_control(request))
+    headers = response.headers
+    # the names present read once: werkzeug's setdefault, vary and add_etag each walk the headers and raise
+    # inside for every one missing
+    present = {name.lower() for name, _value in headers}
+    if "cache-control" not in present:
+        headers.add("Cache-Control", cache_control(request))
     # what a cache must key the answer on: who asks, and in which language
-    response.vary.update(("Authorization", "Accept-Language"))
-    response.add_etag(overwrite=False)
+    if "vary" in present:
+        response.vary.update(VARY)
+    else:
+        headers.add("Vary", VARY_HEADER)
+    if "etag" not in present:  # as response.add_etag() tags it
+        response.set_etag(generate_etag(response.get_data()))
     return response.make_conditional(request)

@@ -59,7 +59,7 @@ class RouteSpec:
 
     def deprecation(self):
         """What its clients are told: the operation's deprecation, or its fields' soonest."""
-        return deprecation.of_operation(self.deprecated, self.body, self.query, self.response)
+        return deprecation.of_operation_fields(self.deprecated, self.body, self.query, self.response)
 
 
 def json_response(status, payload, headers=None):
@@ -71,6 +71,10 @@ def json_text(text, status=200):
     """A reply whose JSON a service wrote whole (a page built once): sent as it came, not read and
     written again."""
     return Response(text, status=status, content_type="application/json")
+
+
+# the parameters of every route's handler besides its path values (see ``api``)
+HANDLER_PARAMETERS = frozenset(("self", "request"))
 
 
 class ApiRoute(GatewayRoute):
@@ -100,6 +104,13 @@ class ApiRoute(GatewayRoute):
         response = conditional(request, response)
         metrics.record(self.url, request, response, started)
         return response
+
+    def check_signature(self, args, kwargs):
+        """nameko inspects the handler's signature anew on every request; ``api``'s handler is
+        ``handler(self, request, **path_values)``, which takes the request and any path value but one
+        named as its own parameters."""
+        if len(args) != 1 or not HANDLER_PARAMETERS.isdisjoint(kwargs):
+            super().check_signature(args, kwargs)
 
     def _refused_body(self, request, max_bytes):
         if request.content_length is not None and request.content_length > max_bytes:

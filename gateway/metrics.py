@@ -34,10 +34,20 @@ class TokensRedacted(logging.Filter):
 logging.getLogger(WEB_SERVER_LOG).addFilter(TokensRedacted())
 
 
+# the histogram's child of each route, method and status, found once (prometheus-client's ``labels`` checks
+# and looks up its labels under a lock on every call)
+_latencies = {}
+
+
 def record(route, request, response, started):
     """``started`` is the request's ``time.perf_counter()`` on arrival."""
     duration = time.perf_counter() - started
-    HTTP_LATENCY.labels(route, request.method, str(response.status_code)).observe(duration)
-    log.info("%s %s %s", request.method, request.path, response.status_code, extra={
-        "method": request.method, "path": request.path, "route": route, "status": response.status_code,
-        "duration_ms": round(duration * 1000, 2), "request_id": request.nabo_request_id})
+    key = (route, request.method, response.status_code)
+    latency = _latencies.get(key)
+    if latency is None:
+        latency = _latencies[key] = HTTP_LATENCY.labels(route, request.method, str(response.status_code))
+    latency.observe(duration)
+    if log.isEnabledFor(logging.INFO):  # the line's fields are not gathered for a level that drops it
+        log.info("%s %s %s", request.method, request.path, response.status_code, extra={
+            "method": request.method, "path": request.path, "route": route, "status": response.status_code,
+            "duration_ms": round(duration * 1000, 2), "request_id": request.nabo_request_id})

@@ -7,10 +7,11 @@ When the storage cannot be reached the limited routes are refused with 503 and
 Retry-After (closed, as the Idempotency-Key store is): a limit that cannot be
 counted is not waived, and nothing was done, so the client retries."""
 import logging
+import threading
 import time
 
 from limits import parse
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from gateway.parsing import client_json
@@ -40,6 +41,22 @@ TOO_MANY_REQUESTS_DETAIL = N_("Slow down and try again later.")
 LIMITS_UNAVAILABLE_DETAIL = N_("Rate limits cannot be counted right now; try again shortly.")
 # a Redis that does not answer must not hold a request longer than this, per attempt
 STORAGE_TIMEOUT_SECONDS = 2
+# how often the counters in memory drop the hits that have left their windows
+MEMORY_EXPIRY_SECONDS = 1.0
+
+
+class MemoryCounters(MemoryStorage):
+    """``limits``' storage in memory, dropping expired hits once a second instead of 10 ms after a hit
+    whenever its last sweep has run: it starts a timer thread for every sweep, which under eventlet cost a
+    limited request 0.1-0.3 ms of CPU at a few hundred requests a second. Whether a hit counts is decided
+    by its time, not by the sweep, so every answer (allowed, refused, Retry-After) is the same; an expired
+    hit is kept in memory up to a second longer."""
+
+    def _MemoryStorage__schedule_expiry(self):  # the base class's private hook, called on every hit
+        if not self.timer.is_alive():
+            self.timer = threading.Timer(MEMORY_EXPIRY_SECONDS, self._MemoryStorage__expire_events)
+            self.timer.daemon = True
+            self.timer.start()
 
 
 class LimitsUnavailable(ServiceUnavailable):
@@ -58,11 +75,12 @@ def _storage_errors():
 
 class RateLimits:
     def __init__(self, storage_uri):
-        options = {}
-        if not storage_uri.startswith("memory://"):
-            options = {"socket_connect_timeout": STORAGE_TIMEOUT_SECONDS,
-                       "socket_timeout": STORAGE_TIMEOUT_SECONDS}
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri, **options))
+        if storage_uri.startswith("memory://"):
+            storage = MemoryCounters(storage_uri)
+        else:
+            storage = storage_from_string(storage_uri, socket_connect_timeout=STORAGE_TIMEOUT_SECONDS,
+                                          socket_timeout=STORAGE_TIMEOUT_SECONDS)
+        self.limiter = MovingWindowRateLimiter(storage)
         self._storage_errors = _storage_errors()
         self._parsed = {}
 

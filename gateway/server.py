@@ -6,6 +6,7 @@ rather than dropping the connection after the fact."""
 import logging
 import re
 import uuid
+from itertools import chain
 from urllib.parse import urlsplit
 
 from nameko.web.handlers import HttpRequestHandler
@@ -22,6 +23,7 @@ from nabo_common.i18n.catalogues import N_
 log = logging.getLogger("nabo.gateway")
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
                     "X-Frame-Options": "DENY"}
+_SECURITY_DEFAULTS = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS.items())
 # HTML pages (the unsubscribe and cancel pages) style themselves inline and run no script; their only form
 # posts back to the gateway, which mails may name by its public address. A page that runs scripts (the API
 # page) brings a policy of its own
@@ -38,15 +40,25 @@ def content_security_policy(public_base_url):
     return HTML_POLICY.format(public=public)
 
 
-def secure(response, public_base_url):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(public_base_url))
+def secure(response, public_base_url, request_id=None):
+    """The request id (``request_id``) and the security headers on ``response`` where it has none of its own:
+    werkzeug's ``setdefault`` walks the headers three times and raises inside for every header missing, so
+    the names present are read once."""
+    headers = response.headers
+    present = {name.lower() for name, _value in headers}
+    if request_id is not None and "x-request-id" not in present:
+        headers.add("X-Request-ID", request_id)
+    for lowered, name, value in _SECURITY_DEFAULTS:
+        if lowered not in present:
+            headers.add(name, value)
+    if response.mimetype == "text/html" and "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", content_security_policy(public_base_url))
     return response
 
 
 def unwritable_headers(response):
+    if WRITABLE_HEADER_RE.match("".join(chain.from_iterable(response.headers))):
+        return []  # every character of every name and value is one a header may carry
     return [name for name, value in response.headers.items()
             if not WRITABLE_HEADER_RE.match(name) or not WRITABLE_HEADER_RE.match(value)]
 
@@ -98,8 +110,8 @@ class GatewayWsgiApp(WsgiApp):
         problems.localise(response, problems.reader_language(request))
         # the plain routes too (the API document); the API routes' answers have theirs already
         response = conditional(request, response)
-        response.headers.setdefault("X-Request-ID", request.nabo_request_id)
-        return secure(response, runtime().config.public_base_url)(environ, start_response)
+        response = secure(response, runtime().config.public_base_url, request.nabo_request_id)
+        return response(environ, start_response)
 
 
 class GatewayWebServer(WebServer):

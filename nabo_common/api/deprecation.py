@@ -75,3 +75,66 @@ def of_operation(deprecated, *schemas):
         return deprecated
     found = [d for d in (of_schema(s) for s in schemas) if d is not None]
     return min(found, key=lambda d: d.sunset, default=None)
+
+
+# An operation's answers ask for its deprecation on every request. The fields its schemas reach, and how
+# they nest, are walked once per tuple of schemas into a tree; each request reads the fields' metadata
+# from that tree as ``of_operation`` would, so a field marked deprecated (or unmarked) later still counts.
+# A schema met again on another branch is in the tree again (only a schema nested in itself is cut): its
+# fields then count once more, which changes no soonest sunset.
+_field_trees = {}
+
+
+def _tree_of_field(field, within):
+    if isinstance(field, fields.Nested):
+        return field, _tree_of_schema(type(field.schema), within)
+    if isinstance(field, fields.List):
+        return field, (_tree_of_field(field.inner, within),)
+    return field, ()
+
+
+def _tree_of_schema(schema_cls, within=frozenset()):
+    if schema_cls is None or schema_cls in within:
+        return ()
+    within = within | {schema_cls}
+    return tuple(_tree_of_field(f, within) for f in schema_cls._declared_fields.values())
+
+
+def _soonest(tree):
+    soonest = None
+    for field, below in tree:
+        metadata = field.metadata
+        if metadata.get("deprecated"):
+            found = Deprecation(date.fromisoformat(metadata[SINCE_KEY]),
+                                date.fromisoformat(metadata[SUNSET_KEY]))
+        elif below:
+            found = _soonest(below)
+            if found is None:
+                continue
+        else:
+            continue
+        if soonest is None or found.sunset < soonest.sunset:
+            soonest = found
+    return soonest
+
+
+def _fields_of(tree):
+    for field, below in tree:
+        yield field
+        yield from _fields_of(below)
+
+
+def of_operation_fields(deprecated, *schemas):
+    """``of_operation``'s answer, the schemas' nesting walked once (see ``_field_trees``); while none of
+    their fields is marked, which is the rule, the tree's fields are read in a row, not walked."""
+    if deprecated is not None:
+        return deprecated
+    found = _field_trees.get(schemas)
+    if found is None:
+        tree = tuple(node for s in schemas for node in _tree_of_schema(s))
+        found = _field_trees[schemas] = (tree, tuple(_fields_of(tree)))
+    tree, every_field = found
+    for field in every_field:
+        if field.metadata.get("deprecated"):
+            return _soonest(tree)
+    return None

@@ -13,8 +13,11 @@ from contextlib import contextmanager
 
 import eventlet
 from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu import Connection
 from kombu.exceptions import OperationalError as BrokerError
+from kombu.pools import producers
 from nameko.amqp.publish import Publisher
+from nameko.constants import DEFAULT_TRANSPORT_OPTIONS
 from nameko.exceptions import UnknownService
 from nameko.rpc import MethodProxy, ReplyListener, RpcProxy, ServiceProxy
 
@@ -88,6 +91,30 @@ def drop_requests_past_their_deadline():
     nameko_rpc.RpcConsumer.handle_message = handle_message
 
 
+# the producer pool of each set of connection options (see ``producer_pool``)
+_producer_pools = {}
+
+
+def producer_pool(amqp_uri, confirms=True, ssl=None, login_method=None, transport_options=None):
+    """The kombu producer pool nameko's ``get_producer`` publishes from, found once per set of connection
+    options. nameko builds a kombu ``Connection`` on every publish only to find the pool it keys (parsing
+    the broker's address each time, about 0.1 ms a call); the pool found is the same either way."""
+    if transport_options is None:
+        transport_options = DEFAULT_TRANSPORT_OPTIONS.copy()
+    transport_options["confirm_publish"] = confirms  # as nameko does, on the publisher's own options
+    try:
+        key = (amqp_uri, ssl, login_method, tuple(transport_options.items()))
+        pool = _producer_pools.get(key)
+    except TypeError:  # options that cannot be a key (ssl as a dict): kombu finds the pool each time
+        key = pool = None
+    if pool is None:
+        pool = producers[Connection(amqp_uri, transport_options=transport_options, ssl=ssl,
+                                    login_method=login_method)]
+        if key is not None:
+            _producer_pools[key] = pool
+    return pool
+
+
 def drop_connections_of_interrupted_publishes():
     """A publish interrupted from outside (the caller's deadline, ``eventlet.Timeout``, raised while it
     waits for the broker's confirm) may stop in the middle of a frame: py-amqp has read the frame's
@@ -95,16 +122,16 @@ def drop_connections_of_interrupted_publishes():
     connection politely, sending ``channel.close`` and reading for its answer on that stream, which
     can wait long past the caller's deadline. The connection is dropped without a word instead (its
     socket closed; the pool opens a new one for the next publish), so a deadline bounds the wait.
+    The producer comes from the pool ``producer_pool`` finds.
     Applied once by ``nabo_common.runtime.patch.apply()``."""
     from nameko.amqp import publish
 
-    original = publish.get_producer
-    if getattr(original, "nabo_guarded", False):
+    if getattr(publish.get_producer, "nabo_guarded", False):
         return
 
     @contextmanager
     def get_producer(*args, **kwargs):
-        with original(*args, **kwargs) as producer:
+        with producer_pool(*args, **kwargs).acquire(block=True) as producer:
             try:
                 yield producer
             except BaseException as exc:

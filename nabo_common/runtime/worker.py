@@ -54,6 +54,8 @@ class CallerProvider(DependencyProvider):
 class Instrumentation(DependencyProvider):
     def setup(self):
         self._started = {}
+        # the latency histogram's child of each entrypoint, found once (``labels`` locks and checks per call)
+        self._latencies = {}
 
     def worker_setup(self, worker_ctx):
         self._started[worker_ctx] = time.perf_counter()
@@ -64,7 +66,13 @@ class Instrumentation(DependencyProvider):
         service = self.container.service_name
         entrypoint = worker_ctx.entrypoint.method_name
         kind = entrypoint_kind(worker_ctx.entrypoint)
-        metrics.ENTRYPOINT_LATENCY.labels(service, entrypoint, kind).observe(duration)
+        latency = self._latencies.get((entrypoint, kind))
+        if latency is None:
+            latency = metrics.ENTRYPOINT_LATENCY.labels(service, entrypoint, kind)
+            self._latencies[entrypoint, kind] = latency
+        latency.observe(duration)
+        if exc_info is None and not log.isEnabledFor(logging.INFO):
+            return  # the line would be dropped: its fields are not gathered
         fields = {
             "service": service, "entrypoint": entrypoint, "kind": kind,
             "duration_ms": round(duration * 1000, 2), "request_id": request_id_of(worker_ctx),

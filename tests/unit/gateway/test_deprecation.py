@@ -69,3 +69,44 @@ def test_a_deprecated_field_is_marked_and_its_operation_says_until_when(search_e
 
 def test_the_document_carries_the_version_of_the_api():
     assert openapi.build()["info"]["version"] == __version__
+
+
+def test_every_operation_is_told_what_the_walk_of_its_schemas_finds():
+    for route in ROUTES:
+        assert route.deprecation() == deprecation.of_operation(route.deprecated, route.body, route.query,
+                                                               route.response), route.name
+
+
+def test_a_field_marked_after_the_first_answer_is_told_and_unmarked_is_not(search_events, monkeypatch):
+    assert search_events.deprecation() is None  # the schemas' nesting is remembered from here
+    field = EventQuery._declared_fields["q"]
+    with monkeypatch.context() as patched:
+        patched.setattr(field, "metadata",
+                        deprecation.deprecated_field(date(2026, 12, 1), date(2027, 3, 1), "Use ``text``."))
+        assert search_events.deprecation().sunset == date(2027, 3, 1)
+    assert search_events.deprecation() is None
+
+
+def test_the_soonest_sunset_is_told_wherever_its_field_is_nested():
+    def marked(sunset):
+        return fields.String(metadata=deprecation.deprecated_field(date(2026, 12, 1), sunset, "x"))
+
+    class Leaf(Schema):
+        later = marked(date(2027, 9, 1))
+
+    class Middle(Schema):
+        leaves = fields.List(fields.Nested(Leaf))
+        again = fields.Nested(Leaf)
+
+    class Top(Schema):
+        middle = fields.Nested(Middle)
+        sooner = marked(date(2027, 6, 1))
+
+    class Own(Schema):
+        me = fields.Nested(lambda: Own)
+        plain = fields.String()
+
+    assert deprecation.of_operation_fields(None, Top, None, Own).sunset == date(2027, 6, 1)
+    assert deprecation.of_operation_fields(None, Own) is None  # a schema nested in itself ends the walk
+    assert deprecation.of_operation_fields(NOTICE, Top) == NOTICE
+    assert deprecation.of_operation_fields(None, Leaf, Middle) == deprecation.of_operation(None, Leaf, Middle)
