@@ -4,14 +4,14 @@
 
 Calls ``registrations.register`` as the service's worker does (a session of its own, the caller's
 Idempotency-Key, the outbox rows handed to a relay at commit) for guests spread over 20 events, half
-of them with room for every guest and half full after the first few, so that confirmations and
-waitlistings both count. Prints, per registration: the statements sent (every cursor's ``execute``),
-the round trips (those, the ``BEGIN`` psycopg2 sends before the first and the ``COMMIT``), the CPU of
-this process (``time.process_time``) and of the PostgreSQL backend that served it (``/proc``, so the
-server must run on this machine). With ``--before`` the same is measured on that revision's tree (from
-``git archive``, in a process of its own), the two alternating round by round on databases of their
-own. Needs PostgreSQL (NABO_TEST_PG_URL, as for the integration tests); the databases are removed
-afterwards.
+of them without a capacity (as the system benchmark's) and half full after their first five seats,
+so that confirmations and waitlistings both count. Prints, per registration: the statements sent
+(every cursor's ``execute``), the round trips (those, the ``BEGIN`` psycopg2 sends before the first
+and the ``COMMIT``), the CPU of this process (``time.process_time``) and of the PostgreSQL backend
+that served it (``/proc``, so the server must run on this machine). With ``--before`` the same is
+measured on that revision's tree (from ``git archive``, in a process of its own), the two alternating
+round by round on databases of their own. Needs PostgreSQL (NABO_TEST_PG_URL, as for the integration
+tests); the databases are removed afterwards.
 """
 import argparse
 import json
@@ -25,7 +25,7 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EVENTS = 20
-ROOMY, FULL_AFTER = 100_000, 5
+ROOMY, FULL_AFTER = None, 5
 
 
 class Relay:

@@ -9,11 +9,13 @@ the lock: the count and the duplicate check are those of the ORM path (``registr
 round trip instead of five. Prepared once per pooled connection (``nabo_common.persistence.prepared``).
 """
 from collections import namedtuple
+from types import SimpleNamespace
 
 from sqlalchemy import text
 
 from nabo_common.persistence.prepared import PreparedStatement
 from services.events.domain import views
+from services.events.models import Event
 
 # what the statement found: the seat given, the waitlist place (waitlisted only), whether the call's key
 # was claimed by this call (True without a key), whether the registration was written, the outbox row's
@@ -77,6 +79,32 @@ TYPES = {
     "outbox_created_at": "timestamptz", "next_attempt_at": "timestamptz",
 }
 PREPARED = PreparedStatement(STATEMENT, TYPES)
+
+
+EVENT_KEYS = tuple(column.key for column in Event.__table__.columns)
+# the event locked as ``access.LOCKED_EVENT_BY_ID`` locks it, its hosts and tags in the same round trip
+LOCKED_EVENT = PreparedStatement(text(f"""
+SELECT {", ".join(f"events.{column.name}" for column in Event.__table__.columns)},
+       (SELECT json_agg(association_id) FROM event_hosts WHERE event_id = events.id),
+       (SELECT json_agg(json_build_array(kind, value) ORDER BY position, value) FROM event_tags
+        WHERE event_id = events.id)
+FROM events WHERE id = :event_id
+FOR UPDATE OF events
+"""), {"event_id": "varchar"})
+
+
+def locked_event(session, event_id):
+    """The event, locked, as the registration reads it (not an ORM object, which cost more to build than
+    the rest of the registration's Python); None if there is none."""
+    row = LOCKED_EVENT.row(session, {"event_id": event_id})
+    if row is None:
+        return None
+    event = SimpleNamespace(**dict(zip(EVENT_KEYS, row, strict=False)))
+    tags = row[len(EVENT_KEYS) + 1] or []
+    event.association_ids = sorted(row[len(EVENT_KEYS)] or [])
+    event.themes = [value for kind, value in tags if kind == "theme"]
+    event.languages = [value for kind, value in tags if kind == "language"]
+    return event
 
 
 def write(session, params):

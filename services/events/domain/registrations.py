@@ -3,6 +3,7 @@ seats happens under a row lock on the event (SELECT ... FOR UPDATE), so
 racing registrations never overbook and promotions happen once."""
 import json
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, func, insert, or_, select
 
@@ -134,7 +135,10 @@ def _registrant(session, caller, event_id, data, people):
 
 def open_for(session, caller, event_id):
     """The event, locked, if ``caller`` may register someone for it now."""
-    event = access.event_or_404(session, caller, event_id, lock=True)
+    return _open(caller, access.event_or_404(session, caller, event_id, lock=True))
+
+
+def _open(caller, event):
     if event.status != "published":
         raise Conflict("This event is {status}; registration is closed.", status=event.status)
     if not access.manages(caller, event.association_ids) and not views.registration_open(event, utcnow()):
@@ -166,6 +170,12 @@ def _values(event, registrant, data, link, now):
     }
 
 
+def _unsaved(values):
+    """A new registration as its view and its event read it: not an ORM object, whose construction cost
+    more than the view."""
+    return SimpleNamespace(**values, promoted_at=None, cancelled_at=None)
+
+
 def add(session, caller, event, registrant, data, link):
     """Seat ``registrant`` (or put them on the waitlist) and announce it; the event must be locked."""
     _check_answers(event, data["answers"])
@@ -181,8 +191,7 @@ def add(session, caller, event, registrant, data, link):
     ).rowcount
     if not inserted:
         raise Conflict(DUPLICATE)
-    # the object, never added to the session, only carries the values to the view and the event
-    registration = Registration(**values)
+    registration = _unsaved(values)
     announce(
         session, caller, event, registration, "registration.waitlisted" if full else "registration.confirmed"
     )
@@ -220,8 +229,10 @@ def _register_in_one_statement(session, caller, event_id, registrant, data, link
     (only a confirmation where the event has no capacity). The same outcomes as ``add`` under
     ``idempotent_calls.once``, whose steps it falls back on where a key was claimed before."""
     try:
-        event = open_for(session, caller, event_id)
-        _check_answers(event, data["answers"])
+        event = registration_statement.locked_event(session, str(event_id)) if event_id else None
+        if event is None or not access.can_see_event(caller, event):
+            access.not_found(event_id)
+        _check_answers(_open(caller, event), data["answers"])
     except NaboError:
         replay = idempotent_calls.replayed(session, call_key, "register")  # as ``once`` answers it first
         if replay is not None:
@@ -233,7 +244,7 @@ def _register_in_one_statement(session, caller, event_id, registrant, data, link
     answers, events = {}, {}
     statuses = ("confirmed",) if event.capacity is None else ("confirmed", "waitlisted")
     for status in statuses:
-        registration = Registration(**values, status=status)
+        registration = _unsaved({**values, "status": status})
         position = POSITION_TO_COME if status == "waitlisted" else None
         answers[status] = _view(session, event, registration, attended=False, waitlist_position=position)
         events[status] = outbox.row(

@@ -1,10 +1,11 @@
-"""A registration on PostgreSQL is one statement after the event's lock
+"""A registration on PostgreSQL is the event's lock and one statement, both prepared
 (``registration_statement``); the same calls through the ORM's steps (``registrations.add`` under
 ``idempotent_calls.once``, as on SQLite) on the same server give the same answers, refusals, rows,
 kept answers and outbox events, handed to the relay as stored: confirmed and waitlisted (with their
 places), a member and a guest, duplicates by e-mail and by person, retries with a key (confirmed,
 waitlisted, refused), a key past its time, an event without a capacity, answers to questions, and an
-event closed since a call whose retry still gets its answer."""
+event closed since a call whose retry still gets its answer, one that does not exist, one
+members-only and one whose registration opens later (but not to its organisers)."""
 import json
 import re
 import uuid
@@ -20,10 +21,10 @@ from nabo_common.messaging import outbox
 from nabo_common.persistence import db
 from nabo_common.persistence.idempotency import CallKey
 from nabo_common.runtime import jsoncodec
-from services.events.domain import lifecycle, registrations
+from services.events.domain import lifecycle, registration_statement, registrations
 from services.events.models import IdempotentCall, OutboxEvent, Registration
 from tests.support.infra import make_database
-from tests.unit.events.conftest import ANON, ASSOC_A, PEOPLE, admin_of, event_payload, member_of
+from tests.unit.events.conftest import ANON, ASSOC_A, PEOPLE, admin_of, at, event_payload, member_of
 
 ORGANISER = admin_of(ASSOC_A)
 MEMBER = member_of(ASSOC_A)
@@ -107,6 +108,15 @@ def scenario(engine):
         register(seated, guest(7)),  # closed
         register(seated, guest(3), call_key=keys[2]),  # closed, but this call's answer was kept
     ]
+    members_only = new_event(visibility="members")
+    not_yet = new_event(registration_opens_at=at(days=2).isoformat(),
+                        registration_closes_at=at(days=3).isoformat())
+    answers += [
+        register({"id": str(uuid.uuid4())}, guest(8)),  # no such event
+        register(members_only, guest(8)),  # not for a guest to see
+        register(not_yet, guest(8)),  # not open yet
+        register(not_yet, guest(8), caller=ORGANISER),  # but to its organisers
+    ]
     return answers, [seated["id"], roomy["id"]]
 
 
@@ -151,7 +161,7 @@ def test_one_statement_and_the_orm_steps_answer_alike(engine, monkeypatch):
     statuses = [a.get("status") or a["refused"] for a in answers]
     assert statuses == ["confirmed", "confirmed", "waitlisted", "waitlisted", "waitlisted", "confirmed",
                         "Conflict", "Conflict", "ValidationFailed", "confirmed", "confirmed", "Conflict",
-                        "Conflict", "waitlisted"]
+                        "Conflict", "waitlisted", "NotFound", "NotFound", "Conflict", "confirmed"]
     assert [a.get("waitlist_position") for a in answers[2:5]] == [1, 2, 1]
     assert answers[4] == answers[2] and answers[5] == answers[0] and answers[13] == answers[2]
     names, orm_names = {}, {}
@@ -196,8 +206,10 @@ def test_a_registration_is_the_event_locked_and_one_statement(engine):
             del sent[:]
             answer = call(counted, registrations.register, ANON, event["id"], guest(n), None, None, key())
         assert answer["status"] == "waitlisted" and answer["waitlist_position"] == 2
-        assert len(sent) == 2
-        assert sent[0].startswith("SELECT events.id") and sent[0].endswith("FOR UPDATE OF events")
-        assert sent[1].startswith("EXECUTE nabo_statement_")
+        # BEGIN and COMMIT aside: the event locked, then the registration written
+        assert [statement.split(" ")[:2] for statement in sent] == [
+            ["EXECUTE", registration_statement.LOCKED_EVENT.name],
+            ["EXECUTE", registration_statement.PREPARED.name],
+        ]
     finally:
         counted.dispose()
