@@ -217,8 +217,8 @@ def register(session, caller, event_id, payload, link=None, people=None, call_ke
         return idempotent_calls.once(session, call_key, "register", write)
 
 
-# the waitlist position in the answer kept for a waitlisting, until the statement knows it (no JSON text
-# but a kept answer's own key has it)
+# stands for the waitlist place in the answer kept for a waitlisting until the statement knows the place:
+# a number that no answer has under that key, where the statement writes the place
 POSITION_TO_COME = -7_431_977_310_000
 POSITION_MARK = f'"waitlist_position":{POSITION_TO_COME}'
 
