@@ -84,8 +84,25 @@ def headers_for(caller):
 
 def record(session, model, event_type, data, caller=None, association_id=None, signed_caller=None):
     """Add an event to the outbox in the session's current transaction."""
+    envelope, values, relay = row(session, model, event_type, data, caller, association_id, signed_caller)
+    if relay is None:
+        session.execute(_insert_into(model), values)
+        return envelope
+    position = session.execute(_insert_returning_position(model), values).scalar_one()
+    hand_over_at_commit(session, relay, position, values)
+    return envelope
+
+
+def row(session, model, event_type, data, caller=None, association_id=None, signed_caller=None,
+        event_id=None):
+    """``(envelope, values, relay)``: an event's envelope, the values of its row in ``model``'s table as
+    ``record`` writes them (the envelope as its JSON text, ``envelope_text``), and the relay of this
+    process that takes the rows the session commits (None: the row is due at once). A statement that
+    writes the row itself hands it over with ``hand_over_at_commit``."""
     actor_id = getattr(caller, "person_id", None)
-    envelope = envelopes.build(event_type, data, association_id=association_id, actor_id=actor_id)
+    envelope = envelopes.build(
+        event_type, data, association_id=association_id, actor_id=actor_id, event_id=event_id
+    )
     headers = headers_for(caller)
     if signed_caller:
         headers[f"nameko.{context_mod.CONTEXT_KEY}"] = signed_caller
@@ -104,15 +121,18 @@ def record(session, model, event_type, data, caller=None, association_id=None, s
     }
     # a session that runs no commit hooks would never hand its rows over: they are due at once
     relay = _relay_for(session, model) if session.info.get(db.RUNS_HOOKS) else None
-    if relay is None:
-        session.execute(_insert_into(model), values)
-        return envelope
-    values["next_attempt_at"] = now + HANDOVER_GRACE
-    position = session.execute(_insert_returning_position(model), values).scalar_one()
+    if relay is not None:
+        values["next_attempt_at"] = now + HANDOVER_GRACE
+    return envelope, values, relay
+
+
+def hand_over_at_commit(session, relay, position, values):
+    """The row written with ``values`` (see ``row``) at ``position`` goes to ``relay`` when the session's
+    transaction commits."""
     session.info.setdefault(HANDED_OVER, {}).setdefault(relay, []).append(
-        OutboxRow(position, envelope["id"], event_type, body, headers, now, 0)
+        OutboxRow(position, values["event_id"], values["event_type"], values["envelope_text"],
+                  values["headers"], values["created_at"], 0)
     )
-    return envelope
 
 
 @lru_cache(maxsize=None)

@@ -1,17 +1,25 @@
 """Registrations with capacity and a waitlist. Every change to an event's
 seats happens under a row lock on the event (SELECT ... FOR UPDATE), so
 racing registrations never overbook and promotions happen once."""
+import json
+from datetime import timedelta
+from types import SimpleNamespace
+
 from sqlalchemy import bindparam, func, insert, or_, select
 
 from contracts.api import events as schemas
-from nabo_common.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from nabo_common.api.errors import Conflict, Forbidden, NaboError, NotFound, ValidationFailed
 from nabo_common.api.pagination import page, paginate
 from nabo_common.api.validation import dump, load
-from services.events.domain import access, calendars, registrants, views
+from nabo_common.i18n.catalogues import N_
+from nabo_common.messaging import outbox
+from nabo_common.persistence.db import on_postgresql
+from nabo_common.runtime import jsoncodec
+from services.events.domain import access, calendars, registrants, registration_statement, views
 from services.events.domain.common import idempotent_calls, normalise_email, publish, utcnow
 from services.events.domain.meeting_market import departures
 from services.events.domain.names import attachment_names
-from services.events.models import Attendance, Event, Registration, new_id
+from services.events.models import Attendance, Event, OutboxEvent, Registration, new_id
 
 
 def registration_data(event, registration, with_ics=False, cancelled_by=None):
@@ -34,14 +42,14 @@ def announce(session, caller, event, registration, event_type, cancelled_by=None
             event.association_ids[0])
 
 
-def _view(session, event, registration, show_join_url=True, attended=None):
+def _view(session, event, registration, show_join_url=True, attended=None, waitlist_position=None):
     data = dump(schemas.Registration, registration)
     if attended is None:
         attended = session.scalar(select(Attendance.id).where(
             Attendance.registration_id == registration.id)) is not None
     data["attended"] = attended
-    data["waitlist_position"] = None
-    if registration.status == "waitlisted":
+    data["waitlist_position"] = waitlist_position
+    if registration.status == "waitlisted" and waitlist_position is None:
         data["waitlist_position"] = 1 + (session.scalar(select(func.count()).select_from(Registration).where(
             Registration.event_id == event.id, Registration.status == "waitlisted",
             Registration.created_at < registration.created_at)) or 0)
@@ -127,7 +135,10 @@ def _registrant(session, caller, event_id, data, people):
 
 def open_for(session, caller, event_id):
     """The event, locked, if ``caller`` may register someone for it now."""
-    event = access.event_or_404(session, caller, event_id, lock=True)
+    return _open(caller, access.event_or_404(session, caller, event_id, lock=True))
+
+
+def _open(caller, event):
     if event.status != "published":
         raise Conflict("This event is {status}; registration is closed.", status=event.status)
     if not access.manages(caller, event.association_ids) and not views.registration_open(event, utcnow()):
@@ -135,24 +146,20 @@ def open_for(session, caller, event_id):
     return event
 
 
-def add(session, caller, event, registrant, data, link):
-    """Seat ``registrant`` (or put them on the waitlist) and announce it; the event must be locked."""
-    _check_answers(event, data["answers"])
-    # taken under the event lock, so created_at follows the order in which seats and waitlist places were
-    # given out (waitlist positions derive from it), one registration after another in a bulk as well
-    now = utcnow()
-    person_id = registrant.person_id
-    full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
-    values = {
+DUPLICATE = N_("You are registered for this event already (same person or e-mail).")
+
+
+def _values(event, registrant, data, link, now):
+    """What a new registration of ``registrant`` sets, but its status."""
+    return {
         "id": new_id(),
         "event_id": event.id,
-        "person_id": person_id,
+        "person_id": registrant.person_id,
         "name": registrant.name,
         "email": registrant.email,
         "email_lower": normalise_email(registrant.email),
         "language": registrant.language,
         "answers": data["answers"],
-        "status": "waitlisted" if full else "confirmed",
         "source_channel": data.get("source_channel")
         or link.get("source_channel")
         or link.get("channel")
@@ -161,15 +168,30 @@ def add(session, caller, event, registrant, data, link):
         "created_at": now,
         "updated_at": now,
     }
+
+
+def _unsaved(values):
+    """A new registration as its view and its event read it: not an ORM object, whose construction cost
+    more than the view."""
+    return SimpleNamespace(**values, promoted_at=None, cancelled_at=None)
+
+
+def add(session, caller, event, registrant, data, link):
+    """Seat ``registrant`` (or put them on the waitlist) and announce it; the event must be locked."""
+    _check_answers(event, data["answers"])
+    # taken under the event lock, so created_at follows the order in which seats and waitlist places were
+    # given out (waitlist positions derive from it), one registration after another in a bulk as well
+    values = _values(event, registrant, data, link, utcnow())
+    full = event.capacity is not None and confirmed_count(session, event.id) >= event.capacity
+    values["status"] = "waitlisted" if full else "confirmed"
     # into the table at once, not through the unit of work (whose flush cost more than the INSERT), and
     # only if the registrant has no active registration: the check and the write are one statement
     inserted = session.execute(
-        INSERT_UNLESS_PERSON_REGISTERED if person_id else INSERT_UNLESS_EMAIL_REGISTERED, values
+        INSERT_UNLESS_PERSON_REGISTERED if registrant.person_id else INSERT_UNLESS_EMAIL_REGISTERED, values
     ).rowcount
     if not inserted:
-        raise Conflict("You are registered for this event already (same person or e-mail).")
-    # the object, never added to the session, only carries the values to the view and the event
-    registration = Registration(**values)
+        raise Conflict(DUPLICATE)
+    registration = _unsaved(values)
     announce(
         session, caller, event, registration, "registration.waitlisted" if full else "registration.confirmed"
     )
@@ -183,6 +205,9 @@ def register(session, caller, event_id, payload, link=None, people=None, call_ke
     link = load(schemas.RegistrationLink, link or {})
     registrant = _registrant(session, caller, event_id, data, people)
     attachment_names.warm(people)
+    if on_postgresql(session):
+        with session.begin():
+            return _register_in_one_statement(session, caller, event_id, registrant, data, link, call_key)
 
     def write():
         event = open_for(session, caller, event_id)
@@ -190,6 +215,87 @@ def register(session, caller, event_id, payload, link=None, people=None, call_ke
 
     with session.begin():
         return idempotent_calls.once(session, call_key, "register", write)
+
+
+# stands for the waitlist place in the answer kept for a waitlisting until the statement knows the place:
+# a number that no answer has under that key, where the statement writes the place
+POSITION_TO_COME = -7_431_977_310_000
+POSITION_MARK = f'"waitlist_position":{POSITION_TO_COME}'
+
+
+def _register_in_one_statement(session, caller, event_id, registrant, data, link, call_key):
+    """``register`` on PostgreSQL: the event locked, then one statement (``registration_statement``) for
+    the seat, the key, the registration and its event, given the answer and the event of both outcomes
+    (only a confirmation where the event has no capacity). The same outcomes as ``add`` under
+    ``idempotent_calls.once``, whose steps it falls back on where a key was claimed before."""
+    try:
+        event = registration_statement.locked_event(session, str(event_id)) if event_id else None
+        if event is None or not access.can_see_event(caller, event):
+            access.not_found(event_id)
+        _check_answers(_open(caller, event), data["answers"])
+    except NaboError:
+        replay = idempotent_calls.replayed(session, call_key, "register")  # as ``once`` answers it first
+        if replay is not None:
+            return replay.result
+        raise
+    now = utcnow()
+    values = _values(event, registrant, data, link, now)
+    association_id, outbox_event_id = event.association_ids[0], new_id()
+    answers, events = {}, {}
+    statuses = ("confirmed",) if event.capacity is None else ("confirmed", "waitlisted")
+    for status in statuses:
+        registration = _unsaved({**values, "status": status})
+        position = POSITION_TO_COME if status == "waitlisted" else None
+        answers[status] = _view(session, event, registration, attended=False, waitlist_position=position)
+        events[status] = outbox.row(
+            session, OutboxEvent, f"registration.{status}",
+            registration_data(event, registration, with_ics=status == "confirmed"), caller, association_id,
+            event_id=outbox_event_id,
+        )
+    params = {
+        **values,
+        "answers": json.dumps(values["answers"]),
+        "capacity": event.capacity,
+        "call_key": None,
+        "confirmed_result": None,
+        "waitlisted_result_head": None,
+        "waitlisted_result_tail": None,
+        "expires_at": None,
+        "outbox_event_id": outbox_event_id,
+        "confirmed_envelope": events["confirmed"][1]["envelope_text"],
+        "waitlisted_envelope": events["waitlisted"][1]["envelope_text"] if "waitlisted" in events else None,
+        "headers": json.dumps(events["confirmed"][1]["headers"]),
+        "outbox_created_at": events["confirmed"][1]["created_at"],
+        "next_attempt_at": events["confirmed"][1]["next_attempt_at"],
+    }
+    if call_key is not None:
+        params.update(call_key=call_key.key, expires_at=now + timedelta(seconds=call_key.ttl_seconds),
+                      confirmed_result=jsoncodec.wire_dumps(answers["confirmed"]).decode("utf-8"))
+        if "waitlisted" in answers:
+            kept = jsoncodec.wire_dumps(answers["waitlisted"]).decode("utf-8")
+            head, mark, tail = kept.partition(POSITION_MARK)
+            if not mark or POSITION_MARK in tail:  # answers that spell the mark themselves: step by step
+                return idempotent_calls.once(
+                    session, call_key, "register", lambda: add(session, caller, event, registrant, data, link)
+                )
+            params.update(waitlisted_result_head=head + '"waitlist_position":', waitlisted_result_tail=tail)
+    written = registration_statement.write(session, params)
+    if not written.claimed:  # an earlier call with the key: its answer, or (expired) this call anew
+        replay = idempotent_calls.replayed(session, call_key, "register")
+        if replay is not None:
+            return replay.result
+        return idempotent_calls.keep(
+            session, call_key, "register", add(session, caller, event, registrant, data, link)
+        )
+    if not written.inserted:
+        raise Conflict(DUPLICATE)
+    _envelope, row, relay = events[written.status]
+    if relay is not None:
+        outbox.hand_over_at_commit(session, relay, written.outbox_position, row)
+    answer = answers[written.status]
+    if written.status == "waitlisted":
+        answer["waitlist_position"] = written.waitlist_position
+    return answer
 
 
 def promote_waitlisted(session, caller, event):
