@@ -109,6 +109,55 @@ def test_a_public_networks_conversation_is_open_a_closed_ones_for_members(world,
         _thread(world, se["outsider"], closed)
 
 
+def _refused_field(world, fn, *args):
+    with pytest.raises(ValidationFailed) as refused:
+        world.call(fn, *args)
+    return set(refused.value.errors)
+
+
+def test_titles_are_one_line_and_bodies_hold_no_control_characters(world, se):
+    network = _network(world, se)
+    member = se["member"]
+    for title in ("Kayaks\r\nBcc: evil@example.com\r\n\r\nInjected", "Kayaks\tin May", "Kayaks\x00",
+                  "Kayaks \u202ekaerb", "Kayaks \u2066isolated\u2069"):
+        body = {"kind": "question", "title": title, "body": "Who rents them?"}
+        assert _refused_field(world, threads.start, member, network["id"], body) == {"title"}
+    thread = _thread(world, member, network)
+    retitled = {"title": "New\nBcc: x@y.z"}
+    assert _refused_field(world, threads.update, member, thread["id"], retitled) == {"title"}
+    for body in ("bell\u0007 esc\u001b[31m", "nul\x00", "del\x7f"):
+        assert _refused_field(world, posts.reply, member, thread["id"], {"body": body}) == {"body"}
+        opening = thread["opening_post"]["id"]
+        assert _refused_field(world, posts.update, member, opening, {"body": body}) == {"body"}
+    kept = _reply(world, member, thread, "Two lines,\r\nand a\ttab\n\nthen a paragraph \u202eright to left")
+    assert kept["body"].startswith("Two lines,\r\n")
+
+
+def test_a_title_or_a_body_of_spaces_and_invisible_characters_is_empty(world, se):
+    network = _network(world, se)
+    member = se["member"]
+    thread = _thread(world, member, network)
+    for empty in ("   ", "\u200b", " \u200b\u200d\ufeff ", "\n\t\r\n", "\u00a0\u2060"):
+        assert _refused_field(world, posts.reply, member, thread["id"], {"body": empty}) == {"body"}
+        body = {"kind": "question", "title": empty, "body": "Who?"}
+        assert _refused_field(world, threads.start, member, network["id"], body) == {"title"}
+        body = {"kind": "question", "title": "Kayaks", "body": empty}
+        assert _refused_field(world, threads.start, member, network["id"], body) == {"body"}
+    assert world.session.scalar(select(func.count()).select_from(Post)) == 1
+
+
+def test_links_refuse_invisible_format_characters(world, se):
+    network = _network(world, se)
+    member = se["member"]
+    thread = _thread(world, member, network)
+    for link in ("https://evil.com/\u202egpj.exe", "https://evil.com/a\u200bb", "https://evil.com/\u2066x"):
+        reply = {"body": "See", "links": [link]}
+        assert _refused_field(world, posts.reply, member, thread["id"], reply) == {"links"}
+        body = {"kind": "question", "title": "Kayaks", "body": "Who?", "links": [link]}
+        assert _refused_field(world, threads.start, member, network["id"], body) == {"links"}
+    assert _reply(world, member, thread, "See", links=["https://hogakusten.com/kajak"])["links"]
+
+
 def test_only_members_post_and_bad_input_writes_nothing(world, se):
     network = _network(world, se)
     with pytest.raises(Forbidden):
