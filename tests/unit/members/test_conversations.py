@@ -158,6 +158,17 @@ def test_links_refuse_invisible_format_characters(world, se):
     assert _reply(world, member, thread, "See", links=["https://hogakusten.com/kajak"])["links"]
 
 
+def test_an_author_cannot_report_their_own_post(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    own = thread["opening_post"]["id"]
+    with pytest.raises(Conflict) as refused:
+        world.call(moderation.report, se["member"], own, {"reason": "Testing"})
+    assert "your own post" in refused.value.message
+    assert world.call(moderation.list_reports, se["convener"], own, {})["total"] == 0
+    assert world.call(moderation.report, se["convener"], own, {"reason": "Advertising"})["reason"]
+
+
 def test_only_members_post_and_bad_input_writes_nothing(world, se):
     network = _network(world, se)
     with pytest.raises(Forbidden):
