@@ -377,6 +377,10 @@ def test_a_question_reaches_a_dormant_network_and_the_first_answer_wakes_it(worl
     assert opening["network_dormant"] is True and se["convener"].person_id in opening["convener_person_ids"]
     assert world.call(directory.get, ANONYMOUS, network["id"])["activity"] == "dormant"
     updates = len(world.events("network.updated"))
+    _reply(world, se["member"], thread, "Anyone? We could also take canoes.")  # its author, not an answer
+    assert world.call(directory.get, ANONYMOUS, network["id"])["activity"] == "dormant"
+    assert world.events("post.created")[-1]["network_dormant"] is True
+    assert world.events("network.updated")[updates:] == []
     _reply(world, se["convener"], thread)
     woken = world.call(directory.get, ANONYMOUS, network["id"])
     assert woken["activity"] == "active" and woken["last_activity_at"]
