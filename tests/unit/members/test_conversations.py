@@ -479,6 +479,43 @@ def test_mentions_name_the_networks_members_and_travel_with_the_post(world, se):
     assert len(world.events("post.created")) == 2
 
 
+def test_an_opportunity_from_someone_speaking_for_no_organisation_stays_in_its_network(world, se):
+    network = _network(world, se, visibility="association")  # its conversation is for its members
+    de = world.association("DE", "de")
+    offering = world.organisation(de, name="Kajak Leer GmbH", visibility="all_associations")
+    contact = world.caller(world.person(de, offering, language="de"))
+    world.call(offers.create, contact, offering.id, {"kind": "offer", "title": "Tours", "themes": [KAYAKING]})
+    # an association admin without an organisation: nothing to introduce, so no offer outside
+    admin = world.caller(world.person(se["association"], admin_of=se["association"]))
+    world.call(joining.join, admin, network["id"], {})
+    alone = _thread(world, admin, network, kind="opportunity", title="Guides wanted for June")
+    assert world.events("opportunity.offered") == []
+    with pytest.raises(NotFound):
+        world.call(posts.get, contact, alone["opening_post"]["id"])
+    with pytest.raises(NotFound):
+        world.call(opportunities.answer_privately, contact, alone["opening_post"]["id"],
+                   {"organisation_id": offering.id, "message": "Wir haben Guides."})
+    # a member of the network reading it answers in the thread: the private answer is refused
+    with pytest.raises(Conflict):
+        world.call(opportunities.answer_privately, se["member"], alone["opening_post"]["id"],
+                   {"organisation_id": se["org"].id, "message": "We have guides."})
+    # an author whose only organisation was erased speaks for none either
+    gone = world.organisation(se["association"])
+    author = world.caller(world.person(se["association"], gone))
+    world.call(joining.join, author, network["id"], {})
+    gone.erased = True
+    world.session.commit()
+    _thread(world, author, network, kind="opportunity", title="Guides wanted for July")
+    assert world.events("opportunity.offered") == []
+    # one who speaks for an organisation offers it, and the recipient's private answer introduces them
+    offered = _thread(world, se["member"], network, kind="opportunity", title="Guides wanted for August")
+    [event] = world.events("opportunity.offered")
+    assert [r["person_id"] for r in event["recipients"]] == [contact.person_id]
+    answered = world.call(opportunities.answer_privately, contact, offered["opening_post"]["id"],
+                          {"organisation_id": offering.id, "message": "Wir haben Guides."})
+    assert answered["status"] == "introduced"
+
+
 def test_an_opportunity_is_offered_across_the_border_and_answered_privately(world, se):
     network = _network(world, se, visibility="association")  # its conversation is for its members
     de = world.association("DE", "de")
