@@ -247,7 +247,7 @@ def test_a_thread_with_a_hidden_opening_post_leaves_the_list(world, se):
 NOT_FOUND_IN = {  # how each language says a post or a thread was not found
     "sv": ("Inlägget {id} hittades inte.", "Tråden {id} hittades inte."),
     "da": ("Indlægget {id} blev ikke fundet.", "Tråden {id} blev ikke fundet."),
-    "de": ("Beitrag {id} nicht gefunden.", "Thema {id} nicht gefunden."),
+    "de": ("Beitrag {id} nicht gefunden.", "Diskussion {id} nicht gefunden."),
     "nl": ("Bericht {id} niet gevonden.", "Gesprek {id} niet gevonden."),
 }
 
