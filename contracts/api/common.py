@@ -1,10 +1,12 @@
 """Field types and validators used across services' schemas."""
+import unicodedata
 from zoneinfo import ZoneInfo, available_timezones
 
 import pycountry
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from nabo_common.api.moments import utc_text
+from nabo_common.i18n.catalogues import N_
 
 LANGUAGES = ("da", "nl", "de", "sv", "en")
 COUNTRIES = ("DK", "NL", "DE", "SE", "NO", "FI", "BE", "PL", "AT", "FR", "GB", "EE", "LV", "LT", "IS")
@@ -135,6 +137,59 @@ class KeysAmong:
             raise ValidationError(self.error_unknown.format(unknown=", ".join(sorted(unknown))))
         if not value:
             raise ValidationError(self.error_empty)
+        return value
+
+
+# the characters that turn the direction of the text around it (U+202A-U+202E embeddings and overrides,
+# U+2066-U+2069 isolates): in a title or an address they make what is read differ from what is written
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_BREAKS = frozenset("\t\n\r")
+
+
+class OneLine(validate.Validator):
+    """A line of text, such as a title, which mails put in their subject: no control character (CR and LF
+    included) and no character that turns the text's direction around."""
+
+    error = N_("Write it on one line, without control characters or text-direction marks.")
+
+    def __call__(self, value):
+        if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in value):
+            raise ValidationError(self.error)
+        return value
+
+
+class Paragraphs(validate.Validator):
+    """Text of several lines, such as a post: no control character other than tab and line breaks."""
+
+    error = N_("Remove the control characters; only tabs and line breaks may stand between the words.")
+
+    def __call__(self, value):
+        if any(unicodedata.category(c) == "Cc" and c not in LINE_BREAKS for c in value):
+            raise ValidationError(self.error)
+        return value
+
+
+class Visible(validate.Validator):
+    """Text that shows something: not only spaces and invisible characters (zero-width spaces, joiners
+    and other format characters, Unicode category Cf)."""
+
+    error = N_("Write something: spaces and invisible characters alone are empty.")
+
+    def __call__(self, value):
+        if all(c.isspace() or unicodedata.category(c) in ("Cf", "Cc") for c in value):
+            raise ValidationError(self.error)
+        return value
+
+
+class NoFormatCharacters(validate.Validator):
+    """An address without invisible format characters (Unicode category Cf: text-direction controls,
+    zero-width spaces), which make the address read as something it is not."""
+
+    error = N_("Remove the invisible characters (text-direction marks, zero-width spaces) from the address.")
+
+    def __call__(self, value):
+        if any(unicodedata.category(c) == "Cf" for c in value):
+            raise ValidationError(self.error)
         return value
 
 

@@ -2,7 +2,17 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.api.common import Id, Input, Instant, Output, Text
+from contracts.api.common import (
+    Id,
+    Input,
+    Instant,
+    NoFormatCharacters,
+    OneLine,
+    Output,
+    Paragraphs,
+    Text,
+    Visible,
+)
 from contracts.api.networks import ThemeIds
 from nabo_common.api.pagination import PageQuery
 
@@ -12,11 +22,16 @@ BODY_MAX = 10_000
 LINKS_MAX = 10
 MENTIONS_MAX = 20
 
-Body = lambda **kw: Text(BODY_MAX, **kw)  # noqa: E731
+Title = lambda **kw: fields.String(  # noqa: E731
+    validate=[validate.Length(min=1, max=TITLE_MAX), OneLine(), Visible()], **kw
+)
+Body = lambda **kw: fields.String(  # noqa: E731
+    validate=[validate.Length(min=1, max=BODY_MAX), Paragraphs(), Visible()], **kw
+)
 Links = lambda **kw: fields.List(  # noqa: E731
     fields.Url(
         schemes={"http", "https"},
-        validate=validate.Length(max=2000),
+        validate=[validate.Length(max=2000), NoFormatCharacters()],
         error_messages={"invalid": "Give an http:// or https:// address."},
     ),
     validate=validate.Length(max=LINKS_MAX),
@@ -42,7 +57,7 @@ class ThreadCreate(Input):
         validate=validate.OneOf(THREAD_KINDS),
         metadata={"description": "question, announcement or opportunity."},
     )
-    title = Text(TITLE_MAX, required=True)
+    title = Title(required=True)
     body = Body(required=True, metadata={"description": f"The opening post, at most {BODY_MAX} characters."})
     themes = ThemeIds(load_default=list)
     links = Links(load_default=list)
@@ -51,7 +66,7 @@ class ThreadCreate(Input):
 
 class ThreadUpdate(Input):
     json_schema = {"minProperties": 1}
-    title = Text(TITLE_MAX, metadata={"description": "The author's."})
+    title = Title(metadata={"description": "The author's."})
     kind = fields.String(validate=validate.OneOf(THREAD_KINDS), metadata={"description": "The author's."})
     locked = fields.Boolean(metadata={"description": "Conveners': a locked thread takes no more replies."})
 

@@ -250,13 +250,20 @@ class PreferencesUpdate(Input):
     networks = fields.List(
         fields.Nested(NetworkChoice),
         validate=validate.Length(min=1, max=200),
-        metadata={"description": "What the person hears from these networks' conversations."},
+        metadata={"description": "What the person hears from these networks' conversations; each network "
+                                 "once."},
     )
     digest = fields.String(
         validate=validate.OneOf(DIGEST_MODES),
         metadata={"description": "Non-urgent messages at once, or bundled daily or weekly."},
     )
     language = fields.String(validate=Language, allow_none=True)
+
+    @validates_schema
+    def each_network_once(self, data, **kwargs):
+        chosen = [choice["network_id"] for choice in data.get("networks") or ()]
+        if len(chosen) != len(set(chosen)):
+            raise ValidationError("Choose each network once.", "networks")
 
 
 class NetworkPreference(Output):

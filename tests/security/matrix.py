@@ -278,7 +278,13 @@ MATRIX = [
         body=_b({"description": {"en": "Hijacked"}}),
         note="its owners' admins and the network's own organisers",
     ),
-    Op("POST", "/v1/networks/{id}/wake", MEMBER, "network"),
+    Op(
+        "POST",
+        "/v1/networks/{id}/wake",
+        ADMIN,
+        "network",
+        note="the network's conveners and its owners' admins; members wake it by answering",
+    ),
     Op(
         "POST",
         "/v1/networks/{id}/owners",

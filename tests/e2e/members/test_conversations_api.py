@@ -187,7 +187,7 @@ def test_bad_posts_are_422_and_leave_nothing_behind(api, tenant_a, bad):
 
 @pytest.mark.parametrize("language, post_missing, thread_missing", [
     ("sv", "Inlägget {id} hittades inte.", "Tråden {id} hittades inte."),
-    ("de", "Beitrag {id} nicht gefunden.", "Thema {id} nicht gefunden."),
+    ("de", "Beitrag {id} nicht gefunden.", "Diskussion {id} nicht gefunden."),
 ])
 def test_a_post_or_thread_not_found_is_named_in_the_readers_language(api, tenant_a, language, post_missing,
                                                                       thread_missing):

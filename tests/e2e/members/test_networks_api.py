@@ -316,7 +316,8 @@ def test_conveners_manage_and_networks_sleep_and_wake(tenant_a, tenant_b):
         ),
         200,
     )
-    assert check(tenant_b.member.post(f"/v1/networks/{network['id']}/wake"), 200)["activity"] == "active"
+    assert tenant_b.member.post(f"/v1/networks/{network['id']}/wake").status_code == 403
+    assert check(tenant_a.member.post(f"/v1/networks/{network['id']}/wake"), 200)["activity"] == "active"
     check(tenant_a.member.delete(f"/v1/networks/{network['id']}/members/{tenant_b.member_person['id']}"), 204)
 
 

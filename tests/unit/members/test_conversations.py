@@ -109,6 +109,66 @@ def test_a_public_networks_conversation_is_open_a_closed_ones_for_members(world,
         _thread(world, se["outsider"], closed)
 
 
+def _refused_field(world, fn, *args):
+    with pytest.raises(ValidationFailed) as refused:
+        world.call(fn, *args)
+    return set(refused.value.errors)
+
+
+def test_titles_are_one_line_and_bodies_hold_no_control_characters(world, se):
+    network = _network(world, se)
+    member = se["member"]
+    for title in ("Kayaks\r\nBcc: evil@example.com\r\n\r\nInjected", "Kayaks\tin May", "Kayaks\x00",
+                  "Kayaks \u202ekaerb", "Kayaks \u2066isolated\u2069"):
+        body = {"kind": "question", "title": title, "body": "Who rents them?"}
+        assert _refused_field(world, threads.start, member, network["id"], body) == {"title"}
+    thread = _thread(world, member, network)
+    retitled = {"title": "New\nBcc: x@y.z"}
+    assert _refused_field(world, threads.update, member, thread["id"], retitled) == {"title"}
+    for body in ("bell\u0007 esc\u001b[31m", "nul\x00", "del\x7f"):
+        assert _refused_field(world, posts.reply, member, thread["id"], {"body": body}) == {"body"}
+        opening = thread["opening_post"]["id"]
+        assert _refused_field(world, posts.update, member, opening, {"body": body}) == {"body"}
+    kept = _reply(world, member, thread, "Two lines,\r\nand a\ttab\n\nthen a paragraph \u202eright to left")
+    assert kept["body"].startswith("Two lines,\r\n")
+
+
+def test_a_title_or_a_body_of_spaces_and_invisible_characters_is_empty(world, se):
+    network = _network(world, se)
+    member = se["member"]
+    thread = _thread(world, member, network)
+    for empty in ("   ", "\u200b", " \u200b\u200d\ufeff ", "\n\t\r\n", "\u00a0\u2060"):
+        assert _refused_field(world, posts.reply, member, thread["id"], {"body": empty}) == {"body"}
+        body = {"kind": "question", "title": empty, "body": "Who?"}
+        assert _refused_field(world, threads.start, member, network["id"], body) == {"title"}
+        body = {"kind": "question", "title": "Kayaks", "body": empty}
+        assert _refused_field(world, threads.start, member, network["id"], body) == {"body"}
+    assert world.session.scalar(select(func.count()).select_from(Post)) == 1
+
+
+def test_links_refuse_invisible_format_characters(world, se):
+    network = _network(world, se)
+    member = se["member"]
+    thread = _thread(world, member, network)
+    for link in ("https://evil.com/\u202egpj.exe", "https://evil.com/a\u200bb", "https://evil.com/\u2066x"):
+        reply = {"body": "See", "links": [link]}
+        assert _refused_field(world, posts.reply, member, thread["id"], reply) == {"links"}
+        body = {"kind": "question", "title": "Kayaks", "body": "Who?", "links": [link]}
+        assert _refused_field(world, threads.start, member, network["id"], body) == {"links"}
+    assert _reply(world, member, thread, "See", links=["https://hogakusten.com/kajak"])["links"]
+
+
+def test_an_author_cannot_report_their_own_post(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    own = thread["opening_post"]["id"]
+    with pytest.raises(Conflict) as refused:
+        world.call(moderation.report, se["member"], own, {"reason": "Testing"})
+    assert "your own post" in refused.value.message
+    assert world.call(moderation.list_reports, se["convener"], own, {})["total"] == 0
+    assert world.call(moderation.report, se["convener"], own, {"reason": "Advertising"})["reason"]
+
+
 def test_only_members_post_and_bad_input_writes_nothing(world, se):
     network = _network(world, se)
     with pytest.raises(Forbidden):
@@ -187,7 +247,7 @@ def test_a_thread_with_a_hidden_opening_post_leaves_the_list(world, se):
 NOT_FOUND_IN = {  # how each language says a post or a thread was not found
     "sv": ("Inlägget {id} hittades inte.", "Tråden {id} hittades inte."),
     "da": ("Indlægget {id} blev ikke fundet.", "Tråden {id} blev ikke fundet."),
-    "de": ("Beitrag {id} nicht gefunden.", "Thema {id} nicht gefunden."),
+    "de": ("Beitrag {id} nicht gefunden.", "Diskussion {id} nicht gefunden."),
     "nl": ("Bericht {id} niet gevonden.", "Gesprek {id} niet gevonden."),
 }
 
@@ -317,6 +377,10 @@ def test_a_question_reaches_a_dormant_network_and_the_first_answer_wakes_it(worl
     assert opening["network_dormant"] is True and se["convener"].person_id in opening["convener_person_ids"]
     assert world.call(directory.get, ANONYMOUS, network["id"])["activity"] == "dormant"
     updates = len(world.events("network.updated"))
+    _reply(world, se["member"], thread, "Anyone? We could also take canoes.")  # its author, not an answer
+    assert world.call(directory.get, ANONYMOUS, network["id"])["activity"] == "dormant"
+    assert world.events("post.created")[-1]["network_dormant"] is True
+    assert world.events("network.updated")[updates:] == []
     _reply(world, se["convener"], thread)
     woken = world.call(directory.get, ANONYMOUS, network["id"])
     assert woken["activity"] == "active" and woken["last_activity_at"]
@@ -413,6 +477,43 @@ def test_mentions_name_the_networks_members_and_travel_with_the_post(world, se):
         _thread(world, se["member"], network, mentions=["not-an-id"])
     assert world.session.scalar(select(func.count()).select_from(Post)) == 2
     assert len(world.events("post.created")) == 2
+
+
+def test_an_opportunity_from_someone_speaking_for_no_organisation_stays_in_its_network(world, se):
+    network = _network(world, se, visibility="association")  # its conversation is for its members
+    de = world.association("DE", "de")
+    offering = world.organisation(de, name="Kajak Leer GmbH", visibility="all_associations")
+    contact = world.caller(world.person(de, offering, language="de"))
+    world.call(offers.create, contact, offering.id, {"kind": "offer", "title": "Tours", "themes": [KAYAKING]})
+    # an association admin without an organisation: nothing to introduce, so no offer outside
+    admin = world.caller(world.person(se["association"], admin_of=se["association"]))
+    world.call(joining.join, admin, network["id"], {})
+    alone = _thread(world, admin, network, kind="opportunity", title="Guides wanted for June")
+    assert world.events("opportunity.offered") == []
+    with pytest.raises(NotFound):
+        world.call(posts.get, contact, alone["opening_post"]["id"])
+    with pytest.raises(NotFound):
+        world.call(opportunities.answer_privately, contact, alone["opening_post"]["id"],
+                   {"organisation_id": offering.id, "message": "Wir haben Guides."})
+    # a member of the network reading it answers in the thread: the private answer is refused
+    with pytest.raises(Conflict):
+        world.call(opportunities.answer_privately, se["member"], alone["opening_post"]["id"],
+                   {"organisation_id": se["org"].id, "message": "We have guides."})
+    # an author whose only organisation was erased speaks for none either
+    gone = world.organisation(se["association"])
+    author = world.caller(world.person(se["association"], gone))
+    world.call(joining.join, author, network["id"], {})
+    gone.erased = True
+    world.session.commit()
+    _thread(world, author, network, kind="opportunity", title="Guides wanted for July")
+    assert world.events("opportunity.offered") == []
+    # one who speaks for an organisation offers it, and the recipient's private answer introduces them
+    offered = _thread(world, se["member"], network, kind="opportunity", title="Guides wanted for August")
+    [event] = world.events("opportunity.offered")
+    assert [r["person_id"] for r in event["recipients"]] == [contact.person_id]
+    answered = world.call(opportunities.answer_privately, contact, offered["opening_post"]["id"],
+                          {"organisation_id": offering.id, "message": "Wir haben Guides."})
+    assert answered["status"] == "introduced"
 
 
 def test_an_opportunity_is_offered_across_the_border_and_answered_privately(world, se):

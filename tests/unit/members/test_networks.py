@@ -199,7 +199,7 @@ def test_directory_filters(world, nl):
     assert found(activity="active") == {kayak["id"]}
 
 
-def test_dormant_networks_stay_listed_and_members_wake_them(world, nl):
+def test_dormant_networks_stay_listed_and_conveners_wake_them(world, nl):
     network = _network(world, nl["starter"], [nl["association"].id])
     member = world.caller(world.person(nl["association"], nl["org"]))
     world.call(joining.join, member, network["id"], {})
@@ -207,7 +207,14 @@ def test_dormant_networks_stay_listed_and_members_wake_them(world, nl):
         world.call(lifecycle.update, member, network["id"], {"activity": "dormant"})
     world.call(lifecycle.update, nl["starter"], network["id"], {"activity": "dormant"})
     assert world.call(directory.get, ANONYMOUS, network["id"])["activity"] == "dormant"
-    assert world.call(lifecycle.wake, member, network["id"])["activity"] == "active"
+    with pytest.raises(Forbidden):
+        world.call(lifecycle.wake, member, network["id"])
+    assert world.call(directory.get, ANONYMOUS, network["id"])["activity"] == "dormant"
+    assert world.call(lifecycle.wake, nl["starter"], network["id"])["activity"] == "active"
+    with pytest.raises(Conflict):
+        world.call(lifecycle.wake, nl["admin"], network["id"])
+    world.call(lifecycle.update, nl["starter"], network["id"], {"activity": "dormant"})
+    assert world.call(lifecycle.wake, nl["admin"], network["id"])["activity"] == "active"
     assert world.events("network.updated")[-1]["changed"] == ["activity"]
 
 

@@ -293,7 +293,7 @@ def test_network_mail_links_the_thread_on_the_public_address(world, session, con
     [message] = [m for m in mailer.sent if m["Subject"] == "Neue Frage in Kayak"]
     assert message["Content-Language"] == "de"
     text = message.get_body(("plain",)).get_content()
-    assert f"Zum Thema: https://nabo.test/v1/threads/{thread_id}" in text
+    assert f"Zur Diskussion: https://nabo.test/v1/threads/{thread_id}" in text
     assert f'href="https://nabo.test/v1/threads/{thread_id}"' in message.get_body(("html",)).get_content()
 
 

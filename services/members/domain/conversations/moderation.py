@@ -74,6 +74,8 @@ def report(session, caller, post_id, payload):
     with session.begin():
         post, _thread, standing = post_standing(session, caller, post_id)
         standing.require_member()
+        if post.author_id == caller.person_id:
+            raise Conflict("You cannot report your own post: edit or delete it instead.")
         if session.scalar(
             select(PostReport.id).where(
                 PostReport.post_id == post.id, PostReport.reporter_id == caller.person_id

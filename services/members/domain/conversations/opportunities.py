@@ -4,7 +4,8 @@ who may be seen from the network's associations (an organisation visible to all 
 the network's own associations); ``opportunity.offered`` names them with the themes that matched. A
 recipient reads the opportunity's opening post (also in a closed network), and a recipient or any
 reader of the thread answers the author privately: that introduces their two organisations as an
-accepted match does (``match.introduced``)."""
+accepted match does (``match.introduced``). An introduction needs two organisations, so an opportunity
+is offered outside its network only when its author speaks for one (``speaking_for``)."""
 
 
 from sqlalchemy import exists, or_, select
@@ -77,10 +78,22 @@ def _organisations_of(session, person_id):
     ).all()))
 
 
+def speaking_for(session, person_id, other_than=None):
+    """The organisation the person speaks for in an introduction: the earliest of theirs that is not
+    erased (nor ``other_than``); None when they speak for none."""
+    candidates = [o for o in _organisations_of(session, person_id) if o != other_than]
+    kept = set(session.scalars(select(Organisation.id).where(
+        Organisation.id.in_(candidates), Organisation.erased.is_(False))))
+    return next((session.get(Organisation, o) for o in candidates if o in kept), None)
+
+
 def offer(session, caller, network, thread, post):
     """Offer a new opportunity beyond the network (in the transaction of the post); returns how many
-    people it was offered to."""
+    people it was offered to. An author who speaks for no organisation offers it to no one outside: the
+    private answer the offer promises introduces two organisations."""
     if thread.kind != "opportunity" or not post.themes:
+        return 0
+    if speaking_for(session, post.author_id) is None:
         return 0
     own = set(_organisations_of(session, post.author_id))
     members = set(session.scalars(select(NetworkMember.person_id).where(
@@ -123,6 +136,14 @@ def offer(session, caller, network, thread, post):
     return len(recipients)
 
 
+def _offered(session, network, post):
+    """The organisations the opportunity ``post`` is offered to (``offering_organisations``); none when its
+    author speaks for no organisation (see offer)."""
+    if speaking_for(session, post.author_id) is None:
+        return {}
+    return offering_organisations(session, network, post.themes)
+
+
 def offered_post(session, caller, post_id):
     """An opportunity's opening post for one of the organisations it is offered to (its mail links it),
     also when the network's conversation is closed to them; 404 for anyone else."""
@@ -132,7 +153,7 @@ def offered_post(session, caller, post_id):
     if session.get(Thread, post.thread_id).kind != "opportunity" or not caller.organisation_ids:
         raise post_missing(post_id)
     network = session.get(Network, post.network_id)
-    offered = offering_organisations(session, network, post.themes)
+    offered = _offered(session, network, post)
     if not any(organisation_id in offered for organisation_id in caller.organisation_ids):
         raise post_missing(post_id)
     return post
@@ -148,7 +169,7 @@ def _answerable(session, caller, post_id, organisation_id):
     standing = Standing(session, caller, network, membership(session, network.id, caller.person_id))
     organisation = session.get(Organisation, str(organisation_id))
     ours = organisation is not None and not organisation.erased and organisation.id in caller.organisation_ids
-    offered = offering_organisations(session, network, post.themes) if caller.organisation_ids else {}
+    offered = _offered(session, network, post) if caller.organisation_ids else {}
     reads = standing.reader and standing.sees(post)
     # who reads the thread, or was offered the opportunity for one of their organisations, sees the post
     if not (reads or any(own in offered for own in caller.organisation_ids)):
@@ -169,9 +190,8 @@ def answer_privately(session, caller, post_id, payload):
     data = load(schemas.PrivateAnswer, payload)
     with session.begin():
         post, thread, network, ours = _answerable(session, caller, post_id, data["organisation_id"])
-        theirs_ids = [o for o in _organisations_of(session, post.author_id) if o != ours.id]
-        theirs = session.get(Organisation, theirs_ids[0]) if theirs_ids else None
-        if theirs is None or theirs.erased:
+        theirs = speaking_for(session, post.author_id, other_than=ours.id)
+        if theirs is None:
             raise Conflict("The author speaks for no other organisation: answer in the thread.")
         match = session.scalar(select(Match).where(Match.organisation_id == ours.id,
                                                    Match.candidate_id == theirs.id))

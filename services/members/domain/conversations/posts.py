@@ -56,7 +56,8 @@ def reply(session, caller, thread_id, payload, call_key=None):
         thread.last_activity_at = now
         session.flush()
         post_created(session, caller, standing.network, thread, post, mentioned, replied)
-        dormancy.wake(session, caller, standing.network)  # the first answer wakes a dormant network
+        if caller.person_id != thread.author_id:  # the first answer wakes a dormant network, not a follow-up
+            dormancy.wake(session, caller, standing.network)
         dormancy.record_activity(standing.network, now)
         return post_result(session, post)
 

@@ -7,7 +7,7 @@ from nabo_common.api.validation import load
 from services.members.domain import access
 from services.members.domain.common import idempotent_calls
 from services.members.domain.networks import dormancy
-from services.members.domain.networks.conveners import can_convene, convened_network
+from services.members.domain.networks.conveners import convened_network
 from services.members.domain.networks.profile import (
     PROFILE_FIELDS,
     apply_eligibility,
@@ -22,7 +22,6 @@ from services.members.domain.networks.publishing import (
     publish_member,
 )
 from services.members.domain.networks.views import network_result
-from services.members.domain.networks.visibility import membership, visible_or_404
 from services.members.models import Network, NetworkMember, NetworkOwner
 
 
@@ -104,13 +103,11 @@ def update(session, caller, network_id, payload):
 
 
 def wake(session, caller, network_id):
-    """Any member may wake a dormant network when a question comes up."""
+    """A convener's decision wakes a dormant network (as do its owning associations' admins and platform
+    admins); members wake it by answering a question in it (posts.reply)."""
     access.require_authenticated(caller)
     with session.begin():
-        network = visible_or_404(session, caller, network_id)
-        mine = membership(session, network.id, caller.person_id)
-        if not (mine is not None and mine.status == "active") and not can_convene(session, caller, network):
-            raise Forbidden("Only the network's members may wake it.")
+        network = convened_network(session, caller, network_id)
         if not dormancy.wake(session, caller, network):
             raise Conflict("The network is active already.")
     return network_result(session, caller, network)
