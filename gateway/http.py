@@ -184,12 +184,14 @@ def api(method, path, **spec_kwargs):
             check_path_ids(path_values)
             caller = self.auth.authenticate(request, required=spec.auth == "required")
             request.caller = caller
-            retry_after = exceeded_rate_limit(spec, request, runtime(), signed_in=True)
-            if retry_after is not None:
-                raise TooManyRequests(retry_after)
+            # a retry is answered before the limits count it: it does no work again (a refused request's
+            # key is freed, idempotency.finish)
             replayed = idempotency.begin(spec, request, runtime(), self.auth.worker_ctx)
             if replayed is not None:
                 return replayed
+            retry_after = exceeded_rate_limit(spec, request, runtime(), signed_in=True)
+            if retry_after is not None:
+                raise TooManyRequests(retry_after)
             request.query = parse_query(request, spec.query) if spec.query is not None else {}
             request.payload = parse_body(request, spec.body) if spec.body is not None else None
             return fn(self, request, **path_values)

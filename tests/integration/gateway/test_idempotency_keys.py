@@ -12,7 +12,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from gateway.runtime import reset_runtime
+from gateway.runtime import reset_runtime, runtime
 from tests.support.api import Api, Tenant, check, platform_admin_token, unique
 from tests.support.infra import running_system
 from tests.unit.events.conftest import event_payload
@@ -268,3 +268,19 @@ def test_a_creation_whose_answer_was_lost_is_answered_by_its_service_once(system
         )
     engine.dispose()
     assert rows == 1
+
+
+def test_a_retry_gets_the_first_answer_also_once_the_callers_limit_is_reached(api, event, monkeypatch):
+    body, key = guest("limited"), new_key()
+    first = register(api, event, body, key)
+    assert first.status_code == 201, first.text
+    monkeypatch.setattr(runtime().limits, "hit", lambda *limit_and_requester: (False, 30))  # limit reached
+    retry = register(api, event, body, key)
+    assert retry.status_code == 201 and retry.headers["Idempotent-Replayed"] == "true", retry.text
+    assert retry.json() == first.json()
+    other, other_key = guest("limited"), new_key()
+    refused = register(api, event, other, other_key)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "30"
+    monkeypatch.undo()
+    # the refused request's key was not kept: once a slot is free, its retry is done
+    assert register(api, event, other, other_key).status_code == 201
