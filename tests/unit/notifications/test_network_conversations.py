@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from nabo_common.api.errors import ValidationFailed
 from services.notifications.domain import digest, dispatch, gdpr, preferences, unsubscribe
@@ -15,6 +15,11 @@ from services.notifications.models import Delivery, InboxItem, NetworkPreference
 from tests.unit.notifications.conftest import new_id
 from tests.unit.notifications.test_campaigns_and_dispatch import RecordingMailer, send_all
 from tests.unit.notifications.test_consumed_contracts import network_data
+
+
+def a_day_later():
+    """When the items held now are due for their daily digest."""
+    return utcnow() + timedelta(days=1, minutes=1)
 
 
 def rows(session, **where):
@@ -111,11 +116,20 @@ def test_digests_bundle_network_posts_at_their_own_period(world, session, chosen
     people = chosen["people"]
     post(world, chosen)
     now = utcnow()
+    # with no digest yet, the period runs from when the item was held: nothing goes at once
+    assert digest.send_due_digests(session, now=now) == []
+    assert digest.send_due_digests(session, now=now + timedelta(hours=23)) == []
+    assert rows(session, kind="digest") == []
+    # a day after it was held, the daily readers' first digest goes; the weekly item waits for its week
+    with session.begin():
+        session.execute(update(Delivery).where(Delivery.status == "held")
+                        .values(created_at=now - timedelta(days=1, minutes=1)))
+    post(world, chosen)  # held since: rides along with the first digest
     served = set(digest.send_due_digests(session, now=now))
-    # the first digest goes at once; the weekly item goes with the weekly reader's first digest too
-    assert {people["daily"], people["weekly"], people["default"]} <= served
+    assert {people["daily"], people["default"]} <= served and people["weekly"] not in served
     [bundle] = rows(session, person_id=people["daily"], kind="digest")
-    assert "Nyt spørgsmål i Kajak" in bundle.text_body
+    assert bundle.text_body.count("Nyt spørgsmål i Kajak") == 2
+    assert rows(session, person_id=people["daily"], status="held") == []
     post(world, chosen)
     assert digest.send_due_digests(session, now=now + timedelta(hours=1)) == []
     later = set(digest.send_due_digests(session, now=now + timedelta(days=1, minutes=1)))
@@ -148,7 +162,7 @@ def test_one_click_unsubscribes_from_the_network_only(world, session, system, co
 
 def test_digest_mail_carries_no_network_unsubscribe_but_network_mail_does(world, session, config, chosen):
     post(world, chosen)
-    digest.send_due_digests(session)
+    assert digest.send_due_digests(session, now=a_day_later())
     mailer = RecordingMailer()
     send_all(session, config, mailer)
     subjects = {m["Subject"]: m for m in mailer.sent}
@@ -268,7 +282,7 @@ def test_a_digest_links_each_thread_and_unsubscribes_from_its_network_in_one_cli
     people = chosen["people"]
     thread_id = new_id()
     post(world, chosen, thread_id=thread_id)
-    assert people["daily"] in digest.send_due_digests(session)
+    assert people["daily"] in digest.send_due_digests(session, now=a_day_later())
     mailer = RecordingMailer()
     send_all(session, config, mailer)
     daily = f"{people['daily'][:8]}@example.test"
