@@ -322,10 +322,41 @@ def test_an_erased_authors_name_leaves_the_messages_others_got_of_their_posts(wo
     for row in rows(session, cause_id=cause):
         assert name not in " ".join(filter(None, (row.subject, row.text_body, row.html_body)))
     [mail] = rows(session, cause_id=cause, person_id=chosen["people"]["every"], channel="email")
-    assert "Erased person" in mail.text_body and "Erased person" in mail.html_body
+    # in the reader's language (German)
+    assert "Geschrieben von Gelöschte Person." in mail.text_body and "Gelöschte Person" in mail.html_body
     items = session.scalars(select(InboxItem).where(InboxItem.cause_id == cause)).all()
     session.commit()
     assert items and all(name not in item.title + item.body for item in items)
+    [german] = [item.body for item in items if item.person_id == chosen["people"]["every"]]
+    assert "Gelöschte Person" in german and "Erased person" not in german
+
+
+def test_an_erased_authors_thread_titles_leave_others_messages_inbox_and_digests(world, session, chosen):
+    people = chosen["people"]
+    thread_id = new_id()
+    title = "Eriks Frage zum Kajak"
+    started = post(world, chosen, thread_id=thread_id, title=title)
+    reply = post(world, chosen, opening=False, author="every", thread_id=thread_id, title=title)
+    held = rows(session, person_id=people["daily"], status="held")
+    assert held and all(title in row.text_body for row in held)
+    with session.begin():
+        gdpr.erase(session, people["author"])
+    others = [row for cause in (started, reply) for row in rows(session, cause_id=cause)
+              if row.person_id != people["author"]]
+    assert others and not any(title in " ".join(filter(None, (r.subject, r.text_body, r.html_body)))
+                              for r in others)
+    [daily] = [r for r in others
+               if (r.person_id, r.cause_id, r.channel) == (people["daily"], reply, "email")]
+    assert daily.status == "held" and '"(titel fjernet)"' in daily.text_body  # in the reader's Danish
+    items = session.scalars(select(InboxItem).where(InboxItem.link == f"/v1/threads/{thread_id}")).all()
+    session.commit()
+    assert items and not any(title in item.title + item.body for item in items)
+    swedish = [item.body for item in items if item.person_id == people["weekly"] and item.cause_id == started]
+    assert swedish and "(titel borttagen)" in swedish[0] and "Raderad person" in swedish[0]
+    # the held items' digest quotes no title either
+    assert people["daily"] in digest.send_due_digests(session, now=a_day_later())
+    [bundle] = rows(session, person_id=people["daily"], kind="digest")
+    assert title not in bundle.text_body and "(titel fjernet)" in bundle.text_body
 
 
 def test_preferences_and_the_unsubscribe_page_name_the_network_in_the_readers_language(
