@@ -101,6 +101,11 @@ def _in_readers_language(session, row, message):
     return {False: text, True: str(escape(text))}
 
 
+def _whole(text):
+    """``text`` where it stands as a whole (no letter or digit right before or after it)."""
+    return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
+
+
 MESSAGE_COLUMNS = ((InboxItem, ("title", "body")), (Delivery, ("subject", "text_body", "html_body")))
 
 
@@ -112,7 +117,7 @@ def _name_out_of_others_messages(session, name):
     if not name or name == ERASED_NAME:
         return
     written = {False: name, True: str(escape(name))}  # as text, and as the HTML part writes it
-    patterns = {html: re.compile(rf"(?<!\w){re.escape(text)}(?!\w)") for html, text in written.items()}
+    patterns = {html: _whole(text) for html, text in written.items()}
     for model, columns in MESSAGE_COLUMNS:
         naming = or_(*(getattr(model, c).like(_like(written[c == "html_body"]), escape="\\")
                        for c in columns))
@@ -128,9 +133,9 @@ def _name_out_of_others_messages(session, name):
 def _titles_out_of_others_messages(session, person_id):
     """The titles of the erased person's threads and opportunities go from the messages others got of
     them (the new thread, replies to it, the offer, and digests and inbox items quoting them): each
-    becomes "(title removed)" in the reader's language."""
+    becomes "(title removed)" in the reader's language, where it stands as a whole."""
     for authored in session.scalars(select(AuthoredTitle).where(AuthoredTitle.person_id == person_id)):
-        written = {False: authored.title, True: str(escape(authored.title))}
+        patterns = {False: _whole(authored.title), True: _whole(str(escape(authored.title)))}
         about = {InboxItem: InboxItem.link == authored.link,
                  Delivery: or_(Delivery.text_body.like(_like(authored.link), escape="\\"),
                                Delivery.html_body.like(_like(authored.link), escape="\\"))}
@@ -141,7 +146,7 @@ def _titles_out_of_others_messages(session, person_id):
                     value = getattr(row, column)
                     if value:
                         html = column == "html_body"
-                        setattr(row, column, value.replace(written[html], removed[html]))
+                        setattr(row, column, patterns[html].sub(lambda _: removed[html], value))
     session.execute(delete(AuthoredTitle).where(AuthoredTitle.person_id == person_id))
 
 
