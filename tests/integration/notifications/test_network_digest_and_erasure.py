@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, update
 
 from services.notifications.domain import digest
-from services.notifications.models import Delivery, InboxItem
+from services.notifications.models import Contact, Delivery, InboxItem, NetworkMember
 from tests.integration.notifications.support import new_id, now_iso, wait_until
 from tests.integration.notifications.test_transactional_mail import person
 from tests.unit.notifications.test_consumed_contracts import network_data
@@ -44,6 +44,10 @@ def test_first_digest_waits_a_day_and_erasure_takes_the_title_and_name_out(notif
     author, _ = person(publisher, association_id, "sv", "Erik Lind")
     reader, reader_email = person(publisher, association_id, "sv", "Maja Olsson")
     network_id = network_of(publisher, association_id, author, reader)
+    # the post's handler reads the members and their contacts from the read model, which other queues fill
+    members = select(NetworkMember).where(NetworkMember.network_id == network_id)
+    assert len(database.wait_rows(members, 2, timeout=30)) == 2
+    assert len(database.wait_rows(select(Contact).where(Contact.person_id.in_((author, reader))), 2)) == 2
     thread_id = thread(publisher, association_id, network_id, author)
     held = select(Delivery).where(Delivery.person_id == reader, Delivery.status == "held")
     assert len(database.wait_rows(held, 1, timeout=30)) == 1
