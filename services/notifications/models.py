@@ -210,6 +210,17 @@ class NetworkPreference(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 
+class AuthoredTitle(Base):
+    """The title of a thread (or an opportunity) a person wrote, which others' messages about it quote
+    (their link is ``link``): on the person's erasure it goes from those messages."""
+
+    __tablename__ = "authored_titles"
+
+    link: Mapped[str] = mapped_column(String(100), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    title: Mapped[str] = mapped_column(String(500), nullable=False)
+
+
 class Campaign(Base):
     __tablename__ = "campaigns"
     __table_args__ = (Index("ix_campaigns_due", "status", "send_at"),)

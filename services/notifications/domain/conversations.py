@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from contracts.api.notifications import NETWORK_MODE_DEFAULT
 from services.notifications.domain import readmodel
+from services.notifications.domain.common import upsert
 from services.notifications.domain.deliveries import ReadModelBehind, notify, person
-from services.notifications.models import Contact, NetworkMember, NetworkPreference, Preference
+from services.notifications.models import AuthoredTitle, Contact, NetworkMember, NetworkPreference, Preference
 
 DIGESTS = ("daily", "weekly")
 REPLY_TO_YOU = "reply_to_you"
@@ -64,6 +65,12 @@ def _as_chosen(data, member_ids, modes):
     return groups
 
 
+def _remember_title(session, link, person_id, title):
+    """Who wrote the title that others' messages about ``link`` quote: it goes from them on their erasure."""
+    if title:
+        upsert(session, AuthoredTitle, {"link": link, "person_id": person_id, "title": title}, ["link"])
+
+
 def on_post_created(session, envelope):
     data = envelope["data"]
     network_id = data["network_id"]
@@ -73,6 +80,9 @@ def on_post_created(session, envelope):
     author = session.get(Contact, data["author_person_id"])
     if author is None:
         raise ReadModelBehind(f"person {data['author_person_id']} is not in the read model yet")
+    if data["opening"]:
+        thread_link = f"/v1/threads/{data['thread_id']}"
+        _remember_title(session, thread_link, data["author_person_id"], data.get("title"))
     member_ids = session.scalars(  # erased persons and those the read model does not know yet hear nothing
         select(NetworkMember.person_id)
         .join(Contact, Contact.person_id == NetworkMember.person_id)
@@ -135,6 +145,7 @@ def on_opportunity_offered(session, envelope):
     author = session.get(Contact, data["author_person_id"])
     if author is None:
         raise ReadModelBehind(f"person {data['author_person_id']} is not in the read model yet")
+    _remember_title(session, f"/v1/posts/{data['post_id']}", data["author_person_id"], data.get("title"))
     association_id = (data["association_ids"] or [envelope.get("association_id")])[0]
     labels = data.get("theme_labels") or {}
     modes = _modes(session, network_id)

@@ -33,13 +33,18 @@ def _period(item, preference):
     return item.digest_period or preference.digest
 
 
-def _due(item, preference, now):
+def _due(item, preference, now, first_held):
     """A held item goes into the digest once its period (its own, else the person's digest setting) has
-    passed since the last digest or since it was held; an item whose person asked for immediate messages
-    since goes at once."""
-    wait = PERIODS.get(_period(item, preference))
-    last = preference.last_digest_at
-    return wait is None or last is None or last + wait <= now or item.created_at + wait <= now
+    passed since the last digest or since it was held. With no digest yet the period runs from when the
+    oldest item of that period was held (``first_held``: period -> time), so the first daily digest goes a
+    day after the first item held and takes the items held since with it. An item whose person asked for
+    immediate messages since goes at once."""
+    period = _period(item, preference)
+    wait = PERIODS.get(period)
+    if wait is None:
+        return True
+    since = preference.last_digest_at or first_held[period]
+    return since + wait <= now or item.created_at + wait <= now
 
 
 def _due_clause(now):
@@ -48,7 +53,7 @@ def _due_clause(now):
     waited = [and_(period == name,
                    or_(Preference.last_digest_at <= now - wait, Delivery.created_at <= now - wait))
               for name, wait in PERIODS.items()]
-    return or_(Preference.last_digest_at.is_(None), period.not_in(tuple(PERIODS)), *waited)
+    return or_(period.not_in(tuple(PERIODS)), *waited)
 
 
 def _give_preferences(session):
@@ -78,11 +83,16 @@ def send_due_digests(session, now=None, limit=100):
         candidates = session.scalars(locked(session, select(Preference).where(held)
                                             .order_by(Preference.person_id).limit(limit))).all()
         for preference in candidates:
-            items = [item for item in session.scalars(
+            held_items = session.scalars(
                 select(Delivery)
                 .where(Delivery.person_id == preference.person_id, Delivery.status == "held")
                 .order_by(Delivery.id)
-            ) if _due(item, preference, now)]
+            ).all()
+            first_held = {}
+            for item in held_items:
+                period = _period(item, preference)
+                first_held[period] = min(first_held.get(period, item.created_at), item.created_at)
+            items = [item for item in held_items if _due(item, preference, now, first_held)]
             if not items:
                 continue
             latest = items[-1]

@@ -7,8 +7,10 @@ from sqlalchemy import delete, or_, select, update
 from contracts.api import notifications as schemas
 from nabo_common.api.moments import utc_text
 from nabo_common.api.validation import dump
+from nabo_common.i18n.catalogues import N_, gettext
 from services.notifications.domain import access, preferences
 from services.notifications.models import (
+    AuthoredTitle,
     ConsentState,
     Contact,
     ContactOrganisation,
@@ -20,7 +22,9 @@ from services.notifications.models import (
     Registration,
 )
 
-ERASED_NAME = "Erased person"
+# the read model's name of an erased person; the messages others got name it in the reader's language
+ERASED_NAME = N_("Erased person")
+REMOVED_TITLE = N_("(title removed)")
 
 
 def export(session, caller, person_id):
@@ -84,28 +88,73 @@ def _like(text):
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _readers_language(session, row):
+    """The language a message was rendered in for its reader (an inbox item: that of its mail rows)."""
+    if isinstance(row, Delivery):
+        return row.language
+    return session.scalar(select(Delivery.language).where(Delivery.cause_id == row.cause_id,
+                                                         Delivery.person_id == row.person_id).limit(1))
+
+
+def _in_readers_language(session, row, message):
+    text = gettext(_readers_language(session, row) or "en", message)
+    return {False: text, True: str(escape(text))}
+
+
+def _whole(text):
+    """``text`` where it stands as a whole (no letter or digit right before or after it)."""
+    return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
+
+
+MESSAGE_COLUMNS = ((InboxItem, ("title", "body")), (Delivery, ("subject", "text_body", "html_body")))
+
+
 def _name_out_of_others_messages(session, name):
     """The erased person's name, where others' messages name them (the author of a post, a reply, an
-    opportunity, the one asking to join), becomes "Erased person" in those messages' inbox items and
-    in their mail, waiting or kept; as a whole word only, so that other words stay as they are."""
+    opportunity, the one asking to join), becomes "Erased person" in the reader's language in those
+    messages' inbox items and in their mail, waiting or kept; as a whole word only, so that other words
+    stay as they are."""
     if not name or name == ERASED_NAME:
         return
     written = {False: name, True: str(escape(name))}  # as text, and as the HTML part writes it
-    patterns = {html: re.compile(rf"(?<!\w){re.escape(text)}(?!\w)") for html, text in written.items()}
-    for model, columns in ((InboxItem, ("title", "body")), (Delivery, ("subject", "text_body", "html_body"))):
+    patterns = {html: _whole(text) for html, text in written.items()}
+    for model, columns in MESSAGE_COLUMNS:
         naming = or_(*(getattr(model, c).like(_like(written[c == "html_body"]), escape="\\")
                        for c in columns))
         for row in session.scalars(select(model).where(naming)):
+            erased = _in_readers_language(session, row, ERASED_NAME)
             for column in columns:
                 value = getattr(row, column)
                 if value:
-                    setattr(row, column, patterns[column == "html_body"].sub(ERASED_NAME, value))
+                    html = column == "html_body"
+                    setattr(row, column, patterns[html].sub(lambda _: erased[html], value))
+
+
+def _titles_out_of_others_messages(session, person_id):
+    """The titles of the erased person's threads and opportunities go from the messages others got of
+    them (the new thread, replies to it, the offer, and digests and inbox items quoting them): each
+    becomes "(title removed)" in the reader's language, where it stands as a whole."""
+    for authored in session.scalars(select(AuthoredTitle).where(AuthoredTitle.person_id == person_id)):
+        patterns = {False: _whole(authored.title), True: _whole(str(escape(authored.title)))}
+        about = {InboxItem: InboxItem.link == authored.link,
+                 Delivery: or_(Delivery.text_body.like(_like(authored.link), escape="\\"),
+                               Delivery.html_body.like(_like(authored.link), escape="\\"))}
+        for model, columns in MESSAGE_COLUMNS:
+            for row in session.scalars(select(model).where(about[model], model.person_id != person_id)):
+                removed = _in_readers_language(session, row, REMOVED_TITLE)
+                for column in columns:
+                    value = getattr(row, column)
+                    if value:
+                        html = column == "html_body"
+                        setattr(row, column, patterns[html].sub(lambda _: removed[html], value))
+    session.execute(delete(AuthoredTitle).where(AuthoredTitle.person_id == person_id))
 
 
 def erase(session, person_id):
     """Applied on person.erased: copies are removed; delivery rows keep only what proves a message went
     out; others' messages that name the person name them no more."""
     contact = session.get(Contact, person_id)
+    _titles_out_of_others_messages(session, person_id)
     if contact is not None:
         _name_out_of_others_messages(session, contact.name)
         contact.name, contact.email, contact.birth_year, contact.erased = ERASED_NAME, None, None, True

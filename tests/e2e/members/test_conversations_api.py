@@ -239,7 +239,9 @@ def test_a_persons_posts_are_in_their_export_and_erasure_leaves_the_others_repli
 
     def named_no_more():
         item = convener_heard()
-        assert person["name"] not in item["title"] + item["body"] and "Erased person" in item["body"]
+        assert person["name"] not in item["title"] + item["body"] and "Verwijderde persoon" in item["body"]
+        # nor its title: the convener reads Dutch
+        assert "sea kayaks" not in item["title"] + item["body"] and "(titel verwijderd)" in item["body"]
 
     eventually(named_no_more, timeout=20)
     erased = check(api.get(f"/v1/threads/{thread['id']}"), 200)

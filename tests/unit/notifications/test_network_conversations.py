@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from nabo_common.api.errors import ValidationFailed
 from services.notifications.domain import digest, dispatch, gdpr, preferences, unsubscribe
@@ -15,6 +15,11 @@ from services.notifications.models import Delivery, InboxItem, NetworkPreference
 from tests.unit.notifications.conftest import new_id
 from tests.unit.notifications.test_campaigns_and_dispatch import RecordingMailer, send_all
 from tests.unit.notifications.test_consumed_contracts import network_data
+
+
+def a_day_later():
+    """When the items held now are due for their daily digest."""
+    return utcnow() + timedelta(days=1, minutes=1)
 
 
 def rows(session, **where):
@@ -111,11 +116,20 @@ def test_digests_bundle_network_posts_at_their_own_period(world, session, chosen
     people = chosen["people"]
     post(world, chosen)
     now = utcnow()
+    # with no digest yet, the period runs from when the item was held: nothing goes at once
+    assert digest.send_due_digests(session, now=now) == []
+    assert digest.send_due_digests(session, now=now + timedelta(hours=23)) == []
+    assert rows(session, kind="digest") == []
+    # a day after it was held, the daily readers' first digest goes; the weekly item waits for its week
+    with session.begin():
+        session.execute(update(Delivery).where(Delivery.status == "held")
+                        .values(created_at=now - timedelta(days=1, minutes=1)))
+    post(world, chosen)  # held since: rides along with the first digest
     served = set(digest.send_due_digests(session, now=now))
-    # the first digest goes at once; the weekly item goes with the weekly reader's first digest too
-    assert {people["daily"], people["weekly"], people["default"]} <= served
+    assert {people["daily"], people["default"]} <= served and people["weekly"] not in served
     [bundle] = rows(session, person_id=people["daily"], kind="digest")
-    assert "Nyt spørgsmål i Kajak" in bundle.text_body
+    assert bundle.text_body.count("Nyt spørgsmål i Kajak") == 2
+    assert rows(session, person_id=people["daily"], status="held") == []
     post(world, chosen)
     assert digest.send_due_digests(session, now=now + timedelta(hours=1)) == []
     later = set(digest.send_due_digests(session, now=now + timedelta(days=1, minutes=1)))
@@ -148,7 +162,7 @@ def test_one_click_unsubscribes_from_the_network_only(world, session, system, co
 
 def test_digest_mail_carries_no_network_unsubscribe_but_network_mail_does(world, session, config, chosen):
     post(world, chosen)
-    digest.send_due_digests(session)
+    assert digest.send_due_digests(session, now=a_day_later())
     mailer = RecordingMailer()
     send_all(session, config, mailer)
     subjects = {m["Subject"]: m for m in mailer.sent}
@@ -268,7 +282,7 @@ def test_a_digest_links_each_thread_and_unsubscribes_from_its_network_in_one_cli
     people = chosen["people"]
     thread_id = new_id()
     post(world, chosen, thread_id=thread_id)
-    assert people["daily"] in digest.send_due_digests(session)
+    assert people["daily"] in digest.send_due_digests(session, now=a_day_later())
     mailer = RecordingMailer()
     send_all(session, config, mailer)
     daily = f"{people['daily'][:8]}@example.test"
@@ -308,10 +322,41 @@ def test_an_erased_authors_name_leaves_the_messages_others_got_of_their_posts(wo
     for row in rows(session, cause_id=cause):
         assert name not in " ".join(filter(None, (row.subject, row.text_body, row.html_body)))
     [mail] = rows(session, cause_id=cause, person_id=chosen["people"]["every"], channel="email")
-    assert "Erased person" in mail.text_body and "Erased person" in mail.html_body
+    # in the reader's language (German)
+    assert "Geschrieben von Gelöschte Person." in mail.text_body and "Gelöschte Person" in mail.html_body
     items = session.scalars(select(InboxItem).where(InboxItem.cause_id == cause)).all()
     session.commit()
     assert items and all(name not in item.title + item.body for item in items)
+    [german] = [item.body for item in items if item.person_id == chosen["people"]["every"]]
+    assert "Gelöschte Person" in german and "Erased person" not in german
+
+
+def test_an_erased_authors_thread_titles_leave_others_messages_inbox_and_digests(world, session, chosen):
+    people = chosen["people"]
+    thread_id = new_id()
+    title = "Eriks Frage zum Kajak"
+    started = post(world, chosen, thread_id=thread_id, title=title)
+    reply = post(world, chosen, opening=False, author="every", thread_id=thread_id, title=title)
+    held = rows(session, person_id=people["daily"], status="held")
+    assert held and all(title in row.text_body for row in held)
+    with session.begin():
+        gdpr.erase(session, people["author"])
+    others = [row for cause in (started, reply) for row in rows(session, cause_id=cause)
+              if row.person_id != people["author"]]
+    assert others and not any(title in " ".join(filter(None, (r.subject, r.text_body, r.html_body)))
+                              for r in others)
+    [daily] = [r for r in others
+               if (r.person_id, r.cause_id, r.channel) == (people["daily"], reply, "email")]
+    assert daily.status == "held" and '"(titel fjernet)"' in daily.text_body  # in the reader's Danish
+    items = session.scalars(select(InboxItem).where(InboxItem.link == f"/v1/threads/{thread_id}")).all()
+    session.commit()
+    assert items and not any(title in item.title + item.body for item in items)
+    swedish = [item.body for item in items if item.person_id == people["weekly"] and item.cause_id == started]
+    assert swedish and "(titel borttagen)" in swedish[0] and "Raderad person" in swedish[0]
+    # the held items' digest quotes no title either
+    assert people["daily"] in digest.send_due_digests(session, now=a_day_later())
+    [bundle] = rows(session, person_id=people["daily"], kind="digest")
+    assert title not in bundle.text_body and "(titel fjernet)" in bundle.text_body
 
 
 def test_preferences_and_the_unsubscribe_page_name_the_network_in_the_readers_language(
