@@ -128,8 +128,8 @@ def notify(
         else:
             preference = session.get(Preference, recipient.person_id)
         language = _language(preference, recipient, association)
-        message = rendering.render(kind, language, dict(context, name=recipient.name or ""),
-                                   unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER if network_id else None)
+        message = rendering.render_for_reader(kind, language, dict(context, name=recipient.name or ""),
+                                              unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER if network_id else None)
         common = {
             "cause_id": str(cause_id),
             "recipient": recipient.key,
