@@ -91,7 +91,11 @@ def main():
     sink = subprocess.Popen([sys.executable, "scripts/smtp_sink.py", "--smtp-port", str(port),
                              "--http-port", str(http_port), "--count-only"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    engine = db.make_engine(infra.make_database("notifications"))
+    try:
+        engine = db.make_engine(infra.make_database("notifications"))
+    except Exception:
+        sink.terminate()
+        raise
     session = db.make_sessionmaker(engine)()
     try:
         time.sleep(1.0)  # the sink starting
