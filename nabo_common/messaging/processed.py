@@ -8,11 +8,12 @@ and migrations. Not to be confused with the notifications service's in-app inbox
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import String
+from sqlalchemy import String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nabo_common.messaging.outbox import utcnow
 from nabo_common.persistence import db
+from nabo_common.persistence.prepared import PreparedStatement
 from nabo_common.persistence.types import UtcDateTime
 
 
@@ -34,6 +35,16 @@ def _first_time_statement(insert, model):
     return insert(model.__table__).on_conflict_do_nothing().returning(model.__table__.c.event_id)
 
 
+@lru_cache(maxsize=64)
+def _first_time_prepared(model):
+    """The same INSERT on PostgreSQL, prepared once per connection: it runs for every event consumed."""
+    return PreparedStatement(
+        text(f"INSERT INTO {model.__table__.name} (consumer, event_id, processed_at)"
+             " VALUES (:consumer, :event_id, :processed_at) ON CONFLICT DO NOTHING RETURNING event_id"),
+        {"consumer": "varchar", "event_id": "varchar", "processed_at": "timestamptz"},
+    )
+
+
 class ProcessedEvents:
     """``first_time`` records the event id in the consumer's transaction and reports whether it was new."""
 
@@ -42,5 +53,8 @@ class ProcessedEvents:
 
     def first_time(self, session, consumer, event_id):
         # one round trip: a concurrent worker with the same event waits on the key, then inserts nothing
+        if db.on_postgresql(session):
+            values = {"consumer": consumer, "event_id": str(event_id), "processed_at": utcnow()}
+            return _first_time_prepared(self.model).row(session, values) is not None
         statement = _first_time_statement(db.upsert_insert(session), self.model)
         return len(session.execute(statement, {"consumer": consumer, "event_id": str(event_id)}).all()) == 1

@@ -115,7 +115,7 @@ class MessageTemplate:
 
     def __init__(self, *, mail_from, subject, text, html, placeholder=None, reply_to=None, headers=None,
                  attachments=()):
-        self.envelope_from = parseaddr(mail_from)[1]
+        self.envelope_from = _envelope_address(mail_from)
         self.text, self.html, self.placeholder = _crlf(text), _crlf(html), placeholder
         # a quoted-printable or base64 body never holds "=_", so these boundaries cannot occur inside a part
         token = uuid.uuid4().hex
@@ -266,6 +266,12 @@ def _crlf(text):
     (also for soft line breaks) from the first line."""
     text = text.replace("\r\n", "\n")
     return (text if text.endswith("\n") else text + "\n").replace("\n", "\r\n")
+
+
+@lru_cache(maxsize=256)
+def _envelope_address(mail_from):
+    """The address alone, for SMTP's MAIL FROM (parsing it cost more than writing the message's headers)."""
+    return parseaddr(mail_from)[1]
 
 
 def display_from(name, mail_from):

@@ -86,7 +86,7 @@ def _language(preference, recipient, association):
 _LOOK_UP = object()
 
 
-def notify(
+def rows_of(
     session,
     cause_id,
     kind,
@@ -102,7 +102,7 @@ def notify(
     digest_period=None,
     preferences=None,
 ):
-    """Record ``kind`` for each recipient (deduplicated); returns the number of new deliveries. ``event_id``:
+    """The rows ``notify`` writes: ``(deliveries, inbox items)``, as ``notify``'s arguments say. ``event_id``:
     the calendar event the message is about, whose end starts the retention period of guests' copies.
     ``association``: the read model's Association of ``association_id`` (None: it has none), where the caller
     has read it already. ``network_id``: the network whose conversation the message is from (its mail
@@ -128,8 +128,8 @@ def notify(
         else:
             preference = session.get(Preference, recipient.person_id)
         language = _language(preference, recipient, association)
-        message = rendering.render(kind, language, dict(context, name=recipient.name or ""),
-                                   unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER if network_id else None)
+        message = rendering.render_for_reader(kind, language, dict(context, name=recipient.name or ""),
+                                              unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER if network_id else None)
         common = {
             "cause_id": str(cause_id),
             "recipient": recipient.key,
@@ -187,8 +187,15 @@ def notify(
                     "created_at": now,
                 }
             )
-    created = insert_ignoring_duplicates(
-        session, Delivery, email_rows + inapp_rows, ["cause_id", "recipient", "channel"]
-    )
+    return email_rows + inapp_rows, inbox_rows
+
+
+def notify(session, cause_id, kind, recipients, context, association_id=None, **options):
+    """Record ``kind`` for each recipient (deduplicated); returns the number of new deliveries. The options
+    are ``rows_of``'s."""
+    delivery_rows, inbox_rows = rows_of(session, cause_id, kind, recipients, context, association_id,
+                                        **options)
+    created = insert_ignoring_duplicates(session, Delivery, delivery_rows,
+                                         ["cause_id", "recipient", "channel"])
     insert_ignoring_duplicates(session, InboxItem, inbox_rows, ["cause_id", "person_id"])
     return created

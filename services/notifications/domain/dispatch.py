@@ -29,10 +29,13 @@ import re
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.dialects import postgresql
 
+from nabo_common.persistence import db
 from nabo_common.persistence.due_rows import DueRows
 from nabo_common.persistence.leases import RenewedLease
+from nabo_common.persistence.prepared import PreparedStatement
 from services.notifications import mailer as mail
 from services.notifications.domain import campaigns as campaigns_mod
 from services.notifications.domain import rendering, unsubscribe
@@ -190,7 +193,14 @@ def _apply(session, *changes):
 
 def _apply_in_transaction(session, *changes):
     """Returns the changes' row counts: 0 where the row was no longer in the expected state."""
-    # Core statements, no session synchronisation: the batch's rows in the session are not consulted again
+    # Core statements, no session synchronisation: the batch's rows in the session are not consulted again;
+    # on PostgreSQL prepared once per connection, since every message sent runs one or two
+    if db.on_postgresql(session):
+        return [
+            int(_prepared_status_change(tuple(values)).row(
+                session, {"row_id": row_id, "expected": status, **values}) is not None)
+            for row_id, status, values in filter(None, changes)
+        ]
     return [
         session.execute(
             _status_change(tuple(values)), {"row_id": row_id, "expected": status, **values}
@@ -207,6 +217,22 @@ def _status_change(columns):
         update(DELIVERIES)
         .where(DELIVERIES.c.id == bindparam("row_id"), DELIVERIES.c.status == bindparam("expected"))
         .values({column: bindparam(column) for column in columns})
+    )
+
+
+LENGTH_RE = re.compile(r"\(\d+\)")
+
+
+@lru_cache(maxsize=32)
+def _prepared_status_change(columns):
+    """The same UPDATE, naming the row it changed (none: it was not in the expected state)."""
+    # the types without their lengths: a parameter declared VARCHAR(12) would cut a longer value short
+    types = {name: LENGTH_RE.sub("", DELIVERIES.c[name].type.compile(dialect=postgresql.dialect()))
+             for name in columns}
+    return PreparedStatement(
+        text(f"UPDATE {DELIVERIES.name} SET {', '.join(f'{c} = :{c}' for c in columns)}"
+             " WHERE id = :row_id AND status = :expected RETURNING id"),
+        {**types, "row_id": "bigint", "expected": "varchar"},
     )
 
 

@@ -9,12 +9,14 @@ read with ``.get``.
 """
 from sqlalchemy import select
 
+from nabo_common.persistence import db
 from services.notifications.domain import (
     cancel_links,
     conversations,
     deliveries,
     meeting_markets,
     readmodel,
+    registration_statements,
     rendering,
     webhooks,
 )
@@ -441,32 +443,33 @@ def on_registration(session, envelope, config=None):
     """``config`` (the service's settings) signs the cancel link each registration mail carries. The
     registration carries the event's title, start, zone and (for a confirmed seat) join link, and the
     .ics to attach; the read model adds the venue and format. Its event.published may still be in a
-    concurrent worker (same queue, several workers): then retry rather than send without the venue."""
+    concurrent worker (same queue, several workers): then retry rather than send without the venue.
+    On PostgreSQL a message's reads and writes are two prepared statements (``registration_statements``)."""
     data = envelope["data"]
     # loaded once and held: the session's identity map keeps no unchanged object nobody refers to. The
     # association the message speaks for comes with the event, in the same statement.
     named = (data["association_ids"] or [None])[0]
     read_for = named or envelope.get("association_id")
-    event, association = readmodel.event_with_association(session, data["event_id"], read_for)
-    kept = readmodel.apply_registration(session, data, event)
+    on_postgresql = db.on_postgresql(session)
+    reading = registration_statements if on_postgresql else readmodel
+    event, association = reading.event_with_association(session, data["event_id"], read_for)
     kind = _registration_kind(envelope)
-    if kind is None or not kept:
-        return
-    if event is None:
-        raise deliveries.ReadModelBehind(f"event {data['event_id']} is not in the read model yet")
+    # the copy is written with the message where there is one to write
+    together = on_postgresql and kind is not None and event is not None
+    if not together:
+        kept = readmodel.apply_registration(session, data, event)
+        if kind is None or not kept:
+            return
+        if event is None:
+            raise deliveries.ReadModelBehind(f"event {data['event_id']} is not in the read model yet")
+    try:
+        recipient = _registrant(session, data)
+    except deliveries.ReadModelBehind:
+        if together and not readmodel.apply_registration(session, data, event):
+            return  # anonymised already: nobody is written to, as above
+        raise
     view = _event_context(event, data)
     view["join_url"] = data.get("join_url")  # only a confirmed seat gets the link
-    if data.get("person_id"):
-        # a member: the address given when registering, the person's own language (the registration's
-        # language defaults to English when the form leaves it out; it counts for a person not known yet)
-        fallback = {"email": data.get("email"), "name": data["name"], "language": data["language"]}
-        recipient = person(session, data["person_id"], fallback)
-        if recipient is not None and data.get("email"):
-            recipient = deliveries.Recipient(
-                recipient.person_id, data["email"], data["name"] or recipient.name, recipient.language
-            )
-    else:
-        recipient = guest(data.get("email"), data["name"], data["language"])
     attachments = _calendar_attachment(data) if kind != "registration_waitlisted" else None
     association_id = named or _primary_association(event) or envelope.get("association_id")
     if association_id != read_for:  # the registration named none: the event's own
@@ -477,18 +480,30 @@ def on_registration(session, envelope, config=None):
         "action_url": view["join_url"],
         "cancel_url": cancel_links.link(config, data["registration_id"]) if cancels else None,
     }
-    notify(
-        session,
-        envelope["id"],
-        kind,
-        [recipient],
-        context,
-        association_id,
-        attachments=attachments,
-        link=view["join_url"],
-        event_id=data["event_id"],
-        association=association,
-    )
+    message = (envelope["id"], kind, [recipient], context, association_id)
+    options = {"attachments": attachments, "link": view["join_url"], "event_id": data["event_id"],
+               "association": association}
+    if not together:
+        notify(session, *message, **options)
+        return
+    delivery_rows, inbox_rows = deliveries.rows_of(session, *message, **options)
+    registration_statements.write(session, readmodel.registration_values(data, event), delivery_rows,
+                                  inbox_rows)
+
+
+def _registrant(session, data):
+    """Who a registration's mail goes to."""
+    if not data.get("person_id"):
+        return guest(data.get("email"), data["name"], data["language"])
+    # a member: the address given when registering, the person's own language (the registration's
+    # language defaults to English when the form leaves it out; it counts for a person not known yet)
+    fallback = {"email": data.get("email"), "name": data["name"], "language": data["language"]}
+    recipient = person(session, data["person_id"], fallback)
+    if recipient is not None and data.get("email"):
+        recipient = deliveries.Recipient(
+            recipient.person_id, data["email"], data["name"] or recipient.name, recipient.language
+        )
+    return recipient
 
 
 # --- ideas --------------------------------------------------------------------------------------

@@ -227,26 +227,26 @@ def event_with_association(session, event_id, association_id):
     return (row[0], row[1]) if row is not None else (None, None)
 
 
+def registration_values(data, event):
+    """The registration's row in the read model, from its event's ``data`` and its ``event`` (or None)."""
+    return {
+        "id": data["registration_id"],
+        "event_id": data["event_id"],
+        "programme_id": data.get("programme_id") or (event.programme_id if event else None),
+        "person_id": data.get("person_id"),
+        "name": data.get("name") or "",
+        "email": data.get("email"),
+        "language": data.get("language") or "en",
+        "status": data["status"],
+    }
+
+
 def apply_registration(session, data, event):
     """Returns False for a guest anonymised already (the event arrives replayed or late): their name and
     e-mail stay gone and nobody is written to. ``event``: the registration's CalendarEvent, None when the
     read model lacks it."""
-    written = upsert(
-        session,
-        Registration,
-        {
-            "id": data["registration_id"],
-            "event_id": data["event_id"],
-            "programme_id": data.get("programme_id") or (event.programme_id if event else None),
-            "person_id": data.get("person_id"),
-            "name": data.get("name") or "",
-            "email": data.get("email"),
-            "language": data.get("language") or "en",
-            "status": data["status"],
-        },
-        ["id"],
-        unless_set="anonymised_at",
-    )
+    written = upsert(session, Registration, registration_values(data, event), ["id"],
+                     unless_set="anonymised_at")
     if not written:  # anonymised: only the status follows the source
         session.execute(
             update(Registration)

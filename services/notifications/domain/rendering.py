@@ -11,7 +11,8 @@ from users can never inject markup. Dates and times are formatted with Babel in
 the recipient's language and the event's time zone.
 """
 import re
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from markupsafe import escape
 
 from contracts.api.common import LANGUAGES
 from nabo_common.i18n.catalogues import N_, gettext, translations
@@ -217,6 +219,77 @@ def render(kind, language, context, unsubscribe_url=None):
     action_url = variables.get("action_url") if action else None
     text, html = wrap(language, subject, body, action, action_url, unsubscribe_url)
     return Rendered(subject=subject, text=text, html=html, summary=body)
+
+
+# The messages of one event that differ between readers only in the reader's name and cancel link: each
+# is laid out once per event, language and everything else the message shows, with slots that take the
+# name and the link. Laying out Jinja's templates and the HTML was the larger part of handling a
+# registration.
+READERS_MESSAGES = frozenset(
+    {"registration_confirmed", "registration_waitlisted", "registration_promoted", "registration_cancelled"}
+)
+# letters only, so that nothing escapes, splits or links them
+NAME_SLOT = "NaboReadersNameSlot"
+CANCEL_SLOT = "https://cancel.placeholder.invalid/link"
+LAYOUTS_KEPT = 1024
+_layouts = OrderedDict()
+
+
+def render_for_reader(kind, language, context, unsubscribe_url=None):
+    """What ``render`` renders, from the layout of ``kind`` kept for the context without its reader's
+    ``name`` and ``cancel_url`` where those fill its slots as rendering would write them: a name of one
+    printable line without a link, a link that is one URL."""
+    name, cancel_url = context.get("name", ""), context.get("cancel_url")
+    key = _layout_key(kind, language, context, unsubscribe_url) if kind in READERS_MESSAGES else None
+    if key is None or not _fits_slots(name, cancel_url):
+        return render(kind, language, context, unsubscribe_url)
+    layout = _layouts.get(key)
+    if layout is None:
+        slotted = dict(context, name=NAME_SLOT, **({"cancel_url": CANCEL_SLOT} if cancel_url else {}))
+        layout = render(kind, language, slotted, unsubscribe_url)
+        if NAME_SLOT in layout.subject or CANCEL_SLOT in layout.subject:
+            return render(kind, language, context, unsubscribe_url)  # a subject is shortened: no slots
+        _layouts[key] = layout
+        if len(_layouts) > LAYOUTS_KEPT:
+            _layouts.popitem(last=False)
+    text, html = layout.text, layout.html
+    plain = ((NAME_SLOT, name), (CANCEL_SLOT, cancel_url)) if cancel_url else ((NAME_SLOT, name),)
+    for slot, value in plain:
+        text = text.replace(slot, value)
+        html = html.replace(slot, escape(value))
+    summary = layout.summary
+    for slot, value in plain:
+        summary = summary.replace(slot, value)
+    return replace(layout, text=text, html=html, summary=summary, attachments=[])
+
+
+def _fits_slots(name, cancel_url):
+    if not isinstance(name, str) or not name.isprintable() or name != name.strip() or "http" in name:
+        return False
+    if NAME_SLOT in name or CANCEL_SLOT in name:
+        return False
+    return not cancel_url or (isinstance(cancel_url, str) and URL_RE.fullmatch(cancel_url) is not None)
+
+
+def _layout_key(kind, language, context, unsubscribe_url):
+    """The layout's key: everything but the reader's name and link (their presence counts), or None for a
+    context holding values that cannot be a key."""
+    try:
+        shown = _frozen({k: v for k, v in context.items() if k not in ("name", "cancel_url")})
+        key = (kind, pick_language(language), unsubscribe_url, "cancel_url" in context,
+               bool(context.get("cancel_url")), shown)
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _frozen(value):
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((k, _frozen(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_frozen(v) for v in value))
+    return (type(value).__name__, value)
 
 
 def render_page(name, language, context):

@@ -2,6 +2,7 @@
 page in every language."""
 from types import SimpleNamespace
 
+import jwt
 import pytest
 
 from nabo_common.api.errors import BadInput
@@ -70,3 +71,13 @@ def test_every_registration_mail_carries_the_cancel_link(kind, language):
     )
     assert "https://nabo.example/v1/cancel-registration?token=t" in message.text
     assert "https://nabo.example/v1/cancel-registration?token=t" in message.html
+
+
+@pytest.mark.parametrize("claims", [{"r": "3f1c2b7a-0d4e-4c5b-9a8f-1e2d3c4b5a69"}, {"r": "Ø\"<"},
+                                    {"p": "p1", "a": "a1", "k": "network", "n": "n1"}])
+@pytest.mark.parametrize("keys", [KEYS_OLD, KEYS_ROTATED, [("k3", "nøgle-med-æ-long-enough")]])
+def test_a_token_is_the_one_pyjwt_writes(claims, keys):
+    kid, secret = keys[0]
+    for purpose in (cancel_links.PURPOSE, tokens.PURPOSE):
+        expected = jwt.encode(dict(claims, pur=purpose), secret, algorithm="HS256", headers={"kid": kid})
+        assert tokens.sign_for(keys, purpose, claims) == expected

@@ -186,3 +186,45 @@ def test_an_introduction_names_each_organisation_once_and_no_subject_outgrows_it
     assert subject.count("Company with many contacts") == 1
     long = rendering.shortened("Name, " * 100)
     assert len(long) <= rendering.MAX_SUBJECT and long.endswith("Name…")
+
+
+READERS = ["Ane & Bo <b>", "O'Brien", "Åse Øster-Ærø", "", "Dr. \"Q\" Müller, jr."]
+CANCEL_URL = "https://nabo.test/v1/cancel-registration?token=eyJhbGciOiJIUzI1NiJ9.eyJyIjoiMSJ9.c2ln-_x"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", sorted(rendering.READERS_MESSAGES))
+@pytest.mark.parametrize("cancel_url", [CANCEL_URL, None])
+def test_a_kept_layout_gives_the_message_rendering_gives(kind, language, cancel_url):
+    for name in READERS + READERS:  # the second round from the kept layout
+        context = {"event": EVENT, "action_url": EVENT["join_url"], "cancel_url": cancel_url, "name": name}
+        expected = rendering.render(kind, language, context)
+        assert rendering.render_for_reader(kind, language, context) == expected
+
+
+@pytest.mark.parametrize("name", ["Bo\nhttps://evil.test", "see https://x.test", "  Bo", "Bo\tBerg",
+                                  rendering.NAME_SLOT])
+def test_names_that_rendering_splits_or_links_are_rendered_whole(name):
+    context = {"event": EVENT, "action_url": None, "cancel_url": "https://nabo.test/c?token=a b",
+               "name": name}
+    for _ in range(2):
+        assert (rendering.render_for_reader("registration_confirmed", "da", context)
+                == rendering.render("registration_confirmed", "da", context))
+
+
+def test_a_kept_layout_is_one_events_in_one_language():
+    context = {"event": EVENT, "action_url": None, "cancel_url": CANCEL_URL, "name": "Bo"}
+    first = rendering.render_for_reader("registration_confirmed", "da", context)
+    moved = dict(context, event=dict(EVENT, starts_at="2026-03-04T13:00:00+00:00", venue="Havnen"))
+    second = rendering.render_for_reader("registration_confirmed", "da", moved)
+    assert "tirsdag den 3. marts" in first.text and "onsdag den 4. marts" in second.text
+    assert "Havnen" in second.html and "Havnen" not in first.html
+    assert rendering.render_for_reader("registration_confirmed", "de", moved).subject.startswith("Sie sind")
+    assert rendering.render_for_reader("registration_confirmed", "da", dict(moved, cancel_url=None)) == (
+        rendering.render("registration_confirmed", "da", dict(moved, cancel_url=None)))
+
+
+def test_other_messages_are_rendered_each_time():
+    context = dict(CONTEXT, cancel_url=CANCEL_URL)
+    assert rendering.render_for_reader("event_cancelled", "nl", context) == rendering.render(
+        "event_cancelled", "nl", context)
