@@ -255,9 +255,21 @@ def _match_reasons(session, reasons, mirrored, language):
     return result
 
 
+def _message_writer(session, data):
+    """The name of whoever asked for the introduction and wrote its message (one side's person, or who
+    answered an opportunity); None when they are not known or erased."""
+    asker = data.get("introduced_by")
+    for contact in data["contacts"]:
+        if asker and contact.get("person_id") == asker and contact.get("name"):
+            return contact["name"]
+    found = session.get(Contact, asker) if asker else None
+    return found.name if found is not None and not found.erased else None
+
+
 def on_match_introduced(session, envelope):
     """Each contact of either organisation hears about the other organisation and its contacts."""
     data = envelope["data"]
+    writer = _message_writer(session, data) if data.get("message") else None
     organisation_ids = list(data["organisation_ids"])
     names = dict(zip(organisation_ids, data["organisation_names"]))
     contacts = list(data["contacts"])
@@ -282,7 +294,7 @@ def on_match_introduced(session, envelope):
             envelope["id"],
             "match_introduced",
             [recipient],
-            {"others": others, "reasons": reasons, "message": data.get("message")},
+            {"others": others, "reasons": reasons, "message": data.get("message"), "writer": writer},
             org.owner_association_id if org else envelope.get("association_id"),
         )
 

@@ -1068,7 +1068,9 @@ def test_match_introduction_tells_each_side_about_the_other(world, session):
         "Why: they need what you offer; your people are in the same network (Kayak)"
         in by_person[ane].text_body
     )
-    assert "Note from the introducer: You should talk about turbines." in by_person[ane].text_body
+    # signed by whoever wrote it, for both sides (it was not an introducer's note)
+    assert "Message from Ane: You should talk about turbines." in by_person[dieter].text_body
+    assert "Message from Ane: You should talk about turbines." in by_person[ane].text_body
     assert by_person[dieter].subject == "An introduction: Solar ApS"
     assert "Why: they offer what you need;" in by_person[dieter].text_body
     assert "{" not in by_person[ane].text_body
