@@ -17,7 +17,6 @@ os.environ.setdefault("POST_RATE_LIMIT", "100000/minute")
 from nabo_common import cli  # noqa: E402
 from tests.support.infra import (  # noqa: E402,F401
     amqp_uri,
-    free_port,
     make_database,
     pg_admin_url,
     running_system,
@@ -25,8 +24,10 @@ from tests.support.infra import (  # noqa: E402,F401
 )
 
 # the mail of a test that runs no SMTP sink of its own goes nowhere (refused, retried), not into the sink a
-# developer's `make run` serves on the default port 1025
-os.environ.setdefault("NOTIFICATIONS_SMTP_PORT", str(free_port()))
+# developer's `make run` serves on the default port 1025: to the discard port, which no test's listener
+# takes (they are given ephemeral ports) and no server here serves
+NOWHERE_SMTP_PORT = 9
+os.environ.setdefault("NOTIFICATIONS_SMTP_PORT", str(NOWHERE_SMTP_PORT))
 
 # as the CLI does when it starts a component: every contract loaded, every consumer queue handed to topology
 cli.declare_consumers()
