@@ -109,6 +109,17 @@ def _whole(text):
 MESSAGE_COLUMNS = ((InboxItem, ("title", "body")), (Delivery, ("subject", "text_body", "html_body")))
 
 
+def _reworded(session, row, columns, patterns, wording):
+    """What ``patterns`` (``{html: pattern}``) find in ``row``'s message ``columns`` becomes ``wording`` in
+    the row's reader's language (escaped in the HTML part)."""
+    replacement = _in_readers_language(session, row, wording)
+    for column in columns:
+        value = getattr(row, column)
+        if value:
+            html = column == "html_body"
+            setattr(row, column, patterns[html].sub(lambda _: replacement[html], value))
+
+
 def _name_out_of_others_messages(session, name):
     """The erased person's name, where others' messages name them (the author of a post, a reply, an
     opportunity, the one asking to join), becomes "Erased person" in the reader's language in those
@@ -122,12 +133,7 @@ def _name_out_of_others_messages(session, name):
         naming = or_(*(getattr(model, c).like(_like(written[c == "html_body"]), escape="\\")
                        for c in columns))
         for row in session.scalars(select(model).where(naming)):
-            erased = _in_readers_language(session, row, ERASED_NAME)
-            for column in columns:
-                value = getattr(row, column)
-                if value:
-                    html = column == "html_body"
-                    setattr(row, column, patterns[html].sub(lambda _: erased[html], value))
+            _reworded(session, row, columns, patterns, ERASED_NAME)
 
 
 def _titles_out_of_others_messages(session, person_id):
@@ -141,12 +147,7 @@ def _titles_out_of_others_messages(session, person_id):
                                Delivery.html_body.like(_like(authored.link), escape="\\"))}
         for model, columns in MESSAGE_COLUMNS:
             for row in session.scalars(select(model).where(about[model], model.person_id != person_id)):
-                removed = _in_readers_language(session, row, REMOVED_TITLE)
-                for column in columns:
-                    value = getattr(row, column)
-                    if value:
-                        html = column == "html_body"
-                        setattr(row, column, patterns[html].sub(lambda _: removed[html], value))
+                _reworded(session, row, columns, patterns, REMOVED_TITLE)
     session.execute(delete(AuthoredTitle).where(AuthoredTitle.person_id == person_id))
 
 
