@@ -15,7 +15,6 @@ of each, back to back.
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from dataclasses import replace
 from sqlalchemy import event as sa_event
 from sqlalchemy import text
 
+from benchmarks import common
 from nabo_common.messaging import envelopes
 from nabo_common.messaging.processed import ProcessedEvents
 from nabo_common.persistence import db, prepared
@@ -61,9 +61,7 @@ class Meter:
         self.statements += 1
 
     def _backend_cpu(self):
-        with open(f"/proc/{self.backend}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return common.cpu_seconds(self.backend)
 
     def run(self, title, count, work, profile):
         profiler = cProfile.Profile(time.process_time) if profile else None

@@ -23,6 +23,8 @@ import tempfile
 import time
 import uuid
 
+from benchmarks import common
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EVENTS = 20
 ROOMY, FULL_AFTER = None, 5
@@ -39,9 +41,7 @@ class Relay:
 
 
 def _backend_cpu_ms(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    return common.cpu_seconds(pid) * 1000
 
 
 def measure(registrations):
