@@ -1,11 +1,13 @@
+import contextlib
 import importlib.util
 import os
 
 import pytest
 
 from nabo_common.cli import SERVICE_CLASSES
+from tests.e2e.session_mail import SINK
 from tests.support.api import Api, Tenant, platform_admin_token
-from tests.support.infra import free_port, private_vhost, running_system
+from tests.support.infra import environment, free_port, private_vhost, running_system
 
 
 def _exists(component):
@@ -26,8 +28,13 @@ def system():
     gateway_port = free_port()
     # links in mails point at this session's gateway, so a test can follow them as a mail client would
     os.environ.setdefault("NOTIFICATIONS_PUBLIC_BASE_URL", f"http://127.0.0.1:{gateway_port}")
-    with private_vhost("e2e") as amqp_uri, running_system(amqp_uri, E2E_COMPONENTS,
-                                                          {"gateway": {"http_port": gateway_port}}) as system:
+    with private_vhost("e2e") as amqp_uri, contextlib.ExitStack() as stack:
+        # the session's mail goes to its own sink; the setting lasts only while the services start (they
+        # read it then), so other tests' mail does not land there
+        with environment(NOTIFICATIONS_SMTP_PORT=str(SINK.port)):
+            system = stack.enter_context(
+                running_system(amqp_uri, E2E_COMPONENTS, {"gateway": {"http_port": gateway_port}})
+            )
         yield system
 
 

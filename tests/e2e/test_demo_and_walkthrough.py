@@ -21,7 +21,8 @@ from services.members.bootstrap import ensure_platform_admin
 from tests.support.api import Api, check
 from tests.support.browser import open_page
 from tests.support.charts import bars, chart, values
-from tests.support.infra import free_port
+from tests.e2e.session_mail import SINK
+from tests.support.infra import environment, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@nabo.local", "platform-admin-demo-pw"
@@ -33,7 +34,6 @@ SCREENSHOT_DIR = os.environ.get("NABO_REPORT_SCREENSHOT_DIR")
 @pytest.fixture(scope="module")
 def demo_system(system):
     """The session's system with generous write limits, and notifications sending to a fresh SMTP sink."""
-    saved = {k: os.environ.get(k) for k in ("WRITE_RATE_LIMIT", "NOTIFICATIONS_SMTP_PORT")}
     smtp_port, http_port = free_port(), free_port()
     sink = subprocess.Popen([sys.executable, "scripts/smtp_sink.py", "--smtp-port", str(smtp_port),
                              "--http-port", str(http_port)], cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -47,23 +47,18 @@ def demo_system(system):
         except requests.ConnectionError:
             assert time.monotonic() < deadline, "the SMTP sink did not start"
             time.sleep(0.2)
-    os.environ["WRITE_RATE_LIMIT"] = "100000/minute"
-    os.environ["NOTIFICATIONS_SMTP_PORT"] = str(smtp_port)
-    reset_runtime()  # the gateway reads its limits again at the next request
-    restart_notifications(system)  # notifications reads the SMTP settings at start
-    engine = db.make_engine(system.settings["members"].database_url)
-    ensure_platform_admin(db.make_sessionmaker(engine), ADMIN_EMAIL, ADMIN_PASSWORD)
-    engine.dispose()
     try:
-        yield {"base_url": system.url("gateway"), "mail_url": mail_url}
+        with environment(WRITE_RATE_LIMIT="100000/minute", NOTIFICATIONS_SMTP_PORT=str(smtp_port)):
+            reset_runtime()  # the gateway reads its limits again at the next request
+            restart_notifications(system)  # notifications reads the SMTP settings at start
+            engine = db.make_engine(system.settings["members"].database_url)
+            ensure_platform_admin(db.make_sessionmaker(engine), ADMIN_EMAIL, ADMIN_PASSWORD)
+            engine.dispose()
+            yield {"base_url": system.url("gateway"), "mail_url": mail_url}
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         reset_runtime()
-        restart_notifications(system)
+        with environment(NOTIFICATIONS_SMTP_PORT=str(SINK.port)):  # back to the session's own sink
+            restart_notifications(system)
         sink.terminate()
         sink.wait(timeout=10)
 

@@ -32,6 +32,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+@contextmanager
+def environment(**values):
+    """``values`` in the process's environment for the block, and the environment as it was after it."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _rabbitmqctl(*args):
     exe = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
     return subprocess.run([exe, *args], check=True, capture_output=True, text=True, timeout=60).stdout

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.e2e.notifications.test_notifications_api import SINK
+from tests.e2e.session_mail import SINK
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import requests
 
 from services.members.taxonomy import seed_id
-from tests.e2e.notifications.test_notifications_api import SINK
+from tests.e2e.session_mail import SINK
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
 from tests.support.covers import covers

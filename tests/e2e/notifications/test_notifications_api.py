@@ -1,7 +1,6 @@
 """Notifications through the gateway: transactional mail and the inbox,
 campaigns from preview to delivery, one-click unsubscribe reaching the members
 service, preferences, webhooks, GDPR export, tenant isolation and bad input."""
-import os
 import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
@@ -12,13 +11,8 @@ import requests
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
 from tests.support.covers import covers
-from tests.support.infra import free_port
-from tests.support.smtp import SmtpSink
+from tests.e2e.session_mail import SINK
 
-# the SMTP server must be listening before the session's services start (they read SMTP_PORT at start-up)
-SINK = SmtpSink(port=free_port())
-SINK.start()
-os.environ["NOTIFICATIONS_SMTP_PORT"] = str(SINK.port)
 
 
 def own_link():

@@ -8,9 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from tests.e2e.notifications.test_notifications_api import (
-    SINK,
-)  # the session's SMTP server (it sets NOTIFICATIONS_SMTP_PORT)
+from tests.e2e.session_mail import SINK
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
 from tests.support.covers import covers

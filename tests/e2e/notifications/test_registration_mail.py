@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.e2e.notifications.test_notifications_api import SINK  # the session's SMTP server
+from tests.e2e.session_mail import SINK  # the session's SMTP server
 from tests.integration.notifications.support import wait_until
 from tests.support.api import Tenant, check, unique
 from tests.support.covers import covers
