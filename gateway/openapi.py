@@ -11,6 +11,7 @@ from gateway import idempotency, schema_rules
 from gateway.http import ROUTES
 from nabo_common import __version__
 from nabo_common.api.deprecation import DOCS_LINK
+from nabo_common.i18n.catalogues import LANGUAGES
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -45,7 +46,13 @@ PROBLEM_SCHEMA = {
         },
     },
     "description": "title, detail and messages are in the caller's language (Accept-Language, else their "
-                   "own, else English); type and codes are not.",
+                   "own, else English), which the Content-Language header names; type and codes are not.",
+}
+CONTENT_LANGUAGE_HEADER = {
+    "description": "The language the answer's words (labels, names, a document's or feed's text) are in: "
+                   "the caller's (Accept-Language, else their own, else English); Vary names "
+                   "Accept-Language. A replay names the language of the first answer.",
+    "schema": {"type": "string", "enum": sorted(LANGUAGES)},
 }
 PATH_ID = "An id; a value that is not a UUID names no resource (404)."
 ERROR_TEXT = {
@@ -216,6 +223,9 @@ def build(version=__version__):
         if route.method == "GET" and route.status == 200:
             ok["headers"] = dict(CONDITIONAL_HEADERS)
             operation["responses"]["304"] = {"description": NOT_MODIFIED_TEXT}
+        if route.status != 204 and (route.localised or set(route.produces) - {"application/json"}):
+            # a document or calendar is written in the caller's language, as a localised route's JSON
+            ok["headers"] = {**ok.get("headers", {}), "Content-Language": CONTENT_LANGUAGE_HEADER}
         operation["responses"][str(route.status)] = ok
         errors = set(route.errors) | {503, 504} | ({404} if params else set())
         if route.rate_limit:
