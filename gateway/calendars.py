@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
+from gateway.languages import speaks
 from nabo_common.api.errors import NotFound
 
 CALENDAR = "text/calendar; charset=utf-8"
@@ -29,6 +30,7 @@ def calendar_response(request, answer):
         # a feed differs by the caller and the language it is named in; clients revalidate every time
         "Cache-Control": "private, no-cache" if request.caller.authenticated else "no-cache",
         "Vary": "Accept-Language, Authorization"})
+    speaks(response, request.caller.language)  # its name, themes and venue
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     if answer.get("last_modified"):
         response.last_modified = datetime.fromisoformat(answer["last_modified"])

@@ -10,6 +10,22 @@ VARY = ("Authorization", "Accept-Language")
 VARY_HEADER = ", ".join(VARY)  # as werkzeug's HeaderSet writes VARY on an answer without a Vary
 
 
+def vary_on(headers, names, present=None):
+    """Add ``names`` to the answer's Vary as werkzeug's ``response.vary.update(names)`` does (those not there
+    yet, in order, after the answer's own), on the header's text: the HeaderSet parses and writes the header
+    again for each call. ``present`` is the Vary value when the caller has read it already."""
+    if present is None:
+        present = next((value for name, value in headers if name.lower() == "vary"), None)
+    if present is None:
+        headers.add("Vary", ", ".join(names))
+        return
+    own = [value.strip() for value in present.split(",") if value.strip()]
+    known = {value.lower() for value in own}
+    added = [name for name in names if name.lower() not in known]
+    if added:
+        headers.set("Vary", ", ".join(own + added))
+
+
 def cache_control(request):
     return "private, no-cache" if request.headers.get("Authorization") else "no-cache"
 
@@ -29,7 +45,7 @@ def conditional(request, response):
         headers.add("Cache-Control", cache_control(request))
     # what a cache must key the answer on: who asks, and in which language
     if "vary" in present:
-        response.vary.update(VARY)
+        vary_on(headers, VARY)
     else:
         headers.add("Vary", VARY_HEADER)
     if "etag" not in present:  # as response.add_etag() tags it

@@ -5,6 +5,7 @@ them gets 406."""
 
 from werkzeug.wrappers import Response
 
+from gateway.languages import speaks
 from nabo_common.api.errors import NaboError
 from nabo_common.i18n.catalogues import N_
 
@@ -32,11 +33,12 @@ def chosen_format(request, media):
     return media[best]
 
 
-def document_response(document, vary="Accept, Accept-Language"):
-    """A service's {content_type, filename, body}: pages to read in the browser, other files to save."""
+def document_response(document, language, vary="Accept, Accept-Language"):
+    """A service's {content_type, filename, body}, written in ``language``: pages to read in the browser,
+    other files to save."""
     disposition = "inline" if document["content_type"].startswith("text/html") else "attachment"
-    return Response(
+    return speaks(Response(
         document["body"],
         content_type=document["content_type"],
         headers={"Content-Disposition": f'{disposition}; filename="{document["filename"]}"', "Vary": vary},
-    )
+    ), language)

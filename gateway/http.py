@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.wrappers import Response
 
-from gateway import cors, idempotency, metrics, problems
+from gateway import cors, idempotency, languages, metrics, problems
 from gateway.conditional import conditional
 from gateway.parsing import check_path_ids, parse_body, parse_query
 from gateway.ratelimit import (
@@ -56,6 +56,7 @@ class RouteSpec:
     examples: dict = field(default_factory=dict)
     deprecated: deprecation.Deprecation | None = None  # the operation's; fields say theirs in their metadata
     idempotent: bool = True  # a POST takes an Idempotency-Key (see gateway.idempotency)
+    localised: bool = False  # its service writes the answer's labels and names in the caller's language
 
     def deprecation(self):
         """What its clients are told: the operation's deprecation, or its fields' soonest."""
@@ -71,6 +72,14 @@ def json_text(text, status=200):
     """A reply whose JSON a service wrote whole (a page built once): sent as it came, not read and
     written again."""
     return Response(text, status=status, content_type="application/json")
+
+
+def localised_answer(response):
+    """A success with a body written now (not a replay, which keeps its first language), whose language
+    a document or calendar has not said already."""
+    return (200 <= response.status_code < 300 and response.status_code != 204
+            and idempotency.REPLAYED_HEADER not in response.headers
+            and "Content-Language" not in response.headers)
 
 
 # the parameters of every route's handler besides its path values (see ``api``)
@@ -142,6 +151,8 @@ class ApiRoute(GatewayRoute):
                 problems.stamp(request, response)
                 # in the caller's language before it is kept: a replay is the first answer as it was
                 problems.localise(response, problems.reader_language(request))
+            elif self.spec.localised and localised_answer(response):
+                languages.speaks(response, request.caller.language)
         finally:
             idempotency.finish(request, response, runtime())
         return response

@@ -46,8 +46,8 @@ LEASE_SECONDS = 300
 # a request's own key (no Idempotency-Key sent) only has to outlive a redelivery of its RPC request
 OWN_KEY_TTL_SECONDS = 3600
 IN_PROGRESS_RETRY_AFTER = "1"
-# the headers of an answer that belong to it (its resource, its kind, a download's name)
-KEPT_HEADERS = ("Content-Type", "Location", "Content-Disposition", "Cache-Control")
+# the headers of an answer that belong to it (its resource, its kind, a download's name, its language)
+KEPT_HEADERS = ("Content-Type", "Location", "Content-Disposition", "Cache-Control", "Content-Language")
 NOT_KEPT_STATUSES = {429}
 
 

@@ -1,6 +1,7 @@
 """The OpenAPI 3 document, generated from the route declarations and their
 marshmallow schemas (apispec); the API page (``gateway.apipage``) shows it with Swagger UI."""
 import re
+import uuid
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -11,6 +12,7 @@ from gateway import idempotency, schema_rules
 from gateway.http import ROUTES
 from nabo_common import __version__
 from nabo_common.api.deprecation import DOCS_LINK
+from nabo_common.i18n.catalogues import LANGUAGES
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -45,7 +47,13 @@ PROBLEM_SCHEMA = {
         },
     },
     "description": "title, detail and messages are in the caller's language (Accept-Language, else their "
-                   "own, else English); type and codes are not.",
+                   "own, else English), which the Content-Language header names; type and codes are not.",
+}
+CONTENT_LANGUAGE_HEADER = {
+    "description": "The language the answer's words (labels, names, a document's or feed's text) are in: "
+                   "the caller's (Accept-Language, else their own, else English); Vary names "
+                   "Accept-Language. A replay names the language of the first answer.",
+    "schema": {"type": "string", "enum": sorted(LANGUAGES)},
 }
 PATH_ID = "An id; a value that is not a UUID names no resource (404)."
 ERROR_TEXT = {
@@ -216,6 +224,9 @@ def build(version=__version__):
         if route.method == "GET" and route.status == 200:
             ok["headers"] = dict(CONDITIONAL_HEADERS)
             operation["responses"]["304"] = {"description": NOT_MODIFIED_TEXT}
+        if route.status != 204 and (route.localised or set(route.produces) - {"application/json"}):
+            # a document or calendar is written in the caller's language, as a localised route's JSON
+            ok["headers"] = {**ok.get("headers", {}), "Content-Language": CONTENT_LANGUAGE_HEADER}
         operation["responses"][str(route.status)] = ok
         errors = set(route.errors) | {503, 504} | ({404} if params else set())
         if route.rate_limit:
@@ -348,6 +359,15 @@ FORMAT_EXAMPLES = {
     "uuid": "3f0c2a4e-8d1b-4c7a-9e55-2b6f0d9a1c33",
 }
 EXAMPLE_ID = FORMAT_EXAMPLES["uuid"]
+# ids of other kinds are made up, one per kind (an association's is no person's): uuid5 of the kind here
+EXAMPLE_ID_NAMESPACE = uuid.UUID(EXAMPLE_ID)
+
+
+def example_id(name):
+    """A made-up id for the field ``name`` (association_id, network_ids, ...), the same for every field
+    naming that kind of resource; a field holding a theme id says its real one (contracts.taxonomy)."""
+    kind = name.removesuffix("_ids").removesuffix("_id")
+    return str(uuid.uuid5(EXAMPLE_ID_NAMESPACE, kind)) if kind and kind != "id" else EXAMPLE_ID
 _CAMPAIGN = {
     "name": "Nyhedsbrev marts",
     "kind": "newsletter",
@@ -356,12 +376,12 @@ _CAMPAIGN = {
         "da": {"subject": "Nyt fra erhvervskontoret", "text": "Kom til netværksmødet 20. marts."},
         "en": {"subject": "News from the business office", "text": "Join the network meeting."},
     },
-    "segment": {"association_ids": [EXAMPLE_ID], "countries": ["DK"]},
+    "segment": {"association_ids": [example_id("association_id")], "countries": ["DK"]},
 }
 # bodies whose fields depend on each other (one of several, or a nested text map) where a per-field
 # example misleads
 EXAMPLE_OVERRIDES = {
-    "record_attendance": {"registration_id": EXAMPLE_ID},
+    "record_attendance": {"registration_id": example_id("registration_id")},
     "transition_idea": {"to": "declined", "reason": "Already covered by the municipality's energy advice"},
     "create_campaign": _CAMPAIGN,
     "update_campaign": {"contents": _CAMPAIGN["contents"]},
@@ -464,20 +484,16 @@ def example_for(schema, doc, name="", depth=0, resource=""):
         item = example_for(schema.get("items", {}), doc, singular, depth + 1, resource)
         return [item] if item not in ({}, None) else []
     if kind == "string" and schema.get("minLength") == 36 == schema.get("maxLength"):
-        return EXAMPLE_ID
+        return example_id(name)
     if name in NAMED_EXAMPLES and kind in (None, "string", "integer", "number"):
         value = NAMED_EXAMPLES[name]
         if kind != "string" or isinstance(value, str):
             return value
     if kind == "string":
+        if schema.get("format") == "uuid" or name.endswith("_id") or name.endswith("_ids"):
+            return example_id(name)
         if schema.get("format") in FORMAT_EXAMPLES:
             return FORMAT_EXAMPLES[schema["format"]]
-        if (
-            name.endswith("_id")
-            or name.endswith("_ids")
-            or schema.get("minLength") == 36 == schema.get("maxLength")
-        ):
-            return EXAMPLE_ID
         if name.endswith("_at"):
             return FORMAT_EXAMPLES["date-time"]
         if name.endswith("_on") or name.endswith("date") or name.endswith("_from") or name.endswith("_until"):

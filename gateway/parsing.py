@@ -146,6 +146,42 @@ class NestedTooDeeply(ValueError):
     pass
 
 
+# how much of a repeated key a refusal shows
+SHOWN_KEY_CHARS = 100
+
+
+class DuplicateKey(ValueError):
+    """An object of the JSON names ``key`` more than once: RFC 8259 leaves which one counts to the reader,
+    and a client meaning the first would be answered as if it had sent the last."""
+
+    def __init__(self, key):
+        super().__init__(key)
+        self.key = key if len(key) <= SHOWN_KEY_CHARS else key[:SHOWN_KEY_CHARS] + "…"
+
+
+def _object(pairs):
+    """A JSON object as a dict, refused when a key repeats (json.loads alone keeps the last)."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen = set()
+        raise DuplicateKey(next(key for key, _value in pairs if key in seen or seen.add(key)))
+    return value
+
+
+# made once: json.loads given a hook builds a decoder and its scanner on every call
+_DECODER = json.JSONDecoder(object_pairs_hook=_object)
+
+
+def _decoded(raw):
+    """What json.loads(raw) reads, through _DECODER: bytes in the encoding their first bytes show, text
+    without a byte order mark."""
+    if isinstance(raw, (bytes, bytearray)):
+        raw = raw.decode(json.detect_encoding(raw), "surrogatepass")
+    elif raw.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM", raw, 0)
+    return _DECODER.decode(raw)
+
+
 def _deeper_than(value, limit):
     stack = [(value, 1)]
     while stack:
@@ -159,14 +195,17 @@ def _deeper_than(value, limit):
 
 def client_json(raw):
     """The client's JSON; ValueError when it does not parse, NestedTooDeeply (a ValueError) when it nests
-    deeper than MAX_JSON_DEPTH."""
+    deeper than MAX_JSON_DEPTH, DuplicateKey (a ValueError) when an object names a key twice."""
     try:
-        value = json.loads(raw)
+        value = _decoded(raw)
     except RecursionError:
         raise NestedTooDeeply() from None
     if _deeper_than(value, MAX_JSON_DEPTH):
         raise NestedTooDeeply()
     return value
+
+
+DUPLICATE_KEY = N_("The body names the key \"{key}\" more than once in one object; name each key once.")
 
 
 def parse_body(request, schema_cls):
@@ -182,6 +221,8 @@ def parse_body(request, schema_cls):
             payload = client_json(raw)
         except NestedTooDeeply:
             raise BadInput("The body nests deeper than {depth} levels.", depth=MAX_JSON_DEPTH) from None
+        except DuplicateKey as exc:
+            raise BadInput(DUPLICATE_KEY, key=exc.key) from None
         except (ValueError, UnicodeDecodeError):
             raise BadInput("The body is not valid JSON.") from None
     if not isinstance(payload, dict):
@@ -212,6 +253,8 @@ def csv_import_payload(request):
     else:
         try:
             payload = client_json(raw)
+        except DuplicateKey as exc:
+            raise BadInput(DUPLICATE_KEY, key=exc.key) from None
         except (ValueError, UnicodeDecodeError):
             raise BadInput("Send text/csv, or JSON of the form {\"csv\": \"...\"}.") from None
     errors = nul_errors(payload)

@@ -12,6 +12,7 @@ from nameko.exceptions import RemoteError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from gateway.languages import speaks
 from nabo_common.api.errors import NaboError
 from nabo_common.i18n import negotiation
 from nabo_common.i18n.catalogues import N_, SOURCE_LANGUAGE, gettext
@@ -73,11 +74,13 @@ def reader_language(request):
 
 
 def localise(response, language):
-    """Write a problem the gateway answered in ``language`` (once); anything else is left as it is."""
+    """Write a problem the gateway answered in ``language`` (once), saying which language it is in;
+    anything else is left as it is."""
     found = getattr(response, "nabo_problem", None)
     if found is None:
         return
     response.nabo_problem = None
+    speaks(response, language)
     if language == SOURCE_LANGUAGE:
         return
     body = json.loads(response.get_data())

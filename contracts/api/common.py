@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import pycountry
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from contracts.taxonomy import EXAMPLE_THEME_ID, EXAMPLE_THEME_IDS
 from nabo_common.api.moments import utc_text
 from nabo_common.i18n.catalogues import N_
 
@@ -194,6 +195,15 @@ class NoFormatCharacters(validate.Validator):
 
 
 Id = lambda **kw: fields.String(validate=validate.Length(equal=36), **kw)  # noqa: E731
+
+
+def theme_id_example(metadata=None, many=False):
+    """``metadata`` with a real seeded theme's id (or ids) as the example: one a client may send as shown."""
+    return {"example": list(EXAMPLE_THEME_IDS) if many else EXAMPLE_THEME_ID, **(metadata or {})}
+
+
+# the id of a theme of the taxonomy (GET /v1/themes)
+ThemeId = lambda metadata=None, **kw: Id(metadata=theme_id_example(metadata), **kw)  # noqa: E731
 Text = lambda max_len, **kw: fields.String(validate=validate.Length(min=1, max=max_len), **kw)  # noqa: E731
 
 

@@ -13,6 +13,7 @@ from contracts.api.common import (
     Text,
     TimeZone,
     none_of,
+    theme_id_example,
     together,
     violations,
     where,
@@ -255,7 +256,9 @@ CLOSES = {
 class EventFields(Input):
     title = Text(200)
     description = fields.String(allow_none=True, validate=validate.Length(max=20_000))
-    themes = fields.List(THEME, validate=validate.Length(max=20))
+    themes = fields.List(THEME, validate=validate.Length(max=20), metadata=theme_id_example(
+        {"description": "Theme ids of the taxonomy (GET /v1/themes), shown in the reader's language, or "
+                        "free labels."}, many=True))
     languages = fields.List(fields.String(validate=Language), validate=validate.Length(min=1, max=5))
     format = fields.String(validate=validate.OneOf(FORMATS))
     starts_at = fields.AwareDateTime(metadata=START)

@@ -11,6 +11,7 @@ from contracts.api.common import (
     Pattern,
     Text,
     TimeZone,
+    theme_id_example,
     violations,
     where,
 )
@@ -51,8 +52,8 @@ def _dates_in_order(data, start, end):
 class SubThemeInput(Input):
     key = fields.String(required=True, validate=KEY)
     name = Text(200, required=True)
-    theme_id = fields.String(validate=validate.Length(min=1, max=36),
-                             metadata={"description": "The taxonomy theme it belongs to, when one fits."})
+    theme_id = fields.String(validate=validate.Length(min=1, max=36), metadata=theme_id_example(
+        {"description": "The taxonomy theme it belongs to, when one fits."}))
 
 
 class PhasePlanInput(Input):
@@ -68,7 +69,8 @@ class PhasePlanInput(Input):
 class _PanelFields(Input):
     title = Text(200)
     theme = Text(200, metadata={"description": "The year's strategic theme, such as green transition."})
-    theme_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36))
+    theme_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36),
+                             metadata=theme_id_example({"description": "The taxonomy theme, when one fits."}))
     description = fields.String(allow_none=True, validate=validate.Length(max=10000))
     language = fields.String(validate=Language, metadata={"description": "The panel's working language."})
     time_zone = fields.String(validate=TimeZone)
@@ -244,7 +246,8 @@ class _IdeaFields(Input):
         allow_none=True, validate=KEY, metadata={"description": "A sub-theme key of the panel."}
     )
     themes = fields.List(
-        fields.String(validate=validate.Length(min=1, max=36)), validate=validate.Length(max=10)
+        fields.String(validate=validate.Length(min=1, max=36)), validate=validate.Length(max=10),
+        metadata=theme_id_example({"description": "Theme ids of the taxonomy (GET /v1/themes)."}, many=True),
     )
     suggested_partners = fields.List(
         fields.Nested(PartnerInput),

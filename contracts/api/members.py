@@ -12,6 +12,7 @@ from contracts.api.common import (
     Pattern,
     Text,
     TimeZone,
+    theme_id_example,
     violations,
     where,
     without,
@@ -101,7 +102,10 @@ class OrganisationCreate(Input):
     themes = fields.List(
         Id(),
         validate=validate.Length(max=20),
-        metadata={"description": "Theme ids of the taxonomy (GET /v1/themes) the organisation is about."},
+        metadata=theme_id_example(
+            {"description": "Theme ids of the taxonomy (GET /v1/themes) the organisation is about."},
+            many=True,
+        ),
     )
 
     @validates_schema

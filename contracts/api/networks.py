@@ -12,6 +12,8 @@ from contracts.api.common import (
     Output,
     Pattern,
     Text,
+    ThemeId,
+    theme_id_example,
 )
 from nabo_common.api.pagination import PageQuery
 
@@ -24,7 +26,8 @@ MEMBER_ROLES = ("member", "convener")
 DECISIONS = ("approved", "declined")
 MATCH_DECISIONS = ("accepted", "dismissed")
 
-ThemeIds = lambda **kw: fields.List(Id(), validate=validate.Length(max=20), **kw)  # noqa: E731
+ThemeIds = lambda metadata=None, **kw: fields.List(  # noqa: E731
+    Id(), validate=validate.Length(max=20), metadata=theme_id_example(metadata, many=True), **kw)
 
 
 def _at_least_one_language(data):
@@ -53,7 +56,7 @@ ThemeLabels = _texts_in_languages("ThemeLabelTexts", 100)
 class ThemeCreate(Input):
     key = fields.String(required=True, validate=Pattern(
         r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$", error="Lower-case letters, digits and dashes."))
-    parent_id = Id()
+    parent_id = ThemeId()
     labels = fields.Nested(ThemeLabels, required=True)
 
 
@@ -61,7 +64,7 @@ class ThemeUpdate(Input):
     labels = fields.Nested(ThemeLabels, metadata={
         "description": "Merged into the labels there are. Association admins add translations; changing an "
                        "existing label is for platform admins (403)."})
-    parent_id = Id(allow_none=True, metadata={
+    parent_id = ThemeId(allow_none=True, metadata={
         "description": "A top-level theme; moving a theme is for platform admins (403)."})
 
 
@@ -81,7 +84,7 @@ class ThemeTransition(Input):
 
 
 class ThemeMerge(Input):
-    into_theme_id = Id(
+    into_theme_id = ThemeId(
         required=True, metadata={"description": "The accepted theme everything tagged follows to."}
     )
 
@@ -116,7 +119,7 @@ class ThemeQuery(PageQuery):
     q = fields.String(
         validate=validate.Length(min=1, max=100), metadata={"description": "Text in any language's label."}
     )
-    parent_id = Id()
+    parent_id = ThemeId()
     status = fields.String(
         validate=validate.OneOf(THEME_STATUSES),
         metadata={

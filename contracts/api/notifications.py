@@ -14,6 +14,7 @@ from contracts.api.common import (
     Output,
     Pattern,
     Text,
+    theme_id_example,
     violations,
 )
 from nabo_common.api.pagination import PageQuery
@@ -70,7 +71,15 @@ class Segment(Input):
     network_ids = fields.List(Id(), validate=MAX_IDS)
     event_ids = fields.List(Id(), validate=MAX_IDS, metadata={"description": "Confirmed registrants."})
     programme_ids = fields.List(Id(), validate=MAX_IDS)
-    themes = fields.List(fields.String(validate=validate.Length(min=1, max=80)), validate=MAX_IDS)
+    themes = fields.List(
+        fields.String(validate=validate.Length(min=1, max=80)),
+        validate=MAX_IDS,
+        metadata=theme_id_example(
+            {"description": "Theme ids of the taxonomy (GET /v1/themes) the persons' organisations are "
+                            "about."},
+            many=True,
+        ),
+    )
     sectors = fields.List(
         fields.String(
             validate=Pattern(r"^[A-U0-9][0-9.]{0,5}$", error="Use a NACE code such as 62.01 or J.")

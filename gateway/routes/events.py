@@ -121,6 +121,7 @@ class EventsRoutes:
                     "budget (amounts in minor units, as in JSON). " + PRINTABLE + " Its charts: "
                     "attendance per meeting; registrations, attendance and no-shows per meeting; the "
                     "channels that brought people; the budget granted, used and remaining.",
+        localised=True,
     )
     def programme_report(self, request, id):
         wanted = chosen_format(request, REPORT_MEDIA)
@@ -131,7 +132,7 @@ class EventsRoutes:
                 headers={"Content-Disposition": f'attachment; filename="programme-{id}-report.csv"'},
             )
         if wanted == "html":
-            return document_response(self.events.programme_report_page(id))
+            return document_response(self.events.programme_report_page(id), request.caller.language)
         return self.events.programme_report(id)
 
     @api(
@@ -170,6 +171,7 @@ class EventsRoutes:
         summary="Search events: upcoming or past, association, network, theme, format, language, text, "
                 "dates.",
         description=PUBLIC_IF_PUBLISHED,
+        localised=True,
     )
     def search_events(self, request):
         return json_text(self.events.search_events_json(request.query))
@@ -183,6 +185,7 @@ class EventsRoutes:
         tags=("events",),
         rate_limit="write",
         summary="Create an event (draft) for one or more organising associations.",
+        localised=True,
     )
     def create_event(self, request):
         return self.events.create_event(request.payload)
@@ -196,6 +199,7 @@ class EventsRoutes:
         summary="One event.",
         description=PUBLIC_IF_PUBLISHED + " The join link is hidden from people not registered when the "
         "organiser chose join_url_visibility=registrants.",
+        localised=True,
     )
     def get_event(self, request, id):
         return self.events.get_event(id)
@@ -209,6 +213,7 @@ class EventsRoutes:
         rate_limit="write",
         errors=(400, 401, 403, 404, 409, 422),
         summary="Change an event; published changes become event.updated.",
+        localised=True,
     )
     def update_event(self, request, id):
         return self.events.update_event(id, request.payload)
@@ -222,6 +227,7 @@ class EventsRoutes:
         rate_limit="write",
         errors=(400, 401, 403, 404, 409, 422),
         summary="Publish, cancel or complete an event.",
+        localised=True,
     )
     def transition_event(self, request, id):
         return self.events.transition_event(id, request.payload)
@@ -406,7 +412,7 @@ class EventsRoutes:
     )
     def get_attendance(self, request, id):
         if chosen_format(request, SUMMARY_MEDIA) == "html":
-            return document_response(self.events.event_summary_page(id))
+            return document_response(self.events.event_summary_page(id), request.caller.language)
         return self.events.get_attendance(id)
 
     @api(

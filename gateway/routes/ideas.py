@@ -124,10 +124,11 @@ class IdeasRoutes:
         description="format=html (or Accept: text/html) gives a printable page in the caller's language "
         "(Accept-Language: da, nl, de, sv or en) with a chart of the ideas per sub-theme by status, drawn "
         "as SVG.",
+        localised=True,
     )
     def get_catalogue(self, request, id):
         result = self.ideas.get_catalogue(id, {"format": chosen_format(request, CATALOGUE_MEDIA)})
-        return document_response(result) if "body" in result else result
+        return document_response(result, request.caller.language) if "body" in result else result
 
     # --- ideas ------------------------------------------------------------------
     @api(

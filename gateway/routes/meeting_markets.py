@@ -97,7 +97,7 @@ class MeetingMarketsRoutes:
                      "caller's language (Accept-Language: da, nl, de, sv or en).")
     def meeting_table_plan(self, request, id):
         result = self.events.meeting_table_plan(id, {"format": chosen_format(request, PLAN_MEDIA)})
-        return document_response(result) if "body" in result else result
+        return document_response(result, request.caller.language) if "body" in result else result
 
     @api("GET", "/v1/events/{id}/meeting-market/suggestions", response=s.MeetingSuggestions,
          tags=TAGS, summary="Participants you could meet, best first, with the reasons (participants).")

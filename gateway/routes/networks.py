@@ -20,11 +20,13 @@ class NetworksRoutes:
         response=page_schema(s.Theme),
         tags=("themes",),
         summary="The theme taxonomy with labels in da, nl, de, sv and en (public).",
+        localised=True,
     )
     def list_themes(self, request):
         return self.members.list_themes(request.query)
 
-    @api("GET", "/v1/themes/{id}", auth="optional", response=s.Theme, tags=("themes",), summary="One theme.")
+    @api("GET", "/v1/themes/{id}", auth="optional", response=s.Theme, tags=("themes",), summary="One theme.",
+         localised=True)
     def get_theme(self, request, id):
         return self.members.get_theme(id)
 
@@ -38,6 +40,7 @@ class NetworksRoutes:
         rate_limit="write",
         errors=WRITE_ERRORS,
         summary="Propose a theme (association admins), or add one with all five labels (platform admins).",
+        localised=True,
     )
     def create_theme(self, request):
         return self.members.create_theme(request.payload)
@@ -51,6 +54,7 @@ class NetworksRoutes:
         rate_limit="write",
         errors=WRITE_ERRORS,
         summary="Add translations to a theme or move it under a parent (admins).",
+        localised=True,
     )
     def update_theme(self, request, id):
         return self.members.update_theme(id, request.payload)
@@ -64,6 +68,7 @@ class NetworksRoutes:
         rate_limit="write",
         errors=WRITE_ERRORS,
         summary="Accept a proposed theme (it needs all five labels) or retire one (platform admins).",
+        localised=True,
     )
     def transition_theme(self, request, id):
         return self.members.transition_theme(id, request.payload)
@@ -78,6 +83,7 @@ class NetworksRoutes:
         errors=WRITE_ERRORS,
         summary="Merge a theme into another: everything tagged with it follows, in every service (platform "
         "admins).",
+        localised=True,
     )
     def merge_theme(self, request, id):
         return self.members.merge_theme(id, request.payload)
@@ -158,6 +164,7 @@ class NetworksRoutes:
         summary="Who with whom: ranked organisations to meet, with the reasons.",
         description="Across languages through the theme taxonomy; only organisations you may see and whose "
         "people have not withdrawn contact consent; dismissed suggestions are left out.",
+        localised=True,
     )
     def suggest_matches(self, request, id):
         return self.members.suggest_matches(id, request.query)
@@ -199,6 +206,7 @@ class NetworksRoutes:
         tags=("networks",),
         summary="The network directory: search by text, theme, association, country, "
         "language and activity (public networks without signing in).",
+        localised=True,
     )
     def search_networks(self, request):
         return self.members.search_networks(request.query)
@@ -213,6 +221,7 @@ class NetworksRoutes:
         rate_limit="write",
         errors=WRITE_ERRORS,
         summary="Start a network; you become its convener.",
+        localised=True,
     )
     def create_network(self, request):
         return self.members.create_network(request.payload)
@@ -224,6 +233,7 @@ class NetworksRoutes:
         response=s.Network,
         tags=("networks",),
         summary="One network.",
+        localised=True,
     )
     def get_network(self, request, id):
         return self.members.get_network(id)
@@ -237,6 +247,7 @@ class NetworksRoutes:
         rate_limit="write",
         errors=WRITE_ERRORS,
         summary="Change a network's profile, join policy, eligibility or activity (conveners).",
+        localised=True,
     )
     def update_network(self, request, id):
         return self.members.update_network(id, request.payload)
@@ -249,6 +260,7 @@ class NetworksRoutes:
         rate_limit="write",
         errors=WRITE_ERRORS,
         summary="Wake a dormant network (any member).",
+        localised=True,
     )
     def wake_network(self, request, id):
         return self.members.wake_network(id)
@@ -263,6 +275,7 @@ class NetworksRoutes:
         rate_limit="write",
         errors=WRITE_ERRORS,
         summary="Ask another association to co-own the network (pending until its admin agrees).",
+        localised=True,
     )
     def add_network_owner(self, request, id):
         return self.members.add_network_owner(id, request.payload)
@@ -276,6 +289,7 @@ class NetworksRoutes:
         rate_limit="write",
         errors=WRITE_ERRORS,
         summary="Agree to or decline co-owning a network (that association's admin).",
+        localised=True,
     )
     def decide_network_owner(self, request, id, association_id):
         return self.members.decide_network_owner(id, association_id, request.payload)

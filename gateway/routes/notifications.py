@@ -137,6 +137,7 @@ class NotificationsRoutes:
         response=s.Preferences,
         tags=("notifications",),
         summary="A person's channels, digest and language for messages.",
+        localised=True,
     )
     def get_preferences(self, request, id):
         return self.notifications.get_preferences(id)
@@ -149,6 +150,7 @@ class NotificationsRoutes:
         tags=("notifications",),
         rate_limit="write",
         summary="Change a person's message preferences.",
+        localised=True,
     )
     def update_preferences(self, request, id):
         return self.notifications.update_preferences(id, request.payload)

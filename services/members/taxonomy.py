@@ -5,15 +5,12 @@ announces each with theme.created through the outbox), so a later revision
 can call it again after this list grows. Seeded ids are derived from the key,
 so every installation gives a seeded theme the same id.
 """
-import uuid
-
 import sqlalchemy as sa
 
 from contracts.events import networks as _theme_contracts  # noqa: F401  (registers theme.created)
+from contracts.taxonomy import THEME_NAMESPACE, seed_id  # noqa: F401  (the ids, shared with clients)
 from nabo_common.messaging import envelopes
 from nabo_common.messaging.outbox import utcnow
-
-THEME_NAMESPACE = uuid.UUID("6b1d2a52-4d0e-4c59-9a55-0d3c1f6e9b10")
 
 # key, parent key, labels (da, nl, de, sv, en)
 THEMES = (
@@ -172,10 +169,6 @@ THEMES = (
     ),
 )
 LANGUAGES = ("da", "nl", "de", "sv", "en")
-
-
-def seed_id(key):
-    return str(uuid.uuid5(THEME_NAMESPACE, key))
 
 
 _themes = sa.table(

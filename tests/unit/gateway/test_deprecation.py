@@ -50,9 +50,9 @@ def test_a_deprecated_operation_is_marked_in_the_document(search_events, monkeyp
     operation = openapi.build()["paths"]["/v1/events"]["get"]
     assert operation["deprecated"] is True
     assert "kept until at least 2027-06-01" in operation["description"]
-    # beside the headers every GET answer carries
+    # beside the headers every GET answer carries, and the language this one's names are in
     assert set(operation["responses"]["200"]["headers"]) == {
-        "Deprecation", "Sunset", "Link", "ETag", "Cache-Control"}
+        "Deprecation", "Sunset", "Link", "ETag", "Cache-Control", "Content-Language"}
 
 
 def test_a_deprecated_field_is_marked_and_its_operation_says_until_when(search_events, monkeypatch):

@@ -34,10 +34,12 @@ def test_an_accept_header_that_takes_none_of_the_formats_is_refused_naming_them(
 
 
 def test_pages_open_in_the_browser_and_files_are_saved():
-    page = document_response({"content_type": "text/html; charset=utf-8", "filename": "r.html", "body": "x"})
+    page = document_response({"content_type": "text/html; charset=utf-8", "filename": "r.html", "body": "x"},
+                             "en")
     assert page.headers["Content-Disposition"] == 'inline; filename="r.html"'
     assert page.headers["Vary"] == "Accept, Accept-Language"
-    table = document_response({"content_type": "text/csv; charset=utf-8", "filename": "r.csv", "body": "a"})
+    table = document_response({"content_type": "text/csv; charset=utf-8", "filename": "r.csv", "body": "a"},
+                              "en")
     assert table.headers["Content-Disposition"].startswith("attachment")
 
 

@@ -136,6 +136,11 @@ def test_the_work_s_outcome_is_kept_and_replayed(status):
     assert "X-Request-ID" not in replayed.headers and replayed.headers["Idempotent-Replayed"] == "true"
 
 
+def test_a_replay_says_the_language_its_first_answer_was_written_in():
+    replayed = idempotency.replay(_finished(201, headers={"Content-Language": "da"}))
+    assert replayed.headers["Content-Language"] == "da"
+
+
 @pytest.mark.parametrize("status", [429, 500, 503, 504])
 def test_an_answer_that_may_not_reflect_the_work_frees_the_key(status):
     assert _finished(status) is None

@@ -1,15 +1,18 @@
 """The request-body examples the API page offers to "Try it out" fit their resource (that each is a body its
 route takes: tests/e2e/test_demo_and_walkthrough.py)."""
 
+import re
 from datetime import datetime, timezone
 
 import pytest
 from marshmallow import ValidationError
 
 import gateway.service  # noqa: F401  (declares every route)
+from contracts.taxonomy import EXAMPLE_THEME_KEYS, seed_id
 from gateway import openapi
 from gateway.http import ROUTES
 from nabo_common.api import validation
+from services.members.taxonomy import THEMES
 from tests.support.openapi_schema import validator
 
 DOC = openapi.build()
@@ -123,3 +126,42 @@ def test_examples_leave_out_what_names_state_an_installation_need_not_have():
     assert not {"association_id", "network_id"} & set(BODIES["create_webhook"])
     assert "answers" not in BODIES["register"]
     assert not {"answers", "person_id"} & set(BODIES["register_many"]["registrations"][0])
+
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+SEEDED = {seed_id(key): key for key, _parent, _labels in THEMES}
+# the fields whose values are ids of the theme taxonomy
+THEME_FIELDS = {"themes", "theme_id", "into_theme_id"}
+
+
+def _ids(value, name=""):
+    """(field name, id) for every id in an example, however deep; a list's ids under the list's name."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _ids(inner, key)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _ids(inner, name)
+    elif isinstance(value, str) and UUID_RE.match(value):
+        yield name, value
+
+
+def test_an_example_theme_id_is_a_seeded_themes_so_the_request_works_as_shown():
+    found = [(operation, name, value) for operation, body in BODIES.items() for name, value in _ids(body)
+             if name in THEME_FIELDS or (name == "parent_id" and operation.endswith("_theme"))]
+    assert {operation for operation, _name, _value in found} >= {
+        "create_event", "create_organisation", "create_offer_or_need", "start_thread", "create_panel",
+        "submit_idea", "create_theme", "merge_theme"}
+    assert [entry for entry in found if entry[2] not in SEEDED] == []
+    parents = {key: parent for key, parent, _labels in THEMES}
+    assert all(parents[key] is None for key in EXAMPLE_THEME_KEYS)  # a parent a new theme may take
+
+
+def test_example_ids_of_other_kinds_differ_by_kind():
+    kinds = {}
+    for body in BODIES.values():
+        for name, value in _ids(body):
+            if value not in SEEDED:
+                kinds.setdefault(value, set()).add(name.removesuffix("_ids").removesuffix("_id"))
+    assert len(kinds) > 5
+    assert {value: names for value, names in kinds.items() if len(names) > 1} == {}

@@ -1,0 +1,92 @@
+"""Answers say the language their words are in (Content-Language) and that Accept-Language chose it
+(Vary): problems, documents and calendars always, the JSON of routes whose services write labels and
+names in the caller's language; answers with no words chosen by language name none."""
+import json
+
+import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request, Response
+
+import gateway.service  # noqa: F401  (declares every route)
+from gateway import idempotency, openapi, problems
+from gateway.calendars import calendar_response
+from gateway.documents import document_response
+from gateway.http import ROUTES, ApiRoute, RouteSpec
+from gateway.server import GatewayRoute
+from nabo_common.api.errors import NotFound
+from nabo_common.runtime.context import Caller
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_problem_says_the_language_it_was_written_in_and_that_accept_language_chose_it(language):
+    answer = problems.problem_for(NotFound("{what} not found.", what="Network"))
+    problems.localise(answer, language)
+    assert answer.headers["Content-Language"] == language
+    assert "Accept-Language" in answer.vary
+    assert json.loads(answer.get_data())["detail"] == {"en": "Network not found.",
+                                                       "de": "Netzwerk nicht gefunden."}[language]
+
+
+def test_a_document_and_a_calendar_say_the_callers_language():
+    page = document_response({"content_type": "text/html; charset=utf-8", "filename": "r.html", "body": "x"},
+                             "nl")
+    assert page.headers["Content-Language"] == "nl"
+    assert page.headers["Vary"] == "Accept, Accept-Language"
+    request = Request(EnvironBuilder(path="/v1/events/x/calendar.ics").get_environ())
+    request.caller = Caller(language="sv")
+    feed = calendar_response(request, {"calendar": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                                       "filename": "e.ics"})
+    assert feed.headers["Content-Language"] == "sv"
+    assert "Accept-Language" in feed.vary
+
+
+def routed(monkeypatch, spec, answer):
+    """``answer`` as an API route declared by ``spec`` lets it leave, for a caller reading Danish."""
+    monkeypatch.setattr(GatewayRoute, "handle_request", lambda self, request: answer)
+    request = Request(EnvironBuilder(path="/v1/x").get_environ())
+    request.caller = Caller(language="da")
+    return ApiRoute("GET", "/v1/x", spec=spec)._routed(request)
+
+
+def test_a_localised_routes_answer_says_the_callers_language(monkeypatch):
+    answer = routed(monkeypatch, RouteSpec("GET", "/v1/x", localised=True), Response("{}"))
+    assert answer.headers["Content-Language"] == "da"
+    assert "Accept-Language" in answer.vary
+
+
+@pytest.mark.parametrize("spec, answer", [
+    (RouteSpec("GET", "/v1/x"), Response("{}")),  # words chosen by no language
+    (RouteSpec("GET", "/v1/x", localised=True), Response(status=204)),  # no words at all
+])
+def test_an_answer_without_words_chosen_by_language_names_none(monkeypatch, spec, answer):
+    answer = routed(monkeypatch, spec, answer)
+    assert "Content-Language" not in answer.headers
+    assert "Accept-Language" not in answer.vary
+
+
+def test_a_replay_keeps_its_first_language_whatever_the_retry_asks(monkeypatch):
+    first = Response("{}", headers={"Content-Language": "de", idempotency.REPLAYED_HEADER: "true"})
+    answer = routed(monkeypatch, RouteSpec("POST", "/v1/x", localised=True), first)
+    assert answer.headers.getlist("Content-Language") == ["de"]
+    assert "Accept-Language" not in answer.vary
+
+
+# the routes whose services write labels and names (themes, networks, organisations met, events' hosts,
+# reports, catalogues, preferences) in the caller's language
+LOCALISED = {"list_themes", "get_theme", "create_theme", "update_theme", "transition_theme", "merge_theme",
+             "suggest_matches", "search_networks", "create_network", "get_network", "update_network",
+             "wake_network", "add_network_owner", "decide_network_owner", "programme_report", "search_events",
+             "create_event", "get_event", "update_event", "transition_event", "get_catalogue",
+             "get_preferences", "update_preferences"}
+
+
+def test_the_routes_whose_services_write_in_the_callers_language_are_declared_localised():
+    assert {spec.name for spec in ROUTES if spec.localised} == LOCALISED
+
+
+def test_the_api_document_says_which_answers_name_their_language():
+    document = openapi.build()
+    theme = document["paths"]["/v1/themes/{id}"]["get"]["responses"]["200"]
+    assert "Content-Language" in theme["headers"]
+    organisation = document["paths"]["/v1/organisations/{id}"]["get"]["responses"]["200"]
+    assert "Content-Language" not in organisation.get("headers", {})
