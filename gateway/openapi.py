@@ -410,7 +410,7 @@ RESOURCE_EXAMPLES = {
     "Initiative": {"title": "Energitjek for 20 virksomheder i Fjordby", "starts_on": "2025-04-01",
                    "ends_on": "2025-10-31", "description": "An energy adviser visits 20 small companies."},
     "Organisation": {"description": "Carpenters in Fjordby, 12 staff; energy renovation of older houses."},
-    "Theme": {"key": "green-transition"},
+    "Theme": {"key": "maritime-industry"},  # not a seeded theme: the example creates one
     "OfferNeed": {"title": "Søger partner til energirenovering af værksted", "available_from": "2025-04-01",
                   "available_until": "2025-09-30",
                   "description": "We are looking for a partner to renovate our workshop's heating."},

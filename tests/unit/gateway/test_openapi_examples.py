@@ -165,3 +165,8 @@ def test_example_ids_of_other_kinds_differ_by_kind():
                 kinds.setdefault(value, set()).add(name.removesuffix("_ids").removesuffix("_id"))
     assert len(kinds) > 5
     assert {value: names for value, names in kinds.items() if len(names) > 1} == {}
+
+
+def test_the_example_of_a_new_theme_is_not_a_seeded_one_so_trying_it_creates_it():
+    seeded = {key for key, *_ in THEMES}
+    assert BODIES["create_theme"]["key"] not in seeded
