@@ -18,10 +18,10 @@ from gateway.runtime import reset_runtime
 from nabo_common.cli import load_service_class
 from nabo_common.persistence import db
 from services.members.bootstrap import ensure_platform_admin
+from tests.e2e.session_mail import SINK
 from tests.support.api import Api, check
 from tests.support.browser import open_page
 from tests.support.charts import bars, chart, values
-from tests.e2e.session_mail import SINK
 from tests.support.infra import environment, free_port
 
 ROOT = Path(__file__).resolve().parents[2]

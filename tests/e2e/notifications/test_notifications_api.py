@@ -8,11 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from tests.e2e.session_mail import SINK
 from tests.integration.notifications.support import wait_until
 from tests.support.api import check, unique
 from tests.support.covers import covers
-from tests.e2e.session_mail import SINK
-
 
 
 def own_link():
