@@ -3,15 +3,18 @@ and mentions, or nothing; the inbox gets what the mail gets; one click unsubscri
 import dataclasses
 import re
 from datetime import timedelta
+from email.utils import parseaddr
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select, update
 
 from nabo_common.api.errors import ValidationFailed
+from services.notifications import mailer as mail
 from services.notifications.domain import digest, dispatch, gdpr, preferences, unsubscribe
 from services.notifications.domain.common import utcnow
 from services.notifications.models import Delivery, InboxItem, NetworkPreference
+from tests.support.smtp import message_defects
 from tests.unit.notifications.conftest import new_id
 from tests.unit.notifications.test_campaigns_and_dispatch import RecordingMailer, send_all
 from tests.unit.notifications.test_consumed_contracts import network_data
@@ -170,6 +173,28 @@ def test_digest_mail_carries_no_network_unsubscribe_but_network_mail_does(world,
     bundles = [m for m in mailer.sent if "summary" in m["Subject"] or "oversigt" in m["Subject"].lower()]
     assert bundles and all(m["List-Unsubscribe"] is None for m in bundles)
     assert dispatch.PLACEHOLDER not in "".join(m.get_body(("plain",)).get_content() for m in mailer.sent)
+
+
+def test_network_mail_is_a_list_of_its_network_and_digests_of_none(world, session, config, chosen):
+    """RFC 2919: ``List-Id: "<the network's name in the reader's language>" <<id>.networks.<domain>>``,
+    encoded for a non-ASCII name and read back whole by Python's e-mail parser."""
+    offer(world, chosen, german_reader(world))
+    post(world, chosen, network_names={"de": "Kajak „Nord“ Øresund", "da": "Kajak"})  # the name now
+    assert digest.send_due_digests(session, now=a_day_later())
+    mailer = RecordingMailer()
+    send_all(session, config, mailer)
+    expected = f"{chosen['id']}.networks.{mail.sender_domain(config.mail_from)}"
+    network_mail = [m for m in mailer.sent if m["List-Unsubscribe"]]
+    assert {m["Subject"] for m in network_mail} >= {"Neue Frage in Kajak „Nord“ Øresund",
+                                                     "Eine Gelegenheit für Kajak Leer GmbH: Guides wanted"}
+    for message in network_mail:
+        raw = dict(message.raw_items())["List-Id"]
+        assert raw.isascii() and message_defects(message) == []
+        assert parseaddr(str(message["List-Id"])) == (
+            {"de": "Kajak „Nord“ Øresund", "en": "Kayak", "nl": "Kayak"}[message["Content-Language"]],
+            expected)
+    bundles = [m for m in mailer.sent if m["List-Unsubscribe"] is None]
+    assert bundles and all(m["List-Id"] is None for m in bundles)
 
 
 def test_choices_only_for_ones_own_networks(session, system, chosen, world):
