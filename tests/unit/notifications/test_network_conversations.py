@@ -201,7 +201,8 @@ def test_choices_only_for_ones_own_networks(session, system, chosen, world):
     people = chosen["people"]
     view = preferences.get(session, system, people["every"])
     session.commit()
-    assert view["networks"] == [{"network_id": chosen["id"], "network_name": "Kayak", "mode": "every_post"}]
+    assert view["networks"] == [{"network_id": chosen["id"], "network_name": "Kayak", "mode": "every_post",
+                                 "member": True}]
     default = preferences.get(session, system, people["default"])["networks"][0]["mode"]
     session.commit()
     assert default == "daily"
@@ -272,16 +273,21 @@ def test_an_opportunity_offered_across_the_border_says_why_in_the_readers_langua
     assert inbox and inbox[0].startswith("/v1/posts/")
 
 
-def test_an_offer_beyond_the_network_unsubscribes_from_its_offers_in_one_click(
-        world, session, system, config, network):
+def offered_mail(world, session, config, network):
+    """A German reader offered an opportunity of the network: the reader, the mail, its one-click token."""
     reader = german_reader(world)
     offer(world, network, reader)
     mailer = RecordingMailer()
     send_all(session, config, mailer)
     [message] = [m for m in mailer.sent if m["Subject"].startswith("Eine Gelegenheit")]
+    return reader, message, parse_qs(urlsplit(message["List-Unsubscribe"].strip("<>")).query)["token"][0]
+
+
+def test_an_offer_beyond_the_network_unsubscribes_from_its_offers_in_one_click(
+        world, session, system, config, network):
+    reader, message, token = offered_mail(world, session, config, network)
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Content-Language"] == "de"
-    token = parse_qs(urlsplit(message["List-Unsubscribe"].strip("<>")).query)["token"][0]
     assert "Netzwerk Kajak am Deich" in unsubscribe.page(session, config, token)["html"]  # as the mail says
     session.commit()
     unsubscribe.withdraw(session, system, config, token)
@@ -289,12 +295,42 @@ def test_an_offer_beyond_the_network_unsubscribes_from_its_offers_in_one_click(
     assert rows(session, cause_id=again) == []
 
 
+def test_an_offers_one_click_shows_in_the_preferences_of_a_non_member_who_may_undo_it(
+        world, session, system, config, network):
+    reader, _, token = offered_mail(world, session, config, network)
+    unsubscribe.withdraw(session, system, config, token)
+    german = dataclasses.replace(system, language="de")
+    stopped = {"network_id": network["id"], "network_name": "Kajak am Deich", "mode": "none", "member": False}
+    assert preferences.get(session, german, reader)["networks"] == [stopped]
+    session.commit()
+    exported = gdpr.export(session, system, reader)["preferences"]["networks"]
+    assert exported == [dict(stopped, network_name="Kayak")]
+    session.commit()
+    # refused like any choice: a network neither joined nor chosen, a network named twice; nothing changes
+    again = {"network_id": network["id"], "mode": "daily"}
+    for refused in ([again, {"network_id": new_id(), "mode": "daily"}],
+                    [again, {"network_id": network["id"], "mode": "none"}]):
+        with pytest.raises(ValidationFailed) as failed:
+            preferences.update(session, german, reader, {"networks": refused})
+        session.rollback()
+        assert "networks" in failed.value.errors
+    assert preferences.get(session, german, reader)["networks"] == [stopped]
+    session.commit()
+    # choosing again lets the network's offers come again
+    [chosen] = preferences.update(session, german, reader, {"networks": [again]})["networks"]
+    session.commit()
+    assert chosen == dict(stopped, mode="daily")
+    more = offer(world, network, reader, title="More guides wanted")
+    assert [r.subject for r in rows(session, cause_id=more, channel="email")] == [
+        "Eine Gelegenheit für Kajak Leer GmbH: More guides wanted"]
+
+
 def test_what_one_hears_of_each_network_is_in_the_export_and_gone_on_erasure(session, system, chosen):
     person_id = chosen["people"]["weekly"]
     exported = gdpr.export(session, system, person_id)
     session.commit()
     assert exported["preferences"]["networks"] == [
-        {"network_id": chosen["id"], "network_name": "Kayak", "mode": "weekly"}]
+        {"network_id": chosen["id"], "network_name": "Kayak", "mode": "weekly", "member": True}]
     with session.begin():
         gdpr.erase(session, person_id)
     left = select(NetworkPreference.mode).where(NetworkPreference.person_id == person_id)
