@@ -7,13 +7,13 @@ from email.utils import parseaddr
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from nabo_common.api.errors import ValidationFailed
 from services.notifications import mailer as mail
 from services.notifications.domain import digest, dispatch, gdpr, preferences, unsubscribe
 from services.notifications.domain.common import utcnow
-from services.notifications.models import Delivery, InboxItem, NetworkPreference
+from services.notifications.models import AuthoredTitle, Contact, Delivery, InboxItem, NetworkPreference
 from tests.support.smtp import message_defects
 from tests.unit.notifications.conftest import new_id
 from tests.unit.notifications.test_campaigns_and_dispatch import RecordingMailer, send_all
@@ -418,6 +418,73 @@ def test_an_erased_authors_thread_titles_leave_others_messages_inbox_and_digests
     assert people["daily"] in digest.send_due_digests(session, now=a_day_later())
     [bundle] = rows(session, person_id=people["daily"], kind="digest")
     assert title not in bundle.text_body and "(titel fjernet)" in bundle.text_body
+
+
+def quoting(session, title, *causes):
+    """Others' mail rows and inbox items of ``causes`` whose words hold ``title``."""
+    found = [r for cause in causes for r in rows(session, cause_id=cause)
+             if title in " ".join(filter(None, (r.subject, r.text_body, r.html_body)))]
+    items = session.scalars(select(InboxItem).where(InboxItem.cause_id.in_(causes))).all()
+    session.commit()
+    return found + [item for item in items if title in item.title + item.body]
+
+
+def test_titles_of_threads_opened_before_authored_titles_are_found_in_others_messages(
+        world, session, config, chosen):
+    people = chosen["people"]
+    thread_id, title = new_id(), "Paddeln am Deich"
+    started = post(world, chosen, thread_id=thread_id, title=title)
+    reply = post(world, chosen, opening=False, author="every", thread_id=thread_id, title=title)
+    offered = offer(world, chosen, german_reader(world), title="Kajakguides gesucht")
+    digest.send_due_digests(session, now=a_day_later())
+    send_all(session, config, RecordingMailer())  # some sent and kept, some held for a weekly digest
+    with session.begin():  # as if opened before the table that remembers who wrote which title existed
+        session.execute(delete(AuthoredTitle))
+    assert quoting(session, title, started, reply) and quoting(session, "Kajakguides gesucht", offered)
+    with session.begin():
+        gdpr.erase(session, people["author"])
+    assert quoting(session, title, started, reply) == []
+    assert quoting(session, "Kajakguides gesucht", offered) == []
+    [german] = rows(session, cause_id=offered, channel="email")
+    assert german.subject == "Eine Gelegenheit für Kajak Leer GmbH: (Titel entfernt)"
+    [swedish] = rows(session, cause_id=started, person_id=people["weekly"], channel="email")
+    assert swedish.status == "held" and "i nätverket Kayak: (titel borttagen)" in swedish.text_body
+    [bundle] = rows(session, person_id=people["daily"], kind="digest")
+    assert "(titel fjernet)" in bundle.text_body
+
+
+def test_a_namesakes_thread_known_to_authored_titles_keeps_its_title(world, session, chosen):
+    people = chosen["people"]
+    with session.begin():  # "every" is called as the author is
+        session.get(Contact, people["every"]).name = session.get(Contact, people["author"]).name
+    theirs = post(world, chosen, author="every", title="Ein Paddeltag im Mai")
+    with session.begin():
+        gdpr.erase(session, people["author"])
+    assert quoting(session, "Ein Paddeltag im Mai", theirs)
+
+
+def test_an_erased_authors_title_goes_only_where_it_stands_as_the_title(world, session, chosen):
+    """A thread titled "Hej" (or "Hello"): the greeting "Hej Ane," of the same message stays."""
+    people = chosen["people"]
+    causes = []
+    for title in ("Hej", "Hello"):
+        thread_id = new_id()
+        causes += [post(world, chosen, thread_id=thread_id, title=title),
+                   post(world, chosen, opening=False, author="every", thread_id=thread_id, title=title)]
+    with session.begin():
+        gdpr.erase(session, people["author"])
+    danish = [r for r in rows(session, person_id=people["daily"], channel="email") if r.cause_id in causes]
+    assert len(danish) == 4
+    for row in danish:
+        assert row.text_body.startswith(f"Hej {row.name},") and f"Hej {row.name}," in row.html_body
+        assert "(titel fjernet)" in row.text_body and "(titel fjernet)" in row.html_body
+        assert not re.search(r"(: |\")(Hej|Hello)\b", row.text_body)
+    english = [r for r in rows(session, person_id=people["default"], channel="email") if r.cause_id in causes]
+    assert english and all(r.text_body.startswith(f"Hello {r.name},") for r in english)
+    items = session.scalars(select(InboxItem).where(InboxItem.person_id == people["daily"],
+                                                    InboxItem.cause_id.in_(causes))).all()
+    session.commit()
+    assert len(items) == 4 and all(i.body.startswith("Hej ") and "(titel fjernet)" in i.body for i in items)
 
 
 def test_preferences_and_the_unsubscribe_page_name_the_network_in_the_readers_language(
