@@ -463,17 +463,24 @@ def test_a_namesakes_thread_known_to_authored_titles_keeps_its_title(world, sess
     assert quoting(session, "Ein Paddeltag im Mai", theirs)
 
 
-def test_an_erased_authors_title_goes_only_where_it_stands_as_the_title(world, session, chosen):
-    """A thread titled "Hej" (or "Hello"): the greeting "Hej Ane," of the same message stays."""
-    people = chosen["people"]
+def threads_of_the_erased(world, session, chosen, *titles):
+    """A thread of each title by the author, with a reply by another member, then the author erased: the
+    posts' event ids, and the Danish daily reader's mail of them."""
     causes = []
-    for title in ("Hej", "Hello"):
+    for title in titles:
         thread_id = new_id()
         causes += [post(world, chosen, thread_id=thread_id, title=title),
                    post(world, chosen, opening=False, author="every", thread_id=thread_id, title=title)]
     with session.begin():
-        gdpr.erase(session, people["author"])
-    danish = [r for r in rows(session, person_id=people["daily"], channel="email") if r.cause_id in causes]
+        gdpr.erase(session, chosen["people"]["author"])
+    mail = rows(session, person_id=chosen["people"]["daily"], channel="email")
+    return causes, [r for r in mail if r.cause_id in causes]
+
+
+def test_an_erased_authors_title_goes_only_where_it_stands_as_the_title(world, session, chosen):
+    """A thread titled "Hej" (or "Hello"): the greeting "Hej Ane," of the same message stays."""
+    people = chosen["people"]
+    causes, danish = threads_of_the_erased(world, session, chosen, "Hej", "Hello")
     assert len(danish) == 4
     for row in danish:
         assert row.text_body.startswith(f"Hej {row.name},") and f"Hej {row.name}," in row.html_body
@@ -485,6 +492,14 @@ def test_an_erased_authors_title_goes_only_where_it_stands_as_the_title(world, s
                                                     InboxItem.cause_id.in_(causes))).all()
     session.commit()
     assert len(items) == 4 and all(i.body.startswith("Hej ") and "(titel fjernet)" in i.body for i in items)
+
+
+def test_a_title_with_quotes_and_ampersands_goes_from_the_text_and_the_html(world, session, chosen):
+    _, danish = threads_of_the_erased(world, session, chosen, 'Paddel & "Sø" <tur>')
+    assert len(danish) == 2
+    for row in danish:
+        assert "Paddel" not in row.text_body + row.html_body and "(titel fjernet)" in row.html_body
+    assert "tråden &#34;(titel fjernet)&#34;" in danish[1].html_body
 
 
 def test_preferences_and_the_unsubscribe_page_name_the_network_in_the_readers_language(
