@@ -242,14 +242,18 @@ class Channels(Input):
 
 
 class NetworkChoice(Input):
-    network_id = Id(required=True, metadata={"description": "A network the person is a member of."})
+    network_id = Id(required=True, metadata={
+        "description": "A network the person is a member of, or one listed in their preferences with "
+                       "member false (they stopped its offers in one click)."})
     mode = fields.String(
         required=True,
         validate=validate.OneOf(NETWORK_MODES),
         metadata={
             "description": "every_post: each post at once; daily or weekly: posts in that digest; "
             "replies_and_mentions: only replies to the person's posts and mentions of them; none: nothing. "
-            "Replies to the person's posts and mentions come at once in every mode but none."
+            "Replies to the person's posts and mentions come at once in every mode but none. For a "
+            "network the person is not a member of, none stops its opportunities offered to them and any "
+            "other mode lets them come again (and is what they hear once a member)."
         },
     )
 
@@ -277,9 +281,15 @@ class PreferencesUpdate(Input):
 
 class NetworkPreference(Output):
     network_id = fields.String()
-    network_name = fields.String()
+    network_name = fields.String(allow_none=True, metadata={
+        "description": "In the caller's language where the network has a name in it; null for a network "
+                       "this service does not know."})
     mode = fields.String(metadata={"description": f"One of {', '.join(NETWORK_MODES)}; "
                                                   f"{NETWORK_MODE_DEFAULT} unless chosen."})
+    member = fields.Boolean(metadata={
+        "description": "Whether the person is a member of the network. A network they are not a member of "
+                       "is listed when they chose for it: one click in an opportunity offered from it "
+                       "(mode none) stopped its offers; choosing another mode lets them come again."})
 
 
 class Preferences(Output):
@@ -289,7 +299,8 @@ class Preferences(Output):
     language = fields.String(allow_none=True)
     networks = fields.List(
         fields.Nested(NetworkPreference),
-        metadata={"description": "Each network the person is a member of, and what they hear from it."},
+        metadata={"description": "Each network the person is a member of, and each they unsubscribed from "
+                                 "in one click without being a member, and what they hear from it."},
     )
 
 

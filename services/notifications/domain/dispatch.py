@@ -47,7 +47,7 @@ from services.notifications.domain.deliveries import (
     PUBLIC_BASE_PLACEHOLDER,
     UNSUBSCRIBE_PLACEHOLDER,
 )
-from services.notifications.models import Association, Campaign, Delivery
+from services.notifications.models import Association, Campaign, Delivery, Network
 
 DELIVERIES = Delivery.__table__
 INTERRUPTED = "interrupted while being sent; not sent again so that nobody receives a second copy"
@@ -99,6 +99,7 @@ class MessageBuilder:
         self.domain = mail.sender_domain(config.mail_from)
         self.campaigns = {}
         self.templates = {}
+        self.networks = {}
         campaign_ids = {row.campaign_id for row in rows if row.campaign_id}
         if campaign_ids:
             with session.begin():
@@ -107,6 +108,11 @@ class MessageBuilder:
                         campaign,
                         session.get(Association, campaign.association_id),
                     )
+        network_ids = {row.network_id for row in rows if row.network_id and not row.campaign_id}
+        if network_ids:
+            with session.begin():
+                self.networks = {n.id: (n.name, dict(n.names or {})) for n in session.scalars(
+                    select(Network).where(Network.id.in_(network_ids)))}
 
     def message_id(self, row):
         return mail.message_id(self.domain, "nabo", row.id, row.cause_id)
@@ -134,7 +140,7 @@ class MessageBuilder:
                 html=html,
                 attachments=row.attachments,
                 unsubscribe_url=unsubscribe_url,
-                headers=_language_header(row.language),
+                headers={**self._network_list_id(row), **_language_header(row.language)},
                 **common,
             )
         campaign, association = self.campaigns[row.campaign_id]
@@ -144,6 +150,17 @@ class MessageBuilder:
         return self._template(campaign, association, row.language).render(
             unsubscribe_url=unsubscribe_url, **common
         )
+
+    def _network_list_id(self, row):
+        """RFC 2919: mail from one network's conversation (a new thread, a reply, an offer beyond the
+        network) is a list of that network, ``"<its name in the reader's language>"
+        <<network id>.networks.<MAIL_FROM's domain>>``, so readers can filter or mute it; other mail (a
+        digest mixing networks) is of no list."""
+        if not row.network_id:
+            return {}
+        name, names = self.networks.get(row.network_id) or ("nabo", {})
+        return {"List-Id": mail.list_id(rendering.name_in(row.language, name, names),
+                                        f"{row.network_id}.networks.{self.domain}")}
 
     def _network_links(self, row, body):
         """A digest's items of networks' conversations, each with the recipient's one-click unsubscribe

@@ -8,7 +8,8 @@ from contracts.api import notifications as schemas
 from nabo_common.api.moments import utc_text
 from nabo_common.api.validation import dump
 from nabo_common.i18n.catalogues import N_, gettext
-from services.notifications.domain import access, preferences
+from services.notifications.domain import access, preferences, quoted_titles
+from services.notifications.domain.deliveries import PUBLIC_BASE_PLACEHOLDER
 from services.notifications.models import (
     AuthoredTitle,
     ConsentState,
@@ -136,15 +137,53 @@ def _name_out_of_others_messages(session, name):
             _reworded(session, row, columns, patterns, ERASED_NAME)
 
 
-def _titles_out_of_others_messages(session, person_id):
+OWN_LINK_RE = re.compile(re.escape(PUBLIC_BASE_PLACEHOLDER) + r"(/v1/(?:threads|posts)/[0-9a-f-]{36})")
+
+
+def _titles_found_in_messages(session, name):
+    """``{link: title}`` of the threads and offers the erased person opened that ``authored_titles`` does
+    not know (those opened before it existed): read from others' messages of a new thread or an offer
+    whose text says that ``name`` opened it (a name, not an id: a namesake's threads of that time too)."""
+    if not name or name == ERASED_NAME:
+        return {}
+    found = {}
+    naming = [(InboxItem, InboxItem.body, InboxItem.link), (Delivery, Delivery.text_body, None)]
+    for model, text, link in naming:
+        for row in session.scalars(select(model).where(model.kind.in_(quoted_titles.OPENING),
+                                                       text.like(_like(name), escape="\\"))):
+            body = getattr(row, text.key)
+            about = link and getattr(row, link.key)
+            if about is None:
+                own = OWN_LINK_RE.search(body or "")
+                about = own.group(1) if own else None
+            title = quoted_titles.opened_by(body, _readers_language(session, row) or "en", name)
+            if about and title:
+                found.setdefault(about, title)
+    return found
+
+
+def _titles_out_of_others_messages(session, person_id, name):
     """The titles of the erased person's threads and opportunities go from the messages others got of
     them (the new thread, replies to it, the offer, and digests and inbox items quoting them): each
-    becomes "(title removed)" in the reader's language, where it stands as a whole."""
-    for authored in session.scalars(select(AuthoredTitle).where(AuthoredTitle.person_id == person_id)):
-        patterns = {False: _whole(authored.title), True: _whole(str(escape(authored.title)))}
-        about = {InboxItem: InboxItem.link == authored.link,
-                 Delivery: or_(Delivery.text_body.like(_like(authored.link), escape="\\"),
-                               Delivery.html_body.like(_like(authored.link), escape="\\"))}
+    becomes "(title removed)" in the reader's language where the message quotes it as the title, not
+    where the same letters stand for something else (a greeting, a name). The titles are those
+    ``authored_titles`` recorded, and those others' messages show the person opened."""
+    titles = dict(session.execute(select(AuthoredTitle.link, AuthoredTitle.title)
+                                  .where(AuthoredTitle.person_id == person_id)).all())
+    found = _titles_found_in_messages(session, name)
+    # a namesake's thread whose author the table knows is not the erased person's
+    others = set(session.scalars(select(AuthoredTitle.link).where(AuthoredTitle.link.in_(list(found)),
+                                                                  AuthoredTitle.person_id != person_id)))
+    for link, title in found.items():
+        if link not in others:
+            titles.setdefault(link, title)
+    for link, title in titles.items():
+        patterns = {html: quoted_titles.as_title(title, html) for html in (False, True)}
+        linked = select(InboxItem.cause_id).where(InboxItem.link == link)
+        about = {InboxItem: InboxItem.link == link,  # and mail linking it, or of a cause whose items do
+                 Delivery: or_(Delivery.text_body.like(_like(link), escape="\\"),
+                               Delivery.html_body.like(_like(link), escape="\\"),
+                               Delivery.cause_id.in_(linked))}
         for model, columns in MESSAGE_COLUMNS:
             for row in session.scalars(select(model).where(about[model], model.person_id != person_id)):
                 _reworded(session, row, columns, patterns, REMOVED_TITLE)
@@ -155,7 +194,7 @@ def erase(session, person_id):
     """Applied on person.erased: copies are removed; delivery rows keep only what proves a message went
     out; others' messages that name the person name them no more."""
     contact = session.get(Contact, person_id)
-    _titles_out_of_others_messages(session, person_id)
+    _titles_out_of_others_messages(session, person_id, contact.name if contact is not None else None)
     if contact is not None:
         _name_out_of_others_messages(session, contact.name)
         contact.name, contact.email, contact.birth_year, contact.erased = ERASED_NAME, None, None, True

@@ -12,8 +12,11 @@ from services.notifications.models import Contact, Network, NetworkMember, Netwo
 
 
 def network_modes(session, person_id, language=None):
-    """``[{network_id, network_name, mode}]`` for each network the person is a member of, by name: the
-    network's name in ``language`` where it has one, as mails name it."""
+    """``[{network_id, network_name, mode, member}]`` by name: each network the person is a member of, and
+    each they are not a member of but chose for (one click in an offer from it stopped its offers). The
+    network's name in ``language`` where it has one, as mails name it; None for a network the read model
+    does not know."""
+    member_of = select(NetworkMember.network_id).where(NetworkMember.person_id == person_id)
     rows = session.execute(
         select(Network.id, Network.name, Network.names, NetworkPreference.mode)
         .join(NetworkMember, NetworkMember.network_id == Network.id)
@@ -21,9 +24,16 @@ def network_modes(session, person_id, language=None):
                    & (NetworkPreference.person_id == person_id))
         .where(NetworkMember.person_id == person_id)
     ).all()
-    named = [(rendering.name_in(language, name, names), nid, mode) for nid, name, names, mode in rows]
-    return [{"network_id": nid, "network_name": name, "mode": mode or schemas.NETWORK_MODE_DEFAULT}
-            for name, nid, mode in sorted(named)]
+    chosen_only = session.execute(
+        select(NetworkPreference.network_id, Network.name, Network.names, NetworkPreference.mode)
+        .outerjoin(Network, Network.id == NetworkPreference.network_id)
+        .where(NetworkPreference.person_id == person_id, NetworkPreference.network_id.not_in(member_of))
+    ).all()
+    named = [(rendering.name_in(language, name, names) if name is not None else None, nid, mode, member)
+             for member, found in ((True, rows), (False, chosen_only)) for nid, name, names, mode in found]
+    return [{"network_id": nid, "network_name": name, "mode": mode or schemas.NETWORK_MODE_DEFAULT,
+             "member": member}
+            for name, nid, mode, member in sorted(named, key=lambda n: (n[0] is None, n[0] or "", n[1]))]
 
 
 def view(person_id, preference, networks=()):
@@ -47,8 +57,12 @@ def choose_network_mode(session, person_id, network_id, mode):
 
 
 def _choose_networks(session, person_id, choices):
-    mine = set(session.scalars(select(NetworkMember.network_id).where(NetworkMember.person_id == person_id)))
-    unknown = [i for i, choice in enumerate(choices) if choice["network_id"] not in mine]
+    """A network the person is a member of, or one they are not but chose for already (they stopped its
+    offers in one click, and may let them come again)."""
+    known = set(session.scalars(select(NetworkMember.network_id).where(NetworkMember.person_id == person_id)))
+    known.update(session.scalars(select(NetworkPreference.network_id)
+                                 .where(NetworkPreference.person_id == person_id)))
+    unknown = [i for i, choice in enumerate(choices) if choice["network_id"] not in known]
     if unknown:
         raise ValidationFailed(
             "Unknown network.",

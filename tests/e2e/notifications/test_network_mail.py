@@ -3,6 +3,7 @@ network, mail comes in the reader's language with a one-click unsubscribe from t
 mentions come at once, the inbox gets the same items, and bad choices are refused."""
 import re
 from datetime import datetime, timedelta, timezone
+from email.utils import parseaddr
 
 import requests
 
@@ -62,7 +63,7 @@ def test_members_hear_a_network_as_they_chose_and_unsubscribe_in_one_click(api, 
         check(client.post(f"/v1/networks/{network['id']}/members", {}), 201)
     view = _choose(reader_client, reader, network, "every_post")
     assert {"network_id": network["id"], "network_name": view["networks"][0]["network_name"],
-            "mode": "every_post"} in view["networks"]
+            "mode": "every_post", "member": True} in view["networks"]
     _choose(quiet_client, quiet, network, "replies_and_mentions")
     # each reader's preferences name the network in their language, as its mail does (once the network's
     # names have reached the notifications service)
@@ -225,7 +226,9 @@ def test_a_quiet_networks_conveners_are_asked_before_it_is_marked_dormant(api, t
 
 
 @covers("POST /v1/posts/{id}/private-answers")
-def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_companies(api, tenant_a, tenant_b):
+def _offered(api, tenant_a, tenant_b):
+    """An opportunity of a closed Dutch network offered to the German contact of a company offering kayak
+    tours: the company, the contact (person, address, client), the network, the thread and the mail."""
     # a German company that shows itself to all associations offers kayak tours
     company = check(tenant_b.admin.post("/v1/organisations", {
         "name": unique("Kajaktouren Leer"), "country": "DE", "sector": "93.29",
@@ -233,7 +236,7 @@ def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_compani
     check(tenant_b.admin.post("/v1/memberships", {
         "organisation_id": company["id"], "association_id": tenant_b.id, "type": "full"}), 201)
     email = f"{unique('guide')}@example.test"
-    check(tenant_b.admin.post("/v1/persons", {
+    person = check(tenant_b.admin.post("/v1/persons", {
         "name": "Greta Guide", "email": email, "language": "de", "password": "guide-password-1",
         "organisations": [{"organisation_id": company["id"], "role": "contact"}]}), 201)
     guide = api.as_(api.sign_in(email, "guide-password-1"))
@@ -247,10 +250,15 @@ def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_compani
     thread = check(tenant_a.member.post(f"/v1/networks/{network['id']}/threads", {
         "kind": "opportunity", "title": title, "body": "Wie begeleidt onze gasten?",
         "themes": [KAYAKING]}), 201)
-    # the German contact hears of it in German, with the reason
     [mail] = _mails_to(email, f"Eine Gelegenheit für {company['name']}")
+    return company, (person, email, guide), network, thread, mail
+
+
+def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_companies(api, tenant_a, tenant_b):
+    company, (_, _, guide), _, thread, mail = _offered(api, tenant_a, tenant_b)
+    # the German contact hears of it in German, with the reason
     text = mail["message"].get_body(("plain",)).get_content()
-    assert title in text and f"weil {company['name']} " in text
+    assert thread["title"] in text and f"weil {company['name']} " in text
     post_id = thread["opening_post"]["id"]
     _links_to(mail, api, f"/v1/posts/{post_id}", "de")
     # the post its mail links opens for the guide, though the network's conversation is closed to them
@@ -269,6 +277,38 @@ def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_compani
     [introduced] = _mails_to(tenant_a.member_email, company["name"])
     assert "Wir haben drei Guides im Juni." in introduced["message"].get_body(("plain",)).get_content()
     assert guide.post(path, {"organisation_id": company["id"], "message": "Nochmal"}).status_code == 409
+
+
+def test_an_offers_one_click_shows_in_a_non_members_preferences_and_is_undone_there(
+        api, tenant_a, tenant_b):
+    _, (person, email, guide), network, _, mail = _offered(api, tenant_a, tenant_b)
+    message = mail["message"]
+    # a list of its network (RFC 2919), as Python's parser reads it
+    dutch = network["name"]["nl"]  # its only name, also for a German reader
+    name, list_id = parseaddr(str(message["List-Id"]))
+    assert (name, list_id.partition(".networks.")[0]) == (dutch, network["id"])
+    url = re.fullmatch(r"<(.+)>", str(message["List-Unsubscribe"])).group(1)
+    assert requests.post(url, data={"List-Unsubscribe": "One-Click"}, allow_redirects=False,
+                         timeout=30).status_code == 200
+    path = f"/v1/persons/{person['id']}/preferences"
+    stopped = {"network_id": network["id"], "network_name": dutch, "mode": "none", "member": False}
+    assert check(guide.get(path), 200)["networks"] == [stopped]
+    # refused like any choice, changing nothing: a network neither joined nor chosen, one named twice
+    for refused in ([{"network_id": network["id"], "mode": "daily"},
+                     {"network_id": tenant_a.organisation["id"], "mode": "daily"}],
+                    [{"network_id": network["id"], "mode": "daily"},
+                     {"network_id": network["id"], "mode": "none"}]):
+        answer = guide.patch(path, {"networks": refused})
+        assert answer.status_code == 422 and "networks" in answer.json()["errors"], answer.text
+    assert check(guide.get(path), 200)["networks"] == [stopped]
+    # choosing again: the network's next offer reaches the guide
+    assert check(guide.patch(path, {"networks": [{"network_id": network["id"], "mode": "daily"}]}),
+                 200)["networks"] == [dict(stopped, mode="daily")]
+    again = unique("Noch mehr Gidsen")
+    check(tenant_a.member.post(f"/v1/networks/{network['id']}/threads", {
+        "kind": "opportunity", "title": again, "body": "Ook in juli?", "themes": [KAYAKING]}), 201)
+    assert SINK.wait_for(1, timeout=30, where=lambda m: email in m["to"]
+                         and again in m["message"].get_body(("plain",)).get_content())
 
 
 def test_a_networks_digest_links_each_thread_in_the_readers_language(api, tenant_a, system):

@@ -3,15 +3,18 @@ and mentions, or nothing; the inbox gets what the mail gets; one click unsubscri
 import dataclasses
 import re
 from datetime import timedelta
+from email.utils import parseaddr
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from nabo_common.api.errors import ValidationFailed
+from services.notifications import mailer as mail
 from services.notifications.domain import digest, dispatch, gdpr, preferences, unsubscribe
 from services.notifications.domain.common import utcnow
-from services.notifications.models import Delivery, InboxItem, NetworkPreference
+from services.notifications.models import AuthoredTitle, Contact, Delivery, InboxItem, NetworkPreference
+from tests.support.smtp import message_defects
 from tests.unit.notifications.conftest import new_id
 from tests.unit.notifications.test_campaigns_and_dispatch import RecordingMailer, send_all
 from tests.unit.notifications.test_consumed_contracts import network_data
@@ -172,11 +175,34 @@ def test_digest_mail_carries_no_network_unsubscribe_but_network_mail_does(world,
     assert dispatch.PLACEHOLDER not in "".join(m.get_body(("plain",)).get_content() for m in mailer.sent)
 
 
+def test_network_mail_is_a_list_of_its_network_and_digests_of_none(world, session, config, chosen):
+    """RFC 2919: ``List-Id: "<the network's name in the reader's language>" <<id>.networks.<domain>>``,
+    encoded for a non-ASCII name and read back whole by Python's e-mail parser."""
+    offer(world, chosen, german_reader(world))
+    post(world, chosen, network_names={"de": "Kajak „Nord“ Øresund", "da": "Kajak"})  # the name now
+    assert digest.send_due_digests(session, now=a_day_later())
+    mailer = RecordingMailer()
+    send_all(session, config, mailer)
+    expected = f"{chosen['id']}.networks.{mail.sender_domain(config.mail_from)}"
+    network_mail = [m for m in mailer.sent if m["List-Unsubscribe"]]
+    assert {m["Subject"] for m in network_mail} >= {"Neue Frage in Kajak „Nord“ Øresund",
+                                                     "Eine Gelegenheit für Kajak Leer GmbH: Guides wanted"}
+    for message in network_mail:
+        raw = dict(message.raw_items())["List-Id"]
+        assert raw.isascii() and message_defects(message) == []
+        assert parseaddr(str(message["List-Id"])) == (
+            {"de": "Kajak „Nord“ Øresund", "en": "Kayak", "nl": "Kayak"}[message["Content-Language"]],
+            expected)
+    bundles = [m for m in mailer.sent if m["List-Unsubscribe"] is None]
+    assert bundles and all(m["List-Id"] is None for m in bundles)
+
+
 def test_choices_only_for_ones_own_networks(session, system, chosen, world):
     people = chosen["people"]
     view = preferences.get(session, system, people["every"])
     session.commit()
-    assert view["networks"] == [{"network_id": chosen["id"], "network_name": "Kayak", "mode": "every_post"}]
+    assert view["networks"] == [{"network_id": chosen["id"], "network_name": "Kayak", "mode": "every_post",
+                                 "member": True}]
     default = preferences.get(session, system, people["default"])["networks"][0]["mode"]
     session.commit()
     assert default == "daily"
@@ -247,16 +273,21 @@ def test_an_opportunity_offered_across_the_border_says_why_in_the_readers_langua
     assert inbox and inbox[0].startswith("/v1/posts/")
 
 
-def test_an_offer_beyond_the_network_unsubscribes_from_its_offers_in_one_click(
-        world, session, system, config, network):
+def offered_mail(world, session, config, network):
+    """A German reader offered an opportunity of the network: the reader, the mail, its one-click token."""
     reader = german_reader(world)
     offer(world, network, reader)
     mailer = RecordingMailer()
     send_all(session, config, mailer)
     [message] = [m for m in mailer.sent if m["Subject"].startswith("Eine Gelegenheit")]
+    return reader, message, parse_qs(urlsplit(message["List-Unsubscribe"].strip("<>")).query)["token"][0]
+
+
+def test_an_offer_beyond_the_network_unsubscribes_from_its_offers_in_one_click(
+        world, session, system, config, network):
+    reader, message, token = offered_mail(world, session, config, network)
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Content-Language"] == "de"
-    token = parse_qs(urlsplit(message["List-Unsubscribe"].strip("<>")).query)["token"][0]
     assert "Netzwerk Kajak am Deich" in unsubscribe.page(session, config, token)["html"]  # as the mail says
     session.commit()
     unsubscribe.withdraw(session, system, config, token)
@@ -264,12 +295,42 @@ def test_an_offer_beyond_the_network_unsubscribes_from_its_offers_in_one_click(
     assert rows(session, cause_id=again) == []
 
 
+def test_an_offers_one_click_shows_in_the_preferences_of_a_non_member_who_may_undo_it(
+        world, session, system, config, network):
+    reader, _, token = offered_mail(world, session, config, network)
+    unsubscribe.withdraw(session, system, config, token)
+    german = dataclasses.replace(system, language="de")
+    stopped = {"network_id": network["id"], "network_name": "Kajak am Deich", "mode": "none", "member": False}
+    assert preferences.get(session, german, reader)["networks"] == [stopped]
+    session.commit()
+    exported = gdpr.export(session, system, reader)["preferences"]["networks"]
+    assert exported == [dict(stopped, network_name="Kayak")]
+    session.commit()
+    # refused like any choice: a network neither joined nor chosen, a network named twice; nothing changes
+    again = {"network_id": network["id"], "mode": "daily"}
+    for refused in ([again, {"network_id": new_id(), "mode": "daily"}],
+                    [again, {"network_id": network["id"], "mode": "none"}]):
+        with pytest.raises(ValidationFailed) as failed:
+            preferences.update(session, german, reader, {"networks": refused})
+        session.rollback()
+        assert "networks" in failed.value.errors
+    assert preferences.get(session, german, reader)["networks"] == [stopped]
+    session.commit()
+    # choosing again lets the network's offers come again
+    [chosen] = preferences.update(session, german, reader, {"networks": [again]})["networks"]
+    session.commit()
+    assert chosen == dict(stopped, mode="daily")
+    more = offer(world, network, reader, title="More guides wanted")
+    assert [r.subject for r in rows(session, cause_id=more, channel="email")] == [
+        "Eine Gelegenheit für Kajak Leer GmbH: More guides wanted"]
+
+
 def test_what_one_hears_of_each_network_is_in_the_export_and_gone_on_erasure(session, system, chosen):
     person_id = chosen["people"]["weekly"]
     exported = gdpr.export(session, system, person_id)
     session.commit()
     assert exported["preferences"]["networks"] == [
-        {"network_id": chosen["id"], "network_name": "Kayak", "mode": "weekly"}]
+        {"network_id": chosen["id"], "network_name": "Kayak", "mode": "weekly", "member": True}]
     with session.begin():
         gdpr.erase(session, person_id)
     left = select(NetworkPreference.mode).where(NetworkPreference.person_id == person_id)
@@ -357,6 +418,88 @@ def test_an_erased_authors_thread_titles_leave_others_messages_inbox_and_digests
     assert people["daily"] in digest.send_due_digests(session, now=a_day_later())
     [bundle] = rows(session, person_id=people["daily"], kind="digest")
     assert title not in bundle.text_body and "(titel fjernet)" in bundle.text_body
+
+
+def quoting(session, title, *causes):
+    """Others' mail rows and inbox items of ``causes`` whose words hold ``title``."""
+    found = [r for cause in causes for r in rows(session, cause_id=cause)
+             if title in " ".join(filter(None, (r.subject, r.text_body, r.html_body)))]
+    items = session.scalars(select(InboxItem).where(InboxItem.cause_id.in_(causes))).all()
+    session.commit()
+    return found + [item for item in items if title in item.title + item.body]
+
+
+def test_titles_of_threads_opened_before_authored_titles_are_found_in_others_messages(
+        world, session, config, chosen):
+    people = chosen["people"]
+    thread_id, title = new_id(), "Paddeln am Deich"
+    started = post(world, chosen, thread_id=thread_id, title=title)
+    reply = post(world, chosen, opening=False, author="every", thread_id=thread_id, title=title)
+    offered = offer(world, chosen, german_reader(world), title="Kajakguides gesucht")
+    digest.send_due_digests(session, now=a_day_later())
+    send_all(session, config, RecordingMailer())  # some sent and kept, some held for a weekly digest
+    with session.begin():  # as if opened before the table that remembers who wrote which title existed
+        session.execute(delete(AuthoredTitle))
+    assert quoting(session, title, started, reply) and quoting(session, "Kajakguides gesucht", offered)
+    with session.begin():
+        gdpr.erase(session, people["author"])
+    assert quoting(session, title, started, reply) == []
+    assert quoting(session, "Kajakguides gesucht", offered) == []
+    [german] = rows(session, cause_id=offered, channel="email")
+    assert german.subject == "Eine Gelegenheit für Kajak Leer GmbH: (Titel entfernt)"
+    [swedish] = rows(session, cause_id=started, person_id=people["weekly"], channel="email")
+    assert swedish.status == "held" and "i nätverket Kayak: (titel borttagen)" in swedish.text_body
+    [bundle] = rows(session, person_id=people["daily"], kind="digest")
+    assert "(titel fjernet)" in bundle.text_body
+
+
+def test_a_namesakes_thread_known_to_authored_titles_keeps_its_title(world, session, chosen):
+    people = chosen["people"]
+    with session.begin():  # "every" is called as the author is
+        session.get(Contact, people["every"]).name = session.get(Contact, people["author"]).name
+    theirs = post(world, chosen, author="every", title="Ein Paddeltag im Mai")
+    with session.begin():
+        gdpr.erase(session, people["author"])
+    assert quoting(session, "Ein Paddeltag im Mai", theirs)
+
+
+def threads_of_the_erased(world, session, chosen, *titles):
+    """A thread of each title by the author, with a reply by another member, then the author erased: the
+    posts' event ids, and the Danish daily reader's mail of them."""
+    causes = []
+    for title in titles:
+        thread_id = new_id()
+        causes += [post(world, chosen, thread_id=thread_id, title=title),
+                   post(world, chosen, opening=False, author="every", thread_id=thread_id, title=title)]
+    with session.begin():
+        gdpr.erase(session, chosen["people"]["author"])
+    mail = rows(session, person_id=chosen["people"]["daily"], channel="email")
+    return causes, [r for r in mail if r.cause_id in causes]
+
+
+def test_an_erased_authors_title_goes_only_where_it_stands_as_the_title(world, session, chosen):
+    """A thread titled "Hej" (or "Hello"): the greeting "Hej Ane," of the same message stays."""
+    people = chosen["people"]
+    causes, danish = threads_of_the_erased(world, session, chosen, "Hej", "Hello")
+    assert len(danish) == 4
+    for row in danish:
+        assert row.text_body.startswith(f"Hej {row.name},") and f"Hej {row.name}," in row.html_body
+        assert "(titel fjernet)" in row.text_body and "(titel fjernet)" in row.html_body
+        assert not re.search(r"(: |\")(Hej|Hello)\b", row.text_body)
+    english = [r for r in rows(session, person_id=people["default"], channel="email") if r.cause_id in causes]
+    assert english and all(r.text_body.startswith(f"Hello {r.name},") for r in english)
+    items = session.scalars(select(InboxItem).where(InboxItem.person_id == people["daily"],
+                                                    InboxItem.cause_id.in_(causes))).all()
+    session.commit()
+    assert len(items) == 4 and all(i.body.startswith("Hej ") and "(titel fjernet)" in i.body for i in items)
+
+
+def test_a_title_with_quotes_and_ampersands_goes_from_the_text_and_the_html(world, session, chosen):
+    _, danish = threads_of_the_erased(world, session, chosen, 'Paddel & "Sø" <tur>')
+    assert len(danish) == 2
+    for row in danish:
+        assert "Paddel" not in row.text_body + row.html_body and "(titel fjernet)" in row.html_body
+    assert "tråden &#34;(titel fjernet)&#34;" in danish[1].html_body
 
 
 def test_preferences_and_the_unsubscribe_page_name_the_network_in_the_readers_language(
