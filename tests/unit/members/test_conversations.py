@@ -390,6 +390,32 @@ def test_a_question_reaches_a_dormant_network_and_the_first_answer_wakes_it(worl
     assert world.events("post.created")[-1]["network_dormant"] is False
 
 
+def test_a_dormant_shared_networks_question_and_quiet_notice_reach_every_owners_admins(world, se):
+    dk = world.association("DK", "da")
+    dk_admin = world.caller(world.person(dk, admin_of=dk))
+    se_admin = world.caller(world.person(se["association"], admin_of=se["association"]))
+    pending = world.association("NO", "nb")
+    pending_admin = world.caller(world.person(pending, admin_of=pending))
+    network = _network(world, se)
+    world.call(owners.add_owner, se["convener"], network["id"], {"association_id": dk.id})
+    world.call(owners.decide_owner, dk_admin, network["id"], dk.id, {"decision": "approved"})
+    world.call(owners.add_owner, se["convener"], network["id"], {"association_id": pending.id})
+    erased_admin = world.person(dk, admin_of=dk)
+    erased_admin.erased_at = utcnow()
+    world.session.commit()
+    conveners = sorted([se["convener"].person_id, dk_admin.person_id, se_admin.person_id])
+    world.call(lifecycle.update, se["convener"], network["id"], {"activity": "dormant"})
+    assert world.events("network.updated")[-1]["convener_person_ids"] == conveners
+    _thread(world, se["member"], network)
+    assert world.events("post.created")[-1]["convener_person_ids"] == conveners
+    assert pending_admin.person_id not in conveners
+    world.call(lifecycle.update, se["convener"], network["id"], {"activity": "active"})
+    world.session.get(Network, network["id"]).last_activity_at = utcnow() - timedelta(days=200)
+    world.session.commit()
+    assert dormancy.sweep(world.session, after_days=180, notice_days=14)[0] == [network["id"]]
+    assert world.events("network.dormancy_proposed")[-1]["convener_person_ids"] == conveners
+
+
 def test_a_removed_member_no_longer_edits_but_still_deletes(world, se):
     network = _network(world, se)
     thread = _thread(world, se["member"], network)

@@ -36,7 +36,8 @@ def test_anyone_signed_in_starts_a_network_and_convenes_it(world, nl):
     assert network["my_role"] == "convener" and network["member_count"] == 1
     (created,) = world.events("network.created")
     assert created["names"] == {"nl": "Kajaknetwerk Drenthe", "de": "Kajak-Netzwerk"}
-    assert created["convener_person_ids"] == [nl["starter_person"].id]
+    # the owning association's admin convenes it too
+    assert created["convener_person_ids"] == sorted([nl["starter_person"].id, nl["admin"].person_id])
     assert world.events("network.member_joined")[0]["person_id"] == nl["starter_person"].id
 
 
@@ -90,7 +91,7 @@ def test_on_request_network_conveners_approve_or_decline(world, nl):
         == "requested"
     )
     requested = world.events("network.join_requested")[-1]
-    assert requested["convener_person_ids"] == [nl["starter_person"].id]
+    assert requested["convener_person_ids"] == sorted([nl["starter_person"].id, nl["admin"].person_id])
     with pytest.raises(Forbidden):
         world.call(joining.decide, other, network["id"], asker.person_id, {"decision": "approved"})
     world.call(joining.decide, nl["starter"], network["id"], asker.person_id, {"decision": "approved"})

@@ -30,7 +30,7 @@ def post_created(session, caller, network, thread, post, mentioned=(), replied=N
             "thread_author_person_id": thread.author_id,
             "mentioned_person_ids": list(mentioned),
             "network_dormant": network.activity == "dormant",
-            "convener_person_ids": convener_ids(session, network.id) if network.activity == "dormant" else [],
+            "convener_person_ids": convener_ids(session, network) if network.activity == "dormant" else [],
         },
     )
 

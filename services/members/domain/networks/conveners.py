@@ -4,13 +4,22 @@ from sqlalchemy import select
 from nabo_common.api.errors import Forbidden, NotFound
 from services.members.domain import access
 from services.members.domain.networks.visibility import active_owner_ids, membership, visible_or_404
-from services.members.models import NetworkMember
+from services.members.models import NetworkMember, Person, PersonRole
 
 
-def convener_ids(session, network_id):
-    return sorted(session.scalars(select(NetworkMember.person_id).where(
-        NetworkMember.network_id == network_id, NetworkMember.role == "convener",
-        NetworkMember.status == "active")).all())
+def convener_ids(session, network):
+    """The person ids of everyone who convenes ``network`` by name, each once: its active conveners and
+    the admins of each of its active owning associations (not erased). Platform admins convene every
+    network and are not named."""
+    conveners = select(NetworkMember.person_id).where(
+        NetworkMember.network_id == network.id, NetworkMember.role == "convener",
+        NetworkMember.status == "active")
+    owners = active_owner_ids(network)
+    admins = select(PersonRole.person_id).join(Person, Person.id == PersonRole.person_id).where(
+        PersonRole.scope == "association", PersonRole.role == "admin", PersonRole.scope_id.in_(owners),
+        Person.erased_at.is_(None))
+    found = set(session.scalars(conveners)) | (set(session.scalars(admins)) if owners else set())
+    return sorted(found)
 
 
 UNREAD = object()

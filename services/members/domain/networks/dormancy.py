@@ -72,7 +72,7 @@ def sweep(session, after_days=DEFAULT_AFTER_DAYS, notice_days=DEFAULT_NOTICE_DAY
                 "name": display_name(network),
                 "names": dict(network.name),
                 "association_ids": active_owner_ids(network),
-                "convener_person_ids": convener_ids(session, network.id),
+                "convener_person_ids": convener_ids(session, network),
                 "last_activity_at": utc_text(network.last_activity_at),
                 "dormant_from": utc_text(now + notice),
             })

@@ -87,7 +87,7 @@ def join(session, caller, network_id, payload):
             else:
                 publish_for(session, caller, network, "network.join_requested", {
                     "network_id": network.id, "person_id": caller.person_id,
-                    "convener_person_ids": convener_ids(session, network.id), "name": display_name(network),
+                    "convener_person_ids": convener_ids(session, network), "name": display_name(network),
                     "names": dict(network.name or {}),
                     "message": member.message})
     return member_result(session, member)

@@ -14,7 +14,7 @@ def network_event(session, network, changed=()):
         "join_policy": network.join_policy,
         "visibility": network.visibility,
         "activity": network.activity,
-        "convener_person_ids": convener_ids(session, network.id),
+        "convener_person_ids": convener_ids(session, network),
         "changed": sorted(changed),
     }
 
