@@ -74,6 +74,7 @@ def conversation(world):
     reply(question, "erased", "Jag hyr ut kajaker.", themes=[theme("kayaking")])
     announcement = start(public, "convener", "announcement")
     hidden_opening = start(public, "other", "opportunity")
+    hidden_reply = reply(hidden_opening, "member", "Vi hyr ut paddlar.")
     world.call(posts.update, callers["convener"], hidden_opening["opening_post"]["id"], {"hidden": True})
     for i in range(3):
         reply(announcement, "member", f"Svar {i}")
@@ -90,7 +91,7 @@ def conversation(world):
             created_at=whole - timedelta(days=1)))
     world.call(gdpr.erase, callers["admin"], callers["erased"].person_id)
     return {"callers": callers, "public": public, "closed": closed,
-            "threads": [question, announcement, hidden_opening, closed_thread]}
+            "threads": [question, announcement, hidden_opening, closed_thread], "hidden_reply": hidden_reply}
 
 
 def _same(session, fast, slow, *args):
@@ -154,6 +155,19 @@ def test_a_thread_whose_opening_post_is_hidden_is_out_of_sight_with_it(world, co
     for reader in ("other", "convener", "admin"):  # its author, the conveners, the owners' admins
         page = world.call(pages.thread_posts, callers[reader], hidden_opening["id"], {})
         assert orjson.loads(page)["total"]
+
+
+def test_the_posts_of_a_thread_whose_opening_post_is_hidden_are_out_of_sight_with_it(world, conversation):
+    """A reply of that thread is 404 by its id too, also to its own author, for reading and reporting."""
+    callers, hidden_reply = conversation["callers"], conversation["hidden_reply"]
+    acts = {"read": lambda s, c, p: posts.get(s, c, p),
+            "report": lambda s, c, p: moderation.report(s, c, p, {"reason": "Reklam"})}
+    for reader, act in [("anonymous", "read")] + [(r, a) for r in ("member", "outsider") for a in acts]:
+        with pytest.raises(NaboError) as raised:
+            world.call(acts[act], callers[reader], hidden_reply["id"])
+        assert raised.value.status == 404
+    for reader in ("other", "convener", "admin"):
+        assert world.call(posts.get, callers[reader], hidden_reply["id"])["body"] == "Vi hyr ut paddlar."
 
 
 def test_unknown_threads_and_networks_are_404_on_both_paths(world, conversation):

@@ -244,6 +244,34 @@ def test_a_thread_with_a_hidden_opening_post_leaves_the_list(world, se):
         world.call(threads.get, ANONYMOUS, thread["id"])
 
 
+def test_the_posts_of_a_thread_whose_opening_post_is_hidden_are_out_of_sight_with_it(world, se):
+    network = _network(world, se)
+    replier = world.caller(world.person(se["association"], se["org"]))
+    world.call(joining.join, replier, network["id"], {})
+    thread = _thread(world, se["member"], network)
+    answer = _reply(world, replier, thread)
+    world.call(posts.update, se["convener"], thread["opening_post"]["id"], {"hidden": True})
+    for reader in (ANONYMOUS, se["outsider"], replier):
+        with pytest.raises(NotFound):
+            world.call(posts.get, reader, answer["id"])
+    for reader in (se["outsider"], replier):
+        with pytest.raises(NotFound):
+            world.call(moderation.report, reader, answer["id"], {"reason": "Off topic"})
+        with pytest.raises(NotFound):
+            world.call(posts.update, reader, answer["id"], {"body": "Rewritten"})
+        with pytest.raises(NotFound):
+            world.call(posts.delete, reader, answer["id"])
+        with pytest.raises(NotFound):
+            world.call(opportunities.answer_privately, reader, answer["id"],
+                       {"organisation_id": se["org"].id, "message": "Hej"})
+    with pytest.raises(NotFound):
+        world.call(moderation.list_reports, replier, answer["id"], {})
+    # its author and the conveners read the thread, and its posts
+    assert world.call(posts.get, se["member"], answer["id"])["id"] == answer["id"]
+    assert world.call(posts.get, se["convener"], answer["id"])["id"] == answer["id"]
+    assert world.call(moderation.report, se["member"], answer["id"], {"reason": "Off topic"})["reason"]
+
+
 NOT_FOUND_IN = {  # how each language says a post or a thread was not found
     "sv": ("Inlägget {id} hittades inte.", "Tråden {id} hittades inte."),
     "da": ("Indlægget {id} blev ikke fundet.", "Tråden {id} blev ikke fundet."),

@@ -1,7 +1,8 @@
 """Who reads and who writes a network's conversation: a public network's is
 readable by anyone, any other network's by its active members and conveners;
 only active members and conveners post. A hidden post is seen by its author
-and the conveners alone."""
+and the conveners alone; a thread whose opening post is hidden, with all its
+posts, likewise."""
 
 from typing import NamedTuple
 
@@ -102,8 +103,7 @@ def thread_standing(session, caller, thread_id):
         raise thread_missing(thread_id)
     thread, network = found
     standing = _readable(session, caller, network, thread_missing(thread_id))
-    opening = opening_post(session, thread)
-    if opening is not None and not standing.sees(opening):
+    if not sees_thread(session, standing, thread):
         raise thread_missing(thread_id)  # a thread whose opening post is hidden is out of sight with it
     return thread, standing
 
@@ -137,15 +137,24 @@ def standing_from_facts(session, caller, network_id, visibility, owners, member_
 
 
 def post_standing(session, caller, post_id):
-    """The post, its thread and the caller's standing, or 404 for whoever may not see it."""
+    """The post, its thread and the caller's standing, or 404 for whoever may not see it, as for whoever
+    may not read its thread (its opening post hidden from them)."""
     post = session.get(Post, str(post_id)) if post_id else None
     if post is None:
         raise post_missing(post_id)
     network = session.get(Network, post.network_id, options=ON_DEMAND)
     standing = _readable(session, caller, network, post_missing(post_id))
-    if not standing.sees(post):
+    thread = session.get(Thread, post.thread_id)
+    if not (standing.sees(post) and sees_thread(session, standing, thread, post)):
         raise post_missing(post_id)
-    return post, session.get(Thread, post.thread_id), standing
+    return post, thread, standing
+
+
+def sees_thread(session, standing, thread, post=None):
+    """Whether the reader with ``standing`` sees ``thread``: not when its opening post is hidden from them
+    (``post``: one of its posts, which is the opening post or not)."""
+    opening = post if post is not None and post.opening else opening_post(session, thread)
+    return opening is None or standing.sees(opening)
 
 
 def opening_post(session, thread):

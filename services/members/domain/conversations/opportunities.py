@@ -14,7 +14,7 @@ from contracts.api import conversations as schemas
 from nabo_common.api.errors import Conflict, Forbidden
 from nabo_common.api.validation import load
 from services.members.domain import access
-from services.members.domain.conversations.access import Standing, post_missing
+from services.members.domain.conversations.access import Standing, post_missing, sees_thread
 from services.members.domain.matchmaking import contacts_of, match_view, publish_introduction
 from services.members.domain.networks.publishing import publish_for
 from services.members.domain.networks.visibility import active_owner_ids, display_name, membership
@@ -169,8 +169,11 @@ def _answerable(session, caller, post_id, organisation_id):
     standing = Standing(session, caller, network, membership(session, network.id, caller.person_id))
     organisation = session.get(Organisation, str(organisation_id))
     ours = organisation is not None and not organisation.erased and organisation.id in caller.organisation_ids
-    offered = _offered(session, network, post) if caller.organisation_ids else {}
-    reads = standing.reader and standing.sees(post)
+    # only an opening post in sight is offered (as offered_post reads it)
+    offered = _offered(session, network, post) if caller.organisation_ids and post.opening \
+        and not post.hidden else {}
+    thread = session.get(Thread, post.thread_id)
+    reads = standing.reader and standing.sees(post) and sees_thread(session, standing, thread, post)
     # who reads the thread, or was offered the opportunity for one of their organisations, sees the post
     if not (reads or any(own in offered for own in caller.organisation_ids)):
         raise post_missing(post_id)
@@ -178,7 +181,6 @@ def _answerable(session, caller, post_id, organisation_id):
         raise Forbidden("Answer for an organisation you belong to.")
     if not reads and organisation.id not in offered:
         raise Forbidden("The opportunity was not offered to this organisation.")
-    thread = session.get(Thread, post.thread_id)
     if thread.kind != "opportunity" or not post.opening or post.deleted or post.erased:
         raise Conflict("Only an opportunity can be answered privately.")
     return post, thread, network, organisation
