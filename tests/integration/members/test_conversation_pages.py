@@ -12,7 +12,7 @@ from nabo_common.persistence import db
 from nabo_common.runtime.context import ANONYMOUS
 from services.members.domain import gdpr
 from services.members.domain.conversations import moderation, pages, posts, threads
-from services.members.domain.networks import joining, lifecycle
+from services.members.domain.networks import joining, lifecycle, roster
 from services.members.models import Post, Thread
 from tests.support import infra
 from tests.unit.members.conftest import World, theme
@@ -168,6 +168,25 @@ def test_the_posts_of_a_thread_whose_opening_post_is_hidden_are_out_of_sight_wit
         assert raised.value.status == 404
     for reader in ("other", "convener", "admin"):
         assert world.call(posts.get, callers[reader], hidden_reply["id"])["body"] == "Vi hyr ut paddlar."
+
+
+def test_one_removed_from_a_closed_network_reads_only_their_own_posts(world):
+    """Their post by its id, to read and delete it; the thread's page stays closed to them on both paths."""
+    association = world.association("SE", "sv")
+    org = world.organisation(association)
+    convener, leaver = (world.caller(world.person(association, org)) for _ in range(2))
+    closed = _network(world, convener, association, [leaver], "association")
+    thread = world.call(threads.start, leaver, closed["id"], {"kind": "question", "title": "Sjösätta?",
+                                                            "body": "Vi är fyra.", "themes": []})
+    world.call(roster.remove, convener, closed["id"], leaver.person_id)
+    own = thread["opening_post"]["id"]
+    assert world.call(posts.get, leaver, own)["body"] == "Vi är fyra."
+    for read in (pages.thread_posts, posts.list_):
+        with pytest.raises(NaboError) as raised:
+            world.call(read, leaver, thread["id"], {})
+        assert raised.value.status == 404
+    world.call(posts.delete, leaver, own)
+    assert world.call(posts.get, leaver, own)["deleted"] is True
 
 
 def test_unknown_threads_and_networks_are_404_on_both_paths(world, conversation):

@@ -454,6 +454,35 @@ def test_a_removed_member_no_longer_edits_but_still_deletes(world, se):
     assert world.call(posts.get, ANONYMOUS, thread["opening_post"]["id"])["deleted"] is True
 
 
+def test_one_removed_from_a_closed_network_reads_and_deletes_their_posts_but_no_longer_edits(world, se):
+    network = _network(world, se, visibility="association")
+    thread = _thread(world, se["member"], network)
+    own = _reply(world, se["member"], thread, "Our kayaks are back.")
+    others = _reply(world, se["convener"], thread)
+    world.call(roster.remove, se["convener"], network["id"], se["member"].person_id)
+    assert world.call(posts.get, se["member"], own["id"])["body"] == "Our kayaks are back."
+    with pytest.raises(Forbidden):
+        world.call(posts.update, se["member"], own["id"], {"body": "Rewritten"})
+    world.call(posts.delete, se["member"], own["id"])
+    world.call(posts.delete, se["member"], thread["opening_post"]["id"])
+    assert world.call(posts.get, se["member"], own["id"])["deleted"] is True
+    assert [e["post_id"] for e in world.events("post.deleted")] == [own["id"], thread["opening_post"]["id"]]
+    # the rest of the conversation is out of their sight: the thread and others' posts are 404
+    for act in (lambda: world.call(threads.get, se["member"], thread["id"]),
+                lambda: world.call(threads.update, se["member"], thread["id"], {"title": "Rewritten"}),
+                lambda: world.call(posts.get, se["member"], others["id"]),
+                lambda: world.call(posts.delete, se["member"], others["id"]),
+                lambda: world.call(posts.get, se["outsider"], own["id"])):
+        with pytest.raises(NotFound):
+            act()
+    # their export and erasure are as they were
+    admin = world.caller(world.person(se["association"], admin_of=se["association"]))
+    exported = world.call(gdpr.export, admin, se["member"].person_id)["conversations"]
+    assert [p["deleted"] for p in exported["posts"]] == [True, True]
+    world.call(gdpr.erase, admin, se["member"].person_id)
+    assert world.call(posts.get, se["convener"], own["id"])["body"] is None
+
+
 def test_quiet_networks_conveners_are_asked_before_it_is_marked_dormant(world, se):
     network = _network(world, se)
     quiet = _network(world, se)

@@ -138,12 +138,19 @@ def standing_from_facts(session, caller, network_id, visibility, owners, member_
 
 def post_standing(session, caller, post_id):
     """The post, its thread and the caller's standing, or 404 for whoever may not see it, as for whoever
-    may not read its thread (its opening post hidden from them)."""
+    may not read its thread (its opening post hidden from them). Its author still reaches it when they no
+    longer read the network's conversation (they left it or were removed from it): to read and delete it,
+    not to change it."""
     post = session.get(Post, str(post_id)) if post_id else None
     if post is None:
         raise post_missing(post_id)
     network = session.get(Network, post.network_id, options=ON_DEMAND)
-    standing = _readable(session, caller, network, post_missing(post_id))
+    mine = membership(session, network.id, caller.person_id)
+    standing = _reader(session, caller, network, mine)
+    if standing is None and caller.authenticated and post.author_id == caller.person_id:
+        standing = Standing(session, caller, network, mine)  # neither reader nor member: their own post
+    if standing is None:
+        raise post_missing(post_id)
     thread = session.get(Thread, post.thread_id)
     if not (standing.sees(post) and sees_thread(session, standing, thread, post)):
         raise post_missing(post_id)
