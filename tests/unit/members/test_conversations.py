@@ -333,6 +333,32 @@ def test_a_locked_thread_takes_no_more_replies(world, se):
     )
 
 
+def test_authors_neither_edit_nor_retitle_in_a_locked_thread_but_still_delete(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    answer = _reply(world, se["member"], thread)
+    other = _reply(world, se["convener"], thread)
+    world.call(threads.update, se["convener"], thread["id"], {"locked": True})
+    for post_id in (thread["opening_post"]["id"], answer["id"]):
+        with pytest.raises(Conflict) as refused:
+            world.call(posts.update, se["member"], post_id, {"body": "Rewritten"})
+        assert refused.value.message == "This thread is locked: its posts can no longer be edited."
+    for change in ({"title": "Retitled"}, {"kind": "announcement"}):
+        with pytest.raises(Conflict) as refused:
+            world.call(threads.update, se["member"], thread["id"], change)
+        assert refused.value.message == "This thread is locked: its title and kind can no longer be changed."
+    with pytest.raises(Conflict):  # conveners are authors like anyone else here
+        world.call(posts.update, se["convener"], other["id"], {"body": "Rewritten"})
+    assert world.events("post.updated") == [] and world.events("thread.updated") == []
+    # conveners still moderate, and authors still delete
+    assert world.call(posts.update, se["convener"], answer["id"], {"hidden": True})["hidden"] is True
+    world.call(posts.delete, se["member"], answer["id"])
+    assert world.call(posts.get, se["member"], answer["id"])["deleted"] is True
+    world.call(threads.update, se["convener"], thread["id"], {"locked": False})
+    retitled = world.call(threads.update, se["member"], thread["id"], {"title": "Retitled"})
+    assert retitled["title"] == "Retitled"
+
+
 def test_members_report_posts_once_and_conveners_read_the_reports(world, se):
     network = _network(world, se)
     thread = _thread(world, se["convener"], network)

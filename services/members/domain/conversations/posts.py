@@ -85,11 +85,13 @@ def get(session, caller, post_id):
     return post_result(session, post)
 
 
-def _edit(session, caller, standing, post, data):
+def _edit(session, caller, standing, thread, post, data):
     standing.require_author(post.author_id)
     standing.require_member()  # one removed from the network may still delete, no longer rewrite
     if post.deleted or post.erased:
         raise Conflict("This post has been deleted.")
+    if thread.locked:  # its author may still delete it
+        raise Conflict("This thread is locked: its posts can no longer be edited.")
     if "themes" in data:
         data["themes"] = themes.check_theme_ids(session, data["themes"])
     changed = {k for k in AUTHOR_FIELDS if k in data and data[k] != getattr(post, k)}
@@ -103,15 +105,16 @@ def _edit(session, caller, standing, post, data):
 
 
 def update(session, caller, post_id, payload):
-    """Its author edits the text, themes or links; a convener hides or restores it."""
+    """Its author edits the text, themes or links (not in a locked thread); a convener hides or restores
+    it."""
     access.require_authenticated(caller)
     data = load(schemas.PostUpdate, payload)
     with session.begin():
-        post, _thread, standing = post_standing(session, caller, post_id)
+        post, thread, standing = post_standing(session, caller, post_id)
         if "hidden" in data:
             moderation.set_hidden(session, caller, standing, post, data.pop("hidden"))
         if data:
-            _edit(session, caller, standing, post, data)
+            _edit(session, caller, standing, thread, post, data)
         result = post_result(session, post)
     return result
 

@@ -4,6 +4,7 @@ activity, one thread, and its author's or a convener's changes to it."""
 from sqlalchemy import and_, func, or_, select
 
 from contracts.api import conversations as schemas
+from nabo_common.api.errors import Conflict
 from nabo_common.api.pagination import page
 from nabo_common.api.validation import load
 from nabo_common.messaging.outbox import utcnow
@@ -100,7 +101,7 @@ def get(session, caller, thread_id):
 
 
 def update(session, caller, thread_id, payload):
-    """Its author retitles it or changes its kind; a convener locks or opens it."""
+    """Its author retitles it or changes its kind (not once it is locked); a convener locks or opens it."""
     access.require_authenticated(caller)
     data = load(schemas.ThreadUpdate, payload)
     with session.begin():
@@ -111,6 +112,8 @@ def update(session, caller, thread_id, payload):
         changed = {k for k in AUTHOR_FIELDS if k in data and data[k] != getattr(thread, k)}
         if any(k in data for k in AUTHOR_FIELDS):
             standing.require_author(thread.author_id)
+            if thread.locked:
+                raise Conflict("This thread is locked: its title and kind can no longer be changed.")
         if changed:
             for key in changed:
                 setattr(thread, key, data[key])
