@@ -359,6 +359,24 @@ def test_authors_neither_edit_nor_retitle_in_a_locked_thread_but_still_delete(wo
     assert retitled["title"] == "Retitled"
 
 
+def test_a_thread_whose_opening_post_is_deleted_keeps_its_title(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["member"], network)
+    answer = _reply(world, se["convener"], thread, reply_to_id=thread["opening_post"]["id"])
+    world.call(posts.delete, se["member"], thread["opening_post"]["id"])
+    for change in ({"title": "Something else entirely"}, {"kind": "announcement"}):
+        with pytest.raises(Conflict) as refused:
+            world.call(threads.update, se["member"], thread["id"], change)
+        assert refused.value.message == (
+            "This thread's opening post has been deleted: its title and kind stay as they are.")
+    kept = world.call(threads.get, ANONYMOUS, thread["id"])
+    assert kept["title"] == "Who rents out sea kayaks in May?" and kept["opening_post"]["deleted"] is True
+    assert world.events("thread.updated") == []
+    assert world.call(posts.get, ANONYMOUS, answer["id"])["reply_to_id"] == thread["opening_post"]["id"]
+    # conveners still lock it
+    assert world.call(threads.update, se["convener"], thread["id"], {"locked": True})["locked"] is True
+
+
 def test_members_report_posts_once_and_conveners_read_the_reports(world, se):
     network = _network(world, se)
     thread = _thread(world, se["convener"], network)

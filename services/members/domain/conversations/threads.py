@@ -101,7 +101,8 @@ def get(session, caller, thread_id):
 
 
 def update(session, caller, thread_id, payload):
-    """Its author retitles it or changes its kind (not once it is locked); a convener locks or opens it."""
+    """Its author retitles it or changes its kind (not once it is locked or its opening post deleted); a
+    convener locks or opens it."""
     access.require_authenticated(caller)
     data = load(schemas.ThreadUpdate, payload)
     with session.begin():
@@ -114,6 +115,9 @@ def update(session, caller, thread_id, payload):
             standing.require_author(thread.author_id)
             if thread.locked:
                 raise Conflict("This thread is locked: its title and kind can no longer be changed.")
+            if post.deleted or post.erased:  # the title stays, for the replies' context
+                raise Conflict(
+                    "This thread's opening post has been deleted: its title and kind stay as they are.")
         if changed:
             for key in changed:
                 setattr(thread, key, data[key])
