@@ -165,6 +165,48 @@ def test_a_convener_moderates_alone_and_the_audit_trail_keeps_every_act(api, ten
     eventually(trail_has_every_act)
 
 
+def test_hidden_opening_posts_hide_replies_and_locked_or_headless_threads_stay_as_they_are(api, tenant_a):
+    network, _asker, asker_client = _network(tenant_a)
+    convener = tenant_a.member
+    _replier, replier_client = _person(tenant_a)
+    check(replier_client.post(f"/v1/networks/{network['id']}/members", {}), 201)
+    hidden = check(_thread(asker_client, network), 201)
+    reply = check(replier_client.post(f"/v1/threads/{hidden['id']}/posts", {"body": "Ask the camping."}), 201)
+    check(convener.patch(f"/v1/posts/{hidden['opening_post']['id']}", {"hidden": True}), 200)
+    # the thread is out of sight, and each of its posts with it
+    for client in (api, replier_client):
+        assert client.get(f"/v1/threads/{hidden['id']}").status_code == 404
+        assert client.get(f"/v1/posts/{reply['id']}").status_code == 404
+    assert replier_client.post(f"/v1/posts/{reply['id']}/reports", {"reason": "Spam"}).status_code == 404
+    assert check(asker_client.get(f"/v1/posts/{reply['id']}"), 200)["id"] == reply["id"]
+    # a locked thread's authors neither edit nor retitle it, in their language; they still delete
+    locked = check(_thread(asker_client, network), 201)
+    check(convener.patch(f"/v1/threads/{locked['id']}", {"locked": True}), 200)
+    refused = asker_client.patch(f"/v1/posts/{locked['opening_post']['id']}", {"body": "Rewritten"},
+                                 headers={"Accept-Language": "de"})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["detail"] == (
+        "Diese Diskussion ist gesperrt: Ihre Beiträge können nicht mehr bearbeitet werden.")
+    assert asker_client.patch(f"/v1/threads/{locked['id']}", {"title": "Retitled"}).status_code == 409
+    check(asker_client.delete(f"/v1/posts/{locked['opening_post']['id']}"), 204)
+    # a thread whose opening post is deleted keeps its title
+    headless = check(_thread(asker_client, network, title="Where to launch?"), 201)
+    check(asker_client.delete(f"/v1/posts/{headless['opening_post']['id']}"), 204)
+    assert asker_client.patch(f"/v1/threads/{headless['id']}", {"title": "Other"}).status_code == 409
+    assert check(api.get(f"/v1/threads/{headless['id']}"), 200)["title"] == "Where to launch?"
+
+
+def test_one_removed_from_a_closed_network_still_deletes_their_post(api, tenant_a):
+    network, person, client = _network(tenant_a, visibility="association")
+    thread = check(_thread(client, network), 201)
+    post = thread["opening_post"]["id"]
+    check(tenant_a.member.delete(f"/v1/networks/{network['id']}/members/{person['id']}"), 204)
+    assert check(client.get(f"/v1/posts/{post}"), 200)["body"] == "We are four, staying in Ullånger."
+    assert client.patch(f"/v1/posts/{post}", {"body": "Rewritten"}).status_code == 403
+    check(client.delete(f"/v1/posts/{post}"), 204)
+    assert client.get(f"/v1/threads/{thread['id']}").status_code == 404
+
+
 @pytest.mark.parametrize(
     "bad",
     [
