@@ -1113,6 +1113,31 @@ def test_an_erased_writers_address_and_message_leave_the_introductions_others_go
     assert "\n\n-- \n" in mails[readers["en"]].text_body  # the footer stays
 
 
+
+def test_an_erased_contact_leaves_a_matchs_introduction_but_the_writers_message_stays(world, session):
+    aid = world.association(language="en")
+    ours, theirs = world.organisation(aid), world.organisation(aid)
+    katrin = world.person(aid, organisation_id=ours, language="de", email="katrin@example.test")
+    ane = world.person(aid, organisation_id=theirs, language="en")
+    name = session.get(Contact, katrin).name
+    session.commit()
+    world.apply("match.introduced", {
+        "match_id": new_id(), "organisation_ids": [theirs, ours],
+        "organisation_names": ["Solar ApS", "Versandhandel Haren"],
+        "contacts": [{"person_id": ane, "organisation_id": theirs, "name": "Ane", "language": "en",
+                      "email": "ane@example.test"},
+                     {"person_id": katrin, "organisation_id": ours, "name": name, "language": "de",
+                      "email": "katrin@example.test"}],
+        "reasons": [{"kind": "needs_your_offer", "themes": [], "networks": []}],
+        "message": "Katrin ships for us.", "introduced_by": ane})
+    with session.begin():
+        gdpr.erase(session, katrin)
+    [mail] = emails(session, kind="match_introduced", person_id=ane)
+    assert "Versandhandel Haren: Erased person ((e-mail address removed))" in mail.text_body
+    # Ane wrote the message: it is hers, and stays
+    assert "Message from Ane: Katrin ships for us." in mail.text_body
+
+
 def test_match_introduction_names_shared_networks_in_each_readers_language(world, session):
     aid = world.association(language="en")
     ours, theirs = world.organisation(aid), world.organisation(aid)
