@@ -57,6 +57,7 @@ class RouteSpec:
     deprecated: deprecation.Deprecation | None = None  # the operation's; fields say theirs in their metadata
     idempotent: bool = True  # a POST takes an Idempotency-Key (see gateway.idempotency)
     localised: bool = False  # its service writes the answer's labels and names in the caller's language
+    link_page: bool = False  # a page a link in a mail opens: a browser gets its problems as a page too
 
     def deprecation(self):
         """What its clients are told: the operation's deprecation, or its fields' soonest."""
@@ -150,7 +151,10 @@ class ApiRoute(GatewayRoute):
             if response.mimetype == "application/problem+json":
                 problems.stamp(request, response)
                 # in the caller's language before it is kept: a replay is the first answer as it was
-                problems.localise(response, problems.reader_language(request))
+                language = problems.reader_language(request)
+                problems.localise(response, language)
+                if self.spec.link_page and "text/html" in request.headers.get("Accept", ""):
+                    response = problems.as_link_page(response, language)
             elif self.spec.localised and localised_answer(response):
                 languages.speaks(response, request.caller.language)
         finally:

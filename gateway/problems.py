@@ -8,10 +8,12 @@ import json
 import logging
 from dataclasses import dataclass, field
 
+from markupsafe import escape
 from nameko.exceptions import RemoteError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from gateway.conditional import vary_on
 from gateway.languages import speaks
 from nabo_common.api.errors import NaboError
 from nabo_common.i18n import negotiation
@@ -86,6 +88,38 @@ def localise(response, language):
     body = json.loads(response.get_data())
     body.update(found.rendered(language))
     response.set_data(json.dumps(body))
+
+
+# a problem of a page a link in a mail opens (unsubscribe, cancel), for a browser: in the reader's words
+LINK_PAGE = """<!DOCTYPE html>
+<html lang="{language}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width">\
+<link rel="icon" href="data:,"><title>{heading}</title></head>
+<body style="font-family:Arial,Helvetica,sans-serif;max-width:480px;margin:48px auto;padding:0 16px">
+<h1>{heading}</h1>
+<p>{detail}</p>
+<p>{advice}</p>
+</body>
+</html>"""
+LINK_HEADING = N_("This link does not work")
+LINK_MANGLED = N_("The link is not complete, or it was changed.")  # its token is not even a token
+LINK_ADVICE = N_("Open the link again from the message, the whole link: a mail program may have split it "
+                 "over two lines. If it still does not work, use the link in the latest message you got.")
+
+
+def as_link_page(response, language):
+    """A problem (``localise``d in ``language``) as the HTML page a browser shows, with its status."""
+    body = json.loads(response.get_data())
+    detail = gettext(language, LINK_MANGLED) if response.status_code == 422 else body.get("detail")
+    page = LINK_PAGE.format(language=language, heading=escape(gettext(language, LINK_HEADING)),
+                            detail=escape(detail or body.get("title") or ""),
+                            advice=escape(gettext(language, LINK_ADVICE)))
+    answer = Response(page, status=response.status_code, content_type="text/html; charset=utf-8",
+                      headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+    if "Retry-After" in response.headers:
+        answer.headers["Retry-After"] = response.headers["Retry-After"]
+    vary_on(answer.headers, ("Accept",))  # a client that does not ask for HTML gets the problem as JSON
+    return speaks(answer, language)
 
 
 def problem_for(exc):

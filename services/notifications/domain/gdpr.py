@@ -2,13 +2,13 @@
 import re
 
 from markupsafe import escape
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select, true, update
 
 from contracts.api import notifications as schemas
 from nabo_common.api.moments import utc_text
 from nabo_common.api.validation import dump
 from nabo_common.i18n.catalogues import N_, gettext
-from services.notifications.domain import access, preferences, quoted_titles
+from services.notifications.domain import access, preferences, quoted_titles, written_messages
 from services.notifications.domain.deliveries import PUBLIC_BASE_PLACEHOLDER
 from services.notifications.models import (
     AuthoredTitle,
@@ -26,6 +26,8 @@ from services.notifications.models import (
 # the read model's name of an erased person; the messages others got name it in the reader's language
 ERASED_NAME = N_("Erased person")
 REMOVED_TITLE = N_("(title removed)")
+REMOVED_EMAIL = N_("(e-mail address removed)")
+REMOVED_MESSAGE = N_("(message removed)")
 
 
 def export(session, caller, person_id):
@@ -137,6 +139,26 @@ def _name_out_of_others_messages(session, name):
             _reworded(session, row, columns, patterns, ERASED_NAME)
 
 
+def _written_out_of_others_messages(session, person_id, name, email):
+    """What the erased person wrote to be passed on (an introduction's message: "Message from Katrin: …")
+    becomes "(message removed)", and their e-mail address, where others' messages give it (an
+    introduction's contacts), "(e-mail address removed)", in the reader's language; the message is
+    found where its template quotes it after their name, the address as a whole."""
+    removals = []
+    if name and name != ERASED_NAME:
+        quoting = [model.kind.in_(written_messages.QUOTING) for model, _ in MESSAGE_COLUMNS]
+        removals.append(({html: written_messages.as_message(name, html) for html in (False, True)},
+                         REMOVED_MESSAGE, name, quoting))
+    if email:
+        removals.append(({False: _whole(email), True: _whole(str(escape(email)))}, REMOVED_EMAIL, email,
+                         [true(), true()]))
+    for patterns, wording, written, kinds in removals:
+        for (model, columns), kind in zip(MESSAGE_COLUMNS, kinds):
+            naming = or_(*(getattr(model, c).like(_like(written), escape="\\") for c in columns))
+            for row in session.scalars(select(model).where(naming, kind, model.person_id != person_id)):
+                _reworded(session, row, columns, patterns, wording)
+
+
 OWN_LINK_RE = re.compile(re.escape(PUBLIC_BASE_PLACEHOLDER) + r"(/v1/(?:threads|posts)/[0-9a-f-]{36})")
 
 
@@ -196,6 +218,7 @@ def erase(session, person_id):
     contact = session.get(Contact, person_id)
     _titles_out_of_others_messages(session, person_id, contact.name if contact is not None else None)
     if contact is not None:
+        _written_out_of_others_messages(session, person_id, contact.name, contact.email)
         _name_out_of_others_messages(session, contact.name)
         contact.name, contact.email, contact.birth_year, contact.erased = ERASED_NAME, None, None, True
         contact.admin_of = []

@@ -148,8 +148,11 @@ def paragraphs(body):
     ]
 
 
-def wrap(language, subject, body, action=None, action_url=None, unsubscribe_url=None, sender=None):
-    """Lay a plain-text body out as the text and HTML parts of an e-mail."""
+def wrap(language, subject, body, action=None, action_url=None, unsubscribe_url=None, sender=None,
+         reason=None, network=None):
+    """Lay a plain-text body out as the text and HTML parts of an e-mail; the footer says why the reader
+    gets it (``reason``, else for their activity in a network) and, with ``network``, that the
+    unsubscribe link stops that network's mail."""
     layout = _in(language, {
         "subject": subject,
         "body": body,
@@ -157,6 +160,8 @@ def wrap(language, subject, body, action=None, action_url=None, unsubscribe_url=
         "action_url": action_url,
         "unsubscribe_url": unsubscribe_url,
         "sender": sender,
+        "reason": reason,
+        "network": network,
         "paragraphs": paragraphs(body),
     })
     text = TEXT.get_template("base.txt.j2").render(layout).strip() + "\n"
@@ -217,7 +222,10 @@ def render(kind, language, context, unsubscribe_url=None):
     body = _block(template, "body", variables)
     action = _block(template, "action", variables) or None
     action_url = variables.get("action_url") if action else None
-    text, html = wrap(language, subject, body, action, action_url, unsubscribe_url)
+    reason = _block(template, "reason", variables) or None
+    network = variables.get("network_name") if unsubscribe_url else None  # the link stops that network's
+    text, html = wrap(language, subject, body, action, action_url, unsubscribe_url, reason=reason,
+                      network=network or None)
     return Rendered(subject=subject, text=text, html=html, summary=body)
 
 

@@ -225,7 +225,6 @@ def test_a_quiet_networks_conveners_are_asked_before_it_is_marked_dormant(api, t
     assert check(api.get(f"/v1/networks/{network['id']}"), 200)["activity"] == "dormant"
 
 
-@covers("POST /v1/posts/{id}/private-answers")
 def _offered(api, tenant_a, tenant_b):
     """An opportunity of a closed Dutch network offered to the German contact of a company offering kayak
     tours: the company, the contact (person, address, client), the network, the thread and the mail."""
@@ -254,11 +253,16 @@ def _offered(api, tenant_a, tenant_b):
     return company, (person, email, guide), network, thread, mail
 
 
+@covers("POST /v1/posts/{id}/private-answers")
 def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_companies(api, tenant_a, tenant_b):
-    company, (_, _, guide), _, thread, mail = _offered(api, tenant_a, tenant_b)
-    # the German contact hears of it in German, with the reason
+    company, (person, email, guide), network, thread, mail = _offered(api, tenant_a, tenant_b)
+    # the German contact hears of it in German, with the reason; the footer says it too (not that they
+    # take part in a network), and that its link stops only this network's mail
     text = mail["message"].get_body(("plain",)).get_content()
     assert thread["title"] in text and f"weil {company['name']} " in text
+    footer = text.replace("\r\n", "\n").split("\n-- \n")[1]
+    assert f"weil {company['name']} Themen anbietet" in footer and "Teilnahme" not in footer
+    assert f"Keine Mails mehr aus {network['name']['nl']}: http" in footer
     post_id = thread["opening_post"]["id"]
     _links_to(mail, api, f"/v1/posts/{post_id}", "de")
     # the post its mail links opens for the guide, though the network's conversation is closed to them
@@ -277,6 +281,17 @@ def test_an_opportunity_crosses_the_border_and_its_answer_introduces_the_compani
     [introduced] = _mails_to(tenant_a.member_email, company["name"])
     assert "Wir haben drei Guides im Juni." in introduced["message"].get_body(("plain",)).get_content()
     assert guide.post(path, {"organisation_id": company["id"], "message": "Nochmal"}).status_code == 409
+    # the guide is erased: the author's inbox item of the introduction keeps neither the guide's name,
+    # address nor message
+    assert tenant_b.admin.delete(f"/v1/persons/{person['id']}").status_code == 202
+
+    def introduction():
+        items = check(tenant_a.member.get("/v1/me/inbox", params={"limit": 100}), 200)["items"]
+        [item] = [i for i in items if i["kind"] == "match_introduced" and company["name"] in i["title"]]
+        return item["body"]
+    assert wait_until(lambda: "Greta Guide" not in introduction())
+    body = introduction()
+    assert email not in body and "drei Guides" not in body and "Greta" not in body
 
 
 def test_an_offers_one_click_shows_in_a_non_members_preferences_and_is_undone_there(

@@ -270,6 +270,20 @@ def test_bad_unsubscribe_requests_are_4xx(api, params, data, status):
         assert api.get("/v1/unsubscribe", params=params).status_code == status
 
 
+def test_a_mangled_unsubscribe_link_in_a_browser_is_a_page_in_its_language(api):
+    browser = {"Accept": "text/html", "Accept-Language": "nl-NL,nl;q=0.9"}
+    page = api.get("/v1/unsubscribe", params={"token": "garbage" * 6}, headers=browser)
+    assert page.status_code == 400 and page.headers["Content-Type"].startswith("text/html")
+    assert page.headers["Content-Language"] == "nl"
+    assert "Deze link werkt niet" in page.text and "Deze afmeldlink is niet geldig" in page.text
+    # a token cut short is not even a token: still 4xx, still a page that says what to do
+    short = api.get("/v1/unsubscribe", params={"token": "garbage"}, headers=browser)
+    assert short.status_code == 422 and short.headers["Content-Type"].startswith("text/html")
+    assert "Deze link werkt niet" in short.text and "de hele link" in short.text
+    assert api.get("/v1/unsubscribe", params={"token": "garbage" * 6}).headers["Content-Type"] == (
+        "application/problem+json")
+
+
 @pytest.mark.parametrize(
     "body,field",
     [

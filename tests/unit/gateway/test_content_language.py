@@ -13,7 +13,7 @@ from gateway.calendars import calendar_response
 from gateway.documents import document_response
 from gateway.http import ROUTES, ApiRoute, RouteSpec
 from gateway.server import GatewayRoute
-from nabo_common.api.errors import NotFound
+from nabo_common.api.errors import BadInput, NotFound
 from nabo_common.runtime.context import Caller
 
 
@@ -90,3 +90,38 @@ def test_the_api_document_says_which_answers_name_their_language():
     assert "Content-Language" in theme["headers"]
     organisation = document["paths"]["/v1/organisations/{id}"]["get"]["responses"]["200"]
     assert "Content-Language" not in organisation.get("headers", {})
+
+
+NOT_VALID = "This unsubscribe link is not valid; use the link from the latest message."
+
+
+def followed(monkeypatch, route, headers):
+    """What a mangled link's route answers a request with ``headers`` and no sign-in."""
+    spec = next(r for r in ROUTES if r.name == route)
+    monkeypatch.setattr(GatewayRoute, "handle_request",
+                        lambda self, request: problems.problem_for(BadInput(NOT_VALID)))
+    request = Request(EnvironBuilder(path=spec.path, query_string="token=garbage", headers=headers)
+                      .get_environ())
+    request.caller, request.nabo_request_id = None, "r1"
+    return ApiRoute(spec.method, spec.path, spec=spec)._routed(request)
+
+
+@pytest.mark.parametrize("route", ["unsubscribe_page", "unsubscribe", "registration_cancel_page",
+                                   "cancel_registration_by_link"])
+def test_a_mangled_link_opened_in_a_browser_is_a_page_in_its_language(monkeypatch, route):
+    page = followed(monkeypatch, route, {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                                         "Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})
+    assert page.status_code == 400 and page.mimetype == "text/html"
+    assert page.headers["Content-Language"] == "de" and {"Accept", "Accept-Language"} <= set(page.vary)
+    text = page.get_data(as_text=True)
+    assert '<html lang="de">' in text and "Dieser Link funktioniert nicht" in text
+    assert "Dieser Abmeldelink ist nicht gültig" in text  # what the service said, in German
+    assert "ganzen Link" in text  # and what to do
+    # a client that does not ask for HTML still gets the problem as JSON
+    problem = followed(monkeypatch, route, {"Accept": "application/json", "Accept-Language": "de"})
+    assert problem.status_code == 400 and problem.mimetype == "application/problem+json"
+
+
+def test_other_routes_answer_a_browser_with_the_problem():
+    assert not any(r.link_page for r in ROUTES if r.name not in {
+        "unsubscribe_page", "unsubscribe", "registration_cancel_page", "cancel_registration_by_link"})

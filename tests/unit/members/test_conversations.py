@@ -674,6 +674,11 @@ def test_an_opportunity_is_offered_across_the_border_and_answered_privately(worl
     assert len(world.events("opportunity.offered")) == 1
     with pytest.raises(NotFound):
         world.call(posts.get, contact, question["opening_post"]["id"])
+    # the author answering their own opportunity is told so (not that they speak for no other one)
+    with pytest.raises(Conflict) as own:
+        world.call(opportunities.answer_privately, se["member"], thread["opening_post"]["id"],
+                   {"organisation_id": se["org"].id, "message": "Hallo"})
+    assert "your own opportunity" in str(own.value)
     # the recipient answers the author privately: the two organisations are introduced
     answered = world.call(opportunities.answer_privately, contact, thread["opening_post"]["id"],
                           {"organisation_id": offering.id, "message": "Wir haben drei Guides."})

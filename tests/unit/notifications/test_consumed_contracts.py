@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from nabo_common import cli
 from nabo_common.messaging import envelopes
-from services.notifications.domain import reactions
+from services.notifications.domain import gdpr, reactions
 from services.notifications.domain.deliveries import ReadModelBehind
 from services.notifications.models import (
     CalendarEvent,
+    Contact,
     Delivery,
     Idea,
     InboxItem,
@@ -1074,6 +1075,67 @@ def test_match_introduction_tells_each_side_about_the_other(world, session):
     assert by_person[dieter].subject == "An introduction: Solar ApS"
     assert "Why: they offer what you need;" in by_person[dieter].text_body
     assert "{" not in by_person[ane].text_body
+
+
+def test_an_erased_writers_address_and_message_leave_the_introductions_others_got(world, session):
+    aid = world.association(language="en")
+    ours, theirs = world.organisation(aid), world.organisation(aid)
+    katrin = world.person(aid, organisation_id=ours, language="de", email="katrin@example.test")
+    readers = {"nl": world.person(aid, organisation_id=theirs, language="nl"),
+               "en": world.person(aid, organisation_id=theirs, language="en")}
+    name = session.get(Contact, katrin).name
+    session.commit()
+    world.apply("match.introduced", {
+        "match_id": new_id(), "organisation_ids": [ours, theirs],
+        "organisation_names": ["Versandhandel Haren", "Solar ApS"],
+        "contacts": [{"person_id": katrin, "organisation_id": ours, "name": name, "language": "de",
+                      "email": "katrin@example.test"},
+                     *({"person_id": pid, "organisation_id": theirs, "name": f"Reader {language}",
+                        "language": language, "email": f"{language}@example.test"}
+                       for language, pid in readers.items())],
+        "reasons": [{"kind": "they_answered_your_opportunity", "themes": [], "networks": []}],
+        "message": "Wir versenden\n\ngern <für> Sie.", "introduced_by": katrin})
+    with session.begin():
+        gdpr.erase(session, katrin)
+    mails = {m.person_id: m for m in emails(session, kind="match_introduced")}
+    items = {i.person_id: i for i in session.scalars(select(InboxItem)
+                                                     .where(InboxItem.kind == "match_introduced"))}
+    for language, removed in (("nl", "(bericht verwijderd)"), ("en", "(message removed)")):
+        mail, item = mails[readers[language]], items[readers[language]]
+        for text in (mail.text_body, mail.html_body, item.body):
+            assert "katrin@example.test" not in text and name not in text
+            assert "versenden" not in text and "gern" not in text and "für" not in text
+            assert removed in text
+        assert f"Reader {language}" not in mail.text_body  # the reader's side is not listed to them
+    assert "Versandhandel Haren: Erased person ((e-mail address removed))" in items[readers["en"]].body
+    assert items[readers["en"]].body.endswith("Message from Erased person: (message removed)")
+    assert "Message from Erased person: (message removed)</p>\n</div>" in mails[readers["en"]].html_body
+    assert "\n\n-- \n" in mails[readers["en"]].text_body  # the footer stays
+
+
+
+def test_an_erased_contact_leaves_a_matchs_introduction_but_the_writers_message_stays(world, session):
+    aid = world.association(language="en")
+    ours, theirs = world.organisation(aid), world.organisation(aid)
+    katrin = world.person(aid, organisation_id=ours, language="de", email="katrin@example.test")
+    ane = world.person(aid, organisation_id=theirs, language="en")
+    name = session.get(Contact, katrin).name
+    session.commit()
+    world.apply("match.introduced", {
+        "match_id": new_id(), "organisation_ids": [theirs, ours],
+        "organisation_names": ["Solar ApS", "Versandhandel Haren"],
+        "contacts": [{"person_id": ane, "organisation_id": theirs, "name": "Ane", "language": "en",
+                      "email": "ane@example.test"},
+                     {"person_id": katrin, "organisation_id": ours, "name": name, "language": "de",
+                      "email": "katrin@example.test"}],
+        "reasons": [{"kind": "needs_your_offer", "themes": [], "networks": []}],
+        "message": "Katrin ships for us.", "introduced_by": ane})
+    with session.begin():
+        gdpr.erase(session, katrin)
+    [mail] = emails(session, kind="match_introduced", person_id=ane)
+    assert "Versandhandel Haren: Erased person ((e-mail address removed))" in mail.text_body
+    # Ane wrote the message: it is hers, and stays
+    assert "Message from Ane: Katrin ships for us." in mail.text_body
 
 
 def test_match_introduction_names_shared_networks_in_each_readers_language(world, session):

@@ -228,3 +228,33 @@ def test_other_messages_are_rendered_each_time():
     context = dict(CONTEXT, cancel_url=CANCEL_URL)
     assert rendering.render_for_reader("event_cancelled", "nl", context) == rendering.render(
         "event_cancelled", "nl", context)
+
+
+FOOTER_WORDS = {  # (the generic reason, the network's unsubscribe link) in each language
+    "en": ("activity in a nabo business network", "Stop mail from Kajak"),
+    "da": ("aktivitet i et nabo-erhvervsnetværk", "Ikke flere mails fra Kajak"),
+    "de": ("Teilnahme an einem nabo-Unternehmensnetzwerk", "Keine Mails mehr aus Kajak"),
+    "nl": ("deelname aan een nabo-ondernemersnetwerk", "Geen mail meer uit Kajak"),
+    "sv": ("aktivitet i ett nabo-företagsnätverk", "Inga fler mejl från Kajak"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_offers_footer_says_why_an_outsider_gets_it_and_the_link_stops_that_networks_mail(language):
+    generic, stop = FOOTER_WORDS[language]
+    context = dict(CONTEXT, thread_title="Guides", author_name="Bo", offered_themes_name="Kayaking")
+    offer = rendering.render("opportunity_offered", language, context, "https://u.test/x")
+    for part in (offer.text, offer.html):
+        footer = part.split("-- \n")[-1] if part is offer.text else part.split("</div>")[-1]
+        assert generic not in footer and "Acme" in footer  # their organisation offers the themes
+        assert stop in footer
+    assert f"{stop}: https://u.test/x" in offer.text
+    assert f'<a href="https://u.test/x">{stop}</a>' in offer.html
+    # a member's mail of the network keeps the generic reason, and the link names the network too
+    started = rendering.render("network_thread_started", language,
+                               dict(context, thread_kind="question", mentioned=False, was_dormant=False),
+                               "https://u.test/x")
+    assert generic in started.text and f"{stop}: https://u.test/x" in started.text
+    # a mail of no network (an association's newsletter) says only "unsubscribe"
+    newsletter_text, _ = rendering.wrap(language, "News", "Hello", unsubscribe_url="https://u.test/x")
+    assert "Kajak" not in newsletter_text and "https://u.test/x" in newsletter_text

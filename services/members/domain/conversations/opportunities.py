@@ -192,6 +192,8 @@ def answer_privately(session, caller, post_id, payload):
     data = load(schemas.PrivateAnswer, payload)
     with session.begin():
         post, thread, network, ours = _answerable(session, caller, post_id, data["organisation_id"])
+        if post.author_id == caller.person_id:
+            raise Conflict("You cannot answer your own opportunity privately: answer in the thread.")
         theirs = speaking_for(session, post.author_id, other_than=ours.id)
         if theirs is None:
             raise Conflict("The author speaks for no other organisation: answer in the thread.")
