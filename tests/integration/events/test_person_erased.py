@@ -35,6 +35,11 @@ class KarenInMembers:
     def get_person(self, person_id):
         return {"id": person_id, "name": "Karen Hansen", "email": "karen@example.org", "language": "da"}
 
+    @rpc
+    def list_themes(self, query):
+        # publishing an event names its themes in the announcement's languages
+        return {"items": []}
+
 
 @contextmanager
 def members_knowing_karen(amqp_uri):
