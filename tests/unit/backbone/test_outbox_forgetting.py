@@ -1,39 +1,27 @@
 """Published outbox rows are not kept: those naming an erased person are deleted on erasure, the rest once
 the retention has passed; unpublished rows stay either way, since they must still go out."""
-import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from nabo_common import cli
 from nabo_common.messaging import outbox
 from nabo_common.persistence import db
 from nabo_common.runtime import settings
 from services.events.models import OutboxEvent
+from tests.support import outbox_rows
 
 PERSON = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 
 
 def _write(engine, data, published_days_ago=None):
-    """An outbox row whose envelope carries ``data``, published that many days ago (None: not yet); its
-    position."""
-    published_at = None
-    if published_days_ago is not None:
-        published_at = outbox.utcnow() - timedelta(days=published_days_ago)
-    row = OutboxEvent(event_id=str(uuid.uuid4()), event_type="test.event", envelope={"data": data},
-                      headers={}, published_at=published_at)
-    session = db.make_sessionmaker(engine)()
-    with session.begin():
-        session.add(row)
-    position = row.position
-    session.close()
-    return position
+    with db.make_sessionmaker(engine)() as session:
+        return outbox_rows.write(session, OutboxEvent, data, published_days_ago)
 
 
 def _positions(engine):
-    with engine.connect() as connection:
-        return set(connection.scalars(select(OutboxEvent.position)))
+    with db.make_sessionmaker(engine)() as session:
+        return outbox_rows.positions(session, OutboxEvent)
 
 
 def _forget(engine, needles):
