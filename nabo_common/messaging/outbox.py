@@ -11,6 +11,11 @@ A process with no relay (a script, a test) writes rows due at once.
 
 Each service's model module declares ``class OutboxEvent(OutboxEventMixin,
 Base)`` so the table lives in the service's own database and migrations.
+
+Published rows are kept only a while: ``forget_published_before`` deletes
+those published longer ago than the retention, and on a person's erasure
+``forget_published`` deletes at once those that name them. Unpublished rows
+are never deleted: they must still go out.
 """
 import json
 from collections import namedtuple
@@ -25,8 +30,11 @@ from sqlalchemy import (
     String,
     Text,
     bindparam,
+    cast,
+    delete,
     func,
     insert,
+    or_,
     select,
     type_coerce,
 )
@@ -189,3 +197,50 @@ db.register_session_hooks(hand_over_after_commit, forget_after_rollback)
 
 def backlog(session, model):
     return session.scalar(select(func.count()).select_from(model).where(model.published_at.is_(None))) or 0
+
+
+# published rows deleted per statement, so that no statement holds many locks or runs long
+FORGET_BATCH = 500
+
+
+def _like_pattern(needle):
+    """A LIKE pattern matching ``needle`` anywhere in an envelope's lower-cased JSON text: the needle as JSON
+    writes it inside a string, lower-cased, with LIKE's wildcards and escape character escaped."""
+    written = json.dumps(str(needle).lower())[1:-1]
+    return "%" + written.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def forget_published(session, model, needles):
+    """Deletes, in the session's transaction, the published rows of ``model``'s table whose envelope names
+    any of ``needles`` (a person's id, their e-mail address; empty ones are left out), case-insensitively.
+    Unpublished rows stay: they must still go out, and their consumers' own erasure handles what they
+    carry. Returns how many rows were deleted."""
+    patterns = [_like_pattern(needle) for needle in needles if needle]
+    if not patterns:
+        return 0
+    text = func.lower(cast(model.envelope, Text))
+    return session.execute(
+        delete(model)
+        .where(model.published_at.is_not(None), or_(*(text.like(p, escape="\\") for p in patterns)))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def forget_published_before(engine, model, before, batch=FORGET_BATCH):
+    """Deletes the rows of ``model``'s table published before ``before``, ``batch`` at a time, each batch in
+    its own transaction. Replicas can run it side by side: on PostgreSQL each takes rows the others have not
+    locked (SQLite ignores the lock clause and runs one writer at a time). Returns how many were deleted."""
+    done = 0
+    while True:
+        claim = (
+            select(model.position)
+            .where(model.published_at.is_not(None), model.published_at < before)
+            .order_by(model.position)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        with engine.begin() as connection:
+            deleted = connection.execute(delete(model).where(model.position.in_(claim))).rowcount
+        done += deleted
+        if deleted < batch:
+            return done

@@ -159,6 +159,10 @@ class OutboxPublisher:
         self._ensure_connected()
         return self._publish(rows)
 
+    def forget_published_before(self, before):
+        """Delete the rows published before ``before``; how many were deleted."""
+        return outbox.forget_published_before(self.engine, self.model, before)
+
     def mark(self, outcomes):
         """Record the outcomes of published rows."""
         with self.engine.begin() as connection:

@@ -6,10 +6,14 @@ its own (the marker) so that the next rows go out while the last are being marke
 ``outbox_poll_seconds``) claims whatever is due besides: rows of other writers, of a process that died, or
 refused by the broker and due again. Under load a relay's green thread waits for the service's busy
 workers at each of its round trips, so the fewer a published row takes, the sooner consumers see it.
+
+A third green thread (the pruner) deletes, at start and hourly, the rows published longer ago than
+``outbox_retention_days``, in batches that replicas can delete side by side.
 """
 import logging
 import time
 from collections import deque
+from datetime import timedelta
 
 import amqp
 import eventlet
@@ -31,6 +35,8 @@ log = logging.getLogger(__name__)
 MAX_HANDED_OVER = 2000
 # the broker or the database away: tried again 0.5 s later, doubling up to 30 s
 RECONNECT = RetryPolicy(first_delay=0.5, max_delay=MAX_BACKOFF_SECONDS)
+# how often published rows past the retention are deleted
+PRUNE_SECONDS = 3600
 
 # what the relay outlives: the broker or the database away for a while
 RELAY_ERRORS = (amqp.exceptions.AMQPError, OSError, KombuError, ConfirmTimeout, SQLAlchemyError)
@@ -75,6 +81,8 @@ class OutboxRelay(DependencyProvider):
         self._marks_due = Wakeup()
         self._marking = False
         self._marker = None
+        self._pruning = Wakeup()
+        self._pruner = None
 
     def setup(self):
         self.settings = settings_mod.from_container(self.container)
@@ -88,12 +96,15 @@ class OutboxRelay(DependencyProvider):
         self._running = self._marking = True
         self._marker = self.container.spawn_managed_thread(self._mark_loop, identifier="outbox-marker")
         self._thread = self.container.spawn_managed_thread(self._run, identifier="outbox-relay")
+        self._pruner = self.container.spawn_managed_thread(self._prune_loop, identifier="outbox-pruner")
 
     def stop(self):
         self._running = False
         self.wake()
-        if self._thread is not None:
-            self._thread.wait()
+        self._pruning.call()
+        for thread in (self._thread, self._pruner):
+            if thread is not None:
+                thread.wait()
         # the relay's last outcomes are in; the marker records them and ends
         self._marking = False
         self._marks_due.call()
@@ -106,7 +117,7 @@ class OutboxRelay(DependencyProvider):
     def kill(self):
         self._running = self._marking = False
         unregister_relay(self.engine.url, self)
-        for thread in (self._thread, self._marker):
+        for thread in (self._thread, self._marker, self._pruner):
             if thread is not None:
                 thread.kill()
         self.publisher.close()
@@ -170,6 +181,23 @@ class OutboxRelay(DependencyProvider):
                     return
                 self._to_mark.extendleft(reversed(kept))  # the rest: a poll may have published them again
                 self._marks_due.wait(RECONNECT.delay(failures).total_seconds())
+
+    def prune(self):
+        """Delete the rows published longer ago than the retention; how many were deleted."""
+        before = utcnow() - timedelta(days=self.settings.outbox_retention_days)
+        return self.publisher.forget_published_before(before)
+
+    def _prune_loop(self):
+        while self._running:
+            try:
+                deleted = self.prune()
+                if deleted:
+                    log.info("outbox: deleted %d events published over %d days ago", deleted,
+                             self.settings.outbox_retention_days)
+            except RELAY_ERRORS as exc:
+                log.warning("outbox relay cannot delete published events yet (%s: %s); trying again in %ds",
+                            type(exc).__name__, str(exc)[:200], PRUNE_SECONDS)
+            self._pruning.wait(PRUNE_SECONDS)
 
     def _run(self):
         failures = 0

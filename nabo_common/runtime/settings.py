@@ -128,6 +128,7 @@ class Settings:
     rpc_timeout: float = 5.0
     max_workers: int = 10
     outbox_poll_seconds: float = 0.5
+    outbox_retention_days: int = 7
     event_max_attempts: int = 5
     event_retry_base_ms: int = 1000
     event_retry_window_seconds: int = 86400
@@ -178,6 +179,7 @@ def load(component, **overrides):
         rpc_timeout=_float(component, "RPC_TIMEOUT_SECONDS", 5.0, minimum=0.1),
         max_workers=_int(component, "MAX_WORKERS", 10, minimum=1),
         outbox_poll_seconds=_float(component, "OUTBOX_POLL_SECONDS", 0.5, minimum=0.01),
+        outbox_retention_days=_int(component, "OUTBOX_RETENTION_DAYS", 7, minimum=1),
         event_max_attempts=_int(component, "EVENT_MAX_ATTEMPTS", 5, minimum=1),
         event_retry_base_ms=_int(component, "EVENT_RETRY_BASE_MS", 1000, minimum=1),
         event_retry_window_seconds=_int(component, "EVENT_RETRY_WINDOW_SECONDS", 86400, minimum=1),

@@ -6,6 +6,7 @@ from sqlalchemy import String, cast, select, update
 
 from contracts.api import events as schemas
 from nabo_common.api.validation import dump
+from nabo_common.messaging import outbox
 from services.events.domain import access, registrations, views
 from services.events.domain.common import ERASED_NAME, utcnow
 from services.events.models import (
@@ -13,6 +14,7 @@ from services.events.models import (
     Event,
     EventHostInvitation,
     Feedback,
+    OutboxEvent,
     ProgrammeHostInvitation,
     Registration,
 )
@@ -117,6 +119,8 @@ def erase_person(session, person_id):
     """Anonymise every copy of the person; called inside the consumer's transaction."""
     person_id = str(person_id)
     now = utcnow()
+    emails = session.scalars(select(Registration.email).where(Registration.person_id == person_id)).all()
+    outbox.forget_published(session, OutboxEvent, (person_id, *emails))
     _cancel_upcoming(session, person_id, now)
     for registration in session.scalars(select(Registration).where(Registration.person_id == person_id)):
         _anonymise(registration, now)

@@ -6,12 +6,14 @@ from sqlalchemy import delete, or_, select, update
 from contracts.api import ideas as schemas
 from nabo_common.api.moments import utc_text
 from nabo_common.api.validation import dump
+from nabo_common.messaging import outbox
 from services.ideas.domain import access
 from services.ideas.models import (
     Comment,
     Decision,
     Idea,
     OrganisationCard,
+    OutboxEvent,
     Panel,
     Participant,
     PersonCard,
@@ -63,6 +65,7 @@ def erase_person(session, person_id):
         session.add(card)
     card.name, card.home_association_id, card.organisation_ids, card.admin_of = "", None, [], []
     card.erased = True  # a late person.updated must not bring the name back
+    outbox.forget_published(session, OutboxEvent, (person_id,))
     session.execute(
         update(Idea).where(Idea.submitter_person_id == person_id).values(submitter_person_id=None)
     )

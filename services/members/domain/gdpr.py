@@ -5,12 +5,13 @@ from sqlalchemy import select
 
 from nabo_common.api.errors import Conflict
 from nabo_common.api.moments import utc_text
+from nabo_common.messaging import outbox
 from services.members.domain import access, calendar_tokens
 from services.members.domain.common import publish
 from services.members.domain.conversations import personal_data as conversations
 from services.members.domain.networks import roster as network_roster
 from services.members.domain.persons import _consent_state, person_view
-from services.members.models import Organisation
+from services.members.models import Organisation, OutboxEvent
 
 ERASED_NAME = "Erased person"
 
@@ -47,6 +48,8 @@ def erase(session, caller, person_id):
         person = access.person_or_404(session, caller, person_id)
         if person.erased_at is not None:
             raise Conflict("This person has been erased already.")
+        # events already published that name the person go; person.erased, below, is yet to go out
+        outbox.forget_published(session, OutboxEvent, (person.id, person.email))
         person.name = ERASED_NAME
         person.email = None
         person.phone = None

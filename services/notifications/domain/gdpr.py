@@ -8,6 +8,7 @@ from contracts.api import notifications as schemas
 from nabo_common.api.moments import utc_text
 from nabo_common.api.validation import dump
 from nabo_common.i18n.catalogues import N_, gettext
+from nabo_common.messaging import outbox
 from services.notifications.domain import access, preferences, quoted_titles, written_messages
 from services.notifications.domain.deliveries import PUBLIC_BASE_PLACEHOLDER
 from services.notifications.models import (
@@ -19,6 +20,7 @@ from services.notifications.models import (
     InboxItem,
     NetworkMember,
     NetworkPreference,
+    OutboxEvent,
     Preference,
     Registration,
 )
@@ -216,6 +218,7 @@ def erase(session, person_id):
     """Applied on person.erased: copies are removed; delivery rows keep only what proves a message went
     out; others' messages that name the person name them no more."""
     contact = session.get(Contact, person_id)
+    outbox.forget_published(session, OutboxEvent, (person_id, contact.email if contact is not None else None))
     _titles_out_of_others_messages(session, person_id, contact.name if contact is not None else None)
     if contact is not None:
         _written_out_of_others_messages(session, person_id, contact.name, contact.email)

@@ -151,7 +151,7 @@ class SlowMarkPublisher:
     """Publishes at once; each mark waits until the test lets it finish (or fails while told to)."""
 
     def __init__(self):
-        self.published, self.marked = [], []
+        self.published, self.marked, self.forgotten_before = [], [], []
         self.marks_may_finish = eventlet.event.Event()
         self.failing = False
 
@@ -171,6 +171,10 @@ class SlowMarkPublisher:
             raise OSError("database away")
         self.marked.extend(row.position for outcome in outcomes for row in outcome.published)
 
+    def forget_published_before(self, before):
+        self.forgotten_before.append(before)
+        return 0
+
     def close(self):
         pass
 
@@ -179,7 +183,7 @@ def _green_relay():
     """A relay on green threads, with the broker and the database replaced by a SlowMarkPublisher."""
     relay = relay_mod.OutboxRelay(OutboxEvent)
     relay.container = GreenContainer()
-    relay.settings = types.SimpleNamespace(outbox_poll_seconds=5.0)
+    relay.settings = types.SimpleNamespace(outbox_poll_seconds=5.0, outbox_retention_days=7)
     relay.publisher = SlowMarkPublisher()
     relay.engine = types.SimpleNamespace(url="sqlite://", dispose=lambda: None)
     relay.start()
@@ -236,3 +240,12 @@ def test_a_relay_being_stopped_marks_what_it_published_last():
     relay.hand_over([_row(7)])
     relay.stop()  # returns once the row is published and marked
     assert relay.publisher.published == [[7]] and relay.publisher.marked == [7]
+
+
+def test_the_relay_deletes_rows_published_before_the_retention_at_start_and_stops_doing_so(running_relay):
+    assert _until(lambda: running_relay.publisher.forgotten_before)
+    [before] = running_relay.publisher.forgotten_before
+    assert abs(before - (outbox.utcnow() - timedelta(days=7))) < timedelta(seconds=5)
+    running_relay.publisher.marks_may_finish.send()
+    running_relay.stop()
+    assert running_relay._pruner.dead
