@@ -12,6 +12,8 @@ from gateway import idempotency, openapi, problems
 from gateway.calendars import calendar_response
 from gateway.documents import document_response
 from gateway.http import ROUTES, ApiRoute, RouteSpec
+from gateway.routes.events import EventsRoutes
+from gateway.routes.notifications import NotificationsRoutes
 from gateway.server import GatewayRoute
 from nabo_common.api.errors import BadInput, NotFound
 from nabo_common.runtime.context import Caller
@@ -125,3 +127,58 @@ def test_a_mangled_link_opened_in_a_browser_is_a_page_in_its_language(monkeypatc
 def test_other_routes_answer_a_browser_with_the_problem():
     assert not any(r.link_page for r in ROUTES if r.name not in {
         "unsubscribe_page", "unsubscribe", "registration_cancel_page", "cancel_registration_by_link"})
+
+
+class LinkServices:
+    """Stand-ins for the services behind the link pages: the pages are in the language of the person or
+    registration the link names (Dutch here), whatever the request asks."""
+    page = {"html": '<html lang="nl">…</html>', "language": "nl"}
+
+    def __init__(self):
+        self.notifications, self.events, self.auth = self, self, self
+
+    def unsubscribe_page(self, token):
+        return dict(self.page)
+
+    def unsubscribe(self, token):
+        return {"association_id": "a1", "kind": "newsletter", "withdrawn": True, **self.page}
+
+    def registration_of_cancel_token(self, token):
+        return {"registration_id": "r1"}
+
+    def act_as(self, caller):
+        pass
+
+    def registration_for_cancel_link(self, registration_id):
+        return {"registration_id": registration_id}
+
+    cancel_registration_by_link = registration_for_cancel_link
+
+    def registration_cancel_page(self, token, registration):
+        return dict(self.page)
+
+
+@pytest.mark.parametrize("route, method, headers, data", [
+    ("unsubscribe_page", "GET", {"Accept": "text/html"}, None),
+    ("unsubscribe", "POST", {"Content-Type": "application/x-www-form-urlencoded"},
+     "List-Unsubscribe=One-Click"),
+    ("unsubscribe", "POST", {"Accept": "text/html"}, None),
+    ("registration_cancel_page", "GET", {"Accept": "text/html"}, None),
+    ("cancel_registration_by_link", "POST", {"Content-Type": "application/x-www-form-urlencoded"}, ""),
+])
+def test_a_link_page_says_the_language_of_whom_the_link_names(route, method, headers, data):
+    routes = NotificationsRoutes if hasattr(NotificationsRoutes, route) else EventsRoutes
+    request = Request(EnvironBuilder(method=method, path="/v1/x", query_string="token=t",
+                                     headers={"Accept-Language": "de", **headers}, data=data).get_environ())
+    request.query, request.nabo_request_id = {"token": "t"}, "r1"
+    page = getattr(routes, route).__wrapped__(LinkServices(), request)
+    assert page.mimetype == "text/html" and page.headers["Content-Language"] == "nl"
+    assert "Accept-Language" not in page.vary  # the request's languages did not choose it
+
+
+def test_the_json_answer_of_an_unsubscribe_holds_no_words_and_names_no_language():
+    request = Request(EnvironBuilder(method="POST", path="/v1/unsubscribe", query_string="token=t",
+                                     headers={"Accept": "application/json"}).get_environ())
+    request.query = {"token": "t"}
+    answer = NotificationsRoutes.unsubscribe.__wrapped__(LinkServices(), request)
+    assert answer == {"association_id": "a1", "kind": "newsletter", "withdrawn": True}
