@@ -2,6 +2,7 @@
 (Vary): problems, documents and calendars always, the JSON of routes whose services write labels and
 names in the caller's language; answers with no words chosen by language name none."""
 import json
+from pathlib import Path
 
 import pytest
 from werkzeug.test import EnvironBuilder
@@ -12,10 +13,11 @@ from gateway import idempotency, openapi, problems
 from gateway.calendars import calendar_response
 from gateway.documents import document_response
 from gateway.http import ROUTES, ApiRoute, RouteSpec
+from gateway.parsing import parse_query
 from gateway.routes.events import EventsRoutes
 from gateway.routes.notifications import NotificationsRoutes
 from gateway.server import GatewayRoute
-from nabo_common.api.errors import BadInput, NotFound
+from nabo_common.api.errors import BadInput, NotFound, ValidationFailed
 from nabo_common.runtime.context import Caller
 
 
@@ -122,6 +124,27 @@ def test_a_mangled_link_opened_in_a_browser_is_a_page_in_its_language(monkeypatc
     # a client that does not ask for HTML still gets the problem as JSON
     problem = followed(monkeypatch, route, {"Accept": "application/json", "Accept-Language": "de"})
     assert problem.status_code == 400 and problem.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("query", ["token=abc", "token=", "", "token=" + "a" * 2001, "token=" + "é" * 30])
+@pytest.mark.parametrize("route", ["unsubscribe_page", "unsubscribe", "registration_cancel_page",
+                                   "cancel_registration_by_link"])
+def test_a_token_that_cannot_be_one_fails_validation_as_the_docs_say(route, query):
+    spec = next(r for r in ROUTES if r.name == route)
+    request = Request(EnvironBuilder(method=spec.method, path=spec.path, query_string=query).get_environ())
+    with pytest.raises(ValidationFailed) as refused:
+        parse_query(request, spec.query)
+    assert refused.value.status == 422 and "token" in refused.value.errors
+    # the page a browser gets for it says the link is incomplete or changed
+    page = problems.as_link_page(problems.problem_for(refused.value), "en")
+    assert page.status_code == 422 and "The link is not complete" in page.get_data(as_text=True)
+
+
+def test_the_docs_say_which_broken_links_are_400_and_which_422():
+    text = " ".join((Path(__file__).parents[3] / "docs" / "notifications.md").read_text().split())
+    assert "A `token` that cannot be a token at all" in text and "is 422 naming `token`" in text
+    assert "A `token` shaped like one that does not verify" in text
+    assert "cut short, tampered with) is 400" not in text
 
 
 def test_other_routes_answer_a_browser_with_the_problem():
