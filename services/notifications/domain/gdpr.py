@@ -48,8 +48,9 @@ def export(session, caller, person_id):
             "birth_year": contact.birth_year,
             "email_bounced_at": utc_text(contact.email_bounced_at),
         },
+        # networks named in the caller's language, as their preferences name them
         "preferences": preferences.view(person_id, session.get(Preference, person_id),
-                                        preferences.network_modes(session, person_id)),
+                                        preferences.network_modes(session, person_id, caller.language)),
         "consents": [
             {
                 "association_id": c.association_id,

@@ -76,12 +76,12 @@ def test_a_replay_keeps_its_first_language_whatever_the_retry_asks(monkeypatch):
 
 
 # the routes whose services write labels and names (themes, networks, organisations met, events' hosts,
-# reports, catalogues, preferences) in the caller's language
+# reports, catalogues, preferences, the networks of a person's export) in the caller's language
 LOCALISED = {"list_themes", "get_theme", "create_theme", "update_theme", "transition_theme", "merge_theme",
              "suggest_matches", "search_networks", "create_network", "get_network", "update_network",
              "wake_network", "add_network_owner", "decide_network_owner", "programme_report", "search_events",
              "create_event", "get_event", "update_event", "transition_event", "get_catalogue",
-             "get_preferences", "update_preferences"}
+             "get_preferences", "update_preferences", "export_person"}
 
 
 def test_the_routes_whose_services_write_in_the_callers_language_are_declared_localised():
