@@ -14,4 +14,4 @@ def follow(routes, request, cancel):
         registration = routes.events.cancel_registration_by_link(named["registration_id"])
     else:
         registration = routes.events.registration_for_cancel_link(named["registration_id"])
-    return registration, routes.notifications.registration_cancel_page(token, registration)["html"]
+    return registration, routes.notifications.registration_cancel_page(token, registration)

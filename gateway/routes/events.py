@@ -392,9 +392,9 @@ class EventsRoutes:
         "(already_cancelled). HTML for the page's form or Accept: text/html, else JSON.",
     )
     def cancel_registration_by_link(self, request):
-        registration, html = follow(self, request, cancel=True)
+        registration, page = follow(self, request, cancel=True)
         if request.mimetype in FORMS or "text/html" in request.headers.get("Accept", ""):
-            return html_page(html)
+            return html_page(page)
         return {
             key: registration[key]
             for key in ("registration_id", "event_id", "title", "status", "already_cancelled")

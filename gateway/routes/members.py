@@ -324,6 +324,7 @@ class MembersRoutes:
         "/v1/persons/{id}/export",
         tags=("persons",),
         summary="Everything held about a person, from every service (GDPR access).",
+        localised=True,
     )
     def export_person(self, request, id):
         parts = {"members": self.members.export_person(id)}

@@ -3,6 +3,7 @@ inbox, unsubscribe (no sign-in; RFC 8058 one-click) and webhooks."""
 from werkzeug.wrappers import Response
 
 from contracts.api import notifications as s
+from gateway import languages
 from gateway.http import api
 from gateway.parsing import UnsupportedMediaType
 from gateway.routes import EXPORTERS
@@ -15,9 +16,12 @@ FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 ONE_CLICK = "One-Click"
 
 
-def html_page(html, status=200):
-    return Response(html, status=status, content_type="text/html; charset=utf-8",
-                    headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+def html_page(page, status=200):
+    """A link page as its service wrote it: ``page`` holds its ``html`` and the ``language`` it is in."""
+    return languages.written_in(
+        Response(page["html"], status=status, content_type="text/html; charset=utf-8",
+                 headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}),
+        page["language"])
 
 
 class NotificationsRoutes:
@@ -191,7 +195,7 @@ class NotificationsRoutes:
         summary="The unsubscribe confirmation page for the signed token in a message's link.",
     )
     def unsubscribe_page(self, request):
-        return html_page(self.notifications.unsubscribe_page(request.query["token"])["html"])
+        return html_page(self.notifications.unsubscribe_page(request.query["token"]))
 
     @api(
         "POST",
@@ -218,9 +222,9 @@ class NotificationsRoutes:
         elif request.get_data(cache=True) and request.mimetype != "application/json":
             raise UnsupportedMediaType()
         result = self.notifications.unsubscribe(request.query["token"])
-        html = result.pop("html")
+        page = {"html": result.pop("html"), "language": result.pop("language")}
         if is_form or "text/html" in request.headers.get("Accept", ""):
-            return html_page(html)
+            return html_page(page)
         return result
 
     # --- webhooks -------------------------------------------------------------------------

@@ -135,7 +135,8 @@ class NotificationsService(OperationsEndpoints):
     @rpc
     def unsubscribe(self, token):
         result = unsubscribe.withdraw(self.db, self.caller, self.delivery.config, token)
-        result["html"] = unsubscribe.page(self.db, self.delivery.config, token, done=True)["html"]
+        # the page to show for it, and the language it is in
+        result.update(unsubscribe.page(self.db, self.delivery.config, token, done=True))
         return result
 
     # --- cancel links in registration mail (no sign-in) ---------------------------------------

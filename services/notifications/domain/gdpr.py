@@ -48,8 +48,9 @@ def export(session, caller, person_id):
             "birth_year": contact.birth_year,
             "email_bounced_at": utc_text(contact.email_bounced_at),
         },
+        # networks named in the caller's language, as their preferences name them
         "preferences": preferences.view(person_id, session.get(Preference, person_id),
-                                        preferences.network_modes(session, person_id)),
+                                        preferences.network_modes(session, person_id, caller.language)),
         "consents": [
             {
                 "association_id": c.association_id,
@@ -111,6 +112,12 @@ def _whole(text):
     return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
 
 
+def _address(email):
+    """``email`` in parentheses, as a message gives a contact's address, or as a whole where it stands
+    alone: either is what "(e-mail address removed)", in parentheses itself, takes the place of."""
+    return re.compile(rf"\({re.escape(email)}\)|{_whole(email).pattern}")
+
+
 MESSAGE_COLUMNS = ((InboxItem, ("title", "body")), (Delivery, ("subject", "text_body", "html_body")))
 
 
@@ -145,14 +152,15 @@ def _written_out_of_others_messages(session, person_id, name, email):
     """What the erased person wrote to be passed on (an introduction's message: "Message from Katrin: …")
     becomes "(message removed)", and their e-mail address, where others' messages give it (an
     introduction's contacts), "(e-mail address removed)", in the reader's language; the message is
-    found where its template quotes it after their name, the address as a whole."""
+    found where its template quotes it after their name, the address as a whole, with the parentheses
+    around it (the placeholder brings its own)."""
     removals = []
     if name and name != ERASED_NAME:
         quoting = [model.kind.in_(written_messages.QUOTING) for model, _ in MESSAGE_COLUMNS]
         removals.append(({html: written_messages.as_message(name, html) for html in (False, True)},
                          REMOVED_MESSAGE, name, quoting))
     if email:
-        removals.append(({False: _whole(email), True: _whole(str(escape(email)))}, REMOVED_EMAIL, email,
+        removals.append(({False: _address(email), True: _address(str(escape(email)))}, REMOVED_EMAIL, email,
                          [true(), true()]))
     for patterns, wording, written, kinds in removals:
         for (model, columns), kind in zip(MESSAGE_COLUMNS, kinds):

@@ -8,6 +8,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from nabo_common import cli
+from nabo_common.i18n.catalogues import LANGUAGES, gettext
 from nabo_common.messaging import envelopes
 from services.notifications.domain import gdpr, reactions
 from services.notifications.domain.deliveries import ReadModelBehind
@@ -1107,11 +1108,23 @@ def test_an_erased_writers_address_and_message_leave_the_introductions_others_go
             assert "versenden" not in text and "gern" not in text and "für" not in text
             assert removed in text
         assert f"Reader {language}" not in mail.text_body  # the reader's side is not listed to them
-    assert "Versandhandel Haren: Erased person ((e-mail address removed))" in items[readers["en"]].body
+    # the address in parentheses gives way to the placeholder, which brings its own, in every language
+    assert "Versandhandel Haren: Erased person (e-mail address removed)" in items[readers["en"]].body
+    assert "Versandhandel Haren: Verwijderde persoon (e-mailadres verwijderd)" in items[readers["nl"]].body
+    assert "((" not in mails[readers["nl"]].html_body and "))" not in mails[readers["nl"]].text_body
     assert items[readers["en"]].body.endswith("Message from Erased person: (message removed)")
     assert "Message from Erased person: (message removed)</p>\n</div>" in mails[readers["en"]].html_body
     assert "\n\n-- \n" in mails[readers["en"]].text_body  # the footer stays
 
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_erased_address_in_parentheses_reads_as_the_placeholder_alone(language):
+    address = gdpr._address("katrin@example.test")
+    removed = gettext(language, gdpr.REMOVED_EMAIL)
+    assert address.sub(removed, "Haren: Katrin (katrin@example.test)") == f"Haren: Katrin {removed}"
+    assert address.sub(removed, "write to katrin@example.test.") == f"write to {removed}."
+    assert address.sub(removed, "xkatrin@example.test") == "xkatrin@example.test"  # not as a whole
 
 
 def test_an_erased_contact_leaves_a_matchs_introduction_but_the_writers_message_stays(world, session):
@@ -1133,7 +1146,7 @@ def test_an_erased_contact_leaves_a_matchs_introduction_but_the_writers_message_
     with session.begin():
         gdpr.erase(session, katrin)
     [mail] = emails(session, kind="match_introduced", person_id=ane)
-    assert "Versandhandel Haren: Erased person ((e-mail address removed))" in mail.text_body
+    assert "Versandhandel Haren: Erased person (e-mail address removed)" in mail.text_body
     # Ane wrote the message: it is hers, and stays
     assert "Message from Ane: Katrin ships for us." in mail.text_body
 

@@ -303,6 +303,9 @@ def test_an_offers_one_click_shows_in_the_preferences_of_a_non_member_who_may_un
     stopped = {"network_id": network["id"], "network_name": "Kajak am Deich", "mode": "none", "member": False}
     assert preferences.get(session, german, reader)["networks"] == [stopped]
     session.commit()
+    # the export names the network in the caller's language, as the preferences do
+    assert gdpr.export(session, german, reader)["preferences"]["networks"] == [stopped]
+    session.commit()
     exported = gdpr.export(session, system, reader)["preferences"]["networks"]
     assert exported == [dict(stopped, network_name="Kayak")]
     session.commit()
