@@ -182,3 +182,10 @@ def test_thread_and_post_edit_examples_are_an_authors_edit():
         schema = ROUTE_BODIES[operation]()
         assert convener_field in schema.fields, operation
         assert "Conveners'" in schema.fields[convener_field].metadata["description"], operation
+
+
+def test_waking_a_network_is_offered_to_its_conveners_not_to_any_member():
+    # members get 403 (docs/networks.md): they wake a dormant network by answering a question
+    summary = next(op for ops in DOC["paths"].values() for op in ops.values()
+                   if op["operationId"] == "wake_network")["summary"]
+    assert "any member" not in summary and "conveners" in summary and "admins" in summary
