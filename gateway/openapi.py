@@ -258,9 +258,13 @@ def build(version=__version__):
         for op in operations.values():
             content = op.get("requestBody", {}).get("content", {}).get("application/json")
             if content is not None and "example" not in content:
-                content["example"] = EXAMPLE_OVERRIDES.get(op["operationId"]) or example_for(
+                example = EXAMPLE_OVERRIDES.get(op["operationId"]) or example_for(
                     content.get("schema", {}), doc
                 )
+                leave_out = CONVENER_FIELDS.get(op["operationId"])
+                if leave_out:
+                    example = {k: v for k, v in example.items() if k not in leave_out}
+                content["example"] = example
     return doc
 
 
@@ -392,6 +396,10 @@ EXAMPLE_OVERRIDES = {
     "register": {"name": "Jens Madsen", "email": "jens.madsen@example.dk", "language": "da",
                  "source_channel": "newsletter", "campaign_code": "spring-24"},
 }
+
+# an edit its author and the network's conveners share a route for: the example is the author's (the
+# common use); the schema still offers the conveners' fields
+CONVENER_FIELDS = {"update_thread": {"locked"}, "update_post": {"hidden"}}
 
 # what a field means depends on the resource (the body schema's name less Create, Update or Input): a
 # person's name is no company's, an idea's title no meeting's, a bounce's reason no postponement's

@@ -75,7 +75,7 @@ ADMINS = {"NL": ("Sanne Hofstede", "nl"), "DE": ("Heiko Többen", "de"), "DK": (
 ORGANISATIONS_PER_COUNTRY = {"NL": 50, "DE": 50, "DK": 12, "SE": 8}
 # demo member accounts: (country, index of the organisation they are the contact of, key)
 MEMBER_ACCOUNTS = [("NL", 0, "member.nl"), ("DE", 0, "member.de"), ("DK", 0, "member.dk"),
-                   ("DK", 1, "member2.dk"), ("SE", 0, "member.se")]
+                   ("DK", 1, "member2.dk"), ("SE", 0, "member.se"), ("SE", 1, "member2.se")]
 
 CLUSTER_NAME = {"nl": "Energiecluster Emsland–Drenthe", "de": "Energiecluster Emsland–Drenthe",
                 "en": "Energy cluster Emsland–Drenthe"}
@@ -97,8 +97,9 @@ KAYAK_THREADS = [
                   "body": "Alla i nätverket är välkomna: säkerhetsgenomgång kl. 9, sedan runt udden.",
                   "links": ["https://www.example.se/paddeldag"]},
      [("member.se", "Vi tar med två gäster, går det bra?")]),
-    ("admin.se", {"kind": "opportunity", "title": "Guide sökes till sommarens turer",
-                  "body": "Ett boende söker en guide med erfarenhet av havspaddling, juni till augusti."},
+    # by an organisation's contact: a private answer introduces two organisations; admin.se speaks for none
+    ("member2.se", {"kind": "opportunity", "title": "Guide sökes till sommarens turer",
+                    "body": "Ett boende söker en guide med erfarenhet av havspaddling, juni till augusti."},
      []),
 ]
 # the climbing network's last conversation, long before it fell dormant (services/members/demo_history.py
@@ -543,6 +544,7 @@ class Loader:
             se,
         )
         self.join(kayak, "member.se")
+        self.join(kayak, "member2.se")
         self.ensure_conversation(kayak, KAYAK_THREADS)
         climbing = self.ensure_network(
             "SE",
@@ -870,7 +872,7 @@ class Loader:
         joined = {p["person_id"] for p in self.gw.get(f"{path}/participants", token)["items"]}
         people = {}
         for country, index, key in MEMBER_ACCOUNTS:
-            if key == "member.nl":
+            if key in ("member.nl", "member2.se"):  # member2.se writes in the kayak network only
                 continue
             spec = self.specs[country][index]
             person, member = spec["person"], self.member_tokens[key]

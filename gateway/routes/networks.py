@@ -259,7 +259,8 @@ class NetworksRoutes:
         tags=("networks",),
         rate_limit="write",
         errors=WRITE_ERRORS,
-        summary="Wake a dormant network (any member).",
+        summary="Wake a dormant network (its conveners and its owning associations' admins; members wake it "
+        "by answering a question).",
         localised=True,
     )
     def wake_network(self, request, id):
@@ -274,7 +275,7 @@ class NetworksRoutes:
         tags=("networks",),
         rate_limit="write",
         errors=WRITE_ERRORS,
-        summary="Ask another association to co-own the network (pending until its admin agrees).",
+        summary="Ask another association to co-own the network (conveners; pending until its admin agrees).",
         localised=True,
     )
     def add_network_owner(self, request, id):

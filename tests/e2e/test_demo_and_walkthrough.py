@@ -157,6 +157,15 @@ def test_demo_data_loads_once_and_the_walkthrough_passes(demo_system, system, tm
     assert days_ago(activity["Sjöland kayak network"][1]) < 1
     assert 180 < days_ago(activity["Climbing network"][1]) < 250
     assert 180 < days_ago(activity["Fishing network"][1]) < 250
+    # the kayak opportunity's author is an organisation's contact (member2.se), not the admin, who
+    # speaks for none: a private answer to it introduces two organisations
+    kayak = next(n for n in directory["items"] if n["name"].get("en") == "Sjöland kayak network")
+    [offer] = requests.get(f"{api}/v1/networks/{kayak['id']}/threads", params={"kind": "opportunity"},
+                           timeout=10).json()["items"]
+    author = requests.post(f"{api}/v1/auth/token", json={"email": "member2.se@demo.nabo.local",
+                           "password": "demo-member-password"}, timeout=10).json()["access_token"]
+    me = requests.get(f"{api}/v1/me", headers={"Authorization": f"Bearer {author}"}, timeout=10).json()
+    assert offer["opening_post"]["author"]["person_id"] == me["person"]["id"]
     climbing = next(n for n in directory["items"] if n["name"].get("en") == "Climbing network")
     threads = requests.get(f"{api}/v1/networks/{climbing['id']}/threads", timeout=10).json()["items"]
     posts = requests.get(f"{api}/v1/threads/{threads[0]['id']}/posts", timeout=10).json()["items"]

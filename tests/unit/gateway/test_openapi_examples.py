@@ -170,3 +170,22 @@ def test_example_ids_of_other_kinds_differ_by_kind():
 def test_the_example_of_a_new_theme_is_not_a_seeded_one_so_trying_it_creates_it():
     seeded = {key for key, *_ in THEMES}
     assert BODIES["create_theme"]["key"] not in seeded
+
+
+def test_thread_and_post_edit_examples_are_an_authors_edit():
+    # anyone but a convener editing their own post would meet 403 with locked or hidden in the body
+    for operation, author_fields, convener_field in (
+        ("update_thread", {"title", "kind"}, "locked"),
+        ("update_post", {"body", "themes", "links"}, "hidden"),
+    ):
+        assert set(BODIES[operation]) == author_fields, operation
+        schema = ROUTE_BODIES[operation]()
+        assert convener_field in schema.fields, operation
+        assert "Conveners'" in schema.fields[convener_field].metadata["description"], operation
+
+
+def test_waking_a_network_is_offered_to_its_conveners_not_to_any_member():
+    # members get 403 (docs/networks.md): they wake a dormant network by answering a question
+    summary = next(op for ops in DOC["paths"].values() for op in ops.values()
+                   if op["operationId"] == "wake_network")["summary"]
+    assert "any member" not in summary and "conveners" in summary and "admins" in summary

@@ -2,6 +2,7 @@
 the API can answer reads English in another language."""
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -235,3 +236,14 @@ def test_a_csv_without_the_columns_it_needs_is_told_so_without_english_words():
     assert body["errors"]["csv"] == [
         "regel 1: de kopregel moet een van deze kolommen noemen: 'email', 'person_id'."]
     assert " or " not in body["detail"]
+
+
+def test_dutch_calls_a_thread_a_gesprek_throughout():
+    # its 404s and mails say "gesprek": a second word ("discussie", "onderwerp") reads as another thing
+    with open(LOCALE_DIR / "nl" / "LC_MESSAGES" / "nabo.po", "rb") as handle:
+        about_threads = {m.id: m.string for m in read_po(handle)
+                         if isinstance(m.id, str) and re.search(r"\bthread\b", m.id, re.IGNORECASE)}
+    assert len(about_threads) >= 8
+    other_words = {i: s for i, s in about_threads.items() if "gesprek" not in s.lower()
+                   or re.search(r"discussie|onderwerp", s, re.IGNORECASE)}
+    assert other_words == {}

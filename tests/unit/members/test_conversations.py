@@ -359,6 +359,23 @@ def test_authors_neither_edit_nor_retitle_in_a_locked_thread_but_still_delete(wo
     assert retitled["title"] == "Retitled"
 
 
+def test_a_convener_who_wrote_a_thread_retitles_and_locks_it_in_one_request(world, se):
+    network = _network(world, se)
+    thread = _thread(world, se["convener"], network)
+    both = world.call(threads.update, se["convener"], thread["id"], {"title": "Nytt namn", "locked": True})
+    assert both["title"] == "Nytt namn" and both["locked"] is True
+    assert world.call(threads.get, se["member"], thread["id"])["title"] == "Nytt namn"
+    assert len(world.events("thread.locked")) == 1 and len(world.events("thread.updated")) == 1
+    # once locked, the lock is judged by the state before the request
+    for locked in (None, True, False):
+        change = {"title": "Again"} if locked is None else {"title": "Again", "locked": locked}
+        with pytest.raises(Conflict) as refused:
+            world.call(threads.update, se["convener"], thread["id"], change)
+        assert refused.value.message == "This thread is locked: its title and kind can no longer be changed."
+    kept = world.call(threads.get, se["member"], thread["id"])
+    assert kept["title"] == "Nytt namn" and kept["locked"] is True
+
+
 def test_a_thread_whose_opening_post_is_deleted_keeps_its_title(world, se):
     network = _network(world, se)
     thread = _thread(world, se["member"], network)

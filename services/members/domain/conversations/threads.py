@@ -108,12 +108,13 @@ def update(session, caller, thread_id, payload):
     with session.begin():
         thread, standing = thread_standing(session, caller, thread_id)
         post = _visible_opening(session, thread, standing)
+        was_locked = thread.locked  # a convener-author may retitle and lock in one request
         if "locked" in data:
             moderation.set_locked(session, caller, standing, thread, data["locked"])
         changed = {k for k in AUTHOR_FIELDS if k in data and data[k] != getattr(thread, k)}
         if any(k in data for k in AUTHOR_FIELDS):
             standing.require_author(thread.author_id)
-            if thread.locked:
+            if was_locked:
                 raise Conflict("This thread is locked: its title and kind can no longer be changed.")
             if post.deleted or post.erased:  # the title stays, for the replies' context
                 raise Conflict(
