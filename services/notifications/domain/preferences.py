@@ -65,7 +65,7 @@ def _choose_networks(session, person_id, choices):
     unknown = [i for i, choice in enumerate(choices) if choice["network_id"] not in known]
     if unknown:
         raise ValidationFailed(
-            "Unknown network.",
+            N_("The person is not a member of this network."),
             {"networks": {str(i): {"network_id": [N_("The person is not a member of this network.")]}
                           for i in unknown}},
         )

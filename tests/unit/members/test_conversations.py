@@ -617,6 +617,8 @@ def test_mentions_name_the_networks_members_and_travel_with_the_post(world, se):
     with pytest.raises(ValidationFailed) as refused:
         _reply(world, se["member"], thread, mentions=[se["outsider"].person_id])
     assert "mentions" in refused.value.errors
+    # the person exists: the headline says why they cannot be mentioned
+    assert refused.value.message == "Only the network's members can be mentioned."
     with pytest.raises(ValidationFailed):
         _thread(world, se["member"], network, mentions=["not-an-id"])
     assert world.session.scalar(select(func.count()).select_from(Post)) == 2

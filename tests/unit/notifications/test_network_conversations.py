@@ -212,6 +212,8 @@ def test_choices_only_for_ones_own_networks(session, system, chosen, world):
                            {"networks": [{"network_id": chosen["id"], "mode": "every_post"}]})
     session.rollback()
     assert "networks" in refused.value.errors
+    # the headline says what is wrong: the network exists, the person is not in it
+    assert refused.value.message == "The person is not a member of this network."
     chosen_by_stranger = select(NetworkPreference.mode).where(NetworkPreference.person_id == stranger)
     assert session.scalars(chosen_by_stranger).all() == []
     session.commit()

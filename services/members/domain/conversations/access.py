@@ -178,6 +178,7 @@ def mentioned_members(session, network, person_ids):
         NetworkMember.network_id == network.id, NetworkMember.status == "active",
         NetworkMember.person_id.in_(wanted))))
     if len(found) != len(wanted):
-        raise ValidationFailed("Unknown person.",
+        # the person may well exist: what is wrong is that they are not in the network
+        raise ValidationFailed("Only the network's members can be mentioned.",
                                {"mentions": ["Only the network's members can be mentioned."]})
     return wanted
