@@ -123,6 +123,9 @@ def test_posting_in_networks_is_limited_per_person_whatever_their_address(tenant
     assert_rate_limited(tenant_b.member.post(replies, {"body": "Ja."}, headers=from_client(new_client())))
     # the network's other people post on
     check(tenant_b.admin.post(replies, {"body": "Ich auch."}), 201)
+    # a refused attempt counts as an attempt (docs/conversations.md)
+    check(tenant_b.admin.post(replies, {"body": "   "}), 422)
+    assert_rate_limited(tenant_b.admin.post(replies, {"body": "Noch einmal."}))
 
 
 @covers(
