@@ -1,5 +1,6 @@
 """Field types and validators used across services' schemas."""
 import unicodedata
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
 import pycountry
@@ -220,3 +221,17 @@ class I18nText(Input):
     de = fields.String(validate=validate.Length(max=5000))
     sv = fields.String(validate=validate.Length(max=5000))
     en = fields.String(validate=validate.Length(max=5000))
+
+
+class WebAddress(fields.Url):
+    """A URL as marshmallow's validator takes it whose host and port also parse: its pattern lets a
+    bracketed host through that is no IPv6 address ("https://[d:2]/"), and any port number."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        url = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            parts = urlsplit(url)
+            parts.hostname, parts.port  # noqa: B018 - each raises ValueError on what no client can reach
+        except ValueError:
+            raise self.make_error("invalid") from None
+        return url

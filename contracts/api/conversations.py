@@ -12,6 +12,7 @@ from contracts.api.common import (
     Paragraphs,
     Text,
     Visible,
+    WebAddress,
 )
 from contracts.api.networks import ThemeIds
 from nabo_common.api.pagination import PageQuery
@@ -29,7 +30,7 @@ Body = lambda **kw: fields.String(  # noqa: E731
     validate=[validate.Length(min=1, max=BODY_MAX), Paragraphs(), Visible()], **kw
 )
 Links = lambda **kw: fields.List(  # noqa: E731
-    fields.Url(
+    WebAddress(
         schemes={"http", "https"},
         validate=[validate.Length(max=2000), NoFormatCharacters()],
         error_messages={"invalid": "Give an http:// or https:// address."},

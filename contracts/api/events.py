@@ -12,6 +12,7 @@ from contracts.api.common import (
     Pattern,
     Text,
     TimeZone,
+    WebAddress,
     none_of,
     theme_id_example,
     together,
@@ -53,7 +54,7 @@ ANSWERS = lambda **kw: fields.Dict(
     validate=validate.Length(max=MAX_QUESTIONS),
     **kw,
 )
-URL = lambda **kw: fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500), **kw)  # noqa: E731
+URL = lambda **kw: WebAddress(schemes={"http", "https"}, validate=validate.Length(max=500), **kw)  # noqa: E731
 
 
 def _ordered(data, start, end, message):

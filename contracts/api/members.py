@@ -12,6 +12,7 @@ from contracts.api.common import (
     Pattern,
     Text,
     TimeZone,
+    WebAddress,
     theme_id_example,
     violations,
     where,
@@ -95,7 +96,7 @@ class OrganisationCreate(Input):
     sector = fields.String(validate=Pattern(r"^[A-U](\d{2}(\.\d{1,2})?)?$|^\d{2}(\.\d{1,2})?$",
                                             error="Use a NACE code such as 62.01 or J."))
     size_band = fields.String(validate=validate.OneOf(SIZE_BANDS))
-    website = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=300))
+    website = WebAddress(schemes={"http", "https"}, validate=validate.Length(max=300))
     description = fields.String(validate=validate.Length(max=5000))
     languages = fields.List(fields.String(validate=Language), validate=validate.Length(max=5))
     visibility = fields.String(load_default="association", validate=validate.OneOf(VISIBILITIES))

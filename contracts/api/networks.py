@@ -13,6 +13,7 @@ from contracts.api.common import (
     Pattern,
     Text,
     ThemeId,
+    WebAddress,
     theme_id_example,
 )
 from nabo_common.api.pagination import PageQuery
@@ -236,7 +237,7 @@ class NetworkCreate(Input):
         },
     )
     eligibility = fields.Nested(Eligibility, load_default=dict)
-    external_link = fields.Url(
+    external_link = WebAddress(
         schemes={"http", "https"},
         validate=validate.Length(max=300),
         metadata={"description": "A Facebook or LinkedIn group, for example."},
@@ -250,7 +251,7 @@ class NetworkUpdate(Input):
     join_policy = fields.String(validate=validate.OneOf(JOIN_POLICIES))
     visibility = fields.String(validate=validate.OneOf(NETWORK_VISIBILITIES))
     eligibility = fields.Nested(Eligibility)
-    external_link = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=300))
+    external_link = WebAddress(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=300))
     activity = fields.String(
         validate=validate.OneOf(ACTIVITIES),
         metadata={"description": "dormant networks stay listed and can be woken; active, from a convener, "

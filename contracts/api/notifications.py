@@ -14,6 +14,7 @@ from contracts.api.common import (
     Output,
     Pattern,
     Text,
+    WebAddress,
     theme_id_example,
     violations,
 )
@@ -350,7 +351,7 @@ class UnsubscribeResult(Output):
 class WebhookCreate(Input):
     association_id = Id(metadata={"description": "Defaults to the association the admin administers."})
     network_id = Id(metadata={"description": "Only events of this network."})
-    url = fields.Url(
+    url = WebAddress(
         required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=1000)
     )
     secret = fields.String(
