@@ -16,6 +16,7 @@ from nabo_common.runtime import patch
 patch.apply()
 
 import eventlet  # noqa: E402
+import orjson  # noqa: E402
 from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.testing.services import replace_dependencies  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
@@ -36,6 +37,7 @@ EVENT = {
     "description": "A morning on financing for growth. " * 8, "programme_id": None,
     "created_at": "2026-12-01T10:00:00Z", "updated_at": "2026-12-01T10:00:00Z",
 }
+EVENT_TEXT = orjson.dumps(EVENT).decode()  # as the events service writes it
 THREADS = '{"items":[' + ",".join(
     '{"id":"%s","kind":"question","title":"Thread %d","author":{"id":"x","name":"Paddler"},"replies":24,'
     '"last_activity_at":"2026-12-01T10:00:00Z","locked":false}' % (uuid.uuid4(), n) for n in range(20)
@@ -43,8 +45,8 @@ THREADS = '{"items":[' + ",".join(
 
 
 class Events:
-    def get_event(self, event_id):
-        return EVENT
+    def get_event_json(self, event_id):
+        return EVENT_TEXT
 
     def register(self, event_id, payload, query=None):
         return {"id": str(uuid.uuid4()), "event_id": event_id, "status": "confirmed", "name": payload["name"],

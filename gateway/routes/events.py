@@ -202,7 +202,7 @@ class EventsRoutes:
         localised=True,
     )
     def get_event(self, request, id):
-        return self.events.get_event(id)
+        return json_text(self.events.get_event_json(id))
 
     @api(
         "PATCH",

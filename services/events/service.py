@@ -21,6 +21,7 @@ from services.events.domain import (
     gdpr,
     lifecycle,
     names,
+    one_event,
     pages,
     programmes,
     registrations,
@@ -123,6 +124,10 @@ class EventsService(OperationsEndpoints):
     def get_event(self, event_id):
         view = lifecycle.get(self.read_db, self.caller, event_id)
         return names.name_host_companies([view], self._names())[0]
+
+    @rpc
+    def get_event_json(self, event_id):
+        return one_event.event_json(self.read_db, self.caller, event_id, self._names())
 
     @rpc
     def update_event(self, event_id, payload):

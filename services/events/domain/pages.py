@@ -3,18 +3,14 @@
 On PostgreSQL the page is chosen as ``reading.event_page`` chooses it (``search.criteria``: the filters
 and what the caller may see; the ids, the total as a window count), the host companies of its venues are
 named as the reader may see them (only the members service knows: ``names.organisation``), and one
-prepared statement, planned once per connection, writes the events of the page as ``views.render_views``
-and ``dump(schemas.Event, ...)`` give them and the gateway's JSON codec writes them: compact, keys in the
-view's order, text escaped as orjson escapes it, the event's moments in its own time zone
-(``views.event_moment``), instants in UTC, its seats, whether registration is open now and whether the
-caller sees the join URL. The text crosses the service and the gateway as it is. The names are given
-to the statement as a JSON parameter, so the page is written once, with no reading back.
+prepared statement, planned once per connection, writes the events of the page as ``view_text`` writes
+an event's view. The text crosses the service and the gateway as it is. The names are given to the
+statement as a JSON parameter, so the page is written once, with no reading back.
 
 On any other database (SQLite under ``make run``) the page is ``search.search``'s, named by
 ``names.name_host_companies`` and written out by the same JSON codec as every reply. Both give the same
 bytes; tests/integration/events/test_event_pages.py compares them.
 """
-import orjson
 from sqlalchemy import func, select, text
 
 from nabo_common.persistence import db
@@ -22,177 +18,14 @@ from nabo_common.persistence.prepared import PreparedStatement
 from nabo_common.runtime.jsoncodec import http_dumps
 from services.events.domain import names as naming
 from services.events.domain import reading, search
-from services.events.domain.common import utcnow
-from services.events.domain.views import ACTIVE
+from services.events.domain.view_text import ITEM, PARAMETER_TYPES, PER_EVENT, parameters
 from services.events.models import Event
 
-
-def _string(value):
-    """A text as a JSON string (escaped as orjson escapes it), or null."""
-    return f"coalesce(to_json(CAST({value} AS text))::text, 'null')"
-
-
-def _number(value):
-    return f"coalesce(CAST({value} AS text), 'null')"
-
-
-def _boolean(condition):
-    return f"CASE WHEN {condition} THEN 'true' ELSE 'false' END"
-
-
-def _filled(value):
-    """Python's truth of a text that may be NULL."""
-    return f"coalesce({value}, '') <> ''"
-
-
-def _quoted(written):
-    return f"""coalesce('"' || {written} || '"', 'null')"""
-
-
-def _instant(column):
-    """``utc_text``: RFC 3339 in UTC with Z, microseconds only when there are any."""
-    written = f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')"""
-    return _quoted(f"replace({written}, '.000000', '') || 'Z'")
-
-
-def _offset_minutes(column):
-    """The offset of the event's time zone at ``column`` in whole minutes as ``event_moment`` finds it:
-    its seconds over 60 in floating point, rounded half to even (``round`` of a double is ``rint``)."""
-    return (f"round(extract(epoch FROM ({column} AT TIME ZONE e.time_zone) - ({column} AT TIME ZONE 'UTC'))"
-            f"::float8 / 60)::int")
-
-
-def _moment(column, minutes):
-    """``event_moment(event, column).isoformat()``, ``minutes`` its offset in whole minutes."""
-    shown = f"({column} AT TIME ZONE 'UTC') + make_interval(mins => {minutes})"
-    written = f"""replace(to_char({shown}, 'YYYY-MM-DD"T"HH24:MI:SS.US'), '.000000', '')"""
-    offset = (f"CASE WHEN {minutes} < 0 THEN '-' ELSE '+' END || lpad((abs({minutes}) / 60)::text, 2, '0')"
-              f" || ':' || lpad((abs({minutes}) % 60)::text, 2, '0')")
-    return _quoted(f"{written} || {offset}")
-
-
-def _in_zone(column):
-    return _moment(f"e.{column}", f"z.{column}")
-
-
-def _list(select_strings):
-    """``[a,b,...]`` of the JSON texts the query gives (in its order), ``[]`` of none."""
-    return f"'[' || coalesce(({select_strings}), '') || ']'"
-
-
-def _tags(kind):
-    return _list(f"""SELECT string_agg({_string('t.value')}, ',' ORDER BY t.position, t.value COLLATE "C")
-                     FROM event_tags t WHERE t.event_id = e.id AND t.kind = '{kind}'""")
-
-
-def _objects(column, keys):
-    """A JSON column's list of objects with ``keys`` (key: how its value is written) in that order, as
-    ``fields.Nested(..., many=True)`` dumps them."""
-    written = " || ',' || ".join(f"""'"{key}":' || {value('x')}""" for key, value in keys.items())
-    return f"""CASE WHEN json_array_length({column}) = 0 THEN '[]' ELSE {_list(
-        f"SELECT string_agg('{{' || {written} || '}}', ',' ORDER BY i) "
-        f"FROM json_array_elements({column}) WITH ORDINALITY AS a(x, i)")} END"""
-
-
-def _text_of(key):
-    return lambda x: _string(f"{x} ->> '{key}'")
-
-
-_PEOPLE = {key: _text_of(key) for key in ("role", "person_id", "organisation_id", "name")}
-_QUESTIONS = {"id": _text_of("id"), "text": _text_of("text"),
-              "required": lambda x: f"coalesce(CAST({x} -> 'required' AS text), 'null')"}
-_INTEGERS = _list("SELECT string_agg(v, ',' ORDER BY i) FROM json_array_elements_text(e.reminder_offsets) "
-                  "WITH ORDINALITY AS a(v, i)")
-
-
-def _venue():
-    host_name = "coalesce(CAST(:names AS json) ->> e.venue_organisation_id, e.venue_host_name)"
-    return f"""CASE WHEN {_filled('e.venue_address')} OR {_filled('e.venue_organisation_id')} THEN
-        '{{"address":' || {_string('e.venue_address')}
-        || ',"host_organisation_id":' || {_string('e.venue_organisation_id')}
-        || ',"host_organisation_name":' || CASE WHEN {_filled('e.venue_organisation_id')}
-            THEN {_string(host_name)} ELSE 'null' END || '}}'
-        ELSE 'null' END"""
-
-
-_SEATS = f"""'{{"capacity":' || {_number('e.capacity')} || ',"confirmed":' || z.confirmed
-    || ',"waitlisted":' || z.waitlisted || ',"available":'
-    || CASE WHEN e.capacity IS NULL THEN 'null' ELSE greatest(0, e.capacity - z.confirmed)::text END
-    || '}}'"""
-
-_REGISTRATION_OPEN = """e.status = 'published'
-    AND (e.registration_opens_at IS NULL OR e.registration_opens_at <= :now)
-    AND :now < coalesce(e.registration_closes_at, e.ends_at)"""
-
-# the view's keys in its order: the schema's, then what render_views adds (venue, join_url_hidden, seats,
-# registration_open, local_start)
-_FIELDS = {
-    "id": _string("e.id"),
-    "association_ids": _list("""SELECT string_agg(to_json(CAST(h.association_id AS text))::text, ','
-                                                  ORDER BY h.association_id COLLATE "C")
-                                FROM event_hosts h WHERE h.event_id = e.id"""),
-    "network_id": _string("e.network_id"),
-    "programme_id": _string("e.programme_id"),
-    "title": _string("e.title"),
-    "description": _string("e.description"),
-    "themes": _tags("theme"),
-    "languages": _tags("language"),
-    "format": _string("e.format"),
-    "starts_at": _in_zone("starts_at"),
-    "ends_at": _in_zone("ends_at"),
-    "time_zone": _string("e.time_zone"),
-    "join_url": f"CASE WHEN z.visible THEN {_string('e.join_url')} ELSE 'null' END",
-    "join_url_visibility": _string("e.join_url_visibility"),
-    "registration_opens_at": _in_zone("registration_opens_at"),
-    "registration_closes_at": _in_zone("registration_closes_at"),
-    "status": _string("e.status"),
-    "visibility": _string("e.visibility"),
-    "people": _objects("e.people", _PEOPLE),
-    "questions": _objects("e.questions", _QUESTIONS),
-    "reminder_offsets": _INTEGERS,
-    "sequence": _number("e.sequence"),
-    "published_at": _instant("e.published_at"),
-    "cancel_reason": _string("e.cancel_reason"),
-    "recording_url": _string("e.recording_url"),
-    "recording_published_at": _instant("e.recording_published_at"),
-    "created_at": _instant("e.created_at"),
-    "updated_at": _instant("e.updated_at"),
-    "venue": _venue(),
-    "join_url_hidden": _boolean(f"{_filled('e.join_url')} AND NOT z.visible"),
-    "seats": _SEATS,
-    "registration_open": _boolean(_REGISTRATION_OPEN),
-    "local_start": _in_zone("starts_at"),
-}
-_ITEM = "'{' || " + "\n    || ',' || ".join(
-    f"""'"{key}":' || {value}""" for key, value in _FIELDS.items()) + " || '}'"
-
-_MOMENTS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
-
-
-def _registrations(status):
-    return f"(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = '{status}')"
-
-
-# what an event's view needs besides its columns, worked out once for it (OFFSET 0 keeps the subquery
-# whole: inlined, each use of a column would work it out again): the offsets of its moments, its seat
-# counts and whether the caller sees its join URL (public, the caller registered, or the caller manages
-# one of its associations: views.join_url_visible)
-_PER_EVENT = f"""CROSS JOIN LATERAL (SELECT
-    {", ".join(f"{_offset_minutes(f'e.{m}')} AS {m}" for m in _MOMENTS)},
-    {_registrations(ACTIVE[0])} AS confirmed, {_registrations(ACTIVE[1])} AS waitlisted,
-    (e.join_url_visibility = 'public'
-     OR EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.person_id = :person_id
-                AND r.status = 'confirmed')
-     OR EXISTS (SELECT 1 FROM event_hosts h WHERE h.event_id = e.id
-                AND (:privileged OR h.association_id = ANY(:admin_of)))) AS visible
-    OFFSET 0) z"""
-
 # the events of the page (``ids``, in the page's order) as a JSON array
-EVENTS = text(f"""SELECT '[' || coalesce(string_agg({_ITEM}, ',' ORDER BY p.n), '') || ']'
+EVENTS = text(f"""SELECT '[' || coalesce(string_agg({ITEM}, ',' ORDER BY p.n), '') || ']'
 FROM unnest(:ids) WITH ORDINALITY AS p(id, n) JOIN events e ON e.id = p.id
-{_PER_EVENT}""")
-PREPARED = PreparedStatement(EVENTS, {"ids": "text[]", "person_id": "text", "privileged": "boolean",
-                                      "admin_of": "text[]", "now": "timestamptz", "names": "json"})
+{PER_EVENT}""")
+PREPARED = PreparedStatement(EVENTS, {"ids": "text[]", **PARAMETER_TYPES})
 
 
 def _page(session, caller, query):
@@ -218,8 +51,5 @@ def search_json(session, caller, query, names):
     if rows:
         hosts = dict.fromkeys(host for _, host, _ in rows if host)
         named = {host: name for host, name in ((host, names.organisation(host)) for host in hosts) if name}
-        items = PREPARED.scalar(session, {
-            "ids": [row[0] for row in rows], "person_id": caller.person_id, "now": utcnow(),
-            "privileged": caller.is_privileged, "admin_of": [str(a) for a in caller.admin_of],
-            "names": orjson.dumps(named).decode()})
+        items = PREPARED.scalar(session, {"ids": [row[0] for row in rows], **parameters(caller, named)})
     return f'{{"items":{items},"total":{total},"limit":{limit},"offset":{offset}}}'

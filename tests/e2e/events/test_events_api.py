@@ -569,3 +569,22 @@ def test_an_event_held_somewhere_needs_a_venue(tenant_a, event_format):
     assert moved["format"] == event_format
     r = tenant_a.admin.patch(f"/v1/events/{online['id']}", {"venue": None})
     assert r.status_code == 422 and "venue" in r.json()["errors"]
+
+
+def test_one_event_is_answered_in_the_readers_language_and_304_while_unchanged(tenant_a, api):
+    event = published_event(tenant_a.admin, unique("Revalidated"), when(days=20))
+    path = f"/v1/events/{event['id']}"
+    for client, cache_control in ((tenant_a.admin, "private, no-cache"), (api, "no-cache")):
+        first = client.get(path, headers={"Accept-Language": "de"})
+        assert check(first, 200)["id"] == event["id"]
+        assert first.headers["Content-Type"] == "application/json"
+        assert first.headers["Content-Language"] == "de"
+        assert first.headers["Cache-Control"] == cache_control
+        assert "Accept-Language" in {v.strip() for v in first.headers["Vary"].split(",")}
+        again = client.get(path, headers={"Accept-Language": "de", "If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304, again.text
+        assert again.content == b"" and again.headers["ETag"] == first.headers["ETag"]
+    check(tenant_a.admin.patch(path, {"title": unique("Renamed")}), 200)
+    changed = api.get(path, headers={"Accept-Language": "de", "If-None-Match": first.headers["ETag"]})
+    assert check(changed, 200)["title"].startswith("Renamed")
+    assert changed.headers["ETag"] != first.headers["ETag"]

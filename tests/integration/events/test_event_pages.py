@@ -3,7 +3,8 @@ order, for every reader (anonymous, a registrant, a member, the organiser, the c
 and every filter: drafts and members-only events, time zones whose offsets have seconds in the past,
 moments with microseconds, full events with a waitlist, registration windows not yet open, open and
 closed, join URLs for registrants or everyone, venues at an address, at a host company or nowhere, and
-empty pages."""
+empty pages. One event written by PostgreSQL is its Python view the same way, for every reader and
+event, and unseen, missing or no events are NotFound the same way."""
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -12,9 +13,10 @@ import orjson
 import pytest
 from sqlalchemy import update
 
+from nabo_common.api.errors import NotFound
 from nabo_common.runtime.context import PLATFORM_ADMIN, Caller
 from nabo_common.runtime.jsoncodec import http_dumps
-from services.events.domain import lifecycle, names, pages, registrations, search
+from services.events.domain import lifecycle, names, one_event, pages, reading, registrations, search
 from services.events.models import Event
 from tests.support.infra import database_sessions
 from tests.unit.events.conftest import (
@@ -204,3 +206,91 @@ def test_an_empty_page_still_counts_and_says_its_limit_and_offset(session, catal
     assert found["items"] == [] and found["total"] > 0 and (found["limit"], found["offset"]) == (5, 500)
     nothing = orjson.loads(pages.search_json(session, ANON, {"q": "zzz"}, names.Names(Directory(), "da")))
     assert nothing == {"items": [], "total": 0, "limit": 50, "offset": 0}
+
+
+class RenamedOrganisations(Directory):
+    """The host companies seen by all, renamed since the organisers chose their premises as venues."""
+
+    def __init__(self):
+        super().__init__()
+        self.organisations = {HOST_COMPANY: {"id": HOST_COMPANY, "name": 'Vindmølle "Nord" A/S'},
+                              UNSEEN_COMPANY: {"id": UNSEEN_COMPANY, "name": "Skjult & Co"}}
+
+
+class StoredNames(Directory):
+    """The host companies seen by all under the names the organisers' choices stored."""
+
+    def __init__(self):
+        super().__init__()
+        self.organisations = {UNSEEN_COMPANY: {"id": UNSEEN_COMPANY, "name": "Skjult A/S"}}
+
+
+class AskedOrganisations(Directory):
+    """Remembers which organisations it was asked for."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked = []
+
+    def organisation(self, organisation_id):
+        self.asked.append(organisation_id)
+        return super().organisation(organisation_id)
+
+
+def _one_of_both(session, caller, event_id, directory):
+    """One event's JSON written by PostgreSQL, checked against the Python view's; None when unseen."""
+    try:
+        view = reading.event_view(session, caller, event_id)
+    except NotFound as hidden:
+        with pytest.raises(NotFound) as raised:
+            one_event.event_json(session, caller, event_id, names.Names(directory, "da"))
+        assert (raised.value.message, raised.value.params) == (hidden.message, hidden.params)
+        return None
+    expected = names.name_host_companies([view], names.Names(directory, "da"))[0]
+    written = one_event.event_json(session, caller, event_id, names.Names(directory, "da"))
+    assert isinstance(written, str)
+    assert _ordered(written) == _ordered(http_dumps(expected))  # what differs, when something does
+    assert written.encode() == http_dumps(expected)
+    return orjson.loads(written)
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "registrant", "waiting", "member", "organiser", "co_host",
+                                    "both", "platform"])
+def test_one_event_written_by_postgresql_is_the_python_view(session, catalogue, reader):
+    caller = catalogue["readers"][reader]
+    seen = set()
+    for title, event_id in catalogue["events"].items():
+        for directory in (Directory(), NoOrganisations(), RenamedOrganisations(), StoredNames()):
+            if _one_of_both(session, caller, event_id, directory) is not None:
+                seen.add(title)
+    assert seen
+    if reader == "platform":
+        assert seen == set(catalogue["events"])
+
+
+def test_one_event_unseen_missing_or_unnamed_is_not_found_as_its_view_is(session, catalogue):
+    events = catalogue["events"]
+    hidden = {"Kladde", "Nur für Mitglieder"}
+    for title in hidden:
+        assert _one_of_both(session, ANON, events[title], Directory()) is None
+    for event_id in (None, "", 0, str(uuid.uuid4()), "not an event", "ø" * 40):
+        assert _one_of_both(session, ANON, event_id, Directory()) is None
+
+
+def test_one_event_names_its_host_company_as_the_reader_sees_it_and_only_once_seen(session, catalogue):
+    events, member = catalogue["events"], catalogue["readers"]["member"]
+    def host_name(title, directory):
+        return _one_of_both(session, ANON, events[title], directory)["venue"]["host_organisation_name"]
+
+    assert host_name("Hos Vindmølle", Directory()) == "Vindmølle ApS"
+    assert host_name("Hos Vindmølle", NoOrganisations()) is None  # no name was stored with the venue
+    assert host_name("Hos en anden", Directory()) == "Skjult A/S"  # the stored name
+    assert host_name("Hos en anden", StoredNames()) == "Skjult A/S"
+    assert host_name("Hos en anden", RenamedOrganisations()) == "Skjult & Co"
+    directory = AskedOrganisations()
+    with pytest.raises(NotFound):
+        one_event.event_json(session, ANON, events["Kladde"], names.Names(directory, "da"))
+    one_event.event_json(session, member, events["Kapital til vækst"], names.Names(directory, "da"))
+    assert directory.asked == []  # hidden, or held at an address
+    one_event.event_json(session, member, events["Hos Vindmølle"], names.Names(directory, "da"))
+    assert directory.asked == [HOST_COMPANY]

@@ -4,7 +4,7 @@ import pytest
 
 from nabo_common.api.errors import NotFound
 from nabo_common.runtime.jsoncodec import http_dumps
-from services.events.domain import lifecycle, names, pages, reading, registrations, search
+from services.events.domain import lifecycle, names, one_event, pages, reading, registrations, search
 from tests.unit.events import conftest
 from tests.unit.events.conftest import (
     ANON,
@@ -114,3 +114,17 @@ def test_a_page_of_events_as_json_text_on_sqlite_is_the_python_views_named(sessi
     venue = orjson.loads(written)["items"][0]["venue"]
     assert (venue["host_organisation_id"], venue["host_organisation_name"]) == (company, "Vindmølle ApS")
     assert orjson.loads(written)["items"][0]["id"] == hosted["id"]
+
+
+def test_one_event_as_json_text_on_sqlite_is_the_python_view_named(session, admin_a):
+    """Without PostgreSQL one event's JSON is ``reading.event_view``'s, its host company named as the
+    reader sees it, in the bytes the gateway writes; NotFound as there."""
+    company = conftest.HOST_COMPANY
+    hosted = make_event(session, admin_a, format="in_person", venue={"host_organisation_id": company})
+    reader = names.Names(conftest.Directory(), "da")
+    written = one_event.event_json(session, ANON, hosted["id"], reader)
+    expected = names.name_host_companies([reading.event_view(session, ANON, hosted["id"])], reader)[0]
+    assert written == http_dumps(expected).decode()
+    assert orjson.loads(written)["venue"]["host_organisation_name"] == "Vindmølle ApS"
+    with pytest.raises(NotFound):
+        one_event.event_json(session, ANON, "no-such-event", reader)
