@@ -150,6 +150,11 @@ class Event(Base):
     recording_published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    # on PostgreSQL, the parts of the event's JSON that depend on its rows alone, written by a trigger as they
+    # change (domain.pages.STORED); never loaded with the event
+    json_head: Mapped[str | None] = mapped_column(Text, deferred=True)
+    json_middle: Mapped[str | None] = mapped_column(Text, deferred=True)
+    json_tail: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     hosts: Mapped[list["EventHost"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
     # in the order the organiser gave them

@@ -4,9 +4,12 @@
 give it and the gateway's JSON codec writes it: compact, keys in the view's order, text escaped as orjson
 escapes it, the event's moments in its own time zone (``views.event_moment``), instants in UTC, its
 seats, whether registration is open now and whether the caller sees the join URL. ``PER_EVENT`` is the
-join it needs beside ``events e`` (``z``). Their parameters: ``person_id``, ``privileged``,
-``admin_of`` (the caller), ``now`` and ``names`` (``{organisation id: name}`` of the venues' host
-companies as the reader sees them, a JSON text). Used by ``pages`` (a page) and ``one_event``.
+join it needs beside ``events e`` (``z``). What depends on the event's rows alone is not written per
+read: a trigger keeps it written on the event's row as the event, its hosts and its tags change
+(``STORED``, ``stored_json_function``), and ``ITEM`` joins it with the rest. Their parameters:
+``person_id``, ``privileged``, ``admin_of`` (the caller), ``now`` and ``names`` (``{organisation id:
+name}`` of the venues' host companies as the reader sees them, a JSON text). Used by ``pages`` (a page)
+and ``one_event``.
 """
 import orjson
 
@@ -112,8 +115,9 @@ _REGISTRATION_OPEN = """e.status = 'published'
     AND :now < coalesce(e.registration_closes_at, e.ends_at)"""
 
 # the view's keys in its order: the schema's, then what render_views adds (venue, join_url_hidden, seats,
-# registration_open, local_start)
-_FIELDS = {
+# registration_open, local_start). What depends on the event's rows alone (its columns, hosts and tags) is
+# kept written on the event (``STORED``); the rest depends on the reader or the moment and is written per read
+_HEAD = {
     "id": _string("e.id"),
     "association_ids": _list("""SELECT string_agg(to_json(CAST(h.association_id AS text))::text, ','
                                                   ORDER BY h.association_id COLLATE "C")
@@ -128,7 +132,9 @@ _FIELDS = {
     "starts_at": _in_zone("starts_at"),
     "ends_at": _in_zone("ends_at"),
     "time_zone": _string("e.time_zone"),
-    "join_url": f"CASE WHEN z.visible THEN {_string('e.join_url')} ELSE 'null' END",
+}
+_JOIN_URL = {"join_url": f"CASE WHEN z.visible THEN {_string('e.join_url')} ELSE 'null' END"}
+_MIDDLE = {
     "join_url_visibility": _string("e.join_url_visibility"),
     "registration_opens_at": _in_zone("registration_opens_at"),
     "registration_closes_at": _in_zone("registration_closes_at"),
@@ -144,14 +150,25 @@ _FIELDS = {
     "recording_published_at": _instant("e.recording_published_at"),
     "created_at": _instant("e.created_at"),
     "updated_at": _instant("e.updated_at"),
+}
+_PER_READ = {
     "venue": _venue(),
     "join_url_hidden": _boolean(f"{_filled('e.join_url')} AND NOT z.visible"),
     "seats": _SEATS,
     "registration_open": _boolean(_REGISTRATION_OPEN),
-    "local_start": _in_zone("starts_at"),
 }
-ITEM = "'{' || " + "\n    || ',' || ".join(
-    f"""'"{key}":' || {value}""" for key, value in _FIELDS.items()) + " || '}'"
+_TAIL = {"local_start": _in_zone("starts_at")}
+
+
+def _members(fields):
+    """``"key":value,...`` of ``fields`` (key: how its value is written), in their order."""
+    return "\n    || ',' || ".join(f"""'"{key}":' || {value}""" for key, value in fields.items())
+
+
+# the columns of ``events`` that hold the parts of its view written from its rows alone, and those parts
+STORED = {"json_head": _HEAD, "json_middle": _MIDDLE, "json_tail": _TAIL}
+ITEM = ("'{' || e.json_head || ',' || " + _members(_JOIN_URL) + " || ',' || e.json_middle || ',' || "
+        + _members(_PER_READ) + " || ',' || e.json_tail || '}'")
 
 _MOMENTS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
@@ -160,12 +177,15 @@ def _registrations(status):
     return f"(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = '{status}')"
 
 
-# what an event's view needs besides its columns, worked out once for it (OFFSET 0 keeps the subquery
-# whole: inlined, each use of a column would work it out again): the offsets of its moments, its seat
-# counts and whether the caller sees its join URL (public, the caller registered, or the caller manages
-# one of its associations: views.join_url_visible)
+# the offsets of an event's moments in whole minutes, worked out once for the event (OFFSET 0 keeps the
+# subquery whole: inlined, each use of a column would work it out again)
+_OFFSETS = f"""CROSS JOIN LATERAL (SELECT
+    {", ".join(f"{_offset_minutes(f'e.{m}')} AS {m}" for m in _MOMENTS)} OFFSET 0) z"""
+
+# what a read of an event needs besides its row, worked out once for it: its seat counts and whether the
+# caller sees its join URL (public, the caller registered, or the caller manages one of its associations:
+# views.join_url_visible)
 PER_EVENT = f"""CROSS JOIN LATERAL (SELECT
-    {", ".join(f"{_offset_minutes(f'e.{m}')} AS {m}" for m in _MOMENTS)},
     {_registrations(ACTIVE[0])} AS confirmed, {_registrations(ACTIVE[1])} AS waitlisted,
     (e.join_url_visibility = 'public'
      OR EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.person_id = :person_id
@@ -173,6 +193,23 @@ PER_EVENT = f"""CROSS JOIN LATERAL (SELECT
      OR EXISTS (SELECT 1 FROM event_hosts h WHERE h.event_id = e.id
                 AND (:privileged OR h.association_id = ANY(:admin_of)))) AS visible
     OFFSET 0) z"""
+
+
+def stored_json_function():
+    """The trigger function that writes ``STORED`` on an event's row as it is inserted or changed (and when
+    its hosts or tags change, which touch the row); installed by the events migrations, and a test holds
+    the newest of them to this text."""
+    written = ", ".join(_members(fields) for fields in STORED.values())
+    columns = ", ".join(f"NEW.{column}" for column in STORED)
+    return f"""CREATE OR REPLACE FUNCTION write_event_json() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT {written}
+    INTO {columns}
+    FROM (SELECT NEW.*) e {_OFFSETS};
+    RETURN NEW;
+END
+$$"""
+
 
 # the PostgreSQL types of the parameters ITEM and PER_EVENT take
 PARAMETER_TYPES = {"person_id": "text", "privileged": "boolean", "admin_of": "text[]", "now": "timestamptz",

@@ -5,19 +5,30 @@ moments with microseconds, full events with a waitlist, registration windows not
 closed, join URLs for registrants or everyone, venues at an address, at a host company or nowhere, and
 empty pages. One event written by PostgreSQL is its Python view the same way, for every reader and
 event, and unseen, missing or no events are NotFound the same way."""
+import importlib.util
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import orjson
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from nabo_common.api.errors import NotFound
 from nabo_common.runtime.context import PLATFORM_ADMIN, Caller
 from nabo_common.runtime.jsoncodec import http_dumps
-from services.events.domain import lifecycle, names, one_event, pages, reading, registrations, search
-from services.events.models import Event
+from services.events.domain import (
+    lifecycle,
+    names,
+    one_event,
+    pages,
+    reading,
+    registrations,
+    search,
+    view_text,
+)
+from services.events.models import Event, EventHost, EventTag
 from tests.support.infra import database_sessions
 from tests.unit.events.conftest import (
     ANON,
@@ -294,3 +305,61 @@ def test_one_event_names_its_host_company_as_the_reader_sees_it_and_only_once_se
     assert directory.asked == []  # hidden, or held at an address
     one_event.event_json(session, member, events["Hos Vindmølle"], names.Names(directory, "da"))
     assert directory.asked == [HOST_COMPANY]
+def test_an_events_kept_json_follows_its_columns_hosts_and_tags(session, catalogue):
+    """What the page reads from the event's row is written again whenever the event, its hosts or its tags
+    change, however they are written: through the domain, or by statements of their own."""
+    organiser = catalogue["readers"]["organiser"]
+    event = make_event(session, organiser, title="Skifter", start=at(days=20), themes=["export"],
+                       languages=["da"])
+    query = {"q": "skifter"}
+
+    def item():
+        written = pages.search_json(session, ANON, query, names.Names(Directory(), "da"))
+        return orjson.loads(written)["items"][0]
+
+    lifecycle.update(session, organiser, event["id"],
+                     {"title": "Skifter igen", "themes": ["financing", "export"], "languages": ["de", "da"]})
+    query = {"q": "skifter igen"}
+    changed = item()
+    assert (changed["title"], changed["themes"], changed["languages"]) == (
+        "Skifter igen", ["financing", "export"], ["de", "da"])
+    with session.begin():
+        session.execute(delete(EventTag).where(EventTag.event_id == event["id"], EventTag.kind == "language"))
+        session.add(EventHost(event_id=event["id"], association_id=ASSOC_B))
+    changed = item()
+    assert changed["languages"] == [] and changed["association_ids"] == sorted([ASSOC_A, ASSOC_B])
+    with session.begin():
+        session.execute(update(EventTag).where(EventTag.event_id == event["id"], EventTag.value == "export")
+                        .values(value="history"))
+    assert item()["themes"] == ["financing", "history"]
+    for reader in catalogue["readers"].values():
+        _both(session, reader, query, Directory())
+
+
+def test_the_newest_migration_installs_the_function_the_pages_read():
+    """The trigger that writes an event's JSON is the one ``pages`` would write today: a change of the
+    view's fields needs a migration that installs it again."""
+    versions = Path(__file__).parents[3] / "services" / "events" / "migrations" / "versions"
+    installing = sorted((path for path in versions.glob("*.py") if "WRITE_EVENT_JSON" in path.read_text()),
+                        key=lambda path: _position_in_history(versions, path))
+    installed = _module(installing[-1]).WRITE_EVENT_JSON
+    assert " ".join(installed.split()) == " ".join(view_text.stored_json_function().split())
+
+
+def _module(path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _position_in_history(versions, path):
+    """How many revisions come before ``path``'s."""
+    parents = {}
+    for each in versions.glob("*.py"):
+        module = _module(each)
+        parents[module.revision] = module.down_revision
+    position, revision = 0, _module(path).down_revision
+    while revision is not None:
+        position, revision = position + 1, parents[revision]
+    return position
