@@ -44,6 +44,13 @@ class PreparedStatement:
 
     def row(self, session, params):
         """The first row (a tuple), or None; run on ``session``'s connection (and in its transaction)."""
+        return self._run(session, params, lambda cursor: cursor.fetchone())
+
+    def rows(self, session, params):
+        """Every row (tuples), as ``row``."""
+        return self._run(session, params, lambda cursor: cursor.fetchall())
+
+    def _run(self, session, params, fetch):
         proxied = session.connection().connection
         prepared = proxied.info.setdefault(PREPARED_KEY, set())
         cursor = proxied.dbapi_connection.cursor()
@@ -52,7 +59,7 @@ class PreparedStatement:
                 cursor.execute(self.prepare_sql)
                 prepared.add(self.name)
             cursor.execute(self.execute_sql, self._parameters(params))
-            return cursor.fetchone()
+            return fetch(cursor)
         finally:
             cursor.close()
 

@@ -16,8 +16,8 @@ from sqlalchemy import func, select, text
 from nabo_common.persistence import db
 from nabo_common.persistence.prepared import PreparedStatement
 from nabo_common.runtime.jsoncodec import http_dumps
+from services.events.domain import listing, reading, search
 from services.events.domain import names as naming
-from services.events.domain import reading, search
 from services.events.domain.view_text import ITEM, PARAMETER_TYPES, PER_EVENT, parameters
 from services.events.models import Event
 
@@ -30,8 +30,13 @@ PREPARED = PreparedStatement(EVENTS, {"ids": "text[]", **PARAMETER_TYPES})
 
 def _page(session, caller, query):
     """(rows of id and venue host company, total, limit, offset) of the page, chosen and counted as
-    ``reading.event_page`` chooses and counts it."""
-    q, conditions, order = search.criteria(caller, query)
+    ``reading.event_page`` chooses and counts it (a listing with no filter by a prepared statement)."""
+    q = search.loaded(query)
+    if not search.filtered(q):
+        rows = listing.page_rows(session, caller, q)
+        if rows:  # past the end, the total is counted on its own below
+            return rows, rows[0][-1], q["limit"], q["offset"]
+    _, conditions, order = search.criteria_of(caller, q)
     rows = session.execute(
         select(Event.id, Event.venue_organisation_id, func.count().over())
         .where(*conditions).order_by(*order).limit(q["limit"]).offset(q["offset"] or None)

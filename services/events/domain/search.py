@@ -15,9 +15,27 @@ def _tagged(kind, value):
     return Event.id.in_(select(EventTag.event_id).where(EventTag.kind == kind, EventTag.value == value))
 
 
+# the query's keys that narrow a search down beyond upcoming or past
+FILTERS = ("association_id", "network_id", "programme_id", "format", "status", "theme", "language", "q",
+           "starts_from", "starts_to")
+
+
+def loaded(query):
+    return load(schemas.EventQuery, query)
+
+
+def filtered(q):
+    """Whether the loaded query ``q`` narrows the search down beyond upcoming or past."""
+    return any(q.get(key) for key in FILTERS)
+
+
 def criteria(caller, query):
     """(the query as loaded, the conditions an event of the page meets, the page's order)."""
-    q = load(schemas.EventQuery, query)
+    return criteria_of(caller, loaded(query))
+
+
+def criteria_of(caller, q):
+    """``criteria`` of the loaded query ``q``."""
     conditions = [access.event_visibility_filter(caller)]
     now = utcnow()
     order = (Event.starts_at, Event.id)

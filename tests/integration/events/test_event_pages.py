@@ -16,10 +16,12 @@ import pytest
 from sqlalchemy import delete, update
 
 from nabo_common.api.errors import NotFound
+from nabo_common.persistence.prepared import PREPARED_KEY
 from nabo_common.runtime.context import PLATFORM_ADMIN, Caller
 from nabo_common.runtime.jsoncodec import http_dumps
 from services.events.domain import (
     lifecycle,
+    listing,
     names,
     one_event,
     pages,
@@ -363,3 +365,15 @@ def _position_in_history(versions, path):
     while revision is not None:
         position, revision = position + 1, parents[revision]
     return position
+
+
+def test_a_listing_with_no_filter_is_chosen_by_its_prepared_statement(session, catalogue):
+    """The unfiltered searches above (the same pages as the ordinary statement, for every reader) went
+    through the prepared listing; a filtered one does not."""
+    prepared = session.connection().connection.info.get(PREPARED_KEY, set())
+    for when in ("upcoming", "past", "all"):
+        pages.search_json(session, ANON, {"when": when}, names.Names(Directory(), "da"))
+    assert {listing.PAGES[when].name for when in ("upcoming", "past", "all")} <= prepared
+    rows = listing.page_rows(session, catalogue["readers"]["organiser"], search.loaded({"when": "all"}))
+    assert len(rows) == rows[0][-1] == len(catalogue["events"])
+    assert search.filtered(search.loaded({"q": "kapital"})) and not search.filtered(search.loaded({}))
