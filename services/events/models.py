@@ -202,6 +202,18 @@ class EventTag(Base):
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
+class EventSeatCount(Base):
+    """An event's registrations confirmed and waitlisted, kept by triggers on ``registrations`` on
+    PostgreSQL (migration 7b3e9d2f5a18), where reads of events look them up rather than count; no row
+    is none. Never written by the services; empty on SQLite, which counts the registrations."""
+
+    __tablename__ = "event_seat_counts"
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    waitlisted: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+
+
 class Registration(Base):
     __tablename__ = "registrations"
     __table_args__ = (

@@ -5,8 +5,9 @@ waitlisted) and the waitlist position, claims the call's Idempotency-Key with th
 either outcome, inserts the registration unless its registrant (the same e-mail, or the same person)
 has an active one, and writes the outbox row of the outcome's event, given in both variants. It runs
 after the statement that locked the event, so its snapshot holds every registration committed before
-the lock: the count and the duplicate check are those of the ORM path (``registrations.add``), in one
-round trip instead of five. Prepared once per pooled connection (``nabo_common.persistence.prepared``).
+the lock, and the seats they took as the triggers on registrations count them (``event_seat_counts``):
+the count and the duplicate check are those of the ORM path (``registrations.add``), in one round trip
+instead of five. Prepared once per pooled connection (``nabo_common.persistence.prepared``).
 """
 from collections import namedtuple
 from types import SimpleNamespace
@@ -31,7 +32,7 @@ WITH placed AS (
            ) END AS waitlist_position
     FROM (SELECT CASE
         WHEN CAST(:capacity AS integer) IS NULL THEN 'confirmed'
-        WHEN (SELECT count(*) FROM registrations WHERE event_id = :event_id AND status = 'confirmed')
+        WHEN coalesce((SELECT confirmed FROM event_seat_counts WHERE event_id = :event_id), 0)
              >= :capacity THEN 'waitlisted'
         ELSE 'confirmed' END AS status) AS seat
 ), claimed AS (

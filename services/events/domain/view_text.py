@@ -173,8 +173,10 @@ ITEM = ("'{' || e.json_head || ',' || " + _members(_JOIN_URL) + " || ',' || e.js
 _MOMENTS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
 
-def _registrations(status):
-    return f"(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = '{status}')"
+def _seats(status):
+    """The event's registrations with ``status``, as the triggers on registrations keep them counted
+    (models.EventSeatCount)."""
+    return f"coalesce((SELECT c.{status} FROM event_seat_counts c WHERE c.event_id = e.id), 0)"
 
 
 # the offsets of an event's moments in whole minutes, worked out once for the event (OFFSET 0 keeps the
@@ -182,11 +184,11 @@ def _registrations(status):
 _OFFSETS = f"""CROSS JOIN LATERAL (SELECT
     {", ".join(f"{_offset_minutes(f'e.{m}')} AS {m}" for m in _MOMENTS)} OFFSET 0) z"""
 
-# what a read of an event needs besides its row, worked out once for it: its seat counts and whether the
+# what a read of an event needs besides its row, worked out once for it: its seats taken and whether the
 # caller sees its join URL (public, the caller registered, or the caller manages one of its associations:
 # views.join_url_visible)
 PER_EVENT = f"""CROSS JOIN LATERAL (SELECT
-    {_registrations(ACTIVE[0])} AS confirmed, {_registrations(ACTIVE[1])} AS waitlisted,
+    {_seats(ACTIVE[0])} AS confirmed, {_seats(ACTIVE[1])} AS waitlisted,
     (e.join_url_visibility = 'public'
      OR EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.id AND r.person_id = :person_id
                 AND r.status = 'confirmed')
