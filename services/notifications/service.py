@@ -42,7 +42,8 @@ DISPATCH_TICK_SECONDS = 10.0
 
 
 class DeliveryRuntime(DependencyProvider):
-    """Settings, the send pacer and SMTP connections for the workers."""
+    """Settings, the send pacer, when to look for dead workers' rows and SMTP connections for the
+    workers."""
 
     def setup(self):
         try:
@@ -50,6 +51,7 @@ class DeliveryRuntime(DependencyProvider):
         except ConfigError as exc:
             raise SystemExit(f"nabo: configuration error: {exc}") from None
         self.pacer = SendPacer(self.config.campaign_send_rate, self.config.rate_storage_uri)
+        self.stale_recovery = dispatch.StaleRecovery()
 
     def get_dependency(self, worker_ctx):
         return self
@@ -201,7 +203,8 @@ class NotificationsService(OperationsEndpoints):
         config = self.delivery.config
         deadline = time.monotonic() + DISPATCH_TICK_SECONDS
         while time.monotonic() < deadline:
-            rows = dispatch.claim(self.db, dispatch.batch_size(config), config.lease_seconds)
+            rows = dispatch.claim(self.db, dispatch.batch_size(config), config.lease_seconds,
+                                  recovery=self.delivery.stale_recovery)
             if not rows:
                 return
             dispatch.send_batch(self.db, rows, self.delivery.mailer(), self.delivery.pacer, config)

@@ -15,7 +15,8 @@ queued with a later ``next_attempt_at`` after a temporary failure):
    batch is being sent (``nabo_common.persistence.leases``); the row sending
    keeps it. A crash leaves rows claimed or sending until their lease runs
    out, seconds later: a restarted or surviving replica then takes them
-   over. Claimed rows were never handed to SMTP: they go back to the queue.
+   over (it looks for them at most once a second: ``StaleRecovery``).
+   Claimed rows were never handed to SMTP: they go back to the queue.
    A row still
    *sending* may or may not have been accepted by the SMTP server before the
    crash. We choose at-most-once: it is marked failed ("interrupted") and not
@@ -81,12 +82,31 @@ def recover_stale(session, now):
     return requeued, interrupted
 
 
-def claim(session, limit, lease_seconds, now=None):
-    """Claim up to ``limit`` due e-mail rows for ``lease_seconds``, after recovering those of dead workers;
-    returns them (Core rows, in sending order)."""
+class StaleRecovery:
+    """When a replica looks for the rows of dead workers: at its first claim, then at most once every
+    ``every``. Each look scans the rows claimed and sending (and, until a vacuum, their dead versions):
+    it cost a millisecond of the database per claim while a batch of mail went out, and rows go stale
+    only when their lease (seconds) runs out."""
+
+    def __init__(self, every=timedelta(seconds=1)):
+        self.every = every
+        self._next = None
+
+    def due(self, now):
+        if self._next is not None and now < self._next:
+            return False
+        self._next = now + self.every
+        return True
+
+
+def claim(session, limit, lease_seconds, now=None, recovery=None):
+    """Claim up to ``limit`` due e-mail rows for ``lease_seconds``, after recovering those of dead workers
+    (every time, or when ``recovery``, a StaleRecovery, says it is due); returns them (Core rows, in
+    sending order)."""
     now = now or utcnow()
     with session.begin():
-        recover_stale(session, now)
+        if recovery is None or recovery.due(now):
+            recover_stale(session, now)
         return DUE_EMAIL.claim(session, now, now + timedelta(seconds=lease_seconds), limit)
 
 

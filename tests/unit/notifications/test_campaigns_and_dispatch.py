@@ -527,6 +527,25 @@ def test_rows_of_a_dead_dispatcher_are_taken_over_within_15_seconds_with_the_def
     assert statuses(session, campaign["id"])[rows[0].id] == "failed"
 
 
+def test_a_replica_looks_for_dead_workers_rows_at_its_first_claim_then_once_a_second(
+    session, five_readers, config
+):
+    """As the service claims (``StaleRecovery``): a look scans every row claimed or sending, so it is not
+    repeated within a second, and a row whose lease ran out waits at most that second longer."""
+    started(session, five_readers)
+    recovery, lease = dispatch.StaleRecovery(), timedelta(seconds=config.lease_seconds)
+    start = datetime.now(timezone.utc)
+
+    def claim(limit, after):
+        return [row.id for row in dispatch.claim(session, limit, config.lease_seconds, now=start + after,
+                                                 recovery=recovery)]
+
+    dead = claim(2, timedelta(0))  # a worker that dies with these two
+    claim(1, lease - timedelta(seconds=0.5))  # looks: nothing stale yet
+    assert not set(claim(1, lease + timedelta(seconds=0.2))) & set(dead)  # stale, not looked for yet
+    assert set(dead) <= set(claim(10, lease + timedelta(seconds=0.6)))  # looked for, queued and taken
+
+
 def test_a_send_longer_than_the_lease_keeps_its_rows_by_renewing_it(session, five_readers, config):
     campaign = started(session, five_readers)
     # a lease of 2 s renewed every third of it: a loaded machine delaying a renewal by a second still
