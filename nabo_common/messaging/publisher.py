@@ -24,13 +24,12 @@ from functools import lru_cache
 
 import amqp
 from kombu import Connection
-from sqlalchemy import Text, bindparam, cast, text, update
+from sqlalchemy import Text, bindparam, cast, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from nabo_common.messaging import envelopes, outbox, topology
 from nabo_common.messaging.outbox import utcnow
 from nabo_common.persistence.due_rows import DueRows, RetryPolicy
-from nabo_common.persistence.prepared import PreparedStatement
 from nabo_common.runtime import metrics
 
 log = logging.getLogger(__name__)
@@ -70,15 +69,6 @@ def _mark_published(table):
                                 table.c.published_at.is_(None))
             .values(published_at=bindparam("now", type_=table.c.published_at.type),
                     attempts=table.c.attempts + 1))
-
-
-@lru_cache(maxsize=None)
-def _mark_published_prepared(table):
-    """``_mark_published`` on PostgreSQL, planned once per connection: the positions as one array, where
-    the list of each batch's length made a statement to plan anew (about as long as running it)."""
-    return PreparedStatement(text(f"""UPDATE {table.name} SET published_at = :now, attempts = attempts + 1
-WHERE position = ANY(:positions) AND published_at IS NULL"""),
-                             {"now": "timestamptz", "positions": "bigint[]"})
 
 
 class OutboxPublisher:
@@ -236,11 +226,8 @@ class OutboxPublisher:
         table = self.model.__table__
         published, failed, now = outcome
         if published:
-            marked = {"now": now, "positions": [row.position for row in published]}
-            if connection.dialect.name == "postgresql":
-                _mark_published_prepared(table).run(connection, marked)
-            else:
-                connection.execute(_mark_published(table), marked)
+            connection.execute(_mark_published(table),
+                               {"now": now, "positions": [row.position for row in published]})
             metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc(len(published))
             lag = metrics.OUTBOX_LAG.labels(self.service_name)
             for row in published:  # times are aware on every backend (UtcDateTime)

@@ -14,7 +14,6 @@ import re
 from itertools import count
 
 from sqlalchemy.dialects.postgresql import psycopg2 as pg_psycopg2
-from sqlalchemy.engine import Connection
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _names = count(1)
@@ -51,14 +50,8 @@ class PreparedStatement:
         """Every row (tuples), as ``row``."""
         return self._run(session, params, lambda cursor: cursor.fetchall())
 
-    def run(self, session, params):
-        """Run a statement that returns no rows; how many rows it changed."""
-        return self._run(session, params, lambda cursor: cursor.rowcount)
-
     def _run(self, session, params, fetch):
-        """``session``: a Session, or a Connection (whose transaction it runs in, if any)."""
-        bound = session if isinstance(session, Connection) else session.connection()
-        proxied = bound.connection
+        proxied = session.connection().connection
         prepared = proxied.info.setdefault(PREPARED_KEY, set())
         cursor = proxied.dbapi_connection.cursor()
         try:
