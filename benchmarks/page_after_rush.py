@@ -8,7 +8,8 @@ Python and PostgreSQL together), adds
 ``--rush`` registrations to the 20 events of the first page, times it again, waits for autovacuum
 (at most ``--wait`` seconds) and times it once more. Twice: with PostgreSQL's autovacuum defaults
 on ``registrations`` and with the events migrations' settings. The heap fetches of registrations a
-page say whether the seat counts were answered from the index alone. Needs PostgreSQL
+page say how much of the table a page still visits (its seats are looked up in ``event_seat_counts``;
+whether the reader registered is read from registrations). Needs PostgreSQL
 (NABO_TEST_PG_URL, as for the integration tests); where it runs without autovacuum, the wait is
 skipped unless --turn-on-autovacuum. Fresh databases, removed afterwards.
 """
