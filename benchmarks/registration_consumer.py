@@ -2,11 +2,14 @@
 ``registration.confirmed`` and the sending of its mail, in CPU a registration.
 
     .venv/bin/python -m benchmarks.registration_consumer [--registrations 2000] [--profile]
+                                                         [--in-transactions]
 
 Guests' registrations over 20 events in one language, as the system benchmark makes them, each
 handled as the consumer handles it (its processed-event row, then ``reactions.react`` in one
 transaction), then their mail claimed ten rows at a time and sent to an SMTP sink in another process
-(``scripts/smtp_sink.py --count-only``). Prints this process's CPU and PostgreSQL's backend's CPU a
+(``scripts/smtp_sink.py --count-only``), the claims and status changes one statement each committed
+alone as the service's dispatcher runs them (``--in-transactions``: in the session's transactions, as on
+SQLite). Prints this process's CPU and the CPU of PostgreSQL's backends serving its database a
 registration, and the statements a registration runs (SQLAlchemy's and prepared ones); ``--profile``
 adds cProfile on a CPU clock for each half. Needs PostgreSQL (NABO_TEST_PG_URL, as for the
 integration tests); a fresh database, removed afterwards. To compare two commits, run it in a copy
@@ -42,13 +45,13 @@ EVENTS = 20
 
 
 class Meter:
-    """CPU of this process and of the session's PostgreSQL backend, and the statements run."""
+    """CPU of this process and of the PostgreSQL backends serving its database, and the statements run."""
 
-    def __init__(self, engine, session):
-        with session.begin():
-            self.backend = session.execute(text("SELECT pg_backend_pid()")).scalar()
+    def __init__(self, engines, session):
+        self.session = session
         self.statements = 0
-        sa_event.listen(engine, "before_cursor_execute", self._count)
+        for engine in engines:
+            sa_event.listen(engine, "before_cursor_execute", self._count)
         row = prepared.PreparedStatement.row
 
         def counted(statement, session, params):
@@ -61,17 +64,25 @@ class Meter:
         self.statements += 1
 
     def _backend_cpu(self):
-        return common.cpu_seconds(self.backend)
+        """Each backend's CPU seconds, by process id (the session's and the autocommit engine's)."""
+        with self.session.begin():
+            pids = self.session.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars().all()
+        self.statements -= 1
+        return {pid: common.cpu_seconds(pid) for pid in pids}
 
     def run(self, title, count, work, profile):
         profiler = cProfile.Profile(time.process_time) if profile else None
-        self.statements, backend, cpu = 0, self._backend_cpu(), time.process_time()
+        before = self._backend_cpu()
+        self.statements, cpu = 0, time.process_time()
         if profiler:
             profiler.enable()
         work()
         if profiler:
             profiler.disable()
-        cpu, backend = time.process_time() - cpu, self._backend_cpu() - backend
+        cpu = time.process_time() - cpu
+        after = self._backend_cpu()
+        backend = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
         print(f"{title}: {cpu * 1000 / count:.3f} ms CPU here, {backend * 1000 / count:.3f} ms in "
               f"PostgreSQL's backend, {self.statements / count:.2f} statements, a registration")
         if profiler:
@@ -84,6 +95,9 @@ def main():
     parser = argparse.ArgumentParser(prog="python -m benchmarks.registration_consumer")
     parser.add_argument("--registrations", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--in-transactions", action="store_true",
+                        help="claim and record the mail in the session's transactions (as on SQLite) "
+                             "instead of one statement each committed alone (as the service on PostgreSQL)")
     args = parser.parse_args()
     port, http_port = infra.free_port(), infra.free_port()
     sink = subprocess.Popen([sys.executable, "scripts/smtp_sink.py", "--smtp-port", str(port),
@@ -95,6 +109,9 @@ def main():
         sink.terminate()
         raise
     session = db.make_sessionmaker(engine)()
+    # as the service's dispatcher claims and records its mail: one statement each, committed alone
+    autocommit_engine = db.make_engine(engine.url.render_as_string(hide_password=False), pool_size=2,
+                                       autocommit=True)
     try:
         time.sleep(1.0)  # the sink starting
         config = replace(config_mod.load(), smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
@@ -127,18 +144,22 @@ def main():
             for n in range(args.registrations)]
         for message in registrations[:50]:  # warm: templates, statements, the pool
             handle(message)
-        meter = Meter(engine, session)
+        meter = Meter([engine, autocommit_engine], session)
         count = len(registrations) - 50
         meter.run("consumer", count, lambda: [handle(m) for m in registrations[50:]], args.profile)
         pacer = SendPacer(config.campaign_send_rate, config.rate_storage_uri)
 
         def send():
-            while rows := dispatch.claim(session, 10, config.lease_seconds):
-                dispatch.send_batch(session, rows, SmtpMailer(config), pacer, config)
+            recovery = dispatch.StaleRecovery()
+            alone = None if args.in_transactions else autocommit_engine
+            while rows := dispatch.claim(session, 10, config.lease_seconds, recovery=recovery,
+                                         autocommit_engine=alone):
+                dispatch.send_batch(session, rows, SmtpMailer(config), pacer, config, autocommit_engine=alone)
 
         meter.run("sending its mail", len(registrations), send, args.profile)
     finally:
         session.close()
+        autocommit_engine.dispose()
         engine.dispose()
         infra.drop_databases()
         sink.terminate()

@@ -14,6 +14,7 @@ import re
 from itertools import count
 
 from sqlalchemy.dialects.postgresql import psycopg2 as pg_psycopg2
+from sqlalchemy.engine import Connection
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _names = count(1)
@@ -43,7 +44,8 @@ class PreparedStatement:
         return tuple(params.get(p) for p in self.order)
 
     def row(self, session, params):
-        """The first row (a tuple), or None; run on ``session``'s connection (and in its transaction)."""
+        """The first row (a tuple), or None; run on ``session``'s connection (and in its transaction), or on
+        ``session`` itself where it is a Connection."""
         return self._run(session, params, lambda cursor: cursor.fetchone())
 
     def rows(self, session, params):
@@ -51,7 +53,8 @@ class PreparedStatement:
         return self._run(session, params, lambda cursor: cursor.fetchall())
 
     def _run(self, session, params, fetch):
-        proxied = session.connection().connection
+        # a Session (in its transaction) or a Connection (an autocommit engine's: the statement commits alone)
+        proxied = session.connection if isinstance(session, Connection) else session.connection().connection
         prepared = proxied.info.setdefault(PREPARED_KEY, set())
         cursor = proxied.dbapi_connection.cursor()
         try:

@@ -10,9 +10,11 @@ from nameko.timer import timer
 from nabo_common.messaging.handlers import consumer_decorator
 from nabo_common.messaging.relay import OutboxRelay
 from nabo_common.operations import Operations, OperationsEndpoints
+from nabo_common.persistence import db
 from nabo_common.persistence.db import Database
 from nabo_common.persistence.idempotency import IdempotencyKey
 from nabo_common.persistence.retention import GuestRetentionDays
+from nabo_common.runtime import settings as settings_mod
 from nabo_common.runtime.settings import ConfigError
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.notifications import config as config_mod
@@ -52,6 +54,14 @@ class DeliveryRuntime(DependencyProvider):
             raise SystemExit(f"nabo: configuration error: {exc}") from None
         self.pacer = SendPacer(self.config.campaign_send_rate, self.config.rate_storage_uri)
         self.stale_recovery = dispatch.StaleRecovery()
+        # a claim and a message's status changes are one statement each: on PostgreSQL committed alone
+        database_url = settings_mod.from_container(self.container).database_url
+        self.autocommit_engine = (db.make_engine(database_url, pool_size=2, autocommit=True)
+                                  if database_url.startswith("postgresql") else None)
+
+    def stop(self):
+        if self.autocommit_engine is not None:
+            self.autocommit_engine.dispose()
 
     def get_dependency(self, worker_ctx):
         return self
@@ -204,10 +214,12 @@ class NotificationsService(OperationsEndpoints):
         deadline = time.monotonic() + DISPATCH_TICK_SECONDS
         while time.monotonic() < deadline:
             rows = dispatch.claim(self.db, dispatch.batch_size(config), config.lease_seconds,
-                                  recovery=self.delivery.stale_recovery)
+                                  recovery=self.delivery.stale_recovery,
+                                  autocommit_engine=self.delivery.autocommit_engine)
             if not rows:
                 return
-            dispatch.send_batch(self.db, rows, self.delivery.mailer(), self.delivery.pacer, config)
+            dispatch.send_batch(self.db, rows, self.delivery.mailer(), self.delivery.pacer, config,
+                                autocommit_engine=self.delivery.autocommit_engine)
 
     @timer(interval=1)
     def run_campaigns(self):

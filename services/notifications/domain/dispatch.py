@@ -11,6 +11,8 @@ queued with a later ``next_attempt_at`` after a temporary failure):
    the next row's mark as sending (one commit per message); the batch's last
    outcome, and one whose successor must wait for the send rate, is committed
    on its own. So at most one row is sending with its outcome uncommitted.
+   On PostgreSQL the service runs a claim without recovery and each commit's
+   status changes as one statement on an autocommit engine (``_apply_alone``).
 3. The batch's lease (``DELIVERY_LEASE_SECONDS``, 10 s) is renewed while the
    batch is being sent (``nabo_common.persistence.leases``); the row sending
    keeps it. A crash leaves rows claimed or sending until their lease runs
@@ -99,15 +101,21 @@ class StaleRecovery:
         return True
 
 
-def claim(session, limit, lease_seconds, now=None, recovery=None):
+def claim(session, limit, lease_seconds, now=None, recovery=None, autocommit_engine=None):
     """Claim up to ``limit`` due e-mail rows for ``lease_seconds``, after recovering those of dead workers
     (every time, or when ``recovery``, a StaleRecovery, says it is due); returns them (Core rows, in
-    sending order)."""
+    sending order). A claim without recovery is one statement: given an ``autocommit_engine``
+    (PostgreSQL), it commits by itself, with no BEGIN and COMMIT round trips."""
     now = now or utcnow()
+    recover = recovery is None or recovery.due(now)
+    lease_until = now + timedelta(seconds=lease_seconds)
+    if autocommit_engine is not None and not recover:
+        with autocommit_engine.connect() as connection:
+            return DUE_EMAIL.claim(connection, now, lease_until, limit)
     with session.begin():
-        if recovery is None or recovery.due(now):
+        if recover:
             recover_stale(session, now)
-        return DUE_EMAIL.claim(session, now, now + timedelta(seconds=lease_seconds), limit)
+        return DUE_EMAIL.claim(session, now, lease_until, limit)
 
 
 class MessageBuilder:
@@ -246,6 +254,21 @@ def _apply_in_transaction(session, *changes):
     ]
 
 
+def _apply_alone(autocommit_engine, *changes):
+    """``_apply`` as one statement on ``autocommit_engine`` (PostgreSQL): atomic by itself, committed with
+    no BEGIN and COMMIT round trips, which were two of the four a message's status changes took."""
+    changes = [change for change in changes if change]
+    if not changes:
+        return []
+    params = {}
+    for n, (row_id, status, values) in enumerate(changes):
+        params.update({f"c{n}_row_id": row_id, f"c{n}_expected": status},
+                      **{f"c{n}_{column}": value for column, value in values.items()})
+    statement = _prepared_status_changes(tuple(tuple(values) for _row_id, _status, values in changes))
+    with autocommit_engine.connect() as connection:
+        return list(statement.row(connection, params))
+
+
 @lru_cache(maxsize=32)
 def _status_change(columns):
     """``UPDATE deliveries SET <columns> WHERE id = :row_id AND status = :expected``, built once per set of
@@ -263,14 +286,32 @@ LENGTH_RE = re.compile(r"\(\d+\)")
 @lru_cache(maxsize=32)
 def _prepared_status_change(columns):
     """The same UPDATE, naming the row it changed (none: it was not in the expected state)."""
-    # the types without their lengths: a parameter declared VARCHAR(12) would cut a longer value short
-    types = {name: LENGTH_RE.sub("", DELIVERIES.c[name].type.compile(dialect=postgresql.dialect()))
-             for name in columns}
+    types = {name: _parameter_type(name) for name in columns}
     return PreparedStatement(
         text(f"UPDATE {DELIVERIES.name} SET {', '.join(f'{c} = :{c}' for c in columns)}"
              " WHERE id = :row_id AND status = :expected RETURNING id"),
         {**types, "row_id": "bigint", "expected": "varchar"},
     )
+
+
+@lru_cache(maxsize=64)
+def _prepared_status_changes(column_sets):
+    """The UPDATEs of ``_status_change``, one for each set of columns, in one statement (each a CTE of its
+    own: the rows are distinct), naming how many rows each changed."""
+    changes, types = [], {}
+    for n, columns in enumerate(column_sets):
+        assignments = ", ".join(f"{column} = :c{n}_{column}" for column in columns)
+        changes.append(f"c{n} AS (UPDATE {DELIVERIES.name} SET {assignments}"
+                       f" WHERE id = :c{n}_row_id AND status = :c{n}_expected RETURNING id)")
+        types.update({f"c{n}_{column}": _parameter_type(column) for column in columns})
+        types.update({f"c{n}_row_id": "bigint", f"c{n}_expected": "varchar"})
+    counts = ", ".join(f"(SELECT CAST(count(*) AS integer) FROM c{n})" for n in range(len(column_sets)))
+    return PreparedStatement(text(f"WITH {', '.join(changes)} SELECT {counts}"), types)
+
+
+def _parameter_type(column):
+    # the type without its length: a parameter declared VARCHAR(12) would cut a longer value short
+    return LENGTH_RE.sub("", DELIVERIES.c[column].type.compile(dialect=postgresql.dialect()))
 
 
 def _outcome_of_sending(mailer, message, row, config):
@@ -300,13 +341,14 @@ def _outcome_of_sending(mailer, message, row, config):
     }
 
 
-def send_batch(session, rows, mailer, pacer, config):
+def send_batch(session, rows, mailer, pacer, config, autocommit_engine=None):
     """Send claimed rows one by one; returns a dict of outcome counts.
 
     One commit per message: a message's outcome is recorded in the same transaction that marks the next
     one sending, so at most one row is ever sending and its outcome uncommitted. The last outcome, and
     one that would otherwise wait for the send rate, is committed on its own. The batch's lease is
-    renewed while it is sent; the row sending carries it too."""
+    renewed while it is sent; the row sending carries it too. Given an ``autocommit_engine``
+    (PostgreSQL), each such transaction is one statement that commits by itself (``_apply_alone``)."""
     builder = MessageBuilder(session, config, rows)
     outcome = {"sent": 0, "retry": 0, "failed": 0}
     settled = None  # the last message's outcome, not committed yet
@@ -320,6 +362,8 @@ def send_batch(session, rows, mailer, pacer, config):
 
     def apply(*changes):  # not while a renewal writes the same rows (two transactions would deadlock)
         with lease.held():
+            if autocommit_engine is not None:
+                return _apply_alone(autocommit_engine, *changes)
             return _apply(session, *changes)
 
     try:
