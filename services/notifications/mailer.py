@@ -280,6 +280,42 @@ def display_from(name, mail_from):
     return str(Address(display_name=name or "", addr_spec=address))
 
 
+# an address smtplib's quoting would give back as it is, in angle brackets: a dot-atom of RFC 5322's atext
+# on each side of the @, in ASCII
+ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+PLAIN_ADDRESS_RE = re.compile(rf"{ATEXT}(?:\.{ATEXT})*@{ATEXT}(?:\.{ATEXT})*")
+
+
+class PlainEnvelope:
+    """``MAIL FROM`` and ``RCPT TO`` with a plain address written as it is. smtplib parses every envelope
+    address with the e-mail package's address parser to quote it (a twentieth of the CPU a confirmation
+    cost the notifications service); a plain address needs no parsing and comes out the same. Any other
+    address, and SMTPUTF8, go through smtplib's own methods."""
+
+    def mail(self, sender, options=()):
+        if not PLAIN_ADDRESS_RE.fullmatch(sender) or any(option.lower() == "smtputf8" for option in options):
+            return super().mail(sender, options)
+        self.putcmd("mail", f"FROM:<{sender}>{self._options(options)}")
+        return self.getreply()
+
+    def rcpt(self, recip, options=()):
+        if not PLAIN_ADDRESS_RE.fullmatch(recip):
+            return super().rcpt(recip, options)
+        self.putcmd("rcpt", f"TO:<{recip}>{self._options(options)}")
+        return self.getreply()
+
+    def _options(self, options):
+        return " " + " ".join(options) if options and self.does_esmtp else ""
+
+
+class Smtp(PlainEnvelope, smtplib.SMTP):
+    pass
+
+
+class SmtpSsl(PlainEnvelope, smtplib.SMTP_SSL):
+    pass
+
+
 class SmtpMailer:
     def __init__(self, config):
         self.config = config
@@ -288,11 +324,11 @@ class SmtpMailer:
     def _connect(self):
         cfg = self.config
         if cfg.smtp_security == "tls":
-            connection = smtplib.SMTP_SSL(
+            connection = SmtpSsl(
                 cfg.smtp_host, cfg.smtp_port, timeout=cfg.smtp_timeout, context=ssl.create_default_context()
             )
         else:
-            connection = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=cfg.smtp_timeout)
+            connection = Smtp(cfg.smtp_host, cfg.smtp_port, timeout=cfg.smtp_timeout)
             if cfg.smtp_security == "starttls":
                 connection.starttls(context=ssl.create_default_context())
         if cfg.smtp_username:
