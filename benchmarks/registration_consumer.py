@@ -5,13 +5,14 @@
                                                          [--in-transactions]
 
 Guests' registrations over 20 events in one language, as the system benchmark makes them, each
-handled as the consumer handles it (its processed-event row, then ``reactions.react`` in one
-transaction), then their mail claimed ten rows at a time and sent to an SMTP sink in another process
+handled as the consumer handles it (``reactions.on_registration_alone``: its reads, then its
+processed-event row with the copy and the message in one statement, each committed alone), then their
+mail claimed ten rows at a time and sent to an SMTP sink in another process
 (``scripts/smtp_sink.py --count-only``), the claims and status changes one statement each committed
-alone as the service's dispatcher runs them (``--in-transactions``: in the session's transactions, as on
-SQLite). Prints this process's CPU and the CPU of PostgreSQL's backends serving its database a
-registration, and the statements a registration runs (SQLAlchemy's and prepared ones); ``--profile``
-adds cProfile on a CPU clock for each half. Needs PostgreSQL (NABO_TEST_PG_URL, as for the
+alone as the service's dispatcher runs them (``--in-transactions``: all of it in the session's
+transactions, as on SQLite). Prints this process's CPU and the CPU of PostgreSQL's backends serving
+its database a registration, and the statements a registration runs (SQLAlchemy's and prepared ones);
+``--profile`` adds cProfile on a CPU clock for each half. Needs PostgreSQL (NABO_TEST_PG_URL, as for the
 integration tests); a fresh database, removed afterwards. To compare two commits, run it in a copy
 of each, back to back.
 """
@@ -30,7 +31,8 @@ from sqlalchemy import text
 
 from benchmarks import common
 from nabo_common.messaging import envelopes
-from nabo_common.messaging.processed import ProcessedEvents
+from nabo_common.messaging.outbox import utcnow
+from nabo_common.messaging.processed import ProcessedEvents, ProcessedRow
 from nabo_common.persistence import db, prepared
 from services.notifications import config as config_mod
 from services.notifications.domain import dispatch, reactions
@@ -47,11 +49,11 @@ EVENTS = 20
 class Meter:
     """CPU of this process and of the PostgreSQL backends serving its database, and the statements run."""
 
-    def __init__(self, engines, session):
+    def __init__(self, engine, session):
         self.session = session
         self.statements = 0
-        for engine in engines:
-            sa_event.listen(engine, "before_cursor_execute", self._count)
+        # also counts what runs on the engine's variants (``db.statements_alone``)
+        sa_event.listen(engine, "before_cursor_execute", self._count)
         row = prepared.PreparedStatement.row
 
         def counted(statement, session, params):
@@ -96,8 +98,9 @@ def main():
     parser.add_argument("--registrations", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--in-transactions", action="store_true",
-                        help="claim and record the mail in the session's transactions (as on SQLite) "
-                             "instead of one statement each committed alone (as the service on PostgreSQL)")
+                        help="handle the registrations and claim and record the mail in the session's "
+                             "transactions (as on SQLite) instead of statements committed alone (as the "
+                             "service on PostgreSQL)")
     args = parser.parse_args()
     port, http_port = infra.free_port(), infra.free_port()
     sink = subprocess.Popen([sys.executable, "scripts/smtp_sink.py", "--smtp-port", str(port),
@@ -109,9 +112,8 @@ def main():
         sink.terminate()
         raise
     session = db.make_sessionmaker(engine)()
-    # as the service's dispatcher claims and records its mail: one statement each, committed alone
-    autocommit_engine = db.make_engine(engine.url.render_as_string(hide_password=False), pool_size=2,
-                                       autocommit=True)
+    # as the service's consumer and dispatcher: statements committed alone where the work allows
+    autocommit_engine = db.statements_alone(session)
     try:
         time.sleep(1.0)  # the sink starting
         config = replace(config_mod.load(), smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
@@ -119,7 +121,12 @@ def main():
         processed = ProcessedEvents(ProcessedEvent)
         association_id = str(uuid.uuid4())
 
-        def handle(message):
+        def handle(message):  # as ``handlers.consumer_decorator`` wraps the service's handler
+            if not args.in_transactions:
+                with db.alone_sessions(autocommit_engine)() as alone:
+                    row = ProcessedRow(CONSUMER, message["id"], utcnow())
+                    if reactions.on_registration_alone(alone, message, config, row):
+                        return
             with session.begin():
                 if processed.first_time(session, CONSUMER, message["id"]):
                     reactions.react(session, message, config)
@@ -144,7 +151,7 @@ def main():
             for n in range(args.registrations)]
         for message in registrations[:50]:  # warm: templates, statements, the pool
             handle(message)
-        meter = Meter([engine, autocommit_engine], session)
+        meter = Meter(engine, session)
         count = len(registrations) - 50
         meter.run("consumer", count, lambda: [handle(m) for m in registrations[50:]], args.profile)
         pacer = SendPacer(config.campaign_send_rate, config.rate_storage_uri)
@@ -159,7 +166,6 @@ def main():
         meter.run("sending its mail", len(registrations), send, args.profile)
     finally:
         session.close()
-        autocommit_engine.dispose()
         engine.dispose()
         infra.drop_databases()
         sink.terminate()

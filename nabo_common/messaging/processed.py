@@ -5,6 +5,7 @@ already recorded and is not applied again. Each service's model module declares
 ``class ProcessedEvent(ProcessedEventMixin, Base)`` so the table lives in the service's own database
 and migrations. Not to be confused with the notifications service's in-app inbox.
 """
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -43,6 +44,20 @@ def _first_time_prepared(model):
              " VALUES (:consumer, :event_id, :processed_at) ON CONFLICT DO NOTHING RETURNING event_id"),
         {"consumer": "varchar", "event_id": "varchar", "processed_at": "timestamptz"},
     )
+
+
+@dataclass(frozen=True)
+class ProcessedRow:
+    """The row that records ``event_id`` as applied by ``consumer``, for a statement that writes it together
+    with what the event changes (``INSERT ... ON CONFLICT DO NOTHING``, the rest only where it inserted)."""
+
+    consumer: str
+    event_id: str
+    processed_at: datetime
+
+    def params(self, prefix="processed_"):
+        return {f"{prefix}consumer": self.consumer, f"{prefix}event_id": str(self.event_id),
+                f"{prefix}at": self.processed_at}
 
 
 class ProcessedEvents:

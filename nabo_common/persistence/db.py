@@ -15,6 +15,7 @@ committed between them, which a view of an event or organisation tolerates.
 """
 import os
 import time
+from functools import lru_cache
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event, exc, false, text, update
@@ -36,9 +37,8 @@ _LAST_CHECKIN = "nabo_last_checkin"
 
 
 def make_engine(url, pool_size=10, read_only=False, autocommit=False):
-    """``autocommit``: every statement commits on its own, with no BEGIN and COMMIT round trips (switching a
-    pooled connection to it and back costs a statement each way, so it is the engine's, not a
-    connection's)."""
+    """``autocommit``: every statement commits on its own, with no BEGIN and COMMIT round trips, on a pool
+    of its own (``statements_alone`` gives the same on an engine's pool, for some of its work)."""
     options = {"isolation_level": "AUTOCOMMIT"} if read_only or autocommit else {}
     # JSON columns (and json_agg) decoded by orjson: psycopg2's own decoding of a page's 150 values was
     # 1.1 of the 14.4 ms the page cost the events service under cProfile
@@ -233,6 +233,25 @@ class Database(DependencyProvider):
         session = self._sessions.pop(worker_ctx, None)
         if session is not None:
             session.close()
+
+
+def statements_alone(session):
+    """On PostgreSQL, ``session``'s engine with each connection, while checked out, committing every
+    statement alone: no BEGIN and COMMIT round trips, for work that is one statement, or reads and then
+    one statement. The same pool: psycopg2 switches a connection to autocommit and back without a
+    statement to the server. None elsewhere (SQLite: the work runs in the session's transactions)."""
+    return _statements_alone(session.get_bind()) if on_postgresql(session) else None
+
+
+@lru_cache(maxsize=16)
+def _statements_alone(engine):
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+@lru_cache(maxsize=16)
+def alone_sessions(engine):
+    """Sessions on ``engine`` (one of ``statements_alone``), made once per engine."""
+    return make_sessionmaker(engine)
 
 
 def upsert_insert(session):

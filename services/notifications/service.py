@@ -14,7 +14,6 @@ from nabo_common.persistence import db
 from nabo_common.persistence.db import Database
 from nabo_common.persistence.idempotency import IdempotencyKey
 from nabo_common.persistence.retention import GuestRetentionDays
-from nabo_common.runtime import settings as settings_mod
 from nabo_common.runtime.settings import ConfigError
 from nabo_common.runtime.worker import CallerProvider, Instrumentation
 from services.notifications import config as config_mod
@@ -54,14 +53,6 @@ class DeliveryRuntime(DependencyProvider):
             raise SystemExit(f"nabo: configuration error: {exc}") from None
         self.pacer = SendPacer(self.config.campaign_send_rate, self.config.rate_storage_uri)
         self.stale_recovery = dispatch.StaleRecovery()
-        # a claim and a message's status changes are one statement each: on PostgreSQL committed alone
-        database_url = settings_mod.from_container(self.container).database_url
-        self.autocommit_engine = (db.make_engine(database_url, pool_size=2, autocommit=True)
-                                  if database_url.startswith("postgresql") else None)
-
-    def stop(self):
-        if self.autocommit_engine is not None:
-            self.autocommit_engine.dispose()
 
     def get_dependency(self, worker_ctx):
         return self
@@ -195,7 +186,15 @@ class NotificationsService(OperationsEndpoints):
     def on_network_activity(self, event):
         reactions.react(self.db, event)
 
-    @consumer
+    def registration_alone(self, event, processed):
+        """A registration's message in statements committed alone, where it can be (PostgreSQL)."""
+        engine = db.statements_alone(self.db)
+        if engine is None:
+            return False
+        with db.alone_sessions(engine)() as session:
+            return reactions.on_registration_alone(session, event, self.delivery.config, processed)
+
+    @consumer(alone=registration_alone)
     def on_calendar_activity(self, event):
         reactions.react(self.db, event, self.delivery.config)
 
@@ -211,15 +210,16 @@ class NotificationsService(OperationsEndpoints):
     @timer(interval=0.5)
     def send_email(self):
         config = self.delivery.config
+        alone = db.statements_alone(self.db)  # a claim and a message's status changes: one statement each
         deadline = time.monotonic() + DISPATCH_TICK_SECONDS
         while time.monotonic() < deadline:
             rows = dispatch.claim(self.db, dispatch.batch_size(config), config.lease_seconds,
                                   recovery=self.delivery.stale_recovery,
-                                  autocommit_engine=self.delivery.autocommit_engine)
+                                  autocommit_engine=alone)
             if not rows:
                 return
             dispatch.send_batch(self.db, rows, self.delivery.mailer(), self.delivery.pacer, config,
-                                autocommit_engine=self.delivery.autocommit_engine)
+                                autocommit_engine=alone)
 
     @timer(interval=1)
     def run_campaigns(self):

@@ -480,6 +480,46 @@ def on_registration(session, envelope, config=None):
         if together and not readmodel.apply_registration(session, data, event):
             return  # anonymised already: nobody is written to, as above
         raise
+    message, options = _registration_message(session, envelope, config, kind, event, association, recipient)
+    if not together:
+        notify(session, *message, **options)
+        return
+    delivery_rows, inbox_rows = deliveries.rows_of(session, *message, **options)
+    registration_statements.write(session, readmodel.registration_values(data, event), delivery_rows,
+                                  inbox_rows)
+
+
+def on_registration_alone(session, envelope, config, processed):
+    """``on_registration`` as the service runs it on PostgreSQL, on a ``session`` whose statements commit
+    alone: the reads, then the event's processed-event row (``processed``), the copy and the message in
+    one statement (``registration_statements.write_once``), two round trips where a transaction took
+    five. Returns False, having written nothing, where it takes more than that: another type of event,
+    a registration that tells nobody, an event or a person the read model does not know yet (the caller
+    applies it in a transaction, as ``on_registration`` does: recorded, or retried later)."""
+    kind = REACTIONS.get(envelope["type"]) is on_registration and _registration_kind(envelope)
+    if not kind or envelope["type"] in webhooks.SUBSCRIBABLE:
+        return False
+    data = envelope["data"]
+    read_for = (data["association_ids"] or [None])[0] or envelope.get("association_id")
+    event, association = registration_statements.event_with_association(session, data["event_id"], read_for)
+    if event is None:
+        return False
+    try:
+        recipient = _registrant(session, data)
+    except deliveries.ReadModelBehind:
+        return False
+    message, options = _registration_message(session, envelope, config, kind, event, association, recipient)
+    delivery_rows, inbox_rows = deliveries.rows_of(session, *message, **options)
+    registration_statements.write_once(session, processed, readmodel.registration_values(data, event),
+                                       delivery_rows, inbox_rows)
+    return True
+
+
+def _registration_message(session, envelope, config, kind, event, association, recipient):
+    """A registration's message to ``recipient``: ``notify``'s (and ``rows_of``'s) arguments and options."""
+    data = envelope["data"]
+    named = (data["association_ids"] or [None])[0]
+    read_for = named or envelope.get("association_id")
     view = _event_context(event, data)
     view["join_url"] = data.get("join_url")  # only a confirmed seat gets the link
     attachments = _calendar_attachment(data) if kind != "registration_waitlisted" else None
@@ -495,12 +535,7 @@ def on_registration(session, envelope, config=None):
     message = (envelope["id"], kind, [recipient], context, association_id)
     options = {"attachments": attachments, "link": view["join_url"], "event_id": data["event_id"],
                "association": association}
-    if not together:
-        notify(session, *message, **options)
-        return
-    delivery_rows, inbox_rows = deliveries.rows_of(session, *message, **options)
-    registration_statements.write(session, readmodel.registration_values(data, event), delivery_rows,
-                                  inbox_rows)
+    return message, options
 
 
 def _registrant(session, data):

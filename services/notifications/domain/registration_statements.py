@@ -3,7 +3,9 @@
 message speaks for, the other writes the registration's copy, its deliveries and its inbox item, and
 writes the messages only where the copy was written (a guest anonymised already keeps only the status
 the source gives). The ORM's path (SQLite, ``make run``) reads and writes the same rows in four; the
-tests compare the two."""
+tests compare the two. The service runs both on connections that commit each statement alone, the
+write with the event's processed-event row in it (``write_once``), so that the consumer's whole work is
+two round trips."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -68,34 +70,55 @@ INBOX_COLUMNS = ("id", "person_id", "cause_id", "kind", "title", "body", "link",
 REGISTRATION_COLUMNS = ("id", "event_id", "programme_id", "person_id", "name", "email", "language", "status")
 
 
-# the copy as ``readmodel.apply_registration`` writes it; the messages as ``deliveries.notify`` writes them,
-# given as JSON arrays of rows and typed by their tables
-WRITE = PreparedStatement(
-    text(
-        "WITH copy AS ("
-        f" INSERT INTO registrations ({_listed(REGISTRATION_COLUMNS)})"
-        f" VALUES ({_listed(REGISTRATION_COLUMNS, ':')})"
-        " ON CONFLICT (id) DO UPDATE SET "
-        + ", ".join(f"{c} = excluded.{c}" for c in REGISTRATION_COLUMNS if c != "id")
-        + " WHERE registrations.anonymised_at IS NULL RETURNING registrations.id"
-        "), status_only AS ("
-        " UPDATE registrations SET status = :status"
-        " WHERE registrations.id = :id AND NOT EXISTS (SELECT 1 FROM copy) RETURNING registrations.id"
-        "), sent AS ("
-        f" INSERT INTO deliveries ({_listed(DELIVERY_COLUMNS)}, attempts)"
-        f" SELECT {_listed(DELIVERY_COLUMNS, 'r.')}, 0"  # the model's default
-        " FROM json_populate_recordset(NULL::deliveries, :deliveries) r WHERE EXISTS (SELECT 1 FROM copy)"
-        " ON CONFLICT (cause_id, recipient, channel) DO NOTHING RETURNING deliveries.id"
-        "), shown AS ("
-        f" INSERT INTO inbox_items ({_listed(INBOX_COLUMNS)})"
-        f" SELECT {_listed(INBOX_COLUMNS, 'r.')}"
-        " FROM json_populate_recordset(NULL::inbox_items, :inbox) r WHERE EXISTS (SELECT 1 FROM copy)"
-        " ON CONFLICT (cause_id, person_id) DO NOTHING RETURNING inbox_items.id"
-        ") SELECT EXISTS (SELECT 1 FROM copy), (SELECT count(*) FROM sent),"
-        " (SELECT count(*) FROM shown), (SELECT count(*) FROM status_only)"
-    ),
-    {**{c: "varchar" for c in REGISTRATION_COLUMNS}, "deliveries": "json", "inbox": "json"},
+PROCESSED = (
+    "first AS ("
+    " INSERT INTO processed_events (consumer, event_id, processed_at)"
+    " VALUES (:processed_consumer, :processed_event_id, :processed_at) ON CONFLICT DO NOTHING RETURNING 1"
+    "), "
 )
+
+
+def _write_statement(once):
+    """The copy as ``readmodel.apply_registration`` writes it; the messages as ``deliveries.notify`` writes
+    them, given as JSON arrays of rows and typed by their tables. ``once``: with the event's processed-event
+    row first, and nothing else written where it was there already (the statement is then the whole of
+    the consumer's work, committed alone)."""
+    new = " WHERE EXISTS (SELECT 1 FROM first)" if once else ""
+    also_new = " AND EXISTS (SELECT 1 FROM first)" if once else ""
+    return PreparedStatement(
+        text(
+            "WITH " + (PROCESSED if once else "") + "copy AS ("
+            f" INSERT INTO registrations ({_listed(REGISTRATION_COLUMNS)})"
+            f" SELECT {_listed(REGISTRATION_COLUMNS, ':')}{new}"
+            " ON CONFLICT (id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in REGISTRATION_COLUMNS if c != "id")
+            + " WHERE registrations.anonymised_at IS NULL RETURNING registrations.id"
+            "), status_only AS ("
+            " UPDATE registrations SET status = :status"
+            f" WHERE registrations.id = :id AND NOT EXISTS (SELECT 1 FROM copy){also_new}"
+            " RETURNING registrations.id"
+            "), sent AS ("
+            f" INSERT INTO deliveries ({_listed(DELIVERY_COLUMNS)}, attempts)"
+            f" SELECT {_listed(DELIVERY_COLUMNS, 'r.')}, 0"  # the model's default
+            " FROM json_populate_recordset(NULL::deliveries, :deliveries) r WHERE EXISTS (SELECT 1 FROM copy)"
+            " ON CONFLICT (cause_id, recipient, channel) DO NOTHING RETURNING deliveries.id"
+            "), shown AS ("
+            f" INSERT INTO inbox_items ({_listed(INBOX_COLUMNS)})"
+            f" SELECT {_listed(INBOX_COLUMNS, 'r.')}"
+            " FROM json_populate_recordset(NULL::inbox_items, :inbox) r WHERE EXISTS (SELECT 1 FROM copy)"
+            " ON CONFLICT (cause_id, person_id) DO NOTHING RETURNING inbox_items.id"
+            ") SELECT EXISTS (SELECT 1 FROM copy), (SELECT count(*) FROM sent),"
+            " (SELECT count(*) FROM shown), (SELECT count(*) FROM status_only)"
+            + (", EXISTS (SELECT 1 FROM first)" if once else "")
+        ),
+        {**{c: "varchar" for c in REGISTRATION_COLUMNS}, "deliveries": "json", "inbox": "json",
+         **({"processed_consumer": "varchar", "processed_event_id": "varchar", "processed_at": "timestamptz"}
+            if once else {})},
+    )
+
+
+WRITE = _write_statement(once=False)
+WRITE_ONCE = _write_statement(once=True)
 
 
 def event_with_association(session, event_id, association_id):
@@ -112,9 +135,19 @@ def write(session, registration, delivery_rows, inbox_rows):
     """Write the registration's copy (``registration``: ``readmodel.apply_registration``'s values) and,
     where it was written, the rows ``deliveries.rows_of`` made; returns whether the copy was written and
     how many deliveries are new."""
-    kept, created, _, _ = WRITE.row(session, dict(
-        registration,
-        deliveries=orjson.dumps(delivery_rows).decode(),
-        inbox=orjson.dumps(inbox_rows).decode(),
-    ))
+    kept, created, _, _ = WRITE.row(session, _params(registration, delivery_rows, inbox_rows))
     return kept, created
+
+
+def write_once(connection, processed, registration, delivery_rows, inbox_rows):
+    """``write`` with the event's processed-event row (a ``ProcessedRow``) in the same statement, on a
+    connection whose statements commit alone; returns whether the event was new (nothing is written
+    where it was not)."""
+    *_, new = WRITE_ONCE.row(connection, dict(_params(registration, delivery_rows, inbox_rows),
+                                              **processed.params()))
+    return new
+
+
+def _params(registration, delivery_rows, inbox_rows):
+    return dict(registration, deliveries=orjson.dumps(delivery_rows).decode(),
+                inbox=orjson.dumps(inbox_rows).decode())

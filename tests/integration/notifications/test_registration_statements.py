@@ -2,22 +2,26 @@
 the ORM's path leaves (the one SQLite runs): the registration's copy, its deliveries with their bodies
 and calendar, its inbox item, for guests and members, confirmed and waitlisted, redelivered, for a
 guest anonymised already, for a registrant cancelling themself and for an event not in the read model
-yet."""
+yet. The service's consumer runs them committed alone, the processed-event row in the statement that
+writes: the same rows, an event delivered again or twice at once applied once, and what one statement
+cannot write (a registrant cancelling themself, an event or person not known yet) handed to the
+transaction."""
 from dataclasses import replace
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from nabo_common.messaging import envelopes
-from nabo_common.persistence import prepared
+from nabo_common.persistence import db, prepared
 from services.notifications import config as config_mod
 from services.notifications.domain import reactions
 from services.notifications.domain.deliveries import ReadModelBehind
-from services.notifications.models import Delivery, InboxItem, Registration
-from tests.support.infra import database_sessions
+from services.notifications.models import Delivery, InboxItem, ProcessedEvent, Registration
+from services.notifications.service import NotificationsService
+from tests.support.infra import database_sessions, side_by_side
 from tests.support.payloads import event_data
 from tests.unit.notifications.test_consumed_contracts import registration_data
 
@@ -52,12 +56,13 @@ def apply(session, config, message):
         reactions.react(session, message, config)
 
 
-def apply_both(databases, config, monkeypatch, message):
+def apply_both(databases, config, monkeypatch, message, way=apply):
+    """``message`` applied the ORM's way to the first database and ``way`` to the second."""
     orm, statements = databases
     with monkeypatch.context() as patch:
         patch.setattr(reactions, "db", ORM_PATH)
         apply(orm, config, message)
-    apply(statements, config, message)
+    way(statements, config, message)
 
 
 def rows(session, model, skip):
@@ -170,3 +175,118 @@ def test_the_statements_are_prepared_once_per_connection(databases, config, monk
         names = statements.connection().connection.info[prepared.PREPARED_KEY]
         assert len(names) == 2
 
+
+def consume(session, config, message):
+    """The service's consumer of calendar activity, as its worker runs it."""
+    worker = SimpleNamespace(name="notifications", db=session, delivery=SimpleNamespace(config=config))
+    NotificationsService.on_calendar_activity(worker, message)
+
+
+def processed(session, message):
+    found = session.scalar(select(func.count()).select_from(ProcessedEvent)
+                           .where(ProcessedEvent.event_id == message["id"]))
+    session.commit()
+    return found
+
+
+def test_registrations_leave_the_rows_of_the_orm_in_statements_committed_alone(databases, config,
+                                                                               monkeypatch):
+    seed(databases, config, monkeypatch)
+    messages = [envelope(event_type, data, None) for event_type, data in (
+        ("registration.confirmed", registration_data(EVENT, ASSOCIATION, None, "ane@example.test", "da",
+                                                     name="Ane & Bo <b>")),
+        ("registration.waitlisted", registration_data(EVENT, ASSOCIATION, None, "bo@example.test", "de",
+                                                      status="waitlisted", name="Bo Müller")),
+        ("registration.confirmed", registration_data(EVENT, ASSOCIATION, MEMBER, "sven@work.test", "en")),
+    )]
+    run = []
+    original = prepared.PreparedStatement.row
+
+    def counted(statement, session, params):
+        run.append(statement)
+        return original(statement, session, params)
+
+    monkeypatch.setattr(prepared.PreparedStatement, "row", counted)
+    with monkeypatch.context() as patch:
+        # the transaction's way is not taken
+        patch.setattr(reactions, "react", lambda *args: pytest.fail("applied in a transaction"))
+        for message in messages:
+            consume(databases[1], config, message)
+    for message in messages:
+        with monkeypatch.context() as patch:
+            patch.setattr(reactions, "db", ORM_PATH)
+            apply(databases[0], config, message)
+    written = same_rows(databases)
+    assert {(row["kind"], row["channel"], row["language"]) for row in written} == {
+        ("registration_confirmed", "email", "da"), ("registration_waitlisted", "email", "de"),
+        ("registration_confirmed", "email", "sv"), ("registration_confirmed", "inapp", "sv"),
+    }
+    # a read and a write each
+    assert len(run) == 2 * len(messages)
+    assert all(processed(databases[1], message) == 1 for message in messages)
+
+
+def test_a_redelivered_registration_is_applied_once(databases, config, monkeypatch):
+    seed(databases, config, monkeypatch)
+    data = registration_data(EVENT, ASSOCIATION, MEMBER, None, "sv")
+    message = envelope("registration.confirmed", data, None)
+    apply_both(databases, config, monkeypatch, message, consume)
+    with monkeypatch.context() as patch:
+        patch.setattr(reactions, "react", lambda *args: pytest.fail("applied in a transaction"))
+        consume(databases[1], config, message)
+    assert len(same_rows(databases)) == 2  # e-mail and in-app, once
+    assert processed(databases[1], message) == 1
+
+
+def test_the_same_registration_delivered_twice_at_once_is_applied_once(databases, config, monkeypatch):
+    seed(databases, config, monkeypatch)
+    message = envelope("registration.confirmed",
+                       registration_data(EVENT, ASSOCIATION, None, "ane@example.test", "da"), None)
+    def deliver():  # each in a worker of its own, with a session of its own
+        session = db.make_sessionmaker(databases[1].get_bind())()
+        try:
+            consume(session, config, message)
+        finally:
+            session.close()
+
+    side_by_side(deliver)
+    with databases[1].begin():
+        assert databases[1].scalar(select(func.count()).select_from(Delivery)) == 1
+    assert processed(databases[1], message) == 1
+
+
+def test_what_one_statement_cannot_write_goes_to_the_transaction(databases, config, monkeypatch):
+    seed(databases, config, monkeypatch)
+    data = registration_data(EVENT, ASSOCIATION, None, "ane@example.test", "da")
+    apply_both(databases, config, monkeypatch, envelope("registration.confirmed", data, None), consume)
+    # cancelling oneself tells nobody: the copy's status alone, in the transaction
+    cancelled = dict(data, status="cancelled", cancelled_by="registrant", join_url=None, ics=None)
+    message = envelope("registration.cancelled", cancelled, None)
+    apply_both(databases, config, monkeypatch, message, consume)
+    same_rows(databases)
+    assert [row["status"] for row in rows(databases[1], Registration, ())] == ["cancelled"]
+    assert processed(databases[1], message) == 1
+    # an event not in the read model yet, or a member not known yet without an address: retried later
+    unknown_event = registration_data("0d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a", ASSOCIATION, None,
+                                      "x@example.test", "da")
+    unknown_member = registration_data(EVENT, ASSOCIATION, STRANGER, None, "nl")
+    for data in (unknown_event, unknown_member):
+        message = envelope("registration.confirmed", data, None)
+        with pytest.raises(ReadModelBehind):
+            consume(databases[1], config, message)
+        assert processed(databases[1], message) == 0  # rolled back with the transaction: delivered again
+    same_rows(databases)
+
+
+def test_a_confirmation_delivered_again_after_a_cancellation_changes_nothing(databases, config, monkeypatch):
+    seed(databases, config, monkeypatch)
+    data = registration_data(EVENT, ASSOCIATION, None, "ane@example.test", "da")
+    confirmed = envelope("registration.confirmed", data, None)
+    consume(databases[1], config, confirmed)
+    cancelled = dict(data, status="cancelled", cancelled_by="organiser", join_url=None, ics=None)
+    consume(databases[1], config, envelope("registration.cancelled", cancelled, None))
+    consume(databases[1], config, confirmed)  # the first one again, as RabbitMQ may deliver it
+    [registration] = rows(databases[1], Registration, ())
+    assert registration["status"] == "cancelled"
+    kinds = sorted(row["kind"] for row in rows(databases[1], Delivery, ("id",)))
+    assert kinds == ["registration_cancelled", "registration_confirmed"]

@@ -29,10 +29,7 @@ def session():
 
 @pytest.fixture(scope="module")
 def autocommit_engine(session):
-    engine = db.make_engine(session.get_bind().url.render_as_string(hide_password=False), pool_size=2,
-                            autocommit=True)
-    yield engine
-    engine.dispose()
+    return db.statements_alone(session)  # as the service's dispatcher: its pool, statements committed alone
 
 
 @pytest.fixture(params=["in the session's transaction", "alone"])
