@@ -239,13 +239,9 @@ def _apply(session, *changes):
 def _apply_in_transaction(session, *changes):
     """Returns the changes' row counts: 0 where the row was no longer in the expected state."""
     # Core statements, no session synchronisation: the batch's rows in the session are not consulted again;
-    # on PostgreSQL prepared once per connection, since every message sent runs one or two
+    # on PostgreSQL one statement prepared once per connection, since every message sent runs one
     if db.on_postgresql(session):
-        return [
-            int(_prepared_status_change(tuple(values)).row(
-                session, {"row_id": row_id, "expected": status, **values}) is not None)
-            for row_id, status, values in filter(None, changes)
-        ]
+        return _in_one_statement(session, changes)
     return [
         session.execute(
             _status_change(tuple(values)), {"row_id": row_id, "expected": status, **values}
@@ -257,6 +253,15 @@ def _apply_in_transaction(session, *changes):
 def _apply_alone(autocommit_engine, *changes):
     """``_apply`` as one statement on ``autocommit_engine`` (PostgreSQL): atomic by itself, committed with
     no BEGIN and COMMIT round trips, which were two of the four a message's status changes took."""
+    if not any(changes):
+        return []
+    with autocommit_engine.connect() as connection:
+        return _in_one_statement(connection, changes)
+
+
+def _in_one_statement(executor, changes):
+    """The changes' row counts, the changes made by one prepared statement on ``executor`` (a Session in
+    its transaction, or a Connection)."""
     changes = [change for change in changes if change]
     if not changes:
         return []
@@ -265,8 +270,7 @@ def _apply_alone(autocommit_engine, *changes):
         params.update({f"c{n}_row_id": row_id, f"c{n}_expected": status},
                       **{f"c{n}_{column}": value for column, value in values.items()})
     statement = _prepared_status_changes(tuple(tuple(values) for _row_id, _status, values in changes))
-    with autocommit_engine.connect() as connection:
-        return list(statement.row(connection, params))
+    return list(statement.row(executor, params))
 
 
 @lru_cache(maxsize=32)
@@ -281,17 +285,6 @@ def _status_change(columns):
 
 
 LENGTH_RE = re.compile(r"\(\d+\)")
-
-
-@lru_cache(maxsize=32)
-def _prepared_status_change(columns):
-    """The same UPDATE, naming the row it changed (none: it was not in the expected state)."""
-    types = {name: _parameter_type(name) for name in columns}
-    return PreparedStatement(
-        text(f"UPDATE {DELIVERIES.name} SET {', '.join(f'{c} = :{c}' for c in columns)}"
-             " WHERE id = :row_id AND status = :expected RETURNING id"),
-        {**types, "row_id": "bigint", "expected": "varchar"},
-    )
 
 
 @lru_cache(maxsize=64)
