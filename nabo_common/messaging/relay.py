@@ -38,6 +38,12 @@ RECONNECT = RetryPolicy(first_delay=0.5, max_delay=MAX_BACKOFF_SECONDS)
 # how often published rows past the retention are deleted
 PRUNE_SECONDS = 3600
 
+# The relay's connections. A poll finds the outbox's unpublished rows by a plain index scan, which marks
+# in the index the versions of rows published since as dead, so the next poll skips them; a bitmap scan,
+# which the planner takes on statistics from before a burst, visits every one of them again on every poll
+# until a vacuum. Its statements (claims, marks, deletions) do not wait for the WAL's flush: one lost to a
+# crash of the server leaves rows to be published once more, which consumers, being idempotent, absorb
+RELAY_SETTINGS = ("enable_bitmapscan=off", "synchronous_commit=off")
 # what the relay outlives: the broker or the database away for a while
 RELAY_ERRORS = (amqp.exceptions.AMQPError, OSError, KombuError, ConfirmTimeout, SQLAlchemyError)
 
@@ -87,7 +93,8 @@ class OutboxRelay(DependencyProvider):
     def setup(self):
         self.settings = settings_mod.from_container(self.container)
         # the claim and each mark are one statement: committed alone, with no BEGIN and COMMIT round trips
-        self.engine = db.make_engine(self.settings.database_url, pool_size=2, autocommit=True)
+        self.engine = db.make_engine(self.settings.database_url, pool_size=2, autocommit=True,
+                                     settings=RELAY_SETTINGS)
         self.publisher = OutboxPublisher(self.settings.amqp_uri, self.model, self.engine,
                                          self.container.service_name)
         register_relay(self.engine.url, self)

@@ -36,9 +36,10 @@ PING_AFTER_IDLE_SECONDS = 1.0
 _LAST_CHECKIN = "nabo_last_checkin"
 
 
-def make_engine(url, pool_size=10, read_only=False, autocommit=False):
+def make_engine(url, pool_size=10, read_only=False, autocommit=False, settings=()):
     """``autocommit``: every statement commits on its own, with no BEGIN and COMMIT round trips, on a pool
-    of its own (``statements_alone`` gives the same on an engine's pool, for some of its work)."""
+    of its own (``statements_alone`` gives the same on an engine's pool, for some of its work).
+    ``settings``: PostgreSQL settings (``name=value``) every connection of the pool opens with."""
     options = {"isolation_level": "AUTOCOMMIT"} if read_only or autocommit else {}
     # JSON columns (and json_agg) decoded by orjson: psycopg2's own decoding of a page's 150 values was
     # 1.1 of the 14.4 ms the page cost the events service under cProfile
@@ -63,8 +64,9 @@ def make_engine(url, pool_size=10, read_only=False, autocommit=False):
         return engine
     # set when the connection opens, not by a SET in a transaction, which a rollback would undo: see
     # ``prepared.GENERIC_PLANS``
+    server_options = " ".join(f"-c {setting}" for setting in (prepared.GENERIC_PLANS, *settings))
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
-                           connect_args={"options": f"-c {prepared.GENERIC_PLANS}"}, **options)
+                           connect_args={"options": server_options}, **options)
     _ping_when_idle(engine)
     if read_only:
         @event.listens_for(engine, "connect")
