@@ -39,11 +39,12 @@ RECONNECT = RetryPolicy(first_delay=0.5, max_delay=MAX_BACKOFF_SECONDS)
 PRUNE_SECONDS = 3600
 
 # The relay's connections. A poll finds the outbox's unpublished rows by a plain index scan, which marks
-# in the index the versions of rows published since as dead, so the next poll skips them; a bitmap scan,
-# which the planner takes on statistics from before a burst, visits every one of them again on every poll
-# until a vacuum. Its statements (claims, marks, deletions) do not wait for the WAL's flush: one lost to a
-# crash of the server leaves rows to be published once more, which consumers, being idempotent, absorb
-RELAY_SETTINGS = ("enable_bitmapscan=off", "synchronous_commit=off")
+# in the index the versions of rows published since as dead, so the next poll skips them; a bitmap or
+# sequential scan, which the planner takes on statistics from before a burst, visits every one of them
+# again on every poll until a vacuum (every statement of the relay has an index to go by). Its statements
+# (claims, marks, deletions) do not wait for the WAL's flush: one lost to a crash of the server leaves rows
+# to be published once more, which consumers, being idempotent, absorb
+RELAY_SETTINGS = ("enable_bitmapscan=off", "enable_seqscan=off", "synchronous_commit=off")
 # what the relay outlives: the broker or the database away for a while
 RELAY_ERRORS = (amqp.exceptions.AMQPError, OSError, KombuError, ConfirmTimeout, SQLAlchemyError)
 
