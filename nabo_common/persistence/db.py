@@ -68,6 +68,7 @@ def make_engine(url, pool_size=10, read_only=False, autocommit=False, settings=(
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
                            connect_args={"options": server_options}, **options)
     _ping_when_idle(engine)
+    _switch_autocommit_alone(engine.dialect)
     if read_only:
         @event.listens_for(engine, "connect")
         def _refuse_writes(dbapi_connection, _record):
@@ -76,6 +77,26 @@ def make_engine(url, pool_size=10, read_only=False, autocommit=False, settings=(
             cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             cursor.close()
     return engine
+
+
+def _switch_autocommit_alone(dialect):
+    """Switch a connection to AUTOCOMMIT and back (``statements_alone``) by psycopg2's autocommit flag alone.
+
+    SQLAlchemy switches back to the server's default level by name (READ COMMITTED), and psycopg2, once it
+    holds a level by name, sends ``SET default_transaction_isolation TO DEFAULT`` at every later switch and
+    names the level in every BEGIN: a round trip for each checkout. nabo runs at the server's default level
+    and in autocommit, nothing else; any other level still goes by name."""
+    by_name = dialect.set_isolation_level
+
+    def set_isolation_level(dbapi_connection, level):
+        if level == "AUTOCOMMIT":
+            dbapi_connection.autocommit = True
+        elif level == dialect.default_isolation_level and dbapi_connection.isolation_level is None:
+            dbapi_connection.autocommit = False
+        else:
+            by_name(dbapi_connection, level)
+
+    dialect.set_isolation_level = set_isolation_level
 
 
 class _Turn:
