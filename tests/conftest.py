@@ -7,6 +7,13 @@ patch.apply()
 import os  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# Property tests check what holds, never how fast: speed is measured in benchmarks/. Hypothesis's own
+# timings (a deadline per example, a health check on how fast inputs are drawn) fail a test when the
+# machine stalls, as a full garbage collection of a test process thousands of tests old does
+settings.register_profile("nabo", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("nabo")
 
 # The tiers register guests, send campaigns and post in networks far faster than any client should (the
 # registration race alone is 52 guests from one address); the tests of these limits set their own values.
