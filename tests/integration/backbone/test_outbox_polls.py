@@ -1,8 +1,6 @@
 """The relay's polls after a burst of published events, on a server whose statistics predate the burst
 (no vacuum or analyze since): each poll passes the rows published since by the index, not by visiting
 them again, and the relay's statements do not wait for the WAL's flush."""
-import json
-
 from sqlalchemy import create_engine, text
 
 from nabo_common.messaging.outbox import HANDOVER_GRACE, utcnow
@@ -11,6 +9,7 @@ from nabo_common.messaging.relay import OutboxRelay
 from tests.integration.backbone import probe
 from tests.integration.backbone.conftest import wait_until, write_events
 from tests.integration.backbone.test_outbox import backlog
+from tests.support.plans import buffers, explained, nodes
 
 BURST = 1500
 
@@ -29,21 +28,10 @@ def _analyze_while_empty(db_url):
 
 def _poll_plan(engine):
     """The plan of a poll's claim as the relay's connections run it, with the buffers it read."""
-    statement = due_outbox_rows(probe.OutboxEvent)._statement("claim", True)
-    compiled = statement.compile(dialect=engine.dialect)
     now = utcnow()
-    parameters = compiled.construct_params({"now": now, "new_lease": now + HANDOVER_GRACE,
-                                            "claim_limit": BATCH_SIZE})
     with engine.connect() as connection:
-        (plan,) = connection.exec_driver_sql(
-            f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {compiled}", parameters).one()
-    return plan if isinstance(plan, list) else json.loads(plan)
-
-
-def _nodes(node):
-    yield node
-    for child in node.get("Plans", ()):
-        yield from _nodes(child)
+        return explained(connection, due_outbox_rows(probe.OutboxEvent)._statement("claim", True),
+                         {"now": now, "new_lease": now + HANDOVER_GRACE, "claim_limit": BATCH_SIZE})
 
 
 def test_a_poll_after_a_burst_passes_the_published_rows_by_the_index(start_probe, probe_db):
@@ -54,13 +42,13 @@ def test_a_poll_after_a_burst_passes_the_published_rows_by_the_index(start_probe
     engine = _relay_engine(container)
 
     _poll_plan(engine)  # as the relay's next poll would: marks the published rows' versions dead
-    (plan,) = _poll_plan(engine)
+    plan = _poll_plan(engine)
 
-    scans = {node["Node Type"] for node in _nodes(plan["Plan"])}
+    scans = {node["Node Type"] for node in nodes(plan)}
     assert not any("Bitmap" in scan for scan in scans), scans
-    assert plan["Plan"]["Actual Rows"] == 0
+    assert plan["Actual Rows"] == 0
     # a few index pages, not a heap page per published row
-    assert plan["Plan"]["Shared Hit Blocks"] + plan["Plan"].get("Shared Read Blocks", 0) < 60, plan["Plan"]
+    assert buffers(plan) < 60, plan
 
 
 def test_the_relays_statements_do_not_wait_for_the_flush(start_probe):

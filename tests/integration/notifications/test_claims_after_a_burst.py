@@ -1,7 +1,6 @@
 """The dispatcher's claims after a burst of mail went out, on a server whose statistics were taken before
 the burst (no vacuum or analyze since): once a look for stale rows has run, a claim passes the versions of
 the rows sent since by the index, not by visiting each of them again."""
-import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -11,6 +10,7 @@ from sqlalchemy import text
 from nabo_common.persistence import db
 from services.notifications.domain import dispatch
 from tests.support.infra import database_sessions
+from tests.support.plans import buffers, explained
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=timezone.utc)
 BURST = 1500
@@ -49,13 +49,10 @@ def _burst_sent_since_the_statistics(session):
 
 
 def _buffers_of(session, statement, parameters):
-    compiled = statement.compile(dialect=session.get_bind().dialect)
-    engine = db.statements_alone(session)  # as the dispatcher's claims between looks: bitmap scans allowed
-    with engine.connect() as connection:
-        (plan,) = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {compiled}",
-                                             compiled.construct_params(parameters)).one()
-    top = (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]
-    return top["Actual Rows"], top["Shared Hit Blocks"] + top.get("Shared Read Blocks", 0)
+    # as the dispatcher's claims between looks: bitmap scans allowed
+    with db.statements_alone(session).connect() as connection:
+        plan = explained(connection, statement, parameters)
+    return plan["Actual Rows"], buffers(plan)
 
 
 def test_a_claim_after_a_look_for_stale_rows_passes_the_sent_rows_by_the_index(session):
