@@ -8,7 +8,7 @@ import re
 from marshmallow import ValidationError
 from marshmallow import fields as ma_fields
 
-from nabo_common.api import validation
+from nabo_common.api import loading, validation
 from nabo_common.api.errors import BadInput, NaboError, NotFound, ValidationFailed
 from nabo_common.i18n.catalogues import N_
 
@@ -50,7 +50,7 @@ INVALID_FIELDS = {"body": N_("The body has invalid fields."),
 
 def _load(schema_cls, data, what):
     try:
-        validation.schema(schema_cls).load(data)
+        loading.load(validation.schema(schema_cls), data)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         raise ValidationFailed(INVALID_FIELDS[what], messages) from None

@@ -3,12 +3,13 @@ from functools import lru_cache
 
 from marshmallow import ValidationError
 
-from nabo_common.api import dumping
+from nabo_common.api import dumping, loading
 from nabo_common.api.errors import ValidationFailed
 
 
 def load(schema_cls, payload, partial=False, **kwargs):
-    """Validate ``payload`` with ``schema_cls``; raise ValidationFailed with per-field messages."""
+    """Validate ``payload`` with ``schema_cls`` (by its compiled plan, ``nabo_common.api.loading``); raise
+    ValidationFailed with per-field messages."""
     if payload is None:
         payload = {}
     if not isinstance(payload, dict):
@@ -16,7 +17,7 @@ def load(schema_cls, payload, partial=False, **kwargs):
             "The request body must be a JSON object.", {"_schema": ["Expected a JSON object."]}
         )
     try:
-        return schema(schema_cls, partial=partial, **kwargs).load(payload)
+        return loading.load(schema(schema_cls, partial=partial, **kwargs), payload)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         raise ValidationFailed("The request has invalid fields.", messages) from None

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from nabo_common.api import validation
+from nabo_common.api import loading, validation
 
 EXCHANGE = "nabo.events"
 UNROUTED_EXCHANGE = "nabo.events.unrouted"
@@ -96,7 +96,7 @@ def build(name, data, association_id=None, event_id=None, occurred_at=None, acto
     """Validate ``data`` for ``name`` and wrap it in an envelope (a JSON-ready dict)."""
     etype = get_type(name)
     schema = validation.schema(etype.schema)
-    data = schema.load(data)  # raises ValidationError with every field's problem
+    data = loading.load(schema, data)  # raises ValidationError with every field's problem
     return {
         "id": str(event_id or uuid.uuid4()),
         "type": name,
@@ -113,12 +113,12 @@ def parse(body):
     """Validate an incoming envelope and its data; raises ValidationError or UnknownEventType."""
     if not isinstance(body, dict):
         raise ValidationError({"_schema": ["event body must be a JSON object"]})
-    envelope = validation.schema(EnvelopeSchema).load(body)
+    envelope = loading.load(validation.schema(EnvelopeSchema), body)
     etype = get_type(envelope["type"])
     if envelope["schema_version"] > etype.version:
         raise ValidationError(
             {"schema_version": [f"version {envelope['schema_version']} is newer than {etype.version}"]}
         )
-    envelope["data"] = validation.schema(etype.schema, unknown=EXCLUDE).load(envelope["data"])
+    envelope["data"] = loading.load(validation.schema(etype.schema, unknown=EXCLUDE), envelope["data"])
     envelope["id"] = str(envelope["id"])
     return envelope
