@@ -14,6 +14,7 @@ import time
 from unittest import mock
 
 import contracts.events  # noqa: F401  (registers every event type)
+from benchmarks import common
 from contracts.api.events import RegistrationCreate, RegistrationLink
 from nabo_common.api import loading, validation
 from nabo_common.messaging import envelopes
@@ -50,13 +51,14 @@ def main():
         "envelopes.build (registration.confirmed)": lambda: envelopes.build("registration.confirmed", data),
         "envelopes.parse (registration.confirmed)": lambda: envelopes.parse(dict(envelope)),
     }
-    print(f"us a call, best of {args.rounds} rounds of {args.calls:,} calls")
-    print(f"{'load':45} {'marshmallow':>12} {'plan':>8} {'ratio':>6}")
+    rows = []
     for name, case in cases.items():
         plan = timed(case, args.calls, args.rounds)
         with mock.patch.object(loading, "load", _by_marshmallow):
             marshmallow = timed(case, args.calls, args.rounds)
-        print(f"{name:45} {marshmallow:12.1f} {plan:8.1f} {marshmallow / plan:6.2f}")
+        rows.append([name, f"{marshmallow:.1f}", f"{plan:.1f}", f"{marshmallow / plan:.2f}"])
+    common.print_table(f"Loading, us a call, best of {args.rounds} rounds of {args.calls:,} calls",
+                       ["load", "marshmallow", "plan", "x faster"], rows)
 
 
 if __name__ == "__main__":
